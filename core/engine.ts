@@ -1,0 +1,866 @@
+/**
+ * The bot kernel: a pure, deterministic state machine shared by the Temporal workflow and the
+ * backtester. It owns everything a bot knows (orders, fills, position, timers, the strategy's
+ * state), turns runtime events into strategy calls, and turns strategy intents into commands the
+ * runtime executes (activities live, the simulated venue in backtests).
+ *
+ * Nothing here reads a clock, does I/O or imports Temporal: time arrives in every event.
+ */
+import { type Dec, add, d, floorToStep, gt, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
+import { type Candle, type CandleInterval, type SymbolFilters, intervalMs } from './market';
+import {
+  type Fill,
+  type OcoRequest,
+  type OrderRecord,
+  type OrderRequest,
+  type OrderSnapshot,
+  type OrderStatus,
+  isFinalStatus,
+  mergeSnapshot,
+} from './orders';
+import { applyFilters } from './risk/filters';
+import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
+import { splitSymbol } from './symbols';
+
+export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
+export type BotStatus = (typeof BOT_STATUSES)[number];
+
+export const STOP_POLICIES = ['cancel-orders', 'leave-orders', 'close-position'] as const;
+export type StopPolicy = (typeof STOP_POLICIES)[number];
+
+/** What the kernel needs to know about a bot; a subset of the validated bot definition. */
+export interface BotSetup {
+  readonly name: string;
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly interval: CandleInterval;
+  readonly account: string;
+  readonly params: Json;
+  readonly onStop: StopPolicy;
+}
+
+/** Timing knobs of reconciliation; tests shorten them. */
+export interface ReconcileTiming {
+  /** Poll non-final orders this often while the streams look healthy. */
+  readonly openOrdersEveryMs: number;
+  /** Poll this often when no stream event arrived for `staleAfterMs` while orders are open. */
+  readonly staleEveryMs: number;
+  readonly staleAfterMs: number;
+  /** Poll balances and look for orphan orders this often when the bot has no open order. */
+  readonly idleEveryMs: number;
+}
+
+export const DEFAULT_RECONCILE_TIMING: ReconcileTiming = {
+  openOrdersEveryMs: 5 * 60_000,
+  staleEveryMs: 15_000,
+  staleAfterMs: 3 * 60_000,
+  idleEveryMs: 60 * 60_000,
+};
+
+export interface PositionState extends PositionView {
+  /** Quote spent on the current holding, fees included (avgEntryPrice = cost / qty). */
+  readonly cost: Dec;
+  /** Fees paid per asset. */
+  readonly fees: Readonly<Record<string, Dec>>;
+}
+
+/** A completed round trip: from flat to flat. */
+export interface RoundTrip {
+  readonly openedAt: number;
+  readonly closedAt: number;
+  readonly entryQty: Dec;
+  readonly avgEntryPrice: Dec;
+  readonly avgExitPrice: Dec;
+  readonly pnl: Dec;
+}
+
+export interface Notification {
+  readonly time: number;
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+}
+
+export interface BotState {
+  readonly schema: 1;
+  readonly setup: BotSetup;
+  readonly status: BotStatus;
+  /** Prefix of every client order id of this bot; unique per bot incarnation. */
+  readonly clientIdTag: string;
+  /** Next client order id sequence number; carried across continue-as-new so ids never repeat. */
+  readonly nextOrderSeq: number;
+  /** Non-final orders plus the most recent final ones (bounded). Keyed by client order id. */
+  readonly orders: Readonly<Record<string, OrderRecord>>;
+  readonly position: PositionState;
+  readonly strategy: Json;
+  readonly timers: Readonly<Record<string, number>>;
+  readonly watches: Readonly<Record<string, { readonly direction: 'above' | 'below'; readonly price: Dec }>>;
+  readonly pendingRequests: Readonly<Record<string, DataRequest>>;
+  readonly filters: SymbolFilters | null;
+  readonly balances: { readonly base: Dec; readonly quote: Dec } | null;
+  readonly lastPrice: Dec | null;
+  readonly lastCandleOpenTime: number | null;
+  /** Candles held back while a gap in the candle stream is being backfilled. */
+  readonly gap: { readonly requestId: string; readonly held: readonly Candle[] } | null;
+  readonly lastEventTime: number | null;
+  readonly lastStreamEventTime: number | null;
+  readonly nextReconcileAt: number | null;
+  readonly reconcileInFlight: boolean;
+  readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
+  readonly trades: readonly RoundTrip[];
+  readonly stats: { readonly ordersPlaced: number; readonly ordersRejected: number; readonly fills: number; readonly roundTrips: number; readonly wins: number };
+  readonly notifications: readonly Notification[];
+  readonly orphanOrders: readonly string[];
+  readonly stopReason: string | null;
+  readonly eventsProcessed: number;
+  readonly timing: ReconcileTiming;
+}
+
+/** Everything that can happen to a bot. Each event carries the time it is processed at. */
+export type BotEvent =
+  | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null }
+  | { readonly type: 'candle'; readonly now: number; readonly candle: Candle }
+  | { readonly type: 'orderPlaced'; readonly now: number; readonly snapshot: OrderSnapshot }
+  | { readonly type: 'orderListPlaced'; readonly now: number; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
+  | { readonly type: 'orderRejected'; readonly now: number; readonly clientOrderId: string; readonly code: string; readonly message: string }
+  | { readonly type: 'orderUpdate'; readonly now: number; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
+  | { readonly type: 'cancelRejected'; readonly now: number; readonly clientOrderId: string; readonly message: string }
+  | { readonly type: 'reconciled'; readonly now: number; readonly balances: { base: Dec; quote: Dec } | null; readonly orphans: readonly string[] }
+  | { readonly type: 'wake'; readonly now: number }
+  | { readonly type: 'pause'; readonly now: number }
+  | { readonly type: 'resume'; readonly now: number }
+  | { readonly type: 'params'; readonly now: number; readonly params: Json }
+  | { readonly type: 'trigger'; readonly now: number; readonly id: string; readonly price: Dec; readonly time: number }
+  | { readonly type: 'book'; readonly now: number; readonly book: import('./market').BookSnapshot }
+  | { readonly type: 'data'; readonly now: number; readonly requestId: string; readonly result: Json }
+  | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
+  | { readonly type: 'streamReconnected'; readonly now: number }
+  | { readonly type: 'stop'; readonly now: number; readonly reason: string };
+
+/** What the kernel asks the runtime to do. */
+export type Command =
+  | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest }
+  | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest }
+  | { readonly type: 'cancelOrder'; readonly clientOrderId: string; readonly symbol: string }
+  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[] }
+  | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
+  | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };
+
+export interface StepResult {
+  readonly state: BotState;
+  readonly commands: readonly Command[];
+}
+
+const MAX_FINAL_ORDERS_KEPT = 50;
+const MAX_TRADES_KEPT = 100;
+const MAX_NOTIFICATIONS_KEPT = 20;
+/** Internal events cascade (e.g. a refused entry is reported back to the strategy); cap to catch loops. */
+const MAX_CASCADE = 1_000;
+
+const ZERO_POSITION: PositionState = { qty: '0', avgEntryPrice: '0', realizedPnl: '0', cost: '0', fees: {} };
+
+/**
+ * A short, readable, unique prefix for the bot's client order ids: up to 12 characters of the
+ * name, then the creation time in base 36 so a bot re-created with the same name never reuses an
+ * id. With the sequence number the id stays within 32 characters.
+ */
+export function makeClientIdTag(name: string, createdAtMs: number): string {
+  const slug = name.replace(/[^A-Za-z0-9]/g, '').slice(0, 12) || 'bot';
+  return `${slug}_${Math.floor(createdAtMs / 1000).toString(36)}`;
+}
+
+export function clientOrderIdFor(tag: string, seq: number): string {
+  return `${tag}-${seq.toString(36)}`;
+}
+
+export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: number, timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING): BotState {
+  const base: BotState = {
+    schema: 1,
+    setup,
+    status: 'RUNNING',
+    clientIdTag: makeClientIdTag(setup.name, now),
+    nextOrderSeq: 1,
+    orders: {},
+    position: ZERO_POSITION,
+    strategy: null,
+    timers: {},
+    watches: {},
+    pendingRequests: {},
+    filters: null,
+    balances: null,
+    lastPrice: null,
+    lastCandleOpenTime: null,
+    gap: null,
+    lastEventTime: null,
+    lastStreamEventTime: null,
+    nextReconcileAt: null,
+    reconcileInFlight: false,
+    openTrade: null,
+    trades: [],
+    stats: { ordersPlaced: 0, ordersRejected: 0, fills: 0, roundTrips: 0, wins: 0 },
+    notifications: [],
+    orphanOrders: [],
+    stopReason: null,
+    eventsProcessed: 0,
+    timing,
+  };
+  const strategyState = strategy.init(contextOf(base, now)) as Json;
+  return { ...base, strategy: strategyState };
+}
+
+export function openOrders(state: BotState): OrderRecord[] {
+  return Object.values(state.orders).filter((o) => !isFinalStatus(o.status));
+}
+
+export function contextOf(state: BotState, now: number): StrategyContext<any> {
+  return {
+    now,
+    botName: state.setup.name,
+    symbol: state.setup.symbol,
+    interval: state.setup.interval,
+    params: state.setup.params,
+    paused: state.status === 'PAUSED',
+    filters: state.filters,
+    position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
+    openOrders: openOrders(state),
+    balances: state.balances,
+    lastPrice: state.lastPrice,
+  };
+}
+
+/** The earliest time the runtime should wake the bot with a `wake` event, or null. */
+export function nextWakeAt(state: BotState): number | null {
+  let next: number | null = state.nextReconcileAt;
+  for (const at of Object.values(state.timers)) next = next === null ? at : Math.min(next, at);
+  return next;
+}
+
+/** True once a stopping bot has nothing in flight: no submission, no pending cancel, no close order. */
+export function isSettled(state: BotState): boolean {
+  return state.status === 'STOPPED' || state.status === 'FAILED';
+}
+
+/** Process one event. Pure: the same state and event always give the same result. */
+export function step(state: BotState, event: BotEvent, strategy: AnyStrategy): StepResult {
+  const k = new Kernel(state, strategy, event.now);
+  k.handle(event);
+  return k.finish();
+}
+
+/**
+ * The mutable working copy used while one event is processed. It never escapes `step`, so the
+ * kernel stays pure from the outside while the code inside reads naturally.
+ */
+class Kernel {
+  private s: Mutable<BotState>;
+  private readonly commands: Command[] = [];
+  private readonly strategyQueue: StrategyEvent[] = [];
+
+  constructor(
+    state: BotState,
+    private readonly strategy: AnyStrategy,
+    private readonly now: number,
+  ) {
+    this.s = { ...state };
+  }
+
+  handle(event: BotEvent): void {
+    this.s.eventsProcessed = this.s.eventsProcessed + 1;
+    this.s.lastEventTime = event.now;
+    switch (event.type) {
+      case 'start':
+        if (event.filters) this.s.filters = event.filters;
+        this.requestReconcile();
+        this.toStrategy({ type: 'start' });
+        break;
+      case 'candle':
+        this.s.lastStreamEventTime = event.now;
+        this.onCandle(event.candle);
+        break;
+      case 'orderPlaced':
+        this.onPlaced(event.snapshot);
+        break;
+      case 'orderListPlaced':
+        for (const snapshot of event.snapshots) this.onPlaced(snapshot);
+        break;
+      case 'orderRejected':
+        this.onRejected(event.clientOrderId, `${event.code}: ${event.message}`);
+        break;
+      case 'orderUpdate':
+        if (event.source === 'stream') this.s.lastStreamEventTime = event.now;
+        this.onSnapshot(event.snapshot);
+        break;
+      case 'cancelRejected':
+        this.notify('warn', `cancel of ${event.clientOrderId} refused: ${event.message}`);
+        this.patchOrder(event.clientOrderId, { cancelRequested: false });
+        break;
+      case 'reconciled':
+        this.s.reconcileInFlight = false;
+        if (event.balances) this.s.balances = event.balances;
+        if (event.orphans.length > 0 && event.orphans.join(',') !== this.s.orphanOrders.join(',')) {
+          this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
+        }
+        this.s.orphanOrders = [...event.orphans];
+        this.scheduleReconcile();
+        break;
+      case 'wake':
+        this.fireDueTimers();
+        if (this.s.nextReconcileAt !== null && this.s.nextReconcileAt <= this.now) this.requestReconcile();
+        break;
+      case 'pause':
+        if (this.s.status === 'RUNNING') this.s.status = 'PAUSED';
+        break;
+      case 'resume':
+        if (this.s.status === 'PAUSED') this.s.status = 'RUNNING';
+        break;
+      case 'params': {
+        const previous = this.s.setup.params;
+        this.s.setup = { ...this.s.setup, params: event.params };
+        this.toStrategy({ type: 'params', previous });
+        break;
+      }
+      case 'trigger':
+        if (this.s.watches[event.id]) {
+          this.s.watches = without(this.s.watches, event.id);
+          this.s.lastPrice = event.price;
+          this.toStrategy({ type: 'trigger', id: event.id, price: event.price, time: event.time });
+        }
+        break;
+      case 'book':
+        this.toStrategy({ type: 'book', book: event.book });
+        break;
+      case 'data':
+        this.onData(event.requestId, event.result);
+        break;
+      case 'dataFailed':
+        this.onDataFailed(event.requestId, event.message);
+        break;
+      case 'streamReconnected':
+        this.requestReconcile();
+        break;
+      case 'stop':
+        this.beginStop(event.reason);
+        break;
+      default: {
+        const unknown: never = event;
+        throw new Error(`unknown bot event ${JSON.stringify(unknown)}`);
+      }
+    }
+    this.drainStrategyQueue();
+    this.advanceStop();
+  }
+
+  finish(): StepResult {
+    return { state: this.s as BotState, commands: this.commands };
+  }
+
+  // ---- candles -------------------------------------------------------------------------------
+
+  private onCandle(candle: Candle): void {
+    if (candle.symbol !== this.s.setup.symbol || candle.interval !== this.s.setup.interval) return;
+    const last = this.s.lastCandleOpenTime;
+    if (last !== null && candle.openTime <= last) return; // duplicate or late: already processed
+    if (this.s.gap) {
+      // A backfill is in flight: keep order by holding newer candles until it answers.
+      if (!this.s.gap.held.some((c) => c.openTime === candle.openTime)) {
+        this.s.gap = { ...this.s.gap, held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime) };
+      }
+      return;
+    }
+    const step = intervalMs(candle.interval);
+    if (last !== null && candle.openTime > last + step) {
+      const missing = Math.round((candle.openTime - last) / step) - 1;
+      const requestId = `__gap-${last + step}`;
+      this.s.gap = { requestId, held: [candle] };
+      this.s.pendingRequests = {
+        ...this.s.pendingRequests,
+        [requestId]: { kind: 'candles', symbol: candle.symbol, interval: candle.interval, limit: Math.min(missing, 1000), endTime: candle.openTime - 1 },
+      };
+      this.commands.push({ type: 'fetch', requestId, request: this.s.pendingRequests[requestId]! });
+      return;
+    }
+    this.acceptCandle(candle);
+  }
+
+  private acceptCandle(candle: Candle): void {
+    this.s.lastCandleOpenTime = candle.openTime;
+    this.s.lastPrice = candle.close;
+    this.toStrategy({ type: 'candle', candle });
+  }
+
+  private releaseGap(fetched: readonly Candle[]): void {
+    const gap = this.s.gap;
+    if (!gap) return;
+    this.s.gap = null;
+    const all = [...fetched, ...gap.held].sort((a, b) => a.openTime - b.openTime);
+    for (const candle of all) {
+      const last = this.s.lastCandleOpenTime;
+      if (last !== null && candle.openTime <= last) continue;
+      this.acceptCandle(candle);
+      // Each candle is its own decision point, as if it had arrived alone.
+      this.drainStrategyQueue();
+    }
+  }
+
+  // ---- data requests -------------------------------------------------------------------------
+
+  private onData(requestId: string, result: Json): void {
+    const request = this.s.pendingRequests[requestId];
+    if (!request) return; // duplicate answer
+    this.s.pendingRequests = without(this.s.pendingRequests, requestId);
+    if (this.s.gap?.requestId === requestId) {
+      this.releaseGap(Array.isArray(result) ? (result as unknown as Candle[]) : []);
+      return;
+    }
+    this.toStrategy({ type: 'data', requestId, kind: request.kind, result });
+  }
+
+  private onDataFailed(requestId: string, message: string): void {
+    if (!this.s.pendingRequests[requestId]) return;
+    const request = this.s.pendingRequests[requestId]!;
+    this.s.pendingRequests = without(this.s.pendingRequests, requestId);
+    this.notify('warn', `request ${requestId} (${request.kind}) failed: ${message}`);
+    if (this.s.gap?.requestId === requestId) {
+      this.notify('warn', 'continuing without the missing candles');
+      this.releaseGap([]);
+      return;
+    }
+    this.toStrategy({ type: 'data', requestId, kind: request.kind, result: { error: message } });
+  }
+
+  // ---- orders --------------------------------------------------------------------------------
+
+  private onPlaced(snapshot: OrderSnapshot): void {
+    const order = this.s.orders[snapshot.clientOrderId];
+    if (!order) return;
+    this.applySnapshot(order, snapshot);
+    const updated = this.s.orders[snapshot.clientOrderId]!;
+    // A cancel asked for while the submission was in flight is sent now that the order exists.
+    if (updated.cancelRequested && !isFinalStatus(updated.status)) {
+      this.commands.push({ type: 'cancelOrder', clientOrderId: updated.clientOrderId, symbol: updated.request.symbol });
+    }
+  }
+
+  private onRejected(clientOrderId: string, reason: string): void {
+    const order = this.s.orders[clientOrderId];
+    if (!order || isFinalStatus(order.status)) return;
+    this.s.stats = { ...this.s.stats, ordersRejected: this.s.stats.ordersRejected + 1 };
+    this.notify('warn', `order ${clientOrderId} (${order.tag}) rejected: ${reason}`);
+    this.applySnapshot(order, {
+      clientOrderId,
+      symbol: order.request.symbol,
+      status: 'REJECTED',
+      executedQty: '0',
+      cumulativeQuoteQty: '0',
+      updateTime: this.now,
+      reason,
+    });
+  }
+
+  private onSnapshot(snapshot: OrderSnapshot): void {
+    const order = this.s.orders[snapshot.clientOrderId];
+    if (!order) return; // not ours (or pruned long ago): the stream service routes by prefix only
+    this.applySnapshot(order, snapshot);
+  }
+
+  private applySnapshot(order: OrderRecord, snapshot: OrderSnapshot): void {
+    const { order: next, newFills, changed } = mergeSnapshot(order, snapshot);
+    if (!changed && next === order) return;
+    this.setOrder(next);
+    for (const fill of newFills) this.applyFill(next, fill);
+    if (newFills.length > 0) this.s.stats = { ...this.s.stats, fills: this.s.stats.fills + newFills.length };
+    if (changed) this.toStrategy({ type: 'order', order: next, previousStatus: order.status, fills: newFills });
+    if (isFinalStatus(next.status)) this.pruneFinalOrders();
+  }
+
+  private applyFill(order: OrderRecord, fill: Fill): void {
+    const { base, quote } = splitSymbol(order.request.symbol, this.s.filters);
+    const p = this.s.position;
+    const baseFee = fill.commissionAsset === base ? fill.commission : '0';
+    const quoteFee = fill.commissionAsset === quote ? fill.commission : '0';
+    const fees = isPositive(fill.commission)
+      ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) }
+      : p.fees;
+    const wasFlat = this.isFlat(p.qty);
+    let next: PositionState;
+    if (order.request.side === 'BUY') {
+      const qty = sub(add(p.qty, fill.qty), baseFee);
+      const cost = add(add(p.cost, fill.quoteQty), quoteFee);
+      next = { ...p, qty, cost, avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0', fees };
+    } else {
+      const sold = add(fill.qty, baseFee);
+      const costOfSold = isPositive(p.qty) ? mul(p.avgEntryPrice, lt(sold, p.qty) ? sold : p.qty) : '0';
+      const proceeds = sub(fill.quoteQty, quoteFee);
+      const qty = sub(p.qty, sold);
+      const flatNow = !isPositive(qty);
+      next = {
+        ...p,
+        qty,
+        cost: flatNow ? '0' : sub(p.cost, costOfSold),
+        avgEntryPrice: flatNow ? '0' : p.avgEntryPrice,
+        realizedPnl: add(p.realizedPnl, sub(proceeds, costOfSold)),
+        fees,
+      };
+    }
+    this.s.position = next;
+    this.s.lastPrice = fill.price;
+    this.trackRoundTrip(wasFlat, p, next, fill);
+  }
+
+  private isFlat(qty: Dec): boolean {
+    if (!isPositive(qty)) return true;
+    const f = this.s.filters;
+    return f !== null && isPositive(f.minQty) && lt(qty, f.minQty);
+  }
+
+  private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill): void {
+    const flat = this.isFlat(after.qty);
+    if (wasFlat && !flat) {
+      this.s.openTrade = { openedAt: fill.time, realizedAtOpen: before.realizedPnl, entryQty: after.qty, entryCost: after.cost };
+      return;
+    }
+    const open = this.s.openTrade;
+    if (!open) return;
+    if (!flat && gt(after.qty, before.qty)) {
+      this.s.openTrade = { ...open, entryQty: add(open.entryQty, sub(after.qty, before.qty)), entryCost: add(open.entryCost, sub(after.cost, before.cost)) };
+      return;
+    }
+    if (flat) {
+      const pnl = sub(after.realizedPnl, open.realizedAtOpen);
+      const exitValue = add(open.entryCost, pnl);
+      const trip: RoundTrip = {
+        openedAt: open.openedAt,
+        closedAt: fill.time,
+        entryQty: open.entryQty,
+        avgEntryPrice: isPositive(open.entryQty) ? str(d(open.entryCost).dividedBy(open.entryQty).toDecimalPlaces(8)) : '0',
+        avgExitPrice: isPositive(open.entryQty) ? str(d(exitValue).dividedBy(open.entryQty).toDecimalPlaces(8)) : '0',
+        pnl,
+      };
+      this.s.trades = [...this.s.trades, trip].slice(-MAX_TRADES_KEPT);
+      this.s.stats = { ...this.s.stats, roundTrips: this.s.stats.roundTrips + 1, wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0) };
+      this.s.openTrade = null;
+    }
+  }
+
+  private setOrder(order: OrderRecord): void {
+    this.s.orders = { ...this.s.orders, [order.clientOrderId]: order };
+  }
+
+  private patchOrder(clientOrderId: string, patch: Partial<OrderRecord>): void {
+    const order = this.s.orders[clientOrderId];
+    if (order) this.setOrder({ ...order, ...patch });
+  }
+
+  private pruneFinalOrders(): void {
+    const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status));
+    if (finals.length <= MAX_FINAL_ORDERS_KEPT) return;
+    finals.sort((a, b) => a.updatedAt - b.updatedAt || a.createdAt - b.createdAt);
+    const drop = new Set(finals.slice(0, finals.length - MAX_FINAL_ORDERS_KEPT).map((o) => o.clientOrderId));
+    this.s.orders = Object.fromEntries(Object.entries(this.s.orders).filter(([id]) => !drop.has(id)));
+  }
+
+  // ---- strategy ------------------------------------------------------------------------------
+
+  private toStrategy(event: StrategyEvent): void {
+    this.strategyQueue.push(event);
+  }
+
+  private drainStrategyQueue(): void {
+    let guard = 0;
+    while (this.strategyQueue.length > 0) {
+      if (++guard > MAX_CASCADE) throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
+      const event = this.strategyQueue.shift()!;
+      if (this.s.status === 'STOPPED' || this.s.status === 'FAILED') continue;
+      const decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s as BotState, this.now));
+      this.s.strategy = decision.state as Json;
+      for (const intent of decision.intents ?? []) this.applyIntent(intent);
+    }
+  }
+
+  private applyIntent(intent: Intent): void {
+    switch (intent.kind) {
+      case 'place':
+        this.place(intent);
+        break;
+      case 'placeOco':
+        this.placeOco(intent);
+        break;
+      case 'cancel':
+        for (const order of openOrders(this.s as BotState)) if (order.tag === intent.tag) this.cancel(order);
+        break;
+      case 'cancelAll':
+        for (const order of openOrders(this.s as BotState)) this.cancel(order);
+        break;
+      case 'notify':
+        this.notify(intent.level ?? 'info', intent.message);
+        break;
+      case 'timer':
+        this.s.timers = { ...this.s.timers, [intent.id]: intent.at };
+        break;
+      case 'cancelTimer':
+        this.s.timers = without(this.s.timers, intent.id);
+        break;
+      case 'watch':
+        this.s.watches = { ...this.s.watches, [intent.id]: { direction: intent.direction, price: intent.price } };
+        break;
+      case 'unwatch':
+        this.s.watches = without(this.s.watches, intent.id);
+        break;
+      case 'request':
+        if (!this.s.pendingRequests[intent.requestId]) {
+          this.s.pendingRequests = { ...this.s.pendingRequests, [intent.requestId]: intent.request };
+          this.commands.push({ type: 'fetch', requestId: intent.requestId, request: intent.request });
+        }
+        break;
+      case 'stop':
+        this.beginStop(intent.reason);
+        break;
+      default: {
+        const unknown: never = intent;
+        throw new Error(`unknown intent ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** Refusals that happen before anything reaches the exchange, reported back like exchange rejections. */
+  private refuse(intent: PlaceIntent | PlaceOcoIntent, request: OrderRequest, reason: string): void {
+    const clientOrderId = this.mintId();
+    const order = this.newOrder(clientOrderId, intent, request);
+    this.setOrder(order);
+    this.onRejected(clientOrderId, reason);
+  }
+
+  private place(intent: PlaceIntent): void {
+    const request: OrderRequest = stripUndefined({
+      symbol: this.s.setup.symbol,
+      side: intent.side,
+      type: intent.type,
+      quantity: intent.quantity,
+      quoteOrderQty: intent.quoteOrderQty,
+      price: intent.price,
+      stopPrice: intent.stopPrice,
+      trailingDelta: intent.trailingDelta,
+      timeInForce: intent.timeInForce ?? (needsTimeInForce(intent.type) ? 'GTC' : undefined),
+    });
+    const refusal = this.refusalReason(intent);
+    if (refusal) return this.refuse(intent, request, refusal);
+    let prepared = request;
+    if (this.s.filters) {
+      const outcome = applyFilters(request, this.s.filters, this.s.lastPrice);
+      if (!outcome.ok) return this.refuse(intent, request, `filters: ${outcome.reason}`);
+      prepared = outcome.request;
+    }
+    const clientOrderId = this.mintId();
+    this.setOrder(this.newOrder(clientOrderId, intent, prepared));
+    this.s.stats = { ...this.s.stats, ordersPlaced: this.s.stats.ordersPlaced + 1 };
+    this.commands.push({ type: 'placeOrder', clientOrderId, request: prepared });
+  }
+
+  private placeOco(intent: PlaceOcoIntent): void {
+    const f = this.s.filters;
+    const side = intent.side;
+    const roundLeg = <L extends PlaceOcoIntent['above']>(leg: L): L =>
+      f
+        ? stripUndefined({
+            ...leg,
+            price: leg.price !== undefined ? applyPrice(leg.price, f) : undefined,
+            stopPrice: leg.stopPrice !== undefined ? applyPrice(leg.stopPrice, f) : undefined,
+          })
+        : leg;
+    const quantity = f ? floorToStep(intent.quantity, f.stepSize) : intent.quantity;
+    const request: OcoRequest = { symbol: this.s.setup.symbol, side, quantity, above: roundLeg(intent.above), below: roundLeg(intent.below) };
+    const legRequest = (leg: OcoRequest['above']): OrderRequest =>
+      stripUndefined({ symbol: request.symbol, side, type: leg.type, quantity, price: leg.price, stopPrice: leg.stopPrice, timeInForce: leg.timeInForce });
+    const refusal = this.refusalReason(intent) ?? (f && (isZero(quantity) || lt(quantity, f.minQty)) ? `filters: quantity ${intent.quantity} below minQty ${f.minQty}` : null);
+    if (refusal) return this.refuse(intent, legRequest(request.above), refusal);
+    const listClientOrderId = this.mintId();
+    const aboveClientOrderId = this.mintId();
+    const belowClientOrderId = this.mintId();
+    this.setOrder({ ...this.newOrder(aboveClientOrderId, intent, legRequest(request.above)), listClientOrderId });
+    this.setOrder({ ...this.newOrder(belowClientOrderId, intent, legRequest(request.below)), listClientOrderId });
+    this.s.stats = { ...this.s.stats, ordersPlaced: this.s.stats.ordersPlaced + 2 };
+    this.commands.push({ type: 'placeOco', listClientOrderId, aboveClientOrderId, belowClientOrderId, request });
+  }
+
+  private refusalReason(intent: PlaceIntent | PlaceOcoIntent): string | null {
+    if (intent.purpose === 'entry' && this.s.status === 'PAUSED') return 'bot is paused: no new entries';
+    if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED')) return 'bot is stopping: no new entries';
+    return null;
+  }
+
+  private mintId(): string {
+    const id = clientOrderIdFor(this.s.clientIdTag, this.s.nextOrderSeq);
+    this.s.nextOrderSeq = this.s.nextOrderSeq + 1;
+    return id;
+  }
+
+  private newOrder(clientOrderId: string, intent: PlaceIntent | PlaceOcoIntent, request: OrderRequest): OrderRecord {
+    return stripUndefined({
+      clientOrderId,
+      tag: intent.tag,
+      request,
+      purpose: intent.purpose,
+      reason: intent.reason,
+      facts: intent.facts,
+      status: 'SUBMITTING' as OrderStatus,
+      executedQty: '0',
+      cumulativeQuoteQty: '0',
+      fills: [],
+      cancelRequested: false,
+      createdAt: this.now,
+      updatedAt: this.now,
+    });
+  }
+
+  private cancel(order: OrderRecord): void {
+    if (order.cancelRequested || isFinalStatus(order.status)) return;
+    this.patchOrder(order.clientOrderId, { cancelRequested: true });
+    // Still being submitted: the cancel goes out once the placement is confirmed (see onPlaced).
+    if (order.status !== 'SUBMITTING') this.commands.push({ type: 'cancelOrder', clientOrderId: order.clientOrderId, symbol: order.request.symbol });
+  }
+
+  // ---- timers and reconciliation ---------------------------------------------------------------
+
+  private fireDueTimers(): void {
+    const due = Object.entries(this.s.timers)
+      .filter(([, at]) => at <= this.now)
+      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+    for (const [id] of due) {
+      this.s.timers = without(this.s.timers, id);
+      this.toStrategy({ type: 'timer', id });
+    }
+  }
+
+  private requestReconcile(): void {
+    if (this.s.reconcileInFlight) return;
+    this.s.reconcileInFlight = true;
+    this.s.nextReconcileAt = null;
+    const ids = openOrders(this.s as BotState)
+      .filter((o) => o.status !== 'SUBMITTING')
+      .map((o) => o.clientOrderId);
+    this.commands.push({ type: 'reconcile', clientOrderIds: ids });
+  }
+
+  private scheduleReconcile(): void {
+    const t = this.s.timing;
+    const hasOpen = openOrders(this.s as BotState).some((o) => o.status !== 'SUBMITTING');
+    const lastStream = this.s.lastStreamEventTime;
+    const stale = lastStream === null || this.now - lastStream > t.staleAfterMs;
+    const period = !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
+    this.s.nextReconcileAt = this.now + period;
+  }
+
+  // ---- stopping ------------------------------------------------------------------------------
+
+  private beginStop(reason: string): void {
+    if (this.s.status === 'STOPPING' || this.s.status === 'STOPPED' || this.s.status === 'FAILED') return;
+    this.s.status = 'STOPPING';
+    this.s.stopReason = reason;
+    this.s.timers = {};
+    this.s.watches = {};
+    this.notify('info', `stopping (${reason}); open orders: ${this.s.setup.onStop}`);
+    this.toStrategy({ type: 'stop' });
+    this.drainStrategyQueue();
+    if (this.s.setup.onStop !== 'leave-orders') {
+      for (const order of openOrders(this.s as BotState)) this.cancel(order);
+    }
+  }
+
+  /** Move a stopping bot forward: close the position once its orders are gone, then mark it stopped. */
+  private advanceStop(): void {
+    if (this.s.status !== 'STOPPING') return;
+    const inFlight = openOrders(this.s as BotState).filter((o) => o.status === 'SUBMITTING' || o.cancelRequested || o.tag === CLOSE_TAG);
+    if (inFlight.length > 0) return;
+    if (this.s.setup.onStop === 'close-position' && !this.closeAttempted()) {
+      const qty = this.closableQty();
+      if (qty !== null) {
+        this.place({ kind: 'place', tag: CLOSE_TAG, side: 'SELL', type: 'MARKET', quantity: qty, purpose: 'exit', reason: 'stop: close the position' });
+        if (openOrders(this.s as BotState).some((o) => o.tag === CLOSE_TAG)) return;
+      }
+    }
+    this.s.status = 'STOPPED';
+    this.s.nextReconcileAt = null;
+    this.notify('info', `stopped: realised PnL ${this.s.position.realizedPnl}, position ${this.s.position.qty}`);
+  }
+
+  private closeAttempted(): boolean {
+    return Object.values(this.s.orders).some((o) => o.tag === CLOSE_TAG);
+  }
+
+  private closableQty(): Dec | null {
+    const qty = this.s.position.qty;
+    if (!isPositive(qty)) return null;
+    const f = this.s.filters;
+    const step = f ? (isPositive(f.marketStepSize) ? f.marketStepSize : f.stepSize) : null;
+    const rounded = step ? floorToStep(qty, step) : qty;
+    return isPositive(rounded) ? rounded : null;
+  }
+
+  private notify(level: Notification['level'], message: string): void {
+    this.s.notifications = [...this.s.notifications, { time: this.now, level, message }].slice(-MAX_NOTIFICATIONS_KEPT);
+    this.commands.push({ type: 'notify', level, message });
+  }
+}
+
+export const CLOSE_TAG = '__close';
+
+/** OCO legs sit on both sides of the market: round each price to the nearest tick. */
+function applyPrice(price: Dec, f: SymbolFilters): Dec {
+  return roundToStep(price, f.tickSize);
+}
+
+function needsTimeInForce(type: OrderRequest['type']): boolean {
+  return type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const { [key]: _removed, ...rest } = record;
+  return rest;
+}
+
+/** Drop undefined fields so states and payloads stay plain JSON and compare equal after a round trip. */
+export function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** A compact, JSON summary of a bot for the `state` query, the CLI and the final result. */
+export interface BotSummary {
+  readonly name: string;
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly status: BotStatus;
+  readonly position: PositionView;
+  readonly openOrders: readonly OrderRecord[];
+  readonly realizedPnl: Dec;
+  readonly fees: Readonly<Record<string, Dec>>;
+  readonly stats: BotState['stats'];
+  readonly trades: readonly RoundTrip[];
+  readonly lastEventTime: number | null;
+  readonly stopReason: string | null;
+  readonly notifications: readonly Notification[];
+}
+
+export function summarize(state: BotState): BotSummary {
+  return {
+    name: state.setup.name,
+    strategy: state.setup.strategy,
+    symbol: state.setup.symbol,
+    status: state.status,
+    position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
+    openOrders: openOrders(state),
+    realizedPnl: state.position.realizedPnl,
+    fees: state.position.fees,
+    stats: state.stats,
+    trades: state.trades,
+    lastEventTime: state.lastEventTime,
+    stopReason: state.stopReason,
+    notifications: state.notifications,
+  };
+}
+
+/** Unrealised PnL of the position at a price. */
+export function unrealizedPnl(position: PositionView, price: Dec): Dec {
+  return isPositive(position.qty) ? mul(position.qty, sub(price, position.avgEntryPrice)) : '0';
+}
+

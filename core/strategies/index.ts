@@ -1,0 +1,15 @@
+/** The strategy registry: every strategy a bot definition may name. Pure. */
+import type { AnyStrategy } from '../strategy';
+import { dcaTakeProfit } from './dca-take-profit';
+
+const ALL: readonly AnyStrategy[] = [dcaTakeProfit];
+
+export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
+
+export function findStrategy(id: string): AnyStrategy | undefined {
+  return STRATEGIES[id];
+}
+
+export function strategyIds(): string[] {
+  return Object.keys(STRATEGIES).sort();
+}

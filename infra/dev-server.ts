@@ -1,0 +1,118 @@
+/**
+ * The embedded Temporal server: `temporal server start-dev`, with the project's search attributes
+ * registered at start. Persistent (SQLite file under data/) for `npm start`, throw-away for tests.
+ * Started as a child process we control, so tests can kill -9 it and restart it on the same file.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/search-attributes';
+import { ensureTemporalCli } from './temporal-cli';
+
+export interface DevServerOptions {
+  /** SQLite file; omit for an in-memory server. */
+  readonly dbFile?: string;
+  readonly port?: number;
+  readonly uiPort?: number;
+  readonly headless?: boolean;
+  readonly namespace?: string;
+  /** Extra `--dynamic-config-value KEY=JSON` settings. */
+  readonly dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
+  readonly log?: (line: string) => void;
+  /** Where the server's own output goes (default: discarded). */
+  readonly logFile?: string;
+}
+
+export interface DevServer {
+  readonly address: string;
+  readonly port: number;
+  readonly uiUrl: string | null;
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** SIGTERM, then SIGKILL after a grace period. */
+  stop(): Promise<void>;
+  /** kill -9: the crash a power cut would cause. */
+  kill(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const log = options.log ?? (() => {});
+  const cli = ensureTemporalCli(log);
+  if (!cli) throw new Error('The Temporal CLI is not available: install it (https://docs.temporal.io/cli), set TEMPORAL_CLI, or install Go so it can be built.');
+  const port = options.port ?? (await freePort());
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
+  if (options.dbFile) {
+    mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  if (options.headless) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort ?? port + 1000));
+  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const address = `127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const early = await Promise.race([exited, new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 250))]);
+    if (early !== 'waiting') throw new Error(`temporal server start-dev exited with code ${early}:\n${output}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`temporal dev server did not become ready on ${address}: ${(err as Error).message}\n${output}`);
+      }
+    }
+  }
+  const uiUrl = options.headless ? null : `http://localhost:${options.uiPort ?? port + 1000}`;
+  log(`Temporal dev server ready on ${address}${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
+
+  const waitExit = async (ms: number) =>
+    Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  return {
+    address,
+    port,
+    uiUrl,
+    process: child,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      if (!(await waitExit(10_000))) {
+        child.kill('SIGKILL');
+        await waitExit(5_000);
+      }
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await waitExit(5_000);
+    },
+  };
+}

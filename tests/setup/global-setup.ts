@@ -1,0 +1,40 @@
+/**
+ * One real Temporal dev server per test run (never a mock), plus one pre-built workflow bundle so
+ * test files do not each pay for webpack. Integration tests read both through `inject`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { type DevServer, startDevServer } from '../../infra/dev-server';
+
+let server: DevServer | undefined;
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  server = await startDevServer({
+    headless: true,
+    // Small thresholds let tests force continue-as-new quickly without waiting for 4,096 events.
+    dynamicConfig: {},
+  });
+  const dir = path.join(os.tmpdir(), `bots-test-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
+  const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietLogger });
+  writeFileSync(bundlePath, bundle.code);
+  project.provide('temporalAddress', server.address);
+  project.provide('workflowBundlePath', bundlePath);
+  return async () => {
+    await server?.stop();
+  };
+}
+
+const noop = () => {};
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    workflowBundlePath: string;
+  }
+}

@@ -1,0 +1,2 @@
+/** Workflow bundle entry: export only workflow functions. */
+export {};
