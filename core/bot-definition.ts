@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { CANDLE_INTERVALS, SYMBOL_PATTERN } from './market';
 import { STOP_POLICIES } from './engine';
+import { riskConfigSchema } from './risk/guard';
 import { formatIssues } from './schema';
 import type { Json } from './strategy';
 import { findStrategy, strategyIds } from './strategies';
@@ -25,6 +26,8 @@ export const botDefinitionSchema = z
     /** What a graceful stop does with the bot's open orders. */
     onStop: z.enum(STOP_POLICIES, { error: `must be one of ${STOP_POLICIES.join(', ')}` }).default('cancel-orders'),
     market: z.enum(['spot', 'futures']).default('spot'),
+    /** Risk limits applied by the kernel to every entry (see core/risk/guard.ts). */
+    risk: riskConfigSchema.default({} as z.input<typeof riskConfigSchema>),
   })
   .strict();
 

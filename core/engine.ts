@@ -19,6 +19,7 @@ import {
   mergeSnapshot,
 } from './orders';
 import { applyFilters } from './risk/filters';
+import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
 import { splitSymbol } from './symbols';
 
@@ -37,6 +38,7 @@ export interface BotSetup {
   readonly account: string;
   readonly params: Json;
   readonly onStop: StopPolicy;
+  readonly risk: RiskConfig;
 }
 
 /** Timing knobs of reconciliation; tests shorten them. */
@@ -92,6 +94,8 @@ export interface BotState {
   readonly orders: Readonly<Record<string, OrderRecord>>;
   readonly position: PositionState;
   readonly strategy: Json;
+  /** The risk guard's own bookkeeping (peak equity, ...), see core/risk/guard.ts. */
+  readonly risk: Json;
   readonly timers: Readonly<Record<string, number>>;
   readonly watches: Readonly<Record<string, { readonly direction: 'above' | 'below'; readonly price: Dec }>>;
   readonly pendingRequests: Readonly<Record<string, DataRequest>>;
@@ -182,6 +186,7 @@ export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: numb
     orders: {},
     position: ZERO_POSITION,
     strategy: null,
+    risk: initialRiskState(),
     timers: {},
     watches: {},
     pendingRequests: {},
@@ -384,7 +389,19 @@ class Kernel {
   private acceptCandle(candle: Candle): void {
     this.s.lastCandleOpenTime = candle.openTime;
     this.s.lastPrice = candle.close;
+    this.updateRisk();
     this.toStrategy({ type: 'candle', candle });
+  }
+
+  private riskView(): RiskView {
+    return { now: this.now, position: this.s.position, lastPrice: this.s.lastPrice, openOrders: openOrders(this.s as BotState), balances: this.s.balances };
+  }
+
+  /** Refresh the guard's bookkeeping; its kill-switch stops the bot. */
+  private updateRisk(): void {
+    this.s.risk = updateRiskState(this.s.risk, this.riskView(), this.s.setup.risk);
+    const kill = killSwitch(this.s.risk, this.riskView(), this.s.setup.risk);
+    if (kill) this.beginStop(`risk: ${kill}`);
   }
 
   private releaseGap(fetched: readonly Candle[]): void {
@@ -504,6 +521,7 @@ class Kernel {
     this.s.position = next;
     this.s.lastPrice = fill.price;
     this.trackRoundTrip(wasFlat, p, next, fill);
+    this.updateRisk();
   }
 
   private isFlat(qty: Dec): boolean {
@@ -684,6 +702,10 @@ class Kernel {
   private refusalReason(intent: PlaceIntent | PlaceOcoIntent): string | null {
     if (intent.purpose === 'entry' && this.s.status === 'PAUSED') return 'bot is paused: no new entries';
     if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED')) return 'bot is stopping: no new entries';
+    if (intent.purpose === 'entry') {
+      const refusal = checkEntry(this.s.risk, this.riskView(), this.s.setup.risk);
+      if (refusal) return `risk: ${refusal}`;
+    }
     return null;
   }
 
