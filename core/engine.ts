@@ -121,14 +121,16 @@ export interface BotState {
 
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */
 export type BotEvent =
-  | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null }
+  /** The bot (re)starts: `fresh` on its very first run; false after continue-as-new (no strategy call then). */
+  | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null; readonly fresh: boolean }
   | { readonly type: 'candle'; readonly now: number; readonly candle: Candle }
   | { readonly type: 'orderPlaced'; readonly now: number; readonly snapshot: OrderSnapshot }
   | { readonly type: 'orderListPlaced'; readonly now: number; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
   | { readonly type: 'orderRejected'; readonly now: number; readonly clientOrderId: string; readonly code: string; readonly message: string }
   | { readonly type: 'orderUpdate'; readonly now: number; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
   | { readonly type: 'cancelRejected'; readonly now: number; readonly clientOrderId: string; readonly message: string }
-  | { readonly type: 'reconciled'; readonly now: number; readonly balances: { base: Dec; quote: Dec } | null; readonly orphans: readonly string[] }
+  | { readonly type: 'reconciled'; readonly now: number; readonly balances: { base: Dec; quote: Dec } | null; readonly orphans: readonly string[]; readonly missing: readonly string[] }
+  | { readonly type: 'reconcileFailed'; readonly now: number; readonly message: string }
   | { readonly type: 'wake'; readonly now: number }
   | { readonly type: 'pause'; readonly now: number }
   | { readonly type: 'resume'; readonly now: number }
@@ -274,8 +276,9 @@ class Kernel {
     switch (event.type) {
       case 'start':
         if (event.filters) this.s.filters = event.filters;
+        this.s.reconcileInFlight = false;
         this.requestReconcile();
-        this.toStrategy({ type: 'start' });
+        if (event.fresh) this.toStrategy({ type: 'start' });
         break;
       case 'candle':
         this.s.lastStreamEventTime = event.now;
@@ -305,6 +308,12 @@ class Kernel {
           this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
         }
         this.s.orphanOrders = [...event.orphans];
+        if (event.missing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${event.missing.join(', ')}`);
+        this.scheduleReconcile();
+        break;
+      case 'reconcileFailed':
+        this.s.reconcileInFlight = false;
+        this.notify('warn', `reconciliation failed: ${event.message}`);
         this.scheduleReconcile();
         break;
       case 'wake':
@@ -844,6 +853,11 @@ function without<T>(record: Readonly<Record<string, T>>, key: string): Record<st
 /** Drop undefined fields so states and payloads stay plain JSON and compare equal after a round trip. */
 export function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Record a runtime error (e.g. a strategy that threw) without changing anything else. */
+export function recordError(state: BotState, now: number, message: string): BotState {
+  return { ...state, notifications: [...state.notifications, { time: now, level: 'error' as const, message }].slice(-MAX_NOTIFICATIONS_KEPT) };
 }
 
 /** A compact, JSON summary of a bot for the `state` query, the CLI and the final result. */

@@ -1,2 +1,2 @@
 /** Workflow bundle entry: export only workflow functions. */
-export {};
+export { botWorkflow } from './bot';

@@ -1,0 +1,95 @@
+/**
+ * One configured exchange account: a binance-api-node client with an explicit timeout on every
+ * call (the library has none), the account's shared weight budget, and its timing constants.
+ * Credentials come from the worker's environment only and never leave this object.
+ */
+import Binance from 'binance-api-node';
+import type { BinanceRest } from './binance-types';
+import { RequestTimeoutError, classifyExchangeError, type ErrorClass } from './errors';
+import { WeightBudget, retryAfterHint, watchRetryAfterHeaders } from './rate-limit';
+
+export interface AccountConfig {
+  readonly name: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** REST base, e.g. https://api.binance.com or http://127.0.0.1:8090 (paper exchange). */
+  readonly httpBase: string;
+  /** Market streams base, e.g. wss://stream.binance.com:9443/ws. */
+  readonly wsBase: string;
+  /** WebSocket API, e.g. wss://ws-api.binance.com:443/ws-api/v3 (user data stream). */
+  readonly wsApi: string;
+  /** recvWindow sent with every signed request. */
+  readonly recvWindowMs: number;
+  /** The exchange's own backend timeout (Binance: 10 s): after it an accepted request can no longer execute. */
+  readonly backendTimeoutMs: number;
+  /** Our timeout for one REST call. */
+  readonly requestTimeoutMs: number;
+  readonly weightLimitPerMinute: number;
+}
+
+export class ExchangeAccount {
+  readonly rest: BinanceRest;
+  readonly budget: WeightBudget;
+  private readonly host: string;
+
+  constructor(readonly config: AccountConfig) {
+    watchRetryAfterHeaders();
+    this.rest = Binance({ apiKey: config.apiKey, apiSecret: config.apiSecret, httpBase: config.httpBase }) as unknown as BinanceRest;
+    this.budget = new WeightBudget(config.weightLimitPerMinute);
+    this.host = new URL(config.httpBase).host;
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /**
+   * Run one REST call with the account's weight budget and our own timeout. A timeout rejects with
+   * RequestTimeoutError: for a request that changes state its outcome is unknown.
+   */
+  async call<T>(what: string, weight: number, fn: (rest: BinanceRest) => Promise<T>): Promise<T> {
+    this.budget.reserve(weight);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RequestTimeoutError(what, this.config.requestTimeoutMs)), this.config.requestTimeoutMs);
+    });
+    try {
+      // Promise.resolve().then(...) also turns the library's synchronous param checks into rejections.
+      return await Promise.race([Promise.resolve().then(() => fn(this.rest)), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  classify(err: unknown): ErrorClass {
+    return classifyExchangeError(err, retryAfterHint(this.host));
+  }
+
+  /**
+   * The latest time an order request stamped `sentAt` could still be executed by the exchange:
+   * the gateway refuses it after its recvWindow, and the matching engine answers within its
+   * backend timeout. A lookup that still finds nothing after this is proof of absence.
+   */
+  executionDeadline(sentAt: number): number {
+    const marginMs = 2_000;
+    return sentAt + this.config.recvWindowMs + this.config.backendTimeoutMs + marginMs;
+  }
+}
+
+export class AccountRegistry {
+  private readonly accounts = new Map<string, ExchangeAccount>();
+
+  constructor(configs: readonly AccountConfig[]) {
+    for (const c of configs) this.accounts.set(c.name, new ExchangeAccount(c));
+  }
+
+  get(name: string): ExchangeAccount {
+    const account = this.accounts.get(name);
+    if (!account) throw new Error(`account "${name}" is not configured on this worker (configured: ${[...this.accounts.keys()].join(', ') || 'none'})`);
+    return account;
+  }
+
+  all(): ExchangeAccount[] {
+    return [...this.accounts.values()];
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * All activities of a worker, built with their dependencies (accounts and their credentials come
+ * from the worker's environment; nothing secret is ever an activity argument).
+ */
+import { type MarketActivityDeps, createMarketActivities } from './market';
+import { type OrderActivityDeps, createOrderActivities } from './orders';
+
+export type ActivityDeps = OrderActivityDeps & MarketActivityDeps;
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createOrderActivities(deps),
+    ...createMarketActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

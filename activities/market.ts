@@ -1,0 +1,134 @@
+/**
+ * Read-only exchange activities: symbol filters, reconciliation of a bot's orders and balances,
+ * and data requests (candles for gap backfill, ...). Safe to retry: they change nothing.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { type Dec, isPositive } from '../core/decimal';
+import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
+import type { OrderSnapshot } from '../core/orders';
+import type { DataRequest, Json } from '../core/strategy';
+import { splitSymbol } from '../core/symbols';
+import { FailureType, rejectedFailure, retryableFailure } from './errors';
+import type { AccountRegistry, ExchangeAccount } from './exchange-account';
+import { candleFromRaw, fillFromTrade, filtersFromExchangeInfo, snapshotFromOrder } from './mapping';
+
+export interface ReconcileInput {
+  readonly account: string;
+  readonly symbol: string;
+  /** The bot's non-final orders. */
+  readonly clientOrderIds: readonly string[];
+}
+
+export interface ReconcileResult {
+  readonly snapshots: readonly OrderSnapshot[];
+  /** Ids the exchange does not know (reported, never dropped silently). */
+  readonly missing: readonly string[];
+  readonly balances: { readonly base: Dec; readonly quote: Dec } | null;
+  /** Open orders on the symbol that no running bot owns. */
+  readonly orphans: readonly string[];
+}
+
+export interface FetchDataInput {
+  readonly account: string;
+  readonly request: DataRequest;
+}
+
+/** Extra data handlers (model inference, order book analysis) plugged in by the worker. */
+export type DataHandler = (request: DataRequest, account: ExchangeAccount) => Promise<Json>;
+
+export interface MarketActivityDeps {
+  readonly accounts: AccountRegistry;
+  /** Client-id prefixes of every running bot (for orphan detection). */
+  readonly botTags: () => Promise<readonly string[]>;
+  readonly dataHandlers?: Partial<Record<DataRequest['kind'], DataHandler>>;
+}
+
+export function createMarketActivities(deps: MarketActivityDeps) {
+  function account(name: string): ExchangeAccount {
+    try {
+      return deps.accounts.get(name);
+    } catch (err) {
+      throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+    }
+  }
+
+  /** Run a read; every failure but a definitive rejection is retryable. */
+  async function read<T>(acc: ExchangeAccount, what: string, weight: number, fn: Parameters<ExchangeAccount['call']>[2]): Promise<T> {
+    try {
+      return (await acc.call(what, weight, fn)) as T;
+    } catch (err) {
+      if (err instanceof ApplicationFailure) throw err;
+      const c = acc.classify(err);
+      if (c.kind === 'rejected') throw rejectedFailure(c, what);
+      throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `${what} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+    }
+  }
+
+  async function candles(acc: ExchangeAccount, symbol: string, interval: CandleInterval, limit: number, endTime?: number): Promise<Candle[]> {
+    const raw = await read<Awaited<ReturnType<ExchangeAccount['rest']['candles']>>>(acc, 'klines', 2, (r) =>
+      r.candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) }),
+    );
+    const now = Date.now();
+    // The exchange includes the candle still forming; bots only ever see closed candles.
+    return raw.filter((c) => Number(c.closeTime) < now).map((c) => candleFromRaw(symbol, interval, c));
+  }
+
+  return {
+    async getSymbolFilters(input: { account: string; symbol: string }): Promise<SymbolFilters> {
+      const acc = account(input.account);
+      const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(acc, 'exchangeInfo', 20, (r) => r.exchangeInfo({ symbol: input.symbol }));
+      try {
+        return filtersFromExchangeInfo(info, input.symbol);
+      } catch (err) {
+        throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+      }
+    },
+
+    async reconcile(input: ReconcileInput): Promise<ReconcileResult> {
+      const acc = account(input.account);
+      const { symbol } = input;
+      const snapshots: OrderSnapshot[] = [];
+      const missing: string[] = [];
+      for (const clientOrderId of input.clientOrderIds) {
+        try {
+          const raw = await acc.call('getOrder', 4, (r) => r.getOrder({ symbol, origClientOrderId: clientOrderId }));
+          const fills = isPositive(raw.executedQty)
+            ? (await read<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(acc, 'myTrades', 20, (r) => r.myTrades({ symbol, orderId: raw.orderId })))
+                .filter((t) => Number(t.orderId) === Number(raw.orderId))
+                .map(fillFromTrade)
+            : [];
+          snapshots.push(snapshotFromOrder(raw, fills));
+        } catch (err) {
+          if (err instanceof ApplicationFailure) throw err;
+          const c = acc.classify(err);
+          if (c.kind === 'notFound') missing.push(clientOrderId);
+          else throw retryableFailure(FailureType.Unreachable, `reconcile ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+        }
+      }
+      const [open, accountInfo, tags] = await Promise.all([
+        read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol })),
+        read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo()),
+        deps.botTags(),
+      ]);
+      const orphans = open.map((o) => o.clientOrderId).filter((id) => !tags.some((tag) => id.startsWith(`${tag}-`)));
+      const { base, quote } = splitSymbol(symbol);
+      const free = (asset: string) => accountInfo.balances.find((b) => b.asset === asset)?.free ?? '0';
+      return { snapshots, missing, balances: { base: free(base), quote: free(quote) }, orphans };
+    },
+
+    async fetchData(input: FetchDataInput): Promise<Json> {
+      const acc = account(input.account);
+      const { request } = input;
+      const handler = deps.dataHandlers?.[request.kind];
+      if (handler) return handler(request, acc);
+      switch (request.kind) {
+        case 'candles':
+          return (await candles(acc, request.symbol, request.interval, request.limit, request.endTime)) as unknown as Json;
+        default:
+          throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `no handler for data request "${request.kind}" on this worker` });
+      }
+    },
+  };
+}
+
+export type MarketActivities = ReturnType<typeof createMarketActivities>;

@@ -1,0 +1,290 @@
+/**
+ * Order activities keyed by client order ids minted in the workflow. Exactly-once effects rest on
+ * one rule: **before anything is sent again, look the order up by its client id**, because Binance
+ * accepts the id of a filled order again (only open orders are checked for duplicates).
+ *
+ * Retries are Temporal's (see the retry policies in workflows/activity-options.ts), never loops
+ * here. What one attempt does:
+ *
+ *   1. If an earlier attempt may have sent the request, look the order up first.
+ *      - found: adopt it (the order exists; nothing is sent).
+ *      - not found (-2013) while the earlier request could still execute (its timestamp +
+ *        recvWindow + the exchange's backend timeout + margin): fail retryably and look again on
+ *        the next attempt — lookups are eventually consistent, -2013 is not proof of absence.
+ *      - not found after that deadline: the earlier request is dead; send again with the same id.
+ *   2. Send. Accepted: done. -2010 duplicate: the order is open; adopt it. Definitive rejection:
+ *      non-retryable failure. Unknown outcome: fail retryably; the next attempt starts at 1.
+ *
+ * The latest possible send time travels between attempts in the heartbeat details. When they are
+ * missing (a crashed attempt never reported), the current attempt's schedule time is used: every
+ * earlier send happened before it, so the deadline can only move later, never earlier.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { Context, activityInfo } from '@temporalio/activity';
+import { type Dec, isPositive } from '../core/decimal';
+import type { Fill, OcoRequest, OrderRequest, OrderSnapshot } from '../core/orders';
+import type { RawOrder } from './binance-types';
+import { FailureType, rejectedFailure, retryableFailure } from './errors';
+import type { AccountRegistry, ExchangeAccount } from './exchange-account';
+import { fillFromTrade, snapshotFromOrder } from './mapping';
+
+export interface PlaceOrderInput {
+  readonly account: string;
+  readonly clientOrderId: string;
+  readonly request: OrderRequest;
+}
+
+export interface PlaceOcoInput {
+  readonly account: string;
+  readonly listClientOrderId: string;
+  readonly aboveClientOrderId: string;
+  readonly belowClientOrderId: string;
+  readonly request: OcoRequest;
+}
+
+export interface CancelOrderInput {
+  readonly account: string;
+  readonly symbol: string;
+  readonly clientOrderId: string;
+}
+
+export interface OcoResult {
+  readonly listClientOrderId: string;
+  readonly snapshots: readonly OrderSnapshot[];
+}
+
+/** What an attempt tells the next one (heartbeat details). */
+interface AttemptRecord {
+  readonly attempt: number;
+  /** Latest time a request for this id may have been sent; null when none ever was. */
+  readonly lastSendAt: number | null;
+}
+
+export interface OrderActivityDeps {
+  readonly accounts: AccountRegistry;
+  /** Clock, injectable for tests of the deadline logic. */
+  readonly now?: () => number;
+}
+
+const WEIGHT = { order: 1, getOrder: 4, cancel: 1, myTrades: 20, orderList: 4, oco: 2 } as const;
+
+export function createOrderActivities(deps: OrderActivityDeps) {
+  const now = deps.now ?? Date.now;
+
+  function account(name: string): ExchangeAccount {
+    try {
+      return deps.accounts.get(name);
+    } catch (err) {
+      throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+    }
+  }
+
+  /** Where the previous attempts left off; conservative when they did not say. */
+  function previousSend(): number | null {
+    const info = activityInfo();
+    if (info.attempt <= 1) return null;
+    const record = info.heartbeatDetails as AttemptRecord | undefined;
+    if (record && record.attempt === info.attempt - 1) return record.lastSendAt;
+    return info.currentAttemptScheduledTimestampMs;
+  }
+
+  function remember(lastSendAt: number | null): void {
+    const record: AttemptRecord = { attempt: activityInfo().attempt, lastSendAt };
+    Context.current().heartbeat(record);
+  }
+
+  async function fetchFills(acc: ExchangeAccount, symbol: string, orderId: number): Promise<Fill[]> {
+    const trades = await acc.call('myTrades', WEIGHT.myTrades, (r) => r.myTrades({ symbol, orderId }));
+    return trades.filter((t) => Number(t.orderId) === orderId).map(fillFromTrade);
+  }
+
+  /** Look an order up by client id; null when the exchange says it does not exist (yet). */
+  async function lookup(acc: ExchangeAccount, symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
+    let raw: RawOrder;
+    try {
+      raw = await acc.call('getOrder', WEIGHT.getOrder, (r) => r.getOrder({ symbol, origClientOrderId: clientOrderId }));
+    } catch (err) {
+      const c = acc.classify(err);
+      if (c.kind === 'notFound') return null;
+      if (c.kind === 'rejected') throw rejectedFailure(c, `lookup of ${clientOrderId}`);
+      throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown, `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+    }
+    const fills = isPositive(raw.executedQty) ? await fetchFills(acc, symbol, Number(raw.orderId)) : [];
+    return snapshotFromOrder(raw, fills);
+  }
+
+  /**
+   * Steps 1 of the protocol for any order-like request: returns the adopted order if an earlier
+   * send is visible, or null when it is proven dead (or none happened) and sending is safe.
+   */
+  async function resolveEarlierSend(acc: ExchangeAccount, symbol: string, clientOrderId: string, lastSendAt: number | null): Promise<OrderSnapshot | null> {
+    if (lastSendAt === null) return null;
+    const found = await lookup(acc, symbol, clientOrderId);
+    if (found) return found;
+    const deadline = acc.executionDeadline(lastSendAt);
+    const t = now();
+    if (t < deadline) {
+      remember(lastSendAt);
+      throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`, Math.min(2_000, deadline - t + 50));
+    }
+    return null;
+  }
+
+  return {
+    async placeOrder(input: PlaceOrderInput): Promise<OrderSnapshot> {
+      const acc = account(input.account);
+      const { request, clientOrderId } = input;
+      const lastSendAt = previousSend();
+      const adopted = await resolveEarlierSend(acc, request.symbol, clientOrderId, lastSendAt);
+      if (adopted) return adopted;
+
+      const sentAt = now();
+      remember(sentAt);
+      try {
+        const raw = await acc.call('order', WEIGHT.order, (r) => r.order(orderParams(request, clientOrderId, acc.config.recvWindowMs)));
+        return snapshotFromOrder(raw);
+      } catch (err) {
+        const c = acc.classify(err);
+        switch (c.kind) {
+          case 'duplicate': {
+            // An open order already carries this id: it is ours from an earlier attempt. Adopt it.
+            const found = await lookup(acc, request.symbol, clientOrderId);
+            if (found) return found;
+            remember(sentAt);
+            throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} reported as duplicate but not visible yet`, 500);
+          }
+          case 'rejected':
+            throw rejectedFailure(c, `order ${clientOrderId}`);
+          case 'notSent':
+            // Certainly not executed: nothing new to look for, keep the earlier anchor.
+            remember(lastSendAt);
+            throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `order ${clientOrderId} not sent (${c.code}): ${c.message}`, c.retryAfterMs);
+          case 'notFound':
+          case 'unknown':
+            remember(sentAt);
+            throw retryableFailure(FailureType.OutcomeUnknown, `order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`, 250);
+          default: {
+            const unreachable: never = c;
+            throw new Error(String(unreachable));
+          }
+        }
+      }
+    },
+
+    async placeOco(input: PlaceOcoInput): Promise<OcoResult> {
+      const acc = account(input.account);
+      const { request } = input;
+      const lastSendAt = previousSend();
+      // The legs carry their own client ids: finding either proves the list was placed.
+      const adopted = await resolveEarlierSend(acc, request.symbol, input.aboveClientOrderId, lastSendAt);
+      if (adopted) {
+        const other = await lookup(acc, request.symbol, input.belowClientOrderId);
+        return { listClientOrderId: input.listClientOrderId, snapshots: other ? [adopted, other] : [adopted] };
+      }
+      const sentAt = now();
+      remember(sentAt);
+      try {
+        const raw = await acc.call('orderOco', WEIGHT.oco, (r) => r.orderOco(ocoParams(input, acc.config.recvWindowMs)));
+        const reports = raw.orderReports ?? [];
+        const snapshots = reports.length > 0
+          ? reports.map((o) => snapshotFromOrder(o))
+          : await Promise.all([input.aboveClientOrderId, input.belowClientOrderId].map(async (id) => (await lookup(acc, request.symbol, id))!));
+        return { listClientOrderId: input.listClientOrderId, snapshots: snapshots.filter((s): s is OrderSnapshot => s !== null) };
+      } catch (err) {
+        const c = acc.classify(err);
+        if (c.kind === 'rejected') throw rejectedFailure(c, `OCO ${input.listClientOrderId}`);
+        if (c.kind === 'notSent') {
+          remember(lastSendAt);
+          throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `OCO ${input.listClientOrderId} not sent (${c.code})`, c.retryAfterMs);
+        }
+        remember(sentAt);
+        throw retryableFailure(FailureType.OutcomeUnknown, `OCO ${input.listClientOrderId}: outcome unknown (${c.code}): ${c.message}`, 250);
+      }
+    },
+
+    /**
+     * Cancel by client id and return the order's final snapshot. Sending a cancel twice is harmless,
+     * so unknown outcomes are simply retried; "unknown order" means it already ended: look it up.
+     */
+    async cancelOrder(input: CancelOrderInput): Promise<OrderSnapshot> {
+      const acc = account(input.account);
+      const { symbol, clientOrderId } = input;
+      try {
+        const raw = await acc.call('cancelOrder', WEIGHT.cancel, (r) => r.cancelOrder({ symbol, origClientOrderId: clientOrderId, recvWindow: acc.config.recvWindowMs }));
+        const snapshot = snapshotFromOrder({ ...raw, clientOrderId: raw.origClientOrderId ?? clientOrderId });
+        if (!isPositive(snapshot.executedQty)) return snapshot;
+        return { ...snapshot, fills: await fetchFills(acc, symbol, Number(raw.orderId)) };
+      } catch (err) {
+        const c = acc.classify(err);
+        if (c.kind === 'notFound') {
+          const found = await lookup(acc, symbol, clientOrderId);
+          if (found) return found;
+          throw retryableFailure(FailureType.NotYetVisible, `cancel of ${clientOrderId}: the exchange knows no such order yet`, 1_000);
+        }
+        if (c.kind === 'rejected') throw rejectedFailure(c, `cancel of ${clientOrderId}`);
+        if (c.kind === 'notSent') throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `cancel of ${clientOrderId} not sent (${c.code})`, c.retryAfterMs);
+        throw retryableFailure(FailureType.OutcomeUnknown, `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`, 250);
+      }
+    },
+
+    /** Look one order up by client id (null when the exchange does not know it). */
+    async getOrder(input: CancelOrderInput): Promise<OrderSnapshot | null> {
+      return lookup(account(input.account), input.symbol, input.clientOrderId);
+    },
+  };
+}
+
+export type OrderActivities = ReturnType<typeof createOrderActivities>;
+
+/** The query parameters binance-api-node sends for an order: always our id, always FULL answers. */
+export function orderParams(r: OrderRequest, clientOrderId: string, recvWindow: number): Record<string, string | number> {
+  const p: Record<string, string | number> = {
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    newClientOrderId: clientOrderId,
+    newOrderRespType: 'FULL',
+    recvWindow,
+  };
+  if (r.quantity !== undefined) p.quantity = r.quantity;
+  if (r.quoteOrderQty !== undefined) p.quoteOrderQty = r.quoteOrderQty;
+  if (r.price !== undefined) p.price = r.price;
+  if (r.stopPrice !== undefined) p.stopPrice = r.stopPrice;
+  if (r.trailingDelta !== undefined) p.trailingDelta = r.trailingDelta;
+  if (r.timeInForce !== undefined) p.timeInForce = r.timeInForce;
+  return p;
+}
+
+/**
+ * binance-api-node's orderOco uses the (deprecated) limit/stop form: for a SELL the limit leg is
+ * above the market and the stop below; for a BUY the other way round.
+ */
+export function ocoParams(input: PlaceOcoInput, recvWindow: number): Record<string, string | number> {
+  const { request } = input;
+  const limitLeg = request.side === 'SELL' ? request.above : request.below;
+  const stopLeg = request.side === 'SELL' ? request.below : request.above;
+  const limitId = request.side === 'SELL' ? input.aboveClientOrderId : input.belowClientOrderId;
+  const stopId = request.side === 'SELL' ? input.belowClientOrderId : input.aboveClientOrderId;
+  const p: Record<string, string | number> = {
+    symbol: request.symbol,
+    side: request.side,
+    quantity: request.quantity,
+    listClientOrderId: input.listClientOrderId,
+    limitClientOrderId: limitId,
+    stopClientOrderId: stopId,
+    price: requireDec(limitLeg.price, 'limit leg price'),
+    stopPrice: requireDec(stopLeg.stopPrice, 'stop leg stopPrice'),
+    newOrderRespType: 'FULL',
+    recvWindow,
+  };
+  if (stopLeg.price !== undefined) {
+    p.stopLimitPrice = stopLeg.price;
+    p.stopLimitTimeInForce = stopLeg.timeInForce ?? 'GTC';
+  }
+  return p;
+}
+
+function requireDec(value: Dec | undefined, what: string): Dec {
+  if (value === undefined) throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `OCO: ${what} is required` });
+  return value;
+}

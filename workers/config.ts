@@ -1,0 +1,130 @@
+/**
+ * Worker settings from the environment (a `.env` file is read too). Temporal connection settings
+ * cover the local dev server, a self-hosted cluster (TLS) and Temporal Cloud (API key or mTLS).
+ * Exchange credentials live here and only here: workflows and histories carry account names.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { AccountConfig } from '../activities/exchange-account';
+import { formatIssues } from '../core/schema';
+
+export const DEFAULT_TASK_QUEUE = 'trading-bots';
+
+export interface TemporalSettings {
+  readonly address: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly apiKey?: string;
+  readonly tls?: {
+    readonly serverNameOverride?: string;
+    readonly serverRootCACertificate?: Buffer;
+    readonly clientCertPair?: { readonly crt: Buffer; readonly key: Buffer };
+  };
+}
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+
+const temporalEnv = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: bool.optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseOrThrow<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`${what}:\n${formatIssues(parsed.error).join('\n')}`);
+  return parsed.data;
+}
+
+export function temporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
+  const e = parseOrThrow(temporalEnv, env, 'invalid Temporal settings in the environment');
+  const wantsTls = e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT);
+  if ((e.TEMPORAL_TLS_CERT && !e.TEMPORAL_TLS_KEY) || (!e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS client certificate and key files)');
+  }
+  return {
+    address: e.TEMPORAL_ADDRESS,
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
+    ...(wantsTls
+      ? {
+          tls: {
+            ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+            ...(e.TEMPORAL_TLS_CA ? { serverRootCACertificate: readFileSync(e.TEMPORAL_TLS_CA) } : {}),
+            ...(e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { clientCertPair: { crt: readFileSync(e.TEMPORAL_TLS_CERT), key: readFileSync(e.TEMPORAL_TLS_KEY) } } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Public Binance endpoints; `BINANCE_API_TEST=true` (the seeds' switch) selects the spot testnet. */
+const BINANCE_PROD = { httpBase: 'https://api.binance.com', wsBase: 'wss://stream.binance.com:9443/ws', wsApi: 'wss://ws-api.binance.com:443/ws-api/v3' };
+const BINANCE_TESTNET = { httpBase: 'https://testnet.binance.vision', wsBase: 'wss://stream.testnet.binance.vision/ws', wsApi: 'wss://ws-api.testnet.binance.vision/ws-api/v3' };
+
+const accountEnv = z.object({
+  API_KEY: z.string().min(1, 'is required'),
+  API_SECRET: z.string().min(1, 'is required'),
+  HTTP_BASE: z.string().url(),
+  WS_BASE: z.string().url(),
+  WS_API: z.string().url(),
+  RECV_WINDOW_MS: z.coerce.number().int().min(1).max(60_000).default(5_000),
+  BACKEND_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  WEIGHT_LIMIT: z.coerce.number().int().min(1).default(6_000),
+});
+
+/**
+ * Accounts: `BOT_ACCOUNTS=paper,main` and, for each, `ACCOUNT_<NAME>_API_KEY`, `_API_SECRET`,
+ * `_HTTP_BASE`, `_WS_BASE`, `_WS_API` (optional `_RECV_WINDOW_MS`, `_BACKEND_TIMEOUT_MS`,
+ * `_REQUEST_TIMEOUT_MS`, `_WEIGHT_LIMIT`). The seeds' `BINANCE_API_KEY` / `BINANCE_API_SECRET`
+ * (+ `BINANCE_API_TEST`) define an account named `binance` on Binance's public endpoints.
+ */
+export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountConfig[] {
+  const names = (env.BOT_ACCOUNTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const accounts: AccountConfig[] = [];
+  for (const name of names) {
+    const prefix = `ACCOUNT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+    const scoped = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const parsed = accountEnv.safeParse(scoped);
+    if (!parsed.success) throw new ConfigError(`account "${name}":\n${formatIssues(parsed.error).map((l) => `${prefix}${l}`).join('\n')}`);
+    const a = parsed.data;
+    accounts.push({
+      name,
+      apiKey: a.API_KEY,
+      apiSecret: a.API_SECRET,
+      httpBase: a.HTTP_BASE,
+      wsBase: a.WS_BASE,
+      wsApi: a.WS_API,
+      recvWindowMs: a.RECV_WINDOW_MS,
+      backendTimeoutMs: a.BACKEND_TIMEOUT_MS,
+      requestTimeoutMs: a.REQUEST_TIMEOUT_MS,
+      weightLimitPerMinute: a.WEIGHT_LIMIT,
+    });
+  }
+  if (env.BINANCE_API_KEY && env.BINANCE_API_SECRET && !names.includes('binance')) {
+    const endpoints = ['true', '1', 'yes'].includes(String(env.BINANCE_API_TEST)) ? BINANCE_TESTNET : BINANCE_PROD;
+    accounts.push({
+      name: 'binance',
+      apiKey: env.BINANCE_API_KEY,
+      apiSecret: env.BINANCE_API_SECRET,
+      ...endpoints,
+      recvWindowMs: 5_000,
+      backendTimeoutMs: 10_000,
+      requestTimeoutMs: 10_000,
+      weightLimitPerMinute: 6_000,
+    });
+  }
+  return accounts;
+}

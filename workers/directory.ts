@@ -1,0 +1,64 @@
+/**
+ * The worker's view of the running bots, read from Temporal visibility (search attributes + memo):
+ * which bots run, on which account, symbol and interval, with which client-id prefix and price
+ * watches. The stream service routes events with it; reconciliation uses it to tell orphan orders.
+ */
+import type { Client } from '@temporalio/client';
+import { BOT_WORKFLOW_TYPE, type BotMemo } from '../workflows/messages';
+
+export interface RunningBot extends BotMemo {
+  readonly workflowId: string;
+}
+
+export class BotDirectory {
+  private bots: RunningBot[] = [];
+  private lastRefresh = 0;
+  private inFlight: Promise<RunningBot[]> | null = null;
+
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly maxAgeMs = 2_000,
+  ) {}
+
+  /** The running bots, refreshed when older than `maxAgeMs`. */
+  async list(): Promise<RunningBot[]> {
+    if (Date.now() - this.lastRefresh < this.maxAgeMs) return this.bots;
+    return this.refresh();
+  }
+
+  refresh(): Promise<RunningBot[]> {
+    this.inFlight ??= this.load().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  cached(): readonly RunningBot[] {
+    return this.bots;
+  }
+
+  async tags(): Promise<string[]> {
+    return (await this.list()).map((b) => b.tag);
+  }
+
+  /** The bot owning a client order id (`<tag>-<seq>`), if it runs. */
+  ownerOf(clientOrderId: string): RunningBot | undefined {
+    const dash = clientOrderId.lastIndexOf('-');
+    if (dash <= 0) return undefined;
+    const tag = clientOrderId.slice(0, dash);
+    return this.bots.find((b) => b.tag === tag);
+  }
+
+  private async load(): Promise<RunningBot[]> {
+    const found: RunningBot[] = [];
+    const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
+    for await (const wf of this.client.workflow.list({ query })) {
+      const memo = wf.memo?.bot as BotMemo | undefined;
+      if (memo?.tag) found.push({ workflowId: wf.workflowId, ...memo, watches: memo.watches ?? {} });
+    }
+    this.bots = found;
+    this.lastRefresh = Date.now();
+    return found;
+  }
+}

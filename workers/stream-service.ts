@@ -1,0 +1,213 @@
+/**
+ * One stream service per worker process (not one socket per bot). It holds the user data stream of
+ * every account with running bots and the market streams those bots need, and turns them into the
+ * few signals bots act on:
+ *
+ * - order updates, routed by client-id prefix to the owning bot;
+ * - closed candles, to the bots on that symbol and interval;
+ * - price triggers (`watch` intents), evaluated here on trades; the bot is signalled only when one
+ *   fires, never on every tick;
+ * - `streamReconnected` after a user-stream reconnect, so bots reconcile what was missed.
+ *
+ * Several workers may run this at once: bots deduplicate (candles by open time, fills by trade id,
+ * order status moving forward only), so duplicates are harmless.
+ */
+import type { Client } from '@temporalio/client';
+import type { AccountRegistry, ExchangeAccount } from '../activities/exchange-account';
+import { gte, lte } from '../core/decimal';
+import type { Candle } from '../core/market';
+import type { OrderSnapshot } from '../core/orders';
+import { candleSignal, orderUpdateSignal, streamReconnectedSignal, triggerSignal } from '../workflows/messages';
+import type { BotDirectory, RunningBot } from './directory';
+import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
+import { UserStream } from './streams/user-stream';
+
+export interface StreamServiceOptions {
+  readonly client: Client;
+  readonly accounts: AccountRegistry;
+  readonly directory: BotDirectory;
+  readonly refreshEveryMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export interface StreamStats {
+  candlesRelayed: number;
+  orderUpdatesRelayed: number;
+  triggersFired: number;
+  userReconnects: number;
+  signalErrors: number;
+}
+
+export class StreamService {
+  private readonly userStreams = new Map<string, UserStream>();
+  private readonly marketStreams = new Map<string, MarketStream>();
+  /** Watches already fired, so a burst of trades fires each once (cleared when the bot drops it). */
+  private readonly fired = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  readonly stats: StreamStats = { candlesRelayed: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
+
+  constructor(private readonly options: StreamServiceOptions) {}
+
+  async start(): Promise<void> {
+    await this.sync();
+    const every = this.options.refreshEveryMs ?? 2_000;
+    const loop = async () => {
+      if (this.stopped) return;
+      try {
+        await this.sync();
+      } catch (err) {
+        this.log(`stream service refresh failed: ${(err as Error).message}`);
+      }
+      if (!this.stopped) {
+        this.timer = setTimeout(loop, every);
+        this.timer.unref();
+      }
+    };
+    this.timer = setTimeout(loop, every);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.userStreams.values()) s.close();
+    for (const s of this.marketStreams.values()) s.close();
+    this.userStreams.clear();
+    this.marketStreams.clear();
+  }
+
+  /** Open and close streams to match the running bots. */
+  async sync(): Promise<void> {
+    const bots = await this.options.directory.refresh();
+    const accounts = new Set(bots.map((b) => b.account));
+    for (const name of accounts) {
+      if (this.userStreams.has(name)) continue;
+      let account: ExchangeAccount;
+      try {
+        account = this.options.accounts.get(name);
+      } catch {
+        continue; // another worker serves that account
+      }
+      this.userStreams.set(name, this.openUserStream(account));
+    }
+    for (const [name, stream] of this.userStreams) {
+      if (!accounts.has(name)) {
+        stream.close();
+        this.userStreams.delete(name);
+      }
+    }
+
+    const wanted = new Map<string, Set<string>>();
+    for (const bot of bots) {
+      let account: ExchangeAccount;
+      try {
+        account = this.options.accounts.get(bot.account);
+      } catch {
+        continue;
+      }
+      const base = account.config.wsBase;
+      const set = wanted.get(base) ?? new Set<string>();
+      set.add(klineStreamName(bot.symbol, bot.interval));
+      if (Object.keys(bot.watches).length > 0) set.add(tradeStreamName(bot.symbol));
+      wanted.set(base, set);
+    }
+    for (const [base, streams] of wanted) {
+      let stream = this.marketStreams.get(base);
+      if (!stream) {
+        stream = new MarketStream(base, {
+          onCandle: (c) => void this.relayCandle(base, c),
+          onTrade: (symbol, price, time) => void this.checkWatches(base, symbol, price, time),
+        });
+        this.marketStreams.set(base, stream);
+      }
+      stream.setStreams([...streams]);
+    }
+    for (const [base, stream] of this.marketStreams) {
+      if (!wanted.has(base)) {
+        stream.close();
+        this.marketStreams.delete(base);
+      }
+    }
+    // Forget fired watches the bots no longer hold.
+    const live = new Set(bots.flatMap((b) => Object.keys(b.watches).map((id) => `${b.workflowId}/${id}`)));
+    for (const key of this.fired) if (!live.has(key)) this.fired.delete(key);
+  }
+
+  private openUserStream(account: ExchangeAccount): UserStream {
+    const { wsApi, apiKey, apiSecret, name } = account.config;
+    return new UserStream(wsApi, apiKey, apiSecret, {
+      onOrder: (snapshot) => void this.relayOrder(name, snapshot),
+      onResubscribed: () => {
+        this.stats.userReconnects += 1;
+        void this.tellAccount(name);
+      },
+      onError: (message) => this.log(`[${name}] ${message}`),
+    });
+  }
+
+  private botsOn(base: string, predicate: (b: RunningBot) => boolean): RunningBot[] {
+    return this.options.directory.cached().filter((b) => {
+      try {
+        return this.options.accounts.get(b.account).config.wsBase === base && predicate(b);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private async relayCandle(base: string, candle: Candle): Promise<void> {
+    const targets = this.botsOn(base, (b) => b.symbol === candle.symbol && b.interval === candle.interval);
+    await Promise.all(targets.map((b) => this.signal(b.workflowId, (h) => h.signal(candleSignal, candle))));
+    this.stats.candlesRelayed += targets.length;
+  }
+
+  private async relayOrder(accountName: string, snapshot: OrderSnapshot): Promise<void> {
+    let owner = this.options.directory.ownerOf(snapshot.clientOrderId);
+    if (!owner) {
+      // A bot started a second ago may not be in the cached directory yet.
+      await this.options.directory.refresh();
+      owner = this.options.directory.ownerOf(snapshot.clientOrderId);
+    }
+    if (!owner || owner.account !== accountName) return;
+    await this.signal(owner.workflowId, (h) => h.signal(orderUpdateSignal, snapshot));
+    this.stats.orderUpdatesRelayed += 1;
+  }
+
+  private async checkWatches(base: string, symbol: string, price: string, time: number): Promise<void> {
+    const bots = this.botsOn(base, (b) => b.symbol === symbol && Object.keys(b.watches).length > 0);
+    const firing: Array<Promise<void>> = [];
+    for (const bot of bots) {
+      for (const [id, watch] of Object.entries(bot.watches)) {
+        const key = `${bot.workflowId}/${id}`;
+        if (this.fired.has(key)) continue;
+        const crossed = watch.direction === 'above' ? gte(price, watch.price) : lte(price, watch.price);
+        if (!crossed) continue;
+        this.fired.add(key);
+        this.stats.triggersFired += 1;
+        firing.push(this.signal(bot.workflowId, (h) => h.signal(triggerSignal, { id, price, time })));
+      }
+    }
+    await Promise.all(firing);
+  }
+
+  private async tellAccount(accountName: string): Promise<void> {
+    const bots = this.options.directory.cached().filter((b) => b.account === accountName);
+    await Promise.all(bots.map((b) => this.signal(b.workflowId, (h) => h.signal(streamReconnectedSignal))));
+  }
+
+  private async signal(workflowId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+    try {
+      await send(this.options.client.workflow.getHandle(workflowId));
+    } catch (err) {
+      // The bot may have just stopped: nothing to deliver to. Anything else is logged; the bot's
+      // reconciliation covers a lost event.
+      this.stats.signalErrors += 1;
+      this.log(`signal to ${workflowId} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private log(message: string): void {
+    this.options.log?.(message);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Build a bot worker: the Temporal worker (bot workflows + exchange activities) and the process's
+ * stream service. Used by `workers/main.ts`, `npm start` and the integration tests alike.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { AccountRegistry, type AccountConfig } from '../activities/exchange-account';
+import type { DataHandler } from '../activities/market';
+import type { DataRequest } from '../core/strategy';
+import type { TemporalSettings } from './config';
+import { BotDirectory } from './directory';
+import { StreamService } from './stream-service';
+
+export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+
+export interface BotWorkerOptions {
+  readonly temporal: TemporalSettings;
+  readonly accounts: readonly AccountConfig[];
+  /** Pre-built bundle (production); otherwise the workflows are bundled from source at start. */
+  readonly workflowBundlePath?: string;
+  readonly identity?: string;
+  /** Run the stream service in this process (default true). */
+  readonly streams?: boolean;
+  readonly dataHandlers?: Partial<Record<DataRequest['kind'], DataHandler>>;
+  readonly log?: (message: string) => void;
+  /** Extra Temporal worker options (cache size, concurrency) for tuning and benchmarks. */
+  readonly tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'shutdownGraceTime'>>;
+}
+
+export interface BotWorker {
+  readonly worker: Worker;
+  readonly client: Client;
+  readonly streams: StreamService | null;
+  readonly directory: BotDirectory;
+  /** Runs until shutdown; rejects on a fatal worker error. */
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function connectionOptions(t: TemporalSettings) {
+  return {
+    address: t.address,
+    ...(t.apiKey ? { apiKey: t.apiKey } : {}),
+    ...(t.tls ? { tls: t.tls } : {}),
+  };
+}
+
+export async function createBotWorker(options: BotWorkerOptions): Promise<BotWorker> {
+  const { temporal } = options;
+  const log = options.log ?? ((m: string) => console.log(m));
+  const nativeConnection = await NativeConnection.connect(connectionOptions(temporal));
+  const clientConnection = await Connection.connect(connectionOptions(temporal));
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
+  const accounts = new AccountRegistry(options.accounts);
+  const directory = new BotDirectory(client, temporal.taskQueue);
+  const activities = createActivities({ accounts, botTags: () => directory.tags(), ...(options.dataHandlers ? { dataHandlers: options.dataHandlers } : {}) });
+
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    activities,
+    ...(options.identity ? { identity: options.identity } : {}),
+    shutdownGraceTime: '10s',
+    ...options.tuning,
+  });
+
+  const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log });
+  let closed = false;
+  return {
+    worker,
+    client,
+    streams,
+    directory,
+    async run() {
+      await streams?.start();
+      try {
+        await worker.run();
+      } finally {
+        streams?.stop();
+        await nativeConnection.close().catch(() => {});
+        await clientConnection.close().catch(() => {});
+      }
+    },
+    async shutdown() {
+      if (closed) return;
+      closed = true;
+      streams?.stop();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  };
+}

@@ -1,0 +1,422 @@
+/**
+ * The bot workflow: one per bot, hosting any strategy. Thin on purpose — all decisions live in the
+ * pure kernel (core/engine.ts); this file only wires Temporal to it:
+ *
+ *   signals / update / activity results ──► inbox ──► kernel.step ──► commands ──► activities
+ *
+ * The workflow history is the write-ahead log: an order's client id is minted by the kernel and the
+ * activity that sends it is scheduled (recorded) before the exchange ever sees the request.
+ */
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
+import {
+  type BotEvent,
+  type BotState,
+  type Command,
+  DEFAULT_RECONCILE_TIMING,
+  createBotState,
+  nextWakeAt,
+  recordError,
+  step,
+  summarize,
+} from '../core/engine';
+import type { SymbolFilters } from '../core/market';
+import type { OrderSnapshot } from '../core/orders';
+import type { Json } from '../core/strategy';
+import { findStrategy } from '../core/strategies';
+import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS } from './activity-options';
+import {
+  type BotMemo,
+  type BotStateView,
+  type BotWorkflowInput,
+  type InboxItem,
+  bookSignal,
+  candleSignal,
+  configQuery,
+  orderUpdateSignal,
+  pauseSignal,
+  resumeSignal,
+  setParamsUpdate,
+  stateQuery,
+  streamReconnectedSignal,
+  triggerSignal,
+} from './messages';
+import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
+
+const orderActs = wf.proxyActivities<Activities>(ORDER_ACTIVITY_OPTIONS);
+const readActs = wf.proxyActivities<Activities>(READ_ACTIVITY_OPTIONS);
+const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
+
+/** Results of activities, queued like any other event (plain JSON, so they survive continue-as-new). */
+type ResultItem =
+  | { readonly type: 'placed'; readonly snapshot: OrderSnapshot }
+  | { readonly type: 'listPlaced'; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
+  | { readonly type: 'rejected'; readonly clientOrderIds: readonly string[]; readonly code: string; readonly message: string }
+  | { readonly type: 'cancelRejected'; readonly clientOrderId: string; readonly message: string }
+  | { readonly type: 'reconciled'; readonly snapshots: readonly OrderSnapshot[]; readonly missing: readonly string[]; readonly balances: { base: string; quote: string } | null; readonly orphans: readonly string[] }
+  | { readonly type: 'reconcileFailed'; readonly message: string }
+  | { readonly type: 'data'; readonly requestId: string; readonly result: Json }
+  | { readonly type: 'dataFailed'; readonly requestId: string; readonly message: string };
+
+type QueueItem = InboxItem | ResultItem;
+
+export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView> {
+  const checked = checkBotDefinition(input.definition);
+  if (!checked.ok) {
+    throw wf.ApplicationFailure.nonRetryable(`invalid bot definition:\n${checked.problems.join('\n')}`, 'InvalidBotDefinition');
+  }
+  const definition: BotDefinition = checked.definition;
+  const strategy = findStrategy(definition.strategy)!;
+  const options = input.options ?? {};
+  const carried = input.carried;
+
+  let state: BotState =
+    carried?.state ??
+    createBotState(
+      {
+        name: definition.name,
+        strategy: definition.strategy,
+        symbol: definition.symbol,
+        interval: definition.interval,
+        account: definition.account,
+        params: definition.params,
+        onStop: definition.onStop,
+        risk: definition.risk,
+      },
+      strategy,
+      Date.now(),
+      { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile },
+    );
+  const queue: QueueItem[] = [...(carried?.inbox ?? [])];
+  const generation = carried?.generation ?? 1;
+  let paramsRequested = carried?.paramsUpdatesApplied ?? 0;
+  let paramsApplied = carried?.paramsUpdatesApplied ?? 0;
+  let eventsThisRun = 0;
+  let inFlight = 0;
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  wf.setHandler(candleSignal, (candle) => {
+    // Several workers may relay the same candle: drop the obvious duplicates before they cost a step.
+    if (state.lastCandleOpenTime !== null && candle.openTime <= state.lastCandleOpenTime) return;
+    queue.push({ type: 'candle', candle });
+  });
+  wf.setHandler(orderUpdateSignal, (snapshot) => void queue.push({ type: 'orderUpdate', snapshot, source: 'stream' }));
+  wf.setHandler(triggerSignal, (t) => void queue.push({ type: 'trigger', ...t }));
+  wf.setHandler(bookSignal, (book) => void queue.push({ type: 'book', book }));
+  wf.setHandler(streamReconnectedSignal, () => void queue.push({ type: 'streamReconnected' }));
+  wf.setHandler(pauseSignal, () => void queue.push({ type: 'pause' }));
+  wf.setHandler(resumeSignal, () => void queue.push({ type: 'resume' }));
+  wf.setHandler(stateQuery, () => view());
+  wf.setHandler(configQuery, () => ({ ...definition, params: state.setup.params as BotDefinition['params'] }));
+  wf.setHandler(
+    setParamsUpdate,
+    async (patch) => {
+      const seq = ++paramsRequested;
+      queue.push({ type: 'params', params: patch, updateSeq: seq });
+      await wf.condition(() => paramsApplied >= seq);
+      return { params: state.setup.params };
+    },
+    {
+      // Runs before the update is accepted: a bad value is refused and the bot is left untouched.
+      validator: (patch) => {
+        const problems = validateParams(patch);
+        if (problems) throw new Error(problems);
+      },
+    },
+  );
+
+  function mergeParams(patch: Record<string, unknown>): Record<string, unknown> {
+    return { ...(state.setup.params as Record<string, unknown>), ...patch };
+  }
+
+  function validateParams(patch: unknown): string | null {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return 'params must be a JSON object';
+    const result = checkBotDefinition({ ...definition, params: mergeParams(patch as Record<string, unknown>) });
+    return result.ok ? null : result.problems.join('\n');
+  }
+
+  function view(): BotStateView {
+    return {
+      ...summarize(state),
+      interval: state.setup.interval,
+      account: state.setup.account,
+      clientIdTag: state.clientIdTag,
+      params: state.setup.params,
+      strategyState: state.strategy,
+      lastPrice: state.lastPrice,
+      generation,
+      eventsProcessed: state.eventsProcessed,
+      pendingEvents: queue.length,
+    };
+  }
+
+  // ---- Web UI visibility ---------------------------------------------------------------------
+
+  function syncVisibility(): void {
+    const current = wf.workflowInfo().typedSearchAttributes;
+    const wanted = [
+      { key: BotNameKey, value: state.setup.name },
+      { key: StrategyKey, value: state.setup.strategy },
+      { key: SymbolKey, value: state.setup.symbol },
+      { key: BotStatusKey, value: state.status },
+    ];
+    // Each upsert is a history event: only send what changed.
+    const changed = wanted.filter(({ key, value }) => current.get(key) !== value);
+    if (changed.length > 0) wf.upsertSearchAttributes(changed);
+    const memo: BotMemo = { tag: state.clientIdTag, account: state.setup.account, symbol: state.setup.symbol, interval: state.setup.interval, watches: state.watches };
+    if (JSON.stringify(wf.workflowInfo().memo?.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
+  }
+
+  // ---- the kernel and its commands ----------------------------------------------------------
+
+  function process(event: BotEvent): void {
+    const before = state;
+    let commands: readonly Command[];
+    try {
+      ({ state, commands } = step(state, event, strategy));
+    } catch (err) {
+      // A strategy bug must not wedge the bot in an endlessly retried workflow task: skip the event,
+      // keep everything else (open orders keep being managed), and say so.
+      const message = `event ${event.type} skipped: ${(err as Error).message}`;
+      wf.log.error(message, { bot: state.setup.name });
+      state = recordError(state, event.now, message);
+      return;
+    }
+    eventsThisRun++;
+    for (const n of state.notifications) if (!before.notifications.includes(n)) wf.log.info(n.message, { bot: state.setup.name, level: n.level });
+    for (const command of commands) launch(command);
+    if (state.status !== before.status || state.watches !== before.watches) syncVisibility();
+  }
+
+  function launch(command: Command): void {
+    if (command.type === 'notify') return; // already logged from the state's notifications
+    inFlight++;
+    // Exchange work is never abandoned halfway: a stop or a cancellation waits for its outcome.
+    wf.CancellationScope.nonCancellable(() => execute(command))
+      .then((items) => queue.push(...items))
+      .finally(() => inFlight--);
+  }
+
+  async function execute(command: Command): Promise<QueueItem[]> {
+    const account = state.setup.account;
+    switch (command.type) {
+      case 'placeOrder':
+        try {
+          return [{ type: 'placed', snapshot: await orderActs.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
+        } catch (err) {
+          return [rejection([command.clientOrderId], err)];
+        }
+      case 'placeOco':
+        try {
+          const result = await orderActs.placeOco({ account, ...command });
+          return [{ type: 'listPlaced', listClientOrderId: result.listClientOrderId, snapshots: result.snapshots }];
+        } catch (err) {
+          return [rejection([command.aboveClientOrderId, command.belowClientOrderId], err)];
+        }
+      case 'cancelOrder':
+        try {
+          return [{ type: 'orderUpdate', snapshot: await orderActs.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId }), source: 'cancel' }];
+        } catch (err) {
+          return [{ type: 'cancelRejected', clientOrderId: command.clientOrderId, message: failureMessage(err) }];
+        }
+      case 'reconcile':
+        try {
+          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds });
+          return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
+        } catch (err) {
+          return [{ type: 'reconcileFailed', message: failureMessage(err) }];
+        }
+      case 'fetch':
+        try {
+          return [{ type: 'data', requestId: command.requestId, result: await dataActs.fetchData({ account, request: command.request }) }];
+        } catch (err) {
+          return [{ type: 'dataFailed', requestId: command.requestId, message: failureMessage(err) }];
+        }
+      case 'notify':
+        return [];
+      default: {
+        const unknown: never = command;
+        throw new Error(`unknown command ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  function toEvents(item: QueueItem, now: number): BotEvent[] {
+    switch (item.type) {
+      case 'candle':
+        return [{ type: 'candle', now, candle: item.candle }];
+      case 'orderUpdate':
+        return [{ type: 'orderUpdate', now, snapshot: item.snapshot, source: item.source }];
+      case 'trigger':
+        return [{ type: 'trigger', now, id: item.id, price: item.price, time: item.time }];
+      case 'book':
+        return [{ type: 'book', now, book: item.book }];
+      case 'pause':
+        return [{ type: 'pause', now }];
+      case 'resume':
+        return [{ type: 'resume', now }];
+      case 'streamReconnected':
+        return [{ type: 'streamReconnected', now }];
+      case 'params': {
+        paramsApplied = Math.max(paramsApplied, item.updateSeq);
+        // Re-check against the params as they are now (another update may have landed first).
+        const merged = mergeParams(item.params);
+        const result = checkBotDefinition({ ...definition, params: merged });
+        if (!result.ok) {
+          state = recordError(state, now, `setParams ignored: ${result.problems.join('; ')}`);
+          return [];
+        }
+        return [{ type: 'params', now, params: result.definition.params }];
+      }
+      case 'placed':
+        return [{ type: 'orderPlaced', now, snapshot: item.snapshot }];
+      case 'listPlaced':
+        return [{ type: 'orderListPlaced', now, listClientOrderId: item.listClientOrderId, snapshots: item.snapshots }];
+      case 'rejected':
+        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderRejected', now, clientOrderId, code: item.code, message: item.message }) as const);
+      case 'cancelRejected':
+        return [{ type: 'cancelRejected', now, clientOrderId: item.clientOrderId, message: item.message }];
+      case 'reconciled':
+        return [
+          ...item.snapshots.map((snapshot) => ({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }) as const),
+          { type: 'reconciled', now, balances: item.balances, orphans: item.orphans, missing: item.missing },
+        ];
+      case 'reconcileFailed':
+        return [{ type: 'reconcileFailed', now, message: item.message }];
+      case 'data':
+        return [{ type: 'data', now, requestId: item.requestId, result: item.result }];
+      case 'dataFailed':
+        return [{ type: 'dataFailed', now, requestId: item.requestId, message: item.message }];
+      default: {
+        const unknown: never = item;
+        throw new Error(`unknown queue item ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  function drain(): void {
+    while (queue.length > 0) {
+      const item = queue.shift()!;
+      for (const event of toEvents(item, Date.now())) process(event);
+    }
+  }
+
+  // ---- wake-up timer -------------------------------------------------------------------------
+  // One durable timer for the next wake-up (strategy timers, reconciliation), re-armed only when
+  // that time changes: a timer per loop turn would add two history events to every signal.
+
+  let armedFor: number | null = null;
+  let armedScope: wf.CancellationScope | null = null;
+  let wakeDue = false;
+
+  function disarmWakeTimer(): void {
+    armedScope?.cancel();
+    armedScope = null;
+    armedFor = null;
+  }
+
+  function armWakeTimer(): void {
+    const at = state.status === 'STOPPED' ? null : nextWakeAt(state);
+    if (at === armedFor) return;
+    disarmWakeTimer();
+    armedFor = at;
+    if (at === null) return;
+    const scope = new wf.CancellationScope();
+    armedScope = scope;
+    scope
+      .run(() => wf.sleep(Math.max(1, at - Date.now())))
+      .then(
+        () => {
+          if (armedFor === at) {
+            wakeDue = true;
+            armedFor = null;
+            armedScope = null;
+          }
+        },
+        (err) => {
+          if (!wf.isCancellation(err)) throw err;
+        },
+      );
+  }
+
+  function continueAsNewDue(): boolean {
+    const limit = options.continueAsNewAfterEvents;
+    return wf.workflowInfo().continueAsNewSuggested || (limit !== undefined && eventsThisRun >= limit);
+  }
+
+  function quiet(): boolean {
+    return inFlight === 0 && wf.allHandlersFinished();
+  }
+
+  // ---- main loop -----------------------------------------------------------------------------
+
+  syncVisibility();
+  if (!carried) {
+    let filters: SymbolFilters | null = null;
+    try {
+      filters = await readActs.getSymbolFilters({ account: state.setup.account, symbol: state.setup.symbol });
+    } catch (err) {
+      state = recordError(state, Date.now(), `exchange filters unavailable, orders go unfiltered: ${failureMessage(err)}`);
+    }
+    process({ type: 'start', now: Date.now(), filters, fresh: true });
+  } else {
+    // A new run re-synchronises with the exchange before acting on anything new.
+    process({ type: 'start', now: Date.now(), filters: state.filters, fresh: false });
+  }
+
+  try {
+    for (;;) {
+      drain();
+      if (state.status === 'STOPPED') break;
+      if (continueAsNewDue() && quiet()) {
+        return await wf.continueAsNew<typeof botWorkflow>({
+          definition: input.definition,
+          options,
+          carried: { state, inbox: queue as InboxItem[], generation: generation + 1, paramsUpdatesApplied: paramsApplied },
+        });
+      }
+      armWakeTimer();
+      await wf.condition(() => queue.length > 0 || wakeDue || (continueAsNewDue() && quiet()));
+      if (wakeDue) {
+        wakeDue = false;
+        process({ type: 'wake', now: Date.now() });
+      }
+    }
+  } catch (err) {
+    if (!wf.isCancellation(err)) throw err;
+    // `temporal workflow cancel` is a graceful stop: handle the open orders as configured, wait
+    // for the exchange to confirm, and complete with a summary.
+    await wf.CancellationScope.nonCancellable(async () => {
+      disarmWakeTimer();
+      process({ type: 'stop', now: Date.now(), reason: 'cancelled' });
+      while (state.status !== 'STOPPED') {
+        await wf.condition(() => queue.length > 0 || inFlight === 0);
+        drain();
+        // Nothing in flight and nothing queued: whatever is still open stays open (reported in the summary).
+        if (inFlight === 0 && queue.length === 0) break;
+      }
+    });
+  }
+  disarmWakeTimer();
+  await wf.condition(() => inFlight === 0);
+  drain();
+  return view();
+}
+
+function rejection(clientOrderIds: readonly string[], err: unknown): ResultItem {
+  const cause = (err as { cause?: { type?: string; details?: unknown[]; message?: string } }).cause;
+  const details = (cause?.details?.[0] ?? {}) as { code?: string; message?: string };
+  return {
+    type: 'rejected',
+    clientOrderIds,
+    code: details.code ?? cause?.type ?? 'FAILED',
+    message: details.message ?? cause?.message ?? failureMessage(err),
+  };
+}
+
+function failureMessage(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string } };
+  return e.cause?.message ?? e.message ?? String(err);
+}
