@@ -1,8 +1,9 @@
 /** The strategy registry: every strategy a bot definition may name. Pure. */
 import type { AnyStrategy } from '../strategy';
 import { dcaTakeProfit } from './dca-take-profit';
+import { modelScalper } from './model-scalper';
 
-const ALL: readonly AnyStrategy[] = [dcaTakeProfit];
+const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper];
 
 export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
 
