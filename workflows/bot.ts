@@ -400,7 +400,8 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     });
   }
   disarmWakeTimer();
-  await wf.condition(() => inFlight === 0);
+  // After a cancellation the root scope is cancelled: waiting there would throw at once.
+  await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
   drain();
   return view();
 }

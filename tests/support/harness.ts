@@ -1,0 +1,199 @@
+/**
+ * Integration-test harness: the run's real Temporal dev server (tests/setup/global-setup.ts), a
+ * paper exchange on 127.0.0.1, and bot workers — in-process, or as child processes that a test can
+ * kill -9. Every test gets its own task queue, so files never see each other's bots.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
+import type { AccountConfig } from '../../activities/exchange-account';
+import { startBot } from '../../client/bots';
+import type { BotDefinition } from '../../core/bot-definition';
+import { startPaperExchange } from '../../exchange';
+import type { TemporalSettings } from '../../workers/config';
+import { type BotWorker, createBotWorker } from '../../workers/worker';
+import { type BotStateView, type RuntimeOptions, botWorkflowId, stateQuery } from '../../workflows/messages';
+
+export type PaperExchange = Awaited<ReturnType<typeof startPaperExchange>>;
+type PaperExchangeOptions = Parameters<typeof startPaperExchange>[0];
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface HarnessOptions {
+  readonly balances?: Record<string, string>;
+  readonly exchange?: Partial<PaperExchangeOptions>;
+  /** Short timing so unknown outcomes resolve in seconds, not the production 17 s. */
+  readonly recvWindowMs?: number;
+  readonly backendTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+export class Harness {
+  readonly taskQueue = `test-${randomUUID()}`;
+  readonly apiKey = randomBytes(16).toString('hex');
+  readonly apiSecret = randomBytes(32).toString('hex');
+  readonly workers: BotWorker[] = [];
+  readonly processes: ChildProcess[] = [];
+  client!: Client;
+  exchange!: PaperExchange;
+  private connection!: Connection;
+  private readonly running: Promise<void>[] = [];
+
+  constructor(private readonly options: HarnessOptions = {}) {}
+
+  get temporal(): TemporalSettings {
+    return { address: inject('temporalAddress'), namespace: 'default', taskQueue: this.taskQueue };
+  }
+
+  get account(): AccountConfig {
+    return {
+      name: 'paper',
+      apiKey: this.apiKey,
+      apiSecret: this.apiSecret,
+      httpBase: this.exchange.httpBase,
+      wsBase: this.exchange.wsBase,
+      wsApi: this.exchange.wsApi,
+      recvWindowMs: this.options.recvWindowMs ?? 1_000,
+      backendTimeoutMs: this.options.backendTimeoutMs ?? 1_000,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 3_000,
+      weightLimitPerMinute: 100_000,
+    };
+  }
+
+  async start(): Promise<this> {
+    this.exchange = await startPaperExchange({
+      port: 0,
+      accounts: [{ apiKey: this.apiKey, apiSecret: this.apiSecret, balances: this.options.balances ?? { USDT: '100000', BTC: '0', ETH: '0' } }],
+      prices: { kind: 'manual' },
+      backendTimeoutMs: this.options.backendTimeoutMs ?? 1_000,
+      ...this.options.exchange,
+    } as PaperExchangeOptions);
+    this.connection = await Connection.connect({ address: this.temporal.address });
+    this.client = new Client({ connection: this.connection, namespace: 'default' });
+    return this;
+  }
+
+  /** A worker in this process (fast; cannot be killed -9). */
+  async startWorker(): Promise<BotWorker> {
+    const worker = await createBotWorker({
+      temporal: this.temporal,
+      accounts: [this.account],
+      workflowBundlePath: inject('workflowBundlePath'),
+      identity: `test-worker-${this.workers.length + 1}`,
+      log: () => {},
+    });
+    this.workers.push(worker);
+    this.running.push(worker.run());
+    return worker;
+  }
+
+  /** The env a worker process needs: Temporal settings and the paper account, never in a workflow. */
+  workerEnv(): NodeJS.ProcessEnv {
+    const a = this.account;
+    return {
+      ...process.env,
+      TEMPORAL_ADDRESS: this.temporal.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: this.taskQueue,
+      WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      BOT_ACCOUNTS: 'paper',
+      ACCOUNT_PAPER_API_KEY: a.apiKey,
+      ACCOUNT_PAPER_API_SECRET: a.apiSecret,
+      ACCOUNT_PAPER_HTTP_BASE: a.httpBase,
+      ACCOUNT_PAPER_WS_BASE: a.wsBase,
+      ACCOUNT_PAPER_WS_API: a.wsApi,
+      ACCOUNT_PAPER_RECV_WINDOW_MS: String(a.recvWindowMs),
+      ACCOUNT_PAPER_BACKEND_TIMEOUT_MS: String(a.backendTimeoutMs),
+      ACCOUNT_PAPER_REQUEST_TIMEOUT_MS: String(a.requestTimeoutMs),
+      ACCOUNT_PAPER_WEIGHT_LIMIT: String(a.weightLimitPerMinute),
+    };
+  }
+
+  /** A worker as a child process (workers/main.ts), resolved once it polls. */
+  async spawnWorker(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/main.ts')], {
+      cwd: ROOT,
+      env: this.workerEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.processes.push(child);
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker process did not start:\n${output}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('polling')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`worker process exited with ${code}:\n${output}`));
+      });
+    });
+    child.stdout!.resume();
+    child.stderr!.resume();
+    return child;
+  }
+
+  async startBot(definition: Omit<BotDefinition, 'account' | 'market' | 'risk' | 'onStop' | 'interval'> & Partial<BotDefinition>, options?: RuntimeOptions): Promise<string> {
+    const def = { account: 'paper', market: 'spot', risk: {}, onStop: 'cancel-orders', interval: '1m', ...definition } as BotDefinition;
+    const r = await startBot(this.client, def, this.taskQueue, options);
+    if (!r.started) throw new Error(r.message);
+    return r.workflowId;
+  }
+
+  handle(name: string) {
+    return this.client.workflow.getHandle(botWorkflowId(name));
+  }
+
+  async state(name: string): Promise<BotStateView> {
+    return this.handle(name).query(stateQuery);
+  }
+
+  /** Poll the bot's state until `predicate` holds (no fixed sleeps in tests). */
+  async waitForState(name: string, predicate: (s: BotStateView) => boolean, what: string, timeoutMs = 60_000): Promise<BotStateView> {
+    return eventually(async () => {
+      const s = await this.state(name);
+      if (!predicate(s)) throw new Error(`bot ${name}: still waiting for ${what}; state: ${JSON.stringify({ status: s.status, position: s.position, open: s.openOrders.map((o) => `${o.tag}:${o.status}`), stats: s.stats, notifications: s.notifications.slice(-3) })}`);
+      return s;
+    }, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.processes) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    for (const w of this.workers) await w.shutdown().catch(() => {});
+    await Promise.allSettled(this.running);
+    await this.terminateBots();
+    await this.connection?.close().catch(() => {});
+    await this.exchange?.close().catch(() => {});
+  }
+
+  /** Terminate this test's bots so they do not linger on the shared server. */
+  private async terminateBots(): Promise<void> {
+    if (!this.client) return;
+    for await (const wf of this.client.workflow.list({ query: `TaskQueue = '${this.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+      await this.client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => {});
+    }
+  }
+}
+
+/** Retry `fn` until it resolves or the time is up (rethrows the last error). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await fn();
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+  throw last;
+}
