@@ -2,8 +2,9 @@
 import type { AnyStrategy } from '../strategy';
 import { dcaTakeProfit } from './dca-take-profit';
 import { modelScalper } from './model-scalper';
+import { rsiSniper } from './rsi-sniper';
 
-const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper];
+const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper];
 
 export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
 

@@ -1,0 +1,484 @@
+/**
+ * Seed 003 (French, "BitSniper"): RSI(12) and candle volume on 15-minute candles, three position
+ * kinds (long1, long2, short), on Binance instead of Kraken Futures. The rules, as the seed writes
+ * them ("Stratégie de trading"):
+ *
+ * - "Toutes les décisions (entrée, sortie, SL) sont basées sur le closing de la bougie précédente
+ *   (N-1)... exécutée immédiatement après la clôture, au tout début de la bougie N": every rule is
+ *   evaluated when candle N-1 closes (the kernel's `candle` event), with N-2 for the deltas, and
+ *   acted on at once with a MARKET order, i.e. at the start of candle N.
+ * - "Toutes les conditions d'entrée... logique ET stricte": each entry is the AND of its list.
+ * - "Blocage après extrême RSI": RSI above 86 or below 10 forbids any entry until the RSI has been
+ *   back to 50.
+ * - long1, long2, short: entry lists, exits and close-based stop-losses below (`long1Check`, ...).
+ * - "Ne jamais enchaîner 2 positions long2 d'affilée si le RSI n'est pas repassé sous 50": after a
+ *   long2, another long2 needs a close with RSI < 50 first.
+ * - "Sizing MAX": spot longs spend the whole free quote balance (`sizing: "max"`); shorts (futures
+ *   only) use "taille_max = marge_disponible × 10", the leverage being a param.
+ *
+ * The short side needs a futures account: a spot bot with `enableShort` refuses to start (see
+ * `checkEnvironment`); the backtester verifies it with a simulated perpetual (backtest/perpetual.ts).
+ */
+import { z } from 'zod';
+import { type Dec, d, floorToStep, gt, gte, isPositive, lt, lte, str } from '../decimal';
+import { type RsiState, nextRsi, rsi } from '../indicators/rsi';
+import type { Candle } from '../market';
+import type { OrderRecord } from '../orders';
+import { sizeEntry, sizingSchema } from '../risk/sizing';
+import { decimalString, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
+import { type Intent, defineStrategy } from '../strategy';
+import { splitSymbol } from '../symbols';
+import { type DecisionRecord, type Facts, remember, round } from './seed/decisions';
+
+const num = z.number().finite();
+
+const long1Schema = z
+  .object({
+    /** "26 ≥ RSI Bougie N-2 ≥ 10" */
+    rsiN2Min: num.default(10),
+    rsiN2Max: num.default(26),
+    /** "RSI Bougie N-1 - RSI Bougie N-2 ≥ 4" */
+    rsiRiseMin: num.default(4),
+    /** "RSI Bougie N-1 < 40" */
+    rsiN1Below: num.default(40),
+    /** Exit: "RSI dernière bougie clôturée ≥ 40" */
+    exitRsiAtLeast: num.default(40),
+    /** SL: close down at least 0.7 % from the entry close */
+    stopLossPct: positiveDecimal.default('0.7'),
+  })
+  .strict();
+
+const long2Schema = z
+  .object({
+    /** "72 ≤ RSI Bougie N-2 ≤ 86" */
+    rsiN2Min: num.default(72),
+    rsiN2Max: num.default(86),
+    /** "RSI Bougie N-2 - RSI Bougie N-1 ≥ 2,5" */
+    rsiDropMin: num.default(2.5),
+    /** "1 < (Volume N-1 / Volume N-2) ≤ 1,8" */
+    volumeRatioAbove: nonNegativeDecimal.default('1'),
+    volumeRatioMax: positiveDecimal.default('1.8'),
+    /** Exit: "RSI dernière bougie clôturée ≥ (RSI Bougie N-1 + 1,5)" */
+    exitRsiRise: num.default(1.5),
+    /** SL: close down at least 1.1 % from the entry close */
+    stopLossPct: positiveDecimal.default('1.1'),
+    /** "Ne jamais enchaîner 2 positions long2... si le RSI n'est pas repassé sous 50" */
+    rearmBelowRsi: num.default(50),
+  })
+  .strict();
+
+const shortSchema = z
+  .object({
+    /** "72 ≤ RSI Bougie N-2 ≤ 83" */
+    rsiN2Min: num.default(72),
+    rsiN2Max: num.default(83),
+    /** "RSI Bougie N-2 - RSI Bougie N-1 ≥ 3,5" */
+    rsiDropMin: num.default(3.5),
+    /** "RSI Bougie N-1 > 60" */
+    rsiN1Above: num.default(60),
+    /** "0,7 ≤ (Volume N-1 / Volume N-2) < 1" */
+    volumeRatioMin: nonNegativeDecimal.default('0.7'),
+    volumeRatioBelow: positiveDecimal.default('1'),
+    /** Exit: "RSI dernière bougie clôturée ≤ 60" */
+    exitRsiAtMost: num.default(60),
+    /** SL: close up at least 0.8 % from the entry close */
+    stopLossPct: positiveDecimal.default('0.8'),
+  })
+  .strict();
+
+export const rsiSniperParams = z
+  .object({
+    /** "RSI(12)" */
+    rsiPeriod: positiveInt.default(12),
+    /**
+     * "Volume Bougie N-1 ≥ 90", for every entry. The seed's 90 is a Kraken Futures BTC volume;
+     * Binance volumes are on another scale, so set it for the market traded.
+     */
+    minVolume: decimalString.default('90'),
+    /** "Si le RSI passe au-dessus de 86 ou en dessous de 10... tant que le RSI n'est pas repassé par 50". */
+    extremeAbove: num.default(86),
+    extremeBelow: num.default(10),
+    extremeReset: num.default(50),
+    long1: long1Schema.prefault({}),
+    long2: long2Schema.prefault({}),
+    short: shortSchema.prefault({}),
+    /** Shorts need a futures account: a spot bot with shorts enabled refuses to start. */
+    enableShort: z.boolean().default(false),
+    /** "levier maximal... x10": position = available margin × leverage (shorts, futures only). */
+    leverage: positiveInt.max(125).default(10),
+    /** "Sizing MAX": spend the whole free quote balance ("max"), or any shared sizing mode. */
+    sizing: z.union([z.literal('max'), sizingSchema]).default('max'),
+    /** Closed candles fetched at start to warm the RSI up before the first decision. */
+    warmupCandles: positiveInt.max(1000).default(200),
+  })
+  .strict();
+export type RsiSniperParams = z.output<typeof rsiSniperParams>;
+
+export type PositionKind = 'long1' | 'long2' | 'short';
+
+/** What the rules read from one closed candle. */
+export interface Bar {
+  readonly openTime: number;
+  readonly close: Dec;
+  readonly volume: Dec;
+  readonly rsi: number;
+}
+
+export interface Condition {
+  readonly rule: string;
+  readonly ok: boolean;
+}
+
+export interface Check {
+  readonly ok: boolean;
+  readonly conditions: readonly Condition[];
+}
+
+function check(conditions: Condition[]): Check {
+  return { ok: conditions.every((c) => c.ok), conditions };
+}
+
+/** V1 / V2 as an exact decimal comparison (volumes are decimal strings). */
+function ratio(n1: Bar, n2: Bar): Dec | null {
+  return isPositive(n2.volume) ? str(d(n1.volume).dividedBy(n2.volume)) : null;
+}
+
+export function long1Check(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
+  const q = p.long1;
+  return check([
+    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: gte(n1.volume, p.minVolume) },
+    { rule: `${q.rsiN2Max} >= RSI N-2 ${round(n2.rsi)} >= ${q.rsiN2Min}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
+    { rule: `RSI N-1 - RSI N-2 = ${round(n1.rsi - n2.rsi)} >= ${q.rsiRiseMin}`, ok: n1.rsi - n2.rsi >= q.rsiRiseMin },
+    { rule: `RSI N-1 ${round(n1.rsi)} < ${q.rsiN1Below}`, ok: n1.rsi < q.rsiN1Below },
+  ]);
+}
+
+export function long2Check(n1: Bar, n2: Bar, p: RsiSniperParams, rearmed: boolean): Check {
+  const q = p.long2;
+  const r = ratio(n1, n2);
+  return check([
+    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: gte(n1.volume, p.minVolume) },
+    { rule: `Volume N-1 ${n1.volume} > Volume N-2 ${n2.volume}`, ok: gt(n1.volume, n2.volume) },
+    { rule: `${q.volumeRatioAbove} < V N-1 / V N-2 = ${r ?? 'n/a'} <= ${q.volumeRatioMax}`, ok: r !== null && gt(r, q.volumeRatioAbove) && lte(r, q.volumeRatioMax) },
+    { rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
+    { rule: `RSI N-2 - RSI N-1 = ${round(n2.rsi - n1.rsi)} >= ${q.rsiDropMin}`, ok: n2.rsi - n1.rsi >= q.rsiDropMin },
+    { rule: `no long2 in a row unless RSI went below ${q.rearmBelowRsi} since the last one`, ok: rearmed },
+  ]);
+}
+
+export function shortCheck(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
+  const q = p.short;
+  const r = ratio(n1, n2);
+  return check([
+    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: gte(n1.volume, p.minVolume) },
+    { rule: `Volume N-1 ${n1.volume} < Volume N-2 ${n2.volume}`, ok: lt(n1.volume, n2.volume) },
+    { rule: `${q.volumeRatioMin} <= V N-1 / V N-2 = ${r ?? 'n/a'} < ${q.volumeRatioBelow}`, ok: r !== null && gte(r, q.volumeRatioMin) && lt(r, q.volumeRatioBelow) },
+    { rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
+    { rule: `RSI N-2 - RSI N-1 = ${round(n2.rsi - n1.rsi)} >= ${q.rsiDropMin}`, ok: n2.rsi - n1.rsi >= q.rsiDropMin },
+    { rule: `RSI N-1 ${round(n1.rsi)} > ${q.rsiN1Above}`, ok: n1.rsi > q.rsiN1Above },
+  ]);
+}
+
+/** Signed move of the last close against the entry close, in percent (positive = up). */
+export function movePct(entryClose: Dec, close: Dec): Dec {
+  return str(d(close).minus(entryClose).dividedBy(entryClose).times(100));
+}
+
+export interface ExitCheck {
+  readonly exit: boolean;
+  readonly reason: string;
+}
+
+/** Exits and close-based stop-losses of an open position, on the last closed candle. */
+export function exitCheck(kind: PositionKind, entry: { readonly close: Dec; readonly rsi: number }, last: Bar, p: RsiSniperParams): ExitCheck {
+  const move = movePct(entry.close, last.close);
+  switch (kind) {
+    case 'long1':
+      if (last.rsi >= p.long1.exitRsiAtLeast) return { exit: true, reason: `exit long1: RSI ${round(last.rsi)} >= ${p.long1.exitRsiAtLeast}` };
+      if (lte(move, `-${p.long1.stopLossPct}`)) return { exit: true, reason: `stop-loss long1: close ${last.close} is ${round(Number(move))}% from entry close ${entry.close} (<= -${p.long1.stopLossPct}%)` };
+      return { exit: false, reason: '' };
+    case 'long2': {
+      const target = entry.rsi + p.long2.exitRsiRise;
+      if (last.rsi >= target) return { exit: true, reason: `exit long2: RSI ${round(last.rsi)} >= entry RSI ${round(entry.rsi)} + ${p.long2.exitRsiRise}` };
+      if (lte(move, `-${p.long2.stopLossPct}`)) return { exit: true, reason: `stop-loss long2: close ${last.close} is ${round(Number(move))}% from entry close ${entry.close} (<= -${p.long2.stopLossPct}%)` };
+      return { exit: false, reason: '' };
+    }
+    case 'short':
+      if (last.rsi <= p.short.exitRsiAtMost) return { exit: true, reason: `exit short: RSI ${round(last.rsi)} <= ${p.short.exitRsiAtMost}` };
+      if (gte(move, p.short.stopLossPct)) return { exit: true, reason: `stop-loss short: close ${last.close} is +${round(Number(move))}% from entry close ${entry.close} (>= ${p.short.stopLossPct}%)` };
+      return { exit: false, reason: '' };
+    default: {
+      const unknown: never = kind;
+      throw new Error(`unknown position kind ${String(unknown)}`);
+    }
+  }
+}
+
+export interface Block {
+  readonly side: 'above' | 'below';
+  readonly rsi: number;
+  readonly since: number;
+}
+
+/**
+ * The extreme block after one more closed RSI: a block set by RSI > 86 lifts once RSI <= 50, one
+ * set by RSI < 10 once RSI >= 50 (the RSI "repassé par 50"); then a new extreme blocks again.
+ */
+export function nextBlock(block: Block | null, r: number, time: number, p: RsiSniperParams): Block | null {
+  let b = block;
+  if (b && ((b.side === 'above' && r <= p.extremeReset) || (b.side === 'below' && r >= p.extremeReset))) b = null;
+  if (r > p.extremeAbove) return { side: 'above', rsi: r, since: b?.side === 'above' ? b.since : time };
+  if (r < p.extremeBelow) return { side: 'below', rsi: r, since: b?.side === 'below' ? b.since : time };
+  return b;
+}
+
+interface OpenPosition {
+  readonly kind: PositionKind;
+  readonly phase: 'opening' | 'open' | 'closing';
+  readonly seq: number;
+  /** Close of candle N-1 at entry: the stop-losses' reference ("cours d'entrée (Bougie N-1)"). */
+  readonly entryClose: Dec;
+  /** RSI of candle N-1 at entry ("Enregistrer le RSI de la Bougie N-1 à l'entrée"). */
+  readonly entryRsi: number;
+  readonly qty: Dec;
+  readonly fillPrice: Dec | null;
+  readonly openedAt: number;
+  readonly exitReason: string | null;
+  readonly exitClose: Dec | null;
+}
+
+export interface SniperTrade {
+  readonly kind: PositionKind;
+  readonly qty: Dec;
+  readonly entryClose: Dec;
+  readonly entryPrice: Dec;
+  readonly exitPrice: Dec;
+  readonly pnl: Dec;
+  readonly reason: string;
+  readonly openedAt: number;
+  readonly closedAt: number;
+}
+
+export interface RsiSniperState {
+  readonly rsi: RsiState;
+  /** The last two closed candles (N-2, N-1) with their RSI. */
+  readonly bars: readonly Bar[];
+  readonly warm: boolean;
+  /** Live candles that arrived while the warm-up was being fetched. */
+  readonly held: readonly Candle[];
+  readonly block: Block | null;
+  /** True when a long2 may be taken: no long2 yet, or RSI went below 50 since the last one. */
+  readonly long2Rearmed: boolean;
+  readonly lastKind: PositionKind | null;
+  readonly position: OpenPosition | null;
+  readonly seq: number;
+  readonly trades: readonly SniperTrade[];
+  readonly decisions: readonly DecisionRecord[];
+  /** Every rule on the last closed candle, for the `state` query. */
+  readonly lastEvaluation: { readonly time: number; readonly rsi: number | null; readonly blocked: boolean; readonly checks: Readonly<Record<string, Check>> } | null;
+}
+
+const MAX_TRADES_KEPT = 100;
+const WARMUP_REQUEST = 'rsi-warmup';
+
+function isFinal(o: OrderRecord): boolean {
+  return o.status === 'FILLED' || o.status === 'CANCELED' || o.status === 'REJECTED' || o.status === 'EXPIRED' || o.status === 'EXPIRED_IN_MATCH';
+}
+
+function avgPrice(o: OrderRecord): Dec {
+  return str(d(o.cumulativeQuoteQty).dividedBy(o.executedQty).toDecimalPlaces(12));
+}
+
+export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
+  id: 'rsi-sniper',
+  title: 'Seed 003: RSI(12) sniper, long1 / long2 / short rules on 15m candles',
+  description:
+    'Decides on the close of candle N-1 (N-2 for deltas) and acts at the start of N with market orders. long1: volume >= 90, 10 <= RSI N-2 <= 26, RSI rise >= 4, RSI N-1 < 40; exit RSI >= 40, SL -0.7%. long2: volume >= 90 and rising 1 < ratio <= 1.8, 72 <= RSI N-2 <= 86, RSI drop >= 2.5; exit RSI >= entry RSI + 1.5, SL -1.1%; never two long2 in a row unless RSI < 50 in between. short (futures only): volume >= 90 and falling 0.7 <= ratio < 1, 72 <= RSI N-2 <= 83, drop >= 3.5, RSI N-1 > 60; exit RSI <= 60, SL +0.8%. RSI > 86 or < 10 blocks entries until RSI is back to 50.',
+  params: rsiSniperParams,
+  checkEnvironment(params, env) {
+    if (params.enableShort && env.market === 'spot') {
+      return 'rsi-sniper: enableShort needs a futures account (the seed trades Kraken Futures with x10 leverage) and this bot is on spot, where a short cannot be opened. Set "enableShort": false to run long1 and long2 on spot; the short side is verified in the backtester with the simulated perpetual until the runtime supports futures.';
+    }
+    return null;
+  },
+  init: (ctx) => ({
+    rsi: rsi(ctx.params.rsiPeriod),
+    bars: [],
+    warm: false,
+    held: [],
+    block: null,
+    long2Rearmed: true,
+    lastKind: null,
+    position: null,
+    seq: 0,
+    trades: [],
+    decisions: [],
+    lastEvaluation: null,
+  }),
+  onEvent(state, event, ctx) {
+    const p = ctx.params;
+    const decide = (s: RsiSniperState, action: string, reason: string, facts: Facts = {}): RsiSniperState => ({
+      ...s,
+      decisions: remember(s.decisions, { time: ctx.now, action, reason, facts }),
+    });
+
+    /** Fold one closed candle into the RSI and the N-2/N-1 window (no decision). */
+    const absorb = (s: RsiSniperState, c: Candle): RsiSniperState => {
+      const last = s.bars[s.bars.length - 1];
+      if (last && c.openTime <= last.openTime) return s;
+      const next = nextRsi(s.rsi, Number(c.close));
+      if (next.value === null) return { ...s, rsi: next };
+      const bar: Bar = { openTime: c.openTime, close: c.close, volume: c.volume, rsi: next.value };
+      return { ...s, rsi: next, bars: [...s.bars, bar].slice(-2) };
+    };
+
+    /** Candle N-1 just closed: update the block and the long2 lock, then exits, then entries. */
+    const onClosed = (s0: RsiSniperState, c: Candle): { state: RsiSniperState; intents: Intent[] } => {
+      const before = s0.bars[s0.bars.length - 1];
+      let s = absorb(s0, c);
+      const n1 = s.bars[s.bars.length - 1];
+      if (!n1 || n1 === before) return { state: s, intents: [] };
+      const n2 = s.bars.length === 2 ? s.bars[0]! : null;
+
+      const block = nextBlock(s.block, n1.rsi, ctx.now, p);
+      if (block && !s.block) s = decide(s, 'block', `RSI ${round(n1.rsi)} ${block.side === 'above' ? '>' : '<'} ${block.side === 'above' ? p.extremeAbove : p.extremeBelow}: no entry until RSI is back to ${p.extremeReset}`, { rsi: round(n1.rsi) });
+      if (!block && s.block) s = decide(s, 'unblock', `RSI ${round(n1.rsi)} back to ${p.extremeReset}: entries allowed again`, { rsi: round(n1.rsi) });
+      s = { ...s, block };
+      if (n1.rsi < p.long2.rearmBelowRsi && !s.long2Rearmed) s = { ...s, long2Rearmed: true };
+
+      // Exits first: "Pas de position en cours" is an entry condition, so no entry on an exit candle.
+      const pos = s.position;
+      if (pos) {
+        if (pos.phase !== 'open') return { state: s, intents: [] };
+        const ex = exitCheck(pos.kind, { close: pos.entryClose, rsi: pos.entryRsi }, n1, p);
+        if (!ex.exit) return { state: s, intents: [] };
+        const facts = { rsi: round(n1.rsi), close: n1.close, entryClose: pos.entryClose, entryRsi: round(pos.entryRsi), move: `${round(Number(movePct(pos.entryClose, n1.close)))}%` };
+        s = decide({ ...s, position: { ...pos, phase: 'closing', exitReason: ex.reason, exitClose: n1.close } }, 'exit', ex.reason, facts);
+        const side = pos.kind === 'short' ? 'BUY' : 'SELL';
+        return { state: s, intents: [{ kind: 'place', tag: `exit-${pos.seq}`, side, type: 'MARKET', quantity: pos.qty, purpose: 'exit', reason: ex.reason, facts }] };
+      }
+
+      if (!n2) return { state: s, intents: [] };
+      const checks: Record<string, Check> = {
+        long1: long1Check(n1, n2, p),
+        long2: long2Check(n1, n2, p, s.long2Rearmed || s.lastKind !== 'long2'),
+        short: shortCheck(n1, n2, p),
+      };
+      s = { ...s, lastEvaluation: { time: ctx.now, rsi: round(n1.rsi), blocked: block !== null, checks } };
+      const kind = (['long1', 'long2', 'short'] as const).find((k) => checks[k]!.ok && (k !== 'short' || p.enableShort));
+      if (!kind) return { state: s, intents: [] };
+      const facts: Record<string, string | number | boolean> = {
+        rsiN1: round(n1.rsi),
+        rsiN2: round(n2.rsi),
+        volumeN1: n1.volume,
+        volumeN2: n2.volume,
+        closeN1: n1.close,
+      };
+      if (block) return { state: decide(s, 'blocked', `${kind} conditions met but entries are blocked since RSI ${round(block.rsi)} (${block.side} the extreme)`, facts), intents: [] };
+      if (ctx.paused) return { state: decide(s, 'skip', `${kind} conditions met but the bot is paused`, facts), intents: [] };
+
+      const seq = s.seq + 1;
+      const reason = `${kind} entry: ${checks[kind]!.conditions.map((c) => c.rule).join('; ')}`;
+      let intent: Intent;
+      if (kind === 'short') {
+        // "taille_max = marge_disponible × 10"
+        const margin = ctx.balances?.quote ?? null;
+        if (margin === null || !isPositive(margin)) return { state: decide(s, 'skip', 'short conditions met but the available margin is unknown or zero', facts), intents: [] };
+        const raw = str(d(margin).times(p.leverage).dividedBy(n1.close));
+        const quantity = ctx.filters ? floorToStep(raw, isPositive(ctx.filters.marketStepSize) ? ctx.filters.marketStepSize : ctx.filters.stepSize) : raw;
+        facts.margin = margin;
+        facts.leverage = p.leverage;
+        intent = { kind: 'place', tag: `entry-${seq}`, side: 'SELL', type: 'MARKET', quantity, purpose: 'entry', reason, facts };
+      } else if (p.sizing === 'max') {
+        // "Sizing MAX" on spot: spend the whole free quote balance (the fee is taken from the bought asset).
+        const free = ctx.balances?.quote ?? null;
+        if (free === null || !isPositive(free)) return { state: decide(s, 'skip', `${kind} conditions met but the free quote balance is unknown or zero`, facts), intents: [] };
+        facts.freeQuote = free;
+        intent = { kind: 'place', tag: `entry-${seq}`, side: 'BUY', type: 'MARKET', quoteOrderQty: floorToStep(free, '0.00000001'), purpose: 'entry', reason, facts };
+      } else {
+        const size = sizeEntry(p.sizing, { price: n1.close, filters: ctx.filters, freeQuote: ctx.balances?.quote ?? null, market: true });
+        if (!size.ok) return { state: decide(s, 'skip', `${kind} conditions met but sizing refused: ${size.reason}`, facts), intents: [] };
+        facts.sizing = size.why;
+        intent = { kind: 'place', tag: `entry-${seq}`, side: 'BUY', type: 'MARKET', quantity: size.quantity, purpose: 'entry', reason, facts };
+      }
+      const position: OpenPosition = { kind, phase: 'opening', seq, entryClose: n1.close, entryRsi: n1.rsi, qty: '0', fillPrice: null, openedAt: ctx.now, exitReason: null, exitClose: null };
+      s = decide({ ...s, seq, position, lastKind: kind, long2Rearmed: kind === 'long2' ? false : s.long2Rearmed }, `enter-${kind}`, reason, facts);
+      return { state: s, intents: [intent] };
+    };
+
+    switch (event.type) {
+      case 'start':
+        return {
+          state,
+          intents: [{ kind: 'request', requestId: WARMUP_REQUEST, request: { kind: 'candles', symbol: ctx.symbol, interval: ctx.interval, limit: p.warmupCandles } }],
+        };
+
+      case 'data': {
+        if (event.requestId !== WARMUP_REQUEST || state.warm) return { state };
+        const fetched = Array.isArray(event.result) ? (event.result as unknown as Candle[]) : [];
+        let s: RsiSniperState = { ...state, warm: true, held: [] };
+        const all = [...fetched, ...state.held].sort((a, b) => a.openTime - b.openTime);
+        for (const c of all) {
+          const before = s.bars[s.bars.length - 1];
+          s = absorb(s, c);
+          const bar = s.bars[s.bars.length - 1];
+          // An extreme in the warm-up history still blocks until the RSI has been back to 50.
+          if (bar && bar !== before) s = { ...s, block: nextBlock(s.block, bar.rsi, bar.openTime, p) };
+        }
+        s = decide(s, 'warm', `RSI warmed on ${all.length} closed candles`, { rsi: s.bars.length > 0 ? round(s.bars[s.bars.length - 1]!.rsi) : -1 });
+        return { state: s, intents: fetched.length === 0 ? [{ kind: 'notify', level: 'warn', message: 'RSI warm-up failed; deciding once enough live candles have closed' }] : [] };
+      }
+
+      case 'candle': {
+        if (!state.warm) return { state: { ...state, held: [...state.held, event.candle].slice(-20) } };
+        const r = onClosed(state, event.candle);
+        return { state: r.state, intents: r.intents };
+      }
+
+      case 'order': {
+        const { order } = event;
+        const pos = state.position;
+        if (!pos || !isFinal(order)) return { state };
+        if (order.tag === `entry-${pos.seq}` && pos.phase === 'opening') {
+          if (!isPositive(order.executedQty)) {
+            const s = decide({ ...state, position: null, lastKind: state.trades.at(-1)?.kind ?? null, long2Rearmed: pos.kind === 'long2' ? true : state.long2Rearmed }, 'entry-failed', `${pos.kind} entry ${order.status}: ${order.rejectReason ?? ''}`);
+            return { state: s, intents: [{ kind: 'notify', level: 'warn', message: `${pos.kind} entry ${order.status}: ${order.rejectReason ?? ''}` }] };
+          }
+          let qty = d(order.executedQty);
+          const base = splitSymbol(ctx.symbol, ctx.filters).base;
+          if (order.request.side === 'BUY') for (const f of order.fills) if (f.commissionAsset === base) qty = qty.minus(f.commission);
+          const step = ctx.filters ? (isPositive(ctx.filters.marketStepSize) ? ctx.filters.marketStepSize : ctx.filters.stepSize) : null;
+          const sellable = step ? floorToStep(str(qty), step) : str(qty);
+          return { state: { ...state, position: { ...pos, phase: 'open', qty: sellable, fillPrice: avgPrice(order) } } };
+        }
+        if (order.tag === `exit-${pos.seq}` && pos.phase === 'closing') {
+          if (!isPositive(order.executedQty)) {
+            // Not closed: the next closed candle evaluates the exit again.
+            const s = decide({ ...state, position: { ...pos, phase: 'open', exitReason: null, exitClose: null } }, 'exit-failed', `${pos.kind} exit ${order.status}: ${order.rejectReason ?? ''}`);
+            return { state: s, intents: [{ kind: 'notify', level: 'error', message: `${pos.kind} exit ${order.status}: ${order.rejectReason ?? ''}; retrying on the next candle` }] };
+          }
+          const exitPrice = avgPrice(order);
+          const entryPrice = pos.fillPrice ?? pos.entryClose;
+          const perUnit = pos.kind === 'short' ? d(entryPrice).minus(exitPrice) : d(exitPrice).minus(entryPrice);
+          const trade: SniperTrade = {
+            kind: pos.kind,
+            qty: order.executedQty,
+            entryClose: pos.entryClose,
+            entryPrice,
+            exitPrice,
+            pnl: str(perUnit.times(order.executedQty).toDecimalPlaces(8)),
+            reason: pos.exitReason ?? '',
+            openedAt: pos.openedAt,
+            closedAt: ctx.now,
+          };
+          const s = decide({ ...state, position: null, trades: [...state.trades, trade].slice(-MAX_TRADES_KEPT) }, 'closed', `${pos.kind} closed at ${exitPrice}: ${trade.reason}`, { pnl: trade.pnl });
+          return { state: s };
+        }
+        return { state };
+      }
+
+      default:
+        return { state };
+    }
+  },
+});
