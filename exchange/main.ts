@@ -1,0 +1,58 @@
+/**
+ * `npm run exchange` — run the paper exchange as its own process on 127.0.0.1.
+ *
+ * Environment (all optional):
+ *   PAPER_PORT            port (default 8765; 0 = any free port)
+ *   PAPER_STATE           state file (default data/paper-exchange.json; "" = in memory)
+ *   PAPER_API_KEY / PAPER_API_SECRET   the account's credentials (default paper-api-key / paper-api-secret)
+ *   PAPER_BALANCES        initial balances of a new account, e.g. "USDT=10000,BTC=0.5"
+ *   PAPER_PRICES          random-walk (default) | manual | mirror | replay:<file>
+ *   PAPER_SEED, PAPER_TICK_MS          random-walk seed (42) and tick period (1000)
+ */
+import path from 'node:path';
+import type { Dec } from '../core/decimal';
+import { type PriceSourceOptions, startPaperExchange } from './index';
+
+function balancesFrom(spec: string | undefined): Record<string, Dec> {
+  if (!spec) return { USDT: '10000', BTC: '0', ETH: '0', BNB: '0' };
+  return Object.fromEntries(spec.split(',').map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]));
+}
+
+function pricesFrom(spec: string | undefined): PriceSourceOptions {
+  if (!spec || spec === 'random-walk') return { kind: 'random-walk', seed: Number(process.env.PAPER_SEED ?? 42), tickMs: Number(process.env.PAPER_TICK_MS ?? 1000) };
+  if (spec === 'manual') return { kind: 'manual' };
+  if (spec === 'mirror') return { kind: 'mirror' };
+  if (spec.startsWith('replay:')) return { kind: 'replay', file: spec.slice('replay:'.length) };
+  throw new Error(`PAPER_PRICES: unknown source ${spec}`);
+}
+
+async function main(): Promise<void> {
+  const apiKey = process.env.PAPER_API_KEY ?? 'paper-api-key';
+  const apiSecret = process.env.PAPER_API_SECRET ?? 'paper-api-secret';
+  const stateFile = process.env.PAPER_STATE ?? path.join('data', 'paper-exchange.json');
+  const ex = await startPaperExchange({
+    port: Number(process.env.PAPER_PORT ?? 8765),
+    ...(stateFile !== '' ? { stateFile } : {}),
+    accounts: [{ apiKey, apiSecret, balances: balancesFrom(process.env.PAPER_BALANCES), name: 'paper' }],
+    prices: pricesFrom(process.env.PAPER_PRICES),
+  });
+  console.log('paper exchange listening');
+  console.log(`  httpBase  ${ex.httpBase}`);
+  console.log(`  wsBase    ${ex.wsBase}`);
+  console.log(`  wsApi     ${ex.wsApi}`);
+  console.log(`  admin     ${ex.httpBase}/admin/status`);
+  console.log(`  apiKey    ${apiKey}`);
+  console.log(`  apiSecret ${apiSecret}`);
+  console.log(`  state     ${stateFile || '(in memory)'}`);
+  const stop = async () => {
+    await ex.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,224 @@
+/**
+ * Price sources: a seeded random walk (default), replay of a Binance kline file, manual. Each
+ * drives `Market.trade`. Timers are the only clock; everything else is deterministic.
+ */
+import { readFileSync } from 'node:fs';
+import { type Dec, Decimal, d, str } from '../../core/decimal';
+import { CANDLE_INTERVALS, type Candle, type CandleInterval } from '../../core/market';
+import { candlePricePath } from '../../core/venue';
+import type { Market } from './market';
+
+export type PriceSourceOptions =
+  | { readonly kind: 'random-walk'; readonly seed?: number; readonly tickMs?: number; readonly volatility?: number; readonly startPrices?: Readonly<Record<string, Dec>> }
+  | {
+      readonly kind: 'replay';
+      readonly file: string;
+      readonly symbol?: string;
+      /** Interval of the file's candles; inferred from closeTime - openTime when omitted. */
+      readonly interval?: CandleInterval;
+      /** Wall-clock ms between replayed candles (default 1000). Ignored with `manual`. */
+      readonly candleMs?: number;
+      /** Step candles only through `market.replayNext()` (deterministic tests, parity runs). */
+      readonly manual?: boolean;
+      readonly loop?: boolean;
+    }
+  | { readonly kind: 'manual'; readonly startPrices?: Readonly<Record<string, Dec>> }
+  | { readonly kind: 'mirror'; readonly symbols?: readonly string[] };
+
+export const DEFAULT_START_PRICES: Readonly<Record<string, Dec>> = { BTCUSDT: '30000', ETHUSDT: '2000', BNBUSDT: '300' };
+
+export interface PriceSource {
+  start(): void;
+  stop(): void;
+  /** Replay only: play the next candle now; false at the end of the file. */
+  next?(): boolean;
+}
+
+/** mulberry32: small, fast, seedable. Good enough for a price walk; not for cryptography. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** One symbol's walk: multiplicative steps rounded to the tick, quantities rounded to the step. */
+export class RandomWalk {
+  private readonly rand: () => number;
+  private price: Decimal;
+
+  constructor(
+    seed: number,
+    symbol: string,
+    start: Dec,
+    private readonly tick: Dec,
+    private readonly step: Dec,
+    private readonly volatility: number,
+  ) {
+    this.rand = prng(seed ^ hashString(symbol));
+    this.price = d(start);
+  }
+
+  next(): { price: Dec; qty: Dec; buyerIsTaker: boolean } {
+    // Sum of three uniforms ≈ a bell curve, cheap and deterministic.
+    const z = (this.rand() + this.rand() + this.rand() - 1.5) * 2;
+    const factor = new Decimal((1 + z * this.volatility).toFixed(10));
+    let next = this.price.times(factor).dividedBy(this.tick).round().times(this.tick);
+    if (next.lessThanOrEqualTo(0)) next = d(this.tick);
+    this.price = next;
+    const qtySteps = 1 + Math.floor(this.rand() * 1000);
+    const qty = d(this.step).times(qtySteps);
+    return { price: str(next), qty: str(qty), buyerIsTaker: this.rand() < 0.5 };
+  }
+}
+
+export function randomWalkSource(market: Market, opts: { seed: number; tickMs: number; volatility: number; now: () => number; isFrozen: () => boolean; steps: Map<string, { tick: Dec; step: Dec }> }): PriceSource {
+  const walks = new Map<string, RandomWalk>();
+  for (const symbol of market.symbolNames()) {
+    const f = opts.steps.get(symbol);
+    const start = market.price(symbol) ?? DEFAULT_START_PRICES[symbol] ?? '100';
+    if (f) walks.set(symbol, new RandomWalk(opts.seed, symbol, start, f.tick, f.step, opts.volatility));
+  }
+  let tickTimer: NodeJS.Timeout | undefined;
+  let boundaryTimer: NodeJS.Timeout | undefined;
+  const scheduleBoundary = () => {
+    const now = opts.now();
+    boundaryTimer = setTimeout(() => {
+      if (!opts.isFrozen()) market.advanceAll(opts.now());
+      scheduleBoundary();
+    }, 1000 - (now % 1000) + 1);
+    boundaryTimer.unref?.();
+  };
+  return {
+    start() {
+      tickTimer = setInterval(() => {
+        if (opts.isFrozen()) return;
+        const now = opts.now();
+        for (const [symbol, walk] of walks) {
+          const t = walk.next();
+          market.trade(symbol, t.price, t.qty, now, { buyerIsTaker: t.buyerIsTaker });
+        }
+      }, opts.tickMs);
+      tickTimer.unref?.();
+      scheduleBoundary();
+    },
+    stop() {
+      if (tickTimer) clearInterval(tickTimer);
+      if (boundaryTimer) clearTimeout(boundaryTimer);
+    },
+  };
+}
+
+/** Parse a Binance kline file: a JSON array (of rows or objects) or CSV rows (header optional). */
+export function parseKlineFile(text: string, symbol: string, interval?: CandleInterval): Candle[] {
+  const trimmed = text.trim();
+  let rows: unknown[][];
+  if (trimmed.startsWith('[')) {
+    const parsed = JSON.parse(trimmed) as unknown[];
+    rows = parsed.map((r) => {
+      if (Array.isArray(r)) return r;
+      const o = r as Record<string, unknown>;
+      return [o.openTime, o.open, o.high, o.low, o.close, o.volume, o.closeTime, o.quoteVolume ?? o.quoteAssetVolume];
+    });
+  } else {
+    rows = trimmed
+      .split(/\r?\n/)
+      .map((l) => l.split(','))
+      .filter((cells) => /^[0-9]+$/.test((cells[0] ?? '').trim()));
+  }
+  const toMs = (v: unknown): number => {
+    const n = Number(v);
+    // Binance's public data switched spot files to microseconds in 2025.
+    return n > 1e14 ? Math.floor(n / 1000) : n;
+  };
+  const candles: Candle[] = rows.map((r) => {
+    const openTime = toMs(r[0]);
+    const closeTime = toMs(r[6]);
+    const inferred = interval ?? inferInterval(closeTime - openTime + 1);
+    return {
+      symbol,
+      interval: inferred,
+      openTime,
+      closeTime,
+      open: str(String(r[1]).trim()),
+      high: str(String(r[2]).trim()),
+      low: str(String(r[3]).trim()),
+      close: str(String(r[4]).trim()),
+      volume: str(String(r[5]).trim()),
+      ...(r[7] !== undefined ? { quoteVolume: str(String(r[7]).trim()) } : {}),
+    };
+  });
+  return candles.sort((a, b) => a.openTime - b.openTime);
+}
+
+function inferInterval(ms: number): CandleInterval {
+  const units: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+  for (const i of CANDLE_INTERVALS) {
+    const n = Number(i.slice(0, -1)) * (units[i.slice(-1)] ?? 0);
+    if (n === ms) return i;
+  }
+  throw new Error(`cannot infer the kline interval from a ${ms} ms candle`);
+}
+
+/**
+ * Replay: each candle plays its intra-candle path (core/venue candlePricePath, the backtester's
+ * path) through the market, then the file's candle is emitted as the closed kline, values as in the
+ * file. Times are the file's.
+ */
+export function replaySource(market: Market, opts: { candles: Candle[]; symbol: string; interval: CandleInterval; candleMs: number; manual: boolean; loop: boolean; isFrozen: () => boolean }): PriceSource {
+  let index = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const playOne = (): boolean => {
+    if (index >= opts.candles.length) {
+      if (!opts.loop) return false;
+      index = 0;
+    }
+    const c = opts.candles[index++] as Candle;
+    for (const p of candlePricePath(c)) market.trade(opts.symbol, p.price, p.qty, p.time, { sweep: p.sweep });
+    market.closeCandle(opts.symbol, opts.interval, {
+      openTime: c.openTime,
+      closeTime: c.closeTime,
+      open: c.open,
+      high: c.high,
+      low: c.low,
+      close: c.close,
+      volume: c.volume,
+      quoteVolume: c.quoteVolume ?? '0',
+      trades: 4,
+      takerBuyBase: '0',
+      takerBuyQuote: '0',
+      firstTradeId: -1,
+      lastTradeId: -1,
+    });
+    market.advanceTo(opts.symbol, c.closeTime + 1);
+    return true;
+  };
+  return {
+    start() {
+      if (opts.manual) return;
+      timer = setInterval(() => {
+        if (opts.isFrozen()) return;
+        if (!playOne() && timer) clearInterval(timer);
+      }, opts.candleMs);
+      timer.unref?.();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+    next: playOne,
+  };
+}
+
+export function loadReplay(file: string, symbol: string, interval?: CandleInterval): Candle[] {
+  return parseKlineFile(readFileSync(file, 'utf8'), symbol, interval);
+}

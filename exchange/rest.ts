@@ -1,0 +1,740 @@
+/**
+ * REST endpoints of the Binance spot API the bots use, answering like Binance. Each route declares
+ * its security (NONE, or SIGNED: API key + HMAC signature + timestamp), its weight and its
+ * handler. Handlers are synchronous: the venue is in-process and deterministic.
+ */
+import { type Dec, d, fixed } from '../core/decimal';
+import { CANDLE_INTERVALS, type CandleInterval } from '../core/market';
+import type { OrderSide, OrderType, TimeInForce } from '../core/orders';
+import type { OcoLegRequest, OcoLegType, OrderView, Venue, VenueEvent, VenueResult, VenueSymbol } from '../core/venue';
+import {
+  type Json,
+  type Precision,
+  type RespType,
+  balanceJson,
+  cancelResponse,
+  listCancelResponse,
+  listJson,
+  listPlaceResponse,
+  placeResponse,
+  precisionOf,
+  queryResponse,
+  tradeJson,
+} from './format';
+import { Api, ApiError, err, type Params } from './http/params';
+import { klineRow } from './market/candles';
+import type { Market } from './market/market';
+import type { RateLimitOptions } from './ratelimit';
+
+export interface RouteContext {
+  readonly params: Params;
+  readonly accountId: string | undefined;
+  readonly time: number;
+}
+
+export interface RouteResult {
+  readonly body: Json;
+  readonly events?: readonly VenueEvent[];
+  /** Orders this request created (for the hide-order fault and the audit). */
+  readonly createdOrderIds?: readonly number[];
+  /** True when the venue changed state (order placed or cancelled). */
+  readonly executed?: boolean;
+}
+
+export interface Route {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly signed: boolean;
+  /** Request weight; may depend on the parameters (e.g. openOrders without a symbol). */
+  readonly weight: (params: Params) => number;
+  /** An order-placing endpoint (counts toward the ORDERS limits). */
+  readonly placesOrders?: boolean;
+  readonly handler: (ctx: RouteContext) => RouteResult;
+}
+
+export interface RestDeps {
+  readonly venue: Venue;
+  readonly market: Market;
+  readonly now: () => number;
+  readonly isHidden: (orderId: number) => boolean;
+  readonly limits: RateLimitOptions;
+  readonly fees: { readonly maker: Dec; readonly taker: Dec };
+}
+
+const SIGNED_EXTRA = ['timestamp', 'recvWindow', 'signature'];
+const SIDES: readonly OrderSide[] = ['BUY', 'SELL'];
+const TYPES: readonly OrderType[] = ['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
+const TIFS: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK'];
+const RESP_TYPES: readonly RespType[] = ['ACK', 'RESULT', 'FULL'];
+const STP_MODES = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT', 'TRANSFER'] as const;
+const LEG_TYPES: readonly OcoLegType[] = ['LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
+
+function unwrap<T>(r: VenueResult<T>): T {
+  if (!r.ok) throw new ApiError(r.code, r.msg, 400);
+  return r;
+}
+
+export function buildRoutes(deps: RestDeps): Map<string, Route> {
+  const { venue, market, now } = deps;
+  const routes = new Map<string, Route>();
+  const add = (r: Route) => routes.set(`${r.method} ${r.path}`, r);
+  const fixedWeight = (w: number) => () => w;
+  const precision = (symbol: string): Precision => precisionOf(venue.symbol(symbol));
+
+  const symbolParam = (p: Params, required = true): string | undefined => {
+    const s = p.str('symbol', { required });
+    if (s === undefined) return undefined;
+    if (!/^[A-Z0-9-_.]{1,20}$/.test(s)) throw Api.illegal('symbol', '^[A-Z0-9-_.]{1,20}$');
+    if (!venue.symbol(s)) throw Api.invalidSymbol();
+    return s;
+  };
+  const symbolsParam = (p: Params): string[] | undefined => {
+    const raw = p.str('symbols');
+    if (raw === undefined) return undefined;
+    let list: unknown;
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      throw Api.illegal('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
+    }
+    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) throw Api.illegal('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
+    for (const s of list as string[]) if (!venue.symbol(s)) throw Api.invalidSymbol();
+    return list as string[];
+  };
+  const done = (p: Params, signed: boolean) => p.assertAllRead(signed ? SIGNED_EXTRA : []);
+  const visible = (o: OrderView) => !deps.isHidden(o.orderId);
+
+  // --- general ---------------------------------------------------------------------------------
+
+  add({ method: 'GET', path: '/api/v3/ping', signed: false, weight: fixedWeight(1), handler: ({ params }) => (done(params, false), { body: {} }) });
+  add({ method: 'GET', path: '/api/v3/time', signed: false, weight: fixedWeight(1), handler: ({ params }) => (done(params, false), { body: { serverTime: now() } }) });
+
+  add({
+    method: 'GET',
+    path: '/api/v3/exchangeInfo',
+    signed: false,
+    weight: fixedWeight(20),
+    handler: ({ params }) => {
+      const one = symbolParam(params, false);
+      const many = symbolsParam(params);
+      params.str('permissions');
+      params.str('showPermissionSets');
+      params.str('symbolStatus');
+      done(params, false);
+      const wanted = one !== undefined ? [one] : many;
+      const specs = venue.symbols().filter((s) => wanted === undefined || wanted.includes(s.filters.symbol));
+      return {
+        body: {
+          timezone: 'UTC',
+          serverTime: now(),
+          rateLimits: [
+            { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: deps.limits.requestWeightPerMinute },
+            { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: deps.limits.ordersPer10s },
+            { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: deps.limits.ordersPerDay },
+            { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
+          ],
+          exchangeFilters: [],
+          symbols: specs.map(symbolInfo),
+        },
+      };
+    },
+  });
+
+  // --- market data -----------------------------------------------------------------------------
+
+  const klinesHandler = ({ params }: RouteContext): RouteResult => {
+    const symbol = symbolParam(params) as string;
+    const interval = params.str('interval', { required: true }) as string;
+    if (!(CANDLE_INTERVALS as readonly string[]).includes(interval)) throw Api.badInterval();
+    const startTime = params.int('startTime');
+    const endTime = params.int('endTime');
+    const limit = params.int('limit', { min: 1, max: 1000 }) ?? 500;
+    params.str('timeZone');
+    done(params, false);
+    const p = precision(symbol);
+    const rows = market.klines(symbol, interval as CandleInterval, { ...(startTime !== undefined ? { startTime } : {}), ...(endTime !== undefined ? { endTime } : {}), limit });
+    return { body: rows.map((k) => klineRow(k, p.price, p.qty)) };
+  };
+  add({ method: 'GET', path: '/api/v3/klines', signed: false, weight: fixedWeight(2), handler: klinesHandler });
+  add({ method: 'GET', path: '/api/v3/uiKlines', signed: false, weight: fixedWeight(2), handler: klinesHandler });
+
+  const perSymbol = (params: Params, one: (s: string) => Json): Json => {
+    const symbol = symbolParam(params, false);
+    const many = symbolsParam(params);
+    done(params, false);
+    if (symbol !== undefined) return one(symbol);
+    const list = many ?? venue.symbols().map((s) => s.filters.symbol);
+    return list.map(one);
+  };
+  const lastOrZero = (s: string) => fixed(market.price(s) ?? '0', precision(s).price);
+
+  add({
+    method: 'GET',
+    path: '/api/v3/ticker/price',
+    signed: false,
+    weight: (p) => (p.has('symbol') ? 2 : 4),
+    handler: ({ params }) => ({ body: perSymbol(params, (s) => ({ symbol: s, price: lastOrZero(s) })) }),
+  });
+  add({
+    method: 'GET',
+    path: '/api/v3/ticker/bookTicker',
+    signed: false,
+    weight: (p) => (p.has('symbol') ? 2 : 4),
+    handler: ({ params }) => ({
+      body: perSymbol(params, (s) => {
+        const top = market.bookTop(s);
+        const p = precision(s);
+        return {
+          symbol: s,
+          bidPrice: fixed(top?.bid ?? '0', p.price),
+          bidQty: fixed(top?.bidQty ?? '0', p.qty),
+          askPrice: fixed(top?.ask ?? '0', p.price),
+          askQty: fixed(top?.askQty ?? '0', p.qty),
+        };
+      }),
+    }),
+  });
+  add({
+    method: 'GET',
+    path: '/api/v3/ticker/24hr',
+    signed: false,
+    weight: (p) => (p.has('symbol') ? 2 : 80),
+    handler: ({ params }) => {
+      params.str('type');
+      return { body: perSymbol(params, (s) => ticker24h(s)) };
+    },
+  });
+  add({
+    method: 'GET',
+    path: '/api/v3/avgPrice',
+    signed: false,
+    weight: fixedWeight(2),
+    handler: ({ params }) => {
+      const symbol = symbolParam(params) as string;
+      done(params, false);
+      return { body: { mins: 5, price: lastOrZero(symbol), closeTime: now() } };
+    },
+  });
+  add({
+    method: 'GET',
+    path: '/api/v3/depth',
+    signed: false,
+    weight: (p) => {
+      const l = Number(p.values.get('limit') ?? 100);
+      return l <= 100 ? 5 : l <= 500 ? 25 : l <= 1000 ? 50 : 250;
+    },
+    handler: ({ params }) => {
+      const symbol = symbolParam(params) as string;
+      const limit = params.int('limit', { min: 1, max: 5000 }) ?? 100;
+      done(params, false);
+      return { body: market.depth(symbol, limit) };
+    },
+  });
+
+  function ticker24h(symbol: string): Json {
+    const t = now();
+    const hours = market.klines(symbol, '1h', { startTime: t - 86_400_000, limit: 1000 });
+    const p = precision(symbol);
+    const last = market.price(symbol) ?? '0';
+    const open = hours[0]?.open ?? last;
+    let high = d(last);
+    let low = d(last);
+    let volume = d(0);
+    let quoteVolume = d(0);
+    let count = 0;
+    for (const k of hours) {
+      if (d(k.high).greaterThan(high)) high = d(k.high);
+      if (d(k.low).lessThan(low)) low = d(k.low);
+      volume = volume.plus(k.volume);
+      quoteVolume = quoteVolume.plus(k.quoteVolume);
+      count += k.trades;
+    }
+    const change = d(last).minus(open);
+    const top = market.bookTop(symbol);
+    return {
+      symbol,
+      priceChange: change.toFixed(p.price),
+      priceChangePercent: d(open).isZero() ? '0.000' : change.dividedBy(open).times(100).toFixed(3),
+      weightedAvgPrice: volume.isZero() ? d(last).toFixed(p.price) : quoteVolume.dividedBy(volume).toFixed(p.price),
+      prevClosePrice: d(open).toFixed(p.price),
+      lastPrice: d(last).toFixed(p.price),
+      lastQty: fixed('0', p.qty),
+      bidPrice: fixed(top?.bid ?? '0', p.price),
+      bidQty: fixed(top?.bidQty ?? '0', p.qty),
+      askPrice: fixed(top?.ask ?? '0', p.price),
+      askQty: fixed(top?.askQty ?? '0', p.qty),
+      openPrice: d(open).toFixed(p.price),
+      highPrice: high.toFixed(p.price),
+      lowPrice: low.toFixed(p.price),
+      volume: volume.toFixed(p.qty),
+      quoteVolume: quoteVolume.toFixed(p.price),
+      openTime: t - 86_400_000,
+      closeTime: t,
+      firstId: -1,
+      lastId: -1,
+      count,
+    };
+  }
+
+  // --- account ---------------------------------------------------------------------------------
+
+  add({
+    method: 'GET',
+    path: '/api/v3/account',
+    signed: true,
+    weight: fixedWeight(20),
+    handler: ({ params, accountId, time }) => {
+      const omitZero = params.str('omitZeroBalances') === 'true';
+      done(params, true);
+      const id = accountId as string;
+      const balances = venue.balances(id).filter((b) => !omitZero || !d(b.free).isZero() || !d(b.locked).isZero());
+      const rate = (r: Dec) => fixed(r, 8);
+      return {
+        body: {
+          makerCommission: Math.round(Number(deps.fees.maker) * 10_000),
+          takerCommission: Math.round(Number(deps.fees.taker) * 10_000),
+          buyerCommission: 0,
+          sellerCommission: 0,
+          commissionRates: { maker: rate(deps.fees.maker), taker: rate(deps.fees.taker), buyer: rate('0'), seller: rate('0') },
+          canTrade: true,
+          canWithdraw: true,
+          canDeposit: true,
+          brokered: false,
+          requireSelfTradePrevention: false,
+          preventSor: false,
+          updateTime: time,
+          accountType: 'SPOT',
+          balances: balances.map(balanceJson),
+          permissions: ['SPOT'],
+          uid: 1,
+        },
+      };
+    },
+  });
+
+  // --- orders ----------------------------------------------------------------------------------
+
+  interface ParsedOrder {
+    symbol: string;
+    side: OrderSide;
+    type: OrderType;
+    timeInForce?: TimeInForce;
+    quantity?: string;
+    quoteOrderQty?: string;
+    price?: string;
+    stopPrice?: string;
+    trailingDelta?: number;
+    newClientOrderId?: string;
+    respType: RespType | undefined;
+  }
+
+  const parseOrder = (params: Params): ParsedOrder => {
+    const symbol = symbolParam(params) as string;
+    const side = params.oneOf('side', SIDES, err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
+    const type = params.oneOf('type', TYPES, err(-1116, 'Invalid orderType.'), { required: true }) as OrderType;
+    const timeInForce = params.oneOf('timeInForce', TIFS, err(-1115, 'Invalid timeInForce.'));
+    const quantity = params.dec('quantity');
+    const quoteOrderQty = params.dec('quoteOrderQty');
+    const price = params.dec('price');
+    const stopPrice = params.dec('stopPrice');
+    const trailingDelta = params.int('trailingDelta');
+    const newClientOrderId = params.str('newClientOrderId', { allowEmpty: true });
+    const respType = params.oneOf('newOrderRespType', RESP_TYPES, Api.invalidData('newOrderRespType'));
+    const iceberg = params.dec('icebergQty');
+    if (iceberg !== undefined && !d(iceberg).isZero()) throw err(-2010, 'Iceberg orders are not supported for this symbol.');
+    params.oneOf('selfTradePreventionMode', STP_MODES, Api.invalidData('selfTradePreventionMode'));
+    params.int('strategyId');
+    const strategyType = params.int('strategyType');
+    if (strategyType !== undefined && strategyType < 1_000_000) throw err(-1134, '`strategyType` was less than 1000000.');
+    return {
+      symbol,
+      side,
+      type,
+      ...(timeInForce !== undefined ? { timeInForce } : {}),
+      ...(quantity !== undefined ? { quantity } : {}),
+      ...(quoteOrderQty !== undefined ? { quoteOrderQty } : {}),
+      ...(price !== undefined ? { price } : {}),
+      ...(stopPrice !== undefined ? { stopPrice } : {}),
+      ...(trailingDelta !== undefined ? { trailingDelta } : {}),
+      ...(newClientOrderId !== undefined ? { newClientOrderId } : {}),
+      respType,
+    };
+  };
+
+  add({
+    method: 'POST',
+    path: '/api/v3/order',
+    signed: true,
+    weight: fixedWeight(1),
+    placesOrders: true,
+    handler: ({ params, accountId, time }) => {
+      const o = parseOrder(params);
+      done(params, true);
+      const { respType, ...req } = o;
+      const r = unwrap(venue.placeOrder({ ...req, accountId: accountId as string, time }));
+      const resp = respType ?? (o.type === 'MARKET' || o.type === 'LIMIT' ? 'FULL' : 'ACK');
+      return { body: placeResponse(r.order, r.fills, time, resp, precision(o.symbol)), events: r.events, createdOrderIds: [r.order.orderId], executed: true };
+    },
+  });
+
+  add({
+    method: 'POST',
+    path: '/api/v3/order/test',
+    signed: true,
+    weight: (p) => (p.values.get('computeCommissionRates') === 'true' ? 20 : 1),
+    handler: ({ params, accountId, time }): RouteResult => {
+      const o = parseOrder(params);
+      const compute = params.str('computeCommissionRates') === 'true';
+      done(params, true);
+      const { respType: _ignored, ...req } = o;
+      unwrap(venue.testOrder({ ...req, accountId: accountId as string, time }));
+      if (!compute) return { body: {} };
+      const rate = (r: Dec) => fixed(r, 8);
+      return {
+        body: {
+          standardCommissionForOrder: { maker: rate(deps.fees.maker), taker: rate(deps.fees.taker) },
+          specialCommissionForOrder: { maker: rate('0'), taker: rate('0') },
+          taxCommissionForOrder: { maker: rate('0'), taker: rate('0') },
+          discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: 'BNB', discount: '0.00000000' },
+        },
+      };
+    },
+  });
+
+  const orderRef = (params: Params) => {
+    const orderId = params.int('orderId');
+    const origClientOrderId = params.str('origClientOrderId', { allowEmpty: true });
+    return { ...(orderId !== undefined ? { orderId } : {}), ...(origClientOrderId !== undefined ? { origClientOrderId } : {}) };
+  };
+
+  add({
+    method: 'GET',
+    path: '/api/v3/order',
+    signed: true,
+    weight: fixedWeight(4),
+    handler: ({ params, accountId }) => {
+      const symbol = symbolParam(params) as string;
+      const ref = orderRef(params);
+      done(params, true);
+      const r = unwrap(venue.getOrder(accountId as string, symbol, ref));
+      // Lookups are eventually consistent: a hidden (just placed) order "does not exist" yet.
+      if (!visible(r.order)) throw err(-2013, 'Order does not exist.');
+      return { body: queryResponse(r.order, precision(symbol)) };
+    },
+  });
+
+  add({
+    method: 'DELETE',
+    path: '/api/v3/order',
+    signed: true,
+    weight: fixedWeight(1),
+    handler: ({ params, accountId, time }) => {
+      const symbol = symbolParam(params) as string;
+      const ref = orderRef(params);
+      const newClientOrderId = params.str('newClientOrderId');
+      const cancelRestrictions = params.oneOf('cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const, err(-1145, '`cancelRestrictions` has to be either `ONLY_NEW` or `ONLY_PARTIALLY_FILLED`.'));
+      done(params, true);
+      const r = unwrap(
+        venue.cancelOrder({
+          accountId: accountId as string,
+          symbol,
+          ...ref,
+          ...(newClientOrderId !== undefined ? { newClientOrderId } : {}),
+          ...(cancelRestrictions !== undefined ? { cancelRestrictions } : {}),
+          time,
+        }),
+      );
+      return { body: cancelResponse(r.order, r.cancelClientOrderId, time, precision(symbol)), events: r.events, executed: true };
+    },
+  });
+
+  add({
+    method: 'GET',
+    path: '/api/v3/openOrders',
+    signed: true,
+    weight: (p) => (p.has('symbol') ? 6 : 80),
+    handler: ({ params, accountId }) => {
+      const symbol = symbolParam(params, false);
+      done(params, true);
+      return { body: venue.openOrders(accountId as string, symbol).filter(visible).map((o) => queryResponse(o, precision(o.symbol))) };
+    },
+  });
+
+  add({
+    method: 'DELETE',
+    path: '/api/v3/openOrders',
+    signed: true,
+    weight: fixedWeight(1),
+    handler: ({ params, accountId, time }) => {
+      const symbol = symbolParam(params) as string;
+      done(params, true);
+      const r = unwrap(venue.cancelOpenOrders(accountId as string, symbol, time));
+      const p = precision(symbol);
+      const body: Json[] = r.cancelled.map((c) =>
+        c.list ? listCancelResponse(c.list, c.listOrders, c.cancelClientOrderId, time, p) : cancelResponse(c.order, c.cancelClientOrderId, time, p),
+      );
+      return { body, events: r.events, executed: true };
+    },
+  });
+
+  add({
+    method: 'GET',
+    path: '/api/v3/allOrders',
+    signed: true,
+    weight: fixedWeight(20),
+    handler: ({ params, accountId }) => {
+      const symbol = symbolParam(params) as string;
+      const orderId = params.int('orderId');
+      const startTime = params.int('startTime');
+      const endTime = params.int('endTime');
+      const limit = params.int('limit', { min: 1, max: 1000 });
+      done(params, true);
+      const list = venue.allOrders(accountId as string, symbol, {
+        ...(orderId !== undefined ? { orderId } : {}),
+        ...(startTime !== undefined ? { startTime } : {}),
+        ...(endTime !== undefined ? { endTime } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      });
+      return { body: list.filter(visible).map((o) => queryResponse(o, precision(symbol))) };
+    },
+  });
+
+  add({
+    method: 'GET',
+    path: '/api/v3/myTrades',
+    signed: true,
+    weight: fixedWeight(20),
+    handler: ({ params, accountId }) => {
+      const symbol = symbolParam(params) as string;
+      const orderId = params.int('orderId');
+      const startTime = params.int('startTime');
+      const endTime = params.int('endTime');
+      const fromId = params.int('fromId');
+      const limit = params.int('limit', { min: 1, max: 1000 });
+      done(params, true);
+      const trades = venue.trades(accountId as string, symbol, {
+        ...(orderId !== undefined ? { orderId } : {}),
+        ...(startTime !== undefined ? { startTime } : {}),
+        ...(endTime !== undefined ? { endTime } : {}),
+        ...(fromId !== undefined ? { fromId } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      });
+      return { body: trades.map((t) => tradeJson(t, precision(symbol))) };
+    },
+  });
+
+  // --- order lists -----------------------------------------------------------------------------
+
+  const placeList = (accountId: string, time: number, symbol: string, side: OrderSide, quantity: string, listClientOrderId: string | undefined, above: OcoLegRequest, below: OcoLegRequest, legOrder: 'stop-first' | 'below-first', respType: RespType | undefined): RouteResult => {
+    const r = unwrap(
+      venue.placeOco({ accountId, symbol, side, quantity, ...(listClientOrderId !== undefined ? { listClientOrderId } : {}), above, below, legOrder, time }),
+    );
+    return {
+      body: listPlaceResponse(r.list, r.orders, r.fills, respType ?? 'FULL', precision(symbol)),
+      events: r.events,
+      createdOrderIds: r.orders.map((o) => o.orderId),
+      executed: true,
+    };
+  };
+  const leg = (l: OcoLegRequest): OcoLegRequest => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as unknown as OcoLegRequest;
+
+  add({
+    method: 'POST',
+    path: '/api/v3/order/oco',
+    signed: true,
+    weight: fixedWeight(1),
+    placesOrders: true,
+    handler: ({ params, accountId, time }) => {
+      const symbol = symbolParam(params) as string;
+      const side = params.oneOf('side', SIDES, err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
+      const quantity = params.dec('quantity', { required: true }) as string;
+      const listClientOrderId = params.str('listClientOrderId', { allowEmpty: true });
+      const limitClientOrderId = params.str('limitClientOrderId', { allowEmpty: true });
+      const price = params.dec('price', { required: true }) as string;
+      const stopClientOrderId = params.str('stopClientOrderId', { allowEmpty: true });
+      const stopPrice = params.dec('stopPrice');
+      const trailingDelta = params.int('trailingDelta');
+      const stopLimitPrice = params.dec('stopLimitPrice');
+      const stopLimitTimeInForce = params.oneOf('stopLimitTimeInForce', TIFS, err(-1115, 'Invalid timeInForce.'));
+      for (const n of ['limitIcebergQty', 'stopIcebergQty']) {
+        const v = params.dec(n);
+        if (v !== undefined && !d(v).isZero()) throw err(-2010, 'Iceberg orders are not supported for this symbol.');
+      }
+      for (const n of ['limitStrategyId', 'limitStrategyType', 'stopStrategyId', 'stopStrategyType']) params.int(n);
+      params.oneOf('selfTradePreventionMode', STP_MODES, Api.invalidData('selfTradePreventionMode'));
+      const respType = params.oneOf('newOrderRespType', RESP_TYPES, Api.invalidData('newOrderRespType'));
+      done(params, true);
+      if (stopPrice === undefined && trailingDelta === undefined) throw Api.mandatory('stopPrice');
+      if (stopLimitPrice !== undefined && stopLimitTimeInForce === undefined) throw Api.mandatory('stopLimitTimeInForce');
+      const limitLeg = leg({ type: 'LIMIT_MAKER', price, clientOrderId: limitClientOrderId } as OcoLegRequest);
+      const stopLeg = leg({
+        type: stopLimitPrice !== undefined ? 'STOP_LOSS_LIMIT' : 'STOP_LOSS',
+        price: stopLimitPrice,
+        stopPrice,
+        trailingDelta,
+        timeInForce: stopLimitPrice !== undefined ? stopLimitTimeInForce : undefined,
+        clientOrderId: stopClientOrderId,
+      } as OcoLegRequest);
+      const [above, below] = side === 'SELL' ? [limitLeg, stopLeg] : [stopLeg, limitLeg];
+      return placeList(accountId as string, time, symbol, side, quantity, listClientOrderId, above, below, 'stop-first', respType);
+    },
+  });
+
+  add({
+    method: 'POST',
+    path: '/api/v3/orderList/oco',
+    signed: true,
+    weight: fixedWeight(1),
+    placesOrders: true,
+    handler: ({ params, accountId, time }) => {
+      const symbol = symbolParam(params) as string;
+      const side = params.oneOf('side', SIDES, err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
+      const quantity = params.dec('quantity', { required: true }) as string;
+      const listClientOrderId = params.str('listClientOrderId', { allowEmpty: true });
+      const readLeg = (prefix: 'above' | 'below'): OcoLegRequest => {
+        const type = params.oneOf(`${prefix}Type`, LEG_TYPES, err(-1158, 'Order type not supported in OCO.'), { required: true }) as OcoLegType;
+        const l = leg({
+          type,
+          clientOrderId: params.str(`${prefix}ClientOrderId`, { allowEmpty: true }),
+          price: params.dec(`${prefix}Price`),
+          stopPrice: params.dec(`${prefix}StopPrice`),
+          trailingDelta: params.int(`${prefix}TrailingDelta`),
+          timeInForce: params.oneOf(`${prefix}TimeInForce`, TIFS, err(-1115, 'Invalid timeInForce.')),
+        } as OcoLegRequest);
+        const iceberg = params.dec(`${prefix}IcebergQty`);
+        if (iceberg !== undefined && !d(iceberg).isZero()) throw err(-2010, 'Iceberg orders are not supported for this symbol.');
+        params.int(`${prefix}StrategyId`);
+        params.int(`${prefix}StrategyType`);
+        return l;
+      };
+      const above = readLeg('above');
+      const below = readLeg('below');
+      params.oneOf('selfTradePreventionMode', STP_MODES, Api.invalidData('selfTradePreventionMode'));
+      const respType = params.oneOf('newOrderRespType', RESP_TYPES, Api.invalidData('newOrderRespType'));
+      done(params, true);
+      return placeList(accountId as string, time, symbol, side, quantity, listClientOrderId, above, below, 'below-first', respType);
+    },
+  });
+
+  const listOrders = (ids: readonly number[], accountId: string, symbol: string): OrderView[] =>
+    ids.map((id) => venue.getOrder(accountId, symbol, { orderId: id })).flatMap((r) => (r.ok ? [r.order] : []));
+
+  add({
+    method: 'GET',
+    path: '/api/v3/orderList',
+    signed: true,
+    weight: fixedWeight(4),
+    handler: ({ params, accountId }) => {
+      const orderListId = params.int('orderListId');
+      const origClientOrderId = params.str('origClientOrderId');
+      done(params, true);
+      if (orderListId === undefined && origClientOrderId === undefined) throw Api.mandatory('orderListId');
+      const r = venue.getOrderList(accountId as string, { ...(orderListId !== undefined ? { orderListId } : {}), ...(origClientOrderId !== undefined ? { listClientOrderId: origClientOrderId } : {}) });
+      if (!r.ok) throw err(-2013, 'Order list does not exist.');
+      return { body: listJson(r.list, listOrders(r.list.orderIds, accountId as string, r.list.symbol)) };
+    },
+  });
+
+  add({
+    method: 'DELETE',
+    path: '/api/v3/orderList',
+    signed: true,
+    weight: fixedWeight(1),
+    handler: ({ params, accountId, time }) => {
+      const symbol = symbolParam(params) as string;
+      const orderListId = params.int('orderListId');
+      const listClientOrderId = params.str('listClientOrderId');
+      const newClientOrderId = params.str('newClientOrderId');
+      done(params, true);
+      if (orderListId === undefined && listClientOrderId === undefined) throw Api.mandatory('orderListId');
+      const r = unwrap(
+        venue.cancelOrderList(accountId as string, symbol, { ...(orderListId !== undefined ? { orderListId } : {}), ...(listClientOrderId !== undefined ? { listClientOrderId } : {}) }, newClientOrderId, time),
+      );
+      const cancelCid = newClientOrderId ?? (r.events.find((e) => e.kind === 'order' && e.cancelClientOrderId !== null) as { cancelClientOrderId: string } | undefined)?.cancelClientOrderId ?? '';
+      return { body: listCancelResponse(r.list, r.orders, cancelCid, time, precision(symbol)), events: r.events, executed: true };
+    },
+  });
+
+  add({
+    method: 'GET',
+    path: '/api/v3/openOrderList',
+    signed: true,
+    weight: fixedWeight(6),
+    handler: ({ params, accountId }) => {
+      done(params, true);
+      return { body: venue.orderLists(accountId as string, { openOnly: true }).map((l) => listJson(l, listOrders(l.orderIds, accountId as string, l.symbol))) };
+    },
+  });
+
+  add({
+    method: 'GET',
+    path: '/api/v3/allOrderList',
+    signed: true,
+    weight: fixedWeight(20),
+    handler: ({ params, accountId }) => {
+      const fromId = params.int('fromId');
+      const startTime = params.int('startTime');
+      const endTime = params.int('endTime');
+      const limit = params.int('limit', { min: 1, max: 1000 });
+      done(params, true);
+      const lists = venue.orderLists(accountId as string, {
+        ...(fromId !== undefined ? { fromId } : {}),
+        ...(startTime !== undefined ? { startTime } : {}),
+        ...(endTime !== undefined ? { endTime } : {}),
+        limit: limit ?? 500,
+      });
+      return { body: lists.map((l) => listJson(l, listOrders(l.orderIds, accountId as string, l.symbol))) };
+    },
+  });
+
+  return routes;
+}
+
+/** One symbol of exchangeInfo, filters padded like Binance's. */
+export function symbolInfo(s: VenueSymbol): Json {
+  const f = s.filters;
+  const p8 = (v: Dec) => fixed(v, 8);
+  return {
+    symbol: f.symbol,
+    status: s.status,
+    baseAsset: f.baseAsset,
+    baseAssetPrecision: s.baseAssetPrecision,
+    quoteAsset: f.quoteAsset,
+    quotePrecision: s.quoteAssetPrecision,
+    quoteAssetPrecision: s.quoteAssetPrecision,
+    baseCommissionPrecision: 8,
+    quoteCommissionPrecision: 8,
+    orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'],
+    icebergAllowed: false,
+    ocoAllowed: true,
+    otoAllowed: false,
+    opoAllowed: false,
+    quoteOrderQtyMarketAllowed: true,
+    allowTrailingStop: true,
+    cancelReplaceAllowed: false,
+    amendAllowed: false,
+    pegInstructionsAllowed: false,
+    isSpotTradingAllowed: true,
+    isMarginTradingAllowed: false,
+    filters: [
+      { filterType: 'PRICE_FILTER', minPrice: p8(f.minPrice), maxPrice: p8(f.maxPrice), tickSize: p8(f.tickSize) },
+      { filterType: 'LOT_SIZE', minQty: p8(f.minQty), maxQty: p8(f.maxQty), stepSize: p8(f.stepSize) },
+      { filterType: 'ICEBERG_PARTS', limit: 10 },
+      { filterType: 'MARKET_LOT_SIZE', minQty: p8(f.marketMinQty), maxQty: p8(f.marketMaxQty), stepSize: p8(f.marketStepSize) },
+      {
+        filterType: 'TRAILING_DELTA',
+        minTrailingAboveDelta: s.minTrailingDelta,
+        maxTrailingAboveDelta: s.maxTrailingDelta,
+        minTrailingBelowDelta: s.minTrailingDelta,
+        maxTrailingBelowDelta: s.maxTrailingDelta,
+      },
+      { filterType: 'NOTIONAL', minNotional: p8(f.minNotional), applyMinToMarket: s.applyMinToMarket, maxNotional: p8(f.maxNotional), applyMaxToMarket: s.applyMaxToMarket, avgPriceMins: 5 },
+      { filterType: 'MAX_NUM_ORDERS', maxNumOrders: f.maxNumOrders },
+    ],
+    permissions: [],
+    permissionSets: [['SPOT']],
+    defaultSelfTradePreventionMode: 'EXPIRE_MAKER',
+    allowedSelfTradePreventionModes: ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'],
+  };
+}
+

@@ -1,0 +1,34 @@
+/**
+ * Test helpers: a binance-api-node client wired to a paper exchange, and small waiting utilities.
+ * Used by the exchange's own tests; handy for other integration tests too.
+ */
+import Binance from 'binance-api-node';
+import type { PaperExchange } from './server';
+
+export type BinanceClient = ReturnType<typeof Binance>;
+
+/** A client for one account of the exchange, exactly as a bot would configure it. */
+export function clientFor(ex: PaperExchange, apiKey: string, apiSecret: string, extra: Record<string, unknown> = {}): BinanceClient {
+  return Binance({ apiKey, apiSecret, httpBase: ex.httpBase, wsBase: ex.wsBase, wsApi: ex.wsApi, ...extra } as Parameters<typeof Binance>[0]);
+}
+
+/** Poll `check` until it returns a value other than undefined/false, or fail after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The error a promise rejects with (fails when it resolves). */
+export async function rejectionOf(p: Promise<unknown> | (() => Promise<unknown>)): Promise<Error & { code?: number | string }> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    return e as Error & { code?: number | string };
+  }
+  throw new Error('expected a rejection, got a result');
+}
