@@ -514,7 +514,9 @@ class Kernel {
       next = { ...p, qty, cost, avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0', fees };
     } else {
       const sold = add(fill.qty, baseFee);
-      const costOfSold = isPositive(p.qty) ? mul(p.avgEntryPrice, lt(sold, p.qty) ? sold : p.qty) : '0';
+      // The cost leaving the position: all of it when the holding is sold out, else its share
+      // (rounded to 8 decimals, the quote precision) — so a full exit's PnL is exactly proceeds - cost.
+      const costOfSold = !isPositive(p.qty) ? '0' : lt(sold, p.qty) ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8)) : p.cost;
       const proceeds = sub(fill.quoteQty, quoteFee);
       const qty = sub(p.qty, sold);
       const flatNow = !isPositive(qty);

@@ -13,6 +13,7 @@ import { startBot } from '../../client/bots';
 import type { BotDefinition } from '../../core/bot-definition';
 import { startPaperExchange } from '../../exchange';
 import type { TemporalSettings } from '../../workers/config';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { type BotWorker, createBotWorker } from '../../workers/worker';
 import { type BotStateView, type RuntimeOptions, botWorkflowId, stateQuery } from '../../workflows/messages';
 
@@ -20,6 +21,13 @@ export type PaperExchange = Awaited<ReturnType<typeof startPaperExchange>>;
 type PaperExchangeOptions = Parameters<typeof startPaperExchange>[0];
 
 const ROOT = path.resolve(__dirname, '../..');
+
+// Workers in test processes log warnings and errors only (bot notifications are info).
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  /* already installed in this process */
+}
 
 export interface HarnessOptions {
   readonly balances?: Record<string, string>;
@@ -65,7 +73,7 @@ export class Harness {
   async start(): Promise<this> {
     this.exchange = await startPaperExchange({
       port: 0,
-      accounts: [{ apiKey: this.apiKey, apiSecret: this.apiSecret, balances: this.options.balances ?? { USDT: '100000', BTC: '0', ETH: '0' } }],
+      accounts: [{ name: 'paper', apiKey: this.apiKey, apiSecret: this.apiSecret, balances: this.options.balances ?? { USDT: '100000', BTC: '0', ETH: '0' } }],
       prices: { kind: 'manual' },
       backendTimeoutMs: this.options.backendTimeoutMs ?? 1_000,
       ...this.options.exchange,

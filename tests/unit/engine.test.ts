@@ -30,7 +30,7 @@ function scripted(script: (close: string, state: { n: number }) => Intent[], onO
     title: 'test',
     description: 'test',
     params: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
-    init: () => ({ n: 0, seen: [] }),
+    init: () => ({ n: 0, seen: [] as string[] }),
     onEvent(state, event) {
       if (event.type === 'candle') return { state: { ...state, n: state.n + 1 }, intents: script(event.candle.close, state) };
       if (event.type === 'order') return { state: { ...state, seen: [...state.seen, `${event.order.tag}:${event.order.status}`] }, intents: onOrder?.(event.order.tag, event.order.status) ?? [] };
