@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
-import { type BinanceClient, clientFor, rejectionOf, waitFor } from '../../exchange/testing';
+import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../../exchange/testing';
 
 const KEY = 'contract-key';
 const SECRET = 'contract-secret';
@@ -29,11 +29,11 @@ describe('general endpoints', () => {
 
   it('lists symbols with Binance filters', async () => {
     const info = await client.exchangeInfo();
-    const btc = info.symbols.find((s) => s.symbol === 'BTCUSDT');
+    const btc = info.symbols.find((s: Wire) => s.symbol === 'BTCUSDT');
     expect(btc?.baseAsset).toBe('BTC');
-    const types = btc?.filters.map((f) => f.filterType);
+    const types = btc?.filters.map((f: Wire) => f.filterType);
     expect(types).toEqual(expect.arrayContaining(['PRICE_FILTER', 'LOT_SIZE', 'MARKET_LOT_SIZE', 'NOTIONAL', 'MAX_NUM_ORDERS']));
-    const price = btc?.filters.find((f) => f.filterType === 'PRICE_FILTER') as { tickSize: string } | undefined;
+    const price = btc?.filters.find((f: Wire) => f.filterType === 'PRICE_FILTER') as { tickSize: string } | undefined;
     expect(price?.tickSize).toBe('0.01000000');
   });
 });
@@ -51,13 +51,13 @@ describe('orders', () => {
     const placed = await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29500', newClientOrderId: 'c-lim-1' });
     expect(placed.status).toBe('NEW');
     const open = await client.openOrders({ symbol: 'BTCUSDT' });
-    expect(open.map((o) => o.clientOrderId)).toContain('c-lim-1');
+    expect(open.map((o: Wire) => o.clientOrderId)).toContain('c-lim-1');
     ex.market.setPrice('BTCUSDT', '29400');
     const q = await client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-lim-1' });
     expect(q.status).toBe('FILLED');
     expect(q.executedQty).toBe('0.01000000');
     const trades = await client.myTrades({ symbol: 'BTCUSDT' });
-    const t = trades.find((x) => x.orderId === placed.orderId);
+    const t = trades.find((x: Wire) => x.orderId === placed.orderId);
     expect(t).toMatchObject({ price: '29500.00000000', isMaker: true, commissionAsset: 'BTC' });
   });
 
@@ -90,7 +90,7 @@ describe('orders', () => {
 describe('streams', () => {
   it('streams klines and emits the closed candle with isFinal', async () => {
     const seen: Array<{ isFinal: boolean; close: string; startTime: number }> = [];
-    const clean = client.ws.candles('BTCUSDT', '1m', (k) => seen.push(k));
+    const clean = client.ws.candles('BTCUSDT', '1m', (k: Wire) => seen.push(k as never));
     try {
       await waitFor(() => ex.stats().connections > 0, 5000, 'kline socket');
       await new Promise((r) => setTimeout(r, 50));
@@ -106,7 +106,7 @@ describe('streams', () => {
 
   it('delivers executionReport and outboundAccountPosition through ws.user', async () => {
     const events: Array<{ eventType: string; newClientOrderId?: string; orderStatus?: string }> = [];
-    const clean = await client.ws.user((e) => events.push(e as never));
+    const clean = await client.ws.user((e: Wire) => events.push(e as never));
     try {
       ex.market.setPrice('BTCUSDT', '30000');
       await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: 'c-ws-1' });
