@@ -3,8 +3,9 @@ import type { AnyStrategy } from '../strategy';
 import { dcaTakeProfit } from './dca-take-profit';
 import { modelScalper } from './model-scalper';
 import { rsiSniper } from './rsi-sniper';
+import { bookImbalance } from './book-imbalance';
 
-const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper];
+const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper, bookImbalance];
 
 export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
 
