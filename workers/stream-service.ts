@@ -138,9 +138,11 @@ export class StreamService {
     const { wsApi, apiKey, apiSecret, name } = account.config;
     return new UserStream(wsApi, apiKey, apiSecret, {
       onOrder: (snapshot) => void this.relayOrder(name, snapshot),
+      // Every subscription, including this process's first one, may follow a gap (the stream was
+      // down, or this worker replaces one that died): the account's bots reconcile.
+      onSubscribed: () => void this.tellAccount(name),
       onResubscribed: () => {
         this.stats.userReconnects += 1;
-        void this.tellAccount(name);
       },
       onError: (message) => this.log(`[${name}] ${message}`),
     });

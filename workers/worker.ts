@@ -65,6 +65,9 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
     shutdownGraceTime: '10s',
+    // After a worker dies, its sticky queue holds the bots' next tasks this long before they go
+    // to the shared queue: keep recovery quick.
+    stickyQueueScheduleToStartTimeout: '3s',
     ...options.tuning,
   });
 

@@ -8,10 +8,11 @@ import type { ActivityOptions } from '@temporalio/workflow';
 const NON_RETRYABLE = ['OrderRejected', 'CredentialsRejected', 'InvalidRequest'];
 
 export const ORDER_ACTIVITY_OPTIONS: ActivityOptions = {
-  // One attempt: our REST timeout (about 10 s) plus a lookup, well inside this.
-  startToCloseTimeout: '45s',
+  // One attempt: our REST timeout (about 10 s) plus a lookup, well inside this. It is also how
+  // long a placement waits before another worker retries it when its worker died mid-attempt.
+  startToCloseTimeout: '30s',
   // Heartbeat details carry the last send time from one attempt to the next (activities/orders.ts).
-  heartbeatTimeout: '60s',
+  heartbeatTimeout: '30s',
   retry: {
     initialInterval: '250ms',
     backoffCoefficient: 2,
@@ -42,3 +43,9 @@ export const DATA_ACTIVITY_OPTIONS: ActivityOptions = {
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 };
+
+/** Shorter attempt timeouts (tests, fast local exchanges): a dead worker's attempt is retried sooner. */
+export function withAttemptTimeout(options: ActivityOptions, attemptTimeout: string | undefined): ActivityOptions {
+  if (!attemptTimeout) return options;
+  return { ...options, startToCloseTimeout: attemptTimeout, ...(options.heartbeatTimeout ? { heartbeatTimeout: attemptTimeout } : {}) };
+}

@@ -25,7 +25,7 @@ import type { SymbolFilters } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import type { Json } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
-import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS } from './activity-options';
+import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
 import {
   type BotMemo,
   type BotStateView,
@@ -44,9 +44,6 @@ import {
 } from './messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
 
-const orderActs = wf.proxyActivities<Activities>(ORDER_ACTIVITY_OPTIONS);
-const readActs = wf.proxyActivities<Activities>(READ_ACTIVITY_OPTIONS);
-const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
 /** Results of activities, queued like any other event (plain JSON, so they survive continue-as-new). */
 type ResultItem =
@@ -70,6 +67,9 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   const strategy = findStrategy(definition.strategy)!;
   const options = input.options ?? {};
   const carried = input.carried;
+  const orderActs = wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout));
+  const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
+  const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
   let state: BotState =
     carried?.state ??

@@ -19,6 +19,11 @@ export interface RuntimeOptions {
   /** Continue-as-new after this many processed events even if Temporal does not suggest it yet. */
   readonly continueAsNewAfterEvents?: number;
   readonly reconcile?: Partial<ReconcileTiming>;
+  /**
+   * Timeout of one exchange-activity attempt (e.g. '8s'; default 30 s for orders): after a worker
+   * dies mid-attempt, another worker retries the attempt this much later.
+   */
+  readonly attemptTimeout?: string;
 }
 
 /** Events that arrived but were not processed yet; carried across continue-as-new. */
