@@ -4,8 +4,9 @@ import { dcaTakeProfit } from './dca-take-profit';
 import { modelScalper } from './model-scalper';
 import { rsiSniper } from './rsi-sniper';
 import { bookImbalance } from './book-imbalance';
+import { macdPortfolio } from './macd-portfolio';
 
-const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper, bookImbalance];
+const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper, bookImbalance, macdPortfolio];
 
 export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
 
