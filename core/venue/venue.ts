@@ -926,7 +926,7 @@ export class Venue {
       this.resolveList(ctx, order);
       const limit = hasLimitPrice(order.type) ? order.price : null;
       let plan = this.planTaker(s, order.side, reference, { qty: remainingOf(order), quoteBudget: null, limit, liquidity }).fills;
-      if (order.side === 'BUY' && order.lockId === null) plan = this.affordable(order, plan);
+      if (order.side === 'BUY') plan = this.affordable(order, plan);
       if (order.timeInForce === 'FOK' && sumQty(plan).lessThan(remainingOf(order))) plan = [];
       for (const f of plan) {
         this.fill(ctx, order, f.price, f.qty, false);
@@ -1006,10 +1006,14 @@ export class Venue {
     return str(Decimal.min(level, p));
   }
 
-  /** A BUY without reserved funds (triggered stop-market) only gets what the free balance pays for. */
+  /**
+   * A triggered BUY only gets what its reservation plus the free balance pay for: a stop-market
+   * reserves nothing (or, in an OCO, the stop price), and a gap can make it dearer.
+   */
   private affordable(order: OrderState, plan: PlannedFill[]): PlannedFill[] {
     const quote = this.mustSymbol(order.symbol).spec.filters.quoteAsset;
-    let budget = d(this.balance(order.accountId, quote).free);
+    const lock = order.lockId !== null ? this.locks.get(order.lockId) : undefined;
+    let budget = d(this.balance(order.accountId, quote).free).plus(lock && lock.asset === quote ? lock.amount : '0');
     const out: PlannedFill[] = [];
     for (const f of plan) {
       const cost = d(f.price).times(f.qty);
