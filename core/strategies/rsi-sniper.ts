@@ -106,6 +106,11 @@ export const rsiSniperParams = z
     enableShort: z.boolean().default(false),
     /** "levier maximal... x10": position = available margin × leverage (shorts, futures only). */
     leverage: positiveInt.max(125).default(10),
+    /**
+     * Taker fee rate kept out of the margin when sizing a short ("prendre en compte la marge, les
+     * frais"); 0.0005 is Binance USDⓈ-M's base taker rate (Kraken Futures' is the same).
+     */
+    feeRate: nonNegativeDecimal.default('0.0005'),
     /** "Sizing MAX": spend the whole free quote balance ("max"), or any shared sizing mode. */
     sizing: z.union([z.literal('max'), sizingSchema]).default('max'),
     /** Closed candles fetched at start to warm the RSI up before the first decision. */
@@ -381,10 +386,10 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
       const reason = `${kind} entry: ${checks[kind]!.conditions.map((c) => c.rule).join('; ')}`;
       let intent: Intent;
       if (kind === 'short') {
-        // "taille_max = marge_disponible × 10"
+        // "taille_max = marge_disponible × 10", the fee kept out: qty x price x (1 / leverage + fee) = margin
         const margin = ctx.balances?.quote ?? null;
         if (margin === null || !isPositive(margin)) return { state: decide(s, 'skip', 'short conditions met but the available margin is unknown or zero', facts), intents: [] };
-        const raw = str(d(margin).times(p.leverage).dividedBy(n1.close));
+        const raw = str(d(margin).dividedBy(d(n1.close).times(d(1).dividedBy(p.leverage).plus(p.feeRate))));
         const quantity = ctx.filters ? floorToStep(raw, isPositive(ctx.filters.marketStepSize) ? ctx.filters.marketStepSize : ctx.filters.stepSize) : raw;
         facts.margin = margin;
         facts.leverage = p.leverage;

@@ -107,3 +107,61 @@ export function fillLast(bot: Bot, price: Dec, now: number, qty?: Dec): Command[
 export function strategyState<S>(bot: Bot): S {
   return bot.state.strategy as unknown as S;
 }
+
+// ---- crafted RSI series (seed 003) ----------------------------------------------------------------
+
+/** Wilder's RSI written out independently, plus the close that makes the next RSI hit a target. */
+export class Wilder {
+  private prev: number | null = null;
+  private g = 0;
+  private l = 0;
+  private count = 0;
+  value: number | null = null;
+  constructor(private readonly n: number) {}
+
+  push(close: number): void {
+    if (this.prev === null) {
+      this.prev = close;
+      return;
+    }
+    const ch = close - this.prev;
+    this.prev = close;
+    const gain = Math.max(ch, 0);
+    const loss = Math.max(-ch, 0);
+    if (this.count < this.n) {
+      this.g += gain / this.n;
+      this.l += loss / this.n;
+      this.count++;
+      if (this.count < this.n) return;
+    } else {
+      this.g = (this.g * (this.n - 1) + gain) / this.n;
+      this.l = (this.l * (this.n - 1) + loss) / this.n;
+    }
+    this.value = this.l === 0 ? 100 : 100 - 100 / (1 + this.g / this.l);
+  }
+
+  closeFor(target: number): number {
+    const n = this.n;
+    const up = (n * ((this.l * (n - 1)) / n) * target) / (100 - target) - this.g * (n - 1);
+    if (up >= 0) return this.prev! + up;
+    const down = this.l * (n - 1) - (n * ((this.g * (n - 1)) / n) * (100 - target)) / target;
+    return this.prev! + down;
+  }
+}
+
+const STEP = 15 * 60_000;
+
+export class Market {
+  readonly w = new Wilder(12);
+  t = T0;
+  readonly candles: Candle[] = [];
+  /** A candle whose close gives the target RSI (or an explicit close), with a volume. */
+  next(target: number | { close: string }, volume = '100'): Candle {
+    const close = typeof target === 'number' ? this.w.closeFor(target).toFixed(8) : target.close;
+    this.w.push(Number(close));
+    const c: Candle = { symbol: 'BTCUSDT', interval: '15m', openTime: this.t, closeTime: this.t + STEP - 1, open: close, high: close, low: close, close, volume };
+    this.t += STEP;
+    this.candles.push(c);
+    return c;
+  }
+}

@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkBotDefinition } from '../../core/bot-definition';
-import type { Candle } from '../../core/market';
 import { type Bar, type Block, type RsiSniperParams, type RsiSniperState, exitCheck, long1Check, long2Check, nextBlock, rsiSniper, rsiSniperParams, shortCheck } from '../../core/strategies/rsi-sniper';
-import { T0, createBot, feed, fetches, fillLast, placements, start, strategyState } from './seed-harness';
+import { Market, createBot, feed, fetches, fillLast, placements, start, strategyState } from './seed-harness';
 
 const P: RsiSniperParams = rsiSniperParams.parse({});
 const bar = (rsi: number, volume = '100', close = '100'): Bar => ({ openTime: 0, close, volume, rsi });
@@ -135,62 +134,6 @@ describe('seed 003 extreme block: RSI > 86 or < 10 forbids entries until RSI is 
 
 // ---- through the kernel ---------------------------------------------------------------------------
 
-/** Wilder's RSI written out independently, plus the close that makes the next RSI hit a target. */
-class Wilder {
-  private prev: number | null = null;
-  private g = 0;
-  private l = 0;
-  private count = 0;
-  value: number | null = null;
-  constructor(private readonly n: number) {}
-
-  push(close: number): void {
-    if (this.prev === null) {
-      this.prev = close;
-      return;
-    }
-    const ch = close - this.prev;
-    this.prev = close;
-    const gain = Math.max(ch, 0);
-    const loss = Math.max(-ch, 0);
-    if (this.count < this.n) {
-      this.g += gain / this.n;
-      this.l += loss / this.n;
-      this.count++;
-      if (this.count < this.n) return;
-    } else {
-      this.g = (this.g * (this.n - 1) + gain) / this.n;
-      this.l = (this.l * (this.n - 1) + loss) / this.n;
-    }
-    this.value = this.l === 0 ? 100 : 100 - 100 / (1 + this.g / this.l);
-  }
-
-  closeFor(target: number): number {
-    const n = this.n;
-    const up = (n * ((this.l * (n - 1)) / n) * target) / (100 - target) - this.g * (n - 1);
-    if (up >= 0) return this.prev! + up;
-    const down = this.l * (n - 1) - (n * ((this.g * (n - 1)) / n) * (100 - target)) / target;
-    return this.prev! + down;
-  }
-}
-
-const STEP = 15 * 60_000;
-
-class Market {
-  readonly w = new Wilder(12);
-  t = T0;
-  readonly candles: Candle[] = [];
-  /** A candle whose close gives the target RSI (or an explicit close), with a volume. */
-  next(target: number | { close: string }, volume = '100'): Candle {
-    const close = typeof target === 'number' ? this.w.closeFor(target).toFixed(8) : target.close;
-    this.w.push(Number(close));
-    const c: Candle = { symbol: 'BTCUSDT', interval: '15m', openTime: this.t, closeTime: this.t + STEP - 1, open: close, high: close, low: close, close, volume };
-    this.t += STEP;
-    this.candles.push(c);
-    return c;
-  }
-}
-
 /** A warmed-up sniper (RSI near 50) with 1000 USDT free. */
 function warmSniper(params: Record<string, unknown> = {}) {
   const m = new Market();
@@ -273,13 +216,13 @@ describe('seed 003 through the kernel (RSI computed by the strategy from crafted
     expect(placements(close(76, '150'))).toHaveLength(1);
   });
 
-  it('short (futures bot): sells margin x leverage / close at market, exits at RSI <= 60', () => {
+  it('short (futures bot): sells margin x leverage / close (fee kept out) at market, exits at RSI <= 60', () => {
     const { bot, m, close } = warmSniper({ enableShort: true });
     close(80, '100');
     const placed = placements(close(75, '90'));
     expect(placed).toHaveLength(1);
     const closeN1 = Number(m.candles.at(-1)!.close);
-    const expectedQty = Math.floor(((1000 * 10) / closeN1) * 1e5) / 1e5;
+    const expectedQty = Math.floor((1000 / (closeN1 * (0.1 + 0.0005))) * 1e5) / 1e5; // fee kept out of the margin
     expect(placed[0]!.request).toMatchObject({ side: 'SELL', type: 'MARKET' });
     expect(Number(placed[0]!.request.quantity)).toBeCloseTo(expectedQty, 8);
     fillLast(bot, String(closeN1), m.t + 1);
