@@ -423,7 +423,7 @@ describe('events, speed path and persistence', () => {
     const v2 = new Venue({ symbols: DEFAULT_SYMBOLS }, JSON.parse(JSON.stringify(v1.snapshot())));
     const run = (v: Venue) => {
       clock = 50_000;
-      const out = [...price(v, '28500'), ...price(v, '27000'), ...(place(v, { side: 'BUY', type: 'MARKET', quantity: '0.5', newClientOrderId: 'p-3' }) as { events: VenueEvent[] }).events];
+      const out = [...price(v, '28500'), ...price(v, '27000'), ...placed(v, { side: 'BUY', type: 'MARKET', quantity: '0.5', newClientOrderId: 'p-3' }).events];
       return { out, snap: v.snapshot() };
     };
     expect(run(v2)).toEqual(run(v1));
