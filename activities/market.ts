@@ -17,6 +17,8 @@ export interface ReconcileInput {
   readonly symbol: string;
   /** The bot's non-final orders. */
   readonly clientOrderIds: readonly string[];
+  /** The bot's own client-id prefix: its orders are never orphans. */
+  readonly ownTag: string;
 }
 
 export interface ReconcileResult {
@@ -110,7 +112,8 @@ export function createMarketActivities(deps: MarketActivityDeps) {
         read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo()),
         deps.botTags(),
       ]);
-      const orphans = open.map((o) => o.clientOrderId).filter((id) => !tags.some((tag) => id.startsWith(`${tag}-`)));
+      const owners = [input.ownTag, ...tags];
+      const orphans = open.map((o) => o.clientOrderId).filter((id) => !owners.some((tag) => id.startsWith(`${tag}-`)));
       const { base, quote } = splitSymbol(symbol);
       const free = (asset: string) => accountInfo.balances.find((b) => b.asset === asset)?.free ?? '0';
       return { snapshots, missing, balances: { base: free(base), quote: free(quote) }, orphans };

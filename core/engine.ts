@@ -303,6 +303,7 @@ class Kernel {
         break;
       case 'reconciled':
         this.s.reconcileInFlight = false;
+        this.checkCandleFreshness();
         if (event.balances) this.s.balances = event.balances;
         if (event.orphans.length > 0 && event.orphans.join(',') !== this.s.orphanOrders.join(',')) {
           this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
@@ -393,6 +394,25 @@ class Kernel {
       return;
     }
     this.acceptCandle(candle);
+  }
+
+  /**
+   * Polling covers what streams lose: if no candle arrived for two intervals (and a grace of
+   * ten seconds), fetch the missing ones over REST. Checked at reconciliation, so it costs no timer.
+   */
+  private checkCandleFreshness(): void {
+    const last = this.s.lastCandleOpenTime;
+    if (last === null || this.s.gap || this.s.status === 'STOPPING' || this.s.status === 'STOPPED') return;
+    const step = intervalMs(this.s.setup.interval);
+    const nextClose = last + 2 * step - 1;
+    if (this.now < nextClose + step + 10_000) return;
+    const missing = Math.floor((this.now - (last + step)) / step);
+    if (missing < 1) return;
+    const requestId = `__gap-${last + step}`;
+    const request: DataRequest = { kind: 'candles', symbol: this.s.setup.symbol, interval: this.s.setup.interval, limit: Math.min(missing, 1000), endTime: this.now };
+    this.s.gap = { requestId, held: [] };
+    this.s.pendingRequests = { ...this.s.pendingRequests, [requestId]: request };
+    this.commands.push({ type: 'fetch', requestId, request });
   }
 
   private acceptCandle(candle: Candle): void {

@@ -10,8 +10,15 @@ export interface RunningBot extends BotMemo {
   readonly workflowId: string;
 }
 
+/**
+ * How long a bot stays routable after it vanished from a listing: during continue-as-new the old
+ * run closes before the new one is listed, and a candle must not be lost in that instant.
+ */
+const GRACE_MS = 15_000;
+
 export class BotDirectory {
   private bots: RunningBot[] = [];
+  private readonly lastSeen = new Map<string, { bot: RunningBot; at: number }>();
   private lastRefresh = 0;
   private inFlight: Promise<RunningBot[]> | null = null;
 
@@ -57,8 +64,17 @@ export class BotDirectory {
       const memo = wf.memo?.bot as BotMemo | undefined;
       if (memo?.tag) found.push({ workflowId: wf.workflowId, ...memo, watches: memo.watches ?? {} });
     }
-    this.bots = found;
-    this.lastRefresh = Date.now();
-    return found;
+    const now = Date.now();
+    for (const bot of found) this.lastSeen.set(bot.workflowId, { bot, at: now });
+    for (const [id, seen] of this.lastSeen) if (now - seen.at > GRACE_MS) this.lastSeen.delete(id);
+    this.bots = [...this.lastSeen.values()].map((s) => s.bot);
+    this.lastRefresh = now;
+    return this.bots;
+  }
+
+  /** A bot that is known to be gone (its workflow completed): stop routing to it at once. */
+  forget(workflowId: string): void {
+    this.lastSeen.delete(workflowId);
+    this.bots = this.bots.filter((b) => b.workflowId !== workflowId);
   }
 }

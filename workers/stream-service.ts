@@ -12,7 +12,7 @@
  * Several workers may run this at once: bots deduplicate (candles by open time, fills by trade id,
  * order status moving forward only), so duplicates are harmless.
  */
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { AccountRegistry, ExchangeAccount } from '../activities/exchange-account';
 import { gte, lte } from '../core/decimal';
 import type { Candle } from '../core/market';
@@ -204,6 +204,10 @@ export class StreamService {
     } catch (err) {
       // The bot may have just stopped: nothing to deliver to. Anything else is logged; the bot's
       // reconciliation covers a lost event.
+      if (err instanceof WorkflowNotFoundError) {
+        this.options.directory.forget(workflowId);
+        return;
+      }
       this.stats.signalErrors += 1;
       this.log(`signal to ${workflowId} failed: ${(err as Error).message}`);
     }

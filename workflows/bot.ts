@@ -223,7 +223,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         }
       case 'reconcile':
         try {
-          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds });
+          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, ownTag: state.clientIdTag });
           return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
         } catch (err) {
           return [{ type: 'reconcileFailed', message: failureMessage(err) }];
