@@ -5,8 +5,11 @@ import { modelScalper } from './model-scalper';
 import { rsiSniper } from './rsi-sniper';
 import { bookImbalance } from './book-imbalance';
 import { macdPortfolio } from './macd-portfolio';
+import { smartTrade } from './smart-trade';
+import { grid } from './grid';
+import { rangeBreakout } from './range-breakout';
 
-const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper, bookImbalance, macdPortfolio];
+const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper, bookImbalance, macdPortfolio, smartTrade, grid, rangeBreakout];
 
 export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
 
