@@ -182,7 +182,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   switch (priceOpts.kind) {
     case 'random-walk': {
       const steps = new Map(symbols.map((s) => [s.filters.symbol, { tick: s.filters.tickSize, step: s.filters.stepSize }]));
-      source = randomWalkSource(market, { seed: priceOpts.seed ?? 42, tickMs: priceOpts.tickMs ?? 1000, volatility: priceOpts.volatility ?? 0.0005, now, isFrozen: () => faults.isFrozen(), steps });
+      source = randomWalkSource(market, { seed: priceOpts.seed ?? 42, tickMs: priceOpts.tickMs ?? 1000, volatility: priceOpts.volatility ?? 0.0005, history: priceOpts.history ?? 500, now, isFrozen: () => faults.isFrozen(), steps });
       break;
     }
     case 'replay': {

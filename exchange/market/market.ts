@@ -198,6 +198,11 @@ export class Market {
     return out;
   }
 
+  /** Closed candles from before the start (synthetic warm-up history). */
+  importHistory(klines: readonly Kline[]): void {
+    this.importCandles(klines);
+  }
+
   importCandles(klines: readonly Kline[]): void {
     for (const k of klines) {
       const series = this.symbols.get(k.symbol)?.series.get(k.interval);

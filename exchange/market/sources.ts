@@ -4,12 +4,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Dec, Decimal, d, str } from '../../core/decimal';
-import { CANDLE_INTERVALS, type Candle, type CandleInterval } from '../../core/market';
+import { CANDLE_INTERVALS, type Candle, type CandleInterval, intervalMs } from '../../core/market';
 import { candlePricePath } from '../../core/venue';
+import { type Kline, alignedOpen } from './candles';
 import type { Market } from './market';
 
 export type PriceSourceOptions =
-  | { readonly kind: 'random-walk'; readonly seed?: number; readonly tickMs?: number; readonly volatility?: number; readonly startPrices?: Readonly<Record<string, Dec>> }
+  | {
+      readonly kind: 'random-walk';
+      readonly seed?: number;
+      readonly tickMs?: number;
+      /** Relative size of one tick's move (default 0.0005). */
+      readonly volatility?: number;
+      readonly startPrices?: Readonly<Record<string, Dec>>;
+      /** Closed candles generated before the start for every interval, so bots can warm up (default 500; 0 = none). */
+      readonly history?: number;
+    }
   | {
       readonly kind: 'replay';
       readonly file: string;
@@ -82,12 +92,26 @@ export class RandomWalk {
   }
 }
 
-export function randomWalkSource(market: Market, opts: { seed: number; tickMs: number; volatility: number; now: () => number; isFrozen: () => boolean; steps: Map<string, { tick: Dec; step: Dec }> }): PriceSource {
+export function randomWalkSource(
+  market: Market,
+  opts: { seed: number; tickMs: number; volatility: number; history: number; now: () => number; isFrozen: () => boolean; steps: Map<string, { tick: Dec; step: Dec }> },
+): PriceSource {
   const walks = new Map<string, RandomWalk>();
   for (const symbol of market.symbolNames()) {
     const f = opts.steps.get(symbol);
     const start = market.price(symbol) ?? DEFAULT_START_PRICES[symbol] ?? '100';
-    if (f) walks.set(symbol, new RandomWalk(opts.seed, symbol, start, f.tick, f.step, opts.volatility));
+    if (!f) continue;
+    walks.set(symbol, new RandomWalk(opts.seed, symbol, start, f.tick, f.step, opts.volatility));
+    if (opts.history > 0) {
+      const t = opts.now();
+      for (const interval of CANDLE_INTERVALS) {
+        // A restored state already has candles: never rewrite them.
+        if (market.klines(symbol, interval, { limit: 1 }).length > 0) continue;
+        market.importHistory(
+          syntheticHistory({ symbol, interval, count: opts.history, endOpenTime: alignedOpen(t, interval), lastClose: start, tick: f.tick, step: f.step, seed: opts.seed, volatility: opts.volatility, tickMs: opts.tickMs }),
+        );
+      }
+    }
   }
   let tickTimer: NodeJS.Timeout | undefined;
   let boundaryTimer: NodeJS.Timeout | undefined;
@@ -117,6 +141,63 @@ export function randomWalkSource(market: Market, opts: { seed: number; tickMs: n
       if (boundaryTimer) clearTimeout(boundaryTimer);
     },
   };
+}
+
+/**
+ * Plausible closed candles before `endOpenTime` ending at `lastClose`, generated backwards with the
+ * seeded generator (deterministic). Each interval gets its own series; they are not aggregates of
+ * each other, which is fine for warming up indicators.
+ */
+export function syntheticHistory(opts: {
+  symbol: string;
+  interval: CandleInterval;
+  count: number;
+  endOpenTime: number;
+  lastClose: Dec;
+  tick: Dec;
+  step: Dec;
+  seed: number;
+  volatility: number;
+  tickMs: number;
+}): Kline[] {
+  const ms = intervalMs(opts.interval);
+  const rand = prng(opts.seed ^ hashString(`${opts.symbol}@${opts.interval}`));
+  const sigma = Math.min(0.05, opts.volatility * Math.sqrt(ms / Math.max(1, opts.tickMs)));
+  const tick = d(opts.tick);
+  const roundTick = (x: Decimal) => {
+    const r = x.dividedBy(tick).round().times(tick);
+    return r.lessThan(tick) ? tick : r;
+  };
+  const out: Kline[] = [];
+  let close = d(opts.lastClose);
+  for (let i = 1; i <= opts.count; i++) {
+    const z = (rand() + rand() + rand() - 1.5) * 2;
+    const open = roundTick(close.dividedBy(new Decimal((1 + z * sigma).toFixed(10))));
+    const hi = roundTick(Decimal.max(open, close).times(new Decimal((1 + rand() * sigma * 0.5).toFixed(10))));
+    const lo = roundTick(Decimal.min(open, close).times(new Decimal((1 - rand() * sigma * 0.5).toFixed(10))));
+    const volume = d(opts.step).times(1 + Math.floor(rand() * 100_000));
+    const openTime = opts.endOpenTime - i * ms;
+    out.push({
+      symbol: opts.symbol,
+      interval: opts.interval,
+      openTime,
+      closeTime: openTime + ms - 1,
+      open: str(open),
+      high: str(Decimal.max(hi, open, close)),
+      low: str(Decimal.min(lo, open, close)),
+      close: str(close),
+      volume: str(volume),
+      quoteVolume: str(volume.times(close)),
+      trades: 1 + Math.floor(rand() * 1000),
+      takerBuyBase: '0',
+      takerBuyQuote: '0',
+      firstTradeId: -1,
+      lastTradeId: -1,
+      closed: true,
+    });
+    close = open;
+  }
+  return out.reverse();
 }
 
 /** Parse a Binance kline file: a JSON array (of rows or objects) or CSV rows (header optional). */

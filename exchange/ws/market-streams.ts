@@ -93,7 +93,7 @@ export class MarketStreams implements StreamSink {
   }
 
   private subscribe(conn: Conn, stream: string): void {
-    const name = stream.toLowerCase();
+    const name = canonicalStream(stream);
     conn.streams.add(name);
     let set = this.subs.get(name);
     if (!set) {
@@ -104,7 +104,7 @@ export class MarketStreams implements StreamSink {
   }
 
   private unsubscribe(conn: Conn, stream: string): void {
-    const name = stream.toLowerCase();
+    const name = canonicalStream(stream);
     conn.streams.delete(name);
     this.subs.get(name)?.delete(conn);
   }
@@ -142,4 +142,12 @@ export class MarketStreams implements StreamSink {
         conn.ws.send(JSON.stringify({ error: { code: 2, msg: `Invalid request: unknown variant \`${String(msg.method)}\`` }, id }));
     }
   }
+}
+
+/** Symbols are lower-case in stream names; the suffix keeps Binance's spelling (`@bookTicker`, `@kline_1M`). */
+export function canonicalStream(name: string): string {
+  const at = name.indexOf('@');
+  if (at < 0) return name.toLowerCase();
+  const suffix = name.slice(at + 1);
+  return `${name.slice(0, at).toLowerCase()}@${/^bookticker$/i.test(suffix) ? 'bookTicker' : suffix}`;
 }
