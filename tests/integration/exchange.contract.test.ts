@@ -341,7 +341,7 @@ describe('market streams', () => {
       }, 5000, 'stream messages');
       expect(trades[0]).toMatchObject({ eventType: 'trade', symbol: 'BTCUSDT', price: '30050.00000000' });
       expect(books[0]).toMatchObject({ symbol: 'BTCUSDT', bestBid: '30050.00000000', bestAsk: '30050.00000000' });
-      expect(depth[0].bids).toHaveLength(5);
+      expect(depth[0]?.bids).toHaveLength(5);
       expect(combined[0]).toMatchObject({ e: 'kline', s: 'BTCUSDT' });
       expect(rawMessages.map((m) => m.stream)).toEqual(expect.arrayContaining(['btcusdt@trade', 'ethusdt@bookTicker']));
       expect(rawMessages.find((m) => m.stream === 'ethusdt@bookTicker')?.data).toMatchObject({ s: 'ETHUSDT', b: '2001.00000000' });
