@@ -1,0 +1,61 @@
+/**
+ * Long life: a bot continues-as-new (here forced every few events) through several runs with its
+ * whole state intact, nothing lost from the events that arrive while it rolls over, and client
+ * order ids never reused across runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Candle } from '../../core/market';
+import { candleSignal } from '../../workflows/messages';
+import { Harness, eventually } from '../support/harness';
+
+const T0 = Date.UTC(2026, 0, 1);
+const candle = (i: number): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '30000', high: '30000', low: '30000', close: '30000', volume: '1' });
+
+describe('continue-as-new', () => {
+  const h = new Harness();
+  beforeAll(async () => {
+    await h.start();
+    h.exchange.market.setPrice('BTCUSDT', '30000');
+    await h.startWorker();
+  });
+  afterAll(() => h.stop());
+
+  it('carries the whole state and every pending event through at least 3 new runs', async () => {
+    const CANDLES = 30;
+    await h.startBot({ name: 'long-lived', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 2, quantity: '0.01', takeProfitPct: '5', maxLots: 100 } }, { continueAsNewAfterEvents: 6 });
+    await h.waitForState('long-lived', (s) => s.eventsProcessed >= 2, 'start');
+    const handle = h.handle('long-lived');
+    // Groups of fast, ordered signals: many arrive while a run waits to roll over and must be
+    // carried; between groups the bot goes quiet, and rolls over.
+    for (let i = 0; i < CANDLES; i++) {
+      await handle.signal(candleSignal, candle(i));
+      if (i % 6 === 5) {
+        await h.waitForState('long-lived', (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === i + 1 && s.openOrders.every((o) => o.status !== 'SUBMITTING'), `candle ${i}`);
+      }
+    }
+    const state = await h.waitForState(
+      'long-lived',
+      (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === CANDLES && !s.openOrders.some((o) => o.status === 'SUBMITTING'),
+      'all candles processed',
+      90_000,
+    );
+    expect(state.generation).toBeGreaterThanOrEqual(4);
+    // Every other candle bought once: 15 buys, each followed by a take-profit.
+    const strategy = state.strategyState as { candlesSeen: number; lotSeq: number; lots: Record<string, unknown> };
+    expect(strategy.lotSeq).toBe(CANDLES / 2);
+    expect(Object.keys(strategy.lots)).toHaveLength(CANDLES / 2);
+    expect(state.stats.ordersPlaced).toBe(CANDLES); // 15 buys + 15 take-profits
+    expect(state.position.qty).toBe('0.14985'); // 15 × 0.00999 (fee in BTC)
+    // The exchange agrees, and no client id was used twice across the runs.
+    const orders = h.exchange.venue.allOrders('paper', 'BTCUSDT');
+    expect(orders).toHaveLength(CANDLES);
+    expect(new Set(orders.map((o) => o.clientOrderId)).size).toBe(CANDLES);
+    const runs = await eventually(async () => {
+      const list = [];
+      for await (const run of h.client.workflow.list({ query: `WorkflowId = 'bot-long-lived'` })) list.push(run.status.name);
+      if (list.filter((s) => s === 'CONTINUED_AS_NEW').length < 3) throw new Error(`runs: ${list}`);
+      return list;
+    });
+    expect(runs.filter((s) => s === 'RUNNING')).toHaveLength(1);
+  });
+});
