@@ -188,12 +188,17 @@ export class Faults {
 
   // --- HTTP ---------------------------------------------------------------------------------
 
-  planHttp(endpoint: string, clientIds: readonly string[], symbol: string | undefined, accountId: string | undefined): HttpFaultPlan {
+  /**
+   * The faults that hit one request. Rate limits are decided before authentication (Binance limits
+   * by IP first): call with `phase: 'pre-auth'` for them, then `'post-auth'` for the rest.
+   */
+  planHttp(endpoint: string, clientIds: readonly string[], symbol: string | undefined, accountId: string | undefined, phase: 'pre-auth' | 'post-auth' = 'post-auth'): HttpFaultPlan {
     let disposition: ActiveFault | null = null;
     let delay: ActiveFault | null = null;
     let hide: ActiveFault | null = null;
     for (const f of this.active) {
       if (f.remaining === 0 || !(HTTP_FAULT_KINDS as readonly string[]).includes(f.rule.kind)) continue;
+      if ((f.rule.kind === 'rate-limit') !== (phase === 'pre-auth')) continue;
       if (!this.matchesRequest(f.rule.match, endpoint, clientIds, symbol, accountId)) continue;
       if (f.rule.kind === 'delay') delay ??= f;
       else if (f.rule.kind === 'hide-order') hide ??= f;

@@ -276,6 +276,15 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       symbol = params.values.get('symbol');
       const verdict = limiter.request(ip, route.weight(params));
       if (!verdict.ok) throw new ApiError(verdict.code, verdict.msg, verdict.status, { 'Retry-After': String(verdict.retryAfterSec) });
+      const limited = faults.planHttp(endpoint, clientIds, symbol, undefined, 'pre-auth').disposition;
+      if (limited) {
+        const status = limited.rule.status === 418 ? 418 : 429;
+        const msg =
+          status === 418
+            ? `Way too much request weight used; IP banned until ${now() + (limited.rule.retryAfterSec ?? 60) * 1000}. Please use WebSocket Streams for live updates to avoid bans.`
+            : `Too much request weight used; current limit is ${limits.requestWeightPerMinute} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`;
+        throw new ApiError(-1003, msg, status, { 'Retry-After': String(limited.rule.retryAfterSec ?? 1) });
+      }
       let timing: { timestamp: number; recvWindow: number } | undefined;
       if (route.signed) {
         const key = req.headers['x-mbx-apikey'];
@@ -291,16 +300,6 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
 
       const plan = faults.planHttp(endpoint, clientIds, symbol, accountId);
       const d = plan.disposition;
-      if (d?.rule.kind === 'rate-limit') {
-        const status = d.rule.status === 418 ? 418 : 429;
-        const msg =
-          status === 418
-            ? `Way too much request weight used; IP banned until ${now() + (d.rule.retryAfterSec ?? 60) * 1000}. Please use WebSocket Streams for live updates to avoid bans.`
-            : `Too much request weight used; current limit is ${limits.requestWeightPerMinute} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`;
-        record('rate-limit', status, -1003, false);
-        writeJson(res, ip, status, { code: -1003, msg }, { 'Retry-After': String(d.rule.retryAfterSec ?? 1) });
-        return;
-      }
       if (d?.rule.kind === 'reset-before-execute') {
         record('reset-before-execute', 0, null, false);
         req.socket.destroy();
