@@ -14,8 +14,11 @@ import { type BookAnalysisConfig, SEED_004_BOOK, type BookSummary, summarizeBook
 import type { BookSnapshot } from '../core/market';
 import type { DataRequest, Json } from '../core/strategy';
 
-/** A refusal retrying cannot fix (non-retryable for the runtime by its name). */
-export class BookRequestError extends Error {
+/**
+ * A refusal retrying cannot fix. Temporal takes an activity error's type from its class name, and
+ * the runtime's retry policy does not retry the type `InvalidRequest`: hence the class name.
+ */
+export class InvalidRequest extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidRequest';
@@ -64,7 +67,7 @@ export function toSnapshot(symbol: string, time: number, raw: RawDepth): BookSna
 
 export async function bookSummary(input: BookSummaryInput, account: DepthSource, now: () => number = Date.now): Promise<BookSummary> {
   const parsed = bookSummaryInput.safeParse(input);
-  if (!parsed.success) throw new BookRequestError(`bookSummary input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new InvalidRequest(`bookSummary input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const { symbol, limit, ...analysis } = parsed.data;
   const raw = await account.call('depth', depthWeight(limit), (rest) => rest.book({ symbol, limit }));
   const cfg: BookAnalysisConfig = { ...analysis, limit };
@@ -74,7 +77,7 @@ export async function bookSummary(input: BookSummaryInput, account: DepthSource,
 /** `dataHandlers.book`: the summary with the seed's settings for `{ kind: 'book', symbol, limit }`. */
 export function createBookHandler(now: () => number = Date.now) {
   return async (request: DataRequest, account: DepthSource): Promise<Json> => {
-    if (request.kind !== 'book') throw new BookRequestError(`book handler got a "${request.kind}" request`);
+    if (request.kind !== 'book') throw new InvalidRequest(`book handler got a "${request.kind}" request`);
     return (await bookSummary({ symbol: request.symbol, limit: request.limit }, account, now)) as unknown as Json;
   };
 }

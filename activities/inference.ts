@@ -6,7 +6,7 @@
  * runs the ONNX model and returns only the prediction and the indicator values behind it.
  *
  * Errors that retrying cannot fix (missing file, wrong input shape, not enough clean rows) are
- * thrown with the name `InvalidRequest`, which the runtime's retry policy treats as non-retryable;
+ * thrown as the class `InvalidRequest`, a type the runtime's retry policy does not retry;
  * the bot then receives them as a `data` event `{ error }` and stops with that message.
  */
 import { stat } from 'node:fs/promises';
@@ -17,8 +17,11 @@ import type { CandleInterval } from '../core/market';
 import type { DataRequest, Json } from '../core/strategy';
 import { FEATURE_COLUMNS, type FeatureCandle, type FeatureConfig, FeatureWindowError, SEED_001_FEATURES, featureWindow } from '../core/analysis/scalper-features';
 
-/** A refusal retrying will not fix; its name makes the runtime's retry policy give up at once. */
-export class InferenceRefusedError extends Error {
+/**
+ * A refusal retrying will not fix. Temporal takes an activity error's type from its class name,
+ * and the runtime's retry policy does not retry the type `InvalidRequest`: hence the class name.
+ */
+export class InvalidRequest extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidRequest';
@@ -52,7 +55,7 @@ export async function loadModel(modelPath: string, expected: { readonly window: 
   try {
     mtime = (await stat(resolved)).mtimeMs;
   } catch {
-    throw new InferenceRefusedError(`model file ${resolved} not found (generate the demo model with: npx tsx scripts/make-model.ts)`);
+    throw new InvalidRequest(`model file ${resolved} not found (generate the demo model with: npx tsx scripts/make-model.ts)`);
   }
   const key = `${resolved}@${mtime}@${expected.window}x${expected.features}`;
   let loading = sessions.get(key);
@@ -70,12 +73,12 @@ async function openAndCheck(resolved: string, expected: { readonly window: numbe
   try {
     session = await ort.InferenceSession.create(resolved);
   } catch (err) {
-    throw new InferenceRefusedError(`model ${resolved} cannot be loaded by onnxruntime: ${(err as Error).message}`);
+    throw new InvalidRequest(`model ${resolved} cannot be loaded by onnxruntime: ${(err as Error).message}`);
   }
   const feeds = `[1, ${expected.window}, ${expected.features}] float32 (a ${expected.window}-step window of the columns ${FEATURE_COLUMNS.join(', ')})`;
   if (session.inputMetadata.length !== 1 || session.outputMetadata.length < 1) {
     await session.release();
-    throw new InferenceRefusedError(`model ${resolved} has ${session.inputMetadata.length} inputs and ${session.outputMetadata.length} outputs; the scalper feeds one input ${feeds} and reads one output of 2 class scores`);
+    throw new InvalidRequest(`model ${resolved} has ${session.inputMetadata.length} inputs and ${session.outputMetadata.length} outputs; the scalper feeds one input ${feeds} and reads one output of 2 class scores`);
   }
   const input = session.inputMetadata[0]!;
   const output = session.outputMetadata[0]!;
@@ -99,7 +102,7 @@ async function openAndCheck(resolved: string, expected: { readonly window: numbe
   if (problems.length > 0) {
     await session.release();
     const declared = input.isTensor ? describeShape(input.shape) : 'non-tensor';
-    throw new InferenceRefusedError(`model ${resolved} refused: ${problems.join('; ')}. Model input is ${declared}; the scalper feeds ${feeds}.`);
+    throw new InvalidRequest(`model ${resolved} refused: ${problems.join('; ')}. Model input is ${declared}; the scalper feeds ${feeds}.`);
   }
   return { path: resolved, session, inputName: input.name, outputName: output.name, inputShape: input.isTensor ? input.shape : [] };
 }
@@ -121,12 +124,12 @@ export async function predict(model: LoadedModel, rows: readonly (readonly numbe
   try {
     result = await model.session.run({ [model.inputName]: new ort.Tensor('float32', data, [1, steps, width]) });
   } catch (err) {
-    throw new InferenceRefusedError(`model ${model.path} failed on input [1, ${steps}, ${width}]: ${(err as Error).message}`);
+    throw new InvalidRequest(`model ${model.path} failed on input [1, ${steps}, ${width}]: ${(err as Error).message}`);
   }
   const out = result[model.outputName] as ort.Tensor | undefined;
   const logits = out ? Array.from(out.data as Float32Array).slice(0, 2) : [];
   if (logits.length !== 2 || logits.some((v) => !Number.isFinite(v))) {
-    throw new InferenceRefusedError(`model ${model.path} returned ${JSON.stringify(logits)}; expected 2 finite class scores`);
+    throw new InvalidRequest(`model ${model.path} returned ${JSON.stringify(logits)}; expected 2 finite class scores`);
   }
   const [a, b] = logits as [number, number];
   const m = Math.max(a, b);
@@ -144,12 +147,12 @@ export function featureConfigFor(modelPath: string, window: number): FeatureConf
   try {
     periods = (JSON.parse(readFileSync(sidecar, 'utf8')) as { periods?: typeof periods }).periods ?? {};
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new InferenceRefusedError(`model sidecar ${sidecar} is not valid JSON: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new InvalidRequest(`model sidecar ${sidecar} is not valid JSON: ${(err as Error).message}`);
   }
   const cfg: Record<string, number> = { ...SEED_001_FEATURES, window };
   for (const [k, v] of Object.entries(periods)) {
-    if (!(k in SEED_001_FEATURES) || k === 'window') throw new InferenceRefusedError(`model sidecar ${sidecar}: unknown period "${k}"`);
-    if (!Number.isInteger(v) || (v as number) < 1) throw new InferenceRefusedError(`model sidecar ${sidecar}: period "${k}" must be a positive integer`);
+    if (!(k in SEED_001_FEATURES) || k === 'window') throw new InvalidRequest(`model sidecar ${sidecar}: unknown period "${k}"`);
+    if (!Number.isInteger(v) || (v as number) < 1) throw new InvalidRequest(`model sidecar ${sidecar}: period "${k}" must be a positive integer`);
     cfg[k] = v as number;
   }
   return cfg as unknown as FeatureConfig;
@@ -179,7 +182,7 @@ export async function predictFromCandles(
   try {
     window = featureWindow(candles, cfg);
   } catch (err) {
-    if (err instanceof FeatureWindowError) throw new InferenceRefusedError(err.message);
+    if (err instanceof FeatureWindowError) throw new InvalidRequest(err.message);
     throw err;
   }
   const p = await predict(model, window.rows);
@@ -221,15 +224,15 @@ interface RawKline {
 export function createInferenceHandler(opts: { readonly now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
   return async (request: DataRequest, account: CandleSource): Promise<Json> => {
-    if (request.kind !== 'inference') throw new InferenceRefusedError(`inference handler got a "${request.kind}" request`);
+    if (request.kind !== 'inference') throw new InvalidRequest(`inference handler got a "${request.kind}" request`);
     const { symbol, interval, lookback, window, modelPath } = request;
-    if (lookback > 1000) throw new InferenceRefusedError(`lookback ${lookback} exceeds the 1000 klines Binance returns in one call (the seed's own remark)`);
+    if (lookback > 1000) throw new InvalidRequest(`lookback ${lookback} exceeds the 1000 klines Binance returns in one call (the seed's own remark)`);
     const cfg = featureConfigFor(modelPath, window);
     const t = now();
     const raw = await account.call('klines', 2, (rest) => rest.candles({ symbol, interval: interval as CandleInterval, limit: lookback + 1 }));
     const closed = raw.filter((c) => Number(c.closeTime) < t).slice(-lookback);
     const candles = closed.map((c) => {
-      if (c.trades === undefined) throw new InferenceRefusedError('klines carry no trade count (the seed\'s Count column)');
+      if (c.trades === undefined) throw new InvalidRequest('klines carry no trade count (the seed\'s Count column)');
       return { openTime: Number(c.openTime), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close), volume: Number(c.volume), trades: Number(c.trades) };
     });
     return (await predictFromCandles(modelPath, candles, cfg)) as unknown as Json;

@@ -260,7 +260,8 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
       case 'trigger': {
         const h = state.holding;
         if (state.phase !== 'holding' || !h) return { state };
-        const price = event.price;
+        // Stream prices come padded ("30003.00000000"): keep canonical decimals in state and facts.
+        const price = str(event.price);
         if (event.id === WATCH_HIGH) {
           // A new high (seed: the price "выросла"); the trailing exit follows it one point below.
           const high = gt(price, h.high) ? price : h.high;
@@ -280,9 +281,12 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
           ? `stop-loss: price ${price} < entry ${h.entry} - ${p.stopLossPoints} (seed 001)`
           : `trailing exit: price ${price} <= high ${h.high} - ${p.trailPoints} after rising above the entry (seed 001)`;
         const s = decide({ ...state, phase: 'selling', exitReason }, 'exit', reason, facts);
+        // Sell the bot's whole holding: it includes the dust earlier exits left under the lot step
+        // (fees paid in the base asset), which the kernel rounds down to the step.
+        const quantity = gt(ctx.position.qty, h.qty) ? ctx.position.qty : h.qty;
         return {
           state: s,
-          intents: [...UNWATCH_ALL, { kind: 'place', tag: `sell-${h.n}`, side: 'SELL', type: 'MARKET', quantity: h.qty, purpose: 'exit', reason, facts }],
+          intents: [...UNWATCH_ALL, { kind: 'place', tag: `sell-${h.n}`, side: 'SELL', type: 'MARKET', quantity, purpose: 'exit', reason, facts }],
         };
       }
 

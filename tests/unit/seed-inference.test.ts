@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEED_001_FEATURES } from '../../core/analysis/scalper-features';
-import { InferenceRefusedError, createInferenceHandler, loadModel, predictFromCandles } from '../../activities/inference';
+import { InvalidRequest, createInferenceHandler, loadModel, predictFromCandles } from '../../activities/inference';
 import { DEFAULT_SPEC, buildModel } from '../../scripts/make-model';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'seed-model-'));
@@ -47,8 +47,8 @@ describe('seed 001 ONNX model and inference activity', () => {
 
   it('refuses a model whose window does not match, saying what the bot feeds', async () => {
     const err = await loadModel(wrongModel, { window: 250, features: 14 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InferenceRefusedError);
-    expect((err as Error).name).toBe('InvalidRequest'); // non-retryable for the runtime
+    expect(err).toBeInstanceOf(InvalidRequest);
+    expect((err as Error).constructor.name).toBe('InvalidRequest'); // Temporal's failure type: non-retryable for the runtime
     expect((err as Error).message).toContain('it expects 100 time steps, the bot feeds 250');
     expect((err as Error).message).toContain('[1, 250, 14] float32');
   });
