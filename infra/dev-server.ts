@@ -65,6 +65,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // Never leave a server behind when this process ends (normally or on an error); after a kill -9
+  // of this process the server lives on, and the next start simply reuses it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

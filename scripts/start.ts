@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
+import { BotConsoleLogger, sdkLogLevel } from '../infra/logger';
 import type { AccountConfig } from '../activities/exchange-account';
 import { startBot } from '../client/bots';
 import { loadBotConfig } from '../client/config-file';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const configFile = process.argv[2] ?? path.join(PROJECT_ROOT, 'bots.example.json');
   const definitions = loadBotConfig(configFile); // refuse a bad file before starting anything
   mkdirSync(DATA, { recursive: true });
-  Runtime.install({ shutdownSignals: [] }); // we handle Ctrl-C ourselves, in order
+  Runtime.install({ shutdownSignals: [], logger: new BotConsoleLogger(sdkLogLevel()) }); // we handle Ctrl-C ourselves, in order
 
   const address = `127.0.0.1:${TEMPORAL_PORT}`;
   let server: DevServer | null = null;

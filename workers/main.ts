@@ -5,6 +5,7 @@
  */
 import 'dotenv/config';
 import { Runtime } from '@temporalio/worker';
+import { BotConsoleLogger, sdkLogLevel } from '../infra/logger';
 import { accountSettings, temporalSettings } from './config';
 import { createBotWorker } from './worker';
 
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const temporal = temporalSettings();
   const accounts = accountSettings();
   if (accounts.length === 0) console.warn('no exchange account configured (BOT_ACCOUNTS / BINANCE_API_KEY): bots will fail to trade');
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'] });
+  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'], logger: new BotConsoleLogger(sdkLogLevel()) });
   const bot = await createBotWorker({
     temporal,
     accounts,
