@@ -149,6 +149,14 @@ export class Market {
     return closed;
   }
 
+  /** Replay: start the forming candle of `interval` at the file's open time (files need not be aligned). */
+  openCandleAt(symbol: string, interval: CandleInterval, openTime: number, price: Dec): void {
+    const series = this.symbols.get(symbol)?.series.get(interval);
+    if (!series) return;
+    if (series.current && series.current.openTime !== openTime && series.current.trades > 0) series.pushClosed(series.current);
+    series.current = emptyKline(symbol, interval, openTime, price);
+  }
+
   klines(symbol: string, interval: CandleInterval, opts: { startTime?: number; endTime?: number; limit: number }): Kline[] {
     return this.symbols.get(symbol)?.series.get(interval)?.query(opts) ?? [];
   }

@@ -265,6 +265,7 @@ export function replaySource(market: Market, opts: { candles: Candle[]; symbol: 
       index = 0;
     }
     const c = opts.candles[index++] as Candle;
+    market.openCandleAt(opts.symbol, opts.interval, c.openTime, c.open);
     for (const p of candlePricePath(c)) market.trade(opts.symbol, p.price, p.qty, p.time, { sweep: p.sweep });
     market.closeCandle(opts.symbol, opts.interval, {
       openTime: c.openTime,

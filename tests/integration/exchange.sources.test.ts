@@ -1,0 +1,145 @@
+/**
+ * Price sources: the seeded random walk (wall-clock candle closes, warm-up history), replay of a
+ * Binance kline file (JSON and CSV) whose fills match the shared venue fed candle by candle — the
+ * backtester's path — and the WebSocket heartbeat.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Candle } from '../../core/market';
+import { DEFAULT_SYMBOLS, type FillView, Venue } from '../../core/venue';
+import { type PaperExchange, parseKlineFile, startPaperExchange } from '../../exchange';
+import { RandomWalk } from '../../exchange/market/sources';
+import { type Wire, clientFor, waitFor } from '../../exchange/testing';
+
+const KEY = 'src-key';
+const SECRET = 'src-secret';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'paper-sources-'));
+let ex: PaperExchange | undefined;
+
+afterEach(async () => {
+  await ex?.close();
+  ex = undefined;
+});
+
+describe('random walk', () => {
+  it('is reproducible from its seed and stays on the tick and step grid', () => {
+    const a = new RandomWalk(42, 'BTCUSDT', '30000', '0.01', '0.00001', 0.001);
+    const b = new RandomWalk(42, 'BTCUSDT', '30000', '0.01', '0.00001', 0.001);
+    const c = new RandomWalk(43, 'BTCUSDT', '30000', '0.01', '0.00001', 0.001);
+    const sa = Array.from({ length: 200 }, () => a.next());
+    expect(Array.from({ length: 200 }, () => b.next())).toEqual(sa);
+    expect(Array.from({ length: 200 }, () => c.next())).not.toEqual(sa);
+    for (const t of sa) {
+      expect(t.price).toMatch(/^\d+(\.\d{1,2})?$/);
+      expect(t.qty).toMatch(/^\d+(\.\d{1,5})?$/);
+    }
+  });
+
+  it('closes 1s candles on wall-clock boundaries and serves warm-up history', async () => {
+    ex = await startPaperExchange({ prices: { kind: 'random-walk', seed: 7, tickMs: 50, history: 50 }, accounts: [{ apiKey: KEY, apiSecret: SECRET }] });
+    const client = clientFor(ex, KEY, SECRET);
+    const history = await client.candles({ symbol: 'BTCUSDT', interval: '1h', limit: 1000 });
+    expect(history.length).toBeGreaterThanOrEqual(50);
+    for (let i = 1; i < history.length; i++) expect(history[i].openTime - history[i - 1].openTime).toBe(3_600_000);
+    const finals: Wire[] = [];
+    const clean = client.ws.candles('BTCUSDT', '1s', (k: Wire) => k.isFinal && finals.push(k));
+    try {
+      await waitFor(() => finals.length >= 2, 10_000, 'two closed 1s candles');
+      const [first, second] = finals as [Wire, Wire];
+      expect(first.startTime % 1000).toBe(0);
+      expect(first.closeTime).toBe(first.startTime + 999);
+      expect(second.startTime).toBe(first.startTime + 1000);
+      expect(Number(first.volume)).toBeGreaterThan(0);
+    } finally {
+      clean();
+    }
+  }, 20_000);
+});
+
+describe('replay of a kline file', () => {
+  const candles: Array<[number, string, string, string, string, string]> = [
+    [1_700_000_040_000, '30000', '30100', '29800', '29900', '12'],
+    [1_700_000_100_000, '29900', '29950', '29400', '29500', '8'],
+    [1_700_000_160_000, '29500', '30500', '29450', '30400', '20'],
+    [1_700_000_220_000, '30400', '30450', '29000', '29100', '30'],
+    [1_700_000_280_000, '29100', '29200', '28500', '28600', '5'],
+  ];
+  const row = ([t, o, h, l, c, v]: (typeof candles)[number]) => [t, o, h, l, c, v, t + 59_999, '0', 10, '0', '0', '0'];
+
+  it('parses JSON arrays and CSV (microsecond timestamps too) the same way', () => {
+    const json = parseKlineFile(JSON.stringify(candles.map(row)), 'BTCUSDT');
+    const csv = parseKlineFile(['open_time,open,high,low,close,volume,close_time', ...candles.map((c) => row(c).map((x, i) => (i === 0 || i === 6 ? Number(x) * 1000 : x)).join(','))].join('\n'), 'BTCUSDT');
+    expect(csv).toEqual(json);
+    expect(json[0]).toMatchObject({ interval: '1m', openTime: 1_700_000_040_000, closeTime: 1_700_000_099_999, open: '30000', volume: '12' });
+  });
+
+  it('streams the file candles and fills orders exactly like the venue fed candle by candle', async () => {
+    const file = path.join(dir, 'klines.json');
+    writeFileSync(file, JSON.stringify(candles.map(row)));
+    const parsed: Candle[] = parseKlineFile(JSON.stringify(candles.map(row)), 'BTCUSDT');
+    ex = await startPaperExchange({
+      prices: { kind: 'replay', file, manual: true },
+      accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000', BTC: '1' } }],
+      participation: '0.1',
+    });
+    const client = clientFor(ex, KEY, SECRET);
+    const finals: Wire[] = [];
+    const clean = client.ws.candles('BTCUSDT', '1m', (k: Wire) => k.isFinal && finals.push(k));
+
+    // The same orders at the same points, on the exchange and on a bare venue (the backtester).
+    const venue = new Venue({ symbols: DEFAULT_SYMBOLS, participation: '0.1' });
+    venue.addAccount('bt', { USDT: '100000', BTC: '1' }, 0);
+    const plan: Array<Array<Record<string, string>>> = [
+      [{ side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '2', price: '29600', newClientOrderId: 'r-buy' }],
+      [{ side: 'SELL', type: 'STOP_LOSS', quantity: '0.5', stopPrice: '29200', newClientOrderId: 'r-stop' }],
+      [{ side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '30300', newClientOrderId: 'r-tp' }],
+      [],
+      [],
+    ];
+    try {
+      await waitFor(() => ex && ex.stats().connections > 0, 5000, 'kline socket');
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < parsed.length; i++) {
+        expect(ex.market.replayNext()).toBe(true);
+        venue.onCandle('BTCUSDT', parsed[i] as Candle);
+        for (const o of plan[i] ?? []) {
+          await client.order({ symbol: 'BTCUSDT', ...o });
+          const r = venue.placeOrder({ accountId: 'bt', symbol: 'BTCUSDT', time: 0, ...(o as object) } as never);
+          expect(r.ok).toBe(true);
+        }
+      }
+      expect(ex.market.replayNext()).toBe(false);
+      await waitFor(() => finals.length === parsed.length, 5000, `all final klines (got ${JSON.stringify(finals.map((k) => k.startTime))})`);
+      expect(finals.map((k) => [k.startTime, k.open, k.high, k.low, k.close, k.volume])).toEqual(
+        parsed.map((c) => [c.openTime, ...[c.open, c.high, c.low, c.close].map((p) => `${p}.00000000`), `${c.volume}.00000000`]),
+      );
+      const shape = (f: FillView) => [f.clientOrderId, f.side, f.price, f.qty, f.commission, f.commissionAsset, f.isMaker];
+      const paperFills = ex.audit.fills().map(shape);
+      const backtestFills = venue.allFills().map(shape);
+      expect(paperFills.length).toBeGreaterThan(3);
+      expect(paperFills).toEqual(backtestFills);
+      const account = ex.accounts.accountId(KEY);
+      expect(ex.venue.balances(account)).toEqual(venue.balances('bt'));
+    } finally {
+      clean();
+    }
+  });
+});
+
+describe('WebSocket heartbeat', () => {
+  it('pings every interval and drops a connection that never answers', async () => {
+    ex = await startPaperExchange({ prices: { kind: 'manual' }, accounts: [{ apiKey: KEY, apiSecret: SECRET }], pingIntervalMs: 50, pongTimeoutMs: 200 });
+    const silent = new WebSocket(`${ex.wsBase}/btcusdt@trade`, { autoPong: false });
+    const polite = new WebSocket(`${ex.wsBase}/btcusdt@trade`);
+    let pings = 0;
+    silent.on('ping', () => pings++);
+    await Promise.all([new Promise((r) => silent.once('open', r)), new Promise((r) => polite.once('open', r))]);
+    await new Promise((r) => silent.once('close', r));
+    expect(pings).toBeGreaterThan(0);
+    expect(polite.readyState).toBe(WebSocket.OPEN);
+    polite.close();
+  });
+});
