@@ -360,7 +360,10 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
         const facts = { rsi: round(n1.rsi), close: n1.close, entryClose: pos.entryClose, entryRsi: round(pos.entryRsi), move: `${round(Number(movePct(pos.entryClose, n1.close)))}%` };
         s = decide({ ...s, position: { ...pos, phase: 'closing', exitReason: ex.reason, exitClose: n1.close } }, 'exit', ex.reason, facts);
         const side = pos.kind === 'short' ? 'BUY' : 'SELL';
-        return { state: s, intents: [{ kind: 'place', tag: `exit-${pos.seq}`, side, type: 'MARKET', quantity: pos.qty, purpose: 'exit', reason: ex.reason, facts }] };
+        // A long sells the bot's whole holding: it includes the dust earlier exits left under the
+        // lot step (fees paid in the base asset); the kernel rounds it down to the step.
+        const quantity = pos.kind !== 'short' && gt(ctx.position.qty, pos.qty) ? ctx.position.qty : pos.qty;
+        return { state: s, intents: [{ kind: 'place', tag: `exit-${pos.seq}`, side, type: 'MARKET', quantity, purpose: 'exit', reason: ex.reason, facts }] };
       }
 
       if (!n2) return { state: s, intents: [] };
