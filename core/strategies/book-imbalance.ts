@@ -27,6 +27,7 @@
 import { z } from 'zod';
 import { type Dec, add, d, floorToStep, gt, isPositive, lt, str, sub } from '../decimal';
 import type { BookPeak, BookSummary } from '../analysis/book';
+import { intervalMs } from '../market';
 import type { OrderRecord } from '../orders';
 import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type Json, defineStrategy } from '../strategy';
@@ -139,6 +140,8 @@ export interface ClosedBookTrade {
 
 export interface BookImbalanceState {
   readonly pending: string | null;
+  /** When the pending request was sent: an answer lost for 5 candles is given up on. */
+  readonly pendingSince: number | null;
   readonly seq: number;
   /** Open trades by id (entering, open with an OCO, or closing). */
   readonly trades: Readonly<Record<string, BookTrade>>;
@@ -184,7 +187,7 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
     }
     return null;
   },
-  init: () => ({ pending: null, seq: 0, trades: {}, closed: [], lastSummary: null, decisions: [] }),
+  init: () => ({ pending: null, pendingSince: null, seq: 0, trades: {}, closed: [], lastSummary: null, decisions: [] }),
   onEvent(state, event, ctx) {
     const p = ctx.params;
     const decide = (s: BookImbalanceState, action: string, reason: string, facts: Facts = {}): BookImbalanceState => ({
@@ -203,9 +206,11 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
           s = { ...s, trades: { ...s.trades, [t.id]: { ...t, candlesWaiting: waited } } };
           if (waited >= p.entryTimeoutCandles) intents.push({ kind: 'cancel', tag: `entry-${t.id}` });
         }
-        if (s.pending === null && !ctx.paused) {
+        const stale = s.pending !== null && s.pendingSince !== null && ctx.now - s.pendingSince > 5 * intervalMs(ctx.interval);
+        if ((s.pending === null || stale) && !ctx.paused) {
           const requestId = `book-${event.candle.openTime}`;
-          s = { ...s, pending: requestId };
+          if (stale) s = decide(s, 'retry', `no answer to ${s.pending} for 5 candles: asking again`);
+          s = { ...s, pending: requestId, pendingSince: ctx.now };
           const input: Json = {
             symbol: ctx.symbol,
             limit: p.limitOrderbook,
@@ -221,7 +226,7 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
 
       case 'data': {
         if (event.requestId !== state.pending) return { state };
-        let s: BookImbalanceState = { ...state, pending: null };
+        let s: BookImbalanceState = { ...state, pending: null, pendingSince: null };
         const summary = event.result as unknown as BookSummary & { error?: string };
         if (!summary || typeof summary !== 'object' || typeof summary.error === 'string' || typeof summary.askShare !== 'number') {
           return { state: decide(s, 'skip', `book summary failed: ${summary?.error ?? 'unexpected answer'}`) };

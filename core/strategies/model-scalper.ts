@@ -25,6 +25,7 @@
  */
 import { z } from 'zod';
 import { type Dec, add, d, gt, isPositive, lt, lte, str, sub } from '../decimal';
+import { intervalMs } from '../market';
 import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
 import type { OrderRecord } from '../orders';
@@ -81,6 +82,8 @@ export interface ModelScalperState {
   readonly phase: 'idle' | 'buying' | 'holding' | 'selling' | 'done';
   /** The inference request in flight, if any (one at a time: a slow model never piles up requests). */
   readonly pending: string | null;
+  /** When the pending request was sent: an answer lost for 5 candles is given up on. */
+  readonly pendingSince: number | null;
   readonly startChecked: boolean;
   readonly seq: number;
   readonly holding: Holding | null;
@@ -154,7 +157,7 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
   description:
     'Every closed candle (1m in the seed) asks an ONNX model for a prediction over the last 500 candles (250-step feature window: CCI, EVM, SMA, EWMA, Bollinger, Force Index, ROC). Prediction 1 with no position: MARKET buy `quantity`. Exit once the price has risen: sell `trailPoints` below the high since entry; stop-loss below entry - `stopLossPoints`. Both exits run on ticks via price triggers. Stops after `numTrades` trades.',
   params: modelScalperParams,
-  init: () => ({ phase: 'idle', pending: null, startChecked: false, seq: 0, holding: null, exitReason: null, trades: [], lastPrediction: null, decisions: [] }),
+  init: () => ({ phase: 'idle', pending: null, pendingSince: null, startChecked: false, seq: 0, holding: null, exitReason: null, trades: [], lastPrediction: null, decisions: [] }),
   onEvent(state, event, ctx) {
     const p = ctx.params;
     const decide = (s: ModelScalperState, action: string, reason: string, facts: Facts = {}): ModelScalperState => ({
@@ -165,18 +168,20 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
     switch (event.type) {
       case 'start':
         // The first prediction also checks the model: a wrong shape comes back as an error and stops the bot.
-        return { state: { ...state, pending: START_REQUEST }, intents: [inferenceIntent(START_REQUEST, p, ctx.symbol, ctx.interval)] };
+        return { state: { ...state, pending: START_REQUEST, pendingSince: ctx.now }, intents: [inferenceIntent(START_REQUEST, p, ctx.symbol, ctx.interval)] };
 
       case 'candle': {
-        if (state.phase !== 'idle' || state.pending !== null || ctx.paused) return { state };
+        const waiting = state.pending !== null && (state.pendingSince === null || ctx.now - state.pendingSince <= 5 * intervalMs(ctx.interval));
+        if (state.phase !== 'idle' || waiting || ctx.paused) return { state };
         const requestId = `infer-${event.candle.openTime}`;
-        return { state: { ...state, pending: requestId }, intents: [inferenceIntent(requestId, p, ctx.symbol, ctx.interval)] };
+        const s = state.pending !== null ? decide(state, 'retry', `no answer to ${state.pending} for 5 candles: asking again`) : state;
+        return { state: { ...s, pending: requestId, pendingSince: ctx.now }, intents: [inferenceIntent(requestId, p, ctx.symbol, ctx.interval)] };
       }
 
       case 'data': {
         if (event.requestId !== state.pending) return { state };
         const answer = event.result as unknown as InferenceAnswer;
-        let s: ModelScalperState = { ...state, pending: null };
+        let s: ModelScalperState = { ...state, pending: null, pendingSince: null };
         if (answer === null || typeof answer !== 'object' || typeof answer.error === 'string') {
           const message = answer && typeof answer.error === 'string' ? answer.error : 'empty answer';
           if (!state.startChecked) {
@@ -292,7 +297,7 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
 
       case 'stop':
         // A stop after the last trade already reported; an early stop (user, risk) reports here.
-        return { state: { ...state, pending: null }, intents: state.phase !== 'done' && state.trades.length > 0 ? [{ kind: 'notify', message: tradeReport(state.trades) }] : [] };
+        return { state: { ...state, pending: null, pendingSince: null }, intents: state.phase !== 'done' && state.trades.length > 0 ? [{ kind: 'notify', message: tradeReport(state.trades) }] : [] };
 
       default:
         return { state };

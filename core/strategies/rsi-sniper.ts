@@ -438,7 +438,14 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
       }
 
       case 'candle': {
-        if (!state.warm) return { state: { ...state, held: [...state.held, event.candle].slice(-20) } };
+        if (!state.warm) {
+          const held = [...state.held, event.candle];
+          // The warm-up answer should come within a candle; after 5 without it, go on with live candles.
+          if (held.length < 5) return { state: { ...state, held } };
+          let s: RsiSniperState = decide({ ...state, warm: true, held: [] }, 'warm', 'no warm-up answer after 5 candles: warming on live candles');
+          for (const c of held) s = absorb(s, c);
+          return { state: s, intents: [{ kind: 'notify', level: 'warn', message: 'RSI warm-up never answered; warming on live candles' }] };
+        }
         const r = onClosed(state, event.candle);
         return { state: r.state, intents: r.intents };
       }

@@ -244,4 +244,17 @@ describe('seed 003 through the kernel (RSI computed by the strategy from crafted
     expect(checkBotDefinition({ ...def, market: 'futures' }).ok).toBe(true);
     expect(checkBotDefinition({ ...def, params: {} }).ok).toBe(true);
   });
+
+  it('a warm-up answer that never comes does not stall the bot: after 5 candles it warms on live ones', () => {
+    const m = new Market();
+    const bot = createBot(rsiSniper, {}, { interval: '15m' });
+    start(bot, m.t);
+    for (let i = 0; i < 5; i++) {
+      const c = m.next({ close: String(100 + (i % 2)) });
+      feed(bot, { type: 'candle', now: c.closeTime + 1, candle: c });
+    }
+    const s = strategyState<RsiSniperState>(bot);
+    expect(s.warm).toBe(true);
+    expect(s.decisions.at(-1)!.reason).toContain('no warm-up answer after 5 candles');
+  });
 });

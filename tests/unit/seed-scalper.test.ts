@@ -280,4 +280,14 @@ describe('seed 001 rules', () => {
     expect(report && report.type === 'notify' && report.message).toContain('1 stop-loss');
     expect(report && report.type === 'notify' && report.message).toContain('+4 points');
   });
+
+  it('an inference answer lost for more than 5 candles is given up on and asked again', () => {
+    const bot = createBot(modelScalper, params);
+    start(bot); // the start-up request is never answered
+    const mk = (i: number) => ({ symbol: 'BTCUSDT', interval: '1m' as const, openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '20000', high: '20000', low: '20000', close: '20000', volume: '1' });
+    for (let i = 0; i < 5; i++) expect(fetches(feed(bot, { type: 'candle', now: T0 + (i + 1) * 60_000, candle: mk(i) }))).toHaveLength(0);
+    const again = fetches(feed(bot, { type: 'candle', now: T0 + 6 * 60_000 + 1, candle: mk(5) }));
+    expect(again.map((f) => f.requestId)).toEqual([`infer-${T0 + 5 * 60_000}`]);
+    expect(strategyState<ModelScalperState>(bot).decisions.at(-1)!.action).toBe('retry');
+  });
 });
