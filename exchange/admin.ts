@@ -15,12 +15,15 @@
  *   GET    /admin/audit/fills[?clientOrderId=]
  *   GET    /admin/audit/balances[?accountId=]
  *   POST   /admin/price            {symbol, price, qty?}   trade at a price now
+ *   POST   /admin/burst            {symbol, count, price?, step?}  load generator: `count` trades
+ *                                  alternating around `price` (benchmarks)
  *   POST   /admin/candle/close     {symbol, interval}
  *   POST   /admin/replay/next
  *   POST   /admin/accounts         {apiKey, apiSecret, balances?, name?}
  *   POST   /admin/deposit          {apiKey, asset, amount}
  *   POST   /admin/save
  */
+import { d, str } from '../core/decimal';
 import { CANDLE_INTERVALS, type CandleInterval } from '../core/market';
 import type { FaultRule } from './faults';
 import type { Json } from './format';
@@ -79,6 +82,14 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
         if (typeof input.symbol !== 'string' || typeof input.price !== 'string') return bad('symbol and price (string) are required');
         ex.market.setPrice(input.symbol, input.price, { qty: typeof input.qty === 'string' ? input.qty : null });
         return ok({ price: ex.market.price(input.symbol) });
+      case 'POST /admin/burst': {
+        const count = Number(input.count);
+        if (typeof input.symbol !== 'string' || !Number.isInteger(count) || count < 1 || count > 1_000_000) return bad('symbol and count (1..1e6) are required');
+        const base = d(typeof input.price === 'string' ? input.price : (ex.market.price(input.symbol) ?? '100'));
+        const step = d(typeof input.step === 'string' ? input.step : '0.01');
+        for (let i = 0; i < count; i++) ex.market.setPrice(input.symbol, str(i % 2 === 0 ? base.plus(step) : base), { qty: '0.001' });
+        return ok({ trades: count });
+      }
       case 'POST /admin/candle/close': {
         if (typeof input.symbol !== 'string' || !(CANDLE_INTERVALS as readonly string[]).includes(String(input.interval))) return bad('symbol and a valid interval are required');
         return ok(ex.market.closeCandle(input.symbol, input.interval as CandleInterval));

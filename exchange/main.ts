@@ -8,6 +8,7 @@
  *   PAPER_BALANCES        initial balances of a new account, e.g. "USDT=10000,BTC=0.5"
  *   PAPER_PRICES          random-walk (default) | manual | mirror | replay:<file>
  *   PAPER_SEED, PAPER_TICK_MS          random-walk seed (42) and tick period (1000)
+ *   PAPER_RATE_LIMITS     "off" disables Binance's request-weight and order-count limits (benchmarks)
  */
 import path from 'node:path';
 import type { Dec } from '../core/decimal';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     ...(stateFile !== '' ? { stateFile } : {}),
     accounts: [{ apiKey, apiSecret, balances: balancesFrom(process.env.PAPER_BALANCES), name: 'paper' }],
     prices: pricesFrom(process.env.PAPER_PRICES),
+    ...(process.env.PAPER_RATE_LIMITS === 'off' ? { rateLimits: false as const } : {}),
   });
   console.log('paper exchange listening');
   console.log(`  httpBase  ${ex.httpBase}`);

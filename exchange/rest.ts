@@ -330,19 +330,19 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
 
   const parseOrder = (params: Params): ParsedOrder => {
     const symbol = symbolParam(params) as string;
-    const side = params.oneOf('side', SIDES, err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
-    const type = params.oneOf('type', TYPES, err(-1116, 'Invalid orderType.'), { required: true }) as OrderType;
-    const timeInForce = params.oneOf('timeInForce', TIFS, err(-1115, 'Invalid timeInForce.'));
+    const side = params.oneOf('side', SIDES, () => err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
+    const type = params.oneOf('type', TYPES, () => err(-1116, 'Invalid orderType.'), { required: true }) as OrderType;
+    const timeInForce = params.oneOf('timeInForce', TIFS, () => err(-1115, 'Invalid timeInForce.'));
     const quantity = params.dec('quantity');
     const quoteOrderQty = params.dec('quoteOrderQty');
     const price = params.dec('price');
     const stopPrice = params.dec('stopPrice');
     const trailingDelta = params.int('trailingDelta');
     const newClientOrderId = params.str('newClientOrderId', { allowEmpty: true });
-    const respType = params.oneOf('newOrderRespType', RESP_TYPES, Api.invalidData('newOrderRespType'));
+    const respType = params.oneOf('newOrderRespType', RESP_TYPES, () => Api.invalidData('newOrderRespType'));
     const iceberg = params.dec('icebergQty');
     if (iceberg !== undefined && !d(iceberg).isZero()) throw err(-2010, 'Iceberg orders are not supported for this symbol.');
-    params.oneOf('selfTradePreventionMode', STP_MODES, Api.invalidData('selfTradePreventionMode'));
+    params.oneOf('selfTradePreventionMode', STP_MODES, () => Api.invalidData('selfTradePreventionMode'));
     params.int('strategyId');
     const strategyType = params.int('strategyType');
     if (strategyType !== undefined && strategyType < 1_000_000) throw err(-1134, '`strategyType` was less than 1000000.');
@@ -432,7 +432,7 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
       const symbol = symbolParam(params) as string;
       const ref = orderRef(params);
       const newClientOrderId = params.str('newClientOrderId');
-      const cancelRestrictions = params.oneOf('cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const, err(-1145, '`cancelRestrictions` has to be either `ONLY_NEW` or `ONLY_PARTIALLY_FILLED`.'));
+      const cancelRestrictions = params.oneOf('cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const, () => err(-1145, '`cancelRestrictions` has to be either `ONLY_NEW` or `ONLY_PARTIALLY_FILLED`.'));
       done(params, true);
       const r = unwrap(
         venue.cancelOrder({
@@ -546,7 +546,7 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
     placesOrders: true,
     handler: ({ params, accountId, time }) => {
       const symbol = symbolParam(params) as string;
-      const side = params.oneOf('side', SIDES, err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
+      const side = params.oneOf('side', SIDES, () => err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
       const quantity = params.dec('quantity', { required: true }) as string;
       const listClientOrderId = params.str('listClientOrderId', { allowEmpty: true });
       const limitClientOrderId = params.str('limitClientOrderId', { allowEmpty: true });
@@ -555,14 +555,14 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
       const stopPrice = params.dec('stopPrice');
       const trailingDelta = params.int('trailingDelta');
       const stopLimitPrice = params.dec('stopLimitPrice');
-      const stopLimitTimeInForce = params.oneOf('stopLimitTimeInForce', TIFS, err(-1115, 'Invalid timeInForce.'));
+      const stopLimitTimeInForce = params.oneOf('stopLimitTimeInForce', TIFS, () => err(-1115, 'Invalid timeInForce.'));
       for (const n of ['limitIcebergQty', 'stopIcebergQty']) {
         const v = params.dec(n);
         if (v !== undefined && !d(v).isZero()) throw err(-2010, 'Iceberg orders are not supported for this symbol.');
       }
       for (const n of ['limitStrategyId', 'limitStrategyType', 'stopStrategyId', 'stopStrategyType']) params.int(n);
-      params.oneOf('selfTradePreventionMode', STP_MODES, Api.invalidData('selfTradePreventionMode'));
-      const respType = params.oneOf('newOrderRespType', RESP_TYPES, Api.invalidData('newOrderRespType'));
+      params.oneOf('selfTradePreventionMode', STP_MODES, () => Api.invalidData('selfTradePreventionMode'));
+      const respType = params.oneOf('newOrderRespType', RESP_TYPES, () => Api.invalidData('newOrderRespType'));
       done(params, true);
       if (stopPrice === undefined && trailingDelta === undefined) throw Api.mandatory('stopPrice');
       if (stopLimitPrice !== undefined && stopLimitTimeInForce === undefined) throw Api.mandatory('stopLimitTimeInForce');
@@ -588,18 +588,18 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
     placesOrders: true,
     handler: ({ params, accountId, time }) => {
       const symbol = symbolParam(params) as string;
-      const side = params.oneOf('side', SIDES, err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
+      const side = params.oneOf('side', SIDES, () => err(-1117, 'Invalid side.'), { required: true }) as OrderSide;
       const quantity = params.dec('quantity', { required: true }) as string;
       const listClientOrderId = params.str('listClientOrderId', { allowEmpty: true });
       const readLeg = (prefix: 'above' | 'below'): OcoLegRequest => {
-        const type = params.oneOf(`${prefix}Type`, LEG_TYPES, err(-1158, 'Order type not supported in OCO.'), { required: true }) as OcoLegType;
+        const type = params.oneOf(`${prefix}Type`, LEG_TYPES, () => err(-1158, 'Order type not supported in OCO.'), { required: true }) as OcoLegType;
         const l = leg({
           type,
           clientOrderId: params.str(`${prefix}ClientOrderId`, { allowEmpty: true }),
           price: params.dec(`${prefix}Price`),
           stopPrice: params.dec(`${prefix}StopPrice`),
           trailingDelta: params.int(`${prefix}TrailingDelta`),
-          timeInForce: params.oneOf(`${prefix}TimeInForce`, TIFS, err(-1115, 'Invalid timeInForce.')),
+          timeInForce: params.oneOf(`${prefix}TimeInForce`, TIFS, () => err(-1115, 'Invalid timeInForce.')),
         } as OcoLegRequest);
         const iceberg = params.dec(`${prefix}IcebergQty`);
         if (iceberg !== undefined && !d(iceberg).isZero()) throw err(-2010, 'Iceberg orders are not supported for this symbol.');
@@ -609,8 +609,8 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
       };
       const above = readLeg('above');
       const below = readLeg('below');
-      params.oneOf('selfTradePreventionMode', STP_MODES, Api.invalidData('selfTradePreventionMode'));
-      const respType = params.oneOf('newOrderRespType', RESP_TYPES, Api.invalidData('newOrderRespType'));
+      params.oneOf('selfTradePreventionMode', STP_MODES, () => Api.invalidData('selfTradePreventionMode'));
+      const respType = params.oneOf('newOrderRespType', RESP_TYPES, () => Api.invalidData('newOrderRespType'));
       done(params, true);
       return placeList(accountId as string, time, symbol, side, quantity, listClientOrderId, above, below, 'below-first', respType);
     },

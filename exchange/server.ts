@@ -136,6 +136,8 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     if (events.length === 0) return;
     audit.onEvents(events);
     for (const e of events) {
+      // Building the payload costs more than matching: only when someone listens.
+      if (!userStreams.hasSubscriber(e.accountId)) continue;
       const json = userEventJson(e, precisionFor);
       if (json) userStreams.deliver(e.accountId, json);
     }

@@ -89,10 +89,11 @@ export class Params {
     return v;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], onInvalid: ApiError, opts: { required?: boolean } = {}): T | undefined {
+  /** An enum parameter; `onInvalid` builds the error lazily (an Error captures a stack: costly on every request). */
+  oneOf<T extends string>(name: string, allowed: readonly T[], onInvalid: () => ApiError, opts: { required?: boolean } = {}): T | undefined {
     const v = this.str(name, opts);
     if (v === undefined) return undefined;
-    if (!(allowed as readonly string[]).includes(v)) throw onInvalid;
+    if (!(allowed as readonly string[]).includes(v)) throw onInvalid();
     return v as T;
   }
 

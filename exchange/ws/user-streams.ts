@@ -58,6 +58,11 @@ export class UserStreams {
     }
   }
 
+  hasSubscriber(accountId: string): boolean {
+    for (const c of this.conns) for (const s of c.subs.values()) if (s.accountId === accountId) return true;
+    return false;
+  }
+
   subscriberCount(accountId?: string): number {
     let n = 0;
     for (const c of this.conns) for (const s of c.subs.values()) if (accountId === undefined || s.accountId === accountId) n++;

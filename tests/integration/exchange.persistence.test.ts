@@ -66,7 +66,7 @@ describe('in-process restart', () => {
 
 describe('standalone process (npm run exchange)', () => {
   async function launch(stateFile: string): Promise<{ child: ChildProcess; httpBase: string; output: () => string }> {
-    const child = spawn(process.execPath, [path.resolve('node_modules/tsx/dist/cli.mjs'), 'exchange/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'exchange/main.ts'], {
       env: { ...process.env, PAPER_PORT: '0', PAPER_STATE: stateFile, PAPER_API_KEY: KEY, PAPER_API_SECRET: SECRET, PAPER_PRICES: 'manual' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
