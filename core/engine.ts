@@ -52,8 +52,12 @@ export interface ReconcileTiming {
   readonly idleEveryMs: number;
 }
 
+/**
+ * Streams carry the news; polling is the safety net, paced to keep histories small (a poll costs
+ * about ten history events): every 15 min with open orders, hourly without.
+ */
 export const DEFAULT_RECONCILE_TIMING: ReconcileTiming = {
-  openOrdersEveryMs: 5 * 60_000,
+  openOrdersEveryMs: 15 * 60_000,
   staleEveryMs: 15_000,
   staleAfterMs: 3 * 60_000,
   idleEveryMs: 60 * 60_000,
@@ -362,6 +366,15 @@ class Kernel {
     }
     this.drainStrategyQueue();
     this.advanceStop();
+    this.tightenReconcile();
+  }
+
+  /** An order just became open while the next poll is an idle one: poll at the open-orders pace. */
+  private tightenReconcile(): void {
+    const next = this.s.nextReconcileAt;
+    if (next === null || this.s.reconcileInFlight) return;
+    const due = this.now + this.s.timing.openOrdersEveryMs;
+    if (next > due && openOrders(this.s as BotState).some((o) => o.status !== 'SUBMITTING')) this.s.nextReconcileAt = due;
   }
 
   finish(): StepResult {

@@ -149,6 +149,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
       generation,
       eventsProcessed: state.eventsProcessed,
       pendingEvents: queue.length,
+      activitiesInFlight: inFlight,
     };
   }
 

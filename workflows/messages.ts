@@ -63,6 +63,8 @@ export interface BotStateView extends BotSummary {
   readonly generation: number;
   readonly eventsProcessed: number;
   readonly pendingEvents: number;
+  /** Exchange activities (placements, cancels, reconciliations) still running. */
+  readonly activitiesInFlight: number;
 }
 
 /** Memo the stream service reads to route events to the bot (never secrets). */

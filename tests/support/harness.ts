@@ -14,6 +14,7 @@ import type { BotDefinition } from '../../core/bot-definition';
 import { startPaperExchange } from '../../exchange';
 import type { TemporalSettings } from '../../workers/config';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Decimal } from '../../core/decimal';
 import { type BotWorker, createBotWorker } from '../../workers/worker';
 import { type BotStateView, type RuntimeOptions, botWorkflowId, stateQuery } from '../../workflows/messages';
 
@@ -171,6 +172,36 @@ export class Harness {
       if (!predicate(s)) throw new Error(`bot ${name}: still waiting for ${what}; state: ${JSON.stringify({ status: s.status, position: s.position, open: s.openOrders.map((o) => `${o.tag}:${o.status}`), stats: s.stats, notifications: s.notifications.slice(-3) })}`);
       return s;
     }, timeoutMs);
+  }
+
+  /**
+   * Wait until the bot and the exchange agree: nothing in flight, the same open orders, every fill
+   * of the bot's client ids known to the bot, and the position equal to what those fills add up to.
+   */
+  async agreement(name: string, timeoutMs = 60_000): Promise<BotStateView> {
+    return eventually(async () => {
+      const s = await this.state(name);
+      const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
+      if (s.activitiesInFlight > 0 || s.pendingEvents > 0) throw new Error(`${name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
+      if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) throw new Error(`${name}: orders in flight: ${s.openOrders.map((o) => `${o.tag}:${o.status}`)}`);
+      const venueOpen = this.exchange.venue.openOrders('paper').filter((o) => mine(o.clientOrderId)).map((o) => o.clientOrderId).sort();
+      const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
+      if (venueOpen.join() !== botOpen.join()) throw new Error(`${name}: open orders differ: exchange [${venueOpen}] bot [${botOpen}]`);
+      const fills = this.exchange.venue.allFills().filter((f) => f.accountId === 'paper' && mine(f.clientOrderId));
+      if (fills.length !== s.stats.fills) throw new Error(`${name}: fills differ: exchange ${fills.length} bot ${s.stats.fills}`);
+      let qty = new Decimal(0);
+      for (const f of fills) {
+        const base = f.commissionAsset === 'BTC' || f.commissionAsset === 'ETH' ? f.commission : '0';
+        qty = f.side === 'BUY' ? qty.plus(f.qty).minus(base) : qty.minus(f.qty).minus(base);
+      }
+      if (!qty.equals(s.position.qty)) throw new Error(`${name}: position ${s.position.qty} but the exchange's fills add up to ${qty.toFixed()}`);
+      return s;
+    }, timeoutMs, 200);
+  }
+
+  /** The exchange's own audit: no client id executed twice, every balance change accounted for. */
+  auditProblems(): string[] {
+    return this.exchange.audit.check(this.exchange.venue);
   }
 
   async stop(): Promise<void> {
