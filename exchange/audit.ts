@@ -51,6 +51,8 @@ export interface AuditState {
   readonly fills: FillView[];
   readonly balanceChanges: BalanceChange[];
   readonly seq: number;
+  /** Running sums of every balance change per account and asset (kept whole when logs are trimmed). */
+  readonly sums?: Record<string, { free: string; locked: string }>;
 }
 
 export class Audit {
@@ -60,6 +62,7 @@ export class Audit {
   private readonly changeLog: BalanceChange[] = [];
   private seq = 0;
   private ordersCreated = 0;
+  private readonly sums = new Map<string, { free: Decimal; locked: Decimal }>();
 
   recordRequest(r: Omit<RequestRecord, 'seq'>): RequestRecord {
     const rec: RequestRecord = { ...r, seq: ++this.seq };
@@ -86,7 +89,14 @@ export class Audit {
           if (this.fillLog.length > MAX_KEPT) this.fillLog.splice(0, this.fillLog.length - MAX_KEPT);
         }
       } else if (e.kind === 'account') {
-        for (const c of e.changes) this.changeLog.push(c);
+        for (const c of e.changes) {
+          this.changeLog.push(c);
+          const k = `${c.accountId}\u0000${c.asset}`;
+          const sum = this.sums.get(k) ?? { free: new Decimal(0), locked: new Decimal(0) };
+          sum.free = sum.free.plus(c.freeDelta);
+          sum.locked = sum.locked.plus(c.lockedDelta);
+          this.sums.set(k, sum);
+        }
         if (this.changeLog.length > MAX_KEPT) this.changeLog.splice(0, this.changeLog.length - MAX_KEPT);
       }
     }
@@ -133,20 +143,13 @@ export class Audit {
   }
 
   /**
-   * Reconcile: for every account and asset, the sum of recorded balance changes equals the
+   * Reconcile: for every account and asset, the sum of every balance change recorded equals the
    * balance, fills never share a (symbol, tradeId), and the venue's conservation totals are 0.
    * Returns the problems found (empty = consistent).
    */
   check(venue: Venue): string[] {
     const problems: string[] = [];
-    const sums = new Map<string, { free: Decimal; locked: Decimal }>();
-    for (const c of this.changeLog) {
-      const k = `${c.accountId}\u0000${c.asset}`;
-      const s = sums.get(k) ?? { free: new Decimal(0), locked: new Decimal(0) };
-      s.free = s.free.plus(c.freeDelta);
-      s.locked = s.locked.plus(c.lockedDelta);
-      sums.set(k, s);
-    }
+    const sums = this.sums;
     for (const accountId of venue.accountIds()) {
       for (const b of venue.balances(accountId)) {
         const s = sums.get(`${accountId}\u0000${b.asset}`) ?? { free: new Decimal(0), locked: new Decimal(0) };
@@ -168,8 +171,11 @@ export class Audit {
     return problems;
   }
 
-  exportState(): AuditState {
-    return { requests: [...this.requestLog], clientIds: this.clientIds().map((s) => ({ ...s, orderIds: [...s.orderIds] })), fills: [...this.fillLog], balanceChanges: [...this.changeLog], seq: this.seq };
+  /** The audit as JSON; `limit` keeps the latest entries of each log (per-client-id counters are all kept). */
+  exportState(limit = Number.POSITIVE_INFINITY): AuditState {
+    const last = <T>(xs: T[]) => (xs.length > limit ? xs.slice(-limit) : [...xs]);
+    const sums = Object.fromEntries([...this.sums].map(([k, v]) => [k, { free: str(v.free), locked: str(v.locked) }]));
+    return { requests: last(this.requestLog), clientIds: this.clientIds().map((s) => ({ ...s, orderIds: [...s.orderIds] })), fills: last(this.fillLog), balanceChanges: last(this.changeLog), seq: this.seq, sums };
   }
 
   importState(s: AuditState): void {
@@ -178,6 +184,13 @@ export class Audit {
     this.fillLog.push(...s.fills);
     this.changeLog.push(...s.balanceChanges);
     this.seq = s.seq;
+    if (s.sums) for (const [k, v] of Object.entries(s.sums)) this.sums.set(k, { free: d(v.free), locked: d(v.locked) });
+    else
+      for (const c of s.balanceChanges) {
+        const k = `${c.accountId}\u0000${c.asset}`;
+        const sum = this.sums.get(k) ?? { free: new Decimal(0), locked: new Decimal(0) };
+        this.sums.set(k, { free: sum.free.plus(c.freeDelta), locked: sum.locked.plus(c.lockedDelta) });
+      }
     this.ordersCreated = s.clientIds.reduce((n, c) => n + c.executed, 0);
   }
 

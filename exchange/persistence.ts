@@ -34,7 +34,10 @@ export function loadJson<T>(file: string): T | undefined {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-/** Saves at most every `debounceMs` after a change, and on flush(). */
+/**
+ * Saves at most every `debounceMs` after a change, and on flush(). `content(force)` renders the
+ * file; `force` asks for everything to be fresh (explicit saves, shutdown).
+ */
 export class Persister {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
@@ -42,7 +45,7 @@ export class Persister {
 
   constructor(
     private readonly file: string,
-    private readonly state: () => unknown,
+    private readonly content: (force: boolean) => string,
     private readonly debounceMs: number,
   ) {}
 
@@ -56,14 +59,14 @@ export class Persister {
     this.timer.unref?.();
   }
 
-  flush(): void {
+  flush(force = false): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
     if (!this.dirty) return;
     this.dirty = false;
-    saveAtomic(this.file, JSON.stringify(this.state()));
+    saveAtomic(this.file, this.content(force));
     this.saves++;
   }
 }

@@ -104,6 +104,9 @@ interface PersistedState {
   readonly audit: AuditState;
 }
 
+/** Closed candles per series and audit entries per list kept in the state file. */
+const PERSISTED_CANDLES = 500;
+const PERSISTED_AUDIT = 20_000;
 const CLIENT_ID_PARAMS = ['newClientOrderId', 'origClientOrderId', 'listClientOrderId', 'limitClientOrderId', 'stopClientOrderId', 'aboveClientOrderId', 'belowClientOrderId'];
 const UNKNOWN_MSG = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
 
@@ -432,11 +435,22 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   const port = (server.address() as AddressInfo).port;
 
   if (opts.stateFile) {
-    persister = new Persister(
-      opts.stateFile,
-      (): PersistedState => ({ version: 1, savedAt: now(), accounts: registry.list(), venue: venue.snapshot(), candles: market.exportCandles(historyLimit), audit: audit.exportState() }),
-      opts.saveDebounceMs ?? 200,
-    );
+    // Candles change on every tick but matter little after a restart: their JSON is rebuilt at
+    // most once a minute, while orders and balances are saved within `saveDebounceMs` of a change.
+    let candlesJson = '';
+    let candlesAt = Number.NEGATIVE_INFINITY;
+    const candlesText = (force: boolean) => {
+      if (force || now() - candlesAt > 60_000) {
+        candlesJson = JSON.stringify(market.exportCandles(PERSISTED_CANDLES));
+        candlesAt = now();
+      }
+      return candlesJson;
+    };
+    const stateText = (force: boolean) => {
+      const rest: Omit<PersistedState, 'candles'> = { version: 1, savedAt: now(), accounts: registry.list(), venue: venue.snapshot(), audit: audit.exportState(PERSISTED_AUDIT) };
+      return `${JSON.stringify(rest).slice(0, -1)},"candles":${candlesText(force)}}`;
+    };
+    persister = new Persister(opts.stateFile, stateText, opts.saveDebounceMs ?? 200);
     persister.markDirty();
   }
   source.start();
@@ -479,7 +493,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     stats: () => ({ marketMessages: marketStreams.messagesSent, userEvents: userStreams.eventsSent, httpRequests: stats.httpRequests, connections: alive.size }),
     save: () => {
       persister?.markDirty();
-      persister?.flush();
+      persister?.flush(true);
     },
     async close() {
       if (closed) return;
@@ -488,7 +502,8 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       clearInterval(heartbeat);
       for (const t of timers) clearTimeout(t);
       faults.clear();
-      persister?.flush();
+      persister?.markDirty();
+      persister?.flush(true);
       for (const s of heldSockets) s.destroy();
       for (const ws of alive.keys()) ws.terminate();
       wss.close();
