@@ -86,8 +86,11 @@ export function loadKlines(file: string, options: Omit<ParseOptions, 'source'> =
 export function symbolFromFileName(file: string): string | undefined {
   const name = path.basename(file).toUpperCase();
   const m = /^([A-Z0-9]{5,20}?)(?=[-_.])/.exec(name);
-  return m && SYMBOL_PATTERN.test(m[1]!) ? m[1] : undefined;
+  // Only a name that ends with a quote asset is taken for a symbol ("klines.csv" is not one).
+  return m && SYMBOL_PATTERN.test(m[1]!) && QUOTE_ASSETS.some((q) => m[1]!.endsWith(q) && m[1]!.length > q.length) ? m[1] : undefined;
 }
+
+const QUOTE_ASSETS = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'TUSD', 'DAI', 'EUR', 'TRY', 'BRL', 'BTC', 'ETH', 'BNB'];
 
 /** Interval of a file name such as BTCUSDT-1m-2024-01.csv, when present. */
 export function intervalFromFileName(file: string): CandleInterval | undefined {

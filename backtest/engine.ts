@@ -19,7 +19,7 @@
  * Pure apart from the optional progress callback: no I/O, no clock.
  */
 import type { Dec } from '../core/decimal';
-import { add, d, mul, str, sub, toFloat } from '../core/decimal';
+import { add, d, isPositive, mul, str, sub, toFloat } from '../core/decimal';
 import {
   type BotEvent,
   type BotSetup,
@@ -31,7 +31,6 @@ import {
   createBotState,
   nextWakeAt,
   step,
-  unrealizedPnl,
 } from '../core/engine';
 import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
 import type { OrderRequest, OrderSnapshot } from '../core/orders';
@@ -119,6 +118,8 @@ export interface BacktestOrder {
   readonly time: number;
   readonly request: OrderRequest;
   readonly listClientOrderId?: string;
+  /** For a sell: the cost per unit of the lot it closes, when the strategy names it (grid cells). */
+  readonly entryPrice?: Dec;
   /** Final status, or the last known one when the run ended. */
   status: string;
   rejectReason?: string;
@@ -420,9 +421,15 @@ class BacktestRun {
         const events: BotEvent[] = [];
         for (const id of command.clientOrderIds) {
           const found = this.venue.getOrder(BACKTEST_ACCOUNT, this.symbol, { origClientOrderId: id });
-          // Every fill already reached the kernel through the simulated stream: status only.
-          if (found.ok) events.push({ type: 'orderUpdate', now, snapshot: toOrderSnapshot(found.order), source: 'reconcile' });
-          else missing.push(id);
+          if (!found.ok) {
+            missing.push(id);
+            continue;
+          }
+          // The simulated stream loses nothing, so the kernel is usually up to date: an unchanged
+          // order (the kernel would ignore it) is not sent again; fills already came by the stream.
+          const known = this.state.orders[id];
+          if (known && known.status === found.order.status && known.executedQty === found.order.executedQty) continue;
+          events.push({ type: 'orderUpdate', now, snapshot: toOrderSnapshot(found.order), source: 'reconcile' });
         }
         const base = this.venue.balance(BACKTEST_ACCOUNT, this.base).free;
         const quote = this.venue.balance(BACKTEST_ACCOUNT, this.quote).free;
@@ -471,6 +478,7 @@ class BacktestRun {
       time: this.now,
       request,
       ...(listClientOrderId !== undefined ? { listClientOrderId } : {}),
+      ...(typeof record?.facts?.entryPrice === 'string' ? { entryPrice: record.facts.entryPrice } : {}),
       status: 'SUBMITTING',
     });
   }
@@ -538,7 +546,8 @@ class BacktestRun {
       stopReason: s.stopReason,
       position: { qty: s.position.qty, avgEntryPrice: s.position.avgEntryPrice },
       realizedPnl: s.position.realizedPnl,
-      unrealizedPnl: unrealizedPnl(s.position, lastPrice),
+      // From the position's exact cost (its average entry price is rounded).
+      unrealizedPnl: isPositive(s.position.qty) ? str(d(s.position.qty).times(lastPrice).minus(s.position.cost).toDecimalPlaces(8)) : '0',
       fees: s.position.fees,
       metrics: this.metrics.finish({
         initialEquity,
@@ -571,10 +580,19 @@ class BacktestRun {
     for (const [id, t] of [...bySell.entries()].sort((x, y) => x[1].last - y[1].last)) {
       while (b < buys.length && buys[b]!.time <= t.first) lastBuy = buys[b++]!.time;
       const order = this.orders.get(id);
-      const pnl = this.pnlByOrder.get(id) ?? '0';
       const exitPrice = str(d(t.quote).dividedBy(t.qty).toDecimalPlaces(8));
-      // pnl = proceeds − quote fees − cost of what was sold: per unit, that cost is the entry price.
-      const entryPrice = str(d(t.quote).minus(t.quoteFees).minus(pnl).dividedBy(t.qty).toDecimalPlaces(8));
+      let pnl: Dec;
+      let entryPrice: Dec;
+      if (order?.entryPrice !== undefined) {
+        // The strategy named the lot this sell closes: its own profit.
+        entryPrice = order.entryPrice;
+        pnl = str(d(t.quote).minus(t.quoteFees).minus(d(t.qty).times(entryPrice)).toDecimalPlaces(8));
+      } else {
+        // Against the position's average cost, as the kernel realises it:
+        // pnl = proceeds − quote fees − cost of what was sold.
+        pnl = this.pnlByOrder.get(id) ?? '0';
+        entryPrice = str(d(t.quote).minus(t.quoteFees).minus(pnl).dividedBy(t.qty).toDecimalPlaces(8));
+      }
       trades.push({ clientOrderId: id, tag: order?.tag ?? '?', reason: order?.reason ?? '', openedAt: lastBuy, closedAt: t.last, qty: t.qty, entryPrice, exitPrice, pnl });
     }
     return trades;

@@ -74,10 +74,14 @@ function watchesDrawdown(config: RiskConfig): boolean {
   return config.maxDrawdown !== undefined || config.maxDrawdownPct !== undefined;
 }
 
-/** PnL of the bot at the last price: realised plus the open position valued at that price. */
-export function botPnl(position: PositionView, lastPrice: Dec | null): Dec {
+/**
+ * PnL of the bot at the last price: realised plus the open position valued at that price. The
+ * kernel's position also carries its exact `cost` (the average entry price is rounded): use it.
+ */
+export function botPnl(position: PositionView & { readonly cost?: Dec }, lastPrice: Dec | null): Dec {
   if (!isPositive(position.qty) || lastPrice === null) return position.realizedPnl;
-  return add(position.realizedPnl, mul(position.qty, sub(lastPrice, position.avgEntryPrice)));
+  const unrealized = position.cost !== undefined ? sub(mul(position.qty, lastPrice), position.cost) : mul(position.qty, sub(lastPrice, position.avgEntryPrice));
+  return add(position.realizedPnl, unrealized);
 }
 
 export function updateRiskState(riskState: Json, view: RiskView, config: RiskConfig): Json {
@@ -106,16 +110,18 @@ function tripReason(capital: Dec | null, peak: Dec, equity: Dec, config: RiskCon
   const drawdown = sub(peak, equity);
   if (!isPositive(drawdown)) return null;
   if (config.maxDrawdown !== undefined && gt(drawdown, config.maxDrawdown)) {
-    return `drawdown ${drawdown} from peak equity ${peak} exceeds maxDrawdown ${config.maxDrawdown}`;
+    return `drawdown ${round8(drawdown)} from peak equity ${round8(peak)} exceeds maxDrawdown ${config.maxDrawdown}`;
   }
   if (config.maxDrawdownPct !== undefined && capital !== null && isPositive(peak)) {
     const pct = d(drawdown).dividedBy(peak).times(100);
     if (pct.greaterThan(config.maxDrawdownPct)) {
-      return `drawdown ${str(pct.toDecimalPlaces(2))}% from peak equity ${peak} exceeds maxDrawdownPct ${config.maxDrawdownPct}%`;
+      return `drawdown ${str(pct.toDecimalPlaces(2))}% from peak equity ${round8(peak)} exceeds maxDrawdownPct ${config.maxDrawdownPct}%`;
     }
   }
   return null;
 }
+
+const round8 = (v: Dec): Dec => str(d(v).toDecimalPlaces(8));
 
 /** Trades open at once, as `maxOpenTrades` counts them. */
 export function openTradeCount(view: RiskView): number {

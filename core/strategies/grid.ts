@@ -62,6 +62,8 @@ export interface GridCell {
   readonly qty: Dec;
   /** Candle number after which a refused order is tried again; null when nothing to retry. */
   readonly retryAt: number | null;
+  /** Sell side: what each unit held cost, fees included (quote spent / base received). */
+  readonly cost?: Dec;
 }
 
 export interface GridState {
@@ -178,7 +180,18 @@ function cellOrder(state: GridState, i: number, cell: GridCell): Intent {
   const bottom = state.prices[i]!;
   const top = state.prices[i + 1]!;
   return cell.side === 'sell'
-    ? { kind: 'place', tag: cellTag(i), side: 'SELL', type: 'LIMIT', price: top, quantity: cell.qty, purpose: 'exit', reason: `grid cell ${i}: sell at ${top} what it bought at ${bottom}`, facts: { cell: i, bottom, top } }
+    ? {
+        kind: 'place',
+        tag: cellTag(i),
+        side: 'SELL',
+        type: 'LIMIT',
+        price: top,
+        quantity: cell.qty,
+        purpose: 'exit',
+        reason: `grid cell ${i}: sell at ${top} what it bought${cell.cost ? ` for ${cell.cost}` : ''} (level ${bottom})`,
+        // The lot this sell closes: reports measure the cell's own profit against it.
+        facts: { cell: i, bottom, top, ...(cell.cost ? { entryPrice: cell.cost } : {}) },
+      }
     : { kind: 'place', tag: cellTag(i), side: 'BUY', type: 'LIMIT', price: bottom, quantity: cell.qty, purpose: 'entry', reason: `grid cell ${i}: buy at ${bottom}, to sell at ${top}`, facts: { cell: i, bottom, top } };
 }
 
@@ -190,6 +203,7 @@ function onFunding(state: GridState, order: OrderRecord, ctx: StrategyContext<Gr
   if (!isFinalStatus(order.status)) return { state };
   const f = ctx.filters;
   let left = netBought(order, splitSymbol(ctx.symbol, f).base);
+  const cost = unitCost(order.cumulativeQuoteQty, left);
   const intents: Intent[] = [];
   let unfunded = 0;
   let s: GridState = { ...state, funding: false };
@@ -201,7 +215,7 @@ function onFunding(state: GridState, order: OrderRecord, ctx: StrategyContext<Gr
       return;
     }
     left = sub(left, share);
-    const funded: GridCell = { side: 'sell', qty: share, retryAt: null };
+    const funded: GridCell = { side: 'sell', qty: share, retryAt: null, ...(cost ? { cost } : {}) };
     s = withCell(s, i, funded);
     intents.push(cellOrder(s, i, funded));
   });
@@ -222,9 +236,11 @@ function onCellOrder(state: GridState, order: OrderRecord, ctx: StrategyContext<
   const bottom = state.prices[i]!;
   const top = state.prices[i + 1]!;
   if (order.request.side === 'BUY') {
-    const bought = f ? floorToStep(netBought(order, splitSymbol(ctx.symbol, f).base), f.stepSize) : netBought(order, splitSymbol(ctx.symbol, f).base);
+    const net = netBought(order, splitSymbol(ctx.symbol, f).base);
+    const bought = f ? floorToStep(net, f.stepSize) : net;
     if (!tooSmall(bought, top, f)) {
-      const next: GridCell = { side: 'sell', qty: bought, retryAt: null };
+      const cost = unitCost(order.cumulativeQuoteQty, net);
+      const next: GridCell = { side: 'sell', qty: bought, retryAt: null, ...(cost ? { cost } : {}) };
       const s = withCell(state, i, next);
       return { state: s, intents: [cellOrder(s, i, next)] };
     }
@@ -242,6 +258,10 @@ function onCellOrder(state: GridState, order: OrderRecord, ctx: StrategyContext<
   return { state: withCell(state, i, next), intents: refusalNotice(order) };
 }
 
+function unitCost(quote: Dec, net: Dec): Dec | null {
+  return isPositive(net) && isPositive(quote) ? str(d(quote).dividedBy(net).toDecimalPlaces(8)) : null;
+}
+
 function refusalNotice(order: OrderRecord): Intent[] {
   if (order.status !== 'REJECTED') return [];
   return [{ kind: 'notify', level: 'warn', message: `grid ${order.tag} ${order.request.side} refused (${order.rejectReason ?? 'no reason'}); retrying in ${GRID_RETRY_CANDLES} candles` }];
@@ -251,9 +271,11 @@ function refusalNotice(order: OrderRecord): Intent[] {
 function rearmWaiting(state: GridState, close: Dec, ctx: StrategyContext<GridParams>): { state: GridState; intents?: Intent[] } {
   let s = state;
   const intents: Intent[] = [];
+  // Runs on every candle: one pass over the open orders, not one per cell.
+  const working = new Set<string>();
+  for (const o of ctx.openOrders) working.add(o.tag);
   state.cells.forEach((cell, i) => {
-    const working = ctx.openOrders.some((o) => o.tag === cellTag(i));
-    if (working) return;
+    if (working.has(cellTag(i))) return;
     if (cell.side === 'idle' && !s.funding && lt(s.prices[i]!, close)) {
       const armed: GridCell = { side: 'buy', qty: cell.qty, retryAt: null };
       s = withCell(s, i, armed);

@@ -58,6 +58,9 @@ export const smartTrade = defineStrategy<SmartTradeParams, SmartTradeState>({
   params: smartTradeParams,
   init: (ctx) => ({ phase: 'waiting', candles: 0, enteredAtCandle: null, atr: ctx.params.sizing.mode === 'atr' ? atr(ctx.params.sizing.period) : null, exits: null }),
   onEvent(state, event, ctx) {
+    // Done (complete, or told to stop): the bot's stop policy owns the orders from here; placing an
+    // exit again after the kernel cancelled it would fight that policy.
+    if (state.phase === 'done') return { state };
     if (state.exits) {
       const handled = onExitsEvent(state.exits, event, ctx);
       if (handled) return afterExits({ ...state, exits: handled.state }, handled.intents);
