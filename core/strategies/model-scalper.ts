@@ -76,6 +76,14 @@ interface Holding {
   readonly risen: boolean;
   readonly stop: Dec;
   readonly openedAt: number;
+  /** Price tick: triggers fire at "or beyond" a level, the seed's comparisons are strict. */
+  readonly tick: Dec;
+  /**
+   * Arming number: every re-arm uses fresh trigger ids (`stop-<trade>-<arm>`, ...). The stream
+   * service fires each id once for as long as the bot holds it, so a level moved under the same
+   * id would never fire again.
+   */
+  readonly arm: number;
 }
 
 export interface ModelScalperState {
@@ -93,9 +101,6 @@ export interface ModelScalperState {
   readonly decisions: readonly DecisionRecord[];
 }
 
-const WATCH_STOP = 'scalp-stop';
-const WATCH_HIGH = 'scalp-high';
-const WATCH_TRAIL = 'scalp-trail';
 const START_REQUEST = 'infer-start';
 
 interface InferenceAnswer {
@@ -124,24 +129,35 @@ function receivedQty(order: OrderRecord, baseAsset: string): Dec {
   return str(qty);
 }
 
+type WatchKind = 'stop' | 'high' | 'trail';
+
+export function watchId(kind: WatchKind, h: Pick<Holding, 'n' | 'arm'>): string {
+  return `${kind}-${h.n}-${h.arm}`;
+}
+
 /** The triggers that watch a holding: stop always; then either "first rise above entry" or the trailing pair. */
 function watchIntents(h: Holding, p: ModelScalperParams): Intent[] {
-  const intents: Intent[] = [{ kind: 'watch', id: WATCH_STOP, direction: 'below', price: h.stop }];
+  // A `below` trigger fires at or under its price: one tick under the stop is the seed's strict "<".
+  const intents: Intent[] = [{ kind: 'watch', id: watchId('stop', h), direction: 'below', price: sub(h.stop, h.tick) }];
   if (!h.risen) {
-    // Any trade above the entry arms the trailing exit (seed: "если она выросла").
-    intents.push({ kind: 'watch', id: WATCH_HIGH, direction: 'above', price: h.entry });
+    // Any trade above the entry arms the trailing exit (seed: "если она выросла"): one tick above it.
+    intents.push({ kind: 'watch', id: watchId('high', h), direction: 'above', price: add(h.entry, h.tick) });
   } else {
-    intents.push({ kind: 'watch', id: WATCH_HIGH, direction: 'above', price: add(h.high, p.trailPoints) });
-    intents.push({ kind: 'watch', id: WATCH_TRAIL, direction: 'below', price: sub(h.high, p.trailPoints) });
+    intents.push({ kind: 'watch', id: watchId('high', h), direction: 'above', price: add(h.high, p.trailPoints) });
+    intents.push({ kind: 'watch', id: watchId('trail', h), direction: 'below', price: sub(h.high, p.trailPoints) });
   }
   return intents;
 }
 
-const UNWATCH_ALL: Intent[] = [
-  { kind: 'unwatch', id: WATCH_STOP },
-  { kind: 'unwatch', id: WATCH_HIGH },
-  { kind: 'unwatch', id: WATCH_TRAIL },
-];
+function unwatchIntents(h: Holding): Intent[] {
+  return (['stop', 'high', 'trail'] as const).map((kind) => ({ kind: 'unwatch', id: watchId(kind, h) }));
+}
+
+/** Drop this arming's triggers and set the next arming's (fresh ids). */
+function rearm(h: Holding, p: ModelScalperParams): { holding: Holding; intents: Intent[] } {
+  const holding = { ...h, arm: h.arm + 1 };
+  return { holding, intents: [...unwatchIntents(h), ...watchIntents(holding, p)] };
+}
 
 /** The seed's closing report: how many stop-losses, and how many trades closed k points up. */
 export function tradeReport(trades: readonly ScalperTrade[]): string {
@@ -224,7 +240,7 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
           // Seed: `price_buy = get_data()[-1]` right after the market buy; the fill price is that price, measured.
           const entry = avgPrice(order);
           const qty = receivedQty(order, splitSymbol(ctx.symbol, ctx.filters).base);
-          const holding: Holding = { n: state.seq, qty, entry, high: entry, risen: false, stop: sub(entry, p.stopLossPoints), openedAt: ctx.now };
+          const holding: Holding = { n: state.seq, qty, entry, high: entry, risen: false, stop: sub(entry, p.stopLossPoints), openedAt: ctx.now, tick: ctx.filters && isPositive(ctx.filters.tickSize) ? str(ctx.filters.tickSize) : '0.00000001', arm: 0 };
           const s = decide({ ...state, phase: 'holding', holding, exitReason: null }, 'holding', `bought ${qty} at ${entry}; stop below ${holding.stop}`, { entry, qty, stop: holding.stop });
           return { state: s, intents: watchIntents(holding, p) };
         }
@@ -232,8 +248,9 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
           const h = state.holding;
           if (!isPositive(order.executedQty)) {
             // The exit did not go through: keep holding and watching; the next trigger tries again.
-            const s = decide({ ...state, phase: 'holding', exitReason: null }, 'exit-failed', `sell ${order.status}: ${order.rejectReason ?? ''}`);
-            return { state: s, intents: [{ kind: 'notify', level: 'error', message: `exit ${order.tag} ${order.status}: ${order.rejectReason ?? ''}; still watching` }, ...watchIntents(h, p)] };
+            const again = rearm(h, p);
+            const s = decide({ ...state, phase: 'holding', holding: again.holding, exitReason: null }, 'exit-failed', `sell ${order.status}: ${order.rejectReason ?? ''}`);
+            return { state: s, intents: [{ kind: 'notify', level: 'error', message: `exit ${order.tag} ${order.status}: ${order.rejectReason ?? ''}; still watching` }, ...again.intents] };
           }
           const exit = avgPrice(order);
           const points = sub(exit, h.entry);
@@ -267,18 +284,21 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
         if (state.phase !== 'holding' || !h) return { state };
         // Stream prices come padded ("30003.00000000"): keep canonical decimals in state and facts.
         const price = str(event.price);
-        if (event.id === WATCH_HIGH) {
+        const kind = (['stop', 'high', 'trail'] as const).find((k) => event.id === watchId(k, h));
+        if (!kind) return { state }; // a trigger of an earlier arming
+        if (kind === 'high') {
           // A new high (seed: the price "выросла"); the trailing exit follows it one point below.
           const high = gt(price, h.high) ? price : h.high;
-          const next: Holding = { ...h, high, risen: h.risen || gt(price, h.entry) };
-          const s = decide({ ...state, holding: next }, 'new-high', `price ${price} above ${h.risen ? 'the known high' : 'the entry'}`, { price, high, trailAt: sub(high, p.trailPoints) });
-          return { state: s, intents: [{ kind: 'unwatch', id: WATCH_TRAIL }, ...watchIntents(next, p).filter((i) => i.kind !== 'watch' || i.id !== WATCH_STOP)] };
+          const next = rearm({ ...h, high, risen: h.risen || gt(price, h.entry) }, p);
+          const s = decide({ ...state, holding: next.holding }, 'new-high', `price ${price} above ${h.risen ? 'the known high' : 'the entry'}`, { price, high, trailAt: sub(high, p.trailPoints) });
+          return { state: s, intents: next.intents };
         }
-        const stopHit = event.id === WATCH_STOP && lt(price, h.stop);
-        const trailHit = event.id === WATCH_TRAIL && h.risen && lte(price, sub(h.high, p.trailPoints));
+        const stopHit = kind === 'stop' && lt(price, h.stop);
+        const trailHit = kind === 'trail' && h.risen && lte(price, sub(h.high, p.trailPoints));
         if (!stopHit && !trailHit) {
           // Touched the level without crossing it (the seed's stop is strict: price < entry - 15): watch again.
-          return { state, intents: watchIntents(h, p).filter((i) => i.kind === 'watch' && i.id === event.id) };
+          const again = rearm(h, p);
+          return { state: { ...state, holding: again.holding }, intents: again.intents };
         }
         const exitReason = stopHit ? 'stop-loss' : 'trailing';
         const facts = { price, entry: h.entry, high: h.high, stop: h.stop, points: sub(price, h.entry) };
@@ -291,7 +311,7 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
         const quantity = gt(ctx.position.qty, h.qty) ? ctx.position.qty : h.qty;
         return {
           state: s,
-          intents: [...UNWATCH_ALL, { kind: 'place', tag: `sell-${h.n}`, side: 'SELL', type: 'MARKET', quantity, purpose: 'exit', reason, facts }],
+          intents: [...unwatchIntents(h), { kind: 'place', tag: `sell-${h.n}`, side: 'SELL', type: 'MARKET', quantity, purpose: 'exit', reason, facts }],
         };
       }
 

@@ -72,21 +72,26 @@ describe('seed 001 model scalper end to end on the paper exchange', () => {
       const s = await scalper();
       if (!s.holding?.risen || s.holding.high !== '30003') throw new Error(`not risen yet: ${JSON.stringify(s.holding)}`);
     }, 30_000, 250);
+    // A second new high: the trailing trigger moves up (fresh trigger ids each time).
     await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', '30002', { qty: '0.5' });
+      h.exchange.market.setPrice('BTCUSDT', '30006', { qty: '0.5' });
+      const s = await scalper();
+      if (s.holding?.high !== '30006') throw new Error(`high not moved yet: ${JSON.stringify(s.holding)}`);
+    }, 30_000, 250);
+    await eventually(async () => {
+      h.exchange.market.setPrice('BTCUSDT', '30005', { qty: '0.5' });
       const s = await scalper();
       if (s.trades.length < 1) throw new Error('first trade not closed yet');
     }, 30_000, 250);
     const t1 = (await scalper()).trades[0]!;
-    expect(t1).toMatchObject({ exitReason: 'trailing', entry: '30000' });
-    expect(Number(t1.points)).toBeGreaterThan(0);
+    expect(t1).toMatchObject({ exitReason: 'trailing', entry: '30000', exit: '30005', points: '5' });
 
     // The next closed candle asks the model again; prediction 1 -> second entry. Each candle gets
     // traded volume and a range first: the seed's Ease of Movement divides by both, and a
     // zero-volume minute would knock 250 rows out of the window (as pandas' NaN does in the seed).
     await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', '30003', { qty: '0.5' });
-      h.exchange.market.setPrice('BTCUSDT', '30002', { qty: '0.5' });
+      h.exchange.market.setPrice('BTCUSDT', '30006', { qty: '0.5' });
+      h.exchange.market.setPrice('BTCUSDT', '30005', { qty: '0.5' });
       h.exchange.market.closeCandle('BTCUSDT', '1m');
       await h.waitForState('scalper-e2e', (s) => (s.strategyState as ModelScalperState).phase === 'holding', 'second entry', 3_000);
     }, 60_000, 0);

@@ -228,14 +228,16 @@ describe('seed 001 rules', () => {
 
   it('after the buy fills at 20000: stop trigger below 19985 and a trigger on the first rise above the entry', () => {
     const bot = boughtAt('20000');
-    expect(bot.state.watches).toEqual({ 'scalp-stop': { direction: 'below', price: '19985' }, 'scalp-high': { direction: 'above', price: '20000' } });
+    // one tick (0.01) beyond each level: the seed compares strictly, a trigger fires at or beyond
+    expect(bot.state.watches).toEqual({ 'stop-1-0': { direction: 'below', price: '19984.99' }, 'high-1-0': { direction: 'above', price: '20000.01' } });
   });
 
   it('stop-loss: price < entry - 15 sells at market; exactly entry - 15 does not (the seed compares strictly)', () => {
     const bot = boughtAt('20000');
-    expect(placements(feed(bot, { type: 'trigger', now: T0 + 10, id: 'scalp-stop', price: '19985', time: T0 + 10 }))).toHaveLength(0);
-    expect(bot.state.watches['scalp-stop']).toEqual({ direction: 'below', price: '19985' }); // watched again
-    const placed = placements(feed(bot, { type: 'trigger', now: T0 + 11, id: 'scalp-stop', price: '19984.99', time: T0 + 11 }));
+    expect(placements(feed(bot, { type: 'trigger', now: T0 + 10, id: 'stop-1-0', price: '19985', time: T0 + 10 }))).toHaveLength(0);
+    // watched again under fresh ids (the stream service fires an id only once)
+    expect(bot.state.watches).toEqual({ 'stop-1-1': { direction: 'below', price: '19984.99' }, 'high-1-1': { direction: 'above', price: '20000.01' } });
+    const placed = placements(feed(bot, { type: 'trigger', now: T0 + 11, id: 'stop-1-1', price: '19984.99', time: T0 + 11 }));
     expect(placed[0]!.request).toMatchObject({ side: 'SELL', type: 'MARKET', quantity: '0.01' });
     expect(bot.state.watches).toEqual({});
     fillLast(bot, '19984.99', T0 + 12);
@@ -246,16 +248,24 @@ describe('seed 001 rules', () => {
   it('trailing exit: after rising to 20003 it sells when the price falls one point below that high', () => {
     const bot = boughtAt('20000');
     // first rise above the entry: the trailing exit is armed one point under the high
-    feed(bot, { type: 'trigger', now: T0 + 10, id: 'scalp-high', price: '20000.5', time: T0 + 10 });
-    expect(bot.state.watches['scalp-trail']).toEqual({ direction: 'below', price: '19999.5' });
+    feed(bot, { type: 'trigger', now: T0 + 10, id: 'high-1-0', price: '20000.50000000', time: T0 + 10 });
+    expect(bot.state.watches).toEqual({
+      'stop-1-1': { direction: 'below', price: '19984.99' },
+      'high-1-1': { direction: 'above', price: '20001.5' },
+      'trail-1-1': { direction: 'below', price: '19999.5' },
+    });
     // the high moves up in steps of one point
-    feed(bot, { type: 'trigger', now: T0 + 20, id: 'scalp-high', price: '20003', time: T0 + 20 });
-    expect(bot.state.watches['scalp-high']).toEqual({ direction: 'above', price: '20004' });
-    expect(bot.state.watches['scalp-trail']).toEqual({ direction: 'below', price: '20002' });
-    expect(bot.state.watches['scalp-stop']).toEqual({ direction: 'below', price: '19985' });
+    feed(bot, { type: 'trigger', now: T0 + 20, id: 'high-1-1', price: '20003', time: T0 + 20 });
+    expect(bot.state.watches).toEqual({
+      'stop-1-2': { direction: 'below', price: '19984.99' },
+      'high-1-2': { direction: 'above', price: '20004' },
+      'trail-1-2': { direction: 'below', price: '20002' },
+    });
+    // a late trigger of an earlier arming is ignored
+    expect(placements(feed(bot, { type: 'trigger', now: T0 + 21, id: 'trail-1-1', price: '19999', time: T0 + 21 }))).toHaveLength(0);
     // 20002.5 is not one point below 20003 yet: a touch of the trigger without crossing does nothing
-    expect(placements(feed(bot, { type: 'trigger', now: T0 + 25, id: 'scalp-trail', price: '20002.5', time: T0 + 25 }))).toHaveLength(0);
-    const placed = placements(feed(bot, { type: 'trigger', now: T0 + 30, id: 'scalp-trail', price: '20002', time: T0 + 30 }));
+    expect(placements(feed(bot, { type: 'trigger', now: T0 + 25, id: 'trail-1-2', price: '20002.5', time: T0 + 25 }))).toHaveLength(0);
+    const placed = placements(feed(bot, { type: 'trigger', now: T0 + 30, id: 'trail-1-3', price: '20002', time: T0 + 30 }));
     expect(placed[0]!.request).toMatchObject({ side: 'SELL', type: 'MARKET' });
     fillLast(bot, '20002', T0 + 31);
     const s = strategyState<ModelScalperState>(bot);
@@ -265,14 +275,14 @@ describe('seed 001 rules', () => {
 
   it('stops after the configured number of trades and reports each one', () => {
     const bot = boughtAt('20000');
-    feed(bot, { type: 'trigger', now: T0 + 10, id: 'scalp-stop', price: '19980', time: T0 + 10 });
+    feed(bot, { type: 'trigger', now: T0 + 10, id: 'stop-1-0', price: '19980', time: T0 + 10 });
     fillLast(bot, '19980', T0 + 11);
     const c = { symbol: 'BTCUSDT', interval: '1m' as const, openTime: T0 + 60_000, closeTime: T0 + 119_999, open: '20000', high: '20000', low: '20000', close: '20000', volume: '1' };
     const req = fetches(feed(bot, { type: 'candle', now: T0 + 120_000, candle: c }))[0]!;
     feed(bot, { type: 'data', now: T0 + 120_001, requestId: req.requestId, result: answer(1) });
     fillLast(bot, '19990', T0 + 120_002);
-    feed(bot, { type: 'trigger', now: T0 + 120_010, id: 'scalp-high', price: '19995', time: T0 + 120_010 });
-    feed(bot, { type: 'trigger', now: T0 + 120_020, id: 'scalp-trail', price: '19994', time: T0 + 120_020 });
+    feed(bot, { type: 'trigger', now: T0 + 120_010, id: 'high-2-0', price: '19995', time: T0 + 120_010 });
+    feed(bot, { type: 'trigger', now: T0 + 120_020, id: 'trail-2-1', price: '19994', time: T0 + 120_020 });
     const cmds = fillLast(bot, '19994', T0 + 120_021);
     expect(['STOPPING', 'STOPPED']).toContain(bot.state.status);
     expect(bot.state.stopReason).toBe('model-scalper: completed 2 trades');
