@@ -30,23 +30,27 @@ describe('HTML report in a browser', () => {
       const requests: string[] = [];
       page.on('request', (req) => requests.push(req.url()));
       await page.goto(`file://${file}`);
+      // Runs in the page; typed loosely here because the project compiles without the DOM library.
       const layout = await page.evaluate(() => {
-        const box = (sel: string) => document.querySelector(sel)?.getBoundingClientRect();
-        const candles = [...document.querySelectorAll('#price-chart g.candle rect')].map((e) => e.getBoundingClientRect());
-        const markers = document.querySelectorAll('#price-chart path.marker').length;
+        type Rect = { x: number; y: number; width: number; height: number };
+        type El = { getBoundingClientRect(): Rect; closest(sel: string): El | null; points?: { length: number } };
+        const doc = (globalThis as unknown as { document: { title: string; querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El>; elementFromPoint(x: number, y: number): El | null } }).document;
+        const box = (sel: string) => doc.querySelector(sel)?.getBoundingClientRect();
+        const candles = Array.from(doc.querySelectorAll('#price-chart g.candle rect')).map((e) => e.getBoundingClientRect());
+        const markers = doc.querySelectorAll('#price-chart path.marker').length;
         // A candle body is really painted where it is laid out: the browser hit-tests to it.
         const probe = candles[Math.floor(candles.length / 2)]!;
-        const hit = document.elementFromPoint(probe.x + probe.width / 2, probe.y + probe.height / 2);
-        const line = document.querySelector('#equity-chart polyline') as SVGPolylineElement | null;
+        const hit = doc.elementFromPoint(probe.x + probe.width / 2, probe.y + probe.height / 2);
+        const line = doc.querySelector('#equity-chart polyline');
         return {
           price: box('#price-chart'),
           equity: box('#equity-chart'),
           candles: candles.length,
           drawn: candles.filter((b) => b.width > 0 && b.height > 0).length,
           markers,
-          hitIsCandle: hit?.closest('g.candle') !== null,
-          equityPoints: line?.points.length ?? 0,
-          title: document.title,
+          hitIsCandle: hit?.closest('g.candle') != null,
+          equityPoints: line?.points?.length ?? 0,
+          title: doc.title,
         };
       });
       expect(layout.title).toBe('grid on BTCUSDT 1h');
