@@ -17,7 +17,7 @@
  *   `manual`, `mirror`), backendTimeoutMs, fees, book, participation, rateLimits, clock, ping
  *   timings, historyLimit.
  * - REST: ping, time, exchangeInfo, klines/uiKlines, ticker/price, ticker/bookTicker,
- *   ticker/24hr, avgPrice, depth, account, order (POST/GET/DELETE), order/test, openOrders
+ *   ticker/24hr, avgPrice, depth, account, order (POST/GET/DELETE), order/test, order/cancelReplace, openOrders
  *   (GET/DELETE), allOrders, myTrades, order/oco (deprecated), orderList/oco, orderList
  *   (GET/DELETE), openOrderList, allOrderList. Signed endpoints check X-MBX-APIKEY, the HMAC-SHA256
  *   signature over the raw query string + body, timestamp/recvWindow; weights and order counts

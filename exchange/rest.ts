@@ -401,6 +401,55 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
     },
   });
 
+  add({
+    method: 'POST',
+    path: '/api/v3/order/cancelReplace',
+    signed: true,
+    weight: fixedWeight(1),
+    placesOrders: true,
+    handler: ({ params, accountId, time }): RouteResult => {
+      const mode = params.oneOf('cancelReplaceMode', ['STOP_ON_FAILURE', 'ALLOW_FAILURE'] as const, () => Api.invalidData('cancelReplaceMode'), { required: true });
+      const cancelOrderId = params.int('cancelOrderId');
+      const cancelOrigClientOrderId = params.str('cancelOrigClientOrderId', { allowEmpty: true });
+      const cancelNewClientOrderId = params.str('cancelNewClientOrderId');
+      const cancelRestrictions = params.oneOf('cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const, () => err(-1145, '`cancelRestrictions` has to be either `ONLY_NEW` or `ONLY_PARTIALLY_FILLED`.'));
+      params.oneOf('orderRateLimitExceededMode', ['DO_NOTHING', 'CANCEL_ONLY'] as const, () => Api.invalidData('orderRateLimitExceededMode'));
+      const o = parseOrder(params);
+      done(params, true);
+      const account = accountId as string;
+      const p = precision(o.symbol);
+      const cancel = venue.cancelOrder({
+        accountId: account,
+        symbol: o.symbol,
+        ...(cancelOrderId !== undefined ? { orderId: cancelOrderId } : {}),
+        ...(cancelOrigClientOrderId !== undefined ? { origClientOrderId: cancelOrigClientOrderId } : {}),
+        ...(cancelNewClientOrderId !== undefined ? { newClientOrderId: cancelNewClientOrderId } : {}),
+        ...(cancelRestrictions !== undefined ? { cancelRestrictions } : {}),
+        time,
+      });
+      const events: VenueEvent[] = cancel.ok ? [...cancel.events] : [];
+      const cancelResponseJson: Json = cancel.ok ? cancelResponse(cancel.order, cancel.cancelClientOrderId, time, p) : { code: cancel.code, msg: cancel.msg };
+      if (!cancel.ok && mode === 'STOP_ON_FAILURE') {
+        throw new ApiError(-2022, 'Order cancel-replace failed.', 400, {}, { cancelResult: 'FAILURE', newOrderResult: 'NOT_ATTEMPTED', cancelResponse: cancelResponseJson, newOrderResponse: null });
+      }
+      const { respType, ...req } = o;
+      const placed = venue.placeOrder({ ...req, accountId: account, time });
+      const resp = respType ?? (o.type === 'MARKET' || o.type === 'LIMIT' ? 'FULL' : 'ACK');
+      const newOrderResponse: Json = placed.ok ? placeResponse(placed.order, placed.fills, time, resp, p) : { code: placed.code, msg: placed.msg };
+      if (placed.ok) events.push(...placed.events);
+      const body = {
+        cancelResult: cancel.ok ? 'SUCCESS' : 'FAILURE',
+        newOrderResult: placed.ok ? 'SUCCESS' : 'FAILURE',
+        cancelResponse: cancelResponseJson,
+        newOrderResponse,
+      };
+      if (cancel.ok && placed.ok) return { body, events, createdOrderIds: [placed.order.orderId], executed: true };
+      // Something changed state but not everything: Binance answers 409 (-2021), or 400 (-2022) when both failed.
+      const error = !cancel.ok && !placed.ok ? new ApiError(-2022, 'Order cancel-replace failed.', 400, {}, body) : new ApiError(-2021, 'Order cancel-replace partially failed.', 409, {}, body);
+      throw Object.assign(error, { events, createdOrderIds: placed.ok ? [placed.order.orderId] : [] });
+    },
+  });
+
   const orderRef = (params: Params) => {
     const orderId = params.int('orderId');
     const origClientOrderId = params.str('origClientOrderId', { allowEmpty: true });

@@ -330,10 +330,20 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
         orderHeaders['X-MBX-ORDER-COUNT-1D'] = String(o.count1d);
       }
 
+      const settle = (r: { events?: readonly VenueEvent[]; createdOrderIds?: readonly number[] }) => {
+        if (r.events) dispatch(r.events);
+        if (plan.hide && r.createdOrderIds) for (const id of r.createdOrderIds) faults.hideOrder(id, plan.hide.rule.ms ?? 2000);
+      };
       const execute = () => {
-        const result = route.handler({ params, accountId, time: now() });
-        if (result.events) dispatch(result.events);
-        if (plan.hide && result.createdOrderIds) for (const id of result.createdOrderIds) faults.hideOrder(id, plan.hide.rule.ms ?? 2000);
+        let result;
+        try {
+          result = route.handler({ params, accountId, time: now() });
+        } catch (e) {
+          // A partly failed cancel-replace still changed state: its events go out.
+          if (e instanceof ApiError) settle(e as ApiError & { events?: readonly VenueEvent[]; createdOrderIds?: readonly number[] });
+          throw e;
+        }
+        settle(result);
         return result;
       };
 
@@ -380,7 +390,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       record('rejected', e.status, e.code, false);
-      writeJson(res, ip, e.status, { code: e.code, msg: e.message }, { ...e.headers });
+      writeJson(res, ip, e.status, e.data !== undefined ? { code: e.code, msg: e.message, data: e.data as Json } : { code: e.code, msg: e.message }, { ...e.headers });
     }
   }
 

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     msg: string,
     readonly status = 400,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Extra `data` in the body (cancelReplace failures). */
+    readonly data?: unknown,
   ) {
     super(msg);
   }

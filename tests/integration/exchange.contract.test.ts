@@ -237,6 +237,21 @@ describe('account and orders', () => {
   });
 });
 
+describe('cancel-replace (updateOrder)', () => {
+  it('cancels and places atomically, or reports which half failed (-2022 / -2021)', async () => {
+    at('30000');
+    const first = await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000', newClientOrderId: 'cr-1' });
+    const r = await client.updateOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29100', cancelOrigClientOrderId: 'cr-1', newClientOrderId: 'cr-2' });
+    expect(r).toMatchObject({ cancelResult: 'SUCCESS', newOrderResult: 'SUCCESS', cancelResponse: { orderId: first.orderId, status: 'CANCELED' }, newOrderResponse: { clientOrderId: 'cr-2', status: 'NEW', price: '29100.00000000' } });
+    const missing = await rejectionOf(client.updateOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29100', cancelOrigClientOrderId: 'cr-none', newClientOrderId: 'cr-3' }));
+    expect(missing).toMatchObject({ code: -2022, message: 'Order cancel-replace failed.' });
+    expect((await rejectionOf(client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'cr-3' }))).code).toBe(-2013);
+    const half = await rejectionOf(client.updateOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29100.001', cancelOrigClientOrderId: 'cr-2', newClientOrderId: 'cr-4' }));
+    expect(half).toMatchObject({ code: -2021, message: 'Order cancel-replace partially failed.' });
+    expect((await client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'cr-2' })).status).toBe('CANCELED');
+  });
+});
+
 describe('OCO order lists', () => {
   it('places (deprecated order/oco), queries, lists and cancels an OCO', async () => {
     at('30000');
