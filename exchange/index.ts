@@ -6,30 +6,65 @@
  * const ex = await startPaperExchange({ port: 0, prices: { kind: 'manual' },
  *   accounts: [{ apiKey: 'k', apiSecret: 's', balances: { USDT: '10000' } }] });
  * const client = Binance({ apiKey: 'k', apiSecret: 's', httpBase: ex.httpBase, wsBase: ex.wsBase, wsApi: ex.wsApi });
- * ex.market.setPrice('BTCUSDT', '30000.5');    // manual mode: trade at a price (matches resting orders)
+ * ex.market.setPrice('BTCUSDT', '30000.5');    // trade at a price now (matches resting orders, streams)
  * ex.market.closeCandle('BTCUSDT', '1m');      // emit the closed kline (k.x = true), open the next
  * ex.faults.add({ kind: 'lose-response', match: { clientOrderId: '^bot1-' }, count: 2 });
  * ex.audit.duplicates();  ex.audit.check(ex.venue);   // [] when nothing doubled and nothing was lost
  * await ex.close();
  * ```
- * - Options: see `PaperExchangeOptions` (server.ts): port, stateFile, accounts, symbols, prices
- *   (`random-walk` (default: seed 42, tickMs 1000), `replay` (Binance kline file, JSON or CSV),
- *   `manual`, `mirror`), backendTimeoutMs, fees, book, participation, rateLimits, clock, ping
- *   timings, historyLimit.
- * - REST: ping, time, exchangeInfo, klines/uiKlines, ticker/price, ticker/bookTicker,
+ *
+ * ## Options (`PaperExchangeOptions`, server.ts)
+ * port (0 = free port; host is always 127.0.0.1) · stateFile (atomic saves, reloaded on start;
+ * account balances given in options apply only when the account is first created) · accounts
+ * (default: `paper-api-key` / `paper-api-secret`, 10,000 USDT) · symbols (default BTCUSDT, ETHUSDT,
+ * BNBUSDT with Binance-like filters) · prices: `{kind:'random-walk', seed, tickMs, volatility,
+ * startPrices, history}` (default seed 42, 1 s ticks, 500 warm-up candles per interval; candles
+ * close on wall-clock boundaries) | `{kind:'replay', file, symbol, interval, candleMs, manual, loop}`
+ * (Binance kline file, JSON or CSV; each candle plays core/venue's price path) | `{kind:'manual'}`
+ * | `{kind:'mirror'}` (Binance public trades; needs a network) · backendTimeoutMs (10 s) · fees
+ * (maker/taker, 0.1 %) · book (synthetic depth for taker orders) · participation (partial fills)
+ * · rateLimits (Binance's by default, `false` to disable) · clock · pingIntervalMs/pongTimeoutMs ·
+ * historyLimit · saveDebounceMs · log.
+ *
+ * ## In-process API (`PaperExchange`)
+ * - `httpBase`, `wsBase`, `wsApi`, `port`; `venue` (core/venue, read it for balances and orders).
+ * - `market.setPrice(symbol, price, {qty?, time?})`, `market.closeCandle(symbol, interval)`,
+ *   `market.price(symbol)`, `market.replayNext()`, `market.klines(symbol, interval, opts)`.
+ * - `accounts.add({apiKey, apiSecret, balances, name})`, `accounts.deposit(apiKey, asset, amount)`
+ *   (a balanceUpdate event), `accounts.accountId(apiKey)`, `accounts.list()`.
+ * - `faults` (faults.ts): `add(rule) → id`, `remove(id)`, `clear()`, `list()`,
+ *   `cutConnections('market'|'user'|'all')`, `freeze(ms?)`, `unfreeze()`, `firings`.
+ *   Rule kinds: lose-response, reset-after-execute, reset-before-execute, unknown-while-executing
+ *   (-1007, optionally executing late), fail-before-executing (502 HTML or JSON -1001), delay
+ *   (before: recvWindow re-checked; or after), rate-limit (429 / 418 + Retry-After), hide-order,
+ *   user-drop, user-duplicate, user-reorder, user-delay, market-drop. Matched on endpoint
+ *   (default: order placement), client-id regex, symbol, account, event type, stream; `count`
+ *   times (default 1, -1 = until removed).
+ * - `audit` (audit.ts): `requests({clientOrderId?})`, `clientId(cid)` → {submitted, executed,
+ *   orderIds}, `clientIds()`, `duplicates()`, `fills()`, `balanceChanges()`, `summary()`,
+ *   `check(venue)` → problems (balances vs recorded changes, conservation, duplicate trades,
+ *   client ids executed twice).
+ * - `stats()`, `save()`, `close()`.
+ *
+ * ## Wire
+ * - REST: ping, time, exchangeInfo, klines/uiKlines (1s … 1w), ticker/price, ticker/bookTicker,
  *   ticker/24hr, avgPrice, depth, account, order (POST/GET/DELETE), order/test, order/cancelReplace, openOrders
  *   (GET/DELETE), allOrders, myTrades, order/oco (deprecated), orderList/oco, orderList
  *   (GET/DELETE), openOrderList, allOrderList. Signed endpoints check X-MBX-APIKEY, the HMAC-SHA256
- *   signature over the raw query string + body, timestamp/recvWindow; weights and order counts
- *   are reported in X-MBX-USED-WEIGHT-1M / X-MBX-ORDER-COUNT-10S / -1D; 429/418 with Retry-After.
- * - Streams: `/ws/<stream>` and `/stream?streams=` with `<sym>@kline_<i>` (1s … 1w),
- *   `<sym>@trade`, `<sym>@bookTicker`, `<sym>@depth[5|10|20][@100ms]`; SUBSCRIBE/UNSUBSCRIBE;
- *   pings every 20 s. `/ws-api/v3`: `userDataStream.subscribe.signature` → events
- *   executionReport, outboundAccountPosition, balanceUpdate, listStatus as `{subscriptionId, event}`.
- * - Faults (faults.ts), audit (audit.ts), admin HTTP endpoints (admin.ts), persistence
- *   (persistence.ts: atomic temp + fsync + rename, reloaded on start).
- * - Matching, fees, filters and the candle price path come from `core/venue` (shared with the
- *   backtester).
+ *   signature over the raw query string + body, timestamp/recvWindow; unread parameters give
+ *   -1104; weights and order counts are reported in X-MBX-USED-WEIGHT-1M / X-MBX-ORDER-COUNT-10S /
+ *   -1D; 429/418 with Retry-After; errors are `{code,msg}`.
+ * - Streams: `/ws/<stream>[/<stream>…]` and `/stream?streams=` with `<sym>@kline_<i>`,
+ *   `<sym>@trade`, `<sym>@bookTicker`, `<sym>@depth[5|10|20][@100ms]`; SUBSCRIBE / UNSUBSCRIBE /
+ *   LIST_SUBSCRIPTIONS; pings every 20 s, dropped after 60 s without pong.
+ * - `/ws-api/v3`: `userDataStream.subscribe.signature` (+ unsubscribe, session.subscriptions, ping,
+ *   time) → executionReport, outboundAccountPosition, balanceUpdate, listStatus as
+ *   `{subscriptionId, event}`.
+ * - Admin HTTP endpoints mirroring the in-process API: admin.ts.
+ * - `npm run exchange` runs it as its own process (main.ts).
+ *
+ * Matching, fees, filters and the candle price path come from `core/venue`, shared with the
+ * backtester.
  */
 export { startPaperExchange, type PaperExchange, type PaperExchangeOptions, type MarketControl, type AccountControl } from './server';
 export type { FaultRule, FaultKind, FaultMatch } from './faults';
