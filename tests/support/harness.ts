@@ -3,15 +3,15 @@
  * paper exchange on 127.0.0.1, and bot workers — in-process, or as child processes that a test can
  * kill -9. Every test gets its own task queue, so files never see each other's bots.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import type { AccountConfig } from '../../activities/exchange-account';
 import { startBot } from '../../client/bots';
 import type { BotDefinition } from '../../core/bot-definition';
 import { startPaperExchange } from '../../exchange';
+import { spawnWorkerProcess } from '../../infra/worker-process';
 import type { TemporalSettings } from '../../workers/config';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Decimal } from '../../core/decimal';
@@ -20,8 +20,6 @@ import { type BotStateView, type RuntimeOptions, botWorkflowId, stateQuery } fro
 
 export type PaperExchange = Awaited<ReturnType<typeof startPaperExchange>>;
 type PaperExchangeOptions = Parameters<typeof startPaperExchange>[0];
-
-const ROOT = path.resolve(__dirname, '../..');
 
 // Workers in test processes log warnings and errors only (bot notifications are info).
 try {
@@ -122,31 +120,8 @@ export class Harness {
 
   /** A worker as a child process (workers/main.ts), resolved once it polls. */
   async spawnWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'workers/main.ts')], {
-      cwd: ROOT,
-      env: this.workerEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = await spawnWorkerProcess(this.workerEnv());
     this.processes.push(child);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker process did not start:\n${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('polling')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`worker process exited with ${code}:\n${output}`));
-      });
-    });
-    child.stdout!.resume();
-    child.stderr!.resume();
     return child;
   }
 

@@ -1,0 +1,259 @@
+/**
+ * `npm run torture [-- --kills 1000]`: many bots trade on the paper exchange with faults on,
+ * while the driver kills -9 the worker (and, less often, the Temporal dev server, whose SQLite file
+ * persists) at random moments and restarts it. At the end, from the exchange's audit:
+ *
+ *   - duplicates: client ids that executed more than once (must be 0);
+ *   - lost: fills on the exchange that no bot knows, or positions that disagree (must be 0);
+ *   - stuck: bots not running, not caught up, or with work in flight after the settle time (must be 0);
+ *   - balances: every balance equals its initial amount plus the fills and fees (and the audit's
+ *     own conservation checks).
+ *
+ * Prints its figures as the last line and exits non-zero if any invariant fails.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
+import { startBot } from '../client/bots';
+import type { BotDefinition } from '../core/bot-definition';
+import { Decimal } from '../core/decimal';
+import { type FaultRule, startPaperExchange } from '../exchange';
+import { type DevServer, freePort, startDevServer } from '../infra/dev-server';
+import { killHard, spawnWorkerProcess } from '../infra/worker-process';
+import { WORKFLOWS_PATH } from '../workers/worker';
+import { type BotStateView, type RuntimeOptions, stateQuery } from '../workflows/messages';
+
+const { values: args } = parseArgs({
+  options: {
+    kills: { type: 'string', default: '30' },
+    bots: { type: 'string', default: '6' },
+    'server-kill-every': { type: 'string', default: '10' },
+    seed: { type: 'string', default: '7' },
+    'settle-timeout': { type: 'string', default: '180' },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+const KILLS = Number(args.kills);
+const BOTS = Number(args.bots);
+const SERVER_KILL_EVERY = Number(args['server-kill-every']);
+const SETTLE_TIMEOUT_MS = Number(args['settle-timeout']) * 1000;
+const INITIAL = { USDT: '1000000', BTC: '0', ETH: '0' };
+const API_KEY = 'torture-key-4f1c2a';
+const API_SECRET = 'torture-secret-9b7e3d51c0a8';
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same kill and fault schedule. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FAULTS: readonly FaultRule[] = [
+  { kind: 'lose-response', afterMs: 1_500 },
+  { kind: 'reset-after-execute' },
+  { kind: 'reset-before-execute' },
+  { kind: 'unknown-while-executing', afterMs: 300 },
+  { kind: 'fail-before-executing', status: 502 },
+  { kind: 'hide-order', ms: 2_000 },
+  { kind: 'rate-limit', retryAfterSec: 1 },
+  { kind: 'delay', ms: 800, phase: 'before' },
+  { kind: 'user-drop', match: { eventType: 'executionReport' }, count: 3 },
+  { kind: 'user-duplicate', match: { eventType: 'executionReport' }, count: 3 },
+  { kind: 'user-reorder', match: { eventType: 'executionReport' }, count: 3, flushMs: 500 },
+];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => {
+  if (!args.quiet) console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
+};
+
+async function main(): Promise<number> {
+  const random = rng(Number(args.seed));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'torture-'));
+  const dbFile = path.join(dir, 'temporal.db');
+  const port = await freePort();
+  let server: DevServer = await startDevServer({ dbFile, port, headless: true });
+  const exchange = await startPaperExchange({
+    port: 0,
+    accounts: [{ name: 'paper', apiKey: API_KEY, apiSecret: API_SECRET, balances: INITIAL }],
+    prices: { kind: 'random-walk', seed: Number(args.seed), tickMs: 100, volatility: 0.0008, history: 50 },
+    backendTimeoutMs: 1_000,
+  });
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
+  const taskQueue = 'torture';
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    WORKFLOW_BUNDLE: bundlePath,
+    LOG_LEVEL: 'ERROR',
+    BOT_ACCOUNTS: 'paper',
+    ACCOUNT_PAPER_API_KEY: API_KEY,
+    ACCOUNT_PAPER_API_SECRET: API_SECRET,
+    ACCOUNT_PAPER_HTTP_BASE: exchange.httpBase,
+    ACCOUNT_PAPER_WS_BASE: exchange.wsBase,
+    ACCOUNT_PAPER_WS_API: exchange.wsApi,
+    ACCOUNT_PAPER_RECV_WINDOW_MS: '1000',
+    ACCOUNT_PAPER_BACKEND_TIMEOUT_MS: '1000',
+    ACCOUNT_PAPER_REQUEST_TIMEOUT_MS: '2500',
+    ACCOUNT_PAPER_WEIGHT_LIMIT: '100000',
+  };
+  const workerLog = path.join(dir, 'worker.log');
+  let worker: ChildProcess = await spawnWorkerProcess(env, workerLog);
+  let connection = await Connection.connect({ address: server.address });
+  let client = new Client({ connection });
+
+  const options: RuntimeOptions = {
+    attemptTimeout: '5s',
+    continueAsNewAfterEvents: 150,
+    reconcile: { openOrdersEveryMs: 5_000, staleEveryMs: 3_000, staleAfterMs: 4_000, idleEveryMs: 20_000 },
+  };
+  const names: string[] = [];
+  for (let i = 0; i < BOTS; i++) {
+    const symbol = i % 2 === 0 ? 'BTCUSDT' : 'ETHUSDT';
+    const def = {
+      name: `torture-${i + 1}`,
+      strategy: 'dca-take-profit',
+      symbol,
+      interval: '1s',
+      account: 'paper',
+      market: 'spot',
+      risk: {},
+      onStop: 'cancel-orders',
+      params: { everyCandles: 2 + (i % 3), quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03', takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!, maxLots: 3 },
+    } as BotDefinition;
+    await startBot(client, def, taskQueue, options);
+    names.push(def.name);
+  }
+  log(`${BOTS} bots started; worker log: ${workerLog}`);
+
+  let kills = 0;
+  let serverKills = 0;
+  let faultsInjected = 0;
+  const faultTimer = setInterval(() => {
+    const rule = FAULTS[Math.floor(random() * FAULTS.length)]!;
+    exchange.faults.add({ count: 1, ...rule });
+    faultsInjected++;
+  }, 700);
+
+  while (kills < KILLS) {
+    await sleep(500 + random() * 2_500);
+    kills++;
+    await killHard(worker);
+    if (SERVER_KILL_EVERY > 0 && kills % SERVER_KILL_EVERY === 0) {
+      serverKills++;
+      await server.kill();
+      await sleep(random() * 1_000);
+      server = await startDevServer({ dbFile, port, headless: true });
+      await connection.close().catch(() => {});
+      connection = await Connection.connect({ address: server.address });
+      client = new Client({ connection });
+      log(`kill ${kills}: worker and Temporal server killed -9, restarted on the same SQLite file`);
+    } else {
+      log(`kill ${kills}: worker killed -9`);
+    }
+    if (random() < 0.3) await sleep(random() * 2_000); // sometimes stay down a while
+    worker = await spawnWorkerProcess(env, workerLog);
+  }
+  clearInterval(faultTimer);
+  exchange.faults.clear();
+  log('faults off; waiting for every bot to settle');
+
+  // ---- settle and check ------------------------------------------------------------------------
+  const problems: string[] = [];
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  let states: BotStateView[] = [];
+  let lastIssues: string[] = [];
+  while (Date.now() < deadline) {
+    states = await Promise.all(names.map((n) => client.workflow.getHandle(`bot-${n}`).query(stateQuery))).catch(() => []);
+    lastIssues = states.length === names.length ? states.flatMap((s) => disagreements(s, exchange)) : ['bots not answering queries'];
+    if (lastIssues.length === 0) break;
+    await sleep(1_000);
+  }
+  const stuck = lastIssues.length === 0 ? 0 : new Set(lastIssues.map((l) => l.split(':')[0])).size;
+  problems.push(...lastIssues);
+
+  const venue = exchange.venue;
+  const fills = venue.allFills().filter((f) => f.accountId === 'paper');
+  const duplicates = exchange.audit.duplicates().length;
+  const knownFills = states.reduce((n, s) => n + s.stats.fills, 0);
+  const lost = Math.max(0, fills.length - knownFills);
+  if (lost > 0) problems.push(`${lost} fills on the exchange are in no bot's state`);
+  problems.push(...balanceProblems(exchange), ...exchange.audit.check(venue));
+  const orders = exchange.audit.summary().ordersCreated;
+
+  await killHard(worker);
+  await connection.close().catch(() => {});
+  await exchange.close();
+  await server.stop();
+  if (problems.length === 0) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${dir} for inspection`);
+
+  for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
+  console.log(`kills=${kills} server_kills=${serverKills} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} duplicates=${duplicates} lost=${lost} stuck=${stuck}`);
+  return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 ? 0 : 1;
+}
+
+type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
+
+/** Why a bot does not (yet) agree with the exchange; empty when it does. */
+function disagreements(s: BotStateView, exchange: Exchange): string[] {
+  const issues: string[] = [];
+  const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
+  if (s.status !== 'RUNNING') issues.push(`${s.name}: status ${s.status}`);
+  if (s.activitiesInFlight > 0 || s.pendingEvents > 0) issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
+  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) issues.push(`${s.name}: orders still being submitted or cancelled`);
+  if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000) issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
+  const venueOpen = exchange.venue.openOrders('paper').filter((o) => mine(o.clientOrderId)).map((o) => o.clientOrderId).sort();
+  const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
+  if (venueOpen.join() !== botOpen.join()) issues.push(`${s.name}: open orders differ (exchange ${venueOpen.length}, bot ${botOpen.length})`);
+  const fills = exchange.venue.allFills().filter((f) => f.accountId === 'paper' && mine(f.clientOrderId));
+  if (fills.length !== s.stats.fills) issues.push(`${s.name}: exchange has ${fills.length} fills, bot ${s.stats.fills}`);
+  let qty = new Decimal(0);
+  for (const f of fills) {
+    const baseFee = f.commissionAsset !== 'USDT' ? f.commission : '0';
+    qty = f.side === 'BUY' ? qty.plus(f.qty).minus(baseFee) : qty.minus(f.qty).minus(baseFee);
+  }
+  if (!qty.equals(s.position.qty)) issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
+  return issues;
+}
+
+/** Every balance equals its initial amount plus what the fills moved, minus the fees. */
+function balanceProblems(exchange: Exchange): string[] {
+  const expected = new Map<string, Decimal>(Object.entries(INITIAL).map(([a, v]) => [a, new Decimal(v)]));
+  const add = (asset: string, v: Decimal) => expected.set(asset, (expected.get(asset) ?? new Decimal(0)).plus(v));
+  for (const f of exchange.venue.allFills().filter((x) => x.accountId === 'paper')) {
+    const base = f.symbol.replace(/USDT$/, '');
+    const sign = f.side === 'BUY' ? 1 : -1;
+    add(base, new Decimal(f.qty).times(sign));
+    add('USDT', new Decimal(f.quoteQty).times(-sign));
+    add(f.commissionAsset, new Decimal(f.commission).negated());
+  }
+  const problems: string[] = [];
+  for (const [asset, want] of expected) {
+    const b = exchange.venue.balance('paper', asset);
+    const have = new Decimal(b.free).plus(b.locked);
+    if (!have.equals(want)) problems.push(`balance ${asset} is ${have.toFixed()} but initial + fills - fees = ${want.toFixed()}`);
+  }
+  return problems;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(2);
+  },
+);
