@@ -44,6 +44,18 @@ export interface PriceSource {
   next?(): boolean;
 }
 
+/**
+ * Timers must not take the whole exchange down: an internal error (a bug) is logged and the
+ * next tick carries on. Bad input never reaches here; it is refused at the API.
+ */
+function guarded(f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    console.error('paper exchange: price tick failed', e);
+  }
+}
+
 /** mulberry32: small, fast, seedable. Good enough for a price walk; not for cryptography. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -118,7 +130,7 @@ export function randomWalkSource(
   const scheduleBoundary = () => {
     const now = opts.now();
     boundaryTimer = setTimeout(() => {
-      if (!opts.isFrozen()) market.advanceAll(opts.now());
+      if (!opts.isFrozen()) guarded(() => market.advanceAll(opts.now()));
       scheduleBoundary();
     }, 1000 - (now % 1000) + 1);
     boundaryTimer.unref?.();
@@ -128,10 +140,12 @@ export function randomWalkSource(
       tickTimer = setInterval(() => {
         if (opts.isFrozen()) return;
         const now = opts.now();
-        for (const [symbol, walk] of walks) {
-          const t = walk.next();
-          market.trade(symbol, t.price, t.qty, now, { buyerIsTaker: t.buyerIsTaker });
-        }
+        guarded(() => {
+          for (const [symbol, walk] of walks) {
+            const t = walk.next();
+            market.trade(symbol, t.price, t.qty, now, { buyerIsTaker: t.buyerIsTaker });
+          }
+        });
       }, opts.tickMs);
       tickTimer.unref?.();
       scheduleBoundary();
@@ -290,7 +304,9 @@ export function replaySource(market: Market, opts: { candles: Candle[]; symbol: 
       if (opts.manual) return;
       timer = setInterval(() => {
         if (opts.isFrozen()) return;
-        if (!playOne() && timer) clearInterval(timer);
+        guarded(() => {
+          if (!playOne() && timer) clearInterval(timer);
+        });
       }, opts.candleMs);
       timer.unref?.();
     },
