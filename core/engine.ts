@@ -568,10 +568,17 @@ class Kernel {
     this.updateRisk();
   }
 
+  /**
+   * Flat means nothing sellable is left: fees paid in the base asset leave dust below the lot size
+   * or the minimum order value, which no order can ever sell.
+   */
   private isFlat(qty: Dec): boolean {
     if (!isPositive(qty)) return true;
     const f = this.s.filters;
-    return f !== null && isPositive(f.minQty) && lt(qty, f.minQty);
+    if (f === null) return false;
+    if (isPositive(f.minQty) && lt(qty, f.minQty)) return true;
+    const price = this.s.lastPrice;
+    return price !== null && isPositive(f.minNotional) && lt(mul(floorToStep(qty, f.stepSize), price), f.minNotional);
   }
 
   private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill): void {

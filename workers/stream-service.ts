@@ -130,7 +130,7 @@ export class StreamService {
       }
     }
     // Forget fired watches the bots no longer hold.
-    const live = new Set(bots.flatMap((b) => Object.keys(b.watches).map((id) => `${b.workflowId}/${id}`)));
+    const live = new Set(bots.flatMap((b) => Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`)));
     for (const key of this.fired) if (!live.has(key)) this.fired.delete(key);
   }
 
@@ -181,7 +181,8 @@ export class StreamService {
     const firing: Array<Promise<void>> = [];
     for (const bot of bots) {
       for (const [id, watch] of Object.entries(bot.watches)) {
-        const key = `${bot.workflowId}/${id}`;
+        // Keyed with the price too: a strategy re-arming the same watch at a new level gets it.
+        const key = `${bot.workflowId}/${id}/${watch.price}/${watch.direction}`;
         if (this.fired.has(key)) continue;
         const crossed = watch.direction === 'above' ? gte(price, watch.price) : lte(price, watch.price);
         if (!crossed) continue;

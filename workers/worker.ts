@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { AccountRegistry, type AccountConfig } from '../activities/exchange-account';
+import { defaultDataHandlers } from '../activities/data-handlers';
 import type { DataHandler } from '../activities/market';
 import type { DataRequest } from '../core/strategy';
 import type { TemporalSettings } from './config';
@@ -55,7 +56,8 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
   const accounts = new AccountRegistry(options.accounts);
   const directory = new BotDirectory(client, temporal.taskQueue);
-  const activities = createActivities({ accounts, botTags: () => directory.tags(), ...(options.dataHandlers ? { dataHandlers: options.dataHandlers } : {}) });
+  const dataHandlers = { ...defaultDataHandlers(), ...options.dataHandlers };
+  const activities = createActivities({ accounts, botTags: () => directory.tags(), dataHandlers });
 
   const worker = await Worker.create({
     connection: nativeConnection,
