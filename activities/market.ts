@@ -15,8 +15,10 @@ import { candleFromRaw, fillFromTrade, filtersFromExchangeInfo, snapshotFromOrde
 export interface ReconcileInput {
   readonly account: string;
   readonly symbol: string;
-  /** The bot's non-final orders. */
+  /** The bot's non-final orders on its own symbol. */
   readonly clientOrderIds: readonly string[];
+  /** Non-final orders with their symbols (multi-symbol strategies); takes precedence over clientOrderIds. */
+  readonly orders?: ReadonlyArray<{ readonly clientOrderId: string; readonly symbol: string }>;
   /** The bot's own client-id prefix: its orders are never orphans. */
   readonly ownTag: string;
 }
@@ -91,11 +93,12 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       const { symbol } = input;
       const snapshots: OrderSnapshot[] = [];
       const missing: string[] = [];
-      for (const clientOrderId of input.clientOrderIds) {
+      const orders = input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
+      for (const { clientOrderId, symbol: orderSymbol } of orders) {
         try {
-          const raw = await acc.call('getOrder', 4, (r) => r.getOrder({ symbol, origClientOrderId: clientOrderId }));
+          const raw = await acc.call('getOrder', 4, (r) => r.getOrder({ symbol: orderSymbol, origClientOrderId: clientOrderId }));
           const fills = isPositive(raw.executedQty)
-            ? (await read<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(acc, 'myTrades', 20, (r) => r.myTrades({ symbol, orderId: raw.orderId })))
+            ? (await read<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(acc, 'myTrades', 20, (r) => r.myTrades({ symbol: orderSymbol, orderId: raw.orderId })))
                 .filter((t) => Number(t.orderId) === Number(raw.orderId))
                 .map(fillFromTrade)
             : [];

@@ -104,6 +104,9 @@ export interface BotState {
   readonly watches: Readonly<Record<string, { readonly direction: 'above' | 'below'; readonly price: Dec }>>;
   readonly pendingRequests: Readonly<Record<string, DataRequest>>;
   readonly filters: SymbolFilters | null;
+  /** Filters and positions of the other symbols a multi-symbol strategy trades (absent in older states). */
+  readonly otherFilters?: Readonly<Record<string, SymbolFilters>>;
+  readonly otherPositions?: Readonly<Record<string, PositionState>>;
   readonly balances: { readonly base: Dec; readonly quote: Dec } | null;
   readonly lastPrice: Dec | null;
   readonly lastCandleOpenTime: number | null;
@@ -126,7 +129,7 @@ export interface BotState {
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */
 export type BotEvent =
   /** The bot (re)starts: `fresh` on its very first run; false after continue-as-new (no strategy call then). */
-  | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null; readonly fresh: boolean }
+  | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null; readonly fresh: boolean; readonly otherFilters?: Readonly<Record<string, SymbolFilters>> }
   | { readonly type: 'candle'; readonly now: number; readonly candle: Candle }
   | { readonly type: 'orderPlaced'; readonly now: number; readonly snapshot: OrderSnapshot }
   | { readonly type: 'orderListPlaced'; readonly now: number; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
@@ -151,7 +154,7 @@ export type Command =
   | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest }
   | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest }
   | { readonly type: 'cancelOrder'; readonly clientOrderId: string; readonly symbol: string }
-  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[] }
+  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: ReadonlyArray<{ readonly clientOrderId: string; readonly symbol: string }> }
   | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
   | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };
 
@@ -232,6 +235,7 @@ export function contextOf(state: BotState, now: number): StrategyContext<any> {
     paused: state.status === 'PAUSED',
     filters: state.filters,
     position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
+    positions: Object.fromEntries(Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])),
     openOrders: openOrders(state),
     balances: state.balances,
     lastPrice: state.lastPrice,
@@ -280,6 +284,7 @@ class Kernel {
     switch (event.type) {
       case 'start':
         if (event.filters) this.s.filters = event.filters;
+        if (event.otherFilters) this.s.otherFilters = { ...this.s.otherFilters, ...event.otherFilters };
         this.s.reconcileInFlight = false;
         this.requestReconcile();
         if (event.fresh) this.toStrategy({ type: 'start' });
@@ -532,36 +537,18 @@ class Kernel {
   }
 
   private applyFill(order: OrderRecord, fill: Fill): void {
-    const { base, quote } = splitSymbol(order.request.symbol, this.s.filters);
-    const p = this.s.position;
-    const baseFee = fill.commissionAsset === base ? fill.commission : '0';
-    const quoteFee = fill.commissionAsset === quote ? fill.commission : '0';
-    const fees = isPositive(fill.commission)
-      ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) }
-      : p.fees;
-    const wasFlat = this.isFlat(p.qty);
-    let next: PositionState;
-    if (order.request.side === 'BUY') {
-      const qty = sub(add(p.qty, fill.qty), baseFee);
-      const cost = add(add(p.cost, fill.quoteQty), quoteFee);
-      next = { ...p, qty, cost, avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0', fees };
-    } else {
-      const sold = add(fill.qty, baseFee);
-      // The cost leaving the position: all of it when the holding is sold out, else its share
-      // (rounded to 8 decimals, the quote precision) — so a full exit's PnL is exactly proceeds - cost.
-      const costOfSold = !isPositive(p.qty) ? '0' : lt(sold, p.qty) ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8)) : p.cost;
-      const proceeds = sub(fill.quoteQty, quoteFee);
-      const qty = sub(p.qty, sold);
-      const flatNow = !isPositive(qty);
-      next = {
-        ...p,
-        qty,
-        cost: flatNow ? '0' : sub(p.cost, costOfSold),
-        avgEntryPrice: flatNow ? '0' : p.avgEntryPrice,
-        realizedPnl: add(p.realizedPnl, sub(proceeds, costOfSold)),
-        fees,
-      };
+    const symbol = order.request.symbol;
+    if (symbol !== this.s.setup.symbol) {
+      // Another symbol of a multi-symbol strategy: its own position, no round trips or risk (they
+      // are defined on the bot's own symbol).
+      const others = this.s.otherPositions ?? {};
+      const next = positionAfterFill(others[symbol] ?? ZERO_POSITION, order.request.side, fill, splitSymbol(symbol, this.s.otherFilters?.[symbol]));
+      this.s.otherPositions = { ...others, [symbol]: next };
+      return;
     }
+    const p = this.s.position;
+    const wasFlat = this.isFlat(p.qty);
+    const next = positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
     this.s.position = next;
     this.s.lastPrice = fill.price;
     this.trackRoundTrip(wasFlat, p, next, fill);
@@ -699,8 +686,10 @@ class Kernel {
   }
 
   private place(intent: PlaceIntent): void {
+    const symbol = intent.symbol ?? this.s.setup.symbol;
+    const own = symbol === this.s.setup.symbol;
     const request: OrderRequest = stripUndefined({
-      symbol: this.s.setup.symbol,
+      symbol,
       side: intent.side,
       type: intent.type,
       quantity: intent.quantity,
@@ -710,11 +699,12 @@ class Kernel {
       trailingDelta: intent.trailingDelta,
       timeInForce: intent.timeInForce ?? (needsTimeInForce(intent.type) ? 'GTC' : undefined),
     });
-    const refusal = this.refusalReason(intent);
+    const refusal = this.refusalReason(intent) ?? (own || this.s.otherFilters?.[symbol] ? null : `symbol ${symbol} is not one the strategy declared (extraSymbols)`);
     if (refusal) return this.refuse(intent, request, refusal);
     let prepared = request;
-    if (this.s.filters) {
-      const outcome = applyFilters(request, this.s.filters, this.s.lastPrice);
+    const filters = own ? this.s.filters : this.s.otherFilters?.[symbol] ?? null;
+    if (filters) {
+      const outcome = applyFilters(request, filters, own ? this.s.lastPrice : null);
       if (!outcome.ok) return this.refuse(intent, request, `filters: ${outcome.reason}`);
       prepared = outcome.request;
     }
@@ -807,10 +797,12 @@ class Kernel {
     if (this.s.reconcileInFlight) return;
     this.s.reconcileInFlight = true;
     this.s.nextReconcileAt = null;
-    const ids = openOrders(this.s as BotState)
-      .filter((o) => o.status !== 'SUBMITTING')
-      .map((o) => o.clientOrderId);
-    this.commands.push({ type: 'reconcile', clientOrderIds: ids });
+    const open = openOrders(this.s as BotState).filter((o) => o.status !== 'SUBMITTING');
+    this.commands.push({
+      type: 'reconcile',
+      clientOrderIds: open.map((o) => o.clientOrderId),
+      orders: open.map((o) => ({ clientOrderId: o.clientOrderId, symbol: o.request.symbol })),
+    });
   }
 
   private scheduleReconcile(): void {
@@ -876,6 +868,33 @@ class Kernel {
 
 export const CLOSE_TAG = '__close';
 
+/** A position after one fill: average cost in, realised PnL out, fees counted in their asset. */
+export function positionAfterFill(p: PositionState, side: 'BUY' | 'SELL', fill: Fill, assets: { base: string; quote: string }): PositionState {
+  const baseFee = fill.commissionAsset === assets.base ? fill.commission : '0';
+  const quoteFee = fill.commissionAsset === assets.quote ? fill.commission : '0';
+  const fees = isPositive(fill.commission) ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) } : p.fees;
+  if (side === 'BUY') {
+    const qty = sub(add(p.qty, fill.qty), baseFee);
+    const cost = add(add(p.cost, fill.quoteQty), quoteFee);
+    return { ...p, qty, cost, avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0', fees };
+  }
+  const sold = add(fill.qty, baseFee);
+  // The cost leaving the position: all of it when the holding is sold out, else its share
+  // (rounded to 8 decimals, the quote precision) — so a full exit's PnL is exactly proceeds - cost.
+  const costOfSold = !isPositive(p.qty) ? '0' : lt(sold, p.qty) ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8)) : p.cost;
+  const proceeds = sub(fill.quoteQty, quoteFee);
+  const qty = sub(p.qty, sold);
+  const flatNow = !isPositive(qty);
+  return {
+    ...p,
+    qty,
+    cost: flatNow ? '0' : sub(p.cost, costOfSold),
+    avgEntryPrice: flatNow ? '0' : p.avgEntryPrice,
+    realizedPnl: add(p.realizedPnl, sub(proceeds, costOfSold)),
+    fees,
+  };
+}
+
 /** OCO legs sit on both sides of the market: round each price to the nearest tick. */
 function applyPrice(price: Dec, f: SymbolFilters): Dec {
   return roundToStep(price, f.tickSize);
@@ -909,6 +928,8 @@ export interface BotSummary {
   readonly symbol: string;
   readonly status: BotStatus;
   readonly position: PositionView;
+  /** Positions in the other symbols of a multi-symbol strategy. */
+  readonly positions: Readonly<Record<string, PositionView>>;
   readonly openOrders: readonly OrderRecord[];
   readonly realizedPnl: Dec;
   readonly fees: Readonly<Record<string, Dec>>;
@@ -926,6 +947,7 @@ export function summarize(state: BotState): BotSummary {
     symbol: state.setup.symbol,
     status: state.status,
     position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
+    positions: Object.fromEntries(Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])),
     openOrders: openOrders(state),
     realizedPnl: state.position.realizedPnl,
     fees: state.position.fees,

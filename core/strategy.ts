@@ -33,6 +33,8 @@ export interface StrategyContext<P> {
   readonly paused: boolean;
   readonly filters: SymbolFilters | null;
   readonly position: PositionView;
+  /** Positions in the other symbols the strategy trades (see `Strategy.extraSymbols`), by symbol. */
+  readonly positions: Readonly<Record<string, PositionView>>;
   /** The bot's orders that are not final yet (including ones still being submitted). */
   readonly openOrders: readonly OrderRecord[];
   /** Last known free balances of the bot's account for the symbol's assets, when known. */
@@ -69,6 +71,8 @@ interface PlaceCommon {
 
 export type PlaceIntent = PlaceCommon & {
   readonly kind: 'place';
+  /** Another symbol than the bot's own (it must be listed by `Strategy.extraSymbols`). */
+  readonly symbol?: string;
   readonly side: OrderSide;
   readonly type: OrderType;
   readonly quantity?: Dec;
@@ -130,6 +134,8 @@ export interface Strategy<P = unknown, S = unknown> {
    * refuses the start with that message.
    */
   checkEnvironment?(params: P, env: { readonly market: 'spot' | 'futures' }): string | null;
+  /** Symbols besides the bot's own that the strategy places orders on (e.g. a portfolio). */
+  extraSymbols?(params: P): readonly string[];
 }
 
 /** Erase the generics so strategies of different shapes live in one registry. */

@@ -224,7 +224,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         }
       case 'reconcile':
         try {
-          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, ownTag: state.clientIdTag });
+          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
           return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
         } catch (err) {
           return [{ type: 'reconcileFailed', message: failureMessage(err) }];
@@ -353,15 +353,26 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
 
   // ---- main loop -----------------------------------------------------------------------------
 
+  async function filtersOf(symbol: string): Promise<SymbolFilters | null> {
+    try {
+      return await readActs.getSymbolFilters({ account: state.setup.account, symbol });
+    } catch (err) {
+      state = recordError(state, Date.now(), `exchange filters of ${symbol} unavailable, its orders go unfiltered: ${failureMessage(err)}`);
+      return null;
+    }
+  }
+
   syncVisibility();
   if (!carried) {
-    let filters: SymbolFilters | null = null;
-    try {
-      filters = await readActs.getSymbolFilters({ account: state.setup.account, symbol: state.setup.symbol });
-    } catch (err) {
-      state = recordError(state, Date.now(), `exchange filters unavailable, orders go unfiltered: ${failureMessage(err)}`);
+    const filters = await filtersOf(state.setup.symbol);
+    // A multi-symbol strategy declares the other symbols it trades; their filters come first.
+    const extra = (strategy.extraSymbols?.(state.setup.params) ?? []).filter((s) => s !== state.setup.symbol);
+    const otherFilters: Record<string, SymbolFilters> = {};
+    for (const symbol of extra) {
+      const f = await filtersOf(symbol);
+      if (f) otherFilters[symbol] = f;
     }
-    process({ type: 'start', now: Date.now(), filters, fresh: true });
+    process({ type: 'start', now: Date.now(), filters, fresh: true, ...(extra.length > 0 ? { otherFilters } : {}) });
   } else {
     // A new run re-synchronises with the exchange before acting on anything new.
     process({ type: 'start', now: Date.now(), filters: state.filters, fresh: false });

@@ -163,6 +163,7 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
   description:
     'Every day at 00:00 UTC: MACD on the daily candles of each listed USDT symbol decides buy / sell / hold; sells close the holding; buys are sized by the risk manager (fall to the k-means support plus one ATR loses `risk` of the free USDT) and scaled down together when they exceed the free USDT. dryRun (default) sends test orders.',
   params: macdPortfolioParams,
+  extraSymbols: (p) => p.symbols,
   init: () => ({ run: null, holdings: {}, reports: [], decisions: [] }),
   onEvent(state, event, ctx) {
     const p = ctx.params;
@@ -213,27 +214,17 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
         }
         const a = run.analyses[o.symbol] as SymbolAnalysis;
         const facts = { close: a.close, macd: a.macd ?? 0, signal: a.signal ?? 0, atr: a.atr ?? 0, support: a.support ?? 0, scale: plan.scale };
+        // Each order on its own symbol: the kernel keeps a position per symbol and applies that
+        // symbol's filters (the bot declares the list through extraSymbols).
         return o.side === 'BUY'
-          ? { kind: 'place', tag, side: 'BUY', type: 'MARKET', quoteOrderQty: o.quoteOrderQty!, purpose: 'entry', reason: o.why, facts }
-          : { kind: 'place', tag, side: 'SELL', type: 'MARKET', quantity: o.quantity!, purpose: 'exit', reason: o.why, facts };
+          ? { kind: 'place', tag, symbol: o.symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: o.quoteOrderQty!, purpose: 'entry', reason: o.why, facts }
+          : { kind: 'place', tag, symbol: o.symbol, side: 'SELL', type: 'MARKET', quantity: o.quantity!, purpose: 'exit', reason: o.why, facts };
       });
       return { state: s, intents };
     };
 
     switch (event.type) {
       case 'start': {
-        const foreign = p.symbols.filter((sym) => sym !== ctx.symbol);
-        if (!p.dryRun && foreign.length > 0) {
-          return {
-            state: decide(state, 'refuse', 'live orders on other symbols'),
-            intents: [
-              {
-                kind: 'stop',
-                reason: `macd-portfolio: dryRun is off and the list holds symbols other than the bot's own ${ctx.symbol} (${foreign.join(', ')}); the runtime places orders on the bot's symbol only. Run with "dryRun": true (test orders for every symbol) or list only ${ctx.symbol}.`,
-              },
-            ],
-          };
-        }
         const timer: Intent = { kind: 'timer', id: 'daily', at: nextMidnight(ctx.now) };
         if (!p.runOnStart) return { state, intents: [timer] };
         const r = startRun(state);

@@ -254,6 +254,27 @@ describe('bot kernel', () => {
     expect(confirmed).toContainEqual({ type: 'cancelOrder', clientOrderId: id, symbol: 'BTCUSDT' });
   });
 
+  it('places orders on declared extra symbols with their filters, keeping a position per symbol, and refuses undeclared ones', () => {
+    const h = new Harness(
+      scripted((_c, s) =>
+        s.n === 0
+          ? [
+              { kind: 'place', tag: 'eth', symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.123456', price: '2000.009', purpose: 'entry' },
+              { kind: 'place', tag: 'bnb', symbol: 'BNBUSDT', side: 'BUY', type: 'MARKET', quantity: '1', purpose: 'entry' },
+            ]
+          : [],
+      ),
+    );
+    h.send({ type: 'start', now: T0, filters: FILTERS, fresh: false, otherFilters: { ETHUSDT: { ...FILTERS, symbol: 'ETHUSDT', baseAsset: 'ETH', stepSize: '0.001' } } });
+    h.send({ type: 'candle', now: T0, candle: candle(0, '100') });
+    const [eth] = h.places();
+    expect(eth!.request).toMatchObject({ symbol: 'ETHUSDT', quantity: '0.123', price: '2000' });
+    expect(Object.values(h.state.orders).find((o) => o.tag === 'bnb')).toMatchObject({ status: 'REJECTED', rejectReason: expect.stringContaining('not one the strategy declared') });
+    h.send({ type: 'orderPlaced', now: T0, snapshot: { ...filled(eth!.clientOrderId, '0.123', '2000', 1), symbol: 'ETHUSDT', fills: [{ tradeId: 1, price: '2000', qty: '0.123', quoteQty: '246', commission: '0.000123', commissionAsset: 'ETH', time: T0, isMaker: true }] } });
+    expect(h.state.otherPositions?.ETHUSDT).toMatchObject({ qty: '0.122877' });
+    expect(h.state.position.qty).toBe('0');
+  });
+
   it('fires strategy timers when woken at or after their time, in time order', () => {
     const strategy = defineStrategy({
       id: 'timers',

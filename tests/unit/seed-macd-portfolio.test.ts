@@ -9,7 +9,8 @@ import { kmeans1d } from '../../core/analysis/kmeans';
 import { type SymbolAnalysis, analyzeDaily, balanceAmounts, riskAmount } from '../../core/analysis/macd-portfolio';
 import type { Candle } from '../../core/market';
 import { DAY_MS, type MacdPortfolioState, macdPortfolio, macdPortfolioParams, nextMidnight, planDay } from '../../core/strategies/macd-portfolio';
-import { T0, createBot, feed, fetches, filled, placements, start, strategyState } from './seed-harness';
+import type { BotEvent } from '../../core/engine';
+import { BTC_FILTERS, T0, createBot, feed, fetches, filled, filtersFor, placements, start, strategyState } from './seed-harness';
 
 const CFG = { fast: 12, slow: 26, signal: 9, atrPeriod: 14, clusters: 5, mode: 'cross' as const };
 
@@ -232,11 +233,24 @@ describe('seed 002 daily cycle through the kernel', () => {
     expect(Object.values(strategyState<MacdPortfolioState>(bot).reports.at(-1)!.tests)).toEqual(['ok']);
   });
 
-  it('dryRun off with other symbols in the list: refused at start with the reason', () => {
-    const bot = createBot(macdPortfolio, { symbols, dryRun: false }, { interval: '1d' });
-    start(bot, now);
-    expect(['STOPPING', 'STOPPED']).toContain(bot.state.status);
-    expect(bot.state.stopReason).toMatch(/places orders on the bot's symbol only/);
+  it('dryRun off over several symbols: live orders on each symbol, positions kept per symbol', () => {
+    const bot = createBot(macdPortfolio, { symbols: ['BTCUSDT', 'ETHUSDT'], dryRun: false, runOnStart: true }, { interval: '1d' });
+    const cmds = feed(bot, { type: 'start', now, filters: BTC_FILTERS, fresh: true, otherFilters: { ETHUSDT: filtersFor('ETHUSDT', 'ETH', 'USDT', '0.01', '0.0001') } } as BotEvent);
+    const reqs = fetches(cmds);
+    expect(reqs.map((r) => (r.request as { symbol: string }).symbol).sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
+    feed(bot, { type: 'reconciled', now, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] });
+    const ref = referenceMacd(closes);
+    const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]!);
+    const btc = reqs.find((r) => (r.request as { symbol: string }).symbol === 'BTCUSDT')!;
+    const eth = reqs.find((r) => (r.request as { symbol: string }).symbol === 'ETHUSDT')!;
+    feed(bot, { type: 'data', now: now + 1, requestId: btc.requestId, result: daily('BTCUSDT', closes.slice(0, crossUp)) as never });
+    const placed = placements(feed(bot, { type: 'data', now: now + 1, requestId: eth.requestId, result: daily('ETHUSDT', closes.slice(0, crossUp + 1)) as never }));
+    expect(placed).toHaveLength(1);
+    expect(placed[0]!.request).toMatchObject({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET' });
+    feed(bot, { type: 'orderPlaced', now: now + 2, snapshot: filled(placed[0]!.clientOrderId, 'ETHUSDT', '110', '0.5', now + 2) });
+    expect(bot.state.otherPositions?.ETHUSDT?.qty).toBe('0.5');
+    expect(bot.state.position.qty).toBe('0');
+    expect(strategyState<MacdPortfolioState>(bot).holdings).toEqual({ ETHUSDT: '0.5' });
   });
 
   it('live on the bot symbol: market buy with the sized amount, holding recorded, later sold on the down-cross', () => {
