@@ -20,7 +20,8 @@
  * BNBUSDT with Binance-like filters) · prices: `{kind:'random-walk', seed, tickMs, volatility,
  * startPrices, history}` (default seed 42, 1 s ticks, 500 warm-up candles per interval; candles
  * close on wall-clock boundaries) | `{kind:'replay', file, symbol, interval, candleMs, manual, loop}`
- * (Binance kline file, JSON or CSV; each candle plays core/venue's price path) | `{kind:'manual'}`
+ * (Binance kline file, JSON or CSV; each candle plays core/venue's price path; order, fill and
+ * event times follow the replayed data, as in the backtester) | `{kind:'manual'}`
  * | `{kind:'mirror'}` (Binance public trades; needs a network) · backendTimeoutMs (10 s) · fees
  * (maker/taker, 0.1 %) · book (synthetic depth for taker orders) · participation (partial fills)
  * · rateLimits (Binance's by default, `false` to disable) · clock · pingIntervalMs/pongTimeoutMs ·

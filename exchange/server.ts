@@ -159,6 +159,12 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     book: { spreadTicks: opts.book?.spreadTicks ?? 0, levels: opts.book?.levels ?? 20, levelStepTicks: opts.book?.levelStepTicks ?? 1, levelQty: displayLevelQty },
   });
   if (persisted) market.importCandles(persisted.candles);
+  /**
+   * Time of venue operations (order, fill and event times). Replaying a file, it is the replayed
+   * data's clock — orders placed after a candle closes happen at its close, as in the backtester —
+   * while server time, signatures and rate limits stay on the wall clock.
+   */
+  const venueNow = (): number => (mode === 'data' ? (market.dataTime() ?? now()) : now());
 
   // Accounts: persisted ones first (their balances live in the venue), then new ones from options.
   for (const a of persisted?.accounts ?? []) registry.add(a);
@@ -167,8 +173,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     if (existing) return existing;
     const entry: AccountEntry = { name: a.name ?? registry.nextName(), apiKey: a.apiKey, apiSecret: a.apiSecret };
     registry.add(entry);
-    dispatch(venue.addAccount(entry.name, a.balances ?? {}, now()));
-    if (!venue.hasAccount(entry.name)) venue.addAccount(entry.name, {}, now());
+    dispatch(venue.addAccount(entry.name, a.balances ?? {}, venueNow()));
     return entry;
   };
   for (const a of opts.accounts ?? (persisted ? [] : [DEFAULT_ACCOUNT])) addAccount(a);
@@ -337,7 +342,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       const execute = () => {
         let result;
         try {
-          result = route.handler({ params, accountId, time: now() });
+          result = route.handler({ params, accountId, time: venueNow() });
         } catch (e) {
           // A partly failed cancel-replace still changed state: its events go out.
           if (e instanceof ApiError) settle(e as ApiError & { events?: readonly VenueEvent[]; createdOrderIds?: readonly number[] });
@@ -490,7 +495,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       deposit(apiKey, asset, amount) {
         const entry = registry.get(apiKey);
         if (!entry) throw new Error(`unknown API key ${apiKey}`);
-        const r = venue.deposit(entry.name, asset, amount, now());
+        const r = venue.deposit(entry.name, asset, amount, venueNow());
         if (!r.ok) throw new Error(r.msg);
         dispatch(r.events);
       },

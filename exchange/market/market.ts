@@ -49,6 +49,8 @@ interface SymbolMarket {
 
 export class Market {
   private readonly symbols = new Map<string, SymbolMarket>();
+  /** Time of the latest trade fed in (the replayed data's clock in 'data' mode). */
+  private lastTradeTime: number | null = null;
   /** Streams that are never filled when nobody listens: checked before building payloads. */
   constructor(private readonly o: MarketOptions) {
     for (const spec of o.venue.symbols()) {
@@ -61,6 +63,11 @@ export class Market {
 
   get mode(): CandleMode {
     return this.o.mode;
+  }
+
+  /** The market's own clock: the latest trade time fed in, or null before any. */
+  dataTime(): number | null {
+    return this.lastTradeTime;
   }
 
   symbolNames(): string[] {
@@ -80,6 +87,7 @@ export class Market {
     const m = this.symbols.get(symbol);
     if (!m) throw new Error(`unknown symbol ${symbol}`);
     if (this.o.mode !== 'manual') this.advanceTo(symbol, time);
+    this.lastTradeTime = this.lastTradeTime === null ? time : Math.max(this.lastTradeTime, time);
     m.publicTradeId += 1;
     const tradeId = m.publicTradeId;
     const events = this.o.venue.onPrice(symbol, { price, time, qty, sweep: opts.sweep ?? false });

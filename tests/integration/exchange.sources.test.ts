@@ -106,7 +106,9 @@ describe('replay of a kline file', () => {
         expect(ex.market.replayNext()).toBe(true);
         venue.onCandle('BTCUSDT', parsed[i] as Candle);
         for (const o of plan[i] ?? []) {
-          await client.order({ symbol: 'BTCUSDT', ...o });
+          const placed = await client.order({ symbol: 'BTCUSDT', ...o, newOrderRespType: 'RESULT' });
+          // Replaying, the exchange's clock is the data's: an order after a candle happens at its close.
+          expect(placed.transactTime).toBe((parsed[i] as Candle).closeTime);
           const r = venue.placeOrder({ accountId: 'bt', symbol: 'BTCUSDT', time: 0, ...(o as object) } as never);
           expect(r.ok).toBe(true);
         }
