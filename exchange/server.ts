@@ -279,6 +279,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     const auditable = route.signed;
     const record = (outcome: string, httpStatus: number, code: number | null, executed: boolean) => {
       if (auditable) audit.recordRequest({ time: now(), endpoint, accountId: accountId ?? null, symbol: symbol ?? null, clientIds, outcome, httpStatus, code, executed });
+      if (opts.log) console.error(`[paper-exchange] ${endpoint} ${clientIds.join(',')} → ${outcome} ${httpStatus}${code !== null ? ` ${code}` : ''}`);
     };
     try {
       const params = Params.parse(query, body);
@@ -394,7 +395,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       writeJson(res, ip, 200, (result as { body: Json }).body, orderHeaders);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      record('rejected', e.status, e.code, false);
+      record(e.status === 429 || e.status === 418 ? 'rate-limit' : 'rejected', e.status, e.code, false);
       writeJson(res, ip, e.status, e.data !== undefined ? { code: e.code, msg: e.message, data: e.data as Json } : { code: e.code, msg: e.message }, { ...e.headers });
     }
   }
