@@ -19,22 +19,34 @@ import type { PricePoint } from './types';
 
 export type PathCandle = Pick<Candle, 'open' | 'high' | 'low' | 'close' | 'volume' | 'openTime' | 'closeTime'>;
 
-/** True when the path visits the low before the high. */
+/** True when the path visits the low before the high: open - low < high - open ⇔ 2·open < high + low. */
 export function lowFirst(candle: Pick<Candle, 'open' | 'high' | 'low'>): boolean {
-  const open = d(candle.open);
-  // open - low < high - open  ⇔  2·open < high + low  (exact decimals, no float rounding)
-  return open.times(2).lessThan(d(candle.high).plus(d(candle.low)));
+  // Doubles decide when the two sides are clearly apart: the sum of two doubles errs by at most
+  // one unit in the last place (~2e-16 relative), far below the 1e-12 margin required here.
+  // Closer calls (and anything not representable, e.g. > 15 digits) go to exact decimals.
+  const o = Number(candle.open);
+  const h = Number(candle.high);
+  const l = Number(candle.low);
+  const diff = o * 2 - (h + l);
+  const scale = Math.max(Math.abs(o), Math.abs(h), Math.abs(l));
+  if (Number.isFinite(diff) && Math.abs(diff) > scale * 1e-12) return diff < 0;
+  return d(candle.open).times(2).lessThan(d(candle.high).plus(d(candle.low)));
 }
 
-export function candlePricePath(candle: PathCandle): PricePoint[] {
-  const span = candle.closeTime - candle.openTime;
-  const t = (k: number): number => candle.openTime + Math.floor((k * span) / 3);
-  const qty = str(d(candle.volume).dividedBy(4));
-  const [first, second] = lowFirst(candle) ? [candle.low, candle.high] : [candle.high, candle.low];
+/**
+ * The path of one candle. `withQty: false` leaves quantities null (for a venue that ignores
+ * volume: same fills, no decimal division).
+ */
+export function candlePricePath(candle: PathCandle, withQty = true): PricePoint[] {
+  // Hot in backtests with open orders: no closures, no destructuring.
+  const start = candle.openTime;
+  const span = candle.closeTime - start;
+  const qty = withQty ? str(d(candle.volume).dividedBy(4)) : null;
+  const low = lowFirst(candle);
   return [
-    { price: candle.open, time: t(0), qty, sweep: false },
-    { price: first, time: t(1), qty, sweep: true },
-    { price: second, time: t(2), qty, sweep: true },
-    { price: candle.close, time: t(3), qty, sweep: true },
+    { price: candle.open, time: start, qty, sweep: false },
+    { price: low ? candle.low : candle.high, time: start + Math.floor(span / 3), qty, sweep: true },
+    { price: low ? candle.high : candle.low, time: start + Math.floor((2 * span) / 3), qty, sweep: true },
+    { price: candle.close, time: start + span, qty, sweep: true },
   ];
 }

@@ -128,6 +128,13 @@ interface Ctx {
 }
 
 const EMPTY_EVENTS: readonly VenueEvent[] = Object.freeze([]);
+
+// Local bindings of hot imported functions: a transpiled import is a property read per call.
+const fastNum = fastNumber;
+const comparePx = comparePrices;
+const isStop = isStopType;
+const hasLimit = hasLimitPrice;
+const pathOf = candlePricePath;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 const key = (accountId: string, id: string): string => `${accountId}\u0000${id}`;
@@ -159,6 +166,8 @@ export class Venue {
   private readonly openCount = new Map<string, number>();
   private readonly house = new Map<string, Dec>();
   private readonly feesCollected = new Map<string, Dec>();
+  /** fastNum() of each open order's price and stop price, computed once (not persisted). */
+  private readonly orderNums = new Map<number, { price: number; stop: number }>();
   private nextOrderId = 1;
   private nextListId = 1;
   private nextLockId = 1;
@@ -302,7 +311,7 @@ export class Venue {
     if (this.countOpen(accountId, s.spec.filters.symbol) + 1 > s.spec.filters.maxNumOrders) return { ok: false, ...Errors.filter('MAX_NUM_ORDERS') };
 
     // Matching-engine checks that reject without creating an order.
-    if (isStopType(spec.type) && spec.stopPrice !== null && spec.trailingDelta === null && s.lastPrice !== null) {
+    if (isStop(spec.type) && spec.stopPrice !== null && spec.trailingDelta === null && s.lastPrice !== null) {
       if (this.stopConditionMet(spec.side, spec.type, spec.stopPrice, s.lastPrice)) return { ok: false, ...Errors.wouldTrigger() };
     }
     if (spec.type === 'LIMIT_MAKER' && spec.price !== null && this.wouldTake(s, spec.side, spec.price)) return { ok: false, ...Errors.wouldTake() };
@@ -437,7 +446,7 @@ export class Venue {
     const ctx = this.ctx(req.time);
     const listId = this.nextListId++;
     const stopFirst = req.legOrder === 'stop-first';
-    const aboveIsStop = isStopType(aboveSpec.type) && aboveSpec.type.startsWith('STOP');
+    const aboveIsStop = isStop(aboveSpec.type) && aboveSpec.type.startsWith('STOP');
     const aboveFirst = stopFirst ? aboveIsStop : false;
     const firstSpec = aboveFirst ? aboveSpec : belowSpec;
     const secondSpec = aboveFirst ? belowSpec : aboveSpec;
@@ -619,7 +628,8 @@ export class Venue {
       return EMPTY_EVENTS;
     }
     const events: VenueEvent[] = [];
-    for (const point of candlePricePath(candle)) {
+    // Quantities only matter with a participation share; without one they are not computed.
+    for (const point of pathOf(candle, this.participation !== null)) {
       const e = s.open.length === 0 ? (this.record(s, point.price), EMPTY_EVENTS) : this.step(s, point);
       for (const ev of e) events.push(ev);
     }
@@ -765,7 +775,7 @@ export class Venue {
 
   private createOrder(s: SymbolState, accountId: string, clientOrderId: string, spec: OrderSpec, orderListId: number, time: number): OrderState {
     if (this.nextOrderId >= MAX_ID) throw new Error('order ids exhausted');
-    const stop = isStopType(spec.type);
+    const stop = isStop(spec.type);
     const order: OrderState = {
       symbol: s.spec.filters.symbol,
       orderId: this.nextOrderId++,
@@ -819,8 +829,17 @@ export class Venue {
   }
 
   private lastNum(s: SymbolState): number {
-    if (s.lastNum === undefined) s.lastNum = s.lastPrice === null ? Number.NaN : fastNumber(s.lastPrice);
+    if (s.lastNum === undefined) s.lastNum = s.lastPrice === null ? Number.NaN : fastNum(s.lastPrice);
     return s.lastNum;
+  }
+
+  private nums(o: OrderState): { price: number; stop: number } {
+    let n = this.orderNums.get(o.orderId);
+    if (!n) {
+      n = { price: fastNum(o.price), stop: fastNum(o.stopPrice) };
+      this.orderNums.set(o.orderId, n);
+    }
+    return n;
   }
 
   /** STOP_LOSS SELL / TAKE_PROFIT BUY trigger when the price falls to the stop; the others when it rises to it. */
@@ -830,7 +849,7 @@ export class Venue {
   }
 
   private stopConditionMet(side: OrderSide, type: OrderType, stopPrice: Dec, price: Dec): boolean {
-    const c = comparePrices(price, fastNumber(price), stopPrice, fastNumber(stopPrice));
+    const c = comparePx(price, fastNum(price), stopPrice, fastNum(stopPrice));
     return this.triggersDown(side, type) ? c <= 0 : c >= 0;
   }
 
@@ -914,7 +933,7 @@ export class Venue {
     // 1. Stops: activate trailing, trigger, execute at the trigger level (sweep) or the new price (jump).
     const triggered: Array<{ order: OrderState; reference: Dec }> = [];
     for (const o of s.open) {
-      if (!isStopType(o.type) || o.triggered || isFinal(o.status)) continue;
+      if (o.triggered || !isStop(o.type) || isFinal(o.status)) continue;
       const reference = this.checkTrigger(s, o, p, pn, point.sweep);
       if (reference !== null) triggered.push({ order: o, reference });
     }
@@ -924,7 +943,7 @@ export class Venue {
       order.isWorking = true;
       order.workingTime = point.time;
       this.resolveList(ctx, order);
-      const limit = hasLimitPrice(order.type) ? order.price : null;
+      const limit = hasLimit(order.type) ? order.price : null;
       let plan = this.planTaker(s, order.side, reference, { qty: remainingOf(order), quoteBudget: null, limit, liquidity }).fills;
       if (order.side === 'BUY') plan = this.affordable(order, plan);
       if (order.timeInForce === 'FOK' && sumQty(plan).lessThan(remainingOf(order))) plan = [];
@@ -943,8 +962,8 @@ export class Venue {
     // 2. Resting limit orders crossed by the price fill at their own price (maker).
     let crossed: OrderState[] | null = null;
     for (const o of s.open) {
-      if (!o.isWorking || !hasLimitPrice(o.type) || isFinal(o.status)) continue;
-      const c = comparePrices(p, pn, o.price, fastNumber(o.price));
+      if (!o.isWorking || !hasLimit(o.type) || isFinal(o.status)) continue;
+      const c = comparePx(p, pn, o.price, this.nums(o).price);
       if (o.side === 'BUY' ? c <= 0 : c >= 0) (crossed ??= []).push(o);
     }
     if (crossed !== null) {
@@ -967,7 +986,7 @@ export class Venue {
   private checkTrigger(s: SymbolState, o: OrderState, p: Dec, pn: number, sweep: boolean): Dec | null {
     const down = this.triggersDown(o.side, o.type);
     if (o.trailingDelta === null) {
-      const c = comparePrices(p, pn, o.stopPrice, fastNumber(o.stopPrice));
+      const c = comparePx(p, pn, o.stopPrice, this.nums(o).stop);
       if (down ? c > 0 : c < 0) return null;
       return sweep ? o.stopPrice : p;
     }
@@ -979,13 +998,13 @@ export class Venue {
         o.trailExtreme = p;
         return null;
       }
-      const c = comparePrices(p, pn, o.stopPrice, fastNumber(o.stopPrice));
+      const c = comparePx(p, pn, o.stopPrice, fastNum(o.stopPrice));
       if (down ? c > 0 : c < 0) return null;
       o.trailActive = true;
       o.trailExtreme = sweep ? o.stopPrice : p;
     }
     const extreme = o.trailExtreme as Dec;
-    const ce = comparePrices(p, pn, extreme, fastNumber(extreme));
+    const ce = comparePx(p, pn, extreme, fastNum(extreme));
     if (o.side === 'SELL' ? ce >= 0 : ce <= 0) {
       o.trailExtreme = p;
       return null;
@@ -1165,6 +1184,7 @@ export class Venue {
     const s = this.mustSymbol(order.symbol);
     const i = s.open.indexOf(order);
     if (i >= 0) s.open.splice(i, 1);
+    this.orderNums.delete(order.orderId);
     order.isWorking = false;
     const k = key(order.accountId, order.clientOrderId);
     if (this.openByClientId.get(k) === order.orderId) this.openByClientId.delete(k);
@@ -1277,7 +1297,7 @@ function sumQty(plan: readonly PlannedFill[]): Decimal {
 
 /** Price priority (best bid / best ask first), then time (order id). */
 function byPriority(a: OrderState, b: OrderState): number {
-  const c = comparePrices(a.price, fastNumber(a.price), b.price, fastNumber(b.price));
+  const c = comparePx(a.price, fastNum(a.price), b.price, fastNum(b.price));
   if (c !== 0) return a.side === 'BUY' ? -c : c;
   return a.orderId - b.orderId;
 }

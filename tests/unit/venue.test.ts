@@ -1,4 +1,5 @@
 /** Matching, fees, filters and client-id rules of the pure venue (core/venue). */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { d } from '../../core/decimal';
 import {
@@ -11,6 +12,7 @@ import {
   Venue,
   candlePricePath,
   comparePrices,
+  lowFirst,
   fastNumber,
   toOrderSnapshot,
 } from '../../core/venue';
@@ -65,6 +67,21 @@ describe('candle price path', () => {
   it('goes open → low → high → close when the low is strictly nearer', () => {
     expect(candlePricePath({ ...base, open: '100', high: '105', low: '99', close: '104' }).map((p) => p.price)).toEqual(['100', '99', '105', '104']);
   });
+  it('decides low-first like exact decimals, close calls and long decimals included', () => {
+    const exact = (o: string, h: string, l: string) => d(o).times(2).lessThan(d(h).plus(l));
+    const digits = fc.stringMatching(/^[1-9][0-9]{0,8}(\.[0-9]{1,12})?$/);
+    fc.assert(
+      fc.property(digits, digits, digits, (a, b, c) => {
+        const [l, o, h] = [a, b, c].sort((x, y) => d(x).comparedTo(y));
+        expect(lowFirst({ open: o as string, high: h as string, low: l as string })).toBe(exact(o as string, h as string, l as string));
+      }),
+      { numRuns: 2000 },
+    );
+    // Near-ties beyond double precision.
+    expect(lowFirst({ open: '1000000.000000000001', high: '1000000.000000000003', low: '1000000' })).toBe(true);
+    expect(lowFirst({ open: '1000000.000000000002', high: '1000000.000000000003', low: '1000000' })).toBe(false);
+  });
+
   it('breaks ties toward the high first', () => {
     expect(candlePricePath({ ...base, open: '100', high: '101', low: '99', close: '100' }).map((p) => p.price)).toEqual(['100', '101', '99', '100']);
   });
