@@ -5,9 +5,12 @@
  */
 import { type Dec, Decimal, d, str } from '../decimal';
 import type { Candle } from '../market';
-import type { OrderSide, OrderType, TimeInForce } from '../orders';
+import type { OrderSide, OrderType } from '../orders';
 import { CLIENT_ID_RANGE, CLIENT_ID_REGEX, Errors } from './errors';
 import { comparePrices, fastNumber } from './numbers';
+import { type PlannedFill, planTaker } from './book';
+import { ocoLegLevel, ocoShape } from './oco';
+import { type Balance, type ListState, type LockState, type OrderState, isFinal, listView, remainingOf, view } from './state';
 import { candlePricePath } from './path';
 import type {
   BalanceChange,
@@ -18,7 +21,6 @@ import type {
   CancelResult,
   ExecutionType,
   FillView,
-  OcoLegRequest,
   OrderListView,
   OrderRef,
   OrderView,
@@ -30,67 +32,10 @@ import type {
   VenueConfig,
   VenueError,
   VenueEvent,
-  VenueOrderStatus,
   VenueResult,
   VenueSymbol,
 } from './types';
 import { type OrderSpec, hasLimitPrice, isStopType, validateOrder } from './validate';
-
-/** Internal, JSON-safe order record (the snapshot stores these as they are). */
-interface OrderState {
-  symbol: string;
-  orderId: number;
-  orderListId: number;
-  clientOrderId: string;
-  accountId: string;
-  side: OrderSide;
-  type: OrderType;
-  timeInForce: TimeInForce | null;
-  price: Dec;
-  origQty: Dec;
-  stopPrice: Dec;
-  trailingDelta: number | null;
-  origQuoteOrderQty: Dec;
-  executedQty: Dec;
-  cummulativeQuoteQty: Dec;
-  status: VenueOrderStatus;
-  time: number;
-  updateTime: number;
-  workingTime: number;
-  isWorking: boolean;
-  expiryReason: string | null;
-  /** Stop orders: triggered (now a market or limit order). */
-  triggered: boolean;
-  /** Trailing stops: tracking started, and the best price seen since. */
-  trailActive: boolean;
-  trailExtreme: Dec | null;
-  /** The funds reserved for this order (shared by the legs of an order list). */
-  lockId: number | null;
-}
-
-interface LockState {
-  id: number;
-  accountId: string;
-  asset: string;
-  amount: Dec;
-  holders: number[];
-}
-
-interface ListState {
-  orderListId: number;
-  listClientOrderId: string;
-  symbol: string;
-  accountId: string;
-  listStatusType: 'EXEC_STARTED' | 'ALL_DONE';
-  listOrderStatus: 'EXECUTING' | 'ALL_DONE';
-  transactionTime: number;
-  orderIds: number[];
-}
-
-interface Balance {
-  free: Dec;
-  locked: Dec;
-}
 
 interface SymbolState {
   spec: VenueSymbol;
@@ -138,17 +83,6 @@ const pathOf = candlePricePath;
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 const key = (accountId: string, id: string): string => `${accountId}\u0000${id}`;
-
-/** Level prices and sizes of the synthetic book on one side. */
-interface Level {
-  price: Decimal;
-  qty: Decimal | null;
-}
-
-interface PlannedFill {
-  price: Dec;
-  qty: Dec;
-}
 
 export class Venue {
   private readonly symbolStates = new Map<string, SymbolState>();
@@ -323,7 +257,7 @@ export class Venue {
     let planQuote = new Decimal(0);
     const executesNow = spec.type === 'MARKET' || spec.type === 'LIMIT';
     if (executesNow && s.lastPrice !== null) {
-      const planned = this.planTaker(s, spec.side, s.lastPrice, {
+      const planned = planTaker(s.spec, this.book, spec.side, s.lastPrice, {
         qty: spec.quantity,
         quoteBudget: spec.quoteOrderQty,
         limit: spec.price,
@@ -865,62 +799,6 @@ export class Venue {
     return side === 'BUY' ? d(price).greaterThanOrEqualTo(best) : d(price).lessThanOrEqualTo(best);
   }
 
-  private levels(s: SymbolState, side: OrderSide, reference: Dec): Level[] {
-    const tick = d(s.spec.filters.tickSize);
-    const out: Level[] = [];
-    const count = this.book.levelQty === null ? 1 : Math.max(1, this.book.levels);
-    for (let i = 0; i < count; i++) {
-      const offset = tick.times(this.book.spreadTicks + i * this.book.levelStepTicks);
-      const price = side === 'BUY' ? d(reference).plus(offset) : d(reference).minus(offset);
-      if (price.lessThanOrEqualTo(0)) break;
-      out.push({ price, qty: this.book.levelQty === null ? null : d(this.book.levelQty) });
-    }
-    return out;
-  }
-
-  /**
-   * Fills a taker order would get from the synthetic book around `reference`: by quantity or
-   * quote budget, never beyond `limit`, never more than `liquidity` base units in total.
-   */
-  private planTaker(
-    s: SymbolState,
-    side: OrderSide,
-    reference: Dec,
-    want: { qty: Dec | null; quoteBudget: Dec | null; limit: Dec | null; liquidity: Decimal | null },
-  ): { fills: PlannedFill[]; complete: boolean } {
-    const f = s.spec.filters;
-    const lot = d(f.marketStepSize).greaterThan(0) ? d(f.marketStepSize) : d(f.stepSize);
-    const step = lot.greaterThan(0) ? lot : new Decimal(10).pow(-s.spec.baseAssetPrecision);
-    let remainingQty = want.qty !== null ? d(want.qty) : null;
-    let remainingQuote = want.quoteBudget !== null ? d(want.quoteBudget) : null;
-    let liquidity = want.liquidity;
-    const fills: PlannedFill[] = [];
-    for (const level of this.levels(s, side, reference)) {
-      if (want.limit !== null && (side === 'BUY' ? level.price.greaterThan(want.limit) : level.price.lessThan(want.limit))) break;
-      let qty: Decimal;
-      if (remainingQty !== null) qty = remainingQty;
-      else if (remainingQuote !== null) qty = remainingQuote.dividedBy(level.price).dividedBy(step).floor().times(step);
-      else break;
-      // A quote budget that no longer buys one step is spent: the order is complete.
-      if (remainingQty === null && qty.lessThanOrEqualTo(0)) return { fills, complete: true };
-      if (level.qty !== null) qty = Decimal.min(qty, level.qty);
-      if (liquidity !== null) qty = Decimal.min(qty, liquidity);
-      if (qty.lessThanOrEqualTo(0)) break;
-      fills.push({ price: str(level.price), qty: str(qty) });
-      if (remainingQty !== null) remainingQty = remainingQty.minus(qty);
-      if (remainingQuote !== null) remainingQuote = remainingQuote.minus(level.price.times(qty));
-      if (liquidity !== null) liquidity = liquidity.minus(qty);
-      if (remainingQty !== null && remainingQty.lessThanOrEqualTo(0)) return { fills, complete: true };
-      if (liquidity !== null && liquidity.lessThanOrEqualTo(0)) break;
-    }
-    if (remainingQuote !== null && fills.length > 0) {
-      // Complete when what is left cannot buy one more step at the last price reached.
-      const last = d((fills[fills.length - 1] as PlannedFill).price);
-      if (remainingQuote.dividedBy(last).dividedBy(step).floor().isZero()) return { fills, complete: true };
-    }
-    return { fills, complete: false };
-  }
-
   /** One price point with open orders on the symbol: triggers first, then resting limit orders. */
   private step(s: SymbolState, point: PricePoint): readonly VenueEvent[] {
     const ctx = this.ctx(point.time);
@@ -944,7 +822,7 @@ export class Venue {
       order.workingTime = point.time;
       this.resolveList(ctx, order);
       const limit = hasLimit(order.type) ? order.price : null;
-      let plan = this.planTaker(s, order.side, reference, { qty: remainingOf(order), quoteBudget: null, limit, liquidity }).fills;
+      let plan = planTaker(s.spec, this.book, order.side, reference, { qty: remainingOf(order), quoteBudget: null, limit, liquidity }).fills;
       if (order.side === 'BUY') plan = this.affordable(order, plan);
       if (order.timeInForce === 'FOK' && sumQty(plan).lessThan(remainingOf(order))) plan = [];
       for (const f of plan) {
@@ -1283,14 +1161,6 @@ export class Venue {
 
 // -------------------------------------------------------------------------------------------------
 
-function isFinal(status: VenueOrderStatus): boolean {
-  return status === 'FILLED' || status === 'CANCELED' || status === 'EXPIRED' || status === 'REJECTED';
-}
-
-function remainingOf(o: OrderState): Dec {
-  return str(d(o.origQty).minus(o.executedQty));
-}
-
 function sumQty(plan: readonly PlannedFill[]): Decimal {
   return plan.reduce((acc, f) => acc.plus(f.qty), new Decimal(0));
 }
@@ -1300,68 +1170,4 @@ function byPriority(a: OrderState, b: OrderState): number {
   const c = comparePx(a.price, fastNum(a.price), b.price, fastNum(b.price));
   if (c !== 0) return a.side === 'BUY' ? -c : c;
   return a.orderId - b.orderId;
-}
-
-function view(o: OrderState): OrderView {
-  return {
-    symbol: o.symbol,
-    orderId: o.orderId,
-    orderListId: o.orderListId,
-    clientOrderId: o.clientOrderId,
-    accountId: o.accountId,
-    price: o.price,
-    origQty: o.origQty,
-    executedQty: o.executedQty,
-    cummulativeQuoteQty: o.cummulativeQuoteQty,
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
-    stopPrice: o.stopPrice,
-    trailingDelta: o.trailingDelta,
-    origQuoteOrderQty: o.origQuoteOrderQty,
-    time: o.time,
-    updateTime: o.updateTime,
-    isWorking: o.isWorking,
-    workingTime: o.workingTime,
-    expiryReason: o.expiryReason,
-  };
-}
-
-function listView(l: ListState): OrderListView {
-  return {
-    orderListId: l.orderListId,
-    contingencyType: 'OCO',
-    listStatusType: l.listStatusType,
-    listOrderStatus: l.listOrderStatus,
-    listClientOrderId: l.listClientOrderId,
-    transactionTime: l.transactionTime,
-    symbol: l.symbol,
-    accountId: l.accountId,
-    orderIds: [...l.orderIds],
-  };
-}
-
-/** Leg type rules of an OCO (errors.md -1165..-1199). */
-function ocoShape(side: OrderSide, above: OcoLegRequest['type'], below: OcoLegRequest['type']): VenueError | null {
-  const isLimit = (t: string) => t === 'LIMIT_MAKER';
-  const isStop = (t: string) => t.startsWith('STOP_LOSS');
-  const isTp = (t: string) => t.startsWith('TAKE_PROFIT');
-  if (isLimit(above) && isLimit(below)) return Errors.ocoBothLimit();
-  if (side === 'BUY') {
-    if (isLimit(above)) return Errors.ocoLimitBuyBelow();
-    if (isTp(above)) return Errors.ocoTpBuyBelow();
-    if (isStop(below)) return Errors.ocoStopBuyAbove();
-  } else {
-    if (isLimit(below)) return Errors.ocoLimitSellAbove();
-    if (isStop(above)) return Errors.ocoStopSellBelow();
-    if (isTp(below)) return Errors.ocoTpSellAbove();
-  }
-  return null;
-}
-
-/** The price that must sit on its side of the market: the limit price of a LIMIT_MAKER, else the stop price. */
-function ocoLegLevel(spec: OrderSpec): Dec | null {
-  if (spec.type === 'LIMIT_MAKER') return spec.price;
-  return spec.stopPrice;
 }
