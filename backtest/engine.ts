@@ -204,6 +204,7 @@ class BacktestRun {
   private readonly quote: string;
   private readonly params: Json;
   private readonly initialBalances: Record<string, Dec>;
+  private readonly minQty: number;
   private state!: BotState;
   private readonly queue: Command[] = [];
   private now = 0;
@@ -228,6 +229,7 @@ class BacktestRun {
     const known = DEFAULT_SYMBOLS.find((s) => s.filters.symbol === this.symbol);
     this.spec = o.filters ? { ...(known ?? venueSymbol(o.filters)), filters: o.filters } : defaultVenueSymbol(this.symbol, o.candles);
     this.base = this.spec.filters.baseAsset;
+    this.minQty = Math.max(Number(this.spec.filters.minQty), Number.MIN_VALUE);
     this.quote = this.spec.filters.quoteAsset;
     this.venue = new Venue({
       symbols: [this.spec],
@@ -268,8 +270,9 @@ class BacktestRun {
       const candle = this.candles[i]!;
       last = candle;
       this.playCandle(candle);
+      // In a position as the kernel counts it: at least the minimum quantity (dust is flat).
       const qty = this.state.position.qty;
-      const inPosition = qty !== '0' && qty.charCodeAt(0) !== 45; /* '-' */
+      const inPosition = qty !== '0' && Number(qty) >= this.minQty;
       this.metrics.record(candle.closeTime, this.equityOf(candle.close), inPosition);
       if (this.o.onProgress && (i + 1) % every === 0) this.o.onProgress(i + 1, total);
       if (this.state.status === 'STOPPED' || this.state.status === 'FAILED') break;
@@ -281,7 +284,11 @@ class BacktestRun {
   // ---- one candle ----------------------------------------------------------------------------
 
   private playCandle(candle: Candle): void {
-    const watching = Object.keys(this.state.watches).length > 0;
+    let watching = false;
+    for (const _ in this.state.watches) {
+      watching = true;
+      break;
+    }
     const events = this.venue.onCandle(this.symbol, candle);
     this.now = candle.closeTime;
     if (events.length > 0 || watching) this.deliverPath(events, watching ? this.triggersOf(candle) : []);

@@ -79,6 +79,40 @@ describe('smart trade: market entry, two take-profits and a stop-loss', () => {
   });
 });
 
+describe('smart trade: exits the exchange did not take as placed', () => {
+  const oneTarget = { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '3' } } };
+
+  it('a partly filled take-profit loses its stop leg: the rest is cancelled and bracketed again', () => {
+    // participation 0.25 of volume / 4 = 0.25 BTC per point. Candle 2: 100 → 99.5 → 102.5 → 101:
+    // the target (102) takes 0.25 at the high; the exchange expires the OCO's stop leg.
+    const r = backtest(smartTrade, oneTarget, [flat(100), ['100', '102.5', '99.5', '101', '4']], { balances: { USDT: '1000' }, participation: '0.25' });
+    expect(fillLines(r)).toEqual(['entry BUY 1@100 fee 0.001 BTC', 'exit-1 SELL 0.25@102 fee 0.0255 USDT']);
+    expect(orderLines(r)).toEqual([
+      'entry BUY MARKET 1 → FILLED',
+      'exit-1 SELL LIMIT_MAKER 0.999@102 → CANCELED',
+      'exit-1 SELL STOP_LOSS 0.999 stop:97 → EXPIRED',
+      // 0.999 − 0.25: target and stop again.
+      'exit-1 SELL LIMIT_MAKER 0.749@102 → NEW',
+      'exit-1 SELL STOP_LOSS 0.749 stop:97 → NEW',
+    ]);
+  });
+
+  it('exits the exchange refuses (the price is already past the target) become a market sell', () => {
+    // The limit entry at 99 fills at the low of candle 2 (100 → 98.5 → 103.5 → 103); at the close
+    // of 103 the target 100.98 is below the market: the OCO is refused (prices must straddle it).
+    const r = backtest(smartTrade, { ...oneTarget, entry: { type: 'limit', price: '99' } }, [flat(100), [100, 103.5, 98.5, 103]], { balances: { USDT: '1000' } });
+    expect(orderLines(r)).toEqual([
+      'entry BUY LIMIT 1@99 → FILLED',
+      'exit-1 SELL LIMIT_MAKER 0.999@100.98 → REJECTED',
+      'exit-1 SELL STOP_LOSS 0.999 stop:96.03 → REJECTED',
+      'exit-1 SELL MARKET 0.999 → FILLED',
+    ]);
+    expect(fillLines(r).at(-1)).toBe('exit-1 SELL 0.999@103 fee 0.102897 USDT');
+    expect(r.orders.find((o) => o.request.type === 'MARKET' && o.request.side === 'SELL')!.reason).toMatch(/^exit exit-1 rejected \(-\d+: .*\): selling at market$/);
+    expect(r.stopReason).toBe('smart trade complete: every exit filled');
+  });
+});
+
 describe('smart trade: limit entry', () => {
   it('rounds the limit price down to the tick and the quantity down to the step', () => {
     const r = backtest(smartTrade, { entry: { type: 'limit', price: '99.999' }, sizing: { mode: 'base', quantity: '0.0529' }, exits: { stopLoss: { pct: '10' } } }, [flat(100), flat(100)]);
