@@ -342,6 +342,8 @@ describe('market streams', () => {
     const cleanT = client.ws.trades('BTCUSDT', (t: Wire) => trades.push(t));
     const cleanB = client.ws.bookTicker('BTCUSDT', (b: Wire) => books.push(b));
     const cleanD = client.ws.partialDepth({ symbol: 'BTCUSDT', level: 5 }, (d: Wire) => depth.push(d));
+    const diffs: Wire[] = [];
+    const cleanDiff = client.ws.depth('BTCUSDT', (d: Wire) => diffs.push(d));
     const combined: Wire[] = [];
     const cleanC = client.ws.customSubStream('btcusdt@kline_1m', (m: Wire) => combined.push(m));
     const WebSocket = (await import('ws')).default;
@@ -352,11 +354,13 @@ describe('market streams', () => {
       await waitFor(async () => {
         at('30050');
         ex.market.setPrice('ETHUSDT', '2001');
-        return trades.length > 0 && books.length > 0 && depth.length > 0 && combined.length > 0 && rawMessages.length >= 2;
+        return trades.length > 0 && books.length > 0 && depth.length > 0 && diffs.length > 0 && combined.length > 0 && rawMessages.length >= 2;
       }, 5000, 'stream messages');
       expect(trades[0]).toMatchObject({ eventType: 'trade', symbol: 'BTCUSDT', price: '30050.00000000' });
       expect(books[0]).toMatchObject({ symbol: 'BTCUSDT', bestBid: '30050.00000000', bestAsk: '30050.00000000' });
       expect(depth[0]?.bids).toHaveLength(5);
+      expect(diffs[0]).toMatchObject({ eventType: 'depthUpdate', symbol: 'BTCUSDT' });
+      expect(diffs[0]?.bidDepth[0]).toEqual({ price: '30050.00000000', quantity: '10.00000000' });
       expect(combined[0]).toMatchObject({ e: 'kline', s: 'BTCUSDT' });
       expect(rawMessages.map((m) => m.stream)).toEqual(expect.arrayContaining(['btcusdt@trade', 'ethusdt@bookTicker']));
       expect(rawMessages.find((m) => m.stream === 'ethusdt@bookTicker')?.data).toMatchObject({ s: 'ETHUSDT', b: '2001.00000000' });
@@ -374,6 +378,7 @@ describe('market streams', () => {
       cleanT();
       cleanB();
       cleanD();
+      cleanDiff();
       cleanC();
       raw.close();
     }
