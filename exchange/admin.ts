@@ -8,6 +8,7 @@
  *   DELETE /admin/faults                         remove all rules, thaw, release held events
  *   DELETE /admin/faults/<id>                    remove one rule
  *   POST   /admin/cut              {which?}      cut WebSocket connections: 'market' | 'user' | 'all'
+ *   POST   /admin/shutdown                      serverShutdown event, then close every WebSocket
  *   POST   /admin/freeze           {ms?}         freeze everything (until unfreeze, or for ms)
  *   POST   /admin/unfreeze
  *   GET    /admin/audit                          summary, per-client-id stats, problems (check)
@@ -64,6 +65,8 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
         return ok({});
       case 'POST /admin/cut':
         return ok({ cut: ex.faults.cutConnections((input.which as 'market' | 'user' | 'all' | undefined) ?? 'all') });
+      case 'POST /admin/shutdown':
+        return ok({ closed: ex.faults.serverShutdown() });
       case 'POST /admin/freeze':
         ex.faults.freeze(typeof input.ms === 'number' ? input.ms : undefined);
         return ok({});

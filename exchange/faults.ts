@@ -116,9 +116,10 @@ export class Faults {
   /** Set by the server: actions that reach the sockets. */
   hooks: {
     cut: (which: 'market' | 'user' | 'all') => number;
+    shutdown: () => number;
     onFreeze: () => void;
     onThaw: () => void;
-  } = { cut: () => 0, onFreeze: () => {}, onThaw: () => {} };
+  } = { cut: () => 0, shutdown: () => 0, onFreeze: () => {}, onThaw: () => {} };
 
   constructor(private readonly now: () => number) {}
 
@@ -155,6 +156,12 @@ export class Faults {
   cutConnections(which: 'market' | 'user' | 'all' = 'all'): number {
     this.firings.push({ time: this.now(), faultId: 0, kind: 'market-drop', target: `cut:${which}` });
     return this.hooks.cut(which);
+  }
+
+  /** Close every WebSocket politely, `serverShutdown` event first, as Binance does before maintenance. */
+  serverShutdown(): number {
+    this.firings.push({ time: this.now(), faultId: 0, kind: 'market-drop', target: 'serverShutdown' });
+    return this.hooks.shutdown();
   }
 
   /** Freeze everything: HTTP requests wait, streams stop, prices stop. `ms` omitted = until unfreeze(). */

@@ -34,7 +34,8 @@
  * - `accounts.add({apiKey, apiSecret, balances, name})`, `accounts.deposit(apiKey, asset, amount)`
  *   (a balanceUpdate event), `accounts.accountId(apiKey)`, `accounts.list()`.
  * - `faults` (faults.ts): `add(rule) → id`, `remove(id)`, `clear()`, `list()`,
- *   `cutConnections('market'|'user'|'all')`, `freeze(ms?)`, `unfreeze()`, `firings`.
+ *   `cutConnections('market'|'user'|'all')`, `serverShutdown()`, `freeze(ms?)`, `unfreeze()`,
+ *   `firings`.
  *   Rule kinds: lose-response, reset-after-execute, reset-before-execute, unknown-while-executing
  *   (-1007, optionally executing late), fail-before-executing (502 HTML or JSON -1001), delay
  *   (before: recvWindow re-checked; or after), rate-limit (429 / 418 + Retry-After), hide-order,

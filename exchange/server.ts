@@ -279,6 +279,12 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
 
   faults.hooks = {
     cut: (which) => (which === 'market' ? marketStreams.cutAll() : which === 'user' ? userStreams.cutAll() : marketStreams.cutAll() + userStreams.cutAll()),
+    shutdown: () => {
+      const n = marketStreams.connectionCount() + userStreams.connectionCount();
+      marketStreams.shutdownAll(now());
+      userStreams.shutdownAll(now());
+      return n;
+    },
     onFreeze: () => {
       marketStreams.paused = true;
       userStreams.paused = true;

@@ -69,6 +69,10 @@ export class UserStreams {
     return n;
   }
 
+  connectionCount(): number {
+    return this.conns.size;
+  }
+
   cutAll(): number {
     const n = this.conns.size;
     for (const c of this.conns) c.ws.terminate();

@@ -212,6 +212,25 @@ describe('whole-exchange faults', () => {
     }
   });
 
+  it('serverShutdown: streams get the event, then a polite close', async () => {
+    const WebSocket = (await import('ws')).default;
+    const raw = new WebSocket(`${ex.wsBase}/btcusdt@trade`);
+    const combined = new WebSocket(`ws://127.0.0.1:${ex.port}/stream?streams=btcusdt@trade`);
+    const got: string[] = [];
+    const closes: number[] = [];
+    for (const ws of [raw, combined]) {
+      ws.on('message', (m) => got.push(String(m)));
+      ws.on('close', (code) => closes.push(code));
+    }
+    await Promise.all([raw, combined].map((ws) => new Promise((r) => ws.once('open', r))));
+    expect(ex.faults.serverShutdown()).toBeGreaterThanOrEqual(2);
+    await waitFor(() => closes.length === 2, 5000, 'closes');
+    expect(closes).toEqual([1001, 1001]);
+    expect(got.map((m) => JSON.parse(m) as Wire)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ e: 'serverShutdown' }), expect.objectContaining({ stream: '!serverShutdown', data: expect.objectContaining({ e: 'serverShutdown' }) })]),
+    );
+  });
+
   it('market-drop: a dropped final kline can be backfilled over REST', async () => {
     const seen: Wire[] = [];
     const cleanK = client.ws.candles('BTCUSDT', '5m', (k: Wire) => seen.push(k));
