@@ -21,10 +21,11 @@
  * After the fill, the position is managed by core/risk/exits.ts with `exits`, or `belowExits` when
  * the below leg fired. A partial fill is given `partialFillCandles` candles to complete before the
  * rest is cancelled. Without a fill within `expiryCandles`, the OCO is cancelled and the bot stops.
- * With `repeat`, the bot arms the same range again after each trade; otherwise it stops.
+ * With `repeat`, the bot arms again after each trade: the same range, or with `rangeCandles` a range
+ * measured afresh over the next candles; otherwise it stops.
  */
 import { z } from 'zod';
-import { type Dec, d, isPositive, lt, str } from '../decimal';
+import { type Dec, d, gt, isPositive, lt, str } from '../decimal';
 import { type ExtremesState, extremes, nextExtremes } from '../indicators/extremes';
 import { type ExitsState, exitsSchema, onExitsEvent, startExits } from '../risk/exits';
 import { sizeEntry, sizingSchema } from '../risk/sizing';
@@ -55,7 +56,7 @@ export const rangeBreakoutParams = z
     expiryCandles: positiveInt.optional(),
     /** Candles a partly filled leg is given to complete before its rest is cancelled. */
     partialFillCandles: positiveInt.default(3),
-    /** Arm the range again after each completed trade. */
+    /** Arm again after each completed trade (a measured range is measured again). */
     repeat: z.boolean().default(false),
   })
   .strict()
@@ -245,7 +246,10 @@ function onEntryLeg(state: RangeBreakoutState, order: OrderRecord, fills: readon
   if (isPositive(s.bought) && s.fired) {
     const entryPrice = str(d(s.spent).dividedBy(s.boughtGross).toDecimalPlaces(12));
     const params = s.fired === 'below' && ctx.params.belowExits ? ctx.params.belowExits : ctx.params.exits;
-    const started = startExits({ prefix: EXITS_PREFIX, params, entryPrice, quantity: s.bought, ctx });
+    // Sell everything the bot holds: with `repeat`, the dust earlier trades left below the lot
+    // step joins this trade's exits instead of piling up.
+    const quantity = gt(ctx.position.qty, s.bought) ? ctx.position.qty : s.bought;
+    const started = startExits({ prefix: EXITS_PREFIX, params, entryPrice, quantity, ctx });
     return afterExits(
       { ...s, phase: 'managing', exits: started.state },
       [{ kind: 'notify', message: `range ${s.fired === 'above' ? 'breakout' : 'overshoot below'}: bought ${s.bought} at ${entryPrice}` }, ...started.intents],
@@ -264,7 +268,13 @@ function onEntryLeg(state: RangeBreakoutState, order: OrderRecord, fills: readon
 function afterExits(state: RangeBreakoutState, intents: Intent[], ctx: StrategyContext<RangeBreakoutParams>): Out {
   if (!state.exits?.done) return { state, intents };
   const trades = state.trades + 1;
-  if (ctx.params.repeat) {
+  const p = ctx.params;
+  if (p.repeat && p.rangeCandles !== undefined) {
+    // A measured range is measured again: the next trade trades the market as it is now.
+    const next: RangeBreakoutState = { ...state, phase: 'measuring', exits: null, trades, rejections: 0, range: extremes(p.rangeCandles), band: null, top: null, bottom: null };
+    return { state: next, intents: [...intents, { kind: 'notify', message: `trade ${trades} closed: measuring a new range over ${p.rangeCandles} candles` }] };
+  }
+  if (p.repeat) {
     return { state: { ...state, phase: 'waiting', exits: null, trades, rejections: 0 }, intents: [...intents, { kind: 'notify', message: `trade ${trades} closed: arming the range again` }] };
   }
   return { state: { ...state, phase: 'done', trades }, intents: [...intents, { kind: 'stop', reason: 'range breakout complete: the trade is closed' }] };

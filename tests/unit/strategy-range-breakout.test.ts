@@ -98,6 +98,22 @@ describe('range breakout: arming and ending', () => {
     expect(r.botStatus).toBe('RUNNING');
   });
 
+  it('with repeat and a measured range, measures a new range after the trade', () => {
+    const params = { ...base, top: undefined, bottom: undefined, rangeCandles: 2, repeat: true };
+    // Range 1: candles 1–2 → 98–102 → buy-stop 103.02 (fills on candle 3), exits 105.09 / 101.99.
+    // The target fills inside candle 4, which opens the new range: candles 4–5 → 103–108 →
+    // buy-stop 109.08, limit 101.97, armed at the close of candle 5.
+    const r = backtest(rangeBreakout, params, [[100, 102, 98, 101], [101, 101.5, 99, 100], [100, 104, 99.9, 103.5], [103.5, 106, 103, 105.5], [105.5, 108, 105, 106], [106, 107, 104, 105]]);
+    expect(orderLines(r)).toEqual([
+      'oco BUY STOP_LOSS 1 stop:103.02 → FILLED',
+      'oco BUY LIMIT_MAKER 1@97.02 → EXPIRED',
+      'exit-1 SELL LIMIT_MAKER 0.999@105.09 → FILLED',
+      'exit-1 SELL STOP_LOSS 0.999 stop:101.99 → EXPIRED',
+      'oco BUY STOP_LOSS 1 stop:109.08 → NEW',
+      'oco BUY LIMIT_MAKER 1@101.97 → NEW',
+    ]);
+  });
+
   it('below: false places only the buy-stop; stopLimitPct makes it a STOP_LOSS_LIMIT', () => {
     const r = backtest(rangeBreakout, { ...base, below: false, stopLimitPct: '0.5' }, [flat(100)]);
     // Limit 111.1 × 1.005 = 111.6555, rounded down to the tick for a BUY: 111.65.
