@@ -133,3 +133,22 @@ describe('drawdown kill-switch', () => {
     expect(updateRiskState(s, { now: 0, lastPrice: '1', balances: null, openOrders: [], position: { qty: '1', avgEntryPrice: '2', realizedPnl: '0' } }, {})).toBe(s);
   });
 });
+
+describe('bot definitions', () => {
+  it('accept risk limits and the seed strategies, and explain what is wrong', async () => {
+    const { checkBotDefinition } = await import('../../core/bot-definition');
+    const ok = checkBotDefinition({
+      name: 'grid-1',
+      strategy: 'grid',
+      symbol: 'BTCUSDT',
+      params: { low: '90', high: '110', quantity: '0.01' },
+      risk: { maxOpenTrades: 25, maxDrawdownPct: '15', capital: '1000' },
+    });
+    expect(ok.ok && ok.definition.risk).toEqual({ maxOpenTrades: 25, maxDrawdownPct: '15', capital: '1000' });
+    expect(ok.ok && ok.definition.params).toMatchObject({ levels: 10, spacing: 'arithmetic', initialBuy: true });
+    const bad = checkBotDefinition({ name: 'st', strategy: 'smart-trade', symbol: 'BTCUSDT', params: { sizing: { mode: 'quote', amount: '100' }, exits: { takeProfits: [{ pct: '1', share: '50' }] } }, risk: { maxDrawdown: 5 } });
+    expect(bad.ok ? [] : bad.problems).toEqual([expect.stringMatching(/^bot "st": risk.maxDrawdown: must be a decimal string/)]);
+    const badParams = checkBotDefinition({ name: 'rb', strategy: 'range-breakout', symbol: 'BTCUSDT', params: { pct: '1', sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '1' } } } });
+    expect(badParams.ok ? [] : badParams.problems).toEqual(['bot "rb": params.top: give top and bottom, or rangeCandles (not both)']);
+  });
+});
