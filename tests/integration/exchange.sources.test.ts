@@ -131,6 +131,35 @@ describe('replay of a kline file', () => {
   });
 });
 
+describe('candle clock', () => {
+  it('fills a quiet period (or a freeze) with flat candles so a REST backfill finds no hole', async () => {
+    const { Market } = await import('../../exchange/market/market');
+    const venue = new Venue({ symbols: DEFAULT_SYMBOLS });
+    const published: string[] = [];
+    const market = new Market({
+      venue,
+      now: () => 0,
+      sink: { hasSubscribers: (s) => s === 'btcusdt@kline_1m', publish: (_s, p) => published.push(p) },
+      onVenueEvents: () => {},
+      mode: 'clock',
+      historyLimit: 100,
+      book: { spreadTicks: 0, levels: 1, levelStepTicks: 1, levelQty: '1' },
+    });
+    const t0 = 1_700_000_040_000; // a minute boundary
+    market.trade('BTCUSDT', '30000', '1', t0 + 5_000);
+    market.trade('BTCUSDT', '30100', '1', t0 + 10_000);
+    market.trade('BTCUSDT', '29900', '1', t0 + 5 * 60_000 + 1_000); // 4 quiet minutes in between
+    const ks = market.klines('BTCUSDT', '1m', { limit: 100 });
+    expect(ks.map((k) => (k.openTime - t0) / 60_000)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(ks[0]).toMatchObject({ open: '30000', high: '30100', close: '30100', volume: '2', closed: true });
+    expect(ks.slice(1, 5).every((k) => k.open === '30100' && k.close === '30100' && k.volume === '0')).toBe(true);
+    expect(ks[5]).toMatchObject({ open: '29900', closed: false });
+    // The stream saw the real candle close once (x=true), not the fillers.
+    const finals = published.map((p) => JSON.parse(p) as Wire).filter((m) => m.k.x);
+    expect(finals.map((m) => m.k.t)).toEqual([t0]);
+  });
+});
+
 describe('WebSocket heartbeat', () => {
   it('pings every interval and drops a connection that never answers', async () => {
     ex = await startPaperExchange({ prices: { kind: 'manual' }, accounts: [{ apiKey: KEY, apiSecret: SECRET }], pingIntervalMs: 50, pongTimeoutMs: 200 });
