@@ -291,8 +291,8 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
       const rate = (r: Dec) => fixed(r, 8);
       return {
         body: {
-          makerCommission: Math.round(Number(deps.fees.maker) * 10_000),
-          takerCommission: Math.round(Number(deps.fees.taker) * 10_000),
+          makerCommission: d(deps.fees.maker).times(10_000).round().toNumber(),
+          takerCommission: d(deps.fees.taker).times(10_000).round().toNumber(),
           buyerCommission: 0,
           sellerCommission: 0,
           commissionRates: { maker: rate(deps.fees.maker), taker: rate(deps.fees.taker), buyer: rate('0'), seller: rate('0') },
