@@ -13,7 +13,8 @@ import { reportHtml } from '../../backtest/html';
 import { grid } from '../../core/strategies/grid';
 
 const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
+// CI installs Chromium and sets REQUIRE_CHROMIUM: there a missing browser fails the test rather than skipping it.
+const hasChromium = existsSync(CHROMIUM) || process.env.REQUIRE_CHROMIUM === '1';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'backtest-html-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
