@@ -30,7 +30,7 @@ const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|jso
   --risk '<json>'          risk limits: maxOpenTrades, maxDrawdown, maxDrawdownPct, capital
   --on-stop <policy>       ${STOP_POLICIES.join(' | ')} (default cancel-orders)
   --from / --to <date>     only candles in this period (ISO date or ms)
-  --out <dir>              where to write <name>.json and <name>.html (default backtest-results)
+  --out <dir>              where to write <name>.json and <name>.html (default reports/backtests)
   --name <name>            file name of the results (default <strategy>-<symbol>-<interval>-<start>)
   --progress / --no-progress  force the progress bar on or off (default: on a terminal)
   --quiet                  print only the paths of the files written
@@ -168,7 +168,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     const elapsedMs = now() - started;
     if (drawn) io.err('\n');
 
-    const outDir = args.out ?? 'backtest-results';
+    const outDir = args.out ?? 'reports/backtests';
     const name = (args.name ?? `${result.strategy}-${result.symbol}-${result.interval}-${new Date(result.from).toISOString().slice(0, 10)}`).replace(/[^A-Za-z0-9._-]/g, '_');
     mkdirSync(outDir, { recursive: true });
     const jsonPath = path.join(outDir, `${name}.json`);
