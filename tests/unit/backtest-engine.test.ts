@@ -81,6 +81,18 @@ describe('backtest engine', () => {
     ]);
   });
 
+  it('goes through a gap in the data: the kernel asks for the missing candles, the data has none, it carries on', () => {
+    const rows = candles([flat(100), flat(101), flat(102), flat(103)]);
+    // Drop the third candle: the fourth arrives two intervals after the second.
+    const gapped = [rows[0]!, rows[1]!, rows[3]!];
+    let last: Json = null;
+    const strategy = recorder({});
+    const wrapped = { ...strategy, onEvent: (st: never, e: StrategyEvent, c: never) => { const dd = strategy.onEvent(st, e, c); last = dd.state as unknown as Json; return dd; } };
+    const r = runBacktest({ strategy: wrapped, params: {}, candles: gapped, filters: BTCUSDT_FILTERS });
+    expect(seen(r, last).slice(1)).toEqual(['candle 100 at 59999 balances={"base":"0","quote":"10000"}', 'candle 101 at 119999', 'candle 103 at 239999']);
+    expect(r.notifications.map((n) => n.message)).toEqual([]);
+  });
+
   it('fires timers at the close of the candle during which they came due', () => {
     const lines = runRecorder({ timerAt: T0 + 90_000 }, [flat(100), flat(101), flat(102)]);
     expect(lines.slice(1)).toEqual(['candle 100 at 59999 balances={"base":"2","quote":"500"}', 'timer t1 at 119999', 'candle 101 at 119999', 'candle 102 at 179999']);
