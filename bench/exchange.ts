@@ -37,8 +37,10 @@ function venueFigures(): { ordersPerSec: number; idleCandlesPerSec: number; busy
   t0 = performance.now();
   for (let i = 0; i < m; i++) v.onCandle('BTCUSDT', candles[i % 1000] as (typeof candles)[number]);
   const idleCandlesPerSec = m / ((performance.now() - t0) / 1000);
+  // A strategy holding a protective stop and a resting limit order far from the market.
   v.placeOrder({ accountId: 'a', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '20000', newClientOrderId: 'resting', time: 0 });
-  const k = 100_000;
+  v.placeOrder({ accountId: 'a', symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS', quantity: '0.001', stopPrice: '20000', newClientOrderId: 'stop', time: 0 });
+  const k = 500_000;
   t0 = performance.now();
   for (let i = 0; i < k; i++) v.onCandle('BTCUSDT', candles[i % 1000] as (typeof candles)[number]);
   const busyCandlesPerSec = k / ((performance.now() - t0) / 1000);
@@ -167,7 +169,7 @@ async function main(): Promise<void> {
   }
   // Last, so its garbage does not slow the load generator above.
   const v = venueFigures();
-  console.log(`venue (in process, no I/O): ${Math.round(v.ordersPerSec).toLocaleString('en')} MARKET orders/s; onCandle ${Math.round(v.idleCandlesPerSec).toLocaleString('en')} candles/s with no open order, ${Math.round(v.busyCandlesPerSec).toLocaleString('en')} candles/s with one resting order`);
+  console.log(`venue (in process, no I/O): ${Math.round(v.ordersPerSec).toLocaleString('en')} MARKET orders/s; onCandle ${Math.round(v.idleCandlesPerSec).toLocaleString('en')} candles/s with no open order, ${Math.round(v.busyCandlesPerSec).toLocaleString('en')} candles/s with a resting limit and a stop`);
 }
 
 main().catch((e: unknown) => {
