@@ -48,7 +48,8 @@ function recorder(setup: { timerAt?: number; watchAbove?: string; requestOn?: nu
   });
 }
 
-const seen = (r: ReturnType<typeof runBacktest>, strategyState: Json) => (strategyState as { seen: string[] }).seen;
+/** The recorder's notes, from the last state it returned. */
+const seen = (_result: ReturnType<typeof runBacktest>, strategyState: Json) => (strategyState as { seen: string[] }).seen;
 
 function runRecorder(setup: Parameters<typeof recorder>[0], rows: Parameters<typeof candles>[0]): string[] {
   let last: Json = null;
