@@ -10,6 +10,7 @@
  * Targets: ≥ 2,000 orders/s and ≥ 10,000 stream messages/s. Exit code 1 when a target is missed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import WebSocket from 'ws';
@@ -60,6 +61,19 @@ async function launch(): Promise<{ child: ChildProcess; httpBase: string }> {
     if (m?.[1]) return { child, httpBase: m[1] };
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`exchange did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * CPU seconds used so far by a process (Linux /proc; user + system). With other work on the
+ * machine, throughput varies; orders per exchange-CPU-second is the exchange's own cost.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
   }
 }
 
@@ -154,8 +168,16 @@ async function main(): Promise<void> {
   try {
     await admin(httpBase, '/admin/price', { symbol: 'BTCUSDT', price: '30000' });
     await rawOrders(httpBase, 500, 32); // warm-up
+    const cpu0 = cpuSeconds(child.pid);
+    const t0 = performance.now();
     const raw = await rawOrders(httpBase, 4000, 32);
+    const cpu1 = cpuSeconds(child.pid);
+    const cpuShare = cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / ((performance.now() - t0) / 1000) : null;
+    const perCpuSecond = cpu0 !== null && cpu1 !== null && cpu1 > cpu0 ? (raw * ((performance.now() - t0) / 1000)) / (cpu1 - cpu0) : null;
     console.log(`REST, raw keep-alive client, 32 in flight: ${Math.round(raw).toLocaleString('en')} orders/s`);
+    if (perCpuSecond !== null && cpuShare !== null) {
+      console.log(`  exchange process: ${Math.round(perCpuSecond).toLocaleString('en')} orders per CPU-second (it got ${(cpuShare * 100).toFixed(0)} % of a core; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
+    }
     const lib = await libraryOrders(httpBase, 3000, 32);
     console.log(`REST, binance-api-node, 32 in flight:     ${Math.round(lib).toLocaleString('en')} orders/s`);
     const s = await streamMessages(httpBase, 3000);
