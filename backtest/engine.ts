@@ -30,7 +30,7 @@ import {
   DEFAULT_RECONCILE_TIMING,
   createBotState,
   nextWakeAt,
-  step,
+  stepInPlace,
 } from '../core/engine';
 import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
 import type { OrderRequest, OrderSnapshot } from '../core/orders';
@@ -344,7 +344,8 @@ class BacktestRun {
 
   private step(event: BotEvent): void {
     const realizedBefore = this.state.position.realizedPnl;
-    const r = step(this.state, event, this.strategy);
+    // In place: the backtest keeps no earlier state, and a copy per candle would dominate the run.
+    const r = stepInPlace(this.state, event, this.strategy);
     this.state = r.state;
     if (r.commands.length > 0) for (const c of r.commands) this.queue.push(c);
     if (this.state.position.realizedPnl !== realizedBefore) this.attributePnl(event, sub(this.state.position.realizedPnl, realizedBefore));

@@ -164,6 +164,7 @@ export interface StepResult {
 }
 
 const MAX_FINAL_ORDERS_KEPT = 50;
+const PRUNE_BATCH = 25;
 const MAX_TRADES_KEPT = 100;
 const MAX_NOTIFICATIONS_KEPT = 20;
 /** Internal events cascade (e.g. a refused entry is reported back to the strategy); cap to catch loops. */
@@ -221,9 +222,20 @@ export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: numb
   return { ...base, strategy: strategyState };
 }
 
+/** Open orders per orders object: asked several times per event, and on every candle (backtests). */
+const openOrdersMemo = new WeakMap<object, OrderRecord[]>();
+
+/** The bot's non-final orders. The array is shared: read it, never change it. */
 export function openOrders(state: BotState): OrderRecord[] {
-  return Object.values(state.orders).filter((o) => !isFinalStatus(o.status));
+  let open = openOrdersMemo.get(state.orders);
+  if (!open) {
+    open = Object.values(state.orders).filter((o) => !isFinalStatus(o.status));
+    openOrdersMemo.set(state.orders, open);
+  }
+  return open;
 }
+
+const NO_POSITIONS: Readonly<Record<string, PositionView>> = Object.freeze({});
 
 export function contextOf(state: BotState, now: number): StrategyContext<any> {
   return {
@@ -235,7 +247,7 @@ export function contextOf(state: BotState, now: number): StrategyContext<any> {
     paused: state.status === 'PAUSED',
     filters: state.filters,
     position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
-    positions: Object.fromEntries(Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])),
+    positions: state.otherPositions ? Object.fromEntries(Object.entries(state.otherPositions).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])) : NO_POSITIONS,
     openOrders: openOrders(state),
     balances: state.balances,
     lastPrice: state.lastPrice,
@@ -256,7 +268,18 @@ export function isSettled(state: BotState): boolean {
 
 /** Process one event. Pure: the same state and event always give the same result. */
 export function step(state: BotState, event: BotEvent, strategy: AnyStrategy): StepResult {
-  const k = new Kernel(state, strategy, event.now);
+  const k = new Kernel(state, strategy, event.now, false);
+  k.handle(event);
+  return k.finish();
+}
+
+/**
+ * The same transition as `step`, written into `state` itself instead of a copy: for the
+ * backtester, which keeps no earlier state and replays millions of candles. The workflow always
+ * uses `step` (its states are snapshots kept by queries and continue-as-new).
+ */
+export function stepInPlace(state: BotState, event: BotEvent, strategy: AnyStrategy): StepResult {
+  const k = new Kernel(state, strategy, event.now, true);
   k.handle(event);
   return k.finish();
 }
@@ -269,13 +292,16 @@ class Kernel {
   private s: Mutable<BotState>;
   private readonly commands: Command[] = [];
   private readonly strategyQueue: StrategyEvent[] = [];
+  private ordersOwned = false;
 
   constructor(
     state: BotState,
     private readonly strategy: AnyStrategy,
     private readonly now: number,
+    inPlace: boolean,
   ) {
-    this.s = { ...state };
+    this.s = inPlace ? (state as Mutable<BotState>) : { ...state };
+    this.ordersOwned = inPlace;
   }
 
   handle(event: BotEvent): void {
@@ -597,8 +623,17 @@ class Kernel {
     }
   }
 
+  /**
+   * The first change in a step copies the orders record; later ones write into that copy, which
+   * no earlier state shares (the kernel stays pure from the outside).
+   */
   private setOrder(order: OrderRecord): void {
-    this.s.orders = { ...this.s.orders, [order.clientOrderId]: order };
+    if (!this.ordersOwned) {
+      this.s.orders = { ...this.s.orders };
+      this.ordersOwned = true;
+    }
+    (this.s.orders as Record<string, OrderRecord>)[order.clientOrderId] = order;
+    openOrdersMemo.delete(this.s.orders);
   }
 
   private patchOrder(clientOrderId: string, patch: Partial<OrderRecord>): void {
@@ -606,12 +641,16 @@ class Kernel {
     if (order) this.setOrder({ ...order, ...patch });
   }
 
+  /** Keep the latest final orders only; pruned in batches so a busy bot does not sort on every fill. */
   private pruneFinalOrders(): void {
+    const total = Object.keys(this.s.orders).length;
+    if (total <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status));
-    if (finals.length <= MAX_FINAL_ORDERS_KEPT) return;
+    if (finals.length <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     finals.sort((a, b) => a.updatedAt - b.updatedAt || a.createdAt - b.createdAt);
     const drop = new Set(finals.slice(0, finals.length - MAX_FINAL_ORDERS_KEPT).map((o) => o.clientOrderId));
     this.s.orders = Object.fromEntries(Object.entries(this.s.orders).filter(([id]) => !drop.has(id)));
+    this.ordersOwned = true;
   }
 
   // ---- strategy ------------------------------------------------------------------------------
