@@ -23,7 +23,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context, activityInfo } from '@temporalio/activity';
 import { type Dec, isPositive } from '../core/decimal';
 import type { Fill, OcoRequest, OrderRequest, OrderSnapshot } from '../core/orders';
-import type { RawOrder } from './binance-types';
+import type { RawOrder, RawOrderList } from './binance-types';
+import { signedRequest } from './signed-rest';
 import { FailureType, rejectedFailure, retryableFailure } from './errors';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import { fillFromTrade, snapshotFromOrder } from './mapping';
@@ -184,7 +185,11 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       const sentAt = now();
       remember(sentAt);
       try {
-        const raw = await acc.call('orderOco', WEIGHT.oco, (r) => r.orderOco(ocoParams(input, acc.config.recvWindowMs)));
+        // A leg trailing without a stop price needs the current endpoint; otherwise the library's.
+        const trailingOnly = [request.above, request.below].some((l) => l.trailingDelta !== undefined && l.stopPrice === undefined);
+        const raw = trailingOnly
+          ? await acc.call('orderList/oco', WEIGHT.oco, () => signedRequest<RawOrderList>(acc.config, 'POST', '/api/v3/orderList/oco', orderListOcoParams(input, acc.config.recvWindowMs)))
+          : await acc.call('orderOco', WEIGHT.oco, (r) => r.orderOco(ocoParams(input, acc.config.recvWindowMs)));
         const reports = raw.orderReports ?? [];
         const snapshots = reports.length > 0
           ? reports.map((o) => snapshotFromOrder(o))
@@ -280,6 +285,33 @@ export function ocoParams(input: PlaceOcoInput, recvWindow: number): Record<stri
   if (stopLeg.price !== undefined) {
     p.stopLimitPrice = stopLeg.price;
     p.stopLimitTimeInForce = stopLeg.timeInForce ?? 'GTC';
+  }
+  return p;
+}
+
+/** `POST /api/v3/orderList/oco`: legs named above/below, each with its own type, prices and trailing delta. */
+export function orderListOcoParams(input: PlaceOcoInput, recvWindow: number): Record<string, string | number> {
+  const { request } = input;
+  const p: Record<string, string | number> = {
+    symbol: request.symbol,
+    side: request.side,
+    quantity: request.quantity,
+    listClientOrderId: input.listClientOrderId,
+    newOrderRespType: 'FULL',
+    recvWindow,
+  };
+  const legs = [
+    ['above', request.above, input.aboveClientOrderId],
+    ['below', request.below, input.belowClientOrderId],
+  ] as const;
+  for (const [prefix, leg, clientOrderId] of legs) {
+    p[`${prefix}Type`] = leg.type;
+    p[`${prefix}ClientOrderId`] = clientOrderId;
+    if (leg.price !== undefined) p[`${prefix}Price`] = leg.price;
+    if (leg.stopPrice !== undefined) p[`${prefix}StopPrice`] = leg.stopPrice;
+    if (leg.trailingDelta !== undefined) p[`${prefix}TrailingDelta`] = leg.trailingDelta;
+    if (leg.timeInForce !== undefined) p[`${prefix}TimeInForce`] = leg.timeInForce;
+    else if (leg.type === 'STOP_LOSS_LIMIT' || leg.type === 'TAKE_PROFIT_LIMIT') p[`${prefix}TimeInForce`] = 'GTC';
   }
   return p;
 }
