@@ -116,6 +116,8 @@ export interface BotState {
   readonly lastStreamEventTime: number | null;
   readonly nextReconcileAt: number | null;
   readonly reconcileInFlight: boolean;
+  /** A new bot's strategy `start` waits for the first reconciliation (balances known). */
+  readonly startPending?: boolean;
   readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
   readonly trades: readonly RoundTrip[];
   readonly stats: { readonly ordersPlaced: number; readonly ordersRejected: number; readonly fills: number; readonly roundTrips: number; readonly wins: number };
@@ -313,7 +315,9 @@ class Kernel {
         if (event.otherFilters) this.s.otherFilters = { ...this.s.otherFilters, ...event.otherFilters };
         this.s.reconcileInFlight = false;
         this.requestReconcile();
-        if (event.fresh) this.toStrategy({ type: 'start' });
+        // A new bot meets its strategy once the first reconciliation told it the balances, so
+        // sizing by free balance works from the first decision.
+        if (event.fresh) this.s.startPending = true;
         break;
       case 'candle':
         this.s.lastStreamEventTime = event.now;
@@ -346,11 +350,13 @@ class Kernel {
         this.s.orphanOrders = [...event.orphans];
         if (event.missing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${event.missing.join(', ')}`);
         this.scheduleReconcile();
+        this.releaseStart();
         break;
       case 'reconcileFailed':
         this.s.reconcileInFlight = false;
         this.notify('warn', `reconciliation failed: ${event.message}`);
         this.scheduleReconcile();
+        this.releaseStart();
         break;
       case 'wake':
         this.fireDueTimers();
@@ -468,6 +474,12 @@ class Kernel {
 
   private riskView(): RiskView {
     return { now: this.now, position: this.s.position, lastPrice: this.s.lastPrice, openOrders: openOrders(this.s as BotState), balances: this.s.balances };
+  }
+
+  private releaseStart(): void {
+    if (!this.s.startPending) return;
+    this.s.startPending = false;
+    this.toStrategy({ type: 'start' });
   }
 
   /** Refresh the guard's bookkeeping; its kill-switch stops the bot. */

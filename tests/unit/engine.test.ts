@@ -289,8 +289,11 @@ describe('bot kernel', () => {
       },
     });
     const h = new Harness(strategy);
-    expect(nextWakeAt(h.state)).toBe(T0 + 1000);
+    // The strategy starts once the first reconciliation answered.
+    expect(Object.keys(h.state.timers)).toEqual([]);
     h.send({ type: 'reconciled', now: T0, balances: null, orphans: [], missing: [] });
+    expect(h.state.timers).toEqual({ a: T0 + 1000, b: T0 + 2000 });
+    expect(nextWakeAt(h.state)).toBe(T0 + 1000);
     h.send({ type: 'wake', now: T0 + 5000 });
     expect((h.state.strategy as { fired: string[] }).fired).toEqual(['a', 'b']);
   });

@@ -56,9 +56,13 @@ export function feed(bot: Bot, event: BotEvent): Command[] {
   return bot.commands;
 }
 
-export function start(bot: Bot, now = T0, filters: SymbolFilters | null = BTC_FILTERS): Command[] {
-  // `fresh` tells the kernel this is the bot's first run (the strategy's `start` is called once).
-  return feed(bot, { type: 'start', now, filters, fresh: true } as BotEvent);
+export function start(bot: Bot, now = T0, filters: SymbolFilters | null = BTC_FILTERS, balances: { base: Dec; quote: Dec } | null = null): Command[] {
+  // `fresh` tells the kernel this is the bot's first run; the strategy's `start` follows the first
+  // reconciliation (as live, where it brings the balances).
+  const first = feed(bot, { type: 'start', now, filters, fresh: true } as BotEvent);
+  const then = feed(bot, { type: 'reconciled', now, balances, orphans: [], missing: [] });
+  bot.commands = [...first, ...then];
+  return bot.commands;
 }
 
 export function candle(symbol: string, interval: CandleInterval, openTime: number, ohlcv: { o: Dec; h: Dec; l: Dec; c: Dec; v: Dec }, stepMs: number): Candle {

@@ -235,10 +235,9 @@ describe('seed 002 daily cycle through the kernel', () => {
 
   it('dryRun off over several symbols: live orders on each symbol, positions kept per symbol', () => {
     const bot = createBot(macdPortfolio, { symbols: ['BTCUSDT', 'ETHUSDT'], dryRun: false, runOnStart: true }, { interval: '1d' });
-    const cmds = feed(bot, { type: 'start', now, filters: BTC_FILTERS, fresh: true, otherFilters: { ETHUSDT: filtersFor('ETHUSDT', 'ETH', 'USDT', '0.01', '0.0001') } } as BotEvent);
-    const reqs = fetches(cmds);
+    feed(bot, { type: 'start', now, filters: BTC_FILTERS, fresh: true, otherFilters: { ETHUSDT: filtersFor('ETHUSDT', 'ETH', 'USDT', '0.01', '0.0001') } } as BotEvent);
+    const reqs = fetches(feed(bot, { type: 'reconciled', now, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] }));
     expect(reqs.map((r) => (r.request as { symbol: string }).symbol).sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
-    feed(bot, { type: 'reconciled', now, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] });
     const ref = referenceMacd(closes);
     const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]!);
     const btc = reqs.find((r) => (r.request as { symbol: string }).symbol === 'BTCUSDT')!;
