@@ -20,6 +20,8 @@ export interface DevServerOptions {
   readonly namespace?: string;
   /** Extra `--dynamic-config-value KEY=JSON` settings. */
   readonly dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
+  /** `--sqlite-pragma NAME=VALUE` settings of the SQLite file (e.g. journal_mode=wal); none by default. */
+  readonly sqlitePragmas?: Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
   /** Where the server's own output goes (default: discarded). */
   readonly logFile?: string;
@@ -63,6 +65,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  for (const [name, value] of Object.entries(options.sqlitePragmas ?? {})) args.push('--sqlite-pragma', `${name}=${value}`);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   // Never leave a server behind when this process ends (normally or on an error); after a kill -9

@@ -27,7 +27,21 @@ export interface BotWorkerOptions {
   readonly dataHandlers?: Partial<Record<DataRequest['kind'], DataHandler>>;
   readonly log?: (message: string) => void;
   /** Extra Temporal worker options (cache size, concurrency) for tuning and benchmarks. */
-  readonly tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'shutdownGraceTime'>>;
+  readonly tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      | 'maxCachedWorkflows'
+      | 'maxConcurrentActivityTaskExecutions'
+      | 'maxConcurrentWorkflowTaskExecutions'
+      | 'maxConcurrentWorkflowTaskPolls'
+      | 'maxConcurrentActivityTaskPolls'
+      | 'workflowTaskPollerBehavior'
+      | 'activityTaskPollerBehavior'
+      | 'nonStickyToStickyPollRatio'
+      | 'stickyQueueScheduleToStartTimeout'
+      | 'shutdownGraceTime'
+    >
+  >;
 }
 
 export interface BotWorker {

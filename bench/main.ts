@@ -1,0 +1,131 @@
+/**
+ * `npm run bench [-- <scenario>...] [options]` — the benchmarks of bench/README.md, on a real
+ * Temporal dev server and the paper exchange. A script, never part of `npm test`.
+ *
+ *   scenarios: latency, density, recovery, backtest (default: all, in that order; density and
+ *              recovery share one stack, so recovery runs on the density scenario's bots)
+ *   --events <n>      latency: measured events of each kind (default 1000)
+ *   --sizes <a,b,c>   density: bot counts (default 100,500,1000); recovery uses the last
+ *   --bursts <n>      density: measured bursts per size (default 3)
+ *   --candles <n>     backtest: candles (default 1000000)
+ *   --profile <name>  system settings, see support/profiles.ts (default proposed)
+ *   --compare         also run latency and density at the first size with the other profile
+ *   --out <file>      JSON results (default bench/results/latest.json)
+ *
+ * Prints a table and writes the JSON with every figure, the machine and the load it ran under.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../infra/temporal-cli';
+import { type BacktestScenarioResult, backtestScenario } from './scenarios/backtest';
+import { type DensityResult, densityBotName, densityScenario, ensureBots } from './scenarios/density';
+import { type LatencyResult, latencyScenario } from './scenarios/latency';
+import { type RecoveryResult, recoveryScenario } from './scenarios/recovery';
+import { type LoadInfo, type MachineInfo, loadInfo, machineInfo } from './support/machine';
+import { PROFILES, type Profile, stackOptions } from './support/profiles';
+import { BenchStack } from './support/stack';
+import { type TargetCheck, checkTargets, renderReport } from './support/report';
+
+const SCENARIOS = ['latency', 'density', 'recovery', 'backtest'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly machine: MachineInfo;
+  readonly loadAtStart: LoadInfo;
+  readonly profile: Profile;
+  readonly latency?: LatencyResult;
+  readonly density?: DensityResult;
+  readonly recovery?: RecoveryResult;
+  readonly backtest?: BacktestScenarioResult;
+  /** The same scenarios with the other profile (--compare). */
+  readonly comparison?: { readonly profile: Profile; readonly latency?: LatencyResult; readonly density?: DensityResult };
+  readonly targets: readonly TargetCheck[];
+}
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    events: { type: 'string', default: '1000' },
+    sizes: { type: 'string', default: '100,500,1000' },
+    bursts: { type: 'string', default: '3' },
+    candles: { type: 'string', default: '1000000' },
+    profile: { type: 'string', default: 'proposed' },
+    compare: { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(PROJECT_ROOT, 'bench/results/latest.json') },
+  },
+});
+
+const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+
+async function main(): Promise<number> {
+  const chosen = positionals.length > 0 ? positionals : [...SCENARIOS];
+  const unknown = chosen.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
+  const want = (s: Scenario) => chosen.includes(s);
+  const profile = PROFILES[args.profile!];
+  if (!profile) throw new Error(`unknown profile ${args.profile} (known: ${Object.keys(PROFILES).join(', ')})`);
+  const sizes = args.sizes!.split(',').map((s) => Number(s.trim()));
+  const events = Number(args.events);
+  const bursts = Number(args.bursts);
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+  const loadAtStart = loadInfo();
+  log(`bench: ${chosen.join(', ')} with the ${profile.name} profile on ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.memTotalMiB} MiB; load ${loadAtStart.loadavg1}${loadAtStart.tortureRunning ? ' (torture run active)' : ''}`);
+
+  const results: { -readonly [K in keyof BenchResults]?: BenchResults[K] } = { startedAt, machine, loadAtStart, profile };
+
+  if (want('latency')) results.latency = await withStack(profile, (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 50, log }));
+
+  if (want('density') || want('recovery')) {
+    await withStack(profile, async (stack) => {
+      const n = sizes[sizes.length - 1]!;
+      if (want('density')) results.density = await densityScenario(stack, { sizes, bursts, log });
+      else await ensureBots(stack, n, log);
+      if (want('recovery')) {
+        const slugs = new Set(Array.from({ length: n }, (_, i) => densityBotName(i)));
+        results.recovery = await recoveryScenario(stack, slugs, { bots: n, log });
+      }
+    });
+  }
+
+  if (args.compare) {
+    const other = PROFILES[profile.name === 'proposed' ? 'shipped' : 'proposed']!;
+    log(`bench: comparison with the ${other.name} profile`);
+    const comparison: { profile: Profile; latency?: LatencyResult; density?: DensityResult } = { profile: other };
+    if (want('latency')) comparison.latency = await withStack(other, (stack) => latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 50, log }));
+    if (want('density')) comparison.density = await withStack(other, (stack) => densityScenario(stack, { sizes: [sizes[0]!], bursts, log }));
+    results.comparison = comparison;
+  }
+
+  if (want('backtest')) results.backtest = await backtestScenario({ candles: Number(args.candles), log });
+
+  results.seconds = Math.round((performance.now() - t0) / 1000);
+  results.targets = checkTargets(results as BenchResults);
+  const final = results as BenchResults;
+  mkdirSync(path.dirname(args.out!), { recursive: true });
+  writeFileSync(args.out!, `${JSON.stringify(final, null, 2)}\n`);
+  console.log(renderReport(final));
+  console.log(`\nwritten to ${path.relative(process.cwd(), args.out!)} (${final.seconds} s)`);
+  return 0;
+}
+
+async function withStack<T>(profile: Profile, fn: (stack: BenchStack) => Promise<T>): Promise<T> {
+  const stack = await BenchStack.start(stackOptions(profile, log));
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,231 @@
+/**
+ * Scenario 2, density: N = 100, 500, 1,000 bench-echo bots (candle mode, one symbol) on one worker
+ * process, all receiving the same closed candle at the same instant — the candle-close burst, when
+ * every bot of a 1m interval wakes at once. Per N: worker and dev-server RSS (idle, and peak during
+ * the bursts), their CPU per burst, and the burst's latency (emission → each bot's order at the
+ * exchange). Bots are added to reach each N, so the last stage leaves N bots running for the
+ * recovery scenario.
+ *
+ * History growth, measured on the side (see historyPerBotHour):
+ * - per candle that places an order: the bench bots' history length before/after the bursts;
+ * - per candle that places nothing: "silent" probe bots on the same symbol (a resting order far from
+ *   the price, so candles reach them and never trade);
+ * - per reconciliation: a probe on a symbol without candles, reconciling every 2 s.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SYMBOL, candleBurst, quiet } from '../support/bots';
+import { CpuWindow, type LoadInfo, PeakRss, cpuSeconds, loadInfo, rssMiB } from '../support/machine';
+import { type Summary, round, summarize } from '../support/stats';
+import type { BenchStack } from '../support/stack';
+
+export interface DensityOptions {
+  readonly sizes: readonly number[];
+  readonly bursts: number;
+  readonly log: (line: string) => void;
+}
+
+export interface DensityStage {
+  readonly bots: number;
+  /** Seconds to start the bots added at this stage, and bots started per second. */
+  readonly startSeconds: number;
+  readonly startPerSecond: number;
+  readonly workerRssMiB: { readonly idle: number | null; readonly peak: number | null };
+  readonly serverRssMiB: { readonly idle: number | null; readonly peak: number | null };
+  /** CPU seconds per burst (the whole burst: orders, their fill reports, until quiet again). */
+  readonly cpuSecondsPerBurst: { readonly worker: number; readonly server: number };
+  /** Average cores busy from emission to the last bot's order. */
+  readonly coresDuringBurst: { readonly worker: number | null; readonly server: number | null };
+  readonly burst: Summary;
+  /** Emission → last bot's order, per burst (ms). */
+  readonly burstSpanMs: readonly number[];
+  /** Bots that did not answer a burst within the timeout. */
+  readonly missing: number;
+  readonly load: LoadInfo;
+}
+
+export interface HistoryGrowth {
+  /** History events per candle that places one (market) order, fill reports included. */
+  readonly perCandleWithOrder: number;
+  /** History events per candle that places nothing. */
+  readonly perCandleWithoutOrder: number;
+  /** History events per reconciliation poll (wake timer included). */
+  readonly perReconcile: number;
+  /** Extrapolated to 1m candles (60 per hour) with the kernel's default reconcile pace. */
+  readonly perBotHour: {
+    /** No order all hour (idle pace: one poll per hour). */
+    readonly noOrders: number;
+    /** An order on every candle (bench-echo; market orders, so no open order between). */
+    readonly orderEveryCandle: number;
+  };
+  readonly method: string;
+}
+
+export interface DensityResult {
+  readonly stages: readonly DensityStage[];
+  readonly history: HistoryGrowth;
+  readonly seconds: number;
+}
+
+const SILENT = ['silent1', 'silent2', 'silent3'];
+const RECONCILE_PROBE = 'reconprobe';
+/** Reconciliations per hour at the kernel's default pace with no open order (DEFAULT_RECONCILE_TIMING). */
+const IDLE_POLLS_PER_HOUR = 1;
+
+export function densityBotName(i: number): string {
+  return `d${String(i + 1).padStart(4, '0')}`;
+}
+
+export async function densityScenario(stack: BenchStack, o: DensityOptions): Promise<DensityResult> {
+  const t0 = performance.now();
+  const ex = stack.exchange;
+  ex.market.setPrice(SYMBOL, '30000');
+  ex.market.setPrice('BNBUSDT', '300');
+  if (!stack.worker) await stack.spawnWorker();
+  const workerPid = () => stack.worker!.pid!;
+  const serverPid = () => stack.server.pid;
+
+  await stack.startBots(SILENT.map((name) => ({ name, symbol: SYMBOL, strategy: 'bench-echo', params: { mode: 'fill', quantity: '0.01', buyPrice: '1000', sellPrice: '100000' } })));
+  await stack.startBots([{ name: RECONCILE_PROBE, symbol: 'BNBUSDT', strategy: 'bench-echo', params: { mode: 'fill', quantity: '0.1', buyPrice: '10', sellPrice: '100000' } }], {
+    reconcile: { openOrdersEveryMs: 2_000, staleEveryMs: 2_000, idleEveryMs: 2_000 },
+  });
+
+  const stages: DensityStage[] = [];
+  let running = 0;
+  let withOrder: number[] = [];
+  let withoutOrder: number[] = [];
+  for (const n of o.sizes) {
+    const added = Array.from({ length: n - running }, (_, i) => densityBotName(running + i));
+    const ts = performance.now();
+    await stack.startBots(added.map((name) => ({ name, symbol: SYMBOL, strategy: 'bench-echo', params: { mode: 'candle', quantity: '0.001' } })), undefined, 50);
+    const startSeconds = (performance.now() - ts) / 1000;
+    running = n;
+    const slugs = new Set(Array.from({ length: n }, (_, i) => densityBotName(i)));
+    o.log(`density: ${added.length} bots started in ${startSeconds.toFixed(1)} s (${n} running); warming up`);
+    await warmUp(stack, slugs, () => [workerPid(), serverPid()], o.log);
+    const idleWorker = rssMiB(workerPid());
+    const idleServer = rssMiB(serverPid());
+
+    const sample = SILENT.concat([densityBotName(0), densityBotName(Math.floor(n / 2)), densityBotName(n - 1)]);
+    const before = await historyLengths(stack, sample);
+    const peak = new PeakRss(() => [workerPid(), serverPid()]);
+    const latencies: number[] = [];
+    const spans: number[] = [];
+    const cores = { worker: [] as number[], server: [] as number[] };
+    const cpu = { worker: 0, server: 0 };
+    let missing = 0;
+    for (let b = 0; b < o.bursts; b++) {
+      const cw = new CpuWindow(workerPid());
+      const cs = new CpuWindow(serverPid());
+      const w0 = cpuSeconds(workerPid()) ?? 0;
+      const s0 = cpuSeconds(serverPid()) ?? 0;
+      const burst = await candleBurst(stack, slugs, 120_000);
+      const span = Math.max(...burst.reactions.values());
+      spans.push(round(span, 1));
+      const wc = cw.cores();
+      const sc = cs.cores();
+      if (wc !== null) cores.worker.push(wc);
+      if (sc !== null) cores.server.push(sc);
+      latencies.push(...burst.reactions.values());
+      missing += n - burst.reactions.size;
+      await quiet([workerPid(), serverPid()], { maxMs: 60_000 });
+      cpu.worker += (cpuSeconds(workerPid()) ?? 0) - w0;
+      cpu.server += (cpuSeconds(serverPid()) ?? 0) - s0;
+      o.log(`density: N=${n} burst ${b + 1}: last order after ${span.toFixed(0)} ms${burst.reactions.size < n ? ` (${n - burst.reactions.size} missing)` : ''}`);
+    }
+    const peaks = peak.stop();
+    const after = await historyLengths(stack, sample);
+    for (const name of sample) {
+      const b = before.get(name);
+      const a = after.get(name);
+      if (!a || !b || a.runId !== b.runId) continue; // continued-as-new in between: not comparable
+      (SILENT.includes(name) ? withoutOrder : withOrder).push((a.length - b.length) / o.bursts);
+    }
+    const burst = summarize(latencies);
+    stages.push({
+      bots: n,
+      startSeconds: round(startSeconds, 1),
+      startPerSecond: round(added.length / startSeconds, 1),
+      workerRssMiB: { idle: idleWorker, peak: peaks.get(workerPid()) ?? null },
+      serverRssMiB: { idle: idleServer, peak: peaks.get(serverPid()) ?? null },
+      cpuSecondsPerBurst: { worker: round(cpu.worker / o.bursts), server: round(cpu.server / o.bursts) },
+      coresDuringBurst: { worker: avg(cores.worker), server: avg(cores.server) },
+      burst,
+      burstSpanMs: spans,
+      missing,
+      load: loadInfo(),
+    });
+    o.log(`density: N=${n}: burst p50 ${burst.p50} ms, p99 ${burst.p99} ms; worker RSS ${idleWorker} MiB idle, ${peaks.get(workerPid())} MiB peak`);
+  }
+
+  const perReconcile = await reconcileCost(stack);
+  const perCandleWithOrder = round(avg(withOrder) ?? Number.NaN, 1);
+  const perCandleWithoutOrder = round(avg(withoutOrder) ?? Number.NaN, 1);
+  const history: HistoryGrowth = {
+    perCandleWithOrder,
+    perCandleWithoutOrder,
+    perReconcile,
+    perBotHour: {
+      noOrders: Math.round(60 * perCandleWithoutOrder + IDLE_POLLS_PER_HOUR * perReconcile),
+      orderEveryCandle: Math.round(60 * perCandleWithOrder + IDLE_POLLS_PER_HOUR * perReconcile),
+    },
+    method:
+      'history length (describe) of sample bots before and after the measured bursts, divided by the bursts: bench bots (one MARKET order per candle, its fill reports included) and silent probes (candles, no order); a probe reconciling every 2 s on a symbol without candles gives the cost of one poll. Per bot-hour = 60 candles (1m) x events per candle + polls per hour (1 at the idle pace of DEFAULT_RECONCILE_TIMING) x events per poll.',
+  };
+  // Probes are not part of the recovery scenario's population.
+  for (const name of [...SILENT, RECONCILE_PROBE]) await stack.client.workflow.getHandle(`bot-${name}`).terminate('benchmark probe done').catch(() => {});
+  return { stages, history, seconds: round((performance.now() - t0) / 1000, 1) };
+}
+
+/** Start bench bots d0001..d<n> and warm them up (recovery run alone, without the density stages). */
+export async function ensureBots(stack: BenchStack, n: number, log: (l: string) => void): Promise<void> {
+  stack.exchange.market.setPrice(SYMBOL, '30000');
+  if (!stack.worker) await stack.spawnWorker();
+  const names = Array.from({ length: n }, (_, i) => densityBotName(i));
+  await stack.startBots(names.map((name) => ({ name, symbol: SYMBOL, strategy: 'bench-echo', params: { mode: 'candle', quantity: '0.001' } })), undefined, 50);
+  await warmUp(stack, new Set(names), () => [stack.worker!.pid!, stack.server.pid], log);
+}
+
+/**
+ * Every bot has answered a candle once (it is started and routable): emit warm-up candles until
+ * all did, letting each one's work drain before the next so a slow start never snowballs. A bot
+ * that missed a warm-up candle has seen none yet, so it never backfills one.
+ */
+export async function warmUp(stack: BenchStack, slugs: ReadonlySet<string>, pids: () => number[], log: (l: string) => void): Promise<void> {
+  const answered = new Set<string>();
+  for (let attempt = 1; attempt <= 40 && answered.size < slugs.size; attempt++) {
+    const pending = new Set([...slugs].filter((s) => !answered.has(s)));
+    const burst = await candleBurst(stack, pending, 10_000);
+    for (const s of burst.reactions.keys()) answered.add(s);
+    await quiet(pids(), { maxMs: 60_000 });
+    if (answered.size < slugs.size) log(`warm-up ${attempt}: ${answered.size}/${slugs.size} bots answered`);
+  }
+  if (answered.size < slugs.size) throw new Error(`warm-up: only ${answered.size}/${slugs.size} bots ever answered a candle`);
+}
+
+async function historyLengths(stack: BenchStack, names: readonly string[]): Promise<Map<string, { runId: string; length: number }>> {
+  const out = new Map<string, { runId: string; length: number }>();
+  for (const name of names) {
+    const d = await stack.client.workflow.getHandle(`bot-${name}`).describe();
+    out.set(name, { runId: d.runId, length: d.historyLength });
+  }
+  return out;
+}
+
+/** History events per reconciliation: the probe polls every 2 s; count its polls over a window. */
+async function reconcileCost(stack: BenchStack): Promise<number> {
+  const handle = stack.client.workflow.getHandle(`bot-${RECONCILE_PROBE}`);
+  const polls = async () => {
+    const h = await handle.fetchHistory();
+    const events = h.events ?? [];
+    const reconciles = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'reconcile').length;
+    return { events: events.length, reconciles };
+  };
+  const a = await polls();
+  await sleep(10_000);
+  const b = await polls();
+  return b.reconciles > a.reconciles ? round((b.events - a.events) / (b.reconciles - a.reconciles), 1) : Number.NaN;
+}
+
+function avg(xs: readonly number[]): number | null {
+  return xs.length === 0 ? null : round(xs.reduce((s, x) => s + x, 0) / xs.length);
+}
