@@ -15,6 +15,7 @@
 import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
 import { BotConfigError } from '../core/bot-definition';
+import { d, str } from '../core/decimal';
 import { STRATEGIES } from '../core/strategies';
 import { temporalSettings } from '../workers/config';
 import { connectionOptions } from '../workers/worker';
@@ -95,7 +96,7 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
         const rows: (string | number)[][] = [];
         for (const name of names) {
           const s = await botState(client, name);
-          rows.push([s.name, s.strategy, s.symbol, s.status, s.position.qty, s.position.avgEntryPrice, s.realizedPnl, s.openOrders.length, s.stats.roundTrips, s.lastEventTime ? new Date(s.lastEventTime).toISOString() : '-']);
+          rows.push([s.name, s.strategy, s.symbol, s.status, s.position.qty, fixed(s.position.avgEntryPrice, 8), fixed(s.realizedPnl, 8), s.openOrders.length, s.stats.roundTrips, s.lastEventTime ? new Date(s.lastEventTime).toISOString() : '-']);
         }
         out(rows.length === 0 ? 'no running bots' : renderTable(['bot', 'strategy', 'symbol', 'status', 'position', 'avg entry', 'realised PnL', 'open orders', 'trades', 'last event'], rows));
         return 0;
@@ -106,10 +107,19 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
         out(bots.length === 0 ? 'no bots' : renderTable(['bot', 'workflow', 'workflow status', 'bot status', 'strategy', 'symbol', 'started'], bots.map((b) => [b.name, b.workflowId, b.status, b.botStatus, b.strategy, b.symbol, b.startTime.toISOString()])));
         return 0;
       });
+    case 'help':
+    case '--help':
+      out(USAGE);
+      return 0;
     default:
       out(USAGE);
       return command ? 2 : 0;
   }
+}
+
+/** At most `decimals` decimals, trailing zeros dropped (exact values stay in the state query). */
+function fixed(value: string, decimals: number): string {
+  return str(d(value).toDecimalPlaces(decimals));
 }
 
 function need(value: string | undefined, what: string): string {
