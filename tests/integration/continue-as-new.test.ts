@@ -30,7 +30,7 @@ describe('continue-as-new', () => {
     for (let i = 0; i < CANDLES; i++) {
       await handle.signal(candleSignal, candle(i));
       if (i % 6 === 5) {
-        await h.waitForState('long-lived', (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === i + 1 && s.openOrders.every((o) => o.status !== 'SUBMITTING'), `candle ${i}`);
+        await h.waitForState('long-lived', (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === i + 1 && s.openOrders.every((o) => o.status !== 'SUBMITTING'), `candle ${i}`, 120_000);
       }
     }
     const state = await h.waitForState(
