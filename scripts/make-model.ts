@@ -17,6 +17,7 @@
  * deterministic pseudo-random weights and do not reach the output.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { seededRandom } from '../core/random';
 import path from 'node:path';
 
 // ---- a minimal protobuf writer (wire types 0 = varint, 2 = length-delimited, 5 = 32-bit) ----------
@@ -163,21 +164,10 @@ export interface ModelSpec {
 /** The shape the scalper feeds by default: 250 steps x 14 columns (core/analysis/scalper-features.ts). */
 export const DEFAULT_SPEC: ModelSpec = { window: 250, features: 14, hidden: 8, rocColumn: 13, seed: 1 };
 
-/** Deterministic PRNG (mulberry32) so the generated file is byte-identical on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function buildModel(spec: ModelSpec = DEFAULT_SPEC): Uint8Array {
   const { window, features, hidden: h } = spec;
-  const rand = prng(spec.seed);
+  const rand = seededRandom(spec.seed); // byte-identical model on every run
   const small = () => (rand() - 0.5) * 0.2;
   // ONNX LSTM gate order is i, o, f, c (input, output, forget, cell).
   const W = new Array<number>(4 * h * features).fill(0);

@@ -22,6 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { startBot } from '../client/bots';
 import type { BotDefinition } from '../core/bot-definition';
 import { Decimal } from '../core/decimal';
+import { seededRandom } from '../core/random';
 import { type FaultRule, startPaperExchange } from '../exchange';
 import { type DevServer, freePort, startDevServer } from '../infra/dev-server';
 import { killHard, spawnWorkerProcess } from '../infra/worker-process';
@@ -47,17 +48,6 @@ const INITIAL = { USDT: '1000000', BTC: '0', ETH: '0' };
 const API_KEY = 'torture-key-4f1c2a';
 const API_SECRET = 'torture-secret-9b7e3d51c0a8';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same kill and fault schedule. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FAULTS: readonly FaultRule[] = [
   { kind: 'lose-response', afterMs: 1_500 },
@@ -79,7 +69,7 @@ const log = (line: string) => {
 };
 
 async function main(): Promise<number> {
-  const random = rng(Number(args.seed));
+  const random = seededRandom(Number(args.seed)); // same seed, same kill and fault schedule
   const dir = mkdtempSync(path.join(os.tmpdir(), 'torture-'));
   const dbFile = path.join(dir, 'temporal.db');
   const port = await freePort();

@@ -8,6 +8,7 @@ import { CANDLE_INTERVALS, type Candle, type CandleInterval, intervalMs } from '
 import { candlePricePath } from '../../core/venue';
 import { type Kline, alignedOpen } from './candles';
 import type { Market } from './market';
+import { seededRandom } from '../../core/random';
 
 export type PriceSourceOptions =
   | {
@@ -56,17 +57,8 @@ function guarded(f: () => void): void {
   }
 }
 
-/** mulberry32: small, fast, seedable. Good enough for a price walk; not for cryptography. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the price walk (core/random.ts). */
+export const prng = seededRandom;
 
 function hashString(s: string): number {
   let h = 2166136261;
