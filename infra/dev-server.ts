@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/search-attributes';
-import { ensureTemporalCli } from './temporal-cli';
+import { downloadTemporalCli, ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
   /** SQLite file; omit for an in-memory server. */
@@ -52,8 +52,8 @@ export async function freePort(): Promise<number> {
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const log = options.log ?? (() => {});
-  const cli = ensureTemporalCli(log);
-  if (!cli) throw new Error('The Temporal CLI is not available: install it (https://docs.temporal.io/cli), set TEMPORAL_CLI, or install Go so it can be built.');
+  const cli = ensureTemporalCli(log) ?? (await downloadTemporalCli(log));
+  if (!cli) throw new Error('The Temporal CLI is not available: install it (https://docs.temporal.io/cli), set TEMPORAL_CLI, install Go so it can be built, or give this machine internet access so the SDK can download it.');
   const port = options.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   if (options.dbFile) {

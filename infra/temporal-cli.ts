@@ -9,7 +9,7 @@
  *   5. the SDK's own download (@temporalio/testing, needs internet) — signalled by returning null.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** The only place the CLI version is pinned. v1.5.1 is the newest tag `go install` accepts (later tags carry a replace directive). */
@@ -62,11 +62,48 @@ export function ensureTemporalCli(log: (line: string) => void = () => {}): strin
   return null;
 }
 
-if (require.main === module) {
-  const found = ensureTemporalCli((l) => console.error(l));
-  if (found) console.log(found);
-  else {
-    console.error('no Temporal CLI found or built; the SDK will download one on first use (needs internet)');
-    process.exit(process.argv.includes('--require') ? 1 : 0);
+/**
+ * Last resort, for users with internet: let the SDK download the CLI it pairs with (into
+ * .tools/download), then use that binary like any other. Returns null when the download fails.
+ */
+export async function downloadTemporalCli(log: (line: string) => void = () => {}): Promise<string | null> {
+  const dir = path.join(PROJECT_ROOT, '.tools', 'download');
+  mkdirSync(dir, { recursive: true });
+  const found = findExecutable(dir);
+  if (found) return found;
+  log('no Temporal CLI and no Go: downloading the CLI through the Temporal SDK (needs internet)...');
+  try {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir: dir } } });
+    await env.teardown();
+  } catch (err) {
+    log(`download failed: ${(err as Error).message}`);
+    return null;
   }
+  return findExecutable(dir);
+}
+
+function findExecutable(dir: string): string | null {
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    const st = statSync(full);
+    if (st.isDirectory()) {
+      const inner = findExecutable(full);
+      if (inner) return inner;
+    } else if (/^temporal/.test(name) && (st.mode & 0o111) !== 0) {
+      return full;
+    }
+  }
+  return null;
+}
+
+if (require.main === module) {
+  void (async () => {
+    const found = ensureTemporalCli((l) => console.error(l)) ?? (await downloadTemporalCli((l) => console.error(l)));
+    if (found) console.log(found);
+    else {
+      console.error('no Temporal CLI: install it (https://docs.temporal.io/cli), set TEMPORAL_CLI, install Go, or give this machine internet access');
+      process.exit(process.argv.includes('--require') ? 1 : 0);
+    }
+  })();
 }
