@@ -118,6 +118,8 @@ export interface BotState {
   readonly reconcileInFlight: boolean;
   /** A new bot's strategy `start` waits for the first reconciliation (balances known). */
   readonly startPending?: boolean;
+  /** `nextOrderSeq` when final orders were last pruned. */
+  readonly prunedAtSeq?: number;
   readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
   readonly trades: readonly RoundTrip[];
   readonly stats: { readonly ordersPlaced: number; readonly ordersRejected: number; readonly fills: number; readonly roundTrips: number; readonly wins: number };
@@ -640,12 +642,25 @@ class Kernel {
    * no earlier state shares (the kernel stays pure from the outside).
    */
   private setOrder(order: OrderRecord): void {
+    const before = this.s.orders;
+    const open = openOrdersMemo.get(before);
     if (!this.ordersOwned) {
-      this.s.orders = { ...this.s.orders };
+      this.s.orders = { ...before };
       this.ordersOwned = true;
     }
     (this.s.orders as Record<string, OrderRecord>)[order.clientOrderId] = order;
-    openOrdersMemo.delete(this.s.orders);
+    // Keep the open-orders list current instead of rescanning every order kept (it is read on
+    // every event). A fresh array each time: a strategy may still hold the previous one.
+    if (!open) return void openOrdersMemo.delete(this.s.orders);
+    const i = open.findIndex((o) => o.clientOrderId === order.clientOrderId);
+    let next: OrderRecord[];
+    if (isFinalStatus(order.status)) next = i < 0 ? open : [...open.slice(0, i), ...open.slice(i + 1)];
+    else if (i < 0) next = [...open, order];
+    else {
+      next = open.slice();
+      next[i] = order;
+    }
+    openOrdersMemo.set(this.s.orders, next);
   }
 
   private patchOrder(clientOrderId: string, patch: Partial<OrderRecord>): void {
@@ -655,7 +670,11 @@ class Kernel {
 
   /** Keep the latest final orders only; pruned in batches so a busy bot does not sort on every fill. */
   private pruneFinalOrders(): void {
-    const total = Object.keys(this.s.orders).length;
+    // Look only once a batch of new orders was minted since the last look: O(1) on most fills.
+    if (this.s.nextOrderSeq - (this.s.prunedAtSeq ?? 0) < PRUNE_BATCH) return;
+    this.s.prunedAtSeq = this.s.nextOrderSeq;
+    let total = 0;
+    for (const _ in this.s.orders) total++;
     if (total <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status));
     if (finals.length <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
