@@ -16,6 +16,21 @@ import { StreamService } from './stream-service';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 
+/**
+ * Loaded once per worker and shared by all bot workflows instead of once per bot (see
+ * shared-modules.ts): about 0.75 MiB less heap per cached bot.
+ */
+export const SHARED_WORKFLOW_MODULES = [path.resolve(__dirname, 'shared-modules.ts')];
+
+/**
+ * Options of every workflow bundle (`bundleWorkflowCode({ ...workflowBundleOptions(), logger })`):
+ * pre-built bundles (npm run build:bundle, tests, benchmarks) must share the same modules as the
+ * bundle a worker builds from source.
+ */
+export function workflowBundleOptions(): { workflowsPath: string; preloadModules: string[] } {
+  return { workflowsPath: WORKFLOWS_PATH, preloadModules: [...SHARED_WORKFLOW_MODULES] };
+}
+
 export interface BotWorkerOptions {
   readonly temporal: TemporalSettings;
   readonly accounts: readonly AccountConfig[];
@@ -77,7 +92,9 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
     connection: nativeConnection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] } }),
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
     shutdownGraceTime: '10s',

@@ -26,6 +26,13 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     sqlitePragmas: { journal_mode: 'wal', synchronous: 'full' },
     dynamicConfig: { 'system.enableActivityEagerExecution': true },
   },
+  /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
+  'no-fsync': {
+    name: 'no-fsync',
+    description: 'as proposed but SQLite synchronous=NORMAL: no fsync per commit, so a power cut may lose the last commits (exactly-once at risk); comparison only',
+    sqlitePragmas: { journal_mode: 'wal', synchronous: 'normal' },
+    dynamicConfig: { 'system.enableActivityEagerExecution': true },
+  },
 };
 
 export function stackOptions(profile: Profile, log: (line: string) => void): StackOptions {

@@ -22,7 +22,7 @@ import { type PaperExchange, startPaperExchange } from '../../exchange';
 import type { RequestRecord } from '../../exchange/audit';
 import { type DevServer, type DevServerOptions, freePort, startDevServer } from '../../infra/dev-server';
 import { PROJECT_ROOT } from '../../infra/temporal-cli';
-import { type BotWorkerOptions, WORKFLOWS_PATH } from '../../workers/worker';
+import { type BotWorkerOptions, workflowBundleOptions } from '../../workers/worker';
 import type { RuntimeOptions } from '../../workflows/messages';
 
 export const TASK_QUEUE = 'bench';
@@ -60,7 +60,7 @@ function workflowBundle(): Promise<string> {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'workflow-bundle.js');
     const quiet = () => {};
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error, log: quiet } });
+    const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error, log: quiet } });
     writeFileSync(file, code);
     return file;
   })();
@@ -190,10 +190,10 @@ export class BenchStack {
     };
   }
 
-  /** Start the worker process; resolves once it polls, with the time that took. */
-  async spawnWorker(tuning?: WorkerTuning): Promise<{ child: ChildProcess; readyMs: number }> {
+  /** Start the worker process (extra node flags, e.g. --cpu-prof); resolves once it polls, with the time that took. */
+  async spawnWorker(tuning?: WorkerTuning, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; readyMs: number }> {
     const t0 = performance.now();
-    const child = await spawnChild(path.join(PROJECT_ROOT, 'bench/support/worker-entry.ts'), this.workerEnv(tuning ?? this.options.tuning), 'polling', path.join(this.dir, 'worker.log'));
+    const child = await spawnChild(path.join(PROJECT_ROOT, 'bench/support/worker-entry.ts'), this.workerEnv(tuning ?? this.options.tuning), 'polling', path.join(this.dir, 'worker.log'), nodeArgs);
     this.worker = child;
     return { child, readyMs: performance.now() - t0 };
   }
@@ -273,8 +273,8 @@ export function slugOf(clientOrderId: string): string {
   return clientOrderId.slice(0, clientOrderId.indexOf('_'));
 }
 
-async function spawnChild(entry: string, env: NodeJS.ProcessEnv, readyLine: string, logFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnChild(entry: string, env: NodeJS.ProcessEnv, readyLine: string, logFile: string, nodeArgs: readonly string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   // Never leave a child behind when the benchmark ends (normally or on an error).
   const reap = () => child.kill('SIGKILL');
