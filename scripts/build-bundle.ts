@@ -7,11 +7,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../infra/temporal-cli';
-import { WORKFLOWS_PATH } from '../workers/worker';
+import { workflowBundleOptions } from '../workers/worker';
 
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const { code } = await bundleWorkflowCode(workflowBundleOptions());
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);
   console.log(`workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);

@@ -26,7 +26,7 @@ import { seededRandom } from '../core/random';
 import { type FaultRule, startPaperExchange } from '../exchange';
 import { type DevServer, freePort, startDevServer } from '../infra/dev-server';
 import { killHard, spawnWorkerProcess } from '../infra/worker-process';
-import { WORKFLOWS_PATH } from '../workers/worker';
+import { workflowBundleOptions } from '../workers/worker';
 import { type BotStateView, type RuntimeOptions, stateQuery } from '../workflows/messages';
 
 const { values: args } = parseArgs({
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
     backendTimeoutMs: 1_000,
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
+  writeFileSync(bundlePath, (await bundleWorkflowCode({ ...workflowBundleOptions(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
   const taskQueue = 'torture';
   const env: NodeJS.ProcessEnv = {
     ...process.env,

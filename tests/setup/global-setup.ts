@@ -22,7 +22,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   const { bundleWorkflowCode } = await import('@temporalio/worker');
   try {
-    const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietLogger });
+    const { workflowBundleOptions } = await import('../../workers/worker');
+    const bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger });
     writeFileSync(bundlePath, bundle.code);
   } catch (err) {
     // Unit tests do not need the bundle; integration tests fail on the missing file with this message.
