@@ -98,7 +98,9 @@ async function main(): Promise<number> {
     ACCOUNT_PAPER_RECV_WINDOW_MS: '1000',
     ACCOUNT_PAPER_BACKEND_TIMEOUT_MS: '1000',
     ACCOUNT_PAPER_REQUEST_TIMEOUT_MS: '2500',
-    ACCOUNT_PAPER_WEIGHT_LIMIT: '100000',
+    // The exchange enforces Binance's 6,000 request weight a minute: the worker's own budget keeps
+    // its bots under it instead of running into 429s.
+    ACCOUNT_PAPER_WEIGHT_LIMIT: '6000',
   };
   const workerLog = path.join(dir, 'worker.log');
   let worker: ChildProcess = await spawnWorkerProcess(env, workerLog);
@@ -183,6 +185,7 @@ async function main(): Promise<number> {
   if (lost > 0) problems.push(`${lost} fills on the exchange are in no bot's state`);
   problems.push(...balanceProblems(exchange), ...exchange.audit.check(venue));
   const orders = exchange.audit.summary().ordersCreated;
+  const rateLimited = exchange.audit.requests().filter((r) => r.httpStatus === 429 || r.httpStatus === 418).length;
 
   await killHard(worker);
   await connection.close().catch(() => {});
@@ -192,7 +195,7 @@ async function main(): Promise<number> {
   else console.log(`kept ${dir} for inspection`);
 
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
-  console.log(`kills=${kills} server_kills=${serverKills} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} duplicates=${duplicates} lost=${lost} stuck=${stuck}`);
+  console.log(`kills=${kills} server_kills=${serverKills} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} rate_limited=${rateLimited} duplicates=${duplicates} lost=${lost} stuck=${stuck}`);
   return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 ? 0 : 1;
 }
 
