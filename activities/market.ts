@@ -47,7 +47,25 @@ export interface MarketActivityDeps {
   readonly dataHandlers?: Partial<Record<DataRequest['kind'], DataHandler>>;
 }
 
+/**
+ * Account-wide answers (balances, the open orders of a symbol) are shared by every bot of the
+ * account for a moment: after a stream reconnect all bots reconcile at once, and each asking the
+ * exchange for the same account would burn the weight budget they share.
+ */
+const SHARED_ANSWER_MS = 2_000;
+
 export function createMarketActivities(deps: MarketActivityDeps) {
+  const shared = new Map<string, { at: number; value: Promise<unknown> }>();
+  function sharedRead<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = shared.get(key);
+    if (hit && now - hit.at < SHARED_ANSWER_MS) return hit.value as Promise<T>;
+    const value = load();
+    shared.set(key, { at: now, value });
+    value.catch(() => shared.delete(key));
+    return value;
+  }
+
   function account(name: string): ExchangeAccount {
     try {
       return deps.accounts.get(name);
@@ -111,8 +129,8 @@ export function createMarketActivities(deps: MarketActivityDeps) {
         }
       }
       const [open, accountInfo, tags] = await Promise.all([
-        read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol })),
-        read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo()),
+        sharedRead(`${acc.name}/openOrders/${symbol}`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol }))),
+        sharedRead(`${acc.name}/account`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo())),
         deps.botTags(),
       ]);
       const owners = [input.ownTag, ...tags];
