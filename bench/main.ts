@@ -6,7 +6,7 @@
  *              recovery share one stack, so recovery runs on the density scenario's bots)
  *   --events <n>      latency: measured events of each kind (default 1000)
  *   --sizes <a,b,c>   density: bot counts (default 100,500,1000); recovery uses the last
- *   --bursts <n>      density: measured bursts per size (default 3)
+ *   --bursts <n>      density: measured bursts per size (default 2)
  *   --candles <n>     backtest: candles (default 1000000)
  *   --profile <name>  system settings, see support/profiles.ts (default proposed)
  *   --compare         also run latency and density at the first size with the other profile
@@ -17,6 +17,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../infra/temporal-cli';
 import { type BacktestScenarioResult, backtestScenario } from './scenarios/backtest';
 import { type DensityResult, densityBotName, densityScenario, ensureBots } from './scenarios/density';
@@ -50,7 +51,7 @@ const { values: args, positionals } = parseArgs({
   options: {
     events: { type: 'string', default: '1000' },
     sizes: { type: 'string', default: '100,500,1000' },
-    bursts: { type: 'string', default: '3' },
+    bursts: { type: 'string', default: '2' },
     candles: { type: 'string', default: '1000000' },
     profile: { type: 'string', default: 'proposed' },
     compare: { type: 'boolean', default: false },
@@ -59,6 +60,8 @@ const { values: args, positionals } = parseArgs({
 });
 
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+// The replay measurement runs a replay worker in this process: warnings and errors only.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 async function main(): Promise<number> {
   const chosen = positionals.length > 0 ? positionals : [...SCENARIOS];
@@ -78,7 +81,7 @@ async function main(): Promise<number> {
 
   const results: { -readonly [K in keyof BenchResults]?: BenchResults[K] } = { startedAt, machine, loadAtStart, profile };
 
-  if (want('latency')) results.latency = await withStack(profile, (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 50, log }));
+  if (want('latency')) results.latency = await withStack(profile, (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }));
 
   if (want('density') || want('recovery')) {
     await withStack(profile, async (stack) => {
@@ -96,7 +99,7 @@ async function main(): Promise<number> {
     const other = PROFILES[profile.name === 'proposed' ? 'shipped' : 'proposed']!;
     log(`bench: comparison with the ${other.name} profile`);
     const comparison: { profile: Profile; latency?: LatencyResult; density?: DensityResult } = { profile: other };
-    if (want('latency')) comparison.latency = await withStack(other, (stack) => latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 50, log }));
+    if (want('latency')) comparison.latency = await withStack(other, (stack) => latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 0, log }));
     if (want('density')) comparison.density = await withStack(other, (stack) => densityScenario(stack, { sizes: [sizes[0]!], bursts, log }));
     results.comparison = comparison;
   }

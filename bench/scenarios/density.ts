@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SYMBOL, candleBurst, quiet } from '../support/bots';
 import { CpuWindow, type LoadInfo, PeakRss, cpuSeconds, loadInfo, rssMiB } from '../support/machine';
 import { type Summary, round, summarize } from '../support/stats';
-import type { BenchStack } from '../support/stack';
+import { type BenchStack, TASK_QUEUE } from '../support/stack';
 
 export interface DensityOptions {
   readonly sizes: readonly number[];
@@ -186,20 +186,40 @@ export async function ensureBots(stack: BenchStack, n: number, log: (l: string) 
 }
 
 /**
- * Every bot has answered a candle once (it is started and routable): emit warm-up candles until
- * all did, letting each one's work drain before the next so a slow start never snowballs. A bot
- * that missed a warm-up candle has seen none yet, so it never backfills one.
+ * Every bot is running and routable, and has answered one candle: first wait until visibility
+ * lists every bot with the routing memo the stream service reads (and one refresh of its 2 s
+ * directory), then emit one candle and wait, however long it takes, until every bot answered it.
+ * One warm-up burst only: re-emitting to all bots while some are slow would pile bursts up.
  */
 export async function warmUp(stack: BenchStack, slugs: ReadonlySet<string>, pids: () => number[], log: (l: string) => void): Promise<void> {
-  const answered = new Set<string>();
-  for (let attempt = 1; attempt <= 40 && answered.size < slugs.size; attempt++) {
-    const pending = new Set([...slugs].filter((s) => !answered.has(s)));
-    const burst = await candleBurst(stack, pending, 10_000);
-    for (const s of burst.reactions.keys()) answered.add(s);
-    await quiet(pids(), { maxMs: 60_000 });
-    if (answered.size < slugs.size) log(`warm-up ${attempt}: ${answered.size}/${slugs.size} bots answered`);
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const listed = await routable(stack, slugs);
+    if (listed >= slugs.size) break;
+    if (Date.now() > deadline) throw new Error(`warm-up: only ${listed}/${slugs.size} bots ever became routable`);
+    await sleep(1_000);
   }
-  if (answered.size < slugs.size) throw new Error(`warm-up: only ${answered.size}/${slugs.size} bots ever answered a candle`);
+  await sleep(2_500);
+  await quiet(pids(), { maxMs: 120_000 });
+  let pending = new Set(slugs);
+  for (let attempt = 1; attempt <= 3 && pending.size > 0; attempt++) {
+    const burst = await candleBurst(stack, pending, 300_000);
+    pending = new Set([...pending].filter((s) => !burst.reactions.has(s)));
+    await quiet(pids(), { maxMs: 120_000 });
+    if (pending.size > 0) log(`warm-up: ${pending.size}/${slugs.size} bots did not answer candle ${attempt}`);
+  }
+  if (pending.size > 0) throw new Error(`warm-up: ${pending.size}/${slugs.size} bots never answered a candle`);
+}
+
+/** How many of the bots visibility lists as running with their routing memo (what BotDirectory reads). */
+async function routable(stack: BenchStack, slugs: ReadonlySet<string>): Promise<number> {
+  let n = 0;
+  const query = `WorkflowType = 'botWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${TASK_QUEUE}'`;
+  for await (const wf of stack.client.workflow.list({ query })) {
+    const tag = (wf.memo?.bot as { tag?: string } | undefined)?.tag;
+    if (tag && slugs.has(tag.slice(0, tag.indexOf('_')))) n++;
+  }
+  return n;
 }
 
 async function historyLengths(stack: BenchStack, names: readonly string[]): Promise<Map<string, { runId: string; length: number }>> {

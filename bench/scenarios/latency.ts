@@ -13,10 +13,16 @@
  *   the baseline (same levels); the executionReport on each account's user stream makes each rest
  *   the opposite LIMIT order.
  *
- * Events are sent one at a time: the next is emitted `gapMs` after both orders of the previous one
- * arrived, so the bot is idle again, as it is when candles come a minute apart.
+ * Events are sent one at a time: the next is emitted once both orders of the previous one arrived
+ * and the bot is idle again (no workflow task or activity pending, read with describe), plus
+ * `gapMs` — as when candles come a minute apart. Emitting on a fixed short gap instead measures
+ * queueing behind the previous event's work (the order's completion and its fill reports).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFileSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
 import { klineStreamName } from '../../workers/streams/market-stream';
 import type { BaselineConfig } from '../support/baseline';
 import { type Breakdown, candleBreakdown } from '../support/breakdown';
@@ -47,8 +53,17 @@ export interface LatencyResult {
   readonly candleBreakdown: Breakdown;
   readonly fill: PathLatency;
   readonly gapMs: number;
+  /** Replaying the candle bot's longest run, as a worker does for every bot after a restart. */
+  readonly replay: ReplaySpeed | null;
   readonly load: LoadInfo;
   readonly seconds: number;
+}
+
+export interface ReplaySpeed {
+  readonly historyEvents: number;
+  /** ms per replay of that history (worker side only: no server, no network). */
+  readonly msPerReplay: number;
+  readonly eventsPerSecond: number;
 }
 
 const CANDLE_BOT = 'latcandle';
@@ -107,8 +122,9 @@ export async function latencyScenario(stack: BenchStack, o: LatencyOptions): Pro
 
   await stack.stopBaseline();
   const breakdown = await candleBreakdown(stack.client, `bot-${CANDLE_BOT}`, emitted, arrived);
+  const replay = await replaySpeed(stack.client, `bot-${CANDLE_BOT}`, stack.bundlePath);
   for (const name of [CANDLE_BOT, FILL_BOT]) await stack.client.workflow.getHandle(`bot-${name}`).terminate('benchmark over').catch(() => {});
-  return { candle, candleBreakdown: breakdown, fill, gapMs: o.gapMs, load: loadInfo(), seconds: round((performance.now() - t0) / 1000, 1) };
+  return { candle, candleBreakdown: breakdown, fill, gapMs: o.gapMs, replay, load: loadInfo(), seconds: round((performance.now() - t0) / 1000, 1) };
 }
 
 /** Emit candles until one reaches the bot (the stream service routes it once visibility lists the bot). */
@@ -124,6 +140,21 @@ async function untilRoutable(stack: BenchStack, emit: () => void, bot: string, l
     log(`latency: ${bot} not routed yet (attempt ${attempt})`);
   }
   throw new Error(`latency: ${bot} never received a candle`);
+}
+
+/**
+ * The bot has no workflow task and no activity pending (bounded wait). Its fill reports reach it
+ * before its placement completes (the exchange sends them before the REST answer), so one idle
+ * read after the order arrived is enough.
+ */
+async function untilIdle(client: Client, workflowId: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  let idleReads = 0;
+  for (let i = 0; i < 400 && idleReads < 1; i++) {
+    const d = await handle.describe();
+    idleReads = !d.raw.pendingWorkflowTask && (d.raw.pendingActivities ?? []).length === 0 ? idleReads + 1 : 0;
+    if (idleReads < 1) await sleep(5);
+  }
 }
 
 async function measure(stack: BenchStack, emit: () => void, bot: string, o: LatencyOptions): Promise<PathLatency> {
@@ -148,9 +179,38 @@ async function measure(stack: BenchStack, emit: () => void, bot: string, o: Late
       if (b) base.push(b.t - t);
       else missing.baseline++;
     }
+    // Candles come a minute apart: the next event finds the bot idle (its order's completion and
+    // fill reports handled), not queued behind the previous one's work.
+    await untilIdle(stack.client, `bot-${bot}`);
     await sleep(o.gapMs);
   }
   const ds = summarize(durable);
   const bs = summarize(base);
   return { durable: ds, baseline: bs, ratio: { p50: round(ds.p50 / bs.p50, 1), p90: round(ds.p90 / bs.p90, 1), p99: round(ds.p99 / bs.p99, 1) }, missing };
+}
+
+/**
+ * Replay speed of a real bot history (the candle bot's longest run): what a restarted worker pays
+ * per bot before the bot can act, since its cache is empty. Five replays in one replay worker; the
+ * first pays the worker's start and is not counted.
+ */
+async function replaySpeed(client: Client, workflowId: string, bundlePath: string): Promise<ReplaySpeed | null> {
+  let longest: { runId: string; length: number } | null = null;
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    const d = await client.workflow.getHandle(workflowId, wf.runId).describe();
+    if (!longest || d.historyLength > longest.length) longest = { runId: wf.runId, length: d.historyLength };
+  }
+  if (!longest) return null;
+  const history = await client.workflow.getHandle(workflowId, longest.runId).fetchHistory();
+  // For profiling replay offline (bench/README.md): BENCH_SAVE_HISTORY=<file>.
+  if (process.env.BENCH_SAVE_HISTORY) writeFileSync(process.env.BENCH_SAVE_HISTORY, historyToJSON(history));
+  const runs = 5;
+  const times: number[] = [];
+  const histories = Array.from({ length: runs }, (_, i) => ({ workflowId: `${workflowId}-replay-${i}`, history }));
+  for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, histories)) {
+    if (r.error) throw new Error(`replay of ${workflowId} failed: ${r.error.message}`);
+    times.push(performance.now());
+  }
+  const ms = (times[times.length - 1]! - times[0]!) / (runs - 1);
+  return { historyEvents: history.events?.length ?? 0, msPerReplay: round(ms, 1), eventsPerSecond: Math.round(((history.events?.length ?? 0) / ms) * 1000) };
 }

@@ -9,9 +9,10 @@
  *   history is replayed first (and the bots' tasks wait out the dead worker's sticky queue).
  * - server: kill -9 the Temporal dev server and start it on the same SQLite file and port; the
  *   worker lives on and reconnects by itself. Measured from that restart: the server answers, and
- *   every bot has handled a new event. Candles are emitted from the moment the server answers and
- *   again every 2 s while bots are missing: a candle the stream service could not signal while the
- *   worker's connection was still down is lost for that bot (the next candle catches it up).
+ *   every bot has handled a new event. A candle is emitted as soon as the server answers; another
+ *   only if bots are still missing once everything went quiet (a candle the stream service could
+ *   not signal while the worker's connection was still down is lost for that bot; the next one
+ *   catches it up).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { candleBurst, quiet } from '../support/bots';
@@ -69,7 +70,7 @@ export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<str
   const { readyMs } = await stack.spawnWorker();
   while (stack.exchange.stats().connections < 2 && performance.now() - restart < 60_000) await sleep(5);
   const streamsMs = performance.now() - restart;
-  const burst = await candleBurst(stack, slugs, 120_000);
+  const burst = await candleBurst(stack, slugs, 300_000);
   const reactions = [...burst.reactions.values()];
   const worker: WorkerRecovery = {
     bots: slugs.size,
@@ -89,11 +90,17 @@ export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<str
   const serverRestart = performance.now();
   const { readyMs: serverReadyMs } = await stack.restartServer();
   let candles = 0;
-  const emitAt = () => {
+  const acted = new Map<string, number>();
+  // One candle once the server answers; another only if, once everything went quiet, some bots
+  // still had not acted (their signal was lost while the worker's connection was still down).
+  for (let round = 0; round < 4 && acted.size < slugs.size; round++) {
+    if (round > 0) await quiet(pids(), { maxMs: 60_000 });
+    const pending = new Set([...slugs].filter((s) => !acted.has(s)));
     candles++;
-    stack.exchange.market.closeCandle('BTCUSDT', '1m');
-  };
-  const after = await candleBurst(stack, slugs, 120_000, { emitAt, reemitEveryMs: 2_000, since: serverRestart });
+    const answered = await candleBurst(stack, pending, 300_000, { since: serverRestart, stallMs: 10_000 });
+    for (const [slug, ms] of answered.reactions) acted.set(slug, ms);
+  }
+  const after = { reactions: acted };
   const fromRestart = [...after.reactions.values()];
   const server: ServerRecovery = {
     bots: slugs.size,

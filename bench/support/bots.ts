@@ -34,37 +34,41 @@ export interface BurstOutcome {
 }
 
 /**
- * Emit one closed candle and wait until every bot in `slugs` has placed an order after it (or the
- * timeout). With `reemitEveryMs`, emit another candle that often while bots are still missing (a
- * candle whose signal was lost, e.g. while the server was down, is only caught up by the next one).
+ * Emit one closed candle and wait until every bot in `slugs` has placed an order after it, or the
+ * timeout. With `stallMs`, give up early once no bot answered for that long (a lost candle: the
+ * caller decides whether to emit another). Emitting again while bots are merely slow would only
+ * pile bursts up.
  */
 export async function candleBurst(
   stack: BenchStack,
   slugs: ReadonlySet<string>,
   timeoutMs: number,
-  o: { emitAt?: () => void; reemitEveryMs?: number; since?: number } = {},
+  o: { emitAt?: () => void; since?: number; stallMs?: number } = {},
 ): Promise<BurstOutcome> {
   const mark = stack.arrivals.length;
   const reactions = new Map<string, number>();
   let scanned = mark;
   const since = o.since ?? performance.now();
+  let lastNews = performance.now();
   const scan = () => {
     for (; scanned < stack.arrivals.length; scanned++) {
       const a = stack.arrivals[scanned]!;
       const slug = slugOf(a.clientOrderId);
-      if (slugs.has(slug) && !reactions.has(slug)) reactions.set(slug, a.t - since);
+      if (slugs.has(slug) && !reactions.has(slug)) {
+        reactions.set(slug, a.t - since);
+        lastNews = performance.now();
+      }
     }
     return reactions.size >= slugs.size;
   };
-  const emit = () => (o.emitAt ? o.emitAt() : stack.exchange.market.closeCandle(SYMBOL, '1m'));
-  emit();
+  if (o.emitAt) o.emitAt();
+  else stack.exchange.market.closeCandle(SYMBOL, '1m');
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const left = deadline - performance.now();
     if (left <= 0) break;
-    const done = await stack.waitFor(scan, Math.min(left, o.reemitEveryMs ?? left));
-    if (done) break;
-    if (o.reemitEveryMs) emit();
+    if (await stack.waitFor(scan, Math.min(left, 1_000))) break;
+    if (o.stallMs !== undefined && performance.now() - lastNews > o.stallMs) break;
   }
   scan();
   return { emittedAt: since, reactions };

@@ -61,6 +61,7 @@ export function renderReport(r: BenchResults): string {
     lines.push('', `${title} (ms: p50 / p90 / p99 / max; load ${l.load.loadavg1})`);
     lines.push(...latencyLines('candle', l.candle), ...latencyLines('fill', l.fill));
     const b = l.candleBreakdown;
+    if (l.replay) lines.push(`  replay of the candle bot's longest run (${fmt(l.replay.historyEvents, 0)} events): ${fmt(l.replay.msPerReplay)} ms, ${fmt(l.replay.eventsPerSecond, 0)} events/s (what a restarted worker pays per bot)`);
     lines.push(`  candle, durable, by stage (p50 / p99): relay ${fmt(b.relay.p50)} / ${fmt(b.relay.p99)}, workflow task queued ${fmt(b.wftQueue.p50)} / ${fmt(b.wftQueue.p99)}, run ${fmt(b.wftRun.p50)} / ${fmt(b.wftRun.p99)}, activity queued ${fmt(b.actQueue.p50)} / ${fmt(b.actQueue.p99)}, run to REST ${fmt(b.actRun.p50)} / ${fmt(b.actRun.p99)}`);
   };
   latency('Reaction latency: exchange event → order at the exchange', r.latency);

@@ -246,7 +246,9 @@ export class BenchStack {
     await this.connection?.close().catch(() => {});
     await this.exchange.close().catch(() => {});
     await this.server.kill().catch(() => {});
-    rmSync(this.dir, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps the worker and baseline logs and the SQLite file for a look afterwards.
+    if (process.env.BENCH_KEEP) this.options.log(`kept ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
