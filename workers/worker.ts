@@ -13,6 +13,7 @@ import type { DataRequest } from '../core/strategy';
 import type { TemporalSettings } from './config';
 import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
+import { releaseStickyQueues } from './sticky-queues';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 
@@ -98,9 +99,13 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
     shutdownGraceTime: '10s',
-    // After a worker dies, its sticky queue holds the bots' next tasks this long before they go
-    // to the shared queue: keep recovery quick.
-    stickyQueueScheduleToStartTimeout: '3s',
+    // How long a bot's next task waits for this worker (which holds the bot in its cache) before it
+    // goes to the shared queue and is replayed from its whole history. A candle close wakes every
+    // bot at once, and the burst takes seconds with hundreds of bots: a short timeout turned long
+    // bursts into replay storms (bench/README.md). 10 s is also when the server itself stops
+    // sending tasks to a worker that no longer polls; a restarted worker releases the dead one's
+    // sticky queues at start (run() below), so a restart does not wait for it.
+    stickyQueueScheduleToStartTimeout: '10s',
     ...options.tuning,
   });
 
@@ -112,9 +117,23 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
     streams,
     directory,
     async run() {
-      await streams?.start();
+      const polling = worker.run();
+      polling.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
       try {
-        await worker.run();
+        try {
+          // Before the streams relay anything: a bot's next task must come here, not wait on the
+          // sticky queue of a worker that died.
+          await directory
+            .refresh()
+            .then((bots) => releaseStickyQueues(client, temporal.namespace, bots, log))
+            .catch((err: unknown) => log(`sticky queues not released: ${(err as Error).message}`));
+          await streams?.start();
+        } catch (err) {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await polling.catch(() => {});
+          throw err;
+        }
+        await polling;
       } finally {
         streams?.stop();
         await nativeConnection.close().catch(() => {});
