@@ -89,6 +89,8 @@ export interface PaperExchange {
   readonly audit: Audit;
   readonly accounts: AccountControl;
   readonly stats: () => { marketMessages: number; userEvents: number; httpRequests: number; connections: number };
+  /** Whether a market stream (e.g. `btcusdt@kline_1m`) and an account's user stream have listeners now. */
+  readonly listening: { market(stream: string): boolean; user(accountId: string): boolean };
   /** Write the state file now (no-op without stateFile). */
   save(): void;
   close(): Promise<void>;
@@ -356,6 +358,10 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
         if (!entry) throw new Error(`unknown API key ${apiKey}`);
         return entry.name;
       },
+    },
+    listening: {
+      market: (stream) => marketStreams.hasSubscribers(stream),
+      user: (accountId) => userStreams.subscriberCount(accountId) > 0,
     },
     stats: () => ({ marketMessages: marketStreams.messagesSent, userEvents: userStreams.eventsSent, httpRequests: stats.httpRequests, connections: alive.size }),
     save: () => {

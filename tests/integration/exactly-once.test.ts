@@ -30,6 +30,8 @@ async function freshBot(extra: Record<string, unknown> = {}): Promise<{ name: st
   const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
   await eventually(async () => {
     if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
+    // The first bot opens the candle stream: a candle closed before it listens never reaches the bot.
+    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper')) throw new Error('streams not open yet');
   });
   return { name, tag: s.clientIdTag };
 }
