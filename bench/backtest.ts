@@ -9,6 +9,7 @@ import { runBacktest } from '../backtest/engine';
 import { fromFloat } from '../core/decimal';
 import { ema, nextEma, type EmaState } from '../core/indicators/ema';
 import type { Candle } from '../core/market';
+import { syntheticCandles } from './support/candles';
 import { grid } from '../core/strategies/grid';
 import { rangeBreakout } from '../core/strategies/range-breakout';
 import { type AnyStrategy, defineStrategy } from '../core/strategy';
@@ -55,39 +56,6 @@ const idle = defineStrategy<Record<string, never>, null>({
   init: () => null,
   onEvent: (state) => ({ state }),
 });
-
-/** A deterministic random walk of 1-minute BTCUSDT candles around 30,000. */
-export function syntheticCandles(n: number, seed = 42): Candle[] {
-  let x = seed >>> 0;
-  const rnd = () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out: Candle[] = new Array(n);
-  let price = 30_000;
-  const t0 = Date.UTC(2024, 0, 1);
-  for (let i = 0; i < n; i++) {
-    const open = price;
-    price = Math.max(1000, price * (1 + (rnd() - 0.5) * 0.004));
-    const high = Math.max(open, price) * (1 + rnd() * 0.001);
-    const low = Math.min(open, price) * (1 - rnd() * 0.001);
-    out[i] = {
-      symbol: 'BTCUSDT',
-      interval: '1m',
-      openTime: t0 + i * 60_000,
-      closeTime: t0 + (i + 1) * 60_000 - 1,
-      open: open.toFixed(2),
-      high: high.toFixed(2),
-      low: low.toFixed(2),
-      close: price.toFixed(2),
-      volume: (1 + rnd() * 10).toFixed(5),
-    };
-  }
-  return out;
-}
 
 function bench(label: string, strategy: AnyStrategy, params: unknown, candles: readonly Candle[]): void {
   // Warm the JIT on a short run first, as a long backtest does by itself.

@@ -8,7 +8,7 @@
  *   --sizes <a,b,c>   density: bot counts (default 100,500,1000); recovery uses the last
  *   --bursts <n>      density: measured bursts per size (default 2)
  *   --candles <n>     backtest: candles (default 1000000)
- *   --profile <name>  system settings, see support/profiles.ts (default proposed)
+ *   --profile <name>  system settings, see support/profiles.ts (default shipped)
  *   --compare         also run latency and density at the first size with the other profile
  *   --out <file>      JSON results (default bench/results/latest.json)
  *
@@ -53,7 +53,7 @@ const { values: args, positionals } = parseArgs({
     sizes: { type: 'string', default: '100,500,1000' },
     bursts: { type: 'string', default: '2' },
     candles: { type: 'string', default: '1000000' },
-    profile: { type: 'string', default: 'proposed' },
+    profile: { type: 'string', default: 'shipped' },
     compare: { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(PROJECT_ROOT, 'bench/results/latest.json') },
   },
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
   }
 
   if (args.compare) {
-    const other = PROFILES[profile.name === 'proposed' ? 'shipped' : 'proposed']!;
+    const other = PROFILES[profile.name === 'shipped' ? 'previous' : 'shipped']!;
     log(`bench: comparison with the ${other.name} profile`);
     const comparison: { profile: Profile; latency?: LatencyResult; density?: DensityResult } = { profile: other };
     if (want('latency')) comparison.latency = await withStack(other, (stack) => latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 0, log }));

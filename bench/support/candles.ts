@@ -1,20 +1,12 @@
 import type { Candle } from '../../core/market';
+import { seededRandom } from '../../core/random';
 
 /**
- * A deterministic random walk of 1-minute BTCUSDT candles around 30,000 — the same walk, with the
- * same seed, as `syntheticCandles` in bench/backtest.ts, so the indicator ceilings here run over
- * exactly the data that script's strategies run over. (That script runs when imported, so the
- * generator is repeated rather than imported.)
+ * A deterministic random walk of 1-minute BTCUSDT candles around 30,000: bench/backtest.ts runs its
+ * strategies over it and the backtest scenario runs the indicator ceilings over the same data.
  */
 export function syntheticCandles(n: number, seed = 42): Candle[] {
-  let x = seed >>> 0;
-  const rnd = () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = seededRandom(seed);
   const out: Candle[] = new Array(n);
   let price = 30_000;
   const t0 = Date.UTC(2024, 0, 1);
