@@ -65,12 +65,17 @@ export function toSnapshot(symbol: string, time: number, raw: RawDepth): BookSna
   return { symbol, time, bids: raw.bids.map(level), asks: raw.asks.map(level) };
 }
 
-export async function bookSummary(input: BookSummaryInput, account: DepthSource, now: () => number = Date.now): Promise<BookSummary> {
+/** The symbol and analysis settings of a `bookSummary` request (the seed's values by default). */
+export function parseBookSummaryInput(input: unknown): { readonly symbol: string; readonly cfg: BookAnalysisConfig } {
   const parsed = bookSummaryInput.safeParse(input);
   if (!parsed.success) throw new InvalidRequest(`bookSummary input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const { symbol, limit, ...analysis } = parsed.data;
-  const raw = await account.call('depth', depthWeight(limit), (rest) => rest.book({ symbol, limit }));
-  const cfg: BookAnalysisConfig = { ...analysis, limit };
+  const { symbol, ...cfg } = parsed.data;
+  return { symbol, cfg };
+}
+
+export async function bookSummary(input: BookSummaryInput, account: DepthSource, now: () => number = Date.now): Promise<BookSummary> {
+  const { symbol, cfg } = parseBookSummaryInput(input);
+  const raw = await account.call('depth', depthWeight(cfg.limit), (rest) => rest.book({ symbol, limit: cfg.limit }));
   return summarizeBook(toSnapshot(symbol, now(), raw), cfg);
 }
 

@@ -16,6 +16,9 @@ import { KlineFileError, intervalFromFileName, loadKlines } from './data';
 import { BacktestError, type BacktestResult, runBacktest } from './engine';
 import { reportHtml } from './html';
 import { progressBar, summaryText } from './report';
+import { DepthRecordingError, type RecordedBook, parseDepthRecording } from '../core/analysis/book-replay';
+import { withLocalData } from '../core/strategies/seed/local-data';
+import { recordedBookResolver } from './depth-data';
 
 const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|json> [options]
 
@@ -27,6 +30,8 @@ const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|jso
   --balance <A=x,B=y>      starting balances, default <quote>=10000
   --fee <rate>             maker and taker fee, default 0.001 (0.1 %); or --maker-fee / --taker-fee
   --participation <share>  share of each candle's volume our resting orders may take (partial fills)
+  --depth <file>           depth recording (npm run exchange -- --record-depth <file>) answering the
+                           order-book requests of book-imbalance
   --risk '<json>'          risk limits: maxOpenTrades, maxDrawdown, maxDrawdownPct, capital
   --on-stop <policy>       ${STOP_POLICIES.join(' | ')} (default cancel-orders)
   --from / --to <date>     only candles in this period (ISO date or ms)
@@ -43,6 +48,18 @@ export interface CliIo {
 }
 
 class UsageError extends Error {}
+
+function loadDepthRecording(file: string): RecordedBook[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DepthRecordingError(`${file}: cannot read the depth recording (${(err as Error).message})`);
+  }
+  const recording = parseDepthRecording(text, file);
+  if (recording.length === 0) throw new DepthRecordingError(`${file}: no snapshot in the depth recording`);
+  return recording;
+}
 
 function parseBalances(spec: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -92,6 +109,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
         'maker-fee': { type: 'string' },
         'taker-fee': { type: 'string' },
         participation: { type: 'string' },
+        depth: { type: 'string' },
         risk: { type: 'string' },
         'on-stop': { type: 'string' },
         from: { type: 'string' },
@@ -133,6 +151,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       ...((args.interval ?? intervalFromFileName(args.file)) !== undefined ? { interval: (args.interval ?? intervalFromFileName(args.file)) as CandleInterval } : {}),
     });
     for (const w of loaded.warnings) io.err(`${args.file}: ${w}`);
+    const depth = args.depth !== undefined ? loadDepthRecording(args.depth) : null;
     let candles: Candle[] = loaded.candles;
     if (args.from !== undefined) candles = candles.filter((c) => c.openTime >= parseTime(args.from!, '--from'));
     if (args.to !== undefined) candles = candles.filter((c) => c.openTime < parseTime(args.to!, '--to'));
@@ -143,7 +162,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     let lastDraw = started;
     let drawn = false;
     const result: BacktestResult = runBacktest({
-      strategy,
+      strategy: depth ? withLocalData(strategy, recordedBookResolver(depth)) : strategy,
       params,
       candles,
       symbol: loaded.symbol,
@@ -183,7 +202,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       io.err(`${err.message}\n\n${USAGE}`);
       return 2;
     }
-    if (err instanceof KlineFileError || err instanceof BacktestError) {
+    if (err instanceof KlineFileError || err instanceof BacktestError || err instanceof DepthRecordingError) {
       io.err(`${err.message}\n`);
       return 1;
     }

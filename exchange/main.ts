@@ -9,6 +9,8 @@
  *   PAPER_PRICES          random-walk (default) | manual | mirror | replay:<file>
  *   PAPER_SEED, PAPER_TICK_MS          random-walk seed (42) and tick period (1000)
  *   PAPER_RATE_LIMITS     "off" disables Binance's request-weight and order-count limits (benchmarks)
+ *   PAPER_RECORD_DEPTH    append depth snapshots to this file for backtests of book strategies
+ *                         (npm run backtest -- --depth <file>); PAPER_RECORD_DEPTH_MS period (10000)
  */
 import path from 'node:path';
 import type { Dec } from '../core/decimal';
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     accounts: [{ apiKey, apiSecret, balances: balancesFrom(process.env.PAPER_BALANCES), name: 'paper' }],
     prices: pricesFrom(process.env.PAPER_PRICES),
     ...(process.env.PAPER_RATE_LIMITS === 'off' ? { rateLimits: false as const } : {}),
+    ...(process.env.PAPER_RECORD_DEPTH ? { depthRecording: { file: process.env.PAPER_RECORD_DEPTH, everyMs: Number(process.env.PAPER_RECORD_DEPTH_MS ?? 10_000) } } : {}),
   });
   console.log('paper exchange listening');
   console.log(`  httpBase  ${ex.httpBase}`);
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   console.log(`  apiKey    ${apiKey}`);
   console.log(`  apiSecret ${apiSecret}`);
   console.log(`  state     ${stateFile || '(in memory)'}`);
+  if (process.env.PAPER_RECORD_DEPTH) console.log(`  depth     recorded to ${process.env.PAPER_RECORD_DEPTH}`);
   const stop = async () => {
     await ex.close();
     process.exit(0);

@@ -21,6 +21,7 @@ import { DEFAULT_START_PRICES, type PriceSource, type PriceSourceOptions, loadRe
 import { Persister, loadJson } from './persistence';
 import { BINANCE_LIMITS, type RateLimitOptions, RateLimiter } from './ratelimit';
 import { type Route, buildRoutes } from './rest';
+import { DepthRecorder, type DepthRecordingOptions } from './depth-recorder';
 import { MarketStreams } from './ws/market-streams';
 import { UserStreams } from './ws/user-streams';
 
@@ -55,6 +56,8 @@ export interface PaperExchangeOptions {
   readonly saveDebounceMs?: number;
   /** Log one line per request to stderr. */
   readonly log?: boolean;
+  /** Append depth snapshots to a file for backtests of book strategies (exchange/depth-recorder.ts). */
+  readonly depthRecording?: DepthRecordingOptions;
 }
 
 /** In-process control of the market (manual prices, candles, replay). */
@@ -93,6 +96,8 @@ export interface PaperExchange {
   readonly listening: { market(stream: string): boolean; user(accountId: string): boolean };
   /** Write the state file now (no-op without stateFile). */
   save(): void;
+  /** Append a depth snapshot of every symbol now (depthRecording); returns how many were written. */
+  recordDepth(): number;
   close(): Promise<void>;
 }
 
@@ -164,6 +169,10 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
    * while server time, signatures and rate limits stay on the wall clock.
    */
   const venueNow = (): number => (mode === 'data' ? (market.dataTime() ?? now()) : now());
+  const recorder = opts.depthRecording
+    ? new DepthRecorder(opts.depthRecording, opts.depthRecording.symbols ?? symbols.map((s) => s.filters.symbol), (symbol, limit) => market.depth(symbol, limit), venueNow)
+    : null;
+  recorder?.start();
 
   // Accounts: persisted ones first (their balances live in the venue), then new ones from options.
   for (const a of persisted?.accounts ?? []) registry.add(a);
@@ -364,6 +373,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       user: (accountId) => userStreams.subscriberCount(accountId) > 0,
     },
     stats: () => ({ marketMessages: marketStreams.messagesSent, userEvents: userStreams.eventsSent, httpRequests: stats.httpRequests, connections: alive.size }),
+    recordDepth: () => recorder?.recordNow() ?? 0,
     save: () => {
       persister?.markDirty();
       persister?.flush(true);
@@ -372,6 +382,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       if (closed) return;
       closed = true;
       source.stop();
+      recorder?.stop();
       clearInterval(heartbeat);
       faults.clear();
       persister?.markDirty();
