@@ -143,15 +143,28 @@ function check(conditions: Condition[]): Check {
   return { ok: conditions.every((c) => c.ok), conditions };
 }
 
-/** V1 / V2 as an exact decimal comparison (volumes are decimal strings). */
-function ratio(n1: Bar, n2: Bar): Dec | null {
-  return isPositive(n2.volume) ? str(d(n1.volume).dividedBy(n2.volume)) : null;
+/**
+ * The volumes of N-1 and N-2, parsed once per check. Ratio bounds are compared exactly without
+ * dividing (V1 / V2 <= k  <=>  V1 <= k * V2 for V2 > 0); the ratio itself is only shown.
+ */
+function volumes(n1: Bar, n2: Bar) {
+  const v1 = d(n1.volume);
+  const v2 = d(n2.volume);
+  const positive = v2.greaterThan(0);
+  return {
+    v1,
+    v2,
+    positive,
+    shown: positive ? String(round(Number(n1.volume) / Number(n2.volume))) : 'n/a',
+    /** V1 / V2 compared with k: -1, 0 or 1 (V2 > 0). */
+    cmpRatio: (k: Dec) => v1.comparedTo(v2.times(k)),
+  };
 }
 
 export function long1Check(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
   const q = p.long1;
   return check([
-    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: gte(n1.volume, p.minVolume) },
+    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: d(n1.volume).greaterThanOrEqualTo(p.minVolume) },
     { rule: `${q.rsiN2Max} >= RSI N-2 ${round(n2.rsi)} >= ${q.rsiN2Min}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
     { rule: `RSI N-1 - RSI N-2 = ${round(n1.rsi - n2.rsi)} >= ${q.rsiRiseMin}`, ok: n1.rsi - n2.rsi >= q.rsiRiseMin },
     { rule: `RSI N-1 ${round(n1.rsi)} < ${q.rsiN1Below}`, ok: n1.rsi < q.rsiN1Below },
@@ -160,11 +173,11 @@ export function long1Check(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
 
 export function long2Check(n1: Bar, n2: Bar, p: RsiSniperParams, rearmed: boolean): Check {
   const q = p.long2;
-  const r = ratio(n1, n2);
+  const v = volumes(n1, n2);
   return check([
-    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: gte(n1.volume, p.minVolume) },
-    { rule: `Volume N-1 ${n1.volume} > Volume N-2 ${n2.volume}`, ok: gt(n1.volume, n2.volume) },
-    { rule: `${q.volumeRatioAbove} < V N-1 / V N-2 = ${r ?? 'n/a'} <= ${q.volumeRatioMax}`, ok: r !== null && gt(r, q.volumeRatioAbove) && lte(r, q.volumeRatioMax) },
+    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: v.v1.greaterThanOrEqualTo(p.minVolume) },
+    { rule: `Volume N-1 ${n1.volume} > Volume N-2 ${n2.volume}`, ok: v.v1.greaterThan(v.v2) },
+    { rule: `${q.volumeRatioAbove} < V N-1 / V N-2 = ${v.shown} <= ${q.volumeRatioMax}`, ok: v.positive && v.cmpRatio(q.volumeRatioAbove) > 0 && v.cmpRatio(q.volumeRatioMax) <= 0 },
     { rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
     { rule: `RSI N-2 - RSI N-1 = ${round(n2.rsi - n1.rsi)} >= ${q.rsiDropMin}`, ok: n2.rsi - n1.rsi >= q.rsiDropMin },
     { rule: `no long2 in a row unless RSI went below ${q.rearmBelowRsi} since the last one`, ok: rearmed },
@@ -173,11 +186,11 @@ export function long2Check(n1: Bar, n2: Bar, p: RsiSniperParams, rearmed: boolea
 
 export function shortCheck(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
   const q = p.short;
-  const r = ratio(n1, n2);
+  const v = volumes(n1, n2);
   return check([
-    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: gte(n1.volume, p.minVolume) },
-    { rule: `Volume N-1 ${n1.volume} < Volume N-2 ${n2.volume}`, ok: lt(n1.volume, n2.volume) },
-    { rule: `${q.volumeRatioMin} <= V N-1 / V N-2 = ${r ?? 'n/a'} < ${q.volumeRatioBelow}`, ok: r !== null && gte(r, q.volumeRatioMin) && lt(r, q.volumeRatioBelow) },
+    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: v.v1.greaterThanOrEqualTo(p.minVolume) },
+    { rule: `Volume N-1 ${n1.volume} < Volume N-2 ${n2.volume}`, ok: v.v1.lessThan(v.v2) },
+    { rule: `${q.volumeRatioMin} <= V N-1 / V N-2 = ${v.shown} < ${q.volumeRatioBelow}`, ok: v.positive && v.cmpRatio(q.volumeRatioMin) >= 0 && v.cmpRatio(q.volumeRatioBelow) < 0 },
     { rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
     { rule: `RSI N-2 - RSI N-1 = ${round(n2.rsi - n1.rsi)} >= ${q.rsiDropMin}`, ok: n2.rsi - n1.rsi >= q.rsiDropMin },
     { rule: `RSI N-1 ${round(n1.rsi)} > ${q.rsiN1Above}`, ok: n1.rsi > q.rsiN1Above },
