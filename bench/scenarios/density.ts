@@ -13,6 +13,7 @@
  * - per reconciliation: a probe on a symbol without candles, reconciling every 2 s.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { SYMBOL, candleBurst, quiet } from '../support/bots';
 import { CpuWindow, type LoadInfo, PeakRss, cpuSeconds, loadInfo, rssMiB } from '../support/machine';
 import { type Summary, round, summarize } from '../support/stats';
@@ -48,6 +49,8 @@ export interface HistoryGrowth {
   readonly perCandleWithOrder: number;
   /** History events per candle that places nothing. */
   readonly perCandleWithoutOrder: number;
+  /** The same per density stage (the figures above are the first stage's). */
+  readonly byStage: ReadonlyArray<{ readonly bots: number; readonly perCandleWithOrder: number; readonly perCandleWithoutOrder: number; readonly silentEventTypes: Readonly<Record<string, number>> }>;
   /** History events per reconciliation poll (wake timer included). */
   readonly perReconcile: number;
   /** Extrapolated to 1m candles (60 per hour) with the kernel's default reconcile pace. */
@@ -91,8 +94,10 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
 
   const stages: DensityStage[] = [];
   let running = 0;
-  let withOrder: number[] = [];
-  let withoutOrder: number[] = [];
+  // History growth per stage: under overload (bursts longer than the sticky queue timeout) a bot's
+  // task can time out on the sticky queue and be rescheduled, which adds events; the per-hour
+  // figure comes from the first (least loaded) stage, the others are reported beside it.
+  const historyByStage: Array<HistoryGrowth['byStage'][number]> = [];
   for (const n of o.sizes) {
     const added = Array.from({ length: n - running }, (_, i) => densityBotName(running + i));
     const ts = performance.now();
@@ -134,12 +139,20 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
     }
     const peaks = peak.stop();
     const after = await historyLengths(stack, sample);
+    const withOrder: number[] = [];
+    const withoutOrder: number[] = [];
     for (const name of sample) {
       const b = before.get(name);
       const a = after.get(name);
       if (!a || !b || a.runId !== b.runId) continue; // continued-as-new in between: not comparable
       (SILENT.includes(name) ? withoutOrder : withOrder).push((a.length - b.length) / o.bursts);
     }
+    historyByStage.push({
+      bots: n,
+      perCandleWithOrder: round(avg(withOrder) ?? Number.NaN, 1),
+      perCandleWithoutOrder: round(avg(withoutOrder) ?? Number.NaN, 1),
+      silentEventTypes: await eventTypesSince(stack, SILENT[0]!, before.get(SILENT[0]!)),
+    });
     const burst = summarize(latencies);
     stages.push({
       bots: n,
@@ -158,18 +171,18 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
   }
 
   const perReconcile = await reconcileCost(stack);
-  const perCandleWithOrder = round(avg(withOrder) ?? Number.NaN, 1);
-  const perCandleWithoutOrder = round(avg(withoutOrder) ?? Number.NaN, 1);
+  const { perCandleWithOrder, perCandleWithoutOrder } = historyByStage[0] ?? { perCandleWithOrder: Number.NaN, perCandleWithoutOrder: Number.NaN };
   const history: HistoryGrowth = {
     perCandleWithOrder,
     perCandleWithoutOrder,
+    byStage: historyByStage,
     perReconcile,
     perBotHour: {
       noOrders: Math.round(60 * perCandleWithoutOrder + IDLE_POLLS_PER_HOUR * perReconcile),
       orderEveryCandle: Math.round(60 * perCandleWithOrder + IDLE_POLLS_PER_HOUR * perReconcile),
     },
     method:
-      'history length (describe) of sample bots before and after the measured bursts, divided by the bursts: bench bots (one MARKET order per candle, its fill reports included) and silent probes (candles, no order); a probe reconciling every 2 s on a symbol without candles gives the cost of one poll. Per bot-hour = 60 candles (1m) x events per candle + polls per hour (1 at the idle pace of DEFAULT_RECONCILE_TIMING) x events per poll.',
+      'history length (describe) of sample bots before and after the measured bursts, divided by the bursts, at the first (least loaded) stage, the others in byStage: bench bots (one MARKET order per candle, its fill reports included) and silent probes (candles, no order); a probe reconciling every 2 s on a symbol without candles gives the cost of one poll. Per bot-hour = 60 candles (1m) x events per candle + polls per hour (1 at the idle pace of DEFAULT_RECONCILE_TIMING) x events per poll.',
   };
   // Probes are not part of the recovery scenario's population.
   for (const name of [...SILENT, RECONCILE_PROBE]) await stack.client.workflow.getHandle(`bot-${name}`).terminate('benchmark probe done').catch(() => {});
@@ -220,6 +233,20 @@ async function routable(stack: BenchStack, slugs: ReadonlySet<string>): Promise<
     if (tag && slugs.has(tag.slice(0, tag.indexOf('_')))) n++;
   }
   return n;
+}
+
+/** What a bot's history gained since `since` (same run), by event type: explains the per-candle figure. */
+async function eventTypesSince(stack: BenchStack, name: string, since: { runId: string; length: number } | undefined): Promise<Record<string, number>> {
+  if (!since) return {};
+  const history = await stack.client.workflow.getHandle(`bot-${name}`, since.runId).fetchHistory();
+  const counts: Record<string, number> = {};
+  // The JSON form names the event types (the proto objects carry enum numbers).
+  const events = (JSON.parse(historyToJSON(history)) as { events?: Array<{ eventType?: string }> }).events ?? [];
+  for (const e of events.slice(since.length)) {
+    const type = (e.eventType ?? 'unknown').replace(/^EVENT_TYPE_/, '');
+    counts[type] = (counts[type] ?? 0) + 1;
+  }
+  return counts;
 }
 
 async function historyLengths(stack: BenchStack, names: readonly string[]): Promise<Map<string, { runId: string; length: number }>> {

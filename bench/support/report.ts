@@ -76,6 +76,7 @@ export function renderReport(r: BenchResults): string {
     }
     const h = d.history;
     lines.push(`  history: ${fmt(h.perCandleWithoutOrder)} events per candle without order, ${fmt(h.perCandleWithOrder)} with one order, ${fmt(h.perReconcile)} per reconciliation → per bot-hour at 1m: ${fmt(h.perBotHour.noOrders, 0)} (no order), ${fmt(h.perBotHour.orderEveryCandle, 0)} (an order every candle)`);
+    if (h.byStage && h.byStage.length > 1) lines.push(`  history by stage (events per candle without / with order): ${h.byStage.map((x) => `${x.bots} bots ${fmt(x.perCandleWithoutOrder)} / ${fmt(x.perCandleWithOrder)}`).join(', ')}`);
   };
   density('Density: one worker, every bot gets the same closed candle at once', r.density);
   if (r.recovery) {
