@@ -44,6 +44,14 @@ import {
 } from './messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
 
+/**
+ * A run continues as new once its history reaches this many events (Temporal itself suggests it
+ * only at about 4,000). A restarted worker replays each bot's current run before the bot can act
+ * again, at roughly 1,600 events/s on one core of a small VM (bench/README.md): 1,000 events keep
+ * that under a second per bot, where 4,000 cost 2.5 s. The new run carries the whole state and
+ * reconciles once, which a quiet 1m-candle bot pays about every four hours.
+ */
+export const MAX_HISTORY_EVENTS_PER_RUN = 1_000;
 
 /** Results of activities, queued like any other event (plain JSON, so they survive continue-as-new). */
 type ResultItem =
@@ -191,13 +199,21 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     if (state.status !== before.status || state.watches !== before.watches) syncVisibility();
   }
 
+  // Exchange work is never abandoned halfway: a stop or a cancellation waits for its outcome. One
+  // scope for all of it, since each scope (and each promise) made in workflow code has a cost the
+  // SDK pays again at every replay.
+  const exchangeWork = new wf.CancellationScope({ cancellable: false });
+
   function launch(command: Command): void {
     if (command.type === 'notify') return; // already logged from the state's notifications
     inFlight++;
-    // Exchange work is never abandoned halfway: a stop or a cancellation waits for its outcome.
-    wf.CancellationScope.nonCancellable(() => execute(command))
-      .then((items) => queue.push(...items))
-      .finally(() => inFlight--);
+    void exchangeWork.run(async () => {
+      try {
+        queue.push(...(await execute(command)));
+      } finally {
+        inFlight--;
+      }
+    });
   }
 
   async function execute(command: Command): Promise<QueueItem[]> {
@@ -343,8 +359,10 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   }
 
   function continueAsNewDue(): boolean {
+    const info = wf.workflowInfo();
     const limit = options.continueAsNewAfterEvents;
-    return wf.workflowInfo().continueAsNewSuggested || (limit !== undefined && eventsThisRun >= limit);
+    const maxHistory = options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN;
+    return info.continueAsNewSuggested || info.historyLength >= maxHistory || (limit !== undefined && eventsThisRun >= limit);
   }
 
   function quiet(): boolean {

@@ -18,6 +18,8 @@ export function botWorkflowId(name: string): string {
 export interface RuntimeOptions {
   /** Continue-as-new after this many processed events even if Temporal does not suggest it yet. */
   readonly continueAsNewAfterEvents?: number;
+  /** Continue-as-new once the run's history holds this many events (default MAX_HISTORY_EVENTS_PER_RUN, 1,000). */
+  readonly continueAsNewAtHistoryLength?: number;
   readonly reconcile?: Partial<ReconcileTiming>;
   /**
    * Timeout of one exchange-activity attempt (e.g. '8s'; default 30 s for orders): after a worker

@@ -58,4 +58,31 @@ describe('continue-as-new', () => {
     });
     expect(runs.filter((s) => s === 'RUNNING')).toHaveLength(1);
   });
+
+  it('rolls over by history length, so a restarted worker never replays a long run', async () => {
+    const MAX = 80;
+    await h.startBot({ name: 'bounded', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '5', maxLots: 100 } }, { continueAsNewAtHistoryLength: MAX });
+    await h.waitForState('bounded', (s) => s.eventsProcessed >= 2, 'start');
+    const handle = h.handle('bounded');
+    const CANDLES = 24;
+    for (let i = 0; i < CANDLES; i++) {
+      await handle.signal(candleSignal, candle(i));
+      await h.waitForState('bounded', (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === i + 1 && s.openOrders.every((o) => o.status !== 'SUBMITTING'), `candle ${i}`, 60_000);
+    }
+    const state = await h.agreement('bounded');
+    expect(state.stats.ordersPlaced).toBe(2 * CANDLES); // a buy and its take-profit per candle
+    const lengths = await eventually(async () => {
+      const found: number[] = [];
+      for await (const run of h.client.workflow.list({ query: `WorkflowId = 'bot-bounded'` })) {
+        const d = await h.client.workflow.getHandle('bot-bounded', run.runId).describe();
+        if (d.status.name === 'CONTINUED_AS_NEW') found.push(d.historyLength);
+      }
+      if (found.length < state.generation - 1) throw new Error(`${found.length} finished runs listed so far`);
+      return found;
+    });
+    expect(lengths.length).toBeGreaterThanOrEqual(2);
+    // It rolls over at the first quiet moment past the limit: one candle's work at most beyond it.
+    for (const n of lengths) expect(n).toBeLessThan(MAX + 40);
+    expect(state.generation).toBe(lengths.length + 1);
+  });
 });
