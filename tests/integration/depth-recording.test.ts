@@ -10,6 +10,7 @@ import { main } from '../../backtest/cli';
 import { parseKlines } from '../../backtest/data';
 import { depthRecordingLine, parseDepthRecording } from '../../core/analysis/book-replay';
 import { startPaperExchange } from '../../exchange';
+import { wallsRecordingLines } from '../fixtures/depth';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'depth-recording-'));
@@ -62,16 +63,7 @@ describe('depth recordings: paper exchange -> file -> backtester', () => {
 
   it('a recording with walls makes the bot trade through the command: limit entries at the ask, exits at the walls', () => {
     const { candles } = parseKlines(readFileSync(FIXTURE, 'utf8'), { symbol: 'BTCUSDT' });
-    // Thin asks every third candle (ask share under 0.25), an ask wall 200 above and bid walls below.
-    const lines = candles.map((c, i) => {
-      const mid = Number(c.close);
-      const askHeavy = i % 3 === 0;
-      const bidQty = (lvl: number) => (lvl === 6 ? 9 : lvl === 14 ? 12 : askHeavy ? 0.6 : 2.5);
-      const askQty = (lvl: number) => (lvl === 8 ? 10 : askHeavy ? 2.5 : 0.5);
-      const bids = Array.from({ length: 40 }, (_, lvl) => [(mid - 0.01 - lvl * 25).toFixed(2), String(bidQty(lvl))] as const);
-      const asks = Array.from({ length: 40 }, (_, lvl) => [(mid + 0.01 + lvl * 25).toFixed(2), String(askQty(lvl))] as const);
-      return depthRecordingLine({ symbol: 'BTCUSDT', time: c.closeTime, bids, asks });
-    });
+    const lines = wallsRecordingLines(candles);
     const file = path.join(dir, 'walls.jsonl');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const r = backtest(['--strategy', 'book-imbalance', '--file', FIXTURE, '--depth', file, '--params', '{"entryTimeoutCandles":2}', '--out', dir, '--name', 'walls']);

@@ -20,7 +20,7 @@ import { type BacktestResult, runBacktest } from '../../backtest/engine';
 import { parseKlines } from '../../backtest/data';
 import { summaryText } from '../../backtest/report';
 import { summarizeBook } from '../../core/analysis/book';
-import { depthRecordingLine, parseDepthRecording, snapshotAt } from '../../core/analysis/book-replay';
+import { parseDepthRecording, snapshotAt } from '../../core/analysis/book-replay';
 import { SEED_001_FEATURES } from '../../core/analysis/scalper-features';
 import type { Candle } from '../../core/market';
 import { bookImbalance } from '../../core/strategies/book-imbalance';
@@ -30,6 +30,7 @@ import { rsiSniper } from '../../core/strategies/rsi-sniper';
 import { type LocalResolver, withLocalData } from '../../core/strategies/seed/local-data';
 import type { Json } from '../../core/strategy';
 import { DEFAULT_SPEC, buildModel } from '../../scripts/make-model';
+import { wallsRecordingLines } from '../fixtures/depth';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv');
 const text = readFileSync(FIXTURE, 'utf8');
@@ -100,17 +101,7 @@ describe('seed strategies in the backtester', () => {
 
   it('seed 004 book-imbalance on recorded depth snapshots (one per candle, generated from the klines)', () => {
     // A deterministic book around each close: thin or heavy asks by turns, walls a few levels out.
-    const lines: string[] = [];
-    candles.forEach((c, i) => {
-      const mid = Number(c.close);
-      const askHeavy = i % 3 === 0;
-      const bidQty = (lvl: number) => (lvl === 6 ? 9 : lvl === 14 ? 12 : askHeavy ? 0.6 : 2.5);
-      const askQty = (lvl: number) => (lvl === 8 ? 10 : askHeavy ? 2.5 : 0.5);
-      // levels 25 USDT apart: the ask wall (TP) sits 200 above, the bid wall (SL) 150 below
-      const bids = Array.from({ length: 40 }, (_, lvl) => [(mid - 0.01 - lvl * 25).toFixed(2), String(bidQty(lvl))] as const);
-      const asks = Array.from({ length: 40 }, (_, lvl) => [(mid + 0.01 + lvl * 25).toFixed(2), String(askQty(lvl))] as const);
-      lines.push(depthRecordingLine({ symbol: 'BTCUSDT', time: c.closeTime, bids, asks }));
-    });
+    const lines = wallsRecordingLines(candles);
     const recording = parseDepthRecording(lines.join('\n'), 'generated');
     const resolve: LocalResolver = (request, { now }) => {
       if (request.kind !== 'custom' || request.name !== 'bookSummary') return undefined;
