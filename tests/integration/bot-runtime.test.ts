@@ -3,13 +3,13 @@
  * order through an activity, `state` reads it, pause / resume / setParams / cancel behave.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { configQuery, pauseSignal, resumeSignal, setParamsUpdate } from '../../workflows/messages';
 import { BotStatusKey } from '../../workflows/search-attributes';
-import { Harness, eventually } from '../support/harness';
+import { type Harness, eventually, harnessWithWorker } from '../support/harness';
 
 describe('bot runtime on a real Temporal server', () => {
-  const h = new Harness();
+  const h = harnessWithWorker();
   let candle = 0;
 
   /** Close one 1m candle at `price` on the paper exchange; the stream service relays it. */
@@ -23,12 +23,6 @@ describe('bot runtime on a real Temporal server', () => {
     return ((await h.state(name)).strategyState as { candlesSeen: number }).candlesSeen;
   }
 
-  beforeAll(async () => {
-    await h.start();
-    h.exchange.market.setPrice('BTCUSDT', '30000');
-    await h.startWorker();
-  });
-  afterAll(() => h.stop());
 
   it('places an order on the exchange through an activity and shows it in the state query', async () => {
     await h.startBot({ name: 'runtime-1', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 5 } });

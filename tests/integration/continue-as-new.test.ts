@@ -3,22 +3,16 @@
  * whole state intact, nothing lost from the events that arrive while it rolls over, and client
  * order ids never reused across runs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../core/market';
 import { candleSignal } from '../../workflows/messages';
-import { Harness, eventually } from '../support/harness';
+import { harnessWithWorker, eventually } from '../support/harness';
 
 const T0 = Date.UTC(2026, 0, 1);
 const candle = (i: number): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '30000', high: '30000', low: '30000', close: '30000', volume: '1' });
 
 describe('continue-as-new', () => {
-  const h = new Harness();
-  beforeAll(async () => {
-    await h.start();
-    h.exchange.market.setPrice('BTCUSDT', '30000');
-    await h.startWorker();
-  });
-  afterAll(() => h.stop());
+  const h = harnessWithWorker();
 
   it('carries the whole state and every pending event through at least 3 new runs', async () => {
     const CANDLES = 30;

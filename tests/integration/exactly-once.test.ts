@@ -3,22 +3,15 @@
  * the bot and the exchange agreeing (same open orders, every fill known, same position) and the
  * exchange's audit showing no client id executed twice and every balance change accounted for.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../exchange';
 import type { BotStateView } from '../../workflows/messages';
-import { Harness, eventually } from '../support/harness';
+import { eventually, harnessWithWorker } from '../support/harness';
 
-const h = new Harness();
 let bot = 0;
 let price = 30000;
-
-beforeAll(async () => {
-  await h.start();
-  h.exchange.market.setPrice('BTCUSDT', String(price));
-  await h.startWorker();
-});
+const h = harnessWithWorker(String(price));
 afterEach(() => h.exchange.faults.clear());
-afterAll(() => h.stop());
 
 /** A fresh bot that buys 0.01 BTC at the next candle and puts a take-profit 1 % above. */
 async function freshBot(extra: Record<string, unknown> = {}): Promise<{ name: string; tag: string }> {

@@ -2,17 +2,11 @@
  * A take-profit and a native trailing stop in one OCO, live: the trailing leg has no stop price,
  * which only Binance's current OCO endpoint accepts (binance-api-node knows the deprecated one).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Harness } from '../support/harness';
+import { describe, expect, it } from 'vitest';
+import { harnessWithWorker } from '../support/harness';
 
 describe('OCO with a native trailing stop, live on the paper exchange', () => {
-  const h = new Harness();
-  beforeAll(async () => {
-    await h.start();
-    h.exchange.market.setPrice('BTCUSDT', '30000');
-    await h.startWorker();
-  });
-  afterAll(() => h.stop());
+  const h = harnessWithWorker();
 
   it('places the take-profit and the trailing stop as one OCO, and the trail sells after a 1 % pullback', async () => {
     await h.startBot({

@@ -4,26 +4,20 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
-import { Harness, eventually } from '../support/harness';
+import { harnessWithWorker, eventually } from '../support/harness';
 
 const run = promisify(execFile);
 
 describe('driving a bot with the temporal CLI', () => {
-  const h = new Harness();
+  const h = harnessWithWorker();
   const cli = ensureTemporalCli();
   const temporal = async (...args: string[]) => (await run(cli!, [...args, '--address', h.temporal.address], { encoding: 'utf8' })).stdout;
   const definition = { name: 'cli-bot', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: { quantity: '0.001' } };
   const start = () => temporal('workflow', 'start', '--type', 'botWorkflow', '--task-queue', h.taskQueue, '--workflow-id', 'bot-cli-bot', '--id-conflict-policy', 'Fail', '--input', JSON.stringify({ definition }));
   const state = async () => JSON.parse(await temporal('workflow', 'query', '--workflow-id', 'bot-cli-bot', '--type', 'state', '--output', 'json')).queryResult[0];
 
-  beforeAll(async () => {
-    await h.start();
-    h.exchange.market.setPrice('BTCUSDT', '30000');
-    await h.startWorker();
-  });
-  afterAll(() => h.stop());
 
   it('start, query, signal, update and cancel', async () => {
     expect(cli).toBeTruthy();

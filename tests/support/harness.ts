@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { AccountConfig } from '../../activities/exchange-account';
 import { startBot } from '../../client/bots';
 import type { BotDefinition } from '../../core/bot-definition';
@@ -210,4 +210,19 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000, ev
     }
   }
   throw last;
+}
+
+/**
+ * The usual setup of a test file or suite: a harness started before its tests (exchange, server
+ * connection), BTCUSDT trading at `price`, one in-process worker; everything stopped after them.
+ */
+export function harnessWithWorker(price = '30000', options: HarnessOptions = {}): Harness {
+  const h = new Harness(options);
+  beforeAll(async () => {
+    await h.start();
+    h.exchange.market.setPrice('BTCUSDT', price);
+    await h.startWorker();
+  });
+  afterAll(() => h.stop());
+  return h;
 }

@@ -18,9 +18,9 @@ import { describe, expect, it } from 'vitest';
 import { predictFromCandles } from '../../activities/inference';
 import { type BacktestResult, runBacktest } from '../../backtest/engine';
 import { parseKlines } from '../../backtest/data';
+import { recordedBookResolver } from '../../backtest/depth-data';
 import { summaryText } from '../../backtest/report';
-import { summarizeBook } from '../../core/analysis/book';
-import { parseDepthRecording, snapshotAt } from '../../core/analysis/book-replay';
+import { parseDepthRecording } from '../../core/analysis/book-replay';
 import { SEED_001_FEATURES } from '../../core/analysis/scalper-features';
 import type { Candle } from '../../core/market';
 import { bookImbalance } from '../../core/strategies/book-imbalance';
@@ -103,13 +103,8 @@ describe('seed strategies in the backtester', () => {
     // A deterministic book around each close: thin or heavy asks by turns, walls a few levels out.
     const lines = wallsRecordingLines(candles);
     const recording = parseDepthRecording(lines.join('\n'), 'generated');
-    const resolve: LocalResolver = (request, { now }) => {
-      if (request.kind !== 'custom' || request.name !== 'bookSummary') return undefined;
-      const snap = snapshotAt(recording, 'BTCUSDT', now);
-      const input = request.input as { limit: number; relativeThreshold: number; prominence: number; height: number; peakDistanceDivisor: number };
-      return snap ? (summarizeBook(snap, { ...input, maxPeaks: 10 }) as unknown as Json) : { error: 'no snapshot yet' };
-    };
-    const r = runBacktest({ strategy: withLocalData(bookImbalance, resolve), params: { entryTimeoutCandles: 2 }, candles, balances: { USDT: '10000' } });
+    // The same resolver `npm run backtest -- --depth` uses.
+    const r = runBacktest({ strategy: withLocalData(bookImbalance, recordedBookResolver(recording)), params: { entryTimeoutCandles: 2 }, candles, balances: { USDT: '10000' } });
     report('seed 004 book-imbalance', r);
     const entries = r.orders.filter((o) => o.tag.startsWith('entry-'));
     expect(entries.length).toBeGreaterThan(0);
