@@ -8,7 +8,9 @@ import type { Candle } from '../../core/market';
 import { candleSignal } from '../../workflows/messages';
 import { harnessWithWorker, eventually } from '../support/harness';
 
-const T0 = Date.UTC(2026, 0, 1);
+// Candles an hour ahead of the clock: reconciliation (at every new run) checks that candles are
+// fresh and would fetch the "missing" ones from the exchange if these were dated in the past.
+const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000;
 const candle = (i: number): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '30000', high: '30000', low: '30000', close: '30000', volume: '1' });
 
 describe('continue-as-new', () => {
