@@ -99,7 +99,7 @@ export const STRATEGY_BOUNDS: Readonly<Record<string, StrategyBounds>> = {
   grid: { bounds: { levels: [2, 60, 1] } },
   'range-breakout': { bounds: { pct: [0.05, 5, 0.05], rangeCandles: [5, 240, 1], stopLimitPct: [0.05, 2, 0.05], expiryCandles: [5, 500, 1], partialFillCandles: [1, 10, 1] } },
   'smart-trade': {},
-  'macd-portfolio': { bounds: { fast: [3, 30, 1], slow: [10, 60, 1], signal: [3, 20, 1], atrPeriod: [5, 40, 1], clusters: [2, 10, 1] } },
+  'macd-portfolio': { bounds: { fast: [3, 14, 1], slow: [15, 60, 1], signal: [3, 20, 1], atrPeriod: [5, 40, 1], clusters: [2, 10, 1] } },
   'model-scalper': { exclude: ['stopLossPoints', 'trailPoints'] },
   'bench-echo': {},
 };

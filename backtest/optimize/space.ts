@@ -64,8 +64,13 @@ export function effectiveParams(strategy: AnyStrategy, base: unknown): Json {
 export function refusal(strategy: AnyStrategy, params: Json, path: string, v: Json): string | null {
   const r = strategy.params.safeParse(setAt(params, path, v));
   if (r.success) return null;
-  const mine = r.error.issues.filter((i) => i.path.join('.') === path || i.path.join('.').startsWith(`${path}.`));
-  return mine.length > 0 ? mine.map((i) => i.message).join('; ') : null;
+  const mine = r.error.issues.filter((i) => {
+    const at = i.path.join('.');
+    // A strict object names the unknown key in the issue, not in its path.
+    if (i.code === 'unrecognized_keys') return i.keys.some((k) => (at === '' ? k : `${at}.${k}`) === path);
+    return at === path || at.startsWith(`${path}.`);
+  });
+  return mine.length > 0 ? mine.map((i) => (i.code === 'unrecognized_keys' ? 'no such param' : i.message)).join('; ') : null;
 }
 
 function decimals(x: number): number {
@@ -123,8 +128,9 @@ function numericLeaves(value: Json, prefix = ''): Array<{ path: string; value: n
   return out;
 }
 
+/** Whole numbers only: every fractional value near v is refused (one accepted is enough for a float). */
 function isInteger(strategy: AnyStrategy, params: Json, path: string, v: number): boolean {
-  return refusal(strategy, params, path, v + 0.5) !== null && refusal(strategy, params, path, v - 0.5) !== null;
+  return [0.5, -0.5, 0.25, -0.25, 0.1, -0.1, 0.01, -0.01].every((off) => refusal(strategy, params, path, v + off) !== null);
 }
 
 function encode(kind: 'int' | 'float' | 'decimal', v: number): Json {
