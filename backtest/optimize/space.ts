@@ -37,7 +37,8 @@ export function getAt(value: Json, path: string): Json | undefined {
 /** A copy of `value` with `path` set (objects created on the way). */
 export function setAt(value: Json, path: string, v: Json): Json {
   const parts = segments(path);
-  const root: Json = structuredClone(value);
+  // JSON copy: structuredClone does not exist in the workflow sandbox.
+  const root: Json = JSON.parse(JSON.stringify(value)) as Json;
   let cur = root as Obj | Json[];
   parts.forEach((s, i) => {
     const last = i === parts.length - 1;
