@@ -120,18 +120,24 @@ export async function main(argv: readonly string[], io: RecordIo, stopSignal?: A
     db,
     rest,
   );
+  // Stops on the deadline or a signal, also while the first connection is still being tried.
+  const stopped = new Promise<void>((resolve) => {
+    const done = () => {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    const timer = seconds !== null ? setTimeout(done, seconds * 1000) : null;
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    stopSignal?.addEventListener('abort', done);
+    if (stopSignal?.aborted) done();
+  });
   try {
-    await recorder.start();
-    io.err(`recording ${recorder.streams.join(', ')} into ${v.db}${seconds !== null ? ` for ${seconds} s` : ' (Ctrl-C to stop)'}\n`);
-    await new Promise<void>((resolve) => {
-      const timer = seconds !== null ? setTimeout(resolve, seconds * 1000) : null;
-      const onSignal = () => resolve();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      stopSignal?.addEventListener('abort', onSignal);
-      if (stopSignal?.aborted) resolve();
-      void timer;
-    });
+    await Promise.race([recorder.start(), stopped]);
+    if (recorder.isOpen()) io.err(`recording ${recorder.streams.join(', ')} into ${v.db}${seconds !== null ? ` for ${seconds} s` : ' (Ctrl-C to stop)'}\n`);
+    await stopped;
   } finally {
     await recorder.stop();
     db.close();
