@@ -154,7 +154,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     return 0;
   }
   try {
-    if (!args.strategy || (!args.file && !args.db)) throw new UsageError('--strategy and --file (or --db) are required');
+    if (!args.strategy || (!args.file && !args.db)) throw new UsageError('--strategy and --file are required (or --db with --symbol and --interval)');
     if (args.file && args.db) throw new UsageError('give --file or --db, not both');
     if (args.db && (!args.symbol || !args.interval)) throw new UsageError('--db needs --symbol and --interval (the series to read)');
     const strategy = findStrategy(args.strategy);

@@ -11,7 +11,7 @@ import type { OptimizeResult } from './result';
 
 const W = 1000;
 const H = 260;
-const PAD = { left: 70, right: 20, top: 14, bottom: 26 };
+const PAD = { left: 70, right: 20, top: 26, bottom: 26 };
 
 function scale(lo: number, hi: number, a: number, b: number): (x: number) => number {
   const span = hi - lo || 1;
@@ -28,7 +28,7 @@ function axes(yLo: number, yHi: number, h: number, label: string): string {
   return (
     `<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${h - PAD.bottom}" stroke="#999"/>` +
     ticks.map((t) => `<text x="${PAD.left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${fmt(t)}</text><line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/>`).join('') +
-    `<text x="12" y="${PAD.top + 10}" font-size="11" fill="#555">${escapeHtml(label)}</text>`
+    `<text x="${PAD.left}" y="12" font-size="11" fill="#555">${escapeHtml(label)}</text>`
   );
 }
 
