@@ -14,6 +14,7 @@ import type { TemporalSettings } from './config';
 import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
 import { releaseStickyQueues } from './sticky-queues';
+import { createOptimizeWorker } from './optimize-worker';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 
@@ -109,6 +110,8 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
     ...options.tuning,
   });
 
+  // Backtest batches of `npm run optimize -- --temporal`, on their own task queue (optimize-worker.ts).
+  const optimizer = await createOptimizeWorker(nativeConnection, temporal.namespace, temporal.taskQueue, options.identity);
   const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log });
   let closed = false;
   return {
@@ -119,6 +122,8 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
     async run() {
       const polling = worker.run();
       polling.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
+      const optimizing = optimizer ? optimizer.worker.run() : Promise.resolve();
+      optimizing.catch((err: unknown) => log(`optimisation worker stopped: ${(err as Error).message}`));
       try {
         try {
           // Before the streams relay anything: a bot's next task must come here, not wait on the
@@ -136,6 +141,9 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
         await polling;
       } finally {
         streams?.stop();
+        if (optimizer?.worker.getState() === 'RUNNING') optimizer.worker.shutdown();
+        await optimizing.catch(() => {});
+        await optimizer?.pool.close();
         await nativeConnection.close().catch(() => {});
         await clientConnection.close().catch(() => {});
       }
@@ -145,6 +153,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
       closed = true;
       streams?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      if (optimizer?.worker.getState() === 'RUNNING') optimizer.worker.shutdown();
     },
   };
 }
