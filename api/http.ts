@@ -79,7 +79,7 @@ export function installErrorHandler(app: FastifyInstance, log: (m: string) => vo
     let out: HttpError;
     if (error instanceof HttpError) out = error;
     else if ((error as FastifyError).statusCode === 429) out = new HttpError(429, 'rate_limited', error.message);
-    else if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON' || error instanceof SyntaxError) out = new HttpError(400, 'invalid_json', `the request body is not valid JSON: ${error.message}`);
+    else if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) out = new HttpError(400, 'invalid_json', `the request body is not valid JSON: ${error.message}`);
     else if ((error as FastifyError).code?.startsWith('FST_ERR_CTP')) out = new HttpError((error as FastifyError).statusCode ?? 400, 'invalid_body', error.message);
     else if ((error as FastifyError).statusCode && (error as FastifyError).statusCode! < 500) out = new HttpError((error as FastifyError).statusCode!, 'invalid_request', error.message);
     else out = toHttpError(error);

@@ -8,7 +8,7 @@
  *   PUT  /api/v1/server/pause       pause every bot ("the scheduler")
  *   PUT  /api/v1/server/start       resume every paused bot
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { listBots, pauseBot, resumeBot } from '../client/bots';
 import { accountBalance, runBotNow } from '../client/control';
@@ -71,7 +71,13 @@ export function registerSeedRoutes(routes: RouteTable, ctx: BotsContext, options
       } else {
         throw new HttpError(400, 'invalid_request', `body.bot: required when several macd-portfolio bots run (${candidates.map((b) => b.name).join(', ')})`, { fields: ['body.bot'] });
       }
-      const { appliedAt } = await runBotNow(client, name);
+      let appliedAt: number;
+      try {
+        ({ appliedAt } = await runBotNow(client, name));
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'not_ready', `bot "${name}" cannot run its check now: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+        throw err;
+      }
       const deadline = Date.now() + (options.marketTimeoutMs ?? 60_000);
       for (;;) {
         const view = await q.state(name);

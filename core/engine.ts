@@ -269,7 +269,7 @@ export function nextWakeAt(state: BotState): number | null {
 
 /** Whether a `runNow` event would reach the strategy now (running or paused, strategy started). */
 export function runNowAllowed(state: BotState): boolean {
-  return (state.status === 'RUNNING' || state.status === 'PAUSED') && !state.startPending;
+  return (state.status === 'RUNNING' || state.status === 'PAUSED') && state.eventsProcessed > 0 && !state.startPending;
 }
 
 /** True once a stopping bot has nothing in flight: no submission, no pending cancel, no close order. */

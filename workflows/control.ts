@@ -33,28 +33,30 @@ export const runNowUpdate = wf.defineUpdate<RunNowResult, []>('runNow');
 export const ledgerQuery = wf.defineQuery<BotLedger>('ledger');
 
 export interface ControlHandlers {
-  /** Called by the workflow when it turns a `runNow` inbox item into a kernel event. */
+  /** Called by the workflow when it turns a `runNow` inbox item into a kernel event (before processing it). */
   applied(updateSeq: number): void;
 }
 
 export function registerControlHandlers(bot: { readonly state: () => BotState; readonly strategy: AnyStrategy; readonly enqueue: (item: InboxItem) => void }): ControlHandlers {
   let requested = 0;
-  const applied = new Map<number, number>();
+  const applied = new Map<number, { at: number; refused: string | null }>();
   wf.setHandler(
     runNowUpdate,
     async () => {
       const seq = ++requested;
       bot.enqueue({ type: 'runNow', updateSeq: seq });
       await wf.condition(() => applied.has(seq));
-      const appliedAt = applied.get(seq)!;
+      const outcome = applied.get(seq)!;
       applied.delete(seq);
-      return { appliedAt, timer: bot.strategy.runNowTimer! };
+      // The bot may have changed between acceptance and its turn in the inbox (a stop queued first).
+      if (outcome.refused) throw wf.ApplicationFailure.nonRetryable(outcome.refused, 'RunNowRefused');
+      return { appliedAt: outcome.at, timer: bot.strategy.runNowTimer! };
     },
     {
       validator: () => {
-        const state = bot.state();
         if (!bot.strategy.runNowTimer) throw new Error(`strategy "${bot.strategy.id}" has no scheduled work to run now`);
-        if (!runNowAllowed(state)) throw new Error(state.startPending ? 'the bot is still starting (first reconciliation pending); try again in a moment' : `the bot is ${state.status.toLowerCase()}`);
+        const refused = refusal(bot.state());
+        if (refused) throw new Error(refused);
       },
     },
   );
@@ -64,7 +66,13 @@ export function registerControlHandlers(bot: { readonly state: () => BotState; r
   });
   return {
     applied(updateSeq) {
-      applied.set(updateSeq, Date.now());
+      applied.set(updateSeq, { at: Date.now(), refused: refusal(bot.state()) });
     },
   };
+}
+
+function refusal(state: BotState): string | null {
+  if (runNowAllowed(state)) return null;
+  if (state.status !== 'RUNNING' && state.status !== 'PAUSED') return `the bot is ${state.status.toLowerCase()}`;
+  return 'the bot is still starting (its first reconciliation is pending): try again in a moment';
 }
