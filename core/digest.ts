@@ -47,6 +47,11 @@ export interface PnlPoint {
 
 /** What the current details need, a subset of the bot state and of the `state` query's view. */
 export interface DigestInput {
+  /**
+   * The static summary again (strategy, symbol, account): a continue-as-new run has no static
+   * summary (neither the SDK's continueAsNew nor the server carries it), its details keep this line.
+   */
+  readonly title?: string;
   readonly status: BotStatus;
   readonly symbol: string;
   readonly position: PositionView;
@@ -200,6 +205,7 @@ export function currentDetailsOf(input: DigestInput, orders: readonly OrderRecor
   const position = isPositive(p.qty) ? `${short(p.qty)} @ ${short(p.avgEntryPrice)}` : 'flat';
   const unrealized = input.lastPrice ? money(unrealizedPnl(p, input.lastPrice)) : '—';
   const lines = [
+    ...(input.title ? [input.title] : []),
     `**${input.status}** · position ${position} · realised ${money(p.realizedPnl)} · unrealised ${unrealized} · ${input.openOrders.length} open order${input.openOrders.length === 1 ? '' : 's'}${input.lastPrice ? ` · last ${short(input.lastPrice)}` : ''}`,
   ];
   if (input.stopReason) lines.push(`stop: ${oneLine(input.stopReason)}`);

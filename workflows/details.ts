@@ -8,7 +8,7 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CancelOrderInput, PlaceOcoInput, PlaceOrderInput } from '../activities/orders';
-import { cancelSummary, currentDetailsOf, ocoSummary, placeSummary } from '../core/digest';
+import { cancelSummary, currentDetailsOf, ocoSummary, placeSummary, staticSummaryOf } from '../core/digest';
 import { type BotState, openOrders } from '../core/engine';
 import type { OrderRecord } from '../core/orders';
 
@@ -16,6 +16,7 @@ import type { OrderRecord } from '../core/orders';
 export function showCurrentDetails(state: BotState): void {
   const text = currentDetailsOf(
     {
+      title: staticSummaryOf(state.setup),
       status: state.status,
       symbol: state.setup.symbol,
       position: state.position,
