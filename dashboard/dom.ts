@@ -3,10 +3,14 @@ type Child = Node | string | number | null | undefined | false;
 type Props = Record<string, unknown> & { dataset?: Record<string, string> };
 
 export function h<K extends keyof HTMLElementTagNameMap>(spec: K | `${K}.${string}` | `${K}#${string}`, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const [tagAndId, ...classes] = spec.split('.');
-  const [tag, id] = tagAndId!.split('#');
+  // "div.chart.small#pnl-chart": the tag, then classes and an id in any order.
+  const tag = /^[a-z0-9]+/i.exec(spec)![0];
   const el = document.createElement(tag as K);
-  if (id) el.id = id;
+  const classes: string[] = [];
+  for (const token of spec.slice(tag.length).match(/[.#][^.#]+/g) ?? []) {
+    if (token[0] === '#') el.id = token.slice(1);
+    else classes.push(token.slice(1));
+  }
   if (classes.length > 0) el.className = classes.join(' ');
   for (const [key, value] of Object.entries(props ?? {})) {
     if (value === undefined || value === null || value === false) continue;

@@ -8,7 +8,7 @@ export function poll(fn: () => Promise<void>, everyMs: number): () => void {
   let timer: number | undefined;
   const tick = async () => {
     if (stopped) return;
-    if (document.visibilityState !== 'hidden') await fn().catch(() => {});
+    if (document.visibilityState !== 'hidden') await fn().catch((err: unknown) => console.error(err));
     if (!stopped) timer = window.setTimeout(tick, everyMs);
   };
   void tick();
