@@ -7,33 +7,14 @@
  * Each drawn chart leaves figures on its container (`data-candles`, `data-markers`, `data-points`,
  * `data-drawn`) for people inspecting the page and for the browser tests.
  */
+import type { ChartCandle, ChartFill, ChartPoint } from './chart-data';
 import { type IChartApi, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type Time, type UTCTimestamp, CandlestickSeries, ColorType, LineSeries, createChart, createSeriesMarkers } from 'lightweight-charts';
 
-export interface ChartCandle {
-  /** Open time, ms. */
-  readonly time: number;
-  readonly open: string | number;
-  readonly high: string | number;
-  readonly low: string | number;
-  readonly close: string | number;
-}
-
-export interface ChartFill {
-  /** Fill time, ms: the marker goes on the candle that contains it. */
-  readonly time: number;
-  readonly side: 'BUY' | 'SELL';
-  readonly purpose: 'entry' | 'exit';
-  readonly price: string | number;
-  readonly qty: string | number;
-  readonly tag?: string;
-}
-
-export interface ChartPoint {
-  readonly time: number;
-  readonly value: number;
-}
-
 export const COLORS = { up: '#26a269', down: '#e0444b', buy: '#1c64f2', sell: '#f59e0b', line: '#0a7d38', lineLoss: '#c0272d', grid: '#eef0f3', text: '#5b6577' } as const;
+
+export type { ChartCandle, ChartFill, ChartPoint };
+
+const MAX_LABELLED_MARKERS = 40;
 
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
 
@@ -69,19 +50,20 @@ export function markersFor(candles: readonly ChartCandle[], fills: readonly Char
     }
     const key = `${times[lo]}-${f.side}`;
     const g = groups.get(key) ?? { time: times[lo]!, side: f.side, purpose: f.purpose, n: 0, qty: 0, quote: 0 };
-    g.n++;
+    g.n += f.count ?? 1;
     g.qty += Number(f.qty);
     g.quote += Number(f.qty) * Number(f.price);
     groups.set(key, g);
   }
-  return [...groups.values()]
-    .sort((a, b) => a.time - b.time || (a.side < b.side ? -1 : 1))
-    .map((g) => ({
+  const list = [...groups.values()].sort((a, b) => a.time - b.time || (a.side < b.side ? -1 : 1));
+  // Prices written on every marker would cover a long backtest's chart: only when they are few.
+  const labelled = list.length <= MAX_LABELLED_MARKERS;
+  return list.map((g) => ({
       time: sec(g.time),
       position: g.side === 'BUY' ? ('belowBar' as const) : ('aboveBar' as const),
       shape: g.side === 'BUY' ? ('arrowUp' as const) : ('arrowDown' as const),
       color: g.side === 'BUY' ? COLORS.buy : COLORS.sell,
-      text: `${g.side === 'BUY' ? 'B' : 'S'}${g.n > 1 ? ` ×${g.n}` : ''} ${trim(g.quote / g.qty)}`,
+      text: labelled ? `${g.side === 'BUY' ? 'B' : 'S'}${g.n > 1 ? ` ×${g.n}` : ''} ${trim(g.quote / g.qty)}` : g.n > 1 ? `×${g.n}` : '',
     }));
 }
 
