@@ -194,7 +194,7 @@ export function staticSummaryOf(def: { readonly name: string; readonly strategy:
 
 /** Static details (markdown): what the bot runs with. Params can change later; these are the first ones. */
 export function staticDetailsOf(def: { readonly name: string; readonly strategy: string; readonly symbol: string; readonly account: string; readonly onStop: string; readonly params: unknown }): string {
-  return [`**bot** ${def.name}`, `**strategy** ${def.strategy}`, `**symbol** ${def.symbol}`, `**account** ${def.account}`, `**on stop** ${def.onStop}`, `**params at start** \`${oneLine(JSON.stringify(def.params), 400)}\``].join('\n\n');
+  return [`**bot** ${def.name}`, `**strategy** ${def.strategy}`, `**symbol** ${def.symbol}`, `**account** ${def.account}`, `**on stop** ${def.onStop}`, `**params at start** ${oneLine(JSON.stringify(def.params), 400)}`].join('\n\n');
 }
 
 /** The current details (markdown): status, position, PnL, open orders, last decision and its reason. */

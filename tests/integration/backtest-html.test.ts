@@ -76,7 +76,7 @@ describe('HTML report in a browser', () => {
       expect(layout.pricePaint.down).toBeGreaterThan(50);
       expect(layout.pricePaint.buy).toBeGreaterThan(20);
       expect(layout.pricePaint.sell).toBeGreaterThan(20);
-      expect(layout.equityPaint.gain + layout.equityPaint.loss).toBeGreaterThan(100);
+      expect((layout.equityPaint.gain ?? 0) + (layout.equityPaint.loss ?? 0)).toBeGreaterThan(100);
       expect(layout.equityPoints).toBeGreaterThan(100);
       // Standalone: nothing but the file itself was loaded.
       expect(requests).toEqual([`file://${file}`]);
