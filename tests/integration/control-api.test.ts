@@ -147,6 +147,7 @@ describe('bots', () => {
       const { bots } = (await get('/api/v1/bots')).body;
       expect(bots).toHaveLength(1);
       expect(bots[0].lastPrice).toBe('30100');
+      expect(bots[0].openOrders).toBeGreaterThanOrEqual(1); // the take-profit
       return bots[0];
     });
     expect(row).toMatchObject({ name: 'api-dca', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m', status: 'RUNNING', workflowStatus: 'RUNNING', realizedPnl: '0' });

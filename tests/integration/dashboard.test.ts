@@ -60,6 +60,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (SKIP
       closeCandle('30000');
       await h.waitForState('dash-a', (s) => s.stats.fills >= 1, 'first fill', 3_000);
     }, 30_000, 0);
+    await h.waitForState('dash-a', (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'), 'take-profit resting');
     api = await startTestApi(h);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
