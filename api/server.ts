@@ -75,6 +75,8 @@ export async function createControlApi(options: ControlApiOptions): Promise<Fast
     app.get('/', serve('index.html'));
     app.get('/assets/app.js', serve('app.js'));
     app.get('/assets/app.css', serve('app.css'));
+    // Browsers ask for it on every page; there is none.
+    app.get('/favicon.ico', async (_, reply) => reply.status(204).send());
   }
   return app;
 }
