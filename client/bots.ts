@@ -5,6 +5,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { BotDefinition } from '../core/bot-definition';
 import { parseBotDefinition } from '../core/bot-definition';
+import { staticDetailsOf, staticSummaryOf } from '../core/digest';
 import type { botWorkflow } from '../workflows/bot';
 import {
   BOT_WORKFLOW_TYPE,
@@ -39,6 +40,9 @@ export async function startBot(client: Client, definition: BotDefinition, taskQu
       taskQueue,
       args: [{ definition: def, ...(options ? { options } : {}) }],
       workflowIdConflictPolicy: 'FAIL',
+      // Shown on the workflow's page in the Web UI (the bot keeps its current details up to date).
+      staticSummary: staticSummaryOf(def),
+      staticDetails: staticDetailsOf(def),
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       typedSearchAttributes: [
         { key: BotNameKey, value: def.name },
@@ -106,8 +110,10 @@ export interface BotListing {
   readonly startTime: Date;
 }
 
-export async function listBots(client: Client, includeClosed = false): Promise<BotListing[]> {
-  const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}'${includeClosed ? '' : " AND ExecutionStatus = 'Running'"}`;
+/** Bots known to Temporal; `taskQueue` keeps those of one deployment (the control API's). */
+export async function listBots(client: Client, includeClosed = false, taskQueue?: string): Promise<BotListing[]> {
+  const onQueue = taskQueue ? ` AND TaskQueue = '${taskQueue.replace(/'/g, "''")}'` : '';
+  const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}'${includeClosed ? '' : " AND ExecutionStatus = 'Running'"}${onQueue}`;
   const out: BotListing[] = [];
   const seen = new Set<string>();
   for await (const wf of client.workflow.list({ query })) {

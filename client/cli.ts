@@ -18,7 +18,7 @@ import { BotConfigError } from '../core/bot-definition';
 import { d, str } from '../core/decimal';
 import { STRATEGIES } from '../core/strategies';
 import { temporalSettings } from '../workers/config';
-import { connectionOptions } from '../workers/worker';
+import { connectionOptions } from '../workers/connection';
 import { BotCommandError, botState, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from './bots';
 import { loadBotConfig } from './config-file';
 import { renderTable } from './table';

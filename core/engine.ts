@@ -151,6 +151,8 @@ export type BotEvent =
   | { readonly type: 'data'; readonly now: number; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
   | { readonly type: 'streamReconnected'; readonly now: number }
+  /** A user asked for the strategy's scheduled work now (`Strategy.runNowTimer`, e.g. seed 002's daily check). */
+  | { readonly type: 'runNow'; readonly now: number }
   | { readonly type: 'stop'; readonly now: number; readonly reason: string };
 
 /** What the kernel asks the runtime to do. */
@@ -263,6 +265,11 @@ export function nextWakeAt(state: BotState): number | null {
   let next: number | null = state.nextReconcileAt;
   for (const at of Object.values(state.timers)) next = next === null ? at : Math.min(next, at);
   return next;
+}
+
+/** Whether a `runNow` event would reach the strategy now (running or paused, strategy started). */
+export function runNowAllowed(state: BotState): boolean {
+  return (state.status === 'RUNNING' || state.status === 'PAUSED') && state.eventsProcessed > 0 && !state.startPending;
 }
 
 /** True once a stopping bot has nothing in flight: no submission, no pending cancel, no close order. */
@@ -394,6 +401,9 @@ class Kernel {
         break;
       case 'streamReconnected':
         this.requestReconcile();
+        break;
+      case 'runNow':
+        this.runNow();
         break;
       case 'stop':
         this.beginStop(event.reason);
@@ -852,6 +862,18 @@ class Kernel {
   }
 
   // ---- timers and reconciliation ---------------------------------------------------------------
+
+  /**
+   * Fire the strategy's run-now timer ahead of time: the strategy sees its usual `timer` event and
+   * re-arms it as it always does. Nothing happens for a strategy without one, before its start, or
+   * once the bot is stopping (refusals the workflow reports to the caller before this point).
+   */
+  private runNow(): void {
+    const id = this.strategy.runNowTimer;
+    if (!id || !runNowAllowed(this.s as BotState)) return;
+    this.s.timers = without(this.s.timers, id);
+    this.toStrategy({ type: 'timer', id });
+  }
 
   private fireDueTimers(): void {
     const due = Object.entries(this.s.timers)

@@ -5,7 +5,8 @@ import { isDecimalString, isPositive, isNegative } from './decimal';
 /** A decimal written as a string ("0.001"). Numbers are refused: floats must never carry money. */
 export const decimalString = z
   .string({ error: 'must be a decimal string such as "0.001" (quotes included: amounts are never JSON numbers)' })
-  .refine(isDecimalString, { message: 'must be a plain decimal such as "12.5" (no exponent, no spaces)' });
+  // abort: zod 4 runs the next refinements after a failed one, and those parse the value as a decimal.
+  .refine(isDecimalString, { message: 'must be a plain decimal such as "12.5" (no exponent, no spaces)', abort: true });
 
 export const positiveDecimal = decimalString.refine(isPositive, { message: 'must be greater than 0' });
 

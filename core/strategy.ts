@@ -136,6 +136,11 @@ export interface Strategy<P = unknown, S = unknown> {
   checkEnvironment?(params: P, env: { readonly market: 'spot' | 'futures' }): string | null;
   /** Symbols besides the bot's own that the strategy places orders on (e.g. a portfolio). */
   extraSymbols?(params: P): readonly string[];
+  /**
+   * The timer a user may fire ahead of time ("run now": seed 002's POST /market runs the daily
+   * check at once). The strategy gets its usual `timer` event and re-arms the timer as usual.
+   */
+  readonly runNowTimer?: string;
 }
 
 /** Erase the generics so strategies of different shapes live in one registry. */

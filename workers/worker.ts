@@ -11,6 +11,7 @@ import { defaultDataHandlers } from '../activities/data-handlers';
 import type { DataHandler } from '../activities/market';
 import type { DataRequest } from '../core/strategy';
 import type { TemporalSettings } from './config';
+import { connectionOptions } from './connection';
 import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
 import { releaseStickyQueues } from './sticky-queues';
@@ -71,13 +72,8 @@ export interface BotWorker {
   shutdown(): Promise<void>;
 }
 
-export function connectionOptions(t: TemporalSettings) {
-  return {
-    address: t.address,
-    ...(t.apiKey ? { apiKey: t.apiKey } : {}),
-    ...(t.tls ? { tls: t.tls } : {}),
-  };
-}
+// Kept importable from here for existing callers; the CLI and the control API import ./connection.
+export { connectionOptions };
 
 export async function createBotWorker(options: BotWorkerOptions): Promise<BotWorker> {
   const { temporal } = options;

@@ -43,6 +43,8 @@ import {
   triggerSignal,
 } from './messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
+import { registerControlHandlers } from './control';
+import { showCurrentDetails, withOrderSummaries } from './details';
 
 /**
  * A run continues as new once its history reaches this many events (Temporal itself suggests it
@@ -75,7 +77,8 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   const strategy = findStrategy(definition.strategy)!;
   const options = input.options ?? {};
   const carried = input.carried;
-  const orderActs = wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout));
+  // Each order activity carries a one-line summary for the Web UI's event history (./details.ts).
+  const orderActs = withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]);
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
@@ -117,6 +120,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   wf.setHandler(pauseSignal, () => void queue.push({ type: 'pause' }));
   wf.setHandler(resumeSignal, () => void queue.push({ type: 'resume' }));
   wf.setHandler(stateQuery, () => view());
+  const control = registerControlHandlers({ state: () => state, strategy, enqueue: (item) => void queue.push(item) });
   wf.setHandler(configQuery, () => ({ ...definition, params: state.setup.params as BotDefinition['params'] }));
   wf.setHandler(
     setParamsUpdate,
@@ -276,6 +280,9 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         return [{ type: 'resume', now }];
       case 'streamReconnected':
         return [{ type: 'streamReconnected', now }];
+      case 'runNow':
+        control.applied(item.updateSeq);
+        return [{ type: 'runNow', now }];
       case 'params': {
         paramsApplied = Math.max(paramsApplied, item.updateSeq);
         // Re-check against the params as they are now (another update may have landed first).
@@ -408,6 +415,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         });
       }
       armWakeTimer();
+      showCurrentDetails(state);
       await wf.condition(() => queue.length > 0 || wakeDue || (continueAsNewDue() && quiet()));
       if (wakeDue) {
         wakeDue = false;
@@ -433,6 +441,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   // After a cancellation the root scope is cancelled: waiting there would throw at once.
   await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
   drain();
+  showCurrentDetails(state);
   return view();
 }
 

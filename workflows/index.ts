@@ -1,3 +1,4 @@
 /** Workflow bundle entry: export only workflow functions. */
 export { botWorkflow } from './bot';
 export { optimizeWorkflow } from './optimize';
+export { accountBalanceWorkflow } from './account';

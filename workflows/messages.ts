@@ -37,6 +37,8 @@ export type InboxItem =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'params'; readonly params: Record<string, unknown>; readonly updateSeq: number }
+  /** The strategy's run-now timer fired on demand (the `runNow` update, workflows/control.ts). */
+  | { readonly type: 'runNow'; readonly updateSeq: number }
   | { readonly type: 'streamReconnected' };
 
 export interface CarriedState {

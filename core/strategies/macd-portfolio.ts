@@ -164,6 +164,8 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
     'Every day at 00:00 UTC: MACD on the daily candles of each listed USDT symbol decides buy / sell / hold; sells close the holding; buys are sized by the risk manager (fall to the k-means support plus one ATR loses `risk` of the free USDT) and scaled down together when they exceed the free USDT. dryRun (default) sends test orders.',
   params: macdPortfolioParams,
   extraSymbols: (p) => p.symbols,
+  // Seed 002's POST app/market: the daily check on demand (the midnight timer stays as it was).
+  runNowTimer: 'daily',
   init: () => ({ run: null, holdings: {}, reports: [], decisions: [] }),
   onEvent(state, event, ctx) {
     const p = ctx.params;

@@ -33,8 +33,10 @@ describe('npm run backtest', () => {
     expect(result.params).toEqual({ low: '38000', high: '46000', levels: 12, spacing: 'arithmetic', quantity: '0.01', initialBuy: true, keepOrdersOnStop: false });
     expect(result.trades.length).toBe(result.metrics.trades);
     const html = readFileSync(path.join(dir, 'grid-run.html'), 'utf8');
-    expect(html).toContain('<svg id="price-chart"');
-    expect(html).toContain('<svg id="equity-chart"');
+    // The chart containers and the inlined chart script (booleans: the page is large to print).
+    expect(html.includes('<div class="chart" id="price-chart"')).toBe(true);
+    expect(html.includes('<div class="chart small" id="equity-chart"')).toBe(true);
+    expect(html.includes('<script type="application/json" id="report-data">')).toBe(true);
   });
 
   it('takes params from a file, balances, fees, a period and risk limits', () => {
