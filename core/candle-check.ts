@@ -13,6 +13,13 @@ import { formatIssues } from './schema';
 /** How far a candle's close may lie ahead of the bot's clock by default: clocks of two hosts differ. */
 export const DEFAULT_MAX_CANDLE_LEAD_MS = 60_000;
 
+/**
+ * The paper exchange's manual mode (tests, benchmarks, the torture) closes a candle each time it
+ * is told to, one interval after the last, far ahead of the wall clock: bots fed by it accept
+ * candles this far ahead (a RuntimeOptions value, never a default).
+ */
+export const MANUAL_PAPER_CANDLE_LEAD_MS = 30 * 86_400_000;
+
 /** Binance's weekly candles open on Mondays 00:00 UTC; the epoch was a Thursday. */
 const WEEK_OFFSETS_MS = [0, 4 * 86_400_000];
 

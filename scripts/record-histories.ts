@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startBot } from '../client/bots';
+import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../core/candle-check';
 import type { BotDefinition } from '../core/bot-definition';
 import { startPaperExchange } from '../exchange';
 import { startDevServer } from '../infra/dev-server';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
 
   const def = { name: 'recorded-dca', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m', account: 'paper', market: 'spot', onStop: 'cancel-orders', risk: {}, params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 2 } } as BotDefinition;
-  const options: RuntimeOptions = { continueAsNewAfterEvents: 12 };
+  const options: RuntimeOptions = { continueAsNewAfterEvents: 12, maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS };
   await startBot(client, def, TASK_QUEUE, options);
   const handle = client.workflow.getHandle(botWorkflowId(def.name));
   const state = () => handle.query(stateQuery);

@@ -10,6 +10,7 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
+import { DEFAULT_MAX_CANDLE_LEAD_MS } from '../core/candle-check';
 import {
   type BotEvent,
   type BotState,
@@ -31,6 +32,7 @@ import {
   type BotStateView,
   type BotWorkflowInput,
   type InboxItem,
+  type InputRejections,
   bookSignal,
   candleSignal,
   configQuery,
@@ -43,6 +45,7 @@ import {
   triggerSignal,
 } from './messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
+import { NO_REJECTIONS, checkParamsPatch, checkStartInput, createInbound, withRejection } from './inbound';
 
 /**
  * A run continues as new once its history reaches this many events (Temporal itself suggests it
@@ -66,12 +69,12 @@ type ResultItem =
 
 type QueueItem = InboxItem | ResultItem;
 
-export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView> {
-  const checked = checkBotDefinition(input.definition);
-  if (!checked.ok) {
-    throw wf.ApplicationFailure.nonRetryable(`invalid bot definition:\n${checked.problems.join('\n')}`, 'InvalidBotDefinition');
-  }
-  const definition: BotDefinition = checked.definition;
+export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> {
+  // The input is untrusted (a raw `temporal workflow start`): refused with every problem named,
+  // as a failed run, never as a workflow task that fails and retries for ever.
+  const input = acceptStartInput(raw);
+  const strict = wf.patched(INBOUND_CHECKS_PATCH);
+  const definition: BotDefinition = input.definition;
   const strategy = findStrategy(definition.strategy)!;
   const options = input.options ?? {};
   const carried = input.carried;
@@ -102,25 +105,36 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   let paramsApplied = carried?.paramsUpdatesApplied ?? 0;
   let eventsThisRun = 0;
   let inFlight = 0;
+  let rejections: InputRejections = carried?.inputRejections ?? NO_REJECTIONS;
 
   // ---- messages ------------------------------------------------------------------------------
 
-  wf.setHandler(candleSignal, (candle) => {
-    // Several workers may relay the same candle: drop the obvious duplicates before they cost a step.
-    if (state.lastCandleOpenTime !== null && candle.openTime <= state.lastCandleOpenTime) return;
-    queue.push({ type: 'candle', candle });
+  // Every signal is checked (workflows/inbound.ts): a malformed one is dropped and recorded.
+  const inbound = createInbound({
+    state: () => state,
+    push: (item) => void queue.push(item),
+    now: () => Date.now(),
+    maxCandleLeadMs: options.maxCandleLeadMs ?? DEFAULT_MAX_CANDLE_LEAD_MS,
+    strict,
+    reject: (r) => {
+      rejections = withRejection(rejections, r);
+      wf.log.warn(`${r.message} refused: ${r.reason}`, { bot: definition.name });
+    },
   });
-  wf.setHandler(orderUpdateSignal, (snapshot) => void queue.push({ type: 'orderUpdate', snapshot, source: 'stream' }));
-  wf.setHandler(triggerSignal, (t) => void queue.push({ type: 'trigger', ...t }));
-  wf.setHandler(bookSignal, (book) => void queue.push({ type: 'book', book }));
-  wf.setHandler(streamReconnectedSignal, () => void queue.push({ type: 'streamReconnected' }));
-  wf.setHandler(pauseSignal, () => void queue.push({ type: 'pause' }));
-  wf.setHandler(resumeSignal, () => void queue.push({ type: 'resume' }));
+  wf.setHandler(candleSignal, (...args: unknown[]) => inbound.candle(args));
+  wf.setHandler(orderUpdateSignal, (...args: unknown[]) => inbound.orderUpdate(args));
+  wf.setHandler(triggerSignal, (...args: unknown[]) => inbound.trigger(args));
+  wf.setHandler(bookSignal, (...args: unknown[]) => inbound.book(args));
+  wf.setHandler(streamReconnectedSignal, () => inbound.bare('streamReconnected'));
+  wf.setHandler(pauseSignal, () => inbound.bare('pause'));
+  wf.setHandler(resumeSignal, () => inbound.bare('resume'));
+  if (strict) wf.setDefaultSignalHandler((name) => inbound.unknown(name));
   wf.setHandler(stateQuery, () => view());
   wf.setHandler(configQuery, () => ({ ...definition, params: state.setup.params as BotDefinition['params'] }));
   wf.setHandler(
     setParamsUpdate,
-    async (patch) => {
+    async (...args: unknown[]) => {
+      const patch = args[0] as Record<string, unknown>;
       const seq = ++paramsRequested;
       queue.push({ type: 'params', params: patch, updateSeq: seq });
       await wf.condition(() => paramsApplied >= seq);
@@ -128,8 +142,9 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     },
     {
       // Runs before the update is accepted: a bad value is refused and the bot is left untouched.
-      validator: (patch) => {
-        const problems = validateParams(patch);
+      validator: (...args: unknown[]) => {
+        const checked = strict ? checkParamsPatch(args) : ({ ok: true, patch: args[0] } as const);
+        const problems = checked.ok ? validateParams(checked.patch) : checked.reason;
         if (problems) throw new Error(problems);
       },
     },
@@ -148,6 +163,8 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   function view(): BotStateView {
     return {
       ...summarize(state),
+      blocked: null,
+      inputRejections: rejections,
       interval: state.setup.interval,
       account: state.setup.account,
       clientIdTag: state.clientIdTag,
@@ -404,7 +421,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         return await wf.continueAsNew<typeof botWorkflow>({
           definition: input.definition,
           options,
-          carried: { state, inbox: queue as InboxItem[], generation: generation + 1, paramsUpdatesApplied: paramsApplied },
+          carried: { state, inbox: queue as InboxItem[], generation: generation + 1, paramsUpdatesApplied: paramsApplied, ...(rejections.count > 0 ? { inputRejections: rejections } : {}) },
         });
       }
       armWakeTimer();
@@ -434,6 +451,19 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
   drain();
   return view();
+}
+
+/** Marks histories recorded before inbound messages were checked: those replay as they ran. */
+export const INBOUND_CHECKS_PATCH = 'inbound-checks-v1';
+
+function acceptStartInput(raw: unknown): BotWorkflowInput {
+  const checked = checkStartInput(raw);
+  if (checked.ok) return checked.input;
+  const name = (raw as { definition?: { name?: unknown } } | null)?.definition?.name;
+  const message = `bot ${typeof name === 'string' ? JSON.stringify(name.slice(0, 48)) : wf.workflowInfo().workflowId} refused: invalid start input:\n${checked.problems.join('\n')}`;
+  wf.log.error(message);
+  wf.upsertSearchAttributes([{ key: BotStatusKey, value: 'REFUSED' }]);
+  throw wf.ApplicationFailure.create({ message, type: 'InvalidBotInput', nonRetryable: true, details: [{ problems: checked.problems }] });
 }
 
 function rejection(clientOrderIds: readonly string[], err: unknown): ResultItem {
