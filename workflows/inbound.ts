@@ -116,7 +116,7 @@ export function createInbound(deps: InboundDeps) {
 
     /** A signal name the bot does not know (a typo in `temporal workflow signal --name`). */
     unknown(name: string): void {
-      refuse(`signal ${preview(name, 60)}`, 'no such signal (known: candle, orderUpdate, trigger, book, streamReconnected, pause, resume)');
+      refuse(`signal ${name.length > 60 ? `${name.slice(0, 60)}…` : name}`, 'no such signal (known: candle, orderUpdate, trigger, book, streamReconnected, pause, resume)');
     },
   };
 }
@@ -164,7 +164,10 @@ export function checkStartInput(raw: unknown): { ok: true; input: BotWorkflowInp
   let carried: CarriedState | undefined;
   if (rawCarried !== undefined) {
     const parsed = carriedStateSchema.safeParse(rawCarried);
-    if (!parsed.success) problems.push(...formatIssues(parsed.error, 'carried').slice(0, 10));
+    if (!parsed.success) {
+      const all = formatIssues(parsed.error, 'carried');
+      problems.push(...all.slice(0, 5), ...(all.length > 5 ? [`carried: ... and ${all.length - 5} more problems (the state of a previous run is expected)`] : []));
+    }
     else if (definition) {
       carried = rawCarried as CarriedState;
       const setup = carried.state.setup;
