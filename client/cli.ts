@@ -15,19 +15,24 @@
 import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
 import { BotConfigError } from '../core/bot-definition';
-import { d, str } from '../core/decimal';
 import { STRATEGIES } from '../core/strategies';
-import { temporalSettings } from '../workers/config';
-import { connectionOptions } from '../workers/worker';
-import { BotCommandError, botState, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from './bots';
+import { ConfigError, connectionOptions, temporalSettings } from '../workers/config';
+import { checkNamesFree, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from './bots';
 import { loadBotConfig } from './config-file';
+import { BotCommandError, explainTemporalError } from './errors';
+import { STATUS_HEADERS, statusRows } from './status';
 import { renderTable } from './table';
 
 const USAGE = `usage: bots <start <file> [name] | stop <name> | pause <name> | resume <name> | params <name> <json> | status [name] | list [--all] | validate <file> | strategies>`;
 
 async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
   const settings = temporalSettings();
-  const connection = await Connection.connect(connectionOptions(settings));
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...connectionOptions(settings), connectTimeout: '5s' });
+  } catch (err) {
+    throw new BotCommandError(explainTemporalError(err, { what: 'connect', address: settings.address, namespace: settings.namespace }));
+  }
   try {
     return await fn(new Client({ connection, namespace: settings.namespace }), settings.taskQueue);
   } finally {
@@ -52,6 +57,8 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
       const selected = rest[1] ? defs.filter((d) => d.name === rest[1]) : defs;
       if (rest[1] && selected.length === 0) throw new BotCommandError(`${file}: no bot named "${rest[1]}" (bots: ${defs.map((d) => d.name).join(', ')})`);
       return withClient(async (client, taskQueue) => {
+        const clashes = await checkNamesFree(client, selected.map((d) => d.name));
+        if (clashes.length > 0) throw new BotCommandError(clashes.join('\n'));
         let refused = 0;
         for (const def of selected) {
           const r = await startBot(client, def, taskQueue);
@@ -92,13 +99,8 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
       });
     case 'status':
       return withClient(async (client) => {
-        const names = rest[0] ? [rest[0]] : (await listBots(client)).map((b) => b.name);
-        const rows: (string | number)[][] = [];
-        for (const name of names) {
-          const s = await botState(client, name);
-          rows.push([s.name, s.strategy, s.symbol, s.status, s.position.qty, fixed(s.position.avgEntryPrice, 8), fixed(s.realizedPnl, 8), s.openOrders.length, s.stats.roundTrips, s.lastEventTime ? new Date(s.lastEventTime).toISOString() : '-']);
-        }
-        out(rows.length === 0 ? 'no running bots' : renderTable(['bot', 'strategy', 'symbol', 'status', 'position', 'avg entry', 'realised PnL', 'open orders', 'trades', 'last event'], rows));
+        const rows = await statusRows(client, rest[0] ? [rest[0]] : undefined);
+        out(rows.length === 0 ? 'no running bots' : renderTable(STATUS_HEADERS, rows));
         return 0;
       });
     case 'list':
@@ -117,11 +119,6 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
   }
 }
 
-/** At most `decimals` decimals, trailing zeros dropped (exact values stay in the state query). */
-function fixed(value: string, decimals: number): string {
-  return str(d(value).toDecimalPlaces(decimals));
-}
-
 function need(value: string | undefined, what: string): string {
   if (!value) throw new BotCommandError(`missing ${what}\n${USAGE}`);
   return value;
@@ -131,7 +128,7 @@ if (require.main === module) {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      if (err instanceof BotConfigError || err instanceof BotCommandError) console.error(err.message);
+      if (err instanceof BotConfigError || err instanceof BotCommandError || err instanceof ConfigError) console.error(err.message);
       else console.error(`error: ${(err as Error).message}`);
       process.exit(1);
     },

@@ -10,7 +10,7 @@ import { AccountRegistry, type AccountConfig } from '../activities/exchange-acco
 import { defaultDataHandlers } from '../activities/data-handlers';
 import type { DataHandler } from '../activities/market';
 import type { DataRequest } from '../core/strategy';
-import type { TemporalSettings } from './config';
+import { type TemporalSettings, connectionOptions } from './config';
 import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
 import { releaseStickyQueues } from './sticky-queues';
@@ -70,13 +70,7 @@ export interface BotWorker {
   shutdown(): Promise<void>;
 }
 
-export function connectionOptions(t: TemporalSettings) {
-  return {
-    address: t.address,
-    ...(t.apiKey ? { apiKey: t.apiKey } : {}),
-    ...(t.tls ? { tls: t.tls } : {}),
-  };
-}
+export { connectionOptions } from './config';
 
 export async function createBotWorker(options: BotWorkerOptions): Promise<BotWorker> {
   const { temporal } = options;
