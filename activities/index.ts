@@ -4,6 +4,7 @@
  */
 import { type MarketActivityDeps, createMarketActivities } from './market';
 import { type OrderActivityDeps, createOrderActivities } from './orders';
+import { createPreflightActivities } from './preflight';
 
 export type ActivityDeps = OrderActivityDeps & MarketActivityDeps;
 
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createOrderActivities(deps),
     ...createMarketActivities(deps),
+    ...createPreflightActivities(deps),
   };
 }
 

@@ -45,7 +45,8 @@ import {
   triggerSignal,
 } from './messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
-import { NO_REJECTIONS, checkParamsPatch, checkStartInput, createInbound, withRejection } from './inbound';
+import { NO_REJECTIONS, checkParamsPatch, createInbound, withRejection } from './inbound';
+import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate } from './start-gate';
 
 /**
  * A run continues as new once its history reaches this many events (Temporal itself suggests it
@@ -82,8 +83,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
-  let state: BotState =
-    carried?.state ??
+  const freshState = (params: BotDefinition['params']): BotState =>
     createBotState(
       {
         name: definition.name,
@@ -91,7 +91,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         symbol: definition.symbol,
         interval: definition.interval,
         account: definition.account,
-        params: definition.params,
+        params,
         onStop: definition.onStop,
         risk: definition.risk,
       },
@@ -99,6 +99,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       Date.now(),
       { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile },
     );
+  let state: BotState = carried?.state ?? freshState(definition.params);
   const queue: QueueItem[] = [...(carried?.inbox ?? [])];
   const generation = carried?.generation ?? 1;
   let paramsRequested = carried?.paramsUpdatesApplied ?? 0;
@@ -106,6 +107,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   let eventsThisRun = 0;
   let inFlight = 0;
   let rejections: InputRejections = carried?.inputRejections ?? NO_REJECTIONS;
+  // Streams route to a bot only once it can trade (workflows/start-gate.ts).
+  let routable = carried !== undefined || !strict;
 
   // ---- messages ------------------------------------------------------------------------------
 
@@ -144,7 +147,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       // Runs before the update is accepted: a bad value is refused and the bot is left untouched.
       validator: (...args: unknown[]) => {
         const checked = strict ? checkParamsPatch(args) : ({ ok: true, patch: args[0] } as const);
-        const problems = checked.ok ? validateParams(checked.patch) : checked.reason;
+        const problems = checked.ok ? (validateParams(checked.patch) ?? gate.untradable(checked.patch as Record<string, unknown>)) : checked.reason;
         if (problems) throw new Error(problems);
       },
     },
@@ -163,7 +166,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   function view(): BotStateView {
     return {
       ...summarize(state),
-      blocked: null,
+      status: gate.blocked() ? 'BLOCKED' : state.status,
+      blocked: gate.blocked(),
       inputRejections: rejections,
       interval: state.setup.interval,
       account: state.setup.account,
@@ -178,6 +182,24 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     };
   }
 
+  const gate = createGate({
+    strict,
+    definition,
+    options,
+    initialBlocked: carried?.blocked ?? null,
+    state: () => state,
+    setState: (next) => void (state = next),
+    freshState,
+    queue,
+    paramsApplied: (seq) => void (paramsApplied = Math.max(paramsApplied, seq)),
+    mergeParams,
+    preflight: (i) => readActs.preflightBot(i),
+    syncVisibility: () => syncVisibility(),
+    stop: (reason) => process({ type: 'stop', now: Date.now(), reason }),
+    continueAsNewDue: () => continueAsNewDue(),
+    failureMessage,
+  });
+
   // ---- Web UI visibility ---------------------------------------------------------------------
 
   function syncVisibility(): void {
@@ -186,13 +208,16 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       { key: BotNameKey, value: state.setup.name },
       { key: StrategyKey, value: state.setup.strategy },
       { key: SymbolKey, value: state.setup.symbol },
-      { key: BotStatusKey, value: state.status },
+      { key: BotStatusKey, value: gate.displayStatus(state.status) },
     ];
     // Each upsert is a history event: only send what changed.
     const changed = wanted.filter(({ key, value }) => current.get(key) !== value);
     if (changed.length > 0) wf.upsertSearchAttributes(changed);
     const memo: BotMemo = { tag: state.clientIdTag, account: state.setup.account, symbol: state.setup.symbol, interval: state.setup.interval, watches: state.watches };
-    if (JSON.stringify(wf.workflowInfo().memo?.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
+    const memos = wf.workflowInfo().memo ?? {};
+    if (routable && JSON.stringify(memos.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
+    // Why it cannot trade, for the Web UI (a memo: no search attribute to register on the server).
+    if ((memos.blocked ?? null) !== (gate.blocked()?.reason ?? null)) wf.upsertMemo({ blocked: gate.blocked()?.reason });
   }
 
   // ---- the kernel and its commands ----------------------------------------------------------
@@ -240,6 +265,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         try {
           return [{ type: 'placed', snapshot: await orderActs.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
         } catch (err) {
+          gate.noteExchange(err);
           return [rejection([command.clientOrderId], err)];
         }
       case 'placeOco':
@@ -258,8 +284,10 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       case 'reconcile':
         try {
           const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
+          gate.noteExchange(null);
           return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
         } catch (err) {
+          gate.noteExchange(err);
           return [{ type: 'reconcileFailed', message: failureMessage(err) }];
         }
       case 'fetch':
@@ -397,8 +425,20 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     }
   }
 
-  syncVisibility();
-  if (!carried) {
+  if (carried || !strict) syncVisibility();
+  if (!carried && strict) {
+    const ready = await gate.startWhenTradable();
+    if (ready.kind === 'stopped') return view();
+    if (ready.kind === 'continueAsNew') {
+      await wf.condition(wf.allHandlersFinished);
+      return await wf.continueAsNew<typeof botWorkflow>({ definition: { ...definition, params: state.setup.params as BotDefinition['params'] }, options });
+    }
+    routable = true;
+    syncVisibility();
+    const checked = ready.result;
+    const otherFilters = checked?.otherFilters ?? {};
+    process({ type: 'start', now: Date.now(), filters: checked?.filters ?? null, fresh: true, ...(Object.keys(otherFilters).length > 0 ? { otherFilters } : {}) });
+  } else if (!carried) {
     const filters = await filtersOf(state.setup.symbol);
     // A multi-symbol strategy declares the other symbols it trades; their filters come first.
     const extra = (strategy.extraSymbols?.(state.setup.params) ?? []).filter((s) => s !== state.setup.symbol);
@@ -421,7 +461,14 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         return await wf.continueAsNew<typeof botWorkflow>({
           definition: input.definition,
           options,
-          carried: { state, inbox: queue as InboxItem[], generation: generation + 1, paramsUpdatesApplied: paramsApplied, ...(rejections.count > 0 ? { inputRejections: rejections } : {}) },
+          carried: {
+            state,
+            inbox: queue as InboxItem[],
+            generation: generation + 1,
+            paramsUpdatesApplied: paramsApplied,
+            ...(rejections.count > 0 ? { inputRejections: rejections } : {}),
+            ...(gate.blocked() ? { blocked: gate.blocked()! } : {}),
+          },
         });
       }
       armWakeTimer();
@@ -451,19 +498,6 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
   drain();
   return view();
-}
-
-/** Marks histories recorded before inbound messages were checked: those replay as they ran. */
-export const INBOUND_CHECKS_PATCH = 'inbound-checks-v1';
-
-function acceptStartInput(raw: unknown): BotWorkflowInput {
-  const checked = checkStartInput(raw);
-  if (checked.ok) return checked.input;
-  const name = (raw as { definition?: { name?: unknown } } | null)?.definition?.name;
-  const message = `bot ${typeof name === 'string' ? JSON.stringify(name.slice(0, 48)) : wf.workflowInfo().workflowId} refused: invalid start input:\n${checked.problems.join('\n')}`;
-  wf.log.error(message);
-  wf.upsertSearchAttributes([{ key: BotStatusKey, value: 'REFUSED' }]);
-  throw wf.ApplicationFailure.create({ message, type: 'InvalidBotInput', nonRetryable: true, details: [{ problems: checked.problems }] });
 }
 
 function rejection(clientOrderIds: readonly string[], err: unknown): ResultItem {

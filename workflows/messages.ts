@@ -43,6 +43,8 @@ export interface CarriedState {
   readonly paramsUpdatesApplied: number;
   /** Messages refused so far (absent in runs started before this field existed). */
   readonly inputRejections?: InputRejections;
+  /** Why the bot could not trade when its previous run ended, if it could not. */
+  readonly blocked?: BlockedReason;
 }
 
 export interface BotWorkflowInput {
