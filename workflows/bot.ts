@@ -11,6 +11,7 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
 import { DEFAULT_MAX_CANDLE_LEAD_MS } from '../core/candle-check';
+import { NO_VERIFICATION } from '../core/order-authority';
 import {
   type BotEvent,
   type BotState,
@@ -100,6 +101,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile },
     );
   let state: BotState = carried?.state ?? freshState(definition.params);
+  // Stream reports are hints the exchange confirms or corrects (core/order-authority.ts).
+  if (strict && !state.verification) state = { ...state, verification: NO_VERIFICATION };
   const queue: QueueItem[] = [...(carried?.inbox ?? [])];
   const generation = carried?.generation ?? 1;
   let paramsRequested = carried?.paramsUpdatesApplied ?? 0;

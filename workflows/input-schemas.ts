@@ -36,6 +36,7 @@ export const reconcileTimingSchema = z
     staleEveryMs: wholeMs(1_000, DAY_MS, 'a period'),
     staleAfterMs: wholeMs(1_000, DAY_MS, 'a duration'),
     idleEveryMs: wholeMs(1_000, DAY_MS, 'a period'),
+    verifyAfterMs: wholeMs(500, DAY_MS, 'a delay'),
   })
   .partial()
   .strict();
