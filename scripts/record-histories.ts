@@ -2,7 +2,8 @@
  * Record workflow histories from real runs (dev server + paper exchange + worker) into
  * tests/replay/histories/, for the replay tests that guard determinism:
  *
- *   npm run record:histories
+ *   npm run record:histories            (replaces the recorded histories)
+ *   npm run record:histories -- --add   (adds this version's, keeping the older ones)
  *
  * Re-record only on purpose: a history that no longer replays means running bots would break on
  * upgrade (use `patched()` for changes that must stay compatible with running bots).
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
   await handle.cancel();
   await handle.result();
 
-  rmSync(OUT, { recursive: true, force: true });
+  // `--add` keeps the histories recorded by earlier versions (they must keep replaying too).
+  if (!process.argv.includes('--add')) rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   let n = 0;
   for await (const run of client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {
