@@ -46,7 +46,11 @@ export function createGate(deps: GateDeps) {
 
   function setBlocked(next: BlockedReason | null): void {
     if ((next?.reason ?? null) === (blocked?.reason ?? null)) return;
-    if (next) wf.log.warn(`bot cannot trade (BLOCKED): ${next.reason}`, bot);
+    if (next) {
+      wf.log.warn(`bot cannot trade (BLOCKED): ${next.reason}`, bot);
+      // A notification too: what alerts (Telegram, the dashboard) read from the state.
+      deps.setState(recordError(deps.state(), next.since, `BLOCKED, the bot cannot trade: ${next.reason}`));
+    }
     else if (blocked) wf.log.info(`bot can trade again (was: ${blocked.reason})`, bot);
     blocked = next;
     deps.syncVisibility();
