@@ -30,6 +30,9 @@ const FILTERS: SymbolFilters = {
 const T0 = Date.UTC(2026, 0, 1);
 const fill = (tradeId: number, qty: string, price: string, time = T0): Fill => ({ tradeId, price, qty, quoteQty: String(Number(qty) * Number(price)), commission: '0', commissionAsset: 'USDT', time, isMaker: false });
 
+/** Any bot event, its time optional (the test's clock advances a second per event). */
+type EventIn = BotEvent extends infer E ? (E extends BotEvent ? Omit<E, 'now'> & { now?: number } : never) : never;
+
 class Bot {
   state: BotState;
   commands: Command[] = [];
@@ -40,7 +43,7 @@ class Bot {
     this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
     this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '100000' }, orphans: [], missing: [] });
   }
-  send(event: Omit<BotEvent, 'now'> & { now?: number }): Command[] {
+  send(event: EventIn): Command[] {
     this.now = event.now ?? this.now + 1_000;
     const r = step(this.state, { ...event, now: this.now } as BotEvent, dcaTakeProfit);
     this.state = r.state;
