@@ -43,21 +43,22 @@ export function isPayloadTooLarge(err: unknown): boolean {
 export function explainTemporalError(err: unknown, ctx: CallContext): string {
   if (err instanceof BotCommandError) return err.message;
   const all = messages(err);
+  const prefix = ctx.what ? `${ctx.what}: ` : '';
   const where = ctx.address ? ` at ${ctx.address}${ctx.namespace && ctx.namespace !== 'default' ? ` (namespace ${ctx.namespace})` : ''}` : '';
   if (isUnreachable(err)) {
-    return `${ctx.what}: cannot reach Temporal${where} (set by TEMPORAL_ADDRESS): ${all[0] ?? 'no answer'}. Is the server running? (\`npm start\` runs a local one)`;
+    return `${prefix}cannot reach Temporal${where} (set by TEMPORAL_ADDRESS): ${all[0] ?? 'no answer'}. Is the server running? (\`npm start\` runs a local one)`;
   }
   if (isPayloadTooLarge(err)) {
     const size = ctx.payloadBytes !== undefined ? `${formatBytes(ctx.payloadBytes)} ` : '';
-    return `${ctx.what}: the payload ${size}is larger than the Temporal server${where} accepts (2 MB by default): ${all[all.length - 1]}`;
+    return `${prefix}the payload ${size}is larger than the Temporal server${where} accepts (2 MB by default): ${all[all.length - 1]}`;
   }
   if (err instanceof WorkflowUpdateFailedError) {
     return `${ctx.what} refused: ${all.slice(1).join(': ') || all[0]}`;
   }
   if (all.some((m) => /deadline exceeded|DEADLINE_EXCEEDED/i.test(m))) {
-    return `${ctx.what}: no answer in time${where}; its worker may be down or its workflow task failing (see \`temporal workflow describe\`)`;
+    return `${prefix}no answer in time${where}; its worker may be down or its workflow task failing (see \`temporal workflow describe\`)`;
   }
-  return `${ctx.what}: ${all.join(': ') || String(err)}`;
+  return `${prefix}${all.join(': ') || String(err)}`;
 }
 
 export function formatBytes(n: number): string {

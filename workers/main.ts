@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   try {
     bot = await createBotWorker({ temporal, accounts, ...(bundle ? { workflowBundlePath: bundle } : {}), identity: `bots-worker-${process.pid}` });
   } catch (err) {
-    if (isUnreachable(err)) throw new ConfigError(explainTemporalError(err, { what: 'worker', address: temporal.address, namespace: temporal.namespace }));
+    if (isUnreachable(err)) throw new ConfigError(explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }));
     throw err;
   }
   console.log(`worker ${process.pid} polling "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); accounts: ${accounts.map((a) => a.name).join(', ') || 'none'}`);
