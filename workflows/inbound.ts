@@ -10,6 +10,8 @@
 import { type CandleVerdict, checkCandle } from '../core/candle-check';
 import type { BotState } from '../core/engine';
 import { bookSchema, orderSnapshotSchema, triggerSchema } from '../core/message-schemas';
+import { gt, lt } from '../core/decimal';
+import type { Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
 import { formatIssues, kindOf, preview } from '../core/schema';
@@ -55,9 +57,9 @@ export function createInbound(deps: InboundDeps) {
     candle(args: SignalArgs): void {
       const state = deps.state();
       if (!deps.strict) {
-        const candle = args[0] as InboxItem & { openTime: number };
+        const candle = args[0] as Candle;
         if (state.lastCandleOpenTime !== null && candle.openTime <= state.lastCandleOpenTime) return;
-        deps.push({ type: 'candle', candle: args[0] as never });
+        deps.push({ type: 'candle', candle });
         return;
       }
       const one = single('candle', args);
@@ -95,6 +97,11 @@ export function createInbound(deps: InboundDeps) {
       if (!parsed.success) return refuse('signal trigger', formatIssues(parsed.error).join('; '));
       const { id, price, time } = parsed.data;
       if (time > deps.now() + deps.maxCandleLeadMs) return refuse('signal trigger', `time: ${time} is in the future`);
+      // A trigger says a watched level was crossed: the price it carries must be on the far side.
+      const watch = deps.state().watches[id];
+      if (watch && (watch.direction === 'above' ? lt(price, watch.price) : gt(price, watch.price))) {
+        return refuse('signal trigger', `price ${price} did not cross watch ${id} (${watch.direction} ${watch.price})`);
+      }
       deps.push({ type: 'trigger', id, price, time });
     },
 
