@@ -106,6 +106,8 @@ describe('the exchange is the authority over stream reports', () => {
     expect(bot.state.trades).toEqual(honest.trades);
     expect(bot.state.notifications.some((n) => n.level === 'warn' && /a stream report said FILLED with fills #9001 .* the exchange says NEW .*corrected/.test(n.message))).toBe(true);
     expect(bot.state.verification).toMatchObject({ unverified: {}, checkpoint: null, journal: [] });
+    // The strategy is told: its lot is held again (it had dropped it on the forged fill).
+    expect((bot.state.strategy as { lots: Record<string, unknown> }).lots).toHaveProperty('1');
     // Open again, so it is managed again (a stop would cancel it on the exchange).
     expect(bot.state.status).toBe('RUNNING');
     bot.send({ type: 'stop', reason: 'test' });
