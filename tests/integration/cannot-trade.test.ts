@@ -78,6 +78,12 @@ describe('bots that cannot trade', () => {
     expect(d.memo?.bot).toBeUndefined();
   });
 
+  it('`bots status` shows them BLOCKED with the reason', async () => {
+    const lines: string[] = [];
+    await runCli(['status', 'no-symbol'], (l) => lines.push(l));
+    expect(lines.join('\n')).toMatch(/no-symbol\s+dca-take-profit\s+BTCUSDX\s+BLOCKED .*blocked: symbol: BTCUSDX is not a symbol/);
+  });
+
   it('the raw temporal CLI lists blocked bots by their search attribute', async () => {
     const listed = await eventually(async () => {
       const out = await temporal('workflow', 'list', '--query', `BotStatus='BLOCKED' AND TaskQueue='${h.taskQueue}'`);
