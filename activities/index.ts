@@ -5,6 +5,7 @@
 import { createAccountActivities } from './account';
 import { type MarketActivityDeps, createMarketActivities } from './market';
 import { type OrderActivityDeps, createOrderActivities } from './orders';
+import { createPreflightActivities } from './preflight';
 
 export type ActivityDeps = OrderActivityDeps & MarketActivityDeps;
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderActivities(deps),
     ...createMarketActivities(deps),
     ...createAccountActivities(deps),
+    ...createPreflightActivities(deps),
   };
 }
 

@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { type Dec, add, ceilToStep, d, floorToStep, gt, isPositive, lt, lte, mul, str, sub, sum } from '../decimal';
 import type { SymbolFilters } from '../market';
 import type { OrderRecord } from '../orders';
-import { percent } from '../schema';
+import { percent, percentOfWhole } from '../schema';
 import type { Intent, StrategyContext, StrategyEvent } from '../strategy';
 
 const takeProfitSchema = z
@@ -33,7 +33,7 @@ const takeProfitSchema = z
     /** Distance above the entry price, in percent. */
     pct: percent,
     /** Share of the position sold at this level, in percent; shares add up to 100. */
-    share: percent,
+    share: percentOfWhole,
   })
   .strict();
 

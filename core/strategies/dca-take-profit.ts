@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { type Dec, d, str } from '../decimal';
+import { isFinalStatus } from '../orders';
 import { positiveDecimal, positiveInt, percent } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
 import { splitSymbol } from '../symbols';
@@ -71,6 +72,12 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
               { kind: 'place', tag: `tp-${lot}`, side: 'SELL', type: 'LIMIT', quantity: qty, price: target, purpose: 'exit', reason: `take-profit ${p.takeProfitPct}% above ${entry}`, facts: { entry, target } },
             ],
           };
+        }
+        if (order.tag.startsWith('tp-') && !isFinalStatus(order.status) && !state.lots[lot] && isFinalStatus(event.previousStatus)) {
+          // A report called this take-profit done and the exchange says it is still open (see
+          // core/order-authority.ts): the lot is held again.
+          const entry = String(order.facts?.entry ?? order.request.price ?? '0');
+          return { state: { ...state, lots: { ...state.lots, [lot]: { qty: order.request.quantity ?? '0', entry, target: order.request.price ?? entry } } } };
         }
         if (order.tag.startsWith('tp-') && order.status === 'FILLED') {
           const { [lot]: _sold, ...lots } = state.lots;

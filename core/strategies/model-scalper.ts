@@ -26,6 +26,7 @@
 import { z } from 'zod';
 import { type Dec, add, d, gt, isPositive, lt, lte, str, sub } from '../decimal';
 import { intervalMs } from '../market';
+import { modelFile } from '../model-files';
 import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
 import type { OrderRecord } from '../orders';
@@ -35,7 +36,7 @@ import { type DecisionRecord, type Facts, remember } from './seed/decisions';
 export const modelScalperParams = z
   .object({
     /** ONNX model file on the worker (input [1, window, 14] float32, output 2 class scores). */
-    modelPath: z.string().min(1).default('models/momentum-lstm.onnx'),
+    modelPath: modelFile.default('models/momentum-lstm.onnx'),
     /** Base quantity bought on each entry (the seed's QNTY). */
     quantity: positiveDecimal,
     /** Round trips to make before stopping (the seed's `num_trades`, sent by the user). */

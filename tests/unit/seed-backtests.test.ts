@@ -87,7 +87,7 @@ describe('seed strategies in the backtester', () => {
     };
     const r = runBacktest({
       strategy: withLocalData(modelScalper, resolve),
-      params: { modelPath: model, quantity: '0.01', numTrades: 5, lookback, window: 50 },
+      params: { modelPath: 'models/momentum-w50.onnx', quantity: '0.01', numTrades: 5, lookback, window: 50 }, // answered by the resolver above
       candles: candles.slice(lookback),
       balances: { USDT: '10000' },
     });
