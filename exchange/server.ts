@@ -2,9 +2,6 @@
  * The paper exchange process: HTTP (REST + admin) and WebSocket (market streams, WS-API user data)
  * on one port bound to 127.0.0.1, around one in-process venue. See index.ts for the public API.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
 import { type Dec, str } from '../core/decimal';
 import type { CandleInterval } from '../core/market';
 import { type BookModel, DEFAULT_SYMBOLS, Venue, type VenueEvent, type VenueSnapshot, type VenueSymbol } from '../core/venue';
@@ -24,6 +21,9 @@ import { type Route, buildRoutes } from './rest';
 import { DepthRecorder, type DepthRecordingOptions } from './depth-recorder';
 import { MarketStreams } from './ws/market-streams';
 import { UserStreams } from './ws/user-streams';
+import { ApiMethods } from './ws/api-methods';
+import { WsApi } from './ws/ws-api';
+import { createTransport } from './transport';
 
 export interface PaperExchangeOptions {
   /** 0 (default) = a free port. The host is always 127.0.0.1. */
@@ -136,7 +136,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   const stats = { httpRequests: 0 };
 
   // --- streams ---------------------------------------------------------------------------------
-  const marketStreams = new MarketStreams(faults);
+  const marketStreams = new MarketStreams(faults, opts.log ? (m) => console.error(`[paper-exchange] ${m}`) : undefined);
   const userStreams = new UserStreams(registry, now, faults);
 
   const dispatch = (events: readonly VenueEvent[]): void => {
@@ -234,83 +234,40 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     admin: (path, method, query, body) => handleAdmin(api, path, method, query, body),
   });
 
-  const server = http.createServer((req, res) => {
-    stats.httpRequests++;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 1_000_000) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      pipeline.handle(req, res, body).catch((e: unknown) => {
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(500, { 'Content-Type': 'application/json;charset=UTF-8' });
-          res.end(JSON.stringify({ code: -1000, msg: 'An unknown error occurred while processing the request.' }));
-        }
-        if (opts.log) console.error('paper exchange internal error', e);
-      });
-    });
+  const apiMethods = new ApiMethods({ routes, accounts: registry, limiter, limits, audit, now, venueNow, dispatch, ...(opts.log ? { log: (m: string) => console.error(`[paper-exchange] ${m}`) } : {}) });
+  const wsApi = new WsApi(userStreams, apiMethods, now, opts.log ? (m) => console.error(`[paper-exchange] ${m}`) : undefined);
+  const transport = createTransport({
+    pipeline,
+    marketStreams,
+    wsApi,
+    now,
+    pingIntervalMs: opts.pingIntervalMs ?? 20_000,
+    pongTimeoutMs: opts.pongTimeoutMs ?? 60_000,
+    log: opts.log ?? false,
+    onRequest: () => stats.httpRequests++,
   });
-  server.keepAliveTimeout = 65_000;
-
-  // --- WebSocket -------------------------------------------------------------------------------
-  const wss = new WebSocketServer({ noServer: true });
-  const alive = new Map<WebSocket, number>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = req.url ?? '/';
-    const qi = url.indexOf('?');
-    const path = qi < 0 ? url : url.slice(0, qi);
-    const query = new URLSearchParams(qi < 0 ? '' : url.slice(qi + 1));
-    const accept = (attach: (ws: WebSocket) => void) =>
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        alive.set(ws, now());
-        ws.on('pong', () => alive.set(ws, now()));
-        ws.on('close', () => alive.delete(ws));
-        ws.on('error', () => ws.terminate());
-        attach(ws);
-      });
-    if (path === '/ws-api/v3') accept((ws) => userStreams.attach(ws));
-    else if (path === '/ws' || path.startsWith('/ws/')) accept((ws) => marketStreams.attach(ws, path.slice(4).split('/').filter(Boolean), false));
-    else if (path === '/stream') accept((ws) => marketStreams.attach(ws, (query.get('streams') ?? '').split('/').filter(Boolean), true));
-    else socket.destroy();
-  });
-  const pingIntervalMs = opts.pingIntervalMs ?? 20_000;
-  const pongTimeoutMs = opts.pongTimeoutMs ?? 60_000;
-  const heartbeat = setInterval(() => {
-    const t = now();
-    for (const [ws, last] of alive) {
-      if (t - last > pongTimeoutMs) ws.terminate();
-      else if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }
-  }, pingIntervalMs);
-  heartbeat.unref();
 
   faults.hooks = {
-    cut: (which) => (which === 'market' ? marketStreams.cutAll() : which === 'user' ? userStreams.cutAll() : marketStreams.cutAll() + userStreams.cutAll()),
+    cut: (which) => (which === 'market' ? marketStreams.cutAll() : which === 'user' ? wsApi.cutAll() : marketStreams.cutAll() + wsApi.cutAll()),
     shutdown: () => {
-      const n = marketStreams.connectionCount() + userStreams.connectionCount();
+      const n = marketStreams.connectionCount() + wsApi.connectionCount();
       marketStreams.shutdownAll(now());
-      userStreams.shutdownAll(now());
+      wsApi.shutdownAll(now());
       return n;
     },
     onFreeze: () => {
       marketStreams.paused = true;
       userStreams.paused = true;
+      wsApi.paused = true;
     },
     onThaw: () => {
       marketStreams.resume();
       userStreams.resume();
+      wsApi.resume();
     },
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await transport.listen(opts.port ?? 0);
 
   if (opts.stateFile) {
     // Candles change on every tick but matter little after a restart: their JSON is rebuilt at
@@ -372,7 +329,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       market: (stream) => marketStreams.hasSubscribers(stream),
       user: (accountId) => userStreams.subscriberCount(accountId) > 0,
     },
-    stats: () => ({ marketMessages: marketStreams.messagesSent, userEvents: userStreams.eventsSent, httpRequests: stats.httpRequests, connections: alive.size }),
+    stats: () => ({ marketMessages: marketStreams.messagesSent, userEvents: userStreams.eventsSent, httpRequests: stats.httpRequests, connections: transport.connections() }),
     recordDepth: () => recorder?.recordNow() ?? 0,
     save: () => {
       persister?.markDirty();
@@ -383,15 +340,11 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       closed = true;
       source.stop();
       recorder?.stop();
-      clearInterval(heartbeat);
       faults.clear();
       persister?.markDirty();
       persister?.flush(true);
       pipeline.close();
-      for (const ws of alive.keys()) ws.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await transport.close();
     },
   };
   return api;

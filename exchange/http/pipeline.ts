@@ -34,7 +34,7 @@ export interface PipelineDeps {
   readonly admin: (path: string, method: string, query: string, body: string) => Promise<{ status: number; body: Json }>;
 }
 
-const CLIENT_ID_PARAMS = ['newClientOrderId', 'origClientOrderId', 'listClientOrderId', 'limitClientOrderId', 'stopClientOrderId', 'aboveClientOrderId', 'belowClientOrderId'];
+export const CLIENT_ID_PARAMS = ['newClientOrderId', 'origClientOrderId', 'listClientOrderId', 'limitClientOrderId', 'stopClientOrderId', 'aboveClientOrderId', 'belowClientOrderId'];
 const UNKNOWN_MSG = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
 
 export class RequestPipeline {
