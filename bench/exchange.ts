@@ -10,7 +10,9 @@
  * Targets: ≥ 2,000 orders/s and ≥ 10,000 stream messages/s. Exit code 1 when a target is missed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import WebSocket from 'ws';
@@ -48,9 +50,24 @@ function venueFigures(): { ordersPerSec: number; idleCandlesPerSec: number; busy
   return { ordersPerSec, idleCandlesPerSec, busyCandlesPerSec };
 }
 
+/** The admin token of the exchange under test (printed once at its start). */
+let adminToken = '';
+
 async function launch(): Promise<{ child: ChildProcess; httpBase: string }> {
+  const tokenFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-exchange-')), 'admin-token');
   const child = spawn(process.execPath, ['--import', 'tsx', 'exchange/main.ts'], {
-    env: { ...process.env, PAPER_PORT: '0', PAPER_STATE: '', PAPER_PRICES: 'manual', PAPER_RATE_LIMITS: 'off', PAPER_API_KEY: KEY, PAPER_API_SECRET: SECRET, PAPER_BALANCES: 'USDT=1000000000,BTC=100000' },
+    env: {
+      ...process.env,
+      PAPER_PORT: '0',
+      PAPER_STATE: '',
+      PAPER_PRICES: 'manual',
+      PAPER_RATE_LIMITS: 'off',
+      PAPER_API_KEY: KEY,
+      PAPER_API_SECRET: SECRET,
+      PAPER_BALANCES: 'USDT=1000000000,BTC=100000',
+      PAPER_ADMIN: 'on',
+      PAPER_ADMIN_TOKEN_FILE: tokenFile,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -58,7 +75,11 @@ async function launch(): Promise<{ child: ChildProcess; httpBase: string }> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const m = /httpBase\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m?.[1]) return { child, httpBase: m[1] };
+    const t = /admin token\s+([0-9a-f]{64})/.exec(out);
+    if (m?.[1] && t?.[1]) {
+      adminToken = t[1];
+      return { child, httpBase: m[1] };
+    }
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`exchange did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -78,7 +99,7 @@ function cpuSeconds(pid: number | undefined): number | null {
 }
 
 async function admin(httpBase: string, p: string, body: unknown): Promise<void> {
-  const res = await fetch(`${httpBase}${p}`, { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(`${httpBase}${p}`, { method: 'POST', headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
 }
 

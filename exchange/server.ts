@@ -6,7 +6,8 @@ import { type Dec, str } from '../core/decimal';
 import type { CandleInterval } from '../core/market';
 import { type BookModel, DEFAULT_SYMBOLS, Venue, type VenueEvent, type VenueSnapshot, type VenueSymbol } from '../core/venue';
 import { type AccountEntry, type AccountOptions, AccountRegistry, DEFAULT_ACCOUNT } from './accounts';
-import { handleAdmin } from './admin';
+import { type AdminAccess, type AdminOptions, checkAdminRequest, setUpAdmin } from './admin/guard';
+import { handleAdmin } from './admin/routes';
 import { Audit, type AuditState } from './audit';
 import { Faults } from './faults';
 import { precisionOf, userEventJson } from './format';
@@ -56,6 +57,11 @@ export interface PaperExchangeOptions {
   readonly saveDebounceMs?: number;
   /** Log one line per request to stderr. */
   readonly log?: boolean;
+  /**
+   * The admin HTTP endpoints (admin/routes.ts): off by default. `{ enabled: true, tokenFile }`
+   * turns them on behind a random token (`ex.admin.token`, written to tokenFile with mode 600).
+   */
+  readonly admin?: AdminOptions | boolean;
   /** Append depth snapshots to a file for backtests of book strategies (exchange/depth-recorder.ts). */
   readonly depthRecording?: DepthRecordingOptions;
 }
@@ -91,6 +97,8 @@ export interface PaperExchange {
   readonly faults: Faults;
   readonly audit: Audit;
   readonly accounts: AccountControl;
+  /** Whether the admin endpoints are on, their token (null when off) and where it was written. */
+  readonly admin: AdminAccess;
   readonly stats: () => { marketMessages: number; userEvents: number; httpRequests: number; connections: number };
   /** Whether a market stream (e.g. `btcusdt@kline_1m`) and an account's user stream have listeners now. */
   readonly listening: { market(stream: string): boolean; user(accountId: string): boolean };
@@ -122,6 +130,8 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   const historyLimit = opts.historyLimit ?? 1000;
   const priceOpts: PriceSourceOptions = opts.prices ?? { kind: 'random-walk', seed: 42, tickMs: 1000 };
   const persisted = opts.stateFile ? loadJson<PersistedState>(opts.stateFile) : undefined;
+  const adminAccess = setUpAdmin(opts.admin);
+  let port = 0;
 
   const venue = new Venue({ symbols, makerFee: fees.maker, takerFee: fees.taker, ...(opts.book ? { book: opts.book } : {}), participation: opts.participation ?? null }, persisted?.venue);
   const audit = new Audit();
@@ -231,7 +241,12 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     dispatch,
     backendTimeoutMs,
     log: opts.log ?? false,
-    admin: (path, method, query, body) => handleAdmin(api, path, method, query, body),
+    admin: async (req, path, query, body) => {
+      const method = req.method ?? 'GET';
+      const verdict = checkAdminRequest(adminAccess, port, method, req.headers, body);
+      if (!verdict.ok) return { status: verdict.status, body: { error: verdict.error } };
+      return handleAdmin(api, path, method, query, body);
+    },
   });
 
   const apiMethods = new ApiMethods({ routes, accounts: registry, limiter, limits, audit, now, venueNow, dispatch, ...(opts.log ? { log: (m: string) => console.error(`[paper-exchange] ${m}`) } : {}) });
@@ -267,7 +282,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     },
   };
 
-  const port = await transport.listen(opts.port ?? 0);
+  port = await transport.listen(opts.port ?? 0);
 
   if (opts.stateFile) {
     // Candles change on every tick but matter little after a restart: their JSON is rebuilt at
@@ -293,6 +308,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   let closed = false;
   const api: PaperExchange = {
     port,
+    admin: adminAccess,
     httpBase: `http://127.0.0.1:${port}`,
     wsBase: `ws://127.0.0.1:${port}/ws`,
     wsApi: `ws://127.0.0.1:${port}/ws-api/v3`,
