@@ -76,3 +76,5 @@ export type { AccountOptions } from './accounts';
 export { DEFAULT_ACCOUNT } from './accounts';
 export type { PriceSourceOptions } from './market/sources';
 export { parseKlineFile } from './market/sources';
+export { REALISTIC_BOOK, ZERO_SPREAD_BOOK } from './market/book-config';
+export type { AdminOptions, AdminAccess } from './admin/guard';

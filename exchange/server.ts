@@ -21,6 +21,7 @@ import { BINANCE_LIMITS, type RateLimitOptions, RateLimiter } from './ratelimit'
 import { type Route, buildRoutes } from './rest';
 import { DepthRecorder, type DepthRecordingOptions } from './depth-recorder';
 import { MarketStreams } from './ws/market-streams';
+import { resolveBook } from './market/book-config';
 import { UserStreams } from './ws/user-streams';
 import { ApiMethods } from './ws/api-methods';
 import { WsApi } from './ws/ws-api';
@@ -40,8 +41,14 @@ export interface PaperExchangeOptions {
   /** Binance's backend timeout (10 s); the -1007 fault answers after it. Tests shorten it. */
   readonly backendTimeoutMs?: number;
   readonly fees?: { readonly maker?: Dec; readonly taker?: Dec };
-  /** Synthetic book for taker orders (core/venue BookModel). Default: zero spread, unlimited depth. */
+  /**
+   * The order book taker orders fill against and depth/bookTicker/diff streams show (core/venue
+   * BookModel). Default REALISTIC_BOOK: a two-tick spread, 5000 levels a side of about 20,000
+   * quote units each (market/book-config.ts). ZERO_SPREAD_BOOK: bid = ask = last, unlimited depth.
+   */
   readonly book?: Partial<BookModel>;
+  /** Pushes of the clocked streams: diff/partial depth 100 ms ('fast') and 1000 ms ('slow', also tickers). */
+  readonly updateSpeedMs?: { readonly fast?: number; readonly slow?: number };
   /** Share of a price move's quantity our resting orders may take (partial fills); default unlimited. */
   readonly participation?: Dec | null;
   /** Binance's limits by default; `false` disables them (benchmarks). */
@@ -133,7 +140,8 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   const adminAccess = setUpAdmin(opts.admin);
   let port = 0;
 
-  const venue = new Venue({ symbols, makerFee: fees.maker, takerFee: fees.taker, ...(opts.book ? { book: opts.book } : {}), participation: opts.participation ?? null }, persisted?.venue);
+  const book = resolveBook(opts.book);
+  const venue = new Venue({ symbols, makerFee: fees.maker, takerFee: fees.taker, book: book.venue, participation: opts.participation ?? null }, persisted?.venue);
   const audit = new Audit();
   if (persisted) audit.importState(persisted.audit);
   const faults = new Faults(now);
@@ -152,17 +160,23 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   const dispatch = (events: readonly VenueEvent[]): void => {
     if (events.length === 0) return;
     audit.onEvents(events);
+    let filled: Set<string> | undefined;
     for (const e of events) {
+      // Our fills are public trades, and they change the top of the book.
+      if (e.kind === 'order' && e.fill) {
+        market.recordFill(e.fill);
+        (filled ??= new Set()).add(e.fill.symbol);
+      }
       // Building the payload costs more than matching: only when someone listens.
       if (!userStreams.hasSubscriber(e.accountId)) continue;
       const json = userEventJson(e, precisionFor);
       if (json) userStreams.deliver(e.accountId, json);
     }
+    if (filled) for (const symbol of filled) market.bookChanged(symbol, now());
     persister?.markDirty();
   };
 
   const mode: CandleMode = priceOpts.kind === 'manual' ? 'manual' : priceOpts.kind === 'replay' ? 'data' : 'clock';
-  const displayLevelQty = opts.book?.levelQty ?? '10';
   const market = new Market({
     venue,
     now,
@@ -170,8 +184,12 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     onVenueEvents: dispatch,
     mode,
     historyLimit,
-    book: { spreadTicks: opts.book?.spreadTicks ?? 0, levels: opts.book?.levels ?? 20, levelStepTicks: opts.book?.levelStepTicks ?? 1, levelQty: displayLevelQty },
+    book: book.display,
   });
+  const fastTimer = setInterval(() => market.tick('fast', now()), opts.updateSpeedMs?.fast ?? 100);
+  const slowTimer = setInterval(() => market.tick('slow', now()), opts.updateSpeedMs?.slow ?? 1000);
+  fastTimer.unref();
+  slowTimer.unref();
   if (persisted) market.importCandles(persisted.candles);
   /**
    * Time of venue operations (order, fill and event times). Replaying a file, it is the replayed
@@ -356,6 +374,8 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       closed = true;
       source.stop();
       recorder?.stop();
+      clearInterval(fastTimer);
+      clearInterval(slowTimer);
       faults.clear();
       persister?.markDirty();
       persister?.flush(true);
