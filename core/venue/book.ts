@@ -61,12 +61,37 @@ export function levelQuantity(spec: VenueSymbol, book: BookModel, price: Dec, to
   if (unlimitedBook(book)) return null;
   if (!book.levelNotional && !book.qtyJitter) return book.levelQty as Dec; // a flat book, exactly as configured
   const jitter = Math.min(1, Math.max(0, book.qtyJitter ?? 0));
-  const base = book.levelNotional ? d(book.levelNotional).dividedBy(price) : d(book.levelQty as Dec);
-  const step = lotStep(spec);
-  let factor = 1;
-  if (jitter > 0) factor = 1 - jitter + 2 * jitter * unit(top ? `${spec.filters.symbol}:${price}:${seq}` : `${spec.filters.symbol}:${price}`);
-  const steps = base.times(factor).dividedBy(step).floor();
-  return str((steps.greaterThan(0) ? steps : new Decimal(1)).times(step));
+  const factor = jitter > 0 ? 1 - jitter + 2 * jitter * unit(top ? `${spec.filters.symbol}:${price}:${seq}` : `${spec.filters.symbol}:${price}`) : 1;
+  const step = lotStepInfo(spec);
+  // Sizes are synthetic: doubles are exact enough to pick a whole number of steps, and they are
+  // deterministic, so the book shown and the fills computed from it always agree. Decimals format it.
+  const base = book.levelNotional ? Number(book.levelNotional) / Number(price) : Number(book.levelQty);
+  const steps = Math.max(1, Math.floor((base * factor) / step.value));
+  if (Number.isSafeInteger(steps) && step.pow >= 0) return scaled(steps, step.pow);
+  return str(new Decimal(steps).times(step.decimal));
+}
+
+const stepCache = new WeakMap<VenueSymbol, { value: number; pow: number; decimal: Decimal }>();
+
+/** The lot step as a double, and k when it is 10^-k (else -1). */
+function lotStepInfo(spec: VenueSymbol): { value: number; pow: number; decimal: Decimal } {
+  let info = stepCache.get(spec);
+  if (!info) {
+    const decimal = lotStep(spec);
+    const k = decimal.decimalPlaces();
+    info = { value: decimal.toNumber(), pow: new Decimal(10).pow(-k).equals(decimal) ? k : -1, decimal };
+    stepCache.set(spec, info);
+  }
+  return info;
+}
+
+/** n × 10^-k as a canonical decimal string ("123", 5 → "0.00123"). */
+function scaled(n: number, k: number): string {
+  if (k === 0) return String(n);
+  const digits = String(n).padStart(k + 1, '0');
+  const whole = digits.slice(0, digits.length - k);
+  const frac = digits.slice(digits.length - k).replace(/0+$/, '');
+  return frac === '' ? whole : `${whole}.${frac}`;
 }
 
 /** Price of level `i` of the side a BUY takes (asks above the reference) or a SELL takes (bids below). */

@@ -197,6 +197,8 @@ export function validStreamName(name: string): boolean {
 
 /** Symbols are lower-case in stream names; the suffix keeps Binance's spelling (`@bookTicker`, `@kline_1M`). */
 export function canonicalStream(name: string): string {
+  // All-market streams keep their spelling: `!miniTicker@arr`, `!ticker@arr`.
+  if (name.startsWith('!')) return name;
   const at = name.indexOf('@');
   if (at < 0) return name.toLowerCase();
   const suffix = name.slice(at + 1);
