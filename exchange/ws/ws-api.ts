@@ -102,17 +102,18 @@ export class WsApi {
       return this.fail(conn, id, new ApiError(-1130, "Data sent for parameter 'params' is not valid."));
     }
     const method = m.method.replace(/^v3\//, '');
-    const raw = { ...((m.params ?? {}) as Record<string, unknown>) };
-    // returnRateLimits is the WebSocket API's own switch, not a parameter of the method.
+    const raw = (m.params ?? {}) as Record<string, unknown>;
+    // returnRateLimits is the WebSocket API's own switch, not a parameter of the method (but a
+    // signed request signs it: it stays in the parameters, marked as read).
     let wantLimits = conn.returnRateLimits;
     if ('returnRateLimits' in raw) {
       if (typeof raw.returnRateLimits !== 'boolean') return this.fail(conn, id, new ApiError(-1130, "Data sent for parameter 'returnRateLimits' is not valid."));
       wantLimits = raw.returnRateLimits;
-      delete raw.returnRateLimits;
     }
     let params: Params;
     try {
       params = wsParams(raw);
+      params.raw('returnRateLimits');
     } catch (e) {
       if (e instanceof ApiError) return this.fail(conn, id, e);
       throw e;
