@@ -184,8 +184,8 @@ describe('account and every order type', () => {
     expect(maker).toMatchObject({ status: 'open', postOnly: true });
     expect((await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 30500, { postOnly: true })))).toBeInstanceOf(ccxt.OrderImmediatelyFillable);
     at('29000');
-    expect((await x.fetchOrder(gtc.id, 'BTC/USDT')).status).toBe('closed');
-    await x.cancelOrder(maker.id, 'BTC/USDT');
+    expect((await x.fetchOrder(gtc.id as string, 'BTC/USDT')).status).toBe('closed');
+    await x.cancelOrder(maker.id as string, 'BTC/USDT');
   });
 
   it('stop-loss, stop-loss-limit, take-profit, take-profit-limit and trailing stops trigger like Binance', async () => {
@@ -195,20 +195,20 @@ describe('account and every order type', () => {
     const tp = await x.createOrder('BTC/USDT', 'market', 'sell', 0.01, undefined, { takeProfitPrice: 30500 });
     const tpl = await x.createOrder('BTC/USDT', 'limit', 'sell', 0.01, 30500, { takeProfitPrice: 30500 });
     const trail = await x.createOrder('BTC/USDT', 'market', 'sell', 0.01, undefined, { trailingPercent: 1, stopLossOrTakeProfit: 'stopLoss' });
-    const types = await Promise.all([sl, sll, tp, tpl, trail].map((o) => x.fetchOrder(o.id, 'BTC/USDT')));
+    const types = await Promise.all([sl, sll, tp, tpl, trail].map((o) => x.fetchOrder(o.id as string, 'BTC/USDT')));
     expect(types.map((o) => o.info.type)).toEqual(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'STOP_LOSS']);
     expect(types.map((o) => o.status)).toEqual(['open', 'open', 'open', 'open', 'open']);
     expect(types[0]?.triggerPrice).toBe(29500);
     expect(types[4]?.info.trailingDelta).toBe(100);
     expect(await errorOf(x.createOrder('BTC/USDT', 'market', 'sell', 0.01, undefined, { stopLossPrice: 30100 }))).toBeInstanceOf(ccxt.OrderImmediatelyFillable);
     at('30600');
-    expect((await x.fetchOrder(tp.id, 'BTC/USDT')).status).toBe('closed');
-    expect((await x.fetchOrder(tpl.id, 'BTC/USDT')).status).toBe('closed');
+    expect((await x.fetchOrder(tp.id as string, 'BTC/USDT')).status).toBe('closed');
+    expect((await x.fetchOrder(tpl.id as string, 'BTC/USDT')).status).toBe('closed');
     at('29450');
-    expect((await x.fetchOrder(sl.id, 'BTC/USDT')).status).toBe('closed');
-    expect((await x.fetchOrder(sll.id, 'BTC/USDT')).status).toBe('closed');
+    expect((await x.fetchOrder(sl.id as string, 'BTC/USDT')).status).toBe('closed');
+    expect((await x.fetchOrder(sll.id as string, 'BTC/USDT')).status).toBe('closed');
     // Down more than 1 % from the 30,600 high: the trailing stop has fired too.
-    expect((await x.fetchOrder(trail.id, 'BTC/USDT')).status).toBe('closed');
+    expect((await x.fetchOrder(trail.id as string, 'BTC/USDT')).status).toBe('closed');
   });
 
   it('fetch, list and cancel by client order id', async () => {
@@ -220,7 +220,7 @@ describe('account and every order type', () => {
     expect((await x.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toEqual(expect.arrayContaining(['cx-cid-1', 'cx-cid-2']));
     const cancelled = await x.cancelOrder(undefined as unknown as string, 'BTC/USDT', { clientOrderId: 'cx-cid-1' });
     expect(cancelled).toMatchObject({ status: 'canceled', id: byCid.id });
-    expect((await x.fetchOrder(byCid.id, 'BTC/USDT')).status).toBe('canceled');
+    expect((await x.fetchOrder(byCid.id as string, 'BTC/USDT')).status).toBe('canceled');
     const all = await x.fetchOrders('BTC/USDT');
     expect(all.find((o) => o.clientOrderId === 'cx-cid-1')?.status).toBe('canceled');
     expect((await x.fetchClosedOrders('BTC/USDT')).length).toBeGreaterThan(3);
@@ -242,7 +242,7 @@ describe("ccxt's error classes from Binance's error bodies", () => {
     expect(await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 2_000_000))).toBeInstanceOf(ccxt.InvalidOrder);
     const dup = await x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 20000, { clientOrderId: 'cx-dup' });
     expect(await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 20000, { clientOrderId: 'cx-dup' }))).toBeInstanceOf(ccxt.InvalidOrder);
-    await x.cancelOrder(dup.id, 'BTC/USDT');
+    await x.cancelOrder(dup.id as string, 'BTC/USDT');
     expect(await errorOf(x.publicGetTickerPrice({ symbol: 'NOPEUSDT' }))).toBeInstanceOf(ccxt.BadSymbol);
   });
 
@@ -264,7 +264,7 @@ describe("ccxt's error classes from Binance's error bodies", () => {
     expect(unknown).toBeInstanceOf(ccxt.NetworkError);
     const found = await x.fetchOrder(undefined as unknown as string, 'BTC/USDT', { clientOrderId: 'cx-unknown' });
     expect(found.status).toBe('open');
-    await x.cancelOrder(found.id, 'BTC/USDT');
+    await x.cancelOrder(found.id as string, 'BTC/USDT');
   });
 });
 
@@ -291,15 +291,15 @@ describe('user-data watches and the WebSocket API', () => {
     // -1104 like any unread parameter: the wire name newClientOrderId goes through.)
     const placed = await x.createOrderWs('BTC/USDT', 'limit', 'buy', 0.001, 25000, { newClientOrderId: 'cx-ws-1' });
     expect(placed).toMatchObject({ clientOrderId: 'cx-ws-1', status: 'open', price: 25000 });
-    expect(await x.fetchOrderWs(placed.id, 'BTC/USDT')).toMatchObject({ clientOrderId: 'cx-ws-1', status: 'open' });
+    expect(await x.fetchOrderWs(placed.id as string, 'BTC/USDT')).toMatchObject({ clientOrderId: 'cx-ws-1', status: 'open' });
     expect((await x.fetchOpenOrdersWs('BTC/USDT')).map((o) => o.clientOrderId)).toContain('cx-ws-1');
-    expect(await x.cancelOrderWs(placed.id, 'BTC/USDT')).toMatchObject({ status: 'canceled' });
+    expect(await x.cancelOrderWs(placed.id as string, 'BTC/USDT')).toMatchObject({ status: 'canceled' });
     // account.status answers the REST account; ccxt 4.5 parses it without the market type, so its
     // unified fields stay empty for spot (on Binance too): the raw answer is what to check.
     const wsBalance = await x.fetchBalanceWs();
     expect((wsBalance.info as { balances: Array<{ asset: string }> }).balances.map((b) => b.asset)).toEqual(expect.arrayContaining(['USDT', 'BTC']));
     // The same order as REST sees it.
-    expect((await x.fetchOrder(placed.id, 'BTC/USDT')).status).toBe('canceled');
+    expect((await x.fetchOrder(placed.id as string, 'BTC/USDT')).status).toBe('canceled');
   });
 
   it('nothing doubled, nothing lost', () => {
