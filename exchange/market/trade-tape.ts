@@ -1,8 +1,9 @@
 /**
  * The public trade tape of one symbol: the synthetic market's prints and our accounts' fills, in
  * trade-id order (one id sequence per symbol, the venue's, so `myTrades` ids are public trade ids
- * as on Binance). Bounded: the most recent `capacity` trades; older ones are gone from
- * trades/historicalTrades/aggTrades (candles keep the history). Each trade is its own aggregate
+ * as on Binance). Bounded: the most recent `capacity` trades (up to a quarter more between
+ * trims); older ones are gone from trades/historicalTrades/aggTrades (candles keep the
+ * history). Each trade is its own aggregate
  * trade (`a` = the trade id): our taker orders fill at distinct prices, so nothing aggregates.
  */
 import type { Dec } from '../../core/decimal';
@@ -25,8 +26,10 @@ export class TradeTape {
     // Ids only grow; a trade recorded out of order (a fill dispatched after a later print) is put in place.
     let i = this.trades.length;
     while (i > 0 && (this.trades[i - 1] as TapeTrade).id > t.id) i--;
-    this.trades.splice(i, 0, t);
-    if (this.trades.length > this.capacity) this.trades.splice(0, this.trades.length - this.capacity);
+    if (i === this.trades.length) this.trades.push(t);
+    else this.trades.splice(i, 0, t);
+    // Trimmed in batches: dropping one trade per trade would shift the whole array every time.
+    if (this.trades.length > this.capacity * 1.25) this.trades.splice(0, this.trades.length - this.capacity);
   }
 
   last(): TapeTrade | undefined {
