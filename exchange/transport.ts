@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RequestPipeline } from './http/pipeline';
 import { MarketStreams } from './ws/market-streams';
-import { WS_LIMITS } from './ws/limits';
+import { WS_LIMITS, awaitedPongs } from './ws/limits';
 import type { WsApi } from './ws/ws-api';
 
 export const HTTP_LIMITS = {
@@ -112,7 +112,10 @@ export function createTransport(d: TransportDeps): Transport {
     const t = d.now();
     for (const [ws, last] of alive) {
       if (t - last > d.pongTimeoutMs) ws.terminate();
-      else if (ws.readyState === WebSocket.OPEN) ws.ping();
+      else if (ws.readyState === WebSocket.OPEN) {
+        awaitedPongs.set(ws, Math.min(3, (awaitedPongs.get(ws) ?? 0) + 1));
+        ws.ping();
+      }
     }
   }, d.pingIntervalMs);
   heartbeat.unref();

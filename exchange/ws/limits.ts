@@ -45,6 +45,13 @@ export class MessageRate {
   }
 }
 
+/**
+ * Pings the server sent and not yet answered, per socket: the pong that answers one is not an
+ * incoming message the client chose to send, so it does not count toward the 5 a second (a
+ * heartbeat shortened in tests would otherwise close every connection).
+ */
+export const awaitedPongs = new WeakMap<WebSocket, number>();
+
 /** Send if the socket is open; a closing or closed socket is silently skipped. */
 export function sendIfOpen(ws: WebSocket, text: string): boolean {
   if (ws.readyState !== 1) return false;

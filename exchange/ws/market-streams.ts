@@ -6,7 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { StreamSink } from '../market/market';
-import { CLOSE, MessageRate, WS_LIMITS, guarded, sendIfOpen, validRequestId } from './limits';
+import { CLOSE, MessageRate, WS_LIMITS, awaitedPongs, guarded, sendIfOpen, validRequestId } from './limits';
 
 interface Conn {
   readonly ws: WebSocket;
@@ -77,12 +77,16 @@ export class MarketStreams implements StreamSink {
     const conn: Conn = { ws, combined, streams: new Set(), rate: new MessageRate(WS_LIMITS.incomingMessagesPerSecond) };
     this.conns.add(conn);
     for (const s of streams) if (validStreamName(s)) this.subscribe(conn, s);
-    // Pings and pongs count toward the 5 messages a second, like JSON control messages.
+    // Pings and unsolicited pongs count toward the 5 messages a second, like JSON control messages.
     const count = () => {
       if (!conn.rate.hit()) ws.close(CLOSE.policy, 'Too many messages; the limit is 5 incoming messages per second');
     };
     ws.on('ping', count);
-    ws.on('pong', count);
+    ws.on('pong', () => {
+      const awaited = awaitedPongs.get(ws) ?? 0;
+      if (awaited > 0) awaitedPongs.set(ws, awaited - 1);
+      else count();
+    });
     ws.on('message', (data, isBinary) => {
       if (!conn.rate.hit()) {
         ws.close(CLOSE.policy, 'Too many messages; the limit is 5 incoming messages per second');
