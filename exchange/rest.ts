@@ -4,12 +4,10 @@
  * handler. Handlers are synchronous: the venue is in-process and deterministic.
  */
 import { type Dec, d, fixed } from '../core/decimal';
-import { CANDLE_INTERVALS, type CandleInterval } from '../core/market';
 import type { OrderSide, OrderType, TimeInForce } from '../core/orders';
 import type { OcoLegRequest, OcoLegType, OrderView, Venue, VenueEvent, VenueResult, VenueSymbol } from '../core/venue';
 import {
   type Json,
-  type Precision,
   type RespType,
   balanceJson,
   cancelResponse,
@@ -17,40 +15,17 @@ import {
   listJson,
   listPlaceResponse,
   placeResponse,
-  precisionOf,
   queryResponse,
   tradeJson,
 } from './format';
 import { Api, ApiError, err, type Params } from './http/params';
-import { klineRow } from './market/candles';
+import { type Route, type RouteResult, fixedWeight, paramReaders } from './routes/common';
+import { addMarketDataRoutes } from './routes/market-data';
+import { addWalletRoutes } from './routes/wallet';
 import type { Market } from './market/market';
 import type { RateLimitOptions } from './ratelimit';
 
-export interface RouteContext {
-  readonly params: Params;
-  readonly accountId: string | undefined;
-  readonly time: number;
-}
-
-export interface RouteResult {
-  readonly body: Json;
-  readonly events?: readonly VenueEvent[];
-  /** Orders this request created (for the hide-order fault and the audit). */
-  readonly createdOrderIds?: readonly number[];
-  /** True when the venue changed state (order placed or cancelled). */
-  readonly executed?: boolean;
-}
-
-export interface Route {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  readonly path: string;
-  readonly signed: boolean;
-  /** Request weight; may depend on the parameters (e.g. openOrders without a symbol). */
-  readonly weight: (params: Params) => number;
-  /** An order-placing endpoint (counts toward the ORDERS limits). */
-  readonly placesOrders?: boolean;
-  readonly handler: (ctx: RouteContext) => RouteResult;
-}
+export type { Route, RouteContext, RouteResult } from './routes/common';
 
 export interface RestDeps {
   readonly venue: Venue;
@@ -61,7 +36,6 @@ export interface RestDeps {
   readonly fees: { readonly maker: Dec; readonly taker: Dec };
 }
 
-const SIGNED_EXTRA = ['timestamp', 'recvWindow', 'signature'];
 const SIDES: readonly OrderSide[] = ['BUY', 'SELL'];
 const TYPES: readonly OrderType[] = ['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
 const TIFS: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK'];
@@ -78,30 +52,7 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
   const { venue, market, now } = deps;
   const routes = new Map<string, Route>();
   const add = (r: Route) => routes.set(`${r.method} ${r.path}`, r);
-  const fixedWeight = (w: number) => () => w;
-  const precision = (symbol: string): Precision => precisionOf(venue.symbol(symbol));
-
-  const symbolParam = (p: Params, required = true): string | undefined => {
-    const s = p.str('symbol', { required });
-    if (s === undefined) return undefined;
-    if (!/^[A-Z0-9-_.]{1,20}$/.test(s)) throw Api.illegal('symbol', '^[A-Z0-9-_.]{1,20}$');
-    if (!venue.symbol(s)) throw Api.invalidSymbol();
-    return s;
-  };
-  const symbolsParam = (p: Params): string[] | undefined => {
-    const raw = p.str('symbols');
-    if (raw === undefined) return undefined;
-    let list: unknown;
-    try {
-      list = JSON.parse(raw);
-    } catch {
-      throw Api.illegal('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
-    }
-    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) throw Api.illegal('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
-    for (const s of list as string[]) if (!venue.symbol(s)) throw Api.invalidSymbol();
-    return list as string[];
-  };
-  const done = (p: Params, signed: boolean) => p.assertAllRead(signed ? SIGNED_EXTRA : []);
+  const { symbolParam, symbolsParam, done, precision } = paramReaders(venue);
   const visible = (o: OrderView) => !deps.isHidden(o.orderId);
 
   // --- general ---------------------------------------------------------------------------------
@@ -140,141 +91,8 @@ export function buildRoutes(deps: RestDeps): Map<string, Route> {
     },
   });
 
-  // --- market data -----------------------------------------------------------------------------
-
-  const klinesHandler = ({ params }: RouteContext): RouteResult => {
-    const symbol = symbolParam(params) as string;
-    const interval = params.str('interval', { required: true }) as string;
-    if (!(CANDLE_INTERVALS as readonly string[]).includes(interval)) throw Api.badInterval();
-    const startTime = params.int('startTime');
-    const endTime = params.int('endTime');
-    const limit = params.int('limit', { min: 1, max: 1000 }) ?? 500;
-    params.str('timeZone');
-    done(params, false);
-    const p = precision(symbol);
-    const rows = market.klines(symbol, interval as CandleInterval, { ...(startTime !== undefined ? { startTime } : {}), ...(endTime !== undefined ? { endTime } : {}), limit });
-    return { body: rows.map((k) => klineRow(k, p.price, p.qty)) };
-  };
-  add({ method: 'GET', path: '/api/v3/klines', signed: false, weight: fixedWeight(2), handler: klinesHandler });
-  add({ method: 'GET', path: '/api/v3/uiKlines', signed: false, weight: fixedWeight(2), handler: klinesHandler });
-
-  const perSymbol = (params: Params, one: (s: string) => Json): Json => {
-    const symbol = symbolParam(params, false);
-    const many = symbolsParam(params);
-    done(params, false);
-    if (symbol !== undefined) return one(symbol);
-    const list = many ?? venue.symbols().map((s) => s.filters.symbol);
-    return list.map(one);
-  };
-  const lastOrZero = (s: string) => fixed(market.price(s) ?? '0', precision(s).price);
-
-  add({
-    method: 'GET',
-    path: '/api/v3/ticker/price',
-    signed: false,
-    weight: (p) => (p.has('symbol') ? 2 : 4),
-    handler: ({ params }) => ({ body: perSymbol(params, (s) => ({ symbol: s, price: lastOrZero(s) })) }),
-  });
-  add({
-    method: 'GET',
-    path: '/api/v3/ticker/bookTicker',
-    signed: false,
-    weight: (p) => (p.has('symbol') ? 2 : 4),
-    handler: ({ params }) => ({
-      body: perSymbol(params, (s) => {
-        const top = market.bookTop(s);
-        const p = precision(s);
-        return {
-          symbol: s,
-          bidPrice: fixed(top?.bid ?? '0', p.price),
-          bidQty: fixed(top?.bidQty ?? '0', p.qty),
-          askPrice: fixed(top?.ask ?? '0', p.price),
-          askQty: fixed(top?.askQty ?? '0', p.qty),
-        };
-      }),
-    }),
-  });
-  add({
-    method: 'GET',
-    path: '/api/v3/ticker/24hr',
-    signed: false,
-    weight: (p) => (p.has('symbol') ? 2 : 80),
-    handler: ({ params }) => {
-      params.str('type');
-      return { body: perSymbol(params, (s) => ticker24h(s)) };
-    },
-  });
-  add({
-    method: 'GET',
-    path: '/api/v3/avgPrice',
-    signed: false,
-    weight: fixedWeight(2),
-    handler: ({ params }) => {
-      const symbol = symbolParam(params) as string;
-      done(params, false);
-      return { body: { mins: 5, price: lastOrZero(symbol), closeTime: now() } };
-    },
-  });
-  add({
-    method: 'GET',
-    path: '/api/v3/depth',
-    signed: false,
-    weight: (p) => {
-      const l = Number(p.values.get('limit') ?? 100);
-      return l <= 100 ? 5 : l <= 500 ? 25 : l <= 1000 ? 50 : 250;
-    },
-    handler: ({ params }) => {
-      const symbol = symbolParam(params) as string;
-      const limit = params.int('limit', { min: 1, max: 5000 }) ?? 100;
-      done(params, false);
-      return { body: market.depth(symbol, limit) };
-    },
-  });
-
-  function ticker24h(symbol: string): Json {
-    const t = now();
-    const hours = market.klines(symbol, '1h', { startTime: t - 86_400_000, limit: 1000 });
-    const p = precision(symbol);
-    const last = market.price(symbol) ?? '0';
-    const open = hours[0]?.open ?? last;
-    let high = d(last);
-    let low = d(last);
-    let volume = d(0);
-    let quoteVolume = d(0);
-    let count = 0;
-    for (const k of hours) {
-      if (d(k.high).greaterThan(high)) high = d(k.high);
-      if (d(k.low).lessThan(low)) low = d(k.low);
-      volume = volume.plus(k.volume);
-      quoteVolume = quoteVolume.plus(k.quoteVolume);
-      count += k.trades;
-    }
-    const change = d(last).minus(open);
-    const top = market.bookTop(symbol);
-    return {
-      symbol,
-      priceChange: change.toFixed(p.price),
-      priceChangePercent: d(open).isZero() ? '0.000' : change.dividedBy(open).times(100).toFixed(3),
-      weightedAvgPrice: volume.isZero() ? d(last).toFixed(p.price) : quoteVolume.dividedBy(volume).toFixed(p.price),
-      prevClosePrice: d(open).toFixed(p.price),
-      lastPrice: d(last).toFixed(p.price),
-      lastQty: fixed('0', p.qty),
-      bidPrice: fixed(top?.bid ?? '0', p.price),
-      bidQty: fixed(top?.bidQty ?? '0', p.qty),
-      askPrice: fixed(top?.ask ?? '0', p.price),
-      askQty: fixed(top?.askQty ?? '0', p.qty),
-      openPrice: d(open).toFixed(p.price),
-      highPrice: high.toFixed(p.price),
-      lowPrice: low.toFixed(p.price),
-      volume: volume.toFixed(p.qty),
-      quoteVolume: quoteVolume.toFixed(p.price),
-      openTime: t - 86_400_000,
-      closeTime: t,
-      firstId: -1,
-      lastId: -1,
-      count,
-    };
-  }
+  addMarketDataRoutes(add, { venue, market, now });
+  addWalletRoutes(add, { venue, fees: deps.fees });
 
   // --- account ---------------------------------------------------------------------------------
 

@@ -41,6 +41,27 @@ export async function rejectionOf(p: Promise<unknown> | (() => Promise<unknown>)
   throw new Error('expected a rejection, got a result');
 }
 
+/**
+ * Call an admin endpoint the way a tool must: loopback Host (fetch sets it), the admin token as a
+ * Bearer header, JSON bodies. `target` is an in-process exchange started with `admin` enabled, or
+ * the base URL and token of one in another process (the token it printed / wrote to its file).
+ */
+export async function adminCall(
+  target: Pick<PaperExchange, 'httpBase' | 'admin'> | { readonly httpBase: string; readonly token: string },
+  path: string,
+  body?: unknown,
+  method: 'GET' | 'POST' | 'DELETE' = body === undefined ? 'GET' : 'POST',
+): Promise<{ status: number; body: Wire }> {
+  const token = 'token' in target ? target.token : target.admin.token;
+  if (!token) throw new Error('the admin API of this exchange is disabled (start it with admin: { enabled: true })');
+  const res = await fetch(`${target.httpBase}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Wire };
+}
+
 /** A decoded wire object (Binance JSON after the library's parsing). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Wire = Record<string, any>;

@@ -104,4 +104,5 @@ export { fastNumber, comparePrices } from './numbers';
 export { validateOrder, isStopType, hasLimitPrice, type OrderSpec, type OrderParams } from './validate';
 export { Errors, CLIENT_ID_RANGE, CLIENT_ID_REGEX } from './errors';
 export { toFill, toOrderSnapshot } from './convert';
+export { levelQuantity, levelPrice, unlimitedBook, lotStep } from './book';
 export type * from './types';

@@ -27,13 +27,18 @@ export interface VenueSymbol {
  * The synthetic order book our orders trade against when they take liquidity (MARKET orders,
  * marketable LIMIT orders, triggered stops). Level i of the asks is at
  * `reference + (spreadTicks + i * levelStepTicks) * tickSize`, bids mirrored below, each holding
- * `levelQty` base units. `levelQty: null` means unlimited depth at the first level.
+ * `levelQty` base units (or `levelNotional / price`, varied by `qtyJitter`: book.ts).
+ * `levelQty: null` without a notional means unlimited depth at the first level.
  */
 export interface BookModel {
   readonly spreadTicks: number;
   readonly levels: number;
   readonly levelStepTicks: number;
   readonly levelQty: Dec | null;
+  /** Quote value of one level, e.g. '20000' (USDT): a level at price P holds 20000 / P base units. Wins over levelQty. */
+  readonly levelNotional?: Dec | null;
+  /** 0..1: each level's size varies by up to ± this share (a hash of its price; the best level also changes with every trade). Default 0 (flat). */
+  readonly qtyJitter?: number;
 }
 
 export interface VenueConfig {

@@ -45,6 +45,12 @@ interface SymbolState {
   /** Non-final orders of every account, in placement order. */
   open: OrderState[];
   tradeSeq: number;
+  /**
+   * Version of the synthetic book: +1 at every price point and every fill. The size of the best
+   * level depends on it (book.ts), so the paper exchange and a backtest fed the same points see
+   * the same book.
+   */
+  bookSeq: number;
 }
 
 /** Everything needed to restore a venue: plain JSON. */
@@ -60,7 +66,7 @@ export interface VenueSnapshot {
   readonly lists: ListState[];
   readonly locks: LockState[];
   readonly fills: FillView[];
-  readonly symbols: Record<string, { lastPrice: Dec | null; tradeSeq: number }>;
+  readonly symbols: Record<string, { lastPrice: Dec | null; tradeSeq: number; bookSeq?: number }>;
   readonly house: Record<string, Dec>;
   readonly fees: Record<string, Dec>;
 }
@@ -115,7 +121,7 @@ export class Venue {
 
   constructor(config: VenueConfig, snapshot?: VenueSnapshot) {
     for (const spec of config.symbols) {
-      this.symbolStates.set(spec.filters.symbol, { spec, lastPrice: null, lastNum: undefined, open: [], tradeSeq: 0 });
+      this.symbolStates.set(spec.filters.symbol, { spec, lastPrice: null, lastNum: undefined, open: [], tradeSeq: 0, bookSeq: 0 });
     }
     this.makerFee = config.makerFee ?? '0.001';
     this.takerFee = config.takerFee ?? '0.001';
@@ -134,6 +140,33 @@ export class Venue {
 
   symbol(name: string): VenueSymbol | undefined {
     return this.symbolStates.get(name)?.spec;
+  }
+
+  /** The symbol's trade counter: the id of its latest trade (0 before any). */
+  tradeSeq(symbol: string): number {
+    return this.symbolStates.get(symbol)?.tradeSeq ?? 0;
+  }
+
+  /**
+   * Take the next trade id of the symbol for a trade outside the venue (a public trade of the
+   * synthetic market on the paper exchange), so public and account trade ids never collide.
+   * The backtester never calls it: its ids are unchanged.
+   */
+  nextTradeId(symbol: string): number {
+    const s = this.symbolStates.get(symbol);
+    if (!s) return 0;
+    s.tradeSeq += 1;
+    return s.tradeSeq;
+  }
+
+  /** Version of the symbol's synthetic book (+1 per price point and per fill): the `seq` of book.ts. */
+  bookSeq(symbol: string): number {
+    return this.symbolStates.get(symbol)?.bookSeq ?? 0;
+  }
+
+  /** The model of the synthetic book taker orders meet (book.ts). */
+  bookModel(): BookModel {
+    return this.book;
   }
 
   lastPrice(symbol: string): Dec | null {
@@ -257,12 +290,19 @@ export class Venue {
     let planQuote = new Decimal(0);
     const executesNow = spec.type === 'MARKET' || spec.type === 'LIMIT';
     if (executesNow && s.lastPrice !== null) {
-      const planned = planTaker(s.spec, this.book, spec.side, s.lastPrice, {
-        qty: spec.quantity,
-        quoteBudget: spec.quoteOrderQty,
-        limit: spec.price,
-        liquidity: null,
-      });
+      const planned = planTaker(
+        s.spec,
+        this.book,
+        spec.side,
+        s.lastPrice,
+        {
+          qty: spec.quantity,
+          quoteBudget: spec.quoteOrderQty,
+          limit: spec.price,
+          liquidity: null,
+        },
+        s.bookSeq,
+      );
       plan = planned.fills;
       planComplete = planned.complete;
       for (const p of plan) {
@@ -544,6 +584,7 @@ export class Venue {
   onPrice(symbol: string, point: PricePoint): readonly VenueEvent[] {
     const s = this.symbolStates.get(symbol);
     if (!s) return EMPTY_EVENTS;
+    s.bookSeq += 1;
     if (s.open.length === 0) {
       s.lastPrice = point.price;
       s.lastNum = undefined;
@@ -559,11 +600,13 @@ export class Venue {
     if (s.open.length === 0) {
       s.lastPrice = candle.close;
       s.lastNum = undefined;
+      s.bookSeq += 4; // the four points of the path
       return EMPTY_EVENTS;
     }
     const events: VenueEvent[] = [];
     // Quantities only matter with a participation share; without one they are not computed.
     for (const point of pathOf(candle, this.participation !== null)) {
+      s.bookSeq += 1;
       const e = s.open.length === 0 ? (this.record(s, point.price), EMPTY_EVENTS) : this.step(s, point);
       for (const ev of e) events.push(ev);
     }
@@ -579,8 +622,8 @@ export class Venue {
       accounts[id] = {};
       for (const [asset, b] of bal) accounts[id][asset] = { ...b };
     }
-    const symbols: Record<string, { lastPrice: Dec | null; tradeSeq: number }> = {};
-    for (const [name, s] of this.symbolStates) symbols[name] = { lastPrice: s.lastPrice, tradeSeq: s.tradeSeq };
+    const symbols: Record<string, { lastPrice: Dec | null; tradeSeq: number; bookSeq?: number }> = {};
+    for (const [name, s] of this.symbolStates) symbols[name] = { lastPrice: s.lastPrice, tradeSeq: s.tradeSeq, bookSeq: s.bookSeq };
     return {
       version: 1,
       nextOrderId: this.nextOrderId,
@@ -613,6 +656,7 @@ export class Venue {
       if (s) {
         s.lastPrice = st.lastPrice;
         s.tradeSeq = st.tradeSeq;
+        s.bookSeq = st.bookSeq ?? 0;
       }
     }
     for (const o of snap.orders) {
@@ -822,7 +866,7 @@ export class Venue {
       order.workingTime = point.time;
       this.resolveList(ctx, order);
       const limit = hasLimit(order.type) ? order.price : null;
-      let plan = planTaker(s.spec, this.book, order.side, reference, { qty: remainingOf(order), quoteBudget: null, limit, liquidity }).fills;
+      let plan = planTaker(s.spec, this.book, order.side, reference, { qty: remainingOf(order), quoteBudget: null, limit, liquidity }, s.bookSeq).fills;
       if (order.side === 'BUY') plan = this.affordable(order, plan);
       if (order.timeInForce === 'FOK' && sumQty(plan).lessThan(remainingOf(order))) plan = [];
       for (const f of plan) {
@@ -937,6 +981,7 @@ export class Venue {
     const quoteQty = d(price).times(q);
     const rate = isMaker ? this.makerFee : this.takerFee;
     s.tradeSeq += 1;
+    s.bookSeq += 1;
     const tradeId = s.tradeSeq;
     const orderId = order.orderId;
     let commission: Decimal;

@@ -31,7 +31,8 @@ export const Api = {
   invalidJson: (name: string) => err(-1135, `JSON sent for parameter '${name}' is not valid`),
 };
 
-const INTEGER = /^-?[0-9]{1,20}$/;
+/** Binance's integer parameters (ids, times, limits) are unsigned: `-1` is an illegal character. */
+const INTEGER = /^[0-9]{1,20}$/;
 
 export class Params {
   private readonly read = new Set<string>();

@@ -9,10 +9,13 @@ import { createInferenceHandler } from '../../activities/inference';
 import type { DataHandler } from '../../activities/market';
 import type { ModelScalperState } from '../../core/strategies/model-scalper';
 import { createBotWorker } from '../../workers/worker';
+import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { Harness, eventually } from '../support/harness';
 
 describe('seed 001 model scalper end to end on the paper exchange', () => {
-  const h = new Harness();
+  // The seed's points are counted from fills at the last price (entry 30000, exit 30005): the
+  // idealised book, bid = ask = last. The paper exchange's default book has a spread.
+  const h = new Harness({ exchange: { book: ZERO_SPREAD_BOOK } });
   const scalper = async () => (await h.state('scalper-e2e')).strategyState as ModelScalperState;
   let running: Promise<void> = Promise.resolve();
 
