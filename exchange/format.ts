@@ -4,7 +4,7 @@
  * ("0.10000000"); ids are plain numbers below 2^53.
  */
 import { type Dec, fixed } from '../core/decimal';
-import type { BalanceView, FillView, OrderListView, OrderView, VenueEvent, VenueSymbol } from '../core/venue';
+import type { BalanceView, FillView, OrderListView, OrderView, VenueEvent, VenueSymbol } from '../venue';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 

@@ -5,7 +5,7 @@
  */
 import { type Dec, d, fixed } from '../core/decimal';
 import type { OrderSide, OrderType, TimeInForce } from '../core/orders';
-import type { OcoLegRequest, OcoLegType, OrderView, Venue, VenueEvent, VenueResult, VenueSymbol } from '../core/venue';
+import type { OcoLegRequest, OcoLegType, OrderView, Venue, VenueEvent, VenueResult, VenueSymbol } from '../venue';
 import {
   type Json,
   type RespType,

@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import type { VenueEvent } from '../../core/venue';
+import type { VenueEvent } from '../../venue';
 import type { AccountRegistry } from '../accounts';
 import type { Audit } from '../audit';
 import type { Faults } from '../faults';

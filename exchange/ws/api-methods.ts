@@ -9,7 +9,7 @@
  * Not modelled on this path: the HTTP fault rules (faults.ts matches HTTP endpoints) and the
  * hide-order visibility window.
  */
-import type { VenueEvent } from '../../core/venue';
+import type { VenueEvent } from '../../venue';
 import type { Audit } from '../audit';
 import type { Json } from '../format';
 import { checkTiming } from '../http/auth';

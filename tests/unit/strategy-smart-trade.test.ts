@@ -1,7 +1,7 @@
 /**
  * Smart trade on hand-built candles, through the backtester and the venue simulator. Fees are the
  * venue's default 0.1 %, paid in the asset received (BUY: base, SELL: quote). The intra-candle path
- * is open → nearer extreme → farther extreme → close (core/venue/path.ts).
+ * is open → nearer extreme → farther extreme → close (venue/path.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { d } from '../../core/decimal';

@@ -13,8 +13,8 @@
  * step at least. `levelQty: null` without a notional means unlimited depth at the first
  * level (the backtester's default: every taker order fills at the reference price).
  */
-import { type Dec, Decimal, d, str } from '../decimal';
-import type { OrderSide } from '../orders';
+import { type Dec, Decimal, d, str } from '../core/decimal';
+import type { OrderSide } from '../core/orders';
 import type { BookModel, VenueSymbol } from './types';
 
 interface Level {

@@ -1,6 +1,6 @@
 /** Internal state records of the venue (JSON-safe: snapshots store them as they are) and their public views. Pure. */
-import { type Dec, d, str } from '../decimal';
-import type { OrderSide, OrderType, TimeInForce } from '../orders';
+import { type Dec, d, str } from '../core/decimal';
+import type { OrderSide, OrderType, TimeInForce } from '../core/orders';
 import type { OrderListView, OrderView, VenueOrderStatus } from './types';
 
 /** Internal, JSON-safe order record (the snapshot stores these as they are). */

@@ -3,8 +3,8 @@
  * (-1102/-1106/-1114), precision (-1111), then filters (-1013 "Filter failure: NAME"). Balance,
  * duplicate-id and would-trigger checks belong to the matching engine (venue.ts). Pure.
  */
-import { type Dec, d, isDecimalString, isMultipleOf, str } from '../decimal';
-import type { OrderSide, OrderType, TimeInForce } from '../orders';
+import { type Dec, d, isDecimalString, isMultipleOf, str } from '../core/decimal';
+import type { OrderSide, OrderType, TimeInForce } from '../core/orders';
 import { Errors } from './errors';
 import type { VenueError, VenueSymbol } from './types';
 

@@ -1,7 +1,7 @@
 /** Public types of the spot venue simulator. JSON-safe, decimal strings for money. Pure. */
-import type { Dec } from '../decimal';
-import type { SymbolFilters } from '../market';
-import type { OrderSide, OrderType, TimeInForce } from '../orders';
+import type { Dec } from '../core/decimal';
+import type { SymbolFilters } from '../core/market';
+import type { OrderSide, OrderType, TimeInForce } from '../core/orders';
 
 export type VenueOrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
 export type ExecutionType = 'NEW' | 'CANCELED' | 'REJECTED' | 'TRADE' | 'EXPIRED';

@@ -3,9 +3,9 @@
  * See index.ts for the model and the API. Pure: no I/O, no clock (time is an argument), no
  * randomness, exact decimals for every amount.
  */
-import { type Dec, Decimal, d, str } from '../decimal';
-import type { Candle } from '../market';
-import type { OrderSide, OrderType } from '../orders';
+import { type Dec, Decimal, d, str } from '../core/decimal';
+import type { Candle } from '../core/market';
+import type { OrderSide, OrderType } from '../core/orders';
 import { CLIENT_ID_RANGE, CLIENT_ID_REGEX, Errors } from './errors';
 import { comparePrices, fastNumber } from './numbers';
 import { type PlannedFill, planTaker } from './book';

@@ -1,5 +1,5 @@
 /**
- * # core/venue — a pure spot venue simulator (shared by the paper exchange and the backtester)
+ * # venue — a pure spot venue simulator (shared by the paper exchange and the backtester)
  *
  * No I/O, no clock, no randomness, no node builtins: every call takes the time as an argument and
  * the same calls always produce the same orders, fills, ids and events. Money is decimal strings.
