@@ -19,7 +19,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import WebSocket from 'ws';
 import { DEFAULT_SYMBOLS, Venue } from '../venue';
-import { clientFor } from '../exchange/testing';
+import { clientFor } from '../tests/support/exchange-client';
 
 const KEY = 'bench-key';
 const SECRET = 'bench-secret';

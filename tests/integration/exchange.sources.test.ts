@@ -12,7 +12,7 @@ import { type Candle } from '../../core/market';
 import { DEFAULT_SYMBOLS, type FillView, Venue } from '../../venue';
 import { type PaperExchange, REALISTIC_BOOK, parseKlineFile, startPaperExchange } from '../../exchange';
 import { RandomWalk } from '../../exchange/market/sources';
-import { type Wire, clientFor, waitFor } from '../../exchange/testing';
+import { type Wire, clientFor, waitFor } from '../support/exchange-client';
 
 const KEY = 'src-key';
 const SECRET = 'src-secret';

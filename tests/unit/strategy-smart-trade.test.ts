@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { d } from '../../core/decimal';
 import { smartTrade, smartTradeParams } from '../../core/strategies/smart-trade';
-import { backtest, balance, fillLines, orderLines } from '../fixtures/backtest';
-import { flat } from '../fixtures/market';
+import { backtest, balance, fillLines, orderLines } from '../support/fixtures/backtest';
+import { flat } from '../support/fixtures/market';
 
 const twoTargets = {
   sizing: { mode: 'base', quantity: '1' },
