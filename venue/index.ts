@@ -109,4 +109,5 @@ export { validateOrder, isStopType, hasLimitPrice, type OrderSpec, type OrderPar
 export { Errors, CLIENT_ID_RANGE, CLIENT_ID_REGEX } from './errors';
 export { toFill, toOrderSnapshot } from './convert';
 export { levelQuantity, levelPrice, unlimitedBook, lotStep } from './book';
+export { OCO_LEG_TYPES } from './types';
 export type * from './types';

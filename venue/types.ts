@@ -77,7 +77,9 @@ export interface PlaceOrderRequest {
   readonly time: number;
 }
 
-export type OcoLegType = 'LIMIT_MAKER' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT';
+/** Order types an OCO leg may have (every type but MARKET and LIMIT). */
+export const OCO_LEG_TYPES = ['LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const satisfies readonly OrderType[];
+export type OcoLegType = (typeof OCO_LEG_TYPES)[number];
 
 export interface OcoLegRequest {
   readonly type: OcoLegType;
