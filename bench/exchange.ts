@@ -3,7 +3,7 @@
  *
  * The exchange runs as its own process (as with `npm run exchange`), so the load generator does
  * not share its event loop. Figures:
- *   - venue: orders/s and candles/s of the pure core/venue (no I/O)
+ *   - venue: orders/s and candles/s of the pure venue (no I/O)
  *   - REST orders/s: MARKET orders over keep-alive HTTP, signed, 32 in flight (raw client), then
  *     the same through binance-api-node (what bots use)
  *   - stream messages/s: 8 WebSocket connections × 4 streams (trade, bookTicker, kline_1m and the
@@ -18,8 +18,8 @@ import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import WebSocket from 'ws';
-import { DEFAULT_SYMBOLS, Venue } from '../core/venue';
-import { clientFor } from '../exchange/testing';
+import { DEFAULT_SYMBOLS, Venue } from '../venue';
+import { clientFor } from '../tests/support/exchange-client';
 
 const KEY = 'bench-key';
 const SECRET = 'bench-secret';

@@ -20,7 +20,7 @@
  * BNBUSDT with Binance-like filters) · prices: `{kind:'random-walk', seed, tickMs, volatility,
  * startPrices, history}` (default seed 42, 1 s ticks, 500 warm-up candles per interval; candles
  * close on wall-clock boundaries) | `{kind:'replay', file, symbol, interval, candleMs, manual, loop}`
- * (Binance kline file, JSON or CSV; each candle plays core/venue's price path; order, fill and
+ * (Binance kline file, JSON or CSV; each candle plays venue's price path; order, fill and
  * event times follow the replayed data, as in the backtester) | `{kind:'manual'}`
  * | `{kind:'mirror'}` (Binance public trades; needs a network) · backendTimeoutMs (10 s) · fees
  * (maker/taker, 0.1 %) · book (the order book taker orders fill against and the streams show;
@@ -30,7 +30,7 @@
  * pingIntervalMs/pongTimeoutMs · historyLimit · saveDebounceMs · log.
  *
  * ## In-process API (`PaperExchange`)
- * - `httpBase`, `wsBase`, `wsApi`, `port`; `venue` (core/venue, read it for balances and orders).
+ * - `httpBase`, `wsBase`, `wsApi`, `port`; `venue` (venue, read it for balances and orders).
  * - `market.setPrice(symbol, price, {qty?, time?})`, `market.closeCandle(symbol, interval)`,
  *   `market.price(symbol)`, `market.replayNext()`, `market.klines(symbol, interval, opts)`.
  * - `accounts.add({apiKey, apiSecret, balances, name})`, `accounts.deposit(apiKey, asset, amount)`
@@ -74,7 +74,7 @@
  *   admin/.
  * - `npm run exchange` runs it as its own process (main.ts).
  *
- * Matching, fees, filters and the candle price path come from `core/venue`, shared with the
+ * Matching, fees, filters and the candle price path come from `venue`, shared with the
  * backtester.
  */
 export { startPaperExchange, type PaperExchange, type PaperExchangeOptions, type MarketControl, type AccountControl } from './server';

@@ -19,7 +19,7 @@
  */
 import path from 'node:path';
 import type { Dec } from '../core/decimal';
-import type { BookModel } from '../core/venue';
+import type { BookModel } from '../venue';
 import { type PriceSourceOptions, ZERO_SPREAD_BOOK, startPaperExchange } from './index';
 
 function balancesFrom(spec: string | undefined): Record<string, Dec> {

@@ -4,7 +4,7 @@
  */
 import { type Dec, str } from '../core/decimal';
 import type { CandleInterval } from '../core/market';
-import { type BookModel, DEFAULT_SYMBOLS, Venue, type VenueEvent, type VenueSnapshot, type VenueSymbol } from '../core/venue';
+import { type BookModel, DEFAULT_SYMBOLS, Venue, type VenueEvent, type VenueSnapshot, type VenueSymbol } from '../venue';
 import { type AccountEntry, type AccountOptions, AccountRegistry, DEFAULT_ACCOUNT } from './accounts';
 import { type AdminAccess, type AdminOptions, checkAdminRequest, setUpAdmin } from './admin/guard';
 import { handleAdmin } from './admin/routes';
@@ -42,7 +42,7 @@ export interface PaperExchangeOptions {
   readonly backendTimeoutMs?: number;
   readonly fees?: { readonly maker?: Dec; readonly taker?: Dec };
   /**
-   * The order book taker orders fill against and depth/bookTicker/diff streams show (core/venue
+   * The order book taker orders fill against and depth/bookTicker/diff streams show (venue
    * BookModel). Default REALISTIC_BOOK: a two-tick spread, 5000 levels a side of about 20,000
    * quote units each (market/book-config.ts). ZERO_SPREAD_BOOK: bid = ask = last, unlimited depth.
    */

@@ -327,14 +327,5 @@ export function remainingQty(state: ExitsState): Dec {
   return sum(state.levels.filter((l) => !l.closed).map((l) => l.qty));
 }
 
-/** Base quantity an entry order delivered: executed quantity minus commissions paid in base. */
-export function netBought(order: OrderRecord, baseAsset: string): Dec {
-  let qty = d(order.executedQty);
-  for (const fill of order.fills) if (fill.commissionAsset === baseAsset) qty = qty.minus(fill.commission);
-  return str(qty);
-}
-
-/** Average fill price of an order (quote spent / quantity). */
-export function avgFillPrice(order: OrderRecord): Dec | null {
-  return isPositive(order.executedQty) ? str(d(order.cumulativeQuoteQty).dividedBy(order.executedQty).toDecimalPlaces(12)) : null;
-}
+/** Fill arithmetic lives in core/fills.ts; re-exported for the strategies that import it from here. */
+export { avgFillPrice, netBought } from '../fills';

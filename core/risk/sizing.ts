@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { type Dec, d, floorToStep, fromFloat, gt, isPositive, lt, min, mul, str } from '../decimal';
-import type { SymbolFilters } from '../market';
+import { type SymbolFilters, marketStep } from '../market';
 import { percentOfWhole, positiveDecimal, positiveInt } from '../schema';
 
 export const sizingSchema = z.discriminatedUnion('mode', [
@@ -91,8 +91,7 @@ function finish(rawQuantity: Dec, input: SizingInput, why: string): SizeResult {
   const f = input.filters;
   let quantity = str(d(rawQuantity).toDecimalPlaces(12, 1));
   if (f) {
-    const marketStep = input.market && isPositive(f.marketStepSize) ? f.marketStepSize : null;
-    quantity = floorToStep(quantity, marketStep ?? f.stepSize);
+    quantity = floorToStep(quantity, input.market ? marketStep(f) : f.stepSize);
     const minQty = input.market && isPositive(f.marketMinQty) ? f.marketMinQty : f.minQty;
     if (!isPositive(quantity) || lt(quantity, minQty)) {
       return { ok: false, reason: `${why}: quantity ${quantity} is below the minimum ${minQty}` };

@@ -27,8 +27,9 @@
 import { z } from 'zod';
 import { type Dec, add, d, floorToStep, gt, isPositive, lt, str, sub } from '../decimal';
 import type { BookPeak, BookSummary } from '../analysis/book';
+import { averagePrice, netBought } from '../fills';
 import { intervalMs } from '../market';
-import type { OrderRecord } from '../orders';
+import { type OrderRecord, isFinalStatus } from '../orders';
 import { finiteNumber, fraction, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type Json, defineStrategy } from '../strategy';
 import { splitSymbol } from '../symbols';
@@ -162,13 +163,7 @@ export function riskCheck(plan: TradePlan, open: readonly BookTrade[], notional:
   return null;
 }
 
-function isFinal(o: OrderRecord): boolean {
-  return o.status === 'FILLED' || o.status === 'CANCELED' || o.status === 'REJECTED' || o.status === 'EXPIRED' || o.status === 'EXPIRED_IN_MATCH';
-}
-
-function avgPrice(o: OrderRecord): Dec {
-  return str(d(o.cumulativeQuoteQty).dividedBy(o.executedQty).toDecimalPlaces(12));
-}
+const isFinal = (o: OrderRecord): boolean => isFinalStatus(o.status);
 
 function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
   const { [key]: _gone, ...rest } = record;
@@ -275,11 +270,10 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
           if (!isPositive(order.executedQty)) {
             return { state: decide({ ...state, trades: without(state.trades, rawId!) }, 'entry-withdrawn', `entry ${order.status} unfilled${order.rejectReason ? `: ${order.rejectReason}` : ''}`) };
           }
-          let qty = d(order.executedQty);
           const base = splitSymbol(ctx.symbol, ctx.filters).base;
-          if (order.request.side === 'BUY') for (const f of order.fills) if (f.commissionAsset === base) qty = qty.minus(f.commission);
-          const exitQty = ctx.filters ? floorToStep(str(qty), ctx.filters.stepSize) : str(qty);
-          const fillPrice = avgPrice(order);
+          const qty = order.request.side === 'BUY' ? netBought(order, base) : str(d(order.executedQty));
+          const exitQty = ctx.filters ? floorToStep(qty, ctx.filters.stepSize) : qty;
+          const fillPrice = averagePrice(order);
           const open: BookTrade = { ...t, phase: 'open', filledQty: exitQty, fillPrice, notional: str(d(order.executedQty).times(fillPrice)) };
           const s = decide({ ...state, trades: { ...state.trades, [t.id]: open } }, 'open', `${t.side} filled ${order.executedQty} at ${fillPrice}: OCO TP ${t.tp} / SL ${t.sl}`, { tp: t.tp, sl: t.sl });
           // One native OCO: the take-profit limit and the stop on the exchange, evaluated on ticks there.
@@ -292,7 +286,7 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
 
         if ((kind === 'exit' || kind === 'close') && (t.phase === 'open' || t.phase === 'closing')) {
           if (order.status === 'FILLED' || isPositive(order.executedQty)) {
-            const exitPrice = avgPrice(order);
+            const exitPrice = averagePrice(order);
             const entryPrice = t.fillPrice ?? t.entry;
             const perUnit = t.side === 'long' ? d(exitPrice).minus(entryPrice) : d(entryPrice).minus(exitPrice);
             const exit: ClosedBookTrade['exit'] = kind === 'close' ? 'market' : order.request.type === 'LIMIT_MAKER' ? 'take-profit' : 'stop-loss';

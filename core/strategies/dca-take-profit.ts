@@ -8,6 +8,7 @@ import { type Dec, d, str } from '../decimal';
 import { isFinalStatus } from '../orders';
 import { positiveDecimal, positiveInt, percent } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
+import { netBought } from '../fills';
 import { splitSymbol } from '../symbols';
 
 export const dcaTakeProfitParams = z
@@ -65,7 +66,7 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
         if (order.tag.startsWith('buy-') && order.status === 'FILLED' && d(order.executedQty).gt(0)) {
           const entry = str(d(order.cumulativeQuoteQty).dividedBy(order.executedQty));
           const target = str(d(entry).times(d(p.takeProfitPct).dividedBy(100).plus(1)));
-          const qty = sellableQty(order.executedQty, order.fills, splitSymbol(ctx.symbol, ctx.filters).base);
+          const qty = netBought(order, splitSymbol(ctx.symbol, ctx.filters).base);
           return {
             state: { ...state, lots: { ...state.lots, [lot]: { qty, entry, target } } },
             intents: [
@@ -97,9 +98,3 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
   },
 });
 
-/** A buy whose fee was paid in the base asset leaves less than the executed quantity to sell. */
-function sellableQty(executed: Dec, fills: readonly { qty: Dec; commission: Dec; commissionAsset: string }[], baseAsset: string): Dec {
-  let qty = d(executed);
-  for (const f of fills) if (f.commissionAsset === baseAsset) qty = qty.minus(f.commission);
-  return str(qty);
-}

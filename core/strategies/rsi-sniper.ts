@@ -22,8 +22,9 @@
 import { z } from 'zod';
 import { type Dec, d, floorToStep, gt, gte, isPositive, lt, lte, str } from '../decimal';
 import { type RsiState, nextRsi, rsi } from '../indicators/rsi';
-import type { Candle } from '../market';
-import type { OrderRecord } from '../orders';
+import { averagePrice, netBought } from '../fills';
+import { type Candle, marketStep } from '../market';
+import { type OrderRecord, isFinalStatus } from '../orders';
 import { sizeEntry, sizingSchema } from '../risk/sizing';
 import { boundedDecimal, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
 
@@ -328,13 +329,7 @@ export interface RsiSniperState {
 const MAX_TRADES_KEPT = 100;
 const WARMUP_REQUEST = 'rsi-warmup';
 
-function isFinal(o: OrderRecord): boolean {
-  return o.status === 'FILLED' || o.status === 'CANCELED' || o.status === 'REJECTED' || o.status === 'EXPIRED' || o.status === 'EXPIRED_IN_MATCH';
-}
-
-function avgPrice(o: OrderRecord): Dec {
-  return str(d(o.cumulativeQuoteQty).dividedBy(o.executedQty).toDecimalPlaces(12));
-}
+const isFinal = (o: OrderRecord): boolean => isFinalStatus(o.status);
 
 export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
   id: 'rsi-sniper',
@@ -435,7 +430,7 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
         const margin = ctx.balances?.quote ?? null;
         if (margin === null || !isPositive(margin)) return { state: decide(s, 'skip', 'short conditions met but the available margin is unknown or zero', facts), intents: [] };
         const raw = str(d(margin).dividedBy(d(n1.close).times(d(1).dividedBy(p.leverage).plus(p.feeRate))));
-        const quantity = ctx.filters ? floorToStep(raw, isPositive(ctx.filters.marketStepSize) ? ctx.filters.marketStepSize : ctx.filters.stepSize) : raw;
+        const quantity = ctx.filters ? floorToStep(raw, marketStep(ctx.filters)) : raw;
         facts.margin = margin;
         facts.leverage = p.leverage;
         intent = { kind: 'place', tag: `entry-${seq}`, side: 'SELL', type: 'MARKET', quantity, purpose: 'entry', reason, facts };
@@ -501,12 +496,10 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
             const s = decide({ ...state, position: null, lastKind: state.trades.at(-1)?.kind ?? null, long2Rearmed: pos.kind === 'long2' ? true : state.long2Rearmed }, 'entry-failed', `${pos.kind} entry ${order.status}: ${order.rejectReason ?? ''}`);
             return { state: s, intents: [{ kind: 'notify', level: 'warn', message: `${pos.kind} entry ${order.status}: ${order.rejectReason ?? ''}` }] };
           }
-          let qty = d(order.executedQty);
           const base = splitSymbol(ctx.symbol, ctx.filters).base;
-          if (order.request.side === 'BUY') for (const f of order.fills) if (f.commissionAsset === base) qty = qty.minus(f.commission);
-          const step = ctx.filters ? (isPositive(ctx.filters.marketStepSize) ? ctx.filters.marketStepSize : ctx.filters.stepSize) : null;
-          const sellable = step ? floorToStep(str(qty), step) : str(qty);
-          return { state: { ...state, position: { ...pos, phase: 'open', qty: sellable, fillPrice: avgPrice(order) } } };
+          const qty = order.request.side === 'BUY' ? netBought(order, base) : str(d(order.executedQty));
+          const sellable = ctx.filters ? floorToStep(qty, marketStep(ctx.filters)) : qty;
+          return { state: { ...state, position: { ...pos, phase: 'open', qty: sellable, fillPrice: averagePrice(order) } } };
         }
         if (order.tag === `exit-${pos.seq}` && pos.phase === 'closing') {
           if (!isPositive(order.executedQty)) {
@@ -514,7 +507,7 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
             const s = decide({ ...state, position: { ...pos, phase: 'open', exitReason: null, exitClose: null } }, 'exit-failed', `${pos.kind} exit ${order.status}: ${order.rejectReason ?? ''}`);
             return { state: s, intents: [{ kind: 'notify', level: 'error', message: `${pos.kind} exit ${order.status}: ${order.rejectReason ?? ''}; retrying on the next candle` }] };
           }
-          const exitPrice = avgPrice(order);
+          const exitPrice = averagePrice(order);
           const entryPrice = pos.fillPrice ?? pos.entryClose;
           const perUnit = pos.kind === 'short' ? d(entryPrice).minus(exitPrice) : d(exitPrice).minus(entryPrice);
           const trade: SniperTrade = {

@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import type { VenueEvent } from '../../core/venue';
+import type { VenueEvent } from '../../venue';
 import type { AccountRegistry } from '../accounts';
 import type { Audit } from '../audit';
 import type { Faults } from '../faults';
@@ -15,7 +15,7 @@ import type { Json } from '../format';
 import type { RateLimitOptions, RateLimiter } from '../ratelimit';
 import type { Route } from '../rest';
 import { apiKeyErrors, checkTiming, checkWindow, signedPayload, verifySignature } from './auth';
-import { ApiError, Params } from './params';
+import { ApiError, Params, PartialExecutionError } from './params';
 
 export interface PipelineDeps {
   readonly routes: ReadonlyMap<string, Route>;
@@ -169,7 +169,7 @@ export class RequestPipeline {
           result = route.handler({ params, accountId, time: venueNow() });
         } catch (e) {
           // A partly failed cancel-replace still changed state: its events go out.
-          if (e instanceof ApiError) settle(e as ApiError & { events?: readonly VenueEvent[]; createdOrderIds?: readonly number[] });
+          if (e instanceof PartialExecutionError) settle(e);
           throw e;
         }
         settle(result);

@@ -15,7 +15,7 @@
  */
 import { type Dec, d } from '../../core/decimal';
 import { CANDLE_INTERVALS, type CandleInterval, intervalMs } from '../../core/market';
-import type { BookModel, FillView, Venue, VenueEvent, VenueSymbol } from '../../core/venue';
+import type { BookModel, FillView, Venue, VenueEvent, VenueSymbol } from '../../venue';
 import { type Kline, KlineSeries, addTrade, alignedOpen, emptyKline, klineEvent } from './candles';
 import { type Cadence, DepthFeed } from './depth-feed';
 import { type Level, OrderBookView } from './order-book';

@@ -1,7 +1,7 @@
 /**
  * The order book the paper exchange shows for one symbol: REST depth (up to 5000 levels a side),
  * bookTicker, partial depth and the diff-depth stream. It is the venue's synthetic book
- * (core/venue/book.ts: the same prices and sizes a taker order fills against), a pure function of
+ * (venue/book.ts: the same prices and sizes a taker order fills against), a pure function of
  * a state `{reference, seq}` — the last price and the symbol's trade counter — so any two states
  * can be compared: `changed()` lists the price levels whose size may differ between them, which is
  * what a diff-depth event must carry (with a zero size for a level that left).
@@ -12,7 +12,7 @@
  * covers them all.
  */
 import { type Dec, Decimal, d, fixed, str } from '../../core/decimal';
-import { type BookModel, type VenueSymbol, levelQuantity, unlimitedBook } from '../../core/venue';
+import { type BookModel, type VenueSymbol, levelQuantity, unlimitedBook } from '../../venue';
 
 export interface BookState {
   readonly reference: Dec;

@@ -2,7 +2,7 @@
  * What every REST route module shares: the route types and the parameter readers that answer
  * with Binance's codes (symbol, symbols list, "all parameters read").
  */
-import type { Venue, VenueEvent } from '../../core/venue';
+import type { Venue, VenueEvent } from '../../venue';
 import { type Precision, precisionOf } from '../format';
 import type { Json } from '../format';
 import { Api, type Params } from '../http/params';

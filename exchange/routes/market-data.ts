@@ -5,7 +5,7 @@
  */
 import { fixed } from '../../core/decimal';
 import { CANDLE_INTERVALS, type CandleInterval } from '../../core/market';
-import type { Venue } from '../../core/venue';
+import type { Venue } from '../../venue';
 import type { Json } from '../format';
 import { Api, err, type Params } from '../http/params';
 import { klineRow } from '../market/candles';

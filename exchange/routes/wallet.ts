@@ -5,7 +5,7 @@
  * rates for every symbol.
  */
 import { type Dec, fixed } from '../../core/decimal';
-import type { Venue } from '../../core/venue';
+import type { Venue } from '../../venue';
 import { type AddRoute, fixedWeight, paramReaders } from './common';
 
 export interface WalletDeps {

@@ -9,12 +9,12 @@
  * Not modelled on this path: the HTTP fault rules (faults.ts matches HTTP endpoints) and the
  * hide-order visibility window.
  */
-import type { VenueEvent } from '../../core/venue';
+import type { VenueEvent } from '../../venue';
 import type { Audit } from '../audit';
 import type { Json } from '../format';
 import { checkTiming } from '../http/auth';
 import { CLIENT_ID_PARAMS } from '../http/pipeline';
-import { ApiError, type Params, err } from '../http/params';
+import { ApiError, type Params, PartialExecutionError, err } from '../http/params';
 import type { RateLimitOptions, RateLimiter } from '../ratelimit';
 import type { Route } from '../rest';
 import { type WsAccountLookup, authenticateWs } from './ws-params';
@@ -117,8 +117,7 @@ export class ApiMethods {
         result = route.handler({ params, accountId, time: this.d.venueNow() });
       } catch (e) {
         // A partly failed cancel-replace still changed state: its events go out.
-        const events = (e as { events?: readonly VenueEvent[] }).events;
-        if (e instanceof ApiError && events) this.d.dispatch(events);
+        if (e instanceof PartialExecutionError) this.d.dispatch(e.events);
         throw e;
       }
       if (result.events) this.d.dispatch(result.events);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
-import { type Wire, adminCall } from '../../exchange/testing';
+import { type Wire, adminCall } from '../support/exchange-client';
 
 const KEY = 'admin-test-key';
 const SECRET = 'admin-test-secret';

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, ZERO_SPREAD_BOOK, startPaperExchange } from '../../exchange';
-import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../../exchange/testing';
+import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
 
 const KEY = 'contract-key';
 const SECRET = 'contract-secret';

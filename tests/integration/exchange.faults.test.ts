@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
-import { type BinanceClient, type Wire, adminCall, clientFor, rejectionOf, waitFor } from '../../exchange/testing';
+import { type BinanceClient, type Wire, adminCall, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
 
 const KEY = 'fault-key';
 const SECRET = 'fault-secret';

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
-import { type Wire, waitFor } from '../../exchange/testing';
+import { type Wire, waitFor } from '../support/exchange-client';
 
 const KEY = 'md-key';
 const SECRET = 'md-secret';

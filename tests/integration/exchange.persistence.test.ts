@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPaperExchange } from '../../exchange';
 import { saveAtomic } from '../../exchange/persistence';
-import { type Wire, adminCall, clientFor, rejectionOf, waitFor } from '../../exchange/testing';
+import { type Wire, adminCall, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
 
 const KEY = 'persist-key';
 const SECRET = 'persist-secret';

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
-import { type Wire, waitFor } from '../../exchange/testing';
+import { type Wire, waitFor } from '../support/exchange-client';
 
 const KEY = 'robust-key';
 const SECRET = 'robust-secret';

@@ -9,10 +9,10 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Candle } from '../../core/market';
-import { DEFAULT_SYMBOLS, type FillView, Venue } from '../../core/venue';
+import { DEFAULT_SYMBOLS, type FillView, Venue } from '../../venue';
 import { type PaperExchange, REALISTIC_BOOK, parseKlineFile, startPaperExchange } from '../../exchange';
 import { RandomWalk } from '../../exchange/market/sources';
-import { type Wire, clientFor, waitFor } from '../../exchange/testing';
+import { type Wire, clientFor, waitFor } from '../support/exchange-client';
 
 const KEY = 'src-key';
 const SECRET = 'src-secret';

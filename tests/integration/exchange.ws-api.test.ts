@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, ZERO_SPREAD_BOOK, startPaperExchange } from '../../exchange';
-import { type Wire, clientFor, waitFor } from '../../exchange/testing';
+import { type Wire, clientFor, waitFor } from '../support/exchange-client';
 
 const KEY = 'wsapi-key';
 const SECRET = 'wsapi-secret';

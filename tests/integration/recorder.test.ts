@@ -15,7 +15,7 @@ import { MarketDb } from '../../backtest/db/market-db';
 import { Recorder } from '../../backtest/record/recorder';
 import { PublicRest } from '../../backtest/record/rest';
 import { startPaperExchange } from '../../exchange';
-import { waitFor } from '../../exchange/testing';
+import { waitFor } from '../support/exchange-client';
 import { parseDepthRecording, depthRecordingLine } from '../../core/analysis/book-replay';
 import { loadDepthRecording } from '../../backtest/cli';
 

@@ -4,7 +4,7 @@ import { type BotEvent, type BotState, type Command, createBotState, step } from
 import type { OrderSnapshot } from '../../core/orders';
 import { type RiskConfig, checkEntry, initialRiskState, openTradeCount, riskConfigSchema, updateRiskState } from '../../core/risk/guard';
 import { defineStrategy } from '../../core/strategy';
-import { BTCUSDT_FILTERS, T0, candles, flat } from '../fixtures/market';
+import { BTCUSDT_FILTERS, T0, candles, flat } from '../support/fixtures/market';
 
 /** Buys 0.1 at market on every candle; the guard decides what goes through. */
 const buyEveryCandle = defineStrategy<Record<string, never>, { n: number }>({

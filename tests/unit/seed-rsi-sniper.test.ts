@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkBotDefinition } from '../../core/bot-definition';
 import { type Bar, type Block, type RsiSniperParams, type RsiSniperState, exitCheck, long1Check, long2Check, nextBlock, rsiSniper, rsiSniperParams, shortCheck } from '../../core/strategies/rsi-sniper';
-import { Market, createBot, feed, fetches, fillLast, placements, start, strategyState } from './seed-harness';
+import { Market, createBot, feed, fetches, fillLast, placements, start, strategyState } from '../support/seed-harness';
 
 const P: RsiSniperParams = rsiSniperParams.parse({});
 const bar = (rsi: number, volume = '100', close = '100'): Bar => ({ openTime: 0, close, volume, rsi });

@@ -1,7 +1,7 @@
 /** Public types of the spot venue simulator. JSON-safe, decimal strings for money. Pure. */
-import type { Dec } from '../decimal';
-import type { SymbolFilters } from '../market';
-import type { OrderSide, OrderType, TimeInForce } from '../orders';
+import type { Dec } from '../core/decimal';
+import type { SymbolFilters } from '../core/market';
+import type { OrderSide, OrderType, TimeInForce } from '../core/orders';
 
 export type VenueOrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
 export type ExecutionType = 'NEW' | 'CANCELED' | 'REJECTED' | 'TRADE' | 'EXPIRED';
@@ -77,7 +77,9 @@ export interface PlaceOrderRequest {
   readonly time: number;
 }
 
-export type OcoLegType = 'LIMIT_MAKER' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT';
+/** Order types an OCO leg may have (every type but MARKET and LIMIT). */
+export const OCO_LEG_TYPES = ['LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const satisfies readonly OrderType[];
+export type OcoLegType = (typeof OCO_LEG_TYPES)[number];
 
 export interface OcoLegRequest {
   readonly type: OcoLegType;

@@ -1,5 +1,5 @@
 /** Conversions from venue views to the bot's order shapes (core/orders). Pure. */
-import type { Fill, OrderSnapshot } from '../orders';
+import type { Fill, OrderSnapshot } from '../core/orders';
 import type { FillView, OrderView } from './types';
 
 export function toFill(f: FillView): Fill {

@@ -3,8 +3,8 @@
  * (-1102/-1106/-1114), precision (-1111), then filters (-1013 "Filter failure: NAME"). Balance,
  * duplicate-id and would-trigger checks belong to the matching engine (venue.ts). Pure.
  */
-import { type Dec, d, isDecimalString, isMultipleOf, str } from '../decimal';
-import type { OrderSide, OrderType, TimeInForce } from '../orders';
+import { type Dec, d, isDecimalString, isMultipleOf, str } from '../core/decimal';
+import { ORDER_SIDES, ORDER_TYPES, type OrderSide, type OrderType, TIME_IN_FORCE, type TimeInForce } from '../core/orders';
 import { Errors } from './errors';
 import type { VenueError, VenueSymbol } from './types';
 
@@ -33,9 +33,10 @@ export interface OrderParams {
 
 const DECIMAL_RANGE = '^([0-9]{1,20})(\\.[0-9]{1,20})?$';
 const WIRE_DECIMAL = /^([0-9]{1,20})(\.[0-9]{1,20})?$/;
-const SIDES: ReadonlySet<string> = new Set(['BUY', 'SELL']);
-const TYPES: ReadonlySet<string> = new Set(['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
-const TIFS: ReadonlySet<string> = new Set(['GTC', 'IOC', 'FOK']);
+// The enums of core/orders.ts, the same lists the REST parser accepts (exchange/routes/order-params.ts).
+const SIDES: ReadonlySet<string> = new Set(ORDER_SIDES);
+const TYPES: ReadonlySet<string> = new Set(ORDER_TYPES);
+const TIFS: ReadonlySet<string> = new Set(TIME_IN_FORCE);
 
 export const isStopType = (type: OrderType): boolean =>
   type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT' || type === 'TAKE_PROFIT_LIMIT';

@@ -1,5 +1,5 @@
 /** Default symbols with filters close to Binance spot's (2026). Pure. */
-import type { SymbolFilters } from '../market';
+import type { SymbolFilters } from '../core/market';
 import type { VenueSymbol } from './types';
 
 function spot(filters: SymbolFilters): VenueSymbol {

@@ -1,7 +1,36 @@
 /** Internal state records of the venue (JSON-safe: snapshots store them as they are) and their public views. Pure. */
-import { type Dec, d, str } from '../decimal';
-import type { OrderSide, OrderType, TimeInForce } from '../orders';
-import type { OrderListView, OrderView, VenueOrderStatus } from './types';
+import { type Dec, d, str } from '../core/decimal';
+import type { OrderSide, OrderType, TimeInForce } from '../core/orders';
+import type { BookModel, OrderListView, OrderView, VenueOrderStatus, VenueSymbol } from './types';
+
+/** One symbol's market: its spec, the last traded price and the non-final orders resting on it. */
+export interface SymbolState {
+  spec: VenueSymbol;
+  lastPrice: Dec | null;
+  /** fastNumber(lastPrice), computed lazily (undefined = stale). */
+  lastNum: number | undefined;
+  /** Non-final orders of every account, in placement order. */
+  open: OrderState[];
+  tradeSeq: number;
+  /**
+   * Version of the synthetic book: +1 at every price point and every fill. The size of the best
+   * level depends on it (book.ts), so the paper exchange and a backtest fed the same points see
+   * the same book.
+   */
+  bookSeq: number;
+}
+
+/** The venue's settings once defaults are applied (VenueConfig without the symbols). */
+export interface VenueSettings {
+  readonly makerFee: Dec;
+  readonly takerFee: Dec;
+  readonly book: BookModel;
+  readonly participation: Dec | null;
+  readonly commissionPrecision: number;
+}
+
+/** Key of a per-account index (client ids, account × symbol). */
+export const accountKey = (accountId: string, id: string): string => `${accountId}\u0000${id}`;
 
 /** Internal, JSON-safe order record (the snapshot stores these as they are). */
 export interface OrderState {
@@ -58,7 +87,6 @@ export interface Balance {
   free: Dec;
   locked: Dec;
 }
-
 
 export function isFinal(status: VenueOrderStatus): boolean {
   return status === 'FILLED' || status === 'CANCELED' || status === 'EXPIRED' || status === 'REJECTED';

@@ -8,7 +8,7 @@
  * round-to-nearest is monotonic, so the order of the doubles is the order of the decimals.
  * Anything longer falls back to an exact decimal comparison. Pure.
  */
-import { cmp } from '../decimal';
+import { cmp } from '../core/decimal';
 
 /** Number(s) when `s` has at most 15 significant digits (comparisons are then exact), else NaN. */
 export function fastNumber(s: string): number {

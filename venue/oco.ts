@@ -1,6 +1,6 @@
 /** OCO order-list rules (errors.md -1165 … -1199). Pure. */
-import type { Dec } from '../decimal';
-import type { OrderSide } from '../orders';
+import type { Dec } from '../core/decimal';
+import type { OrderSide } from '../core/orders';
 import { Errors } from './errors';
 import type { OcoLegRequest, VenueError } from './types';
 import type { OrderSpec } from './validate';

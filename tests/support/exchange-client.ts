@@ -1,9 +1,9 @@
 /**
  * Test helpers: a binance-api-node client wired to a paper exchange, and small waiting utilities.
- * Used by the exchange's own tests; handy for other integration tests too.
+ * Used by the exchange's tests, other integration tests and bench/exchange.ts.
  */
 import Binance from 'binance-api-node';
-import type { PaperExchange } from './server';
+import type { PaperExchange } from '../../exchange/server';
 
 type TypedClient = ReturnType<typeof Binance>;
 
@@ -12,7 +12,6 @@ type TypedClient = ReturnType<typeof Binance>;
  * what the wire accepts (e.g. orderList/oco fields, error codes); tests speak the wire's strings,
  * so the client is typed loosely. The runtime object is the library's, unchanged.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type BinanceClient = { [K in keyof TypedClient]: any };
 
 /** A client for one account of the exchange, exactly as a bot would configure it. */
@@ -63,5 +62,4 @@ export async function adminCall(
 }
 
 /** A decoded wire object (Binance JSON after the library's parsing). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Wire = Record<string, any>;

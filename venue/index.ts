@@ -1,5 +1,5 @@
 /**
- * # core/venue — a pure spot venue simulator (shared by the paper exchange and the backtester)
+ * # venue/ — a pure spot venue simulator (shared by the paper exchange and the backtester)
  *
  * No I/O, no clock, no randomness, no node builtins: every call takes the time as an argument and
  * the same calls always produce the same orders, fills, ids and events. Money is decimal strings.
@@ -65,9 +65,13 @@
  * numbers.ts), with decimal.js otherwise; amounts are always computed with decimal.js.
  *
  * ## Files
- * venue.ts (class Venue: accounts, orders, matching), book.ts (synthetic book, taker plans),
- * path.ts (candle price path), validate.ts / errors.ts (parameters, filters, Binance errors),
- * oco.ts (order-list rules), state.ts (internal records and views), numbers.ts (fast
+ * venue.ts (class Venue: the facade), ledger.ts (balances, reservations, house, fees),
+ * order-index.ts (orders, lists, fills by id / client id / account; id counters), matching.ts
+ * (new orders against the book, price points against resting orders), execution.ts (fills,
+ * final statuses, list ends, events), lists.ts (OCO placement, sibling expiry, list cancels),
+ * snapshot.ts (persistence), book.ts (synthetic book, taker plans), path.ts (candle price path),
+ * validate.ts / errors.ts (parameters, filters, Binance errors), oco.ts (order-list leg rules),
+ * state.ts (internal records and views), context.ts (one call's events), numbers.ts (fast
  * comparisons), symbols.ts (default symbols), convert.ts (to core/orders shapes), types.ts.
  *
  * ## API (class Venue)
@@ -105,4 +109,5 @@ export { validateOrder, isStopType, hasLimitPrice, type OrderSpec, type OrderPar
 export { Errors, CLIENT_ID_RANGE, CLIENT_ID_REGEX } from './errors';
 export { toFill, toOrderSnapshot } from './convert';
 export { levelQuantity, levelPrice, unlimitedBook, lotStep } from './book';
+export { OCO_LEG_TYPES } from './types';
 export type * from './types';

@@ -13,8 +13,8 @@
  * are continuous moves (`sweep: true`), so a stop crossed inside the candle fills at its stop price
  * while a stop gapped over at the open fills at the open.
  */
-import { d, str } from '../decimal';
-import type { Candle } from '../market';
+import { d, str } from '../core/decimal';
+import type { Candle } from '../core/market';
 import type { PricePoint } from './types';
 
 export type PathCandle = Pick<Candle, 'open' | 'high' | 'low' | 'close' | 'volume' | 'openTime' | 'closeTime'>;

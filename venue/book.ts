@@ -13,8 +13,9 @@
  * step at least. `levelQty: null` without a notional means unlimited depth at the first
  * level (the backtester's default: every taker order fills at the reference price).
  */
-import { type Dec, Decimal, d, str } from '../decimal';
-import type { OrderSide } from '../orders';
+import { type Dec, Decimal, d, str } from '../core/decimal';
+import { marketStep } from '../core/market';
+import type { OrderSide } from '../core/orders';
 import type { BookModel, VenueSymbol } from './types';
 
 interface Level {
@@ -49,7 +50,7 @@ function unit(text: string): number {
 /** The lot step quantities are floored to (MARKET lot first, then LOT_SIZE, else the base precision). */
 export function lotStep(spec: VenueSymbol): Decimal {
   const f = spec.filters;
-  const lot = d(f.marketStepSize).greaterThan(0) ? d(f.marketStepSize) : d(f.stepSize);
+  const lot = d(marketStep(f));
   return lot.greaterThan(0) ? lot : new Decimal(10).pow(-spec.baseAssetPrecision);
 }
 
