@@ -17,6 +17,7 @@ import { type DashboardAssets, buildDashboard } from './assets';
 import { Auth, type AuthOptions } from './auth';
 import { registerBotRoutes } from './bots';
 import { registerHealthRoute } from './health';
+import type { RuntimeOptions } from '../workflows/messages';
 import { RouteTable, installErrorHandler } from './http';
 import type { PublicMarkets } from './market-data';
 import { openApiDocument } from './openapi';
@@ -30,6 +31,11 @@ export interface ControlApiOptions extends AuthOptions {
   readonly markets: PublicMarkets;
   readonly seed?: SeedOptions;
   readonly queryTimeoutMs?: number;
+  /**
+   * Runtime options of every bot this API starts (checked by startBot like the CLI's). Production
+   * needs none; a paper exchange on a manual candle clock (tests, demos) needs `maxCandleLeadMs`.
+   */
+  readonly botOptions?: RuntimeOptions;
   /** Serve the dashboard (default true). */
   readonly dashboard?: boolean;
   readonly log?: (message: string) => void;
@@ -60,7 +66,7 @@ export async function createControlApi(options: ControlApiOptions): Promise<Fast
   const auth = new Auth(options);
   const routes = new RouteTable(app, (request) => auth.authenticate(request));
   auth.register(routes);
-  const ctx = { client: options.client, taskQueue: options.taskQueue, markets: options.markets, ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}) };
+  const ctx = { client: options.client, taskQueue: options.taskQueue, markets: options.markets, ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}), ...(options.botOptions ? { botOptions: options.botOptions } : {}) };
   registerBotRoutes(routes, ctx);
   registerSeedRoutes(routes, ctx, options.seed);
   registerStrategyRoutes(routes);

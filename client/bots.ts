@@ -78,7 +78,7 @@ export async function startBot(client: Client, definition: BotDefinition, taskQu
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       return { name: def.name, workflowId, started: false, message: `bot "${def.name}" is already running (workflow ${workflowId}); not starting a second copy` };
     }
-    throw new BotCommandError(explainTemporalError(err, { what: `start bot "${def.name}"`, payloadBytes, ...where(client) }));
+    throw new BotCommandError(explainTemporalError(err, { what: `start bot "${def.name}"`, payloadBytes, ...where(client) }), { cause: err });
   }
 }
 
@@ -108,7 +108,7 @@ async function running(client: Client, name: string) {
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new BotCommandError(`no bot named "${name}"`);
     if (err instanceof BotCommandError) throw err;
-    throw new BotCommandError(explainTemporalError(err, { what: `bot "${name}"`, ...where(client) }));
+    throw new BotCommandError(explainTemporalError(err, { what: `bot "${name}"`, ...where(client) }), { cause: err });
   }
   return h;
 }
@@ -134,7 +134,7 @@ export async function setBotParams(client: Client, name: string, params: Record<
   try {
     return await h.executeUpdate(setParamsUpdate, { args: [params] });
   } catch (err) {
-    throw new BotCommandError(explainTemporalError(err, { what: `params of bot "${name}"`, payloadBytes: Buffer.byteLength(JSON.stringify(params) ?? ''), ...where(client) }));
+    throw new BotCommandError(explainTemporalError(err, { what: `params of bot "${name}"`, payloadBytes: Buffer.byteLength(JSON.stringify(params) ?? ''), ...where(client) }), { cause: err });
   }
 }
 
@@ -143,7 +143,7 @@ export async function botState(client: Client, name: string): Promise<BotStateVi
   try {
     return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => h.query(stateQuery));
   } catch (err) {
-    throw new BotCommandError(explainTemporalError(err, { what: `state of bot "${name}"`, ...where(client) }));
+    throw new BotCommandError(explainTemporalError(err, { what: `state of bot "${name}"`, ...where(client) }), { cause: err });
   }
 }
 
@@ -179,7 +179,7 @@ export async function listBots(client: Client, includeClosed = false, taskQueue?
       });
     }
   } catch (err) {
-    throw new BotCommandError(explainTemporalError(err, { what: 'list bots', ...where(client) }));
+    throw new BotCommandError(explainTemporalError(err, { what: 'list bots', ...where(client) }), { cause: err });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -27,7 +27,7 @@
  * REALISTIC_BOOK by default, ZERO_SPREAD_BOOK for bid = ask = last) · participation (partial
  * fills) · rateLimits (Binance's by default, `false` to disable) · admin (off by default;
  * `{enabled, tokenFile}`: admin/guard.ts) · updateSpeedMs (100 / 1000 ms pushes) · clock ·
- * pingIntervalMs/pongTimeoutMs · historyLimit · saveDebounceMs · log.
+ * pingIntervalMs/pongTimeoutMs · historyLimit · tapeSize (public trades kept, 10,000) · saveDebounceMs · log.
  *
  * ## In-process API (`PaperExchange`)
  * - `httpBase`, `wsBase`, `wsApi`, `port`; `venue` (venue, read it for balances and orders).

@@ -60,6 +60,8 @@ export interface PaperExchangeOptions {
   readonly pongTimeoutMs?: number;
   /** Closed candles kept per symbol and interval (REST klines). Default 1000. */
   readonly historyLimit?: number;
+  /** Public trades kept per symbol (trades, historicalTrades, aggTrades); older ones are gone. Default 10,000. */
+  readonly tapeSize?: number;
   /** Debounce of state saves. Default 200 ms. */
   readonly saveDebounceMs?: number;
   /** Log one line per request to stderr. */
@@ -184,6 +186,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     onVenueEvents: dispatch,
     mode,
     historyLimit,
+    ...(opts.tapeSize !== undefined ? { tapeSize: opts.tapeSize } : {}),
     book: book.display,
   });
   const fastTimer = setInterval(() => market.tick('fast', now()), opts.updateSpeedMs?.fast ?? 100);

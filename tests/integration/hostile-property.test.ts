@@ -58,6 +58,22 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ kind: fc.constant('update' as const), args: fc.record({ everyCandles: fc.integer({ min: 500, max: 2000 }), takeProfitPct: fc.constantFrom('0.5', '2', '10') }).map((p) => [p]) }),
 );
 
+/**
+ * A bounded wait for one call: a call that never answers fails naming itself (the message sent
+ * and the bot's state then), instead of the whole test timing out without saying what hung.
+ */
+async function within<T>(ms: number, what: () => string, call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms: ${what()}`)), ms);
+  });
+  try {
+    return await Promise.race([call, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('random JSON at every signal and update of a running bot', () => {
   const h = harnessWithWorker();
 
@@ -73,12 +89,13 @@ describe('random JSON at every signal and update of a running bot', () => {
       fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 15 }), async (messages) => {
         for (const m of messages) {
           sent++;
+          const what = () => `${m.kind} ${m.kind === 'signal' ? m.name : 'setParams'} ${JSON.stringify(m.args).slice(0, 300)} (message #${sent})`;
           if (m.kind === 'signal') {
-            await handle.signal(m.name, ...m.args);
+            await within(30_000, what, handle.signal(m.name, ...m.args));
             continue;
           }
           try {
-            await handle.executeUpdate(setParamsUpdate, { args: m.args as [Record<string, unknown>] });
+            await within(30_000, what, handle.executeUpdate(setParamsUpdate, { args: m.args as [Record<string, unknown>] }));
             updatesAccepted++;
           } catch (err) {
             // A refusal is fine; anything else (a timeout, a crash) is not.
@@ -87,7 +104,7 @@ describe('random JSON at every signal and update of a running bot', () => {
             updatesRefused++;
           }
         }
-        const s: BotStateView = await handle.query(stateQuery);
+        const s: BotStateView = await within(30_000, () => `the state query after message #${sent}`, handle.query(stateQuery));
         expect(['RUNNING', 'PAUSED']).toContain(s.status);
       }),
       { numRuns: 80, interruptAfterTimeLimit: 60_000, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
