@@ -18,6 +18,8 @@ export interface CallContext {
   readonly namespace?: string;
   /** Size of what was sent, when it is known (start input, signal, update). */
   readonly payloadBytes?: number;
+  /** The call ran past a deadline we set (a cancelled call then means no answer in time). */
+  readonly deadlinePassed?: boolean;
 }
 
 function messages(err: unknown): string[] {
@@ -55,7 +57,7 @@ export function explainTemporalError(err: unknown, ctx: CallContext): string {
   if (err instanceof WorkflowUpdateFailedError) {
     return `${ctx.what} refused: ${all.slice(1).join(': ') || all[0]}`;
   }
-  if (all.some((m) => /deadline exceeded|DEADLINE_EXCEEDED/i.test(m))) {
+  if (all.some((m) => /deadline exceeded|DEADLINE_EXCEEDED/i.test(m)) || (ctx.deadlinePassed && all.some((m) => /CANCELLED|Call cancelled/i.test(m)))) {
     return `${prefix}no answer in time${where}; its worker may be down or its workflow task failing (see \`temporal workflow describe\`)`;
   }
   return `${prefix}${all.join(': ') || String(err)}`;

@@ -56,11 +56,14 @@ export async function statusRows(client: Client, names?: readonly string[]): Pro
     : listings;
   return Promise.all(
     chosen.map(async (listing) => {
+      const deadline = Date.now() + QUERY_DEADLINE_MS;
       try {
-        const answer = await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => client.workflow.getHandle(listing.workflowId).query(stateQuery));
+        const answer = await client.connection.withDeadline(deadline, () => client.workflow.getHandle(listing.workflowId).query(stateQuery));
         return rowFromState(listing, answer);
       } catch (err) {
-        const why = explainTemporalError(err, { what: `workflow ${listing.workflowId}` });
+        // Past its deadline, gRPC reports the abandoned call as DEADLINE_EXCEEDED or, as often,
+        // CANCELLED ("Call cancelled"): either way the workflow did not answer in time.
+        const why = explainTemporalError(err, { what: `workflow ${listing.workflowId}`, deadlinePassed: Date.now() >= deadline });
         return [listing.name, listing.strategy || '?', listing.symbol || '?', 'UNANSWERED', '?', '?', '?', '?', '?', '-', why.slice(0, 200)];
       }
     }),
