@@ -33,7 +33,7 @@ import { type OrderRecord, isFinalStatus } from '../orders';
 import { finiteNumber, fraction, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type Json, defineStrategy } from '../strategy';
 import { splitSymbol } from '../symbols';
-import { type DecisionRecord, type Facts, remember, round } from './seed/decisions';
+import { type DecisionRecord, type Facts, remember, round } from '../strategy-kit/journal';
 
 
 export const bookImbalanceParams = z

@@ -26,7 +26,7 @@ import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type Json, defineStrategy } from '../strategy';
 import { netBought } from '../fills';
 import { splitSymbol } from '../symbols';
-import { type DecisionRecord, type Facts, remember } from './seed/decisions';
+import { type DecisionRecord, type Facts, remember } from '../strategy-kit/journal';
 
 export const DAY_MS = 86_400_000;
 

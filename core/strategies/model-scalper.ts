@@ -32,7 +32,7 @@ import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
 import type { OrderRecord } from '../orders';
 import { splitSymbol } from '../symbols';
-import { type DecisionRecord, type Facts, remember } from './seed/decisions';
+import { type DecisionRecord, type Facts, remember } from '../strategy-kit/journal';
 
 export const modelScalperParams = z
   .object({

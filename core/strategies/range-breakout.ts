@@ -27,7 +27,7 @@
 import { z } from 'zod';
 import { type Dec, d, gt, isPositive, lt, str } from '../decimal';
 import { type ExtremesState, extremes, nextExtremes } from '../indicators/extremes';
-import { type ExitsState, exitsSchema, onExitsEvent, startExits } from '../risk/exits';
+import { type ExitsState, exitsSchema, onExitsEvent, startExits } from '../strategy-kit/exits';
 import { sizeEntry, sizingSchema } from '../risk/sizing';
 import { percent, positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type StrategyContext, defineStrategy } from '../strategy';

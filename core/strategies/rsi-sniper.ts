@@ -32,7 +32,7 @@ import { boundedDecimal, nonNegativeDecimal, positiveDecimal, positiveInt } from
 const stopPct = boundedDecimal({ gt: '0', lt: '100' }, 'must be a percentage above 0 and below 100');
 import { type Intent, defineStrategy } from '../strategy';
 import { splitSymbol } from '../symbols';
-import { type DecisionRecord, type Facts, remember, round } from './seed/decisions';
+import { type DecisionRecord, type Facts, remember, round } from '../strategy-kit/journal';
 
 const num = z.number().finite();
 /** An RSI level: RSI lives between 0 and 100. */

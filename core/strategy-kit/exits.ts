@@ -1,7 +1,8 @@
 /**
  * Exits of a long spot position: take-profit levels with a size split, a stop-loss and a trailing
  * stop, as a small state machine a strategy embeds in its own state (the seed's "sous-automate":
- * a library with its own saved context). Smart trade and range breakout both use it. Pure.
+ * a library with its own saved context). Smart trade and range breakout both use it; `exitsMachine`
+ * embeds it in a kit strategy (machine.ts). Pure.
  *
  * How it maps onto Binance spot, where every working order locks its quantity:
  * - A take-profit level with a stop becomes one SELL OCO: above = LIMIT_MAKER at the target,
@@ -22,11 +23,13 @@
  * below the minimum quantity, is left).
  */
 import { z } from 'zod';
-import { type Dec, add, ceilToStep, d, floorToStep, gt, isPositive, lt, lte, mul, str, sub, sum } from '../decimal';
+import { type Dec, add, ceilToStep, d, floorToStep, gt, isPositive, lt, lte, str, sub, sum } from '../decimal';
 import type { SymbolFilters } from '../market';
 import type { OrderRecord } from '../orders';
 import { percent, percentOfWhole } from '../schema';
 import type { Intent, StrategyContext, StrategyEvent } from '../strategy';
+import type { SubMachine } from './machine';
+import { floorQty, tooSmall } from './orders';
 
 const takeProfitSchema = z
   .object({
@@ -115,18 +118,15 @@ function tick(f: SymbolFilters | null): Dec | null {
   return f && isPositive(f.tickSize) ? f.tickSize : null;
 }
 
-function floorQty(qty: Dec, f: SymbolFilters | null): Dec {
-  return f && isPositive(f.stepSize) ? floorToStep(qty, f.stepSize) : qty;
-}
-
 /** Below the minimum quantity: the exchange would refuse to sell it; it stays as dust. */
 export function isDust(qty: Dec, f: SymbolFilters | null): boolean {
   const q = floorQty(qty, f);
   return !isPositive(q) || (f !== null && lt(q, f.minQty));
 }
 
-function tooSmall(qty: Dec, price: Dec, f: SymbolFilters | null): boolean {
-  return isDust(qty, f) || (f !== null && isPositive(f.minNotional) && lt(mul(floorQty(qty, f), price), f.minNotional));
+/** The exchange would refuse to sell `qty` (on the step) at `price`: dust, or below the minimum notional. */
+function unsellable(qty: Dec, price: Dec, f: SymbolFilters | null): boolean {
+  return tooSmall(floorQty(qty, f), price, f) !== null;
 }
 
 export function levelTag(prefix: string, n: number): string {
@@ -161,12 +161,12 @@ export function splitLevels(quantity: Dec, entryPrice: Dec, params: ExitsParams,
   raw.forEach((r, i) => {
     const qty = add(r.qty, carry);
     const last = i === raw.length - 1;
-    if (tooSmall(qty, r.tp, f) && !last) {
+    if (unsellable(qty, r.tp, f) && !last) {
       carry = qty;
       return;
     }
     carry = '0';
-    if (tooSmall(qty, r.tp, f) && merged.length > 0) merged[merged.length - 1] = { ...merged[merged.length - 1]!, qty: add(merged[merged.length - 1]!.qty, qty) };
+    if (unsellable(qty, r.tp, f) && merged.length > 0) merged[merged.length - 1] = { ...merged[merged.length - 1]!, qty: add(merged[merged.length - 1]!.qty, qty) };
     else merged.push({ tp: r.tp, qty });
   });
   return merged.map((m, i) => ({ n: i + 1, tp: m.tp, qty: m.qty, counted: {}, rejections: 0, closed: false }));
@@ -292,7 +292,7 @@ function onOrder(state: ExitsState, order: OrderRecord, ctx: StrategyContext<unk
     // A take-profit leg partly filled: the exchange cancelled its stop leg. Cancel the rest and
     // bracket it again, so what is left keeps its stop.
     const lonelyTakeProfit = working.length === 1 && working[0]!.listClientOrderId !== undefined && working[0]!.request.type === 'LIMIT_MAKER';
-    if (lonelyTakeProfit && isPositive(working[0]!.executedQty) && !working[0]!.cancelRequested && !tooSmall(level.qty, level.tp ?? state.entryPrice, f)) {
+    if (lonelyTakeProfit && isPositive(working[0]!.executedQty) && !working[0]!.cancelRequested && !unsellable(level.qty, level.tp ?? state.entryPrice, f)) {
       intents.push({ kind: 'cancel', tag: order.tag });
     }
   }
@@ -326,6 +326,9 @@ export function cancelExits(state: ExitsState): Intent[] {
 export function remainingQty(state: ExitsState): Dec {
   return sum(state.levels.filter((l) => !l.closed).map((l) => l.qty));
 }
+
+/** The exits as a kit sub-machine: `embed('exits', exitsMachine)` in a strategy's `machines`. */
+export const exitsMachine: SubMachine<ExitsState> = (state, event, ctx) => onExitsEvent(state, event, ctx);
 
 /** Fill arithmetic lives in core/fills.ts; re-exported for the strategies that import it from here. */
 export { avgFillPrice, netBought } from '../fills';

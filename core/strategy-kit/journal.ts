@@ -1,8 +1,8 @@
 /**
- * The seed strategies keep their last decisions in their own state (JSON), so the `state` query
- * and reports explain every trade and every refusal with the values behind it. Pure.
+ * The decision journal: strategies keep their last decisions in their own state (JSON), so the
+ * `state` query and reports explain every trade and every refusal with the values behind it. Pure.
  */
-import type { Json } from '../../strategy';
+import type { Json } from '../strategy';
 
 export type Facts = Readonly<Record<string, string | number | boolean>>;
 
@@ -30,4 +30,14 @@ export function round(value: number, digits = 4): number {
 /** JSON-typed view of a record list (state is stored as Json). */
 export function asJson<T>(value: T): Json {
   return value as unknown as Json;
+}
+
+/** A state that keeps a decision journal. */
+export interface Journaled {
+  readonly decisions: readonly DecisionRecord[];
+}
+
+/** Record a decision taken now (the event time) in the state's journal. */
+export function decide<S extends Journaled>(state: S, ctx: { readonly now: number }, action: string, reason: string, facts: Facts = {}): S {
+  return { ...state, decisions: remember(state.decisions, { time: ctx.now, action, reason, facts }) };
 }

@@ -1,0 +1,26 @@
+/**
+ * The strategy kit: what a strategy needs besides its own rules, on top of the unchanged contract
+ * of core/strategy.ts (docs/writing-a-strategy.md walks through it). Pure: no I/O, no clock, no
+ * randomness, no Temporal.
+ *
+ * - define.ts: `defineKitStrategy`, per-event hooks instead of one `switch`;
+ * - warmup.ts, indicators.ts: declared history and indicators, fed by the kit;
+ * - keys.ts, orders.ts: orders named by structured keys, intents, what a final order delivered;
+ * - add-order.ts: the seed's `add_order` for an entry (market or limit with a timeout);
+ * - sizing.ts: entries sized by the risk layer (core/risk/sizing.ts) from the context;
+ * - machine.ts, round-trip.ts, exits.ts: sub-machines (a market round trip; take-profit ladder,
+ *   stop-loss and trailing stop) kept in the strategy's state;
+ * - journal.ts, rules.ts: decisions that explain themselves.
+ */
+export * from './add-order';
+export * from './define';
+export * from './exits';
+export * from './indicators';
+export * from './journal';
+export * from './keys';
+export * from './machine';
+export * from './orders';
+export * from './round-trip';
+export * from './rules';
+export * from './sizing';
+export * from './warmup';

@@ -1,0 +1,47 @@
+/**
+ * Rules that explain themselves: an entry or exit is a list of named conditions, each with the
+ * values it was evaluated on, so the decision journal and the `state` query show which one held
+ * and which failed ("RSI N-1 40 < 40"). Also the cross-field check params need when a range has
+ * a low and a high bound. Pure.
+ */
+import type { z } from 'zod';
+import { type Dec, d, str } from '../decimal';
+
+export interface Condition {
+  readonly rule: string;
+  readonly ok: boolean;
+}
+
+export interface Check {
+  readonly ok: boolean;
+  readonly conditions: readonly Condition[];
+}
+
+/** All conditions must hold (a strict AND, every condition kept for the explanation). */
+export function check(conditions: Condition[]): Check {
+  return { ok: conditions.every((c) => c.ok), conditions };
+}
+
+/** The rules of a check that failed, as written. */
+export function failedRules(c: Check): string[] {
+  return c.conditions.filter((x) => !x.ok).map((x) => x.rule);
+}
+
+type Bound = { readonly key: string; readonly value: number | string };
+
+/**
+ * Params cross-field rule: `low` must not exceed `high` (or stay below it when `strict`); an empty
+ * range never matches, which would make a bot that silently never trades.
+ */
+export function ordered(ctx: z.RefinementCtx, low: Bound, high: Bound, strict = false): void {
+  const a = Number(low.value);
+  const b = Number(high.value);
+  if (strict ? !(a < b) : !(a <= b)) {
+    ctx.addIssue({ code: 'custom', path: [low.key], message: `${low.value} must be ${strict ? 'below' : 'at most'} ${high.key} (${high.value}): the range is empty` });
+  }
+}
+
+/** Signed move from `from` to `to`, in percent of `from` (positive = up). */
+export function movePct(from: Dec, to: Dec): Dec {
+  return str(d(to).minus(from).dividedBy(from).times(100));
+}

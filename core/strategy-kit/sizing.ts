@@ -1,0 +1,40 @@
+/**
+ * Sizing an entry from the context: the risk layer's modes (core/risk/sizing.ts: fixed base or
+ * quote, a percentage of the free balance, ATR risk) fed with the bot's filters and last known
+ * free quote balance, plus the two "as much as possible" sizes the seeds use: the whole free
+ * quote balance of a spot account, and the available margin times the leverage on futures. Every
+ * answer is either a quantity the exchange accepts or the reason there is none. Pure.
+ */
+import { type Dec, d, floorToStep, isPositive, str } from '../decimal';
+import { type SizeResult, type Sizing, sizeEntry } from '../risk/sizing';
+import type { StrategyContext } from '../strategy';
+import { floorMarketQty } from './orders';
+
+export { type Sizing, sizingSchema } from '../risk/sizing';
+
+/** `sizeEntry` with the context's filters and free quote balance. */
+export function size(ctx: StrategyContext<unknown>, sizing: Sizing, at: { readonly price: Dec; readonly market: boolean; readonly atr?: number | null }): SizeResult {
+  return sizeEntry(sizing, { price: at.price, filters: ctx.filters, freeQuote: ctx.balances?.quote ?? null, market: at.market, ...(at.atr !== undefined ? { atr: at.atr } : {}) });
+}
+
+export type AllIn = { readonly ok: true; readonly quoteOrderQty: Dec; readonly free: Dec } | { readonly ok: false; readonly reason: string };
+
+/** Spend the whole free quote balance on a MARKET buy (`quoteOrderQty`, 8 decimals; the fee comes out of what is bought). */
+export function allIn(ctx: StrategyContext<unknown>): AllIn {
+  const free = ctx.balances?.quote ?? null;
+  if (free === null || !isPositive(free)) return { ok: false, reason: 'the free quote balance is unknown or zero' };
+  return { ok: true, quoteOrderQty: floorToStep(free, '0.00000001'), free };
+}
+
+export type MarginSize = { readonly ok: true; readonly quantity: Dec; readonly margin: Dec } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Futures: the largest position the available margin opens at `leverage`, the taker fee kept out:
+ * qty × price × (1 / leverage + fee) = margin. Rounded down to the market step.
+ */
+export function marginSize(ctx: StrategyContext<unknown>, price: Dec, leverage: number, feeRate: Dec): MarginSize {
+  const margin = ctx.balances?.quote ?? null;
+  if (margin === null || !isPositive(margin)) return { ok: false, reason: 'the available margin is unknown or zero' };
+  const raw = str(d(margin).dividedBy(d(price).times(d(1).dividedBy(leverage).plus(feeRate))));
+  return { ok: true, quantity: floorMarketQty(raw, ctx.filters), margin };
+}
