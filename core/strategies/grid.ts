@@ -8,20 +8,20 @@
  * Start (first candle, price P): cells whose bottom is below P wait to buy; cells at or above P
  * must sell first, so with `initialBuy` one MARKET buy funds them (each gets `quantity`, the
  * highest ones sharing what fees left). Without it, or when that buy fails, they stay idle and
- * arm their buy once a candle closes above their bottom.
+ * arm their buy once a candle closes above their bottom. A refused order is tried again after
+ * `GRID_RETRY_CANDLES` candles.
  *
  * Stop: a close below `stopLossPrice` or above `takeProfitPrice` stops the bot; on stop the grid
  * cancels all its orders (unless `keepOrdersOnStop`), and the bot's `onStop: close-position`
  * also sells what the grid holds.
  */
 import { z } from 'zod';
-import { type Dec, add, d, floorToStep, gte, isPositive, lt, lte, min, mul, roundToStep, str, sub } from '../decimal';
+import { type Dec, add, d, gte, lt, lte, min, roundToStep, str, sub } from '../decimal';
 import type { SymbolFilters } from '../market';
-import { type OrderRecord, isFinalStatus } from '../orders';
-import { netBought } from '../risk/exits';
+import type { OrderRecord } from '../orders';
 import { positiveDecimal } from '../schema';
-import { type Intent, type StrategyContext, defineStrategy } from '../strategy';
-import { splitSymbol } from '../symbols';
+import type { Decision, Intent, StrategyContext } from '../strategy';
+import { defineKitStrategy, executed, floorQty, limit, market, notify, numbered, single, stop, tooSmall, workingKeys } from '../strategy-kit';
 
 export const gridParams = z
   .object({
@@ -47,10 +47,11 @@ export const gridParams = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (!lt(p.low, p.high)) ctx.addIssue({ code: 'custom', path: ['high'], message: `must be above low (${p.low})` });
-    if ((p.quantity === undefined) === (p.amount === undefined)) ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'give exactly one of quantity (base per order) or amount (quote per order)' });
-    if (p.stopLossPrice !== undefined && !lt(p.stopLossPrice, p.low)) ctx.addIssue({ code: 'custom', path: ['stopLossPrice'], message: `must be below low (${p.low})` });
-    if (p.takeProfitPrice !== undefined && !lt(p.high, p.takeProfitPrice)) ctx.addIssue({ code: 'custom', path: ['takeProfitPrice'], message: `must be above high (${p.high})` });
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!lt(p.low, p.high)) issue('high', `must be above low (${p.low})`);
+    if ((p.quantity === undefined) === (p.amount === undefined)) issue('quantity', 'give exactly one of quantity (base per order) or amount (quote per order)');
+    if (p.stopLossPrice !== undefined && !lt(p.stopLossPrice, p.low)) issue('stopLossPrice', `must be below low (${p.low})`);
+    if (p.takeProfitPrice !== undefined && !lt(p.high, p.takeProfitPrice)) issue('takeProfitPrice', `must be above high (${p.high})`);
   });
 export type GridParams = z.output<typeof gridParams>;
 
@@ -76,41 +77,37 @@ export interface GridState {
   readonly funding: boolean;
 }
 
-const INIT_TAG = 'init';
+type Ctx = StrategyContext<GridParams>;
+
+/** The initial buy, and the cells' orders: "g0", "g1", ... */
+const INIT = single('init');
+const CELL = numbered('g', '');
 /** Candles to wait before placing a refused order again (balance, filters, risk). */
 export const GRID_RETRY_CANDLES = 10;
 
-export const cellTag = (i: number): string => `g${i}`;
+export const cellTag = (i: number): string => CELL.key(i).tag;
 
-export const grid = defineStrategy<GridParams, GridState>({
+export const grid = defineKitStrategy<GridParams, GridState>({
   id: 'grid',
   title: 'Grid: buy low, sell one level higher, repeat',
   description:
     'Places `levels` prices between `low` and `high` (arithmetic or geometric); buys below the price and sells one level above each buy, re-arming the opposite order whenever one fills. Cancels the grid when the bot stops.',
   params: gridParams,
   init: () => ({ phase: 'new', candles: 0, prices: [], cells: [], funding: false }),
-  onEvent(state, event, ctx) {
-    if (state.phase === 'stopped') return { state };
-    switch (event.type) {
-      case 'candle': {
-        const s: GridState = { ...state, candles: state.candles + 1 };
-        const close = event.candle.close;
-        const p = ctx.params;
-        if (p.stopLossPrice !== undefined && lte(close, p.stopLossPrice)) return { state: s, intents: [{ kind: 'stop', reason: `grid stop-loss: close ${close} at or below ${p.stopLossPrice}` }] };
-        if (p.takeProfitPrice !== undefined && gte(close, p.takeProfitPrice)) return { state: s, intents: [{ kind: 'stop', reason: `grid take-profit: close ${close} at or above ${p.takeProfitPrice}` }] };
-        if (s.phase === 'new') return ctx.paused ? { state: s } : setUp(s, close, ctx);
-        return rearmWaiting(s, close, ctx);
-      }
-      case 'order':
-        if (event.order.tag === INIT_TAG) return onFunding(state, event.order, ctx);
-        if (/^g\d+$/.test(event.order.tag)) return onCellOrder(state, event.order, ctx);
-        return { state };
-      case 'stop':
-        return { state: { ...state, phase: 'stopped' }, intents: ctx.params.keepOrdersOnStop ? [] : [{ kind: 'cancelAll' }] };
-      default:
-        return { state };
-    }
+  idle: (s) => s.phase === 'stopped',
+  onCandle(state, { close }, ctx) {
+    const s: GridState = { ...state, candles: state.candles + 1 };
+    const p = ctx.params;
+    if (p.stopLossPrice !== undefined && lte(close, p.stopLossPrice)) return { state: s, intents: [stop(`grid stop-loss: close ${close} at or below ${p.stopLossPrice}`)] };
+    if (p.takeProfitPrice !== undefined && gte(close, p.takeProfitPrice)) return { state: s, intents: [stop(`grid take-profit: close ${close} at or above ${p.takeProfitPrice}`)] };
+    if (s.phase === 'new') return ctx.paused ? { state: s } : setUp(s, close, ctx);
+    return rearmWaiting(s, close, ctx);
   },
+  orders: [
+    { family: INIT, onOrderFinal: onFunding },
+    { family: CELL, onOrderFinal: (s, order, ctx, hit) => onCellOrder(s, order, ctx, hit.key!.n!) },
+  ],
+  onStop: (s, ctx) => ({ state: { ...s, phase: 'stopped' }, intents: ctx.params.keepOrdersOnStop ? [] : [{ kind: 'cancelAll' }] }),
 });
 
 /** Grid prices from the params, rounded to the tick; throws when two round to the same price. */
@@ -126,165 +123,117 @@ export function gridPrices(p: Pick<GridParams, 'low' | 'high' | 'levels' | 'spac
 }
 
 function orderQty(p: GridParams, buyPrice: Dec, f: SymbolFilters | null): Dec {
-  const raw = p.quantity ?? str(d(p.amount!).dividedBy(buyPrice));
-  return f ? floorToStep(raw, f.stepSize) : raw;
+  return floorQty(p.quantity ?? str(d(p.amount!).dividedBy(buyPrice)), f);
 }
 
-/** Why an order of `qty` at `price` would be refused by the exchange filters, if it would. */
-function tooSmall(qty: Dec, price: Dec, f: SymbolFilters | null): string | null {
-  if (!f) return isPositive(qty) ? null : 'quantity rounds to 0';
-  if (!isPositive(qty) || lt(qty, f.minQty)) return `quantity ${qty} below the minimum ${f.minQty}`;
-  if (isPositive(f.minNotional) && lt(mul(qty, price), f.minNotional)) return `order value ${mul(qty, price)} below the minimum notional ${f.minNotional}`;
-  return null;
-}
-
-function setUp(state: GridState, close: Dec, ctx: StrategyContext<GridParams>): { state: GridState; intents?: Intent[] } {
+function setUp(state: GridState, close: Dec, ctx: Ctx): Decision<GridState> {
   const p = ctx.params;
   const f = ctx.filters;
   const prices = gridPrices(p, f);
+  const halt = (reason: string): Decision<GridState> => ({ state: { ...state, phase: 'stopped' }, intents: [stop(reason)] });
   for (let i = 1; i < prices.length; i++) {
-    if (!lt(prices[i - 1]!, prices[i]!)) return { state: { ...state, phase: 'stopped' }, intents: [{ kind: 'stop', reason: `grid levels ${prices[i - 1]} and ${prices[i]} collapse at the tick size: use fewer levels` }] };
+    if (!lt(prices[i - 1]!, prices[i]!)) return halt(`grid levels ${prices[i - 1]} and ${prices[i]} collapse at the tick size: use fewer levels`);
   }
   for (let i = 0; i < prices.length - 1; i++) {
     const problem = tooSmall(orderQty(p, prices[i]!, f), prices[i]!, f);
-    if (problem) return { state: { ...state, phase: 'stopped' }, intents: [{ kind: 'stop', reason: `grid order at ${prices[i]} too small: ${problem}` }] };
+    if (problem) return halt(`grid order at ${prices[i]} too small: ${problem}`);
   }
   // A cell whose bottom is at or above the price must sell first.
-  const above = (i: number) => gte(prices[i]!, close);
-  const cells: GridCell[] = prices.slice(0, -1).map((price, i) => ({ side: above(i) ? 'idle' : 'buy', qty: orderQty(p, price, f), retryAt: null }));
-  const intents: Intent[] = [];
+  const cells: GridCell[] = prices.slice(0, -1).map((price) => ({ side: gte(price, close) ? 'idle' : 'buy', qty: orderQty(p, price, f), retryAt: null }));
   const toFund = cells.filter((c) => c.side === 'idle');
-  let funding = false;
-  if (p.initialBuy && toFund.length > 0) {
-    const total = toFund.reduce((acc, c) => add(acc, c.qty), '0');
-    funding = true;
-    intents.push({
-      kind: 'place',
-      tag: INIT_TAG,
-      side: 'BUY',
-      type: 'MARKET',
-      quantity: total,
-      purpose: 'entry',
-      reason: `grid start: buy what the ${toFund.length} cell(s) above ${close} will sell`,
-      facts: { close, cells: toFund.length },
-    });
+  const funding = p.initialBuy && toFund.length > 0;
+  const intents: Intent[] = [];
+  if (funding) {
+    const reason = `grid start: buy what the ${toFund.length} cell(s) above ${close} will sell`;
+    intents.push(market(INIT.key, 'BUY', toFund.reduce((acc, c) => add(acc, c.qty), '0'), { purpose: 'entry', reason, facts: { close, cells: toFund.length } }));
   }
   const s: GridState = { ...state, phase: 'running', prices, cells, funding };
-  cells.forEach((c, i) => {
-    if (c.side === 'buy') intents.push(cellOrder(s, i, c));
-  });
+  cells.forEach((c, i) => c.side === 'buy' && intents.push(cellOrder(s, i, c)));
   return { state: s, intents };
 }
 
 function cellOrder(state: GridState, i: number, cell: GridCell): Intent {
   const bottom = state.prices[i]!;
   const top = state.prices[i + 1]!;
-  return cell.side === 'sell'
-    ? {
-        kind: 'place',
-        tag: cellTag(i),
-        side: 'SELL',
-        type: 'LIMIT',
-        price: top,
-        quantity: cell.qty,
-        purpose: 'exit',
-        reason: `grid cell ${i}: sell at ${top} what it bought${cell.cost ? ` for ${cell.cost}` : ''} (level ${bottom})`,
-        // The lot this sell closes: reports measure the cell's own profit against it.
-        facts: { cell: i, bottom, top, ...(cell.cost ? { entryPrice: cell.cost } : {}) },
-      }
-    : { kind: 'place', tag: cellTag(i), side: 'BUY', type: 'LIMIT', price: bottom, quantity: cell.qty, purpose: 'entry', reason: `grid cell ${i}: buy at ${bottom}, to sell at ${top}`, facts: { cell: i, bottom, top } };
+  const facts = { cell: i, bottom, top };
+  if (cell.side !== 'sell') return limit(CELL.key(i), 'BUY', bottom, cell.qty, { purpose: 'entry', reason: `grid cell ${i}: buy at ${bottom}, to sell at ${top}`, facts });
+  const reason = `grid cell ${i}: sell at ${top} what it bought${cell.cost ? ` for ${cell.cost}` : ''} (level ${bottom})`;
+  // The lot this sell closes: reports measure the cell's own profit against it.
+  return limit(CELL.key(i), 'SELL', top, cell.qty, { purpose: 'exit', reason, facts: { ...facts, ...(cell.cost ? { entryPrice: cell.cost } : {}) } });
 }
 
 function withCell(state: GridState, i: number, cell: GridCell): GridState {
   return { ...state, cells: state.cells.map((c, j) => (j === i ? cell : c)) };
 }
 
-function onFunding(state: GridState, order: OrderRecord, ctx: StrategyContext<GridParams>): { state: GridState; intents?: Intent[] } {
-  if (!isFinalStatus(order.status)) return { state };
+/** Give cell `i` its next order and place it. */
+function arm(state: GridState, i: number, cell: GridCell): Decision<GridState> {
+  const s = withCell(state, i, cell);
+  return { state: s, intents: [cellOrder(s, i, cell)] };
+}
+
+/** The initial buy is final: share what it bought among the idle cells, each selling its share. */
+function onFunding(state: GridState, order: OrderRecord, ctx: Ctx): Decision<GridState> {
   const f = ctx.filters;
-  let left = netBought(order, splitSymbol(ctx.symbol, f).base);
-  const cost = unitCost(order.cumulativeQuoteQty, left);
+  const bought = executed(order, ctx);
+  let left = bought.qty;
   const intents: Intent[] = [];
   let unfunded = 0;
   let s: GridState = { ...state, funding: false };
   s.cells.forEach((cell, i) => {
     if (cell.side !== 'idle') return;
-    const share = f ? floorToStep(min(cell.qty, left), f.stepSize) : min(cell.qty, left);
-    if (tooSmall(share, s.prices[i + 1]!, f)) {
-      unfunded++;
-      return;
-    }
+    const share = floorQty(min(cell.qty, left), f);
+    if (tooSmall(share, s.prices[i + 1]!, f)) return unfunded++;
     left = sub(left, share);
-    const funded: GridCell = { side: 'sell', qty: share, retryAt: null, ...(cost ? { cost } : {}) };
-    s = withCell(s, i, funded);
-    intents.push(cellOrder(s, i, funded));
+    const armed = arm(s, i, { side: 'sell', qty: share, retryAt: null, ...(bought.unitCost ? { cost: bought.unitCost } : {}) });
+    s = armed.state;
+    intents.push(...armed.intents!);
   });
   if (unfunded > 0) {
     const why = order.status === 'FILLED' ? 'the initial buy did not cover them' : `initial buy ${order.status}: ${order.rejectReason ?? ''}`;
-    intents.push({ kind: 'notify', level: 'warn', message: `${unfunded} grid cell(s) above the price stay idle (${why}); they arm their buy when the price rises above them` });
+    intents.push(notify(`${unfunded} grid cell(s) above the price stay idle (${why}); they arm their buy when the price rises above them`, 'warn'));
   }
   return { state: s, intents };
 }
 
-function onCellOrder(state: GridState, order: OrderRecord, ctx: StrategyContext<GridParams>): { state: GridState; intents?: Intent[] } {
-  if (!isFinalStatus(order.status) || state.phase !== 'running') return { state };
-  const i = Number(order.tag.slice(1));
+/** A cell's order is final: a buy re-arms as a sell of what it bought, a sell as a buy; a refusal is retried later. */
+function onCellOrder(state: GridState, order: OrderRecord, ctx: Ctx, i: number): Decision<GridState> {
   const cell = state.cells[i];
-  if (!cell) return { state };
-  const f = ctx.filters;
-  const p = ctx.params;
-  const bottom = state.prices[i]!;
+  if (state.phase !== 'running' || !cell) return { state };
+  const { filters: f, params: p } = ctx;
   const top = state.prices[i + 1]!;
+  const retry = (next: GridCell): Decision<GridState> => ({ state: withCell(state, i, next), intents: refusalNotice(order) });
   if (order.request.side === 'BUY') {
-    const net = netBought(order, splitSymbol(ctx.symbol, f).base);
-    const bought = f ? floorToStep(net, f.stepSize) : net;
-    if (!tooSmall(bought, top, f)) {
-      const cost = unitCost(order.cumulativeQuoteQty, net);
-      const next: GridCell = { side: 'sell', qty: bought, retryAt: null, ...(cost ? { cost } : {}) };
-      const s = withCell(state, i, next);
-      return { state: s, intents: [cellOrder(s, i, next)] };
-    }
+    const got = executed(order, ctx);
+    const qty = floorQty(got.qty, f);
+    if (!tooSmall(qty, top, f)) return arm(state, i, { side: 'sell', qty, retryAt: null, ...(got.unitCost ? { cost: got.unitCost } : {}) });
     // Nothing (usable) bought: keep waiting to buy, and try again later if the order was refused.
-    const next: GridCell = { side: 'buy', qty: orderQty(p, bottom, f), retryAt: state.candles + GRID_RETRY_CANDLES };
-    return { state: withCell(state, i, next), intents: refusalNotice(order) };
+    return retry({ side: 'buy', qty: orderQty(p, state.prices[i]!, f), retryAt: state.candles + GRID_RETRY_CANDLES });
   }
   const left = sub(cell.qty, order.executedQty);
-  if (order.status === 'FILLED' || tooSmall(left, top, f)) {
-    const next: GridCell = { side: 'buy', qty: orderQty(p, bottom, f), retryAt: null };
-    const s = withCell(state, i, next);
-    return { state: s, intents: [cellOrder(s, i, next)] };
-  }
-  const next: GridCell = { side: 'sell', qty: left, retryAt: state.candles + GRID_RETRY_CANDLES };
-  return { state: withCell(state, i, next), intents: refusalNotice(order) };
-}
-
-function unitCost(quote: Dec, net: Dec): Dec | null {
-  return isPositive(net) && isPositive(quote) ? str(d(quote).dividedBy(net).toDecimalPlaces(8)) : null;
+  if (order.status === 'FILLED' || tooSmall(left, top, f)) return arm(state, i, { side: 'buy', qty: orderQty(p, state.prices[i]!, f), retryAt: null });
+  return retry({ side: 'sell', qty: left, retryAt: state.candles + GRID_RETRY_CANDLES });
 }
 
 function refusalNotice(order: OrderRecord): Intent[] {
   if (order.status !== 'REJECTED') return [];
-  return [{ kind: 'notify', level: 'warn', message: `grid ${order.tag} ${order.request.side} refused (${order.rejectReason ?? 'no reason'}); retrying in ${GRID_RETRY_CANDLES} candles` }];
+  return [notify(`grid ${order.tag} ${order.request.side} refused (${order.rejectReason ?? 'no reason'}); retrying in ${GRID_RETRY_CANDLES} candles`, 'warn')];
 }
 
 /** On each candle: place again what was refused, and arm idle cells the price has risen above. */
-function rearmWaiting(state: GridState, close: Dec, ctx: StrategyContext<GridParams>): { state: GridState; intents?: Intent[] } {
+function rearmWaiting(state: GridState, close: Dec, ctx: Ctx): Decision<GridState> {
   let s = state;
   const intents: Intent[] = [];
-  // Runs on every candle: one pass over the open orders, not one per cell.
-  const working = new Set<string>();
-  for (const o of ctx.openOrders) working.add(o.tag);
+  const working = workingKeys(ctx);
   state.cells.forEach((cell, i) => {
-    if (working.has(cellTag(i))) return;
-    if (cell.side === 'idle' && !s.funding && lt(s.prices[i]!, close)) {
-      const armed: GridCell = { side: 'buy', qty: cell.qty, retryAt: null };
-      s = withCell(s, i, armed);
-      intents.push(cellOrder(s, i, armed));
-    } else if (cell.side !== 'idle' && cell.retryAt !== null && s.candles >= cell.retryAt && !ctx.paused) {
-      const retried: GridCell = { ...cell, retryAt: null };
-      s = withCell(s, i, retried);
-      intents.push(cellOrder(s, i, retried));
-    }
+    if (working.has(CELL.key(i))) return;
+    let next: GridCell | null = null;
+    if (cell.side === 'idle' && !s.funding && lt(s.prices[i]!, close)) next = { side: 'buy', qty: cell.qty, retryAt: null };
+    else if (cell.side !== 'idle' && cell.retryAt !== null && s.candles >= cell.retryAt && !ctx.paused) next = { ...cell, retryAt: null };
+    if (!next) return;
+    const armed = arm(s, i, next);
+    s = armed.state;
+    intents.push(...armed.intents!);
   });
   return intents.length > 0 ? { state: s, intents } : { state: s };
 }

@@ -1,27 +1,28 @@
 /**
  * A round trip at market, as a sub-machine: open a position with one MARKET order, hold it, close
- * it with one MARKET order, and record the trade. Each trip has a number `seq`; its orders are
- * `entry` seq and `exit` seq of the families given (so "entry-4" and "exit-4").
+ * it with one MARKET order, record the trade. Each trip has a number `seq`; its orders are `entry`
+ * seq and `exit` seq of the families given (so "entry-4" and "exit-4").
  *
- *   (none) --open--> opening --entry filled--> open --close--> closing --exit filled--> (none) + trade
- *              entry not filled: (none)                       exit not filled: open again
+ *   (none) --enter--> opening --entry filled--> open --exit--> closing --exit filled--> (none) + trade
+ *              entry not filled: (none)                    exit not filled: open again
  *
- * The position's state is the strategy's own record `M` (what it wants to remember about the
- * trip: the signal, the reference price) plus the fields below, all plain JSON. A long's quantity
- * is what the entry delivered net of fees paid in base, rounded down to the market step; a short's
- * is the executed quantity. Closing a long with `sweepDust` sells the bot's whole holding when it
- * is larger (dust earlier exits left under the lot step). Pure.
+ * The strategy's state carries `TripFields`: the position (the strategy's own record `M` of the
+ * trip, plus the fields of `Position`), the trip counter, the last trades and the decision
+ * journal, where every step is written ("enter-long1", "exit", "closed", "entry-failed", ...).
+ * A long's quantity is what the entry delivered net of fees paid in base, rounded down to the
+ * market step; a short's is the executed quantity. With `sweepDust`, closing a long sells the
+ * bot's whole holding when it is larger (dust earlier exits left under the lot step; the kernel
+ * rounds it down to the step). Pure.
  */
 import { type Dec, d, gt, str } from '../decimal';
 import { type OrderRecord, isFinalStatus } from '../orders';
-import type { Intent, StrategyContext } from '../strategy';
-import type { NumberedFamily, OrderKey } from './keys';
-import { type Facts, executed, failure, filledAny, floorMarketQty, market } from './orders';
-
-export type Phase = 'opening' | 'open' | 'closing';
+import type { Decision, Intent, PlaceIntent, StrategyContext } from '../strategy';
+import { type Facts, type Journaled, decide } from './journal';
+import type { NumberedFamily } from './keys';
+import { executed, failure, filledAny, floorMarketQty, market, notify, place } from './orders';
 
 export type Position<M> = M & {
-  readonly phase: Phase;
+  readonly phase: 'opening' | 'open' | 'closing';
   readonly seq: number;
   /** Quantity held (0 while opening). */
   readonly qty: Dec;
@@ -43,9 +44,18 @@ export type Trade<T> = T & {
   readonly closedAt: number;
 };
 
+export interface TripFields<M, T> extends Journaled {
+  readonly position: Position<M> | null;
+  /** Number of the last trip entered. */
+  readonly seq: number;
+  readonly trades: readonly Trade<T>[];
+}
+
 export interface RoundTripConfig<M, T> {
   readonly entry: NumberedFamily;
   readonly exit: NumberedFamily;
+  /** Name of the trip in the journal ("long1"): "enter-long1", "long1 closed at ...". */
+  readonly label: (position: M) => string;
   /** Is this position a short (opened by a SELL)? */
   readonly isShort: (position: M) => boolean;
   /** The price the trade's entry falls back to when the fill price is unknown. */
@@ -53,62 +63,67 @@ export interface RoundTripConfig<M, T> {
   /** The strategy's fields kept in the trade record. */
   readonly tradeOf: (position: M) => T;
   readonly sweepDust?: boolean;
+  /** Trades kept in the state (default 100). */
+  readonly maxTrades?: number;
 }
 
-/** What an order report did to the trip. */
-export type TripEvent<M, T> =
-  | { readonly kind: 'opened'; readonly position: Position<M> }
-  | { readonly kind: 'entryFailed'; readonly position: Position<M>; readonly why: string }
-  | { readonly kind: 'closed'; readonly trade: Trade<T> }
-  | { readonly kind: 'exitFailed'; readonly position: Position<M>; readonly why: string };
+type OrderFields = Omit<PlaceIntent, 'kind' | 'tag' | 'purpose' | 'reason' | 'facts'>;
+type Why = { readonly reason: string; readonly facts: Facts };
 
 export interface RoundTrip<M, T> {
-  /** The record of a trip being opened: place its entry with `entryKey(seq)`. */
-  opening(meta: M, seq: number, now: number): Position<M>;
-  /** The order opening the trip: an entry of the trip's number. */
-  entryKey(seq: number): OrderKey;
-  /** Close at market: the position marked closing and the exit order. */
-  close(position: Position<M>, why: { readonly reason: string; readonly facts?: Facts }, ctx: StrategyContext<unknown>, meta?: Partial<M>): { position: Position<M>; intent: Intent };
-  /** A final report of the trip's entry or exit; null for any other order or a trip not waiting for it. */
-  onOrder(position: Position<M> | null, order: OrderRecord, ctx: StrategyContext<unknown>): TripEvent<M, T> | null;
+  /** Enter trip `seq + 1` with a MARKET `order`; `meta` is the strategy's record of it. */
+  enter<S extends TripFields<M, T>>(state: S, meta: M, order: OrderFields, why: Why, ctx: StrategyContext<unknown>): Decision<S> & { readonly intents: readonly Intent[] };
+  /** Close the open position at market. */
+  exit<S extends TripFields<M, T>>(state: S, why: Why, ctx: StrategyContext<unknown>): Decision<S>;
+  /**
+   * A final report of the trip's entry or exit; null for any other order. `onEntryFailed` lets
+   * the strategy undo what it set when it entered.
+   */
+  onOrder<S extends TripFields<M, T>>(state: S, order: OrderRecord, ctx: StrategyContext<unknown>, onEntryFailed?: (state: S, position: Position<M>) => S): Decision<S> | null;
 }
 
 export function roundTrip<M extends object, T extends object>(cfg: RoundTripConfig<M, T>): RoundTrip<M, T> {
   return {
-    opening: (meta, seq, now) => ({ ...meta, phase: 'opening', seq, qty: '0', fillPrice: null, openedAt: now, exitReason: null }) as Position<M>,
-    entryKey: (seq) => cfg.entry.key(seq),
-    close(position, why, ctx, meta) {
+    enter(state, meta, order, why, ctx) {
+      const seq = state.seq + 1;
+      const position = { ...meta, phase: 'opening', seq, qty: '0', fillPrice: null, openedAt: ctx.now, exitReason: null } as Position<M>;
+      const s = decide({ ...state, seq, position }, ctx, `enter-${cfg.label(meta)}`, why.reason, why.facts);
+      return { state: s, intents: [place(cfg.entry.key(seq), order, { purpose: 'entry', ...why })] };
+    },
+    exit(state, why, ctx) {
+      const position = state.position!;
       const short = cfg.isShort(position);
-      // The kernel rounds a swept holding down to the step.
       const quantity = !short && cfg.sweepDust && gt(ctx.position.qty, position.qty) ? ctx.position.qty : position.qty;
       const intent = market(cfg.exit.key(position.seq), short ? 'BUY' : 'SELL', quantity, { purpose: 'exit', ...why });
-      return { position: { ...position, ...meta, phase: 'closing', exitReason: why.reason }, intent };
+      return { state: decide({ ...state, position: { ...position, phase: 'closing', exitReason: why.reason } }, ctx, 'exit', why.reason, why.facts), intents: [intent] };
     },
-    onOrder(position, order, ctx) {
+    onOrder(state, order, ctx, onEntryFailed) {
+      const position = state.position;
       if (!position || !isFinalStatus(order.status)) return null;
+      const label = cfg.label(position);
       if (order.tag === cfg.entry.key(position.seq).tag && position.phase === 'opening') {
-        if (!filledAny(order)) return { kind: 'entryFailed', position, why: failure(order) };
+        if (!filledAny(order)) {
+          const s = { ...state, position: null };
+          const message = `${label} entry ${failure(order)}`;
+          return { state: decide(onEntryFailed ? onEntryFailed(s, position) : s, ctx, 'entry-failed', message), intents: [notify(message, 'warn')] };
+        }
         const got = executed(order, ctx);
-        return { kind: 'opened', position: { ...position, phase: 'open', qty: floorMarketQty(got.qty, ctx.filters), fillPrice: got.price } };
+        return { state: { ...state, position: { ...position, phase: 'open', qty: floorMarketQty(got.qty, ctx.filters), fillPrice: got.price } } };
       }
-      if (order.tag === cfg.exit.key(position.seq).tag && position.phase === 'closing') {
-        if (!filledAny(order)) return { kind: 'exitFailed', position: { ...position, phase: 'open', exitReason: null }, why: failure(order) };
-        const exitPrice = executed(order, ctx).price!;
-        const entryPrice = position.fillPrice ?? cfg.reference(position);
-        const perUnit = cfg.isShort(position) ? d(entryPrice).minus(exitPrice) : d(exitPrice).minus(entryPrice);
-        const trade = {
-          ...cfg.tradeOf(position),
-          qty: order.executedQty,
-          entryPrice,
-          exitPrice,
-          pnl: str(perUnit.times(order.executedQty).toDecimalPlaces(8)),
-          reason: position.exitReason ?? '',
-          openedAt: position.openedAt,
-          closedAt: ctx.now,
-        } as Trade<T>;
-        return { kind: 'closed', trade };
+      if (order.tag !== cfg.exit.key(position.seq).tag || position.phase !== 'closing') return null;
+      if (!filledAny(order)) {
+        // Not closed: the strategy evaluates its exit again on the next candle.
+        const s = decide({ ...state, position: { ...position, phase: 'open', exitReason: null } }, ctx, 'exit-failed', `${label} exit ${failure(order)}`);
+        return { state: s, intents: [notify(`${label} exit ${failure(order)}; retrying on the next candle`, 'error')] };
       }
-      return null;
+      const exitPrice = executed(order, ctx).price!;
+      const entryPrice = position.fillPrice ?? cfg.reference(position);
+      const perUnit = cfg.isShort(position) ? d(entryPrice).minus(exitPrice) : d(exitPrice).minus(entryPrice);
+      const pnl = str(perUnit.times(order.executedQty).toDecimalPlaces(8));
+      const reason = position.exitReason ?? '';
+      const trade = { ...cfg.tradeOf(position), qty: order.executedQty, entryPrice, exitPrice, pnl, reason, openedAt: position.openedAt, closedAt: ctx.now } as Trade<T>;
+      const s = { ...state, position: null, trades: [...state.trades, trade].slice(-(cfg.maxTrades ?? 100)) };
+      return { state: decide(s, ctx, 'closed', `${label} closed at ${exitPrice}: ${reason}`, { pnl }) };
     },
   };
 }

@@ -7,7 +7,8 @@
  */
 import { type Dec, d, floorToStep, isPositive, str } from '../decimal';
 import { type SizeResult, type Sizing, sizeEntry } from '../risk/sizing';
-import type { StrategyContext } from '../strategy';
+import type { PlaceIntent, StrategyContext } from '../strategy';
+import type { Facts } from './journal';
 import { floorMarketQty } from './orders';
 
 export { type Sizing, sizingSchema } from '../risk/sizing';
@@ -37,4 +38,22 @@ export function marginSize(ctx: StrategyContext<unknown>, price: Dec, leverage: 
   if (margin === null || !isPositive(margin)) return { ok: false, reason: 'the available margin is unknown or zero' };
   const raw = str(d(margin).dividedBy(d(price).times(d(1).dividedBy(leverage).plus(feeRate))));
   return { ok: true, quantity: floorMarketQty(raw, ctx.filters), margin };
+}
+
+export type MarketEntry =
+  | { readonly ok: true; readonly order: Pick<PlaceIntent, 'side' | 'type' | 'quantity' | 'quoteOrderQty'>; readonly facts: Facts }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * A MARKET buy sized by `sizing` at `price`, or with "max" the whole free quote balance (the
+ * seeds' "Sizing MAX"). `facts` say how it was sized.
+ */
+export function marketBuy(ctx: StrategyContext<unknown>, sizing: 'max' | Sizing, price: Dec): MarketEntry {
+  if (sizing === 'max') {
+    const all = allIn(ctx);
+    return all.ok ? { ok: true, order: { side: 'BUY', type: 'MARKET', quoteOrderQty: all.quoteOrderQty }, facts: { freeQuote: all.free } } : all;
+  }
+  const sized = size(ctx, sizing, { price, market: true });
+  if (!sized.ok) return { ok: false, reason: `sizing refused: ${sized.reason}` };
+  return { ok: true, order: { side: 'BUY', type: 'MARKET', quantity: sized.quantity }, facts: { sizing: sized.why } };
 }
