@@ -18,8 +18,7 @@
  *
  * The short side needs a futures account: a spot bot with `enableShort` refuses to start (see
  * `checkEnvironment`); the backtester verifies it with a simulated perpetual (backtest/perpetual.ts).
- * The RSI warms up on `warmupCandles` closed candles fetched at start (the kit's declared warm-up);
- * each position is the kit's market round trip, orders "entry-N" then "exit-N".
+ * On the kit: a declared warm-up of `warmupCandles`, the RSI fed by it, market round trips.
  */
 import { z } from 'zod';
 import { type Dec, gte, lte } from '../decimal';
@@ -28,17 +27,16 @@ import type { Candle } from '../market';
 import { boundedDecimal, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
 import type { Decision, StrategyContext } from '../strategy';
 import * as kit from '../strategy-kit';
-import { type Check, type DecisionRecord, check, movePct, orderedPairs, ratio, round } from '../strategy-kit';
+import { type Check, check, movePct, orderedPairs, ratio, round } from '../strategy-kit';
 
 export { type Check, type Condition, movePct } from '../strategy-kit';
 
 /** A stop-loss distance in percent of the entry: above 0 and below 100. */
 const stopPct = boundedDecimal({ gt: '0', lt: '100' }, 'must be a percentage above 0 and below 100');
-const num = z.number().finite();
 /** An RSI level: RSI lives between 0 and 100. */
-const rsiLevel = num.min(0, { message: 'must be an RSI level from 0 to 100' }).max(100, { message: 'must be an RSI level from 0 to 100' });
+const rsiLevel = z.number().finite().min(0, { message: 'must be an RSI level from 0 to 100' }).max(100, { message: 'must be an RSI level from 0 to 100' });
 /** A change of RSI between two candles. */
-const rsiDelta = num.min(0, { message: 'must be an RSI change from 0 to 100' }).max(100, { message: 'must be an RSI change from 0 to 100' });
+const rsiDelta = z.number().finite().min(0, { message: 'must be an RSI change from 0 to 100' }).max(100, { message: 'must be an RSI change from 0 to 100' });
 
 const long1Schema = z
   .object({
@@ -177,24 +175,20 @@ export function shortCheck(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
   ]);
 }
 
-export interface ExitCheck {
-  readonly exit: boolean;
-  readonly reason: string;
-}
+export type ExitCheck = { readonly exit: boolean; readonly reason: string };
 
 /** Exits and close-based stop-losses of an open position, on the last closed candle. */
 export function exitCheck(kind: PositionKind, entry: { readonly close: Dec; readonly rsi: number }, last: Bar, p: RsiSniperParams): ExitCheck {
   const move = movePct(entry.close, last.close);
   const exit = (reason: string): ExitCheck => ({ exit: true, reason });
-  const hold: ExitCheck = { exit: false, reason: '' };
   const stop = `stop-loss ${kind}: close ${last.close} is ${kind === 'short' ? '+' : ''}${round(Number(move))}% from entry close ${entry.close}`;
   if (kind === 'short') {
     if (last.rsi <= p.short.exitRsiAtMost) return exit(`exit short: RSI ${round(last.rsi)} <= ${p.short.exitRsiAtMost}`);
-    return gte(move, p.short.stopLossPct) ? exit(`${stop} (>= ${p.short.stopLossPct}%)`) : hold;
+    return gte(move, p.short.stopLossPct) ? exit(`${stop} (>= ${p.short.stopLossPct}%)`) : { exit: false, reason: '' };
   }
   if (kind === 'long1' && last.rsi >= p.long1.exitRsiAtLeast) return exit(`exit long1: RSI ${round(last.rsi)} >= ${p.long1.exitRsiAtLeast}`);
   if (kind === 'long2' && last.rsi >= entry.rsi + p.long2.exitRsiRise) return exit(`exit long2: RSI ${round(last.rsi)} >= entry RSI ${round(entry.rsi)} + ${p.long2.exitRsiRise}`);
-  return lte(move, `-${p[kind].stopLossPct}`) ? exit(`${stop} (<= -${p[kind].stopLossPct}%)`) : hold;
+  return lte(move, `-${p[kind].stopLossPct}`) ? exit(`${stop} (<= -${p[kind].stopLossPct}%)`) : { exit: false, reason: '' };
 }
 
 export interface Block {
@@ -234,7 +228,6 @@ export interface RsiSniperState extends kit.WarmupFields, kit.TripFields<Entry, 
   /** True when a long2 may be taken: no long2 yet, or RSI went below 50 since the last one. */
   readonly long2Rearmed: boolean;
   readonly lastKind: PositionKind | null;
-  readonly decisions: readonly DecisionRecord[];
   /** Every rule on the last closed candle, for the `state` query. */
   readonly lastEvaluation: { readonly time: number; readonly rsi: number | null; readonly blocked: boolean; readonly checks: Readonly<Record<string, Check>> } | null;
 }
@@ -258,27 +251,17 @@ export const rsiSniper = kit.defineKitStrategy<RsiSniperParams, RsiSniperState>(
   description:
     'Decides on the close of candle N-1 (N-2 for deltas) and acts at the start of N with market orders. long1: volume >= 90, 10 <= RSI N-2 <= 26, RSI rise >= 4, RSI N-1 < 40; exit RSI >= 40, SL -0.7%. long2: volume >= 90 and rising 1 < ratio <= 1.8, 72 <= RSI N-2 <= 86, RSI drop >= 2.5; exit RSI >= entry RSI + 1.5, SL -1.1%; never two long2 in a row unless RSI < 50 in between. short (futures only): volume >= 90 and falling 0.7 <= ratio < 1, 72 <= RSI N-2 <= 83, drop >= 3.5, RSI N-1 > 60; exit RSI <= 60, SL +0.8%. RSI > 86 or < 10 blocks entries until RSI is back to 50.',
   params: rsiSniperParams,
-  checkEnvironment(params, env) {
-    if (params.enableShort && env.market === 'spot') {
-      return 'rsi-sniper: enableShort needs a futures account (the seed trades Kraken Futures with x10 leverage) and this bot is on spot, where a short cannot be opened. Set "enableShort": false to run long1 and long2 on spot; the short side is verified in the backtester with the simulated perpetual until the runtime supports futures.';
-    }
-    return null;
-  },
+  checkEnvironment: (params, env) =>
+    params.enableShort && env.market === 'spot'
+      ? 'rsi-sniper: enableShort needs a futures account (the seed trades Kraken Futures with x10 leverage) and this bot is on spot, where a short cannot be opened. Set "enableShort": false to run long1 and long2 on spot; the short side is verified in the backtester with the simulated perpetual until the runtime supports futures.'
+      : null,
   init: (ctx) => ({ rsi: rsi(ctx.params.rsiPeriod), bars: [], block: null, long2Rearmed: true, lastKind: null, position: null, seq: 0, trades: [], decisions: [], lastEvaluation: null }),
-  warmup: { candles: (p) => p.warmupCandles, requestId: 'rsi-warmup' },
+  warmup: { candles: (p) => p.warmupCandles, requestId: 'rsi-warmup', label: 'RSI', facts: (s) => ({ rsi: s.bars.length > 0 ? round(s.bars.at(-1)!.rsi) : -1 }) },
   indicators: { rsi: kit.feeds.rsi },
   onHistory(s, c, ctx) {
     const bar = barOf(s, c);
     // An extreme in the warm-up history still blocks until the RSI has been back to 50.
     return bar ? { ...s, bars: [...s.bars, bar].slice(-2), block: nextBlock(s.block, bar.rsi, bar.openTime, ctx.params) } : s;
-  },
-  onWarm(s, info, ctx) {
-    if (!info.answered) {
-      const state = kit.decide(s, ctx, 'warm', 'no warm-up answer after 5 candles: warming on live candles');
-      return { state, intents: [kit.notify('RSI warm-up never answered; warming on live candles', 'warn')] };
-    }
-    const state = kit.decide(s, ctx, 'warm', `RSI warmed on ${info.fetched + info.held} closed candles`, { rsi: s.bars.length > 0 ? round(s.bars.at(-1)!.rsi) : -1 });
-    return { state, intents: info.fetched === 0 ? [kit.notify('RSI warm-up failed; deciding once enough live candles have closed', 'warn')] : [] };
   },
   onCandle: onClosed,
   // A failed entry gives back the long2 it used, and the last kind is the last trade's again.

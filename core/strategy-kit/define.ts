@@ -33,6 +33,7 @@ import {
   candlesOf,
   foldWarmup,
   foldedAlready,
+  journalWarmup,
   mergeCandles,
   warmupRequest,
 } from './warmup';
@@ -84,7 +85,7 @@ export interface KitStrategy<P, S extends object> extends OrderHandlers<P, S> {
   readonly runNowTimer?: string;
   init(ctx: StrategyContext<P>): InitialState<S>;
   /** History fetched at start, before the first decision; `S` then includes `WarmupFields`. */
-  readonly warmup?: Warmup<P>;
+  readonly warmup?: Warmup<P, S>;
   /** Indicator fields of the state and how each is fed a closed candle (indicators.ts `feeds`). */
   readonly indicators?: IndicatorUpdates<S>;
   /** While true, every event is ignored. */
@@ -94,7 +95,7 @@ export interface KitStrategy<P, S extends object> extends OrderHandlers<P, S> {
   onStart?(state: S, ctx: StrategyContext<P>): Decision<S>;
   /** One warm-up candle, after the indicators took it: fold it into the state, decide nothing. */
   onHistory?(state: S, candle: Candle, ctx: StrategyContext<P>): S;
-  /** The warm-up is over (answered or not): the strategy may say so, or warn. */
+  /** The warm-up is over (answered or not), after the journal entry of a `label`led warm-up. */
   onWarm?(state: S, info: WarmInfo, ctx: StrategyContext<P>): Decision<S>;
   onCandle?(state: S, candle: Candle, ctx: StrategyContext<P>): Decision<S>;
   onTimer?(state: S, id: string, ctx: StrategyContext<P>): Decision<S>;
@@ -175,8 +176,7 @@ function onCandle<P, S extends object>(kit: KitStrategy<P, S>, state: S, candle:
       const held = [...w.held, candle];
       if (held.length < (kit.warmup.holdCandles ?? DEFAULT_HOLD_CANDLES)) return { state: { ...w, held } };
       // No answer in time: warm on the live candles (this one included) and decide from the next.
-      const warmed = foldWarmup(w, held, foldHistory(kit, ctx));
-      return kit.onWarm?.(warmed, { answered: false, fetched: 0, held: held.length }, ctx) ?? { state: warmed };
+      return warmedUp(kit, foldWarmup(w, held, foldHistory(kit, ctx)), { answered: false, fetched: 0, held: held.length }, ctx);
     }
     if (foldedAlready(w, candle)) return { state };
   }
@@ -189,7 +189,14 @@ function onWarmupData<P, S extends object>(kit: KitStrategy<P, S>, state: S, res
   if (w.warm) return { state }; // a late answer after warming on live candles
   const fetched = candlesOf(result);
   const warmed = foldWarmup(w, mergeCandles(fetched, w.held), foldHistory(kit, ctx));
-  return kit.onWarm?.(warmed, { answered: true, fetched: fetched.length, held: w.held.length }, ctx) ?? { state: warmed };
+  return warmedUp(kit, warmed, { answered: true, fetched: fetched.length, held: w.held.length }, ctx);
+}
+
+function warmedUp<P, S extends object>(kit: KitStrategy<P, S>, state: S, info: WarmInfo, ctx: StrategyContext<P>): Decision<S> {
+  const journaled = journalWarmup(kit.warmup!, state, info, ctx);
+  if (!kit.onWarm) return journaled;
+  const then = kit.onWarm(journaled.state, info, ctx);
+  return { state: then.state, intents: [...(journaled.intents ?? []), ...(then.intents ?? [])] };
 }
 
 function onOrder<P, S extends object>(kit: KitStrategy<P, S>, state: S, event: Extract<StrategyEvent, { type: 'order' }>, ctx: StrategyContext<P>): Decision<S> {

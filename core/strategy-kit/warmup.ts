@@ -11,15 +11,23 @@
  */
 import type { Candle } from '../market';
 import { candleSchema } from '../message-schemas';
-import type { Intent, Json, StrategyContext } from '../strategy';
+import type { Decision, Intent, Json, StrategyContext } from '../strategy';
+import { type Facts, type Journaled, decide } from './journal';
+import { notify } from './orders';
 
-export interface Warmup<P> {
+export interface Warmup<P, S = unknown> {
   /** Closed candles of history to fetch at start (at most 1000, the exchange's page). */
   readonly candles: (params: P) => number;
   /** Id of the data request; part of the bot's history, so keep it stable. Default "warmup". */
   readonly requestId?: string;
   /** Live candles to hold while the history is on its way. Default 5. */
   readonly holdCandles?: number;
+  /**
+   * What warms up ("RSI"): given, a state with a decision journal records the warm-up there, with
+   * `facts` of the warmed state, and a warm-up without history notifies a warning.
+   */
+  readonly label?: string;
+  readonly facts?: (state: S) => Facts;
 }
 
 export interface WarmupFields {
@@ -42,7 +50,7 @@ export interface WarmInfo {
 export const DEFAULT_WARMUP_REQUEST = 'warmup';
 export const DEFAULT_HOLD_CANDLES = 5;
 
-export function warmupRequest<P>(w: Warmup<P>, ctx: StrategyContext<P>): Intent {
+export function warmupRequest<P>(w: Warmup<P, never>, ctx: StrategyContext<P>): Intent {
   return {
     kind: 'request',
     requestId: w.requestId ?? DEFAULT_WARMUP_REQUEST,
@@ -81,4 +89,17 @@ export function foldWarmup<S extends WarmupFields>(state: S, candles: readonly C
 /** A live candle the warm-up already folded. */
 export function foldedAlready(state: WarmupFields, candle: Candle): boolean {
   return state.warmedTo !== undefined && candle.openTime <= state.warmedTo;
+}
+
+/** The journal entry and warning of a finished warm-up, for a `label`led warm-up of a journaled state. */
+export function journalWarmup<P, S extends object>(w: Warmup<P, S>, state: S, info: WarmInfo, ctx: StrategyContext<P>): Decision<S> {
+  if (w.label === undefined || !('decisions' in state)) return { state };
+  const j = state as S & Journaled;
+  if (!info.answered) {
+    const hold = w.holdCandles ?? DEFAULT_HOLD_CANDLES;
+    const s = decide(j, ctx, 'warm', `no warm-up answer after ${hold} candles: warming on live candles`);
+    return { state: s, intents: [notify(`${w.label} warm-up never answered; warming on live candles`, 'warn')] };
+  }
+  const s = decide(j, ctx, 'warm', `${w.label} warmed on ${info.fetched + info.held} closed candles`, w.facts ? w.facts(state) : {});
+  return { state: s, intents: info.fetched === 0 ? [notify(`${w.label} warm-up failed; deciding once enough live candles have closed`, 'warn')] : [] };
 }
