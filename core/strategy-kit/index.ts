@@ -7,9 +7,10 @@
  * - warmup.ts, indicators.ts: declared history and indicators, fed by the kit;
  * - keys.ts, orders.ts: orders named by structured keys, intents, what a final order delivered;
  * - add-order.ts: the seed's `add_order` for an entry (market or limit with a timeout);
+ * - levels.ts: price levels between two bounds (arithmetic or geometric);
  * - sizing.ts: entries sized by the risk layer (core/risk/sizing.ts) from the context;
- * - machine.ts, round-trip.ts, exits.ts: sub-machines (a market round trip; take-profit ladder,
- *   stop-loss and trailing stop) kept in the strategy's state;
+ * - machine.ts, round-trip.ts, slots.ts, exits.ts: sub-machines kept in the strategy's state (a
+ *   market round trip; numbered order slots with retries; take-profit ladder, stop-loss, trailing);
  * - journal.ts, rules.ts: decisions that explain themselves.
  */
 export * from './add-order';
@@ -18,9 +19,11 @@ export * from './exits';
 export * from './indicators';
 export * from './journal';
 export * from './keys';
+export * from './levels';
 export * from './machine';
 export * from './orders';
 export * from './round-trip';
 export * from './rules';
 export * from './sizing';
+export * from './slots';
 export * from './warmup';
