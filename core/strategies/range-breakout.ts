@@ -18,7 +18,7 @@
  * bot cannot hold; protecting an existing holding is what the exits (a SELL OCO: take-profit above,
  * stop below) do once a leg has fired.
  *
- * After the fill, the position is managed by core/risk/exits.ts with `exits`, or `belowExits` when
+ * After the fill, the position is managed by core/strategy-kit/exits.ts with `exits`, or `belowExits` when
  * the below leg fired. A partial fill is given `partialFillCandles` candles to complete before the
  * rest is cancelled. Without a fill within `expiryCandles`, the OCO is cancelled and the bot stops.
  * With `repeat`, the bot arms again after each trade: the same range, or with `rangeCandles` a range
@@ -49,7 +49,7 @@ export const rangeBreakoutParams = z
     /** Make the buy-stop a STOP_LOSS_LIMIT whose limit is this many percent above its stop. */
     stopLimitPct: percent.optional(),
     sizing: sizingSchema,
-    /** Exits after a fill (see core/risk/exits.ts); `belowExits` overrides them when the below leg fired. */
+    /** Exits after a fill (see core/strategy-kit/exits.ts); `belowExits` overrides them when the below leg fired. */
     exits: exitsSchema,
     belowExits: exitsSchema.optional(),
     /** Cancel the OCO and stop when nothing fired within this many candles. */
