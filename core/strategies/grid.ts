@@ -1,10 +1,9 @@
 /**
  * Spot grid: `levels` prices between `low` and `high` (arithmetic: equal steps; geometric: equal
- * ratios) cut the range into `levels - 1` cells, each holding exactly one order at a time (the
- * kit's order slots): a BUY at its bottom price while it is empty, a SELL at its top price while
- * it holds what it bought. A filled buy re-arms as a sell one level up, a filled sell as a buy one
- * level down, earning the spacing (minus fees) on each round; a refused order is tried again after
- * `GRID_RETRY_CANDLES` candles.
+ * ratios) cut the range into `levels - 1` cells, each holding exactly one order at a time: a BUY
+ * at its bottom price while it is empty, a SELL at its top price while it holds what it bought. A
+ * filled buy re-arms as a sell one level up, a filled sell as a buy one level down, earning the
+ * spacing (minus fees) each round; a refused order is tried again after `GRID_RETRY_CANDLES`.
  *
  * Start (first candle, price P): cells whose bottom is below P wait to buy; cells at or above P
  * must sell first, so with `initialBuy` one MARKET buy funds them (each gets `quantity`, the
@@ -17,11 +16,9 @@
  */
 import { z } from 'zod';
 import { type Dec, add, d, gte, lt, lte, min, str, sub } from '../decimal';
-import type { SymbolFilters } from '../market';
-import type { OrderRecord } from '../orders';
 import { positiveDecimal } from '../schema';
-import type { Decision, StrategyContext } from '../strategy';
 import * as kit from '../strategy-kit';
+import type { Decision, OrderRecord, StrategyContext, SymbolFilters } from '../strategy-kit';
 
 export const gridParams = z
   .object({
@@ -46,13 +43,12 @@ export const gridParams = z
     keepOrdersOnStop: z.boolean().default(false),
   })
   .strict()
-  .superRefine((p, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!lt(p.low, p.high)) issue('high', `must be above low (${p.low})`);
-    if ((p.quantity === undefined) === (p.amount === undefined)) issue('quantity', 'give exactly one of quantity (base per order) or amount (quote per order)');
-    if (p.stopLossPrice !== undefined && !lt(p.stopLossPrice, p.low)) issue('stopLossPrice', `must be below low (${p.low})`);
-    if (p.takeProfitPrice !== undefined && !lt(p.high, p.takeProfitPrice)) issue('takeProfitPrice', `must be above high (${p.high})`);
-  });
+  .superRefine(kit.issues((p) => [
+    [!lt(p.low, p.high), 'high', `must be above low (${p.low})`],
+    [(p.quantity === undefined) === (p.amount === undefined), 'quantity', 'give exactly one of quantity (base per order) or amount (quote per order)'],
+    [p.stopLossPrice !== undefined && !lt(p.stopLossPrice, p.low), 'stopLossPrice', `must be below low (${p.low})`],
+    [p.takeProfitPrice !== undefined && !lt(p.high, p.takeProfitPrice), 'takeProfitPrice', `must be above high (${p.high})`],
+  ]));
 export type GridParams = z.output<typeof gridParams>;
 
 export interface GridCell extends kit.Slot {
@@ -73,15 +69,14 @@ export interface GridState {
   readonly funding: boolean;
 }
 
-type Ctx = StrategyContext<GridParams>;
 type Content = Omit<GridCell, 'retryAt'>;
 
 const INIT = kit.single('init');
 /** Candles to wait before placing a refused order again (balance, filters, risk). */
 export const GRID_RETRY_CANDLES = 10;
-/** The cells' orders are "g0", "g1", ... */
 const CELL = kit.numbered('g', '');
 
+/** The cells are the kit's order slots, their orders "g0", "g1", ... */
 const cells = kit.slots<GridParams, GridState, GridCell>({
   family: CELL,
   field: 'cells',
@@ -116,23 +111,15 @@ export const grid = kit.defineKitStrategy<GridParams, GridState>({
 });
 
 /** Grid prices from the params, rounded to the tick. */
-export function gridPrices(p: Pick<GridParams, 'low' | 'high' | 'levels' | 'spacing'>, filters: SymbolFilters | null): Dec[] {
-  return kit.priceLevels(p.low, p.high, p.levels, p.spacing, filters);
-}
+export const gridPrices = (p: Pick<GridParams, 'low' | 'high' | 'levels' | 'spacing'>, f: SymbolFilters | null): Dec[] => kit.priceLevels(p.low, p.high, p.levels, p.spacing, f);
+/** A cell's buy quantity: `quantity`, or `amount` worth at its bottom price, on the lot step. */
+const orderQty = (p: GridParams, buyPrice: Dec, f: SymbolFilters | null): Dec => kit.floorQty(p.quantity ?? str(d(p.amount!).dividedBy(buyPrice)), f);
 
-function orderQty(p: GridParams, buyPrice: Dec, f: SymbolFilters | null): Dec {
-  return kit.floorQty(p.quantity ?? str(d(p.amount!).dividedBy(buyPrice)), f);
-}
-
-function setUp(state: GridState, close: Dec, ctx: Ctx): Decision<GridState> {
+function setUp(state: GridState, close: Dec, ctx: StrategyContext<GridParams>): Decision<GridState> {
   const { params: p, filters: f } = ctx;
   const prices = gridPrices(p, f);
-  const halt = (reason: string): Decision<GridState> => ({ state: { ...state, phase: 'stopped' }, intents: [kit.stop(reason)] });
-  for (let i = 1; i < prices.length; i++) if (!lt(prices[i - 1]!, prices[i]!)) return halt(`grid levels ${prices[i - 1]} and ${prices[i]} collapse at the tick size: use fewer levels`);
-  for (let i = 0; i < prices.length - 1; i++) {
-    const problem = kit.tooSmall(orderQty(p, prices[i]!, f), prices[i]!, f);
-    if (problem) return halt(`grid order at ${prices[i]} too small: ${problem}`);
-  }
+  const problem = kit.ladderProblem(prices, (price) => orderQty(p, price, f), f);
+  if (problem) return { state: { ...state, phase: 'stopped' }, intents: [kit.stop(`grid ${problem}`)] };
   // A cell whose bottom is at or above the price must sell first.
   const all: GridCell[] = prices.slice(0, -1).map((price) => ({ side: gte(price, close) ? 'idle' : 'buy', qty: orderQty(p, price, f), retryAt: null }));
   const toFund = all.filter((c) => c.side === 'idle');
@@ -153,7 +140,7 @@ function cellOrder(state: GridState, i: number, cell: GridCell) {
 }
 
 /** A cell's order is final: a buy becomes a sell of what it bought, a sell a buy again; what did not go through waits. */
-function settle(state: GridState, i: number, cell: GridCell, order: OrderRecord, ctx: Ctx): { slot: Content; retry: boolean } {
+function settle(state: GridState, i: number, cell: GridCell, order: OrderRecord, ctx: StrategyContext<GridParams>): { slot: Content; retry: boolean } {
   const buyAgain: Content = { side: 'buy', qty: orderQty(ctx.params, state.prices[i]!, ctx.filters) };
   if (order.request.side === 'BUY') {
     // Nothing (usable) bought: keep waiting to buy.
@@ -176,7 +163,7 @@ function shares(state: GridState, bought: kit.Executed, targets: readonly number
 }
 
 /** The initial buy is final: share what it bought among the idle cells, each selling its share. */
-function onFunding(state: GridState, order: OrderRecord, ctx: Ctx): Decision<GridState> {
+function onFunding(state: GridState, order: OrderRecord, ctx: StrategyContext<GridParams>): Decision<GridState> {
   const idle = state.cells.flatMap((c, i) => (c.side === 'idle' ? [i] : []));
   const sells = shares(state, kit.executed(order, ctx), idle, ctx.filters);
   const funded = cells.put({ ...state, funding: false }, sells);

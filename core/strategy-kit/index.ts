@@ -11,7 +11,8 @@
  * - sizing.ts: entries sized by the risk layer (core/risk/sizing.ts) from the context;
  * - machine.ts, round-trip.ts, slots.ts, exits.ts: sub-machines kept in the strategy's state (a
  *   market round trip; numbered order slots with retries; take-profit ladder, stop-loss, trailing);
- * - journal.ts, rules.ts: decisions that explain themselves.
+ * - journal.ts, rules.ts: decisions that explain themselves;
+ * - types.ts: the contract's types (`kit.Decision`, `kit.OrderRecord`, ...).
  */
 export * from './add-order';
 export * from './define';
@@ -26,4 +27,5 @@ export * from './round-trip';
 export * from './rules';
 export * from './sizing';
 export * from './slots';
+export type * from './types';
 export * from './warmup';

@@ -43,6 +43,16 @@ export function ordered(ctx: z.RefinementCtx, low: Bound, high: Bound, strict = 
 }
 
 /**
+ * `.superRefine(issues((p) => [[bad, 'field', 'message'], ...]))`: cross-field rules of params,
+ * each one that fails reported at its field.
+ */
+export function issues<T>(rules: (value: T) => readonly (readonly [boolean, string, string])[]) {
+  return (value: T, ctx: z.RefinementCtx): void => {
+    for (const [bad, path, message] of rules(value)) if (bad) ctx.addIssue({ code: 'custom', path: [path], message });
+  };
+}
+
+/**
  * `.superRefine(orderedPairs([['min', 'max'], ['above', 'below', 'strict']]))`: each pair of
  * fields must be ordered (see `ordered`).
  */

@@ -329,6 +329,19 @@ describe('rules', () => {
     expect(schema.safeParse({ lo: 1, hi: 2 }).success).toBe(true);
   });
 
+  it('issues reports each failed cross-field rule at its field, in order', () => {
+    const schema = z.object({ lo: z.number(), hi: z.number() }).superRefine(kit.issues((v) => [[v.lo >= v.hi, 'hi', 'must be above lo'], [v.lo < 0, 'lo', 'must not be negative']]));
+    expect(schema.safeParse({ lo: -1, hi: -2 }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['hi: must be above lo', 'lo: must not be negative']);
+  });
+
+  it('price levels: arithmetic and geometric on the tick, and why a ladder of orders would be refused', () => {
+    expect(kit.priceLevels('90', '110', 5, 'arithmetic', BTC_FILTERS)).toEqual(['90', '95', '100', '105', '110']);
+    expect(kit.priceLevels('100', '400', 3, 'geometric', null)).toEqual(['100', '200', '400']);
+    expect(kit.ladderProblem(['1', '1', '1.01'], () => '10', BTC_FILTERS)).toBe('levels 1 and 1 collapse at the tick size: use fewer levels');
+    expect(kit.ladderProblem(['90', '95', '100'], () => '0.05', BTC_FILTERS)).toBe('order at 90 too small: order value 4.5 below the minimum notional 5');
+    expect(kit.ladderProblem(['90', '95', '100'], () => '1', BTC_FILTERS)).toBeNull();
+  });
+
   it('compares ratios exactly without dividing, and keeps every condition of a check', () => {
     const r = kit.ratio('180', '100');
     expect([r.cmp('1.8'), r.cmp('1.79'), r.shown]).toEqual([0, 1, '1.8']);
