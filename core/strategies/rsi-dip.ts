@@ -10,8 +10,8 @@
 import { z } from 'zod';
 import { type RsiState, rsi } from '../indicators/rsi';
 import { positiveInt } from '../schema';
-import type { Decision, Intent } from '../strategy';
 import * as kit from '../strategy-kit';
+import type { Decision, Intent } from '../strategy-kit';
 
 export const rsiDipParams = z
   .object({

@@ -23,11 +23,9 @@
 import { z } from 'zod';
 import { type Dec, gte, lte } from '../decimal';
 import { type RsiState, rsi } from '../indicators/rsi';
-import type { Candle } from '../market';
 import { boundedDecimal, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
-import type { Decision, StrategyContext } from '../strategy';
 import * as kit from '../strategy-kit';
-import { type Check, check, movePct, orderedPairs, ratio, round } from '../strategy-kit';
+import { type Candle, type Check, type Decision, type StrategyContext, check, movePct, orderedPairs, ratio, round } from '../strategy-kit';
 
 export { type Check, type Condition, movePct } from '../strategy-kit';
 

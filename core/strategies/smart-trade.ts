@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import { type AtrState, atr } from '../indicators/atr';
-import type { Decision, Intent } from '../strategy';
 import * as kit from '../strategy-kit';
+import type { Decision, Intent } from '../strategy-kit';
 
 export const smartTradeParams = z
   .object({
