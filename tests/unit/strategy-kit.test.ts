@@ -8,10 +8,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { parseKlines } from '../../backtest/data';
+import { runBacktest } from '../../backtest/engine';
 import { type RsiState, nextRsi, rsi } from '../../core/indicators/rsi';
 import type { Candle } from '../../core/market';
 import type { OrderRecord, OrderStatus } from '../../core/orders';
 import type { Decision, Intent, StrategyContext, StrategyEvent } from '../../core/strategy';
+import { rsiSniper } from '../../core/strategies/rsi-sniper';
 import * as kit from '../../core/strategy-kit';
 import { BTC_FILTERS, createBot, feed, fetches, start, strategyState } from '../support/seed-harness';
 
@@ -463,6 +466,16 @@ describe('round trip', () => {
     const again = trip.exit(refused.state, { reason: 'cover', facts: {} }, ctx);
     const closed = trip.onOrder(again.state, fillOf(asOrder(again.intents![0]!), '90', '2'), ctx)!;
     expect(closed.state.trades[0]).toMatchObject({ pnl: '20', entryPrice: '100', exitPrice: '90' });
+  });
+});
+
+describe('the tags of the strategies rewritten with the kit are those they always wrote', () => {
+  it('rsi-sniper: entry-N then exit-N, one trip at a time', () => {
+    const { candles } = parseKlines(readFileSync(path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv'), 'utf8'), { symbol: 'BTCUSDT' });
+    const r = runBacktest({ strategy: rsiSniper, params: { minVolume: '0' }, candles, balances: { USDT: '10000' } });
+    const tags = r.orders.map((o) => o.tag);
+    expect(tags.length).toBeGreaterThan(4);
+    tags.forEach((tag, i) => expect(tag).toBe(`${i % 2 === 0 ? 'entry' : 'exit'}-${Math.floor(i / 2) + 1}`));
   });
 });
 
