@@ -39,8 +39,6 @@ export interface PositionRec {
   /** Margin held by an isolated position (part of the wallet balance); '0' in cross. */
   isolatedWallet: Dec;
   accumulatedRealized: Dec;
-  /** Fees paid opening the current position (break-even price). */
-  openFees: Dec;
   updateTime: number;
 }
 
@@ -135,6 +133,24 @@ export interface SymbolRec {
   bookSeq: number;
   funding: FundingView[];
 }
+
+/** Everything the engine's modules share: one object, plain JSON records inside (snapshot.ts). */
+export interface PerpCore {
+  readonly settings: PerpSettings;
+  readonly symbols: Map<string, SymbolRec>;
+  readonly accounts: Map<string, AccountRec>;
+  /** Every order by id (Map order = id order). */
+  readonly orders: Map<number, OrderRec>;
+  /** Latest order id per account and client id (`account\u0000cid`). */
+  readonly byClientId: Map<string, number>;
+  readonly algos: Map<number, AlgoRec>;
+  readonly algoByClientId: Map<string, number>;
+  readonly fills: PerpFillView[];
+  readonly incomes: IncomeRecord[];
+  readonly counters: { orderId: number; algoId: number; tranId: number; mint: number };
+}
+
+export const clientKey = (accountId: string, cid: string): string => `${accountId}\u0000${cid}`;
 
 export const FINAL_ORDER: ReadonlySet<PerpOrderStatus> = new Set(['FILLED', 'CANCELED', 'EXPIRED']);
 export const isFinal = (s: PerpOrderStatus): boolean => FINAL_ORDER.has(s);
