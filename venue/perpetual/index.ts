@@ -34,7 +34,7 @@
  * symbols.ts (default contracts), state.ts (records), snapshot.ts, types.ts.
  */
 export { Perpetual, type PerpSnapshot } from './perpetual';
-export { DEFAULT_PERP_SYMBOLS, BTCUSDT_BRACKETS, leverageBrackets, perpSymbol } from './symbols';
+export { DEFAULT_PERP_SYMBOLS, BTCUSDT_BRACKETS, bookSymbol, leverageBrackets, perpSymbol } from './symbols';
 export { PerpErrors, PERP_CLIENT_ID_RANGE, PERP_CLIENT_ID_REGEX } from './errors';
 export { commission, DEFAULT_MAKER_FEE, DEFAULT_TAKER_FEE } from './fees';
 export { fundingPayment, nextFundingTime, EIGHT_HOURS_MS, DEFAULT_FUNDING_RATE } from './funding';

@@ -20,6 +20,7 @@ import { maxLeverage, maxNotional } from './margin';
 import { cancelRegular, matchResting, placeRegular } from './matching';
 import { checkRisk, settleFunding } from './risk';
 import { type PerpSnapshot, restoreSnapshot, takeSnapshot } from './snapshot';
+import { bookSymbol } from './symbols';
 import { type AlgoRec, type OrderRec, type PerpCore, type SymbolRec, algoView, clientKey, isFinal, orderView } from './state';
 import type {
   AccountView,
@@ -77,7 +78,7 @@ export class Perpetual {
     };
     const symbols = new Map<string, SymbolRec>();
     for (const spec of config.symbols) {
-      const book = { filters: spec.filters, baseAssetPrecision: spec.quantityPrecision, quoteAssetPrecision: spec.pricePrecision, applyMinToMarket: true, applyMaxToMarket: false, minTrailingDelta: 10, maxTrailingDelta: 2000, status: 'TRADING' as const };
+      const book = bookSymbol(spec);
       symbols.set(spec.filters.symbol, { spec, book, lastPrice: null, markPrice: null, markPinned: false, fundingRate: settings.fundingRate, nextFundingTime: 0, open: [], algos: [], holders: [], tradeSeq: 0, bookSeq: 0, funding: [] });
     }
     this.core = {

@@ -5,6 +5,7 @@
  */
 import { type Dec, Decimal, d, str } from '../../core/decimal';
 import type { SymbolFilters } from '../../core/market';
+import type { VenueSymbol } from '../types';
 import type { LeverageBracket, PerpSymbol } from './types';
 
 /**
@@ -103,4 +104,9 @@ export const DEFAULT_PERP_SYMBOLS: readonly PerpSymbol[] = [
 /** A contract with the given filters and Binance-like defaults (10 algo orders, 1.25 % liquidation fee, PERCENT_PRICE ±5 %). */
 export function perpSymbol(f: SymbolFilters, o: Pick<PerpSymbol, 'pricePrecision' | 'quantityPrecision'> & Partial<PerpSymbol>): PerpSymbol {
   return perp(f, { brackets: BTCUSDT_BRACKETS, ...o });
+}
+
+/** The contract as a spot-shaped symbol: what venue/book.ts needs to build its synthetic book. */
+export function bookSymbol(spec: PerpSymbol): VenueSymbol {
+  return { filters: spec.filters, baseAssetPrecision: spec.quantityPrecision, quoteAssetPrecision: spec.pricePrecision, applyMinToMarket: true, applyMaxToMarket: false, minTrailingDelta: 10, maxTrailingDelta: 2000, status: 'TRADING' };
 }
