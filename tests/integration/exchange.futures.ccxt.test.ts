@@ -35,7 +35,7 @@ describe('ccxt binanceusdm against the paper futures side', () => {
     await x.setLeverage(10, SYMBOL);
     const o = await x.createOrder(SYMBOL, 'market', 'sell', 0.01, undefined, { clientOrderId: 'cxf-1' });
     expect(o).toMatchObject({ clientOrderId: 'cxf-1', status: 'closed', filled: 0.01, average: 30000 });
-    expect(await x.fetchOrder(o.id, SYMBOL)).toMatchObject({ clientOrderId: 'cxf-1', status: 'closed' });
+    expect(await x.fetchOrder(o.id as string, SYMBOL)).toMatchObject({ clientOrderId: 'cxf-1', status: 'closed' });
     const [p] = await x.fetchPositions([SYMBOL]);
     // margin 0.01 × 30000 / 10 = 30, maintenance 300 × 0.4 % = 1.2
     expect(p).toMatchObject({ side: 'short', contracts: 0.01, entryPrice: 30000, leverage: 10, initialMargin: 30, maintenanceMargin: 1.2, marginMode: 'cross' });
@@ -45,7 +45,7 @@ describe('ccxt binanceusdm against the paper futures side', () => {
     const sl = await x.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, { stopLossPrice: 31000, reduceOnly: true, clientOrderId: 'cxf-sl' });
     expect(sl).toMatchObject({ clientOrderId: 'cxf-sl', status: 'open', triggerPrice: 31000, reduceOnly: true });
     expect((await x.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).map((o) => o.clientOrderId)).toEqual(['cxf-sl']);
-    await x.cancelOrder(sl.id, SYMBOL, { trigger: true });
+    await x.cancelOrder(sl.id as string, SYMBOL, { trigger: true });
     expect(await x.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).toEqual([]);
   });
 
