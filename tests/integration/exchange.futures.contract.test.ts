@@ -8,6 +8,9 @@
  * binance-api-node keeps its WebSocket base URLs in module-level singletons: one exchange per file.
  */
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, ZERO_SPREAD_BOOK, startPaperExchange } from '../../exchange';
 import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
@@ -82,6 +85,23 @@ describe('market data', () => {
     expect(mark).toMatchObject({ symbol: BTC, markPrice: '30000.00', lastFundingRate: '0.00010000' });
     expect(mark.nextFundingTime % 3_600_000).toBe(0);
     expect(mark.nextFundingTime).toBeGreaterThan(Date.now());
+  });
+});
+
+describe('futures market streams under /fstream', () => {
+  it('ws.futuresCandles streams the klines of the market (the contract trades at its price)', async () => {
+    const klines: Wire[] = [];
+    const clean = client.ws.futuresCandles(BTC, '1m', (k: Wire) => klines.push(k)) as () => void;
+    try {
+      await waitFor(() => ex.listening.market('btcusdt@kline_1m'), 5000, 'kline subscription');
+      at('30010');
+      ex.market.closeCandle(BTC, '1m');
+      const closed = await waitFor(() => klines.find((k) => k.isFinal), 5000, 'closed kline');
+      expect(closed).toMatchObject({ symbol: BTC, interval: '1m', close: expect.stringMatching(/^30010\.0+$/) });
+    } finally {
+      clean();
+      at('30000');
+    }
   });
 });
 
@@ -186,6 +206,19 @@ describe('exactly once on futures', () => {
     expect(typeof (await rejectionOf(client.futuresOrder(sl))).code).toBe('string');
     expect(await client.futuresGetOrder({ clientAlgoId: 'sl-lost' })).toMatchObject({ algoStatus: 'NEW', orderType: 'STOP_MARKET', closePosition: true });
     expect((await rejectionOf(client.futuresOrder(sl))).code).toBe(-4116);
+    await flat();
+  });
+});
+
+describe('eventually consistent lookups (hide-order fault)', () => {
+  it('a just-placed order is not found for a while, then is', async () => {
+    await flat();
+    ex.faults.add({ kind: 'hide-order', match: { endpoint: 'POST /fapi/v1/order', clientOrderId: '^hidden-1$' }, ms: 300 });
+    await client.futuresOrder({ symbol: BTC, side: 'BUY', type: 'LIMIT', price: '29000', quantity: '0.01', newClientOrderId: 'hidden-1' });
+    expect((await rejectionOf(client.futuresGetOrder({ symbol: BTC, origClientOrderId: 'hidden-1' }))).code).toBe(-2013);
+    expect(await client.futuresOpenOrders({ symbol: BTC })).toEqual([]);
+    const found = await waitFor(() => client.futuresGetOrder({ symbol: BTC, origClientOrderId: 'hidden-1' }).catch(() => undefined), 5000, 'visible order');
+    expect(found.status).toBe('NEW');
     await flat();
   });
 });
@@ -309,6 +342,41 @@ describe('funding on the paper exchange (a shortened period)', () => {
       expect(ex2.futures.audit.check(ex2.futures.perp)).toEqual([]);
     } finally {
       await ex2.close();
+    }
+  });
+});
+
+describe('persistence', () => {
+  it('positions, conditional orders, wallets and funding clocks survive a restart of the exchange', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'futures-state-'));
+    const stateFile = join(dir, 'state.json');
+    const opts = { prices: { kind: 'manual' } as const, book: ZERO_SPREAD_BOOK, rateLimits: false as const, stateFile, accounts: [{ apiKey: 'p1', apiSecret: 's1', futuresBalances: { USDT: '1000' } }] };
+    try {
+      const first = await startPaperExchange(opts);
+      const c1 = clientFor(first, 'p1', 's1', { httpFutures: first.httpBase });
+      await c1.futuresMarginType({ symbol: BTC, marginType: 'ISOLATED' });
+      await c1.futuresOrder({ symbol: BTC, side: 'SELL', type: 'MARKET', quantity: '0.01', newClientOrderId: 'keep-short' });
+      await c1.futuresOrder({ symbol: BTC, side: 'BUY', type: 'STOP_MARKET', stopPrice: '31000', closePosition: 'true', clientAlgoId: 'keep-sl' });
+      const before = { position: (await c1.futuresPositionRisk({ symbol: BTC }))[0], balance: (await c1.futuresAccountBalance())[0] };
+      first.save();
+      await first.close();
+      const second = await startPaperExchange(opts);
+      try {
+        const c2 = clientFor(second, 'p1', 's1', { httpFutures: second.httpBase });
+        const position = (await c2.futuresPositionRisk({ symbol: BTC }))[0];
+        expect(position).toMatchObject({ positionAmt: before.position.positionAmt, entryPrice: before.position.entryPrice, marginType: 'isolated', isolatedWallet: before.position.isolatedWallet });
+        expect((await c2.futuresAccountBalance())[0].balance).toBe(before.balance.balance);
+        expect(await c2.futuresGetOrder({ clientAlgoId: 'keep-sl' })).toMatchObject({ algoStatus: 'NEW' });
+        expect(await c2.futuresGetOrder({ symbol: BTC, origClientOrderId: 'keep-short' })).toMatchObject({ status: 'FILLED' });
+        // The stop still protects the position after the restart.
+        second.market.setPrice(BTC, '31100');
+        expect((await c2.futuresPositionRisk({ symbol: BTC }))[0].positionAmt).toBe('0.000');
+        expect(second.futures.audit.check(second.futures.perp)).toEqual([]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
