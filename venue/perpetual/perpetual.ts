@@ -76,6 +76,8 @@ export class Perpetual {
       marginCallRatio: config.marginCallRatio ?? '0.8',
       retention: config.retention ?? { unfilledMs: 3 * 86_400_000, allMs: 90 * 86_400_000 },
     };
+    if (!Number.isSafeInteger(settings.fundingIntervalMs) || settings.fundingIntervalMs < 1000) throw new RangeError(`fundingIntervalMs must be a whole number of ms ≥ 1000, got ${settings.fundingIntervalMs}`);
+    if (!Number.isInteger(settings.defaultLeverage) || settings.defaultLeverage < 1) throw new RangeError(`defaultLeverage must be a whole number ≥ 1, got ${settings.defaultLeverage}`);
     const symbols = new Map<string, SymbolRec>();
     for (const spec of config.symbols) {
       const book = bookSymbol(spec);
