@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, ZERO_SPREAD_BOOK, startPaperExchange } from '../../exchange';
-import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
+import { type BinanceClient, type Wire, adminCall, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
 
 const KEY = 'fut-key';
 const SECRET = 'fut-secret';
@@ -377,6 +377,27 @@ describe('persistence', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('admin endpoints of the futures side', () => {
+  it('a new account with a futures wallet, a deposit, the mark pinned and the funding rate set over HTTP; bad input refused', async () => {
+    const ex3 = await startPaperExchange({ prices: { kind: 'manual' }, rateLimits: false, admin: { enabled: true }, accounts: [] });
+    try {
+      expect((await adminCall(ex3, '/admin/accounts', { apiKey: 'admin-fut-key', apiSecret: 'admin-fut-secret', futuresBalances: { USDT: '500' } })).status).toBe(200);
+      expect((await adminCall(ex3, '/admin/futures/deposit', { apiKey: 'admin-fut-key', asset: 'USDT', amount: '250' })).status).toBe(200);
+      const c = clientFor(ex3, 'admin-fut-key', 'admin-fut-secret', { httpFutures: ex3.httpBase });
+      expect((await c.futuresAccountBalance())[0].balance).toBe('750.00000000');
+      expect((await adminCall(ex3, '/admin/futures/mark', { symbol: BTC, price: '29000' })).body).toEqual({ markPrice: '29000' });
+      expect((await adminCall(ex3, '/admin/futures/funding', { symbol: BTC, rate: '-0.0002' })).body).toEqual({ fundingRate: '-0.0002' });
+      expect(await c.futuresMarkPrice({ symbol: BTC })).toMatchObject({ markPrice: '29000.00', lastFundingRate: '-0.00020000' });
+      expect((await adminCall(ex3, '/admin/futures/mark', { symbol: BTC, price: null })).body).toEqual({ markPrice: '30000' });
+      expect((await adminCall(ex3, '/admin/futures/funding', { symbol: BTC, rate: '1' })).status).toBe(400);
+      expect((await adminCall(ex3, '/admin/futures/mark', { symbol: 'DOGEUSDT', price: '1' })).status).toBe(400);
+      expect((await adminCall(ex3, '/admin/futures/audit')).body).toEqual({ problems: [] });
+    } finally {
+      await ex3.close();
     }
   });
 });
