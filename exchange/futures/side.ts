@@ -102,7 +102,8 @@ export class FuturesSide {
     this.audit = new FuturesAudit(d.audit);
     if (d.persisted) this.audit.seed(this.perp.allIncomes());
     // Start the funding clocks (a restored state also settles the fundings it slept through).
-    this.audit.onEvents(this.perp.advance(d.venueNow()));
+    const t = this.clock();
+    if (t !== null) this.audit.onEvents(this.perp.advance(t));
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
   }
@@ -134,9 +135,15 @@ export class FuturesSide {
     this.dispatch(this.perp.addAccount(accountId, balances, this.d.venueNow()));
   }
 
+  /** The funding clock: the replayed data's time in replay mode (null before its first trade), else the venue clock. */
+  private clock(): number | null {
+    return this.d.market.mode === 'data' ? this.d.market.dataTime() : this.d.venueNow();
+  }
+
   tick(): void {
     try {
-      this.dispatch(this.perp.advance(this.d.venueNow()));
+      const t = this.clock();
+      if (t !== null) this.dispatch(this.perp.advance(t));
       this.streams.expire();
     } catch (e) {
       console.error('paper exchange: futures tick failed', e);

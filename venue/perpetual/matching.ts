@@ -126,7 +126,7 @@ export function placeRegular(core: PerpCore, ctx: Ctx, req: PerpOrderRequest, op
   for (const f of plan.fills) fills.push(fillOrder(core, ctx, order, f.price, f.qty, false));
   const left = d(order.origQty).minus(order.executedQty);
   if (left.greaterThan(0)) {
-    if (!resting) finishOrder(core, ctx, order, 'EXPIRED', req.type === 'MARKET' ? 'INSUFFICIENT_LIQUIDITY' : 'IOC_OR_FOK_UNFILLED');
+    if (!resting) finishOrder(core, ctx, order, 'EXPIRED', reduceOnly && d(wanted).lessThan(req.quantity) ? 'REDUCE_ONLY_POSITION_CLOSED' : req.type === 'MARKET' ? 'INSUFFICIENT_LIQUIDITY' : 'IOC_UNFILLED');
     else if (reduceOnly && d(closable(acc, req.symbol, req.side)).isZero()) finishOrder(core, ctx, order, 'EXPIRED', 'REDUCE_ONLY_POSITION_CLOSED');
   }
   return { ok: true, order, fills };
