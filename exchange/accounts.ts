@@ -5,6 +5,8 @@ export interface AccountOptions {
   readonly apiKey: string;
   readonly apiSecret: string;
   readonly balances?: Readonly<Record<string, Dec>>;
+  /** The USDⓈ-M futures wallet (e.g. `{ USDT: '1000' }`); none by default. */
+  readonly futuresBalances?: Readonly<Record<string, Dec>>;
   /** Venue account id (audit, events). Default: account-<n>. */
   readonly name?: string;
 }
@@ -19,6 +21,7 @@ export const DEFAULT_ACCOUNT: AccountOptions = {
   apiKey: 'paper-api-key',
   apiSecret: 'paper-api-secret',
   balances: { USDT: '10000', BTC: '0', ETH: '0', BNB: '0' },
+  futuresBalances: { USDT: '10000' },
   name: 'paper',
 };
 

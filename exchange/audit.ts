@@ -42,7 +42,7 @@ export interface AuditSummary {
   readonly duplicates: readonly ClientIdStats[];
 }
 
-const PLACEMENTS = new Set(['POST /api/v3/order', 'POST /api/v3/order/oco', 'POST /api/v3/orderList/oco']);
+const PLACEMENTS = new Set(['POST /api/v3/order', 'POST /api/v3/order/oco', 'POST /api/v3/orderList/oco', 'POST /fapi/v1/order', 'POST /fapi/v1/algoOrder']);
 const MAX_KEPT = 200_000;
 
 export interface AuditState {
@@ -100,6 +100,14 @@ export class Audit {
         if (this.changeLog.length > MAX_KEPT) this.changeLog.splice(0, this.changeLog.length - MAX_KEPT);
       }
     }
+  }
+
+  /** An order created outside the spot venue (the futures side): counted per client id like the venue's. */
+  countCreated(accountId: string, clientOrderId: string, orderId: number): void {
+    const s = this.stats(accountId, clientOrderId);
+    s.executed += 1;
+    s.orderIds.push(orderId);
+    this.ordersCreated += 1;
   }
 
   requests(filter: { clientOrderId?: string; endpoint?: string } = {}): RequestRecord[] {

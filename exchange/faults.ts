@@ -87,7 +87,7 @@ export interface ActiveFault {
   fired: number;
 }
 
-export const PLACEMENT_ENDPOINTS: readonly string[] = ['POST /api/v3/order', 'POST /api/v3/order/oco', 'POST /api/v3/orderList/oco'];
+export const PLACEMENT_ENDPOINTS: readonly string[] = ['POST /api/v3/order', 'POST /api/v3/order/oco', 'POST /api/v3/orderList/oco', 'POST /fapi/v1/order', 'POST /fapi/v1/algoOrder'];
 
 export interface HttpFaultPlan {
   /** What happens to the request/response (one per request). */
@@ -306,10 +306,12 @@ export class Faults {
   private matchesEvent(m: FaultMatch | undefined, accountId: string, event: Record<string, Json>): boolean {
     if (m?.accountId !== undefined && m.accountId !== accountId) return false;
     if (m?.eventType !== undefined && m.eventType !== event.e) return false;
-    if (m?.symbol !== undefined && m.symbol !== event.s) return false;
+    // Futures events carry the order under `o` (ORDER_TRADE_UPDATE: o.c, ALGO_UPDATE: o.caid).
+    const inner = event.o !== null && typeof event.o === 'object' && !Array.isArray(event.o) ? event.o : {};
+    if (m?.symbol !== undefined && m.symbol !== (event.s ?? inner.s)) return false;
     if (m?.clientOrderId !== undefined) {
       const re = new RegExp(m.clientOrderId);
-      const ids = [event.c, event.C].filter((v): v is string => typeof v === 'string' && v !== '');
+      const ids = [event.c, event.C, inner.c, inner.caid].filter((v): v is string => typeof v === 'string' && v !== '');
       if (!ids.some((c) => re.test(c))) return false;
     }
     return true;

@@ -76,6 +76,14 @@
  *
  * Matching, fees, filters and the candle price path come from `venue`, shared with the
  * backtester.
+ *
+ * ## USDⓈ-M futures (futures/, routes/futures/; docs/venues.md)
+ * The same host serves Binance's futures API: `Binance({ …, httpFutures: ex.httpBase, wsFutures:
+ * ex.futures.wsFutures })` — /fapi/v1 market data, orders, the algo endpoint of conditional
+ * orders, positionRisk, account, balance, leverage, marginType, positionSide/dual (one-way only),
+ * the listenKey user stream under `/fstream`. Accounts get a futures wallet from
+ * `futuresBalances`; `ex.futures` pins the mark price, sets funding rates, audits. The engine is
+ * venue/perpetual, the backtester's perpetual.
  */
 export { startPaperExchange, type PaperExchange, type PaperExchangeOptions, type MarketControl, type AccountControl } from './server';
 export type { FaultRule, FaultKind, FaultMatch } from './faults';

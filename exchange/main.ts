@@ -6,6 +6,8 @@
  *   PAPER_STATE           state file (default data/paper-exchange.json; "" = in memory)
  *   PAPER_API_KEY / PAPER_API_SECRET   the account's credentials (default paper-api-key / paper-api-secret)
  *   PAPER_BALANCES        initial balances of a new account, e.g. "USDT=10000,BTC=0.5"
+ *   PAPER_FUTURES_BALANCES  its USDⓈ-M futures wallet (default "USDT=10000")
+ *   PAPER_FUNDING_MS      funding period of the perpetuals (default 8 h = 28800000)
  *   PAPER_PRICES          random-walk (default) | manual | mirror | replay:<file>
  *   PAPER_SEED, PAPER_TICK_MS          random-walk seed (42) and tick period (1000)
  *   PAPER_ADMIN           "on" enables the admin endpoints (off by default) behind a token printed
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
   const ex = await startPaperExchange({
     port: Number(process.env.PAPER_PORT ?? 8765),
     ...(stateFile !== '' ? { stateFile } : {}),
-    accounts: [{ apiKey, apiSecret, balances: balancesFrom(process.env.PAPER_BALANCES), name: 'paper' }],
+    accounts: [{ apiKey, apiSecret, balances: balancesFrom(process.env.PAPER_BALANCES), futuresBalances: process.env.PAPER_FUTURES_BALANCES ? balancesFrom(process.env.PAPER_FUTURES_BALANCES) : { USDT: '10000' }, name: 'paper' }],
+    ...(process.env.PAPER_FUNDING_MS ? { futures: { fundingIntervalMs: Number(process.env.PAPER_FUNDING_MS) } } : {}),
     prices: pricesFrom(process.env.PAPER_PRICES),
     ...(process.env.PAPER_RATE_LIMITS === 'off' ? { rateLimits: false as const } : {}),
     admin: { enabled: adminOn, tokenFile },
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
   console.log(`  httpBase  ${ex.httpBase}`);
   console.log(`  wsBase    ${ex.wsBase}`);
   console.log(`  wsApi     ${ex.wsApi}`);
+  console.log(`  futures   httpFutures ${ex.httpBase}  wsFutures ${ex.futures.wsFutures}`);
   if (ex.admin.token) {
     console.log(`  admin     ${ex.httpBase}/admin/status  (Authorization: Bearer <token>)`);
     console.log(`  admin token ${ex.admin.token}  (new at every start; also in ${tokenFile}, mode 600)`);

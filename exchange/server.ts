@@ -26,6 +26,7 @@ import { UserStreams } from './ws/user-streams';
 import { ApiMethods } from './ws/api-methods';
 import { WsApi } from './ws/ws-api';
 import { createTransport } from './transport';
+import { type FuturesControl, type FuturesOptions, type FuturesPersisted, FuturesSide } from './futures/side';
 
 export interface PaperExchangeOptions {
   /** 0 (default) = a free port. The host is always 127.0.0.1. */
@@ -73,6 +74,8 @@ export interface PaperExchangeOptions {
   readonly admin?: AdminOptions | boolean;
   /** Append depth snapshots to a file for backtests of book strategies (exchange/depth-recorder.ts). */
   readonly depthRecording?: DepthRecordingOptions;
+  /** The USDⓈ-M futures side (/fapi, /fstream): contracts, fees, funding period and rate (futures/side.ts). */
+  readonly futures?: FuturesOptions;
 }
 
 /** In-process control of the market (manual prices, candles, replay). */
@@ -102,6 +105,8 @@ export interface PaperExchange {
   readonly wsBase: string;
   readonly wsApi: string;
   readonly venue: Venue;
+  /** The futures side: `httpFutures` is `httpBase`, `wsFutures` is `futures.wsFutures`. */
+  readonly futures: FuturesControl;
   readonly market: MarketControl;
   readonly faults: Faults;
   readonly audit: Audit;
@@ -125,6 +130,7 @@ interface PersistedState {
   readonly venue: VenueSnapshot;
   readonly candles: Kline[];
   readonly audit: AuditState;
+  readonly futures?: FuturesPersisted;
 }
 
 /** Closed candles per series and audit entries per list kept in the state file. */
@@ -200,19 +206,25 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
    * while server time, signatures and rate limits stay on the wall clock.
    */
   const venueNow = (): number => (mode === 'data' ? (market.dataTime() ?? now()) : now());
+  const futures = new FuturesSide({ options: opts.futures ?? {}, market, now, venueNow, faults, audit, book, persisted: persisted?.futures, onChange: () => persister?.markDirty() });
+  market.tradeListener = (symbol, point) => futures.onTrade(symbol, point);
   const recorder = opts.depthRecording
     ? new DepthRecorder(opts.depthRecording, opts.depthRecording.symbols ?? symbols.map((s) => s.filters.symbol), (symbol, limit) => market.depth(symbol, limit), venueNow)
     : null;
   recorder?.start();
 
   // Accounts: persisted ones first (their balances live in the venue), then new ones from options.
-  for (const a of persisted?.accounts ?? []) registry.add(a);
+  for (const a of persisted?.accounts ?? []) {
+    registry.add(a);
+    futures.addAccount(a.name, {});
+  }
   const addAccount = (a: AccountOptions): AccountEntry => {
     const existing = registry.get(a.apiKey);
     if (existing) return existing;
     const entry: AccountEntry = { name: a.name ?? registry.nextName(), apiKey: a.apiKey, apiSecret: a.apiSecret };
     registry.add(entry);
     dispatch(venue.addAccount(entry.name, a.balances ?? {}, venueNow()));
+    futures.addAccount(entry.name, a.futuresBalances ?? {});
     return entry;
   };
   for (const a of opts.accounts ?? (persisted ? [] : [DEFAULT_ACCOUNT])) addAccount(a);
@@ -224,6 +236,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       const name = s.filters.symbol;
       const start = startPrices[name];
       if (venue.lastPrice(name) === null && start !== undefined) venue.setLastPrice(name, start);
+      if (start !== undefined) futures.setStartPrice(name, start);
     }
   }
 
@@ -250,6 +263,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
 
   // --- HTTP ------------------------------------------------------------------------------------
   const routes: Map<string, Route> = buildRoutes({ venue, market, now, isHidden: (id) => faults.isHidden(id), limits, fees });
+  for (const [key, route] of futures.routes()) routes.set(key, route);
   const pipeline = new RequestPipeline({
     routes,
     registry,
@@ -281,10 +295,11 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     pongTimeoutMs: opts.pongTimeoutMs ?? 60_000,
     log: opts.log ?? false,
     onRequest: () => stats.httpRequests++,
+    futures,
   });
 
   faults.hooks = {
-    cut: (which) => (which === 'market' ? marketStreams.cutAll() : which === 'user' ? wsApi.cutAll() : marketStreams.cutAll() + wsApi.cutAll()),
+    cut: (which) => (which === 'market' ? marketStreams.cutAll() : which === 'user' ? wsApi.cutAll() + futures.streams.cutAll() : marketStreams.cutAll() + wsApi.cutAll() + futures.streams.cutAll()),
     shutdown: () => {
       const n = marketStreams.connectionCount() + wsApi.connectionCount();
       marketStreams.shutdownAll(now());
@@ -295,11 +310,13 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       marketStreams.paused = true;
       userStreams.paused = true;
       wsApi.paused = true;
+      futures.streams.paused = true;
     },
     onThaw: () => {
       marketStreams.resume();
       userStreams.resume();
       wsApi.resume();
+      futures.streams.resume();
     },
   };
 
@@ -318,7 +335,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       return candlesJson;
     };
     const stateText = (force: boolean) => {
-      const rest: Omit<PersistedState, 'candles'> = { version: 1, savedAt: now(), accounts: registry.list(), venue: venue.snapshot(), audit: audit.exportState(PERSISTED_AUDIT) };
+      const rest: Omit<PersistedState, 'candles'> = { version: 1, savedAt: now(), accounts: registry.list(), venue: venue.snapshot(), audit: audit.exportState(PERSISTED_AUDIT), futures: futures.snapshot() };
       return `${JSON.stringify(rest).slice(0, -1)},"candles":${candlesText(force)}}`;
     };
     persister = new Persister(opts.stateFile, stateText, opts.saveDebounceMs ?? 200);
@@ -334,6 +351,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     wsBase: `ws://127.0.0.1:${port}/ws`,
     wsApi: `ws://127.0.0.1:${port}/ws-api/v3`,
     venue,
+    futures: futures.control(port),
     faults,
     audit,
     market: {
@@ -379,6 +397,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       recorder?.stop();
       clearInterval(fastTimer);
       clearInterval(slowTimer);
+      futures.close();
       faults.clear();
       persister?.markDirty();
       persister?.flush(true);

@@ -30,6 +30,11 @@ export interface TransportDeps {
   readonly pongTimeoutMs: number;
   readonly log: boolean;
   readonly onRequest: () => void;
+  /** The futures side's WebSockets under `/fstream/` (listenKey user streams, futures market streams). */
+  readonly futures?: {
+    upgradeTarget(rest: string): { kind: 'user'; key: string } | { kind: 'market'; streams: string[] } | null;
+    attachUser(ws: WebSocket, key: string): void;
+  };
 }
 
 export interface Transport {
@@ -105,7 +110,13 @@ export function createTransport(d: TransportDeps): Transport {
     if (path === '/ws-api/v3') accept((ws) => d.wsApi.attach(ws, ip, query.get('returnRateLimits') !== 'false'));
     else if (path === '/ws' || path.startsWith('/ws/')) marketStreams(path.slice(4).split('/').filter(Boolean), false);
     else if (path === '/stream' || path === '/stream/') marketStreams((query.get('streams') ?? '').split('/').filter(Boolean), true);
-    else refuse(socket, '404 Not Found');
+    else if (path.startsWith('/fstream/') && d.futures) {
+      const futures = d.futures;
+      const target = futures.upgradeTarget(path.slice('/fstream/'.length));
+      if (!target) refuse(socket, '400 Bad Request', JSON.stringify({ code: -1125, msg: 'This listenKey does not exist.' }));
+      else if (target.kind === 'user') accept((ws) => futures.attachUser(ws, target.key));
+      else marketStreams(target.streams, false);
+    } else refuse(socket, '404 Not Found');
   });
 
   const heartbeat = setInterval(() => {

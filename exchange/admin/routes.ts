@@ -22,11 +22,15 @@
  *                                  alternating around `price` (benchmarks)
  *   POST   /admin/candle/close     {symbol, interval}
  *   POST   /admin/replay/next
- *   POST   /admin/accounts         {apiKey, apiSecret, balances?, name?}  a new account (never a
+ *   POST   /admin/accounts         {apiKey, apiSecret, balances?, futuresBalances?, name?}  a new account (never a
  *                                  second key on an existing one)
  *   POST   /admin/deposit          {apiKey, asset, amount}      amount > 0 (a balanceUpdate event)
  *   POST   /admin/withdraw         {apiKey, asset, amount}      amount > 0, at most the free balance
  *   POST   /admin/save
+ *   POST   /admin/futures/mark     {symbol, price | null}  pin the perpetual's mark price (null: follow the contract)
+ *   POST   /admin/futures/funding  {symbol, rate}         the funding rate from now on
+ *   POST   /admin/futures/deposit  {apiKey, asset, amount}  into the account's futures wallet
+ *   GET    /admin/futures/audit                           problems of the futures side (check)
  */
 import { d, str } from '../../core/decimal';
 import type { CandleInterval } from '../../core/market';
@@ -34,7 +38,7 @@ import type { z } from 'zod';
 import type { FaultRule } from '../faults';
 import type { Json } from '../format';
 import type { PaperExchange } from '../server';
-import { accountBody, auditQuery, burstBody, candleCloseBody, cutBody, emptyBody, faultRule, freezeBody, issues, priceBody, transferBody } from './schemas';
+import { accountBody, auditQuery, burstBody, candleCloseBody, cutBody, emptyBody, faultRule, freezeBody, fundingBody, issues, markBody, priceBody, transferBody } from './schemas';
 
 export interface AdminAnswer {
   readonly status: number;
@@ -94,6 +98,7 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
           httpBase: ex.httpBase,
           wsBase: ex.wsBase,
           wsApi: ex.wsApi,
+          wsFutures: ex.futures.wsFutures,
           symbols: ex.venue.symbols().map((s) => s.filters.symbol),
           prices: Object.fromEntries(ex.venue.symbols().map((s) => [s.filters.symbol, ex.market.price(s.filters.symbol)])),
           frozen: ex.faults.isFrozen(),
@@ -155,7 +160,7 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
         if (existing.some((a) => a.apiKey === b.apiKey)) throw new BadInput('apiKey: already in use', 409);
         // A second key on an existing account would give it full access to that account's funds.
         if (b.name !== undefined && existing.some((a) => a.name === b.name)) throw new BadInput(`name: account ${b.name} already exists`, 409);
-        const entry = ex.accounts.add({ apiKey: b.apiKey, apiSecret: b.apiSecret, ...(b.balances ? { balances: b.balances } : {}), ...(b.name !== undefined ? { name: b.name } : {}) });
+        const entry = ex.accounts.add({ apiKey: b.apiKey, apiSecret: b.apiSecret, ...(b.balances ? { balances: b.balances } : {}), ...(b.futuresBalances ? { futuresBalances: b.futuresBalances } : {}), ...(b.name !== undefined ? { name: b.name } : {}) });
         return ok({ name: entry.name });
       }
       case 'POST /admin/deposit': {
@@ -168,6 +173,25 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
         ex.accounts.deposit(account(b.apiKey), b.asset, str(d(b.amount).negated()));
         return ok({});
       }
+      case 'POST /admin/futures/mark': {
+        const b = parse(markBody, input);
+        if (!ex.futures.perp.symbol(b.symbol)) throw new BadInput(`symbol: ${b.symbol} is not a perpetual here`);
+        ex.futures.setMarkPrice(b.symbol, b.price);
+        return ok({ markPrice: ex.futures.perp.markPrice(b.symbol) });
+      }
+      case 'POST /admin/futures/funding': {
+        const b = parse(fundingBody, input);
+        if (!ex.futures.perp.symbol(b.symbol)) throw new BadInput(`symbol: ${b.symbol} is not a perpetual here`);
+        ex.futures.setFundingRate(b.symbol, b.rate);
+        return ok({ fundingRate: ex.futures.perp.market(b.symbol)?.fundingRate ?? null });
+      }
+      case 'POST /admin/futures/deposit': {
+        const b = parse(transferBody, input);
+        ex.futures.deposit(ex.accounts.accountId(account(b.apiKey)), b.asset, b.amount);
+        return ok({});
+      }
+      case 'GET /admin/futures/audit':
+        return ok({ problems: ex.futures.audit.check(ex.futures.perp) });
       case 'POST /admin/save':
         parse(emptyBody, input);
         ex.save();

@@ -70,12 +70,20 @@ export const accountBody = z
     apiKey: keyText('apiKey'),
     apiSecret: keyText('apiSecret'),
     balances: z.record(assetName, positive('balance')).refine((b) => Object.keys(b).length <= 50, 'at most 50 balances').optional(),
+    futuresBalances: z.record(assetName, positive('balance')).refine((b) => Object.keys(b).length <= 10, 'at most 10 futures balances').optional(),
     name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'name must be 1-64 characters of [A-Za-z0-9_-]').optional(),
   })
   .strict();
 /** Deposits and withdrawals are separate and both positive: a "negative deposit" is not a thing. */
 export const transferBody = z.object({ apiKey: z.string().min(1).max(128), asset: assetName, amount: positive('amount') }).strict();
 export const emptyBody = z.object({}).strict();
+/** A funding rate may be negative: a signed plain decimal, at most ±0.03 (Binance's usual cap is ±0.3 %–2 %). */
+const signedRate = z
+  .string()
+  .regex(/^-?[0-9]{1,2}(\.[0-9]{1,8})?$/, 'rate must be a plain decimal string such as "0.0001" or "-0.0002"')
+  .refine((v) => Math.abs(Number(v)) <= 0.03, 'rate must be between -0.03 and 0.03');
+export const markBody = z.object({ symbol: symbolName, price: positive('price').nullable() }).strict();
+export const fundingBody = z.object({ symbol: symbolName, rate: signedRate }).strict();
 
 export const auditQuery = {
   clientOrderId: z.string().regex(/^[A-Za-z0-9_-]{1,36}$/),

@@ -35,7 +35,7 @@ export interface PipelineDeps {
   readonly admin: (req: http.IncomingMessage, path: string, query: string, body: string) => Promise<{ status: number; body: Json }>;
 }
 
-export const CLIENT_ID_PARAMS = ['newClientOrderId', 'origClientOrderId', 'listClientOrderId', 'limitClientOrderId', 'stopClientOrderId', 'aboveClientOrderId', 'belowClientOrderId'];
+export const CLIENT_ID_PARAMS = ['newClientOrderId', 'origClientOrderId', 'clientAlgoId', 'listClientOrderId', 'limitClientOrderId', 'stopClientOrderId', 'aboveClientOrderId', 'belowClientOrderId'];
 const UNKNOWN_MSG = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
 
 export class RequestPipeline {
@@ -130,6 +130,11 @@ export class RequestPipeline {
         const { payload, signature } = signedPayload(query, body);
         verifySignature(entry.apiSecret, payload, signature);
         timing = checkTiming(params, now());
+      } else if (route.apiKey) {
+        const key = req.headers['x-mbx-apikey'];
+        const entry = typeof key === 'string' && key !== '' ? registry.get(key) : undefined;
+        if (!entry) throw typeof key === 'string' && key !== '' ? apiKeyErrors().invalid() : apiKeyErrors().missing();
+        accountId = entry.name;
       }
 
       const plan = faults.planHttp(endpoint, clientIds, symbol, accountId);

@@ -15,7 +15,7 @@
  */
 import { type Dec, d } from '../../core/decimal';
 import { CANDLE_INTERVALS, type CandleInterval, intervalMs } from '../../core/market';
-import type { BookModel, FillView, Venue, VenueEvent, VenueSymbol } from '../../venue';
+import type { BookModel, FillView, PricePoint, Venue, VenueEvent, VenueSymbol } from '../../venue';
 import { type Kline, KlineSeries, addTrade, alignedOpen, emptyKline, klineEvent } from './candles';
 import { type Cadence, DepthFeed } from './depth-feed';
 import { type Level, OrderBookView } from './order-book';
@@ -56,6 +56,8 @@ export class Market {
   private readonly symbols = new Map<string, SymbolMarket>();
   /** Time of the latest trade fed in (the replayed data's clock in 'data' mode). */
   private lastTradeTime: number | null = null;
+  /** Told of every trade after the spot venue (the futures side: the same price point for the perpetual). */
+  tradeListener: ((symbol: string, point: PricePoint) => void) | null = null;
   /** Streams that are never filled when nobody listens: checked before building payloads. */
   constructor(private readonly o: MarketOptions) {
     for (const spec of o.venue.symbols()) {
@@ -102,6 +104,7 @@ export class Market {
     this.recordTrade(m, { id: tradeId, price, qty: qty ?? '0', quoteQty: qty === null ? '0' : d(qty).times(price).toFixed(), time, isBuyerMaker: !buyerIsTaker });
     const events = this.o.venue.onPrice(symbol, { price, time, qty, sweep: opts.sweep ?? false });
     if (events.length > 0) this.o.onVenueEvents(events);
+    this.tradeListener?.(symbol, { price, time, qty, sweep: opts.sweep ?? false });
     for (const [interval, series] of m.series) {
       if (!series.current) series.current = emptyKline(symbol, interval, this.firstOpenTime(interval, time), price);
       addTrade(series.current, price, qty, tradeId, buyerIsTaker);

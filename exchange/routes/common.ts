@@ -26,6 +26,8 @@ export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
   readonly signed: boolean;
+  /** USER_STREAM security: the API key is required (it names the account), no signature. */
+  readonly apiKey?: boolean;
   /** Request weight; may depend on the parameters (e.g. openOrders without a symbol). */
   readonly weight: (params: Params) => number;
   /** An order-placing endpoint (counts toward the ORDERS limits). */

@@ -28,4 +28,13 @@ export async function ccxtFor(ex: { readonly port: number }, apiKey: string, sec
   return client;
 }
 
+export type CcxtBinanceUsdm = InstanceType<typeof ccxt.binanceusdm>;
+
+/** ccxt's USDⓈ-M futures exchange (`binanceusdm`, REST) pointed at a paper exchange's futures side. */
+export function ccxtFuturesFor(ex: { readonly port: number }, apiKey: string, secret: string): CcxtBinanceUsdm {
+  const client = new ccxt.binanceusdm({ apiKey, secret, enableRateLimit: false, options: { fetchCurrencies: false, fetchMargins: false } });
+  rehost(client.urls.api as unknown as Record<string, unknown>, `127.0.0.1:${ex.port}`);
+  return client;
+}
+
 export { ccxt };
