@@ -1,0 +1,80 @@
+/**
+ * What each folder may import at run time: the import rules of the README's layout table, in one
+ * place. `lint/layer-imports.mjs` enforces them (`npm run lint`); `tests/unit/lint-rules.test.ts`
+ * proves they bite.
+ *
+ * A layer either allows (`allow`: everything else is refused) or denies (`deny`: everything else is
+ * accepted). `folders` are paths from the repository root (a folder ends with `/`, a file has no
+ * extension); `packages` are npm package names (`@scope/name`) or `node:` for Node's built-ins.
+ * Type-only imports (`import type`, `import { type X }` with every specifier a type) are erased at
+ * build time and never restricted: a workflow may name an activity's input type.
+ */
+
+/** Pure modules of the optimiser the optimize workflow runs (its search loop and result shaping). */
+const OPTIMISER_CORE = [
+  'backtest/optimize/search',
+  'backtest/optimize/result',
+  'backtest/optimize/ga',
+  'backtest/optimize/feasibility',
+  'backtest/optimize/space',
+  'backtest/optimize/bounds',
+  'backtest/optimize/splits',
+];
+
+/** Packages of pure computation, safe in the kernel and in the workflow sandbox. */
+const PURE_PACKAGES = ['zod', 'decimal.js', 'technicalindicators'];
+
+/** Packages that load a native addon (or spawn a binary): never in a process that only prints a status. */
+const NATIVE_PACKAGES = [
+  '@temporalio/worker',
+  '@temporalio/core-bridge',
+  '@temporalio/testing',
+  'better-sqlite3',
+  'onnxruntime-node',
+  'bufferutil',
+  '@swc/core',
+  'esbuild',
+];
+
+/** Checked in order: the first layer whose `files` match a file applies to it. */
+export const LAYERS = [
+  {
+    name: 'core/strategy-kit/',
+    files: ['core/strategy-kit/**'],
+    why: 'the strategy kit is pure: it builds on the kernel and the contract only (no I/O, no Temporal)',
+    allow: { folders: ['core/'], packages: ['zod'] },
+  },
+  {
+    name: 'core/',
+    files: ['core/**'],
+    why: 'core/ is the pure, deterministic domain: no I/O, no Temporal, no Node built-ins',
+    allow: { folders: ['core/'], packages: PURE_PACKAGES },
+  },
+  {
+    name: 'venue/',
+    files: ['venue/**'],
+    why: 'the venue simulator is pure (shared by the paper exchange and the backtester): it builds on core/ only',
+    allow: { folders: ['venue/', 'core/'], packages: PURE_PACKAGES },
+  },
+  {
+    name: "the optimiser's search (backtest/optimize/search and its modules)",
+    files: OPTIMISER_CORE.map((f) => `${f}.ts`),
+    why: 'the optimiser search runs inside the optimize workflow: it must be as pure as core/',
+    allow: { folders: ['core/', ...OPTIMISER_CORE], packages: PURE_PACKAGES },
+  },
+  {
+    name: 'workflows/',
+    files: ['workflows/**'],
+    why: 'workflow code runs in the deterministic sandbox: only @temporalio/workflow (and @temporalio/common), core/ and its siblings; activities, workers and the exchange by type only',
+    allow: {
+      folders: ['workflows/', 'core/', ...OPTIMISER_CORE],
+      packages: ['@temporalio/workflow', '@temporalio/common', ...PURE_PACKAGES],
+    },
+  },
+  {
+    name: 'client/',
+    files: ['client/**'],
+    why: 'the CLI connects to Temporal and prints: it never loads the worker, the activities or a native addon',
+    deny: { folders: ['workers/', 'activities/', 'exchange/', 'backtest/'], packages: NATIVE_PACKAGES },
+  },
+];
