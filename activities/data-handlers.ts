@@ -35,13 +35,13 @@ export function defaultDataHandlers(): Partial<Record<DataRequest['kind'], DataH
   const inference = createInferenceHandler();
   const book = createBookHandler();
   return {
-    inference: (request, account) => inference(request, account as never),
-    book: (request, account) => book(request, account as never),
+    inference: (request, account) => inference(request, account),
+    book: (request, account) => book(request, account),
     custom: async (request, account) => {
       if (request.kind !== 'custom') invalid(`custom handler got "${request.kind}"`);
       switch (request.name) {
         case 'bookSummary':
-          return customHandlers.bookSummary(request.input, account as never);
+          return customHandlers.bookSummary(request.input, account);
         case 'testOrder':
           return testOrder(request.input, account);
         default:

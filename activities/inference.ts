@@ -127,7 +127,7 @@ export async function predict(model: LoadedModel, rows: readonly (readonly numbe
   } catch (err) {
     throw new InvalidRequest(`model ${model.path} failed on input [1, ${steps}, ${width}]: ${(err as Error).message}`);
   }
-  const out = result[model.outputName] as ort.Tensor | undefined;
+  const out = result[model.outputName];
   const logits = out ? Array.from(out.data as Float32Array).slice(0, 2) : [];
   if (logits.length !== 2 || logits.some((v) => !Number.isFinite(v))) {
     throw new InvalidRequest(`model ${model.path} returned ${JSON.stringify(logits)}; expected 2 finite class scores`);
@@ -248,7 +248,7 @@ export function createInferenceHandler(opts: { readonly now?: () => number; read
     if (lookback > 1000) throw new InvalidRequest(`lookback ${lookback} exceeds the 1000 klines Binance returns in one call (the seed's own remark)`);
     const cfg = featureConfigFor(modelPath, window);
     const t = now();
-    const raw = await account.call('klines', 2, (rest) => rest.candles({ symbol, interval: interval as CandleInterval, limit: lookback + 1 }));
+    const raw = await account.call('klines', 2, (rest) => rest.candles({ symbol, interval: interval, limit: lookback + 1 }));
     const closed = raw.filter((c) => Number(c.closeTime) < t).slice(-lookback);
     const candles = closed.map((c) => {
       if (c.trades === undefined) throw new InvalidRequest('klines carry no trade count (the seed\'s Count column)');

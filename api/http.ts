@@ -85,10 +85,10 @@ export function installErrorHandler(app: FastifyInstance, log: (m: string) => vo
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     let out: HttpError;
     if (error instanceof HttpError) out = error;
-    else if ((error as FastifyError).statusCode === 429) out = new HttpError(429, 'rate_limited', error.message);
-    else if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) out = new HttpError(400, 'invalid_json', `the request body is not valid JSON: ${error.message}`);
-    else if ((error as FastifyError).code?.startsWith('FST_ERR_CTP')) out = new HttpError((error as FastifyError).statusCode ?? 400, 'invalid_body', error.message);
-    else if ((error as FastifyError).statusCode && (error as FastifyError).statusCode! < 500) out = new HttpError((error as FastifyError).statusCode!, 'invalid_request', error.message);
+    else if ((error).statusCode === 429) out = new HttpError(429, 'rate_limited', error.message);
+    else if ((error).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) out = new HttpError(400, 'invalid_json', `the request body is not valid JSON: ${error.message}`);
+    else if ((error).code?.startsWith('FST_ERR_CTP')) out = new HttpError((error).statusCode ?? 400, 'invalid_body', error.message);
+    else if ((error).statusCode && (error).statusCode < 500) out = new HttpError((error).statusCode, 'invalid_request', error.message);
     else out = toHttpError(error);
     if (out.statusCode >= 500) log(`${request.method} ${request.url}: ${out.statusCode} ${out.message}`);
     void reply.status(out.statusCode).send({ error: out.code, message: out.message, ...out.extra });

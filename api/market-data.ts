@@ -78,7 +78,7 @@ export class PublicMarkets {
     const now = Date.now();
     let hit = this.symbols.get(account);
     if (!hit || now - hit.at > SYMBOLS_CACHE_MS) {
-      const list = withTimeout('exchangeInfo', Promise.resolve().then(() => this.rest(account).exchangeInfo() as Promise<RawExchangeInfo>)).then((info) => new Set(info.symbols.map((s) => s.symbol)));
+      const list = withTimeout('exchangeInfo', Promise.resolve().then(() => this.rest(account).exchangeInfo())).then((info) => new Set(info.symbols.map((s) => s.symbol)));
       hit = { at: now, list };
       this.symbols.set(account, hit);
       list.catch(() => this.symbols.delete(account));

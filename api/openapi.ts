@@ -21,7 +21,7 @@ export function openApiDocument(routes: RouteTable, info: { readonly version: st
   for (const spec of routes.specs) {
     const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
     paths[path] ??= {};
-    paths[path]![spec.method.toLowerCase()] = {
+    paths[path][spec.method.toLowerCase()] = {
       summary: spec.summary,
       tags: [spec.tag],
       ...(spec.auth === false ? { security: [] } : {}),

@@ -75,7 +75,7 @@ export function registerSeedRoutes(routes: RouteTable, ctx: BotsContext, options
       try {
         ({ appliedAt } = await runBotNow(client, name));
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'not_ready', `bot "${name}" cannot run its check now: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+        if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'not_ready', `bot "${name}" cannot run its check now: ${(err.cause)?.message ?? err.message}`);
         throw err;
       }
       const deadline = Date.now() + (options.marketTimeoutMs ?? 60_000);

@@ -12,15 +12,14 @@ import { STOP_POLICIES, type StopPolicy } from '../core/engine';
 import { riskConfigSchema } from '../core/risk/guard';
 import { findStrategy, strategyIds } from '../core/strategies';
 import { isDecimalString } from '../core/decimal';
-import { KlineFileError, intervalFromFileName, loadKlines } from './data';
+import { KlineFileError, intervalFromFileName, loadKlines, loadKlinesFromDb } from './data';
 import { BacktestError, type BacktestResult, runBacktest } from './engine';
 import { reportHtml } from './html';
 import { progressBar, summaryText } from './report';
 import { DepthRecordingError, type RecordedBook, parseDepthRecording } from '../core/analysis/book-replay';
 import { withLocalData } from '../core/strategies/seed/local-data';
 import { recordedBookResolver } from './depth-data';
-import { loadKlinesFromDb } from './data';
-import { MarketDb, MarketDbError, isSqliteFile } from './db/market-db';
+import { MarketDb, type MarketDbError, isSqliteFile } from './db/market-db';
 
 /** Depth snapshots of a market database (all symbols unless one is given). */
 function depthFromDb(file: string, symbol?: string): RecordedBook[] {

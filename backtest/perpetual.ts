@@ -89,7 +89,7 @@ export class BacktestPerpetual {
       side: request.side,
       type: request.type,
       quantity: request.quantity,
-      ...(request.type === 'LIMIT' ? { price: request.price as Dec, timeInForce: request.timeInForce ?? 'GTC' } : {}),
+      ...(request.type === 'LIMIT' ? { price: request.price, timeInForce: request.timeInForce ?? 'GTC' } : {}),
       ...(opts.reduceOnly ? { reduceOnly: true } : {}),
       newClientOrderId: clientOrderId,
       time,

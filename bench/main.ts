@@ -68,9 +68,9 @@ async function main(): Promise<number> {
   const unknown = chosen.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
   const want = (s: Scenario) => chosen.includes(s);
-  const profile = PROFILES[args.profile!];
+  const profile = PROFILES[args.profile];
   if (!profile) throw new Error(`unknown profile ${args.profile} (known: ${Object.keys(PROFILES).join(', ')})`);
-  const sizes = args.sizes!.split(',').map((s) => Number(s.trim()));
+  const sizes = args.sizes.split(',').map((s) => Number(s.trim()));
   const events = Number(args.events);
   const bursts = Number(args.bursts);
   const t0 = performance.now();
@@ -109,10 +109,10 @@ async function main(): Promise<number> {
   results.seconds = Math.round((performance.now() - t0) / 1000);
   results.targets = checkTargets(results as BenchResults);
   const final = results as BenchResults;
-  mkdirSync(path.dirname(args.out!), { recursive: true });
-  writeFileSync(args.out!, `${JSON.stringify(final, null, 2)}\n`);
+  mkdirSync(path.dirname(args.out), { recursive: true });
+  writeFileSync(args.out, `${JSON.stringify(final, null, 2)}\n`);
   console.log(renderReport(final));
-  console.log(`\nwritten to ${path.relative(process.cwd(), args.out!)} (${final.seconds} s)`);
+  console.log(`\nwritten to ${path.relative(process.cwd(), args.out)} (${final.seconds} s)`);
   return 0;
 }
 

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const c = syntheticCandles(Number(a.candles), 42);
     writeFileSync(file, `open_time,open,high,low,close,volume,close_time\n${c.map((k) => [k.openTime, k.open, k.high, k.low, k.close, k.volume, k.closeTime].join(',')).join('\n')}\n`);
     const params = a.strategy === 'rsi-sniper' ? { minVolume: '0' } : a.strategy === 'dca-take-profit' ? { quantity: '0.01' } : {};
-    const { spec } = prepareOptimization({ strategy: a.strategy!, dataset: { source: { kind: 'file', path: file } }, params, population: Number(a.population), generations: Number(a.generations), seed: 1, minTrades: 0 });
+    const { spec } = prepareOptimization({ strategy: a.strategy, dataset: { source: { kind: 'file', path: file } }, params, population: Number(a.population), generations: Number(a.generations), seed: 1, minTrades: 0 });
     console.log(`${a.strategy}, default space (${spec.plan.genes.length} params), ${c.length.toLocaleString('en-US')} synthetic 1m candles (${spec.candles} loaded, 75 % in sample), population ${a.population} × ${a.generations} generations; node ${process.version}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, load ${os.loadavg()[0]!.toFixed(2)}`);
     const counts = [...new Set([1, 2, defaultThreads()])].sort((x, y) => x - y);
     const rows: { threads: number; seconds: number; evaluations: number; rate: number; cpu: number }[] = [];

@@ -3,9 +3,8 @@
  * stop (graceful cancel), pause, resume, setParams, status and list. Every refusal says which bot
  * and why (client/errors.ts).
  */
-import { type Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { BotDefinition } from '../core/bot-definition';
-import { parseBotDefinition } from '../core/bot-definition';
+import { type Client, type Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type BotDefinition, parseBotDefinition } from '../core/bot-definition';
 import { staticDetailsOf, staticSummaryOf } from '../core/digest';
 import { formatIssues } from '../core/schema';
 import type { botWorkflow } from '../workflows/bot';

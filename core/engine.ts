@@ -317,7 +317,7 @@ class Kernel {
     private readonly now: number,
     inPlace: boolean,
   ) {
-    this.s = inPlace ? (state as Mutable<BotState>) : { ...state };
+    this.s = inPlace ? (state) : { ...state };
     this.ordersOwned = inPlace;
   }
 
@@ -430,12 +430,12 @@ class Kernel {
     const next = this.s.nextReconcileAt;
     if (next === null || this.s.reconcileInFlight) return;
     const due = this.now + this.s.timing.openOrdersEveryMs;
-    if (next > due && openOrders(this.s as BotState).some((o) => o.status !== 'SUBMITTING')) this.s.nextReconcileAt = due;
+    if (next > due && openOrders(this.s).some((o) => o.status !== 'SUBMITTING')) this.s.nextReconcileAt = due;
     tightenForVerification(this.s, this.now);
   }
 
   finish(): StepResult {
-    return { state: this.s as BotState, commands: this.commands };
+    return { state: this.s, commands: this.commands };
   }
 
   // ---- candles -------------------------------------------------------------------------------
@@ -493,7 +493,7 @@ class Kernel {
   }
 
   private riskView(): RiskView {
-    return { now: this.now, position: this.s.position, lastPrice: this.s.lastPrice, openOrders: openOrders(this.s as BotState), balances: this.s.balances };
+    return { now: this.now, position: this.s.position, lastPrice: this.s.lastPrice, openOrders: openOrders(this.s), balances: this.s.balances };
   }
 
   private releaseStart(): void {
@@ -538,7 +538,7 @@ class Kernel {
 
   private onDataFailed(requestId: string, message: string): void {
     if (!this.s.pendingRequests[requestId]) return;
-    const request = this.s.pendingRequests[requestId]!;
+    const request = this.s.pendingRequests[requestId];
     this.s.pendingRequests = without(this.s.pendingRequests, requestId);
     this.notify('warn', `request ${requestId} (${request.kind}) failed: ${message}`);
     if (this.s.gap?.requestId === requestId) {
@@ -611,7 +611,7 @@ class Kernel {
   }
 
   private applyFill(order: OrderRecord, fill: Fill): void {
-    if (this.s.verification) journalBeforeFill(this.books(), order, fill, () => checkpointOf(this.s as BotState));
+    if (this.s.verification) journalBeforeFill(this.books(), order, fill, () => checkpointOf(this.s));
     const symbol = order.request.symbol;
     if (symbol !== this.s.setup.symbol) {
       // Another symbol of a multi-symbol strategy: its own position, no round trips or risk (they
@@ -732,7 +732,7 @@ class Kernel {
       if (++guard > MAX_CASCADE) throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
       const event = this.strategyQueue.shift()!;
       if (this.s.status === 'STOPPED' || this.s.status === 'FAILED') continue;
-      const decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s as BotState, this.now));
+      const decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s, this.now));
       this.s.strategy = decision.state as Json;
       for (const intent of decision.intents ?? []) this.applyIntent(intent);
     }
@@ -747,10 +747,10 @@ class Kernel {
         this.placeOco(intent);
         break;
       case 'cancel':
-        for (const order of openOrders(this.s as BotState)) if (order.tag === intent.tag) this.cancel(order);
+        for (const order of openOrders(this.s)) if (order.tag === intent.tag) this.cancel(order);
         break;
       case 'cancelAll':
-        for (const order of openOrders(this.s as BotState)) this.cancel(order);
+        for (const order of openOrders(this.s)) this.cancel(order);
         break;
       case 'notify':
         this.notify(intent.level ?? 'info', intent.message);
@@ -870,7 +870,7 @@ class Kernel {
       purpose: intent.purpose,
       reason: intent.reason,
       facts: intent.facts,
-      status: 'SUBMITTING' as OrderStatus,
+      status: 'SUBMITTING',
       executedQty: '0',
       cumulativeQuoteQty: '0',
       fills: [],
@@ -896,7 +896,7 @@ class Kernel {
    */
   private runNow(): void {
     const id = this.strategy.runNowTimer;
-    if (!id || !runNowAllowed(this.s as BotState)) return;
+    if (!id || !runNowAllowed(this.s)) return;
     this.s.timers = without(this.s.timers, id);
     this.toStrategy({ type: 'timer', id });
   }
@@ -930,7 +930,7 @@ class Kernel {
 
   private scheduleReconcile(): void {
     const t = this.s.timing;
-    const hasOpen = openOrders(this.s as BotState).some((o) => o.status !== 'SUBMITTING');
+    const hasOpen = openOrders(this.s).some((o) => o.status !== 'SUBMITTING');
     const lastStream = this.s.lastStreamEventTime;
     const stale = lastStream === null || this.now - lastStream > t.staleAfterMs;
     const period = !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
@@ -949,7 +949,7 @@ class Kernel {
     this.toStrategy({ type: 'stop' });
     this.drainStrategyQueue();
     if (this.s.setup.onStop !== 'leave-orders') {
-      for (const order of openOrders(this.s as BotState)) this.cancel(order);
+      for (const order of openOrders(this.s)) this.cancel(order);
     }
   }
 
@@ -962,7 +962,7 @@ class Kernel {
       const qty = this.closableQty();
       if (qty !== null) {
         this.place({ kind: 'place', tag: CLOSE_TAG, side: 'SELL', type: 'MARKET', quantity: qty, purpose: 'exit', reason: 'stop: close the position' });
-        if (openOrders(this.s as BotState).some((o) => o.tag === CLOSE_TAG)) return;
+        if (openOrders(this.s).some((o) => o.tag === CLOSE_TAG)) return;
       }
     }
     this.s.status = 'STOPPED';

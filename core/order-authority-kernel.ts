@@ -28,7 +28,7 @@ export function checkpointOf(state: BotState): BookCheckpoint {
   return {
     position: state.position as unknown as Json,
     otherPositions: (state.otherPositions ?? null) as unknown as Json,
-    openTrade: state.openTrade as unknown as Json,
+    openTrade: state.openTrade,
     trades: state.trades as unknown as Json,
     risk: state.risk,
     fills: state.stats.fills,

@@ -10,6 +10,6 @@ interface ReportData {
   readonly equity: ChartPoint[];
 }
 
-const data = JSON.parse(document.getElementById('report-data')!.textContent!) as ReportData;
+const data = JSON.parse(document.getElementById('report-data')!.textContent) as ReportData;
 drawPriceChart(document.getElementById('price-chart')!, data.candles, data.fills, { height: 420 });
 drawLineChart(document.getElementById('equity-chart')!, data.equity, { height: 220 });

@@ -161,7 +161,7 @@ export function userEventJson(e: VenueEvent, precisionFor: (symbol: string) => P
         e: 'executionReport',
         E: e.time,
         s: o.symbol,
-        c: isCancel ? (e.cancelClientOrderId as string) : o.clientOrderId,
+        c: isCancel ? (e.cancelClientOrderId) : o.clientOrderId,
         S: o.side,
         o: o.type,
         f: o.timeInForce ?? 'GTC',

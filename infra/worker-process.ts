@@ -21,7 +21,7 @@ export async function spawnWorkerProcess(env: NodeJS.ProcessEnv, logFile?: strin
       clearTimeout(timer);
       reject(new Error(`worker process exited with ${code}:\n${output}`));
     };
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('polling')) {
         clearTimeout(timer);
@@ -29,16 +29,16 @@ export async function spawnWorkerProcess(env: NodeJS.ProcessEnv, logFile?: strin
         resolve();
       }
     });
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     child.once('exit', onExit);
   });
   if (log) {
     log.write(output);
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
   } else {
-    child.stdout!.resume();
-    child.stderr!.resume();
+    child.stdout.resume();
+    child.stderr.resume();
   }
   return child;
 }

@@ -12,13 +12,12 @@
  * Prints its figures as the last line and exits non-zero if any invariant fails.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { writeFileSync } from 'node:fs';
 import { startBot } from '../client/bots';
 import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../core/candle-check';
 import type { BotDefinition } from '../core/bot-definition';

@@ -60,7 +60,7 @@ export function lotStep(spec: VenueSymbol): Decimal {
  */
 export function levelQuantity(spec: VenueSymbol, book: BookModel, price: Dec, top: boolean, seq: number): Dec | null {
   if (unlimitedBook(book)) return null;
-  if (!book.levelNotional && !book.qtyJitter) return book.levelQty as Dec; // a flat book, exactly as configured
+  if (!book.levelNotional && !book.qtyJitter) return book.levelQty; // a flat book, exactly as configured
   const jitter = Math.min(1, Math.max(0, book.qtyJitter ?? 0));
   const factor = jitter > 0 ? 1 - jitter + 2 * jitter * unit(top ? `${spec.filters.symbol}:${price}:${seq}` : `${spec.filters.symbol}:${price}`) : 1;
   const step = lotStepInfo(spec);

@@ -7,7 +7,7 @@ import type { BotDefinition } from '../core/bot-definition';
 import type { BotState, BotStatus, BotSummary } from '../core/engine';
 import type { BookSnapshot, Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
-import { INBOX_ITEM_TYPES, type RuntimeOptions } from './input-schemas';
+import type { INBOX_ITEM_TYPES, RuntimeOptions } from './input-schemas';
 
 export const BOT_WORKFLOW_TYPE = 'botWorkflow';
 

@@ -5,12 +5,11 @@
  */
 import type { RecordedBook } from '../../core/analysis/book-replay';
 import type { StopPolicy } from '../../core/engine';
-import type { Candle, CandleInterval } from '../../core/market';
+import { type Candle, type CandleInterval, intervalMs } from '../../core/market';
 import type { RiskConfig } from '../../core/risk/guard';
 import { findStrategy } from '../../core/strategies';
 import { withLocalData } from '../../core/strategies/seed/local-data';
 import type { Json } from '../../core/strategy';
-import { intervalMs } from '../../core/market';
 import { recordedBookResolver } from '../depth-data';
 import { runBacktest } from '../engine';
 import type { Gene } from './ga';

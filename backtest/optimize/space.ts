@@ -29,7 +29,7 @@ export function getAt(value: Json, path: string): Json | undefined {
   let cur: Json | undefined = value;
   for (const s of segments(path)) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = Array.isArray(cur) ? cur[Number(s)] : (cur as Obj)[s];
+    cur = Array.isArray(cur) ? cur[Number(s)] : (cur)[s];
   }
   return cur;
 }

@@ -47,7 +47,7 @@ function place(request: OrderRequest): void {
 let candles = 0;
 const market = new MarketStream(config.account.wsBase, {
   onCandle(candle) {
-    const c = config!.candle;
+    const c = config.candle;
     if (!c || candle.symbol !== c.symbol || candle.interval !== c.interval) return;
     const side = candles++ % 2 === 0 ? 'BUY' : 'SELL';
     place({ symbol: c.symbol, side, type: 'MARKET', quantity: c.quantity });
@@ -57,7 +57,7 @@ market.setStreams(config.streams);
 
 const user = new UserStream(config.account.wsApi, config.account.apiKey, config.account.apiSecret, {
   onOrder(snapshot) {
-    const f = config!.fill;
+    const f = config.fill;
     const side = resting.get(snapshot.clientOrderId);
     if (!f || side === undefined || snapshot.status !== 'FILLED') return;
     resting.delete(snapshot.clientOrderId);
@@ -65,7 +65,7 @@ const user = new UserStream(config.account.wsApi, config.account.apiKey, config.
     place({ symbol: f.symbol, side: next, type: 'LIMIT', timeInForce: 'GTC', quantity: f.quantity, price: next === 'BUY' ? f.buyPrice : f.sellPrice });
   },
   onSubscribed() {
-    const f = config!.fill;
+    const f = config.fill;
     if (f && resting.size === 0) place({ symbol: f.symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: f.quantity, price: f.buyPrice });
     console.log('ready');
   },

@@ -290,7 +290,7 @@ async function spawnChild(entry: string, env: NodeJS.ProcessEnv, readyLine: stri
       clearTimeout(timer);
       reject(new Error(`${path.basename(entry)} exited with ${code}:\n${output}`));
     };
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes(readyLine)) {
         clearTimeout(timer);
@@ -298,14 +298,14 @@ async function spawnChild(entry: string, env: NodeJS.ProcessEnv, readyLine: stri
         resolve();
       }
     });
-    child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-8000)));
+    child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-8000)));
     child.once('exit', onExit);
   });
   log.write(output);
-  child.stdout!.removeAllListeners('data');
-  child.stderr!.removeAllListeners('data');
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.removeAllListeners('data');
+  child.stderr.removeAllListeners('data');
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   return child;
 }
 

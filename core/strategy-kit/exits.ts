@@ -319,7 +319,7 @@ function onTrailTrigger(state: ExitsState, price: Dec, ctx: StrategyContext<unkn
 
 /** Cancel every exit still working (e.g. when the owning strategy is told to stop). */
 export function cancelExits(state: ExitsState): Intent[] {
-  return state.levels.filter((l) => !l.closed).map((l) => ({ kind: 'cancel', tag: levelTag(state.prefix, l.n) }) as Intent);
+  return state.levels.filter((l) => !l.closed).map((l) => ({ kind: 'cancel', tag: levelTag(state.prefix, l.n) }));
 }
 
 /** Quantity still held for the exits. */

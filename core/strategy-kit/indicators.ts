@@ -41,7 +41,7 @@ export function updateIndicators<S extends object>(state: S, updates: IndicatorU
   for (const field of Object.keys(updates) as (keyof S)[]) {
     const update = updates[field];
     const value = next[field];
-    if (update && value !== null && value !== undefined) next = { ...next, [field]: update(value as NonNullable<S[keyof S]>, candle) };
+    if (update && value !== null && value !== undefined) next = { ...next, [field]: update(value, candle) };
   }
   return next;
 }

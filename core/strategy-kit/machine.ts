@@ -32,7 +32,7 @@ export function embed<P, S, K extends keyof S>(
   return (state, event, ctx) => {
     const current = state[field];
     if (current === null || current === undefined) return null;
-    const step = machine(current as NonNullable<S[K]>, event, ctx as StrategyContext<unknown>);
+    const step = machine(current, event, ctx);
     if (!step) return null;
     const next = { ...state, [field]: step.state } as S;
     return after ? after(next, step.intents, ctx) : { state: next, intents: step.intents };

@@ -10,7 +10,7 @@
  * - `<s>@bookTicker`: best bid/ask, in real time, at every update of the book.
  * Update ids start at the start time in ms, so they keep growing across restarts.
  */
-import { type BookState, type Level, type OrderBookView, type Side } from './order-book';
+import type { BookState, Level, OrderBookView, Side } from './order-book';
 import type { StreamSink } from './market';
 
 export type Cadence = 'fast' | 'slow';

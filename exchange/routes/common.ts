@@ -3,8 +3,7 @@
  * with Binance's codes (symbol, symbols list, "all parameters read").
  */
 import type { Venue, VenueEvent } from '../../venue';
-import { type Precision, precisionOf } from '../format';
-import type { Json } from '../format';
+import { type Precision, precisionOf, type Json } from '../format';
 import { Api, type Params } from '../http/params';
 
 export interface RouteContext {
@@ -60,8 +59,8 @@ export function paramReaders(venue: Venue) {
       throw Api.illegal('symbols', SYMBOLS_RANGE);
     }
     if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) throw Api.illegal('symbols', SYMBOLS_RANGE);
-    for (const s of list as string[]) if (!venue.symbol(s)) throw Api.invalidSymbol();
-    return list as string[];
+    for (const s of list) if (!venue.symbol(s)) throw Api.invalidSymbol();
+    return list;
   };
   const done = (p: Params, signed: boolean): void => p.assertAllRead(signed ? SIGNED_EXTRA : []);
   const precision = (symbol: string): Precision => precisionOf(venue.symbol(symbol));

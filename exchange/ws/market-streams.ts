@@ -162,7 +162,7 @@ export class MarketStreams implements StreamSink {
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE': {
         if (!params.every((p) => typeof p === 'string')) return invalid('stream names must be strings', id);
-        const names = params as string[];
+        const names = params;
         const bad = names.find((p) => !validStreamName(p));
         if (bad !== undefined) return invalid(`invalid stream name ${JSON.stringify(bad.slice(0, 50))}`, id);
         if (m.method === 'SUBSCRIBE') {

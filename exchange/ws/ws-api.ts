@@ -8,7 +8,7 @@
 import type { WebSocket } from 'ws';
 import type { Json } from '../format';
 import { ApiError, type Params } from '../http/params';
-import { ApiMethods } from './api-methods';
+import type { ApiMethods } from './api-methods';
 import { CLOSE, guarded, sendIfOpen, validRequestId } from './limits';
 import type { UserConn, UserStreams } from './user-streams';
 import { wsParams } from './ws-params';

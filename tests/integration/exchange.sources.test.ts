@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Candle } from '../../core/market';
+import type { Candle } from '../../core/market';
 import { DEFAULT_SYMBOLS, type FillView, Venue } from '../../venue';
 import { type PaperExchange, REALISTIC_BOOK, parseKlineFile, startPaperExchange } from '../../exchange';
 import { RandomWalk } from '../../exchange/market/sources';

@@ -11,14 +11,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main as backtestCli } from '../../backtest/cli';
+import { main as backtestCli, loadDepthRecording } from '../../backtest/cli';
 import { MarketDb } from '../../backtest/db/market-db';
 import { Recorder } from '../../backtest/record/recorder';
 import { PublicRest } from '../../backtest/record/rest';
 import { startPaperExchange } from '../../exchange';
 import { waitFor } from '../support/exchange-client';
 import { parseDepthRecording, depthRecordingLine } from '../../core/analysis/book-replay';
-import { loadDepthRecording } from '../../backtest/cli';
 
 type Ex = Awaited<ReturnType<typeof startPaperExchange>>;
 let ex: Ex;

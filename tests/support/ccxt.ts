@@ -23,7 +23,7 @@ export async function ccxtFor(ex: { readonly port: number }, apiKey: string, sec
     enableRateLimit: false,
     options: { defaultType: 'spot', fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ['spot'] }, ...options },
   });
-  rehost(client.urls.api as unknown as Record<string, unknown>, `127.0.0.1:${ex.port}`);
+  rehost(client.urls.api, `127.0.0.1:${ex.port}`);
   await client.loadHttpProxyAgent();
   return client;
 }
@@ -33,7 +33,7 @@ export type CcxtBinanceUsdm = InstanceType<typeof ccxt.binanceusdm>;
 /** ccxt's USDⓈ-M futures exchange (`binanceusdm`, REST) pointed at a paper exchange's futures side. */
 export function ccxtFuturesFor(ex: { readonly port: number }, apiKey: string, secret: string): CcxtBinanceUsdm {
   const client = new ccxt.binanceusdm({ apiKey, secret, enableRateLimit: false, options: { fetchCurrencies: false, fetchMargins: false } });
-  rehost(client.urls.api as unknown as Record<string, unknown>, `127.0.0.1:${ex.port}`);
+  rehost(client.urls.api, `127.0.0.1:${ex.port}`);
   return client;
 }
 

@@ -16,7 +16,7 @@ export type BinanceClient = { [K in keyof TypedClient]: any };
 
 /** A client for one account of the exchange, exactly as a bot would configure it. */
 export function clientFor(ex: PaperExchange, apiKey: string, apiSecret: string, extra: Record<string, unknown> = {}): BinanceClient {
-  return Binance({ apiKey, apiSecret, httpBase: ex.httpBase, wsBase: ex.wsBase, wsApi: ex.wsApi, ...extra } as Parameters<typeof Binance>[0]) as BinanceClient;
+  return Binance({ apiKey, apiSecret, httpBase: ex.httpBase, wsBase: ex.wsBase, wsApi: ex.wsApi, ...extra } as Parameters<typeof Binance>[0]);
 }
 
 /** Poll `check` until it returns a value other than undefined/false, or fail after `timeoutMs`. */

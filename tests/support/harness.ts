@@ -77,7 +77,7 @@ export class Harness {
       prices: { kind: 'manual' },
       backendTimeoutMs: this.options.backendTimeoutMs ?? 1_000,
       ...this.options.exchange,
-    } as PaperExchangeOptions);
+    });
     this.connection = await Connection.connect({ address: this.temporal.address });
     this.client = new Client({ connection: this.connection, namespace: 'default' });
     return this;

@@ -59,7 +59,7 @@ export function feed(bot: Bot, event: BotEvent): Command[] {
 export function start(bot: Bot, now = T0, filters: SymbolFilters | null = BTC_FILTERS, balances: { base: Dec; quote: Dec } | null = null): Command[] {
   // `fresh` tells the kernel this is the bot's first run; the strategy's `start` follows the first
   // reconciliation (as live, where it brings the balances).
-  const first = feed(bot, { type: 'start', now, filters, fresh: true } as BotEvent);
+  const first = feed(bot, { type: 'start', now, filters, fresh: true });
   const then = feed(bot, { type: 'reconciled', now, balances, orphans: [], missing: [] });
   bot.commands = [...first, ...then];
   return bot.commands;

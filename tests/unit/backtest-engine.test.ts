@@ -54,7 +54,7 @@ const seen = (_result: ReturnType<typeof runBacktest>, strategyState: Json) => (
 function runRecorder(setup: Parameters<typeof recorder>[0], rows: Parameters<typeof candles>[0]): string[] {
   let last: Json = null;
   const strategy = recorder(setup);
-  const wrapped = { ...strategy, onEvent: (s: never, e: StrategyEvent, c: never) => { const d = strategy.onEvent(s, e, c); last = d.state as unknown as Json; return d; } };
+  const wrapped = { ...strategy, onEvent: (s: never, e: StrategyEvent, c: never) => { const d = strategy.onEvent(s, e, c); last = d.state; return d; } };
   const r = runBacktest({ strategy: wrapped, params: {}, candles: candles(rows), filters: BTCUSDT_FILTERS, balances: { USDT: '500', BTC: '2' } });
   return seen(r, last);
 }
@@ -88,7 +88,7 @@ describe('backtest engine', () => {
     const gapped = [rows[0]!, rows[1]!, rows[3]!];
     let last: Json = null;
     const strategy = recorder({});
-    const wrapped = { ...strategy, onEvent: (st: never, e: StrategyEvent, c: never) => { const dd = strategy.onEvent(st, e, c); last = dd.state as unknown as Json; return dd; } };
+    const wrapped = { ...strategy, onEvent: (st: never, e: StrategyEvent, c: never) => { const dd = strategy.onEvent(st, e, c); last = dd.state; return dd; } };
     const r = runBacktest({ strategy: wrapped, params: {}, candles: gapped, filters: BTCUSDT_FILTERS });
     expect(seen(r, last).slice(1)).toEqual(['candle 100 at 59999 balances={"base":"0","quote":"10000"}', 'candle 101 at 119999', 'candle 103 at 239999']);
     expect(r.notifications.map((n) => n.message)).toEqual([]);

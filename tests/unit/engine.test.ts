@@ -29,7 +29,7 @@ function scripted(script: (close: string, state: { n: number }) => Intent[], onO
     id: 'scripted',
     title: 'test',
     description: 'test',
-    params: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+    params: z.object({}).strict(),
     init: () => ({ n: 0, seen: [] as string[] }),
     onEvent(state, event) {
       if (event.type === 'candle') return { state: { ...state, n: state.n + 1 }, intents: script(event.candle.close, state) };

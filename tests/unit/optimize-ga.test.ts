@@ -7,14 +7,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../core/market';
 import { STRATEGIES, findStrategy } from '../../core/strategies';
-import { type Gene, crossover, generationRng, initialPopulation, mutate, nextGeneration, quantize, ranking, tournament } from '../../backtest/optimize/ga';
+import { type Gene, crossover, generationRng, initialPopulation, mutate, nextGeneration, quantize, ranking, tournament, DEFAULT_GA } from '../../backtest/optimize/ga';
 import type { EvalTask, Evaluation } from '../../backtest/optimize/evaluate';
 import { type CompactMetrics, fitnessOf, multiMetric, ratios } from '../../backtest/optimize/objectives';
 import { runSearch } from '../../backtest/optimize/run-local';
 import { type SearchPlan, advanceSearch, pendingTasks, startSearch } from '../../backtest/optimize/search';
 import { SpaceError, defaultSpace, geneValue, paramsOf, parseSpace, refusal, setAt } from '../../backtest/optimize/space';
 import { SplitError, makeFolds, sliceRange } from '../../backtest/optimize/splits';
-import { DEFAULT_GA } from '../../backtest/optimize/ga';
 
 const GENES: Gene[] = [
   { path: 'x', type: 'float', min: -5, max: 5, step: 0.01 },

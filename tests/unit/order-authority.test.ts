@@ -45,7 +45,7 @@ class Bot {
   }
   send(event: EventIn): Command[] {
     this.now = event.now ?? this.now + 1_000;
-    const r = step(this.state, { ...event, now: this.now } as BotEvent, dcaTakeProfit);
+    const r = step(this.state, { ...event, now: this.now }, dcaTakeProfit);
     this.state = r.state;
     this.commands.push(...r.commands);
     return [...r.commands];
@@ -156,7 +156,7 @@ describe('the exchange is the authority over stream reports', () => {
 
   it('without verification (histories recorded before it) a final report is never replaced', () => {
     const bot = new Bot();
-    bot.state = { ...bot.state, verification: undefined } as BotState;
+    bot.state = { ...bot.state, verification: undefined };
     const tp = bot.buyAndRest();
     bot.send({ type: 'orderUpdate', snapshot: forgedFill(tp), source: 'stream' });
     bot.send({ type: 'orderUpdate', snapshot: asOnExchange(tp, 'NEW'), source: 'reconcile' });

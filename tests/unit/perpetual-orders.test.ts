@@ -18,9 +18,9 @@ function setup(book?: { spreadTicks: number; levels: number; levelStepTicks: num
 }
 
 const order = (perp: Perpetual, o: Partial<PerpOrderRequest>) =>
-  perp.placeOrder({ accountId: 'a', symbol: BTC, side: 'BUY', type: 'MARKET', quantity: '0.01', time: T0, ...o } as PerpOrderRequest);
+  perp.placeOrder({ accountId: 'a', symbol: BTC, side: 'BUY', type: 'MARKET', quantity: '0.01', time: T0, ...o });
 const algo = (perp: Perpetual, o: Partial<PerpAlgoRequest>) =>
-  perp.placeAlgo({ accountId: 'a', symbol: BTC, side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', time: T0, ...o } as PerpAlgoRequest);
+  perp.placeAlgo({ accountId: 'a', symbol: BTC, side: 'SELL', type: 'STOP_MARKET', quantity: '0.01', time: T0, ...o });
 const at = (perp: Perpetual, price: string, time: number, sweep = true) => perp.onPrice(BTC, { price, time, qty: null, sweep });
 const amount = (perp: Perpetual) => perp.positions('a', BTC)[0]!.positionAmt;
 const algoEvents = (events: readonly PerpEvent[]) => events.filter((e): e is Extract<PerpEvent, { kind: 'algo' }> => e.kind === 'algo').map((e) => e.algo.status);

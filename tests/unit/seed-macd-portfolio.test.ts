@@ -55,13 +55,13 @@ function referenceMacd(xs: readonly number[]): { macd: (number | null)[]; signal
   };
   const fast = emaOf(xs, 12);
   const slow = emaOf(xs, 26);
-  const macd = xs.map((_, i) => (fast[i] != null && slow[i] != null ? fast[i]! - slow[i]! : null));
+  const macd = xs.map((_, i) => (fast[i] != null && slow[i] != null ? fast[i] - slow[i] : null));
   return { macd, signal: emaOf(macd, 9) };
 }
 
 describe('seed 002 MACD decision on daily candles', () => {
   const ref = referenceMacd(closes);
-  const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]!);
+  const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]);
 
   it('the independent MACD crosses above its signal during the rise', () => {
     expect(crossUp).toBeGreaterThan(70);
@@ -211,7 +211,7 @@ describe('seed 002 daily cycle through the kernel', () => {
     const reqs = fetches(start(bot, now));
     feed(bot, { type: 'reconciled', now, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] });
     const ref = referenceMacd(closes);
-    const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]!);
+    const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]);
     const answers: Record<string, Candle[]> = {
       BTCUSDT: daily('BTCUSDT', closes.slice(0, crossUp + 1)), // crossing today: buy
       ETHUSDT: daily('ETHUSDT', closes.slice(0, 50)), // flat: hold
@@ -235,11 +235,11 @@ describe('seed 002 daily cycle through the kernel', () => {
 
   it('dryRun off over several symbols: live orders on each symbol, positions kept per symbol', () => {
     const bot = createBot(macdPortfolio, { symbols: ['BTCUSDT', 'ETHUSDT'], dryRun: false, runOnStart: true }, { interval: '1d' });
-    feed(bot, { type: 'start', now, filters: BTC_FILTERS, fresh: true, otherFilters: { ETHUSDT: filtersFor('ETHUSDT', 'ETH', 'USDT', '0.01', '0.0001') } } as BotEvent);
+    feed(bot, { type: 'start', now, filters: BTC_FILTERS, fresh: true, otherFilters: { ETHUSDT: filtersFor('ETHUSDT', 'ETH', 'USDT', '0.01', '0.0001') } });
     const reqs = fetches(feed(bot, { type: 'reconciled', now, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] }));
     expect(reqs.map((r) => (r.request as { symbol: string }).symbol).sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
     const ref = referenceMacd(closes);
-    const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]!);
+    const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]);
     const btc = reqs.find((r) => (r.request as { symbol: string }).symbol === 'BTCUSDT')!;
     const eth = reqs.find((r) => (r.request as { symbol: string }).symbol === 'ETHUSDT')!;
     feed(bot, { type: 'data', now: now + 1, requestId: btc.requestId, result: daily('BTCUSDT', closes.slice(0, crossUp)) as never });
@@ -257,7 +257,7 @@ describe('seed 002 daily cycle through the kernel', () => {
     const req = fetches(start(bot, now))[0]!;
     feed(bot, { type: 'reconciled', now, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] });
     const ref = referenceMacd(closes);
-    const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]!);
+    const crossUp = ref.macd.findIndex((m, i) => i > 0 && m !== null && ref.signal[i] != null && ref.macd[i - 1] != null && ref.signal[i - 1] != null && ref.macd[i - 1]! <= ref.signal[i - 1]! && m > ref.signal[i]);
     const placed = placements(feed(bot, { type: 'data', now: now + 1, requestId: req.requestId, result: daily('BTCUSDT', closes.slice(0, crossUp + 1)) as never }));
     expect(placed).toHaveLength(1);
     expect(placed[0]!.request).toMatchObject({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET' });
@@ -269,7 +269,7 @@ describe('seed 002 daily cycle through the kernel', () => {
     const next = fetches(feed(bot, { type: 'wake', now: T0 + DAY_MS }))[0]!;
     const down = [...closes.slice(0, crossUp + 1), ...Array.from({ length: 40 }, () => 60)];
     const downRef = referenceMacd(down);
-    const crossDown = downRef.macd.findIndex((m, i) => i > crossUp && m !== null && downRef.signal[i] != null && downRef.macd[i - 1]! >= downRef.signal[i - 1]! && m < downRef.signal[i]!);
+    const crossDown = downRef.macd.findIndex((m, i) => i > crossUp && m !== null && downRef.signal[i] != null && downRef.macd[i - 1]! >= downRef.signal[i - 1]! && m < downRef.signal[i]);
     const sell = placements(feed(bot, { type: 'data', now: T0 + DAY_MS + 1, requestId: next.requestId, result: daily('BTCUSDT', down.slice(0, crossDown + 1)) as never }));
     expect(sell[0]!.request).toMatchObject({ side: 'SELL', type: 'MARKET', quantity: '0.5' });
   });

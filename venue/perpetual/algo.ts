@@ -21,7 +21,7 @@
 import { type Dec, Decimal, d } from '../../core/decimal';
 import { PerpErrors } from './errors';
 import { closable, emitAlgo, takeAlgoOff } from './execution';
-import { type Ctx } from './ledger';
+import type { Ctx } from './ledger';
 import { placeRegular } from './matching';
 import { type AlgoRec, type PerpCore, type SymbolRec, algoView, clientKey } from './state';
 import type { AlgoOrderType, PerpAlgoRequest, PerpError } from './types';

@@ -15,7 +15,7 @@
  */
 import { type Dec, Decimal, d, str } from '../../core/decimal';
 import type { OrderSide } from '../../core/orders';
-import { type AccountRec, type PerpCore, type PositionRec, type SymbolSettingsRec } from './state';
+import type { AccountRec, PerpCore, PositionRec, SymbolSettingsRec } from './state';
 import type { AccountUpdateReason, IncomeRecord, IncomeType, PerpEvent, PositionUpdate } from './types';
 import { breakEvenPrice, unrealizedPnl } from './margin';
 
@@ -30,7 +30,7 @@ export const MONEY_DECIMALS = 8;
 /** Money amounts are kept to 8 decimals, like Binance's wallet. */
 export const money = (x: Decimal): Decimal => x.toDecimalPlaces(MONEY_DECIMALS, Decimal.ROUND_HALF_EVEN);
 
-const FLAT: PositionRec = Object.freeze({ amount: '0', entryPrice: '0', isolatedWallet: '0', accumulatedRealized: '0', updateTime: 0 }) as PositionRec;
+const FLAT: PositionRec = Object.freeze({ amount: '0', entryPrice: '0', isolatedWallet: '0', accumulatedRealized: '0', updateTime: 0 });
 
 export function openAccount(core: PerpCore, id: string, time: number): AccountRec {
   let acc = core.accounts.get(id);

@@ -17,7 +17,7 @@ import { type Dec, Decimal, d, str } from '../../core/decimal';
 import { levelPrice, planTaker } from '../book';
 import { PerpErrors } from './errors';
 import { closable, emitAlgo, emitOrder, fillOrder, finishOrder } from './execution';
-import { type Ctx } from './ledger';
+import type { Ctx } from './ledger';
 import { maxNotional, orderCost } from './margin';
 import { type AccountRec, type AlgoRec, type OrderRec, type PerpCore, type SymbolRec, clientKey } from './state';
 import type { PerpError, PerpFillView, PerpOrderRequest, PricePoint } from './types';

@@ -9,8 +9,7 @@ import { type PerpPrecision, perpPrecision } from '../../futures/format';
 import type { FuturesUserStreams } from '../../futures/user-streams';
 import { Api, ApiError, type Params, err } from '../../http/params';
 import type { Market } from '../../market/market';
-import type { AddRoute } from '../common';
-import { SIGNED_EXTRA } from '../common';
+import { type AddRoute, SIGNED_EXTRA } from '../common';
 
 export type { AddRoute };
 
