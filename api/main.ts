@@ -11,7 +11,7 @@
 import 'dotenv/config';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../infra/temporal-cli';
-import { temporalSettings } from '../workers/config';
+import { temporalSettings } from '../infra/temporal-connection';
 import { hashPassword } from './credentials';
 import { publicEndpointsFromEnv } from './market-data';
 import { startControlApi } from './serve';

@@ -8,8 +8,7 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { TemporalSettings } from '../workers/config';
-import { connectionOptions } from '../workers/connection';
+import { type TemporalSettings, connectionOptions } from '../infra/temporal-connection';
 import { resolveCredentials } from './credentials';
 import { PublicMarkets } from './market-data';
 import { createControlApi } from './server';

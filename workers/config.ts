@@ -1,86 +1,21 @@
 /**
- * Worker settings from the environment (a `.env` file is read too). Temporal connection settings
- * cover the local dev server, a self-hosted cluster (TLS) and Temporal Cloud (API key or mTLS).
+ * Worker settings from the environment (a `.env` file is read too): exchange accounts and the
+ * workflow bundle; the Temporal connection settings are infra/temporal-connection.ts' (re-exported).
  * Exchange credentials live here and only here: workflows and histories carry account names.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccountConfig } from '../activities/exchange-account';
 import { formatIssues } from '../core/schema';
+import { ConfigError } from '../infra/temporal-connection';
 
-export const DEFAULT_TASK_QUEUE = 'trading-bots';
-
-export interface TemporalSettings {
-  readonly address: string;
-  readonly namespace: string;
-  readonly taskQueue: string;
-  readonly apiKey?: string;
-  readonly tls?: {
-    readonly serverNameOverride?: string;
-    readonly serverRootCACertificate?: Buffer;
-    readonly clientCertPair?: { readonly crt: Buffer; readonly key: Buffer };
-  };
-}
-
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
-
-const temporalEnv = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:/]+:[0-9]{1,5}$|^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/, 'must be host:port, such as 127.0.0.1:7233').default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
-  TEMPORAL_API_KEY: z.string().optional(),
-  TEMPORAL_TLS: bool.optional(),
-  TEMPORAL_TLS_CERT: z.string().optional(),
-  TEMPORAL_TLS_KEY: z.string().optional(),
-  TEMPORAL_TLS_CA: z.string().optional(),
-  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
-});
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-/** Read a file an environment variable names, or say which variable names a missing file. */
-function readNamedFile(variable: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new ConfigError(`${variable}=${file}: cannot read the file (${why})`);
-  }
-}
-
-function parseOrThrow<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`${what}:\n${formatIssues(parsed.error).join('\n')}`);
-  return parsed.data;
-}
-
-export function temporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const e = parseOrThrow(temporalEnv, env, 'invalid Temporal settings in the environment');
-  const wantsTls = e.TEMPORAL_TLS ?? Boolean(e.TEMPORAL_API_KEY || e.TEMPORAL_TLS_CERT);
-  if ((e.TEMPORAL_TLS_CERT && !e.TEMPORAL_TLS_KEY) || (!e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY)) {
-    throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS client certificate and key files)');
-  }
-  return {
-    address: e.TEMPORAL_ADDRESS,
-    namespace: e.TEMPORAL_NAMESPACE,
-    taskQueue: e.TEMPORAL_TASK_QUEUE,
-    ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
-    ...(wantsTls
-      ? {
-          tls: {
-            ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME } : {}),
-            ...(e.TEMPORAL_TLS_CA ? { serverRootCACertificate: readNamedFile('TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA) } : {}),
-            ...(e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
-              ? { clientCertPair: { crt: readNamedFile('TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT), key: readNamedFile('TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY) } }
-              : {}),
-          },
-        }
-      : {}),
-  };
-}
+// The Temporal side of the worker's settings lives with the other processes' (CLI, API).
+export {
+  ConfigError,
+  DEFAULT_TASK_QUEUE,
+  type TemporalSettings,
+  temporalSettings,
+} from '../infra/temporal-connection';
 
 /** Public Binance endpoints; `BINANCE_API_TEST=true` (the seeds' switch) selects the spot testnet. */
 const BINANCE_PROD = { httpBase: 'https://api.binance.com', wsBase: 'wss://stream.binance.com:9443/ws', wsApi: 'wss://ws-api.binance.com:443/ws-api/v3' };

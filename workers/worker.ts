@@ -11,7 +11,7 @@ import { defaultDataHandlers } from '../activities/data-handlers';
 import type { DataHandler } from '../activities/market';
 import type { DataRequest } from '../core/strategy';
 import type { TemporalSettings } from './config';
-import { connectionOptions } from './connection';
+import { connectionOptions } from '../infra/temporal-connection';
 import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
 import { releaseStickyQueues } from './sticky-queues';

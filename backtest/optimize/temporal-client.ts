@@ -6,9 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { temporalSettings } from '../../workers/config';
+import { connectionOptions, temporalSettings } from '../../infra/temporal-connection';
 import { optimizeTaskQueue } from '../../workers/optimize-worker';
-import { connectionOptions } from '../../workers/connection';
 import type { OptimizeWorkflowInput } from '../../workflows/optimize';
 import { OPTIMIZE_WORKFLOW_TYPE, type OptimizeProgress, optimizeProgressQuery } from '../../workflows/optimize-messages';
 import type { OptimizeResult, OptimizeSpec } from './result';
