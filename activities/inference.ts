@@ -13,7 +13,6 @@ import { stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { CandleInterval } from '../core/market';
 import type { DataRequest, Json } from '../core/strategy';
 import { MODELS_FOLDER, modelPathProblem } from '../core/model-files';
 import { FEATURE_COLUMNS, type FeatureCandle, type FeatureConfig, FeatureWindowError, SEED_001_FEATURES, featureWindow } from '../core/analysis/scalper-features';

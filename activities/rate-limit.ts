@@ -58,11 +58,12 @@ export function watchRetryAfterHeaders(): void {
   if (listening) return;
   listening = true;
   diagnostics.subscribe('http.client.response.finish', (message) => {
-    const { request, response } = message as { request: { host?: string; getHeader?(n: string): unknown }; response: IncomingMessage };
+    const { request, response } = message as { request: { host?: string; getHeader?(n: string): number | string | string[] | undefined }; response: IncomingMessage };
     if (response.statusCode !== 429 && response.statusCode !== 418) return;
     const seconds = Number(response.headers['retry-after']);
     if (!Number.isFinite(seconds) || seconds <= 0) return;
-    const host = String(request.getHeader?.('host') ?? request.host ?? '');
+    const header = request.getHeader?.('host');
+    const host = header === undefined ? (request.host ?? '') : Array.isArray(header) ? header.join(',') : String(header);
     const now = Date.now();
     retryAfterByHost.set(host, { until: now + seconds * 1000, seenAt: now });
   });

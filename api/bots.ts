@@ -43,7 +43,7 @@ const startBody = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown(
 
 /** Run `fn` over `items`, at most `limit` at a time (a hundred bots must not mean a hundred queries at once). */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {

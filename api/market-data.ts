@@ -8,7 +8,7 @@
  */
 import Binance from 'binance-api-node';
 import { candleFromRaw } from '../activities/mapping';
-import type { BinanceRest, RawCandle, RawExchangeInfo } from '../activities/binance-types';
+import type { BinanceRest, RawCandle } from '../activities/binance-types';
 import type { Candle, CandleInterval } from '../core/market';
 
 const BINANCE_PROD = 'https://api.binance.com';
@@ -64,7 +64,7 @@ export class PublicMarkets {
 
   async candles(account: string, symbol: string, interval: CandleInterval, limit: number, endTime?: number): Promise<Candle[]> {
     try {
-      const raw = await withTimeout('klines', Promise.resolve().then(() => this.rest(account).candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) })) as Promise<RawCandle[]>);
+      const raw = await withTimeout<RawCandle[]>('klines', Promise.resolve().then(() => this.rest(account).candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) })));
       return raw.map((c) => candleFromRaw(symbol, interval, c));
     } catch (err) {
       if (err instanceof MarketDataError) throw err;

@@ -12,7 +12,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type DashboardAssets, buildDashboard } from './assets';
 import { Auth, type AuthOptions } from './auth';
 import { registerBotRoutes } from './bots';
@@ -77,7 +77,7 @@ export async function createControlApi(options: ControlApiOptions): Promise<Fast
   if (options.dashboard !== false) {
     const assets: DashboardAssets = await buildDashboard();
     const types: Record<keyof DashboardAssets, string> = { 'index.html': 'text/html; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
-    const serve = (file: keyof DashboardAssets) => async (_: unknown, reply: import('fastify').FastifyReply) => reply.type(types[file]).header('cache-control', 'no-cache').send(assets[file]);
+    const serve = (file: keyof DashboardAssets) => async (_: unknown, reply: FastifyReply) => reply.type(types[file]).header('cache-control', 'no-cache').send(assets[file]);
     app.get('/', serve('index.html'));
     app.get('/assets/app.js', serve('app.js'));
     app.get('/assets/app.css', serve('app.css'));

@@ -206,8 +206,15 @@ function toMs(v: unknown, where: string, what: string): number {
   return n > 1e14 ? Math.floor(n / 1000) : n;
 }
 
+/** A cell as text (CSV cells are strings, JSON cells numbers or strings); a missing one is empty. */
+function cellText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return v === undefined || v === null ? '' : (JSON.stringify(v) ?? '');
+}
+
 function dec(v: unknown, where: string, what: string): string {
-  const s = typeof v === 'number' ? String(v) : String(v ?? '').trim();
+  const s = typeof v === 'number' ? String(v) : cellText(v).trim();
   if (!DECIMAL.test(s)) throw new KlineFileError(`${where}: ${what} is not a decimal: ${JSON.stringify(v)}`);
   return s;
 }
@@ -220,11 +227,11 @@ function toCandle(r: Row, symbol: string, where: string): Candle {
   const low = dec(r[3], where, 'low');
   const close = dec(r[4], where, 'close');
   const volume = dec(r[5], where, 'volume');
-  const closeTime = r[6] !== undefined && r[6] !== null && String(r[6]).trim() !== '' ? toMs(r[6], where, 'close time') : -1;
+  const closeTime = cellText(r[6]).trim() !== '' ? toMs(r[6], where, 'close time') : -1;
   // Floats are enough to check the candle is consistent (this is validation, not money).
   const [o, h, l, c] = [Number(open), Number(high), Number(low), Number(close)];
   if (h < Math.max(o, c, l) || l > Math.min(o, c)) throw new KlineFileError(`${where}: inconsistent candle (open ${open}, high ${high}, low ${low}, close ${close})`);
-  const quote = r[7] !== undefined && r[7] !== null && DECIMAL.test(String(r[7]).trim()) ? String(r[7]).trim() : undefined;
+  const quote = DECIMAL.test(cellText(r[7]).trim()) ? cellText(r[7]).trim() : undefined;
   return { symbol, interval: '1m', openTime, closeTime, open, high, low, close, volume, ...(quote !== undefined ? { quoteVolume: quote } : {}) };
 }
 

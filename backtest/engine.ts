@@ -18,8 +18,7 @@
  *
  * Pure apart from the optional progress callback: no I/O, no clock.
  */
-import type { Dec } from '../core/decimal';
-import { add, d, isPositive, mul, str, sub, toFloat } from '../core/decimal';
+import { type Dec, add, d, isPositive, mul, str, sub, toFloat } from '../core/decimal';
 import {
   type BotEvent,
   type BotSetup,

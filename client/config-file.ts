@@ -38,6 +38,13 @@ export function describeJsonError(text: string, err: Error): string {
   return `line ${line}, column ${column}: ${found} (near ${JSON.stringify(excerpt)})`;
 }
 
+/** Thrown by the scan below to stop at the first character that is not JSON. */
+class NotJsonAt extends Error {
+  constructor(readonly offset: number) {
+    super(`not JSON at offset ${offset}`);
+  }
+}
+
 /**
  * Offset of the first character at which `text` stops being JSON, or null if it parses. Node's
  * own messages give no position since Node 20; this small recursive-descent scan does.
@@ -48,7 +55,7 @@ export function jsonErrorOffset(text: string): number | null {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
   const fail = (): never => {
-    throw i;
+    throw new NotJsonAt(i);
   };
   const literal = (word: string) => {
     for (const ch of word) {
@@ -121,7 +128,7 @@ export function jsonErrorOffset(text: string): number | null {
     value();
     ws();
     return i < text.length ? i : null;
-  } catch (at) {
-    return typeof at === 'number' ? Math.min(at, text.length) : null;
+  } catch (err) {
+    return err instanceof NotJsonAt ? Math.min(err.offset, text.length) : null;
   }
 }

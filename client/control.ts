@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { BalanceReport } from '../activities/account';
 import type { BotDefinition } from '../core/bot-definition';
-import { ACCOUNT_BALANCE_WORKFLOW_TYPE } from '../workflows/account';
+import { ACCOUNT_BALANCE_WORKFLOW_TYPE, type accountBalanceWorkflow } from '../workflows/account';
 import { type BotLedger, type RunNowResult, ledgerQuery, runNowUpdate } from '../workflows/control';
 import { botWorkflowId, configQuery } from '../workflows/messages';
 import { BotCommandError } from './bots';
@@ -43,7 +43,7 @@ export async function runBotNow(client: Client, name: string): Promise<RunNowRes
 
 /** An account's balances valued in USDT, read by a worker of `taskQueue`. */
 export async function accountBalance(client: Client, taskQueue: string, account: string, timeoutMs = 30_000): Promise<BalanceReport> {
-  return client.workflow.execute(ACCOUNT_BALANCE_WORKFLOW_TYPE, {
+  return client.workflow.execute<typeof accountBalanceWorkflow>(ACCOUNT_BALANCE_WORKFLOW_TYPE, {
     workflowId: `balance-${account}-${randomUUID()}`,
     taskQueue,
     args: [{ account }],

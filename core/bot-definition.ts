@@ -77,7 +77,7 @@ function check(raw: unknown): { definition: BotDefinition } | { problems: string
   const problems = definitionProblems(raw);
   if (problems.length > 0) return { problems };
   const parsed = botDefinitionSchema.parse(raw);
-  const params = findStrategy(parsed.strategy)!.params.parse(parsed.params);
+  const params: unknown = findStrategy(parsed.strategy)!.params.parse(parsed.params);
   return { definition: { ...parsed, params: params as BotDefinition['params'] } };
 }
 

@@ -7,14 +7,13 @@
  * Nothing here reads a clock, does I/O or imports Temporal: time arrives in every event.
  */
 import { type Dec, add, d, floorToStep, gt, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
-import { type Candle, type CandleInterval, type SymbolFilters, intervalMs } from './market';
+import { type BookSnapshot, type Candle, type CandleInterval, type SymbolFilters, intervalMs } from './market';
 import {
   type Fill,
   type OcoRequest,
   type OrderRecord,
   type OrderRequest,
   type OrderSnapshot,
-  type OrderStatus,
   isFinalStatus,
   mergeSnapshot,
 } from './orders';
@@ -153,7 +152,7 @@ export type BotEvent =
   | { readonly type: 'resume'; readonly now: number }
   | { readonly type: 'params'; readonly now: number; readonly params: Json }
   | { readonly type: 'trigger'; readonly now: number; readonly id: string; readonly price: Dec; readonly time: number }
-  | { readonly type: 'book'; readonly now: number; readonly book: import('./market').BookSnapshot }
+  | { readonly type: 'book'; readonly now: number; readonly book: BookSnapshot }
   | { readonly type: 'data'; readonly now: number; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
   | { readonly type: 'streamReconnected'; readonly now: number }
@@ -249,7 +248,7 @@ export function openOrders(state: BotState): OrderRecord[] {
 
 const NO_POSITIONS: Readonly<Record<string, PositionView>> = Object.freeze({});
 
-export function contextOf(state: BotState, now: number): StrategyContext<any> {
+export function contextOf(state: BotState, now: number): StrategyContext<unknown> {
   return {
     now,
     botName: state.setup.name,

@@ -17,7 +17,8 @@ export const MAX_DECIMAL_LENGTH = 40;
 export function preview(value: unknown, max = 40): string {
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+    // JSON.stringify gives undefined for a function or a symbol (never in JSON input): name its kind.
+    text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? typeof value);
   } catch {
     text = String(value);
   }

@@ -50,7 +50,7 @@ async function raw(method: string, path: string, body?: unknown, auth = true): P
 async function errorOf(res: Response): Promise<ApiError> {
   let body: { error?: string; message?: string; problems?: string[]; fields?: string[] } = {};
   try {
-    body = await res.json();
+    body = (await res.json()) as typeof body;
   } catch {
     /* not JSON */
   }

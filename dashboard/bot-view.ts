@@ -27,7 +27,8 @@ function paramsEditor(name: string, params: Record<string, unknown>, saved: () =
   text.value = JSON.stringify(params, null, 2);
   const error = h('div.error.inline', { role: 'alert', dataset: { for: 'params' } });
   const save = h('button', { type: 'button' }, 'Save params');
-  save.addEventListener('click', async () => {
+  // Never rejects: every failure is shown in the panel.
+  const saveParams = async (): Promise<void> => {
     error.textContent = '';
     text.classList.remove('invalid');
     let patch: unknown;
@@ -50,14 +51,16 @@ function paramsEditor(name: string, params: Record<string, unknown>, saved: () =
     } finally {
       save.disabled = false;
     }
-  });
+  };
+  save.addEventListener('click', () => void saveParams());
   return h('section.panel', null, h('h2', null, 'Params'), h('p.dim', null, 'Changed values are merged into the current ones; an invalid value is refused and the bot is left as it was.'), text, error, save);
 }
 
 function runNowPanel(name: string): HTMLElement {
   const out = h('div.dim');
   const button = h('button', { type: 'button' }, 'Run the daily check now');
-  button.addEventListener('click', async () => {
+  // Never rejects: every failure is shown in the panel.
+  const runCheck = async (): Promise<void> => {
     button.disabled = true;
     out.textContent = 'running the check (candles of every symbol, then decisions)…';
     try {
@@ -68,7 +71,8 @@ function runNowPanel(name: string): HTMLElement {
     } finally {
       button.disabled = false;
     }
-  });
+  };
+  button.addEventListener('click', () => void runCheck());
   return h('section.panel', null, h('h2', null, 'Daily check (seed 002)'), button, out);
 }
 

@@ -2,6 +2,11 @@
 type Child = Node | string | number | null | undefined | false;
 type Props = Record<string, unknown> & { dataset?: Record<string, string> };
 
+/** An attribute's text: strings and numbers as they are, anything else as JSON. */
+function attrText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+}
+
 export function h<K extends keyof HTMLElementTagNameMap>(spec: K | `${K}.${string}` | `${K}#${string}`, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
   // "div.chart.small#pnl-chart": the tag, then classes and an id in any order.
   const tag = /^[a-z0-9]+/i.exec(spec)![0];
@@ -16,9 +21,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(spec: K | `${K}.${strin
     if (value === undefined || value === null || value === false) continue;
     if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value as EventListener);
-    else if (key === 'class') el.className = `${el.className} ${String(value)}`.trim();
+    else if (key === 'class') el.className = `${el.className} ${attrText(value)}`.trim();
     else if (key in el && typeof value !== 'string') (el as unknown as Record<string, unknown>)[key] = value;
-    else el.setAttribute(key, value === true ? '' : String(value));
+    else el.setAttribute(key, value === true ? '' : attrText(value));
   }
   append(el, ...children);
   return el;

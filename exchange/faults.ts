@@ -27,6 +27,9 @@
  */
 import type { Json } from './format';
 
+/** A stream event's field for a log line: text as it is, anything else as JSON. */
+const jsonLabel = (v: Json | undefined): string => (typeof v === 'string' ? v : String(JSON.stringify(v)));
+
 export type HttpFaultKind =
   | 'lose-response'
   | 'reset-after-execute'
@@ -234,7 +237,7 @@ export class Faults {
   routeUserEvent(accountId: string, event: Record<string, Json>, deliver: (e: Record<string, Json>) => void): void {
     const f = this.active.find((a) => a.remaining !== 0 && (USER_FAULT_KINDS as readonly string[]).includes(a.rule.kind) && this.matchesEvent(a.rule.match, accountId, event));
     if (!f) return deliver(event);
-    this.fire(f, `${String(event.e)} ${String(event.c ?? event.C ?? '')}`);
+    this.fire(f, `${jsonLabel(event.e)} ${jsonLabel(event.c ?? event.C ?? '')}`);
     switch (f.rule.kind) {
       case 'user-drop':
         return;

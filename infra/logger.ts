@@ -14,7 +14,7 @@ export class BotConsoleLogger implements Logger {
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     const time = new Date().toISOString();
-    const bot = meta?.bot;
+    const bot: unknown = meta?.bot;
     if (typeof bot === 'string') {
       const tag = typeof meta?.level === 'string' && meta.level !== 'info' ? ` ${String(meta.level).toUpperCase()}` : '';
       this.write(`${time} [${bot}]${tag} ${message}`);

@@ -52,6 +52,7 @@ export class StreamService {
   async start(): Promise<void> {
     await this.sync();
     const every = this.options.refreshEveryMs ?? 2_000;
+    // Never rejects: a failed refresh is logged and the next one scheduled.
     const loop = async () => {
       if (this.stopped) return;
       try {
@@ -60,11 +61,11 @@ export class StreamService {
         this.log(`stream service refresh failed: ${(err as Error).message}`);
       }
       if (!this.stopped) {
-        this.timer = setTimeout(loop, every);
+        this.timer = setTimeout(() => void loop(), every);
         this.timer.unref();
       }
     };
-    this.timer = setTimeout(loop, every);
+    this.timer = setTimeout(() => void loop(), every);
     this.timer.unref();
   }
 

@@ -93,7 +93,7 @@ export function createGate(deps: GateDeps) {
     },
 
     /** An exchange activity's outcome (null: it succeeded): a refused key or a missing account blocks. */
-    noteExchange(err: unknown | null): void {
+    noteExchange(err: unknown): void {
       if (!deps.strict) return;
       if (err === null) {
         if (clearedByExchangeSuccess(blocked)) setBlocked(null);

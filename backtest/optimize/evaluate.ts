@@ -72,7 +72,7 @@ const sliceCache = new WeakMap<Dataset, Map<string, readonly Candle[]>>();
 
 function candlesOf(dataset: Dataset, r: TimeRange): readonly Candle[] {
   let m = sliceCache.get(dataset);
-  if (!m) sliceCache.set(dataset, (m = new Map()));
+  if (!m) sliceCache.set(dataset, (m = new Map<string, readonly Candle[]>()));
   const key = `${r.from}-${r.to}`;
   let c = m.get(key);
   if (!c) {

@@ -106,7 +106,7 @@ function spreadCharts(r: OptimizeResult): string {
 }
 
 function metricsRows(m: CompactMetrics | null): string[] {
-  if (!m) return Array(8).fill('—');
+  if (!m) return Array<string>(8).fill('—');
   return [fmt(m.returnPct), fmt(m.maxDrawdownPct), String(m.trades), fmt(m.winRatePct), fmt(m.profitFactor), fmt(m.sharpe), fmt(m.sortino), fmt(m.calmar)];
 }
 

@@ -23,6 +23,7 @@ import WebSocket from 'ws';
 import { type CandleInterval, intervalMs } from '../../core/market';
 import type { KlineRow, MarketDb, TradeRow } from '../db/market-db';
 import { type PublicRest, UnsupportedEndpoint } from './rest';
+import { wsText } from '../../infra/ws-text';
 
 export interface RecorderOptions {
   /** Stream base: wss://stream.binance.com:9443 (with or without a trailing /ws). */
@@ -136,14 +137,15 @@ export class Recorder {
       this.connected = null;
       this.watchStaleness();
       // Whatever happened while we were away (or before this process started) comes from REST.
+      // Fire and forget: each queue's chain logs its own failures and never rejects.
       for (const s of this.o.symbols) {
-        for (const i of this.o.intervals) this.queue(`k ${s} ${i}`, () => this.backfillKlines(s, i, null));
-        if (this.o.trades) this.queue(`t ${s}`, () => this.backfillTrades(s, null));
+        for (const i of this.o.intervals) void this.queue(`k ${s} ${i}`, () => this.backfillKlines(s, i, null));
+        if (this.o.trades) void this.queue(`t ${s}`, () => this.backfillTrades(s, null));
       }
     });
     ws.on('message', (data) => {
       this.lastSeen = Date.now();
-      this.onMessage(String(data));
+      this.onMessage(wsText(data));
     });
     ws.on('ping', () => (this.lastSeen = Date.now()));
     ws.on('error', (err) => this.log(`stream error: ${err.message}`));

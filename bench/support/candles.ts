@@ -7,7 +7,7 @@ import { seededRandom } from '../../core/random';
  */
 export function syntheticCandles(n: number, seed = 42): Candle[] {
   const rnd = seededRandom(seed);
-  const out: Candle[] = new Array(n);
+  const out = new Array<Candle>(n);
   let price = 30_000;
   const t0 = Date.UTC(2024, 0, 1);
   for (let i = 0; i < n; i++) {

@@ -18,7 +18,7 @@
  * docs/seed-strategies.md describes the kernel change that lifts it. Dry runs cover all symbols.
  */
 import { z } from 'zod';
-import { type Dec, d, floorToStep, isPositive, lt, str } from '../decimal';
+import { type Dec, floorToStep, isPositive, lt } from '../decimal';
 import { type DailyConfig, type SymbolAnalysis, analyzeDaily, balanceAmounts, riskAmount } from '../analysis/macd-portfolio';
 import type { Candle } from '../market';
 import type { OrderRecord } from '../orders';
@@ -194,7 +194,7 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
       const free = ctx.balances?.quote ?? null;
       const plan = planDay(run.analyses, s0.holdings, free, p);
       const actions: DayReport['actions'] = Object.fromEntries(
-        Object.values(run.analyses).map((a) =>
+        Object.values(run.analyses).map((a): [string, DayReport['actions'][string]] =>
           'error' in a
             ? [a.symbol, { action: 'hold', why: a.error, close: '0', macd: null, signal: null, atr: null, support: null }]
             : [a.symbol, { action: a.action, why: a.why, close: a.close, macd: a.macd, signal: a.signal, atr: a.atr, support: a.support }],
@@ -251,9 +251,11 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
         if (!run || !symbol) return { state };
         const { [event.requestId]: _done, ...pending } = run.pending;
         const result = event.result;
+        const failure = (result as { error?: unknown } | null)?.error;
+        const why = failure === undefined || failure === null ? 'no answer' : typeof failure === 'string' ? failure : JSON.stringify(failure);
         const analysis = Array.isArray(result)
           ? analyzeDaily(symbol, result as unknown as Candle[], dailyConfig(p))
-          : { symbol, error: `candles request failed: ${String((result as { error?: unknown } | null)?.error ?? 'no answer')}` };
+          : { symbol, error: `candles request failed: ${why}` };
         const next: Run = { ...run, pending, analyses: { ...run.analyses, [symbol]: analysis } };
         if (Object.keys(pending).length > 0) return { state: { ...state, run: next } };
         const r = finishRun(state, next);

@@ -26,11 +26,10 @@
 import { z } from 'zod';
 import { type Dec, add, d, gt, isPositive, lt, lte, str, sub } from '../decimal';
 import { averagePrice, netBought } from '../fills';
-import { intervalMs } from '../market';
+import { type CandleInterval, intervalMs } from '../market';
 import { modelFile } from '../model-files';
 import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
-import type { OrderRecord } from '../orders';
 import { splitSymbol } from '../symbols';
 import { type DecisionRecord, type Facts, remember } from '../strategy-kit/journal';
 
@@ -115,7 +114,7 @@ interface InferenceAnswer {
   readonly error?: string;
 }
 
-function inferenceIntent(requestId: string, p: ModelScalperParams, symbol: string, interval: import('../market').CandleInterval): Intent {
+function inferenceIntent(requestId: string, p: ModelScalperParams, symbol: string, interval: CandleInterval): Intent {
   return { kind: 'request', requestId, request: { kind: 'inference', modelPath: p.modelPath, symbol, interval, lookback: p.lookback, window: p.window } };
 }
 

@@ -7,8 +7,7 @@
  * (bid = ask = last, unlimited depth at the last price, 20 display levels of 10): every taker
  * order fills at the last price, as in the backtester's default.
  */
-import type { BookModel } from '../../venue';
-import { unlimitedBook } from '../../venue';
+import { type BookModel, unlimitedBook } from '../../venue';
 
 export const REALISTIC_BOOK: BookModel = { spreadTicks: 1, levels: 5000, levelStepTicks: 1, levelQty: null, levelNotional: '20000', qtyJitter: 0.8 };
 

@@ -53,7 +53,7 @@ export class DepthFeed {
   }
 
   /** The book may have changed (a trade, a fill): take a new update id if it did, note what changed, push bookTicker. */
-  update(next: BookState, time: number): void {
+  update(next: BookState, _time: number): void {
     const prev = this.state;
     if (prev && prev.reference === next.reference && prev.seq === next.seq) return;
     this.state = next;

@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import type { Market } from './market';
 import type { PriceSource } from './sources';
+import { wsText } from '../../infra/ws-text';
 
 export function mirrorSource(market: Market, opts: { symbols: readonly string[]; isFrozen: () => boolean; url?: string }): PriceSource {
   const streams = opts.symbols.map((s) => `${s.toLowerCase()}@trade`).join('/');
@@ -16,7 +17,7 @@ export function mirrorSource(market: Market, opts: { symbols: readonly string[];
     ws = new WebSocket(url);
     ws.on('message', (data) => {
       if (opts.isFrozen()) return;
-      const msg = JSON.parse(String(data)) as { data?: { s?: string; p?: string; q?: string; T?: number; m?: boolean } };
+      const msg = JSON.parse(wsText(data)) as { data?: { s?: string; p?: string; q?: string; T?: number; m?: boolean } };
       const t = msg.data;
       if (!t?.s || !t.p || !market.has(t.s)) return;
       market.trade(t.s, t.p, t.q ?? null, t.T ?? Date.now(), { buyerIsTaker: t.m === false });

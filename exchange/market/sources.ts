@@ -213,7 +213,7 @@ export function parseKlineFile(text: string, symbol: string, interval?: CandleIn
   if (trimmed.startsWith('[')) {
     const parsed = JSON.parse(trimmed) as unknown[];
     rows = parsed.map((r) => {
-      if (Array.isArray(r)) return r;
+      if (Array.isArray(r)) return r as unknown[];
       const o = r as Record<string, unknown>;
       return [o.openTime, o.open, o.high, o.low, o.close, o.volume, o.closeTime, o.quoteVolume ?? o.quoteAssetVolume];
     });
@@ -228,6 +228,7 @@ export function parseKlineFile(text: string, symbol: string, interval?: CandleIn
     // Binance's public data switched spot files to microseconds in 2025.
     return n > 1e14 ? Math.floor(n / 1000) : n;
   };
+  const cell = (v: unknown): string => String(v).trim();
   const candles: Candle[] = rows.map((r) => {
     const openTime = toMs(r[0]);
     const closeTime = toMs(r[6]);
@@ -237,12 +238,12 @@ export function parseKlineFile(text: string, symbol: string, interval?: CandleIn
       interval: inferred,
       openTime,
       closeTime,
-      open: str(String(r[1]).trim()),
-      high: str(String(r[2]).trim()),
-      low: str(String(r[3]).trim()),
-      close: str(String(r[4]).trim()),
-      volume: str(String(r[5]).trim()),
-      ...(r[7] !== undefined ? { quoteVolume: str(String(r[7]).trim()) } : {}),
+      open: str(cell(r[1])),
+      high: str(cell(r[2])),
+      low: str(cell(r[3])),
+      close: str(cell(r[4])),
+      volume: str(cell(r[5])),
+      ...(r[7] !== undefined ? { quoteVolume: str(cell(r[7])) } : {}),
     };
   });
   return candles.sort((a, b) => a.openTime - b.openTime);

@@ -7,6 +7,7 @@
 import type { WebSocket } from 'ws';
 import type { StreamSink } from '../market/market';
 import { CLOSE, MessageRate, WS_LIMITS, awaitedPongs, guarded, sendIfOpen, validRequestId } from './limits';
+import { wsText } from '../../infra/ws-text';
 
 interface Conn {
   readonly ws: WebSocket;
@@ -92,7 +93,7 @@ export class MarketStreams implements StreamSink {
         ws.close(CLOSE.policy, 'Too many messages; the limit is 5 incoming messages per second');
         return;
       }
-      guarded(ws, 'market stream message', () => this.onMessage(conn, isBinary ? null : String(data)), this.log);
+      guarded(ws, 'market stream message', () => this.onMessage(conn, isBinary ? null : wsText(data)), this.log);
     });
     ws.on('close', () => {
       for (const s of conn.streams) this.subs.get(s)?.delete(conn);
@@ -189,7 +190,7 @@ export class MarketStreams implements StreamSink {
         if (params[0] !== 'combined') return this.reply(conn, { error: { code: 0, msg: 'Unknown property' }, id });
         return this.reply(conn, { result: conn.combined, id });
       default:
-        return invalid(`unknown variant ${JSON.stringify(String(m.method).slice(0, 50))}, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\` at line 1 column 28`, id);
+        return invalid(`unknown variant ${JSON.stringify((typeof m.method === 'string' ? m.method : JSON.stringify(m.method)).slice(0, 50))}, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\` at line 1 column 28`, id);
     }
   }
 }

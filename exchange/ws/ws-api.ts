@@ -12,6 +12,7 @@ import type { ApiMethods } from './api-methods';
 import { CLOSE, guarded, sendIfOpen, validRequestId } from './limits';
 import type { UserConn, UserStreams } from './user-streams';
 import { wsParams } from './ws-params';
+import { wsText } from '../../infra/ws-text';
 
 interface Conn {
   readonly ws: WebSocket;
@@ -37,7 +38,7 @@ export class WsApi {
     const conn: Conn = { ws, ip, returnRateLimits, user: this.userStreams.open(ws) };
     this.conns.add(conn);
     ws.on('message', (data, isBinary) => {
-      const text = isBinary ? null : String(data);
+      const text = isBinary ? null : wsText(data);
       const respond = () => guarded(ws, 'ws-api frame', () => this.onFrame(conn, text), this.log);
       // While frozen, requests wait (bounded) and are answered on thaw, like a stalled gateway.
       if (this.paused) {

@@ -13,13 +13,11 @@ describe('bot runtime on a real Temporal server', () => {
   // The expected prices are computed from the last price (fill at 30000, take-profit at 30300):
   // the idealised book, bid = ask = last. The paper exchange's default book has a spread.
   const h = harnessWithWorker('30000', { exchange: { book: ZERO_SPREAD_BOOK } });
-  let candle = 0;
 
   /** Close one 1m candle at `price` on the paper exchange; the stream service relays it. */
   function closeCandle(price: string): void {
     h.exchange.market.setPrice('BTCUSDT', price);
     h.exchange.market.closeCandle('BTCUSDT', '1m');
-    candle++;
   }
 
   async function candlesSeen(name: string): Promise<number> {

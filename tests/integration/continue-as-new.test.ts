@@ -49,7 +49,7 @@ describe('continue-as-new', () => {
     const runs = await eventually(async () => {
       const list = [];
       for await (const run of h.client.workflow.list({ query: `WorkflowId = 'bot-long-lived'` })) list.push(run.status.name);
-      if (list.filter((s) => s === 'CONTINUED_AS_NEW').length < 3) throw new Error(`runs: ${list}`);
+      if (list.filter((s) => s === 'CONTINUED_AS_NEW').length < 3) throw new Error(`runs: ${list.join(',')}`);
       return list;
     });
     expect(runs.filter((s) => s === 'RUNNING')).toHaveLength(1);

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, ZERO_SPREAD_BOOK, startPaperExchange } from '../../exchange';
 import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
+import { wsText } from '../../infra/ws-text';
 
 const KEY = 'contract-key';
 const SECRET = 'contract-secret';
@@ -352,7 +353,7 @@ describe('market streams', () => {
     const WebSocket = (await import('ws')).default;
     const raw = new WebSocket(`ws://127.0.0.1:${ex.port}/stream?streams=btcusdt@trade/ethusdt@bookTicker`);
     const rawMessages: Wire[] = [];
-    raw.on('message', (m) => rawMessages.push(JSON.parse(String(m)) as Wire));
+    raw.on('message', (m) => rawMessages.push(JSON.parse(wsText(m)) as Wire));
     try {
       await waitFor(async () => {
         at('30050');
@@ -423,7 +424,7 @@ describe('user data stream (WS API)', () => {
     const { createHmac } = await import('node:crypto');
     const ws = new WebSocket(ex.wsApi);
     const replies: Wire[] = [];
-    ws.on('message', (m) => replies.push(JSON.parse(String(m)) as Wire));
+    ws.on('message', (m) => replies.push(JSON.parse(wsText(m)) as Wire));
     await new Promise((r) => ws.once('open', r));
     const subscribe = (id: number, secret = SECRET) => {
       const timestamp = Date.now();

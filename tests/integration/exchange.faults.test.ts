@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
 import { type BinanceClient, type Wire, adminCall, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
+import { wsText } from '../../infra/ws-text';
 
 const KEY = 'fault-key';
 const SECRET = 'fault-secret';
@@ -220,7 +221,7 @@ describe('whole-exchange faults', () => {
     const got: string[] = [];
     const closes: number[] = [];
     for (const ws of [raw, combined]) {
-      ws.on('message', (m) => got.push(String(m)));
+      ws.on('message', (m) => got.push(wsText(m)));
       ws.on('close', (code) => closes.push(code));
     }
     await Promise.all([raw, combined].map((ws) => new Promise((r) => ws.once('open', r))));

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
 import { type Wire, waitFor } from '../support/exchange-client';
+import { wsText } from '../../infra/ws-text';
 
 const KEY = 'md-key';
 const SECRET = 'md-secret';
@@ -43,7 +44,7 @@ async function signed(method: string, path: string, query: string): Promise<Wire
 function stream(path: string): Promise<{ ws: WebSocket; messages: Wire[] }> {
   const ws = new WebSocket(`ws://127.0.0.1:${ex.port}${path}`);
   const messages: Wire[] = [];
-  ws.on('message', (m) => messages.push(JSON.parse(String(m)) as Wire));
+  ws.on('message', (m) => messages.push(JSON.parse(wsText(m)) as Wire));
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, messages }));
     ws.once('error', reject);

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
 import { type Wire, waitFor } from '../support/exchange-client';
+import { wsText } from '../../infra/ws-text';
 
 const KEY = 'robust-key';
 const SECRET = 'robust-secret';
@@ -39,8 +40,8 @@ function open(path: string): Promise<Socket> {
   const frames: Wire[] = [];
   const raw: string[] = [];
   ws.on('message', (m) => {
-    raw.push(String(m));
-    frames.push(JSON.parse(String(m)) as Wire);
+    raw.push(wsText(m));
+    frames.push(JSON.parse(wsText(m)) as Wire);
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   ws.on('error', () => {});

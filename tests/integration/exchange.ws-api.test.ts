@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, ZERO_SPREAD_BOOK, startPaperExchange } from '../../exchange';
 import { type Wire, clientFor, waitFor } from '../support/exchange-client';
+import { wsText } from '../../infra/ws-text';
 
 const KEY = 'wsapi-key';
 const SECRET = 'wsapi-secret';
@@ -25,7 +26,7 @@ class Session {
   private seq = 0;
   readonly frames: Wire[] = [];
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (m) => this.frames.push(JSON.parse(String(m)) as Wire));
+    ws.on('message', (m) => this.frames.push(JSON.parse(wsText(m)) as Wire));
   }
   static async open(query = ''): Promise<Session> {
     const ws = new WebSocket(`${ex.wsApi}${query}`);

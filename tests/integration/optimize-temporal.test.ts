@@ -93,7 +93,7 @@ describe('optimisation as a Temporal workflow', () => {
     // The batch in flight at the kill was taken over by the new worker (a second attempt)...
     const history = await h.client.workflow.getHandle(crashedId).fetchHistory();
     const starts = (history.events ?? []).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
-    const runs = await h.client.workflow.list({ query: `WorkflowId = '${crashedId}'` });
+    const runs = h.client.workflow.list({ query: `WorkflowId = '${crashedId}'` });
     let runCount = 0;
     for await (const _ of runs) runCount++;
     // ...and the run went through continue-as-new at least once on the way.

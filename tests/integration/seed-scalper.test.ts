@@ -3,8 +3,7 @@
  * with the generated ONNX model run by the inference data handler in the worker. Two trades: one
  * closed by the trailing exit, one by the stop-loss; then the bot stops by itself.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createInferenceHandler } from '../../activities/inference';
 import type { DataHandler } from '../../activities/market';
 import type { ModelScalperState } from '../../core/strategies/model-scalper';

@@ -19,7 +19,7 @@ function closeCandle(price: string): void {
 }
 
 async function currentDetails(name: string): Promise<string> {
-  const meta = (await h.handle(name).query('__temporal_workflow_metadata')) as { currentDetails?: string };
+  const meta = await h.handle(name).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
   return meta.currentDetails ?? '';
 }
 

@@ -39,7 +39,7 @@ async function settled(h: Harness, name: string, candles: number): Promise<BotSt
     if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) throw new Error('orders in flight');
     const venueOpen = h.exchange.venue.openOrders('paper', 'BTCUSDT').map((o) => o.clientOrderId).sort();
     const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
-    if (venueOpen.join() !== botOpen.join()) throw new Error(`open orders differ: exchange ${venueOpen} bot ${botOpen}`);
+    if (venueOpen.join() !== botOpen.join()) throw new Error(`open orders differ: exchange ${venueOpen.join(',')} bot ${botOpen.join(',')}`);
     const venueFills = h.exchange.venue.trades('paper', 'BTCUSDT').length;
     if (venueFills !== s.stats.fills) throw new Error(`fills differ: exchange ${venueFills} bot ${s.stats.fills}`);
     return s;

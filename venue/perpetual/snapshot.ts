@@ -1,6 +1,5 @@
 /** Persistence of the perpetual as plain JSON: the records as they are, open lists by id. Pure. */
-import type { AccountRec, AlgoRec, OrderRec, PerpCore } from './state';
-import { clientKey } from './state';
+import { type AccountRec, type AlgoRec, type OrderRec, type PerpCore, clientKey } from './state';
 import type { FundingView, IncomeRecord, PerpFillView } from './types';
 
 export interface PerpSnapshot {

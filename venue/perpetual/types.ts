@@ -5,7 +5,7 @@
 import type { Dec } from '../../core/decimal';
 import type { SymbolFilters } from '../../core/market';
 import type { OrderSide } from '../../core/orders';
-import type { BookModel, PricePoint } from '../types';
+import type { BookModel } from '../types';
 
 export type { PricePoint } from '../types';
 

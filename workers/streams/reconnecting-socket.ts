@@ -4,6 +4,7 @@
  * both (Binance does not replay what was missed while the connection was down).
  */
 import WebSocket from 'ws';
+import { wsText } from '../../infra/ws-text';
 
 export interface SocketHandlers {
   onOpen(socket: WebSocket, opens: number): void;
@@ -75,7 +76,7 @@ export class ReconnectingSocket {
       this.lastActivity = Date.now();
       let data: unknown;
       try {
-        data = JSON.parse(raw.toString());
+        data = JSON.parse(wsText(raw));
       } catch {
         return;
       }
