@@ -66,6 +66,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     plugins: { 'import-x': importX, layers },
     settings: {
+      // import-x follows (and checks for cycles) only the extensions listed, parsed by the parser named.
+      'import-x/extensions': ['.ts', '.mts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts'] },
+      'import-x/external-module-folders': ['node_modules', 'node_modules/@types'],
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.mts', '.d.ts', '.js', '.mjs', '.json'] })],
     },
     rules: {
