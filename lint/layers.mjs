@@ -36,6 +36,17 @@ const NATIVE_PACKAGES = [
   'esbuild',
 ];
 
+const TEMPORAL_PACKAGES = [
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/common',
+  '@temporalio/core-bridge',
+  '@temporalio/proto',
+  '@temporalio/testing',
+  '@temporalio/worker',
+  '@temporalio/workflow',
+];
+
 /** Checked in order: the first layer whose `files` match a file applies to it. */
 export const LAYERS = [
   {
@@ -70,6 +81,42 @@ export const LAYERS = [
       folders: ['workflows/', 'core/', ...OPTIMISER_CORE],
       packages: ['@temporalio/workflow', '@temporalio/common', ...PURE_PACKAGES],
     },
+  },
+  {
+    name: 'activities/',
+    files: ['activities/**'],
+    why: "activities run on the worker outside the workflow sandbox: never @temporalio/workflow's runtime, nor the processes around them",
+    deny: {
+      folders: ['workers/', 'client/', 'api/', 'exchange/'],
+      packages: ['@temporalio/workflow', '@temporalio/worker'],
+    },
+  },
+  {
+    name: 'exchange/',
+    files: ['exchange/**'],
+    why: 'the paper exchange stands alone (any Binance client can use it): no Temporal, no bot code',
+    deny: {
+      folders: ['activities/', 'workers/', 'workflows/', 'client/', 'api/', 'backtest/'],
+      packages: TEMPORAL_PACKAGES,
+    },
+  },
+  {
+    name: 'dashboard/',
+    files: ['dashboard/**'],
+    why: 'the dashboard is browser code: its siblings and lightweight-charts only',
+    allow: { folders: ['dashboard/'], packages: ['lightweight-charts'] },
+  },
+  {
+    name: 'api/',
+    files: ['api/**'],
+    why: 'the control API talks to Temporal as a client: it never loads the worker',
+    deny: { folders: ['workers/'], packages: ['@temporalio/worker', '@temporalio/core-bridge'] },
+  },
+  {
+    name: 'infra/',
+    files: ['infra/**'],
+    why: 'infra/ serves every process (the CLI too): it never loads the worker',
+    deny: { folders: ['workers/'], packages: ['@temporalio/worker', '@temporalio/core-bridge'] },
   },
   {
     name: 'client/',

@@ -122,6 +122,24 @@ describe('client/ never loads the worker', () => {
   });
 });
 
+describe('the other folders', () => {
+  it('activities never load the workflow runtime or the processes around them', async () => {
+    await refused('activities/lint-probe.ts', "import { sleep } from '@temporalio/workflow';\nexport const y = sleep;\n");
+    await refused('activities/lint-probe.ts', "import { startWorker } from '../workers/worker';\nexport const y = startWorker;\n");
+    await accepted('activities/lint-probe.ts', "import { Context } from '@temporalio/activity';\nimport { d } from '../core/decimal';\nexport const y = [Context, d, Date.now()];\n");
+  });
+
+  it('the paper exchange stands alone, the dashboard is browser code, the API and infra never load the worker', async () => {
+    await refused('exchange/lint-probe.ts', "import { Client } from '@temporalio/client';\nexport const y = Client;\n");
+    await refused('exchange/lint-probe.ts', "import { placeOrder } from '../activities/orders';\nexport const y = placeOrder;\n");
+    await accepted('exchange/lint-probe.ts', "import { createServer } from 'node:http';\nimport { Venue } from '../venue';\nexport const y = [createServer, Venue];\n");
+    await refused('dashboard/lint-probe.ts', "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n");
+    await accepted('dashboard/lint-probe.ts', "import { createChart } from 'lightweight-charts';\nimport { h } from './dom';\nexport const y = [createChart, h];\n");
+    await refused('api/lint-probe.ts', "import { temporalSettings } from '../workers/config';\nexport const y = temporalSettings;\n");
+    await refused('infra/lint-probe.ts', "import { Worker } from '@temporalio/worker';\nexport const y = Worker;\n");
+  });
+});
+
 describe('the whole tree', () => {
   it('refuses an import cycle', async () => {
     const [result] = await typed.lintFiles([path.join(ROOT, 'tests/support/lint-fixtures/cycle-a.ts')]);
