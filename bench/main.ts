@@ -42,11 +42,7 @@ export interface BenchResults {
   readonly recovery?: RecoveryResult;
   readonly backtest?: BacktestScenarioResult;
   /** The same scenarios with the other profile (--compare). */
-  readonly comparison?: {
-    readonly profile: Profile;
-    readonly latency?: LatencyResult;
-    readonly density?: DensityResult;
-  };
+  readonly comparison?: { readonly profile: Profile; readonly latency?: LatencyResult; readonly density?: DensityResult };
   readonly targets: readonly TargetCheck[];
 }
 
@@ -70,8 +66,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 async function main(): Promise<number> {
   const chosen = positionals.length > 0 ? positionals : [...SCENARIOS];
   const unknown = chosen.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
-  if (unknown.length > 0)
-    throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
   const want = (s: Scenario) => chosen.includes(s);
   const profile = PROFILES[args.profile];
   if (!profile) throw new Error(`unknown profile ${args.profile} (known: ${Object.keys(PROFILES).join(', ')})`);
@@ -82,21 +77,11 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   const loadAtStart = loadInfo();
-  log(
-    `bench: ${chosen.join(', ')} with the ${profile.name} profile on ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.memTotalMiB} MiB; load ${loadAtStart.loadavg1}${loadAtStart.tortureRunning ? ' (torture run active)' : ''}`,
-  );
+  log(`bench: ${chosen.join(', ')} with the ${profile.name} profile on ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.memTotalMiB} MiB; load ${loadAtStart.loadavg1}${loadAtStart.tortureRunning ? ' (torture run active)' : ''}`);
 
-  const results: { -readonly [K in keyof BenchResults]?: BenchResults[K] } = {
-    startedAt,
-    machine,
-    loadAtStart,
-    profile,
-  };
+  const results: { -readonly [K in keyof BenchResults]?: BenchResults[K] } = { startedAt, machine, loadAtStart, profile };
 
-  if (want('latency'))
-    results.latency = await withStack(profile, (stack) =>
-      latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }),
-    );
+  if (want('latency')) results.latency = await withStack(profile, (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }));
 
   if (want('density') || want('recovery')) {
     await withStack(profile, async (stack) => {
@@ -114,14 +99,8 @@ async function main(): Promise<number> {
     const other = PROFILES[profile.name === 'shipped' ? 'previous' : 'shipped']!;
     log(`bench: comparison with the ${other.name} profile`);
     const comparison: { profile: Profile; latency?: LatencyResult; density?: DensityResult } = { profile: other };
-    if (want('latency'))
-      comparison.latency = await withStack(other, (stack) =>
-        latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 0, log }),
-      );
-    if (want('density'))
-      comparison.density = await withStack(other, (stack) =>
-        densityScenario(stack, { sizes: [sizes[0]!], bursts, log }),
-      );
+    if (want('latency')) comparison.latency = await withStack(other, (stack) => latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 0, log }));
+    if (want('density')) comparison.density = await withStack(other, (stack) => densityScenario(stack, { sizes: [sizes[0]!], bursts, log }));
     results.comparison = comparison;
   }
 

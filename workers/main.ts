@@ -13,28 +13,17 @@ import { createBotWorker } from './worker';
 async function main(): Promise<void> {
   const temporal = temporalSettings();
   const accounts = accountSettings();
-  if (accounts.length === 0)
-    console.warn('no exchange account configured (BOT_ACCOUNTS / BINANCE_API_KEY): bots will fail to trade');
+  if (accounts.length === 0) console.warn('no exchange account configured (BOT_ACCOUNTS / BINANCE_API_KEY): bots will fail to trade');
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'], logger: new BotConsoleLogger(sdkLogLevel()) });
   const bundle = workflowBundlePath();
   let bot;
   try {
-    bot = await createBotWorker({
-      temporal,
-      accounts,
-      ...(bundle ? { workflowBundlePath: bundle } : {}),
-      identity: `bots-worker-${process.pid}`,
-    });
+    bot = await createBotWorker({ temporal, accounts, ...(bundle ? { workflowBundlePath: bundle } : {}), identity: `bots-worker-${process.pid}` });
   } catch (err) {
-    if (isUnreachable(err))
-      throw new ConfigError(
-        explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }),
-      );
+    if (isUnreachable(err)) throw new ConfigError(explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }));
     throw err;
   }
-  console.log(
-    `worker ${process.pid} polling "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); accounts: ${accounts.map((a) => a.name).join(', ') || 'none'}`,
-  );
+  console.log(`worker ${process.pid} polling "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); accounts: ${accounts.map((a) => a.name).join(', ') || 'none'}`);
   await bot.run();
   console.log('worker stopped');
 }

@@ -45,13 +45,7 @@ export class StreamService {
   private readonly fired = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  readonly stats: StreamStats = {
-    candlesRelayed: 0,
-    orderUpdatesRelayed: 0,
-    triggersFired: 0,
-    userReconnects: 0,
-    signalErrors: 0,
-  };
+  readonly stats: StreamStats = { candlesRelayed: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
 
   constructor(private readonly options: StreamServiceOptions) {}
 
@@ -137,11 +131,7 @@ export class StreamService {
       }
     }
     // Forget fired watches the bots no longer hold.
-    const live = new Set(
-      bots.flatMap((b) =>
-        Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`),
-      ),
-    );
+    const live = new Set(bots.flatMap((b) => Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`)));
     for (const key of this.fired) if (!live.has(key)) this.fired.delete(key);
   }
 
@@ -210,10 +200,7 @@ export class StreamService {
     await Promise.all(bots.map((b) => this.signal(b.workflowId, (h) => h.signal(streamReconnectedSignal))));
   }
 
-  private async signal(
-    workflowId: string,
-    send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
-  ): Promise<void> {
+  private async signal(workflowId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
     try {
       await send(this.options.client.workflow.getHandle(workflowId));
     } catch (err) {

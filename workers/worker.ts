@@ -107,12 +107,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
   });
 
   // Backtest batches of `npm run optimize -- --temporal`, on their own task queue (optimize-worker.ts).
-  const optimizer = await createOptimizeWorker(
-    nativeConnection,
-    temporal.namespace,
-    temporal.taskQueue,
-    options.identity,
-  );
+  const optimizer = await createOptimizeWorker(nativeConnection, temporal.namespace, temporal.taskQueue, options.identity);
   const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log });
   let closed = false;
   return {

@@ -57,11 +57,7 @@ export interface RecoveryResult {
   readonly server: ServerRecovery;
 }
 
-export async function recoveryScenario(
-  stack: BenchStack,
-  slugs: ReadonlySet<string>,
-  o: RecoveryOptions,
-): Promise<RecoveryResult> {
+export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<string>, o: RecoveryOptions): Promise<RecoveryResult> {
   const pids = () => [stack.worker!.pid!, stack.server.pid];
   await quiet(pids(), { maxMs: 60_000 });
 
@@ -85,9 +81,7 @@ export async function recoveryScenario(
     missing: slugs.size - burst.reactions.size,
     load: loadInfo(),
   };
-  o.log(
-    `recovery: worker restarted; all bots acted ${worker.allActedMs} ms after the restart (polling ${worker.pollingMs} ms, streams ${worker.streamsMs} ms)`,
-  );
+  o.log(`recovery: worker restarted; all bots acted ${worker.allActedMs} ms after the restart (polling ${worker.pollingMs} ms, streams ${worker.streamsMs} ms)`);
 
   await quiet(pids(), { maxMs: 60_000 });
 
@@ -117,8 +111,6 @@ export async function recoveryScenario(
     missing: slugs.size - after.reactions.size,
     load: loadInfo(),
   };
-  o.log(
-    `recovery: server restarted; all bots acted ${server.allActedMs} ms after the restart (server ready ${server.serverReadyMs} ms, ${candles} candle(s))`,
-  );
+  o.log(`recovery: server restarted; all bots acted ${server.allActedMs} ms after the restart (server ready ${server.serverReadyMs} ms, ${candles} candle(s))`);
   return { worker, server };
 }

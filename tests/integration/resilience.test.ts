@@ -42,40 +42,19 @@ describe('two workers on one task queue', () => {
     const b: ChildProcess = await h.spawnWorker();
     const names = ['pair-1', 'pair-2', 'pair-3'];
     for (const name of names) {
-      await h.startBot(
-        {
-          name,
-          strategy: 'dca-take-profit',
-          symbol: 'BTCUSDT',
-          params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 2 },
-        },
-        { attemptTimeout: '6s' },
-      );
+      await h.startBot({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 2 } }, { attemptTimeout: '6s' });
     }
     await Promise.all(names.map((n) => h.waitForState(n, (s) => s.eventsProcessed >= 2, 'started')));
     await streamsUp(4); // each worker: one market and one user stream
     closeCandle();
-    await Promise.all(
-      names.map((n) =>
-        h.waitForState(n, (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === 1, 'first candle'),
-      ),
-    );
+    await Promise.all(names.map((n) => h.waitForState(n, (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === 1, 'first candle')));
     await Promise.all(names.map((n) => h.agreement(n)));
 
     await killHard(a);
     for (let i = 2; i <= 4; i++) {
       move(price + 200); // take-profits fill, relayed by the surviving worker
       closeCandle();
-      await Promise.all(
-        names.map((n) =>
-          h.waitForState(
-            n,
-            (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === i,
-            `candle ${i}`,
-            60_000,
-          ),
-        ),
-      );
+      await Promise.all(names.map((n) => h.waitForState(n, (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === i, `candle ${i}`, 60_000)));
     }
     const states: BotStateView[] = await Promise.all(names.map((n) => h.agreement(n)));
     for (const s of states) {
@@ -98,22 +77,14 @@ describe('protection survives downtime', () => {
         strategy: 'smart-trade',
         symbol: 'BTCUSDT',
         onStop: 'leave-orders',
-        params: {
-          entry: { type: 'market' },
-          sizing: { mode: 'base', quantity: '0.01' },
-          exits: { takeProfits: [{ pct: '5', share: '100' }], stopLoss: { pct: '2' } },
-        },
+        params: { entry: { type: 'market' }, sizing: { mode: 'base', quantity: '0.01' }, exits: { takeProfits: [{ pct: '5', share: '100' }], stopLoss: { pct: '2' } } },
       },
       { attemptTimeout: '6s' },
     );
     await h.waitForState('protected', (s) => s.eventsProcessed >= 2, 'started');
     await streamsUp(2);
     closeCandle();
-    const armed = await h.waitForState(
-      'protected',
-      (s) => s.position.qty !== '0' && s.openOrders.length >= 2 && s.openOrders.every((o) => o.status === 'NEW'),
-      'entered, exits on the exchange',
-    );
+    const armed = await h.waitForState('protected', (s) => s.position.qty !== '0' && s.openOrders.length >= 2 && s.openOrders.every((o) => o.status === 'NEW'), 'entered, exits on the exchange');
     const stop = armed.openOrders.find((o) => o.request.type.startsWith('STOP_LOSS'))!;
     expect(stop.request.stopPrice).toBe('29400');
     await h.agreement('protected');
@@ -125,12 +96,7 @@ describe('protection survives downtime', () => {
     expect(onExchange).toMatchObject({ ok: true, order: { status: 'FILLED' } });
 
     worker = await h.spawnWorker();
-    const after = await h.waitForState(
-      'protected',
-      (s) => s.stats.roundTrips === 1 && s.openOrders.length === 0,
-      'stop fill learned after restart',
-      60_000,
-    );
+    const after = await h.waitForState('protected', (s) => s.stats.roundTrips === 1 && s.openOrders.length === 0, 'stop fill learned after restart', 60_000);
     // The market gapped from 30000 to 29000 through the 29400 stop: it sold at 29000 (fees aside).
     const fill = h.exchange.venue.allFills().find((f) => f.clientOrderId === stop.clientOrderId)!;
     expect(fill.price).toMatch(/^29000(\.0+)?$/);
@@ -146,12 +112,7 @@ describe('credentials never reach a workflow history', () => {
     // One more bot, in process, through every kind of message, so the scan covers them all.
     await h.startWorker();
     move(30000);
-    await h.startBot({
-      name: 'secret-scan',
-      strategy: 'dca-take-profit',
-      symbol: 'BTCUSDT',
-      params: { everyCandles: 1, quantity: '0.01' },
-    });
+    await h.startBot({ name: 'secret-scan', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01' } });
     await h.waitForState('secret-scan', (s) => s.eventsProcessed >= 2, 'started');
     await streamsUp(2);
     closeCandle();

@@ -29,10 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (err) {
     // Tests that need no bundle still run; those that do fail on the stand-in with this message.
     console.error(`workflow bundle failed: ${(err as Error).message}`);
-    writeFileSync(
-      bundlePath,
-      `throw new Error(${JSON.stringify(`workflow bundle failed: ${(err as Error).message}`)});`,
-    );
+    writeFileSync(bundlePath, `throw new Error(${JSON.stringify(`workflow bundle failed: ${(err as Error).message}`)});`);
   }
   project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', bundlePath);
