@@ -58,7 +58,7 @@ export interface RecoveryResult {
 }
 
 export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<string>, o: RecoveryOptions): Promise<RecoveryResult> {
-  const pids = () => [stack.worker!.pid!, stack.server.pid];
+  const pids = () => [...stack.workerPids(), ...stack.serverPids()];
   await quiet(pids(), { maxMs: 60_000 });
 
   // ---- worker kill -9 ------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { msToTs } from '@temporalio/common/lib/time';
 import { BotNameKey, SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 
 export interface NamespaceOptions {
@@ -54,7 +55,7 @@ export async function prepareNamespace(address: string, o: NamespaceOptions): Pr
         /* not there yet */
       }
       try {
-        await connection.workflowService.registerNamespace({ namespace: o.namespace, workflowExecutionRetentionPeriod: { seconds: o.retentionDays * 86_400 } });
+        await connection.workflowService.registerNamespace({ namespace: o.namespace, workflowExecutionRetentionPeriod: msToTs(o.retentionDays * 86_400_000) });
         o.log(`namespace ${o.namespace} registered (retention ${o.retentionDays} days)`);
       } catch (err) {
         if (grpcCode(err) !== ALREADY_EXISTS) throw err;

@@ -32,6 +32,8 @@ export interface Postgres {
   sql(database: string, statement: string): string;
   /** The postmaster's pid, or null when it is not running. */
   pid(): number | null;
+  /** The postmaster and its backends (for memory and CPU figures). */
+  pids(): number[];
   /** Clean shutdown (fast mode: transactions rolled back, a checkpoint written). */
   stop(): void;
   /** kill -9 of the postmaster: a power cut for the database (WAL replay on the next start). */
@@ -152,6 +154,10 @@ export function startPostgres(o: PostgresOptions): Postgres {
       return r.stdout.trim();
     },
     pid: pidOf,
+    pids() {
+      const pid = pidOf();
+      return pid === null ? [] : [pid, ...childrenOf(pid)];
+    },
     stop() {
       if (!pidOf()) return;
       run('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60']);

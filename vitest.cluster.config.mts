@@ -1,0 +1,29 @@
+/**
+ * `npm run test:cluster`: the integration scenarios that matter on a real Temporal cluster
+ * (PostgreSQL, four service processes; tests/setup/cluster-server.ts), and the cluster's own tests
+ * (tests/cluster/: PostgreSQL holds the bots; the torture with history and matching kills).
+ * Same settings as vitest.config.mts otherwise.
+ */
+import { configDefaults, defineConfig } from 'vitest/config';
+import base from './vitest.config.mts';
+
+// Read by tests/setup/global-setup.ts in this process and inherited by the test processes.
+process.env.TEST_TEMPORAL_SERVER = 'cluster';
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'tests/integration/bot-runtime.test.ts',
+      'tests/integration/exactly-once.test.ts',
+      'tests/integration/resilience.test.ts',
+      'tests/integration/worker-crash.test.ts',
+      'tests/integration/continue-as-new.test.ts',
+      'tests/integration/temporal-cli.test.ts',
+      'tests/integration/replay.test.ts',
+      'tests/cluster/**/*.test.ts',
+    ],
+    exclude: configDefaults.exclude,
+  },
+});
