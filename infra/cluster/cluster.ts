@@ -82,8 +82,10 @@ export class TemporalCluster {
     for (const s of SERVICES) services[s].endLeftover();
     const cluster = new TemporalCluster(home, layout, postgres, services, o.namespace ?? 'default', binaries, log);
     try {
-      // History owns the shards and matching the task queues; the frontend routes to both.
-      await Promise.all(SERVICES.map((s) => services[s].start()));
+      // The first process on a new database writes the cluster metadata record; several doing it
+      // at once conflict and exit. So history (which owns the shards) first, then the rest.
+      await services.history.start();
+      await Promise.all(SERVICES.filter((s) => s !== 'history').map((s) => services[s].start()));
       await prepareNamespace(cluster.address, { namespace: cluster.namespace, retentionDays: o.retentionDays ?? 7, log });
     } catch (err) {
       await cluster.stop().catch(() => {});
