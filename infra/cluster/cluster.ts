@@ -132,9 +132,12 @@ export class TemporalCluster {
    * started it. The database stays for the next start.
    */
   async stop(o: { keepPostgres?: boolean } = {}): Promise<void> {
-    for (const s of ['frontend', 'worker', 'matching', 'history'] as const) await this.services[s].stop();
-    if (!o.keepPostgres && this.postgres.startedHere) this.postgres.stop();
-    this.log(`Temporal cluster stopped${!o.keepPostgres && this.postgres.startedHere ? ' (and PostgreSQL)' : ''}; data kept in ${this.home}`);
+    const killed: string[] = [];
+    for (const s of ['frontend', 'worker', 'matching', 'history'] as const) if (!(await this.services[s].stop())) killed.push(s);
+    const pg = !o.keepPostgres && this.postgres.startedHere;
+    if (pg) this.postgres.stop();
+    const how = killed.length === 0 ? 'cleanly' : `(${killed.join(', ')} did not stop within 20 s and were killed)`;
+    this.log(`Temporal cluster stopped ${how}${pg ? ', and PostgreSQL' : ''}; data kept in ${this.home}`);
   }
 }
 
@@ -186,4 +189,17 @@ function canListen(port: number): Promise<boolean> {
     srv.once('error', () => resolve(false));
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/** A frontend port for layoutFromBase whose every derived port is free now (for tests and scripts). */
+export async function freeBasePort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const base = 21_000 + Math.floor(Math.random() * 10_000);
+    const l = layoutFromBase(base, DEFAULT_DATABASES);
+    const ports = [l.postgresPort, l.frontendHttpPort, ...SERVICES.flatMap((s) => [l.services[s].grpc, l.services[s].membership, l.services[s].metrics])];
+    let free = true;
+    for (const p of ports) if (!(await canListen(p))) free = false;
+    if (free) return base;
+  }
+  throw new Error('no free block of ports for a cluster between 21000 and 31000');
 }

@@ -107,10 +107,13 @@ export class ServiceProcess {
     rmSync(this.pidFile, { force: true });
   }
 
-  /** SIGTERM (the server drains and leaves the membership ring), SIGKILL after a grace period. */
-  async stop(graceMs = 20_000): Promise<void> {
+  /**
+   * SIGTERM (the server drains and leaves the membership ring), SIGKILL after a grace period.
+   * Resolves true when it exited on its own.
+   */
+  async stop(graceMs = 20_000): Promise<boolean> {
     const child = this.child;
-    if (!child || !this.pid) return;
+    if (!child || !this.pid) return true;
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const done = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
@@ -120,6 +123,7 @@ export class ServiceProcess {
       await this.exited;
     }
     rmSync(this.pidFile, { force: true });
+    return done;
   }
 
   logTail(lines = 15): string {
