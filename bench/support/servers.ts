@@ -72,6 +72,11 @@ async function clusterServer(dir: string, s: ServerSettings): Promise<BenchServe
     databasePids: () => cluster.postgres.pids(),
     kill: () => cluster.services.history.kill(),
     start: () => cluster.services.history.start(),
-    close: () => cluster.stop(),
+    async close() {
+      // What the run left in PostgreSQL: the sizing figures of deploy/README.md.
+      const c = cluster.counts();
+      s.log(`cluster: PostgreSQL holds ${c.executions} executions, ${c.historyEvents} history events at ${c.historyBytesPerEvent} bytes each; databases ${c.databaseMiB.temporal} + ${c.databaseMiB.visibility} MiB`);
+      await cluster.stop();
+    },
   };
 }

@@ -43,6 +43,11 @@ export interface ClusterCounts {
   readonly visibility: number;
   /** Bot executions in visibility by status. */
   readonly botsByStatus: Readonly<Record<string, number>>;
+  /** Size on disk of the two databases (MiB), for sizing. */
+  readonly databaseMiB: { readonly temporal: number; readonly visibility: number };
+  /** History events of the runs in the executions table, and their stored bytes per event. */
+  readonly historyEvents: number;
+  readonly historyBytesPerEvent: number | null;
 }
 
 export class TemporalCluster {
@@ -123,7 +128,17 @@ export class TemporalCluster {
       const [status, n] = line.split('|');
       botsByStatus[names[Number(status)] ?? status!] = Number(n);
     }
-    return { executions, visibility: vis, botsByStatus };
+    const mib = (db: string) => Math.round(Number(this.postgres.sql(db, `SELECT pg_database_size('${db}')`)) / 1024 / 102.4) / 10;
+    const historyEvents = Number(this.postgres.sql(temporal, 'SELECT coalesce(sum(next_event_id - 1), 0) FROM executions'));
+    const historyBytes = Number(this.postgres.sql(temporal, 'SELECT coalesce(sum(octet_length(data)), 0) FROM history_node'));
+    return {
+      executions,
+      visibility: vis,
+      botsByStatus,
+      databaseMiB: { temporal: mib(temporal), visibility: mib(visibility) },
+      historyEvents,
+      historyBytesPerEvent: historyEvents > 0 ? Math.round(historyBytes / historyEvents) : null,
+    };
   }
 
   /**

@@ -33,7 +33,7 @@ export async function startTestCluster(project: TestProject): Promise<{ address:
     async stop() {
       try {
         const c = cluster.counts();
-        log(`PostgreSQL holds ${c.executions} executions (${c.visibility} in visibility; bots ${JSON.stringify(c.botsByStatus)})`);
+        log(`PostgreSQL holds ${c.executions} executions (${c.visibility} in visibility; bots ${JSON.stringify(c.botsByStatus)}), ${c.historyEvents} history events at ${c.historyBytesPerEvent} bytes each; databases ${c.databaseMiB.temporal} + ${c.databaseMiB.visibility} MiB`);
       } finally {
         await cluster.stop();
       }
