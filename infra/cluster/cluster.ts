@@ -15,9 +15,9 @@ import net from 'node:net';
 import { type ServerBinaries, ensureServerBinaries } from './binaries';
 import { type ClusterLayout, SERVICES, type ServiceName, layoutFromBase, writeClusterConfig } from './config';
 import { prepareNamespace } from './namespace';
-import { type Postgres, startPostgres } from './postgres';
+import { type Postgres, startPostgres, stopPostgresIfRunning } from './postgres';
 import { DEFAULT_DATABASES, type Databases, ensureSchemas } from './schema';
-import { ServiceProcess } from './services';
+import { ServiceProcess, endLeftoverService } from './services';
 
 export interface ClusterOptions {
   /** The home folder (created on first use). */
@@ -86,6 +86,9 @@ export class TemporalCluster {
     const services = Object.fromEntries(SERVICES.map((s) => [s, new ServiceProcess(s, binaries.server, configRoot, home, s === 'worker' ? layout.services[s].membership : layout.services[s].grpc)])) as Record<ServiceName, ServiceProcess>;
     for (const s of SERVICES) services[s].endLeftover();
     const cluster = new TemporalCluster(home, layout, postgres, services, o.namespace ?? 'default', binaries, log);
+    // The services die with this process (services.ts); PostgreSQL runs detached, so a launcher
+    // ending without stop() (an uncaught error) shuts the instance it started down on its way out.
+    if (postgres.startedHere) process.once('exit', () => stopPostgresIfRunning(postgres.dataDir));
     try {
       // The first process on a new database writes the cluster metadata record; several doing it
       // at once conflict and exit. So history (which owns the shards) first, then the rest.
@@ -98,6 +101,16 @@ export class TemporalCluster {
     }
     log(`Temporal cluster v${binaries.version} ready on ${cluster.address}: ${SERVICES.map((s) => `${s} pid ${services[s].pid}`).join(', ')}; ${layout.historyShards} history shards; PostgreSQL 127.0.0.1:${layout.postgresPort}`);
     return cluster;
+  }
+
+  /**
+   * End what a launcher of `home` that was itself killed -9 left running: its services (by their
+   * pid files) and its PostgreSQL. Before a home is wiped or reused by a new run.
+   */
+  static endLeftovers(home: string): void {
+    const dir = path.resolve(home);
+    for (const s of SERVICES) endLeftoverService(dir, s);
+    stopPostgresIfRunning(path.join(dir, 'postgres'));
   }
 
   /** kill -9 one service, then start it again on the same ports (the rest of the cluster lives on). */

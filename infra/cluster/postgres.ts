@@ -181,6 +181,20 @@ export function startPostgres(o: PostgresOptions): Postgres {
   };
 }
 
+/** Stop the instance running on `dataDir`, if one is (fast shutdown); no-op otherwise. */
+export function stopPostgresIfRunning(dataDir: string): void {
+  const file = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  if (!pid || !alive(pid)) return;
+  const bin = findPostgresBin();
+  if (!bin) return;
+  const exe = path.join(bin, 'pg_ctl');
+  const args = ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'];
+  const r = isRoot() ? spawnSync('runuser', ['-u', 'postgres', '--', exe, ...args], { cwd: '/' }) : spawnSync(exe, args, { cwd: '/' });
+  if (r.status !== 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -38,22 +38,7 @@ export class ServiceProcess {
 
   /** End a service a previous launcher of this home left running (it was killed before it could). */
   endLeftover(): void {
-    if (!existsSync(this.pidFile)) return;
-    const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
-    rmSync(this.pidFile, { force: true });
-    if (!pid) return;
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      return; // gone already
-    }
-    if (!cmdline.includes(this.configRoot) || !cmdline.includes(this.name)) return;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone meanwhile */
-    }
+    endLeftoverService(this.home, this.name);
   }
 
   /** Spawn the process and resolve once its gRPC port accepts connections. */
@@ -132,6 +117,30 @@ export class ServiceProcess {
     } catch {
       return '';
     }
+  }
+}
+
+/**
+ * End the `name` service a launcher of `home` left running: only the pid of its pid file, and only
+ * if that process's command line names this home's config (a recycled pid is left alone).
+ */
+export function endLeftoverService(home: string, name: ServiceName): void {
+  const pidFile = path.join(home, 'run', `${name}.pid`);
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  rmSync(pidFile, { force: true });
+  if (!pid) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // gone already
+  }
+  if (!cmdline.includes(path.join(home, 'config')) || !cmdline.includes(name)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone meanwhile */
   }
 }
 

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freeBasePort } from '../../infra/cluster/cluster';
+import { TemporalCluster, freeBasePort } from '../../infra/cluster/cluster';
 import { PROJECT_ROOT } from '../../infra/temporal-cli';
 
 const HOME = path.join(PROJECT_ROOT, 'data', 'test-cluster-restart');
@@ -65,6 +65,7 @@ afterAll(() => {
 
 describe('npm run cluster', () => {
   it('stops cleanly on Ctrl-C and reuses its database when run again', async () => {
+    TemporalCluster.endLeftovers(HOME);
     rmSync(HOME, { recursive: true, force: true });
     const port = await freeBasePort();
     const first = await startScript(port);

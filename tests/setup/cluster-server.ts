@@ -24,6 +24,8 @@ export function wantsCluster(): boolean {
 
 /** Start the run's cluster; `stop` prints what PostgreSQL holds, then stops it cleanly. */
 export async function startTestCluster(project: TestProject): Promise<{ address: string; stop(): Promise<void> }> {
+  // A run that was killed -9 leaves its cluster running on this home: end it before wiping it.
+  TemporalCluster.endLeftovers(TEST_CLUSTER_HOME);
   rmSync(TEST_CLUSTER_HOME, { recursive: true, force: true });
   const log = (line: string) => console.log(`[cluster] ${line}`);
   const cluster = await TemporalCluster.start({ home: TEST_CLUSTER_HOME, log });
