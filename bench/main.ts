@@ -10,7 +10,7 @@
  *   --candles <n>     backtest: candles (default 1000000)
  *   --profile <name>  system settings, see support/profiles.ts (default shipped)
  *   --compare         also run latency and density at the first size with the other profile
- *   --server cluster  also run latency and density on a real Temporal cluster (PostgreSQL, four
+ *   --server cluster  also run latency, density and recovery on a real Temporal cluster (PostgreSQL, four
  *                     service processes, infra/cluster/) with --cluster-workers workers (2),
  *                     reported beside the dev server's figures of the same run
  *   --out <file>      JSON results (default bench/results/latest.json)
@@ -37,6 +37,8 @@ export interface ClusterRun {
   readonly historyShards: number;
   readonly latency?: LatencyResult;
   readonly density?: DensityResult;
+  /** Every worker killed -9; then the history service, then the matching service. */
+  readonly recovery?: RecoveryResult;
 }
 
 const SCENARIOS = ['latency', 'density', 'recovery', 'backtest'] as const;
@@ -125,7 +127,18 @@ async function main(): Promise<number> {
     const cluster: { -readonly [K in keyof ClusterRun]?: ClusterRun[K] } = { workers, serverVersion: TEMPORAL_SERVER_VERSION, historyShards: 4 };
     const on = { server: 'cluster' as const, workers };
     if (want('latency')) cluster.latency = await withStack(profile, (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }), on);
-    if (want('density')) cluster.density = await withStack(profile, (stack) => densityScenario(stack, { sizes, bursts, log }), on);
+    if (want('density') || want('recovery')) {
+      await withStack(
+        profile,
+        async (stack) => {
+          const n = sizes[sizes.length - 1]!;
+          if (want('density')) cluster.density = await densityScenario(stack, { sizes, bursts, log });
+          else await ensureBots(stack, n, log);
+          if (want('recovery')) cluster.recovery = await recoveryScenario(stack, new Set(Array.from({ length: n }, (_, i) => densityBotName(i))), { bots: n, log });
+        },
+        on,
+      );
+    }
     results.cluster = cluster as ClusterRun;
   } else if (args.server !== 'dev') throw new Error(`--server ${args.server}: dev or cluster`);
 

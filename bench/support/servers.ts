@@ -22,10 +22,12 @@ export interface BenchServer {
   serverPids(): number[];
   /** The database's processes (PostgreSQL's postmaster and backends); none for the dev server. */
   databasePids(): number[];
-  /** kill -9 (dev: the server; cluster: the history service, which owns the bots' state). */
-  kill(): Promise<void>;
+  /** What can be killed -9 and restarted: the dev server whole; the cluster's history and matching services. */
+  readonly parts: readonly string[];
+  /** kill -9 one part (default the first: the dev server, the cluster's history service). */
+  kill(part?: string): Promise<void>;
   /** Start what kill() ended, on the same data and ports; resolves once it answers. */
-  start(): Promise<void>;
+  start(part?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ async function devServer(dir: string, s: ServerSettings): Promise<BenchServer> {
     address: server.address,
     serverPids: () => [server.pid],
     databasePids: () => [],
+    parts: ['server'],
     kill: () => server.kill(),
     async start() {
       server = await startDevServer(options);
@@ -70,8 +73,9 @@ async function clusterServer(dir: string, s: ServerSettings): Promise<BenchServe
     address: cluster.address,
     serverPids: () => cluster.pids(),
     databasePids: () => cluster.postgres.pids(),
-    kill: () => cluster.services.history.kill(),
-    start: () => cluster.services.history.start(),
+    parts: ['history', 'matching'],
+    kill: (part = 'history') => cluster.services[servicePart(part)].kill(),
+    start: (part = 'history') => cluster.services[servicePart(part)].start(),
     async close() {
       // What the run left in PostgreSQL: the sizing figures of deploy/README.md.
       const c = cluster.counts();
@@ -79,4 +83,9 @@ async function clusterServer(dir: string, s: ServerSettings): Promise<BenchServe
       await cluster.stop();
     },
   };
+}
+
+function servicePart(part: string): 'history' | 'matching' {
+  if (part !== 'history' && part !== 'matching') throw new Error(`no cluster part ${part} to kill (history, matching)`);
+  return part;
 }

@@ -236,12 +236,12 @@ export class BenchStack {
     this.baseline = null;
   }
 
-  /** kill -9 the Temporal server (the cluster: its history service) and start it again on the same data and ports. */
-  async restartServer(): Promise<{ readyMs: number }> {
-    await this.server.kill();
+  /** kill -9 the Temporal server (or one part of a cluster: support/servers.ts) and start it again on the same data and ports. */
+  async restartServer(part?: string): Promise<{ readyMs: number }> {
+    await this.server.kill(part);
     await this.connection.close().catch(() => {});
     const t0 = performance.now();
-    await this.server.start();
+    await this.server.start(part);
     const readyMs = performance.now() - t0;
     await this.connect();
     return { readyMs };
