@@ -80,11 +80,12 @@ export class TemporalCluster {
     mkdirSync(home, { recursive: true });
     const binaries = await ensureServerBinaries(log);
     const layout = await resolveLayout(home, o);
+    for (const s of SERVICES) endLeftoverService(home, s);
+    await checkPortsFree(layout);
     const postgres = startPostgres({ dataDir: path.join(home, 'postgres'), port: layout.postgresPort, log });
     ensureSchemas(postgres, binaries, layout.databases, log);
     const configRoot = writeClusterConfig(home, layout, postgres, { ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}) });
     const services = Object.fromEntries(SERVICES.map((s) => [s, new ServiceProcess(s, binaries.server, configRoot, home, s === 'worker' ? layout.services[s].membership : layout.services[s].grpc)])) as Record<ServiceName, ServiceProcess>;
-    for (const s of SERVICES) services[s].endLeftover();
     const cluster = new TemporalCluster(home, layout, postgres, services, o.namespace ?? 'default', binaries, log);
     // The services die with this process (services.ts); PostgreSQL runs detached, so a launcher
     // ending without stop() (an uncaught error) shuts the instance it started down on its way out.
@@ -194,6 +195,15 @@ async function resolveLayout(home: string, o: ClusterOptions): Promise<ClusterLa
   }
   writeFileSync(file, `${JSON.stringify(layout, null, 2)}\n`);
   return layout;
+}
+
+/** Refuse to start on ports something else holds (a dev server on 7233, another cluster), naming them. */
+async function checkPortsFree(l: ClusterLayout): Promise<void> {
+  const wanted: Array<[string, number]> = [['frontend HTTP', l.frontendHttpPort]];
+  for (const s of SERVICES) wanted.push([`${s} gRPC`, l.services[s].grpc], [`${s} membership`, l.services[s].membership], [`${s} metrics`, l.services[s].metrics]);
+  const taken: string[] = [];
+  for (const [what, port] of wanted) if (!(await canListen(port))) taken.push(`${port} (${what})`);
+  if (taken.length > 0) throw new Error(`ports in use on 127.0.0.1: ${taken.join(', ')}; is a dev server (npm start) or another cluster running? Choose another --port`);
 }
 
 /**

@@ -4,8 +4,8 @@
  * stopped cleanly, killed -9 and started again on the same ports, like a pod being rescheduled.
  *
  * Each live service leaves a pid file in `<home>/run/`; a launcher that was itself killed -9 leaves
- * its services running, and the next start on the same home ends exactly those (and no process it
- * cannot prove it started: the pid's command line must name this home's config).
+ * its services running, and the next start on the same home ends exactly those (endLeftoverService:
+ * no process it cannot prove it started, the pid's command line must name this home's config).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,11 +34,6 @@ export class ServiceProcess {
 
   private get pidFile(): string {
     return path.join(this.home, 'run', `${this.name}.pid`);
-  }
-
-  /** End a service a previous launcher of this home left running (it was killed before it could). */
-  endLeftover(): void {
-    endLeftoverService(this.home, this.name);
   }
 
   /** Spawn the process and resolve once its gRPC port accepts connections. */
