@@ -5,7 +5,10 @@
  * it again reuses the database. Point workers and the CLI at it with TEMPORAL_ADDRESS.
  *
  *   npm run cluster -- --status   what PostgreSQL holds (executions, bots by status), then exit
+ *
+ * A home keeps the ports it was first started with (cluster.json) unless --port moves them.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TemporalCluster } from '../infra/cluster/cluster';
@@ -14,7 +17,8 @@ import { PROJECT_ROOT } from '../infra/temporal-cli';
 const { values: args } = parseArgs({
   options: {
     home: { type: 'string', default: process.env.CLUSTER_HOME ?? path.join(PROJECT_ROOT, 'data', 'cluster') },
-    port: { type: 'string', default: process.env.CLUSTER_PORT ?? '7233' },
+    // Default: the home's saved layout, or 7233 for a new home.
+    port: { type: 'string', ...(process.env.CLUSTER_PORT ? { default: process.env.CLUSTER_PORT } : {}) },
     shards: { type: 'string' },
     namespace: { type: 'string', default: process.env.TEMPORAL_NAMESPACE ?? 'default' },
     'retention-days': { type: 'string', default: '7' },
@@ -26,13 +30,14 @@ const { values: args } = parseArgs({
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
 async function main(): Promise<void> {
-  const port = Number(args.port);
-  if (!Number.isInteger(port)) throw new Error(`--port ${args.port}: a port number`);
+  const saved = existsSync(path.join(args.home!, 'cluster.json'));
+  const port = args.port !== undefined ? Number(args.port) : saved ? undefined : 7233;
+  if (port !== undefined && !Number.isInteger(port)) throw new Error(`--port ${args.port}: a port number`);
   const shards = args.shards === undefined ? undefined : Number(args.shards);
   if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > 1024)) throw new Error(`--shards ${args.shards}: a whole number from 1 to 1024`);
   const cluster = await TemporalCluster.start({
     home: args.home!,
-    basePort: port,
+    ...(port !== undefined ? { basePort: port } : {}),
     ...(shards !== undefined ? { historyShards: shards } : {}),
     namespace: args.namespace!,
     retentionDays: Number(args['retention-days']),
