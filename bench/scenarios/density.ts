@@ -1,10 +1,13 @@
 /**
- * Scenario 2, density: N = 100, 500, 1,000 bench-echo bots (candle mode, one symbol) on one worker
- * process, all receiving the same closed candle at the same instant — the candle-close burst, when
- * every bot of a 1m interval wakes at once. Per N: worker and dev-server RSS (idle, and peak during
- * the bursts), their CPU per burst, and the burst's latency (emission → each bot's order at the
- * exchange). Bots are added to reach each N, so the last stage leaves N bots running for the
- * recovery scenario.
+ * Scenario 2, density: N = 100, 500, 1,000 bench-echo bots (candle mode, one symbol) on the stack's
+ * worker processes (one on the dev server; --cluster-workers on a cluster), all receiving the same
+ * closed candle at the same instant — the candle-close burst, when every bot of a 1m interval wakes
+ * at once. Per N: worker and server RSS (idle, and peak during the bursts), their CPU per burst, and
+ * the burst's latency (emission → each bot's order at the exchange). Figures are per group of
+ * processes, read afresh at each sample (support/machine.ts GroupCpu, rssSumMiB): the workers, the
+ * Temporal server's processes (the dev server; a cluster's four services) and, on a cluster,
+ * PostgreSQL's postmaster and backends (PSS, so shared buffers count once; backends come and go).
+ * Bots are added to reach each N, so the last stage leaves N bots running for the recovery scenario.
  *
  * History growth, measured on the side (see historyPerBotHour):
  * - per candle that places an order: the bench bots' history length before/after the bursts;
