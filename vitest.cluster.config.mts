@@ -2,7 +2,8 @@
  * `npm run test:cluster`: the integration scenarios that matter on a real Temporal cluster
  * (PostgreSQL, four service processes; tests/setup/cluster-server.ts), and the cluster's own tests
  * (tests/cluster/: PostgreSQL holds the bots; the torture with history and matching kills).
- * Same settings as vitest.config.mts otherwise.
+ * Same pool and timeouts as vitest.config.mts, one project with the integration tier's global setup
+ * (which starts the cluster instead of the dev server when TEST_TEMPORAL_SERVER=cluster).
  */
 import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
@@ -24,10 +25,14 @@ class TortureFirst extends BaseSequencer {
 // Read by tests/setup/global-setup.ts in this process and inherited by the test processes.
 process.env.TEST_TEMPORAL_SERVER = 'cluster';
 
+// The base config's `projects` (unit, integration) are left out: this run is one project of its own.
+const { projects: _projects, ...shared } = base.test ?? {};
+
 export default defineConfig({
-  ...base,
   test: {
-    ...base.test,
+    ...shared,
+    name: 'cluster',
+    globalSetup: ['tests/setup/global-setup.ts'],
     include: [
       'tests/integration/bot-runtime.test.ts',
       'tests/integration/exactly-once.test.ts',
@@ -39,6 +44,6 @@ export default defineConfig({
       'tests/cluster/**/*.test.ts',
     ],
     exclude: configDefaults.exclude,
-    sequence: { ...base.test?.sequence, sequencer: TortureFirst },
+    sequence: { ...shared.sequence, sequencer: TortureFirst },
   },
 });
