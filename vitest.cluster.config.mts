@@ -1,7 +1,8 @@
 /**
  * `npm run test:cluster`: the integration scenarios that matter on a real Temporal cluster
  * (PostgreSQL, four service processes; tests/setup/cluster-server.ts), and the cluster's own tests
- * (tests/cluster/: PostgreSQL holds the bots; the torture with history and matching kills).
+ * (tests/cluster/: PostgreSQL holds the bots; Ctrl-C and rerun; the bench's dev server vs cluster
+ * table; the torture with history and matching kills).
  * Same pool and timeouts as vitest.config.mts, one project with the integration tier's global setup
  * (which starts the cluster instead of the dev server when TEST_TEMPORAL_SERVER=cluster).
  */
