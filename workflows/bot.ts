@@ -45,6 +45,8 @@ import {
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
 import { registerControlHandlers } from './control';
 import { showCurrentDetails, withOrderSummaries } from './details';
+import { trackCircuitBreaker, withOrderPurposes } from './circuit';
+import { botNotifications } from './notifications';
 
 /**
  * A run continues as new once its history reaches this many events (Temporal itself suggests it
@@ -78,7 +80,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   const options = input.options ?? {};
   const carried = input.carried;
   // Each order activity carries a one-line summary for the Web UI's event history (./details.ts).
-  const orderActs = withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]);
+  const orderActs = withOrderPurposes(withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]), (id) => state.orders[id]);
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
@@ -105,6 +107,9 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   let paramsApplied = carried?.paramsUpdatesApplied ?? 0;
   let eventsThisRun = 0;
   let inFlight = 0;
+  // Notices of fills, exits, stops... sent from this history (./notifications.ts); the account's circuit breaker as last heard of.
+  const notifications = botNotifications(state, options.attemptTimeout);
+  const circuit = trackCircuitBreaker(() => state.setup.account, carried?.circuit);
 
   // ---- messages ------------------------------------------------------------------------------
 
@@ -162,6 +167,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
       eventsProcessed: state.eventsProcessed,
       pendingEvents: queue.length,
       activitiesInFlight: inFlight,
+      circuitBreaker: circuit.view(),
     };
   }
 
@@ -325,6 +331,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
       const item = queue.shift()!;
       for (const event of toEvents(item, Date.now())) process(event);
     }
+    notifications.flush(state);
   }
 
   // ---- wake-up timer -------------------------------------------------------------------------
@@ -373,7 +380,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   }
 
   function quiet(): boolean {
-    return inFlight === 0 && wf.allHandlersFinished();
+    return inFlight === 0 && notifications.idle() && wf.allHandlersFinished();
   }
 
   // ---- main loop -----------------------------------------------------------------------------
@@ -411,7 +418,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         return await wf.continueAsNew<typeof botWorkflow>({
           definition: input.definition,
           options,
-          carried: { state, inbox: queue as InboxItem[], generation: generation + 1, paramsUpdatesApplied: paramsApplied },
+          carried: { state, inbox: queue as InboxItem[], generation: generation + 1, paramsUpdatesApplied: paramsApplied, circuit: circuit.view() },
         });
       }
       armWakeTimer();
@@ -441,6 +448,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   // After a cancellation the root scope is cancelled: waiting there would throw at once.
   await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
   drain();
+  await notifications.settled();
   showCurrentDetails(state);
   return view();
 }

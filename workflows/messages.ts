@@ -7,6 +7,7 @@ import type { BotDefinition } from '../core/bot-definition';
 import type { BotState, BotSummary, ReconcileTiming } from '../core/engine';
 import type { BookSnapshot, Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
+import type { CircuitView } from './circuit';
 
 export const BOT_WORKFLOW_TYPE = 'botWorkflow';
 
@@ -47,6 +48,8 @@ export interface CarriedState {
   /** How many runs (continue-as-new generations) this bot has lived. */
   readonly generation: number;
   readonly paramsUpdatesApplied: number;
+  /** The account's circuit breaker as the previous run last heard of it. */
+  readonly circuit?: CircuitView | null;
 }
 
 export interface BotWorkflowInput {
@@ -69,6 +72,8 @@ export interface BotStateView extends BotSummary {
   readonly pendingEvents: number;
   /** Exchange activities (placements, cancels, reconciliations) still running. */
   readonly activitiesInFlight: number;
+  /** The account's circuit breaker, when it left `closed` while this bot ran (null: closed, never tripped). */
+  readonly circuitBreaker?: CircuitView | null;
 }
 
 /** Memo the stream service reads to route events to the bot (never secrets). */
