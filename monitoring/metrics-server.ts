@@ -1,0 +1,47 @@
+/**
+ * A small HTTP server for `/metrics` (Prometheus text format) when the process has no control API
+ * to serve them on: the standalone worker (`npm run worker`, METRICS_PORT). Binds 127.0.0.1
+ * unless told otherwise; an optional bearer token (METRICS_TOKEN) guards it.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+
+export interface MetricsServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** All the registries' metrics as one exposition. */
+export async function exposition(registries: readonly Registry[]): Promise<{ contentType: string; body: string }> {
+  const merged = registries.length === 1 ? registries[0]! : Registry.merge([...registries]);
+  return { contentType: merged.contentType, body: await merged.metrics() };
+}
+
+export async function startMetricsServer(registries: readonly Registry[], o: { port: number; host?: string; token?: string | null }): Promise<MetricsServer> {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
+      return;
+    }
+    if (o.token && req.headers.authorization !== `Bearer ${o.token}`) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('bearer token required (METRICS_TOKEN)\n');
+      return;
+    }
+    exposition(registries).then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`),
+    );
+  });
+  const host = o.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}/metrics`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
