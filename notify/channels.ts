@@ -52,10 +52,12 @@ export interface TelegramApiOptions {
   readonly maxRetryDelayS?: number;
 }
 
-/** A grammY Api client pointed at `apiRoot`, retrying 429s, 5xx and network errors a few times. */
+/** A grammY Api client pointed at `apiRoot`, retrying 429s (short waits) and 5xx a few times. */
 export function telegramApi(o: TelegramApiOptions): Api {
   const api = new Api(o.token, { apiRoot: o.apiRoot, timeoutSeconds: Math.max(1, Math.ceil(o.timeoutMs / 1000)) });
-  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: o.maxRetryDelayS ?? 10 }));
+  // Network errors are rethrown: the plugin would otherwise retry them without end, and the caller
+  // (the outbox, the polling loop) has its own bounded back-off.
+  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: o.maxRetryDelayS ?? 10, rethrowHttpErrors: true }));
   return api;
 }
 
