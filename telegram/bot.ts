@@ -185,7 +185,7 @@ export class TelegramBot {
     while (!signal.aborted) {
       let updates: Update[];
       try {
-        updates = await this.bot.api.getUpdates({ offset: this.state.get().offset, timeout: this.o.settings.pollTimeoutS, allowed_updates: ['message', 'callback_query'] }, signal);
+        updates = await this.bot.api.getUpdates({ offset: this.state.get().offset, timeout: this.o.settings.pollTimeoutS, allowed_updates: ['message', 'callback_query'] }, signal as never);
         delay = 1_000;
       } catch (err) {
         if (signal.aborted) return;
