@@ -95,7 +95,7 @@ export class Harness {
   }
 
   /** A worker in this process (fast; cannot be killed -9). */
-  async startWorker(): Promise<BotWorker> {
+  async startWorker(extra: Partial<BotWorkerOptions> = {}): Promise<BotWorker> {
     const worker = await createBotWorker({
       temporal: this.temporal,
       accounts: [this.account],
@@ -104,6 +104,7 @@ export class Harness {
       log: () => {},
       notifications: notifySettings({ NOTIFICATIONS_DB: this.notifyDb, ...this.options.notifyEnv }),
       ...(this.options.monitoring !== undefined ? { monitoring: this.options.monitoring } : {}),
+      ...extra,
     });
     this.workers.push(worker);
     this.running.push(worker.run());
