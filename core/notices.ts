@@ -40,7 +40,7 @@ function short(value: Dec): string {
 
 function signed(value: Dec): string {
   const s = short(value);
-  return s.startsWith('-') ? s : `+${s}`;
+  return s.startsWith('-') || s === '0' ? s : `+${s}`;
 }
 
 function avgPrice(order: OrderRecord): Dec {
