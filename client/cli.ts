@@ -96,9 +96,9 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
         const rows: (string | number)[][] = [];
         for (const name of names) {
           const s = await botState(client, name);
-          rows.push([s.name, s.strategy, s.symbol, s.status, s.position.qty, fixed(s.position.avgEntryPrice, 8), fixed(s.realizedPnl, 8), s.openOrders.length, s.stats.roundTrips, s.lastEventTime ? new Date(s.lastEventTime).toISOString() : '-']);
+          rows.push([s.name, s.strategy, s.symbol, s.status, s.position.qty, fixed(s.position.avgEntryPrice, 8), fixed(s.realizedPnl, 8), s.openOrders.length, s.stats.roundTrips, s.circuitBreaker?.state ?? 'closed', s.lastEventTime ? new Date(s.lastEventTime).toISOString() : '-']);
         }
-        out(rows.length === 0 ? 'no running bots' : renderTable(['bot', 'strategy', 'symbol', 'status', 'position', 'avg entry', 'realised PnL', 'open orders', 'trades', 'last event'], rows));
+        out(rows.length === 0 ? 'no running bots' : renderTable(['bot', 'strategy', 'symbol', 'status', 'position', 'avg entry', 'realised PnL', 'open orders', 'trades', 'breaker', 'last event'], rows));
         return 0;
       });
     case 'list':
