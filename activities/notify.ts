@@ -5,8 +5,10 @@
  * killed mid-send neither loses a trade notification nor repeats it (see notify/outbox.ts for the
  * one window the Bot API leaves open).
  *
- * It never waits for Telegram for long: what cannot go out now is left to the dispatcher, so a
- * Telegram outage never holds a bot back (its continue-as-new waits for this activity).
+ * It never waits for Telegram: storing the notices is all it does before it returns (the bot
+ * workflow runs it as a local activity, inside its workflow task); sending starts at once in the
+ * background, and what cannot go out now is left to the dispatcher. A Telegram outage never holds
+ * a bot back.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { NOTICE_KINDS, type Notice } from '../core/notices';
@@ -36,7 +38,7 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
     async deliverNotifications(input: DeliverNotificationsInput): Promise<SubmitResult> {
       const notices = check(input);
       if (!deps.notifier) return { queued: 0, sent: 0, pending: 0 };
-      return deps.notifier.submit(notices);
+      return deps.notifier.submit(notices, { wait: false });
     },
   };
 }

@@ -36,8 +36,9 @@ export class Notifier {
   private readonly channels = new Map<string, Channel>();
   private readonly telegram: string[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private ticking = false;
+  private ticking: Promise<void> | null = null;
   private lastPrune = 0;
+  private readonly background = new Set<Promise<unknown>>();
   readonly stats = { sent: 0, failed: 0, retried: 0 };
 
   constructor(private readonly options: NotifierOptions) {
@@ -64,8 +65,11 @@ export class Notifier {
     return [...this.channels.keys()];
   }
 
-  /** Record the notices in the outbox (once, whatever the retries), then try to send them now. */
-  async submit(notices: readonly Notice[]): Promise<SubmitResult> {
+  /**
+   * Record the notices in the outbox (once, whatever the retries), then send them now: awaited, or
+   * in the background with `wait: false` (the notification activity: storing is all it waits for).
+   */
+  async submit(notices: readonly Notice[], options: { wait?: boolean } = {}): Promise<SubmitResult> {
     const rows = notices.flatMap((n) => {
       const payload: DeliveryPayload = { id: n.id, kind: n.kind, bot: n.bot, time: n.time, text: n.text, silent: this.options.settings.modes[n.kind] === 'silent' };
       return this.channelsFor(n.kind).map((channel) => ({ id: n.id, channel, payload: JSON.stringify(payload) }));
@@ -73,7 +77,7 @@ export class Notifier {
     const queued = this.outbox.enqueue(rows);
     let sent = 0;
     let pending = 0;
-    await Promise.all(
+    const sending = Promise.all(
       rows.map(async (r) => {
         const claimed = this.outbox.claim(r.id, r.channel);
         if (!claimed) {
@@ -85,6 +89,13 @@ export class Notifier {
         else pending++;
       }),
     );
+    if (options.wait === false) {
+      const background = sending.catch((err: unknown) => this.options.log?.(`notifications: ${(err as Error).message}`));
+      this.background.add(background);
+      void background.finally(() => this.background.delete(background));
+      return { queued, sent: 0, pending: rows.length };
+    }
+    await sending;
     return { queued, sent, pending };
   }
 
@@ -131,24 +142,27 @@ export class Notifier {
   start(): void {
     if (this.timer) return;
     const every = this.options.retryEveryMs ?? 2_000;
-    const tick = async () => {
+    const tick = () => {
       if (this.ticking) return;
-      this.ticking = true;
-      try {
-        await this.deliverDue();
-      } catch (err) {
-        this.options.log?.(`notification dispatcher: ${(err as Error).message}`);
-      } finally {
-        this.ticking = false;
-      }
+      this.ticking = this.deliverDue()
+        .then(() => undefined)
+        .catch((err: unknown) => this.options.log?.(`notification dispatcher: ${(err as Error).message}`))
+        .finally(() => {
+          this.ticking = null;
+        });
     };
-    this.timer = setInterval(() => void tick(), every);
+    this.timer = setInterval(tick, every);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /** Wait for the sends under way — background ones and a dispatcher tick — before `close()` (shutdown, tests). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.background, ...(this.ticking ? [this.ticking] : [])]);
   }
 
   close(): void {

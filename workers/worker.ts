@@ -187,6 +187,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
       } finally {
         streams?.stop();
         stopSidecars();
+        await notifier?.idle();
         notifier?.close();
         if (optimizer?.worker.getState() === 'RUNNING') optimizer.worker.shutdown();
         await optimizing.catch(() => {});

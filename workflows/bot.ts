@@ -108,7 +108,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   let eventsThisRun = 0;
   let inFlight = 0;
   // Notices of fills, exits, stops... sent from this history (./notifications.ts); the account's circuit breaker as last heard of.
-  const notifications = botNotifications(state, options.attemptTimeout);
+  const notifications = botNotifications(state);
   const circuit = trackCircuitBreaker(() => state.setup.account, carried?.circuit);
 
   // ---- messages ------------------------------------------------------------------------------

@@ -6,8 +6,8 @@
  *
  * - Gated by `patched()`: histories recorded before notifications existed replay without the new
  *   activity; a bot carrying on from such a history starts notifying from its next change.
- * - Never blocks the bot: the activity only stores the notices (delivery goes on in the worker),
- *   and a failure is logged, not thrown. The workflow waits for it before continue-as-new and
+ * - Never blocks the bot: the (local) activity only stores the notices — delivery goes on in the
+ *   worker — and a failure is logged, not thrown. The workflow waits for it before continue-as-new and
  *   before it completes, so no notice is dropped with a closing run.
  * - Not cancellable: a stop or a `temporal workflow cancel` must not cancel the "stopped" notice.
  *
@@ -20,10 +20,15 @@ import { noticesBetween } from '../core/notices';
 
 export const NOTIFICATIONS_PATCH = 'notifications-v1';
 
-/** Storing notices is quick; delivery is the worker's business afterwards. */
-const NOTIFY_ACTIVITY_OPTIONS: wf.ActivityOptions = {
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 30, nonRetryableErrorTypes: ['InvalidRequest'] },
+/**
+ * A local activity: storing notices takes milliseconds, and a local activity costs the history one
+ * marker event instead of an activity's three plus the workflow task that wakes the bot for its
+ * result. Run again on replay only if its marker was not recorded — the outbox ignores a notice
+ * it already has.
+ */
+const NOTIFY_ACTIVITY_OPTIONS: wf.LocalActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: ['InvalidRequest'] },
 };
 
 export interface BotNotifications {
@@ -35,8 +40,8 @@ export interface BotNotifications {
   settled(): Promise<void>;
 }
 
-export function botNotifications(initial: BotState, attemptTimeout?: string): BotNotifications {
-  const acts = wf.proxyActivities<Activities>(attemptTimeout ? { ...NOTIFY_ACTIVITY_OPTIONS, startToCloseTimeout: attemptTimeout } : NOTIFY_ACTIVITY_OPTIONS);
+export function botNotifications(initial: BotState): BotNotifications {
+  const acts = wf.proxyLocalActivities<Activities>(NOTIFY_ACTIVITY_OPTIONS);
   const scope = new wf.CancellationScope({ cancellable: false });
   let last = initial;
   let inFlight = 0;

@@ -10,6 +10,7 @@ import type { Notice } from '../../core/notices';
 import type { Channel, DeliveryPayload } from '../../notify/channels';
 import { PermanentDeliveryError } from '../../notify/channels';
 import { Notifier } from '../../notify/notifier';
+import { createNotifyActivities } from '../../activities/notify';
 import { maxDrawdown } from '../../telegram/format';
 import { parseRunArgs } from '../../telegram/run-args';
 import { DEFAULT_MODES, notifySettings, telegramSettings } from '../../telegram/settings';
@@ -129,6 +130,28 @@ describe('outbox delivery', () => {
     expect(notifier.outbox.get('f', 'test')).toBeNull();
     expect(notifier.outbox.get('f', 'log')?.status).toBe('sent');
     expect(got.map((p) => [p.id, p.silent])).toEqual([['x', false], ['w', true]]);
+    notifier.close();
+  });
+
+  it('the notification activity stores and returns without waiting for the channel; the send goes on in the background, once', async () => {
+    const got: string[] = [];
+    let answer: (() => void) | null = null;
+    const { notifier } = setup({ name: 'test', send: (p) => new Promise<string>((resolve) => (answer = () => (got.push(p.id), resolve('ok')))) });
+    const { deliverNotifications } = createNotifyActivities({ notifier });
+    // The channel does not answer: the activity (a local activity in the bot's workflow task) returns anyway.
+    expect(await deliverNotifications({ notices: [notice('bg')] })).toEqual({ queued: 2, sent: 0, pending: 2 });
+    expect(notifier.outbox.get('bg', 'test')).toMatchObject({ status: 'pending', attempts: 1 });
+    // Run again (its marker not recorded before a crash): nothing new, nothing sent twice.
+    expect((await deliverNotifications({ notices: [notice('bg')] })).queued).toBe(0);
+    let idle = false;
+    const waiting = notifier.idle().then(() => (idle = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(idle).toBe(false); // shutdown waits for the send under way
+    answer!();
+    await waiting;
+    expect(got).toEqual(['bg']);
+    expect(notifier.outbox.get('bg', 'test')?.status).toBe('sent');
+    await expect(deliverNotifications({ notices: [{ id: '', kind: 'entry' }] } as never)).rejects.toThrow(/input must be/);
     notifier.close();
   });
 
