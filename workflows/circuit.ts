@@ -16,6 +16,7 @@ import type { Activities } from '../activities';
 import type { BreakerSnapshot } from '../activities/circuit-breaker';
 import type { PlaceOcoInput, PlaceOrderInput } from '../activities/orders';
 import type { OrderRecord } from '../core/orders';
+import { checkCircuitSignal, checkCircuitView } from './circuit-schema';
 
 export type CircuitView = BreakerSnapshot;
 
@@ -26,11 +27,19 @@ export interface CircuitTracker {
   view(): CircuitView | null;
 }
 
-/** Register the signal handler; `carried` is what the previous run knew. */
-export function trackCircuitBreaker(account: () => string, carried: CircuitView | null | undefined): CircuitTracker {
-  let current: CircuitView | null = carried ?? null;
-  wf.setHandler(circuitBreakerSignal, (s) => {
-    if (typeof s !== 'object' || s === null || s.account !== account()) return;
+/**
+ * Register the signal handler; `carried` is what the previous run knew (checked: a run's input is
+ * untrusted too). `refuse` hears why a signal or a carried view was dropped.
+ */
+export function trackCircuitBreaker(account: () => string, carried: unknown, refuse: (reason: string) => void = (reason) => wf.log.warn(`signal circuitBreaker refused: ${reason}`)): CircuitTracker {
+  const before = carried === undefined || carried === null ? null : checkCircuitView(carried);
+  if (before && !before.ok) refuse(`carried circuit view dropped: ${before.reason}`);
+  let current: CircuitView | null = before?.ok ? before.view : null;
+  wf.setHandler(circuitBreakerSignal, (...args: unknown[]) => {
+    const checked = checkCircuitSignal(args);
+    if (!checked.ok) return refuse(checked.reason);
+    const s = checked.view;
+    if (s.account !== account()) return refuse(`breaker of account ${s.account}: this bot trades on ${account()}`);
     // Keep the newest: several workers may report, and a late signal must not undo a newer one.
     if (current && current.since > s.since) return;
     current = s.state === 'closed' && !current ? null : s;

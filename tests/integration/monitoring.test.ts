@@ -145,6 +145,9 @@ describe('monitoring, alerts and the circuit breaker', () => {
     const openedAt = open.circuitBreaker!.openedAt!;
     expect(await metric('bots_circuit_breaker_state', 'account="paper"')).toBeGreaterThanOrEqual(1);
     expect(await metric('bots_bot_circuit_breaker_open', 'bot="mon-a",symbol="BTCUSDT"')).toBe(1);
+    // Exchange errors by class: a 5xx leaves the outcome unknown.
+    expect(await metric('bots_exchange_errors_total', 'account="paper",class="unknown"')).toBeGreaterThanOrEqual(5);
+    expect(await metric('bots_exchange_consecutive_errors', 'account="paper"')).toBeGreaterThanOrEqual(5);
     expect(await waitAlert('ALERT — account paper: circuit breaker open')).toContain('no new entries, exits still go');
 
     // A new entry while open: refused before it reaches the exchange.
@@ -184,11 +187,16 @@ describe('monitoring, alerts and the circuit breaker', () => {
     await waitAlert('RECOVERED — account paper: consecutive exchange errors');
     await waitAlert(`RECOVERED — bot mon-a: order ${exitId} outcome unknown`);
     expect(await metric('bots_circuit_breaker_state', 'account="paper"')).toBe(0);
+    // The breaker signal is untrusted like any other (the Web UI's Signal button): malformed ones are dropped.
+    await h.handle('mon-b').signal('circuitBreaker');
+    await h.handle('mon-b').signal('circuitBreaker', { account: 'paper', state: 'ajar', since: Date.now() + 1e9 });
+    await h.handle('mon-b').signal('circuitBreaker', 'open');
     await eventually(async () => {
       h.exchange.market.closeCandle('ETHUSDT', '1m');
       await h.waitForState('mon-b', (v) => (v.strategyState as ModelScalperState).phase === 'holding', 'an entry after recovery', 2_000);
     }, 30_000, 0);
     predictions.set('ETHUSDT', 0);
+    expect((await h.state('mon-b')).circuitBreaker?.state).toBe('closed');
     // Each alert was told once (Telegram and the webhook), with one recovery each.
     for (const text of ['ALERT — account paper: circuit breaker open', 'RECOVERED — account paper: circuit breaker open', 'ALERT — account paper: consecutive exchange errors']) {
       expect(alerts().filter((t) => t.includes(text))).toHaveLength(1);
@@ -202,6 +210,7 @@ describe('monitoring, alerts and the circuit breaker', () => {
     try {
       expect(await waitAlert('ALERT — account paper: user data stream down')).toMatch(/no subscription for \d+ s/);
       expect(await metric('bots_user_stream_up', 'account="paper"')).toBe(0);
+      expect(await metric('bots_user_stream_stale_seconds', 'account="paper"')).toBeGreaterThan(1.5);
     } finally {
       h.exchange.faults.unfreeze();
     }

@@ -107,7 +107,7 @@ describe('notifications from the durable history', () => {
     }
     // In the history a notification costs one local-activity marker, never an activity's three
     // events and the workflow task that wakes the bot for its result (the issue 16 budget).
-    const { events = [] } = await h.handle('nk').fetchHistory();
+    const events = (await h.handle('nk').fetchHistory()).events ?? [];
     const markers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
     expect(markers.length).toBeGreaterThanOrEqual(1);
     expect(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotifications')).toBe(false);

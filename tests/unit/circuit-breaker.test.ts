@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker, outcomeOf, refuseEntryWhileOpen } from '../../activities/circuit-breaker';
 import { classifyExchangeError } from '../../activities/errors';
+import { checkCircuitSignal, checkCircuitView } from '../../workflows/circuit-schema';
 
 const http = (status: number) => Object.assign(new Error(`${status}`), { response: { status } });
 const fail = (b: CircuitBreaker, status = 502) => b.record(outcomeOf(classifyExchangeError(http(status))));
@@ -87,5 +88,24 @@ describe('circuit breaker', () => {
     await vi.advanceTimersByTimeAsync(500);
     expect(b.snapshot().state).toBe('closed');
     b.close();
+  });
+});
+
+describe('the circuitBreaker signal is untrusted input', () => {
+  it('takes one snapshot of the worker’s own shape and refuses anything else with the reason', () => {
+    const b = new CircuitBreaker('paper', { failureThreshold: 1, cooldownMs: 60_000 });
+    fail(b);
+    const snap = b.snapshot();
+    b.close();
+    // What the worker sends (monitoring/breaker-relay.ts) passes as it is.
+    expect(checkCircuitSignal([snap])).toEqual({ ok: true, view: snap });
+    expect(checkCircuitSignal([])).toMatchObject({ ok: false, reason: expect.stringContaining('no input') });
+    expect(checkCircuitSignal([snap, snap])).toMatchObject({ ok: false, reason: expect.stringContaining('2 inputs') });
+    expect(checkCircuitSignal([null])).toMatchObject({ ok: false });
+    expect(checkCircuitSignal([{ ...snap, state: 'ajar' }])).toMatchObject({ ok: false, reason: expect.stringContaining('state: must be closed, open or half-open') });
+    expect(checkCircuitSignal([{ ...snap, since: 'yesterday' }])).toMatchObject({ ok: false, reason: expect.stringContaining('since:') });
+    expect(checkCircuitSignal([{ ...snap, lastError: 'x'.repeat(5_000) }])).toMatchObject({ ok: false, reason: expect.stringContaining('lastError') });
+    expect(checkCircuitSignal([{ ...snap, extra: 1 }])).toMatchObject({ ok: false, reason: expect.stringContaining('unknown field(s) "extra"') });
+    expect(checkCircuitView({ account: 'paper' })).toMatchObject({ ok: false, reason: expect.stringContaining('state:') });
   });
 });
