@@ -23,6 +23,7 @@ const env: NodeJS.ProcessEnv = {};
 const h = new Harness({ notifyEnv: env });
 const stateFile = path.join(os.tmpdir(), `telegram-state-${randomUUID()}.json`);
 let running: RunningTelegram | null = null;
+const logged: string[] = [];
 
 function botEnv(): NodeJS.ProcessEnv {
   return { ...env, TELEGRAM_ALLOWED_USERS: String(USER), TELEGRAM_POLL_TIMEOUT_S: '1', TELEGRAM_STATE_FILE: stateFile };
@@ -30,7 +31,7 @@ function botEnv(): NodeJS.ProcessEnv {
 
 async function startBot(): Promise<RunningTelegram> {
   const settings = telegramSettings(botEnv())!;
-  return startTelegram({ temporal: h.temporal, settings, endpoints: { paper: h.exchange.httpBase }, log: () => {} });
+  return startTelegram({ temporal: h.temporal, settings, endpoints: { paper: h.exchange.httpBase }, log: (l) => logged.push(l) });
 }
 
 /** Say something in the allowed chat and wait for the answer matching `test`. */
@@ -79,9 +80,13 @@ describe('Telegram control and notifications', () => {
     const before = running!.bot.handled;
     tg.say(999, 777, '/bots');
     tg.say(CHAT, 778, '/pause tg-dca');
+    tg.say(999, 777, '/pause all');
     await eventually(async () => {
-      if (running!.bot.handled < before + 2) throw new Error('updates not handled yet');
+      if (running!.bot.handled < before + 3) throw new Error('updates not handled yet');
     });
+    // Logged once per stranger, then ignored silently.
+    expect(logged.filter((l) => l.includes('ignoring chat 999 user 777'))).toHaveLength(1);
+    expect(logged.filter((l) => l.includes(`ignoring chat ${CHAT} user 778`))).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(tg.messages(999)).toEqual([]);
     expect(tg.messages(CHAT).some((m) => m.text.includes('paused'))).toBe(false);
@@ -123,7 +128,8 @@ describe('Telegram control and notifications', () => {
     expect((await ask('/trades tg-dca 5', (m) => m.text.includes('fill'))).text).toMatch(/BUY 0\.01 @ 30000 \(buy-1, entry\)/);
     const profit = await ask('/profit', (m) => m.text.startsWith('💹'));
     expect(profit.text).toMatch(/realised 0 USDT; unrealised -0\.3/);
-    expect(profit.text).toContain('win rate -');
+    expect(profit.text).toContain('trades 0, won 0, win rate -');
+    expect(profit.text).toContain('max drawdown 0');
     expect((await ask('/daily 3', (m) => m.text.startsWith('📅'))).text.split('\n')).toHaveLength(4);
     const balance = await ask('/balance', (m) => m.text.startsWith('💼'));
     expect(balance.text).toMatch(/paper: total \d/);
