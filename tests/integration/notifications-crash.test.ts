@@ -8,7 +8,8 @@
  * telemetry, TEMPORAL_METRICS_BIND): both are scraped here.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { killHard } from '../../infra/worker-process';
 import { Outbox } from '../../notify/outbox';
 import { ledgerQuery } from '../../workflows/control';
@@ -111,6 +112,8 @@ describe('notifications from the durable history', () => {
     const markers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
     expect(markers.length).toBeGreaterThanOrEqual(1);
     expect(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotifications')).toBe(false);
+    // And that history, notification markers included, replays against the workflow code without nondeterminism.
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.handle('nk').fetchHistory());
     await killHard(b);
   });
 });
