@@ -6,6 +6,7 @@ import { createAccountActivities } from './account';
 import { type MarketActivityDeps, createMarketActivities } from './market';
 import { type NotifyActivityDeps, createNotifyActivities } from './notify';
 import { type OrderActivityDeps, createOrderActivities } from './orders';
+import { createPreflightActivities } from './preflight';
 
 export type ActivityDeps = OrderActivityDeps & MarketActivityDeps & NotifyActivityDeps;
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMarketActivities(deps),
     ...createAccountActivities(deps),
     ...createNotifyActivities(deps),
+    ...createPreflightActivities(deps),
   };
 }
 

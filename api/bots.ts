@@ -12,7 +12,7 @@ import { findStrategy } from '../core/strategies';
 import { type BotListing, listBots, pauseBot, resumeBot, setBotParams, startBot } from '../client/bots';
 import { botLedger } from '../client/control';
 import { ledgerQuery } from '../workflows/control';
-import { type BotStateView, botWorkflowId, stateQuery } from '../workflows/messages';
+import { type BotStateView, type RuntimeOptions, botWorkflowId, stateQuery } from '../workflows/messages';
 import { HttpError, type RouteTable, invalid } from './http';
 import type { PublicMarkets } from './market-data';
 import { botDetail, botRow, candlesView, tradesView } from './views';
@@ -23,6 +23,8 @@ export interface BotsContext {
   readonly markets: PublicMarkets;
   /** How long a bot may take to answer a query (default 5 s). */
   readonly queryTimeoutMs?: number;
+  /** Runtime options of the bots started here (ControlApiOptions.botOptions). */
+  readonly botOptions?: RuntimeOptions;
 }
 
 export const nameParams = z.object({ name: z.string().regex(BOT_NAME_PATTERN, 'must be a bot name (1-48 letters, digits, "-" or "_")') });
@@ -122,7 +124,7 @@ export function registerBotRoutes(routes: RouteTable, ctx: BotsContext): void {
       }
       const started: { name: string; workflowId: string }[] = [];
       for (const def of defs) {
-        const r = await startBot(client, def, ctx.taskQueue);
+        const r = await startBot(client, def, ctx.taskQueue, ctx.botOptions);
         if (!r.started) throw new HttpError(409, 'already_running', `${r.message}${started.length > 0 ? `; started before it: ${started.map((s) => s.name).join(', ')}` : ''}`, { field: 'name', started });
         started.push({ name: r.name, workflowId: r.workflowId });
       }

@@ -56,6 +56,13 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof BotConfigError) return invalid(err.problems, 'invalid_definition');
   if (err instanceof BotCommandError) {
     const msg = err.message;
+    // Our client explains Temporal's errors in words and keeps the original as the cause: a refusal
+    // by the update's validator is still a 400 naming the field, Temporal down still a 503.
+    const cause = err.cause as { code?: number } | undefined;
+    if (cause instanceof WorkflowUpdateFailedError) return toHttpError(cause);
+    if (cause instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', msg);
+    if (cause?.code === 4) return new HttpError(504, 'timeout', msg);
+    if (cause?.code === 14) return new HttpError(503, 'unavailable', msg);
     if (msg.startsWith('no bot named')) return new HttpError(404, 'not_found', msg);
     if (msg.includes('is not running')) return new HttpError(409, 'not_running', msg);
     return new HttpError(400, 'invalid_request', msg);

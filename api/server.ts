@@ -19,6 +19,7 @@ import { Auth, type AuthOptions } from './auth';
 import { registerBotRoutes } from './bots';
 import { registerHealthRoute } from './health';
 import { type MetricsRouteOptions, registerMetricsRoute } from './metrics';
+import type { RuntimeOptions } from '../workflows/messages';
 import { RouteTable, installErrorHandler } from './http';
 import type { PublicMarkets } from './market-data';
 import { openApiDocument } from './openapi';
@@ -34,6 +35,11 @@ export interface ControlApiOptions extends AuthOptions {
   readonly queryTimeoutMs?: number;
   /** GET /metrics (Prometheus): the bots' figures, plus these registries; false: no route. */
   readonly metrics?: MetricsRouteOptions | false;
+  /**
+   * Runtime options of every bot this API starts (checked by startBot like the CLI's). Production
+   * needs none; a paper exchange on a manual candle clock (tests, demos) needs `maxCandleLeadMs`.
+   */
+  readonly botOptions?: RuntimeOptions;
   /** Serve the dashboard (default true). */
   readonly dashboard?: boolean;
   readonly log?: (message: string) => void;
@@ -64,12 +70,12 @@ export async function createControlApi(options: ControlApiOptions): Promise<Fast
   const auth = new Auth(options);
   const routes = new RouteTable(app, (request) => auth.authenticate(request));
   auth.register(routes);
-  const ctx = { client: options.client, taskQueue: options.taskQueue, markets: options.markets, ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}) };
+  const ctx = { client: options.client, taskQueue: options.taskQueue, markets: options.markets, ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}), ...(options.botOptions ? { botOptions: options.botOptions } : {}) };
   registerBotRoutes(routes, ctx);
   registerSeedRoutes(routes, ctx, options.seed);
   registerStrategyRoutes(routes);
   registerHealthRoute(routes, { ...ctx, namespace: options.namespace });
-  if (options.metrics !== false) registerMetricsRoute(app, ctx, options.metrics ?? {});
+  if (options.metrics !== false) registerMetricsRoute(routes, ctx, options.metrics ?? {});
   const doc = openApiDocument(routes, { version: VERSION });
   app.get('/api/v1/openapi.json', async () => doc);
 

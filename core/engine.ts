@@ -22,6 +22,8 @@ import { applyFilters } from './risk/filters';
 import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
 import { splitSymbol } from './symbols';
+import { type Verification, onMissing, ordersToVerify } from './order-authority';
+import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
 
 export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
 export type BotStatus = (typeof BOT_STATUSES)[number];
@@ -50,6 +52,8 @@ export interface ReconcileTiming {
   readonly staleAfterMs: number;
   /** Poll balances and look for orphan orders this often when the bot has no open order. */
   readonly idleEveryMs: number;
+  /** Look up orders with unverified stream reports this soon (core/order-authority.ts). */
+  readonly verifyAfterMs?: number;
 }
 
 /**
@@ -128,6 +132,8 @@ export interface BotState {
   readonly stopReason: string | null;
   readonly eventsProcessed: number;
   readonly timing: ReconcileTiming;
+  /** Present when stream reports are verified with the exchange (core/order-authority.ts). */
+  readonly verification?: Verification;
 }
 
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */
@@ -343,7 +349,7 @@ class Kernel {
         break;
       case 'orderUpdate':
         if (event.source === 'stream') this.s.lastStreamEventTime = event.now;
-        this.onSnapshot(event.snapshot);
+        this.onSnapshot(event.snapshot, event.source);
         break;
       case 'cancelRejected':
         this.notify('warn', `cancel of ${event.clientOrderId} refused: ${event.message}`);
@@ -358,6 +364,7 @@ class Kernel {
         }
         this.s.orphanOrders = [...event.orphans];
         if (event.missing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${event.missing.join(', ')}`);
+        if (this.s.verification) this.s.verification = onMissing(this.s.verification, event.missing);
         this.scheduleReconcile();
         this.releaseStart();
         break;
@@ -424,6 +431,7 @@ class Kernel {
     if (next === null || this.s.reconcileInFlight) return;
     const due = this.now + this.s.timing.openOrdersEveryMs;
     if (next > due && openOrders(this.s as BotState).some((o) => o.status !== 'SUBMITTING')) this.s.nextReconcileAt = due;
+    tightenForVerification(this.s, this.now);
   }
 
   finish(): StepResult {
@@ -570,10 +578,26 @@ class Kernel {
     });
   }
 
-  private onSnapshot(snapshot: OrderSnapshot): void {
+  private onSnapshot(snapshot: OrderSnapshot, source: 'stream' | 'reconcile' | 'cancel' = 'stream'): void {
     const order = this.s.orders[snapshot.clientOrderId];
     if (!order) return; // not ours (or pruned long ago): the stream service routes by prefix only
+    // The exchange is the authority over streams and signals (core/order-authority-kernel.ts).
+    if (this.s.verification && source === 'reconcile') return onAuthoritativeReport(this.books(), order, snapshot);
+    if (this.s.verification && source === 'stream') return onStreamReport(this.books(), order, snapshot);
     this.applySnapshot(order, snapshot);
+  }
+
+  /** What the exchange-authority rule needs of the kernel's bookkeeping. */
+  private books() {
+    return {
+      state: this.s,
+      now: this.now,
+      apply: (order: OrderRecord, snapshot: OrderSnapshot) => this.applySnapshot(order, snapshot),
+      setOrder: (order: OrderRecord) => this.setOrder(order),
+      applyFill: (order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill) => this.applyFill(order as OrderRecord, fill),
+      notify: (level: Notification['level'], message: string) => this.notify(level, message),
+      toStrategy: (event: StrategyEvent) => this.toStrategy(event),
+    };
   }
 
   private applySnapshot(order: OrderRecord, snapshot: OrderSnapshot): void {
@@ -587,6 +611,7 @@ class Kernel {
   }
 
   private applyFill(order: OrderRecord, fill: Fill): void {
+    if (this.s.verification) journalBeforeFill(this.books(), order, fill, () => checkpointOf(this.s as BotState));
     const symbol = order.request.symbol;
     if (symbol !== this.s.setup.symbol) {
       // Another symbol of a multi-symbol strategy: its own position, no round trips or risk (they
@@ -688,7 +713,8 @@ class Kernel {
     let total = 0;
     for (const _ in this.s.orders) total++;
     if (total <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
-    const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status));
+    // An order with an unverified report stays: the exchange may yet say it is open.
+    const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status) && !isUnverified(this.s as BotState, o.clientOrderId));
     if (finals.length <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     finals.sort((a, b) => a.updatedAt - b.updatedAt || a.createdAt - b.createdAt);
     const drop = new Set(finals.slice(0, finals.length - MAX_FINAL_ORDERS_KEPT).map((o) => o.clientOrderId));
@@ -892,6 +918,11 @@ class Kernel {
     this.s.reconcileInFlight = true;
     this.s.nextReconcileAt = null;
     const open = openOrders(this.s as BotState).filter((o) => o.status !== 'SUBMITTING');
+    if (this.s.verification) {
+      // Orders with unverified reports are looked up too, final or not.
+      for (const o of ordersToVerify(this.s.verification, this.s.orders)) if (!open.includes(o)) open.push(o);
+      this.s.verification = { ...this.s.verification, askedAt: this.now };
+    }
     this.commands.push({
       type: 'reconcile',
       clientOrderIds: open.map((o) => o.clientOrderId),

@@ -6,10 +6,11 @@
 import type { z } from 'zod';
 import type { Dec } from './decimal';
 import type { BookSnapshot, Candle, CandleInterval, SymbolFilters } from './market';
+import type { Json } from './json';
 import type { Fill, OcoLeg, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from './orders';
 
-/** JSON values only: no Map, Set, Date, class instances or undefined-as-value. */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** JSON values only (core/json.ts): no Map, Set, Date, class instances or undefined-as-value. */
+export type { Json } from './json';
 
 /** The bot's position in the traded symbol, derived from its own fills. */
 export interface PositionView {

@@ -3,6 +3,7 @@
  * to serve them on: the standalone worker (`npm run worker`, METRICS_PORT). Binds 127.0.0.1
  * unless told otherwise; an optional bearer token (METRICS_TOKEN) guards it.
  */
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
@@ -18,6 +19,13 @@ export async function exposition(registries: readonly Registry[]): Promise<{ con
   return { contentType: merged.contentType, body: await merged.metrics() };
 }
 
+/** The Authorization header against `Bearer <token>`, as bytes in constant time. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
 export async function startMetricsServer(registries: readonly Registry[], o: { port: number; host?: string; token?: string | null }): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -25,7 +33,7 @@ export async function startMetricsServer(registries: readonly Registry[], o: { p
       res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
       return;
     }
-    if (o.token && req.headers.authorization !== `Bearer ${o.token}`) {
+    if (o.token && !bearerMatches(req.headers.authorization, o.token)) {
       res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('bearer token required (METRICS_TOKEN)\n');
       return;
     }

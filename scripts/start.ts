@@ -36,6 +36,7 @@ const DATA = path.join(PROJECT_ROOT, 'data');
 const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const EXCHANGE_PORT = Number(process.env.PAPER_EXCHANGE_PORT ?? 8090);
+const ADMIN_TOKEN_FILE = path.join(DATA, 'paper-exchange.admin-token');
 
 interface PaperCredentials {
   readonly apiKey: string;
@@ -89,8 +90,11 @@ async function main(): Promise<void> {
     stateFile: path.join(DATA, 'paper-exchange.json'),
     accounts: [{ apiKey: creds.apiKey, apiSecret: creds.apiSecret, balances: { USDT: '10000', BTC: '0', ETH: '0', BNB: '0' } }],
     prices: { kind: 'random-walk', seed: 42, tickMs: 250 },
+    // Faults, prices and deposits for tools on this machine; the token is new at every start.
+    admin: { enabled: true, tokenFile: ADMIN_TOKEN_FILE },
   });
   console.log(`paper exchange on ${exchange.httpBase}`);
+  console.log(`paper exchange admin token ${exchange.admin.token} (also in ${ADMIN_TOKEN_FILE}, mode 600; send it as Authorization: Bearer <token>)`);
 
   const paper: AccountConfig = {
     name: 'paper',

@@ -6,9 +6,10 @@
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { paramsBody } from '../api/bots';
 import type { PublicMarkets } from '../api/market-data';
-import { BotCommandError, botState, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from '../client/bots';
+import { explainTemporalError } from '../client/errors';
+import { BotCommandError, QUERY_DEADLINE_MS, botState, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from '../client/bots';
 import { accountBalance, botConfig, botLedger } from '../client/control';
-import { BOT_NAME_PATTERN } from '../core/bot-definition';
+import { ACCOUNT_NAME_PATTERN, BOT_NAME_PATTERN } from '../core/bot-definition';
 import { formatIssues } from '../core/schema';
 import { strategyIds } from '../core/strategies';
 import type { BotStateView } from '../workflows/messages';
@@ -50,9 +51,16 @@ export const HELP = [
 
 const usage = (text: string): Reply => ({ text: `usage: ${text}` });
 
-function problem(err: unknown): string {
-  if (err instanceof WorkflowUpdateFailedError) return (err.cause as Error | undefined)?.message ?? err.message;
-  return (err as Error).message ?? String(err);
+/** What went wrong in words (client/errors.ts): our client's errors already say what and where. */
+function problem(err: unknown, what = ''): string {
+  return explainTemporalError(err, { what });
+}
+
+/** The update validator's own words when it refused (the bot is left untouched), else null. */
+function refusalOf(err: unknown): string | null {
+  const update = err instanceof WorkflowUpdateFailedError ? err : (err as { cause?: unknown }).cause;
+  if (!(update instanceof WorkflowUpdateFailedError)) return null;
+  return (update.cause as Error | undefined)?.message ?? update.message;
 }
 
 function checkName(name: string | undefined, usageText: string): string {
@@ -107,7 +115,7 @@ export class TelegramCommands {
       }
       case 'balance': {
         const account = words[0] ?? this.o.defaultAccount;
-        if (!/^[A-Za-z0-9_-]{1,32}$/.test(account)) return usage('/balance [account]');
+        if (!ACCOUNT_NAME_PATTERN.test(account)) return usage('/balance [account], account 1-32 letters, digits, "-" or "_"');
         return { text: balanceText(await accountBalance(this.o.client, this.o.taskQueue, account)) };
       }
       case 'daily': {
@@ -130,7 +138,7 @@ export class TelegramCommands {
     return Promise.all(
       listings.map(async (l) => {
         try {
-          return { name: l.name, view: await this.o.client.connection.withDeadline(this.now() + 5_000, () => botState(this.o.client, l.name)) };
+          return { name: l.name, view: await this.o.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => botState(this.o.client, l.name)) };
         } catch (err) {
           return { name: l.name, view: null, error: problem(err) };
         }
@@ -207,8 +215,9 @@ export class TelegramCommands {
       const r = (await setBotParams(this.o.client, name, parsed.data)) as { params: unknown };
       return { text: `✅ ${name} params now ${JSON.stringify(r.params)}` };
     } catch (err) {
-      if (err instanceof BotCommandError) throw err;
-      return { text: `⚠️ refused, ${name} unchanged:\n${problem(err)}` };
+      const refusal = refusalOf(err);
+      if (refusal === null) throw err;
+      return { text: `⚠️ refused, ${name} unchanged:\n${refusal}` };
     }
   }
 

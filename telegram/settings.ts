@@ -19,6 +19,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { ACCOUNT_NAME_PATTERN } from '../core/bot-definition';
 import { NOTICE_KINDS, type NoticeKind } from '../core/notices';
 import { formatIssues } from '../core/schema';
 
@@ -105,7 +106,7 @@ const env = z.object({
   TELEGRAM_POLL_TIMEOUT_S: z.coerce.number().int().min(0).max(50).default(30),
   TELEGRAM_MAX_COMMAND_AGE_S: z.coerce.number().int().min(1).default(600),
   TELEGRAM_STATE_FILE: z.string().min(1).optional(),
-  TELEGRAM_DEFAULT_ACCOUNT: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('paper'),
+  TELEGRAM_DEFAULT_ACCOUNT: z.string().regex(ACCOUNT_NAME_PATTERN, 'must be an account name (1-32 letters, digits, "-" or "_")').default('paper'),
   NOTIFY_WEBHOOK_URL: z.string().url().optional(),
   NOTIFICATIONS_DB: z.string().min(1).optional(),
   NOTIFY_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),

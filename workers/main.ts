@@ -6,7 +6,8 @@
 import 'dotenv/config';
 import { Runtime } from '@temporalio/worker';
 import { BotConsoleLogger, sdkLogLevel } from '../infra/logger';
-import { accountSettings, temporalSettings } from './config';
+import { explainTemporalError, isUnreachable } from '../client/errors';
+import { ConfigError, accountSettings, temporalSettings, workflowBundlePath } from './config';
 import { createBotWorker } from './worker';
 import { startMetricsServer } from '../monitoring/metrics-server';
 import { temporalMetricsBind, temporalTelemetry } from '../monitoring/temporal-runtime';
@@ -16,7 +17,7 @@ function metricsPort(env: NodeJS.ProcessEnv): number | null {
   const v = env.METRICS_PORT?.trim();
   if (v === 'off') return null;
   const port = Number(v || 9091);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`METRICS_PORT: must be a port number or "off", got "${v}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`METRICS_PORT: must be a port number or "off", got "${v}"`);
   return port;
 }
 
@@ -28,12 +29,14 @@ async function main(): Promise<void> {
   // The SDK's own worker metrics, on their own port (monitoring/temporal-runtime.ts).
   const telemetry = await temporalTelemetry(temporalMetricsBind(process.env));
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'], logger: new BotConsoleLogger(sdkLogLevel()), ...telemetry });
-  const bot = await createBotWorker({
-    temporal,
-    accounts,
-    ...(process.env.WORKFLOW_BUNDLE ? { workflowBundlePath: process.env.WORKFLOW_BUNDLE } : {}),
-    identity: `bots-worker-${process.pid}`,
-  });
+  const bundle = workflowBundlePath();
+  let bot;
+  try {
+    bot = await createBotWorker({ temporal, accounts, ...(bundle ? { workflowBundlePath: bundle } : {}), identity: `bots-worker-${process.pid}` });
+  } catch (err) {
+    if (isUnreachable(err)) throw new ConfigError(explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }));
+    throw err;
+  }
   const metrics = port === null ? null : await startMetricsServer([bot.metrics], { port, host: process.env.METRICS_HOST || '127.0.0.1', token: process.env.METRICS_TOKEN || null }).catch((err: unknown) => {
     console.warn(`metrics not served on port ${port}: ${(err as Error).message}`);
     return null;
@@ -47,6 +50,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`worker failed: ${(err as Error).stack ?? err}`);
+  // A configuration problem is one clear line; anything else keeps its stack for the bug report.
+  if (err instanceof ConfigError) console.error(`worker not started: ${err.message}`);
+  else console.error(`worker failed: ${(err as Error).stack ?? err}`);
   process.exit(1);
 });

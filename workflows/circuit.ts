@@ -16,8 +16,8 @@ import type { Activities } from '../activities';
 import type { BreakerSnapshot } from '../activities/circuit-breaker';
 import type { PlaceOcoInput, PlaceOrderInput } from '../activities/orders';
 import type { OrderRecord } from '../core/orders';
-import { checkCircuitSignal, checkCircuitView } from './circuit-schema';
 
+/** The breaker as a bot shows it (schema: core/message-schemas.ts circuitViewSchema). */
 export type CircuitView = BreakerSnapshot;
 
 export const circuitBreakerSignal = wf.defineSignal<[CircuitView]>('circuitBreaker');
@@ -28,18 +28,15 @@ export interface CircuitTracker {
 }
 
 /**
- * Register the signal handler; `carried` is what the previous run knew (checked: a run's input is
- * untrusted too). `refuse` hears why a signal or a carried view was dropped.
+ * Register the signal handler. `check` is the inbound check (workflows/inbound.ts): it records why
+ * a signal was refused and returns the view to keep, or null. `carried` is what the previous run
+ * knew, already checked with the rest of the start input (workflows/input-schemas.ts).
  */
-export function trackCircuitBreaker(account: () => string, carried: unknown, refuse: (reason: string) => void = (reason) => wf.log.warn(`signal circuitBreaker refused: ${reason}`)): CircuitTracker {
-  const before = carried === undefined || carried === null ? null : checkCircuitView(carried);
-  if (before && !before.ok) refuse(`carried circuit view dropped: ${before.reason}`);
-  let current: CircuitView | null = before?.ok ? before.view : null;
+export function trackCircuitBreaker(check: (args: readonly unknown[]) => CircuitView | null, carried: CircuitView | null | undefined): CircuitTracker {
+  let current: CircuitView | null = carried ?? null;
   wf.setHandler(circuitBreakerSignal, (...args: unknown[]) => {
-    const checked = checkCircuitSignal(args);
-    if (!checked.ok) return refuse(checked.reason);
-    const s = checked.view;
-    if (s.account !== account()) return refuse(`breaker of account ${s.account}: this bot trades on ${account()}`);
+    const s = check(args);
+    if (!s) return;
     // Keep the newest: several workers may report, and a late signal must not undo a newer one.
     if (current && current.since > s.since) return;
     current = s.state === 'closed' && !current ? null : s;

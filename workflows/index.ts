@@ -2,3 +2,4 @@
 export { botWorkflow } from './bot';
 export { optimizeWorkflow } from './optimize';
 export { accountBalanceWorkflow } from './account';
+export { botPreflightWorkflow } from './preflight';

@@ -49,6 +49,14 @@ export const EXCLUDED_PREFIXES: readonly string[] = ['sizing.'];
 
 const RSI = [0, 100, 1] as const;
 
+/**
+ * rsi-sniper's ranges and orderings are cross-field rules of its schema (rsiN2Min ≤ rsiN2Max,
+ * volumeRatioAbove < volumeRatioMax, volumeRatioMin < volumeRatioBelow, extremeBelow < extremeReset
+ * < extremeAbove). Each bound below is accepted with the other params at their defaults (a low end
+ * never above its partner's default, a high end never below it), and each range stays in the part
+ * of the RSI scale the seed's rule is about (long1 oversold, long2 and short overbought): searched
+ * together, pairs still cross sometimes, and the GA repairs those candidates (feasibility.ts).
+ */
 export const STRATEGY_BOUNDS: Readonly<Record<string, StrategyBounds>> = {
   'dca-take-profit': { bounds: { everyCandles: [1, 30, 1], takeProfitPct: [0.1, 5, 0.05], maxLots: [1, 10, 1] } },
   'rsi-sniper': {
@@ -57,28 +65,31 @@ export const STRATEGY_BOUNDS: Readonly<Record<string, StrategyBounds>> = {
       extremeAbove: [70, 100, 1],
       extremeBelow: [0, 30, 1],
       extremeReset: [40, 60, 1],
-      'long1.rsiN2Min': RSI,
-      'long1.rsiN2Max': RSI,
+      // Seed: 10 ≤ RSI N-2 ≤ 26.
+      'long1.rsiN2Min': [0, 26, 1],
+      'long1.rsiN2Max': [10, 50, 1],
       'long1.rsiN1Below': RSI,
       'long1.exitRsiAtLeast': RSI,
       'long1.rsiRiseMin': [0.5, 15, 0.5],
       'long1.stopLossPct': [0.1, 5, 0.05],
-      'long2.rsiN2Min': RSI,
-      'long2.rsiN2Max': RSI,
+      // Seed: 72 ≤ RSI N-2 ≤ 86; 1 < volume ratio ≤ 1.8.
+      'long2.rsiN2Min': [50, 86, 1],
+      'long2.rsiN2Max': [72, 100, 1],
       'long2.rsiDropMin': [0.5, 15, 0.5],
       'long2.exitRsiRise': [0.5, 10, 0.5],
       'long2.rearmBelowRsi': RSI,
       'long2.stopLossPct': [0.1, 5, 0.05],
-      'long2.volumeRatioAbove': [0, 2, 0.05],
-      'long2.volumeRatioMax': [1, 4, 0.05],
-      'short.rsiN2Min': RSI,
-      'short.rsiN2Max': RSI,
+      'long2.volumeRatioAbove': [0, 1.75, 0.05],
+      'long2.volumeRatioMax': [1.05, 4, 0.05],
+      // Seed: 72 ≤ RSI N-2 ≤ 83; 0.7 ≤ volume ratio < 1.
+      'short.rsiN2Min': [50, 83, 1],
+      'short.rsiN2Max': [72, 100, 1],
       'short.rsiN1Above': RSI,
       'short.exitRsiAtMost': RSI,
       'short.rsiDropMin': [0.5, 15, 0.5],
       'short.stopLossPct': [0.1, 5, 0.05],
-      'short.volumeRatioMin': [0, 1, 0.05],
-      'short.volumeRatioBelow': [0.5, 2, 0.05],
+      'short.volumeRatioMin': [0, 0.95, 0.05],
+      'short.volumeRatioBelow': [0.75, 2, 0.05],
     },
   },
   'book-imbalance': {
@@ -91,7 +102,7 @@ export const STRATEGY_BOUNDS: Readonly<Record<string, StrategyBounds>> = {
       shortPressure: [0.5, 1, 0.01],
       maxConcurrentTrades: [1, 10, 1],
       precentagePerTrade: [0.02, 0.5, 0.01],
-      maxCapitalEngaged: [0.1, 1, 0.05],
+      maxCapitalEngaged: [0.2, 1, 0.05],
       stopLossPriceBuffer: [0, 5, 0.05],
       entryTimeoutCandles: [1, 10, 1],
     },

@@ -98,6 +98,10 @@ export function evaluate(dataset: Dataset, job: EvalJob, task: EvalTask): Evalua
   const candles = candlesOf(dataset, task.range);
   if (candles.length === 0) return { fitness: null, metrics: null, rejected: 'no candle in the range' };
   const params = paramsOf(job.genes, task.genome, job.base);
+  // A candidate the strategy's schema refuses (a cross-field rule the GA could not repair) is
+  // infeasible: scored so, never backtested as if it were a strategy.
+  const valid = strategy.params.safeParse(params);
+  if (!valid.success) return { fitness: null, metrics: null, rejected: `infeasible params: ${valid.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`.slice(0, 300) };
   let r;
   try {
     const b = job.backtest;
@@ -117,7 +121,7 @@ export function evaluate(dataset: Dataset, job: EvalJob, task: EvalTask): Evalua
       equityPoints: candles.length + 1,
     });
   } catch (err) {
-    // Params the strategy refuses (a bound crossing another, say) lose; they do not stop the search.
+    // A backtest that fails (a strategy's own start check, say) loses; it does not stop the search.
     return { fitness: null, metrics: null, rejected: (err as Error).message.slice(0, 300) };
   }
   const m = r.metrics;

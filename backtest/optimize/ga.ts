@@ -89,7 +89,8 @@ export function quantize(gene: Gene, x: number): number {
   return gene.type === 'int' ? Math.round(v) : v;
 }
 
-function uniform(gene: Gene, rng: Rng): number {
+/** A value drawn uniformly within the gene's bounds (on its step grid). */
+export function randomGene(gene: Gene, rng: Rng): number {
   if (gene.type === 'choice') return Math.floor(rng() * gene.choices.length);
   return quantize(gene, gene.min + rng() * (gene.max - gene.min));
 }
@@ -102,7 +103,7 @@ function gaussian(rng: Rng): number {
 }
 
 export function randomGenome(genes: readonly Gene[], rng: Rng): number[] {
-  return genes.map((g) => uniform(g, rng));
+  return genes.map((g) => randomGene(g, rng));
 }
 
 /** A stable key of a genome (cache of evaluations, duplicates). */

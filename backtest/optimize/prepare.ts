@@ -113,7 +113,7 @@ export function prepareOptimization(o: OptimizeOptions): Prepared {
     interval: data.interval,
     candles: data.candles.length,
     job: { strategy: strategy.id, base, genes, objective, minTrades, backtest: o.backtest ?? {} },
-    plan: { genes, ga, generations, seed, folds },
+    plan: { genes, ga, generations, seed, folds, constraints: { strategy: strategy.id, base } },
     walkForward: o.walkForward ? { folds: o.walkForward, ratio: o.walkForwardRatio ?? 3 } : null,
     holdout: o.walkForward ? 0 : (o.holdout ?? 0.25),
   };

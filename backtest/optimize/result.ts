@@ -44,7 +44,7 @@ export interface FoldView {
   readonly inSampleMetrics: CompactMetrics | null;
   readonly outOfSampleMetrics: CompactMetrics | null;
   readonly equity: { readonly inSample: readonly EquityPoint[]; readonly outOfSample: readonly EquityPoint[] };
-  readonly generations: readonly { readonly generation: number; readonly evaluated: number; readonly best: number | null; readonly mean: number | null; readonly population: readonly IndividualView[] }[];
+  readonly generations: readonly { readonly generation: number; readonly evaluated: number; readonly repaired: number; readonly best: number | null; readonly mean: number | null; readonly population: readonly IndividualView[] }[];
   readonly rejections: Readonly<Record<string, number>>;
 }
 
@@ -112,6 +112,8 @@ export function buildResult(spec: OptimizeSpec, state: SearchState): OptimizeRes
         return {
           generation: g.generation,
           evaluated: g.evaluated,
+          // Candidates a cross-field rule refused as drawn, repaired before evaluation (feasibility.ts).
+          repaired: g.repaired ?? 0,
           best: scored.length > 0 ? Math.max(...scored) : null,
           mean: mean(scored),
           population: g.genomes.map((genome, k) => ({ values: valuesOf(plan.genes, genome), fitness: g.fitness[k]!, returnPct: g.returnPct[k]!, maxDrawdownPct: g.maxDrawdownPct[k]!, trades: g.trades[k]! })),

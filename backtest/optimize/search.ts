@@ -7,8 +7,9 @@
  * Stages per fold: `evolve` (one GA generation per step, evaluated in sample), then `judge` (the
  * fold's best params evaluated in detail, in and out of sample); then the next fold; then `done`.
  */
-import { type GaOptions, type Gene, generationRng, genomeKey, initialPopulation, nextGeneration, ranking } from './ga';
+import { type GaOptions, type Gene, type Genome, generationRng, genomeKey, initialPopulation, nextGeneration, ranking } from './ga';
 import type { EvalTask, Evaluation } from './evaluate';
+import { type Constraints, type FeasibilityCheck, feasibilityCheck, repairPopulation, repairRng } from './feasibility';
 import type { Fold } from './splits';
 
 export interface SearchPlan {
@@ -17,6 +18,11 @@ export interface SearchPlan {
   readonly generations: number;
   readonly seed: number;
   readonly folds: readonly Fold[];
+  /**
+   * The strategy whose schema every candidate must satisfy (cross-field rules such as rsiN2Min ≤
+   * rsiN2Max): new individuals are repaired to satisfy it (feasibility.ts). Absent: no check.
+   */
+  readonly constraints?: Constraints;
 }
 
 /** One generation: its population and, per individual, [fitness, return %, max drawdown %, trades]. */
@@ -29,6 +35,8 @@ export interface GenerationRecord {
   readonly trades: readonly (number | null)[];
   /** Individuals evaluated for this generation (the rest were known from earlier ones). */
   readonly evaluated: number;
+  /** Individuals the schema refused as drawn, repaired by drawing the genes at fault again. */
+  readonly repaired?: number;
 }
 
 export interface FoldResult {
@@ -50,10 +58,23 @@ export interface SearchState {
   readonly folds: readonly FoldResult[];
   /** Evaluations computed so far (cache hits not counted). */
   readonly evaluations: number;
+  /** Individuals of the current population repaired (see SearchPlan.constraints). */
+  readonly repaired?: number;
+}
+
+const checks = new WeakMap<SearchPlan, FeasibilityCheck>();
+
+/** The population as the GA drew it, repaired where the plan's constraints refuse an individual. */
+function feasiblePopulation(plan: SearchPlan, population: readonly Genome[], fold: number, generation: number): { population: readonly (readonly number[])[]; repaired?: number } {
+  if (!plan.constraints) return { population };
+  let check = checks.get(plan);
+  if (!check) checks.set(plan, (check = feasibilityCheck(plan.constraints, plan.genes)));
+  const r = repairPopulation(population, plan.genes, check, repairRng(plan.seed, fold, generation));
+  return { population: r.population, repaired: r.repaired };
 }
 
 export function startSearch(plan: SearchPlan): SearchState {
-  return { stage: 'evolve', fold: 0, generation: 0, population: initialPopulation(plan.genes, plan.ga.population, generationRng(plan.seed, 0, 0)), cache: {}, folds: [], evaluations: 0 };
+  return { stage: 'evolve', fold: 0, generation: 0, ...feasiblePopulation(plan, initialPopulation(plan.genes, plan.ga.population, generationRng(plan.seed, 0, 0)), 0, 0), cache: {}, folds: [], evaluations: 0 };
 }
 
 /** The evaluations due now (none when done). Duplicates and cached genomes are left out. */
@@ -114,6 +135,7 @@ export function advanceSearch(plan: SearchPlan, s: SearchState, tasks: readonly 
       maxDrawdownPct: evals.map((e) => e.metrics?.maxDrawdownPct ?? null),
       trades: evals.map((e) => e.metrics?.trades ?? null),
       evaluated: tasks.length,
+      ...(s.repaired !== undefined ? { repaired: s.repaired } : {}),
     };
     const folds = withFold(s, (f) => {
       const rejections = { ...f.rejections };
@@ -128,8 +150,8 @@ export function advanceSearch(plan: SearchPlan, s: SearchState, tasks: readonly 
     const base = { ...s, folds, cache, evaluations };
     if (s.generation + 1 < plan.generations) {
       const scored = s.population.map((genome, i) => ({ genome, fitness: record.fitness[i]! }));
-      const population = nextGeneration(scored, plan.genes, plan.ga, generationRng(plan.seed, s.fold, s.generation + 1));
-      return { ...base, generation: s.generation + 1, population };
+      const drawn = nextGeneration(scored, plan.genes, plan.ga, generationRng(plan.seed, s.fold, s.generation + 1));
+      return { ...base, generation: s.generation + 1, ...feasiblePopulation(plan, drawn, s.fold, s.generation + 1) };
     }
     const best = currentBest(base);
     const withBest = { ...base, folds: withFold(base, (f) => ({ ...f, best })) };
@@ -143,8 +165,9 @@ export function advanceSearch(plan: SearchPlan, s: SearchState, tasks: readonly 
 
 function nextFold(plan: SearchPlan, s: SearchState): SearchState {
   const fold = s.fold + 1;
-  if (fold >= plan.folds.length) return { ...s, stage: 'done', fold, cache: {}, population: [] };
-  return { ...s, stage: 'evolve', fold, generation: 0, cache: {}, population: initialPopulation(plan.genes, plan.ga.population, generationRng(plan.seed, fold, 0)) };
+  const { repaired: _, ...rest } = s;
+  if (fold >= plan.folds.length) return { ...rest, stage: 'done', fold, cache: {}, population: [] };
+  return { ...rest, stage: 'evolve', fold, generation: 0, cache: {}, ...feasiblePopulation(plan, initialPopulation(plan.genes, plan.ga.population, generationRng(plan.seed, fold, 0)), fold, 0) };
 }
 
 /** Evaluations a run makes at most (every individual new, every fold judged). */

@@ -61,7 +61,12 @@ export function effectiveParams(strategy: AnyStrategy, base: unknown): Json {
   return r.data as Json;
 }
 
-/** The schema's complaint about `path` when it is set to `v`, or null when it accepts it. */
+/**
+ * The schema's complaint when `path` is set to `v` (other params as in `params`), or null when it
+ * accepts it. A cross-field rule names the other param in its issue (rsiN2Max = 10 below the
+ * base's rsiN2Min: the issue is at rsiN2Min): with valid `params`, every issue is the value's
+ * doing and counts, told with its path.
+ */
 export function refusal(strategy: AnyStrategy, params: Json, path: string, v: Json): string | null {
   const r = strategy.params.safeParse(setAt(params, path, v));
   if (r.success) return null;
@@ -71,7 +76,10 @@ export function refusal(strategy: AnyStrategy, params: Json, path: string, v: Js
     if (i.code === 'unrecognized_keys') return i.keys.some((k) => (at === '' ? k : `${at}.${k}`) === path);
     return at === path || at.startsWith(`${path}.`);
   });
-  return mine.length > 0 ? mine.map((i) => (i.code === 'unrecognized_keys' ? 'no such param' : i.message)).join('; ') : null;
+  if (mine.length > 0) return mine.map((i) => (i.code === 'unrecognized_keys' ? 'no such param' : i.message)).join('; ');
+  // Params already refused without the change: the other issues are not this value's.
+  if (!strategy.params.safeParse(params).success) return null;
+  return r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
 }
 
 function decimals(x: number): number {
@@ -153,6 +161,26 @@ function shrink(strategy: AnyStrategy, params: Json, path: string, kind: 'int' |
   return ok;
 }
 
+/** [min, max] moved toward `current` until the schema accepts each, snapped inward onto min0 + k × step. */
+function clipToSchema(strategy: AnyStrategy, params: Json, path: string, kind: 'int' | 'float' | 'decimal', current: number, min0: number, max0: number, step: number): [number, number] {
+  const at = (k: number): number => Number((min0 + k * step).toFixed(Math.max(decimals(step), decimals(min0))));
+  const accepted = (x: number): boolean => refusal(strategy, params, path, encode(kind, x)) === null;
+  // The bisection ends a hair inside the accepted side: the grid point next to it, outward, may be accepted too.
+  const onGrid = (x: number, up: boolean): number => {
+    const k = (x - min0) / step;
+    const inner = up ? Math.ceil(k - 1e-9) : Math.floor(k + 1e-9);
+    const outer = up ? inner - 1 : inner + 1;
+    return at(outer) >= min0 && at(outer) <= max0 && accepted(at(outer)) ? at(outer) : at(inner);
+  };
+  let min = min0;
+  let max = max0;
+  if (!accepted(min)) min = onGrid(shrink(strategy, params, path, kind, current, min), true);
+  if (!accepted(max)) max = onGrid(shrink(strategy, params, path, kind, current, max), false);
+  // Still refused (no grid point between the bound and the current value): an empty range, skipped by the caller.
+  if (!accepted(min) || !accepted(max)) return [min, min];
+  return [min, max];
+}
+
 function documentedBounds(strategyId: string, path: string): readonly [number, number, number?] | undefined {
   return STRATEGY_BOUNDS[strategyId]?.bounds?.[path] ?? SHARED_BOUNDS.find((b) => b.pattern.test(path))?.bounds;
 }
@@ -183,6 +211,10 @@ export function defaultSpace(strategy: AnyStrategy, base: unknown): DefaultSpace
     if (documented) {
       [min, max] = documented;
       step = documented[2] ?? (type === 'int' ? 1 : niceStep((max - min) / 100));
+      // Documented bounds suit the defaults; other base params (a user's --params) can make a bound
+      // cross another param (rsiN2Min above the base's rsiN2Max): clip it to what the schema
+      // accepts there, staying on the step grid, so every bound alone is a valid strategy.
+      [min, max] = clipToSchema(strategy, params, leaf.path, type, leaf.value, min, max, step);
     } else {
       // Generic: half to twice the current value, within what the schema accepts.
       const v = leaf.value;

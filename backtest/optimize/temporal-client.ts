@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { temporalSettings } from '../../workers/config';
 import { optimizeTaskQueue } from '../../workers/optimize-worker';
-import { connectionOptions } from '../../workers/worker';
+import { connectionOptions } from '../../workers/connection';
 import type { OptimizeWorkflowInput } from '../../workflows/optimize';
 import { OPTIMIZE_WORKFLOW_TYPE, type OptimizeProgress, optimizeProgressQuery } from '../../workflows/optimize-messages';
 import type { OptimizeResult, OptimizeSpec } from './result';

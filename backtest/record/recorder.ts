@@ -9,8 +9,9 @@
  *   hole. Keyed on open time: a candle received twice is stored once.
  * - Trades (`--trades`: `<sym>@trade`, ids consecutive; `--agg-trades`: `<sym>@aggTrade`): a jump
  *   in ids, or the ids since the last stored one on (re)connect, are fetched from
- *   `GET /api/v3/historicalTrades` / `GET /api/v3/aggTrades`; a server without that endpoint gets
- *   the hole written to the `gaps` table instead (and said once in the log).
+ *   `GET /api/v3/historicalTrades` / `GET /api/v3/aggTrades` (public, `fromId` inclusive, 1000 a
+ *   page); ids the server cannot give (older than the history it keeps, or no such endpoint) are
+ *   written to the `gaps` table instead (and said in the log).
  * - Depth (`--depth n`): a snapshot every `--depth-every` ms, from the partial-depth stream for
  *   n ≤ 20 levels, else (or while the stream is down) from `GET /api/v3/depth?limit=n`. A book
  *   cannot be fetched for the past: a sample missed is missed.
@@ -264,31 +265,46 @@ export class Recorder {
     });
   }
 
-  /** Fetch the trades after the last stored id (up to `before`, exclusive; null: up to now). */
+  /**
+   * Fetch the trades after the last stored id (up to `before`, exclusive; null: up to now) with
+   * `fromId` (inclusive on Binance). Ids REST cannot give — the server keeps a bounded history, or
+   * has no such endpoint — are written to the gaps table, never skipped silently.
+   */
   private async backfillTrades(symbol: string, before: number | null): Promise<void> {
     const last = this.lastTrade.get(symbol) ?? null;
     if (last === null) return; // nothing stored yet: start with the stream
     const agg = this.o.trades === 'agg';
+    const endpoint = agg ? 'GET /api/v3/aggTrades' : 'GET /api/v3/historicalTrades';
+    const gap = (from: number, to: number, reason: string) => {
+      this.db.recordGap({ kind: agg ? 'aggTrades' : 'trades', symbol, detail: '', from, to, reason, at: Date.now() });
+      this.stats.gaps++;
+      this.log(`${symbol} trades ${from}..${to} missing: ${reason}`);
+    };
     let from = last + 1;
+    let why = `${endpoint} did not return these ids`;
     try {
       for (let page = 0; page < 10_000 && (before === null || from < before); page++) {
         const rows = (agg ? await this.rest.aggTrades(symbol, from) : await this.rest.trades(symbol, from)).filter((r) => r.id >= from && (before === null || r.id < before));
         if (rows.length === 0) break;
+        // Ids are consecutive: any step over one is trades the server no longer has (or skipped).
+        let expected = from;
+        for (const r of rows) {
+          if (r.id > expected) gap(expected, r.id - 1, expected === from ? `${endpoint} no longer has these ids (its answer from ${from} began at ${r.id})` : `${endpoint} skipped these ids`);
+          expected = r.id + 1;
+        }
         this.stats.tradesBackfilled += this.db.insertTrades(rows, 'rest', agg);
         from = rows[rows.length - 1]!.id + 1;
         this.lastTrade.set(symbol, Math.max(this.lastTrade.get(symbol) ?? from - 1, from - 1));
       }
     } catch (err) {
       if (!(err instanceof UnsupportedEndpoint)) throw err;
+      why = `${err.message}`;
       if (!this.unsupportedSaid.has(err.endpoint)) {
         this.unsupportedSaid.add(err.endpoint);
         this.log(`${err.message}: trade gaps are written to the gaps table, not filled`);
       }
     }
-    if (before !== null && from < before) {
-      this.db.recordGap({ kind: agg ? 'aggTrades' : 'trades', symbol, detail: '', from, to: before - 1, reason: `${agg ? 'GET /api/v3/aggTrades' : 'GET /api/v3/historicalTrades'} did not return these ids`, at: Date.now() });
-      this.stats.gaps++;
-    }
+    if (before !== null && from < before) gap(from, before - 1, why);
   }
 
   private async sampleDepth(): Promise<void> {

@@ -24,6 +24,7 @@ import type { Candle } from '../market';
 import type { OrderRecord } from '../orders';
 import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type Json, defineStrategy } from '../strategy';
+import { netBought } from '../fills';
 import { splitSymbol } from '../symbols';
 import { type DecisionRecord, type Facts, remember } from './seed/decisions';
 
@@ -264,11 +265,9 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
         if (o.status !== 'FILLED' && !(isPositive(o.executedQty) && (o.status === 'EXPIRED' || o.status === 'CANCELED'))) return { state };
         const symbol = o.request.symbol;
         if (o.tag.startsWith('buy-')) {
-          let qty = d(o.executedQty);
-          const base = splitSymbol(symbol, ctx.filters).base;
-          for (const f of o.fills) if (f.commissionAsset === base) qty = qty.minus(f.commission);
+          const qty = netBought(o, splitSymbol(symbol, ctx.filters).base);
           const step = ctx.filters && ctx.filters.symbol === symbol ? ctx.filters.stepSize : null;
-          const held = step ? floorToStep(str(qty), step) : str(qty);
+          const held = step ? floorToStep(qty, step) : qty;
           return { state: decide({ ...state, holdings: { ...state.holdings, [symbol]: held } }, 'bought', `${symbol}: holding ${held}`) };
         }
         if (o.tag.startsWith('sell-')) {

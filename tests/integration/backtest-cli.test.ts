@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../backtest/cli';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FIXTURE = path.join(ROOT, 'tests/fixtures/klines/BTCUSDT-1h-2024-01.csv');
+const FIXTURE = path.join(ROOT, 'tests/support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'backtest-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -14,7 +14,7 @@ import { MarketDb } from '../../backtest/db/market-db';
 import { type KlineSource, downloadKlines, main } from '../../backtest/download';
 import { startPaperExchange } from '../../exchange';
 
-const FIXTURE = path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv');
+const FIXTURE = path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 const expected = loadKlines(FIXTURE).candles;
 const ohlcv = (c: { openTime: number; closeTime: number; open: string; high: string; low: string; close: string; volume: string }) => [c.openTime, c.closeTime, c.open, c.high, c.low, c.close, c.volume].join(' ');
 

@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('HTML report in a browser', () => {
   it.skipIf(!hasChromium)(`renders the candlestick chart with its markers and the equity curve${hasChromium ? '' : ` (SKIPPED: ${CHROMIUM} is absent; apt-get install -y chromium)`}`, async () => {
     const { chromium } = await import('playwright-core');
-    const k = loadKlines(path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv'));
+    const k = loadKlines(path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv'));
     const r = runBacktest({ strategy: grid, params: { low: '38000', high: '46000', levels: 12, quantity: '0.01' }, candles: k.candles });
     const file = path.join(dir, 'report.html');
     writeFileSync(file, reportHtml(r, k.candles, { maxBars: 240 }));

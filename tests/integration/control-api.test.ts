@@ -186,7 +186,7 @@ describe('bots', () => {
     expect((await get('/api/v1/bots')).body.bots[0].status).toBe('PAUSED');
     expect(await post('/api/v1/bots/api-dca/resume')).toMatchObject({ status: 200, body: { status: 'RUNNING' } });
     const bad = await api.call('PATCH', '/api/v1/bots/api-dca/params', { token, body: { takeProfitPct: '-1' } });
-    expect(bad).toMatchObject({ status: 400, body: { error: 'rejected', fields: ['params.takeProfitPct'], message: expect.stringContaining('must be greater than 0') } });
+    expect(bad).toMatchObject({ status: 400, body: { error: 'rejected', fields: ['params.takeProfitPct'], message: expect.stringContaining('params.takeProfitPct: must be a percentage above 0 and below 1000') } });
     expect((await api.call('PATCH', '/api/v1/bots/api-dca/params', { token, body: [1, 2] })).status).toBe(400);
     const ok = await api.call('PATCH', '/api/v1/bots/api-dca/params', { token, body: { takeProfitPct: '2' } });
     expect(ok).toMatchObject({ status: 200, body: { params: { takeProfitPct: '2', quantity: '0.01' } } });

@@ -136,7 +136,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium${hasChromium ? '' : ` (SKIP
     // A refused params change is shown under the editor, naming the field; the bot is untouched.
     await page.fill('textarea[aria-label="params (JSON)"]', '{"takeProfitPct": "-1"}');
     await page.click('button:has-text("Save params")');
-    await expect.poll(() => page.textContent('.error.inline[data-for="params"]')).toContain('params.takeProfitPct: must be greater than 0');
+    await expect.poll(() => page.textContent('.error.inline[data-for="params"]')).toContain('params.takeProfitPct: must be a percentage above 0 and below 1000');
     expect(await page.getAttribute('textarea[aria-label="params (JSON)"]', 'class')).toContain('invalid');
     expect(((await h.state('dash-a')).params as { takeProfitPct: string }).takeProfitPct).toBe('1');
     await page.close();

@@ -3,8 +3,9 @@
  * market-stream connection is cut in the middle while candles keep closing, and a final candle is
  * dropped from the stream; the recorder reconnects, backfills every missing candle from REST,
  * stores none twice, resumes after a restart, and a backtest from the database equals a backtest
- * of the same candles from a file. The paper exchange has no public trades endpoint
- * (GET /api/v3/historicalTrades): trades missed during the cut are written to the gaps table.
+ * of the same candles from a file. Trades missed during the cut come from the exchange's public
+ * GET /api/v3/historicalTrades (fromId, as Binance documents it): none missing, none twice; trades
+ * older than the exchange still keeps are written to the gaps table.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,7 @@ import { MarketDb } from '../../backtest/db/market-db';
 import { Recorder } from '../../backtest/record/recorder';
 import { PublicRest } from '../../backtest/record/rest';
 import { startPaperExchange } from '../../exchange';
-import { waitFor } from '../../exchange/testing';
+import { waitFor } from '../support/exchange-client';
 import { parseDepthRecording, depthRecordingLine } from '../../core/analysis/book-replay';
 import { loadDepthRecording } from '../../backtest/cli';
 
@@ -50,7 +51,7 @@ function recorder(db: MarketDb): Recorder {
 const exchangeCandles = () => ex.market.klines('BTCUSDT', '1m', { limit: 1000 }).filter((k) => k.closed);
 
 describe('market-data recorder', () => {
-  it('a cut stream and a dropped candle: every gap backfilled from REST, no duplicate, trades missed listed as a gap', async () => {
+  it('a cut stream and a dropped candle: every gap backfilled from REST (candles and trades), no duplicate, no gap left', async () => {
     const db = new MarketDb(dbFile);
     const rec = recorder(db);
     await rec.start();
@@ -88,13 +89,23 @@ describe('market-data recorder', () => {
       { source: 'stream', n: 15 },
     ]);
     expect(rec.stats.klinesBackfilled).toBe(6);
-    // Trades: the stream's ones, each once, ids unique; the ten of the cut listed as a gap.
+    // Trades: all 42 the exchange printed, each once, exactly as its tape has them; the ten of the
+    // cut from REST; no gap left anywhere.
     const trades = db.trades('BTCUSDT');
     expect(new Set(trades.map((t) => t.id)).size).toBe(trades.length);
-    expect(trades).toHaveLength(42 - 10);
-    const gap = db.gaps().find((g) => g.kind === 'trades')!;
-    expect(gap).toMatchObject({ symbol: 'BTCUSDT', from: lastIdBefore + 1, to: lastIdBefore + 10 });
-    expect(gap.reason).toMatch(/historicalTrades/);
+    expect(trades).toHaveLength(42);
+    // (The tape's first print, the opening setPrice, came before the recorder started.)
+    const tape = ex.market.raw.tape('BTCUSDT')!.recent(1000).filter((t) => t.id >= trades[0]!.id);
+    expect(trades.map((t) => [t.id, Number(t.price), Number(t.qty), t.time])).toEqual(tape.map((t) => [t.id, Number(t.price), Number(t.qty), t.time]));
+    for (let i = 1; i < trades.length; i++) expect(trades[i]!.id).toBe(trades[i - 1]!.id + 1);
+    const sourceOf = new Map((db.db.prepare('SELECT id, source FROM trades').all() as Array<{ id: number; source: string }>).map((r) => [r.id, r.source]));
+    const cut = Array.from({ length: 10 }, (_, i) => lastIdBefore + 1 + i);
+    expect(cut.map((id) => sourceOf.get(id))).toEqual(cut.map(() => 'rest'));
+    // Those before the cut came by the stream; those after it by the stream, or by the reconnect's
+    // REST backfill when its answer came first (the same trade either way, stored once).
+    expect(trades.filter((t) => t.id <= lastIdBefore).every((t) => sourceOf.get(t.id) === 'stream')).toBe(true);
+    expect(rec.stats.tradesBackfilled).toBe([...sourceOf.values()].filter((x) => x === 'rest').length);
+    expect(db.gaps()).toEqual([]);
     // Depth snapshots, in the backtester's recording format.
     const books = db.depth('BTCUSDT');
     expect(books.length).toBeGreaterThanOrEqual(3);
@@ -144,5 +155,45 @@ describe('market-data recorder', () => {
     expect(loadDepthRecording(dbFile, 'BTCUSDT')).toEqual(loadDepthRecording(jsonl));
     const book = (args: string[], name: string) => run(['--strategy', 'book-imbalance', '--params', '{}', ...args], name);
     expect(await book(['--db', dbFile, '--symbol', 'BTCUSDT', '--interval', '1m', '--depth', dbFile], 'book-db')).toEqual(await book(['--file', csv, '--depth', jsonl], 'book-file'));
+  });
+
+  it('trades the exchange no longer keeps: the rest backfilled, the missing ids listed as a gap', async () => {
+    // An exchange that keeps only its last few public trades (Binance keeps a bounded history too).
+    const small = await startPaperExchange({ port: 0, prices: { kind: 'manual' }, rateLimits: false, tapeSize: 4 });
+    const db = new MarketDb(path.join(dir, 'small.db'));
+    const rec = new Recorder({ wsBase: small.wsBase, symbols: ['BTCUSDT'], intervals: ['1m'], trades: 'raw', maxBackoffMs: 500 }, db, new PublicRest({ httpBase: small.httpBase }));
+    try {
+      let price = 30000;
+      const print = (n: number) => {
+        for (let i = 0; i < n; i++) small.market.setPrice('BTCUSDT', String((price += 3)), { qty: '0.1' });
+      };
+      small.market.setPrice('BTCUSDT', '30000');
+      await rec.start();
+      await waitFor(() => small.listening.market('btcusdt@trade'), 5000, 'trade stream');
+      print(3);
+      await waitFor(() => db.trades('BTCUSDT').length === 3, 5000, '3 trades from the stream');
+      const lastIdBefore = db.trades('BTCUSDT').at(-1)!.id;
+
+      expect(small.faults.cutConnections('market')).toBeGreaterThan(0);
+      print(12); // while cut: more than the exchange keeps
+      const kept = small.market.raw.tape('BTCUSDT')!.recent(1000).map((t) => t.id);
+      expect(kept[0]!).toBeGreaterThan(lastIdBefore + 1);
+      await waitFor(() => rec.stats.connects === 2 && db.trades('BTCUSDT').length === 3 + kept.length, 10_000, 'the kept trades backfilled');
+      await rec.stop();
+
+      const ids = db.trades('BTCUSDT').map((t) => t.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.slice(3)).toEqual(kept);
+      const gaps = db.gaps();
+      expect(gaps).toHaveLength(1);
+      expect(gaps[0]).toMatchObject({ kind: 'trades', symbol: 'BTCUSDT', from: lastIdBefore + 1, to: kept[0]! - 1 });
+      expect(gaps[0]!.reason).toMatch(/historicalTrades no longer has these ids/);
+      // Every id from the first to the last is stored or listed as missing.
+      expect(ids.length + (gaps[0]!.to - gaps[0]!.from + 1)).toBe(ids.at(-1)! - ids[0]! + 1);
+    } finally {
+      await rec.stop();
+      db.close();
+      await small.close();
+    }
   });
 });

@@ -5,9 +5,13 @@
  * ActivityTaskScheduled event, so the event history reads as a trade log.
  */
 import { describe, expect, it } from 'vitest';
+import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { eventually, harnessWithWorker } from '../support/harness';
 
-const h = harnessWithWorker();
+// The expected position, unrealised PnL and take-profit price below are computed from the last
+// price (a market buy at 30000): a book with bid = ask = last makes that the fill price. The
+// default book's spread would fill at the ask, one tick above.
+const h = harnessWithWorker('30000', { exchange: { book: ZERO_SPREAD_BOOK } });
 
 function closeCandle(price: string): void {
   h.exchange.market.setPrice('BTCUSDT', price);

@@ -9,6 +9,7 @@ import { resolveCredentials, type ControlCredentials } from '../../api/credentia
 import { PublicMarkets } from '../../api/market-data';
 import { createControlApi, type ControlApiOptions } from '../../api/server';
 import { SessionStore } from '../../api/sessions';
+import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../../core/candle-check';
 import type { Harness } from './harness';
 
 export interface TestApi {
@@ -37,6 +38,9 @@ export async function startTestApi(h: Harness, options: Partial<ControlApiOption
     credentials,
     sessions,
     loginRateLimit: { max: 50, timeWindowMs: 60_000 },
+    // Tests close the paper exchange's candles by hand, one interval after the last, ahead of the
+    // wall clock: the bots this API starts accept them, as the harness's own startBot does.
+    botOptions: { maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS },
     log: () => {},
     ...options,
   });

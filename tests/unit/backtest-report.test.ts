@@ -6,10 +6,10 @@ import { aggregateBars, escapeHtml, reportHtml } from '../../backtest/html';
 import { progressBar, summaryText } from '../../backtest/report';
 import { grid } from '../../core/strategies/grid';
 import { smartTrade } from '../../core/strategies/smart-trade';
-import { backtest } from '../fixtures/backtest';
-import { candles, flat } from '../fixtures/market';
+import { backtest } from '../support/fixtures/backtest';
+import { candles, flat } from '../support/fixtures/market';
 
-const FIXTURE = path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv');
+const FIXTURE = path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 
 describe('terminal report', () => {
   it('summarises the run: equity, PnL, drawdown, trades', () => {

@@ -2,7 +2,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker, outcomeOf, refuseEntryWhileOpen } from '../../activities/circuit-breaker';
 import { classifyExchangeError } from '../../activities/errors';
-import { checkCircuitSignal, checkCircuitView } from '../../workflows/circuit-schema';
+import { createBotState } from '../../core/engine';
+import { circuitViewSchema } from '../../core/message-schemas';
+import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
+import { createInbound } from '../../workflows/inbound';
+import { carriedStateSchema } from '../../workflows/input-schemas';
+import type { InputRejection } from '../../workflows/messages';
 
 const http = (status: number) => Object.assign(new Error(`${status}`), { response: { status } });
 const fail = (b: CircuitBreaker, status = 502) => b.record(outcomeOf(classifyExchangeError(http(status))));
@@ -92,20 +97,47 @@ describe('circuit breaker', () => {
 });
 
 describe('the circuitBreaker signal is untrusted input', () => {
-  it('takes one snapshot of the worker’s own shape and refuses anything else with the reason', () => {
+  const setup = { name: 'b', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m' as const, account: 'paper', params: { quantity: '0.001' }, onStop: 'cancel-orders' as const, risk: {} };
+  const state = createBotState(setup, dcaTakeProfit, 1_000);
+
+  it('takes one snapshot of the worker’s own shape for the bot’s account; anything else is refused and recorded with the reason', () => {
     const b = new CircuitBreaker('paper', { failureThreshold: 1, cooldownMs: 60_000 });
     fail(b);
     const snap = b.snapshot();
     b.close();
+    const refused: InputRejection[] = [];
+    const inbound = createInbound({ state: () => state, push: () => {}, now: () => 5, maxCandleLeadMs: 60_000, strict: true, reject: (r) => refused.push(r) });
+    const reasonOf = (args: unknown[]) => {
+      const before = refused.length;
+      expect(inbound.circuitBreaker(args)).toBeNull();
+      expect(refused).toHaveLength(before + 1);
+      expect(refused.at(-1)!.message).toBe('signal circuitBreaker');
+      return refused.at(-1)!.reason;
+    };
     // What the worker sends (monitoring/breaker-relay.ts) passes as it is.
-    expect(checkCircuitSignal([snap])).toEqual({ ok: true, view: snap });
-    expect(checkCircuitSignal([])).toMatchObject({ ok: false, reason: expect.stringContaining('no input') });
-    expect(checkCircuitSignal([snap, snap])).toMatchObject({ ok: false, reason: expect.stringContaining('2 inputs') });
-    expect(checkCircuitSignal([null])).toMatchObject({ ok: false });
-    expect(checkCircuitSignal([{ ...snap, state: 'ajar' }])).toMatchObject({ ok: false, reason: expect.stringContaining('state: must be closed, open or half-open') });
-    expect(checkCircuitSignal([{ ...snap, since: 'yesterday' }])).toMatchObject({ ok: false, reason: expect.stringContaining('since:') });
-    expect(checkCircuitSignal([{ ...snap, lastError: 'x'.repeat(5_000) }])).toMatchObject({ ok: false, reason: expect.stringContaining('lastError') });
-    expect(checkCircuitSignal([{ ...snap, extra: 1 }])).toMatchObject({ ok: false, reason: expect.stringContaining('unknown field(s) "extra"') });
-    expect(checkCircuitView({ account: 'paper' })).toMatchObject({ ok: false, reason: expect.stringContaining('state:') });
+    expect(inbound.circuitBreaker([snap])).toEqual(snap);
+    expect(refused).toEqual([]);
+    expect(reasonOf([])).toContain('no input');
+    expect(reasonOf([snap, snap])).toContain('2 inputs');
+    expect(reasonOf([null])).toMatch(/must be an object|expected object/);
+    expect(reasonOf([{ ...snap, state: 'ajar' }])).toContain('state: must be closed, open, half-open');
+    expect(reasonOf([{ ...snap, since: 'yesterday' }])).toContain('since:');
+    expect(reasonOf([{ ...snap, lastError: 'x'.repeat(5_000) }])).toContain('lastError: at most 2,000 characters');
+    expect(reasonOf([{ ...snap, extra: 1 }])).toContain('unknown field(s) "extra"');
+    expect(reasonOf([{ ...snap, account: 'other' }])).toBe('breaker of account "other": this bot trades on paper');
+  });
+
+  it('the view a run carries over is checked with the rest of the start input', () => {
+    const b = new CircuitBreaker('paper', { failureThreshold: 1, cooldownMs: 60_000 });
+    fail(b);
+    const snap = b.snapshot();
+    b.close();
+    const carried = { state, inbox: [], generation: 2, paramsUpdatesApplied: 0 };
+    expect(carriedStateSchema.safeParse({ ...carried, circuit: snap }).success).toBe(true);
+    expect(carriedStateSchema.safeParse({ ...carried, circuit: null }).success).toBe(true);
+    expect(carriedStateSchema.safeParse(carried).success).toBe(true);
+    const bad = carriedStateSchema.safeParse({ ...carried, circuit: { ...snap, state: 'ajar' } });
+    expect(bad.success).toBe(false);
+    expect(circuitViewSchema.safeParse({ account: 'paper' }).success).toBe(false);
   });
 });

@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { candleFresh } from '../../api/health';
-import { fieldsOf } from '../../api/http';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { fieldsOf, toHttpError } from '../../api/http';
+import { BotCommandError } from '../../client/bots';
 import { publicEndpointsFromEnv } from '../../api/market-data';
 import { cancelSummary, currentDetailsOf, decisionsOf, fillsOf, ocoSummary, placeSummary, pnlCurve, staticSummaryOf } from '../../core/digest';
 import type { OrderRecord } from '../../core/orders';
@@ -72,6 +75,16 @@ describe('views of the control API', () => {
 
   it('names the fields of refusals, whatever label comes first', () => {
     expect(fieldsOf(['request body: bot "a" (#2): params.levels: must be greater than 0', 'bot "b": interval: must be one of 1m', 'body.username: is required', 'no field here'])).toEqual(['params.levels', 'interval', 'body.username']);
+  });
+
+  it("maps the client's explained errors by their cause: a validator's refusal names the field, Temporal down is a 503", () => {
+    const refused = new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable('bot "a": params.takeProfitPct: must be a percentage above 0 and below 1000'));
+    const r = toHttpError(new BotCommandError('params of bot "a" refused: bot "a": params.takeProfitPct: must be a percentage above 0 and below 1000', { cause: refused }));
+    expect(r).toMatchObject({ statusCode: 400, code: 'rejected', extra: { fields: ['params.takeProfitPct'] } });
+    expect(r.message).toBe('bot "a": params.takeProfitPct: must be a percentage above 0 and below 1000');
+    const down = Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 });
+    expect(toHttpError(new BotCommandError('cannot reach Temporal at 127.0.0.1:1', { cause: down }))).toMatchObject({ statusCode: 503, code: 'unavailable', message: 'cannot reach Temporal at 127.0.0.1:1' });
+    expect(toHttpError(new BotCommandError('no bot named "x"'))).toMatchObject({ statusCode: 404, code: 'not_found' });
   });
 
   it('calls a bot stale when no candle closed within two intervals (with a grace)', () => {

@@ -209,7 +209,8 @@ describe('search spaces from the strategies', () => {
     const { genes } = defaultSpace(rsi, {});
     expect(genes.find((g) => g.path === 'rsiPeriod')).toMatchObject({ type: 'int', min: 6, max: 30 });
     expect(genes.find((g) => g.path === 'long1.stopLossPct')).toMatchObject({ type: 'decimal' });
-    expect(genes.find((g) => g.path === 'long1.rsiN2Min')).toMatchObject({ type: 'float', min: 0, max: 100 });
+    // An RSI level, never above the base's rsiN2Max (26) so that the bound alone is a valid strategy.
+    expect(genes.find((g) => g.path === 'long1.rsiN2Min')).toMatchObject({ type: 'float', min: 0, max: 26 });
     const book = defaultSpace(findStrategy('book-imbalance')!, {});
     expect(book.genes.find((g) => g.path === 'longPressure')).toMatchObject({ type: 'float' });
     const p = paramsOf(genes, genes.map((g) => (g.type === 'choice' ? 0 : g.min)), rsi.params.parse({}) as never) as Record<string, Record<string, unknown>>;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runNowAllowed } from '../../core/engine';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
 import { DAY_MS, macdPortfolio } from '../../core/strategies/macd-portfolio';
-import { T0, createBot, feed, fetches, start } from './seed-harness';
+import { T0, createBot, feed, fetches, start } from '../support/seed-harness';
 
 describe('runNow', () => {
   it("runs macd-portfolio's daily check at once and keeps the midnight timer", () => {
