@@ -12,7 +12,7 @@ import { accountBalance, botConfig, botLedger } from '../client/control';
 import { ACCOUNT_NAME_PATTERN, BOT_NAME_PATTERN } from '../core/bot-definition';
 import { formatIssues } from '../core/schema';
 import { strategyIds } from '../core/strategies';
-import type { BotStateView } from '../workflows/messages';
+import type { BotStateView, RuntimeOptions } from '../workflows/messages';
 import { balanceText, botsText, dailyText, profitText, statusText, stopQuestion, tradesText } from './format';
 import { parseRunArgs } from './run-args';
 
@@ -29,6 +29,8 @@ export interface CommandsOptions {
   /** Public endpoints per account: /run refuses a symbol the exchange does not list. */
   readonly markets?: PublicMarkets;
   readonly now?: () => number;
+  /** Runtime options of the bots /run starts (checked by startBot like the CLI's). */
+  readonly botOptions?: RuntimeOptions;
   /** How long /pause and /resume wait for the bot to show the change (default 5 s). */
   readonly settleMs?: number;
 }
@@ -231,7 +233,7 @@ export class TelegramCommands {
       if (known.length > 0 && !known.includes(def.account)) return { text: `⚠️ not started: account: unknown account "${def.account}" (configured: ${known.join(', ')})` };
       if ((await markets.hasSymbol(def.account, def.symbol).catch(() => null)) === false) return { text: `⚠️ not started: symbol: ${def.symbol} is not traded on account "${def.account}"` };
     }
-    const started = await startBot(this.o.client, def, this.o.taskQueue);
+    const started = await startBot(this.o.client, def, this.o.taskQueue, this.o.botOptions);
     if (!started.started) return { text: `⚠️ ${started.message}` };
     return { text: `▶️ started ${def.name}: ${def.strategy} on ${def.symbol} ${def.interval}, account ${def.account}${r.trades !== null ? `, stops after ${r.trades} trade(s)` : ''}\nparams ${JSON.stringify(def.params)}\n/status ${def.name} · /stop ${def.name}` };
   }

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { PublicMarkets } from '../api/market-data';
 import type { TemporalSettings } from '../workers/config';
+import type { RuntimeOptions } from '../workflows/messages';
 import { connectionOptions } from '../workers/connection';
 import { TelegramBot } from './bot';
 import { TelegramCommands } from './commands';
@@ -16,10 +17,20 @@ export interface RunningTelegram {
   close(): Promise<void>;
 }
 
-export async function startTelegram(o: { temporal: TemporalSettings; settings: TelegramSettings; endpoints?: Readonly<Record<string, string>>; log?: (line: string) => void }): Promise<RunningTelegram> {
+export interface StartTelegramOptions {
+  readonly temporal: TemporalSettings;
+  readonly settings: TelegramSettings;
+  /** Public endpoints per account: /run refuses a symbol the exchange does not list. */
+  readonly endpoints?: Readonly<Record<string, string>>;
+  /** Runtime options of the bots /run starts (as the control API's botOptions; production needs none). */
+  readonly botOptions?: RuntimeOptions;
+  readonly log?: (line: string) => void;
+}
+
+export async function startTelegram(o: StartTelegramOptions): Promise<RunningTelegram> {
   const connection = await Connection.connect(connectionOptions(o.temporal));
   const client = new Client({ connection, namespace: o.temporal.namespace });
-  const commands = new TelegramCommands({ client, taskQueue: o.temporal.taskQueue, defaultAccount: o.settings.defaultAccount, ...(o.endpoints ? { markets: new PublicMarkets(o.endpoints) } : {}) });
+  const commands = new TelegramCommands({ client, taskQueue: o.temporal.taskQueue, defaultAccount: o.settings.defaultAccount, ...(o.endpoints ? { markets: new PublicMarkets(o.endpoints) } : {}), ...(o.botOptions ? { botOptions: o.botOptions } : {}) });
   const bot = new TelegramBot({ settings: o.settings, commands, ...(o.log ? { log: o.log } : {}) });
   try {
     await bot.start();

@@ -10,6 +10,7 @@
 import net from 'node:net';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { killHard } from '../../infra/worker-process';
 import { Outbox } from '../../notify/outbox';
 import { ledgerQuery } from '../../workflows/control';
@@ -19,7 +20,8 @@ import { TelegramStandIn } from '../support/telegram-stand-in';
 const CHAT = 777;
 const tg = new TelegramStandIn();
 const env: NodeJS.ProcessEnv = {};
-const h = new Harness({ notifyEnv: env });
+// The expected price is the last price: a book without spread.
+const h = new Harness({ notifyEnv: env, exchange: { book: ZERO_SPREAD_BOOK } });
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../../core/candle-check';
+import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { killHard } from '../../infra/worker-process';
 import { PROJECT_ROOT } from '../../infra/temporal-cli';
 import { type RunningTelegram, startTelegram } from '../../telegram/serve';
@@ -20,7 +22,8 @@ const CHAT = 4242;
 const USER = 501;
 const tg = new TelegramStandIn();
 const env: NodeJS.ProcessEnv = {};
-const h = new Harness({ notifyEnv: env });
+// Expected prices are the last price: a book without spread (as the other bot tests that compute them).
+const h = new Harness({ notifyEnv: env, exchange: { book: ZERO_SPREAD_BOOK } });
 const stateFile = path.join(os.tmpdir(), `telegram-state-${randomUUID()}.json`);
 let running: RunningTelegram | null = null;
 const logged: string[] = [];
@@ -31,7 +34,8 @@ function botEnv(): NodeJS.ProcessEnv {
 
 async function startBot(): Promise<RunningTelegram> {
   const settings = telegramSettings(botEnv())!;
-  return startTelegram({ temporal: h.temporal, settings, endpoints: { paper: h.exchange.httpBase }, log: (l) => logged.push(l) });
+  // Manual paper candles run ahead of the wall clock: the bots /run starts allow for it, as the harness's do.
+  return startTelegram({ temporal: h.temporal, settings, endpoints: { paper: h.exchange.httpBase }, botOptions: { maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS }, log: (l) => logged.push(l) });
 }
 
 /** Say something in the allowed chat and wait for the answer matching `test`. */
@@ -115,7 +119,7 @@ describe('Telegram control and notifications', () => {
 
   it('/params is validated with the bot’s schema: refused with the reason, or applied', async () => {
     const refused = await ask('/params tg-dca {"takeProfitPct": "-1"}', (m) => m.text.includes('refused'));
-    expect(refused.text).toContain('takeProfitPct: must be greater than 0');
+    expect(refused.text).toContain('params.takeProfitPct: must be a percentage above 0 and below 1000');
     expect((await ask('/params tg-dca {oops', (m) => m.text.includes('refused'))).text).toContain('params must be JSON');
     expect((await ask('/params tg-dca [1]', (m) => m.text.includes('refused'))).text).toContain('must be a JSON object');
     expect(((await h.state('tg-dca')).params as { takeProfitPct: string }).takeProfitPct).toBe('50');
