@@ -16,8 +16,6 @@ import {
   type BotEvent,
   type BotState,
   type Command,
-  DEFAULT_RECONCILE_TIMING,
-  createBotState,
   nextWakeAt,
   recordError,
   step,
@@ -50,8 +48,9 @@ import { registerControlHandlers } from './control';
 import { showCurrentDetails, withOrderSummaries } from './details';
 import { trackCircuitBreaker, withOrderPurposes } from './circuit';
 import { botNotifications } from './notifications';
+import { createWakeTimer } from './wake-timer';
 import { NO_REJECTIONS, checkParamsPatch, createInbound, withRejection } from './inbound';
-import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate } from './start-gate';
+import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate, freshBotState } from './start-gate';
 
 /**
  * A run continues as new once its history reaches this many events (Temporal itself suggests it
@@ -89,22 +88,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
-  const freshState = (params: BotDefinition['params']): BotState =>
-    createBotState(
-      {
-        name: definition.name,
-        strategy: definition.strategy,
-        symbol: definition.symbol,
-        interval: definition.interval,
-        account: definition.account,
-        params,
-        onStop: definition.onStop,
-        risk: definition.risk,
-      },
-      strategy,
-      Date.now(),
-      { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile },
-    );
+  const freshState = (params: BotDefinition['params']): BotState => freshBotState(definition, options, params);
   let state: BotState = carried?.state ?? freshState(definition.params);
   // Stream reports are hints the exchange confirms or corrects (core/order-authority.ts).
   if (strict && !state.verification) state = { ...state, verification: NO_VERIFICATION };
@@ -383,43 +367,11 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     notifications.flush(state);
   }
 
-  // ---- wake-up timer -------------------------------------------------------------------------
-  // One durable timer for the next wake-up (strategy timers, reconciliation), re-armed only when
-  // that time changes: a timer per loop turn would add two history events to every signal.
+  // ---- wake-up timer (./wake-timer.ts) ------------------------------------------------------
 
-  let armedFor: number | null = null;
-  let armedScope: wf.CancellationScope | null = null;
-  let wakeDue = false;
-
-  function disarmWakeTimer(): void {
-    armedScope?.cancel();
-    armedScope = null;
-    armedFor = null;
-  }
-
-  function armWakeTimer(): void {
-    const at = state.status === 'STOPPED' ? null : nextWakeAt(state);
-    if (at === armedFor) return;
-    disarmWakeTimer();
-    armedFor = at;
-    if (at === null) return;
-    const scope = new wf.CancellationScope();
-    armedScope = scope;
-    scope
-      .run(() => wf.sleep(Math.max(1, at - Date.now())))
-      .then(
-        () => {
-          if (armedFor === at) {
-            wakeDue = true;
-            armedFor = null;
-            armedScope = null;
-          }
-        },
-        (err) => {
-          if (!wf.isCancellation(err)) throw err;
-        },
-      );
-  }
+  const wake = createWakeTimer();
+  const armWakeTimer = () => wake.arm(state.status === 'STOPPED' ? null : nextWakeAt(state));
+  const disarmWakeTimer = () => wake.disarm();
 
   function continueAsNewDue(): boolean {
     const info = wf.workflowInfo();
@@ -492,11 +444,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       }
       armWakeTimer();
       showCurrentDetails(state);
-      await wf.condition(() => queue.length > 0 || wakeDue || (continueAsNewDue() && quiet()));
-      if (wakeDue) {
-        wakeDue = false;
-        process({ type: 'wake', now: Date.now() });
-      }
+      await wf.condition(() => queue.length > 0 || wake.due() || (continueAsNewDue() && quiet()));
+      if (wake.take()) process({ type: 'wake', now: Date.now() });
     }
   } catch (err) {
     if (!wf.isCancellation(err)) throw err;
