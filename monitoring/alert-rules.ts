@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { BreakerSnapshot } from '../activities/circuit-breaker';
 import type { ConsecutiveErrors } from '../activities/exchange-health';
 import { formatIssues } from '../core/schema';
+import { ConfigError } from '../workers/config';
 
 export const ALERT_RULES = ['consecutive-errors', 'circuit-open', 'memory', 'cpu', 'no-success', 'stream-stale', 'order-unknown', 'bot-stopped'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
@@ -147,7 +148,7 @@ const thresholdEnv = z.object({
 export function alertThresholds(env: NodeJS.ProcessEnv = process.env): AlertThresholds {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('ALERT') && v !== undefined && v.trim() !== ''));
   const r = thresholdEnv.safeParse(cleaned);
-  if (!r.success) throw new Error(`invalid alert settings:\n${formatIssues(r.error).join('\n')}`);
+  if (!r.success) throw new ConfigError(`invalid alert settings:\n${formatIssues(r.error).join('\n')}`);
   const e = r.data;
   const d = DEFAULT_THRESHOLDS;
   return {

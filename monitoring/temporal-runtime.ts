@@ -8,6 +8,7 @@
  */
 import net from 'node:net';
 import type { RuntimeOptions } from '@temporalio/worker';
+import { ConfigError } from '../workers/config';
 
 export const DEFAULT_TEMPORAL_METRICS_BIND = '127.0.0.1:9464';
 
@@ -15,7 +16,7 @@ export function temporalMetricsBind(env: NodeJS.ProcessEnv = process.env, fallba
   const v = env.TEMPORAL_METRICS_BIND?.trim();
   if (v === 'off' || v === 'false' || v === '0') return null;
   if (v) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(v)) throw new Error(`TEMPORAL_METRICS_BIND: expected host:port (e.g. 127.0.0.1:9464) or "off", got "${v}"`);
+    if (!/^[^\s:]+:\d{1,5}$/.test(v)) throw new ConfigError(`TEMPORAL_METRICS_BIND: expected host:port (e.g. 127.0.0.1:9464) or "off", got "${v}"`);
     return v;
   }
   return fallback;

@@ -7,7 +7,8 @@ import 'dotenv/config';
 import path from 'node:path';
 import { publicEndpointsFromEnv } from '../api/market-data';
 import { PROJECT_ROOT } from '../infra/temporal-cli';
-import { temporalSettings } from '../workers/config';
+import { explainTemporalError, isUnreachable } from '../client/errors';
+import { ConfigError, temporalSettings } from '../workers/config';
 import { startTelegram } from './serve';
 import { telegramSettings } from './settings';
 
@@ -17,7 +18,14 @@ async function main(): Promise<void> {
     console.error('TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather, then set TELEGRAM_BOT_TOKEN and TELEGRAM_ALLOWED_CHATS (your chat id) in .env');
     process.exit(2);
   }
-  const running = await startTelegram({ temporal: temporalSettings(), settings, endpoints: publicEndpointsFromEnv() });
+  const temporal = temporalSettings();
+  let running;
+  try {
+    running = await startTelegram({ temporal, settings, endpoints: publicEndpointsFromEnv() });
+  } catch (err) {
+    if (isUnreachable(err)) throw new ConfigError(explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }));
+    throw err;
+  }
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -30,6 +38,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`telegram: ${(err as Error).message}`);
+  // A configuration problem is one clear line naming the variable; anything else keeps its stack.
+  if (err instanceof ConfigError) console.error(`telegram not started: ${err.message}`);
+  else console.error(`telegram failed: ${(err as Error).stack ?? err}`);
   process.exit(1);
 });

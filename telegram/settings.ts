@@ -20,6 +20,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ACCOUNT_NAME_PATTERN } from '../core/bot-definition';
+import { ConfigError } from '../workers/config';
 import { NOTICE_KINDS, type NoticeKind } from '../core/notices';
 import { formatIssues } from '../core/schema';
 
@@ -59,7 +60,8 @@ export interface NotifySettings {
   readonly sendTimeoutMs: number;
 }
 
-export class SettingsError extends Error {
+/** A wrong TELEGRAM_* / NOTIFY_* variable: a configuration error like the worker's own (one line, no stack). */
+export class SettingsError extends ConfigError {
   override name = 'SettingsError';
 }
 

@@ -96,13 +96,16 @@ export { connectionOptions };
 export async function createBotWorker(options: BotWorkerOptions): Promise<BotWorker> {
   const { temporal } = options;
   const log = options.log ?? ((m: string) => console.log(m));
+  // Settings first: a wrong TELEGRAM_* / NOTIFY_* / ALERT_* variable stops the worker before it connects.
+  const notifySetup = options.notifications === undefined ? notifySettings(process.env, path.join(PROJECT_ROOT, 'data')) : options.notifications;
+  const monitoring = options.monitoring === false ? null : options.monitoring ?? {};
+  const thresholds = monitoring ? monitoring.thresholds ?? alertThresholds() : null;
   const nativeConnection = await NativeConnection.connect(connectionOptions(temporal));
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
   const accounts = new AccountRegistry(options.accounts);
   const directory = new BotDirectory(client, temporal.taskQueue);
   const dataHandlers = { ...defaultDataHandlers(), ...options.dataHandlers };
-  const notifySetup = options.notifications === undefined ? notifySettings(process.env, path.join(PROJECT_ROOT, 'data')) : options.notifications;
   const notifier = notifySetup ? new Notifier({ settings: notifySetup, log }) : null;
   const activities = createActivities({ accounts, botTags: () => directory.tags(), dataHandlers, notifier });
   // How long after its first unknown outcome a placement may still execute (activities/orders.ts).
@@ -139,9 +142,8 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
   // Backtest batches of `npm run optimize -- --temporal`, on their own task queue (optimize-worker.ts).
   const optimizer = await createOptimizeWorker(nativeConnection, temporal.namespace, temporal.taskQueue, options.identity);
   const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log });
-  const monitoring = options.monitoring === false ? null : options.monitoring ?? {};
-  const monitor = monitoring
-    ? new Monitor({ accounts, directory, streams, tracker, notifier, client, taskQueue: temporal.taskQueue, thresholds: monitoring.thresholds ?? alertThresholds(), log, ...(monitoring.intervalMs ? { intervalMs: monitoring.intervalMs } : {}), ...(monitoring.botCheckEveryMs ? { botCheckEveryMs: monitoring.botCheckEveryMs } : {}) })
+  const monitor = monitoring && thresholds
+    ? new Monitor({ accounts, directory, streams, tracker, notifier, client, taskQueue: temporal.taskQueue, thresholds, log, ...(monitoring.intervalMs ? { intervalMs: monitoring.intervalMs } : {}), ...(monitoring.botCheckEveryMs ? { botCheckEveryMs: monitoring.botCheckEveryMs } : {}) })
     : null;
   const relay = new BreakerRelay(client, accounts, directory, log);
   const metrics = workerMetrics({ accounts, streams: () => streams, tracker, notifier, monitor });
