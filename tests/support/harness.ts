@@ -136,6 +136,10 @@ export class Harness {
       // Fixed metrics ports would collide between test files: ours on a random port, the SDK's off.
       METRICS_PORT: '0',
       TEMPORAL_METRICS_BIND: 'off',
+      // No test reaches Telegram or a webhook unless it points them at its own stand-in: set empty
+      // (= unset), a developer's .env (read by workers/main.ts) cannot fill them in.
+      TELEGRAM_BOT_TOKEN: '',
+      NOTIFY_WEBHOOK_URL: '',
       ...this.options.notifyEnv,
     };
   }
