@@ -16,6 +16,8 @@ import {
   type BotEvent,
   type BotState,
   type Command,
+  DEFAULT_RECONCILE_TIMING,
+  createBotState,
   nextWakeAt,
   recordError,
   step,
@@ -27,7 +29,6 @@ import type { Json } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
 import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
 import {
-  type BotMemo,
   type BotStateView,
   type BotWorkflowInput,
   type InboxItem,
@@ -43,14 +44,14 @@ import {
   streamReconnectedSignal,
   triggerSignal,
 } from './messages';
-import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
 import { registerControlHandlers } from './control';
 import { showCurrentDetails, withOrderSummaries } from './details';
 import { trackCircuitBreaker, withOrderPurposes } from './circuit';
 import { botNotifications } from './notifications';
 import { createWakeTimer } from './wake-timer';
+import { syncBotVisibility } from './visibility';
 import { NO_REJECTIONS, checkParamsPatch, createInbound, withRejection } from './inbound';
-import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate, freshBotState } from './start-gate';
+import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate } from './start-gate';
 
 /**
  * A run continues as new once its history reaches this many events (Temporal itself suggests it
@@ -88,7 +89,22 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
-  const freshState = (params: BotDefinition['params']): BotState => freshBotState(definition, options, params);
+  const freshState = (params: BotDefinition['params']): BotState =>
+    createBotState(
+      {
+        name: definition.name,
+        strategy: definition.strategy,
+        symbol: definition.symbol,
+        interval: definition.interval,
+        account: definition.account,
+        params,
+        onStop: definition.onStop,
+        risk: definition.risk,
+      },
+      strategy,
+      Date.now(),
+      { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile },
+    );
   let state: BotState = carried?.state ?? freshState(definition.params);
   // Stream reports are hints the exchange confirms or corrects (core/order-authority.ts).
   if (strict && !state.verification) state = { ...state, verification: NO_VERIFICATION };
@@ -201,21 +217,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   // ---- Web UI visibility ---------------------------------------------------------------------
 
   function syncVisibility(): void {
-    const current = wf.workflowInfo().typedSearchAttributes;
-    const wanted = [
-      { key: BotNameKey, value: state.setup.name },
-      { key: StrategyKey, value: state.setup.strategy },
-      { key: SymbolKey, value: state.setup.symbol },
-      { key: BotStatusKey, value: gate.displayStatus(state.status) },
-    ];
-    // Each upsert is a history event: only send what changed.
-    const changed = wanted.filter(({ key, value }) => current.get(key) !== value);
-    if (changed.length > 0) wf.upsertSearchAttributes(changed);
-    const memo: BotMemo = { tag: state.clientIdTag, account: state.setup.account, symbol: state.setup.symbol, interval: state.setup.interval, watches: state.watches };
-    const memos = wf.workflowInfo().memo ?? {};
-    if (routable && JSON.stringify(memos.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
-    // Why it cannot trade, for the Web UI (a memo: no search attribute to register on the server).
-    if ((memos.blocked ?? null) !== (gate.blocked()?.reason ?? null)) wf.upsertMemo({ blocked: gate.blocked()?.reason });
+    syncBotVisibility(state, gate.displayStatus(state.status), gate.blocked()?.reason ?? null, routable);
   }
 
   // ---- the kernel and its commands ----------------------------------------------------------
@@ -369,7 +371,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
 
   // ---- wake-up timer (./wake-timer.ts) ------------------------------------------------------
 
-  const wake = createWakeTimer();
+  let wakeDue = false;
+  const wake = createWakeTimer(() => void (wakeDue = true));
   const armWakeTimer = () => wake.arm(state.status === 'STOPPED' ? null : nextWakeAt(state));
   const disarmWakeTimer = () => wake.disarm();
 
@@ -444,8 +447,11 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       }
       armWakeTimer();
       showCurrentDetails(state);
-      await wf.condition(() => queue.length > 0 || wake.due() || (continueAsNewDue() && quiet()));
-      if (wake.take()) process({ type: 'wake', now: Date.now() });
+      await wf.condition(() => queue.length > 0 || wakeDue || (continueAsNewDue() && quiet()));
+      if (wakeDue) {
+        wakeDue = false;
+        process({ type: 'wake', now: Date.now() });
+      }
     }
   } catch (err) {
     if (!wf.isCancellation(err)) throw err;

@@ -7,20 +7,13 @@
 import * as wf from '@temporalio/workflow';
 import type { PreflightInput, PreflightResult } from '../activities/preflight';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
-import { type BotState, DEFAULT_RECONCILE_TIMING, createBotState, recordError } from '../core/engine';
-import { findStrategy } from '../core/strategies';
+import { type BotState, recordError } from '../core/engine';
 import type { SymbolFilters } from '../core/market';
 import { tradabilityProblems } from '../core/tradability';
 import { type BlockedOutcome, DEFAULT_BLOCKED_RECHECK_MS, blockedFromFailure, clearedByExchangeSuccess, untilTradable } from './blocked';
 import { checkStartInput } from './inbound';
 import type { BlockedReason, BotWorkflowInput, InboxItem, RuntimeOptions } from './messages';
 import { BotStatusKey } from './search-attributes';
-
-/** A brand-new kernel state of the definition, with these params (nothing placed yet). */
-export function freshBotState(definition: BotDefinition, options: RuntimeOptions, params: BotDefinition['params']): BotState {
-  const { name, strategy, symbol, interval, account, onStop, risk } = definition;
-  return createBotState({ name, strategy, symbol, interval, account, params, onStop, risk }, findStrategy(strategy)!, Date.now(), { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile });
-}
 
 export interface GateDeps {
   /** False while replaying a history recorded before the gate existed. */

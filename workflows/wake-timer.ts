@@ -10,16 +10,12 @@ export interface WakeTimer {
   /** Arm for `at` (null: no wake-up); nothing happens when already armed for that time. */
   arm(at: number | null): void;
   disarm(): void;
-  /** The armed time has come (cleared by `take`). */
-  due(): boolean;
-  /** True once per time the timer fired. */
-  take(): boolean;
 }
 
-export function createWakeTimer(): WakeTimer {
+/** `onDue` runs when the armed time has come (not when the timer was re-armed or disarmed first). */
+export function createWakeTimer(onDue: () => void): WakeTimer {
   let armedFor: number | null = null;
   let armedScope: wf.CancellationScope | null = null;
-  let wakeDue = false;
 
   function disarm(): void {
     armedScope?.cancel();
@@ -39,9 +35,9 @@ export function createWakeTimer(): WakeTimer {
       .then(
         () => {
           if (armedFor === at) {
-            wakeDue = true;
             armedFor = null;
             armedScope = null;
+            onDue();
           }
         },
         (err) => {
@@ -50,14 +46,5 @@ export function createWakeTimer(): WakeTimer {
       );
   }
 
-  return {
-    arm,
-    disarm,
-    due: () => wakeDue,
-    take() {
-      const was = wakeDue;
-      wakeDue = false;
-      return was;
-    },
-  };
+  return { arm, disarm };
 }
