@@ -7,6 +7,8 @@ import Binance from 'binance-api-node';
 import type { BinanceRest } from './binance-types';
 import { RequestTimeoutError, classifyExchangeError, type ErrorClass } from './errors';
 import { WeightBudget, retryAfterHint, watchRetryAfterHeaders } from './rate-limit';
+import { type BreakerOptions, CircuitBreaker, DEFAULT_BREAKER_OPTIONS, outcomeOf } from './circuit-breaker';
+import { ExchangeHealth } from './exchange-health';
 
 export interface AccountConfig {
   readonly name: string;
@@ -25,11 +27,17 @@ export interface AccountConfig {
   /** Our timeout for one REST call. */
   readonly requestTimeoutMs: number;
   readonly weightLimitPerMinute: number;
+  /** Circuit breaker thresholds (./circuit-breaker.ts); defaults: 5 failures, 30 s cool-down. */
+  readonly breaker?: BreakerOptions;
 }
 
 export class ExchangeAccount {
   readonly rest: BinanceRest;
   readonly budget: WeightBudget;
+  /** Opens after consecutive failures: no new entries until the exchange answers again. */
+  readonly breaker: CircuitBreaker;
+  /** What this process saw of the account's calls (metrics, alerts). */
+  readonly health = new ExchangeHealth();
   private readonly host: string;
 
   constructor(readonly config: AccountConfig) {
@@ -37,6 +45,8 @@ export class ExchangeAccount {
     this.rest = Binance({ apiKey: config.apiKey, apiSecret: config.apiSecret, httpBase: config.httpBase }) as unknown as BinanceRest;
     this.budget = new WeightBudget(config.weightLimitPerMinute);
     this.host = new URL(config.httpBase).host;
+    this.breaker = new CircuitBreaker(config.name, config.breaker ?? DEFAULT_BREAKER_OPTIONS);
+    this.breaker.setProbe(() => this.call('time', 1, (r) => r.time()));
   }
 
   get name(): string {
@@ -55,10 +65,21 @@ export class ExchangeAccount {
     });
     try {
       // Promise.resolve().then(...) also turns the library's synchronous param checks into rejections.
-      return await Promise.race([Promise.resolve().then(() => fn(this.rest)), timeout]);
+      const result = await Promise.race([Promise.resolve().then(() => fn(this.rest)), timeout]);
+      this.observe(what, null);
+      return result;
+    } catch (err) {
+      this.observe(what, this.classify(err));
+      throw err;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Feed the breaker and the health figures with one call's outcome. */
+  private observe(what: string, c: ErrorClass | null): void {
+    this.health.record(what, c);
+    this.breaker.record(outcomeOf(c));
   }
 
   classify(err: unknown): ErrorClass {

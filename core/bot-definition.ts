@@ -14,6 +14,9 @@ import { findStrategy, strategyIds } from './strategies';
 
 export const BOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 
+/** An exchange account's name, as bot definitions, the worker's BOT_ACCOUNTS and Telegram write it. */
+export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
 export const MARKETS = ['spot', 'futures'] as const;
 
 export const botDefinitionSchema = z
@@ -23,7 +26,7 @@ export const botDefinitionSchema = z
     symbol: text('a symbol').regex(SYMBOL_PATTERN, 'must be a Binance spot symbol in capitals, such as BTCUSDT'),
     interval: z.enum(CANDLE_INTERVALS, { error: `must be one of ${CANDLE_INTERVALS.join(', ')}` }).default('1m'),
     /** Which configured exchange account the bot trades on; its keys live in the worker's environment. */
-    account: text('an account name').regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, "-" or "_"').default('paper'),
+    account: text('an account name').regex(ACCOUNT_NAME_PATTERN, 'must be 1-32 letters, digits, "-" or "_"').default('paper'),
     params: z.record(z.string(), z.unknown(), { error: (iss) => `must be an object of params, not ${kindOf(iss.input)}` }).default({}),
     /** What a graceful stop does with the bot's open orders. */
     onStop: z.enum(STOP_POLICIES, { error: `must be one of ${STOP_POLICIES.join(', ')}` }).default('cancel-orders'),

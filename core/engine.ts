@@ -669,6 +669,8 @@ class Kernel {
       this.s.trades = [...this.s.trades, trip].slice(-MAX_TRADES_KEPT);
       this.s.stats = { ...this.s.stats, roundTrips: this.s.stats.roundTrips + 1, wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0) };
       this.s.openTrade = null;
+      const limit = this.s.setup.risk.stopAfterTrades;
+      if (limit !== undefined && this.s.stats.roundTrips >= limit) this.beginStop(`completed ${this.s.stats.roundTrips} trade(s) (stopAfterTrades ${limit})`);
     }
   }
 

@@ -20,7 +20,7 @@ import type { OrderSnapshot } from '../core/orders';
 import { candleSignal, orderUpdateSignal, streamReconnectedSignal, triggerSignal } from '../workflows/messages';
 import type { BotDirectory, RunningBot } from './directory';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
-import { UserStream } from './streams/user-stream';
+import { UserStream, type UserStreamStatus } from './streams/user-stream';
 
 export interface StreamServiceOptions {
   readonly client: Client;
@@ -66,6 +66,16 @@ export class StreamService {
     };
     this.timer = setTimeout(loop, every);
     this.timer.unref();
+  }
+
+  /** Each held account's user stream (monitoring: a stream down longer than a threshold alerts). */
+  userStreamStatus(): Map<string, UserStreamStatus> {
+    return new Map([...this.userStreams].map(([name, s]) => [name, s.status()]));
+  }
+
+  /** Each market-stream connection's last message time, by WebSocket base. */
+  marketStreamStatus(): Map<string, number | null> {
+    return new Map([...this.marketStreams].map(([base, s]) => [base, s.lastMessageAt]));
   }
 
   stop(): void {

@@ -29,7 +29,6 @@ import type { Json } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
 import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
 import {
-  type BotMemo,
   type BotStateView,
   type BotWorkflowInput,
   type InboxItem,
@@ -45,9 +44,12 @@ import {
   streamReconnectedSignal,
   triggerSignal,
 } from './messages';
-import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
 import { registerControlHandlers } from './control';
 import { showCurrentDetails, withOrderSummaries } from './details';
+import { trackCircuitBreaker, withOrderPurposes } from './circuit';
+import { botNotifications } from './notifications';
+import { createWakeTimer } from './wake-timer';
+import { syncBotVisibility } from './visibility';
 import { NO_REJECTIONS, checkParamsPatch, createInbound, withRejection } from './inbound';
 import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate } from './start-gate';
 
@@ -83,7 +85,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   const options = input.options ?? {};
   const carried = input.carried;
   // Each order activity carries a one-line summary for the Web UI's event history (./details.ts).
-  const orderActs = withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]);
+  const orderActs = withOrderPurposes(withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]), (id) => state.orders[id]);
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
@@ -115,6 +117,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   let rejections: InputRejections = carried?.inputRejections ?? NO_REJECTIONS;
   // Streams route to a bot only once it can trade (workflows/start-gate.ts).
   let routable = carried !== undefined || !strict;
+  // Notices of fills, exits, stops... sent from this history (./notifications.ts).
+  const notifications = botNotifications(state);
 
   // ---- messages ------------------------------------------------------------------------------
 
@@ -137,6 +141,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   wf.setHandler(streamReconnectedSignal, () => inbound.bare('streamReconnected'));
   wf.setHandler(pauseSignal, () => inbound.bare('pause'));
   wf.setHandler(resumeSignal, () => inbound.bare('resume'));
+  // The account's circuit breaker as last heard of (./circuit.ts).
+  const circuit = trackCircuitBreaker((args) => inbound.circuitBreaker(args), carried?.circuit);
   if (strict) wf.setDefaultSignalHandler((name) => inbound.unknown(name));
   wf.setHandler(stateQuery, () => view());
   const control = registerControlHandlers({ state: () => state, strategy, enqueue: (item) => void queue.push(item) });
@@ -186,6 +192,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       eventsProcessed: state.eventsProcessed,
       pendingEvents: queue.length,
       activitiesInFlight: inFlight,
+      circuitBreaker: circuit.view(),
     };
   }
 
@@ -210,21 +217,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   // ---- Web UI visibility ---------------------------------------------------------------------
 
   function syncVisibility(): void {
-    const current = wf.workflowInfo().typedSearchAttributes;
-    const wanted = [
-      { key: BotNameKey, value: state.setup.name },
-      { key: StrategyKey, value: state.setup.strategy },
-      { key: SymbolKey, value: state.setup.symbol },
-      { key: BotStatusKey, value: gate.displayStatus(state.status) },
-    ];
-    // Each upsert is a history event: only send what changed.
-    const changed = wanted.filter(({ key, value }) => current.get(key) !== value);
-    if (changed.length > 0) wf.upsertSearchAttributes(changed);
-    const memo: BotMemo = { tag: state.clientIdTag, account: state.setup.account, symbol: state.setup.symbol, interval: state.setup.interval, watches: state.watches };
-    const memos = wf.workflowInfo().memo ?? {};
-    if (routable && JSON.stringify(memos.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
-    // Why it cannot trade, for the Web UI (a memo: no search attribute to register on the server).
-    if ((memos.blocked ?? null) !== (gate.blocked()?.reason ?? null)) wf.upsertMemo({ blocked: gate.blocked()?.reason });
+    syncBotVisibility(state, gate.displayStatus(state.status), gate.blocked()?.reason ?? null, routable);
   }
 
   // ---- the kernel and its commands ----------------------------------------------------------
@@ -373,45 +366,15 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       const item = queue.shift()!;
       for (const event of toEvents(item, Date.now())) process(event);
     }
+    notifications.flush(state);
   }
 
-  // ---- wake-up timer -------------------------------------------------------------------------
-  // One durable timer for the next wake-up (strategy timers, reconciliation), re-armed only when
-  // that time changes: a timer per loop turn would add two history events to every signal.
+  // ---- wake-up timer (./wake-timer.ts) ------------------------------------------------------
 
-  let armedFor: number | null = null;
-  let armedScope: wf.CancellationScope | null = null;
   let wakeDue = false;
-
-  function disarmWakeTimer(): void {
-    armedScope?.cancel();
-    armedScope = null;
-    armedFor = null;
-  }
-
-  function armWakeTimer(): void {
-    const at = state.status === 'STOPPED' ? null : nextWakeAt(state);
-    if (at === armedFor) return;
-    disarmWakeTimer();
-    armedFor = at;
-    if (at === null) return;
-    const scope = new wf.CancellationScope();
-    armedScope = scope;
-    scope
-      .run(() => wf.sleep(Math.max(1, at - Date.now())))
-      .then(
-        () => {
-          if (armedFor === at) {
-            wakeDue = true;
-            armedFor = null;
-            armedScope = null;
-          }
-        },
-        (err) => {
-          if (!wf.isCancellation(err)) throw err;
-        },
-      );
-  }
+  const wake = createWakeTimer(() => void (wakeDue = true));
+  const armWakeTimer = () => wake.arm(state.status === 'STOPPED' ? null : nextWakeAt(state));
+  const disarmWakeTimer = () => wake.disarm();
 
   function continueAsNewDue(): boolean {
     const info = wf.workflowInfo();
@@ -421,7 +384,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   }
 
   function quiet(): boolean {
-    return inFlight === 0 && wf.allHandlersFinished();
+    return inFlight === 0 && notifications.idle() && wf.allHandlersFinished();
   }
 
   // ---- main loop -----------------------------------------------------------------------------
@@ -476,6 +439,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
             inbox: queue as InboxItem[],
             generation: generation + 1,
             paramsUpdatesApplied: paramsApplied,
+            circuit: circuit.view(),
             ...(rejections.count > 0 ? { inputRejections: rejections } : {}),
             ...(gate.blocked() ? { blocked: gate.blocked()! } : {}),
           },
@@ -508,6 +472,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   // After a cancellation the root scope is cancelled: waiting there would throw at once.
   await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
   drain();
+  await notifications.settled();
   showCurrentDetails(state);
   return view();
 }
