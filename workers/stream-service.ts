@@ -15,10 +15,11 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { AccountRegistry, ExchangeAccount } from '../activities/exchange-account';
 import { gte, lte } from '../core/decimal';
-import type { Candle } from '../core/market';
+import type { Candle, CandleInterval } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import { candleSignal, orderUpdateSignal, streamReconnectedSignal, triggerSignal } from '../workflows/messages';
 import type { BotDirectory, RunningBot } from './directory';
+import { NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
 import { UserStream, type UserStreamStatus } from './streams/user-stream';
 
@@ -32,6 +33,8 @@ export interface StreamServiceOptions {
 
 export interface StreamStats {
   candlesRelayed: number;
+  /** Last closed candles sent to bots this service had not served yet (./stream-catch-up.ts). */
+  candlesCaughtUp: number;
   orderUpdatesRelayed: number;
   triggersFired: number;
   userReconnects: number;
@@ -43,9 +46,10 @@ export class StreamService {
   private readonly marketStreams = new Map<string, MarketStream>();
   /** Watches already fired, so a burst of trades fires each once (cleared when the bot drops it). */
   private readonly fired = new Set<string>();
+  private readonly newcomers = new NewcomerTracker();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  readonly stats: StreamStats = { candlesRelayed: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
+  readonly stats: StreamStats = { candlesRelayed: 0, candlesCaughtUp: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
 
   constructor(private readonly options: StreamServiceOptions) {}
 
@@ -139,6 +143,9 @@ export class StreamService {
         this.marketStreams.delete(base);
       }
     }
+    // Bots this service has not served yet get the last closed candle of their stream (after the
+    // streams are open, so a candle closing now reaches them one way or the other).
+    void this.catchUp(this.newcomers.newcomers(bots));
     // Forget fired watches the bots no longer hold.
     const live = new Set(bots.flatMap((b) => Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`)));
     for (const key of this.fired) if (!live.has(key)) this.fired.delete(key);
@@ -172,6 +179,32 @@ export class StreamService {
     const targets = this.botsOn(base, (b) => b.symbol === candle.symbol && b.interval === candle.interval);
     await Promise.all(targets.map((b) => this.signal(b.workflowId, (h) => h.signal(candleSignal, candle))));
     this.stats.candlesRelayed += targets.length;
+  }
+
+  private async catchUp(bots: readonly RunningBot[]): Promise<void> {
+    const byStream = new Map<string, RunningBot[]>();
+    for (const b of bots) {
+      const key = `${b.account}/${b.symbol}/${b.interval}`;
+      byStream.set(key, [...(byStream.get(key) ?? []), b]);
+    }
+    await Promise.all(
+      [...byStream.values()].map(async (group) => {
+        const { account: name, symbol, interval } = group[0]!;
+        let candle: Candle | null;
+        try {
+          candle = await lastClosedCandle(this.options.accounts.get(name), symbol, interval as CandleInterval);
+        } catch (err) {
+          // Another worker's account, or the exchange is down: the bot's own freshness check and
+          // gap backfill cover it.
+          this.log(`catch-up candle of ${symbol} ${interval} unavailable: ${(err as Error).message}`);
+          return;
+        }
+        if (!candle) return;
+        const targets = catchUpTargets(candle, group);
+        await Promise.all(targets.map((b) => this.signal(b.workflowId, (h) => h.signal(candleSignal, candle))));
+        this.stats.candlesCaughtUp += targets.length;
+      }),
+    );
   }
 
   private async relayOrder(accountName: string, snapshot: OrderSnapshot): Promise<void> {
