@@ -17,7 +17,8 @@ import type { AccountRegistry, ExchangeAccount } from '../activities/exchange-ac
 import { gte, lte } from '../core/decimal';
 import type { Candle, CandleInterval } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
-import { candleSignal, orderUpdateSignal, streamReconnectedSignal, triggerSignal } from '../workflows/messages';
+import { streamReconnectedSignal, triggerSignal } from '../workflows/messages';
+import { type DeliveryMode, StreamDelivery } from './stream-delivery';
 import type { BotDirectory, RunningBot } from './directory';
 import { NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
@@ -28,6 +29,8 @@ export interface StreamServiceOptions {
   readonly accounts: AccountRegistry;
   readonly directory: BotDirectory;
   readonly refreshEveryMs?: number;
+  /** Candles and order reports as updates (default; signal when not accepted) or signals only. */
+  readonly delivery?: DeliveryMode;
   readonly log?: (message: string) => void;
 }
 
@@ -51,7 +54,11 @@ export class StreamService {
   private stopped = false;
   readonly stats: StreamStats = { candlesRelayed: 0, candlesCaughtUp: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
 
-  constructor(private readonly options: StreamServiceOptions) {}
+  private readonly delivery: StreamDelivery;
+
+  constructor(private readonly options: StreamServiceOptions) {
+    this.delivery = new StreamDelivery(options.client, options.delivery ?? 'update');
+  }
 
   async start(): Promise<void> {
     await this.sync();
@@ -177,7 +184,7 @@ export class StreamService {
 
   private async relayCandle(base: string, candle: Candle): Promise<void> {
     const targets = this.botsOn(base, (b) => b.symbol === candle.symbol && b.interval === candle.interval);
-    await Promise.all(targets.map((b) => this.signal(b.workflowId, (h) => h.signal(candleSignal, candle))));
+    await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
     this.stats.candlesRelayed += targets.length;
   }
 
@@ -201,7 +208,7 @@ export class StreamService {
         }
         if (!candle) return;
         const targets = catchUpTargets(candle, group);
-        await Promise.all(targets.map((b) => this.signal(b.workflowId, (h) => h.signal(candleSignal, candle))));
+        await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
         this.stats.candlesCaughtUp += targets.length;
       }),
     );
@@ -215,7 +222,7 @@ export class StreamService {
       owner = this.options.directory.ownerOf(snapshot.clientOrderId);
     }
     if (!owner || owner.account !== accountName) return;
-    await this.signal(owner.workflowId, (h) => h.signal(orderUpdateSignal, snapshot));
+    await this.signal(owner.workflowId, () => this.delivery.orderReport(owner.workflowId, snapshot));
     this.stats.orderUpdatesRelayed += 1;
   }
 
@@ -242,7 +249,7 @@ export class StreamService {
     await Promise.all(bots.map((b) => this.signal(b.workflowId, (h) => h.signal(streamReconnectedSignal))));
   }
 
-  private async signal(workflowId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+  private async signal(workflowId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>): Promise<void> {
     try {
       await send(this.options.client.workflow.getHandle(workflowId));
     } catch (err) {

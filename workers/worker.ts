@@ -141,7 +141,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
 
   // Backtest batches of `npm run optimize -- --temporal`, on their own task queue (optimize-worker.ts).
   const optimizer = await createOptimizeWorker(nativeConnection, temporal.namespace, temporal.taskQueue, options.identity);
-  const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log });
+  const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log, delivery: process.env.STREAM_DELIVERY === 'signal' ? 'signal' : 'update' });
   const monitor = monitoring && thresholds
     ? new Monitor({ accounts, directory, streams, tracker, notifier, client, taskQueue: temporal.taskQueue, thresholds, log, ...(monitoring.intervalMs ? { intervalMs: monitoring.intervalMs } : {}), ...(monitoring.botCheckEveryMs ? { botCheckEveryMs: monitoring.botCheckEveryMs } : {}) })
     : null;

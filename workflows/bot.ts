@@ -49,6 +49,7 @@ import { showCurrentDetails, withOrderSummaries } from './details';
 import { trackCircuitBreaker, withOrderPurposes } from './circuit';
 import { botNotifications } from './notifications';
 import { createWakeTimer } from './wake-timer';
+import { registerStreamUpdates } from './stream-updates';
 import { syncBotVisibility } from './visibility';
 import { NO_REJECTIONS, checkParamsPatch, createInbound, withRejection } from './inbound';
 import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate } from './start-gate';
@@ -136,6 +137,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   });
   wf.setHandler(candleSignal, (...args: unknown[]) => inbound.candle(args));
   wf.setHandler(orderUpdateSignal, (...args: unknown[]) => inbound.orderUpdate(args));
+  // The same two as updates, the fast path the stream service takes (./stream-updates.ts).
+  registerStreamUpdates({ candle: (args) => inbound.candle(args), orderUpdate: (args) => inbound.orderUpdate(args), lastCandleOpenTime: () => state.lastCandleOpenTime });
   wf.setHandler(triggerSignal, (...args: unknown[]) => inbound.trigger(args));
   wf.setHandler(bookSignal, (...args: unknown[]) => inbound.book(args));
   wf.setHandler(streamReconnectedSignal, () => inbound.bare('streamReconnected'));

@@ -85,5 +85,12 @@ describe('events while no worker runs', () => {
     // No further candle: it must arrive from the catch-up, within a directory refresh or two.
     const s = await h.waitForState('newcomer', (v) => candlesSeen(v) === 1, 'the candle that closed as it started', 20_000);
     expect(s.stats.ordersPlaced).toBeGreaterThanOrEqual(1);
+    // Delivered on the fast path (an update), and the live relay's copy of the same candle, refused
+    // as a duplicate by the validator, left no trace: one accepted candle update, no candle signal.
+    const history = await h.handle('newcomer').fetchHistory();
+    const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'deliverCandle');
+    const signalled = history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle');
+    expect(accepted.length).toBe(1);
+    expect(signalled.length).toBe(0);
   }, 60_000);
 });
