@@ -10,6 +10,7 @@
  *   --candles <n>     backtest: candles (default 1000000)
  *   --profile <name>  system settings, see support/profiles.ts (default shipped)
  *   --compare         also run latency and density at the first size with the other profile
+ *   --compare-with <name>  the profile --compare runs (default previous, or shipped)
  *   --server cluster  also run latency, density and recovery on a real Temporal cluster (PostgreSQL, four
  *                     service processes, infra/cluster/) with --cluster-workers workers (2),
  *                     reported beside the dev server's figures of the same run
@@ -70,6 +71,7 @@ const { values: args, positionals } = parseArgs({
     candles: { type: 'string', default: '1000000' },
     profile: { type: 'string', default: 'shipped' },
     compare: { type: 'boolean', default: false },
+    'compare-with': { type: 'string' },
     server: { type: 'string', default: 'dev' },
     'cluster-workers': { type: 'string', default: '2' },
     out: { type: 'string', default: path.join(PROJECT_ROOT, 'bench/results/latest.json') },
@@ -113,7 +115,8 @@ async function main(): Promise<number> {
   }
 
   if (args.compare) {
-    const other = PROFILES[profile.name === 'shipped' ? 'previous' : 'shipped']!;
+    const other = PROFILES[args['compare-with'] ?? (profile.name === 'shipped' ? 'previous' : 'shipped')];
+    if (!other) throw new Error(`unknown profile ${args['compare-with']}`);
     log(`bench: comparison with the ${other.name} profile`);
     const comparison: { profile: Profile; latency?: LatencyResult; density?: DensityResult } = { profile: other };
     if (want('latency')) comparison.latency = await withStack(other, (stack) => latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 0, log }));

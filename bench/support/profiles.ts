@@ -13,6 +13,7 @@ export interface Profile {
   readonly sqlitePragmas?: Readonly<Record<string, string>>;
   readonly dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   readonly tuning?: WorkerTuning;
+  readonly workerEnv?: Readonly<Record<string, string>>;
 }
 
 export const PROFILES: Readonly<Record<string, Profile>> = {
@@ -25,6 +26,12 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     description: 'dev server as it ran before the benchmark (SQLite rollback journal, fsync per commit; activities through the task queue); worker as createBotWorker builds it',
     sqlitePragmas: { journal_mode: 'delete', synchronous: 'full' },
     dynamicConfig: { 'system.enableActivityEagerExecution': false },
+  },
+  /** As shipped, but stream events reach bots as signals (the path before Workflow Updates). */
+  signals: {
+    name: 'signals',
+    description: 'as shipped but candles and order reports delivered as signals (STREAM_DELIVERY=signal), the path before updates',
+    workerEnv: { STREAM_DELIVERY: 'signal' },
   },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
@@ -40,5 +47,6 @@ export function stackOptions(profile: Profile, log: (line: string) => void): Sta
     ...(profile.sqlitePragmas ? { sqlitePragmas: profile.sqlitePragmas } : {}),
     ...(profile.dynamicConfig ? { dynamicConfig: profile.dynamicConfig } : {}),
     ...(profile.tuning ? { tuning: profile.tuning } : {}),
+    ...(profile.workerEnv ? { workerEnv: profile.workerEnv } : {}),
   };
 }

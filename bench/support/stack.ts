@@ -45,6 +45,8 @@ export interface StackOptions {
   readonly server?: ServerKind;
   /** Worker processes on the bots' task queue (default 1). */
   readonly workers?: number;
+  /** Extra environment of the worker processes (e.g. STREAM_DELIVERY=signal). */
+  readonly workerEnv?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
@@ -177,6 +179,7 @@ export class BenchStack {
     const prefix = `ACCOUNT_${BOT_ACCOUNT.toUpperCase()}_`;
     return {
       ...process.env,
+      ...this.options.workerEnv,
       TEMPORAL_ADDRESS: this.server.address,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
