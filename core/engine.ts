@@ -24,7 +24,7 @@ import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoInten
 import { splitSymbol } from './symbols';
 import type { FuturesSetup } from './futures/setup';
 import { perpPositionAfterFill } from './futures/position';
-import { PROTECT_TAG, protectionStep } from './futures/protection';
+import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
 import { type Verification, onMissing, ordersToVerify } from './order-authority';
 import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
 
@@ -438,7 +438,7 @@ class Kernel {
     const { market, futures, symbol } = this.s.setup;
     if (market !== 'futures' || !futures || this.s.status === 'STOPPED' || this.s.status === 'FAILED') return;
     const p = this.s.position;
-    const step = protectionStep({ symbol, qty: this.isFlat(p.qty) ? '0' : p.qty, avgEntryPrice: p.avgEntryPrice, tickSize: this.s.filters?.tickSize ?? null, orders: openOrders(this.s as BotState), futures });
+    const step = protectionStep({ symbol, qty: this.isFlat(p.qty) ? '0' : p.qty, avgEntryPrice: p.avgEntryPrice, tickSize: this.s.filters?.tickSize ?? null, orders: openOrders(this.s as BotState), futures, lastRejectedAt: lastProtectRejection(this.s.orders), now: this.now });
     if (step?.kind === 'cancel') this.cancel(step.order);
     if (step?.kind !== 'place') return;
     const clientOrderId = this.mintId();

@@ -19,6 +19,19 @@ export interface ProtectionView {
   readonly tickSize: Dec | null;
   readonly orders: readonly OrderRecord[];
   readonly futures: FuturesSetup;
+  /** The latest protective stop the exchange refused, if any (retried after PROTECT_RETRY_MS). */
+  readonly lastRejectedAt: number | null;
+  readonly now: number;
+}
+
+/** A refused stop is tried again after this long (a candle or a reconcile wakes the bot), never in a loop. */
+export const PROTECT_RETRY_MS = 30_000;
+
+/** When the latest protective stop was refused, among the orders the kernel keeps. */
+export function lastProtectRejection(orders: Readonly<Record<string, OrderRecord>>): number | null {
+  let at: number | null = null;
+  for (const o of Object.values(orders)) if (o.tag === PROTECT_TAG && o.status === 'REJECTED' && (at === null || o.updatedAt > at)) at = o.updatedAt;
+  return at;
 }
 
 export type ProtectionStep =
@@ -47,6 +60,7 @@ export function protectionStep(v: ProtectionView): ProtectionStep {
   const wrongSide = live.find((o) => o.request.side !== side && !o.cancelRequested && o.status !== 'SUBMITTING');
   if (wrongSide) return { kind: 'cancel', order: wrongSide };
   if (fitting.some((o) => !o.cancelRequested)) return null;
+  if (v.lastRejectedAt !== null && v.now - v.lastRejectedAt < PROTECT_RETRY_MS) return null;
   const stopPrice = protectiveStopPrice(v.qty, v.avgEntryPrice, v.futures.protectiveStopPct, v.tickSize);
   const request: OrderRequest = { symbol: v.symbol, side, type: 'STOP_MARKET', stopPrice, closePosition: true };
   const intent: PlaceIntent = {

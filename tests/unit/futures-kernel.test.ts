@@ -46,14 +46,14 @@ describe('protective stop', () => {
   it('a long gets a SELL closePosition stop below the entry, a short a BUY above, on the tick grid', () => {
     expect(protectiveStopPrice('0.01', '30000.37', '5', '0.1')).toBe('28500.3');
     expect(protectiveStopPrice('-0.01', '30000.37', '5', '0.1')).toBe('31500.4');
-    const step = protectionStep({ symbol: 'BTCUSDT', qty: '-0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [], futures });
+    const step = protectionStep({ symbol: 'BTCUSDT', qty: '-0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [], futures, lastRejectedAt: null, now: 0 });
     expect(step).toMatchObject({ kind: 'place', request: { side: 'BUY', type: 'STOP_MARKET', stopPrice: '31500', closePosition: true } });
   });
 
   it('nothing to do while the fitting stop is open; a stop on the wrong side or with no position is cancelled', () => {
-    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [order('SELL')], futures })).toBeNull();
-    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [order('BUY')], futures })).toMatchObject({ kind: 'cancel' });
-    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0', avgEntryPrice: '0', tickSize: '0.1', orders: [order('SELL')], futures })).toMatchObject({ kind: 'cancel' });
-    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0', avgEntryPrice: '0', tickSize: '0.1', orders: [], futures })).toBeNull();
+    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [order('SELL')], futures, lastRejectedAt: null, now: 0 })).toBeNull();
+    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [order('BUY')], futures, lastRejectedAt: null, now: 0 })).toMatchObject({ kind: 'cancel' });
+    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0', avgEntryPrice: '0', tickSize: '0.1', orders: [order('SELL')], futures, lastRejectedAt: null, now: 0 })).toMatchObject({ kind: 'cancel' });
+    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0', avgEntryPrice: '0', tickSize: '0.1', orders: [], futures, lastRejectedAt: null, now: 0 })).toBeNull();
   });
 });

@@ -85,7 +85,7 @@ describe('names and strategies', () => {
   });
 
   it('futures: a strategy without futures support is refused by name; rsi-sniper with shorts runs; spot-only settings are named', () => {
-    expect(one({ ...good, market: 'futures' })).toEqual([expect.stringMatching(/market: strategy \S+ does not run on futures yet/)]);
+    expect(one({ ...good, strategy: 'book-imbalance', params: {}, market: 'futures' })).toEqual([expect.stringMatching(/market: strategy book-imbalance does not run on futures yet/)]);
     expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { enableShort: true } })).toEqual([]);
     expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: {}, onStop: 'close-position' })).toEqual([expect.stringMatching(/onStop: "close-position" is not supported on futures yet/)]);
     expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { leverage: 10 }, futures: { leverage: 20 } })).toEqual([expect.stringMatching(/futures.leverage: 20 differs from params.leverage 10/)]);
