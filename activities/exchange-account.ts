@@ -16,6 +16,8 @@ export interface AccountConfig {
   readonly apiSecret: string;
   /** REST base, e.g. https://api.binance.com or http://127.0.0.1:8090 (paper exchange). */
   readonly httpBase: string;
+  /** USDⓈ-M futures REST base; default: https://fapi.binance.com for Binance, else httpBase (the paper exchange serves both). */
+  readonly httpFutures?: string;
   /** Market streams base, e.g. wss://stream.binance.com:9443/ws. */
   readonly wsBase: string;
   /** WebSocket API, e.g. wss://ws-api.binance.com:443/ws-api/v3 (user data stream). */
@@ -42,7 +44,7 @@ export class ExchangeAccount {
 
   constructor(readonly config: AccountConfig) {
     watchRetryAfterHeaders();
-    this.rest = Binance({ apiKey: config.apiKey, apiSecret: config.apiSecret, httpBase: config.httpBase }) as unknown as BinanceRest;
+    this.rest = Binance({ apiKey: config.apiKey, apiSecret: config.apiSecret, httpBase: config.httpBase, httpFutures: futuresBase(config) }) as unknown as BinanceRest;
     this.budget = new WeightBudget(config.weightLimitPerMinute);
     this.host = new URL(config.httpBase).host;
     this.breaker = new CircuitBreaker(config.name, config.breaker ?? DEFAULT_BREAKER_OPTIONS);
@@ -95,6 +97,12 @@ export class ExchangeAccount {
     const marginMs = 2_000;
     return sentAt + this.config.recvWindowMs + this.config.backendTimeoutMs + marginMs;
   }
+}
+
+/** Binance's spot host has its futures twin; any other host (the paper exchange) serves /fapi itself. */
+export function futuresBase(config: Pick<AccountConfig, 'httpBase' | 'httpFutures'>): string {
+  if (config.httpFutures) return config.httpFutures;
+  return /^https:\/\/api\.binance\.com\/?$/.test(config.httpBase) ? 'https://fapi.binance.com' : config.httpBase;
 }
 
 export class AccountRegistry {

@@ -7,6 +7,8 @@ import { type MarketActivityDeps, createMarketActivities } from './market';
 import { type NotifyActivityDeps, createNotifyActivities } from './notify';
 import { type OrderActivityDeps, createOrderActivities } from './orders';
 import { createPreflightActivities } from './preflight';
+import { createFuturesOrderActivities } from './futures-orders';
+import { createFuturesAccountActivities } from './futures-account';
 
 export type ActivityDeps = OrderActivityDeps & MarketActivityDeps & NotifyActivityDeps;
 
@@ -17,6 +19,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAccountActivities(deps),
     ...createNotifyActivities(deps),
     ...createPreflightActivities(deps),
+    ...createFuturesOrderActivities(deps),
+    ...createFuturesAccountActivities(deps),
   };
 }
 

@@ -12,6 +12,7 @@ import { STOP_POLICIES, type StopPolicy } from '../core/engine';
 import { riskConfigSchema } from '../core/risk/guard';
 import { findStrategy, strategyIds } from '../core/strategies';
 import { isDecimalString } from '../core/decimal';
+import { checkBotDefinition } from '../core/bot-definition';
 import { KlineFileError, intervalFromFileName, loadKlines } from './data';
 import { BacktestError, type BacktestResult, runBacktest } from './engine';
 import { reportHtml } from './html';
@@ -54,6 +55,7 @@ const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|jso
                            snapshots (npm run record -- --depth; e.g. the --db file itself)
   --risk '<json>'          risk limits: maxOpenTrades, maxDrawdown, maxDrawdownPct, capital
   --on-stop <policy>       ${STOP_POLICIES.join(' | ')} (default cancel-orders)
+  --market <spot|futures>  the bot's market (default spot): the run is refused where live would refuse it
   --from / --to <date>     only candles in this period (ISO date or ms)
   --out <dir>              where to write <name>.json and <name>.html (default reports/backtests)
   --name <name>            file name of the results (default <strategy>-<symbol>-<interval>-<start>)
@@ -133,6 +135,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
         depth: { type: 'string' },
         risk: { type: 'string' },
         'on-stop': { type: 'string' },
+        market: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
         out: { type: 'string' },
@@ -187,6 +190,13 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     if (args.from !== undefined) candles = candles.filter((c) => c.openTime >= parseTime(args.from!, '--from'));
     if (args.to !== undefined) candles = candles.filter((c) => c.openTime < parseTime(args.to!, '--to'));
     if (candles.length === 0) throw new UsageError('no candle in the requested period');
+
+    // The checks a live start runs (core/bot-definition.ts): a bot live would refuse is refused here.
+    const market = args.market ?? 'spot';
+    // (Bad params are left to runBacktest, which names them the backtest's way.)
+    const checked = !strategy.params.safeParse(params).success ? { ok: true as const } : checkBotDefinition({ name: 'backtest', strategy: args.strategy, symbol: loaded.symbol, interval: loaded.interval, params, onStop, market, ...(risk?.success ? { risk: risk.data } : {}) });
+    if (!checked.ok) throw new BacktestError(`this bot would be refused live, so it is not backtested:\n  ${checked.problems.join('\n  ')}`);
+    if (market === 'futures') throw new BacktestError('futures bots: the backtest command does not run them on the simulated perpetual (backtest/perpetual.ts) yet; only spot runs');
 
     const showProgress = args['no-progress'] ? false : (args.progress ?? io.isTty) && !args.quiet;
     const started = now();

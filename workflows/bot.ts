@@ -7,6 +7,8 @@
  * The workflow history is the write-ahead log: an order's client id is minted by the kernel and the
  * activity that sends it is scheduled (recorded) before the exchange ever sees the request.
  */
+import { venueActivities } from './venue-acts';
+import { resolveFuturesSetup } from '../core/futures/setup';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
@@ -89,6 +91,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   const orderActs = withOrderPurposes(withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]), (id) => state.orders[id]);
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
+  // Spot or futures activities, by the bot's market (./venue-acts.ts).
+  const venue = venueActivities(() => state, orderActs, readActs);
 
   const freshState = (params: BotDefinition['params']): BotState =>
     createBotState(
@@ -101,6 +105,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         params,
         onStop: definition.onStop,
         risk: definition.risk,
+        ...(definition.market === 'futures' ? { market: 'futures' as const, futures: resolveFuturesSetup(definition.futures, params) } : {}),
       },
       strategy,
       Date.now(),
@@ -266,7 +271,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     switch (command.type) {
       case 'placeOrder':
         try {
-          return [{ type: 'placed', snapshot: await orderActs.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
+          return [{ type: 'placed', snapshot: await venue.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
         } catch (err) {
           gate.noteExchange(err);
           return [rejection([command.clientOrderId], err)];
@@ -280,13 +285,13 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         }
       case 'cancelOrder':
         try {
-          return [{ type: 'orderUpdate', snapshot: await orderActs.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId }), source: 'cancel' }];
+          return [{ type: 'orderUpdate', snapshot: await venue.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId }), source: 'cancel' }];
         } catch (err) {
           return [{ type: 'cancelRejected', clientOrderId: command.clientOrderId, message: failureMessage(err) }];
         }
       case 'reconcile':
         try {
-          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
+          const r = await venue.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
           gate.noteExchange(null);
           return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
         } catch (err) {
@@ -394,7 +399,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
 
   async function filtersOf(symbol: string): Promise<SymbolFilters | null> {
     try {
-      return await readActs.getSymbolFilters({ account: state.setup.account, symbol });
+      return await venue.getSymbolFilters({ account: state.setup.account, symbol });
     } catch (err) {
       state = recordError(state, Date.now(), `exchange filters of ${symbol} unavailable, its orders go unfiltered: ${failureMessage(err)}`);
       return null;

@@ -52,6 +52,7 @@ export function trackCircuitBreaker(check: (args: readonly unknown[]) => Circuit
 export function withOrderPurposes<A extends wf.ActivityInterfaceFor<Activities>>(acts: A, orderOf: (clientOrderId: string) => OrderRecord | undefined): A {
   const add: Record<string, (input: never) => unknown> = {
     placeOrder: (i: PlaceOrderInput) => ({ ...i, purpose: i.purpose ?? orderOf(i.clientOrderId)?.purpose }),
+    futuresPlaceOrder: (i: PlaceOrderInput) => ({ ...i, purpose: i.purpose ?? orderOf(i.clientOrderId)?.purpose }),
     placeOco: (i: PlaceOcoInput) => ({ ...i, purpose: i.purpose ?? orderOf(i.aboveClientOrderId)?.purpose }),
   };
   return new Proxy(acts, {

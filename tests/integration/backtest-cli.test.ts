@@ -75,6 +75,12 @@ describe('npm run backtest', () => {
     expect(run(['--strategy', 'grid', '--file', FIXTURE, '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/Unknown option '--bogus'/) });
   });
 
+  it('refuses what a live start refuses: shorts on spot (the same message as live); futures bots not yet', () => {
+    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true}'])).toMatchObject({ code: 1, err: expect.stringMatching(/would be refused live[\s\S]*enableShort needs a futures account/) });
+    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true}', '--market', 'futures'])).toMatchObject({ code: 1, err: expect.stringMatching(/futures bots: the backtest command does not run them/) });
+    expect(run(['--strategy', 'book-imbalance', '--file', FIXTURE, '--market', 'futures'])).toMatchObject({ code: 1, err: expect.stringMatching(/book-imbalance does not run on futures yet/) });
+  });
+
   it('works as `npm run backtest`', async () => {
     const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'backtest', '--', '--strategy', 'range-breakout', '--file', FIXTURE, '--params', JSON.stringify({ rangeCandles: 24, pct: '0.5', repeat: true, sizing: { mode: 'quote', amount: '1000' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } } }), '--out', dir, '--name', 'rb', '--quiet'], { cwd: ROOT, timeout: 120_000 });
     expect(stdout).toBe(`result: ${path.join(dir, 'rb.json')}\nreport: ${path.join(dir, 'rb.html')}\n`);
