@@ -75,9 +75,9 @@ describe('npm run backtest', () => {
     expect(run(['--strategy', 'grid', '--file', FIXTURE, '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/Unknown option '--bogus'/) });
   });
 
-  it('refuses what a live start refuses: shorts on spot (the same message as live); futures bots not yet', () => {
+  it('refuses what a live start refuses: shorts on spot (the same message as live); futures bots run on the simulated perpetual', () => {
     expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true}'])).toMatchObject({ code: 1, err: expect.stringMatching(/would be refused live[\s\S]*enableShort needs a futures account/) });
-    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true}', '--market', 'futures'])).toMatchObject({ code: 1, err: expect.stringMatching(/futures bots: the backtest command does not run them/) });
+    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true,"minVolume":"0"}', '--market', 'futures', '--out', dir])).toMatchObject({ code: 0, out: expect.stringMatching(/perpetual: 10x ISOLATED, wallet [0-9.]+, funding -?[0-9.]+ \([0-9]+ payments\), liquidations 0/) });
     expect(run(['--strategy', 'book-imbalance', '--file', FIXTURE, '--market', 'futures'])).toMatchObject({ code: 1, err: expect.stringMatching(/book-imbalance does not run on futures yet/) });
   });
 
