@@ -9,6 +9,7 @@ import { BotConsoleLogger, sdkLogLevel } from '../infra/logger';
 import { explainTemporalError, isUnreachable } from '../client/errors';
 import { ConfigError, accountSettings, temporalSettings, workflowBundlePath } from './config';
 import { createBotWorker } from './worker';
+import { deliveryFromEnv } from './stream-delivery';
 import { startMetricsServer } from '../monitoring/metrics-server';
 import { temporalMetricsBind, temporalTelemetry } from '../monitoring/temporal-runtime';
 
@@ -26,13 +27,14 @@ async function main(): Promise<void> {
   const accounts = accountSettings();
   if (accounts.length === 0) console.warn('no exchange account configured (BOT_ACCOUNTS / BINANCE_API_KEY): bots will fail to trade');
   const port = metricsPort(process.env);
+  const streamDelivery = deliveryFromEnv(process.env.STREAM_DELIVERY);
   // The SDK's own worker metrics, on their own port (monitoring/temporal-runtime.ts).
   const telemetry = await temporalTelemetry(temporalMetricsBind(process.env));
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'], logger: new BotConsoleLogger(sdkLogLevel()), ...telemetry });
   const bundle = workflowBundlePath();
   let bot;
   try {
-    bot = await createBotWorker({ temporal, accounts, ...(bundle ? { workflowBundlePath: bundle } : {}), identity: `bots-worker-${process.pid}` });
+    bot = await createBotWorker({ temporal, accounts, ...(bundle ? { workflowBundlePath: bundle } : {}), identity: `bots-worker-${process.pid}`, streamDelivery });
   } catch (err) {
     if (isUnreachable(err)) throw new ConfigError(explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }));
     throw err;

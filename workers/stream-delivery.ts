@@ -2,7 +2,15 @@
  * How the stream service hands a candle or an order report to a bot: as a Workflow Update (one
  * persistence commit before the bot's order goes out, instead of a signal's three; see
  * workflows/stream-updates.ts), falling back to the signal whenever the update is not known to be
- * accepted.
+ * accepted — or as a signal only. Chosen per kind (DEFAULT_DELIVERY):
+ *
+ * - Order reports by update: a fill's reaction (the take-profit) is 13× the non-durable handler
+ *   instead of 22× at p50, and a few reports per order add little history.
+ * - Candles by signal: an accepted update writes UpdateAccepted + UpdateCompleted beside the
+ *   workflow task's three events where a signal writes one Signaled, so every silent 1m candle
+ *   costs 5 events instead of 4 — measured 60 × 5 + one poll ≈ 311 events per bot-hour, over the
+ *   300 the history budget allows (bench/README.md). STREAM_DELIVERY=update|signal forces one path
+ *   for both kinds.
  *
  * - The update id is derived from the event, so a resend — by this worker or another relaying the
  *   same stream — is deduplicated by the server within the bot's run.
@@ -15,10 +23,26 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
+import { ConfigError } from './config';
 import { candleSignal, orderUpdateSignal } from '../workflows/messages';
 import { DUPLICATE_CANDLE, candleUpdate, orderReportUpdate } from '../workflows/stream-updates';
 
 export type DeliveryMode = 'update' | 'signal';
+
+export interface DeliveryModes {
+  readonly candles: DeliveryMode;
+  readonly orderReports: DeliveryMode;
+}
+
+export const DEFAULT_DELIVERY: DeliveryModes = { candles: 'signal', orderReports: 'update' };
+
+/** STREAM_DELIVERY: unset or empty = per kind (DEFAULT_DELIVERY); `update` or `signal` = that path for both. */
+export function deliveryFromEnv(value: string | undefined): DeliveryModes {
+  const v = value?.trim() ?? '';
+  if (v === '') return DEFAULT_DELIVERY;
+  if (v === 'update' || v === 'signal') return { candles: v, orderReports: v };
+  throw new ConfigError(`STREAM_DELIVERY: "${value}" is not one of update, signal (or unset: candles by signal, order reports by update)`);
+}
 
 export type Delivered = 'update' | 'duplicate' | 'signal';
 
@@ -34,13 +58,14 @@ export function orderReportUpdateId(s: OrderSnapshot): string {
 export class StreamDelivery {
   constructor(
     private readonly client: Client,
-    private readonly mode: DeliveryMode = 'update',
+    private readonly modes: DeliveryModes = DEFAULT_DELIVERY,
     private readonly acceptWithinMs = 5_000,
   ) {}
 
   candle(workflowId: string, candle: Candle): Promise<Delivered> {
     return this.deliver(
       workflowId,
+      this.modes.candles,
       (h) => h.executeUpdate(candleUpdate, { args: [candle], updateId: candleUpdateId(candle) }),
       (h) => h.signal(candleSignal, candle),
     );
@@ -49,15 +74,16 @@ export class StreamDelivery {
   orderReport(workflowId: string, snapshot: OrderSnapshot): Promise<Delivered> {
     return this.deliver(
       workflowId,
+      this.modes.orderReports,
       (h) => h.executeUpdate(orderReportUpdate, { args: [snapshot], updateId: orderReportUpdateId(snapshot) }),
       (h) => h.signal(orderUpdateSignal, snapshot),
     );
   }
 
   /** Throws WorkflowNotFoundError when the bot is gone, and whatever the signal throws. */
-  private async deliver(workflowId: string, update: (h: Handle) => Promise<void>, signal: (h: Handle) => Promise<void>): Promise<Delivered> {
+  private async deliver(workflowId: string, mode: DeliveryMode, update: (h: Handle) => Promise<void>, signal: (h: Handle) => Promise<void>): Promise<Delivered> {
     const handle = this.client.workflow.getHandle(workflowId);
-    if (this.mode === 'update') {
+    if (mode === 'update') {
       try {
         await this.client.withDeadline(Date.now() + this.acceptWithinMs, () => update(handle));
         return 'update';

@@ -18,7 +18,7 @@ import { gte, lte } from '../core/decimal';
 import type { Candle, CandleInterval } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import { streamReconnectedSignal, triggerSignal } from '../workflows/messages';
-import { type DeliveryMode, StreamDelivery } from './stream-delivery';
+import { type DeliveryModes, StreamDelivery } from './stream-delivery';
 import type { BotDirectory, RunningBot } from './directory';
 import { NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
@@ -29,8 +29,8 @@ export interface StreamServiceOptions {
   readonly accounts: AccountRegistry;
   readonly directory: BotDirectory;
   readonly refreshEveryMs?: number;
-  /** Candles and order reports as updates (default; signal when not accepted) or signals only. */
-  readonly delivery?: DeliveryMode;
+  /** Per kind: as updates (signal when not accepted) or signals only (default DEFAULT_DELIVERY). */
+  readonly delivery?: DeliveryModes;
   readonly log?: (message: string) => void;
 }
 
@@ -57,7 +57,7 @@ export class StreamService {
   private readonly delivery: StreamDelivery;
 
   constructor(private readonly options: StreamServiceOptions) {
-    this.delivery = new StreamDelivery(options.client, options.delivery ?? 'update');
+    this.delivery = new StreamDelivery(options.client, options.delivery);
   }
 
   async start(): Promise<void> {

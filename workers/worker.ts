@@ -14,6 +14,7 @@ import type { TemporalSettings } from './config';
 import { connectionOptions } from './connection';
 import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
+import { type DeliveryModes, deliveryFromEnv } from './stream-delivery';
 import { releaseStickyQueues } from './sticky-queues';
 import { createOptimizeWorker } from './optimize-worker';
 import type { Registry } from 'prom-client';
@@ -51,6 +52,8 @@ export interface BotWorkerOptions {
   readonly identity?: string;
   /** Run the stream service in this process (default true). */
   readonly streams?: boolean;
+  /** How the stream service delivers candles and order reports (default: STREAM_DELIVERY, see workers/stream-delivery.ts). */
+  readonly streamDelivery?: DeliveryModes;
   readonly dataHandlers?: Partial<Record<DataRequest['kind'], DataHandler>>;
   readonly log?: (message: string) => void;
   /** Notifications and alerts out of this worker (default: from the environment, outbox under data/); null: none. */
@@ -141,7 +144,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
 
   // Backtest batches of `npm run optimize -- --temporal`, on their own task queue (optimize-worker.ts).
   const optimizer = await createOptimizeWorker(nativeConnection, temporal.namespace, temporal.taskQueue, options.identity);
-  const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log, delivery: process.env.STREAM_DELIVERY === 'signal' ? 'signal' : 'update' });
+  const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log, delivery: options.streamDelivery ?? deliveryFromEnv(process.env.STREAM_DELIVERY) });
   const monitor = monitoring && thresholds
     ? new Monitor({ accounts, directory, streams, tracker, notifier, client, taskQueue: temporal.taskQueue, thresholds, log, ...(monitoring.intervalMs ? { intervalMs: monitoring.intervalMs } : {}), ...(monitoring.botCheckEveryMs ? { botCheckEveryMs: monitoring.botCheckEveryMs } : {}) })
     : null;

@@ -33,6 +33,12 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     description: 'as shipped but candles and order reports delivered as signals (STREAM_DELIVERY=signal), the path before updates',
     workerEnv: { STREAM_DELIVERY: 'signal' },
   },
+  /** As shipped, but candles too as updates (5 history events per silent candle instead of 4). */
+  updates: {
+    name: 'updates',
+    description: 'as shipped but candles as well as order reports delivered as Workflow Updates (STREAM_DELIVERY=update)',
+    workerEnv: { STREAM_DELIVERY: 'update' },
+  },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
     name: 'no-fsync',

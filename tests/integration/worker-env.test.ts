@@ -29,6 +29,7 @@ describe.concurrent('the worker refuses a wrong environment at start, naming it'
     // Issue 15's settings: checked before the worker connects anywhere (Temporal down here to prove it).
     ['a breaker threshold that is not a number', { TEMPORAL_ADDRESS: '127.0.0.1:1', BREAKER_FAILURES: 'five' }, /^worker not started: invalid circuit breaker settings:\nBREAKER_FAILURES: /m],
     ['a metrics port that is not a port', { TEMPORAL_ADDRESS: '127.0.0.1:1', METRICS_PORT: 'abc' }, /^worker not started: METRICS_PORT: must be a port number or "off", got "abc"/m],
+    ['a stream delivery that does not exist', { TEMPORAL_ADDRESS: '127.0.0.1:1', STREAM_DELIVERY: 'updates' }, /^worker not started: STREAM_DELIVERY: "updates" is not one of update, signal/m],
     ['a Temporal metrics address without a port', { TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_METRICS_BIND: 'localhost' }, /^worker not started: TEMPORAL_METRICS_BIND: expected host:port/m],
     ['an alert threshold that is not a number', { TEMPORAL_ADDRESS: '127.0.0.1:1', ALERT_CPU_PCT: 'lots' }, /^worker not started: invalid alert settings:\nALERT_CPU_PCT: /m],
     ['a Telegram token without allowed chats', { TEMPORAL_ADDRESS: '127.0.0.1:1', TELEGRAM_BOT_TOKEN: '123456789:AAEabcdefghijklmnopqrstuvwxyz012345' }, /^worker not started: TELEGRAM_ALLOWED_CHATS: required with TELEGRAM_BOT_TOKEN/m],

@@ -74,7 +74,9 @@ describe('events while no worker runs', () => {
     harness = h;
     await h.start();
     h.exchange.market.setPrice('BTCUSDT', '30000');
-    await h.startWorker();
+    // Candles on the update path (shipped candles go by signal, workers/stream-delivery.ts): the
+    // duplicate the live relay sends must be refused by the validator, without history.
+    await h.startWorker({ streamDelivery: { candles: 'update', orderReports: 'update' } });
     await h.startBot({ ...BOT, name: 'newcomer' }, RUNTIME);
     // The moment the bot can trade (its routing memo is set), the candle closes.
     await eventually(async () => {
