@@ -59,7 +59,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', 'lint/*.mjs', 'vitest.config.mts'] },
+        projectService: { allowDefaultProject: ['*.mjs', 'lint/*.mjs', 'vitest.config.mts', 'vitest.cluster.config.mts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -70,6 +70,8 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
     const c = String(code);
     if (UNKNOWN_OUTCOME_CODES.has(code)) return { kind: 'unknown', code: c, message };
     if (code === -2010 && /duplicate/i.test(message)) return { kind: 'duplicate', code: c, message };
+    // Futures: an open order (or open algo order) already carries this client id.
+    if (code === -4116) return { kind: 'duplicate', code: c, message };
     if (code === -2013 || code === -2011) return { kind: 'notFound', code: c, message };
     if (code === -1003 || code === -1015) {
       return { kind: 'notSent', code: c, message, rateLimited: true, retryAfterMs: retryAfterHintMs ?? retryAfterFromMessage(message) };

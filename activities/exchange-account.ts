@@ -7,6 +7,8 @@ import Binance from 'binance-api-node';
 import type { BinanceRest } from './binance-types';
 import { RequestTimeoutError, classifyExchangeError, type ErrorClass } from './errors';
 import { WeightBudget, retryAfterHint, watchRetryAfterHeaders } from './rate-limit';
+import { type BreakerOptions, CircuitBreaker, DEFAULT_BREAKER_OPTIONS, outcomeOf } from './circuit-breaker';
+import { ExchangeHealth } from './exchange-health';
 
 export interface AccountConfig {
   readonly name: string;
@@ -14,6 +16,8 @@ export interface AccountConfig {
   readonly apiSecret: string;
   /** REST base, e.g. https://api.binance.com or http://127.0.0.1:8090 (paper exchange). */
   readonly httpBase: string;
+  /** USDⓈ-M futures REST base; default: https://fapi.binance.com for Binance, else httpBase (the paper exchange serves both). */
+  readonly httpFutures?: string;
   /** Market streams base, e.g. wss://stream.binance.com:9443/ws. */
   readonly wsBase: string;
   /** WebSocket API, e.g. wss://ws-api.binance.com:443/ws-api/v3 (user data stream). */
@@ -25,18 +29,26 @@ export interface AccountConfig {
   /** Our timeout for one REST call. */
   readonly requestTimeoutMs: number;
   readonly weightLimitPerMinute: number;
+  /** Circuit breaker thresholds (./circuit-breaker.ts); defaults: 5 failures, 30 s cool-down. */
+  readonly breaker?: BreakerOptions;
 }
 
 export class ExchangeAccount {
   readonly rest: BinanceRest;
   readonly budget: WeightBudget;
+  /** Opens after consecutive failures: no new entries until the exchange answers again. */
+  readonly breaker: CircuitBreaker;
+  /** What this process saw of the account's calls (metrics, alerts). */
+  readonly health = new ExchangeHealth();
   private readonly host: string;
 
   constructor(readonly config: AccountConfig) {
     watchRetryAfterHeaders();
-    this.rest = Binance({ apiKey: config.apiKey, apiSecret: config.apiSecret, httpBase: config.httpBase }) as unknown as BinanceRest;
+    this.rest = Binance({ apiKey: config.apiKey, apiSecret: config.apiSecret, httpBase: config.httpBase, httpFutures: futuresBase(config) }) as unknown as BinanceRest;
     this.budget = new WeightBudget(config.weightLimitPerMinute);
     this.host = new URL(config.httpBase).host;
+    this.breaker = new CircuitBreaker(config.name, config.breaker ?? DEFAULT_BREAKER_OPTIONS);
+    this.breaker.setProbe(() => this.call('time', 1, (r) => r.time()));
   }
 
   get name(): string {
@@ -55,10 +67,21 @@ export class ExchangeAccount {
     });
     try {
       // Promise.resolve().then(...) also turns the library's synchronous param checks into rejections.
-      return await Promise.race([Promise.resolve().then(() => fn(this.rest)), timeout]);
+      const result = await Promise.race([Promise.resolve().then(() => fn(this.rest)), timeout]);
+      this.observe(what, null);
+      return result;
+    } catch (err) {
+      this.observe(what, this.classify(err));
+      throw err;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Feed the breaker and the health figures with one call's outcome. */
+  private observe(what: string, c: ErrorClass | null): void {
+    this.health.record(what, c);
+    this.breaker.record(outcomeOf(c));
   }
 
   classify(err: unknown): ErrorClass {
@@ -74,6 +97,12 @@ export class ExchangeAccount {
     const marginMs = 2_000;
     return sentAt + this.config.recvWindowMs + this.config.backendTimeoutMs + marginMs;
   }
+}
+
+/** Binance's spot host has its futures twin; any other host (the paper exchange) serves /fapi itself. */
+export function futuresBase(config: Pick<AccountConfig, 'httpBase' | 'httpFutures'>): string {
+  if (config.httpFutures) return config.httpFutures;
+  return /^https:\/\/api\.binance\.com\/?$/.test(config.httpBase) ? 'https://fapi.binance.com' : config.httpBase;
 }
 
 export class AccountRegistry {

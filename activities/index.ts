@@ -4,17 +4,23 @@
  */
 import { createAccountActivities } from './account';
 import { type MarketActivityDeps, createMarketActivities } from './market';
+import { type NotifyActivityDeps, createNotifyActivities } from './notify';
 import { type OrderActivityDeps, createOrderActivities } from './orders';
 import { createPreflightActivities } from './preflight';
+import { createFuturesOrderActivities } from './futures-orders';
+import { createFuturesAccountActivities } from './futures-account';
 
-export type ActivityDeps = OrderActivityDeps & MarketActivityDeps;
+export type ActivityDeps = OrderActivityDeps & MarketActivityDeps & NotifyActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createOrderActivities(deps),
     ...createMarketActivities(deps),
     ...createAccountActivities(deps),
+    ...createNotifyActivities(deps),
     ...createPreflightActivities(deps),
+    ...createFuturesOrderActivities(deps),
+    ...createFuturesAccountActivities(deps),
   };
 }
 

@@ -91,8 +91,10 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       r.candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) }),
     );
     const now = Date.now();
-    // The exchange includes the candle still forming; bots only ever see closed candles.
-    return raw.filter((c) => Number(c.closeTime) < now).map((c) => candleFromRaw(symbol, interval, c));
+    // The exchange includes the candle still forming; bots only ever see closed candles. A candle
+    // ending before `endTime` (a gap's end: the open of a candle already reported closed) is closed
+    // too, whatever the wall clock says (a paper exchange's manual candles run ahead of it).
+    return raw.filter((c) => Number(c.closeTime) < now || (endTime !== undefined && Number(c.closeTime) <= endTime)).map((c) => candleFromRaw(symbol, interval, c));
   }
 
   return {

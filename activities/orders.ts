@@ -26,6 +26,7 @@ import type { Fill, OcoRequest, OrderRequest, OrderSnapshot } from '../core/orde
 import type { RawOrder, RawOrderList } from './binance-types';
 import { signedRequest } from './signed-rest';
 import { FailureType, rejectedFailure, retryableFailure } from './errors';
+import { refuseEntryWhileOpen } from './circuit-breaker';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import { fillFromTrade, snapshotFromOrder } from './mapping';
 
@@ -33,6 +34,8 @@ export interface PlaceOrderInput {
   readonly account: string;
   readonly clientOrderId: string;
   readonly request: OrderRequest;
+  /** Entries are held back while the account's circuit breaker is open; exits always go. */
+  readonly purpose?: 'entry' | 'exit';
 }
 
 export interface PlaceOcoInput {
@@ -41,6 +44,7 @@ export interface PlaceOcoInput {
   readonly aboveClientOrderId: string;
   readonly belowClientOrderId: string;
   readonly request: OcoRequest;
+  readonly purpose?: 'entry' | 'exit';
 }
 
 export interface CancelOrderInput {
@@ -138,6 +142,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       const lastSendAt = previousSend();
       const adopted = await resolveEarlierSend(acc, request.symbol, clientOrderId, lastSendAt);
       if (adopted) return adopted;
+      refuseEntryWhileOpen(acc.breaker, input.purpose, `order ${clientOrderId}`);
 
       const sentAt = now();
       remember(sentAt);
@@ -182,6 +187,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         const other = await lookup(acc, request.symbol, input.belowClientOrderId);
         return { listClientOrderId: input.listClientOrderId, snapshots: other ? [adopted, other] : [adopted] };
       }
+      refuseEntryWhileOpen(acc.breaker, input.purpose, `OCO ${input.listClientOrderId}`);
       const sentAt = now();
       remember(sentAt);
       try {

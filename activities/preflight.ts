@@ -14,6 +14,8 @@ import { tradabilityProblems } from '../core/tradability';
 import { FailureType, retryableFailure } from './errors';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import { filtersFromExchangeInfo } from './mapping';
+import { filtersFromFuturesInfo } from './futures-mapping';
+import type { FuturesRest, RawFuturesExchangeInfo } from './futures-types';
 
 export type PreflightProblemKind = 'account' | 'symbol' | 'credentials' | 'filters';
 
@@ -69,6 +71,15 @@ export function createPreflightActivities(deps: PreflightDeps) {
     return filtersFromExchangeInfo(info.value, symbol);
   }
 
+  async function perpFilters(acc: ExchangeAccount, symbol: string, problems: PreflightProblem[]): Promise<SymbolFilters | null> {
+    const info = await ask<RawFuturesExchangeInfo>(acc, 'futures exchangeInfo', 1, (r) => (r as unknown as FuturesRest).futuresExchangeInfo());
+    if (!info.ok || !info.value.symbols.some((s) => s.symbol === symbol)) {
+      problems.push({ kind: 'symbol', field: 'symbol', message: `${symbol} is not a USDⓈ-M perpetual of account "${acc.name}"'s exchange${info.ok ? '' : ` (${info.code}: ${info.message})`}` });
+      return null;
+    }
+    return filtersFromFuturesInfo(info.value, symbol);
+  }
+
   return {
     async preflightBot(input: PreflightInput): Promise<PreflightResult> {
       const { definition } = input;
@@ -79,7 +90,9 @@ export function createPreflightActivities(deps: PreflightDeps) {
       } catch (err) {
         return { problems: [{ kind: 'account', field: 'account', message: (err as Error).message }], filters: null, otherFilters: {}, price: null };
       }
-      const filters = await symbolFilters(acc, definition.symbol, 'symbol', problems);
+      // A futures bot's filters are the perpetual's (lot 0.001 BTC, notional 5 USDT), not spot's.
+      const futures = (definition as { market?: string }).market === 'futures';
+      const filters = futures ? await perpFilters(acc, definition.symbol, problems) : await symbolFilters(acc, definition.symbol, 'symbol', problems);
       const strategy = findStrategy(definition.strategy);
       const otherFilters: Record<string, SymbolFilters> = {};
       let extra: readonly string[] = [];

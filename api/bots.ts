@@ -37,7 +37,7 @@ const candlesQuery = z
     interval: z.enum(CANDLE_INTERVALS, { error: `must be one of ${CANDLE_INTERVALS.join(', ')}` }).optional(),
   })
   .strict();
-const paramsBody = z.record(z.string(), z.unknown(), { error: 'must be a JSON object of params, such as {"takeProfitPct": "0.5"}' });
+export const paramsBody = z.record(z.string(), z.unknown(), { error: 'must be a JSON object of params, such as {"takeProfitPct": "0.5"}' });
 /** A bot definition as in a config file, or a list of them (nothing starts unless all are valid). */
 const startBody = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())], { error: 'must be a bot definition (JSON object) or a list of them' });
 

@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { Registry } from 'prom-client';
 import { type TemporalSettings, connectionOptions } from '../infra/temporal-connection';
 import { resolveCredentials } from './credentials';
 import { PublicMarkets } from './market-data';
@@ -24,6 +25,8 @@ export interface StartControlApiOptions {
   readonly generateCredentials?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (message: string) => void;
+  /** Worker metrics to serve on /metrics too (the in-process worker of `npm start`). */
+  readonly metrics?: readonly Registry[];
 }
 
 export interface RunningControlApi {
@@ -52,6 +55,7 @@ export async function startControlApi(options: StartControlApiOptions): Promise<
     credentials,
     sessions,
     log,
+    metrics: { registries: options.metrics ?? [], token: env.METRICS_TOKEN || null },
   });
   try {
     await app.listen({ host, port });

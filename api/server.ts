@@ -9,6 +9,7 @@
  *   /api/v1/strategies        strategies and their params                  ./strategies.ts
  *   /api/v1/health            Temporal, worker, streams                    ./health.ts
  *   /api/v1/openapi.json      this API, described                          ./openapi.ts
+ *   /metrics                  Prometheus metrics (bots; the worker's in npm start)   ./metrics.ts
  */
 import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
@@ -17,6 +18,7 @@ import { type DashboardAssets, buildDashboard } from './assets';
 import { Auth, type AuthOptions } from './auth';
 import { registerBotRoutes } from './bots';
 import { registerHealthRoute } from './health';
+import { type MetricsRouteOptions, registerMetricsRoute } from './metrics';
 import type { RuntimeOptions } from '../workflows/messages';
 import { RouteTable, installErrorHandler } from './http';
 import type { PublicMarkets } from './market-data';
@@ -31,6 +33,8 @@ export interface ControlApiOptions extends AuthOptions {
   readonly markets: PublicMarkets;
   readonly seed?: SeedOptions;
   readonly queryTimeoutMs?: number;
+  /** GET /metrics (Prometheus): the bots' figures, plus these registries; false: no route. */
+  readonly metrics?: MetricsRouteOptions | false;
   /**
    * Runtime options of every bot this API starts (checked by startBot like the CLI's). Production
    * needs none; a paper exchange on a manual candle clock (tests, demos) needs `maxCandleLeadMs`.
@@ -71,6 +75,7 @@ export async function createControlApi(options: ControlApiOptions): Promise<Fast
   registerSeedRoutes(routes, ctx, options.seed);
   registerStrategyRoutes(routes);
   registerHealthRoute(routes, { ...ctx, namespace: options.namespace });
+  if (options.metrics !== false) registerMetricsRoute(routes, ctx, options.metrics ?? {});
   const doc = openApiDocument(routes, { version: VERSION });
   app.get('/api/v1/openapi.json', async () => doc);
 

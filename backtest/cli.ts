@@ -12,9 +12,11 @@ import { STOP_POLICIES, type StopPolicy } from '../core/engine';
 import { riskConfigSchema } from '../core/risk/guard';
 import { findStrategy, strategyIds } from '../core/strategies';
 import { isDecimalString } from '../core/decimal';
+import { checkBotDefinition } from '../core/bot-definition';
 import { KlineFileError, intervalFromFileName, loadKlines, loadKlinesFromDb } from './data';
 import { BacktestError, type BacktestResult, runBacktest } from './engine';
 import { reportHtml } from './html';
+import { type FuturesBacktestResult, runFuturesBacktest } from './futures-run';
 import { progressBar, summaryText } from './report';
 import { DepthRecordingError, type RecordedBook, parseDepthRecording } from '../core/analysis/book-replay';
 import { withLocalData } from '../core/strategies/seed/local-data';
@@ -45,14 +47,16 @@ const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|jso
   --params '<json>'        strategy params (or --params-file <path>)
   --symbol <SYMBOL>        default: from the file name, else BTCUSDT
   --interval <1m|1h|...>   default: from the candles' spacing
-  --balance <A=x,B=y>      starting balances, default <quote>=10000
-  --fee <rate>             maker and taker fee, default 0.001 (0.1 %); or --maker-fee / --taker-fee
+  --balance <A=x,B=y>      starting balances, default <quote>=10000 (futures: the margin asset only)
+  --fee <rate>             maker and taker fee, default 0.001 (0.1 %; futures 0.0002 / 0.0005); or --maker-fee / --taker-fee
   --participation <share>  share of each candle's volume our resting orders may take (partial fills)
   --depth <file>           depth recording (npm run exchange -- --record-depth <file>) answering the
                            order-book requests of book-imbalance; or a market database's depth
                            snapshots (npm run record -- --depth; e.g. the --db file itself)
   --risk '<json>'          risk limits: maxOpenTrades, maxDrawdown, maxDrawdownPct, capital
   --on-stop <policy>       ${STOP_POLICIES.join(' | ')} (default cancel-orders)
+  --market <spot|futures>  the bot's market (default spot): the run is refused where live would refuse it;
+                           futures runs on the simulated USDⓈ-M perpetual (leverage from params.leverage)
   --from / --to <date>     only candles in this period (ISO date or ms)
   --out <dir>              where to write <name>.json and <name>.html (default reports/backtests)
   --name <name>            file name of the results (default <strategy>-<symbol>-<interval>-<start>)
@@ -110,6 +114,12 @@ export function rate(v: string | undefined, what: string): string | undefined {
   return v;
 }
 
+function futuresSummary(r: FuturesBacktestResult): string {
+  const f = r.futures;
+  const pos = f.exchangePosition.positionAmt === '0' ? 'flat' : `${f.exchangePosition.positionAmt} @ ${f.exchangePosition.entryPrice}`;
+  return `perpetual: ${f.leverage}x ${f.marginType}, wallet ${f.walletBalance}, funding ${f.funding} (${f.fundingPayments.length} payments), liquidations ${f.liquidations}, position ${pos}`;
+}
+
 /** Run the command; returns the process exit code. */
 export function main(argv: readonly string[], io: CliIo, now: () => number = () => performance.now()): number {
   let args;
@@ -132,6 +142,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
         depth: { type: 'string' },
         risk: { type: 'string' },
         'on-stop': { type: 'string' },
+        market: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
         out: { type: 'string' },
@@ -187,11 +198,19 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     if (args.to !== undefined) candles = candles.filter((c) => c.openTime < parseTime(args.to!, '--to'));
     if (candles.length === 0) throw new UsageError('no candle in the requested period');
 
+    // The checks a live start runs (core/bot-definition.ts): a bot live would refuse is refused here.
+    const market = args.market ?? 'spot';
+    // (Bad params are left to runBacktest, which names them the backtest's way.)
+    const checked = !strategy.params.safeParse(params).success ? { ok: true as const } : checkBotDefinition({ name: 'backtest', strategy: args.strategy, symbol: loaded.symbol, interval: loaded.interval, params, onStop, market, ...(risk?.success ? { risk: risk.data } : {}) });
+    if (!checked.ok) throw new BacktestError(`this bot would be refused live, so it is not backtested:\n  ${checked.problems.join('\n  ')}`);
+
     const showProgress = args['no-progress'] ? false : (args.progress ?? io.isTty) && !args.quiet;
     const started = now();
     let lastDraw = started;
     let drawn = false;
-    const result: BacktestResult = runBacktest({
+    // Futures bots run on the simulated perpetual (backtest/futures-run.ts), spot bots on the spot venue.
+    const run = market === 'futures' ? runFuturesBacktest : runBacktest;
+    const result: BacktestResult = run({
       strategy: depth ? withLocalData(strategy, recordedBookResolver(depth)) : strategy,
       params,
       candles,
@@ -224,7 +243,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     const htmlPath = path.join(outDir, `${name}.html`);
     writeFileSync(jsonPath, `${JSON.stringify({ ...result, file: path.resolve(source), elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`);
     writeFileSync(htmlPath, reportHtml(result, candles));
-    if (!args.quiet) io.out(`${summaryText(result, { elapsedMs })}\n\n`);
+    if (!args.quiet) io.out(`${summaryText(result, { elapsedMs })}\n${'futures' in result ? `${futuresSummary(result as FuturesBacktestResult)}\n` : ''}\n`);
     io.out(`result: ${jsonPath}\nreport: ${htmlPath}\n`);
     return 0;
   } catch (err) {

@@ -10,6 +10,10 @@
  *   --candles <n>     backtest: candles (default 1000000)
  *   --profile <name>  system settings, see support/profiles.ts (default shipped)
  *   --compare         also run latency and density at the first size with the other profile
+ *   --compare-with <name>  the profile --compare runs (default previous, or shipped)
+ *   --server cluster  also run latency, density and recovery on a real Temporal cluster (PostgreSQL, four
+ *                     service processes, infra/cluster/) with --cluster-workers workers (2),
+ *                     reported beside the dev server's figures of the same run
  *   --out <file>      JSON results (default bench/results/latest.json)
  *
  * Prints a table and writes the JSON with every figure, the machine and the load it ran under.
@@ -18,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { PROJECT_ROOT } from '../infra/temporal-cli';
+import { PROJECT_ROOT, TEMPORAL_SERVER_VERSION } from '../infra/temporal-cli';
 import { type BacktestScenarioResult, backtestScenario } from './scenarios/backtest';
 import { type DensityResult, densityBotName, densityScenario, ensureBots } from './scenarios/density';
 import { type LatencyResult, latencyScenario } from './scenarios/latency';
@@ -27,6 +31,16 @@ import { type LoadInfo, type MachineInfo, loadInfo, machineInfo } from './suppor
 import { PROFILES, type Profile, stackOptions } from './support/profiles';
 import { BenchStack } from './support/stack';
 import { type TargetCheck, checkTargets, renderReport } from './support/report';
+
+export interface ClusterRun {
+  readonly workers: number;
+  readonly serverVersion: string;
+  readonly historyShards: number;
+  readonly latency?: LatencyResult;
+  readonly density?: DensityResult;
+  /** Every worker killed -9; then the history service, then the matching service. */
+  readonly recovery?: RecoveryResult;
+}
 
 const SCENARIOS = ['latency', 'density', 'recovery', 'backtest'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -43,6 +57,8 @@ export interface BenchResults {
   readonly backtest?: BacktestScenarioResult;
   /** The same scenarios with the other profile (--compare). */
   readonly comparison?: { readonly profile: Profile; readonly latency?: LatencyResult; readonly density?: DensityResult };
+  /** Latency and density on a real cluster with several workers (--server cluster). */
+  readonly cluster?: ClusterRun;
   readonly targets: readonly TargetCheck[];
 }
 
@@ -55,6 +71,9 @@ const { values: args, positionals } = parseArgs({
     candles: { type: 'string', default: '1000000' },
     profile: { type: 'string', default: 'shipped' },
     compare: { type: 'boolean', default: false },
+    'compare-with': { type: 'string' },
+    server: { type: 'string', default: 'dev' },
+    'cluster-workers': { type: 'string', default: '2' },
     out: { type: 'string', default: path.join(PROJECT_ROOT, 'bench/results/latest.json') },
   },
 });
@@ -96,13 +115,35 @@ async function main(): Promise<number> {
   }
 
   if (args.compare) {
-    const other = PROFILES[profile.name === 'shipped' ? 'previous' : 'shipped']!;
+    const other = PROFILES[args['compare-with'] ?? (profile.name === 'shipped' ? 'previous' : 'shipped')];
+    if (!other) throw new Error(`unknown profile ${args['compare-with']}`);
     log(`bench: comparison with the ${other.name} profile`);
     const comparison: { profile: Profile; latency?: LatencyResult; density?: DensityResult } = { profile: other };
     if (want('latency')) comparison.latency = await withStack(other, (stack) => latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 0, log }));
     if (want('density')) comparison.density = await withStack(other, (stack) => densityScenario(stack, { sizes: [sizes[0]!], bursts, log }));
     results.comparison = comparison;
   }
+
+  if (args.server === 'cluster') {
+    const workers = Number(args['cluster-workers']);
+    log(`bench: the same on a Temporal cluster (PostgreSQL, four service processes) with ${workers} workers`);
+    const cluster: { -readonly [K in keyof ClusterRun]?: ClusterRun[K] } = { workers, serverVersion: TEMPORAL_SERVER_VERSION, historyShards: 4 };
+    const on = { server: 'cluster' as const, workers };
+    if (want('latency')) cluster.latency = await withStack(profile, (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }), on);
+    if (want('density') || want('recovery')) {
+      await withStack(
+        profile,
+        async (stack) => {
+          const n = sizes[sizes.length - 1]!;
+          if (want('density')) cluster.density = await densityScenario(stack, { sizes, bursts, log });
+          else await ensureBots(stack, n, log);
+          if (want('recovery')) cluster.recovery = await recoveryScenario(stack, new Set(Array.from({ length: n }, (_, i) => densityBotName(i))), { bots: n, log });
+        },
+        on,
+      );
+    }
+    results.cluster = cluster as ClusterRun;
+  } else if (args.server !== 'dev') throw new Error(`--server ${args.server}: dev or cluster`);
 
   if (want('backtest')) results.backtest = await backtestScenario({ candles: Number(args.candles), log });
 
@@ -116,8 +157,8 @@ async function main(): Promise<number> {
   return 0;
 }
 
-async function withStack<T>(profile: Profile, fn: (stack: BenchStack) => Promise<T>): Promise<T> {
-  const stack = await BenchStack.start(stackOptions(profile, log));
+async function withStack<T>(profile: Profile, fn: (stack: BenchStack) => Promise<T>, on: { server: 'dev' | 'cluster'; workers: number } = { server: 'dev', workers: 1 }): Promise<T> {
+  const stack = await BenchStack.start({ ...stackOptions(profile, log), ...on });
   try {
     return await fn(stack);
   } finally {

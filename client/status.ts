@@ -10,7 +10,7 @@ import { type BotStateView, stateQuery } from '../workflows/messages';
 import { type BotListing, QUERY_DEADLINE_MS, listBots } from './bots';
 import { explainTemporalError } from './errors';
 
-export const STATUS_HEADERS = ['bot', 'strategy', 'symbol', 'status', 'position', 'avg entry', 'realised PnL', 'open orders', 'trades', 'last event', 'note'] as const;
+export const STATUS_HEADERS = ['bot', 'strategy', 'symbol', 'status', 'position', 'avg entry', 'realised PnL', 'open orders', 'trades', 'breaker', 'last event', 'note'] as const;
 
 export type StatusRow = readonly (string | number)[];
 
@@ -21,6 +21,13 @@ function amount(value: unknown, decimals = 8): string {
 
 function time(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 8.64e15 ? new Date(value).toISOString() : '-';
+}
+
+/** The account's circuit breaker as the bot last heard it (closed when never told otherwise). */
+function breakerState(view: unknown): string {
+  if (view === undefined || view === null) return 'closed';
+  const state = (view as { state?: unknown }).state;
+  return typeof state === 'string' ? state : '?';
 }
 
 /** A row from whatever the query answered: fields of the wrong shape show as "?". */
@@ -42,6 +49,7 @@ export function rowFromState(listing: Pick<BotListing, 'name' | 'strategy' | 'sy
     amount(s.realizedPnl),
     Array.isArray(s.openOrders) ? s.openOrders.length : '?',
     typeof s.stats?.roundTrips === 'number' ? s.stats.roundTrips : '?',
+    breakerState(s.circuitBreaker),
     time(s.lastEventTime),
     notes.join('; '),
   ];
@@ -64,7 +72,7 @@ export async function statusRows(client: Client, names?: readonly string[]): Pro
         // Past its deadline, gRPC reports the abandoned call as DEADLINE_EXCEEDED or, as often,
         // CANCELLED ("Call cancelled"): either way the workflow did not answer in time.
         const why = explainTemporalError(err, { what: `workflow ${listing.workflowId}`, deadlinePassed: Date.now() >= deadline });
-        return [listing.name, listing.strategy || '?', listing.symbol || '?', 'UNANSWERED', '?', '?', '?', '?', '?', '-', why.slice(0, 200)];
+        return [listing.name, listing.strategy || '?', listing.symbol || '?', 'UNANSWERED', '?', '?', '?', '?', '?', '?', '-', why.slice(0, 200)];
       }
     }),
   );

@@ -11,8 +11,12 @@ import { riskConfigSchema } from './risk/guard';
 import { formatIssues, kindOf, text } from './schema';
 import type { Json } from './strategy';
 import { findStrategy, strategyIds } from './strategies';
+import { futuresConfigSchema, futuresRefusal } from './futures/setup';
 
 export const BOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
+
+/** An exchange account's name, as bot definitions, the worker's BOT_ACCOUNTS and Telegram write it. */
+export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 export const MARKETS = ['spot', 'futures'] as const;
 
@@ -23,12 +27,14 @@ export const botDefinitionSchema = z
     symbol: text('a symbol').regex(SYMBOL_PATTERN, 'must be a Binance spot symbol in capitals, such as BTCUSDT'),
     interval: z.enum(CANDLE_INTERVALS, { error: `must be one of ${CANDLE_INTERVALS.join(', ')}` }).default('1m'),
     /** Which configured exchange account the bot trades on; its keys live in the worker's environment. */
-    account: text('an account name').regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, "-" or "_"').default('paper'),
+    account: text('an account name').regex(ACCOUNT_NAME_PATTERN, 'must be 1-32 letters, digits, "-" or "_"').default('paper'),
     params: z.record(z.string(), z.unknown(), { error: (iss) => `must be an object of params, not ${kindOf(iss.input)}` }).default({}),
     /** What a graceful stop does with the bot's open orders. */
     onStop: z.enum(STOP_POLICIES, { error: `must be one of ${STOP_POLICIES.join(', ')}` }).default('cancel-orders'),
-    /** Only spot runs today: a futures bot is refused rather than run on spot (see checkBotDefinition). */
+    /** Spot, or USDⓈ-M futures for strategies that declare it (core/futures/setup.ts says what is refused). */
     market: z.enum(MARKETS, { error: `must be one of ${MARKETS.join(', ')}` }).default('spot'),
+    /** Futures only: leverage, margin type, protective stop distance. */
+    futures: futuresConfigSchema.optional(),
     /** Risk limits applied by the kernel to every entry (see core/risk/guard.ts). */
     risk: riskConfigSchema.default({} as z.input<typeof riskConfigSchema>),
   })
@@ -92,7 +98,7 @@ function definitionProblems(raw: unknown): string[] {
   if (typeof strategyId === 'string' && !strategy) problems.push(`strategy: unknown strategy ${JSON.stringify(strategyId.slice(0, 60))} (known: ${strategyIds().join(', ')})`);
   const rawParams = (raw as { params?: unknown }).params ?? {};
   const market = (raw as { market?: unknown }).market;
-  if (market === 'futures') problems.push('market: futures bots are not supported yet (only spot runs); a futures bot would trade on spot');
+  if (market !== 'futures' && (raw as { futures?: unknown }).futures !== undefined) problems.push('futures: only a bot with "market": "futures" takes futures settings');
   if (!strategy) return problems;
   if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) {
     if (parsed.success) problems.push(`params: must be an object of params, not ${kindOf(rawParams)}`);
@@ -104,6 +110,10 @@ function definitionProblems(raw: unknown): string[] {
     return problems;
   }
   if (!parsed.success || problems.length > 0) return problems;
+  if (parsed.data.market === 'futures') {
+    const unsupported = futuresRefusal(strategy, params.data, parsed.data.futures, parsed.data.onStop);
+    if (unsupported) return [unsupported];
+  }
   const refusal = strategy.checkEnvironment?.(params.data, { market: parsed.data.market });
   return refusal ? [refusal] : [];
 }

@@ -6,7 +6,7 @@
  *
  * Nothing here reads a clock, does I/O or imports Temporal: time arrives in every event.
  */
-import { type Dec, add, d, floorToStep, gt, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
+import { type Dec, abs, add, d, floorToStep, gt, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
 import { type BookSnapshot, type Candle, type CandleInterval, type SymbolFilters, intervalMs } from './market';
 import {
   type Fill,
@@ -21,6 +21,9 @@ import { applyFilters } from './risk/filters';
 import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
 import { splitSymbol } from './symbols';
+import type { FuturesSetup } from './futures/setup';
+import { perpPositionAfterFill } from './futures/position';
+import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
 import { type Verification, onMissing, ordersToVerify } from './order-authority';
 import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
 
@@ -40,6 +43,9 @@ export interface BotSetup {
   readonly params: Json;
   readonly onStop: StopPolicy;
   readonly risk: RiskConfig;
+  /** Absent on spot bots. Futures: signed position, reduce-only exits, a protective stop (core/futures/). */
+  readonly market?: 'futures';
+  readonly futures?: FuturesSetup;
 }
 
 /** Timing knobs of reconciliation; tests shorten them. */
@@ -262,6 +268,7 @@ export function contextOf(state: BotState, now: number): StrategyContext<unknown
     openOrders: openOrders(state),
     balances: state.balances,
     lastPrice: state.lastPrice,
+    ...(state.setup.market === 'futures' ? { market: 'futures' as const } : {}),
   };
 }
 
@@ -420,8 +427,22 @@ class Kernel {
       }
     }
     this.drainStrategyQueue();
+    this.protect();
     this.advanceStop();
     this.tightenReconcile();
+  }
+
+  /** Futures: keep the position's protective stop on the exchange (core/futures/protection.ts). */
+  private protect(): void {
+    const { market, futures, symbol } = this.s.setup;
+    if (market !== 'futures' || !futures || this.s.status === 'STOPPED' || this.s.status === 'FAILED') return;
+    const p = this.s.position;
+    const step = protectionStep({ symbol, qty: this.isFlat(p.qty) ? '0' : p.qty, avgEntryPrice: p.avgEntryPrice, tickSize: this.s.filters?.tickSize ?? null, orders: openOrders(this.s as BotState), futures, lastRejectedAt: lastProtectRejection(this.s.orders), now: this.now });
+    if (step?.kind === 'cancel') this.cancel(step.order);
+    if (step?.kind !== 'place') return;
+    const clientOrderId = this.mintId();
+    this.setOrder(this.newOrder(clientOrderId, step.intent, step.request));
+    this.commands.push({ type: 'placeOrder', clientOrderId, request: step.request });
   }
 
   /** An order just became open while the next poll is an idle one: poll at the open-orders pace. */
@@ -622,10 +643,13 @@ class Kernel {
     }
     const p = this.s.position;
     const wasFlat = this.isFlat(p.qty);
-    const next = positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
+    const futures = this.s.setup.market === 'futures';
+    const next = futures ? perpPositionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters).quote) : positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
     this.s.position = next;
     this.s.lastPrice = fill.price;
-    this.trackRoundTrip(wasFlat, p, next, fill);
+    // Round trips count sizes: a short grows as its quantity goes down.
+    if (futures) this.trackRoundTrip(wasFlat, { ...p, qty: abs(p.qty) }, { ...next, qty: abs(next.qty) }, fill);
+    else this.trackRoundTrip(wasFlat, p, next, fill);
     this.updateRisk();
   }
 
@@ -633,7 +657,8 @@ class Kernel {
    * Flat means nothing sellable is left: fees paid in the base asset leave dust below the lot size
    * or the minimum order value, which no order can ever sell.
    */
-  private isFlat(qty: Dec): boolean {
+  private isFlat(signed: Dec): boolean {
+    const qty = this.s.setup.market === 'futures' ? abs(signed) : signed;
     if (!isPositive(qty)) return true;
     const f = this.s.filters;
     if (f === null) return false;
@@ -668,6 +693,8 @@ class Kernel {
       this.s.trades = [...this.s.trades, trip].slice(-MAX_TRADES_KEPT);
       this.s.stats = { ...this.s.stats, roundTrips: this.s.stats.roundTrips + 1, wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0) };
       this.s.openTrade = null;
+      const limit = this.s.setup.risk.stopAfterTrades;
+      if (limit !== undefined && this.s.stats.roundTrips >= limit) this.beginStop(`completed ${this.s.stats.roundTrips} trade(s) (stopAfterTrades ${limit})`);
     }
   }
 
@@ -803,6 +830,8 @@ class Kernel {
       stopPrice: intent.stopPrice,
       trailingDelta: intent.trailingDelta,
       timeInForce: intent.timeInForce ?? (needsTimeInForce(intent.type) ? 'GTC' : undefined),
+      // Futures exits may only shrink the position: an exit after the protective stop fired must not open the other side.
+      reduceOnly: this.s.setup.market === 'futures' && intent.purpose === 'exit' && intent.type !== 'STOP_MARKET' ? true : undefined,
     });
     const refusal = this.refusalReason(intent) ?? (own || this.s.otherFilters?.[symbol] ? null : `symbol ${symbol} is not one the strategy declared (extraSymbols)`);
     if (refusal) return this.refuse(intent, request, refusal);
@@ -948,7 +977,9 @@ class Kernel {
     this.toStrategy({ type: 'stop' });
     this.drainStrategyQueue();
     if (this.s.setup.onStop !== 'leave-orders') {
-      for (const order of openOrders(this.s)) this.cancel(order);
+      // A futures position keeps its protective stop: stopping the bot must not unprotect it.
+      const keep = (o: OrderRecord) => o.tag === PROTECT_TAG && !this.isFlat(this.s.position.qty);
+      for (const order of openOrders(this.s)) if (!keep(order)) this.cancel(order);
     }
   }
 

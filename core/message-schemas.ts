@@ -75,3 +75,21 @@ export const bookSchema = z.object({
   bids: z.array(level).max(5_000, { message: 'at most 5,000 levels' }),
   asks: z.array(level).max(5_000, { message: 'at most 5,000 levels' }),
 });
+
+export const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const;
+
+/**
+ * The `circuitBreaker` signal's payload (the worker's breaker snapshot, monitoring/breaker-relay.ts)
+ * and the view a run carries over. Strict: it is shown as it is in the `state` query.
+ */
+export const circuitViewSchema = z
+  .object({
+    account: text('an account name').min(1).max(64),
+    state: z.enum(CIRCUIT_STATES, { error: `must be ${CIRCUIT_STATES.join(', ')}` }),
+    consecutiveFailures: z.number({ error: 'must be a count' }).int().min(0).max(1e9),
+    openedAt: epochMs.nullable(),
+    since: epochMs,
+    lastError: z.string({ error: 'must be text or null' }).max(2_000, { message: 'at most 2,000 characters' }).nullable(),
+    opens: z.number({ error: 'must be a count' }).int().min(0).max(1e9),
+  })
+  .strict();

@@ -8,7 +8,8 @@ import { type Dec, gt, isDecimalString, max } from './decimal';
 export const ORDER_SIDES = ['BUY', 'SELL'] as const;
 export type OrderSide = (typeof ORDER_SIDES)[number];
 
-export const ORDER_TYPES = ['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const;
+/** Spot types, then STOP_MARKET: USDⓈ-M futures only (the protective stop, core/futures/protection.ts). */
+export const ORDER_TYPES = ['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'STOP_MARKET'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
 
 export const TIME_IN_FORCE = ['GTC', 'IOC', 'FOK'] as const;
@@ -71,6 +72,10 @@ export interface OrderRequest {
   /** Trailing stop in basis points (Binance `trailingDelta`), for STOP_LOSS* / TAKE_PROFIT* types. */
   readonly trailingDelta?: number;
   readonly timeInForce?: TimeInForce;
+  /** Futures: the order may only shrink the position (every exit of a futures bot). */
+  readonly reduceOnly?: boolean;
+  /** Futures STOP_MARKET: close the whole position when triggered (no quantity). */
+  readonly closePosition?: boolean;
 }
 
 /** One leg of an OCO order list. */

@@ -42,6 +42,8 @@ export interface StrategyContext<P> {
   readonly balances: { readonly base: Dec; readonly quote: Dec } | null;
   /** Last traded or close price seen by the bot. */
   readonly lastPrice: Dec | null;
+  /** The bot's market; absent means spot. On futures `position.qty` is signed (negative: short). */
+  readonly market?: 'spot' | 'futures';
 }
 
 /** Events a strategy reacts to. */
@@ -135,6 +137,8 @@ export interface Strategy<P = unknown, S = unknown> {
    * refuses the start with that message.
    */
   checkEnvironment?(params: P, env: { readonly market: 'spot' | 'futures' }): string | null;
+  /** Markets the strategy's orders run on; absent means spot only (see core/futures/setup.ts). */
+  readonly markets?: readonly ('spot' | 'futures')[];
   /** Symbols besides the bot's own that the strategy places orders on (e.g. a portfolio). */
   extraSymbols?(params: P): readonly string[];
   /**

@@ -14,13 +14,19 @@ import path from 'node:path';
 
 /** The only place the CLI version is pinned. v1.5.1 is the newest tag `go install` accepts (later tags carry a replace directive). */
 export const TEMPORAL_CLI_VERSION = '1.5.1';
+/**
+ * The only place the Temporal server version is pinned: the server the CLI v1.5.1 embeds, and the
+ * one `npm run cluster` builds (go.temporal.io/server/cmd/server, infra/cluster/binaries.ts), so the
+ * dev server and the cluster run the same server code.
+ */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
 /** What that CLI reports as its server version (a `go install` build prints 0.0.0-DEV as its own version). */
-const PINNED_SERVER_VERSION = 'Server 1.29.1';
+const PINNED_SERVER_VERSION = `Server ${TEMPORAL_SERVER_VERSION}`;
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const TOOLS_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
 
-function onPath(cmd: string): string | null {
+export function onPath(cmd: string): string | null {
   const result = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   const found = result.stdout.trim();
   return result.status === 0 && found ? found : null;

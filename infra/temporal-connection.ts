@@ -51,7 +51,8 @@ function readNamedFile(variable: string, file: string): Buffer {
   }
 }
 
-function parseOrThrow<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
+/** Parses settings with a zod schema; a bad one throws a ConfigError naming `what` and each issue. */
+export function parseOrThrow<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`${what}:\n${formatIssues(parsed.error).join('\n')}`);
   return parsed.data;

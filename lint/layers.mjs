@@ -119,6 +119,27 @@ export const LAYERS = [
     deny: { folders: ['workers/'], packages: ['@temporalio/worker', '@temporalio/core-bridge'] },
   },
   {
+    name: 'telegram/',
+    files: ['telegram/**'],
+    why: 'the Telegram bot is a Temporal client in its own process (like the CLI): it never loads the worker, the activities, the exchange or a native addon',
+    deny: { folders: ['workers/', 'activities/', 'exchange/', 'backtest/'], packages: NATIVE_PACKAGES },
+  },
+  {
+    name: 'notify/',
+    files: ['notify/**'],
+    why: 'the notification outbox and its channels serve the worker and the Telegram process alike: no Temporal and no process or bot code of its own',
+    deny: {
+      folders: ['workers/', 'activities/', 'workflows/', 'client/', 'api/', 'exchange/', 'backtest/'],
+      packages: TEMPORAL_PACKAGES,
+    },
+  },
+  {
+    name: 'monitoring/',
+    files: ['monitoring/**'],
+    why: "monitoring runs in the worker and the control API, outside the workflow sandbox: never @temporalio/workflow's runtime, the worker process (workers/) or the exchange",
+    deny: { folders: ['workers/', 'exchange/', 'backtest/'], packages: ['@temporalio/workflow'] },
+  },
+  {
     name: 'client/',
     files: ['client/**'],
     why: 'the CLI connects to Temporal and prints: it never loads the worker, the activities or a native addon',

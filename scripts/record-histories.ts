@@ -20,6 +20,7 @@ import { startPaperExchange } from '../exchange';
 import { startDevServer } from '../infra/dev-server';
 import { PROJECT_ROOT, ensureTemporalCli } from '../infra/temporal-cli';
 import { createBotWorker } from '../workers/worker';
+import { circuitBreakerSignal } from '../workflows/circuit';
 import { type BotStateView, type RuntimeOptions, botWorkflowId, pauseSignal, resumeSignal, setParamsUpdate, stateQuery } from '../workflows/messages';
 
 const OUT = path.join(PROJECT_ROOT, 'tests', 'replay', 'histories');
@@ -68,6 +69,13 @@ async function main(): Promise<void> {
     if (i === 2) await handle.signal(pauseSignal);
     if (i === 3) await handle.signal(resumeSignal);
     if (i === 4) await handle.executeUpdate(setParamsUpdate, { args: [{ takeProfitPct: '0.8' }] });
+    // The worker's word on the account's circuit breaker (issue 15), and a malformed one it drops.
+    if (i === 5) {
+      const now = Date.now();
+      await handle.signal(circuitBreakerSignal, { account: 'paper', state: 'open', consecutiveFailures: 5, openedAt: now, since: now, lastError: 'HTTP502 (recorded)', opens: 1 });
+      await handle.signal(circuitBreakerSignal, 'open' as never);
+    }
+    if (i === 6) await handle.signal(circuitBreakerSignal, { account: 'paper', state: 'closed', consecutiveFailures: 0, openedAt: null, since: Date.now(), lastError: null, opens: 1 });
   }
   await handle.cancel();
   await handle.result();

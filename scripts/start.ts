@@ -5,7 +5,9 @@
  *   2. the paper exchange on 127.0.0.1:8090 (its balances persist under data/);
  *   3. a worker (bot workflows, exchange activities, stream service);
  *   4. the example bots of bots.example.json (or the file given as argument);
- *   5. the control API and dashboard on 127.0.0.1:${CONTROL_PORT:-8080} (api/serve.ts).
+ *   5. the control API and dashboard on 127.0.0.1:${CONTROL_PORT:-8080} (api/serve.ts), with /metrics;
+ *   6. the Telegram bot when TELEGRAM_BOT_TOKEN is set (telegram/serve.ts). The Temporal SDK's own
+ *      metrics are on 127.0.0.1:9464 (TEMPORAL_METRICS_BIND).
  *
  * Ctrl-C stops the worker, the exchange and the server cleanly; the bots live on in the server's
  * database and carry on where they were at the next `npm start`.
@@ -26,6 +28,9 @@ import { PROJECT_ROOT } from '../infra/temporal-cli';
 import { DEFAULT_TASK_QUEUE } from '../workers/config';
 import { createBotWorker } from '../workers/worker';
 import { startControlApi } from '../api/serve';
+import { temporalMetricsBind, temporalTelemetry } from '../monitoring/temporal-runtime';
+import { type RunningTelegram, startTelegram } from '../telegram/serve';
+import { telegramSettings } from '../telegram/settings';
 
 const DATA = path.join(PROJECT_ROOT, 'data');
 const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
@@ -62,7 +67,9 @@ async function main(): Promise<void> {
   const configFile = process.argv[2] ?? path.join(PROJECT_ROOT, 'bots.example.json');
   const definitions = loadBotConfig(configFile); // refuse a bad file before starting anything
   mkdirSync(DATA, { recursive: true });
-  Runtime.install({ shutdownSignals: [], logger: new BotConsoleLogger(sdkLogLevel()) }); // we handle Ctrl-C ourselves, in order
+  const telegram = telegramSettings(process.env, DATA); // refuse bad Telegram settings before starting anything
+  const telemetry = await temporalTelemetry(temporalMetricsBind(process.env));
+  Runtime.install({ shutdownSignals: [], logger: new BotConsoleLogger(sdkLogLevel()), ...telemetry }); // we handle Ctrl-C ourselves, in order
 
   const address = `127.0.0.1:${TEMPORAL_PORT}`;
   let server: DevServer | null = null;
@@ -112,12 +119,16 @@ async function main(): Promise<void> {
     console.log(r.started ? r.message : `bot "${def.name}" is already running: it carries on where it was`);
   }
   await connection.close();
-  const control = await startControlApi({ temporal, endpoints: { paper: exchange.httpBase }, dataDir: DATA, generateCredentials: true });
+  const control = await startControlApi({ temporal, endpoints: { paper: exchange.httpBase }, dataDir: DATA, generateCredentials: true, metrics: [bots.metrics] });
+  let chat: RunningTelegram | null = null;
+  if (telegram) chat = await startTelegram({ temporal, settings: telegram, endpoints: { paper: exchange.httpBase } });
 
   console.log('');
   console.log(`Temporal Web UI: http://localhost:${UI_PORT}/namespaces/default/workflows`);
   console.log(`Dashboard, API:  ${control.url}   (${control.loginHelp}; API: ${control.url}/api/v1/openapi.json)`);
   console.log('Bots:           npm run bots -- status        (pause, resume, params, stop: npm run bots -- help)');
+  console.log(`Metrics:        ${control.url}/metrics${telemetry.telemetryOptions ? `   (Temporal SDK: http://${temporalMetricsBind(process.env)}/metrics)` : ''}`);
+  console.log(`Telegram:       ${chat ? `on (allowed chats ${telegram!.allowedChats.join(', ')})` : 'off (set TELEGRAM_BOT_TOKEN and TELEGRAM_ALLOWED_CHATS in .env)'}`);
   console.log('Stop:           Ctrl-C (the bots carry on at the next npm start)');
 
   let stopping = false;
@@ -125,6 +136,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping the worker, the paper exchange and the Temporal server...`);
+    await chat?.close();
     await control.close();
     await bots.shutdown();
     await running.catch(() => {});

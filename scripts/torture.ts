@@ -24,9 +24,10 @@ import type { BotDefinition } from '../core/bot-definition';
 import { Decimal } from '../core/decimal';
 import { seededRandom } from '../core/random';
 import { type FaultRule, startPaperExchange } from '../exchange';
-import { type DevServer, freePort, startDevServer } from '../infra/dev-server';
+import { freePort } from '../infra/dev-server';
 import { killHard, spawnWorkerProcess } from '../infra/worker-process';
 import { workflowBundleOptions } from '../workers/worker';
+import { startTortureServer } from './torture-server';
 import { type BotStateView, type RuntimeOptions, stateQuery } from '../workflows/messages';
 
 const { values: args } = parseArgs({
@@ -37,6 +38,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     'settle-timeout': { type: 'string', default: '180' },
     quiet: { type: 'boolean', default: false },
+    // dev (SQLite dev server) or cluster (PostgreSQL, four service processes): scripts/torture-server.ts
+    server: { type: 'string', default: 'dev' },
   },
 });
 
@@ -73,7 +76,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'torture-'));
   const dbFile = path.join(dir, 'temporal.db');
   const port = await freePort();
-  let server: DevServer = await startDevServer({ dbFile, port, headless: true });
+  const server = await startTortureServer(args.server!, { dir, dbFile, port, log });
   const exchange = await startPaperExchange({
     port: 0,
     accounts: [{ name: 'paper', apiKey: API_KEY, apiSecret: API_SECRET, balances: INITIAL }],
@@ -148,13 +151,11 @@ async function main(): Promise<number> {
     await killHard(worker);
     if (SERVER_KILL_EVERY > 0 && kills % SERVER_KILL_EVERY === 0) {
       serverKills++;
-      await server.kill();
-      await sleep(random() * 1_000);
-      server = await startDevServer({ dbFile, port, headless: true });
+      const what = await server.crash(random);
       await connection.close().catch(() => {});
       connection = await Connection.connect({ address: server.address });
       client = new Client({ connection });
-      log(`kill ${kills}: worker and Temporal server killed -9, restarted on the same SQLite file`);
+      log(`kill ${kills}: worker killed -9; ${what}`);
     } else {
       log(`kill ${kills}: worker killed -9`);
     }
@@ -197,7 +198,7 @@ async function main(): Promise<number> {
   else console.log(`kept ${dir} for inspection`);
 
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
-  console.log(`kills=${kills} server_kills=${serverKills} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} rate_limited=${rateLimited} duplicates=${duplicates} lost=${lost} stuck=${stuck}`);
+  console.log(`kills=${kills} server_kills=${serverKills}${server.figures()} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} rate_limited=${rateLimited} duplicates=${duplicates} lost=${lost} stuck=${stuck}`);
   return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 ? 0 : 1;
 }
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccountConfig } from '../activities/exchange-account';
 import { formatIssues } from '../core/schema';
-import { ConfigError } from '../infra/temporal-connection';
+import { ConfigError, parseOrThrow } from '../infra/temporal-connection';
 
 // The Temporal side of the worker's settings lives with the other processes' (CLI, API).
 export {
@@ -48,17 +48,27 @@ const accountEnv = z.object({
   BACKEND_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   WEIGHT_LIMIT: z.coerce.number().int().min(1).default(6_000),
+  /** Circuit breaker: consecutive failures that open it, and the cool-down before its probe. */
+  BREAKER_FAILURES: z.coerce.number().int().min(1).optional(),
+  BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).optional(),
+});
+
+const breakerEnv = z.object({
+  BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 /**
  * Accounts: `BOT_ACCOUNTS=paper,main` and, for each, `ACCOUNT_<NAME>_API_KEY`, `_API_SECRET`,
  * `_HTTP_BASE`, `_WS_BASE`, `_WS_API` (optional `_RECV_WINDOW_MS`, `_BACKEND_TIMEOUT_MS`,
- * `_REQUEST_TIMEOUT_MS`, `_WEIGHT_LIMIT`). The seeds' `BINANCE_API_KEY` / `BINANCE_API_SECRET`
+ * `_REQUEST_TIMEOUT_MS`, `_WEIGHT_LIMIT`, `_BREAKER_FAILURES`, `_BREAKER_COOLDOWN_MS`; `BREAKER_FAILURES` and
+ * `BREAKER_COOLDOWN_MS` set the default of every account: 5 and 30 s). The seeds' `BINANCE_API_KEY` / `BINANCE_API_SECRET`
  * (+ `BINANCE_API_TEST`) define an account named `binance` on Binance's public endpoints.
  */
 export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountConfig[] {
   const names = (env.BOT_ACCOUNTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const accounts: AccountConfig[] = [];
+  const breakerDefaults = parseOrThrow(breakerEnv, Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('BREAKER_') && v !== '')), 'invalid circuit breaker settings');
   const prefixes = new Map<string, string>();
   for (const name of names) {
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) throw new ConfigError(`BOT_ACCOUNTS: account name "${name}" must be 1-32 letters, digits, "-" or "_" (bot definitions name accounts that way)`);
@@ -98,6 +108,7 @@ export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountCo
       backendTimeoutMs: a.BACKEND_TIMEOUT_MS,
       requestTimeoutMs: a.REQUEST_TIMEOUT_MS,
       weightLimitPerMinute: a.WEIGHT_LIMIT,
+      breaker: { failureThreshold: a.BREAKER_FAILURES ?? breakerDefaults.BREAKER_FAILURES, cooldownMs: a.BREAKER_COOLDOWN_MS ?? breakerDefaults.BREAKER_COOLDOWN_MS },
     });
   }
   if (binanceKey && binanceSecret && !names.includes('binance')) {
@@ -111,6 +122,7 @@ export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountCo
       backendTimeoutMs: 10_000,
       requestTimeoutMs: 10_000,
       weightLimitPerMinute: 6_000,
+      breaker: { failureThreshold: breakerDefaults.BREAKER_FAILURES, cooldownMs: breakerDefaults.BREAKER_COOLDOWN_MS },
     });
   }
   return accounts;

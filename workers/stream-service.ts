@@ -15,23 +15,29 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { AccountRegistry, ExchangeAccount } from '../activities/exchange-account';
 import { gte, lte } from '../core/decimal';
-import type { Candle } from '../core/market';
+import type { Candle, CandleInterval } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
-import { candleSignal, orderUpdateSignal, streamReconnectedSignal, triggerSignal } from '../workflows/messages';
+import { streamReconnectedSignal, triggerSignal } from '../workflows/messages';
+import { type DeliveryModes, StreamDelivery } from './stream-delivery';
 import type { BotDirectory, RunningBot } from './directory';
+import { NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
-import { UserStream } from './streams/user-stream';
+import { UserStream, type UserStreamStatus } from './streams/user-stream';
 
 export interface StreamServiceOptions {
   readonly client: Client;
   readonly accounts: AccountRegistry;
   readonly directory: BotDirectory;
   readonly refreshEveryMs?: number;
+  /** Per kind: as updates (signal when not accepted) or signals only (default DEFAULT_DELIVERY). */
+  readonly delivery?: DeliveryModes;
   readonly log?: (message: string) => void;
 }
 
 export interface StreamStats {
   candlesRelayed: number;
+  /** Last closed candles sent to bots this service had not served yet (./stream-catch-up.ts). */
+  candlesCaughtUp: number;
   orderUpdatesRelayed: number;
   triggersFired: number;
   userReconnects: number;
@@ -43,11 +49,16 @@ export class StreamService {
   private readonly marketStreams = new Map<string, MarketStream>();
   /** Watches already fired, so a burst of trades fires each once (cleared when the bot drops it). */
   private readonly fired = new Set<string>();
+  private readonly newcomers = new NewcomerTracker();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  readonly stats: StreamStats = { candlesRelayed: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
+  readonly stats: StreamStats = { candlesRelayed: 0, candlesCaughtUp: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
 
-  constructor(private readonly options: StreamServiceOptions) {}
+  private readonly delivery: StreamDelivery;
+
+  constructor(private readonly options: StreamServiceOptions) {
+    this.delivery = new StreamDelivery(options.client, options.delivery);
+  }
 
   async start(): Promise<void> {
     await this.sync();
@@ -67,6 +78,16 @@ export class StreamService {
     };
     this.timer = setTimeout(() => void loop(), every);
     this.timer.unref();
+  }
+
+  /** Each held account's user stream (monitoring: a stream down longer than a threshold alerts). */
+  userStreamStatus(): Map<string, UserStreamStatus> {
+    return new Map([...this.userStreams].map(([name, s]) => [name, s.status()]));
+  }
+
+  /** Each market-stream connection's last message time, by WebSocket base. */
+  marketStreamStatus(): Map<string, number | null> {
+    return new Map([...this.marketStreams].map(([base, s]) => [base, s.lastMessageAt]));
   }
 
   stop(): void {
@@ -130,6 +151,9 @@ export class StreamService {
         this.marketStreams.delete(base);
       }
     }
+    // Bots this service has not served yet get the last closed candle of their stream (after the
+    // streams are open, so a candle closing now reaches them one way or the other).
+    void this.catchUp(this.newcomers.newcomers(bots));
     // Forget fired watches the bots no longer hold.
     const live = new Set(bots.flatMap((b) => Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`)));
     for (const key of this.fired) if (!live.has(key)) this.fired.delete(key);
@@ -161,8 +185,34 @@ export class StreamService {
 
   private async relayCandle(base: string, candle: Candle): Promise<void> {
     const targets = this.botsOn(base, (b) => b.symbol === candle.symbol && b.interval === candle.interval);
-    await Promise.all(targets.map((b) => this.signal(b.workflowId, (h) => h.signal(candleSignal, candle))));
+    await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
     this.stats.candlesRelayed += targets.length;
+  }
+
+  private async catchUp(bots: readonly RunningBot[]): Promise<void> {
+    const byStream = new Map<string, RunningBot[]>();
+    for (const b of bots) {
+      const key = `${b.account}/${b.symbol}/${b.interval}`;
+      byStream.set(key, [...(byStream.get(key) ?? []), b]);
+    }
+    await Promise.all(
+      [...byStream.values()].map(async (group) => {
+        const { account: name, symbol, interval } = group[0]!;
+        let candle: Candle | null;
+        try {
+          candle = await lastClosedCandle(this.options.accounts.get(name), symbol, interval as CandleInterval);
+        } catch (err) {
+          // Another worker's account, or the exchange is down: the bot's own freshness check and
+          // gap backfill cover it.
+          this.log(`catch-up candle of ${symbol} ${interval} unavailable: ${(err as Error).message}`);
+          return;
+        }
+        if (!candle) return;
+        const targets = catchUpTargets(candle, group);
+        await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
+        this.stats.candlesCaughtUp += targets.length;
+      }),
+    );
   }
 
   private async relayOrder(accountName: string, snapshot: OrderSnapshot): Promise<void> {
@@ -173,7 +223,7 @@ export class StreamService {
       owner = this.options.directory.ownerOf(snapshot.clientOrderId);
     }
     if (!owner || owner.account !== accountName) return;
-    await this.signal(owner.workflowId, (h) => h.signal(orderUpdateSignal, snapshot));
+    await this.signal(owner.workflowId, () => this.delivery.orderReport(owner.workflowId, snapshot));
     this.stats.orderUpdatesRelayed += 1;
   }
 
@@ -200,7 +250,7 @@ export class StreamService {
     await Promise.all(bots.map((b) => this.signal(b.workflowId, (h) => h.signal(streamReconnectedSignal))));
   }
 
-  private async signal(workflowId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<void>): Promise<void> {
+  private async signal(workflowId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>): Promise<void> {
     try {
       await send(this.options.client.workflow.getHandle(workflowId));
     } catch (err) {

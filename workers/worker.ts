@@ -14,8 +14,18 @@ import type { TemporalSettings } from './config';
 import { connectionOptions } from '../infra/temporal-connection';
 import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
+import { type DeliveryModes, deliveryFromEnv } from './stream-delivery';
 import { releaseStickyQueues } from './sticky-queues';
 import { createOptimizeWorker } from './optimize-worker';
+import type { Registry } from 'prom-client';
+import { PROJECT_ROOT } from '../infra/temporal-cli';
+import { Notifier } from '../notify/notifier';
+import { type NotifySettings, notifySettings } from '../telegram/settings';
+import { ActivityTracker } from '../monitoring/activity-tracker';
+import { type AlertThresholds, alertThresholds } from '../monitoring/alert-rules';
+import { BreakerRelay } from '../monitoring/breaker-relay';
+import { Monitor } from '../monitoring/monitor';
+import { workerMetrics } from '../monitoring/worker-metrics';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 
@@ -42,8 +52,14 @@ export interface BotWorkerOptions {
   readonly identity?: string;
   /** Run the stream service in this process (default true). */
   readonly streams?: boolean;
+  /** How the stream service delivers candles and order reports (default: STREAM_DELIVERY, see workers/stream-delivery.ts). */
+  readonly streamDelivery?: DeliveryModes;
   readonly dataHandlers?: Partial<Record<DataRequest['kind'], DataHandler>>;
   readonly log?: (message: string) => void;
+  /** Notifications and alerts out of this worker (default: from the environment, outbox under data/); null: none. */
+  readonly notifications?: NotifySettings | null;
+  /** The alert monitor (default: thresholds from ALERT_* variables); false: no monitor. */
+  readonly monitoring?: { readonly thresholds?: AlertThresholds; readonly intervalMs?: number; readonly botCheckEveryMs?: number } | false;
   /** Extra Temporal worker options (cache size, concurrency) for tuning and benchmarks. */
   readonly tuning?: Partial<
     Pick<
@@ -67,6 +83,11 @@ export interface BotWorker {
   readonly client: Client;
   readonly streams: StreamService | null;
   readonly directory: BotDirectory;
+  readonly notifier: Notifier | null;
+  readonly monitor: Monitor | null;
+  readonly tracker: ActivityTracker;
+  /** This worker's Prometheus metrics (monitoring/worker-metrics.ts). */
+  readonly metrics: Registry;
   /** Runs until shutdown; rejects on a fatal worker error. */
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -78,13 +99,27 @@ export { connectionOptions };
 export async function createBotWorker(options: BotWorkerOptions): Promise<BotWorker> {
   const { temporal } = options;
   const log = options.log ?? ((m: string) => console.log(m));
+  // Settings first: a wrong TELEGRAM_* / NOTIFY_* / ALERT_* variable stops the worker before it connects.
+  const notifySetup = options.notifications === undefined ? notifySettings(process.env, path.join(PROJECT_ROOT, 'data')) : options.notifications;
+  const monitoring = options.monitoring === false ? null : options.monitoring ?? {};
+  const thresholds = monitoring ? monitoring.thresholds ?? alertThresholds() : null;
   const nativeConnection = await NativeConnection.connect(connectionOptions(temporal));
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
   const accounts = new AccountRegistry(options.accounts);
   const directory = new BotDirectory(client, temporal.taskQueue);
   const dataHandlers = { ...defaultDataHandlers(), ...options.dataHandlers };
-  const activities = createActivities({ accounts, botTags: () => directory.tags(), dataHandlers });
+  const notifier = notifySetup ? new Notifier({ settings: notifySetup, log }) : null;
+  const activities = createActivities({ accounts, botTags: () => directory.tags(), dataHandlers, notifier });
+  // How long after its first unknown outcome a placement may still execute (activities/orders.ts).
+  const tracker = new ActivityTracker((name) => {
+    try {
+      const acc = accounts.get(name);
+      return acc.executionDeadline(0) + acc.config.requestTimeoutMs;
+    } catch {
+      return 30_000;
+    }
+  });
 
   const worker = await Worker.create({
     connection: nativeConnection,
@@ -94,6 +129,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...SHARED_WORKFLOW_MODULES] } }),
     activities,
+    interceptors: { activity: [tracker.interceptor] },
     ...(options.identity ? { identity: options.identity } : {}),
     shutdownGraceTime: '10s',
     // How long a bot's next task waits for this worker (which holds the bot in its cache) before it
@@ -108,13 +144,28 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
 
   // Backtest batches of `npm run optimize -- --temporal`, on their own task queue (optimize-worker.ts).
   const optimizer = await createOptimizeWorker(nativeConnection, temporal.namespace, temporal.taskQueue, options.identity);
-  const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log });
+  const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log, delivery: options.streamDelivery ?? deliveryFromEnv(process.env.STREAM_DELIVERY) });
+  const monitor = monitoring && thresholds
+    ? new Monitor({ accounts, directory, streams, tracker, notifier, client, taskQueue: temporal.taskQueue, thresholds, log, ...(monitoring.intervalMs ? { intervalMs: monitoring.intervalMs } : {}), ...(monitoring.botCheckEveryMs ? { botCheckEveryMs: monitoring.botCheckEveryMs } : {}) })
+    : null;
+  const relay = new BreakerRelay(client, accounts, directory, log);
+  const metrics = workerMetrics({ accounts, streams: () => streams, tracker, notifier, monitor });
   let closed = false;
+  const stopSidecars = () => {
+    monitor?.stop();
+    relay.stop();
+    notifier?.stop();
+    for (const acc of accounts.all()) acc.breaker.close();
+  };
   return {
     worker,
     client,
     streams,
     directory,
+    notifier,
+    monitor,
+    tracker,
+    metrics,
     async run() {
       const polling = worker.run();
       polling.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
@@ -129,6 +180,9 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
             .then((bots) => releaseStickyQueues(client, temporal.namespace, bots, log))
             .catch((err: unknown) => log(`sticky queues not released: ${(err as Error).message}`));
           await streams?.start();
+          notifier?.start();
+          monitor?.start();
+          relay.start();
         } catch (err) {
           if (worker.getState() === 'RUNNING') worker.shutdown();
           await polling.catch(() => {});
@@ -137,6 +191,9 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
         await polling;
       } finally {
         streams?.stop();
+        stopSidecars();
+        await notifier?.idle();
+        notifier?.close();
         if (optimizer?.worker.getState() === 'RUNNING') optimizer.worker.shutdown();
         await optimizing.catch(() => {});
         await optimizer?.pool.close();
@@ -148,6 +205,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
       if (closed) return;
       closed = true;
       streams?.stop();
+      stopSidecars();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       if (optimizer?.worker.getState() === 'RUNNING') optimizer.worker.shutdown();
     },

@@ -7,6 +7,8 @@
  * The workflow history is the write-ahead log: an order's client id is minted by the kernel and the
  * activity that sends it is scheduled (recorded) before the exchange ever sees the request.
  */
+import { venueActivities } from './venue-acts';
+import { resolveFuturesSetup } from '../core/futures/setup';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
@@ -29,7 +31,6 @@ import type { Json } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
 import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
 import {
-  type BotMemo,
   type BotStateView,
   type BotWorkflowInput,
   type InboxItem,
@@ -45,9 +46,13 @@ import {
   streamReconnectedSignal,
   triggerSignal,
 } from './messages';
-import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
 import { registerControlHandlers } from './control';
 import { showCurrentDetails, withOrderSummaries } from './details';
+import { trackCircuitBreaker, withOrderPurposes } from './circuit';
+import { botNotifications } from './notifications';
+import { createWakeTimer } from './wake-timer';
+import { registerStreamUpdates } from './stream-updates';
+import { syncBotVisibility } from './visibility';
 import { NO_REJECTIONS, checkParamsPatch, createInbound, withRejection } from './inbound';
 import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate } from './start-gate';
 
@@ -83,9 +88,11 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   const options = input.options ?? {};
   const carried = input.carried;
   // Each order activity carries a one-line summary for the Web UI's event history (./details.ts).
-  const orderActs = withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]);
+  const orderActs = withOrderPurposes(withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]), (id) => state.orders[id]);
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
+  // Spot or futures activities, by the bot's market (./venue-acts.ts).
+  const venue = venueActivities(() => state, orderActs, readActs);
 
   const freshState = (params: BotDefinition['params']): BotState =>
     createBotState(
@@ -98,6 +105,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         params,
         onStop: definition.onStop,
         risk: definition.risk,
+        ...(definition.market === 'futures' ? { market: 'futures' as const, futures: resolveFuturesSetup(definition.futures, params) } : {}),
       },
       strategy,
       Date.now(),
@@ -115,6 +123,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   let rejections: InputRejections = carried?.inputRejections ?? NO_REJECTIONS;
   // Streams route to a bot only once it can trade (workflows/start-gate.ts).
   let routable = carried !== undefined || !strict;
+  // Notices of fills, exits, stops... sent from this history (./notifications.ts).
+  const notifications = botNotifications(state);
 
   // ---- messages ------------------------------------------------------------------------------
 
@@ -132,11 +142,15 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   });
   wf.setHandler(candleSignal, (...args: unknown[]) => inbound.candle(args));
   wf.setHandler(orderUpdateSignal, (...args: unknown[]) => inbound.orderUpdate(args));
+  // The same two as updates, the fast path the stream service takes (./stream-updates.ts).
+  registerStreamUpdates({ candle: (args) => inbound.candle(args), orderUpdate: (args) => inbound.orderUpdate(args), lastCandleOpenTime: () => state.lastCandleOpenTime });
   wf.setHandler(triggerSignal, (...args: unknown[]) => inbound.trigger(args));
   wf.setHandler(bookSignal, (...args: unknown[]) => inbound.book(args));
   wf.setHandler(streamReconnectedSignal, () => inbound.bare('streamReconnected'));
   wf.setHandler(pauseSignal, () => inbound.bare('pause'));
   wf.setHandler(resumeSignal, () => inbound.bare('resume'));
+  // The account's circuit breaker as last heard of (./circuit.ts).
+  const circuit = trackCircuitBreaker((args) => inbound.circuitBreaker(args), carried?.circuit);
   if (strict) wf.setDefaultSignalHandler((name) => inbound.unknown(name));
   wf.setHandler(stateQuery, () => view());
   const control = registerControlHandlers({ state: () => state, strategy, enqueue: (item) => void queue.push(item) });
@@ -186,6 +200,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       eventsProcessed: state.eventsProcessed,
       pendingEvents: queue.length,
       activitiesInFlight: inFlight,
+      circuitBreaker: circuit.view(),
     };
   }
 
@@ -210,21 +225,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   // ---- Web UI visibility ---------------------------------------------------------------------
 
   function syncVisibility(): void {
-    const current = wf.workflowInfo().typedSearchAttributes;
-    const wanted = [
-      { key: BotNameKey, value: state.setup.name },
-      { key: StrategyKey, value: state.setup.strategy },
-      { key: SymbolKey, value: state.setup.symbol },
-      { key: BotStatusKey, value: gate.displayStatus(state.status) },
-    ];
-    // Each upsert is a history event: only send what changed.
-    const changed = wanted.filter(({ key, value }) => current.get(key) !== value);
-    if (changed.length > 0) wf.upsertSearchAttributes(changed);
-    const memo: BotMemo = { tag: state.clientIdTag, account: state.setup.account, symbol: state.setup.symbol, interval: state.setup.interval, watches: state.watches };
-    const memos = wf.workflowInfo().memo ?? {};
-    if (routable && JSON.stringify(memos.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
-    // Why it cannot trade, for the Web UI (a memo: no search attribute to register on the server).
-    if ((memos.blocked ?? null) !== (gate.blocked()?.reason ?? null)) wf.upsertMemo({ blocked: gate.blocked()?.reason });
+    syncBotVisibility(state, gate.displayStatus(state.status), gate.blocked()?.reason ?? null, routable);
   }
 
   // ---- the kernel and its commands ----------------------------------------------------------
@@ -270,7 +271,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     switch (command.type) {
       case 'placeOrder':
         try {
-          return [{ type: 'placed', snapshot: await orderActs.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
+          return [{ type: 'placed', snapshot: await venue.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
         } catch (err) {
           gate.noteExchange(err);
           return [rejection([command.clientOrderId], err)];
@@ -284,13 +285,13 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         }
       case 'cancelOrder':
         try {
-          return [{ type: 'orderUpdate', snapshot: await orderActs.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId }), source: 'cancel' }];
+          return [{ type: 'orderUpdate', snapshot: await venue.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId }), source: 'cancel' }];
         } catch (err) {
           return [{ type: 'cancelRejected', clientOrderId: command.clientOrderId, message: failureMessage(err) }];
         }
       case 'reconcile':
         try {
-          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
+          const r = await venue.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
           gate.noteExchange(null);
           return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
         } catch (err) {
@@ -373,45 +374,15 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       const item = queue.shift()!;
       for (const event of toEvents(item, Date.now())) process(event);
     }
+    notifications.flush(state);
   }
 
-  // ---- wake-up timer -------------------------------------------------------------------------
-  // One durable timer for the next wake-up (strategy timers, reconciliation), re-armed only when
-  // that time changes: a timer per loop turn would add two history events to every signal.
+  // ---- wake-up timer (./wake-timer.ts) ------------------------------------------------------
 
-  let armedFor: number | null = null;
-  let armedScope: wf.CancellationScope | null = null;
   let wakeDue = false;
-
-  function disarmWakeTimer(): void {
-    armedScope?.cancel();
-    armedScope = null;
-    armedFor = null;
-  }
-
-  function armWakeTimer(): void {
-    const at = state.status === 'STOPPED' ? null : nextWakeAt(state);
-    if (at === armedFor) return;
-    disarmWakeTimer();
-    armedFor = at;
-    if (at === null) return;
-    const scope = new wf.CancellationScope();
-    armedScope = scope;
-    scope
-      .run(() => wf.sleep(Math.max(1, at - Date.now())))
-      .then(
-        () => {
-          if (armedFor === at) {
-            wakeDue = true;
-            armedFor = null;
-            armedScope = null;
-          }
-        },
-        (err) => {
-          if (!wf.isCancellation(err)) throw err;
-        },
-      );
-  }
+  const wake = createWakeTimer(() => void (wakeDue = true));
+  const armWakeTimer = () => wake.arm(state.status === 'STOPPED' ? null : nextWakeAt(state));
+  const disarmWakeTimer = () => wake.disarm();
 
   function continueAsNewDue(): boolean {
     const info = wf.workflowInfo();
@@ -421,14 +392,14 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   }
 
   function quiet(): boolean {
-    return inFlight === 0 && wf.allHandlersFinished();
+    return inFlight === 0 && notifications.idle() && wf.allHandlersFinished();
   }
 
   // ---- main loop -----------------------------------------------------------------------------
 
   async function filtersOf(symbol: string): Promise<SymbolFilters | null> {
     try {
-      return await readActs.getSymbolFilters({ account: state.setup.account, symbol });
+      return await venue.getSymbolFilters({ account: state.setup.account, symbol });
     } catch (err) {
       state = recordError(state, Date.now(), `exchange filters of ${symbol} unavailable, its orders go unfiltered: ${failureMessage(err)}`);
       return null;
@@ -476,6 +447,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
             inbox: queue as InboxItem[],
             generation: generation + 1,
             paramsUpdatesApplied: paramsApplied,
+            circuit: circuit.view(),
             ...(rejections.count > 0 ? { inputRejections: rejections } : {}),
             ...(gate.blocked() ? { blocked: gate.blocked()! } : {}),
           },
@@ -508,6 +480,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   // After a cancellation the root scope is cancelled: waiting there would throw at once.
   await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
   drain();
+  await notifications.settled();
   showCurrentDetails(state);
   return view();
 }

@@ -40,6 +40,8 @@ type Summariser = (input: never) => string;
 export function withOrderSummaries<A extends wf.ActivityInterfaceFor<Activities>>(acts: A, orderOf: (clientOrderId: string) => OrderRecord | undefined): A {
   const summarisers: Record<string, Summariser> = {
     placeOrder: (i: PlaceOrderInput) => placeSummary(i.request, orderOf(i.clientOrderId)),
+    futuresPlaceOrder: (i: PlaceOrderInput) => placeSummary(i.request, orderOf(i.clientOrderId)),
+    futuresCancelOrder: (i: CancelOrderInput) => cancelSummary(i.clientOrderId, i.symbol, orderOf(i.clientOrderId)),
     placeOco: (i: PlaceOcoInput) => ocoSummary(i.request, orderOf(i.aboveClientOrderId)),
     cancelOrder: (i: CancelOrderInput) => cancelSummary(i.clientOrderId, i.symbol, orderOf(i.clientOrderId)),
   };

@@ -9,14 +9,14 @@
  */
 import { type CandleVerdict, checkCandle } from '../core/candle-check';
 import type { BotState } from '../core/engine';
-import { bookSchema, orderSnapshotSchema, triggerSchema } from '../core/message-schemas';
+import { bookSchema, circuitViewSchema, orderSnapshotSchema, triggerSchema } from '../core/message-schemas';
 import { gt, lt } from '../core/decimal';
 import type { Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
 import { formatIssues, kindOf, preview } from '../core/schema';
 import { carriedStateSchema, runtimeOptionsSchema } from './input-schemas';
-import type { BotWorkflowInput, CarriedState, InboxItem, InputRejection, InputRejections } from './messages';
+import type { BotWorkflowInput, CarriedState, CircuitView, InboxItem, InputRejection, InputRejections } from './messages';
 
 /** How many refusals the `state` query keeps (the count covers them all). */
 export const MAX_REJECTIONS_KEPT = 20;
@@ -116,6 +116,24 @@ export function createInbound(deps: InboundDeps) {
       deps.push({ type: 'book', book: parsed.data });
     },
 
+    /**
+     * The worker's word on the account's circuit breaker (monitoring/breaker-relay.ts): shown in
+     * `state`, never acted on (the breaker itself lives beside the exchange client). Returns the
+     * view to keep, or null when refused. Anyone with the Web UI can send one: checked like the rest.
+     */
+    circuitBreaker(args: SignalArgs): CircuitView | null {
+      const one = single('circuitBreaker', args);
+      if (!one.ok) return null;
+      const parsed = circuitViewSchema.safeParse(one.value);
+      const account = deps.state().setup.account;
+      const reason = !parsed.success ? formatIssues(parsed.error).join('; ') : parsed.data.account !== account ? `breaker of account ${preview(parsed.data.account)}: this bot trades on ${account}` : null;
+      if (reason !== null || !parsed.success) {
+        refuse('signal circuitBreaker', reason ?? 'malformed');
+        return null;
+      }
+      return parsed.data;
+    },
+
     /** Signals without input (pause, resume, streamReconnected): any input given is ignored. */
     bare(type: 'pause' | 'resume' | 'streamReconnected'): void {
       deps.push({ type });
@@ -123,7 +141,7 @@ export function createInbound(deps: InboundDeps) {
 
     /** A signal name the bot does not know (a typo in `temporal workflow signal --name`). */
     unknown(name: string): void {
-      refuse(`signal ${name.length > 60 ? `${name.slice(0, 60)}…` : name}`, 'no such signal (known: candle, orderUpdate, trigger, book, streamReconnected, pause, resume)');
+      refuse(`signal ${name.length > 60 ? `${name.slice(0, 60)}…` : name}`, 'no such signal (known: candle, orderUpdate, trigger, book, streamReconnected, pause, resume, circuitBreaker)');
     },
   };
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CANDLE_INTERVALS } from '../core/market';
 import { BOT_STATUSES, STOP_POLICIES } from '../core/engine';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES } from '../core/orders';
-import { candleSchema, bookSchema, orderSnapshotSchema, triggerSchema } from '../core/message-schemas';
+import { candleSchema, bookSchema, circuitViewSchema, orderSnapshotSchema, triggerSchema } from '../core/message-schemas';
 import { decimalString, kindOf } from '../core/schema';
 
 const DAY_MS = 86_400_000;
@@ -172,5 +172,6 @@ export const carriedStateSchema = z
     inbox: z.array(inboxItemSchema).max(10_000),
     generation: z.number().int().min(1),
     paramsUpdatesApplied: z.number().int().min(0),
+    circuit: circuitViewSchema.nullable().optional(),
   })
   .loose();

@@ -7,6 +7,8 @@ import type { BotDefinition } from '../core/bot-definition';
 import type { BotState, BotStatus, BotSummary } from '../core/engine';
 import type { BookSnapshot, Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
+import type { CircuitView } from './circuit';
+export type { CircuitView } from './circuit';
 import type { INBOX_ITEM_TYPES, RuntimeOptions } from './input-schemas';
 
 export const BOT_WORKFLOW_TYPE = 'botWorkflow';
@@ -16,7 +18,7 @@ export function botWorkflowId(name: string): string {
 }
 
 export { type RuntimeOptions, runtimeOptionsSchema, reconcileTimingSchema, carriedStateSchema, carriedBotStateSchema, inboxItemSchema, INBOX_ITEM_TYPES } from './input-schemas';
-export { candleSchema, orderSnapshotSchema, fillSchema, triggerSchema, bookSchema } from '../core/message-schemas';
+export { candleSchema, orderSnapshotSchema, fillSchema, triggerSchema, bookSchema, circuitViewSchema } from '../core/message-schemas';
 export { botDefinitionSchema, checkBotDefinition } from '../core/bot-definition';
 
 /** Events that arrived but were not processed yet; carried across continue-as-new. */
@@ -43,6 +45,8 @@ export interface CarriedState {
   /** How many runs (continue-as-new generations) this bot has lived. */
   readonly generation: number;
   readonly paramsUpdatesApplied: number;
+  /** The account's circuit breaker as the previous run last heard of it. */
+  readonly circuit?: CircuitView | null;
   /** Messages refused so far (absent in runs started before this field existed). */
   readonly inputRejections?: InputRejections;
   /** Why the bot could not trade when its previous run ended, if it could not. */
@@ -98,6 +102,8 @@ export interface BotStateView extends Omit<BotSummary, 'status'> {
   readonly pendingEvents: number;
   /** Exchange activities (placements, cancels, reconciliations) still running. */
   readonly activitiesInFlight: number;
+  /** The account's circuit breaker, when it left `closed` while this bot ran (null: closed, never tripped). */
+  readonly circuitBreaker?: CircuitView | null;
 }
 
 /** Memo the stream service reads to route events to the bot (never secrets). */

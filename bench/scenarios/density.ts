@@ -1,10 +1,13 @@
 /**
- * Scenario 2, density: N = 100, 500, 1,000 bench-echo bots (candle mode, one symbol) on one worker
- * process, all receiving the same closed candle at the same instant — the candle-close burst, when
- * every bot of a 1m interval wakes at once. Per N: worker and dev-server RSS (idle, and peak during
- * the bursts), their CPU per burst, and the burst's latency (emission → each bot's order at the
- * exchange). Bots are added to reach each N, so the last stage leaves N bots running for the
- * recovery scenario.
+ * Scenario 2, density: N = 100, 500, 1,000 bench-echo bots (candle mode, one symbol) on the stack's
+ * worker processes (one on the dev server; --cluster-workers on a cluster), all receiving the same
+ * closed candle at the same instant — the candle-close burst, when every bot of a 1m interval wakes
+ * at once. Per N: worker and server RSS (idle, and peak during the bursts), their CPU per burst, and
+ * the burst's latency (emission → each bot's order at the exchange). Figures are per group of
+ * processes, read afresh at each sample (support/machine.ts GroupCpu, rssSumMiB): the workers, the
+ * Temporal server's processes (the dev server; a cluster's four services) and, on a cluster,
+ * PostgreSQL's postmaster and backends (PSS, so shared buffers count once; backends come and go).
+ * Bots are added to reach each N, so the last stage leaves N bots running for the recovery scenario.
  *
  * History growth, measured on the side (see historyPerBotHour):
  * - per candle that places an order: the bench bots' history length before/after the bursts;
@@ -15,7 +18,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { SYMBOL, candleBurst, quiet } from '../support/bots';
-import { CpuWindow, type LoadInfo, PeakRss, cpuSeconds, loadInfo, rssMiB } from '../support/machine';
+import { GroupCpu, type LoadInfo, PeakRss, loadInfo, pssSumMiB, rssSumMiB } from '../support/machine';
 import { type Summary, round, summarize } from '../support/stats';
 import { type BenchStack, TASK_QUEUE } from '../support/stack';
 
@@ -30,12 +33,18 @@ export interface DensityStage {
   /** Seconds to start the bots added at this stage, and bots started per second. */
   readonly startSeconds: number;
   readonly startPerSecond: number;
+  /** Processes measured: worker processes, Temporal server processes (dev server 1, cluster 4). */
+  readonly processes?: { readonly workers: number; readonly server: number };
+  /** Sums over the worker processes (peak: the sum of each process's peak). */
   readonly workerRssMiB: { readonly idle: number | null; readonly peak: number | null };
+  /** Sums over the Temporal server's processes. */
   readonly serverRssMiB: { readonly idle: number | null; readonly peak: number | null };
+  /** The cluster's PostgreSQL (postmaster and backends, proportional set size); null on the dev server (SQLite is in its process). */
+  readonly databaseRssMiB?: { readonly idle: number | null };
   /** CPU seconds per burst (the whole burst: orders, their fill reports, until quiet again). */
-  readonly cpuSecondsPerBurst: { readonly worker: number; readonly server: number };
+  readonly cpuSecondsPerBurst: { readonly worker: number; readonly server: number; readonly database?: number };
   /** Average cores busy from emission to the last bot's order. */
-  readonly coresDuringBurst: { readonly worker: number | null; readonly server: number | null };
+  readonly coresDuringBurst: { readonly worker: number | null; readonly server: number | null; readonly database?: number | null };
   readonly burst: Summary;
   /** Emission → last bot's order, per burst (ms). */
   readonly burstSpanMs: readonly number[];
@@ -84,8 +93,11 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
   ex.market.setPrice(SYMBOL, '30000');
   ex.market.setPrice('BNBUSDT', '300');
   if (!stack.worker) await stack.spawnWorker();
-  const workerPid = () => stack.worker!.pid!;
-  const serverPid = () => stack.server.pid;
+  const workerPids = () => stack.workerPids();
+  const temporalPids = () => stack.server.serverPids();
+  const databasePids = () => stack.server.databasePids();
+  const allPids = () => [...workerPids(), ...temporalPids(), ...databasePids()];
+  const sumPeaks = (peaks: Map<number, number>, pids: readonly number[]) => (pids.some((p) => peaks.has(p)) ? round(pids.reduce((t, p) => t + (peaks.get(p) ?? 0), 0), 1) : null);
 
   await stack.startBots(SILENT.map((name) => ({ name, symbol: SYMBOL, strategy: 'bench-echo', params: { mode: 'fill', quantity: '0.01', buyPrice: '1000', sellPrice: '100000' } })));
   await stack.startBots([{ name: RECONCILE_PROBE, symbol: 'BNBUSDT', strategy: 'bench-echo', params: { mode: 'fill', quantity: '0.1', buyPrice: '10', sellPrice: '100000' } }], {
@@ -106,35 +118,38 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
     running = n;
     const slugs = new Set(Array.from({ length: n }, (_, i) => densityBotName(i)));
     o.log(`density: ${added.length} bots started in ${startSeconds.toFixed(1)} s (${n} running); warming up`);
-    await warmUp(stack, slugs, () => [workerPid(), serverPid()], o.log);
-    const idleWorker = rssMiB(workerPid());
-    const idleServer = rssMiB(serverPid());
+    await warmUp(stack, slugs, allPids, o.log);
+    const idleWorker = rssSumMiB(workerPids());
+    const idleServer = rssSumMiB(temporalPids());
+    const idleDatabase = pssSumMiB(databasePids());
 
     const sample = SILENT.concat([densityBotName(0), densityBotName(Math.floor(n / 2)), densityBotName(n - 1)]);
     const before = await historyLengths(stack, sample);
-    const peak = new PeakRss(() => [workerPid(), serverPid()]);
+    const peak = new PeakRss(() => [...workerPids(), ...temporalPids()]);
     const latencies: number[] = [];
     const spans: number[] = [];
-    const cores = { worker: [] as number[], server: [] as number[] };
-    const cpu = { worker: 0, server: 0 };
+    const cores = { worker: [] as number[], server: [] as number[], database: [] as number[] };
+    const cpu = { worker: 0, server: 0, database: 0 };
     let missing = 0;
     for (let b = 0; b < o.bursts; b++) {
-      const cw = new CpuWindow(workerPid());
-      const cs = new CpuWindow(serverPid());
-      const w0 = cpuSeconds(workerPid()) ?? 0;
-      const s0 = cpuSeconds(serverPid()) ?? 0;
+      const cw = new GroupCpu(workerPids);
+      const cs = new GroupCpu(temporalPids);
+      const cd = new GroupCpu(databasePids);
       const burst = await candleBurst(stack, slugs, 120_000);
       const span = Math.max(...burst.reactions.values());
       spans.push(round(span, 1));
       const wc = cw.cores();
       const sc = cs.cores();
+      const dc = cd.cores();
       if (wc !== null) cores.worker.push(wc);
       if (sc !== null) cores.server.push(sc);
+      if (dc !== null) cores.database.push(dc);
       latencies.push(...burst.reactions.values());
       missing += n - burst.reactions.size;
-      await quiet([workerPid(), serverPid()], { maxMs: 60_000 });
-      cpu.worker += (cpuSeconds(workerPid()) ?? 0) - w0;
-      cpu.server += (cpuSeconds(serverPid()) ?? 0) - s0;
+      await quiet(allPids(), { maxMs: 60_000 });
+      cpu.worker += cw.seconds();
+      cpu.server += cs.seconds();
+      cpu.database += cd.seconds();
       o.log(`density: N=${n} burst ${b + 1}: last order after ${span.toFixed(0)} ms${burst.reactions.size < n ? ` (${n - burst.reactions.size} missing)` : ''}`);
     }
     const peaks = peak.stop();
@@ -158,16 +173,18 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
       bots: n,
       startSeconds: round(startSeconds, 1),
       startPerSecond: round(added.length / startSeconds, 1),
-      workerRssMiB: { idle: idleWorker, peak: peaks.get(workerPid()) ?? null },
-      serverRssMiB: { idle: idleServer, peak: peaks.get(serverPid()) ?? null },
-      cpuSecondsPerBurst: { worker: round(cpu.worker / o.bursts), server: round(cpu.server / o.bursts) },
-      coresDuringBurst: { worker: avg(cores.worker), server: avg(cores.server) },
+      processes: { workers: workerPids().length, server: temporalPids().length },
+      workerRssMiB: { idle: idleWorker, peak: sumPeaks(peaks, workerPids()) },
+      serverRssMiB: { idle: idleServer, peak: sumPeaks(peaks, temporalPids()) },
+      ...(stack.server.kind === 'cluster' ? { databaseRssMiB: { idle: idleDatabase } } : {}),
+      cpuSecondsPerBurst: { worker: round(cpu.worker / o.bursts), server: round(cpu.server / o.bursts), ...(stack.server.kind === 'cluster' ? { database: round(cpu.database / o.bursts) } : {}) },
+      coresDuringBurst: { worker: avg(cores.worker), server: avg(cores.server), ...(stack.server.kind === 'cluster' ? { database: avg(cores.database) } : {}) },
       burst,
       burstSpanMs: spans,
       missing,
       load: loadInfo(),
     });
-    o.log(`density: N=${n}: burst p50 ${burst.p50} ms, p99 ${burst.p99} ms; worker RSS ${idleWorker} MiB idle, ${peaks.get(workerPid())} MiB peak`);
+    o.log(`density: N=${n}: burst p50 ${burst.p50} ms, p99 ${burst.p99} ms; worker RSS ${idleWorker} MiB idle, ${sumPeaks(peaks, workerPids())} MiB peak`);
   }
 
   const perReconcile = await reconcileCost(stack);
@@ -195,7 +212,7 @@ export async function ensureBots(stack: BenchStack, n: number, log: (l: string) 
   if (!stack.worker) await stack.spawnWorker();
   const names = Array.from({ length: n }, (_, i) => densityBotName(i));
   await stack.startBots(names.map((name) => ({ name, symbol: SYMBOL, strategy: 'bench-echo', params: { mode: 'candle', quantity: '0.001' } })), undefined, 50);
-  await warmUp(stack, new Set(names), () => [stack.worker!.pid!, stack.server.pid], log);
+  await warmUp(stack, new Set(names), () => [...stack.workerPids(), ...stack.serverPids()], log);
 }
 
 /**

@@ -7,7 +7,8 @@
  *   earlier one would reach nobody: the exchange does not replay a stream), each bot's order
  *   arriving at the exchange being the proof it handled it. Its cache is empty, so every bot's
  *   history is replayed first (and the bots' tasks wait out the dead worker's sticky queue).
- * - server: kill -9 the Temporal dev server and start it on the same SQLite file and port; the
+ * - server: kill -9 the Temporal dev server and start it on the same SQLite file and port (on a
+ *   cluster: its history service, then its matching service, each restarted on its ports); the
  *   worker lives on and reconnects by itself. Measured from that restart: the server answers, and
  *   every bot has handled a new event. A candle is emitted as soon as the server answers; another
  *   only if bots are still missing once everything went quiet (a candle the stream service could
@@ -54,11 +55,14 @@ export interface ServerRecovery {
 
 export interface RecoveryResult {
   readonly worker: WorkerRecovery;
+  /** The dev server's kill -9; on a cluster, its history service's. */
   readonly server: ServerRecovery;
+  /** On a cluster: each service killed -9 in turn (history, matching). */
+  readonly services?: Readonly<Record<string, ServerRecovery>>;
 }
 
 export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<string>, o: RecoveryOptions): Promise<RecoveryResult> {
-  const pids = () => [stack.worker!.pid!, stack.server.pid];
+  const pids = () => [...stack.workerPids(), ...stack.serverPids()];
   await quiet(pids(), { maxMs: 60_000 });
 
   // ---- worker kill -9 ------------------------------------------------------------------------
@@ -85,10 +89,21 @@ export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<str
 
   await quiet(pids(), { maxMs: 60_000 });
 
-  // ---- dev server kill -9 --------------------------------------------------------------------
-  o.log('recovery: kill -9 the Temporal dev server');
+  // ---- server kill -9 (each part of a cluster in turn) -------------------------------------------
+  const services: Record<string, ServerRecovery> = {};
+  for (const part of stack.server.parts) {
+    if (Object.keys(services).length > 0) await quiet(pids(), { maxMs: 60_000 });
+    services[part] = await serverRecovery(stack, slugs, part, pids, o);
+  }
+  const server = services[stack.server.parts[0]!]!;
+  return { worker, server, ...(stack.server.parts.length > 1 ? { services } : {}) };
+}
+
+/** kill -9 one part of the server and restart it: time until every bot has acted on a new candle. */
+async function serverRecovery(stack: BenchStack, slugs: ReadonlySet<string>, part: string, pids: () => number[], o: RecoveryOptions): Promise<ServerRecovery> {
+  o.log(`recovery: kill -9 the Temporal ${part === 'server' ? 'dev server' : `${part} service`}`);
   const serverRestart = performance.now();
-  const { readyMs: serverReadyMs } = await stack.restartServer();
+  const { readyMs: serverReadyMs } = await stack.restartServer(part);
   let candles = 0;
   const acted = new Map<string, number>();
   // One candle once the server answers; another only if, once everything went quiet, some bots
@@ -111,6 +126,6 @@ export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<str
     missing: slugs.size - after.reactions.size,
     load: loadInfo(),
   };
-  o.log(`recovery: server restarted; all bots acted ${server.allActedMs} ms after the restart (server ready ${server.serverReadyMs} ms, ${candles} candle(s))`);
-  return { worker, server };
+  o.log(`recovery: ${part} restarted; all bots acted ${server.allActedMs} ms after the restart (server ready ${server.serverReadyMs} ms, ${candles} candle(s))`);
+  return server;
 }

@@ -66,12 +66,12 @@ export async function candleBreakdown(client: Client, workflowId: string, emitte
     }
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      if (e.eventType !== EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED || e.workflowExecutionSignaledEventAttributes?.signalName !== 'candle') continue;
-      const candle = payloadJson(e.workflowExecutionSignaledEventAttributes.input) as { openTime: number } | null;
-      const emit = candle ? emitted.get(candle.openTime) : undefined;
+      const anchor = candleAnchor(events, i);
+      if (!anchor) continue;
+      const emit = emitted.get(anchor.openTime);
       if (emit === undefined) continue;
       // The first workflow task started after the signal carries it; its completion schedules the order.
-      let j = i + 1;
+      let j = anchor.index + 1;
       while (j < events.length && events[j]!.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) j++;
       const started = events[j];
       while (j < events.length && events[j]!.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) j++;
@@ -87,8 +87,8 @@ export async function candleBreakdown(client: Client, workflowId: string, emitte
       const actStarted = startedOf.get(Number(scheduled.eventId));
       const arrival = input ? arrived.get(input.clientOrderId) : undefined;
       if (!actStarted || arrival === undefined) continue;
-      stages.relay.push(ms(e) - emit);
-      stages.wftQueue.push(ms(started) - ms(e));
+      stages.relay.push(ms(anchor.event) - emit);
+      stages.wftQueue.push(ms(started) - ms(anchor.event));
       stages.wftRun.push(ms(completed) - ms(started));
       stages.actQueue.push(ms(actStarted) - ms(completed));
       stages.actRun.push(arrival - ms(actStarted));
@@ -102,4 +102,23 @@ export async function candleBreakdown(client: Client, workflowId: string, emitte
     actRun: summarize(stages.actRun),
     matched: stages.relay.length,
   };
+}
+
+/**
+ * Where a candle entered the history: its signal, or — delivered as an update — the (speculative)
+ * workflow task scheduled for it, the first event the server stamps for an update (its acceptance
+ * follows that task's completion).
+ */
+function candleAnchor(events: readonly HistoryEvent[], i: number): { event: HistoryEvent; index: number; openTime: number } | null {
+  const e = events[i]!;
+  if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === 'candle') {
+    const candle = payloadJson(e.workflowExecutionSignaledEventAttributes.input) as { openTime: number } | null;
+    return candle ? { event: e, index: i, openTime: candle.openTime } : null;
+  }
+  const request = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+  if (e.eventType !== EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED || request?.input?.name !== 'deliverCandle') return null;
+  const candle = payloadJson(request.input.args) as { openTime: number } | null;
+  let j = i - 1;
+  while (j >= 0 && events[j]!.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) j--;
+  return candle && j >= 0 ? { event: events[j]!, index: j, openTime: candle.openTime } : null;
 }

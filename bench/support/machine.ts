@@ -111,6 +111,54 @@ export class CpuWindow {
   }
 }
 
+/**
+ * CPU seconds used by a group of processes from now on (several workers, a cluster's services,
+ * PostgreSQL's backends). The group is read again at the end: a process that started meanwhile
+ * counts whole, one that ended meanwhile is missing its last part.
+ */
+export class GroupCpu {
+  private readonly start: Map<number, number>;
+  private readonly t0 = performance.now();
+
+  constructor(private readonly pids: () => readonly number[]) {
+    this.start = new Map(pids().map((p) => [p, cpuSeconds(p) ?? 0]));
+  }
+
+  seconds(): number {
+    let total = 0;
+    for (const p of this.pids()) total += (cpuSeconds(p) ?? 0) - (this.start.get(p) ?? 0);
+    return total;
+  }
+
+  /** Average cores busy since the start (1.0 = one core), or null when nothing was measured. */
+  cores(): number | null {
+    const wall = (performance.now() - this.t0) / 1000;
+    return wall > 0 && this.pids().length > 0 ? Math.round((this.seconds() / wall) * 100) / 100 : null;
+  }
+}
+
+/** Sum of the resident set sizes of processes (MiB), or null when none is alive. */
+export function rssSumMiB(pids: readonly number[]): number | null {
+  const values = pids.map(rssMiB).filter((x): x is number => x !== null);
+  return values.length === 0 ? null : Math.round(values.reduce((a, b) => a + b, 0) * 10) / 10;
+}
+
+/**
+ * Sum of the proportional set sizes (MiB): shared pages split between the processes sharing them,
+ * so PostgreSQL's shared buffers count once across its backends instead of once per backend.
+ */
+export function pssSumMiB(pids: readonly number[]): number | null {
+  let total = 0;
+  let seen = 0;
+  for (const pid of pids) {
+    const m = /^Pss:\s+(\d+) kB$/m.exec(safeRead(`/proc/${pid}/smaps_rollup`));
+    if (!m) continue;
+    total += Number(m[1]);
+    seen++;
+  }
+  return seen === 0 ? null : Math.round((total / 1024) * 10) / 10;
+}
+
 function safeRead(file: string): string {
   try {
     return readFileSync(file, 'utf8');

@@ -13,6 +13,7 @@ export interface Profile {
   readonly sqlitePragmas?: Readonly<Record<string, string>>;
   readonly dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   readonly tuning?: WorkerTuning;
+  readonly workerEnv?: Readonly<Record<string, string>>;
 }
 
 export const PROFILES: Readonly<Record<string, Profile>> = {
@@ -25,6 +26,18 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     description: 'dev server as it ran before the benchmark (SQLite rollback journal, fsync per commit; activities through the task queue); worker as createBotWorker builds it',
     sqlitePragmas: { journal_mode: 'delete', synchronous: 'full' },
     dynamicConfig: { 'system.enableActivityEagerExecution': false },
+  },
+  /** As shipped, but stream events reach bots as signals (the path before Workflow Updates). */
+  signals: {
+    name: 'signals',
+    description: 'as shipped but candles and order reports delivered as signals (STREAM_DELIVERY=signal), the path before updates',
+    workerEnv: { STREAM_DELIVERY: 'signal' },
+  },
+  /** As shipped, but candles too as updates (5 history events per silent candle instead of 4). */
+  updates: {
+    name: 'updates',
+    description: 'as shipped but candles as well as order reports delivered as Workflow Updates (STREAM_DELIVERY=update)',
+    workerEnv: { STREAM_DELIVERY: 'update' },
   },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
@@ -40,5 +53,6 @@ export function stackOptions(profile: Profile, log: (line: string) => void): Sta
     ...(profile.sqlitePragmas ? { sqlitePragmas: profile.sqlitePragmas } : {}),
     ...(profile.dynamicConfig ? { dynamicConfig: profile.dynamicConfig } : {}),
     ...(profile.tuning ? { tuning: profile.tuning } : {}),
+    ...(profile.workerEnv ? { workerEnv: profile.workerEnv } : {}),
   };
 }

@@ -79,12 +79,24 @@ export function renderReport(r: BenchResults): string {
     if (h.byStage && h.byStage.length > 1) lines.push(`  history by stage (events per candle without / with order): ${h.byStage.map((x) => `${x.bots} bots ${fmt(x.perCandleWithoutOrder)} / ${fmt(x.perCandleWithOrder)}`).join(', ')}`);
   };
   density('Density: one worker, every bot gets the same closed candle at once', r.density);
-  if (r.recovery) {
-    const w = r.recovery.worker;
-    const s = r.recovery.server;
-    lines.push('', 'Recovery (ms after the restart)');
+  const recovery = (title: string, rec: BenchResults['recovery']) => {
+    if (!rec) return;
+    const w = rec.worker;
+    lines.push('', title);
     lines.push(`  worker kill -9, ${w.bots} bots: polling ${fmt(w.pollingMs, 0)}, streams back ${fmt(w.streamsMs, 0)}, every bot acted ${fmt(w.allActedMs, 0)} (per bot after the candle p50 ${fmt(w.reaction.p50, 0)}, p99 ${fmt(w.reaction.p99, 0)})${w.missing ? `, ${w.missing} missing` : ''}; load ${w.load.loadavg1}`);
-    lines.push(`  server kill -9, ${s.bots} bots: server answers ${fmt(s.serverReadyMs, 0)}, every bot acted ${fmt(s.allActedMs, 0)} (${s.candlesEmitted} candle(s) emitted)${s.missing ? `, ${s.missing} missing` : ''}; load ${s.load.loadavg1}`);
+    for (const [part, s] of Object.entries(rec.services ?? { server: rec.server })) {
+      lines.push(`  ${part} kill -9, ${s.bots} bots: ${part === 'server' ? 'server answers' : 'listening again'} ${fmt(s.serverReadyMs, 0)}, every bot acted ${fmt(s.allActedMs, 0)} (${s.candlesEmitted} candle(s) emitted)${s.missing ? `, ${s.missing} missing` : ''}; load ${s.load.loadavg1}`);
+    }
+  };
+  recovery('Recovery (ms after the restart)', r.recovery);
+  if (r.cluster) {
+    const c = r.cluster;
+    const what = `Temporal cluster v${c.serverVersion} (PostgreSQL, 4 service processes, ${c.historyShards} history shards), ${c.workers} workers`;
+    latency(`On the ${what}: reaction latency`, c.latency);
+    density(`On the ${what}: density (worker figures summed over the workers, server over the 4 services)`, c.density);
+    if (c.density) lines.push(...clusterDatabaseLines(c.density));
+    recovery(`On the cluster: recovery (ms after the restart; every worker killed, then each service)`, c.recovery);
+    if (r.density && c.density) lines.push(...sideBySide(r.density, c.density, c.workers));
   }
   if (r.comparison) {
     latency(`Comparison, ${r.comparison.profile.name} profile: reaction latency`, r.comparison.latency);
@@ -103,4 +115,25 @@ export function renderReport(r: BenchResults): string {
     for (const t of r.targets) lines.push(`  ${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.measured} (target ${t.target})`);
   }
   return lines.join('\n');
+}
+
+function clusterDatabaseLines(d: NonNullable<BenchResults['density']>): string[] {
+  const out = ['  PostgreSQL (postmaster and backends): PSS idle MiB, CPU s per burst, cores during the burst'];
+  for (const st of d.stages) out.push(`  ${String(st.bots).padStart(4)}  ${fmt(st.databaseRssMiB?.idle, 0)} MiB, ${fmt(st.cpuSecondsPerBurst.database, 2)} s, ${fmt(st.coresDuringBurst.database, 2)} cores`);
+  return out;
+}
+
+/** The dev server's and the cluster's density stages of the same run, row by row. */
+function sideBySide(dev: NonNullable<BenchResults['density']>, cluster: NonNullable<BenchResults['density']>, workers: number): string[] {
+  const out = ['', `Dev server (1 worker) vs cluster (${workers} workers), same run`];
+  out.push('  bots  burst p50 / p99 ms dev | cluster        server CPU s/burst dev | cluster + PostgreSQL   server RSS peak MiB dev | cluster + PostgreSQL   worker RSS peak MiB dev | cluster');
+  for (const d of dev.stages) {
+    const c = cluster.stages.find((x) => x.bots === d.bots);
+    if (!c) continue;
+    const cell = (a: string, b: string, w: number) => `${a} | ${b}`.padEnd(w);
+    out.push(
+      `  ${String(d.bots).padStart(4)}  ${cell(`${fmt(d.burst.p50, 0)} / ${fmt(d.burst.p99, 0)}`, `${fmt(c.burst.p50, 0)} / ${fmt(c.burst.p99, 0)}`, 35)}  ${cell(fmt(d.cpuSecondsPerBurst.server, 2), `${fmt(c.cpuSecondsPerBurst.server, 2)} + ${fmt(c.cpuSecondsPerBurst.database, 2)}`, 38)}  ${cell(fmt(d.serverRssMiB.peak, 0), `${fmt(c.serverRssMiB.peak, 0)} + ${fmt(c.databaseRssMiB?.idle, 0)}`, 38)}  ${cell(fmt(d.workerRssMiB.peak, 0), fmt(c.workerRssMiB.peak, 0), 20)}`,
+    );
+  }
+  return out;
 }

@@ -20,10 +20,10 @@ import { startBot } from '../../client/bots';
 import type { BotDefinition } from '../../core/bot-definition';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
 import type { RequestRecord } from '../../exchange/audit';
-import { type DevServer, type DevServerOptions, freePort, startDevServer } from '../../infra/dev-server';
 import { PROJECT_ROOT } from '../../infra/temporal-cli';
 import { type BotWorkerOptions, workflowBundleOptions } from '../../workers/worker';
 import type { RuntimeOptions } from '../../workflows/messages';
+import { type BenchServer, type ServerKind, startBenchServer } from './servers';
 import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../../core/candle-check';
 
 export const TASK_QUEUE = 'bench';
@@ -41,6 +41,12 @@ export interface StackOptions {
   readonly sqlitePragmas?: Readonly<Record<string, string>>;
   /** Worker tuning (BENCH_TUNING of the worker process). */
   readonly tuning?: WorkerTuning;
+  /** The Temporal server: the dev server (default) or a real cluster (support/servers.ts). */
+  readonly server?: ServerKind;
+  /** Worker processes on the bots' task queue (default 1). */
+  readonly workers?: number;
+  /** Extra environment of the worker processes (e.g. STREAM_DELIVERY=signal). */
+  readonly workerEnv?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
@@ -71,7 +77,9 @@ function workflowBundle(): Promise<string> {
 export class BenchStack {
   readonly arrivals: Arrival[] = [];
   private readonly listeners = new Set<() => void>();
+  /** The first worker process (null when none runs); `workers` holds them all. */
   worker: ChildProcess | null = null;
+  workers: ChildProcess[] = [];
   baseline: ChildProcess | null = null;
   client!: Client;
   private connection!: Connection;
@@ -79,17 +87,15 @@ export class BenchStack {
   private constructor(
     readonly dir: string,
     readonly options: StackOptions,
-    public server: DevServer,
+    readonly server: BenchServer,
     readonly exchange: PaperExchange,
     readonly bundlePath: string,
-    private readonly port: number,
   ) {}
 
   static async start(options: StackOptions): Promise<BenchStack> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
     const bundlePath = await workflowBundle();
-    const port = await freePort();
-    const server = await startDevServer(serverOptions(dir, port, options));
+    const server = await startBenchServer(options.server ?? 'dev', dir, options);
     const exchange = await startPaperExchange({
       port: 0,
       prices: { kind: 'manual' },
@@ -101,7 +107,7 @@ export class BenchStack {
         { name: BASELINE_ACCOUNT, apiKey: 'bench-baseline-key', apiSecret: 'bench-baseline-secret', balances: BALANCES },
       ],
     });
-    const stack = new BenchStack(dir, options, server, exchange, bundlePath, port);
+    const stack = new BenchStack(dir, options, server, exchange, bundlePath);
     stack.captureArrivals();
     await stack.connect();
     return stack;
@@ -173,6 +179,7 @@ export class BenchStack {
     const prefix = `ACCOUNT_${BOT_ACCOUNT.toUpperCase()}_`;
     return {
       ...process.env,
+      ...this.options.workerEnv,
       TEMPORAL_ADDRESS: this.server.address,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
@@ -191,17 +198,34 @@ export class BenchStack {
     };
   }
 
-  /** Start the worker process (extra node flags, e.g. --cpu-prof); resolves once it polls, with the time that took. */
-  async spawnWorker(tuning?: WorkerTuning, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; readyMs: number }> {
-    const t0 = performance.now();
-    const child = await spawnChild(path.join(PROJECT_ROOT, 'bench/support/worker-entry.ts'), this.workerEnv(tuning ?? this.options.tuning), 'polling', path.join(this.dir, 'worker.log'), nodeArgs);
-    this.worker = child;
-    return { child, readyMs: performance.now() - t0 };
+  /** Pids of the worker processes running now. */
+  workerPids(): number[] {
+    return this.workers.map((w) => w.pid!).filter((p) => p !== undefined);
   }
 
-  /** kill -9 the worker: the crash a power cut or the OOM killer would cause. */
+  /** Pids whose memory and CPU count as the server: Temporal's processes, then the database's. */
+  serverPids(): number[] {
+    return [...this.server.serverPids(), ...this.server.databasePids()];
+  }
+
+  /**
+   * Start the worker processes (options.workers of them, extra node flags e.g. --cpu-prof);
+   * resolves once every one polls, with the time that took.
+   */
+  async spawnWorker(tuning?: WorkerTuning, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; readyMs: number }> {
+    const t0 = performance.now();
+    const n = Math.max(1, this.options.workers ?? 1);
+    const entry = path.join(PROJECT_ROOT, 'bench/support/worker-entry.ts');
+    const env = this.workerEnv(tuning ?? this.options.tuning);
+    this.workers = await Promise.all(Array.from({ length: n }, (_, i) => spawnChild(entry, env, 'polling', path.join(this.dir, n === 1 ? 'worker.log' : `worker-${i + 1}.log`), nodeArgs)));
+    this.worker = this.workers[0]!;
+    return { child: this.worker, readyMs: performance.now() - t0 };
+  }
+
+  /** kill -9 every worker: the crash a power cut or the OOM killer would cause. */
   async killWorker(): Promise<void> {
-    if (this.worker) await killHard(this.worker);
+    await Promise.all(this.workers.map(killHard));
+    this.workers = [];
     this.worker = null;
   }
 
@@ -216,12 +240,12 @@ export class BenchStack {
     this.baseline = null;
   }
 
-  /** kill -9 the Temporal server and start it again on the same SQLite file and port. */
-  async restartServer(): Promise<{ readyMs: number }> {
-    await this.server.kill();
+  /** kill -9 the Temporal server (or one part of a cluster: support/servers.ts) and start it again on the same data and ports. */
+  async restartServer(part?: string): Promise<{ readyMs: number }> {
+    await this.server.kill(part);
     await this.connection.close().catch(() => {});
     const t0 = performance.now();
-    this.server = await startDevServer(serverOptions(this.dir, this.port, this.options));
+    await this.server.start(part);
     const readyMs = performance.now() - t0;
     await this.connect();
     return { readyMs };
@@ -246,21 +270,11 @@ export class BenchStack {
     await this.killWorker().catch(() => {});
     await this.connection?.close().catch(() => {});
     await this.exchange.close().catch(() => {});
-    await this.server.kill().catch(() => {});
+    await this.server.close().catch(() => {});
     // BENCH_KEEP=1 keeps the worker and baseline logs and the SQLite file for a look afterwards.
     if (process.env.BENCH_KEEP) this.options.log(`kept ${this.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function serverOptions(dir: string, port: number, o: StackOptions): DevServerOptions {
-  return {
-    dbFile: path.join(dir, 'temporal.db'),
-    port,
-    headless: true,
-    ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}),
-    ...(o.sqlitePragmas ? { sqlitePragmas: o.sqlitePragmas } : {}),
-  };
 }
 
 export interface BenchBot {

@@ -34,6 +34,8 @@ export const riskConfigSchema = z
      * (free quote + base valued at the last price) when the bot first learns its balances.
      */
     capital: positiveDecimal.optional(),
+    /** Stop the bot (per its onStop) once it completed this many trades (seed 001: "make N trades then stop"). */
+    stopAfterTrades: positiveInt.optional(),
   })
   .strict();
 export type RiskConfig = z.output<typeof riskConfigSchema>;

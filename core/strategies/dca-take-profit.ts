@@ -38,6 +38,8 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
   description:
     'Market-buys `quantity` every `everyCandles` closed candles while fewer than `maxLots` lots are open; each filled buy gets a LIMIT sell `takeProfitPct` % above its average fill price.',
   params: dcaTakeProfitParams,
+  // MARKET entries by quantity and LIMIT take-profits: both run on the USDⓈ-M perpetual (exits reduce-only).
+  markets: ['spot', 'futures'],
   init: () => ({ candlesSeen: 0, lotSeq: 0, lots: {} }),
   onEvent(state, event, ctx) {
     const p = ctx.params;

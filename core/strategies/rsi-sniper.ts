@@ -249,9 +249,11 @@ export const rsiSniper = kit.defineKitStrategy<RsiSniperParams, RsiSniperState>(
   description:
     'Decides on the close of candle N-1 (N-2 for deltas) and acts at the start of N with market orders. long1: volume >= 90, 10 <= RSI N-2 <= 26, RSI rise >= 4, RSI N-1 < 40; exit RSI >= 40, SL -0.7%. long2: volume >= 90 and rising 1 < ratio <= 1.8, 72 <= RSI N-2 <= 86, RSI drop >= 2.5; exit RSI >= entry RSI + 1.5, SL -1.1%; never two long2 in a row unless RSI < 50 in between. short (futures only): volume >= 90 and falling 0.7 <= ratio < 1, 72 <= RSI N-2 <= 83, drop >= 3.5, RSI N-1 > 60; exit RSI <= 60, SL +0.8%. RSI > 86 or < 10 blocks entries until RSI is back to 50.',
   params: rsiSniperParams,
+  // Market orders only: long1 / long2 / short run on the USDⓈ-M perpetual, exits reduce-only.
+  markets: ['spot', 'futures'],
   checkEnvironment: (params, env) =>
     params.enableShort && env.market === 'spot'
-      ? 'rsi-sniper: enableShort needs a futures account (the seed trades Kraken Futures with x10 leverage) and this bot is on spot, where a short cannot be opened. Set "enableShort": false to run long1 and long2 on spot; the short side is verified in the backtester with the simulated perpetual until the runtime supports futures.'
+      ? 'rsi-sniper: enableShort needs a futures account (the seed trades Kraken Futures with x10 leverage) and this bot is on spot, where a short cannot be opened. Set "market": "futures" to trade the seed\'s three sides on the USDⓈ-M perpetual, or "enableShort": false to run long1 and long2 on spot.'
       : null,
   init: (ctx) => ({ rsi: rsi(ctx.params.rsiPeriod), bars: [], block: null, long2Rearmed: true, lastKind: null, position: null, seq: 0, trades: [], decisions: [], lastEvaluation: null }),
   warmup: { candles: (p) => p.warmupCandles, requestId: 'rsi-warmup', label: 'RSI', facts: (s) => ({ rsi: s.bars.length > 0 ? round(s.bars.at(-1)!.rsi) : -1 }) },
@@ -304,15 +306,16 @@ function onClosed(state: RsiSniperState, c: Candle, ctx: Ctx): Decision<RsiSnipe
   const skip = (why: string, action = 'skip') => ({ state: kit.decide(s, ctx, action, `${kind} conditions met but ${why}`, facts) });
   if (block) return skip(`entries are blocked since RSI ${round(block.rsi)} (${block.side} the extreme)`, 'blocked');
   if (ctx.paused) return skip('the bot is paused');
-  const entry = kind === 'short' ? shortEntry(n1.close, ctx) : kit.marketBuy(ctx, p.sizing, n1.close);
+  // On futures every side is sized like the seed's short: the free margin times the leverage.
+  const entry = kind === 'short' ? marginEntry('SELL', n1.close, ctx) : ctx.market === 'futures' ? marginEntry('BUY', n1.close, ctx) : kit.marketBuy(ctx, p.sizing, n1.close);
   if (!entry.ok) return skip(entry.reason);
   const reason = `${kind} entry: ${checks[kind].conditions.map((x) => x.rule).join('; ')}`;
   const entered = { ...s, lastKind: kind, long2Rearmed: kind === 'long2' ? false : s.long2Rearmed };
   return trip.enter(entered, { kind, entryClose: n1.close, entryRsi: n1.rsi }, entry.order, { reason, facts: { ...facts, ...entry.facts } }, ctx);
 }
 
-/** "taille_max = marge_disponible × 10": a MARKET sell of the available margin times the leverage, the fee kept out. */
-function shortEntry(close: Dec, ctx: Ctx): kit.MarketEntry {
+/** "taille_max = marge_disponible × 10": a MARKET order of the available margin times the leverage, the fee kept out. */
+function marginEntry(side: 'BUY' | 'SELL', close: Dec, ctx: Ctx): kit.MarketEntry {
   const m = kit.marginSize(ctx, close, ctx.params.leverage, ctx.params.feeRate);
-  return m.ok ? { ok: true, order: { side: 'SELL', type: 'MARKET', quantity: m.quantity }, facts: { margin: m.margin, leverage: ctx.params.leverage } } : m;
+  return m.ok ? { ok: true, order: { side, type: 'MARKET', quantity: m.quantity }, facts: { margin: m.margin, leverage: ctx.params.leverage } } : m;
 }

@@ -81,6 +81,7 @@ export interface KitStrategy<P, S extends object> extends OrderHandlers<P, S> {
   readonly description: string;
   readonly params: z.ZodType<P>;
   readonly checkEnvironment?: Strategy<P, S>['checkEnvironment'];
+  readonly markets?: Strategy<P, S>['markets'];
   readonly extraSymbols?: Strategy<P, S>['extraSymbols'];
   readonly runNowTimer?: string;
   init(ctx: StrategyContext<P>): InitialState<S>;
@@ -115,6 +116,7 @@ export function defineKitStrategy<P, S extends object>(kit: KitStrategy<P, S>): 
     description: kit.description,
     params: kit.params,
     ...(kit.checkEnvironment ? { checkEnvironment: kit.checkEnvironment } : {}),
+    ...(kit.markets ? { markets: kit.markets } : {}),
     ...(kit.extraSymbols ? { extraSymbols: kit.extraSymbols } : {}),
     ...(kit.runNowTimer !== undefined ? { runNowTimer: kit.runNowTimer } : {}),
     init: (ctx) => ({ ...kit.init(ctx), ...(kit.warmup ? { warm: false, held: [] } : {}) }) as S,

@@ -12,10 +12,10 @@ const FIXTURE = path.join(ROOT, 'tests/support/fixtures/klines/BTCUSDT-1h-2024-0
 const dir = mkdtempSync(path.join(os.tmpdir(), 'backtest-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[], isTty = false): { code: number; out: string; err: string } {
+function run(args: string[], isTty = false, now?: () => number): { code: number; out: string; err: string } {
   let out = '';
   let err = '';
-  const code = main(args, { out: (s) => (out += s), err: (s) => (err += s), isTty });
+  const code = main(args, { out: (s) => (out += s), err: (s) => (err += s), isTty }, now);
   return { code, out, err };
 }
 
@@ -53,10 +53,17 @@ describe('npm run backtest', () => {
   });
 
   it('draws a progress bar on a terminal, and only on a long run', () => {
-    const r = run(['--strategy', 'grid', '--file', FIXTURE, '--params', '{"low":"38000","high":"46000","quantity":"0.01"}', '--out', dir, '--progress'], true);
-    expect(r.code).toBe(0);
-    // 480 candles take far less than the half second a bar waits for.
-    expect(r.err).toBe('');
+    const args = ['--strategy', 'grid', '--file', FIXTURE, '--params', '{"low":"38000","high":"46000","quantity":"0.01"}', '--out', dir, '--progress'];
+    // The run's length comes from the clock the command is given, not from how loaded the machine
+    // is: a run that takes no time draws nothing (a bar waits for half a second)...
+    const short = run(args, true, () => 0);
+    expect(short.code).toBe(0);
+    expect(short.err).toBe('');
+    // ...and one whose clock moves a second at every look draws the bar, ending at 100 % on its own line.
+    let t = 0;
+    const long = run(args, true, () => (t += 1000));
+    expect(long.code).toBe(0);
+    expect(long.err).toMatch(/^\r\[#+\] 100 % +480 \/ 480 candles\n$/);
   });
 
   it('explains bad input and exits non-zero', () => {
@@ -66,6 +73,12 @@ describe('npm run backtest', () => {
     expect(run(['--strategy', 'grid', '--file', FIXTURE, '--params', '{low'])).toMatchObject({ code: 2, err: expect.stringMatching(/^--params: not valid JSON/) });
     expect(run(['--strategy', 'grid', '--file', path.join(dir, 'missing.csv')])).toMatchObject({ code: 1, err: expect.stringMatching(/^cannot read .*missing.csv/) });
     expect(run(['--strategy', 'grid', '--file', FIXTURE, '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/Unknown option '--bogus'/) });
+  });
+
+  it('refuses what a live start refuses: shorts on spot (the same message as live); futures bots run on the simulated perpetual', () => {
+    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true}'])).toMatchObject({ code: 1, err: expect.stringMatching(/would be refused live[\s\S]*enableShort needs a futures account/) });
+    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true,"minVolume":"0"}', '--market', 'futures', '--out', dir])).toMatchObject({ code: 0, out: expect.stringMatching(/perpetual: 10x ISOLATED, wallet [0-9.]+, funding -?[0-9.]+ \([0-9]+ payments\), liquidations 0/) });
+    expect(run(['--strategy', 'book-imbalance', '--file', FIXTURE, '--market', 'futures'])).toMatchObject({ code: 1, err: expect.stringMatching(/book-imbalance does not run on futures yet/) });
   });
 
   it('works as `npm run backtest`', async () => {

@@ -115,7 +115,7 @@ describe('hostile and careless messages', () => {
       ['reconcile every 0 ms', [{ definition, options: { reconcile: { openOrdersEveryMs: 0 } } }], /options\.reconcile\.openOrdersEveryMs: must be at least 1000 ms/],
       ['a garbage attempt timeout', [{ definition, options: { attemptTimeout: 'soon' } }], /options\.attemptTimeout: must be a duration/],
       ['an unknown option', [{ definition, options: { turbo: true } }], /options: unknown field\(s\) "turbo"/],
-      ['a futures bot', [{ definition: { ...definition, market: 'futures' } }], /market: futures bots are not supported yet/],
+      ['a futures bot of a spot-only strategy', [{ definition: { ...definition, strategy: 'book-imbalance', params: {}, market: 'futures' } }], /market: strategy book-imbalance does not run on futures yet/],
     ];
     it.each(cases)('%s', async (what, args, reason) => {
       const workflowId = `bot-raw-${what.replace(/[^a-z0-9]+/gi, '-')}`;

@@ -24,6 +24,28 @@ function closeCandle(): void {
   h.exchange.market.closeCandle('BTCUSDT', '1m');
 }
 
+const candlesSeen = (s: BotStateView) => (s.strategyState as { candlesSeen: number }).candlesSeen;
+
+/**
+ * Close candles until `predicate` holds for every bot. A worker's stream service relays a candle
+ * to the bots its directory lists (Temporal visibility, refreshed every 2 s); on a cluster under
+ * load visibility can lag seconds behind a bot's start, and a candle closed before the bot is
+ * listed passes it by, as a real candle closing a moment after a start would. So the first candle a
+ * test needs is closed again until the bot has it, instead of once with a hope.
+ */
+async function closeCandlesUntil(names: readonly string[], predicate: (s: BotStateView) => boolean, what: string, timeoutMs = 90_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (let closed = 1; ; closed++) {
+    closeCandle();
+    try {
+      await Promise.all(names.map((n) => h.waitForState(n, predicate, what, 5_000)));
+      return closed;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
 async function streamsUp(connections: number): Promise<void> {
   await eventually(async () => {
     if (h.exchange.stats().connections < connections) throw new Error('streams not connected yet');
@@ -46,15 +68,20 @@ describe('two workers on one task queue', () => {
     }
     await Promise.all(names.map((n) => h.waitForState(n, (s) => s.eventsProcessed >= 2, 'started')));
     await streamsUp(4); // each worker: one market and one user stream
+    const closed = await closeCandlesUntil(names, (s) => candlesSeen(s) >= 1, 'a first candle');
+    // Both workers relay every candle: a bot never counts more candles than were closed.
+    for (const s of await Promise.all(names.map((n) => h.agreement(n)))) expect(candlesSeen(s)).toBeLessThanOrEqual(closed);
+    // Every bot is listed now: one more candle, relayed by both workers, counts exactly once.
+    const base = new Map(await Promise.all(names.map(async (n) => [n, candlesSeen(await h.state(n))] as const)));
     closeCandle();
-    await Promise.all(names.map((n) => h.waitForState(n, (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === 1, 'first candle')));
+    await Promise.all(names.map((n) => h.waitForState(n, (s) => candlesSeen(s) === base.get(n)! + 1, 'the candle both workers relayed')));
     await Promise.all(names.map((n) => h.agreement(n)));
 
     await killHard(a);
     for (let i = 2; i <= 4; i++) {
       move(price + 200); // take-profits fill, relayed by the surviving worker
       closeCandle();
-      await Promise.all(names.map((n) => h.waitForState(n, (s) => (s.strategyState as { candlesSeen: number }).candlesSeen === i, `candle ${i}`, 60_000)));
+      await Promise.all(names.map((n) => h.waitForState(n, (s) => candlesSeen(s) === base.get(n)! + i, `candle ${i} after the kill`, 60_000)));
     }
     const states: BotStateView[] = await Promise.all(names.map((n) => h.agreement(n)));
     for (const s of states) {
@@ -83,8 +110,9 @@ describe('protection survives downtime', () => {
     );
     await h.waitForState('protected', (s) => s.eventsProcessed >= 2, 'started');
     await streamsUp(2);
-    closeCandle();
-    const armed = await h.waitForState('protected', (s) => s.position.qty !== '0' && s.openOrders.length >= 2 && s.openOrders.every((o) => o.status === 'NEW'), 'entered, exits on the exchange');
+    const armedWhen = (s: BotStateView) => s.position.qty !== '0' && s.openOrders.length >= 2 && s.openOrders.every((o) => o.status === 'NEW');
+    await closeCandlesUntil(['protected'], armedWhen, 'entered, exits on the exchange');
+    const armed = await h.waitForState('protected', armedWhen, 'entered, exits on the exchange');
     const stop = armed.openOrders.find((o) => o.request.type.startsWith('STOP_LOSS'))!;
     expect(stop.request.stopPrice).toBe('29400');
     await h.agreement('protected');
@@ -115,8 +143,7 @@ describe('credentials never reach a workflow history', () => {
     await h.startBot({ name: 'secret-scan', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01' } });
     await h.waitForState('secret-scan', (s) => s.eventsProcessed >= 2, 'started');
     await streamsUp(2);
-    closeCandle();
-    await h.waitForState('secret-scan', (s) => s.stats.ordersPlaced >= 2, 'orders');
+    await closeCandlesUntil(['secret-scan'], (s) => s.stats.ordersPlaced >= 2, 'orders');
     await h.handle('secret-scan').cancel();
     await h.handle('secret-scan').result();
 

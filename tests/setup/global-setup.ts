@@ -8,12 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { type DevServer, startDevServer } from '../../infra/dev-server';
+import { startDevServer } from '../../infra/dev-server';
+import { startTestCluster, wantsCluster } from './cluster-server';
 
-let server: DevServer | undefined;
+let server: { readonly address: string; stop(): Promise<void> } | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  server = await startDevServer({
+  // `npm run test:cluster` runs the same tests against a real cluster (tests/setup/cluster-server.ts).
+  if (wantsCluster()) server = await startTestCluster(project);
+  else server = await startDevServer({
     headless: true,
     // No server overrides: tests force continue-as-new through the bot's own options.
     dynamicConfig: {},

@@ -5,6 +5,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { AccountConfig } from '../../activities/exchange-account';
@@ -16,7 +18,8 @@ import type { TemporalSettings } from '../../infra/temporal-connection';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../../core/candle-check';
 import { Decimal } from '../../core/decimal';
-import { type BotWorker, createBotWorker } from '../../workers/worker';
+import { type BotWorker, type BotWorkerOptions, createBotWorker } from '../../workers/worker';
+import { notifySettings } from '../../telegram/settings';
 import { type BotStateView, type RuntimeOptions, botWorkflowId, stateQuery } from '../../workflows/messages';
 
 export type PaperExchange = Awaited<ReturnType<typeof startPaperExchange>>;
@@ -36,6 +39,12 @@ export interface HarnessOptions {
   readonly recvWindowMs?: number;
   readonly backendTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** TELEGRAM_* / NOTIFY_* / ALERT_* settings of the workers (in-process and spawned). */
+  readonly notifyEnv?: NodeJS.ProcessEnv;
+  /** Monitor settings of in-process workers. */
+  readonly monitoring?: BotWorkerOptions['monitoring'];
+  /** Circuit breaker thresholds of the paper account. */
+  readonly breaker?: { readonly failureThreshold: number; readonly cooldownMs: number };
 }
 
 export class Harness {
@@ -44,6 +53,8 @@ export class Harness {
   readonly apiSecret = randomBytes(32).toString('hex');
   readonly workers: BotWorker[] = [];
   readonly processes: ChildProcess[] = [];
+  /** This test's notification outbox (never the project's data/). */
+  readonly notifyDb = path.join(os.tmpdir(), `bots-notify-${this.taskQueue}.db`);
   client!: Client;
   exchange!: PaperExchange;
   private connection!: Connection;
@@ -67,6 +78,7 @@ export class Harness {
       backendTimeoutMs: this.options.backendTimeoutMs ?? 1_000,
       requestTimeoutMs: this.options.requestTimeoutMs ?? 3_000,
       weightLimitPerMinute: 100_000,
+      ...(this.options.breaker ? { breaker: this.options.breaker } : {}),
     };
   }
 
@@ -84,13 +96,16 @@ export class Harness {
   }
 
   /** A worker in this process (fast; cannot be killed -9). */
-  async startWorker(): Promise<BotWorker> {
+  async startWorker(extra: Partial<BotWorkerOptions> = {}): Promise<BotWorker> {
     const worker = await createBotWorker({
       temporal: this.temporal,
       accounts: [this.account],
       workflowBundlePath: inject('workflowBundlePath'),
       identity: `test-worker-${this.workers.length + 1}`,
       log: () => {},
+      notifications: notifySettings({ NOTIFICATIONS_DB: this.notifyDb, ...this.options.notifyEnv }),
+      ...(this.options.monitoring !== undefined ? { monitoring: this.options.monitoring } : {}),
+      ...extra,
     });
     this.workers.push(worker);
     this.running.push(worker.run());
@@ -116,6 +131,16 @@ export class Harness {
       ACCOUNT_PAPER_BACKEND_TIMEOUT_MS: String(a.backendTimeoutMs),
       ACCOUNT_PAPER_REQUEST_TIMEOUT_MS: String(a.requestTimeoutMs),
       ACCOUNT_PAPER_WEIGHT_LIMIT: String(a.weightLimitPerMinute),
+      ...(this.options.breaker ? { ACCOUNT_PAPER_BREAKER_FAILURES: String(this.options.breaker.failureThreshold), ACCOUNT_PAPER_BREAKER_COOLDOWN_MS: String(this.options.breaker.cooldownMs) } : {}),
+      NOTIFICATIONS_DB: this.notifyDb,
+      // Fixed metrics ports would collide between test files: ours on a random port, the SDK's off.
+      METRICS_PORT: '0',
+      TEMPORAL_METRICS_BIND: 'off',
+      // No test reaches Telegram or a webhook unless it points them at its own stand-in: set empty
+      // (= unset), a developer's .env (read by workers/main.ts) cannot fill them in.
+      TELEGRAM_BOT_TOKEN: '',
+      NOTIFY_WEBHOOK_URL: '',
+      ...this.options.notifyEnv,
     };
   }
 

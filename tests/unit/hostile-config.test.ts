@@ -84,9 +84,13 @@ describe('names and strategies', () => {
     expect(problems([])).toEqual(['bots.json: lists no bots (the array is empty)']);
   });
 
-  it('futures bots are refused until futures exist (also rsi-sniper shorts on "futures")', () => {
-    expect(one({ ...good, market: 'futures' })).toEqual([expect.stringMatching(/market: futures bots are not supported yet/)]);
-    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { enableShort: true } })).toEqual([expect.stringMatching(/market: futures bots are not supported yet/)]);
+  it('futures: a strategy without futures support is refused by name; rsi-sniper with shorts runs; spot-only settings are named', () => {
+    expect(one({ ...good, strategy: 'book-imbalance', params: {}, market: 'futures' })).toEqual([expect.stringMatching(/market: strategy book-imbalance does not run on futures yet/)]);
+    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { enableShort: true } })).toEqual([]);
+    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: {}, onStop: 'close-position' })).toEqual([expect.stringMatching(/onStop: "close-position" is not supported on futures yet/)]);
+    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { leverage: 10 }, futures: { leverage: 20 } })).toEqual([expect.stringMatching(/futures.leverage: 20 differs from params.leverage 10/)]);
+    expect(one({ ...good, strategy: 'rsi-sniper', params: {}, futures: { leverage: 5 } })).toEqual([expect.stringMatching(/futures: only a bot with "market": "futures"/)]);
+    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: {}, futures: { leverage: 500 } })).toEqual([expect.stringMatching(/futures.leverage: must be 1-125/)]);
   });
 });
 

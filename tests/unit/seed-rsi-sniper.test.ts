@@ -236,13 +236,13 @@ describe('seed 003 through the kernel (RSI computed by the strategy from crafted
     expect(placements(close(75, '90'))).toHaveLength(0);
   });
 
-  it('a spot bot with shorts enabled refuses to start with a clear message; futures bots are refused until futures exist', () => {
+  it('a spot bot with shorts enabled refuses to start with a clear message; on futures it runs', () => {
     const def = { name: 'sniper', strategy: 'rsi-sniper', symbol: 'BTCUSDT', interval: '15m', params: { enableShort: true } };
     const spot = checkBotDefinition(def);
     expect(spot.ok).toBe(false);
     expect(!spot.ok && spot.problems[0]).toMatch(/enableShort needs a futures account/);
     const futures = checkBotDefinition({ ...def, market: 'futures' });
-    expect(!futures.ok && futures.problems).toEqual([expect.stringMatching(/market: futures bots are not supported yet/)]);
+    expect(futures.ok).toBe(true);
     expect(checkBotDefinition({ ...def, params: {} }).ok).toBe(true);
   });
 

@@ -29,6 +29,8 @@ export function combinedUrl(wsBase: string, streams: readonly string[]): string 
 export class MarketStream {
   private socket: ReconnectingSocket | null = null;
   private streams: string[] = [];
+  /** Last message of any stream on this connection (monitoring: staleness). */
+  lastMessageAt: number | null = null;
 
   constructor(
     private readonly wsBase: string,
@@ -67,6 +69,7 @@ export class MarketStream {
   }
 
   private dispatch(data: unknown): void {
+    this.lastMessageAt = Date.now();
     const payload = (data as { data?: unknown }).data ?? data;
     const e = payload as { e?: string; s?: string; k?: Record<string, unknown>; p?: string; T?: number };
     if (e.e === 'kline' && e.k && e.k.x === true) {

@@ -69,10 +69,19 @@ export function snapshotFromExecutionReport(e: ExecutionReport): OrderSnapshot {
   };
 }
 
+/** The stream's health for monitoring: subscribed, or down since when (null once subscribed). */
+export interface UserStreamStatus {
+  readonly subscribed: boolean;
+  readonly downSince: number | null;
+  readonly subscriptions: number;
+}
+
 export class UserStream {
   private readonly socket: ReconnectingSocket;
   private subscriptions = 0;
   private requestId = 0;
+  private subscribed = false;
+  private downSince: number | null = Date.now();
 
   constructor(wsApi: string, apiKey: string, apiSecret: string, handlers: UserStreamHandlers, staleAfterMs = 60_000) {
     this.socket = new ReconnectingSocket(
@@ -88,6 +97,8 @@ export class UserStream {
           if (msg.id !== undefined) {
             if (msg.status === 200 && String(msg.id).startsWith('sub-')) {
               this.subscriptions += 1;
+              this.subscribed = true;
+              this.downSince = null;
               handlers.onSubscribed?.();
               if (this.subscriptions > 1) handlers.onResubscribed();
             } else if (msg.error) handlers.onError?.(`subscription refused (${msg.error.code}): ${msg.error.msg}`);
@@ -102,10 +113,18 @@ export class UserStream {
             }
           }
         },
-        onClose: (reason) => handlers.onError?.(`user stream ${reason}`),
+        onClose: (reason) => {
+          this.subscribed = false;
+          this.downSince ??= Date.now();
+          handlers.onError?.(`user stream ${reason}`);
+        },
       },
       { staleAfterMs },
     );
+  }
+
+  status(): UserStreamStatus {
+    return { subscribed: this.subscribed, downSince: this.downSince, subscriptions: this.subscriptions };
   }
 
   close(): void {

@@ -1,0 +1,68 @@
+/**
+ * Notifications from the bot's durable history. After each inbox drain the workflow hands its
+ * state to `flush`: the notices of what happened since the last one (core/notices.ts: fills,
+ * entries, exits with PnL, stop-losses, the bot stopping, errors) go out in one activity, keyed by
+ * notice ids that are the same on every replay (activities/notify.ts delivers each once).
+ *
+ * - Gated by `patched()`: histories recorded before notifications existed replay without the new
+ *   activity; a bot carrying on from such a history starts notifying from its next change.
+ * - Never blocks the bot: the (local) activity only stores the notices — delivery goes on in the
+ *   worker — and a failure is logged, not thrown. The workflow waits for it before continue-as-new and
+ *   before it completes, so no notice is dropped with a closing run.
+ * - Not cancellable: a stop or a `temporal workflow cancel` must not cancel the "stopped" notice.
+ *
+ * Runs in the workflow sandbox.
+ */
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BotState } from '../core/engine';
+import { noticesBetween } from '../core/notices';
+
+export const NOTIFICATIONS_PATCH = 'notifications-v1';
+
+/**
+ * A local activity: storing notices takes milliseconds, and a local activity costs the history one
+ * marker event instead of an activity's three plus the workflow task that wakes the bot for its
+ * result. Run again on replay only if its marker was not recorded — the outbox ignores a notice
+ * it already has.
+ */
+const NOTIFY_ACTIVITY_OPTIONS: wf.LocalActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: ['InvalidRequest'] },
+};
+
+export interface BotNotifications {
+  /** Send the notices of everything between the previous flush and `state`. */
+  flush(state: BotState): void;
+  /** No notification activity in flight. */
+  idle(): boolean;
+  /** Resolves once every notification activity started so far has finished. */
+  settled(): Promise<void>;
+}
+
+export function botNotifications(initial: BotState): BotNotifications {
+  const acts = wf.proxyLocalActivities<Activities>(NOTIFY_ACTIVITY_OPTIONS);
+  const scope = new wf.CancellationScope({ cancellable: false });
+  let last = initial;
+  let inFlight = 0;
+  return {
+    flush(state) {
+      if (state === last) return;
+      const notices = noticesBetween(last, state);
+      last = state;
+      if (notices.length === 0 || !wf.patched(NOTIFICATIONS_PATCH)) return;
+      inFlight++;
+      void scope.run(async () => {
+        try {
+          await acts.deliverNotifications({ notices });
+        } catch (err) {
+          wf.log.warn(`notifications not stored: ${(err as Error).message}`, { bot: state.setup.name, ids: notices.map((n) => n.id) });
+        } finally {
+          inFlight--;
+        }
+      });
+    },
+    idle: () => inFlight === 0,
+    settled: () => wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0)),
+  };
+}
