@@ -186,11 +186,11 @@ class FuturesRun {
       if (!r.ok) return null;
       const a = r.algo;
       const fills = a.actualOrderId !== null && isPositive(a.executedQty) ? this.fillsOf(a.actualOrderId) : [];
-      return snapshotFromAlgo({ ...a, algoStatus: a.status, algoId: a.algoId, actualOrderId: String(a.actualOrderId ?? 0) } as never, fills);
+      return snapshotFromAlgo({ ...a, algoStatus: a.status, algoId: a.algoId, actualOrderId: String(a.actualOrderId ?? 0) }, fills);
     }
     const r = perp.getOrder(BACKTEST_ACCOUNT, this.symbol, { origClientOrderId: clientOrderId }, this.now);
     if (!r.ok) return null;
-    return snapshotFromFuturesOrder(r.order as never, isPositive(r.order.executedQty) ? this.fillsOf(r.order.orderId) : []);
+    return snapshotFromFuturesOrder(r.order, isPositive(r.order.executedQty) ? this.fillsOf(r.order.orderId) : []);
   }
 
   private fillsOf(orderId: number): OrderSnapshot['fills'] & object {

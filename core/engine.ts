@@ -437,7 +437,7 @@ class Kernel {
     const { market, futures, symbol } = this.s.setup;
     if (market !== 'futures' || !futures || this.s.status === 'STOPPED' || this.s.status === 'FAILED') return;
     const p = this.s.position;
-    const step = protectionStep({ symbol, qty: this.isFlat(p.qty) ? '0' : p.qty, avgEntryPrice: p.avgEntryPrice, tickSize: this.s.filters?.tickSize ?? null, orders: openOrders(this.s as BotState), futures, lastRejectedAt: lastProtectRejection(this.s.orders), now: this.now });
+    const step = protectionStep({ symbol, qty: this.isFlat(p.qty) ? '0' : p.qty, avgEntryPrice: p.avgEntryPrice, tickSize: this.s.filters?.tickSize ?? null, orders: openOrders(this.s), futures, lastRejectedAt: lastProtectRejection(this.s.orders), now: this.now });
     if (step?.kind === 'cancel') this.cancel(step.order);
     if (step?.kind !== 'place') return;
     const clientOrderId = this.mintId();

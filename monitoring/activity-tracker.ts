@@ -9,7 +9,7 @@
  * - the last successful reconciliation of each bot (metrics: reconciliation lag);
  * - failures by activity type and failure type (metrics).
  */
-import { type Context as ActivityContext } from '@temporalio/activity';
+import type { Context as ActivityContext } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 

@@ -30,18 +30,18 @@ const { values: args } = parseArgs({
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
 async function main(): Promise<void> {
-  const saved = existsSync(path.join(args.home!, 'cluster.json'));
+  const saved = existsSync(path.join(args.home, 'cluster.json'));
   const port = args.port !== undefined ? Number(args.port) : saved ? undefined : 7233;
   if (port !== undefined && !Number.isInteger(port)) throw new Error(`--port ${args.port}: a port number`);
   const shards = args.shards === undefined ? undefined : Number(args.shards);
   if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > 1024)) throw new Error(`--shards ${args.shards}: a whole number from 1 to 1024`);
   const cluster = await TemporalCluster.start({
-    home: args.home!,
+    home: args.home,
     ...(port !== undefined ? { basePort: port } : {}),
     ...(shards !== undefined ? { historyShards: shards } : {}),
-    namespace: args.namespace!,
+    namespace: args.namespace,
     retentionDays: Number(args['retention-days']),
-    logLevel: args['log-level']!,
+    logLevel: args['log-level'],
     log,
   });
   if (args.status) {

@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'torture-'));
   const dbFile = path.join(dir, 'temporal.db');
   const port = await freePort();
-  const server = await startTortureServer(args.server!, { dir, dbFile, port, log });
+  const server = await startTortureServer(args.server, { dir, dbFile, port, log });
   const exchange = await startPaperExchange({
     port: 0,
     accounts: [{ name: 'paper', apiKey: API_KEY, apiSecret: API_SECRET, balances: INITIAL }],

@@ -62,7 +62,7 @@ function problem(err: unknown, what = ''): string {
 function refusalOf(err: unknown): string | null {
   const update = err instanceof WorkflowUpdateFailedError ? err : (err as { cause?: unknown }).cause;
   if (!(update instanceof WorkflowUpdateFailedError)) return null;
-  return (update.cause as Error | undefined)?.message ?? update.message;
+  return (update.cause)?.message ?? update.message;
 }
 
 function checkName(name: string | undefined, usageText: string): string {

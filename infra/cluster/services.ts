@@ -50,10 +50,10 @@ export class ServiceProcess {
     const collect = (chunk: Buffer) => {
       early = (early + chunk.toString()).slice(-4000);
     };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
     this.child = child;
     this.starts++;
     // Never leave a service behind when this process ends normally or on an error.

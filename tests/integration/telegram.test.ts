@@ -224,14 +224,14 @@ describe('Telegram control and notifications', () => {
       let out = '';
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`telegram process did not start:\n${out}`)), 60_000);
-        child.stdout!.on('data', (c: Buffer) => {
+        child.stdout.on('data', (c: Buffer) => {
           out += c.toString();
           if (out.includes('polling')) {
             clearTimeout(timer);
             resolve();
           }
         });
-        child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
         child.once('exit', (code) => reject(new Error(`telegram process exited ${code}:\n${out}`)));
       });
       return child;

@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import type { TestProject } from 'vitest/node';
-import { type ClusterLayout } from '../../infra/cluster/config';
+import type { ClusterLayout } from '../../infra/cluster/config';
 import { TemporalCluster } from '../../infra/cluster/cluster';
 import { startPostgres } from '../../infra/cluster/postgres';
 import { PROJECT_ROOT } from '../../infra/temporal-cli';

@@ -193,7 +193,7 @@ export class TelegramStandIn {
           message_id: this.nextMessageId++,
           chat_id: Number(p.chat_id),
           text: p.text,
-          ...(p.reply_markup ? { reply_markup: p.reply_markup as SentMessage['reply_markup'] } : {}),
+          ...(p.reply_markup ? { reply_markup: p.reply_markup } : {}),
           ...(p.disable_notification ? { disable_notification: true } : {}),
           date: Math.floor(Date.now() / 1000),
           edits: [],

@@ -35,7 +35,7 @@ describe('perpetual position (one-way, signed)', () => {
 
 const futures = resolveFuturesSetup({ leverage: 10, marginType: 'ISOLATED' }, {});
 const order = (side: 'BUY' | 'SELL', status: OrderRecord['status'] = 'NEW'): OrderRecord =>
-  ({ clientOrderId: 'b-9', tag: PROTECT_TAG, request: { symbol: 'BTCUSDT', side, type: 'STOP_MARKET', closePosition: true }, purpose: 'exit', status, executedQty: '0', cumulativeQuoteQty: '0', fills: [], cancelRequested: false, createdAt: 0, updatedAt: 0 }) as OrderRecord;
+  ({ clientOrderId: 'b-9', tag: PROTECT_TAG, request: { symbol: 'BTCUSDT', side, type: 'STOP_MARKET', closePosition: true }, purpose: 'exit', status, executedQty: '0', cumulativeQuoteQty: '0', fills: [], cancelRequested: false, createdAt: 0, updatedAt: 0 });
 
 describe('protective stop', () => {
   it('defaults to half the way to liquidation: 5 % at 10x', () => {
