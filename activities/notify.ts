@@ -24,13 +24,18 @@ export interface NotifyActivityDeps {
   readonly notifier?: Notifier | null;
 }
 
+/** The fields delivery relies on: an id to key the outbox by, a known kind, the text and its time. */
+function isNotice(n: unknown): n is Notice {
+  if (typeof n !== 'object' || n === null) return false;
+  const r = n as Record<string, unknown>;
+  return typeof r.id === 'string' && r.id !== '' && typeof r.text === 'string' && (NOTICE_KINDS as readonly unknown[]).includes(r.kind) && typeof r.time === 'number';
+}
+
 function check(input: DeliverNotificationsInput): readonly Notice[] {
   const notices = (input as { notices?: unknown })?.notices;
-  const ok =
-    Array.isArray(notices) &&
-    notices.every((n) => typeof n === 'object' && n !== null && typeof n.id === 'string' && n.id !== '' && typeof n.text === 'string' && (NOTICE_KINDS as readonly string[]).includes(n.kind) && typeof n.time === 'number');
+  const ok = Array.isArray(notices) && notices.every(isNotice);
   if (!ok) throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: 'deliverNotifications: input must be {notices: [{id, kind, bot, time, text}]}' });
-  return notices as Notice[];
+  return notices;
 }
 
 export function createNotifyActivities(deps: NotifyActivityDeps) {

@@ -14,6 +14,7 @@ import type { Notice } from '../core/notices';
 import type { Notifier } from '../notify/notifier';
 import type { BotDirectory } from '../workers/directory';
 import type { StreamService } from '../workers/stream-service';
+import type { UserStreamStatus } from '../workers/streams/user-stream';
 import { BOT_WORKFLOW_TYPE, type BotStateView } from '../workflows/messages';
 import type { ActivityTracker } from './activity-tracker';
 import { AlertBook, type AlertChange } from './alert-book';
@@ -90,7 +91,7 @@ export class Monitor {
   snapshot(): HealthSnapshot {
     const now = Date.now();
     const running = this.o.directory.cached();
-    const streams = this.o.streams?.userStreamStatus() ?? new Map();
+    const streams = this.o.streams?.userStreamStatus() ?? new Map<string, UserStreamStatus>();
     const bots = new Map<string, { count: number; since: number | null; lastError: string | null }>();
     const accounts = this.o.accounts.all().map((acc) => {
       for (const [bot, e] of acc.health.botErrors()) {

@@ -95,9 +95,9 @@ export class TelegramCommands {
       case 'help':
         return { text: HELP };
       case 'bots':
-        return { text: botsText(await this.rows(), this.now()) };
+        return { text: botsText(await this.rows()) };
       case 'status':
-        return words[0] ? { text: statusText(await botState(this.o.client, checkName(words[0], '/status [bot]')), this.now()) } : { text: botsText(await this.rows(), this.now()) };
+        return words[0] ? { text: statusText(await botState(this.o.client, checkName(words[0], '/status [bot]')), this.now()) } : { text: botsText(await this.rows()) };
       case 'pause':
       case 'resume':
         return this.pauseOrResume(command, words[0]);

@@ -49,7 +49,7 @@ function breakerLine(v: BotStateView): string | null {
 }
 
 /** One line per bot: /bots and /status without a name. */
-export function botsText(rows: ReadonlyArray<{ name: string; view: BotStateView | null; error?: string }>, now: number): string {
+export function botsText(rows: ReadonlyArray<{ name: string; view: BotStateView | null; error?: string }>): string {
   if (rows.length === 0) return 'No bot is running. Start one with /run <strategy> <symbol> (see /help).';
   const lines = rows.map(({ name, view, error }) => {
     if (!view) return `❔ ${name}: no answer (${error ?? 'no worker?'})`;

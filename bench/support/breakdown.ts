@@ -65,7 +65,6 @@ export async function candleBreakdown(client: Client, workflowId: string, emitte
       if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) startedOf.set(Number(e.activityTaskStartedEventAttributes!.scheduledEventId), e);
     }
     for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
       const anchor = candleAnchor(events, i);
       if (!anchor) continue;
       const emit = emitted.get(anchor.openTime);

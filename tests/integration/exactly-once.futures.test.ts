@@ -112,8 +112,8 @@ describe('exactly-once on futures', () => {
     const { MockActivityEnvironment } = await import('@temporalio/testing');
     const { AccountRegistry } = await import('../../activities/exchange-account');
     const env = new MockActivityEnvironment();
-    const place = acts.createFuturesOrderActivities({ accounts: new AccountRegistry([h.account]) }).futuresPlaceOrder;
-    const adopted = await env.run(place, { account: 'paper', clientOrderId: tp.clientOrderId, request: tp.request });
+    const futuresActs = acts.createFuturesOrderActivities({ accounts: new AccountRegistry([h.account]) });
+    const adopted = await env.run(futuresActs.futuresPlaceOrder.bind(futuresActs), { account: 'paper', clientOrderId: tp.clientOrderId, request: tp.request });
     expect(adopted).toMatchObject({ clientOrderId: tp.clientOrderId, status: 'NEW' });
     expect(h.exchange.futures.perp.openOrders('paper', 'BTCUSDT').filter((o) => o.clientOrderId === tp.clientOrderId)).toHaveLength(1);
     expect(tag).toBe(s.clientIdTag);

@@ -162,7 +162,7 @@ describe('monitoring, alerts and the circuit breaker', () => {
     const b = await h.state('mon-b');
     expect(b.notifications.some((n) => n.message.includes('CIRCUIT_OPEN') && n.message.includes('no new entries'))).toBe(true);
     expect(b.position.qty).toBe('0');
-    const refused = (await h.handle('mon-b').query('ledger') as { orders: Array<{ tag: string; clientOrderId: string; status: string }> }).orders.find((o) => o.tag === 'buy-1')!;
+    const refused = (await h.handle('mon-b').query<{ orders: Array<{ tag: string; clientOrderId: string; status: string }> }>('ledger')).orders.find((o) => o.tag === 'buy-1')!;
     expect(refused.status).toBe('REJECTED');
     expect(h.exchange.faults.firings.some((f) => f.target.includes(refused.clientOrderId))).toBe(false); // never sent
     // The exit keeps going to the exchange while the breaker is open.

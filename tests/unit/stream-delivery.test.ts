@@ -3,8 +3,7 @@
  * is sent instead, and STREAM_DELIVERY's parsing. The real server's side is
  * tests/integration/stream-fallback.test.ts.
  */
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../core/market';

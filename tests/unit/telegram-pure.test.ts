@@ -136,12 +136,12 @@ describe('outbox delivery', () => {
     const got: string[] = [];
     let answer: (() => void) | null = null;
     const { notifier } = setup({ name: 'test', send: (p) => new Promise<string>((resolve) => (answer = () => (got.push(p.id), resolve('ok')))) });
-    const { deliverNotifications } = createNotifyActivities({ notifier });
+    const notify = createNotifyActivities({ notifier });
     // The channel does not answer: the activity (a local activity in the bot's workflow task) returns anyway.
-    expect(await deliverNotifications({ notices: [notice('bg')] })).toEqual({ queued: 2, sent: 0, pending: 2 });
+    expect(await notify.deliverNotifications({ notices: [notice('bg')] })).toEqual({ queued: 2, sent: 0, pending: 2 });
     expect(notifier.outbox.get('bg', 'test')).toMatchObject({ status: 'pending', attempts: 1 });
     // Run again (its marker not recorded before a crash): nothing new, nothing sent twice.
-    expect((await deliverNotifications({ notices: [notice('bg')] })).queued).toBe(0);
+    expect((await notify.deliverNotifications({ notices: [notice('bg')] })).queued).toBe(0);
     let idle = false;
     const waiting = notifier.idle().then(() => (idle = true));
     await new Promise((r) => setTimeout(r, 20));
@@ -150,7 +150,7 @@ describe('outbox delivery', () => {
     await waiting;
     expect(got).toEqual(['bg']);
     expect(notifier.outbox.get('bg', 'test')?.status).toBe('sent');
-    await expect(deliverNotifications({ notices: [{ id: '', kind: 'entry' }] } as never)).rejects.toThrow(/input must be/);
+    await expect(notify.deliverNotifications({ notices: [{ id: '', kind: 'entry' }] } as never)).rejects.toThrow(/input must be/);
     notifier.close();
   });
 
