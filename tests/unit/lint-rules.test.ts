@@ -1,7 +1,7 @@
 /**
  * The lint rules bite: snippets linted with the project's own eslint.config.mjs as if they were
- * files of core/, venue/, workflows/ and client/ must be refused (and the allowed ones accepted),
- * and the fixtures under tests/support/lint-fixtures/ must show a cycle and floating promises.
+ * files of core/, venue/, workflows/, client/, telegram/, notify/, monitoring/ and the other folders
+ * must be refused (and the allowed ones accepted), and the fixtures under tests/support/lint-fixtures/ must show a cycle and floating promises.
  */
 import path from 'node:path';
 import { ESLint, type Linter } from 'eslint';
@@ -227,6 +227,75 @@ describe('the other folders', () => {
       "import { temporalSettings } from '../workers/config';\nexport const y = temporalSettings;\n",
     );
     await refused('infra/lint-probe.ts', "import { Worker } from '@temporalio/worker';\nexport const y = Worker;\n");
+  });
+});
+
+describe('telegram/, notify/ and monitoring/', () => {
+  it('the Telegram bot is a client: no worker, activities at run time, exchange or native addon', async () => {
+    for (const source of [
+      '../workers/config',
+      '../activities/account',
+      '../exchange/server',
+      'better-sqlite3',
+      '@temporalio/worker',
+    ]) {
+      const [message] = await refused(
+        'telegram/lint-probe.ts',
+        `import { x } from '${source}';\nexport const y = x;\n`,
+      );
+      expect(message).toMatch(/^layers\/imports: telegram\/ may not import/);
+    }
+    await accepted(
+      'telegram/lint-probe.ts',
+      "import { Bot } from 'grammy';\nimport { Client } from '@temporalio/client';\nimport { listBots } from '../client/bots';\nimport { temporalSettings } from '../infra/temporal-connection';\nimport { TelegramChannel } from '../notify/channels';\nimport type { BalanceReport } from '../activities/account';\nexport const y = [Bot, Client, listBots, temporalSettings, TelegramChannel];\nexport type Z = BalanceReport;\n",
+    );
+  });
+
+  it('the outbox loads no Temporal package and no process or bot code; SQLite and grammY are its own', async () => {
+    for (const source of [
+      '@temporalio/client',
+      '../workers/worker',
+      '../activities/notify',
+      '../workflows/messages',
+      '../client/bots',
+    ]) {
+      const [message] = await refused('notify/lint-probe.ts', `import { x } from '${source}';\nexport const y = x;\n`);
+      expect(message).toMatch(/^layers\/imports: notify\/ may not import/);
+    }
+    await accepted(
+      'notify/lint-probe.ts',
+      "import Database from 'better-sqlite3';\nimport { Api } from 'grammy';\nimport { NOTICE_KINDS } from '../core/notices';\nexport const y = [Database, Api, NOTICE_KINDS];\n",
+    );
+  });
+
+  it('monitoring never loads the workflow runtime, the worker process or the exchange', async () => {
+    for (const source of ['@temporalio/workflow', '../workers/stream-service', '../exchange/server']) {
+      const [message] = await refused(
+        'monitoring/lint-probe.ts',
+        `import { x } from '${source}';\nexport const y = x;\n`,
+      );
+      expect(message).toMatch(/^layers\/imports: monitoring\/ may not import/);
+    }
+    await accepted(
+      'monitoring/lint-probe.ts',
+      "import { Runtime } from '@temporalio/worker';\nimport { Registry } from 'prom-client';\nimport { AccountRegistry } from '../activities/exchange-account';\nimport type { StreamService } from '../workers/stream-service';\nexport const y = [Runtime, Registry, AccountRegistry];\nexport type Z = StreamService;\n",
+    );
+  });
+
+  it('the futures kernel and the perpetual are as pure as core/ and venue/', async () => {
+    await refused(
+      'core/futures/lint-probe.ts',
+      "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n",
+    );
+    await refused('core/futures/lint-probe.ts', 'export const y = Date.now();\n');
+    await refused(
+      'venue/perpetual/lint-probe.ts',
+      "import { Client } from '@temporalio/client';\nexport const y = Client;\n",
+    );
+    await accepted(
+      'venue/perpetual/lint-probe.ts',
+      "import { d } from '../../core/decimal';\nimport { Venue } from '..';\nexport const y = [d, Venue];\n",
+    );
   });
 });
 
