@@ -28,32 +28,19 @@ export const FailureType = {
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
-export const NON_RETRYABLE_TYPES: readonly string[] = [
-  FailureType.OrderRejected,
-  FailureType.CredentialsRejected,
-  FailureType.InvalidRequest,
-];
+export const NON_RETRYABLE_TYPES: readonly string[] = [FailureType.OrderRejected, FailureType.CredentialsRejected, FailureType.InvalidRequest];
 
 export type ErrorClass =
   | { readonly kind: 'rejected'; readonly code: string; readonly message: string; readonly type: FailureType }
   | { readonly kind: 'duplicate'; readonly code: string; readonly message: string }
   | { readonly kind: 'notFound'; readonly code: string; readonly message: string }
   | { readonly kind: 'unknown'; readonly code: string; readonly message: string }
-  | {
-      readonly kind: 'notSent';
-      readonly code: string;
-      readonly message: string;
-      readonly retryAfterMs: number;
-      readonly rateLimited: boolean;
-    };
+  | { readonly kind: 'notSent'; readonly code: string; readonly message: string; readonly retryAfterMs: number; readonly rateLimited: boolean };
 
 /** Our own per-call timeout: binance-api-node has none, so a hung connection would hang forever. */
 export class RequestTimeoutError extends Error {
   readonly code = 'REQUEST_TIMEOUT';
-  constructor(
-    readonly what: string,
-    readonly ms: number,
-  ) {
+  constructor(readonly what: string, readonly ms: number) {
     super(`${what}: no answer within ${ms} ms (outcome unknown)`);
     this.name = 'RequestTimeoutError';
   }
@@ -87,31 +74,18 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
     if (code === -4116) return { kind: 'duplicate', code: c, message };
     if (code === -2013 || code === -2011) return { kind: 'notFound', code: c, message };
     if (code === -1003 || code === -1015) {
-      return {
-        kind: 'notSent',
-        code: c,
-        message,
-        rateLimited: true,
-        retryAfterMs: retryAfterHintMs ?? retryAfterFromMessage(message),
-      };
+      return { kind: 'notSent', code: c, message, rateLimited: true, retryAfterMs: retryAfterHintMs ?? retryAfterFromMessage(message) };
     }
     // The request was refused before reaching the matching engine: timestamp or clock skew.
     if (code === -1021) return { kind: 'notSent', code: c, message, rateLimited: false, retryAfterMs: 1_000 };
-    if (code === -1022 || code === -2014 || code === -2015)
-      return { kind: 'rejected', code: c, message, type: FailureType.CredentialsRejected };
+    if (code === -1022 || code === -2014 || code === -2015) return { kind: 'rejected', code: c, message, type: FailureType.CredentialsRejected };
     return { kind: 'rejected', code: c, message, type: FailureType.OrderRejected };
   }
   const status = e.response?.status;
   if (typeof status === 'number') {
     if (status === 429 || status === 418) {
       const header = Number(e.response?.headers?.get?.('retry-after'));
-      return {
-        kind: 'notSent',
-        code: `HTTP${status}`,
-        message,
-        rateLimited: true,
-        retryAfterMs: Number.isFinite(header) && header > 0 ? header * 1000 : (retryAfterHintMs ?? 60_000),
-      };
+      return { kind: 'notSent', code: `HTTP${status}`, message, rateLimited: true, retryAfterMs: Number.isFinite(header) && header > 0 ? header * 1000 : retryAfterHintMs ?? 60_000 };
     }
     if (status >= 500) return { kind: 'unknown', code: `HTTP${status}`, message };
     return { kind: 'rejected', code: `HTTP${status}`, message, type: FailureType.OrderRejected };
@@ -120,8 +94,7 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
     if (NETWORK_NOT_SENT.has(code)) return { kind: 'notSent', code, message, rateLimited: false, retryAfterMs: 1_000 };
     return { kind: 'unknown', code, message };
   }
-  if (e.type === 'system' || /socket hang up|ECONNRESET|network/i.test(message))
-    return { kind: 'unknown', code: 'NETWORK', message };
+  if (e.type === 'system' || /socket hang up|ECONNRESET|network/i.test(message)) return { kind: 'unknown', code: 'NETWORK', message };
   // Anything else is a programming error on our side (e.g. the library's synchronous param check).
   return { kind: 'rejected', code: 'INVALID', message, type: FailureType.InvalidRequest };
 }

@@ -70,42 +70,23 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     try {
       return deps.accounts.get(name);
     } catch (err) {
-      throw ApplicationFailure.create({
-        type: FailureType.InvalidRequest,
-        nonRetryable: true,
-        message: (err as Error).message,
-      });
+      throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
     }
   }
 
   /** Run a read; every failure but a definitive rejection is retryable. */
-  async function read<T>(
-    acc: ExchangeAccount,
-    what: string,
-    weight: number,
-    fn: Parameters<ExchangeAccount['call']>[2],
-  ): Promise<T> {
+  async function read<T>(acc: ExchangeAccount, what: string, weight: number, fn: Parameters<ExchangeAccount['call']>[2]): Promise<T> {
     try {
       return (await acc.call(what, weight, fn)) as T;
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err;
       const c = acc.classify(err);
       if (c.kind === 'rejected') throw rejectedFailure(c, what);
-      throw retryableFailure(
-        c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-        `${what} failed (${c.code}): ${c.message}`,
-        c.kind === 'notSent' ? c.retryAfterMs : undefined,
-      );
+      throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `${what} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
     }
   }
 
-  async function candles(
-    acc: ExchangeAccount,
-    symbol: string,
-    interval: CandleInterval,
-    limit: number,
-    endTime?: number,
-  ): Promise<Candle[]> {
+  async function candles(acc: ExchangeAccount, symbol: string, interval: CandleInterval, limit: number, endTime?: number): Promise<Candle[]> {
     const raw = await read<Awaited<ReturnType<ExchangeAccount['rest']['candles']>>>(acc, 'klines', 2, (r) =>
       r.candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) }),
     );
@@ -113,28 +94,17 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     // The exchange includes the candle still forming; bots only ever see closed candles. A candle
     // ending before `endTime` (a gap's end: the open of a candle already reported closed) is closed
     // too, whatever the wall clock says (a paper exchange's manual candles run ahead of it).
-    return raw
-      .filter((c) => Number(c.closeTime) < now || (endTime !== undefined && Number(c.closeTime) <= endTime))
-      .map((c) => candleFromRaw(symbol, interval, c));
+    return raw.filter((c) => Number(c.closeTime) < now || (endTime !== undefined && Number(c.closeTime) <= endTime)).map((c) => candleFromRaw(symbol, interval, c));
   }
 
   return {
     async getSymbolFilters(input: { account: string; symbol: string }): Promise<SymbolFilters> {
       const acc = account(input.account);
-      const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(
-        acc,
-        'exchangeInfo',
-        20,
-        (r) => r.exchangeInfo({ symbol: input.symbol }),
-      );
+      const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(acc, 'exchangeInfo', 20, (r) => r.exchangeInfo({ symbol: input.symbol }));
       try {
         return filtersFromExchangeInfo(info, input.symbol);
       } catch (err) {
-        throw ApplicationFailure.create({
-          type: FailureType.InvalidRequest,
-          nonRetryable: true,
-          message: (err as Error).message,
-        });
+        throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
       }
     },
 
@@ -146,15 +116,9 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       const orders = input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
       for (const { clientOrderId, symbol: orderSymbol } of orders) {
         try {
-          const raw = await acc.call('getOrder', 4, (r) =>
-            r.getOrder({ symbol: orderSymbol, origClientOrderId: clientOrderId }),
-          );
+          const raw = await acc.call('getOrder', 4, (r) => r.getOrder({ symbol: orderSymbol, origClientOrderId: clientOrderId }));
           const fills = isPositive(raw.executedQty)
-            ? (
-                await read<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(acc, 'myTrades', 20, (r) =>
-                  r.myTrades({ symbol: orderSymbol, orderId: raw.orderId }),
-                )
-              )
+            ? (await read<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(acc, 'myTrades', 20, (r) => r.myTrades({ symbol: orderSymbol, orderId: raw.orderId })))
                 .filter((t) => Number(t.orderId) === Number(raw.orderId))
                 .map(fillFromTrade)
             : [];
@@ -163,23 +127,12 @@ export function createMarketActivities(deps: MarketActivityDeps) {
           if (err instanceof ApplicationFailure) throw err;
           const c = acc.classify(err);
           if (c.kind === 'notFound') missing.push(clientOrderId);
-          else
-            throw retryableFailure(
-              FailureType.Unreachable,
-              `reconcile ${clientOrderId} failed (${c.code}): ${c.message}`,
-              c.kind === 'notSent' ? c.retryAfterMs : undefined,
-            );
+          else throw retryableFailure(FailureType.Unreachable, `reconcile ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
         }
       }
       const [open, accountInfo, tags] = await Promise.all([
-        sharedRead(`${acc.name}/openOrders/${symbol}`, () =>
-          read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) =>
-            r.openOrders({ symbol }),
-          ),
-        ),
-        sharedRead(`${acc.name}/account`, () =>
-          read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo()),
-        ),
+        sharedRead(`${acc.name}/openOrders/${symbol}`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol }))),
+        sharedRead(`${acc.name}/account`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo())),
         deps.botTags(),
       ]);
       const owners = [input.ownTag, ...tags];
@@ -196,19 +149,9 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       if (handler) return handler(request, acc);
       switch (request.kind) {
         case 'candles':
-          return (await candles(
-            acc,
-            request.symbol,
-            request.interval,
-            request.limit,
-            request.endTime,
-          )) as unknown as Json;
+          return (await candles(acc, request.symbol, request.interval, request.limit, request.endTime)) as unknown as Json;
         default:
-          throw ApplicationFailure.create({
-            type: FailureType.InvalidRequest,
-            nonRetryable: true,
-            message: `no handler for data request "${request.kind}" on this worker`,
-          });
+          throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `no handler for data request "${request.kind}" on this worker` });
       }
     },
   };

@@ -80,11 +80,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     try {
       return deps.accounts.get(name);
     } catch (err) {
-      throw ApplicationFailure.create({
-        type: FailureType.InvalidRequest,
-        nonRetryable: true,
-        message: (err as Error).message,
-      });
+      throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
     }
   }
 
@@ -111,18 +107,12 @@ export function createOrderActivities(deps: OrderActivityDeps) {
   async function lookup(acc: ExchangeAccount, symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
     let raw: RawOrder;
     try {
-      raw = await acc.call('getOrder', WEIGHT.getOrder, (r) =>
-        r.getOrder({ symbol, origClientOrderId: clientOrderId }),
-      );
+      raw = await acc.call('getOrder', WEIGHT.getOrder, (r) => r.getOrder({ symbol, origClientOrderId: clientOrderId }));
     } catch (err) {
       const c = acc.classify(err);
       if (c.kind === 'notFound') return null;
       if (c.kind === 'rejected') throw rejectedFailure(c, `lookup of ${clientOrderId}`);
-      throw retryableFailure(
-        c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown,
-        `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`,
-        c.kind === 'notSent' ? c.retryAfterMs : undefined,
-      );
+      throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown, `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
     }
     const fills = isPositive(raw.executedQty) ? await fetchFills(acc, symbol, Number(raw.orderId)) : [];
     return snapshotFromOrder(raw, fills);
@@ -132,12 +122,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
    * Steps 1 of the protocol for any order-like request: returns the adopted order if an earlier
    * send is visible, or null when it is proven dead (or none happened) and sending is safe.
    */
-  async function resolveEarlierSend(
-    acc: ExchangeAccount,
-    symbol: string,
-    clientOrderId: string,
-    lastSendAt: number | null,
-  ): Promise<OrderSnapshot | null> {
+  async function resolveEarlierSend(acc: ExchangeAccount, symbol: string, clientOrderId: string, lastSendAt: number | null): Promise<OrderSnapshot | null> {
     if (lastSendAt === null) return null;
     const found = await lookup(acc, symbol, clientOrderId);
     if (found) return found;
@@ -145,11 +130,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     const t = now();
     if (t < deadline) {
       remember(lastSendAt);
-      throw retryableFailure(
-        FailureType.NotYetVisible,
-        `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`,
-        Math.min(2_000, deadline - t + 50),
-      );
+      throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`, Math.min(2_000, deadline - t + 50));
     }
     return null;
   }
@@ -166,9 +147,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       const sentAt = now();
       remember(sentAt);
       try {
-        const raw = await acc.call('order', WEIGHT.order, (r) =>
-          r.order(orderParams(request, clientOrderId, acc.config.recvWindowMs)),
-        );
+        const raw = await acc.call('order', WEIGHT.order, (r) => r.order(orderParams(request, clientOrderId, acc.config.recvWindowMs)));
         return snapshotFromOrder(raw);
       } catch (err) {
         const c = acc.classify(err);
@@ -178,30 +157,18 @@ export function createOrderActivities(deps: OrderActivityDeps) {
             const found = await lookup(acc, request.symbol, clientOrderId);
             if (found) return found;
             remember(sentAt);
-            throw retryableFailure(
-              FailureType.NotYetVisible,
-              `${clientOrderId} reported as duplicate but not visible yet`,
-              500,
-            );
+            throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} reported as duplicate but not visible yet`, 500);
           }
           case 'rejected':
             throw rejectedFailure(c, `order ${clientOrderId}`);
           case 'notSent':
             // Certainly not executed: nothing new to look for, keep the earlier anchor.
             remember(lastSendAt);
-            throw retryableFailure(
-              c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-              `order ${clientOrderId} not sent (${c.code}): ${c.message}`,
-              c.retryAfterMs,
-            );
+            throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `order ${clientOrderId} not sent (${c.code}): ${c.message}`, c.retryAfterMs);
           case 'notFound':
           case 'unknown':
             remember(sentAt);
-            throw retryableFailure(
-              FailureType.OutcomeUnknown,
-              `order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`,
-              250,
-            );
+            throw retryableFailure(FailureType.OutcomeUnknown, `order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`, 250);
           default: {
             const unreachable: never = c;
             throw new Error(String(unreachable));
@@ -225,49 +192,24 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       remember(sentAt);
       try {
         // A leg trailing without a stop price needs the current endpoint; otherwise the library's.
-        const trailingOnly = [request.above, request.below].some(
-          (l) => l.trailingDelta !== undefined && l.stopPrice === undefined,
-        );
+        const trailingOnly = [request.above, request.below].some((l) => l.trailingDelta !== undefined && l.stopPrice === undefined);
         const raw = trailingOnly
-          ? await acc.call('orderList/oco', WEIGHT.oco, () =>
-              signedRequest<RawOrderList>(
-                acc.config,
-                'POST',
-                '/api/v3/orderList/oco',
-                orderListOcoParams(input, acc.config.recvWindowMs),
-              ),
-            )
+          ? await acc.call('orderList/oco', WEIGHT.oco, () => signedRequest<RawOrderList>(acc.config, 'POST', '/api/v3/orderList/oco', orderListOcoParams(input, acc.config.recvWindowMs)))
           : await acc.call('orderOco', WEIGHT.oco, (r) => r.orderOco(ocoParams(input, acc.config.recvWindowMs)));
         const reports = raw.orderReports ?? [];
-        const snapshots =
-          reports.length > 0
-            ? reports.map((o) => snapshotFromOrder(o))
-            : await Promise.all(
-                [input.aboveClientOrderId, input.belowClientOrderId].map(
-                  async (id) => (await lookup(acc, request.symbol, id))!,
-                ),
-              );
-        return {
-          listClientOrderId: input.listClientOrderId,
-          snapshots: snapshots.filter((s): s is OrderSnapshot => s !== null),
-        };
+        const snapshots = reports.length > 0
+          ? reports.map((o) => snapshotFromOrder(o))
+          : await Promise.all([input.aboveClientOrderId, input.belowClientOrderId].map(async (id) => (await lookup(acc, request.symbol, id))!));
+        return { listClientOrderId: input.listClientOrderId, snapshots: snapshots.filter((s): s is OrderSnapshot => s !== null) };
       } catch (err) {
         const c = acc.classify(err);
         if (c.kind === 'rejected') throw rejectedFailure(c, `OCO ${input.listClientOrderId}`);
         if (c.kind === 'notSent') {
           remember(lastSendAt);
-          throw retryableFailure(
-            c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-            `OCO ${input.listClientOrderId} not sent (${c.code})`,
-            c.retryAfterMs,
-          );
+          throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `OCO ${input.listClientOrderId} not sent (${c.code})`, c.retryAfterMs);
         }
         remember(sentAt);
-        throw retryableFailure(
-          FailureType.OutcomeUnknown,
-          `OCO ${input.listClientOrderId}: outcome unknown (${c.code}): ${c.message}`,
-          250,
-        );
+        throw retryableFailure(FailureType.OutcomeUnknown, `OCO ${input.listClientOrderId}: outcome unknown (${c.code}): ${c.message}`, 250);
       }
     },
 
@@ -279,9 +221,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       const acc = account(input.account);
       const { symbol, clientOrderId } = input;
       try {
-        const raw = await acc.call('cancelOrder', WEIGHT.cancel, (r) =>
-          r.cancelOrder({ symbol, origClientOrderId: clientOrderId, recvWindow: acc.config.recvWindowMs }),
-        );
+        const raw = await acc.call('cancelOrder', WEIGHT.cancel, (r) => r.cancelOrder({ symbol, origClientOrderId: clientOrderId, recvWindow: acc.config.recvWindowMs }));
         const snapshot = snapshotFromOrder({ ...raw, clientOrderId: raw.origClientOrderId ?? clientOrderId });
         if (!isPositive(snapshot.executedQty)) return snapshot;
         return { ...snapshot, fills: await fetchFills(acc, symbol, Number(raw.orderId)) };
@@ -290,24 +230,11 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         if (c.kind === 'notFound') {
           const found = await lookup(acc, symbol, clientOrderId);
           if (found) return found;
-          throw retryableFailure(
-            FailureType.NotYetVisible,
-            `cancel of ${clientOrderId}: the exchange knows no such order yet`,
-            1_000,
-          );
+          throw retryableFailure(FailureType.NotYetVisible, `cancel of ${clientOrderId}: the exchange knows no such order yet`, 1_000);
         }
         if (c.kind === 'rejected') throw rejectedFailure(c, `cancel of ${clientOrderId}`);
-        if (c.kind === 'notSent')
-          throw retryableFailure(
-            c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-            `cancel of ${clientOrderId} not sent (${c.code})`,
-            c.retryAfterMs,
-          );
-        throw retryableFailure(
-          FailureType.OutcomeUnknown,
-          `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`,
-          250,
-        );
+        if (c.kind === 'notSent') throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `cancel of ${clientOrderId} not sent (${c.code})`, c.retryAfterMs);
+        throw retryableFailure(FailureType.OutcomeUnknown, `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`, 250);
       }
     },
 
@@ -321,11 +248,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
 export type OrderActivities = ReturnType<typeof createOrderActivities>;
 
 /** The query parameters binance-api-node sends for an order: always our id, always FULL answers. */
-export function orderParams(
-  r: OrderRequest,
-  clientOrderId: string,
-  recvWindow: number,
-): Record<string, string | number> {
+export function orderParams(r: OrderRequest, clientOrderId: string, recvWindow: number): Record<string, string | number> {
   const p: Record<string, string | number> = {
     symbol: r.symbol,
     side: r.side,
@@ -400,11 +323,6 @@ export function orderListOcoParams(input: PlaceOcoInput, recvWindow: number): Re
 }
 
 function requireDec(value: Dec | undefined, what: string): Dec {
-  if (value === undefined)
-    throw ApplicationFailure.create({
-      type: FailureType.InvalidRequest,
-      nonRetryable: true,
-      message: `OCO: ${what} is required`,
-    });
+  if (value === undefined) throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `OCO: ${what} is required` });
   return value;
 }

@@ -26,11 +26,7 @@ export class WeightBudget {
     this.roll(now);
     if (this.used + weight > this.limitPerMinute * this.safety) {
       const wait = this.windowStart + WINDOW_MS - now;
-      throw retryableFailure(
-        FailureType.RateLimited,
-        `request weight budget spent (${this.used}/${this.limitPerMinute} this minute); waiting ${wait} ms`,
-        wait,
-      );
+      throw retryableFailure(FailureType.RateLimited, `request weight budget spent (${this.used}/${this.limitPerMinute} this minute); waiting ${wait} ms`, wait);
     }
     this.used += weight;
   }
@@ -62,16 +58,12 @@ export function watchRetryAfterHeaders(): void {
   if (listening) return;
   listening = true;
   diagnostics.subscribe('http.client.response.finish', (message) => {
-    const { request, response } = message as {
-      request: { host?: string; getHeader?(n: string): number | string | string[] | undefined };
-      response: IncomingMessage;
-    };
+    const { request, response } = message as { request: { host?: string; getHeader?(n: string): number | string | string[] | undefined }; response: IncomingMessage };
     if (response.statusCode !== 429 && response.statusCode !== 418) return;
     const seconds = Number(response.headers['retry-after']);
     if (!Number.isFinite(seconds) || seconds <= 0) return;
     const header = request.getHeader?.('host');
-    const host =
-      header === undefined ? (request.host ?? '') : Array.isArray(header) ? header.join(',') : String(header);
+    const host = header === undefined ? (request.host ?? '') : Array.isArray(header) ? header.join(',') : String(header);
     const now = Date.now();
     retryAfterByHost.set(host, { until: now + seconds * 1000, seenAt: now });
   });

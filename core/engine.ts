@@ -18,38 +18,14 @@ import {
   mergeSnapshot,
 } from './orders';
 import { applyFilters } from './risk/filters';
-import {
-  type RiskConfig,
-  type RiskView,
-  checkEntry,
-  initialRiskState,
-  killSwitch,
-  updateRiskState,
-} from './risk/guard';
-import type {
-  AnyStrategy,
-  DataRequest,
-  Intent,
-  Json,
-  PlaceIntent,
-  PlaceOcoIntent,
-  PositionView,
-  StrategyContext,
-  StrategyEvent,
-} from './strategy';
+import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
+import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
 import { splitSymbol } from './symbols';
 import type { FuturesSetup } from './futures/setup';
 import { perpPositionAfterFill } from './futures/position';
 import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
 import { type Verification, onMissing, ordersToVerify } from './order-authority';
-import {
-  checkpointOf,
-  isUnverified,
-  onAuthoritativeReport,
-  onStreamReport,
-  journalBeforeFill,
-  tightenForVerification,
-} from './order-authority-kernel';
+import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
 
 export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
 export type BotStatus = (typeof BOT_STATUSES)[number];
@@ -153,20 +129,9 @@ export interface BotState {
   readonly startPending?: boolean;
   /** `nextOrderSeq` when final orders were last pruned. */
   readonly prunedAtSeq?: number;
-  readonly openTrade: {
-    readonly openedAt: number;
-    readonly realizedAtOpen: Dec;
-    readonly entryQty: Dec;
-    readonly entryCost: Dec;
-  } | null;
+  readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
   readonly trades: readonly RoundTrip[];
-  readonly stats: {
-    readonly ordersPlaced: number;
-    readonly ordersRejected: number;
-    readonly fills: number;
-    readonly roundTrips: number;
-    readonly wins: number;
-  };
+  readonly stats: { readonly ordersPlaced: number; readonly ordersRejected: number; readonly fills: number; readonly roundTrips: number; readonly wins: number };
   readonly notifications: readonly Notification[];
   readonly orphanOrders: readonly string[];
   readonly stopReason: string | null;
@@ -179,42 +144,14 @@ export interface BotState {
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */
 export type BotEvent =
   /** The bot (re)starts: `fresh` on its very first run; false after continue-as-new (no strategy call then). */
-  | {
-      readonly type: 'start';
-      readonly now: number;
-      readonly filters: SymbolFilters | null;
-      readonly fresh: boolean;
-      readonly otherFilters?: Readonly<Record<string, SymbolFilters>>;
-    }
+  | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null; readonly fresh: boolean; readonly otherFilters?: Readonly<Record<string, SymbolFilters>> }
   | { readonly type: 'candle'; readonly now: number; readonly candle: Candle }
   | { readonly type: 'orderPlaced'; readonly now: number; readonly snapshot: OrderSnapshot }
-  | {
-      readonly type: 'orderListPlaced';
-      readonly now: number;
-      readonly listClientOrderId: string;
-      readonly snapshots: readonly OrderSnapshot[];
-    }
-  | {
-      readonly type: 'orderRejected';
-      readonly now: number;
-      readonly clientOrderId: string;
-      readonly code: string;
-      readonly message: string;
-    }
-  | {
-      readonly type: 'orderUpdate';
-      readonly now: number;
-      readonly snapshot: OrderSnapshot;
-      readonly source: 'stream' | 'reconcile' | 'cancel';
-    }
+  | { readonly type: 'orderListPlaced'; readonly now: number; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
+  | { readonly type: 'orderRejected'; readonly now: number; readonly clientOrderId: string; readonly code: string; readonly message: string }
+  | { readonly type: 'orderUpdate'; readonly now: number; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
   | { readonly type: 'cancelRejected'; readonly now: number; readonly clientOrderId: string; readonly message: string }
-  | {
-      readonly type: 'reconciled';
-      readonly now: number;
-      readonly balances: { base: Dec; quote: Dec } | null;
-      readonly orphans: readonly string[];
-      readonly missing: readonly string[];
-    }
+  | { readonly type: 'reconciled'; readonly now: number; readonly balances: { base: Dec; quote: Dec } | null; readonly orphans: readonly string[]; readonly missing: readonly string[] }
   | { readonly type: 'reconcileFailed'; readonly now: number; readonly message: string }
   | { readonly type: 'wake'; readonly now: number }
   | { readonly type: 'pause'; readonly now: number }
@@ -232,19 +169,9 @@ export type BotEvent =
 /** What the kernel asks the runtime to do. */
 export type Command =
   | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest }
-  | {
-      readonly type: 'placeOco';
-      readonly listClientOrderId: string;
-      readonly aboveClientOrderId: string;
-      readonly belowClientOrderId: string;
-      readonly request: OcoRequest;
-    }
+  | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest }
   | { readonly type: 'cancelOrder'; readonly clientOrderId: string; readonly symbol: string }
-  | {
-      readonly type: 'reconcile';
-      readonly clientOrderIds: readonly string[];
-      readonly orders: ReadonlyArray<{ readonly clientOrderId: string; readonly symbol: string }>;
-    }
+  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: ReadonlyArray<{ readonly clientOrderId: string; readonly symbol: string }> }
   | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
   | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };
 
@@ -276,12 +203,7 @@ export function clientOrderIdFor(tag: string, seq: number): string {
   return `${tag}-${seq.toString(36)}`;
 }
 
-export function createBotState(
-  setup: BotSetup,
-  strategy: AnyStrategy,
-  now: number,
-  timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING,
-): BotState {
+export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: number, timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING): BotState {
   const base: BotState = {
     schema: 1,
     setup,
@@ -341,19 +263,8 @@ export function contextOf(state: BotState, now: number): StrategyContext<unknown
     params: state.setup.params,
     paused: state.status === 'PAUSED',
     filters: state.filters,
-    position: {
-      qty: state.position.qty,
-      avgEntryPrice: state.position.avgEntryPrice,
-      realizedPnl: state.position.realizedPnl,
-    },
-    positions: state.otherPositions
-      ? Object.fromEntries(
-          Object.entries(state.otherPositions).map(([sym, p]) => [
-            sym,
-            { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl },
-          ]),
-        )
-      : NO_POSITIONS,
+    position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
+    positions: state.otherPositions ? Object.fromEntries(Object.entries(state.otherPositions).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])) : NO_POSITIONS,
     openOrders: openOrders(state),
     balances: state.balances,
     lastPrice: state.lastPrice,
@@ -412,7 +323,7 @@ class Kernel {
     private readonly now: number,
     inPlace: boolean,
   ) {
-    this.s = inPlace ? state : { ...state };
+    this.s = inPlace ? (state) : { ...state };
     this.ordersOwned = inPlace;
   }
 
@@ -455,14 +366,10 @@ class Kernel {
         this.checkCandleFreshness();
         if (event.balances) this.s.balances = event.balances;
         if (event.orphans.length > 0 && event.orphans.join(',') !== this.s.orphanOrders.join(',')) {
-          this.notify(
-            'warn',
-            `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`,
-          );
+          this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
         }
         this.s.orphanOrders = [...event.orphans];
-        if (event.missing.length > 0)
-          this.notify('warn', `the exchange does not know these open orders (yet): ${event.missing.join(', ')}`);
+        if (event.missing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${event.missing.join(', ')}`);
         if (this.s.verification) this.s.verification = onMissing(this.s.verification, event.missing);
         this.scheduleReconcile();
         this.releaseStart();
@@ -530,16 +437,7 @@ class Kernel {
     const { market, futures, symbol } = this.s.setup;
     if (market !== 'futures' || !futures || this.s.status === 'STOPPED' || this.s.status === 'FAILED') return;
     const p = this.s.position;
-    const step = protectionStep({
-      symbol,
-      qty: this.isFlat(p.qty) ? '0' : p.qty,
-      avgEntryPrice: p.avgEntryPrice,
-      tickSize: this.s.filters?.tickSize ?? null,
-      orders: openOrders(this.s),
-      futures,
-      lastRejectedAt: lastProtectRejection(this.s.orders),
-      now: this.now,
-    });
+    const step = protectionStep({ symbol, qty: this.isFlat(p.qty) ? '0' : p.qty, avgEntryPrice: p.avgEntryPrice, tickSize: this.s.filters?.tickSize ?? null, orders: openOrders(this.s), futures, lastRejectedAt: lastProtectRejection(this.s.orders), now: this.now });
     if (step?.kind === 'cancel') this.cancel(step.order);
     if (step?.kind !== 'place') return;
     const clientOrderId = this.mintId();
@@ -580,13 +478,7 @@ class Kernel {
       this.s.gap = { requestId, held: [candle] };
       this.s.pendingRequests = {
         ...this.s.pendingRequests,
-        [requestId]: {
-          kind: 'candles',
-          symbol: candle.symbol,
-          interval: candle.interval,
-          limit: Math.min(missing, 1000),
-          endTime: candle.openTime - 1,
-        },
+        [requestId]: { kind: 'candles', symbol: candle.symbol, interval: candle.interval, limit: Math.min(missing, 1000), endTime: candle.openTime - 1 },
       };
       this.commands.push({ type: 'fetch', requestId, request: this.s.pendingRequests[requestId]! });
       return;
@@ -607,13 +499,7 @@ class Kernel {
     const missing = Math.floor((this.now - (last + step)) / step);
     if (missing < 1) return;
     const requestId = `__gap-${last + step}`;
-    const request: DataRequest = {
-      kind: 'candles',
-      symbol: this.s.setup.symbol,
-      interval: this.s.setup.interval,
-      limit: Math.min(missing, 1000),
-      endTime: this.now,
-    };
+    const request: DataRequest = { kind: 'candles', symbol: this.s.setup.symbol, interval: this.s.setup.interval, limit: Math.min(missing, 1000), endTime: this.now };
     this.s.gap = { requestId, held: [] };
     this.s.pendingRequests = { ...this.s.pendingRequests, [requestId]: request };
     this.commands.push({ type: 'fetch', requestId, request });
@@ -627,13 +513,7 @@ class Kernel {
   }
 
   private riskView(): RiskView {
-    return {
-      now: this.now,
-      position: this.s.position,
-      lastPrice: this.s.lastPrice,
-      openOrders: openOrders(this.s),
-      balances: this.s.balances,
-    };
+    return { now: this.now, position: this.s.position, lastPrice: this.s.lastPrice, openOrders: openOrders(this.s), balances: this.s.balances };
   }
 
   private releaseStart(): void {
@@ -734,8 +614,7 @@ class Kernel {
       now: this.now,
       apply: (order: OrderRecord, snapshot: OrderSnapshot) => this.applySnapshot(order, snapshot),
       setOrder: (order: OrderRecord) => this.setOrder(order),
-      applyFill: (order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill) =>
-        this.applyFill(order as OrderRecord, fill),
+      applyFill: (order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill) => this.applyFill(order as OrderRecord, fill),
       notify: (level: Notification['level'], message: string) => this.notify(level, message),
       toStrategy: (event: StrategyEvent) => this.toStrategy(event),
     };
@@ -758,21 +637,14 @@ class Kernel {
       // Another symbol of a multi-symbol strategy: its own position, no round trips or risk (they
       // are defined on the bot's own symbol).
       const others = this.s.otherPositions ?? {};
-      const next = positionAfterFill(
-        others[symbol] ?? ZERO_POSITION,
-        order.request.side,
-        fill,
-        splitSymbol(symbol, this.s.otherFilters?.[symbol]),
-      );
+      const next = positionAfterFill(others[symbol] ?? ZERO_POSITION, order.request.side, fill, splitSymbol(symbol, this.s.otherFilters?.[symbol]));
       this.s.otherPositions = { ...others, [symbol]: next };
       return;
     }
     const p = this.s.position;
     const wasFlat = this.isFlat(p.qty);
     const futures = this.s.setup.market === 'futures';
-    const next = futures
-      ? perpPositionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters).quote)
-      : positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
+    const next = futures ? perpPositionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters).quote) : positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
     this.s.position = next;
     this.s.lastPrice = fill.price;
     // Round trips count sizes: a short grows as its quantity goes down.
@@ -798,22 +670,13 @@ class Kernel {
   private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill): void {
     const flat = this.isFlat(after.qty);
     if (wasFlat && !flat) {
-      this.s.openTrade = {
-        openedAt: fill.time,
-        realizedAtOpen: before.realizedPnl,
-        entryQty: after.qty,
-        entryCost: after.cost,
-      };
+      this.s.openTrade = { openedAt: fill.time, realizedAtOpen: before.realizedPnl, entryQty: after.qty, entryCost: after.cost };
       return;
     }
     const open = this.s.openTrade;
     if (!open) return;
     if (!flat && gt(after.qty, before.qty)) {
-      this.s.openTrade = {
-        ...open,
-        entryQty: add(open.entryQty, sub(after.qty, before.qty)),
-        entryCost: add(open.entryCost, sub(after.cost, before.cost)),
-      };
+      this.s.openTrade = { ...open, entryQty: add(open.entryQty, sub(after.qty, before.qty)), entryCost: add(open.entryCost, sub(after.cost, before.cost)) };
       return;
     }
     if (flat) {
@@ -823,22 +686,15 @@ class Kernel {
         openedAt: open.openedAt,
         closedAt: fill.time,
         entryQty: open.entryQty,
-        avgEntryPrice: isPositive(open.entryQty)
-          ? str(d(open.entryCost).dividedBy(open.entryQty).toDecimalPlaces(8))
-          : '0',
+        avgEntryPrice: isPositive(open.entryQty) ? str(d(open.entryCost).dividedBy(open.entryQty).toDecimalPlaces(8)) : '0',
         avgExitPrice: isPositive(open.entryQty) ? str(d(exitValue).dividedBy(open.entryQty).toDecimalPlaces(8)) : '0',
         pnl,
       };
       this.s.trades = [...this.s.trades, trip].slice(-MAX_TRADES_KEPT);
-      this.s.stats = {
-        ...this.s.stats,
-        roundTrips: this.s.stats.roundTrips + 1,
-        wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0),
-      };
+      this.s.stats = { ...this.s.stats, roundTrips: this.s.stats.roundTrips + 1, wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0) };
       this.s.openTrade = null;
       const limit = this.s.setup.risk.stopAfterTrades;
-      if (limit !== undefined && this.s.stats.roundTrips >= limit)
-        this.beginStop(`completed ${this.s.stats.roundTrips} trade(s) (stopAfterTrades ${limit})`);
+      if (limit !== undefined && this.s.stats.roundTrips >= limit) this.beginStop(`completed ${this.s.stats.roundTrips} trade(s) (stopAfterTrades ${limit})`);
     }
   }
 
@@ -882,9 +738,7 @@ class Kernel {
     for (const _ in this.s.orders) total++;
     if (total <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     // An order with an unverified report stays: the exchange may yet say it is open.
-    const finals = Object.values(this.s.orders).filter(
-      (o) => isFinalStatus(o.status) && !isUnverified(this.s as BotState, o.clientOrderId),
-    );
+    const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status) && !isUnverified(this.s as BotState, o.clientOrderId));
     if (finals.length <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     finals.sort((a, b) => a.updatedAt - b.updatedAt || a.createdAt - b.createdAt);
     const drop = new Set(finals.slice(0, finals.length - MAX_FINAL_ORDERS_KEPT).map((o) => o.clientOrderId));
@@ -901,8 +755,7 @@ class Kernel {
   private drainStrategyQueue(): void {
     let guard = 0;
     while (this.strategyQueue.length > 0) {
-      if (++guard > MAX_CASCADE)
-        throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
+      if (++guard > MAX_CASCADE) throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
       const event = this.strategyQueue.shift()!;
       if (this.s.status === 'STOPPED' || this.s.status === 'FAILED') continue;
       const decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s, this.now));
@@ -978,19 +831,12 @@ class Kernel {
       trailingDelta: intent.trailingDelta,
       timeInForce: intent.timeInForce ?? (needsTimeInForce(intent.type) ? 'GTC' : undefined),
       // Futures exits may only shrink the position: an exit after the protective stop fired must not open the other side.
-      reduceOnly:
-        this.s.setup.market === 'futures' && intent.purpose === 'exit' && intent.type !== 'STOP_MARKET'
-          ? true
-          : undefined,
+      reduceOnly: this.s.setup.market === 'futures' && intent.purpose === 'exit' && intent.type !== 'STOP_MARKET' ? true : undefined,
     });
-    const refusal =
-      this.refusalReason(intent) ??
-      (own || this.s.otherFilters?.[symbol]
-        ? null
-        : `symbol ${symbol} is not one the strategy declared (extraSymbols)`);
+    const refusal = this.refusalReason(intent) ?? (own || this.s.otherFilters?.[symbol] ? null : `symbol ${symbol} is not one the strategy declared (extraSymbols)`);
     if (refusal) return this.refuse(intent, request, refusal);
     let prepared = request;
-    const filters = own ? this.s.filters : (this.s.otherFilters?.[symbol] ?? null);
+    const filters = own ? this.s.filters : this.s.otherFilters?.[symbol] ?? null;
     if (filters) {
       const outcome = applyFilters(request, filters, own ? this.s.lastPrice : null);
       if (!outcome.ok) return this.refuse(intent, request, `filters: ${outcome.reason}`);
@@ -1014,28 +860,10 @@ class Kernel {
           })
         : leg;
     const quantity = f ? floorToStep(intent.quantity, f.stepSize) : intent.quantity;
-    const request: OcoRequest = {
-      symbol: this.s.setup.symbol,
-      side,
-      quantity,
-      above: roundLeg(intent.above),
-      below: roundLeg(intent.below),
-    };
+    const request: OcoRequest = { symbol: this.s.setup.symbol, side, quantity, above: roundLeg(intent.above), below: roundLeg(intent.below) };
     const legRequest = (leg: OcoRequest['above']): OrderRequest =>
-      stripUndefined({
-        symbol: request.symbol,
-        side,
-        type: leg.type,
-        quantity,
-        price: leg.price,
-        stopPrice: leg.stopPrice,
-        timeInForce: leg.timeInForce,
-      });
-    const refusal =
-      this.refusalReason(intent) ??
-      (f && (isZero(quantity) || lt(quantity, f.minQty))
-        ? `filters: quantity ${intent.quantity} below minQty ${f.minQty}`
-        : null);
+      stripUndefined({ symbol: request.symbol, side, type: leg.type, quantity, price: leg.price, stopPrice: leg.stopPrice, timeInForce: leg.timeInForce });
+    const refusal = this.refusalReason(intent) ?? (f && (isZero(quantity) || lt(quantity, f.minQty)) ? `filters: quantity ${intent.quantity} below minQty ${f.minQty}` : null);
     if (refusal) return this.refuse(intent, legRequest(request.above), refusal);
     const listClientOrderId = this.mintId();
     const aboveClientOrderId = this.mintId();
@@ -1048,8 +876,7 @@ class Kernel {
 
   private refusalReason(intent: PlaceIntent | PlaceOcoIntent): string | null {
     if (intent.purpose === 'entry' && this.s.status === 'PAUSED') return 'bot is paused: no new entries';
-    if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED'))
-      return 'bot is stopping: no new entries';
+    if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED')) return 'bot is stopping: no new entries';
     if (intent.purpose === 'entry') {
       const refusal = checkEntry(this.s.risk, this.riskView(), this.s.setup.risk);
       if (refusal) return `risk: ${refusal}`;
@@ -1085,8 +912,7 @@ class Kernel {
     if (order.cancelRequested || isFinalStatus(order.status)) return;
     this.patchOrder(order.clientOrderId, { cancelRequested: true });
     // Still being submitted: the cancel goes out once the placement is confirmed (see onPlaced).
-    if (order.status !== 'SUBMITTING')
-      this.commands.push({ type: 'cancelOrder', clientOrderId: order.clientOrderId, symbol: order.request.symbol });
+    if (order.status !== 'SUBMITTING') this.commands.push({ type: 'cancelOrder', clientOrderId: order.clientOrderId, symbol: order.request.symbol });
   }
 
   // ---- timers and reconciliation ---------------------------------------------------------------
@@ -1160,22 +986,12 @@ class Kernel {
   /** Move a stopping bot forward: close the position once its orders are gone, then mark it stopped. */
   private advanceStop(): void {
     if (this.s.status !== 'STOPPING') return;
-    const inFlight = openOrders(this.s as BotState).filter(
-      (o) => o.status === 'SUBMITTING' || o.cancelRequested || o.tag === CLOSE_TAG,
-    );
+    const inFlight = openOrders(this.s as BotState).filter((o) => o.status === 'SUBMITTING' || o.cancelRequested || o.tag === CLOSE_TAG);
     if (inFlight.length > 0) return;
     if (this.s.setup.onStop === 'close-position' && !this.closeAttempted()) {
       const qty = this.closableQty();
       if (qty !== null) {
-        this.place({
-          kind: 'place',
-          tag: CLOSE_TAG,
-          side: 'SELL',
-          type: 'MARKET',
-          quantity: qty,
-          purpose: 'exit',
-          reason: 'stop: close the position',
-        });
+        this.place({ kind: 'place', tag: CLOSE_TAG, side: 'SELL', type: 'MARKET', quantity: qty, purpose: 'exit', reason: 'stop: close the position' });
         if (openOrders(this.s).some((o) => o.tag === CLOSE_TAG)) return;
       }
     }
@@ -1206,36 +1022,19 @@ class Kernel {
 export const CLOSE_TAG = '__close';
 
 /** A position after one fill: average cost in, realised PnL out, fees counted in their asset. */
-export function positionAfterFill(
-  p: PositionState,
-  side: 'BUY' | 'SELL',
-  fill: Fill,
-  assets: { base: string; quote: string },
-): PositionState {
+export function positionAfterFill(p: PositionState, side: 'BUY' | 'SELL', fill: Fill, assets: { base: string; quote: string }): PositionState {
   const baseFee = fill.commissionAsset === assets.base ? fill.commission : '0';
   const quoteFee = fill.commissionAsset === assets.quote ? fill.commission : '0';
-  const fees = isPositive(fill.commission)
-    ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) }
-    : p.fees;
+  const fees = isPositive(fill.commission) ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) } : p.fees;
   if (side === 'BUY') {
     const qty = sub(add(p.qty, fill.qty), baseFee);
     const cost = add(add(p.cost, fill.quoteQty), quoteFee);
-    return {
-      ...p,
-      qty,
-      cost,
-      avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0',
-      fees,
-    };
+    return { ...p, qty, cost, avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0', fees };
   }
   const sold = add(fill.qty, baseFee);
   // The cost leaving the position: all of it when the holding is sold out, else its share
   // (rounded to 8 decimals, the quote precision) — so a full exit's PnL is exactly proceeds - cost.
-  const costOfSold = !isPositive(p.qty)
-    ? '0'
-    : lt(sold, p.qty)
-      ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8))
-      : p.cost;
+  const costOfSold = !isPositive(p.qty) ? '0' : lt(sold, p.qty) ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8)) : p.cost;
   const proceeds = sub(fill.quoteQty, quoteFee);
   const qty = sub(p.qty, sold);
   const flatNow = !isPositive(qty);
@@ -1272,12 +1071,7 @@ export function stripUndefined<T extends object>(value: T): T {
 
 /** Record a runtime error (e.g. a strategy that threw) without changing anything else. */
 export function recordError(state: BotState, now: number, message: string): BotState {
-  return {
-    ...state,
-    notifications: [...state.notifications, { time: now, level: 'error' as const, message }].slice(
-      -MAX_NOTIFICATIONS_KEPT,
-    ),
-  };
+  return { ...state, notifications: [...state.notifications, { time: now, level: 'error' as const, message }].slice(-MAX_NOTIFICATIONS_KEPT) };
 }
 
 /** A compact, JSON summary of a bot for the `state` query, the CLI and the final result. */
@@ -1305,17 +1099,8 @@ export function summarize(state: BotState): BotSummary {
     strategy: state.setup.strategy,
     symbol: state.setup.symbol,
     status: state.status,
-    position: {
-      qty: state.position.qty,
-      avgEntryPrice: state.position.avgEntryPrice,
-      realizedPnl: state.position.realizedPnl,
-    },
-    positions: Object.fromEntries(
-      Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [
-        sym,
-        { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl },
-      ]),
-    ),
+    position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
+    positions: Object.fromEntries(Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])),
     openOrders: openOrders(state),
     realizedPnl: state.position.realizedPnl,
     fees: state.position.fees,
@@ -1331,3 +1116,4 @@ export function summarize(state: BotState): BotSummary {
 export function unrealizedPnl(position: PositionView, price: Dec): Dec {
   return isPositive(position.qty) ? mul(position.qty, sub(price, position.avgEntryPrice)) : '0';
 }
+

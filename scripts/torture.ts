@@ -51,6 +51,7 @@ const INITIAL = { USDT: '1000000', BTC: '0', ETH: '0' };
 const API_KEY = 'torture-key-4f1c2a';
 const API_SECRET = 'torture-secret-9b7e3d51c0a8';
 
+
 const FAULTS: readonly FaultRule[] = [
   { kind: 'lose-response', afterMs: 1_500 },
   { kind: 'reset-after-execute' },
@@ -83,15 +84,7 @@ async function main(): Promise<number> {
     backendTimeoutMs: 1_000,
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
-  writeFileSync(
-    bundlePath,
-    (
-      await bundleWorkflowCode({
-        ...workflowBundleOptions(),
-        logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
-      })
-    ).code,
-  );
+  writeFileSync(bundlePath, (await bundleWorkflowCode({ ...workflowBundleOptions(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
   const taskQueue = 'torture';
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -136,12 +129,7 @@ async function main(): Promise<number> {
       market: 'spot',
       risk: {},
       onStop: 'cancel-orders',
-      params: {
-        everyCandles: 2 + (i % 3),
-        quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03',
-        takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!,
-        maxLots: 3,
-      },
+      params: { everyCandles: 2 + (i % 3), quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03', takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!, maxLots: 3 },
     } as BotDefinition;
     await startBot(client, def, taskQueue, options);
     names.push(def.name);
@@ -184,13 +172,8 @@ async function main(): Promise<number> {
   let states: BotStateView[] = [];
   let lastIssues: string[] = [];
   while (Date.now() < deadline) {
-    states = await Promise.all(names.map((n) => client.workflow.getHandle(`bot-${n}`).query(stateQuery))).catch(
-      () => [],
-    );
-    lastIssues =
-      states.length === names.length
-        ? states.flatMap((s) => disagreements(s, exchange))
-        : ['bots not answering queries'];
+    states = await Promise.all(names.map((n) => client.workflow.getHandle(`bot-${n}`).query(stateQuery))).catch(() => []);
+    lastIssues = states.length === names.length ? states.flatMap((s) => disagreements(s, exchange)) : ['bots not answering queries'];
     if (lastIssues.length === 0) break;
     await sleep(1_000);
   }
@@ -215,9 +198,7 @@ async function main(): Promise<number> {
   else console.log(`kept ${dir} for inspection`);
 
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
-  console.log(
-    `kills=${kills} server_kills=${serverKills}${server.figures()} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} rate_limited=${rateLimited} duplicates=${duplicates} lost=${lost} stuck=${stuck}`,
-  );
+  console.log(`kills=${kills} server_kills=${serverKills}${server.figures()} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} rate_limited=${rateLimited} duplicates=${duplicates} lost=${lost} stuck=${stuck}`);
   return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 ? 0 : 1;
 }
 
@@ -228,30 +209,20 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
   const issues: string[] = [];
   const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
   if (s.status !== 'RUNNING') issues.push(`${s.name}: status ${s.status}`);
-  if (s.activitiesInFlight > 0 || s.pendingEvents > 0)
-    issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
-  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested))
-    issues.push(`${s.name}: orders still being submitted or cancelled`);
-  if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000)
-    issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
-  const venueOpen = exchange.venue
-    .openOrders('paper')
-    .filter((o) => mine(o.clientOrderId))
-    .map((o) => o.clientOrderId)
-    .sort();
+  if (s.activitiesInFlight > 0 || s.pendingEvents > 0) issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
+  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) issues.push(`${s.name}: orders still being submitted or cancelled`);
+  if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000) issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
+  const venueOpen = exchange.venue.openOrders('paper').filter((o) => mine(o.clientOrderId)).map((o) => o.clientOrderId).sort();
   const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
-  if (venueOpen.join() !== botOpen.join())
-    issues.push(`${s.name}: open orders differ (exchange ${venueOpen.length}, bot ${botOpen.length})`);
+  if (venueOpen.join() !== botOpen.join()) issues.push(`${s.name}: open orders differ (exchange ${venueOpen.length}, bot ${botOpen.length})`);
   const fills = exchange.venue.allFills().filter((f) => f.accountId === 'paper' && mine(f.clientOrderId));
-  if (fills.length !== s.stats.fills)
-    issues.push(`${s.name}: exchange has ${fills.length} fills, bot ${s.stats.fills}`);
+  if (fills.length !== s.stats.fills) issues.push(`${s.name}: exchange has ${fills.length} fills, bot ${s.stats.fills}`);
   let qty = new Decimal(0);
   for (const f of fills) {
     const baseFee = f.commissionAsset !== 'USDT' ? f.commission : '0';
     qty = f.side === 'BUY' ? qty.plus(f.qty).minus(baseFee) : qty.minus(f.qty).minus(baseFee);
   }
-  if (!qty.equals(s.position.qty))
-    issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
+  if (!qty.equals(s.position.qty)) issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
   return issues;
 }
 
@@ -270,8 +241,7 @@ function balanceProblems(exchange: Exchange): string[] {
   for (const [asset, want] of expected) {
     const b = exchange.venue.balance('paper', asset);
     const have = new Decimal(b.free).plus(b.locked);
-    if (!have.equals(want))
-      problems.push(`balance ${asset} is ${have.toFixed()} but initial + fills - fees = ${want.toFixed()}`);
+    if (!have.equals(want)) problems.push(`balance ${asset} is ${have.toFixed()} but initial + fills - fees = ${want.toFixed()}`);
   }
   return problems;
 }

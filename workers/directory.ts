@@ -64,13 +64,7 @@ export class BotDirectory {
     const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
     for await (const wf of this.client.workflow.list({ query })) {
       const memo = wf.memo?.bot as BotMemo | undefined;
-      if (memo?.tag)
-        found.push({
-          workflowId: wf.workflowId,
-          runStartedAt: wf.startTime.getTime(),
-          ...memo,
-          watches: memo.watches ?? {},
-        });
+      if (memo?.tag) found.push({ workflowId: wf.workflowId, runStartedAt: wf.startTime.getTime(), ...memo, watches: memo.watches ?? {} });
     }
     const now = Date.now();
     for (const bot of found) this.lastSeen.set(bot.workflowId, { bot, at: now });

@@ -47,9 +47,5 @@ export const DATA_ACTIVITY_OPTIONS: ActivityOptions = {
 /** Shorter attempt timeouts (tests, fast local exchanges): a dead worker's attempt is retried sooner. */
 export function withAttemptTimeout(options: ActivityOptions, attemptTimeout: string | undefined): ActivityOptions {
   if (!attemptTimeout) return options;
-  return {
-    ...options,
-    startToCloseTimeout: attemptTimeout,
-    ...(options.heartbeatTimeout ? { heartbeatTimeout: attemptTimeout } : {}),
-  };
+  return { ...options, startToCloseTimeout: attemptTimeout, ...(options.heartbeatTimeout ? { heartbeatTimeout: attemptTimeout } : {}) };
 }

@@ -29,12 +29,7 @@ import type { SymbolFilters } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import type { Json } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
-import {
-  DATA_ACTIVITY_OPTIONS,
-  ORDER_ACTIVITY_OPTIONS,
-  READ_ACTIVITY_OPTIONS,
-  withAttemptTimeout,
-} from './activity-options';
+import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
 import {
   type BotStateView,
   type BotWorkflowInput,
@@ -74,20 +69,9 @@ export const MAX_HISTORY_EVENTS_PER_RUN = 1_000;
 type ResultItem =
   | { readonly type: 'placed'; readonly snapshot: OrderSnapshot }
   | { readonly type: 'listPlaced'; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
-  | {
-      readonly type: 'rejected';
-      readonly clientOrderIds: readonly string[];
-      readonly code: string;
-      readonly message: string;
-    }
+  | { readonly type: 'rejected'; readonly clientOrderIds: readonly string[]; readonly code: string; readonly message: string }
   | { readonly type: 'cancelRejected'; readonly clientOrderId: string; readonly message: string }
-  | {
-      readonly type: 'reconciled';
-      readonly snapshots: readonly OrderSnapshot[];
-      readonly missing: readonly string[];
-      readonly balances: { base: string; quote: string } | null;
-      readonly orphans: readonly string[];
-    }
+  | { readonly type: 'reconciled'; readonly snapshots: readonly OrderSnapshot[]; readonly missing: readonly string[]; readonly balances: { base: string; quote: string } | null; readonly orphans: readonly string[] }
   | { readonly type: 'reconcileFailed'; readonly message: string }
   | { readonly type: 'data'; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly requestId: string; readonly message: string };
@@ -104,13 +88,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   const options = input.options ?? {};
   const carried = input.carried;
   // Each order activity carries a one-line summary for the Web UI's event history (./details.ts).
-  const orderActs = withOrderPurposes(
-    withOrderSummaries(
-      wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)),
-      (id) => state.orders[id],
-    ),
-    (id) => state.orders[id],
-  );
+  const orderActs = withOrderPurposes(withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]), (id) => state.orders[id]);
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
   // Spot or futures activities, by the bot's market (./venue-acts.ts).
@@ -127,9 +105,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         params,
         onStop: definition.onStop,
         risk: definition.risk,
-        ...(definition.market === 'futures'
-          ? { market: 'futures' as const, futures: resolveFuturesSetup(definition.futures, params) }
-          : {}),
+        ...(definition.market === 'futures' ? { market: 'futures' as const, futures: resolveFuturesSetup(definition.futures, params) } : {}),
       },
       strategy,
       Date.now(),
@@ -167,11 +143,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   wf.setHandler(candleSignal, (...args: unknown[]) => inbound.candle(args));
   wf.setHandler(orderUpdateSignal, (...args: unknown[]) => inbound.orderUpdate(args));
   // The same two as updates, the fast path the stream service takes (./stream-updates.ts).
-  registerStreamUpdates({
-    candle: (args) => inbound.candle(args),
-    orderUpdate: (args) => inbound.orderUpdate(args),
-    lastCandleOpenTime: () => state.lastCandleOpenTime,
-  });
+  registerStreamUpdates({ candle: (args) => inbound.candle(args), orderUpdate: (args) => inbound.orderUpdate(args), lastCandleOpenTime: () => state.lastCandleOpenTime });
   wf.setHandler(triggerSignal, (...args: unknown[]) => inbound.trigger(args));
   wf.setHandler(bookSignal, (...args: unknown[]) => inbound.book(args));
   wf.setHandler(streamReconnectedSignal, () => inbound.bare('streamReconnected'));
@@ -196,9 +168,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       // Runs before the update is accepted: a bad value is refused and the bot is left untouched.
       validator: (...args: unknown[]) => {
         const checked = strict ? checkParamsPatch(args) : ({ ok: true, patch: args[0] } as const);
-        const problems = checked.ok
-          ? (validateParams(checked.patch) ?? gate.untradable(checked.patch as Record<string, unknown>))
-          : checked.reason;
+        const problems = checked.ok ? (validateParams(checked.patch) ?? gate.untradable(checked.patch as Record<string, unknown>)) : checked.reason;
         if (problems) throw new Error(problems);
       },
     },
@@ -274,8 +244,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       return;
     }
     eventsThisRun++;
-    for (const n of state.notifications)
-      if (!before.notifications.includes(n)) wf.log.info(n.message, { bot: state.setup.name, level: n.level });
+    for (const n of state.notifications) if (!before.notifications.includes(n)) wf.log.info(n.message, { bot: state.setup.name, level: n.level });
     for (const command of commands) launch(command);
     if (state.status !== before.status || state.watches !== before.watches) syncVisibility();
   }
@@ -302,16 +271,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     switch (command.type) {
       case 'placeOrder':
         try {
-          return [
-            {
-              type: 'placed',
-              snapshot: await venue.placeOrder({
-                account,
-                clientOrderId: command.clientOrderId,
-                request: command.request,
-              }),
-            },
-          ];
+          return [{ type: 'placed', snapshot: await venue.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
         } catch (err) {
           gate.noteExchange(err);
           return [rejection([command.clientOrderId], err)];
@@ -325,52 +285,22 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         }
       case 'cancelOrder':
         try {
-          return [
-            {
-              type: 'orderUpdate',
-              snapshot: await venue.cancelOrder({
-                account,
-                symbol: command.symbol,
-                clientOrderId: command.clientOrderId,
-              }),
-              source: 'cancel',
-            },
-          ];
+          return [{ type: 'orderUpdate', snapshot: await venue.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId }), source: 'cancel' }];
         } catch (err) {
           return [{ type: 'cancelRejected', clientOrderId: command.clientOrderId, message: failureMessage(err) }];
         }
       case 'reconcile':
         try {
-          const r = await venue.reconcile({
-            account,
-            symbol: state.setup.symbol,
-            clientOrderIds: command.clientOrderIds,
-            orders: command.orders,
-            ownTag: state.clientIdTag,
-          });
+          const r = await venue.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
           gate.noteExchange(null);
-          return [
-            {
-              type: 'reconciled',
-              snapshots: r.snapshots,
-              missing: r.missing,
-              balances: r.balances,
-              orphans: r.orphans,
-            },
-          ];
+          return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
         } catch (err) {
           gate.noteExchange(err);
           return [{ type: 'reconcileFailed', message: failureMessage(err) }];
         }
       case 'fetch':
         try {
-          return [
-            {
-              type: 'data',
-              requestId: command.requestId,
-              result: await dataActs.fetchData({ account, request: command.request }),
-            },
-          ];
+          return [{ type: 'data', requestId: command.requestId, result: await dataActs.fetchData({ account, request: command.request }) }];
         } catch (err) {
           return [{ type: 'dataFailed', requestId: command.requestId, message: failureMessage(err) }];
         }
@@ -418,10 +348,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       case 'listPlaced':
         return [{ type: 'orderListPlaced', now, listClientOrderId: item.listClientOrderId, snapshots: item.snapshots }];
       case 'rejected':
-        return item.clientOrderIds.map(
-          (clientOrderId) =>
-            ({ type: 'orderRejected', now, clientOrderId, code: item.code, message: item.message }) as const,
-        );
+        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderRejected', now, clientOrderId, code: item.code, message: item.message }) as const);
       case 'cancelRejected':
         return [{ type: 'cancelRejected', now, clientOrderId: item.clientOrderId, message: item.message }];
       case 'reconciled':
@@ -461,9 +388,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     const info = wf.workflowInfo();
     const limit = options.continueAsNewAfterEvents;
     const maxHistory = options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN;
-    return (
-      info.continueAsNewSuggested || info.historyLength >= maxHistory || (limit !== undefined && eventsThisRun >= limit)
-    );
+    return info.continueAsNewSuggested || info.historyLength >= maxHistory || (limit !== undefined && eventsThisRun >= limit);
   }
 
   function quiet(): boolean {
@@ -476,11 +401,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     try {
       return await venue.getSymbolFilters({ account: state.setup.account, symbol });
     } catch (err) {
-      state = recordError(
-        state,
-        Date.now(),
-        `exchange filters of ${symbol} unavailable, its orders go unfiltered: ${failureMessage(err)}`,
-      );
+      state = recordError(state, Date.now(), `exchange filters of ${symbol} unavailable, its orders go unfiltered: ${failureMessage(err)}`);
       return null;
     }
   }
@@ -491,22 +412,13 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     if (ready.kind === 'stopped') return view();
     if (ready.kind === 'continueAsNew') {
       await wf.condition(wf.allHandlersFinished);
-      return await wf.continueAsNew<typeof botWorkflow>({
-        definition: { ...definition, params: state.setup.params as BotDefinition['params'] },
-        options,
-      });
+      return await wf.continueAsNew<typeof botWorkflow>({ definition: { ...definition, params: state.setup.params as BotDefinition['params'] }, options });
     }
     routable = true;
     syncVisibility();
     const checked = ready.result;
     const otherFilters = checked?.otherFilters ?? {};
-    process({
-      type: 'start',
-      now: Date.now(),
-      filters: checked?.filters ?? null,
-      fresh: true,
-      ...(Object.keys(otherFilters).length > 0 ? { otherFilters } : {}),
-    });
+    process({ type: 'start', now: Date.now(), filters: checked?.filters ?? null, fresh: true, ...(Object.keys(otherFilters).length > 0 ? { otherFilters } : {}) });
   } else if (!carried) {
     const filters = await filtersOf(state.setup.symbol);
     // A multi-symbol strategy declares the other symbols it trades; their filters come first.

@@ -12,18 +12,7 @@ import { benchEcho } from './bench-echo';
 import { rsiDip } from './rsi-dip';
 
 // bench-echo is a benchmark tool (npm run bench), registered so benchmark bots can name it.
-const ALL: readonly AnyStrategy[] = [
-  dcaTakeProfit,
-  modelScalper,
-  rsiSniper,
-  bookImbalance,
-  macdPortfolio,
-  smartTrade,
-  grid,
-  rangeBreakout,
-  rsiDip,
-  benchEcho,
-];
+const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper, bookImbalance, macdPortfolio, smartTrade, grid, rangeBreakout, rsiDip, benchEcho];
 
 export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
 
