@@ -15,9 +15,14 @@ import {
   type OrderRequest,
   type OrderSnapshot,
   type OrderStatus,
+  awaitsProof,
   isFinalStatus,
   mergeSnapshot,
 } from './orders';
+import { type ForeignOrder, type IdBranchRange, adoptedRecord, isForeignLineageId, recordMint } from './adoption';
+import { balancesAfterOrderChange } from './balances';
+import { mintClientOrderId } from './client-ids';
+import { MAX_FILL_POLLS, type ReconcileTarget, backfillRequest, fillsIncomplete, reconcileTargets } from './reconcile-plan';
 import { applyFilters } from './risk/filters';
 import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
@@ -90,8 +95,21 @@ export interface BotState {
   readonly schema: 1;
   readonly setup: BotSetup;
   readonly status: BotStatus;
-  /** Prefix of every client order id of this bot; unique per bot incarnation. */
+  /** Prefix of every client order id of this bot: its lineage tag (core/client-ids.ts), exact ownership. */
   readonly clientIdTag: string;
+  /**
+   * Branch token of the ids minted now (core/client-ids.ts); a Temporal reset gives a new one.
+   * Absent in states of bots created before exact ids: they mint `<tag>-<seq>` until a reset.
+   */
+  readonly idBranch?: string;
+  /** Sequence ranges this history minted per branch: tells its own ids from a discarded branch's. */
+  readonly idBranches?: readonly IdBranchRange[];
+  /** When the history was last reset (Temporal reset); events from before it are not fresh decisions. */
+  readonly resetAt?: number | null;
+  /** The next reconciliation also scans the exchange for orders of the bot's lineage it does not know. */
+  readonly scanPending?: boolean;
+  /** Open orders left on the exchange by earlier incarnations of this bot's name (terminated): reported, not managed. */
+  readonly inherited?: readonly string[];
   /** Next client order id sequence number; carried across continue-as-new so ids never repeat. */
   readonly nextOrderSeq: number;
   /** Non-final orders plus the most recent final ones (bounded). Keyed by client order id. */
@@ -111,7 +129,7 @@ export interface BotState {
   readonly lastPrice: Dec | null;
   readonly lastCandleOpenTime: number | null;
   /** Candles held back while a gap in the candle stream is being backfilled. */
-  readonly gap: { readonly requestId: string; readonly held: readonly Candle[] } | null;
+  readonly gap: { readonly requestId: string; readonly held: readonly Candle[]; readonly replayedThrough?: number } | null;
   readonly lastEventTime: number | null;
   readonly lastStreamEventTime: number | null;
   readonly nextReconcileAt: number | null;
@@ -122,7 +140,17 @@ export interface BotState {
   readonly prunedAtSeq?: number;
   readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
   readonly trades: readonly RoundTrip[];
-  readonly stats: { readonly ordersPlaced: number; readonly ordersRejected: number; readonly fills: number; readonly roundTrips: number; readonly wins: number };
+  readonly stats: {
+    readonly ordersPlaced: number;
+    readonly ordersRejected: number;
+    readonly fills: number;
+    readonly roundTrips: number;
+    readonly wins: number;
+    /** Orders of a discarded branch adopted; ids another owner's order already used; strategy calls that threw. */
+    readonly adopted?: number;
+    readonly collisions?: number;
+    readonly strategyErrors?: number;
+  };
   readonly notifications: readonly Notification[];
   readonly orphanOrders: readonly string[];
   readonly stopReason: string | null;
@@ -134,31 +162,56 @@ export interface BotState {
 export type BotEvent =
   /** The bot (re)starts: `fresh` on its very first run; false after continue-as-new (no strategy call then). */
   | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null; readonly fresh: boolean; readonly otherFilters?: Readonly<Record<string, SymbolFilters>> }
-  | { readonly type: 'candle'; readonly now: number; readonly candle: Candle }
+  /** `replayed`: delivered again by a Temporal reset (its branch already acted on it): indicators only, no entry. */
+  | { readonly type: 'candle'; readonly now: number; readonly candle: Candle; readonly replayed?: boolean }
   | { readonly type: 'orderPlaced'; readonly now: number; readonly snapshot: OrderSnapshot }
   | { readonly type: 'orderListPlaced'; readonly now: number; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
+  /** The exchange definitively refused this very request (or it was proven absent after the resend deadline). */
   | { readonly type: 'orderRejected'; readonly now: number; readonly clientOrderId: string; readonly code: string; readonly message: string }
+  /** The placement ended without proof either way: the order may be live; reconciliation keeps looking. */
+  | { readonly type: 'orderUnknown'; readonly now: number; readonly clientOrderId: string; readonly message: string }
+  /** The id is taken by an order that is not this request (another owner's): not adopted, reported. */
+  | { readonly type: 'orderCollision'; readonly now: number; readonly clientOrderId: string; readonly message: string }
+  /** A cancel found no such order on the exchange (looked up too): reported, not retried forever. */
+  | { readonly type: 'orderMissing'; readonly now: number; readonly clientOrderId: string; readonly message: string }
   | { readonly type: 'orderUpdate'; readonly now: number; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
   | { readonly type: 'cancelRejected'; readonly now: number; readonly clientOrderId: string; readonly message: string }
-  | { readonly type: 'reconciled'; readonly now: number; readonly balances: { base: Dec; quote: Dec } | null; readonly orphans: readonly string[]; readonly missing: readonly string[] }
+  | {
+      readonly type: 'reconciled';
+      readonly now: number;
+      readonly balances: { base: Dec; quote: Dec } | null;
+      readonly orphans: readonly string[];
+      readonly missing: readonly string[];
+      /** UNKNOWN orders not found after their resend deadline: proven never placed. */
+      readonly absent?: readonly string[];
+      /** Orders of the bot's lineage the exchange has and the request did not list. */
+      readonly foreign?: readonly ForeignOrder[];
+      /** Open orders of earlier incarnations of the bot's name. */
+      readonly inherited?: readonly string[];
+      /** More of the lineage's unknown orders remain than one reconciliation adopts. */
+      readonly scanIncomplete?: boolean;
+    }
   | { readonly type: 'reconcileFailed'; readonly now: number; readonly message: string }
   | { readonly type: 'wake'; readonly now: number }
   | { readonly type: 'pause'; readonly now: number }
   | { readonly type: 'resume'; readonly now: number }
   | { readonly type: 'params'; readonly now: number; readonly params: Json }
-  | { readonly type: 'trigger'; readonly now: number; readonly id: string; readonly price: Dec; readonly time: number }
+  | { readonly type: 'trigger'; readonly now: number; readonly id: string; readonly price: Dec; readonly time: number; readonly replayed?: boolean }
   | { readonly type: 'book'; readonly now: number; readonly book: import('./market').BookSnapshot }
   | { readonly type: 'data'; readonly now: number; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
   | { readonly type: 'streamReconnected'; readonly now: number }
-  | { readonly type: 'stop'; readonly now: number; readonly reason: string };
+  | { readonly type: 'stop'; readonly now: number; readonly reason: string }
+  /** The history was reset (Temporal reset): ids take `branch`; the exchange is scanned for the discarded branch's orders. */
+  | { readonly type: 'reset'; readonly now: number; readonly branch: string };
 
 /** What the kernel asks the runtime to do. */
 export type Command =
-  | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest }
-  | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest }
+  /** `resume`: an earlier run may have sent it already (carried across continue-as-new): look it up first. */
+  | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest; readonly resume?: boolean }
+  | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest; readonly resume?: boolean }
   | { readonly type: 'cancelOrder'; readonly clientOrderId: string; readonly symbol: string }
-  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: ReadonlyArray<{ readonly clientOrderId: string; readonly symbol: string }> }
+  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: readonly ReconcileTarget[]; readonly scan?: boolean }
   | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
   | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };
 
@@ -177,9 +230,9 @@ const MAX_CASCADE = 1_000;
 const ZERO_POSITION: PositionState = { qty: '0', avgEntryPrice: '0', realizedPnl: '0', cost: '0', fees: {} };
 
 /**
- * A short, readable, unique prefix for the bot's client order ids: up to 12 characters of the
- * name, then the creation time in base 36 so a bot re-created with the same name never reuses an
- * id. With the sequence number the id stays within 32 characters.
+ * The client-id prefix of bots created before exact ids (core/client-ids.ts): up to 12 characters
+ * of the name and the creation second. Twins started in the same second shared it; kept only so
+ * those bots and their recorded histories carry on unchanged.
  */
 export function makeClientIdTag(name: string, createdAtMs: number): string {
   const slug = name.replace(/[^A-Za-z0-9]/g, '').slice(0, 12) || 'bot';
@@ -190,12 +243,19 @@ export function clientOrderIdFor(tag: string, seq: number): string {
   return `${tag}-${seq.toString(36)}`;
 }
 
-export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: number, timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING): BotState {
+/** Exact ids: the bot's lineage tag and the branch token of its first run (core/client-ids.ts). */
+export interface ClientIdSeed {
+  readonly tag: string;
+  readonly branch: string;
+}
+
+export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: number, timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING, ids?: ClientIdSeed): BotState {
   const base: BotState = {
     schema: 1,
     setup,
     status: 'RUNNING',
-    clientIdTag: makeClientIdTag(setup.name, now),
+    clientIdTag: ids?.tag ?? makeClientIdTag(setup.name, now),
+    ...(ids ? { idBranch: ids.branch, idBranches: [] } : {}),
     nextOrderSeq: 1,
     orders: {},
     position: ZERO_POSITION,
@@ -295,8 +355,10 @@ export function stepInPlace(state: BotState, event: BotEvent, strategy: AnyStrat
 class Kernel {
   private s: Mutable<BotState>;
   private readonly commands: Command[] = [];
-  private readonly strategyQueue: StrategyEvent[] = [];
+  private readonly strategyQueue: Array<{ readonly event: StrategyEvent; readonly replayed: boolean }> = [];
   private ordersOwned = false;
+  /** The strategy is reacting to an event a Temporal reset delivered again: no entries from it. */
+  private replayedDecision = false;
 
   constructor(
     state: BotState,
@@ -316,23 +378,39 @@ class Kernel {
         if (event.filters) this.s.filters = event.filters;
         if (event.otherFilters) this.s.otherFilters = { ...this.s.otherFilters, ...event.otherFilters };
         this.s.reconcileInFlight = false;
+        // Every run starts by looking at the exchange, its lineage included: a reset of an earlier
+        // run (Temporal's LastContinuedAsNew) arrives as an ordinary new run.
+        if (this.s.idBranch !== undefined) this.s.scanPending = true;
         this.requestReconcile();
+        if (!event.fresh) this.resumeWork();
         // A new bot meets its strategy once the first reconciliation told it the balances, so
         // sizing by free balance works from the first decision.
         if (event.fresh) this.s.startPending = true;
         break;
       case 'candle':
         this.s.lastStreamEventTime = event.now;
-        this.onCandle(event.candle);
+        this.onCandle(event.candle, event.replayed === true);
         break;
       case 'orderPlaced':
         this.onPlaced(event.snapshot);
         break;
       case 'orderListPlaced':
         for (const snapshot of event.snapshots) this.onPlaced(snapshot);
+        this.legsWithoutProof(event.listClientOrderId, event.snapshots);
         break;
       case 'orderRejected':
         this.onRejected(event.clientOrderId, `${event.code}: ${event.message}`);
+        break;
+      case 'orderUnknown':
+        this.onUnknown(event.clientOrderId, event.message);
+        break;
+      case 'orderCollision':
+        this.s.stats = { ...this.s.stats, collisions: (this.s.stats.collisions ?? 0) + 1 };
+        this.notify('error', `client id ${event.clientOrderId} is used by an order that is not this bot's: ${event.message}`);
+        this.onRejected(event.clientOrderId, `id collision: ${event.message}`);
+        break;
+      case 'orderMissing':
+        this.onMissing(event.clientOrderId, event.message);
         break;
       case 'orderUpdate':
         if (event.source === 'stream') this.s.lastStreamEventTime = event.now;
@@ -350,7 +428,7 @@ class Kernel {
           this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
         }
         this.s.orphanOrders = [...event.orphans];
-        if (event.missing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${event.missing.join(', ')}`);
+        this.onReconciledOrders(event);
         this.scheduleReconcile();
         this.releaseStart();
         break;
@@ -380,7 +458,7 @@ class Kernel {
         if (this.s.watches[event.id]) {
           this.s.watches = without(this.s.watches, event.id);
           this.s.lastPrice = event.price;
-          this.toStrategy({ type: 'trigger', id: event.id, price: event.price, time: event.time });
+          this.toStrategy({ type: 'trigger', id: event.id, price: event.price, time: event.time }, event.replayed === true);
         }
         break;
       case 'book':
@@ -397,6 +475,9 @@ class Kernel {
         break;
       case 'stop':
         this.beginStop(event.reason);
+        break;
+      case 'reset':
+        this.onReset(event.branch);
         break;
       default: {
         const unknown: never = event;
@@ -422,14 +503,15 @@ class Kernel {
 
   // ---- candles -------------------------------------------------------------------------------
 
-  private onCandle(candle: Candle): void {
+  private onCandle(candle: Candle, replayed: boolean): void {
     if (candle.symbol !== this.s.setup.symbol || candle.interval !== this.s.setup.interval) return;
     const last = this.s.lastCandleOpenTime;
     if (last !== null && candle.openTime <= last) return; // duplicate or late: already processed
     if (this.s.gap) {
       // A backfill is in flight: keep order by holding newer candles until it answers.
       if (!this.s.gap.held.some((c) => c.openTime === candle.openTime)) {
-        this.s.gap = { ...this.s.gap, held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime) };
+        const replayedThrough = replayed ? Math.max(this.s.gap.replayedThrough ?? -1, candle.openTime) : this.s.gap.replayedThrough;
+        this.s.gap = { ...this.s.gap, held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime), ...(replayedThrough !== undefined ? { replayedThrough } : {}) };
       }
       return;
     }
@@ -437,7 +519,7 @@ class Kernel {
     if (last !== null && candle.openTime > last + step) {
       const missing = Math.round((candle.openTime - last) / step) - 1;
       const requestId = `__gap-${last + step}`;
-      this.s.gap = { requestId, held: [candle] };
+      this.s.gap = { requestId, held: [candle], ...(replayed ? { replayedThrough: candle.openTime } : {}) };
       this.s.pendingRequests = {
         ...this.s.pendingRequests,
         [requestId]: { kind: 'candles', symbol: candle.symbol, interval: candle.interval, limit: Math.min(missing, 1000), endTime: candle.openTime - 1 },
@@ -445,7 +527,7 @@ class Kernel {
       this.commands.push({ type: 'fetch', requestId, request: this.s.pendingRequests[requestId]! });
       return;
     }
-    this.acceptCandle(candle);
+    this.acceptCandle(candle, replayed);
   }
 
   /**
@@ -458,20 +540,19 @@ class Kernel {
     const step = intervalMs(this.s.setup.interval);
     const nextClose = last + 2 * step - 1;
     if (this.now < nextClose + step + 10_000) return;
-    const missing = Math.floor((this.now - (last + step)) / step);
-    if (missing < 1) return;
+    const request = backfillRequest(this.s.setup.symbol, this.s.setup.interval, last, this.now);
+    if (!request) return;
     const requestId = `__gap-${last + step}`;
-    const request: DataRequest = { kind: 'candles', symbol: this.s.setup.symbol, interval: this.s.setup.interval, limit: Math.min(missing, 1000), endTime: this.now };
     this.s.gap = { requestId, held: [] };
     this.s.pendingRequests = { ...this.s.pendingRequests, [requestId]: request };
     this.commands.push({ type: 'fetch', requestId, request });
   }
 
-  private acceptCandle(candle: Candle): void {
+  private acceptCandle(candle: Candle, replayed: boolean): void {
     this.s.lastCandleOpenTime = candle.openTime;
     this.s.lastPrice = candle.close;
     this.updateRisk();
-    this.toStrategy({ type: 'candle', candle });
+    this.toStrategy({ type: 'candle', candle }, replayed);
   }
 
   private riskView(): RiskView {
@@ -481,7 +562,9 @@ class Kernel {
   private releaseStart(): void {
     if (!this.s.startPending) return;
     this.s.startPending = false;
-    this.toStrategy({ type: 'start' });
+    // A bot created anew by a reset (to its first workflow task) already started once: its first
+    // branch's orders are adopted, and its strategy does not enter again on the same start.
+    this.toStrategy({ type: 'start' }, this.s.resetAt != null);
   }
 
   /** Refresh the guard's bookkeeping; its kill-switch stops the bot. */
@@ -496,10 +579,13 @@ class Kernel {
     if (!gap) return;
     this.s.gap = null;
     const all = [...fetched, ...gap.held].sort((a, b) => a.openTime - b.openTime);
+    const resetAt = this.s.resetAt ?? null;
     for (const candle of all) {
       const last = this.s.lastCandleOpenTime;
       if (last !== null && candle.openTime <= last) continue;
-      this.acceptCandle(candle);
+      // Delivered again by a reset, or closed before it (the discarded branch saw it): indicators only.
+      const replayed = candle.openTime <= (gap.replayedThrough ?? -1) || (resetAt !== null && candle.closeTime < resetAt);
+      this.acceptCandle(candle, replayed);
       // Each candle is its own decision point, as if it had arrived alone.
       this.drainStrategyQueue();
     }
@@ -562,14 +648,120 @@ class Kernel {
 
   private onSnapshot(snapshot: OrderSnapshot): void {
     const order = this.s.orders[snapshot.clientOrderId];
-    if (!order) return; // not ours (or pruned long ago): the stream service routes by prefix only
-    this.applySnapshot(order, snapshot);
+    if (!order) {
+      // An order of this bot's lineage it never minted: a discarded branch's (Temporal reset). Find
+      // and adopt it with everything the exchange knows about it.
+      if (this.isForeign(snapshot.clientOrderId)) {
+        this.s.scanPending = true;
+        this.requestReconcile();
+      }
+      return;
+    }
+    if (order.missingSince !== undefined) {
+      const { missingSince: _found, ...rest } = order;
+      this.setOrder(rest);
+    }
+    this.applySnapshot(this.s.orders[snapshot.clientOrderId]!, snapshot);
+  }
+
+  private isForeign(clientOrderId: string): boolean {
+    return this.s.idBranch !== undefined && isForeignLineageId(this.s.clientIdTag, this.s.idBranches, this.s.nextOrderSeq, clientOrderId);
+  }
+
+  /** The placement ended without proof: the order may be live; reconciliation looks it up until it knows. */
+  private onUnknown(clientOrderId: string, message: string): void {
+    const order = this.s.orders[clientOrderId];
+    if (!order || !awaitsProof(order.status)) return;
+    this.notify('warn', `order ${clientOrderId} (${order.tag}): outcome unknown (${message}); looked up until the exchange shows it or proves it absent`);
+    this.setOrder({ ...order, status: 'UNKNOWN', unknownSince: this.now, unknownReason: message, updatedAt: this.now });
+  }
+
+  /** A cancel found no such order: stop asking (a stop does not wait on it); reconciliation keeps looking. */
+  private onMissing(clientOrderId: string, message: string): void {
+    const order = this.s.orders[clientOrderId];
+    if (!order || isFinalStatus(order.status)) return;
+    if (order.missingSince === undefined) this.notify('warn', `order ${clientOrderId} (${order.tag}) is unknown to the exchange: ${message}`);
+    this.setOrder({ ...order, cancelRequested: false, missingSince: order.missingSince ?? this.now });
+  }
+
+  /** An OCO answer without a leg's report: that leg awaits proof like any unknown outcome. */
+  private legsWithoutProof(listClientOrderId: string, snapshots: readonly OrderSnapshot[]): void {
+    const reported = new Set(snapshots.map((x) => x.clientOrderId));
+    for (const o of openOrders(this.s as BotState)) {
+      if (o.listClientOrderId === listClientOrderId && o.status === 'SUBMITTING' && !reported.has(o.clientOrderId)) this.onUnknown(o.clientOrderId, 'the order list answer did not report this leg');
+    }
+  }
+
+  /** What a reconciliation learnt beyond the snapshots: absent, missing, the lineage's unknown orders, inherited ones. */
+  private onReconciledOrders(event: Extract<BotEvent, { type: 'reconciled' }>): void {
+    for (const id of event.absent ?? []) {
+      const o = this.s.orders[id];
+      if (o?.status === 'UNKNOWN') this.onRejected(id, 'not found on the exchange after the resend deadline: it was never placed');
+    }
+    const newlyMissing: string[] = [];
+    for (const id of event.missing) {
+      const o = this.s.orders[id];
+      if (!o || isFinalStatus(o.status) || awaitsProof(o.status) || o.missingSince !== undefined) continue;
+      newlyMissing.push(id);
+      this.setOrder({ ...o, missingSince: this.now });
+    }
+    if (newlyMissing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${newlyMissing.join(', ')}`);
+    const adopted: string[] = [];
+    for (const f of event.foreign ?? []) {
+      const known = this.s.orders[f.snapshot.clientOrderId];
+      if (known) {
+        this.applySnapshot(known, f.snapshot);
+        continue;
+      }
+      if (!this.isForeign(f.snapshot.clientOrderId)) continue; // our own, pruned long ago
+      const record = adoptedRecord(f, this.now);
+      this.setOrder(record);
+      this.applySnapshot(record, f.snapshot);
+      adopted.push(`${f.snapshot.clientOrderId} (${f.request.side} ${f.request.type} ${f.snapshot.status})`);
+    }
+    if (event.scanIncomplete) this.s.scanPending = true;
+    if (adopted.length > 0) {
+      this.s.stats = { ...this.s.stats, adopted: (this.s.stats.adopted ?? 0) + adopted.length };
+      this.notify('warn', `adopted ${adopted.length} order(s) placed by a discarded branch of this bot (Temporal reset): ${adopted.join(', ')}`);
+    }
+    if (event.inherited !== undefined) {
+      const before = (this.s.inherited ?? []).join(',');
+      this.s.inherited = [...event.inherited];
+      if (event.inherited.length > 0 && event.inherited.join(',') !== before) {
+        this.notify('warn', `open orders left by an earlier incarnation of this bot (terminated, then started again): ${event.inherited.join(', ')}; they are left as they are, not managed`);
+      }
+    }
+  }
+
+  /** A Temporal reset: the history continues from an earlier point, its end is discarded. */
+  private onReset(branch: string): void {
+    if (this.s.idBranch === undefined) this.s.idBranches = [{ branch: '', from: 1, to: this.s.nextOrderSeq }];
+    this.s.idBranch = branch;
+    this.s.resetAt = this.now;
+    this.s.scanPending = true;
+    this.notify('warn', `history reset: new order ids (${this.s.clientIdTag}-${branch}…); events delivered again are not acted on; the exchange is searched for the discarded branch's orders`);
+    this.requestReconcile();
+  }
+
+  /**
+   * A new run that continued with work in flight (continue-as-new does not wait forever): placements
+   * are sent again with their ids, looked up first; list legs and cancels are resolved by lookup.
+   */
+  private resumeWork(): void {
+    for (const o of openOrders(this.s as BotState)) {
+      if (o.status === 'SUBMITTING' && o.listClientOrderId !== undefined) this.onUnknown(o.clientOrderId, 'its order list was in flight when the previous run ended');
+      else if (o.status === 'SUBMITTING') this.commands.push({ type: 'placeOrder', clientOrderId: o.clientOrderId, request: o.request, resume: true });
+      else if (o.cancelRequested) this.commands.push({ type: 'cancelOrder', clientOrderId: o.clientOrderId, symbol: o.request.symbol });
+    }
+    for (const [requestId, request] of Object.entries(this.s.pendingRequests)) this.commands.push({ type: 'fetch', requestId, request });
   }
 
   private applySnapshot(order: OrderRecord, snapshot: OrderSnapshot): void {
     const { order: next, newFills, changed } = mergeSnapshot(order, snapshot);
     if (!changed && next === order) return;
     this.setOrder(next);
+    const own = next.request.symbol === this.s.setup.symbol;
+    if (own && this.s.balances) this.s.balances = balancesAfterOrderChange(this.s.balances, order, next, newFills, splitSymbol(next.request.symbol, this.s.filters));
     for (const fill of newFills) this.applyFill(next, fill);
     if (newFills.length > 0) this.s.stats = { ...this.s.stats, fills: this.s.stats.fills + newFills.length };
     if (changed) this.toStrategy({ type: 'order', order: next, previousStatus: order.status, fills: newFills });
@@ -686,19 +878,33 @@ class Kernel {
 
   // ---- strategy ------------------------------------------------------------------------------
 
-  private toStrategy(event: StrategyEvent): void {
-    this.strategyQueue.push(event);
+  private toStrategy(event: StrategyEvent, replayed = false): void {
+    this.strategyQueue.push({ event, replayed });
   }
 
   private drainStrategyQueue(): void {
     let guard = 0;
     while (this.strategyQueue.length > 0) {
       if (++guard > MAX_CASCADE) throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
-      const event = this.strategyQueue.shift()!;
+      const { event, replayed } = this.strategyQueue.shift()!;
       if (this.s.status === 'STOPPED' || this.s.status === 'FAILED') continue;
-      const decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s as BotState, this.now));
+      let decision: { state: unknown; intents?: readonly Intent[] };
+      try {
+        decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s as BotState, this.now));
+      } catch (err) {
+        // A strategy bug costs its reaction to this event, never the facts the kernel already
+        // recorded (order status, fills, position): those stand, and the error is reported.
+        this.s.stats = { ...this.s.stats, strategyErrors: (this.s.stats.strategyErrors ?? 0) + 1 };
+        this.notify('error', `strategy ${this.strategy.id} failed on ${event.type}: ${(err as Error)?.message ?? String(err)}; its reaction was skipped`);
+        continue;
+      }
       this.s.strategy = decision.state as Json;
-      for (const intent of decision.intents ?? []) this.applyIntent(intent);
+      this.replayedDecision = replayed;
+      try {
+        for (const intent of decision.intents ?? []) this.applyIntent(intent);
+      } finally {
+        this.replayedDecision = false;
+      }
     }
   }
 
@@ -811,6 +1017,7 @@ class Kernel {
   }
 
   private refusalReason(intent: PlaceIntent | PlaceOcoIntent): string | null {
+    if (intent.purpose === 'entry' && this.replayedDecision) return 'the event was delivered again by a history reset (this bot already acted on it): no entry on it';
     if (intent.purpose === 'entry' && this.s.status === 'PAUSED') return 'bot is paused: no new entries';
     if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED')) return 'bot is stopping: no new entries';
     if (intent.purpose === 'entry') {
@@ -821,9 +1028,12 @@ class Kernel {
   }
 
   private mintId(): string {
-    const id = clientOrderIdFor(this.s.clientIdTag, this.s.nextOrderSeq);
-    this.s.nextOrderSeq = this.s.nextOrderSeq + 1;
-    return id;
+    const seq = this.s.nextOrderSeq;
+    const branch = this.s.idBranch;
+    this.s.nextOrderSeq = seq + 1;
+    if (branch === undefined) return clientOrderIdFor(this.s.clientIdTag, seq);
+    this.s.idBranches = recordMint(this.s.idBranches, branch, seq);
+    return mintClientOrderId(this.s.clientIdTag, branch, seq);
   }
 
   private newOrder(clientOrderId: string, intent: PlaceIntent | PlaceOcoIntent, request: OrderRequest): OrderRecord {
@@ -867,20 +1077,30 @@ class Kernel {
     if (this.s.reconcileInFlight) return;
     this.s.reconcileInFlight = true;
     this.s.nextReconcileAt = null;
-    const open = openOrders(this.s as BotState).filter((o) => o.status !== 'SUBMITTING');
+    const targets = reconcileTargets(this.s.orders, openOrders(this.s as BotState));
+    for (const t of targets) {
+      const o = this.s.orders[t.clientOrderId]!;
+      if (isFinalStatus(o.status)) this.setOrder({ ...o, fillPolls: (o.fillPolls ?? 0) + 1 });
+    }
+    const scan = this.s.scanPending === true;
+    if (scan) this.s.scanPending = false;
     this.commands.push({
       type: 'reconcile',
-      clientOrderIds: open.map((o) => o.clientOrderId),
-      orders: open.map((o) => ({ clientOrderId: o.clientOrderId, symbol: o.request.symbol })),
+      clientOrderIds: targets.filter((t) => t.symbol === this.s.setup.symbol).map((t) => t.clientOrderId),
+      orders: targets,
+      ...(scan ? { scan } : {}),
     });
   }
 
   private scheduleReconcile(): void {
     const t = this.s.timing;
-    const hasOpen = openOrders(this.s as BotState).some((o) => o.status !== 'SUBMITTING');
+    const open = openOrders(this.s as BotState);
+    const hasOpen = open.some((o) => o.status !== 'SUBMITTING');
+    // Orders awaiting proof (unknown outcome, fills not complete) are looked at again soon.
+    const needsProof = open.some((o) => o.status === 'UNKNOWN') || Object.values(this.s.orders).some((o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o));
     const lastStream = this.s.lastStreamEventTime;
     const stale = lastStream === null || this.now - lastStream > t.staleAfterMs;
-    const period = !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
+    const period = needsProof ? t.staleEveryMs : !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
     this.s.nextReconcileAt = this.now + period;
   }
 
@@ -903,7 +1123,9 @@ class Kernel {
   /** Move a stopping bot forward: close the position once its orders are gone, then mark it stopped. */
   private advanceStop(): void {
     if (this.s.status !== 'STOPPING') return;
-    const inFlight = openOrders(this.s as BotState).filter((o) => o.status === 'SUBMITTING' || o.cancelRequested || o.tag === CLOSE_TAG);
+    // An unknown outcome is waited for a while (reconciliation resolves it), then reported.
+    const waitUnknown = (o: OrderRecord) => o.status === 'UNKNOWN' && this.now - (o.unknownSince ?? o.updatedAt) < STOP_WAITS_FOR_UNKNOWN_MS;
+    const inFlight = openOrders(this.s as BotState).filter((o) => o.status === 'SUBMITTING' || o.cancelRequested || waitUnknown(o) || (o.tag === CLOSE_TAG && o.missingSince === undefined));
     if (inFlight.length > 0) return;
     if (this.s.setup.onStop === 'close-position' && !this.closeAttempted()) {
       const qty = this.closableQty();
@@ -914,6 +1136,8 @@ class Kernel {
     }
     this.s.status = 'STOPPED';
     this.s.nextReconcileAt = null;
+    const unresolved = openOrders(this.s as BotState).filter((o) => o.status === 'UNKNOWN' || o.missingSince !== undefined);
+    if (unresolved.length > 0) this.notify('warn', `stopped with orders the exchange has not confirmed: ${unresolved.map((o) => `${o.clientOrderId} (${o.status}${o.missingSince !== undefined ? ', unknown to the exchange' : ''})`).join(', ')}`);
     this.notify('info', `stopped: realised PnL ${this.s.position.realizedPnl}, position ${this.s.position.qty}`);
   }
 
@@ -937,6 +1161,8 @@ class Kernel {
 }
 
 export const CLOSE_TAG = '__close';
+/** How long a stop waits for reconciliation to resolve an order of unknown outcome before reporting it. */
+export const STOP_WAITS_FOR_UNKNOWN_MS = 2 * 60_000;
 
 /** A position after one fill: average cost in, realised PnL out, fees counted in their asset. */
 export function positionAfterFill(p: PositionState, side: 'BUY' | 'SELL', fill: Fill, assets: { base: string; quote: string }): PositionState {
@@ -1008,6 +1234,8 @@ export interface BotSummary {
   readonly lastEventTime: number | null;
   readonly stopReason: string | null;
   readonly notifications: readonly Notification[];
+  /** Open orders an earlier incarnation of the bot's name left on the exchange (not managed). */
+  readonly inherited?: readonly string[];
 }
 
 export function summarize(state: BotState): BotSummary {
@@ -1026,6 +1254,7 @@ export function summarize(state: BotState): BotSummary {
     lastEventTime: state.lastEventTime,
     stopReason: state.stopReason,
     notifications: state.notifications,
+    ...(state.inherited && state.inherited.length > 0 ? { inherited: state.inherited } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  * watches. The stream service routes events with it; reconciliation uses it to tell orphan orders.
  */
 import type { Client } from '@temporalio/client';
+import { tagOf } from '../core/client-ids';
 import { BOT_WORKFLOW_TYPE, type BotMemo } from '../workflows/messages';
 
 export interface RunningBot extends BotMemo {
@@ -49,12 +50,17 @@ export class BotDirectory {
     return (await this.list()).map((b) => b.tag);
   }
 
-  /** The bot owning a client order id (`<tag>-<seq>`), if it runs. */
+  /**
+   * The bot owning a client order id, if it runs: the one whose tag is exactly the id's tag
+   * (core/client-ids.ts). Two running bots with one tag (bots created before exact ids, started in
+   * the same second with similar names) own nothing: routing either one the other's orders would
+   * make it adopt them.
+   */
   ownerOf(clientOrderId: string): RunningBot | undefined {
-    const dash = clientOrderId.lastIndexOf('-');
-    if (dash <= 0) return undefined;
-    const tag = clientOrderId.slice(0, dash);
-    return this.bots.find((b) => b.tag === tag);
+    const tag = tagOf(clientOrderId);
+    if (tag === null) return undefined;
+    const owners = this.bots.filter((b) => b.tag === tag);
+    return owners.length === 1 ? owners[0] : undefined;
   }
 
   private async load(): Promise<RunningBot[]> {

@@ -26,6 +26,10 @@ import type { OrderSnapshot } from '../core/orders';
 import type { Json } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
 import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
+import { failureMessage, placementFailure } from './failures';
+import { ResetWatch } from './reset-detection';
+import { clientIdSeed, continueAsNewForced, markReplayed, placementContext } from './run-context';
+import { branchToken } from '../core/client-ids';
 import {
   type BotMemo,
   type BotStateView,
@@ -58,8 +62,11 @@ type ResultItem =
   | { readonly type: 'placed'; readonly snapshot: OrderSnapshot }
   | { readonly type: 'listPlaced'; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
   | { readonly type: 'rejected'; readonly clientOrderIds: readonly string[]; readonly code: string; readonly message: string }
+  | { readonly type: 'unknownOutcome'; readonly clientOrderIds: readonly string[]; readonly message: string }
+  | { readonly type: 'collision'; readonly clientOrderIds: readonly string[]; readonly message: string }
+  | { readonly type: 'missing'; readonly clientOrderId: string; readonly message: string }
   | { readonly type: 'cancelRejected'; readonly clientOrderId: string; readonly message: string }
-  | { readonly type: 'reconciled'; readonly snapshots: readonly OrderSnapshot[]; readonly missing: readonly string[]; readonly balances: { base: string; quote: string } | null; readonly orphans: readonly string[] }
+  | ({ readonly type: 'reconciled'; readonly snapshots: readonly OrderSnapshot[] } & Omit<Extract<BotEvent, { type: 'reconciled' }>, 'type' | 'now'>)
   | { readonly type: 'reconcileFailed'; readonly message: string }
   | { readonly type: 'data'; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly requestId: string; readonly message: string };
@@ -79,6 +86,8 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
+  // Before any kernel step: the seed this run started with tells a reset to its first task.
+  const resets = new ResetWatch();
   let state: BotState =
     carried?.state ??
     createBotState(
@@ -95,6 +104,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
       strategy,
       Date.now(),
       { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile },
+      clientIdSeed(definition.name, resets),
     );
   const queue: QueueItem[] = [...(carried?.inbox ?? [])];
   const generation = carried?.generation ?? 1;
@@ -151,6 +161,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
       interval: state.setup.interval,
       account: state.setup.account,
       clientIdTag: state.clientIdTag,
+      inherited: state.inherited ?? [],
       params: state.setup.params,
       strategyState: state.strategy,
       lastPrice: state.lastPrice,
@@ -221,27 +232,32 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     switch (command.type) {
       case 'placeOrder':
         try {
-          return [{ type: 'placed', snapshot: await orderActs.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
+          return [{ type: 'placed', snapshot: await orderActs.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request, ...placementContext(resets, command.resume) }) }];
         } catch (err) {
-          return [rejection([command.clientOrderId], err)];
+          return [placementOutcome([command.clientOrderId], err)];
         }
       case 'placeOco':
         try {
-          const result = await orderActs.placeOco({ account, ...command });
+          const { type: _t, ...oco } = command;
+          const result = await orderActs.placeOco({ account, ...oco, ...placementContext(resets, command.resume) });
           return [{ type: 'listPlaced', listClientOrderId: result.listClientOrderId, snapshots: result.snapshots }];
         } catch (err) {
-          return [rejection([command.aboveClientOrderId, command.belowClientOrderId], err)];
+          return [placementOutcome([command.aboveClientOrderId, command.belowClientOrderId], err)];
         }
       case 'cancelOrder':
         try {
-          return [{ type: 'orderUpdate', snapshot: await orderActs.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId }), source: 'cancel' }];
+          const r = await orderActs.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId });
+          if ('missing' in r) return [{ type: 'missing', clientOrderId: command.clientOrderId, message: r.message }];
+          return [{ type: 'orderUpdate', snapshot: r, source: 'cancel' }];
         } catch (err) {
           return [{ type: 'cancelRejected', clientOrderId: command.clientOrderId, message: failureMessage(err) }];
         }
       case 'reconcile':
         try {
-          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
-          return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
+          const lineage = state.idBranch !== undefined ? { ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: command.scan === true } : undefined;
+          const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag, ...(lineage ? { lineage } : {}) });
+          const { snapshots, ...rest } = r;
+          return [{ type: 'reconciled', snapshots, ...rest }];
         } catch (err) {
           return [{ type: 'reconcileFailed', message: failureMessage(err) }];
         }
@@ -263,11 +279,11 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   function toEvents(item: QueueItem, now: number): BotEvent[] {
     switch (item.type) {
       case 'candle':
-        return [{ type: 'candle', now, candle: item.candle }];
+        return [{ type: 'candle', now, candle: item.candle, ...(item.replayed ? { replayed: true } : {}) }];
       case 'orderUpdate':
         return [{ type: 'orderUpdate', now, snapshot: item.snapshot, source: item.source }];
       case 'trigger':
-        return [{ type: 'trigger', now, id: item.id, price: item.price, time: item.time }];
+        return [{ type: 'trigger', now, id: item.id, price: item.price, time: item.time, ...(item.replayed ? { replayed: true } : {}) }];
       case 'book':
         return [{ type: 'book', now, book: item.book }];
       case 'pause':
@@ -293,13 +309,18 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         return [{ type: 'orderListPlaced', now, listClientOrderId: item.listClientOrderId, snapshots: item.snapshots }];
       case 'rejected':
         return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderRejected', now, clientOrderId, code: item.code, message: item.message }) as const);
+      case 'unknownOutcome':
+        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderUnknown', now, clientOrderId, message: item.message }) as const);
+      case 'collision':
+        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderCollision', now, clientOrderId, message: item.message }) as const);
+      case 'missing':
+        return [{ type: 'orderMissing', now, clientOrderId: item.clientOrderId, message: item.message }];
       case 'cancelRejected':
         return [{ type: 'cancelRejected', now, clientOrderId: item.clientOrderId, message: item.message }];
-      case 'reconciled':
-        return [
-          ...item.snapshots.map((snapshot) => ({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }) as const),
-          { type: 'reconciled', now, balances: item.balances, orphans: item.orphans, missing: item.missing },
-        ];
+      case 'reconciled': {
+        const { type: _t, snapshots, ...rest } = item;
+        return [...snapshots.map((snapshot) => ({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }) as const), { type: 'reconciled', now, ...rest }];
+      }
       case 'reconcileFailed':
         return [{ type: 'reconcileFailed', now, message: item.message }];
       case 'data':
@@ -369,6 +390,21 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     return inFlight === 0 && wf.allHandlersFinished();
   }
 
+  // Continue-as-new does not wait forever for work in flight (run-context.ts).
+  let continueDueSince: number | null = null;
+  function continueAsNewNow(): boolean {
+    if (!continueAsNewDue()) return false;
+    continueDueSince ??= Date.now();
+    if (quiet()) return true;
+    return wf.allHandlersFinished() && continueAsNewForced(continueDueSince, options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN);
+  }
+
+  /** A reset point passed (reset-detection.ts): what was waiting was delivered again; ids take a new branch. */
+  function onReset(): void {
+    markReplayed(queue);
+    process({ type: 'reset', now: Date.now(), branch: branchToken(resets.seed) });
+  }
+
   // ---- main loop -----------------------------------------------------------------------------
 
   async function filtersOf(symbol: string): Promise<SymbolFilters | null> {
@@ -395,12 +431,17 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     // A new run re-synchronises with the exchange before acting on anything new.
     process({ type: 'start', now: Date.now(), filters: state.filters, fresh: false });
   }
+  if (resets.resetAtStart) onReset();
 
   try {
     for (;;) {
+      if (resets.changed()) {
+        resets.acknowledge();
+        onReset();
+      }
       drain();
       if (state.status === 'STOPPED') break;
-      if (continueAsNewDue() && quiet()) {
+      if (continueAsNewNow()) {
         return await wf.continueAsNew<typeof botWorkflow>({
           definition: input.definition,
           options,
@@ -408,7 +449,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         });
       }
       armWakeTimer();
-      await wf.condition(() => queue.length > 0 || wakeDue || (continueAsNewDue() && quiet()));
+      await wf.condition(() => queue.length > 0 || wakeDue || resets.changed() || continueAsNewNow());
       if (wakeDue) {
         wakeDue = false;
         process({ type: 'wake', now: Date.now() });
@@ -436,18 +477,15 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   return view();
 }
 
-function rejection(clientOrderIds: readonly string[], err: unknown): ResultItem {
-  const cause = (err as { cause?: { type?: string; details?: unknown[]; message?: string } }).cause;
-  const details = (cause?.details?.[0] ?? {}) as { code?: string; message?: string };
-  return {
-    type: 'rejected',
-    clientOrderIds,
-    code: details.code ?? cause?.type ?? 'FAILED',
-    message: details.message ?? cause?.message ?? failureMessage(err),
-  };
-}
-
-function failureMessage(err: unknown): string {
-  const e = err as { message?: string; cause?: { message?: string } };
-  return e.cause?.message ?? e.message ?? String(err);
+/** Only proof finalises an order (workflows/failures.ts). */
+function placementOutcome(clientOrderIds: readonly string[], err: unknown): ResultItem {
+  const f = placementFailure(err);
+  switch (f.kind) {
+    case 'rejected':
+      return { type: 'rejected', clientOrderIds, code: f.code, message: f.message };
+    case 'collision':
+      return { type: 'collision', clientOrderIds, message: f.message };
+    case 'unknown':
+      return { type: 'unknownOutcome', clientOrderIds, message: f.message };
+  }
 }

@@ -1,7 +1,6 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { RequestTimeoutError, classifyExchangeError, retryAfterFromMessage } from '../../activities/errors';
-import { WeightBudget } from '../../activities/rate-limit';
+import { WeightBudget, WeightBudgetExhausted } from '../../activities/rate-limit';
 
 const binance = (code: number, msg: string) => Object.assign(new Error(msg), { code });
 const network = (code: string) => Object.assign(new Error(`request failed, reason: ${code}`), { code, type: 'system' });
@@ -52,9 +51,9 @@ describe('the weight budget shared by the bots of a worker', () => {
     } catch (err) {
       failure = err;
     }
-    expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false });
-    expect(Number((failure as ApplicationFailure).nextRetryDelay)).toBe(50_000);
+    expect(failure).toBeInstanceOf(WeightBudgetExhausted);
+    // Our own refusal is "not sent, rate limited" (retryable after the wait), never a rejection.
+    expect(classifyExchangeError(failure)).toMatchObject({ kind: 'notSent', rateLimited: true, retryAfterMs: 50_000 });
     budget.reserve(4, t + 50_000); // a new minute
     expect(budget.usedThisWindow).toBe(4);
   });
