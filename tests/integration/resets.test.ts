@@ -1,0 +1,157 @@
+/**
+ * The Web UI's Reset button and `temporal workflow reset`, every type, in a first run and after
+ * continue-as-new, done with the real CLI against the dev server: no client id ever executes twice,
+ * the orders the discarded branch placed are found on the exchange and adopted (position, open
+ * orders, fills agree with the exchange), and events the reset delivers again are not taken as
+ * fresh decisions.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ensureTemporalCli } from '../../infra/temporal-cli';
+import type { BotStateView, RuntimeOptions } from '../../workflows/messages';
+import { eventually, harnessWithWorker } from '../support/harness';
+
+const run = promisify(execFile);
+const h = harnessWithWorker('30000');
+const cli = ensureTemporalCli();
+afterEach(() => h.exchange.faults.clear());
+
+let n = 0;
+let price = 30000;
+const FAST: RuntimeOptions = { attemptTimeout: '8s', reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 } };
+
+async function temporal(...args: string[]): Promise<string> {
+  return (await run(cli!, [...args, '--address', h.temporal.address], { encoding: 'utf8' })).stdout;
+}
+
+/** A bot that buys 0.01 BTC at every candle (at most `maxLots` lots) with a take-profit 1 % above. */
+async function bot(options: RuntimeOptions = {}, maxLots = 3): Promise<{ name: string; workflowId: string }> {
+  const name = `reset-${++n}`;
+  const workflowId = await h.startBot({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots } }, { ...FAST, ...options });
+  const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
+  await eventually(async () => {
+    if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
+    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper')) throw new Error('streams not open yet');
+  });
+  return { name, workflowId };
+}
+
+function candle(): void {
+  h.exchange.market.setPrice('BTCUSDT', String(price));
+  h.exchange.market.closeCandle('BTCUSDT', '1m');
+}
+
+const lots = (s: BotStateView) => s.openOrders.filter((o) => o.tag.startsWith('tp-') || o.tag === '__adopted').length;
+
+/** The last WorkflowTaskCompleted before the first event matching `before` (a reset point). */
+async function resetPointBefore(workflowId: string, before: (e: { eventType?: unknown; workflowExecutionSignaledEventAttributes?: { signalName?: string | null } | null }) => boolean): Promise<number> {
+  const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
+  let point = 0;
+  for (const e of history.events ?? []) {
+    if (before(e as never)) break;
+    if (String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7) point = Number(e.eventId);
+  }
+  expect(point).toBeGreaterThan(0);
+  return point;
+}
+
+const isCandleSignal = (e: { eventType?: unknown; workflowExecutionSignaledEventAttributes?: { signalName?: string | null } | null }) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle';
+
+async function runIdOf(workflowId: string): Promise<string> {
+  return (await h.client.workflow.getHandle(workflowId).describe()).runId;
+}
+
+/** Reset with the CLI and wait for the new run to be the current one. */
+async function reset(workflowId: string, ...args: string[]): Promise<void> {
+  const before = await runIdOf(workflowId);
+  // A run that continued as new a moment ago may not have completed its first task yet.
+  await eventually(() => temporal('workflow', 'reset', '--workflow-id', workflowId, '--reason', 'test', ...args), 20_000, 500);
+  await eventually(async () => expect(await runIdOf(workflowId)).not.toBe(before));
+}
+
+/** Nothing executed twice, every balance change accounted for; bot and exchange agree. */
+async function consistent(name: string): Promise<BotStateView> {
+  const s = await h.agreement(name, 90_000);
+  expect(h.exchange.audit.duplicates()).toEqual([]);
+  expect(h.auditProblems()).toEqual([]);
+  return s;
+}
+
+async function stop(name: string): Promise<void> {
+  await h.handle(name).cancel();
+  await h.handle(name).result();
+  expect(h.auditProblems()).toEqual([]);
+}
+
+describe('Temporal resets of a bot', () => {
+  it('in a first run, to a point before its buy: the replayed candle is not acted on again; the buy and take-profit are adopted', async () => {
+    expect(cli).toBeTruthy();
+    const { name, workflowId } = await bot();
+    candle();
+    const bought = await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'), 'bought, take-profit resting');
+    const point = await resetPointBefore(workflowId, isCandleSignal);
+    await reset(workflowId, '--event-id', String(point));
+    const s = await h.waitForState(name, (x) => (x.stats.adopted ?? 0) >= 2, 'the discarded branch adopted');
+    // One buy only (the discarded branch's), and its take-profit: both the bot's now.
+    expect(h.exchange.venue.allOrders('paper', 'BTCUSDT').filter((o) => o.side === 'BUY')).toHaveLength(1);
+    expect(s.position.qty).toBe(bought.position.qty);
+    expect(s.openOrders.map((o) => o.tag)).toEqual(['__adopted']);
+    expect(s.notifications.map((x) => x.message).join('\n')).toMatch(/delivered again by a history reset/);
+    await consistent(name);
+    // The adopted take-profit fills like any of the bot's orders.
+    price = Math.round(price * 1.02);
+    h.exchange.market.setPrice('BTCUSDT', String(price));
+    await h.waitForState(name, (x) => x.openOrders.length === 0 && x.position.qty === '0', 'adopted take-profit filled');
+    await consistent(name);
+    await stop(name);
+  });
+
+  it('in a first run: FirstWorkflowTask, LastWorkflowTask and by event id without reapplying signals', async () => {
+    const { name, workflowId } = await bot({}, 4);
+    candle();
+    await h.waitForState(name, (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW'), 'first lot');
+    // Back to the very start: a fresh state, the whole first branch discarded and adopted.
+    await reset(workflowId, '--type', 'FirstWorkflowTask');
+    let s = await h.waitForState(name, (x) => (x.stats.adopted ?? 0) >= 2, 'first branch adopted');
+    expect(s.position.qty).toBe('0.00999');
+    await consistent(name);
+    candle();
+    s = await h.waitForState(name, (x) => lots(x) === 2 && x.openOrders.every((o) => o.status === 'NEW'), 'second lot');
+    await reset(workflowId, '--type', 'LastWorkflowTask');
+    await consistent(name);
+    // To before the last candle, without its signal: the next candle is the first fresh one.
+    const signals = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter((e) => isCandleSignal(e as never)).length;
+    let seen = 0;
+    const point = await resetPointBefore(workflowId, (e) => isCandleSignal(e) && ++seen === signals);
+    await reset(workflowId, '--event-id', String(point), '--reapply-exclude', 'Signal');
+    s = await consistent(name);
+    expect(lots(s)).toBe(2);
+    candle();
+    s = await h.waitForState(name, (x) => lots(x) === 3 && x.openOrders.every((o) => o.status === 'NEW'), 'a fresh candle trades');
+    expect(s.position.qty).toBe('0.02997');
+    await consistent(name);
+    await stop(name);
+  });
+
+  it('after continue-as-new: FirstWorkflowTask and LastContinuedAsNew never send a filled buy again', async () => {
+    const { name, workflowId } = await bot({ continueAsNewAtHistoryLength: 50 }, 5);
+    candle();
+    await h.waitForState(name, (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW') && s.generation >= 2, 'a lot, then a new run');
+    candle();
+    await h.waitForState(name, (s) => lots(s) === 2 && s.openOrders.every((o) => o.status === 'NEW'), 'second lot');
+    await reset(workflowId, '--type', 'FirstWorkflowTask');
+    let s = await consistent(name);
+    expect(s.position.qty).toBe('0.01998');
+    candle();
+    await h.waitForState(name, (x) => lots(x) === 3 && x.openOrders.every((o) => o.status === 'NEW'), 'third lot');
+    await reset(workflowId, '--type', 'LastContinuedAsNew');
+    s = await consistent(name);
+    expect(lots(s)).toBe(3);
+    expect(s.position.qty).toBe('0.02997');
+    candle();
+    s = await h.waitForState(name, (x) => lots(x) === 4 && x.openOrders.every((o) => o.status === 'NEW'), 'fourth lot');
+    await consistent(name);
+    await stop(name);
+  });
+});
