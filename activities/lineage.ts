@@ -19,7 +19,8 @@ import { fillFromTrade, snapshotFromOrder } from './mapping';
 import { requestFromRaw } from './order-match';
 
 export interface LineageInput {
-  /** The sequence ranges the bot's history minted, per branch (its own ids). */
+  /** The branch the bot mints ids in now, and the ranges its history minted per branch (its own ids). */
+  readonly branch: string;
   readonly ranges: readonly IdBranchRange[];
   readonly nextSeq: number;
   /** Also look through the symbol's recent orders (filled ones included), not only open ones. */
@@ -47,16 +48,19 @@ export async function lineageOrders(
   runningTags: readonly string[],
   read: <T>(what: string, weight: number, fn: Parameters<ExchangeAccount['call']>[2]) => Promise<T>,
 ): Promise<LineageResult> {
-  const owners = new Set([ownTag, ...runningTags]);
-  const orphans = open.map((o) => o.clientOrderId).filter((id) => !owners.has(tagOf(id) ?? ''));
   const ownNameKey = isLineageTag(ownTag) ? nameKeyOf(ownTag) : null;
+  // One workflow id runs once at a time: another lifetime of this bot's name key is not running,
+  // whatever a listing a moment old says.
+  const running = runningTags.filter((t) => ownNameKey === null || !isLineageTag(t) || nameKeyOf(t) !== ownNameKey);
+  const owners = new Set([ownTag, ...running]);
+  const orphans = open.map((o) => o.clientOrderId).filter((id) => !owners.has(tagOf(id) ?? ''));
   const inherited = orphans.filter((id) => {
     const tag = tagOf(id);
     return ownNameKey !== null && tag !== null && tag !== ownTag && isLineageTag(tag) && nameKeyOf(tag) === ownNameKey;
   });
   if (!lineage) return { foreign: [], inherited, orphans: orphans.filter((id) => !inherited.includes(id)), scanIncomplete: false };
 
-  const isForeign = (id: string) => !listed.has(id) && isForeignLineageId(ownTag, lineage.ranges, lineage.nextSeq, id);
+  const isForeign = (id: string) => !listed.has(id) && isForeignLineageId(ownTag, lineage.branch, lineage.ranges, lineage.nextSeq, id);
   const candidates = new Map<string, RawOrder>();
   for (const o of open) if (isForeign(o.clientOrderId)) candidates.set(o.clientOrderId, o);
   if (lineage.scan) {

@@ -51,11 +51,14 @@ export function recordMint(ranges: readonly IdBranchRange[] | undefined, branch:
 
 /**
  * True when `clientOrderId` carries `tag` but this history never minted it: a discarded branch's
- * order. Ids older than the oldest range kept are taken as the bot's own (long settled).
+ * order. Ids older than the oldest range kept are taken as the bot's own (long settled). An id
+ * under the *current* branch the bot has not minted yet is no discarded branch's (a reset always
+ * moves the bot to a new branch): somebody else used the bot's id space, and it is not adopted.
  */
-export function isForeignLineageId(tag: string, ranges: readonly IdBranchRange[] | undefined, nextSeq: number, clientOrderId: string): boolean {
+export function isForeignLineageId(tag: string, branch: string | undefined, ranges: readonly IdBranchRange[] | undefined, nextSeq: number, clientOrderId: string): boolean {
   const parsed = parseOwnId(clientOrderId);
   if (!parsed || parsed.tag !== tag) return false;
+  if (branch !== undefined && parsed.branch === branch) return false;
   const list = ranges ?? [];
   if (list.some((r) => r.branch === parsed.branch && parsed.seq >= r.from && parsed.seq < r.to)) return false;
   // Older states minted `<tag>-<seq>` before ranges were kept: every such seq below nextSeq is theirs.

@@ -404,11 +404,16 @@ class Kernel {
       case 'orderUnknown':
         this.onUnknown(event.clientOrderId, event.message);
         break;
-      case 'orderCollision':
+      case 'orderCollision': {
+        const o = this.s.orders[event.clientOrderId];
+        if (!o || !awaitsProof(o.status)) break;
         this.s.stats = { ...this.s.stats, collisions: (this.s.stats.collisions ?? 0) + 1 };
         this.notify('error', `client id ${event.clientOrderId} is used by an order that is not this bot's: ${event.message}`);
         this.onRejected(event.clientOrderId, `id collision: ${event.message}`);
+        const rejected = this.s.orders[event.clientOrderId];
+        if (rejected) this.setOrder({ ...rejected, collision: true });
         break;
+      }
       case 'orderMissing':
         this.onMissing(event.clientOrderId, event.message);
         break;
@@ -665,7 +670,7 @@ class Kernel {
   }
 
   private isForeign(clientOrderId: string): boolean {
-    return this.s.idBranch !== undefined && isForeignLineageId(this.s.clientIdTag, this.s.idBranches, this.s.nextOrderSeq, clientOrderId);
+    return this.s.idBranch !== undefined && isForeignLineageId(this.s.clientIdTag, this.s.idBranch, this.s.idBranches, this.s.nextOrderSeq, clientOrderId);
   }
 
   /** The placement ended without proof: the order may be live; reconciliation looks it up until it knows. */
@@ -757,6 +762,7 @@ class Kernel {
   }
 
   private applySnapshot(order: OrderRecord, snapshot: OrderSnapshot): void {
+    if (order.collision) return; // the exchange's order under this id is another owner's
     const { order: next, newFills, changed } = mergeSnapshot(order, snapshot);
     if (!changed && next === order) return;
     this.setOrder(next);

@@ -64,12 +64,17 @@ export class BotDirectory {
   }
 
   private async load(): Promise<RunningBot[]> {
-    const found: RunningBot[] = [];
+    const newest = new Map<string, { bot: RunningBot; startedAt: number }>();
     const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
     for await (const wf of this.client.workflow.list({ query })) {
       const memo = wf.memo?.bot as BotMemo | undefined;
-      if (memo?.tag) found.push({ workflowId: wf.workflowId, ...memo, watches: memo.watches ?? {} });
+      if (!memo?.tag) continue;
+      // A run just terminated or reset may still be listed as running beside its successor.
+      const startedAt = wf.startTime.getTime();
+      const seen = newest.get(wf.workflowId);
+      if (!seen || startedAt >= seen.startedAt) newest.set(wf.workflowId, { bot: { workflowId: wf.workflowId, ...memo, watches: memo.watches ?? {} }, startedAt });
     }
+    const found = [...newest.values()].map((x) => x.bot);
     const now = Date.now();
     for (const bot of found) this.lastSeen.set(bot.workflowId, { bot, at: now });
     for (const [id, seen] of this.lastSeen) if (now - seen.at > GRACE_MS) this.lastSeen.delete(id);

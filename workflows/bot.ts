@@ -254,7 +254,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         }
       case 'reconcile':
         try {
-          const lineage = state.idBranch !== undefined ? { ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: command.scan === true } : undefined;
+          const lineage = state.idBranch !== undefined ? { branch: state.idBranch, ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: command.scan === true } : undefined;
           const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag, ...(lineage ? { lineage } : {}) });
           const { snapshots, ...rest } = r;
           return [{ type: 'reconciled', snapshots, ...rest }];
