@@ -66,10 +66,10 @@ const SHARED_ANSWER_MS = 2_000;
 
 export function createMarketActivities(deps: MarketActivityDeps) {
   const shared = new Map<string, { at: number; value: Promise<unknown> }>();
-  function sharedRead<T>(key: string, load: () => Promise<T>): Promise<T> {
+  function sharedRead<T>(key: string, load: () => Promise<T>, fresh = false): Promise<T> {
     const now = Date.now();
     const hit = shared.get(key);
-    if (hit && now - hit.at < SHARED_ANSWER_MS) return hit.value as Promise<T>;
+    if (!fresh && hit && now - hit.at < SHARED_ANSWER_MS) return hit.value as Promise<T>;
     const value = load();
     shared.set(key, { at: now, value });
     value.catch(() => shared.delete(key));
@@ -142,7 +142,8 @@ export function createMarketActivities(deps: MarketActivityDeps) {
         }
       }
       const [open, accountInfo, tags] = await Promise.all([
-        sharedRead(`${acc.name}/openOrders/${symbol}`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol }))),
+        // A scan (a new run, a reset) looks at the orders as they are now, not as another bot saw them.
+        sharedRead(`${acc.name}/openOrders/${symbol}`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol })), input.lineage?.scan === true),
         sharedRead(`${acc.name}/account`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo())),
         deps.botTags(),
       ]);
