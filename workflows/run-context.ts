@@ -50,10 +50,11 @@ export function placementContext(resets: ResetWatch, resume: boolean | undefined
  * Past these bounds the run continues as new with the work still pending, which the next run
  * resumes (placements looked up before any resend).
  */
-export const FORCE_CONTINUE_AFTER_EXTRA_EVENTS = 500;
 export const FORCE_CONTINUE_AFTER_MS = 10 * 60_000;
 
+/** Half the run's limit again (500 events past the default 1,000), or 10 minutes, past the point it was due. */
 export function continueAsNewForced(dueSince: number | null, maxHistory: number): boolean {
   if (dueSince === null) return false;
-  return wf.workflowInfo().historyLength >= maxHistory + FORCE_CONTINUE_AFTER_EXTRA_EVENTS || Date.now() - dueSince >= FORCE_CONTINUE_AFTER_MS;
+  const extra = Math.max(20, Math.floor(maxHistory / 2));
+  return wf.workflowInfo().historyLength >= maxHistory + extra || Date.now() - dueSince >= FORCE_CONTINUE_AFTER_MS;
 }
