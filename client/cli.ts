@@ -96,7 +96,7 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
         const rows: (string | number)[][] = [];
         for (const name of names) {
           const s = await botState(client, name);
-          rows.push([s.name, s.strategy, s.symbol, s.status, s.position.qty, fixed(s.position.avgEntryPrice, 8), fixed(s.realizedPnl, 8), s.openOrders.length, s.stats.roundTrips, s.lastEventTime ? new Date(s.lastEventTime).toISOString() : '-']);
+          rows.push([s.name, s.strategy, s.symbol, s.status, s.position.qty, fixed(s.position.avgEntryPrice, 8), fixed(s.realizedPnl, 8), openOrdersCell(s), s.stats.roundTrips, s.lastEventTime ? new Date(s.lastEventTime).toISOString() : '-']);
         }
         out(rows.length === 0 ? 'no running bots' : renderTable(['bot', 'strategy', 'symbol', 'status', 'position', 'avg entry', 'realised PnL', 'open orders', 'trades', 'last event'], rows));
         return 0;
@@ -136,4 +136,11 @@ if (require.main === module) {
       process.exit(1);
     },
   );
+}
+
+/** Open orders, with those awaiting the exchange's proof (UNKNOWN outcome) and any left by an earlier incarnation called out. */
+function openOrdersCell(s: { openOrders: readonly { status: string }[]; inherited?: readonly string[] }): string {
+  const unknown = s.openOrders.filter((o) => o.status === 'UNKNOWN').length;
+  const notes = [unknown > 0 ? `${unknown} UNKNOWN` : '', (s.inherited?.length ?? 0) > 0 ? `${s.inherited!.length} inherited` : ''].filter(Boolean);
+  return `${s.openOrders.length}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
