@@ -1,17 +1,26 @@
 /**
  * `npm run torture [-- --kills 1000]`: many bots trade on the paper exchange with faults on,
  * while the driver kills -9 the worker (and, less often, the Temporal dev server, whose SQLite file
- * persists) at random moments and restarts it. At the end, from the exchange's audit:
+ * persists) at random moments and restarts it — and does what users do: twin bot names started in
+ * the same second, Temporal resets of every type at random points (first runs and continued runs,
+ * with and without reapplied signals), terminate + start again under the same name, the worker's
+ * own weight budget exhausted, credentials refused on lookups for a while, a strategy that throws
+ * on some events. At the end, from the exchange's audit:
  *
  *   - duplicates: client ids that executed more than once (must be 0);
- *   - lost: fills on the exchange that no bot knows, or positions that disagree (must be 0);
+ *   - lost: fills of a running bot's orders it does not know, or positions that disagree (must be 0);
  *   - stuck: bots not running, not caught up, or with work in flight after the settle time (must be 0);
+ *   - unknown_open: orders still UNKNOWN in a bot at the end (must be 0);
+ *   - collisions: client ids found taken by an order that was not the bot's request (must be 0);
+ *   - every order open on the exchange is known to exactly one bot (managed, or reported as left by
+ *     an earlier incarnation of its name);
  *   - balances: every balance equals its initial amount plus the fills and fees (and the audit's
  *     own conservation checks).
  *
  * Prints its figures as the last line and exits non-zero if any invariant fails.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +34,9 @@ import { Decimal } from '../core/decimal';
 import { seededRandom } from '../core/random';
 import { type FaultRule, startPaperExchange } from '../exchange';
 import { type DevServer, freePort, startDevServer } from '../infra/dev-server';
+import { ensureTemporalCli } from '../infra/temporal-cli';
 import { killHard, spawnWorkerProcess } from '../infra/worker-process';
+import { tagOf } from '../core/client-ids';
 import { workflowBundleOptions } from '../workers/worker';
 import { type BotStateView, type RuntimeOptions, stateQuery } from '../workflows/messages';
 
@@ -61,7 +72,21 @@ const FAULTS: readonly FaultRule[] = [
   { kind: 'user-drop', match: { eventType: 'executionReport' }, count: 3 },
   { kind: 'user-duplicate', match: { eventType: 'executionReport' }, count: 3 },
   { kind: 'user-reorder', match: { eventType: 'executionReport' }, count: 3, flushMs: 500 },
+  // The home IP changed: lookups refused with -2015 for a while.
+  { kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order' }, status: 401, body: 'json', code: -2015, count: 4 },
 ];
+
+/** The Web UI's Reset button and `temporal workflow reset`, every type (an event id is picked at random). */
+const RESETS: ReadonlyArray<readonly string[]> = [
+  ['--type', 'FirstWorkflowTask'],
+  ['--type', 'LastWorkflowTask'],
+  ['--type', 'LastContinuedAsNew'],
+  ['--type', 'LastWorkflowTask', '--reapply-exclude', 'Signal'],
+  ['event-id'],
+  ['event-id', '--reapply-exclude', 'Signal'],
+];
+/** Every this-many worker restarts, the worker runs with a weight budget its bots exhaust. */
+const SMALL_BUDGET_EVERY = 7;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => {
@@ -112,24 +137,65 @@ async function main(): Promise<number> {
     continueAsNewAfterEvents: 150,
     reconcile: { openOrdersEveryMs: 5_000, staleEveryMs: 3_000, staleAfterMs: 4_000, idleEveryMs: 20_000 },
   };
-  const names: string[] = [];
-  for (let i = 0; i < BOTS; i++) {
+  const definition = (name: string, i: number, strategy = i === 3 ? 'fault-dca' : 'dca-take-profit'): BotDefinition => {
     const symbol = i % 2 === 0 ? 'BTCUSDT' : 'ETHUSDT';
-    const def = {
-      name: `torture-${i + 1}`,
-      strategy: 'dca-take-profit',
+    return {
+      name,
+      strategy,
       symbol,
       interval: '1s',
       account: 'paper',
       market: 'spot',
       risk: {},
       onStop: 'cancel-orders',
-      params: { everyCandles: 2 + (i % 3), quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03', takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!, maxLots: 3 },
+      params: { everyCandles: 2 + (i % 3), quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03', takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!, maxLots: 3, ...(strategy === 'fault-dca' ? { throwEvery: 7 } : {}) },
     } as BotDefinition;
-    await startBot(client, def, taskQueue, options);
-    names.push(def.name);
+  };
+  const bots = new Map<string, BotDefinition>();
+  for (let i = 0; i < BOTS; i++) bots.set(`torture-${i + 1}`, definition(`torture-${i + 1}`, i));
+  // Twins: the same first letters, started in the same second by one command.
+  bots.set('torture-twin-one', definition('torture-twin-one', 0));
+  bots.set('torture-twin-two', definition('torture-twin-two', 0));
+  await Promise.all([...bots.values()].map((def) => startBot(client, def, taskQueue, options)));
+  const names = [...bots.keys()];
+  log(`${names.length} bots started (twins and a strategy that throws among them); worker log: ${workerLog}`);
+
+  const cli = ensureTemporalCli();
+  if (!cli) throw new Error('the Temporal CLI is needed for resets');
+  const run = promisify(execFile);
+  let resets = 0;
+  let resetsRefused = 0;
+  let restarts = 0;
+  let smallBudgets = 0;
+
+  /** A reset as the Web UI or `temporal workflow reset` does it; event ids picked from the current run. */
+  async function reset(name: string): Promise<void> {
+    const kind = RESETS[Math.floor(random() * RESETS.length)]!;
+    let args = [...kind];
+    if (kind[0] === 'event-id') {
+      const history = await client.workflow.getHandle(`bot-${name}`).fetchHistory();
+      const points = (history.events ?? []).filter((e) => String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7).map((e) => Number(e.eventId));
+      if (points.length < 2) return;
+      args = ['--event-id', String(points[1 + Math.floor(random() * (points.length - 1))]), ...kind.slice(1)];
+    }
+    try {
+      await run(cli!, ['workflow', 'reset', '--workflow-id', `bot-${name}`, '--reason', 'torture', ...args, '--address', server.address], { encoding: 'utf8' });
+      resets++;
+      log(`reset bot-${name} ${args.join(' ')}`);
+    } catch (err) {
+      // e.g. a run that continued as new a moment ago has no completed task to reset to yet
+      resetsRefused++;
+      log(`reset bot-${name} ${args.join(' ')} refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`);
+    }
   }
-  log(`${BOTS} bots started; worker log: ${workerLog}`);
+
+  /** Terminate (the Web UI's Terminate button), then start it again under the same name. */
+  async function terminateAndRestart(name: string): Promise<void> {
+    await client.workflow.getHandle(`bot-${name}`).terminate('torture: operator pressed Terminate').catch(() => {});
+    await startBot(client, bots.get(name)!, taskQueue, options);
+    restarts++;
+    log(`terminated bot-${name} and started it again`);
+  }
 
   let kills = 0;
   let serverKills = 0;
@@ -142,6 +208,10 @@ async function main(): Promise<number> {
 
   while (kills < KILLS) {
     await sleep(500 + random() * 2_500);
+    const r = random();
+    const pick = names[Math.floor(random() * names.length)]!;
+    if (r < 0.25) await reset(pick);
+    else if (r < 0.28) await terminateAndRestart(pick);
     kills++;
     await killHard(worker);
     if (SERVER_KILL_EVERY > 0 && kills % SERVER_KILL_EVERY === 0) {
@@ -157,10 +227,15 @@ async function main(): Promise<number> {
       log(`kill ${kills}: worker killed -9`);
     }
     if (random() < 0.3) await sleep(random() * 2_000); // sometimes stay down a while
-    worker = await spawnWorkerProcess(env, workerLog);
+    // Now and then a worker whose own weight budget its bots exhaust (reconciliations, lookups).
+    const small = kills % SMALL_BUDGET_EVERY === 0;
+    if (small) smallBudgets++;
+    worker = await spawnWorkerProcess(small ? { ...env, ACCOUNT_PAPER_WEIGHT_LIMIT: '300' } : env, workerLog);
   }
   clearInterval(faultTimer);
   exchange.faults.clear();
+  await killHard(worker);
+  worker = await spawnWorkerProcess(env, workerLog);
   log('faults off; waiting for every bot to settle');
 
   // ---- settle and check ------------------------------------------------------------------------
@@ -170,7 +245,7 @@ async function main(): Promise<number> {
   let lastIssues: string[] = [];
   while (Date.now() < deadline) {
     states = await Promise.all(names.map((n) => client.workflow.getHandle(`bot-${n}`).query(stateQuery))).catch(() => []);
-    lastIssues = states.length === names.length ? states.flatMap((s) => disagreements(s, exchange)) : ['bots not answering queries'];
+    lastIssues = states.length === names.length ? [...states.flatMap((s) => disagreements(s, exchange)), ...ownershipProblems(states, exchange)] : ['bots not answering queries'];
     if (lastIssues.length === 0) break;
     await sleep(1_000);
   }
@@ -180,10 +255,20 @@ async function main(): Promise<number> {
   const venue = exchange.venue;
   const fills = venue.allFills().filter((f) => f.accountId === 'paper');
   const duplicates = exchange.audit.duplicates().length;
+  // A running bot's fills it does not know (per bot above); fills of terminated incarnations'
+  // orders are theirs, reported by the incarnation that followed (left_fills).
+  const running = new Set(states.map((s) => s.clientIdTag));
+  const runningFills = fills.filter((f) => running.has(tagOf(f.clientOrderId) ?? ''));
   const knownFills = states.reduce((n, s) => n + s.stats.fills, 0);
-  const lost = Math.max(0, fills.length - knownFills);
-  if (lost > 0) problems.push(`${lost} fills on the exchange are in no bot's state`);
+  const lost = Math.max(0, runningFills.length - knownFills);
+  if (lost > 0) problems.push(`${lost} fills of running bots' orders are in no bot's state`);
   problems.push(...balanceProblems(exchange), ...exchange.audit.check(venue));
+  const unknownOpen = states.reduce((n, s) => n + s.openOrders.filter((o) => o.status === 'UNKNOWN').length, 0);
+  const collisions = states.reduce((n, s) => n + (s.stats.collisions ?? 0), 0);
+  const adopted = states.reduce((n, s) => n + (s.stats.adopted ?? 0), 0);
+  const strategyErrors = states.reduce((n, s) => n + (s.stats.strategyErrors ?? 0), 0);
+  if (unknownOpen > 0) problems.push(`${unknownOpen} orders still UNKNOWN`);
+  if (collisions > 0) problems.push(`${collisions} client id collisions`);
   const orders = exchange.audit.summary().ordersCreated;
   const rateLimited = exchange.audit.requests().filter((r) => r.httpStatus === 429 || r.httpStatus === 418).length;
 
@@ -195,8 +280,12 @@ async function main(): Promise<number> {
   else console.log(`kept ${dir} for inspection`);
 
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
-  console.log(`kills=${kills} server_kills=${serverKills} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} rate_limited=${rateLimited} duplicates=${duplicates} lost=${lost} stuck=${stuck}`);
-  return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 ? 0 : 1;
+  console.log(
+    `kills=${kills} server_kills=${serverKills} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
+      `resets=${resets} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
+      `duplicates=${duplicates} lost=${lost} stuck=${stuck} unknown_open=${unknownOpen} collisions=${collisions}`,
+  );
+  return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 && unknownOpen === 0 && collisions === 0 ? 0 : 1;
 }
 
 type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
@@ -207,7 +296,7 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
   const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
   if (s.status !== 'RUNNING') issues.push(`${s.name}: status ${s.status}`);
   if (s.activitiesInFlight > 0 || s.pendingEvents > 0) issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
-  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) issues.push(`${s.name}: orders still being submitted or cancelled`);
+  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested)) issues.push(`${s.name}: orders still being submitted, cancelled or of unknown outcome`);
   if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000) issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
   const venueOpen = exchange.venue.openOrders('paper').filter((o) => mine(o.clientOrderId)).map((o) => o.clientOrderId).sort();
   const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
@@ -221,6 +310,16 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
   }
   if (!qty.equals(s.position.qty)) issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
   return issues;
+}
+
+/** Every order open on the exchange is known to exactly one bot: managed by it, or reported as left by an earlier incarnation. */
+function ownershipProblems(states: readonly BotStateView[], exchange: Exchange): string[] {
+  const problems: string[] = [];
+  for (const o of exchange.venue.openOrders('paper')) {
+    const knownBy = states.filter((s) => s.openOrders.some((x) => x.clientOrderId === o.clientOrderId) || s.inherited.includes(o.clientOrderId));
+    if (knownBy.length !== 1) problems.push(`exchange: open order ${o.clientOrderId} known to ${knownBy.length} bots (${knownBy.map((s) => s.name).join(', ')})`);
+  }
+  return problems;
 }
 
 /** Every balance equals its initial amount plus what the fills moved, minus the fees. */
