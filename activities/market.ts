@@ -162,6 +162,12 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       switch (request.kind) {
         case 'candles':
           return (await candles(acc, request.symbol, request.interval, request.limit, request.endTime)) as unknown as Json;
+        case 'balances': {
+          const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo());
+          const { base, quote } = splitSymbol(request.symbol);
+          const free = (asset: string) => info.balances.find((b) => b.asset === asset)?.free ?? '0';
+          return { base: free(base), quote: free(quote) };
+        }
         default:
           throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `no handler for data request "${request.kind}" on this worker` });
       }

@@ -490,6 +490,10 @@ class BacktestRun {
   /** Data requests: candles come from the loaded data, never from the future; the rest is not simulated. */
   private answer(requestId: string, request: DataRequest): BotEvent {
     const now = this.now;
+    if (request.kind === 'balances') {
+      const { base, quote } = splitSymbol(request.symbol);
+      return { type: 'data', now, requestId, result: { base: this.venue.balance(BACKTEST_ACCOUNT, base).free, quote: this.venue.balance(BACKTEST_ACCOUNT, quote).free } };
+    }
     if (request.kind !== 'candles') return { type: 'dataFailed', now, requestId, message: `${request.kind} requests are not available in backtests` };
     if (request.symbol !== this.symbol || request.interval !== this.interval) {
       return { type: 'dataFailed', now, requestId, message: `backtest data has ${this.symbol} ${this.interval} only` };

@@ -19,10 +19,11 @@ import {
   isFinalStatus,
   mergeSnapshot,
 } from './orders';
-import { type ForeignOrder, type IdBranchRange, adoptedRecord, isForeignLineageId, recordMint } from './adoption';
+import { type ForeignOrder, type IdBranchRange, isForeignLineageId, recordMint } from './adoption';
 import { balancesAfterOrderChange } from './balances';
 import { mintClientOrderId } from './client-ids';
 import { MAX_FILL_POLLS, type ReconcileTarget, backfillRequest, fillsIncomplete, reconcileTargets } from './reconcile-plan';
+import { type ProofOps, legsWithoutProof, onMissing, onReconciledOrders, onReset, onUnknown, resumeWork } from './proof';
 import { applyFilters } from './risk/filters';
 import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
@@ -382,7 +383,7 @@ class Kernel {
         // run (Temporal's LastContinuedAsNew) arrives as an ordinary new run.
         if (this.s.idBranch !== undefined) this.s.scanPending = true;
         this.requestReconcile();
-        if (!event.fresh) this.resumeWork();
+        if (!event.fresh) resumeWork(this.ops);
         // A new bot meets its strategy once the first reconciliation told it the balances, so
         // sizing by free balance works from the first decision.
         if (event.fresh) this.s.startPending = true;
@@ -396,13 +397,13 @@ class Kernel {
         break;
       case 'orderListPlaced':
         for (const snapshot of event.snapshots) this.onPlaced(snapshot);
-        this.legsWithoutProof(event.listClientOrderId, event.snapshots);
+        legsWithoutProof(this.ops, event.listClientOrderId, event.snapshots);
         break;
       case 'orderRejected':
         this.onRejected(event.clientOrderId, `${event.code}: ${event.message}`);
         break;
       case 'orderUnknown':
-        this.onUnknown(event.clientOrderId, event.message);
+        onUnknown(this.ops, event.clientOrderId, event.message);
         break;
       case 'orderCollision': {
         const o = this.s.orders[event.clientOrderId];
@@ -415,7 +416,7 @@ class Kernel {
         break;
       }
       case 'orderMissing':
-        this.onMissing(event.clientOrderId, event.message);
+        onMissing(this.ops, event.clientOrderId, event.message);
         break;
       case 'orderUpdate':
         if (event.source === 'stream') this.s.lastStreamEventTime = event.now;
@@ -433,7 +434,7 @@ class Kernel {
           this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
         }
         this.s.orphanOrders = [...event.orphans];
-        this.onReconciledOrders(event);
+        onReconciledOrders(this.ops, event);
         this.scheduleReconcile();
         this.releaseStart();
         break;
@@ -482,7 +483,7 @@ class Kernel {
         this.beginStop(event.reason);
         break;
       case 'reset':
-        this.onReset(event.branch);
+        onReset(this.ops, event.branch);
         break;
       default: {
         const unknown: never = event;
@@ -606,6 +607,8 @@ class Kernel {
       this.releaseGap(Array.isArray(result) ? (result as unknown as Candle[]) : []);
       return;
     }
+    const fresh = request.kind === 'balances' ? (result as { base?: unknown; quote?: unknown } | null) : null;
+    if (fresh && typeof fresh.base === 'string' && typeof fresh.quote === 'string') this.s.balances = { base: fresh.base, quote: fresh.quote };
     this.toStrategy({ type: 'data', requestId, kind: request.kind, result });
   }
 
@@ -673,92 +676,20 @@ class Kernel {
     return this.s.idBranch !== undefined && isForeignLineageId(this.s.clientIdTag, this.s.idBranch, this.s.idBranches, this.s.nextOrderSeq, clientOrderId);
   }
 
-  /** The placement ended without proof: the order may be live; reconciliation looks it up until it knows. */
-  private onUnknown(clientOrderId: string, message: string): void {
-    const order = this.s.orders[clientOrderId];
-    if (!order || !awaitsProof(order.status)) return;
-    this.notify('warn', `order ${clientOrderId} (${order.tag}): outcome unknown (${message}); looked up until the exchange shows it or proves it absent`);
-    this.setOrder({ ...order, status: 'UNKNOWN', unknownSince: this.now, unknownReason: message, updatedAt: this.now });
-  }
-
-  /** A cancel found no such order: stop asking (a stop does not wait on it); reconciliation keeps looking. */
-  private onMissing(clientOrderId: string, message: string): void {
-    const order = this.s.orders[clientOrderId];
-    if (!order || isFinalStatus(order.status)) return;
-    if (order.missingSince === undefined) this.notify('warn', `order ${clientOrderId} (${order.tag}) is unknown to the exchange: ${message}`);
-    this.setOrder({ ...order, cancelRequested: false, missingSince: order.missingSince ?? this.now });
-  }
-
-  /** An OCO answer without a leg's report: that leg awaits proof like any unknown outcome. */
-  private legsWithoutProof(listClientOrderId: string, snapshots: readonly OrderSnapshot[]): void {
-    const reported = new Set(snapshots.map((x) => x.clientOrderId));
-    for (const o of openOrders(this.s as BotState)) {
-      if (o.listClientOrderId === listClientOrderId && o.status === 'SUBMITTING' && !reported.has(o.clientOrderId)) this.onUnknown(o.clientOrderId, 'the order list answer did not report this leg');
-    }
-  }
-
-  /** What a reconciliation learnt beyond the snapshots: absent, missing, the lineage's unknown orders, inherited ones. */
-  private onReconciledOrders(event: Extract<BotEvent, { type: 'reconciled' }>): void {
-    for (const id of event.absent ?? []) {
-      const o = this.s.orders[id];
-      if (o?.status === 'UNKNOWN') this.onRejected(id, 'not found on the exchange after the resend deadline: it was never placed');
-    }
-    const newlyMissing: string[] = [];
-    for (const id of event.missing) {
-      const o = this.s.orders[id];
-      if (!o || isFinalStatus(o.status) || awaitsProof(o.status) || o.missingSince !== undefined) continue;
-      newlyMissing.push(id);
-      this.setOrder({ ...o, missingSince: this.now });
-    }
-    if (newlyMissing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${newlyMissing.join(', ')}`);
-    const adopted: string[] = [];
-    for (const f of event.foreign ?? []) {
-      const known = this.s.orders[f.snapshot.clientOrderId];
-      if (known) {
-        this.applySnapshot(known, f.snapshot);
-        continue;
-      }
-      if (!this.isForeign(f.snapshot.clientOrderId)) continue; // our own, pruned long ago
-      const record = adoptedRecord(f, this.now);
-      this.setOrder(record);
-      this.applySnapshot(record, f.snapshot);
-      adopted.push(`${f.snapshot.clientOrderId} (${f.request.side} ${f.request.type} ${f.snapshot.status})`);
-    }
-    if (event.scanIncomplete) this.s.scanPending = true;
-    if (adopted.length > 0) {
-      this.s.stats = { ...this.s.stats, adopted: (this.s.stats.adopted ?? 0) + adopted.length };
-      this.notify('warn', `adopted ${adopted.length} order(s) placed by a discarded branch of this bot (Temporal reset): ${adopted.join(', ')}`);
-    }
-    if (event.inherited !== undefined) {
-      const before = (this.s.inherited ?? []).join(',');
-      this.s.inherited = [...event.inherited];
-      if (event.inherited.length > 0 && event.inherited.join(',') !== before) {
-        this.notify('warn', `open orders left by an earlier incarnation of this bot (terminated, then started again): ${event.inherited.join(', ')}; they are left as they are, not managed`);
-      }
-    }
-  }
-
-  /** A Temporal reset: the history continues from an earlier point, its end is discarded. */
-  private onReset(branch: string): void {
-    if (this.s.idBranch === undefined) this.s.idBranches = [{ branch: '', from: 1, to: this.s.nextOrderSeq }];
-    this.s.idBranch = branch;
-    this.s.resetAt = this.now;
-    this.s.scanPending = true;
-    this.notify('warn', `history reset: new order ids (${this.s.clientIdTag}-${branch}…); events delivered again are not acted on; the exchange is searched for the discarded branch's orders`);
-    this.requestReconcile();
-  }
-
-  /**
-   * A new run that continued with work in flight (continue-as-new does not wait forever): placements
-   * are sent again with their ids, looked up first; list legs and cancels are resolved by lookup.
-   */
-  private resumeWork(): void {
-    for (const o of openOrders(this.s as BotState)) {
-      if (o.status === 'SUBMITTING' && o.listClientOrderId !== undefined) this.onUnknown(o.clientOrderId, 'its order list was in flight when the previous run ended');
-      else if (o.status === 'SUBMITTING') this.commands.push({ type: 'placeOrder', clientOrderId: o.clientOrderId, request: o.request, resume: true });
-      else if (o.cancelRequested) this.commands.push({ type: 'cancelOrder', clientOrderId: o.clientOrderId, symbol: o.request.symbol });
-    }
-    for (const [requestId, request] of Object.entries(this.s.pendingRequests)) this.commands.push({ type: 'fetch', requestId, request });
+  /** Proof bookkeeping (core/proof.ts) works on this kernel through these few operations. */
+  private get ops(): ProofOps {
+    return {
+      s: this.s,
+      now: this.now,
+      notify: (level, message) => this.notify(level, message),
+      setOrder: (order) => this.setOrder(order),
+      applySnapshot: (order, snapshot) => this.applySnapshot(order, snapshot),
+      reject: (id, reason) => this.onRejected(id, reason),
+      requestReconcile: () => this.requestReconcile(),
+      push: (command) => void this.commands.push(command),
+      openOrders: () => openOrders(this.s as BotState),
+      isForeign: (id) => this.isForeign(id),
+    };
   }
 
   private applySnapshot(order: OrderRecord, snapshot: OrderSnapshot): void {
@@ -1206,7 +1137,7 @@ function needsTimeInForce(type: OrderRequest['type']): boolean {
   return type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
   const { [key]: _removed, ...rest } = record;

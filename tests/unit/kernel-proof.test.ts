@@ -165,4 +165,25 @@ describe('the kernel keeps exchange facts and asks again until it has proof', ()
     const entry = placements(close(30));
     expect(entry[0]!.request).toMatchObject({ side: 'BUY', type: 'MARKET', quoteOrderQty: '1050' });
   });
+
+  it('a strategy can ask for the balances to be read again right before sizing; the answer updates ctx.balances first', () => {
+    const seen: unknown[] = [];
+    const asker = defineStrategy<Record<string, never>, { n: number }>({
+      id: 'asker',
+      title: 'test',
+      description: 'test',
+      params: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+      init: () => ({ n: 0 }),
+      onEvent(state, event, ctx) {
+        if (event.type === 'candle') return { state, intents: [{ kind: 'request', requestId: 'bal', request: { kind: 'balances', symbol: 'BTCUSDT' } }] };
+        if (event.type === 'data') seen.push(ctx.balances);
+        return { state };
+      },
+    });
+    const bot = new Bot(asker);
+    bot.send({ type: 'candle', now: T0 + 60_000, candle: candle(0) });
+    expect(fetches(bot.last)[0]!.request).toEqual({ kind: 'balances', symbol: 'BTCUSDT' });
+    bot.send({ type: 'data', now: T0 + 61_000, requestId: 'bal', result: { base: '0.5', quote: '1234' } });
+    expect(seen).toEqual([{ base: '0.5', quote: '1234' }]);
+  });
 });
