@@ -8,7 +8,8 @@
  * the bot's state (open orders, fills, position) so bot and exchange agree again.
  */
 import { type ParsedClientOrderId, parseClientOrderId, tagOf } from './client-ids';
-import type { OrderRecord, OrderRequest, OrderSnapshot } from './orders';
+import { d, eq, isPositive, sub, sum } from './decimal';
+import { type OrderRecord, type OrderRequest, type OrderSnapshot, awaitsProof, isFinalStatus } from './orders';
 
 /** Sequence numbers [from, to) minted under one branch token ('' for the older `<tag>-<seq>` ids). */
 export interface IdBranchRange {
@@ -46,7 +47,21 @@ export function recordMint(ranges: readonly IdBranchRange[] | undefined, branch:
   const list = ranges ?? [];
   const last = list[list.length - 1];
   if (last && last.branch === branch && last.to === seq) return [...list.slice(0, -1), { ...last, to: seq + 1 }];
-  return [...list, { branch, from: seq, to: seq + 1 }].slice(-MAX_RANGES);
+  return recordKnown(list, branch, seq);
+}
+
+/**
+ * The ranges after `branch`/`seq` became known to this history: minted, or adopted (an adopted
+ * order is then no longer foreign, so later scans do not fetch it again and move on to the rest).
+ * Extends an adjacent range of the same branch wherever it is, so adoptions stay a few ranges.
+ */
+export function recordKnown(ranges: readonly IdBranchRange[] | undefined, branch: string, seq: number): IdBranchRange[] {
+  const list = ranges ?? [];
+  const i = list.findIndex((r) => r.branch === branch && r.from - 1 <= seq && seq <= r.to);
+  if (i < 0) return [...list, { branch, from: seq, to: seq + 1 }].slice(-MAX_RANGES);
+  const r = list[i]!;
+  const merged = { branch, from: Math.min(r.from, seq), to: Math.max(r.to, seq + 1) };
+  return merged.from === r.from && merged.to === r.to ? [...list] : [...list.slice(0, i), merged, ...list.slice(i + 1)];
 }
 
 /**
@@ -86,4 +101,46 @@ export function adoptedRecord(foreign: ForeignOrder, now: number): OrderRecord {
     createdAt: foreign.time || now,
     updatedAt: foreign.time || now,
   };
+}
+
+/** Same symbol, side, type, quantity and prices: the same order asked for. */
+export function sameRequest(a: OrderRequest, b: OrderRequest): boolean {
+  const same = (x: string | undefined, y: string | undefined) => (x === undefined || y === undefined ? x === y : eq(x, y));
+  return a.symbol === b.symbol && a.side === b.side && a.type === b.type && same(a.quantity, b.quantity) && same(a.price, b.price) && same(a.stopPrice, b.stopPrice);
+}
+
+/**
+ * Adopted orders that the current branch asked for again. A reset to a point between an exchange
+ * event and the strategy's reaction (a fill, then its take-profit) makes the new branch take the
+ * same decision the discarded one took: two resting sells for one lot, more than the bot holds.
+ * Only then (the bot's resting sells on its symbol exceed its position) an adopted sell with the
+ * very request of one the current branch placed since the reset is a copy, to cancel: resting and
+ * untouched (nothing filled), each current order standing for one copy at most, never more than
+ * the excess. Identical requests alone prove nothing (at a steady price two lots' take-profits are
+ * identical); a copy of a buy cannot be told from a new decision and is left alone.
+ */
+export function adoptedTwins(
+  orders: Readonly<Record<string, OrderRecord>>,
+  view: { readonly branch: string | undefined; readonly symbol: string; readonly positionQty: string; readonly since: number },
+): OrderRecord[] {
+  if (view.branch === undefined) return [];
+  const all = Object.values(orders);
+  const isSell = (o: OrderRecord) => o.request.symbol === view.symbol && o.request.side === 'SELL';
+  const adopted = all.filter((o) => o.adopted && isSell(o) && !o.cancelRequested && (o.status === 'NEW' || o.status === 'PENDING_NEW') && !isPositive(o.executedQty));
+  if (adopted.length === 0) return [];
+  const resting = all.filter((o) => isSell(o) && !isFinalStatus(o.status) && !o.cancelRequested);
+  let excess = d(sum(resting.map((o) => sub(o.request.quantity ?? '0', o.executedQty)))).minus(d(view.positionQty).isNegative() ? 0 : view.positionQty);
+  if (!excess.isPositive()) return [];
+  const current = all.filter((o) => !o.adopted && isSell(o) && o.createdAt >= view.since && parseClientOrderId(o.clientOrderId)?.branch === view.branch && !awaitsProof(o.status) && o.status !== 'REJECTED' && o.status !== 'EXPIRED');
+  const copies: OrderRecord[] = [];
+  for (const a of adopted.sort((x, y) => y.createdAt - x.createdAt)) {
+    const qty = d(a.request.quantity ?? '0');
+    if (qty.greaterThan(excess)) continue;
+    const i = current.findIndex((b) => sameRequest(a.request, b.request));
+    if (i < 0) continue;
+    current.splice(i, 1);
+    copies.push(a);
+    excess = excess.minus(qty);
+  }
+  return copies;
 }

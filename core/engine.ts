@@ -23,7 +23,8 @@ import { type ForeignOrder, type IdBranchRange, isForeignLineageId, recordMint }
 import { balancesAfterOrderChange } from './balances';
 import { mintClientOrderId } from './client-ids';
 import { MAX_FILL_POLLS, type ReconcileTarget, backfillRequest, fillsIncomplete, reconcileTargets } from './reconcile-plan';
-import { type ProofOps, legsWithoutProof, onMissing, onReconciledOrders, onReset, onUnknown, resumeWork } from './proof';
+import { type ProofOps, cancelAdoptedTwins, legsWithoutProof, onMissing, onReconciledOrders, onReset, onUnknown, resumeWork } from './proof';
+import { requestScan, scanDueAt, scanEnded, takeScan } from './lineage-scan';
 import { applyFilters } from './risk/filters';
 import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
@@ -107,8 +108,11 @@ export interface BotState {
   readonly idBranches?: readonly IdBranchRange[];
   /** When the history was last reset (Temporal reset); events from before it are not fresh decisions. */
   readonly resetAt?: number | null;
-  /** The next reconciliation also scans the exchange for orders of the bot's lineage it does not know. */
+  /** The next reconciliation also scans the exchange for orders of the bot's lineage it does not know (core/lineage-scan.ts). */
   readonly scanPending?: boolean;
+  readonly scanSince?: number;
+  readonly scanInFlight?: boolean;
+  readonly rescanAt?: number;
   /** Open orders left on the exchange by earlier incarnations of this bot's name (terminated): reported, not managed. */
   readonly inherited?: readonly string[];
   /** Next client order id sequence number; carried across continue-as-new so ids never repeat. */
@@ -203,8 +207,11 @@ export type BotEvent =
   | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
   | { readonly type: 'streamReconnected'; readonly now: number }
   | { readonly type: 'stop'; readonly now: number; readonly reason: string }
-  /** The history was reset (Temporal reset): ids take `branch`; the exchange is scanned for the discarded branch's orders. */
-  | { readonly type: 'reset'; readonly now: number; readonly branch: string };
+  /**
+   * The history was reset (Temporal reset): ids take `branch`; the exchange is scanned for the
+   * discarded branch's orders, placed since `since` (when the run now continuing began).
+   */
+  | { readonly type: 'reset'; readonly now: number; readonly branch: string; readonly since?: number };
 
 /** What the kernel asks the runtime to do. */
 export type Command =
@@ -212,7 +219,7 @@ export type Command =
   | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest; readonly resume?: boolean }
   | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest; readonly resume?: boolean }
   | { readonly type: 'cancelOrder'; readonly clientOrderId: string; readonly symbol: string }
-  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: readonly ReconcileTarget[]; readonly scan?: boolean }
+  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: readonly ReconcileTarget[]; readonly scan?: boolean; readonly scanSince?: number }
   | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
   | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };
 
@@ -373,6 +380,7 @@ class Kernel {
 
   handle(event: BotEvent): void {
     this.s.eventsProcessed = this.s.eventsProcessed + 1;
+    const previousEventTime = this.s.lastEventTime;
     this.s.lastEventTime = event.now;
     switch (event.type) {
       case 'start':
@@ -381,7 +389,7 @@ class Kernel {
         this.s.reconcileInFlight = false;
         // Every run starts by looking at the exchange, its lineage included: a reset of an earlier
         // run (Temporal's LastContinuedAsNew) arrives as an ordinary new run.
-        if (this.s.idBranch !== undefined) this.s.scanPending = true;
+        if (this.s.idBranch !== undefined) requestScan(this.s, previousEventTime ?? event.now);
         this.requestReconcile();
         if (!event.fresh) resumeWork(this.ops);
         // A new bot meets its strategy once the first reconciliation told it the balances, so
@@ -440,6 +448,7 @@ class Kernel {
         break;
       case 'reconcileFailed':
         this.s.reconcileInFlight = false;
+        scanEnded(this.s, 'failed');
         this.notify('warn', `reconciliation failed: ${event.message}`);
         this.scheduleReconcile();
         this.releaseStart();
@@ -483,7 +492,7 @@ class Kernel {
         this.beginStop(event.reason);
         break;
       case 'reset':
-        onReset(this.ops, event.branch);
+        onReset(this.ops, event.branch, event.since ?? previousEventTime ?? event.now);
         break;
       default: {
         const unknown: never = event;
@@ -491,6 +500,7 @@ class Kernel {
       }
     }
     this.drainStrategyQueue();
+    if (this.s.resetAt != null) cancelAdoptedTwins(this.ops);
     this.advanceStop();
     this.tightenReconcile();
   }
@@ -660,7 +670,7 @@ class Kernel {
       // An order of this bot's lineage it never minted: a discarded branch's (Temporal reset). Find
       // and adopt it with everything the exchange knows about it.
       if (this.isForeign(snapshot.clientOrderId)) {
-        this.s.scanPending = true;
+        requestScan(this.s, Math.min(snapshot.updateTime, this.now));
         this.requestReconcile();
       }
       return;
@@ -685,6 +695,7 @@ class Kernel {
       setOrder: (order) => this.setOrder(order),
       applySnapshot: (order, snapshot) => this.applySnapshot(order, snapshot),
       reject: (id, reason) => this.onRejected(id, reason),
+      cancel: (order) => this.cancel(order),
       requestReconcile: () => this.requestReconcile(),
       push: (command) => void this.commands.push(command),
       openOrders: () => openOrders(this.s as BotState),
@@ -1019,13 +1030,12 @@ class Kernel {
       const o = this.s.orders[t.clientOrderId]!;
       if (isFinalStatus(o.status)) this.setOrder({ ...o, fillPolls: (o.fillPolls ?? 0) + 1 });
     }
-    const scan = this.s.scanPending === true;
-    if (scan) this.s.scanPending = false;
+    const scan = this.s.idBranch !== undefined ? takeScan(this.s, this.now, this.s.resetAt ?? null) : null;
     this.commands.push({
       type: 'reconcile',
       clientOrderIds: targets.filter((t) => t.symbol === this.s.setup.symbol).map((t) => t.clientOrderId),
       orders: targets,
-      ...(scan ? { scan } : {}),
+      ...scan,
     });
   }
 
@@ -1033,12 +1043,13 @@ class Kernel {
     const t = this.s.timing;
     const open = openOrders(this.s as BotState);
     const hasOpen = open.some((o) => o.status !== 'SUBMITTING');
-    // Orders awaiting proof (unknown outcome, fills not complete) are looked at again soon.
-    const needsProof = open.some((o) => o.status === 'UNKNOWN') || Object.values(this.s.orders).some((o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o));
+    // Orders awaiting proof (unknown outcome, fills not complete, a scan to go on) are looked at again soon.
+    const needsProof = this.s.scanPending === true || open.some((o) => o.status === 'UNKNOWN') || Object.values(this.s.orders).some((o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o));
     const lastStream = this.s.lastStreamEventTime;
     const stale = lastStream === null || this.now - lastStream > t.staleAfterMs;
     const period = needsProof ? t.staleEveryMs : !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
-    this.s.nextReconcileAt = this.now + period;
+    const scanDue = scanDueAt(this.s);
+    this.s.nextReconcileAt = scanDue !== null ? Math.max(this.now, Math.min(this.now + period, scanDue)) : this.now + period;
   }
 
   // ---- stopping ------------------------------------------------------------------------------

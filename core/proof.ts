@@ -5,7 +5,8 @@
  * incarnation's leftovers), a Temporal reset, and resuming work a previous run left in flight.
  * Only proof finalises an order. Pure: it acts on the kernel through `ProofOps`.
  */
-import { adoptedRecord } from './adoption';
+import { adoptedRecord, adoptedTwins, parseOwnId, recordKnown } from './adoption';
+import { scanAfterReset, scanEnded } from './lineage-scan';
 import type { BotEvent, BotState, Command, Mutable, Notification } from './engine';
 import { type OrderRecord, type OrderSnapshot, awaitsProof, isFinalStatus } from './orders';
 
@@ -18,6 +19,7 @@ export interface ProofOps {
   applySnapshot(order: OrderRecord, snapshot: OrderSnapshot): void;
   /** REJECTED, with the reason (counted, reported). */
   reject(clientOrderId: string, reason: string): void;
+  cancel(order: OrderRecord): void;
   requestReconcile(): void;
   push(command: Command): void;
   openOrders(): readonly OrderRecord[];
@@ -74,9 +76,12 @@ export function onReconciledOrders(k: ProofOps, event: Extract<BotEvent, { type:
     const record = adoptedRecord(f, k.now);
     k.setOrder(record);
     k.applySnapshot(record, f.snapshot);
+    // Known to this history from now on: later scans move on to the rest.
+    const parsed = parseOwnId(f.snapshot.clientOrderId);
+    if (parsed) k.s.idBranches = recordKnown(k.s.idBranches, parsed.branch, parsed.seq);
     adopted.push(`${f.snapshot.clientOrderId} (${f.request.side} ${f.request.type} ${f.snapshot.status})`);
   }
-  if (event.scanIncomplete) k.s.scanPending = true;
+  scanEnded(k.s, event.scanIncomplete ? 'incomplete' : 'complete');
   if (adopted.length > 0) {
     k.s.stats = { ...k.s.stats, adopted: (k.s.stats.adopted ?? 0) + adopted.length };
     k.notify('warn', `adopted ${adopted.length} order(s) placed by a discarded branch of this bot (Temporal reset): ${adopted.join(', ')}`);
@@ -90,12 +95,15 @@ export function onReconciledOrders(k: ProofOps, event: Extract<BotEvent, { type:
   }
 }
 
-/** A Temporal reset: the history continues from an earlier point, its end is discarded. */
-export function onReset(k: ProofOps, branch: string): void {
+/**
+ * A Temporal reset: the history continues from an earlier point, its end is discarded. `since`:
+ * when the run the history continues began (every order of the discarded branch came after it).
+ */
+export function onReset(k: ProofOps, branch: string, since: number): void {
   if (k.s.idBranch === undefined) k.s.idBranches = [{ branch: '', from: 1, to: k.s.nextOrderSeq }];
   k.s.idBranch = branch;
   k.s.resetAt = k.now;
-  k.s.scanPending = true;
+  scanAfterReset(k.s, since, k.now);
   k.notify('warn', `history reset: new order ids (${k.s.clientIdTag}-${branch}…); events delivered again are not acted on; the exchange is searched for the discarded branch's orders`);
   k.requestReconcile();
 }
@@ -111,4 +119,12 @@ export function resumeWork(k: ProofOps): void {
     else if (o.cancelRequested) k.push({ type: 'cancelOrder', clientOrderId: o.clientOrderId, symbol: o.request.symbol });
   }
   for (const [requestId, request] of Object.entries(k.s.pendingRequests)) k.push({ type: 'fetch', requestId, request });
+}
+
+/** Cancel adopted orders the current branch placed again (core/adoption.ts `adoptedTwins`): one order per decision. */
+export function cancelAdoptedTwins(k: ProofOps): void {
+  const twins = adoptedTwins(k.s.orders, { branch: k.s.idBranch, symbol: k.s.setup.symbol, positionQty: k.s.position.qty, since: k.s.resetAt ?? 0 });
+  if (twins.length === 0) return;
+  k.notify('warn', `cancelling ${twins.length} adopted order(s) this bot placed again after the reset (the same decision twice): ${twins.map((o) => o.clientOrderId).join(', ')}`);
+  for (const o of twins) k.cancel(o);
 }

@@ -254,7 +254,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         }
       case 'reconcile':
         try {
-          const lineage = state.idBranch !== undefined ? { branch: state.idBranch, ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: command.scan === true } : undefined;
+          const lineage = state.idBranch !== undefined ? { branch: state.idBranch, ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: command.scan === true, ...(command.scanSince !== undefined ? { since: command.scanSince } : {}) } : undefined;
           const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag, ...(lineage ? { lineage } : {}) });
           const { snapshots, ...rest } = r;
           return [{ type: 'reconciled', snapshots, ...rest }];
@@ -402,7 +402,8 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   /** A reset point passed (reset-detection.ts): what was waiting was delivered again; ids take a new branch. */
   function onReset(): void {
     markReplayed(queue);
-    process({ type: 'reset', now: Date.now(), branch: branchToken(resets.seed) });
+    // Every order of the discarded branch came after the start of the run the history continues.
+    process({ type: 'reset', now: Date.now(), branch: branchToken(resets.seed), since: wf.workflowInfo().runStartTime.getTime() });
   }
 
   // ---- main loop -----------------------------------------------------------------------------

@@ -6,8 +6,10 @@
  * fresh decisions.
  */
 import { execFile } from 'node:child_process';
+import Binance from 'binance-api-node';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Decimal } from '../../core/decimal';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
 import type { BotStateView, RuntimeOptions } from '../../workflows/messages';
 import { eventually, harnessWithWorker } from '../support/harness';
@@ -70,11 +72,16 @@ async function reset(workflowId: string, ...args: string[]): Promise<void> {
   await eventually(async () => expect(await runIdOf(workflowId)).not.toBe(before));
 }
 
-/** Nothing executed twice, every balance change accounted for; bot and exchange agree. */
+/**
+ * Nothing executed twice, every balance change accounted for; bot and exchange agree; and the
+ * position is protected once, not twice (a take-profit per lot: open sells add up to the position).
+ */
 async function consistent(name: string): Promise<BotStateView> {
   const s = await h.agreement(name, 90_000);
   expect(h.exchange.audit.duplicates()).toEqual([]);
   expect(h.auditProblems()).toEqual([]);
+  const selling = s.openOrders.filter((o) => o.request.side === 'SELL').reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
+  expect(selling.toFixed()).toBe(new Decimal(s.position.qty).toFixed());
   return s;
 }
 
@@ -103,6 +110,28 @@ describe('Temporal resets of a bot', () => {
     price = Math.round(price * 1.02);
     h.exchange.market.setPrice('BTCUSDT', String(price));
     await h.waitForState(name, (x) => x.openOrders.length === 0 && x.position.qty === '0', 'adopted take-profit filled');
+    await consistent(name);
+    await stop(name);
+  });
+
+  it('to the task that reacted to a fill: the take-profit is placed again, the adopted copy cancelled, the lot protected once', async () => {
+    // The account holds more than this bot's lot (another program bought too), so the exchange
+    // accepts the second take-profit: only the bot can see it is a copy. (With just the lot in the
+    // account, the exchange refuses it for insufficient balance and the adopted one protects the lot.)
+    const other = Binance({ apiKey: h.apiKey, apiSecret: h.apiSecret, httpBase: h.exchange.httpBase });
+    h.exchange.market.setPrice('BTCUSDT', String(price));
+    await other.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.05' } as never);
+    const { name, workflowId } = await bot();
+    candle();
+    await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'), 'bought, take-profit resting');
+    const events = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!;
+    const buy = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder')!;
+    const filled = events.find((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? -1) === Number(buy.eventId))!;
+    const reaction = events.find((e) => Number(e.eventId) > Number(filled.eventId) && (String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7))!;
+    await reset(workflowId, '--event-id', String(reaction.eventId));
+    const s = await h.waitForState(name, (x) => x.notifications.some((n) => /placed again after the reset/.test(n.message)) && x.openOrders.length === 1, 'the copy cancelled');
+    expect(s.openOrders.map((o) => `${o.tag}:${o.status}`)).toEqual(['tp-1:NEW']);
+    expect(s.position.qty).toBe('0.00999');
     await consistent(name);
     await stop(name);
   });
@@ -151,6 +180,51 @@ describe('Temporal resets of a bot', () => {
     expect(s.position.qty).toBe('0.02997');
     candle();
     s = await h.waitForState(name, (x) => lots(x) === 4 && x.openOrders.every((o) => o.status === 'NEW'), 'fourth lot');
+    await consistent(name);
+    await stop(name);
+  });
+
+  it('into an earlier run: BuildId (before continue-as-new), and the Web UI\'s Reset on a run that continued as new, excluding signals and updates', async () => {
+    const { name, workflowId } = await bot({ continueAsNewAtHistoryLength: 50 }, 5);
+    const firstRun = await runIdOf(workflowId);
+    candle();
+    await h.waitForState(name, (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW') && s.generation >= 2, 'a lot, then a new run');
+    candle();
+    await h.waitForState(name, (s) => lots(s) === 2 && s.openOrders.every((o) => o.status === 'NEW'), 'second lot');
+    // BuildId: back to the first task this worker's build processed, which is in the first run.
+    const first = await h.client.workflow.getHandle(workflowId, firstRun).fetchHistory();
+    const completed = first.events!.find((e) => e.workflowTaskCompletedEventAttributes)!.workflowTaskCompletedEventAttributes!;
+    const buildId = completed.workerVersion?.buildId || completed.deploymentVersion?.buildId || completed.binaryChecksum;
+    expect(buildId).toBeTruthy();
+    // The CLI offers BuildId for batch resets only (by a visibility query), as the Web UI's batch Reset does.
+    const before = await runIdOf(workflowId);
+    await temporal('workflow', 'reset', '--query', `WorkflowId = '${workflowId}'`, '--type', 'BuildId', '--build-id', buildId!, '--reason', 'test', '--yes');
+    await eventually(async () => expect(await runIdOf(workflowId)).not.toBe(before), 60_000, 500);
+    let s = await consistent(name);
+    expect(lots(s)).toBe(2);
+    expect(s.position.qty).toBe('0.01998');
+    // Both lots (buy and take-profit each) were placed after that point: all four adopted.
+    expect(s.stats.adopted).toBe(4);
+    candle();
+    s = await h.waitForState(name, (x) => lots(x) === 3 && x.openOrders.every((o) => o.status === 'NEW'), 'third lot');
+    // Reset on a closed run of the chain (here: the run BuildId discarded) to one of its tasks,
+    // nothing reapplied: the running run is terminated, its orders adopted by the new one.
+    const closedRun = firstRun;
+    const point = await (async () => {
+      const history = await h.client.workflow.getHandle(workflowId, closedRun).fetchHistory();
+      const tasks = history.events!.filter((e) => String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7).map((e) => Number(e.eventId));
+      return tasks[Math.floor(tasks.length / 2)]!;
+    })();
+    await reset(workflowId, '--run-id', closedRun, '--event-id', String(point), '--reapply-exclude', 'All');
+    s = await consistent(name);
+    expect(lots(s)).toBe(3);
+    expect(s.position.qty).toBe('0.02997');
+    expect(s.stats.adopted).toBeGreaterThanOrEqual(4);
+    await reset(workflowId, '--type', 'LastWorkflowTask', '--reapply-exclude', 'Update');
+    s = await consistent(name);
+    candle();
+    s = await h.waitForState(name, (x) => lots(x) === 4 && x.openOrders.every((o) => o.status === 'NEW'), 'fourth lot');
+    expect(s.position.qty).toBe('0.03996');
     await consistent(name);
     await stop(name);
   });
