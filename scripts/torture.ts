@@ -2,18 +2,23 @@
  * `npm run torture [-- --kills 1000]`: many bots trade on the paper exchange with faults on,
  * while the driver kills -9 the worker (and, less often, the Temporal dev server, whose SQLite file
  * persists) at random moments and restarts it — and does what users do: twin bot names started in
- * the same second, Temporal resets of every type at random points (first runs and continued runs,
- * with and without reapplied signals), terminate + start again under the same name, the worker's
- * own weight budget exhausted, credentials refused on lookups for a while, a strategy that throws
- * on some events. At the end, from the exchange's audit:
+ * the same second (the same first 12 letters, which once gave them the same client ids), Temporal
+ * resets of every type the CLI and Web UI offer, in turn, at random points of random bots (first
+ * runs and continued runs; by type, by event id, into the previous run, BuildId as a batch; with and
+ * without reapplied signals and updates), terminate + start again under the same name, the
+ * worker's own weight budget exhausted, credentials refused on lookups for a while, a strategy
+ * that throws on some events. At the end, from the exchange's audit:
  *
  *   - duplicates: client ids that executed more than once (must be 0);
  *   - lost: fills of a running bot's orders it does not know, or positions that disagree (must be 0);
- *   - stuck: bots not running, not caught up, or with work in flight after the settle time (must be 0);
+ *   - stuck: bots not running, not caught up, or with work in flight after the settle time (must be 0;
+ *     the bots are paused first, so that they stop entering and a quiet moment comes);
  *   - unknown_open: orders still UNKNOWN in a bot at the end (must be 0);
  *   - collisions: client ids found taken by an order that was not the bot's request (must be 0);
  *   - every order open on the exchange is known to exactly one bot (managed, or reported as left by
  *     an earlier incarnation of its name);
+ *   - overcommitted: bots whose resting sells exceed what they hold (a decision placed twice, e.g.
+ *     a take-profit placed again after a reset next to the adopted one; must be 0);
  *   - balances: every balance equals its initial amount plus the fills and fees (and the audit's
  *     own conservation checks).
  *
@@ -28,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
-import { startBot } from '../client/bots';
+import { pauseBot, startBot } from '../client/bots';
 import type { BotDefinition } from '../core/bot-definition';
 import { Decimal } from '../core/decimal';
 import { seededRandom } from '../core/random';
@@ -76,15 +81,27 @@ const FAULTS: readonly FaultRule[] = [
   { kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order' }, status: 401, body: 'json', code: -2015, count: 4 },
 ];
 
-/** The Web UI's Reset button and `temporal workflow reset`, every type (an event id is picked at random). */
+/**
+ * The Web UI's Reset button and `temporal workflow reset`, every type, used in turn: `event-id` picks
+ * a completed workflow task of the current run at random, `previous-run` one of the run it
+ * continued from (the Web UI's Reset on an older run of the chain), `build-id` is the batch reset
+ * to the first task of the worker's build (the CLI offers BuildId for batches only).
+ */
 const RESETS: ReadonlyArray<readonly string[]> = [
   ['--type', 'FirstWorkflowTask'],
-  ['--type', 'LastWorkflowTask'],
-  ['--type', 'LastContinuedAsNew'],
-  ['--type', 'LastWorkflowTask', '--reapply-exclude', 'Signal'],
   ['event-id'],
+  ['--type', 'LastWorkflowTask'],
   ['event-id', '--reapply-exclude', 'Signal'],
+  ['--type', 'LastContinuedAsNew'],
+  ['previous-run'],
+  ['--type', 'LastWorkflowTask', '--reapply-exclude', 'Signal'],
+  ['event-id', '--reapply-exclude', 'All'],
+  ['build-id'],
+  ['event-id', '--reapply-exclude', 'Update'],
 ];
+/** Every this-many iterations a reset, and a terminate + restart (the bot picked at random). */
+const RESET_EVERY = 3;
+const RESTART_EVERY = 10;
 /** Every this-many worker restarts, the worker runs with a weight budget its bots exhaust. */
 const SMALL_BUDGET_EVERY = 7;
 
@@ -94,7 +111,8 @@ const log = (line: string) => {
 };
 
 async function main(): Promise<number> {
-  const random = seededRandom(Number(args.seed)); // same seed, same kill and fault schedule
+  const random = seededRandom(Number(args.seed)); // same seed, same kill schedule
+  const faultRandom = seededRandom(Number(args.seed) + 1); // the fault timer's own stream: it ticks on its own clock
   const dir = mkdtempSync(path.join(os.tmpdir(), 'torture-'));
   const dbFile = path.join(dir, 'temporal.db');
   const port = await freePort();
@@ -153,9 +171,9 @@ async function main(): Promise<number> {
   };
   const bots = new Map<string, BotDefinition>();
   for (let i = 0; i < BOTS; i++) bots.set(`torture-${i + 1}`, definition(`torture-${i + 1}`, i));
-  // Twins: the same first letters, started in the same second by one command.
-  bots.set('torture-twin-one', definition('torture-twin-one', 0));
-  bots.set('torture-twin-two', definition('torture-twin-two', 0));
+  // Twins: the same first 12 letters, the same symbol, started in the same second by one command.
+  bots.set('torture-twin-bot-a', definition('torture-twin-bot-a', 0));
+  bots.set('torture-twin-bot-b', definition('torture-twin-bot-b', 0));
   await Promise.all([...bots.values()].map((def) => startBot(client, def, taskQueue, options)));
   const names = [...bots.keys()];
   log(`${names.length} bots started (twins and a strategy that throws among them); worker log: ${workerLog}`);
@@ -165,28 +183,73 @@ async function main(): Promise<number> {
   const run = promisify(execFile);
   let resets = 0;
   let resetsRefused = 0;
+  const resetKinds = new Set<string>();
   let restarts = 0;
   let smallBudgets = 0;
 
-  /** A reset as the Web UI or `temporal workflow reset` does it; event ids picked from the current run. */
-  async function reset(name: string): Promise<void> {
-    const kind = RESETS[Math.floor(random() * RESETS.length)]!;
-    let args = [...kind];
-    if (kind[0] === 'event-id') {
-      const history = await client.workflow.getHandle(`bot-${name}`).fetchHistory();
-      const points = (history.events ?? []).filter((e) => String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7).map((e) => Number(e.eventId));
-      if (points.length < 2) return;
-      args = ['--event-id', String(points[1 + Math.floor(random() * (points.length - 1))]), ...kind.slice(1)];
+  const isTaskCompleted = (e: { eventType?: unknown }) => String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7;
+  const randomTask = (events: ReadonlyArray<{ eventType?: unknown; eventId?: unknown }>) => {
+    const points = events.filter(isTaskCompleted).map((e) => Number(e.eventId));
+    return points.length < 2 ? null : points[1 + Math.floor(random() * (points.length - 1))]!;
+  };
+
+  /** The CLI arguments of a reset of `kind` for this bot, or null when it does not apply to its current run. */
+  async function resetArgs(name: string, kind: readonly string[]): Promise<string[] | null> {
+    const handle = client.workflow.getHandle(`bot-${name}`);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const continuedFrom = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || null;
+    switch (kind[0]) {
+      case 'event-id': {
+        const point = randomTask(events);
+        return point === null ? null : ['--workflow-id', `bot-${name}`, '--event-id', String(point), ...kind.slice(1)];
+      }
+      case 'previous-run': {
+        if (!continuedFrom) return null;
+        const point = randomTask((await client.workflow.getHandle(`bot-${name}`, continuedFrom).fetchHistory()).events ?? []);
+        return point === null ? null : ['--workflow-id', `bot-${name}`, '--run-id', continuedFrom, '--event-id', String(point)];
+      }
+      case 'build-id': {
+        const completed = events.find((e) => e.workflowTaskCompletedEventAttributes)?.workflowTaskCompletedEventAttributes;
+        const buildId = completed?.workerVersion?.buildId || completed?.deploymentVersion?.buildId || completed?.binaryChecksum;
+        return buildId ? ['--query', `WorkflowId = 'bot-${name}'`, '--type', 'BuildId', '--build-id', buildId, '--yes'] : null;
+      }
+      default:
+        if (kind.includes('LastContinuedAsNew') && !continuedFrom) return null;
+        return ['--workflow-id', `bot-${name}`, ...kind];
     }
-    try {
-      await run(cli!, ['workflow', 'reset', '--workflow-id', `bot-${name}`, '--reason', 'torture', ...args, '--address', server.address], { encoding: 'utf8' });
-      resets++;
-      log(`reset bot-${name} ${args.join(' ')}`);
-    } catch (err) {
-      // e.g. a run that continued as new a moment ago has no completed task to reset to yet
-      resetsRefused++;
-      log(`reset bot-${name} ${args.join(' ')} refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`);
+  }
+
+  /** A reset as the Web UI or `temporal workflow reset` does it: this kind, on `first` or, if it does not apply there, another bot. */
+  async function reset(first: string, kind: readonly string[]): Promise<void> {
+    const order = [first, ...names.filter((n) => n !== first)];
+    for (const name of order) {
+      let cliArgs: string[] | null;
+      try {
+        cliArgs = await resetArgs(name, kind);
+      } catch {
+        cliArgs = null;
+      }
+      if (!cliArgs) continue;
+      const before = await client.workflow.getHandle(`bot-${name}`).describe().then((d) => d.runId, () => null);
+      try {
+        await run(cli!, ['workflow', 'reset', '--reason', 'torture', ...cliArgs, '--address', server.address], { encoding: 'utf8' });
+        // A batch reset runs on the server a moment later.
+        if (kind[0] === 'build-id') {
+          const until = Date.now() + 15_000;
+          while (Date.now() < until && (await client.workflow.getHandle(`bot-${name}`).describe().then((d) => d.runId, () => before)) === before) await sleep(250);
+        }
+        resets++;
+        resetKinds.add(kind.join(' '));
+        log(`reset bot-${name} ${cliArgs.join(' ')}`);
+      } catch (err) {
+        // e.g. a run that continued as new a moment ago has no completed task to reset to yet
+        resetsRefused++;
+        log(`reset bot-${name} ${cliArgs.join(' ')} refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`);
+      }
+      return;
     }
+    resetsRefused++;
+    log(`reset ${kind.join(' ')}: applies to no bot's current run yet`);
   }
 
   /** Terminate (the Web UI's Terminate button), then start it again under the same name. */
@@ -201,17 +264,16 @@ async function main(): Promise<number> {
   let serverKills = 0;
   let faultsInjected = 0;
   const faultTimer = setInterval(() => {
-    const rule = FAULTS[Math.floor(random() * FAULTS.length)]!;
+    const rule = FAULTS[Math.floor(faultRandom() * FAULTS.length)]!;
     exchange.faults.add({ count: 1, ...rule });
     faultsInjected++;
   }, 700);
 
   while (kills < KILLS) {
     await sleep(500 + random() * 2_500);
-    const r = random();
     const pick = names[Math.floor(random() * names.length)]!;
-    if (r < 0.25) await reset(pick);
-    else if (r < 0.28) await terminateAndRestart(pick);
+    if (kills % RESET_EVERY === 1) await reset(pick, RESETS[Math.floor(kills / RESET_EVERY) % RESETS.length]!);
+    if (kills % RESTART_EVERY === 5) await terminateAndRestart(names[Math.floor(random() * names.length)]!);
     kills++;
     await killHard(worker);
     if (SERVER_KILL_EVERY > 0 && kills % SERVER_KILL_EVERY === 0) {
@@ -236,7 +298,14 @@ async function main(): Promise<number> {
   exchange.faults.clear();
   await killHard(worker);
   worker = await spawnWorkerProcess(env, workerLog);
-  log('faults off; waiting for every bot to settle');
+  // Bots on 1 s candles never stop trading by themselves: pause them (no new entries; their open
+  // orders are still managed, take-profits still fill) so that a moment comes when all agree.
+  const paused = new Set<string>();
+  for (let tries = 0; tries < 60 && paused.size < names.length; tries++) {
+    for (const n of names.filter((x) => !paused.has(x))) await pauseBot(client, n).then(() => paused.add(n), () => {});
+    if (paused.size < names.length) await sleep(500);
+  }
+  log(`faults off, ${paused.size} bots paused; waiting for every bot to settle`);
 
   // ---- settle and check ------------------------------------------------------------------------
   const problems: string[] = [];
@@ -269,7 +338,12 @@ async function main(): Promise<number> {
   const strategyErrors = states.reduce((n, s) => n + (s.stats.strategyErrors ?? 0), 0);
   if (unknownOpen > 0) problems.push(`${unknownOpen} orders still UNKNOWN`);
   if (collisions > 0) problems.push(`${collisions} client id collisions`);
+  const overcommitted = states.filter((s) => overcommitment(s).isPositive()).length;
   const orders = exchange.audit.summary().ordersCreated;
+  for (const s of states) {
+    const mine = exchange.venue.allOrders('paper', s.symbol).filter((o) => tagOf(o.clientOrderId) === s.clientIdTag).length;
+    log(`${s.name}: generation ${s.generation}, ${mine} orders on the exchange, ${s.stats.fills} fills, ${s.stats.adopted ?? 0} adopted, ${s.stats.ordersRejected} rejected, ${s.stats.strategyErrors ?? 0} strategy errors, position ${s.position.qty}, ${s.openOrders.length} open, ${s.inherited.length} inherited`);
+  }
   const rateLimited = exchange.audit.requests().filter((r) => r.httpStatus === 429 || r.httpStatus === 418).length;
 
   await killHard(worker);
@@ -282,10 +356,10 @@ async function main(): Promise<number> {
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
   console.log(
     `kills=${kills} server_kills=${serverKills} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
-      `resets=${resets} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
-      `duplicates=${duplicates} lost=${lost} stuck=${stuck} unknown_open=${unknownOpen} collisions=${collisions}`,
+      `resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
+      `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} unknown_open=${unknownOpen} collisions=${collisions}`,
   );
-  return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 && unknownOpen === 0 && collisions === 0 ? 0 : 1;
+  return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 && overcommitted === 0 && unknownOpen === 0 && collisions === 0 ? 0 : 1;
 }
 
 type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
@@ -294,7 +368,7 @@ type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
 function disagreements(s: BotStateView, exchange: Exchange): string[] {
   const issues: string[] = [];
   const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
-  if (s.status !== 'RUNNING') issues.push(`${s.name}: status ${s.status}`);
+  if (s.status !== 'RUNNING' && s.status !== 'PAUSED') issues.push(`${s.name}: status ${s.status}`);
   if (s.activitiesInFlight > 0 || s.pendingEvents > 0) issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
   if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested)) issues.push(`${s.name}: orders still being submitted, cancelled or of unknown outcome`);
   if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000) issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
@@ -309,7 +383,15 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
     qty = f.side === 'BUY' ? qty.plus(f.qty).minus(baseFee) : qty.minus(f.qty).minus(baseFee);
   }
   if (!qty.equals(s.position.qty)) issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
+  const excess = overcommitment(s);
+  if (excess.isPositive()) issues.push(`${s.name}: resting sells exceed the position by ${excess.toFixed()}`);
   return issues;
+}
+
+/** How much more the bot's resting sells would sell than it holds (these bots only buy to enter and sell to exit). */
+function overcommitment(s: BotStateView): Decimal {
+  const selling = s.openOrders.filter((o) => o.request.side === 'SELL' && o.request.symbol === s.symbol).reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
+  return selling.minus(s.position.qty);
 }
 
 /** Every order open on the exchange is known to exactly one bot: managed by it, or reported as left by an earlier incarnation. */

@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { observeAnswer } from '../../activities/rate-limit';
+import { runCli } from '../../client/cli';
 import type { FaultRule } from '../../exchange';
 import type { Candle } from '../../core/market';
 import { type BotStateView, type RuntimeOptions, candleSignal } from '../../workflows/messages';
@@ -51,11 +52,26 @@ describe('only proof finalises an order', () => {
     fault({ kind: 'lose-response', match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` }, afterMs: 300 });
     // The stream loses the news too, so only lookups can tell.
     fault({ kind: 'user-drop', match: { eventType: 'executionReport', clientOrderId: `^${tag}-` }, count: -1 });
-    // The home IP changed: the exchange refuses the key on lookups for a while.
-    fault({ kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order', clientOrderId: `^${tag}-` }, status: 401, body: 'json', code: -2015, count: 4 });
+    // The home IP changed: the exchange refuses the key on lookups, until it is fixed.
+    const refused = fault({ kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order', clientOrderId: `^${tag}-` }, status: 401, body: 'json', code: -2015, count: -1 });
     candle();
     const unknown = await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag === 'buy-1' && o.status === 'UNKNOWN'), 'the buy of unknown outcome');
     expect(unknown.stats.ordersRejected).toBe(0);
+    // `state` and our CLI show it as such.
+    const lines: string[] = [];
+    const env = { TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: process.env.TEMPORAL_TASK_QUEUE };
+    Object.assign(process.env, { TEMPORAL_ADDRESS: h.temporal.address, TEMPORAL_TASK_QUEUE: h.taskQueue });
+    try {
+      expect(await runCli(['status', name], (l) => lines.push(l))).toBe(0);
+    } finally {
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    expect(lines.join('\n')).toMatch(/1 \(1 UNKNOWN\)/);
+    // Still looked up while refused: never finalised, however long it lasts.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect((await h.state(name)).openOrders.find((o) => o.tag === 'buy-1')?.status).toBe('UNKNOWN');
+    h.exchange.faults.remove(refused);
     const s = await h.waitForState(name, protectedLot, 'buy found filled, take-profit placed', 60_000);
     expect(s.stats.ordersRejected).toBe(0);
     expect(executedOnce(tag)).toBe(2);
@@ -90,14 +106,24 @@ describe('only proof finalises an order', () => {
 });
 
 describe('nothing unbounded wedges a bot', () => {
-  it('a stop with an open order the exchange does not know: the cancel ends, the stop completes and says so', async () => {
-    const { name, tag } = await bot();
+  it('an open order the exchange does not know: continue-as-new still happens, and a stop ends and says so', async () => {
+    const { name, tag } = await bot({ continueAsNewAtHistoryLength: 40 });
     candle();
     const s = await h.waitForState(name, protectedLot, 'bought and protected');
     const tp = s.openOrders.find((o) => o.tag === 'tp-1')!.clientOrderId;
     // The exchange lost the order: lookups say -2013, cancels -2011.
     fault({ kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order', clientOrderId: tp }, status: 400, body: 'json', code: -2013, count: -1 });
     fault({ kind: 'fail-before-executing', match: { endpoint: 'DELETE /api/v3/order', clientOrderId: tp }, status: 400, body: 'json', code: -2011, count: -1 });
+    await h.waitForState(name, (x) => x.notifications.some((n) => n.message.includes(`does not know these open orders (yet): ${tp}`)), 'reported missing');
+    // Candles keep coming; the run continues as new with the order still missing, carried over.
+    const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000;
+    let i = 0;
+    await eventually(async () => {
+      await h.handle(name).signal(candleSignal, { symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i++ * 60_000 + 59_999, open: '30000', high: '30000', low: '30000', close: '30000', volume: '1' });
+      const x = await h.state(name);
+      if (x.generation <= s.generation) throw new Error(`generation ${x.generation}`);
+    }, 90_000, 200);
+    // A stop: the cancel ends after a few attempts instead of retrying forever; the stop completes.
     const final = await stopped(name);
     expect(final.status).toBe('STOPPED');
     expect(final.notifications.map((x) => x.message).join('\n')).toMatch(new RegExp(`${tp} \\(NEW, unknown to the exchange\\)`));
