@@ -15,6 +15,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { CandleInterval } from '../core/market';
 import type { DataRequest, Json } from '../core/strategy';
+import { MODELS_FOLDER, modelPathProblem } from '../core/model-files';
 import { FEATURE_COLUMNS, type FeatureCandle, type FeatureConfig, FeatureWindowError, SEED_001_FEATURES, featureWindow } from '../core/analysis/scalper-features';
 
 /**
@@ -200,6 +201,22 @@ export async function predictFromCandles(
   };
 }
 
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/**
+ * The model file a request names, resolved inside `<root>/models/`: a bot definition is user
+ * input, and the worker must never open a file outside that folder (the params schema refuses such
+ * paths already; this is the worker's own check, after resolving symlink-free `..` tricks).
+ */
+export function modelFileOnWorker(root: string, modelPath: string): string {
+  const problem = modelPathProblem(modelPath);
+  if (problem) throw new InvalidRequest(`modelPath ${problem}`);
+  const folder = path.resolve(root, MODELS_FOLDER);
+  const resolved = path.resolve(root, modelPath);
+  if (!resolved.startsWith(folder + path.sep)) throw new InvalidRequest(`modelPath must be inside ${folder}`);
+  return resolved;
+}
+
 /** What the handler needs from an exchange account: binance-api-node's `candles` call. */
 export interface CandleSource {
   call<T>(what: string, weight: number, fn: (rest: { candles(p: Record<string, string | number>): Promise<readonly RawKline[]> }) => Promise<T>): Promise<T>;
@@ -221,11 +238,13 @@ interface RawKline {
  * `lookback + 1` klines (the exchange includes the candle still forming, which is dropped: the
  * bot decides on closed candles, so a backtest sees exactly what live saw).
  */
-export function createInferenceHandler(opts: { readonly now?: () => number } = {}) {
+export function createInferenceHandler(opts: { readonly now?: () => number; readonly root?: string } = {}) {
   const now = opts.now ?? Date.now;
+  const root = opts.root ?? PROJECT_ROOT;
   return async (request: DataRequest, account: CandleSource): Promise<Json> => {
     if (request.kind !== 'inference') throw new InvalidRequest(`inference handler got a "${request.kind}" request`);
-    const { symbol, interval, lookback, window, modelPath } = request;
+    const { symbol, interval, lookback, window } = request;
+    const modelPath = modelFileOnWorker(root, request.modelPath);
     if (lookback > 1000) throw new InvalidRequest(`lookback ${lookback} exceeds the 1000 klines Binance returns in one call (the seed's own remark)`);
     const cfg = featureConfigFor(modelPath, window);
     const t = now();

@@ -19,11 +19,30 @@ import { progressBar, summaryText } from './report';
 import { DepthRecordingError, type RecordedBook, parseDepthRecording } from '../core/analysis/book-replay';
 import { withLocalData } from '../core/strategies/seed/local-data';
 import { recordedBookResolver } from './depth-data';
+import { loadKlinesFromDb } from './data';
+import { MarketDb, MarketDbError, isSqliteFile } from './db/market-db';
+
+/** Depth snapshots of a market database (all symbols unless one is given). */
+function depthFromDb(file: string, symbol?: string): RecordedBook[] {
+  let db: MarketDb;
+  try {
+    db = new MarketDb(file, { readonly: true });
+  } catch (err) {
+    throw new DepthRecordingError((err as MarketDbError).message);
+  }
+  try {
+    return db.depth(symbol);
+  } finally {
+    db.close();
+  }
+}
 
 const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|json> [options]
+       npm run backtest -- --strategy <id> --db <market.db> --symbol <SYMBOL> --interval <1m|...> [--from --to] [options]
 
   --strategy <id>          one of: ${strategyIds().join(', ')}
   --file <path>            Binance klines: JSON array or CSV (seed 001 / data.binance.vision)
+  --db <path>              or the candles of a market database (npm run record / npm run download -- --db)
   --params '<json>'        strategy params (or --params-file <path>)
   --symbol <SYMBOL>        default: from the file name, else BTCUSDT
   --interval <1m|1h|...>   default: from the candles' spacing
@@ -31,7 +50,8 @@ const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|jso
   --fee <rate>             maker and taker fee, default 0.001 (0.1 %); or --maker-fee / --taker-fee
   --participation <share>  share of each candle's volume our resting orders may take (partial fills)
   --depth <file>           depth recording (npm run exchange -- --record-depth <file>) answering the
-                           order-book requests of book-imbalance
+                           order-book requests of book-imbalance; or a market database's depth
+                           snapshots (npm run record -- --depth; e.g. the --db file itself)
   --risk '<json>'          risk limits: maxOpenTrades, maxDrawdown, maxDrawdownPct, capital
   --on-stop <policy>       ${STOP_POLICIES.join(' | ')} (default cancel-orders)
   --from / --to <date>     only candles in this period (ISO date or ms)
@@ -47,21 +67,21 @@ export interface CliIo {
   readonly isTty: boolean;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-function loadDepthRecording(file: string): RecordedBook[] {
-  let text: string;
+export function loadDepthRecording(file: string, symbol?: string): RecordedBook[] {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw new DepthRecordingError(`${file}: cannot read the depth recording (${(err as Error).message})`);
   }
-  const recording = parseDepthRecording(text, file);
+  const recording = isSqliteFile(bytes) ? depthFromDb(file, symbol) : parseDepthRecording(bytes.toString('utf8'), file);
   if (recording.length === 0) throw new DepthRecordingError(`${file}: no snapshot in the depth recording`);
   return recording;
 }
 
-function parseBalances(spec: string): Record<string, string> {
+export function parseBalances(spec: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [asset, amount] = part.split('=');
@@ -71,7 +91,7 @@ function parseBalances(spec: string): Record<string, string> {
   return out;
 }
 
-function parseJson(text: string, what: string): unknown {
+export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -79,13 +99,13 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function parseTime(v: string, what: string): number {
+export function parseTime(v: string, what: string): number {
   const ms = /^[0-9]+$/.test(v) ? Number(v) : Date.parse(v.includes('T') || v.length > 10 ? v : `${v}T00:00:00Z`);
   if (!Number.isFinite(ms)) throw new UsageError(`${what}: not a date: ${v}`);
   return ms;
 }
 
-function rate(v: string | undefined, what: string): string | undefined {
+export function rate(v: string | undefined, what: string): string | undefined {
   if (v === undefined) return undefined;
   if (!isDecimalString(v) || Number(v) >= 1) throw new UsageError(`${what}: expected a rate such as 0.001, got ${v}`);
   return v;
@@ -100,6 +120,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       options: {
         strategy: { type: 'string' },
         file: { type: 'string' },
+        db: { type: 'string' },
         params: { type: 'string' },
         'params-file': { type: 'string' },
         symbol: { type: 'string' },
@@ -133,7 +154,9 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     return 0;
   }
   try {
-    if (!args.strategy || !args.file) throw new UsageError('--strategy and --file are required');
+    if (!args.strategy || (!args.file && !args.db)) throw new UsageError('--strategy and --file are required (or --db with --symbol and --interval)');
+    if (args.file && args.db) throw new UsageError('give --file or --db, not both');
+    if (args.db && (!args.symbol || !args.interval)) throw new UsageError('--db needs --symbol and --interval (the series to read)');
     const strategy = findStrategy(args.strategy);
     if (!strategy) throw new UsageError(`unknown strategy "${args.strategy}" (known: ${strategyIds().join(', ')})`);
     if (args.params !== undefined && args['params-file'] !== undefined) throw new UsageError('give --params or --params-file, not both');
@@ -146,12 +169,20 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     const participation = args.participation !== undefined ? (isDecimalString(args.participation) && Number(args.participation) > 0 && Number(args.participation) <= 1 ? args.participation : null) : undefined;
     if (participation === null) throw new UsageError('--participation: a share in (0, 1], e.g. 0.25');
 
-    const loaded = loadKlines(args.file, {
-      ...(args.symbol !== undefined ? { symbol: args.symbol } : {}),
-      ...((args.interval ?? intervalFromFileName(args.file)) !== undefined ? { interval: (args.interval ?? intervalFromFileName(args.file)) as CandleInterval } : {}),
-    });
-    for (const w of loaded.warnings) io.err(`${args.file}: ${w}`);
-    const depth = args.depth !== undefined ? loadDepthRecording(args.depth) : null;
+    const source = (args.file ?? args.db)!;
+    const loaded = args.db
+      ? loadKlinesFromDb(args.db, {
+          symbol: args.symbol!,
+          interval: args.interval as CandleInterval,
+          ...(args.from !== undefined ? { from: parseTime(args.from, '--from') } : {}),
+          ...(args.to !== undefined ? { to: parseTime(args.to, '--to') } : {}),
+        })
+      : loadKlines(source, {
+          ...(args.symbol !== undefined ? { symbol: args.symbol } : {}),
+          ...((args.interval ?? intervalFromFileName(source)) !== undefined ? { interval: (args.interval ?? intervalFromFileName(source)) as CandleInterval } : {}),
+        });
+    for (const w of loaded.warnings) io.err(`${source}: ${w}`);
+    const depth = args.depth !== undefined ? loadDepthRecording(args.depth, loaded.symbol) : null;
     let candles: Candle[] = loaded.candles;
     if (args.from !== undefined) candles = candles.filter((c) => c.openTime >= parseTime(args.from!, '--from'));
     if (args.to !== undefined) candles = candles.filter((c) => c.openTime < parseTime(args.to!, '--to'));
@@ -192,7 +223,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     mkdirSync(outDir, { recursive: true });
     const jsonPath = path.join(outDir, `${name}.json`);
     const htmlPath = path.join(outDir, `${name}.html`);
-    writeFileSync(jsonPath, `${JSON.stringify({ ...result, file: path.resolve(args.file), elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`);
+    writeFileSync(jsonPath, `${JSON.stringify({ ...result, file: path.resolve(source), elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`);
     writeFileSync(htmlPath, reportHtml(result, candles));
     if (!args.quiet) io.out(`${summaryText(result, { elapsedMs })}\n\n`);
     io.out(`result: ${jsonPath}\nreport: ${htmlPath}\n`);

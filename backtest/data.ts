@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CANDLE_INTERVALS, type Candle, type CandleInterval, SYMBOL_PATTERN, intervalMs } from '../core/market';
+import { MarketDb, MarketDbError } from './db/market-db';
 
 export class KlineFileError extends Error {
   constructor(message: string) {
@@ -44,6 +45,12 @@ export function parseKlines(text: string, options: ParseOptions = {}): ParsedKli
   const source = options.source ?? 'klines';
   const trimmed = text.trimStart();
   const rows = trimmed.startsWith('[') ? jsonRows(trimmed, source) : csvRows(text, source);
+  return candlesFromRows(rows, options);
+}
+
+/** Rows (whatever they came from) to checked candles: the same checks, sorting and warnings. */
+function candlesFromRows(rows: readonly RawRow[], options: ParseOptions): ParsedKlines {
+  const source = options.source ?? 'klines';
   if (rows.length === 0) throw new KlineFileError(`${source}: no candles found`);
   const symbol = options.symbol ?? 'BTCUSDT';
   const warnings: string[] = [];
@@ -80,6 +87,37 @@ export function loadKlines(file: string, options: Omit<ParseOptions, 'source'> =
     throw new KlineFileError(`cannot read ${file}: ${(err as Error).message}`);
   }
   return parseKlines(text, { ...options, symbol: options.symbol ?? symbolFromFileName(file), source: file });
+}
+
+export interface DbKlineOptions {
+  readonly symbol: string;
+  readonly interval: CandleInterval;
+  /** Open times in [from, to). */
+  readonly from?: number;
+  readonly to?: number;
+}
+
+/**
+ * Candles of a market database (`npm run record`, `npm run download -- --db`), checked like a
+ * file's: the same candles give the same backtest whichever way they were stored.
+ */
+export function loadKlinesFromDb(file: string, o: DbKlineOptions): ParsedKlines {
+  const db = new MarketDb(file, { readonly: true });
+  try {
+    const rows = db.klines(o.symbol, o.interval, o.from, o.to);
+    const source = `${file} (${o.symbol} ${o.interval})`;
+    if (rows.length === 0) {
+      const held = db.summary().filter((s) => s.table === 'klines').map((s) => `${s.symbol} ${s.detail} (${s.rows})`);
+      throw new KlineFileError(`${source}: no candles${o.from !== undefined || o.to !== undefined ? ' in the requested period' : ''}; the database holds ${held.join(', ') || 'no klines'}`);
+    }
+    const raw: RawRow[] = rows.map((r) => ({ cells: [r.openTime, r.open, r.high, r.low, r.close, r.volume, r.closeTime, r.quoteVolume], where: `${source}: open time ${r.openTime}` }));
+    return candlesFromRows(raw, { symbol: o.symbol, interval: o.interval, source });
+  } catch (err) {
+    if (err instanceof MarketDbError) throw new KlineFileError(err.message);
+    throw err;
+  } finally {
+    db.close();
+  }
 }
 
 /** BTCUSDT-1m-2024-01.csv, btcusdt_2022_Jun.csv → BTCUSDT. */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Binance from 'binance-api-node';
 import { CANDLE_INTERVALS, type CandleInterval, SYMBOL_PATTERN, intervalMs } from '../core/market';
+import { type KlineRow, MarketDb } from './db/market-db';
 
 /** One kline as binance-api-node's `candles()` returns it. */
 export interface RestCandle {
@@ -123,7 +124,27 @@ function parseTime(v: string, what: string): number {
 }
 
 const USAGE = `usage: npm run download -- --symbol BTCUSDT --interval 1m --from 2024-01-01 [--to 2024-02-01] --out <file.csv|file.json>
+       npm run download -- ... --db <market.db>     (into the market database npm run record writes; rows keyed on open time)
   [--base-url https://api.binance.com] [--page-size 1000]`;
+
+/** binance-api-node's candle as a market-database row. */
+export function toKlineRow(symbol: string, interval: CandleInterval, r: RestCandle): KlineRow {
+  return {
+    symbol,
+    interval,
+    openTime: r.openTime,
+    open: r.open,
+    high: r.high,
+    low: r.low,
+    close: r.close,
+    volume: r.volume,
+    closeTime: r.closeTime,
+    quoteVolume: r.quoteVolume,
+    trades: r.trades,
+    takerBuyBase: r.baseAssetVolume,
+    takerBuyQuote: r.quoteAssetVolume,
+  };
+}
 
 export async function main(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   let v;
@@ -136,6 +157,7 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
         from: { type: 'string' },
         to: { type: 'string' },
         out: { type: 'string' },
+        db: { type: 'string' },
         'base-url': { type: 'string' },
         'page-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -154,7 +176,8 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
     if (!v.symbol || !SYMBOL_PATTERN.test(v.symbol)) throw new Error('--symbol: a Binance spot symbol in capitals, such as BTCUSDT');
     if (!v.interval || !(CANDLE_INTERVALS as readonly string[]).includes(v.interval)) throw new Error(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
     if (!v.from) throw new Error('--from is required');
-    if (!v.out) throw new Error('--out is required (.csv or .json)');
+    if (!v.out && !v.db) throw new Error('--out (.csv or .json) or --db (market database) is required');
+    if (v.out && v.db) throw new Error('give --out or --db, not both');
     const client = Binance(v['base-url'] ? { httpBase: v['base-url'].replace(/\/$/, '') } : {}) as unknown as KlineSource;
     const started = Date.now();
     const rows = await downloadKlines(client, {
@@ -166,8 +189,19 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
       onPage: (got, last) => io.err(`\r${got.toLocaleString('en-US')} candles, up to ${new Date(last).toISOString().slice(0, 16)}`),
     });
     io.err('\n');
-    writeAtomically(v.out, v.out.endsWith('.json') ? toJson(rows) : toCsv(rows));
-    io.out(`${rows.length} candles of ${v.symbol} ${v.interval} written to ${v.out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (v.db) {
+      const db = new MarketDb(v.db);
+      try {
+        const added = db.upsertKlines(rows.map((r) => toKlineRow(v.symbol!, v.interval as CandleInterval, r)), 'download');
+        io.out(`${rows.length} candles of ${v.symbol} ${v.interval} written to ${v.db} (${added} new, ${rows.length - added} already there) in ${seconds} s\n`);
+      } finally {
+        db.close();
+      }
+      return 0;
+    }
+    writeAtomically(v.out!, v.out!.endsWith('.json') ? toJson(rows) : toCsv(rows));
+    io.out(`${rows.length} candles of ${v.symbol} ${v.interval} written to ${v.out} in ${seconds} s\n`);
     return 0;
   } catch (err) {
     io.err(`download failed: ${(err as Error).message}\n`);

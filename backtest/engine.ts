@@ -37,7 +37,7 @@ import type { OrderRequest, OrderSnapshot } from '../core/orders';
 import { type RiskConfig, riskConfigSchema } from '../core/risk/guard';
 import type { AnyStrategy, DataRequest, Json } from '../core/strategy';
 import { splitSymbol } from '../core/symbols';
-import { DEFAULT_SYMBOLS, type FillView, type VenueEvent, type VenueSymbol, Venue, candlePricePath, toOrderSnapshot, venueSymbol } from '../core/venue';
+import { DEFAULT_SYMBOLS, type FillView, type VenueEvent, type VenueSymbol, Venue, candlePricePath, toOrderSnapshot, venueSymbol } from '../venue';
 import { type BacktestMetrics, MetricsRecorder } from './metrics';
 
 export const BACKTEST_ACCOUNT = 'backtest';

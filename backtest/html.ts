@@ -1,14 +1,18 @@
 /**
- * The backtest report as one standalone HTML page: no script, no CDN, no network. Charts are inline
- * SVG drawn here: candlesticks (aggregated into at most `maxBars` bars so a million candles stay
- * readable) with the entries (▲) and exits (▼) marked, and the equity curve. Hovering a bar, a
- * marker or the curve shows its figures (SVG <title>).
+ * The backtest report as one standalone HTML page: no CDN, no network. The charts are the
+ * dashboard's chart component (dashboard/chart.ts on lightweight-charts), bundled and inlined with
+ * the data, so the report zooms and pans like the dashboard: candles (aggregated into at most
+ * `maxBars` bars so a million candles stay light) with the entries (▲) and exits (▼) marked, and
+ * the equity curve. Figures, trades and params are plain HTML and read without the script too.
  */
+import { chartScriptForReport } from '../api/assets';
 import type { Candle } from '../core/market';
+import type { ChartCandle, ChartFill, ChartPoint } from '../dashboard/chart-data';
 import type { BacktestResult } from './engine';
 import { formatTime, summaryText } from './report';
 
 export interface HtmlOptions {
+  /** At most this many bars on the chart (default 3,000; zoom shows them one by one). */
   readonly maxBars?: number;
   readonly maxTrades?: number;
   readonly title?: string;
@@ -30,11 +34,6 @@ interface Bar {
   entries: number;
   exits: number;
 }
-
-const W = 1100;
-const PRICE_H = 420;
-const EQUITY_H = 200;
-const PAD = { left: 70, right: 20, top: 16, bottom: 28 };
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -77,99 +76,30 @@ export function aggregateBars(candles: readonly Candle[], fills: BacktestResult[
   return bars;
 }
 
-function niceTicks(lo: number, hi: number, count: number): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  return ticks;
+/** What the page's chart script draws: the bars, one marker per bar and side, the equity curve. */
+export interface ReportData {
+  readonly candles: ChartCandle[];
+  readonly fills: ChartFill[];
+  readonly equity: ChartPoint[];
 }
 
-const fmt = (v: number): string => (Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(4));
-
-function axes(x0: number, x1: number, y0: number, y1: number, yTicks: number[], yOf: (v: number) => number, tFrom: number, tTo: number, xOf: (t: number) => number): string {
-  const parts: string[] = [`<line class="axis" x1="${x0}" y1="${y1}" x2="${x1}" y2="${y1}"/>`, `<line class="axis" x1="${x0}" y1="${y0}" x2="${x0}" y2="${y1}"/>`];
-  for (const v of yTicks) {
-    const y = yOf(v).toFixed(1);
-    parts.push(`<line class="grid" x1="${x0}" y1="${y}" x2="${x1}" y2="${y}"/><text class="label" x="${x0 - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${fmt(v)}</text>`);
+export function reportData(r: BacktestResult, bars: readonly Bar[]): ReportData {
+  const fills: ChartFill[] = [];
+  for (const b of bars) {
+    // One marker per bar and side, at the average fill price, with the count of fills behind it.
+    if (b.buys > 0) fills.push({ time: b.t0, side: 'BUY', purpose: b.entries > 0 ? 'entry' : 'exit', price: b.buyQuote / b.buyQty, qty: b.buyQty, count: b.buys });
+    if (b.sells > 0) fills.push({ time: b.t0, side: 'SELL', purpose: b.exits > 0 ? 'exit' : 'entry', price: b.sellQuote / b.sellQty, qty: b.sellQty, count: b.sells });
   }
-  const ticks = 6;
-  for (let i = 0; i <= ticks; i++) {
-    const t = tFrom + ((tTo - tFrom) * i) / ticks;
-    const anchor = i === 0 ? 'start' : i === ticks ? 'end' : 'middle';
-    parts.push(`<text class="label" x="${xOf(t).toFixed(1)}" y="${y1 + 18}" text-anchor="${anchor}">${formatTime(t)}</text>`);
-  }
-  return parts.join('');
+  return {
+    candles: bars.map((b) => ({ time: b.t0, open: b.o, high: b.h, low: b.l, close: b.c })),
+    fills,
+    equity: r.metrics.equity.map((p) => ({ time: p.time, value: p.equity })),
+  };
 }
 
-export function priceChartSvg(bars: readonly Bar[], title: string): string {
-  const x0 = PAD.left;
-  const x1 = W - PAD.right;
-  const y0 = PAD.top;
-  const y1 = PRICE_H - PAD.bottom;
-  if (bars.length === 0) return `<svg id="price-chart" width="${W}" height="${PRICE_H}" role="img" aria-label="${escapeHtml(title)}"></svg>`;
-  const lo = Math.min(...bars.map((b) => b.l));
-  const hi = Math.max(...bars.map((b) => b.h));
-  const span = hi - lo || Math.abs(hi) * 0.01 || 1;
-  const yOf = (v: number) => y1 - ((v - (lo - span * 0.05)) / (span * 1.1)) * (y1 - y0);
-  const tFrom = bars[0]!.t0;
-  const tTo = bars[bars.length - 1]!.t1;
-  const xOf = (t: number) => x0 + ((t - tFrom) / Math.max(1, tTo - tFrom)) * (x1 - x0);
-  const slot = (x1 - x0) / bars.length;
-  const body = Math.max(1, slot * 0.7);
-  const parts: string[] = [axes(x0, x1, y0, y1, niceTicks(lo, hi, 6), yOf, tFrom, tTo, xOf)];
-  let markers = 0;
-  bars.forEach((b, i) => {
-    const cx = x0 + slot * (i + 0.5);
-    const up = b.c >= b.o;
-    const top = yOf(Math.max(b.o, b.c));
-    const height = Math.max(1, Math.abs(yOf(b.o) - yOf(b.c)));
-    const tip = `${formatTime(b.t0)} → ${formatTime(b.t1)}\nopen ${b.o}  high ${b.h}\nlow ${b.l}  close ${b.c}`;
-    parts.push(
-      `<g class="candle ${up ? 'up' : 'down'}"><title>${escapeHtml(tip)}</title><line x1="${cx.toFixed(1)}" y1="${yOf(b.h).toFixed(1)}" x2="${cx.toFixed(1)}" y2="${yOf(b.l).toFixed(1)}"/><rect x="${(cx - body / 2).toFixed(1)}" y="${top.toFixed(1)}" width="${body.toFixed(1)}" height="${height.toFixed(1)}"/></g>`,
-    );
-    const size = Math.min(9, Math.max(5, slot * 0.9));
-    if (b.buys > 0) {
-      const avg = b.buyQuote / b.buyQty;
-      const y = yOf(avg) + size + 2;
-      markers++;
-      parts.push(
-        `<path class="marker buy" d="M${cx.toFixed(1)},${(y - size).toFixed(1)} l${(size / 1.4).toFixed(1)},${size.toFixed(1)} h${(-size / 0.7).toFixed(1)} z"><title>${b.buys} buy fill(s) (${b.entries} entry), ${fmt(b.buyQty)} at avg ${fmt(avg)}</title></path>`,
-      );
-    }
-    if (b.sells > 0) {
-      const avg = b.sellQuote / b.sellQty;
-      const y = yOf(avg) - size - 2;
-      markers++;
-      parts.push(
-        `<path class="marker sell" d="M${cx.toFixed(1)},${(y + size).toFixed(1)} l${(size / 1.4).toFixed(1)},${(-size).toFixed(1)} h${(-size / 0.7).toFixed(1)} z"><title>${b.sells} sell fill(s) (${b.exits} exit), ${fmt(b.sellQty)} at avg ${fmt(avg)}</title></path>`,
-      );
-    }
-  });
-  return `<svg id="price-chart" data-bars="${bars.length}" data-markers="${markers}" viewBox="0 0 ${W} ${PRICE_H}" width="100%" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg>`;
-}
-
-export function equityChartSvg(points: BacktestResult['metrics']['equity'], quote: string): string {
-  const x0 = PAD.left;
-  const x1 = W - PAD.right;
-  const y0 = PAD.top;
-  const y1 = EQUITY_H - PAD.bottom;
-  if (points.length === 0) return `<svg id="equity-chart" width="${W}" height="${EQUITY_H}"></svg>`;
-  const values = points.map((p) => p.equity);
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const span = hi - lo || Math.abs(hi) * 0.01 || 1;
-  const yOf = (v: number) => y1 - ((v - (lo - span * 0.05)) / (span * 1.1)) * (y1 - y0);
-  const tFrom = points[0]!.time;
-  const tTo = points[points.length - 1]!.time;
-  const xOf = (t: number) => x0 + ((t - tFrom) / Math.max(1, tTo - tFrom)) * (x1 - x0);
-  const line = points.map((p) => `${xOf(p.time).toFixed(1)},${yOf(p.equity).toFixed(1)}`).join(' ');
-  const area = `${x0},${y1} ${line} ${xOf(tTo).toFixed(1)},${y1}`;
-  const first = points[0]!.equity;
-  const last = points[points.length - 1]!.equity;
-  return `<svg id="equity-chart" data-points="${points.length}" viewBox="0 0 ${W} ${EQUITY_H}" width="100%" role="img" aria-label="equity curve">${axes(x0, x1, y0, y1, niceTicks(lo, hi, 4), yOf, tFrom, tTo, xOf)}<polygon class="equity-area" points="${area}"/><polyline class="equity ${last >= first ? 'gain' : 'loss'}" points="${line}"><title>equity ${fmt(first)} → ${fmt(last)} ${escapeHtml(quote)} (low ${fmt(lo)}, high ${fmt(hi)})</title></polyline></svg>`;
+/** Text inside a <script> element: nothing in it may close the element. */
+function inScript(text: string): string {
+  return text.replace(/<\/(script)/gi, '<\\/$1');
 }
 
 const STYLE = `
@@ -180,11 +110,8 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .card{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:8px 12px;min-width:130px}
 .card b{display:block;font-size:17px}.card span{color:#5b6577;font-size:12px}
 .pos{color:#0a7d38}.neg{color:#c0272d}
-svg{background:#fff;border:1px solid #e1e4ea;border-radius:6px;display:block;max-width:1100px}
-.axis{stroke:#8a93a3}.grid{stroke:#eef0f3}.label{font-size:11px;fill:#5b6577}
-.candle line{stroke:#555f70}.candle.up rect{fill:#26a269;stroke:#1b7a4e}.candle.down rect{fill:#e0444b;stroke:#a92d33}
-.marker.buy{fill:#1c64f2;stroke:#fff}.marker.sell{fill:#f59e0b;stroke:#fff}
-.equity{fill:none;stroke-width:1.6}.equity.gain{stroke:#0a7d38}.equity.loss{stroke:#c0272d}.equity-area{fill:#1c64f21a}
+.chart{background:#fff;border:1px solid #e1e4ea;border-radius:6px;max-width:1100px;height:420px;position:relative}
+.chart.small{height:220px}
 table{border-collapse:collapse;background:#fff;font-size:13px}td,th{border:1px solid #e1e4ea;padding:3px 8px;text-align:right}th{background:#f2f4f7}td.l,th.l{text-align:left}
 pre{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:10px;overflow:auto;max-width:1100px}
 .legend{color:#5b6577;font-size:12px;margin:4px 0}
@@ -193,7 +120,7 @@ pre{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:10px;over
 /** The whole page. `candles` are the backtest's candles (the chart shows those the bot saw). */
 export function reportHtml(r: BacktestResult, candles: readonly Candle[], options: HtmlOptions = {}): string {
   const seen = candles.filter((c) => c.openTime >= r.from && c.closeTime <= r.to);
-  const bars = aggregateBars(seen, r.fills, options.maxBars ?? 600);
+  const bars = aggregateBars(seen, r.fills, options.maxBars ?? 3000);
   const title = options.title ?? `${r.strategy} on ${r.symbol} ${r.interval}`;
   const m = r.metrics;
   const quote = r.filters.quoteAsset;
@@ -217,10 +144,11 @@ export function reportHtml(r: BacktestResult, candles: readonly Candle[], option
 <div class="sub">${formatTime(r.from)} → ${formatTime(r.to)} UTC · ${r.candles.toLocaleString('en-US')} candles · bot ${escapeHtml(r.botStatus)}${r.stopReason ? `: ${escapeHtml(r.stopReason)}` : ''}</div>
 <div class="cards">${cards.map(([k, v, cls]) => `<div class="card"><b class="${cls}">${escapeHtml(v)}</b><span>${k}</span></div>`).join('')}</div>
 <h2>Price</h2>
-<div class="legend">${perBar > 1 ? `each bar groups ${perBar} candles · ` : ''}▲ buys (blue), ▼ sells (orange), at their average fill price; hover for details</div>
-${priceChartSvg(bars, title)}
+<div class="legend">${perBar > 1 ? `each bar groups ${perBar} candles · ` : ''}▲ buys (blue) under the bar, ▼ sells (orange) above it, at their average fill price · drag to pan, scroll to zoom</div>
+<div class="chart" id="price-chart" data-bars="${bars.length}" role="img" aria-label="${escapeHtml(title)}"></div>
 <h2>Equity (${escapeHtml(quote)})</h2>
-${equityChartSvg(m.equity, quote)}
+<div class="chart small" id="equity-chart" role="img" aria-label="equity curve"></div>
+<noscript><p>The charts need JavaScript (inlined in this file; nothing is downloaded).</p></noscript>
 <h2>Trades${r.trades.length > trades.length ? ` (last ${trades.length} of ${r.trades.length})` : ''}</h2>
 ${
   trades.length === 0
@@ -233,6 +161,8 @@ ${
 <pre>${escapeHtml(summaryText(r))}</pre>
 <h2>Parameters</h2>
 <pre>${escapeHtml(JSON.stringify(r.params, null, 2))}</pre>
+<script type="application/json" id="report-data">${JSON.stringify(reportData(r, bars)).replace(/</g, '\\u003c')}</script>
+<script>${inScript(chartScriptForReport())}</script>
 </body></html>
 `;
 }

@@ -3,19 +3,23 @@
  *
  * The exchange runs as its own process (as with `npm run exchange`), so the load generator does
  * not share its event loop. Figures:
- *   - venue: orders/s and candles/s of the pure core/venue (no I/O)
+ *   - venue: orders/s and candles/s of the pure venue (no I/O)
  *   - REST orders/s: MARKET orders over keep-alive HTTP, signed, 32 in flight (raw client), then
  *     the same through binance-api-node (what bots use)
- *   - stream messages/s: 8 WebSocket connections × 3 streams, fed by the admin burst generator
+ *   - stream messages/s: 8 WebSocket connections × 4 streams (trade, bookTicker, kline_1m and the
+ *     real diff-depth stream `@depth@100ms`, whose U/u sequence is checked for gaps on every
+ *     connection), fed by the admin burst generator; the exchange runs its default realistic book
  * Targets: ≥ 2,000 orders/s and ≥ 10,000 stream messages/s. Exit code 1 when a target is missed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import WebSocket from 'ws';
-import { DEFAULT_SYMBOLS, Venue } from '../core/venue';
-import { clientFor } from '../exchange/testing';
+import { DEFAULT_SYMBOLS, Venue } from '../venue';
+import { clientFor } from '../tests/support/exchange-client';
 
 const KEY = 'bench-key';
 const SECRET = 'bench-secret';
@@ -48,9 +52,24 @@ function venueFigures(): { ordersPerSec: number; idleCandlesPerSec: number; busy
   return { ordersPerSec, idleCandlesPerSec, busyCandlesPerSec };
 }
 
+/** The admin token of the exchange under test (printed once at its start). */
+let adminToken = '';
+
 async function launch(): Promise<{ child: ChildProcess; httpBase: string }> {
+  const tokenFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-exchange-')), 'admin-token');
   const child = spawn(process.execPath, ['--import', 'tsx', 'exchange/main.ts'], {
-    env: { ...process.env, PAPER_PORT: '0', PAPER_STATE: '', PAPER_PRICES: 'manual', PAPER_RATE_LIMITS: 'off', PAPER_API_KEY: KEY, PAPER_API_SECRET: SECRET, PAPER_BALANCES: 'USDT=1000000000,BTC=100000' },
+    env: {
+      ...process.env,
+      PAPER_PORT: '0',
+      PAPER_STATE: '',
+      PAPER_PRICES: 'manual',
+      PAPER_RATE_LIMITS: 'off',
+      PAPER_API_KEY: KEY,
+      PAPER_API_SECRET: SECRET,
+      PAPER_BALANCES: 'USDT=1000000000,BTC=100000',
+      PAPER_ADMIN: 'on',
+      PAPER_ADMIN_TOKEN_FILE: tokenFile,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -58,7 +77,11 @@ async function launch(): Promise<{ child: ChildProcess; httpBase: string }> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const m = /httpBase\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m?.[1]) return { child, httpBase: m[1] };
+    const t = /admin token\s+([0-9a-f]{64})/.exec(out);
+    if (m?.[1] && t?.[1]) {
+      adminToken = t[1];
+      return { child, httpBase: m[1] };
+    }
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`exchange did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -78,7 +101,7 @@ function cpuSeconds(pid: number | undefined): number | null {
 }
 
 async function admin(httpBase: string, p: string, body: unknown): Promise<void> {
-  const res = await fetch(`${httpBase}${p}`, { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(`${httpBase}${p}`, { method: 'POST', headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
 }
 
@@ -133,15 +156,30 @@ async function libraryOrders(httpBase: string, ms: number, inFlight: number): Pr
   return ok / ((performance.now() - t0) / 1000);
 }
 
-async function streamMessages(httpBase: string, ms: number): Promise<{ perSec: number; connections: number }> {
+async function streamMessages(httpBase: string, ms: number): Promise<{ perSec: number; connections: number; diffs: number; diffLevels: number; gaps: number }> {
   const port = Number(new URL(httpBase).port);
-  const streams = ['btcusdt@trade', 'btcusdt@bookTicker', 'btcusdt@kline_1m'];
+  const streams = ['btcusdt@trade', 'btcusdt@bookTicker', 'btcusdt@kline_1m', 'btcusdt@depth@100ms'];
   const sockets: WebSocket[] = [];
   let received = 0;
+  let diffs = 0;
+  let diffLevels = 0;
+  let gaps = 0;
   for (let i = 0; i < 8; i++) {
     const url = i % 2 === 0 ? `ws://127.0.0.1:${port}/ws/${streams.join('/')}` : `ws://127.0.0.1:${port}/stream?streams=${streams.join('/')}`;
     const ws = new WebSocket(url);
-    ws.on('message', () => received++);
+    let lastU = -1;
+    ws.on('message', (m: Buffer) => {
+      received++;
+      // The diff stream: contiguous update ids from one event to the next on each connection.
+      if (m.includes('"depthUpdate"')) {
+        const raw = JSON.parse(m.toString()) as { data?: { U: number; u: number; b: unknown[]; a: unknown[] }; U?: number };
+        const e = (raw.data ?? raw) as { U: number; u: number; b: unknown[]; a: unknown[] };
+        if (lastU >= 0 && e.U !== lastU + 1) gaps++;
+        lastU = e.u;
+        diffs++;
+        diffLevels += e.b.length + e.a.length;
+      }
+    });
     await new Promise((r, j) => {
       ws.once('open', r);
       ws.once('error', j);
@@ -160,7 +198,7 @@ async function streamMessages(httpBase: string, ms: number): Promise<{ perSec: n
   }
   const perSec = (received - start) / ((performance.now() - t0) / 1000);
   for (const s of sockets) s.close();
-  return { perSec, connections: sockets.length };
+  return { perSec, connections: sockets.length, diffs, diffLevels, gaps };
 }
 
 async function main(): Promise<void> {
@@ -181,10 +219,11 @@ async function main(): Promise<void> {
     const lib = await libraryOrders(httpBase, 3000, 32);
     console.log(`REST, binance-api-node, 32 in flight:     ${Math.round(lib).toLocaleString('en')} orders/s`);
     const s = await streamMessages(httpBase, 3000);
-    console.log(`streams: ${Math.round(s.perSec).toLocaleString('en')} messages/s to ${s.connections} connections × 3 streams`);
+    console.log(`streams: ${Math.round(s.perSec).toLocaleString('en')} messages/s to ${s.connections} connections × ${4} streams (trade, bookTicker, kline_1m, depth@100ms)`);
+    console.log(`  diff-depth: ${s.diffs.toLocaleString('en')} events, ${s.diffLevels.toLocaleString('en')} level changes, ${s.gaps} gaps in U/u`);
     const orderOk = raw >= ORDER_TARGET;
-    const streamOk = s.perSec >= STREAM_TARGET;
-    console.log(`targets: orders ${orderOk ? 'PASS' : 'FAIL'} (≥ ${ORDER_TARGET.toLocaleString('en')}/s), stream messages ${streamOk ? 'PASS' : 'FAIL'} (≥ ${STREAM_TARGET.toLocaleString('en')}/s)`);
+    const streamOk = s.perSec >= STREAM_TARGET && s.diffs > 0 && s.gaps === 0;
+    console.log(`targets: orders ${orderOk ? 'PASS' : 'FAIL'} (≥ ${ORDER_TARGET.toLocaleString('en')}/s), stream messages ${streamOk ? 'PASS' : 'FAIL'} (≥ ${STREAM_TARGET.toLocaleString('en')}/s with a gap-free diff stream)`);
     process.exitCode = orderOk && streamOk ? 0 : 1;
   } finally {
     child.kill('SIGTERM');

@@ -1,10 +1,13 @@
 /**
  * Client-side bot operations, used by the CLI and the tests: start (refusing a second copy),
- * stop (graceful cancel), pause, resume, setParams, status and list.
+ * stop (graceful cancel), pause, resume, setParams, status and list. Every refusal says which bot
+ * and why (client/errors.ts).
  */
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { BotDefinition } from '../core/bot-definition';
 import { parseBotDefinition } from '../core/bot-definition';
+import { staticDetailsOf, staticSummaryOf } from '../core/digest';
+import { formatIssues } from '../core/schema';
 import type { botWorkflow } from '../workflows/bot';
 import {
   BOT_WORKFLOW_TYPE,
@@ -13,14 +16,20 @@ import {
   botWorkflowId,
   pauseSignal,
   resumeSignal,
+  runtimeOptionsSchema,
   setParamsUpdate,
   stateQuery,
 } from '../workflows/messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from '../workflows/search-attributes';
+import { BotCommandError, explainTemporalError } from './errors';
 
-export class BotCommandError extends Error {
-  override name = 'BotCommandError';
-}
+export { BotCommandError } from './errors';
+
+/** Temporal warns above 256 KB per payload; a bot's input is a few KB. */
+export const MAX_START_INPUT_BYTES = 256 * 1024;
+
+/** How long `status` waits for one bot's answer before showing it as unanswered. */
+export const QUERY_DEADLINE_MS = 5_000;
 
 export interface StartResult {
   readonly name: string;
@@ -29,16 +38,33 @@ export interface StartResult {
   readonly message: string;
 }
 
+function where(client: Client): { address?: string; namespace?: string } {
+  const connection = client.connection as Partial<Connection>;
+  return { ...(connection.options?.address ? { address: connection.options.address } : {}), namespace: client.options.namespace };
+}
+
 export async function startBot(client: Client, definition: BotDefinition, taskQueue: string, options?: RuntimeOptions): Promise<StartResult> {
   // Validated here and again by the workflow: a bad definition never reaches the server.
   const def = parseBotDefinition(definition);
+  if (options !== undefined) {
+    const checked = runtimeOptionsSchema.safeParse(options);
+    if (!checked.success) throw new BotCommandError(`bot "${def.name}": ${formatIssues(checked.error, 'options').join('; ')}`);
+  }
   const workflowId = botWorkflowId(def.name);
+  const args = [{ definition: def, ...(options ? { options } : {}) }] as const;
+  const payloadBytes = Buffer.byteLength(JSON.stringify(args));
+  if (payloadBytes > MAX_START_INPUT_BYTES) {
+    throw new BotCommandError(`bot "${def.name}": the start input is ${payloadBytes} bytes; at most ${MAX_START_INPUT_BYTES} are sent (Temporal refuses payloads above 2 MB)`);
+  }
   try {
     await client.workflow.start<typeof botWorkflow>(BOT_WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
-      args: [{ definition: def, ...(options ? { options } : {}) }],
+      args: [...args],
       workflowIdConflictPolicy: 'FAIL',
+      // Shown on the workflow's page in the Web UI (the bot keeps its current details up to date).
+      staticSummary: staticSummaryOf(def),
+      staticDetails: staticDetailsOf(def),
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       typedSearchAttributes: [
         { key: BotNameKey, value: def.name },
@@ -52,8 +78,22 @@ export async function startBot(client: Client, definition: BotDefinition, taskQu
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       return { name: def.name, workflowId, started: false, message: `bot "${def.name}" is already running (workflow ${workflowId}); not starting a second copy` };
     }
-    throw err;
+    throw new BotCommandError(explainTemporalError(err, { what: `start bot "${def.name}"`, payloadBytes, ...where(client) }), { cause: err });
   }
+}
+
+/**
+ * Names are unique ignoring case: refuse to start "Bot" while "bot" runs (two workflows nobody can
+ * tell apart in a list). One listing for all the names of a start.
+ */
+export async function checkNamesFree(client: Client, names: readonly string[]): Promise<string[]> {
+  const running = await listBots(client);
+  const problems: string[] = [];
+  for (const name of names) {
+    const clash = running.find((b) => b.name !== name && b.name.toLowerCase() === name.toLowerCase());
+    if (clash) problems.push(`bot "${name}": a bot named "${clash.name}" is already running (workflow ${clash.workflowId}); bot names are compared ignoring case`);
+  }
+  return problems;
 }
 
 function handle(client: Client, name: string) {
@@ -67,7 +107,8 @@ async function running(client: Client, name: string) {
     if (d.status.name !== 'RUNNING') throw new BotCommandError(`bot "${name}" is not running (${d.status.name.toLowerCase()})`);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new BotCommandError(`no bot named "${name}"`);
-    throw err;
+    if (err instanceof BotCommandError) throw err;
+    throw new BotCommandError(explainTemporalError(err, { what: `bot "${name}"`, ...where(client) }), { cause: err });
   }
   return h;
 }
@@ -87,13 +128,23 @@ export async function resumeBot(client: Client, name: string): Promise<void> {
   await (await running(client, name)).signal(resumeSignal);
 }
 
+/** Refused params come back with the validator's own message (which param, what is wrong). */
 export async function setBotParams(client: Client, name: string, params: Record<string, unknown>): Promise<unknown> {
   const h = await running(client, name);
-  return h.executeUpdate(setParamsUpdate, { args: [params] });
+  try {
+    return await h.executeUpdate(setParamsUpdate, { args: [params] });
+  } catch (err) {
+    throw new BotCommandError(explainTemporalError(err, { what: `params of bot "${name}"`, payloadBytes: Buffer.byteLength(JSON.stringify(params) ?? ''), ...where(client) }), { cause: err });
+  }
 }
 
 export async function botState(client: Client, name: string): Promise<BotStateView> {
-  return (await running(client, name)).query(stateQuery);
+  const h = await running(client, name);
+  try {
+    return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => h.query(stateQuery));
+  } catch (err) {
+    throw new BotCommandError(explainTemporalError(err, { what: `state of bot "${name}"`, ...where(client) }), { cause: err });
+  }
 }
 
 export interface BotListing {
@@ -106,23 +157,29 @@ export interface BotListing {
   readonly startTime: Date;
 }
 
-export async function listBots(client: Client, includeClosed = false): Promise<BotListing[]> {
-  const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}'${includeClosed ? '' : " AND ExecutionStatus = 'Running'"}`;
+/** Bots known to Temporal; `taskQueue` keeps those of one deployment (the control API's). */
+export async function listBots(client: Client, includeClosed = false, taskQueue?: string): Promise<BotListing[]> {
+  const onQueue = taskQueue ? ` AND TaskQueue = '${taskQueue.replace(/'/g, "''")}'` : '';
+  const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}'${includeClosed ? '' : " AND ExecutionStatus = 'Running'"}${onQueue}`;
   const out: BotListing[] = [];
   const seen = new Set<string>();
-  for await (const wf of client.workflow.list({ query })) {
-    if (seen.has(wf.workflowId)) continue; // newest run first; older runs of the same bot are history
-    seen.add(wf.workflowId);
-    const sa = wf.typedSearchAttributes;
-    out.push({
-      name: sa.get(BotNameKey) ?? wf.workflowId.replace(/^bot-/, ''),
-      workflowId: wf.workflowId,
-      status: wf.status.name,
-      botStatus: sa.get(BotStatusKey) ?? '',
-      strategy: sa.get(StrategyKey) ?? '',
-      symbol: sa.get(SymbolKey) ?? '',
-      startTime: wf.startTime,
-    });
+  try {
+    for await (const wf of client.workflow.list({ query })) {
+      if (seen.has(wf.workflowId)) continue; // newest run first; older runs of the same bot are history
+      seen.add(wf.workflowId);
+      const sa = wf.typedSearchAttributes;
+      out.push({
+        name: sa.get(BotNameKey) ?? wf.workflowId.replace(/^bot-/, ''),
+        workflowId: wf.workflowId,
+        status: wf.status.name,
+        botStatus: sa.get(BotStatusKey) ?? '',
+        strategy: sa.get(StrategyKey) ?? '',
+        symbol: sa.get(SymbolKey) ?? '',
+        startTime: wf.startTime,
+      });
+    }
+  } catch (err) {
+    throw new BotCommandError(explainTemporalError(err, { what: 'list bots', ...where(client) }), { cause: err });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }

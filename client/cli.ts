@@ -1,13 +1,16 @@
 /**
  * The project's small CLI:
  *
- *   npm run bots -- start <config.json> [name]     start all bots of a file, or one by name
+ *   npm run bots -- start <config.json> [name]     start all bots of a file, or one by name; each is first
+ *                                                   checked with a worker (account, symbol, key, filters;
+ *                                                   --no-check skips that)
  *   npm run bots -- stop <name>                     graceful stop (open orders handled per onStop)
  *   npm run bots -- pause <name> | resume <name>
  *   npm run bots -- params <name> '{"key":"value"}' change params (validated; bad values refused)
  *   npm run bots -- status [name]                   a table from the `state` query
  *   npm run bots -- list [--all]                    running bots (and stopped ones with --all)
- *   npm run bots -- validate <config.json>          check a config file without starting anything
+ *   npm run bots -- validate <config.json>          check a config file without starting anything (and with
+ *                                                   a worker, when one is reachable)
  *   npm run bots -- strategies                      strategies and what they do
  *
  * Temporal settings come from the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...).
@@ -15,19 +18,26 @@
 import 'dotenv/config';
 import { Client, Connection } from '@temporalio/client';
 import { BotConfigError } from '../core/bot-definition';
-import { d, str } from '../core/decimal';
 import { STRATEGIES } from '../core/strategies';
-import { temporalSettings } from '../workers/config';
-import { connectionOptions } from '../workers/worker';
-import { BotCommandError, botState, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from './bots';
+import { ConfigError, temporalSettings } from '../workers/config';
+import { connectionOptions } from '../workers/connection';
+import { checkNamesFree, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from './bots';
 import { loadBotConfig } from './config-file';
+import { type PreflightOutcome, preflightBots, preflightProblems } from './preflight';
+import { BotCommandError, explainTemporalError } from './errors';
+import { STATUS_HEADERS, statusRows } from './status';
 import { renderTable } from './table';
 
 const USAGE = `usage: bots <start <file> [name] | stop <name> | pause <name> | resume <name> | params <name> <json> | status [name] | list [--all] | validate <file> | strategies>`;
 
-async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>, connectTimeout = '5s'): Promise<T> {
   const settings = temporalSettings();
-  const connection = await Connection.connect(connectionOptions(settings));
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...connectionOptions(settings), connectTimeout });
+  } catch (err) {
+    throw new BotCommandError(explainTemporalError(err, { what: 'connect', address: settings.address, namespace: settings.namespace }));
+  }
   try {
     return await fn(new Client({ connection, namespace: settings.namespace }), settings.taskQueue);
   } finally {
@@ -39,19 +49,44 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
   const [command, ...rest] = argv;
   switch (command) {
     case 'validate': {
-      const defs = loadBotConfig(need(rest[0], 'config file'));
-      out(`${rest[0]}: ${defs.length} bot(s) valid: ${defs.map((d) => d.name).join(', ')}`);
+      const file = need(rest[0], 'config file');
+      const defs = loadBotConfig(file);
+      out(`${file}: ${defs.length} bot(s) valid: ${defs.map((d) => d.name).join(', ')}`);
+      if (rest.includes('--no-check')) return 0;
+      // Then, when a worker can be asked, whether each could trade.
+      let outcomes: Map<string, PreflightOutcome>;
+      try {
+        outcomes = await withClient((client, taskQueue) => preflightBots(client, taskQueue, defs), '2s');
+      } catch (err) {
+        out(`not checked with a worker: ${(err as Error).message}`);
+        return 0;
+      }
+      const problems = preflightProblems(file, defs, outcomes);
+      if (problems.length > 0) throw new BotCommandError(`${file}: these bots could not trade:\n${problems.join('\n')}`);
+      const unchecked = [...outcomes].filter(([, o]) => !o.checked);
+      if (unchecked.length > 0) out(`not checked with a worker: ${unchecked.map(([name, o]) => `${name} (${o.checked ? '' : o.why})`).join(', ')}`);
+      else out(`${file}: a worker confirms every bot can trade (account, symbol, key, order sizes)`);
       return 0;
     }
     case 'strategies':
       out(renderTable(['id', 'title'], Object.values(STRATEGIES).map((s) => [s.id, s.title])));
       return 0;
     case 'start': {
-      const file = need(rest[0], 'config file');
+      const args = rest.filter((a) => !a.startsWith('--'));
+      const file = need(args[0], 'config file');
       const defs = loadBotConfig(file); // the whole file is validated before anything starts
-      const selected = rest[1] ? defs.filter((d) => d.name === rest[1]) : defs;
-      if (rest[1] && selected.length === 0) throw new BotCommandError(`${file}: no bot named "${rest[1]}" (bots: ${defs.map((d) => d.name).join(', ')})`);
+      const selected = args[1] ? defs.filter((d) => d.name === args[1]) : defs;
+      if (args[1] && selected.length === 0) throw new BotCommandError(`${file}: no bot named "${args[1]}" (bots: ${defs.map((d) => d.name).join(', ')})`);
       return withClient(async (client, taskQueue) => {
+        const clashes = await checkNamesFree(client, selected.map((d) => d.name));
+        if (clashes.length > 0) throw new BotCommandError(clashes.join('\n'));
+        if (!rest.includes('--no-check')) {
+          // Nothing starts if any bot of the selection could not trade.
+          const outcomes = await preflightBots(client, taskQueue, selected);
+          const problems = preflightProblems(file, defs, outcomes);
+          if (problems.length > 0) throw new BotCommandError(`${file}: not started, these bots could not trade:\n${problems.join('\n')}`);
+          for (const [name, o] of outcomes) if (!o.checked) out(`bot "${name}" not checked before its start (${o.why}); it shows BLOCKED if it cannot trade`);
+        }
         let refused = 0;
         for (const def of selected) {
           const r = await startBot(client, def, taskQueue);
@@ -92,13 +127,8 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
       });
     case 'status':
       return withClient(async (client) => {
-        const names = rest[0] ? [rest[0]] : (await listBots(client)).map((b) => b.name);
-        const rows: (string | number)[][] = [];
-        for (const name of names) {
-          const s = await botState(client, name);
-          rows.push([s.name, s.strategy, s.symbol, s.status, s.position.qty, fixed(s.position.avgEntryPrice, 8), fixed(s.realizedPnl, 8), openOrdersCell(s), s.stats.roundTrips, s.lastEventTime ? new Date(s.lastEventTime).toISOString() : '-']);
-        }
-        out(rows.length === 0 ? 'no running bots' : renderTable(['bot', 'strategy', 'symbol', 'status', 'position', 'avg entry', 'realised PnL', 'open orders', 'trades', 'last event'], rows));
+        const rows = await statusRows(client, rest[0] ? [rest[0]] : undefined);
+        out(rows.length === 0 ? 'no running bots' : renderTable(STATUS_HEADERS, rows));
         return 0;
       });
     case 'list':
@@ -117,11 +147,6 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
   }
 }
 
-/** At most `decimals` decimals, trailing zeros dropped (exact values stay in the state query). */
-function fixed(value: string, decimals: number): string {
-  return str(d(value).toDecimalPlaces(decimals));
-}
-
 function need(value: string | undefined, what: string): string {
   if (!value) throw new BotCommandError(`missing ${what}\n${USAGE}`);
   return value;
@@ -131,16 +156,9 @@ if (require.main === module) {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      if (err instanceof BotConfigError || err instanceof BotCommandError) console.error(err.message);
+      if (err instanceof BotConfigError || err instanceof BotCommandError || err instanceof ConfigError) console.error(err.message);
       else console.error(`error: ${(err as Error).message}`);
       process.exit(1);
     },
   );
-}
-
-/** Open orders, with those awaiting the exchange's proof (UNKNOWN outcome) and any left by an earlier incarnation called out. */
-function openOrdersCell(s: { openOrders: readonly { status: string }[]; inherited?: readonly string[] }): string {
-  const unknown = s.openOrders.filter((o) => o.status === 'UNKNOWN').length;
-  const notes = [unknown > 0 ? `${unknown} UNKNOWN` : '', (s.inherited?.length ?? 0) > 0 ? `${s.inherited!.length} inherited` : ''].filter(Boolean);
-  return `${s.openOrders.length}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }

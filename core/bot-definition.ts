@@ -8,24 +8,27 @@ import { z } from 'zod';
 import { CANDLE_INTERVALS, SYMBOL_PATTERN } from './market';
 import { STOP_POLICIES } from './engine';
 import { riskConfigSchema } from './risk/guard';
-import { formatIssues } from './schema';
+import { formatIssues, kindOf, text } from './schema';
 import type { Json } from './strategy';
 import { findStrategy, strategyIds } from './strategies';
 
 export const BOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 
+export const MARKETS = ['spot', 'futures'] as const;
+
 export const botDefinitionSchema = z
   .object({
-    name: z.string({ error: 'is required' }).regex(BOT_NAME_PATTERN, 'must be 1-48 letters, digits, "-" or "_", starting with a letter or digit'),
-    strategy: z.string({ error: 'is required' }),
-    symbol: z.string({ error: 'is required' }).regex(SYMBOL_PATTERN, 'must be a Binance spot symbol in capitals, such as BTCUSDT'),
+    name: text('a name').regex(BOT_NAME_PATTERN, 'must be 1-48 letters, digits, "-" or "_", starting with a letter or digit'),
+    strategy: text('a strategy id'),
+    symbol: text('a symbol').regex(SYMBOL_PATTERN, 'must be a Binance spot symbol in capitals, such as BTCUSDT'),
     interval: z.enum(CANDLE_INTERVALS, { error: `must be one of ${CANDLE_INTERVALS.join(', ')}` }).default('1m'),
     /** Which configured exchange account the bot trades on; its keys live in the worker's environment. */
-    account: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, "-" or "_"').default('paper'),
-    params: z.record(z.string(), z.unknown()).default({}),
+    account: text('an account name').regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, "-" or "_"').default('paper'),
+    params: z.record(z.string(), z.unknown(), { error: (iss) => `must be an object of params, not ${kindOf(iss.input)}` }).default({}),
     /** What a graceful stop does with the bot's open orders. */
     onStop: z.enum(STOP_POLICIES, { error: `must be one of ${STOP_POLICIES.join(', ')}` }).default('cancel-orders'),
-    market: z.enum(['spot', 'futures']).default('spot'),
+    /** Only spot runs today: a futures bot is refused rather than run on spot (see checkBotDefinition). */
+    market: z.enum(MARKETS, { error: `must be one of ${MARKETS.join(', ')}` }).default('spot'),
     /** Risk limits applied by the kernel to every entry (see core/risk/guard.ts). */
     risk: riskConfigSchema.default({} as z.input<typeof riskConfigSchema>),
   })
@@ -53,22 +56,56 @@ function label(where: Where, name: unknown): string {
   return `${where.file ? `${where.file}: ` : ''}${bot}${pos}`;
 }
 
-/** Validate one definition (structure, strategy, params); returns the problems, or the parsed definition. */
+/**
+ * Validate one definition (structure, strategy, params, market): every problem at once, each
+ * prefixed with where it is (file, bot, position) and naming the field. Never throws.
+ */
 export function checkBotDefinition(raw: unknown, where: Where = {}): { ok: true; definition: BotDefinition } | { ok: false; problems: string[] } {
   const name = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : undefined;
   const prefix = label(where, name);
-  const parsed = botDefinitionSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error).map((m) => `${prefix}: ${m}`) };
-  const def = parsed.data;
-  const strategy = findStrategy(def.strategy);
-  if (!strategy) {
-    return { ok: false, problems: [`${prefix}: strategy: unknown strategy "${def.strategy}" (known: ${strategyIds().join(', ')})`] };
+  try {
+    const checked = check(raw);
+    if ('definition' in checked) return { ok: true, definition: checked.definition };
+    return { ok: false, problems: checked.problems.map((m) => `${prefix}: ${m}`) };
+  } catch (err) {
+    // A check that throws is our bug; it must still come out as a refusal naming the bot.
+    return { ok: false, problems: [`${prefix}: could not be checked: ${(err as Error).message}`] };
   }
-  const params = strategy.params.safeParse(def.params);
-  if (!params.success) return { ok: false, problems: formatIssues(params.error as z.ZodError, 'params').map((m) => `${prefix}: ${m}`) };
-  const refusal = strategy.checkEnvironment?.(params.data, { market: def.market });
-  if (refusal) return { ok: false, problems: [`${prefix}: ${refusal}`] };
-  return { ok: true, definition: { ...def, params: params.data as BotDefinition['params'] } };
+}
+
+function check(raw: unknown): { definition: BotDefinition } | { problems: string[] } {
+  const problems = definitionProblems(raw);
+  if (problems.length > 0) return { problems };
+  const parsed = botDefinitionSchema.parse(raw);
+  const params = findStrategy(parsed.strategy)!.params.parse(parsed.params);
+  return { definition: { ...parsed, params: params as BotDefinition['params'] } };
+}
+
+function definitionProblems(raw: unknown): string[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [`must be an object with name, strategy, symbol and params, not ${kindOf(raw)}`];
+  const problems: string[] = [];
+  const parsed = botDefinitionSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...formatIssues(parsed.error).filter((m) => !m.startsWith('params.')));
+  // The params are checked even when other fields are wrong, so a file shows all its problems.
+  const strategyId = (raw as { strategy?: unknown }).strategy;
+  const strategy = findStrategy(strategyId);
+  if (typeof strategyId === 'string' && !strategy) problems.push(`strategy: unknown strategy ${JSON.stringify(strategyId.slice(0, 60))} (known: ${strategyIds().join(', ')})`);
+  const rawParams = (raw as { params?: unknown }).params ?? {};
+  const market = (raw as { market?: unknown }).market;
+  if (market === 'futures') problems.push('market: futures bots are not supported yet (only spot runs); a futures bot would trade on spot');
+  if (!strategy) return problems;
+  if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) {
+    if (parsed.success) problems.push(`params: must be an object of params, not ${kindOf(rawParams)}`);
+    return problems;
+  }
+  const params = strategy.params.safeParse(rawParams);
+  if (!params.success) {
+    problems.push(...formatIssues(params.error as z.ZodError, 'params'));
+    return problems;
+  }
+  if (!parsed.success || problems.length > 0) return problems;
+  const refusal = strategy.checkEnvironment?.(params.data, { market: parsed.data.market });
+  return refusal ? [refusal] : [];
 }
 
 export function parseBotDefinition(raw: unknown, where: Where = {}): BotDefinition {
@@ -83,18 +120,22 @@ export function parseBotDefinition(raw: unknown, where: Where = {}): BotDefiniti
  * once, and nothing starts unless the whole file is valid.
  */
 export function parseBotConfig(json: unknown, file: string): BotDefinition[] {
-  if (!Array.isArray(json)) throw new BotConfigError([`${file}: must be a JSON array of bots`]);
+  if (!Array.isArray(json)) throw new BotConfigError([`${file}: must be a JSON array of bots ([{ "name": ..., "strategy": ..., ... }]), not ${kindOf(json)}`]);
+  if (json.length === 0) throw new BotConfigError([`${file}: lists no bots (the array is empty)`]);
   const problems: string[] = [];
   const definitions: BotDefinition[] = [];
-  const seen = new Map<string, number>();
+  // Names are unique ignoring case: "Bot" and "bot" would be two workflows a person cannot tell apart.
+  const seen = new Map<string, { index: number; name: string }>();
   json.forEach((entry, i) => {
     const where = { file, index: i + 1 };
     const raw = normaliseEntry(entry);
     const name = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : undefined;
     if (typeof name === 'string') {
-      const first = seen.get(name);
-      if (first !== undefined) problems.push(`${label(where, name)}: name: duplicate bot name, already used by bot #${first}`);
-      else seen.set(name, i + 1);
+      const first = seen.get(name.toLowerCase());
+      if (first !== undefined) {
+        const how = first.name === name ? '' : ` ("${first.name}": names are compared ignoring case)`;
+        problems.push(`${label(where, name)}: name: duplicate bot name, already used by bot #${first.index}${how}`);
+      } else seen.set(name.toLowerCase(), { index: i + 1, name });
     }
     const result = checkBotDefinition(raw, where);
     if (result.ok) definitions.push(result.definition);

@@ -29,6 +29,8 @@ import { applyFilters } from './risk/filters';
 import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
 import { splitSymbol } from './symbols';
+import { type Verification, onMissing as stopVerifying, ordersToVerify } from './order-authority';
+import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
 
 export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
 export type BotStatus = (typeof BOT_STATUSES)[number];
@@ -57,6 +59,8 @@ export interface ReconcileTiming {
   readonly staleAfterMs: number;
   /** Poll balances and look for orphan orders this often when the bot has no open order. */
   readonly idleEveryMs: number;
+  /** Look up orders with unverified stream reports this soon (core/order-authority.ts). */
+  readonly verifyAfterMs?: number;
 }
 
 /**
@@ -161,6 +165,8 @@ export interface BotState {
   readonly stopReason: string | null;
   readonly eventsProcessed: number;
   readonly timing: ReconcileTiming;
+  /** Present when stream reports are verified with the exchange (core/order-authority.ts). */
+  readonly verification?: Verification;
 }
 
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */
@@ -206,6 +212,8 @@ export type BotEvent =
   | { readonly type: 'data'; readonly now: number; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
   | { readonly type: 'streamReconnected'; readonly now: number }
+  /** A user asked for the strategy's scheduled work now (`Strategy.runNowTimer`, e.g. seed 002's daily check). */
+  | { readonly type: 'runNow'; readonly now: number }
   | { readonly type: 'stop'; readonly now: number; readonly reason: string }
   /**
    * The history was reset (Temporal reset): ids take `branch`; the exchange is scanned for the
@@ -333,6 +341,11 @@ export function nextWakeAt(state: BotState): number | null {
   return next;
 }
 
+/** Whether a `runNow` event would reach the strategy now (running or paused, strategy started). */
+export function runNowAllowed(state: BotState): boolean {
+  return (state.status === 'RUNNING' || state.status === 'PAUSED') && state.eventsProcessed > 0 && !state.startPending;
+}
+
 /** True once a stopping bot has nothing in flight: no submission, no pending cancel, no close order. */
 export function isSettled(state: BotState): boolean {
   return state.status === 'STOPPED' || state.status === 'FAILED';
@@ -428,7 +441,7 @@ class Kernel {
         break;
       case 'orderUpdate':
         if (event.source === 'stream') this.s.lastStreamEventTime = event.now;
-        this.onSnapshot(event.snapshot);
+        this.onSnapshot(event.snapshot, event.source);
         break;
       case 'cancelRejected':
         this.notify('warn', `cancel of ${event.clientOrderId} refused: ${event.message}`);
@@ -443,6 +456,7 @@ class Kernel {
         }
         this.s.orphanOrders = [...event.orphans];
         onReconciledOrders(this.ops, event);
+        if (this.s.verification) this.s.verification = stopVerifying(this.s.verification, event.missing);
         this.scheduleReconcile();
         this.releaseStart();
         break;
@@ -488,6 +502,9 @@ class Kernel {
       case 'streamReconnected':
         this.requestReconcile();
         break;
+      case 'runNow':
+        this.runNow();
+        break;
       case 'stop':
         this.beginStop(event.reason);
         break;
@@ -511,6 +528,7 @@ class Kernel {
     if (next === null || this.s.reconcileInFlight) return;
     const due = this.now + this.s.timing.openOrdersEveryMs;
     if (next > due && openOrders(this.s as BotState).some((o) => o.status !== 'SUBMITTING')) this.s.nextReconcileAt = due;
+    tightenForVerification(this.s, this.now);
   }
 
   finish(): StepResult {
@@ -664,7 +682,7 @@ class Kernel {
     });
   }
 
-  private onSnapshot(snapshot: OrderSnapshot): void {
+  private onSnapshot(snapshot: OrderSnapshot, source: 'stream' | 'reconcile' | 'cancel' = 'stream'): void {
     const order = this.s.orders[snapshot.clientOrderId];
     if (!order) {
       // An order of this bot's lineage it never minted: a discarded branch's (Temporal reset). Find
@@ -679,7 +697,11 @@ class Kernel {
       const { missingSince: _found, ...rest } = order;
       this.setOrder(rest);
     }
-    this.applySnapshot(this.s.orders[snapshot.clientOrderId]!, snapshot);
+    const current = this.s.orders[snapshot.clientOrderId]!;
+    // The exchange is the authority over streams and signals (core/order-authority-kernel.ts).
+    if (this.s.verification && source === 'reconcile') return onAuthoritativeReport(this.books(), current, snapshot);
+    if (this.s.verification && source === 'stream') return onStreamReport(this.books(), current, snapshot);
+    this.applySnapshot(current, snapshot);
   }
 
   private isForeign(clientOrderId: string): boolean {
@@ -703,6 +725,19 @@ class Kernel {
     };
   }
 
+  /** What the exchange-authority rule needs of the kernel's bookkeeping. */
+  private books() {
+    return {
+      state: this.s,
+      now: this.now,
+      apply: (order: OrderRecord, snapshot: OrderSnapshot) => this.applySnapshot(order, snapshot),
+      setOrder: (order: OrderRecord) => this.setOrder(order),
+      applyFill: (order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill) => this.applyFill(order as OrderRecord, fill),
+      notify: (level: Notification['level'], message: string) => this.notify(level, message),
+      toStrategy: (event: StrategyEvent) => this.toStrategy(event),
+    };
+  }
+
   private applySnapshot(order: OrderRecord, snapshot: OrderSnapshot): void {
     if (order.collision) return; // the exchange's order under this id is another owner's
     const { order: next, newFills, changed } = mergeSnapshot(order, snapshot);
@@ -717,6 +752,7 @@ class Kernel {
   }
 
   private applyFill(order: OrderRecord, fill: Fill): void {
+    if (this.s.verification) journalBeforeFill(this.books(), order, fill, () => checkpointOf(this.s as BotState));
     const symbol = order.request.symbol;
     if (symbol !== this.s.setup.symbol) {
       // Another symbol of a multi-symbol strategy: its own position, no round trips or risk (they
@@ -816,7 +852,8 @@ class Kernel {
     let total = 0;
     for (const _ in this.s.orders) total++;
     if (total <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
-    const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status));
+    // An order with an unverified report stays: the exchange may yet say it is open.
+    const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status) && !isUnverified(this.s as BotState, o.clientOrderId));
     if (finals.length <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     finals.sort((a, b) => a.updatedAt - b.updatedAt || a.createdAt - b.createdAt);
     const drop = new Set(finals.slice(0, finals.length - MAX_FINAL_ORDERS_KEPT).map((o) => o.clientOrderId));
@@ -1011,6 +1048,18 @@ class Kernel {
 
   // ---- timers and reconciliation ---------------------------------------------------------------
 
+  /**
+   * Fire the strategy's run-now timer ahead of time: the strategy sees its usual `timer` event and
+   * re-arms it as it always does. Nothing happens for a strategy without one, before its start, or
+   * once the bot is stopping (refusals the workflow reports to the caller before this point).
+   */
+  private runNow(): void {
+    const id = this.strategy.runNowTimer;
+    if (!id || !runNowAllowed(this.s as BotState)) return;
+    this.s.timers = without(this.s.timers, id);
+    this.toStrategy({ type: 'timer', id });
+  }
+
   private fireDueTimers(): void {
     const due = Object.entries(this.s.timers)
       .filter(([, at]) => at <= this.now)
@@ -1029,6 +1078,12 @@ class Kernel {
     for (const t of targets) {
       const o = this.s.orders[t.clientOrderId]!;
       if (isFinalStatus(o.status)) this.setOrder({ ...o, fillPolls: (o.fillPolls ?? 0) + 1 });
+    }
+    if (this.s.verification) {
+      // Orders with unverified reports are looked up too, final or not.
+      const asked = new Set(targets.map((t) => t.clientOrderId));
+      for (const o of ordersToVerify(this.s.verification, this.s.orders)) if (!asked.has(o.clientOrderId)) targets.push({ clientOrderId: o.clientOrderId, symbol: o.request.symbol });
+      this.s.verification = { ...this.s.verification, askedAt: this.now };
     }
     const scan = this.s.idBranch !== undefined ? takeScan(this.s, this.now, this.s.resetAt ?? null) : null;
     this.commands.push({

@@ -1,5 +1,5 @@
 /** Market data shared by the runtime, the paper exchange and the backtester. Pure. */
-import type { Dec } from './decimal';
+import { type Dec, isPositive } from './decimal';
 
 export const CANDLE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w'] as const;
 export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
@@ -45,6 +45,11 @@ export interface SymbolFilters {
   readonly minNotional: Dec;
   readonly maxNotional: Dec;
   readonly maxNumOrders: number;
+}
+
+/** The quantity step of a MARKET order: MARKET_LOT_SIZE's when the symbol sets one, else LOT_SIZE's. */
+export function marketStep(f: Pick<SymbolFilters, 'stepSize' | 'marketStepSize'>): Dec {
+  return isPositive(f.marketStepSize) ? f.marketStepSize : f.stepSize;
 }
 
 /** An order book snapshot, best price first on both sides. */

@@ -6,10 +6,11 @@
 import type { z } from 'zod';
 import type { Dec } from './decimal';
 import type { BookSnapshot, Candle, CandleInterval, SymbolFilters } from './market';
+import type { Json } from './json';
 import type { Fill, OcoLeg, OrderRecord, OrderSide, OrderStatus, OrderType, TimeInForce } from './orders';
 
-/** JSON values only: no Map, Set, Date, class instances or undefined-as-value. */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** JSON values only (core/json.ts): no Map, Set, Date, class instances or undefined-as-value. */
+export type { Json } from './json';
 
 /** The bot's position in the traded symbol, derived from its own fills. */
 export interface PositionView {
@@ -142,6 +143,11 @@ export interface Strategy<P = unknown, S = unknown> {
   checkEnvironment?(params: P, env: { readonly market: 'spot' | 'futures' }): string | null;
   /** Symbols besides the bot's own that the strategy places orders on (e.g. a portfolio). */
   extraSymbols?(params: P): readonly string[];
+  /**
+   * The timer a user may fire ahead of time ("run now": seed 002's POST /market runs the daily
+   * check at once). The strategy gets its usual `timer` event and re-arms the timer as usual.
+   */
+  readonly runNowTimer?: string;
 }
 
 /** Erase the generics so strategies of different shapes live in one registry. */

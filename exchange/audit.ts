@@ -4,7 +4,7 @@
  * submitted and how many orders it created, every fill, every balance change.
  */
 import { Decimal, d, str } from '../core/decimal';
-import type { BalanceChange, FillView, Venue, VenueEvent } from '../core/venue';
+import type { BalanceChange, FillView, Venue, VenueEvent } from '../venue';
 
 export interface RequestRecord {
   readonly seq: number;

@@ -4,9 +4,10 @@
  * ("0.10000000"); ids are plain numbers below 2^53.
  */
 import { type Dec, fixed } from '../core/decimal';
-import type { BalanceView, FillView, OrderListView, OrderView, VenueEvent, VenueSymbol } from '../core/venue';
+import type { Json } from '../core/json';
+import type { BalanceView, FillView, OrderListView, OrderView, VenueEvent, VenueSymbol } from '../venue';
 
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type { Json } from '../core/json';
 
 export interface Precision {
   readonly qty: number;

@@ -20,15 +20,17 @@
  * BNBUSDT with Binance-like filters) · prices: `{kind:'random-walk', seed, tickMs, volatility,
  * startPrices, history}` (default seed 42, 1 s ticks, 500 warm-up candles per interval; candles
  * close on wall-clock boundaries) | `{kind:'replay', file, symbol, interval, candleMs, manual, loop}`
- * (Binance kline file, JSON or CSV; each candle plays core/venue's price path; order, fill and
+ * (Binance kline file, JSON or CSV; each candle plays venue's price path; order, fill and
  * event times follow the replayed data, as in the backtester) | `{kind:'manual'}`
  * | `{kind:'mirror'}` (Binance public trades; needs a network) · backendTimeoutMs (10 s) · fees
- * (maker/taker, 0.1 %) · book (synthetic depth for taker orders) · participation (partial fills)
- * · rateLimits (Binance's by default, `false` to disable) · clock · pingIntervalMs/pongTimeoutMs ·
- * historyLimit · saveDebounceMs · log.
+ * (maker/taker, 0.1 %) · book (the order book taker orders fill against and the streams show;
+ * REALISTIC_BOOK by default, ZERO_SPREAD_BOOK for bid = ask = last) · participation (partial
+ * fills) · rateLimits (Binance's by default, `false` to disable) · admin (off by default;
+ * `{enabled, tokenFile}`: admin/guard.ts) · updateSpeedMs (100 / 1000 ms pushes) · clock ·
+ * pingIntervalMs/pongTimeoutMs · historyLimit · tapeSize (public trades kept, 10,000) · saveDebounceMs · log.
  *
  * ## In-process API (`PaperExchange`)
- * - `httpBase`, `wsBase`, `wsApi`, `port`; `venue` (core/venue, read it for balances and orders).
+ * - `httpBase`, `wsBase`, `wsApi`, `port`; `venue` (venue, read it for balances and orders).
  * - `market.setPrice(symbol, price, {qty?, time?})`, `market.closeCandle(symbol, interval)`,
  *   `market.price(symbol)`, `market.replayNext()`, `market.klines(symbol, interval, opts)`.
  * - `accounts.add({apiKey, apiSecret, balances, name})`, `accounts.deposit(apiKey, asset, amount)`
@@ -50,22 +52,29 @@
  *
  * ## Wire
  * - REST: ping, time, exchangeInfo, klines/uiKlines (1s … 1w), ticker/price, ticker/bookTicker,
- *   ticker/24hr, avgPrice, depth, account, order (POST/GET/DELETE), order/test, order/cancelReplace, openOrders
- *   (GET/DELETE), allOrders, myTrades, order/oco (deprecated), orderList/oco, orderList
- *   (GET/DELETE), openOrderList, allOrderList. Signed endpoints check X-MBX-APIKEY, the HMAC-SHA256
+ *   ticker/24hr (FULL/MINI), avgPrice, depth (≤ 5000), trades, historicalTrades, aggTrades,
+ *   account, account/commission, order (POST/GET/DELETE), order/test, order/cancelReplace,
+ *   openOrders (GET/DELETE), allOrders, myTrades, order/oco (deprecated), orderList/oco, orderList
+ *   (GET/DELETE), openOrderList, allOrderList; /sapi/v1/system/status, /sapi/v1/asset/tradeFee
+ *   (routes/). Signed endpoints check X-MBX-APIKEY, the HMAC-SHA256
  *   signature over the raw query string + body, timestamp/recvWindow; unread parameters give
  *   -1104; weights and order counts are reported in X-MBX-USED-WEIGHT-1M / X-MBX-ORDER-COUNT-10S /
  *   -1D; 429/418 with Retry-After; errors are `{code,msg}`.
  * - Streams: `/ws/<stream>[/<stream>…]` and `/stream?streams=` with `<sym>@kline_<i>`,
- *   `<sym>@trade`, `<sym>@bookTicker`, `<sym>@depth[5|10|20][@100ms]`; SUBSCRIBE / UNSUBSCRIBE /
- *   LIST_SUBSCRIPTIONS; pings every 20 s, dropped after 60 s without pong.
- * - `/ws-api/v3`: `userDataStream.subscribe.signature` (+ unsubscribe, session.subscriptions, ping,
- *   time) → executionReport, outboundAccountPosition, balanceUpdate, listStatus as
- *   `{subscriptionId, event}`.
- * - Admin HTTP endpoints mirroring the in-process API: admin.ts.
+ *   `<sym>@trade`, `<sym>@aggTrade`, `<sym>@bookTicker`, `<sym>@depth[@100ms]` (diff: U/u, zero
+ *   sizes), `<sym>@depth5|10|20[@100ms]`, `<sym>@ticker`, `<sym>@miniTicker`, `!ticker@arr`,
+ *   `!miniTicker@arr`; SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS / SET_PROPERTY / GET_PROPERTY;
+ *   1024 streams and 5 messages/s per connection, 64 KiB frames; pings every 20 s, dropped after
+ *   60 s without pong (ws/, market/).
+ * - `/ws-api/v3`: the user-data subscription (`userDataStream.subscribe.signature` → executionReport,
+ *   outboundAccountPosition, balanceUpdate, listStatus as `{subscriptionId, event}`) and the REST
+ *   twins `order.place`, `order.status`, `order.cancel`, `openOrders.status`, `account.status`,
+ *   `klines`, `depth`, `time`, `ping`, … (ws/api-methods.ts).
+ * - Admin HTTP endpoints mirroring the in-process API, off unless enabled, behind a token:
+ *   admin/.
  * - `npm run exchange` runs it as its own process (main.ts).
  *
- * Matching, fees, filters and the candle price path come from `core/venue`, shared with the
+ * Matching, fees, filters and the candle price path come from `venue`, shared with the
  * backtester.
  */
 export { startPaperExchange, type PaperExchange, type PaperExchangeOptions, type MarketControl, type AccountControl } from './server';
@@ -76,3 +85,5 @@ export type { AccountOptions } from './accounts';
 export { DEFAULT_ACCOUNT } from './accounts';
 export type { PriceSourceOptions } from './market/sources';
 export { parseKlineFile } from './market/sources';
+export { REALISTIC_BOOK, ZERO_SPREAD_BOOK } from './market/book-config';
+export type { AdminOptions, AdminAccess } from './admin/guard';

@@ -8,13 +8,19 @@
  *   PAPER_BALANCES        initial balances of a new account, e.g. "USDT=10000,BTC=0.5"
  *   PAPER_PRICES          random-walk (default) | manual | mirror | replay:<file>
  *   PAPER_SEED, PAPER_TICK_MS          random-walk seed (42) and tick period (1000)
+ *   PAPER_ADMIN           "on" enables the admin endpoints (off by default) behind a token printed
+ *                         once and written to PAPER_ADMIN_TOKEN_FILE (default
+ *                         data/paper-exchange.admin-token, mode 600)
+ *   PAPER_BOOK            "zero-spread" for bid = ask = last with unlimited depth (default: the
+ *                         realistic book); PAPER_SPREAD_TICKS and PAPER_BOOK_LEVELS adjust it
  *   PAPER_RATE_LIMITS     "off" disables Binance's request-weight and order-count limits (benchmarks)
  *   PAPER_RECORD_DEPTH    append depth snapshots to this file for backtests of book strategies
  *                         (npm run backtest -- --depth <file>); PAPER_RECORD_DEPTH_MS period (10000)
  */
 import path from 'node:path';
 import type { Dec } from '../core/decimal';
-import { type PriceSourceOptions, startPaperExchange } from './index';
+import type { BookModel } from '../venue';
+import { type PriceSourceOptions, ZERO_SPREAD_BOOK, startPaperExchange } from './index';
 
 function balancesFrom(spec: string | undefined): Record<string, Dec> {
   if (!spec) return { USDT: '10000', BTC: '0', ETH: '0', BNB: '0' };
@@ -29,23 +35,48 @@ function pricesFrom(spec: string | undefined): PriceSourceOptions {
   throw new Error(`PAPER_PRICES: unknown source ${spec}`);
 }
 
+function bookFrom(env: NodeJS.ProcessEnv): Partial<BookModel> | undefined {
+  const base: Partial<BookModel> = env.PAPER_BOOK === 'zero-spread' ? ZERO_SPREAD_BOOK : {};
+  if (env.PAPER_BOOK !== undefined && env.PAPER_BOOK !== 'zero-spread' && env.PAPER_BOOK !== 'realistic') throw new Error(`PAPER_BOOK: unknown book ${env.PAPER_BOOK}`);
+  const int = (name: string, min: number, max: number): number | undefined => {
+    const v = env[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: an integer from ${min} to ${max}, got ${v}`);
+    return n;
+  };
+  const spreadTicks = int('PAPER_SPREAD_TICKS', 0, 10_000);
+  const levels = int('PAPER_BOOK_LEVELS', 1, 5000);
+  const book = { ...base, ...(spreadTicks !== undefined ? { spreadTicks } : {}), ...(levels !== undefined ? { levels } : {}) };
+  return Object.keys(book).length > 0 ? book : undefined;
+}
+
 async function main(): Promise<void> {
   const apiKey = process.env.PAPER_API_KEY ?? 'paper-api-key';
   const apiSecret = process.env.PAPER_API_SECRET ?? 'paper-api-secret';
   const stateFile = process.env.PAPER_STATE ?? path.join('data', 'paper-exchange.json');
+  const adminOn = process.env.PAPER_ADMIN === 'on';
+  const tokenFile = process.env.PAPER_ADMIN_TOKEN_FILE ?? path.join('data', 'paper-exchange.admin-token');
   const ex = await startPaperExchange({
     port: Number(process.env.PAPER_PORT ?? 8765),
     ...(stateFile !== '' ? { stateFile } : {}),
     accounts: [{ apiKey, apiSecret, balances: balancesFrom(process.env.PAPER_BALANCES), name: 'paper' }],
     prices: pricesFrom(process.env.PAPER_PRICES),
     ...(process.env.PAPER_RATE_LIMITS === 'off' ? { rateLimits: false as const } : {}),
+    admin: { enabled: adminOn, tokenFile },
+    ...(bookFrom(process.env) ? { book: bookFrom(process.env) } : {}),
     ...(process.env.PAPER_RECORD_DEPTH ? { depthRecording: { file: process.env.PAPER_RECORD_DEPTH, everyMs: Number(process.env.PAPER_RECORD_DEPTH_MS ?? 10_000) } } : {}),
   });
   console.log('paper exchange listening');
   console.log(`  httpBase  ${ex.httpBase}`);
   console.log(`  wsBase    ${ex.wsBase}`);
   console.log(`  wsApi     ${ex.wsApi}`);
-  console.log(`  admin     ${ex.httpBase}/admin/status`);
+  if (ex.admin.token) {
+    console.log(`  admin     ${ex.httpBase}/admin/status  (Authorization: Bearer <token>)`);
+    console.log(`  admin token ${ex.admin.token}  (new at every start; also in ${tokenFile}, mode 600)`);
+  } else {
+    console.log('  admin     off (PAPER_ADMIN=on to enable)');
+  }
   console.log(`  apiKey    ${apiKey}`);
   console.log(`  apiSecret ${apiSecret}`);
   console.log(`  state     ${stateFile || '(in memory)'}`);

@@ -2,14 +2,12 @@
  * The paper exchange process: HTTP (REST + admin) and WebSocket (market streams, WS-API user data)
  * on one port bound to 127.0.0.1, around one in-process venue. See index.ts for the public API.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
 import { type Dec, str } from '../core/decimal';
 import type { CandleInterval } from '../core/market';
-import { type BookModel, DEFAULT_SYMBOLS, Venue, type VenueEvent, type VenueSnapshot, type VenueSymbol } from '../core/venue';
+import { type BookModel, DEFAULT_SYMBOLS, Venue, type VenueEvent, type VenueSnapshot, type VenueSymbol } from '../venue';
 import { type AccountEntry, type AccountOptions, AccountRegistry, DEFAULT_ACCOUNT } from './accounts';
-import { handleAdmin } from './admin';
+import { type AdminAccess, type AdminOptions, checkAdminRequest, setUpAdmin } from './admin/guard';
+import { handleAdmin } from './admin/routes';
 import { Audit, type AuditState } from './audit';
 import { Faults } from './faults';
 import { precisionOf, userEventJson } from './format';
@@ -23,7 +21,11 @@ import { BINANCE_LIMITS, type RateLimitOptions, RateLimiter } from './ratelimit'
 import { type Route, buildRoutes } from './rest';
 import { DepthRecorder, type DepthRecordingOptions } from './depth-recorder';
 import { MarketStreams } from './ws/market-streams';
+import { resolveBook } from './market/book-config';
 import { UserStreams } from './ws/user-streams';
+import { ApiMethods } from './ws/api-methods';
+import { WsApi } from './ws/ws-api';
+import { createTransport } from './transport';
 
 export interface PaperExchangeOptions {
   /** 0 (default) = a free port. The host is always 127.0.0.1. */
@@ -39,8 +41,14 @@ export interface PaperExchangeOptions {
   /** Binance's backend timeout (10 s); the -1007 fault answers after it. Tests shorten it. */
   readonly backendTimeoutMs?: number;
   readonly fees?: { readonly maker?: Dec; readonly taker?: Dec };
-  /** Synthetic book for taker orders (core/venue BookModel). Default: zero spread, unlimited depth. */
+  /**
+   * The order book taker orders fill against and depth/bookTicker/diff streams show (venue
+   * BookModel). Default REALISTIC_BOOK: a two-tick spread, 5000 levels a side of about 20,000
+   * quote units each (market/book-config.ts). ZERO_SPREAD_BOOK: bid = ask = last, unlimited depth.
+   */
   readonly book?: Partial<BookModel>;
+  /** Pushes of the clocked streams: diff/partial depth 100 ms ('fast') and 1000 ms ('slow', also tickers). */
+  readonly updateSpeedMs?: { readonly fast?: number; readonly slow?: number };
   /** Share of a price move's quantity our resting orders may take (partial fills); default unlimited. */
   readonly participation?: Dec | null;
   /** Binance's limits by default; `false` disables them (benchmarks). */
@@ -52,10 +60,17 @@ export interface PaperExchangeOptions {
   readonly pongTimeoutMs?: number;
   /** Closed candles kept per symbol and interval (REST klines). Default 1000. */
   readonly historyLimit?: number;
+  /** Public trades kept per symbol (trades, historicalTrades, aggTrades); older ones are gone. Default 10,000. */
+  readonly tapeSize?: number;
   /** Debounce of state saves. Default 200 ms. */
   readonly saveDebounceMs?: number;
   /** Log one line per request to stderr. */
   readonly log?: boolean;
+  /**
+   * The admin HTTP endpoints (admin/routes.ts): off by default. `{ enabled: true, tokenFile }`
+   * turns them on behind a random token (`ex.admin.token`, written to tokenFile with mode 600).
+   */
+  readonly admin?: AdminOptions | boolean;
   /** Append depth snapshots to a file for backtests of book strategies (exchange/depth-recorder.ts). */
   readonly depthRecording?: DepthRecordingOptions;
 }
@@ -91,6 +106,8 @@ export interface PaperExchange {
   readonly faults: Faults;
   readonly audit: Audit;
   readonly accounts: AccountControl;
+  /** Whether the admin endpoints are on, their token (null when off) and where it was written. */
+  readonly admin: AdminAccess;
   readonly stats: () => { marketMessages: number; userEvents: number; httpRequests: number; connections: number };
   /** Whether a market stream (e.g. `btcusdt@kline_1m`) and an account's user stream have listeners now. */
   readonly listening: { market(stream: string): boolean; user(accountId: string): boolean };
@@ -122,8 +139,11 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   const historyLimit = opts.historyLimit ?? 1000;
   const priceOpts: PriceSourceOptions = opts.prices ?? { kind: 'random-walk', seed: 42, tickMs: 1000 };
   const persisted = opts.stateFile ? loadJson<PersistedState>(opts.stateFile) : undefined;
+  const adminAccess = setUpAdmin(opts.admin);
+  let port = 0;
 
-  const venue = new Venue({ symbols, makerFee: fees.maker, takerFee: fees.taker, ...(opts.book ? { book: opts.book } : {}), participation: opts.participation ?? null }, persisted?.venue);
+  const book = resolveBook(opts.book);
+  const venue = new Venue({ symbols, makerFee: fees.maker, takerFee: fees.taker, book: book.venue, participation: opts.participation ?? null }, persisted?.venue);
   const audit = new Audit();
   if (persisted) audit.importState(persisted.audit);
   const faults = new Faults(now);
@@ -136,23 +156,29 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   const stats = { httpRequests: 0 };
 
   // --- streams ---------------------------------------------------------------------------------
-  const marketStreams = new MarketStreams(faults);
+  const marketStreams = new MarketStreams(faults, opts.log ? (m) => console.error(`[paper-exchange] ${m}`) : undefined);
   const userStreams = new UserStreams(registry, now, faults);
 
   const dispatch = (events: readonly VenueEvent[]): void => {
     if (events.length === 0) return;
     audit.onEvents(events);
+    let filled: Set<string> | undefined;
     for (const e of events) {
+      // Our fills are public trades, and they change the top of the book.
+      if (e.kind === 'order' && e.fill) {
+        market.recordFill(e.fill);
+        (filled ??= new Set()).add(e.fill.symbol);
+      }
       // Building the payload costs more than matching: only when someone listens.
       if (!userStreams.hasSubscriber(e.accountId)) continue;
       const json = userEventJson(e, precisionFor);
       if (json) userStreams.deliver(e.accountId, json);
     }
+    if (filled) for (const symbol of filled) market.bookChanged(symbol, now());
     persister?.markDirty();
   };
 
   const mode: CandleMode = priceOpts.kind === 'manual' ? 'manual' : priceOpts.kind === 'replay' ? 'data' : 'clock';
-  const displayLevelQty = opts.book?.levelQty ?? '10';
   const market = new Market({
     venue,
     now,
@@ -160,8 +186,13 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     onVenueEvents: dispatch,
     mode,
     historyLimit,
-    book: { spreadTicks: opts.book?.spreadTicks ?? 0, levels: opts.book?.levels ?? 20, levelStepTicks: opts.book?.levelStepTicks ?? 1, levelQty: displayLevelQty },
+    ...(opts.tapeSize !== undefined ? { tapeSize: opts.tapeSize } : {}),
+    book: book.display,
   });
+  const fastTimer = setInterval(() => market.tick('fast', now()), opts.updateSpeedMs?.fast ?? 100);
+  const slowTimer = setInterval(() => market.tick('slow', now()), opts.updateSpeedMs?.slow ?? 1000);
+  fastTimer.unref();
+  slowTimer.unref();
   if (persisted) market.importCandles(persisted.candles);
   /**
    * Time of venue operations (order, fill and event times). Replaying a file, it is the replayed
@@ -231,86 +262,48 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     dispatch,
     backendTimeoutMs,
     log: opts.log ?? false,
-    admin: (path, method, query, body) => handleAdmin(api, path, method, query, body),
+    admin: async (req, path, query, body) => {
+      const method = req.method ?? 'GET';
+      const verdict = checkAdminRequest(adminAccess, port, method, req.headers, body);
+      if (!verdict.ok) return { status: verdict.status, body: { error: verdict.error } };
+      return handleAdmin(api, path, method, query, body);
+    },
   });
 
-  const server = http.createServer((req, res) => {
-    stats.httpRequests++;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 1_000_000) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      pipeline.handle(req, res, body).catch((e: unknown) => {
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(500, { 'Content-Type': 'application/json;charset=UTF-8' });
-          res.end(JSON.stringify({ code: -1000, msg: 'An unknown error occurred while processing the request.' }));
-        }
-        if (opts.log) console.error('paper exchange internal error', e);
-      });
-    });
+  const apiMethods = new ApiMethods({ routes, accounts: registry, limiter, limits, audit, now, venueNow, dispatch, ...(opts.log ? { log: (m: string) => console.error(`[paper-exchange] ${m}`) } : {}) });
+  const wsApi = new WsApi(userStreams, apiMethods, now, opts.log ? (m) => console.error(`[paper-exchange] ${m}`) : undefined);
+  const transport = createTransport({
+    pipeline,
+    marketStreams,
+    wsApi,
+    now,
+    pingIntervalMs: opts.pingIntervalMs ?? 20_000,
+    pongTimeoutMs: opts.pongTimeoutMs ?? 60_000,
+    log: opts.log ?? false,
+    onRequest: () => stats.httpRequests++,
   });
-  server.keepAliveTimeout = 65_000;
-
-  // --- WebSocket -------------------------------------------------------------------------------
-  const wss = new WebSocketServer({ noServer: true });
-  const alive = new Map<WebSocket, number>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = req.url ?? '/';
-    const qi = url.indexOf('?');
-    const path = qi < 0 ? url : url.slice(0, qi);
-    const query = new URLSearchParams(qi < 0 ? '' : url.slice(qi + 1));
-    const accept = (attach: (ws: WebSocket) => void) =>
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        alive.set(ws, now());
-        ws.on('pong', () => alive.set(ws, now()));
-        ws.on('close', () => alive.delete(ws));
-        ws.on('error', () => ws.terminate());
-        attach(ws);
-      });
-    if (path === '/ws-api/v3') accept((ws) => userStreams.attach(ws));
-    else if (path === '/ws' || path.startsWith('/ws/')) accept((ws) => marketStreams.attach(ws, path.slice(4).split('/').filter(Boolean), false));
-    else if (path === '/stream') accept((ws) => marketStreams.attach(ws, (query.get('streams') ?? '').split('/').filter(Boolean), true));
-    else socket.destroy();
-  });
-  const pingIntervalMs = opts.pingIntervalMs ?? 20_000;
-  const pongTimeoutMs = opts.pongTimeoutMs ?? 60_000;
-  const heartbeat = setInterval(() => {
-    const t = now();
-    for (const [ws, last] of alive) {
-      if (t - last > pongTimeoutMs) ws.terminate();
-      else if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }
-  }, pingIntervalMs);
-  heartbeat.unref();
 
   faults.hooks = {
-    cut: (which) => (which === 'market' ? marketStreams.cutAll() : which === 'user' ? userStreams.cutAll() : marketStreams.cutAll() + userStreams.cutAll()),
+    cut: (which) => (which === 'market' ? marketStreams.cutAll() : which === 'user' ? wsApi.cutAll() : marketStreams.cutAll() + wsApi.cutAll()),
     shutdown: () => {
-      const n = marketStreams.connectionCount() + userStreams.connectionCount();
+      const n = marketStreams.connectionCount() + wsApi.connectionCount();
       marketStreams.shutdownAll(now());
-      userStreams.shutdownAll(now());
+      wsApi.shutdownAll(now());
       return n;
     },
     onFreeze: () => {
       marketStreams.paused = true;
       userStreams.paused = true;
+      wsApi.paused = true;
     },
     onThaw: () => {
       marketStreams.resume();
       userStreams.resume();
+      wsApi.resume();
     },
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  port = await transport.listen(opts.port ?? 0);
 
   if (opts.stateFile) {
     // Candles change on every tick but matter little after a restart: their JSON is rebuilt at
@@ -336,6 +329,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   let closed = false;
   const api: PaperExchange = {
     port,
+    admin: adminAccess,
     httpBase: `http://127.0.0.1:${port}`,
     wsBase: `ws://127.0.0.1:${port}/ws`,
     wsApi: `ws://127.0.0.1:${port}/ws-api/v3`,
@@ -372,7 +366,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       market: (stream) => marketStreams.hasSubscribers(stream),
       user: (accountId) => userStreams.subscriberCount(accountId) > 0,
     },
-    stats: () => ({ marketMessages: marketStreams.messagesSent, userEvents: userStreams.eventsSent, httpRequests: stats.httpRequests, connections: alive.size }),
+    stats: () => ({ marketMessages: marketStreams.messagesSent, userEvents: userStreams.eventsSent, httpRequests: stats.httpRequests, connections: transport.connections() }),
     recordDepth: () => recorder?.recordNow() ?? 0,
     save: () => {
       persister?.markDirty();
@@ -383,15 +377,13 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       closed = true;
       source.stop();
       recorder?.stop();
-      clearInterval(heartbeat);
+      clearInterval(fastTimer);
+      clearInterval(slowTimer);
       faults.clear();
       persister?.markDirty();
       persister?.flush(true);
       pipeline.close();
-      for (const ws of alive.keys()) ws.terminate();
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await transport.close();
     },
   };
   return api;

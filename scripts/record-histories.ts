@@ -2,7 +2,8 @@
  * Record workflow histories from real runs (dev server + paper exchange + worker) into
  * tests/replay/histories/, for the replay tests that guard determinism:
  *
- *   npm run record:histories
+ *   npm run record:histories            (replaces the recorded histories)
+ *   npm run record:histories -- --add   (adds this version's, keeping the older ones)
  *
  * Re-record only on purpose: a history that no longer replays means running bots would break on
  * upgrade (use `patched()` for changes that must stay compatible with running bots).
@@ -13,6 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startBot } from '../client/bots';
+import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../core/candle-check';
 import type { BotDefinition } from '../core/bot-definition';
 import { startPaperExchange } from '../exchange';
 import { startDevServer } from '../infra/dev-server';
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
 
   const def = { name: 'recorded-dca', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m', account: 'paper', market: 'spot', onStop: 'cancel-orders', risk: {}, params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 2 } } as BotDefinition;
-  const options: RuntimeOptions = { continueAsNewAfterEvents: 12 };
+  const options: RuntimeOptions = { continueAsNewAfterEvents: 12, maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS };
   await startBot(client, def, TASK_QUEUE, options);
   const handle = client.workflow.getHandle(botWorkflowId(def.name));
   const state = () => handle.query(stateQuery);
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
   await handle.cancel();
   await handle.result();
 
-  rmSync(OUT, { recursive: true, force: true });
+  // `--add` keeps the histories recorded by earlier versions (they must keep replaying too).
+  if (!process.argv.includes('--add')) rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   let n = 0;
   for await (const run of client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {

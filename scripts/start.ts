@@ -4,7 +4,8 @@
  *   1. the Temporal dev server (SQLite under data/, Web UI on :8233), reused if one already listens;
  *   2. the paper exchange on 127.0.0.1:8090 (its balances persist under data/);
  *   3. a worker (bot workflows, exchange activities, stream service);
- *   4. the example bots of bots.example.json (or the file given as argument).
+ *   4. the example bots of bots.example.json (or the file given as argument);
+ *   5. the control API and dashboard on 127.0.0.1:${CONTROL_PORT:-8080} (api/serve.ts).
  *
  * Ctrl-C stops the worker, the exchange and the server cleanly; the bots live on in the server's
  * database and carry on where they were at the next `npm start`.
@@ -24,11 +25,13 @@ import { type DevServer, startDevServer } from '../infra/dev-server';
 import { PROJECT_ROOT } from '../infra/temporal-cli';
 import { DEFAULT_TASK_QUEUE } from '../workers/config';
 import { createBotWorker } from '../workers/worker';
+import { startControlApi } from '../api/serve';
 
 const DATA = path.join(PROJECT_ROOT, 'data');
 const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const EXCHANGE_PORT = Number(process.env.PAPER_EXCHANGE_PORT ?? 8090);
+const ADMIN_TOKEN_FILE = path.join(DATA, 'paper-exchange.admin-token');
 
 interface PaperCredentials {
   readonly apiKey: string;
@@ -80,8 +83,11 @@ async function main(): Promise<void> {
     stateFile: path.join(DATA, 'paper-exchange.json'),
     accounts: [{ apiKey: creds.apiKey, apiSecret: creds.apiSecret, balances: { USDT: '10000', BTC: '0', ETH: '0', BNB: '0' } }],
     prices: { kind: 'random-walk', seed: 42, tickMs: 250 },
+    // Faults, prices and deposits for tools on this machine; the token is new at every start.
+    admin: { enabled: true, tokenFile: ADMIN_TOKEN_FILE },
   });
   console.log(`paper exchange on ${exchange.httpBase}`);
+  console.log(`paper exchange admin token ${exchange.admin.token} (also in ${ADMIN_TOKEN_FILE}, mode 600; send it as Authorization: Bearer <token>)`);
 
   const paper: AccountConfig = {
     name: 'paper',
@@ -106,9 +112,11 @@ async function main(): Promise<void> {
     console.log(r.started ? r.message : `bot "${def.name}" is already running: it carries on where it was`);
   }
   await connection.close();
+  const control = await startControlApi({ temporal, endpoints: { paper: exchange.httpBase }, dataDir: DATA, generateCredentials: true });
 
   console.log('');
   console.log(`Temporal Web UI: http://localhost:${UI_PORT}/namespaces/default/workflows`);
+  console.log(`Dashboard, API:  ${control.url}   (${control.loginHelp}; API: ${control.url}/api/v1/openapi.json)`);
   console.log('Bots:           npm run bots -- status        (pause, resume, params, stop: npm run bots -- help)');
   console.log('Stop:           Ctrl-C (the bots carry on at the next npm start)');
 
@@ -117,6 +125,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping the worker, the paper exchange and the Temporal server...`);
+    await control.close();
     await bots.shutdown();
     await running.catch(() => {});
     await exchange.close();

@@ -34,6 +34,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
 import { pauseBot, startBot } from '../client/bots';
+import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../core/candle-check';
 import type { BotDefinition } from '../core/bot-definition';
 import { Decimal } from '../core/decimal';
 import { seededRandom } from '../core/random';
@@ -154,6 +155,8 @@ async function main(): Promise<number> {
     attemptTimeout: '5s',
     continueAsNewAfterEvents: 150,
     reconcile: { openOrdersEveryMs: 5_000, staleEveryMs: 3_000, staleAfterMs: 4_000, idleEveryMs: 20_000 },
+    // The manual paper exchange closes candles ahead of the wall clock.
+    maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS,
   };
   const definition = (name: string, i: number, strategy = i === 3 ? 'fault-dca' : 'dca-take-profit'): BotDefinition => {
     const symbol = i % 2 === 0 ? 'BTCUSDT' : 'ETHUSDT';

@@ -3,7 +3,7 @@
  * cover the local dev server, a self-hosted cluster (TLS) and Temporal Cloud (API key or mTLS).
  * Exchange credentials live here and only here: workflows and histories carry account names.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccountConfig } from '../activities/exchange-account';
 import { formatIssues } from '../core/schema';
@@ -25,7 +25,7 @@ export interface TemporalSettings {
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 
 const temporalEnv = z.object({
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:/]+:[0-9]{1,5}$|^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/, 'must be host:port, such as 127.0.0.1:7233').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
   TEMPORAL_API_KEY: z.string().optional(),
@@ -38,6 +38,17 @@ const temporalEnv = z.object({
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** Read a file an environment variable names, or say which variable names a missing file. */
+function readNamedFile(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new ConfigError(`${variable}=${file}: cannot read the file (${why})`);
+  }
 }
 
 function parseOrThrow<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
@@ -61,8 +72,10 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
       ? {
           tls: {
             ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME } : {}),
-            ...(e.TEMPORAL_TLS_CA ? { serverRootCACertificate: readFileSync(e.TEMPORAL_TLS_CA) } : {}),
-            ...(e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { clientCertPair: { crt: readFileSync(e.TEMPORAL_TLS_CERT), key: readFileSync(e.TEMPORAL_TLS_KEY) } } : {}),
+            ...(e.TEMPORAL_TLS_CA ? { serverRootCACertificate: readNamedFile('TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA) } : {}),
+            ...(e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
+              ? { clientCertPair: { crt: readNamedFile('TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT), key: readNamedFile('TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY) } }
+              : {}),
           },
         }
       : {}),
@@ -73,9 +86,26 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
 const BINANCE_PROD = { httpBase: 'https://api.binance.com', wsBase: 'wss://stream.binance.com:9443/ws', wsApi: 'wss://ws-api.binance.com:443/ws-api/v3' };
 const BINANCE_TESTNET = { httpBase: 'https://testnet.binance.vision', wsBase: 'wss://stream.testnet.binance.vision/ws', wsApi: 'wss://ws-api.testnet.binance.vision/ws-api/v3' };
 
+/**
+ * Binance keys are letters and digits. A quote, a space or a line break is a copy-paste or `.env`
+ * quoting mistake ("KEY= 'abc'"): every signed call would be refused, so say it at start.
+ */
+export function credentialProblem(value: string): string | null {
+  if (value === '') return 'is required';
+  if (/["'`]/.test(value)) return 'contains a quote character: remove the quotes around the value (in .env write KEY=value)';
+  if (/\s/.test(value)) return 'contains spaces or a line break: paste the key alone';
+  if (/[^\x21-\x7e]/.test(value)) return 'contains characters that are not plain ASCII';
+  return null;
+}
+
+const credential = z.string({ error: 'is required' }).superRefine((v, ctx) => {
+  const problem = credentialProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const accountEnv = z.object({
-  API_KEY: z.string().min(1, 'is required'),
-  API_SECRET: z.string().min(1, 'is required'),
+  API_KEY: credential,
+  API_SECRET: credential,
   HTTP_BASE: z.string().url(),
   WS_BASE: z.string().url(),
   WS_API: z.string().url(),
@@ -94,8 +124,30 @@ const accountEnv = z.object({
 export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountConfig[] {
   const names = (env.BOT_ACCOUNTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const accounts: AccountConfig[] = [];
+  const prefixes = new Map<string, string>();
   for (const name of names) {
-    const prefix = `ACCOUNT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) throw new ConfigError(`BOT_ACCOUNTS: account name "${name}" must be 1-32 letters, digits, "-" or "_" (bot definitions name accounts that way)`);
+    const prefix = accountPrefix(name);
+    const other = prefixes.get(prefix);
+    if (other !== undefined) {
+      throw new ConfigError(`BOT_ACCOUNTS: "${other}" and "${name}" are the same account (names are compared ignoring case, "-" as "_": both would read ${prefix}*)`);
+    }
+    prefixes.set(prefix, name);
+  }
+  const binanceKey = env.BINANCE_API_KEY;
+  const binanceSecret = env.BINANCE_API_SECRET;
+  if ((binanceKey && !binanceSecret) || (!binanceKey && binanceSecret)) {
+    throw new ConfigError(`${binanceKey ? 'BINANCE_API_KEY is set but BINANCE_API_SECRET is not' : 'BINANCE_API_SECRET is set but BINANCE_API_KEY is not'}: the "binance" account needs both`);
+  }
+  for (const [variable, value] of [['BINANCE_API_KEY', binanceKey], ['BINANCE_API_SECRET', binanceSecret]] as const) {
+    const problem = value ? credentialProblem(value) : null;
+    if (problem) throw new ConfigError(`${variable}: ${problem}`);
+  }
+  if (binanceKey && prefixes.has(accountPrefix('binance')) && !names.includes('binance')) {
+    throw new ConfigError(`BOT_ACCOUNTS: "${prefixes.get(accountPrefix('binance'))}" clashes with the "binance" account that BINANCE_API_KEY defines`);
+  }
+  for (const name of names) {
+    const prefix = accountPrefix(name);
     const scoped = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
     const parsed = accountEnv.safeParse(scoped);
     if (!parsed.success) throw new ConfigError(`account "${name}":\n${formatIssues(parsed.error).map((l) => `${prefix}${l}`).join('\n')}`);
@@ -113,12 +165,12 @@ export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountCo
       weightLimitPerMinute: a.WEIGHT_LIMIT,
     });
   }
-  if (env.BINANCE_API_KEY && env.BINANCE_API_SECRET && !names.includes('binance')) {
+  if (binanceKey && binanceSecret && !names.includes('binance')) {
     const endpoints = ['true', '1', 'yes'].includes(String(env.BINANCE_API_TEST)) ? BINANCE_TESTNET : BINANCE_PROD;
     accounts.push({
       name: 'binance',
-      apiKey: env.BINANCE_API_KEY,
-      apiSecret: env.BINANCE_API_SECRET,
+      apiKey: binanceKey,
+      apiSecret: binanceSecret,
       ...endpoints,
       recvWindowMs: 5_000,
       backendTimeoutMs: 10_000,
@@ -127,4 +179,17 @@ export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountCo
     });
   }
   return accounts;
+}
+
+/** The environment prefix of an account's settings: `ACCOUNT_<NAME>_`. */
+export function accountPrefix(name: string): string {
+  return `ACCOUNT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+}
+
+/** A pre-built workflow bundle named by WORKFLOW_BUNDLE must exist (else Worker.create gives a bare ENOENT). */
+export function workflowBundlePath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = env.WORKFLOW_BUNDLE;
+  if (!file) return undefined;
+  if (!existsSync(file)) throw new ConfigError(`WORKFLOW_BUNDLE=${file}: no such file (build it with \`npm run build:bundle\`, or unset WORKFLOW_BUNDLE to bundle at start)`);
+  return file;
 }

@@ -11,9 +11,11 @@ import { defaultDataHandlers } from '../activities/data-handlers';
 import type { DataHandler } from '../activities/market';
 import type { DataRequest } from '../core/strategy';
 import type { TemporalSettings } from './config';
+import { connectionOptions } from './connection';
 import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
 import { releaseStickyQueues } from './sticky-queues';
+import { createOptimizeWorker } from './optimize-worker';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 
@@ -70,13 +72,8 @@ export interface BotWorker {
   shutdown(): Promise<void>;
 }
 
-export function connectionOptions(t: TemporalSettings) {
-  return {
-    address: t.address,
-    ...(t.apiKey ? { apiKey: t.apiKey } : {}),
-    ...(t.tls ? { tls: t.tls } : {}),
-  };
-}
+// Kept importable from here for existing callers; the CLI and the control API import ./connection.
+export { connectionOptions };
 
 export async function createBotWorker(options: BotWorkerOptions): Promise<BotWorker> {
   const { temporal } = options;
@@ -109,6 +106,8 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
     ...options.tuning,
   });
 
+  // Backtest batches of `npm run optimize -- --temporal`, on their own task queue (optimize-worker.ts).
+  const optimizer = await createOptimizeWorker(nativeConnection, temporal.namespace, temporal.taskQueue, options.identity);
   const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log });
   let closed = false;
   return {
@@ -119,6 +118,8 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
     async run() {
       const polling = worker.run();
       polling.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
+      const optimizing = optimizer ? optimizer.worker.run() : Promise.resolve();
+      optimizing.catch((err: unknown) => log(`optimisation worker stopped: ${(err as Error).message}`));
       try {
         try {
           // Before the streams relay anything: a bot's next task must come here, not wait on the
@@ -136,6 +137,9 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
         await polling;
       } finally {
         streams?.stop();
+        if (optimizer?.worker.getState() === 'RUNNING') optimizer.worker.shutdown();
+        await optimizing.catch(() => {});
+        await optimizer?.pool.close();
         await nativeConnection.close().catch(() => {});
         await clientConnection.close().catch(() => {});
       }
@@ -145,6 +149,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
       closed = true;
       streams?.stop();
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      if (optimizer?.worker.getState() === 'RUNNING') optimizer.worker.shutdown();
     },
   };
 }

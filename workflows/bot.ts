@@ -10,6 +10,8 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
+import { DEFAULT_MAX_CANDLE_LEAD_MS } from '../core/candle-check';
+import { NO_VERIFICATION } from '../core/order-authority';
 import {
   type BotEvent,
   type BotState,
@@ -35,6 +37,7 @@ import {
   type BotStateView,
   type BotWorkflowInput,
   type InboxItem,
+  type InputRejections,
   bookSignal,
   candleSignal,
   configQuery,
@@ -47,6 +50,10 @@ import {
   triggerSignal,
 } from './messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
+import { registerControlHandlers } from './control';
+import { showCurrentDetails, withOrderSummaries } from './details';
+import { NO_REJECTIONS, checkParamsPatch, createInbound, withRejection } from './inbound';
+import { INBOUND_CHECKS_PATCH, acceptStartInput, createGate } from './start-gate';
 
 /**
  * A run continues as new once its history reaches this many events (Temporal itself suggests it
@@ -73,23 +80,23 @@ type ResultItem =
 
 type QueueItem = InboxItem | ResultItem;
 
-export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView> {
-  const checked = checkBotDefinition(input.definition);
-  if (!checked.ok) {
-    throw wf.ApplicationFailure.nonRetryable(`invalid bot definition:\n${checked.problems.join('\n')}`, 'InvalidBotDefinition');
-  }
-  const definition: BotDefinition = checked.definition;
+export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> {
+  // The input is untrusted (a raw `temporal workflow start`): refused with every problem named,
+  // as a failed run, never as a workflow task that fails and retries for ever.
+  const input = acceptStartInput(raw);
+  const strict = wf.patched(INBOUND_CHECKS_PATCH);
+  const definition: BotDefinition = input.definition;
   const strategy = findStrategy(definition.strategy)!;
   const options = input.options ?? {};
   const carried = input.carried;
-  const orderActs = wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout));
+  // Each order activity carries a one-line summary for the Web UI's event history (./details.ts).
+  const orderActs = withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]);
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
 
   // Before any kernel step: the seed this run started with tells a reset to its first task.
   const resets = new ResetWatch();
-  let state: BotState =
-    carried?.state ??
+  const freshState = (params: BotDefinition['params']): BotState =>
     createBotState(
       {
         name: definition.name,
@@ -97,7 +104,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         symbol: definition.symbol,
         interval: definition.interval,
         account: definition.account,
-        params: definition.params,
+        params,
         onStop: definition.onStop,
         risk: definition.risk,
       },
@@ -106,31 +113,48 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
       { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile },
       clientIdSeed(definition.name, resets),
     );
+  let state: BotState = carried?.state ?? freshState(definition.params);
+  // Stream reports are hints the exchange confirms or corrects (core/order-authority.ts).
+  if (strict && !state.verification) state = { ...state, verification: NO_VERIFICATION };
   const queue: QueueItem[] = [...(carried?.inbox ?? [])];
   const generation = carried?.generation ?? 1;
   let paramsRequested = carried?.paramsUpdatesApplied ?? 0;
   let paramsApplied = carried?.paramsUpdatesApplied ?? 0;
   let eventsThisRun = 0;
   let inFlight = 0;
+  let rejections: InputRejections = carried?.inputRejections ?? NO_REJECTIONS;
+  // Streams route to a bot only once it can trade (workflows/start-gate.ts).
+  let routable = carried !== undefined || !strict;
 
   // ---- messages ------------------------------------------------------------------------------
 
-  wf.setHandler(candleSignal, (candle) => {
-    // Several workers may relay the same candle: drop the obvious duplicates before they cost a step.
-    if (state.lastCandleOpenTime !== null && candle.openTime <= state.lastCandleOpenTime) return;
-    queue.push({ type: 'candle', candle });
+  // Every signal is checked (workflows/inbound.ts): a malformed one is dropped and recorded.
+  const inbound = createInbound({
+    state: () => state,
+    push: (item) => void queue.push(item),
+    now: () => Date.now(),
+    maxCandleLeadMs: options.maxCandleLeadMs ?? DEFAULT_MAX_CANDLE_LEAD_MS,
+    strict,
+    reject: (r) => {
+      rejections = withRejection(rejections, r);
+      wf.log.warn(`${r.message} refused: ${r.reason}`, { bot: definition.name });
+    },
   });
-  wf.setHandler(orderUpdateSignal, (snapshot) => void queue.push({ type: 'orderUpdate', snapshot, source: 'stream' }));
-  wf.setHandler(triggerSignal, (t) => void queue.push({ type: 'trigger', ...t }));
-  wf.setHandler(bookSignal, (book) => void queue.push({ type: 'book', book }));
-  wf.setHandler(streamReconnectedSignal, () => void queue.push({ type: 'streamReconnected' }));
-  wf.setHandler(pauseSignal, () => void queue.push({ type: 'pause' }));
-  wf.setHandler(resumeSignal, () => void queue.push({ type: 'resume' }));
+  wf.setHandler(candleSignal, (...args: unknown[]) => inbound.candle(args));
+  wf.setHandler(orderUpdateSignal, (...args: unknown[]) => inbound.orderUpdate(args));
+  wf.setHandler(triggerSignal, (...args: unknown[]) => inbound.trigger(args));
+  wf.setHandler(bookSignal, (...args: unknown[]) => inbound.book(args));
+  wf.setHandler(streamReconnectedSignal, () => inbound.bare('streamReconnected'));
+  wf.setHandler(pauseSignal, () => inbound.bare('pause'));
+  wf.setHandler(resumeSignal, () => inbound.bare('resume'));
+  if (strict) wf.setDefaultSignalHandler((name) => inbound.unknown(name));
   wf.setHandler(stateQuery, () => view());
+  const control = registerControlHandlers({ state: () => state, strategy, enqueue: (item) => void queue.push(item) });
   wf.setHandler(configQuery, () => ({ ...definition, params: state.setup.params as BotDefinition['params'] }));
   wf.setHandler(
     setParamsUpdate,
-    async (patch) => {
+    async (...args: unknown[]) => {
+      const patch = args[0] as Record<string, unknown>;
       const seq = ++paramsRequested;
       queue.push({ type: 'params', params: patch, updateSeq: seq });
       await wf.condition(() => paramsApplied >= seq);
@@ -138,8 +162,9 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     },
     {
       // Runs before the update is accepted: a bad value is refused and the bot is left untouched.
-      validator: (patch) => {
-        const problems = validateParams(patch);
+      validator: (...args: unknown[]) => {
+        const checked = strict ? checkParamsPatch(args) : ({ ok: true, patch: args[0] } as const);
+        const problems = checked.ok ? (validateParams(checked.patch) ?? gate.untradable(checked.patch as Record<string, unknown>)) : checked.reason;
         if (problems) throw new Error(problems);
       },
     },
@@ -158,6 +183,9 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   function view(): BotStateView {
     return {
       ...summarize(state),
+      status: gate.blocked() ? 'BLOCKED' : state.status,
+      blocked: gate.blocked(),
+      inputRejections: rejections,
       interval: state.setup.interval,
       account: state.setup.account,
       clientIdTag: state.clientIdTag,
@@ -172,6 +200,24 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     };
   }
 
+  const gate = createGate({
+    strict,
+    definition,
+    options,
+    initialBlocked: carried?.blocked ?? null,
+    state: () => state,
+    setState: (next) => void (state = next),
+    freshState,
+    queue,
+    paramsApplied: (seq) => void (paramsApplied = Math.max(paramsApplied, seq)),
+    mergeParams,
+    preflight: (i) => readActs.preflightBot(i),
+    syncVisibility: () => syncVisibility(),
+    stop: (reason) => process({ type: 'stop', now: Date.now(), reason }),
+    continueAsNewDue: () => continueAsNewDue(),
+    failureMessage,
+  });
+
   // ---- Web UI visibility ---------------------------------------------------------------------
 
   function syncVisibility(): void {
@@ -180,13 +226,16 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
       { key: BotNameKey, value: state.setup.name },
       { key: StrategyKey, value: state.setup.strategy },
       { key: SymbolKey, value: state.setup.symbol },
-      { key: BotStatusKey, value: state.status },
+      { key: BotStatusKey, value: gate.displayStatus(state.status) },
     ];
     // Each upsert is a history event: only send what changed.
     const changed = wanted.filter(({ key, value }) => current.get(key) !== value);
     if (changed.length > 0) wf.upsertSearchAttributes(changed);
     const memo: BotMemo = { tag: state.clientIdTag, account: state.setup.account, symbol: state.setup.symbol, interval: state.setup.interval, watches: state.watches };
-    if (JSON.stringify(wf.workflowInfo().memo?.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
+    const memos = wf.workflowInfo().memo ?? {};
+    if (routable && JSON.stringify(memos.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
+    // Why it cannot trade, for the Web UI (a memo: no search attribute to register on the server).
+    if ((memos.blocked ?? null) !== (gate.blocked()?.reason ?? null)) wf.upsertMemo({ blocked: gate.blocked()?.reason });
   }
 
   // ---- the kernel and its commands ----------------------------------------------------------
@@ -234,6 +283,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         try {
           return [{ type: 'placed', snapshot: await orderActs.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request, ...placementContext(resets, command.resume) }) }];
         } catch (err) {
+          gate.noteExchange(err);
           return [placementOutcome([command.clientOrderId], err)];
         }
       case 'placeOco':
@@ -256,9 +306,11 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         try {
           const lineage = state.idBranch !== undefined ? { branch: state.idBranch, ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: command.scan === true, ...(command.scanSince !== undefined ? { since: command.scanSince } : {}) } : undefined;
           const r = await readActs.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag, ...(lineage ? { lineage } : {}) });
+          gate.noteExchange(null);
           const { snapshots, ...rest } = r;
           return [{ type: 'reconciled', snapshots, ...rest }];
         } catch (err) {
+          gate.noteExchange(err);
           return [{ type: 'reconcileFailed', message: failureMessage(err) }];
         }
       case 'fetch':
@@ -292,6 +344,9 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         return [{ type: 'resume', now }];
       case 'streamReconnected':
         return [{ type: 'streamReconnected', now }];
+      case 'runNow':
+        control.applied(item.updateSeq);
+        return [{ type: 'runNow', now }];
       case 'params': {
         paramsApplied = Math.max(paramsApplied, item.updateSeq);
         // Re-check against the params as they are now (another update may have landed first).
@@ -417,8 +472,20 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
     }
   }
 
-  syncVisibility();
-  if (!carried) {
+  if (carried || !strict) syncVisibility();
+  if (!carried && strict) {
+    const ready = await gate.startWhenTradable();
+    if (ready.kind === 'stopped') return view();
+    if (ready.kind === 'continueAsNew') {
+      await wf.condition(wf.allHandlersFinished);
+      return await wf.continueAsNew<typeof botWorkflow>({ definition: { ...definition, params: state.setup.params as BotDefinition['params'] }, options });
+    }
+    routable = true;
+    syncVisibility();
+    const checked = ready.result;
+    const otherFilters = checked?.otherFilters ?? {};
+    process({ type: 'start', now: Date.now(), filters: checked?.filters ?? null, fresh: true, ...(Object.keys(otherFilters).length > 0 ? { otherFilters } : {}) });
+  } else if (!carried) {
     const filters = await filtersOf(state.setup.symbol);
     // A multi-symbol strategy declares the other symbols it trades; their filters come first.
     const extra = (strategy.extraSymbols?.(state.setup.params) ?? []).filter((s) => s !== state.setup.symbol);
@@ -446,10 +513,18 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
         return await wf.continueAsNew<typeof botWorkflow>({
           definition: input.definition,
           options,
-          carried: { state, inbox: queue as InboxItem[], generation: generation + 1, paramsUpdatesApplied: paramsApplied },
+          carried: {
+            state,
+            inbox: queue as InboxItem[],
+            generation: generation + 1,
+            paramsUpdatesApplied: paramsApplied,
+            ...(rejections.count > 0 ? { inputRejections: rejections } : {}),
+            ...(gate.blocked() ? { blocked: gate.blocked()! } : {}),
+          },
         });
       }
       armWakeTimer();
+      showCurrentDetails(state);
       await wf.condition(() => queue.length > 0 || wakeDue || resets.changed() || continueAsNewNow());
       if (wakeDue) {
         wakeDue = false;
@@ -475,6 +550,7 @@ export async function botWorkflow(input: BotWorkflowInput): Promise<BotStateView
   // After a cancellation the root scope is cancelled: waiting there would throw at once.
   await wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0));
   drain();
+  showCurrentDetails(state);
   return view();
 }
 

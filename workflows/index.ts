@@ -1,2 +1,5 @@
 /** Workflow bundle entry: export only workflow functions. */
 export { botWorkflow } from './bot';
+export { optimizeWorkflow } from './optimize';
+export { accountBalanceWorkflow } from './account';
+export { botPreflightWorkflow } from './preflight';

@@ -4,9 +4,10 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BotDefinition } from '../core/bot-definition';
-import type { BotState, BotSummary, ReconcileTiming } from '../core/engine';
+import type { BotState, BotStatus, BotSummary } from '../core/engine';
 import type { BookSnapshot, Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
+import { INBOX_ITEM_TYPES, type RuntimeOptions } from './input-schemas';
 
 export const BOT_WORKFLOW_TYPE = 'botWorkflow';
 
@@ -14,19 +15,9 @@ export function botWorkflowId(name: string): string {
   return `bot-${name}`;
 }
 
-/** Knobs of the runtime itself (not of the strategy). */
-export interface RuntimeOptions {
-  /** Continue-as-new after this many processed events even if Temporal does not suggest it yet. */
-  readonly continueAsNewAfterEvents?: number;
-  /** Continue-as-new once the run's history holds this many events (default MAX_HISTORY_EVENTS_PER_RUN, 1,000). */
-  readonly continueAsNewAtHistoryLength?: number;
-  readonly reconcile?: Partial<ReconcileTiming>;
-  /**
-   * Timeout of one exchange-activity attempt (e.g. '8s'; default 30 s for orders): after a worker
-   * dies mid-attempt, another worker retries the attempt this much later.
-   */
-  readonly attemptTimeout?: string;
-}
+export { type RuntimeOptions, runtimeOptionsSchema, reconcileTimingSchema, carriedStateSchema, carriedBotStateSchema, inboxItemSchema, INBOX_ITEM_TYPES } from './input-schemas';
+export { candleSchema, orderSnapshotSchema, fillSchema, triggerSchema, bookSchema } from '../core/message-schemas';
+export { botDefinitionSchema, checkBotDefinition } from '../core/bot-definition';
 
 /** Events that arrived but were not processed yet; carried across continue-as-new. */
 /** `replayed`: delivered again by a Temporal reset (workflows/run-context.ts): no entry on it. */
@@ -38,7 +29,14 @@ export type InboxItem =
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'params'; readonly params: Record<string, unknown>; readonly updateSeq: number }
+  /** The strategy's run-now timer fired on demand (the `runNow` update, workflows/control.ts). */
+  | { readonly type: 'runNow'; readonly updateSeq: number }
   | { readonly type: 'streamReconnected' };
+
+// Every inbox item type must be known to the carried-state schema (input-schemas.ts), or a new run
+// would refuse the inbox its predecessor carried: this fails to compile when one is missing.
+type MissingInboxTypes = Exclude<InboxItem['type'], (typeof INBOX_ITEM_TYPES)[number]>;
+export const INBOX_TYPES_COMPLETE: [MissingInboxTypes] extends [never] ? true : MissingInboxTypes = true;
 
 export interface CarriedState {
   readonly state: BotState;
@@ -46,6 +44,10 @@ export interface CarriedState {
   /** How many runs (continue-as-new generations) this bot has lived. */
   readonly generation: number;
   readonly paramsUpdatesApplied: number;
+  /** Messages refused so far (absent in runs started before this field existed). */
+  readonly inputRejections?: InputRejections;
+  /** Why the bot could not trade when its previous run ended, if it could not. */
+  readonly blocked?: BlockedReason;
 }
 
 export interface BotWorkflowInput {
@@ -55,8 +57,37 @@ export interface BotWorkflowInput {
   readonly carried?: CarriedState;
 }
 
+/** A message (signal, update, start input) refused or dropped, and why. */
+export interface InputRejection {
+  readonly time: number;
+  /** "signal candle", "update setParams", ... */
+  readonly message: string;
+  readonly reason: string;
+}
+
+export interface InputRejections {
+  readonly count: number;
+  /** The most recent ones (bounded). */
+  readonly recent: readonly InputRejection[];
+}
+
+/** Why a bot cannot trade, when it cannot: shown as status BLOCKED until it can again. */
+export interface BlockedReason {
+  readonly since: number;
+  /** "account", "symbol", "credentials", "filters", ... */
+  readonly kind: string;
+  readonly reason: string;
+}
+
+/** A bot's status as people see it: the kernel's, or BLOCKED while it cannot trade. */
+export type BotDisplayStatus = BotStatus | 'BLOCKED';
+
 /** What the `state` query returns. */
-export interface BotStateView extends BotSummary {
+export interface BotStateView extends Omit<BotSummary, 'status'> {
+  readonly status: BotDisplayStatus;
+  /** Set while the bot cannot trade (unknown account or symbol, credentials refused, ...). */
+  readonly blocked: BlockedReason | null;
+  readonly inputRejections: InputRejections;
   readonly interval: string;
   readonly account: string;
   readonly clientIdTag: string;

@@ -11,10 +11,11 @@ export const BotStatusKey = defineSearchAttributeKey('BotStatus', SearchAttribut
 
 export const SEARCH_ATTRIBUTE_KEYS = [BotNameKey, StrategyKey, SymbolKey, BotStatusKey] as const;
 
-/** The `--search-attribute Name=Type` pairs for `temporal server start-dev`. */
-export const SEARCH_ATTRIBUTE_DEFINITIONS = [
-  { name: 'BotName', type: 'Keyword' },
-  { name: 'Strategy', type: 'Keyword' },
-  { name: 'Symbol', type: 'Keyword' },
-  { name: 'BotStatus', type: 'Keyword' },
-] as const;
+/** The CLI's name of each attribute type (`temporal server start-dev --search-attribute Name=Type`). */
+const CLI_TYPE: Record<(typeof SEARCH_ATTRIBUTE_KEYS)[number]['type'], string> = { [SearchAttributeType.KEYWORD]: 'Keyword' };
+
+/** The `--search-attribute Name=Type` pairs for `temporal server start-dev`, derived from the keys above. */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: readonly { readonly name: string; readonly type: string }[] = SEARCH_ATTRIBUTE_KEYS.map((k) => ({
+  name: k.name,
+  type: CLI_TYPE[k.type],
+}));

@@ -24,6 +24,7 @@ import { type DevServer, type DevServerOptions, freePort, startDevServer } from 
 import { PROJECT_ROOT } from '../../infra/temporal-cli';
 import { type BotWorkerOptions, workflowBundleOptions } from '../../workers/worker';
 import type { RuntimeOptions } from '../../workflows/messages';
+import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../../core/candle-check';
 
 export const TASK_QUEUE = 'bench';
 export const BOT_ACCOUNT = 'bench';
@@ -233,7 +234,7 @@ export class BenchStack {
       while (next < defs.length) {
         const def = defs[next++]!;
         const full = { account: BOT_ACCOUNT, market: 'spot', risk: {}, onStop: 'leave-orders', interval: '1m', ...def } as BotDefinition;
-        const r = await startBot(this.client, full, TASK_QUEUE, options);
+        const r = await startBot(this.client, full, TASK_QUEUE, { maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS, ...options });
         if (!r.started) throw new Error(r.message);
       }
     };

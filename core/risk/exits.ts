@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { type Dec, add, ceilToStep, d, floorToStep, gt, isPositive, lt, lte, mul, str, sub, sum } from '../decimal';
 import type { SymbolFilters } from '../market';
 import type { OrderRecord } from '../orders';
-import { percent } from '../schema';
+import { percent, percentOfWhole } from '../schema';
 import type { Intent, StrategyContext, StrategyEvent } from '../strategy';
 
 const takeProfitSchema = z
@@ -33,7 +33,7 @@ const takeProfitSchema = z
     /** Distance above the entry price, in percent. */
     pct: percent,
     /** Share of the position sold at this level, in percent; shares add up to 100. */
-    share: percent,
+    share: percentOfWhole,
   })
   .strict();
 
@@ -327,14 +327,5 @@ export function remainingQty(state: ExitsState): Dec {
   return sum(state.levels.filter((l) => !l.closed).map((l) => l.qty));
 }
 
-/** Base quantity an entry order delivered: executed quantity minus commissions paid in base. */
-export function netBought(order: OrderRecord, baseAsset: string): Dec {
-  let qty = d(order.executedQty);
-  for (const fill of order.fills) if (fill.commissionAsset === baseAsset) qty = qty.minus(fill.commission);
-  return str(qty);
-}
-
-/** Average fill price of an order (quote spent / quantity). */
-export function avgFillPrice(order: OrderRecord): Dec | null {
-  return isPositive(order.executedQty) ? str(d(order.cumulativeQuoteQty).dividedBy(order.executedQty).toDecimalPlaces(12)) : null;
-}
+/** Fill arithmetic lives in core/fills.ts; re-exported for the strategies that import it from here. */
+export { avgFillPrice, netBought } from '../fills';

@@ -4,7 +4,7 @@
  * and a clear reason when the order is too small. Pure.
  */
 import { type Dec, ceilToStep, floorToStep, gt, isPositive, isZero, lt, mul, str } from '../decimal';
-import type { SymbolFilters } from '../market';
+import { type SymbolFilters, marketStep } from '../market';
 import type { OrderRequest } from '../orders';
 
 export type FilterOutcome = { readonly ok: true; readonly request: OrderRequest } | { readonly ok: false; readonly reason: string };
@@ -29,7 +29,7 @@ export function roundStopPrice(stopPrice: Dec, side: 'BUY' | 'SELL', filters: Sy
  */
 export function applyFilters(request: OrderRequest, filters: SymbolFilters, referencePrice: Dec | null): FilterOutcome {
   const isMarket = request.type === 'MARKET';
-  const step = isMarket && isPositive(filters.marketStepSize) ? filters.marketStepSize : filters.stepSize;
+  const step = isMarket ? marketStep(filters) : filters.stepSize;
   const minQty = isMarket && isPositive(filters.marketMinQty) ? filters.marketMinQty : filters.minQty;
   const maxQty = isMarket && isPositive(filters.marketMaxQty) ? filters.marketMaxQty : filters.maxQty;
   let next: OrderRequest = request;

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { type Dec, add, d, gt, isPositive, mul, str, sub } from '../decimal';
 import type { OrderRecord } from '../orders';
-import { percent, positiveDecimal, positiveInt } from '../schema';
+import { percentOfWhole, positiveDecimal, positiveInt } from '../schema';
 import type { Json, PositionView } from '../strategy';
 
 export const riskConfigSchema = z
@@ -28,7 +28,7 @@ export const riskConfigSchema = z
     /** Stop the bot when its equity falls this much quote asset below its peak. */
     maxDrawdown: positiveDecimal.optional(),
     /** Stop the bot when its equity falls this many percent below its peak. */
-    maxDrawdownPct: percent.optional(),
+    maxDrawdownPct: percentOfWhole.optional(),
     /**
      * Quote asset allotted to the bot: the base of `maxDrawdownPct`. Unset: the account's equity
      * (free quote + base valued at the last price) when the bot first learns its balances.

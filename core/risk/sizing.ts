@@ -7,16 +7,16 @@
  */
 import { z } from 'zod';
 import { type Dec, d, floorToStep, fromFloat, gt, isPositive, lt, min, mul, str } from '../decimal';
-import type { SymbolFilters } from '../market';
-import { percent, positiveDecimal, positiveInt } from '../schema';
+import { type SymbolFilters, marketStep } from '../market';
+import { percentOfWhole, positiveDecimal, positiveInt } from '../schema';
 
 export const sizingSchema = z.discriminatedUnion('mode', [
   /** A fixed base quantity, e.g. 0.01 BTC. */
   z.object({ mode: z.literal('base'), quantity: positiveDecimal }).strict(),
   /** A fixed amount of quote asset, e.g. 100 USDT worth at the entry price. */
   z.object({ mode: z.literal('quote'), amount: positiveDecimal }).strict(),
-  /** A percentage of the free quote balance (as last reconciled). */
-  z.object({ mode: z.literal('percent'), percent }).strict(),
+  /** A percentage of the free quote balance (as last reconciled): above 0, at most 100. */
+  z.object({ mode: z.literal('percent'), percent: percentOfWhole }).strict(),
   /**
    * Volatility sizing: lose about `risk` quote asset if the price moves `multiplier` ATRs against
    * the entry (where such strategies put their stop). `maxAmount` caps the quote spent.
@@ -91,8 +91,7 @@ function finish(rawQuantity: Dec, input: SizingInput, why: string): SizeResult {
   const f = input.filters;
   let quantity = str(d(rawQuantity).toDecimalPlaces(12, 1));
   if (f) {
-    const marketStep = input.market && isPositive(f.marketStepSize) ? f.marketStepSize : null;
-    quantity = floorToStep(quantity, marketStep ?? f.stepSize);
+    quantity = floorToStep(quantity, input.market ? marketStep(f) : f.stepSize);
     const minQty = input.market && isPositive(f.marketMinQty) ? f.marketMinQty : f.minQty;
     if (!isPositive(quantity) || lt(quantity, minQty)) {
       return { ok: false, reason: `${why}: quantity ${quantity} is below the minimum ${minQty}` };

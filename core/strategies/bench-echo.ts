@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import type { OrderSide } from '../orders';
+import { lt } from '../decimal';
 import { positiveDecimal } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
 
@@ -30,6 +31,8 @@ export const benchEchoParams = z
   .superRefine((p, ctx) => {
     if (p.mode === 'fill' && (p.buyPrice === undefined || p.sellPrice === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['buyPrice'], message: 'fill mode needs buyPrice and sellPrice' });
+    } else if (p.buyPrice !== undefined && p.sellPrice !== undefined && !lt(p.buyPrice, p.sellPrice)) {
+      ctx.addIssue({ code: 'custom', path: ['sellPrice'], message: `must be above buyPrice (${p.buyPrice})` });
     }
   });
 export type BenchEchoParams = z.output<typeof benchEchoParams>;

@@ -27,14 +27,14 @@
 import { z } from 'zod';
 import { type Dec, add, d, floorToStep, gt, isPositive, lt, str, sub } from '../decimal';
 import type { BookPeak, BookSummary } from '../analysis/book';
+import { averagePrice, netBought } from '../fills';
 import { intervalMs } from '../market';
-import type { OrderRecord } from '../orders';
-import { positiveDecimal, positiveInt } from '../schema';
+import { type OrderRecord, isFinalStatus } from '../orders';
+import { finiteNumber, fraction, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type Json, defineStrategy } from '../strategy';
 import { splitSymbol } from '../symbols';
 import { type DecisionRecord, type Facts, remember, round } from './seed/decisions';
 
-const fraction = positiveDecimal.refine((v) => Number(v) <= 1, { message: 'must be a fraction between 0 and 1' });
 
 export const bookImbalanceParams = z
   .object({
@@ -43,17 +43,17 @@ export const bookImbalanceParams = z
     /** Depth levels per side (seed: `--limit_orderbook 500`). */
     limitOrderbook: positiveInt.max(5000).default(500),
     /** find_peaks threshold, % of the side's largest level (seed: `--relative_THRESHOLD 10`). */
-    relativeThreshold: z.number().min(0).default(10),
+    relativeThreshold: finiteNumber.min(0, { message: 'must be a percentage from 0 to 100' }).max(100, { message: 'must be a percentage from 0 to 100' }).default(10),
     /** find_peaks prominence in base units (seed: `prominence = 5`). */
-    prominence: z.number().min(0).default(5),
+    prominence: finiteNumber.min(0, { message: 'must not be negative' }).default(5),
     /** find_peaks height (seed: `height = 0`). */
-    height: z.number().default(0),
+    height: finiteNumber.default(0),
     /** find_peaks distance = levels / divisor (seed: `--peak_distance_divisor 10`); 0 = no distance rule. */
-    peakDistanceDivisor: z.number().min(0).default(10),
+    peakDistanceDivisor: finiteNumber.min(0, { message: 'must not be negative' }).default(10),
     /** Long when the ask share is at most this (seed: `--long_pressure 0.25`). */
-    longPressure: z.number().min(0).max(1).default(0.25),
+    longPressure: finiteNumber.min(0, { message: 'must be a share from 0 to 1' }).max(1, { message: 'must be a share from 0 to 1' }).default(0.25),
     /** Short when the ask share is at least this (seed: `--short_pressure 0.75`). */
-    shortPressure: z.number().min(0).max(1).default(0.75),
+    shortPressure: finiteNumber.min(0, { message: 'must be a share from 0 to 1' }).max(1, { message: 'must be a share from 0 to 1' }).default(0.75),
     /** Seed: `--max_concurrent_trades 5`. */
     maxConcurrentTrades: positiveInt.default(5),
     /** Fraction of `capital` engaged per trade (seed: `--precentage_per_trade 0.18`). */
@@ -61,14 +61,15 @@ export const bookImbalanceParams = z
     /** Fraction of `capital` that may be engaged at once (seed: "90% allowed parallel trading capital"). */
     maxCapitalEngaged: fraction.default('0.9'),
     /** Added beyond the SL peak, in quote units (seed: `--stop_loss_price_buffer 0.2`). */
-    stopLossPriceBuffer: z.string().refine((v) => /^[0-9]+(\.[0-9]+)?$/.test(v), { message: 'must be a decimal string' }).default('0.2'),
+    stopLossPriceBuffer: nonNegativeDecimal.default('0.2'),
     /** Shorts need a futures account: a spot bot with shorts enabled refuses to start. */
     enableShort: z.boolean().default(false),
     /** Cancel an entry still unfilled after this many closed candles (not in the seed: an HFT entry is short-lived). */
     entryTimeoutCandles: positiveInt.default(1),
   })
   .strict()
-  .refine((p) => p.longPressure < p.shortPressure, { message: 'longPressure must be below shortPressure', path: ['longPressure'] });
+  .refine((p) => p.longPressure < p.shortPressure, { message: 'longPressure must be below shortPressure', path: ['longPressure'] })
+  .refine((p) => d(p.precentagePerTrade).lte(p.maxCapitalEngaged), { message: 'must not exceed maxCapitalEngaged: one trade would engage more than all trades may', path: ['precentagePerTrade'] });
 export type BookImbalanceParams = z.output<typeof bookImbalanceParams>;
 
 export type Side = 'long' | 'short';
@@ -162,13 +163,7 @@ export function riskCheck(plan: TradePlan, open: readonly BookTrade[], notional:
   return null;
 }
 
-function isFinal(o: OrderRecord): boolean {
-  return o.status === 'FILLED' || o.status === 'CANCELED' || o.status === 'REJECTED' || o.status === 'EXPIRED' || o.status === 'EXPIRED_IN_MATCH';
-}
-
-function avgPrice(o: OrderRecord): Dec {
-  return str(d(o.cumulativeQuoteQty).dividedBy(o.executedQty).toDecimalPlaces(12));
-}
+const isFinal = (o: OrderRecord): boolean => isFinalStatus(o.status);
 
 function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
   const { [key]: _gone, ...rest } = record;
@@ -275,11 +270,10 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
           if (!isPositive(order.executedQty)) {
             return { state: decide({ ...state, trades: without(state.trades, rawId!) }, 'entry-withdrawn', `entry ${order.status} unfilled${order.rejectReason ? `: ${order.rejectReason}` : ''}`) };
           }
-          let qty = d(order.executedQty);
           const base = splitSymbol(ctx.symbol, ctx.filters).base;
-          if (order.request.side === 'BUY') for (const f of order.fills) if (f.commissionAsset === base) qty = qty.minus(f.commission);
-          const exitQty = ctx.filters ? floorToStep(str(qty), ctx.filters.stepSize) : str(qty);
-          const fillPrice = avgPrice(order);
+          const qty = order.request.side === 'BUY' ? netBought(order, base) : str(d(order.executedQty));
+          const exitQty = ctx.filters ? floorToStep(qty, ctx.filters.stepSize) : qty;
+          const fillPrice = averagePrice(order);
           const open: BookTrade = { ...t, phase: 'open', filledQty: exitQty, fillPrice, notional: str(d(order.executedQty).times(fillPrice)) };
           const s = decide({ ...state, trades: { ...state.trades, [t.id]: open } }, 'open', `${t.side} filled ${order.executedQty} at ${fillPrice}: OCO TP ${t.tp} / SL ${t.sl}`, { tp: t.tp, sl: t.sl });
           // One native OCO: the take-profit limit and the stop on the exchange, evaluated on ticks there.
@@ -292,7 +286,7 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
 
         if ((kind === 'exit' || kind === 'close') && (t.phase === 'open' || t.phase === 'closing')) {
           if (order.status === 'FILLED' || isPositive(order.executedQty)) {
-            const exitPrice = avgPrice(order);
+            const exitPrice = averagePrice(order);
             const entryPrice = t.fillPrice ?? t.entry;
             const perUnit = t.side === 'long' ? d(exitPrice).minus(entryPrice) : d(entryPrice).minus(exitPrice);
             const exit: ClosedBookTrade['exit'] = kind === 'close' ? 'market' : order.request.type === 'LIMIT_MAKER' ? 'take-profit' : 'stop-loss';

@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { type Dec, d, str } from '../decimal';
+import { isFinalStatus } from '../orders';
 import { positiveDecimal, positiveInt, percent } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
+import { netBought } from '../fills';
 import { splitSymbol } from '../symbols';
 
 export const dcaTakeProfitParams = z
@@ -64,13 +66,19 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
         if (order.tag.startsWith('buy-') && order.status === 'FILLED' && d(order.executedQty).gt(0)) {
           const entry = str(d(order.cumulativeQuoteQty).dividedBy(order.executedQty));
           const target = str(d(entry).times(d(p.takeProfitPct).dividedBy(100).plus(1)));
-          const qty = sellableQty(order.executedQty, order.fills, splitSymbol(ctx.symbol, ctx.filters).base);
+          const qty = netBought(order, splitSymbol(ctx.symbol, ctx.filters).base);
           return {
             state: { ...state, lots: { ...state.lots, [lot]: { qty, entry, target } } },
             intents: [
               { kind: 'place', tag: `tp-${lot}`, side: 'SELL', type: 'LIMIT', quantity: qty, price: target, purpose: 'exit', reason: `take-profit ${p.takeProfitPct}% above ${entry}`, facts: { entry, target } },
             ],
           };
+        }
+        if (order.tag.startsWith('tp-') && !isFinalStatus(order.status) && !state.lots[lot] && isFinalStatus(event.previousStatus)) {
+          // A report called this take-profit done and the exchange says it is still open (see
+          // core/order-authority.ts): the lot is held again.
+          const entry = String(order.facts?.entry ?? order.request.price ?? '0');
+          return { state: { ...state, lots: { ...state.lots, [lot]: { qty: order.request.quantity ?? '0', entry, target: order.request.price ?? entry } } } };
         }
         if (order.tag.startsWith('tp-') && order.status === 'FILLED') {
           const { [lot]: _sold, ...lots } = state.lots;
@@ -90,9 +98,3 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
   },
 });
 
-/** A buy whose fee was paid in the base asset leaves less than the executed quantity to sell. */
-function sellableQty(executed: Dec, fills: readonly { qty: Dec; commission: Dec; commissionAsset: string }[], baseAsset: string): Dec {
-  let qty = d(executed);
-  for (const f of fills) if (f.commissionAsset === baseAsset) qty = qty.minus(f.commission);
-  return str(qty);
-}

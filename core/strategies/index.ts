@@ -17,8 +17,12 @@ const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper, boo
 
 export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
 
-export function findStrategy(id: string): AnyStrategy | undefined {
-  return STRATEGIES[id];
+/**
+ * The strategy with this id, or undefined. Looked up as an own property only: "toString",
+ * "constructor" or "__proto__" are names of Object's prototype, not strategies.
+ */
+export function findStrategy(id: unknown): AnyStrategy | undefined {
+  return typeof id === 'string' && Object.prototype.hasOwnProperty.call(STRATEGIES, id) ? STRATEGIES[id] : undefined;
 }
 
 export function strategyIds(): string[] {

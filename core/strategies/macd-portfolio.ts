@@ -24,6 +24,7 @@ import type { Candle } from '../market';
 import type { OrderRecord } from '../orders';
 import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type Json, defineStrategy } from '../strategy';
+import { netBought } from '../fills';
 import { splitSymbol } from '../symbols';
 import { type DecisionRecord, type Facts, remember } from './seed/decisions';
 
@@ -164,6 +165,8 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
     'Every day at 00:00 UTC: MACD on the daily candles of each listed USDT symbol decides buy / sell / hold; sells close the holding; buys are sized by the risk manager (fall to the k-means support plus one ATR loses `risk` of the free USDT) and scaled down together when they exceed the free USDT. dryRun (default) sends test orders.',
   params: macdPortfolioParams,
   extraSymbols: (p) => p.symbols,
+  // Seed 002's POST app/market: the daily check on demand (the midnight timer stays as it was).
+  runNowTimer: 'daily',
   init: () => ({ run: null, holdings: {}, reports: [], decisions: [] }),
   onEvent(state, event, ctx) {
     const p = ctx.params;
@@ -262,11 +265,9 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
         if (o.status !== 'FILLED' && !(isPositive(o.executedQty) && (o.status === 'EXPIRED' || o.status === 'CANCELED'))) return { state };
         const symbol = o.request.symbol;
         if (o.tag.startsWith('buy-')) {
-          let qty = d(o.executedQty);
-          const base = splitSymbol(symbol, ctx.filters).base;
-          for (const f of o.fills) if (f.commissionAsset === base) qty = qty.minus(f.commission);
+          const qty = netBought(o, splitSymbol(symbol, ctx.filters).base);
           const step = ctx.filters && ctx.filters.symbol === symbol ? ctx.filters.stepSize : null;
-          const held = step ? floorToStep(str(qty), step) : str(qty);
+          const held = step ? floorToStep(qty, step) : qty;
           return { state: decide({ ...state, holdings: { ...state.holdings, [symbol]: held } }, 'bought', `${symbol}: holding ${held}`) };
         }
         if (o.tag.startsWith('sell-')) {

@@ -25,7 +25,9 @@
  */
 import { z } from 'zod';
 import { type Dec, add, d, gt, isPositive, lt, lte, str, sub } from '../decimal';
+import { averagePrice, netBought } from '../fills';
 import { intervalMs } from '../market';
+import { modelFile } from '../model-files';
 import { positiveDecimal, positiveInt } from '../schema';
 import { type Intent, defineStrategy } from '../strategy';
 import type { OrderRecord } from '../orders';
@@ -35,7 +37,7 @@ import { type DecisionRecord, type Facts, remember } from './seed/decisions';
 export const modelScalperParams = z
   .object({
     /** ONNX model file on the worker (input [1, window, 14] float32, output 2 class scores). */
-    modelPath: z.string().min(1).default('models/momentum-lstm.onnx'),
+    modelPath: modelFile.default('models/momentum-lstm.onnx'),
     /** Base quantity bought on each entry (the seed's QNTY). */
     quantity: positiveDecimal,
     /** Round trips to make before stopping (the seed's `num_trades`, sent by the user). */
@@ -117,17 +119,6 @@ function inferenceIntent(requestId: string, p: ModelScalperParams, symbol: strin
   return { kind: 'request', requestId, request: { kind: 'inference', modelPath: p.modelPath, symbol, interval, lookback: p.lookback, window: p.window } };
 }
 
-/** Average fill price of an order (quote spent / base received). */
-function avgPrice(order: OrderRecord): Dec {
-  return str(d(order.cumulativeQuoteQty).dividedBy(order.executedQty).toDecimalPlaces(12));
-}
-
-/** Base actually received: a fee paid in the base asset leaves less to sell. */
-function receivedQty(order: OrderRecord, baseAsset: string): Dec {
-  let qty = d(order.executedQty);
-  for (const f of order.fills) if (f.commissionAsset === baseAsset) qty = qty.minus(f.commission);
-  return str(qty);
-}
 
 type WatchKind = 'stop' | 'high' | 'trail';
 
@@ -238,8 +229,8 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
             return { state: s, intents: [{ kind: 'notify', level: 'warn', message: `entry ${order.tag} ${order.status}: ${order.rejectReason ?? ''}` }] };
           }
           // Seed: `price_buy = get_data()[-1]` right after the market buy; the fill price is that price, measured.
-          const entry = avgPrice(order);
-          const qty = receivedQty(order, splitSymbol(ctx.symbol, ctx.filters).base);
+          const entry = averagePrice(order);
+          const qty = netBought(order, splitSymbol(ctx.symbol, ctx.filters).base);
           const holding: Holding = { n: state.seq, qty, entry, high: entry, risen: false, stop: sub(entry, p.stopLossPoints), openedAt: ctx.now, tick: ctx.filters && isPositive(ctx.filters.tickSize) ? str(ctx.filters.tickSize) : '0.00000001', arm: 0 };
           const s = decide({ ...state, phase: 'holding', holding, exitReason: null }, 'holding', `bought ${qty} at ${entry}; stop below ${holding.stop}`, { entry, qty, stop: holding.stop });
           return { state: s, intents: watchIntents(holding, p) };
@@ -252,7 +243,7 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
             const s = decide({ ...state, phase: 'holding', holding: again.holding, exitReason: null }, 'exit-failed', `sell ${order.status}: ${order.rejectReason ?? ''}`);
             return { state: s, intents: [{ kind: 'notify', level: 'error', message: `exit ${order.tag} ${order.status}: ${order.rejectReason ?? ''}; still watching` }, ...again.intents] };
           }
-          const exit = avgPrice(order);
+          const exit = averagePrice(order);
           const points = sub(exit, h.entry);
           const trade: ScalperTrade = {
             n: h.n,

@@ -22,69 +22,95 @@
 import { z } from 'zod';
 import { type Dec, d, floorToStep, gt, gte, isPositive, lt, lte, str } from '../decimal';
 import { type RsiState, nextRsi, rsi } from '../indicators/rsi';
-import type { Candle } from '../market';
-import type { OrderRecord } from '../orders';
+import { averagePrice, netBought } from '../fills';
+import { type Candle, marketStep } from '../market';
+import { type OrderRecord, isFinalStatus } from '../orders';
 import { sizeEntry, sizingSchema } from '../risk/sizing';
-import { decimalString, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
+import { boundedDecimal, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
+
+/** A stop-loss distance in percent of the entry: above 0 and below 100. */
+const stopPct = boundedDecimal({ gt: '0', lt: '100' }, 'must be a percentage above 0 and below 100');
 import { type Intent, defineStrategy } from '../strategy';
 import { splitSymbol } from '../symbols';
 import { type DecisionRecord, type Facts, remember, round } from './seed/decisions';
 
 const num = z.number().finite();
+/** An RSI level: RSI lives between 0 and 100. */
+const rsiLevel = num.min(0, { message: 'must be an RSI level from 0 to 100' }).max(100, { message: 'must be an RSI level from 0 to 100' });
+/** A change of RSI between two candles. */
+const rsiDelta = num.min(0, { message: 'must be an RSI change from 0 to 100' }).max(100, { message: 'must be an RSI change from 0 to 100' });
+
+/** Cross-field rule: `min` must not exceed `max` (an empty range never matches: a silent no-trade bot). */
+function ordered(ctx: z.RefinementCtx, low: { key: string; value: number | string }, high: { key: string; value: number | string }, strict = false): void {
+  const a = typeof low.value === 'number' ? low.value : Number(low.value);
+  const b = typeof high.value === 'number' ? high.value : Number(high.value);
+  if (strict ? !(a < b) : !(a <= b)) {
+    ctx.addIssue({ code: 'custom', path: [low.key], message: `${low.value} must be ${strict ? 'below' : 'at most'} ${high.key} (${high.value}): the range is empty` });
+  }
+}
 
 const long1Schema = z
   .object({
     /** "26 ≥ RSI Bougie N-2 ≥ 10" */
-    rsiN2Min: num.default(10),
-    rsiN2Max: num.default(26),
+    rsiN2Min: rsiLevel.default(10),
+    rsiN2Max: rsiLevel.default(26),
     /** "RSI Bougie N-1 - RSI Bougie N-2 ≥ 4" */
-    rsiRiseMin: num.default(4),
+    rsiRiseMin: rsiDelta.default(4),
     /** "RSI Bougie N-1 < 40" */
-    rsiN1Below: num.default(40),
+    rsiN1Below: rsiLevel.default(40),
     /** Exit: "RSI dernière bougie clôturée ≥ 40" */
-    exitRsiAtLeast: num.default(40),
+    exitRsiAtLeast: rsiLevel.default(40),
     /** SL: close down at least 0.7 % from the entry close */
-    stopLossPct: positiveDecimal.default('0.7'),
+    stopLossPct: stopPct.default('0.7'),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => ordered(ctx, { key: 'rsiN2Min', value: p.rsiN2Min }, { key: 'rsiN2Max', value: p.rsiN2Max }));
 
 const long2Schema = z
   .object({
     /** "72 ≤ RSI Bougie N-2 ≤ 86" */
-    rsiN2Min: num.default(72),
-    rsiN2Max: num.default(86),
+    rsiN2Min: rsiLevel.default(72),
+    rsiN2Max: rsiLevel.default(86),
     /** "RSI Bougie N-2 - RSI Bougie N-1 ≥ 2,5" */
-    rsiDropMin: num.default(2.5),
+    rsiDropMin: rsiDelta.default(2.5),
     /** "1 < (Volume N-1 / Volume N-2) ≤ 1,8" */
     volumeRatioAbove: nonNegativeDecimal.default('1'),
     volumeRatioMax: positiveDecimal.default('1.8'),
     /** Exit: "RSI dernière bougie clôturée ≥ (RSI Bougie N-1 + 1,5)" */
-    exitRsiRise: num.default(1.5),
+    exitRsiRise: rsiDelta.default(1.5),
     /** SL: close down at least 1.1 % from the entry close */
-    stopLossPct: positiveDecimal.default('1.1'),
+    stopLossPct: stopPct.default('1.1'),
     /** "Ne jamais enchaîner 2 positions long2... si le RSI n'est pas repassé sous 50" */
-    rearmBelowRsi: num.default(50),
+    rearmBelowRsi: rsiLevel.default(50),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    ordered(ctx, { key: 'rsiN2Min', value: p.rsiN2Min }, { key: 'rsiN2Max', value: p.rsiN2Max });
+    ordered(ctx, { key: 'volumeRatioAbove', value: p.volumeRatioAbove }, { key: 'volumeRatioMax', value: p.volumeRatioMax }, true);
+  });
 
 const shortSchema = z
   .object({
     /** "72 ≤ RSI Bougie N-2 ≤ 83" */
-    rsiN2Min: num.default(72),
-    rsiN2Max: num.default(83),
+    rsiN2Min: rsiLevel.default(72),
+    rsiN2Max: rsiLevel.default(83),
     /** "RSI Bougie N-2 - RSI Bougie N-1 ≥ 3,5" */
-    rsiDropMin: num.default(3.5),
+    rsiDropMin: rsiDelta.default(3.5),
     /** "RSI Bougie N-1 > 60" */
-    rsiN1Above: num.default(60),
+    rsiN1Above: rsiLevel.default(60),
     /** "0,7 ≤ (Volume N-1 / Volume N-2) < 1" */
     volumeRatioMin: nonNegativeDecimal.default('0.7'),
     volumeRatioBelow: positiveDecimal.default('1'),
     /** Exit: "RSI dernière bougie clôturée ≤ 60" */
-    exitRsiAtMost: num.default(60),
+    exitRsiAtMost: rsiLevel.default(60),
     /** SL: close up at least 0.8 % from the entry close */
-    stopLossPct: positiveDecimal.default('0.8'),
+    stopLossPct: stopPct.default('0.8'),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    ordered(ctx, { key: 'rsiN2Min', value: p.rsiN2Min }, { key: 'rsiN2Max', value: p.rsiN2Max });
+    ordered(ctx, { key: 'volumeRatioMin', value: p.volumeRatioMin }, { key: 'volumeRatioBelow', value: p.volumeRatioBelow }, true);
+  });
 
 export const rsiSniperParams = z
   .object({
@@ -94,11 +120,11 @@ export const rsiSniperParams = z
      * "Volume Bougie N-1 ≥ 90", for every entry. The seed's 90 is a Kraken Futures BTC volume;
      * Binance volumes are on another scale, so set it for the market traded.
      */
-    minVolume: decimalString.default('90'),
+    minVolume: nonNegativeDecimal.default('90'),
     /** "Si le RSI passe au-dessus de 86 ou en dessous de 10... tant que le RSI n'est pas repassé par 50". */
-    extremeAbove: num.default(86),
-    extremeBelow: num.default(10),
-    extremeReset: num.default(50),
+    extremeAbove: rsiLevel.default(86),
+    extremeBelow: rsiLevel.default(10),
+    extremeReset: rsiLevel.default(50),
     long1: long1Schema.prefault({}),
     long2: long2Schema.prefault({}),
     short: shortSchema.prefault({}),
@@ -110,13 +136,17 @@ export const rsiSniperParams = z
      * Taker fee rate kept out of the margin when sizing a short ("prendre en compte la marge, les
      * frais"); 0.0005 is Binance USDⓈ-M's base taker rate (Kraken Futures' is the same).
      */
-    feeRate: nonNegativeDecimal.default('0.0005'),
+    feeRate: boundedDecimal({ gte: '0', lt: '0.1' }, 'must be a fee rate from 0 to below 0.1 (0.0005 is 0.05 %)').default('0.0005'),
     /** "Sizing MAX": spend the whole free quote balance ("max"), or any shared sizing mode. */
     sizing: z.union([z.literal('max'), sizingSchema]).default('max'),
     /** Closed candles fetched at start to warm the RSI up before the first decision. */
     warmupCandles: positiveInt.max(1000).default(200),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    ordered(ctx, { key: 'extremeBelow', value: p.extremeBelow }, { key: 'extremeReset', value: p.extremeReset }, true);
+    ordered(ctx, { key: 'extremeReset', value: p.extremeReset }, { key: 'extremeAbove', value: p.extremeAbove }, true);
+  });
 export type RsiSniperParams = z.output<typeof rsiSniperParams>;
 
 export type PositionKind = 'long1' | 'long2' | 'short';
@@ -299,13 +329,7 @@ export interface RsiSniperState {
 const MAX_TRADES_KEPT = 100;
 const WARMUP_REQUEST = 'rsi-warmup';
 
-function isFinal(o: OrderRecord): boolean {
-  return o.status === 'FILLED' || o.status === 'CANCELED' || o.status === 'REJECTED' || o.status === 'EXPIRED' || o.status === 'EXPIRED_IN_MATCH';
-}
-
-function avgPrice(o: OrderRecord): Dec {
-  return str(d(o.cumulativeQuoteQty).dividedBy(o.executedQty).toDecimalPlaces(12));
-}
+const isFinal = (o: OrderRecord): boolean => isFinalStatus(o.status);
 
 export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
   id: 'rsi-sniper',
@@ -406,7 +430,7 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
         const margin = ctx.balances?.quote ?? null;
         if (margin === null || !isPositive(margin)) return { state: decide(s, 'skip', 'short conditions met but the available margin is unknown or zero', facts), intents: [] };
         const raw = str(d(margin).dividedBy(d(n1.close).times(d(1).dividedBy(p.leverage).plus(p.feeRate))));
-        const quantity = ctx.filters ? floorToStep(raw, isPositive(ctx.filters.marketStepSize) ? ctx.filters.marketStepSize : ctx.filters.stepSize) : raw;
+        const quantity = ctx.filters ? floorToStep(raw, marketStep(ctx.filters)) : raw;
         facts.margin = margin;
         facts.leverage = p.leverage;
         intent = { kind: 'place', tag: `entry-${seq}`, side: 'SELL', type: 'MARKET', quantity, purpose: 'entry', reason, facts };
@@ -472,12 +496,10 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
             const s = decide({ ...state, position: null, lastKind: state.trades.at(-1)?.kind ?? null, long2Rearmed: pos.kind === 'long2' ? true : state.long2Rearmed }, 'entry-failed', `${pos.kind} entry ${order.status}: ${order.rejectReason ?? ''}`);
             return { state: s, intents: [{ kind: 'notify', level: 'warn', message: `${pos.kind} entry ${order.status}: ${order.rejectReason ?? ''}` }] };
           }
-          let qty = d(order.executedQty);
           const base = splitSymbol(ctx.symbol, ctx.filters).base;
-          if (order.request.side === 'BUY') for (const f of order.fills) if (f.commissionAsset === base) qty = qty.minus(f.commission);
-          const step = ctx.filters ? (isPositive(ctx.filters.marketStepSize) ? ctx.filters.marketStepSize : ctx.filters.stepSize) : null;
-          const sellable = step ? floorToStep(str(qty), step) : str(qty);
-          return { state: { ...state, position: { ...pos, phase: 'open', qty: sellable, fillPrice: avgPrice(order) } } };
+          const qty = order.request.side === 'BUY' ? netBought(order, base) : str(d(order.executedQty));
+          const sellable = ctx.filters ? floorToStep(qty, marketStep(ctx.filters)) : qty;
+          return { state: { ...state, position: { ...pos, phase: 'open', qty: sellable, fillPrice: averagePrice(order) } } };
         }
         if (order.tag === `exit-${pos.seq}` && pos.phase === 'closing') {
           if (!isPositive(order.executedQty)) {
@@ -485,7 +507,7 @@ export const rsiSniper = defineStrategy<RsiSniperParams, RsiSniperState>({
             const s = decide({ ...state, position: { ...pos, phase: 'open', exitReason: null, exitClose: null } }, 'exit-failed', `${pos.kind} exit ${order.status}: ${order.rejectReason ?? ''}`);
             return { state: s, intents: [{ kind: 'notify', level: 'error', message: `${pos.kind} exit ${order.status}: ${order.rejectReason ?? ''}; retrying on the next candle` }] };
           }
-          const exitPrice = avgPrice(order);
+          const exitPrice = averagePrice(order);
           const entryPrice = pos.fillPrice ?? pos.entryClose;
           const perUnit = pos.kind === 'short' ? d(entryPrice).minus(exitPrice) : d(exitPrice).minus(entryPrice);
           const trade: SniperTrade = {

@@ -30,12 +30,18 @@ export function signedPayload(query: string, body: string): { payload: string; s
 
 export function verifySignature(secret: string, payload: string, signature: string | undefined): void {
   if (signature === undefined || signature === '') throw Api.mandatory('signature');
-  const expected = hmacHex(secret, payload);
-  // HMAC signatures are case-insensitive hex.
-  const given = signature.toLowerCase();
-  if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
-    throw err(-1022, 'Signature for this request is not valid.');
-  }
+  if (!sameHex(hmacHex(secret, payload), signature)) throw err(-1022, 'Signature for this request is not valid.');
+}
+
+/**
+ * Constant-time comparison of an expected lower-case hex digest with what a client sent (HMAC
+ * signatures are case-insensitive). Compares bytes, so a same-length string of multi-byte
+ * characters is a mismatch, not an exception.
+ */
+export function sameHex(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given.toLowerCase(), 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Timestamp and recvWindow rules (rest-api.md "Timing security"); returns the request's timestamp in ms. */

@@ -3,6 +3,7 @@
  * winning; typed getters that fail with Binance's codes and messages.
  */
 import { isDecimalString } from '../../core/decimal';
+import type { VenueEvent } from '../../venue';
 
 export class ApiError extends Error {
   constructor(
@@ -14,6 +15,24 @@ export class ApiError extends Error {
     readonly data?: unknown,
   ) {
     super(msg);
+  }
+}
+
+/**
+ * A request that failed after changing state (cancelReplace: one side done, the other refused):
+ * the error Binance answers, plus what did happen, so the caller still dispatches its events and
+ * records the orders it created.
+ */
+export class PartialExecutionError extends ApiError {
+  constructor(
+    code: number,
+    msg: string,
+    status: number,
+    data: unknown,
+    readonly events: readonly VenueEvent[],
+    readonly createdOrderIds: readonly number[],
+  ) {
+    super(code, msg, status, {}, data);
   }
 }
 
@@ -31,7 +50,8 @@ export const Api = {
   invalidJson: (name: string) => err(-1135, `JSON sent for parameter '${name}' is not valid`),
 };
 
-const INTEGER = /^-?[0-9]{1,20}$/;
+/** Binance's integer parameters (ids, times, limits) are unsigned: `-1` is an illegal character. */
+const INTEGER = /^[0-9]{1,20}$/;
 
 export class Params {
   private readonly read = new Set<string>();

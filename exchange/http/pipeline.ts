@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import type { VenueEvent } from '../../core/venue';
+import type { VenueEvent } from '../../venue';
 import type { AccountRegistry } from '../accounts';
 import type { Audit } from '../audit';
 import type { Faults } from '../faults';
@@ -15,7 +15,7 @@ import type { Json } from '../format';
 import type { RateLimitOptions, RateLimiter } from '../ratelimit';
 import type { Route } from '../rest';
 import { apiKeyErrors, checkTiming, checkWindow, signedPayload, verifySignature } from './auth';
-import { ApiError, Params } from './params';
+import { ApiError, Params, PartialExecutionError } from './params';
 
 export interface PipelineDeps {
   readonly routes: ReadonlyMap<string, Route>;
@@ -31,10 +31,11 @@ export interface PipelineDeps {
   readonly dispatch: (events: readonly VenueEvent[]) => void;
   readonly backendTimeoutMs: number;
   readonly log: boolean;
-  readonly admin: (path: string, method: string, query: string, body: string) => Promise<{ status: number; body: Json }>;
+  /** /admin/* requests: the guard (token, Host, Origin) and the admin routes. */
+  readonly admin: (req: http.IncomingMessage, path: string, query: string, body: string) => Promise<{ status: number; body: Json }>;
 }
 
-const CLIENT_ID_PARAMS = ['newClientOrderId', 'origClientOrderId', 'listClientOrderId', 'limitClientOrderId', 'stopClientOrderId', 'aboveClientOrderId', 'belowClientOrderId'];
+export const CLIENT_ID_PARAMS = ['newClientOrderId', 'origClientOrderId', 'listClientOrderId', 'limitClientOrderId', 'stopClientOrderId', 'aboveClientOrderId', 'belowClientOrderId'];
 const UNKNOWN_MSG = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
 
 export class RequestPipeline {
@@ -83,8 +84,8 @@ export class RequestPipeline {
     const path = qi < 0 ? url : url.slice(0, qi);
     const query = qi < 0 ? '' : url.slice(qi + 1);
     const ip = req.socket.remoteAddress ?? 'unknown';
-    if (path.startsWith('/admin/')) {
-      const r = await this.d.admin(path, req.method ?? 'GET', query, body);
+    if (path === '/admin' || path.startsWith('/admin/')) {
+      const r = await this.d.admin(req, path, query, body);
       writeJson(res, ip, r.status, r.body);
       return;
     }
@@ -168,7 +169,7 @@ export class RequestPipeline {
           result = route.handler({ params, accountId, time: venueNow() });
         } catch (e) {
           // A partly failed cancel-replace still changed state: its events go out.
-          if (e instanceof ApiError) settle(e as ApiError & { events?: readonly VenueEvent[]; createdOrderIds?: readonly number[] });
+          if (e instanceof PartialExecutionError) settle(e);
           throw e;
         }
         settle(result);

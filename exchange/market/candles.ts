@@ -1,7 +1,7 @@
 /** Kline building: one forming candle plus a bounded history per symbol and interval. */
 import { type Dec, d, str } from '../../core/decimal';
 import { type CandleInterval, intervalMs } from '../../core/market';
-import { comparePrices, fastNumber } from '../../core/venue';
+import { comparePrices, fastNumber } from '../../venue';
 
 export interface Kline {
   symbol: string;

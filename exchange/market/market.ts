@@ -1,8 +1,11 @@
 /**
- * The market of the paper exchange: last prices, public trades, klines of every interval, the
- * synthetic book shown by bookTicker/depth, and the market-stream payloads. Every price move goes
- * through the venue first (`venue.onPrice`), so resting orders fill on the same path the
- * backtester uses.
+ * The market of the paper exchange: last prices, the public trade tape (the synthetic market's
+ * prints and our accounts' fills, one trade-id sequence per symbol), klines of every interval, the
+ * book (the venue's synthetic book: order-book.ts, streamed by depth-feed.ts), 24h statistics
+ * (tickers.ts) and the market-stream payloads. Every price move goes through the venue first
+ * (`venue.onPrice`), so resting orders fill on the same path the backtester uses. Our fills are
+ * trades on the tape and streams, but do not move the price or the candles: the synthetic market
+ * absorbs them.
  *
  * Candle clocks:
  * - 'clock' (random walk, mirror): candles close on wall-clock boundaries (a timer calls
@@ -10,10 +13,14 @@
  * - 'data' (replay): the same, driven by the replayed data's timestamps.
  * - 'manual': candles close only through `closeCandle`; the next opens one interval later.
  */
-import { type Dec, d, str } from '../../core/decimal';
+import { type Dec, d } from '../../core/decimal';
 import { CANDLE_INTERVALS, type CandleInterval, intervalMs } from '../../core/market';
-import type { Venue, VenueEvent, VenueSymbol } from '../../core/venue';
+import type { BookModel, FillView, Venue, VenueEvent, VenueSymbol } from '../../venue';
 import { type Kline, KlineSeries, addTrade, alignedOpen, emptyKline, klineEvent } from './candles';
+import { type Cadence, DepthFeed } from './depth-feed';
+import { type Level, OrderBookView } from './order-book';
+import { type Stats24h, miniTickerEvent, stats24h, tickerEvent } from './tickers';
+import { type TapeTrade, TradeTape } from './trade-tape';
 
 export interface StreamSink {
   hasSubscribers(stream: string): boolean;
@@ -22,13 +29,6 @@ export interface StreamSink {
 
 export type CandleMode = 'clock' | 'data' | 'manual';
 
-export interface DisplayBook {
-  readonly spreadTicks: number;
-  readonly levels: number;
-  readonly levelStepTicks: number;
-  readonly levelQty: Dec;
-}
-
 export interface MarketOptions {
   readonly venue: Venue;
   readonly now: () => number;
@@ -36,15 +36,20 @@ export interface MarketOptions {
   readonly onVenueEvents: (events: readonly VenueEvent[]) => void;
   readonly mode: CandleMode;
   readonly historyLimit: number;
-  readonly book: DisplayBook;
+  /** The book shown: the venue's (a finite one), or a flat display book when its depth is unlimited. */
+  readonly book: BookModel;
+  /** Trades kept per symbol for trades/historicalTrades/aggTrades. Default 10,000. */
+  readonly tapeSize?: number;
 }
 
 interface SymbolMarket {
   readonly spec: VenueSymbol;
   readonly lower: string;
   readonly series: Map<CandleInterval, KlineSeries>;
-  publicTradeId: number;
-  bookUpdateId: number;
+  readonly tape: TradeTape;
+  readonly feed: DepthFeed;
+  /** Trade id of the last ticker push (the all-market arrays carry only symbols that changed). */
+  tickerSeenId: number;
 }
 
 export class Market {
@@ -57,7 +62,9 @@ export class Market {
       const name = spec.filters.symbol;
       const series = new Map<CandleInterval, KlineSeries>();
       for (const i of CANDLE_INTERVALS) series.set(i, new KlineSeries(name, i, o.historyLimit));
-      this.symbols.set(name, { spec, lower: name.toLowerCase(), series, publicTradeId: 0, bookUpdateId: 1 });
+      const lower = name.toLowerCase();
+      const feed = new DepthFeed(new OrderBookView(spec, o.book), name, lower, o.sink, o.now());
+      this.symbols.set(name, { spec, lower, series, tape: new TradeTape(o.tapeSize ?? 10_000), feed, tickerSeenId: -1 });
     }
   }
 
@@ -82,32 +89,56 @@ export class Market {
     return this.o.venue.lastPrice(symbol);
   }
 
-  /** A public trade at `price`: matches resting orders, updates klines, publishes trade/bookTicker/depth/kline. */
+  /** A public trade at `price`: matches resting orders, updates klines, publishes trade/aggTrade/book/kline. */
   trade(symbol: string, price: Dec, qty: Dec | null, time: number, opts: { buyerIsTaker?: boolean; sweep?: boolean } = {}): void {
     const m = this.symbols.get(symbol);
     if (!m) throw new Error(`unknown symbol ${symbol}`);
     if (this.o.mode !== 'manual') this.advanceTo(symbol, time);
     this.lastTradeTime = this.lastTradeTime === null ? time : Math.max(this.lastTradeTime, time);
-    m.publicTradeId += 1;
-    const tradeId = m.publicTradeId;
-    const events = this.o.venue.onPrice(symbol, { price, time, qty, sweep: opts.sweep ?? false });
-    if (events.length > 0) this.o.onVenueEvents(events);
+    // The print takes its id before the fills it causes, so the tape and the streams stay in id order.
+    const tradeId = this.o.venue.nextTradeId(symbol);
     const buyerIsTaker = opts.buyerIsTaker ?? true;
     const { baseAssetPrecision: qp, quoteAssetPrecision: pp } = m.spec;
+    this.recordTrade(m, { id: tradeId, price, qty: qty ?? '0', quoteQty: qty === null ? '0' : d(qty).times(price).toFixed(), time, isBuyerMaker: !buyerIsTaker });
+    const events = this.o.venue.onPrice(symbol, { price, time, qty, sweep: opts.sweep ?? false });
+    if (events.length > 0) this.o.onVenueEvents(events);
     for (const [interval, series] of m.series) {
       if (!series.current) series.current = emptyKline(symbol, interval, this.firstOpenTime(interval, time), price);
       addTrade(series.current, price, qty, tradeId, buyerIsTaker);
       const stream = `${m.lower}@kline_${interval}`;
       if (this.o.sink.hasSubscribers(stream)) this.o.sink.publish(stream, klineEvent(series.current, time, pp, qp));
     }
+    this.bookChanged(symbol, time);
+  }
+
+  /** One of our accounts' fills: a trade on the tape and the trade streams (the book changes with it). */
+  recordFill(fill: FillView): void {
+    const m = this.symbols.get(fill.symbol);
+    if (!m) return;
+    this.recordTrade(m, { id: fill.tradeId, price: fill.price, qty: fill.qty, quoteQty: fill.quoteQty, time: fill.time, isBuyerMaker: (fill.side === 'BUY') === fill.isMaker });
+  }
+
+  /** The book of `symbol` may have changed (a trade, a fill): new update id, diff, bookTicker. */
+  bookChanged(symbol: string, time: number): void {
+    const m = this.symbols.get(symbol);
+    const last = this.price(symbol);
+    if (!m || last === null) return;
+    m.feed.update({ reference: last, seq: this.o.venue.bookSeq(symbol) }, time);
+  }
+
+  private recordTrade(m: SymbolMarket, t: TapeTrade): void {
+    m.tape.add(t);
+    const { baseAssetPrecision: qp, quoteAssetPrecision: pp } = m.spec;
     const tradeStream = `${m.lower}@trade`;
-    if (this.o.sink.hasSubscribers(tradeStream)) {
-      this.o.sink.publish(
-        tradeStream,
-        JSON.stringify({ e: 'trade', E: time, s: symbol, t: tradeId, p: d(price).toFixed(pp), q: d(qty ?? '0').toFixed(qp), T: time, m: !buyerIsTaker, M: true }),
-      );
-    }
-    this.publishBook(m, time);
+    const aggStream = `${m.lower}@aggTrade`;
+    const wantTrade = this.o.sink.hasSubscribers(tradeStream);
+    const wantAgg = this.o.sink.hasSubscribers(aggStream);
+    if (!wantTrade && !wantAgg) return;
+    const p = d(t.price).toFixed(pp);
+    const q = d(t.qty).toFixed(qp);
+    const symbol = m.spec.filters.symbol;
+    if (wantTrade) this.o.sink.publish(tradeStream, JSON.stringify({ e: 'trade', E: t.time, s: symbol, t: t.id, p, q, T: t.time, m: t.isBuyerMaker, M: true }));
+    if (wantAgg) this.o.sink.publish(aggStream, JSON.stringify({ e: 'aggTrade', E: t.time, s: symbol, a: t.id, p, q, f: t.id, l: t.id, T: t.time, m: t.isBuyerMaker, M: true }));
   }
 
   /** Close every candle of the symbol that ended before `time` (clock and data modes). */
@@ -174,32 +205,82 @@ export class Market {
     return this.symbols.get(symbol)?.series.get(interval)?.current ?? null;
   }
 
-  bookTop(symbol: string): { bid: Dec; ask: Dec; bidQty: Dec; askQty: Dec } | null {
+  /** Best bid and ask (padded price and size), null before the first price. */
+  bookTop(symbol: string): { bid: Level | null; ask: Level | null } | null {
     const m = this.symbols.get(symbol);
-    const last = this.price(symbol);
-    if (!m || last === null) return null;
-    const offset = d(m.spec.filters.tickSize).times(this.o.book.spreadTicks);
-    const bid = d(last).minus(offset);
-    return { bid: str(bid.greaterThan(0) ? bid : d(m.spec.filters.tickSize)), ask: str(d(last).plus(offset)), bidQty: this.o.book.levelQty, askQty: this.o.book.levelQty };
+    const state = this.bookState(symbol);
+    return m && state ? m.feed.view.best(state) : null;
   }
 
-  depth(symbol: string, limit: number): { lastUpdateId: number; bids: Array<[string, string]>; asks: Array<[string, string]> } {
+  /** GET /api/v3/depth: up to `limit` levels a side and the update id the diff stream continues from. */
+  depth(symbol: string, limit: number): { lastUpdateId: number; bids: Level[]; asks: Level[] } {
     const m = this.symbols.get(symbol);
-    const last = this.price(symbol);
-    if (!m || last === null) return { lastUpdateId: m?.bookUpdateId ?? 0, bids: [], asks: [] };
-    const tick = d(m.spec.filters.tickSize);
-    const { quoteAssetPrecision: pp, baseAssetPrecision: qp } = m.spec;
-    const qty = d(this.o.book.levelQty).toFixed(qp);
-    const bids: Array<[string, string]> = [];
-    const asks: Array<[string, string]> = [];
-    const n = Math.min(limit, Math.max(1, this.o.book.levels));
-    for (let i = 0; i < n; i++) {
-      const off = tick.times(this.o.book.spreadTicks + i * Math.max(1, this.o.book.levelStepTicks));
-      const bid = d(last).minus(off);
-      if (bid.greaterThan(0)) bids.push([bid.toFixed(pp), qty]);
-      asks.push([d(last).plus(off).toFixed(pp), qty]);
+    if (!m) return { lastUpdateId: 0, bids: [], asks: [] };
+    // The book follows the last price even when it was set without a trade (start prices).
+    if (m.feed.current() === null) this.bookChanged(symbol, this.o.now());
+    return m.feed.snapshot(limit);
+  }
+
+  /** The public trade tape of a symbol (trades, historicalTrades, aggTrades). */
+  tape(symbol: string): TradeTape | null {
+    return this.symbols.get(symbol)?.tape ?? null;
+  }
+
+  /** Rolling 24-hour statistics (REST ticker/24hr and the ticker streams). */
+  stats(symbol: string, now: number): Stats24h | null {
+    const m = this.symbols.get(symbol);
+    if (!m) return null;
+    const top = this.bookTop(symbol);
+    return stats24h({
+      symbol,
+      now,
+      hours: this.klines(symbol, '1h', { startTime: now - 86_400_000, limit: 25 }),
+      last: this.price(symbol),
+      lastTrade: m.tape.last(),
+      bid: top?.bid ?? null,
+      ask: top?.ask ?? null,
+      pricePrecision: m.spec.quoteAssetPrecision,
+      qtyPrecision: m.spec.baseAssetPrecision,
+    });
+  }
+
+  /**
+   * Interval tick of the streams Binance pushes on a clock: diff and partial depth every 100 ms
+   * ('fast') or 1000 ms ('slow'); on the slow tick also @ticker, @miniTicker and the all-market
+   * arrays (which carry only the symbols that traded since the last push).
+   */
+  tick(cadence: Cadence, time: number): void {
+    for (const m of this.symbols.values()) m.feed.flush(cadence, time);
+    if (cadence !== 'slow') return;
+    const sink = this.o.sink;
+    const wantArr = sink.hasSubscribers('!ticker@arr');
+    const wantMiniArr = sink.hasSubscribers('!miniTicker@arr');
+    const arr: unknown[] = [];
+    const miniArr: unknown[] = [];
+    for (const m of this.symbols.values()) {
+      const ticker = `${m.lower}@ticker`;
+      const mini = `${m.lower}@miniTicker`;
+      const lastId = m.tape.last()?.id ?? -1;
+      const changed = lastId !== m.tickerSeenId;
+      const wantOne = sink.hasSubscribers(ticker) || sink.hasSubscribers(mini);
+      if (!wantOne && !((wantArr || wantMiniArr) && changed)) continue;
+      const s = this.stats(m.spec.filters.symbol, time);
+      if (!s || this.price(m.spec.filters.symbol) === null) continue;
+      if (sink.hasSubscribers(ticker)) sink.publish(ticker, JSON.stringify(tickerEvent(s, time)));
+      if (sink.hasSubscribers(mini)) sink.publish(mini, JSON.stringify(miniTickerEvent(s, time)));
+      if (changed) {
+        if (wantArr) arr.push(tickerEvent(s, time));
+        if (wantMiniArr) miniArr.push(miniTickerEvent(s, time));
+        m.tickerSeenId = lastId;
+      }
     }
-    return { lastUpdateId: m.bookUpdateId, bids, asks };
+    if (arr.length > 0) sink.publish('!ticker@arr', JSON.stringify(arr));
+    if (miniArr.length > 0) sink.publish('!miniTicker@arr', JSON.stringify(miniArr));
+  }
+
+  private bookState(symbol: string): { reference: Dec; seq: number } | null {
+    const last = this.price(symbol);
+    return last === null ? null : { reference: last, seq: this.o.venue.bookSeq(symbol) };
   }
 
   /** Closed and forming candles of every series, for persistence. */
@@ -238,36 +319,5 @@ export class Market {
     series.pushClosed(k);
     const stream = `${m.lower}@kline_${series.interval}`;
     if (this.o.sink.hasSubscribers(stream)) this.o.sink.publish(stream, klineEvent(k, eventTime, m.spec.quoteAssetPrecision, m.spec.baseAssetPrecision));
-  }
-
-  private publishBook(m: SymbolMarket, time: number): void {
-    m.bookUpdateId += 1;
-    const bt = `${m.lower}@bookTicker`;
-    const wantsTop = this.o.sink.hasSubscribers(bt);
-    const depthStreams = [`${m.lower}@depth`, `${m.lower}@depth@100ms`, `${m.lower}@depth5`, `${m.lower}@depth10`, `${m.lower}@depth20`, `${m.lower}@depth5@100ms`, `${m.lower}@depth10@100ms`, `${m.lower}@depth20@100ms`].filter((s) =>
-      this.o.sink.hasSubscribers(s),
-    );
-    if (!wantsTop && depthStreams.length === 0) return;
-    const symbol = m.spec.filters.symbol;
-    const { quoteAssetPrecision: pp, baseAssetPrecision: qp } = m.spec;
-    if (wantsTop) {
-      const top = this.bookTop(symbol);
-      if (top) {
-        this.o.sink.publish(
-          bt,
-          JSON.stringify({ u: m.bookUpdateId, s: symbol, b: d(top.bid).toFixed(pp), B: d(top.bidQty).toFixed(qp), a: d(top.ask).toFixed(pp), A: d(top.askQty).toFixed(qp) }),
-        );
-      }
-    }
-    for (const stream of depthStreams) {
-      const levelMatch = /@depth(5|10|20)/.exec(stream);
-      if (levelMatch) {
-        const book = this.depth(symbol, Number(levelMatch[1]));
-        this.o.sink.publish(stream, JSON.stringify(book));
-      } else {
-        const book = this.depth(symbol, 20);
-        this.o.sink.publish(stream, JSON.stringify({ e: 'depthUpdate', E: time, s: symbol, U: m.bookUpdateId, u: m.bookUpdateId, b: book.bids, a: book.asks }));
-      }
-    }
   }
 }

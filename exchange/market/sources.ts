@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { type Dec, Decimal, d, str } from '../../core/decimal';
 import { CANDLE_INTERVALS, type Candle, type CandleInterval, intervalMs } from '../../core/market';
-import { candlePricePath } from '../../core/venue';
+import { candlePricePath } from '../../venue';
 import { type Kline, alignedOpen } from './candles';
 import type { Market } from './market';
 import { seededRandom } from '../../core/random';
@@ -258,7 +258,7 @@ function inferInterval(ms: number): CandleInterval {
 }
 
 /**
- * Replay: each candle plays its intra-candle path (core/venue candlePricePath, the backtester's
+ * Replay: each candle plays its intra-candle path (venue candlePricePath, the backtester's
  * path) through the market, then the file's candle is emitted as the closed kline, values as in the
  * file. Times are the file's.
  */

@@ -1,14 +1,18 @@
 /**
  * Market streams: `/ws/<stream>[/<stream>…]` (raw payloads) and `/stream?streams=a/b` (combined
- * `{"stream","data"}`), live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS, server pings.
+ * `{"stream","data"}`), live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS / SET_PROPERTY /
+ * GET_PROPERTY, with Binance's limits: 1024 streams a connection, 5 incoming messages a second
+ * (over it: closed with 1008), frames up to 64 KiB (bigger: 1009, from ws).
  */
 import type { WebSocket } from 'ws';
 import type { StreamSink } from '../market/market';
+import { CLOSE, MessageRate, WS_LIMITS, awaitedPongs, guarded, sendIfOpen, validRequestId } from './limits';
 
 interface Conn {
   readonly ws: WebSocket;
   combined: boolean;
   readonly streams: Set<string>;
+  readonly rate: MessageRate;
 }
 
 export interface MarketStreamFaults {
@@ -23,7 +27,10 @@ export class MarketStreams implements StreamSink {
   private readonly held: Array<() => void> = [];
   messagesSent = 0;
 
-  constructor(private readonly faults: MarketStreamFaults) {}
+  constructor(
+    private readonly faults: MarketStreamFaults,
+    private readonly log?: (msg: string) => void,
+  ) {}
 
   hasSubscribers(stream: string): boolean {
     const s = this.subs.get(stream);
@@ -61,11 +68,32 @@ export class MarketStreams implements StreamSink {
     for (const f of held) f();
   }
 
+  /** Streams named in the URL beyond the limit refuse the connection (server.ts answers 400). */
+  static tooManyStreams(streams: readonly string[]): boolean {
+    return new Set(streams.filter(validStreamName).map(canonicalStream)).size > WS_LIMITS.streamsPerConnection;
+  }
+
   attach(ws: WebSocket, streams: readonly string[], combined: boolean): void {
-    const conn: Conn = { ws, combined, streams: new Set() };
+    const conn: Conn = { ws, combined, streams: new Set(), rate: new MessageRate(WS_LIMITS.incomingMessagesPerSecond) };
     this.conns.add(conn);
-    for (const s of streams) this.subscribe(conn, s);
-    ws.on('message', (data) => this.onMessage(conn, String(data)));
+    for (const s of streams) if (validStreamName(s)) this.subscribe(conn, s);
+    // Pings and unsolicited pongs count toward the 5 messages a second, like JSON control messages.
+    const count = () => {
+      if (!conn.rate.hit()) ws.close(CLOSE.policy, 'Too many messages; the limit is 5 incoming messages per second');
+    };
+    ws.on('ping', count);
+    ws.on('pong', () => {
+      const awaited = awaitedPongs.get(ws) ?? 0;
+      if (awaited > 0) awaitedPongs.set(ws, awaited - 1);
+      else count();
+    });
+    ws.on('message', (data, isBinary) => {
+      if (!conn.rate.hit()) {
+        ws.close(CLOSE.policy, 'Too many messages; the limit is 5 incoming messages per second');
+        return;
+      }
+      guarded(ws, 'market stream message', () => this.onMessage(conn, isBinary ? null : String(data)), this.log);
+    });
     ws.on('close', () => {
       for (const s of conn.streams) this.subs.get(s)?.delete(conn);
       this.conns.delete(conn);
@@ -83,8 +111,8 @@ export class MarketStreams implements StreamSink {
   shutdownAll(time: number): void {
     for (const c of this.conns) {
       const ev = { e: 'serverShutdown', E: time };
-      c.ws.send(c.combined ? JSON.stringify({ stream: '!serverShutdown', data: ev }) : JSON.stringify(ev));
-      c.ws.close(1001, 'server shutdown');
+      sendIfOpen(c.ws, c.combined ? JSON.stringify({ stream: '!serverShutdown', data: ev }) : JSON.stringify(ev));
+      c.ws.close(CLOSE.goingAway, 'server shutdown');
     }
   }
 
@@ -109,43 +137,72 @@ export class MarketStreams implements StreamSink {
     this.subs.get(name)?.delete(conn);
   }
 
-  private onMessage(conn: Conn, text: string): void {
-    let msg: { method?: unknown; params?: unknown; id?: unknown };
+  private reply(conn: Conn, body: Record<string, unknown>): void {
+    sendIfOpen(conn.ws, JSON.stringify(body));
+  }
+
+  /** Control messages, answered with Binance's codes (web-socket-streams.md "Error Messages"). */
+  private onMessage(conn: Conn, text: string | null): void {
+    const invalid = (msg: string, id: unknown = null) => this.reply(conn, { error: { code: 2, msg: `Invalid request: ${msg}` }, id });
+    if (text === null) return invalid('binary frames are not supported');
+    let msg: unknown;
     try {
-      msg = JSON.parse(text) as typeof msg;
+      msg = JSON.parse(text);
     } catch {
-      conn.ws.send(JSON.stringify({ error: { code: 3, msg: 'Invalid JSON: expected value at line 1 column 1' } }));
-      return;
+      return this.reply(conn, { error: { code: 3, msg: 'Invalid JSON: expected value at line 1 column 1' } });
     }
-    const id = msg.id ?? null;
-    const params = Array.isArray(msg.params) ? msg.params : [];
-    switch (msg.method) {
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return invalid('expected a JSON object');
+    const m = msg as { method?: unknown; params?: unknown; id?: unknown };
+    if (!validRequestId(m.id ?? null)) return invalid('request ID must be an unsigned integer');
+    const id = m.id ?? null;
+    if (m.method === undefined) return invalid('missing field `method` at line 1 column 1', id);
+    if (m.params !== undefined && !Array.isArray(m.params)) return invalid('params must be an array', id);
+    const params = (m.params ?? []) as unknown[];
+    switch (m.method) {
       case 'SUBSCRIBE':
-        for (const p of params) if (typeof p === 'string') this.subscribe(conn, p);
-        conn.ws.send(JSON.stringify({ result: null, id }));
-        return;
-      case 'UNSUBSCRIBE':
-        for (const p of params) if (typeof p === 'string') this.unsubscribe(conn, p);
-        conn.ws.send(JSON.stringify({ result: null, id }));
-        return;
+      case 'UNSUBSCRIBE': {
+        if (!params.every((p) => typeof p === 'string')) return invalid('stream names must be strings', id);
+        const names = params as string[];
+        const bad = names.find((p) => !validStreamName(p));
+        if (bad !== undefined) return invalid(`invalid stream name ${JSON.stringify(bad.slice(0, 50))}`, id);
+        if (m.method === 'SUBSCRIBE') {
+          const after = new Set([...conn.streams, ...names.map(canonicalStream)]);
+          if (after.size > WS_LIMITS.streamsPerConnection) return invalid(`too many streams: a connection can listen to at most ${WS_LIMITS.streamsPerConnection} streams`, id);
+          for (const p of names) this.subscribe(conn, p);
+        } else {
+          for (const p of names) this.unsubscribe(conn, p);
+        }
+        return this.reply(conn, { result: null, id });
+      }
       case 'LIST_SUBSCRIPTIONS':
-        conn.ws.send(JSON.stringify({ result: [...conn.streams], id }));
-        return;
-      case 'SET_PROPERTY':
-        if (params[0] === 'combined') conn.combined = params[1] === true;
-        conn.ws.send(JSON.stringify({ result: null, id }));
-        return;
+        return this.reply(conn, { result: [...conn.streams], id });
+      case 'SET_PROPERTY': {
+        if (params.length !== 2) return invalid('too many parameters', id);
+        if (typeof params[0] !== 'string') return invalid('property name must be a string', id);
+        if (params[0] !== 'combined') return this.reply(conn, { error: { code: 0, msg: 'Unknown property' }, id });
+        if (typeof params[1] !== 'boolean') return this.reply(conn, { error: { code: 1, msg: 'Invalid value type: expected Boolean' }, id });
+        conn.combined = params[1];
+        return this.reply(conn, { result: null, id });
+      }
       case 'GET_PROPERTY':
-        conn.ws.send(JSON.stringify({ result: params[0] === 'combined' ? conn.combined : null, id }));
-        return;
+        if (typeof params[0] !== 'string') return invalid('property name must be a string', id);
+        if (params[0] !== 'combined') return this.reply(conn, { error: { code: 0, msg: 'Unknown property' }, id });
+        return this.reply(conn, { result: conn.combined, id });
       default:
-        conn.ws.send(JSON.stringify({ error: { code: 2, msg: `Invalid request: unknown variant \`${String(msg.method)}\`` }, id }));
+        return invalid(`unknown variant ${JSON.stringify(String(m.method).slice(0, 50))}, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\` at line 1 column 28`, id);
     }
   }
 }
 
+/** Printable stream names of a sane length (`btcusdt@depth@100ms`, `!ticker@arr`; ccxt also opens `/ws/0`). */
+export function validStreamName(name: string): boolean {
+  return name.length > 0 && name.length <= WS_LIMITS.maxStreamNameLength && /^[A-Za-z0-9@_!.-]+$/.test(name);
+}
+
 /** Symbols are lower-case in stream names; the suffix keeps Binance's spelling (`@bookTicker`, `@kline_1M`). */
 export function canonicalStream(name: string): string {
+  // All-market streams keep their spelling: `!miniTicker@arr`, `!ticker@arr`.
+  if (name.startsWith('!')) return name;
   const at = name.indexOf('@');
   if (at < 0) return name.toLowerCase();
   const suffix = name.slice(at + 1);

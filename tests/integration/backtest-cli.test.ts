@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../backtest/cli';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FIXTURE = path.join(ROOT, 'tests/fixtures/klines/BTCUSDT-1h-2024-01.csv');
+const FIXTURE = path.join(ROOT, 'tests/support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'backtest-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -33,8 +33,10 @@ describe('npm run backtest', () => {
     expect(result.params).toEqual({ low: '38000', high: '46000', levels: 12, spacing: 'arithmetic', quantity: '0.01', initialBuy: true, keepOrdersOnStop: false });
     expect(result.trades.length).toBe(result.metrics.trades);
     const html = readFileSync(path.join(dir, 'grid-run.html'), 'utf8');
-    expect(html).toContain('<svg id="price-chart"');
-    expect(html).toContain('<svg id="equity-chart"');
+    // The chart containers and the inlined chart script (booleans: the page is large to print).
+    expect(html.includes('<div class="chart" id="price-chart"')).toBe(true);
+    expect(html.includes('<div class="chart small" id="equity-chart"')).toBe(true);
+    expect(html.includes('<script type="application/json" id="report-data">')).toBe(true);
   });
 
   it('takes params from a file, balances, fees, a period and risk limits', () => {

@@ -26,6 +26,7 @@ import { toCsv } from '../../backtest/download';
 import { d, str } from '../../core/decimal';
 import type { Candle } from '../../core/market';
 import { findStrategy } from '../../core/strategies';
+import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { Harness, eventually } from '../support/harness';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'backtest-parity-'));
@@ -89,7 +90,9 @@ async function parity(name: string, strategyId: string, params: Record<string, u
   const strategy = findStrategy(strategyId)!;
   const result = runBacktest({ strategy, params, candles, balances: { USDT: '10000', BTC: '0' } });
 
-  const h = new Harness({ balances: { USDT: '10000', BTC: '0' }, exchange: { prices: { kind: 'replay', file, symbol: 'BTCUSDT', interval: '1m', manual: true } } });
+  // The backtester's default book (bid = ask = last, unlimited depth) on the exchange too: parity
+  // of the runtimes, on the same venue model.
+  const h = new Harness({ balances: { USDT: '10000', BTC: '0' }, exchange: { prices: { kind: 'replay', file, symbol: 'BTCUSDT', interval: '1m', manual: true }, book: ZERO_SPREAD_BOOK } });
   try {
     await h.start();
     await h.startWorker();

@@ -6,10 +6,13 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { configQuery, pauseSignal, resumeSignal, setParamsUpdate } from '../../workflows/messages';
 import { BotStatusKey } from '../../workflows/search-attributes';
+import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { type Harness, eventually, harnessWithWorker } from '../support/harness';
 
 describe('bot runtime on a real Temporal server', () => {
-  const h = harnessWithWorker();
+  // The expected prices are computed from the last price (fill at 30000, take-profit at 30300):
+  // the idealised book, bid = ask = last. The paper exchange's default book has a spread.
+  const h = harnessWithWorker('30000', { exchange: { book: ZERO_SPREAD_BOOK } });
   let candle = 0;
 
   /** Close one 1m candle at `price` on the paper exchange; the stream service relays it. */

@@ -10,9 +10,9 @@ import { main } from '../../backtest/cli';
 import { parseKlines } from '../../backtest/data';
 import { depthRecordingLine, parseDepthRecording } from '../../core/analysis/book-replay';
 import { startPaperExchange } from '../../exchange';
-import { wallsRecordingLines } from '../fixtures/depth';
+import { wallsRecordingLines } from '../support/fixtures/depth';
 
-const FIXTURE = path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv');
+const FIXTURE = path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'depth-recording-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -7,8 +7,8 @@
  * runs one exchange.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PaperExchange, startPaperExchange } from '../../exchange';
-import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../../exchange/testing';
+import { type PaperExchange, ZERO_SPREAD_BOOK, startPaperExchange } from '../../exchange';
+import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
 
 const KEY = 'contract-key';
 const SECRET = 'contract-secret';
@@ -21,6 +21,9 @@ let client: BinanceClient;
 beforeAll(async () => {
   ex = await startPaperExchange({
     prices: { kind: 'manual' },
+    // These checks compute fills from the last price: the idealised book (bid = ask = last,
+    // unlimited depth). The realistic default book is checked in exchange.market-data.test.ts.
+    book: ZERO_SPREAD_BOOK,
     accounts: [
       { apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000', BTC: '2', ETH: '10' } },
       { apiKey: KEY2, apiSecret: SECRET2, balances: { USDT: '1000' } },

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
-import { type BinanceClient, type Wire, clientFor, rejectionOf, waitFor } from '../../exchange/testing';
+import { type BinanceClient, type Wire, adminCall, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
 
 const KEY = 'fault-key';
 const SECRET = 'fault-secret';
@@ -17,6 +17,7 @@ beforeAll(async () => {
     prices: { kind: 'manual' },
     accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000', BTC: '5' } }],
     backendTimeoutMs: 300,
+    admin: { enabled: true },
   });
   client = clientFor(ex, KEY, SECRET, { emitSocketOpens: true });
   ex.market.setPrice('BTCUSDT', '30000');
@@ -252,17 +253,18 @@ describe('whole-exchange faults', () => {
   });
 
   it('the admin HTTP endpoint drives the same faults and audit', async () => {
-    const post = (path: string, body: unknown) => fetch(`${ex.httpBase}${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json() as Promise<Wire>);
+    const post = async (path: string, body: unknown) => (await adminCall(ex, path, body)).body;
+    const get = async (path: string) => (await adminCall(ex, path)).body;
     const { id } = await post('/admin/faults', { kind: 'reset-after-execute', match: { clientOrderId: '^adm-1$' } });
     expect(typeof id).toBe('number');
-    expect((await fetch(`${ex.httpBase}/admin/faults`).then((r) => r.json() as Promise<Wire[]>)).map((f) => f.id)).toContain(id);
+    expect(((await get('/admin/faults')) as Wire[]).map((f) => f.id)).toContain(id);
     expect((await rejectionOf(limit('adm-1'))).code).toBe('ECONNRESET');
-    const audit = await fetch(`${ex.httpBase}/admin/audit`).then((r) => r.json() as Promise<Wire>);
+    const audit = await get('/admin/audit');
     expect(audit.clientIds.find((c: Wire) => c.clientOrderId === 'adm-1')).toMatchObject({ submitted: 1, executed: 1 });
     expect(audit.problems).toEqual([]);
     expect(await post('/admin/faults', { kind: 'nonsense' })).toMatchObject({ error: expect.stringMatching(/unknown fault kind/) });
-    await fetch(`${ex.httpBase}/admin/faults`, { method: 'DELETE' });
-    expect(await fetch(`${ex.httpBase}/admin/faults`).then((r) => r.json())).toEqual([]);
+    await adminCall(ex, '/admin/faults', undefined, 'DELETE');
+    expect(await get('/admin/faults')).toEqual([]);
     expect(await post('/admin/price', { symbol: 'BTCUSDT', price: '30003' })).toEqual({ price: '30003' });
   });
 

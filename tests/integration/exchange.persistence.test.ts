@@ -3,13 +3,13 @@
  * killed with SIGKILL and started again (`npm run exchange`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPaperExchange } from '../../exchange';
 import { saveAtomic } from '../../exchange/persistence';
-import { type Wire, clientFor, rejectionOf, waitFor } from '../../exchange/testing';
+import { type Wire, adminCall, clientFor, rejectionOf, waitFor } from '../support/exchange-client';
 
 const KEY = 'persist-key';
 const SECRET = 'persist-secret';
@@ -65,9 +65,9 @@ describe('in-process restart', () => {
 });
 
 describe('standalone process (npm run exchange)', () => {
-  async function launch(stateFile: string): Promise<{ child: ChildProcess; httpBase: string; output: () => string }> {
+  async function launch(stateFile: string): Promise<{ child: ChildProcess; httpBase: string; token: string; output: () => string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'exchange/main.ts'], {
-      env: { ...process.env, PAPER_PORT: '0', PAPER_STATE: stateFile, PAPER_API_KEY: KEY, PAPER_API_SECRET: SECRET, PAPER_PRICES: 'manual' },
+      env: { ...process.env, PAPER_PORT: '0', PAPER_STATE: stateFile, PAPER_API_KEY: KEY, PAPER_API_SECRET: SECRET, PAPER_PRICES: 'manual', PAPER_ADMIN: 'on', PAPER_ADMIN_TOKEN_FILE: `${stateFile}.admin-token` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -75,7 +75,8 @@ describe('standalone process (npm run exchange)', () => {
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     const httpBase = await waitFor(() => /httpBase\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 30_000, 'exchange start');
-    return { child, httpBase, output: () => out };
+    const token = await waitFor(() => /admin token\s+([0-9a-f]{64})/.exec(out)?.[1], 30_000, 'admin token');
+    return { child, httpBase, token, output: () => out };
   }
 
   it('prints its URLs and key, and keeps state across kill -9', async () => {
@@ -83,12 +84,15 @@ describe('standalone process (npm run exchange)', () => {
     const first = await launch(stateFile);
     expect(first.output()).toMatch(/wsApi\s+ws:\/\/127\.0\.0\.1:\d+\/ws-api\/v3/);
     expect(first.output()).toMatch(new RegExp(`apiKey\\s+${KEY}`));
-    const post = (base: string, p: string, body: unknown) => fetch(`${base}${p}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json() as Promise<Wire>);
-    await post(first.httpBase, '/admin/price', { symbol: 'BTCUSDT', price: '30000' });
+    // The token is printed once and written to the token file, readable by its owner only.
+    expect(readFileSync(`${stateFile}.admin-token`, 'utf8').trim()).toBe(first.token);
+    expect(statSync(`${stateFile}.admin-token`).mode & 0o777).toBe(0o600);
+    const post = async (p: string, body: unknown) => (await adminCall(first, p, body)).body;
+    expect(await post('/admin/price', { symbol: 'BTCUSDT', price: '30000' })).toEqual({ price: '30000' });
     const port = Number(new URL(first.httpBase).port);
     const c1 = clientFor({ httpBase: first.httpBase, wsBase: `ws://127.0.0.1:${port}/ws`, wsApi: `ws://127.0.0.1:${port}/ws-api/v3` } as never, KEY, SECRET);
     await c1.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000', newClientOrderId: 'proc-1' });
-    await post(first.httpBase, '/admin/save', {});
+    await post('/admin/save', {});
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 

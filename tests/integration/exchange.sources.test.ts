@@ -9,10 +9,10 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Candle } from '../../core/market';
-import { DEFAULT_SYMBOLS, type FillView, Venue } from '../../core/venue';
-import { type PaperExchange, parseKlineFile, startPaperExchange } from '../../exchange';
+import { DEFAULT_SYMBOLS, type FillView, Venue } from '../../venue';
+import { type PaperExchange, REALISTIC_BOOK, parseKlineFile, startPaperExchange } from '../../exchange';
 import { RandomWalk } from '../../exchange/market/sources';
-import { type Wire, clientFor, waitFor } from '../../exchange/testing';
+import { type Wire, clientFor, waitFor } from '../support/exchange-client';
 
 const KEY = 'src-key';
 const SECRET = 'src-secret';
@@ -89,8 +89,9 @@ describe('replay of a kline file', () => {
     const finals: Wire[] = [];
     const clean = client.ws.candles('BTCUSDT', '1m', (k: Wire) => k.isFinal && finals.push(k));
 
-    // The same orders at the same points, on the exchange and on a bare venue (the backtester).
-    const venue = new Venue({ symbols: DEFAULT_SYMBOLS, participation: '0.1' });
+    // The same orders at the same points, on the exchange and on a bare venue (the backtester)
+    // given the exchange's book: the spread and the levels a taker order walks are the same.
+    const venue = new Venue({ symbols: DEFAULT_SYMBOLS, participation: '0.1', book: REALISTIC_BOOK });
     venue.addAccount('bt', { USDT: '100000', BTC: '1' }, 0);
     const plan: Array<Array<Record<string, string>>> = [
       [{ side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '2', price: '29600', newClientOrderId: 'r-buy' }],

@@ -7,9 +7,12 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killHard } from '../../infra/worker-process';
 import type { BotStateView } from '../../workflows/messages';
+import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { Harness, eventually } from '../support/harness';
 
-const h = new Harness({ balances: { USDT: '100000', BTC: '0', ETH: '0' } });
+// Stop prices and gap fills are computed from the last price (entry 30000, stop 29400, filled at
+// 29000): the idealised book, bid = ask = last. The paper exchange's default book has a spread.
+const h = new Harness({ balances: { USDT: '100000', BTC: '0', ETH: '0' }, exchange: { book: ZERO_SPREAD_BOOK } });
 let price = 30000;
 
 function move(to: number): void {

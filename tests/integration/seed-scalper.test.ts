@@ -3,19 +3,19 @@
  * with the generated ONNX model run by the inference data handler in the worker. Two trades: one
  * closed by the trailing exit, one by the stop-loss; then the bot stops by itself.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createInferenceHandler } from '../../activities/inference';
 import type { DataHandler } from '../../activities/market';
 import type { ModelScalperState } from '../../core/strategies/model-scalper';
 import { createBotWorker } from '../../workers/worker';
+import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { Harness, eventually } from '../support/harness';
 
-const MODEL = path.resolve(__dirname, '../../models/momentum-lstm.onnx');
-
 describe('seed 001 model scalper end to end on the paper exchange', () => {
-  const h = new Harness();
+  // The seed's points are counted from fills at the last price (entry 30000, exit 30005): the
+  // idealised book, bid = ask = last. The paper exchange's default book has a spread.
+  const h = new Harness({ exchange: { book: ZERO_SPREAD_BOOK } });
   const scalper = async () => (await h.state('scalper-e2e')).strategyState as ModelScalperState;
   let running: Promise<void> = Promise.resolve();
 
@@ -58,7 +58,7 @@ describe('seed 001 model scalper end to end on the paper exchange', () => {
   });
 
   it('completes its configured number of trades with the generated model: one trailing exit, one stop-loss', async () => {
-    await h.startBot({ name: 'scalper-e2e', strategy: 'model-scalper', symbol: 'BTCUSDT', params: { modelPath: MODEL, quantity: '0.001', numTrades: 2 } });
+    await h.startBot({ name: 'scalper-e2e', strategy: 'model-scalper', symbol: 'BTCUSDT', params: { modelPath: 'models/momentum-lstm.onnx', quantity: '0.001', numTrades: 2 } });
 
     // The start-up inference (the model check) predicts 1 on the rising history: market buy at 30000.
     await h.waitForState('scalper-e2e', (s) => (s.strategyState as ModelScalperState).phase === 'holding', 'first entry');

@@ -1,6 +1,7 @@
 /**
  * One real Temporal dev server per test run (never a mock), plus one pre-built workflow bundle so
- * test files do not each pay for webpack. Integration tests read both through `inject`.
+ * test files do not each pay for webpack. Integration tests read both through `inject`; the unit
+ * project (vitest.config.mts) does not run this file.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ let server: DevServer | undefined;
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   server = await startDevServer({
     headless: true,
-    // Small thresholds let tests force continue-as-new quickly without waiting for 4,096 events.
+    // No server overrides: tests force continue-as-new through the bot's own options.
     dynamicConfig: {},
   });
   const dir = path.join(os.tmpdir(), `bots-test-${process.pid}`);
@@ -26,7 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const bundle = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger });
     writeFileSync(bundlePath, bundle.code);
   } catch (err) {
-    // Unit tests do not need the bundle; integration tests fail on the missing file with this message.
+    // Tests that need no bundle still run; those that do fail on the stand-in with this message.
     console.error(`workflow bundle failed: ${(err as Error).message}`);
     writeFileSync(bundlePath, `throw new Error(${JSON.stringify(`workflow bundle failed: ${(err as Error).message}`)});`);
   }

@@ -14,6 +14,7 @@ import { startPaperExchange } from '../../exchange';
 import { spawnWorkerProcess } from '../../infra/worker-process';
 import type { TemporalSettings } from '../../workers/config';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../../core/candle-check';
 import { Decimal } from '../../core/decimal';
 import { type BotWorker, createBotWorker } from '../../workers/worker';
 import { type BotStateView, type RuntimeOptions, botWorkflowId, stateQuery } from '../../workflows/messages';
@@ -127,7 +128,8 @@ export class Harness {
 
   async startBot(definition: Omit<BotDefinition, 'account' | 'market' | 'risk' | 'onStop' | 'interval'> & Partial<BotDefinition>, options?: RuntimeOptions): Promise<string> {
     const def = { account: 'paper', market: 'spot', risk: {}, onStop: 'cancel-orders', interval: '1m', ...definition } as BotDefinition;
-    const r = await startBot(this.client, def, this.taskQueue, options);
+    // Manual paper candles run ahead of the wall clock (see MANUAL_PAPER_CANDLE_LEAD_MS).
+    const r = await startBot(this.client, def, this.taskQueue, { maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS, ...options });
     if (!r.started) throw new Error(r.message);
     return r.workflowId;
   }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KlineFileError, intervalFromFileName, loadKlines, parseKlines, symbolFromFileName } from '../../backtest/data';
 
-const FIXTURES = path.resolve(__dirname, '../fixtures/klines');
+const FIXTURES = path.resolve(__dirname, '../support/fixtures/klines');
 
 describe('kline files', () => {
   it('reads the CSV seed 001 writes (pandas to_csv with a header), prices as the exchange wrote them', () => {

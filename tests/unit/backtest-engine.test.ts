@@ -7,10 +7,10 @@ import type { Candle } from '../../core/market';
 import { grid } from '../../core/strategies/grid';
 import { smartTrade } from '../../core/strategies/smart-trade';
 import { type Json, type StrategyEvent, defineStrategy } from '../../core/strategy';
-import { backtest, balance, fillLines, orderLines } from '../fixtures/backtest';
-import { BTCUSDT_FILTERS, T0, candles, flat } from '../fixtures/market';
+import { backtest, balance, fillLines, orderLines } from '../support/fixtures/backtest';
+import { BTCUSDT_FILTERS, T0, candles, flat } from '../support/fixtures/market';
 
-const FIXTURE = path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv');
+const FIXTURE = path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 
 /** Records the events it sees; asks for what its params say. */
 function recorder(setup: { timerAt?: number; watchAbove?: string; requestOn?: number }) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../backtest/engine';
 import { summaryText } from '../../backtest/report';
 import { type Intent, defineStrategy } from '../../core/strategy';
-import { BTCUSDT_FILTERS, candles } from '../fixtures/market';
+import { BTCUSDT_FILTERS, candles } from '../support/fixtures/market';
 
 const orders: Record<number, Intent> = {
   1: { kind: 'place', tag: 'dust', side: 'BUY', type: 'MARKET', quantity: '0.00001', purpose: 'entry' },

@@ -6,10 +6,10 @@ import { aggregateBars, escapeHtml, reportHtml } from '../../backtest/html';
 import { progressBar, summaryText } from '../../backtest/report';
 import { grid } from '../../core/strategies/grid';
 import { smartTrade } from '../../core/strategies/smart-trade';
-import { backtest } from '../fixtures/backtest';
-import { candles, flat } from '../fixtures/market';
+import { backtest } from '../support/fixtures/backtest';
+import { candles, flat } from '../support/fixtures/market';
 
-const FIXTURE = path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv');
+const FIXTURE = path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 
 describe('terminal report', () => {
   it('summarises the run: equity, PnL, drawdown, trades', () => {
@@ -35,19 +35,27 @@ describe('HTML report', () => {
   const r = runBacktest({ strategy: grid, params: { low: '38000', high: '46000', levels: 12, quantity: '0.01' }, candles: k.candles });
   const html = reportHtml(r, k.candles, { maxBars: 120 });
 
-  it('is one standalone page: no script, no external resource', () => {
+  it('is one standalone page: its only scripts are inline, nothing is fetched', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).not.toMatch(/<script|<link|src=|https?:\/\//i);
+    const markup = html.replace(/<script[^>]*>[\s\S]*?<\/script>/g, '<script/>');
+    expect(markup).not.toMatch(/<link|\ssrc=|<img|@import|url\(|https?:\/\//i);
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script type="application/json" id="report-data">', '<script>']);
+    // The inlined chart code never closes its own element early.
+    const code = html.slice(html.lastIndexOf('<script>') + 8, html.lastIndexOf('</script>'));
+    expect(/<\/script/i.test(code)).toBe(false);
+    expect(code.length).toBeGreaterThan(50_000); // lightweight-charts and our chart component
   });
 
-  it('has a candlestick chart with the fills marked, an equity curve and the trades', () => {
-    const bars = Number(/id="price-chart" data-bars="(\d+)"/.exec(html)?.[1]);
-    expect(bars).toBe(120);
-    expect(html.match(/<g class="candle (up|down)">/g)).toHaveLength(120);
-    expect(Number(/data-markers="(\d+)"/.exec(html)?.[1])).toBeGreaterThan(10);
-    expect(html).toMatch(/class="marker buy"/);
-    expect(html).toMatch(/class="marker sell"/);
-    expect(Number(/id="equity-chart" data-points="(\d+)"/.exec(html)?.[1])).toBe(481);
+  it('embeds the bars with one marker per bar and side, the equity curve, and lists the trades', () => {
+    expect(Number(/id="price-chart" data-bars="(\d+)"/.exec(html)?.[1])).toBe(120);
+    const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!;
+    const data = JSON.parse(json) as { candles: { time: number; open: number }[]; fills: { side: string; count: number; time: number }[]; equity: unknown[] };
+    expect(data.candles).toHaveLength(120);
+    expect(data.fills.filter((f) => f.side === 'BUY').length).toBeGreaterThan(5);
+    expect(data.fills.filter((f) => f.side === 'SELL').length).toBeGreaterThan(5);
+    expect(data.fills.reduce((n, f) => n + f.count, 0)).toBe(r.fills.length);
+    expect(data.fills.every((f) => data.candles.some((c) => c.time === f.time))).toBe(true);
+    expect(data.equity).toHaveLength(481);
     expect(html.match(/<tr><td class="l">/g)).toHaveLength(r.trades.length);
   });
 

@@ -12,7 +12,7 @@ import type { Candle, SymbolFilters } from '../../core/market';
 import type { OrderSnapshot } from '../../core/orders';
 import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';
 import { rsiSniper } from '../../core/strategies/rsi-sniper';
-import { Market, createBot, feed, fetches, fillLast, placements, start } from './seed-harness';
+import { Market, createBot, feed, fetches, fillLast, placements, start } from '../support/seed-harness';
 
 const FILTERS: SymbolFilters = {
   symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', tickSize: '0.01', minPrice: '0.01', maxPrice: '1000000', stepSize: '0.0001', minQty: '0.0001', maxQty: '1000',

@@ -4,7 +4,7 @@ import { type BotEvent, type BotState, type Command, createBotState, step } from
 import type { OrderSnapshot } from '../../core/orders';
 import { type RiskConfig, checkEntry, initialRiskState, openTradeCount, riskConfigSchema, updateRiskState } from '../../core/risk/guard';
 import { defineStrategy } from '../../core/strategy';
-import { BTCUSDT_FILTERS, T0, candles, flat } from '../fixtures/market';
+import { BTCUSDT_FILTERS, T0, candles, flat } from '../support/fixtures/market';
 
 /** Buys 0.1 at market on every candle; the guard decides what goes through. */
 const buyEveryCandle = defineStrategy<Record<string, never>, { n: number }>({
@@ -147,7 +147,8 @@ describe('bot definitions', () => {
     expect(ok.ok && ok.definition.risk).toEqual({ maxOpenTrades: 25, maxDrawdownPct: '15', capital: '1000' });
     expect(ok.ok && ok.definition.params).toMatchObject({ levels: 10, spacing: 'arithmetic', initialBuy: true });
     const bad = checkBotDefinition({ name: 'st', strategy: 'smart-trade', symbol: 'BTCUSDT', params: { sizing: { mode: 'quote', amount: '100' }, exits: { takeProfits: [{ pct: '1', share: '50' }] } }, risk: { maxDrawdown: 5 } });
-    expect(bad.ok ? [] : bad.problems).toEqual([expect.stringMatching(/^bot "st": risk.maxDrawdown: must be a decimal string/)]);
+    // Every problem at once: the risk field and the params are both reported.
+    expect(bad.ok ? [] : bad.problems).toEqual([expect.stringMatching(/^bot "st": risk.maxDrawdown: must be a decimal string/), 'bot "st": params.exits.takeProfits: shares add up to 50, not 100']);
     const badParams = checkBotDefinition({ name: 'rb', strategy: 'range-breakout', symbol: 'BTCUSDT', params: { pct: '1', sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '1' } } } });
     expect(badParams.ok ? [] : badParams.problems).toEqual(['bot "rb": params.top: give top and bottom, or rangeCandles (not both)']);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sizeEntry, sizingSchema } from '../../core/risk/sizing';
-import { BTCUSDT_FILTERS as F } from '../fixtures/market';
+import { BTCUSDT_FILTERS as F } from '../support/fixtures/market';
 
 describe('sizeEntry', () => {
   it('fixed quote amount: 100 USDT at 30000 buys 0.003 BTC (0.00333.. floored to the 0.001 step)', () => {

@@ -30,9 +30,9 @@ import { rsiSniper } from '../../core/strategies/rsi-sniper';
 import { type LocalResolver, withLocalData } from '../../core/strategies/seed/local-data';
 import type { Json } from '../../core/strategy';
 import { DEFAULT_SPEC, buildModel } from '../../scripts/make-model';
-import { wallsRecordingLines } from '../fixtures/depth';
+import { wallsRecordingLines } from '../support/fixtures/depth';
 
-const FIXTURE = path.resolve(__dirname, '../fixtures/klines/BTCUSDT-1h-2024-01.csv');
+const FIXTURE = path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 const text = readFileSync(FIXTURE, 'utf8');
 const { candles } = parseKlines(text, { symbol: 'BTCUSDT' });
 /** The CSV's num_trades column (the seed-001 Count feature); the Candle type does not carry it. */
@@ -87,7 +87,7 @@ describe('seed strategies in the backtester', () => {
     };
     const r = runBacktest({
       strategy: withLocalData(modelScalper, resolve),
-      params: { modelPath: model, quantity: '0.01', numTrades: 5, lookback, window: 50 },
+      params: { modelPath: 'models/momentum-w50.onnx', quantity: '0.01', numTrades: 5, lookback, window: 50 }, // answered by the resolver above
       candles: candles.slice(lookback),
       balances: { USDT: '10000' },
     });

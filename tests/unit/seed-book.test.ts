@@ -10,7 +10,7 @@ import { findPeaks, localMaxima } from '../../core/analysis/peaks';
 import type { BookSnapshot } from '../../core/market';
 import { type BookImbalanceState, type BookTrade, bookImbalance, bookImbalanceParams, planTrade, riskCheck } from '../../core/strategies/book-imbalance';
 import { bookSummary, depthWeight } from '../../activities/book';
-import { T0, accepted, createBot, feed, fetches, filled, placements, start, strategyState } from './seed-harness';
+import { T0, accepted, createBot, feed, fetches, filled, placements, start, strategyState } from '../support/seed-harness';
 
 describe('find_peaks semantics (scipy.signal)', () => {
   it('local maxima: neighbours compared, edges never peaks, a plateau counts once at its middle (rounded down)', () => {

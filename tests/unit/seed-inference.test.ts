@@ -3,7 +3,7 @@
  * designed (momentum toy), a model of the wrong shape is refused with a clear message, and the
  * handler drops the still-forming candle.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import { InvalidRequest, createInferenceHandler, loadModel, predictFromCandles }
 import { DEFAULT_SPEC, buildModel } from '../../scripts/make-model';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'seed-model-'));
-const goodModel = path.join(dir, 'good.onnx');
+mkdirSync(path.join(dir, 'models'));
+const goodModel = path.join(dir, 'models', 'good.onnx');
 writeFileSync(goodModel, buildModel());
 const wrongModel = path.join(dir, 'wrong.onnx');
 writeFileSync(wrongModel, buildModel({ ...DEFAULT_SPEC, window: 100 }));
@@ -70,10 +71,18 @@ describe('seed 001 ONNX model and inference activity', () => {
         }),
     };
     // "now" is inside the last candle: it is still forming
-    const handler = createInferenceHandler({ now: () => 500 * 60_000 + 30_000 });
-    const result = (await handler({ kind: 'inference', modelPath: goodModel, symbol: 'BTCUSDT', interval: '1m', lookback: 500, window: 250 }, account)) as { candleOpenTime: number; candles: number };
+    const handler = createInferenceHandler({ now: () => 500 * 60_000 + 30_000, root: dir });
+    const result = (await handler({ kind: 'inference', modelPath: 'models/good.onnx', symbol: 'BTCUSDT', interval: '1m', lookback: 500, window: 250 }, account)) as { candleOpenTime: number; candles: number };
     expect(asked).toEqual({ symbol: 'BTCUSDT', interval: '1m', limit: 501 });
     expect(result.candles).toBe(500);
     expect(result.candleOpenTime).toBe(499 * 60_000);
+  });
+
+  it('the handler opens model files inside the models folder only', async () => {
+    const handler = createInferenceHandler({ now: () => 0, root: dir });
+    const account = { call: async () => { throw new Error('never asked: the path is refused first'); } };
+    for (const modelPath of ['/etc/passwd', 'models/../../etc/passwd', '../models/good.onnx', 'models/good.txt', goodModel]) {
+      await expect(handler({ kind: 'inference', modelPath, symbol: 'BTCUSDT', interval: '1m', lookback: 500, window: 250 }, account as never)).rejects.toBeInstanceOf(InvalidRequest);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { type SymbolAnalysis, analyzeDaily, balanceAmounts, riskAmount } from '.
 import type { Candle } from '../../core/market';
 import { DAY_MS, type MacdPortfolioState, macdPortfolio, macdPortfolioParams, nextMidnight, planDay } from '../../core/strategies/macd-portfolio';
 import type { BotEvent } from '../../core/engine';
-import { BTC_FILTERS, T0, createBot, feed, fetches, filled, filtersFor, placements, start, strategyState } from './seed-harness';
+import { BTC_FILTERS, T0, createBot, feed, fetches, filled, filtersFor, placements, start, strategyState } from '../support/seed-harness';
 
 const CFG = { fast: 12, slow: 26, signal: 9, atrPeriod: 14, clusters: 5, mode: 'cross' as const };
 

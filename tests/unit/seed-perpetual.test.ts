@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { availableMargin, checkLiquidation, createPerpetual, equity, executeOrder, fill, maxQuantity, reconcileBalances } from '../../backtest/perpetual';
 import type { Command } from '../../core/engine';
 import { type RsiSniperState, rsiSniper } from '../../core/strategies/rsi-sniper';
-import { Market, createBot, feed, fetches, start, strategyState } from './seed-harness';
+import { Market, createBot, feed, fetches, start, strategyState } from '../support/seed-harness';
 
 const CFG = { leverage: 10, takerFee: '0.0005', maintenanceMarginRate: '0.004', stepSize: '0.001' };
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkBotDefinition } from '../../core/bot-definition';
 import { type Bar, type Block, type RsiSniperParams, type RsiSniperState, exitCheck, long1Check, long2Check, nextBlock, rsiSniper, rsiSniperParams, shortCheck } from '../../core/strategies/rsi-sniper';
-import { Market, createBot, feed, fetches, fillLast, placements, start, strategyState } from './seed-harness';
+import { Market, createBot, feed, fetches, fillLast, placements, start, strategyState } from '../support/seed-harness';
 
 const P: RsiSniperParams = rsiSniperParams.parse({});
 const bar = (rsi: number, volume = '100', close = '100'): Bar => ({ openTime: 0, close, volume, rsi });
@@ -236,12 +236,13 @@ describe('seed 003 through the kernel (RSI computed by the strategy from crafted
     expect(placements(close(75, '90'))).toHaveLength(0);
   });
 
-  it('a spot bot with shorts enabled refuses to start with a clear message; a futures one is accepted', () => {
+  it('a spot bot with shorts enabled refuses to start with a clear message; futures bots are refused until futures exist', () => {
     const def = { name: 'sniper', strategy: 'rsi-sniper', symbol: 'BTCUSDT', interval: '15m', params: { enableShort: true } };
     const spot = checkBotDefinition(def);
     expect(spot.ok).toBe(false);
     expect(!spot.ok && spot.problems[0]).toMatch(/enableShort needs a futures account/);
-    expect(checkBotDefinition({ ...def, market: 'futures' }).ok).toBe(true);
+    const futures = checkBotDefinition({ ...def, market: 'futures' });
+    expect(!futures.ok && futures.problems).toEqual([expect.stringMatching(/market: futures bots are not supported yet/)]);
     expect(checkBotDefinition({ ...def, params: {} }).ok).toBe(true);
   });
 

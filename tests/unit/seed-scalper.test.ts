@@ -14,7 +14,7 @@ import {
   indicatorTable,
 } from '../../core/analysis/scalper-features';
 import { type ModelScalperState, modelScalper } from '../../core/strategies/model-scalper';
-import { T0, createBot, feed, fetches, fillLast, placements, start, strategyState } from './seed-harness';
+import { T0, createBot, feed, fetches, fillLast, placements, start, strategyState } from '../support/seed-harness';
 
 const col = (name: (typeof FEATURE_COLUMNS)[number]) => FEATURE_COLUMNS.indexOf(name);
 

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GRID_RETRY_CANDLES, grid, gridParams, gridPrices } from '../../core/strategies/grid';
-import { backtest, balance, fillLines, orderLines } from '../fixtures/backtest';
-import { BTCUSDT_FILTERS, flat } from '../fixtures/market';
+import { backtest, balance, fillLines, orderLines } from '../support/fixtures/backtest';
+import { BTCUSDT_FILTERS, flat } from '../support/fixtures/market';
 
 const params = { low: '90', high: '110', levels: 5, quantity: '1' };
 

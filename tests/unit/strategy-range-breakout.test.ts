@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bandOf, rangeBreakout, rangeBreakoutParams } from '../../core/strategies/range-breakout';
-import { backtest, balance, fillLines, orderLines } from '../fixtures/backtest';
-import { flat } from '../fixtures/market';
+import { backtest, balance, fillLines, orderLines } from '../support/fixtures/backtest';
+import { flat } from '../support/fixtures/market';
 
 const base = {
   top: '110',

@@ -1,13 +1,13 @@
 /**
  * Smart trade on hand-built candles, through the backtester and the venue simulator. Fees are the
  * venue's default 0.1 %, paid in the asset received (BUY: base, SELL: quote). The intra-candle path
- * is open → nearer extreme → farther extreme → close (core/venue/path.ts).
+ * is open → nearer extreme → farther extreme → close (venue/path.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { d } from '../../core/decimal';
 import { smartTrade, smartTradeParams } from '../../core/strategies/smart-trade';
-import { backtest, balance, fillLines, orderLines } from '../fixtures/backtest';
-import { flat } from '../fixtures/market';
+import { backtest, balance, fillLines, orderLines } from '../support/fixtures/backtest';
+import { flat } from '../support/fixtures/market';
 
 const twoTargets = {
   sizing: { mode: 'base', quantity: '1' },

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal, d } from '../../core/decimal';
-import { DEFAULT_SYMBOLS, type FillView, Venue, type VenueEvent } from '../../core/venue';
+import { DEFAULT_SYMBOLS, type FillView, Venue, type VenueEvent } from '../../venue';
 
 const ACCOUNTS = ['a', 'b'] as const;
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'] as const;

@@ -1,4 +1,4 @@
-/** Matching, fees, filters and client-id rules of the pure venue (core/venue). */
+/** Matching, fees, filters and client-id rules of the pure venue (venue). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { d } from '../../core/decimal';
@@ -15,7 +15,7 @@ import {
   lowFirst,
   fastNumber,
   toOrderSnapshot,
-} from '../../core/venue';
+} from '../../venue';
 
 const A = 'acct';
 let clock = 1_000;
