@@ -30,7 +30,7 @@ import { findStrategy } from '../core/strategies';
 import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
 import { failureMessage, placementFailure } from './failures';
 import { ResetWatch } from './reset-detection';
-import { clientIdSeed, continueAsNewForced, markReplayed, placementContext } from './run-context';
+import { cancelledBeforeContinueAsNew, clientIdSeed, continueAsNewForced, markReplayed, placementContext } from './run-context';
 import { branchToken } from '../core/client-ids';
 import {
   type BotMemo,
@@ -477,6 +477,11 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     const ready = await gate.startWhenTradable();
     if (ready.kind === 'stopped') return view();
     if (ready.kind === 'continueAsNew') {
+      // A cancel that came with the roll-over ends the bot here (run-context.ts): a new run would never see it.
+      if (cancelledBeforeContinueAsNew()) {
+        process({ type: 'stop', now: Date.now(), reason: 'cancelled while blocked' });
+        return view();
+      }
       await wf.condition(wf.allHandlersFinished);
       return await wf.continueAsNew<typeof botWorkflow>({ definition: { ...definition, params: state.setup.params as BotDefinition['params'] }, options });
     }
@@ -510,6 +515,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       drain();
       if (state.status === 'STOPPED') break;
       if (continueAsNewNow()) {
+        if (cancelledBeforeContinueAsNew()) throw new wf.CancelledFailure('cancelled while continue-as-new was due');
         return await wf.continueAsNew<typeof botWorkflow>({
           definition: input.definition,
           options,

@@ -58,3 +58,13 @@ export function continueAsNewForced(dueSince: number | null, maxHistory: number)
   const extra = Math.max(20, Math.floor(maxHistory / 2));
   return wf.workflowInfo().historyLength >= maxHistory + extra || Date.now() - dueSince >= FORCE_CONTINUE_AFTER_MS;
 }
+
+/**
+ * A cancel request (the Web UI's Cancel, `temporal workflow cancel`) that arrives in the same
+ * workflow task as a due continue-as-new: the request belongs to this run and a new run would never
+ * see it, so the bot would keep rolling over instead of stopping. The run stops instead. (Patched:
+ * a history recorded before this rule continued as new there, and replays so.)
+ */
+export function cancelledBeforeContinueAsNew(): boolean {
+  return wf.CancellationScope.current().consideredCancelled && wf.patched('cancel-before-continue-as-new');
+}

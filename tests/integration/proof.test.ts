@@ -10,7 +10,7 @@ import { observeAnswer } from '../../activities/rate-limit';
 import { runCli } from '../../client/cli';
 import type { FaultRule } from '../../exchange';
 import type { Candle } from '../../core/market';
-import { type BotStateView, type RuntimeOptions, candleSignal } from '../../workflows/messages';
+import { type BotStateView, type RuntimeOptions, candleSignal, pauseSignal, resumeSignal } from '../../workflows/messages';
 import { eventually, harnessWithWorker } from '../support/harness';
 
 const h = harnessWithWorker('30000');
@@ -107,7 +107,7 @@ describe('only proof finalises an order', () => {
 
 describe('nothing unbounded wedges a bot', () => {
   it('an open order the exchange does not know: continue-as-new still happens, and a stop ends and says so', async () => {
-    const { name, tag } = await bot({ continueAsNewAtHistoryLength: 40 });
+    const { name, tag } = await bot({ continueAsNewAtHistoryLength: 50 });
     candle();
     const s = await h.waitForState(name, protectedLot, 'bought and protected');
     const tp = s.openOrders.find((o) => o.tag === 'tp-1')!.clientOrderId;
@@ -131,7 +131,7 @@ describe('nothing unbounded wedges a bot', () => {
   });
 
   it('continue-as-new still happens while a placement waits out a long ban; the new run places it exactly once', async () => {
-    const { name, tag } = await bot({ continueAsNewAtHistoryLength: 40 });
+    const { name, tag } = await bot({ continueAsNewAtHistoryLength: 50 });
     const first = await h.state(name);
     fault({ kind: 'rate-limit', status: 418, retryAfterSec: 2, match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` }, count: -1 });
     candle();
@@ -167,5 +167,52 @@ describe('rate limits', () => {
     expect(buys.map((r) => r.httpStatus)).toEqual([429, 429, 429, 200]);
     for (let k = 1; k < buys.length; k++) expect(buys[k]!.time - buys[k - 1]!.time).toBeGreaterThanOrEqual(950);
     await stopped(name);
+  });
+});
+
+describe("the Web UI's Cancel", () => {
+  it('a cancel whose workflow task brings the run to its continue-as-new limit stops the bot; it is not lost in a new run', async () => {
+    // A quiet bot (no trade, no reconciliation for an hour) whose run continues as new at 50 events.
+    const hour = 3_600_000;
+    const limit = 50;
+    const name = `proof-${++n}`;
+    await h.startBot({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1000, quantity: '0.01', takeProfitPct: '1', maxLots: 1 } }, {
+      continueAsNewAtHistoryLength: limit,
+      reconcile: { openOrdersEveryMs: hour, staleEveryMs: hour, staleAfterMs: hour, idleEveryMs: hour },
+    });
+    await h.waitForState(name, (s) => s.eventsProcessed >= 2 && s.activitiesInFlight === 0 && s.pendingEvents === 0, 'started and quiet');
+    /** The history length once the bot has handled everything (no workflow task pending). */
+    const settled = () =>
+      eventually(async () => {
+        const events = (await h.handle(name).fetchHistory()).events ?? [];
+        const last = (pick: (e: (typeof events)[number]) => unknown) => events.findLastIndex((e) => pick(e));
+        if (last((e) => e.workflowTaskCompletedEventAttributes) < last((e) => e.workflowTaskScheduledEventAttributes)) throw new Error('a workflow task is pending');
+        return { length: events.length, runId: (await h.handle(name).describe()).runId };
+      });
+    // Walk the history up to 3 events short of the limit with signals the bot handles without any
+    // exchange call: a no-op one (resume a running bot, pause a paused one) costs 4 events (signal,
+    // task scheduled, started, completed), one that changes the status one or two more (its search
+    // attribute), used to leave a length from which steps of 4 would jump over the target. The
+    // cancel then costs 3 (cancel requested, task scheduled, started): the task that delivers it is
+    // the first to see the run at its limit.
+    let at = await settled();
+    let paused = false;
+    for (let i = 0; i < 40 && !(at.length >= limit - 3 && at.length < limit); i++) {
+      const change = at.length % 4 === (limit - 4) % 4;
+      await h.handle(name).signal(paused === change ? resumeSignal : pauseSignal);
+      if (change) paused = !paused;
+      at = await settled();
+    }
+    expect(at.length, 'history walked to just short of the limit').toBeGreaterThanOrEqual(limit - 3);
+    expect(at.length).toBeLessThan(limit);
+    await h.handle(name).cancel();
+    const final = await Promise.race([
+      h.handle(name).result() as Promise<BotStateView>,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the bot did not stop: the cancel was lost in a continue-as-new')), 30_000)),
+    ]);
+    expect(final.status).toBe('STOPPED');
+    const after = await h.handle(name).describe();
+    expect(after.runId).toBe(at.runId);
+    expect(after.status.name).toBe('COMPLETED');
   });
 });
