@@ -185,7 +185,7 @@ describe("the Web UI's Cancel", () => {
     const settled = () =>
       eventually(async () => {
         const events = (await h.handle(name).fetchHistory()).events ?? [];
-        const last = (pick: (e: (typeof events)[number]) => unknown) => events.findLastIndex((e) => pick(e));
+        const last = (pick: (e: (typeof events)[number]) => unknown) => events.reduce((found, e, i) => (pick(e) ? i : found), -1);
         if (last((e) => e.workflowTaskCompletedEventAttributes) < last((e) => e.workflowTaskScheduledEventAttributes)) throw new Error('a workflow task is pending');
         return { length: events.length, runId: (await h.handle(name).describe()).runId };
       });
