@@ -22,6 +22,11 @@
  *   - balances: every balance equals its initial amount plus the fills and fees (and the audit's
  *     own conservation checks).
  *
+ * `--min-orders N --extend-seconds S`: a slow or loaded machine places fewer orders between two
+ * kills; after `--kills` the kill cycles go on (same schedule: resets, restarts, server kills)
+ * until the bots have placed N orders, for at most S more seconds, so the run always proves the
+ * invariants over enough trading (`orders` and `kills` in the figures say how much it took).
+ *
  * Prints its figures as the last line and exits non-zero if any invariant fails.
  */
 import { type ChildProcess, execFile } from 'node:child_process';
@@ -53,6 +58,8 @@ const { values: args } = parseArgs({
     'server-kill-every': { type: 'string', default: '10' },
     seed: { type: 'string', default: '7' },
     'settle-timeout': { type: 'string', default: '180' },
+    'min-orders': { type: 'string', default: '0' },
+    'extend-seconds': { type: 'string', default: '300' },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -61,6 +68,8 @@ const KILLS = Number(args.kills);
 const BOTS = Number(args.bots);
 const SERVER_KILL_EVERY = Number(args['server-kill-every']);
 const SETTLE_TIMEOUT_MS = Number(args['settle-timeout']) * 1000;
+const MIN_ORDERS = Number(args['min-orders']);
+const EXTEND_MS = Number(args['extend-seconds']) * 1000;
 const INITIAL = { USDT: '1000000', BTC: '0', ETH: '0' };
 const API_KEY = 'torture-key-4f1c2a';
 const API_SECRET = 'torture-secret-9b7e3d51c0a8';
@@ -272,7 +281,16 @@ async function main(): Promise<number> {
     faultsInjected++;
   }, 700);
 
-  while (kills < KILLS) {
+  // After the planned kills, more of the same until enough orders were placed (bounded in time).
+  let extendUntil: number | null = null;
+  const goOn = (): boolean => {
+    if (kills < KILLS) return true;
+    if (exchange.audit.summary().ordersCreated >= MIN_ORDERS) return false;
+    extendUntil ??= Date.now() + EXTEND_MS;
+    if (kills === KILLS) log(`${KILLS} kills with ${exchange.audit.summary().ordersCreated} orders placed: going on until ${MIN_ORDERS} (at most ${EXTEND_MS / 1000} s)`);
+    return Date.now() < extendUntil;
+  };
+  while (goOn()) {
     await sleep(500 + random() * 2_500);
     const pick = names[Math.floor(random() * names.length)]!;
     if (kills % RESET_EVERY === 1) await reset(pick, RESETS[Math.floor(kills / RESET_EVERY) % RESETS.length]!);
@@ -358,7 +376,7 @@ async function main(): Promise<number> {
 
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
   console.log(
-    `kills=${kills} server_kills=${serverKills} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
+    `kills=${kills} extra_kills=${Math.max(0, kills - KILLS)} server_kills=${serverKills} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
       `resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
       `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} unknown_open=${unknownOpen} collisions=${collisions}`,
   );
