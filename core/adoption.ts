@@ -130,7 +130,7 @@ export function adoptedTwins(
   if (adopted.length === 0) return [];
   const resting = all.filter((o) => isSell(o) && !isFinalStatus(o.status) && !o.cancelRequested);
   let excess = d(sum(resting.map((o) => sub(o.request.quantity ?? '0', o.executedQty)))).minus(d(view.positionQty).isNegative() ? 0 : view.positionQty);
-  if (!excess.isPositive()) return [];
+  if (!excess.greaterThan(0)) return [];
   const current = all.filter((o) => !o.adopted && isSell(o) && o.createdAt >= view.since && parseClientOrderId(o.clientOrderId)?.branch === view.branch && !awaitsProof(o.status) && o.status !== 'REJECTED' && o.status !== 'EXPIRED');
   const copies: OrderRecord[] = [];
   for (const a of adopted.sort((x, y) => y.createdAt - x.createdAt)) {

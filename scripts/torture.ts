@@ -359,7 +359,7 @@ async function main(): Promise<number> {
   const strategyErrors = states.reduce((n, s) => n + (s.stats.strategyErrors ?? 0), 0);
   if (unknownOpen > 0) problems.push(`${unknownOpen} orders still UNKNOWN`);
   if (collisions > 0) problems.push(`${collisions} client id collisions`);
-  const overcommitted = states.filter((s) => overcommitment(s).isPositive()).length;
+  const overcommitted = states.filter((s) => overcommitment(s).gt(0)).length;
   const orders = exchange.audit.summary().ordersCreated;
   for (const s of states) {
     const mine = exchange.venue.allOrders('paper', s.symbol).filter((o) => tagOf(o.clientOrderId) === s.clientIdTag).length;
@@ -405,7 +405,7 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
   }
   if (!qty.equals(s.position.qty)) issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
   const excess = overcommitment(s);
-  if (excess.isPositive()) issues.push(`${s.name}: resting sells exceed the position by ${excess.toFixed()}`);
+  if (excess.gt(0)) issues.push(`${s.name}: resting sells exceed the position by ${excess.toFixed()}`);
   return issues;
 }
 
