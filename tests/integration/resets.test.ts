@@ -125,9 +125,12 @@ describe('Temporal resets of a bot', () => {
     candle();
     await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'), 'bought, take-profit resting');
     const events = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!;
-    const buy = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder')!;
-    const filled = events.find((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? -1) === Number(buy.eventId))!;
-    const reaction = events.find((e) => Number(e.eventId) > Number(filled.eventId) && (String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7))!;
+    // The task that placed the take-profit: the last task completed before its placement was
+    // scheduled (the fill reached the bot by the buy's answer or, as often under load, by the
+    // stream first: either way that task reacted to it).
+    const [, takeProfit] = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder');
+    expect(takeProfit, 'the take-profit placement in the history').toBeTruthy();
+    const reaction = events.filter((e) => Number(e.eventId) < Number(takeProfit!.eventId) && (String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7)).at(-1)!;
     await reset(workflowId, '--event-id', String(reaction.eventId));
     const s = await h.waitForState(name, (x) => x.notifications.some((n) => /placed again after the reset/.test(n.message)) && x.openOrders.length === 1, 'the copy cancelled');
     expect(s.openOrders.map((o) => `${o.tag}:${o.status}`)).toEqual(['tp-1:NEW']);
