@@ -25,6 +25,7 @@ import { mintClientOrderId } from './client-ids';
 import { MAX_FILL_POLLS, type ReconcileTarget, backfillRequest, fillsIncomplete, reconcileTargets } from './reconcile-plan';
 import { type ProofOps, cancelAdoptedTwins, legsWithoutProof, onMissing, onReconciledOrders, onReset, onUnknown, resumeWork } from './proof';
 import { requestScan, scanDueAt, scanEnded, takeScan } from './lineage-scan';
+import { adoptedExitToBind, boundRecord } from './adopted-exits';
 import { applyFilters } from './risk/filters';
 import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
@@ -969,10 +970,21 @@ class Kernel {
       if (!outcome.ok) return this.refuse(intent, request, `filters: ${outcome.reason}`);
       prepared = outcome.request;
     }
+    // After a reset: an exit the discarded branch already placed is that order, not a second one.
+    const twin = intent.purpose === 'exit' ? adoptedExitToBind(this.s as BotState, prepared) : null;
+    if (twin) return this.bindAdopted(twin, intent);
     const clientOrderId = this.mintId();
     this.setOrder(this.newOrder(clientOrderId, intent, prepared));
     this.s.stats = { ...this.s.stats, ordersPlaced: this.s.stats.ordersPlaced + 1 };
     this.commands.push({ type: 'placeOrder', clientOrderId, request: prepared });
+  }
+
+  /** The strategy's exit becomes the adopted order with its request; the strategy sees it as placed (and filled, if it was). */
+  private bindAdopted(adopted: OrderRecord, intent: PlaceIntent): void {
+    const order = boundRecord(adopted, intent, this.now);
+    this.setOrder(order);
+    this.notify('warn', `${intent.tag}: the same exit is already on the exchange, placed by a discarded branch of this bot (${order.clientOrderId}, ${order.status}): taken as this decision, not sent again`);
+    this.toStrategy({ type: 'order', order, previousStatus: 'SUBMITTING', fills: order.fills });
   }
 
   private placeOco(intent: PlaceOcoIntent): void {

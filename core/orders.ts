@@ -162,6 +162,8 @@ export interface OrderRecord {
   readonly missingSince?: number;
   /** Placed by a discarded branch of the bot's history (a Temporal reset) and found on the exchange. */
   readonly adopted?: boolean;
+  /** A discarded branch's order the current branch asked for again: taken as its decision, not sent again (core/adopted-exits.ts). */
+  readonly bound?: boolean;
   /** Its id turned out to be taken by another owner's order: reports under the id are not about this order. */
   readonly collision?: boolean;
   /** Final orders whose fills did not add up to executedQty: how many times they were re-polled. */

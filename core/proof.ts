@@ -7,6 +7,7 @@
  */
 import { adoptedRecord, adoptedTwins, parseOwnId, recordKnown } from './adoption';
 import { scanAfterReset, scanEnded } from './lineage-scan';
+import { duplicatesOfExecutedExits } from './adopted-exits';
 import type { BotEvent, BotState, Command, Mutable, Notification } from './engine';
 import { type OrderRecord, type OrderSnapshot, awaitsProof, isFinalStatus } from './orders';
 
@@ -121,10 +122,18 @@ export function resumeWork(k: ProofOps): void {
   for (const [requestId, request] of Object.entries(k.s.pendingRequests)) k.push({ type: 'fetch', requestId, request });
 }
 
-/** Cancel adopted orders the current branch placed again (core/adoption.ts `adoptedTwins`): one order per decision. */
+/** One order per decision after a reset (core/adoption.ts `adoptedTwins`, core/adopted-exits.ts). */
 export function cancelAdoptedTwins(k: ProofOps): void {
-  const twins = adoptedTwins(k.s.orders, { branch: k.s.idBranch, symbol: k.s.setup.symbol, positionQty: k.s.position.qty, since: k.s.resetAt ?? 0 });
-  if (twins.length === 0) return;
-  k.notify('warn', `cancelling ${twins.length} adopted order(s) this bot placed again after the reset (the same decision twice): ${twins.map((o) => o.clientOrderId).join(', ')}`);
-  for (const o of twins) k.cancel(o);
+  const view = { branch: k.s.idBranch, symbol: k.s.setup.symbol, positionQty: k.s.position.qty, since: k.s.resetAt ?? 0 };
+  const twins = adoptedTwins(k.s.orders, view);
+  if (twins.length > 0) {
+    k.notify('warn', `cancelling ${twins.length} adopted order(s) this bot placed again after the reset (the same decision twice): ${twins.map((o) => o.clientOrderId).join(', ')}`);
+    for (const o of twins) k.cancel(o);
+  }
+  // The discarded branch's copy already executed: this branch's resting copy would sell the lot twice.
+  const repeats = duplicatesOfExecutedExits(k.s.orders, view);
+  if (repeats.length > 0) {
+    k.notify('warn', `cancelling ${repeats.length} order(s) placed again after the reset whose discarded-branch copy already executed (the lot is sold): ${repeats.map((o) => o.clientOrderId).join(', ')}`);
+    for (const o of repeats) k.cancel(o);
+  }
 }
