@@ -25,6 +25,9 @@ export interface RawOrder {
   readonly status: string;
   readonly type: string;
   readonly side: string;
+  readonly timeInForce?: string;
+  readonly stopPrice?: string;
+  readonly origQuoteOrderQty?: string;
   readonly fills?: readonly RawFill[];
 }
 
@@ -107,5 +110,6 @@ export interface BinanceRest {
   getOrder(p: Params): Promise<RawOrder>;
   cancelOrder(p: Params): Promise<RawCancel>;
   openOrders(p: Params): Promise<RawOrder[]>;
+  allOrders(p: Params): Promise<RawOrder[]>;
   myTrades(p: Params): Promise<RawTrade[]>;
 }

@@ -11,6 +11,7 @@
  *   recvWindow): safe to send again, after the delay the exchange asks for.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { MIN_RETRY_AFTER_MS, WeightBudgetExhausted } from './rate-limit';
 
 /** Stable failure types the workflow branches on. */
 export const FailureType = {
@@ -25,10 +26,14 @@ export const FailureType = {
   RateLimited: 'RateLimited',
   /** Retryable: the exchange could not be reached at all; nothing was sent. */
   Unreachable: 'Unreachable',
+  /** The client id is taken by an order that is not this request (another owner's): never adopted. */
+  ClientIdCollision: 'ClientIdCollision',
+  /** The exchange's answer could not be read (after a possible send): the outcome is unknown. */
+  UnreadableAnswer: 'UnreadableAnswer',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
-export const NON_RETRYABLE_TYPES: readonly string[] = [FailureType.OrderRejected, FailureType.CredentialsRejected, FailureType.InvalidRequest];
+export const NON_RETRYABLE_TYPES: readonly string[] = [FailureType.OrderRejected, FailureType.CredentialsRejected, FailureType.InvalidRequest, FailureType.ClientIdCollision, FailureType.UnreadableAnswer];
 
 export type ErrorClass =
   | { readonly kind: 'rejected'; readonly code: string; readonly message: string; readonly type: FailureType }
@@ -65,6 +70,8 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
   const e = (err ?? {}) as ErrorLike;
   const message = String(e.message ?? err);
   if (err instanceof RequestTimeoutError) return { kind: 'unknown', code: err.code, message };
+  // Our own budget refused the call before sending it: nothing reached the exchange.
+  if (err instanceof WeightBudgetExhausted) return { kind: 'notSent', code: 'WEIGHT_BUDGET', message, rateLimited: true, retryAfterMs: err.retryAfterMs };
   const code = e.code;
   if (typeof code === 'number') {
     const c = String(code);
@@ -74,7 +81,7 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
     if (code === -4116) return { kind: 'duplicate', code: c, message };
     if (code === -2013 || code === -2011) return { kind: 'notFound', code: c, message };
     if (code === -1003 || code === -1015) {
-      return { kind: 'notSent', code: c, message, rateLimited: true, retryAfterMs: retryAfterHintMs ?? retryAfterFromMessage(message) };
+      return { kind: 'notSent', code: c, message, rateLimited: true, retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, retryAfterHintMs ?? retryAfterFromMessage(message)) };
     }
     // The request was refused before reaching the matching engine: timestamp or clock skew.
     if (code === -1021) return { kind: 'notSent', code: c, message, rateLimited: false, retryAfterMs: 1_000 };
@@ -85,7 +92,7 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
   if (typeof status === 'number') {
     if (status === 429 || status === 418) {
       const header = Number(e.response?.headers?.get?.('retry-after'));
-      return { kind: 'notSent', code: `HTTP${status}`, message, rateLimited: true, retryAfterMs: Number.isFinite(header) && header > 0 ? header * 1000 : retryAfterHintMs ?? 60_000 };
+      return { kind: 'notSent', code: `HTTP${status}`, message, rateLimited: true, retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, Number.isFinite(header) && header > 0 ? header * 1000 : retryAfterHintMs ?? 60_000) };
     }
     if (status >= 500) return { kind: 'unknown', code: `HTTP${status}`, message };
     return { kind: 'rejected', code: `HTTP${status}`, message, type: FailureType.OrderRejected };
@@ -108,13 +115,23 @@ export function retryAfterFromMessage(message: string, now: number = Date.now())
   return Math.max(1_000, 60_000 - (now % 60_000));
 }
 
-export function rejectedFailure(c: Extract<ErrorClass, { kind: 'rejected' }>, what: string): ApplicationFailure {
+/**
+ * A definitive refusal. `refused`: the exchange refused this very order request (the workflow then
+ * marks the order REJECTED); without it (a lookup refused, a cancel refused) the failure says
+ * nothing about whether an order exists.
+ */
+export function rejectedFailure(c: Extract<ErrorClass, { kind: 'rejected' }>, what: string, facts: { readonly refused?: boolean; readonly neverSent?: boolean } = {}): ApplicationFailure {
   return ApplicationFailure.create({
     type: c.type,
     nonRetryable: true,
     message: `${what} rejected by the exchange (${c.code}): ${c.message}`,
-    details: [{ code: c.code, message: c.message }],
+    details: [{ code: c.code, message: c.message, ...facts }],
   });
+}
+
+/** A failure of ours before or after sending: `neverSent` when no request for the id ever left. */
+export function localFailure(type: FailureType, message: string, neverSent: boolean): ApplicationFailure {
+  return ApplicationFailure.create({ type, nonRetryable: true, message, details: [{ code: type, message, neverSent }] });
 }
 
 export function retryableFailure(type: FailureType, message: string, nextRetryDelayMs?: number): ApplicationFailure {

@@ -6,7 +6,7 @@
 import Binance from 'binance-api-node';
 import type { BinanceRest } from './binance-types';
 import { RequestTimeoutError, classifyExchangeError, type ErrorClass } from './errors';
-import { WeightBudget, retryAfterHint, watchRetryAfterHeaders } from './rate-limit';
+import { WeightBudget, registerBudget, retryAfterHint, watchRateLimitHeaders } from './rate-limit';
 import { type BreakerOptions, CircuitBreaker, DEFAULT_BREAKER_OPTIONS, outcomeOf } from './circuit-breaker';
 import { ExchangeHealth } from './exchange-health';
 
@@ -42,11 +42,19 @@ export class ExchangeAccount {
   readonly health = new ExchangeHealth();
   private readonly host: string;
 
-  constructor(readonly config: AccountConfig) {
-    watchRetryAfterHeaders();
+  /**
+   * @param budget the weight budget of the account's host (request weight is counted per IP, so
+   * accounts on one host share it); a budget of its own by default.
+   */
+  constructor(
+    readonly config: AccountConfig,
+    budget?: WeightBudget,
+  ) {
+    watchRateLimitHeaders();
     this.rest = Binance({ apiKey: config.apiKey, apiSecret: config.apiSecret, httpBase: config.httpBase, httpFutures: futuresBase(config) }) as unknown as BinanceRest;
-    this.budget = new WeightBudget(config.weightLimitPerMinute);
+    this.budget = budget ?? new WeightBudget(config.weightLimitPerMinute);
     this.host = new URL(config.httpBase).host;
+    registerBudget(this.host, this.budget);
     this.breaker = new CircuitBreaker(config.name, config.breaker ?? DEFAULT_BREAKER_OPTIONS);
     this.breaker.setProbe(() => this.call('time', 1, (r) => r.time()));
   }
@@ -109,7 +117,13 @@ export class AccountRegistry {
   private readonly accounts = new Map<string, ExchangeAccount>();
 
   constructor(configs: readonly AccountConfig[]) {
-    for (const c of configs) this.accounts.set(c.name, new ExchangeAccount(c));
+    const byHost = new Map<string, WeightBudget>();
+    for (const c of configs) {
+      const host = new URL(c.httpBase).host;
+      let budget = byHost.get(host);
+      if (!budget) byHost.set(host, (budget = new WeightBudget(c.weightLimitPerMinute)));
+      this.accounts.set(c.name, new ExchangeAccount(c, budget));
+    }
   }
 
   get(name: string): ExchangeAccount {

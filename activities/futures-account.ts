@@ -11,6 +11,7 @@ import type { FuturesSetup } from '../core/futures/setup';
 import { FailureType, rejectedFailure, retryableFailure } from './errors';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import type { ReconcileInput, ReconcileResult } from './market';
+import type { ReconcileTarget } from '../core/reconcile-plan';
 import { accountOf, futuresLookup, futuresRest } from './futures-orders';
 import { filtersFromFuturesInfo } from './futures-mapping';
 import type { RawPositionRisk } from './futures-types';
@@ -88,11 +89,14 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
       const rest = futuresRest(acc);
       const snapshots: OrderSnapshot[] = [];
       const missing: string[] = [];
+      const absent: string[] = [];
       const algo = new Set(input.algoIds);
-      const orders = input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
-      for (const { clientOrderId, symbol: s } of orders) {
+      const orders: readonly ReconcileTarget[] = input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
+      for (const { clientOrderId, symbol: s, since } of orders) {
         const found = await futuresLookup(acc, s, clientOrderId, algo.has(clientOrderId));
         if (found) snapshots.push(found);
+        // Not found: for an order of unknown outcome, proof of absence once no earlier request can still execute (as on spot).
+        else if (since !== undefined && Date.now() > acc.executionDeadline(since)) absent.push(clientOrderId);
         else missing.push(clientOrderId);
       }
       const [risks, balances, open, openAlgo, tags] = await Promise.all([
@@ -112,6 +116,11 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
       return {
         snapshots,
         missing,
+        absent,
+        // Reset adoption (lineage scans) is spot-only so far: a futures bot reports no foreign or inherited orders.
+        foreign: [],
+        inherited: [],
+        scanIncomplete: false,
         // base: the signed position the exchange holds; quote: the free margin the sizing uses.
         balances: { base: risk?.positionAmt ?? '0', quote: free },
         orphans,

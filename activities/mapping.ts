@@ -7,7 +7,7 @@ import type { RawExchangeInfo, RawFill, RawOrder, RawTrade } from './binance-typ
 type SnapshotStatus = OrderSnapshot['status'];
 
 export function toStatus(raw: string): SnapshotStatus {
-  if ((ORDER_STATUSES as readonly string[]).includes(raw) && raw !== 'SUBMITTING') return raw as SnapshotStatus;
+  if ((ORDER_STATUSES as readonly string[]).includes(raw) && raw !== 'SUBMITTING' && raw !== 'UNKNOWN') return raw as SnapshotStatus;
   // PENDING_CANCEL is "currently unused" by Binance; treat it as still open.
   if (raw === 'PENDING_CANCEL') return 'NEW';
   throw new Error(`unknown order status from the exchange: ${raw}`);

@@ -10,6 +10,9 @@ import type { DataRequest, Json } from '../core/strategy';
 import { splitSymbol } from '../core/symbols';
 import { FailureType, rejectedFailure, retryableFailure } from './errors';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
+import type { ForeignOrder } from '../core/adoption';
+import type { ReconcileTarget } from '../core/reconcile-plan';
+import { type LineageInput, lineageOrders } from './lineage';
 import { candleFromRaw, fillFromTrade, filtersFromExchangeInfo, snapshotFromOrder } from './mapping';
 
 export interface ReconcileInput {
@@ -17,19 +20,26 @@ export interface ReconcileInput {
   readonly symbol: string;
   /** The bot's non-final orders on its own symbol. */
   readonly clientOrderIds: readonly string[];
-  /** Non-final orders with their symbols (multi-symbol strategies); takes precedence over clientOrderIds. */
-  readonly orders?: ReadonlyArray<{ readonly clientOrderId: string; readonly symbol: string }>;
-  /** The bot's own client-id prefix: its orders are never orphans. */
+  /** Orders to look up, with their symbols (multi-symbol strategies); takes precedence over clientOrderIds. */
+  readonly orders?: readonly ReconcileTarget[];
+  /** The bot's own client-id tag: its orders are never orphans. */
   readonly ownTag: string;
+  /** Bots with exact ids: find the orders of their lineage they do not know (activities/lineage.ts). */
+  readonly lineage?: LineageInput;
 }
 
 export interface ReconcileResult {
   readonly snapshots: readonly OrderSnapshot[];
   /** Ids the exchange does not know (reported, never dropped silently). */
   readonly missing: readonly string[];
+  /** Orders of unknown outcome still not found after their resend deadline: proven never placed. */
+  readonly absent: readonly string[];
   readonly balances: { readonly base: Dec; readonly quote: Dec } | null;
   /** Open orders on the symbol that no running bot owns. */
   readonly orphans: readonly string[];
+  readonly foreign: readonly ForeignOrder[];
+  readonly inherited: readonly string[];
+  readonly scanIncomplete: boolean;
 }
 
 export interface FetchDataInput {
@@ -56,10 +66,10 @@ const SHARED_ANSWER_MS = 2_000;
 
 export function createMarketActivities(deps: MarketActivityDeps) {
   const shared = new Map<string, { at: number; value: Promise<unknown> }>();
-  function sharedRead<T>(key: string, load: () => Promise<T>): Promise<T> {
+  function sharedRead<T>(key: string, load: () => Promise<T>, fresh = false): Promise<T> {
     const now = Date.now();
     const hit = shared.get(key);
-    if (hit && now - hit.at < SHARED_ANSWER_MS) return hit.value as Promise<T>;
+    if (!fresh && hit && now - hit.at < SHARED_ANSWER_MS) return hit.value as Promise<T>;
     const value = load();
     shared.set(key, { at: now, value });
     value.catch(() => shared.delete(key));
@@ -113,8 +123,9 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       const { symbol } = input;
       const snapshots: OrderSnapshot[] = [];
       const missing: string[] = [];
-      const orders = input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
-      for (const { clientOrderId, symbol: orderSymbol } of orders) {
+      const absent: string[] = [];
+      const orders: readonly ReconcileTarget[] = input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
+      for (const { clientOrderId, symbol: orderSymbol, since } of orders) {
         try {
           const raw = await acc.call('getOrder', 4, (r) => r.getOrder({ symbol: orderSymbol, origClientOrderId: clientOrderId }));
           const fills = isPositive(raw.executedQty)
@@ -126,20 +137,23 @@ export function createMarketActivities(deps: MarketActivityDeps) {
         } catch (err) {
           if (err instanceof ApplicationFailure) throw err;
           const c = acc.classify(err);
-          if (c.kind === 'notFound') missing.push(clientOrderId);
-          else throw retryableFailure(FailureType.Unreachable, `reconcile ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+          if (c.kind !== 'notFound') throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `reconcile ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+          // Not found: for an order of unknown outcome, proof of absence once no earlier request can still execute.
+          if (since !== undefined && Date.now() > acc.executionDeadline(since)) absent.push(clientOrderId);
+          else missing.push(clientOrderId);
         }
       }
       const [open, accountInfo, tags] = await Promise.all([
-        sharedRead(`${acc.name}/openOrders/${symbol}`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol }))),
+        // A scan (a new run, a reset) looks at the orders as they are now, not as another bot saw them.
+        sharedRead(`${acc.name}/openOrders/${symbol}`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol })), input.lineage?.scan === true),
         sharedRead(`${acc.name}/account`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo())),
         deps.botTags(),
       ]);
-      const owners = [input.ownTag, ...tags];
-      const orphans = open.map((o) => o.clientOrderId).filter((id) => !owners.some((tag) => id.startsWith(`${tag}-`)));
+      const listed = new Set(orders.map((o) => o.clientOrderId));
+      const owned = await lineageOrders(acc, symbol, input.ownTag, input.lineage, open, listed, tags, (what, weight, fn) => read(acc, what, weight, fn));
       const { base, quote } = splitSymbol(symbol);
       const free = (asset: string) => accountInfo.balances.find((b) => b.asset === asset)?.free ?? '0';
-      return { snapshots, missing, balances: { base: free(base), quote: free(quote) }, orphans };
+      return { snapshots, missing, absent, balances: { base: free(base), quote: free(quote) }, ...owned };
     },
 
     async fetchData(input: FetchDataInput): Promise<Json> {
@@ -150,6 +164,12 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       switch (request.kind) {
         case 'candles':
           return (await candles(acc, request.symbol, request.interval, request.limit, request.endTime)) as unknown as Json;
+        case 'balances': {
+          const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo());
+          const { base, quote } = splitSymbol(request.symbol);
+          const free = (asset: string) => info.balances.find((b) => b.asset === asset)?.free ?? '0';
+          return { base: free(base), quote: free(quote) };
+        }
         default:
           throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `no handler for data request "${request.kind}" on this worker` });
       }

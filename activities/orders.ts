@@ -18,6 +18,14 @@
  * The latest possible send time travels between attempts in the heartbeat details. When they are
  * missing (a crashed attempt never reported), the current attempt's schedule time is used: every
  * earlier send happened before it, so the deadline can only move later, never earlier.
+ *
+ * A first attempt may follow a send too: a Temporal reset re-dispatches the pending activities of
+ * the run it discards (at attempt 1, in the new run), and a bot that continued as new with a
+ * placement in flight resumes it. Such attempts start at step 1 with "sent until now".
+ *
+ * Only proof finalises an order: a failure is marked `refused` only when the exchange refused
+ * this very request, `neverSent` only when no request for the id ever left; every other failure
+ * (a lookup refused, our budget, an answer we cannot read) leaves the outcome unknown.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Context, activityInfo } from '@temporalio/activity';
@@ -25,12 +33,21 @@ import { type Dec, isPositive } from '../core/decimal';
 import type { Fill, OcoRequest, OrderRequest, OrderSnapshot } from '../core/orders';
 import type { RawOrder, RawOrderList } from './binance-types';
 import { signedRequest } from './signed-rest';
-import { FailureType, rejectedFailure, retryableFailure } from './errors';
+import { FailureType, localFailure, rejectedFailure, retryableFailure } from './errors';
 import { refuseEntryWhileOpen } from './circuit-breaker';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import { fillFromTrade, snapshotFromOrder } from './mapping';
+import { mismatch } from './order-match';
 
-export interface PlaceOrderInput {
+/** How the workflow scheduled a placement (see the header): absent in inputs recorded by older code. */
+interface PlacementContext {
+  /** The run that scheduled it; another run executing it means a reset re-dispatched it. */
+  readonly scheduledInRun?: string;
+  /** An earlier run may have sent it, or the workflow cannot detect resets: look up before the first send. */
+  readonly lookupFirst?: boolean;
+}
+
+export interface PlaceOrderInput extends PlacementContext {
   readonly account: string;
   readonly clientOrderId: string;
   readonly request: OrderRequest;
@@ -38,7 +55,7 @@ export interface PlaceOrderInput {
   readonly purpose?: 'entry' | 'exit';
 }
 
-export interface PlaceOcoInput {
+export interface PlaceOcoInput extends PlacementContext {
   readonly account: string;
   readonly listClientOrderId: string;
   readonly aboveClientOrderId: string;
@@ -46,6 +63,16 @@ export interface PlaceOcoInput {
   readonly request: OcoRequest;
   readonly purpose?: 'entry' | 'exit';
 }
+
+/** A cancel that found no such order, looked up too, on several attempts: reported, not retried forever. */
+export interface CancelMissing {
+  readonly clientOrderId: string;
+  readonly missing: true;
+  readonly message: string;
+}
+
+/** Attempts of a cancel that finds no order before it reports the order missing. */
+const CANCEL_MISSING_AFTER_ATTEMPTS = 3;
 
 export interface CancelOrderInput {
   readonly account: string;
@@ -76,18 +103,22 @@ const WEIGHT = { order: 1, getOrder: 4, cancel: 1, myTrades: 20, orderList: 4, o
 export function createOrderActivities(deps: OrderActivityDeps) {
   const now = deps.now ?? Date.now;
 
-  function account(name: string): ExchangeAccount {
+  /** The account, or a failure that says whether a request for the id may have left before. */
+  function account(name: string, lastSendAt: number | null = null): ExchangeAccount {
     try {
       return deps.accounts.get(name);
     } catch (err) {
-      throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+      throw localFailure(FailureType.InvalidRequest, (err as Error).message, lastSendAt === null);
     }
   }
 
   /** Where the previous attempts left off; conservative when they did not say. */
-  function previousSend(): number | null {
+  function previousSend(context: PlacementContext = {}): number | null {
     const info = activityInfo();
-    if (info.attempt <= 1) return null;
+    if (info.attempt <= 1) {
+      const carried = context.lookupFirst === true || (context.scheduledInRun !== undefined && context.scheduledInRun !== info.workflowExecution?.runId);
+      return carried ? now() : null;
+    }
     const record = info.heartbeatDetails as AttemptRecord | undefined;
     if (record && record.attempt === info.attempt - 1) return record.lastSendAt;
     return info.currentAttemptScheduledTimestampMs;
@@ -103,28 +134,45 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     return trades.filter((t) => Number(t.orderId) === orderId).map(fillFromTrade);
   }
 
-  /** Look an order up by client id; null when the exchange says it does not exist (yet). */
-  async function lookup(acc: ExchangeAccount, symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
+  /**
+   * Look an order up by client id; null when the exchange says it does not exist (yet). With
+   * `expected`, an order that is not that request is a collision (another owner's), never ours.
+   */
+  async function lookup(acc: ExchangeAccount, symbol: string, clientOrderId: string, expected?: OrderRequest): Promise<OrderSnapshot | null> {
     let raw: RawOrder;
     try {
       raw = await acc.call('getOrder', WEIGHT.getOrder, (r) => r.getOrder({ symbol, origClientOrderId: clientOrderId }));
     } catch (err) {
       const c = acc.classify(err);
       if (c.kind === 'notFound') return null;
+      // Refused (credentials, IP, permissions): nothing is known about the order either way.
       if (c.kind === 'rejected') throw rejectedFailure(c, `lookup of ${clientOrderId}`);
       throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown, `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
     }
+    const differs = expected ? mismatch(expected, raw) : null;
+    if (differs) {
+      throw ApplicationFailure.create({ type: FailureType.ClientIdCollision, nonRetryable: true, message: `${clientOrderId} is taken by another order: ${differs}`, details: [{ code: 'COLLISION', message: `${clientOrderId} is taken by another order: ${differs}` }] });
+    }
     const fills = isPositive(raw.executedQty) ? await fetchFills(acc, symbol, Number(raw.orderId)) : [];
-    return snapshotFromOrder(raw, fills);
+    return readable(() => snapshotFromOrder(raw, fills), `lookup of ${clientOrderId}`);
+  }
+
+  /** An answer we cannot read after a possible send: the outcome is unknown (never a rejection). */
+  function readable<T>(read: () => T, what: string): T {
+    try {
+      return read();
+    } catch (err) {
+      throw localFailure(FailureType.UnreadableAnswer, `${what}: the exchange's answer could not be read (${(err as Error).message}); outcome unknown`, false);
+    }
   }
 
   /**
    * Steps 1 of the protocol for any order-like request: returns the adopted order if an earlier
    * send is visible, or null when it is proven dead (or none happened) and sending is safe.
    */
-  async function resolveEarlierSend(acc: ExchangeAccount, symbol: string, clientOrderId: string, lastSendAt: number | null): Promise<OrderSnapshot | null> {
+  async function resolveEarlierSend(acc: ExchangeAccount, symbol: string, clientOrderId: string, lastSendAt: number | null, expected?: OrderRequest): Promise<OrderSnapshot | null> {
     if (lastSendAt === null) return null;
-    const found = await lookup(acc, symbol, clientOrderId);
+    const found = await lookup(acc, symbol, clientOrderId, expected);
     if (found) return found;
     const deadline = acc.executionDeadline(lastSendAt);
     const t = now();
@@ -137,30 +185,33 @@ export function createOrderActivities(deps: OrderActivityDeps) {
 
   return {
     async placeOrder(input: PlaceOrderInput): Promise<OrderSnapshot> {
-      const acc = account(input.account);
       const { request, clientOrderId } = input;
-      const lastSendAt = previousSend();
-      const adopted = await resolveEarlierSend(acc, request.symbol, clientOrderId, lastSendAt);
+      const lastSendAt = previousSend(input);
+      const acc = account(input.account, lastSendAt);
+      const adopted = await resolveEarlierSend(acc, request.symbol, clientOrderId, lastSendAt, request);
       if (adopted) return adopted;
       refuseEntryWhileOpen(acc.breaker, input.purpose, `order ${clientOrderId}`);
 
       const sentAt = now();
       remember(sentAt);
+      let raw: RawOrder;
       try {
-        const raw = await acc.call('order', WEIGHT.order, (r) => r.order(orderParams(request, clientOrderId, acc.config.recvWindowMs)));
-        return snapshotFromOrder(raw);
+        raw = await acc.call('order', WEIGHT.order, (r) => r.order(orderParams(request, clientOrderId, acc.config.recvWindowMs)));
       } catch (err) {
         const c = acc.classify(err);
         switch (c.kind) {
           case 'duplicate': {
-            // An open order already carries this id: it is ours from an earlier attempt. Adopt it.
-            const found = await lookup(acc, request.symbol, clientOrderId);
+            // An open order already carries this id: ours from an earlier attempt if it is this
+            // request; another owner's otherwise (a collision, never adopted).
+            const found = await lookup(acc, request.symbol, clientOrderId, request);
             if (found) return found;
             remember(sentAt);
             throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} reported as duplicate but not visible yet`, 500);
           }
           case 'rejected':
-            throw rejectedFailure(c, `order ${clientOrderId}`);
+            // Refused before it could execute: the order was not placed (unless an earlier attempt
+            // placed it; the lookup above proved that one dead first).
+            throw rejectedFailure(c, `order ${clientOrderId}`, { refused: true });
           case 'notSent':
             // Certainly not executed: nothing new to look for, keep the earlier anchor.
             remember(lastSendAt);
@@ -175,12 +226,13 @@ export function createOrderActivities(deps: OrderActivityDeps) {
           }
         }
       }
+      return readable(() => snapshotFromOrder(raw), `order ${clientOrderId}`);
     },
 
     async placeOco(input: PlaceOcoInput): Promise<OcoResult> {
-      const acc = account(input.account);
       const { request } = input;
-      const lastSendAt = previousSend();
+      const lastSendAt = previousSend(input);
+      const acc = account(input.account, lastSendAt);
       // The legs carry their own client ids: finding either proves the list was placed.
       const adopted = await resolveEarlierSend(acc, request.symbol, input.aboveClientOrderId, lastSendAt);
       if (adopted) {
@@ -196,14 +248,19 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         const raw = trailingOnly
           ? await acc.call('orderList/oco', WEIGHT.oco, () => signedRequest<RawOrderList>(acc.config, 'POST', '/api/v3/orderList/oco', orderListOcoParams(input, acc.config.recvWindowMs)))
           : await acc.call('orderOco', WEIGHT.oco, (r) => r.orderOco(ocoParams(input, acc.config.recvWindowMs)));
-        const reports = raw.orderReports ?? [];
-        const snapshots = reports.length > 0
-          ? reports.map((o) => snapshotFromOrder(o))
-          : await Promise.all([input.aboveClientOrderId, input.belowClientOrderId].map(async (id) => (await lookup(acc, request.symbol, id))!));
-        return { listClientOrderId: input.listClientOrderId, snapshots: snapshots.filter((s): s is OrderSnapshot => s !== null) };
+        // Each leg's snapshot from the answer, else looked up; a leg neither shows stays unproven
+        // (the bot marks it UNKNOWN and reconciliation resolves it).
+        const reported = readable(() => (raw.orderReports ?? []).map((o) => snapshotFromOrder(o)), `OCO ${input.listClientOrderId}`);
+        const snapshots: OrderSnapshot[] = [];
+        for (const id of [input.aboveClientOrderId, input.belowClientOrderId]) {
+          const leg = reported.find((x) => x.clientOrderId === id) ?? (await lookup(acc, request.symbol, id).catch(() => null));
+          if (leg) snapshots.push(leg);
+        }
+        return { listClientOrderId: input.listClientOrderId, snapshots };
       } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
         const c = acc.classify(err);
-        if (c.kind === 'rejected') throw rejectedFailure(c, `OCO ${input.listClientOrderId}`);
+        if (c.kind === 'rejected') throw rejectedFailure(c, `OCO ${input.listClientOrderId}`, { refused: true });
         if (c.kind === 'notSent') {
           remember(lastSendAt);
           throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `OCO ${input.listClientOrderId} not sent (${c.code})`, c.retryAfterMs);
@@ -217,20 +274,25 @@ export function createOrderActivities(deps: OrderActivityDeps) {
      * Cancel by client id and return the order's final snapshot. Sending a cancel twice is harmless,
      * so unknown outcomes are simply retried; "unknown order" means it already ended: look it up.
      */
-    async cancelOrder(input: CancelOrderInput): Promise<OrderSnapshot> {
+    async cancelOrder(input: CancelOrderInput): Promise<OrderSnapshot | CancelMissing> {
       const acc = account(input.account);
       const { symbol, clientOrderId } = input;
       try {
         const raw = await acc.call('cancelOrder', WEIGHT.cancel, (r) => r.cancelOrder({ symbol, origClientOrderId: clientOrderId, recvWindow: acc.config.recvWindowMs }));
-        const snapshot = snapshotFromOrder({ ...raw, clientOrderId: raw.origClientOrderId ?? clientOrderId });
+        const snapshot = readable(() => snapshotFromOrder({ ...raw, clientOrderId: raw.origClientOrderId ?? clientOrderId }), `cancel of ${clientOrderId}`);
         if (!isPositive(snapshot.executedQty)) return snapshot;
         return { ...snapshot, fills: await fetchFills(acc, symbol, Number(raw.orderId)) };
       } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
         const c = acc.classify(err);
         if (c.kind === 'notFound') {
           const found = await lookup(acc, symbol, clientOrderId);
           if (found) return found;
-          throw retryableFailure(FailureType.NotYetVisible, `cancel of ${clientOrderId}: the exchange knows no such order yet`, 1_000);
+          const message = `cancel of ${clientOrderId}: the exchange knows no such order (${c.code}), and a lookup finds none`;
+          // Not visible yet, or really unknown to the exchange: a few attempts, then say so instead
+          // of retrying forever (a stop would wait on it, and continue-as-new behind the stop).
+          if (activityInfo().attempt >= CANCEL_MISSING_AFTER_ATTEMPTS) return { clientOrderId, missing: true, message };
+          throw retryableFailure(FailureType.NotYetVisible, message, 1_000);
         }
         if (c.kind === 'rejected') throw rejectedFailure(c, `cancel of ${clientOrderId}`);
         if (c.kind === 'notSent') throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `cancel of ${clientOrderId} not sent (${c.code})`, c.retryAfterMs);
@@ -323,6 +385,7 @@ export function orderListOcoParams(input: PlaceOcoInput, recvWindow: number): Re
 }
 
 function requireDec(value: Dec | undefined, what: string): Dec {
-  if (value === undefined) throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `OCO: ${what} is required` });
+  // Checked before anything is sent, identically on every attempt: such a request never leaves.
+  if (value === undefined) throw localFailure(FailureType.InvalidRequest, `OCO: ${what} is required`, true);
   return value;
 }

@@ -343,11 +343,42 @@ class BacktestRun {
 
   private step(event: BotEvent): void {
     const realizedBefore = this.state.position.realizedPnl;
+    const rejectedBefore = this.state.stats.ordersRejected;
     // In place: the backtest keeps no earlier state, and a copy per candle would dominate the run.
     const r = stepInPlace(this.state, event, this.strategy);
     this.state = r.state;
     if (r.commands.length > 0) for (const c of r.commands) this.queue.push(c);
     if (this.state.position.realizedPnl !== realizedBefore) this.attributePnl(event, sub(this.state.position.realizedPnl, realizedBefore));
+    if (this.state.stats.ordersRejected !== rejectedBefore) this.recordRejections();
+  }
+
+  /**
+   * Orders refused by the kernel (filters, risk, a paused bot) never reach the venue, and ones the
+   * venue refused end REJECTED in the kernel: the report shows both as REJECTED, with the reason.
+   */
+  private recordRejections(): void {
+    for (const o of Object.values(this.state.orders)) {
+      if (o.status !== 'REJECTED') continue;
+      const known = this.orders.get(o.clientOrderId);
+      if (known) {
+        if (known.status !== 'REJECTED') {
+          known.status = 'REJECTED';
+          if (o.rejectReason !== undefined) known.rejectReason = o.rejectReason;
+        }
+        continue;
+      }
+      this.orders.set(o.clientOrderId, {
+        clientOrderId: o.clientOrderId,
+        tag: o.tag,
+        purpose: o.purpose,
+        reason: o.reason ?? '',
+        time: o.createdAt,
+        request: o.request,
+        ...(o.listClientOrderId !== undefined ? { listClientOrderId: o.listClientOrderId } : {}),
+        status: 'REJECTED',
+        ...(o.rejectReason !== undefined ? { rejectReason: o.rejectReason } : {}),
+      });
+    }
   }
 
   /** Realised PnL comes from sell fills; credit it to the order the event was about. */
@@ -458,6 +489,10 @@ class BacktestRun {
   /** Data requests: candles come from the loaded data, never from the future; the rest is not simulated. */
   private answer(requestId: string, request: DataRequest): BotEvent {
     const now = this.now;
+    if (request.kind === 'balances') {
+      const { base, quote } = splitSymbol(request.symbol);
+      return { type: 'data', now, requestId, result: { base: this.venue.balance(BACKTEST_ACCOUNT, base).free, quote: this.venue.balance(BACKTEST_ACCOUNT, quote).free } };
+    }
     if (request.kind !== 'candles') return { type: 'dataFailed', now, requestId, message: `${request.kind} requests are not available in backtests` };
     if (request.symbol !== this.symbol || request.interval !== this.interval) {
       return { type: 'dataFailed', now, requestId, message: `backtest data has ${this.symbol} ${this.interval} only` };

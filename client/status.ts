@@ -30,6 +30,14 @@ function breakerState(view: unknown): string {
   return typeof state === 'string' ? state : '?';
 }
 
+/** Open orders, with those awaiting the exchange's proof (UNKNOWN outcome) and any left by an earlier incarnation called out. */
+function openOrdersCell(open: readonly unknown[], inherited: unknown): string | number {
+  const unknown = open.filter((o) => typeof o === 'object' && o !== null && (o as { status?: unknown }).status === 'UNKNOWN').length;
+  const left = Array.isArray(inherited) ? inherited.length : 0;
+  const notes = [unknown > 0 ? `${unknown} UNKNOWN` : '', left > 0 ? `${left} inherited` : ''].filter(Boolean);
+  return notes.length > 0 ? `${open.length} (${notes.join(', ')})` : open.length;
+}
+
 /** A row from whatever the query answered: fields of the wrong shape show as "?". */
 export function rowFromState(listing: Pick<BotListing, 'name' | 'strategy' | 'symbol' | 'workflowId'>, raw: unknown): StatusRow {
   const s = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<BotStateView> & Record<string, unknown>;
@@ -47,7 +55,7 @@ export function rowFromState(listing: Pick<BotListing, 'name' | 'strategy' | 'sy
     amount(s.position?.qty),
     amount(s.position?.avgEntryPrice),
     amount(s.realizedPnl),
-    Array.isArray(s.openOrders) ? s.openOrders.length : '?',
+    Array.isArray(s.openOrders) ? openOrdersCell(s.openOrders, s.inherited) : '?',
     typeof s.stats?.roundTrips === 'number' ? s.stats.roundTrips : '?',
     breakerState(s.circuitBreaker),
     time(s.lastEventTime),

@@ -14,9 +14,18 @@ import {
   type OrderRecord,
   type OrderRequest,
   type OrderSnapshot,
+  type OrderStatus,
+  awaitsProof,
   isFinalStatus,
   mergeSnapshot,
 } from './orders';
+import { type ForeignOrder, type IdBranchRange, isForeignLineageId, recordMint } from './adoption';
+import { balancesAfterOrderChange } from './balances';
+import { mintClientOrderId } from './client-ids';
+import { MAX_FILL_POLLS, type ReconcileTarget, backfillRequest, fillsIncomplete, reconcileTargets } from './reconcile-plan';
+import { type ProofOps, cancelAdoptedTwins, legsWithoutProof, onMissing, onReconciledOrders, onReset, onUnknown, resumeWork } from './proof';
+import { requestScan, scanDueAt, scanEnded, takeScan } from './lineage-scan';
+import { adoptedExitToBind, boundRecord } from './adopted-exits';
 import { applyFilters } from './risk/filters';
 import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
@@ -24,7 +33,7 @@ import { splitSymbol } from './symbols';
 import type { FuturesSetup } from './futures/setup';
 import { perpPositionAfterFill } from './futures/position';
 import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
-import { type Verification, onMissing, ordersToVerify } from './order-authority';
+import { type Verification, onMissing as stopVerifying, ordersToVerify } from './order-authority';
 import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
 
 export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
@@ -99,8 +108,24 @@ export interface BotState {
   readonly schema: 1;
   readonly setup: BotSetup;
   readonly status: BotStatus;
-  /** Prefix of every client order id of this bot; unique per bot incarnation. */
+  /** Prefix of every client order id of this bot: its lineage tag (core/client-ids.ts), exact ownership. */
   readonly clientIdTag: string;
+  /**
+   * Branch token of the ids minted now (core/client-ids.ts); a Temporal reset gives a new one.
+   * Absent in states of bots created before exact ids: they mint `<tag>-<seq>` until a reset.
+   */
+  readonly idBranch?: string;
+  /** Sequence ranges this history minted per branch: tells its own ids from a discarded branch's. */
+  readonly idBranches?: readonly IdBranchRange[];
+  /** When the history was last reset (Temporal reset); events from before it are not fresh decisions. */
+  readonly resetAt?: number | null;
+  /** The next reconciliation also scans the exchange for orders of the bot's lineage it does not know (core/lineage-scan.ts). */
+  readonly scanPending?: boolean;
+  readonly scanSince?: number;
+  readonly scanInFlight?: boolean;
+  readonly rescanAt?: number;
+  /** Open orders left on the exchange by earlier incarnations of this bot's name (terminated): reported, not managed. */
+  readonly inherited?: readonly string[];
   /** Next client order id sequence number; carried across continue-as-new so ids never repeat. */
   readonly nextOrderSeq: number;
   /** Non-final orders plus the most recent final ones (bounded). Keyed by client order id. */
@@ -120,7 +145,7 @@ export interface BotState {
   readonly lastPrice: Dec | null;
   readonly lastCandleOpenTime: number | null;
   /** Candles held back while a gap in the candle stream is being backfilled. */
-  readonly gap: { readonly requestId: string; readonly held: readonly Candle[] } | null;
+  readonly gap: { readonly requestId: string; readonly held: readonly Candle[]; readonly replayedThrough?: number } | null;
   readonly lastEventTime: number | null;
   readonly lastStreamEventTime: number | null;
   readonly nextReconcileAt: number | null;
@@ -131,7 +156,17 @@ export interface BotState {
   readonly prunedAtSeq?: number;
   readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
   readonly trades: readonly RoundTrip[];
-  readonly stats: { readonly ordersPlaced: number; readonly ordersRejected: number; readonly fills: number; readonly roundTrips: number; readonly wins: number };
+  readonly stats: {
+    readonly ordersPlaced: number;
+    readonly ordersRejected: number;
+    readonly fills: number;
+    readonly roundTrips: number;
+    readonly wins: number;
+    /** Orders of a discarded branch adopted; ids another owner's order already used; strategy calls that threw. */
+    readonly adopted?: number;
+    readonly collisions?: number;
+    readonly strategyErrors?: number;
+  };
   readonly notifications: readonly Notification[];
   readonly orphanOrders: readonly string[];
   readonly stopReason: string | null;
@@ -145,33 +180,61 @@ export interface BotState {
 export type BotEvent =
   /** The bot (re)starts: `fresh` on its very first run; false after continue-as-new (no strategy call then). */
   | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null; readonly fresh: boolean; readonly otherFilters?: Readonly<Record<string, SymbolFilters>> }
-  | { readonly type: 'candle'; readonly now: number; readonly candle: Candle }
+  /** `replayed`: delivered again by a Temporal reset (its branch already acted on it): indicators only, no entry. */
+  | { readonly type: 'candle'; readonly now: number; readonly candle: Candle; readonly replayed?: boolean }
   | { readonly type: 'orderPlaced'; readonly now: number; readonly snapshot: OrderSnapshot }
   | { readonly type: 'orderListPlaced'; readonly now: number; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
+  /** The exchange definitively refused this very request (or it was proven absent after the resend deadline). */
   | { readonly type: 'orderRejected'; readonly now: number; readonly clientOrderId: string; readonly code: string; readonly message: string }
+  /** The placement ended without proof either way: the order may be live; reconciliation keeps looking. */
+  | { readonly type: 'orderUnknown'; readonly now: number; readonly clientOrderId: string; readonly message: string }
+  /** The id is taken by an order that is not this request (another owner's): not adopted, reported. */
+  | { readonly type: 'orderCollision'; readonly now: number; readonly clientOrderId: string; readonly message: string }
+  /** A cancel found no such order on the exchange (looked up too): reported, not retried forever. */
+  | { readonly type: 'orderMissing'; readonly now: number; readonly clientOrderId: string; readonly message: string }
   | { readonly type: 'orderUpdate'; readonly now: number; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
   | { readonly type: 'cancelRejected'; readonly now: number; readonly clientOrderId: string; readonly message: string }
-  | { readonly type: 'reconciled'; readonly now: number; readonly balances: { base: Dec; quote: Dec } | null; readonly orphans: readonly string[]; readonly missing: readonly string[] }
+  | {
+      readonly type: 'reconciled';
+      readonly now: number;
+      readonly balances: { base: Dec; quote: Dec } | null;
+      readonly orphans: readonly string[];
+      readonly missing: readonly string[];
+      /** UNKNOWN orders not found after their resend deadline: proven never placed. */
+      readonly absent?: readonly string[];
+      /** Orders of the bot's lineage the exchange has and the request did not list. */
+      readonly foreign?: readonly ForeignOrder[];
+      /** Open orders of earlier incarnations of the bot's name. */
+      readonly inherited?: readonly string[];
+      /** More of the lineage's unknown orders remain than one reconciliation adopts. */
+      readonly scanIncomplete?: boolean;
+    }
   | { readonly type: 'reconcileFailed'; readonly now: number; readonly message: string }
   | { readonly type: 'wake'; readonly now: number }
   | { readonly type: 'pause'; readonly now: number }
   | { readonly type: 'resume'; readonly now: number }
   | { readonly type: 'params'; readonly now: number; readonly params: Json }
-  | { readonly type: 'trigger'; readonly now: number; readonly id: string; readonly price: Dec; readonly time: number }
+  | { readonly type: 'trigger'; readonly now: number; readonly id: string; readonly price: Dec; readonly time: number; readonly replayed?: boolean }
   | { readonly type: 'book'; readonly now: number; readonly book: BookSnapshot }
   | { readonly type: 'data'; readonly now: number; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
   | { readonly type: 'streamReconnected'; readonly now: number }
   /** A user asked for the strategy's scheduled work now (`Strategy.runNowTimer`, e.g. seed 002's daily check). */
   | { readonly type: 'runNow'; readonly now: number }
-  | { readonly type: 'stop'; readonly now: number; readonly reason: string };
+  | { readonly type: 'stop'; readonly now: number; readonly reason: string }
+  /**
+   * The history was reset (Temporal reset): ids take `branch`; the exchange is scanned for the
+   * discarded branch's orders, placed since `since` (when the run now continuing began).
+   */
+  | { readonly type: 'reset'; readonly now: number; readonly branch: string; readonly since?: number };
 
 /** What the kernel asks the runtime to do. */
 export type Command =
-  | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest }
-  | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest }
+  /** `resume`: an earlier run may have sent it already (carried across continue-as-new): look it up first. */
+  | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest; readonly resume?: boolean }
+  | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest; readonly resume?: boolean }
   | { readonly type: 'cancelOrder'; readonly clientOrderId: string; readonly symbol: string }
-  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: ReadonlyArray<{ readonly clientOrderId: string; readonly symbol: string }> }
+  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: readonly ReconcileTarget[]; readonly scan?: boolean; readonly scanSince?: number }
   | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
   | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };
 
@@ -190,9 +253,9 @@ const MAX_CASCADE = 1_000;
 const ZERO_POSITION: PositionState = { qty: '0', avgEntryPrice: '0', realizedPnl: '0', cost: '0', fees: {} };
 
 /**
- * A short, readable, unique prefix for the bot's client order ids: up to 12 characters of the
- * name, then the creation time in base 36 so a bot re-created with the same name never reuses an
- * id. With the sequence number the id stays within 32 characters.
+ * The client-id prefix of bots created before exact ids (core/client-ids.ts): up to 12 characters
+ * of the name and the creation second. Twins started in the same second shared it; kept only so
+ * those bots and their recorded histories carry on unchanged.
  */
 export function makeClientIdTag(name: string, createdAtMs: number): string {
   const slug = name.replace(/[^A-Za-z0-9]/g, '').slice(0, 12) || 'bot';
@@ -203,12 +266,19 @@ export function clientOrderIdFor(tag: string, seq: number): string {
   return `${tag}-${seq.toString(36)}`;
 }
 
-export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: number, timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING): BotState {
+/** Exact ids: the bot's lineage tag and the branch token of its first run (core/client-ids.ts). */
+export interface ClientIdSeed {
+  readonly tag: string;
+  readonly branch: string;
+}
+
+export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: number, timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING, ids?: ClientIdSeed): BotState {
   const base: BotState = {
     schema: 1,
     setup,
     status: 'RUNNING',
-    clientIdTag: makeClientIdTag(setup.name, now),
+    clientIdTag: ids?.tag ?? makeClientIdTag(setup.name, now),
+    ...(ids ? { idBranch: ids.branch, idBranches: [] } : {}),
     nextOrderSeq: 1,
     orders: {},
     position: ZERO_POSITION,
@@ -314,8 +384,10 @@ export function stepInPlace(state: BotState, event: BotEvent, strategy: AnyStrat
 class Kernel {
   private s: Mutable<BotState>;
   private readonly commands: Command[] = [];
-  private readonly strategyQueue: StrategyEvent[] = [];
+  private readonly strategyQueue: Array<{ readonly event: StrategyEvent; readonly replayed: boolean }> = [];
   private ordersOwned = false;
+  /** The strategy is reacting to an event a Temporal reset delivered again: no entries from it. */
+  private replayedDecision = false;
 
   constructor(
     state: BotState,
@@ -329,29 +401,51 @@ class Kernel {
 
   handle(event: BotEvent): void {
     this.s.eventsProcessed = this.s.eventsProcessed + 1;
+    const previousEventTime = this.s.lastEventTime;
     this.s.lastEventTime = event.now;
     switch (event.type) {
       case 'start':
         if (event.filters) this.s.filters = event.filters;
         if (event.otherFilters) this.s.otherFilters = { ...this.s.otherFilters, ...event.otherFilters };
         this.s.reconcileInFlight = false;
+        // Every run starts by looking at the exchange, its lineage included: a reset of an earlier
+        // run (Temporal's LastContinuedAsNew) arrives as an ordinary new run.
+        if (this.s.idBranch !== undefined) requestScan(this.s, previousEventTime ?? event.now);
         this.requestReconcile();
+        if (!event.fresh) resumeWork(this.ops);
         // A new bot meets its strategy once the first reconciliation told it the balances, so
         // sizing by free balance works from the first decision.
         if (event.fresh) this.s.startPending = true;
         break;
       case 'candle':
         this.s.lastStreamEventTime = event.now;
-        this.onCandle(event.candle);
+        this.onCandle(event.candle, event.replayed === true);
         break;
       case 'orderPlaced':
         this.onPlaced(event.snapshot);
         break;
       case 'orderListPlaced':
         for (const snapshot of event.snapshots) this.onPlaced(snapshot);
+        legsWithoutProof(this.ops, event.listClientOrderId, event.snapshots);
         break;
       case 'orderRejected':
         this.onRejected(event.clientOrderId, `${event.code}: ${event.message}`);
+        break;
+      case 'orderUnknown':
+        onUnknown(this.ops, event.clientOrderId, event.message);
+        break;
+      case 'orderCollision': {
+        const o = this.s.orders[event.clientOrderId];
+        if (!o || !awaitsProof(o.status)) break;
+        this.s.stats = { ...this.s.stats, collisions: (this.s.stats.collisions ?? 0) + 1 };
+        this.notify('error', `client id ${event.clientOrderId} is used by an order that is not this bot's: ${event.message}`);
+        this.onRejected(event.clientOrderId, `id collision: ${event.message}`);
+        const rejected = this.s.orders[event.clientOrderId];
+        if (rejected) this.setOrder({ ...rejected, collision: true });
+        break;
+      }
+      case 'orderMissing':
+        onMissing(this.ops, event.clientOrderId, event.message);
         break;
       case 'orderUpdate':
         if (event.source === 'stream') this.s.lastStreamEventTime = event.now;
@@ -369,13 +463,14 @@ class Kernel {
           this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
         }
         this.s.orphanOrders = [...event.orphans];
-        if (event.missing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${event.missing.join(', ')}`);
-        if (this.s.verification) this.s.verification = onMissing(this.s.verification, event.missing);
+        onReconciledOrders(this.ops, event);
+        if (this.s.verification) this.s.verification = stopVerifying(this.s.verification, event.missing);
         this.scheduleReconcile();
         this.releaseStart();
         break;
       case 'reconcileFailed':
         this.s.reconcileInFlight = false;
+        scanEnded(this.s, 'failed');
         this.notify('warn', `reconciliation failed: ${event.message}`);
         this.scheduleReconcile();
         this.releaseStart();
@@ -400,7 +495,7 @@ class Kernel {
         if (this.s.watches[event.id]) {
           this.s.watches = without(this.s.watches, event.id);
           this.s.lastPrice = event.price;
-          this.toStrategy({ type: 'trigger', id: event.id, price: event.price, time: event.time });
+          this.toStrategy({ type: 'trigger', id: event.id, price: event.price, time: event.time }, event.replayed === true);
         }
         break;
       case 'book':
@@ -421,6 +516,9 @@ class Kernel {
       case 'stop':
         this.beginStop(event.reason);
         break;
+      case 'reset':
+        onReset(this.ops, event.branch, event.since ?? previousEventTime ?? event.now);
+        break;
       default: {
         const unknown: never = event;
         throw new Error(`unknown bot event ${JSON.stringify(unknown)}`);
@@ -428,6 +526,7 @@ class Kernel {
     }
     this.drainStrategyQueue();
     this.protect();
+    if (this.s.resetAt != null) cancelAdoptedTwins(this.ops);
     this.advanceStop();
     this.tightenReconcile();
   }
@@ -460,14 +559,15 @@ class Kernel {
 
   // ---- candles -------------------------------------------------------------------------------
 
-  private onCandle(candle: Candle): void {
+  private onCandle(candle: Candle, replayed: boolean): void {
     if (candle.symbol !== this.s.setup.symbol || candle.interval !== this.s.setup.interval) return;
     const last = this.s.lastCandleOpenTime;
     if (last !== null && candle.openTime <= last) return; // duplicate or late: already processed
     if (this.s.gap) {
       // A backfill is in flight: keep order by holding newer candles until it answers.
       if (!this.s.gap.held.some((c) => c.openTime === candle.openTime)) {
-        this.s.gap = { ...this.s.gap, held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime) };
+        const replayedThrough = replayed ? Math.max(this.s.gap.replayedThrough ?? -1, candle.openTime) : this.s.gap.replayedThrough;
+        this.s.gap = { ...this.s.gap, held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime), ...(replayedThrough !== undefined ? { replayedThrough } : {}) };
       }
       return;
     }
@@ -475,7 +575,7 @@ class Kernel {
     if (last !== null && candle.openTime > last + step) {
       const missing = Math.round((candle.openTime - last) / step) - 1;
       const requestId = `__gap-${last + step}`;
-      this.s.gap = { requestId, held: [candle] };
+      this.s.gap = { requestId, held: [candle], ...(replayed ? { replayedThrough: candle.openTime } : {}) };
       this.s.pendingRequests = {
         ...this.s.pendingRequests,
         [requestId]: { kind: 'candles', symbol: candle.symbol, interval: candle.interval, limit: Math.min(missing, 1000), endTime: candle.openTime - 1 },
@@ -483,7 +583,7 @@ class Kernel {
       this.commands.push({ type: 'fetch', requestId, request: this.s.pendingRequests[requestId]! });
       return;
     }
-    this.acceptCandle(candle);
+    this.acceptCandle(candle, replayed);
   }
 
   /**
@@ -496,20 +596,19 @@ class Kernel {
     const step = intervalMs(this.s.setup.interval);
     const nextClose = last + 2 * step - 1;
     if (this.now < nextClose + step + 10_000) return;
-    const missing = Math.floor((this.now - (last + step)) / step);
-    if (missing < 1) return;
+    const request = backfillRequest(this.s.setup.symbol, this.s.setup.interval, last, this.now);
+    if (!request) return;
     const requestId = `__gap-${last + step}`;
-    const request: DataRequest = { kind: 'candles', symbol: this.s.setup.symbol, interval: this.s.setup.interval, limit: Math.min(missing, 1000), endTime: this.now };
     this.s.gap = { requestId, held: [] };
     this.s.pendingRequests = { ...this.s.pendingRequests, [requestId]: request };
     this.commands.push({ type: 'fetch', requestId, request });
   }
 
-  private acceptCandle(candle: Candle): void {
+  private acceptCandle(candle: Candle, replayed: boolean): void {
     this.s.lastCandleOpenTime = candle.openTime;
     this.s.lastPrice = candle.close;
     this.updateRisk();
-    this.toStrategy({ type: 'candle', candle });
+    this.toStrategy({ type: 'candle', candle }, replayed);
   }
 
   private riskView(): RiskView {
@@ -519,7 +618,9 @@ class Kernel {
   private releaseStart(): void {
     if (!this.s.startPending) return;
     this.s.startPending = false;
-    this.toStrategy({ type: 'start' });
+    // A bot created anew by a reset (to its first workflow task) already started once: its first
+    // branch's orders are adopted, and its strategy does not enter again on the same start.
+    this.toStrategy({ type: 'start' }, this.s.resetAt != null);
   }
 
   /** Refresh the guard's bookkeeping; its kill-switch stops the bot. */
@@ -534,10 +635,13 @@ class Kernel {
     if (!gap) return;
     this.s.gap = null;
     const all = [...fetched, ...gap.held].sort((a, b) => a.openTime - b.openTime);
+    const resetAt = this.s.resetAt ?? null;
     for (const candle of all) {
       const last = this.s.lastCandleOpenTime;
       if (last !== null && candle.openTime <= last) continue;
-      this.acceptCandle(candle);
+      // Delivered again by a reset, or closed before it (the discarded branch saw it): indicators only.
+      const replayed = candle.openTime <= (gap.replayedThrough ?? -1) || (resetAt !== null && candle.closeTime < resetAt);
+      this.acceptCandle(candle, replayed);
       // Each candle is its own decision point, as if it had arrived alone.
       this.drainStrategyQueue();
     }
@@ -553,6 +657,8 @@ class Kernel {
       this.releaseGap(Array.isArray(result) ? (result as unknown as Candle[]) : []);
       return;
     }
+    const fresh = request.kind === 'balances' ? (result as { base?: unknown; quote?: unknown } | null) : null;
+    if (fresh && typeof fresh.base === 'string' && typeof fresh.quote === 'string') this.s.balances = { base: fresh.base, quote: fresh.quote };
     this.toStrategy({ type: 'data', requestId, kind: request.kind, result });
   }
 
@@ -600,11 +706,45 @@ class Kernel {
 
   private onSnapshot(snapshot: OrderSnapshot, source: 'stream' | 'reconcile' | 'cancel' = 'stream'): void {
     const order = this.s.orders[snapshot.clientOrderId];
-    if (!order) return; // not ours (or pruned long ago): the stream service routes by prefix only
+    if (!order) {
+      // An order of this bot's lineage it never minted: a discarded branch's (Temporal reset). Find
+      // and adopt it with everything the exchange knows about it.
+      if (this.isForeign(snapshot.clientOrderId)) {
+        requestScan(this.s, Math.min(snapshot.updateTime, this.now));
+        this.requestReconcile();
+      }
+      return;
+    }
+    if (order.missingSince !== undefined) {
+      const { missingSince: _found, ...rest } = order;
+      this.setOrder(rest);
+    }
+    const current = this.s.orders[snapshot.clientOrderId]!;
     // The exchange is the authority over streams and signals (core/order-authority-kernel.ts).
-    if (this.s.verification && source === 'reconcile') return onAuthoritativeReport(this.books(), order, snapshot);
-    if (this.s.verification && source === 'stream') return onStreamReport(this.books(), order, snapshot);
-    this.applySnapshot(order, snapshot);
+    if (this.s.verification && source === 'reconcile') return onAuthoritativeReport(this.books(), current, snapshot);
+    if (this.s.verification && source === 'stream') return onStreamReport(this.books(), current, snapshot);
+    this.applySnapshot(current, snapshot);
+  }
+
+  private isForeign(clientOrderId: string): boolean {
+    return this.s.idBranch !== undefined && isForeignLineageId(this.s.clientIdTag, this.s.idBranch, this.s.idBranches, this.s.nextOrderSeq, clientOrderId);
+  }
+
+  /** Proof bookkeeping (core/proof.ts) works on this kernel through these few operations. */
+  private get ops(): ProofOps {
+    return {
+      s: this.s,
+      now: this.now,
+      notify: (level, message) => this.notify(level, message),
+      setOrder: (order) => this.setOrder(order),
+      applySnapshot: (order, snapshot) => this.applySnapshot(order, snapshot),
+      reject: (id, reason) => this.onRejected(id, reason),
+      cancel: (order) => this.cancel(order),
+      requestReconcile: () => this.requestReconcile(),
+      push: (command) => void this.commands.push(command),
+      openOrders: () => openOrders(this.s as BotState),
+      isForeign: (id) => this.isForeign(id),
+    };
   }
 
   /** What the exchange-authority rule needs of the kernel's bookkeeping. */
@@ -621,9 +761,12 @@ class Kernel {
   }
 
   private applySnapshot(order: OrderRecord, snapshot: OrderSnapshot): void {
+    if (order.collision) return; // the exchange's order under this id is another owner's
     const { order: next, newFills, changed } = mergeSnapshot(order, snapshot);
     if (!changed && next === order) return;
     this.setOrder(next);
+    const own = next.request.symbol === this.s.setup.symbol;
+    if (own && this.s.balances) this.s.balances = balancesAfterOrderChange(this.s.balances, order, next, newFills, splitSymbol(next.request.symbol, this.s.filters));
     for (const fill of newFills) this.applyFill(next, fill);
     if (newFills.length > 0) this.s.stats = { ...this.s.stats, fills: this.s.stats.fills + newFills.length };
     if (changed) this.toStrategy({ type: 'order', order: next, previousStatus: order.status, fills: newFills });
@@ -748,19 +891,33 @@ class Kernel {
 
   // ---- strategy ------------------------------------------------------------------------------
 
-  private toStrategy(event: StrategyEvent): void {
-    this.strategyQueue.push(event);
+  private toStrategy(event: StrategyEvent, replayed = false): void {
+    this.strategyQueue.push({ event, replayed });
   }
 
   private drainStrategyQueue(): void {
     let guard = 0;
     while (this.strategyQueue.length > 0) {
       if (++guard > MAX_CASCADE) throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
-      const event = this.strategyQueue.shift()!;
+      const { event, replayed } = this.strategyQueue.shift()!;
       if (this.s.status === 'STOPPED' || this.s.status === 'FAILED') continue;
-      const decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s, this.now));
+      let decision: { state: unknown; intents?: readonly Intent[] };
+      try {
+        decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s as BotState, this.now));
+      } catch (err) {
+        // A strategy bug costs its reaction to this event, never the facts the kernel already
+        // recorded (order status, fills, position): those stand, and the error is reported.
+        this.s.stats = { ...this.s.stats, strategyErrors: (this.s.stats.strategyErrors ?? 0) + 1 };
+        this.notify('error', `strategy ${this.strategy.id} failed on ${event.type}: ${(err as Error)?.message ?? String(err)}; its reaction was skipped`);
+        continue;
+      }
       this.s.strategy = decision.state as Json;
-      for (const intent of decision.intents ?? []) this.applyIntent(intent);
+      this.replayedDecision = replayed;
+      try {
+        for (const intent of decision.intents ?? []) this.applyIntent(intent);
+      } finally {
+        this.replayedDecision = false;
+      }
     }
   }
 
@@ -842,10 +999,21 @@ class Kernel {
       if (!outcome.ok) return this.refuse(intent, request, `filters: ${outcome.reason}`);
       prepared = outcome.request;
     }
+    // After a reset: an exit the discarded branch already placed is that order, not a second one.
+    const twin = intent.purpose === 'exit' ? adoptedExitToBind(this.s as BotState, prepared) : null;
+    if (twin) return this.bindAdopted(twin, intent);
     const clientOrderId = this.mintId();
     this.setOrder(this.newOrder(clientOrderId, intent, prepared));
     this.s.stats = { ...this.s.stats, ordersPlaced: this.s.stats.ordersPlaced + 1 };
     this.commands.push({ type: 'placeOrder', clientOrderId, request: prepared });
+  }
+
+  /** The strategy's exit becomes the adopted order with its request; the strategy sees it as placed (and filled, if it was). */
+  private bindAdopted(adopted: OrderRecord, intent: PlaceIntent): void {
+    const order = boundRecord(adopted, intent, this.now);
+    this.setOrder(order);
+    this.notify('warn', `${intent.tag}: the same exit is already on the exchange, placed by a discarded branch of this bot (${order.clientOrderId}, ${order.status}): taken as this decision, not sent again`);
+    this.toStrategy({ type: 'order', order, previousStatus: 'SUBMITTING', fills: order.fills });
   }
 
   private placeOco(intent: PlaceOcoIntent): void {
@@ -875,6 +1043,7 @@ class Kernel {
   }
 
   private refusalReason(intent: PlaceIntent | PlaceOcoIntent): string | null {
+    if (intent.purpose === 'entry' && this.replayedDecision) return 'the event was delivered again by a history reset (this bot already acted on it): no entry on it';
     if (intent.purpose === 'entry' && this.s.status === 'PAUSED') return 'bot is paused: no new entries';
     if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED')) return 'bot is stopping: no new entries';
     if (intent.purpose === 'entry') {
@@ -885,9 +1054,12 @@ class Kernel {
   }
 
   private mintId(): string {
-    const id = clientOrderIdFor(this.s.clientIdTag, this.s.nextOrderSeq);
-    this.s.nextOrderSeq = this.s.nextOrderSeq + 1;
-    return id;
+    const seq = this.s.nextOrderSeq;
+    const branch = this.s.idBranch;
+    this.s.nextOrderSeq = seq + 1;
+    if (branch === undefined) return clientOrderIdFor(this.s.clientIdTag, seq);
+    this.s.idBranches = recordMint(this.s.idBranches, branch, seq);
+    return mintClientOrderId(this.s.clientIdTag, branch, seq);
   }
 
   private newOrder(clientOrderId: string, intent: PlaceIntent | PlaceOcoIntent, request: OrderRequest): OrderRecord {
@@ -943,26 +1115,37 @@ class Kernel {
     if (this.s.reconcileInFlight) return;
     this.s.reconcileInFlight = true;
     this.s.nextReconcileAt = null;
-    const open = openOrders(this.s as BotState).filter((o) => o.status !== 'SUBMITTING');
+    const targets = reconcileTargets(this.s.orders, openOrders(this.s as BotState));
+    for (const t of targets) {
+      const o = this.s.orders[t.clientOrderId]!;
+      if (isFinalStatus(o.status)) this.setOrder({ ...o, fillPolls: (o.fillPolls ?? 0) + 1 });
+    }
     if (this.s.verification) {
       // Orders with unverified reports are looked up too, final or not.
-      for (const o of ordersToVerify(this.s.verification, this.s.orders)) if (!open.includes(o)) open.push(o);
+      const asked = new Set(targets.map((t) => t.clientOrderId));
+      for (const o of ordersToVerify(this.s.verification, this.s.orders)) if (!asked.has(o.clientOrderId)) targets.push({ clientOrderId: o.clientOrderId, symbol: o.request.symbol });
       this.s.verification = { ...this.s.verification, askedAt: this.now };
     }
+    const scan = this.s.idBranch !== undefined ? takeScan(this.s, this.now, this.s.resetAt ?? null) : null;
     this.commands.push({
       type: 'reconcile',
-      clientOrderIds: open.map((o) => o.clientOrderId),
-      orders: open.map((o) => ({ clientOrderId: o.clientOrderId, symbol: o.request.symbol })),
+      clientOrderIds: targets.filter((t) => t.symbol === this.s.setup.symbol).map((t) => t.clientOrderId),
+      orders: targets,
+      ...scan,
     });
   }
 
   private scheduleReconcile(): void {
     const t = this.s.timing;
-    const hasOpen = openOrders(this.s).some((o) => o.status !== 'SUBMITTING');
+    const open = openOrders(this.s as BotState);
+    const hasOpen = open.some((o) => o.status !== 'SUBMITTING');
+    // Orders awaiting proof (unknown outcome, fills not complete, a scan to go on) are looked at again soon.
+    const needsProof = this.s.scanPending === true || open.some((o) => o.status === 'UNKNOWN') || Object.values(this.s.orders).some((o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o));
     const lastStream = this.s.lastStreamEventTime;
     const stale = lastStream === null || this.now - lastStream > t.staleAfterMs;
-    const period = !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
-    this.s.nextReconcileAt = this.now + period;
+    const period = needsProof ? t.staleEveryMs : !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
+    const scanDue = scanDueAt(this.s);
+    this.s.nextReconcileAt = scanDue !== null ? Math.max(this.now, Math.min(this.now + period, scanDue)) : this.now + period;
   }
 
   // ---- stopping ------------------------------------------------------------------------------
@@ -986,7 +1169,9 @@ class Kernel {
   /** Move a stopping bot forward: close the position once its orders are gone, then mark it stopped. */
   private advanceStop(): void {
     if (this.s.status !== 'STOPPING') return;
-    const inFlight = openOrders(this.s as BotState).filter((o) => o.status === 'SUBMITTING' || o.cancelRequested || o.tag === CLOSE_TAG);
+    // An unknown outcome is waited for a while (reconciliation resolves it), then reported.
+    const waitUnknown = (o: OrderRecord) => o.status === 'UNKNOWN' && this.now - (o.unknownSince ?? o.updatedAt) < STOP_WAITS_FOR_UNKNOWN_MS;
+    const inFlight = openOrders(this.s as BotState).filter((o) => o.status === 'SUBMITTING' || o.cancelRequested || waitUnknown(o) || (o.tag === CLOSE_TAG && o.missingSince === undefined));
     if (inFlight.length > 0) return;
     if (this.s.setup.onStop === 'close-position' && !this.closeAttempted()) {
       const qty = this.closableQty();
@@ -997,6 +1182,8 @@ class Kernel {
     }
     this.s.status = 'STOPPED';
     this.s.nextReconcileAt = null;
+    const unresolved = openOrders(this.s as BotState).filter((o) => o.status === 'UNKNOWN' || o.missingSince !== undefined);
+    if (unresolved.length > 0) this.notify('warn', `stopped with orders the exchange has not confirmed: ${unresolved.map((o) => `${o.clientOrderId} (${o.status}${o.missingSince !== undefined ? ', unknown to the exchange' : ''})`).join(', ')}`);
     this.notify('info', `stopped: realised PnL ${this.s.position.realizedPnl}, position ${this.s.position.qty}`);
   }
 
@@ -1020,6 +1207,8 @@ class Kernel {
 }
 
 export const CLOSE_TAG = '__close';
+/** How long a stop waits for reconciliation to resolve an order of unknown outcome before reporting it. */
+export const STOP_WAITS_FOR_UNKNOWN_MS = 2 * 60_000;
 
 /** A position after one fill: average cost in, realised PnL out, fees counted in their asset. */
 export function positionAfterFill(p: PositionState, side: 'BUY' | 'SELL', fill: Fill, assets: { base: string; quote: string }): PositionState {
@@ -1057,7 +1246,7 @@ function needsTimeInForce(type: OrderRequest['type']): boolean {
   return type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
   const { [key]: _removed, ...rest } = record;
@@ -1091,6 +1280,8 @@ export interface BotSummary {
   readonly lastEventTime: number | null;
   readonly stopReason: string | null;
   readonly notifications: readonly Notification[];
+  /** Open orders an earlier incarnation of the bot's name left on the exchange (not managed). */
+  readonly inherited?: readonly string[];
 }
 
 export function summarize(state: BotState): BotSummary {
@@ -1109,6 +1300,7 @@ export function summarize(state: BotState): BotSummary {
     lastEventTime: state.lastEventTime,
     stopReason: state.stopReason,
     notifications: state.notifications,
+    ...(state.inherited && state.inherited.length > 0 ? { inherited: state.inherited } : {}),
   };
 }
 

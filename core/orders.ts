@@ -15,9 +15,16 @@ export type OrderType = (typeof ORDER_TYPES)[number];
 export const TIME_IN_FORCE = ['GTC', 'IOC', 'FOK'] as const;
 export type TimeInForce = (typeof TIME_IN_FORCE)[number];
 
-/** Exchange order statuses (Binance enums) plus SUBMITTING: recorded, not yet confirmed by the exchange. */
+/**
+ * Exchange order statuses (Binance enums) plus two of our own, never sent by an exchange:
+ * - SUBMITTING: recorded, its placement in flight;
+ * - UNKNOWN: the placement ended without proof either way (e.g. a lookup refused after a send whose
+ *   answer was lost): the order may be live. Reconciliation keeps looking it up by client id until
+ *   the exchange shows it, or proves it absent after the resend deadline (then REJECTED).
+ */
 export const ORDER_STATUSES = [
   'SUBMITTING',
+  'UNKNOWN',
   'PENDING_NEW',
   'NEW',
   'PARTIALLY_FILLED',
@@ -36,18 +43,20 @@ export function statusRank(status: OrderStatus): number {
   switch (status) {
     case 'SUBMITTING':
       return 0;
-    case 'PENDING_NEW':
+    case 'UNKNOWN':
       return 1;
-    case 'NEW':
+    case 'PENDING_NEW':
       return 2;
-    case 'PARTIALLY_FILLED':
+    case 'NEW':
       return 3;
+    case 'PARTIALLY_FILLED':
+      return 4;
     case 'FILLED':
     case 'CANCELED':
     case 'REJECTED':
     case 'EXPIRED':
     case 'EXPIRED_IN_MATCH':
-      return 4;
+      return FINAL_RANK;
     default: {
       const unknown: never = status;
       throw new Error(`unknown order status ${String(unknown)}`);
@@ -55,8 +64,15 @@ export function statusRank(status: OrderStatus): number {
   }
 }
 
+const FINAL_RANK = 5;
+
 export function isFinalStatus(status: OrderStatus): status is FinalOrderStatus {
-  return statusRank(status) === 4;
+  return statusRank(status) === FINAL_RANK;
+}
+
+/** Ours, not the exchange's: SUBMITTING and UNKNOWN orders await proof of what the exchange did. */
+export function awaitsProof(status: OrderStatus): boolean {
+  return status === 'SUBMITTING' || status === 'UNKNOWN';
 }
 
 /** What a strategy asks the exchange for. Decimal strings only. */
@@ -113,7 +129,7 @@ export interface OrderSnapshot {
   readonly clientOrderId: string;
   readonly symbol: string;
   readonly exchangeOrderId?: number;
-  readonly status: Exclude<OrderStatus, 'SUBMITTING'>;
+  readonly status: Exclude<OrderStatus, 'SUBMITTING' | 'UNKNOWN'>;
   readonly executedQty: Dec;
   readonly cumulativeQuoteQty: Dec;
   /** Time of this report on the exchange's clock. */
@@ -144,6 +160,19 @@ export interface OrderRecord {
   readonly fills: readonly Fill[];
   readonly cancelRequested: boolean;
   readonly rejectReason?: string;
+  /** UNKNOWN orders: when the placement gave up, and why (the resend deadline counts from then). */
+  readonly unknownSince?: number;
+  readonly unknownReason?: string;
+  /** The exchange did not know the order when we looked (it had been confirmed before): reported, not waited for. */
+  readonly missingSince?: number;
+  /** Placed by a discarded branch of the bot's history (a Temporal reset) and found on the exchange. */
+  readonly adopted?: boolean;
+  /** A discarded branch's order the current branch asked for again: taken as its decision, not sent again (core/adopted-exits.ts). */
+  readonly bound?: boolean;
+  /** Its id turned out to be taken by another owner's order: reports under the id are not about this order. */
+  readonly collision?: boolean;
+  /** Final orders whose fills did not add up to executedQty: how many times they were re-polled. */
+  readonly fillPolls?: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

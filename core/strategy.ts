@@ -115,7 +115,13 @@ export type DataRequest =
   | { readonly kind: 'candles'; readonly symbol: string; readonly interval: CandleInterval; readonly limit: number; readonly endTime?: number }
   | { readonly kind: 'inference'; readonly modelPath: string; readonly symbol: string; readonly interval: CandleInterval; readonly lookback: number; readonly window: number }
   | { readonly kind: 'book'; readonly symbol: string; readonly limit: number }
-  | { readonly kind: 'custom'; readonly name: string; readonly input: Json };
+  | { readonly kind: 'custom'; readonly name: string; readonly input: Json }
+  /**
+   * The account's free balances of the symbol's assets, read again now (e.g. right before sizing an
+   * entry with the whole balance): the kernel updates `ctx.balances` with the answer before the
+   * `data` event reaches the strategy.
+   */
+  | { readonly kind: 'balances'; readonly symbol: string };
 
 export interface Decision<S> {
   readonly state: S;

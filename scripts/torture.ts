@@ -1,31 +1,51 @@
 /**
  * `npm run torture [-- --kills 1000]`: many bots trade on the paper exchange with faults on,
  * while the driver kills -9 the worker (and, less often, the Temporal dev server, whose SQLite file
- * persists) at random moments and restarts it. At the end, from the exchange's audit:
+ * persists) at random moments and restarts it — and does what users do: twin bot names started in
+ * the same second (the same first 12 letters, which once gave them the same client ids), Temporal
+ * resets of every type the CLI and Web UI offer, in turn, at random points of random bots (first
+ * runs and continued runs; by type, by event id, into the previous run, BuildId as a batch; with and
+ * without reapplied signals and updates), terminate + start again under the same name, the
+ * worker's own weight budget exhausted, credentials refused on lookups for a while, a strategy
+ * that throws on some events. At the end, from the exchange's audit:
  *
  *   - duplicates: client ids that executed more than once (must be 0);
- *   - lost: fills on the exchange that no bot knows, or positions that disagree (must be 0);
- *   - stuck: bots not running, not caught up, or with work in flight after the settle time (must be 0);
+ *   - lost: fills of a running bot's orders it does not know, or positions that disagree (must be 0);
+ *   - stuck: bots not running, not caught up, or with work in flight after the settle time (must be 0;
+ *     the bots are paused first, so that they stop entering and a quiet moment comes);
+ *   - unknown_open: orders still UNKNOWN in a bot at the end (must be 0);
+ *   - collisions: client ids found taken by an order that was not the bot's request (must be 0);
+ *   - every order open on the exchange is known to exactly one bot (managed, or reported as left by
+ *     an earlier incarnation of its name);
+ *   - overcommitted: bots whose resting sells exceed what they hold (a decision placed twice, e.g.
+ *     a take-profit placed again after a reset next to the adopted one; must be 0);
  *   - balances: every balance equals its initial amount plus the fills and fees (and the audit's
  *     own conservation checks).
  *
+ * `--min-orders N --extend-seconds S`: a slow or loaded machine places fewer orders between two
+ * kills; after `--kills` the kill cycles go on (same schedule: resets, restarts, server kills)
+ * until the bots have placed N orders, for at most S more seconds, so the run always proves the
+ * invariants over enough trading (`orders` and `kills` in the figures say how much it took).
+ *
  * Prints its figures as the last line and exits non-zero if any invariant fails.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startBot } from '../client/bots';
+import { pauseBot, startBot } from '../client/bots';
 import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../core/candle-check';
 import type { BotDefinition } from '../core/bot-definition';
 import { Decimal } from '../core/decimal';
 import { seededRandom } from '../core/random';
 import { type FaultRule, startPaperExchange } from '../exchange';
 import { freePort } from '../infra/dev-server';
+import { ensureTemporalCli } from '../infra/temporal-cli';
 import { killHard, spawnWorkerProcess } from '../infra/worker-process';
+import { tagOf } from '../core/client-ids';
 import { workflowBundleOptions } from '../workers/worker';
 import { startTortureServer } from './torture-server';
 import { type BotStateView, type RuntimeOptions, stateQuery } from '../workflows/messages';
@@ -37,6 +57,8 @@ const { values: args } = parseArgs({
     'server-kill-every': { type: 'string', default: '10' },
     seed: { type: 'string', default: '7' },
     'settle-timeout': { type: 'string', default: '180' },
+    'min-orders': { type: 'string', default: '0' },
+    'extend-seconds': { type: 'string', default: '300' },
     quiet: { type: 'boolean', default: false },
     // dev (SQLite dev server) or cluster (PostgreSQL, four service processes): scripts/torture-server.ts
     server: { type: 'string', default: 'dev' },
@@ -47,6 +69,8 @@ const KILLS = Number(args.kills);
 const BOTS = Number(args.bots);
 const SERVER_KILL_EVERY = Number(args['server-kill-every']);
 const SETTLE_TIMEOUT_MS = Number(args['settle-timeout']) * 1000;
+const MIN_ORDERS = Number(args['min-orders']);
+const EXTEND_MS = Number(args['extend-seconds']) * 1000;
 const INITIAL = { USDT: '1000000', BTC: '0', ETH: '0' };
 const API_KEY = 'torture-key-4f1c2a';
 const API_SECRET = 'torture-secret-9b7e3d51c0a8';
@@ -64,7 +88,33 @@ const FAULTS: readonly FaultRule[] = [
   { kind: 'user-drop', match: { eventType: 'executionReport' }, count: 3 },
   { kind: 'user-duplicate', match: { eventType: 'executionReport' }, count: 3 },
   { kind: 'user-reorder', match: { eventType: 'executionReport' }, count: 3, flushMs: 500 },
+  // The home IP changed: lookups refused with -2015 for a while.
+  { kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order' }, status: 401, body: 'json', code: -2015, count: 4 },
 ];
+
+/**
+ * The Web UI's Reset button and `temporal workflow reset`, every type, used in turn: `event-id` picks
+ * a completed workflow task of the current run at random, `previous-run` one of the run it
+ * continued from (the Web UI's Reset on an older run of the chain), `build-id` is the batch reset
+ * to the first task of the worker's build (the CLI offers BuildId for batches only).
+ */
+const RESETS: ReadonlyArray<readonly string[]> = [
+  ['--type', 'FirstWorkflowTask'],
+  ['event-id'],
+  ['--type', 'LastWorkflowTask'],
+  ['event-id', '--reapply-exclude', 'Signal'],
+  ['--type', 'LastContinuedAsNew'],
+  ['previous-run'],
+  ['--type', 'LastWorkflowTask', '--reapply-exclude', 'Signal'],
+  ['event-id', '--reapply-exclude', 'All'],
+  ['build-id'],
+  ['event-id', '--reapply-exclude', 'Update'],
+];
+/** Every this-many iterations a reset, and a terminate + restart (the bot picked at random). */
+const RESET_EVERY = 3;
+const RESTART_EVERY = 10;
+/** Every this-many worker restarts, the worker runs with a weight budget its bots exhaust. */
+const SMALL_BUDGET_EVERY = 7;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => {
@@ -72,7 +122,8 @@ const log = (line: string) => {
 };
 
 async function main(): Promise<number> {
-  const random = seededRandom(Number(args.seed)); // same seed, same kill and fault schedule
+  const random = seededRandom(Number(args.seed)); // same seed, same kill schedule
+  const faultRandom = seededRandom(Number(args.seed) + 1); // the fault timer's own stream: it ticks on its own clock
   const dir = mkdtempSync(path.join(os.tmpdir(), 'torture-'));
   const dbFile = path.join(dir, 'temporal.db');
   const port = await freePort();
@@ -117,36 +168,134 @@ async function main(): Promise<number> {
     // The manual paper exchange closes candles ahead of the wall clock.
     maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS,
   };
-  const names: string[] = [];
-  for (let i = 0; i < BOTS; i++) {
+  const definition = (name: string, i: number, strategy = i === 3 ? 'fault-dca' : 'dca-take-profit'): BotDefinition => {
     const symbol = i % 2 === 0 ? 'BTCUSDT' : 'ETHUSDT';
-    const def = {
-      name: `torture-${i + 1}`,
-      strategy: 'dca-take-profit',
+    return {
+      name,
+      strategy,
       symbol,
       interval: '1s',
       account: 'paper',
       market: 'spot',
       risk: {},
       onStop: 'cancel-orders',
-      params: { everyCandles: 2 + (i % 3), quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03', takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!, maxLots: 3 },
+      params: { everyCandles: 2 + (i % 3), quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03', takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!, maxLots: 3, ...(strategy === 'fault-dca' ? { throwEvery: 7 } : {}) },
     } as BotDefinition;
-    await startBot(client, def, taskQueue, options);
-    names.push(def.name);
+  };
+  const bots = new Map<string, BotDefinition>();
+  for (let i = 0; i < BOTS; i++) bots.set(`torture-${i + 1}`, definition(`torture-${i + 1}`, i));
+  // Twins: the same first 12 letters, the same symbol, started in the same second by one command.
+  bots.set('torture-twin-bot-a', definition('torture-twin-bot-a', 0));
+  bots.set('torture-twin-bot-b', definition('torture-twin-bot-b', 0));
+  await Promise.all([...bots.values()].map((def) => startBot(client, def, taskQueue, options)));
+  const names = [...bots.keys()];
+  log(`${names.length} bots started (twins and a strategy that throws among them); worker log: ${workerLog}`);
+
+  const cli = ensureTemporalCli();
+  if (!cli) throw new Error('the Temporal CLI is needed for resets');
+  const run = promisify(execFile);
+  let resets = 0;
+  let resetsRefused = 0;
+  const resetKinds = new Set<string>();
+  let restarts = 0;
+  let smallBudgets = 0;
+
+  const isTaskCompleted = (e: { eventType?: unknown }) => String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7;
+  const randomTask = (events: ReadonlyArray<{ eventType?: unknown; eventId?: unknown }>) => {
+    const points = events.filter(isTaskCompleted).map((e) => Number(e.eventId));
+    return points.length < 2 ? null : points[1 + Math.floor(random() * (points.length - 1))]!;
+  };
+
+  /** The CLI arguments of a reset of `kind` for this bot, or null when it does not apply to its current run. */
+  async function resetArgs(name: string, kind: readonly string[]): Promise<string[] | null> {
+    const handle = client.workflow.getHandle(`bot-${name}`);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const continuedFrom = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || null;
+    switch (kind[0]) {
+      case 'event-id': {
+        const point = randomTask(events);
+        return point === null ? null : ['--workflow-id', `bot-${name}`, '--event-id', String(point), ...kind.slice(1)];
+      }
+      case 'previous-run': {
+        if (!continuedFrom) return null;
+        const point = randomTask((await client.workflow.getHandle(`bot-${name}`, continuedFrom).fetchHistory()).events ?? []);
+        return point === null ? null : ['--workflow-id', `bot-${name}`, '--run-id', continuedFrom, '--event-id', String(point)];
+      }
+      case 'build-id': {
+        const completed = events.find((e) => e.workflowTaskCompletedEventAttributes)?.workflowTaskCompletedEventAttributes;
+        const buildId = completed?.workerVersion?.buildId || completed?.deploymentVersion?.buildId || completed?.binaryChecksum;
+        return buildId ? ['--query', `WorkflowId = 'bot-${name}'`, '--type', 'BuildId', '--build-id', buildId, '--yes'] : null;
+      }
+      default:
+        if (kind.includes('LastContinuedAsNew') && !continuedFrom) return null;
+        return ['--workflow-id', `bot-${name}`, ...kind];
+    }
   }
-  log(`${BOTS} bots started; worker log: ${workerLog}`);
+
+  /** A reset as the Web UI or `temporal workflow reset` does it: this kind, on `first` or, if it does not apply there, another bot. */
+  async function reset(first: string, kind: readonly string[]): Promise<void> {
+    const order = [first, ...names.filter((n) => n !== first)];
+    for (const name of order) {
+      let cliArgs: string[] | null;
+      try {
+        cliArgs = await resetArgs(name, kind);
+      } catch {
+        cliArgs = null;
+      }
+      if (!cliArgs) continue;
+      const before = await client.workflow.getHandle(`bot-${name}`).describe().then((d) => d.runId, () => null);
+      try {
+        await run(cli!, ['workflow', 'reset', '--reason', 'torture', ...cliArgs, '--address', server.address], { encoding: 'utf8' });
+        // A batch reset runs on the server a moment later.
+        if (kind[0] === 'build-id') {
+          const until = Date.now() + 15_000;
+          while (Date.now() < until && (await client.workflow.getHandle(`bot-${name}`).describe().then((d) => d.runId, () => before)) === before) await sleep(250);
+        }
+        resets++;
+        resetKinds.add(kind.join(' '));
+        log(`reset bot-${name} ${cliArgs.join(' ')}`);
+      } catch (err) {
+        // e.g. a run that continued as new a moment ago has no completed task to reset to yet
+        resetsRefused++;
+        log(`reset bot-${name} ${cliArgs.join(' ')} refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`);
+      }
+      return;
+    }
+    resetsRefused++;
+    log(`reset ${kind.join(' ')}: applies to no bot's current run yet`);
+  }
+
+  /** Terminate (the Web UI's Terminate button), then start it again under the same name. */
+  async function terminateAndRestart(name: string): Promise<void> {
+    await client.workflow.getHandle(`bot-${name}`).terminate('torture: operator pressed Terminate').catch(() => {});
+    await startBot(client, bots.get(name)!, taskQueue, options);
+    restarts++;
+    log(`terminated bot-${name} and started it again`);
+  }
 
   let kills = 0;
   let serverKills = 0;
   let faultsInjected = 0;
   const faultTimer = setInterval(() => {
-    const rule = FAULTS[Math.floor(random() * FAULTS.length)]!;
+    const rule = FAULTS[Math.floor(faultRandom() * FAULTS.length)]!;
     exchange.faults.add({ count: 1, ...rule });
     faultsInjected++;
   }, 700);
 
-  while (kills < KILLS) {
+  // After the planned kills, more of the same until enough orders were placed (bounded in time).
+  let extendUntil: number | null = null;
+  const goOn = (): boolean => {
+    if (kills < KILLS) return true;
+    if (exchange.audit.summary().ordersCreated >= MIN_ORDERS) return false;
+    extendUntil ??= Date.now() + EXTEND_MS;
+    if (kills === KILLS) log(`${KILLS} kills with ${exchange.audit.summary().ordersCreated} orders placed: going on until ${MIN_ORDERS} (at most ${EXTEND_MS / 1000} s)`);
+    return Date.now() < extendUntil;
+  };
+  while (goOn()) {
     await sleep(500 + random() * 2_500);
+    const pick = names[Math.floor(random() * names.length)]!;
+    if (kills % RESET_EVERY === 1) await reset(pick, RESETS[Math.floor(kills / RESET_EVERY) % RESETS.length]!);
+    if (kills % RESTART_EVERY === 5) await terminateAndRestart(names[Math.floor(random() * names.length)]!);
     kills++;
     await killHard(worker);
     if (SERVER_KILL_EVERY > 0 && kills % SERVER_KILL_EVERY === 0) {
@@ -160,11 +309,23 @@ async function main(): Promise<number> {
       log(`kill ${kills}: worker killed -9`);
     }
     if (random() < 0.3) await sleep(random() * 2_000); // sometimes stay down a while
-    worker = await spawnWorkerProcess(env, workerLog);
+    // Now and then a worker whose own weight budget its bots exhaust (reconciliations, lookups).
+    const small = kills % SMALL_BUDGET_EVERY === 0;
+    if (small) smallBudgets++;
+    worker = await spawnWorkerProcess(small ? { ...env, ACCOUNT_PAPER_WEIGHT_LIMIT: '300' } : env, workerLog);
   }
   clearInterval(faultTimer);
   exchange.faults.clear();
-  log('faults off; waiting for every bot to settle');
+  await killHard(worker);
+  worker = await spawnWorkerProcess(env, workerLog);
+  // Bots on 1 s candles never stop trading by themselves: pause them (no new entries; their open
+  // orders are still managed, take-profits still fill) so that a moment comes when all agree.
+  const paused = new Set<string>();
+  for (let tries = 0; tries < 60 && paused.size < names.length; tries++) {
+    for (const n of names.filter((x) => !paused.has(x))) await pauseBot(client, n).then(() => paused.add(n), () => {});
+    if (paused.size < names.length) await sleep(500);
+  }
+  log(`faults off, ${paused.size} bots paused; waiting for every bot to settle`);
 
   // ---- settle and check ------------------------------------------------------------------------
   const problems: string[] = [];
@@ -173,7 +334,7 @@ async function main(): Promise<number> {
   let lastIssues: string[] = [];
   while (Date.now() < deadline) {
     states = await Promise.all(names.map((n) => client.workflow.getHandle(`bot-${n}`).query(stateQuery))).catch(() => []);
-    lastIssues = states.length === names.length ? states.flatMap((s) => disagreements(s, exchange)) : ['bots not answering queries'];
+    lastIssues = states.length === names.length ? [...states.flatMap((s) => disagreements(s, exchange)), ...ownershipProblems(states, exchange)] : ['bots not answering queries'];
     if (lastIssues.length === 0) break;
     await sleep(1_000);
   }
@@ -183,11 +344,26 @@ async function main(): Promise<number> {
   const venue = exchange.venue;
   const fills = venue.allFills().filter((f) => f.accountId === 'paper');
   const duplicates = exchange.audit.duplicates().length;
+  // A running bot's fills it does not know (per bot above); fills of terminated incarnations'
+  // orders are theirs, reported by the incarnation that followed (left_fills).
+  const running = new Set(states.map((s) => s.clientIdTag));
+  const runningFills = fills.filter((f) => running.has(tagOf(f.clientOrderId) ?? ''));
   const knownFills = states.reduce((n, s) => n + s.stats.fills, 0);
-  const lost = Math.max(0, fills.length - knownFills);
-  if (lost > 0) problems.push(`${lost} fills on the exchange are in no bot's state`);
+  const lost = Math.max(0, runningFills.length - knownFills);
+  if (lost > 0) problems.push(`${lost} fills of running bots' orders are in no bot's state`);
   problems.push(...balanceProblems(exchange), ...exchange.audit.check(venue));
+  const unknownOpen = states.reduce((n, s) => n + s.openOrders.filter((o) => o.status === 'UNKNOWN').length, 0);
+  const collisions = states.reduce((n, s) => n + (s.stats.collisions ?? 0), 0);
+  const adopted = states.reduce((n, s) => n + (s.stats.adopted ?? 0), 0);
+  const strategyErrors = states.reduce((n, s) => n + (s.stats.strategyErrors ?? 0), 0);
+  if (unknownOpen > 0) problems.push(`${unknownOpen} orders still UNKNOWN`);
+  if (collisions > 0) problems.push(`${collisions} client id collisions`);
+  const overcommitted = states.filter((s) => overcommitment(s).gt(0)).length;
   const orders = exchange.audit.summary().ordersCreated;
+  for (const s of states) {
+    const mine = exchange.venue.allOrders('paper', s.symbol).filter((o) => tagOf(o.clientOrderId) === s.clientIdTag).length;
+    log(`${s.name}: generation ${s.generation}, ${mine} orders on the exchange, ${s.stats.fills} fills, ${s.stats.adopted ?? 0} adopted, ${s.stats.ordersRejected} rejected, ${s.stats.strategyErrors ?? 0} strategy errors, position ${s.position.qty}, ${s.openOrders.length} open, ${s.inherited.length} inherited`);
+  }
   const rateLimited = exchange.audit.requests().filter((r) => r.httpStatus === 429 || r.httpStatus === 418).length;
 
   await killHard(worker);
@@ -198,8 +374,12 @@ async function main(): Promise<number> {
   else console.log(`kept ${dir} for inspection`);
 
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
-  console.log(`kills=${kills} server_kills=${serverKills}${server.figures()} bots=${BOTS} orders=${orders} fills=${fills.length} faults=${faultsInjected} rate_limited=${rateLimited} duplicates=${duplicates} lost=${lost} stuck=${stuck}`);
-  return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 ? 0 : 1;
+  console.log(
+    `kills=${kills} extra_kills=${Math.max(0, kills - KILLS)} server_kills=${serverKills}${server.figures()} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
+      `resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
+      `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} unknown_open=${unknownOpen} collisions=${collisions}`,
+  );
+  return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 && overcommitted === 0 && unknownOpen === 0 && collisions === 0 ? 0 : 1;
 }
 
 type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
@@ -208,9 +388,9 @@ type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
 function disagreements(s: BotStateView, exchange: Exchange): string[] {
   const issues: string[] = [];
   const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
-  if (s.status !== 'RUNNING') issues.push(`${s.name}: status ${s.status}`);
+  if (s.status !== 'RUNNING' && s.status !== 'PAUSED') issues.push(`${s.name}: status ${s.status}`);
   if (s.activitiesInFlight > 0 || s.pendingEvents > 0) issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
-  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) issues.push(`${s.name}: orders still being submitted or cancelled`);
+  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested)) issues.push(`${s.name}: orders still being submitted, cancelled or of unknown outcome`);
   if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000) issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
   const venueOpen = exchange.venue.openOrders('paper').filter((o) => mine(o.clientOrderId)).map((o) => o.clientOrderId).sort();
   const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
@@ -223,7 +403,25 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
     qty = f.side === 'BUY' ? qty.plus(f.qty).minus(baseFee) : qty.minus(f.qty).minus(baseFee);
   }
   if (!qty.equals(s.position.qty)) issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
+  const excess = overcommitment(s);
+  if (excess.gt(0)) issues.push(`${s.name}: resting sells exceed the position by ${excess.toFixed()}`);
   return issues;
+}
+
+/** How much more the bot's resting sells would sell than it holds (these bots only buy to enter and sell to exit). */
+function overcommitment(s: BotStateView): Decimal {
+  const selling = s.openOrders.filter((o) => o.request.side === 'SELL' && o.request.symbol === s.symbol).reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
+  return selling.minus(s.position.qty);
+}
+
+/** Every order open on the exchange is known to exactly one bot: managed by it, or reported as left by an earlier incarnation. */
+function ownershipProblems(states: readonly BotStateView[], exchange: Exchange): string[] {
+  const problems: string[] = [];
+  for (const o of exchange.venue.openOrders('paper')) {
+    const knownBy = states.filter((s) => s.openOrders.some((x) => x.clientOrderId === o.clientOrderId) || s.inherited.includes(o.clientOrderId));
+    if (knownBy.length !== 1) problems.push(`exchange: open order ${o.clientOrderId} known to ${knownBy.length} bots (${knownBy.map((s) => s.name).join(', ')})`);
+  }
+  return problems;
 }
 
 /** Every balance equals its initial amount plus what the fills moved, minus the fees. */

@@ -4,6 +4,7 @@
  * watches. The stream service routes events with it; reconciliation uses it to tell orphan orders.
  */
 import type { Client } from '@temporalio/client';
+import { tagOf } from '../core/client-ids';
 import { BOT_WORKFLOW_TYPE, type BotMemo } from '../workflows/messages';
 
 export interface RunningBot extends BotMemo {
@@ -51,21 +52,31 @@ export class BotDirectory {
     return (await this.list()).map((b) => b.tag);
   }
 
-  /** The bot owning a client order id (`<tag>-<seq>`), if it runs. */
+  /**
+   * The bot owning a client order id, if it runs: the one whose tag is exactly the id's tag
+   * (core/client-ids.ts). Two running bots with one tag (bots created before exact ids, started in
+   * the same second with similar names) own nothing: routing either one the other's orders would
+   * make it adopt them.
+   */
   ownerOf(clientOrderId: string): RunningBot | undefined {
-    const dash = clientOrderId.lastIndexOf('-');
-    if (dash <= 0) return undefined;
-    const tag = clientOrderId.slice(0, dash);
-    return this.bots.find((b) => b.tag === tag);
+    const tag = tagOf(clientOrderId);
+    if (tag === null) return undefined;
+    const owners = this.bots.filter((b) => b.tag === tag);
+    return owners.length === 1 ? owners[0] : undefined;
   }
 
   private async load(): Promise<RunningBot[]> {
-    const found: RunningBot[] = [];
+    const newest = new Map<string, { bot: RunningBot; startedAt: number }>();
     const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
     for await (const wf of this.client.workflow.list({ query })) {
       const memo = wf.memo?.bot as BotMemo | undefined;
-      if (memo?.tag) found.push({ workflowId: wf.workflowId, runStartedAt: wf.startTime.getTime(), ...memo, watches: memo.watches ?? {} });
+      if (!memo?.tag) continue;
+      // A run just terminated or reset may still be listed as running beside its successor.
+      const startedAt = wf.startTime.getTime();
+      const seen = newest.get(wf.workflowId);
+      if (!seen || startedAt >= seen.startedAt) newest.set(wf.workflowId, { bot: { workflowId: wf.workflowId, runStartedAt: startedAt, ...memo, watches: memo.watches ?? {} }, startedAt });
     }
+    const found = [...newest.values()].map((x) => x.bot);
     const now = Date.now();
     for (const bot of found) this.lastSeen.set(bot.workflowId, { bot, at: now });
     for (const [id, seen] of this.lastSeen) if (now - seen.at > GRACE_MS) this.lastSeen.delete(id);

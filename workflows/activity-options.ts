@@ -1,11 +1,15 @@
 /**
  * Retry policies per activity, with Temporal's retry options (no hand-written retry loops).
- * Order activities retry without limit: an unknown outcome must be resolved, never given up on;
- * definitive rejections are non-retryable by type.
+ * Order activities retry until their outcome is resolved, but not forever: after
+ * `scheduleToCloseTimeout` the workflow gets the failure and the order stays UNKNOWN (never
+ * REJECTED without proof): reconciliation keeps looking it up by client id. A bot is never wedged
+ * on one call (a long ban, an order the exchange never shows), and continue-as-new and stops go on.
+ * Definitive answers are non-retryable by type.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
 
-const NON_RETRYABLE = ['OrderRejected', 'CredentialsRejected', 'InvalidRequest'];
+/** Failure types of activities/errors.ts that retrying cannot change (kept as literals: workflows import no activity code). */
+const NON_RETRYABLE = ['OrderRejected', 'CredentialsRejected', 'InvalidRequest', 'ClientIdCollision', 'UnreadableAnswer'];
 
 export const ORDER_ACTIVITY_OPTIONS: ActivityOptions = {
   // One attempt: our REST timeout (about 10 s) plus a lookup, well inside this. It is also how
@@ -13,6 +17,8 @@ export const ORDER_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   // Heartbeat details carry the last send time from one attempt to the next (activities/orders.ts).
   heartbeatTimeout: '30s',
+  // Attempts stop after this (a ban, a dead account): the order is then UNKNOWN, resolved by reconciliation.
+  scheduleToCloseTimeout: '10m',
   retry: {
     initialInterval: '250ms',
     backoffCoefficient: 2,

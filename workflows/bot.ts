@@ -30,6 +30,10 @@ import type { OrderSnapshot } from '../core/orders';
 import type { Json } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
 import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
+import { failureMessage, placementFailure } from './failures';
+import { ResetWatch } from './reset-detection';
+import { cancelledBeforeContinueAsNew, clientIdSeed, continueAsNewForced, markReplayed, placementContext } from './run-context';
+import { branchToken } from '../core/client-ids';
 import {
   type BotStateView,
   type BotWorkflowInput,
@@ -70,8 +74,11 @@ type ResultItem =
   | { readonly type: 'placed'; readonly snapshot: OrderSnapshot }
   | { readonly type: 'listPlaced'; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
   | { readonly type: 'rejected'; readonly clientOrderIds: readonly string[]; readonly code: string; readonly message: string }
+  | { readonly type: 'unknownOutcome'; readonly clientOrderIds: readonly string[]; readonly message: string }
+  | { readonly type: 'collision'; readonly clientOrderIds: readonly string[]; readonly message: string }
+  | { readonly type: 'missing'; readonly clientOrderId: string; readonly message: string }
   | { readonly type: 'cancelRejected'; readonly clientOrderId: string; readonly message: string }
-  | { readonly type: 'reconciled'; readonly snapshots: readonly OrderSnapshot[]; readonly missing: readonly string[]; readonly balances: { base: string; quote: string } | null; readonly orphans: readonly string[] }
+  | ({ readonly type: 'reconciled'; readonly snapshots: readonly OrderSnapshot[] } & Omit<Extract<BotEvent, { type: 'reconciled' }>, 'type' | 'now'>)
   | { readonly type: 'reconcileFailed'; readonly message: string }
   | { readonly type: 'data'; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly requestId: string; readonly message: string };
@@ -94,6 +101,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   // Spot or futures activities, by the bot's market (./venue-acts.ts).
   const venue = venueActivities(() => state, orderActs, readActs);
 
+  // Before any kernel step: the seed this run started with tells a reset to its first task.
+  const resets = new ResetWatch();
   const freshState = (params: BotDefinition['params']): BotState =>
     createBotState(
       {
@@ -110,6 +119,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       strategy,
       Date.now(),
       { ...DEFAULT_RECONCILE_TIMING, ...options.reconcile },
+      clientIdSeed(definition.name, resets),
     );
   let state: BotState = carried?.state ?? freshState(definition.params);
   // Stream reports are hints the exchange confirms or corrects (core/order-authority.ts).
@@ -193,6 +203,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       interval: state.setup.interval,
       account: state.setup.account,
       clientIdTag: state.clientIdTag,
+      inherited: state.inherited ?? [],
       params: state.setup.params,
       strategyState: state.strategy,
       lastPrice: state.lastPrice,
@@ -271,29 +282,34 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     switch (command.type) {
       case 'placeOrder':
         try {
-          return [{ type: 'placed', snapshot: await venue.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request }) }];
+          return [{ type: 'placed', snapshot: await venue.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request, ...placementContext(resets, command.resume) }) }];
         } catch (err) {
           gate.noteExchange(err);
-          return [rejection([command.clientOrderId], err)];
+          return [placementOutcome([command.clientOrderId], err)];
         }
       case 'placeOco':
         try {
-          const result = await orderActs.placeOco({ account, ...command });
+          const { type: _t, ...oco } = command;
+          const result = await orderActs.placeOco({ account, ...oco, ...placementContext(resets, command.resume) });
           return [{ type: 'listPlaced', listClientOrderId: result.listClientOrderId, snapshots: result.snapshots }];
         } catch (err) {
-          return [rejection([command.aboveClientOrderId, command.belowClientOrderId], err)];
+          return [placementOutcome([command.aboveClientOrderId, command.belowClientOrderId], err)];
         }
       case 'cancelOrder':
         try {
-          return [{ type: 'orderUpdate', snapshot: await venue.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId }), source: 'cancel' }];
+          const r = await venue.cancelOrder({ account, symbol: command.symbol, clientOrderId: command.clientOrderId });
+          if ('missing' in r) return [{ type: 'missing', clientOrderId: command.clientOrderId, message: r.message }];
+          return [{ type: 'orderUpdate', snapshot: r, source: 'cancel' }];
         } catch (err) {
           return [{ type: 'cancelRejected', clientOrderId: command.clientOrderId, message: failureMessage(err) }];
         }
       case 'reconcile':
         try {
-          const r = await venue.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag });
+          const lineage = state.idBranch !== undefined ? { branch: state.idBranch, ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: command.scan === true, ...(command.scanSince !== undefined ? { since: command.scanSince } : {}) } : undefined;
+          const r = await venue.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag, ...(lineage ? { lineage } : {}) });
           gate.noteExchange(null);
-          return [{ type: 'reconciled', snapshots: r.snapshots, missing: r.missing, balances: r.balances, orphans: r.orphans }];
+          const { snapshots, ...rest } = r;
+          return [{ type: 'reconciled', snapshots, ...rest }];
         } catch (err) {
           gate.noteExchange(err);
           return [{ type: 'reconcileFailed', message: failureMessage(err) }];
@@ -316,11 +332,11 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   function toEvents(item: QueueItem, now: number): BotEvent[] {
     switch (item.type) {
       case 'candle':
-        return [{ type: 'candle', now, candle: item.candle }];
+        return [{ type: 'candle', now, candle: item.candle, ...(item.replayed ? { replayed: true } : {}) }];
       case 'orderUpdate':
         return [{ type: 'orderUpdate', now, snapshot: item.snapshot, source: item.source }];
       case 'trigger':
-        return [{ type: 'trigger', now, id: item.id, price: item.price, time: item.time }];
+        return [{ type: 'trigger', now, id: item.id, price: item.price, time: item.time, ...(item.replayed ? { replayed: true } : {}) }];
       case 'book':
         return [{ type: 'book', now, book: item.book }];
       case 'pause':
@@ -349,13 +365,18 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         return [{ type: 'orderListPlaced', now, listClientOrderId: item.listClientOrderId, snapshots: item.snapshots }];
       case 'rejected':
         return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderRejected', now, clientOrderId, code: item.code, message: item.message }) as const);
+      case 'unknownOutcome':
+        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderUnknown', now, clientOrderId, message: item.message }) as const);
+      case 'collision':
+        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderCollision', now, clientOrderId, message: item.message }) as const);
+      case 'missing':
+        return [{ type: 'orderMissing', now, clientOrderId: item.clientOrderId, message: item.message }];
       case 'cancelRejected':
         return [{ type: 'cancelRejected', now, clientOrderId: item.clientOrderId, message: item.message }];
-      case 'reconciled':
-        return [
-          ...item.snapshots.map((snapshot) => ({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }) as const),
-          { type: 'reconciled', now, balances: item.balances, orphans: item.orphans, missing: item.missing },
-        ];
+      case 'reconciled': {
+        const { type: _t, snapshots, ...rest } = item;
+        return [...snapshots.map((snapshot) => ({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }) as const), { type: 'reconciled', now, ...rest }];
+      }
       case 'reconcileFailed':
         return [{ type: 'reconcileFailed', now, message: item.message }];
       case 'data':
@@ -395,6 +416,22 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     return inFlight === 0 && notifications.idle() && wf.allHandlersFinished();
   }
 
+  // Continue-as-new does not wait forever for work in flight (run-context.ts).
+  let continueDueSince: number | null = null;
+  function continueAsNewNow(): boolean {
+    if (!continueAsNewDue()) return false;
+    continueDueSince ??= Date.now();
+    if (quiet()) return true;
+    return wf.allHandlersFinished() && continueAsNewForced(continueDueSince, options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN);
+  }
+
+  /** A reset point passed (reset-detection.ts): what was waiting was delivered again; ids take a new branch. */
+  function onReset(): void {
+    markReplayed(queue);
+    // Every order of the discarded branch came after the start of the run the history continues.
+    process({ type: 'reset', now: Date.now(), branch: branchToken(resets.seed), since: wf.workflowInfo().runStartTime.getTime() });
+  }
+
   // ---- main loop -----------------------------------------------------------------------------
 
   async function filtersOf(symbol: string): Promise<SymbolFilters | null> {
@@ -411,6 +448,11 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     const ready = await gate.startWhenTradable();
     if (ready.kind === 'stopped') return view();
     if (ready.kind === 'continueAsNew') {
+      // A cancel that came with the roll-over ends the bot here (run-context.ts): a new run would never see it.
+      if (cancelledBeforeContinueAsNew()) {
+        process({ type: 'stop', now: Date.now(), reason: 'cancelled while blocked' });
+        return view();
+      }
       await wf.condition(wf.allHandlersFinished);
       return await wf.continueAsNew<typeof botWorkflow>({ definition: { ...definition, params: state.setup.params as BotDefinition['params'] }, options });
     }
@@ -433,12 +475,18 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     // A new run re-synchronises with the exchange before acting on anything new.
     process({ type: 'start', now: Date.now(), filters: state.filters, fresh: false });
   }
+  if (resets.resetAtStart) onReset();
 
   try {
     for (;;) {
+      if (resets.changed()) {
+        resets.acknowledge();
+        onReset();
+      }
       drain();
       if (state.status === 'STOPPED') break;
-      if (continueAsNewDue() && quiet()) {
+      if (continueAsNewNow()) {
+        if (cancelledBeforeContinueAsNew()) throw new wf.CancelledFailure('cancelled while continue-as-new was due');
         return await wf.continueAsNew<typeof botWorkflow>({
           definition: input.definition,
           options,
@@ -455,7 +503,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       }
       armWakeTimer();
       showCurrentDetails(state);
-      await wf.condition(() => queue.length > 0 || wakeDue || (continueAsNewDue() && quiet()));
+      await wf.condition(() => queue.length > 0 || wakeDue || resets.changed() || continueAsNewNow());
       if (wakeDue) {
         wakeDue = false;
         process({ type: 'wake', now: Date.now() });
@@ -485,18 +533,15 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   return view();
 }
 
-function rejection(clientOrderIds: readonly string[], err: unknown): ResultItem {
-  const cause = (err as { cause?: { type?: string; details?: unknown[]; message?: string } }).cause;
-  const details = (cause?.details?.[0] ?? {}) as { code?: string; message?: string };
-  return {
-    type: 'rejected',
-    clientOrderIds,
-    code: details.code ?? cause?.type ?? 'FAILED',
-    message: details.message ?? cause?.message ?? failureMessage(err),
-  };
-}
-
-function failureMessage(err: unknown): string {
-  const e = err as { message?: string; cause?: { message?: string } };
-  return e.cause?.message ?? e.message ?? String(err);
+/** Only proof finalises an order (workflows/failures.ts). */
+function placementOutcome(clientOrderIds: readonly string[], err: unknown): ResultItem {
+  const f = placementFailure(err);
+  switch (f.kind) {
+    case 'rejected':
+      return { type: 'rejected', clientOrderIds, code: f.code, message: f.message };
+    case 'collision':
+      return { type: 'collision', clientOrderIds, message: f.message };
+    case 'unknown':
+      return { type: 'unknownOutcome', clientOrderIds, message: f.message };
+  }
 }

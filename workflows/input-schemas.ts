@@ -155,9 +155,10 @@ export const carriedBotStateSchema = z
 export const INBOX_ITEM_TYPES = ['candle', 'orderUpdate', 'trigger', 'book', 'pause', 'resume', 'params', 'runNow', 'streamReconnected'] as const;
 
 export const inboxItemSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('candle'), candle: candleSchema }),
+  // `replayed`: delivered again by a Temporal reset (workflows/run-context.ts); kept across continue-as-new.
+  z.object({ type: z.literal('candle'), candle: candleSchema, replayed: z.literal(true).optional() }),
   z.object({ type: z.literal('orderUpdate'), snapshot: orderSnapshotSchema, source: z.enum(['stream', 'reconcile', 'cancel']) }),
-  triggerSchema.extend({ type: z.literal('trigger') }),
+  triggerSchema.extend({ type: z.literal('trigger'), replayed: z.literal(true).optional() }),
   z.object({ type: z.literal('book'), book: bookSchema }),
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),

@@ -22,10 +22,11 @@ export { candleSchema, orderSnapshotSchema, fillSchema, triggerSchema, bookSchem
 export { botDefinitionSchema, checkBotDefinition } from '../core/bot-definition';
 
 /** Events that arrived but were not processed yet; carried across continue-as-new. */
+/** `replayed`: delivered again by a Temporal reset (workflows/run-context.ts): no entry on it. */
 export type InboxItem =
-  | { readonly type: 'candle'; readonly candle: Candle }
+  | { readonly type: 'candle'; readonly candle: Candle; readonly replayed?: boolean }
   | { readonly type: 'orderUpdate'; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
-  | { readonly type: 'trigger'; readonly id: string; readonly price: string; readonly time: number }
+  | { readonly type: 'trigger'; readonly id: string; readonly price: string; readonly time: number; readonly replayed?: boolean }
   | { readonly type: 'book'; readonly book: BookSnapshot }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
@@ -94,6 +95,8 @@ export interface BotStateView extends Omit<BotSummary, 'status'> {
   readonly interval: string;
   readonly account: string;
   readonly clientIdTag: string;
+  /** Open orders left on the exchange by an earlier incarnation of this bot's name (not managed). */
+  readonly inherited: readonly string[];
   readonly params: unknown;
   readonly strategyState: unknown;
   readonly lastPrice: string | null;

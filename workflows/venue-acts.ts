@@ -14,7 +14,7 @@ import { PROTECT_TAG } from '../core/futures/protection';
 
 export interface VenueActivities {
   placeOrder(input: PlaceOrderInput): Promise<OrderSnapshot>;
-  cancelOrder(input: CancelOrderInput): Promise<OrderSnapshot>;
+  cancelOrder(input: CancelOrderInput): ReturnType<Activities['cancelOrder']>;
   reconcile(input: ReconcileInput): Promise<ReconcileResult>;
   getSymbolFilters(input: { account: string; symbol: string }): Promise<SymbolFilters>;
 }

@@ -64,8 +64,13 @@ function executions(clientOrderId: string): { submitted: number; executed: numbe
   return { submitted: s?.submitted ?? 0, executed: s?.executed ?? 0 };
 }
 
+/** The bot's n-th client id (`<tag>-<branch><seq>`, core/client-ids.ts), as a regular expression. */
+const nth = (tag: string, n: number): string => `^${tag}-[A-Za-z0-9]{5}${n.toString(36)}$`;
+
+/** The bot's first order: its first buy. */
 function firstBuy(s: BotStateView): string {
-  return `${s.clientIdTag}-1`;
+  const first = h.exchange.audit.requests({ endpoint: 'POST /api/v3/order' }).find((r) => r.clientIds.some((id) => new RegExp(nth(s.clientIdTag, 1)).test(id)));
+  return first!.clientIds.find((id) => new RegExp(nth(s.clientIdTag, 1)).test(id))!;
 }
 
 describe('exactly-once order effects under exchange faults', () => {
@@ -122,13 +127,13 @@ describe('exactly-once order effects under exchange faults', () => {
     // The take-profit (a resting limit order, the bot's 2nd id) is placed, its answer is lost, and
     // it stays hidden from lookups past the resend deadline: the resend gets -2010 "Duplicate
     // order sent." because the original is open, and the bot adopts the original.
-    const tp = { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-2$` };
+    const tp = { endpoint: 'POST /api/v3/order', clientOrderId: nth(tag, 2) };
     fault({ kind: 'hide-order', match: tp, ms: 6_000 });
     fault({ kind: 'lose-response', match: tp, afterMs: 500 });
     candle();
     const s = await boughtAndProtected(name);
     const order = s.openOrders.find((o) => o.tag.startsWith('tp-'))!;
-    expect(order.clientOrderId).toBe(`${tag}-2`);
+    expect(order.clientOrderId).toMatch(new RegExp(nth(tag, 2)));
     expect(executions(order.clientOrderId)).toEqual({ submitted: 2, executed: 1 });
     const resend = h.exchange.audit.requests({ clientOrderId: order.clientOrderId, endpoint: 'POST /api/v3/order' }).at(-1)!;
     expect(resend.code).toBe(-2010);

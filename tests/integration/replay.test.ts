@@ -20,7 +20,7 @@ describe('replay of recorded histories', () => {
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, load(file));
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, load(file), workflowIdOf(file));
   });
 
   it('detects a deliberately altered workflow as nondeterministic', async () => {
@@ -30,6 +30,17 @@ describe('replay of recorded histories', () => {
     }
   });
 });
+
+/**
+ * Histories do not hold their workflow id, and a bot's client ids derive from it (core/client-ids.ts):
+ * replayed under another id, a bot would not recognise its own orders. The file name has the bot's
+ * name (`<name>-<time>-<status>.json`, e.g. recorded-dca-...); the workflow id is `bot-<name>`.
+ */
+function workflowIdOf(file: string): string {
+  const name = /^(.+)-\d{4}-\d\d-\d\dT/.exec(file)?.[1];
+  if (!name) throw new Error(`${file}: not named <bot name>-<time>-<status>.json`);
+  return `bot-${name}`;
+}
 
 const noop = () => {};
 const silent = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };

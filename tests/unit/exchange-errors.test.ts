@@ -1,7 +1,6 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { RequestTimeoutError, classifyExchangeError, retryAfterFromMessage } from '../../activities/errors';
-import { WeightBudget } from '../../activities/rate-limit';
+import { WeightBudget, WeightBudgetExhausted, observeAnswer, registerBudget, retryAfterHint } from '../../activities/rate-limit';
 
 const binance = (code: number, msg: string) => Object.assign(new Error(msg), { code });
 const network = (code: string) => Object.assign(new Error(`request failed, reason: ${code}`), { code, type: 'system' });
@@ -52,11 +51,29 @@ describe('the weight budget shared by the bots of a worker', () => {
     } catch (err) {
       failure = err;
     }
-    expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false });
-    expect(Number((failure as ApplicationFailure).nextRetryDelay)).toBe(50_000);
+    expect(failure).toBeInstanceOf(WeightBudgetExhausted);
+    // Our own refusal is "not sent, rate limited" (retryable after the wait), never a rejection.
+    expect(classifyExchangeError(failure)).toMatchObject({ kind: 'notSent', rateLimited: true, retryAfterMs: 50_000 });
     budget.reserve(4, t + 50_000); // a new minute
     expect(budget.usedThisWindow).toBe(4);
+  });
+
+  it('a 418 ban stops every call of the host until it ends; a 429 with Retry-After: 0 still waits a second', () => {
+    const budget = new WeightBudget(6000);
+    registerBudget('ban.test:1', budget);
+    const t = 1_700_000_000_000;
+    observeAnswer('ban.test:1', 418, { 'retry-after': '120' }, t);
+    expect(() => budget.reserve(1, t + 119_000)).toThrow(/banned this IP \(418\)/);
+    expect(() => budget.reserve(1, t + 119_000)).toThrow(WeightBudgetExhausted);
+    budget.reserve(1, t + 120_001);
+    observeAnswer('ban.test:1', 429, { 'retry-after': '0' }, t + 200_000);
+    expect(retryAfterHint('ban.test:1', t + 200_000)).toBe(1_000);
+    expect(() => budget.reserve(1, t + 200_500)).toThrow(/wait \(429\)/);
+    budget.reserve(1, t + 201_001);
+    // And the used weight each answer reports is followed (other workers on the same IP).
+    observeAnswer('ban.test:1', 200, { 'x-mbx-used-weight-1m': '4700' }, t + 201_002);
+    expect(budget.usedThisWindow).toBe(4700);
+    expect(() => budget.reserve(200, t + 201_003)).toThrow(/weight budget spent/);
   });
 
   it('aligns with the weight the exchange reports for the IP', () => {

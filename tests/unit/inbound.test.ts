@@ -89,5 +89,11 @@ describe('start input', () => {
     expect(!badParams.ok && badParams.problems.join('\n')).toMatch(/carried\.state\.setup: bot "b": params\.quantity: must be a plain decimal/);
     const badInbox = checkStartInput({ definition, carried: { ...carried, inbox: [{ type: 'candle', candle: { close: 'NaN' } }] } });
     expect(!badInbox.ok && badInbox.problems.join('\n')).toMatch(/carried\.inbox\.0\.candle\./);
+    // What a run carries after a reset and with an order of unknown outcome (issue 10) is accepted as it is.
+    const order = { clientOrderId: 'b_x-1', tag: 'buy-1', request: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }, purpose: 'entry', status: 'UNKNOWN', executedQty: '0', cumulativeQuoteQty: '0', fills: [], cancelRequested: false, createdAt: NOW, updatedAt: NOW, unknownSince: NOW };
+    const afterReset = { ...carried, state: { ...state, orders: { 'b_x-1': order } }, inbox: [{ type: 'candle', candle: candle(Date.UTC(2026, 5, 1, 11, 59)), replayed: true }] };
+    const accepted = checkStartInput({ definition, carried: afterReset });
+    expect(accepted.ok).toBe(true);
+    expect(accepted.ok && accepted.input.carried?.inbox[0]).toMatchObject({ replayed: true });
   });
 });

@@ -178,6 +178,7 @@ describe('walk-forward and hold-out splits', () => {
 
 const BASES: Record<string, unknown> = {
   'dca-take-profit': { quantity: '0.01' },
+  'fault-dca': { quantity: '0.01' },
   grid: { low: '29000', high: '31000', quantity: '0.01' },
   'range-breakout': { rangeCandles: 30, pct: '0.5', sizing: { mode: 'quote', amount: '500' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } } },
   'smart-trade': { sizing: { mode: 'quote', amount: '500' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } } },
