@@ -107,7 +107,7 @@ export function watchRateLimitHeaders(): void {
     const { request, response } = message as { request: { host?: string; getHeader?(n: string): number | string | string[] | undefined }; response: IncomingMessage };
     const header = request.getHeader?.('host');
     const host = header === undefined ? (request.host ?? '') : Array.isArray(header) ? header.join(',') : String(header);
-    observeAnswer(host, response.statusCode ?? 0, response.headers as Record<string, string | string[] | undefined>);
+    observeAnswer(host, response.statusCode ?? 0, response.headers);
   });
 }
 

@@ -12,8 +12,7 @@
  * deposit) shows at the next reconciliation.
  */
 import { type Dec, add, isPositive, max, mul, sub } from './decimal';
-import type { Fill, OrderRecord } from './orders';
-import { isFinalStatus } from './orders';
+import { type Fill, type OrderRecord, isFinalStatus } from './orders';
 
 export interface FreeBalances {
   readonly base: Dec;

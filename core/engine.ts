@@ -14,7 +14,6 @@ import {
   type OrderRecord,
   type OrderRequest,
   type OrderSnapshot,
-  type OrderStatus,
   awaitsProof,
   isFinalStatus,
   mergeSnapshot,
@@ -742,7 +741,7 @@ class Kernel {
       cancel: (order) => this.cancel(order),
       requestReconcile: () => this.requestReconcile(),
       push: (command) => void this.commands.push(command),
-      openOrders: () => openOrders(this.s as BotState),
+      openOrders: () => openOrders(this.s),
       isForeign: (id) => this.isForeign(id),
     };
   }
@@ -903,7 +902,7 @@ class Kernel {
       if (this.s.status === 'STOPPED' || this.s.status === 'FAILED') continue;
       let decision: { state: unknown; intents?: readonly Intent[] };
       try {
-        decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s as BotState, this.now));
+        decision = this.strategy.onEvent(this.s.strategy, event, contextOf(this.s, this.now));
       } catch (err) {
         // A strategy bug costs its reaction to this event, never the facts the kernel already
         // recorded (order status, fills, position): those stand, and the error is reported.
@@ -1000,7 +999,7 @@ class Kernel {
       prepared = outcome.request;
     }
     // After a reset: an exit the discarded branch already placed is that order, not a second one.
-    const twin = intent.purpose === 'exit' ? adoptedExitToBind(this.s as BotState, prepared) : null;
+    const twin = intent.purpose === 'exit' ? adoptedExitToBind(this.s, prepared) : null;
     if (twin) return this.bindAdopted(twin, intent);
     const clientOrderId = this.mintId();
     this.setOrder(this.newOrder(clientOrderId, intent, prepared));
@@ -1115,7 +1114,7 @@ class Kernel {
     if (this.s.reconcileInFlight) return;
     this.s.reconcileInFlight = true;
     this.s.nextReconcileAt = null;
-    const targets = reconcileTargets(this.s.orders, openOrders(this.s as BotState));
+    const targets = reconcileTargets(this.s.orders, openOrders(this.s));
     for (const t of targets) {
       const o = this.s.orders[t.clientOrderId]!;
       if (isFinalStatus(o.status)) this.setOrder({ ...o, fillPolls: (o.fillPolls ?? 0) + 1 });
@@ -1137,7 +1136,7 @@ class Kernel {
 
   private scheduleReconcile(): void {
     const t = this.s.timing;
-    const open = openOrders(this.s as BotState);
+    const open = openOrders(this.s);
     const hasOpen = open.some((o) => o.status !== 'SUBMITTING');
     // Orders awaiting proof (unknown outcome, fills not complete, a scan to go on) are looked at again soon.
     const needsProof = this.s.scanPending === true || open.some((o) => o.status === 'UNKNOWN') || Object.values(this.s.orders).some((o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o));

@@ -6,7 +6,7 @@
  * proven absent after the resend deadline), and final orders whose fills do not add up to their
  * executed quantity yet (TRADE events lost across a reconnect, a lagging myTrades).
  */
-import { type Dec, gt, sum } from './decimal';
+import { gt, sum } from './decimal';
 import { type CandleInterval, intervalMs } from './market';
 import { type OrderRecord, isFinalStatus } from './orders';
 import type { DataRequest } from './strategy';
@@ -25,7 +25,7 @@ export const MAX_FILL_POLLS = 20;
 
 export function fillsIncomplete(order: OrderRecord): boolean {
   if (order.fills.length === 0 && order.executedQty === '0') return false;
-  return gt(order.executedQty, sum(order.fills.map((f) => f.qty)) as Dec);
+  return gt(order.executedQty, sum(order.fills.map((f) => f.qty)));
 }
 
 export function reconcileTargets(orders: Readonly<Record<string, OrderRecord>>, open: readonly OrderRecord[]): ReconcileTarget[] {

@@ -180,7 +180,7 @@ async function main(): Promise<number> {
       risk: {},
       onStop: 'cancel-orders',
       params: { everyCandles: 2 + (i % 3), quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03', takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!, maxLots: 3, ...(strategy === 'fault-dca' ? { throwEvery: 7 } : {}) },
-    } as BotDefinition;
+    };
   };
   const bots = new Map<string, BotDefinition>();
   for (let i = 0; i < BOTS; i++) bots.set(`torture-${i + 1}`, definition(`torture-${i + 1}`, i));

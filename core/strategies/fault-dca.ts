@@ -6,7 +6,7 @@
  *
  * It is registered like any strategy only because a bot workflow finds its strategy by id.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { hash53 } from '../client-ids';
 import { positiveInt } from '../schema';
 import { defineStrategy } from '../strategy';
@@ -25,10 +25,10 @@ export const faultDca = defineStrategy<FaultDcaParams, DcaState>({
   title: 'dca-take-profit that throws on some events (fault injection)',
   description: 'A torture tool: dca-take-profit that throws on about one event in `throwEvery` (chosen by a hash of the event), to prove a strategy bug never costs exchange facts.',
   params: faultDcaParams,
-  init: (ctx) => dcaTakeProfit.init(ctx as never),
+  init: (ctx) => dcaTakeProfit.init(ctx),
   onEvent(state, event, ctx) {
     if (hash53(JSON.stringify(event)) % ctx.params.throwEvery === 0) throw new Error(`fault-dca: injected failure on ${event.type}`);
     const { throwEvery: _t, ...params } = ctx.params;
-    return dcaTakeProfit.onEvent(state, event, { ...ctx, params } as never);
+    return dcaTakeProfit.onEvent(state, event, { ...ctx, params });
   },
 });

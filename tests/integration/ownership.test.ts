@@ -83,7 +83,7 @@ describe('client order ids are unique by construction and owned exactly', () => 
     await h.handle('reborn').cancel();
     await h.handle('reborn').result();
     expect(h.exchange.venue.openOrders('paper').map((o) => o.clientOrderId)).toEqual([leftTp]);
-    await h.exchange.venue.cancelOrder({ accountId: 'paper', symbol: 'BTCUSDT', origClientOrderId: leftTp, time: Date.now() });
+    h.exchange.venue.cancelOrder({ accountId: 'paper', symbol: 'BTCUSDT', origClientOrderId: leftTp, time: Date.now() });
   });
 
   it('an id taken by somebody else\'s order (-2010 duplicate that is not this request) is a collision: reported, not adopted', async () => {

@@ -8,11 +8,16 @@
 import { execFile } from 'node:child_process';
 import Binance from 'binance-api-node';
 import { promisify } from 'node:util';
+import { temporal as proto } from '@temporalio/proto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Decimal } from '../../core/decimal';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
 import type { BotStateView, RuntimeOptions } from '../../workflows/messages';
 import { eventually, harnessWithWorker } from '../support/harness';
+
+/** A workflow task completion, whether the history came decoded (enum number) or as JSON (its name). */
+const taskCompleted = (e: proto.api.history.v1.IHistoryEvent): boolean =>
+  e.eventType === proto.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED';
 
 const run = promisify(execFile);
 const h = harnessWithWorker('30000');
@@ -51,8 +56,8 @@ async function resetPointBefore(workflowId: string, before: (e: { eventType?: un
   const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
   let point = 0;
   for (const e of history.events ?? []) {
-    if (before(e as never)) break;
-    if (String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7) point = Number(e.eventId);
+    if (before(e)) break;
+    if (taskCompleted(e)) point = Number(e.eventId);
   }
   expect(point).toBeGreaterThan(0);
   return point;
@@ -130,7 +135,7 @@ describe('Temporal resets of a bot', () => {
     // stream first: either way that task reacted to it).
     const [, takeProfit] = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder');
     expect(takeProfit, 'the take-profit placement in the history').toBeTruthy();
-    const reaction = events.filter((e) => Number(e.eventId) < Number(takeProfit!.eventId) && (String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7)).at(-1)!;
+    const reaction = events.filter((e) => Number(e.eventId) < Number(takeProfit!.eventId) && taskCompleted(e)).at(-1)!;
     await reset(workflowId, '--event-id', String(reaction.eventId));
     const s = await h.waitForState(name, (x) => x.notifications.some((n) => /placed again after the reset/.test(n.message)) && x.openOrders.length === 1, 'the copy cancelled');
     expect(s.openOrders.map((o) => `${o.tag}:${o.status}`)).toEqual(['tp-1:NEW']);
@@ -215,7 +220,7 @@ describe('Temporal resets of a bot', () => {
     const closedRun = firstRun;
     const point = await (async () => {
       const history = await h.client.workflow.getHandle(workflowId, closedRun).fetchHistory();
-      const tasks = history.events!.filter((e) => String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7).map((e) => Number(e.eventId));
+      const tasks = history.events!.filter((e) => taskCompleted(e)).map((e) => Number(e.eventId));
       return tasks[Math.floor(tasks.length / 2)]!;
     })();
     await reset(workflowId, '--run-id', closedRun, '--event-id', String(point), '--reapply-exclude', 'All');

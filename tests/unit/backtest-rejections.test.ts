@@ -25,7 +25,7 @@ const placer = defineStrategy<Record<string, never>, { n: number }>({
   onEvent(state, event) {
     if (event.type !== 'candle') return { state };
     const n = state.n + 1;
-    return { state: { n }, intents: orders[n] ? [orders[n]!] : [] };
+    return { state: { n }, intents: orders[n] ? [orders[n]] : [] };
   },
 });
 

@@ -27,7 +27,7 @@ function scripted(onCandle: (n: number) => Intent[], throwsOn?: (type: string) =
     id: 'scripted',
     title: 'test',
     description: 'test',
-    params: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+    params: z.object({}).strict(),
     init: () => ({ n: 0 }),
     onEvent(state, event) {
       if (throwsOn?.(event.type)) throw new Error(`boom on ${event.type}`);
@@ -172,7 +172,7 @@ describe('the kernel keeps exchange facts and asks again until it has proof', ()
       id: 'asker',
       title: 'test',
       description: 'test',
-      params: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+      params: z.object({}).strict(),
       init: () => ({ n: 0 }),
       onEvent(state, event, ctx) {
         if (event.type === 'candle') return { state, intents: [{ kind: 'request', requestId: 'bal', request: { kind: 'balances', symbol: 'BTCUSDT' } }] };

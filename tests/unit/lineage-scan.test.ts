@@ -51,7 +51,7 @@ describe('reading the order history since a time', () => {
     for (let i = 0; i < 5_500; i++) orders.push(order(i + 1, `x-${i}`, T0 + (i < 500 ? i * 100_000 : 50 * HOUR + (i - 500) * 5_000)));
     const { list, calls } = fakeHistory(orders);
     const since = T0 + 20_000_000;
-    const found = await ordersSince(list as never, 'BTCUSDT', since, T0 + 80 * HOUR);
+    const found = await ordersSince(list, 'BTCUSDT', since, T0 + 80 * HOUR);
     expect(found.complete).toBe(true);
     const want = orders.filter((o) => o.time! >= since).map((o) => o.orderId);
     expect(found.orders.map((o) => o.orderId).sort((a, b) => a - b)).toEqual(want);
@@ -71,7 +71,7 @@ describe('a reset whose discarded branch placed many orders', () => {
     id: 'idle',
     title: 'test',
     description: 'test',
-    params: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+    params: z.object({}).strict(),
     init: () => ({}),
     onEvent: (state) => ({ state }),
   });
@@ -110,7 +110,7 @@ describe('a reset whose discarded branch placed many orders', () => {
     };
 
     // The Web UI's Reset, to a point in the run that started at T0.
-    let commands = send({ type: 'reset', now: T0 + 40 * 60_000, branch: 'NEWBR', since: T0 });
+    const commands = send({ type: 'reset', now: T0 + 40 * 60_000, branch: 'NEWBR', since: T0 });
     let cmd = commands.find((c): c is Extract<Command, { type: 'reconcile' }> => c.type === 'reconcile')!;
     expect(cmd).toMatchObject({ scan: true, scanSince: T0 - 5 * 60_000 });
     // The first reconciliation fails (e.g. the weight budget): the scan is not lost.

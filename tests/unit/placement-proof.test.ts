@@ -48,7 +48,8 @@ async function place(accounts: AccountRegistry, attempt = 1, sentAgoMs = 100) {
     currentAttemptScheduledTimestampMs: now,
   }, { logger: QUIET });
   try {
-    return { ok: await env.run(createOrderActivities({ accounts }).placeOrder, INPUT) };
+    const acts = createOrderActivities({ accounts });
+    return { ok: await env.run(acts.placeOrder.bind(acts), INPUT) };
   } catch (err) {
     return { err, outcome: placementFailure(err) };
   }
