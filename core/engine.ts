@@ -21,58 +21,19 @@ import {
 import { type ForeignOrder, type IdBranchRange, isForeignLineageId, recordMint } from './adoption';
 import { balancesAfterOrderChange } from './balances';
 import { mintClientOrderId } from './client-ids';
-import {
-  MAX_FILL_POLLS,
-  type ReconcileTarget,
-  backfillRequest,
-  fillsIncomplete,
-  reconcileTargets,
-} from './reconcile-plan';
-import {
-  type ProofOps,
-  cancelAdoptedTwins,
-  legsWithoutProof,
-  onMissing,
-  onReconciledOrders,
-  onReset,
-  onUnknown,
-  resumeWork,
-} from './proof';
+import { MAX_FILL_POLLS, type ReconcileTarget, backfillRequest, fillsIncomplete, reconcileTargets } from './reconcile-plan';
+import { type ProofOps, cancelAdoptedTwins, legsWithoutProof, onMissing, onReconciledOrders, onReset, onUnknown, resumeWork } from './proof';
 import { requestScan, scanDueAt, scanEnded, takeScan } from './lineage-scan';
 import { adoptedExitToBind, boundRecord } from './adopted-exits';
 import { applyFilters } from './risk/filters';
-import {
-  type RiskConfig,
-  type RiskView,
-  checkEntry,
-  initialRiskState,
-  killSwitch,
-  updateRiskState,
-} from './risk/guard';
-import type {
-  AnyStrategy,
-  DataRequest,
-  Intent,
-  Json,
-  PlaceIntent,
-  PlaceOcoIntent,
-  PositionView,
-  StrategyContext,
-  StrategyEvent,
-} from './strategy';
+import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
+import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
 import { splitSymbol } from './symbols';
 import type { FuturesSetup } from './futures/setup';
 import { perpPositionAfterFill } from './futures/position';
 import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
 import { type Verification, onMissing as stopVerifying, ordersToVerify } from './order-authority';
-import {
-  checkpointOf,
-  isUnverified,
-  onAuthoritativeReport,
-  onStreamReport,
-  journalBeforeFill,
-  tightenForVerification,
-} from './order-authority-kernel';
+import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
 
 export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
 export type BotStatus = (typeof BOT_STATUSES)[number];
@@ -183,11 +144,7 @@ export interface BotState {
   readonly lastPrice: Dec | null;
   readonly lastCandleOpenTime: number | null;
   /** Candles held back while a gap in the candle stream is being backfilled. */
-  readonly gap: {
-    readonly requestId: string;
-    readonly held: readonly Candle[];
-    readonly replayedThrough?: number;
-  } | null;
+  readonly gap: { readonly requestId: string; readonly held: readonly Candle[]; readonly replayedThrough?: number } | null;
   readonly lastEventTime: number | null;
   readonly lastStreamEventTime: number | null;
   readonly nextReconcileAt: number | null;
@@ -196,12 +153,7 @@ export interface BotState {
   readonly startPending?: boolean;
   /** `nextOrderSeq` when final orders were last pruned. */
   readonly prunedAtSeq?: number;
-  readonly openTrade: {
-    readonly openedAt: number;
-    readonly realizedAtOpen: Dec;
-    readonly entryQty: Dec;
-    readonly entryCost: Dec;
-  } | null;
+  readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
   readonly trades: readonly RoundTrip[];
   readonly stats: {
     readonly ordersPlaced: number;
@@ -226,42 +178,20 @@ export interface BotState {
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */
 export type BotEvent =
   /** The bot (re)starts: `fresh` on its very first run; false after continue-as-new (no strategy call then). */
-  | {
-      readonly type: 'start';
-      readonly now: number;
-      readonly filters: SymbolFilters | null;
-      readonly fresh: boolean;
-      readonly otherFilters?: Readonly<Record<string, SymbolFilters>>;
-    }
+  | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null; readonly fresh: boolean; readonly otherFilters?: Readonly<Record<string, SymbolFilters>> }
   /** `replayed`: delivered again by a Temporal reset (its branch already acted on it): indicators only, no entry. */
   | { readonly type: 'candle'; readonly now: number; readonly candle: Candle; readonly replayed?: boolean }
   | { readonly type: 'orderPlaced'; readonly now: number; readonly snapshot: OrderSnapshot }
-  | {
-      readonly type: 'orderListPlaced';
-      readonly now: number;
-      readonly listClientOrderId: string;
-      readonly snapshots: readonly OrderSnapshot[];
-    }
+  | { readonly type: 'orderListPlaced'; readonly now: number; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
   /** The exchange definitively refused this very request (or it was proven absent after the resend deadline). */
-  | {
-      readonly type: 'orderRejected';
-      readonly now: number;
-      readonly clientOrderId: string;
-      readonly code: string;
-      readonly message: string;
-    }
+  | { readonly type: 'orderRejected'; readonly now: number; readonly clientOrderId: string; readonly code: string; readonly message: string }
   /** The placement ended without proof either way: the order may be live; reconciliation keeps looking. */
   | { readonly type: 'orderUnknown'; readonly now: number; readonly clientOrderId: string; readonly message: string }
   /** The id is taken by an order that is not this request (another owner's): not adopted, reported. */
   | { readonly type: 'orderCollision'; readonly now: number; readonly clientOrderId: string; readonly message: string }
   /** A cancel found no such order on the exchange (looked up too): reported, not retried forever. */
   | { readonly type: 'orderMissing'; readonly now: number; readonly clientOrderId: string; readonly message: string }
-  | {
-      readonly type: 'orderUpdate';
-      readonly now: number;
-      readonly snapshot: OrderSnapshot;
-      readonly source: 'stream' | 'reconcile' | 'cancel';
-    }
+  | { readonly type: 'orderUpdate'; readonly now: number; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
   | { readonly type: 'cancelRejected'; readonly now: number; readonly clientOrderId: string; readonly message: string }
   | {
       readonly type: 'reconciled';
@@ -283,14 +213,7 @@ export type BotEvent =
   | { readonly type: 'pause'; readonly now: number }
   | { readonly type: 'resume'; readonly now: number }
   | { readonly type: 'params'; readonly now: number; readonly params: Json }
-  | {
-      readonly type: 'trigger';
-      readonly now: number;
-      readonly id: string;
-      readonly price: Dec;
-      readonly time: number;
-      readonly replayed?: boolean;
-    }
+  | { readonly type: 'trigger'; readonly now: number; readonly id: string; readonly price: Dec; readonly time: number; readonly replayed?: boolean }
   | { readonly type: 'book'; readonly now: number; readonly book: BookSnapshot }
   | { readonly type: 'data'; readonly now: number; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
@@ -307,28 +230,10 @@ export type BotEvent =
 /** What the kernel asks the runtime to do. */
 export type Command =
   /** `resume`: an earlier run may have sent it already (carried across continue-as-new): look it up first. */
-  | {
-      readonly type: 'placeOrder';
-      readonly clientOrderId: string;
-      readonly request: OrderRequest;
-      readonly resume?: boolean;
-    }
-  | {
-      readonly type: 'placeOco';
-      readonly listClientOrderId: string;
-      readonly aboveClientOrderId: string;
-      readonly belowClientOrderId: string;
-      readonly request: OcoRequest;
-      readonly resume?: boolean;
-    }
+  | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest; readonly resume?: boolean }
+  | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest; readonly resume?: boolean }
   | { readonly type: 'cancelOrder'; readonly clientOrderId: string; readonly symbol: string }
-  | {
-      readonly type: 'reconcile';
-      readonly clientOrderIds: readonly string[];
-      readonly orders: readonly ReconcileTarget[];
-      readonly scan?: boolean;
-      readonly scanSince?: number;
-    }
+  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: readonly ReconcileTarget[]; readonly scan?: boolean; readonly scanSince?: number }
   | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
   | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };
 
@@ -366,13 +271,7 @@ export interface ClientIdSeed {
   readonly branch: string;
 }
 
-export function createBotState(
-  setup: BotSetup,
-  strategy: AnyStrategy,
-  now: number,
-  timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING,
-  ids?: ClientIdSeed,
-): BotState {
+export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: number, timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING, ids?: ClientIdSeed): BotState {
   const base: BotState = {
     schema: 1,
     setup,
@@ -433,19 +332,8 @@ export function contextOf(state: BotState, now: number): StrategyContext<unknown
     params: state.setup.params,
     paused: state.status === 'PAUSED',
     filters: state.filters,
-    position: {
-      qty: state.position.qty,
-      avgEntryPrice: state.position.avgEntryPrice,
-      realizedPnl: state.position.realizedPnl,
-    },
-    positions: state.otherPositions
-      ? Object.fromEntries(
-          Object.entries(state.otherPositions).map(([sym, p]) => [
-            sym,
-            { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl },
-          ]),
-        )
-      : NO_POSITIONS,
+    position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
+    positions: state.otherPositions ? Object.fromEntries(Object.entries(state.otherPositions).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])) : NO_POSITIONS,
     openOrders: openOrders(state),
     balances: state.balances,
     lastPrice: state.lastPrice,
@@ -506,7 +394,7 @@ class Kernel {
     private readonly now: number,
     inPlace: boolean,
   ) {
-    this.s = inPlace ? state : { ...state };
+    this.s = inPlace ? (state) : { ...state };
     this.ordersOwned = inPlace;
   }
 
@@ -549,10 +437,7 @@ class Kernel {
         const o = this.s.orders[event.clientOrderId];
         if (!o || !awaitsProof(o.status)) break;
         this.s.stats = { ...this.s.stats, collisions: (this.s.stats.collisions ?? 0) + 1 };
-        this.notify(
-          'error',
-          `client id ${event.clientOrderId} is used by an order that is not this bot's: ${event.message}`,
-        );
+        this.notify('error', `client id ${event.clientOrderId} is used by an order that is not this bot's: ${event.message}`);
         this.onRejected(event.clientOrderId, `id collision: ${event.message}`);
         const rejected = this.s.orders[event.clientOrderId];
         if (rejected) this.setOrder({ ...rejected, collision: true });
@@ -574,10 +459,7 @@ class Kernel {
         this.checkCandleFreshness();
         if (event.balances) this.s.balances = event.balances;
         if (event.orphans.length > 0 && event.orphans.join(',') !== this.s.orphanOrders.join(',')) {
-          this.notify(
-            'warn',
-            `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`,
-          );
+          this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
         }
         this.s.orphanOrders = [...event.orphans];
         onReconciledOrders(this.ops, event);
@@ -612,10 +494,7 @@ class Kernel {
         if (this.s.watches[event.id]) {
           this.s.watches = without(this.s.watches, event.id);
           this.s.lastPrice = event.price;
-          this.toStrategy(
-            { type: 'trigger', id: event.id, price: event.price, time: event.time },
-            event.replayed === true,
-          );
+          this.toStrategy({ type: 'trigger', id: event.id, price: event.price, time: event.time }, event.replayed === true);
         }
         break;
       case 'book':
@@ -656,16 +535,7 @@ class Kernel {
     const { market, futures, symbol } = this.s.setup;
     if (market !== 'futures' || !futures || this.s.status === 'STOPPED' || this.s.status === 'FAILED') return;
     const p = this.s.position;
-    const step = protectionStep({
-      symbol,
-      qty: this.isFlat(p.qty) ? '0' : p.qty,
-      avgEntryPrice: p.avgEntryPrice,
-      tickSize: this.s.filters?.tickSize ?? null,
-      orders: openOrders(this.s),
-      futures,
-      lastRejectedAt: lastProtectRejection(this.s.orders),
-      now: this.now,
-    });
+    const step = protectionStep({ symbol, qty: this.isFlat(p.qty) ? '0' : p.qty, avgEntryPrice: p.avgEntryPrice, tickSize: this.s.filters?.tickSize ?? null, orders: openOrders(this.s), futures, lastRejectedAt: lastProtectRejection(this.s.orders), now: this.now });
     if (step?.kind === 'cancel') this.cancel(step.order);
     if (step?.kind !== 'place') return;
     const clientOrderId = this.mintId();
@@ -695,14 +565,8 @@ class Kernel {
     if (this.s.gap) {
       // A backfill is in flight: keep order by holding newer candles until it answers.
       if (!this.s.gap.held.some((c) => c.openTime === candle.openTime)) {
-        const replayedThrough = replayed
-          ? Math.max(this.s.gap.replayedThrough ?? -1, candle.openTime)
-          : this.s.gap.replayedThrough;
-        this.s.gap = {
-          ...this.s.gap,
-          held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime),
-          ...(replayedThrough !== undefined ? { replayedThrough } : {}),
-        };
+        const replayedThrough = replayed ? Math.max(this.s.gap.replayedThrough ?? -1, candle.openTime) : this.s.gap.replayedThrough;
+        this.s.gap = { ...this.s.gap, held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime), ...(replayedThrough !== undefined ? { replayedThrough } : {}) };
       }
       return;
     }
@@ -713,13 +577,7 @@ class Kernel {
       this.s.gap = { requestId, held: [candle], ...(replayed ? { replayedThrough: candle.openTime } : {}) };
       this.s.pendingRequests = {
         ...this.s.pendingRequests,
-        [requestId]: {
-          kind: 'candles',
-          symbol: candle.symbol,
-          interval: candle.interval,
-          limit: Math.min(missing, 1000),
-          endTime: candle.openTime - 1,
-        },
+        [requestId]: { kind: 'candles', symbol: candle.symbol, interval: candle.interval, limit: Math.min(missing, 1000), endTime: candle.openTime - 1 },
       };
       this.commands.push({ type: 'fetch', requestId, request: this.s.pendingRequests[requestId]! });
       return;
@@ -753,13 +611,7 @@ class Kernel {
   }
 
   private riskView(): RiskView {
-    return {
-      now: this.now,
-      position: this.s.position,
-      lastPrice: this.s.lastPrice,
-      openOrders: openOrders(this.s),
-      balances: this.s.balances,
-    };
+    return { now: this.now, position: this.s.position, lastPrice: this.s.lastPrice, openOrders: openOrders(this.s), balances: this.s.balances };
   }
 
   private releaseStart(): void {
@@ -787,8 +639,7 @@ class Kernel {
       const last = this.s.lastCandleOpenTime;
       if (last !== null && candle.openTime <= last) continue;
       // Delivered again by a reset, or closed before it (the discarded branch saw it): indicators only.
-      const replayed =
-        candle.openTime <= (gap.replayedThrough ?? -1) || (resetAt !== null && candle.closeTime < resetAt);
+      const replayed = candle.openTime <= (gap.replayedThrough ?? -1) || (resetAt !== null && candle.closeTime < resetAt);
       this.acceptCandle(candle, replayed);
       // Each candle is its own decision point, as if it had arrived alone.
       this.drainStrategyQueue();
@@ -806,8 +657,7 @@ class Kernel {
       return;
     }
     const fresh = request.kind === 'balances' ? (result as { base?: unknown; quote?: unknown } | null) : null;
-    if (fresh && typeof fresh.base === 'string' && typeof fresh.quote === 'string')
-      this.s.balances = { base: fresh.base, quote: fresh.quote };
+    if (fresh && typeof fresh.base === 'string' && typeof fresh.quote === 'string') this.s.balances = { base: fresh.base, quote: fresh.quote };
     this.toStrategy({ type: 'data', requestId, kind: request.kind, result });
   }
 
@@ -876,10 +726,7 @@ class Kernel {
   }
 
   private isForeign(clientOrderId: string): boolean {
-    return (
-      this.s.idBranch !== undefined &&
-      isForeignLineageId(this.s.clientIdTag, this.s.idBranch, this.s.idBranches, this.s.nextOrderSeq, clientOrderId)
-    );
+    return this.s.idBranch !== undefined && isForeignLineageId(this.s.clientIdTag, this.s.idBranch, this.s.idBranches, this.s.nextOrderSeq, clientOrderId);
   }
 
   /** Proof bookkeeping (core/proof.ts) works on this kernel through these few operations. */
@@ -906,8 +753,7 @@ class Kernel {
       now: this.now,
       apply: (order: OrderRecord, snapshot: OrderSnapshot) => this.applySnapshot(order, snapshot),
       setOrder: (order: OrderRecord) => this.setOrder(order),
-      applyFill: (order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill) =>
-        this.applyFill(order as OrderRecord, fill),
+      applyFill: (order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill) => this.applyFill(order as OrderRecord, fill),
       notify: (level: Notification['level'], message: string) => this.notify(level, message),
       toStrategy: (event: StrategyEvent) => this.toStrategy(event),
     };
@@ -919,14 +765,7 @@ class Kernel {
     if (!changed && next === order) return;
     this.setOrder(next);
     const own = next.request.symbol === this.s.setup.symbol;
-    if (own && this.s.balances)
-      this.s.balances = balancesAfterOrderChange(
-        this.s.balances,
-        order,
-        next,
-        newFills,
-        splitSymbol(next.request.symbol, this.s.filters),
-      );
+    if (own && this.s.balances) this.s.balances = balancesAfterOrderChange(this.s.balances, order, next, newFills, splitSymbol(next.request.symbol, this.s.filters));
     for (const fill of newFills) this.applyFill(next, fill);
     if (newFills.length > 0) this.s.stats = { ...this.s.stats, fills: this.s.stats.fills + newFills.length };
     if (changed) this.toStrategy({ type: 'order', order: next, previousStatus: order.status, fills: newFills });
@@ -940,21 +779,14 @@ class Kernel {
       // Another symbol of a multi-symbol strategy: its own position, no round trips or risk (they
       // are defined on the bot's own symbol).
       const others = this.s.otherPositions ?? {};
-      const next = positionAfterFill(
-        others[symbol] ?? ZERO_POSITION,
-        order.request.side,
-        fill,
-        splitSymbol(symbol, this.s.otherFilters?.[symbol]),
-      );
+      const next = positionAfterFill(others[symbol] ?? ZERO_POSITION, order.request.side, fill, splitSymbol(symbol, this.s.otherFilters?.[symbol]));
       this.s.otherPositions = { ...others, [symbol]: next };
       return;
     }
     const p = this.s.position;
     const wasFlat = this.isFlat(p.qty);
     const futures = this.s.setup.market === 'futures';
-    const next = futures
-      ? perpPositionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters).quote)
-      : positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
+    const next = futures ? perpPositionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters).quote) : positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
     this.s.position = next;
     this.s.lastPrice = fill.price;
     // Round trips count sizes: a short grows as its quantity goes down.
@@ -980,22 +812,13 @@ class Kernel {
   private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill): void {
     const flat = this.isFlat(after.qty);
     if (wasFlat && !flat) {
-      this.s.openTrade = {
-        openedAt: fill.time,
-        realizedAtOpen: before.realizedPnl,
-        entryQty: after.qty,
-        entryCost: after.cost,
-      };
+      this.s.openTrade = { openedAt: fill.time, realizedAtOpen: before.realizedPnl, entryQty: after.qty, entryCost: after.cost };
       return;
     }
     const open = this.s.openTrade;
     if (!open) return;
     if (!flat && gt(after.qty, before.qty)) {
-      this.s.openTrade = {
-        ...open,
-        entryQty: add(open.entryQty, sub(after.qty, before.qty)),
-        entryCost: add(open.entryCost, sub(after.cost, before.cost)),
-      };
+      this.s.openTrade = { ...open, entryQty: add(open.entryQty, sub(after.qty, before.qty)), entryCost: add(open.entryCost, sub(after.cost, before.cost)) };
       return;
     }
     if (flat) {
@@ -1005,22 +828,15 @@ class Kernel {
         openedAt: open.openedAt,
         closedAt: fill.time,
         entryQty: open.entryQty,
-        avgEntryPrice: isPositive(open.entryQty)
-          ? str(d(open.entryCost).dividedBy(open.entryQty).toDecimalPlaces(8))
-          : '0',
+        avgEntryPrice: isPositive(open.entryQty) ? str(d(open.entryCost).dividedBy(open.entryQty).toDecimalPlaces(8)) : '0',
         avgExitPrice: isPositive(open.entryQty) ? str(d(exitValue).dividedBy(open.entryQty).toDecimalPlaces(8)) : '0',
         pnl,
       };
       this.s.trades = [...this.s.trades, trip].slice(-MAX_TRADES_KEPT);
-      this.s.stats = {
-        ...this.s.stats,
-        roundTrips: this.s.stats.roundTrips + 1,
-        wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0),
-      };
+      this.s.stats = { ...this.s.stats, roundTrips: this.s.stats.roundTrips + 1, wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0) };
       this.s.openTrade = null;
       const limit = this.s.setup.risk.stopAfterTrades;
-      if (limit !== undefined && this.s.stats.roundTrips >= limit)
-        this.beginStop(`completed ${this.s.stats.roundTrips} trade(s) (stopAfterTrades ${limit})`);
+      if (limit !== undefined && this.s.stats.roundTrips >= limit) this.beginStop(`completed ${this.s.stats.roundTrips} trade(s) (stopAfterTrades ${limit})`);
     }
   }
 
@@ -1064,9 +880,7 @@ class Kernel {
     for (const _ in this.s.orders) total++;
     if (total <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     // An order with an unverified report stays: the exchange may yet say it is open.
-    const finals = Object.values(this.s.orders).filter(
-      (o) => isFinalStatus(o.status) && !isUnverified(this.s as BotState, o.clientOrderId),
-    );
+    const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status) && !isUnverified(this.s as BotState, o.clientOrderId));
     if (finals.length <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     finals.sort((a, b) => a.updatedAt - b.updatedAt || a.createdAt - b.createdAt);
     const drop = new Set(finals.slice(0, finals.length - MAX_FINAL_ORDERS_KEPT).map((o) => o.clientOrderId));
@@ -1083,8 +897,7 @@ class Kernel {
   private drainStrategyQueue(): void {
     let guard = 0;
     while (this.strategyQueue.length > 0) {
-      if (++guard > MAX_CASCADE)
-        throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
+      if (++guard > MAX_CASCADE) throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
       const { event, replayed } = this.strategyQueue.shift()!;
       if (this.s.status === 'STOPPED' || this.s.status === 'FAILED') continue;
       let decision: { state: unknown; intents?: readonly Intent[] };
@@ -1094,10 +907,7 @@ class Kernel {
         // A strategy bug costs its reaction to this event, never the facts the kernel already
         // recorded (order status, fills, position): those stand, and the error is reported.
         this.s.stats = { ...this.s.stats, strategyErrors: (this.s.stats.strategyErrors ?? 0) + 1 };
-        this.notify(
-          'error',
-          `strategy ${this.strategy.id} failed on ${event.type}: ${(err as Error)?.message ?? String(err)}; its reaction was skipped`,
-        );
+        this.notify('error', `strategy ${this.strategy.id} failed on ${event.type}: ${(err as Error)?.message ?? String(err)}; its reaction was skipped`);
         continue;
       }
       this.s.strategy = decision.state as Json;
@@ -1177,19 +987,12 @@ class Kernel {
       trailingDelta: intent.trailingDelta,
       timeInForce: intent.timeInForce ?? (needsTimeInForce(intent.type) ? 'GTC' : undefined),
       // Futures exits may only shrink the position: an exit after the protective stop fired must not open the other side.
-      reduceOnly:
-        this.s.setup.market === 'futures' && intent.purpose === 'exit' && intent.type !== 'STOP_MARKET'
-          ? true
-          : undefined,
+      reduceOnly: this.s.setup.market === 'futures' && intent.purpose === 'exit' && intent.type !== 'STOP_MARKET' ? true : undefined,
     });
-    const refusal =
-      this.refusalReason(intent) ??
-      (own || this.s.otherFilters?.[symbol]
-        ? null
-        : `symbol ${symbol} is not one the strategy declared (extraSymbols)`);
+    const refusal = this.refusalReason(intent) ?? (own || this.s.otherFilters?.[symbol] ? null : `symbol ${symbol} is not one the strategy declared (extraSymbols)`);
     if (refusal) return this.refuse(intent, request, refusal);
     let prepared = request;
-    const filters = own ? this.s.filters : (this.s.otherFilters?.[symbol] ?? null);
+    const filters = own ? this.s.filters : this.s.otherFilters?.[symbol] ?? null;
     if (filters) {
       const outcome = applyFilters(request, filters, own ? this.s.lastPrice : null);
       if (!outcome.ok) return this.refuse(intent, request, `filters: ${outcome.reason}`);
@@ -1208,10 +1011,7 @@ class Kernel {
   private bindAdopted(adopted: OrderRecord, intent: PlaceIntent): void {
     const order = boundRecord(adopted, intent, this.now);
     this.setOrder(order);
-    this.notify(
-      'warn',
-      `${intent.tag}: the same exit is already on the exchange, placed by a discarded branch of this bot (${order.clientOrderId}, ${order.status}): taken as this decision, not sent again`,
-    );
+    this.notify('warn', `${intent.tag}: the same exit is already on the exchange, placed by a discarded branch of this bot (${order.clientOrderId}, ${order.status}): taken as this decision, not sent again`);
     this.toStrategy({ type: 'order', order, previousStatus: 'SUBMITTING', fills: order.fills });
   }
 
@@ -1227,28 +1027,10 @@ class Kernel {
           })
         : leg;
     const quantity = f ? floorToStep(intent.quantity, f.stepSize) : intent.quantity;
-    const request: OcoRequest = {
-      symbol: this.s.setup.symbol,
-      side,
-      quantity,
-      above: roundLeg(intent.above),
-      below: roundLeg(intent.below),
-    };
+    const request: OcoRequest = { symbol: this.s.setup.symbol, side, quantity, above: roundLeg(intent.above), below: roundLeg(intent.below) };
     const legRequest = (leg: OcoRequest['above']): OrderRequest =>
-      stripUndefined({
-        symbol: request.symbol,
-        side,
-        type: leg.type,
-        quantity,
-        price: leg.price,
-        stopPrice: leg.stopPrice,
-        timeInForce: leg.timeInForce,
-      });
-    const refusal =
-      this.refusalReason(intent) ??
-      (f && (isZero(quantity) || lt(quantity, f.minQty))
-        ? `filters: quantity ${intent.quantity} below minQty ${f.minQty}`
-        : null);
+      stripUndefined({ symbol: request.symbol, side, type: leg.type, quantity, price: leg.price, stopPrice: leg.stopPrice, timeInForce: leg.timeInForce });
+    const refusal = this.refusalReason(intent) ?? (f && (isZero(quantity) || lt(quantity, f.minQty)) ? `filters: quantity ${intent.quantity} below minQty ${f.minQty}` : null);
     if (refusal) return this.refuse(intent, legRequest(request.above), refusal);
     const listClientOrderId = this.mintId();
     const aboveClientOrderId = this.mintId();
@@ -1260,11 +1042,9 @@ class Kernel {
   }
 
   private refusalReason(intent: PlaceIntent | PlaceOcoIntent): string | null {
-    if (intent.purpose === 'entry' && this.replayedDecision)
-      return 'the event was delivered again by a history reset (this bot already acted on it): no entry on it';
+    if (intent.purpose === 'entry' && this.replayedDecision) return 'the event was delivered again by a history reset (this bot already acted on it): no entry on it';
     if (intent.purpose === 'entry' && this.s.status === 'PAUSED') return 'bot is paused: no new entries';
-    if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED'))
-      return 'bot is stopping: no new entries';
+    if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED')) return 'bot is stopping: no new entries';
     if (intent.purpose === 'entry') {
       const refusal = checkEntry(this.s.risk, this.riskView(), this.s.setup.risk);
       if (refusal) return `risk: ${refusal}`;
@@ -1303,8 +1083,7 @@ class Kernel {
     if (order.cancelRequested || isFinalStatus(order.status)) return;
     this.patchOrder(order.clientOrderId, { cancelRequested: true });
     // Still being submitted: the cancel goes out once the placement is confirmed (see onPlaced).
-    if (order.status !== 'SUBMITTING')
-      this.commands.push({ type: 'cancelOrder', clientOrderId: order.clientOrderId, symbol: order.request.symbol });
+    if (order.status !== 'SUBMITTING') this.commands.push({ type: 'cancelOrder', clientOrderId: order.clientOrderId, symbol: order.request.symbol });
   }
 
   // ---- timers and reconciliation ---------------------------------------------------------------
@@ -1343,8 +1122,7 @@ class Kernel {
     if (this.s.verification) {
       // Orders with unverified reports are looked up too, final or not.
       const asked = new Set(targets.map((t) => t.clientOrderId));
-      for (const o of ordersToVerify(this.s.verification, this.s.orders))
-        if (!asked.has(o.clientOrderId)) targets.push({ clientOrderId: o.clientOrderId, symbol: o.request.symbol });
+      for (const o of ordersToVerify(this.s.verification, this.s.orders)) if (!asked.has(o.clientOrderId)) targets.push({ clientOrderId: o.clientOrderId, symbol: o.request.symbol });
       this.s.verification = { ...this.s.verification, askedAt: this.now };
     }
     const scan = this.s.idBranch !== undefined ? takeScan(this.s, this.now, this.s.resetAt ?? null) : null;
@@ -1361,24 +1139,12 @@ class Kernel {
     const open = openOrders(this.s);
     const hasOpen = open.some((o) => o.status !== 'SUBMITTING');
     // Orders awaiting proof (unknown outcome, fills not complete, a scan to go on) are looked at again soon.
-    const needsProof =
-      this.s.scanPending === true ||
-      open.some((o) => o.status === 'UNKNOWN') ||
-      Object.values(this.s.orders).some(
-        (o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o),
-      );
+    const needsProof = this.s.scanPending === true || open.some((o) => o.status === 'UNKNOWN') || Object.values(this.s.orders).some((o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o));
     const lastStream = this.s.lastStreamEventTime;
     const stale = lastStream === null || this.now - lastStream > t.staleAfterMs;
-    const period = needsProof
-      ? t.staleEveryMs
-      : !hasOpen
-        ? t.idleEveryMs
-        : stale
-          ? t.staleEveryMs
-          : t.openOrdersEveryMs;
+    const period = needsProof ? t.staleEveryMs : !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
     const scanDue = scanDueAt(this.s);
-    this.s.nextReconcileAt =
-      scanDue !== null ? Math.max(this.now, Math.min(this.now + period, scanDue)) : this.now + period;
+    this.s.nextReconcileAt = scanDue !== null ? Math.max(this.now, Math.min(this.now + period, scanDue)) : this.now + period;
   }
 
   // ---- stopping ------------------------------------------------------------------------------
@@ -1403,41 +1169,20 @@ class Kernel {
   private advanceStop(): void {
     if (this.s.status !== 'STOPPING') return;
     // An unknown outcome is waited for a while (reconciliation resolves it), then reported.
-    const waitUnknown = (o: OrderRecord) =>
-      o.status === 'UNKNOWN' && this.now - (o.unknownSince ?? o.updatedAt) < STOP_WAITS_FOR_UNKNOWN_MS;
-    const inFlight = openOrders(this.s as BotState).filter(
-      (o) =>
-        o.status === 'SUBMITTING' ||
-        o.cancelRequested ||
-        waitUnknown(o) ||
-        (o.tag === CLOSE_TAG && o.missingSince === undefined),
-    );
+    const waitUnknown = (o: OrderRecord) => o.status === 'UNKNOWN' && this.now - (o.unknownSince ?? o.updatedAt) < STOP_WAITS_FOR_UNKNOWN_MS;
+    const inFlight = openOrders(this.s as BotState).filter((o) => o.status === 'SUBMITTING' || o.cancelRequested || waitUnknown(o) || (o.tag === CLOSE_TAG && o.missingSince === undefined));
     if (inFlight.length > 0) return;
     if (this.s.setup.onStop === 'close-position' && !this.closeAttempted()) {
       const qty = this.closableQty();
       if (qty !== null) {
-        this.place({
-          kind: 'place',
-          tag: CLOSE_TAG,
-          side: 'SELL',
-          type: 'MARKET',
-          quantity: qty,
-          purpose: 'exit',
-          reason: 'stop: close the position',
-        });
+        this.place({ kind: 'place', tag: CLOSE_TAG, side: 'SELL', type: 'MARKET', quantity: qty, purpose: 'exit', reason: 'stop: close the position' });
         if (openOrders(this.s).some((o) => o.tag === CLOSE_TAG)) return;
       }
     }
     this.s.status = 'STOPPED';
     this.s.nextReconcileAt = null;
-    const unresolved = openOrders(this.s as BotState).filter(
-      (o) => o.status === 'UNKNOWN' || o.missingSince !== undefined,
-    );
-    if (unresolved.length > 0)
-      this.notify(
-        'warn',
-        `stopped with orders the exchange has not confirmed: ${unresolved.map((o) => `${o.clientOrderId} (${o.status}${o.missingSince !== undefined ? ', unknown to the exchange' : ''})`).join(', ')}`,
-      );
+    const unresolved = openOrders(this.s as BotState).filter((o) => o.status === 'UNKNOWN' || o.missingSince !== undefined);
+    if (unresolved.length > 0) this.notify('warn', `stopped with orders the exchange has not confirmed: ${unresolved.map((o) => `${o.clientOrderId} (${o.status}${o.missingSince !== undefined ? ', unknown to the exchange' : ''})`).join(', ')}`);
     this.notify('info', `stopped: realised PnL ${this.s.position.realizedPnl}, position ${this.s.position.qty}`);
   }
 
@@ -1465,36 +1210,19 @@ export const CLOSE_TAG = '__close';
 export const STOP_WAITS_FOR_UNKNOWN_MS = 2 * 60_000;
 
 /** A position after one fill: average cost in, realised PnL out, fees counted in their asset. */
-export function positionAfterFill(
-  p: PositionState,
-  side: 'BUY' | 'SELL',
-  fill: Fill,
-  assets: { base: string; quote: string },
-): PositionState {
+export function positionAfterFill(p: PositionState, side: 'BUY' | 'SELL', fill: Fill, assets: { base: string; quote: string }): PositionState {
   const baseFee = fill.commissionAsset === assets.base ? fill.commission : '0';
   const quoteFee = fill.commissionAsset === assets.quote ? fill.commission : '0';
-  const fees = isPositive(fill.commission)
-    ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) }
-    : p.fees;
+  const fees = isPositive(fill.commission) ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) } : p.fees;
   if (side === 'BUY') {
     const qty = sub(add(p.qty, fill.qty), baseFee);
     const cost = add(add(p.cost, fill.quoteQty), quoteFee);
-    return {
-      ...p,
-      qty,
-      cost,
-      avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0',
-      fees,
-    };
+    return { ...p, qty, cost, avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0', fees };
   }
   const sold = add(fill.qty, baseFee);
   // The cost leaving the position: all of it when the holding is sold out, else its share
   // (rounded to 8 decimals, the quote precision) — so a full exit's PnL is exactly proceeds - cost.
-  const costOfSold = !isPositive(p.qty)
-    ? '0'
-    : lt(sold, p.qty)
-      ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8))
-      : p.cost;
+  const costOfSold = !isPositive(p.qty) ? '0' : lt(sold, p.qty) ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8)) : p.cost;
   const proceeds = sub(fill.quoteQty, quoteFee);
   const qty = sub(p.qty, sold);
   const flatNow = !isPositive(qty);
@@ -1531,12 +1259,7 @@ export function stripUndefined<T extends object>(value: T): T {
 
 /** Record a runtime error (e.g. a strategy that threw) without changing anything else. */
 export function recordError(state: BotState, now: number, message: string): BotState {
-  return {
-    ...state,
-    notifications: [...state.notifications, { time: now, level: 'error' as const, message }].slice(
-      -MAX_NOTIFICATIONS_KEPT,
-    ),
-  };
+  return { ...state, notifications: [...state.notifications, { time: now, level: 'error' as const, message }].slice(-MAX_NOTIFICATIONS_KEPT) };
 }
 
 /** A compact, JSON summary of a bot for the `state` query, the CLI and the final result. */
@@ -1566,17 +1289,8 @@ export function summarize(state: BotState): BotSummary {
     strategy: state.setup.strategy,
     symbol: state.setup.symbol,
     status: state.status,
-    position: {
-      qty: state.position.qty,
-      avgEntryPrice: state.position.avgEntryPrice,
-      realizedPnl: state.position.realizedPnl,
-    },
-    positions: Object.fromEntries(
-      Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [
-        sym,
-        { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl },
-      ]),
-    ),
+    position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
+    positions: Object.fromEntries(Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])),
     openOrders: openOrders(state),
     realizedPnl: state.position.realizedPnl,
     fees: state.position.fees,
@@ -1593,3 +1307,4 @@ export function summarize(state: BotState): BotSummary {
 export function unrealizedPnl(position: PositionView, price: Dec): Dec {
   return isPositive(position.qty) ? mul(position.qty, sub(price, position.avgEntryPrice)) : '0';
 }
+

@@ -32,14 +32,8 @@ export class NewcomerTracker {
  * The last closed candle of a stream. Binance returns the forming candle last: every candle before
  * it is closed, and the last one only if its close time has passed (never a forming candle).
  */
-export async function lastClosedCandle(
-  account: ExchangeAccount,
-  symbol: string,
-  interval: CandleInterval,
-): Promise<Candle | null> {
-  const raw = (await account.call('klines', 2, (rest) => rest.candles({ symbol, interval, limit: 2 }))) as Array<
-    Parameters<typeof candleFromRaw>[2]
-  >;
+export async function lastClosedCandle(account: ExchangeAccount, symbol: string, interval: CandleInterval): Promise<Candle | null> {
+  const raw = (await account.call('klines', 2, (rest) => rest.candles({ symbol, interval, limit: 2 }))) as Array<Parameters<typeof candleFromRaw>[2]>;
   const now = Date.now();
   const closed = raw.filter((c, i) => i < raw.length - 1 || Number(c.closeTime) < now);
   const last = closed.at(-1);
@@ -48,7 +42,5 @@ export async function lastClosedCandle(
 
 /** Which newcomers the candle is for: those on its stream whose run started before it closed. */
 export function catchUpTargets(candle: Candle, bots: readonly RunningBot[]): RunningBot[] {
-  return bots.filter(
-    (b) => b.symbol === candle.symbol && b.interval === candle.interval && candle.closeTime >= b.runStartedAt,
-  );
+  return bots.filter((b) => b.symbol === candle.symbol && b.interval === candle.interval && candle.closeTime >= b.runStartedAt);
 }

@@ -52,14 +52,7 @@ export class StreamService {
   private readonly newcomers = new NewcomerTracker();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  readonly stats: StreamStats = {
-    candlesRelayed: 0,
-    candlesCaughtUp: 0,
-    orderUpdatesRelayed: 0,
-    triggersFired: 0,
-    userReconnects: 0,
-    signalErrors: 0,
-  };
+  readonly stats: StreamStats = { candlesRelayed: 0, candlesCaughtUp: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
 
   private readonly delivery: StreamDelivery;
 
@@ -162,11 +155,7 @@ export class StreamService {
     // streams are open, so a candle closing now reaches them one way or the other).
     void this.catchUp(this.newcomers.newcomers(bots));
     // Forget fired watches the bots no longer hold.
-    const live = new Set(
-      bots.flatMap((b) =>
-        Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`),
-      ),
-    );
+    const live = new Set(bots.flatMap((b) => Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`)));
     for (const key of this.fired) if (!live.has(key)) this.fired.delete(key);
   }
 
@@ -220,9 +209,7 @@ export class StreamService {
         }
         if (!candle) return;
         const targets = catchUpTargets(candle, group);
-        await Promise.all(
-          targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))),
-        );
+        await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
         this.stats.candlesCaughtUp += targets.length;
       }),
     );
@@ -263,10 +250,7 @@ export class StreamService {
     await Promise.all(bots.map((b) => this.signal(b.workflowId, (h) => h.signal(streamReconnectedSignal))));
   }
 
-  private async signal(
-    workflowId: string,
-    send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>,
-  ): Promise<void> {
+  private async signal(workflowId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>): Promise<void> {
     try {
       await send(this.options.client.workflow.getHandle(workflowId));
     } catch (err) {
