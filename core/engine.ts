@@ -645,11 +645,16 @@ class Kernel {
     this.s.gap = null;
     const all = [...fetched, ...gap.held].sort((a, b) => a.openTime - b.openTime);
     const resetAt = this.s.resetAt ?? null;
+    const held = new Set(gap.held);
     for (const candle of all) {
       const last = this.s.lastCandleOpenTime;
       if (last !== null && candle.openTime <= last) continue;
-      // Delivered again by a reset, or closed before it (the discarded branch saw it): indicators only.
-      const replayed = candle.openTime <= (gap.replayedThrough ?? -1) || (resetAt !== null && candle.closeTime < resetAt);
+      // Delivered again by a reset, or closed before it (the discarded branch saw it): indicators
+      // only. A backfilled candle after a reset is fresh only if it provably closed after the reset:
+      // a closeTime later than now says nothing of when it closed (an exchange whose candle clock
+      // leads the wall clock, e.g. the paper exchange's hand-closed candles), so it counts as seen.
+      const closedBeforeReset = resetAt !== null && (candle.closeTime < resetAt || (!held.has(candle) && candle.closeTime > this.now));
+      const replayed = candle.openTime <= (gap.replayedThrough ?? -1) || closedBeforeReset;
       this.acceptCandle(candle, replayed);
       // Each candle is its own decision point, as if it had arrived alone.
       this.drainStrategyQueue();
