@@ -6,7 +6,7 @@
  *
  * Nothing here reads a clock, does I/O or imports Temporal: time arrives in every event.
  */
-import { type Dec, abs, add, d, floorToStep, gt, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
+import { type Dec, abs, add, d, floorToStep, gt, isNegative, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
 import { type Candle, type CandleInterval, type SymbolFilters, intervalMs } from './market';
 import {
   type Fill,
@@ -23,7 +23,8 @@ import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitc
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
 import { splitSymbol } from './symbols';
 import type { FuturesSetup } from './futures/setup';
-import { perpPositionAfterFill } from './futures/position';
+import { perpExitValue, perpPositionAfterFill } from './futures/position';
+import { freeMarginAfterFill } from './futures/free-margin';
 import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
 import { type Verification, onMissing, ordersToVerify } from './order-authority';
 import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
@@ -128,6 +129,8 @@ export interface BotState {
   readonly reconcileInFlight: boolean;
   /** A new bot's strategy `start` waits for the first reconciliation (balances known). */
   readonly startPending?: boolean;
+  /** Futures: a fill came while a reconcile was in flight; its balances predate the fill (core/futures/free-margin.ts). */
+  readonly marginRefreshDue?: boolean;
   /** `nextOrderSeq` when final orders were last pruned. */
   readonly prunedAtSeq?: number;
   readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
@@ -317,6 +320,8 @@ class Kernel {
   private readonly commands: Command[] = [];
   private readonly strategyQueue: StrategyEvent[] = [];
   private ordersOwned = false;
+  /** A reconcile was asked in this step: it reads the account after everything this step applied. */
+  private reconcileAskedNow = false;
 
   constructor(
     state: BotState,
@@ -365,7 +370,7 @@ class Kernel {
       case 'reconciled':
         this.s.reconcileInFlight = false;
         this.checkCandleFreshness();
-        if (event.balances) this.s.balances = event.balances;
+        if (event.balances && !this.s.marginRefreshDue) this.s.balances = event.balances;
         if (event.orphans.length > 0 && event.orphans.join(',') !== this.s.orphanOrders.join(',')) {
           this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
         }
@@ -373,6 +378,10 @@ class Kernel {
         if (event.missing.length > 0) this.notify('warn', `the exchange does not know these open orders (yet): ${event.missing.join(', ')}`);
         if (this.s.verification) this.s.verification = onMissing(this.s.verification, event.missing);
         this.scheduleReconcile();
+        if (this.s.marginRefreshDue) {
+          delete this.s.marginRefreshDue;
+          this.requestReconcile();
+        }
         this.releaseStart();
         break;
       case 'reconcileFailed':
@@ -649,8 +658,9 @@ class Kernel {
     this.s.position = next;
     this.s.lastPrice = fill.price;
     // Round trips count sizes: a short grows as its quantity goes down.
-    if (futures) this.trackRoundTrip(wasFlat, { ...p, qty: abs(p.qty) }, { ...next, qty: abs(next.qty) }, fill);
+    if (futures) this.trackRoundTrip(wasFlat, { ...p, qty: abs(p.qty) }, { ...next, qty: abs(next.qty) }, fill, isNegative(p.qty) ? 'short' : 'long');
     else this.trackRoundTrip(wasFlat, p, next, fill);
+    if (futures) this.refreshFreeMargin(p, next);
     this.updateRisk();
   }
 
@@ -668,7 +678,15 @@ class Kernel {
     return price !== null && isPositive(f.minNotional) && lt(mul(floorToStep(qty, f.stepSize), price), f.minNotional);
   }
 
-  private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill): void {
+  /** Futures: the fill moved the free margin; estimate it now and read the exchange's again. */
+  private refreshFreeMargin(before: PositionState, after: PositionState): void {
+    const leverage = this.s.setup.futures?.leverage;
+    if (this.s.balances && leverage) this.s.balances = freeMarginAfterFill(this.s.balances, before, after, leverage);
+    if (!this.s.reconcileInFlight) this.requestReconcile();
+    else if (!this.reconcileAskedNow) this.s.marginRefreshDue = true;
+  }
+
+  private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill, side: 'long' | 'short' = 'long'): void {
     const flat = this.isFlat(after.qty);
     if (wasFlat && !flat) {
       this.s.openTrade = { openedAt: fill.time, realizedAtOpen: before.realizedPnl, entryQty: after.qty, entryCost: after.cost };
@@ -682,7 +700,7 @@ class Kernel {
     }
     if (flat) {
       const pnl = sub(after.realizedPnl, open.realizedAtOpen);
-      const exitValue = add(open.entryCost, pnl);
+      const exitValue = perpExitValue(open.entryCost, pnl, side);
       const trip: RoundTrip = {
         openedAt: open.openedAt,
         closedAt: fill.time,
@@ -943,6 +961,7 @@ class Kernel {
   private requestReconcile(): void {
     if (this.s.reconcileInFlight) return;
     this.s.reconcileInFlight = true;
+    this.reconcileAskedNow = true;
     this.s.nextReconcileAt = null;
     const open = openOrders(this.s as BotState).filter((o) => o.status !== 'SUBMITTING');
     if (this.s.verification) {

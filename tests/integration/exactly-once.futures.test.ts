@@ -62,7 +62,11 @@ async function boughtAndProtected(name: string): Promise<BotStateView> {
 
 /** Take the position off (take-profit fills), then the protective stop is cancelled: flat and clean. */
 async function closeAndCheck(name: string): Promise<void> {
-  h.exchange.market.setPrice('BTCUSDT', String(Math.round(price * 1.02)));
+  // 2 % above the entry the bot actually got: a 1m candle may close on the wall clock before the
+  // test's own, at the price the previous test left.
+  const entry = Number((await h.state(name)).position.avgEntryPrice);
+  price = Math.round(Math.max(price, entry) * 1.02);
+  h.exchange.market.setPrice('BTCUSDT', String(price));
   await h.waitForState(name, (x) => x.position.qty === '0' && !x.openOrders.some((o) => o.tag === '__protect') && x.activitiesInFlight === 0, 'flat, stop cancelled');
   expect(position()).toBe(0);
   expect(h.exchange.futures.audit.check(h.exchange.futures.perp)).toEqual([]);
