@@ -49,6 +49,8 @@ export class StreamService {
   private readonly marketStreams = new Map<string, MarketStream>();
   /** Watches already fired, so a burst of trades fires each once (cleared when the bot drops it). */
   private readonly fired = new Set<string>();
+  /** The last candle this service relayed per stream, and when (wall clock): what a newcomer may have missed. */
+  private readonly relayed = new Map<string, { readonly openTime: number; readonly at: number }>();
   private readonly newcomers = new NewcomerTracker();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -184,6 +186,7 @@ export class StreamService {
 
   private async relayCandle(base: string, candle: Candle): Promise<void> {
     const targets = this.botsOn(base, (b) => b.symbol === candle.symbol && b.interval === candle.interval);
+    this.relayed.set(`${base}/${candle.symbol}/${candle.interval}`, { openTime: candle.openTime, at: Date.now() });
     await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
     this.stats.candlesRelayed += targets.length;
   }
@@ -207,7 +210,11 @@ export class StreamService {
           return;
         }
         if (!candle) return;
-        const targets = catchUpTargets(candle, group);
+        // A candle this service relayed itself closed when it relayed it: only bots whose run had
+        // started by then can have missed it (a candle's own close time is no wall clock: the paper
+        // exchange's manual candles run ahead of it). Otherwise, its close time against the run's start.
+        const seen = this.relayed.get(`${this.options.accounts.get(name).config.wsBase}/${symbol}/${interval}`);
+        const targets = seen && seen.openTime === candle.openTime ? group.filter((b) => seen.at >= b.runStartedAt) : catchUpTargets(candle, group);
         await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
         this.stats.candlesCaughtUp += targets.length;
       }),
