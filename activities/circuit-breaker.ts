@@ -192,6 +192,8 @@ export function refuseEntryWhileOpen(breaker: CircuitBreaker, purpose: 'entry' |
   if (purpose !== 'entry') return;
   const refusal = breaker.entryRefusal();
   if (!refusal) return;
-  // Shaped like an exchange rejection (details carry code and message) so the workflow reports it the same way.
-  throw ApplicationFailure.create({ type: FailureType.OrderRejected, nonRetryable: true, message: `${what} not sent: ${refusal}`, details: [{ code: 'CIRCUIT_OPEN', message: refusal }] });
+  // Shaped like an exchange rejection (details carry code and message) so the workflow reports it
+  // the same way. `heldBack`: proof that no order for the id is live — this request was never sent,
+  // and any earlier send was looked up and proven absent before the refusal (the callers check first).
+  throw ApplicationFailure.create({ type: FailureType.OrderRejected, nonRetryable: true, message: `${what} not sent: ${refusal}`, details: [{ code: 'CIRCUIT_OPEN', message: refusal, heldBack: true }] });
 }

@@ -148,7 +148,8 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
             throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} reported as duplicate (-4116) but not visible yet`, 500);
           }
           case 'rejected':
-            throw rejectedFailure(c, `futures order ${clientOrderId}`);
+            // Refused before it could execute (any earlier send was proven dead above): not placed.
+            throw rejectedFailure(c, `futures order ${clientOrderId}`, { refused: true });
           case 'notSent':
             remember(lastSendAt);
             throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `futures order ${clientOrderId} not sent (${c.code}): ${c.message}`, c.retryAfterMs);

@@ -6,7 +6,7 @@
  *
  * Nothing here reads a clock, does I/O or imports Temporal: time arrives in every event.
  */
-import { type Dec, abs, add, d, floorToStep, gt, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
+import { type Dec, abs, add, d, floorToStep, gt, isNegative, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
 import { type BookSnapshot, type Candle, type CandleInterval, type SymbolFilters, intervalMs } from './market';
 import {
   type Fill,
@@ -30,7 +30,8 @@ import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitc
 import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
 import { splitSymbol } from './symbols';
 import type { FuturesSetup } from './futures/setup';
-import { perpPositionAfterFill } from './futures/position';
+import { perpExitValue, perpPositionAfterFill } from './futures/position';
+import { freeMarginAfterFill } from './futures/free-margin';
 import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
 import { type Verification, onMissing as stopVerifying, ordersToVerify } from './order-authority';
 import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
@@ -151,6 +152,8 @@ export interface BotState {
   readonly reconcileInFlight: boolean;
   /** A new bot's strategy `start` waits for the first reconciliation (balances known). */
   readonly startPending?: boolean;
+  /** Futures: a fill came while a reconcile was in flight; its balances predate the fill (core/futures/free-margin.ts). */
+  readonly marginRefreshDue?: boolean;
   /** `nextOrderSeq` when final orders were last pruned. */
   readonly prunedAtSeq?: number;
   readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
@@ -387,6 +390,8 @@ class Kernel {
   private ordersOwned = false;
   /** The strategy is reacting to an event a Temporal reset delivered again: no entries from it. */
   private replayedDecision = false;
+  /** A reconcile was asked in this step: it reads the account after everything this step applied. */
+  private reconcileAskedNow = false;
 
   constructor(
     state: BotState,
@@ -457,7 +462,7 @@ class Kernel {
       case 'reconciled':
         this.s.reconcileInFlight = false;
         this.checkCandleFreshness();
-        if (event.balances) this.s.balances = event.balances;
+        if (event.balances && !this.s.marginRefreshDue) this.s.balances = event.balances;
         if (event.orphans.length > 0 && event.orphans.join(',') !== this.s.orphanOrders.join(',')) {
           this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
         }
@@ -465,6 +470,10 @@ class Kernel {
         onReconciledOrders(this.ops, event);
         if (this.s.verification) this.s.verification = stopVerifying(this.s.verification, event.missing);
         this.scheduleReconcile();
+        if (this.s.marginRefreshDue) {
+          delete this.s.marginRefreshDue;
+          this.requestReconcile();
+        }
         this.releaseStart();
         break;
       case 'reconcileFailed':
@@ -635,11 +644,16 @@ class Kernel {
     this.s.gap = null;
     const all = [...fetched, ...gap.held].sort((a, b) => a.openTime - b.openTime);
     const resetAt = this.s.resetAt ?? null;
+    const held = new Set(gap.held);
     for (const candle of all) {
       const last = this.s.lastCandleOpenTime;
       if (last !== null && candle.openTime <= last) continue;
-      // Delivered again by a reset, or closed before it (the discarded branch saw it): indicators only.
-      const replayed = candle.openTime <= (gap.replayedThrough ?? -1) || (resetAt !== null && candle.closeTime < resetAt);
+      // Delivered again by a reset, or closed before it (the discarded branch saw it): indicators
+      // only. A backfilled candle after a reset is fresh only if it provably closed after the reset:
+      // a closeTime later than now says nothing of when it closed (an exchange whose candle clock
+      // leads the wall clock, e.g. the paper exchange's hand-closed candles), so it counts as seen.
+      const closedBeforeReset = resetAt !== null && (candle.closeTime < resetAt || (!held.has(candle) && candle.closeTime > this.now));
+      const replayed = candle.openTime <= (gap.replayedThrough ?? -1) || closedBeforeReset;
       this.acceptCandle(candle, replayed);
       // Each candle is its own decision point, as if it had arrived alone.
       this.drainStrategyQueue();
@@ -765,7 +779,8 @@ class Kernel {
     if (!changed && next === order) return;
     this.setOrder(next);
     const own = next.request.symbol === this.s.setup.symbol;
-    if (own && this.s.balances) this.s.balances = balancesAfterOrderChange(this.s.balances, order, next, newFills, splitSymbol(next.request.symbol, this.s.filters));
+    // Spot balances follow the order (core/balances.ts); a futures bot's free margin follows its fills (refreshFreeMargin).
+    if (own && this.s.balances && this.s.setup.market !== 'futures') this.s.balances = balancesAfterOrderChange(this.s.balances, order, next, newFills, splitSymbol(next.request.symbol, this.s.filters));
     for (const fill of newFills) this.applyFill(next, fill);
     if (newFills.length > 0) this.s.stats = { ...this.s.stats, fills: this.s.stats.fills + newFills.length };
     if (changed) this.toStrategy({ type: 'order', order: next, previousStatus: order.status, fills: newFills });
@@ -790,8 +805,9 @@ class Kernel {
     this.s.position = next;
     this.s.lastPrice = fill.price;
     // Round trips count sizes: a short grows as its quantity goes down.
-    if (futures) this.trackRoundTrip(wasFlat, { ...p, qty: abs(p.qty) }, { ...next, qty: abs(next.qty) }, fill);
+    if (futures) this.trackRoundTrip(wasFlat, { ...p, qty: abs(p.qty) }, { ...next, qty: abs(next.qty) }, fill, isNegative(p.qty) ? 'short' : 'long');
     else this.trackRoundTrip(wasFlat, p, next, fill);
+    if (futures) this.refreshFreeMargin(p, next);
     this.updateRisk();
   }
 
@@ -809,7 +825,15 @@ class Kernel {
     return price !== null && isPositive(f.minNotional) && lt(mul(floorToStep(qty, f.stepSize), price), f.minNotional);
   }
 
-  private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill): void {
+  /** Futures: the fill moved the free margin; estimate it now and read the exchange's again. */
+  private refreshFreeMargin(before: PositionState, after: PositionState): void {
+    const leverage = this.s.setup.futures?.leverage;
+    if (this.s.balances && leverage) this.s.balances = freeMarginAfterFill(this.s.balances, before, after, leverage);
+    if (!this.s.reconcileInFlight) this.requestReconcile();
+    else if (!this.reconcileAskedNow) this.s.marginRefreshDue = true;
+  }
+
+  private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill, side: 'long' | 'short' = 'long'): void {
     const flat = this.isFlat(after.qty);
     if (wasFlat && !flat) {
       this.s.openTrade = { openedAt: fill.time, realizedAtOpen: before.realizedPnl, entryQty: after.qty, entryCost: after.cost };
@@ -823,7 +847,7 @@ class Kernel {
     }
     if (flat) {
       const pnl = sub(after.realizedPnl, open.realizedAtOpen);
-      const exitValue = add(open.entryCost, pnl);
+      const exitValue = perpExitValue(open.entryCost, pnl, side);
       const trip: RoundTrip = {
         openedAt: open.openedAt,
         closedAt: fill.time,
@@ -1113,6 +1137,7 @@ class Kernel {
   private requestReconcile(): void {
     if (this.s.reconcileInFlight) return;
     this.s.reconcileInFlight = true;
+    this.reconcileAskedNow = true;
     this.s.nextReconcileAt = null;
     const targets = reconcileTargets(this.s.orders, openOrders(this.s));
     for (const t of targets) {

@@ -5,7 +5,8 @@
  * while candles closed — would wait for the next close (a whole interval) to notice.
  *
  * Each bot this stream service has not served yet is sent the last closed candle of its stream,
- * read over REST. The bot deduplicates by open time (a candle it has is dropped before it costs a
+ * read over REST, if it closed after the bot's run started (never a candle older than the run: a
+ * fresh bot, or a run a reset made, would take it as a new decision). The bot deduplicates by open time (a candle it has is dropped before it costs a
  * kernel step) and a newer one than it expects opens its own gap backfill (core/engine.ts), so the
  * candles closed while no worker ran reach it in order, each once.
  */
@@ -40,7 +41,35 @@ export async function lastClosedCandle(account: ExchangeAccount, symbol: string,
   return last ? candleFromRaw(symbol, interval, last) : null;
 }
 
-/** Which newcomers the candle is for: those on its stream whose run started before it closed. */
-export function catchUpTargets(candle: Candle, bots: readonly RunningBot[]): RunningBot[] {
-  return bots.filter((b) => b.symbol === candle.symbol && b.interval === candle.interval && candle.closeTime >= b.runStartedAt);
+/**
+ * When this process saw each stream's last closed candle arrive (wall clock), kept across the
+ * stream closing and opening again. It is the best evidence of when a candle closed: a bot whose
+ * run started after that moment did not miss it — it was closed before the bot existed (or before
+ * the reset that made this run), and feeding it as fresh would make the bot act on an old decision
+ * (a second lot). A candle's own closeTime is the fallback, true on Binance but not on an exchange
+ * whose candle clock runs apart from the wall clock (the paper exchange closing candles by hand).
+ */
+export class ClosedCandleLog {
+  private readonly seen = new Map<string, { readonly openTime: number; readonly at: number }>();
+
+  record(base: string, candle: Candle, at: number): void {
+    const key = `${base}/${candle.symbol}/${candle.interval}`;
+    const last = this.seen.get(key);
+    if (!last || candle.openTime >= last.openTime) this.seen.set(key, { openTime: candle.openTime, at });
+  }
+
+  /** When this process saw `candle` close, or null if it did not see that very candle. */
+  seenAt(base: string, candle: Candle): number | null {
+    const last = this.seen.get(`${base}/${candle.symbol}/${candle.interval}`);
+    return last && last.openTime === candle.openTime ? last.at : null;
+  }
+}
+
+/**
+ * Which newcomers the candle is for: those on its stream whose run started before it closed —
+ * when this process saw it close (`seenAt`), else by its closeTime.
+ */
+export function catchUpTargets(candle: Candle, bots: readonly RunningBot[], seenAt: number | null = null): RunningBot[] {
+  const closedAt = seenAt ?? candle.closeTime;
+  return bots.filter((b) => b.symbol === candle.symbol && b.interval === candle.interval && closedAt >= b.runStartedAt);
 }

@@ -20,7 +20,7 @@ import type { OrderSnapshot } from '../core/orders';
 import { streamReconnectedSignal, triggerSignal } from '../workflows/messages';
 import { type DeliveryModes, StreamDelivery } from './stream-delivery';
 import type { BotDirectory, RunningBot } from './directory';
-import { NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
+import { ClosedCandleLog, NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
 import { UserStream, type UserStreamStatus } from './streams/user-stream';
 
@@ -50,6 +50,7 @@ export class StreamService {
   /** Watches already fired, so a burst of trades fires each once (cleared when the bot drops it). */
   private readonly fired = new Set<string>();
   private readonly newcomers = new NewcomerTracker();
+  private readonly closedCandles = new ClosedCandleLog();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   readonly stats: StreamStats = { candlesRelayed: 0, candlesCaughtUp: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
@@ -184,6 +185,7 @@ export class StreamService {
   }
 
   private async relayCandle(base: string, candle: Candle): Promise<void> {
+    this.closedCandles.record(base, candle, Date.now());
     const targets = this.botsOn(base, (b) => b.symbol === candle.symbol && b.interval === candle.interval);
     await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
     this.stats.candlesRelayed += targets.length;
@@ -199,8 +201,11 @@ export class StreamService {
       [...byStream.values()].map(async (group) => {
         const { account: name, symbol, interval } = group[0]!;
         let candle: Candle | null;
+        let base: string;
         try {
-          candle = await lastClosedCandle(this.options.accounts.get(name), symbol, interval as CandleInterval);
+          const account = this.options.accounts.get(name);
+          base = account.config.wsBase;
+          candle = await lastClosedCandle(account, symbol, interval as CandleInterval);
         } catch (err) {
           // Another worker's account, or the exchange is down: the bot's own freshness check and
           // gap backfill cover it.
@@ -208,7 +213,7 @@ export class StreamService {
           return;
         }
         if (!candle) return;
-        const targets = catchUpTargets(candle, group);
+        const targets = catchUpTargets(candle, group, this.closedCandles.seenAt(base, candle));
         await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
         this.stats.candlesCaughtUp += targets.length;
       }),

@@ -3,7 +3,8 @@
  * classes (ActivityFailure wrapping an ApplicationFailure with a stable `type`), never guessed.
  *
  * Only proof finalises an order: a placement is REJECTED when the exchange refused that very
- * request, or when the activity knows nothing was ever sent for its id. Everything else (our own
+ * request, when the activity knows nothing was ever sent for its id, or when it held the request
+ * back (circuit breaker) after proving any earlier send absent. Everything else (our own
  * budget, credentials refused on a lookup, an account this worker lacks, a parse failure after a
  * send, retries given up) leaves the outcome unknown: the order may be live.
  */
@@ -24,6 +25,8 @@ interface FailureDetails {
   readonly refused?: boolean;
   /** Nothing was ever sent for this id (the failure came before any send). */
   readonly neverSent?: boolean;
+  /** Held back before sending (the circuit breaker) after any earlier send was proven absent: nothing is live. */
+  readonly heldBack?: boolean;
 }
 
 function applicationCause(err: unknown): ApplicationFailure | null {
@@ -40,7 +43,7 @@ export function placementFailure(err: unknown): PlacementFailure {
   const details = (app?.details?.[0] ?? {}) as FailureDetails;
   const message = details.message ?? app?.message ?? failureMessage(err);
   if (app?.type === CLIENT_ID_COLLISION) return { kind: 'collision', message };
-  if (app && (details.refused === true || details.neverSent === true)) return { kind: 'rejected', code: details.code ?? app.type ?? 'FAILED', message };
+  if (app && (details.refused === true || details.neverSent === true || details.heldBack === true)) return { kind: 'rejected', code: details.code ?? app.type ?? 'FAILED', message };
   return { kind: 'unknown', message: `${app?.type ?? 'failure'}: ${message}` };
 }
 

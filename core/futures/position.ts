@@ -41,3 +41,11 @@ function avg(cost: Decimal, qty: Decimal): Dec {
 export function positionSize(qty: Dec): Dec {
   return abs(qty);
 }
+
+/**
+ * What closing a round trip brought back, for its average exit price: a long sold for its entry
+ * cost plus the PnL; a short bought back for its entry proceeds less the PnL.
+ */
+export function perpExitValue(entryCost: Dec, pnl: Dec, side: 'long' | 'short'): Dec {
+  return side === 'short' ? sub(entryCost, pnl) : add(entryCost, pnl);
+}

@@ -46,6 +46,11 @@ function rawClient(): { futuresOrder(p: Record<string, string>): Promise<unknown
 const fault = (rule: FaultRule) => h.exchange.faults.add(rule);
 const orderOf = (tag: string): FaultRule['match'] => ({ endpoint: 'POST /fapi/v1/order', clientOrderId: `^${tag}-` });
 const fillsOf = (clientOrderId: string) => h.exchange.futures.audit.fills({ accountId: 'paper', clientOrderId });
+/** Fills of the bot's n-th order: ids are `<tag>-<branch><seq base 36>` (core/client-ids.ts). */
+const fillsOfNth = (tag: string, n: number) => {
+  const id = new RegExp(`^${tag}-[A-Za-z0-9]{5}${n.toString(36)}$`);
+  return h.exchange.futures.audit.fills({ accountId: 'paper' }).filter((f) => id.test(f.clientOrderId));
+};
 const position = () => Number(h.exchange.futures.perp.positions('paper', 'BTCUSDT')[0]?.positionAmt ?? '0');
 
 /** Bought once, take-profit resting, protective stop on the exchange, and the bot agrees with the perpetual. */
@@ -62,7 +67,11 @@ async function boughtAndProtected(name: string): Promise<BotStateView> {
 
 /** Take the position off (take-profit fills), then the protective stop is cancelled: flat and clean. */
 async function closeAndCheck(name: string): Promise<void> {
-  h.exchange.market.setPrice('BTCUSDT', String(Math.round(price * 1.02)));
+  // 2 % above the entry the bot actually got: a 1m candle may close on the wall clock before the
+  // test's own, at the price the previous test left.
+  const entry = Number((await h.state(name)).position.avgEntryPrice);
+  price = Math.round(Math.max(price, entry) * 1.02);
+  h.exchange.market.setPrice('BTCUSDT', String(price));
   await h.waitForState(name, (x) => x.position.qty === '0' && !x.openOrders.some((o) => o.tag === '__protect') && x.activitiesInFlight === 0, 'flat, stop cancelled');
   expect(position()).toBe(0);
   expect(h.exchange.futures.audit.check(h.exchange.futures.perp)).toEqual([]);
@@ -76,7 +85,7 @@ describe('exactly-once on futures', () => {
     fault({ kind: 'lose-response', match: orderOf(tag), afterMs: 4_000 });
     candle();
     const s = await boughtAndProtected(name);
-    expect(fillsOf(`${tag}-1`)).toHaveLength(1);
+    expect(fillsOfNth(tag, 1)).toHaveLength(1);
     expect(s.stats.fills).toBe(1);
     await closeAndCheck(name);
   });
@@ -86,7 +95,7 @@ describe('exactly-once on futures', () => {
     fault({ kind: 'unknown-while-executing', match: orderOf(tag), afterMs: 500 });
     candle();
     await boughtAndProtected(name);
-    expect(fillsOf(`${tag}-1`)).toHaveLength(1);
+    expect(fillsOfNth(tag, 1)).toHaveLength(1);
     await closeAndCheck(name);
   });
 
@@ -95,7 +104,7 @@ describe('exactly-once on futures', () => {
     fault({ kind: 'reset-after-execute', match: orderOf(tag) });
     candle();
     await boughtAndProtected(name);
-    expect(fillsOf(`${tag}-1`)).toHaveLength(1);
+    expect(fillsOfNth(tag, 1)).toHaveLength(1);
     await closeAndCheck(name);
   });
 

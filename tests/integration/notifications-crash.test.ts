@@ -115,7 +115,9 @@ describe('notifications from the durable history', () => {
     expect(markers.length).toBeGreaterThanOrEqual(1);
     expect(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotifications')).toBe(false);
     // And that history, notification markers included, replays against the workflow code without nondeterminism.
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await h.handle('nk').fetchHistory());
+    // Under its own workflow id: the bot's client ids derive from it (see tests/integration/replay.test.ts).
+    const handle = h.handle('nk');
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await handle.fetchHistory(), handle.workflowId);
     await killHard(b);
   });
 });

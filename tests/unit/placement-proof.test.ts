@@ -101,6 +101,25 @@ describe('what a failed placement proves', () => {
     expect((r.err as ApplicationFailure).nextRetryDelay).toBeTruthy();
   });
 
+  it('an entry held back by the open circuit breaker: nothing is live for the id, REJECTED (first attempt, or a retry once the earlier send is proven absent)', async () => {
+    let sent = 0;
+    const accounts = registry({ getOrder: async () => Promise.reject(binanceError(-2013, 'Order does not exist.')), order: async () => (sent++, filled) });
+    const acc = accounts.get('paper');
+    for (let i = 0; i < 5; i++) acc.breaker.record({ kind: 'failed', error: 'HTTP502: Bad Gateway' });
+    expect(acc.breaker.snapshot().state).toBe('open');
+    const entry = { ...INPUT, purpose: 'entry' as const };
+    const run = async (attempt: number, sentAgoMs: number) => {
+      const now = Date.now();
+      const env = new MockActivityEnvironment({ attempt, heartbeatDetails: attempt > 1 ? { attempt: attempt - 1, lastSendAt: now - sentAgoMs } : undefined, currentAttemptScheduledTimestampMs: now }, { logger: QUIET });
+      return env.run(createOrderActivities({ accounts }).placeOrder, entry).then(() => null, (err: unknown) => placementFailure(err));
+    };
+    expect(await run(1, 0)).toMatchObject({ kind: 'rejected', code: 'CIRCUIT_OPEN' });
+    // Past the execution deadline and not found: proven absent, then held back.
+    expect(await run(2, 10 * 60_000)).toMatchObject({ kind: 'rejected', code: 'CIRCUIT_OPEN' });
+    expect(sent).toBe(0);
+    acc.breaker.close();
+  });
+
   it('a lookup that finds the order an earlier attempt sent: adopted, not sent again', async () => {
     let sent = 0;
     const r = await place(registry({ getOrder: async () => filled, myTrades: async () => [], order: async () => (sent++, filled) }), 2);

@@ -1,0 +1,90 @@
+/**
+ * After a Temporal reset, candles the gap backfill brings are fresh decisions only if they provably
+ * closed after the reset; otherwise the discarded branch already acted on them (indicators only,
+ * no entry). A closeTime later than the kernel's clock proves nothing (the paper exchange's
+ * hand-closed candles lead the wall clock): such a backfilled candle counts as seen. Without a
+ * reset, the backfill acts on every missed candle as before.
+ */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/engine';
+import type { Candle, SymbolFilters } from '../../core/market';
+import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';
+
+const FILTERS: SymbolFilters = {
+  symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', tickSize: '0.01', minPrice: '0.01', maxPrice: '1000000', stepSize: '0.0001', minQty: '0.0001', maxQty: '1000',
+  marketStepSize: '0.0001', marketMinQty: '0.0001', marketMaxQty: '100', minNotional: '5', maxNotional: '0', maxNumOrders: 200,
+};
+const T0 = Date.UTC(2026, 0, 1);
+const candle = (i: number): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '100', high: '100', low: '100', close: '100', volume: '1' });
+
+/** Buys at market on every candle. */
+const buyer: Strategy<Record<string, never>, { n: number }> = defineStrategy({
+  id: 'buyer',
+  title: 'test',
+  description: 'test',
+  params: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+  init: () => ({ n: 0 }),
+  onEvent(state, event) {
+    if (event.type !== 'candle') return { state };
+    const intent: Intent = { kind: 'place', tag: `buy-${state.n + 1}`, side: 'BUY', type: 'MARKET', quantity: '0.1', purpose: 'entry' };
+    return { state: { n: state.n + 1 }, intents: [intent] };
+  },
+});
+
+class Bot {
+  state: BotState;
+  last: Command[] = [];
+  constructor() {
+    this.state = createBotState({ name: 'k', strategy: 'buyer', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: {}, onStop: 'cancel-orders', risk: {} }, buyer, T0, undefined, { tag: 'k_AAAAABBBB', branch: 'CCCCC' });
+    this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
+    this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '100000' }, orphans: [], missing: [] });
+  }
+  send(event: BotEvent): Command[] {
+    const r = step(this.state, event, buyer);
+    this.state = r.state;
+    this.last = [...r.commands];
+    return this.last;
+  }
+  buys(): number {
+    return this.last.filter((c) => c.type === 'placeOrder').length;
+  }
+  /** Candle `i` arrives live at `now` opening a gap; the backfill answers with the missing ones. */
+  gapTo(i: number, now: number, missing: readonly Candle[]): number {
+    this.send({ type: 'candle', now, candle: candle(i) });
+    const fetch = this.last.find((c): c is Extract<Command, { type: 'fetch' }> => c.type === 'fetch');
+    expect(fetch?.requestId).toMatch(/^__gap-/);
+    this.send({ type: 'data', now: now + 500, requestId: fetch!.requestId, result: missing as never });
+    return this.buys();
+  }
+}
+
+describe('a reset, then a gap backfill', () => {
+  it('candle clock ahead of the wall clock: the backfilled candle counts as seen (no second entry), the live one that opened the gap is fresh', () => {
+    const bot = new Bot();
+    bot.send({ type: 'candle', now: T0 + 1_000, candle: candle(0) });
+    expect(bot.buys()).toBe(1);
+    // The reset (its state from before candle 1, which the discarded branch acted on).
+    bot.send({ type: 'reset', now: T0 + 2_000, branch: 'DDDDD', since: T0 });
+    bot.send({ type: 'reconciled', now: T0 + 2_100, balances: null, orphans: [], missing: [], foreign: [], scanIncomplete: false });
+    expect(bot.gapTo(2, T0 + 3_000, [candle(1)])).toBe(1);
+    expect((bot.state.strategy as { n: number }).n).toBe(3);
+    expect(bot.state.lastCandleOpenTime).toBe(candle(2).openTime);
+  });
+
+  it('real clock: a backfilled candle closed before the reset is seen, one closed after it is fresh', () => {
+    const bot = new Bot();
+    bot.send({ type: 'candle', now: candle(0).closeTime + 100, candle: candle(0) });
+    const resetAt = candle(1).closeTime + 5_000;
+    bot.send({ type: 'reset', now: resetAt, branch: 'DDDDD', since: T0 });
+    bot.send({ type: 'reconciled', now: resetAt + 100, balances: null, orphans: [], missing: [], foreign: [], scanIncomplete: false });
+    // Candle 1 closed before the reset, candle 2 after it (no live delivery: a worker was down); 3 is live.
+    expect(bot.gapTo(3, candle(3).closeTime + 100, [candle(1), candle(2)])).toBe(2);
+  });
+
+  it('no reset: every missed candle is acted on, whatever its closeTime says (a worker that was down)', () => {
+    const bot = new Bot();
+    bot.send({ type: 'candle', now: T0 + 1_000, candle: candle(0) });
+    expect(bot.gapTo(3, T0 + 3_000, [candle(1), candle(2)])).toBe(3);
+  });
+});
