@@ -76,7 +76,7 @@ describe('futures backtest and live on the paper perpetual agree', () => {
       await h.start();
       h.exchange.futures.deposit('paper', 'USDT', '10000');
       await h.startWorker();
-      await h.startBot({ name: 'fparity', strategy: 'rsi-sniper', symbol: 'BTCUSDT', interval: '15m', market: 'futures', params: params as never }, { reconcile: { openOrdersEveryMs: 1_000, staleEveryMs: 1_000, idleEveryMs: 1_000 } });
+      await h.startBot({ name: 'fparity', strategy: 'rsi-sniper', symbol: 'BTCUSDT', interval: '15m', market: 'futures', params: params }, { reconcile: { openOrdersEveryMs: 1_000, staleEveryMs: 1_000, idleEveryMs: 1_000 } });
       const started = await h.waitForState('fparity', (s) => s.status === 'RUNNING' && s.eventsProcessed > 0, 'start');
       await eventually(async () => {
         const before = h.exchange.stats().marketMessages;

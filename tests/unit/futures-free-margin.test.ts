@@ -73,7 +73,7 @@ describe('the kernel keeps a futures bot from sizing with the margin of a closed
     let r = run(s, { type: 'candle', now: 900_000, candle: candle(0, '30000') });
     const place = r.commands.find((c) => c.type === 'placeOrder')!;
     expect(place).toMatchObject({ request: { side: 'SELL', type: 'MARKET', quantity: '0.1' } });
-    const shortId = (place as Extract<Command, { type: 'placeOrder' }>).clientOrderId;
+    const shortId = (place).clientOrderId;
     r = run(r.state, { type: 'orderPlaced', now: 900_001, snapshot: { clientOrderId: shortId, symbol: 'BTCUSDT', status: 'FILLED', executedQty: '0.1', cumulativeQuoteQty: '3000', updateTime: 900_001, fills: [fill(1, '0.1', '30000', '1.5')] } });
     expect(r.state.balances).toEqual({ base: '-0.1', quote: '9698.5' });
     expect(r.commands.filter((c) => c.type === 'reconcile')).toHaveLength(1);

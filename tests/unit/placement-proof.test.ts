@@ -111,7 +111,8 @@ describe('what a failed placement proves', () => {
     const run = async (attempt: number, sentAgoMs: number) => {
       const now = Date.now();
       const env = new MockActivityEnvironment({ attempt, heartbeatDetails: attempt > 1 ? { attempt: attempt - 1, lastSendAt: now - sentAgoMs } : undefined, currentAttemptScheduledTimestampMs: now }, { logger: QUIET });
-      return env.run(createOrderActivities({ accounts }).placeOrder, entry).then(() => null, (err: unknown) => placementFailure(err));
+      const orders = createOrderActivities({ accounts });
+      return env.run((input: typeof entry) => orders.placeOrder(input), entry).then(() => null, (err: unknown) => placementFailure(err));
     };
     expect(await run(1, 0)).toMatchObject({ kind: 'rejected', code: 'CIRCUIT_OPEN' });
     // Past the execution deadline and not found: proven absent, then held back.

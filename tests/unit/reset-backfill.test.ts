@@ -23,7 +23,7 @@ const buyer: Strategy<Record<string, never>, { n: number }> = defineStrategy({
   id: 'buyer',
   title: 'test',
   description: 'test',
-  params: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
+  params: z.object({}).strict(),
   init: () => ({ n: 0 }),
   onEvent(state, event) {
     if (event.type !== 'candle') return { state };
