@@ -14,8 +14,16 @@ import layers from './lint/layer-imports.mjs';
 const pureCore = {
   'no-restricted-properties': [
     'error',
-    { object: 'Date', property: 'now', message: 'core/ is pure: take the time from the event (now) the kernel is given.' },
-    { object: 'Math', property: 'random', message: 'core/ is pure: use seededRandom (core/random.ts) with a seed from the input.' },
+    {
+      object: 'Date',
+      property: 'now',
+      message: 'core/ is pure: take the time from the event (now) the kernel is given.',
+    },
+    {
+      object: 'Math',
+      property: 'random',
+      message: 'core/ is pure: use seededRandom (core/random.ts) with a seed from the input.',
+    },
     { object: 'performance', message: 'core/ is pure: no clock.' },
   ],
   'no-restricted-syntax': [
@@ -59,7 +67,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', 'lint/*.mjs', 'vitest.config.mts', 'vitest.cluster.config.mts'] },
+        projectService: {
+          allowDefaultProject: ['*.mjs', 'lint/*.mjs', 'vitest.config.mts', 'vitest.cluster.config.mts'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

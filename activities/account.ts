@@ -34,7 +34,12 @@ function usdt(amount: Dec, price: Dec | undefined): Dec | null {
 }
 
 /** The report from the exchange's balances and last prices. Pure. */
-export function balanceReport(account: string, balances: ReadonlyArray<{ asset: string; free: string; locked: string }>, prices: Readonly<Record<string, string>>, time: number): BalanceReport {
+export function balanceReport(
+  account: string,
+  balances: ReadonlyArray<{ asset: string; free: string; locked: string }>,
+  prices: Readonly<Record<string, string>>,
+  time: number,
+): BalanceReport {
   const cash = balances.find((b) => b.asset === QUOTE);
   const inTokens: TokenBalance[] = [];
   let total: Dec = add(cash?.free ?? '0', cash?.locked ?? '0');
@@ -42,7 +47,13 @@ export function balanceReport(account: string, balances: ReadonlyArray<{ asset: 
     if (b.asset === QUOTE || !(isPositive(b.free) || isPositive(b.locked))) continue;
     const symbol = `${b.asset}${QUOTE}`;
     const price = prices[symbol];
-    const t: TokenBalance = { symbol, freeTokens: str(b.free), lockedTokens: str(b.locked), freeUSDT: usdt(b.free, price), lockedUSDT: usdt(b.locked, price) };
+    const t: TokenBalance = {
+      symbol,
+      freeTokens: str(b.free),
+      lockedTokens: str(b.locked),
+      freeUSDT: usdt(b.free, price),
+      lockedUSDT: usdt(b.locked, price),
+    };
     total = add(total, add(t.freeUSDT ?? '0', t.lockedUSDT ?? '0'));
     inTokens.push(t);
   }
@@ -62,7 +73,11 @@ export function createAccountActivities(deps: { readonly accounts: AccountRegist
       try {
         acc = deps.accounts.get(input.account);
       } catch (err) {
-        throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+        throw ApplicationFailure.create({
+          type: FailureType.InvalidRequest,
+          nonRetryable: true,
+          message: (err as Error).message,
+        });
       }
       try {
         const [info, prices] = await Promise.all([
@@ -72,7 +87,12 @@ export function createAccountActivities(deps: { readonly accounts: AccountRegist
         return balanceReport(acc.name, info.balances, prices, Date.now());
       } catch (err) {
         const c = acc.classify(err);
-        if (c.kind === 'rejected') throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `balance of ${acc.name} refused (${c.code}): ${c.message}` });
+        if (c.kind === 'rejected')
+          throw ApplicationFailure.create({
+            type: FailureType.InvalidRequest,
+            nonRetryable: true,
+            message: `balance of ${acc.name} refused (${c.code}): ${c.message}`,
+          });
         throw retryableFailure(FailureType.Unreachable, `balance of ${acc.name} failed (${c.code}): ${c.message}`);
       }
     },

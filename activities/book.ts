@@ -56,24 +56,36 @@ interface RawDepth {
 
 /** What the handler needs from an exchange account (activities/exchange-account.ts `call`). */
 export interface DepthSource {
-  call<T>(what: string, weight: number, fn: (rest: { book(p: Record<string, string | number>): Promise<RawDepth> }) => Promise<T>): Promise<T>;
+  call<T>(
+    what: string,
+    weight: number,
+    fn: (rest: { book(p: Record<string, string | number>): Promise<RawDepth> }) => Promise<T>,
+  ): Promise<T>;
 }
 
 /** binance-api-node zips levels into `{ price, quantity }`; the REST API sends `[price, qty]`. */
 export function toSnapshot(symbol: string, time: number, raw: RawDepth): BookSnapshot {
-  const level = (l: RawLevel): readonly [string, string] => (Array.isArray(l) ? [l[0], l[1]] : [(l as { price: string }).price, (l as { quantity: string }).quantity]);
+  const level = (l: RawLevel): readonly [string, string] =>
+    Array.isArray(l) ? [l[0], l[1]] : [(l as { price: string }).price, (l as { quantity: string }).quantity];
   return { symbol, time, bids: raw.bids.map(level), asks: raw.asks.map(level) };
 }
 
 /** The symbol and analysis settings of a `bookSummary` request (the seed's values by default). */
 export function parseBookSummaryInput(input: unknown): { readonly symbol: string; readonly cfg: BookAnalysisConfig } {
   const parsed = bookSummaryInput.safeParse(input);
-  if (!parsed.success) throw new InvalidRequest(`bookSummary input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new InvalidRequest(
+      `bookSummary input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const { symbol, ...cfg } = parsed.data;
   return { symbol, cfg };
 }
 
-export async function bookSummary(input: BookSummaryInput, account: DepthSource, now: () => number = Date.now): Promise<BookSummary> {
+export async function bookSummary(
+  input: BookSummaryInput,
+  account: DepthSource,
+  now: () => number = Date.now,
+): Promise<BookSummary> {
   const { symbol, cfg } = parseBookSummaryInput(input);
   const raw = await account.call('depth', depthWeight(cfg.limit), (rest) => rest.book({ symbol, limit: cfg.limit }));
   return summarizeBook(toSnapshot(symbol, now(), raw), cfg);

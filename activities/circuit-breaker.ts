@@ -46,7 +46,8 @@ export interface BreakerSnapshot {
 }
 
 /** How one exchange call ended, as far as the breaker is concerned. */
-export type CallOutcome = { readonly kind: 'answered' } | { readonly kind: 'failed'; readonly error: string } | { readonly kind: 'neutral' };
+export type CallOutcome =
+  { readonly kind: 'answered' } | { readonly kind: 'failed'; readonly error: string } | { readonly kind: 'neutral' };
 
 /** Map a classified error onto the breaker's view: not served, served, or neither (rate limit). */
 export function outcomeOf(c: ErrorClass | null): CallOutcome {
@@ -97,7 +98,15 @@ export class CircuitBreaker {
   }
 
   snapshot(): BreakerSnapshot {
-    return { account: this.account, state: this.state, consecutiveFailures: this.failures, openedAt: this.openedAt, since: this.since, lastError: this.lastError, opens: this.opens };
+    return {
+      account: this.account,
+      state: this.state,
+      consecutiveFailures: this.failures,
+      openedAt: this.openedAt,
+      since: this.since,
+      lastError: this.lastError,
+      opens: this.opens,
+    };
   }
 
   /** Why a new entry may not be sent now, or null. */
@@ -188,12 +197,21 @@ export class CircuitBreaker {
  * sent), which the kernel reports to the strategy like any exchange refusal. Exits pass, and so do
  * placements from workflows that do not say what they are (older bots): never block a way out.
  */
-export function refuseEntryWhileOpen(breaker: CircuitBreaker, purpose: 'entry' | 'exit' | undefined, what: string): void {
+export function refuseEntryWhileOpen(
+  breaker: CircuitBreaker,
+  purpose: 'entry' | 'exit' | undefined,
+  what: string,
+): void {
   if (purpose !== 'entry') return;
   const refusal = breaker.entryRefusal();
   if (!refusal) return;
   // Shaped like an exchange rejection (details carry code and message) so the workflow reports it
   // the same way. `heldBack`: proof that no order for the id is live — this request was never sent,
   // and any earlier send was looked up and proven absent before the refusal (the callers check first).
-  throw ApplicationFailure.create({ type: FailureType.OrderRejected, nonRetryable: true, message: `${what} not sent: ${refusal}`, details: [{ code: 'CIRCUIT_OPEN', message: refusal, heldBack: true }] });
+  throw ApplicationFailure.create({
+    type: FailureType.OrderRejected,
+    nonRetryable: true,
+    message: `${what} not sent: ${refusal}`,
+    details: [{ code: 'CIRCUIT_OPEN', message: refusal, heldBack: true }],
+  });
 }

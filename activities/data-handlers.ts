@@ -22,11 +22,14 @@ async function testOrder(input: Json, account: ExchangeAccount): Promise<Json> {
   const o = input as unknown as OrderRequest;
   if (!o || typeof o !== 'object' || !o.symbol || !o.side || !o.type) invalid('testOrder needs symbol, side and type');
   try {
-    await account.call('orderTest', 1, (r) => r.orderTest(orderParams(o, `test-${Date.now().toString(36)}`, account.config.recvWindowMs)));
+    await account.call('orderTest', 1, (r) =>
+      r.orderTest(orderParams(o, `test-${Date.now().toString(36)}`, account.config.recvWindowMs)),
+    );
     return { ok: true, order: input };
   } catch (err) {
     const c = account.classify(err);
-    if (c.kind === 'rejected' || c.kind === 'duplicate' || c.kind === 'notFound') return { ok: false, code: c.code, message: c.message };
+    if (c.kind === 'rejected' || c.kind === 'duplicate' || c.kind === 'notFound')
+      return { ok: false, code: c.code, message: c.message };
     throw err;
   }
 }

@@ -33,19 +33,34 @@ export const FailureType = {
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
-export const NON_RETRYABLE_TYPES: readonly string[] = [FailureType.OrderRejected, FailureType.CredentialsRejected, FailureType.InvalidRequest, FailureType.ClientIdCollision, FailureType.UnreadableAnswer];
+export const NON_RETRYABLE_TYPES: readonly string[] = [
+  FailureType.OrderRejected,
+  FailureType.CredentialsRejected,
+  FailureType.InvalidRequest,
+  FailureType.ClientIdCollision,
+  FailureType.UnreadableAnswer,
+];
 
 export type ErrorClass =
   | { readonly kind: 'rejected'; readonly code: string; readonly message: string; readonly type: FailureType }
   | { readonly kind: 'duplicate'; readonly code: string; readonly message: string }
   | { readonly kind: 'notFound'; readonly code: string; readonly message: string }
   | { readonly kind: 'unknown'; readonly code: string; readonly message: string }
-  | { readonly kind: 'notSent'; readonly code: string; readonly message: string; readonly retryAfterMs: number; readonly rateLimited: boolean };
+  | {
+      readonly kind: 'notSent';
+      readonly code: string;
+      readonly message: string;
+      readonly retryAfterMs: number;
+      readonly rateLimited: boolean;
+    };
 
 /** Our own per-call timeout: binance-api-node has none, so a hung connection would hang forever. */
 export class RequestTimeoutError extends Error {
   readonly code = 'REQUEST_TIMEOUT';
-  constructor(readonly what: string, readonly ms: number) {
+  constructor(
+    readonly what: string,
+    readonly ms: number,
+  ) {
     super(`${what}: no answer within ${ms} ms (outcome unknown)`);
     this.name = 'RequestTimeoutError';
   }
@@ -71,7 +86,8 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
   const message = String(e.message ?? err);
   if (err instanceof RequestTimeoutError) return { kind: 'unknown', code: err.code, message };
   // Our own budget refused the call before sending it: nothing reached the exchange.
-  if (err instanceof WeightBudgetExhausted) return { kind: 'notSent', code: 'WEIGHT_BUDGET', message, rateLimited: true, retryAfterMs: err.retryAfterMs };
+  if (err instanceof WeightBudgetExhausted)
+    return { kind: 'notSent', code: 'WEIGHT_BUDGET', message, rateLimited: true, retryAfterMs: err.retryAfterMs };
   const code = e.code;
   if (typeof code === 'number') {
     const c = String(code);
@@ -81,18 +97,34 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
     if (code === -4116) return { kind: 'duplicate', code: c, message };
     if (code === -2013 || code === -2011) return { kind: 'notFound', code: c, message };
     if (code === -1003 || code === -1015) {
-      return { kind: 'notSent', code: c, message, rateLimited: true, retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, retryAfterHintMs ?? retryAfterFromMessage(message)) };
+      return {
+        kind: 'notSent',
+        code: c,
+        message,
+        rateLimited: true,
+        retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, retryAfterHintMs ?? retryAfterFromMessage(message)),
+      };
     }
     // The request was refused before reaching the matching engine: timestamp or clock skew.
     if (code === -1021) return { kind: 'notSent', code: c, message, rateLimited: false, retryAfterMs: 1_000 };
-    if (code === -1022 || code === -2014 || code === -2015) return { kind: 'rejected', code: c, message, type: FailureType.CredentialsRejected };
+    if (code === -1022 || code === -2014 || code === -2015)
+      return { kind: 'rejected', code: c, message, type: FailureType.CredentialsRejected };
     return { kind: 'rejected', code: c, message, type: FailureType.OrderRejected };
   }
   const status = e.response?.status;
   if (typeof status === 'number') {
     if (status === 429 || status === 418) {
       const header = Number(e.response?.headers?.get?.('retry-after'));
-      return { kind: 'notSent', code: `HTTP${status}`, message, rateLimited: true, retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, Number.isFinite(header) && header > 0 ? header * 1000 : retryAfterHintMs ?? 60_000) };
+      return {
+        kind: 'notSent',
+        code: `HTTP${status}`,
+        message,
+        rateLimited: true,
+        retryAfterMs: Math.max(
+          MIN_RETRY_AFTER_MS,
+          Number.isFinite(header) && header > 0 ? header * 1000 : (retryAfterHintMs ?? 60_000),
+        ),
+      };
     }
     if (status >= 500) return { kind: 'unknown', code: `HTTP${status}`, message };
     return { kind: 'rejected', code: `HTTP${status}`, message, type: FailureType.OrderRejected };
@@ -101,7 +133,8 @@ export function classifyExchangeError(err: unknown, retryAfterHintMs?: number | 
     if (NETWORK_NOT_SENT.has(code)) return { kind: 'notSent', code, message, rateLimited: false, retryAfterMs: 1_000 };
     return { kind: 'unknown', code, message };
   }
-  if (e.type === 'system' || /socket hang up|ECONNRESET|network/i.test(message)) return { kind: 'unknown', code: 'NETWORK', message };
+  if (e.type === 'system' || /socket hang up|ECONNRESET|network/i.test(message))
+    return { kind: 'unknown', code: 'NETWORK', message };
   // Anything else is a programming error on our side (e.g. the library's synchronous param check).
   return { kind: 'rejected', code: 'INVALID', message, type: FailureType.InvalidRequest };
 }
@@ -120,7 +153,11 @@ export function retryAfterFromMessage(message: string, now: number = Date.now())
  * marks the order REJECTED); without it (a lookup refused, a cancel refused) the failure says
  * nothing about whether an order exists.
  */
-export function rejectedFailure(c: Extract<ErrorClass, { kind: 'rejected' }>, what: string, facts: { readonly refused?: boolean; readonly neverSent?: boolean } = {}): ApplicationFailure {
+export function rejectedFailure(
+  c: Extract<ErrorClass, { kind: 'rejected' }>,
+  what: string,
+  facts: { readonly refused?: boolean; readonly neverSent?: boolean } = {},
+): ApplicationFailure {
   return ApplicationFailure.create({
     type: c.type,
     nonRetryable: true,
@@ -131,7 +168,12 @@ export function rejectedFailure(c: Extract<ErrorClass, { kind: 'rejected' }>, wh
 
 /** A failure of ours before or after sending: `neverSent` when no request for the id ever left. */
 export function localFailure(type: FailureType, message: string, neverSent: boolean): ApplicationFailure {
-  return ApplicationFailure.create({ type, nonRetryable: true, message, details: [{ code: type, message, neverSent }] });
+  return ApplicationFailure.create({
+    type,
+    nonRetryable: true,
+    message,
+    details: [{ code: type, message, neverSent }],
+  });
 }
 
 export function retryableFailure(type: FailureType, message: string, nextRetryDelayMs?: number): ApplicationFailure {

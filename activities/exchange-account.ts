@@ -51,7 +51,12 @@ export class ExchangeAccount {
     budget?: WeightBudget,
   ) {
     watchRateLimitHeaders();
-    this.rest = Binance({ apiKey: config.apiKey, apiSecret: config.apiSecret, httpBase: config.httpBase, httpFutures: futuresBase(config) }) as unknown as BinanceRest;
+    this.rest = Binance({
+      apiKey: config.apiKey,
+      apiSecret: config.apiSecret,
+      httpBase: config.httpBase,
+      httpFutures: futuresBase(config),
+    }) as unknown as BinanceRest;
     this.budget = budget ?? new WeightBudget(config.weightLimitPerMinute);
     this.host = new URL(config.httpBase).host;
     registerBudget(this.host, this.budget);
@@ -71,7 +76,10 @@ export class ExchangeAccount {
     this.budget.reserve(weight);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RequestTimeoutError(what, this.config.requestTimeoutMs)), this.config.requestTimeoutMs);
+      timer = setTimeout(
+        () => reject(new RequestTimeoutError(what, this.config.requestTimeoutMs)),
+        this.config.requestTimeoutMs,
+      );
     });
     try {
       // Promise.resolve().then(...) also turns the library's synchronous param checks into rejections.
@@ -128,7 +136,10 @@ export class AccountRegistry {
 
   get(name: string): ExchangeAccount {
     const account = this.accounts.get(name);
-    if (!account) throw new Error(`account "${name}" is not configured on this worker (configured: ${[...this.accounts.keys()].join(', ') || 'none'})`);
+    if (!account)
+      throw new Error(
+        `account "${name}" is not configured on this worker (configured: ${[...this.accounts.keys()].join(', ') || 'none'})`,
+      );
     return account;
   }
 

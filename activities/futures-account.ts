@@ -24,7 +24,12 @@ export interface FuturesReconcileInput extends ReconcileInput {
 
 export interface FuturesReconcileResult extends ReconcileResult {
   /** What positionRisk says: the signed position, its entry, and what the settings step did. */
-  readonly position: { readonly positionAmt: string; readonly entryPrice: string; readonly leverage: number; readonly marginType: string } | null;
+  readonly position: {
+    readonly positionAmt: string;
+    readonly entryPrice: string;
+    readonly leverage: number;
+    readonly marginType: string;
+  } | null;
   readonly settings: readonly string[];
 }
 
@@ -33,31 +38,50 @@ export interface FuturesAccountDeps {
   readonly botTags: () => Promise<readonly string[]>;
 }
 
-async function read<T>(acc: ExchangeAccount, what: string, weight: number, fn: Parameters<ExchangeAccount['call']>[2]): Promise<T> {
+async function read<T>(
+  acc: ExchangeAccount,
+  what: string,
+  weight: number,
+  fn: Parameters<ExchangeAccount['call']>[2],
+): Promise<T> {
   try {
     return (await acc.call(what, weight, fn)) as T;
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     const c = acc.classify(err);
     if (c.kind === 'rejected') throw rejectedFailure(c, what);
-    throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `${what} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+    throw retryableFailure(
+      c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+      `${what} failed (${c.code}): ${c.message}`,
+      c.kind === 'notSent' ? c.retryAfterMs : undefined,
+    );
   }
 }
 
 /** Binance writes "isolated" / "cross" in positionRisk, ISOLATED / CROSSED in the setting. */
-const sameMarginType = (raw: string, wanted: FuturesSetup['marginType']) => raw.toUpperCase().startsWith(wanted === 'ISOLATED' ? 'ISOLATED' : 'CROSS');
+const sameMarginType = (raw: string, wanted: FuturesSetup['marginType']) =>
+  raw.toUpperCase().startsWith(wanted === 'ISOLATED' ? 'ISOLATED' : 'CROSS');
 
 /** Bring leverage and margin type to the bot's; returns what was changed or why not. */
-async function applySettings(acc: ExchangeAccount, symbol: string, want: FuturesSetup, risk: RawPositionRisk | undefined): Promise<string[]> {
+async function applySettings(
+  acc: ExchangeAccount,
+  symbol: string,
+  want: FuturesSetup,
+  risk: RawPositionRisk | undefined,
+): Promise<string[]> {
   const done: string[] = [];
   const rest = futuresRest(acc);
   if (!risk || Number(risk.leverage) !== want.leverage) {
-    await read(acc, 'futures leverage', 1, () => rest.futuresLeverage({ symbol, leverage: want.leverage, recvWindow: acc.config.recvWindowMs }));
+    await read(acc, 'futures leverage', 1, () =>
+      rest.futuresLeverage({ symbol, leverage: want.leverage, recvWindow: acc.config.recvWindowMs }),
+    );
     done.push(`leverage ${risk?.leverage ?? '?'} -> ${want.leverage}`);
   }
   if (!risk || !sameMarginType(risk.marginType, want.marginType)) {
     try {
-      await acc.call('futures marginType', 1, () => rest.futuresMarginType({ symbol, marginType: want.marginType, recvWindow: acc.config.recvWindowMs }));
+      await acc.call('futures marginType', 1, () =>
+        rest.futuresMarginType({ symbol, marginType: want.marginType, recvWindow: acc.config.recvWindowMs }),
+      );
       done.push(`margin type ${risk?.marginType ?? '?'} -> ${want.marginType}`);
     } catch (err) {
       const c = acc.classify(err);
@@ -75,11 +99,20 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
   return {
     async futuresSymbolFilters(input: { account: string; symbol: string }): Promise<SymbolFilters> {
       const acc = accountOf(deps.accounts, input.account);
-      const info = await read<Awaited<ReturnType<ReturnType<typeof futuresRest>['futuresExchangeInfo']>>>(acc, 'futures exchangeInfo', 1, () => futuresRest(acc).futuresExchangeInfo());
+      const info = await read<Awaited<ReturnType<ReturnType<typeof futuresRest>['futuresExchangeInfo']>>>(
+        acc,
+        'futures exchangeInfo',
+        1,
+        () => futuresRest(acc).futuresExchangeInfo(),
+      );
       try {
         return filtersFromFuturesInfo(info, input.symbol);
       } catch (err) {
-        throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+        throw ApplicationFailure.create({
+          type: FailureType.InvalidRequest,
+          nonRetryable: true,
+          message: (err as Error).message,
+        });
       }
     },
 
@@ -91,7 +124,8 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
       const missing: string[] = [];
       const absent: string[] = [];
       const algo = new Set(input.algoIds);
-      const orders: readonly ReconcileTarget[] = input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
+      const orders: readonly ReconcileTarget[] =
+        input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
       for (const { clientOrderId, symbol: s, since } of orders) {
         const found = await futuresLookup(acc, s, clientOrderId, algo.has(clientOrderId));
         if (found) snapshots.push(found);
@@ -101,9 +135,13 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
       }
       const [risks, balances, open, openAlgo, tags] = await Promise.all([
         read<RawPositionRisk[]>(acc, 'futures positionRisk', 5, () => rest.futuresPositionRisk({ symbol })),
-        read<Awaited<ReturnType<typeof rest.futuresAccountBalance>>>(acc, 'futures balance', 5, () => rest.futuresAccountBalance()),
+        read<Awaited<ReturnType<typeof rest.futuresAccountBalance>>>(acc, 'futures balance', 5, () =>
+          rest.futuresAccountBalance(),
+        ),
         read<Array<{ clientOrderId: string }>>(acc, 'futures openOrders', 1, () => rest.futuresOpenOrders({ symbol })),
-        read<Array<{ clientAlgoId: string }>>(acc, 'futures openAlgoOrders', 1, () => rest.futuresOpenOrders({ symbol, conditional: true })),
+        read<Array<{ clientAlgoId: string }>>(acc, 'futures openAlgoOrders', 1, () =>
+          rest.futuresOpenOrders({ symbol, conditional: true }),
+        ),
         deps.botTags(),
       ]);
       const risk = risks.find((r) => r.symbol === symbol && (r.positionSide ?? 'BOTH') === 'BOTH');
@@ -124,7 +162,14 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
         // base: the signed position the exchange holds; quote: the free margin the sizing uses.
         balances: { base: risk?.positionAmt ?? '0', quote: free },
         orphans,
-        position: risk ? { positionAmt: risk.positionAmt, entryPrice: risk.entryPrice, leverage: input.futures.leverage, marginType: input.futures.marginType } : null,
+        position: risk
+          ? {
+              positionAmt: risk.positionAmt,
+              entryPrice: risk.entryPrice,
+              leverage: input.futures.leverage,
+              marginType: input.futures.marginType,
+            }
+          : null,
         settings,
       };
     },

@@ -81,7 +81,8 @@ export function filtersFromFuturesInfo(info: RawFuturesExchangeInfo, symbol: str
   const s = info.symbols.find((x) => x.symbol === symbol);
   if (!s) throw new Error(`unknown symbol ${symbol} on the futures exchange`);
   const get = (type: string) => s.filters.find((f) => f.filterType === type);
-  const dec = (v: unknown, fallback = '0') => str(typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
+  const dec = (v: unknown, fallback = '0') =>
+    str(typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
   const price = get('PRICE_FILTER');
   const lot = get('LOT_SIZE');
   const market = get('MARKET_LOT_SIZE');

@@ -46,41 +46,72 @@ export function accountOf(accounts: AccountRegistry, name: string): ExchangeAcco
   try {
     return accounts.get(name);
   } catch (err) {
-    throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidRequest,
+      nonRetryable: true,
+      message: (err as Error).message,
+    });
   }
 }
 
 /** The fills of one futures order (userTrades by orderId). */
 export async function futuresFills(acc: ExchangeAccount, symbol: string, orderId: number): Promise<Fill[]> {
-  const trades = await acc.call('futures userTrades', WEIGHT.userTrades, (r) => (r as unknown as FuturesRest).futuresUserTrades({ symbol, orderId }));
+  const trades = await acc.call('futures userTrades', WEIGHT.userTrades, (r) =>
+    (r as unknown as FuturesRest).futuresUserTrades({ symbol, orderId }),
+  );
   return trades.filter((t) => Number(t.orderId) === orderId).map(fillFromFuturesTrade);
 }
 
 /** Look an order (or algo order) up by client id; null when the exchange says it does not exist (yet). */
-export async function futuresLookup(acc: ExchangeAccount, symbol: string, clientOrderId: string, algo: boolean): Promise<OrderSnapshot | null> {
+export async function futuresLookup(
+  acc: ExchangeAccount,
+  symbol: string,
+  clientOrderId: string,
+  algo: boolean,
+): Promise<OrderSnapshot | null> {
   let raw: RawFuturesOrder | RawFuturesAlgo;
   try {
     const key = algo ? { clientAlgoId: clientOrderId } : { origClientOrderId: clientOrderId };
-    raw = await acc.call('futures getOrder', WEIGHT.getOrder, (r) => (r as unknown as FuturesRest).futuresGetOrder({ symbol, ...key }));
+    raw = await acc.call('futures getOrder', WEIGHT.getOrder, (r) =>
+      (r as unknown as FuturesRest).futuresGetOrder({ symbol, ...key }),
+    );
   } catch (err) {
     const c = acc.classify(err);
     if (c.kind === 'notFound') return null;
     if (c.kind === 'rejected') throw rejectedFailure(c, `lookup of ${clientOrderId}`);
-    throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown, `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+    throw retryableFailure(
+      c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown,
+      `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`,
+      c.kind === 'notSent' ? c.retryAfterMs : undefined,
+    );
   }
   return snapshotWithFills(acc, symbol, raw);
 }
 
-async function snapshotWithFills(acc: ExchangeAccount, symbol: string, raw: RawFuturesOrder | RawFuturesAlgo): Promise<OrderSnapshot> {
+async function snapshotWithFills(
+  acc: ExchangeAccount,
+  symbol: string,
+  raw: RawFuturesOrder | RawFuturesAlgo,
+): Promise<OrderSnapshot> {
   if ('algoId' in raw) {
     const actual = Number(raw.actualOrderId || 0);
-    return snapshotFromAlgo(raw, actual > 0 && isPositive(raw.executedQty ?? '0') ? await futuresFills(acc, symbol, actual) : []);
+    return snapshotFromAlgo(
+      raw,
+      actual > 0 && isPositive(raw.executedQty ?? '0') ? await futuresFills(acc, symbol, actual) : [],
+    );
   }
-  return snapshotFromFuturesOrder(raw, isPositive(raw.executedQty) ? await futuresFills(acc, symbol, Number(raw.orderId)) : []);
+  return snapshotFromFuturesOrder(
+    raw,
+    isPositive(raw.executedQty) ? await futuresFills(acc, symbol, Number(raw.orderId)) : [],
+  );
 }
 
 /** The parameters binance-api-node sends: always our id (newClientOrderId or clientAlgoId), RESULT answers. */
-export function futuresOrderParams(r: OrderRequest, clientOrderId: string, recvWindow: number): Record<string, string | number> {
+export function futuresOrderParams(
+  r: OrderRequest,
+  clientOrderId: string,
+  recvWindow: number,
+): Record<string, string | number> {
   const p: Record<string, string | number> = { symbol: r.symbol, side: r.side, type: r.type, recvWindow };
   if (isAlgoRequest(r)) {
     p.clientAlgoId = clientOrderId;
@@ -127,14 +158,22 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
         const t = now();
         if (t < deadline) {
           remember(lastSendAt);
-          throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`, Math.min(2_000, deadline - t + 50));
+          throw retryableFailure(
+            FailureType.NotYetVisible,
+            `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`,
+            Math.min(2_000, deadline - t + 50),
+          );
         }
       }
       refuseEntryWhileOpen(acc.breaker, input.purpose, `futures order ${clientOrderId}`);
       const sentAt = now();
       remember(sentAt);
       try {
-        const raw = await acc.call(algo ? 'futures algoOrder' : 'futures order', WEIGHT.order, (r) => (r as unknown as FuturesRest).futuresOrder(futuresOrderParams(request, clientOrderId, acc.config.recvWindowMs)));
+        const raw = await acc.call(algo ? 'futures algoOrder' : 'futures order', WEIGHT.order, (r) =>
+          (r as unknown as FuturesRest).futuresOrder(
+            futuresOrderParams(request, clientOrderId, acc.config.recvWindowMs),
+          ),
+        );
         return await snapshotWithFills(acc, request.symbol, raw);
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
@@ -145,18 +184,30 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
             const found = await futuresLookup(acc, request.symbol, clientOrderId, algo);
             if (found) return found;
             remember(sentAt);
-            throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} reported as duplicate (-4116) but not visible yet`, 500);
+            throw retryableFailure(
+              FailureType.NotYetVisible,
+              `${clientOrderId} reported as duplicate (-4116) but not visible yet`,
+              500,
+            );
           }
           case 'rejected':
             // Refused before it could execute (any earlier send was proven dead above): not placed.
             throw rejectedFailure(c, `futures order ${clientOrderId}`, { refused: true });
           case 'notSent':
             remember(lastSendAt);
-            throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `futures order ${clientOrderId} not sent (${c.code}): ${c.message}`, c.retryAfterMs);
+            throw retryableFailure(
+              c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+              `futures order ${clientOrderId} not sent (${c.code}): ${c.message}`,
+              c.retryAfterMs,
+            );
           case 'notFound':
           case 'unknown':
             remember(sentAt);
-            throw retryableFailure(FailureType.OutcomeUnknown, `futures order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`, 250);
+            throw retryableFailure(
+              FailureType.OutcomeUnknown,
+              `futures order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`,
+              250,
+            );
           default: {
             const unreachable: never = c;
             throw new Error(String(unreachable));
@@ -172,9 +223,21 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
       const algo = input.algo ?? false;
       try {
         const key = algo ? { clientAlgoId: clientOrderId } : { origClientOrderId: clientOrderId };
-        const raw = await acc.call('futures cancelOrder', WEIGHT.cancel, (r) => (r as unknown as FuturesRest).futuresCancelOrder({ symbol, ...key, recvWindow: acc.config.recvWindowMs }));
+        const raw = await acc.call('futures cancelOrder', WEIGHT.cancel, (r) =>
+          (r as unknown as FuturesRest).futuresCancelOrder({ symbol, ...key, recvWindow: acc.config.recvWindowMs }),
+        );
         // The algo cancel answers with a code and the id only: read the order back.
-        if (algo || !('status' in raw)) return (await futuresLookup(acc, symbol, clientOrderId, algo)) ?? snapshotFromAlgo({ ...(raw as RawFuturesAlgo), clientAlgoId: clientOrderId, symbol, side: '', algoStatus: 'CANCELED' });
+        if (algo || !('status' in raw))
+          return (
+            (await futuresLookup(acc, symbol, clientOrderId, algo)) ??
+            snapshotFromAlgo({
+              ...(raw as RawFuturesAlgo),
+              clientAlgoId: clientOrderId,
+              symbol,
+              side: '',
+              algoStatus: 'CANCELED',
+            })
+          );
         return await snapshotWithFills(acc, symbol, raw);
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
@@ -182,16 +245,34 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
         if (c.kind === 'notFound') {
           const found = await futuresLookup(acc, symbol, clientOrderId, algo);
           if (found) return found;
-          throw retryableFailure(FailureType.NotYetVisible, `cancel of ${clientOrderId}: the exchange knows no such order yet`, 1_000);
+          throw retryableFailure(
+            FailureType.NotYetVisible,
+            `cancel of ${clientOrderId}: the exchange knows no such order yet`,
+            1_000,
+          );
         }
         if (c.kind === 'rejected') throw rejectedFailure(c, `cancel of ${clientOrderId}`);
-        if (c.kind === 'notSent') throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `cancel of ${clientOrderId} not sent (${c.code})`, c.retryAfterMs);
-        throw retryableFailure(FailureType.OutcomeUnknown, `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`, 250);
+        if (c.kind === 'notSent')
+          throw retryableFailure(
+            c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+            `cancel of ${clientOrderId} not sent (${c.code})`,
+            c.retryAfterMs,
+          );
+        throw retryableFailure(
+          FailureType.OutcomeUnknown,
+          `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`,
+          250,
+        );
       }
     },
 
     async futuresGetOrder(input: FuturesLookupInput): Promise<OrderSnapshot | null> {
-      return futuresLookup(accountOf(deps.accounts, input.account), input.symbol, input.clientOrderId, input.algo ?? false);
+      return futuresLookup(
+        accountOf(deps.accounts, input.account),
+        input.symbol,
+        input.clientOrderId,
+        input.algo ?? false,
+      );
     },
   };
 }

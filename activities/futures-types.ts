@@ -65,7 +65,12 @@ export interface RawFuturesBalance {
 }
 
 export interface RawFuturesExchangeInfo {
-  readonly symbols: ReadonlyArray<{ symbol: string; baseAsset: string; quoteAsset: string; filters: ReadonlyArray<Record<string, unknown> & { filterType: string }> }>;
+  readonly symbols: ReadonlyArray<{
+    symbol: string;
+    baseAsset: string;
+    quoteAsset: string;
+    filters: ReadonlyArray<Record<string, unknown> & { filterType: string }>;
+  }>;
 }
 
 export interface FuturesRest {

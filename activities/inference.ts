@@ -15,7 +15,14 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DataRequest, Json } from '../core/strategy';
 import { MODELS_FOLDER, modelPathProblem } from '../core/model-files';
-import { FEATURE_COLUMNS, type FeatureCandle, type FeatureConfig, FeatureWindowError, SEED_001_FEATURES, featureWindow } from '../core/analysis/scalper-features';
+import {
+  FEATURE_COLUMNS,
+  type FeatureCandle,
+  type FeatureConfig,
+  FeatureWindowError,
+  SEED_001_FEATURES,
+  featureWindow,
+} from '../core/analysis/scalper-features';
 
 /**
  * A refusal retrying will not fix. Temporal takes an activity error's type from its class name,
@@ -49,13 +56,18 @@ function describeShape(shape: readonly (number | string)[]): string {
  * classes of the seed's CrossEntropyLoss. A model of another shape is refused with a message
  * saying what the bot feeds.
  */
-export async function loadModel(modelPath: string, expected: { readonly window: number; readonly features: number }): Promise<LoadedModel> {
+export async function loadModel(
+  modelPath: string,
+  expected: { readonly window: number; readonly features: number },
+): Promise<LoadedModel> {
   const resolved = path.resolve(modelPath);
   let mtime: number;
   try {
     mtime = (await stat(resolved)).mtimeMs;
   } catch {
-    throw new InvalidRequest(`model file ${resolved} not found (generate the demo model with: npx tsx scripts/make-model.ts)`);
+    throw new InvalidRequest(
+      `model file ${resolved} not found (generate the demo model with: npx tsx scripts/make-model.ts)`,
+    );
   }
   const key = `${resolved}@${mtime}@${expected.window}x${expected.features}`;
   let loading = sessions.get(key);
@@ -68,7 +80,10 @@ export async function loadModel(modelPath: string, expected: { readonly window: 
   return loading;
 }
 
-async function openAndCheck(resolved: string, expected: { readonly window: number; readonly features: number }): Promise<LoadedModel> {
+async function openAndCheck(
+  resolved: string,
+  expected: { readonly window: number; readonly features: number },
+): Promise<LoadedModel> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(resolved);
@@ -78,7 +93,9 @@ async function openAndCheck(resolved: string, expected: { readonly window: numbe
   const feeds = `[1, ${expected.window}, ${expected.features}] float32 (a ${expected.window}-step window of the columns ${FEATURE_COLUMNS.join(', ')})`;
   if (session.inputMetadata.length !== 1 || session.outputMetadata.length < 1) {
     await session.release();
-    throw new InvalidRequest(`model ${resolved} has ${session.inputMetadata.length} inputs and ${session.outputMetadata.length} outputs; the scalper feeds one input ${feeds} and reads one output of 2 class scores`);
+    throw new InvalidRequest(
+      `model ${resolved} has ${session.inputMetadata.length} inputs and ${session.outputMetadata.length} outputs; the scalper feeds one input ${feeds} and reads one output of 2 class scores`,
+    );
   }
   const input = session.inputMetadata[0]!;
   const output = session.outputMetadata[0]!;
@@ -87,24 +104,38 @@ async function openAndCheck(resolved: string, expected: { readonly window: numbe
   else {
     const shape = input.shape;
     if (input.type !== 'float32') problems.push(`its input "${input.name}" is ${input.type}, not float32`);
-    if (shape.length !== 3) problems.push(`its input "${input.name}" has shape ${describeShape(shape)} (rank ${shape.length}, expected 3)`);
+    if (shape.length !== 3)
+      problems.push(`its input "${input.name}" has shape ${describeShape(shape)} (rank ${shape.length}, expected 3)`);
     else {
       const [batch, steps, width] = shape;
       if (typeof batch === 'number' && batch !== 1) problems.push(`its batch dimension is ${batch}, not 1 or symbolic`);
-      if (typeof steps === 'number' && steps !== expected.window) problems.push(`it expects ${steps} time steps, the bot feeds ${expected.window}`);
-      if (typeof width === 'number' && width !== expected.features) problems.push(`it expects ${width} features per step, the bot feeds ${expected.features}`);
+      if (typeof steps === 'number' && steps !== expected.window)
+        problems.push(`it expects ${steps} time steps, the bot feeds ${expected.window}`);
+      if (typeof width === 'number' && width !== expected.features)
+        problems.push(`it expects ${width} features per step, the bot feeds ${expected.features}`);
     }
   }
   if (output.isTensor) {
     const last = output.shape[output.shape.length - 1];
-    if (typeof last === 'number' && last !== 2) problems.push(`its output "${output.name}" has ${last} values per sample, expected 2 class scores (prediction = argmax)`);
+    if (typeof last === 'number' && last !== 2)
+      problems.push(
+        `its output "${output.name}" has ${last} values per sample, expected 2 class scores (prediction = argmax)`,
+      );
   }
   if (problems.length > 0) {
     await session.release();
     const declared = input.isTensor ? describeShape(input.shape) : 'non-tensor';
-    throw new InvalidRequest(`model ${resolved} refused: ${problems.join('; ')}. Model input is ${declared}; the scalper feeds ${feeds}.`);
+    throw new InvalidRequest(
+      `model ${resolved} refused: ${problems.join('; ')}. Model input is ${declared}; the scalper feeds ${feeds}.`,
+    );
   }
-  return { path: resolved, session, inputName: input.name, outputName: output.name, inputShape: input.isTensor ? input.shape : [] };
+  return {
+    path: resolved,
+    session,
+    inputName: input.name,
+    outputName: output.name,
+    inputShape: input.isTensor ? input.shape : [],
+  };
 }
 
 export interface Prediction {
@@ -147,12 +178,15 @@ export function featureConfigFor(modelPath: string, window: number): FeatureConf
   try {
     periods = (JSON.parse(readFileSync(sidecar, 'utf8')) as { periods?: typeof periods }).periods ?? {};
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new InvalidRequest(`model sidecar ${sidecar} is not valid JSON: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new InvalidRequest(`model sidecar ${sidecar} is not valid JSON: ${(err as Error).message}`);
   }
   const cfg: Record<string, number> = { ...SEED_001_FEATURES, window };
   for (const [k, v] of Object.entries(periods)) {
-    if (!(k in SEED_001_FEATURES) || k === 'window') throw new InvalidRequest(`model sidecar ${sidecar}: unknown period "${k}"`);
-    if (!Number.isInteger(v) || (v as number) < 1) throw new InvalidRequest(`model sidecar ${sidecar}: period "${k}" must be a positive integer`);
+    if (!(k in SEED_001_FEATURES) || k === 'window')
+      throw new InvalidRequest(`model sidecar ${sidecar}: unknown period "${k}"`);
+    if (!Number.isInteger(v) || (v as number) < 1)
+      throw new InvalidRequest(`model sidecar ${sidecar}: period "${k}" must be a positive integer`);
     cfg[k] = v as number;
   }
   return cfg as unknown as FeatureConfig;
@@ -218,7 +252,11 @@ export function modelFileOnWorker(root: string, modelPath: string): string {
 
 /** What the handler needs from an exchange account: binance-api-node's `candles` call. */
 export interface CandleSource {
-  call<T>(what: string, weight: number, fn: (rest: { candles(p: Record<string, string | number>): Promise<readonly RawKline[]> }) => Promise<T>): Promise<T>;
+  call<T>(
+    what: string,
+    weight: number,
+    fn: (rest: { candles(p: Record<string, string | number>): Promise<readonly RawKline[]> }) => Promise<T>,
+  ): Promise<T>;
 }
 
 interface RawKline {
@@ -244,14 +282,27 @@ export function createInferenceHandler(opts: { readonly now?: () => number; read
     if (request.kind !== 'inference') throw new InvalidRequest(`inference handler got a "${request.kind}" request`);
     const { symbol, interval, lookback, window } = request;
     const modelPath = modelFileOnWorker(root, request.modelPath);
-    if (lookback > 1000) throw new InvalidRequest(`lookback ${lookback} exceeds the 1000 klines Binance returns in one call (the seed's own remark)`);
+    if (lookback > 1000)
+      throw new InvalidRequest(
+        `lookback ${lookback} exceeds the 1000 klines Binance returns in one call (the seed's own remark)`,
+      );
     const cfg = featureConfigFor(modelPath, window);
     const t = now();
-    const raw = await account.call('klines', 2, (rest) => rest.candles({ symbol, interval: interval, limit: lookback + 1 }));
+    const raw = await account.call('klines', 2, (rest) =>
+      rest.candles({ symbol, interval: interval, limit: lookback + 1 }),
+    );
     const closed = raw.filter((c) => Number(c.closeTime) < t).slice(-lookback);
     const candles = closed.map((c) => {
-      if (c.trades === undefined) throw new InvalidRequest('klines carry no trade count (the seed\'s Count column)');
-      return { openTime: Number(c.openTime), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close), volume: Number(c.volume), trades: Number(c.trades) };
+      if (c.trades === undefined) throw new InvalidRequest("klines carry no trade count (the seed's Count column)");
+      return {
+        openTime: Number(c.openTime),
+        open: Number(c.open),
+        high: Number(c.high),
+        low: Number(c.low),
+        close: Number(c.close),
+        volume: Number(c.volume),
+        trades: Number(c.trades),
+      };
     });
     return (await predictFromCandles(modelPath, candles, cfg)) as unknown as Json;
   };

@@ -65,14 +65,17 @@ export async function lineageOrders(
     const tag = tagOf(id);
     return ownNameKey !== null && tag !== null && tag !== ownTag && isLineageTag(tag) && nameKeyOf(tag) === ownNameKey;
   });
-  if (!lineage) return { foreign: [], inherited, orphans: orphans.filter((id) => !inherited.includes(id)), scanIncomplete: false };
+  if (!lineage)
+    return { foreign: [], inherited, orphans: orphans.filter((id) => !inherited.includes(id)), scanIncomplete: false };
 
-  const isForeign = (id: string) => !listed.has(id) && isForeignLineageId(ownTag, lineage.branch, lineage.ranges, lineage.nextSeq, id);
+  const isForeign = (id: string) =>
+    !listed.has(id) && isForeignLineageId(ownTag, lineage.branch, lineage.ranges, lineage.nextSeq, id);
   const candidates = new Map<string, RawOrder>();
   for (const o of open) if (isForeign(o.clientOrderId)) candidates.set(o.clientOrderId, o);
   let historyComplete = true;
   if (lineage.scan) {
-    const list = (params: Record<string, string | number>) => read<RawOrder[]>('allOrders', 20, (r) => r.allOrders({ symbol, ...params }));
+    const list = (params: Record<string, string | number>) =>
+      read<RawOrder[]>('allOrders', 20, (r) => r.allOrders({ symbol, ...params }));
     let recent: readonly RawOrder[];
     if (lineage.since !== undefined) {
       const found = await ordersSince(list, symbol, lineage.since, Date.now());
@@ -81,13 +84,25 @@ export async function lineageOrders(
     } else {
       recent = await list({ limit: 1000 });
     }
-    for (const o of recent) if (isForeign(o.clientOrderId) && !candidates.has(o.clientOrderId)) candidates.set(o.clientOrderId, o);
+    for (const o of recent)
+      if (isForeign(o.clientOrderId) && !candidates.has(o.clientOrderId)) candidates.set(o.clientOrderId, o);
   }
   const foreign: ForeignOrder[] = [];
   for (const raw of [...candidates.values()].slice(0, MAX_ADOPTIONS_PER_RECONCILE)) {
-    const trades = isPositive(raw.executedQty) ? await read<RawTrade[]>('myTrades', 20, (r) => r.myTrades({ symbol, orderId: raw.orderId })) : [];
+    const trades = isPositive(raw.executedQty)
+      ? await read<RawTrade[]>('myTrades', 20, (r) => r.myTrades({ symbol, orderId: raw.orderId }))
+      : [];
     const fills = trades.filter((t) => Number(t.orderId) === Number(raw.orderId)).map(fillFromTrade);
-    foreign.push({ snapshot: snapshotFromOrder(raw, fills), request: requestFromRaw(raw), time: Number(raw.time ?? raw.updateTime ?? raw.transactTime ?? 0) });
+    foreign.push({
+      snapshot: snapshotFromOrder(raw, fills),
+      request: requestFromRaw(raw),
+      time: Number(raw.time ?? raw.updateTime ?? raw.transactTime ?? 0),
+    });
   }
-  return { foreign, inherited, orphans: orphans.filter((id) => !inherited.includes(id)), scanIncomplete: !historyComplete || candidates.size > MAX_ADOPTIONS_PER_RECONCILE };
+  return {
+    foreign,
+    inherited,
+    orphans: orphans.filter((id) => !inherited.includes(id)),
+    scanIncomplete: !historyComplete || candidates.size > MAX_ADOPTIONS_PER_RECONCILE,
+  };
 }

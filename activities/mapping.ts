@@ -7,7 +7,8 @@ import type { RawExchangeInfo, RawFill, RawOrder, RawTrade } from './binance-typ
 type SnapshotStatus = OrderSnapshot['status'];
 
 export function toStatus(raw: string): SnapshotStatus {
-  if ((ORDER_STATUSES as readonly string[]).includes(raw) && raw !== 'SUBMITTING' && raw !== 'UNKNOWN') return raw as SnapshotStatus;
+  if ((ORDER_STATUSES as readonly string[]).includes(raw) && raw !== 'SUBMITTING' && raw !== 'UNKNOWN')
+    return raw as SnapshotStatus;
   // PENDING_CANCEL is "currently unused" by Binance; treat it as still open.
   if (raw === 'PENDING_CANCEL') return 'NEW';
   throw new Error(`unknown order status from the exchange: ${raw}`);
@@ -54,7 +55,20 @@ export function snapshotFromOrder(o: RawOrder, extraFills: readonly Fill[] = [])
   };
 }
 
-export function candleFromRaw(symbol: string, interval: CandleInterval, c: { openTime: number; closeTime: number; open: string; high: string; low: string; close: string; volume: string; quoteVolume?: string }): Candle {
+export function candleFromRaw(
+  symbol: string,
+  interval: CandleInterval,
+  c: {
+    openTime: number;
+    closeTime: number;
+    open: string;
+    high: string;
+    low: string;
+    close: string;
+    volume: string;
+    quoteVolume?: string;
+  },
+): Candle {
   return {
     symbol,
     interval,
@@ -73,7 +87,8 @@ export function filtersFromExchangeInfo(info: RawExchangeInfo, symbol: string): 
   const s = info.symbols.find((x) => x.symbol === symbol);
   if (!s) throw new Error(`unknown symbol ${symbol} on this exchange`);
   const get = (type: string) => s.filters.find((f) => f.filterType === type) as Record<string, unknown> | undefined;
-  const dec = (v: unknown, fallback = '0') => str(typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
+  const dec = (v: unknown, fallback = '0') =>
+    str(typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
   const price = get('PRICE_FILTER');
   const lot = get('LOT_SIZE');
   const market = get('MARKET_LOT_SIZE');

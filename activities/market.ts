@@ -80,23 +80,42 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     try {
       return deps.accounts.get(name);
     } catch (err) {
-      throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidRequest,
+        nonRetryable: true,
+        message: (err as Error).message,
+      });
     }
   }
 
   /** Run a read; every failure but a definitive rejection is retryable. */
-  async function read<T>(acc: ExchangeAccount, what: string, weight: number, fn: Parameters<ExchangeAccount['call']>[2]): Promise<T> {
+  async function read<T>(
+    acc: ExchangeAccount,
+    what: string,
+    weight: number,
+    fn: Parameters<ExchangeAccount['call']>[2],
+  ): Promise<T> {
     try {
       return (await acc.call(what, weight, fn)) as T;
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err;
       const c = acc.classify(err);
       if (c.kind === 'rejected') throw rejectedFailure(c, what);
-      throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `${what} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+      throw retryableFailure(
+        c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+        `${what} failed (${c.code}): ${c.message}`,
+        c.kind === 'notSent' ? c.retryAfterMs : undefined,
+      );
     }
   }
 
-  async function candles(acc: ExchangeAccount, symbol: string, interval: CandleInterval, limit: number, endTime?: number): Promise<Candle[]> {
+  async function candles(
+    acc: ExchangeAccount,
+    symbol: string,
+    interval: CandleInterval,
+    limit: number,
+    endTime?: number,
+  ): Promise<Candle[]> {
     const raw = await read<Awaited<ReturnType<ExchangeAccount['rest']['candles']>>>(acc, 'klines', 2, (r) =>
       r.candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) }),
     );
@@ -104,17 +123,28 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     // The exchange includes the candle still forming; bots only ever see closed candles. A candle
     // ending before `endTime` (a gap's end: the open of a candle already reported closed) is closed
     // too, whatever the wall clock says (a paper exchange's manual candles run ahead of it).
-    return raw.filter((c) => Number(c.closeTime) < now || (endTime !== undefined && Number(c.closeTime) <= endTime)).map((c) => candleFromRaw(symbol, interval, c));
+    return raw
+      .filter((c) => Number(c.closeTime) < now || (endTime !== undefined && Number(c.closeTime) <= endTime))
+      .map((c) => candleFromRaw(symbol, interval, c));
   }
 
   return {
     async getSymbolFilters(input: { account: string; symbol: string }): Promise<SymbolFilters> {
       const acc = account(input.account);
-      const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(acc, 'exchangeInfo', 20, (r) => r.exchangeInfo({ symbol: input.symbol }));
+      const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(
+        acc,
+        'exchangeInfo',
+        20,
+        (r) => r.exchangeInfo({ symbol: input.symbol }),
+      );
       try {
         return filtersFromExchangeInfo(info, input.symbol);
       } catch (err) {
-        throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: (err as Error).message });
+        throw ApplicationFailure.create({
+          type: FailureType.InvalidRequest,
+          nonRetryable: true,
+          message: (err as Error).message,
+        });
       }
     },
 
@@ -124,12 +154,19 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       const snapshots: OrderSnapshot[] = [];
       const missing: string[] = [];
       const absent: string[] = [];
-      const orders: readonly ReconcileTarget[] = input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
+      const orders: readonly ReconcileTarget[] =
+        input.orders ?? input.clientOrderIds.map((clientOrderId) => ({ clientOrderId, symbol }));
       for (const { clientOrderId, symbol: orderSymbol, since } of orders) {
         try {
-          const raw = await acc.call('getOrder', 4, (r) => r.getOrder({ symbol: orderSymbol, origClientOrderId: clientOrderId }));
+          const raw = await acc.call('getOrder', 4, (r) =>
+            r.getOrder({ symbol: orderSymbol, origClientOrderId: clientOrderId }),
+          );
           const fills = isPositive(raw.executedQty)
-            ? (await read<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(acc, 'myTrades', 20, (r) => r.myTrades({ symbol: orderSymbol, orderId: raw.orderId })))
+            ? (
+                await read<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(acc, 'myTrades', 20, (r) =>
+                  r.myTrades({ symbol: orderSymbol, orderId: raw.orderId }),
+                )
+              )
                 .filter((t) => Number(t.orderId) === Number(raw.orderId))
                 .map(fillFromTrade)
             : [];
@@ -137,7 +174,12 @@ export function createMarketActivities(deps: MarketActivityDeps) {
         } catch (err) {
           if (err instanceof ApplicationFailure) throw err;
           const c = acc.classify(err);
-          if (c.kind !== 'notFound') throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `reconcile ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+          if (c.kind !== 'notFound')
+            throw retryableFailure(
+              c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+              `reconcile ${clientOrderId} failed (${c.code}): ${c.message}`,
+              c.kind === 'notSent' ? c.retryAfterMs : undefined,
+            );
           // Not found: for an order of unknown outcome, proof of absence once no earlier request can still execute.
           if (since !== undefined && Date.now() > acc.executionDeadline(since)) absent.push(clientOrderId);
           else missing.push(clientOrderId);
@@ -145,12 +187,30 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       }
       const [open, accountInfo, tags] = await Promise.all([
         // A scan (a new run, a reset) looks at the orders as they are now, not as another bot saw them.
-        sharedRead(`${acc.name}/openOrders/${symbol}`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) => r.openOrders({ symbol })), input.lineage?.scan === true),
-        sharedRead(`${acc.name}/account`, () => read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo())),
+        sharedRead(
+          `${acc.name}/openOrders/${symbol}`,
+          () =>
+            read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) =>
+              r.openOrders({ symbol }),
+            ),
+          input.lineage?.scan === true,
+        ),
+        sharedRead(`${acc.name}/account`, () =>
+          read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo()),
+        ),
         deps.botTags(),
       ]);
       const listed = new Set(orders.map((o) => o.clientOrderId));
-      const owned = await lineageOrders(acc, symbol, input.ownTag, input.lineage, open, listed, tags, (what, weight, fn) => read(acc, what, weight, fn));
+      const owned = await lineageOrders(
+        acc,
+        symbol,
+        input.ownTag,
+        input.lineage,
+        open,
+        listed,
+        tags,
+        (what, weight, fn) => read(acc, what, weight, fn),
+      );
       const { base, quote } = splitSymbol(symbol);
       const free = (asset: string) => accountInfo.balances.find((b) => b.asset === asset)?.free ?? '0';
       return { snapshots, missing, absent, balances: { base: free(base), quote: free(quote) }, ...owned };
@@ -163,15 +223,30 @@ export function createMarketActivities(deps: MarketActivityDeps) {
       if (handler) return handler(request, acc);
       switch (request.kind) {
         case 'candles':
-          return (await candles(acc, request.symbol, request.interval, request.limit, request.endTime)) as unknown as Json;
+          return (await candles(
+            acc,
+            request.symbol,
+            request.interval,
+            request.limit,
+            request.endTime,
+          )) as unknown as Json;
         case 'balances': {
-          const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo());
+          const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(
+            acc,
+            'account',
+            20,
+            (r) => r.accountInfo(),
+          );
           const { base, quote } = splitSymbol(request.symbol);
           const free = (asset: string) => info.balances.find((b) => b.asset === asset)?.free ?? '0';
           return { base: free(base), quote: free(quote) };
         }
         default:
-          throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: `no handler for data request "${request.kind}" on this worker` });
+          throw ApplicationFailure.create({
+            type: FailureType.InvalidRequest,
+            nonRetryable: true,
+            message: `no handler for data request "${request.kind}" on this worker`,
+          });
       }
     },
   };

@@ -28,13 +28,24 @@ export interface NotifyActivityDeps {
 function isNotice(n: unknown): n is Notice {
   if (typeof n !== 'object' || n === null) return false;
   const r = n as Record<string, unknown>;
-  return typeof r.id === 'string' && r.id !== '' && typeof r.text === 'string' && (NOTICE_KINDS as readonly unknown[]).includes(r.kind) && typeof r.time === 'number';
+  return (
+    typeof r.id === 'string' &&
+    r.id !== '' &&
+    typeof r.text === 'string' &&
+    (NOTICE_KINDS as readonly unknown[]).includes(r.kind) &&
+    typeof r.time === 'number'
+  );
 }
 
 function check(input: DeliverNotificationsInput): readonly Notice[] {
   const notices = (input as { notices?: unknown })?.notices;
   const ok = Array.isArray(notices) && notices.every(isNotice);
-  if (!ok) throw ApplicationFailure.create({ type: FailureType.InvalidRequest, nonRetryable: true, message: 'deliverNotifications: input must be {notices: [{id, kind, bot, time, text}]}' });
+  if (!ok)
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidRequest,
+      nonRetryable: true,
+      message: 'deliverNotifications: input must be {notices: [{id, kind, bot, time, text}]}',
+    });
   return notices;
 }
 

@@ -58,11 +58,16 @@ export function createOptimizeActivities(deps: OptimizeActivityDeps) {
           try {
             r = await deps.pool.run(input.dataset, input.job, input.tasks[i]!, input.digest);
           } catch (err) {
-            if (err instanceof PoolError && err.dataset) throw ApplicationFailure.nonRetryable(`${err.message} (worker ${info.taskQueue})`, 'DatasetError');
+            if (err instanceof PoolError && err.dataset)
+              throw ApplicationFailure.nonRetryable(`${err.message} (worker ${info.taskQueue})`, 'DatasetError');
             throw err;
           }
           results.push(r);
-          if (deps.traceFile) appendFileSync(deps.traceFile, `${JSON.stringify({ workflowId: info.workflowExecution?.workflowId, runId: info.workflowExecution?.runId, activityId: info.activityId, attempt: info.attempt, index: i })}\n`);
+          if (deps.traceFile)
+            appendFileSync(
+              deps.traceFile,
+              `${JSON.stringify({ workflowId: info.workflowExecution?.workflowId, runId: info.workflowExecution?.runId, activityId: info.activityId, attempt: info.attempt, index: i })}\n`,
+            );
           beat();
         }
         return { results, resumed, computed: results.length - resumed };

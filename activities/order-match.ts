@@ -15,18 +15,25 @@ export function mismatch(request: OrderRequest, raw: RawOrder): string | null {
   if (raw.symbol !== request.symbol) return `symbol ${raw.symbol} is not ${request.symbol}`;
   if (raw.side !== request.side) return `side ${raw.side} is not ${request.side}`;
   if (raw.type !== request.type) return `type ${raw.type} is not ${request.type}`;
-  if (request.quantity !== undefined && !d(raw.origQty).equals(d(request.quantity))) return `quantity ${raw.origQty} is not ${request.quantity}`;
-  if (request.quoteOrderQty !== undefined && raw.origQuoteOrderQty !== undefined && !d(raw.origQuoteOrderQty).equals(d(request.quoteOrderQty))) {
+  if (request.quantity !== undefined && !d(raw.origQty).equals(d(request.quantity)))
+    return `quantity ${raw.origQty} is not ${request.quantity}`;
+  if (
+    request.quoteOrderQty !== undefined &&
+    raw.origQuoteOrderQty !== undefined &&
+    !d(raw.origQuoteOrderQty).equals(d(request.quoteOrderQty))
+  ) {
     return `quote quantity ${raw.origQuoteOrderQty} is not ${request.quoteOrderQty}`;
   }
-  if (request.price !== undefined && request.type !== 'MARKET' && num(raw.price) !== Number(request.price)) return `price ${raw.price} is not ${request.price}`;
+  if (request.price !== undefined && request.type !== 'MARKET' && num(raw.price) !== Number(request.price))
+    return `price ${raw.price} is not ${request.price}`;
   return null;
 }
 
 /** The request an exchange order answers to (for adopting an order placed by a discarded branch). */
 export function requestFromRaw(raw: RawOrder): OrderRequest {
   const positive = (v: string | undefined) => (v !== undefined && Number(v) > 0 ? d(v).toFixed() : undefined);
-  const tif = raw.timeInForce === 'GTC' || raw.timeInForce === 'IOC' || raw.timeInForce === 'FOK' ? raw.timeInForce : undefined;
+  const tif =
+    raw.timeInForce === 'GTC' || raw.timeInForce === 'IOC' || raw.timeInForce === 'FOK' ? raw.timeInForce : undefined;
   const request: Record<string, unknown> = {
     symbol: raw.symbol,
     side: raw.side,

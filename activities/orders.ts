@@ -116,7 +116,9 @@ export function createOrderActivities(deps: OrderActivityDeps) {
   function previousSend(context: PlacementContext = {}): number | null {
     const info = activityInfo();
     if (info.attempt <= 1) {
-      const carried = context.lookupFirst === true || (context.scheduledInRun !== undefined && context.scheduledInRun !== info.workflowExecution?.runId);
+      const carried =
+        context.lookupFirst === true ||
+        (context.scheduledInRun !== undefined && context.scheduledInRun !== info.workflowExecution?.runId);
       return carried ? now() : null;
     }
     const record = info.heartbeatDetails as AttemptRecord | undefined;
@@ -138,20 +140,36 @@ export function createOrderActivities(deps: OrderActivityDeps) {
    * Look an order up by client id; null when the exchange says it does not exist (yet). With
    * `expected`, an order that is not that request is a collision (another owner's), never ours.
    */
-  async function lookup(acc: ExchangeAccount, symbol: string, clientOrderId: string, expected?: OrderRequest): Promise<OrderSnapshot | null> {
+  async function lookup(
+    acc: ExchangeAccount,
+    symbol: string,
+    clientOrderId: string,
+    expected?: OrderRequest,
+  ): Promise<OrderSnapshot | null> {
     let raw: RawOrder;
     try {
-      raw = await acc.call('getOrder', WEIGHT.getOrder, (r) => r.getOrder({ symbol, origClientOrderId: clientOrderId }));
+      raw = await acc.call('getOrder', WEIGHT.getOrder, (r) =>
+        r.getOrder({ symbol, origClientOrderId: clientOrderId }),
+      );
     } catch (err) {
       const c = acc.classify(err);
       if (c.kind === 'notFound') return null;
       // Refused (credentials, IP, permissions): nothing is known about the order either way.
       if (c.kind === 'rejected') throw rejectedFailure(c, `lookup of ${clientOrderId}`);
-      throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown, `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+      throw retryableFailure(
+        c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown,
+        `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`,
+        c.kind === 'notSent' ? c.retryAfterMs : undefined,
+      );
     }
     const differs = expected ? mismatch(expected, raw) : null;
     if (differs) {
-      throw ApplicationFailure.create({ type: FailureType.ClientIdCollision, nonRetryable: true, message: `${clientOrderId} is taken by another order: ${differs}`, details: [{ code: 'COLLISION', message: `${clientOrderId} is taken by another order: ${differs}` }] });
+      throw ApplicationFailure.create({
+        type: FailureType.ClientIdCollision,
+        nonRetryable: true,
+        message: `${clientOrderId} is taken by another order: ${differs}`,
+        details: [{ code: 'COLLISION', message: `${clientOrderId} is taken by another order: ${differs}` }],
+      });
     }
     const fills = isPositive(raw.executedQty) ? await fetchFills(acc, symbol, Number(raw.orderId)) : [];
     return readable(() => snapshotFromOrder(raw, fills), `lookup of ${clientOrderId}`);
@@ -162,7 +180,11 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     try {
       return read();
     } catch (err) {
-      throw localFailure(FailureType.UnreadableAnswer, `${what}: the exchange's answer could not be read (${(err as Error).message}); outcome unknown`, false);
+      throw localFailure(
+        FailureType.UnreadableAnswer,
+        `${what}: the exchange's answer could not be read (${(err as Error).message}); outcome unknown`,
+        false,
+      );
     }
   }
 
@@ -170,7 +192,13 @@ export function createOrderActivities(deps: OrderActivityDeps) {
    * Steps 1 of the protocol for any order-like request: returns the adopted order if an earlier
    * send is visible, or null when it is proven dead (or none happened) and sending is safe.
    */
-  async function resolveEarlierSend(acc: ExchangeAccount, symbol: string, clientOrderId: string, lastSendAt: number | null, expected?: OrderRequest): Promise<OrderSnapshot | null> {
+  async function resolveEarlierSend(
+    acc: ExchangeAccount,
+    symbol: string,
+    clientOrderId: string,
+    lastSendAt: number | null,
+    expected?: OrderRequest,
+  ): Promise<OrderSnapshot | null> {
     if (lastSendAt === null) return null;
     const found = await lookup(acc, symbol, clientOrderId, expected);
     if (found) return found;
@@ -178,7 +206,11 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     const t = now();
     if (t < deadline) {
       remember(lastSendAt);
-      throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`, Math.min(2_000, deadline - t + 50));
+      throw retryableFailure(
+        FailureType.NotYetVisible,
+        `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`,
+        Math.min(2_000, deadline - t + 50),
+      );
     }
     return null;
   }
@@ -196,7 +228,9 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       remember(sentAt);
       let raw: RawOrder;
       try {
-        raw = await acc.call('order', WEIGHT.order, (r) => r.order(orderParams(request, clientOrderId, acc.config.recvWindowMs)));
+        raw = await acc.call('order', WEIGHT.order, (r) =>
+          r.order(orderParams(request, clientOrderId, acc.config.recvWindowMs)),
+        );
       } catch (err) {
         const c = acc.classify(err);
         switch (c.kind) {
@@ -206,7 +240,11 @@ export function createOrderActivities(deps: OrderActivityDeps) {
             const found = await lookup(acc, request.symbol, clientOrderId, request);
             if (found) return found;
             remember(sentAt);
-            throw retryableFailure(FailureType.NotYetVisible, `${clientOrderId} reported as duplicate but not visible yet`, 500);
+            throw retryableFailure(
+              FailureType.NotYetVisible,
+              `${clientOrderId} reported as duplicate but not visible yet`,
+              500,
+            );
           }
           case 'rejected':
             // Refused before it could execute: the order was not placed (unless an earlier attempt
@@ -215,11 +253,19 @@ export function createOrderActivities(deps: OrderActivityDeps) {
           case 'notSent':
             // Certainly not executed: nothing new to look for, keep the earlier anchor.
             remember(lastSendAt);
-            throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `order ${clientOrderId} not sent (${c.code}): ${c.message}`, c.retryAfterMs);
+            throw retryableFailure(
+              c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+              `order ${clientOrderId} not sent (${c.code}): ${c.message}`,
+              c.retryAfterMs,
+            );
           case 'notFound':
           case 'unknown':
             remember(sentAt);
-            throw retryableFailure(FailureType.OutcomeUnknown, `order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`, 250);
+            throw retryableFailure(
+              FailureType.OutcomeUnknown,
+              `order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`,
+              250,
+            );
           default: {
             const unreachable: never = c;
             throw new Error(String(unreachable));
@@ -244,16 +290,29 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       remember(sentAt);
       try {
         // A leg trailing without a stop price needs the current endpoint; otherwise the library's.
-        const trailingOnly = [request.above, request.below].some((l) => l.trailingDelta !== undefined && l.stopPrice === undefined);
+        const trailingOnly = [request.above, request.below].some(
+          (l) => l.trailingDelta !== undefined && l.stopPrice === undefined,
+        );
         const raw = trailingOnly
-          ? await acc.call('orderList/oco', WEIGHT.oco, () => signedRequest<RawOrderList>(acc.config, 'POST', '/api/v3/orderList/oco', orderListOcoParams(input, acc.config.recvWindowMs)))
+          ? await acc.call('orderList/oco', WEIGHT.oco, () =>
+              signedRequest<RawOrderList>(
+                acc.config,
+                'POST',
+                '/api/v3/orderList/oco',
+                orderListOcoParams(input, acc.config.recvWindowMs),
+              ),
+            )
           : await acc.call('orderOco', WEIGHT.oco, (r) => r.orderOco(ocoParams(input, acc.config.recvWindowMs)));
         // Each leg's snapshot from the answer, else looked up; a leg neither shows stays unproven
         // (the bot marks it UNKNOWN and reconciliation resolves it).
-        const reported = readable(() => (raw.orderReports ?? []).map((o) => snapshotFromOrder(o)), `OCO ${input.listClientOrderId}`);
+        const reported = readable(
+          () => (raw.orderReports ?? []).map((o) => snapshotFromOrder(o)),
+          `OCO ${input.listClientOrderId}`,
+        );
         const snapshots: OrderSnapshot[] = [];
         for (const id of [input.aboveClientOrderId, input.belowClientOrderId]) {
-          const leg = reported.find((x) => x.clientOrderId === id) ?? (await lookup(acc, request.symbol, id).catch(() => null));
+          const leg =
+            reported.find((x) => x.clientOrderId === id) ?? (await lookup(acc, request.symbol, id).catch(() => null));
           if (leg) snapshots.push(leg);
         }
         return { listClientOrderId: input.listClientOrderId, snapshots };
@@ -263,10 +322,18 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         if (c.kind === 'rejected') throw rejectedFailure(c, `OCO ${input.listClientOrderId}`, { refused: true });
         if (c.kind === 'notSent') {
           remember(lastSendAt);
-          throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `OCO ${input.listClientOrderId} not sent (${c.code})`, c.retryAfterMs);
+          throw retryableFailure(
+            c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+            `OCO ${input.listClientOrderId} not sent (${c.code})`,
+            c.retryAfterMs,
+          );
         }
         remember(sentAt);
-        throw retryableFailure(FailureType.OutcomeUnknown, `OCO ${input.listClientOrderId}: outcome unknown (${c.code}): ${c.message}`, 250);
+        throw retryableFailure(
+          FailureType.OutcomeUnknown,
+          `OCO ${input.listClientOrderId}: outcome unknown (${c.code}): ${c.message}`,
+          250,
+        );
       }
     },
 
@@ -278,8 +345,13 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       const acc = account(input.account);
       const { symbol, clientOrderId } = input;
       try {
-        const raw = await acc.call('cancelOrder', WEIGHT.cancel, (r) => r.cancelOrder({ symbol, origClientOrderId: clientOrderId, recvWindow: acc.config.recvWindowMs }));
-        const snapshot = readable(() => snapshotFromOrder({ ...raw, clientOrderId: raw.origClientOrderId ?? clientOrderId }), `cancel of ${clientOrderId}`);
+        const raw = await acc.call('cancelOrder', WEIGHT.cancel, (r) =>
+          r.cancelOrder({ symbol, origClientOrderId: clientOrderId, recvWindow: acc.config.recvWindowMs }),
+        );
+        const snapshot = readable(
+          () => snapshotFromOrder({ ...raw, clientOrderId: raw.origClientOrderId ?? clientOrderId }),
+          `cancel of ${clientOrderId}`,
+        );
         if (!isPositive(snapshot.executedQty)) return snapshot;
         return { ...snapshot, fills: await fetchFills(acc, symbol, Number(raw.orderId)) };
       } catch (err) {
@@ -295,8 +367,17 @@ export function createOrderActivities(deps: OrderActivityDeps) {
           throw retryableFailure(FailureType.NotYetVisible, message, 1_000);
         }
         if (c.kind === 'rejected') throw rejectedFailure(c, `cancel of ${clientOrderId}`);
-        if (c.kind === 'notSent') throw retryableFailure(c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `cancel of ${clientOrderId} not sent (${c.code})`, c.retryAfterMs);
-        throw retryableFailure(FailureType.OutcomeUnknown, `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`, 250);
+        if (c.kind === 'notSent')
+          throw retryableFailure(
+            c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+            `cancel of ${clientOrderId} not sent (${c.code})`,
+            c.retryAfterMs,
+          );
+        throw retryableFailure(
+          FailureType.OutcomeUnknown,
+          `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`,
+          250,
+        );
       }
     },
 
@@ -310,7 +391,11 @@ export function createOrderActivities(deps: OrderActivityDeps) {
 export type OrderActivities = ReturnType<typeof createOrderActivities>;
 
 /** The query parameters binance-api-node sends for an order: always our id, always FULL answers. */
-export function orderParams(r: OrderRequest, clientOrderId: string, recvWindow: number): Record<string, string | number> {
+export function orderParams(
+  r: OrderRequest,
+  clientOrderId: string,
+  recvWindow: number,
+): Record<string, string | number> {
   const p: Record<string, string | number> = {
     symbol: r.symbol,
     side: r.side,

@@ -42,24 +42,46 @@ export interface PreflightDeps {
   readonly accounts: AccountRegistry;
 }
 
-type Answer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: string; readonly message: string; readonly type: string };
+type Answer<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly type: string };
 
 export function createPreflightActivities(deps: PreflightDeps) {
   /** A definite refusal comes back as an answer; anything uncertain is thrown for Temporal to retry. */
-  async function ask<T>(acc: ExchangeAccount, what: string, weight: number, fn: Parameters<ExchangeAccount['call']>[2]): Promise<Answer<T>> {
+  async function ask<T>(
+    acc: ExchangeAccount,
+    what: string,
+    weight: number,
+    fn: Parameters<ExchangeAccount['call']>[2],
+  ): Promise<Answer<T>> {
     try {
       return { ok: true, value: (await acc.call(what, weight, fn)) as T };
     } catch (err) {
       const c = acc.classify(err);
       if (c.kind === 'rejected') return { ok: false, code: c.code, message: c.message, type: c.type };
-      throw retryableFailure(c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable, `${what} failed (${c.code}): ${c.message}`, c.kind === 'notSent' ? c.retryAfterMs : undefined);
+      throw retryableFailure(
+        c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
+        `${what} failed (${c.code}): ${c.message}`,
+        c.kind === 'notSent' ? c.retryAfterMs : undefined,
+      );
     }
   }
 
-  async function symbolFilters(acc: ExchangeAccount, symbol: string, field: string, problems: PreflightProblem[]): Promise<SymbolFilters | null> {
-    const info = await ask<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(acc, 'exchangeInfo', 20, (r) => r.exchangeInfo({ symbol }));
+  async function symbolFilters(
+    acc: ExchangeAccount,
+    symbol: string,
+    field: string,
+    problems: PreflightProblem[],
+  ): Promise<SymbolFilters | null> {
+    const info = await ask<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(acc, 'exchangeInfo', 20, (r) =>
+      r.exchangeInfo({ symbol }),
+    );
     if (!info.ok) {
-      problems.push({ kind: 'symbol', field, message: `${symbol} is not a symbol of account "${acc.name}"'s exchange (${info.code}: ${info.message})` });
+      problems.push({
+        kind: 'symbol',
+        field,
+        message: `${symbol} is not a symbol of account "${acc.name}"'s exchange (${info.code}: ${info.message})`,
+      });
       return null;
     }
     const listed = info.value.symbols.find((s) => s.symbol === symbol);
@@ -67,14 +89,29 @@ export function createPreflightActivities(deps: PreflightDeps) {
       problems.push({ kind: 'symbol', field, message: `${symbol} is not listed on account "${acc.name}"'s exchange` });
       return null;
     }
-    if (listed.status !== 'TRADING') problems.push({ kind: 'symbol', field, message: `${symbol} is not trading on the exchange (status ${listed.status})` });
+    if (listed.status !== 'TRADING')
+      problems.push({
+        kind: 'symbol',
+        field,
+        message: `${symbol} is not trading on the exchange (status ${listed.status})`,
+      });
     return filtersFromExchangeInfo(info.value, symbol);
   }
 
-  async function perpFilters(acc: ExchangeAccount, symbol: string, problems: PreflightProblem[]): Promise<SymbolFilters | null> {
-    const info = await ask<RawFuturesExchangeInfo>(acc, 'futures exchangeInfo', 1, (r) => (r as unknown as FuturesRest).futuresExchangeInfo());
+  async function perpFilters(
+    acc: ExchangeAccount,
+    symbol: string,
+    problems: PreflightProblem[],
+  ): Promise<SymbolFilters | null> {
+    const info = await ask<RawFuturesExchangeInfo>(acc, 'futures exchangeInfo', 1, (r) =>
+      (r as unknown as FuturesRest).futuresExchangeInfo(),
+    );
     if (!info.ok || !info.value.symbols.some((s) => s.symbol === symbol)) {
-      problems.push({ kind: 'symbol', field: 'symbol', message: `${symbol} is not a USDⓈ-M perpetual of account "${acc.name}"'s exchange${info.ok ? '' : ` (${info.code}: ${info.message})`}` });
+      problems.push({
+        kind: 'symbol',
+        field: 'symbol',
+        message: `${symbol} is not a USDⓈ-M perpetual of account "${acc.name}"'s exchange${info.ok ? '' : ` (${info.code}: ${info.message})`}`,
+      });
       return null;
     }
     return filtersFromFuturesInfo(info.value, symbol);
@@ -88,11 +125,18 @@ export function createPreflightActivities(deps: PreflightDeps) {
       try {
         acc = deps.accounts.get(definition.account);
       } catch (err) {
-        return { problems: [{ kind: 'account', field: 'account', message: (err as Error).message }], filters: null, otherFilters: {}, price: null };
+        return {
+          problems: [{ kind: 'account', field: 'account', message: (err as Error).message }],
+          filters: null,
+          otherFilters: {},
+          price: null,
+        };
       }
       // A futures bot's filters are the perpetual's (lot 0.001 BTC, notional 5 USDT), not spot's.
       const futures = (definition as { market?: string }).market === 'futures';
-      const filters = futures ? await perpFilters(acc, definition.symbol, problems) : await symbolFilters(acc, definition.symbol, 'symbol', problems);
+      const filters = futures
+        ? await perpFilters(acc, definition.symbol, problems)
+        : await symbolFilters(acc, definition.symbol, 'symbol', problems);
       const strategy = findStrategy(definition.strategy);
       const otherFilters: Record<string, SymbolFilters> = {};
       let extra: readonly string[] = [];
@@ -109,17 +153,28 @@ export function createPreflightActivities(deps: PreflightDeps) {
       const account = await ask<{ canTrade?: boolean }>(acc, 'account', 20, (r) => r.accountInfo());
       if (!account.ok) {
         const kind = account.type === FailureType.CredentialsRejected ? 'credentials' : 'account';
-        problems.push({ kind, field: 'account', message: `the exchange refused account "${acc.name}"'s API key (${account.code}: ${account.message}); check its key, secret and IP allow-list` });
+        problems.push({
+          kind,
+          field: 'account',
+          message: `the exchange refused account "${acc.name}"'s API key (${account.code}: ${account.message}); check its key, secret and IP allow-list`,
+        });
       } else if (account.value.canTrade === false) {
-        problems.push({ kind: 'credentials', field: 'account', message: `account "${acc.name}"'s API key may not trade (canTrade is false): enable spot trading for it` });
+        problems.push({
+          kind: 'credentials',
+          field: 'account',
+          message: `account "${acc.name}"'s API key may not trade (canTrade is false): enable spot trading for it`,
+        });
       }
       // The last price values the fixed sizes (the forming candle's close is the last trade).
       let price: Dec | null = null;
       if (filters) {
-        const candles = await ask<Array<{ close: string }>>(acc, 'klines', 2, (r) => r.candles({ symbol: definition.symbol, interval: '1m', limit: 1 }));
+        const candles = await ask<Array<{ close: string }>>(acc, 'klines', 2, (r) =>
+          r.candles({ symbol: definition.symbol, interval: '1m', limit: 1 }),
+        );
         const close = candles.ok ? candles.value.at(-1)?.close : undefined;
         price = close !== undefined && Number(close) > 0 ? close : null;
-        for (const p of tradabilityProblems(definition, filters, price)) problems.push({ kind: 'filters', field: p.field, message: p.message });
+        for (const p of tradabilityProblems(definition, filters, price))
+          problems.push({ kind: 'filters', field: p.field, message: p.message });
       }
       return { problems, filters, otherFilters, price };
     },
@@ -127,4 +182,3 @@ export function createPreflightActivities(deps: PreflightDeps) {
 }
 
 export type PreflightActivities = ReturnType<typeof createPreflightActivities>;
-

@@ -45,12 +45,18 @@ export class WeightBudget {
   /** Reserve weight for a request, or refuse it (WeightBudgetExhausted) until it may go. */
   reserve(weight: number, now: number = Date.now()): void {
     if (now < this.blockedUntil) {
-      throw new WeightBudgetExhausted(`${this.blockReason}; waiting ${this.blockedUntil - now} ms`, this.blockedUntil - now);
+      throw new WeightBudgetExhausted(
+        `${this.blockReason}; waiting ${this.blockedUntil - now} ms`,
+        this.blockedUntil - now,
+      );
     }
     this.roll(now);
     if (this.used + weight > this.limitPerMinute * this.safety) {
       const wait = Math.max(MIN_RETRY_AFTER_MS, this.windowStart + WINDOW_MS - now);
-      throw new WeightBudgetExhausted(`request weight budget spent (${this.used}/${this.limitPerMinute} this minute); waiting ${wait} ms`, wait);
+      throw new WeightBudgetExhausted(
+        `request weight budget spent (${this.used}/${this.limitPerMinute} this minute); waiting ${wait} ms`,
+        wait,
+      );
     }
     this.used += weight;
   }
@@ -104,23 +110,38 @@ export function watchRateLimitHeaders(): void {
   if (listening) return;
   listening = true;
   diagnostics.subscribe('http.client.response.finish', (message) => {
-    const { request, response } = message as { request: { host?: string; getHeader?(n: string): number | string | string[] | undefined }; response: IncomingMessage };
+    const { request, response } = message as {
+      request: { host?: string; getHeader?(n: string): number | string | string[] | undefined };
+      response: IncomingMessage;
+    };
     const header = request.getHeader?.('host');
-    const host = header === undefined ? (request.host ?? '') : Array.isArray(header) ? header.join(',') : String(header);
+    const host =
+      header === undefined ? (request.host ?? '') : Array.isArray(header) ? header.join(',') : String(header);
     observeAnswer(host, response.statusCode ?? 0, response.headers);
   });
 }
 
 /** What one answer tells the budgets of its host (exported for tests of the arithmetic). */
-export function observeAnswer(host: string, status: number, headers: Record<string, string | string[] | undefined>, now: number = Date.now()): void {
+export function observeAnswer(
+  host: string,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  now: number = Date.now(),
+): void {
   const budgets = budgetsByHost.get(host);
   const used = Number(headers['x-mbx-used-weight-1m']);
   if (budgets && Number.isFinite(used)) for (const b of budgets) b.observe(used, now);
   if (status !== 429 && status !== 418) return;
   const seconds = Number(headers['retry-after']);
-  const waitMs = Math.max(MIN_RETRY_AFTER_MS, Number.isFinite(seconds) ? seconds * 1000 : WINDOW_MS - (now % WINDOW_MS));
+  const waitMs = Math.max(
+    MIN_RETRY_AFTER_MS,
+    Number.isFinite(seconds) ? seconds * 1000 : WINDOW_MS - (now % WINDOW_MS),
+  );
   retryAfterByHost.set(host, { until: now + waitMs, seenAt: now });
-  const reason = status === 418 ? `the exchange banned this IP (418) for ${waitMs} ms` : `the exchange said to wait (429) ${waitMs} ms`;
+  const reason =
+    status === 418
+      ? `the exchange banned this IP (418) for ${waitMs} ms`
+      : `the exchange said to wait (429) ${waitMs} ms`;
   if (budgets) for (const b of budgets) b.blockUntil(now + waitMs, reason);
 }
 

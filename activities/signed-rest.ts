@@ -15,8 +15,15 @@ export interface SignedRequestOptions {
   readonly apiSecret: string;
 }
 
-export async function signedRequest<T>(o: SignedRequestOptions, method: 'GET' | 'POST' | 'DELETE', path: string, params: Record<string, string | number>): Promise<T> {
-  const query = new URLSearchParams(Object.entries({ ...params, timestamp: Date.now() }).map(([k, v]): [string, string] => [k, String(v)])).toString();
+export async function signedRequest<T>(
+  o: SignedRequestOptions,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  params: Record<string, string | number>,
+): Promise<T> {
+  const query = new URLSearchParams(
+    Object.entries({ ...params, timestamp: Date.now() }).map(([k, v]): [string, string] => [k, String(v)]),
+  ).toString();
   const signature = createHmac('sha256', o.apiSecret).update(query).digest('hex');
   const url = new URL(`${o.httpBase}${path}?${query}&signature=${signature}`);
   const lib = url.protocol === 'https:' ? https : http;
@@ -36,9 +43,14 @@ export async function signedRequest<T>(o: SignedRequestOptions, method: 'GET' | 
         }
         if (status >= 200 && status < 300 && json !== undefined) return resolve(json as T);
         const e = json as { code?: number; msg?: string } | undefined;
-        if (e && typeof e.code === 'number') return reject(Object.assign(new Error(e.msg ?? `${status}`), { code: e.code }));
+        if (e && typeof e.code === 'number')
+          return reject(Object.assign(new Error(e.msg ?? `${status}`), { code: e.code }));
         const headers = { get: (name: string) => (res.headers[name.toLowerCase()] as string | undefined) ?? null };
-        reject(Object.assign(new Error(`${status} ${res.statusMessage ?? ''} ${body.slice(0, 200)}`), { response: { status, headers } }));
+        reject(
+          Object.assign(new Error(`${status} ${res.statusMessage ?? ''} ${body.slice(0, 200)}`), {
+            response: { status, headers },
+          }),
+        );
       });
     });
     req.on('error', reject); // network errors carry node's string code (ECONNRESET, ECONNREFUSED, ...)

@@ -9,7 +9,16 @@ import { build, buildSync } from 'esbuild';
 
 export const DASHBOARD_DIR = path.resolve(__dirname, '../dashboard');
 
-const OPTIONS = { bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2020', minify: true, legalComments: 'none', logLevel: 'silent' } as const;
+const OPTIONS = {
+  bundle: true,
+  write: false,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'silent',
+} as const;
 
 export interface DashboardAssets {
   readonly 'index.html': string;
@@ -30,6 +39,7 @@ let reportScript: string | null = null;
 
 /** The chart component as one script to inline into a standalone page (the backtest report). */
 export function chartScriptForReport(): string {
-  reportScript ??= buildSync({ ...OPTIONS, entryPoints: [path.join(DASHBOARD_DIR, 'report-entry.ts')] }).outputFiles[0]!.text;
+  reportScript ??= buildSync({ ...OPTIONS, entryPoints: [path.join(DASHBOARD_DIR, 'report-entry.ts')] }).outputFiles[0]!
+    .text;
   return reportScript;
 }

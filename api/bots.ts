@@ -27,19 +27,30 @@ export interface BotsContext {
   readonly botOptions?: RuntimeOptions;
 }
 
-export const nameParams = z.object({ name: z.string().regex(BOT_NAME_PATTERN, 'must be a bot name (1-48 letters, digits, "-" or "_")') });
+export const nameParams = z.object({
+  name: z.string().regex(BOT_NAME_PATTERN, 'must be a bot name (1-48 letters, digits, "-" or "_")'),
+});
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const listQuery = z.object({ all: bool.optional() }).strict();
 const stopQuery = z.object({ wait: bool.optional() }).strict();
 const candlesQuery = z
   .object({
-    limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(300),
+    limit: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1000, 'must be at most 1000')
+      .default(300),
     interval: z.enum(CANDLE_INTERVALS, { error: `must be one of ${CANDLE_INTERVALS.join(', ')}` }).optional(),
   })
   .strict();
-export const paramsBody = z.record(z.string(), z.unknown(), { error: 'must be a JSON object of params, such as {"takeProfitPct": "0.5"}' });
+export const paramsBody = z.record(z.string(), z.unknown(), {
+  error: 'must be a JSON object of params, such as {"takeProfitPct": "0.5"}',
+});
 /** A bot definition as in a config file, or a list of them (nothing starts unless all are valid). */
-const startBody = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())], { error: 'must be a bot definition (JSON object) or a list of them' });
+const startBody = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())], {
+  error: 'must be a bot definition (JSON object) or a list of them',
+});
 
 /** Run `fn` over `items`, at most `limit` at a time (a hundred bots must not mean a hundred queries at once). */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -71,7 +82,8 @@ export function createBotQueries(ctx: BotsContext) {
         if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no bot named "${name}"`);
         throw err;
       }
-      if (status !== 'RUNNING') throw new HttpError(409, 'not_running', `bot "${name}" is not running (${status.toLowerCase()})`);
+      if (status !== 'RUNNING')
+        throw new HttpError(409, 'not_running', `bot "${name}" is not running (${status.toLowerCase()})`);
       return withDeadline(() => handle(name).query(stateQuery));
     },
   };
@@ -105,10 +117,32 @@ export function registerBotRoutes(routes: RouteTable, ctx: BotsContext): void {
     return s;
   }
 
-  routes.add({ method: 'GET', url: '/api/v1/bots', tag: 'bots', summary: 'Bots with status, position, realised and unrealised PnL, open orders, last event', query: listQuery, responses: { 200: '{bots: BotRow[]}' } }, async ({ query }) => ({ bots: await rows(query.all ?? false) }));
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/bots',
+      tag: 'bots',
+      summary: 'Bots with status, position, realised and unrealised PnL, open orders, last event',
+      query: listQuery,
+      responses: { 200: '{bots: BotRow[]}' },
+    },
+    async ({ query }) => ({ bots: await rows(query.all ?? false) }),
+  );
 
   routes.add(
-    { method: 'POST', url: '/api/v1/bots', tag: 'bots', summary: 'Start bots from a definition (or a list), validated like a config file; nothing starts unless all are valid and none runs yet', body: startBody, responses: { 201: '{started: [{name, workflowId}]}', 400: 'invalid definition (fields named)', 409: 'a bot of that name already runs' } },
+    {
+      method: 'POST',
+      url: '/api/v1/bots',
+      tag: 'bots',
+      summary:
+        'Start bots from a definition (or a list), validated like a config file; nothing starts unless all are valid and none runs yet',
+      body: startBody,
+      responses: {
+        201: '{started: [{name, workflowId}]}',
+        400: 'invalid definition (fields named)',
+        409: 'a bot of that name already runs',
+      },
+    },
     async ({ body, reply }) => {
       const defs: BotDefinition[] = Array.isArray(body) ? parseBotConfig(body, 'request body') : parseOne(body);
       await checkAccountsAndSymbols(defs);
@@ -120,12 +154,24 @@ export function registerBotRoutes(routes: RouteTable, ctx: BotsContext): void {
             if (err instanceof WorkflowNotFoundError) return false;
             throw err;
           });
-        if (running) throw new HttpError(409, 'already_running', `bot "${def.name}" is already running (workflow ${botWorkflowId(def.name)}); nothing was started`, { field: 'name' });
+        if (running)
+          throw new HttpError(
+            409,
+            'already_running',
+            `bot "${def.name}" is already running (workflow ${botWorkflowId(def.name)}); nothing was started`,
+            { field: 'name' },
+          );
       }
       const started: { name: string; workflowId: string }[] = [];
       for (const def of defs) {
         const r = await startBot(client, def, ctx.taskQueue, ctx.botOptions);
-        if (!r.started) throw new HttpError(409, 'already_running', `${r.message}${started.length > 0 ? `; started before it: ${started.map((s) => s.name).join(', ')}` : ''}`, { field: 'name', started });
+        if (!r.started)
+          throw new HttpError(
+            409,
+            'already_running',
+            `${r.message}${started.length > 0 ? `; started before it: ${started.map((s) => s.name).join(', ')}` : ''}`,
+            { field: 'name', started },
+          );
         started.push({ name: r.name, workflowId: r.workflowId });
       }
       void reply.status(201);
@@ -145,44 +191,104 @@ export function registerBotRoutes(routes: RouteTable, ctx: BotsContext): void {
     const problems: string[] = [];
     for (const def of defs) {
       if (known.length > 0 && !known.includes(def.account)) {
-        problems.push(`request body: bot "${def.name}": account: unknown account "${def.account}" (configured: ${known.join(', ')})`);
+        problems.push(
+          `request body: bot "${def.name}": account: unknown account "${def.account}" (configured: ${known.join(', ')})`,
+        );
         continue;
       }
       const symbols = [def.symbol, ...(findStrategy(def.strategy)?.extraSymbols?.(def.params) ?? [])];
       for (const symbol of new Set(symbols)) {
-        if ((await ctx.markets.hasSymbol(def.account, symbol)) === false) problems.push(`request body: bot "${def.name}": ${symbol === def.symbol ? 'symbol' : 'params.symbols'}: ${symbol} is not traded on account "${def.account}"`);
+        if ((await ctx.markets.hasSymbol(def.account, symbol)) === false)
+          problems.push(
+            `request body: bot "${def.name}": ${symbol === def.symbol ? 'symbol' : 'params.symbols'}: ${symbol} is not traded on account "${def.account}"`,
+          );
       }
     }
     if (problems.length > 0) throw invalid(problems, 'invalid_definition');
   }
 
-  routes.add({ method: 'GET', url: '/api/v1/bots/:name', tag: 'bots', summary: "The bot's `state` query (position, orders, params, strategy state) plus unrealised PnL and its last decision", params: nameParams, responses: { 200: 'BotStateView', 404: 'no such bot', 409: 'the bot is not running' } }, async ({ params }) => {
-    const d = await handle(params.name)
-      .describe()
-      .catch((err) => {
-        if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no bot named "${params.name}"`);
-        throw err;
-      });
-    if (d.status.name === 'COMPLETED') return { ...botDetail((await handle(params.name).result()) as BotStateView, null), workflowStatus: d.status.name };
-    if (d.status.name !== 'RUNNING') throw new HttpError(409, 'not_running', `bot "${params.name}" is not running (${d.status.name.toLowerCase()}) and left no summary`);
-    const [view, ledger] = await Promise.all([q.state(params.name), q.ledger(params.name)]);
-    return { ...botDetail(view, ledger), workflowStatus: d.status.name };
-  });
-
-  routes.add({ method: 'POST', url: '/api/v1/bots/:name/pause', tag: 'bots', summary: 'Pause: no new entries; open orders keep being managed', params: nameParams, responses: { 200: '{name, status}', 404: 'no such bot', 409: 'not running' } }, async ({ params }) => {
-    await pauseBot(client, params.name);
-    const s = await settle(params.name, (v) => v.status !== 'RUNNING');
-    return { name: params.name, status: s.status };
-  });
-
-  routes.add({ method: 'POST', url: '/api/v1/bots/:name/resume', tag: 'bots', summary: 'Resume a paused bot', params: nameParams, responses: { 200: '{name, status}', 404: 'no such bot', 409: 'not running' } }, async ({ params }) => {
-    await resumeBot(client, params.name);
-    const s = await settle(params.name, (v) => v.status !== 'PAUSED');
-    return { name: params.name, status: s.status };
-  });
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/bots/:name',
+      tag: 'bots',
+      summary:
+        "The bot's `state` query (position, orders, params, strategy state) plus unrealised PnL and its last decision",
+      params: nameParams,
+      responses: { 200: 'BotStateView', 404: 'no such bot', 409: 'the bot is not running' },
+    },
+    async ({ params }) => {
+      const d = await handle(params.name)
+        .describe()
+        .catch((err) => {
+          if (err instanceof WorkflowNotFoundError)
+            throw new HttpError(404, 'not_found', `no bot named "${params.name}"`);
+          throw err;
+        });
+      if (d.status.name === 'COMPLETED')
+        return {
+          ...botDetail((await handle(params.name).result()) as BotStateView, null),
+          workflowStatus: d.status.name,
+        };
+      if (d.status.name !== 'RUNNING')
+        throw new HttpError(
+          409,
+          'not_running',
+          `bot "${params.name}" is not running (${d.status.name.toLowerCase()}) and left no summary`,
+        );
+      const [view, ledger] = await Promise.all([q.state(params.name), q.ledger(params.name)]);
+      return { ...botDetail(view, ledger), workflowStatus: d.status.name };
+    },
+  );
 
   routes.add(
-    { method: 'POST', url: '/api/v1/bots/:name/stop', tag: 'bots', summary: 'Graceful stop (a workflow cancel): open orders handled per onStop, then a final summary; ?wait=true waits for it', params: nameParams, query: stopQuery, responses: { 200: '{name, status: STOPPED, summary}', 202: '{name, status: STOPPING}', 404: 'no such bot', 409: 'not running' } },
+    {
+      method: 'POST',
+      url: '/api/v1/bots/:name/pause',
+      tag: 'bots',
+      summary: 'Pause: no new entries; open orders keep being managed',
+      params: nameParams,
+      responses: { 200: '{name, status}', 404: 'no such bot', 409: 'not running' },
+    },
+    async ({ params }) => {
+      await pauseBot(client, params.name);
+      const s = await settle(params.name, (v) => v.status !== 'RUNNING');
+      return { name: params.name, status: s.status };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/bots/:name/resume',
+      tag: 'bots',
+      summary: 'Resume a paused bot',
+      params: nameParams,
+      responses: { 200: '{name, status}', 404: 'no such bot', 409: 'not running' },
+    },
+    async ({ params }) => {
+      await resumeBot(client, params.name);
+      const s = await settle(params.name, (v) => v.status !== 'PAUSED');
+      return { name: params.name, status: s.status };
+    },
+  );
+
+  routes.add(
+    {
+      method: 'POST',
+      url: '/api/v1/bots/:name/stop',
+      tag: 'bots',
+      summary:
+        'Graceful stop (a workflow cancel): open orders handled per onStop, then a final summary; ?wait=true waits for it',
+      params: nameParams,
+      query: stopQuery,
+      responses: {
+        200: '{name, status: STOPPED, summary}',
+        202: '{name, status: STOPPING}',
+        404: 'no such bot',
+        409: 'not running',
+      },
+    },
     async ({ params, query, reply }) => {
       await q.runningState(params.name);
       const h = handle(params.name);
@@ -197,20 +303,53 @@ export function registerBotRoutes(routes: RouteTable, ctx: BotsContext): void {
   );
 
   routes.add(
-    { method: 'PATCH', url: '/api/v1/bots/:name/params', tag: 'bots', summary: "Merge params into the bot's (the setParams update; an invalid value is refused, naming the field, and the bot is left untouched)", params: nameParams, body: paramsBody, responses: { 200: '{name, params}', 400: 'invalid params (field named)', 404: 'no such bot', 409: 'not running' } },
+    {
+      method: 'PATCH',
+      url: '/api/v1/bots/:name/params',
+      tag: 'bots',
+      summary:
+        "Merge params into the bot's (the setParams update; an invalid value is refused, naming the field, and the bot is left untouched)",
+      params: nameParams,
+      body: paramsBody,
+      responses: { 200: '{name, params}', 400: 'invalid params (field named)', 404: 'no such bot', 409: 'not running' },
+    },
     async ({ params, body }) => {
       const r = (await setBotParams(client, params.name, body)) as { params: unknown };
       return { name: params.name, params: r.params };
     },
   );
 
-  routes.add({ method: 'GET', url: '/api/v1/bots/:name/trades', tag: 'bots', summary: "The bot's orders, fills, round trips, decisions with their reasons and the PnL curve", params: nameParams, responses: { 200: 'TradesView', 404: 'no such bot', 409: 'not running' } }, async ({ params }) => {
-    const view = await q.runningState(params.name);
-    return tradesView(view, await botLedger(client, params.name), Date.now());
-  });
+  routes.add(
+    {
+      method: 'GET',
+      url: '/api/v1/bots/:name/trades',
+      tag: 'bots',
+      summary: "The bot's orders, fills, round trips, decisions with their reasons and the PnL curve",
+      params: nameParams,
+      responses: { 200: 'TradesView', 404: 'no such bot', 409: 'not running' },
+    },
+    async ({ params }) => {
+      const view = await q.runningState(params.name);
+      return tradesView(view, await botLedger(client, params.name), Date.now());
+    },
+  );
 
   routes.add(
-    { method: 'GET', url: '/api/v1/bots/:name/candles', tag: 'bots', summary: "Candles of the bot's symbol (its interval unless given) from its exchange, with a marker per fill", params: nameParams, query: candlesQuery, responses: { 200: '{symbol, interval, candles, markers}', 400: 'invalid query', 404: 'no such bot', 409: 'not running', 502: 'the exchange did not answer' } },
+    {
+      method: 'GET',
+      url: '/api/v1/bots/:name/candles',
+      tag: 'bots',
+      summary: "Candles of the bot's symbol (its interval unless given) from its exchange, with a marker per fill",
+      params: nameParams,
+      query: candlesQuery,
+      responses: {
+        200: '{symbol, interval, candles, markers}',
+        400: 'invalid query',
+        404: 'no such bot',
+        409: 'not running',
+        502: 'the exchange did not answer',
+      },
+    },
     async ({ params, query }) => {
       const view = await q.runningState(params.name);
       const interval = (query.interval ?? view.interval) as CandleInterval;

@@ -76,7 +76,8 @@ export function toHttpError(err: unknown): HttpError {
   }
   const e = err as { code?: number; details?: string; message?: string };
   // gRPC codes: 4 deadline exceeded, 14 unavailable.
-  if (e.code === 4 || /deadline/i.test(e.message ?? '')) return new HttpError(504, 'timeout', `Temporal did not answer in time: ${e.details ?? e.message}`);
+  if (e.code === 4 || /deadline/i.test(e.message ?? ''))
+    return new HttpError(504, 'timeout', `Temporal did not answer in time: ${e.details ?? e.message}`);
   if (e.code === 14) return new HttpError(503, 'unavailable', `Temporal is unreachable: ${e.details ?? e.message}`);
   return new HttpError(500, 'internal', (err as Error)?.message ?? String(err));
 }
@@ -85,22 +86,31 @@ export function installErrorHandler(app: FastifyInstance, log: (m: string) => vo
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     let out: HttpError;
     if (error instanceof HttpError) out = error;
-    else if ((error).statusCode === 429) out = new HttpError(429, 'rate_limited', error.message);
-    else if ((error).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) out = new HttpError(400, 'invalid_json', `the request body is not valid JSON: ${error.message}`);
-    else if ((error).code?.startsWith('FST_ERR_CTP')) out = new HttpError((error).statusCode ?? 400, 'invalid_body', error.message);
-    else if ((error).statusCode && (error).statusCode < 500) out = new HttpError((error).statusCode, 'invalid_request', error.message);
+    else if (error.statusCode === 429) out = new HttpError(429, 'rate_limited', error.message);
+    else if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError)
+      out = new HttpError(400, 'invalid_json', `the request body is not valid JSON: ${error.message}`);
+    else if (error.code?.startsWith('FST_ERR_CTP'))
+      out = new HttpError(error.statusCode ?? 400, 'invalid_body', error.message);
+    else if (error.statusCode && error.statusCode < 500)
+      out = new HttpError(error.statusCode, 'invalid_request', error.message);
     else out = toHttpError(error);
     if (out.statusCode >= 500) log(`${request.method} ${request.url}: ${out.statusCode} ${out.message}`);
     void reply.status(out.statusCode).send({ error: out.code, message: out.message, ...out.extra });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    void reply
+      .status(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 }
 
 // ---- the route table ---------------------------------------------------------------------------
 
-export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+export interface RouteSpec<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  P extends z.ZodType | undefined,
+> {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
   readonly summary: string;
@@ -133,10 +143,11 @@ export class RouteTable {
     private readonly authenticate: (request: FastifyRequest) => Promise<void>,
   ) {}
 
-  add<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
-    spec: RouteSpec<B, Q, P>,
-    handler: (input: RouteInput<Out<B>, Out<Q>, Out<P>>) => Promise<unknown>,
-  ): void {
+  add<
+    B extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    P extends z.ZodType | undefined = undefined,
+  >(spec: RouteSpec<B, Q, P>, handler: (input: RouteInput<Out<B>, Out<Q>, Out<P>>) => Promise<unknown>): void {
     this.specs.push(spec);
     this.app.route({
       method: spec.method,

@@ -19,7 +19,9 @@ import { startControlApi } from './serve';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -29,7 +31,11 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log(await hashPassword(password));
     return;
   }
-  const api = await startControlApi({ temporal: temporalSettings(), endpoints: publicEndpointsFromEnv(), dataDir: process.env.CONTROL_DATA_DIR ?? path.join(PROJECT_ROOT, 'data') });
+  const api = await startControlApi({
+    temporal: temporalSettings(),
+    endpoints: publicEndpointsFromEnv(),
+    dataDir: process.env.CONTROL_DATA_DIR ?? path.join(PROJECT_ROOT, 'data'),
+  });
   console.log(`control API and dashboard: ${api.url}   ${api.loginHelp}`);
   const stop = async () => {
     await api.close();

@@ -19,11 +19,15 @@ const SYMBOLS_CACHE_MS = 10 * 60_000;
 /** account name -> public REST base, from the worker's environment variables (keys are not read). */
 export function publicEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of (env.BOT_ACCOUNTS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of (env.BOT_ACCOUNTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const base = env[`ACCOUNT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_HTTP_BASE`];
     if (base) out[name] = base;
   }
-  if (env.BINANCE_API_KEY && !out.binance) out.binance = ['true', '1', 'yes'].includes(String(env.BINANCE_API_TEST)) ? BINANCE_TESTNET : BINANCE_PROD;
+  if (env.BINANCE_API_KEY && !out.binance)
+    out.binance = ['true', '1', 'yes'].includes(String(env.BINANCE_API_TEST)) ? BINANCE_TESTNET : BINANCE_PROD;
   return out;
 }
 
@@ -34,7 +38,13 @@ export class MarketDataError extends Error {
 async function withTimeout<T>(what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new MarketDataError(`${what}: no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new MarketDataError(`${what}: no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -53,7 +63,10 @@ export class PublicMarkets {
 
   private rest(account: string): BinanceRest {
     const base = this.endpoints[account];
-    if (!base) throw new MarketDataError(`no exchange endpoint known for account "${account}" (known: ${this.accounts().join(', ') || 'none'})`);
+    if (!base)
+      throw new MarketDataError(
+        `no exchange endpoint known for account "${account}" (known: ${this.accounts().join(', ') || 'none'})`,
+      );
     let c = this.clients.get(account);
     if (!c) {
       c = Binance({ httpBase: base }) as unknown as BinanceRest;
@@ -62,9 +75,20 @@ export class PublicMarkets {
     return c;
   }
 
-  async candles(account: string, symbol: string, interval: CandleInterval, limit: number, endTime?: number): Promise<Candle[]> {
+  async candles(
+    account: string,
+    symbol: string,
+    interval: CandleInterval,
+    limit: number,
+    endTime?: number,
+  ): Promise<Candle[]> {
     try {
-      const raw = await withTimeout<RawCandle[]>('klines', Promise.resolve().then(() => this.rest(account).candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) })));
+      const raw = await withTimeout<RawCandle[]>(
+        'klines',
+        Promise.resolve().then(() =>
+          this.rest(account).candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) }),
+        ),
+      );
       return raw.map((c) => candleFromRaw(symbol, interval, c));
     } catch (err) {
       if (err instanceof MarketDataError) throw err;
@@ -78,7 +102,10 @@ export class PublicMarkets {
     const now = Date.now();
     let hit = this.symbols.get(account);
     if (!hit || now - hit.at > SYMBOLS_CACHE_MS) {
-      const list = withTimeout('exchangeInfo', Promise.resolve().then(() => this.rest(account).exchangeInfo())).then((info) => new Set(info.symbols.map((s) => s.symbol)));
+      const list = withTimeout(
+        'exchangeInfo',
+        Promise.resolve().then(() => this.rest(account).exchangeInfo()),
+      ).then((info) => new Set(info.symbols.map((s) => s.symbol)));
       hit = { at: now, list };
       this.symbols.set(account, hit);
       list.catch(() => this.symbols.delete(account));

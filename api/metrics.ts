@@ -18,13 +18,34 @@ export interface MetricsRouteOptions {
 }
 
 /** In the route table (and so in the OpenAPI document), outside the login: Prometheus has none. */
-export function registerMetricsRoute(routes: RouteTable, ctx: { client: Client; taskQueue: string; queryTimeoutMs?: number }, o: MetricsRouteOptions = {}): void {
-  const bots = botMetrics({ client: ctx.client, taskQueue: ctx.taskQueue, ...(ctx.queryTimeoutMs ? { queryTimeoutMs: ctx.queryTimeoutMs } : {}) });
+export function registerMetricsRoute(
+  routes: RouteTable,
+  ctx: { client: Client; taskQueue: string; queryTimeoutMs?: number },
+  o: MetricsRouteOptions = {},
+): void {
+  const bots = botMetrics({
+    client: ctx.client,
+    taskQueue: ctx.taskQueue,
+    ...(ctx.queryTimeoutMs ? { queryTimeoutMs: ctx.queryTimeoutMs } : {}),
+  });
   const registries = [bots, ...(o.registries ?? [])];
   routes.add(
-    { method: 'GET', url: '/metrics', tag: 'server', summary: 'Prometheus metrics: bots by status, orders, fills, PnL, exchange errors, breaker, streams; the worker\'s in npm start (no login; METRICS_TOKEN as a bearer token when set)', auth: false, responses: { 200: 'text/plain; version=0.0.4', 401: 'METRICS_TOKEN set and not given' } },
+    {
+      method: 'GET',
+      url: '/metrics',
+      tag: 'server',
+      summary:
+        "Prometheus metrics: bots by status, orders, fills, PnL, exchange errors, breaker, streams; the worker's in npm start (no login; METRICS_TOKEN as a bearer token when set)",
+      auth: false,
+      responses: { 200: 'text/plain; version=0.0.4', 401: 'METRICS_TOKEN set and not given' },
+    },
     async ({ request, reply }) => {
-      if (o.token && !bearerMatches(request.headers.authorization, o.token)) return reply.status(401).header('www-authenticate', 'Bearer').type('text/plain').send('bearer token required (METRICS_TOKEN)\n');
+      if (o.token && !bearerMatches(request.headers.authorization, o.token))
+        return reply
+          .status(401)
+          .header('www-authenticate', 'Bearer')
+          .type('text/plain')
+          .send('bearer token required (METRICS_TOKEN)\n');
       const { contentType, body } = await exposition(registries);
       return reply.type(contentType).send(body);
     },

@@ -41,9 +41,14 @@ export async function startControlApi(options: StartControlApiOptions): Promise<
   const log = options.log ?? ((m: string) => console.log(m));
   const host = env.CONTROL_HOST || '127.0.0.1';
   const port = Number(env.CONTROL_PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`CONTROL_PORT: must be a port number, got "${env.CONTROL_PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`CONTROL_PORT: must be a port number, got "${env.CONTROL_PORT}"`);
   const credentialsFile = path.join(options.dataDir, 'control-credentials.json');
-  const credentials = await resolveCredentials({ env, file: credentialsFile, generate: options.generateCredentials ?? false });
+  const credentials = await resolveCredentials({
+    env,
+    file: credentialsFile,
+    generate: options.generateCredentials ?? false,
+  });
   const sessions = new SessionStore({ file: path.join(options.dataDir, 'control-sessions.json') });
   const connection = await Connection.connect(connectionOptions(options.temporal));
   const client = new Client({ connection, namespace: options.temporal.namespace });
@@ -66,7 +71,10 @@ export async function startControlApi(options: StartControlApiOptions): Promise<
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') log(`control API listens on ${host}: anyone who reaches this address can try to log in. Put it behind an SSH tunnel or a VPN (README, "Driving bots").`);
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1')
+    log(
+      `control API listens on ${host}: anyone who reaches this address can try to log in. Put it behind an SSH tunnel or a VPN (README, "Driving bots").`,
+    );
   const loginHelp =
     credentials.source === 'generated'
       ? `login "${credentials.username}", password ${credentials.generatedPassword}  (generated once into ${credentialsFile}; shown only now: note it. Delete the file for new ones.)`

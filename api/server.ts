@@ -53,7 +53,8 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
   'cross-origin-opener-policy': 'same-origin',
   // Everything from this origin only: no CDN, no inline script.
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
 export async function createControlApi(options: ControlApiOptions): Promise<FastifyInstance> {
@@ -70,7 +71,13 @@ export async function createControlApi(options: ControlApiOptions): Promise<Fast
   const auth = new Auth(options);
   const routes = new RouteTable(app, (request) => auth.authenticate(request));
   auth.register(routes);
-  const ctx = { client: options.client, taskQueue: options.taskQueue, markets: options.markets, ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}), ...(options.botOptions ? { botOptions: options.botOptions } : {}) };
+  const ctx = {
+    client: options.client,
+    taskQueue: options.taskQueue,
+    markets: options.markets,
+    ...(options.queryTimeoutMs ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
+    ...(options.botOptions ? { botOptions: options.botOptions } : {}),
+  };
   registerBotRoutes(routes, ctx);
   registerSeedRoutes(routes, ctx, options.seed);
   registerStrategyRoutes(routes);
@@ -81,8 +88,13 @@ export async function createControlApi(options: ControlApiOptions): Promise<Fast
 
   if (options.dashboard !== false) {
     const assets: DashboardAssets = await buildDashboard();
-    const types: Record<keyof DashboardAssets, string> = { 'index.html': 'text/html; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
-    const serve = (file: keyof DashboardAssets) => async (_: unknown, reply: FastifyReply) => reply.type(types[file]).header('cache-control', 'no-cache').send(assets[file]);
+    const types: Record<keyof DashboardAssets, string> = {
+      'index.html': 'text/html; charset=utf-8',
+      'app.js': 'text/javascript; charset=utf-8',
+      'app.css': 'text/css; charset=utf-8',
+    };
+    const serve = (file: keyof DashboardAssets) => async (_: unknown, reply: FastifyReply) =>
+      reply.type(types[file]).header('cache-control', 'no-cache').send(assets[file]);
     app.get('/', serve('index.html'));
     app.get('/assets/app.js', serve('app.js'));
     app.get('/assets/app.css', serve('app.css'));

@@ -32,7 +32,9 @@ interface Session {
   readonly tokens: Record<string, TokenRecord>;
 }
 
-export type RefreshOutcome = { readonly ok: true; readonly sessionId: string; readonly username: string; readonly refreshToken: string } | { readonly ok: false; readonly reason: string };
+export type RefreshOutcome =
+  | { readonly ok: true; readonly sessionId: string; readonly username: string; readonly refreshToken: string }
+  | { readonly ok: false; readonly reason: string };
 
 const MAX_TOKENS_KEPT = 20;
 
@@ -52,7 +54,11 @@ export class SessionStore {
   private readonly byToken = new Map<string, string>();
 
   constructor(
-    private readonly options: { readonly file?: string; readonly refreshTtlMs?: number; readonly now?: () => number } = {},
+    private readonly options: {
+      readonly file?: string;
+      readonly refreshTtlMs?: number;
+      readonly now?: () => number;
+    } = {},
   ) {
     if (options.file && existsSync(options.file)) {
       try {
@@ -93,7 +99,13 @@ export class SessionStore {
 
   /** A new session after a successful login; returns its id and first refresh token. */
   create(username: string): { sessionId: string; refreshToken: string } {
-    const session: Session = { id: randomBytes(12).toString('base64url'), username, createdAt: this.now(), lastUsedAt: this.now(), tokens: {} };
+    const session: Session = {
+      id: randomBytes(12).toString('base64url'),
+      username,
+      createdAt: this.now(),
+      lastUsedAt: this.now(),
+      tokens: {},
+    };
     this.sessions.set(session.id, session);
     const refreshToken = this.mint(session);
     this.prune();
@@ -116,12 +128,14 @@ export class SessionStore {
     const found = this.find(token);
     if (!found) return { ok: false, reason: 'unknown refresh token' };
     const { session, record } = found;
-    if (session.revokedAt !== undefined) return { ok: false, reason: `session revoked (${session.revokedWhy ?? 'logout'})` };
+    if (session.revokedAt !== undefined)
+      return { ok: false, reason: `session revoked (${session.revokedWhy ?? 'logout'})` };
     if (record.rotatedAt !== undefined) {
       this.revoke(session.id, 'a refresh token was used twice');
       return { ok: false, reason: 'refresh token already used: the session is revoked (log in again)' };
     }
-    if (this.now() - session.lastUsedAt > this.refreshTtlMs) return { ok: false, reason: 'session expired (log in again)' };
+    if (this.now() - session.lastUsedAt > this.refreshTtlMs)
+      return { ok: false, reason: 'session expired (log in again)' };
     record.rotatedAt = this.now();
     session.lastUsedAt = this.now();
     const refreshToken = this.mint(session);

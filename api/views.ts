@@ -2,7 +2,15 @@
  * The API's answers about bots, built from what the bot workflows answer (the `state` and `ledger`
  * queries) and from the exchange's public klines. Pure: nothing here is kept between requests.
  */
-import { type DecisionView, type FillView, type PnlPoint, decisionsOf, fillsOf, lastDecision, pnlCurve } from '../core/digest';
+import {
+  type DecisionView,
+  type FillView,
+  type PnlPoint,
+  decisionsOf,
+  fillsOf,
+  lastDecision,
+  pnlCurve,
+} from '../core/digest';
 import type { Dec } from '../core/decimal';
 import { unrealizedPnl } from '../core/engine';
 import type { Candle } from '../core/market';
@@ -112,12 +120,35 @@ export interface ChartMarker {
   readonly tag: string;
 }
 
-export function candlesView(symbol: string, interval: string, candles: readonly Candle[], fills: readonly FillView[], now: number) {
+export function candlesView(
+  symbol: string,
+  interval: string,
+  candles: readonly Candle[],
+  fills: readonly FillView[],
+  now: number,
+) {
   const from = candles[0]?.openTime ?? 0;
   return {
     symbol,
     interval,
-    candles: candles.map((c) => ({ time: c.openTime, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, closed: c.closeTime < now })),
-    markers: fills.filter((f) => f.symbol === symbol && f.time >= from).map((f): ChartMarker => ({ time: f.time, side: f.side, purpose: f.purpose, price: f.price, qty: f.qty, tag: f.tag })),
+    candles: candles.map((c) => ({
+      time: c.openTime,
+      open: c.open,
+      high: c.high,
+      low: c.low,
+      close: c.close,
+      volume: c.volume,
+      closed: c.closeTime < now,
+    })),
+    markers: fills
+      .filter((f) => f.symbol === symbol && f.time >= from)
+      .map((f): ChartMarker => ({
+        time: f.time,
+        side: f.side,
+        purpose: f.purpose,
+        price: f.price,
+        qty: f.qty,
+        tag: f.tag,
+      })),
   };
 }

@@ -86,9 +86,13 @@ export function loadDepthRecording(file: string, symbol?: string): RecordedBook[
 
 export function parseBalances(spec: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [asset, amount] = part.split('=');
-    if (!asset || !amount || !/^[A-Z0-9]{2,12}$/.test(asset) || !isDecimalString(amount)) throw new UsageError(`--balance: expected ASSET=amount[,ASSET=amount], got "${part}"`);
+    if (!asset || !amount || !/^[A-Z0-9]{2,12}$/.test(asset) || !isDecimalString(amount))
+      throw new UsageError(`--balance: expected ASSET=amount[,ASSET=amount], got "${part}"`);
     out[asset] = amount;
   }
   return out;
@@ -116,7 +120,10 @@ export function rate(v: string | undefined, what: string): string | undefined {
 
 function futuresSummary(r: FuturesBacktestResult): string {
   const f = r.futures;
-  const pos = f.exchangePosition.positionAmt === '0' ? 'flat' : `${f.exchangePosition.positionAmt} @ ${f.exchangePosition.entryPrice}`;
+  const pos =
+    f.exchangePosition.positionAmt === '0'
+      ? 'flat'
+      : `${f.exchangePosition.positionAmt} @ ${f.exchangePosition.entryPrice}`;
   return `perpetual: ${f.leverage}x ${f.marginType}, wallet ${f.walletBalance}, funding ${f.funding} (${f.fundingPayments.length} payments), liquidations ${f.liquidations}, position ${pos}`;
 }
 
@@ -164,19 +171,37 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     return 0;
   }
   try {
-    if (!args.strategy || (!args.file && !args.db)) throw new UsageError('--strategy and --file are required (or --db with --symbol and --interval)');
+    if (!args.strategy || (!args.file && !args.db))
+      throw new UsageError('--strategy and --file are required (or --db with --symbol and --interval)');
     if (args.file && args.db) throw new UsageError('give --file or --db, not both');
-    if (args.db && (!args.symbol || !args.interval)) throw new UsageError('--db needs --symbol and --interval (the series to read)');
+    if (args.db && (!args.symbol || !args.interval))
+      throw new UsageError('--db needs --symbol and --interval (the series to read)');
     const strategy = findStrategy(args.strategy);
     if (!strategy) throw new UsageError(`unknown strategy "${args.strategy}" (known: ${strategyIds().join(', ')})`);
-    if (args.params !== undefined && args['params-file'] !== undefined) throw new UsageError('give --params or --params-file, not both');
-    const params = args['params-file'] !== undefined ? parseJson(readFileSync(args['params-file'], 'utf8'), args['params-file']) : args.params !== undefined ? parseJson(args.params, '--params') : {};
-    if (args.interval !== undefined && !(CANDLE_INTERVALS as readonly string[]).includes(args.interval)) throw new UsageError(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
+    if (args.params !== undefined && args['params-file'] !== undefined)
+      throw new UsageError('give --params or --params-file, not both');
+    const params =
+      args['params-file'] !== undefined
+        ? parseJson(readFileSync(args['params-file'], 'utf8'), args['params-file'])
+        : args.params !== undefined
+          ? parseJson(args.params, '--params')
+          : {};
+    if (args.interval !== undefined && !(CANDLE_INTERVALS as readonly string[]).includes(args.interval))
+      throw new UsageError(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
     const onStop = args['on-stop'] ?? 'cancel-orders';
-    if (!(STOP_POLICIES as readonly string[]).includes(onStop)) throw new UsageError(`--on-stop: one of ${STOP_POLICIES.join(', ')}`);
+    if (!(STOP_POLICIES as readonly string[]).includes(onStop))
+      throw new UsageError(`--on-stop: one of ${STOP_POLICIES.join(', ')}`);
     const risk = args.risk !== undefined ? riskConfigSchema.safeParse(parseJson(args.risk, '--risk')) : null;
-    if (risk && !risk.success) throw new UsageError(`--risk: ${risk.error.issues.map((i) => `${i.path.join('.') || '(risk)'}: ${i.message}`).join('; ')}`);
-    const participation = args.participation !== undefined ? (isDecimalString(args.participation) && Number(args.participation) > 0 && Number(args.participation) <= 1 ? args.participation : null) : undefined;
+    if (risk && !risk.success)
+      throw new UsageError(
+        `--risk: ${risk.error.issues.map((i) => `${i.path.join('.') || '(risk)'}: ${i.message}`).join('; ')}`,
+      );
+    const participation =
+      args.participation !== undefined
+        ? isDecimalString(args.participation) && Number(args.participation) > 0 && Number(args.participation) <= 1
+          ? args.participation
+          : null
+        : undefined;
     if (participation === null) throw new UsageError('--participation: a share in (0, 1], e.g. 0.25');
 
     const source = (args.file ?? args.db)!;
@@ -189,7 +214,9 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
         })
       : loadKlines(source, {
           ...(args.symbol !== undefined ? { symbol: args.symbol } : {}),
-          ...((args.interval ?? intervalFromFileName(source)) !== undefined ? { interval: (args.interval ?? intervalFromFileName(source)) as CandleInterval } : {}),
+          ...((args.interval ?? intervalFromFileName(source)) !== undefined
+            ? { interval: (args.interval ?? intervalFromFileName(source)) as CandleInterval }
+            : {}),
         });
     for (const w of loaded.warnings) io.err(`${source}: ${w}`);
     const depth = args.depth !== undefined ? loadDepthRecording(args.depth, loaded.symbol) : null;
@@ -201,8 +228,22 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     // The checks a live start runs (core/bot-definition.ts): a bot live would refuse is refused here.
     const market = args.market ?? 'spot';
     // (Bad params are left to runBacktest, which names them the backtest's way.)
-    const checked = !strategy.params.safeParse(params).success ? { ok: true as const } : checkBotDefinition({ name: 'backtest', strategy: args.strategy, symbol: loaded.symbol, interval: loaded.interval, params, onStop, market, ...(risk?.success ? { risk: risk.data } : {}) });
-    if (!checked.ok) throw new BacktestError(`this bot would be refused live, so it is not backtested:\n  ${checked.problems.join('\n  ')}`);
+    const checked = !strategy.params.safeParse(params).success
+      ? { ok: true as const }
+      : checkBotDefinition({
+          name: 'backtest',
+          strategy: args.strategy,
+          symbol: loaded.symbol,
+          interval: loaded.interval,
+          params,
+          onStop,
+          market,
+          ...(risk?.success ? { risk: risk.data } : {}),
+        });
+    if (!checked.ok)
+      throw new BacktestError(
+        `this bot would be refused live, so it is not backtested:\n  ${checked.problems.join('\n  ')}`,
+      );
 
     const showProgress = args['no-progress'] ? false : (args.progress ?? io.isTty) && !args.quiet;
     const started = now();
@@ -217,8 +258,12 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       symbol: loaded.symbol,
       interval: loaded.interval,
       ...(args.balance !== undefined ? { balances: parseBalances(args.balance) } : {}),
-      ...(rate(args['maker-fee'] ?? args.fee, '--maker-fee') !== undefined ? { makerFee: rate(args['maker-fee'] ?? args.fee, '--maker-fee')! } : {}),
-      ...(rate(args['taker-fee'] ?? args.fee, '--taker-fee') !== undefined ? { takerFee: rate(args['taker-fee'] ?? args.fee, '--taker-fee')! } : {}),
+      ...(rate(args['maker-fee'] ?? args.fee, '--maker-fee') !== undefined
+        ? { makerFee: rate(args['maker-fee'] ?? args.fee, '--maker-fee')! }
+        : {}),
+      ...(rate(args['taker-fee'] ?? args.fee, '--taker-fee') !== undefined
+        ? { takerFee: rate(args['taker-fee'] ?? args.fee, '--taker-fee')! }
+        : {}),
       ...(participation !== undefined ? { participation } : {}),
       ...(risk?.success ? { risk: risk.data } : {}),
       onStop: onStop as StopPolicy,
@@ -237,13 +282,22 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     if (drawn) io.err('\n');
 
     const outDir = args.out ?? 'reports/backtests';
-    const name = (args.name ?? `${result.strategy}-${result.symbol}-${result.interval}-${new Date(result.from).toISOString().slice(0, 10)}`).replace(/[^A-Za-z0-9._-]/g, '_');
+    const name = (
+      args.name ??
+      `${result.strategy}-${result.symbol}-${result.interval}-${new Date(result.from).toISOString().slice(0, 10)}`
+    ).replace(/[^A-Za-z0-9._-]/g, '_');
     mkdirSync(outDir, { recursive: true });
     const jsonPath = path.join(outDir, `${name}.json`);
     const htmlPath = path.join(outDir, `${name}.html`);
-    writeFileSync(jsonPath, `${JSON.stringify({ ...result, file: path.resolve(source), elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`);
+    writeFileSync(
+      jsonPath,
+      `${JSON.stringify({ ...result, file: path.resolve(source), elapsedMs: Math.round(elapsedMs) }, null, 2)}\n`,
+    );
     writeFileSync(htmlPath, reportHtml(result, candles));
-    if (!args.quiet) io.out(`${summaryText(result, { elapsedMs })}\n${'futures' in result ? `${futuresSummary(result as FuturesBacktestResult)}\n` : ''}\n`);
+    if (!args.quiet)
+      io.out(
+        `${summaryText(result, { elapsedMs })}\n${'futures' in result ? `${futuresSummary(result as FuturesBacktestResult)}\n` : ''}\n`,
+      );
     io.out(`result: ${jsonPath}\nreport: ${htmlPath}\n`);
     return 0;
   } catch (err) {
@@ -260,6 +314,10 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
-  const code = main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTty: process.stderr.isTTY === true });
+  const code = main(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    isTty: process.stderr.isTTY === true,
+  });
   process.exitCode = code;
 }

@@ -69,7 +69,11 @@ function candlesFromRows(rows: readonly RawRow[], options: ParseOptions): Parsed
   const interval = options.interval ?? inferInterval(unique, source);
   const step = intervalMs(interval);
   let missing = 0;
-  const out = unique.map((c) => ({ ...c, interval, closeTime: c.closeTime > c.openTime ? c.closeTime : c.openTime + step - 1 }));
+  const out = unique.map((c) => ({
+    ...c,
+    interval,
+    closeTime: c.closeTime > c.openTime ? c.closeTime : c.openTime + step - 1,
+  }));
   for (let i = 1; i < out.length; i++) {
     const gap = out[i]!.openTime - out[i - 1]!.openTime;
     if (gap > step) missing += Math.round(gap / step) - 1;
@@ -107,10 +111,18 @@ export function loadKlinesFromDb(file: string, o: DbKlineOptions): ParsedKlines 
     const rows = db.klines(o.symbol, o.interval, o.from, o.to);
     const source = `${file} (${o.symbol} ${o.interval})`;
     if (rows.length === 0) {
-      const held = db.summary().filter((s) => s.table === 'klines').map((s) => `${s.symbol} ${s.detail} (${s.rows})`);
-      throw new KlineFileError(`${source}: no candles${o.from !== undefined || o.to !== undefined ? ' in the requested period' : ''}; the database holds ${held.join(', ') || 'no klines'}`);
+      const held = db
+        .summary()
+        .filter((s) => s.table === 'klines')
+        .map((s) => `${s.symbol} ${s.detail} (${s.rows})`);
+      throw new KlineFileError(
+        `${source}: no candles${o.from !== undefined || o.to !== undefined ? ' in the requested period' : ''}; the database holds ${held.join(', ') || 'no klines'}`,
+      );
     }
-    const raw: RawRow[] = rows.map((r) => ({ cells: [r.openTime, r.open, r.high, r.low, r.close, r.volume, r.closeTime, r.quoteVolume], where: `${source}: open time ${r.openTime}` }));
+    const raw: RawRow[] = rows.map((r) => ({
+      cells: [r.openTime, r.open, r.high, r.low, r.close, r.volume, r.closeTime, r.quoteVolume],
+      where: `${source}: open time ${r.openTime}`,
+    }));
     return candlesFromRows(raw, { symbol: o.symbol, interval: o.interval, source });
   } catch (err) {
     if (err instanceof MarketDbError) throw new KlineFileError(err.message);
@@ -125,7 +137,9 @@ export function symbolFromFileName(file: string): string | undefined {
   const name = path.basename(file).toUpperCase();
   const m = /^([A-Z0-9]{5,20}?)(?=[-_.])/.exec(name);
   // Only a name that ends with a quote asset is taken for a symbol ("klines.csv" is not one).
-  return m && SYMBOL_PATTERN.test(m[1]!) && QUOTE_ASSETS.some((q) => m[1]!.endsWith(q) && m[1]!.length > q.length) ? m[1] : undefined;
+  return m && SYMBOL_PATTERN.test(m[1]!) && QUOTE_ASSETS.some((q) => m[1]!.endsWith(q) && m[1]!.length > q.length)
+    ? m[1]
+    : undefined;
 }
 
 const QUOTE_ASSETS = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'TUSD', 'DAI', 'EUR', 'TRY', 'BRL', 'BTC', 'ETH', 'BNB'];
@@ -154,7 +168,10 @@ function jsonRows(text: string, source: string): RawRow[] {
     if (Array.isArray(r)) return { cells: r, where };
     if (r !== null && typeof r === 'object') {
       const o = r as Record<string, unknown>;
-      return { cells: [o.openTime, o.open, o.high, o.low, o.close, o.volume, o.closeTime, o.quoteVolume ?? o.quoteAssetVolume], where };
+      return {
+        cells: [o.openTime, o.open, o.high, o.low, o.close, o.volume, o.closeTime, o.quoteVolume ?? o.quoteAssetVolume],
+        where,
+      };
     }
     throw new KlineFileError(`${where}: expected an array or an object`);
   });
@@ -162,7 +179,12 @@ function jsonRows(text: string, source: string): RawRow[] {
 
 /** Column positions from a header line (seed 001: open_time,open,high,low,close,volume,close_time,qav,...). */
 function headerColumns(cells: string[]): number[] | null {
-  const names = cells.map((c) => c.trim().toLowerCase().replace(/[^a-z]/g, ''));
+  const names = cells.map((c) =>
+    c
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z]/g, ''),
+  );
   const find = (...candidates: string[]) => names.findIndex((n) => candidates.includes(n));
   const cols = [
     find('opentime', 'timestamp', 'time', 'date'),
@@ -220,7 +242,10 @@ function dec(v: unknown, where: string, what: string): string {
 }
 
 function toCandle(r: Row, symbol: string, where: string): Candle {
-  if (r.length < 6) throw new KlineFileError(`${where}: expected at least 6 columns (openTime, open, high, low, close, volume), got ${r.length}`);
+  if (r.length < 6)
+    throw new KlineFileError(
+      `${where}: expected at least 6 columns (openTime, open, high, low, close, volume), got ${r.length}`,
+    );
   const openTime = toMs(r[0], where, 'open time');
   const open = dec(r[1], where, 'open');
   const high = dec(r[2], where, 'high');
@@ -230,9 +255,21 @@ function toCandle(r: Row, symbol: string, where: string): Candle {
   const closeTime = cellText(r[6]).trim() !== '' ? toMs(r[6], where, 'close time') : -1;
   // Floats are enough to check the candle is consistent (this is validation, not money).
   const [o, h, l, c] = [Number(open), Number(high), Number(low), Number(close)];
-  if (h < Math.max(o, c, l) || l > Math.min(o, c)) throw new KlineFileError(`${where}: inconsistent candle (open ${open}, high ${high}, low ${low}, close ${close})`);
+  if (h < Math.max(o, c, l) || l > Math.min(o, c))
+    throw new KlineFileError(`${where}: inconsistent candle (open ${open}, high ${high}, low ${low}, close ${close})`);
   const quote = DECIMAL.test(cellText(r[7]).trim()) ? cellText(r[7]).trim() : undefined;
-  return { symbol, interval: '1m', openTime, closeTime, open, high, low, close, volume, ...(quote !== undefined ? { quoteVolume: quote } : {}) };
+  return {
+    symbol,
+    interval: '1m',
+    openTime,
+    closeTime,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    ...(quote !== undefined ? { quoteVolume: quote } : {}),
+  };
 }
 
 function isSorted(candles: readonly Candle[]): boolean {

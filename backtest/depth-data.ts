@@ -25,7 +25,8 @@ export function recordedBookResolver(recording: readonly RecordedBook[]): LocalR
       cfg = { ...cfg, limit: request.limit };
     } else return undefined;
     const snapshot = snapshotAt(recording, symbol, now);
-    if (!snapshot) return { error: `no depth snapshot of ${symbol} recorded at or before ${new Date(now).toISOString()}` };
+    if (!snapshot)
+      return { error: `no depth snapshot of ${symbol} recorded at or before ${new Date(now).toISOString()}` };
     try {
       return summarizeBook(snapshot, cfg) as unknown as Json;
     } catch (err) {

@@ -33,7 +33,13 @@ export interface RestCandle {
 
 /** The part of a binance-api-node client the download uses. */
 export interface KlineSource {
-  candles(payload: { symbol: string; interval: string; startTime?: number; endTime?: number; limit?: number }): Promise<RestCandle[]>;
+  candles(payload: {
+    symbol: string;
+    interval: string;
+    startTime?: number;
+    endTime?: number;
+    limit?: number;
+  }): Promise<RestCandle[]>;
   time?(): Promise<number>;
 }
 
@@ -77,7 +83,13 @@ export async function downloadKlines(source: KlineSource, o: DownloadOptions): P
     let rows: RestCandle[] = [];
     for (let attempt = 1; ; attempt++) {
       try {
-        rows = await source.candles({ symbol: o.symbol, interval: o.interval, startTime: start, endTime, limit: pageSize });
+        rows = await source.candles({
+          symbol: o.symbol,
+          interval: o.interval,
+          startTime: start,
+          endTime,
+          limit: pageSize,
+        });
         break;
       } catch (err) {
         if (attempt >= attempts || !isTransient(err)) throw err;
@@ -100,7 +112,22 @@ export async function downloadKlines(source: KlineSource, o: DownloadOptions): P
 /** Seed 001's CSV: pandas' to_csv of the klines with their column names. */
 export function toCsv(rows: readonly RestCandle[]): string {
   const header = 'open_time,open,high,low,close,volume,close_time,qav,num_trades,taker_base_vol,taker_quote_vol,ignore';
-  const lines = rows.map((r) => [r.openTime, r.open, r.high, r.low, r.close, r.volume, r.closeTime, r.quoteVolume, r.trades, r.baseAssetVolume, r.quoteAssetVolume, '0'].join(','));
+  const lines = rows.map((r) =>
+    [
+      r.openTime,
+      r.open,
+      r.high,
+      r.low,
+      r.close,
+      r.volume,
+      r.closeTime,
+      r.quoteVolume,
+      r.trades,
+      r.baseAssetVolume,
+      r.quoteAssetVolume,
+      '0',
+    ].join(','),
+  );
   return `${header}\n${lines.join('\n')}\n`;
 }
 
@@ -146,7 +173,10 @@ export function toKlineRow(symbol: string, interval: CandleInterval, r: RestCand
   };
 }
 
-export async function main(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: { out: (s: string) => void; err: (s: string) => void },
+): Promise<number> {
   let v;
   try {
     v = parseArgs({
@@ -173,12 +203,16 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
     return 0;
   }
   try {
-    if (!v.symbol || !SYMBOL_PATTERN.test(v.symbol)) throw new Error('--symbol: a Binance spot symbol in capitals, such as BTCUSDT');
-    if (!v.interval || !(CANDLE_INTERVALS as readonly string[]).includes(v.interval)) throw new Error(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
+    if (!v.symbol || !SYMBOL_PATTERN.test(v.symbol))
+      throw new Error('--symbol: a Binance spot symbol in capitals, such as BTCUSDT');
+    if (!v.interval || !(CANDLE_INTERVALS as readonly string[]).includes(v.interval))
+      throw new Error(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
     if (!v.from) throw new Error('--from is required');
     if (!v.out && !v.db) throw new Error('--out (.csv or .json) or --db (market database) is required');
     if (v.out && v.db) throw new Error('give --out or --db, not both');
-    const client = Binance(v['base-url'] ? { httpBase: v['base-url'].replace(/\/$/, '') } : {}) as unknown as KlineSource;
+    const client = Binance(
+      v['base-url'] ? { httpBase: v['base-url'].replace(/\/$/, '') } : {},
+    ) as unknown as KlineSource;
     const started = Date.now();
     const rows = await downloadKlines(client, {
       symbol: v.symbol,
@@ -186,15 +220,21 @@ export async function main(argv: readonly string[], io: { out: (s: string) => vo
       startTime: parseTime(v.from, '--from'),
       ...(v.to ? { endTime: parseTime(v.to, '--to') - 1 } : {}),
       ...(v['page-size'] ? { pageSize: Number(v['page-size']) } : {}),
-      onPage: (got, last) => io.err(`\r${got.toLocaleString('en-US')} candles, up to ${new Date(last).toISOString().slice(0, 16)}`),
+      onPage: (got, last) =>
+        io.err(`\r${got.toLocaleString('en-US')} candles, up to ${new Date(last).toISOString().slice(0, 16)}`),
     });
     io.err('\n');
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (v.db) {
       const db = new MarketDb(v.db);
       try {
-        const added = db.upsertKlines(rows.map((r) => toKlineRow(v.symbol!, v.interval as CandleInterval, r)), 'download');
-        io.out(`${rows.length} candles of ${v.symbol} ${v.interval} written to ${v.db} (${added} new, ${rows.length - added} already there) in ${seconds} s\n`);
+        const added = db.upsertKlines(
+          rows.map((r) => toKlineRow(v.symbol!, v.interval as CandleInterval, r)),
+          'download',
+        );
+        io.out(
+          `${rows.length} candles of ${v.symbol} ${v.interval} written to ${v.db} (${added} new, ${rows.length - added} already there) in ${seconds} s\n`,
+        );
       } finally {
         db.close();
       }

@@ -36,7 +36,16 @@ import type { OrderRequest, OrderSnapshot } from '../core/orders';
 import { type RiskConfig, riskConfigSchema } from '../core/risk/guard';
 import type { AnyStrategy, DataRequest, Json } from '../core/strategy';
 import { splitSymbol } from '../core/symbols';
-import { DEFAULT_SYMBOLS, type FillView, type VenueEvent, type VenueSymbol, Venue, candlePricePath, toOrderSnapshot, venueSymbol } from '../venue';
+import {
+  DEFAULT_SYMBOLS,
+  type FillView,
+  type VenueEvent,
+  type VenueSymbol,
+  Venue,
+  candlePricePath,
+  toOrderSnapshot,
+  venueSymbol,
+} from '../venue';
 import { type BacktestMetrics, MetricsRecorder } from './metrics';
 
 export const BACKTEST_ACCOUNT = 'backtest';
@@ -68,7 +77,12 @@ export interface BacktestOptions {
   /** Share of each price point's volume our resting orders may take (partial fills); null: all. */
   readonly participation?: Dec | null;
   /** Synthetic order book for taker orders (spread, depth), see core/venue/types.ts BookModel. */
-  readonly book?: { readonly spreadTicks?: number; readonly levels?: number; readonly levelStepTicks?: number; readonly levelQty?: Dec | null };
+  readonly book?: {
+    readonly spreadTicks?: number;
+    readonly levels?: number;
+    readonly levelStepTicks?: number;
+    readonly levelQty?: Dec | null;
+  };
   readonly risk?: RiskConfig;
   readonly onStop?: StopPolicy;
   readonly name?: string;
@@ -166,7 +180,9 @@ export function defaultVenueSymbol(symbol: string, candles: readonly Candle[]): 
   if (known) return known;
   const { base, quote } = splitSymbol(symbol);
   let decimals = 2;
-  for (const c of candles.slice(0, 500)) for (const p of [c.open, c.high, c.low, c.close]) decimals = Math.max(decimals, (p.split('.')[1] ?? '').replace(/0+$/, '').length);
+  for (const c of candles.slice(0, 500))
+    for (const p of [c.open, c.high, c.low, c.close])
+      decimals = Math.max(decimals, (p.split('.')[1] ?? '').replace(/0+$/, '').length);
   const tick = decimals === 0 ? '1' : `0.${'0'.repeat(decimals - 1)}1`;
   return venueSymbol({
     symbol,
@@ -222,11 +238,15 @@ class BacktestRun {
     this.interval = o.interval ?? o.candles[0]!.interval;
     const parsed = o.strategy.params.safeParse(o.params ?? {});
     if (!parsed.success) {
-      throw new BacktestError(`invalid params for ${o.strategy.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`);
+      throw new BacktestError(
+        `invalid params for ${o.strategy.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`,
+      );
     }
     this.params = parsed.data as Json;
     const known = DEFAULT_SYMBOLS.find((s) => s.filters.symbol === this.symbol);
-    this.spec = o.filters ? { ...(known ?? venueSymbol(o.filters)), filters: o.filters } : defaultVenueSymbol(this.symbol, o.candles);
+    this.spec = o.filters
+      ? { ...(known ?? venueSymbol(o.filters)), filters: o.filters }
+      : defaultVenueSymbol(this.symbol, o.candles);
     this.base = this.spec.filters.baseAsset;
     this.minQty = Math.max(Number(this.spec.filters.minQty), Number.MIN_VALUE);
     this.quote = this.spec.filters.quoteAsset;
@@ -314,13 +334,23 @@ class BacktestRun {
   }
 
   /** Hand the path's executions and fired watches to the kernel, in time order. */
-  private deliverPath(events: readonly VenueEvent[], triggers: readonly { time: number; id: string; price: Dec }[]): void {
+  private deliverPath(
+    events: readonly VenueEvent[],
+    triggers: readonly { time: number; id: string; price: Dec }[],
+  ): void {
     const items: { event: BotEvent }[] = [];
     for (const e of events) {
       if (e.kind !== 'order' || e.accountId !== BACKTEST_ACCOUNT || e.executionType === 'NEW') continue;
       if (e.fill) this.recordFill(e.fill);
       this.balancesDirty = true;
-      items.push({ event: { type: 'orderUpdate', now: this.now, snapshot: toOrderSnapshot(e.order, e.fill ? [e.fill] : []), source: 'stream' } });
+      items.push({
+        event: {
+          type: 'orderUpdate',
+          now: this.now,
+          snapshot: toOrderSnapshot(e.order, e.fill ? [e.fill] : []),
+          source: 'stream',
+        },
+      });
     }
     // The bot acts only once the whole path is played (as against the paper exchange, whose replay
     // plays a candle in one go): it first learns every execution, then the watches that fired, so
@@ -335,7 +365,10 @@ class BacktestRun {
     this.step(event);
     let done = 0;
     while (this.queue.length > 0) {
-      if (++done > MAX_COMMANDS_PER_EVENT) throw new BacktestError(`more than ${MAX_COMMANDS_PER_EVENT} commands after one event: the strategy and the venue keep answering each other`);
+      if (++done > MAX_COMMANDS_PER_EVENT)
+        throw new BacktestError(
+          `more than ${MAX_COMMANDS_PER_EVENT} commands after one event: the strategy and the venue keep answering each other`,
+        );
       const command = this.queue.shift()!;
       for (const answer of this.execute(command)) this.step(answer);
     }
@@ -348,7 +381,8 @@ class BacktestRun {
     const r = stepInPlace(this.state, event, this.strategy);
     this.state = r.state;
     if (r.commands.length > 0) for (const c of r.commands) this.queue.push(c);
-    if (this.state.position.realizedPnl !== realizedBefore) this.attributePnl(event, sub(this.state.position.realizedPnl, realizedBefore));
+    if (this.state.position.realizedPnl !== realizedBefore)
+      this.attributePnl(event, sub(this.state.position.realizedPnl, realizedBefore));
     if (this.state.stats.ordersRejected !== rejectedBefore) this.recordRejections();
   }
 
@@ -385,7 +419,11 @@ class BacktestRun {
   private attributePnl(event: BotEvent, delta: Dec): void {
     let id: string | null = null;
     if (event.type === 'orderUpdate' || event.type === 'orderPlaced') id = event.snapshot.clientOrderId;
-    else if (event.type === 'orderListPlaced') id = event.snapshots.find((s) => (s.fills?.length ?? 0) > 0)?.clientOrderId ?? event.snapshots[0]?.clientOrderId ?? null;
+    else if (event.type === 'orderListPlaced')
+      id =
+        event.snapshots.find((s) => (s.fills?.length ?? 0) > 0)?.clientOrderId ??
+        event.snapshots[0]?.clientOrderId ??
+        null;
     if (id === null) return;
     this.pnlByOrder.set(id, add(this.pnlByOrder.get(id) ?? '0', delta));
   }
@@ -410,14 +448,22 @@ class BacktestRun {
           newClientOrderId: command.clientOrderId,
           time: now,
         });
-        if (!r.ok) return [{ type: 'orderRejected', now, clientOrderId: command.clientOrderId, code: String(r.code), message: r.msg }];
+        if (!r.ok)
+          return [
+            { type: 'orderRejected', now, clientOrderId: command.clientOrderId, code: String(r.code), message: r.msg },
+          ];
         this.balancesDirty = true;
         for (const f of r.fills) this.recordFill(f);
         return [{ type: 'orderPlaced', now, snapshot: toOrderSnapshot(r.order, r.fills) }];
       }
       case 'placeOco': {
         const req = command.request;
-        const legRequest = (leg: typeof req.above): OrderRequest => ({ symbol: req.symbol, side: req.side, quantity: req.quantity, ...leg });
+        const legRequest = (leg: typeof req.above): OrderRequest => ({
+          symbol: req.symbol,
+          side: req.side,
+          quantity: req.quantity,
+          ...leg,
+        });
         this.rememberOrder(command.aboveClientOrderId, legRequest(req.above), command.listClientOrderId);
         this.rememberOrder(command.belowClientOrderId, legRequest(req.below), command.listClientOrderId);
         const r = this.venue.placeOco({
@@ -431,25 +477,45 @@ class BacktestRun {
           time: now,
         });
         if (!r.ok) {
-          return [command.aboveClientOrderId, command.belowClientOrderId].map((clientOrderId) => ({ type: 'orderRejected', now, clientOrderId, code: String(r.code), message: r.msg }) as const);
+          return [command.aboveClientOrderId, command.belowClientOrderId].map(
+            (clientOrderId) =>
+              ({ type: 'orderRejected', now, clientOrderId, code: String(r.code), message: r.msg }) as const,
+          );
         }
         this.balancesDirty = true;
         for (const f of r.fills) this.recordFill(f);
-        const snapshots: OrderSnapshot[] = r.orders.map((o) => toOrderSnapshot(o, r.fills.filter((f) => f.orderId === o.orderId)));
+        const snapshots: OrderSnapshot[] = r.orders.map((o) =>
+          toOrderSnapshot(
+            o,
+            r.fills.filter((f) => f.orderId === o.orderId),
+          ),
+        );
         return [{ type: 'orderListPlaced', now, listClientOrderId: command.listClientOrderId, snapshots }];
       }
       case 'cancelOrder': {
-        const r = this.venue.cancelOrder({ accountId: BACKTEST_ACCOUNT, symbol: command.symbol, origClientOrderId: command.clientOrderId, time: now });
+        const r = this.venue.cancelOrder({
+          accountId: BACKTEST_ACCOUNT,
+          symbol: command.symbol,
+          origClientOrderId: command.clientOrderId,
+          time: now,
+        });
         if (r.ok) {
           this.balancesDirty = true;
           const others = r.listOrders.filter((o) => o.clientOrderId !== r.order.clientOrderId);
-          return [r.order, ...others].map((o) => ({ type: 'orderUpdate', now, snapshot: toOrderSnapshot(o), source: 'cancel' }) as const);
+          return [r.order, ...others].map(
+            (o) => ({ type: 'orderUpdate', now, snapshot: toOrderSnapshot(o), source: 'cancel' }) as const,
+          );
         }
         // "Unknown order": it already ended (an OCO leg cancelled with its sibling): learn how, as
         // the live activity does.
-        const found = this.venue.getOrder(BACKTEST_ACCOUNT, command.symbol, { origClientOrderId: command.clientOrderId });
+        const found = this.venue.getOrder(BACKTEST_ACCOUNT, command.symbol, {
+          origClientOrderId: command.clientOrderId,
+        });
         if (found.ok) {
-          const fills = found.order.executedQty === '0' ? [] : this.venue.trades(BACKTEST_ACCOUNT, command.symbol, { orderId: found.order.orderId });
+          const fills =
+            found.order.executedQty === '0'
+              ? []
+              : this.venue.trades(BACKTEST_ACCOUNT, command.symbol, { orderId: found.order.orderId });
           return [{ type: 'orderUpdate', now, snapshot: toOrderSnapshot(found.order, fills), source: 'cancel' }];
         }
         return [{ type: 'cancelRejected', now, clientOrderId: command.clientOrderId, message: `${r.code}: ${r.msg}` }];
@@ -477,7 +543,8 @@ class BacktestRun {
       case 'fetch':
         return [this.answer(command.requestId, command.request)];
       case 'notify':
-        if (this.notifications.length < MAX_NOTIFICATIONS) this.notifications.push({ time: now, level: command.level, message: command.message });
+        if (this.notifications.length < MAX_NOTIFICATIONS)
+          this.notifications.push({ time: now, level: command.level, message: command.message });
         return [];
       default: {
         const unknown: never = command;
@@ -491,9 +558,18 @@ class BacktestRun {
     const now = this.now;
     if (request.kind === 'balances') {
       const { base, quote } = splitSymbol(request.symbol);
-      return { type: 'data', now, requestId, result: { base: this.venue.balance(BACKTEST_ACCOUNT, base).free, quote: this.venue.balance(BACKTEST_ACCOUNT, quote).free } };
+      return {
+        type: 'data',
+        now,
+        requestId,
+        result: {
+          base: this.venue.balance(BACKTEST_ACCOUNT, base).free,
+          quote: this.venue.balance(BACKTEST_ACCOUNT, quote).free,
+        },
+      };
     }
-    if (request.kind !== 'candles') return { type: 'dataFailed', now, requestId, message: `${request.kind} requests are not available in backtests` };
+    if (request.kind !== 'candles')
+      return { type: 'dataFailed', now, requestId, message: `${request.kind} requests are not available in backtests` };
     if (request.symbol !== this.symbol || request.interval !== this.interval) {
       return { type: 'dataFailed', now, requestId, message: `backtest data has ${this.symbol} ${this.interval} only` };
     }
@@ -571,8 +647,14 @@ class BacktestRun {
     for (const b of this.venue.balances(BACKTEST_ACCOUNT)) finalBalances[b.asset] = { free: b.free, locked: b.locked };
     const lastPrice = this.venue.lastPrice(this.symbol) ?? last.close;
     const trades = this.trades();
-    const initialEquity = add(this.initialBalances[this.quote] ?? '0', mul(this.initialBalances[this.base] ?? '0', this.candles[0]!.open));
-    const finalEquity = add(add(finalBalances[this.quote]?.free ?? '0', finalBalances[this.quote]?.locked ?? '0'), mul(add(finalBalances[this.base]?.free ?? '0', finalBalances[this.base]?.locked ?? '0'), lastPrice));
+    const initialEquity = add(
+      this.initialBalances[this.quote] ?? '0',
+      mul(this.initialBalances[this.base] ?? '0', this.candles[0]!.open),
+    );
+    const finalEquity = add(
+      add(finalBalances[this.quote]?.free ?? '0', finalBalances[this.quote]?.locked ?? '0'),
+      mul(add(finalBalances[this.base]?.free ?? '0', finalBalances[this.base]?.locked ?? '0'), lastPrice),
+    );
     return {
       strategy: this.strategy.id,
       params: this.params,
@@ -589,7 +671,9 @@ class BacktestRun {
       position: { qty: s.position.qty, avgEntryPrice: s.position.avgEntryPrice },
       realizedPnl: s.position.realizedPnl,
       // From the position's exact cost (its average entry price is rounded).
-      unrealizedPnl: isPositive(s.position.qty) ? str(d(s.position.qty).times(lastPrice).minus(s.position.cost).toDecimalPlaces(8)) : '0',
+      unrealizedPnl: isPositive(s.position.qty)
+        ? str(d(s.position.qty).times(lastPrice).minus(s.position.cost).toDecimalPlaces(8))
+        : '0',
       fees: s.position.fees,
       metrics: this.metrics.finish({
         initialEquity,
@@ -613,7 +697,13 @@ class BacktestRun {
       if (f.side !== 'SELL') continue;
       const t = bySell.get(f.clientOrderId) ?? { qty: '0', quote: '0', quoteFees: '0', first: f.time, last: f.time };
       const fee = f.commissionAsset === this.quote ? f.commission : '0';
-      bySell.set(f.clientOrderId, { qty: add(t.qty, f.qty), quote: add(t.quote, f.quoteQty), quoteFees: add(t.quoteFees, fee), first: t.first, last: f.time });
+      bySell.set(f.clientOrderId, {
+        qty: add(t.qty, f.qty),
+        quote: add(t.quote, f.quoteQty),
+        quoteFees: add(t.quoteFees, fee),
+        first: t.first,
+        last: f.time,
+      });
     }
     const trades: BacktestTrade[] = [];
     let lastBuy: number | null = null;
@@ -635,7 +725,17 @@ class BacktestRun {
         pnl = this.pnlByOrder.get(id) ?? '0';
         entryPrice = str(d(t.quote).minus(t.quoteFees).minus(pnl).dividedBy(t.qty).toDecimalPlaces(8));
       }
-      trades.push({ clientOrderId: id, tag: order?.tag ?? '?', reason: order?.reason ?? '', openedAt: lastBuy, closedAt: t.last, qty: t.qty, entryPrice, exitPrice, pnl });
+      trades.push({
+        clientOrderId: id,
+        tag: order?.tag ?? '?',
+        reason: order?.reason ?? '',
+        openedAt: lastBuy,
+        closedAt: t.last,
+        qty: t.qty,
+        entryPrice,
+        exitPrice,
+        pnl,
+      });
     }
     return trades;
   }

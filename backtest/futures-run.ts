@@ -13,7 +13,15 @@
  * futuresReconcile does. Pure apart from the optional progress callback.
  */
 import { type Dec, add, d, isPositive, str, toFloat } from '../core/decimal';
-import { type BotEvent, type BotSetup, type BotState, type Command, createBotState, nextWakeAt, stepInPlace } from '../core/engine';
+import {
+  type BotEvent,
+  type BotSetup,
+  type BotState,
+  type Command,
+  createBotState,
+  nextWakeAt,
+  stepInPlace,
+} from '../core/engine';
 import { type FuturesConfig, resolveFuturesSetup } from '../core/futures/setup';
 import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
 import { type OrderSnapshot, isFinalStatus } from '../core/orders';
@@ -21,7 +29,16 @@ import { riskConfigSchema } from '../core/risk/guard';
 import type { DataRequest, Json } from '../core/strategy';
 import { isAlgoRequest, snapshotFromAlgo, snapshotFromFuturesOrder } from '../activities/futures-mapping';
 import { DEFAULT_PERP_SYMBOLS, type PerpFillView, type PerpSymbol } from '../venue/perpetual';
-import { BACKTEST_ACCOUNT, BACKTEST_RECONCILE_TIMING, type BacktestFill, type BacktestOptions, type BacktestOrder, type BacktestResult, type BacktestTrade, BacktestError } from './engine';
+import {
+  BACKTEST_ACCOUNT,
+  BACKTEST_RECONCILE_TIMING,
+  type BacktestFill,
+  type BacktestOptions,
+  type BacktestOrder,
+  type BacktestResult,
+  type BacktestTrade,
+  BacktestError,
+} from './engine';
 import { MetricsRecorder } from './metrics';
 import { BacktestPerpetual, contractFor } from './perpetual';
 import { futuresTrades } from './futures-trades';
@@ -56,7 +73,10 @@ const MAX_NOTIFICATIONS = 1_000;
 function contractOf(symbol: string, filters?: SymbolFilters): PerpSymbol {
   const known = DEFAULT_PERP_SYMBOLS.find((s) => s.filters.symbol === symbol);
   if (known) return filters ? { ...known, filters } : known;
-  if (!filters) throw new BacktestError(`futures: no perpetual contract for ${symbol} (known: ${DEFAULT_PERP_SYMBOLS.map((s) => s.filters.symbol).join(', ')}); give its filters`);
+  if (!filters)
+    throw new BacktestError(
+      `futures: no perpetual contract for ${symbol} (known: ${DEFAULT_PERP_SYMBOLS.map((s) => s.filters.symbol).join(', ')}); give its filters`,
+    );
   return contractFor(filters);
 }
 
@@ -86,13 +106,19 @@ class FuturesRun {
     this.symbol = o.symbol ?? o.candles[0]!.symbol;
     this.interval = o.interval ?? o.candles[0]!.interval;
     const parsed = o.strategy.params.safeParse(o.params ?? {});
-    if (!parsed.success) throw new BacktestError(`invalid params for ${o.strategy.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new BacktestError(
+        `invalid params for ${o.strategy.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`,
+      );
     this.params = parsed.data as Json;
     this.contract = contractOf(this.symbol, o.filters);
     this.filters = { ...this.contract.filters, maxNotional: '0' };
     this.quote = this.contract.marginAsset;
     const extra = Object.keys(o.balances ?? {}).filter((a) => a !== this.quote);
-    if (extra.length > 0) throw new BacktestError(`futures: the wallet holds ${this.quote} only (margin asset of ${this.symbol}); --balance ${extra.join(', ')} is not a futures balance`);
+    if (extra.length > 0)
+      throw new BacktestError(
+        `futures: the wallet holds ${this.quote} only (margin asset of ${this.symbol}); --balance ${extra.join(', ')} is not a futures balance`,
+      );
     this.wallet = o.balances?.[this.quote] ?? '10000';
     this.metrics = new MetricsRecorder(o.candles.length, o.equityPoints ?? 2_000);
   }
@@ -167,7 +193,10 @@ class FuturesRun {
     this.step(event);
     let done = 0;
     while (this.queue.length > 0) {
-      if (++done > MAX_COMMANDS_PER_EVENT) throw new BacktestError(`more than ${MAX_COMMANDS_PER_EVENT} commands after one event: the strategy and the venue keep answering each other`);
+      if (++done > MAX_COMMANDS_PER_EVENT)
+        throw new BacktestError(
+          `more than ${MAX_COMMANDS_PER_EVENT} commands after one event: the strategy and the venue keep answering each other`,
+        );
       for (const answer of this.execute(this.queue.shift()!)) this.step(answer);
     }
   }
@@ -186,7 +215,10 @@ class FuturesRun {
       if (!r.ok) return null;
       const a = r.algo;
       const fills = a.actualOrderId !== null && isPositive(a.executedQty) ? this.fillsOf(a.actualOrderId) : [];
-      return snapshotFromAlgo({ ...a, algoStatus: a.status, algoId: a.algoId, actualOrderId: String(a.actualOrderId ?? 0) }, fills);
+      return snapshotFromAlgo(
+        { ...a, algoStatus: a.status, algoId: a.algoId, actualOrderId: String(a.actualOrderId ?? 0) },
+        fills,
+      );
     }
     const r = perp.getOrder(BACKTEST_ACCOUNT, this.symbol, { origClientOrderId: clientOrderId }, this.now);
     if (!r.ok) return null;
@@ -194,7 +226,16 @@ class FuturesRun {
   }
 
   private fillsOf(orderId: number): OrderSnapshot['fills'] & object {
-    return this.bt.perp.trades(BACKTEST_ACCOUNT, this.symbol, { orderId }).map((f) => ({ tradeId: f.tradeId, price: f.price, qty: f.qty, quoteQty: f.quoteQty, commission: f.commission, commissionAsset: f.commissionAsset, time: f.time, isMaker: f.isMaker }));
+    return this.bt.perp.trades(BACKTEST_ACCOUNT, this.symbol, { orderId }).map((f) => ({
+      tradeId: f.tradeId,
+      price: f.price,
+      qty: f.qty,
+      quoteQty: f.quoteQty,
+      commission: f.commission,
+      commissionAsset: f.commissionAsset,
+      time: f.time,
+      isMaker: f.isMaker,
+    }));
   }
 
   private execute(command: Command): BotEvent[] {
@@ -214,7 +255,11 @@ class FuturesRun {
             side: req.side,
             type: 'STOP_MARKET',
             ...(req.stopPrice !== undefined ? { triggerPrice: req.stopPrice } : {}),
-            ...(req.closePosition ? { closePosition: true } : req.quantity !== undefined ? { quantity: req.quantity } : {}),
+            ...(req.closePosition
+              ? { closePosition: true }
+              : req.quantity !== undefined
+                ? { quantity: req.quantity }
+                : {}),
             ...(!req.closePosition && req.reduceOnly ? { reduceOnly: true } : {}),
             workingType: 'MARK_PRICE',
             clientAlgoId: clientOrderId,
@@ -241,7 +286,9 @@ class FuturesRun {
         // Cancelled, or it had already ended: the lookup says which (as futuresCancelOrder does).
         const found = this.lookup(command.clientOrderId, algo);
         if (found) return [{ type: 'orderUpdate', now, snapshot: found, source: 'cancel' }];
-        return [{ type: 'cancelRejected', now, clientOrderId: command.clientOrderId, message: '-2011: Unknown order sent.' }];
+        return [
+          { type: 'cancelRejected', now, clientOrderId: command.clientOrderId, message: '-2011: Unknown order sent.' },
+        ];
       }
       case 'reconcile': {
         const events: BotEvent[] = [];
@@ -256,11 +303,15 @@ class FuturesRun {
         return events;
       }
       case 'placeOco':
-        return [command.aboveClientOrderId, command.belowClientOrderId].map((clientOrderId) => ({ type: 'orderRejected', now, clientOrderId, code: '-1116', message: 'OCO lists are spot only' }) as const);
+        return [command.aboveClientOrderId, command.belowClientOrderId].map(
+          (clientOrderId) =>
+            ({ type: 'orderRejected', now, clientOrderId, code: '-1116', message: 'OCO lists are spot only' }) as const,
+        );
       case 'fetch':
         return [this.answer(command.requestId, command.request)];
       case 'notify':
-        if (this.notifications.length < MAX_NOTIFICATIONS) this.notifications.push({ time: now, level: command.level, message: command.message });
+        if (this.notifications.length < MAX_NOTIFICATIONS)
+          this.notifications.push({ time: now, level: command.level, message: command.message });
         return [];
       default: {
         const unknown: never = command;
@@ -272,8 +323,10 @@ class FuturesRun {
   /** Candles from the loaded data, never from the future; other data is not simulated. */
   private answer(requestId: string, request: DataRequest): BotEvent {
     const now = this.now;
-    if (request.kind !== 'candles') return { type: 'dataFailed', now, requestId, message: `${request.kind} requests are not available in backtests` };
-    if (request.symbol !== this.symbol || request.interval !== this.interval) return { type: 'dataFailed', now, requestId, message: `backtest data has ${this.symbol} ${this.interval} only` };
+    if (request.kind !== 'candles')
+      return { type: 'dataFailed', now, requestId, message: `${request.kind} requests are not available in backtests` };
+    if (request.symbol !== this.symbol || request.interval !== this.interval)
+      return { type: 'dataFailed', now, requestId, message: `backtest data has ${this.symbol} ${this.interval} only` };
     const end = Math.min(request.endTime ?? now, now);
     const closed = this.o.candles.filter((c) => c.closeTime <= end);
     return { type: 'data', now, requestId, result: closed.slice(-request.limit) as unknown as Json };
@@ -308,7 +361,9 @@ class FuturesRun {
     const trades: BacktestTrade[] = futuresTrades(this.bt.fills(), this.orders);
     const account = this.bt.account();
     const position = this.bt.position();
-    const funding = this.bt.perp.incomes(BACKTEST_ACCOUNT, { incomeType: 'FUNDING_FEE', limit: 1000 }).map((r) => ({ time: r.time, income: r.income }));
+    const funding = this.bt.perp
+      .incomes(BACKTEST_ACCOUNT, { incomeType: 'FUNDING_FEE', limit: 1000 })
+      .map((r) => ({ time: r.time, income: r.income }));
     const lastPrice = this.bt.perp.lastPrice(this.symbol) ?? last.close;
     return {
       strategy: this.o.strategy.id,
@@ -320,14 +375,25 @@ class FuturesRun {
       candles: this.metrics.count,
       filters: this.filters,
       initialBalances: { [this.quote]: this.wallet },
-      finalBalances: { [this.quote]: { free: this.bt.available(), locked: str(d(account.marginBalance).minus(this.bt.available()).toDecimalPlaces(8)) } },
+      finalBalances: {
+        [this.quote]: {
+          free: this.bt.available(),
+          locked: str(d(account.marginBalance).minus(this.bt.available()).toDecimalPlaces(8)),
+        },
+      },
       botStatus: s.status,
       stopReason: s.stopReason,
       position: { qty: s.position.qty, avgEntryPrice: s.position.avgEntryPrice },
       realizedPnl: s.position.realizedPnl,
       unrealizedPnl: position.unRealizedProfit,
       fees: s.position.fees,
-      metrics: this.metrics.finish({ initialEquity: this.wallet, finalEquity: account.marginBalance, trades, firstPrice: this.o.candles[0]!.open, lastPrice }),
+      metrics: this.metrics.finish({
+        initialEquity: this.wallet,
+        finalEquity: account.marginBalance,
+        trades,
+        firstPrice: this.o.candles[0]!.open,
+        lastPrice,
+      }),
       orders: [...this.orders.values()],
       fills,
       trades,

@@ -8,8 +8,14 @@ import { type Dec, add, d, str } from '../core/decimal';
 import type { PerpFillView } from '../venue/perpetual';
 import type { BacktestOrder, BacktestTrade } from './engine';
 
-export function futuresTrades(fills: readonly PerpFillView[], orders: ReadonlyMap<string, BacktestOrder>): BacktestTrade[] {
-  const byOrder = new Map<string, { side: 'BUY' | 'SELL'; qty: Dec; quote: Dec; realized: Dec; fees: Dec; last: number; closing: boolean }>();
+export function futuresTrades(
+  fills: readonly PerpFillView[],
+  orders: ReadonlyMap<string, BacktestOrder>,
+): BacktestTrade[] {
+  const byOrder = new Map<
+    string,
+    { side: 'BUY' | 'SELL'; qty: Dec; quote: Dec; realized: Dec; fees: Dec; last: number; closing: boolean }
+  >();
   let lastOpen: number | null = null;
   const opened = new Map<string, number | null>();
   for (const f of fills) {
@@ -18,9 +24,24 @@ export function futuresTrades(fills: readonly PerpFillView[], orders: ReadonlyMa
       lastOpen = f.time;
       continue;
     }
-    const t = byOrder.get(f.clientOrderId) ?? { side: f.side, qty: '0', quote: '0', realized: '0', fees: '0', last: f.time, closing };
+    const t = byOrder.get(f.clientOrderId) ?? {
+      side: f.side,
+      qty: '0',
+      quote: '0',
+      realized: '0',
+      fees: '0',
+      last: f.time,
+      closing,
+    };
     if (!opened.has(f.clientOrderId)) opened.set(f.clientOrderId, lastOpen);
-    byOrder.set(f.clientOrderId, { ...t, qty: add(t.qty, f.qty), quote: add(t.quote, f.quoteQty), realized: add(t.realized, f.realizedPnl), fees: add(t.fees, f.commission), last: f.time });
+    byOrder.set(f.clientOrderId, {
+      ...t,
+      qty: add(t.qty, f.qty),
+      quote: add(t.quote, f.quoteQty),
+      realized: add(t.realized, f.realizedPnl),
+      fees: add(t.fees, f.commission),
+      last: f.time,
+    });
   }
   const trades: BacktestTrade[] = [];
   for (const [id, t] of byOrder) {

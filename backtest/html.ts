@@ -55,7 +55,22 @@ export function aggregateBars(candles: readonly Candle[], fills: BacktestResult[
       h = Math.max(h, Number(c.high));
       l = Math.min(l, Number(c.low));
     }
-    bars.push({ t0: first.openTime, t1: last.closeTime, o: Number(first.open), h, l, c: Number(last.close), buys: 0, sells: 0, buyQuote: 0, buyQty: 0, sellQuote: 0, sellQty: 0, entries: 0, exits: 0 });
+    bars.push({
+      t0: first.openTime,
+      t1: last.closeTime,
+      o: Number(first.open),
+      h,
+      l,
+      c: Number(last.close),
+      buys: 0,
+      sells: 0,
+      buyQuote: 0,
+      buyQty: 0,
+      sellQuote: 0,
+      sellQty: 0,
+      entries: 0,
+      exits: 0,
+    });
   }
   let b = 0;
   for (const f of [...fills].sort((x, y) => x.time - y.time)) {
@@ -87,8 +102,24 @@ export function reportData(r: BacktestResult, bars: readonly Bar[]): ReportData 
   const fills: ChartFill[] = [];
   for (const b of bars) {
     // One marker per bar and side, at the average fill price, with the count of fills behind it.
-    if (b.buys > 0) fills.push({ time: b.t0, side: 'BUY', purpose: b.entries > 0 ? 'entry' : 'exit', price: b.buyQuote / b.buyQty, qty: b.buyQty, count: b.buys });
-    if (b.sells > 0) fills.push({ time: b.t0, side: 'SELL', purpose: b.exits > 0 ? 'exit' : 'entry', price: b.sellQuote / b.sellQty, qty: b.sellQty, count: b.sells });
+    if (b.buys > 0)
+      fills.push({
+        time: b.t0,
+        side: 'BUY',
+        purpose: b.entries > 0 ? 'entry' : 'exit',
+        price: b.buyQuote / b.buyQty,
+        qty: b.buyQty,
+        count: b.buys,
+      });
+    if (b.sells > 0)
+      fills.push({
+        time: b.t0,
+        side: 'SELL',
+        purpose: b.exits > 0 ? 'exit' : 'entry',
+        price: b.sellQuote / b.sellQty,
+        qty: b.sellQty,
+        count: b.sells,
+      });
   }
   return {
     candles: bars.map((b) => ({ time: b.t0, open: b.o, high: b.h, low: b.l, close: b.c })),
@@ -154,7 +185,10 @@ ${
   trades.length === 0
     ? '<p>No trade closed.</p>'
     : `<table id="trades"><tr><th class="l">closed</th><th class="l">tag</th><th>qty</th><th>entry</th><th>exit</th><th>pnl</th><th class="l">why</th></tr>${trades
-        .map((t) => `<tr><td class="l">${formatTime(t.closedAt)}</td><td class="l">${escapeHtml(t.tag)}</td><td>${t.qty}</td><td>${t.entryPrice}</td><td>${t.exitPrice}</td><td class="${sign(Number(t.pnl))}">${t.pnl}</td><td class="l">${escapeHtml(t.reason)}</td></tr>`)
+        .map(
+          (t) =>
+            `<tr><td class="l">${formatTime(t.closedAt)}</td><td class="l">${escapeHtml(t.tag)}</td><td>${t.qty}</td><td>${t.entryPrice}</td><td>${t.exitPrice}</td><td class="${sign(Number(t.pnl))}">${t.pnl}</td><td class="l">${escapeHtml(t.reason)}</td></tr>`,
+        )
         .join('')}</table>`
 }
 <h2>Summary</h2>

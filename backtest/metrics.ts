@@ -74,7 +74,13 @@ export class MetricsRecorder {
     if (inPosition) this.exposed++;
   }
 
-  finish(args: { initialEquity: Dec; finalEquity: Dec; trades: readonly { pnl: Dec }[]; firstPrice: Dec; lastPrice: Dec }): BacktestMetrics {
+  finish(args: {
+    initialEquity: Dec;
+    finalEquity: Dec;
+    trades: readonly { pnl: Dec }[];
+    firstPrice: Dec;
+    lastPrice: Dec;
+  }): BacktestMetrics {
     const { trades } = args;
     let wins = 0;
     let losses = 0;
@@ -120,8 +126,10 @@ export class MetricsRecorder {
     if (n === 0) return [];
     const out: EquityPoint[] = [{ time: this.startTime, equity: this.startEquity }];
     const bucket = Math.max(1, Math.ceil(n / Math.max(1, this.points - 1)));
-    for (let i = bucket - 1; i < n; i += bucket) out.push({ time: this.times[i]!, equity: roundEquity(this.values[i]!) });
-    if ((n - 1) % bucket !== bucket - 1) out.push({ time: this.times[n - 1]!, equity: roundEquity(this.values[n - 1]!) });
+    for (let i = bucket - 1; i < n; i += bucket)
+      out.push({ time: this.times[i]!, equity: roundEquity(this.values[i]!) });
+    if ((n - 1) % bucket !== bucket - 1)
+      out.push({ time: this.times[n - 1]!, equity: roundEquity(this.values[n - 1]!) });
     return out;
   }
 }

@@ -11,7 +11,16 @@
 import { type Dec, Decimal, d, floorToStep, str } from '../core/decimal';
 import type { Candle, SymbolFilters } from '../core/market';
 import type { OrderRequest, OrderSnapshot } from '../core/orders';
-import { BTCUSDT_BRACKETS, type LeverageBracket, type MarginType, Perpetual, type PerpEvent, type PerpFillView, type PerpSymbol, perpSymbol } from '../venue/perpetual';
+import {
+  BTCUSDT_BRACKETS,
+  type LeverageBracket,
+  type MarginType,
+  Perpetual,
+  type PerpEvent,
+  type PerpFillView,
+  type PerpSymbol,
+  perpSymbol,
+} from '../venue/perpetual';
 import { decimals } from '../venue/perpetual/validate';
 
 export interface PerpetualConfig {
@@ -32,11 +41,20 @@ export const DEFAULT_PERPETUAL: PerpetualConfig = { leverage: 10, takerFee: '0.0
 const ACCOUNT = 'backtest';
 
 /** A perpetual contract with the bot's symbol filters (precisions from the tick and the step). */
-export function contractFor(filters: SymbolFilters, brackets: readonly LeverageBracket[] = BTCUSDT_BRACKETS): PerpSymbol {
-  return perpSymbol(filters, { pricePrecision: decimals(filters.tickSize), quantityPrecision: decimals(filters.stepSize), brackets });
+export function contractFor(
+  filters: SymbolFilters,
+  brackets: readonly LeverageBracket[] = BTCUSDT_BRACKETS,
+): PerpSymbol {
+  return perpSymbol(filters, {
+    pricePrecision: decimals(filters.tickSize),
+    quantityPrecision: decimals(filters.stepSize),
+    brackets,
+  });
 }
 
-export type ExecuteOutcome = { readonly ok: true; readonly snapshot: OrderSnapshot } | { readonly ok: false; readonly code: number; readonly reason: string };
+export type ExecuteOutcome =
+  | { readonly ok: true; readonly snapshot: OrderSnapshot }
+  | { readonly ok: false; readonly code: number; readonly reason: string };
 
 export class BacktestPerpetual {
   readonly perp: Perpetual;
@@ -70,7 +88,9 @@ export class BacktestPerpetual {
   }
 
   /** Play one candle: fills, triggers, funding and liquidation on its path. */
-  onCandle(candle: Pick<Candle, 'open' | 'high' | 'low' | 'close' | 'volume' | 'openTime' | 'closeTime'>): readonly PerpEvent[] {
+  onCandle(
+    candle: Pick<Candle, 'open' | 'high' | 'low' | 'close' | 'volume' | 'openTime' | 'closeTime'>,
+  ): readonly PerpEvent[] {
     return this.watch(this.perp.onCandle(this.symbol, candle));
   }
 
@@ -80,9 +100,20 @@ export class BacktestPerpetual {
   }
 
   /** A kernel `placeOrder` (MARKET or LIMIT, base quantity) as a futures order with the bot's client id. */
-  executeOrder(clientOrderId: string, request: OrderRequest, time: number, opts: { reduceOnly?: boolean } = {}): ExecuteOutcome {
-    if (request.type !== 'MARKET' && request.type !== 'LIMIT') return { ok: false, code: -1116, reason: `the perpetual takes MARKET and LIMIT orders here, not ${request.type}` };
-    if (request.quantity === undefined) return { ok: false, code: -1102, reason: 'a futures order needs a base quantity (quoteOrderQty is spot only)' };
+  executeOrder(
+    clientOrderId: string,
+    request: OrderRequest,
+    time: number,
+    opts: { reduceOnly?: boolean } = {},
+  ): ExecuteOutcome {
+    if (request.type !== 'MARKET' && request.type !== 'LIMIT')
+      return {
+        ok: false,
+        code: -1116,
+        reason: `the perpetual takes MARKET and LIMIT orders here, not ${request.type}`,
+      };
+    if (request.quantity === undefined)
+      return { ok: false, code: -1102, reason: 'a futures order needs a base quantity (quoteOrderQty is spot only)' };
     const r = this.perp.placeOrder({
       accountId: ACCOUNT,
       symbol: request.symbol,
@@ -121,7 +152,10 @@ export class BacktestPerpetual {
   maxQuantity(price: Dec): Dec {
     const lev = this.perp.symbolSettings(ACCOUNT, this.symbol).leverage;
     const perUnit = d(price).dividedBy(lev).plus(d(price).times(this.perp.settings().takerFee));
-    return floorToStep(str(d(this.available()).dividedBy(perUnit).toDecimalPlaces(12, Decimal.ROUND_DOWN)), this.contract.filters.stepSize);
+    return floorToStep(
+      str(d(this.available()).dividedBy(perUnit).toDecimalPlaces(12, Decimal.ROUND_DOWN)),
+      this.contract.filters.stepSize,
+    );
   }
 
   fills(): readonly PerpFillView[] {
@@ -129,7 +163,18 @@ export class BacktestPerpetual {
   }
 }
 
-function toSnapshot(order: { clientOrderId: string; symbol: string; orderId: number; status: string; executedQty: Dec; cumQuote: Dec; updateTime: number }, fills: readonly PerpFillView[]): OrderSnapshot {
+function toSnapshot(
+  order: {
+    clientOrderId: string;
+    symbol: string;
+    orderId: number;
+    status: string;
+    executedQty: Dec;
+    cumQuote: Dec;
+    updateTime: number;
+  },
+  fills: readonly PerpFillView[],
+): OrderSnapshot {
   return {
     clientOrderId: order.clientOrderId,
     symbol: order.symbol,
@@ -138,6 +183,15 @@ function toSnapshot(order: { clientOrderId: string; symbol: string; orderId: num
     executedQty: order.executedQty,
     cumulativeQuoteQty: order.cumQuote,
     updateTime: order.updateTime,
-    fills: fills.map((f) => ({ tradeId: f.tradeId, price: f.price, qty: f.qty, quoteQty: f.quoteQty, commission: f.commission, commissionAsset: f.commissionAsset, time: f.time, isMaker: f.isMaker })),
+    fills: fills.map((f) => ({
+      tradeId: f.tradeId,
+      price: f.price,
+      qty: f.qty,
+      quoteQty: f.quoteQty,
+      commission: f.commission,
+      commissionAsset: f.commissionAsset,
+      time: f.time,
+      isMaker: f.isMaker,
+    })),
   };
 }

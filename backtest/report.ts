@@ -22,14 +22,22 @@ export function summaryText(r: BacktestResult, extra: { elapsedMs?: number } = {
     ['buy & hold', pct(m.buyAndHoldPct)],
     ['realised PnL', `${r.realizedPnl} ${quote}`],
     ['unrealised PnL', `${r.unrealizedPnl} ${quote} (position ${r.position.qty} ${r.filters.baseAsset})`],
-    ['fees', Object.entries(r.fees).map(([a, v]) => `${v} ${a}`).join(', ') || '0'],
+    [
+      'fees',
+      Object.entries(r.fees)
+        .map(([a, v]) => `${v} ${a}`)
+        .join(', ') || '0',
+    ],
     ['max drawdown', `${m.maxDrawdown} ${quote} (${pct(m.maxDrawdownPct)})`],
     ['exposure', pct(m.exposurePct)],
     ['trades', `${m.trades} (${m.wins} won, ${m.losses} lost), win rate ${pct(m.winRatePct)}`],
     ['profit factor', m.profitFactor === null ? '—' : String(m.profitFactor)],
     ['best / worst trade', `${m.bestTrade ?? '—'} / ${m.worstTrade ?? '—'} ${quote}`],
     ['round trips', `${r.roundTrips.count} (${r.roundTrips.wins} won)`],
-    ['orders', `${r.orders.length} placed, ${r.orders.filter((o) => o.status === 'REJECTED').length} rejected, ${r.fills.length} fills`],
+    [
+      'orders',
+      `${r.orders.length} placed, ${r.orders.filter((o) => o.status === 'REJECTED').length} rejected, ${r.fills.length} fills`,
+    ],
   ];
   if (extra.elapsedMs !== undefined) {
     const rate = extra.elapsedMs > 0 ? Math.round(r.candles / (extra.elapsedMs / 1000)) : r.candles;

@@ -56,7 +56,11 @@ export interface BenchResults {
   readonly recovery?: RecoveryResult;
   readonly backtest?: BacktestScenarioResult;
   /** The same scenarios with the other profile (--compare). */
-  readonly comparison?: { readonly profile: Profile; readonly latency?: LatencyResult; readonly density?: DensityResult };
+  readonly comparison?: {
+    readonly profile: Profile;
+    readonly latency?: LatencyResult;
+    readonly density?: DensityResult;
+  };
   /** Latency and density on a real cluster with several workers (--server cluster). */
   readonly cluster?: ClusterRun;
   readonly targets: readonly TargetCheck[];
@@ -85,7 +89,8 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 async function main(): Promise<number> {
   const chosen = positionals.length > 0 ? positionals : [...SCENARIOS];
   const unknown = chosen.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
   const want = (s: Scenario) => chosen.includes(s);
   const profile = PROFILES[args.profile];
   if (!profile) throw new Error(`unknown profile ${args.profile} (known: ${Object.keys(PROFILES).join(', ')})`);
@@ -96,11 +101,21 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   const loadAtStart = loadInfo();
-  log(`bench: ${chosen.join(', ')} with the ${profile.name} profile on ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.memTotalMiB} MiB; load ${loadAtStart.loadavg1}${loadAtStart.tortureRunning ? ' (torture run active)' : ''}`);
+  log(
+    `bench: ${chosen.join(', ')} with the ${profile.name} profile on ${machine.nproc} CPU(s) ${machine.cpuModel}, ${machine.memTotalMiB} MiB; load ${loadAtStart.loadavg1}${loadAtStart.tortureRunning ? ' (torture run active)' : ''}`,
+  );
 
-  const results: { -readonly [K in keyof BenchResults]?: BenchResults[K] } = { startedAt, machine, loadAtStart, profile };
+  const results: { -readonly [K in keyof BenchResults]?: BenchResults[K] } = {
+    startedAt,
+    machine,
+    loadAtStart,
+    profile,
+  };
 
-  if (want('latency')) results.latency = await withStack(profile, (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }));
+  if (want('latency'))
+    results.latency = await withStack(profile, (stack) =>
+      latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }),
+    );
 
   if (want('density') || want('recovery')) {
     await withStack(profile, async (stack) => {
@@ -119,17 +134,32 @@ async function main(): Promise<number> {
     if (!other) throw new Error(`unknown profile ${args['compare-with']}`);
     log(`bench: comparison with the ${other.name} profile`);
     const comparison: { profile: Profile; latency?: LatencyResult; density?: DensityResult } = { profile: other };
-    if (want('latency')) comparison.latency = await withStack(other, (stack) => latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 0, log }));
-    if (want('density')) comparison.density = await withStack(other, (stack) => densityScenario(stack, { sizes: [sizes[0]!], bursts, log }));
+    if (want('latency'))
+      comparison.latency = await withStack(other, (stack) =>
+        latencyScenario(stack, { events: Math.min(events, 300), warmup: 20, gapMs: 0, log }),
+      );
+    if (want('density'))
+      comparison.density = await withStack(other, (stack) =>
+        densityScenario(stack, { sizes: [sizes[0]!], bursts, log }),
+      );
     results.comparison = comparison;
   }
 
   if (args.server === 'cluster') {
     const workers = Number(args['cluster-workers']);
     log(`bench: the same on a Temporal cluster (PostgreSQL, four service processes) with ${workers} workers`);
-    const cluster: { -readonly [K in keyof ClusterRun]?: ClusterRun[K] } = { workers, serverVersion: TEMPORAL_SERVER_VERSION, historyShards: 4 };
+    const cluster: { -readonly [K in keyof ClusterRun]?: ClusterRun[K] } = {
+      workers,
+      serverVersion: TEMPORAL_SERVER_VERSION,
+      historyShards: 4,
+    };
     const on = { server: 'cluster' as const, workers };
-    if (want('latency')) cluster.latency = await withStack(profile, (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }), on);
+    if (want('latency'))
+      cluster.latency = await withStack(
+        profile,
+        (stack) => latencyScenario(stack, { events, warmup: 20, gapMs: 0, log }),
+        on,
+      );
     if (want('density') || want('recovery')) {
       await withStack(
         profile,
@@ -137,7 +167,12 @@ async function main(): Promise<number> {
           const n = sizes[sizes.length - 1]!;
           if (want('density')) cluster.density = await densityScenario(stack, { sizes, bursts, log });
           else await ensureBots(stack, n, log);
-          if (want('recovery')) cluster.recovery = await recoveryScenario(stack, new Set(Array.from({ length: n }, (_, i) => densityBotName(i))), { bots: n, log });
+          if (want('recovery'))
+            cluster.recovery = await recoveryScenario(
+              stack,
+              new Set(Array.from({ length: n }, (_, i) => densityBotName(i))),
+              { bots: n, log },
+            );
         },
         on,
       );
@@ -157,7 +192,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-async function withStack<T>(profile: Profile, fn: (stack: BenchStack) => Promise<T>, on: { server: 'dev' | 'cluster'; workers: number } = { server: 'dev', workers: 1 }): Promise<T> {
+async function withStack<T>(
+  profile: Profile,
+  fn: (stack: BenchStack) => Promise<T>,
+  on: { server: 'dev' | 'cluster'; workers: number } = { server: 'dev', workers: 1 },
+): Promise<T> {
   const stack = await BenchStack.start({ ...stackOptions(profile, log), ...on });
   try {
     return await fn(stack);

@@ -3,7 +3,12 @@
  * stop (graceful cancel), pause, resume, setParams, status and list. Every refusal says which bot
  * and why (client/errors.ts).
  */
-import { type Client, type Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  type Client,
+  type Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { type BotDefinition, parseBotDefinition } from '../core/bot-definition';
 import { staticDetailsOf, staticSummaryOf } from '../core/digest';
 import { formatIssues } from '../core/schema';
@@ -39,21 +44,32 @@ export interface StartResult {
 
 function where(client: Client): { address?: string; namespace?: string } {
   const connection = client.connection as Partial<Connection>;
-  return { ...(connection.options?.address ? { address: connection.options.address } : {}), namespace: client.options.namespace };
+  return {
+    ...(connection.options?.address ? { address: connection.options.address } : {}),
+    namespace: client.options.namespace,
+  };
 }
 
-export async function startBot(client: Client, definition: BotDefinition, taskQueue: string, options?: RuntimeOptions): Promise<StartResult> {
+export async function startBot(
+  client: Client,
+  definition: BotDefinition,
+  taskQueue: string,
+  options?: RuntimeOptions,
+): Promise<StartResult> {
   // Validated here and again by the workflow: a bad definition never reaches the server.
   const def = parseBotDefinition(definition);
   if (options !== undefined) {
     const checked = runtimeOptionsSchema.safeParse(options);
-    if (!checked.success) throw new BotCommandError(`bot "${def.name}": ${formatIssues(checked.error, 'options').join('; ')}`);
+    if (!checked.success)
+      throw new BotCommandError(`bot "${def.name}": ${formatIssues(checked.error, 'options').join('; ')}`);
   }
   const workflowId = botWorkflowId(def.name);
   const args = [{ definition: def, ...(options ? { options } : {}) }] as const;
   const payloadBytes = Buffer.byteLength(JSON.stringify(args));
   if (payloadBytes > MAX_START_INPUT_BYTES) {
-    throw new BotCommandError(`bot "${def.name}": the start input is ${payloadBytes} bytes; at most ${MAX_START_INPUT_BYTES} are sent (Temporal refuses payloads above 2 MB)`);
+    throw new BotCommandError(
+      `bot "${def.name}": the start input is ${payloadBytes} bytes; at most ${MAX_START_INPUT_BYTES} are sent (Temporal refuses payloads above 2 MB)`,
+    );
   }
   try {
     await client.workflow.start<typeof botWorkflow>(BOT_WORKFLOW_TYPE, {
@@ -75,9 +91,17 @@ export async function startBot(client: Client, definition: BotDefinition, taskQu
     return { name: def.name, workflowId, started: true, message: `started bot "${def.name}" (workflow ${workflowId})` };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { name: def.name, workflowId, started: false, message: `bot "${def.name}" is already running (workflow ${workflowId}); not starting a second copy` };
+      return {
+        name: def.name,
+        workflowId,
+        started: false,
+        message: `bot "${def.name}" is already running (workflow ${workflowId}); not starting a second copy`,
+      };
     }
-    throw new BotCommandError(explainTemporalError(err, { what: `start bot "${def.name}"`, payloadBytes, ...where(client) }), { cause: err });
+    throw new BotCommandError(
+      explainTemporalError(err, { what: `start bot "${def.name}"`, payloadBytes, ...where(client) }),
+      { cause: err },
+    );
   }
 }
 
@@ -90,7 +114,10 @@ export async function checkNamesFree(client: Client, names: readonly string[]): 
   const problems: string[] = [];
   for (const name of names) {
     const clash = running.find((b) => b.name !== name && b.name.toLowerCase() === name.toLowerCase());
-    if (clash) problems.push(`bot "${name}": a bot named "${clash.name}" is already running (workflow ${clash.workflowId}); bot names are compared ignoring case`);
+    if (clash)
+      problems.push(
+        `bot "${name}": a bot named "${clash.name}" is already running (workflow ${clash.workflowId}); bot names are compared ignoring case`,
+      );
   }
   return problems;
 }
@@ -103,7 +130,8 @@ async function running(client: Client, name: string) {
   const h = handle(client, name);
   try {
     const d = await h.describe();
-    if (d.status.name !== 'RUNNING') throw new BotCommandError(`bot "${name}" is not running (${d.status.name.toLowerCase()})`);
+    if (d.status.name !== 'RUNNING')
+      throw new BotCommandError(`bot "${name}" is not running (${d.status.name.toLowerCase()})`);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new BotCommandError(`no bot named "${name}"`);
     if (err instanceof BotCommandError) throw err;
@@ -133,7 +161,14 @@ export async function setBotParams(client: Client, name: string, params: Record<
   try {
     return await h.executeUpdate(setParamsUpdate, { args: [params] });
   } catch (err) {
-    throw new BotCommandError(explainTemporalError(err, { what: `params of bot "${name}"`, payloadBytes: Buffer.byteLength(JSON.stringify(params) ?? ''), ...where(client) }), { cause: err });
+    throw new BotCommandError(
+      explainTemporalError(err, {
+        what: `params of bot "${name}"`,
+        payloadBytes: Buffer.byteLength(JSON.stringify(params) ?? ''),
+        ...where(client),
+      }),
+      { cause: err },
+    );
   }
 }
 
@@ -142,7 +177,9 @@ export async function botState(client: Client, name: string): Promise<BotStateVi
   try {
     return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => h.query(stateQuery));
   } catch (err) {
-    throw new BotCommandError(explainTemporalError(err, { what: `state of bot "${name}"`, ...where(client) }), { cause: err });
+    throw new BotCommandError(explainTemporalError(err, { what: `state of bot "${name}"`, ...where(client) }), {
+      cause: err,
+    });
   }
 }
 

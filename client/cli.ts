@@ -35,7 +35,9 @@ async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<
   try {
     connection = await Connection.connect({ ...connectionOptions(settings), connectTimeout });
   } catch (err) {
-    throw new BotCommandError(explainTemporalError(err, { what: 'connect', address: settings.address, namespace: settings.namespace }));
+    throw new BotCommandError(
+      explainTemporalError(err, { what: 'connect', address: settings.address, namespace: settings.namespace }),
+    );
   }
   try {
     return await fn(new Client({ connection, namespace: settings.namespace }), settings.taskQueue);
@@ -61,30 +63,46 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
         return 0;
       }
       const problems = preflightProblems(file, defs, outcomes);
-      if (problems.length > 0) throw new BotCommandError(`${file}: these bots could not trade:\n${problems.join('\n')}`);
+      if (problems.length > 0)
+        throw new BotCommandError(`${file}: these bots could not trade:\n${problems.join('\n')}`);
       const unchecked = [...outcomes].filter(([, o]) => !o.checked);
-      if (unchecked.length > 0) out(`not checked with a worker: ${unchecked.map(([name, o]) => `${name} (${o.checked ? '' : o.why})`).join(', ')}`);
+      if (unchecked.length > 0)
+        out(
+          `not checked with a worker: ${unchecked.map(([name, o]) => `${name} (${o.checked ? '' : o.why})`).join(', ')}`,
+        );
       else out(`${file}: a worker confirms every bot can trade (account, symbol, key, order sizes)`);
       return 0;
     }
     case 'strategies':
-      out(renderTable(['id', 'title'], Object.values(STRATEGIES).map((s) => [s.id, s.title])));
+      out(
+        renderTable(
+          ['id', 'title'],
+          Object.values(STRATEGIES).map((s) => [s.id, s.title]),
+        ),
+      );
       return 0;
     case 'start': {
       const args = rest.filter((a) => !a.startsWith('--'));
       const file = need(args[0], 'config file');
       const defs = loadBotConfig(file); // the whole file is validated before anything starts
       const selected = args[1] ? defs.filter((d) => d.name === args[1]) : defs;
-      if (args[1] && selected.length === 0) throw new BotCommandError(`${file}: no bot named "${args[1]}" (bots: ${defs.map((d) => d.name).join(', ')})`);
+      if (args[1] && selected.length === 0)
+        throw new BotCommandError(`${file}: no bot named "${args[1]}" (bots: ${defs.map((d) => d.name).join(', ')})`);
       return withClient(async (client, taskQueue) => {
-        const clashes = await checkNamesFree(client, selected.map((d) => d.name));
+        const clashes = await checkNamesFree(
+          client,
+          selected.map((d) => d.name),
+        );
         if (clashes.length > 0) throw new BotCommandError(clashes.join('\n'));
         if (!rest.includes('--no-check')) {
           // Nothing starts if any bot of the selection could not trade.
           const outcomes = await preflightBots(client, taskQueue, selected);
           const problems = preflightProblems(file, defs, outcomes);
-          if (problems.length > 0) throw new BotCommandError(`${file}: not started, these bots could not trade:\n${problems.join('\n')}`);
-          for (const [name, o] of outcomes) if (!o.checked) out(`bot "${name}" not checked before its start (${o.why}); it shows BLOCKED if it cannot trade`);
+          if (problems.length > 0)
+            throw new BotCommandError(`${file}: not started, these bots could not trade:\n${problems.join('\n')}`);
+          for (const [name, o] of outcomes)
+            if (!o.checked)
+              out(`bot "${name}" not checked before its start (${o.why}); it shows BLOCKED if it cannot trade`);
         }
         let refused = 0;
         for (const def of selected) {
@@ -100,7 +118,10 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
         const name = need(rest[0], 'bot name');
         out(`stopping "${name}"...`);
         const summary = await stopBot(client, name);
-        if (summary) out(`stopped "${name}": status ${summary.status}, realised PnL ${summary.realizedPnl}, position ${summary.position.qty}, open orders left ${summary.openOrders.length}`);
+        if (summary)
+          out(
+            `stopped "${name}": status ${summary.status}, realised PnL ${summary.realizedPnl}, position ${summary.position.qty}, open orders left ${summary.openOrders.length}`,
+          );
         return 0;
       });
     case 'pause':
@@ -133,7 +154,22 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
     case 'list':
       return withClient(async (client) => {
         const bots = await listBots(client, rest.includes('--all'));
-        out(bots.length === 0 ? 'no bots' : renderTable(['bot', 'workflow', 'workflow status', 'bot status', 'strategy', 'symbol', 'started'], bots.map((b) => [b.name, b.workflowId, b.status, b.botStatus, b.strategy, b.symbol, b.startTime.toISOString()])));
+        out(
+          bots.length === 0
+            ? 'no bots'
+            : renderTable(
+                ['bot', 'workflow', 'workflow status', 'bot status', 'strategy', 'symbol', 'started'],
+                bots.map((b) => [
+                  b.name,
+                  b.workflowId,
+                  b.status,
+                  b.botStatus,
+                  b.strategy,
+                  b.symbol,
+                  b.startTime.toISOString(),
+                ]),
+              ),
+        );
         return 0;
       });
     case 'help':
@@ -155,7 +191,8 @@ if (require.main === module) {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      if (err instanceof BotConfigError || err instanceof BotCommandError || err instanceof ConfigError) console.error(err.message);
+      if (err instanceof BotConfigError || err instanceof BotCommandError || err instanceof ConfigError)
+        console.error(err.message);
       else console.error(`error: ${(err as Error).message}`);
       process.exit(1);
     },

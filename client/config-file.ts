@@ -9,7 +9,8 @@ export function loadBotConfig(file: string): BotDefinition[] {
   let text: string;
   try {
     const bytes = readFileSync(file);
-    if (bytes.length > MAX_CONFIG_BYTES) throw new Error(`it is ${bytes.length} bytes; a bot config file is at most ${MAX_CONFIG_BYTES}`);
+    if (bytes.length > MAX_CONFIG_BYTES)
+      throw new Error(`it is ${bytes.length} bytes; a bot config file is at most ${MAX_CONFIG_BYTES}`);
     text = bytes.toString('utf8');
   } catch (err) {
     throw new BotConfigError([`${file}: cannot read the file: ${(err as Error).message}`]);
@@ -70,7 +71,7 @@ export function jsonErrorOffset(text: string): number | null {
       if (text[i] === '\\') {
         i++;
         if (text[i] === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) return void (i += k, fail());
+          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) return void ((i += k), fail());
           i += 4;
         } else if (!'"\\/bfnrt'.includes(text[i] ?? '')) fail();
       }
@@ -100,7 +101,10 @@ export function jsonErrorOffset(text: string): number | null {
         i++;
         value();
         ws();
-        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
         if (text[i] === '}') return void i++;
         fail();
       }
@@ -112,7 +116,10 @@ export function jsonErrorOffset(text: string): number | null {
       for (;;) {
         value();
         ws();
-        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
         if (text[i] === ']') return void i++;
         fail();
       }

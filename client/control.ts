@@ -20,7 +20,8 @@ async function running(client: Client, name: string) {
   const h = handle(client, name);
   try {
     const d = await h.describe();
-    if (d.status.name !== 'RUNNING') throw new BotCommandError(`bot "${name}" is not running (${d.status.name.toLowerCase()})`);
+    if (d.status.name !== 'RUNNING')
+      throw new BotCommandError(`bot "${name}" is not running (${d.status.name.toLowerCase()})`);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new BotCommandError(`no bot named "${name}"`);
     throw err;
@@ -42,7 +43,12 @@ export async function runBotNow(client: Client, name: string): Promise<RunNowRes
 }
 
 /** An account's balances valued in USDT, read by a worker of `taskQueue`. */
-export async function accountBalance(client: Client, taskQueue: string, account: string, timeoutMs = 30_000): Promise<BalanceReport> {
+export async function accountBalance(
+  client: Client,
+  taskQueue: string,
+  account: string,
+  timeoutMs = 30_000,
+): Promise<BalanceReport> {
   return client.workflow.execute<typeof accountBalanceWorkflow>(ACCOUNT_BALANCE_WORKFLOW_TYPE, {
     workflowId: `balance-${account}-${randomUUID()}`,
     taskQueue,

@@ -34,11 +34,19 @@ function messages(err: unknown): string[] {
 }
 
 export function isUnreachable(err: unknown): boolean {
-  return messages(err).some((m) => /Failed to connect before the deadline|ECONNREFUSED|UNAVAILABLE|connection refused|Name resolution|ENOTFOUND|DNS/i.test(m));
+  return messages(err).some((m) =>
+    /Failed to connect before the deadline|ECONNREFUSED|UNAVAILABLE|connection refused|Name resolution|ENOTFOUND|DNS/i.test(
+      m,
+    ),
+  );
 }
 
 export function isPayloadTooLarge(err: unknown): boolean {
-  return messages(err).some((m) => /Blob data size exceeds limit|RESOURCE_EXHAUSTED.*(size|message larger)|message larger than max|exceeds limit/i.test(m));
+  return messages(err).some((m) =>
+    /Blob data size exceeds limit|RESOURCE_EXHAUSTED.*(size|message larger)|message larger than max|exceeds limit/i.test(
+      m,
+    ),
+  );
 }
 
 /** One line (or a few) a person can act on. */
@@ -46,7 +54,9 @@ export function explainTemporalError(err: unknown, ctx: CallContext): string {
   if (err instanceof BotCommandError) return err.message;
   const all = messages(err);
   const prefix = ctx.what ? `${ctx.what}: ` : '';
-  const where = ctx.address ? ` at ${ctx.address}${ctx.namespace && ctx.namespace !== 'default' ? ` (namespace ${ctx.namespace})` : ''}` : '';
+  const where = ctx.address
+    ? ` at ${ctx.address}${ctx.namespace && ctx.namespace !== 'default' ? ` (namespace ${ctx.namespace})` : ''}`
+    : '';
   if (isUnreachable(err)) {
     return `${prefix}cannot reach Temporal${where} (set by TEMPORAL_ADDRESS): ${all[0] ?? 'no answer'}. Is the server running? (\`npm start\` runs a local one)`;
   }
@@ -57,7 +67,10 @@ export function explainTemporalError(err: unknown, ctx: CallContext): string {
   if (err instanceof WorkflowUpdateFailedError) {
     return `${ctx.what} refused: ${all.slice(1).join(': ') || all[0]}`;
   }
-  if (all.some((m) => /deadline exceeded|DEADLINE_EXCEEDED/i.test(m)) || (ctx.deadlinePassed && all.some((m) => /CANCELLED|Call cancelled/i.test(m)))) {
+  if (
+    all.some((m) => /deadline exceeded|DEADLINE_EXCEEDED/i.test(m)) ||
+    (ctx.deadlinePassed && all.some((m) => /CANCELLED|Call cancelled/i.test(m)))
+  ) {
     return `${prefix}no answer in time${where}; its worker may be down or its workflow task failing (see \`temporal workflow describe\`)`;
   }
   return `${prefix}${all.join(': ') || String(err)}`;

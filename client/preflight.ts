@@ -12,7 +12,9 @@ import type { PreflightProblem, PreflightResult } from '../activities/preflight'
 import type { BotDefinition } from '../core/bot-definition';
 import { PREFLIGHT_WORKFLOW_TYPE } from '../workflows/preflight';
 
-export type PreflightOutcome = { readonly checked: true; readonly problems: readonly PreflightProblem[] } | { readonly checked: false; readonly why: string };
+export type PreflightOutcome =
+  | { readonly checked: true; readonly problems: readonly PreflightProblem[] }
+  | { readonly checked: false; readonly why: string };
 
 /** How long one check may take before the start goes ahead unchecked. */
 export const PREFLIGHT_TIMEOUT_MS = 30_000;
@@ -27,10 +29,16 @@ export async function workerPolls(client: Client, taskQueue: string): Promise<bo
   return (answer.pollers ?? []).length > 0;
 }
 
-export async function preflightBots(client: Client, taskQueue: string, definitions: readonly BotDefinition[], timeoutMs = PREFLIGHT_TIMEOUT_MS): Promise<Map<string, PreflightOutcome>> {
+export async function preflightBots(
+  client: Client,
+  taskQueue: string,
+  definitions: readonly BotDefinition[],
+  timeoutMs = PREFLIGHT_TIMEOUT_MS,
+): Promise<Map<string, PreflightOutcome>> {
   const outcomes = new Map<string, PreflightOutcome>();
   if (!(await workerPolls(client, taskQueue))) {
-    for (const d of definitions) outcomes.set(d.name, { checked: false, why: `no worker polls task queue "${taskQueue}"` });
+    for (const d of definitions)
+      outcomes.set(d.name, { checked: false, why: `no worker polls task queue "${taskQueue}"` });
     return outcomes;
   }
   await Promise.all(
@@ -39,13 +47,26 @@ export async function preflightBots(client: Client, taskQueue: string, definitio
         const result = (await client.workflow.execute(PREFLIGHT_WORKFLOW_TYPE, {
           workflowId: `preflight-${definition.name}-${randomUUID()}`,
           taskQueue,
-          args: [{ definition: { name: definition.name, strategy: definition.strategy, symbol: definition.symbol, account: definition.account, params: definition.params } }],
+          args: [
+            {
+              definition: {
+                name: definition.name,
+                strategy: definition.strategy,
+                symbol: definition.symbol,
+                account: definition.account,
+                params: definition.params,
+              },
+            },
+          ],
           workflowExecutionTimeout: timeoutMs,
         })) as PreflightResult;
         outcomes.set(definition.name, { checked: true, problems: result.problems });
       } catch (err) {
         const cause = (err as { cause?: { message?: string } }).cause?.message;
-        outcomes.set(definition.name, { checked: false, why: `the check did not finish (${cause ?? (err as Error).message})` });
+        outcomes.set(definition.name, {
+          checked: false,
+          why: `the check did not finish (${cause ?? (err as Error).message})`,
+        });
       }
     }),
   );
@@ -53,11 +74,16 @@ export async function preflightBots(client: Client, taskQueue: string, definitio
 }
 
 /** "file: bot "x" (#2): symbol: BTCUSDX is not ..." lines for the problems found. */
-export function preflightProblems(file: string, definitions: readonly BotDefinition[], outcomes: ReadonlyMap<string, PreflightOutcome>): string[] {
+export function preflightProblems(
+  file: string,
+  definitions: readonly BotDefinition[],
+  outcomes: ReadonlyMap<string, PreflightOutcome>,
+): string[] {
   const lines: string[] = [];
   definitions.forEach((d, i) => {
     const outcome = outcomes.get(d.name);
-    if (outcome?.checked) for (const p of outcome.problems) lines.push(`${file}: bot "${d.name}" (#${i + 1}): ${p.field}: ${p.message}`);
+    if (outcome?.checked)
+      for (const p of outcome.problems) lines.push(`${file}: bot "${d.name}" (#${i + 1}): ${p.field}: ${p.message}`);
   });
   return lines;
 }

@@ -35,17 +35,36 @@ function uncommitted(orders: readonly OrderRecord[], symbol: string, positionQty
 
 /** The adopted order an exit just asked for stands for, or null (send it). */
 export function adoptedExitToBind(s: BotState, request: OrderRequest): OrderRecord | null {
-  if (s.resetAt == null || request.side !== 'SELL' || request.symbol !== s.setup.symbol || request.quantity === undefined) return null;
+  if (
+    s.resetAt == null ||
+    request.side !== 'SELL' ||
+    request.symbol !== s.setup.symbol ||
+    request.quantity === undefined
+  )
+    return null;
   const all = Object.values(s.orders);
   if (!gt(request.quantity, uncommitted(all, s.setup.symbol, s.position.qty))) return null;
   const candidates = all.filter(
-    (o) => o.adopted === true && !o.cancelRequested && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED' || o.status === 'FILLED') && sameRequest(o.request, request),
+    (o) =>
+      o.adopted === true &&
+      !o.cancelRequested &&
+      (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED' || o.status === 'FILLED') &&
+      sameRequest(o.request, request),
   );
   return candidates.sort((a, b) => a.createdAt - b.createdAt)[0] ?? null;
 }
 
 /** The adopted order as the strategy's own: its tag, purpose and reason; the exchange's status and fills as they are. */
-export function boundRecord(adopted: OrderRecord, intent: { readonly tag: string; readonly purpose: 'entry' | 'exit'; readonly reason?: string; readonly facts?: OrderRecord['facts'] }, now: number): OrderRecord {
+export function boundRecord(
+  adopted: OrderRecord,
+  intent: {
+    readonly tag: string;
+    readonly purpose: 'entry' | 'exit';
+    readonly reason?: string;
+    readonly facts?: OrderRecord['facts'];
+  },
+  now: number,
+): OrderRecord {
   const { adopted: _adopted, ...rest } = adopted;
   return {
     ...rest,
@@ -64,19 +83,36 @@ export function boundRecord(adopted: OrderRecord, intent: { readonly tag: string
  */
 export function duplicatesOfExecutedExits(
   orders: Readonly<Record<string, OrderRecord>>,
-  view: { readonly branch: string | undefined; readonly symbol: string; readonly positionQty: Dec; readonly since: number },
+  view: {
+    readonly branch: string | undefined;
+    readonly symbol: string;
+    readonly positionQty: Dec;
+    readonly since: number;
+  },
 ): OrderRecord[] {
   if (view.branch === undefined) return [];
   const all = Object.values(orders);
   const isSell = isSellOf(view.symbol);
-  const executed = all.filter((o) => o.adopted === true && isSell(o) && isPositive(o.executedQty) && (o.status === 'FILLED' || o.status === 'PARTIALLY_FILLED'));
+  const executed = all.filter(
+    (o) =>
+      o.adopted === true &&
+      isSell(o) &&
+      isPositive(o.executedQty) &&
+      (o.status === 'FILLED' || o.status === 'PARTIALLY_FILLED'),
+  );
   if (executed.length === 0) return [];
   let excess = d(uncommitted(all, view.symbol, view.positionQty)).negated();
   if (!excess.greaterThan(0)) return [];
   const current = all.filter(
     (o) =>
-      !o.adopted && isSell(o) && o.createdAt >= view.since && parseClientOrderId(o.clientOrderId)?.branch === view.branch &&
-      !awaitsProof(o.status) && !isFinalStatus(o.status) && !o.cancelRequested && !isPositive(o.executedQty),
+      !o.adopted &&
+      isSell(o) &&
+      o.createdAt >= view.since &&
+      parseClientOrderId(o.clientOrderId)?.branch === view.branch &&
+      !awaitsProof(o.status) &&
+      !isFinalStatus(o.status) &&
+      !o.cancelRequested &&
+      !isPositive(o.executedQty),
   );
   const copies: OrderRecord[] = [];
   for (const a of executed.sort((x, y) => x.createdAt - y.createdAt)) {

@@ -55,7 +55,11 @@ export function recordMint(ranges: readonly IdBranchRange[] | undefined, branch:
  * order is then no longer foreign, so later scans do not fetch it again and move on to the rest).
  * Extends an adjacent range of the same branch wherever it is, so adoptions stay a few ranges.
  */
-export function recordKnown(ranges: readonly IdBranchRange[] | undefined, branch: string, seq: number): IdBranchRange[] {
+export function recordKnown(
+  ranges: readonly IdBranchRange[] | undefined,
+  branch: string,
+  seq: number,
+): IdBranchRange[] {
   const list = ranges ?? [];
   const i = list.findIndex((r) => r.branch === branch && r.from - 1 <= seq && seq <= r.to);
   if (i < 0) return [...list, { branch, from: seq, to: seq + 1 }].slice(-MAX_RANGES);
@@ -70,7 +74,13 @@ export function recordKnown(ranges: readonly IdBranchRange[] | undefined, branch
  * under the *current* branch the bot has not minted yet is no discarded branch's (a reset always
  * moves the bot to a new branch): somebody else used the bot's id space, and it is not adopted.
  */
-export function isForeignLineageId(tag: string, branch: string | undefined, ranges: readonly IdBranchRange[] | undefined, nextSeq: number, clientOrderId: string): boolean {
+export function isForeignLineageId(
+  tag: string,
+  branch: string | undefined,
+  ranges: readonly IdBranchRange[] | undefined,
+  nextSeq: number,
+  clientOrderId: string,
+): boolean {
   const parsed = parseOwnId(clientOrderId);
   if (!parsed || parsed.tag !== tag) return false;
   if (branch !== undefined && parsed.branch === branch) return false;
@@ -105,8 +115,16 @@ export function adoptedRecord(foreign: ForeignOrder, now: number): OrderRecord {
 
 /** Same symbol, side, type, quantity and prices: the same order asked for. */
 export function sameRequest(a: OrderRequest, b: OrderRequest): boolean {
-  const same = (x: string | undefined, y: string | undefined) => (x === undefined || y === undefined ? x === y : eq(x, y));
-  return a.symbol === b.symbol && a.side === b.side && a.type === b.type && same(a.quantity, b.quantity) && same(a.price, b.price) && same(a.stopPrice, b.stopPrice);
+  const same = (x: string | undefined, y: string | undefined) =>
+    x === undefined || y === undefined ? x === y : eq(x, y);
+  return (
+    a.symbol === b.symbol &&
+    a.side === b.side &&
+    a.type === b.type &&
+    same(a.quantity, b.quantity) &&
+    same(a.price, b.price) &&
+    same(a.stopPrice, b.stopPrice)
+  );
 }
 
 /**
@@ -121,17 +139,40 @@ export function sameRequest(a: OrderRequest, b: OrderRequest): boolean {
  */
 export function adoptedTwins(
   orders: Readonly<Record<string, OrderRecord>>,
-  view: { readonly branch: string | undefined; readonly symbol: string; readonly positionQty: string; readonly since: number },
+  view: {
+    readonly branch: string | undefined;
+    readonly symbol: string;
+    readonly positionQty: string;
+    readonly since: number;
+  },
 ): OrderRecord[] {
   if (view.branch === undefined) return [];
   const all = Object.values(orders);
   const isSell = (o: OrderRecord) => o.request.symbol === view.symbol && o.request.side === 'SELL';
-  const adopted = all.filter((o) => o.adopted && isSell(o) && !o.cancelRequested && (o.status === 'NEW' || o.status === 'PENDING_NEW') && !isPositive(o.executedQty));
+  const adopted = all.filter(
+    (o) =>
+      o.adopted &&
+      isSell(o) &&
+      !o.cancelRequested &&
+      (o.status === 'NEW' || o.status === 'PENDING_NEW') &&
+      !isPositive(o.executedQty),
+  );
   if (adopted.length === 0) return [];
   const resting = all.filter((o) => isSell(o) && !isFinalStatus(o.status) && !o.cancelRequested);
-  let excess = d(sum(resting.map((o) => sub(o.request.quantity ?? '0', o.executedQty)))).minus(d(view.positionQty).isNegative() ? 0 : view.positionQty);
+  let excess = d(sum(resting.map((o) => sub(o.request.quantity ?? '0', o.executedQty)))).minus(
+    d(view.positionQty).isNegative() ? 0 : view.positionQty,
+  );
   if (!excess.greaterThan(0)) return [];
-  const current = all.filter((o) => !o.adopted && isSell(o) && o.createdAt >= view.since && parseClientOrderId(o.clientOrderId)?.branch === view.branch && !awaitsProof(o.status) && o.status !== 'REJECTED' && o.status !== 'EXPIRED');
+  const current = all.filter(
+    (o) =>
+      !o.adopted &&
+      isSell(o) &&
+      o.createdAt >= view.since &&
+      parseClientOrderId(o.clientOrderId)?.branch === view.branch &&
+      !awaitsProof(o.status) &&
+      o.status !== 'REJECTED' &&
+      o.status !== 'EXPIRED',
+  );
   const copies: OrderRecord[] = [];
   for (const a of adopted.sort((x, y) => y.createdAt - x.createdAt)) {
     const qty = d(a.request.quantity ?? '0');

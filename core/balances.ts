@@ -36,7 +36,9 @@ export function lockedBy(order: OrderRecord): FreeBalances {
 /** Of an OCO list's two legs, the one above the market carries the lock in our books (either would do). */
 function isLockingLeg(order: OrderRecord): boolean {
   const t = order.request.type;
-  return order.request.side === 'SELL' ? t === 'LIMIT_MAKER' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT' : t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT';
+  return order.request.side === 'SELL'
+    ? t === 'LIMIT_MAKER' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT'
+    : t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT';
 }
 
 /**

@@ -22,13 +22,20 @@ export const MARKETS = ['spot', 'futures'] as const;
 
 export const botDefinitionSchema = z
   .object({
-    name: text('a name').regex(BOT_NAME_PATTERN, 'must be 1-48 letters, digits, "-" or "_", starting with a letter or digit'),
+    name: text('a name').regex(
+      BOT_NAME_PATTERN,
+      'must be 1-48 letters, digits, "-" or "_", starting with a letter or digit',
+    ),
     strategy: text('a strategy id'),
     symbol: text('a symbol').regex(SYMBOL_PATTERN, 'must be a Binance spot symbol in capitals, such as BTCUSDT'),
     interval: z.enum(CANDLE_INTERVALS, { error: `must be one of ${CANDLE_INTERVALS.join(', ')}` }).default('1m'),
     /** Which configured exchange account the bot trades on; its keys live in the worker's environment. */
-    account: text('an account name').regex(ACCOUNT_NAME_PATTERN, 'must be 1-32 letters, digits, "-" or "_"').default('paper'),
-    params: z.record(z.string(), z.unknown(), { error: (iss) => `must be an object of params, not ${kindOf(iss.input)}` }).default({}),
+    account: text('an account name')
+      .regex(ACCOUNT_NAME_PATTERN, 'must be 1-32 letters, digits, "-" or "_"')
+      .default('paper'),
+    params: z
+      .record(z.string(), z.unknown(), { error: (iss) => `must be an object of params, not ${kindOf(iss.input)}` })
+      .default({}),
     /** What a graceful stop does with the bot's open orders. */
     onStop: z.enum(STOP_POLICIES, { error: `must be one of ${STOP_POLICIES.join(', ')}` }).default('cancel-orders'),
     /** Spot, or USDⓈ-M futures for strategies that declare it (core/futures/setup.ts says what is refused). */
@@ -40,7 +47,9 @@ export const botDefinitionSchema = z
   })
   .strict();
 
-export type BotDefinition = Omit<z.output<typeof botDefinitionSchema>, 'params'> & { readonly params: { readonly [key: string]: Json } };
+export type BotDefinition = Omit<z.output<typeof botDefinitionSchema>, 'params'> & {
+  readonly params: { readonly [key: string]: Json };
+};
 
 export class BotConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -66,7 +75,10 @@ function label(where: Where, name: unknown): string {
  * Validate one definition (structure, strategy, params, market): every problem at once, each
  * prefixed with where it is (file, bot, position) and naming the field. Never throws.
  */
-export function checkBotDefinition(raw: unknown, where: Where = {}): { ok: true; definition: BotDefinition } | { ok: false; problems: string[] } {
+export function checkBotDefinition(
+  raw: unknown,
+  where: Where = {},
+): { ok: true; definition: BotDefinition } | { ok: false; problems: string[] } {
   const name = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : undefined;
   const prefix = label(where, name);
   try {
@@ -88,17 +100,22 @@ function check(raw: unknown): { definition: BotDefinition } | { problems: string
 }
 
 function definitionProblems(raw: unknown): string[] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [`must be an object with name, strategy, symbol and params, not ${kindOf(raw)}`];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return [`must be an object with name, strategy, symbol and params, not ${kindOf(raw)}`];
   const problems: string[] = [];
   const parsed = botDefinitionSchema.safeParse(raw);
   if (!parsed.success) problems.push(...formatIssues(parsed.error).filter((m) => !m.startsWith('params.')));
   // The params are checked even when other fields are wrong, so a file shows all its problems.
   const strategyId = (raw as { strategy?: unknown }).strategy;
   const strategy = findStrategy(strategyId);
-  if (typeof strategyId === 'string' && !strategy) problems.push(`strategy: unknown strategy ${JSON.stringify(strategyId.slice(0, 60))} (known: ${strategyIds().join(', ')})`);
+  if (typeof strategyId === 'string' && !strategy)
+    problems.push(
+      `strategy: unknown strategy ${JSON.stringify(strategyId.slice(0, 60))} (known: ${strategyIds().join(', ')})`,
+    );
   const rawParams = (raw as { params?: unknown }).params ?? {};
   const market = (raw as { market?: unknown }).market;
-  if (market !== 'futures' && (raw as { futures?: unknown }).futures !== undefined) problems.push('futures: only a bot with "market": "futures" takes futures settings');
+  if (market !== 'futures' && (raw as { futures?: unknown }).futures !== undefined)
+    problems.push('futures: only a bot with "market": "futures" takes futures settings');
   if (!strategy) return problems;
   if (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams)) {
     if (parsed.success) problems.push(`params: must be an object of params, not ${kindOf(rawParams)}`);
@@ -130,7 +147,10 @@ export function parseBotDefinition(raw: unknown, where: Where = {}): BotDefiniti
  * once, and nothing starts unless the whole file is valid.
  */
 export function parseBotConfig(json: unknown, file: string): BotDefinition[] {
-  if (!Array.isArray(json)) throw new BotConfigError([`${file}: must be a JSON array of bots ([{ "name": ..., "strategy": ..., ... }]), not ${kindOf(json)}`]);
+  if (!Array.isArray(json))
+    throw new BotConfigError([
+      `${file}: must be a JSON array of bots ([{ "name": ..., "strategy": ..., ... }]), not ${kindOf(json)}`,
+    ]);
   if (json.length === 0) throw new BotConfigError([`${file}: lists no bots (the array is empty)`]);
   const problems: string[] = [];
   const definitions: BotDefinition[] = [];

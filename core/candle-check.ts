@@ -32,7 +32,8 @@ export interface CandleExpectations {
   readonly maxLeadMs: number;
 }
 
-export type CandleVerdict = { readonly ok: true; readonly candle: Candle } | { readonly ok: false; readonly reason: string };
+export type CandleVerdict =
+  { readonly ok: true; readonly candle: Candle } | { readonly ok: false; readonly reason: string };
 
 /** Parse and check one candle; the reason names every field that is wrong. */
 export function checkCandle(raw: unknown, expect: CandleExpectations): CandleVerdict {
@@ -50,10 +51,14 @@ export function candleProblems(c: Candle, expect: CandleExpectations): string[] 
   }
   const ms = intervalMs(c.interval);
   const offsets = c.interval === '1w' ? WEEK_OFFSETS_MS : [0];
-  if (!offsets.some((o) => (c.openTime - o) % ms === 0)) problems.push(`openTime: ${c.openTime} is not on a ${c.interval} boundary`);
-  if (c.closeTime !== c.openTime + ms - 1) problems.push(`closeTime: must be openTime + ${ms - 1} for ${c.interval} candles (got ${c.closeTime})`);
+  if (!offsets.some((o) => (c.openTime - o) % ms === 0))
+    problems.push(`openTime: ${c.openTime} is not on a ${c.interval} boundary`);
+  if (c.closeTime !== c.openTime + ms - 1)
+    problems.push(`closeTime: must be openTime + ${ms - 1} for ${c.interval} candles (got ${c.closeTime})`);
   if (c.closeTime > expect.now + expect.maxLeadMs) {
-    problems.push(`closeTime: ${new Date(Math.min(c.closeTime, 8.64e15)).toISOString()} is in the future (the bot's clock says ${new Date(expect.now).toISOString()})`);
+    problems.push(
+      `closeTime: ${new Date(Math.min(c.closeTime, 8.64e15)).toISOString()} is in the future (the bot's clock says ${new Date(expect.now).toISOString()})`,
+    );
   }
   const [open, high, low, close] = [c.open, c.high, c.low, c.close].map(d) as [Decimal, Decimal, Decimal, Decimal];
   if (high.lt(open) || high.lt(close)) problems.push(`high: ${c.high} is below the open or the close`);

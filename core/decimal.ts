@@ -8,7 +8,12 @@
 import DecimalJs from 'decimal.js';
 
 /** A private Decimal constructor so no other module can change our precision or rounding. */
-export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
+export const Decimal = DecimalJs.clone({
+  precision: 40,
+  rounding: DecimalJs.ROUND_HALF_EVEN,
+  toExpNeg: -30,
+  toExpPos: 40,
+});
 export type Decimal = InstanceType<typeof Decimal>;
 
 /** A decimal number written as a string, e.g. "0.00120000". */
@@ -61,7 +66,8 @@ export const isPositive = (a: DecLike): boolean => d(a).greaterThan(0);
 export const isNegative = (a: DecLike): boolean => d(a).lessThan(0);
 export const min = (a: DecLike, b: DecLike): Dec => (lte(a, b) ? str(a) : str(b));
 export const max = (a: DecLike, b: DecLike): Dec => (gte(a, b) ? str(a) : str(b));
-export const sum = (values: readonly DecLike[]): Dec => str(values.reduce<Decimal>((acc, v) => acc.plus(d(v)), new Decimal(0)));
+export const sum = (values: readonly DecLike[]): Dec =>
+  str(values.reduce<Decimal>((acc, v) => acc.plus(d(v)), new Decimal(0)));
 
 /** Number of decimals in a step such as "0.00100000" → 3. */
 export function stepDecimals(step: DecLike): number {

@@ -81,22 +81,26 @@ function strategyDecisions(strategyState: unknown): DecisionView[] {
     if (typeof r !== 'object' || r === null) continue;
     const { time, action, reason, facts } = r as Record<string, unknown>;
     if (typeof time !== 'number' || typeof reason !== 'string') continue;
-    out.push({ time, source: 'strategy', action: typeof action === 'string' ? action : 'decision', reason, ...(facts && typeof facts === 'object' ? { facts: facts as DecisionView['facts'] } : {}) });
+    out.push({
+      time,
+      source: 'strategy',
+      action: typeof action === 'string' ? action : 'decision',
+      reason,
+      ...(facts && typeof facts === 'object' ? { facts: facts as DecisionView['facts'] } : {}),
+    });
   }
   return out;
 }
 
 /** Every decision known, oldest first: the strategy's records and each order's reason. */
 export function decisionsOf(strategyState: unknown, orders: readonly OrderRecord[]): DecisionView[] {
-  const fromOrders = orders.map(
-    (o): DecisionView => ({
-      time: o.createdAt,
-      source: 'order',
-      action: `${o.request.side} ${o.tag} (${o.purpose})`,
-      reason: o.reason ?? (o.rejectReason ? `rejected: ${o.rejectReason}` : 'no reason given by the strategy'),
-      ...(o.facts ? { facts: o.facts } : {}),
-    }),
-  );
+  const fromOrders = orders.map((o): DecisionView => ({
+    time: o.createdAt,
+    source: 'order',
+    action: `${o.request.side} ${o.tag} (${o.purpose})`,
+    reason: o.reason ?? (o.rejectReason ? `rejected: ${o.rejectReason}` : 'no reason given by the strategy'),
+    ...(o.facts ? { facts: o.facts } : {}),
+  }));
   return [...strategyDecisions(strategyState), ...fromOrders].sort((a, b) => a.time - b.time);
 }
 
@@ -135,7 +139,13 @@ export function fillsOf(orders: readonly OrderRecord[]): FillView[] {
  * open position at the last price. `realizedNow` is the bot's total: trips older than those kept
  * are folded into the first point, so the curve ends at the true figure.
  */
-export function pnlCurve(trades: readonly RoundTrip[], realizedNow: Dec, position: PositionView, lastPrice: Dec | null, now: number): PnlPoint[] {
+export function pnlCurve(
+  trades: readonly RoundTrip[],
+  realizedNow: Dec,
+  position: PositionView,
+  lastPrice: Dec | null,
+  now: number,
+): PnlPoint[] {
   const kept = trades.reduce((sum, t) => add(sum, t.pnl), '0' as Dec);
   let realized = str(d(realizedNow).minus(kept));
   const points: PnlPoint[] = [];
@@ -144,7 +154,11 @@ export function pnlCurve(trades: readonly RoundTrip[], realizedNow: Dec, positio
     points.push({ time: t.closedAt, realized, total: realized });
   }
   const open = lastPrice ? unrealizedPnl(position, lastPrice) : '0';
-  points.push({ time: Math.max(now, points[points.length - 1]?.time ?? now), realized: realizedNow, total: add(realizedNow, open) });
+  points.push({
+    time: Math.max(now, points[points.length - 1]?.time ?? now),
+    realized: realizedNow,
+    total: add(realizedNow, open),
+  });
   return points;
 }
 
@@ -173,13 +187,17 @@ export function placeSummary(request: OrderRequest, order: OrderRecord | undefin
   const price = request.price !== undefined ? ` @ ${short(request.price)}` : '';
   const stop = request.stopPrice !== undefined ? ` stop ${short(request.stopPrice)}` : '';
   const reason = why(order);
-  return oneLine(`${request.side} ${amount(request)} ${request.symbol} ${request.type}${price}${stop}${reason ? ` — ${reason}` : ''}`);
+  return oneLine(
+    `${request.side} ${amount(request)} ${request.symbol} ${request.type}${price}${stop}${reason ? ` — ${reason}` : ''}`,
+  );
 }
 
 export function ocoSummary(request: OcoRequest, order: OrderRecord | undefined): string {
   const leg = (l: OcoRequest['above']) => `${l.type} ${short(l.price ?? l.stopPrice ?? '0')}`;
   const reason = why(order);
-  return oneLine(`OCO ${request.side} ${short(request.quantity)} ${request.symbol}: above ${leg(request.above)} / below ${leg(request.below)}${reason ? ` — ${reason}` : ''}`);
+  return oneLine(
+    `OCO ${request.side} ${short(request.quantity)} ${request.symbol}: above ${leg(request.above)} / below ${leg(request.below)}${reason ? ` — ${reason}` : ''}`,
+  );
 }
 
 export function cancelSummary(clientOrderId: string, symbol: string, order: OrderRecord | undefined): string {
@@ -187,13 +205,33 @@ export function cancelSummary(clientOrderId: string, symbol: string, order: Orde
 }
 
 /** The workflow's static summary in the Web UI: strategy, symbol, account. */
-export function staticSummaryOf(def: { readonly name: string; readonly strategy: string; readonly symbol: string; readonly interval: string; readonly account: string }): string {
+export function staticSummaryOf(def: {
+  readonly name: string;
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly interval: string;
+  readonly account: string;
+}): string {
   return oneLine(`${def.strategy} on ${def.symbol} ${def.interval} · account ${def.account}`);
 }
 
 /** Static details (markdown): what the bot runs with. Params can change later; these are the first ones. */
-export function staticDetailsOf(def: { readonly name: string; readonly strategy: string; readonly symbol: string; readonly account: string; readonly onStop: string; readonly params: unknown }): string {
-  return [`**bot** ${def.name}`, `**strategy** ${def.strategy}`, `**symbol** ${def.symbol}`, `**account** ${def.account}`, `**on stop** ${def.onStop}`, `**params at start** ${oneLine(JSON.stringify(def.params), 400)}`].join('\n\n');
+export function staticDetailsOf(def: {
+  readonly name: string;
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly account: string;
+  readonly onStop: string;
+  readonly params: unknown;
+}): string {
+  return [
+    `**bot** ${def.name}`,
+    `**strategy** ${def.strategy}`,
+    `**symbol** ${def.symbol}`,
+    `**account** ${def.account}`,
+    `**on stop** ${def.onStop}`,
+    `**params at start** ${oneLine(JSON.stringify(def.params), 400)}`,
+  ].join('\n\n');
 }
 
 /** The current details (markdown): status, position, PnL, open orders, last decision and its reason. */
@@ -209,6 +247,10 @@ export function currentDetailsOf(input: DigestInput, orders: readonly OrderRecor
   ];
   if (input.stopReason) lines.push(`stop: ${oneLine(input.stopReason)}`);
   const last = lastDecision(input.strategyState, orders);
-  lines.push(last ? `last decision ${new Date(last.time).toISOString().slice(0, 19).replace('T', ' ')} UTC — ${oneLine(`${last.action}: ${last.reason}`)}` : 'no decision yet');
+  lines.push(
+    last
+      ? `last decision ${new Date(last.time).toISOString().slice(0, 19).replace('T', ' ')} UTC — ${oneLine(`${last.action}: ${last.reason}`)}`
+      : 'no decision yet',
+  );
   return lines.join('\n\n');
 }

@@ -6,7 +6,22 @@
  *
  * Nothing here reads a clock, does I/O or imports Temporal: time arrives in every event.
  */
-import { type Dec, abs, add, d, floorToStep, gt, isNegative, isPositive, isZero, lt, mul, roundToStep, str, sub } from './decimal';
+import {
+  type Dec,
+  abs,
+  add,
+  d,
+  floorToStep,
+  gt,
+  isNegative,
+  isPositive,
+  isZero,
+  lt,
+  mul,
+  roundToStep,
+  str,
+  sub,
+} from './decimal';
 import { type BookSnapshot, type Candle, type CandleInterval, type SymbolFilters, intervalMs } from './market';
 import {
   type Fill,
@@ -21,20 +36,59 @@ import {
 import { type ForeignOrder, type IdBranchRange, isForeignLineageId, recordMint } from './adoption';
 import { balancesAfterOrderChange } from './balances';
 import { mintClientOrderId } from './client-ids';
-import { MAX_FILL_POLLS, type ReconcileTarget, backfillRequest, fillsIncomplete, reconcileTargets } from './reconcile-plan';
-import { type ProofOps, cancelAdoptedTwins, legsWithoutProof, onMissing, onReconciledOrders, onReset, onUnknown, resumeWork } from './proof';
+import {
+  MAX_FILL_POLLS,
+  type ReconcileTarget,
+  backfillRequest,
+  fillsIncomplete,
+  reconcileTargets,
+} from './reconcile-plan';
+import {
+  type ProofOps,
+  cancelAdoptedTwins,
+  legsWithoutProof,
+  onMissing,
+  onReconciledOrders,
+  onReset,
+  onUnknown,
+  resumeWork,
+} from './proof';
 import { requestScan, scanDueAt, scanEnded, takeScan } from './lineage-scan';
 import { adoptedExitToBind, boundRecord } from './adopted-exits';
 import { applyFilters } from './risk/filters';
-import { type RiskConfig, type RiskView, checkEntry, initialRiskState, killSwitch, updateRiskState } from './risk/guard';
-import type { AnyStrategy, DataRequest, Intent, Json, PlaceIntent, PlaceOcoIntent, PositionView, StrategyContext, StrategyEvent } from './strategy';
+import {
+  type RiskConfig,
+  type RiskView,
+  checkEntry,
+  initialRiskState,
+  killSwitch,
+  updateRiskState,
+} from './risk/guard';
+import type {
+  AnyStrategy,
+  DataRequest,
+  Intent,
+  Json,
+  PlaceIntent,
+  PlaceOcoIntent,
+  PositionView,
+  StrategyContext,
+  StrategyEvent,
+} from './strategy';
 import { splitSymbol } from './symbols';
 import type { FuturesSetup } from './futures/setup';
 import { perpExitValue, perpPositionAfterFill } from './futures/position';
 import { freeMarginAfterFill } from './futures/free-margin';
 import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
 import { type Verification, onMissing as stopVerifying, ordersToVerify } from './order-authority';
-import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
+import {
+  checkpointOf,
+  isUnverified,
+  onAuthoritativeReport,
+  onStreamReport,
+  journalBeforeFill,
+  tightenForVerification,
+} from './order-authority-kernel';
 
 export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
 export type BotStatus = (typeof BOT_STATUSES)[number];
@@ -145,7 +199,11 @@ export interface BotState {
   readonly lastPrice: Dec | null;
   readonly lastCandleOpenTime: number | null;
   /** Candles held back while a gap in the candle stream is being backfilled. */
-  readonly gap: { readonly requestId: string; readonly held: readonly Candle[]; readonly replayedThrough?: number } | null;
+  readonly gap: {
+    readonly requestId: string;
+    readonly held: readonly Candle[];
+    readonly replayedThrough?: number;
+  } | null;
   readonly lastEventTime: number | null;
   readonly lastStreamEventTime: number | null;
   readonly nextReconcileAt: number | null;
@@ -156,7 +214,12 @@ export interface BotState {
   readonly marginRefreshDue?: boolean;
   /** `nextOrderSeq` when final orders were last pruned. */
   readonly prunedAtSeq?: number;
-  readonly openTrade: { readonly openedAt: number; readonly realizedAtOpen: Dec; readonly entryQty: Dec; readonly entryCost: Dec } | null;
+  readonly openTrade: {
+    readonly openedAt: number;
+    readonly realizedAtOpen: Dec;
+    readonly entryQty: Dec;
+    readonly entryCost: Dec;
+  } | null;
   readonly trades: readonly RoundTrip[];
   readonly stats: {
     readonly ordersPlaced: number;
@@ -181,20 +244,42 @@ export interface BotState {
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */
 export type BotEvent =
   /** The bot (re)starts: `fresh` on its very first run; false after continue-as-new (no strategy call then). */
-  | { readonly type: 'start'; readonly now: number; readonly filters: SymbolFilters | null; readonly fresh: boolean; readonly otherFilters?: Readonly<Record<string, SymbolFilters>> }
+  | {
+      readonly type: 'start';
+      readonly now: number;
+      readonly filters: SymbolFilters | null;
+      readonly fresh: boolean;
+      readonly otherFilters?: Readonly<Record<string, SymbolFilters>>;
+    }
   /** `replayed`: delivered again by a Temporal reset (its branch already acted on it): indicators only, no entry. */
   | { readonly type: 'candle'; readonly now: number; readonly candle: Candle; readonly replayed?: boolean }
   | { readonly type: 'orderPlaced'; readonly now: number; readonly snapshot: OrderSnapshot }
-  | { readonly type: 'orderListPlaced'; readonly now: number; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
+  | {
+      readonly type: 'orderListPlaced';
+      readonly now: number;
+      readonly listClientOrderId: string;
+      readonly snapshots: readonly OrderSnapshot[];
+    }
   /** The exchange definitively refused this very request (or it was proven absent after the resend deadline). */
-  | { readonly type: 'orderRejected'; readonly now: number; readonly clientOrderId: string; readonly code: string; readonly message: string }
+  | {
+      readonly type: 'orderRejected';
+      readonly now: number;
+      readonly clientOrderId: string;
+      readonly code: string;
+      readonly message: string;
+    }
   /** The placement ended without proof either way: the order may be live; reconciliation keeps looking. */
   | { readonly type: 'orderUnknown'; readonly now: number; readonly clientOrderId: string; readonly message: string }
   /** The id is taken by an order that is not this request (another owner's): not adopted, reported. */
   | { readonly type: 'orderCollision'; readonly now: number; readonly clientOrderId: string; readonly message: string }
   /** A cancel found no such order on the exchange (looked up too): reported, not retried forever. */
   | { readonly type: 'orderMissing'; readonly now: number; readonly clientOrderId: string; readonly message: string }
-  | { readonly type: 'orderUpdate'; readonly now: number; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
+  | {
+      readonly type: 'orderUpdate';
+      readonly now: number;
+      readonly snapshot: OrderSnapshot;
+      readonly source: 'stream' | 'reconcile' | 'cancel';
+    }
   | { readonly type: 'cancelRejected'; readonly now: number; readonly clientOrderId: string; readonly message: string }
   | {
       readonly type: 'reconciled';
@@ -216,7 +301,14 @@ export type BotEvent =
   | { readonly type: 'pause'; readonly now: number }
   | { readonly type: 'resume'; readonly now: number }
   | { readonly type: 'params'; readonly now: number; readonly params: Json }
-  | { readonly type: 'trigger'; readonly now: number; readonly id: string; readonly price: Dec; readonly time: number; readonly replayed?: boolean }
+  | {
+      readonly type: 'trigger';
+      readonly now: number;
+      readonly id: string;
+      readonly price: Dec;
+      readonly time: number;
+      readonly replayed?: boolean;
+    }
   | { readonly type: 'book'; readonly now: number; readonly book: BookSnapshot }
   | { readonly type: 'data'; readonly now: number; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly now: number; readonly requestId: string; readonly message: string }
@@ -233,10 +325,28 @@ export type BotEvent =
 /** What the kernel asks the runtime to do. */
 export type Command =
   /** `resume`: an earlier run may have sent it already (carried across continue-as-new): look it up first. */
-  | { readonly type: 'placeOrder'; readonly clientOrderId: string; readonly request: OrderRequest; readonly resume?: boolean }
-  | { readonly type: 'placeOco'; readonly listClientOrderId: string; readonly aboveClientOrderId: string; readonly belowClientOrderId: string; readonly request: OcoRequest; readonly resume?: boolean }
+  | {
+      readonly type: 'placeOrder';
+      readonly clientOrderId: string;
+      readonly request: OrderRequest;
+      readonly resume?: boolean;
+    }
+  | {
+      readonly type: 'placeOco';
+      readonly listClientOrderId: string;
+      readonly aboveClientOrderId: string;
+      readonly belowClientOrderId: string;
+      readonly request: OcoRequest;
+      readonly resume?: boolean;
+    }
   | { readonly type: 'cancelOrder'; readonly clientOrderId: string; readonly symbol: string }
-  | { readonly type: 'reconcile'; readonly clientOrderIds: readonly string[]; readonly orders: readonly ReconcileTarget[]; readonly scan?: boolean; readonly scanSince?: number }
+  | {
+      readonly type: 'reconcile';
+      readonly clientOrderIds: readonly string[];
+      readonly orders: readonly ReconcileTarget[];
+      readonly scan?: boolean;
+      readonly scanSince?: number;
+    }
   | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
   | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };
 
@@ -274,7 +384,13 @@ export interface ClientIdSeed {
   readonly branch: string;
 }
 
-export function createBotState(setup: BotSetup, strategy: AnyStrategy, now: number, timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING, ids?: ClientIdSeed): BotState {
+export function createBotState(
+  setup: BotSetup,
+  strategy: AnyStrategy,
+  now: number,
+  timing: ReconcileTiming = DEFAULT_RECONCILE_TIMING,
+  ids?: ClientIdSeed,
+): BotState {
   const base: BotState = {
     schema: 1,
     setup,
@@ -335,8 +451,19 @@ export function contextOf(state: BotState, now: number): StrategyContext<unknown
     params: state.setup.params,
     paused: state.status === 'PAUSED',
     filters: state.filters,
-    position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
-    positions: state.otherPositions ? Object.fromEntries(Object.entries(state.otherPositions).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])) : NO_POSITIONS,
+    position: {
+      qty: state.position.qty,
+      avgEntryPrice: state.position.avgEntryPrice,
+      realizedPnl: state.position.realizedPnl,
+    },
+    positions: state.otherPositions
+      ? Object.fromEntries(
+          Object.entries(state.otherPositions).map(([sym, p]) => [
+            sym,
+            { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl },
+          ]),
+        )
+      : NO_POSITIONS,
     openOrders: openOrders(state),
     balances: state.balances,
     lastPrice: state.lastPrice,
@@ -399,7 +526,7 @@ class Kernel {
     private readonly now: number,
     inPlace: boolean,
   ) {
-    this.s = inPlace ? (state) : { ...state };
+    this.s = inPlace ? state : { ...state };
     this.ordersOwned = inPlace;
   }
 
@@ -442,7 +569,10 @@ class Kernel {
         const o = this.s.orders[event.clientOrderId];
         if (!o || !awaitsProof(o.status)) break;
         this.s.stats = { ...this.s.stats, collisions: (this.s.stats.collisions ?? 0) + 1 };
-        this.notify('error', `client id ${event.clientOrderId} is used by an order that is not this bot's: ${event.message}`);
+        this.notify(
+          'error',
+          `client id ${event.clientOrderId} is used by an order that is not this bot's: ${event.message}`,
+        );
         this.onRejected(event.clientOrderId, `id collision: ${event.message}`);
         const rejected = this.s.orders[event.clientOrderId];
         if (rejected) this.setOrder({ ...rejected, collision: true });
@@ -464,7 +594,10 @@ class Kernel {
         this.checkCandleFreshness();
         if (event.balances && !this.s.marginRefreshDue) this.s.balances = event.balances;
         if (event.orphans.length > 0 && event.orphans.join(',') !== this.s.orphanOrders.join(',')) {
-          this.notify('warn', `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
+          this.notify(
+            'warn',
+            `orders on ${this.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`,
+          );
         }
         this.s.orphanOrders = [...event.orphans];
         onReconciledOrders(this.ops, event);
@@ -503,7 +636,10 @@ class Kernel {
         if (this.s.watches[event.id]) {
           this.s.watches = without(this.s.watches, event.id);
           this.s.lastPrice = event.price;
-          this.toStrategy({ type: 'trigger', id: event.id, price: event.price, time: event.time }, event.replayed === true);
+          this.toStrategy(
+            { type: 'trigger', id: event.id, price: event.price, time: event.time },
+            event.replayed === true,
+          );
         }
         break;
       case 'book':
@@ -544,7 +680,16 @@ class Kernel {
     const { market, futures, symbol } = this.s.setup;
     if (market !== 'futures' || !futures || this.s.status === 'STOPPED' || this.s.status === 'FAILED') return;
     const p = this.s.position;
-    const step = protectionStep({ symbol, qty: this.isFlat(p.qty) ? '0' : p.qty, avgEntryPrice: p.avgEntryPrice, tickSize: this.s.filters?.tickSize ?? null, orders: openOrders(this.s), futures, lastRejectedAt: lastProtectRejection(this.s.orders), now: this.now });
+    const step = protectionStep({
+      symbol,
+      qty: this.isFlat(p.qty) ? '0' : p.qty,
+      avgEntryPrice: p.avgEntryPrice,
+      tickSize: this.s.filters?.tickSize ?? null,
+      orders: openOrders(this.s),
+      futures,
+      lastRejectedAt: lastProtectRejection(this.s.orders),
+      now: this.now,
+    });
     if (step?.kind === 'cancel') this.cancel(step.order);
     if (step?.kind !== 'place') return;
     const clientOrderId = this.mintId();
@@ -574,8 +719,14 @@ class Kernel {
     if (this.s.gap) {
       // A backfill is in flight: keep order by holding newer candles until it answers.
       if (!this.s.gap.held.some((c) => c.openTime === candle.openTime)) {
-        const replayedThrough = replayed ? Math.max(this.s.gap.replayedThrough ?? -1, candle.openTime) : this.s.gap.replayedThrough;
-        this.s.gap = { ...this.s.gap, held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime), ...(replayedThrough !== undefined ? { replayedThrough } : {}) };
+        const replayedThrough = replayed
+          ? Math.max(this.s.gap.replayedThrough ?? -1, candle.openTime)
+          : this.s.gap.replayedThrough;
+        this.s.gap = {
+          ...this.s.gap,
+          held: [...this.s.gap.held, candle].sort((a, b) => a.openTime - b.openTime),
+          ...(replayedThrough !== undefined ? { replayedThrough } : {}),
+        };
       }
       return;
     }
@@ -586,7 +737,13 @@ class Kernel {
       this.s.gap = { requestId, held: [candle], ...(replayed ? { replayedThrough: candle.openTime } : {}) };
       this.s.pendingRequests = {
         ...this.s.pendingRequests,
-        [requestId]: { kind: 'candles', symbol: candle.symbol, interval: candle.interval, limit: Math.min(missing, 1000), endTime: candle.openTime - 1 },
+        [requestId]: {
+          kind: 'candles',
+          symbol: candle.symbol,
+          interval: candle.interval,
+          limit: Math.min(missing, 1000),
+          endTime: candle.openTime - 1,
+        },
       };
       this.commands.push({ type: 'fetch', requestId, request: this.s.pendingRequests[requestId]! });
       return;
@@ -620,7 +777,13 @@ class Kernel {
   }
 
   private riskView(): RiskView {
-    return { now: this.now, position: this.s.position, lastPrice: this.s.lastPrice, openOrders: openOrders(this.s), balances: this.s.balances };
+    return {
+      now: this.now,
+      position: this.s.position,
+      lastPrice: this.s.lastPrice,
+      openOrders: openOrders(this.s),
+      balances: this.s.balances,
+    };
   }
 
   private releaseStart(): void {
@@ -652,7 +815,8 @@ class Kernel {
       // only. A backfilled candle after a reset is fresh only if it provably closed after the reset:
       // a closeTime later than now says nothing of when it closed (an exchange whose candle clock
       // leads the wall clock, e.g. the paper exchange's hand-closed candles), so it counts as seen.
-      const closedBeforeReset = resetAt !== null && (candle.closeTime < resetAt || (!held.has(candle) && candle.closeTime > this.now));
+      const closedBeforeReset =
+        resetAt !== null && (candle.closeTime < resetAt || (!held.has(candle) && candle.closeTime > this.now));
       const replayed = candle.openTime <= (gap.replayedThrough ?? -1) || closedBeforeReset;
       this.acceptCandle(candle, replayed);
       // Each candle is its own decision point, as if it had arrived alone.
@@ -671,7 +835,8 @@ class Kernel {
       return;
     }
     const fresh = request.kind === 'balances' ? (result as { base?: unknown; quote?: unknown } | null) : null;
-    if (fresh && typeof fresh.base === 'string' && typeof fresh.quote === 'string') this.s.balances = { base: fresh.base, quote: fresh.quote };
+    if (fresh && typeof fresh.base === 'string' && typeof fresh.quote === 'string')
+      this.s.balances = { base: fresh.base, quote: fresh.quote };
     this.toStrategy({ type: 'data', requestId, kind: request.kind, result });
   }
 
@@ -740,7 +905,10 @@ class Kernel {
   }
 
   private isForeign(clientOrderId: string): boolean {
-    return this.s.idBranch !== undefined && isForeignLineageId(this.s.clientIdTag, this.s.idBranch, this.s.idBranches, this.s.nextOrderSeq, clientOrderId);
+    return (
+      this.s.idBranch !== undefined &&
+      isForeignLineageId(this.s.clientIdTag, this.s.idBranch, this.s.idBranches, this.s.nextOrderSeq, clientOrderId)
+    );
   }
 
   /** Proof bookkeeping (core/proof.ts) works on this kernel through these few operations. */
@@ -767,7 +935,8 @@ class Kernel {
       now: this.now,
       apply: (order: OrderRecord, snapshot: OrderSnapshot) => this.applySnapshot(order, snapshot),
       setOrder: (order: OrderRecord) => this.setOrder(order),
-      applyFill: (order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill) => this.applyFill(order as OrderRecord, fill),
+      applyFill: (order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill) =>
+        this.applyFill(order as OrderRecord, fill),
       notify: (level: Notification['level'], message: string) => this.notify(level, message),
       toStrategy: (event: StrategyEvent) => this.toStrategy(event),
     };
@@ -780,7 +949,14 @@ class Kernel {
     this.setOrder(next);
     const own = next.request.symbol === this.s.setup.symbol;
     // Spot balances follow the order (core/balances.ts); a futures bot's free margin follows its fills (refreshFreeMargin).
-    if (own && this.s.balances && this.s.setup.market !== 'futures') this.s.balances = balancesAfterOrderChange(this.s.balances, order, next, newFills, splitSymbol(next.request.symbol, this.s.filters));
+    if (own && this.s.balances && this.s.setup.market !== 'futures')
+      this.s.balances = balancesAfterOrderChange(
+        this.s.balances,
+        order,
+        next,
+        newFills,
+        splitSymbol(next.request.symbol, this.s.filters),
+      );
     for (const fill of newFills) this.applyFill(next, fill);
     if (newFills.length > 0) this.s.stats = { ...this.s.stats, fills: this.s.stats.fills + newFills.length };
     if (changed) this.toStrategy({ type: 'order', order: next, previousStatus: order.status, fills: newFills });
@@ -794,18 +970,32 @@ class Kernel {
       // Another symbol of a multi-symbol strategy: its own position, no round trips or risk (they
       // are defined on the bot's own symbol).
       const others = this.s.otherPositions ?? {};
-      const next = positionAfterFill(others[symbol] ?? ZERO_POSITION, order.request.side, fill, splitSymbol(symbol, this.s.otherFilters?.[symbol]));
+      const next = positionAfterFill(
+        others[symbol] ?? ZERO_POSITION,
+        order.request.side,
+        fill,
+        splitSymbol(symbol, this.s.otherFilters?.[symbol]),
+      );
       this.s.otherPositions = { ...others, [symbol]: next };
       return;
     }
     const p = this.s.position;
     const wasFlat = this.isFlat(p.qty);
     const futures = this.s.setup.market === 'futures';
-    const next = futures ? perpPositionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters).quote) : positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
+    const next = futures
+      ? perpPositionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters).quote)
+      : positionAfterFill(p, order.request.side, fill, splitSymbol(symbol, this.s.filters));
     this.s.position = next;
     this.s.lastPrice = fill.price;
     // Round trips count sizes: a short grows as its quantity goes down.
-    if (futures) this.trackRoundTrip(wasFlat, { ...p, qty: abs(p.qty) }, { ...next, qty: abs(next.qty) }, fill, isNegative(p.qty) ? 'short' : 'long');
+    if (futures)
+      this.trackRoundTrip(
+        wasFlat,
+        { ...p, qty: abs(p.qty) },
+        { ...next, qty: abs(next.qty) },
+        fill,
+        isNegative(p.qty) ? 'short' : 'long',
+      );
     else this.trackRoundTrip(wasFlat, p, next, fill);
     if (futures) this.refreshFreeMargin(p, next);
     this.updateRisk();
@@ -833,16 +1023,31 @@ class Kernel {
     else if (!this.reconcileAskedNow) this.s.marginRefreshDue = true;
   }
 
-  private trackRoundTrip(wasFlat: boolean, before: PositionState, after: PositionState, fill: Fill, side: 'long' | 'short' = 'long'): void {
+  private trackRoundTrip(
+    wasFlat: boolean,
+    before: PositionState,
+    after: PositionState,
+    fill: Fill,
+    side: 'long' | 'short' = 'long',
+  ): void {
     const flat = this.isFlat(after.qty);
     if (wasFlat && !flat) {
-      this.s.openTrade = { openedAt: fill.time, realizedAtOpen: before.realizedPnl, entryQty: after.qty, entryCost: after.cost };
+      this.s.openTrade = {
+        openedAt: fill.time,
+        realizedAtOpen: before.realizedPnl,
+        entryQty: after.qty,
+        entryCost: after.cost,
+      };
       return;
     }
     const open = this.s.openTrade;
     if (!open) return;
     if (!flat && gt(after.qty, before.qty)) {
-      this.s.openTrade = { ...open, entryQty: add(open.entryQty, sub(after.qty, before.qty)), entryCost: add(open.entryCost, sub(after.cost, before.cost)) };
+      this.s.openTrade = {
+        ...open,
+        entryQty: add(open.entryQty, sub(after.qty, before.qty)),
+        entryCost: add(open.entryCost, sub(after.cost, before.cost)),
+      };
       return;
     }
     if (flat) {
@@ -852,15 +1057,22 @@ class Kernel {
         openedAt: open.openedAt,
         closedAt: fill.time,
         entryQty: open.entryQty,
-        avgEntryPrice: isPositive(open.entryQty) ? str(d(open.entryCost).dividedBy(open.entryQty).toDecimalPlaces(8)) : '0',
+        avgEntryPrice: isPositive(open.entryQty)
+          ? str(d(open.entryCost).dividedBy(open.entryQty).toDecimalPlaces(8))
+          : '0',
         avgExitPrice: isPositive(open.entryQty) ? str(d(exitValue).dividedBy(open.entryQty).toDecimalPlaces(8)) : '0',
         pnl,
       };
       this.s.trades = [...this.s.trades, trip].slice(-MAX_TRADES_KEPT);
-      this.s.stats = { ...this.s.stats, roundTrips: this.s.stats.roundTrips + 1, wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0) };
+      this.s.stats = {
+        ...this.s.stats,
+        roundTrips: this.s.stats.roundTrips + 1,
+        wins: this.s.stats.wins + (isPositive(pnl) ? 1 : 0),
+      };
       this.s.openTrade = null;
       const limit = this.s.setup.risk.stopAfterTrades;
-      if (limit !== undefined && this.s.stats.roundTrips >= limit) this.beginStop(`completed ${this.s.stats.roundTrips} trade(s) (stopAfterTrades ${limit})`);
+      if (limit !== undefined && this.s.stats.roundTrips >= limit)
+        this.beginStop(`completed ${this.s.stats.roundTrips} trade(s) (stopAfterTrades ${limit})`);
     }
   }
 
@@ -904,7 +1116,9 @@ class Kernel {
     for (const _ in this.s.orders) total++;
     if (total <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     // An order with an unverified report stays: the exchange may yet say it is open.
-    const finals = Object.values(this.s.orders).filter((o) => isFinalStatus(o.status) && !isUnverified(this.s as BotState, o.clientOrderId));
+    const finals = Object.values(this.s.orders).filter(
+      (o) => isFinalStatus(o.status) && !isUnverified(this.s as BotState, o.clientOrderId),
+    );
     if (finals.length <= MAX_FINAL_ORDERS_KEPT + PRUNE_BATCH) return;
     finals.sort((a, b) => a.updatedAt - b.updatedAt || a.createdAt - b.createdAt);
     const drop = new Set(finals.slice(0, finals.length - MAX_FINAL_ORDERS_KEPT).map((o) => o.clientOrderId));
@@ -921,7 +1135,8 @@ class Kernel {
   private drainStrategyQueue(): void {
     let guard = 0;
     while (this.strategyQueue.length > 0) {
-      if (++guard > MAX_CASCADE) throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
+      if (++guard > MAX_CASCADE)
+        throw new Error(`strategy ${this.strategy.id} cascaded more than ${MAX_CASCADE} events`);
       const { event, replayed } = this.strategyQueue.shift()!;
       if (this.s.status === 'STOPPED' || this.s.status === 'FAILED') continue;
       let decision: { state: unknown; intents?: readonly Intent[] };
@@ -931,7 +1146,10 @@ class Kernel {
         // A strategy bug costs its reaction to this event, never the facts the kernel already
         // recorded (order status, fills, position): those stand, and the error is reported.
         this.s.stats = { ...this.s.stats, strategyErrors: (this.s.stats.strategyErrors ?? 0) + 1 };
-        this.notify('error', `strategy ${this.strategy.id} failed on ${event.type}: ${(err as Error)?.message ?? String(err)}; its reaction was skipped`);
+        this.notify(
+          'error',
+          `strategy ${this.strategy.id} failed on ${event.type}: ${(err as Error)?.message ?? String(err)}; its reaction was skipped`,
+        );
         continue;
       }
       this.s.strategy = decision.state as Json;
@@ -1011,12 +1229,19 @@ class Kernel {
       trailingDelta: intent.trailingDelta,
       timeInForce: intent.timeInForce ?? (needsTimeInForce(intent.type) ? 'GTC' : undefined),
       // Futures exits may only shrink the position: an exit after the protective stop fired must not open the other side.
-      reduceOnly: this.s.setup.market === 'futures' && intent.purpose === 'exit' && intent.type !== 'STOP_MARKET' ? true : undefined,
+      reduceOnly:
+        this.s.setup.market === 'futures' && intent.purpose === 'exit' && intent.type !== 'STOP_MARKET'
+          ? true
+          : undefined,
     });
-    const refusal = this.refusalReason(intent) ?? (own || this.s.otherFilters?.[symbol] ? null : `symbol ${symbol} is not one the strategy declared (extraSymbols)`);
+    const refusal =
+      this.refusalReason(intent) ??
+      (own || this.s.otherFilters?.[symbol]
+        ? null
+        : `symbol ${symbol} is not one the strategy declared (extraSymbols)`);
     if (refusal) return this.refuse(intent, request, refusal);
     let prepared = request;
-    const filters = own ? this.s.filters : this.s.otherFilters?.[symbol] ?? null;
+    const filters = own ? this.s.filters : (this.s.otherFilters?.[symbol] ?? null);
     if (filters) {
       const outcome = applyFilters(request, filters, own ? this.s.lastPrice : null);
       if (!outcome.ok) return this.refuse(intent, request, `filters: ${outcome.reason}`);
@@ -1035,7 +1260,10 @@ class Kernel {
   private bindAdopted(adopted: OrderRecord, intent: PlaceIntent): void {
     const order = boundRecord(adopted, intent, this.now);
     this.setOrder(order);
-    this.notify('warn', `${intent.tag}: the same exit is already on the exchange, placed by a discarded branch of this bot (${order.clientOrderId}, ${order.status}): taken as this decision, not sent again`);
+    this.notify(
+      'warn',
+      `${intent.tag}: the same exit is already on the exchange, placed by a discarded branch of this bot (${order.clientOrderId}, ${order.status}): taken as this decision, not sent again`,
+    );
     this.toStrategy({ type: 'order', order, previousStatus: 'SUBMITTING', fills: order.fills });
   }
 
@@ -1051,10 +1279,28 @@ class Kernel {
           })
         : leg;
     const quantity = f ? floorToStep(intent.quantity, f.stepSize) : intent.quantity;
-    const request: OcoRequest = { symbol: this.s.setup.symbol, side, quantity, above: roundLeg(intent.above), below: roundLeg(intent.below) };
+    const request: OcoRequest = {
+      symbol: this.s.setup.symbol,
+      side,
+      quantity,
+      above: roundLeg(intent.above),
+      below: roundLeg(intent.below),
+    };
     const legRequest = (leg: OcoRequest['above']): OrderRequest =>
-      stripUndefined({ symbol: request.symbol, side, type: leg.type, quantity, price: leg.price, stopPrice: leg.stopPrice, timeInForce: leg.timeInForce });
-    const refusal = this.refusalReason(intent) ?? (f && (isZero(quantity) || lt(quantity, f.minQty)) ? `filters: quantity ${intent.quantity} below minQty ${f.minQty}` : null);
+      stripUndefined({
+        symbol: request.symbol,
+        side,
+        type: leg.type,
+        quantity,
+        price: leg.price,
+        stopPrice: leg.stopPrice,
+        timeInForce: leg.timeInForce,
+      });
+    const refusal =
+      this.refusalReason(intent) ??
+      (f && (isZero(quantity) || lt(quantity, f.minQty))
+        ? `filters: quantity ${intent.quantity} below minQty ${f.minQty}`
+        : null);
     if (refusal) return this.refuse(intent, legRequest(request.above), refusal);
     const listClientOrderId = this.mintId();
     const aboveClientOrderId = this.mintId();
@@ -1066,9 +1312,11 @@ class Kernel {
   }
 
   private refusalReason(intent: PlaceIntent | PlaceOcoIntent): string | null {
-    if (intent.purpose === 'entry' && this.replayedDecision) return 'the event was delivered again by a history reset (this bot already acted on it): no entry on it';
+    if (intent.purpose === 'entry' && this.replayedDecision)
+      return 'the event was delivered again by a history reset (this bot already acted on it): no entry on it';
     if (intent.purpose === 'entry' && this.s.status === 'PAUSED') return 'bot is paused: no new entries';
-    if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED')) return 'bot is stopping: no new entries';
+    if (intent.purpose === 'entry' && (this.s.status === 'STOPPING' || this.s.status === 'STOPPED'))
+      return 'bot is stopping: no new entries';
     if (intent.purpose === 'entry') {
       const refusal = checkEntry(this.s.risk, this.riskView(), this.s.setup.risk);
       if (refusal) return `risk: ${refusal}`;
@@ -1107,7 +1355,8 @@ class Kernel {
     if (order.cancelRequested || isFinalStatus(order.status)) return;
     this.patchOrder(order.clientOrderId, { cancelRequested: true });
     // Still being submitted: the cancel goes out once the placement is confirmed (see onPlaced).
-    if (order.status !== 'SUBMITTING') this.commands.push({ type: 'cancelOrder', clientOrderId: order.clientOrderId, symbol: order.request.symbol });
+    if (order.status !== 'SUBMITTING')
+      this.commands.push({ type: 'cancelOrder', clientOrderId: order.clientOrderId, symbol: order.request.symbol });
   }
 
   // ---- timers and reconciliation ---------------------------------------------------------------
@@ -1147,7 +1396,8 @@ class Kernel {
     if (this.s.verification) {
       // Orders with unverified reports are looked up too, final or not.
       const asked = new Set(targets.map((t) => t.clientOrderId));
-      for (const o of ordersToVerify(this.s.verification, this.s.orders)) if (!asked.has(o.clientOrderId)) targets.push({ clientOrderId: o.clientOrderId, symbol: o.request.symbol });
+      for (const o of ordersToVerify(this.s.verification, this.s.orders))
+        if (!asked.has(o.clientOrderId)) targets.push({ clientOrderId: o.clientOrderId, symbol: o.request.symbol });
       this.s.verification = { ...this.s.verification, askedAt: this.now };
     }
     const scan = this.s.idBranch !== undefined ? takeScan(this.s, this.now, this.s.resetAt ?? null) : null;
@@ -1164,12 +1414,24 @@ class Kernel {
     const open = openOrders(this.s);
     const hasOpen = open.some((o) => o.status !== 'SUBMITTING');
     // Orders awaiting proof (unknown outcome, fills not complete, a scan to go on) are looked at again soon.
-    const needsProof = this.s.scanPending === true || open.some((o) => o.status === 'UNKNOWN') || Object.values(this.s.orders).some((o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o));
+    const needsProof =
+      this.s.scanPending === true ||
+      open.some((o) => o.status === 'UNKNOWN') ||
+      Object.values(this.s.orders).some(
+        (o) => isFinalStatus(o.status) && (o.fillPolls ?? 0) < MAX_FILL_POLLS && fillsIncomplete(o),
+      );
     const lastStream = this.s.lastStreamEventTime;
     const stale = lastStream === null || this.now - lastStream > t.staleAfterMs;
-    const period = needsProof ? t.staleEveryMs : !hasOpen ? t.idleEveryMs : stale ? t.staleEveryMs : t.openOrdersEveryMs;
+    const period = needsProof
+      ? t.staleEveryMs
+      : !hasOpen
+        ? t.idleEveryMs
+        : stale
+          ? t.staleEveryMs
+          : t.openOrdersEveryMs;
     const scanDue = scanDueAt(this.s);
-    this.s.nextReconcileAt = scanDue !== null ? Math.max(this.now, Math.min(this.now + period, scanDue)) : this.now + period;
+    this.s.nextReconcileAt =
+      scanDue !== null ? Math.max(this.now, Math.min(this.now + period, scanDue)) : this.now + period;
   }
 
   // ---- stopping ------------------------------------------------------------------------------
@@ -1194,20 +1456,41 @@ class Kernel {
   private advanceStop(): void {
     if (this.s.status !== 'STOPPING') return;
     // An unknown outcome is waited for a while (reconciliation resolves it), then reported.
-    const waitUnknown = (o: OrderRecord) => o.status === 'UNKNOWN' && this.now - (o.unknownSince ?? o.updatedAt) < STOP_WAITS_FOR_UNKNOWN_MS;
-    const inFlight = openOrders(this.s as BotState).filter((o) => o.status === 'SUBMITTING' || o.cancelRequested || waitUnknown(o) || (o.tag === CLOSE_TAG && o.missingSince === undefined));
+    const waitUnknown = (o: OrderRecord) =>
+      o.status === 'UNKNOWN' && this.now - (o.unknownSince ?? o.updatedAt) < STOP_WAITS_FOR_UNKNOWN_MS;
+    const inFlight = openOrders(this.s as BotState).filter(
+      (o) =>
+        o.status === 'SUBMITTING' ||
+        o.cancelRequested ||
+        waitUnknown(o) ||
+        (o.tag === CLOSE_TAG && o.missingSince === undefined),
+    );
     if (inFlight.length > 0) return;
     if (this.s.setup.onStop === 'close-position' && !this.closeAttempted()) {
       const qty = this.closableQty();
       if (qty !== null) {
-        this.place({ kind: 'place', tag: CLOSE_TAG, side: 'SELL', type: 'MARKET', quantity: qty, purpose: 'exit', reason: 'stop: close the position' });
+        this.place({
+          kind: 'place',
+          tag: CLOSE_TAG,
+          side: 'SELL',
+          type: 'MARKET',
+          quantity: qty,
+          purpose: 'exit',
+          reason: 'stop: close the position',
+        });
         if (openOrders(this.s).some((o) => o.tag === CLOSE_TAG)) return;
       }
     }
     this.s.status = 'STOPPED';
     this.s.nextReconcileAt = null;
-    const unresolved = openOrders(this.s as BotState).filter((o) => o.status === 'UNKNOWN' || o.missingSince !== undefined);
-    if (unresolved.length > 0) this.notify('warn', `stopped with orders the exchange has not confirmed: ${unresolved.map((o) => `${o.clientOrderId} (${o.status}${o.missingSince !== undefined ? ', unknown to the exchange' : ''})`).join(', ')}`);
+    const unresolved = openOrders(this.s as BotState).filter(
+      (o) => o.status === 'UNKNOWN' || o.missingSince !== undefined,
+    );
+    if (unresolved.length > 0)
+      this.notify(
+        'warn',
+        `stopped with orders the exchange has not confirmed: ${unresolved.map((o) => `${o.clientOrderId} (${o.status}${o.missingSince !== undefined ? ', unknown to the exchange' : ''})`).join(', ')}`,
+      );
     this.notify('info', `stopped: realised PnL ${this.s.position.realizedPnl}, position ${this.s.position.qty}`);
   }
 
@@ -1235,19 +1518,36 @@ export const CLOSE_TAG = '__close';
 export const STOP_WAITS_FOR_UNKNOWN_MS = 2 * 60_000;
 
 /** A position after one fill: average cost in, realised PnL out, fees counted in their asset. */
-export function positionAfterFill(p: PositionState, side: 'BUY' | 'SELL', fill: Fill, assets: { base: string; quote: string }): PositionState {
+export function positionAfterFill(
+  p: PositionState,
+  side: 'BUY' | 'SELL',
+  fill: Fill,
+  assets: { base: string; quote: string },
+): PositionState {
   const baseFee = fill.commissionAsset === assets.base ? fill.commission : '0';
   const quoteFee = fill.commissionAsset === assets.quote ? fill.commission : '0';
-  const fees = isPositive(fill.commission) ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) } : p.fees;
+  const fees = isPositive(fill.commission)
+    ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) }
+    : p.fees;
   if (side === 'BUY') {
     const qty = sub(add(p.qty, fill.qty), baseFee);
     const cost = add(add(p.cost, fill.quoteQty), quoteFee);
-    return { ...p, qty, cost, avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0', fees };
+    return {
+      ...p,
+      qty,
+      cost,
+      avgEntryPrice: isPositive(qty) ? str(d(cost).dividedBy(qty).toDecimalPlaces(12)) : '0',
+      fees,
+    };
   }
   const sold = add(fill.qty, baseFee);
   // The cost leaving the position: all of it when the holding is sold out, else its share
   // (rounded to 8 decimals, the quote precision) — so a full exit's PnL is exactly proceeds - cost.
-  const costOfSold = !isPositive(p.qty) ? '0' : lt(sold, p.qty) ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8)) : p.cost;
+  const costOfSold = !isPositive(p.qty)
+    ? '0'
+    : lt(sold, p.qty)
+      ? str(d(p.cost).times(sold).dividedBy(p.qty).toDecimalPlaces(8))
+      : p.cost;
   const proceeds = sub(fill.quoteQty, quoteFee);
   const qty = sub(p.qty, sold);
   const flatNow = !isPositive(qty);
@@ -1284,7 +1584,12 @@ export function stripUndefined<T extends object>(value: T): T {
 
 /** Record a runtime error (e.g. a strategy that threw) without changing anything else. */
 export function recordError(state: BotState, now: number, message: string): BotState {
-  return { ...state, notifications: [...state.notifications, { time: now, level: 'error' as const, message }].slice(-MAX_NOTIFICATIONS_KEPT) };
+  return {
+    ...state,
+    notifications: [...state.notifications, { time: now, level: 'error' as const, message }].slice(
+      -MAX_NOTIFICATIONS_KEPT,
+    ),
+  };
 }
 
 /** A compact, JSON summary of a bot for the `state` query, the CLI and the final result. */
@@ -1314,8 +1619,17 @@ export function summarize(state: BotState): BotSummary {
     strategy: state.setup.strategy,
     symbol: state.setup.symbol,
     status: state.status,
-    position: { qty: state.position.qty, avgEntryPrice: state.position.avgEntryPrice, realizedPnl: state.position.realizedPnl },
-    positions: Object.fromEntries(Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [sym, { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl }])),
+    position: {
+      qty: state.position.qty,
+      avgEntryPrice: state.position.avgEntryPrice,
+      realizedPnl: state.position.realizedPnl,
+    },
+    positions: Object.fromEntries(
+      Object.entries(state.otherPositions ?? {}).map(([sym, p]) => [
+        sym,
+        { qty: p.qty, avgEntryPrice: p.avgEntryPrice, realizedPnl: p.realizedPnl },
+      ]),
+    ),
     openOrders: openOrders(state),
     realizedPnl: state.position.realizedPnl,
     fees: state.position.fees,
@@ -1332,4 +1646,3 @@ export function summarize(state: BotState): BotSummary {
 export function unrealizedPnl(position: PositionView, price: Dec): Dec {
   return isPositive(position.qty) ? mul(position.qty, sub(price, position.avgEntryPrice)) : '0';
 }
-

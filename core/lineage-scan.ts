@@ -42,7 +42,11 @@ export function scanAfterReset(s: ScanState, since: number, now: number): void {
 }
 
 /** The scan a reconciliation about to be sent carries, if any. */
-export function takeScan(s: ScanState, now: number, resetAt: number | null): { readonly scan: true; readonly scanSince?: number } | null {
+export function takeScan(
+  s: ScanState,
+  now: number,
+  resetAt: number | null,
+): { readonly scan: true; readonly scanSince?: number } | null {
   if (s.rescanAt !== undefined && now >= s.rescanAt) {
     delete s.rescanAt;
     requestScan(s, resetAt ?? now);

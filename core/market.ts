@@ -1,7 +1,23 @@
 /** Market data shared by the runtime, the paper exchange and the backtester. Pure. */
 import { type Dec, isPositive } from './decimal';
 
-export const CANDLE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w'] as const;
+export const CANDLE_INTERVALS = [
+  '1s',
+  '1m',
+  '3m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '2h',
+  '4h',
+  '6h',
+  '8h',
+  '12h',
+  '1d',
+  '3d',
+  '1w',
+] as const;
 export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;

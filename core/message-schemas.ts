@@ -11,16 +11,23 @@ import { kindOf, nonNegativeDecimal, positiveDecimal, text } from './schema';
 
 /** Milliseconds since the epoch, as Binance sends them. */
 export const epochMs = z
-  .number({ error: (iss) => (iss.input === undefined ? 'is required' : `must be a time in ms since 1970, not ${kindOf(iss.input)}`) })
+  .number({
+    error: (iss) =>
+      iss.input === undefined ? 'is required' : `must be a time in ms since 1970, not ${kindOf(iss.input)}`,
+  })
   .int({ message: 'must be a whole number of ms' })
   .min(0, { message: 'must not be negative' })
   .max(8.64e15, { message: 'is beyond any date' });
 
 /** Binance's symbol syntax, upper-case (the bot's own symbol is compared separately). */
-export const symbolField = text('a symbol such as "BTCUSDT"').regex(/^[A-Z0-9]{2,20}$/, { message: 'must be a symbol in capitals, such as "BTCUSDT"' });
+export const symbolField = text('a symbol such as "BTCUSDT"').regex(/^[A-Z0-9]{2,20}$/, {
+  message: 'must be a symbol in capitals, such as "BTCUSDT"',
+});
 
 /** Binance's client order id charset and length. */
-export const clientOrderIdField = text('a client order id').regex(/^[.A-Z:/a-z0-9_-]{1,36}$/, { message: 'must be 1-36 characters of letters, digits and .:/_-' });
+export const clientOrderIdField = text('a client order id').regex(/^[.A-Z:/a-z0-9_-]{1,36}$/, {
+  message: 'must be 1-36 characters of letters, digits and .:/_-',
+});
 
 export const candleSchema = z.object({
   symbol: symbolField,
@@ -41,7 +48,9 @@ export const fillSchema = z.object({
   qty: positiveDecimal,
   quoteQty: nonNegativeDecimal,
   commission: nonNegativeDecimal,
-  commissionAsset: text('an asset such as "BNB"').regex(/^[A-Za-z0-9]{1,20}$/, { message: 'must be an asset such as "BNB"' }),
+  commissionAsset: text('an asset such as "BNB"').regex(/^[A-Za-z0-9]{1,20}$/, {
+    message: 'must be an asset such as "BNB"',
+  }),
   time: epochMs,
   isMaker: z.boolean({ error: 'must be true or false' }),
 });
@@ -51,7 +60,10 @@ export const orderSnapshotSchema = z.object({
   symbol: symbolField,
   exchangeOrderId: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   status: z.enum(
-    ORDER_STATUSES.filter((s) => s !== 'SUBMITTING') as [Exclude<(typeof ORDER_STATUSES)[number], 'SUBMITTING'>, ...Exclude<(typeof ORDER_STATUSES)[number], 'SUBMITTING'>[]],
+    ORDER_STATUSES.filter((s) => s !== 'SUBMITTING') as [
+      Exclude<(typeof ORDER_STATUSES)[number], 'SUBMITTING'>,
+      ...Exclude<(typeof ORDER_STATUSES)[number], 'SUBMITTING'>[],
+    ],
     { error: `must be an exchange order status (${ORDER_STATUSES.filter((s) => s !== 'SUBMITTING').join(', ')})` },
   ),
   executedQty: nonNegativeDecimal,
@@ -67,7 +79,9 @@ export const triggerSchema = z.object({
   time: epochMs,
 });
 
-const level = z.tuple([positiveDecimal, nonNegativeDecimal], { error: 'must be a [price, quantity] pair of decimal strings' });
+const level = z.tuple([positiveDecimal, nonNegativeDecimal], {
+  error: 'must be a [price, quantity] pair of decimal strings',
+});
 
 export const bookSchema = z.object({
   symbol: symbolField,
@@ -89,7 +103,10 @@ export const circuitViewSchema = z
     consecutiveFailures: z.number({ error: 'must be a count' }).int().min(0).max(1e9),
     openedAt: epochMs.nullable(),
     since: epochMs,
-    lastError: z.string({ error: 'must be text or null' }).max(2_000, { message: 'at most 2,000 characters' }).nullable(),
+    lastError: z
+      .string({ error: 'must be text or null' })
+      .max(2_000, { message: 'at most 2,000 characters' })
+      .nullable(),
     opens: z.number({ error: 'must be a count' }).int().min(0).max(1e9),
   })
   .strict();

@@ -12,10 +12,13 @@ export const MODELS_FOLDER = 'models';
 /** Why a model path is not acceptable, or null. */
 export function modelPathProblem(p: string): string | null {
   if (p.length > 200) return 'must be at most 200 characters';
-  if (p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.includes('\\')) return `must be a relative path inside ${MODELS_FOLDER}/, such as "${MODELS_FOLDER}/momentum-lstm.onnx" (got ${JSON.stringify(p.slice(0, 60))})`;
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.includes('\\'))
+    return `must be a relative path inside ${MODELS_FOLDER}/, such as "${MODELS_FOLDER}/momentum-lstm.onnx" (got ${JSON.stringify(p.slice(0, 60))})`;
   const parts = p.split('/');
-  if (parts[0] !== MODELS_FOLDER || parts.length < 2) return `must be inside the ${MODELS_FOLDER}/ folder, such as "${MODELS_FOLDER}/momentum-lstm.onnx" (got ${JSON.stringify(p.slice(0, 60))})`;
-  if (parts.some((s) => s === '..' || s === '.' || s === '')) return `must not contain "..", "." or empty parts (got ${JSON.stringify(p.slice(0, 60))})`;
+  if (parts[0] !== MODELS_FOLDER || parts.length < 2)
+    return `must be inside the ${MODELS_FOLDER}/ folder, such as "${MODELS_FOLDER}/momentum-lstm.onnx" (got ${JSON.stringify(p.slice(0, 60))})`;
+  if (parts.some((s) => s === '..' || s === '.' || s === ''))
+    return `must not contain "..", "." or empty parts (got ${JSON.stringify(p.slice(0, 60))})`;
   if (!parts.every((s) => /^[A-Za-z0-9_.-]+$/.test(s))) return 'may use letters, digits, "_", "-" and "." only';
   if (!p.endsWith('.onnx')) return 'must be an .onnx file';
   return null;

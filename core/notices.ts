@@ -13,7 +13,18 @@ import { type OrderRecord, isFinalStatus } from './orders';
 import { splitSymbol } from './symbols';
 
 /** Kinds a user can set to on / silent / off (alerts are their own kind, see monitoring/). */
-export const NOTICE_KINDS = ['entry', 'exit', 'stoploss', 'fill', 'stopped', 'failed', 'error', 'warning', 'info', 'alert'] as const;
+export const NOTICE_KINDS = [
+  'entry',
+  'exit',
+  'stoploss',
+  'fill',
+  'stopped',
+  'failed',
+  'error',
+  'warning',
+  'info',
+  'alert',
+] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export interface Notice {
@@ -44,7 +55,9 @@ function signed(value: Dec): string {
 }
 
 function avgPrice(order: OrderRecord): Dec {
-  return isPositive(order.executedQty) ? str(d(order.cumulativeQuoteQty).dividedBy(order.executedQty).toDecimalPlaces(8)) : '0';
+  return isPositive(order.executedQty)
+    ? str(d(order.cumulativeQuoteQty).dividedBy(order.executedQty).toDecimalPlaces(8))
+    : '0';
 }
 
 function tripLine(trip: RoundTrip, quote: string): string {
@@ -81,7 +94,10 @@ export function noticesBetween(before: BotState, after: BotState): Notice[] {
   for (const order of Object.values(after.orders)) {
     const prev = before.orders[order.clientOrderId];
     if (prev === order) continue;
-    const quote = splitSymbol(order.request.symbol, order.request.symbol === after.setup.symbol ? after.filters : after.otherFilters?.[order.request.symbol]).quote;
+    const quote = splitSymbol(
+      order.request.symbol,
+      order.request.symbol === after.setup.symbol ? after.filters : after.otherFilters?.[order.request.symbol],
+    ).quote;
     const seen = prev?.fills.length ?? 0;
     for (const fill of order.fills.slice(seen)) {
       out.push({
@@ -97,7 +113,13 @@ export function noticesBetween(before: BotState, after: BotState): Notice[] {
     const partial = order.status !== 'FILLED' ? ` (partly: ${order.status.toLowerCase()})` : '';
     const what = `${order.request.side} ${short(order.executedQty)} ${order.request.symbol} @ ${short(avgPrice(order))} (${short(order.cumulativeQuoteQty)} ${quote})${partial}`;
     if (order.purpose === 'entry') {
-      out.push({ id: `${tag}/entry/${order.clientOrderId}`, kind: 'entry', bot, time: order.updatedAt, text: `🟢 ${bot}: entry filled — ${what}${order.reason ? `\nwhy: ${order.reason}` : ''}` });
+      out.push({
+        id: `${tag}/entry/${order.clientOrderId}`,
+        kind: 'entry',
+        bot,
+        time: order.updatedAt,
+        text: `🟢 ${bot}: entry filled — ${what}${order.reason ? `\nwhy: ${order.reason}` : ''}`,
+      });
     } else {
       const stop = isStopLoss(order);
       const notice: Mutable<Notice> = {
@@ -119,11 +141,20 @@ export function noticesBetween(before: BotState, after: BotState): Notice[] {
   const realised = sub(after.position.realizedPnl, before.position.realizedPnl);
   const last = exits[exits.length - 1];
   if (last) {
-    const lines = [`realised ${signed(realised)} ${quote}, position now ${short(after.position.qty)}`, ...trips.map((t) => tripLine(t, quote))];
+    const lines = [
+      `realised ${signed(realised)} ${quote}, position now ${short(after.position.qty)}`,
+      ...trips.map((t) => tripLine(t, quote)),
+    ];
     last.notice.text = `${last.notice.text}\n${lines.join('\n')}`;
   } else if (trips.length > 0) {
     for (const [i, trip] of trips.entries()) {
-      out.push({ id: `${tag}/trip/${before.stats.roundTrips + i + 1}`, kind: 'exit', bot, time: trip.closedAt, text: `💰 ${bot}: trade closed — ${tripLine(trip, quote)}` });
+      out.push({
+        id: `${tag}/trip/${before.stats.roundTrips + i + 1}`,
+        kind: 'exit',
+        bot,
+        time: trip.closedAt,
+        text: `💰 ${bot}: trade closed — ${tripLine(trip, quote)}`,
+      });
     }
   }
 
@@ -146,7 +177,13 @@ export function noticesBetween(before: BotState, after: BotState): Notice[] {
     if (note.level === 'info' && LIFECYCLE_NOTE.test(note.message)) continue;
     const kind: NoticeKind = note.level === 'error' ? 'error' : note.level === 'warn' ? 'warning' : 'info';
     const icon = kind === 'error' ? '❗' : kind === 'warning' ? '⚠️' : 'ℹ️';
-    out.push({ id: `${tag}/note/${note.time}/${digest(`${note.level}:${note.message}`)}`, kind, bot, time: note.time, text: `${icon} ${bot}: ${note.message}` });
+    out.push({
+      id: `${tag}/note/${note.time}/${digest(`${note.level}:${note.message}`)}`,
+      kind,
+      bot,
+      time: note.time,
+      text: `${icon} ${bot}: ${note.message}`,
+    });
   }
   return out;
 }

@@ -4,7 +4,16 @@
  * `Books`. Pure (operates on the kernel's private working copy within one step).
  */
 import type { BotState, Notification } from './engine';
-import { type BookCheckpoint, DEFAULT_VERIFY_AFTER_MS, type Verification, journalFill, judge, markUnverified, markVerified, reportChangedOrder } from './order-authority';
+import {
+  type BookCheckpoint,
+  DEFAULT_VERIFY_AFTER_MS,
+  type Verification,
+  journalFill,
+  judge,
+  markUnverified,
+  markVerified,
+  reportChangedOrder,
+} from './order-authority';
 import type { Fill, OrderRecord, OrderSnapshot } from './orders';
 import type { Json, StrategyEvent } from './strategy';
 
@@ -46,16 +55,23 @@ export function onStreamReport(b: Books, order: OrderRecord, snapshot: OrderSnap
   b.state.verification = markUnverified(before, id, b.now);
   b.apply(order, snapshot);
   const after = b.state.orders[id] ?? order;
-  if (!wasUnverified && !reportChangedOrder(order, after)) b.state.verification = markVerified(b.state.verification, id);
+  if (!wasUnverified && !reportChangedOrder(order, after))
+    b.state.verification = markVerified(b.state.verification, id);
 }
 
 /** Before a fill changes the position: journal it, checkpointing the books at the first unverified one. */
-export function journalBeforeFill(b: Books, order: Pick<OrderRecord, 'clientOrderId' | 'request'>, fill: Fill, checkpoint: () => BookCheckpoint): void {
+export function journalBeforeFill(
+  b: Books,
+  order: Pick<OrderRecord, 'clientOrderId' | 'request'>,
+  fill: Fill,
+  checkpoint: () => BookCheckpoint,
+): void {
   const v = b.state.verification!;
   const entry = { clientOrderId: order.clientOrderId, symbol: order.request.symbol, side: order.request.side, fill };
   const r = journalFill(v, entry, v.unverified[order.clientOrderId] !== undefined, checkpoint);
   b.state.verification = r.v;
-  if (r.overflow) b.notify('warn', 'too many fills await verification: a wrong stream report could no longer be undone exactly');
+  if (r.overflow)
+    b.notify('warn', 'too many fills await verification: a wrong stream report could no longer be undone exactly');
 }
 
 /** The exchange's own answer about an order (a reconciliation lookup): it wins over any report. */
@@ -82,14 +98,25 @@ export function onAuthoritativeReport(b: Books, order: OrderRecord, snapshot: Or
     b.state.trades = checkpoint.trades as unknown as BotState['trades'];
     b.state.risk = checkpoint.risk;
     // Round trips and wins are counted again by the replay itself.
-    b.state.stats = { ...b.state.stats, fills: checkpoint.fills, roundTrips: checkpoint.roundTrips, wins: checkpoint.wins };
+    b.state.stats = {
+      ...b.state.stats,
+      fills: checkpoint.fills,
+      roundTrips: checkpoint.roundTrips,
+      wins: checkpoint.wins,
+    };
     for (const e of v.journal) {
       if (e.clientOrderId === order.clientOrderId && removed.has(e.fill.tradeId)) continue;
-      b.applyFill({ clientOrderId: e.clientOrderId, request: { symbol: e.symbol, side: e.side, type: 'MARKET' } }, e.fill);
+      b.applyFill(
+        { clientOrderId: e.clientOrderId, request: { symbol: e.symbol, side: e.side, type: 'MARKET' } },
+        e.fill,
+      );
       b.state.stats = { ...b.state.stats, fills: b.state.stats.fills + 1 };
     }
   } else if (j.removed.length > 0) {
-    b.notify('error', `order ${order.clientOrderId}: its wrong fills could not be taken out of the position exactly (no checkpoint); the position may be off until the next fills`);
+    b.notify(
+      'error',
+      `order ${order.clientOrderId}: its wrong fills could not be taken out of the position exactly (no checkpoint); the position may be off until the next fills`,
+    );
   }
   for (const fill of j.added) b.applyFill(j.order, fill);
   if (j.added.length > 0) b.state.stats = { ...b.state.stats, fills: b.state.stats.fills + j.added.length };
@@ -104,4 +131,3 @@ export function tightenForVerification(state: Mutable<BotState>, now: number): v
   const soon = now + (state.timing.verifyAfterMs ?? DEFAULT_VERIFY_AFTER_MS);
   if (state.nextReconcileAt > soon) state.nextReconcileAt = soon;
 }
-

@@ -52,7 +52,11 @@ export const NO_VERIFICATION: Verification = { unverified: {}, askedAt: null, ch
 
 /** Did this stream report change what we believe about the order? (Then it must be verified.) */
 export function reportChangedOrder(before: OrderRecord, after: OrderRecord): boolean {
-  return before.status !== after.status || before.fills.length !== after.fills.length || !eq(before.executedQty, after.executedQty);
+  return (
+    before.status !== after.status ||
+    before.fills.length !== after.fills.length ||
+    !eq(before.executedQty, after.executedQty)
+  );
 }
 
 export type Judgement =
@@ -61,7 +65,13 @@ export type Judgement =
   /** The report being checked arrived after the lookup was asked for: judge it next time. */
   | { readonly kind: 'undecided' }
   /** The exchange contradicts what we believed: take its version. */
-  | { readonly kind: 'correct'; readonly order: OrderRecord; readonly removed: readonly Fill[]; readonly added: readonly Fill[]; readonly message: string };
+  | {
+      readonly kind: 'correct';
+      readonly order: OrderRecord;
+      readonly removed: readonly Fill[];
+      readonly added: readonly Fill[];
+      readonly message: string;
+    };
 
 /**
  * The fills the exchange stands behind: its trade list when that adds up to its executed quantity;
@@ -89,7 +99,9 @@ export function judge(order: OrderRecord, snapshot: OrderSnapshot, v: Verificati
   const ours = new Set(order.fills.map((f) => f.tradeId));
   const added = fills.filter((f) => !ours.has(f.tradeId));
   const backwards =
-    statusRank(snapshot.status) < statusRank(order.status) || (isFinalStatus(order.status) && isFinalStatus(snapshot.status) && order.status !== snapshot.status) || gt(order.executedQty, snapshot.executedQty);
+    statusRank(snapshot.status) < statusRank(order.status) ||
+    (isFinalStatus(order.status) && isFinalStatus(snapshot.status) && order.status !== snapshot.status) ||
+    gt(order.executedQty, snapshot.executedQty);
   if (!backwards && removed.length === 0) return { kind: 'agree' };
   // A report newer than the question cannot be judged by its answer (the order may have moved since).
   if (since !== undefined && v.askedAt !== null && since > v.askedAt) return { kind: 'undecided' };
@@ -99,13 +111,21 @@ export function judge(order: OrderRecord, snapshot: OrderSnapshot, v: Verificati
     executedQty: snapshot.executedQty,
     cumulativeQuoteQty: snapshot.cumulativeQuoteQty,
     fills,
-    ...(order.exchangeOrderId === undefined && snapshot.exchangeOrderId !== undefined ? { exchangeOrderId: snapshot.exchangeOrderId } : {}),
+    ...(order.exchangeOrderId === undefined && snapshot.exchangeOrderId !== undefined
+      ? { exchangeOrderId: snapshot.exchangeOrderId }
+      : {}),
     cancelRequested: isFinalStatus(snapshot.status) ? order.cancelRequested : false,
     updatedAt: Math.max(order.updatedAt, snapshot.updateTime),
   };
   const said = `${order.status}${order.fills.length > 0 ? ` with fills ${order.fills.map((f) => `#${f.tradeId}`).join(', ')}` : ''} (executed ${order.executedQty})`;
   const truth = `${snapshot.status}${fills.length > 0 ? ` with fills ${fills.map((f) => `#${f.tradeId}`).join(', ')}` : ''} (executed ${snapshot.executedQty})`;
-  return { kind: 'correct', order: corrected, removed, added, message: `order ${order.clientOrderId} (${order.tag}): a stream report said ${said}; the exchange says ${truth}: corrected from the exchange` };
+  return {
+    kind: 'correct',
+    order: corrected,
+    removed,
+    added,
+    message: `order ${order.clientOrderId} (${order.tag}): a stream report said ${said}; the exchange says ${truth}: corrected from the exchange`,
+  };
 }
 
 /** Mark an order unverified (first report time kept). */
@@ -122,7 +142,12 @@ export function markVerified(v: Verification, clientOrderId: string): Verificati
 }
 
 /** Record a fill about to be applied; `checkpoint` is taken only when needed (an unverified one, none yet). */
-export function journalFill(v: Verification, entry: JournalEntry, unverified: boolean, checkpoint: () => BookCheckpoint): { v: Verification; overflow: boolean } {
+export function journalFill(
+  v: Verification,
+  entry: JournalEntry,
+  unverified: boolean,
+  checkpoint: () => BookCheckpoint,
+): { v: Verification; overflow: boolean } {
   if (v.checkpoint === null && !unverified) return { v, overflow: false };
   const base = v.checkpoint ?? checkpoint();
   const journal = [...v.journal, entry];
@@ -131,7 +156,10 @@ export function journalFill(v: Verification, entry: JournalEntry, unverified: bo
 }
 
 /** The orders a reconciliation must look up besides the open ones: those with unverified reports. */
-export function ordersToVerify(v: Verification | undefined, orders: Readonly<Record<string, OrderRecord>>): OrderRecord[] {
+export function ordersToVerify(
+  v: Verification | undefined,
+  orders: Readonly<Record<string, OrderRecord>>,
+): OrderRecord[] {
   if (!v) return [];
   return Object.keys(v.unverified)
     .map((id) => orders[id])

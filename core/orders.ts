@@ -9,7 +9,16 @@ export const ORDER_SIDES = ['BUY', 'SELL'] as const;
 export type OrderSide = (typeof ORDER_SIDES)[number];
 
 /** Spot types, then STOP_MARKET: USDⓈ-M futures only (the protective stop, core/futures/protection.ts). */
-export const ORDER_TYPES = ['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'STOP_MARKET'] as const;
+export const ORDER_TYPES = [
+  'MARKET',
+  'LIMIT',
+  'LIMIT_MAKER',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+  'STOP_MARKET',
+] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
 
 export const TIME_IN_FORCE = ['GTC', 'IOC', 'FOK'] as const;
@@ -36,7 +45,10 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export type FinalOrderStatus = Extract<OrderStatus, 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH'>;
+export type FinalOrderStatus = Extract<
+  OrderStatus,
+  'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH'
+>;
 
 /** Position of each status in the forward-only lattice. Final statuses share the top rank. */
 export function statusRank(status: OrderStatus): number {
@@ -96,7 +108,10 @@ export interface OrderRequest {
 
 /** One leg of an OCO order list. */
 export interface OcoLeg {
-  readonly type: Extract<OrderType, 'LIMIT_MAKER' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT'>;
+  readonly type: Extract<
+    OrderType,
+    'LIMIT_MAKER' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT'
+  >;
   readonly price?: Dec;
   readonly stopPrice?: Dec;
   readonly trailingDelta?: number;
@@ -207,7 +222,8 @@ export function mergeSnapshot(order: OrderRecord, snapshot: OrderSnapshot): Merg
   const executedQty = max(order.executedQty, snapshot.executedQty);
   const cumulativeQuoteQty = max(order.cumulativeQuoteQty, snapshot.cumulativeQuoteQty);
   const exchangeOrderId = order.exchangeOrderId ?? snapshot.exchangeOrderId;
-  const rejectReason = order.rejectReason ?? (status === 'REJECTED' || status === 'EXPIRED' ? snapshot.reason : undefined);
+  const rejectReason =
+    order.rejectReason ?? (status === 'REJECTED' || status === 'EXPIRED' ? snapshot.reason : undefined);
   const changed =
     newFills.length > 0 ||
     status !== order.status ||

@@ -32,7 +32,10 @@ export interface ProofOps {
 export function onUnknown(k: ProofOps, clientOrderId: string, message: string): void {
   const order = k.s.orders[clientOrderId];
   if (!order || !awaitsProof(order.status)) return;
-  k.notify('warn', `order ${clientOrderId} (${order.tag}): outcome unknown (${message}); looked up until the exchange shows it or proves it absent`);
+  k.notify(
+    'warn',
+    `order ${clientOrderId} (${order.tag}): outcome unknown (${message}); looked up until the exchange shows it or proves it absent`,
+  );
   k.setOrder({ ...order, status: 'UNKNOWN', unknownSince: k.now, unknownReason: message, updatedAt: k.now });
 }
 
@@ -40,7 +43,8 @@ export function onUnknown(k: ProofOps, clientOrderId: string, message: string): 
 export function onMissing(k: ProofOps, clientOrderId: string, message: string): void {
   const order = k.s.orders[clientOrderId];
   if (!order || isFinalStatus(order.status)) return;
-  if (order.missingSince === undefined) k.notify('warn', `order ${clientOrderId} (${order.tag}) is unknown to the exchange: ${message}`);
+  if (order.missingSince === undefined)
+    k.notify('warn', `order ${clientOrderId} (${order.tag}) is unknown to the exchange: ${message}`);
   k.setOrder({ ...order, cancelRequested: false, missingSince: order.missingSince ?? k.now });
 }
 
@@ -48,7 +52,8 @@ export function onMissing(k: ProofOps, clientOrderId: string, message: string): 
 export function legsWithoutProof(k: ProofOps, listClientOrderId: string, snapshots: readonly OrderSnapshot[]): void {
   const reported = new Set(snapshots.map((x) => x.clientOrderId));
   for (const o of k.openOrders()) {
-    if (o.listClientOrderId === listClientOrderId && o.status === 'SUBMITTING' && !reported.has(o.clientOrderId)) onUnknown(k, o.clientOrderId, 'the order list answer did not report this leg');
+    if (o.listClientOrderId === listClientOrderId && o.status === 'SUBMITTING' && !reported.has(o.clientOrderId))
+      onUnknown(k, o.clientOrderId, 'the order list answer did not report this leg');
   }
 }
 
@@ -56,7 +61,8 @@ export function legsWithoutProof(k: ProofOps, listClientOrderId: string, snapsho
 export function onReconciledOrders(k: ProofOps, event: Extract<BotEvent, { type: 'reconciled' }>): void {
   for (const id of event.absent ?? []) {
     const o = k.s.orders[id];
-    if (o?.status === 'UNKNOWN') k.reject(id, 'not found on the exchange after the resend deadline: it was never placed');
+    if (o?.status === 'UNKNOWN')
+      k.reject(id, 'not found on the exchange after the resend deadline: it was never placed');
   }
   const newlyMissing: string[] = [];
   for (const id of event.missing) {
@@ -65,7 +71,8 @@ export function onReconciledOrders(k: ProofOps, event: Extract<BotEvent, { type:
     newlyMissing.push(id);
     k.setOrder({ ...o, missingSince: k.now });
   }
-  if (newlyMissing.length > 0) k.notify('warn', `the exchange does not know these open orders (yet): ${newlyMissing.join(', ')}`);
+  if (newlyMissing.length > 0)
+    k.notify('warn', `the exchange does not know these open orders (yet): ${newlyMissing.join(', ')}`);
   const adopted: string[] = [];
   for (const f of event.foreign ?? []) {
     const known = k.s.orders[f.snapshot.clientOrderId];
@@ -85,13 +92,19 @@ export function onReconciledOrders(k: ProofOps, event: Extract<BotEvent, { type:
   scanEnded(k.s, event.scanIncomplete ? 'incomplete' : 'complete');
   if (adopted.length > 0) {
     k.s.stats = { ...k.s.stats, adopted: (k.s.stats.adopted ?? 0) + adopted.length };
-    k.notify('warn', `adopted ${adopted.length} order(s) placed by a discarded branch of this bot (Temporal reset): ${adopted.join(', ')}`);
+    k.notify(
+      'warn',
+      `adopted ${adopted.length} order(s) placed by a discarded branch of this bot (Temporal reset): ${adopted.join(', ')}`,
+    );
   }
   if (event.inherited !== undefined) {
     const before = (k.s.inherited ?? []).join(',');
     k.s.inherited = [...event.inherited];
     if (event.inherited.length > 0 && event.inherited.join(',') !== before) {
-      k.notify('warn', `open orders left by an earlier incarnation of this bot (terminated, then started again): ${event.inherited.join(', ')}; they are left as they are, not managed`);
+      k.notify(
+        'warn',
+        `open orders left by an earlier incarnation of this bot (terminated, then started again): ${event.inherited.join(', ')}; they are left as they are, not managed`,
+      );
     }
   }
 }
@@ -105,7 +118,10 @@ export function onReset(k: ProofOps, branch: string, since: number): void {
   k.s.idBranch = branch;
   k.s.resetAt = k.now;
   scanAfterReset(k.s, since, k.now);
-  k.notify('warn', `history reset: new order ids (${k.s.clientIdTag}-${branch}…); events delivered again are not acted on; the exchange is searched for the discarded branch's orders`);
+  k.notify(
+    'warn',
+    `history reset: new order ids (${k.s.clientIdTag}-${branch}…); events delivered again are not acted on; the exchange is searched for the discarded branch's orders`,
+  );
   k.requestReconcile();
 }
 
@@ -115,25 +131,39 @@ export function onReset(k: ProofOps, branch: string, since: number): void {
  */
 export function resumeWork(k: ProofOps): void {
   for (const o of k.openOrders()) {
-    if (o.status === 'SUBMITTING' && o.listClientOrderId !== undefined) onUnknown(k, o.clientOrderId, 'its order list was in flight when the previous run ended');
-    else if (o.status === 'SUBMITTING') k.push({ type: 'placeOrder', clientOrderId: o.clientOrderId, request: o.request, resume: true });
-    else if (o.cancelRequested) k.push({ type: 'cancelOrder', clientOrderId: o.clientOrderId, symbol: o.request.symbol });
+    if (o.status === 'SUBMITTING' && o.listClientOrderId !== undefined)
+      onUnknown(k, o.clientOrderId, 'its order list was in flight when the previous run ended');
+    else if (o.status === 'SUBMITTING')
+      k.push({ type: 'placeOrder', clientOrderId: o.clientOrderId, request: o.request, resume: true });
+    else if (o.cancelRequested)
+      k.push({ type: 'cancelOrder', clientOrderId: o.clientOrderId, symbol: o.request.symbol });
   }
   for (const [requestId, request] of Object.entries(k.s.pendingRequests)) k.push({ type: 'fetch', requestId, request });
 }
 
 /** One order per decision after a reset (core/adoption.ts `adoptedTwins`, core/adopted-exits.ts). */
 export function cancelAdoptedTwins(k: ProofOps): void {
-  const view = { branch: k.s.idBranch, symbol: k.s.setup.symbol, positionQty: k.s.position.qty, since: k.s.resetAt ?? 0 };
+  const view = {
+    branch: k.s.idBranch,
+    symbol: k.s.setup.symbol,
+    positionQty: k.s.position.qty,
+    since: k.s.resetAt ?? 0,
+  };
   const twins = adoptedTwins(k.s.orders, view);
   if (twins.length > 0) {
-    k.notify('warn', `cancelling ${twins.length} adopted order(s) this bot placed again after the reset (the same decision twice): ${twins.map((o) => o.clientOrderId).join(', ')}`);
+    k.notify(
+      'warn',
+      `cancelling ${twins.length} adopted order(s) this bot placed again after the reset (the same decision twice): ${twins.map((o) => o.clientOrderId).join(', ')}`,
+    );
     for (const o of twins) k.cancel(o);
   }
   // The discarded branch's copy already executed: this branch's resting copy would sell the lot twice.
   const repeats = duplicatesOfExecutedExits(k.s.orders, view);
   if (repeats.length > 0) {
-    k.notify('warn', `cancelling ${repeats.length} order(s) placed again after the reset whose discarded-branch copy already executed (the lot is sold): ${repeats.map((o) => o.clientOrderId).join(', ')}`);
+    k.notify(
+      'warn',
+      `cancelling ${repeats.length} order(s) placed again after the reset whose discarded-branch copy already executed (the lot is sold): ${repeats.map((o) => o.clientOrderId).join(', ')}`,
+    );
     for (const o of repeats) k.cancel(o);
   }
 }

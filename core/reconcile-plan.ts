@@ -28,11 +28,18 @@ export function fillsIncomplete(order: OrderRecord): boolean {
   return gt(order.executedQty, sum(order.fills.map((f) => f.qty)));
 }
 
-export function reconcileTargets(orders: Readonly<Record<string, OrderRecord>>, open: readonly OrderRecord[]): ReconcileTarget[] {
+export function reconcileTargets(
+  orders: Readonly<Record<string, OrderRecord>>,
+  open: readonly OrderRecord[],
+): ReconcileTarget[] {
   const targets: ReconcileTarget[] = [];
   for (const o of open) {
     if (o.status === 'SUBMITTING') continue; // its placement activity is resolving it
-    targets.push(o.status === 'UNKNOWN' ? { clientOrderId: o.clientOrderId, symbol: o.request.symbol, since: o.unknownSince ?? o.updatedAt } : { clientOrderId: o.clientOrderId, symbol: o.request.symbol });
+    targets.push(
+      o.status === 'UNKNOWN'
+        ? { clientOrderId: o.clientOrderId, symbol: o.request.symbol, since: o.unknownSince ?? o.updatedAt }
+        : { clientOrderId: o.clientOrderId, symbol: o.request.symbol },
+    );
   }
   let polls = 0;
   for (const o of Object.values(orders)) {
@@ -49,7 +56,12 @@ export function reconcileTargets(orders: Readonly<Record<string, OrderRecord>>, 
  * returns the candle still forming (the fetch drops it), so the request ends before that candle
  * opens: asking for `missing` candles up to `now` would lose the oldest missing one.
  */
-export function backfillRequest(symbol: string, interval: CandleInterval, lastOpenTime: number, now: number): DataRequest | null {
+export function backfillRequest(
+  symbol: string,
+  interval: CandleInterval,
+  lastOpenTime: number,
+  now: number,
+): DataRequest | null {
   const step = intervalMs(interval);
   const formingOpen = lastOpenTime + step * Math.floor((now - lastOpenTime) / step);
   const missing = Math.round((formingOpen - (lastOpenTime + step)) / step);

@@ -38,11 +38,14 @@ export function kindOf(value: unknown): string {
 /** Why a string is not a plain decimal ("12.5"), in words a user can act on; null when it is one. */
 export function decimalProblem(value: string): string | null {
   if (value === '') return 'is empty: give a decimal such as "0.001"';
-  if (value.length > MAX_DECIMAL_LENGTH) return `is ${value.length} characters long; at most ${MAX_DECIMAL_LENGTH} are allowed`;
+  if (value.length > MAX_DECIMAL_LENGTH)
+    return `is ${value.length} characters long; at most ${MAX_DECIMAL_LENGTH} are allowed`;
   if (isDecimalString(value)) return null;
   if (/\s/.test(value)) return `has spaces in it (${preview(value)}): write it without spaces, such as "0.001"`;
-  if (/^-?[0-9]+,[0-9]+$/.test(value)) return `uses a comma (${preview(value)}): write the decimal with a dot, such as "1.5"`;
-  if (/^-?[0-9.]+[eE][-+]?[0-9]+$/.test(value)) return `uses an exponent (${preview(value)}): write it in full, such as "0.0001"`;
+  if (/^-?[0-9]+,[0-9]+$/.test(value))
+    return `uses a comma (${preview(value)}): write the decimal with a dot, such as "1.5"`;
+  if (/^-?[0-9.]+[eE][-+]?[0-9]+$/.test(value))
+    return `uses an exponent (${preview(value)}): write it in full, such as "0.0001"`;
   if (/\p{Nd}/u.test(value) && !/^[-0-9.]+$/.test(value)) return `must use the digits 0-9 only (got ${preview(value)})`;
   return `must be a plain decimal such as "12.5" (got ${preview(value)})`;
 }
@@ -61,7 +64,10 @@ export const decimalString = z.string({ error: decimalTypeError }).superRefine((
 });
 
 /** A decimal string checked against bounds; every check is skipped for a value that is no decimal (already reported). */
-export function boundedDecimal(bounds: { readonly gt?: string; readonly gte?: string; readonly lt?: string; readonly lte?: string }, message: string) {
+export function boundedDecimal(
+  bounds: { readonly gt?: string; readonly gte?: string; readonly lt?: string; readonly lte?: string },
+  message: string,
+) {
   return decimalString.refine(
     (v) => {
       if (!isDecimalString(v) || v.length > MAX_DECIMAL_LENGTH) return true;
@@ -90,7 +96,8 @@ export const percentOfWhole = boundedDecimal({ gt: '0', lte: '100' }, 'must be a
 /** A fraction of a whole: above 0 and at most 1. */
 export const fraction = boundedDecimal({ gt: '0', lte: '1' }, 'must be a fraction above 0 and at most 1');
 
-const numberTypeError = (iss: { input: unknown }): string => (iss.input === undefined ? 'is required' : `must be a number, not ${kindOf(iss.input)}`);
+const numberTypeError = (iss: { input: unknown }): string =>
+  iss.input === undefined ? 'is required' : `must be a number, not ${kindOf(iss.input)}`;
 
 /** A finite JSON number (1e309 parses to Infinity and is refused). */
 export const finiteNumber = z.number({ error: numberTypeError });
@@ -104,7 +111,9 @@ export const positiveInt = z
 
 /** A string field with messages that tell a missing value from a value of the wrong type. */
 export function text(what = 'a string') {
-  return z.string({ error: (iss) => (iss.input === undefined ? 'is required' : `must be ${what}, not ${kindOf(iss.input)}`) });
+  return z.string({
+    error: (iss) => (iss.input === undefined ? 'is required' : `must be ${what}, not ${kindOf(iss.input)}`),
+  });
 }
 
 /** Render zod issues as "path.to.field: message" lines. */
@@ -115,7 +124,10 @@ export function formatIssues(error: z.ZodError, prefix = ''): string[] {
   });
 }
 
-function flatten(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey[]): { path: PropertyKey[]; message: string }[] {
+function flatten(
+  issues: readonly z.core.$ZodIssue[],
+  base: readonly PropertyKey[],
+): { path: PropertyKey[]; message: string }[] {
   return issues.flatMap((issue) => {
     const path = [...base, ...issue.path];
     switch (issue.code) {
@@ -123,13 +135,14 @@ function flatten(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey
         return [{ path, message: `unknown field(s) ${issue.keys.map((k) => preview(k)).join(', ')}` }];
       case 'invalid_union': {
         if (issue.discriminator !== undefined) {
-          const tags = ('options' in issue ? issue.options ?? [] : []).map((o: unknown) => preview(o)).join(', ');
+          const tags = ('options' in issue ? (issue.options ?? []) : []).map((o: unknown) => preview(o)).join(', ');
           const at = path[path.length - 1] === issue.discriminator ? path : [...path, issue.discriminator];
           return [{ path: at, message: tags ? `must be one of ${tags}` : issue.message }];
         }
         // A plain union ("max" or a sizing object): explain the branch that got furthest.
         const branches = issue.errors.filter((b) => b.length > 0);
-        const depth = (b: readonly z.core.$ZodIssue[]) => Math.max(...b.map((i) => i.path.length + (i.code === 'invalid_union' ? 1 : 0)));
+        const depth = (b: readonly z.core.$ZodIssue[]) =>
+          Math.max(...b.map((i) => i.path.length + (i.code === 'invalid_union' ? 1 : 0)));
         const best = [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0];
         if (best && depth(best) > 0) return flatten(best, path);
         return [{ path, message: issue.message }];

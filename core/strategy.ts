@@ -51,7 +51,12 @@ export type StrategyEvent =
   | { readonly type: 'start' }
   | { readonly type: 'candle'; readonly candle: Candle }
   /** One of the bot's orders changed (status, fill). `fills` are the new fills only. */
-  | { readonly type: 'order'; readonly order: OrderRecord; readonly previousStatus: OrderStatus; readonly fills: readonly Fill[] }
+  | {
+      readonly type: 'order';
+      readonly order: OrderRecord;
+      readonly previousStatus: OrderStatus;
+      readonly fills: readonly Fill[];
+    }
   | { readonly type: 'timer'; readonly id: string }
   | { readonly type: 'params'; readonly previous: unknown }
   /** A price trigger registered with a `watch` intent fired (evaluated outside the workflow). */
@@ -112,8 +117,21 @@ export type Intent =
 
 /** Work a strategy may delegate to activities. Small inputs, small answers. */
 export type DataRequest =
-  | { readonly kind: 'candles'; readonly symbol: string; readonly interval: CandleInterval; readonly limit: number; readonly endTime?: number }
-  | { readonly kind: 'inference'; readonly modelPath: string; readonly symbol: string; readonly interval: CandleInterval; readonly lookback: number; readonly window: number }
+  | {
+      readonly kind: 'candles';
+      readonly symbol: string;
+      readonly interval: CandleInterval;
+      readonly limit: number;
+      readonly endTime?: number;
+    }
+  | {
+      readonly kind: 'inference';
+      readonly modelPath: string;
+      readonly symbol: string;
+      readonly interval: CandleInterval;
+      readonly lookback: number;
+      readonly window: number;
+    }
   | { readonly kind: 'book'; readonly symbol: string; readonly limit: number }
   | { readonly kind: 'custom'; readonly name: string; readonly input: Json }
   /**

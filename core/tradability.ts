@@ -30,14 +30,22 @@ function market(symbol: string, field: string, quantity: unknown): Probe[] {
 }
 
 function limit(symbol: string, field: string, side: 'BUY' | 'SELL', quantity: unknown, price: unknown): Probe[] {
-  return isDec(quantity) && isDec(price) ? [{ field, request: { symbol, side, type: 'LIMIT', quantity, price, timeInForce: 'GTC' } }] : [];
+  return isDec(quantity) && isDec(price)
+    ? [{ field, request: { symbol, side, type: 'LIMIT', quantity, price, timeInForce: 'GTC' } }]
+    : [];
 }
 
 /** `sizing: { mode: 'base' | 'quote' }` fixes a size; other modes depend on balances or the ATR. */
 function sizing(symbol: string, s: unknown, entryPrice?: unknown): Probe[] {
   const sz = (s ?? {}) as { mode?: string; quantity?: unknown; amount?: unknown };
-  if (sz.mode === 'base') return isDec(entryPrice) ? limit(symbol, 'params.sizing.quantity', 'BUY', sz.quantity, entryPrice) : market(symbol, 'params.sizing.quantity', sz.quantity);
-  if (sz.mode === 'quote' && isDec(sz.amount)) return [{ field: 'params.sizing.amount', request: { symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: sz.amount } }];
+  if (sz.mode === 'base')
+    return isDec(entryPrice)
+      ? limit(symbol, 'params.sizing.quantity', 'BUY', sz.quantity, entryPrice)
+      : market(symbol, 'params.sizing.quantity', sz.quantity);
+  if (sz.mode === 'quote' && isDec(sz.amount))
+    return [
+      { field: 'params.sizing.amount', request: { symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: sz.amount } },
+    ];
   return [];
 }
 
@@ -48,12 +56,23 @@ function probes(strategy: string, symbol: string, p: Params): Probe[] {
       return market(symbol, 'params.quantity', p.quantity);
     case 'bench-echo':
       return p.mode === 'fill'
-        ? [...limit(symbol, 'params.buyPrice', 'BUY', p.quantity, p.buyPrice), ...limit(symbol, 'params.sellPrice', 'SELL', p.quantity, p.sellPrice)]
+        ? [
+            ...limit(symbol, 'params.buyPrice', 'BUY', p.quantity, p.buyPrice),
+            ...limit(symbol, 'params.sellPrice', 'SELL', p.quantity, p.sellPrice),
+          ]
         : market(symbol, 'params.quantity', p.quantity);
     case 'grid': {
       const field = p.quantity !== undefined ? 'params.quantity' : 'params.amount';
-      const qty = (price: unknown) => (isDec(p.quantity) ? p.quantity : isDec(p.amount) && isDec(price) && isPositive(price) ? str(d(p.amount).dividedBy(price).toDecimalPlaces(12, 1)) : undefined);
-      return [...limit(symbol, `${field} (at low)`, 'BUY', qty(p.low), p.low), ...limit(symbol, `${field} (at high)`, 'SELL', qty(p.high), p.high)];
+      const qty = (price: unknown) =>
+        isDec(p.quantity)
+          ? p.quantity
+          : isDec(p.amount) && isDec(price) && isPositive(price)
+            ? str(d(p.amount).dividedBy(price).toDecimalPlaces(12, 1))
+            : undefined;
+      return [
+        ...limit(symbol, `${field} (at low)`, 'BUY', qty(p.low), p.low),
+        ...limit(symbol, `${field} (at high)`, 'SELL', qty(p.high), p.high),
+      ];
     }
     case 'smart-trade': {
       const entry = (p.entry ?? {}) as { type?: string; price?: unknown };
@@ -64,7 +83,17 @@ function probes(strategy: string, symbol: string, p: Params): Probe[] {
       return sizing(symbol, p.sizing);
     case 'book-imbalance':
       return isDec(p.capital) && isDec(p.precentagePerTrade)
-        ? [{ field: 'params.precentagePerTrade', request: { symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: str(d(p.capital).times(p.precentagePerTrade)) } }]
+        ? [
+            {
+              field: 'params.precentagePerTrade',
+              request: {
+                symbol,
+                side: 'BUY',
+                type: 'MARKET',
+                quoteOrderQty: str(d(p.capital).times(p.precentagePerTrade)),
+              },
+            },
+          ]
         : [];
     default:
       return [];
@@ -75,11 +104,19 @@ function probes(strategy: string, symbol: string, p: Params): Probe[] {
  * Problems the exchange's filters would give every order the params fix. `price` values market
  * orders (the last price); without it only quantity and price limits are checked.
  */
-export function tradabilityProblems(bot: { readonly strategy: string; readonly symbol: string; readonly params: Params }, filters: SymbolFilters, price: Dec | null): TradabilityProblem[] {
+export function tradabilityProblems(
+  bot: { readonly strategy: string; readonly symbol: string; readonly params: Params },
+  filters: SymbolFilters,
+  price: Dec | null,
+): TradabilityProblem[] {
   const problems: TradabilityProblem[] = [];
   for (const probe of probes(bot.strategy, bot.symbol, bot.params)) {
     const outcome = applyFilters(probe.request, filters, price);
-    if (!outcome.ok) problems.push({ field: probe.field, message: `the exchange would refuse every order: ${outcome.reason} (${bot.symbol} filters)` });
+    if (!outcome.ok)
+      problems.push({
+        field: probe.field,
+        message: `the exchange would refuse every order: ${outcome.reason} (${bot.symbol} filters)`,
+      });
   }
   return problems;
 }

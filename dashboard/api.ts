@@ -54,7 +54,13 @@ async function errorOf(res: Response): Promise<ApiError> {
   } catch {
     /* not JSON */
   }
-  return new ApiError(res.status, body.error ?? `http_${res.status}`, body.message ?? res.statusText, body.problems ?? [], body.fields ?? []);
+  return new ApiError(
+    res.status,
+    body.error ?? `http_${res.status}`,
+    body.message ?? res.statusText,
+    body.problems ?? [],
+    body.fields ?? [],
+  );
 }
 
 /** Swap the refresh token for a new pair; false when the session is over. */

@@ -28,7 +28,13 @@ function go(hash: string): void {
 function loginPage(): Page {
   const error = h('p.error', { role: 'alert' });
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, 'aria-label': 'username' });
-  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'aria-label': 'password' });
+  const pass = h('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'aria-label': 'password',
+  });
   const button = h('button', { type: 'submit' }, 'Log in');
   const form = h(
     'form.login',
@@ -41,7 +47,12 @@ function loginPage(): Page {
           await login(user.value, pass.value);
           go('#/bots');
         } catch (err) {
-          error.textContent = err instanceof ApiError && err.status === 429 ? `Too many attempts: ${err.message}` : err instanceof ApiError && err.status === 401 ? 'Wrong username or password.' : `Login failed: ${(err as Error).message}`;
+          error.textContent =
+            err instanceof ApiError && err.status === 429
+              ? `Too many attempts: ${err.message}`
+              : err instanceof ApiError && err.status === 401
+                ? 'Wrong username or password.'
+                : `Login failed: ${(err as Error).message}`;
         } finally {
           button.disabled = false;
         }
@@ -61,7 +72,13 @@ function shell(page: Page): Page {
     'header.top',
     null,
     h('a.brand', { href: '#/bots' }, 'Trading bots'),
-    h('nav', null, h('a', { href: '#/bots' }, 'Bots'), h('a', { href: '#/start' }, 'Start a bot'), h('a', { href: '/api/v1/openapi.json', target: '_blank', rel: 'noopener' }, 'API')),
+    h(
+      'nav',
+      null,
+      h('a', { href: '#/bots' }, 'Bots'),
+      h('a', { href: '#/start' }, 'Start a bot'),
+      h('a', { href: '/api/v1/openapi.json', target: '_blank', rel: 'noopener' }, 'API'),
+    ),
     h(
       'button.link',
       {
@@ -87,7 +104,7 @@ function route(): void {
   else page = shell(botsPage(go));
   current = page;
   root.append(page.el);
-  document.body.dataset.page = hash === '#/login' || !hasSession() ? 'login' : hash.split('/')[1] ?? 'bots';
+  document.body.dataset.page = hash === '#/login' || !hasSession() ? 'login' : (hash.split('/')[1] ?? 'bots');
 }
 
 setLoggedOutHandler(() => {

@@ -17,9 +17,27 @@ function card(label: string, value: string, cls = ''): HTMLElement {
   return h('div.card', null, h('b', { class: cls }, value), h('span', null, label));
 }
 
-function table(headers: readonly string[], rows: readonly (readonly (string | number | HTMLElement)[])[], empty: string, id: string): HTMLElement {
+function table(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number | HTMLElement)[])[],
+  empty: string,
+  id: string,
+): HTMLElement {
   if (rows.length === 0) return h('p.dim', { id }, empty);
-  return h('div.scroll', null, h(`table#${id}`, null, h('thead', null, h('tr', null, ...headers.map((t) => h('th', null, t)))), h('tbody', null, ...rows.map((r) => h('tr', null, ...r.map((c, i) => h('td', { dataset: { label: headers[i] ?? '' } }, c)))))));
+  return h(
+    'div.scroll',
+    null,
+    h(
+      `table#${id}`,
+      null,
+      h('thead', null, h('tr', null, ...headers.map((t) => h('th', null, t)))),
+      h(
+        'tbody',
+        null,
+        ...rows.map((r) => h('tr', null, ...r.map((c, i) => h('td', { dataset: { label: headers[i] ?? '' } }, c)))),
+      ),
+    ),
+  );
 }
 
 function paramsEditor(name: string, params: Record<string, unknown>, saved: () => void): HTMLElement {
@@ -41,19 +59,36 @@ function paramsEditor(name: string, params: Record<string, unknown>, saved: () =
     }
     save.disabled = true;
     try {
-      const r = await api<{ params: Record<string, unknown> }>('PATCH', `/api/v1/bots/${encodeURIComponent(name)}/params`, patch);
+      const r = await api<{ params: Record<string, unknown> }>(
+        'PATCH',
+        `/api/v1/bots/${encodeURIComponent(name)}/params`,
+        patch,
+      );
       text.value = JSON.stringify(r.params, null, 2);
       toast(`${name}: params saved`);
       saved();
     } catch (err) {
       text.classList.add('invalid');
-      error.textContent = err instanceof ApiError && err.problems.length > 0 ? err.problems.join('\n') : (err as Error).message;
+      error.textContent =
+        err instanceof ApiError && err.problems.length > 0 ? err.problems.join('\n') : (err as Error).message;
     } finally {
       save.disabled = false;
     }
   };
   save.addEventListener('click', () => void saveParams());
-  return h('section.panel', null, h('h2', null, 'Params'), h('p.dim', null, 'Changed values are merged into the current ones; an invalid value is refused and the bot is left as it was.'), text, error, save);
+  return h(
+    'section.panel',
+    null,
+    h('h2', null, 'Params'),
+    h(
+      'p.dim',
+      null,
+      'Changed values are merged into the current ones; an invalid value is refused and the bot is left as it was.',
+    ),
+    text,
+    error,
+    save,
+  );
 }
 
 function runNowPanel(name: string): HTMLElement {
@@ -64,7 +99,11 @@ function runNowPanel(name: string): HTMLElement {
     button.disabled = true;
     out.textContent = 'running the check (candles of every symbol, then decisions)…';
     try {
-      const r = await api<{ data: { buy: string[]; sell: string[]; hold: string[]; day: string; dryRun: boolean } }>('POST', '/api/v1/market', { bot: name });
+      const r = await api<{ data: { buy: string[]; sell: string[]; hold: string[]; day: string; dryRun: boolean } }>(
+        'POST',
+        '/api/v1/market',
+        { bot: name },
+      );
       out.textContent = `${r.data.day}: buy [${r.data.buy.join(', ')}] · sell [${r.data.sell.join(', ')}] · hold [${r.data.hold.join(', ')}]${r.data.dryRun ? ' (dry run: test orders only)' : ''}`;
     } catch (err) {
       out.textContent = (err as Error).message;
@@ -81,7 +120,11 @@ export function botPage(name: string, go: (hash: string) => void): Page {
   const cards = h('div.cards');
   const priceBox = h('div.chart#price-chart', { 'aria-label': 'price chart with entries and exits' });
   const pnlBox = h('div.chart.small#pnl-chart', { 'aria-label': 'PnL curve' });
-  const chartNote = h('p.legend', null, '▲ buys / entries (blue) under the candle, ▼ sells / exits (orange) above it · drag to pan, scroll or pinch to zoom');
+  const chartNote = h(
+    'p.legend',
+    null,
+    '▲ buys / entries (blue) under the candle, ▼ sells / exits (orange) above it · drag to pan, scroll or pinch to zoom',
+  );
   const lists = h('div');
   const side = h('div');
   const message = h('p.error');
@@ -101,7 +144,17 @@ export function botPage(name: string, go: (hash: string) => void): Page {
     }
     const d = detail;
     clear(head);
-    head.append(h('h1', null, d.name), badge(d.status), h('span.dim', null, `${d.strategy} · ${d.symbol} ${d.interval} · account ${d.account}`), h('span.grow'), botControls({ name: d.name, status: d.status, openOrders: d.openOrders.length, workflowStatus: d.workflowStatus }, () => void refreshState(), null));
+    head.append(
+      h('h1', null, d.name),
+      badge(d.status),
+      h('span.dim', null, `${d.strategy} · ${d.symbol} ${d.interval} · account ${d.account}`),
+      h('span.grow'),
+      botControls(
+        { name: d.name, status: d.status, openOrders: d.openOrders.length, workflowStatus: d.workflowStatus },
+        () => void refreshState(),
+        null,
+      ),
+    );
     clear(cards);
     const p = d.position;
     cards.append(
@@ -131,7 +184,10 @@ export function botPage(name: string, go: (hash: string) => void): Page {
 
   const refreshTrades = async () => {
     if (!detail || detail.workflowStatus !== 'RUNNING') return;
-    const [t, c] = await Promise.all([api<Trades>('GET', `/api/v1/bots/${encodeURIComponent(name)}/trades`), api<Candles>('GET', `/api/v1/bots/${encodeURIComponent(name)}/candles?limit=300`)]);
+    const [t, c] = await Promise.all([
+      api<Trades>('GET', `/api/v1/bots/${encodeURIComponent(name)}/trades`),
+      api<Candles>('GET', `/api/v1/bots/${encodeURIComponent(name)}/candles?limit=300`),
+    ]);
     if (price) price.update(c.candles, c.markers);
     else price = drawPriceChart(priceBox, c.candles, c.markers);
     const points = t.pnl.map((x) => ({ time: x.time, value: Number(x.total) }));
@@ -140,13 +196,58 @@ export function botPage(name: string, go: (hash: string) => void): Page {
     clear(lists);
     lists.append(
       h('h2', null, 'Decisions'),
-      table(['time', 'what', 'why'], [...t.decisions].reverse().slice(0, 100).map((x) => [time(x.time), x.action, x.reason]), 'No decision yet.', 'decisions'),
+      table(
+        ['time', 'what', 'why'],
+        [...t.decisions]
+          .reverse()
+          .slice(0, 100)
+          .map((x) => [time(x.time), x.action, x.reason]),
+        'No decision yet.',
+        'decisions',
+      ),
       h('h2', null, 'Orders'),
-      table(['created', 'tag', 'side', 'type', 'qty', 'price', 'status', 'filled', 'reason'], t.orders.map((o) => [time(o.createdAt), o.tag, o.request.side, o.request.type, num(o.request.quantity ?? o.request.quoteOrderQty), num(o.request.price ?? o.request.stopPrice), o.status, num(o.executedQty), o.rejectReason ? `${o.reason ?? ''} (rejected: ${o.rejectReason})` : o.reason ?? '']), 'No order yet.', 'orders'),
+      table(
+        ['created', 'tag', 'side', 'type', 'qty', 'price', 'status', 'filled', 'reason'],
+        t.orders.map((o) => [
+          time(o.createdAt),
+          o.tag,
+          o.request.side,
+          o.request.type,
+          num(o.request.quantity ?? o.request.quoteOrderQty),
+          num(o.request.price ?? o.request.stopPrice),
+          o.status,
+          num(o.executedQty),
+          o.rejectReason ? `${o.reason ?? ''} (rejected: ${o.rejectReason})` : (o.reason ?? ''),
+        ]),
+        'No order yet.',
+        'orders',
+      ),
       h('h2', null, 'Fills'),
-      table(['time', 'tag', 'side', 'qty', 'price', 'quote', 'fee'], [...t.fills].reverse().map((f) => [time(f.time), `${f.tag} (${f.purpose})`, f.side, num(f.qty), num(f.price, 4), num(f.quoteQty, 4), `${num(f.commission)} ${f.commissionAsset}`]), 'No fill yet.', 'fills'),
+      table(
+        ['time', 'tag', 'side', 'qty', 'price', 'quote', 'fee'],
+        [...t.fills]
+          .reverse()
+          .map((f) => [
+            time(f.time),
+            `${f.tag} (${f.purpose})`,
+            f.side,
+            num(f.qty),
+            num(f.price, 4),
+            num(f.quoteQty, 4),
+            `${num(f.commission)} ${f.commissionAsset}`,
+          ]),
+        'No fill yet.',
+        'fills',
+      ),
       h('h2', null, 'Notifications'),
-      table(['time', 'level', 'message'], [...(detail?.notifications ?? [])].reverse().map((n) => [`${time(n.time)} (${ago(n.time)})`, n.level, n.message]), 'None.', 'notifications'),
+      table(
+        ['time', 'level', 'message'],
+        [...(detail?.notifications ?? [])]
+          .reverse()
+          .map((n) => [`${time(n.time)} (${ago(n.time)})`, n.level, n.message]),
+        'None.',
+        'notifications',
+      ),
     );
   };
 
@@ -159,7 +260,21 @@ export function botPage(name: string, go: (hash: string) => void): Page {
     head,
     message,
     cards,
-    h('div.columns', null, h('div.main-col', null, h('h2', null, 'Price'), priceBox, chartNote, h('h2', null, 'PnL (realised after each round trip, then with the open position)'), pnlBox, lists), h('div.side-col', null, side)),
+    h(
+      'div.columns',
+      null,
+      h(
+        'div.main-col',
+        null,
+        h('h2', null, 'Price'),
+        priceBox,
+        chartNote,
+        h('h2', null, 'PnL (realised after each round trip, then with the open position)'),
+        pnlBox,
+        lists,
+      ),
+      h('div.side-col', null, side),
+    ),
   );
   return {
     el,

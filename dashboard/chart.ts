@@ -8,9 +8,30 @@
  * `data-drawn`) for people inspecting the page and for the browser tests.
  */
 import type { ChartCandle, ChartFill, ChartPoint } from './chart-data';
-import { type IChartApi, type ISeriesApi, type ISeriesMarkersPluginApi, type SeriesMarker, type Time, type UTCTimestamp, CandlestickSeries, ColorType, LineSeries, createChart, createSeriesMarkers } from 'lightweight-charts';
+import {
+  type IChartApi,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+  CandlestickSeries,
+  ColorType,
+  LineSeries,
+  createChart,
+  createSeriesMarkers,
+} from 'lightweight-charts';
 
-export const COLORS = { up: '#26a269', down: '#e0444b', buy: '#1c64f2', sell: '#f59e0b', line: '#0a7d38', lineLoss: '#c0272d', grid: '#eef0f3', text: '#5b6577' } as const;
+export const COLORS = {
+  up: '#26a269',
+  down: '#e0444b',
+  buy: '#1c64f2',
+  sell: '#f59e0b',
+  line: '#0a7d38',
+  lineLoss: '#c0272d',
+  grid: '#eef0f3',
+  text: '#5b6577',
+} as const;
 
 export type { ChartCandle, ChartFill, ChartPoint };
 
@@ -37,7 +58,10 @@ function baseChart(el: HTMLElement, height: number): IChartApi {
 export function markersFor(candles: readonly ChartCandle[], fills: readonly ChartFill[]): SeriesMarker<Time>[] {
   if (candles.length === 0) return [];
   const times = candles.map((c) => c.time);
-  const groups = new Map<string, { time: number; side: 'BUY' | 'SELL'; purpose: string; n: number; qty: number; quote: number }>();
+  const groups = new Map<
+    string,
+    { time: number; side: 'BUY' | 'SELL'; purpose: string; n: number; qty: number; quote: number }
+  >();
   for (const f of fills) {
     if (f.time < times[0]!) continue;
     // The last candle whose open time is at or before the fill.
@@ -59,12 +83,16 @@ export function markersFor(candles: readonly ChartCandle[], fills: readonly Char
   // Prices written on every marker would cover a long backtest's chart: only when they are few.
   const labelled = list.length <= MAX_LABELLED_MARKERS;
   return list.map((g) => ({
-      time: sec(g.time),
-      position: g.side === 'BUY' ? ('belowBar' as const) : ('aboveBar' as const),
-      shape: g.side === 'BUY' ? ('arrowUp' as const) : ('arrowDown' as const),
-      color: g.side === 'BUY' ? COLORS.buy : COLORS.sell,
-      text: labelled ? `${g.side === 'BUY' ? 'B' : 'S'}${g.n > 1 ? ` ×${g.n}` : ''} ${trim(g.quote / g.qty)}` : g.n > 1 ? `×${g.n}` : '',
-    }));
+    time: sec(g.time),
+    position: g.side === 'BUY' ? ('belowBar' as const) : ('aboveBar' as const),
+    shape: g.side === 'BUY' ? ('arrowUp' as const) : ('arrowDown' as const),
+    color: g.side === 'BUY' ? COLORS.buy : COLORS.sell,
+    text: labelled
+      ? `${g.side === 'BUY' ? 'B' : 'S'}${g.n > 1 ? ` ×${g.n}` : ''} ${trim(g.quote / g.qty)}`
+      : g.n > 1
+        ? `×${g.n}`
+        : '',
+  }));
 }
 
 function trim(v: number): string {
@@ -77,7 +105,12 @@ export interface PriceChart {
   destroy(): void;
 }
 
-export function drawPriceChart(el: HTMLElement, candles: readonly ChartCandle[], fills: readonly ChartFill[], options: { height?: number } = {}): PriceChart {
+export function drawPriceChart(
+  el: HTMLElement,
+  candles: readonly ChartCandle[],
+  fills: readonly ChartFill[],
+  options: { height?: number } = {},
+): PriceChart {
   const chart = baseChart(el, options.height ?? 380);
   const series: ISeriesApi<'Candlestick'> = chart.addSeries(CandlestickSeries, {
     upColor: COLORS.up,
@@ -90,7 +123,15 @@ export function drawPriceChart(el: HTMLElement, candles: readonly ChartCandle[],
   const markers: ISeriesMarkersPluginApi<Time> = createSeriesMarkers(series, []);
   let first = true;
   const update = (cs: readonly ChartCandle[], fs: readonly ChartFill[]) => {
-    series.setData(cs.map((c) => ({ time: sec(c.time), open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) })));
+    series.setData(
+      cs.map((c) => ({
+        time: sec(c.time),
+        open: Number(c.open),
+        high: Number(c.high),
+        low: Number(c.low),
+        close: Number(c.close),
+      })),
+    );
     const m = markersFor(cs, fs);
     markers.setMarkers(m);
     if (first && cs.length > 0) chart.timeScale().fitContent();
@@ -111,7 +152,11 @@ export interface LineChart {
 }
 
 /** Equity or PnL over time; green when it ends at or above where it started, red below. */
-export function drawLineChart(el: HTMLElement, points: readonly ChartPoint[], options: { height?: number } = {}): LineChart {
+export function drawLineChart(
+  el: HTMLElement,
+  points: readonly ChartPoint[],
+  options: { height?: number } = {},
+): LineChart {
   const chart = baseChart(el, options.height ?? 200);
   const series: ISeriesApi<'Line'> = chart.addSeries(LineSeries, { lineWidth: 2, priceLineVisible: false });
   const update = (ps: readonly ChartPoint[]) => {

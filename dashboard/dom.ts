@@ -4,10 +4,16 @@ type Props = Record<string, unknown> & { dataset?: Record<string, string> };
 
 /** An attribute's text: strings and numbers as they are, anything else as JSON. */
 function attrText(value: unknown): string {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
+    ? String(value)
+    : JSON.stringify(value);
 }
 
-export function h<K extends keyof HTMLElementTagNameMap>(spec: K | `${K}.${string}` | `${K}#${string}`, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  spec: K | `${K}.${string}` | `${K}#${string}`,
+  props: Props | null = null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   // "div.chart.small#pnl-chart": the tag, then classes and an id in any order.
   const tag = /^[a-z0-9]+/i.exec(spec)![0];
   const el = document.createElement(tag as K);
@@ -20,7 +26,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(spec: K | `${K}.${strin
   for (const [key, value] of Object.entries(props ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value as EventListener);
+    else if (key.startsWith('on') && typeof value === 'function')
+      el.addEventListener(key.slice(2), value as EventListener);
     else if (key === 'class') el.className = `${el.className} ${attrText(value)}`.trim();
     else if (key in el && typeof value !== 'string') (el as unknown as Record<string, unknown>)[key] = value;
     else el.setAttribute(key, value === true ? '' : attrText(value));

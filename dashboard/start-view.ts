@@ -13,7 +13,7 @@ const INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h',
 function typeOf(s: JsonSchema): string {
   if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (s.anyOf) return s.anyOf.map(typeOf).join(' | ');
-  const t = Array.isArray(s.type) ? s.type.join(' | ') : s.type ?? 'any';
+  const t = Array.isArray(s.type) ? s.type.join(' | ') : (s.type ?? 'any');
   if (t === 'array' && s.items) return `${typeOf(s.items)}[]`;
   if (t === 'string' && !s.pattern) return 'string (decimals as "0.01")';
   return t;
@@ -32,7 +32,9 @@ function example(schema: JsonSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, p] of Object.entries(schema.properties ?? {})) {
     if (p.default !== undefined) out[key] = p.default;
-    else if ((schema.required ?? []).includes(key)) out[key] = p.type === 'integer' || p.type === 'number' ? 1 : p.type === 'array' ? [] : p.type === 'boolean' ? false : '';
+    else if ((schema.required ?? []).includes(key))
+      out[key] =
+        p.type === 'integer' || p.type === 'number' ? 1 : p.type === 'array' ? [] : p.type === 'boolean' ? false : '';
   }
   return out;
 }
@@ -46,9 +48,17 @@ export function startPage(go: (hash: string) => void): Page {
   const strategy = h('select', { name: 'strategy', 'aria-label': 'strategy' });
   const name = h('input', { name: 'name', placeholder: 'my-bot', required: true });
   const symbol = h('input', { name: 'symbol', value: 'BTCUSDT', required: true });
-  const interval = h('select', { name: 'interval' }, ...INTERVALS.map((i) => h('option', { value: i, selected: i === '1m' }, i)));
+  const interval = h(
+    'select',
+    { name: 'interval' },
+    ...INTERVALS.map((i) => h('option', { value: i, selected: i === '1m' }, i)),
+  );
   const account = h('input', { name: 'account', value: 'paper' });
-  const onStop = h('select', { name: 'onStop' }, ...['cancel-orders', 'leave-orders', 'close-position'].map((v) => h('option', { value: v }, v)));
+  const onStop = h(
+    'select',
+    { name: 'onStop' },
+    ...['cancel-orders', 'leave-orders', 'close-position'].map((v) => h('option', { value: v }, v)),
+  );
   const params = h('textarea', { name: 'params', rows: 10, spellcheck: false });
   const about = h('div.about');
   const fields = {
@@ -70,7 +80,30 @@ export function startPage(go: (hash: string) => void): Page {
     about.append(
       h('p', null, h('b', null, s.title)),
       h('p.dim', null, s.description),
-      h('div.scroll', null, h('table#params-doc', null, h('thead', null, h('tr', null, ...['param', 'type', 'default', 'bounds', ''].map((t) => h('th', null, t)))), h('tbody', null, ...props.map(([k, p]) => h('tr', null, h('td', null, h('code', null, k)), h('td', null, typeOf(p)), h('td', null, p.default === undefined ? '' : JSON.stringify(p.default)), h('td', null, bounds(p)), h('td', null, (s.params.required ?? []).includes(k) ? 'required' : '')))))),
+      h(
+        'div.scroll',
+        null,
+        h(
+          'table#params-doc',
+          null,
+          h('thead', null, h('tr', null, ...['param', 'type', 'default', 'bounds', ''].map((t) => h('th', null, t)))),
+          h(
+            'tbody',
+            null,
+            ...props.map(([k, p]) =>
+              h(
+                'tr',
+                null,
+                h('td', null, h('code', null, k)),
+                h('td', null, typeOf(p)),
+                h('td', null, p.default === undefined ? '' : JSON.stringify(p.default)),
+                h('td', null, bounds(p)),
+                h('td', null, (s.params.required ?? []).includes(k) ? 'required' : ''),
+              ),
+            ),
+          ),
+        ),
+      ),
     );
     params.value = JSON.stringify(example(s.params), null, 2);
   };
@@ -99,7 +132,15 @@ export function startPage(go: (hash: string) => void): Page {
         }
         submit.disabled = true;
         try {
-          await api('POST', '/api/v1/bots', { name: name.value.trim(), strategy: strategy.value, symbol: symbol.value.trim(), interval: interval.value, account: account.value.trim(), onStop: onStop.value, params: p });
+          await api('POST', '/api/v1/bots', {
+            name: name.value.trim(),
+            strategy: strategy.value,
+            symbol: symbol.value.trim(),
+            interval: interval.value,
+            account: account.value.trim(),
+            onStop: onStop.value,
+            params: p,
+          });
           go(`#/bots/${encodeURIComponent(name.value.trim())}`);
         } catch (err) {
           if (!(err instanceof ApiError) || err.problems.length === 0) {
@@ -108,7 +149,9 @@ export function startPage(go: (hash: string) => void): Page {
           }
           // Each problem goes under the field it names (params.x under the params editor).
           for (const problem of err.problems) {
-            const key = (Object.keys(fields) as (keyof typeof fields)[]).find((k) => new RegExp(`(^|: )${k}(\\.|:)`).test(problem));
+            const key = (Object.keys(fields) as (keyof typeof fields)[]).find((k) =>
+              new RegExp(`(^|: )${k}(\\.|:)`).test(problem),
+            );
             const target = key ? fields[key].error : general;
             target.textContent = `${target.textContent ? `${target.textContent}\n` : ''}${problem.replace(/^request body: (bot "[^"]*"(?: \(#\d+\))?: )?/, '')}`;
           }

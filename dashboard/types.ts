@@ -31,7 +31,15 @@ export interface Order {
   readonly purpose: 'entry' | 'exit';
   readonly reason?: string;
   readonly status: string;
-  readonly request: { readonly symbol: string; readonly side: string; readonly type: string; readonly quantity?: string; readonly quoteOrderQty?: string; readonly price?: string; readonly stopPrice?: string };
+  readonly request: {
+    readonly symbol: string;
+    readonly side: string;
+    readonly type: string;
+    readonly quantity?: string;
+    readonly quoteOrderQty?: string;
+    readonly price?: string;
+    readonly stopPrice?: string;
+  };
   readonly executedQty: string;
   readonly cumulativeQuoteQty: string;
   readonly rejectReason?: string;
@@ -67,7 +75,13 @@ export interface BotDetail {
   readonly lastPrice: string | null;
   readonly openOrders: readonly Order[];
   readonly params: Record<string, unknown>;
-  readonly stats: { readonly ordersPlaced: number; readonly ordersRejected: number; readonly fills: number; readonly roundTrips: number; readonly wins: number };
+  readonly stats: {
+    readonly ordersPlaced: number;
+    readonly ordersRejected: number;
+    readonly fills: number;
+    readonly roundTrips: number;
+    readonly wins: number;
+  };
   readonly notifications: readonly { readonly time: number; readonly level: string; readonly message: string }[];
   readonly stopReason: string | null;
   readonly lastDecision: Decision | null;
@@ -84,8 +98,21 @@ export interface Trades {
 export interface Candles {
   readonly symbol: string;
   readonly interval: string;
-  readonly candles: readonly { readonly time: number; readonly open: string; readonly high: string; readonly low: string; readonly close: string }[];
-  readonly markers: readonly { readonly time: number; readonly side: 'BUY' | 'SELL'; readonly purpose: 'entry' | 'exit'; readonly price: string; readonly qty: string; readonly tag: string }[];
+  readonly candles: readonly {
+    readonly time: number;
+    readonly open: string;
+    readonly high: string;
+    readonly low: string;
+    readonly close: string;
+  }[];
+  readonly markers: readonly {
+    readonly time: number;
+    readonly side: 'BUY' | 'SELL';
+    readonly purpose: 'entry' | 'exit';
+    readonly price: string;
+    readonly qty: string;
+    readonly tag: string;
+  }[];
 }
 
 export interface JsonSchema {

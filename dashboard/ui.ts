@@ -30,7 +30,12 @@ export function confirmDialog(title: string, text: string, confirmLabel: string)
     dialog.append(
       h('h3', null, title),
       h('p', null, text),
-      h('div.actions', null, h('button.secondary', { type: 'button', onclick: () => done(false) }, 'Cancel'), h('button.danger', { type: 'button', onclick: () => done(true), dataset: { confirm: '1' } }, confirmLabel)),
+      h(
+        'div.actions',
+        null,
+        h('button.secondary', { type: 'button', onclick: () => done(false) }, 'Cancel'),
+        h('button.danger', { type: 'button', onclick: () => done(true), dataset: { confirm: '1' } }, confirmLabel),
+      ),
     );
     dialog.addEventListener('cancel', () => done(false));
     document.body.append(dialog);
@@ -49,7 +54,16 @@ export function toast(message: string, kind: 'ok' | 'error' = 'ok'): void {
 }
 
 /** Pause / Resume and Stop (with confirmation) for one bot; `changed` runs after each action. */
-export function botControls(bot: { readonly name: string; readonly status: string; readonly openOrders: number | null; readonly workflowStatus: string }, changed: () => void, onStop: string | null = null): HTMLElement {
+export function botControls(
+  bot: {
+    readonly name: string;
+    readonly status: string;
+    readonly openOrders: number | null;
+    readonly workflowStatus: string;
+  },
+  changed: () => void,
+  onStop: string | null = null,
+): HTMLElement {
   const box = h('span.controls');
   if (bot.workflowStatus !== 'RUNNING' || bot.status === 'STOPPING' || bot.status === 'STOPPED') return box;
   const act = async (button: HTMLButtonElement, path: string, label: string) => {
@@ -65,7 +79,15 @@ export function botControls(bot: { readonly name: string; readonly status: strin
     }
   };
   const paused = bot.status === 'PAUSED';
-  const toggle: HTMLButtonElement = h('button.secondary', { type: 'button', dataset: { action: paused ? 'resume' : 'pause', bot: bot.name }, onclick: () => act(toggle, paused ? 'resume' : 'pause', paused ? 'resume' : 'pause') }, paused ? 'Resume' : 'Pause');
+  const toggle: HTMLButtonElement = h(
+    'button.secondary',
+    {
+      type: 'button',
+      dataset: { action: paused ? 'resume' : 'pause', bot: bot.name },
+      onclick: () => act(toggle, paused ? 'resume' : 'pause', paused ? 'resume' : 'pause'),
+    },
+    paused ? 'Resume' : 'Pause',
+  );
   const stop: HTMLButtonElement = h(
     'button.danger',
     {
@@ -73,7 +95,11 @@ export function botControls(bot: { readonly name: string; readonly status: strin
       dataset: { action: 'stop', bot: bot.name },
       onclick: async () => {
         const orders = bot.openOrders ?? 0;
-        const ok = await confirmDialog(`Stop ${bot.name}?`, `The bot stops for good (start it again from a definition). It has ${orders} open order${orders === 1 ? '' : 's'}${onStop ? `, handled per its onStop policy "${onStop}"` : ', handled per its onStop policy'}.`, 'Stop the bot');
+        const ok = await confirmDialog(
+          `Stop ${bot.name}?`,
+          `The bot stops for good (start it again from a definition). It has ${orders} open order${orders === 1 ? '' : 's'}${onStop ? `, handled per its onStop policy "${onStop}"` : ', handled per its onStop policy'}.`,
+          'Stop the bot',
+        );
         if (ok) await act(stop, 'stop', 'stop');
       },
     },

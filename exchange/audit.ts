@@ -42,7 +42,13 @@ export interface AuditSummary {
   readonly duplicates: readonly ClientIdStats[];
 }
 
-const PLACEMENTS = new Set(['POST /api/v3/order', 'POST /api/v3/order/oco', 'POST /api/v3/orderList/oco', 'POST /fapi/v1/order', 'POST /fapi/v1/algoOrder']);
+const PLACEMENTS = new Set([
+  'POST /api/v3/order',
+  'POST /api/v3/order/oco',
+  'POST /api/v3/orderList/oco',
+  'POST /fapi/v1/order',
+  'POST /fapi/v1/algoOrder',
+]);
 const MAX_KEPT = 200_000;
 
 export interface AuditState {
@@ -112,7 +118,9 @@ export class Audit {
 
   requests(filter: { clientOrderId?: string; endpoint?: string } = {}): RequestRecord[] {
     return this.requestLog.filter(
-      (r) => (filter.clientOrderId === undefined || r.clientIds.includes(filter.clientOrderId)) && (filter.endpoint === undefined || r.endpoint === filter.endpoint),
+      (r) =>
+        (filter.clientOrderId === undefined || r.clientIds.includes(filter.clientOrderId)) &&
+        (filter.endpoint === undefined || r.endpoint === filter.endpoint),
     );
   }
 
@@ -132,11 +140,19 @@ export class Audit {
   }
 
   fills(filter: { accountId?: string; clientOrderId?: string } = {}): FillView[] {
-    return this.fillLog.filter((f) => (filter.accountId === undefined || f.accountId === filter.accountId) && (filter.clientOrderId === undefined || f.clientOrderId === filter.clientOrderId));
+    return this.fillLog.filter(
+      (f) =>
+        (filter.accountId === undefined || f.accountId === filter.accountId) &&
+        (filter.clientOrderId === undefined || f.clientOrderId === filter.clientOrderId),
+    );
   }
 
   balanceChanges(filter: { accountId?: string; asset?: string } = {}): BalanceChange[] {
-    return this.changeLog.filter((c) => (filter.accountId === undefined || c.accountId === filter.accountId) && (filter.asset === undefined || c.asset === filter.asset));
+    return this.changeLog.filter(
+      (c) =>
+        (filter.accountId === undefined || c.accountId === filter.accountId) &&
+        (filter.asset === undefined || c.asset === filter.asset),
+    );
   }
 
   summary(): AuditSummary {
@@ -162,7 +178,9 @@ export class Audit {
       for (const b of venue.balances(accountId)) {
         const s = sums.get(`${accountId}\u0000${b.asset}`) ?? { free: new Decimal(0), locked: new Decimal(0) };
         if (!s.free.equals(b.free) || !s.locked.equals(b.locked)) {
-          problems.push(`${accountId} ${b.asset}: balance ${b.free}/${b.locked} but recorded changes sum to ${str(s.free)}/${str(s.locked)}`);
+          problems.push(
+            `${accountId} ${b.asset}: balance ${b.free}/${b.locked} but recorded changes sum to ${str(s.free)}/${str(s.locked)}`,
+          );
         }
       }
     }
@@ -173,9 +191,15 @@ export class Audit {
       seen.add(k);
     }
     for (const [asset, t] of Object.entries(venue.totals())) {
-      if (!d(t.total).isZero()) problems.push(`${asset} not conserved: accounts ${t.accounts} + house ${t.house} + fees ${t.fees} = ${t.total}`);
+      if (!d(t.total).isZero())
+        problems.push(
+          `${asset} not conserved: accounts ${t.accounts} + house ${t.house} + fees ${t.fees} = ${t.total}`,
+        );
     }
-    for (const s of this.duplicates()) problems.push(`client id ${s.clientOrderId} (${s.accountId}) executed ${s.executed} times: orders ${s.orderIds.join(', ')}`);
+    for (const s of this.duplicates())
+      problems.push(
+        `client id ${s.clientOrderId} (${s.accountId}) executed ${s.executed} times: orders ${s.orderIds.join(', ')}`,
+      );
     return problems;
   }
 
@@ -183,12 +207,20 @@ export class Audit {
   exportState(limit = Number.POSITIVE_INFINITY): AuditState {
     const last = <T>(xs: T[]) => (xs.length > limit ? xs.slice(-limit) : [...xs]);
     const sums = Object.fromEntries([...this.sums].map(([k, v]) => [k, { free: str(v.free), locked: str(v.locked) }]));
-    return { requests: last(this.requestLog), clientIds: this.clientIds().map((s) => ({ ...s, orderIds: [...s.orderIds] })), fills: last(this.fillLog), balanceChanges: last(this.changeLog), seq: this.seq, sums };
+    return {
+      requests: last(this.requestLog),
+      clientIds: this.clientIds().map((s) => ({ ...s, orderIds: [...s.orderIds] })),
+      fills: last(this.fillLog),
+      balanceChanges: last(this.changeLog),
+      seq: this.seq,
+      sums,
+    };
   }
 
   importState(s: AuditState): void {
     this.requestLog.push(...s.requests);
-    for (const c of s.clientIds) this.byClientId.set(`${c.accountId}\u0000${c.clientOrderId}`, { ...c, orderIds: [...c.orderIds] });
+    for (const c of s.clientIds)
+      this.byClientId.set(`${c.accountId}\u0000${c.clientOrderId}`, { ...c, orderIds: [...c.orderIds] });
     this.fillLog.push(...s.fills);
     this.changeLog.push(...s.balanceChanges);
     this.seq = s.seq;

@@ -18,7 +18,10 @@ export interface DepthRecordingOptions {
   readonly symbols?: readonly string[];
 }
 
-type DepthOf = (symbol: string, limit: number) => { lastUpdateId: number; bids: Array<[string, string]>; asks: Array<[string, string]> };
+type DepthOf = (
+  symbol: string,
+  limit: number,
+) => { lastUpdateId: number; bids: Array<[string, string]>; asks: Array<[string, string]> };
 
 export class DepthRecorder {
   private timer: NodeJS.Timeout | null = null;

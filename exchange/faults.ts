@@ -90,7 +90,13 @@ export interface ActiveFault {
   fired: number;
 }
 
-export const PLACEMENT_ENDPOINTS: readonly string[] = ['POST /api/v3/order', 'POST /api/v3/order/oco', 'POST /api/v3/orderList/oco', 'POST /fapi/v1/order', 'POST /fapi/v1/algoOrder'];
+export const PLACEMENT_ENDPOINTS: readonly string[] = [
+  'POST /api/v3/order',
+  'POST /api/v3/order/oco',
+  'POST /api/v3/orderList/oco',
+  'POST /fapi/v1/order',
+  'POST /fapi/v1/algoOrder',
+];
 
 export interface HttpFaultPlan {
   /** What happens to the request/response (one per request). */
@@ -112,7 +118,13 @@ export class Faults {
   private frozenUntil: number | null = null;
   private freezeTimer: NodeJS.Timeout | undefined;
   private readonly thawWaiters: Array<() => void> = [];
-  private readonly reorderBuffers = new Map<number, { items: Array<{ event: Record<string, Json>; deliver: (e: Record<string, Json>) => void }>; timer: NodeJS.Timeout | undefined }>();
+  private readonly reorderBuffers = new Map<
+    number,
+    {
+      items: Array<{ event: Record<string, Json>; deliver: (e: Record<string, Json>) => void }>;
+      timer: NodeJS.Timeout | undefined;
+    }
+  >();
   private readonly hiddenOrders = new Map<number, number>();
   readonly firings: FaultFiring[] = [];
 
@@ -127,7 +139,8 @@ export class Faults {
   constructor(private readonly now: () => number) {}
 
   add(rule: FaultRule): number {
-    if (!FAULT_KINDS.includes(rule.kind)) throw new Error(`unknown fault kind ${String(rule.kind)}; known: ${FAULT_KINDS.join(', ')}`);
+    if (!FAULT_KINDS.includes(rule.kind))
+      throw new Error(`unknown fault kind ${String(rule.kind)}; known: ${FAULT_KINDS.join(', ')}`);
     if (rule.match?.clientOrderId !== undefined) new RegExp(rule.match.clientOrderId); // fail early on a bad pattern
     if (rule.match?.stream !== undefined) new RegExp(rule.match.stream);
     const f: ActiveFault = { id: this.nextId++, rule, remaining: rule.count ?? 1, fired: 0 };
@@ -202,7 +215,13 @@ export class Faults {
    * The faults that hit one request. Rate limits are decided before authentication (Binance limits
    * by IP first): call with `phase: 'pre-auth'` for them, then `'post-auth'` for the rest.
    */
-  planHttp(endpoint: string, clientIds: readonly string[], symbol: string | undefined, accountId: string | undefined, phase: 'pre-auth' | 'post-auth' = 'post-auth'): HttpFaultPlan {
+  planHttp(
+    endpoint: string,
+    clientIds: readonly string[],
+    symbol: string | undefined,
+    accountId: string | undefined,
+    phase: 'pre-auth' | 'post-auth' = 'post-auth',
+  ): HttpFaultPlan {
     let disposition: ActiveFault | null = null;
     let delay: ActiveFault | null = null;
     let hide: ActiveFault | null = null;
@@ -235,7 +254,12 @@ export class Faults {
   // --- user stream ----------------------------------------------------------------------------
 
   routeUserEvent(accountId: string, event: Record<string, Json>, deliver: (e: Record<string, Json>) => void): void {
-    const f = this.active.find((a) => a.remaining !== 0 && (USER_FAULT_KINDS as readonly string[]).includes(a.rule.kind) && this.matchesEvent(a.rule.match, accountId, event));
+    const f = this.active.find(
+      (a) =>
+        a.remaining !== 0 &&
+        (USER_FAULT_KINDS as readonly string[]).includes(a.rule.kind) &&
+        this.matchesEvent(a.rule.match, accountId, event),
+    );
     if (!f) return deliver(event);
     this.fire(f, `${jsonLabel(event.e)} ${jsonLabel(event.c ?? event.C ?? '')}`);
     switch (f.rule.kind) {
@@ -279,7 +303,12 @@ export class Faults {
 
   dropMarketMessage(stream: string): boolean {
     if (this.active.length === 0) return false;
-    const f = this.active.find((a) => a.remaining !== 0 && a.rule.kind === 'market-drop' && (a.rule.match?.stream === undefined || new RegExp(a.rule.match.stream).test(stream)));
+    const f = this.active.find(
+      (a) =>
+        a.remaining !== 0 &&
+        a.rule.kind === 'market-drop' &&
+        (a.rule.match?.stream === undefined || new RegExp(a.rule.match.stream).test(stream)),
+    );
     if (!f) return false;
     this.fire(f, stream);
     return true;
@@ -294,8 +323,15 @@ export class Faults {
     if (this.firings.length > 100_000) this.firings.splice(0, 10_000);
   }
 
-  private matchesRequest(m: FaultMatch | undefined, endpoint: string, clientIds: readonly string[], symbol: string | undefined, accountId: string | undefined): boolean {
-    const endpoints = m?.endpoint === undefined ? PLACEMENT_ENDPOINTS : typeof m.endpoint === 'string' ? [m.endpoint] : m.endpoint;
+  private matchesRequest(
+    m: FaultMatch | undefined,
+    endpoint: string,
+    clientIds: readonly string[],
+    symbol: string | undefined,
+    accountId: string | undefined,
+  ): boolean {
+    const endpoints =
+      m?.endpoint === undefined ? PLACEMENT_ENDPOINTS : typeof m.endpoint === 'string' ? [m.endpoint] : m.endpoint;
     if (!endpoints.includes('*') && !endpoints.includes(endpoint)) return false;
     if (m?.symbol !== undefined && m.symbol !== symbol) return false;
     if (m?.accountId !== undefined && m.accountId !== accountId) return false;

@@ -14,7 +14,10 @@ export interface Precision {
   readonly price: number;
 }
 
-export const precisionOf = (s: VenueSymbol | undefined): Precision => ({ qty: s?.baseAssetPrecision ?? 8, price: s?.quoteAssetPrecision ?? 8 });
+export const precisionOf = (s: VenueSymbol | undefined): Precision => ({
+  qty: s?.baseAssetPrecision ?? 8,
+  price: s?.quoteAssetPrecision ?? 8,
+});
 
 const px = (v: Dec, p: Precision) => fixed(v, p.price);
 const qx = (v: Dec, p: Precision) => fixed(v, p.qty);
@@ -43,14 +46,32 @@ function conditional(o: OrderView, p: Precision): Record<string, Json> {
 }
 
 export function fillJson(f: FillView, p: Precision): Json {
-  return { price: px(f.price, p), qty: qx(f.qty, p), commission: amount(f.commission), commissionAsset: f.commissionAsset, tradeId: f.tradeId };
+  return {
+    price: px(f.price, p),
+    qty: qx(f.qty, p),
+    commission: amount(f.commission),
+    commissionAsset: f.commissionAsset,
+    tradeId: f.tradeId,
+  };
 }
 
 export type RespType = 'ACK' | 'RESULT' | 'FULL';
 
 /** POST /api/v3/order response. */
-export function placeResponse(o: OrderView, fills: readonly FillView[], transactTime: number, resp: RespType, p: Precision): Json {
-  const ack = { symbol: o.symbol, orderId: o.orderId, orderListId: o.orderListId, clientOrderId: o.clientOrderId, transactTime };
+export function placeResponse(
+  o: OrderView,
+  fills: readonly FillView[],
+  transactTime: number,
+  resp: RespType,
+  p: Precision,
+): Json {
+  const ack = {
+    symbol: o.symbol,
+    orderId: o.orderId,
+    orderListId: o.orderListId,
+    clientOrderId: o.clientOrderId,
+    transactTime,
+  };
   if (resp === 'ACK') return ack;
   const result: Record<string, Json> = {
     ...ack,
@@ -112,18 +133,36 @@ export function listJson(l: OrderListView, orders: readonly OrderView[]): Record
   };
 }
 
-export function listPlaceResponse(l: OrderListView, orders: readonly OrderView[], fills: readonly FillView[], resp: RespType, p: Precision): Json {
+export function listPlaceResponse(
+  l: OrderListView,
+  orders: readonly OrderView[],
+  fills: readonly FillView[],
+  resp: RespType,
+  p: Precision,
+): Json {
   return {
     ...listJson(l, orders),
     orderReports: orders.map((o) => {
-      const r = placeResponse(o, fills.filter((f) => f.orderId === o.orderId), l.transactionTime, resp === 'ACK' ? 'RESULT' : resp, p) as Record<string, Json>;
+      const r = placeResponse(
+        o,
+        fills.filter((f) => f.orderId === o.orderId),
+        l.transactionTime,
+        resp === 'ACK' ? 'RESULT' : resp,
+        p,
+      ) as Record<string, Json>;
       delete r.fills;
       return r;
     }),
   };
 }
 
-export function listCancelResponse(l: OrderListView, orders: readonly OrderView[], cancelClientOrderId: string, time: number, p: Precision): Json {
+export function listCancelResponse(
+  l: OrderListView,
+  orders: readonly OrderView[],
+  cancelClientOrderId: string,
+  time: number,
+  p: Precision,
+): Json {
   return { ...listJson(l, orders), orderReports: orders.map((o) => cancelResponse(o, cancelClientOrderId, time, p)) };
 }
 
@@ -161,7 +200,7 @@ export function userEventJson(e: VenueEvent, precisionFor: (symbol: string) => P
         e: 'executionReport',
         E: e.time,
         s: o.symbol,
-        c: isCancel ? (e.cancelClientOrderId) : o.clientOrderId,
+        c: isCancel ? e.cancelClientOrderId : o.clientOrderId,
         S: o.side,
         o: o.type,
         f: o.timeInForce ?? 'GTC',
@@ -198,7 +237,12 @@ export function userEventJson(e: VenueEvent, precisionFor: (symbol: string) => P
       return out;
     }
     case 'account':
-      return { e: 'outboundAccountPosition', E: e.time, u: e.time, B: e.balances.map((b) => ({ a: b.asset, f: amount(b.free), l: amount(b.locked) })) };
+      return {
+        e: 'outboundAccountPosition',
+        E: e.time,
+        u: e.time,
+        B: e.balances.map((b) => ({ a: b.asset, f: amount(b.free), l: amount(b.locked) })),
+      };
     case 'deposit':
       return { e: 'balanceUpdate', E: e.time, a: e.asset, d: amount(e.delta), T: e.time };
     case 'list':

@@ -85,7 +85,13 @@
  * `futuresBalances`; `ex.futures` pins the mark price, sets funding rates, audits. The engine is
  * venue/perpetual, the backtester's perpetual.
  */
-export { startPaperExchange, type PaperExchange, type PaperExchangeOptions, type MarketControl, type AccountControl } from './server';
+export {
+  startPaperExchange,
+  type PaperExchange,
+  type PaperExchangeOptions,
+  type MarketControl,
+  type AccountControl,
+} from './server';
 export type { FaultRule, FaultKind, FaultMatch } from './faults';
 export { FAULT_KINDS } from './faults';
 export type { AuditSummary, ClientIdStats, RequestRecord } from './audit';

@@ -30,7 +30,12 @@ function balancesFrom(spec: string | undefined): Record<string, Dec> {
 }
 
 function pricesFrom(spec: string | undefined): PriceSourceOptions {
-  if (!spec || spec === 'random-walk') return { kind: 'random-walk', seed: Number(process.env.PAPER_SEED ?? 42), tickMs: Number(process.env.PAPER_TICK_MS ?? 1000) };
+  if (!spec || spec === 'random-walk')
+    return {
+      kind: 'random-walk',
+      seed: Number(process.env.PAPER_SEED ?? 42),
+      tickMs: Number(process.env.PAPER_TICK_MS ?? 1000),
+    };
   if (spec === 'manual') return { kind: 'manual' };
   if (spec === 'mirror') return { kind: 'mirror' };
   if (spec.startsWith('replay:')) return { kind: 'replay', file: spec.slice('replay:'.length) };
@@ -39,17 +44,23 @@ function pricesFrom(spec: string | undefined): PriceSourceOptions {
 
 function bookFrom(env: NodeJS.ProcessEnv): Partial<BookModel> | undefined {
   const base: Partial<BookModel> = env.PAPER_BOOK === 'zero-spread' ? ZERO_SPREAD_BOOK : {};
-  if (env.PAPER_BOOK !== undefined && env.PAPER_BOOK !== 'zero-spread' && env.PAPER_BOOK !== 'realistic') throw new Error(`PAPER_BOOK: unknown book ${env.PAPER_BOOK}`);
+  if (env.PAPER_BOOK !== undefined && env.PAPER_BOOK !== 'zero-spread' && env.PAPER_BOOK !== 'realistic')
+    throw new Error(`PAPER_BOOK: unknown book ${env.PAPER_BOOK}`);
   const int = (name: string, min: number, max: number): number | undefined => {
     const v = env[name];
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: an integer from ${min} to ${max}, got ${v}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`${name}: an integer from ${min} to ${max}, got ${v}`);
     return n;
   };
   const spreadTicks = int('PAPER_SPREAD_TICKS', 0, 10_000);
   const levels = int('PAPER_BOOK_LEVELS', 1, 5000);
-  const book = { ...base, ...(spreadTicks !== undefined ? { spreadTicks } : {}), ...(levels !== undefined ? { levels } : {}) };
+  const book = {
+    ...base,
+    ...(spreadTicks !== undefined ? { spreadTicks } : {}),
+    ...(levels !== undefined ? { levels } : {}),
+  };
   return Object.keys(book).length > 0 ? book : undefined;
 }
 
@@ -62,13 +73,30 @@ async function main(): Promise<void> {
   const ex = await startPaperExchange({
     port: Number(process.env.PAPER_PORT ?? 8765),
     ...(stateFile !== '' ? { stateFile } : {}),
-    accounts: [{ apiKey, apiSecret, balances: balancesFrom(process.env.PAPER_BALANCES), futuresBalances: process.env.PAPER_FUTURES_BALANCES ? balancesFrom(process.env.PAPER_FUTURES_BALANCES) : { USDT: '10000' }, name: 'paper' }],
+    accounts: [
+      {
+        apiKey,
+        apiSecret,
+        balances: balancesFrom(process.env.PAPER_BALANCES),
+        futuresBalances: process.env.PAPER_FUTURES_BALANCES
+          ? balancesFrom(process.env.PAPER_FUTURES_BALANCES)
+          : { USDT: '10000' },
+        name: 'paper',
+      },
+    ],
     ...(process.env.PAPER_FUNDING_MS ? { futures: { fundingIntervalMs: Number(process.env.PAPER_FUNDING_MS) } } : {}),
     prices: pricesFrom(process.env.PAPER_PRICES),
     ...(process.env.PAPER_RATE_LIMITS === 'off' ? { rateLimits: false as const } : {}),
     admin: { enabled: adminOn, tokenFile },
     ...(bookFrom(process.env) ? { book: bookFrom(process.env) } : {}),
-    ...(process.env.PAPER_RECORD_DEPTH ? { depthRecording: { file: process.env.PAPER_RECORD_DEPTH, everyMs: Number(process.env.PAPER_RECORD_DEPTH_MS ?? 10_000) } } : {}),
+    ...(process.env.PAPER_RECORD_DEPTH
+      ? {
+          depthRecording: {
+            file: process.env.PAPER_RECORD_DEPTH,
+            everyMs: Number(process.env.PAPER_RECORD_DEPTH_MS ?? 10_000),
+          },
+        }
+      : {}),
   });
   console.log('paper exchange listening');
   console.log(`  httpBase  ${ex.httpBase}`);

@@ -27,7 +27,14 @@ interface Window {
 
 export type LimitVerdict =
   | { readonly ok: true; readonly usedWeight: number }
-  | { readonly ok: false; readonly status: 429 | 418; readonly code: number; readonly msg: string; readonly retryAfterSec: number; readonly usedWeight: number };
+  | {
+      readonly ok: false;
+      readonly status: 429 | 418;
+      readonly code: number;
+      readonly msg: string;
+      readonly retryAfterSec: number;
+      readonly usedWeight: number;
+    };
 
 export class RateLimiter {
   private readonly weight = new Map<string, Window>();
@@ -47,7 +54,14 @@ export class RateLimiter {
     const banUntil = this.bans.get(ip);
     const w = bump(this.weight, ip, t, 60_000, 0);
     if (banUntil !== undefined && t < banUntil) {
-      return { ok: false, status: 418, code: -1003, msg: `Way too much request weight used; IP banned until ${banUntil}. Please use WebSocket Streams for live updates to avoid bans.`, retryAfterSec: Math.ceil((banUntil - t) / 1000), usedWeight: w.used };
+      return {
+        ok: false,
+        status: 418,
+        code: -1003,
+        msg: `Way too much request weight used; IP banned until ${banUntil}. Please use WebSocket Streams for live updates to avoid bans.`,
+        retryAfterSec: Math.ceil((banUntil - t) / 1000),
+        usedWeight: w.used,
+      };
     }
     w.used += weight;
     if (w.used > this.options.requestWeightPerMinute) {
@@ -56,7 +70,14 @@ export class RateLimiter {
       if (r.used >= this.options.banAfter429s) {
         const until = t + this.options.banMs;
         this.bans.set(ip, until);
-        return { ok: false, status: 418, code: -1003, msg: `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`, retryAfterSec: Math.ceil(this.options.banMs / 1000), usedWeight: w.used };
+        return {
+          ok: false,
+          status: 418,
+          code: -1003,
+          msg: `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`,
+          retryAfterSec: Math.ceil(this.options.banMs / 1000),
+          usedWeight: w.used,
+        };
       }
       return {
         ok: false,
@@ -76,15 +97,25 @@ export class RateLimiter {
   }
 
   /** Count a new order for the account; refuse over the 10 s or daily order limit. */
-  order(accountId: string): { ok: true; count10s: number; count1d: number } | { ok: false; msg: string; retryAfterSec: number } {
+  order(
+    accountId: string,
+  ): { ok: true; count10s: number; count1d: number } | { ok: false; msg: string; retryAfterSec: number } {
     const t = this.now();
     const w10 = bump(this.orders10s, accountId, t, 10_000, 0);
     const wd = bump(this.orders1d, accountId, t, 86_400_000, 0);
     if (w10.used + 1 > this.options.ordersPer10s) {
-      return { ok: false, msg: `Too many new orders; current limit is ${this.options.ordersPer10s} orders per 10 SECOND.`, retryAfterSec: Math.ceil((w10.start + 10_000 - t) / 1000) };
+      return {
+        ok: false,
+        msg: `Too many new orders; current limit is ${this.options.ordersPer10s} orders per 10 SECOND.`,
+        retryAfterSec: Math.ceil((w10.start + 10_000 - t) / 1000),
+      };
     }
     if (wd.used + 1 > this.options.ordersPerDay) {
-      return { ok: false, msg: `Too many new orders; current limit is ${this.options.ordersPerDay} orders per 1 DAY.`, retryAfterSec: Math.ceil((wd.start + 86_400_000 - t) / 1000) };
+      return {
+        ok: false,
+        msg: `Too many new orders; current limit is ${this.options.ordersPerDay} orders per 1 DAY.`,
+        retryAfterSec: Math.ceil((wd.start + 86_400_000 - t) / 1000),
+      };
     }
     w10.used += 1;
     wd.used += 1;

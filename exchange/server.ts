@@ -4,7 +4,14 @@
  */
 import { type Dec, str } from '../core/decimal';
 import type { CandleInterval } from '../core/market';
-import { type BookModel, DEFAULT_SYMBOLS, Venue, type VenueEvent, type VenueSnapshot, type VenueSymbol } from '../venue';
+import {
+  type BookModel,
+  DEFAULT_SYMBOLS,
+  Venue,
+  type VenueEvent,
+  type VenueSnapshot,
+  type VenueSymbol,
+} from '../venue';
 import { type AccountEntry, type AccountOptions, AccountRegistry, DEFAULT_ACCOUNT } from './accounts';
 import { type AdminAccess, type AdminOptions, checkAdminRequest, setUpAdmin } from './admin/guard';
 import { handleAdmin } from './admin/routes';
@@ -15,7 +22,14 @@ import { RequestPipeline } from './http/pipeline';
 import type { Kline } from './market/candles';
 import { type CandleMode, Market } from './market/market';
 import { mirrorSource } from './market/mirror';
-import { DEFAULT_START_PRICES, type PriceSource, type PriceSourceOptions, loadReplay, randomWalkSource, replaySource } from './market/sources';
+import {
+  DEFAULT_START_PRICES,
+  type PriceSource,
+  type PriceSourceOptions,
+  loadReplay,
+  randomWalkSource,
+  replaySource,
+} from './market/sources';
 import { Persister, loadJson } from './persistence';
 import { BINANCE_LIMITS, type RateLimitOptions, RateLimiter } from './ratelimit';
 import { type Route, buildRoutes } from './rest';
@@ -87,7 +101,11 @@ export interface MarketControl {
   price(symbol: string): Dec | null;
   /** Replay with `manual: true`: play the next candle; false when the file is done. */
   replayNext(): boolean;
-  klines(symbol: string, interval: CandleInterval, opts?: { startTime?: number; endTime?: number; limit?: number }): Kline[];
+  klines(
+    symbol: string,
+    interval: CandleInterval,
+    opts?: { startTime?: number; endTime?: number; limit?: number },
+  ): Kline[];
   readonly raw: Market;
 }
 
@@ -149,12 +167,29 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   let port = 0;
 
   const book = resolveBook(opts.book);
-  const venue = new Venue({ symbols, makerFee: fees.maker, takerFee: fees.taker, book: book.venue, participation: opts.participation ?? null }, persisted?.venue);
+  const venue = new Venue(
+    {
+      symbols,
+      makerFee: fees.maker,
+      takerFee: fees.taker,
+      book: book.venue,
+      participation: opts.participation ?? null,
+    },
+    persisted?.venue,
+  );
   const audit = new Audit();
   if (persisted) audit.importState(persisted.audit);
   const faults = new Faults(now);
   const registry = new AccountRegistry();
-  const limits: RateLimitOptions = opts.rateLimits === false ? { ...BINANCE_LIMITS, requestWeightPerMinute: Number.MAX_SAFE_INTEGER, ordersPer10s: Number.MAX_SAFE_INTEGER, ordersPerDay: Number.MAX_SAFE_INTEGER } : { ...BINANCE_LIMITS, ...opts.rateLimits };
+  const limits: RateLimitOptions =
+    opts.rateLimits === false
+      ? {
+          ...BINANCE_LIMITS,
+          requestWeightPerMinute: Number.MAX_SAFE_INTEGER,
+          ordersPer10s: Number.MAX_SAFE_INTEGER,
+          ordersPerDay: Number.MAX_SAFE_INTEGER,
+        }
+      : { ...BINANCE_LIMITS, ...opts.rateLimits };
   const limiter = new RateLimiter(limits, now);
   const precisionFor = (symbol: string) => precisionOf(venue.symbol(symbol));
 
@@ -206,10 +241,25 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
    * while server time, signatures and rate limits stay on the wall clock.
    */
   const venueNow = (): number => (mode === 'data' ? (market.dataTime() ?? now()) : now());
-  const futures = new FuturesSide({ options: opts.futures ?? {}, market, now, venueNow, faults, audit, book, persisted: persisted?.futures, onChange: () => persister?.markDirty() });
+  const futures = new FuturesSide({
+    options: opts.futures ?? {},
+    market,
+    now,
+    venueNow,
+    faults,
+    audit,
+    book,
+    persisted: persisted?.futures,
+    onChange: () => persister?.markDirty(),
+  });
   market.tradeListener = (symbol, point) => futures.onTrade(symbol, point);
   const recorder = opts.depthRecording
-    ? new DepthRecorder(opts.depthRecording, opts.depthRecording.symbols ?? symbols.map((s) => s.filters.symbol), (symbol, limit) => market.depth(symbol, limit), venueNow)
+    ? new DepthRecorder(
+        opts.depthRecording,
+        opts.depthRecording.symbols ?? symbols.map((s) => s.filters.symbol),
+        (symbol, limit) => market.depth(symbol, limit),
+        venueNow,
+      )
     : null;
   recorder?.start();
 
@@ -230,7 +280,10 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   for (const a of opts.accounts ?? (persisted ? [] : [DEFAULT_ACCOUNT])) addAccount(a);
 
   // Initial prices.
-  const startPrices = priceOpts.kind === 'random-walk' || priceOpts.kind === 'manual' ? { ...DEFAULT_START_PRICES, ...priceOpts.startPrices } : DEFAULT_START_PRICES;
+  const startPrices =
+    priceOpts.kind === 'random-walk' || priceOpts.kind === 'manual'
+      ? { ...DEFAULT_START_PRICES, ...priceOpts.startPrices }
+      : DEFAULT_START_PRICES;
   if (priceOpts.kind !== 'replay') {
     for (const s of symbols) {
       const name = s.filters.symbol;
@@ -243,26 +296,54 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   let source: PriceSource;
   switch (priceOpts.kind) {
     case 'random-walk': {
-      const steps = new Map(symbols.map((s) => [s.filters.symbol, { tick: s.filters.tickSize, step: s.filters.stepSize }]));
-      source = randomWalkSource(market, { seed: priceOpts.seed ?? 42, tickMs: priceOpts.tickMs ?? 1000, volatility: priceOpts.volatility ?? 0.0005, history: priceOpts.history ?? 500, now, isFrozen: () => faults.isFrozen(), steps });
+      const steps = new Map(
+        symbols.map((s) => [s.filters.symbol, { tick: s.filters.tickSize, step: s.filters.stepSize }]),
+      );
+      source = randomWalkSource(market, {
+        seed: priceOpts.seed ?? 42,
+        tickMs: priceOpts.tickMs ?? 1000,
+        volatility: priceOpts.volatility ?? 0.0005,
+        history: priceOpts.history ?? 500,
+        now,
+        isFrozen: () => faults.isFrozen(),
+        steps,
+      });
       break;
     }
     case 'replay': {
       const symbol = priceOpts.symbol ?? symbols[0]?.filters.symbol ?? 'BTCUSDT';
       const candles = loadReplay(priceOpts.file, symbol, priceOpts.interval);
       const interval = priceOpts.interval ?? candles[0]?.interval ?? '1m';
-      source = replaySource(market, { candles, symbol, interval, candleMs: priceOpts.candleMs ?? 1000, manual: priceOpts.manual ?? false, loop: priceOpts.loop ?? false, isFrozen: () => faults.isFrozen() });
+      source = replaySource(market, {
+        candles,
+        symbol,
+        interval,
+        candleMs: priceOpts.candleMs ?? 1000,
+        manual: priceOpts.manual ?? false,
+        loop: priceOpts.loop ?? false,
+        isFrozen: () => faults.isFrozen(),
+      });
       break;
     }
     case 'mirror':
-      source = mirrorSource(market, { symbols: priceOpts.symbols ?? symbols.map((s) => s.filters.symbol), isFrozen: () => faults.isFrozen() });
+      source = mirrorSource(market, {
+        symbols: priceOpts.symbols ?? symbols.map((s) => s.filters.symbol),
+        isFrozen: () => faults.isFrozen(),
+      });
       break;
     default:
       source = { start() {}, stop() {} };
   }
 
   // --- HTTP ------------------------------------------------------------------------------------
-  const routes: Map<string, Route> = buildRoutes({ venue, market, now, isHidden: (id) => faults.isHidden(id), limits, fees });
+  const routes: Map<string, Route> = buildRoutes({
+    venue,
+    market,
+    now,
+    isHidden: (id) => faults.isHidden(id),
+    limits,
+    fees,
+  });
   for (const [key, route] of futures.routes()) routes.set(key, route);
   const pipeline = new RequestPipeline({
     routes,
@@ -284,8 +365,23 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     },
   });
 
-  const apiMethods = new ApiMethods({ routes, accounts: registry, limiter, limits, audit, now, venueNow, dispatch, ...(opts.log ? { log: (m: string) => console.error(`[paper-exchange] ${m}`) } : {}) });
-  const wsApi = new WsApi(userStreams, apiMethods, now, opts.log ? (m) => console.error(`[paper-exchange] ${m}`) : undefined);
+  const apiMethods = new ApiMethods({
+    routes,
+    accounts: registry,
+    limiter,
+    limits,
+    audit,
+    now,
+    venueNow,
+    dispatch,
+    ...(opts.log ? { log: (m: string) => console.error(`[paper-exchange] ${m}`) } : {}),
+  });
+  const wsApi = new WsApi(
+    userStreams,
+    apiMethods,
+    now,
+    opts.log ? (m) => console.error(`[paper-exchange] ${m}`) : undefined,
+  );
   const transport = createTransport({
     pipeline,
     marketStreams,
@@ -299,7 +395,12 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   });
 
   faults.hooks = {
-    cut: (which) => (which === 'market' ? marketStreams.cutAll() : which === 'user' ? wsApi.cutAll() + futures.streams.cutAll() : marketStreams.cutAll() + wsApi.cutAll() + futures.streams.cutAll()),
+    cut: (which) =>
+      which === 'market'
+        ? marketStreams.cutAll()
+        : which === 'user'
+          ? wsApi.cutAll() + futures.streams.cutAll()
+          : marketStreams.cutAll() + wsApi.cutAll() + futures.streams.cutAll(),
     shutdown: () => {
       const n = marketStreams.connectionCount() + wsApi.connectionCount();
       marketStreams.shutdownAll(now());
@@ -335,7 +436,14 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       return candlesJson;
     };
     const stateText = (force: boolean) => {
-      const rest: Omit<PersistedState, 'candles'> = { version: 1, savedAt: now(), accounts: registry.list(), venue: venue.snapshot(), audit: audit.exportState(PERSISTED_AUDIT), futures: futures.snapshot() };
+      const rest: Omit<PersistedState, 'candles'> = {
+        version: 1,
+        savedAt: now(),
+        accounts: registry.list(),
+        venue: venue.snapshot(),
+        audit: audit.exportState(PERSISTED_AUDIT),
+        futures: futures.snapshot(),
+      };
       return `${JSON.stringify(rest).slice(0, -1)},"candles":${candlesText(force)}}`;
     };
     persister = new Persister(opts.stateFile, stateText, opts.saveDebounceMs ?? 200);
@@ -384,7 +492,12 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       market: (stream) => marketStreams.hasSubscribers(stream),
       user: (accountId) => userStreams.subscriberCount(accountId) > 0,
     },
-    stats: () => ({ marketMessages: marketStreams.messagesSent, userEvents: userStreams.eventsSent, httpRequests: stats.httpRequests, connections: transport.connections() }),
+    stats: () => ({
+      marketMessages: marketStreams.messagesSent,
+      userEvents: userStreams.eventsSent,
+      httpRequests: stats.httpRequests,
+      connections: transport.connections(),
+    }),
     recordDepth: () => recorder?.recordNow() ?? 0,
     save: () => {
       persister?.markDirty();

@@ -45,7 +45,10 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-const TOO_LARGE = JSON.stringify({ code: -1101, msg: `Too many parameters sent for this endpoint: the request body is over ${HTTP_LIMITS.maxBodyBytes} bytes.` });
+const TOO_LARGE = JSON.stringify({
+  code: -1101,
+  msg: `Too many parameters sent for this endpoint: the request body is over ${HTTP_LIMITS.maxBodyBytes} bytes.`,
+});
 
 export function createTransport(d: TransportDeps): Transport {
   const server = http.createServer({ maxHeaderSize: HTTP_LIMITS.maxHeaderBytes }, (req, res) => {
@@ -83,7 +86,9 @@ export function createTransport(d: TransportDeps): Transport {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_LIMITS.maxPayloadBytes });
   const alive = new Map<WebSocket, number>();
   const refuse = (socket: Duplex, status: string, body = '') => {
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   };
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -102,18 +107,29 @@ export function createTransport(d: TransportDeps): Transport {
       });
     const marketStreams = (streams: string[], combined: boolean) => {
       if (MarketStreams.tooManyStreams(streams)) {
-        refuse(socket, '400 Bad Request', JSON.stringify({ error: { code: 2, msg: `Invalid request: too many streams: a connection can listen to at most ${WS_LIMITS.streamsPerConnection} streams` } }));
+        refuse(
+          socket,
+          '400 Bad Request',
+          JSON.stringify({
+            error: {
+              code: 2,
+              msg: `Invalid request: too many streams: a connection can listen to at most ${WS_LIMITS.streamsPerConnection} streams`,
+            },
+          }),
+        );
         return;
       }
       accept((ws) => d.marketStreams.attach(ws, streams, combined));
     };
     if (path === '/ws-api/v3') accept((ws) => d.wsApi.attach(ws, ip, query.get('returnRateLimits') !== 'false'));
     else if (path === '/ws' || path.startsWith('/ws/')) marketStreams(path.slice(4).split('/').filter(Boolean), false);
-    else if (path === '/stream' || path === '/stream/') marketStreams((query.get('streams') ?? '').split('/').filter(Boolean), true);
+    else if (path === '/stream' || path === '/stream/')
+      marketStreams((query.get('streams') ?? '').split('/').filter(Boolean), true);
     else if (path.startsWith('/fstream/') && d.futures) {
       const futures = d.futures;
       const target = futures.upgradeTarget(path.slice('/fstream/'.length));
-      if (!target) refuse(socket, '400 Bad Request', JSON.stringify({ code: -1125, msg: 'This listenKey does not exist.' }));
+      if (!target)
+        refuse(socket, '400 Bad Request', JSON.stringify({ code: -1125, msg: 'This listenKey does not exist.' }));
       else if (target.kind === 'user') accept((ws) => futures.attachUser(ws, target.key));
       else marketStreams(target.streams, false);
     } else refuse(socket, '404 Not Found');

@@ -52,7 +52,9 @@ export const DEFAULT_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journa
  * Eager activity dispatch: an order activity scheduled by a bot is handed back to the worker that
  * completed the workflow task, instead of a round trip through the activity task queue.
  */
-export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = { 'system.enableActivityEagerExecution': true };
+export const DEFAULT_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
+  'system.enableActivityEagerExecution': true,
+};
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -68,7 +70,10 @@ export async function freePort(): Promise<number> {
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const log = options.log ?? (() => {});
   const cli = ensureTemporalCli(log) ?? (await downloadTemporalCli(log));
-  if (!cli) throw new Error('The Temporal CLI is not available: install it (https://docs.temporal.io/cli), set TEMPORAL_CLI, install Go so it can be built, or give this machine internet access so the SDK can download it.');
+  if (!cli)
+    throw new Error(
+      'The Temporal CLI is not available: install it (https://docs.temporal.io/cli), set TEMPORAL_CLI, install Go so it can be built, or give this machine internet access so the SDK can download it.',
+    );
   const port = options.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   if (options.dbFile) {
@@ -79,9 +84,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   else args.push('--ui-port', String(options.uiPort ?? port + 1000));
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);
-  for (const [key, value] of Object.entries({ ...DEFAULT_DYNAMIC_CONFIG, ...options.dynamicConfig })) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries({ ...DEFAULT_DYNAMIC_CONFIG, ...options.dynamicConfig }))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   // Pragmas only mean something for a file (the in-memory server has no journal).
-  if (options.dbFile) for (const [name, value] of Object.entries({ ...DEFAULT_SQLITE_PRAGMAS, ...options.sqlitePragmas })) args.push('--sqlite-pragma', `${name}=${value}`);
+  if (options.dbFile)
+    for (const [name, value] of Object.entries({ ...DEFAULT_SQLITE_PRAGMAS, ...options.sqlitePragmas }))
+      args.push('--sqlite-pragma', `${name}=${value}`);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   // Never leave a server behind when this process ends (normally or on an error); after a kill -9

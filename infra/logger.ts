@@ -16,7 +16,8 @@ export class BotConsoleLogger implements Logger {
     const time = new Date().toISOString();
     const bot: unknown = meta?.bot;
     if (typeof bot === 'string') {
-      const tag = typeof meta?.level === 'string' && meta.level !== 'info' ? ` ${String(meta.level).toUpperCase()}` : '';
+      const tag =
+        typeof meta?.level === 'string' && meta.level !== 'info' ? ` ${String(meta.level).toUpperCase()}` : '';
       this.write(`${time} [${bot}]${tag} ${message}`);
       return;
     }

@@ -57,7 +57,9 @@ export function ensureTemporalCli(log: (line: string) => void = () => {}): strin
   const go = onPath('go');
   if (go) {
     mkdirSync(TOOLS_BIN, { recursive: true });
-    log(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} with go install into ${TOOLS_BIN} (first run only, a few minutes)...`);
+    log(
+      `building the Temporal CLI v${TEMPORAL_CLI_VERSION} with go install into ${TOOLS_BIN} (first run only, a few minutes)...`,
+    );
     const result = spawnSync(go, ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
       env: { ...process.env, GOBIN: TOOLS_BIN, GOFLAGS: '-mod=mod' },
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -80,7 +82,9 @@ export async function downloadTemporalCli(log: (line: string) => void = () => {}
   log('no Temporal CLI and no Go: downloading the CLI through the Temporal SDK (needs internet)...');
   try {
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir: dir } } });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'cached-download', downloadDir: dir } },
+    });
     await env.teardown();
   } catch (err) {
     log(`download failed: ${(err as Error).message}`);
@@ -108,7 +112,9 @@ if (require.main === module) {
     const found = ensureTemporalCli((l) => console.error(l)) ?? (await downloadTemporalCli((l) => console.error(l)));
     if (found) console.log(found);
     else {
-      console.error('no Temporal CLI: install it (https://docs.temporal.io/cli), set TEMPORAL_CLI, install Go, or give this machine internet access');
+      console.error(
+        'no Temporal CLI: install it (https://docs.temporal.io/cli), set TEMPORAL_CLI, install Go, or give this machine internet access',
+      );
       process.exit(process.argv.includes('--require') ? 1 : 0);
     }
   })();

@@ -25,7 +25,10 @@ export interface TemporalSettings {
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 
 const temporalEnv = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:/]+:[0-9]{1,5}$|^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/, 'must be host:port, such as 127.0.0.1:7233').default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:[0-9]{1,5}$|^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/, 'must be host:port, such as 127.0.0.1:7233')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
   TEMPORAL_API_KEY: z.string().optional(),
@@ -46,7 +49,14 @@ function readNamedFile(variable: string, file: string): Buffer {
     return readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (err as Error).message;
     throw new ConfigError(`${variable}=${file}: cannot read the file (${why})`);
   }
 }
@@ -73,9 +83,16 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
       ? {
           tls: {
             ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: e.TEMPORAL_TLS_SERVER_NAME } : {}),
-            ...(e.TEMPORAL_TLS_CA ? { serverRootCACertificate: readNamedFile('TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA) } : {}),
+            ...(e.TEMPORAL_TLS_CA
+              ? { serverRootCACertificate: readNamedFile('TEMPORAL_TLS_CA', e.TEMPORAL_TLS_CA) }
+              : {}),
             ...(e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
-              ? { clientCertPair: { crt: readNamedFile('TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT), key: readNamedFile('TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY) } }
+              ? {
+                  clientCertPair: {
+                    crt: readNamedFile('TEMPORAL_TLS_CERT', e.TEMPORAL_TLS_CERT),
+                    key: readNamedFile('TEMPORAL_TLS_KEY', e.TEMPORAL_TLS_KEY),
+                  },
+                }
               : {}),
           },
         }

@@ -31,11 +31,17 @@ export function layerOf(file) {
 /** The import's target, from the repository root, without its extension (`core/orders`). */
 function targetOf(fromFile, source) {
   const abs = path.resolve(path.dirname(path.join(ROOT, fromFile)), source);
-  return path.relative(ROOT, abs).split(path.sep).join('/').replace(/\.(m|c)?[jt]s$/, '');
+  return path
+    .relative(ROOT, abs)
+    .split(path.sep)
+    .join('/')
+    .replace(/\.(m|c)?[jt]s$/, '');
 }
 
 function inFolders(folders, target) {
-  return folders.some((f) => (f.endsWith('/') ? target.startsWith(f) || `${target}/` === f : target === f || target === `${f}/index`));
+  return folders.some((f) =>
+    f.endsWith('/') ? target.startsWith(f) || `${target}/` === f : target === f || target === `${f}/index`,
+  );
 }
 
 /** null when allowed, else what the import is (for the message). */
@@ -94,7 +100,9 @@ export const layerImports = {
           ? check(null, node.moduleReference.expression)
           : undefined,
       CallExpression: (node) =>
-        node.callee.type === 'Identifier' && node.callee.name === 'require' ? check(null, node.arguments[0]) : undefined,
+        node.callee.type === 'Identifier' && node.callee.name === 'require'
+          ? check(null, node.arguments[0])
+          : undefined,
     };
   },
 };

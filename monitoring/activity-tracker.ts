@@ -63,7 +63,8 @@ export class ActivityTracker {
     const type = info.activityType;
     const t = this.now();
     if (err !== null) {
-      const failure = err instanceof ApplicationFailure ? (err.type ?? 'ApplicationFailure') : (err as Error)?.name ?? 'Error';
+      const failure =
+        err instanceof ApplicationFailure ? (err.type ?? 'ApplicationFailure') : ((err as Error)?.name ?? 'Error');
       const k = `${type}|${failure}`;
       this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
     }

@@ -54,7 +54,14 @@ export class AlertBook {
     for (const a of this.store.activeAlerts()) {
       if (deadProcess(a.key)) {
         const firedAt = this.store.endAlert(a.key);
-        if (firedAt !== null) changes.push({ type: 'recovered', key: a.key, label: a.message, firedAt, text: `✅ RECOVERED — ${a.message} (the worker that saw it is gone; lasted ${duration(now - firedAt)})` });
+        if (firedAt !== null)
+          changes.push({
+            type: 'recovered',
+            key: a.key,
+            label: a.message,
+            firedAt,
+            text: `✅ RECOVERED — ${a.message} (the worker that saw it is gone; lasted ${duration(now - firedAt)})`,
+          });
         continue;
       }
       this.owned.set(a.key, { label: a.message, firedAt: a.firedAt });
@@ -72,13 +79,27 @@ export class AlertBook {
       const started = this.store.startAlert(c.key, now, c.label);
       this.owned.set(c.key, { label: c.label, firedAt: now });
       // Not started: another worker on this machine announced it already.
-      if (started) changes.push({ type: 'fired', key: c.key, label: c.label, firedAt: now, text: `🚨 ALERT — ${c.label}: ${c.detail}` });
+      if (started)
+        changes.push({
+          type: 'fired',
+          key: c.key,
+          label: c.label,
+          firedAt: now,
+          text: `🚨 ALERT — ${c.label}: ${c.detail}`,
+        });
     }
     for (const [key, a] of this.owned) {
       if (holding.has(key)) continue;
       this.owned.delete(key);
       const firedAt = this.store.endAlert(key);
-      if (firedAt !== null) changes.push({ type: 'recovered', key, label: a.label, firedAt, text: `✅ RECOVERED — ${a.label} (lasted ${duration(now - firedAt)})` });
+      if (firedAt !== null)
+        changes.push({
+          type: 'recovered',
+          key,
+          label: a.label,
+          firedAt,
+          text: `✅ RECOVERED — ${a.label} (lasted ${duration(now - firedAt)})`,
+        });
     }
     return changes;
   }

@@ -13,7 +13,16 @@ import type { ConsecutiveErrors } from '../activities/exchange-health';
 import { formatIssues } from '../core/schema';
 import { ConfigError } from '../infra/temporal-connection';
 
-export const ALERT_RULES = ['consecutive-errors', 'circuit-open', 'memory', 'cpu', 'no-success', 'stream-stale', 'order-unknown', 'bot-stopped'] as const;
+export const ALERT_RULES = [
+  'consecutive-errors',
+  'circuit-open',
+  'memory',
+  'cpu',
+  'no-success',
+  'stream-stale',
+  'order-unknown',
+  'bot-stopped',
+] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
 export interface AlertThresholds {
@@ -58,7 +67,14 @@ export interface HealthSnapshot {
   readonly startedAt: number;
   readonly accounts: readonly AccountHealth[];
   readonly bots: ReadonlyMap<string, ConsecutiveErrors>;
-  readonly unknownOrders: ReadonlyArray<{ readonly key: string; readonly bot: string; readonly clientOrderId: string; readonly since: number; readonly deadline: number; readonly lastError: string }>;
+  readonly unknownOrders: ReadonlyArray<{
+    readonly key: string;
+    readonly bot: string;
+    readonly clientOrderId: string;
+    readonly since: number;
+    readonly deadline: number;
+    readonly lastError: string;
+  }>;
   readonly process: { readonly pid: number; readonly rssBytes: number; readonly cpuFloorPct: number | null };
 }
 
@@ -82,39 +98,87 @@ export function evaluateAlerts(s: HealthSnapshot, t: AlertThresholds): AlertCond
   const on = (rule: AlertRule) => !t.disabled.has(rule);
   for (const a of s.accounts) {
     if (on('consecutive-errors') && a.errors.count > t.consecutiveErrors) {
-      out.push({ key: `consecutive-errors:account:${a.name}`, rule: 'consecutive-errors', label: `account ${a.name}: consecutive exchange errors`, detail: `${a.errors.count} exchange calls failed in a row over ${seconds(s.now - (a.errors.since ?? s.now))} (last: ${a.errors.lastError ?? '?'})` });
+      out.push({
+        key: `consecutive-errors:account:${a.name}`,
+        rule: 'consecutive-errors',
+        label: `account ${a.name}: consecutive exchange errors`,
+        detail: `${a.errors.count} exchange calls failed in a row over ${seconds(s.now - (a.errors.since ?? s.now))} (last: ${a.errors.lastError ?? '?'})`,
+      });
     }
     if (on('circuit-open') && a.breaker.state !== 'closed') {
-      out.push({ key: `circuit-open:${a.name}`, rule: 'circuit-open', label: `account ${a.name}: circuit breaker open`, detail: `${a.breaker.state} since ${new Date(a.breaker.openedAt ?? a.breaker.since).toISOString()} after ${a.breaker.consecutiveFailures} consecutive failures (last: ${a.breaker.lastError ?? '?'}); no new entries, exits still go` });
+      out.push({
+        key: `circuit-open:${a.name}`,
+        rule: 'circuit-open',
+        label: `account ${a.name}: circuit breaker open`,
+        detail: `${a.breaker.state} since ${new Date(a.breaker.openedAt ?? a.breaker.since).toISOString()} after ${a.breaker.consecutiveFailures} consecutive failures (last: ${a.breaker.lastError ?? '?'}); no new entries, exits still go`,
+      });
     }
     if (on('no-success') && a.bots > 0) {
       const streamUp = a.userStream?.subscribed === true;
       const since = a.lastSuccessAt ?? s.startedAt;
       if (!streamUp && s.now - since > t.noSuccessMs) {
-        out.push({ key: `no-success:${a.name}`, rule: 'no-success', label: `account ${a.name}: no successful exchange call`, detail: `nothing answered for ${seconds(s.now - since)} (REST and user stream), with ${a.bots} bot(s) running` });
+        out.push({
+          key: `no-success:${a.name}`,
+          rule: 'no-success',
+          label: `account ${a.name}: no successful exchange call`,
+          detail: `nothing answered for ${seconds(s.now - since)} (REST and user stream), with ${a.bots} bot(s) running`,
+        });
       }
     }
-    if (on('stream-stale') && a.bots > 0 && a.userStream && !a.userStream.subscribed && a.userStream.downSince !== null && s.now - a.userStream.downSince > t.streamStaleMs) {
-      out.push({ key: `stream-stale:${a.name}`, rule: 'stream-stale', label: `account ${a.name}: user data stream down`, detail: `no subscription for ${seconds(s.now - a.userStream.downSince)}: fills reach the bots only through reconciliation polls` });
+    if (
+      on('stream-stale') &&
+      a.bots > 0 &&
+      a.userStream &&
+      !a.userStream.subscribed &&
+      a.userStream.downSince !== null &&
+      s.now - a.userStream.downSince > t.streamStaleMs
+    ) {
+      out.push({
+        key: `stream-stale:${a.name}`,
+        rule: 'stream-stale',
+        label: `account ${a.name}: user data stream down`,
+        detail: `no subscription for ${seconds(s.now - a.userStream.downSince)}: fills reach the bots only through reconciliation polls`,
+      });
     }
   }
   if (on('consecutive-errors')) {
     for (const [bot, e] of s.bots) {
-      if (e.count > t.consecutiveErrors) out.push({ key: `consecutive-errors:bot:${bot}`, rule: 'consecutive-errors', label: `bot ${bot.replace(/^bot-/, '')}: consecutive exchange errors`, detail: `${e.count} of its exchange calls failed in a row (last: ${e.lastError ?? '?'})` });
+      if (e.count > t.consecutiveErrors)
+        out.push({
+          key: `consecutive-errors:bot:${bot}`,
+          rule: 'consecutive-errors',
+          label: `bot ${bot.replace(/^bot-/, '')}: consecutive exchange errors`,
+          detail: `${e.count} of its exchange calls failed in a row (last: ${e.lastError ?? '?'})`,
+        });
     }
   }
   if (on('order-unknown')) {
     for (const o of s.unknownOrders) {
       if (s.now > o.deadline + t.orderUnknownGraceMs) {
-        out.push({ key: `order-unknown:${o.key}`, rule: 'order-unknown', label: `bot ${o.bot.replace(/^bot-/, '')}: order ${o.clientOrderId} outcome unknown`, detail: `unknown for ${seconds(s.now - o.since)}, past its deadline by ${seconds(s.now - o.deadline)}; still being looked up (last: ${o.lastError})` });
+        out.push({
+          key: `order-unknown:${o.key}`,
+          rule: 'order-unknown',
+          label: `bot ${o.bot.replace(/^bot-/, '')}: order ${o.clientOrderId} outcome unknown`,
+          detail: `unknown for ${seconds(s.now - o.since)}, past its deadline by ${seconds(s.now - o.deadline)}; still being looked up (last: ${o.lastError})`,
+        });
       }
     }
   }
   if (on('memory') && s.process.rssBytes > t.rssBytes) {
-    out.push({ key: `memory:${s.process.pid}`, rule: 'memory', label: `worker ${s.process.pid}: memory over ${Math.round(t.rssBytes / 1048576)} MB`, detail: `resident memory ${Math.round(s.process.rssBytes / 1048576)} MB` });
+    out.push({
+      key: `memory:${s.process.pid}`,
+      rule: 'memory',
+      label: `worker ${s.process.pid}: memory over ${Math.round(t.rssBytes / 1048576)} MB`,
+      detail: `resident memory ${Math.round(s.process.rssBytes / 1048576)} MB`,
+    });
   }
   if (on('cpu') && s.process.cpuFloorPct !== null && s.process.cpuFloorPct > t.cpuPct) {
-    out.push({ key: `cpu:${s.process.pid}`, rule: 'cpu', label: `machine CPU over ${t.cpuPct} % (seen by worker ${s.process.pid})`, detail: `at least ${s.process.cpuFloorPct.toFixed(0)} % busy for ${seconds(t.cpuForMs)}` });
+    out.push({
+      key: `cpu:${s.process.pid}`,
+      rule: 'cpu',
+      label: `machine CPU over ${t.cpuPct} % (seen by worker ${s.process.pid})`,
+      detail: `at least ${s.process.cpuFloorPct.toFixed(0)} % busy for ${seconds(t.cpuForMs)}`,
+    });
   }
   return out;
 }
@@ -133,7 +197,10 @@ const thresholdEnv = z.object({
     .string()
     .optional()
     .transform((v, ctx) => {
-      const list = (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const list = (v ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       for (const r of list) {
         if (!(ALERT_RULES as readonly string[]).includes(r)) {
           ctx.addIssue({ code: 'custom', message: `unknown rule "${r}" (rules: ${ALERT_RULES.join(', ')})` });
@@ -146,7 +213,9 @@ const thresholdEnv = z.object({
 
 /** Thresholds from ALERT_* variables; unset ones keep seed 003's defaults. */
 export function alertThresholds(env: NodeJS.ProcessEnv = process.env): AlertThresholds {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('ALERT') && v !== undefined && v.trim() !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith('ALERT') && v !== undefined && v.trim() !== ''),
+  );
   const r = thresholdEnv.safeParse(cleaned);
   if (!r.success) throw new ConfigError(`invalid alert settings:\n${formatIssues(r.error).join('\n')}`);
   const e = r.data;
@@ -158,7 +227,8 @@ export function alertThresholds(env: NodeJS.ProcessEnv = process.env): AlertThre
     cpuForMs: e.ALERT_CPU_FOR_S !== undefined ? e.ALERT_CPU_FOR_S * 1000 : d.cpuForMs,
     noSuccessMs: e.ALERT_NO_SUCCESS_S !== undefined ? e.ALERT_NO_SUCCESS_S * 1000 : d.noSuccessMs,
     streamStaleMs: e.ALERT_STREAM_STALE_S !== undefined ? e.ALERT_STREAM_STALE_S * 1000 : d.streamStaleMs,
-    orderUnknownGraceMs: e.ALERT_ORDER_UNKNOWN_GRACE_S !== undefined ? e.ALERT_ORDER_UNKNOWN_GRACE_S * 1000 : d.orderUnknownGraceMs,
+    orderUnknownGraceMs:
+      e.ALERT_ORDER_UNKNOWN_GRACE_S !== undefined ? e.ALERT_ORDER_UNKNOWN_GRACE_S * 1000 : d.orderUnknownGraceMs,
     disabled: e.ALERTS_DISABLED,
   };
 }

@@ -37,7 +37,9 @@ export function botMetrics(o: BotMetricsOptions, registry = new Registry()): Reg
       const listings = await listBots(o.client, false, o.taskQueue);
       const bots = await mapLimit(listings, 8, async (l) => {
         try {
-          const view = await o.client.connection.withDeadline(Date.now() + (o.queryTimeoutMs ?? 5_000), () => o.client.workflow.getHandle(botWorkflowId(l.name)).query(stateQuery));
+          const view = await o.client.connection.withDeadline(Date.now() + (o.queryTimeoutMs ?? 5_000), () =>
+            o.client.workflow.getHandle(botWorkflowId(l.name)).query(stateQuery),
+          );
           return { name: l.name, status: view.status, view };
         } catch {
           return { name: l.name, status: l.botStatus || 'UNKNOWN', view: null };
@@ -89,17 +91,35 @@ export function botMetrics(o: BotMetricsOptions, registry = new Registry()): Reg
     },
   });
   perBot('bots_bot_orders_placed_total', 'Orders the bot sent to the exchange', (v) => v.stats.ordersPlaced);
-  perBot('bots_bot_orders_rejected_total', 'Orders refused (by the exchange, the risk guard, the filters or the circuit breaker)', (v) => v.stats.ordersRejected);
-  perBot('bots_bot_orders_unknown', 'Orders sent whose outcome the bot does not know yet', (v) => v.openOrders.filter((x) => x.status === 'SUBMITTING').length);
+  perBot(
+    'bots_bot_orders_rejected_total',
+    'Orders refused (by the exchange, the risk guard, the filters or the circuit breaker)',
+    (v) => v.stats.ordersRejected,
+  );
+  perBot(
+    'bots_bot_orders_unknown',
+    'Orders sent whose outcome the bot does not know yet',
+    (v) => v.openOrders.filter((x) => x.status === 'SUBMITTING').length,
+  );
   perBot('bots_bot_open_orders', 'Open orders of the bot', (v) => v.openOrders.length);
   perBot('bots_bot_fills_total', 'Fills received by the bot', (v) => v.stats.fills);
   perBot('bots_bot_round_trips_total', 'Completed trades (flat to flat)', (v) => v.stats.roundTrips);
   perBot('bots_bot_wins_total', 'Trades closed with a profit', (v) => v.stats.wins);
-  perBot('bots_bot_win_rate', 'Share of trades closed with a profit (0-1)', (v) => (v.stats.roundTrips > 0 ? v.stats.wins / v.stats.roundTrips : null));
+  perBot('bots_bot_win_rate', 'Share of trades closed with a profit (0-1)', (v) =>
+    v.stats.roundTrips > 0 ? v.stats.wins / v.stats.roundTrips : null,
+  );
   perBot('bots_bot_realized_pnl', 'Realised PnL in the quote asset', (v) => num(v.realizedPnl));
-  perBot('bots_bot_unrealized_pnl', 'Unrealised PnL of the position at the last price, quote asset', (v) => num(unrealizedOf(v)));
+  perBot('bots_bot_unrealized_pnl', 'Unrealised PnL of the position at the last price, quote asset', (v) =>
+    num(unrealizedOf(v)),
+  );
   perBot('bots_bot_position_qty', 'Position in the base asset', (v) => num(v.position.qty));
-  perBot('bots_bot_last_event_timestamp_seconds', 'When the bot last processed an event', (v) => (v.lastEventTime === null ? null : v.lastEventTime / 1000));
-  perBot('bots_bot_circuit_breaker_open', 'The account circuit breaker as the bot last heard of it: 1 not closed, 0 closed', (v) => (v.circuitBreaker && v.circuitBreaker.state !== 'closed' ? 1 : 0));
+  perBot('bots_bot_last_event_timestamp_seconds', 'When the bot last processed an event', (v) =>
+    v.lastEventTime === null ? null : v.lastEventTime / 1000,
+  );
+  perBot(
+    'bots_bot_circuit_breaker_open',
+    'The account circuit breaker as the bot last heard of it: 1 not closed, 0 closed',
+    (v) => (v.circuitBreaker && v.circuitBreaker.state !== 'closed' ? 1 : 0),
+  );
   return registry;
 }

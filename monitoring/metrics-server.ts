@@ -26,7 +26,10 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-export async function startMetricsServer(registries: readonly Registry[], o: { port: number; host?: string; token?: string | null }): Promise<MetricsServer> {
+export async function startMetricsServer(
+  registries: readonly Registry[],
+  o: { port: number; host?: string; token?: string | null },
+): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {
@@ -34,12 +37,15 @@ export async function startMetricsServer(registries: readonly Registry[], o: { p
       return;
     }
     if (o.token && !bearerMatches(req.headers.authorization, o.token)) {
-      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('bearer token required (METRICS_TOKEN)\n');
+      res
+        .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' })
+        .end('bearer token required (METRICS_TOKEN)\n');
       return;
     }
     exposition(registries).then(
       ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
-      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`),
+      (err: unknown) =>
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`),
     );
   });
   const host = o.host ?? '127.0.0.1';

@@ -114,7 +114,11 @@ export class Monitor {
       accounts,
       bots,
       unknownOrders: this.o.tracker.unknownOrders(),
-      process: { pid: process.pid, rssBytes: this.stats.rssBytes(), cpuFloorPct: this.stats.cpuFloor(this.thresholds.cpuForMs) },
+      process: {
+        pid: process.pid,
+        rssBytes: this.stats.rssBytes(),
+        cpuFloorPct: this.stats.cpuFloor(this.thresholds.cpuForMs),
+      },
     };
   }
 
@@ -123,7 +127,10 @@ export class Monitor {
       this.stats.sample();
       const now = Date.now();
       await this.announce(this.book!.update(evaluateAlerts(this.snapshot(), this.thresholds), now));
-      if (!this.thresholds.disabled.has('bot-stopped') && now - this.lastBotCheck >= (this.o.botCheckEveryMs ?? 15_000)) {
+      if (
+        !this.thresholds.disabled.has('bot-stopped') &&
+        now - this.lastBotCheck >= (this.o.botCheckEveryMs ?? 15_000)
+      ) {
         this.lastBotCheck = now;
         await this.checkStoppedBots();
       }
@@ -136,7 +143,13 @@ export class Monitor {
     if (changes.length === 0) return;
     this.changes.push(...changes);
     if (this.changes.length > 500) this.changes.splice(0, this.changes.length - 500);
-    const notices: Notice[] = changes.map((c) => ({ id: `alert/${c.key}/${c.firedAt}/${c.type}`, kind: 'alert', bot: '', time: Date.now(), text: c.text }));
+    const notices: Notice[] = changes.map((c) => ({
+      id: `alert/${c.key}/${c.firedAt}/${c.type}`,
+      kind: 'alert',
+      bot: '',
+      time: Date.now(),
+      text: c.text,
+    }));
     await this.deliver(notices);
   }
 
@@ -161,18 +174,30 @@ export class Monitor {
       const name = wf.workflowId.replace(/^bot-/, '');
       let why: string | null = null;
       if (status === 'COMPLETED') {
-        const summary = (await this.o.client.workflow.getHandle(wf.workflowId, wf.runId).result().catch(() => null)) as BotStateView | null;
-        if (summary?.stopReason?.startsWith('risk:')) why = `stopped itself: ${summary.stopReason} (realised PnL ${summary.realizedPnl}, position ${summary.position.qty}, open orders left ${summary.openOrders.length})`;
+        const summary = (await this.o.client.workflow
+          .getHandle(wf.workflowId, wf.runId)
+          .result()
+          .catch(() => null)) as BotStateView | null;
+        if (summary?.stopReason?.startsWith('risk:'))
+          why = `stopped itself: ${summary.stopReason} (realised PnL ${summary.realizedPnl}, position ${summary.position.qty}, open orders left ${summary.openOrders.length})`;
       } else {
         const detail = status === 'FAILED' ? await this.failureOf(wf.workflowId, wf.runId) : '';
         why = `workflow ${status.toLowerCase().replace(/_/g, ' ')}${detail ? `: ${detail}` : ''}${status === 'TERMINATED' ? ' (terminated: open orders were not handled by its stop policy; check the exchange)' : ''}`;
       }
-      if (why) notices.push({ id: `alert/bot-stopped/${run}`, kind: 'alert', bot: name, time: Date.now(), text: `🚨 ALERT — bot ${name} stopped without being asked: ${why}` });
+      if (why)
+        notices.push({
+          id: `alert/bot-stopped/${run}`,
+          kind: 'alert',
+          bot: name,
+          time: Date.now(),
+          text: `🚨 ALERT — bot ${name} stopped without being asked: ${why}`,
+        });
     }
     if (this.seenRuns.size > 5_000) this.seenRuns.clear();
     this.checkedUpTo = checkStart;
     if (notices.length > 0) {
-      for (const n of notices) this.changes.push({ type: 'fired', key: n.id, label: n.text, text: n.text, firedAt: n.time });
+      for (const n of notices)
+        this.changes.push({ type: 'fired', key: n.id, label: n.text, text: n.text, firedAt: n.time });
       await this.deliver(notices);
     }
   }
@@ -192,7 +217,8 @@ function memoryStore() {
   const alerts = new Map<string, { firedAt: number; message: string }>();
   return {
     activeAlerts: () => [...alerts].map(([key, a]) => ({ key, ...a })),
-    startAlert: (key: string, firedAt: number, message: string) => (alerts.has(key) ? false : (alerts.set(key, { firedAt, message }), true)),
+    startAlert: (key: string, firedAt: number, message: string) =>
+      alerts.has(key) ? false : (alerts.set(key, { firedAt, message }), true),
     endAlert: (key: string) => {
       const a = alerts.get(key);
       alerts.delete(key);

@@ -12,11 +12,15 @@ import { ConfigError } from '../infra/temporal-connection';
 
 export const DEFAULT_TEMPORAL_METRICS_BIND = '127.0.0.1:9464';
 
-export function temporalMetricsBind(env: NodeJS.ProcessEnv = process.env, fallback: string | null = DEFAULT_TEMPORAL_METRICS_BIND): string | null {
+export function temporalMetricsBind(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: string | null = DEFAULT_TEMPORAL_METRICS_BIND,
+): string | null {
   const v = env.TEMPORAL_METRICS_BIND?.trim();
   if (v === 'off' || v === 'false' || v === '0') return null;
   if (v) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(v)) throw new ConfigError(`TEMPORAL_METRICS_BIND: expected host:port (e.g. 127.0.0.1:9464) or "off", got "${v}"`);
+    if (!/^[^\s:]+:\d{1,5}$/.test(v))
+      throw new ConfigError(`TEMPORAL_METRICS_BIND: expected host:port (e.g. 127.0.0.1:9464) or "off", got "${v}"`);
     return v;
   }
   return fallback;
@@ -34,10 +38,15 @@ async function portFree(bind: string): Promise<boolean> {
 }
 
 /** Telemetry options for `Runtime.install`, or none when disabled or the address is taken. */
-export async function temporalTelemetry(bind: string | null, log: (line: string) => void = console.warn): Promise<Pick<RuntimeOptions, 'telemetryOptions'>> {
+export async function temporalTelemetry(
+  bind: string | null,
+  log: (line: string) => void = console.warn,
+): Promise<Pick<RuntimeOptions, 'telemetryOptions'>> {
   if (!bind) return {};
   if (!(await portFree(bind))) {
-    log(`Temporal SDK metrics not served: ${bind} is in use (set TEMPORAL_METRICS_BIND to another host:port, or "off")`);
+    log(
+      `Temporal SDK metrics not served: ${bind} is in use (set TEMPORAL_METRICS_BIND to another host:port, or "off")`,
+    );
     return {};
   }
   return { telemetryOptions: { metrics: { prometheus: { bindAddress: bind } } } };

@@ -51,7 +51,8 @@ export function workerMetrics(src: WorkerMetricsSources, registry = new Registry
     registers: [registry],
     collect() {
       this.reset();
-      for (const acc of src.accounts.all()) for (const [cls, n] of acc.health.errors) this.inc({ account: acc.name, class: cls }, n);
+      for (const acc of src.accounts.all())
+        for (const [cls, n] of acc.health.errors) this.inc({ account: acc.name, class: cls }, n);
     },
   });
   new Gauge({
@@ -71,7 +72,8 @@ export function workerMetrics(src: WorkerMetricsSources, registry = new Registry
     registers: [registry],
     collect() {
       this.reset();
-      for (const acc of src.accounts.all()) if (acc.health.lastSuccessAt !== null) this.set({ account: acc.name }, acc.health.lastSuccessAt / 1000);
+      for (const acc of src.accounts.all())
+        if (acc.health.lastSuccessAt !== null) this.set({ account: acc.name }, acc.health.lastSuccessAt / 1000);
     },
   });
   new Gauge({
@@ -101,7 +103,8 @@ export function workerMetrics(src: WorkerMetricsSources, registry = new Registry
     registers: [registry],
     collect() {
       this.reset();
-      for (const acc of src.accounts.all()) this.set({ account: acc.name }, BREAKER_VALUE[acc.breaker.snapshot().state]);
+      for (const acc of src.accounts.all())
+        this.set({ account: acc.name }, BREAKER_VALUE[acc.breaker.snapshot().state]);
     },
   });
   new Counter({
@@ -131,7 +134,8 @@ export function workerMetrics(src: WorkerMetricsSources, registry = new Registry
     registers: [registry],
     collect() {
       this.reset();
-      for (const [account, s] of src.streams()?.userStreamStatus() ?? []) this.set({ account }, s.downSince === null ? 0 : (now() - s.downSince) / 1000);
+      for (const [account, s] of src.streams()?.userStreamStatus() ?? [])
+        this.set({ account }, s.downSince === null ? 0 : (now() - s.downSince) / 1000);
     },
   });
   new Gauge({
@@ -141,7 +145,8 @@ export function workerMetrics(src: WorkerMetricsSources, registry = new Registry
     registers: [registry],
     collect() {
       this.reset();
-      for (const [endpoint, at] of src.streams()?.marketStreamStatus() ?? []) if (at !== null) this.set({ endpoint }, (now() - at) / 1000);
+      for (const [endpoint, at] of src.streams()?.marketStreamStatus() ?? [])
+        if (at !== null) this.set({ endpoint }, (now() - at) / 1000);
     },
   });
   new Gauge({
@@ -162,7 +167,8 @@ export function workerMetrics(src: WorkerMetricsSources, registry = new Registry
     registers: [registry],
     collect() {
       this.reset();
-      for (const [bot, at] of src.tracker.lastReconciled()) this.set({ bot: bot.replace(/^bot-/, '') }, (now() - at) / 1000);
+      for (const [bot, at] of src.tracker.lastReconciled())
+        this.set({ bot: bot.replace(/^bot-/, '') }, (now() - at) / 1000);
     },
   });
   new Counter({

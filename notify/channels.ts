@@ -72,14 +72,18 @@ export class TelegramChannel implements Channel {
 
   async send(p: DeliveryPayload): Promise<string> {
     try {
-      const m = await this.api.sendMessage(this.chatId, clip(p.text), { disable_notification: p.silent, link_preview_options: { is_disabled: true } });
+      const m = await this.api.sendMessage(this.chatId, clip(p.text), {
+        disable_notification: p.silent,
+        link_preview_options: { is_disabled: true },
+      });
       return String(m.message_id);
     } catch (err) {
       if (err instanceof GrammyError) {
         const retryAfter = err.parameters?.retry_after;
         if (retryAfter !== undefined) throw new RetryLaterError(err.description, retryAfter * 1000);
         // 400 chat not found / bad request, 403 blocked by the user: no retry will change that.
-        if (err.error_code === 400 || err.error_code === 403) throw new PermanentDeliveryError(`${err.error_code} ${err.description}`);
+        if (err.error_code === 400 || err.error_code === 403)
+          throw new PermanentDeliveryError(`${err.error_code} ${err.description}`);
         throw new Error(`${err.error_code} ${err.description}`);
       }
       if (err instanceof HttpError) throw new Error(`Telegram unreachable: ${err.message}`);
@@ -99,13 +103,22 @@ export class WebhookChannel implements Channel {
     const res = await fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': p.id },
-      body: JSON.stringify({ id: p.id, kind: p.kind, bot: p.bot || null, time: new Date(p.time).toISOString(), text: p.text, silent: p.silent }),
+      body: JSON.stringify({
+        id: p.id,
+        kind: p.kind,
+        bot: p.bot || null,
+        time: new Date(p.time).toISOString(),
+        text: p.text,
+        silent: p.silent,
+      }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     await res.arrayBuffer().catch(() => undefined);
     if (res.ok) return `HTTP ${res.status}`;
-    if (res.status === 429) throw new RetryLaterError('webhook answered 429', (Number(res.headers.get('retry-after')) || 30) * 1000);
-    if (res.status >= 400 && res.status < 500 && res.status !== 408) throw new PermanentDeliveryError(`webhook answered HTTP ${res.status}`);
+    if (res.status === 429)
+      throw new RetryLaterError('webhook answered 429', (Number(res.headers.get('retry-after')) || 30) * 1000);
+    if (res.status >= 400 && res.status < 500 && res.status !== 408)
+      throw new PermanentDeliveryError(`webhook answered HTTP ${res.status}`);
     throw new Error(`webhook answered HTTP ${res.status}`);
   }
 }

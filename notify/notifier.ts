@@ -7,7 +7,16 @@
  */
 import type { Notice, NoticeKind } from '../core/notices';
 import type { NotifySettings } from '../telegram/settings';
-import { type Channel, type DeliveryPayload, LogChannel, PermanentDeliveryError, RetryLaterError, TelegramChannel, WebhookChannel, telegramApi } from './channels';
+import {
+  type Channel,
+  type DeliveryPayload,
+  LogChannel,
+  PermanentDeliveryError,
+  RetryLaterError,
+  TelegramChannel,
+  WebhookChannel,
+  telegramApi,
+} from './channels';
 import { type Delivery, Outbox } from './outbox';
 
 export interface SubmitResult {
@@ -71,7 +80,14 @@ export class Notifier {
    */
   async submit(notices: readonly Notice[], options: { wait?: boolean } = {}): Promise<SubmitResult> {
     const rows = notices.flatMap((n) => {
-      const payload: DeliveryPayload = { id: n.id, kind: n.kind, bot: n.bot, time: n.time, text: n.text, silent: this.options.settings.modes[n.kind] === 'silent' };
+      const payload: DeliveryPayload = {
+        id: n.id,
+        kind: n.kind,
+        bot: n.bot,
+        time: n.time,
+        text: n.text,
+        silent: this.options.settings.modes[n.kind] === 'silent',
+      };
       return this.channelsFor(n.kind).map((channel) => ({ id: n.id, channel, payload: JSON.stringify(payload) }));
     });
     const queued = this.outbox.enqueue(rows);
@@ -90,7 +106,9 @@ export class Notifier {
       }),
     );
     if (options.wait === false) {
-      const background = sending.catch((err: unknown) => this.options.log?.(`notifications: ${(err as Error).message}`));
+      const background = sending.catch((err: unknown) =>
+        this.options.log?.(`notifications: ${(err as Error).message}`),
+      );
       this.background.add(background);
       void background.finally(() => this.background.delete(background));
       return { queued, sent: 0, pending: rows.length };
@@ -119,7 +137,8 @@ export class Notifier {
         this.options.log?.(`notification ${d.id} to ${d.channel} dropped: ${message}`);
         return false;
       }
-      const backoff = err instanceof RetryLaterError ? err.retryAfterMs : Math.min(5 * 60_000, 1_000 * 2 ** Math.min(d.attempts, 9));
+      const backoff =
+        err instanceof RetryLaterError ? err.retryAfterMs : Math.min(5 * 60_000, 1_000 * 2 ** Math.min(d.attempts, 9));
       this.outbox.release(d.id, d.channel, message, backoff);
       this.stats.retried++;
       return false;

@@ -79,7 +79,9 @@ export class Outbox {
 
   /** Add deliveries; existing ones (same id and channel) are left as they are. Returns how many are new. */
   enqueue(rows: ReadonlyArray<{ id: string; channel: string; payload: string }>, now = Date.now()): number {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO deliveries (id, channel, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO deliveries (id, channel, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    );
     let added = 0;
     this.db.transaction(() => {
       for (const r of rows) added += insert.run(r.id, r.channel, r.payload, now, now).changes;
@@ -90,45 +92,70 @@ export class Outbox {
   /** Take a pending delivery for `claimMs`; null when it is sent, failed, or claimed by someone else. */
   claim(id: string, channel: string, now = Date.now()): Delivery | null {
     const r = this.db
-      .prepare("UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND channel = ? AND status = 'pending' AND claimed_until <= ? RETURNING id, channel, payload, attempts, created_at AS createdAt")
+      .prepare(
+        "UPDATE deliveries SET claimed_until = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND channel = ? AND status = 'pending' AND claimed_until <= ? RETURNING id, channel, payload, attempts, created_at AS createdAt",
+      )
       .get(now + this.claimMs, now, id, channel, now) as Delivery | undefined;
     return r ?? null;
   }
 
   /** Pending deliveries nobody holds, oldest first, claimed for the caller. */
   claimDue(limit: number, now = Date.now()): Delivery[] {
-    const due = this.db.prepare("SELECT id, channel FROM deliveries WHERE status = 'pending' AND claimed_until <= ? ORDER BY created_at LIMIT ?").all(now, limit) as Array<{ id: string; channel: string }>;
+    const due = this.db
+      .prepare(
+        "SELECT id, channel FROM deliveries WHERE status = 'pending' AND claimed_until <= ? ORDER BY created_at LIMIT ?",
+      )
+      .all(now, limit) as Array<{ id: string; channel: string }>;
     return due.map((d) => this.claim(d.id, d.channel, now)).filter((d): d is Delivery => d !== null);
   }
 
   markSent(id: string, channel: string, result: string, now = Date.now()): void {
-    this.db.prepare("UPDATE deliveries SET status = 'sent', result = ?, updated_at = ?, last_error = NULL WHERE id = ? AND channel = ?").run(result, now, id, channel);
+    this.db
+      .prepare(
+        "UPDATE deliveries SET status = 'sent', result = ?, updated_at = ?, last_error = NULL WHERE id = ? AND channel = ?",
+      )
+      .run(result, now, id, channel);
   }
 
   /** A permanent failure (chat not found, bot blocked): kept for the record, never retried. */
   markFailed(id: string, channel: string, error: string, now = Date.now()): void {
-    this.db.prepare("UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND channel = ?").run(error.slice(0, 500), now, id, channel);
+    this.db
+      .prepare("UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND channel = ?")
+      .run(error.slice(0, 500), now, id, channel);
   }
 
   /** A transient failure: free the row again after `retryInMs`. */
   release(id: string, channel: string, error: string, retryInMs: number, now = Date.now()): void {
-    this.db.prepare("UPDATE deliveries SET claimed_until = ?, last_error = ?, updated_at = ? WHERE id = ? AND channel = ? AND status = 'pending'").run(now + retryInMs, error.slice(0, 500), now, id, channel);
+    this.db
+      .prepare(
+        "UPDATE deliveries SET claimed_until = ?, last_error = ?, updated_at = ? WHERE id = ? AND channel = ? AND status = 'pending'",
+      )
+      .run(now + retryInMs, error.slice(0, 500), now, id, channel);
   }
 
   get(id: string, channel: string): DeliveryRow | null {
-    const r = this.db.prepare('SELECT id, channel, payload, status, attempts, created_at AS createdAt, result, last_error AS lastError FROM deliveries WHERE id = ? AND channel = ?').get(id, channel) as DeliveryRow | undefined;
+    const r = this.db
+      .prepare(
+        'SELECT id, channel, payload, status, attempts, created_at AS createdAt, result, last_error AS lastError FROM deliveries WHERE id = ? AND channel = ?',
+      )
+      .get(id, channel) as DeliveryRow | undefined;
     return r ?? null;
   }
 
   counts(): Record<'pending' | 'sent' | 'failed', number> {
     const out = { pending: 0, sent: 0, failed: 0 };
-    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as Array<{ status: keyof typeof out; n: number }>) out[r.status] = r.n;
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as Array<{
+      status: keyof typeof out;
+      n: number;
+    }>)
+      out[r.status] = r.n;
     return out;
   }
 
   /** Forget deliveries finished long ago (the file must not grow forever on a Pi). */
   prune(olderThanMs: number, now = Date.now()): number {
-    return this.db.prepare("DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?").run(now - olderThanMs).changes;
+    return this.db.prepare("DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?").run(now - olderThanMs)
+      .changes;
   }
 
   // ---- alerts -------------------------------------------------------------------------------
@@ -139,12 +166,17 @@ export class Outbox {
 
   /** Record an alert as firing; false when it already was (another process, or before a restart). */
   startAlert(key: string, firedAt: number, message: string): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO alerts (key, fired_at, message) VALUES (?, ?, ?)').run(key, firedAt, message).changes === 1;
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO alerts (key, fired_at, message) VALUES (?, ?, ?)')
+        .run(key, firedAt, message).changes === 1
+    );
   }
 
   /** The alert is over; returns when it fired, or null when it was not firing. */
   endAlert(key: string): number | null {
-    const r = this.db.prepare('DELETE FROM alerts WHERE key = ? RETURNING fired_at AS firedAt').get(key) as { firedAt: number } | undefined;
+    const r = this.db.prepare('DELETE FROM alerts WHERE key = ? RETURNING fired_at AS firedAt').get(key) as
+      { firedAt: number } | undefined;
     return r?.firedAt ?? null;
   }
 

@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const port = args.port !== undefined ? Number(args.port) : saved ? undefined : 7233;
   if (port !== undefined && !Number.isInteger(port)) throw new Error(`--port ${args.port}: a port number`);
   const shards = args.shards === undefined ? undefined : Number(args.shards);
-  if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > 1024)) throw new Error(`--shards ${args.shards}: a whole number from 1 to 1024`);
+  if (shards !== undefined && (!Number.isInteger(shards) || shards < 1 || shards > 1024))
+    throw new Error(`--shards ${args.shards}: a whole number from 1 to 1024`);
   const cluster = await TemporalCluster.start({
     home: args.home,
     ...(port !== undefined ? { basePort: port } : {}),
@@ -45,7 +46,9 @@ async function main(): Promise<void> {
     log,
   });
   if (args.status) {
-    console.log(JSON.stringify({ address: cluster.address, namespace: cluster.namespace, ...cluster.counts() }, null, 2));
+    console.log(
+      JSON.stringify({ address: cluster.address, namespace: cluster.namespace, ...cluster.counts() }, null, 2),
+    );
     await cluster.stop();
     return;
   }

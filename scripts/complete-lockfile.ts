@@ -30,12 +30,25 @@ export function platformOf(name: string): Pick<LockEntry, 'os' | 'cpu' | 'libc'>
   const os = parts.find((p) => OS.includes(p));
   const cpu = parts.find((p) => CPU.includes(p));
   if (!os || !cpu) return null;
-  const libc = parts.includes('musl') ? ['musl'] : os === 'linux' && parts.some((p) => p.startsWith('gnu')) ? ['glibc'] : undefined;
+  const libc = parts.includes('musl')
+    ? ['musl']
+    : os === 'linux' && parts.some((p) => p.startsWith('gnu'))
+      ? ['glibc']
+      : undefined;
   return { os: [os], cpu: [cpu], ...(libc ? { libc } : {}) };
 }
 
 /** The keys npm puts first, in this order (@npmcli/arborist shrinkwrap.js `swKeyOrder`). */
-const NPM_KEY_ORDER = ['name', 'version', 'lockfileVersion', 'resolved', 'integrity', 'requires', 'packages', 'dependencies'];
+const NPM_KEY_ORDER = [
+  'name',
+  'version',
+  'lockfileVersion',
+  'resolved',
+  'integrity',
+  'requires',
+  'packages',
+  'dependencies',
+];
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -83,7 +96,11 @@ function main(): void {
   const lock = JSON.parse(readFileSync(FILE, 'utf8')) as { packages: Record<string, LockEntry> };
   const added = completeLock(lock);
   writeFileSync(FILE, npmLockText(lock));
-  console.log(added.length > 0 ? `added ${added.length} platform entries: ${added.join(', ')}` : 'package-lock.json already complete');
+  console.log(
+    added.length > 0
+      ? `added ${added.length} platform entries: ${added.join(', ')}`
+      : 'package-lock.json already complete',
+  );
 }
 
 if (require.main === module) main();

@@ -101,7 +101,9 @@ function tensor(w: Writer, t: Tensor): void {
   // raw_data (9): little-endian, the most compact encoding.
   const size = t.type === FLOAT ? 4 : 8;
   const view = new DataView(new ArrayBuffer(t.values.length * size));
-  t.values.forEach((v, i) => (t.type === FLOAT ? view.setFloat32(i * size, v, true) : view.setBigInt64(i * size, BigInt(v), true)));
+  t.values.forEach((v, i) =>
+    t.type === FLOAT ? view.setFloat32(i * size, v, true) : view.setBigInt64(i * size, BigInt(v), true),
+  );
   w.bytes(9, new Uint8Array(view.buffer));
 }
 
@@ -164,7 +166,6 @@ export interface ModelSpec {
 /** The shape the scalper feeds by default: 250 steps x 14 columns (core/analysis/scalper-features.ts). */
 export const DEFAULT_SPEC: ModelSpec = { window: 250, features: 14, hidden: 8, rocColumn: 13, seed: 1 };
 
-
 export function buildModel(spec: ModelSpec = DEFAULT_SPEC): Uint8Array {
   const { window, features, hidden: h } = spec;
   const rand = seededRandom(spec.seed); // byte-identical model on every run
@@ -191,13 +192,34 @@ export function buildModel(spec: ModelSpec = DEFAULT_SPEC): Uint8Array {
   w.int(1, 8); // ir_version 8 (opset 17 era)
   w.string(2, 'durable-trading-bots/scripts/make-model.ts');
   w.string(3, '1');
-  w.string(6, 'Seed-001 scalper demo model: hand-weighted momentum LSTM, not trained. Input [batch, window, features], output logits [batch, 2].');
+  w.string(
+    6,
+    'Seed-001 scalper demo model: hand-weighted momentum LSTM, not trained. Input [batch, window, features], output logits [batch, 2].',
+  );
   w.message(7, (g) => {
     const add = (n: Node) => g.message(1, (m) => node(m, n));
-    add({ op: 'Transpose', name: 'to_time_major', inputs: ['features'], outputs: ['x_tbf'], attrs: [{ name: 'perm', ints: [1, 0, 2] }] });
-    add({ op: 'LSTM', name: 'lstm', inputs: ['x_tbf', 'W', 'R', 'B'], outputs: ['', 'h_n'], attrs: [{ name: 'hidden_size', int: h }] });
+    add({
+      op: 'Transpose',
+      name: 'to_time_major',
+      inputs: ['features'],
+      outputs: ['x_tbf'],
+      attrs: [{ name: 'perm', ints: [1, 0, 2] }],
+    });
+    add({
+      op: 'LSTM',
+      name: 'lstm',
+      inputs: ['x_tbf', 'W', 'R', 'B'],
+      outputs: ['', 'h_n'],
+      attrs: [{ name: 'hidden_size', int: h }],
+    });
     add({ op: 'Reshape', name: 'last_hidden', inputs: ['h_n', 'h_shape'], outputs: ['h_last'] });
-    add({ op: 'Gemm', name: 'classifier', inputs: ['h_last', 'fc_w', 'fc_b'], outputs: ['logits'], attrs: [{ name: 'transB', int: 1 }] });
+    add({
+      op: 'Gemm',
+      name: 'classifier',
+      inputs: ['h_last', 'fc_w', 'fc_b'],
+      outputs: ['logits'],
+      attrs: [{ name: 'transB', int: 1 }],
+    });
     g.string(2, 'momentum_lstm');
     const inits: Tensor[] = [
       { name: 'W', dims: [1, 4 * h, features], type: FLOAT, values: W },
@@ -222,7 +244,9 @@ function main(): void {
   mkdirSync(path.dirname(out), { recursive: true });
   const bytes = buildModel();
   writeFileSync(out, bytes);
-  console.log(`wrote ${out} (${bytes.length} bytes): input features [batch, ${DEFAULT_SPEC.window}, ${DEFAULT_SPEC.features}] float32, output logits [batch, 2]`);
+  console.log(
+    `wrote ${out} (${bytes.length} bytes): input features [batch, ${DEFAULT_SPEC.window}, ${DEFAULT_SPEC.features}] float32, output logits [batch, 2]`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) main();

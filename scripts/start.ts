@@ -88,13 +88,17 @@ async function main(): Promise<void> {
   const exchange = await startPaperExchange({
     port: EXCHANGE_PORT,
     stateFile: path.join(DATA, 'paper-exchange.json'),
-    accounts: [{ apiKey: creds.apiKey, apiSecret: creds.apiSecret, balances: { USDT: '10000', BTC: '0', ETH: '0', BNB: '0' } }],
+    accounts: [
+      { apiKey: creds.apiKey, apiSecret: creds.apiSecret, balances: { USDT: '10000', BTC: '0', ETH: '0', BNB: '0' } },
+    ],
     prices: { kind: 'random-walk', seed: 42, tickMs: 250 },
     // Faults, prices and deposits for tools on this machine; the token is new at every start.
     admin: { enabled: true, tokenFile: ADMIN_TOKEN_FILE },
   });
   console.log(`paper exchange on ${exchange.httpBase}`);
-  console.log(`paper exchange admin token ${exchange.admin.token} (also in ${ADMIN_TOKEN_FILE}, mode 600; send it as Authorization: Bearer <token>)`);
+  console.log(
+    `paper exchange admin token ${exchange.admin.token} (also in ${ADMIN_TOKEN_FILE}, mode 600; send it as Authorization: Bearer <token>)`,
+  );
 
   const paper: AccountConfig = {
     name: 'paper',
@@ -109,7 +113,12 @@ async function main(): Promise<void> {
     weightLimitPerMinute: 6_000,
   };
   const temporal = { address, namespace: 'default', taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE };
-  const bots = await createBotWorker({ temporal, accounts: [paper], identity: `npm-start-${process.pid}`, log: (m) => console.log(`[streams] ${m}`) });
+  const bots = await createBotWorker({
+    temporal,
+    accounts: [paper],
+    identity: `npm-start-${process.pid}`,
+    log: (m) => console.log(`[streams] ${m}`),
+  });
   const running = bots.run();
 
   const connection = await Connection.connect({ address });
@@ -119,7 +128,13 @@ async function main(): Promise<void> {
     console.log(r.started ? r.message : `bot "${def.name}" is already running: it carries on where it was`);
   }
   await connection.close();
-  const control = await startControlApi({ temporal, endpoints: { paper: exchange.httpBase }, dataDir: DATA, generateCredentials: true, metrics: [bots.metrics] });
+  const control = await startControlApi({
+    temporal,
+    endpoints: { paper: exchange.httpBase },
+    dataDir: DATA,
+    generateCredentials: true,
+    metrics: [bots.metrics],
+  });
   let chat: RunningTelegram | null = null;
   if (telegram) chat = await startTelegram({ temporal, settings: telegram, endpoints: { paper: exchange.httpBase } });
 
@@ -127,8 +142,12 @@ async function main(): Promise<void> {
   console.log(`Temporal Web UI: http://localhost:${UI_PORT}/namespaces/default/workflows`);
   console.log(`Dashboard, API:  ${control.url}   (${control.loginHelp}; API: ${control.url}/api/v1/openapi.json)`);
   console.log('Bots:           npm run bots -- status        (pause, resume, params, stop: npm run bots -- help)');
-  console.log(`Metrics:        ${control.url}/metrics${telemetry.telemetryOptions ? `   (Temporal SDK: http://${temporalMetricsBind(process.env)}/metrics)` : ''}`);
-  console.log(`Telegram:       ${chat ? `on (allowed chats ${telegram!.allowedChats.join(', ')})` : 'off (set TELEGRAM_BOT_TOKEN and TELEGRAM_ALLOWED_CHATS in .env)'}`);
+  console.log(
+    `Metrics:        ${control.url}/metrics${telemetry.telemetryOptions ? `   (Temporal SDK: http://${temporalMetricsBind(process.env)}/metrics)` : ''}`,
+  );
+  console.log(
+    `Telegram:       ${chat ? `on (allowed chats ${telegram!.allowedChats.join(', ')})` : 'off (set TELEGRAM_BOT_TOKEN and TELEGRAM_ALLOWED_CHATS in .env)'}`,
+  );
   console.log('Stop:           Ctrl-C (the bots carry on at the next npm start)');
 
   let stopping = false;

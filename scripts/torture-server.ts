@@ -58,7 +58,18 @@ async function devServer(o: TortureServerOptions): Promise<TortureServer> {
 }
 
 type ClusterKill = 'history' | 'matching' | 'frontend' | 'power-cut';
-const ROTATION: readonly ClusterKill[] = ['history', 'matching', 'history', 'matching', 'frontend', 'history', 'matching', 'history', 'matching', 'power-cut'];
+const ROTATION: readonly ClusterKill[] = [
+  'history',
+  'matching',
+  'history',
+  'matching',
+  'frontend',
+  'history',
+  'matching',
+  'history',
+  'matching',
+  'power-cut',
+];
 
 async function clusterServer(o: TortureServerOptions): Promise<TortureServer> {
   // mkdtemp makes the scratch folder private; PostgreSQL (run as the postgres user when we are

@@ -75,7 +75,6 @@ const INITIAL = { USDT: '1000000', BTC: '0', ETH: '0' };
 const API_KEY = 'torture-key-4f1c2a';
 const API_SECRET = 'torture-secret-9b7e3d51c0a8';
 
-
 const FAULTS: readonly FaultRule[] = [
   { kind: 'lose-response', afterMs: 1_500 },
   { kind: 'reset-after-execute' },
@@ -89,7 +88,14 @@ const FAULTS: readonly FaultRule[] = [
   { kind: 'user-duplicate', match: { eventType: 'executionReport' }, count: 3 },
   { kind: 'user-reorder', match: { eventType: 'executionReport' }, count: 3, flushMs: 500 },
   // The home IP changed: lookups refused with -2015 for a while.
-  { kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order' }, status: 401, body: 'json', code: -2015, count: 4 },
+  {
+    kind: 'fail-before-executing',
+    match: { endpoint: 'GET /api/v3/order' },
+    status: 401,
+    body: 'json',
+    code: -2015,
+    count: 4,
+  },
 ];
 
 /**
@@ -135,7 +141,15 @@ async function main(): Promise<number> {
     backendTimeoutMs: 1_000,
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await bundleWorkflowCode({ ...workflowBundleOptions(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } })).code);
+  writeFileSync(
+    bundlePath,
+    (
+      await bundleWorkflowCode({
+        ...workflowBundleOptions(),
+        logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+      })
+    ).code,
+  );
   const taskQueue = 'torture';
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -179,7 +193,13 @@ async function main(): Promise<number> {
       market: 'spot',
       risk: {},
       onStop: 'cancel-orders',
-      params: { everyCandles: 2 + (i % 3), quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03', takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!, maxLots: 3, ...(strategy === 'fault-dca' ? { throwEvery: 7 } : {}) },
+      params: {
+        everyCandles: 2 + (i % 3),
+        quantity: symbol === 'BTCUSDT' ? '0.002' : '0.03',
+        takeProfitPct: ['0.05', '0.1', '0.15'][i % 3]!,
+        maxLots: 3,
+        ...(strategy === 'fault-dca' ? { throwEvery: 7 } : {}),
+      },
     };
   };
   const bots = new Map<string, BotDefinition>();
@@ -200,7 +220,8 @@ async function main(): Promise<number> {
   let restarts = 0;
   let smallBudgets = 0;
 
-  const isTaskCompleted = (e: { eventType?: unknown }) => String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7;
+  const isTaskCompleted = (e: { eventType?: unknown }) =>
+    String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED' || e.eventType === 7;
   const randomTask = (events: ReadonlyArray<{ eventType?: unknown; eventId?: unknown }>) => {
     const points = events.filter(isTaskCompleted).map((e) => Number(e.eventId));
     return points.length < 2 ? null : points[1 + Math.floor(random() * (points.length - 1))]!;
@@ -218,13 +239,22 @@ async function main(): Promise<number> {
       }
       case 'previous-run': {
         if (!continuedFrom) return null;
-        const point = randomTask((await client.workflow.getHandle(`bot-${name}`, continuedFrom).fetchHistory()).events ?? []);
-        return point === null ? null : ['--workflow-id', `bot-${name}`, '--run-id', continuedFrom, '--event-id', String(point)];
+        const point = randomTask(
+          (await client.workflow.getHandle(`bot-${name}`, continuedFrom).fetchHistory()).events ?? [],
+        );
+        return point === null
+          ? null
+          : ['--workflow-id', `bot-${name}`, '--run-id', continuedFrom, '--event-id', String(point)];
       }
       case 'build-id': {
-        const completed = events.find((e) => e.workflowTaskCompletedEventAttributes)?.workflowTaskCompletedEventAttributes;
-        const buildId = completed?.workerVersion?.buildId || completed?.deploymentVersion?.buildId || completed?.binaryChecksum;
-        return buildId ? ['--query', `WorkflowId = 'bot-${name}'`, '--type', 'BuildId', '--build-id', buildId, '--yes'] : null;
+        const completed = events.find(
+          (e) => e.workflowTaskCompletedEventAttributes,
+        )?.workflowTaskCompletedEventAttributes;
+        const buildId =
+          completed?.workerVersion?.buildId || completed?.deploymentVersion?.buildId || completed?.binaryChecksum;
+        return buildId
+          ? ['--query', `WorkflowId = 'bot-${name}'`, '--type', 'BuildId', '--build-id', buildId, '--yes']
+          : null;
       }
       default:
         if (kind.includes('LastContinuedAsNew') && !continuedFrom) return null;
@@ -243,13 +273,31 @@ async function main(): Promise<number> {
         cliArgs = null;
       }
       if (!cliArgs) continue;
-      const before = await client.workflow.getHandle(`bot-${name}`).describe().then((d) => d.runId, () => null);
+      const before = await client.workflow
+        .getHandle(`bot-${name}`)
+        .describe()
+        .then(
+          (d) => d.runId,
+          () => null,
+        );
       try {
-        await run(cli!, ['workflow', 'reset', '--reason', 'torture', ...cliArgs, '--address', server.address], { encoding: 'utf8' });
+        await run(cli!, ['workflow', 'reset', '--reason', 'torture', ...cliArgs, '--address', server.address], {
+          encoding: 'utf8',
+        });
         // A batch reset runs on the server a moment later.
         if (kind[0] === 'build-id') {
           const until = Date.now() + 15_000;
-          while (Date.now() < until && (await client.workflow.getHandle(`bot-${name}`).describe().then((d) => d.runId, () => before)) === before) await sleep(250);
+          while (
+            Date.now() < until &&
+            (await client.workflow
+              .getHandle(`bot-${name}`)
+              .describe()
+              .then(
+                (d) => d.runId,
+                () => before,
+              )) === before
+          )
+            await sleep(250);
         }
         resets++;
         resetKinds.add(kind.join(' '));
@@ -257,7 +305,12 @@ async function main(): Promise<number> {
       } catch (err) {
         // e.g. a run that continued as new a moment ago has no completed task to reset to yet
         resetsRefused++;
-        log(`reset bot-${name} ${cliArgs.join(' ')} refused: ${String((err as { stderr?: string }).stderr ?? err).trim().split('\n').at(-1)}`);
+        log(
+          `reset bot-${name} ${cliArgs.join(' ')} refused: ${String((err as { stderr?: string }).stderr ?? err)
+            .trim()
+            .split('\n')
+            .at(-1)}`,
+        );
       }
       return;
     }
@@ -267,7 +320,10 @@ async function main(): Promise<number> {
 
   /** Terminate (the Web UI's Terminate button), then start it again under the same name. */
   async function terminateAndRestart(name: string): Promise<void> {
-    await client.workflow.getHandle(`bot-${name}`).terminate('torture: operator pressed Terminate').catch(() => {});
+    await client.workflow
+      .getHandle(`bot-${name}`)
+      .terminate('torture: operator pressed Terminate')
+      .catch(() => {});
     await startBot(client, bots.get(name)!, taskQueue, options);
     restarts++;
     log(`terminated bot-${name} and started it again`);
@@ -288,7 +344,10 @@ async function main(): Promise<number> {
     if (kills < KILLS) return true;
     if (exchange.audit.summary().ordersCreated >= MIN_ORDERS) return false;
     extendUntil ??= Date.now() + EXTEND_MS;
-    if (kills === KILLS) log(`${KILLS} kills with ${exchange.audit.summary().ordersCreated} orders placed: going on until ${MIN_ORDERS} (at most ${EXTEND_MS / 1000} s)`);
+    if (kills === KILLS)
+      log(
+        `${KILLS} kills with ${exchange.audit.summary().ordersCreated} orders placed: going on until ${MIN_ORDERS} (at most ${EXTEND_MS / 1000} s)`,
+      );
     return Date.now() < extendUntil;
   };
   while (goOn()) {
@@ -322,7 +381,11 @@ async function main(): Promise<number> {
   // orders are still managed, take-profits still fill) so that a moment comes when all agree.
   const paused = new Set<string>();
   for (let tries = 0; tries < 60 && paused.size < names.length; tries++) {
-    for (const n of names.filter((x) => !paused.has(x))) await pauseBot(client, n).then(() => paused.add(n), () => {});
+    for (const n of names.filter((x) => !paused.has(x)))
+      await pauseBot(client, n).then(
+        () => paused.add(n),
+        () => {},
+      );
     if (paused.size < names.length) await sleep(500);
   }
   log(`faults off, ${paused.size} bots paused; waiting for every bot to settle`);
@@ -333,8 +396,13 @@ async function main(): Promise<number> {
   let states: BotStateView[] = [];
   let lastIssues: string[] = [];
   while (Date.now() < deadline) {
-    states = await Promise.all(names.map((n) => client.workflow.getHandle(`bot-${n}`).query(stateQuery))).catch(() => []);
-    lastIssues = states.length === names.length ? [...states.flatMap((s) => disagreements(s, exchange)), ...ownershipProblems(states, exchange)] : ['bots not answering queries'];
+    states = await Promise.all(names.map((n) => client.workflow.getHandle(`bot-${n}`).query(stateQuery))).catch(
+      () => [],
+    );
+    lastIssues =
+      states.length === names.length
+        ? [...states.flatMap((s) => disagreements(s, exchange)), ...ownershipProblems(states, exchange)]
+        : ['bots not answering queries'];
     if (lastIssues.length === 0) break;
     await sleep(1_000);
   }
@@ -361,8 +429,12 @@ async function main(): Promise<number> {
   const overcommitted = states.filter((s) => overcommitment(s).gt(0)).length;
   const orders = exchange.audit.summary().ordersCreated;
   for (const s of states) {
-    const mine = exchange.venue.allOrders('paper', s.symbol).filter((o) => tagOf(o.clientOrderId) === s.clientIdTag).length;
-    log(`${s.name}: generation ${s.generation}, ${mine} orders on the exchange, ${s.stats.fills} fills, ${s.stats.adopted ?? 0} adopted, ${s.stats.ordersRejected} rejected, ${s.stats.strategyErrors ?? 0} strategy errors, position ${s.position.qty}, ${s.openOrders.length} open, ${s.inherited.length} inherited`);
+    const mine = exchange.venue
+      .allOrders('paper', s.symbol)
+      .filter((o) => tagOf(o.clientOrderId) === s.clientIdTag).length;
+    log(
+      `${s.name}: generation ${s.generation}, ${mine} orders on the exchange, ${s.stats.fills} fills, ${s.stats.adopted ?? 0} adopted, ${s.stats.ordersRejected} rejected, ${s.stats.strategyErrors ?? 0} strategy errors, position ${s.position.qty}, ${s.openOrders.length} open, ${s.inherited.length} inherited`,
+    );
   }
   const rateLimited = exchange.audit.requests().filter((r) => r.httpStatus === 429 || r.httpStatus === 418).length;
 
@@ -379,7 +451,15 @@ async function main(): Promise<number> {
       `resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
       `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} unknown_open=${unknownOpen} collisions=${collisions}`,
   );
-  return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 && overcommitted === 0 && unknownOpen === 0 && collisions === 0 ? 0 : 1;
+  return problems.length === 0 &&
+    duplicates === 0 &&
+    lost === 0 &&
+    stuck === 0 &&
+    overcommitted === 0 &&
+    unknownOpen === 0 &&
+    collisions === 0
+    ? 0
+    : 1;
 }
 
 type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
@@ -389,20 +469,30 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
   const issues: string[] = [];
   const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
   if (s.status !== 'RUNNING' && s.status !== 'PAUSED') issues.push(`${s.name}: status ${s.status}`);
-  if (s.activitiesInFlight > 0 || s.pendingEvents > 0) issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
-  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested)) issues.push(`${s.name}: orders still being submitted, cancelled or of unknown outcome`);
-  if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000) issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
-  const venueOpen = exchange.venue.openOrders('paper').filter((o) => mine(o.clientOrderId)).map((o) => o.clientOrderId).sort();
+  if (s.activitiesInFlight > 0 || s.pendingEvents > 0)
+    issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
+  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested))
+    issues.push(`${s.name}: orders still being submitted, cancelled or of unknown outcome`);
+  if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000)
+    issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
+  const venueOpen = exchange.venue
+    .openOrders('paper')
+    .filter((o) => mine(o.clientOrderId))
+    .map((o) => o.clientOrderId)
+    .sort();
   const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
-  if (venueOpen.join() !== botOpen.join()) issues.push(`${s.name}: open orders differ (exchange ${venueOpen.length}, bot ${botOpen.length})`);
+  if (venueOpen.join() !== botOpen.join())
+    issues.push(`${s.name}: open orders differ (exchange ${venueOpen.length}, bot ${botOpen.length})`);
   const fills = exchange.venue.allFills().filter((f) => f.accountId === 'paper' && mine(f.clientOrderId));
-  if (fills.length !== s.stats.fills) issues.push(`${s.name}: exchange has ${fills.length} fills, bot ${s.stats.fills}`);
+  if (fills.length !== s.stats.fills)
+    issues.push(`${s.name}: exchange has ${fills.length} fills, bot ${s.stats.fills}`);
   let qty = new Decimal(0);
   for (const f of fills) {
     const baseFee = f.commissionAsset !== 'USDT' ? f.commission : '0';
     qty = f.side === 'BUY' ? qty.plus(f.qty).minus(baseFee) : qty.minus(f.qty).minus(baseFee);
   }
-  if (!qty.equals(s.position.qty)) issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
+  if (!qty.equals(s.position.qty))
+    issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
   const excess = overcommitment(s);
   if (excess.gt(0)) issues.push(`${s.name}: resting sells exceed the position by ${excess.toFixed()}`);
   return issues;
@@ -410,7 +500,9 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
 
 /** How much more the bot's resting sells would sell than it holds (these bots only buy to enter and sell to exit). */
 function overcommitment(s: BotStateView): Decimal {
-  const selling = s.openOrders.filter((o) => o.request.side === 'SELL' && o.request.symbol === s.symbol).reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
+  const selling = s.openOrders
+    .filter((o) => o.request.side === 'SELL' && o.request.symbol === s.symbol)
+    .reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
   return selling.minus(s.position.qty);
 }
 
@@ -418,8 +510,13 @@ function overcommitment(s: BotStateView): Decimal {
 function ownershipProblems(states: readonly BotStateView[], exchange: Exchange): string[] {
   const problems: string[] = [];
   for (const o of exchange.venue.openOrders('paper')) {
-    const knownBy = states.filter((s) => s.openOrders.some((x) => x.clientOrderId === o.clientOrderId) || s.inherited.includes(o.clientOrderId));
-    if (knownBy.length !== 1) problems.push(`exchange: open order ${o.clientOrderId} known to ${knownBy.length} bots (${knownBy.map((s) => s.name).join(', ')})`);
+    const knownBy = states.filter(
+      (s) => s.openOrders.some((x) => x.clientOrderId === o.clientOrderId) || s.inherited.includes(o.clientOrderId),
+    );
+    if (knownBy.length !== 1)
+      problems.push(
+        `exchange: open order ${o.clientOrderId} known to ${knownBy.length} bots (${knownBy.map((s) => s.name).join(', ')})`,
+      );
   }
   return problems;
 }
@@ -439,7 +536,8 @@ function balanceProblems(exchange: Exchange): string[] {
   for (const [asset, want] of expected) {
     const b = exchange.venue.balance('paper', asset);
     const have = new Decimal(b.free).plus(b.locked);
-    if (!have.equals(want)) problems.push(`balance ${asset} is ${have.toFixed()} but initial + fills - fees = ${want.toFixed()}`);
+    if (!have.equals(want))
+      problems.push(`balance ${asset} is ${have.toFixed()} but initial + fills - fees = ${want.toFixed()}`);
   }
   return problems;
 }

@@ -7,7 +7,17 @@ import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { paramsBody } from '../api/bots';
 import type { PublicMarkets } from '../api/market-data';
 import { explainTemporalError } from '../client/errors';
-import { BotCommandError, QUERY_DEADLINE_MS, botState, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from '../client/bots';
+import {
+  BotCommandError,
+  QUERY_DEADLINE_MS,
+  botState,
+  listBots,
+  pauseBot,
+  resumeBot,
+  setBotParams,
+  startBot,
+  stopBot,
+} from '../client/bots';
 import { accountBalance, botConfig, botLedger } from '../client/control';
 import { ACCOUNT_NAME_PATTERN, BOT_NAME_PATTERN } from '../core/bot-definition';
 import { formatIssues } from '../core/schema';
@@ -62,12 +72,13 @@ function problem(err: unknown, what = ''): string {
 function refusalOf(err: unknown): string | null {
   const update = err instanceof WorkflowUpdateFailedError ? err : (err as { cause?: unknown }).cause;
   if (!(update instanceof WorkflowUpdateFailedError)) return null;
-  return (update.cause)?.message ?? update.message;
+  return update.cause?.message ?? update.message;
 }
 
 function checkName(name: string | undefined, usageText: string): string {
   if (!name) throw new BotCommandError(`usage: ${usageText}`);
-  if (!BOT_NAME_PATTERN.test(name)) throw new BotCommandError(`"${name}" is not a bot name (letters, digits, "-" or "_")`);
+  if (!BOT_NAME_PATTERN.test(name))
+    throw new BotCommandError(`"${name}" is not a bot name (letters, digits, "-" or "_")`);
   return name;
 }
 
@@ -97,7 +108,9 @@ export class TelegramCommands {
       case 'bots':
         return { text: botsText(await this.rows()) };
       case 'status':
-        return words[0] ? { text: statusText(await botState(this.o.client, checkName(words[0], '/status [bot]')), this.now()) } : { text: botsText(await this.rows()) };
+        return words[0]
+          ? { text: statusText(await botState(this.o.client, checkName(words[0], '/status [bot]')), this.now()) }
+          : { text: botsText(await this.rows()) };
       case 'pause':
       case 'resume':
         return this.pauseOrResume(command, words[0]);
@@ -111,13 +124,15 @@ export class TelegramCommands {
         return { text: tradesText(view, ledger, n) };
       }
       case 'profit': {
-        if (words[0]) return { text: profitText(checkName(words[0], '/profit [bot]'), [await botState(this.o.client, words[0])]) };
+        if (words[0])
+          return { text: profitText(checkName(words[0], '/profit [bot]'), [await botState(this.o.client, words[0])]) };
         const views = (await this.rows()).flatMap((r) => (r.view ? [r.view] : []));
         return { text: profitText(`all bots (${views.length})`, views) };
       }
       case 'balance': {
         const account = words[0] ?? this.o.defaultAccount;
-        if (!ACCOUNT_NAME_PATTERN.test(account)) return usage('/balance [account], account 1-32 letters, digits, "-" or "_"');
+        if (!ACCOUNT_NAME_PATTERN.test(account))
+          return usage('/balance [account], account 1-32 letters, digits, "-" or "_"');
         return { text: balanceText(await accountBalance(this.o.client, this.o.taskQueue, account)) };
       }
       case 'daily': {
@@ -140,7 +155,12 @@ export class TelegramCommands {
     return Promise.all(
       listings.map(async (l) => {
         try {
-          return { name: l.name, view: await this.o.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => botState(this.o.client, l.name)) };
+          return {
+            name: l.name,
+            view: await this.o.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+              botState(this.o.client, l.name),
+            ),
+          };
         } catch (err) {
           return { name: l.name, view: null, error: problem(err) };
         }
@@ -171,8 +191,13 @@ export class TelegramCommands {
       names.map(async (name) => {
         try {
           await (command === 'pause' ? pauseBot(this.o.client, name) : resumeBot(this.o.client, name));
-          const s = await this.settle(name, (v) => (command === 'pause' ? v.status !== 'RUNNING' : v.status !== 'PAUSED'));
-          if (command === 'pause') return s.status === 'PAUSED' ? `⏸ ${name} paused: no new entries; its ${s.openOrders.length} open order(s) are still managed` : `${name}: ${s.status.toLowerCase()} (pause applies to running bots)`;
+          const s = await this.settle(name, (v) =>
+            command === 'pause' ? v.status !== 'RUNNING' : v.status !== 'PAUSED',
+          );
+          if (command === 'pause')
+            return s.status === 'PAUSED'
+              ? `⏸ ${name} paused: no new entries; its ${s.openOrders.length} open order(s) are still managed`
+              : `${name}: ${s.status.toLowerCase()} (pause applies to running bots)`;
           return s.status === 'RUNNING' ? `▶️ ${name} running again` : `${name}: ${s.status.toLowerCase()}`;
         } catch (err) {
           return `⚠️ ${name}: ${problem(err)}`;
@@ -185,7 +210,15 @@ export class TelegramCommands {
   private async askStop(target: string | undefined): Promise<Reply> {
     const name = checkName(target, '/stop <bot>');
     const [view, config] = await Promise.all([botState(this.o.client, name), botConfig(this.o.client, name)]);
-    return { text: stopQuestion(view, config.onStop), buttons: [[{ text: `⏹ Stop ${name}`, data: 'stop' }, { text: 'Cancel', data: 'cancel' }]] };
+    return {
+      text: stopQuestion(view, config.onStop),
+      buttons: [
+        [
+          { text: `⏹ Stop ${name}`, data: 'stop' },
+          { text: 'Cancel', data: 'cancel' },
+        ],
+      ],
+    };
   }
 
   /** The confirmed stop: a graceful cancel; resolves with the final summary once the bot stopped. */
@@ -195,10 +228,15 @@ export class TelegramCommands {
       .getHandle(`bot-${name}`)
       .result()
       .then(
-        (v: BotStateView) => ({ text: `⏹ ${name} stopped: realised PnL ${v.realizedPnl}, position ${v.position.qty}, open orders left ${v.openOrders.length}${v.stopReason ? ` (${v.stopReason})` : ''}` }),
+        (v: BotStateView) => ({
+          text: `⏹ ${name} stopped: realised PnL ${v.realizedPnl}, position ${v.position.qty}, open orders left ${v.openOrders.length}${v.stopReason ? ` (${v.stopReason})` : ''}`,
+        }),
         (err: unknown) => ({ text: `⚠️ ${name} did not stop cleanly: ${problem(err)}` }),
       );
-    return { accepted: { text: `⏳ stopping ${name}… (open orders handled per its onStop; I will tell you when it is done)` }, done };
+    return {
+      accepted: { text: `⏳ stopping ${name}… (open orders handled per its onStop; I will tell you when it is done)` },
+      done,
+    };
   }
 
   private async params(args: string): Promise<Reply> {
@@ -225,16 +263,23 @@ export class TelegramCommands {
 
   private async start(words: readonly string[]): Promise<Reply> {
     const r = parseRunArgs(words, { defaultAccount: this.o.defaultAccount, now: this.now() });
-    if (!r.ok) return { text: `⚠️ not started:\n${r.problems.join('\n')}${words.length === 0 ? `\nstrategies: ${strategyIds().join(', ')}` : ''}` };
+    if (!r.ok)
+      return {
+        text: `⚠️ not started:\n${r.problems.join('\n')}${words.length === 0 ? `\nstrategies: ${strategyIds().join(', ')}` : ''}`,
+      };
     const def = r.definition;
     const markets = this.o.markets;
     if (markets) {
       const known = markets.accounts();
-      if (known.length > 0 && !known.includes(def.account)) return { text: `⚠️ not started: account: unknown account "${def.account}" (configured: ${known.join(', ')})` };
-      if ((await markets.hasSymbol(def.account, def.symbol).catch(() => null)) === false) return { text: `⚠️ not started: symbol: ${def.symbol} is not traded on account "${def.account}"` };
+      if (known.length > 0 && !known.includes(def.account))
+        return { text: `⚠️ not started: account: unknown account "${def.account}" (configured: ${known.join(', ')})` };
+      if ((await markets.hasSymbol(def.account, def.symbol).catch(() => null)) === false)
+        return { text: `⚠️ not started: symbol: ${def.symbol} is not traded on account "${def.account}"` };
     }
     const started = await startBot(this.o.client, def, this.o.taskQueue, this.o.botOptions);
     if (!started.started) return { text: `⚠️ ${started.message}` };
-    return { text: `▶️ started ${def.name}: ${def.strategy} on ${def.symbol} ${def.interval}, account ${def.account}${r.trades !== null ? `, stops after ${r.trades} trade(s)` : ''}\nparams ${JSON.stringify(def.params)}\n/status ${def.name} · /stop ${def.name}` };
+    return {
+      text: `▶️ started ${def.name}: ${def.strategy} on ${def.symbol} ${def.interval}, account ${def.account}${r.trades !== null ? `, stops after ${r.trades} trade(s)` : ''}\nparams ${JSON.stringify(def.params)}\n/status ${def.name} · /stop ${def.name}`,
+    };
   }
 }

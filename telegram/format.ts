@@ -89,10 +89,16 @@ export function tradesText(v: BotStateView, ledger: BotLedger, n: number): strin
     .slice(0, n);
   const trips = [...ledger.trades].sort((a, b) => b.closedAt - a.closedAt).slice(0, n);
   const lines = [`${v.name}: last ${fills.length} fill(s)`];
-  for (const { o, f } of fills) lines.push(`  ${new Date(f.time).toISOString().slice(5, 19).replace('T', ' ')} ${o.request.side} ${short(f.qty)} @ ${short(f.price)} (${o.tag}, ${o.purpose})`);
+  for (const { o, f } of fills)
+    lines.push(
+      `  ${new Date(f.time).toISOString().slice(5, 19).replace('T', ' ')} ${o.request.side} ${short(f.qty)} @ ${short(f.price)} (${o.tag}, ${o.purpose})`,
+    );
   if (fills.length === 0) lines.push('  none yet');
   lines.push(`trades (${v.stats.roundTrips} in all), newest first:`);
-  for (const t of trips) lines.push(`  ${new Date(t.closedAt).toISOString().slice(5, 16).replace('T', ' ')} ${short(t.entryQty)} ${short(t.avgEntryPrice)} → ${short(t.avgExitPrice)}: ${signed(t.pnl)} ${q}`);
+  for (const t of trips)
+    lines.push(
+      `  ${new Date(t.closedAt).toISOString().slice(5, 16).replace('T', ' ')} ${short(t.entryQty)} ${short(t.avgEntryPrice)} → ${short(t.avgExitPrice)}: ${signed(t.pnl)} ${q}`,
+    );
   if (trips.length === 0) lines.push('  none closed yet');
   return clip(lines.join('\n'));
 }
@@ -178,19 +184,34 @@ export function dailyText(views: readonly BotStateView[], days: number, now: num
     }
   }
   const quotes = [...new Set(views.map(quoteOf))];
-  const lines = rows.map((r, i) => `${new Date((today - i) * dayMs).toISOString().slice(0, 10)}  ${signed(r.pnl).padStart(12)}  ${r.trades} trade(s)`);
-  return clip(`📅 Daily realised PnL${quotes.length === 1 ? ` (${quotes[0]})` : ''}, last ${days} day(s), UTC:\n${lines.join('\n')}`);
+  const lines = rows.map(
+    (r, i) =>
+      `${new Date((today - i) * dayMs).toISOString().slice(0, 10)}  ${signed(r.pnl).padStart(12)}  ${r.trades} trade(s)`,
+  );
+  return clip(
+    `📅 Daily realised PnL${quotes.length === 1 ? ` (${quotes[0]})` : ''}, last ${days} day(s), UTC:\n${lines.join('\n')}`,
+  );
 }
 
 export function balanceText(r: BalanceReport): string {
-  const lines = [`💼 ${r.account}: total ${short(r.totalBalance)} USDT`, `USDT free ${short(r.liquid.free)}, locked ${short(r.liquid.locked)}`];
-  for (const t of r.inTokens) lines.push(`${t.symbol.replace(/USDT$/, '')}: ${short(t.freeTokens)} free${isPositive(t.lockedTokens) ? ` + ${short(t.lockedTokens)} locked` : ''}${t.freeUSDT !== null ? ` ≈ ${short(add(t.freeUSDT, t.lockedUSDT ?? '0'))} USDT` : ''}`);
+  const lines = [
+    `💼 ${r.account}: total ${short(r.totalBalance)} USDT`,
+    `USDT free ${short(r.liquid.free)}, locked ${short(r.liquid.locked)}`,
+  ];
+  for (const t of r.inTokens)
+    lines.push(
+      `${t.symbol.replace(/USDT$/, '')}: ${short(t.freeTokens)} free${isPositive(t.lockedTokens) ? ` + ${short(t.lockedTokens)} locked` : ''}${t.freeUSDT !== null ? ` ≈ ${short(add(t.freeUSDT, t.lockedUSDT ?? '0'))} USDT` : ''}`,
+    );
   return clip(lines.join('\n'));
 }
 
 /** What /stop asks before stopping. */
 export function stopQuestion(v: BotStateView, onStop: string): string {
   const what =
-    onStop === 'close-position' ? 'cancel its open orders and sell its position at market' : onStop === 'leave-orders' ? 'leave its open orders on the exchange' : 'cancel its open orders (the position stays)';
+    onStop === 'close-position'
+      ? 'cancel its open orders and sell its position at market'
+      : onStop === 'leave-orders'
+        ? 'leave its open orders on the exchange'
+        : 'cancel its open orders (the position stays)';
   return `Stop ${v.name}? It holds ${short(v.position.qty)} ${splitSymbol(v.symbol).base} with ${v.openOrders.length} open order(s); stopping will ${what} (onStop: ${onStop}). Realised PnL so far ${signed(sub(v.realizedPnl, '0'))} ${quoteOf(v)}.`;
 }

@@ -15,7 +15,9 @@ import { telegramSettings } from './settings';
 async function main(): Promise<void> {
   const settings = telegramSettings(process.env, path.join(PROJECT_ROOT, 'data'));
   if (!settings) {
-    console.error('TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather, then set TELEGRAM_BOT_TOKEN and TELEGRAM_ALLOWED_CHATS (your chat id) in .env');
+    console.error(
+      'TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather, then set TELEGRAM_BOT_TOKEN and TELEGRAM_ALLOWED_CHATS (your chat id) in .env',
+    );
     process.exit(2);
   }
   const temporal = temporalSettings();
@@ -23,7 +25,10 @@ async function main(): Promise<void> {
   try {
     running = await startTelegram({ temporal, settings, endpoints: publicEndpointsFromEnv() });
   } catch (err) {
-    if (isUnreachable(err)) throw new ConfigError(explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }));
+    if (isUnreachable(err))
+      throw new ConfigError(
+        explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }),
+      );
     throw err;
   }
   let stopping = false;

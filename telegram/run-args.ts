@@ -15,7 +15,8 @@
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
 import { findStrategy, strategyIds } from '../core/strategies';
 
-export type RunParse = { ok: true; definition: BotDefinition; trades: number | null } | { ok: false; problems: string[] };
+export type RunParse =
+  { ok: true; definition: BotDefinition; trades: number | null } | { ok: false; problems: string[] };
 
 const DEFINITION_KEYS = new Set(['name', 'interval', 'account', 'onStop', 'market']);
 const TRADE_COUNT_PARAMS = ['numTrades', 'maxTrades'];
@@ -45,9 +46,14 @@ export function defaultBotName(strategy: string, symbol: string, now: number): s
 
 export function parseRunArgs(args: readonly string[], o: { defaultAccount: string; now: number }): RunParse {
   const [strategyId, symbolRaw, ...rest] = args;
-  if (!strategyId || !symbolRaw) return { ok: false, problems: [`usage: /run <strategy> <symbol> [trades=N] [param=value…]; strategies: ${strategyIds().join(', ')}`] };
+  if (!strategyId || !symbolRaw)
+    return {
+      ok: false,
+      problems: [`usage: /run <strategy> <symbol> [trades=N] [param=value…]; strategies: ${strategyIds().join(', ')}`],
+    };
   const strategy = findStrategy(strategyId);
-  if (!strategy) return { ok: false, problems: [`strategy: unknown strategy "${strategyId}" (known: ${strategyIds().join(', ')})`] };
+  if (!strategy)
+    return { ok: false, problems: [`strategy: unknown strategy "${strategyId}" (known: ${strategyIds().join(', ')})`] };
   const symbol = symbolRaw.toUpperCase();
   const def: Record<string, unknown> = { strategy: strategyId, symbol, account: o.defaultAccount };
   const params: Record<string, unknown> = {};
@@ -64,7 +70,8 @@ export function parseRunArgs(args: readonly string[], o: { defaultAccount: strin
     const raw = arg.slice(eq + 1);
     if (key === 'trades') {
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1 || n > 1_000_000) problems.push(`trades: must be a whole number of trades, at least 1 (got "${raw}")`);
+      if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+        problems.push(`trades: must be a whole number of trades, at least 1 (got "${raw}")`);
       else trades = n;
       continue;
     }
@@ -83,7 +90,10 @@ export function parseRunArgs(args: readonly string[], o: { defaultAccount: strin
   }
   if (problems.length > 0) return { ok: false, problems };
   if (trades !== null) {
-    const shape = (strategy.params as unknown as { shape?: Record<string, unknown>; _def?: { schema?: { shape?: Record<string, unknown> } } });
+    const shape = strategy.params as unknown as {
+      shape?: Record<string, unknown>;
+      _def?: { schema?: { shape?: Record<string, unknown> } };
+    };
     const keys = Object.keys(shape.shape ?? shape._def?.schema?.shape ?? {});
     for (const p of TRADE_COUNT_PARAMS) if (keys.includes(p) && params[p] === undefined) params[p] = trades;
     def.risk = { stopAfterTrades: trades };
@@ -94,7 +104,9 @@ export function parseRunArgs(args: readonly string[], o: { defaultAccount: strin
   for (let i = 0; i <= asText.size; i++) {
     const r = checkBotDefinition(def);
     if (r.ok) return { ok: true, definition: r.definition, trades };
-    const retry = r.problems.map((p) => [...asText.entries()].find(([k]) => p.includes(`${k}:`) && /decimal string/.test(p))).find((x) => x !== undefined);
+    const retry = r.problems
+      .map((p) => [...asText.entries()].find(([k]) => p.includes(`${k}:`) && /decimal string/.test(p)))
+      .find((x) => x !== undefined);
     if (!retry) return { ok: false, problems: r.problems };
     setPath(params, retry[1].path, retry[1].raw);
     asText.delete(retry[0]);

@@ -29,7 +29,13 @@ export interface StartTelegramOptions {
 export async function startTelegram(o: StartTelegramOptions): Promise<RunningTelegram> {
   const connection = await Connection.connect(connectionOptions(o.temporal));
   const client = new Client({ connection, namespace: o.temporal.namespace });
-  const commands = new TelegramCommands({ client, taskQueue: o.temporal.taskQueue, defaultAccount: o.settings.defaultAccount, ...(o.endpoints ? { markets: new PublicMarkets(o.endpoints) } : {}), ...(o.botOptions ? { botOptions: o.botOptions } : {}) });
+  const commands = new TelegramCommands({
+    client,
+    taskQueue: o.temporal.taskQueue,
+    defaultAccount: o.settings.defaultAccount,
+    ...(o.endpoints ? { markets: new PublicMarkets(o.endpoints) } : {}),
+    ...(o.botOptions ? { botOptions: o.botOptions } : {}),
+  });
   const bot = new TelegramBot({ settings: o.settings, commands, ...(o.log ? { log: o.log } : {}) });
   try {
     await bot.start();

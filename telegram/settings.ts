@@ -70,11 +70,17 @@ const chatIds = (name: string) =>
     .string()
     .optional()
     .transform((v, ctx) => {
-      const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const parts = (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const ids: number[] = [];
       for (const p of parts) {
         if (!/^-?\d{1,16}$/.test(p)) {
-          ctx.addIssue({ code: 'custom', message: `${name}: "${p}" is not a chat or user id (whole numbers, comma-separated; groups are negative)` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `${name}: "${p}" is not a chat or user id (whole numbers, comma-separated; groups are negative)`,
+          });
           return z.NEVER;
         }
         ids.push(Number(p));
@@ -87,10 +93,16 @@ const modes = z
   .optional()
   .transform((v, ctx) => {
     const out: Record<NoticeKind, NoticeMode> = { ...DEFAULT_MODES };
-    for (const part of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [kind, mode] = part.split(/[=:]/).map((s) => s.trim());
       if (!(NOTICE_KINDS as readonly string[]).includes(kind ?? '') || !['on', 'silent', 'off'].includes(mode ?? '')) {
-        ctx.addIssue({ code: 'custom', message: `"${part}": expected kind=on|silent|off with kind one of ${NOTICE_KINDS.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${part}": expected kind=on|silent|off with kind one of ${NOTICE_KINDS.join(', ')}`,
+        });
         return z.NEVER;
       }
       out[kind as NoticeKind] = mode as NoticeMode;
@@ -99,16 +111,26 @@ const modes = z
   });
 
 const env = z.object({
-  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must look like 123456789:ABC... (from @BotFather)').optional(),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must look like 123456789:ABC... (from @BotFather)')
+    .optional(),
   TELEGRAM_ALLOWED_CHATS: chatIds('TELEGRAM_ALLOWED_CHATS'),
   TELEGRAM_ALLOWED_USERS: chatIds('TELEGRAM_ALLOWED_USERS'),
   TELEGRAM_NOTIFY_CHATS: chatIds('TELEGRAM_NOTIFY_CHATS'),
-  TELEGRAM_API_ROOT: z.string().url().refine((u) => !u.endsWith('/'), 'no trailing "/"').default('https://api.telegram.org'),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .url()
+    .refine((u) => !u.endsWith('/'), 'no trailing "/"')
+    .default('https://api.telegram.org'),
   TELEGRAM_NOTIFY: modes,
   TELEGRAM_POLL_TIMEOUT_S: z.coerce.number().int().min(0).max(50).default(30),
   TELEGRAM_MAX_COMMAND_AGE_S: z.coerce.number().int().min(1).default(600),
   TELEGRAM_STATE_FILE: z.string().min(1).optional(),
-  TELEGRAM_DEFAULT_ACCOUNT: z.string().regex(ACCOUNT_NAME_PATTERN, 'must be an account name (1-32 letters, digits, "-" or "_")').default('paper'),
+  TELEGRAM_DEFAULT_ACCOUNT: z
+    .string()
+    .regex(ACCOUNT_NAME_PATTERN, 'must be an account name (1-32 letters, digits, "-" or "_")')
+    .default('paper'),
   NOTIFY_WEBHOOK_URL: z.string().url().optional(),
   NOTIFICATIONS_DB: z.string().min(1).optional(),
   NOTIFY_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -116,18 +138,31 @@ const env = z.object({
 
 function parse(source: NodeJS.ProcessEnv): z.output<typeof env> {
   // Empty variables (a blank line in .env) mean unset.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([k, v]) => (k.startsWith('TELEGRAM_') || k.startsWith('NOTIFY') || k === 'NOTIFICATIONS_DB') && v !== undefined && v.trim() !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(
+      ([k, v]) =>
+        (k.startsWith('TELEGRAM_') || k.startsWith('NOTIFY') || k === 'NOTIFICATIONS_DB') &&
+        v !== undefined &&
+        v.trim() !== '',
+    ),
+  );
   const r = env.safeParse(cleaned);
-  if (!r.success) throw new SettingsError(`invalid Telegram / notification settings:\n${formatIssues(r.error).join('\n')}`);
+  if (!r.success)
+    throw new SettingsError(`invalid Telegram / notification settings:\n${formatIssues(r.error).join('\n')}`);
   return r.data;
 }
 
 /** The Telegram settings, or null when no token is set. `dataDir` holds the state file by default. */
-export function telegramSettings(source: NodeJS.ProcessEnv = process.env, dataDir = path.resolve('data')): TelegramSettings | null {
+export function telegramSettings(
+  source: NodeJS.ProcessEnv = process.env,
+  dataDir = path.resolve('data'),
+): TelegramSettings | null {
   const e = parse(source);
   if (!e.TELEGRAM_BOT_TOKEN) return null;
   if (e.TELEGRAM_ALLOWED_CHATS.length === 0) {
-    throw new SettingsError('TELEGRAM_ALLOWED_CHATS: required with TELEGRAM_BOT_TOKEN (the chat ids allowed to drive the bots; nobody else gets an answer)');
+    throw new SettingsError(
+      'TELEGRAM_ALLOWED_CHATS: required with TELEGRAM_BOT_TOKEN (the chat ids allowed to drive the bots; nobody else gets an answer)',
+    );
   }
   return {
     token: e.TELEGRAM_BOT_TOKEN,
@@ -142,7 +177,10 @@ export function telegramSettings(source: NodeJS.ProcessEnv = process.env, dataDi
   };
 }
 
-export function notifySettings(source: NodeJS.ProcessEnv = process.env, dataDir = path.resolve('data')): NotifySettings {
+export function notifySettings(
+  source: NodeJS.ProcessEnv = process.env,
+  dataDir = path.resolve('data'),
+): NotifySettings {
   const e = parse(source);
   return {
     telegram: telegramSettings(source, dataDir),

@@ -16,8 +16,16 @@ import { z } from 'zod';
 
 const stateSchema = z.object({
   offset: z.number().int().min(0).default(0),
-  interrupted: z.object({ updateId: z.number().int(), chatId: z.number().int(), text: z.string() }).nullable().default(null),
-  confirmations: z.record(z.string(), z.object({ bot: z.string(), chatId: z.number().int(), messageId: z.number().int(), expiresAt: z.number() })).default({}),
+  interrupted: z
+    .object({ updateId: z.number().int(), chatId: z.number().int(), text: z.string() })
+    .nullable()
+    .default(null),
+  confirmations: z
+    .record(
+      z.string(),
+      z.object({ bot: z.string(), chatId: z.number().int(), messageId: z.number().int(), expiresAt: z.number() }),
+    )
+    .default({}),
 });
 export type TelegramState = z.output<typeof stateSchema>;
 
@@ -38,16 +46,20 @@ export class TelegramStateFile {
     } catch {
       return stateSchema.parse({});
     }
-    const parsed = stateSchema.safeParse((() => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return null;
-      }
-    })());
+    const parsed = stateSchema.safeParse(
+      (() => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return null;
+        }
+      })(),
+    );
     if (parsed.success) return parsed.data;
     // A damaged file must not stop the bot from answering; old updates are skipped by their age.
-    this.log(`${this.file}: unreadable Telegram state, starting afresh (commands older than TELEGRAM_MAX_COMMAND_AGE_S are not run)`);
+    this.log(
+      `${this.file}: unreadable Telegram state, starting afresh (commands older than TELEGRAM_MAX_COMMAND_AGE_S are not run)`,
+    );
     return stateSchema.parse({});
   }
 

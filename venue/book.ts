@@ -62,7 +62,12 @@ export function levelQuantity(spec: VenueSymbol, book: BookModel, price: Dec, to
   if (unlimitedBook(book)) return null;
   if (!book.levelNotional && !book.qtyJitter) return book.levelQty; // a flat book, exactly as configured
   const jitter = Math.min(1, Math.max(0, book.qtyJitter ?? 0));
-  const factor = jitter > 0 ? 1 - jitter + 2 * jitter * unit(top ? `${spec.filters.symbol}:${price}:${seq}` : `${spec.filters.symbol}:${price}`) : 1;
+  const factor =
+    jitter > 0
+      ? 1 -
+        jitter +
+        2 * jitter * unit(top ? `${spec.filters.symbol}:${price}:${seq}` : `${spec.filters.symbol}:${price}`)
+      : 1;
   const step = lotStepInfo(spec);
   // Sizes are synthetic: doubles are exact enough to pick a whole number of steps, and they are
   // deterministic, so the book shown and the fills computed from it always agree. Decimals format it.
@@ -102,7 +107,13 @@ export function levelPrice(spec: VenueSymbol, book: BookModel, side: OrderSide, 
 }
 
 /** Ask levels above the reference for a BUY, bid levels below it for a SELL, best first, computed as needed. */
-export function* bookLevels(spec: VenueSymbol, book: BookModel, side: OrderSide, reference: Dec, seq = 0): Generator<Level> {
+export function* bookLevels(
+  spec: VenueSymbol,
+  book: BookModel,
+  side: OrderSide,
+  reference: Dec,
+  seq = 0,
+): Generator<Level> {
   const count = unlimitedBook(book) ? 1 : Math.max(1, book.levels);
   for (let i = 0; i < count; i++) {
     const price = levelPrice(spec, book, side, reference, i);
@@ -132,7 +143,11 @@ export function planTaker(
   let liquidity = want.liquidity;
   const fills: PlannedFill[] = [];
   for (const level of bookLevels(spec, book, side, reference, seq)) {
-    if (want.limit !== null && (side === 'BUY' ? level.price.greaterThan(want.limit) : level.price.lessThan(want.limit))) break;
+    if (
+      want.limit !== null &&
+      (side === 'BUY' ? level.price.greaterThan(want.limit) : level.price.lessThan(want.limit))
+    )
+      break;
     let qty: Decimal;
     if (remainingQty !== null) qty = remainingQty;
     else if (remainingQuote !== null) qty = remainingQuote.dividedBy(level.price).dividedBy(step).floor().times(step);

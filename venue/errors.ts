@@ -12,7 +12,8 @@ export const Errors = {
   eitherParam: (a: string, b: string) => e(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
   notRequired: (name: string) => e(-1106, `Parameter '${name}' sent when not required.`),
   tifNotRequired: () => e(-1114, 'TimeInForce parameter sent when not required.'),
-  illegalChars: (name: string, range: string) => e(-1100, `Illegal characters found in parameter '${name}'; legal range is '${range}'.`),
+  illegalChars: (name: string, range: string) =>
+    e(-1100, `Illegal characters found in parameter '${name}'; legal range is '${range}'.`),
   emptyClientId: () => e(-1118, 'New client order ID was empty.'),
   emptyOrigClientId: () => e(-1119, 'Original client order ID was empty.'),
   precision: (name: string) => e(-1111, `Parameter '${name}' has too much precision.`),

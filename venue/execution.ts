@@ -7,7 +7,15 @@ import { type Dec, Decimal, d, str } from '../core/decimal';
 import type { Ctx } from './context';
 import type { Ledger } from './ledger';
 import type { OrderIndex } from './order-index';
-import { type ListState, type OrderState, type SymbolState, type VenueSettings, isFinal, listView, view } from './state';
+import {
+  type ListState,
+  type OrderState,
+  type SymbolState,
+  type VenueSettings,
+  isFinal,
+  listView,
+  view,
+} from './state';
 import type { ExecutionType, FillView } from './types';
 
 export class Execution {
@@ -43,7 +51,8 @@ export class Execution {
       commissionAsset = base;
       ledger.pay(ctx, order.accountId, order.lockId, quote, quoteQty, orderId, tradeId);
       ledger.move(ctx, order.accountId, base, q, null, 'trade', orderId, tradeId);
-      if (commission.greaterThan(0)) ledger.move(ctx, order.accountId, base, commission.negated(), null, 'fee', orderId, tradeId);
+      if (commission.greaterThan(0))
+        ledger.move(ctx, order.accountId, base, commission.negated(), null, 'fee', orderId, tradeId);
       ledger.houseMove(base, q.negated());
       ledger.houseMove(quote, quoteQty);
     } else {
@@ -51,7 +60,8 @@ export class Execution {
       commissionAsset = quote;
       ledger.pay(ctx, order.accountId, order.lockId, base, q, orderId, tradeId);
       ledger.move(ctx, order.accountId, quote, quoteQty, null, 'trade', orderId, tradeId);
-      if (commission.greaterThan(0)) ledger.move(ctx, order.accountId, quote, commission.negated(), null, 'fee', orderId, tradeId);
+      if (commission.greaterThan(0))
+        ledger.move(ctx, order.accountId, quote, commission.negated(), null, 'fee', orderId, tradeId);
       ledger.houseMove(base, q);
       ledger.houseMove(quote, quoteQty.negated());
     }
@@ -60,7 +70,8 @@ export class Execution {
     order.executedQty = str(d(order.executedQty).plus(q));
     order.cummulativeQuoteQty = str(d(order.cummulativeQuoteQty).plus(quoteQty));
     order.updateTime = ctx.time;
-    const done = order.origQuoteOrderQty !== '0' ? lastOfQuoteOrder : d(order.executedQty).greaterThanOrEqualTo(order.origQty);
+    const done =
+      order.origQuoteOrderQty !== '0' ? lastOfQuoteOrder : d(order.executedQty).greaterThanOrEqualTo(order.origQty);
     order.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
     const fill: FillView = {
       accountId: order.accountId,
@@ -87,7 +98,14 @@ export class Execution {
   }
 
   /** Cancel or expire an open order: release its funds, report it, end its list if it was the last leg. */
-  finish(ctx: Ctx, order: OrderState, status: 'CANCELED' | 'EXPIRED', exec: ExecutionType, cancelCid: string | null, expiryReason: string | null): void {
+  finish(
+    ctx: Ctx,
+    order: OrderState,
+    status: 'CANCELED' | 'EXPIRED',
+    exec: ExecutionType,
+    cancelCid: string | null,
+    expiryReason: string | null,
+  ): void {
     if (isFinal(order.status)) return;
     order.status = status;
     order.updateTime = ctx.time;
@@ -116,7 +134,13 @@ export class Execution {
     this.emitList(ctx, list);
   }
 
-  emitOrder(ctx: Ctx, order: OrderState, executionType: ExecutionType, fill: FillView | null, cancelCid: string | null = null): void {
+  emitOrder(
+    ctx: Ctx,
+    order: OrderState,
+    executionType: ExecutionType,
+    fill: FillView | null,
+    cancelCid: string | null = null,
+  ): void {
     ctx.events.push({
       kind: 'order',
       accountId: order.accountId,
@@ -137,7 +161,10 @@ export class Execution {
       accountId: list.accountId,
       time: ctx.time,
       list: listView(list),
-      orders: list.orderIds.map((id) => this.index.order(id)).filter((o): o is OrderState => !!o).map(view),
+      orders: list.orderIds
+        .map((id) => this.index.order(id))
+        .filter((o): o is OrderState => !!o)
+        .map(view),
     });
   }
 }

@@ -115,12 +115,21 @@ export class Ledger {
     if (!lock) return;
     if (lock.holders.some((id) => id !== orderId && isOpen(id))) return;
     const amount = d(lock.amount);
-    if (amount.greaterThan(0)) this.move(ctx, lock.accountId, lock.asset, amount, amount.negated(), 'unlock', orderId, null);
+    if (amount.greaterThan(0))
+      this.move(ctx, lock.accountId, lock.asset, amount, amount.negated(), 'unlock', orderId, null);
     this.locks.delete(lock.id);
   }
 
   /** Pay for a fill from the order's reservation first, then from the free balance. */
-  pay(ctx: Ctx, accountId: string, lockId: number | null, asset: string, amount: Decimal, orderId: number, tradeId: number): void {
+  pay(
+    ctx: Ctx,
+    accountId: string,
+    lockId: number | null,
+    asset: string,
+    amount: Decimal,
+    orderId: number,
+    tradeId: number,
+  ): void {
     const lock = this.lockOf(lockId);
     if (lock && lock.asset === asset) {
       const fromLock = Decimal.min(amount, lock.amount);
@@ -133,7 +142,16 @@ export class Ledger {
     }
   }
 
-  move(ctx: Ctx, accountId: string, asset: string, freeDelta: Decimal | null, lockedDelta: Decimal | null, reason: BalanceReason, orderId: number | null, tradeId: number | null): void {
+  move(
+    ctx: Ctx,
+    accountId: string,
+    asset: string,
+    freeDelta: Decimal | null,
+    lockedDelta: Decimal | null,
+    reason: BalanceReason,
+    orderId: number | null,
+    tradeId: number | null,
+  ): void {
     const account = this.accounts.get(accountId);
     if (!account) throw new Error(`unknown account ${accountId}`);
     const bal = account.get(asset) ?? { free: '0', locked: '0' };
@@ -168,7 +186,13 @@ export class Ledger {
     ctx.pending = [];
     for (const [accountId, changes] of byAccount) {
       const assets = [...new Set(changes.map((c) => c.asset))];
-      ctx.events.push({ kind: 'account', accountId, time: ctx.time, balances: assets.map((a) => this.balance(accountId, a)), changes });
+      ctx.events.push({
+        kind: 'account',
+        accountId,
+        time: ctx.time,
+        balances: assets.map((a) => this.balance(accountId, a)),
+        changes,
+      });
     }
   }
 }

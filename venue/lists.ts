@@ -58,16 +58,24 @@ export class OrderLists {
     if (typeof belowCid !== 'string') return { ok: false, ...belowCid };
     if (s.spec.status !== 'TRADING') return { ok: false, ...Errors.marketClosed() };
     if (index.hasOpenListClientId(accountId, listCid)) return { ok: false, ...Errors.duplicate() };
-    if (aboveCid === belowCid || index.hasOpenClientId(accountId, aboveCid) || index.hasOpenClientId(accountId, belowCid)) {
+    if (
+      aboveCid === belowCid ||
+      index.hasOpenClientId(accountId, aboveCid) ||
+      index.hasOpenClientId(accountId, belowCid)
+    ) {
       return { ok: false, ...Errors.duplicate() };
     }
-    if (index.countOpen(accountId, req.symbol) + 2 > s.spec.filters.maxNumOrders) return { ok: false, ...Errors.filter('MAX_NUM_ORDERS') };
+    if (index.countOpen(accountId, req.symbol) + 2 > s.spec.filters.maxNumOrders)
+      return { ok: false, ...Errors.filter('MAX_NUM_ORDERS') };
 
     // Prices must straddle the last price: above leg's trigger/limit above it, below leg's under it.
     if (s.lastPrice !== null) {
       const abovePrice = ocoLegLevel(aboveSpec);
       const belowPrice = ocoLegLevel(belowSpec);
-      if ((abovePrice !== null && d(abovePrice).lessThanOrEqualTo(s.lastPrice)) || (belowPrice !== null && d(belowPrice).greaterThanOrEqualTo(s.lastPrice))) {
+      if (
+        (abovePrice !== null && d(abovePrice).lessThanOrEqualTo(s.lastPrice)) ||
+        (belowPrice !== null && d(belowPrice).greaterThanOrEqualTo(s.lastPrice))
+      ) {
         return { ok: false, ...Errors.ocoPrices() };
       }
     }
@@ -84,7 +92,8 @@ export class OrderLists {
       const levels = [aboveSpec, belowSpec].map((l) => d(l.price ?? l.stopPrice ?? s.lastPrice ?? '0'));
       lockAmount = Decimal.max(...levels).times(req.quantity);
     }
-    if (this.ledger.free(accountId, lockAsset).lessThan(lockAmount)) return { ok: false, ...Errors.insufficientBalance() };
+    if (this.ledger.free(accountId, lockAsset).lessThan(lockAmount))
+      return { ok: false, ...Errors.insufficientBalance() };
 
     const ctx = newCtx(req.time);
     const listId = index.nextList();
@@ -97,7 +106,14 @@ export class OrderLists {
     const secondCid = aboveFirst ? belowCid : aboveCid;
     const first = index.create(s, accountId, firstCid, firstSpec, listId, req.time);
     const second = index.create(s, accountId, secondCid, secondSpec, listId, req.time);
-    const lockId = this.ledger.lock(ctx, accountId, lockAsset, lockAmount, [first.orderId, second.orderId], first.orderId);
+    const lockId = this.ledger.lock(
+      ctx,
+      accountId,
+      lockAsset,
+      lockAmount,
+      [first.orderId, second.orderId],
+      first.orderId,
+    );
     first.lockId = lockId;
     second.lockId = lockId;
     const list: ListState = {
@@ -114,7 +130,13 @@ export class OrderLists {
     this.exec.emitOrder(ctx, first, 'NEW', null);
     this.exec.emitOrder(ctx, second, 'NEW', null);
     this.exec.emitList(ctx, list);
-    return { ok: true, list: listView(list), orders: [view(first), view(second)], fills: ctx.fills, events: ctx.events };
+    return {
+      ok: true,
+      list: listView(list),
+      orders: [view(first), view(second)],
+      fills: ctx.fills,
+      events: ctx.events,
+    };
   }
 
   /** An OCO leg executed or triggered: the other leg expires and the list is done. */
@@ -125,7 +147,8 @@ export class OrderLists {
     for (const id of list.orderIds) {
       if (id === order.orderId) continue;
       const sibling = this.index.order(id);
-      if (sibling && !isFinal(sibling.status)) this.exec.finish(ctx, sibling, 'EXPIRED', 'EXPIRED', null, 'OCO_TRIGGER');
+      if (sibling && !isFinal(sibling.status))
+        this.exec.finish(ctx, sibling, 'EXPIRED', 'EXPIRED', null, 'OCO_TRIGGER');
     }
   }
 

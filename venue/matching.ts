@@ -24,7 +24,8 @@ const comparePx = comparePrices;
 const isStop = isStopType;
 const hasLimit = hasLimitPrice;
 
-export type Admitted = { ok: true; s: SymbolState; spec: OrderSpec; clientOrderId: string } | ({ ok: false } & VenueError);
+export type Admitted =
+  { ok: true; s: SymbolState; spec: OrderSpec; clientOrderId: string } | ({ ok: false } & VenueError);
 
 export class Matching {
   constructor(
@@ -59,13 +60,16 @@ export class Matching {
     const book = this.settings.book;
 
     if (this.index.hasOpenClientId(accountId, clientOrderId)) return { ok: false, ...Errors.duplicate() };
-    if (this.index.countOpen(accountId, s.spec.filters.symbol) + 1 > s.spec.filters.maxNumOrders) return { ok: false, ...Errors.filter('MAX_NUM_ORDERS') };
+    if (this.index.countOpen(accountId, s.spec.filters.symbol) + 1 > s.spec.filters.maxNumOrders)
+      return { ok: false, ...Errors.filter('MAX_NUM_ORDERS') };
 
     // Matching-engine checks that reject without creating an order.
     if (isStop(spec.type) && spec.stopPrice !== null && spec.trailingDelta === null && s.lastPrice !== null) {
-      if (stopConditionMet(spec.side, spec.type, spec.stopPrice, s.lastPrice)) return { ok: false, ...Errors.wouldTrigger() };
+      if (stopConditionMet(spec.side, spec.type, spec.stopPrice, s.lastPrice))
+        return { ok: false, ...Errors.wouldTrigger() };
     }
-    if (spec.type === 'LIMIT_MAKER' && spec.price !== null && this.wouldTake(s, spec.side, spec.price)) return { ok: false, ...Errors.wouldTake() };
+    if (spec.type === 'LIMIT_MAKER' && spec.price !== null && this.wouldTake(s, spec.side, spec.price))
+      return { ok: false, ...Errors.wouldTake() };
 
     // Immediate execution plan (MARKET and marketable LIMIT) and funds.
     let plan: PlannedFill[] = [];
@@ -74,7 +78,14 @@ export class Matching {
     let planQuote = new Decimal(0);
     const executesNow = spec.type === 'MARKET' || spec.type === 'LIMIT';
     if (executesNow && s.lastPrice !== null) {
-      const planned = planTaker(s.spec, book, spec.side, s.lastPrice, { qty: spec.quantity, quoteBudget: spec.quoteOrderQty, limit: spec.price, liquidity: null }, s.bookSeq);
+      const planned = planTaker(
+        s.spec,
+        book,
+        spec.side,
+        s.lastPrice,
+        { qty: spec.quantity, quoteBudget: spec.quoteOrderQty, limit: spec.price, liquidity: null },
+        s.bookSeq,
+      );
       plan = planned.fills;
       planComplete = planned.complete;
       for (const p of plan) {
@@ -103,7 +114,8 @@ export class Matching {
     } else if (free(base).lessThan(planQty)) {
       return { ok: false, ...Errors.insufficientBalance() };
     }
-    if (lockAsset !== null && free(lockAsset).lessThan(lockAmount)) return { ok: false, ...Errors.insufficientBalance() };
+    if (lockAsset !== null && free(lockAsset).lessThan(lockAmount))
+      return { ok: false, ...Errors.insufficientBalance() };
 
     const order = this.index.create(s, accountId, clientOrderId, spec, -1, req.time);
     if (lockAsset !== null && lockAmount.greaterThan(0)) {
@@ -119,7 +131,14 @@ export class Matching {
       if (spec.type === 'MARKET') {
         if (order.status !== 'FILLED') exec.finish(ctx, order, 'EXPIRED', 'EXPIRED', null, 'INSUFFICIENT_LIQUIDITY');
       } else if (order.status !== 'FILLED' && (spec.timeInForce === 'IOC' || spec.timeInForce === 'FOK')) {
-        exec.finish(ctx, order, 'EXPIRED', 'EXPIRED', null, spec.timeInForce === 'FOK' ? 'UNFILLED_FOK_ORDER_EXPIRED' : 'UNFILLED_IOC_QUANTITY_EXPIRED');
+        exec.finish(
+          ctx,
+          order,
+          'EXPIRED',
+          'EXPIRED',
+          null,
+          spec.timeInForce === 'FOK' ? 'UNFILLED_FOK_ORDER_EXPIRED' : 'UNFILLED_IOC_QUANTITY_EXPIRED',
+        );
       }
     }
     return { ok: true, order: view(order), fills: ctx.fills, events: ctx.events };
@@ -135,7 +154,8 @@ export class Matching {
     const p = point.price;
     const pn = lastNum(s);
     const participation = this.settings.participation;
-    let liquidity: Decimal | null = participation !== null && point.qty !== null ? d(point.qty).times(participation) : null;
+    let liquidity: Decimal | null =
+      participation !== null && point.qty !== null ? d(point.qty).times(participation) : null;
 
     // 1. Stops: activate trailing, trigger, execute at the trigger level (sweep) or the new price (jump).
     const triggered: Array<{ order: OrderState; reference: Dec }> = [];
@@ -151,7 +171,14 @@ export class Matching {
       order.workingTime = point.time;
       this.lists.expireSiblings(ctx, order);
       const limit = hasLimit(order.type) ? order.price : null;
-      let plan = planTaker(s.spec, this.settings.book, order.side, reference, { qty: remainingOf(order), quoteBudget: null, limit, liquidity }, s.bookSeq).fills;
+      let plan = planTaker(
+        s.spec,
+        this.settings.book,
+        order.side,
+        reference,
+        { qty: remainingOf(order), quoteBudget: null, limit, liquidity },
+        s.bookSeq,
+      ).fills;
       if (order.side === 'BUY') plan = this.affordable(order, plan);
       if (order.timeInForce === 'FOK' && sumQty(plan).lessThan(remainingOf(order))) plan = [];
       for (const f of plan) {
@@ -161,7 +188,14 @@ export class Matching {
       if (order.status !== 'FILLED') {
         if (limit === null) exec.finish(ctx, order, 'EXPIRED', 'EXPIRED', null, 'INSUFFICIENT_LIQUIDITY');
         else if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') {
-          exec.finish(ctx, order, 'EXPIRED', 'EXPIRED', null, order.timeInForce === 'FOK' ? 'UNFILLED_FOK_ORDER_EXPIRED' : 'UNFILLED_IOC_QUANTITY_EXPIRED');
+          exec.finish(
+            ctx,
+            order,
+            'EXPIRED',
+            'EXPIRED',
+            null,
+            order.timeInForce === 'FOK' ? 'UNFILLED_FOK_ORDER_EXPIRED' : 'UNFILLED_IOC_QUANTITY_EXPIRED',
+          );
         }
       }
     }

@@ -6,7 +6,11 @@ import type { OcoLegRequest, VenueError } from './types';
 import type { OrderSpec } from './validate';
 
 /** Leg type rules of an OCO (errors.md -1165..-1199). */
-export function ocoShape(side: OrderSide, above: OcoLegRequest['type'], below: OcoLegRequest['type']): VenueError | null {
+export function ocoShape(
+  side: OrderSide,
+  above: OcoLegRequest['type'],
+  below: OcoLegRequest['type'],
+): VenueError | null {
   const isLimit = (t: string) => t === 'LIMIT_MAKER';
   const isStop = (t: string) => t.startsWith('STOP_LOSS');
   const isTp = (t: string) => t.startsWith('TAKE_PROFIT');

@@ -92,7 +92,14 @@ export class OrderIndex {
   // Registering and closing
 
   /** A new open order from a validated spec, registered in every index and in the symbol's open set. */
-  create(s: SymbolState, accountId: string, clientOrderId: string, spec: OrderSpec, orderListId: number, time: number): OrderState {
+  create(
+    s: SymbolState,
+    accountId: string,
+    clientOrderId: string,
+    spec: OrderSpec,
+    orderListId: number,
+    time: number,
+  ): OrderState {
     if (this.nextOrderId >= MAX_ID) throw new Error('order ids exhausted');
     const stop = isStopType(spec.type);
     const order: OrderState = {
@@ -158,7 +165,8 @@ export class OrderIndex {
 
   addList(list: ListState): void {
     this.lists.set(list.orderListId, list);
-    if (list.listOrderStatus !== 'ALL_DONE') this.openListByClientId.set(key(list.accountId, list.listClientOrderId), list.orderListId);
+    if (list.listOrderStatus !== 'ALL_DONE')
+      this.openListByClientId.set(key(list.accountId, list.listClientOrderId), list.orderListId);
     this.lastListByClientId.set(key(list.accountId, list.listClientOrderId), list.orderListId);
   }
 
@@ -178,14 +186,21 @@ export class OrderIndex {
   // ---------------------------------------------------------------------------------------------
   // Lookups
 
-  findOrder(accountId: string, symbol: string, ref: OrderRef, notFound: VenueError): { ok: true; order: OrderState } | ({ ok: false } & VenueError) {
-    if (ref.orderId === undefined && ref.origClientOrderId === undefined) return { ok: false, ...Errors.eitherParam('origClientOrderId', 'orderId') };
+  findOrder(
+    accountId: string,
+    symbol: string,
+    ref: OrderRef,
+    notFound: VenueError,
+  ): { ok: true; order: OrderState } | ({ ok: false } & VenueError) {
+    if (ref.orderId === undefined && ref.origClientOrderId === undefined)
+      return { ok: false, ...Errors.eitherParam('origClientOrderId', 'orderId') };
     if (ref.origClientOrderId === '') return { ok: false, ...Errors.emptyOrigClientId() };
     let order: OrderState | undefined;
     if (ref.orderId !== undefined) {
       order = this.orders.get(ref.orderId);
       if (!order || order.accountId !== accountId || order.symbol !== symbol) return { ok: false, ...notFound };
-      if (ref.origClientOrderId !== undefined && ref.origClientOrderId !== order.clientOrderId) return { ok: false, ...Errors.clientIdMismatch() };
+      if (ref.origClientOrderId !== undefined && ref.origClientOrderId !== order.clientOrderId)
+        return { ok: false, ...Errors.clientIdMismatch() };
       return { ok: true, order };
     }
     const k = key(accountId, ref.origClientOrderId as string);
@@ -207,7 +222,10 @@ export class OrderIndex {
     return id !== undefined ? this.lists.get(id) : undefined;
   }
 
-  orderLists(accountId: string, opts: { openOnly?: boolean; fromId?: number; startTime?: number; endTime?: number; limit?: number } = {}): OrderListView[] {
+  orderLists(
+    accountId: string,
+    opts: { openOnly?: boolean; fromId?: number; startTime?: number; endTime?: number; limit?: number } = {},
+  ): OrderListView[] {
     const out: OrderListView[] = [];
     for (const l of this.lists.values()) {
       if (l.accountId !== accountId) continue;
@@ -220,7 +238,11 @@ export class OrderIndex {
     return opts.limit !== undefined ? out.slice(-opts.limit) : out;
   }
 
-  allOrders(accountId: string, symbol: string, opts: { orderId?: number; startTime?: number; endTime?: number; limit?: number } = {}): OrderView[] {
+  allOrders(
+    accountId: string,
+    symbol: string,
+    opts: { orderId?: number; startTime?: number; endTime?: number; limit?: number } = {},
+  ): OrderView[] {
     const ids = this.ordersByAccountSymbol.get(key(accountId, symbol)) ?? [];
     const limit = opts.limit ?? 500;
     const out: OrderView[] = [];
@@ -236,7 +258,11 @@ export class OrderIndex {
     return opts.orderId !== undefined ? out.slice(0, limit) : out.slice(-limit);
   }
 
-  trades(accountId: string, symbol: string, opts: { orderId?: number; startTime?: number; endTime?: number; fromId?: number; limit?: number } = {}): FillView[] {
+  trades(
+    accountId: string,
+    symbol: string,
+    opts: { orderId?: number; startTime?: number; endTime?: number; fromId?: number; limit?: number } = {},
+  ): FillView[] {
     const all = this.fillsByAccountSymbol.get(key(accountId, symbol)) ?? [];
     const limit = opts.limit ?? 500;
     const out = all.filter(

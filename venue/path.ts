@@ -30,7 +30,9 @@ export function lowFirst(candle: Pick<Candle, 'open' | 'high' | 'low'>): boolean
   const diff = o * 2 - (h + l);
   const scale = Math.max(Math.abs(o), Math.abs(h), Math.abs(l));
   if (Number.isFinite(diff) && Math.abs(diff) > scale * 1e-12) return diff < 0;
-  return d(candle.open).times(2).lessThan(d(candle.high).plus(d(candle.low)));
+  return d(candle.open)
+    .times(2)
+    .lessThan(d(candle.high).plus(d(candle.low)));
 }
 
 /**

@@ -27,14 +27,19 @@ export interface VenueSnapshot {
   readonly fees: Record<string, Dec>;
 }
 
-export function takeSnapshot(symbolStates: ReadonlyMap<string, SymbolState>, ledger: Ledger, index: OrderIndex): VenueSnapshot {
+export function takeSnapshot(
+  symbolStates: ReadonlyMap<string, SymbolState>,
+  ledger: Ledger,
+  index: OrderIndex,
+): VenueSnapshot {
   const accounts: Record<string, Record<string, Balance>> = {};
   for (const [id, bal] of ledger.accounts) {
     accounts[id] = {};
     for (const [asset, b] of bal) accounts[id][asset] = { ...b };
   }
   const symbols: Record<string, { lastPrice: Dec | null; tradeSeq: number; bookSeq?: number }> = {};
-  for (const [name, s] of symbolStates) symbols[name] = { lastPrice: s.lastPrice, tradeSeq: s.tradeSeq, bookSeq: s.bookSeq };
+  for (const [name, s] of symbolStates)
+    symbols[name] = { lastPrice: s.lastPrice, tradeSeq: s.tradeSeq, bookSeq: s.bookSeq };
   return {
     version: 1,
     nextOrderId: index.nextOrderId,
@@ -54,7 +59,12 @@ export function takeSnapshot(symbolStates: ReadonlyMap<string, SymbolState>, led
 }
 
 /** Load a snapshot into a venue's empty parts (symbols not configured any more are skipped). */
-export function restoreSnapshot(snap: VenueSnapshot, symbolStates: ReadonlyMap<string, SymbolState>, ledger: Ledger, index: OrderIndex): void {
+export function restoreSnapshot(
+  snap: VenueSnapshot,
+  symbolStates: ReadonlyMap<string, SymbolState>,
+  ledger: Ledger,
+  index: OrderIndex,
+): void {
   index.nextOrderId = snap.nextOrderId;
   index.nextListId = snap.nextListId;
   ledger.nextLockId = snap.nextLockId;

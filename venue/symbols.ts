@@ -70,6 +70,9 @@ export const DEFAULT_SYMBOLS: readonly VenueSymbol[] = [
 ];
 
 /** A symbol with given filters and Binance's usual precision and flags. */
-export function venueSymbol(filters: SymbolFilters, overrides: Partial<Omit<VenueSymbol, 'filters'>> = {}): VenueSymbol {
+export function venueSymbol(
+  filters: SymbolFilters,
+  overrides: Partial<Omit<VenueSymbol, 'filters'>> = {},
+): VenueSymbol {
   return { ...spot(filters), ...overrides };
 }

@@ -78,7 +78,13 @@ export interface PlaceOrderRequest {
 }
 
 /** Order types an OCO leg may have (every type but MARKET and LIMIT). */
-export const OCO_LEG_TYPES = ['LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const satisfies readonly OrderType[];
+export const OCO_LEG_TYPES = [
+  'LIMIT_MAKER',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+] as const satisfies readonly OrderType[];
 export type OcoLegType = (typeof OCO_LEG_TYPES)[number];
 
 export interface OcoLegRequest {
@@ -223,8 +229,20 @@ export type VenueEvent =
       readonly balances: readonly BalanceView[];
       readonly changes: readonly BalanceChange[];
     }
-  | { readonly kind: 'deposit'; readonly accountId: string; readonly time: number; readonly asset: string; readonly delta: Dec }
-  | { readonly kind: 'list'; readonly accountId: string; readonly time: number; readonly list: OrderListView; readonly orders: readonly OrderView[] };
+  | {
+      readonly kind: 'deposit';
+      readonly accountId: string;
+      readonly time: number;
+      readonly asset: string;
+      readonly delta: Dec;
+    }
+  | {
+      readonly kind: 'list';
+      readonly accountId: string;
+      readonly time: number;
+      readonly list: OrderListView;
+      readonly orders: readonly OrderView[];
+    };
 
 export interface VenueError {
   readonly code: number;

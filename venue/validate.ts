@@ -4,7 +4,14 @@
  * duplicate-id and would-trigger checks belong to the matching engine (venue.ts). Pure.
  */
 import { type Dec, d, isDecimalString, isMultipleOf, str } from '../core/decimal';
-import { ORDER_SIDES, ORDER_TYPES, type OrderSide, type OrderType, TIME_IN_FORCE, type TimeInForce } from '../core/orders';
+import {
+  ORDER_SIDES,
+  ORDER_TYPES,
+  type OrderSide,
+  type OrderType,
+  TIME_IN_FORCE,
+  type TimeInForce,
+} from '../core/orders';
 import { Errors } from './errors';
 import type { VenueError, VenueSymbol } from './types';
 
@@ -42,7 +49,8 @@ export const isStopType = (type: OrderType): boolean =>
   type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT' || type === 'TAKE_PROFIT_LIMIT';
 export const hasLimitPrice = (type: OrderType): boolean =>
   type === 'LIMIT' || type === 'LIMIT_MAKER' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
-const needsTimeInForce = (type: OrderType): boolean => type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
+const needsTimeInForce = (type: OrderType): boolean =>
+  type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
 
 function decimals(value: Dec): number {
   const dot = value.indexOf('.');
@@ -80,11 +88,16 @@ function lotFilter(qty: Dec, min: Dec, max: Dec, step: Dec): boolean {
  * Validate parameters and filters. `lastPrice` values MARKET and stop-market orders for the
  * NOTIONAL filter (Binance uses a recent average price; the last price is our stand-in).
  */
-export function validateOrder(p: OrderParams, s: VenueSymbol, lastPrice: Dec | null): { ok: true; spec: OrderSpec } | ({ ok: false } & VenueError) {
+export function validateOrder(
+  p: OrderParams,
+  s: VenueSymbol,
+  lastPrice: Dec | null,
+): { ok: true; spec: OrderSpec } | ({ ok: false } & VenueError) {
   const fail = (e: VenueError) => ({ ok: false as const, ...e });
   if (!SIDES.has(p.side)) return fail({ code: -1117, msg: 'Invalid side.' });
   if (!TYPES.has(p.type)) return fail({ code: -1116, msg: 'Invalid orderType.' });
-  if (p.timeInForce !== undefined && !TIFS.has(p.timeInForce)) return fail({ code: -1115, msg: 'Invalid timeInForce.' });
+  if (p.timeInForce !== undefined && !TIFS.has(p.timeInForce))
+    return fail({ code: -1115, msg: 'Invalid timeInForce.' });
   const type = p.type;
   const stop = isStopType(type);
   const limit = hasLimitPrice(type);
@@ -96,7 +109,8 @@ export function validateOrder(p: OrderParams, s: VenueSymbol, lastPrice: Dec | n
     return fail(Errors.tifNotRequired());
   }
   if (type === 'MARKET') {
-    if (p.quantity === undefined && p.quoteOrderQty === undefined) return fail(Errors.eitherParam('quantity', 'quoteOrderQty'));
+    if (p.quantity === undefined && p.quoteOrderQty === undefined)
+      return fail(Errors.eitherParam('quantity', 'quoteOrderQty'));
     if (p.quantity !== undefined && p.quoteOrderQty !== undefined) return fail(Errors.notRequired('quoteOrderQty'));
   } else {
     if (p.quantity === undefined) return fail(Errors.mandatory('quantity'));
@@ -105,7 +119,8 @@ export function validateOrder(p: OrderParams, s: VenueSymbol, lastPrice: Dec | n
   if (limit && p.price === undefined) return fail(Errors.mandatory('price'));
   if (!limit && p.price !== undefined) return fail(Errors.notRequired('price'));
   if (stop) {
-    if (p.stopPrice === undefined && p.trailingDelta === undefined) return fail(Errors.eitherParam('stopPrice', 'trailingDelta'));
+    if (p.stopPrice === undefined && p.trailingDelta === undefined)
+      return fail(Errors.eitherParam('stopPrice', 'trailingDelta'));
   } else {
     if (p.stopPrice !== undefined) return fail(Errors.notRequired('stopPrice'));
     if (p.trailingDelta !== undefined) return fail(Errors.notRequired('trailingDelta'));
@@ -139,19 +154,23 @@ export function validateOrder(p: OrderParams, s: VenueSymbol, lastPrice: Dec | n
   if (quantity !== null) {
     if (!lotFilter(quantity, f.minQty, f.maxQty, f.stepSize)) return fail(Errors.filter('LOT_SIZE'));
     const marketLike = type === 'MARKET' || type === 'STOP_LOSS' || type === 'TAKE_PROFIT';
-    if (marketLike && !lotFilter(quantity, f.marketMinQty, f.marketMaxQty, f.marketStepSize)) return fail(Errors.filter('MARKET_LOT_SIZE'));
+    if (marketLike && !lotFilter(quantity, f.marketMinQty, f.marketMaxQty, f.marketStepSize))
+      return fail(Errors.filter('MARKET_LOT_SIZE'));
   }
   if (quoteOrderQty !== null && d(quoteOrderQty).lessThanOrEqualTo(0)) return fail(Errors.filter('NOTIONAL'));
 
   const marketLike = type === 'MARKET' || type === 'STOP_LOSS' || type === 'TAKE_PROFIT';
-  const valuation = price ?? (marketLike ? stopPrice ?? lastPrice : null);
-  const notional = quoteOrderQty ?? (quantity !== null && valuation !== null ? str(d(quantity).times(valuation)) : null);
+  const valuation = price ?? (marketLike ? (stopPrice ?? lastPrice) : null);
+  const notional =
+    quoteOrderQty ?? (quantity !== null && valuation !== null ? str(d(quantity).times(valuation)) : null);
   if (notional !== null) {
     const n = d(notional);
     const applyMin = !marketLike || s.applyMinToMarket;
     const applyMax = !marketLike || s.applyMaxToMarket;
-    if (applyMin && d(f.minNotional).greaterThan(0) && n.lessThan(f.minNotional)) return fail(Errors.filter('NOTIONAL'));
-    if (applyMax && d(f.maxNotional).greaterThan(0) && n.greaterThan(f.maxNotional)) return fail(Errors.filter('NOTIONAL'));
+    if (applyMin && d(f.minNotional).greaterThan(0) && n.lessThan(f.minNotional))
+      return fail(Errors.filter('NOTIONAL'));
+    if (applyMax && d(f.maxNotional).greaterThan(0) && n.greaterThan(f.maxNotional))
+      return fail(Errors.filter('NOTIONAL'));
   }
   if (p.trailingDelta !== undefined && (p.trailingDelta < s.minTrailingDelta || p.trailingDelta > s.maxTrailingDelta)) {
     return fail(Errors.filter('TRAILING_DELTA'));

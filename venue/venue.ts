@@ -57,7 +57,14 @@ export class Venue {
 
   constructor(config: VenueConfig, snapshot?: VenueSnapshot) {
     for (const spec of config.symbols) {
-      this.symbolStates.set(spec.filters.symbol, { spec, lastPrice: null, lastNum: undefined, open: [], tradeSeq: 0, bookSeq: 0 });
+      this.symbolStates.set(spec.filters.symbol, {
+        spec,
+        lastPrice: null,
+        lastNum: undefined,
+        open: [],
+        tradeSeq: 0,
+        bookSeq: 0,
+      });
     }
     this.settings = {
       makerFee: config.makerFee ?? '0.001',
@@ -201,23 +208,43 @@ export class Venue {
     if (!found.ok) return found;
     const order = found.order;
     if (isFinal(order.status)) return { ok: false, ...Errors.unknownOrder() };
-    if (req.cancelRestrictions === 'ONLY_NEW' && order.status !== 'NEW') return { ok: false, ...Errors.cancelRestricted() };
-    if (req.cancelRestrictions === 'ONLY_PARTIALLY_FILLED' && order.status !== 'PARTIALLY_FILLED') return { ok: false, ...Errors.cancelRestricted() };
+    if (req.cancelRestrictions === 'ONLY_NEW' && order.status !== 'NEW')
+      return { ok: false, ...Errors.cancelRestricted() };
+    if (req.cancelRestrictions === 'ONLY_PARTIALLY_FILLED' && order.status !== 'PARTIALLY_FILLED')
+      return { ok: false, ...Errors.cancelRestricted() };
     const cancelCid = req.newClientOrderId ?? this.index.mintClientId('cancel');
     const ctx = newCtx(req.time);
     if (order.orderListId >= 0) {
       const list = this.index.list(order.orderListId);
       if (list) {
         const legs = this.lists.cancel(ctx, list, cancelCid);
-        return { ok: true, order: view(order), cancelClientOrderId: cancelCid, list: listView(list), listOrders: legs, events: ctx.events };
+        return {
+          ok: true,
+          order: view(order),
+          cancelClientOrderId: cancelCid,
+          list: listView(list),
+          listOrders: legs,
+          events: ctx.events,
+        };
       }
     }
     this.exec.finish(ctx, order, 'CANCELED', 'CANCELED', cancelCid, null);
-    return { ok: true, order: view(order), cancelClientOrderId: cancelCid, list: null, listOrders: [], events: ctx.events };
+    return {
+      ok: true,
+      order: view(order),
+      cancelClientOrderId: cancelCid,
+      list: null,
+      listOrders: [],
+      events: ctx.events,
+    };
   }
 
   /** Cancel every open order of the account on the symbol (lists as whole lists). -2011 when there is none. */
-  cancelOpenOrders(accountId: string, symbol: string, time: number): VenueResult<{ cancelled: CancelResult[]; events: readonly VenueEvent[] }> {
+  cancelOpenOrders(
+    accountId: string,
+    symbol: string,
+    time: number,
+  ): VenueResult<{ cancelled: CancelResult[]; events: readonly VenueEvent[] }> {
     const s = this.symbolStates.get(symbol);
     if (!s) return { ok: false, ...Errors.invalidSymbol() };
     const mine = s.open.filter((o) => o.accountId === accountId);
@@ -249,7 +276,8 @@ export class Venue {
   ): VenueResult<{ list: OrderListView; orders: readonly OrderView[]; events: readonly VenueEvent[] }> {
     if (!this.symbolStates.has(symbol)) return { ok: false, ...Errors.invalidSymbol() };
     const found = this.index.findList(accountId, ref);
-    if (!found || found.symbol !== symbol || found.listOrderStatus === 'ALL_DONE') return { ok: false, ...Errors.unknownOrder() };
+    if (!found || found.symbol !== symbol || found.listOrderStatus === 'ALL_DONE')
+      return { ok: false, ...Errors.unknownOrder() };
     const ctx = newCtx(time);
     const legs = this.lists.cancel(ctx, found, newClientOrderId ?? this.index.mintClientId('cancel'));
     return { ok: true, list: listView(found), orders: legs, events: ctx.events };
@@ -260,22 +288,36 @@ export class Venue {
     return found ? { ok: true, list: listView(found) } : { ok: false, ...Errors.noSuchOrder() };
   }
 
-  orderLists(accountId: string, opts: { openOnly?: boolean; fromId?: number; startTime?: number; endTime?: number; limit?: number } = {}): OrderListView[] {
+  orderLists(
+    accountId: string,
+    opts: { openOnly?: boolean; fromId?: number; startTime?: number; endTime?: number; limit?: number } = {},
+  ): OrderListView[] {
     return this.index.orderLists(accountId, opts);
   }
 
   openOrders(accountId: string, symbol?: string): OrderView[] {
     const out: OrderView[] = [];
-    const states = symbol !== undefined ? [this.symbolStates.get(symbol)].filter((s): s is SymbolState => !!s) : [...this.symbolStates.values()];
+    const states =
+      symbol !== undefined
+        ? [this.symbolStates.get(symbol)].filter((s): s is SymbolState => !!s)
+        : [...this.symbolStates.values()];
     for (const s of states) for (const o of s.open) if (o.accountId === accountId) out.push(view(o));
     return out;
   }
 
-  allOrders(accountId: string, symbol: string, opts: { orderId?: number; startTime?: number; endTime?: number; limit?: number } = {}): OrderView[] {
+  allOrders(
+    accountId: string,
+    symbol: string,
+    opts: { orderId?: number; startTime?: number; endTime?: number; limit?: number } = {},
+  ): OrderView[] {
     return this.index.allOrders(accountId, symbol, opts);
   }
 
-  trades(accountId: string, symbol: string, opts: { orderId?: number; startTime?: number; endTime?: number; fromId?: number; limit?: number } = {}): FillView[] {
+  trades(
+    accountId: string,
+    symbol: string,
+    opts: { orderId?: number; startTime?: number; endTime?: number; fromId?: number; limit?: number } = {},
+  ): FillView[] {
     return this.index.trades(accountId, symbol, opts);
   }
 
@@ -304,7 +346,10 @@ export class Venue {
   }
 
   /** Play one candle through its price path (see path.ts). Cheap when the symbol has no open order. */
-  onCandle(symbol: string, candle: Pick<Candle, 'open' | 'high' | 'low' | 'close' | 'volume' | 'openTime' | 'closeTime'>): readonly VenueEvent[] {
+  onCandle(
+    symbol: string,
+    candle: Pick<Candle, 'open' | 'high' | 'low' | 'close' | 'volume' | 'openTime' | 'closeTime'>,
+  ): readonly VenueEvent[] {
     const s = this.symbolStates.get(symbol);
     if (!s) return EMPTY_EVENTS;
     if (s.open.length === 0) {

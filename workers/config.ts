@@ -10,16 +10,19 @@ import { formatIssues } from '../core/schema';
 import { ConfigError, parseOrThrow } from '../infra/temporal-connection';
 
 // The Temporal side of the worker's settings lives with the other processes' (CLI, API).
-export {
-  ConfigError,
-  DEFAULT_TASK_QUEUE,
-  type TemporalSettings,
-  temporalSettings,
-} from '../infra/temporal-connection';
+export { ConfigError, DEFAULT_TASK_QUEUE, type TemporalSettings, temporalSettings } from '../infra/temporal-connection';
 
 /** Public Binance endpoints; `BINANCE_API_TEST=true` (the seeds' switch) selects the spot testnet. */
-const BINANCE_PROD = { httpBase: 'https://api.binance.com', wsBase: 'wss://stream.binance.com:9443/ws', wsApi: 'wss://ws-api.binance.com:443/ws-api/v3' };
-const BINANCE_TESTNET = { httpBase: 'https://testnet.binance.vision', wsBase: 'wss://stream.testnet.binance.vision/ws', wsApi: 'wss://ws-api.testnet.binance.vision/ws-api/v3' };
+const BINANCE_PROD = {
+  httpBase: 'https://api.binance.com',
+  wsBase: 'wss://stream.binance.com:9443/ws',
+  wsApi: 'wss://ws-api.binance.com:443/ws-api/v3',
+};
+const BINANCE_TESTNET = {
+  httpBase: 'https://testnet.binance.vision',
+  wsBase: 'wss://stream.testnet.binance.vision/ws',
+  wsApi: 'wss://ws-api.testnet.binance.vision/ws-api/v3',
+};
 
 /**
  * Binance keys are letters and digits. A quote, a space or a line break is a copy-paste or `.env`
@@ -27,7 +30,8 @@ const BINANCE_TESTNET = { httpBase: 'https://testnet.binance.vision', wsBase: 'w
  */
 export function credentialProblem(value: string): string | null {
   if (value === '') return 'is required';
-  if (/["'`]/.test(value)) return 'contains a quote character: remove the quotes around the value (in .env write KEY=value)';
+  if (/["'`]/.test(value))
+    return 'contains a quote character: remove the quotes around the value (in .env write KEY=value)';
   if (/\s/.test(value)) return 'contains spaces or a line break: paste the key alone';
   if (/[^\x21-\x7e]/.test(value)) return 'contains characters that are not plain ASCII';
   return null;
@@ -66,36 +70,64 @@ const breakerEnv = z.object({
  * (+ `BINANCE_API_TEST`) define an account named `binance` on Binance's public endpoints.
  */
 export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountConfig[] {
-  const names = (env.BOT_ACCOUNTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (env.BOT_ACCOUNTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const accounts: AccountConfig[] = [];
-  const breakerDefaults = parseOrThrow(breakerEnv, Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('BREAKER_') && v !== '')), 'invalid circuit breaker settings');
+  const breakerDefaults = parseOrThrow(
+    breakerEnv,
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('BREAKER_') && v !== '')),
+    'invalid circuit breaker settings',
+  );
   const prefixes = new Map<string, string>();
   for (const name of names) {
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) throw new ConfigError(`BOT_ACCOUNTS: account name "${name}" must be 1-32 letters, digits, "-" or "_" (bot definitions name accounts that way)`);
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(name))
+      throw new ConfigError(
+        `BOT_ACCOUNTS: account name "${name}" must be 1-32 letters, digits, "-" or "_" (bot definitions name accounts that way)`,
+      );
     const prefix = accountPrefix(name);
     const other = prefixes.get(prefix);
     if (other !== undefined) {
-      throw new ConfigError(`BOT_ACCOUNTS: "${other}" and "${name}" are the same account (names are compared ignoring case, "-" as "_": both would read ${prefix}*)`);
+      throw new ConfigError(
+        `BOT_ACCOUNTS: "${other}" and "${name}" are the same account (names are compared ignoring case, "-" as "_": both would read ${prefix}*)`,
+      );
     }
     prefixes.set(prefix, name);
   }
   const binanceKey = env.BINANCE_API_KEY;
   const binanceSecret = env.BINANCE_API_SECRET;
   if ((binanceKey && !binanceSecret) || (!binanceKey && binanceSecret)) {
-    throw new ConfigError(`${binanceKey ? 'BINANCE_API_KEY is set but BINANCE_API_SECRET is not' : 'BINANCE_API_SECRET is set but BINANCE_API_KEY is not'}: the "binance" account needs both`);
+    throw new ConfigError(
+      `${binanceKey ? 'BINANCE_API_KEY is set but BINANCE_API_SECRET is not' : 'BINANCE_API_SECRET is set but BINANCE_API_KEY is not'}: the "binance" account needs both`,
+    );
   }
-  for (const [variable, value] of [['BINANCE_API_KEY', binanceKey], ['BINANCE_API_SECRET', binanceSecret]] as const) {
+  for (const [variable, value] of [
+    ['BINANCE_API_KEY', binanceKey],
+    ['BINANCE_API_SECRET', binanceSecret],
+  ] as const) {
     const problem = value ? credentialProblem(value) : null;
     if (problem) throw new ConfigError(`${variable}: ${problem}`);
   }
   if (binanceKey && prefixes.has(accountPrefix('binance')) && !names.includes('binance')) {
-    throw new ConfigError(`BOT_ACCOUNTS: "${prefixes.get(accountPrefix('binance'))}" clashes with the "binance" account that BINANCE_API_KEY defines`);
+    throw new ConfigError(
+      `BOT_ACCOUNTS: "${prefixes.get(accountPrefix('binance'))}" clashes with the "binance" account that BINANCE_API_KEY defines`,
+    );
   }
   for (const name of names) {
     const prefix = accountPrefix(name);
-    const scoped = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const scoped = Object.fromEntries(
+      Object.entries(env)
+        .filter(([k]) => k.startsWith(prefix))
+        .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
     const parsed = accountEnv.safeParse(scoped);
-    if (!parsed.success) throw new ConfigError(`account "${name}":\n${formatIssues(parsed.error).map((l) => `${prefix}${l}`).join('\n')}`);
+    if (!parsed.success)
+      throw new ConfigError(
+        `account "${name}":\n${formatIssues(parsed.error)
+          .map((l) => `${prefix}${l}`)
+          .join('\n')}`,
+      );
     const a = parsed.data;
     accounts.push({
       name,
@@ -108,7 +140,10 @@ export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountCo
       backendTimeoutMs: a.BACKEND_TIMEOUT_MS,
       requestTimeoutMs: a.REQUEST_TIMEOUT_MS,
       weightLimitPerMinute: a.WEIGHT_LIMIT,
-      breaker: { failureThreshold: a.BREAKER_FAILURES ?? breakerDefaults.BREAKER_FAILURES, cooldownMs: a.BREAKER_COOLDOWN_MS ?? breakerDefaults.BREAKER_COOLDOWN_MS },
+      breaker: {
+        failureThreshold: a.BREAKER_FAILURES ?? breakerDefaults.BREAKER_FAILURES,
+        cooldownMs: a.BREAKER_COOLDOWN_MS ?? breakerDefaults.BREAKER_COOLDOWN_MS,
+      },
     });
   }
   if (binanceKey && binanceSecret && !names.includes('binance')) {
@@ -137,6 +172,9 @@ export function accountPrefix(name: string): string {
 export function workflowBundlePath(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const file = env.WORKFLOW_BUNDLE;
   if (!file) return undefined;
-  if (!existsSync(file)) throw new ConfigError(`WORKFLOW_BUNDLE=${file}: no such file (build it with \`npm run build:bundle\`, or unset WORKFLOW_BUNDLE to bundle at start)`);
+  if (!existsSync(file))
+    throw new ConfigError(
+      `WORKFLOW_BUNDLE=${file}: no such file (build it with \`npm run build:bundle\`, or unset WORKFLOW_BUNDLE to bundle at start)`,
+    );
   return file;
 }

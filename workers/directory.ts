@@ -74,7 +74,11 @@ export class BotDirectory {
       // A run just terminated or reset may still be listed as running beside its successor.
       const startedAt = wf.startTime.getTime();
       const seen = newest.get(wf.workflowId);
-      if (!seen || startedAt >= seen.startedAt) newest.set(wf.workflowId, { bot: { workflowId: wf.workflowId, runStartedAt: startedAt, ...memo, watches: memo.watches ?? {} }, startedAt });
+      if (!seen || startedAt >= seen.startedAt)
+        newest.set(wf.workflowId, {
+          bot: { workflowId: wf.workflowId, runStartedAt: startedAt, ...memo, watches: memo.watches ?? {} },
+          startedAt,
+        });
     }
     const found = [...newest.values()].map((x) => x.bot);
     const now = Date.now();

@@ -18,34 +18,59 @@ function metricsPort(env: NodeJS.ProcessEnv): number | null {
   const v = env.METRICS_PORT?.trim();
   if (v === 'off') return null;
   const port = Number(v || 9091);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`METRICS_PORT: must be a port number or "off", got "${v}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new ConfigError(`METRICS_PORT: must be a port number or "off", got "${v}"`);
   return port;
 }
 
 async function main(): Promise<void> {
   const temporal = temporalSettings();
   const accounts = accountSettings();
-  if (accounts.length === 0) console.warn('no exchange account configured (BOT_ACCOUNTS / BINANCE_API_KEY): bots will fail to trade');
+  if (accounts.length === 0)
+    console.warn('no exchange account configured (BOT_ACCOUNTS / BINANCE_API_KEY): bots will fail to trade');
   const port = metricsPort(process.env);
   const streamDelivery = deliveryFromEnv(process.env.STREAM_DELIVERY);
   // The SDK's own worker metrics, on their own port (monitoring/temporal-runtime.ts).
   const telemetry = await temporalTelemetry(temporalMetricsBind(process.env));
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'], logger: new BotConsoleLogger(sdkLogLevel()), ...telemetry });
+  Runtime.install({
+    shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'],
+    logger: new BotConsoleLogger(sdkLogLevel()),
+    ...telemetry,
+  });
   const bundle = workflowBundlePath();
   let bot;
   try {
-    bot = await createBotWorker({ temporal, accounts, ...(bundle ? { workflowBundlePath: bundle } : {}), identity: `bots-worker-${process.pid}`, streamDelivery });
+    bot = await createBotWorker({
+      temporal,
+      accounts,
+      ...(bundle ? { workflowBundlePath: bundle } : {}),
+      identity: `bots-worker-${process.pid}`,
+      streamDelivery,
+    });
   } catch (err) {
-    if (isUnreachable(err)) throw new ConfigError(explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }));
+    if (isUnreachable(err))
+      throw new ConfigError(
+        explainTemporalError(err, { what: '', address: temporal.address, namespace: temporal.namespace }),
+      );
     throw err;
   }
-  const metrics = port === null ? null : await startMetricsServer([bot.metrics], { port, host: process.env.METRICS_HOST || '127.0.0.1', token: process.env.METRICS_TOKEN || null }).catch((err: unknown) => {
-    console.warn(`metrics not served on port ${port}: ${(err as Error).message}`);
-    return null;
-  });
+  const metrics =
+    port === null
+      ? null
+      : await startMetricsServer([bot.metrics], {
+          port,
+          host: process.env.METRICS_HOST || '127.0.0.1',
+          token: process.env.METRICS_TOKEN || null,
+        }).catch((err: unknown) => {
+          console.warn(`metrics not served on port ${port}: ${(err as Error).message}`);
+          return null;
+        });
   if (metrics) console.log(`metrics on ${metrics.url}`);
-  if (telemetry.telemetryOptions?.metrics) console.log(`Temporal SDK metrics on http://${temporalMetricsBind(process.env)}/metrics`);
-  console.log(`worker ${process.pid} polling "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); accounts: ${accounts.map((a) => a.name).join(', ') || 'none'}`);
+  if (telemetry.telemetryOptions?.metrics)
+    console.log(`Temporal SDK metrics on http://${temporalMetricsBind(process.env)}/metrics`);
+  console.log(
+    `worker ${process.pid} polling "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); accounts: ${accounts.map((a) => a.name).join(', ') || 'none'}`,
+  );
   await bot.run();
   await metrics?.close();
   console.log('worker stopped');

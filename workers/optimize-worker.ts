@@ -21,7 +21,8 @@ export function optimizeThreads(env: NodeJS.ProcessEnv = process.env): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   if (raw === undefined || raw === '') return Math.max(1, cores - 1);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 256) throw new Error(`OPTIMIZE_THREADS: a whole number from 0 to 256, got ${raw}`);
+  if (!Number.isInteger(n) || n < 0 || n > 256)
+    throw new Error(`OPTIMIZE_THREADS: a whole number from 0 to 256, got ${raw}`);
   return n;
 }
 
@@ -30,7 +31,12 @@ export interface OptimizeWorker {
   readonly pool: EvalPool;
 }
 
-export async function createOptimizeWorker(connection: NativeConnection, namespace: string, taskQueue: string, identity?: string): Promise<OptimizeWorker | null> {
+export async function createOptimizeWorker(
+  connection: NativeConnection,
+  namespace: string,
+  taskQueue: string,
+  identity?: string,
+): Promise<OptimizeWorker | null> {
   const threads = optimizeThreads();
   if (threads === 0) return null;
   const pool = new EvalPool(threads);
@@ -38,7 +44,10 @@ export async function createOptimizeWorker(connection: NativeConnection, namespa
     connection,
     namespace,
     taskQueue: optimizeTaskQueue(taskQueue),
-    activities: createOptimizeActivities({ pool, ...(process.env.OPTIMIZE_TRACE_FILE ? { traceFile: process.env.OPTIMIZE_TRACE_FILE } : {}) }),
+    activities: createOptimizeActivities({
+      pool,
+      ...(process.env.OPTIMIZE_TRACE_FILE ? { traceFile: process.env.OPTIMIZE_TRACE_FILE } : {}),
+    }),
     maxConcurrentActivityTaskExecutions: threads,
     ...(identity ? { identity: `${identity}-optimize` } : {}),
     shutdownGraceTime: '5s',

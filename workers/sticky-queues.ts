@@ -14,7 +14,12 @@ import type { RunningBot } from './directory';
 /** Concurrent reset calls: bounded so a thousand bots do not flood the server at once. */
 const CONCURRENCY = 16;
 
-export async function releaseStickyQueues(client: Client, namespace: string, bots: readonly RunningBot[], log: (m: string) => void): Promise<void> {
+export async function releaseStickyQueues(
+  client: Client,
+  namespace: string,
+  bots: readonly RunningBot[],
+  log: (m: string) => void,
+): Promise<void> {
   let next = 0;
   let failed = 0;
   const run = async () => {

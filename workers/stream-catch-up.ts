@@ -33,8 +33,14 @@ export class NewcomerTracker {
  * The last closed candle of a stream. Binance returns the forming candle last: every candle before
  * it is closed, and the last one only if its close time has passed (never a forming candle).
  */
-export async function lastClosedCandle(account: ExchangeAccount, symbol: string, interval: CandleInterval): Promise<Candle | null> {
-  const raw = (await account.call('klines', 2, (rest) => rest.candles({ symbol, interval, limit: 2 }))) as Array<Parameters<typeof candleFromRaw>[2]>;
+export async function lastClosedCandle(
+  account: ExchangeAccount,
+  symbol: string,
+  interval: CandleInterval,
+): Promise<Candle | null> {
+  const raw = (await account.call('klines', 2, (rest) => rest.candles({ symbol, interval, limit: 2 }))) as Array<
+    Parameters<typeof candleFromRaw>[2]
+  >;
   const now = Date.now();
   const closed = raw.filter((c, i) => i < raw.length - 1 || Number(c.closeTime) < now);
   const last = closed.at(-1);
@@ -69,7 +75,11 @@ export class ClosedCandleLog {
  * Which newcomers the candle is for: those on its stream whose run started before it closed —
  * when this process saw it close (`seenAt`), else by its closeTime.
  */
-export function catchUpTargets(candle: Candle, bots: readonly RunningBot[], seenAt: number | null = null): RunningBot[] {
+export function catchUpTargets(
+  candle: Candle,
+  bots: readonly RunningBot[],
+  seenAt: number | null = null,
+): RunningBot[] {
   const closedAt = seenAt ?? candle.closeTime;
   return bots.filter((b) => b.symbol === candle.symbol && b.interval === candle.interval && closedAt >= b.runStartedAt);
 }

@@ -41,7 +41,9 @@ export function deliveryFromEnv(value: string | undefined): DeliveryModes {
   const v = value?.trim() ?? '';
   if (v === '') return DEFAULT_DELIVERY;
   if (v === 'update' || v === 'signal') return { candles: v, orderReports: v };
-  throw new ConfigError(`STREAM_DELIVERY: "${value}" is not one of update, signal (or unset: candles by signal, order reports by update)`);
+  throw new ConfigError(
+    `STREAM_DELIVERY: "${value}" is not one of update, signal (or unset: candles by signal, order reports by update)`,
+  );
 }
 
 export type Delivered = 'update' | 'duplicate' | 'signal';
@@ -81,7 +83,12 @@ export class StreamDelivery {
   }
 
   /** Throws WorkflowNotFoundError when the bot is gone, and whatever the signal throws. */
-  private async deliver(workflowId: string, mode: DeliveryMode, update: (h: Handle) => Promise<void>, signal: (h: Handle) => Promise<void>): Promise<Delivered> {
+  private async deliver(
+    workflowId: string,
+    mode: DeliveryMode,
+    update: (h: Handle) => Promise<void>,
+    signal: (h: Handle) => Promise<void>,
+  ): Promise<Delivered> {
     const handle = this.client.workflow.getHandle(workflowId);
     if (mode === 'update') {
       try {

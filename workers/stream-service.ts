@@ -53,7 +53,14 @@ export class StreamService {
   private readonly closedCandles = new ClosedCandleLog();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  readonly stats: StreamStats = { candlesRelayed: 0, candlesCaughtUp: 0, orderUpdatesRelayed: 0, triggersFired: 0, userReconnects: 0, signalErrors: 0 };
+  readonly stats: StreamStats = {
+    candlesRelayed: 0,
+    candlesCaughtUp: 0,
+    orderUpdatesRelayed: 0,
+    triggersFired: 0,
+    userReconnects: 0,
+    signalErrors: 0,
+  };
 
   private readonly delivery: StreamDelivery;
 
@@ -156,7 +163,11 @@ export class StreamService {
     // streams are open, so a candle closing now reaches them one way or the other).
     void this.catchUp(this.newcomers.newcomers(bots));
     // Forget fired watches the bots no longer hold.
-    const live = new Set(bots.flatMap((b) => Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`)));
+    const live = new Set(
+      bots.flatMap((b) =>
+        Object.entries(b.watches).map(([id, w]) => `${b.workflowId}/${id}/${w.price}/${w.direction}`),
+      ),
+    );
     for (const key of this.fired) if (!live.has(key)) this.fired.delete(key);
   }
 
@@ -214,7 +225,9 @@ export class StreamService {
         }
         if (!candle) return;
         const targets = catchUpTargets(candle, group, this.closedCandles.seenAt(base, candle));
-        await Promise.all(targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))));
+        await Promise.all(
+          targets.map((b) => this.signal(b.workflowId, () => this.delivery.candle(b.workflowId, candle))),
+        );
         this.stats.candlesCaughtUp += targets.length;
       }),
     );
@@ -255,7 +268,10 @@ export class StreamService {
     await Promise.all(bots.map((b) => this.signal(b.workflowId, (h) => h.signal(streamReconnectedSignal))));
   }
 
-  private async signal(workflowId: string, send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>): Promise<void> {
+  private async signal(
+    workflowId: string,
+    send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>,
+  ): Promise<void> {
     try {
       await send(this.options.client.workflow.getHandle(workflowId));
     } catch (err) {

@@ -59,7 +59,8 @@ export interface BotWorkerOptions {
   /** Notifications and alerts out of this worker (default: from the environment, outbox under data/); null: none. */
   readonly notifications?: NotifySettings | null;
   /** The alert monitor (default: thresholds from ALERT_* variables); false: no monitor. */
-  readonly monitoring?: { readonly thresholds?: AlertThresholds; readonly intervalMs?: number; readonly botCheckEveryMs?: number } | false;
+  readonly monitoring?:
+    { readonly thresholds?: AlertThresholds; readonly intervalMs?: number; readonly botCheckEveryMs?: number } | false;
   /** Extra Temporal worker options (cache size, concurrency) for tuning and benchmarks. */
   readonly tuning?: Partial<
     Pick<
@@ -100,9 +101,12 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
   const { temporal } = options;
   const log = options.log ?? ((m: string) => console.log(m));
   // Settings first: a wrong TELEGRAM_* / NOTIFY_* / ALERT_* variable stops the worker before it connects.
-  const notifySetup = options.notifications === undefined ? notifySettings(process.env, path.join(PROJECT_ROOT, 'data')) : options.notifications;
-  const monitoring = options.monitoring === false ? null : options.monitoring ?? {};
-  const thresholds = monitoring ? monitoring.thresholds ?? alertThresholds() : null;
+  const notifySetup =
+    options.notifications === undefined
+      ? notifySettings(process.env, path.join(PROJECT_ROOT, 'data'))
+      : options.notifications;
+  const monitoring = options.monitoring === false ? null : (options.monitoring ?? {});
+  const thresholds = monitoring ? (monitoring.thresholds ?? alertThresholds()) : null;
   const nativeConnection = await NativeConnection.connect(connectionOptions(temporal));
   const clientConnection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
@@ -143,11 +147,38 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
   });
 
   // Backtest batches of `npm run optimize -- --temporal`, on their own task queue (optimize-worker.ts).
-  const optimizer = await createOptimizeWorker(nativeConnection, temporal.namespace, temporal.taskQueue, options.identity);
-  const streams = options.streams === false ? null : new StreamService({ client, accounts, directory, log, delivery: options.streamDelivery ?? deliveryFromEnv(process.env.STREAM_DELIVERY) });
-  const monitor = monitoring && thresholds
-    ? new Monitor({ accounts, directory, streams, tracker, notifier, client, taskQueue: temporal.taskQueue, thresholds, log, ...(monitoring.intervalMs ? { intervalMs: monitoring.intervalMs } : {}), ...(monitoring.botCheckEveryMs ? { botCheckEveryMs: monitoring.botCheckEveryMs } : {}) })
-    : null;
+  const optimizer = await createOptimizeWorker(
+    nativeConnection,
+    temporal.namespace,
+    temporal.taskQueue,
+    options.identity,
+  );
+  const streams =
+    options.streams === false
+      ? null
+      : new StreamService({
+          client,
+          accounts,
+          directory,
+          log,
+          delivery: options.streamDelivery ?? deliveryFromEnv(process.env.STREAM_DELIVERY),
+        });
+  const monitor =
+    monitoring && thresholds
+      ? new Monitor({
+          accounts,
+          directory,
+          streams,
+          tracker,
+          notifier,
+          client,
+          taskQueue: temporal.taskQueue,
+          thresholds,
+          log,
+          ...(monitoring.intervalMs ? { intervalMs: monitoring.intervalMs } : {}),
+          ...(monitoring.botCheckEveryMs ? { botCheckEveryMs: monitoring.botCheckEveryMs } : {}),
+        })
+      : null;
   const relay = new BreakerRelay(client, accounts, directory, log);
   const metrics = workerMetrics({ accounts, streams: () => streams, tracker, notifier, monitor });
   let closed = false;

@@ -11,7 +11,13 @@ export const ACCOUNT_BALANCE_WORKFLOW_TYPE = 'accountBalanceWorkflow';
 
 const { accountBalance } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '20s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 4, nonRetryableErrorTypes: ['InvalidRequest', 'CredentialsRejected'] },
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '5s',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['InvalidRequest', 'CredentialsRejected'],
+  },
 });
 
 export async function accountBalanceWorkflow(input: { account: string }): Promise<BalanceReport> {

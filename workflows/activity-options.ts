@@ -9,7 +9,13 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 
 /** Failure types of activities/errors.ts that retrying cannot change (kept as literals: workflows import no activity code). */
-const NON_RETRYABLE = ['OrderRejected', 'CredentialsRejected', 'InvalidRequest', 'ClientIdCollision', 'UnreadableAnswer'];
+const NON_RETRYABLE = [
+  'OrderRejected',
+  'CredentialsRejected',
+  'InvalidRequest',
+  'ClientIdCollision',
+  'UnreadableAnswer',
+];
 
 export const ORDER_ACTIVITY_OPTIONS: ActivityOptions = {
   // One attempt: our REST timeout (about 10 s) plus a lookup, well inside this. It is also how
@@ -53,5 +59,9 @@ export const DATA_ACTIVITY_OPTIONS: ActivityOptions = {
 /** Shorter attempt timeouts (tests, fast local exchanges): a dead worker's attempt is retried sooner. */
 export function withAttemptTimeout(options: ActivityOptions, attemptTimeout: string | undefined): ActivityOptions {
   if (!attemptTimeout) return options;
-  return { ...options, startToCloseTimeout: attemptTimeout, ...(options.heartbeatTimeout ? { heartbeatTimeout: attemptTimeout } : {}) };
+  return {
+    ...options,
+    startToCloseTimeout: attemptTimeout,
+    ...(options.heartbeatTimeout ? { heartbeatTimeout: attemptTimeout } : {}),
+  };
 }

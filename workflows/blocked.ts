@@ -14,7 +14,11 @@ import type { BlockedReason } from './messages';
 export const DEFAULT_BLOCKED_RECHECK_MS = 5 * 60_000;
 
 export function blockedFromProblems(problems: readonly PreflightProblem[], now: number): BlockedReason {
-  return { since: now, kind: problems[0]?.kind ?? 'unknown', reason: problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
+  return {
+    since: now,
+    kind: problems[0]?.kind ?? 'unknown',
+    reason: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+  };
 }
 
 /**
@@ -24,8 +28,10 @@ export function blockedFromProblems(problems: readonly PreflightProblem[], now: 
 export function blockedFromFailure(err: unknown, now: number): BlockedReason | null {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (!(cause instanceof ApplicationFailure)) return null;
-  if (cause.type === 'CredentialsRejected') return { since: now, kind: 'credentials', reason: `the exchange refused the account's API key: ${cause.message}` };
-  if (cause.type === 'InvalidRequest' && /not configured on this worker/.test(cause.message)) return { since: now, kind: 'account', reason: cause.message };
+  if (cause.type === 'CredentialsRejected')
+    return { since: now, kind: 'credentials', reason: `the exchange refused the account's API key: ${cause.message}` };
+  if (cause.type === 'InvalidRequest' && /not configured on this worker/.test(cause.message))
+    return { since: now, kind: 'account', reason: cause.message };
   return null;
 }
 
@@ -47,7 +53,8 @@ export interface BlockedPhase {
   readonly recheckMs: number;
 }
 
-export type BlockedOutcome = { readonly kind: 'ready'; readonly result: PreflightResult | null } | { readonly kind: 'continueAsNew' };
+export type BlockedOutcome =
+  { readonly kind: 'ready'; readonly result: PreflightResult | null } | { readonly kind: 'continueAsNew' };
 
 /** Check until the bot can trade (or its run must roll over); cancellation propagates to the caller. */
 export async function untilTradable(phase: BlockedPhase): Promise<BlockedOutcome> {

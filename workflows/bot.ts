@@ -29,10 +29,21 @@ import type { SymbolFilters } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import type { Json } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
-import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
+import {
+  DATA_ACTIVITY_OPTIONS,
+  ORDER_ACTIVITY_OPTIONS,
+  READ_ACTIVITY_OPTIONS,
+  withAttemptTimeout,
+} from './activity-options';
 import { failureMessage, placementFailure } from './failures';
 import { ResetWatch } from './reset-detection';
-import { cancelledBeforeContinueAsNew, clientIdSeed, continueAsNewForced, markReplayed, placementContext } from './run-context';
+import {
+  cancelledBeforeContinueAsNew,
+  clientIdSeed,
+  continueAsNewForced,
+  markReplayed,
+  placementContext,
+} from './run-context';
 import { branchToken } from '../core/client-ids';
 import {
   type BotStateView,
@@ -73,12 +84,20 @@ export const MAX_HISTORY_EVENTS_PER_RUN = 1_000;
 type ResultItem =
   | { readonly type: 'placed'; readonly snapshot: OrderSnapshot }
   | { readonly type: 'listPlaced'; readonly listClientOrderId: string; readonly snapshots: readonly OrderSnapshot[] }
-  | { readonly type: 'rejected'; readonly clientOrderIds: readonly string[]; readonly code: string; readonly message: string }
+  | {
+      readonly type: 'rejected';
+      readonly clientOrderIds: readonly string[];
+      readonly code: string;
+      readonly message: string;
+    }
   | { readonly type: 'unknownOutcome'; readonly clientOrderIds: readonly string[]; readonly message: string }
   | { readonly type: 'collision'; readonly clientOrderIds: readonly string[]; readonly message: string }
   | { readonly type: 'missing'; readonly clientOrderId: string; readonly message: string }
   | { readonly type: 'cancelRejected'; readonly clientOrderId: string; readonly message: string }
-  | ({ readonly type: 'reconciled'; readonly snapshots: readonly OrderSnapshot[] } & Omit<Extract<BotEvent, { type: 'reconciled' }>, 'type' | 'now'>)
+  | ({ readonly type: 'reconciled'; readonly snapshots: readonly OrderSnapshot[] } & Omit<
+      Extract<BotEvent, { type: 'reconciled' }>,
+      'type' | 'now'
+    >)
   | { readonly type: 'reconcileFailed'; readonly message: string }
   | { readonly type: 'data'; readonly requestId: string; readonly result: Json }
   | { readonly type: 'dataFailed'; readonly requestId: string; readonly message: string };
@@ -95,7 +114,13 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   const options = input.options ?? {};
   const carried = input.carried;
   // Each order activity carries a one-line summary for the Web UI's event history (./details.ts).
-  const orderActs = withOrderPurposes(withOrderSummaries(wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)), (id) => state.orders[id]), (id) => state.orders[id]);
+  const orderActs = withOrderPurposes(
+    withOrderSummaries(
+      wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)),
+      (id) => state.orders[id],
+    ),
+    (id) => state.orders[id],
+  );
   const readActs = wf.proxyActivities<Activities>(withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout));
   const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
   // Spot or futures activities, by the bot's market (./venue-acts.ts).
@@ -114,7 +139,9 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         params,
         onStop: definition.onStop,
         risk: definition.risk,
-        ...(definition.market === 'futures' ? { market: 'futures' as const, futures: resolveFuturesSetup(definition.futures, params) } : {}),
+        ...(definition.market === 'futures'
+          ? { market: 'futures' as const, futures: resolveFuturesSetup(definition.futures, params) }
+          : {}),
       },
       strategy,
       Date.now(),
@@ -153,7 +180,11 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   wf.setHandler(candleSignal, (...args: unknown[]) => inbound.candle(args));
   wf.setHandler(orderUpdateSignal, (...args: unknown[]) => inbound.orderUpdate(args));
   // The same two as updates, the fast path the stream service takes (./stream-updates.ts).
-  registerStreamUpdates({ candle: (args) => inbound.candle(args), orderUpdate: (args) => inbound.orderUpdate(args), lastCandleOpenTime: () => state.lastCandleOpenTime });
+  registerStreamUpdates({
+    candle: (args) => inbound.candle(args),
+    orderUpdate: (args) => inbound.orderUpdate(args),
+    lastCandleOpenTime: () => state.lastCandleOpenTime,
+  });
   wf.setHandler(triggerSignal, (...args: unknown[]) => inbound.trigger(args));
   wf.setHandler(bookSignal, (...args: unknown[]) => inbound.book(args));
   wf.setHandler(streamReconnectedSignal, () => inbound.bare('streamReconnected'));
@@ -178,7 +209,9 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       // Runs before the update is accepted: a bad value is refused and the bot is left untouched.
       validator: (...args: unknown[]) => {
         const checked = strict ? checkParamsPatch(args) : ({ ok: true, patch: args[0] } as const);
-        const problems = checked.ok ? (validateParams(checked.patch) ?? gate.untradable(checked.patch as Record<string, unknown>)) : checked.reason;
+        const problems = checked.ok
+          ? (validateParams(checked.patch) ?? gate.untradable(checked.patch as Record<string, unknown>))
+          : checked.reason;
         if (problems) throw new Error(problems);
       },
     },
@@ -255,7 +288,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       return;
     }
     eventsThisRun++;
-    for (const n of state.notifications) if (!before.notifications.includes(n)) wf.log.info(n.message, { bot: state.setup.name, level: n.level });
+    for (const n of state.notifications)
+      if (!before.notifications.includes(n)) wf.log.info(n.message, { bot: state.setup.name, level: n.level });
     for (const command of commands) launch(command);
     if (state.status !== before.status || state.watches !== before.watches) syncVisibility();
   }
@@ -282,7 +316,17 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     switch (command.type) {
       case 'placeOrder':
         try {
-          return [{ type: 'placed', snapshot: await venue.placeOrder({ account, clientOrderId: command.clientOrderId, request: command.request, ...placementContext(resets, command.resume) }) }];
+          return [
+            {
+              type: 'placed',
+              snapshot: await venue.placeOrder({
+                account,
+                clientOrderId: command.clientOrderId,
+                request: command.request,
+                ...placementContext(resets, command.resume),
+              }),
+            },
+          ];
         } catch (err) {
           gate.noteExchange(err);
           return [placementOutcome([command.clientOrderId], err)];
@@ -305,8 +349,24 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         }
       case 'reconcile':
         try {
-          const lineage = state.idBranch !== undefined ? { branch: state.idBranch, ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: command.scan === true, ...(command.scanSince !== undefined ? { since: command.scanSince } : {}) } : undefined;
-          const r = await venue.reconcile({ account, symbol: state.setup.symbol, clientOrderIds: command.clientOrderIds, orders: command.orders, ownTag: state.clientIdTag, ...(lineage ? { lineage } : {}) });
+          const lineage =
+            state.idBranch !== undefined
+              ? {
+                  branch: state.idBranch,
+                  ranges: state.idBranches ?? [],
+                  nextSeq: state.nextOrderSeq,
+                  scan: command.scan === true,
+                  ...(command.scanSince !== undefined ? { since: command.scanSince } : {}),
+                }
+              : undefined;
+          const r = await venue.reconcile({
+            account,
+            symbol: state.setup.symbol,
+            clientOrderIds: command.clientOrderIds,
+            orders: command.orders,
+            ownTag: state.clientIdTag,
+            ...(lineage ? { lineage } : {}),
+          });
           gate.noteExchange(null);
           const { snapshots, ...rest } = r;
           return [{ type: 'reconciled', snapshots, ...rest }];
@@ -316,7 +376,13 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         }
       case 'fetch':
         try {
-          return [{ type: 'data', requestId: command.requestId, result: await dataActs.fetchData({ account, request: command.request }) }];
+          return [
+            {
+              type: 'data',
+              requestId: command.requestId,
+              result: await dataActs.fetchData({ account, request: command.request }),
+            },
+          ];
         } catch (err) {
           return [{ type: 'dataFailed', requestId: command.requestId, message: failureMessage(err) }];
         }
@@ -336,7 +402,16 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       case 'orderUpdate':
         return [{ type: 'orderUpdate', now, snapshot: item.snapshot, source: item.source }];
       case 'trigger':
-        return [{ type: 'trigger', now, id: item.id, price: item.price, time: item.time, ...(item.replayed ? { replayed: true } : {}) }];
+        return [
+          {
+            type: 'trigger',
+            now,
+            id: item.id,
+            price: item.price,
+            time: item.time,
+            ...(item.replayed ? { replayed: true } : {}),
+          },
+        ];
       case 'book':
         return [{ type: 'book', now, book: item.book }];
       case 'pause':
@@ -364,18 +439,28 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       case 'listPlaced':
         return [{ type: 'orderListPlaced', now, listClientOrderId: item.listClientOrderId, snapshots: item.snapshots }];
       case 'rejected':
-        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderRejected', now, clientOrderId, code: item.code, message: item.message }) as const);
+        return item.clientOrderIds.map(
+          (clientOrderId) =>
+            ({ type: 'orderRejected', now, clientOrderId, code: item.code, message: item.message }) as const,
+        );
       case 'unknownOutcome':
-        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderUnknown', now, clientOrderId, message: item.message }) as const);
+        return item.clientOrderIds.map(
+          (clientOrderId) => ({ type: 'orderUnknown', now, clientOrderId, message: item.message }) as const,
+        );
       case 'collision':
-        return item.clientOrderIds.map((clientOrderId) => ({ type: 'orderCollision', now, clientOrderId, message: item.message }) as const);
+        return item.clientOrderIds.map(
+          (clientOrderId) => ({ type: 'orderCollision', now, clientOrderId, message: item.message }) as const,
+        );
       case 'missing':
         return [{ type: 'orderMissing', now, clientOrderId: item.clientOrderId, message: item.message }];
       case 'cancelRejected':
         return [{ type: 'cancelRejected', now, clientOrderId: item.clientOrderId, message: item.message }];
       case 'reconciled': {
         const { type: _t, snapshots, ...rest } = item;
-        return [...snapshots.map((snapshot) => ({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }) as const), { type: 'reconciled', now, ...rest }];
+        return [
+          ...snapshots.map((snapshot) => ({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }) as const),
+          { type: 'reconciled', now, ...rest },
+        ];
       }
       case 'reconcileFailed':
         return [{ type: 'reconcileFailed', now, message: item.message }];
@@ -409,7 +494,9 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     const info = wf.workflowInfo();
     const limit = options.continueAsNewAfterEvents;
     const maxHistory = options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN;
-    return info.continueAsNewSuggested || info.historyLength >= maxHistory || (limit !== undefined && eventsThisRun >= limit);
+    return (
+      info.continueAsNewSuggested || info.historyLength >= maxHistory || (limit !== undefined && eventsThisRun >= limit)
+    );
   }
 
   function quiet(): boolean {
@@ -422,14 +509,22 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     if (!continueAsNewDue()) return false;
     continueDueSince ??= Date.now();
     if (quiet()) return true;
-    return wf.allHandlersFinished() && continueAsNewForced(continueDueSince, options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN);
+    return (
+      wf.allHandlersFinished() &&
+      continueAsNewForced(continueDueSince, options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN)
+    );
   }
 
   /** A reset point passed (reset-detection.ts): what was waiting was delivered again; ids take a new branch. */
   function onReset(): void {
     markReplayed(queue);
     // Every order of the discarded branch came after the start of the run the history continues.
-    process({ type: 'reset', now: Date.now(), branch: branchToken(resets.seed), since: wf.workflowInfo().runStartTime.getTime() });
+    process({
+      type: 'reset',
+      now: Date.now(),
+      branch: branchToken(resets.seed),
+      since: wf.workflowInfo().runStartTime.getTime(),
+    });
   }
 
   // ---- main loop -----------------------------------------------------------------------------
@@ -438,7 +533,11 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
     try {
       return await venue.getSymbolFilters({ account: state.setup.account, symbol });
     } catch (err) {
-      state = recordError(state, Date.now(), `exchange filters of ${symbol} unavailable, its orders go unfiltered: ${failureMessage(err)}`);
+      state = recordError(
+        state,
+        Date.now(),
+        `exchange filters of ${symbol} unavailable, its orders go unfiltered: ${failureMessage(err)}`,
+      );
       return null;
     }
   }
@@ -454,13 +553,22 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         return view();
       }
       await wf.condition(wf.allHandlersFinished);
-      return await wf.continueAsNew<typeof botWorkflow>({ definition: { ...definition, params: state.setup.params as BotDefinition['params'] }, options });
+      return await wf.continueAsNew<typeof botWorkflow>({
+        definition: { ...definition, params: state.setup.params as BotDefinition['params'] },
+        options,
+      });
     }
     routable = true;
     syncVisibility();
     const checked = ready.result;
     const otherFilters = checked?.otherFilters ?? {};
-    process({ type: 'start', now: Date.now(), filters: checked?.filters ?? null, fresh: true, ...(Object.keys(otherFilters).length > 0 ? { otherFilters } : {}) });
+    process({
+      type: 'start',
+      now: Date.now(),
+      filters: checked?.filters ?? null,
+      fresh: true,
+      ...(Object.keys(otherFilters).length > 0 ? { otherFilters } : {}),
+    });
   } else if (!carried) {
     const filters = await filtersOf(state.setup.symbol);
     // A multi-symbol strategy declares the other symbols it trades; their filters come first.

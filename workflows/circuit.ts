@@ -32,7 +32,10 @@ export interface CircuitTracker {
  * a signal was refused and returns the view to keep, or null. `carried` is what the previous run
  * knew, already checked with the rest of the start input (workflows/input-schemas.ts).
  */
-export function trackCircuitBreaker(check: (args: readonly unknown[]) => CircuitView | null, carried: CircuitView | null | undefined): CircuitTracker {
+export function trackCircuitBreaker(
+  check: (args: readonly unknown[]) => CircuitView | null,
+  carried: CircuitView | null | undefined,
+): CircuitTracker {
   let current: CircuitView | null = carried ?? null;
   wf.setHandler(circuitBreakerSignal, (...args: unknown[]) => {
     const s = check(args);
@@ -49,7 +52,10 @@ export function trackCircuitBreaker(check: (args: readonly unknown[]) => Circuit
  * order record. Only the input changes (not the commands, ids or types): recorded histories replay
  * as before.
  */
-export function withOrderPurposes<A extends wf.ActivityInterfaceFor<Activities>>(acts: A, orderOf: (clientOrderId: string) => OrderRecord | undefined): A {
+export function withOrderPurposes<A extends wf.ActivityInterfaceFor<Activities>>(
+  acts: A,
+  orderOf: (clientOrderId: string) => OrderRecord | undefined,
+): A {
   const add: Record<string, (input: never) => unknown> = {
     placeOrder: (i: PlaceOrderInput) => ({ ...i, purpose: i.purpose ?? orderOf(i.clientOrderId)?.purpose }),
     futuresPlaceOrder: (i: PlaceOrderInput) => ({ ...i, purpose: i.purpose ?? orderOf(i.clientOrderId)?.purpose }),

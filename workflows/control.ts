@@ -37,7 +37,11 @@ export interface ControlHandlers {
   applied(updateSeq: number): void;
 }
 
-export function registerControlHandlers(bot: { readonly state: () => BotState; readonly strategy: AnyStrategy; readonly enqueue: (item: InboxItem) => void }): ControlHandlers {
+export function registerControlHandlers(bot: {
+  readonly state: () => BotState;
+  readonly strategy: AnyStrategy;
+  readonly enqueue: (item: InboxItem) => void;
+}): ControlHandlers {
   let requested = 0;
   const applied = new Map<number, { at: number; refused: string | null }>();
   wf.setHandler(
@@ -54,7 +58,8 @@ export function registerControlHandlers(bot: { readonly state: () => BotState; r
     },
     {
       validator: () => {
-        if (!bot.strategy.runNowTimer) throw new Error(`strategy "${bot.strategy.id}" has no scheduled work to run now`);
+        if (!bot.strategy.runNowTimer)
+          throw new Error(`strategy "${bot.strategy.id}" has no scheduled work to run now`);
         const refused = refusal(bot.state());
         if (refused) throw new Error(refused);
       },
@@ -62,7 +67,13 @@ export function registerControlHandlers(bot: { readonly state: () => BotState; r
   );
   wf.setHandler(ledgerQuery, () => {
     const s = bot.state();
-    return { orders: Object.values(s.orders), trades: s.trades, lastCandleOpenTime: s.lastCandleOpenTime, lastStreamEventTime: s.lastStreamEventTime, lastEventTime: s.lastEventTime };
+    return {
+      orders: Object.values(s.orders),
+      trades: s.trades,
+      lastCandleOpenTime: s.lastCandleOpenTime,
+      lastStreamEventTime: s.lastStreamEventTime,
+      lastEventTime: s.lastEventTime,
+    };
   });
   return {
     applied(updateSeq) {

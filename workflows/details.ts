@@ -37,7 +37,10 @@ type Summariser = (input: never) => string;
  * ..."). Only user metadata is added: the commands, their ids and inputs are unchanged, so
  * recorded histories replay as before.
  */
-export function withOrderSummaries<A extends wf.ActivityInterfaceFor<Activities>>(acts: A, orderOf: (clientOrderId: string) => OrderRecord | undefined): A {
+export function withOrderSummaries<A extends wf.ActivityInterfaceFor<Activities>>(
+  acts: A,
+  orderOf: (clientOrderId: string) => OrderRecord | undefined,
+): A {
   const summarisers: Record<string, Summariser> = {
     placeOrder: (i: PlaceOrderInput) => placeSummary(i.request, orderOf(i.clientOrderId)),
     futuresPlaceOrder: (i: PlaceOrderInput) => placeSummary(i.request, orderOf(i.clientOrderId)),
@@ -47,7 +50,9 @@ export function withOrderSummaries<A extends wf.ActivityInterfaceFor<Activities>
   };
   return new Proxy(acts, {
     get(target, prop, receiver) {
-      const fn = Reflect.get(target, prop, receiver) as wf.ActivityFunctionWithOptions<(input: unknown) => Promise<unknown>>;
+      const fn = Reflect.get(target, prop, receiver) as wf.ActivityFunctionWithOptions<
+        (input: unknown) => Promise<unknown>
+      >;
       const summarise = typeof prop === 'string' ? summarisers[prop] : undefined;
       if (!summarise) return fn;
       return (input: never) => fn.executeWithOptions({ summary: summarise(input) }, [input]);

@@ -43,7 +43,8 @@ export function placementFailure(err: unknown): PlacementFailure {
   const details = (app?.details?.[0] ?? {}) as FailureDetails;
   const message = details.message ?? app?.message ?? failureMessage(err);
   if (app?.type === CLIENT_ID_COLLISION) return { kind: 'collision', message };
-  if (app && (details.refused === true || details.neverSent === true || details.heldBack === true)) return { kind: 'rejected', code: details.code ?? app.type ?? 'FAILED', message };
+  if (app && (details.refused === true || details.neverSent === true || details.heldBack === true))
+    return { kind: 'rejected', code: details.code ?? app.type ?? 'FAILED', message };
   return { kind: 'unknown', message: `${app?.type ?? 'failure'}: ${message}` };
 }
 

@@ -16,7 +16,14 @@ import type { OrderSnapshot } from '../core/orders';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
 import { formatIssues, kindOf, preview } from '../core/schema';
 import { carriedStateSchema, runtimeOptionsSchema } from './input-schemas';
-import type { BotWorkflowInput, CarriedState, CircuitView, InboxItem, InputRejection, InputRejections } from './messages';
+import type {
+  BotWorkflowInput,
+  CarriedState,
+  CircuitView,
+  InboxItem,
+  InputRejection,
+  InputRejections,
+} from './messages';
 
 /** How many refusals the `state` query keeps (the count covers them all). */
 export const MAX_REJECTIONS_KEPT = 20;
@@ -49,7 +56,10 @@ export function createInbound(deps: InboundDeps) {
 
   function single(name: string, args: SignalArgs): { ok: true; value: unknown } | { ok: false } {
     if (args.length === 1) return { ok: true, value: args[0] };
-    refuse(`signal ${name}`, args.length === 0 ? 'no input: it takes one JSON object' : `${args.length} inputs: it takes one JSON object`);
+    refuse(
+      `signal ${name}`,
+      args.length === 0 ? 'no input: it takes one JSON object' : `${args.length} inputs: it takes one JSON object`,
+    );
     return { ok: false };
   }
 
@@ -64,7 +74,12 @@ export function createInbound(deps: InboundDeps) {
       }
       const one = single('candle', args);
       if (!one.ok) return;
-      const verdict: CandleVerdict = checkCandle(one.value, { symbol: state.setup.symbol, interval: state.setup.interval, now: deps.now(), maxLeadMs: deps.maxCandleLeadMs });
+      const verdict: CandleVerdict = checkCandle(one.value, {
+        symbol: state.setup.symbol,
+        interval: state.setup.interval,
+        now: deps.now(),
+        maxLeadMs: deps.maxCandleLeadMs,
+      });
       if (!verdict.ok) return refuse('signal candle', verdict.reason);
       // Several workers may relay the same candle: drop the obvious duplicates before they cost a step.
       if (state.lastCandleOpenTime !== null && verdict.candle.openTime <= state.lastCandleOpenTime) return;
@@ -82,15 +97,21 @@ export function createInbound(deps: InboundDeps) {
       const order = state.orders[snapshot.clientOrderId];
       if (!order) {
         // Late reports of our own long-pruned orders are normal; anything else is not ours.
-        if (!snapshot.clientOrderId.startsWith(`${state.clientIdTag}-`)) refuse('signal orderUpdate', `order ${preview(snapshot.clientOrderId)} is not one of this bot's orders`);
+        if (!snapshot.clientOrderId.startsWith(`${state.clientIdTag}-`))
+          refuse('signal orderUpdate', `order ${preview(snapshot.clientOrderId)} is not one of this bot's orders`);
         return;
       }
-      if (order.request.symbol !== snapshot.symbol) return refuse('signal orderUpdate', `order ${snapshot.clientOrderId} is on ${order.request.symbol}, the report says ${snapshot.symbol}`);
+      if (order.request.symbol !== snapshot.symbol)
+        return refuse(
+          'signal orderUpdate',
+          `order ${snapshot.clientOrderId} is on ${order.request.symbol}, the report says ${snapshot.symbol}`,
+        );
       deps.push({ type: 'orderUpdate', snapshot, source: 'stream' });
     },
 
     trigger(args: SignalArgs): void {
-      if (!deps.strict) return deps.push({ type: 'trigger', ...(args[0] as { id: string; price: string; time: number }) });
+      if (!deps.strict)
+        return deps.push({ type: 'trigger', ...(args[0] as { id: string; price: string; time: number }) });
       const one = single('trigger', args);
       if (!one.ok) return;
       const parsed = triggerSchema.safeParse(one.value);
@@ -112,7 +133,8 @@ export function createInbound(deps: InboundDeps) {
       const parsed = bookSchema.safeParse(one.value);
       if (!parsed.success) return refuse('signal book', formatIssues(parsed.error).join('; '));
       const symbol = deps.state().setup.symbol;
-      if (parsed.data.symbol !== symbol) return refuse('signal book', `book of ${parsed.data.symbol}: this bot trades ${symbol}`);
+      if (parsed.data.symbol !== symbol)
+        return refuse('signal book', `book of ${parsed.data.symbol}: this bot trades ${symbol}`);
       deps.push({ type: 'book', book: parsed.data });
     },
 
@@ -126,7 +148,11 @@ export function createInbound(deps: InboundDeps) {
       if (!one.ok) return null;
       const parsed = circuitViewSchema.safeParse(one.value);
       const account = deps.state().setup.account;
-      const reason = !parsed.success ? formatIssues(parsed.error).join('; ') : parsed.data.account !== account ? `breaker of account ${preview(parsed.data.account)}: this bot trades on ${account}` : null;
+      const reason = !parsed.success
+        ? formatIssues(parsed.error).join('; ')
+        : parsed.data.account !== account
+          ? `breaker of account ${preview(parsed.data.account)}: this bot trades on ${account}`
+          : null;
       if (reason !== null || !parsed.success) {
         refuse('signal circuitBreaker', reason ?? 'malformed');
         return null;
@@ -141,7 +167,10 @@ export function createInbound(deps: InboundDeps) {
 
     /** A signal name the bot does not know (a typo in `temporal workflow signal --name`). */
     unknown(name: string): void {
-      refuse(`signal ${name.length > 60 ? `${name.slice(0, 60)}…` : name}`, 'no such signal (known: candle, orderUpdate, trigger, book, streamReconnected, pause, resume, circuitBreaker)');
+      refuse(
+        `signal ${name.length > 60 ? `${name.slice(0, 60)}…` : name}`,
+        'no such signal (known: candle, orderUpdate, trigger, book, streamReconnected, pause, resume, circuitBreaker)',
+      );
     },
   };
 }
@@ -150,17 +179,22 @@ export function createInbound(deps: InboundDeps) {
  * The setParams update's argument: one JSON object of params, small. Returns the patch or the
  * reason to refuse it (the validator throws that reason; the bot is left untouched).
  */
-export function checkParamsPatch(args: readonly unknown[]): { ok: true; patch: Record<string, unknown> } | { ok: false; reason: string } {
-  if (args.length !== 1) return { ok: false, reason: `setParams takes one JSON object of params (got ${args.length} inputs)` };
+export function checkParamsPatch(
+  args: readonly unknown[],
+): { ok: true; patch: Record<string, unknown> } | { ok: false; reason: string } {
+  if (args.length !== 1)
+    return { ok: false, reason: `setParams takes one JSON object of params (got ${args.length} inputs)` };
   const patch = args[0];
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return { ok: false, reason: `params must be a JSON object such as {"quantity":"0.002"}, not ${preview(patch)}` };
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    return { ok: false, reason: `params must be a JSON object such as {"quantity":"0.002"}, not ${preview(patch)}` };
   let size: number;
   try {
     size = JSON.stringify(patch).length;
   } catch {
     return { ok: false, reason: 'params must be plain JSON' };
   }
-  if (size > MAX_PARAMS_PATCH_BYTES) return { ok: false, reason: `params are ${size} bytes; at most ${MAX_PARAMS_PATCH_BYTES} are accepted` };
+  if (size > MAX_PARAMS_PATCH_BYTES)
+    return { ok: false, reason: `params are ${size} bytes; at most ${MAX_PARAMS_PATCH_BYTES} are accepted` };
   if (Object.keys(patch).length === 0) return { ok: false, reason: 'params must name at least one param to change' };
   return { ok: true, patch: patch as Record<string, unknown> };
 }
@@ -170,13 +204,30 @@ export function checkParamsPatch(args: readonly unknown[]): { ok: true; patch: R
  * the definition as a config file's, bounded options, and a carried state of the right shape that
  * belongs to this bot. All problems at once.
  */
-export function checkStartInput(raw: unknown): { ok: true; input: BotWorkflowInput } | { ok: false; problems: string[] } {
+export function checkStartInput(
+  raw: unknown,
+): { ok: true; input: BotWorkflowInput } | { ok: false; problems: string[] } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, problems: [`the input must be a JSON object {"definition": {...}, "options": {...}}, not ${raw === undefined ? 'nothing' : kindOf(raw)}`] };
+    return {
+      ok: false,
+      problems: [
+        `the input must be a JSON object {"definition": {...}, "options": {...}}, not ${raw === undefined ? 'nothing' : kindOf(raw)}`,
+      ],
+    };
   }
   const problems: string[] = [];
-  const { definition: rawDefinition, options: rawOptions, carried: rawCarried, ...extra } = raw as Record<string, unknown>;
-  if (Object.keys(extra).length > 0) problems.push(`unknown field(s) ${Object.keys(extra).map((k) => preview(k)).join(', ')} (the input has definition, options and carried)`);
+  const {
+    definition: rawDefinition,
+    options: rawOptions,
+    carried: rawCarried,
+    ...extra
+  } = raw as Record<string, unknown>;
+  if (Object.keys(extra).length > 0)
+    problems.push(
+      `unknown field(s) ${Object.keys(extra)
+        .map((k) => preview(k))
+        .join(', ')} (the input has definition, options and carried)`,
+    );
   let definition: BotDefinition | null = null;
   if (rawDefinition === undefined) problems.push('definition: is required');
   else {
@@ -191,13 +242,20 @@ export function checkStartInput(raw: unknown): { ok: true; input: BotWorkflowInp
     const parsed = carriedStateSchema.safeParse(rawCarried);
     if (!parsed.success) {
       const all = formatIssues(parsed.error, 'carried');
-      problems.push(...all.slice(0, 5), ...(all.length > 5 ? [`carried: ... and ${all.length - 5} more problems (the state of a previous run is expected)`] : []));
-    }
-    else if (definition) {
+      problems.push(
+        ...all.slice(0, 5),
+        ...(all.length > 5
+          ? [`carried: ... and ${all.length - 5} more problems (the state of a previous run is expected)`]
+          : []),
+      );
+    } else if (definition) {
       carried = rawCarried as CarriedState;
       const setup = carried.state.setup;
       for (const key of ['name', 'strategy', 'symbol', 'interval', 'account'] as const) {
-        if (setup[key] !== definition[key]) problems.push(`carried.state.setup.${key}: ${preview(setup[key])} is not the definition's ${preview(definition[key])}`);
+        if (setup[key] !== definition[key])
+          problems.push(
+            `carried.state.setup.${key}: ${preview(setup[key])} is not the definition's ${preview(definition[key])}`,
+          );
       }
       const params = checkBotDefinition({ ...definition, params: setup.params });
       if (!params.ok) problems.push(...params.problems.map((p) => `carried.state.setup: ${p}`));

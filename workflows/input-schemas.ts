@@ -9,7 +9,13 @@ import { z } from 'zod';
 import { CANDLE_INTERVALS } from '../core/market';
 import { BOT_STATUSES, STOP_POLICIES } from '../core/engine';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES } from '../core/orders';
-import { candleSchema, bookSchema, circuitViewSchema, orderSnapshotSchema, triggerSchema } from '../core/message-schemas';
+import {
+  candleSchema,
+  bookSchema,
+  circuitViewSchema,
+  orderSnapshotSchema,
+  triggerSchema,
+} from '../core/message-schemas';
 import { decimalString, kindOf } from '../core/schema';
 
 const DAY_MS = 86_400_000;
@@ -48,12 +54,22 @@ export const runtimeOptionsSchema = z
      * Continue-as-new after this many processed events even if Temporal does not suggest it yet.
      * At least 5: a run's own start (its reconciliation) must not be enough to roll it over.
      */
-    continueAsNewAfterEvents: z.number().int().min(5, { message: 'must be at least 5 (a smaller value rolls the bot over in a loop)' }).max(1_000_000).optional(),
+    continueAsNewAfterEvents: z
+      .number()
+      .int()
+      .min(5, { message: 'must be at least 5 (a smaller value rolls the bot over in a loop)' })
+      .max(1_000_000)
+      .optional(),
     /**
      * Continue-as-new once the run's history holds this many events (default 1,000). A run's own
      * start writes about 20 events, Temporal terminates a run at 51,200.
      */
-    continueAsNewAtHistoryLength: z.number().int().min(50, { message: 'must be at least 50 (a new run writes about 20 events before it does anything)' }).max(40_000, { message: 'must be at most 40,000 (Temporal terminates a run at 51,200 events)' }).optional(),
+    continueAsNewAtHistoryLength: z
+      .number()
+      .int()
+      .min(50, { message: 'must be at least 50 (a new run writes about 20 events before it does anything)' })
+      .max(40_000, { message: 'must be at most 40,000 (Temporal terminates a run at 51,200 events)' })
+      .optional(),
     reconcile: reconcileTimingSchema.optional(),
     /**
      * Timeout of one exchange-activity attempt (e.g. '8s'; default 30 s for orders): after a worker
@@ -93,14 +109,28 @@ const orderRecordSchema = z
     status: z.enum(ORDER_STATUSES),
     executedQty: dec,
     cumulativeQuoteQty: dec,
-    fills: z.array(z.object({ tradeId: z.number(), price: dec, qty: dec, quoteQty: dec, commission: dec, commissionAsset: z.string(), time }).loose()),
+    fills: z.array(
+      z
+        .object({
+          tradeId: z.number(),
+          price: dec,
+          qty: dec,
+          quoteQty: dec,
+          commission: dec,
+          commissionAsset: z.string(),
+          time,
+        })
+        .loose(),
+    ),
     cancelRequested: z.boolean(),
     createdAt: time,
     updatedAt: time,
   })
   .loose();
 
-const positionSchema = z.object({ qty: dec, avgEntryPrice: dec, realizedPnl: dec, cost: dec, fees: z.record(z.string(), dec) }).loose();
+const positionSchema = z
+  .object({ qty: dec, avgEntryPrice: dec, realizedPnl: dec, cost: dec, fees: z.record(z.string(), dec) })
+  .loose();
 
 /**
  * The kernel state's shape, as far as the runtime reads it without further checks. Loose: fields
@@ -131,18 +161,32 @@ export const carriedBotStateSchema = z
     timers: z.record(z.string(), time),
     watches: z.record(z.string(), z.object({ direction: z.enum(['above', 'below']), price: dec }).loose()),
     pendingRequests: z.record(z.string(), z.object({ kind: z.string() }).loose()),
-    filters: z.object({ symbol: z.string(), tickSize: dec, stepSize: dec, minQty: dec, minNotional: dec }).loose().nullable(),
+    filters: z
+      .object({ symbol: z.string(), tickSize: dec, stepSize: dec, minQty: dec, minNotional: dec })
+      .loose()
+      .nullable(),
     balances: z.object({ base: dec, quote: dec }).loose().nullable(),
     lastPrice: nullableDec,
     lastCandleOpenTime: time.nullable(),
-    gap: z.object({ requestId: z.string(), held: z.array(candleSchema) }).loose().nullable(),
+    gap: z
+      .object({ requestId: z.string(), held: z.array(candleSchema) })
+      .loose()
+      .nullable(),
     lastEventTime: time.nullable(),
     lastStreamEventTime: time.nullable(),
     nextReconcileAt: time.nullable(),
     reconcileInFlight: z.boolean(),
     openTrade: z.object({ openedAt: time, realizedAtOpen: dec, entryQty: dec, entryCost: dec }).loose().nullable(),
     trades: z.array(json),
-    stats: z.object({ ordersPlaced: z.number(), ordersRejected: z.number(), fills: z.number(), roundTrips: z.number(), wins: z.number() }).loose(),
+    stats: z
+      .object({
+        ordersPlaced: z.number(),
+        ordersRejected: z.number(),
+        fills: z.number(),
+        roundTrips: z.number(),
+        wins: z.number(),
+      })
+      .loose(),
     notifications: z.array(z.object({ time, level: z.enum(['info', 'warn', 'error']), message: z.string() }).loose()),
     orphanOrders: z.array(z.string()),
     stopReason: z.string().nullable(),
@@ -152,12 +196,26 @@ export const carriedBotStateSchema = z
   .loose();
 
 /** The inbox item types the workflow knows how to process (kept exhaustive by a type check in messages.ts). */
-export const INBOX_ITEM_TYPES = ['candle', 'orderUpdate', 'trigger', 'book', 'pause', 'resume', 'params', 'runNow', 'streamReconnected'] as const;
+export const INBOX_ITEM_TYPES = [
+  'candle',
+  'orderUpdate',
+  'trigger',
+  'book',
+  'pause',
+  'resume',
+  'params',
+  'runNow',
+  'streamReconnected',
+] as const;
 
 export const inboxItemSchema = z.discriminatedUnion('type', [
   // `replayed`: delivered again by a Temporal reset (workflows/run-context.ts); kept across continue-as-new.
   z.object({ type: z.literal('candle'), candle: candleSchema, replayed: z.literal(true).optional() }),
-  z.object({ type: z.literal('orderUpdate'), snapshot: orderSnapshotSchema, source: z.enum(['stream', 'reconcile', 'cancel']) }),
+  z.object({
+    type: z.literal('orderUpdate'),
+    snapshot: orderSnapshotSchema,
+    source: z.enum(['stream', 'reconcile', 'cancel']),
+  }),
   triggerSchema.extend({ type: z.literal('trigger'), replayed: z.literal(true).optional() }),
   z.object({ type: z.literal('book'), book: bookSchema }),
   z.object({ type: z.literal('pause') }),

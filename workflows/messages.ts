@@ -17,16 +17,41 @@ export function botWorkflowId(name: string): string {
   return `bot-${name}`;
 }
 
-export { type RuntimeOptions, runtimeOptionsSchema, reconcileTimingSchema, carriedStateSchema, carriedBotStateSchema, inboxItemSchema, INBOX_ITEM_TYPES } from './input-schemas';
-export { candleSchema, orderSnapshotSchema, fillSchema, triggerSchema, bookSchema, circuitViewSchema } from '../core/message-schemas';
+export {
+  type RuntimeOptions,
+  runtimeOptionsSchema,
+  reconcileTimingSchema,
+  carriedStateSchema,
+  carriedBotStateSchema,
+  inboxItemSchema,
+  INBOX_ITEM_TYPES,
+} from './input-schemas';
+export {
+  candleSchema,
+  orderSnapshotSchema,
+  fillSchema,
+  triggerSchema,
+  bookSchema,
+  circuitViewSchema,
+} from '../core/message-schemas';
 export { botDefinitionSchema, checkBotDefinition } from '../core/bot-definition';
 
 /** Events that arrived but were not processed yet; carried across continue-as-new. */
 /** `replayed`: delivered again by a Temporal reset (workflows/run-context.ts): no entry on it. */
 export type InboxItem =
   | { readonly type: 'candle'; readonly candle: Candle; readonly replayed?: boolean }
-  | { readonly type: 'orderUpdate'; readonly snapshot: OrderSnapshot; readonly source: 'stream' | 'reconcile' | 'cancel' }
-  | { readonly type: 'trigger'; readonly id: string; readonly price: string; readonly time: number; readonly replayed?: boolean }
+  | {
+      readonly type: 'orderUpdate';
+      readonly snapshot: OrderSnapshot;
+      readonly source: 'stream' | 'reconcile' | 'cancel';
+    }
+  | {
+      readonly type: 'trigger';
+      readonly id: string;
+      readonly price: string;
+      readonly time: number;
+      readonly replayed?: boolean;
+    }
   | { readonly type: 'book'; readonly book: BookSnapshot }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }

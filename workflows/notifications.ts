@@ -28,7 +28,13 @@ export const NOTIFICATIONS_PATCH = 'notifications-v1';
  */
 const NOTIFY_ACTIVITY_OPTIONS: wf.LocalActivityOptions = {
   startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: ['InvalidRequest'] },
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['InvalidRequest'],
+  },
 };
 
 export interface BotNotifications {
@@ -56,7 +62,10 @@ export function botNotifications(initial: BotState): BotNotifications {
         try {
           await acts.deliverNotifications({ notices });
         } catch (err) {
-          wf.log.warn(`notifications not stored: ${(err as Error).message}`, { bot: state.setup.name, ids: notices.map((n) => n.id) });
+          wf.log.warn(`notifications not stored: ${(err as Error).message}`, {
+            bot: state.setup.name,
+            ids: notices.map((n) => n.id),
+          });
         } finally {
           inFlight--;
         }

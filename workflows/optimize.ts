@@ -11,7 +11,14 @@
 import * as wf from '@temporalio/workflow';
 import type { OptimizeActivities } from '../activities/optimize';
 import { type OptimizeResult, type OptimizeSpec, buildResult } from '../backtest/optimize/result';
-import { type SearchState, advanceSearch, maxEvaluations, pendingTasks, progressOf, startSearch } from '../backtest/optimize/search';
+import {
+  type SearchState,
+  advanceSearch,
+  maxEvaluations,
+  pendingTasks,
+  progressOf,
+  startSearch,
+} from '../backtest/optimize/search';
 import type { Evaluation } from '../backtest/optimize/evaluate';
 import { type OptimizeProgress, optimizeProgressQuery } from './optimize-messages';
 
@@ -36,11 +43,21 @@ export async function optimizeWorkflow(input: OptimizeWorkflowInput): Promise<Op
     // A batch of long backtests may take long; a dead worker is noticed by the heartbeat instead.
     startToCloseTimeout: '6 hours',
     heartbeatTimeout: input.heartbeatTimeoutMs ?? 30_000,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['DatasetError'] },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: ['DatasetError'],
+    },
   });
   let state = input.resume ?? startSearch(spec.plan);
   let stepDone = 0;
-  wf.setHandler(optimizeProgressQuery, (): OptimizeProgress => ({ ...progressOf(spec.plan, state), evaluations: state.evaluations + stepDone, maxEvaluations: maxEvaluations(spec.plan), stage: state.stage }));
+  wf.setHandler(optimizeProgressQuery, (): OptimizeProgress => ({
+    ...progressOf(spec.plan, state),
+    evaluations: state.evaluations + stepDone,
+    maxEvaluations: maxEvaluations(spec.plan),
+    stage: state.stage,
+  }));
 
   while (state.stage !== 'done') {
     const tasks = pendingTasks(spec.plan, state);
@@ -59,7 +76,10 @@ export async function optimizeWorkflow(input: OptimizeWorkflowInput): Promise<Op
     state = advanceSearch(spec.plan, state, tasks, results);
     stepDone = 0;
     const info = wf.workflowInfo();
-    if (state.stage !== 'done' && (info.continueAsNewSuggested || info.historyLength >= (input.continueAsNewAtHistoryLength ?? 5_000))) {
+    if (
+      state.stage !== 'done' &&
+      (info.continueAsNewSuggested || info.historyLength >= (input.continueAsNewAtHistoryLength ?? 5_000))
+    ) {
       await wf.continueAsNew<typeof optimizeWorkflow>({ ...input, resume: state });
     }
   }

@@ -40,7 +40,10 @@ export class ResetWatch {
     this.lastSeed = currentSeedKey();
     this.available = this.lastSeed !== null;
     const info = wf.workflowInfo();
-    this.resetAtStart = this.lastSeed !== null && info.runId !== info.originalExecutionRunId && this.lastSeed !== seedKeyOfRun(info.originalExecutionRunId);
+    this.resetAtStart =
+      this.lastSeed !== null &&
+      info.runId !== info.originalExecutionRunId &&
+      this.lastSeed !== seedKeyOfRun(info.originalExecutionRunId);
   }
 
   /** The seed the workflow runs with now (the branch's identity), or the run id when unavailable. */

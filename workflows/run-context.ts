@@ -18,7 +18,12 @@ export function clientIdSeed(name: string, resets: ResetWatch): ClientIdSeed | u
   if (!wf.patched('exact-client-ids')) return undefined;
   const info = wf.workflowInfo();
   return {
-    tag: lineageTag({ name, namespace: info.namespace, workflowId: info.workflowId, firstExecutionRunId: info.firstExecutionRunId }),
+    tag: lineageTag({
+      name,
+      namespace: info.namespace,
+      workflowId: info.workflowId,
+      firstExecutionRunId: info.firstExecutionRunId,
+    }),
     branch: branchToken(resets.seed),
   };
 }
@@ -40,8 +45,14 @@ export function markReplayed(queue: Array<InboxItem | { readonly type: string }>
  * order: the run that scheduled it (a reset re-dispatches pending activities in the new run, at
  * attempt 1), and whether resets can be detected at all (if not, it looks up before every send).
  */
-export function placementContext(resets: ResetWatch, resume: boolean | undefined): { scheduledInRun: string; lookupFirst?: true } {
-  return { scheduledInRun: wf.workflowInfo().runId, ...(resume || !resets.available ? { lookupFirst: true as const } : {}) };
+export function placementContext(
+  resets: ResetWatch,
+  resume: boolean | undefined,
+): { scheduledInRun: string; lookupFirst?: true } {
+  return {
+    scheduledInRun: wf.workflowInfo().runId,
+    ...(resume || !resets.available ? { lookupFirst: true as const } : {}),
+  };
 }
 
 /**

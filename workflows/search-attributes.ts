@@ -12,10 +12,13 @@ export const BotStatusKey = defineSearchAttributeKey('BotStatus', SearchAttribut
 export const SEARCH_ATTRIBUTE_KEYS = [BotNameKey, StrategyKey, SymbolKey, BotStatusKey] as const;
 
 /** The CLI's name of each attribute type (`temporal server start-dev --search-attribute Name=Type`). */
-const CLI_TYPE: Record<(typeof SEARCH_ATTRIBUTE_KEYS)[number]['type'], string> = { [SearchAttributeType.KEYWORD]: 'Keyword' };
+const CLI_TYPE: Record<(typeof SEARCH_ATTRIBUTE_KEYS)[number]['type'], string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+};
 
 /** The `--search-attribute Name=Type` pairs for `temporal server start-dev`, derived from the keys above. */
-export const SEARCH_ATTRIBUTE_DEFINITIONS: readonly { readonly name: string; readonly type: string }[] = SEARCH_ATTRIBUTE_KEYS.map((k) => ({
-  name: k.name,
-  type: CLI_TYPE[k.type],
-}));
+export const SEARCH_ATTRIBUTE_DEFINITIONS: readonly { readonly name: string; readonly type: string }[] =
+  SEARCH_ATTRIBUTE_KEYS.map((k) => ({
+    name: k.name,
+    type: CLI_TYPE[k.type],
+  }));

@@ -10,7 +10,13 @@ import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
 import { type BotState, recordError } from '../core/engine';
 import type { SymbolFilters } from '../core/market';
 import { tradabilityProblems } from '../core/tradability';
-import { type BlockedOutcome, DEFAULT_BLOCKED_RECHECK_MS, blockedFromFailure, clearedByExchangeSuccess, untilTradable } from './blocked';
+import {
+  type BlockedOutcome,
+  DEFAULT_BLOCKED_RECHECK_MS,
+  blockedFromFailure,
+  clearedByExchangeSuccess,
+  untilTradable,
+} from './blocked';
 import { checkStartInput } from './inbound';
 import type { BlockedReason, BotWorkflowInput, InboxItem, RuntimeOptions } from './messages';
 import { BotStatusKey } from './search-attributes';
@@ -50,15 +56,14 @@ export function createGate(deps: GateDeps) {
       wf.log.warn(`bot cannot trade (BLOCKED): ${next.reason}`, bot);
       // A notification too: what alerts (Telegram, the dashboard) read from the state.
       deps.setState(recordError(deps.state(), next.since, `BLOCKED, the bot cannot trade: ${next.reason}`));
-    }
-    else if (blocked) wf.log.info(`bot can trade again (was: ${blocked.reason})`, bot);
+    } else if (blocked) wf.log.info(`bot can trade again (was: ${blocked.reason})`, bot);
     blocked = next;
     deps.syncVisibility();
   }
 
   function applyParamsBeforeStart(): boolean {
     let changed = false;
-    for (let i = 0; i < deps.queue.length; ) {
+    for (let i = 0; i < deps.queue.length;) {
       const item = deps.queue[i] as InboxItem;
       if (item.type !== 'params') {
         i++;
@@ -67,7 +72,8 @@ export function createGate(deps: GateDeps) {
       deps.queue.splice(i, 1);
       deps.paramsApplied(item.updateSeq);
       const result = checkBotDefinition({ ...deps.definition, params: deps.mergeParams(item.params) });
-      if (!result.ok) deps.setState(recordError(deps.state(), Date.now(), `setParams ignored: ${result.problems.join('; ')}`));
+      if (!result.ok)
+        deps.setState(recordError(deps.state(), Date.now(), `setParams ignored: ${result.problems.join('; ')}`));
       else {
         deps.setState({ ...deps.freshState(result.definition.params), notifications: deps.state().notifications });
         changed = true;
@@ -80,7 +86,8 @@ export function createGate(deps: GateDeps) {
     blocked: (): BlockedReason | null => blocked,
 
     /** The BotStatus search attribute's value. */
-    displayStatus: (kernelStatus: BotState['status']): string => (blocked && kernelStatus !== 'STOPPED' ? 'BLOCKED' : kernelStatus),
+    displayStatus: (kernelStatus: BotState['status']): string =>
+      blocked && kernelStatus !== 'STOPPED' ? 'BLOCKED' : kernelStatus,
 
     /** Why new params could never trade on this symbol (checked by the setParams validator). */
     untradable(patch: Record<string, unknown>): string | null {
@@ -88,7 +95,11 @@ export function createGate(deps: GateDeps) {
       const state = deps.state();
       const filters = state.filters ?? startFilters;
       if (!filters) return null;
-      const problems = tradabilityProblems({ strategy: deps.definition.strategy, symbol: deps.definition.symbol, params: deps.mergeParams(patch) }, filters, state.lastPrice);
+      const problems = tradabilityProblems(
+        { strategy: deps.definition.strategy, symbol: deps.definition.symbol, params: deps.mergeParams(patch) },
+        filters,
+        state.lastPrice,
+      );
       return problems.length > 0 ? problems.map((p) => `${p.field}: ${p.message}`).join('\n') : null;
     },
 
@@ -107,12 +118,20 @@ export function createGate(deps: GateDeps) {
     async startWhenTradable(): Promise<GateOutcome> {
       const check = async (): Promise<PreflightResult | null> => {
         try {
-          const result = await deps.preflight({ definition: { ...deps.definition, params: deps.state().setup.params as BotDefinition['params'] } });
+          const result = await deps.preflight({
+            definition: { ...deps.definition, params: deps.state().setup.params as BotDefinition['params'] },
+          });
           startFilters = result.filters;
           return result;
         } catch (err) {
           if (wf.isCancellation(err)) throw err;
-          deps.setState(recordError(deps.state(), Date.now(), `could not check with the exchange whether the bot can trade; starting with what is known: ${deps.failureMessage(err)}`));
+          deps.setState(
+            recordError(
+              deps.state(),
+              Date.now(),
+              `could not check with the exchange whether the bot can trade; starting with what is known: ${deps.failureMessage(err)}`,
+            ),
+          );
           return null;
         }
       };
@@ -149,5 +168,10 @@ export function acceptStartInput(raw: unknown): BotWorkflowInput {
   const message = `bot ${typeof name === 'string' ? JSON.stringify(name.slice(0, 48)) : wf.workflowInfo().workflowId} refused: invalid start input:\n${checked.problems.join('\n')}`;
   wf.log.error(message);
   wf.upsertSearchAttributes([{ key: BotStatusKey, value: 'REFUSED' }]);
-  throw wf.ApplicationFailure.create({ message, type: 'InvalidBotInput', nonRetryable: true, details: [{ problems: checked.problems }] });
+  throw wf.ApplicationFailure.create({
+    message,
+    type: 'InvalidBotInput',
+    nonRetryable: true,
+    details: [{ problems: checked.problems }],
+  });
 }

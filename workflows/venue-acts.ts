@@ -19,7 +19,17 @@ export interface VenueActivities {
   getSymbolFilters(input: { account: string; symbol: string }): Promise<SymbolFilters>;
 }
 
-type Acts = Pick<Activities, 'placeOrder' | 'cancelOrder' | 'reconcile' | 'getSymbolFilters' | 'futuresPlaceOrder' | 'futuresCancelOrder' | 'futuresReconcile' | 'futuresSymbolFilters'>;
+type Acts = Pick<
+  Activities,
+  | 'placeOrder'
+  | 'cancelOrder'
+  | 'reconcile'
+  | 'getSymbolFilters'
+  | 'futuresPlaceOrder'
+  | 'futuresCancelOrder'
+  | 'futuresReconcile'
+  | 'futuresSymbolFilters'
+>;
 
 /** Orders of a futures bot that live on the algo endpoint (keyed by clientAlgoId). */
 function isAlgoOrder(state: BotState, clientOrderId: string): boolean {
@@ -31,12 +41,19 @@ export function venueActivities(state: () => BotState, orderActs: Acts, readActs
   const futures = () => state().setup.market === 'futures';
   return {
     placeOrder: (i) => (futures() ? orderActs.futuresPlaceOrder(i) : orderActs.placeOrder(i)),
-    cancelOrder: (i) => (futures() ? orderActs.futuresCancelOrder({ ...i, algo: isAlgoOrder(state(), i.clientOrderId) }) : orderActs.cancelOrder(i)),
+    cancelOrder: (i) =>
+      futures()
+        ? orderActs.futuresCancelOrder({ ...i, algo: isAlgoOrder(state(), i.clientOrderId) })
+        : orderActs.cancelOrder(i),
     reconcile: (i) => {
       const s = state();
       if (!futures() || !s.setup.futures) return readActs.reconcile(i);
       const ids = i.orders?.map((o) => o.clientOrderId) ?? i.clientOrderIds;
-      return readActs.futuresReconcile({ ...i, futures: s.setup.futures, algoIds: ids.filter((id) => isAlgoOrder(s, id)) });
+      return readActs.futuresReconcile({
+        ...i,
+        futures: s.setup.futures,
+        algoIds: ids.filter((id) => isAlgoOrder(s, id)),
+      });
     },
     getSymbolFilters: (i) => (futures() ? readActs.futuresSymbolFilters(i) : readActs.getSymbolFilters(i)),
   };

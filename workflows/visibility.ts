@@ -13,7 +13,12 @@ import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attri
  * `status` is the one to show (BLOCKED / REFUSED included); `routable`: streams may route to the
  * bot (only once it can trade, workflows/start-gate.ts).
  */
-export function syncBotVisibility(state: BotState, status: string, blockedReason: string | null, routable: boolean): void {
+export function syncBotVisibility(
+  state: BotState,
+  status: string,
+  blockedReason: string | null,
+  routable: boolean,
+): void {
   const current = wf.workflowInfo().typedSearchAttributes;
   const wanted = [
     { key: BotNameKey, value: state.setup.name },
@@ -24,7 +29,13 @@ export function syncBotVisibility(state: BotState, status: string, blockedReason
   // Each upsert is a history event: only send what changed.
   const changed = wanted.filter(({ key, value }) => current.get(key) !== value);
   if (changed.length > 0) wf.upsertSearchAttributes(changed);
-  const memo: BotMemo = { tag: state.clientIdTag, account: state.setup.account, symbol: state.setup.symbol, interval: state.setup.interval, watches: state.watches };
+  const memo: BotMemo = {
+    tag: state.clientIdTag,
+    account: state.setup.account,
+    symbol: state.setup.symbol,
+    interval: state.setup.interval,
+    watches: state.watches,
+  };
   const memos = wf.workflowInfo().memo ?? {};
   if (routable && JSON.stringify(memos.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });
   // Why it cannot trade, for the Web UI (a memo: no search attribute to register on the server).

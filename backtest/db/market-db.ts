@@ -116,24 +116,41 @@ export class MarketDb {
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(DDL);
       const v = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined;
-      if (v && Number(v.value) !== SCHEMA_VERSION) throw new MarketDbError(`${file}: schema version ${v.value}, this code reads ${SCHEMA_VERSION}`);
+      if (v && Number(v.value) !== SCHEMA_VERSION)
+        throw new MarketDbError(`${file}: schema version ${v.value}, this code reads ${SCHEMA_VERSION}`);
       this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA_VERSION));
     } else {
       const t = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'klines'").get();
-      if (!t) throw new MarketDbError(`${file}: not a market database (no klines table; write one with npm run record or npm run download -- --db)`);
+      if (!t)
+        throw new MarketDbError(
+          `${file}: not a market database (no klines table; write one with npm run record or npm run download -- --db)`,
+        );
     }
     const ro = options.readonly === true;
     const noop = this.db.prepare('SELECT 1');
     this.putKline = ro
       ? noop
-      : this.db.prepare(`INSERT INTO klines VALUES (@symbol, @interval, @openTime, @open, @high, @low, @close, @volume, @closeTime, @quoteVolume, @trades, @takerBuyBase, @takerBuyQuote, @source)
+      : this.db
+          .prepare(`INSERT INTO klines VALUES (@symbol, @interval, @openTime, @open, @high, @low, @close, @volume, @closeTime, @quoteVolume, @trades, @takerBuyBase, @takerBuyQuote, @source)
         ON CONFLICT (symbol, interval, open_time) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
         volume = excluded.volume, close_time = excluded.close_time, quote_volume = excluded.quote_volume, trades = excluded.trades,
         taker_buy_base = excluded.taker_buy_base, taker_buy_quote = excluded.taker_buy_quote`);
-    this.putTrade = ro ? noop : this.db.prepare('INSERT OR IGNORE INTO trades VALUES (@symbol, @id, @price, @qty, @time, @buyerIsMaker, @source)');
-    this.putAggTrade = ro ? noop : this.db.prepare('INSERT OR IGNORE INTO agg_trades VALUES (@symbol, @id, @price, @qty, @firstId, @lastId, @time, @buyerIsMaker, @source)');
-    this.putDepth = ro ? noop : this.db.prepare('INSERT OR IGNORE INTO depth VALUES (@symbol, @time, @lastUpdateId, @bids, @asks, @source)');
-    this.putGap = ro ? noop : this.db.prepare('INSERT OR REPLACE INTO gaps VALUES (@kind, @symbol, @detail, @from, @to, @reason, @at)');
+    this.putTrade = ro
+      ? noop
+      : this.db.prepare(
+          'INSERT OR IGNORE INTO trades VALUES (@symbol, @id, @price, @qty, @time, @buyerIsMaker, @source)',
+        );
+    this.putAggTrade = ro
+      ? noop
+      : this.db.prepare(
+          'INSERT OR IGNORE INTO agg_trades VALUES (@symbol, @id, @price, @qty, @firstId, @lastId, @time, @buyerIsMaker, @source)',
+        );
+    this.putDepth = ro
+      ? noop
+      : this.db.prepare('INSERT OR IGNORE INTO depth VALUES (@symbol, @time, @lastUpdateId, @bids, @asks, @source)');
+    this.putGap = ro
+      ? noop
+      : this.db.prepare('INSERT OR REPLACE INTO gaps VALUES (@kind, @symbol, @detail, @from, @to, @reason, @at)');
   }
 
   /** Insert or replace candles (same open time: the newer copy wins); returns how many were new. */
@@ -154,14 +171,34 @@ export class MarketDb {
     const stmt = aggregate ? this.putAggTrade : this.putTrade;
     const tx = this.db.transaction((list: readonly TradeRow[]) => {
       let n = 0;
-      for (const r of list) n += stmt.run({ symbol: r.symbol, id: r.id, price: r.price, qty: r.qty, time: r.time, buyerIsMaker: r.buyerIsMaker ? 1 : 0, firstId: r.firstId ?? r.id, lastId: r.lastId ?? r.id, source }).changes;
+      for (const r of list)
+        n += stmt.run({
+          symbol: r.symbol,
+          id: r.id,
+          price: r.price,
+          qty: r.qty,
+          time: r.time,
+          buyerIsMaker: r.buyerIsMaker ? 1 : 0,
+          firstId: r.firstId ?? r.id,
+          lastId: r.lastId ?? r.id,
+          source,
+        }).changes;
       return n;
     });
     return tx(rows);
   }
 
   insertDepth(book: RecordedBook, source: Source): boolean {
-    return this.putDepth.run({ symbol: book.symbol, time: book.time, lastUpdateId: book.lastUpdateId ?? null, bids: JSON.stringify(book.bids), asks: JSON.stringify(book.asks), source }).changes > 0;
+    return (
+      this.putDepth.run({
+        symbol: book.symbol,
+        time: book.time,
+        lastUpdateId: book.lastUpdateId ?? null,
+        bids: JSON.stringify(book.bids),
+        asks: JSON.stringify(book.asks),
+        source,
+      }).changes > 0
+    );
   }
 
   recordGap(g: GapRow): void {
@@ -169,24 +206,34 @@ export class MarketDb {
   }
 
   countKlines(symbol: string, interval: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM klines WHERE symbol = ? AND interval = ?').get(symbol, interval) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM klines WHERE symbol = ? AND interval = ?').get(symbol, interval) as {
+        n: number;
+      }
+    ).n;
   }
 
   /** Open time of the latest stored candle, or null. */
   lastKlineOpen(symbol: string, interval: string): number | null {
-    const r = this.db.prepare('SELECT max(open_time) AS t FROM klines WHERE symbol = ? AND interval = ?').get(symbol, interval) as { t: number | null };
+    const r = this.db
+      .prepare('SELECT max(open_time) AS t FROM klines WHERE symbol = ? AND interval = ?')
+      .get(symbol, interval) as { t: number | null };
     return r.t;
   }
 
   lastTradeId(symbol: string, aggregate = false): number | null {
-    const r = this.db.prepare(`SELECT max(id) AS id FROM ${aggregate ? 'agg_trades' : 'trades'} WHERE symbol = ?`).get(symbol) as { id: number | null };
+    const r = this.db
+      .prepare(`SELECT max(id) AS id FROM ${aggregate ? 'agg_trades' : 'trades'} WHERE symbol = ?`)
+      .get(symbol) as { id: number | null };
     return r.id;
   }
 
   /** Candles in [from, to) of open time, in time order. */
   klines(symbol: string, interval: string, from = 0, to = Number.MAX_SAFE_INTEGER): KlineRow[] {
     const rows = this.db
-      .prepare('SELECT * FROM klines WHERE symbol = ? AND interval = ? AND open_time >= ? AND open_time < ? ORDER BY open_time')
+      .prepare(
+        'SELECT * FROM klines WHERE symbol = ? AND interval = ? AND open_time >= ? AND open_time < ? ORDER BY open_time',
+      )
       .all(symbol, interval, from, to) as Array<Record<string, string | number>>;
     return rows.map((r) => ({
       symbol: String(r.symbol),
@@ -206,7 +253,9 @@ export class MarketDb {
   }
 
   trades(symbol: string, aggregate = false): TradeRow[] {
-    const rows = this.db.prepare(`SELECT * FROM ${aggregate ? 'agg_trades' : 'trades'} WHERE symbol = ? ORDER BY id`).all(symbol) as Array<Record<string, string | number>>;
+    const rows = this.db
+      .prepare(`SELECT * FROM ${aggregate ? 'agg_trades' : 'trades'} WHERE symbol = ? ORDER BY id`)
+      .all(symbol) as Array<Record<string, string | number>>;
     return rows.map((r) => ({
       symbol: String(r.symbol),
       id: Number(r.id),
@@ -222,7 +271,9 @@ export class MarketDb {
   depth(symbol?: string, from = 0, to = Number.MAX_SAFE_INTEGER): RecordedBook[] {
     const rows = (
       symbol
-        ? this.db.prepare('SELECT * FROM depth WHERE symbol = ? AND time >= ? AND time < ? ORDER BY time').all(symbol, from, to)
+        ? this.db
+            .prepare('SELECT * FROM depth WHERE symbol = ? AND time >= ? AND time < ? ORDER BY time')
+            .all(symbol, from, to)
         : this.db.prepare('SELECT * FROM depth WHERE time >= ? AND time < ? ORDER BY time, symbol').all(from, to)
     ) as Array<Record<string, string | number | null>>;
     return rows.map((r) => ({
@@ -236,16 +287,48 @@ export class MarketDb {
 
   gaps(): GapRow[] {
     const rows = this.db.prepare('SELECT * FROM gaps ORDER BY at').all() as Array<Record<string, string | number>>;
-    return rows.map((r) => ({ kind: r.kind as GapRow['kind'], symbol: String(r.symbol), detail: String(r.detail), from: Number(r.from_key), to: Number(r.to_key), reason: String(r.reason), at: Number(r.at) }));
+    return rows.map((r) => ({
+      kind: r.kind as GapRow['kind'],
+      symbol: String(r.symbol),
+      detail: String(r.detail),
+      from: Number(r.from_key),
+      to: Number(r.to_key),
+      reason: String(r.reason),
+      at: Number(r.at),
+    }));
   }
 
   /** What the database holds, per series (for `npm run record -- --status` and messages). */
-  summary(): Array<{ table: string; symbol: string; detail: string; rows: number; from: number | null; to: number | null }> {
-    const k = this.db.prepare('SELECT symbol, interval AS detail, count(*) AS n, min(open_time) AS a, max(open_time) AS b FROM klines GROUP BY symbol, interval').all() as Array<Record<string, string | number>>;
-    const t = this.db.prepare("SELECT symbol, '' AS detail, count(*) AS n, min(id) AS a, max(id) AS b FROM trades GROUP BY symbol").all() as Array<Record<string, string | number>>;
-    const a = this.db.prepare("SELECT symbol, '' AS detail, count(*) AS n, min(id) AS a, max(id) AS b FROM agg_trades GROUP BY symbol").all() as Array<Record<string, string | number>>;
-    const d = this.db.prepare("SELECT symbol, '' AS detail, count(*) AS n, min(time) AS a, max(time) AS b FROM depth GROUP BY symbol").all() as Array<Record<string, string | number>>;
-    const row = (table: string) => (r: Record<string, string | number>) => ({ table, symbol: String(r.symbol), detail: String(r.detail), rows: Number(r.n), from: r.a === null ? null : Number(r.a), to: r.b === null ? null : Number(r.b) });
+  summary(): Array<{
+    table: string;
+    symbol: string;
+    detail: string;
+    rows: number;
+    from: number | null;
+    to: number | null;
+  }> {
+    const k = this.db
+      .prepare(
+        'SELECT symbol, interval AS detail, count(*) AS n, min(open_time) AS a, max(open_time) AS b FROM klines GROUP BY symbol, interval',
+      )
+      .all() as Array<Record<string, string | number>>;
+    const t = this.db
+      .prepare("SELECT symbol, '' AS detail, count(*) AS n, min(id) AS a, max(id) AS b FROM trades GROUP BY symbol")
+      .all() as Array<Record<string, string | number>>;
+    const a = this.db
+      .prepare("SELECT symbol, '' AS detail, count(*) AS n, min(id) AS a, max(id) AS b FROM agg_trades GROUP BY symbol")
+      .all() as Array<Record<string, string | number>>;
+    const d = this.db
+      .prepare("SELECT symbol, '' AS detail, count(*) AS n, min(time) AS a, max(time) AS b FROM depth GROUP BY symbol")
+      .all() as Array<Record<string, string | number>>;
+    const row = (table: string) => (r: Record<string, string | number>) => ({
+      table,
+      symbol: String(r.symbol),
+      detail: String(r.detail),
+      rows: Number(r.n),
+      from: r.a === null ? null : Number(r.a),
+      to: r.b === null ? null : Number(r.b),
+    });
     return [...k.map(row('klines')), ...t.map(row('trades')), ...a.map(row('agg_trades')), ...d.map(row('depth'))];
   }
 

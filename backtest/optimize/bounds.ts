@@ -108,15 +108,28 @@ export const STRATEGY_BOUNDS: Readonly<Record<string, StrategyBounds>> = {
     },
   },
   grid: { bounds: { levels: [2, 60, 1] } },
-  'range-breakout': { bounds: { pct: [0.05, 5, 0.05], rangeCandles: [5, 240, 1], stopLimitPct: [0.05, 2, 0.05], expiryCandles: [5, 500, 1], partialFillCandles: [1, 10, 1] } },
+  'range-breakout': {
+    bounds: {
+      pct: [0.05, 5, 0.05],
+      rangeCandles: [5, 240, 1],
+      stopLimitPct: [0.05, 2, 0.05],
+      expiryCandles: [5, 500, 1],
+      partialFillCandles: [1, 10, 1],
+    },
+  },
   'smart-trade': {},
-  'macd-portfolio': { bounds: { fast: [3, 14, 1], slow: [15, 60, 1], signal: [3, 20, 1], atrPeriod: [5, 40, 1], clusters: [2, 10, 1] } },
+  'macd-portfolio': {
+    bounds: { fast: [3, 14, 1], slow: [15, 60, 1], signal: [3, 20, 1], atrPeriod: [5, 40, 1], clusters: [2, 10, 1] },
+  },
   'model-scalper': { exclude: ['stopLossPoints', 'trailPoints'] },
   'bench-echo': {},
 };
 
 /** Shared exit/sizing blocks (core/risk): percent distances bounded like the strategies' own. */
-export const SHARED_BOUNDS: readonly { readonly pattern: RegExp; readonly bounds: readonly [number, number, number] }[] = [
+export const SHARED_BOUNDS: readonly {
+  readonly pattern: RegExp;
+  readonly bounds: readonly [number, number, number];
+}[] = [
   { pattern: /^(exits|belowExits)\.takeProfits\.\d+\.pct$/, bounds: [0.1, 20, 0.05] },
   { pattern: /^(exits|belowExits)\.stopLoss\.pct$/, bounds: [0.1, 20, 0.05] },
   { pattern: /^(exits|belowExits)\.trailing\.(pct|stepPct)$/, bounds: [0.1, 20, 0.05] },

@@ -71,7 +71,10 @@ export function optimizeBar(done: number, total: number, info: string, width = 2
   return `[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)} %  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} evaluations · ${info}`;
 }
 
-export function writeOutputs(result: OptimizeResult, outDir: string): { json: string; html: string; bot: string | null } {
+export function writeOutputs(
+  result: OptimizeResult,
+  outDir: string,
+): { json: string; html: string; bot: string | null } {
   mkdirSync(outDir, { recursive: true });
   const json = path.join(outDir, 'optimize.json');
   const html = path.join(outDir, 'optimize.html');
@@ -85,18 +88,27 @@ export function writeOutputs(result: OptimizeResult, outDir: string): { json: st
 }
 
 export function summary(r: OptimizeResult): string {
-  const lines = [`${r.config.strategy} on ${r.config.symbol} ${r.config.interval}: ${r.evaluations} backtests, objective ${r.config.objective}`];
+  const lines = [
+    `${r.config.strategy} on ${r.config.symbol} ${r.config.interval}: ${r.evaluations} backtests, objective ${r.config.objective}`,
+  ];
   if (!r.best) {
     const reasons = r.folds.flatMap((f) => Object.entries(f.rejections)).slice(0, 3);
-    lines.push(`no params were accepted${reasons.length > 0 ? `; e.g. ${reasons.map(([k, n]) => `${n}× ${k}`).join('; ')}` : ''}`);
+    lines.push(
+      `no params were accepted${reasons.length > 0 ? `; e.g. ${reasons.map(([k, n]) => `${n}× ${k}`).join('; ')}` : ''}`,
+    );
     return lines.join('\n');
   }
   const m = (x: CompactMetrics | null, label: string) =>
-    x ? `${label}: return ${x.returnPct.toFixed(2)} %, max drawdown ${x.maxDrawdownPct.toFixed(2)} %, ${x.trades} trades, sharpe ${x.sharpe.toFixed(2)}` : `${label}: —`;
+    x
+      ? `${label}: return ${x.returnPct.toFixed(2)} %, max drawdown ${x.maxDrawdownPct.toFixed(2)} %, ${x.trades} trades, sharpe ${x.sharpe.toFixed(2)}`
+      : `${label}: —`;
   lines.push(`best fitness ${r.best.fitness.toFixed(4)} with ${JSON.stringify(r.best.values)}`);
   lines.push(m(r.best.inSample, '  in sample'));
   lines.push(m(r.best.outOfSample, '  out of sample'));
-  if (r.walkForward) lines.push(`  walk-forward, all out-of-sample blocks: ${r.walkForward.outOfSampleReturnPct.toFixed(2)} % compounded, ${r.walkForward.outOfSampleTrades} trades, efficiency ${r.walkForward.efficiency ?? '—'}`);
+  if (r.walkForward)
+    lines.push(
+      `  walk-forward, all out-of-sample blocks: ${r.walkForward.outOfSampleReturnPct.toFixed(2)} % compounded, ${r.walkForward.outOfSampleTrades} trades, efficiency ${r.walkForward.efficiency ?? '—'}`,
+    );
   return lines.join('\n');
 }
 
@@ -162,16 +174,37 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (!a.strategy) throw new UsageError('--strategy is required');
     if (!a.file === !a.db) throw new UsageError('give --file <klines> or --db <market.db> (one of them)');
     if (a.db && (!a.symbol || !a.interval)) throw new UsageError('--db needs --symbol and --interval');
-    if (a.interval !== undefined && !(CANDLE_INTERVALS as readonly string[]).includes(a.interval)) throw new UsageError(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
-    if (a.params !== undefined && a['params-file'] !== undefined) throw new UsageError('give --params or --params-file, not both');
-    if (a.space !== undefined && a['space-file'] !== undefined) throw new UsageError('give --space or --space-file, not both');
-    const params = a['params-file'] !== undefined ? parseJson(readFileSync(a['params-file'], 'utf8'), a['params-file']) : a.params !== undefined ? parseJson(a.params, '--params') : {};
-    const space = a['space-file'] !== undefined ? parseJson(readFileSync(a['space-file'], 'utf8'), a['space-file']) : a.space !== undefined ? parseJson(a.space, '--space') : undefined;
+    if (a.interval !== undefined && !(CANDLE_INTERVALS as readonly string[]).includes(a.interval))
+      throw new UsageError(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
+    if (a.params !== undefined && a['params-file'] !== undefined)
+      throw new UsageError('give --params or --params-file, not both');
+    if (a.space !== undefined && a['space-file'] !== undefined)
+      throw new UsageError('give --space or --space-file, not both');
+    const params =
+      a['params-file'] !== undefined
+        ? parseJson(readFileSync(a['params-file'], 'utf8'), a['params-file'])
+        : a.params !== undefined
+          ? parseJson(a.params, '--params')
+          : {};
+    const space =
+      a['space-file'] !== undefined
+        ? parseJson(readFileSync(a['space-file'], 'utf8'), a['space-file'])
+        : a.space !== undefined
+          ? parseJson(a.space, '--space')
+          : undefined;
     const onStop = a['on-stop'];
-    if (onStop !== undefined && !(STOP_POLICIES as readonly string[]).includes(onStop)) throw new UsageError(`--on-stop: one of ${STOP_POLICIES.join(', ')}`);
+    if (onStop !== undefined && !(STOP_POLICIES as readonly string[]).includes(onStop))
+      throw new UsageError(`--on-stop: one of ${STOP_POLICIES.join(', ')}`);
     const risk = a.risk !== undefined ? riskConfigSchema.safeParse(parseJson(a.risk, '--risk')) : null;
-    if (risk && !risk.success) throw new UsageError(`--risk: ${risk.error.issues.map((i) => `${i.path.join('.') || '(risk)'}: ${i.message}`).join('; ')}`);
-    if (a.participation !== undefined && !(isDecimalString(a.participation) && Number(a.participation) > 0 && Number(a.participation) <= 1)) throw new UsageError('--participation: a share in (0, 1], e.g. 0.25');
+    if (risk && !risk.success)
+      throw new UsageError(
+        `--risk: ${risk.error.issues.map((i) => `${i.path.join('.') || '(risk)'}: ${i.message}`).join('; ')}`,
+      );
+    if (
+      a.participation !== undefined &&
+      !(isDecimalString(a.participation) && Number(a.participation) > 0 && Number(a.participation) <= 1)
+    )
+      throw new UsageError('--participation: a share in (0, 1], e.g. 0.25');
     const makerFee = rate(a['maker-fee'] ?? a.fee, '--maker-fee');
     const takerFee = rate(a['taker-fee'] ?? a.fee, '--taker-fee');
     const backtest: BacktestSettings = {
@@ -191,7 +224,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(a.depth !== undefined ? { depth: path.resolve(a.depth) } : {}),
     };
     const threads = num(a.threads, '--threads');
-    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) throw new UsageError('--threads: a whole number from 1 to 256');
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256))
+      throw new UsageError('--threads: a whole number from 1 to 256');
     const prepared = prepareOptimization({
       strategy: a.strategy,
       dataset,
@@ -204,7 +238,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(a['min-trades'] !== undefined ? { minTrades: num(a['min-trades'], '--min-trades')! } : {}),
       ...(a.holdout !== undefined ? { holdout: num(a.holdout, '--holdout')! } : {}),
       ...(a['walk-forward'] !== undefined ? { walkForward: num(a['walk-forward'], '--walk-forward')! } : {}),
-      ...(a['walk-forward-ratio'] !== undefined ? { walkForwardRatio: num(a['walk-forward-ratio'], '--walk-forward-ratio')! } : {}),
+      ...(a['walk-forward-ratio'] !== undefined
+        ? { walkForwardRatio: num(a['walk-forward-ratio'], '--walk-forward-ratio')! }
+        : {}),
       ga: {
         ...(a.elitism !== undefined ? { elitism: num(a.elitism, '--elitism')! } : {}),
         ...(a.tournament !== undefined ? { tournamentSize: num(a.tournament, '--tournament')! } : {}),
@@ -217,8 +253,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { spec } = prepared;
     for (const w of prepared.data.warnings) io.err(`${dataset.source.path}: ${w}\n`);
     if (!a.quiet) {
-      io.err(`searching ${spec.plan.genes.length} param(s): ${spec.plan.genes.map((g) => (g.type === 'choice' ? `${g.path} ∈ ${JSON.stringify(g.choices)}` : `${g.path} ∈ [${g.min}, ${g.max}${g.step !== null ? ` step ${g.step}` : ''}]`)).join(', ')}\n`);
-      if (prepared.skipped.length > 0) io.err(`left out: ${prepared.skipped.map((s) => s.path).join(', ')} (give --space to search them)\n`);
+      io.err(
+        `searching ${spec.plan.genes.length} param(s): ${spec.plan.genes.map((g) => (g.type === 'choice' ? `${g.path} ∈ ${JSON.stringify(g.choices)}` : `${g.path} ∈ [${g.min}, ${g.max}${g.step !== null ? ` step ${g.step}` : ''}]`)).join(', ')}\n`,
+      );
+      if (prepared.skipped.length > 0)
+        io.err(`left out: ${prepared.skipped.map((s) => s.path).join(', ')} (give --space to search them)\n`);
     }
     const showProgress = a['no-progress'] ? false : (a.progress ?? io.isTty) && !a.quiet;
     const total = maxEvaluations(spec.plan);
@@ -234,23 +273,42 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     let result: OptimizeResult;
     if (a.temporal) {
       const batch = num(a.batch, '--batch') ?? 4;
-      if (!Number.isInteger(batch) || batch < 1 || batch > 1000) throw new UsageError('--batch: a whole number from 1 to 1000');
+      if (!Number.isInteger(batch) || batch < 1 || batch > 1000)
+        throw new UsageError('--batch: a whole number from 1 to 1000');
       const { optimizeOnTemporal } = await import('./temporal-client');
-      result = await optimizeOnTemporal(spec, { batchSize: batch, log: (m) => io.err(`${m}\n`), onProgress: (p) => draw(p.evaluations, `fold ${p.fold}/${p.folds} · generation ${p.generation}/${p.generations} · best ${p.bestFitness === null ? '—' : p.bestFitness.toFixed(4)}`) });
+      result = await optimizeOnTemporal(spec, {
+        batchSize: batch,
+        log: (m) => io.err(`${m}\n`),
+        onProgress: (p) =>
+          draw(
+            p.evaluations,
+            `fold ${p.fold}/${p.folds} · generation ${p.generation}/${p.generations} · best ${p.bestFitness === null ? '—' : p.bestFitness.toFixed(4)}`,
+          ),
+      });
     } else {
       result = await optimizeLocally(spec, {
         ...(threads !== undefined ? { threads } : {}),
         onProgress: (p) => {
           const pr = progressOf(spec.plan, p.state);
-          draw(p.state.evaluations + p.stepDone, `fold ${pr.fold}/${pr.folds} · generation ${pr.generation}/${pr.generations} · best ${pr.bestFitness === null ? '—' : pr.bestFitness.toFixed(4)}`);
+          draw(
+            p.state.evaluations + p.stepDone,
+            `fold ${pr.fold}/${pr.folds} · generation ${pr.generation}/${pr.generations} · best ${pr.bestFitness === null ? '—' : pr.bestFitness.toFixed(4)}`,
+          );
         },
       });
     }
     if (showProgress) io.err(`\r${optimizeBar(result.evaluations, result.evaluations, 'done')}\n`);
-    const outDir = a.out ?? path.join('reports/optimize', `${spec.job.strategy}-${spec.symbol}-${spec.interval}-seed${spec.plan.seed}`);
+    const outDir =
+      a.out ??
+      path.join('reports/optimize', `${spec.job.strategy}-${spec.symbol}-${spec.interval}-seed${spec.plan.seed}`);
     const files = writeOutputs(result, outDir);
-    if (!a.quiet) io.out(`${summary(result)}\n  ${((Date.now() - started) / 1000).toFixed(1)} s, ${(result.evaluations / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1)} evaluations/s\n\n`);
-    io.out(`result: ${files.json}\nreport: ${files.html}\n${files.bot ? `bot definition: ${files.bot} (npm run bots -- start ${files.bot})\n` : ''}`);
+    if (!a.quiet)
+      io.out(
+        `${summary(result)}\n  ${((Date.now() - started) / 1000).toFixed(1)} s, ${(result.evaluations / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1)} evaluations/s\n\n`,
+      );
+    io.out(
+      `result: ${files.json}\nreport: ${files.html}\n${files.bot ? `bot definition: ${files.bot} (npm run bots -- start ${files.bot})\n` : ''}`,
+    );
     return result.best ? 0 : 1;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -266,7 +324,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
-  main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTty: process.stderr.isTTY === true }).then(
+  main(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    isTty: process.stderr.isTTY === true,
+  }).then(
     (code) => {
       process.exitCode = code;
     },

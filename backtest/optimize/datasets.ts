@@ -43,17 +43,32 @@ export function loadDataset(ref: DatasetRef): LoadedDataset {
     let loaded;
     if (ref.source.kind === 'db') {
       if (!ref.symbol || !ref.interval) throw new DatasetError('a database needs --symbol and --interval');
-      loaded = loadKlinesFromDb(p, { symbol: ref.symbol, interval: ref.interval, ...(ref.from !== undefined ? { from: ref.from } : {}), ...(ref.to !== undefined ? { to: ref.to } : {}) });
+      loaded = loadKlinesFromDb(p, {
+        symbol: ref.symbol,
+        interval: ref.interval,
+        ...(ref.from !== undefined ? { from: ref.from } : {}),
+        ...(ref.to !== undefined ? { to: ref.to } : {}),
+      });
     } else {
       loaded = loadKlines(p, { ...(ref.symbol ? { symbol: ref.symbol } : {}), ...(interval ? { interval } : {}) });
     }
-    const candles = loaded.candles.filter((c) => (ref.from === undefined || c.openTime >= ref.from) && (ref.to === undefined || c.openTime < ref.to));
+    const candles = loaded.candles.filter(
+      (c) => (ref.from === undefined || c.openTime >= ref.from) && (ref.to === undefined || c.openTime < ref.to),
+    );
     if (candles.length === 0) throw new DatasetError(`${p}: no candle in the requested period`);
     const depth = ref.depth ? loadDepthRecording(ref.depth, loaded.symbol) : null;
     const hash = createHash('sha256');
     for (const c of candles) hash.update(`${c.openTime},${c.open},${c.high},${c.low},${c.close},${c.volume};`);
-    if (depth) for (const b of depth) hash.update(`${b.symbol},${b.time},${JSON.stringify(b.bids)},${JSON.stringify(b.asks)};`);
-    return { candles, symbol: loaded.symbol, interval: loaded.interval, depth, digest: hash.digest('hex'), warnings: loaded.warnings };
+    if (depth)
+      for (const b of depth) hash.update(`${b.symbol},${b.time},${JSON.stringify(b.bids)},${JSON.stringify(b.asks)};`);
+    return {
+      candles,
+      symbol: loaded.symbol,
+      interval: loaded.interval,
+      depth,
+      digest: hash.digest('hex'),
+      warnings: loaded.warnings,
+    };
   } catch (err) {
     if (err instanceof DatasetError) throw err;
     throw new DatasetError((err as Error).message);
@@ -62,7 +77,15 @@ export function loadDataset(ref: DatasetRef): LoadedDataset {
 
 /** A stable key of a reference (caches). */
 export function datasetKey(ref: DatasetRef): string {
-  return JSON.stringify([ref.source.kind, ref.source.path, ref.symbol ?? null, ref.interval ?? null, ref.from ?? null, ref.to ?? null, ref.depth ?? null]);
+  return JSON.stringify([
+    ref.source.kind,
+    ref.source.path,
+    ref.symbol ?? null,
+    ref.interval ?? null,
+    ref.from ?? null,
+    ref.to ?? null,
+    ref.depth ?? null,
+  ]);
 }
 
 /** Loaded data sets kept per process (two: a new optimisation does not wait on an old one's). */

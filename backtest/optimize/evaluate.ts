@@ -100,7 +100,16 @@ export function evaluate(dataset: Dataset, job: EvalJob, task: EvalTask): Evalua
   // A candidate the strategy's schema refuses (a cross-field rule the GA could not repair) is
   // infeasible: scored so, never backtested as if it were a strategy.
   const valid = strategy.params.safeParse(params);
-  if (!valid.success) return { fitness: null, metrics: null, rejected: `infeasible params: ${valid.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`.slice(0, 300) };
+  if (!valid.success)
+    return {
+      fitness: null,
+      metrics: null,
+      rejected:
+        `infeasible params: ${valid.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`.slice(
+          0,
+          300,
+        ),
+    };
   let r;
   try {
     const b = job.backtest;
@@ -127,7 +136,15 @@ export function evaluate(dataset: Dataset, job: EvalJob, task: EvalTask): Evalua
   const equity = m.equity;
   const first = candles[0]!;
   const last = candles[candles.length - 1]!;
-  const rat = ratios({ values: equity.map((p) => p.equity), stepMs: intervalMs(dataset.interval), durationMs: last.closeTime + 1 - first.openTime }, m.returnPct, m.maxDrawdownPct);
+  const rat = ratios(
+    {
+      values: equity.map((p) => p.equity),
+      stepMs: intervalMs(dataset.interval),
+      durationMs: last.closeTime + 1 - first.openTime,
+    },
+    m.returnPct,
+    m.maxDrawdownPct,
+  );
   const metrics: CompactMetrics = {
     candles: r.candles,
     returnPct: m.returnPct,

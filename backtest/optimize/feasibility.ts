@@ -41,7 +41,8 @@ export type FeasibilityCheck = (genome: Genome) => Refusal | null;
 /** Rounds of each repair scope (named genes, their siblings, every gene). */
 export const REPAIR_ROUNDS = 20;
 
-const under = (path: string, prefix: string): boolean => prefix === '' || path === prefix || path.startsWith(`${prefix}.`);
+const under = (path: string, prefix: string): boolean =>
+  prefix === '' || path === prefix || path.startsWith(`${prefix}.`);
 
 /** The check of a genome against the strategy's schema (null: accepted). */
 export function feasibilityCheck(c: Constraints, genes: readonly Gene[]): FeasibilityCheck {
@@ -55,7 +56,11 @@ export function feasibilityCheck(c: Constraints, genes: readonly Gene[]): Feasib
     genes.forEach((g, i) => {
       if (paths.some((p) => p !== '' && (under(g.path, p) || under(p, g.path)))) named.add(i);
     });
-    return { reason: r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; '), genes: [...named].sort((a, b) => a - b), paths };
+    return {
+      reason: r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; '),
+      genes: [...named].sort((a, b) => a - b),
+      paths,
+    };
   };
 }
 
@@ -96,7 +101,12 @@ export function repairRng(seed: number, fold: number, generation: number): Rng {
 }
 
 /** A population with every individual repaired where it can be; how many were. */
-export function repairPopulation(population: readonly Genome[], genes: readonly Gene[], check: FeasibilityCheck, rng: Rng): { population: number[][]; repaired: number; infeasible: number } {
+export function repairPopulation(
+  population: readonly Genome[],
+  genes: readonly Gene[],
+  check: FeasibilityCheck,
+  rng: Rng,
+): { population: number[][]; repaired: number; infeasible: number } {
   let repaired = 0;
   let infeasible = 0;
   const out = population.map((p) => {

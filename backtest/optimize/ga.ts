@@ -40,7 +40,13 @@ export interface GaOptions {
   readonly mutationScale: number;
 }
 
-export const DEFAULT_GA: Omit<GaOptions, 'population'> = { elitism: 2, tournamentSize: 3, crossoverRate: 0.9, mutationRate: 0.2, mutationScale: 0.15 };
+export const DEFAULT_GA: Omit<GaOptions, 'population'> = {
+  elitism: 2,
+  tournamentSize: 3,
+  crossoverRate: 0.9,
+  mutationRate: 0.2,
+  mutationScale: 0.15,
+};
 
 /** An evaluated individual; fitness null means rejected (invalid params, too few trades, ...). */
 export interface Scored {
@@ -135,7 +141,8 @@ export function tournament(scored: readonly Scored[], size: number, rng: Rng): n
   let best = Math.floor(rng() * scored.length);
   for (let i = 1; i < size; i++) {
     const c = Math.floor(rng() * scored.length);
-    if (better(scored[c]!.fitness, scored[best]!.fitness) || (scored[c]!.fitness === scored[best]!.fitness && c < best)) best = c;
+    if (better(scored[c]!.fitness, scored[best]!.fitness) || (scored[c]!.fitness === scored[best]!.fitness && c < best))
+      best = c;
   }
   return best;
 }

@@ -27,7 +27,12 @@ function axes(yLo: number, yHi: number, h: number, label: string): string {
   const ticks = [yLo, (yLo + yHi) / 2, yHi];
   return (
     `<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${h - PAD.bottom}" stroke="#999"/>` +
-    ticks.map((t) => `<text x="${PAD.left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${fmt(t)}</text><line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/>`).join('') +
+    ticks
+      .map(
+        (t) =>
+          `<text x="${PAD.left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${fmt(t)}</text><line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/>`,
+      )
+      .join('') +
     `<text x="${PAD.left}" y="12" font-size="11" fill="#555">${escapeHtml(label)}</text>`
   );
 }
@@ -45,10 +50,18 @@ function fitnessChart(r: OptimizeResult): string {
   const hi = Math.max(...vals);
   const x = scale(0, Math.max(1, series.length - 1), PAD.left + 10, W - PAD.right);
   const y = scale(lo, hi, H - PAD.bottom, PAD.top);
-  const best = series.map((s, i) => (s.best === null ? null : ([x(i), y(s.best)] as [number, number]))).filter((p): p is [number, number] => p !== null);
-  const mean = series.map((s, i) => (s.mean === null ? null : ([x(i), y(s.mean)] as [number, number]))).filter((p): p is [number, number] => p !== null);
+  const best = series
+    .map((s, i) => (s.best === null ? null : ([x(i), y(s.best)] as [number, number])))
+    .filter((p): p is [number, number] => p !== null);
+  const mean = series
+    .map((s, i) => (s.mean === null ? null : ([x(i), y(s.mean)] as [number, number])))
+    .filter((p): p is [number, number] => p !== null);
   const dots = series
-    .map((s, i) => (s.best === null ? '' : `<circle cx="${x(i).toFixed(1)}" cy="${y(s.best).toFixed(1)}" r="3" fill="#1565c0"><title>fold ${s.fold + 1}, generation ${s.generation + 1}: best ${fmt(s.best, 4)}, mean ${fmt(s.mean, 4)}, ${s.evaluated} evaluated</title></circle>`))
+    .map((s, i) =>
+      s.best === null
+        ? ''
+        : `<circle cx="${x(i).toFixed(1)}" cy="${y(s.best).toFixed(1)}" r="3" fill="#1565c0"><title>fold ${s.fold + 1}, generation ${s.generation + 1}: best ${fmt(s.best, 4)}, mean ${fmt(s.mean, 4)}, ${s.evaluated} evaluated</title></circle>`,
+    )
     .join('');
   return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="fitness per generation">${axes(lo, hi, H, `fitness (${r.config.objective})`)}${polyline(mean, '#90a4ae', 'mean fitness')}${polyline(best, '#1565c0', 'best fitness')}${dots}</svg>
 <p class="legend"><span style="color:#1565c0">■ best</span> <span style="color:#90a4ae">■ mean</span> of each generation${r.folds.length > 1 ? ' (folds one after the other)' : ''}</p>`;
@@ -69,7 +82,10 @@ function equityChart(inSample: readonly EquityPoint[], outOfSample: readonly Equ
   const hi = Math.max(...vals);
   const x = scale(t0, t1, PAD.left + 10, W - PAD.right);
   const y = scale(lo, hi, H - PAD.bottom, PAD.top);
-  const split = outOfSample.length > 0 ? `<line x1="${x(outOfSample[0]!.time)}" x2="${x(outOfSample[0]!.time)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#c62828" stroke-dasharray="4 3"/><text x="${x(outOfSample[0]!.time) + 4}" y="${PAD.top + 10}" font-size="11" fill="#c62828">out of sample →</text>` : '';
+  const split =
+    outOfSample.length > 0
+      ? `<line x1="${x(outOfSample[0]!.time)}" x2="${x(outOfSample[0]!.time)}" y1="${PAD.top}" y2="${H - PAD.bottom}" stroke="#c62828" stroke-dasharray="4 3"/><text x="${x(outOfSample[0]!.time) + 4}" y="${PAD.top + 10}" font-size="11" fill="#c62828">out of sample →</text>`
+      : '';
   const d = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
   return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="equity of the best params">${axes(lo, hi, H, 'equity (quote)')}${split}${polyline(
     inSample.map((p) => [x(p.time), y(p.equity)]),
@@ -89,17 +105,35 @@ function spreadCharts(r: OptimizeResult): string {
   const h = 90;
   return genes
     .map((g) => {
-      const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && g.type !== 'choice' ? Number(v) : g.type === 'choice' ? g.choices.findIndex((c) => JSON.stringify(c) === JSON.stringify(v)) : NaN);
+      const num = (v: unknown) =>
+        typeof v === 'number'
+          ? v
+          : typeof v === 'string' && g.type !== 'choice'
+            ? Number(v)
+            : g.type === 'choice'
+              ? g.choices.findIndex((c) => JSON.stringify(c) === JSON.stringify(v))
+              : NaN;
       const lo = g.type === 'choice' ? 0 : g.min;
       const hi = g.type === 'choice' ? g.choices.length - 1 : g.max;
       const x = scale(0, Math.max(1, gens.length - 1), PAD.left + 10, W - PAD.right);
       const y = scale(lo, hi, h - 16, 8);
       const dots = gens
-        .flatMap((gen, i) => gen.population.map((ind) => `<circle cx="${x(i).toFixed(1)}" cy="${y(num(ind.values[g.path])).toFixed(1)}" r="2.5" fill="#1565c0" fill-opacity="0.25"><title>${escapeHtml(`${g.path} = ${JSON.stringify(ind.values[g.path])}, fitness ${fmt(ind.fitness, 4)}`)}</title></circle>`))
+        .flatMap((gen, i) =>
+          gen.population.map(
+            (ind) =>
+              `<circle cx="${x(i).toFixed(1)}" cy="${y(num(ind.values[g.path])).toFixed(1)}" r="2.5" fill="#1565c0" fill-opacity="0.25"><title>${escapeHtml(`${g.path} = ${JSON.stringify(ind.values[g.path])}, fitness ${fmt(ind.fitness, 4)}`)}</title></circle>`,
+          ),
+        )
         .join('');
       const bestV = r.best?.values[g.path];
-      const best = bestV !== undefined ? `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(num(bestV))}" y2="${y(num(bestV))}" stroke="#c62828" stroke-dasharray="3 3"><title>best: ${escapeHtml(JSON.stringify(bestV))}</title></line>` : '';
-      const labels = g.type === 'choice' ? `${escapeHtml(JSON.stringify(g.choices[0]))} … ${escapeHtml(JSON.stringify(g.choices.at(-1)))}` : `${g.min} … ${g.max}`;
+      const best =
+        bestV !== undefined
+          ? `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(num(bestV))}" y2="${y(num(bestV))}" stroke="#c62828" stroke-dasharray="3 3"><title>best: ${escapeHtml(JSON.stringify(bestV))}</title></line>`
+          : '';
+      const labels =
+        g.type === 'choice'
+          ? `${escapeHtml(JSON.stringify(g.choices[0]))} … ${escapeHtml(JSON.stringify(g.choices.at(-1)))}`
+          : `${g.min} … ${g.max}`;
       return `<h3>${escapeHtml(g.path)} <small>${labels}${bestV !== undefined ? `, best ${escapeHtml(JSON.stringify(bestV))}` : ''}</small></h3><svg viewBox="0 0 ${W} ${h}" width="100%">${best}${dots}</svg>`;
     })
     .join('');
@@ -107,7 +141,16 @@ function spreadCharts(r: OptimizeResult): string {
 
 function metricsRows(m: CompactMetrics | null): string[] {
   if (!m) return Array<string>(8).fill('—');
-  return [fmt(m.returnPct), fmt(m.maxDrawdownPct), String(m.trades), fmt(m.winRatePct), fmt(m.profitFactor), fmt(m.sharpe), fmt(m.sortino), fmt(m.calmar)];
+  return [
+    fmt(m.returnPct),
+    fmt(m.maxDrawdownPct),
+    String(m.trades),
+    fmt(m.winRatePct),
+    fmt(m.profitFactor),
+    fmt(m.sharpe),
+    fmt(m.sortino),
+    fmt(m.calmar),
+  ];
 }
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -133,7 +176,9 @@ export function optimizeHtml(r: OptimizeResult): string {
           r.folds.map((f, i) => [
             String(i + 1),
             `${new Date(f.inSample.from).toISOString().slice(0, 16)} → ${new Date(f.inSample.to).toISOString().slice(0, 16)}`,
-            f.outOfSample ? `${new Date(f.outOfSample.from).toISOString().slice(0, 16)} → ${new Date(f.outOfSample.to).toISOString().slice(0, 16)}` : '—',
+            f.outOfSample
+              ? `${new Date(f.outOfSample.from).toISOString().slice(0, 16)} → ${new Date(f.outOfSample.to).toISOString().slice(0, 16)}`
+              : '—',
             JSON.stringify(f.values ?? {}),
             fmt(f.fitness, 4),
             fmt(f.inSampleMetrics?.returnPct),
@@ -148,7 +193,11 @@ export function optimizeHtml(r: OptimizeResult): string {
 </head><body>
 <h1>${escapeHtml(title)}</h1>
 <p>${c.candles.toLocaleString('en-US')} candles, objective <b>${escapeHtml(c.objective)}</b>, population ${c.population}, ${c.generations} generations, seed ${c.seed}, ${r.evaluations.toLocaleString('en-US')} backtests; ${
-    c.walkForward ? `walk-forward ${c.walkForward.folds} folds (in sample ${c.walkForward.ratio}× out of sample)` : c.holdout > 0 ? `last ${Math.round(c.holdout * 100)} % held out of sample` : 'no out-of-sample split'
+    c.walkForward
+      ? `walk-forward ${c.walkForward.folds} folds (in sample ${c.walkForward.ratio}× out of sample)`
+      : c.holdout > 0
+        ? `last ${Math.round(c.holdout * 100)} % held out of sample`
+        : 'no out-of-sample split'
   }; --min-trades ${c.minTrades}.</p>
 <h2>Best params${r.folds.length > 1 ? ' (last fold: the ones to trade next)' : ''}</h2>
 ${r.best ? `<p>Fitness ${fmt(r.best.fitness, 4)}: <code>${escapeHtml(JSON.stringify(r.best.values))}</code></p>` : ''}
@@ -161,7 +210,14 @@ ${folds}
 <h2>Spread of the params</h2>
 <p class="legend">Each dot is one individual of a generation (left to right); the dashed line is the best value.</p>
 ${spreadCharts(r)}
-${rejections.length > 0 ? `<h2>Rejected params</h2>${table(['reason', 'count'], rejections.map(([k, v]) => [k, String(v)]))}` : ''}
+${
+  rejections.length > 0
+    ? `<h2>Rejected params</h2>${table(
+        ['reason', 'count'],
+        rejections.map(([k, v]) => [k, String(v)]),
+      )}`
+    : ''
+}
 </body></html>
 `;
 }

@@ -47,7 +47,11 @@ const clamp = (x: number) => (Number.isFinite(x) ? Math.max(-CLAMP, Math.min(CLA
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** Sharpe, Sortino and Calmar of an equity curve. */
-export function ratios(curve: EquityCurve, returnPct: number, maxDrawdownPct: number): { sharpe: number; sortino: number; calmar: number } {
+export function ratios(
+  curve: EquityCurve,
+  returnPct: number,
+  maxDrawdownPct: number,
+): { sharpe: number; sortino: number; calmar: number } {
   const v = curve.values;
   const n = v.length - 1;
   let mean = 0;
@@ -77,7 +81,13 @@ export function ratios(curve: EquityCurve, returnPct: number, maxDrawdownPct: nu
 export function multiMetric(m: CompactMetrics): number {
   const pf = m.profitFactor ?? (m.trades > 0 && (m.winRatePct ?? 0) > 0 ? 10 : 1);
   const win = m.winRatePct ?? 0;
-  return round6(m.returnPct - 0.5 * m.maxDrawdownPct + 2 * Math.log(Math.min(10, Math.max(0.1, pf))) + (2 * (win - 50)) / 50 - 25 / (m.trades + 5));
+  return round6(
+    m.returnPct -
+      0.5 * m.maxDrawdownPct +
+      2 * Math.log(Math.min(10, Math.max(0.1, pf))) +
+      (2 * (win - 50)) / 50 -
+      25 / (m.trades + 5),
+  );
 }
 
 export interface Judgement {
@@ -86,7 +96,8 @@ export interface Judgement {
 }
 
 export function fitnessOf(objective: Objective, m: CompactMetrics, minTrades: number): Judgement {
-  if (m.trades < minTrades) return { fitness: null, rejected: `${m.trades} trade(s), fewer than --min-trades ${minTrades}` };
+  if (m.trades < minTrades)
+    return { fitness: null, rejected: `${m.trades} trade(s), fewer than --min-trades ${minTrades}` };
   switch (objective) {
     case 'profit':
       return { fitness: m.returnPct };

@@ -20,7 +20,9 @@ export interface PoolRequest {
   readonly task: EvalTask;
 }
 
-export type PoolResponse = { readonly id: number; readonly result: Evaluation } | { readonly id: number; readonly error: string; readonly dataset: boolean };
+export type PoolResponse =
+  | { readonly id: number; readonly result: Evaluation }
+  | { readonly id: number; readonly error: string; readonly dataset: boolean };
 
 export class PoolError extends Error {
   constructor(
@@ -76,13 +78,23 @@ export class EvalPool {
   run(dataset: DatasetRef, job: EvalJob, task: EvalTask, digest?: string): Promise<Evaluation> {
     if (this.closed) return Promise.reject(new Error('evaluation pool closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, dataset, job, task, ...(digest !== undefined ? { digest } : {}) }, resolve, reject });
+      this.queue.push({
+        req: { id: this.nextId++, dataset, job, task, ...(digest !== undefined ? { digest } : {}) },
+        resolve,
+        reject,
+      });
       this.pump();
     });
   }
 
   /** Evaluate every task; `onDone` after each one finishes (progress bars). Results in task order. */
-  runAll(dataset: DatasetRef, job: EvalJob, tasks: readonly EvalTask[], onDone?: (done: number) => void, digest?: string): Promise<Evaluation[]> {
+  runAll(
+    dataset: DatasetRef,
+    job: EvalJob,
+    tasks: readonly EvalTask[],
+    onDone?: (done: number) => void,
+    digest?: string,
+  ): Promise<Evaluation[]> {
     let done = 0;
     return Promise.all(
       tasks.map((t) =>

@@ -48,19 +48,22 @@ export interface Prepared {
 
 function whole(v: number | undefined, def: number, min: number, max: number, what: string): number {
   const x = v ?? def;
-  if (!Number.isInteger(x) || x < min || x > max) throw new OptimizeError(`${what}: a whole number from ${min} to ${max}, got ${v}`);
+  if (!Number.isInteger(x) || x < min || x > max)
+    throw new OptimizeError(`${what}: a whole number from ${min} to ${max}, got ${v}`);
   return x;
 }
 
 function share(v: number | undefined, def: number, what: string, maxIncl = 1): number {
   const x = v ?? def;
-  if (!Number.isFinite(x) || x < 0 || x > maxIncl) throw new OptimizeError(`${what}: a number from 0 to ${maxIncl}, got ${v}`);
+  if (!Number.isFinite(x) || x < 0 || x > maxIncl)
+    throw new OptimizeError(`${what}: a number from 0 to ${maxIncl}, got ${v}`);
   return x;
 }
 
 export function prepareOptimization(o: OptimizeOptions): Prepared {
   const strategy = findStrategy(o.strategy);
-  if (!strategy) throw new OptimizeError(`--strategy: unknown strategy "${o.strategy}" (known: ${strategyIds().join(', ')})`);
+  if (!strategy)
+    throw new OptimizeError(`--strategy: unknown strategy "${o.strategy}" (known: ${strategyIds().join(', ')})`);
   const population = whole(o.population, 30, 2, 10_000, '--population');
   const generations = whole(o.generations, 20, 1, 10_000, '--generations');
   const seed = whole(o.seed, 1, 0, 2 ** 32 - 1, '--seed');
@@ -90,7 +93,10 @@ export function prepareOptimization(o: OptimizeOptions): Prepared {
   } catch (err) {
     throw new OptimizeError((err as Error).message);
   }
-  if (genes.length === 0) throw new OptimizeError(`${strategy.id}: no numeric param to search by default${skipped.length > 0 ? ` (left out: ${skipped.map((s) => s.path).join(', ')})` : ''}; give --space`);
+  if (genes.length === 0)
+    throw new OptimizeError(
+      `${strategy.id}: no numeric param to search by default${skipped.length > 0 ? ` (left out: ${skipped.map((s) => s.path).join(', ')})` : ''}; give --space`,
+    );
   const combinations = genes.reduce((n, g) => n * cardinality(g), 1);
   if (combinations < 2) throw new OptimizeError('--space: a single combination: nothing to search');
 
@@ -102,7 +108,11 @@ export function prepareOptimization(o: OptimizeOptions): Prepared {
   }
   let folds;
   try {
-    folds = makeFolds(data.candles, { ...(o.walkForward ? { walkForward: o.walkForward } : {}), ...(o.walkForwardRatio !== undefined ? { ratio: o.walkForwardRatio } : {}), ...(o.holdout !== undefined ? { holdout: o.holdout } : {}) });
+    folds = makeFolds(data.candles, {
+      ...(o.walkForward ? { walkForward: o.walkForward } : {}),
+      ...(o.walkForwardRatio !== undefined ? { ratio: o.walkForwardRatio } : {}),
+      ...(o.holdout !== undefined ? { holdout: o.holdout } : {}),
+    });
   } catch (err) {
     throw new OptimizeError((err as Error).message);
   }

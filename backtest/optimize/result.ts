@@ -44,7 +44,14 @@ export interface FoldView {
   readonly inSampleMetrics: CompactMetrics | null;
   readonly outOfSampleMetrics: CompactMetrics | null;
   readonly equity: { readonly inSample: readonly EquityPoint[]; readonly outOfSample: readonly EquityPoint[] };
-  readonly generations: readonly { readonly generation: number; readonly evaluated: number; readonly repaired: number; readonly best: number | null; readonly mean: number | null; readonly population: readonly IndividualView[] }[];
+  readonly generations: readonly {
+    readonly generation: number;
+    readonly evaluated: number;
+    readonly repaired: number;
+    readonly best: number | null;
+    readonly mean: number | null;
+    readonly population: readonly IndividualView[];
+  }[];
   readonly rejections: Readonly<Record<string, number>>;
 }
 
@@ -116,7 +123,13 @@ export function buildResult(spec: OptimizeSpec, state: SearchState): OptimizeRes
           repaired: g.repaired ?? 0,
           best: scored.length > 0 ? Math.max(...scored) : null,
           mean: mean(scored),
-          population: g.genomes.map((genome, k) => ({ values: valuesOf(plan.genes, genome), fitness: g.fitness[k]!, returnPct: g.returnPct[k]!, maxDrawdownPct: g.maxDrawdownPct[k]!, trades: g.trades[k]! })),
+          population: g.genomes.map((genome, k) => ({
+            values: valuesOf(plan.genes, genome),
+            fitness: g.fitness[k]!,
+            returnPct: g.returnPct[k]!,
+            maxDrawdownPct: g.maxDrawdownPct[k]!,
+            trades: g.trades[k]!,
+          })),
         };
       }),
       rejections: f.rejections,
@@ -200,7 +213,10 @@ export function buildResult(spec: OptimizeSpec, state: SearchState): OptimizeRes
 export function botDefinitionOf(result: OptimizeResult, account = 'paper'): BotDefinition | null {
   if (!result.best) return null;
   const c = result.config;
-  let name = `${c.strategy}-${c.symbol}-${c.interval}-opt`.toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 48);
+  let name = `${c.strategy}-${c.symbol}-${c.interval}-opt`
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .slice(0, 48);
   if (!BOT_NAME_PATTERN.test(name)) name = 'optimised-bot';
   const checked = checkBotDefinition({
     name,
@@ -212,6 +228,7 @@ export function botDefinitionOf(result: OptimizeResult, account = 'paper'): BotD
     ...(c.backtest.onStop ? { onStop: c.backtest.onStop } : {}),
     ...(c.backtest.risk ? { risk: c.backtest.risk } : {}),
   });
-  if (!checked.ok) throw new Error(`the best params do not make a valid bot definition: ${checked.problems.join('; ')}`);
+  if (!checked.ok)
+    throw new Error(`the best params do not make a valid bot definition: ${checked.problems.join('; ')}`);
   return checked.definition;
 }

@@ -7,7 +7,16 @@
  * Stages per fold: `evolve` (one GA generation per step, evaluated in sample), then `judge` (the
  * fold's best params evaluated in detail, in and out of sample); then the next fold; then `done`.
  */
-import { type GaOptions, type Gene, type Genome, generationRng, genomeKey, initialPopulation, nextGeneration, ranking } from './ga';
+import {
+  type GaOptions,
+  type Gene,
+  type Genome,
+  generationRng,
+  genomeKey,
+  initialPopulation,
+  nextGeneration,
+  ranking,
+} from './ga';
 import type { EvalTask, Evaluation } from './evaluate';
 import { type Constraints, type FeasibilityCheck, feasibilityCheck, repairPopulation, repairRng } from './feasibility';
 import type { Fold } from './splits';
@@ -65,7 +74,12 @@ export interface SearchState {
 const checks = new WeakMap<SearchPlan, FeasibilityCheck>();
 
 /** The population as the GA drew it, repaired where the plan's constraints refuse an individual. */
-function feasiblePopulation(plan: SearchPlan, population: readonly Genome[], fold: number, generation: number): { population: readonly (readonly number[])[]; repaired?: number } {
+function feasiblePopulation(
+  plan: SearchPlan,
+  population: readonly Genome[],
+  fold: number,
+  generation: number,
+): { population: readonly (readonly number[])[]; repaired?: number } {
   if (!plan.constraints) return { population };
   let check = checks.get(plan);
   if (!check) checks.set(plan, (check = feasibilityCheck(plan.constraints, plan.genes)));
@@ -74,7 +88,20 @@ function feasiblePopulation(plan: SearchPlan, population: readonly Genome[], fol
 }
 
 export function startSearch(plan: SearchPlan): SearchState {
-  return { stage: 'evolve', fold: 0, generation: 0, ...feasiblePopulation(plan, initialPopulation(plan.genes, plan.ga.population, generationRng(plan.seed, 0, 0)), 0, 0), cache: {}, folds: [], evaluations: 0 };
+  return {
+    stage: 'evolve',
+    fold: 0,
+    generation: 0,
+    ...feasiblePopulation(
+      plan,
+      initialPopulation(plan.genes, plan.ga.population, generationRng(plan.seed, 0, 0)),
+      0,
+      0,
+    ),
+    cache: {},
+    folds: [],
+    evaluations: 0,
+  };
 }
 
 /** The evaluations due now (none when done). Duplicates and cached genomes are left out. */
@@ -94,7 +121,10 @@ export function pendingTasks(plan: SearchPlan, s: SearchState): EvalTask[] {
   }
   const best = currentBest(s);
   if (!best) return [];
-  return [{ genome: best.genome, range: fold.inSample, detail: true }, ...(fold.outOfSample ? [{ genome: best.genome, range: fold.outOfSample, detail: true }] : [])];
+  return [
+    { genome: best.genome, range: fold.inSample, detail: true },
+    ...(fold.outOfSample ? [{ genome: best.genome, range: fold.outOfSample, detail: true }] : []),
+  ];
 }
 
 function currentBest(s: SearchState): FoldResult['best'] {
@@ -120,7 +150,12 @@ function withFold(s: SearchState, update: (f: FoldResult) => FoldResult): FoldRe
 }
 
 /** The state after the results of `pendingTasks(plan, s)` (same order). */
-export function advanceSearch(plan: SearchPlan, s: SearchState, tasks: readonly EvalTask[], results: readonly Evaluation[]): SearchState {
+export function advanceSearch(
+  plan: SearchPlan,
+  s: SearchState,
+  tasks: readonly EvalTask[],
+  results: readonly Evaluation[],
+): SearchState {
   if (results.length !== tasks.length) throw new Error(`expected ${tasks.length} results, got ${results.length}`);
   if (s.stage === 'done') return s;
   if (s.stage === 'evolve') {
@@ -142,7 +177,8 @@ export function advanceSearch(plan: SearchPlan, s: SearchState, tasks: readonly 
       for (const r of results) {
         if (r.rejected === undefined) continue;
         const reason = r.rejected.slice(0, 160);
-        if (rejections[reason] !== undefined || Object.keys(rejections).length < 20) rejections[reason] = (rejections[reason] ?? 0) + 1;
+        if (rejections[reason] !== undefined || Object.keys(rejections).length < 20)
+          rejections[reason] = (rejections[reason] ?? 0) + 1;
       }
       return { ...f, generations: [...f.generations, record], rejections };
     });
@@ -159,7 +195,11 @@ export function advanceSearch(plan: SearchPlan, s: SearchState, tasks: readonly 
     return best ? { ...withBest, stage: 'judge' } : nextFold(plan, withBest);
   }
   const fold = plan.folds[s.fold]!;
-  const folds = withFold(s, (f) => ({ ...f, inSample: results[0] ?? null, outOfSample: fold.outOfSample ? (results[1] ?? null) : null }));
+  const folds = withFold(s, (f) => ({
+    ...f,
+    inSample: results[0] ?? null,
+    outOfSample: fold.outOfSample ? (results[1] ?? null) : null,
+  }));
   return nextFold(plan, { ...s, folds, evaluations: s.evaluations + tasks.length });
 }
 
@@ -167,7 +207,19 @@ function nextFold(plan: SearchPlan, s: SearchState): SearchState {
   const fold = s.fold + 1;
   const { repaired: _, ...rest } = s;
   if (fold >= plan.folds.length) return { ...rest, stage: 'done', fold, cache: {}, population: [] };
-  return { ...rest, stage: 'evolve', fold, generation: 0, cache: {}, ...feasiblePopulation(plan, initialPopulation(plan.genes, plan.ga.population, generationRng(plan.seed, fold, 0)), fold, 0) };
+  return {
+    ...rest,
+    stage: 'evolve',
+    fold,
+    generation: 0,
+    cache: {},
+    ...feasiblePopulation(
+      plan,
+      initialPopulation(plan.genes, plan.ga.population, generationRng(plan.seed, fold, 0)),
+      fold,
+      0,
+    ),
+  };
 }
 
 /** Evaluations a run makes at most (every individual new, every fold judged). */
@@ -176,9 +228,26 @@ export function maxEvaluations(plan: SearchPlan): number {
 }
 
 /** Progress for bars and queries. */
-export function progressOf(plan: SearchPlan, s: SearchState): { fold: number; folds: number; generation: number; generations: number; evaluations: number; bestFitness: number | null } {
+export function progressOf(
+  plan: SearchPlan,
+  s: SearchState,
+): {
+  fold: number;
+  folds: number;
+  generation: number;
+  generations: number;
+  evaluations: number;
+  bestFitness: number | null;
+} {
   const best = s.stage === 'done' ? null : currentBest(s);
-  return { fold: Math.min(s.fold + 1, plan.folds.length), folds: plan.folds.length, generation: Math.min(s.generation + 1, plan.generations), generations: plan.generations, evaluations: s.evaluations, bestFitness: best?.fitness ?? null };
+  return {
+    fold: Math.min(s.fold + 1, plan.folds.length),
+    folds: plan.folds.length,
+    generation: Math.min(s.generation + 1, plan.generations),
+    generations: plan.generations,
+    evaluations: s.evaluations,
+    bestFitness: best?.fitness ?? null,
+  };
 }
 
 export { ranking };

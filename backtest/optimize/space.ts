@@ -29,7 +29,7 @@ export function getAt(value: Json, path: string): Json | undefined {
   let cur: Json | undefined = value;
   for (const s of segments(path)) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = Array.isArray(cur) ? cur[Number(s)] : (cur)[s];
+    cur = Array.isArray(cur) ? cur[Number(s)] : cur[s];
   }
   return cur;
 }
@@ -57,7 +57,10 @@ export function setAt(value: Json, path: string, v: Json): Json {
 /** The params of a strategy as it parses them (defaults filled in). Throws SpaceError with the problems. */
 export function effectiveParams(strategy: AnyStrategy, base: unknown): Json {
   const r = strategy.params.safeParse(base ?? {});
-  if (!r.success) throw new SpaceError(`invalid --params for ${strategy.id}: ${r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new SpaceError(
+      `invalid --params for ${strategy.id}: ${r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`,
+    );
   return r.data as Json;
 }
 
@@ -76,7 +79,8 @@ export function refusal(strategy: AnyStrategy, params: Json, path: string, v: Js
     if (i.code === 'unrecognized_keys') return i.keys.some((k) => (at === '' ? k : `${at}.${k}`) === path);
     return at === path || at.startsWith(`${path}.`);
   });
-  if (mine.length > 0) return mine.map((i) => (i.code === 'unrecognized_keys' ? 'no such param' : i.message)).join('; ');
+  if (mine.length > 0)
+    return mine.map((i) => (i.code === 'unrecognized_keys' ? 'no such param' : i.message)).join('; ');
   // Params already refused without the change: the other issues are not this value's.
   if (!strategy.params.safeParse(params).success) return null;
   return r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
@@ -131,15 +135,20 @@ function niceStep(x: number): number {
 function numericLeaves(value: Json, prefix = ''): Array<{ path: string; value: number; kind: 'number' | 'decimal' }> {
   const out: Array<{ path: string; value: number; kind: 'number' | 'decimal' }> = [];
   if (Array.isArray(value)) value.forEach((v, i) => out.push(...numericLeaves(v, `${prefix}${i}.`)));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...numericLeaves(v, `${prefix}${k}.`));
-  else if (typeof value === 'number' && Number.isFinite(value)) out.push({ path: prefix.slice(0, -1), value, kind: 'number' });
-  else if (typeof value === 'string' && isDecimalString(value) && prefix !== '') out.push({ path: prefix.slice(0, -1), value: Number(value), kind: 'decimal' });
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...numericLeaves(v, `${prefix}${k}.`));
+  else if (typeof value === 'number' && Number.isFinite(value))
+    out.push({ path: prefix.slice(0, -1), value, kind: 'number' });
+  else if (typeof value === 'string' && isDecimalString(value) && prefix !== '')
+    out.push({ path: prefix.slice(0, -1), value: Number(value), kind: 'decimal' });
   return out;
 }
 
 /** Whole numbers only: every fractional value near v is refused (one accepted is enough for a float). */
 function isInteger(strategy: AnyStrategy, params: Json, path: string, v: number): boolean {
-  return [0.5, -0.5, 0.25, -0.25, 0.1, -0.1, 0.01, -0.01].every((off) => refusal(strategy, params, path, v + off) !== null);
+  return [0.5, -0.5, 0.25, -0.25, 0.1, -0.1, 0.01, -0.01].every(
+    (off) => refusal(strategy, params, path, v + off) !== null,
+  );
 }
 
 function encode(kind: 'int' | 'float' | 'decimal', v: number): Json {
@@ -147,7 +156,14 @@ function encode(kind: 'int' | 'float' | 'decimal', v: number): Json {
 }
 
 /** Move `bad` toward `good` until the schema accepts it (a few bisection steps). */
-function shrink(strategy: AnyStrategy, params: Json, path: string, kind: 'int' | 'float' | 'decimal', good: number, bad: number): number {
+function shrink(
+  strategy: AnyStrategy,
+  params: Json,
+  path: string,
+  kind: 'int' | 'float' | 'decimal',
+  good: number,
+  bad: number,
+): number {
   if (refusal(strategy, params, path, encode(kind, bad)) === null) return bad;
   let ok = good;
   let no = bad;
@@ -162,7 +178,16 @@ function shrink(strategy: AnyStrategy, params: Json, path: string, kind: 'int' |
 }
 
 /** [min, max] moved toward `current` until the schema accepts each, snapped inward onto min0 + k × step. */
-function clipToSchema(strategy: AnyStrategy, params: Json, path: string, kind: 'int' | 'float' | 'decimal', current: number, min0: number, max0: number, step: number): [number, number] {
+function clipToSchema(
+  strategy: AnyStrategy,
+  params: Json,
+  path: string,
+  kind: 'int' | 'float' | 'decimal',
+  current: number,
+  min0: number,
+  max0: number,
+  step: number,
+): [number, number] {
   const at = (k: number): number => Number((min0 + k * step).toFixed(Math.max(decimals(step), decimals(min0))));
   const accepted = (x: number): boolean => refusal(strategy, params, path, encode(kind, x)) === null;
   // The bisection ends a hair inside the accepted side: the grid point next to it, outward, may be accepted too.
@@ -199,11 +224,19 @@ export function defaultSpace(strategy: AnyStrategy, base: unknown): DefaultSpace
   const excluded = new Set(STRATEGY_BOUNDS[strategy.id]?.exclude ?? []);
   for (const leaf of numericLeaves(params)) {
     const name = leaf.path.split('.').pop()!;
-    if (excluded.has(leaf.path) || EXCLUDED_NAMES.includes(name) || EXCLUDED_PREFIXES.some((p) => leaf.path.startsWith(p))) {
-      skipped.push({ path: leaf.path, reason: 'size, price level, data length or exchange setting: not a strategy property' });
+    if (
+      excluded.has(leaf.path) ||
+      EXCLUDED_NAMES.includes(name) ||
+      EXCLUDED_PREFIXES.some((p) => leaf.path.startsWith(p))
+    ) {
+      skipped.push({
+        path: leaf.path,
+        reason: 'size, price level, data length or exchange setting: not a strategy property',
+      });
       continue;
     }
-    const type: 'int' | 'float' | 'decimal' = leaf.kind === 'decimal' ? 'decimal' : isInteger(strategy, params, leaf.path, leaf.value) ? 'int' : 'float';
+    const type: 'int' | 'float' | 'decimal' =
+      leaf.kind === 'decimal' ? 'decimal' : isInteger(strategy, params, leaf.path, leaf.value) ? 'int' : 'float';
     const documented = documentedBounds(strategy.id, leaf.path);
     let min: number;
     let max: number;
@@ -240,7 +273,8 @@ export function defaultSpace(strategy: AnyStrategy, base: unknown): DefaultSpace
 }
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const asNum = (x: unknown): number | null => (isNum(x) ? x : typeof x === 'string' && isDecimalString(x) ? Number(x) : null);
+const asNum = (x: unknown): number | null =>
+  isNum(x) ? x : typeof x === 'string' && isDecimalString(x) ? Number(x) : null;
 
 /**
  * `--space` JSON: `{"path": [min, max] | [min, max, step] | [choice, ...] | {"choices": [...]}}`.
@@ -250,26 +284,53 @@ const asNum = (x: unknown): number | null => (isNum(x) ? x : typeof x === 'strin
  */
 export function parseSpace(raw: unknown, strategy: AnyStrategy, base: unknown): Gene[] {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || Object.keys(raw).length === 0) {
-    throw new SpaceError('--space: expected an object such as {"takeProfitPct": [0.2, 3, 0.1], "everyCandles": [1, 10]}');
+    throw new SpaceError(
+      '--space: expected an object such as {"takeProfitPct": [0.2, 3, 0.1], "everyCandles": [1, 10]}',
+    );
   }
   const params = effectiveParams(strategy, base);
   const genes: Gene[] = [];
   for (const [path, spec] of Object.entries(raw as Record<string, unknown>)) {
     const where = `--space: ${path}`;
-    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(path)) throw new SpaceError(`${where}: not a param path (dot-separated names, such as long1.stopLossPct)`);
-    const choices = Array.isArray(spec) ? spec : spec !== null && typeof spec === 'object' && Array.isArray((spec as { choices?: unknown }).choices) ? (spec as { choices: unknown[] }).choices : null;
+    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(path))
+      throw new SpaceError(`${where}: not a param path (dot-separated names, such as long1.stopLossPct)`);
+    const choices = Array.isArray(spec)
+      ? spec
+      : spec !== null && typeof spec === 'object' && Array.isArray((spec as { choices?: unknown }).choices)
+        ? (spec as { choices: unknown[] }).choices
+        : null;
     if (!choices) throw new SpaceError(`${where}: expected [min, max], [min, max, step] or a list of choices`);
-    const range = Array.isArray(spec) && (spec.length === 2 || spec.length === 3) && spec.every((x) => asNum(x) !== null) && spec.every((x) => isNum(x) || typeof x === 'string');
+    const range =
+      Array.isArray(spec) &&
+      (spec.length === 2 || spec.length === 3) &&
+      spec.every((x) => asNum(x) !== null) &&
+      spec.every((x) => isNum(x) || typeof x === 'string');
     const current = getAt(params, path);
     if (range) {
       const [min, max, step] = spec.map((x) => asNum(x)!) as [number, number, number | undefined];
       if (!(max > min)) throw new SpaceError(`${where}: max (${max}) must be above min (${min})`);
-      if (step !== undefined && !(step > 0 && step <= max - min)) throw new SpaceError(`${where}: step must be above 0 and at most max - min`);
+      if (step !== undefined && !(step > 0 && step <= max - min))
+        throw new SpaceError(`${where}: step must be above 0 and at most max - min`);
       // The param's kind: what it holds now, else what the schema accepts.
-      const wantsString = typeof current === 'string' || (current === undefined && refusal(strategy, params, path, min) !== null && refusal(strategy, params, path, encode('decimal', min)) === null);
-      const type: 'int' | 'float' | 'decimal' = wantsString ? 'decimal' : isInteger(strategy, params, path, Math.round(min)) ? 'int' : 'float';
-      if (type === 'int' && (!Number.isInteger(min) || !Number.isInteger(max) || (step !== undefined && !Number.isInteger(step)))) throw new SpaceError(`${where}: a whole-number param: give whole bounds and step`);
-      for (const [label, v] of [['min', min], ['max', max]] as const) {
+      const wantsString =
+        typeof current === 'string' ||
+        (current === undefined &&
+          refusal(strategy, params, path, min) !== null &&
+          refusal(strategy, params, path, encode('decimal', min)) === null);
+      const type: 'int' | 'float' | 'decimal' = wantsString
+        ? 'decimal'
+        : isInteger(strategy, params, path, Math.round(min))
+          ? 'int'
+          : 'float';
+      if (
+        type === 'int' &&
+        (!Number.isInteger(min) || !Number.isInteger(max) || (step !== undefined && !Number.isInteger(step)))
+      )
+        throw new SpaceError(`${where}: a whole-number param: give whole bounds and step`);
+      for (const [label, v] of [
+        ['min', min],
+        ['max', max],
+      ] as const) {
         const why = refusal(strategy, params, path, encode(type, v));
         if (why !== null) throw new SpaceError(`${where}: ${label} ${v} is refused by ${strategy.id}: ${why}`);
       }
@@ -278,7 +339,8 @@ export function parseSpace(raw: unknown, strategy: AnyStrategy, base: unknown): 
       if (choices.length < 2) throw new SpaceError(`${where}: give at least two choices`);
       for (const c of choices) {
         const why = refusal(strategy, params, path, c as Json);
-        if (why !== null) throw new SpaceError(`${where}: choice ${JSON.stringify(c)} is refused by ${strategy.id}: ${why}`);
+        if (why !== null)
+          throw new SpaceError(`${where}: choice ${JSON.stringify(c)} is refused by ${strategy.id}: ${why}`);
       }
       genes.push({ path, type: 'choice', choices: choices as Json[] });
     }

@@ -57,7 +57,10 @@ export function makeFolds(candles: readonly Candle[], o: SplitOptions = {}): Fol
     if (!Number.isInteger(k) || k > 100) throw new SplitError('--walk-forward: a whole number of folds from 1 to 100');
     if (!(ratio > 0) || ratio > 100) throw new SplitError('--walk-forward-ratio: above 0, at most 100');
     const unit = n / (ratio + k);
-    if (Math.floor(unit) < MIN_SAMPLE) throw new SplitError(`--walk-forward ${k}: ${n} candles make out-of-sample blocks of ${Math.floor(unit)} candles; at least ${MIN_SAMPLE} are needed (fewer folds or more data)`);
+    if (Math.floor(unit) < MIN_SAMPLE)
+      throw new SplitError(
+        `--walk-forward ${k}: ${n} candles make out-of-sample blocks of ${Math.floor(unit)} candles; at least ${MIN_SAMPLE} are needed (fewer folds or more data)`,
+      );
     const at = (x: number) => Math.min(n, Math.round(x * unit));
     return Array.from({ length: k }, (_, i) => ({
       inSample: range(candles, at(i), at(i + ratio)),
@@ -67,9 +70,13 @@ export function makeFolds(candles: readonly Candle[], o: SplitOptions = {}): Fol
   const h = o.holdout ?? 0.25;
   if (!(h >= 0 && h < 1)) throw new SplitError('--holdout: a share from 0 (none) to below 1, e.g. 0.25');
   const held = Math.round(n * h);
-  if (n - held < MIN_SAMPLE) throw new SplitError(`${n} candles leave ${n - held} in sample; at least ${MIN_SAMPLE} are needed`);
+  if (n - held < MIN_SAMPLE)
+    throw new SplitError(`${n} candles leave ${n - held} in sample; at least ${MIN_SAMPLE} are needed`);
   if (held === 0) return [{ inSample: range(candles, 0, n), outOfSample: null }];
-  if (held < MIN_SAMPLE) throw new SplitError(`--holdout ${h}: ${held} candles out of sample; at least ${MIN_SAMPLE} are needed (a larger share, more data, or --holdout 0)`);
+  if (held < MIN_SAMPLE)
+    throw new SplitError(
+      `--holdout ${h}: ${held} candles out of sample; at least ${MIN_SAMPLE} are needed (a larger share, more data, or --holdout 0)`,
+    );
   return [{ inSample: range(candles, 0, n - held), outOfSample: range(candles, n - held, n) }];
 }
 

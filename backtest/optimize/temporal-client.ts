@@ -9,7 +9,11 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { connectionOptions, temporalSettings } from '../../infra/temporal-connection';
 import { optimizeTaskQueue } from '../../workers/optimize-worker';
 import type { OptimizeWorkflowInput } from '../../workflows/optimize';
-import { OPTIMIZE_WORKFLOW_TYPE, type OptimizeProgress, optimizeProgressQuery } from '../../workflows/optimize-messages';
+import {
+  OPTIMIZE_WORKFLOW_TYPE,
+  type OptimizeProgress,
+  optimizeProgressQuery,
+} from '../../workflows/optimize-messages';
 import type { OptimizeResult, OptimizeSpec } from './result';
 
 export interface TemporalOptimizeOptions {
@@ -55,16 +59,23 @@ export async function optimizeOnTemporal(spec: OptimizeSpec, o: TemporalOptimize
         batchSize: o.batchSize,
         activityTaskQueue: optimizeTaskQueue(taskQueue),
         ...(o.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: o.heartbeatTimeoutMs } : {}),
-        ...(o.continueAsNewAtHistoryLength !== undefined ? { continueAsNewAtHistoryLength: o.continueAsNewAtHistoryLength } : {}),
+        ...(o.continueAsNewAtHistoryLength !== undefined
+          ? { continueAsNewAtHistoryLength: o.continueAsNewAtHistoryLength }
+          : {}),
       };
-      handle = await client.workflow.start<(input: OptimizeWorkflowInput) => Promise<OptimizeResult>>(OPTIMIZE_WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId,
-        args: [input],
-        // A run of the same spec still going is joined, not duplicated.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-      o.log?.(`workflow ${workflowId} on task queue ${taskQueue}; batches of ${o.batchSize} on ${optimizeTaskQueue(taskQueue)}`);
+      handle = await client.workflow.start<(input: OptimizeWorkflowInput) => Promise<OptimizeResult>>(
+        OPTIMIZE_WORKFLOW_TYPE,
+        {
+          taskQueue,
+          workflowId,
+          args: [input],
+          // A run of the same spec still going is joined, not duplicated.
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        },
+      );
+      o.log?.(
+        `workflow ${workflowId} on task queue ${taskQueue}; batches of ${o.batchSize} on ${optimizeTaskQueue(taskQueue)}`,
+      );
     }
     let done = false;
     const polling = (async () => {

@@ -12,7 +12,11 @@ parentPort!.on('message', (req: PoolRequest) => {
   try {
     const data = cachedDataset(req.dataset);
     if (req.digest !== undefined && req.digest !== data.digest) {
-      res = { id: req.id, error: `data set ${req.dataset.source.path} differs here (digest ${data.digest.slice(0, 12)}, expected ${req.digest.slice(0, 12)}): every worker needs the same candles`, dataset: true };
+      res = {
+        id: req.id,
+        error: `data set ${req.dataset.source.path} differs here (digest ${data.digest.slice(0, 12)}, expected ${req.digest.slice(0, 12)}): every worker needs the same candles`,
+        dataset: true,
+      };
     } else {
       res = { id: req.id, result: evaluate(data, req.job, req.task) };
     }

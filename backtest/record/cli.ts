@@ -79,21 +79,32 @@ export async function main(argv: readonly string[], io: RecordIo, stopSignal?: A
   if (v.status) {
     const db = new MarketDb(v.db, { readonly: true });
     try {
-      for (const r of db.summary()) io.out(`${r.table.padEnd(10)} ${r.symbol.padEnd(10)} ${r.detail.padEnd(4)} ${String(r.rows).padStart(9)} rows  ${r.table === 'klines' || r.table === 'depth' ? `${r.from === null ? '' : new Date(r.from).toISOString()} → ${r.to === null ? '' : new Date(r.to).toISOString()}` : `ids ${r.from} → ${r.to}`}\n`);
+      for (const r of db.summary())
+        io.out(
+          `${r.table.padEnd(10)} ${r.symbol.padEnd(10)} ${r.detail.padEnd(4)} ${String(r.rows).padStart(9)} rows  ${r.table === 'klines' || r.table === 'depth' ? `${r.from === null ? '' : new Date(r.from).toISOString()} → ${r.to === null ? '' : new Date(r.to).toISOString()}` : `ids ${r.from} → ${r.to}`}\n`,
+        );
       for (const g of db.gaps()) io.out(`gap: ${g.kind} ${g.symbol} ${g.detail} ${g.from} → ${g.to}: ${g.reason}\n`);
     } finally {
       db.close();
     }
     return 0;
   }
-  const symbols = (v.symbols ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
-  if (symbols.length === 0 || symbols.some((s) => !SYMBOL_PATTERN.test(s))) return fail('--symbols: Binance spot symbols, such as BTCUSDT,ETHUSDT');
-  const intervals = (v.intervals ?? '1m').split(',').map((s) => s.trim()).filter(Boolean);
+  const symbols = (v.symbols ?? '')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  if (symbols.length === 0 || symbols.some((s) => !SYMBOL_PATTERN.test(s)))
+    return fail('--symbols: Binance spot symbols, such as BTCUSDT,ETHUSDT');
+  const intervals = (v.intervals ?? '1m')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const badInterval = intervals.find((i) => !(CANDLE_INTERVALS as readonly string[]).includes(i));
   if (badInterval) return fail(`--intervals: ${badInterval} is not one of ${CANDLE_INTERVALS.join(', ')}`);
   if (v.trades && v['agg-trades']) return fail('give --trades or --agg-trades, not both');
   const depth = v.depth !== undefined ? Number(v.depth) : null;
-  if (depth !== null && (!Number.isInteger(depth) || depth < 1 || depth > 5000)) return fail('--depth: levels per side, 1 to 5000');
+  if (depth !== null && (!Number.isInteger(depth) || depth < 1 || depth > 5000))
+    return fail('--depth: levels per side, 1 to 5000');
   const depthEvery = v['depth-every'] !== undefined ? Number(v['depth-every']) : 10_000;
   if (!Number.isInteger(depthEvery) || depthEvery < 100) return fail('--depth-every: milliseconds, at least 100');
   const seconds = v.seconds !== undefined ? Number(v.seconds) : null;
@@ -136,14 +147,19 @@ export async function main(argv: readonly string[], io: RecordIo, stopSignal?: A
   });
   try {
     await Promise.race([recorder.start(), stopped]);
-    if (recorder.isOpen()) io.err(`recording ${recorder.streams.join(', ')} into ${v.db}${seconds !== null ? ` for ${seconds} s` : ' (Ctrl-C to stop)'}\n`);
+    if (recorder.isOpen())
+      io.err(
+        `recording ${recorder.streams.join(', ')} into ${v.db}${seconds !== null ? ` for ${seconds} s` : ' (Ctrl-C to stop)'}\n`,
+      );
     await stopped;
   } finally {
     await recorder.stop();
     db.close();
   }
   const s = recorder.stats;
-  io.out(`recorded ${s.klines} candles (+${s.klinesBackfilled} backfilled), ${s.trades} trades (+${s.tradesBackfilled} backfilled), ${s.depth} depth snapshots, ${s.gaps} gap(s) left; ${s.connects} connection(s)\n`);
+  io.out(
+    `recorded ${s.klines} candles (+${s.klinesBackfilled} backfilled), ${s.trades} trades (+${s.tradesBackfilled} backfilled), ${s.depth} depth snapshots, ${s.gaps} gap(s) left; ${s.connects} connection(s)\n`,
+  );
   return 0;
 }
 

@@ -59,7 +59,15 @@ export function combinedStreamUrl(wsBase: string, streams: readonly string[]): s
 }
 
 export class Recorder {
-  readonly stats: RecorderStats = { connects: 0, klines: 0, klinesBackfilled: 0, trades: 0, tradesBackfilled: 0, depth: 0, gaps: 0 };
+  readonly stats: RecorderStats = {
+    connects: 0,
+    klines: 0,
+    klinesBackfilled: 0,
+    trades: 0,
+    tradesBackfilled: 0,
+    depth: 0,
+    gaps: 0,
+  };
   private ws: WebSocket | null = null;
   private stopped = false;
   private backoff = 0;
@@ -95,7 +103,8 @@ export class Recorder {
       for (const i of this.o.intervals) out.push(`${l}@kline_${i}`);
       if (this.o.trades === 'raw') out.push(`${l}@trade`);
       if (this.o.trades === 'agg') out.push(`${l}@aggTrade`);
-      if (this.o.depth && this.o.depth <= 20) out.push(`${l}@depth${this.o.depth <= 5 ? 5 : this.o.depth <= 10 ? 10 : 20}@100ms`);
+      if (this.o.depth && this.o.depth <= 20)
+        out.push(`${l}@depth${this.o.depth <= 5 ? 5 : this.o.depth <= 10 ? 10 : 20}@100ms`);
     }
     return out;
   }
@@ -132,7 +141,9 @@ export class Recorder {
       this.stats.connects++;
       this.backoff = 0;
       this.lastSeen = Date.now();
-      this.log(`stream open (${this.streams.length} streams)${this.stats.connects > 1 ? `, reconnect #${this.stats.connects - 1}` : ''}`);
+      this.log(
+        `stream open (${this.streams.length} streams)${this.stats.connects > 1 ? `, reconnect #${this.stats.connects - 1}` : ''}`,
+      );
       this.connected?.();
       this.connected = null;
       this.watchStaleness();
@@ -163,16 +174,21 @@ export class Recorder {
   private watchStaleness(): void {
     if (this.staleTimer) clearInterval(this.staleTimer);
     const staleMs = this.o.staleMs ?? 75_000;
-    this.staleTimer = setInterval(() => {
-      if (Date.now() - this.lastSeen > staleMs) {
-        this.log(`stream silent for ${staleMs} ms: reconnecting`);
-        this.ws?.terminate();
-      }
-    }, Math.min(5_000, staleMs / 3));
+    this.staleTimer = setInterval(
+      () => {
+        if (Date.now() - this.lastSeen > staleMs) {
+          this.log(`stream silent for ${staleMs} ms: reconnecting`);
+          this.ws?.terminate();
+        }
+      },
+      Math.min(5_000, staleMs / 3),
+    );
   }
 
   private queue(key: string, job: () => Promise<void>): Promise<void> {
-    const next = (this.chains.get(key) ?? Promise.resolve()).then(job).catch((err: unknown) => this.log(`${key}: ${(err as Error).message}`));
+    const next = (this.chains.get(key) ?? Promise.resolve())
+      .then(job)
+      .catch((err: unknown) => this.log(`${key}: ${(err as Error).message}`));
     this.chains.set(key, next);
     return next;
   }
@@ -191,7 +207,12 @@ export class Recorder {
     else if (data.e === 'trade' || data.e === 'aggTrade') this.onTrade(data);
     else if (stream.includes('@depth') && Array.isArray(data.bids)) {
       const symbol = stream.split('@')[0]!.toUpperCase();
-      this.books.set(symbol, { lastUpdateId: Number(data.lastUpdateId), bids: data.bids as Array<[string, string]>, asks: data.asks as Array<[string, string]>, at: Date.now() });
+      this.books.set(symbol, {
+        lastUpdateId: Number(data.lastUpdateId),
+        bids: data.bids as Array<[string, string]>,
+        asks: data.asks as Array<[string, string]>,
+        at: Date.now(),
+      });
     }
   }
 
@@ -219,7 +240,8 @@ export class Recorder {
     // In order behind any backfill of the series: the hole before this candle is filled first.
     void this.queue(`k ${key}`, async () => {
       const last = this.lastKline.get(key) ?? null;
-      if (last !== null && row.openTime > last + intervalMs(interval)) await this.backfillKlines(symbol, interval, row.openTime);
+      if (last !== null && row.openTime > last + intervalMs(interval))
+        await this.backfillKlines(symbol, interval, row.openTime);
       this.stats.klines += this.db.upsertKlines([row], 'stream');
       this.lastKline.set(key, Math.max(this.lastKline.get(key) ?? row.openTime, row.openTime));
     });
@@ -236,7 +258,11 @@ export class Recorder {
     for (let page = 0; page < 10_000; page++) {
       const rows = await this.rest.klines(symbol, interval, start, 1000, before !== null ? before - 1 : undefined);
       // Closed: before a candle the stream gave as final, followed by another candle, or ended by the server's clock.
-      const closed = rows.filter((r, i) => r.openTime >= start! && (before !== null ? r.openTime < before : i < rows.length - 1 || r.closeTime < serverNow));
+      const closed = rows.filter(
+        (r, i) =>
+          r.openTime >= start! &&
+          (before !== null ? r.openTime < before : i < rows.length - 1 || r.closeTime < serverNow),
+      );
       if (closed.length > 0) {
         const added = this.db.upsertKlines(closed, 'rest');
         this.stats.klinesBackfilled += added;
@@ -249,7 +275,15 @@ export class Recorder {
     }
     if (before !== null && (this.lastKline.get(key) ?? -1) < before - step) {
       const from = (this.lastKline.get(key) ?? before - step) + step;
-      this.db.recordGap({ kind: 'klines', symbol, detail: interval, from, to: before - 1, reason: 'the server returned no candles for this period', at: Date.now() });
+      this.db.recordGap({
+        kind: 'klines',
+        symbol,
+        detail: interval,
+        from,
+        to: before - 1,
+        reason: 'the server returned no candles for this period',
+        at: Date.now(),
+      });
       this.stats.gaps++;
     }
   }
@@ -257,8 +291,24 @@ export class Recorder {
   private onTrade(data: Record<string, unknown>): void {
     const agg = data.e === 'aggTrade';
     const row: TradeRow = agg
-      ? { symbol: String(data.s), id: Number(data.a), price: String(data.p), qty: String(data.q), time: Number(data.T), buyerIsMaker: data.m === true, firstId: Number(data.f), lastId: Number(data.l) }
-      : { symbol: String(data.s), id: Number(data.t), price: String(data.p), qty: String(data.q), time: Number(data.T), buyerIsMaker: data.m === true };
+      ? {
+          symbol: String(data.s),
+          id: Number(data.a),
+          price: String(data.p),
+          qty: String(data.q),
+          time: Number(data.T),
+          buyerIsMaker: data.m === true,
+          firstId: Number(data.f),
+          lastId: Number(data.l),
+        }
+      : {
+          symbol: String(data.s),
+          id: Number(data.t),
+          price: String(data.p),
+          qty: String(data.q),
+          time: Number(data.T),
+          buyerIsMaker: data.m === true,
+        };
     void this.queue(`t ${row.symbol}`, async () => {
       const last = this.lastTrade.get(row.symbol) ?? null;
       if (last !== null && row.id > last + 1) await this.backfillTrades(row.symbol, row.id);
@@ -286,12 +336,21 @@ export class Recorder {
     let why = `${endpoint} did not return these ids`;
     try {
       for (let page = 0; page < 10_000 && (before === null || from < before); page++) {
-        const rows = (agg ? await this.rest.aggTrades(symbol, from) : await this.rest.trades(symbol, from)).filter((r) => r.id >= from && (before === null || r.id < before));
+        const rows = (agg ? await this.rest.aggTrades(symbol, from) : await this.rest.trades(symbol, from)).filter(
+          (r) => r.id >= from && (before === null || r.id < before),
+        );
         if (rows.length === 0) break;
         // Ids are consecutive: any step over one is trades the server no longer has (or skipped).
         let expected = from;
         for (const r of rows) {
-          if (r.id > expected) gap(expected, r.id - 1, expected === from ? `${endpoint} no longer has these ids (its answer from ${from} began at ${r.id})` : `${endpoint} skipped these ids`);
+          if (r.id > expected)
+            gap(
+              expected,
+              r.id - 1,
+              expected === from
+                ? `${endpoint} no longer has these ids (its answer from ${from} began at ${r.id})`
+                : `${endpoint} skipped these ids`,
+            );
           expected = r.id + 1;
         }
         this.stats.tradesBackfilled += this.db.insertTrades(rows, 'rest', agg);
@@ -314,7 +373,11 @@ export class Recorder {
     const every = this.o.depthEveryMs ?? 10_000;
     for (const symbol of this.o.symbols) {
       let book = this.books.get(symbol);
-      const fresh = book && this.ws?.readyState === WebSocket.OPEN && Date.now() - book.at < Math.max(2 * every, 5_000) && levels <= 20;
+      const fresh =
+        book &&
+        this.ws?.readyState === WebSocket.OPEN &&
+        Date.now() - book.at < Math.max(2 * every, 5_000) &&
+        levels <= 20;
       try {
         if (!fresh) {
           const d = await this.rest.depth(symbol, levels);
@@ -325,7 +388,19 @@ export class Recorder {
         continue;
       }
       if (!book || book.bids.length === 0 || book.asks.length === 0) continue;
-      if (this.db.insertDepth({ symbol, time: this.now(), lastUpdateId: book.lastUpdateId, bids: book.bids.slice(0, levels), asks: book.asks.slice(0, levels) }, fresh ? 'stream' : 'rest')) this.stats.depth++;
+      if (
+        this.db.insertDepth(
+          {
+            symbol,
+            time: this.now(),
+            lastUpdateId: book.lastUpdateId,
+            bids: book.bids.slice(0, levels),
+            asks: book.asks.slice(0, levels),
+          },
+          fresh ? 'stream' : 'rest',
+        )
+      )
+        this.stats.depth++;
     }
   }
 

@@ -65,7 +65,8 @@ export class PublicRest {
       if (res.ok) return res.json();
       const text = await res.text();
       const retryable = res.status >= 500 || res.status === 429 || res.status === 418;
-      if (!retryable || attempt >= attempts) throw new RestError(`GET ${pathname}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
+      if (!retryable || attempt >= attempts)
+        throw new RestError(`GET ${pathname}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
       const after = Number(res.headers.get('retry-after'));
       await sleep(Number.isFinite(after) && after > 0 ? after * 1000 : Math.min(30_000, 500 * 2 ** (attempt - 1)));
     }
@@ -78,28 +79,85 @@ export class PublicRest {
   }
 
   /** Up to `limit` klines from `startTime` (the last one may still be forming). */
-  async klines(symbol: string, interval: CandleInterval, startTime: number, limit = 1000, endTime?: number): Promise<KlineRow[]> {
+  async klines(
+    symbol: string,
+    interval: CandleInterval,
+    startTime: number,
+    limit = 1000,
+    endTime?: number,
+  ): Promise<KlineRow[]> {
     const rows = (await this.get('/api/v3/klines', { symbol, interval, startTime, endTime, limit })) as unknown[];
     if (!Array.isArray(rows)) throw new RestError('GET /api/v3/klines: not an array', null);
     return rows.map((r) => {
       const k = r as [number, string, string, string, string, string, number, string, number, string, string];
-      return { symbol, interval, openTime: k[0], open: k[1], high: k[2], low: k[3], close: k[4], volume: k[5], closeTime: k[6], quoteVolume: k[7], trades: k[8], takerBuyBase: k[9], takerBuyQuote: k[10] };
+      return {
+        symbol,
+        interval,
+        openTime: k[0],
+        open: k[1],
+        high: k[2],
+        low: k[3],
+        close: k[4],
+        volume: k[5],
+        closeTime: k[6],
+        quoteVolume: k[7],
+        trades: k[8],
+        takerBuyBase: k[9],
+        takerBuyQuote: k[10],
+      };
     });
   }
 
-  async depth(symbol: string, limit: number): Promise<{ lastUpdateId: number; bids: Array<[string, string]>; asks: Array<[string, string]> }> {
-    return (await this.get('/api/v3/depth', { symbol, limit })) as { lastUpdateId: number; bids: Array<[string, string]>; asks: Array<[string, string]> };
+  async depth(
+    symbol: string,
+    limit: number,
+  ): Promise<{ lastUpdateId: number; bids: Array<[string, string]>; asks: Array<[string, string]> }> {
+    return (await this.get('/api/v3/depth', { symbol, limit })) as {
+      lastUpdateId: number;
+      bids: Array<[string, string]>;
+      asks: Array<[string, string]>;
+    };
   }
 
   /** Trades from `fromId` on (GET /api/v3/historicalTrades, public on Binance). */
   async trades(symbol: string, fromId: number, limit = 1000): Promise<TradeRow[]> {
-    const rows = (await this.get('/api/v3/historicalTrades', { symbol, fromId, limit })) as Array<{ id: number; price: string; qty: string; time: number; isBuyerMaker: boolean }>;
-    return rows.map((t) => ({ symbol, id: t.id, price: t.price, qty: t.qty, time: t.time, buyerIsMaker: t.isBuyerMaker }));
+    const rows = (await this.get('/api/v3/historicalTrades', { symbol, fromId, limit })) as Array<{
+      id: number;
+      price: string;
+      qty: string;
+      time: number;
+      isBuyerMaker: boolean;
+    }>;
+    return rows.map((t) => ({
+      symbol,
+      id: t.id,
+      price: t.price,
+      qty: t.qty,
+      time: t.time,
+      buyerIsMaker: t.isBuyerMaker,
+    }));
   }
 
   /** Aggregate trades from `fromId` on (GET /api/v3/aggTrades). */
   async aggTrades(symbol: string, fromId: number, limit = 1000): Promise<TradeRow[]> {
-    const rows = (await this.get('/api/v3/aggTrades', { symbol, fromId, limit })) as Array<{ a: number; p: string; q: string; f: number; l: number; T: number; m: boolean }>;
-    return rows.map((t) => ({ symbol, id: t.a, price: t.p, qty: t.q, time: t.T, buyerIsMaker: t.m, firstId: t.f, lastId: t.l }));
+    const rows = (await this.get('/api/v3/aggTrades', { symbol, fromId, limit })) as Array<{
+      a: number;
+      p: string;
+      q: string;
+      f: number;
+      l: number;
+      T: number;
+      m: boolean;
+    }>;
+    return rows.map((t) => ({
+      symbol,
+      id: t.a,
+      price: t.p,
+      qty: t.q,
+      time: t.T,
+      buyerIsMaker: t.m,
+      firstId: t.f,
+      lastId: t.l,
+    }));
   }
 }

@@ -91,18 +91,36 @@ const CEILINGS: Readonly<Record<string, Ceiling>> = {
 };
 
 /** Registered strategies run here: params that make them trade on the synthetic walk. */
-const MEASURED: ReadonlyArray<{ id: string; params: Record<string, unknown>; ceiling: keyof typeof CEILINGS | null }> = [
-  { id: 'dca-take-profit', params: { quantity: '0.01', everyCandles: 60, takeProfitPct: '0.5', maxLots: 3 }, ceiling: null },
-  // The seed's minimum volume (90) is a Kraken volume; the walk's volumes are 1-11.
-  { id: 'rsi-sniper', params: { minVolume: '5' }, ceiling: 'rsi12' },
-  { id: 'smart-trade', params: { sizing: { mode: 'quote', amount: '1000' }, exits: { takeProfits: [{ pct: '1', share: '100' }], stopLoss: { pct: '1' } } }, ceiling: null },
-  { id: 'grid', params: { low: '27000', high: '33000', levels: 20, quantity: '0.01' }, ceiling: null },
-  {
-    id: 'range-breakout',
-    params: { rangeCandles: 60, pct: '0.2', repeat: true, sizing: { mode: 'quote', amount: '1000' }, exits: { takeProfits: [{ pct: '0.5', share: '100' }], stopLoss: { pct: '0.5' } } },
-    ceiling: 'extremes60',
-  },
-];
+const MEASURED: ReadonlyArray<{ id: string; params: Record<string, unknown>; ceiling: keyof typeof CEILINGS | null }> =
+  [
+    {
+      id: 'dca-take-profit',
+      params: { quantity: '0.01', everyCandles: 60, takeProfitPct: '0.5', maxLots: 3 },
+      ceiling: null,
+    },
+    // The seed's minimum volume (90) is a Kraken volume; the walk's volumes are 1-11.
+    { id: 'rsi-sniper', params: { minVolume: '5' }, ceiling: 'rsi12' },
+    {
+      id: 'smart-trade',
+      params: {
+        sizing: { mode: 'quote', amount: '1000' },
+        exits: { takeProfits: [{ pct: '1', share: '100' }], stopLoss: { pct: '1' } },
+      },
+      ceiling: null,
+    },
+    { id: 'grid', params: { low: '27000', high: '33000', levels: 20, quantity: '0.01' }, ceiling: null },
+    {
+      id: 'range-breakout',
+      params: {
+        rangeCandles: 60,
+        pct: '0.2',
+        repeat: true,
+        sizing: { mode: 'quote', amount: '1000' },
+        exits: { takeProfits: [{ pct: '0.5', share: '100' }], stopLoss: { pct: '0.5' } },
+      },
+      ceiling: 'extremes60',
+    },
+  ];
 
 const SKIPPED: Readonly<Record<string, string>> = {
   'model-scalper': 'needs model inference (a data activity live); the backtester answers candle requests only',
@@ -118,13 +136,28 @@ export async function backtestScenario(o: BacktestOptions): Promise<BacktestScen
   const candles = syntheticCandles(o.candles);
   const ceilings = new Map<string, number>();
   const ceiling = (key: keyof typeof CEILINGS) => {
-    if (!ceilings.has(key)) ceilings.set(key, rate(candles.length, () => CEILINGS[key]!.run(candles)));
+    if (!ceilings.has(key))
+      ceilings.set(
+        key,
+        rate(candles.length, () => CEILINGS[key]!.run(candles)),
+      );
     return ceilings.get(key)!;
   };
 
   const rows: BacktestRow[] = parseScript(scriptOutput).map((r) => {
     const c = r.label.startsWith('EMA(50)') ? ceiling('ema50') : null;
-    return { strategy: r.label, params: null, source: 'bench/backtest.ts' as const, candles: r.candles, candlesPerSecond: r.rate, orders: r.orders, fills: r.fills, indicators: c ? CEILINGS.ema50!.label : null, ceilingPerSecond: c, shareOfCeiling: c ? round(r.rate / c, 2) : null };
+    return {
+      strategy: r.label,
+      params: null,
+      source: 'bench/backtest.ts' as const,
+      candles: r.candles,
+      candlesPerSecond: r.rate,
+      orders: r.orders,
+      fills: r.fills,
+      indicators: c ? CEILINGS.ema50!.label : null,
+      ceilingPerSecond: c,
+      shareOfCeiling: c ? round(r.rate / c, 2) : null,
+    };
   });
 
   for (const m of MEASURED) {
@@ -149,9 +182,15 @@ export async function backtestScenario(o: BacktestOptions): Promise<BacktestScen
       ceilingPerSecond: c,
       shareOfCeiling: c ? round(cps / c, 2) : null,
     });
-    o.log(`backtest: ${m.id}: ${cps.toLocaleString('en-US')} candles/s${c ? ` (ceiling ${c.toLocaleString('en-US')})` : ''}`);
+    o.log(
+      `backtest: ${m.id}: ${cps.toLocaleString('en-US')} candles/s${c ? ` (ceiling ${c.toLocaleString('en-US')})` : ''}`,
+    );
   }
-  const skipped = Object.fromEntries(Object.keys(STRATEGIES).filter((id) => SKIPPED[id]).map((id) => [id, SKIPPED[id]!]));
+  const skipped = Object.fromEntries(
+    Object.keys(STRATEGIES)
+      .filter((id) => SKIPPED[id])
+      .map((id) => [id, SKIPPED[id]!]),
+  );
   return { candles: o.candles, rows, skipped, scriptOutput, seconds: round((performance.now() - t0) / 1000, 1) };
 }
 
@@ -176,12 +215,18 @@ export const lastSunk = () => sunk;
 
 function runScript(candles: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench/backtest.ts'), '--candles', String(candles), '--ema-only'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench/backtest.ts'), '--candles', String(candles), '--ema-only'],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`bench/backtest.ts exited with ${code}:\n${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`bench/backtest.ts exited with ${code}:\n${out}`)),
+    );
   });
 }
 

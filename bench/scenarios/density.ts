@@ -44,7 +44,11 @@ export interface DensityStage {
   /** CPU seconds per burst (the whole burst: orders, their fill reports, until quiet again). */
   readonly cpuSecondsPerBurst: { readonly worker: number; readonly server: number; readonly database?: number };
   /** Average cores busy from emission to the last bot's order. */
-  readonly coresDuringBurst: { readonly worker: number | null; readonly server: number | null; readonly database?: number | null };
+  readonly coresDuringBurst: {
+    readonly worker: number | null;
+    readonly server: number | null;
+    readonly database?: number | null;
+  };
   readonly burst: Summary;
   /** Emission → last bot's order, per burst (ms). */
   readonly burstSpanMs: readonly number[];
@@ -59,7 +63,12 @@ export interface HistoryGrowth {
   /** History events per candle that places nothing. */
   readonly perCandleWithoutOrder: number;
   /** The same per density stage (the figures above are the first stage's). */
-  readonly byStage: ReadonlyArray<{ readonly bots: number; readonly perCandleWithOrder: number; readonly perCandleWithoutOrder: number; readonly silentEventTypes: Readonly<Record<string, number>> }>;
+  readonly byStage: ReadonlyArray<{
+    readonly bots: number;
+    readonly perCandleWithOrder: number;
+    readonly perCandleWithoutOrder: number;
+    readonly silentEventTypes: Readonly<Record<string, number>>;
+  }>;
   /** History events per reconciliation poll (wake timer included). */
   readonly perReconcile: number;
   /** Extrapolated to 1m candles (60 per hour) with the kernel's default reconcile pace. */
@@ -97,12 +106,35 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
   const temporalPids = () => stack.server.serverPids();
   const databasePids = () => stack.server.databasePids();
   const allPids = () => [...workerPids(), ...temporalPids(), ...databasePids()];
-  const sumPeaks = (peaks: Map<number, number>, pids: readonly number[]) => (pids.some((p) => peaks.has(p)) ? round(pids.reduce((t, p) => t + (peaks.get(p) ?? 0), 0), 1) : null);
+  const sumPeaks = (peaks: Map<number, number>, pids: readonly number[]) =>
+    pids.some((p) => peaks.has(p))
+      ? round(
+          pids.reduce((t, p) => t + (peaks.get(p) ?? 0), 0),
+          1,
+        )
+      : null;
 
-  await stack.startBots(SILENT.map((name) => ({ name, symbol: SYMBOL, strategy: 'bench-echo', params: { mode: 'fill', quantity: '0.01', buyPrice: '1000', sellPrice: '100000' } })));
-  await stack.startBots([{ name: RECONCILE_PROBE, symbol: 'BNBUSDT', strategy: 'bench-echo', params: { mode: 'fill', quantity: '0.1', buyPrice: '10', sellPrice: '100000' } }], {
-    reconcile: { openOrdersEveryMs: 2_000, staleEveryMs: 2_000, idleEveryMs: 2_000 },
-  });
+  await stack.startBots(
+    SILENT.map((name) => ({
+      name,
+      symbol: SYMBOL,
+      strategy: 'bench-echo',
+      params: { mode: 'fill', quantity: '0.01', buyPrice: '1000', sellPrice: '100000' },
+    })),
+  );
+  await stack.startBots(
+    [
+      {
+        name: RECONCILE_PROBE,
+        symbol: 'BNBUSDT',
+        strategy: 'bench-echo',
+        params: { mode: 'fill', quantity: '0.1', buyPrice: '10', sellPrice: '100000' },
+      },
+    ],
+    {
+      reconcile: { openOrdersEveryMs: 2_000, staleEveryMs: 2_000, idleEveryMs: 2_000 },
+    },
+  );
 
   const stages: DensityStage[] = [];
   let running = 0;
@@ -113,7 +145,16 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
   for (const n of o.sizes) {
     const added = Array.from({ length: n - running }, (_, i) => densityBotName(running + i));
     const ts = performance.now();
-    await stack.startBots(added.map((name) => ({ name, symbol: SYMBOL, strategy: 'bench-echo', params: { mode: 'candle', quantity: '0.001' } })), undefined, 50);
+    await stack.startBots(
+      added.map((name) => ({
+        name,
+        symbol: SYMBOL,
+        strategy: 'bench-echo',
+        params: { mode: 'candle', quantity: '0.001' },
+      })),
+      undefined,
+      50,
+    );
     const startSeconds = (performance.now() - ts) / 1000;
     running = n;
     const slugs = new Set(Array.from({ length: n }, (_, i) => densityBotName(i)));
@@ -150,7 +191,9 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
       cpu.worker += cw.seconds();
       cpu.server += cs.seconds();
       cpu.database += cd.seconds();
-      o.log(`density: N=${n} burst ${b + 1}: last order after ${span.toFixed(0)} ms${burst.reactions.size < n ? ` (${n - burst.reactions.size} missing)` : ''}`);
+      o.log(
+        `density: N=${n} burst ${b + 1}: last order after ${span.toFixed(0)} ms${burst.reactions.size < n ? ` (${n - burst.reactions.size} missing)` : ''}`,
+      );
     }
     const peaks = peak.stop();
     const after = await historyLengths(stack, sample);
@@ -177,18 +220,31 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
       workerRssMiB: { idle: idleWorker, peak: sumPeaks(peaks, workerPids()) },
       serverRssMiB: { idle: idleServer, peak: sumPeaks(peaks, temporalPids()) },
       ...(stack.server.kind === 'cluster' ? { databaseRssMiB: { idle: idleDatabase } } : {}),
-      cpuSecondsPerBurst: { worker: round(cpu.worker / o.bursts), server: round(cpu.server / o.bursts), ...(stack.server.kind === 'cluster' ? { database: round(cpu.database / o.bursts) } : {}) },
-      coresDuringBurst: { worker: avg(cores.worker), server: avg(cores.server), ...(stack.server.kind === 'cluster' ? { database: avg(cores.database) } : {}) },
+      cpuSecondsPerBurst: {
+        worker: round(cpu.worker / o.bursts),
+        server: round(cpu.server / o.bursts),
+        ...(stack.server.kind === 'cluster' ? { database: round(cpu.database / o.bursts) } : {}),
+      },
+      coresDuringBurst: {
+        worker: avg(cores.worker),
+        server: avg(cores.server),
+        ...(stack.server.kind === 'cluster' ? { database: avg(cores.database) } : {}),
+      },
       burst,
       burstSpanMs: spans,
       missing,
       load: loadInfo(),
     });
-    o.log(`density: N=${n}: burst p50 ${burst.p50} ms, p99 ${burst.p99} ms; worker RSS ${idleWorker} MiB idle, ${sumPeaks(peaks, workerPids())} MiB peak`);
+    o.log(
+      `density: N=${n}: burst p50 ${burst.p50} ms, p99 ${burst.p99} ms; worker RSS ${idleWorker} MiB idle, ${sumPeaks(peaks, workerPids())} MiB peak`,
+    );
   }
 
   const perReconcile = await reconcileCost(stack);
-  const { perCandleWithOrder, perCandleWithoutOrder } = historyByStage[0] ?? { perCandleWithOrder: Number.NaN, perCandleWithoutOrder: Number.NaN };
+  const { perCandleWithOrder, perCandleWithoutOrder } = historyByStage[0] ?? {
+    perCandleWithOrder: Number.NaN,
+    perCandleWithoutOrder: Number.NaN,
+  };
   const history: HistoryGrowth = {
     perCandleWithOrder,
     perCandleWithoutOrder,
@@ -202,7 +258,11 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
       'history length (describe) of sample bots before and after the measured bursts, divided by the bursts, at the first (least loaded) stage, the others in byStage: bench bots (one MARKET order per candle, its fill reports included) and silent probes (candles, no order); a probe reconciling every 2 s on a symbol without candles gives the cost of one poll. Per bot-hour = 60 candles (1m) x events per candle + polls per hour (1 at the idle pace of DEFAULT_RECONCILE_TIMING) x events per poll.',
   };
   // Probes are not part of the recovery scenario's population.
-  for (const name of [...SILENT, RECONCILE_PROBE]) await stack.client.workflow.getHandle(`bot-${name}`).terminate('benchmark probe done').catch(() => {});
+  for (const name of [...SILENT, RECONCILE_PROBE])
+    await stack.client.workflow
+      .getHandle(`bot-${name}`)
+      .terminate('benchmark probe done')
+      .catch(() => {});
   return { stages, history, seconds: round((performance.now() - t0) / 1000, 1) };
 }
 
@@ -211,7 +271,16 @@ export async function ensureBots(stack: BenchStack, n: number, log: (l: string) 
   stack.exchange.market.setPrice(SYMBOL, '30000');
   if (!stack.worker) await stack.spawnWorker();
   const names = Array.from({ length: n }, (_, i) => densityBotName(i));
-  await stack.startBots(names.map((name) => ({ name, symbol: SYMBOL, strategy: 'bench-echo', params: { mode: 'candle', quantity: '0.001' } })), undefined, 50);
+  await stack.startBots(
+    names.map((name) => ({
+      name,
+      symbol: SYMBOL,
+      strategy: 'bench-echo',
+      params: { mode: 'candle', quantity: '0.001' },
+    })),
+    undefined,
+    50,
+  );
   await warmUp(stack, new Set(names), () => [...stack.workerPids(), ...stack.serverPids()], log);
 }
 
@@ -221,7 +290,12 @@ export async function ensureBots(stack: BenchStack, n: number, log: (l: string) 
  * directory), then emit one candle and wait, however long it takes, until every bot answered it.
  * One warm-up burst only: re-emitting to all bots while some are slow would pile bursts up.
  */
-export async function warmUp(stack: BenchStack, slugs: ReadonlySet<string>, pids: () => number[], log: (l: string) => void): Promise<void> {
+export async function warmUp(
+  stack: BenchStack,
+  slugs: ReadonlySet<string>,
+  pids: () => number[],
+  log: (l: string) => void,
+): Promise<void> {
   const deadline = Date.now() + 600_000;
   for (;;) {
     const listed = await routable(stack, slugs);
@@ -253,7 +327,11 @@ async function routable(stack: BenchStack, slugs: ReadonlySet<string>): Promise<
 }
 
 /** What a bot's history gained since `since` (same run), by event type: explains the per-candle figure. */
-async function eventTypesSince(stack: BenchStack, name: string, since: { runId: string; length: number } | undefined): Promise<Record<string, number>> {
+async function eventTypesSince(
+  stack: BenchStack,
+  name: string,
+  since: { runId: string; length: number } | undefined,
+): Promise<Record<string, number>> {
   if (!since) return {};
   const history = await stack.client.workflow.getHandle(`bot-${name}`, since.runId).fetchHistory();
   const counts: Record<string, number> = {};
@@ -266,7 +344,10 @@ async function eventTypesSince(stack: BenchStack, name: string, since: { runId: 
   return counts;
 }
 
-async function historyLengths(stack: BenchStack, names: readonly string[]): Promise<Map<string, { runId: string; length: number }>> {
+async function historyLengths(
+  stack: BenchStack,
+  names: readonly string[],
+): Promise<Map<string, { runId: string; length: number }>> {
   const out = new Map<string, { runId: string; length: number }>();
   for (const name of names) {
     const d = await stack.client.workflow.getHandle(`bot-${name}`).describe();
@@ -281,7 +362,9 @@ async function reconcileCost(stack: BenchStack): Promise<number> {
   const polls = async () => {
     const h = await handle.fetchHistory();
     const events = h.events ?? [];
-    const reconciles = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'reconcile').length;
+    const reconciles = events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'reconcile',
+    ).length;
     return { events: events.length, reconciles };
   };
   const a = await polls();

@@ -83,7 +83,12 @@ export async function latencyScenario(stack: BenchStack, o: LatencyOptions): Pro
   if (!stack.worker) await stack.spawnWorker();
   await stack.startBots([
     { name: CANDLE_BOT, symbol: CANDLE_SYMBOL, strategy: 'bench-echo', params: { mode: 'candle', quantity: '0.001' } },
-    { name: FILL_BOT, symbol: FILL_SYMBOL, strategy: 'bench-echo', params: { mode: 'fill', quantity: '0.01', buyPrice: BUY_PRICE, sellPrice: SELL_PRICE } },
+    {
+      name: FILL_BOT,
+      symbol: FILL_SYMBOL,
+      strategy: 'bench-echo',
+      params: { mode: 'fill', quantity: '0.01', buyPrice: BUY_PRICE, sellPrice: SELL_PRICE },
+    },
   ]);
   const baseline: BaselineConfig = {
     account: stack.baselineAccount,
@@ -96,7 +101,12 @@ export async function latencyScenario(stack: BenchStack, o: LatencyOptions): Pro
   await stack.spawnBaseline(baseline);
 
   // Both resting BUYs of the fill phase are in place before anything is measured.
-  const rested = await stack.waitFor(() => stack.arrivals.some((a) => slugOf(a.clientOrderId) === FILL_BOT) && stack.arrivals.some((a) => a.clientOrderId === `${BASE_PREFIX}1`), 60_000);
+  const rested = await stack.waitFor(
+    () =>
+      stack.arrivals.some((a) => slugOf(a.clientOrderId) === FILL_BOT) &&
+      stack.arrivals.some((a) => a.clientOrderId === `${BASE_PREFIX}1`),
+    60_000,
+  );
   if (!rested) throw new Error('latency: the resting orders of the fill phase never arrived');
 
   const emitted = new Map<number, number>();
@@ -109,7 +119,9 @@ export async function latencyScenario(stack: BenchStack, o: LatencyOptions): Pro
   o.log(`latency: candle path routable; ${o.warmup} warm-up + ${o.events} measured candles`);
   const firstMeasured = stack.arrivals.length;
   const candle = await measure(stack, closeCandle, CANDLE_BOT, o);
-  const arrived = new Map(stack.arrivals.slice(firstMeasured).map((a) => [a.clientOrderId, performance.timeOrigin + a.t]));
+  const arrived = new Map(
+    stack.arrivals.slice(firstMeasured).map((a) => [a.clientOrderId, performance.timeOrigin + a.t]),
+  );
 
   let low = true;
   const crossPrice = () => {
@@ -123,16 +135,36 @@ export async function latencyScenario(stack: BenchStack, o: LatencyOptions): Pro
   await stack.stopBaseline();
   const breakdown = await candleBreakdown(stack.client, `bot-${CANDLE_BOT}`, emitted, arrived);
   const replay = await replaySpeed(stack.client, `bot-${CANDLE_BOT}`, stack.bundlePath);
-  for (const name of [CANDLE_BOT, FILL_BOT]) await stack.client.workflow.getHandle(`bot-${name}`).terminate('benchmark over').catch(() => {});
-  return { candle, candleBreakdown: breakdown, fill, gapMs: o.gapMs, replay, load: loadInfo(), seconds: round((performance.now() - t0) / 1000, 1) };
+  for (const name of [CANDLE_BOT, FILL_BOT])
+    await stack.client.workflow
+      .getHandle(`bot-${name}`)
+      .terminate('benchmark over')
+      .catch(() => {});
+  return {
+    candle,
+    candleBreakdown: breakdown,
+    fill,
+    gapMs: o.gapMs,
+    replay,
+    load: loadInfo(),
+    seconds: round((performance.now() - t0) / 1000, 1),
+  };
 }
 
 /** Emit candles until one reaches the bot (the stream service routes it once visibility lists the bot). */
-async function untilRoutable(stack: BenchStack, emit: () => void, bot: string, log: (l: string) => void): Promise<void> {
+async function untilRoutable(
+  stack: BenchStack,
+  emit: () => void,
+  bot: string,
+  log: (l: string) => void,
+): Promise<void> {
   for (let attempt = 1; attempt <= 30; attempt++) {
     const mark = stack.arrivals.length;
     emit();
-    const ok = await stack.waitFor(() => stack.arrivals.slice(mark).some((a) => slugOf(a.clientOrderId) === bot), 2_000);
+    const ok = await stack.waitFor(
+      () => stack.arrivals.slice(mark).some((a) => slugOf(a.clientOrderId) === bot),
+      2_000,
+    );
     if (ok) {
       await sleep(200);
       return;
@@ -168,7 +200,9 @@ async function measure(stack: BenchStack, emit: () => void, bot: string, o: Late
     emit();
     await stack.waitFor(() => {
       const got = fresh();
-      return got.some((a) => slugOf(a.clientOrderId) === bot) && got.some((a) => a.clientOrderId.startsWith(BASE_PREFIX));
+      return (
+        got.some((a) => slugOf(a.clientOrderId) === bot) && got.some((a) => a.clientOrderId.startsWith(BASE_PREFIX))
+      );
     }, TIMEOUT_MS);
     const got = fresh();
     const d = got.find((a) => slugOf(a.clientOrderId) === bot);
@@ -186,7 +220,12 @@ async function measure(stack: BenchStack, emit: () => void, bot: string, o: Late
   }
   const ds = summarize(durable);
   const bs = summarize(base);
-  return { durable: ds, baseline: bs, ratio: { p50: round(ds.p50 / bs.p50, 1), p90: round(ds.p90 / bs.p90, 1), p99: round(ds.p99 / bs.p99, 1) }, missing };
+  return {
+    durable: ds,
+    baseline: bs,
+    ratio: { p50: round(ds.p50 / bs.p50, 1), p90: round(ds.p90 / bs.p90, 1), p99: round(ds.p99 / bs.p99, 1) },
+    missing,
+  };
 }
 
 /**
@@ -212,5 +251,9 @@ async function replaySpeed(client: Client, workflowId: string, bundlePath: strin
     times.push(performance.now());
   }
   const ms = (times[times.length - 1]! - times[0]!) / (runs - 1);
-  return { historyEvents: history.events?.length ?? 0, msPerReplay: round(ms, 1), eventsPerSecond: Math.round(((history.events?.length ?? 0) / ms) * 1000) };
+  return {
+    historyEvents: history.events?.length ?? 0,
+    msPerReplay: round(ms, 1),
+    eventsPerSecond: Math.round(((history.events?.length ?? 0) / ms) * 1000),
+  };
 }

@@ -61,7 +61,11 @@ export interface RecoveryResult {
   readonly services?: Readonly<Record<string, ServerRecovery>>;
 }
 
-export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<string>, o: RecoveryOptions): Promise<RecoveryResult> {
+export async function recoveryScenario(
+  stack: BenchStack,
+  slugs: ReadonlySet<string>,
+  o: RecoveryOptions,
+): Promise<RecoveryResult> {
   const pids = () => [...stack.workerPids(), ...stack.serverPids()];
   await quiet(pids(), { maxMs: 60_000 });
 
@@ -85,7 +89,9 @@ export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<str
     missing: slugs.size - burst.reactions.size,
     load: loadInfo(),
   };
-  o.log(`recovery: worker restarted; all bots acted ${worker.allActedMs} ms after the restart (polling ${worker.pollingMs} ms, streams ${worker.streamsMs} ms)`);
+  o.log(
+    `recovery: worker restarted; all bots acted ${worker.allActedMs} ms after the restart (polling ${worker.pollingMs} ms, streams ${worker.streamsMs} ms)`,
+  );
 
   await quiet(pids(), { maxMs: 60_000 });
 
@@ -100,7 +106,13 @@ export async function recoveryScenario(stack: BenchStack, slugs: ReadonlySet<str
 }
 
 /** kill -9 one part of the server and restart it: time until every bot has acted on a new candle. */
-async function serverRecovery(stack: BenchStack, slugs: ReadonlySet<string>, part: string, pids: () => number[], o: RecoveryOptions): Promise<ServerRecovery> {
+async function serverRecovery(
+  stack: BenchStack,
+  slugs: ReadonlySet<string>,
+  part: string,
+  pids: () => number[],
+  o: RecoveryOptions,
+): Promise<ServerRecovery> {
   o.log(`recovery: kill -9 the Temporal ${part === 'server' ? 'dev server' : `${part} service`}`);
   const serverRestart = performance.now();
   const { readyMs: serverReadyMs } = await stack.restartServer(part);
@@ -126,6 +138,8 @@ async function serverRecovery(stack: BenchStack, slugs: ReadonlySet<string>, par
     missing: slugs.size - after.reactions.size,
     load: loadInfo(),
   };
-  o.log(`recovery: ${part} restarted; all bots acted ${server.allActedMs} ms after the restart (server ready ${server.serverReadyMs} ms, ${candles} candle(s))`);
+  o.log(
+    `recovery: ${part} restarted; all bots acted ${server.allActedMs} ms after the restart (server ready ${server.serverReadyMs} ms, ${candles} candle(s))`,
+  );
   return server;
 }

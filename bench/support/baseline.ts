@@ -21,7 +21,12 @@ export interface BaselineConfig {
   /** The stream names of the combined connection (the same set the worker's stream service holds). */
   readonly streams: readonly string[];
   readonly candle: { readonly symbol: string; readonly interval: CandleInterval; readonly quantity: string } | null;
-  readonly fill: { readonly symbol: string; readonly buyPrice: string; readonly sellPrice: string; readonly quantity: string } | null;
+  readonly fill: {
+    readonly symbol: string;
+    readonly buyPrice: string;
+    readonly sellPrice: string;
+    readonly quantity: string;
+  } | null;
   /** Client order ids start with this (the benchmark tells the two paths apart by it). */
   readonly idPrefix: string;
 }
@@ -39,9 +44,11 @@ const resting = new Map<string, 'BUY' | 'SELL'>();
 function place(request: OrderRequest): void {
   const clientOrderId = `${config!.idPrefix}${++seq}`;
   if (request.type === 'LIMIT') resting.set(clientOrderId, request.side);
-  account.call('order', 1, (r) => r.order(orderParams(request, clientOrderId, config!.account.recvWindowMs))).catch((err: unknown) => {
-    console.error(`baseline order ${clientOrderId} failed: ${(err as Error).message}`);
-  });
+  account
+    .call('order', 1, (r) => r.order(orderParams(request, clientOrderId, config!.account.recvWindowMs)))
+    .catch((err: unknown) => {
+      console.error(`baseline order ${clientOrderId} failed: ${(err as Error).message}`);
+    });
 }
 
 let candles = 0;
@@ -62,11 +69,26 @@ const user = new UserStream(config.account.wsApi, config.account.apiKey, config.
     if (!f || side === undefined || snapshot.status !== 'FILLED') return;
     resting.delete(snapshot.clientOrderId);
     const next = side === 'BUY' ? 'SELL' : 'BUY';
-    place({ symbol: f.symbol, side: next, type: 'LIMIT', timeInForce: 'GTC', quantity: f.quantity, price: next === 'BUY' ? f.buyPrice : f.sellPrice });
+    place({
+      symbol: f.symbol,
+      side: next,
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: f.quantity,
+      price: next === 'BUY' ? f.buyPrice : f.sellPrice,
+    });
   },
   onSubscribed() {
     const f = config.fill;
-    if (f && resting.size === 0) place({ symbol: f.symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: f.quantity, price: f.buyPrice });
+    if (f && resting.size === 0)
+      place({
+        symbol: f.symbol,
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: f.quantity,
+        price: f.buyPrice,
+      });
     console.log('ready');
   },
   onResubscribed() {},

@@ -13,7 +13,10 @@ export const SYMBOL = 'BTCUSDT';
  * started (placements, their fill reports, reconciliations). Idle = under `threshold` of a core
  * over a `windowMs` window. Gives up after `maxMs` (returns false).
  */
-export async function quiet(pids: readonly number[], o: { threshold?: number; windowMs?: number; maxMs?: number } = {}): Promise<boolean> {
+export async function quiet(
+  pids: readonly number[],
+  o: { threshold?: number; windowMs?: number; maxMs?: number } = {},
+): Promise<boolean> {
   const threshold = o.threshold ?? 0.08;
   const windowMs = o.windowMs ?? 500;
   const deadline = Date.now() + (o.maxMs ?? 30_000);

@@ -44,7 +44,8 @@ function payloadJson(p: temporal.api.common.v1.IPayloads | null | undefined): un
 /** All runs of a workflow (continue-as-new splits a bot's history), oldest first. */
 async function histories(client: Client, workflowId: string): Promise<HistoryEvent[][]> {
   const runs: { runId: string; start: number }[] = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push({ runId: wf.runId, start: wf.startTime.getTime() });
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+    runs.push({ runId: wf.runId, start: wf.startTime.getTime() });
   runs.sort((a, b) => a.start - b.start);
   const out: HistoryEvent[][] = [];
   for (const r of runs) out.push((await client.workflow.getHandle(workflowId, r.runId).fetchHistory()).events ?? []);
@@ -55,14 +56,26 @@ async function histories(client: Client, workflowId: string): Promise<HistoryEve
  * @param emitted wall-clock emission time per candle open time
  * @param arrived wall-clock arrival time per client order id
  */
-export async function candleBreakdown(client: Client, workflowId: string, emitted: ReadonlyMap<number, number>, arrived: ReadonlyMap<string, number>): Promise<Breakdown> {
-  const stages = { relay: [] as number[], wftQueue: [] as number[], wftRun: [] as number[], actQueue: [] as number[], actRun: [] as number[] };
+export async function candleBreakdown(
+  client: Client,
+  workflowId: string,
+  emitted: ReadonlyMap<number, number>,
+  arrived: ReadonlyMap<string, number>,
+): Promise<Breakdown> {
+  const stages = {
+    relay: [] as number[],
+    wftQueue: [] as number[],
+    wftRun: [] as number[],
+    actQueue: [] as number[],
+    actRun: [] as number[],
+  };
   for (const events of await histories(client, workflowId)) {
     const byId = new Map<number, HistoryEvent>();
     for (const e of events) byId.set(Number(e.eventId), e);
     const startedOf = new Map<number, HistoryEvent>();
     for (const e of events) {
-      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) startedOf.set(Number(e.activityTaskStartedEventAttributes!.scheduledEventId), e);
+      if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+        startedOf.set(Number(e.activityTaskStartedEventAttributes!.scheduledEventId), e);
     }
     for (let i = 0; i < events.length; i++) {
       const anchor = candleAnchor(events, i);
@@ -76,13 +89,22 @@ export async function candleBreakdown(client: Client, workflowId: string, emitte
       while (j < events.length && events[j]!.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) j++;
       const completed = events[j];
       let k = j + 1;
-      while (k < events.length && !(events[k]!.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && events[k]!.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder')) {
+      while (
+        k < events.length &&
+        !(
+          events[k]!.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+          events[k]!.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder'
+        )
+      ) {
         if (events[k]!.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
         k++;
       }
       const scheduled = events[k];
-      if (!started || !completed || !scheduled || scheduled.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) continue;
-      const input = payloadJson(scheduled.activityTaskScheduledEventAttributes!.input) as { clientOrderId: string } | null;
+      if (!started || !completed || !scheduled || scheduled.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        continue;
+      const input = payloadJson(scheduled.activityTaskScheduledEventAttributes!.input) as {
+        clientOrderId: string;
+      } | null;
       const actStarted = startedOf.get(Number(scheduled.eventId));
       const arrival = input ? arrived.get(input.clientOrderId) : undefined;
       if (!actStarted || arrival === undefined) continue;
@@ -108,14 +130,24 @@ export async function candleBreakdown(client: Client, workflowId: string, emitte
  * workflow task scheduled for it, the first event the server stamps for an update (its acceptance
  * follows that task's completion).
  */
-function candleAnchor(events: readonly HistoryEvent[], i: number): { event: HistoryEvent; index: number; openTime: number } | null {
+function candleAnchor(
+  events: readonly HistoryEvent[],
+  i: number,
+): { event: HistoryEvent; index: number; openTime: number } | null {
   const e = events[i]!;
-  if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === 'candle') {
+  if (
+    e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED &&
+    e.workflowExecutionSignaledEventAttributes?.signalName === 'candle'
+  ) {
     const candle = payloadJson(e.workflowExecutionSignaledEventAttributes.input) as { openTime: number } | null;
     return candle ? { event: e, index: i, openTime: candle.openTime } : null;
   }
   const request = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
-  if (e.eventType !== EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED || request?.input?.name !== 'deliverCandle') return null;
+  if (
+    e.eventType !== EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ||
+    request?.input?.name !== 'deliverCandle'
+  )
+    return null;
   const candle = payloadJson(request.input.args) as { openTime: number } | null;
   let j = i - 1;
   while (j >= 0 && events[j]!.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) j--;

@@ -74,7 +74,10 @@ export class PeakRss {
   private readonly peaks = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly pids: () => readonly number[], everyMs = 100) {
+  constructor(
+    private readonly pids: () => readonly number[],
+    everyMs = 100,
+  ) {
     this.sample();
     this.timer = setInterval(() => this.sample(), everyMs);
     this.timer.unref();

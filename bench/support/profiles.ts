@@ -19,30 +19,35 @@ export interface Profile {
 export const PROFILES: Readonly<Record<string, Profile>> = {
   shipped: {
     name: 'shipped',
-    description: 'dev server as npm start runs it (SQLite WAL, synchronous=FULL: one fsync per commit; eager activity dispatch); worker as createBotWorker builds it',
+    description:
+      'dev server as npm start runs it (SQLite WAL, synchronous=FULL: one fsync per commit; eager activity dispatch); worker as createBotWorker builds it',
   },
   previous: {
     name: 'previous',
-    description: 'dev server as it ran before the benchmark (SQLite rollback journal, fsync per commit; activities through the task queue); worker as createBotWorker builds it',
+    description:
+      'dev server as it ran before the benchmark (SQLite rollback journal, fsync per commit; activities through the task queue); worker as createBotWorker builds it',
     sqlitePragmas: { journal_mode: 'delete', synchronous: 'full' },
     dynamicConfig: { 'system.enableActivityEagerExecution': false },
   },
   /** As shipped, but stream events reach bots as signals (the path before Workflow Updates). */
   signals: {
     name: 'signals',
-    description: 'as shipped but candles and order reports delivered as signals (STREAM_DELIVERY=signal), the path before updates',
+    description:
+      'as shipped but candles and order reports delivered as signals (STREAM_DELIVERY=signal), the path before updates',
     workerEnv: { STREAM_DELIVERY: 'signal' },
   },
   /** As shipped, but candles too as updates (5 history events per silent candle instead of 4). */
   updates: {
     name: 'updates',
-    description: 'as shipped but candles as well as order reports delivered as Workflow Updates (STREAM_DELIVERY=update)',
+    description:
+      'as shipped but candles as well as order reports delivered as Workflow Updates (STREAM_DELIVERY=update)',
     workerEnv: { STREAM_DELIVERY: 'update' },
   },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
     name: 'no-fsync',
-    description: 'as shipped but SQLite synchronous=NORMAL: no fsync per commit, so a power cut may lose the last commits (exactly-once at risk); comparison only',
+    description:
+      'as shipped but SQLite synchronous=NORMAL: no fsync per commit, so a power cut may lose the last commits (exactly-once at risk); comparison only',
     sqlitePragmas: { journal_mode: 'wal', synchronous: 'normal' },
   },
 };

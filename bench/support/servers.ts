@@ -67,7 +67,11 @@ async function devServer(dir: string, s: ServerSettings): Promise<BenchServer> {
 async function clusterServer(dir: string, s: ServerSettings): Promise<BenchServer> {
   // mkdtemp made the folder private; PostgreSQL runs as the postgres user when we are root.
   chmodSync(dir, 0o711);
-  const cluster = await TemporalCluster.start({ home: path.join(dir, 'cluster'), ...(s.dynamicConfig ? { dynamicConfig: s.dynamicConfig } : {}), log: s.log });
+  const cluster = await TemporalCluster.start({
+    home: path.join(dir, 'cluster'),
+    ...(s.dynamicConfig ? { dynamicConfig: s.dynamicConfig } : {}),
+    log: s.log,
+  });
   return {
     kind: 'cluster',
     address: cluster.address,
@@ -79,7 +83,9 @@ async function clusterServer(dir: string, s: ServerSettings): Promise<BenchServe
     async close() {
       // What the run left in PostgreSQL: the sizing figures of deploy/README.md.
       const c = cluster.counts();
-      s.log(`cluster: PostgreSQL holds ${c.executions} executions, ${c.historyEvents} history events at ${c.historyBytesPerEvent} bytes each; databases ${c.databaseMiB.temporal} + ${c.databaseMiB.visibility} MiB`);
+      s.log(
+        `cluster: PostgreSQL holds ${c.executions} executions, ${c.historyEvents} history events at ${c.historyBytesPerEvent} bytes each; databases ${c.databaseMiB.temporal} + ${c.databaseMiB.visibility} MiB`,
+      );
       await cluster.stop();
     },
   };

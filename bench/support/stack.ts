@@ -67,7 +67,10 @@ function workflowBundle(): Promise<string> {
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'workflow-bundle.js');
     const quiet = () => {};
-    const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error, log: quiet } });
+    const { code } = await bundleWorkflowCode({
+      ...workflowBundleOptions(),
+      logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error, log: quiet },
+    });
     writeFileSync(file, code);
     return file;
   })();
@@ -104,7 +107,12 @@ export class BenchStack {
       rateLimits: false,
       accounts: [
         { name: BOT_ACCOUNT, apiKey: 'bench-bots-key', apiSecret: 'bench-bots-secret', balances: BALANCES },
-        { name: BASELINE_ACCOUNT, apiKey: 'bench-baseline-key', apiSecret: 'bench-baseline-secret', balances: BALANCES },
+        {
+          name: BASELINE_ACCOUNT,
+          apiKey: 'bench-baseline-key',
+          apiSecret: 'bench-baseline-secret',
+          balances: BALANCES,
+        },
       ],
     });
     const stack = new BenchStack(dir, options, server, exchange, bundlePath);
@@ -212,12 +220,25 @@ export class BenchStack {
    * Start the worker processes (options.workers of them, extra node flags e.g. --cpu-prof);
    * resolves once every one polls, with the time that took.
    */
-  async spawnWorker(tuning?: WorkerTuning, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; readyMs: number }> {
+  async spawnWorker(
+    tuning?: WorkerTuning,
+    nodeArgs: readonly string[] = [],
+  ): Promise<{ child: ChildProcess; readyMs: number }> {
     const t0 = performance.now();
     const n = Math.max(1, this.options.workers ?? 1);
     const entry = path.join(PROJECT_ROOT, 'bench/support/worker-entry.ts');
     const env = this.workerEnv(tuning ?? this.options.tuning);
-    this.workers = await Promise.all(Array.from({ length: n }, (_, i) => spawnChild(entry, env, 'polling', path.join(this.dir, n === 1 ? 'worker.log' : `worker-${i + 1}.log`), nodeArgs)));
+    this.workers = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        spawnChild(
+          entry,
+          env,
+          'polling',
+          path.join(this.dir, n === 1 ? 'worker.log' : `worker-${i + 1}.log`),
+          nodeArgs,
+        ),
+      ),
+    );
     this.worker = this.workers[0]!;
     return { child: this.worker, readyMs: performance.now() - t0 };
   }
@@ -230,7 +251,12 @@ export class BenchStack {
   }
 
   async spawnBaseline(config: object): Promise<ChildProcess> {
-    const child = await spawnChild(path.join(PROJECT_ROOT, 'bench/support/baseline.ts'), { ...process.env, BASELINE_CONFIG: JSON.stringify(config) }, 'ready', path.join(this.dir, 'baseline.log'));
+    const child = await spawnChild(
+      path.join(PROJECT_ROOT, 'bench/support/baseline.ts'),
+      { ...process.env, BASELINE_CONFIG: JSON.stringify(config) },
+      'ready',
+      path.join(this.dir, 'baseline.log'),
+    );
     this.baseline = child;
     return child;
   }
@@ -257,8 +283,18 @@ export class BenchStack {
     const run = async () => {
       while (next < defs.length) {
         const def = defs[next++]!;
-        const full = { account: BOT_ACCOUNT, market: 'spot', risk: {}, onStop: 'leave-orders', interval: '1m', ...def } as BotDefinition;
-        const r = await startBot(this.client, full, TASK_QUEUE, { maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS, ...options });
+        const full = {
+          account: BOT_ACCOUNT,
+          market: 'spot',
+          risk: {},
+          onStop: 'leave-orders',
+          interval: '1m',
+          ...def,
+        } as BotDefinition;
+        const r = await startBot(this.client, full, TASK_QUEUE, {
+          maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS,
+          ...options,
+        });
         if (!r.started) throw new Error(r.message);
       }
     };
@@ -290,8 +326,18 @@ export function slugOf(clientOrderId: string): string {
   return clientOrderId.slice(0, clientOrderId.indexOf('_'));
 }
 
-async function spawnChild(entry: string, env: NodeJS.ProcessEnv, readyLine: string, logFile: string, nodeArgs: readonly string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+async function spawnChild(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  readyLine: string,
+  logFile: string,
+  nodeArgs: readonly string[] = [],
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log = createWriteStream(logFile, { flags: 'a' });
   // Never leave a child behind when the benchmark ends (normally or on an error).
   const reap = () => child.kill('SIGKILL');
@@ -299,7 +345,10 @@ async function spawnChild(entry: string, env: NodeJS.ProcessEnv, readyLine: stri
   child.once('exit', () => process.removeListener('exit', reap));
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${path.basename(entry)} did not start within 90 s:\n${output}`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${path.basename(entry)} did not start within 90 s:\n${output}`)),
+      90_000,
+    );
     const onExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`${path.basename(entry)} exited with ${code}:\n${output}`));

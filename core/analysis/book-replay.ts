@@ -35,7 +35,10 @@ function levels(raw: unknown, where: string, side: 'bids' | 'asks'): Array<reado
     if (i > 0) {
       const prev = (raw[i - 1] as string[])[0]!;
       const ordered = side === 'bids' ? lt(level[0], prev) : gt(level[0], prev);
-      if (!ordered) throw new DepthRecordingError(`${where}: ${side} are not in book order at level ${i} (${prev} then ${level[0]})`);
+      if (!ordered)
+        throw new DepthRecordingError(
+          `${where}: ${side} are not in book order at level ${i} (${prev} then ${level[0]})`,
+        );
     }
     return [level[0], level[1]] as const;
   });
@@ -43,7 +46,13 @@ function levels(raw: unknown, where: string, side: 'bids' | 'asks'): Array<reado
 
 /** Serialise one snapshot as a recording line (what the recorder appends). */
 export function depthRecordingLine(book: RecordedBook): string {
-  return JSON.stringify({ symbol: book.symbol, time: book.time, ...(book.lastUpdateId !== undefined ? { lastUpdateId: book.lastUpdateId } : {}), bids: book.bids, asks: book.asks });
+  return JSON.stringify({
+    symbol: book.symbol,
+    time: book.time,
+    ...(book.lastUpdateId !== undefined ? { lastUpdateId: book.lastUpdateId } : {}),
+    bids: book.bids,
+    asks: book.asks,
+  });
 }
 
 export function parseDepthRecording(text: string, source = 'depth recording'): RecordedBook[] {
@@ -58,9 +67,11 @@ export function parseDepthRecording(text: string, source = 'depth recording'): R
     } catch (err) {
       throw new DepthRecordingError(`${where}: not JSON (${(err as Error).message})`);
     }
-    if (typeof obj.symbol !== 'string' || typeof obj.time !== 'number') throw new DepthRecordingError(`${where}: needs "symbol" (string) and "time" (ms)`);
+    if (typeof obj.symbol !== 'string' || typeof obj.time !== 'number')
+      throw new DepthRecordingError(`${where}: needs "symbol" (string) and "time" (ms)`);
     const prev = out[out.length - 1];
-    if (prev && obj.time < prev.time) throw new DepthRecordingError(`${where}: time ${obj.time} goes back (previous ${prev.time})`);
+    if (prev && obj.time < prev.time)
+      throw new DepthRecordingError(`${where}: time ${obj.time} goes back (previous ${prev.time})`);
     out.push({
       symbol: obj.symbol,
       time: obj.time,

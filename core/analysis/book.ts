@@ -37,7 +37,14 @@ export interface BookAnalysisConfig {
   readonly maxPeaks: number;
 }
 
-export const SEED_004_BOOK: BookAnalysisConfig = { limit: 500, relativeThreshold: 10, prominence: 5, height: 0, peakDistanceDivisor: 10, maxPeaks: 10 };
+export const SEED_004_BOOK: BookAnalysisConfig = {
+  limit: 500,
+  relativeThreshold: 10,
+  prominence: 5,
+  height: 0,
+  peakDistanceDivisor: 10,
+  maxPeaks: 10,
+};
 
 export interface BookPeak {
   readonly price: Dec;
@@ -66,19 +73,34 @@ export interface BookSummary {
   readonly thresholds: { readonly bid: number; readonly ask: number };
 }
 
-function sidePeaks(levels: ReadonlyArray<readonly [Dec, Dec]>, cfg: BookAnalysisConfig): { peaks: BookPeak[]; threshold: number; volume: number } {
+function sidePeaks(
+  levels: ReadonlyArray<readonly [Dec, Dec]>,
+  cfg: BookAnalysisConfig,
+): { peaks: BookPeak[]; threshold: number; volume: number } {
   const y = levels.map(([, q]) => Number(q));
   const volume = y.reduce((a, b) => a + b, 0);
   const largest = y.length > 0 ? Math.max(...y) : 0;
   const threshold = (largest * cfg.relativeThreshold) / 100;
-  const distance = cfg.peakDistanceDivisor > 0 ? Math.max(1, Math.floor(y.length / cfg.peakDistanceDivisor)) : undefined;
-  const found = findPeaks(y, { height: cfg.height, threshold, prominence: cfg.prominence, ...(distance !== undefined ? { distance } : {}) });
-  const peaks = found.slice(0, cfg.maxPeaks).map((p) => ({ price: str(levels[p.index]![0]), volume: y[p.index]!, prominence: Number(p.prominence.toPrecision(10)), level: p.index }));
+  const distance =
+    cfg.peakDistanceDivisor > 0 ? Math.max(1, Math.floor(y.length / cfg.peakDistanceDivisor)) : undefined;
+  const found = findPeaks(y, {
+    height: cfg.height,
+    threshold,
+    prominence: cfg.prominence,
+    ...(distance !== undefined ? { distance } : {}),
+  });
+  const peaks = found.slice(0, cfg.maxPeaks).map((p) => ({
+    price: str(levels[p.index]![0]),
+    volume: y[p.index]!,
+    prominence: Number(p.prominence.toPrecision(10)),
+    level: p.index,
+  }));
   return { peaks, threshold, volume };
 }
 
 export function summarizeBook(book: BookSnapshot, cfg: BookAnalysisConfig = SEED_004_BOOK): BookSummary {
-  if (book.bids.length === 0 || book.asks.length === 0) throw new Error(`order book of ${book.symbol} at ${book.time} has an empty side`);
+  if (book.bids.length === 0 || book.asks.length === 0)
+    throw new Error(`order book of ${book.symbol} at ${book.time} has an empty side`);
   const bids = book.bids.slice(0, cfg.limit);
   const asks = book.asks.slice(0, cfg.limit);
   const b = sidePeaks(bids, cfg);

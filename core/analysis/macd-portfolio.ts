@@ -76,10 +76,13 @@ export function analyzeDaily(symbol: string, candles: readonly Candle[], cfg: Da
   const cross = macdCross(m);
   let action: DailyAction = 'hold';
   let why: string;
-  if (m.macd === null || m.signal === null) why = `not enough daily candles for MACD(${cfg.fast}, ${cfg.slow}, ${cfg.signal}): ${sorted.length}`;
+  if (m.macd === null || m.signal === null)
+    why = `not enough daily candles for MACD(${cfg.fast}, ${cfg.slow}, ${cfg.signal}): ${sorted.length}`;
   else if (cfg.mode === 'cross') {
     action = cross === 'up' ? 'buy' : cross === 'down' ? 'sell' : 'hold';
-    why = cross ? `MACD crossed ${cross === 'up' ? 'above' : 'below'} its signal (${r6(m.prevMacd)} vs ${r6(m.prevSignal)} -> ${r6(m.macd)} vs ${r6(m.signal)})` : `no MACD crossing (${r6(m.macd)} vs signal ${r6(m.signal)})`;
+    why = cross
+      ? `MACD crossed ${cross === 'up' ? 'above' : 'below'} its signal (${r6(m.prevMacd)} vs ${r6(m.prevSignal)} -> ${r6(m.macd)} vs ${r6(m.signal)})`
+      : `no MACD crossing (${r6(m.macd)} vs signal ${r6(m.signal)})`;
   } else {
     action = m.macd > m.signal ? 'buy' : m.macd < m.signal ? 'sell' : 'hold';
     why = `MACD ${r6(m.macd)} ${m.macd > m.signal ? 'above' : m.macd < m.signal ? 'below' : 'at'} its signal ${r6(m.signal)}`;
@@ -118,7 +121,8 @@ export type RiskAnswer =
  * loss over that fall is `risk` (a fraction) of `capital`: amount = capital x risk / (fall / close).
  */
 export function riskAmount(a: SymbolAnalysis, capital: Dec, risk: Dec): RiskAnswer {
-  if (a.atr === null || a.support === null) return { ok: false, why: 'ATR or support not available (too few daily candles)' };
+  if (a.atr === null || a.support === null)
+    return { ok: false, why: 'ATR or support not available (too few daily candles)' };
   if (!isPositive(a.close)) return { ok: false, why: `no close for ${a.symbol}` };
   const toSupport = Math.max(0, Number(a.close) - a.support);
   const fall = d(fromFloat(toSupport, 8)).plus(fromFloat(a.atr, 8));
@@ -145,6 +149,8 @@ export interface BalancedAmounts {
 export function balanceAmounts(amounts: Readonly<Record<string, Dec>>, free: Dec): BalancedAmounts {
   const total = str(Object.values(amounts).reduce((acc, v) => acc.plus(v), d(0)));
   const scale = gt(total, free) && isPositive(total) ? str(d(free).dividedBy(total).toDecimalPlaces(12, 1)) : '1';
-  const scaled = Object.fromEntries(Object.entries(amounts).map(([s, v]) => [s, floorToStep(str(d(v).times(scale)), '0.01')]));
+  const scaled = Object.fromEntries(
+    Object.entries(amounts).map(([s, v]) => [s, floorToStep(str(d(v).times(scale)), '0.01')]),
+  );
   return { scale, total, amounts: scaled };
 }

@@ -53,7 +53,10 @@ export function localMaxima(x: readonly number[]): number[] {
 }
 
 /** scipy's `peak_prominences` with wlen = None. */
-export function prominenceOf(x: readonly number[], peak: number): { prominence: number; leftBase: number; rightBase: number } {
+export function prominenceOf(
+  x: readonly number[],
+  peak: number,
+): { prominence: number; leftBase: number; rightBase: number } {
   const top = x[peak]!;
   let leftMin = top;
   let leftBase = peak;
@@ -90,7 +93,8 @@ function selectByDistance(peaks: readonly number[], x: readonly number[], distan
 }
 
 export function findPeaks(x: readonly number[], opts: PeakOptions = {}): Peak[] {
-  if (opts.distance !== undefined && opts.distance < 1) throw new RangeError('`distance` must be greater or equal to 1');
+  if (opts.distance !== undefined && opts.distance < 1)
+    throw new RangeError('`distance` must be greater or equal to 1');
   let peaks = localMaxima(x);
   if (opts.height !== undefined) peaks = peaks.filter((p) => x[p]! >= opts.height!);
   const thresholdOf = (p: number) => Math.min(x[p]! - x[p - 1]!, x[p]! - x[p + 1]!);

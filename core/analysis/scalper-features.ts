@@ -40,7 +40,16 @@ export interface FeatureConfig {
   readonly window: number;
 }
 
-export const SEED_001_FEATURES: FeatureConfig = { cci: 250, evm: 250, sma: 250, ewma: 250, bbands: 250, forceIndex: 250, roc: 250, window: 250 };
+export const SEED_001_FEATURES: FeatureConfig = {
+  cci: 250,
+  evm: 250,
+  sma: 250,
+  ewma: 250,
+  bbands: 250,
+  forceIndex: 250,
+  roc: 250,
+  window: 250,
+};
 
 /** Candles the seed downloads every minute (`cl.klines('BTCUSDT', '1m', limit = 500)`). */
 export const SEED_001_LOOKBACK = 500;
@@ -50,7 +59,22 @@ export const SEED_001_LOOKBACK = 500;
  * is a time index, not a market feature, and is left out) followed by the indicators in the order
  * the seed joins them (CCI, EVM, SMA, EWMA, UpperBB/LowerBB, ForceIndex, Rate of Change).
  */
-export const FEATURE_COLUMNS = ['Open', 'High', 'Low', 'Close', 'Volume', 'Count', 'CCI', 'EVM', 'SMA', 'EWMA', 'UpperBB', 'LowerBB', 'ForceIndex', 'ROC'] as const;
+export const FEATURE_COLUMNS = [
+  'Open',
+  'High',
+  'Low',
+  'Close',
+  'Volume',
+  'Count',
+  'CCI',
+  'EVM',
+  'SMA',
+  'EWMA',
+  'UpperBB',
+  'LowerBB',
+  'ForceIndex',
+  'ROC',
+] as const;
 
 export type Column = readonly number[];
 
@@ -231,7 +255,10 @@ export interface FeatureWindow {
  * cannot give `window` complete rows (too few candles, or NaN such as a zero-volume, zero-range
  * minute poisoning the EVM mean) or when a value is infinite (sklearn's normalize refuses those).
  */
-export function featureWindow(candles: readonly FeatureCandle[], cfg: FeatureConfig = SEED_001_FEATURES): FeatureWindow {
+export function featureWindow(
+  candles: readonly FeatureCandle[],
+  cfg: FeatureConfig = SEED_001_FEATURES,
+): FeatureWindow {
   const complete = dropNaRows(indicatorTable(candles, cfg));
   if (complete.length < cfg.window) {
     throw new FeatureWindowError(
@@ -242,7 +269,9 @@ export function featureWindow(candles: readonly FeatureCandle[], cfg: FeatureCon
   const bad = raw.findIndex((row) => row.some((v) => !Number.isFinite(v)));
   if (bad >= 0) {
     const col = raw[bad]!.findIndex((v) => !Number.isFinite(v));
-    throw new FeatureWindowError(`non-finite ${FEATURE_COLUMNS[col]} in window row ${bad}: the seed's normalisation cannot take it`);
+    throw new FeatureWindowError(
+      `non-finite ${FEATURE_COLUMNS[col]} in window row ${bad}: the seed's normalisation cannot take it`,
+    );
   }
   const last = raw[raw.length - 1]!;
   const lastRaw = Object.fromEntries(FEATURE_COLUMNS.map((name, j) => [name, last[j]!])) as FeatureWindow['lastRaw'];

@@ -26,7 +26,12 @@ export interface FreeBalances {
  * (cost / leverage) it released or locked, plus the PnL it realised less its fee. `base` is the
  * signed position, as positionRisk says it.
  */
-export function freeMarginAfterFill(balances: FreeBalances, before: PositionState, after: PositionState, leverage: number): FreeBalances {
+export function freeMarginAfterFill(
+  balances: FreeBalances,
+  before: PositionState,
+  after: PositionState,
+  leverage: number,
+): FreeBalances {
   const released = d(before.cost).minus(after.cost).dividedBy(leverage);
   const realised = d(after.realizedPnl).minus(before.realizedPnl);
   const quote = str(d(balances.quote).plus(released).plus(realised).toDecimalPlaces(8, 1));

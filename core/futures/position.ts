@@ -8,16 +8,30 @@ import { type Dec, Decimal, abs, add, d, isPositive, str, sub } from '../decimal
 import type { Fill } from '../orders';
 import type { PositionState } from '../engine';
 
-export function perpPositionAfterFill(p: PositionState, side: 'BUY' | 'SELL', fill: Fill, quoteAsset: string): PositionState {
+export function perpPositionAfterFill(
+  p: PositionState,
+  side: 'BUY' | 'SELL',
+  fill: Fill,
+  quoteAsset: string,
+): PositionState {
   const fee = fill.commissionAsset === quoteAsset ? fill.commission : '0';
-  const fees = isPositive(fill.commission) ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) } : p.fees;
+  const fees = isPositive(fill.commission)
+    ? { ...p.fees, [fill.commissionAsset]: add(p.fees[fill.commissionAsset] ?? '0', fill.commission) }
+    : p.fees;
   const delta = side === 'BUY' ? d(fill.qty) : d(fill.qty).negated();
   const qty = d(p.qty);
   const next = qty.plus(delta);
   const opening = qty.isZero() || qty.isNegative() === delta.isNegative();
   if (opening) {
     const cost = d(p.cost).plus(d(fill.qty).times(fill.price));
-    return { ...p, qty: str(next), cost: str(cost), avgEntryPrice: avg(cost, next), realizedPnl: sub(p.realizedPnl, fee), fees };
+    return {
+      ...p,
+      qty: str(next),
+      cost: str(cost),
+      avgEntryPrice: avg(cost, next),
+      realizedPnl: sub(p.realizedPnl, fee),
+      fees,
+    };
   }
   const closed = Decimal.min(d(fill.qty), qty.abs());
   const sign = qty.isNegative() ? -1 : 1;

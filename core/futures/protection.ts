@@ -30,7 +30,8 @@ export const PROTECT_RETRY_MS = 30_000;
 /** When the latest protective stop was refused, among the orders the kernel keeps. */
 export function lastProtectRejection(orders: Readonly<Record<string, OrderRecord>>): number | null {
   let at: number | null = null;
-  for (const o of Object.values(orders)) if (o.tag === PROTECT_TAG && o.status === 'REJECTED' && (at === null || o.updatedAt > at)) at = o.updatedAt;
+  for (const o of Object.values(orders))
+    if (o.tag === PROTECT_TAG && o.status === 'REJECTED' && (at === null || o.updatedAt > at)) at = o.updatedAt;
   return at;
 }
 

@@ -26,7 +26,11 @@ export function atr(period: number): AtrState {
 }
 
 export function trueRange(candle: HighLowClose, previousClose: number): number {
-  return Math.max(candle.high - candle.low, Math.abs(candle.high - previousClose), Math.abs(candle.low - previousClose));
+  return Math.max(
+    candle.high - candle.low,
+    Math.abs(candle.high - previousClose),
+    Math.abs(candle.low - previousClose),
+  );
 }
 
 export function nextAtr(state: AtrState, candle: HighLowClose): AtrState {

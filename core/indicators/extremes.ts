@@ -18,9 +18,19 @@ export function extremes(period: number): ExtremesState {
   return { period, highs: [], lows: [], highest: null, lowest: null };
 }
 
-export function nextExtremes(state: ExtremesState, candle: { readonly high: number; readonly low: number }): ExtremesState {
-  const highs = state.highs.length < state.period ? [...state.highs, candle.high] : [...state.highs.slice(1), candle.high];
+export function nextExtremes(
+  state: ExtremesState,
+  candle: { readonly high: number; readonly low: number },
+): ExtremesState {
+  const highs =
+    state.highs.length < state.period ? [...state.highs, candle.high] : [...state.highs.slice(1), candle.high];
   const lows = state.lows.length < state.period ? [...state.lows, candle.low] : [...state.lows.slice(1), candle.low];
   const full = highs.length === state.period;
-  return { period: state.period, highs, lows, highest: full ? Math.max(...highs) : null, lowest: full ? Math.min(...lows) : null };
+  return {
+    period: state.period,
+    highs,
+    lows,
+    highest: full ? Math.max(...highs) : null,
+    lowest: full ? Math.min(...lows) : null,
+  };
 }

@@ -22,7 +22,16 @@ export interface MacdState {
 
 export function macd(fast = 12, slow = 26, signal = 9): MacdState {
   if (fast >= slow) throw new RangeError(`MACD fast period ${fast} must be below the slow period ${slow}`);
-  return { fast: ema(fast), slow: ema(slow), signalEma: ema(signal), macd: null, signal: null, histogram: null, prevMacd: null, prevSignal: null };
+  return {
+    fast: ema(fast),
+    slow: ema(slow),
+    signalEma: ema(signal),
+    macd: null,
+    signal: null,
+    histogram: null,
+    prevMacd: null,
+    prevSignal: null,
+  };
 }
 
 export function nextMacd(state: MacdState, close: number): MacdState {

@@ -42,5 +42,6 @@ function sumOf(values: readonly number[]): number {
 }
 
 export function assertPeriod(period: number): void {
-  if (!Number.isInteger(period) || period < 1) throw new RangeError(`indicator period must be a positive integer, got ${period}`);
+  if (!Number.isInteger(period) || period < 1)
+    throw new RangeError(`indicator period must be a positive integer, got ${period}`);
 }

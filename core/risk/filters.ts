@@ -7,7 +7,8 @@ import { type Dec, ceilToStep, floorToStep, gt, isPositive, isZero, lt, mul, str
 import { type SymbolFilters, marketStep } from '../market';
 import type { OrderRequest } from '../orders';
 
-export type FilterOutcome = { readonly ok: true; readonly request: OrderRequest } | { readonly ok: false; readonly reason: string };
+export type FilterOutcome =
+  { readonly ok: true; readonly request: OrderRequest } | { readonly ok: false; readonly reason: string };
 
 /**
  * Round a limit price to the tick on the safe side: a BUY never pays more than asked and a SELL
@@ -35,30 +36,45 @@ export function applyFilters(request: OrderRequest, filters: SymbolFilters, refe
   let next: OrderRequest = request;
 
   if (request.price !== undefined) next = { ...next, price: roundPrice(request.price, request.side, filters) };
-  if (request.stopPrice !== undefined) next = { ...next, stopPrice: roundStopPrice(request.stopPrice, request.side, filters) };
+  if (request.stopPrice !== undefined)
+    next = { ...next, stopPrice: roundStopPrice(request.stopPrice, request.side, filters) };
   if (next.price !== undefined) {
-    if (!isPositive(next.price)) return { ok: false, reason: `price ${request.price} rounds to ${next.price} at tick ${str(filters.tickSize)}` };
-    if (isPositive(filters.minPrice) && lt(next.price, filters.minPrice)) return { ok: false, reason: `price ${next.price} below minPrice ${str(filters.minPrice)}` };
-    if (isPositive(filters.maxPrice) && gt(next.price, filters.maxPrice)) return { ok: false, reason: `price ${next.price} above maxPrice ${str(filters.maxPrice)}` };
+    if (!isPositive(next.price))
+      return { ok: false, reason: `price ${request.price} rounds to ${next.price} at tick ${str(filters.tickSize)}` };
+    if (isPositive(filters.minPrice) && lt(next.price, filters.minPrice))
+      return { ok: false, reason: `price ${next.price} below minPrice ${str(filters.minPrice)}` };
+    if (isPositive(filters.maxPrice) && gt(next.price, filters.maxPrice))
+      return { ok: false, reason: `price ${next.price} above maxPrice ${str(filters.maxPrice)}` };
   }
 
   if (request.quantity !== undefined) {
     const qty = floorToStep(request.quantity, step);
     if (isZero(qty) || lt(qty, minQty)) {
-      return { ok: false, reason: `quantity ${request.quantity} rounds to ${qty}, below minQty ${str(minQty)} (step ${str(step)})` };
+      return {
+        ok: false,
+        reason: `quantity ${request.quantity} rounds to ${qty}, below minQty ${str(minQty)} (step ${str(step)})`,
+      };
     }
-    if (isPositive(maxQty) && gt(qty, maxQty)) return { ok: false, reason: `quantity ${qty} above maxQty ${str(maxQty)}` };
+    if (isPositive(maxQty) && gt(qty, maxQty))
+      return { ok: false, reason: `quantity ${qty} above maxQty ${str(maxQty)}` };
     next = { ...next, quantity: qty };
   }
 
-  const price = next.price ?? (isMarket ? referencePrice : next.stopPrice ?? null);
-  const notional = next.quantity !== undefined && price !== null ? mul(next.quantity, price) : next.quoteOrderQty ?? null;
+  const price = next.price ?? (isMarket ? referencePrice : (next.stopPrice ?? null));
+  const notional =
+    next.quantity !== undefined && price !== null ? mul(next.quantity, price) : (next.quoteOrderQty ?? null);
   if (notional !== null) {
     if (isPositive(filters.minNotional) && lt(notional, filters.minNotional)) {
-      return { ok: false, reason: `order value ${notional} ${filters.quoteAsset} is below the minimum notional ${str(filters.minNotional)}` };
+      return {
+        ok: false,
+        reason: `order value ${notional} ${filters.quoteAsset} is below the minimum notional ${str(filters.minNotional)}`,
+      };
     }
     if (isPositive(filters.maxNotional) && gt(notional, filters.maxNotional)) {
-      return { ok: false, reason: `order value ${notional} ${filters.quoteAsset} is above the maximum notional ${str(filters.maxNotional)}` };
+      return {
+        ok: false,
+        reason: `order value ${notional} ${filters.quoteAsset} is above the maximum notional ${str(filters.maxNotional)}`,
+      };
     }
   }
   return { ok: true, request: next };

@@ -69,7 +69,9 @@ export function initialRiskState(): Json {
 }
 
 function asRiskState(json: Json): RiskState {
-  return json !== null && typeof json === 'object' && !Array.isArray(json) && 'peak' in json ? (json as unknown as RiskState) : EMPTY;
+  return json !== null && typeof json === 'object' && !Array.isArray(json) && 'peak' in json
+    ? (json as unknown as RiskState)
+    : EMPTY;
 }
 
 function watchesDrawdown(config: RiskConfig): boolean {
@@ -82,7 +84,10 @@ function watchesDrawdown(config: RiskConfig): boolean {
  */
 export function botPnl(position: PositionView & { readonly cost?: Dec }, lastPrice: Dec | null): Dec {
   if (!isPositive(position.qty) || lastPrice === null) return position.realizedPnl;
-  const unrealized = position.cost !== undefined ? sub(mul(position.qty, lastPrice), position.cost) : mul(position.qty, sub(lastPrice, position.avgEntryPrice));
+  const unrealized =
+    position.cost !== undefined
+      ? sub(mul(position.qty, lastPrice), position.cost)
+      : mul(position.qty, sub(lastPrice, position.avgEntryPrice));
   return add(position.realizedPnl, unrealized);
 }
 
@@ -93,7 +98,8 @@ export function updateRiskState(riskState: Json, view: RiskView, config: RiskCon
   if (s.tripped !== null) return riskState;
   const flat = !isPositive(view.position.qty);
   // A flat bot's equity only moves with realised PnL: skip the decimal work when nothing changed.
-  if (flat && s.equity !== null && s.realized === view.position.realizedPnl && s.qty === view.position.qty) return riskState;
+  if (flat && s.equity !== null && s.realized === view.position.realizedPnl && s.qty === view.position.qty)
+    return riskState;
 
   let capital = s.capital ?? config.capital ?? null;
   if (capital === null && view.balances && view.lastPrice !== null) {
@@ -104,7 +110,14 @@ export function updateRiskState(riskState: Json, view: RiskView, config: RiskCon
   const pnl = botPnl(view.position, view.lastPrice);
   const equity = capital !== null ? add(capital, pnl) : pnl;
   const peak = s.peak === null || gt(equity, s.peak) ? equity : s.peak;
-  const next: RiskState = { capital, peak, equity, realized: view.position.realizedPnl, qty: view.position.qty, tripped: tripReason(capital, peak, equity, config) };
+  const next: RiskState = {
+    capital,
+    peak,
+    equity,
+    realized: view.position.realizedPnl,
+    qty: view.position.qty,
+    tripped: tripReason(capital, peak, equity, config),
+  };
   return next as unknown as Json;
 }
 

@@ -34,7 +34,8 @@ export const sizingSchema = z.discriminatedUnion('mode', [
 ]);
 export type Sizing = z.output<typeof sizingSchema>;
 
-export type SizeResult = { readonly ok: true; readonly quantity: Dec; readonly why: string } | { readonly ok: false; readonly reason: string };
+export type SizeResult =
+  { readonly ok: true; readonly quantity: Dec; readonly why: string } | { readonly ok: false; readonly reason: string };
 
 export interface SizingInput {
   /** Price the entry is expected to fill at (limit price, or last price for a market entry). */
@@ -56,9 +57,14 @@ export function sizeEntry(sizing: Sizing, input: SizingInput): SizeResult {
     case 'quote':
       return quoteAmount(sizing.amount, input, `${sizing.amount} quote at ${input.price}`);
     case 'percent': {
-      if (input.freeQuote === null) return { ok: false, reason: 'free balance unknown yet: cannot size a percentage of it' };
+      if (input.freeQuote === null)
+        return { ok: false, reason: 'free balance unknown yet: cannot size a percentage of it' };
       const amount = str(d(input.freeQuote).times(sizing.percent).dividedBy(100).toDecimalPlaces(8, 1));
-      return quoteAmount(amount, input, `${sizing.percent}% of free ${input.freeQuote} = ${amount} quote at ${input.price}`);
+      return quoteAmount(
+        amount,
+        input,
+        `${sizing.percent}% of free ${input.freeQuote} = ${amount} quote at ${input.price}`,
+      );
     }
     case 'atr': {
       const atr = input.atr ?? null;
@@ -104,7 +110,10 @@ function finish(rawQuantity: Dec, input: SizingInput, why: string): SizeResult {
   }
   if (!isPositive(quantity)) return { ok: false, reason: `${why}: quantity rounds to 0` };
   if (input.freeQuote !== null && gt(mul(quantity, input.price), input.freeQuote)) {
-    return { ok: false, reason: `insufficient balance: ${quantity} at ${input.price} needs ${mul(quantity, input.price)} quote, ${input.freeQuote} is free` };
+    return {
+      ok: false,
+      reason: `insufficient balance: ${quantity} at ${input.price} needs ${mul(quantity, input.price)} quote, ${input.freeQuote} is free`,
+    };
   }
   return { ok: true, quantity, why };
 }

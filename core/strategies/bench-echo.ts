@@ -56,14 +56,27 @@ export const benchEcho = defineStrategy<BenchEchoParams, EchoState>({
       const side: OrderSide = state.seq % 2 === 0 ? 'BUY' : 'SELL';
       return { state: { seq: state.seq + 1 }, intents: [order(state.seq, side, 'MARKET', p.quantity)] };
     }
-    if (event.type === 'start') return { state: { seq: state.seq + 1 }, intents: [order(state.seq, 'BUY', 'LIMIT', p.quantity, p.buyPrice)] };
-    if (event.type !== 'order' || event.order.status !== 'FILLED' || event.order.request.type !== 'LIMIT') return { state };
+    if (event.type === 'start')
+      return { state: { seq: state.seq + 1 }, intents: [order(state.seq, 'BUY', 'LIMIT', p.quantity, p.buyPrice)] };
+    if (event.type !== 'order' || event.order.status !== 'FILLED' || event.order.request.type !== 'LIMIT')
+      return { state };
     const next: OrderSide = event.order.request.side === 'BUY' ? 'SELL' : 'BUY';
-    return { state: { seq: state.seq + 1 }, intents: [order(state.seq, next, 'LIMIT', p.quantity, next === 'BUY' ? p.buyPrice : p.sellPrice)] };
+    return {
+      state: { seq: state.seq + 1 },
+      intents: [order(state.seq, next, 'LIMIT', p.quantity, next === 'BUY' ? p.buyPrice : p.sellPrice)],
+    };
   },
 });
 
 function order(seq: number, side: OrderSide, type: 'MARKET' | 'LIMIT', quantity: string, price?: string): Intent {
   // Sells are exits so a paused bot would still run the cycle; the tag is unique per order.
-  return { kind: 'place', tag: `echo-${seq}`, side, type, quantity, ...(price !== undefined ? { price } : {}), purpose: side === 'BUY' ? 'entry' : 'exit' };
+  return {
+    kind: 'place',
+    tag: `echo-${seq}`,
+    side,
+    type,
+    quantity,
+    ...(price !== undefined ? { price } : {}),
+    purpose: side === 'BUY' ? 'entry' : 'exit',
+  };
 }

@@ -48,7 +48,8 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
         const candlesSeen = state.candlesSeen + 1;
         const buying = ctx.openOrders.filter((o) => o.tag.startsWith('buy-')).length;
         const lotsOpen = Object.keys(state.lots).length + buying;
-        if (candlesSeen % p.everyCandles !== 0 || lotsOpen >= p.maxLots || ctx.paused) return { state: { ...state, candlesSeen } };
+        if (candlesSeen % p.everyCandles !== 0 || lotsOpen >= p.maxLots || ctx.paused)
+          return { state: { ...state, candlesSeen } };
         const lot = state.lotSeq + 1;
         const intent: Intent = {
           kind: 'place',
@@ -72,25 +73,60 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
           return {
             state: { ...state, lots: { ...state.lots, [lot]: { qty, entry, target } } },
             intents: [
-              { kind: 'place', tag: `tp-${lot}`, side: 'SELL', type: 'LIMIT', quantity: qty, price: target, purpose: 'exit', reason: `take-profit ${p.takeProfitPct}% above ${entry}`, facts: { entry, target } },
+              {
+                kind: 'place',
+                tag: `tp-${lot}`,
+                side: 'SELL',
+                type: 'LIMIT',
+                quantity: qty,
+                price: target,
+                purpose: 'exit',
+                reason: `take-profit ${p.takeProfitPct}% above ${entry}`,
+                facts: { entry, target },
+              },
             ],
           };
         }
-        if (order.tag.startsWith('tp-') && !isFinalStatus(order.status) && !state.lots[lot] && isFinalStatus(event.previousStatus)) {
+        if (
+          order.tag.startsWith('tp-') &&
+          !isFinalStatus(order.status) &&
+          !state.lots[lot] &&
+          isFinalStatus(event.previousStatus)
+        ) {
           // A report called this take-profit done and the exchange says it is still open (see
           // core/order-authority.ts): the lot is held again.
           const entry = String(order.facts?.entry ?? order.request.price ?? '0');
-          return { state: { ...state, lots: { ...state.lots, [lot]: { qty: order.request.quantity ?? '0', entry, target: order.request.price ?? entry } } } };
+          return {
+            state: {
+              ...state,
+              lots: {
+                ...state.lots,
+                [lot]: { qty: order.request.quantity ?? '0', entry, target: order.request.price ?? entry },
+              },
+            },
+          };
         }
         if (order.tag.startsWith('tp-') && order.status === 'FILLED') {
           const { [lot]: _sold, ...lots } = state.lots;
           return { state: { ...state, lots } };
         }
-        if (order.tag.startsWith('tp-') && (order.status === 'REJECTED' || order.status === 'CANCELED' || order.status === 'EXPIRED')) {
+        if (
+          order.tag.startsWith('tp-') &&
+          (order.status === 'REJECTED' || order.status === 'CANCELED' || order.status === 'EXPIRED')
+        ) {
           // The take-profit did not make it: forget the lot so the bot does not stall on it; the
           // holding stays in the position and the notification says why.
           const { [lot]: _lost, ...lots } = state.lots;
-          return { state: { ...state, lots }, intents: [{ kind: 'notify', level: 'warn', message: `take-profit ${order.tag} ${order.status}: ${order.rejectReason ?? ''}` }] };
+          return {
+            state: { ...state, lots },
+            intents: [
+              {
+                kind: 'notify',
+                level: 'warn',
+                message: `take-profit ${order.tag} ${order.status}: ${order.rejectReason ?? ''}`,
+              },
+            ],
+          };
         }
         return { state };
       }
@@ -99,4 +135,3 @@ export const dcaTakeProfit = defineStrategy<DcaTakeProfitParams, DcaState>({
     }
   },
 });
-

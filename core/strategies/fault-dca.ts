@@ -12,10 +12,12 @@ import { positiveInt } from '../schema';
 import { defineStrategy } from '../strategy';
 import { dcaTakeProfit, dcaTakeProfitParams } from './dca-take-profit';
 
-export const faultDcaParams = dcaTakeProfitParams.extend({
-  /** Throw on about one event in this many. */
-  throwEvery: positiveInt.default(7),
-}).strict();
+export const faultDcaParams = dcaTakeProfitParams
+  .extend({
+    /** Throw on about one event in this many. */
+    throwEvery: positiveInt.default(7),
+  })
+  .strict();
 export type FaultDcaParams = z.output<typeof faultDcaParams>;
 
 type DcaState = ReturnType<typeof dcaTakeProfit.init>;
@@ -23,11 +25,13 @@ type DcaState = ReturnType<typeof dcaTakeProfit.init>;
 export const faultDca = defineStrategy<FaultDcaParams, DcaState>({
   id: 'fault-dca',
   title: 'dca-take-profit that throws on some events (fault injection)',
-  description: 'A torture tool: dca-take-profit that throws on about one event in `throwEvery` (chosen by a hash of the event), to prove a strategy bug never costs exchange facts.',
+  description:
+    'A torture tool: dca-take-profit that throws on about one event in `throwEvery` (chosen by a hash of the event), to prove a strategy bug never costs exchange facts.',
   params: faultDcaParams,
   init: (ctx) => dcaTakeProfit.init(ctx),
   onEvent(state, event, ctx) {
-    if (hash53(JSON.stringify(event)) % ctx.params.throwEvery === 0) throw new Error(`fault-dca: injected failure on ${event.type}`);
+    if (hash53(JSON.stringify(event)) % ctx.params.throwEvery === 0)
+      throw new Error(`fault-dca: injected failure on ${event.type}`);
     const { throwEvery: _t, ...params } = ctx.params;
     return dcaTakeProfit.onEvent(state, event, { ...ctx, params });
   },

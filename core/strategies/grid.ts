@@ -43,12 +43,22 @@ export const gridParams = z
     keepOrdersOnStop: z.boolean().default(false),
   })
   .strict()
-  .superRefine(kit.issues((p) => [
-    [!lt(p.low, p.high), 'high', `must be above low (${p.low})`],
-    [(p.quantity === undefined) === (p.amount === undefined), 'quantity', 'give exactly one of quantity (base per order) or amount (quote per order)'],
-    [p.stopLossPrice !== undefined && !lt(p.stopLossPrice, p.low), 'stopLossPrice', `must be below low (${p.low})`],
-    [p.takeProfitPrice !== undefined && !lt(p.high, p.takeProfitPrice), 'takeProfitPrice', `must be above high (${p.high})`],
-  ]));
+  .superRefine(
+    kit.issues((p) => [
+      [!lt(p.low, p.high), 'high', `must be above low (${p.low})`],
+      [
+        (p.quantity === undefined) === (p.amount === undefined),
+        'quantity',
+        'give exactly one of quantity (base per order) or amount (quote per order)',
+      ],
+      [p.stopLossPrice !== undefined && !lt(p.stopLossPrice, p.low), 'stopLossPrice', `must be below low (${p.low})`],
+      [
+        p.takeProfitPrice !== undefined && !lt(p.high, p.takeProfitPrice),
+        'takeProfitPrice',
+        `must be above high (${p.high})`,
+      ],
+    ]),
+  );
 export type GridParams = z.output<typeof gridParams>;
 
 export interface GridCell extends kit.Slot {
@@ -86,7 +96,8 @@ const cells = kit.slots<GridParams, GridState, GridCell>({
   orderOf: (s, i, cell) => (cell.side === 'idle' ? null : cellOrder(s, i, cell)),
   settle: (s, i, cell, order, ctx) => (s.phase === 'running' ? settle(s, i, cell, order, ctx) : null),
   // An idle cell arms its buy once a candle closes above its bottom (not while the funding buy works).
-  wake: (s, i, cell, { close }) => (cell.side === 'idle' && !s.funding && lt(s.prices[i]!, close) ? { side: 'buy', qty: cell.qty } : null),
+  wake: (s, i, cell, { close }) =>
+    cell.side === 'idle' && !s.funding && lt(s.prices[i]!, close) ? { side: 'buy', qty: cell.qty } : null,
 });
 
 export const grid = kit.defineKitStrategy<GridParams, GridState>({
@@ -101,19 +112,28 @@ export const grid = kit.defineKitStrategy<GridParams, GridState>({
     const s: GridState = { ...state, candles: state.candles + 1 };
     const { close } = candle;
     const p = ctx.params;
-    if (p.stopLossPrice !== undefined && lte(close, p.stopLossPrice)) return { state: s, intents: [kit.stop(`grid stop-loss: close ${close} at or below ${p.stopLossPrice}`)] };
-    if (p.takeProfitPrice !== undefined && gte(close, p.takeProfitPrice)) return { state: s, intents: [kit.stop(`grid take-profit: close ${close} at or above ${p.takeProfitPrice}`)] };
+    if (p.stopLossPrice !== undefined && lte(close, p.stopLossPrice))
+      return { state: s, intents: [kit.stop(`grid stop-loss: close ${close} at or below ${p.stopLossPrice}`)] };
+    if (p.takeProfitPrice !== undefined && gte(close, p.takeProfitPrice))
+      return { state: s, intents: [kit.stop(`grid take-profit: close ${close} at or above ${p.takeProfitPrice}`)] };
     if (s.phase === 'new') return ctx.paused ? { state: s } : setUp(s, close, ctx);
     return cells.onCandle(s, candle, ctx);
   },
   orders: [{ family: INIT, onOrderFinal: onFunding }, cells.handlers],
-  onStop: (s, ctx) => ({ state: { ...s, phase: 'stopped' }, intents: ctx.params.keepOrdersOnStop ? [] : [{ kind: 'cancelAll' }] }),
+  onStop: (s, ctx) => ({
+    state: { ...s, phase: 'stopped' },
+    intents: ctx.params.keepOrdersOnStop ? [] : [{ kind: 'cancelAll' }],
+  }),
 });
 
 /** Grid prices from the params, rounded to the tick. */
-export const gridPrices = (p: Pick<GridParams, 'low' | 'high' | 'levels' | 'spacing'>, f: SymbolFilters | null): Dec[] => kit.priceLevels(p.low, p.high, p.levels, p.spacing, f);
+export const gridPrices = (
+  p: Pick<GridParams, 'low' | 'high' | 'levels' | 'spacing'>,
+  f: SymbolFilters | null,
+): Dec[] => kit.priceLevels(p.low, p.high, p.levels, p.spacing, f);
 /** A cell's buy quantity: `quantity`, or `amount` worth at its bottom price, on the lot step. */
-const orderQty = (p: GridParams, buyPrice: Dec, f: SymbolFilters | null): Dec => kit.floorQty(p.quantity ?? str(d(p.amount!).dividedBy(buyPrice)), f);
+const orderQty = (p: GridParams, buyPrice: Dec, f: SymbolFilters | null): Dec =>
+  kit.floorQty(p.quantity ?? str(d(p.amount!).dividedBy(buyPrice)), f);
 
 function setUp(state: GridState, close: Dec, ctx: StrategyContext<GridParams>): Decision<GridState> {
   const { params: p, filters: f } = ctx;
@@ -121,26 +141,51 @@ function setUp(state: GridState, close: Dec, ctx: StrategyContext<GridParams>): 
   const problem = kit.ladderProblem(prices, (price) => orderQty(p, price, f), f);
   if (problem) return { state: { ...state, phase: 'stopped' }, intents: [kit.stop(`grid ${problem}`)] };
   // A cell whose bottom is at or above the price must sell first.
-  const all: GridCell[] = prices.slice(0, -1).map((price) => ({ side: gte(price, close) ? 'idle' : 'buy', qty: orderQty(p, price, f), retryAt: null }));
+  const all: GridCell[] = prices
+    .slice(0, -1)
+    .map((price) => ({ side: gte(price, close) ? 'idle' : 'buy', qty: orderQty(p, price, f), retryAt: null }));
   const toFund = all.filter((c) => c.side === 'idle');
   const funding = p.initialBuy && toFund.length > 0;
   const reason = `grid start: buy what the ${toFund.length} cell(s) above ${close} will sell`;
-  const init = kit.market(INIT.key, 'BUY', toFund.reduce((acc, c) => add(acc, c.qty), '0'), { purpose: 'entry', reason, facts: { close, cells: toFund.length } });
-  const armed = cells.put({ ...state, phase: 'running', prices, cells: all, funding }, all.flatMap((c, i) => (c.side === 'buy' ? [[i, c] as const] : [])));
+  const init = kit.market(
+    INIT.key,
+    'BUY',
+    toFund.reduce((acc, c) => add(acc, c.qty), '0'),
+    { purpose: 'entry', reason, facts: { close, cells: toFund.length } },
+  );
+  const armed = cells.put(
+    { ...state, phase: 'running', prices, cells: all, funding },
+    all.flatMap((c, i) => (c.side === 'buy' ? [[i, c] as const] : [])),
+  );
   return { state: armed.state, intents: [...(funding ? [init] : []), ...armed.intents] };
 }
 
 function cellOrder(state: GridState, i: number, cell: GridCell) {
   const [bottom, top] = [state.prices[i]!, state.prices[i + 1]!];
   const facts = { cell: i, bottom, top };
-  if (cell.side !== 'sell') return kit.limit(CELL.key(i), 'BUY', bottom, cell.qty, { purpose: 'entry', reason: `grid cell ${i}: buy at ${bottom}, to sell at ${top}`, facts });
+  if (cell.side !== 'sell')
+    return kit.limit(CELL.key(i), 'BUY', bottom, cell.qty, {
+      purpose: 'entry',
+      reason: `grid cell ${i}: buy at ${bottom}, to sell at ${top}`,
+      facts,
+    });
   const reason = `grid cell ${i}: sell at ${top} what it bought${cell.cost ? ` for ${cell.cost}` : ''} (level ${bottom})`;
   // The lot this sell closes: reports measure the cell's own profit against it.
-  return kit.limit(CELL.key(i), 'SELL', top, cell.qty, { purpose: 'exit', reason, facts: { ...facts, ...(cell.cost ? { entryPrice: cell.cost } : {}) } });
+  return kit.limit(CELL.key(i), 'SELL', top, cell.qty, {
+    purpose: 'exit',
+    reason,
+    facts: { ...facts, ...(cell.cost ? { entryPrice: cell.cost } : {}) },
+  });
 }
 
 /** A cell's order is final: a buy becomes a sell of what it bought, a sell a buy again; what did not go through waits. */
-function settle(state: GridState, i: number, cell: GridCell, order: OrderRecord, ctx: StrategyContext<GridParams>): { slot: Content; retry: boolean } {
+function settle(
+  state: GridState,
+  i: number,
+  cell: GridCell,
+  order: OrderRecord,
+  ctx: StrategyContext<GridParams>,
+): { slot: Content; retry: boolean } {
   const buyAgain: Content = { side: 'buy', qty: orderQty(ctx.params, state.prices[i]!, ctx.filters) };
   if (order.request.side === 'BUY') {
     // Nothing (usable) bought: keep waiting to buy.
@@ -148,11 +193,18 @@ function settle(state: GridState, i: number, cell: GridCell, order: OrderRecord,
     return sell ? { slot: sell[1], retry: false } : { slot: buyAgain, retry: true };
   }
   const left = sub(cell.qty, order.executedQty);
-  return order.status === 'FILLED' || kit.tooSmall(left, state.prices[i + 1]!, ctx.filters) ? { slot: buyAgain, retry: false } : { slot: { side: 'sell', qty: left }, retry: true };
+  return order.status === 'FILLED' || kit.tooSmall(left, state.prices[i + 1]!, ctx.filters)
+    ? { slot: buyAgain, retry: false }
+    : { slot: { side: 'sell', qty: left }, retry: true };
 }
 
 /** What a buy delivered, shared among cells in order (each up to its quantity): the cells that get a sellable share. */
-function shares(state: GridState, bought: kit.Executed, targets: readonly number[], f: SymbolFilters | null): [number, Content][] {
+function shares(
+  state: GridState,
+  bought: kit.Executed,
+  targets: readonly number[],
+  f: SymbolFilters | null,
+): [number, Content][] {
   let left = bought.qty;
   return targets.flatMap((i): [number, Content][] => {
     const qty = kit.floorQty(min(state.cells[i]!.qty, left), f);
@@ -168,7 +220,10 @@ function onFunding(state: GridState, order: OrderRecord, ctx: StrategyContext<Gr
   const sells = shares(state, kit.executed(order, ctx), idle, ctx.filters);
   const funded = cells.put({ ...state, funding: false }, sells);
   if (sells.length === idle.length) return funded;
-  const why = order.status === 'FILLED' ? 'the initial buy did not cover them' : `initial buy ${order.status}: ${order.rejectReason ?? ''}`;
+  const why =
+    order.status === 'FILLED'
+      ? 'the initial buy did not cover them'
+      : `initial buy ${order.status}: ${order.rejectReason ?? ''}`;
   const notice = `${idle.length - sells.length} grid cell(s) above the price stay idle (${why}); they arm their buy when the price rises above them`;
   return { state: funded.state, intents: [...funded.intents, kit.notify(notice, 'warn')] };
 }

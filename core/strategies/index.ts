@@ -14,7 +14,19 @@ import { faultDca } from './fault-dca';
 
 // bench-echo is a benchmark tool (npm run bench) and fault-dca a fault-injection tool (npm run
 // torture), registered so their bots can name them.
-const ALL: readonly AnyStrategy[] = [dcaTakeProfit, modelScalper, rsiSniper, bookImbalance, macdPortfolio, smartTrade, grid, rangeBreakout, rsiDip, benchEcho, faultDca];
+const ALL: readonly AnyStrategy[] = [
+  dcaTakeProfit,
+  modelScalper,
+  rsiSniper,
+  bookImbalance,
+  macdPortfolio,
+  smartTrade,
+  grid,
+  rangeBreakout,
+  rsiDip,
+  benchEcho,
+  faultDca,
+];
 
 export const STRATEGIES: Readonly<Record<string, AnyStrategy>> = Object.fromEntries(ALL.map((s) => [s.id, s]));
 

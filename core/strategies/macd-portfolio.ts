@@ -19,7 +19,13 @@
  */
 import { z } from 'zod';
 import { type Dec, floorToStep, isPositive, lt } from '../decimal';
-import { type DailyConfig, type SymbolAnalysis, analyzeDaily, balanceAmounts, riskAmount } from '../analysis/macd-portfolio';
+import {
+  type DailyConfig,
+  type SymbolAnalysis,
+  analyzeDaily,
+  balanceAmounts,
+  riskAmount,
+} from '../analysis/macd-portfolio';
 import type { Candle } from '../market';
 import type { OrderRecord } from '../orders';
 import { positiveDecimal, positiveInt } from '../schema';
@@ -51,7 +57,9 @@ export const macdPortfolioParams = z
     /** Daily candles of history for MACD, ATR and k-means (not in the seed). */
     historyDays: positiveInt.max(1000).default(200),
     /** The RiskManager's risk: fraction of the free USDT a buy may lose if the price falls to the support minus one ATR (not in the seed). */
-    risk: positiveDecimal.refine((v) => Number(v) <= 1, { message: 'must be a fraction between 0 and 1' }).default('0.01'),
+    risk: positiveDecimal
+      .refine((v) => Number(v) <= 1, { message: 'must be a fraction between 0 and 1' })
+      .default('0.01'),
     /** Buys below this many USDT are skipped (Binance's NOTIONAL minimum on USDT pairs). */
     minOrderQuote: positiveDecimal.default('10'),
     /** Run once at start as well as every 00:00 UTC (demos and tests). */
@@ -59,7 +67,10 @@ export const macdPortfolioParams = z
   })
   .strict()
   .refine((p) => p.fast < p.slow, { message: 'fast must be below slow', path: ['fast'] })
-  .refine((p) => new Set(p.symbols).size === p.symbols.length, { message: 'symbols must not repeat', path: ['symbols'] });
+  .refine((p) => new Set(p.symbols).size === p.symbols.length, {
+    message: 'symbols must not repeat',
+    path: ['symbols'],
+  });
 export type MacdPortfolioParams = z.output<typeof macdPortfolioParams>;
 
 interface Run {
@@ -80,7 +91,20 @@ export interface PlannedOrder {
 export interface DayReport {
   readonly day: number;
   readonly freeUsdt: Dec | null;
-  readonly actions: Readonly<Record<string, { readonly action: string; readonly why: string; readonly close: Dec; readonly macd: number | null; readonly signal: number | null; readonly atr: number | null; readonly support: number | null }>>;
+  readonly actions: Readonly<
+    Record<
+      string,
+      {
+        readonly action: string;
+        readonly why: string;
+        readonly close: Dec;
+        readonly macd: number | null;
+        readonly signal: number | null;
+        readonly atr: number | null;
+        readonly support: number | null;
+      }
+    >
+  >;
   readonly requested: Readonly<Record<string, Dec>>;
   readonly scale: Dec;
   readonly orders: readonly PlannedOrder[];
@@ -124,7 +148,8 @@ export function planDay(
     }
     const held = holdings[symbol];
     if (a.action === 'sell') {
-      if (held && isPositive(held)) orders.push({ symbol, side: 'SELL', quantity: held, why: `sell closes the holding: ${a.why}` });
+      if (held && isPositive(held))
+        orders.push({ symbol, side: 'SELL', quantity: held, why: `sell closes the holding: ${a.why}` });
       continue;
     }
     if (a.action !== 'buy') continue;
@@ -150,7 +175,10 @@ export function planDay(
       notes.push(`${symbol}: ${amount} USDT after balancing is below ${p.minOrderQuote}`);
       continue;
     }
-    const scaled = balanced.scale === '1' ? '' : `; balancer scaled by ${balanced.scale} (total ${balanced.total} > free ${freeUsdt})`;
+    const scaled =
+      balanced.scale === '1'
+        ? ''
+        : `; balancer scaled by ${balanced.scale} (total ${balanced.total} > free ${freeUsdt})`;
     orders.push({ symbol, side: 'BUY', quoteOrderQty: amount, why: `${riskWhy[symbol]}${scaled}` });
   }
   return { orders, requested, scale: balanced.scale, notes };
@@ -178,14 +206,23 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
     const startRun = (s0: MacdPortfolioState): { state: MacdPortfolioState; intents: Intent[] } => {
       const day = Math.floor(ctx.now / DAY_MS) * DAY_MS;
       let s = s0;
-      if (s.run && Object.keys(s.run.pending).length > 0) s = decide(s, 'abandon', `the run of ${new Date(s.run.day).toISOString().slice(0, 10)} never got all its candles`);
+      if (s.run && Object.keys(s.run.pending).length > 0)
+        s = decide(
+          s,
+          'abandon',
+          `the run of ${new Date(s.run.day).toISOString().slice(0, 10)} never got all its candles`,
+        );
       const pending: Record<string, string> = {};
       const intents: Intent[] = [];
       for (const symbol of p.symbols) {
         const requestId = `d1-${day / DAY_MS}-${symbol}`;
         pending[requestId] = symbol;
         // Closed daily candles up to the day that just ended (endTime = today 00:00 - 1 ms).
-        intents.push({ kind: 'request', requestId, request: { kind: 'candles', symbol, interval: '1d', limit: p.historyDays, endTime: day - 1 } });
+        intents.push({
+          kind: 'request',
+          requestId,
+          request: { kind: 'candles', symbol, interval: '1d', limit: p.historyDays, endTime: day - 1 },
+        });
       }
       return { state: { ...s, run: { day, pending, analyses: {} } }, intents };
     };
@@ -196,32 +233,92 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
       const actions: DayReport['actions'] = Object.fromEntries(
         Object.values(run.analyses).map((a): [string, DayReport['actions'][string]] =>
           'error' in a
-            ? [a.symbol, { action: 'hold', why: a.error, close: '0', macd: null, signal: null, atr: null, support: null }]
-            : [a.symbol, { action: a.action, why: a.why, close: a.close, macd: a.macd, signal: a.signal, atr: a.atr, support: a.support }],
+            ? [
+                a.symbol,
+                { action: 'hold', why: a.error, close: '0', macd: null, signal: null, atr: null, support: null },
+              ]
+            : [
+                a.symbol,
+                {
+                  action: a.action,
+                  why: a.why,
+                  close: a.close,
+                  macd: a.macd,
+                  signal: a.signal,
+                  atr: a.atr,
+                  support: a.support,
+                },
+              ],
         ),
       );
-      const report: DayReport = { day: run.day, freeUsdt: free, actions, requested: plan.requested, scale: plan.scale, orders: plan.orders, tests: {} };
+      const report: DayReport = {
+        day: run.day,
+        freeUsdt: free,
+        actions,
+        requested: plan.requested,
+        scale: plan.scale,
+        orders: plan.orders,
+        tests: {},
+      };
       let s: MacdPortfolioState = { ...s0, run: null, reports: [...s0.reports, report].slice(-MAX_REPORTS_KEPT) };
       const buys = plan.orders.filter((o) => o.side === 'BUY').map((o) => `${o.symbol} ${o.quoteOrderQty}`);
       const sells = plan.orders.filter((o) => o.side === 'SELL').map((o) => o.symbol);
-      s = decide(s, 'daily', `${new Date(run.day).toISOString().slice(0, 10)}: buy [${buys.join(', ')}] sell [${sells.join(', ')}]${plan.notes.length > 0 ? `; ${plan.notes.join('; ')}` : ''}`, {
-        scale: plan.scale,
-        freeUsdt: free ?? 'unknown',
-      });
+      s = decide(
+        s,
+        'daily',
+        `${new Date(run.day).toISOString().slice(0, 10)}: buy [${buys.join(', ')}] sell [${sells.join(', ')}]${plan.notes.length > 0 ? `; ${plan.notes.join('; ')}` : ''}`,
+        {
+          scale: plan.scale,
+          freeUsdt: free ?? 'unknown',
+        },
+      );
       const dayIndex = run.day / DAY_MS;
       const intents: Intent[] = plan.orders.map((o): Intent => {
         const tag = `${o.side === 'BUY' ? 'buy' : 'sell'}-${o.symbol}-${dayIndex}`;
         if (p.dryRun) {
-          const input: Json = { symbol: o.symbol, side: o.side, type: 'MARKET', ...(o.quoteOrderQty ? { quoteOrderQty: o.quoteOrderQty } : {}), ...(o.quantity ? { quantity: o.quantity } : {}) };
+          const input: Json = {
+            symbol: o.symbol,
+            side: o.side,
+            type: 'MARKET',
+            ...(o.quoteOrderQty ? { quoteOrderQty: o.quoteOrderQty } : {}),
+            ...(o.quantity ? { quantity: o.quantity } : {}),
+          };
           return { kind: 'request', requestId: `test-${tag}`, request: { kind: 'custom', name: 'testOrder', input } };
         }
         const a = run.analyses[o.symbol] as SymbolAnalysis;
-        const facts = { close: a.close, macd: a.macd ?? 0, signal: a.signal ?? 0, atr: a.atr ?? 0, support: a.support ?? 0, scale: plan.scale };
+        const facts = {
+          close: a.close,
+          macd: a.macd ?? 0,
+          signal: a.signal ?? 0,
+          atr: a.atr ?? 0,
+          support: a.support ?? 0,
+          scale: plan.scale,
+        };
         // Each order on its own symbol: the kernel keeps a position per symbol and applies that
         // symbol's filters (the bot declares the list through extraSymbols).
         return o.side === 'BUY'
-          ? { kind: 'place', tag, symbol: o.symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: o.quoteOrderQty!, purpose: 'entry', reason: o.why, facts }
-          : { kind: 'place', tag, symbol: o.symbol, side: 'SELL', type: 'MARKET', quantity: o.quantity!, purpose: 'exit', reason: o.why, facts };
+          ? {
+              kind: 'place',
+              tag,
+              symbol: o.symbol,
+              side: 'BUY',
+              type: 'MARKET',
+              quoteOrderQty: o.quoteOrderQty!,
+              purpose: 'entry',
+              reason: o.why,
+              facts,
+            }
+          : {
+              kind: 'place',
+              tag,
+              symbol: o.symbol,
+              side: 'SELL',
+              type: 'MARKET',
+              quantity: o.quantity!,
+              purpose: 'exit',
+              reason: o.why,
+              facts,
+            };
       });
       return { state: s, intents };
     };
@@ -242,8 +339,16 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
 
       case 'data': {
         if (event.requestId.startsWith('test-')) {
-          const verdict = event.result && typeof event.result === 'object' && !Array.isArray(event.result) && typeof (event.result as { error?: unknown }).error === 'string' ? String((event.result as { error: string }).error) : 'ok';
-          const reports = state.reports.map((r, i) => (i === state.reports.length - 1 ? { ...r, tests: { ...r.tests, [event.requestId.slice(5)]: verdict } } : r));
+          const verdict =
+            event.result &&
+            typeof event.result === 'object' &&
+            !Array.isArray(event.result) &&
+            typeof (event.result as { error?: unknown }).error === 'string'
+              ? String((event.result as { error: string }).error)
+              : 'ok';
+          const reports = state.reports.map((r, i) =>
+            i === state.reports.length - 1 ? { ...r, tests: { ...r.tests, [event.requestId.slice(5)]: verdict } } : r,
+          );
           return { state: decide({ ...state, reports }, 'test-order', `${event.requestId.slice(5)}: ${verdict}`) };
         }
         const run = state.run;
@@ -252,7 +357,12 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
         const { [event.requestId]: _done, ...pending } = run.pending;
         const result = event.result;
         const failure = (result as { error?: unknown } | null)?.error;
-        const why = failure === undefined || failure === null ? 'no answer' : typeof failure === 'string' ? failure : JSON.stringify(failure);
+        const why =
+          failure === undefined || failure === null
+            ? 'no answer'
+            : typeof failure === 'string'
+              ? failure
+              : JSON.stringify(failure);
         const analysis = Array.isArray(result)
           ? analyzeDaily(symbol, result as unknown as Candle[], dailyConfig(p))
           : { symbol, error: `candles request failed: ${why}` };
@@ -264,13 +374,23 @@ export const macdPortfolio = defineStrategy<MacdPortfolioParams, MacdPortfolioSt
 
       case 'order': {
         const o: OrderRecord = event.order;
-        if (o.status !== 'FILLED' && !(isPositive(o.executedQty) && (o.status === 'EXPIRED' || o.status === 'CANCELED'))) return { state };
+        if (
+          o.status !== 'FILLED' &&
+          !(isPositive(o.executedQty) && (o.status === 'EXPIRED' || o.status === 'CANCELED'))
+        )
+          return { state };
         const symbol = o.request.symbol;
         if (o.tag.startsWith('buy-')) {
           const qty = netBought(o, splitSymbol(symbol, ctx.filters).base);
           const step = ctx.filters && ctx.filters.symbol === symbol ? ctx.filters.stepSize : null;
           const held = step ? floorToStep(qty, step) : qty;
-          return { state: decide({ ...state, holdings: { ...state.holdings, [symbol]: held } }, 'bought', `${symbol}: holding ${held}`) };
+          return {
+            state: decide(
+              { ...state, holdings: { ...state.holdings, [symbol]: held } },
+              'bought',
+              `${symbol}: holding ${held}`,
+            ),
+          };
         }
         if (o.tag.startsWith('sell-')) {
           const { [symbol]: _sold, ...holdings } = state.holdings;

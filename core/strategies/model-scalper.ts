@@ -51,7 +51,10 @@ export const modelScalperParams = z
     trailPoints: positiveDecimal.default('1'),
   })
   .strict()
-  .refine((p) => p.window < p.lookback, { message: 'window must be smaller than lookback: the indicators eat the first rows', path: ['window'] });
+  .refine((p) => p.window < p.lookback, {
+    message: 'window must be smaller than lookback: the indicators eat the first rows',
+    path: ['window'],
+  });
 export type ModelScalperParams = z.infer<typeof modelScalperParams>;
 
 export interface ScalperTrade {
@@ -98,7 +101,12 @@ export interface ModelScalperState {
   readonly holding: Holding | null;
   readonly exitReason: 'trailing' | 'stop-loss' | null;
   readonly trades: readonly ScalperTrade[];
-  readonly lastPrediction: { readonly time: number; readonly prediction: number; readonly probability: number; readonly candleOpenTime: number } | null;
+  readonly lastPrediction: {
+    readonly time: number;
+    readonly prediction: number;
+    readonly probability: number;
+    readonly candleOpenTime: number;
+  } | null;
   readonly decisions: readonly DecisionRecord[];
 }
 
@@ -115,9 +123,12 @@ interface InferenceAnswer {
 }
 
 function inferenceIntent(requestId: string, p: ModelScalperParams, symbol: string, interval: CandleInterval): Intent {
-  return { kind: 'request', requestId, request: { kind: 'inference', modelPath: p.modelPath, symbol, interval, lookback: p.lookback, window: p.window } };
+  return {
+    kind: 'request',
+    requestId,
+    request: { kind: 'inference', modelPath: p.modelPath, symbol, interval, lookback: p.lookback, window: p.window },
+  };
 }
-
 
 type WatchKind = 'stop' | 'high' | 'trail';
 
@@ -153,7 +164,10 @@ function rearm(h: Holding, p: ModelScalperParams): { holding: Holding; intents: 
 export function tradeReport(trades: readonly ScalperTrade[]): string {
   const stops = trades.filter((t) => t.exitReason === 'stop-loss' || lt(t.points, 0)).length;
   const pnl = trades.reduce((acc, t) => acc.plus(t.pnl), d(0));
-  const lines = trades.map((t) => `#${t.n} ${t.exitReason}: entry ${t.entry} exit ${t.exit} (${gt(t.points, 0) ? '+' : ''}${t.points} points, pnl ${t.pnl})`);
+  const lines = trades.map(
+    (t) =>
+      `#${t.n} ${t.exitReason}: entry ${t.entry} exit ${t.exit} (${gt(t.points, 0) ? '+' : ''}${t.points} points, pnl ${t.pnl})`,
+  );
   return [`${trades.length} trades, ${stops} stop-loss, total pnl ${str(pnl)}`, ...lines].join('\n');
 }
 
@@ -163,7 +177,18 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
   description:
     'Every closed candle (1m in the seed) asks an ONNX model for a prediction over the last 500 candles (250-step feature window: CCI, EVM, SMA, EWMA, Bollinger, Force Index, ROC). Prediction 1 with no position: MARKET buy `quantity`. Exit once the price has risen: sell `trailPoints` below the high since entry; stop-loss below entry - `stopLossPoints`. Both exits run on ticks via price triggers. Stops after `numTrades` trades.',
   params: modelScalperParams,
-  init: () => ({ phase: 'idle', pending: null, pendingSince: null, startChecked: false, seq: 0, holding: null, exitReason: null, trades: [], lastPrediction: null, decisions: [] }),
+  init: () => ({
+    phase: 'idle',
+    pending: null,
+    pendingSince: null,
+    startChecked: false,
+    seq: 0,
+    holding: null,
+    exitReason: null,
+    trades: [],
+    lastPrediction: null,
+    decisions: [],
+  }),
   onEvent(state, event, ctx) {
     const p = ctx.params;
     const decide = (s: ModelScalperState, action: string, reason: string, facts: Facts = {}): ModelScalperState => ({
@@ -174,14 +199,25 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
     switch (event.type) {
       case 'start':
         // The first prediction also checks the model: a wrong shape comes back as an error and stops the bot.
-        return { state: { ...state, pending: START_REQUEST, pendingSince: ctx.now }, intents: [inferenceIntent(START_REQUEST, p, ctx.symbol, ctx.interval)] };
+        return {
+          state: { ...state, pending: START_REQUEST, pendingSince: ctx.now },
+          intents: [inferenceIntent(START_REQUEST, p, ctx.symbol, ctx.interval)],
+        };
 
       case 'candle': {
-        const waiting = state.pending !== null && (state.pendingSince === null || ctx.now - state.pendingSince <= 5 * intervalMs(ctx.interval));
+        const waiting =
+          state.pending !== null &&
+          (state.pendingSince === null || ctx.now - state.pendingSince <= 5 * intervalMs(ctx.interval));
         if (state.phase !== 'idle' || waiting || ctx.paused) return { state };
         const requestId = `infer-${event.candle.openTime}`;
-        const s = state.pending !== null ? decide(state, 'retry', `no answer to ${state.pending} for 5 candles: asking again`) : state;
-        return { state: { ...s, pending: requestId, pendingSince: ctx.now }, intents: [inferenceIntent(requestId, p, ctx.symbol, ctx.interval)] };
+        const s =
+          state.pending !== null
+            ? decide(state, 'retry', `no answer to ${state.pending} for 5 candles: asking again`)
+            : state;
+        return {
+          state: { ...s, pending: requestId, pendingSince: ctx.now },
+          intents: [inferenceIntent(requestId, p, ctx.symbol, ctx.interval)],
+        };
       }
 
       case 'data': {
@@ -192,10 +228,16 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
           const message = answer && typeof answer.error === 'string' ? answer.error : 'empty answer';
           if (!state.startChecked) {
             s = decide(s, 'stop', `model check failed: ${message}`);
-            return { state: s, intents: [{ kind: 'stop', reason: `model-scalper: the model cannot be used: ${message}` }] };
+            return {
+              state: s,
+              intents: [{ kind: 'stop', reason: `model-scalper: the model cannot be used: ${message}` }],
+            };
           }
           s = decide(s, 'skip', `inference failed: ${message}`);
-          return { state: s, intents: [{ kind: 'notify', level: 'warn', message: `inference failed, retrying next candle: ${message}` }] };
+          return {
+            state: s,
+            intents: [{ kind: 'notify', level: 'warn', message: `inference failed, retrying next candle: ${message}` }],
+          };
         }
         s = { ...s, startChecked: true };
         const facts: Record<string, string | number | boolean> = {
@@ -204,34 +246,87 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
           ...(answer.close !== undefined ? { close: answer.close } : {}),
           ...(answer.facts ?? {}),
         };
-        s = { ...s, lastPrediction: { time: ctx.now, prediction: answer.prediction, probability: answer.probability ?? -1, candleOpenTime: answer.candleOpenTime ?? -1 } };
+        s = {
+          ...s,
+          lastPrediction: {
+            time: ctx.now,
+            prediction: answer.prediction,
+            probability: answer.probability ?? -1,
+            candleOpenTime: answer.candleOpenTime ?? -1,
+          },
+        };
         // Seed: `if (predictions[0] == 1) and (buy == False)`.
         if (answer.prediction !== 1) return { state: decide(s, 'hold', 'model predicted 0', facts) };
-        if (s.phase !== 'idle' || s.holding !== null) return { state: decide(s, 'hold', 'model predicted 1 but a position is open', facts) };
+        if (s.phase !== 'idle' || s.holding !== null)
+          return { state: decide(s, 'hold', 'model predicted 1 but a position is open', facts) };
         if (s.trades.length >= p.numTrades) return { state: decide(s, 'hold', 'all trades done', facts) };
         if (ctx.paused) return { state: decide(s, 'hold', 'model predicted 1 but the bot is paused', facts) };
         const n = s.seq + 1;
         s = decide({ ...s, seq: n, phase: 'buying' }, 'enter', 'model predicted 1 with no position: market buy', facts);
         return {
           state: s,
-          intents: [{ kind: 'place', tag: `buy-${n}`, side: 'BUY', type: 'MARKET', quantity: p.quantity, purpose: 'entry', reason: 'model predicted 1 with no position (seed 001)', facts }],
+          intents: [
+            {
+              kind: 'place',
+              tag: `buy-${n}`,
+              side: 'BUY',
+              type: 'MARKET',
+              quantity: p.quantity,
+              purpose: 'entry',
+              reason: 'model predicted 1 with no position (seed 001)',
+              facts,
+            },
+          ],
         };
       }
 
       case 'order': {
         const { order } = event;
-        const final = order.status === 'FILLED' || order.status === 'EXPIRED' || order.status === 'CANCELED' || order.status === 'REJECTED' || order.status === 'EXPIRED_IN_MATCH';
+        const final =
+          order.status === 'FILLED' ||
+          order.status === 'EXPIRED' ||
+          order.status === 'CANCELED' ||
+          order.status === 'REJECTED' ||
+          order.status === 'EXPIRED_IN_MATCH';
         if (!final) return { state };
         if (order.tag === `buy-${state.seq}` && state.phase === 'buying') {
           if (!isPositive(order.executedQty)) {
-            const s = decide({ ...state, phase: 'idle' }, 'entry-failed', `buy ${order.status}: ${order.rejectReason ?? ''}`);
-            return { state: s, intents: [{ kind: 'notify', level: 'warn', message: `entry ${order.tag} ${order.status}: ${order.rejectReason ?? ''}` }] };
+            const s = decide(
+              { ...state, phase: 'idle' },
+              'entry-failed',
+              `buy ${order.status}: ${order.rejectReason ?? ''}`,
+            );
+            return {
+              state: s,
+              intents: [
+                {
+                  kind: 'notify',
+                  level: 'warn',
+                  message: `entry ${order.tag} ${order.status}: ${order.rejectReason ?? ''}`,
+                },
+              ],
+            };
           }
           // Seed: `price_buy = get_data()[-1]` right after the market buy; the fill price is that price, measured.
           const entry = averagePrice(order);
           const qty = netBought(order, splitSymbol(ctx.symbol, ctx.filters).base);
-          const holding: Holding = { n: state.seq, qty, entry, high: entry, risen: false, stop: sub(entry, p.stopLossPoints), openedAt: ctx.now, tick: ctx.filters && isPositive(ctx.filters.tickSize) ? str(ctx.filters.tickSize) : '0.00000001', arm: 0 };
-          const s = decide({ ...state, phase: 'holding', holding, exitReason: null }, 'holding', `bought ${qty} at ${entry}; stop below ${holding.stop}`, { entry, qty, stop: holding.stop });
+          const holding: Holding = {
+            n: state.seq,
+            qty,
+            entry,
+            high: entry,
+            risen: false,
+            stop: sub(entry, p.stopLossPoints),
+            openedAt: ctx.now,
+            tick: ctx.filters && isPositive(ctx.filters.tickSize) ? str(ctx.filters.tickSize) : '0.00000001',
+            arm: 0,
+          };
+          const s = decide(
+            { ...state, phase: 'holding', holding, exitReason: null },
+            'holding',
+            `bought ${qty} at ${entry}; stop below ${holding.stop}`,
+            { entry, qty, stop: holding.stop },
+          );
           return { state: s, intents: watchIntents(holding, p) };
         }
         if (order.tag === `sell-${state.seq}` && state.phase === 'selling' && state.holding) {
@@ -239,8 +334,22 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
           if (!isPositive(order.executedQty)) {
             // The exit did not go through: keep holding and watching; the next trigger tries again.
             const again = rearm(h, p);
-            const s = decide({ ...state, phase: 'holding', holding: again.holding, exitReason: null }, 'exit-failed', `sell ${order.status}: ${order.rejectReason ?? ''}`);
-            return { state: s, intents: [{ kind: 'notify', level: 'error', message: `exit ${order.tag} ${order.status}: ${order.rejectReason ?? ''}; still watching` }, ...again.intents] };
+            const s = decide(
+              { ...state, phase: 'holding', holding: again.holding, exitReason: null },
+              'exit-failed',
+              `sell ${order.status}: ${order.rejectReason ?? ''}`,
+            );
+            return {
+              state: s,
+              intents: [
+                {
+                  kind: 'notify',
+                  level: 'error',
+                  message: `exit ${order.tag} ${order.status}: ${order.rejectReason ?? ''}; still watching`,
+                },
+                ...again.intents,
+              ],
+            };
           }
           const exit = averagePrice(order);
           const points = sub(exit, h.entry);
@@ -257,13 +366,27 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
           };
           const trades = [...state.trades, trade];
           const done = trades.length >= p.numTrades;
-          const s = decide({ ...state, phase: done ? 'done' : 'idle', holding: null, exitReason: null, trades }, 'closed', `${trade.exitReason} at ${exit} (${points} points)`, {
-            entry: h.entry,
-            exit,
-            points,
-          });
-          const intents: Intent[] = [{ kind: 'notify', message: `trade #${h.n} closed by ${trade.exitReason}: ${h.entry} -> ${exit} (${points} points)` }];
-          if (done) intents.push({ kind: 'notify', message: tradeReport(trades) }, { kind: 'stop', reason: `model-scalper: completed ${trades.length} trades` });
+          const s = decide(
+            { ...state, phase: done ? 'done' : 'idle', holding: null, exitReason: null, trades },
+            'closed',
+            `${trade.exitReason} at ${exit} (${points} points)`,
+            {
+              entry: h.entry,
+              exit,
+              points,
+            },
+          );
+          const intents: Intent[] = [
+            {
+              kind: 'notify',
+              message: `trade #${h.n} closed by ${trade.exitReason}: ${h.entry} -> ${exit} (${points} points)`,
+            },
+          ];
+          if (done)
+            intents.push(
+              { kind: 'notify', message: tradeReport(trades) },
+              { kind: 'stop', reason: `model-scalper: completed ${trades.length} trades` },
+            );
           return { state: s, intents };
         }
         return { state };
@@ -280,7 +403,12 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
           // A new high (seed: the price "выросла"); the trailing exit follows it one point below.
           const high = gt(price, h.high) ? price : h.high;
           const next = rearm({ ...h, high, risen: h.risen || gt(price, h.entry) }, p);
-          const s = decide({ ...state, holding: next.holding }, 'new-high', `price ${price} above ${h.risen ? 'the known high' : 'the entry'}`, { price, high, trailAt: sub(high, p.trailPoints) });
+          const s = decide(
+            { ...state, holding: next.holding },
+            'new-high',
+            `price ${price} above ${h.risen ? 'the known high' : 'the entry'}`,
+            { price, high, trailAt: sub(high, p.trailPoints) },
+          );
           return { state: s, intents: next.intents };
         }
         const stopHit = kind === 'stop' && lt(price, h.stop);
@@ -301,17 +429,34 @@ export const modelScalper = defineStrategy<ModelScalperParams, ModelScalperState
         const quantity = gt(ctx.position.qty, h.qty) ? ctx.position.qty : h.qty;
         return {
           state: s,
-          intents: [...unwatchIntents(h), { kind: 'place', tag: `sell-${h.n}`, side: 'SELL', type: 'MARKET', quantity, purpose: 'exit', reason, facts }],
+          intents: [
+            ...unwatchIntents(h),
+            {
+              kind: 'place',
+              tag: `sell-${h.n}`,
+              side: 'SELL',
+              type: 'MARKET',
+              quantity,
+              purpose: 'exit',
+              reason,
+              facts,
+            },
+          ],
         };
       }
 
       case 'stop':
         // A stop after the last trade already reported; an early stop (user, risk) reports here.
-        return { state: { ...state, pending: null, pendingSince: null }, intents: state.phase !== 'done' && state.trades.length > 0 ? [{ kind: 'notify', message: tradeReport(state.trades) }] : [] };
+        return {
+          state: { ...state, pending: null, pendingSince: null },
+          intents:
+            state.phase !== 'done' && state.trades.length > 0
+              ? [{ kind: 'notify', message: tradeReport(state.trades) }]
+              : [],
+        };
 
       default:
         return { state };
     }
   },
 });
-

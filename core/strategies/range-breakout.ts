@@ -65,7 +65,8 @@ export const rangeBreakoutParams = z
     if (given === (p.rangeCandles !== undefined) || (p.top === undefined) !== (p.bottom === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['top'], message: 'give top and bottom, or rangeCandles (not both)' });
     }
-    if (given && !lt(p.bottom!, p.top!)) ctx.addIssue({ code: 'custom', path: ['top'], message: `must be above bottom (${p.bottom})` });
+    if (given && !lt(p.bottom!, p.top!))
+      ctx.addIssue({ code: 'custom', path: ['top'], message: `must be above bottom (${p.bottom})` });
     if (!d(p.pct).lt(100)) ctx.addIssue({ code: 'custom', path: ['pct'], message: 'must be below 100' });
   });
 export type RangeBreakoutParams = z.output<typeof rangeBreakoutParams>;
@@ -150,12 +151,18 @@ export const rangeBreakout = defineStrategy<RangeBreakoutParams, RangeBreakoutSt
 
 type Out = { state: RangeBreakoutState; intents?: Intent[] };
 
-function onCandle(state: RangeBreakoutState, candle: { high: Dec; low: Dec; close: Dec }, ctx: StrategyContext<RangeBreakoutParams>): Out {
+function onCandle(
+  state: RangeBreakoutState,
+  candle: { high: Dec; low: Dec; close: Dec },
+  ctx: StrategyContext<RangeBreakoutParams>,
+): Out {
   const p = ctx.params;
   let s: RangeBreakoutState = {
     ...state,
     candles: state.candles + 1,
-    atr: state.atr ? nextAtr(state.atr, { high: Number(candle.high), low: Number(candle.low), close: Number(candle.close) }) : null,
+    atr: state.atr
+      ? nextAtr(state.atr, { high: Number(candle.high), low: Number(candle.low), close: Number(candle.close) })
+      : null,
   };
   if (s.phase === 'measuring' && s.range) {
     const range = nextExtremes(s.range, { high: Number(candle.high), low: Number(candle.low) });
@@ -163,17 +170,41 @@ function onCandle(state: RangeBreakoutState, candle: { high: Dec; low: Dec; clos
     if (range.highest === null || range.lowest === null) return { state: s };
     // Candle prices are exact decimals: the float extremes are exactly representable inputs.
     s = { ...s, phase: 'waiting', top: str(range.highest), bottom: str(range.lowest), range: null };
-    if (!lt(s.bottom!, s.top!)) return { state: { ...s, phase: 'done' }, intents: [{ kind: 'stop', reason: `measured range is empty (${s.bottom} – ${s.top})` }] };
+    if (!lt(s.bottom!, s.top!))
+      return {
+        state: { ...s, phase: 'done' },
+        intents: [{ kind: 'stop', reason: `measured range is empty (${s.bottom} – ${s.top})` }],
+      };
   }
   if (s.phase === 'waiting') return arm(s, candle.close, ctx);
   if (s.phase === 'armed') {
     const working = ctx.openOrders.filter((o) => o.tag === OCO_TAG);
     if (working.length === 0 || working.some((o) => o.cancelRequested)) return { state: s };
     if (s.firstFillAt !== null && s.candles - s.firstFillAt >= p.partialFillCandles) {
-      return { state: s, intents: [{ kind: 'cancel', tag: OCO_TAG }, { kind: 'notify', message: `entry partly filled (${s.boughtGross}) for ${p.partialFillCandles} candles: cancelling the rest` }] };
+      return {
+        state: s,
+        intents: [
+          { kind: 'cancel', tag: OCO_TAG },
+          {
+            kind: 'notify',
+            message: `entry partly filled (${s.boughtGross}) for ${p.partialFillCandles} candles: cancelling the rest`,
+          },
+        ],
+      };
     }
-    if (s.firstFillAt === null && p.expiryCandles !== undefined && s.armedAt !== null && s.candles - s.armedAt >= p.expiryCandles) {
-      return { state: s, intents: [{ kind: 'cancel', tag: OCO_TAG }, { kind: 'notify', message: `no breakout within ${p.expiryCandles} candles: cancelling the OCO` }] };
+    if (
+      s.firstFillAt === null &&
+      p.expiryCandles !== undefined &&
+      s.armedAt !== null &&
+      s.candles - s.armedAt >= p.expiryCandles
+    ) {
+      return {
+        state: s,
+        intents: [
+          { kind: 'cancel', tag: OCO_TAG },
+          { kind: 'notify', message: `no breakout within ${p.expiryCandles} candles: cancelling the OCO` },
+        ],
+      };
     }
   }
   return { state: s };
@@ -182,7 +213,10 @@ function onCandle(state: RangeBreakoutState, candle: { high: Dec; low: Dec; clos
 /** Buy-stop and limit prices of the band around the range. */
 export function bandOf(top: Dec, bottom: Dec, pct: Dec): { buyStop: Dec; belowLimit: Dec } {
   const x = d(pct).dividedBy(100);
-  return { buyStop: str(d(top).times(x.plus(1)).toDecimalPlaces(8)), belowLimit: str(d(bottom).times(d(1).minus(x)).toDecimalPlaces(8)) };
+  return {
+    buyStop: str(d(top).times(x.plus(1)).toDecimalPlaces(8)),
+    belowLimit: str(d(bottom).times(d(1).minus(x)).toDecimalPlaces(8)),
+  };
 }
 
 function arm(state: RangeBreakoutState, close: Dec, ctx: StrategyContext<RangeBreakoutParams>): Out {
@@ -197,29 +231,91 @@ function arm(state: RangeBreakoutState, close: Dec, ctx: StrategyContext<RangeBr
   const inside = !clearlyOutside && lt(close, buyStop) && (!p.below || lt(belowLimit, close));
   if (!inside) {
     if (state.toldOutside) return { state };
-    return { state: { ...state, toldOutside: true }, intents: [{ kind: 'notify', message: `price ${close} is outside the band ${p.below ? `${belowLimit} – ` : 'below '}${buyStop}: waiting for it to come back inside` }] };
+    return {
+      state: { ...state, toldOutside: true },
+      intents: [
+        {
+          kind: 'notify',
+          message: `price ${close} is outside the band ${p.below ? `${belowLimit} – ` : 'below '}${buyStop}: waiting for it to come back inside`,
+        },
+      ],
+    };
   }
-  const size = sizeEntry(p.sizing, { price: buyStop, filters: ctx.filters, freeQuote: ctx.balances?.quote ?? null, atr: state.atr?.value ?? null });
+  const size = sizeEntry(p.sizing, {
+    price: buyStop,
+    filters: ctx.filters,
+    freeQuote: ctx.balances?.quote ?? null,
+    atr: state.atr?.value ?? null,
+  });
   if (!size.ok) {
     if (p.sizing.mode === 'atr' && state.atr?.value === null) return { state };
-    return { state: { ...state, phase: 'done' }, intents: [{ kind: 'stop', reason: `range breakout cannot size its entry: ${size.reason}` }] };
+    return {
+      state: { ...state, phase: 'done' },
+      intents: [{ kind: 'stop', reason: `range breakout cannot size its entry: ${size.reason}` }],
+    };
   }
   const stopLeg =
     p.stopLimitPct !== undefined
-      ? ({ type: 'STOP_LOSS_LIMIT', stopPrice: buyStop, price: str(d(buyStop).times(d(p.stopLimitPct).dividedBy(100).plus(1)).toDecimalPlaces(8)), timeInForce: 'GTC' } as const)
+      ? ({
+          type: 'STOP_LOSS_LIMIT',
+          stopPrice: buyStop,
+          price: str(d(buyStop).times(d(p.stopLimitPct).dividedBy(100).plus(1)).toDecimalPlaces(8)),
+          timeInForce: 'GTC',
+        } as const)
       : ({ type: 'STOP_LOSS', stopPrice: buyStop } as const);
-  const facts = { top: state.top!, bottom: state.bottom!, pct: p.pct, close, buyStop, ...(p.below ? { belowLimit } : {}) };
+  const facts = {
+    top: state.top!,
+    bottom: state.bottom!,
+    pct: p.pct,
+    close,
+    buyStop,
+    ...(p.below ? { belowLimit } : {}),
+  };
   const reason = `range ${state.bottom} – ${state.top} ± ${p.pct}%: ${size.why}`;
   const intent: Intent = p.below
-    ? { kind: 'placeOco', tag: OCO_TAG, side: 'BUY', quantity: size.quantity, above: stopLeg, below: { type: 'LIMIT_MAKER', price: belowLimit }, purpose: 'entry', reason: `buy-stop at ${buyStop} OCO limit buy at ${belowLimit}; ${reason}`, facts }
-    : { kind: 'place', tag: OCO_TAG, side: 'BUY', quantity: size.quantity, ...stopLeg, purpose: 'entry', reason: `buy-stop at ${buyStop}; ${reason}`, facts };
+    ? {
+        kind: 'placeOco',
+        tag: OCO_TAG,
+        side: 'BUY',
+        quantity: size.quantity,
+        above: stopLeg,
+        below: { type: 'LIMIT_MAKER', price: belowLimit },
+        purpose: 'entry',
+        reason: `buy-stop at ${buyStop} OCO limit buy at ${belowLimit}; ${reason}`,
+        facts,
+      }
+    : {
+        kind: 'place',
+        tag: OCO_TAG,
+        side: 'BUY',
+        quantity: size.quantity,
+        ...stopLeg,
+        purpose: 'entry',
+        reason: `buy-stop at ${buyStop}; ${reason}`,
+        facts,
+      };
   return {
-    state: { ...state, phase: 'armed', armedAt: state.candles, firstFillAt: null, fired: null, bought: '0', boughtGross: '0', spent: '0', toldOutside: false },
+    state: {
+      ...state,
+      phase: 'armed',
+      armedAt: state.candles,
+      firstFillAt: null,
+      fired: null,
+      bought: '0',
+      boughtGross: '0',
+      spent: '0',
+      toldOutside: false,
+    },
     intents: [intent],
   };
 }
 
-function onEntryLeg(state: RangeBreakoutState, order: OrderRecord, fills: readonly Fill[], ctx: StrategyContext<RangeBreakoutParams>): Out {
+function onEntryLeg(
+  state: RangeBreakoutState,
+  order: OrderRecord,
+  fills: readonly Fill[],
+  ctx: StrategyContext<RangeBreakoutParams>,
+): Out {
   if (state.phase !== 'armed') return { state };
   const base = splitSymbol(ctx.symbol, ctx.filters).base;
   let s = state;
@@ -252,17 +348,35 @@ function onEntryLeg(state: RangeBreakoutState, order: OrderRecord, fills: readon
     const started = startExits({ prefix: EXITS_PREFIX, params, entryPrice, quantity, ctx });
     return afterExits(
       { ...s, phase: 'managing', exits: started.state },
-      [{ kind: 'notify', message: `range ${s.fired === 'above' ? 'breakout' : 'overshoot below'}: bought ${s.bought} at ${entryPrice}` }, ...started.intents],
+      [
+        {
+          kind: 'notify',
+          message: `range ${s.fired === 'above' ? 'breakout' : 'overshoot below'}: bought ${s.bought} at ${entryPrice}`,
+        },
+        ...started.intents,
+      ],
       ctx,
     );
   }
   if (order.status === 'REJECTED') {
     const rejections = s.rejections + 1;
     const why = order.rejectReason ?? 'no reason given';
-    if (rejections >= MAX_REJECTIONS) return { state: { ...s, phase: 'done', rejections }, intents: [{ kind: 'stop', reason: `range breakout entry rejected ${rejections} times, last: ${why}` }] };
-    return { state: { ...s, phase: 'waiting', rejections }, intents: [{ kind: 'notify', level: 'warn', message: `entry OCO rejected (${why}); trying again on the next candle` }] };
+    if (rejections >= MAX_REJECTIONS)
+      return {
+        state: { ...s, phase: 'done', rejections },
+        intents: [{ kind: 'stop', reason: `range breakout entry rejected ${rejections} times, last: ${why}` }],
+      };
+    return {
+      state: { ...s, phase: 'waiting', rejections },
+      intents: [
+        { kind: 'notify', level: 'warn', message: `entry OCO rejected (${why}); trying again on the next candle` },
+      ],
+    };
   }
-  return { state: { ...s, phase: 'done' }, intents: [{ kind: 'stop', reason: `range breakout: entry ${order.status.toLowerCase()} without a fill` }] };
+  return {
+    state: { ...s, phase: 'done' },
+    intents: [{ kind: 'stop', reason: `range breakout: entry ${order.status.toLowerCase()} without a fill` }],
+  };
 }
 
 function afterExits(state: RangeBreakoutState, intents: Intent[], ctx: StrategyContext<RangeBreakoutParams>): Out {
@@ -271,11 +385,33 @@ function afterExits(state: RangeBreakoutState, intents: Intent[], ctx: StrategyC
   const p = ctx.params;
   if (p.repeat && p.rangeCandles !== undefined) {
     // A measured range is measured again: the next trade trades the market as it is now.
-    const next: RangeBreakoutState = { ...state, phase: 'measuring', exits: null, trades, rejections: 0, range: extremes(p.rangeCandles), band: null, top: null, bottom: null };
-    return { state: next, intents: [...intents, { kind: 'notify', message: `trade ${trades} closed: measuring a new range over ${p.rangeCandles} candles` }] };
+    const next: RangeBreakoutState = {
+      ...state,
+      phase: 'measuring',
+      exits: null,
+      trades,
+      rejections: 0,
+      range: extremes(p.rangeCandles),
+      band: null,
+      top: null,
+      bottom: null,
+    };
+    return {
+      state: next,
+      intents: [
+        ...intents,
+        { kind: 'notify', message: `trade ${trades} closed: measuring a new range over ${p.rangeCandles} candles` },
+      ],
+    };
   }
   if (p.repeat) {
-    return { state: { ...state, phase: 'waiting', exits: null, trades, rejections: 0 }, intents: [...intents, { kind: 'notify', message: `trade ${trades} closed: arming the range again` }] };
+    return {
+      state: { ...state, phase: 'waiting', exits: null, trades, rejections: 0 },
+      intents: [...intents, { kind: 'notify', message: `trade ${trades} closed: arming the range again` }],
+    };
   }
-  return { state: { ...state, phase: 'done', trades }, intents: [...intents, { kind: 'stop', reason: 'range breakout complete: the trade is closed' }] };
+  return {
+    state: { ...state, phase: 'done', trades },
+    intents: [...intents, { kind: 'stop', reason: 'range breakout complete: the trade is closed' }],
+  };
 }

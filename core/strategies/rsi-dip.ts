@@ -18,7 +18,11 @@ export const rsiDipParams = z
     /** RSI period, in candles. */
     rsiPeriod: positiveInt.max(100).default(14),
     /** Buy when a candle closes with the RSI below this level. */
-    oversold: z.number().min(1, { message: 'must be an RSI level from 1 to 99' }).max(99, { message: 'must be an RSI level from 1 to 99' }).default(30),
+    oversold: z
+      .number()
+      .min(1, { message: 'must be an RSI level from 1 to 99' })
+      .max(99, { message: 'must be an RSI level from 1 to 99' })
+      .default(30),
     /** How much each dip buys (core/risk/sizing.ts): a fixed base or quote amount, a percentage of the free balance, ATR risk. */
     sizing: kit.sizingSchema.default({ mode: 'percent', percent: '10' }),
     /** How the position is sold (core/strategy-kit/exits.ts). */
@@ -60,7 +64,10 @@ export const rsiDip = kit.defineKitStrategy<RsiDipParams, RsiDipState>({
     const trade = s.trade + 1;
     const facts = { rsi: kit.round(value), close: candle.close, ...buy.facts };
     const intent = kit.place(BUY.key(trade), buy.order, { purpose: 'entry', reason: `dip: ${why}`, facts });
-    return { state: kit.decide<RsiDipState>({ ...s, phase: 'buying', trade }, ctx, 'buy', `dip: ${why}`, facts), intents: [intent] };
+    return {
+      state: kit.decide<RsiDipState>({ ...s, phase: 'buying', trade }, ctx, 'buy', `dip: ${why}`, facts),
+      intents: [intent],
+    };
   },
   orders: [
     {
@@ -68,9 +75,24 @@ export const rsiDip = kit.defineKitStrategy<RsiDipParams, RsiDipState>({
       onOrderFinal(s, order, ctx, hit) {
         if (s.phase !== 'buying' || hit.key?.n !== s.trade) return { state: s };
         const got = kit.entryResult(order, ctx);
-        if (!got.ok) return { state: kit.decide<RsiDipState>({ ...s, phase: 'watching' }, ctx, 'buy-failed', got.why), intents: [kit.notify(`rsi-dip: ${got.why}`, 'warn')] };
-        const exits = kit.startExits({ prefix: `x${s.trade}`, params: ctx.params.exits, entryPrice: got.price, quantity: got.qty, ctx });
-        const bought = kit.decide<RsiDipState>({ ...s, phase: 'selling', exits: exits.state }, ctx, 'bought', `bought ${got.qty} at ${got.price}`);
+        if (!got.ok)
+          return {
+            state: kit.decide<RsiDipState>({ ...s, phase: 'watching' }, ctx, 'buy-failed', got.why),
+            intents: [kit.notify(`rsi-dip: ${got.why}`, 'warn')],
+          };
+        const exits = kit.startExits({
+          prefix: `x${s.trade}`,
+          params: ctx.params.exits,
+          entryPrice: got.price,
+          quantity: got.qty,
+          ctx,
+        });
+        const bought = kit.decide<RsiDipState>(
+          { ...s, phase: 'selling', exits: exits.state },
+          ctx,
+          'bought',
+          `bought ${got.qty} at ${got.price}`,
+        );
         return afterExits(bought, exits.intents, ctx);
       },
     },
@@ -78,8 +100,20 @@ export const rsiDip = kit.defineKitStrategy<RsiDipParams, RsiDipState>({
 });
 
 /** Every exit done: watch for the next dip, or stop. */
-function afterExits(s: RsiDipState, intents: readonly Intent[], ctx: { readonly params: RsiDipParams; readonly now: number }): Decision<RsiDipState> {
+function afterExits(
+  s: RsiDipState,
+  intents: readonly Intent[],
+  ctx: { readonly params: RsiDipParams; readonly now: number },
+): Decision<RsiDipState> {
   if (!s.exits?.done || s.phase !== 'selling') return { state: s, intents };
-  const sold = kit.decide<RsiDipState>({ ...s, phase: ctx.params.repeat ? 'watching' : 'done', exits: null }, ctx, 'sold', `trade ${s.trade} closed`);
-  return { state: sold, intents: ctx.params.repeat ? intents : [...intents, kit.stop(`rsi-dip: trade ${s.trade} closed`)] };
+  const sold = kit.decide<RsiDipState>(
+    { ...s, phase: ctx.params.repeat ? 'watching' : 'done', exits: null },
+    ctx,
+    'sold',
+    `trade ${s.trade} closed`,
+  );
+  return {
+    state: sold,
+    intents: ctx.params.repeat ? intents : [...intents, kit.stop(`rsi-dip: trade ${s.trade} closed`)],
+  };
 }

@@ -25,16 +25,34 @@ import { type Dec, gte, lte } from '../decimal';
 import { type RsiState, rsi } from '../indicators/rsi';
 import { boundedDecimal, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
 import * as kit from '../strategy-kit';
-import { type Candle, type Check, type Decision, type StrategyContext, check, movePct, orderedPairs, ratio, round } from '../strategy-kit';
+import {
+  type Candle,
+  type Check,
+  type Decision,
+  type StrategyContext,
+  check,
+  movePct,
+  orderedPairs,
+  ratio,
+  round,
+} from '../strategy-kit';
 
 export { type Check, type Condition, movePct } from '../strategy-kit';
 
 /** A stop-loss distance in percent of the entry: above 0 and below 100. */
 const stopPct = boundedDecimal({ gt: '0', lt: '100' }, 'must be a percentage above 0 and below 100');
 /** An RSI level: RSI lives between 0 and 100. */
-const rsiLevel = z.number().finite().min(0, { message: 'must be an RSI level from 0 to 100' }).max(100, { message: 'must be an RSI level from 0 to 100' });
+const rsiLevel = z
+  .number()
+  .finite()
+  .min(0, { message: 'must be an RSI level from 0 to 100' })
+  .max(100, { message: 'must be an RSI level from 0 to 100' });
 /** A change of RSI between two candles. */
-const rsiDelta = z.number().finite().min(0, { message: 'must be an RSI change from 0 to 100' }).max(100, { message: 'must be an RSI change from 0 to 100' });
+const rsiDelta = z
+  .number()
+  .finite()
+  .min(0, { message: 'must be an RSI change from 0 to 100' })
+  .max(100, { message: 'must be an RSI change from 0 to 100' });
 
 const long1Schema = z
   .object({
@@ -71,7 +89,12 @@ const long2Schema = z
     rearmBelowRsi: rsiLevel.default(50),
   })
   .strict()
-  .superRefine(orderedPairs([['rsiN2Min', 'rsiN2Max'], ['volumeRatioAbove', 'volumeRatioMax', 'strict']]));
+  .superRefine(
+    orderedPairs([
+      ['rsiN2Min', 'rsiN2Max'],
+      ['volumeRatioAbove', 'volumeRatioMax', 'strict'],
+    ]),
+  );
 
 const shortSchema = z
   .object({
@@ -91,7 +114,12 @@ const shortSchema = z
     stopLossPct: stopPct.default('0.8'),
   })
   .strict()
-  .superRefine(orderedPairs([['rsiN2Min', 'rsiN2Max'], ['volumeRatioMin', 'volumeRatioBelow', 'strict']]));
+  .superRefine(
+    orderedPairs([
+      ['rsiN2Min', 'rsiN2Max'],
+      ['volumeRatioMin', 'volumeRatioBelow', 'strict'],
+    ]),
+  );
 
 export const rsiSniperParams = z
   .object({
@@ -117,14 +145,22 @@ export const rsiSniperParams = z
      * Taker fee rate kept out of the margin when sizing a short ("prendre en compte la marge, les
      * frais"); 0.0005 is Binance USDⓈ-M's base taker rate (Kraken Futures' is the same).
      */
-    feeRate: boundedDecimal({ gte: '0', lt: '0.1' }, 'must be a fee rate from 0 to below 0.1 (0.0005 is 0.05 %)').default('0.0005'),
+    feeRate: boundedDecimal(
+      { gte: '0', lt: '0.1' },
+      'must be a fee rate from 0 to below 0.1 (0.0005 is 0.05 %)',
+    ).default('0.0005'),
     /** "Sizing MAX": spend the whole free quote balance ("max"), or any shared sizing mode. */
     sizing: z.union([z.literal('max'), kit.sizingSchema]).default('max'),
     /** Closed candles fetched at start to warm the RSI up before the first decision. */
     warmupCandles: positiveInt.max(1000).default(200),
   })
   .strict()
-  .superRefine(orderedPairs([['extremeBelow', 'extremeReset', 'strict'], ['extremeReset', 'extremeAbove', 'strict']]));
+  .superRefine(
+    orderedPairs([
+      ['extremeBelow', 'extremeReset', 'strict'],
+      ['extremeReset', 'extremeAbove', 'strict'],
+    ]),
+  );
 export type RsiSniperParams = z.output<typeof rsiSniperParams>;
 
 export type PositionKind = 'long1' | 'long2' | 'short';
@@ -141,7 +177,10 @@ export function long1Check(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
   const q = p.long1;
   return check([
     { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: gte(n1.volume, p.minVolume) },
-    { rule: `${q.rsiN2Max} >= RSI N-2 ${round(n2.rsi)} >= ${q.rsiN2Min}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
+    {
+      rule: `${q.rsiN2Max} >= RSI N-2 ${round(n2.rsi)} >= ${q.rsiN2Min}`,
+      ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max,
+    },
     { rule: `RSI N-1 - RSI N-2 = ${round(n1.rsi - n2.rsi)} >= ${q.rsiRiseMin}`, ok: n1.rsi - n2.rsi >= q.rsiRiseMin },
     { rule: `RSI N-1 ${round(n1.rsi)} < ${q.rsiN1Below}`, ok: n1.rsi < q.rsiN1Below },
   ]);
@@ -153,8 +192,14 @@ export function long2Check(n1: Bar, n2: Bar, p: RsiSniperParams, rearmed: boolea
   return check([
     { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: v.a.greaterThanOrEqualTo(p.minVolume) },
     { rule: `Volume N-1 ${n1.volume} > Volume N-2 ${n2.volume}`, ok: v.a.greaterThan(v.b) },
-    { rule: `${q.volumeRatioAbove} < V N-1 / V N-2 = ${v.shown} <= ${q.volumeRatioMax}`, ok: v.positive && v.cmp(q.volumeRatioAbove) > 0 && v.cmp(q.volumeRatioMax) <= 0 },
-    { rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
+    {
+      rule: `${q.volumeRatioAbove} < V N-1 / V N-2 = ${v.shown} <= ${q.volumeRatioMax}`,
+      ok: v.positive && v.cmp(q.volumeRatioAbove) > 0 && v.cmp(q.volumeRatioMax) <= 0,
+    },
+    {
+      rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`,
+      ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max,
+    },
     { rule: `RSI N-2 - RSI N-1 = ${round(n2.rsi - n1.rsi)} >= ${q.rsiDropMin}`, ok: n2.rsi - n1.rsi >= q.rsiDropMin },
     { rule: `no long2 in a row unless RSI went below ${q.rearmBelowRsi} since the last one`, ok: rearmed },
   ]);
@@ -166,8 +211,14 @@ export function shortCheck(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
   return check([
     { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: v.a.greaterThanOrEqualTo(p.minVolume) },
     { rule: `Volume N-1 ${n1.volume} < Volume N-2 ${n2.volume}`, ok: v.a.lessThan(v.b) },
-    { rule: `${q.volumeRatioMin} <= V N-1 / V N-2 = ${v.shown} < ${q.volumeRatioBelow}`, ok: v.positive && v.cmp(q.volumeRatioMin) >= 0 && v.cmp(q.volumeRatioBelow) < 0 },
-    { rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`, ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max },
+    {
+      rule: `${q.volumeRatioMin} <= V N-1 / V N-2 = ${v.shown} < ${q.volumeRatioBelow}`,
+      ok: v.positive && v.cmp(q.volumeRatioMin) >= 0 && v.cmp(q.volumeRatioBelow) < 0,
+    },
+    {
+      rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`,
+      ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max,
+    },
     { rule: `RSI N-2 - RSI N-1 = ${round(n2.rsi - n1.rsi)} >= ${q.rsiDropMin}`, ok: n2.rsi - n1.rsi >= q.rsiDropMin },
     { rule: `RSI N-1 ${round(n1.rsi)} > ${q.rsiN1Above}`, ok: n1.rsi > q.rsiN1Above },
   ]);
@@ -176,17 +227,27 @@ export function shortCheck(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
 export type ExitCheck = { readonly exit: boolean; readonly reason: string };
 
 /** Exits and close-based stop-losses of an open position, on the last closed candle. */
-export function exitCheck(kind: PositionKind, entry: { readonly close: Dec; readonly rsi: number }, last: Bar, p: RsiSniperParams): ExitCheck {
+export function exitCheck(
+  kind: PositionKind,
+  entry: { readonly close: Dec; readonly rsi: number },
+  last: Bar,
+  p: RsiSniperParams,
+): ExitCheck {
   const move = movePct(entry.close, last.close);
   const exit = (reason: string): ExitCheck => ({ exit: true, reason });
   const stop = `stop-loss ${kind}: close ${last.close} is ${kind === 'short' ? '+' : ''}${round(Number(move))}% from entry close ${entry.close}`;
   if (kind === 'short') {
-    if (last.rsi <= p.short.exitRsiAtMost) return exit(`exit short: RSI ${round(last.rsi)} <= ${p.short.exitRsiAtMost}`);
+    if (last.rsi <= p.short.exitRsiAtMost)
+      return exit(`exit short: RSI ${round(last.rsi)} <= ${p.short.exitRsiAtMost}`);
     return gte(move, p.short.stopLossPct) ? exit(`${stop} (>= ${p.short.stopLossPct}%)`) : { exit: false, reason: '' };
   }
-  if (kind === 'long1' && last.rsi >= p.long1.exitRsiAtLeast) return exit(`exit long1: RSI ${round(last.rsi)} >= ${p.long1.exitRsiAtLeast}`);
-  if (kind === 'long2' && last.rsi >= entry.rsi + p.long2.exitRsiRise) return exit(`exit long2: RSI ${round(last.rsi)} >= entry RSI ${round(entry.rsi)} + ${p.long2.exitRsiRise}`);
-  return lte(move, `-${p[kind].stopLossPct}`) ? exit(`${stop} (<= -${p[kind].stopLossPct}%)`) : { exit: false, reason: '' };
+  if (kind === 'long1' && last.rsi >= p.long1.exitRsiAtLeast)
+    return exit(`exit long1: RSI ${round(last.rsi)} >= ${p.long1.exitRsiAtLeast}`);
+  if (kind === 'long2' && last.rsi >= entry.rsi + p.long2.exitRsiRise)
+    return exit(`exit long2: RSI ${round(last.rsi)} >= entry RSI ${round(entry.rsi)} + ${p.long2.exitRsiRise}`);
+  return lte(move, `-${p[kind].stopLossPct}`)
+    ? exit(`${stop} (<= -${p[kind].stopLossPct}%)`)
+    : { exit: false, reason: '' };
 }
 
 export interface Block {
@@ -227,7 +288,12 @@ export interface RsiSniperState extends kit.WarmupFields, kit.TripFields<Entry, 
   readonly long2Rearmed: boolean;
   readonly lastKind: PositionKind | null;
   /** Every rule on the last closed candle, for the `state` query. */
-  readonly lastEvaluation: { readonly time: number; readonly rsi: number | null; readonly blocked: boolean; readonly checks: Readonly<Record<string, Check>> } | null;
+  readonly lastEvaluation: {
+    readonly time: number;
+    readonly rsi: number | null;
+    readonly blocked: boolean;
+    readonly checks: Readonly<Record<string, Check>>;
+  } | null;
 }
 
 type Ctx = StrategyContext<RsiSniperParams>;
@@ -255,18 +321,40 @@ export const rsiSniper = kit.defineKitStrategy<RsiSniperParams, RsiSniperState>(
     params.enableShort && env.market === 'spot'
       ? 'rsi-sniper: enableShort needs a futures account (the seed trades Kraken Futures with x10 leverage) and this bot is on spot, where a short cannot be opened. Set "market": "futures" to trade the seed\'s three sides on the USDⓈ-M perpetual, or "enableShort": false to run long1 and long2 on spot.'
       : null,
-  init: (ctx) => ({ rsi: rsi(ctx.params.rsiPeriod), bars: [], block: null, long2Rearmed: true, lastKind: null, position: null, seq: 0, trades: [], decisions: [], lastEvaluation: null }),
-  warmup: { candles: (p) => p.warmupCandles, requestId: 'rsi-warmup', label: 'RSI', facts: (s) => ({ rsi: s.bars.length > 0 ? round(s.bars.at(-1)!.rsi) : -1 }) },
+  init: (ctx) => ({
+    rsi: rsi(ctx.params.rsiPeriod),
+    bars: [],
+    block: null,
+    long2Rearmed: true,
+    lastKind: null,
+    position: null,
+    seq: 0,
+    trades: [],
+    decisions: [],
+    lastEvaluation: null,
+  }),
+  warmup: {
+    candles: (p) => p.warmupCandles,
+    requestId: 'rsi-warmup',
+    label: 'RSI',
+    facts: (s) => ({ rsi: s.bars.length > 0 ? round(s.bars.at(-1)!.rsi) : -1 }),
+  },
   indicators: { rsi: kit.feeds.rsi },
   onHistory(s, c, ctx) {
     const bar = barOf(s, c);
     // An extreme in the warm-up history still blocks until the RSI has been back to 50.
-    return bar ? { ...s, bars: [...s.bars, bar].slice(-2), block: nextBlock(s.block, bar.rsi, bar.openTime, ctx.params) } : s;
+    return bar
+      ? { ...s, bars: [...s.bars, bar].slice(-2), block: nextBlock(s.block, bar.rsi, bar.openTime, ctx.params) }
+      : s;
   },
   onCandle: onClosed,
   // A failed entry gives back the long2 it used, and the last kind is the last trade's again.
   onOrderFinal: (state, order, ctx) =>
-    trip.onOrder(state, order, ctx, (s, pos) => ({ ...s, lastKind: s.trades.at(-1)?.kind ?? null, long2Rearmed: pos.kind === 'long2' || s.long2Rearmed })) ?? { state },
+    trip.onOrder(state, order, ctx, (s, pos) => ({
+      ...s,
+      lastKind: s.trades.at(-1)?.kind ?? null,
+      long2Rearmed: pos.kind === 'long2' || s.long2Rearmed,
+    })) ?? { state },
 });
 
 /** The bar of a closed candle once the RSI (already fed by the kit) has a value. */
@@ -284,8 +372,18 @@ function onClosed(state: RsiSniperState, c: Candle, ctx: Ctx): Decision<RsiSnipe
 
   const block = nextBlock(s.block, n1.rsi, ctx.now, p);
   const extreme = block?.side === 'above' ? `> ${p.extremeAbove}` : `< ${p.extremeBelow}`;
-  if (block && !s.block) s = kit.decide(s, ctx, 'block', `RSI ${round(n1.rsi)} ${extreme}: no entry until RSI is back to ${p.extremeReset}`, { rsi: round(n1.rsi) });
-  if (!block && s.block) s = kit.decide(s, ctx, 'unblock', `RSI ${round(n1.rsi)} back to ${p.extremeReset}: entries allowed again`, { rsi: round(n1.rsi) });
+  if (block && !s.block)
+    s = kit.decide(
+      s,
+      ctx,
+      'block',
+      `RSI ${round(n1.rsi)} ${extreme}: no entry until RSI is back to ${p.extremeReset}`,
+      { rsi: round(n1.rsi) },
+    );
+  if (!block && s.block)
+    s = kit.decide(s, ctx, 'unblock', `RSI ${round(n1.rsi)} back to ${p.extremeReset}: entries allowed again`, {
+      rsi: round(n1.rsi),
+    });
   s = { ...s, block, long2Rearmed: s.long2Rearmed || n1.rsi < p.long2.rearmBelowRsi };
 
   // Exits first: "Pas de position en cours" is an entry condition, so no entry on an exit candle.
@@ -294,28 +392,64 @@ function onClosed(state: RsiSniperState, c: Candle, ctx: Ctx): Decision<RsiSnipe
     const ex = pos.phase === 'open' ? exitCheck(pos.kind, { close: pos.entryClose, rsi: pos.entryRsi }, n1, p) : null;
     if (!ex?.exit) return { state: s };
     const move = `${round(Number(movePct(pos.entryClose, n1.close)))}%`;
-    return trip.exit(s, { reason: ex.reason, facts: { rsi: round(n1.rsi), close: n1.close, entryClose: pos.entryClose, entryRsi: round(pos.entryRsi), move } }, ctx);
+    return trip.exit(
+      s,
+      {
+        reason: ex.reason,
+        facts: { rsi: round(n1.rsi), close: n1.close, entryClose: pos.entryClose, entryRsi: round(pos.entryRsi), move },
+      },
+      ctx,
+    );
   }
 
   if (!n2) return { state: s };
-  const checks = { long1: long1Check(n1, n2, p), long2: long2Check(n1, n2, p, s.long2Rearmed || s.lastKind !== 'long2'), short: shortCheck(n1, n2, p) };
+  const checks = {
+    long1: long1Check(n1, n2, p),
+    long2: long2Check(n1, n2, p, s.long2Rearmed || s.lastKind !== 'long2'),
+    short: shortCheck(n1, n2, p),
+  };
   s = { ...s, lastEvaluation: { time: ctx.now, rsi: round(n1.rsi), blocked: block !== null, checks } };
   const kind = (['long1', 'long2', 'short'] as const).find((k) => checks[k].ok && (k !== 'short' || p.enableShort));
   if (!kind) return { state: s };
-  const facts = { rsiN1: round(n1.rsi), rsiN2: round(n2.rsi), volumeN1: n1.volume, volumeN2: n2.volume, closeN1: n1.close };
-  const skip = (why: string, action = 'skip') => ({ state: kit.decide(s, ctx, action, `${kind} conditions met but ${why}`, facts) });
+  const facts = {
+    rsiN1: round(n1.rsi),
+    rsiN2: round(n2.rsi),
+    volumeN1: n1.volume,
+    volumeN2: n2.volume,
+    closeN1: n1.close,
+  };
+  const skip = (why: string, action = 'skip') => ({
+    state: kit.decide(s, ctx, action, `${kind} conditions met but ${why}`, facts),
+  });
   if (block) return skip(`entries are blocked since RSI ${round(block.rsi)} (${block.side} the extreme)`, 'blocked');
   if (ctx.paused) return skip('the bot is paused');
   // On futures every side is sized like the seed's short: the free margin times the leverage.
-  const entry = kind === 'short' ? marginEntry('SELL', n1.close, ctx) : ctx.market === 'futures' ? marginEntry('BUY', n1.close, ctx) : kit.marketBuy(ctx, p.sizing, n1.close);
+  const entry =
+    kind === 'short'
+      ? marginEntry('SELL', n1.close, ctx)
+      : ctx.market === 'futures'
+        ? marginEntry('BUY', n1.close, ctx)
+        : kit.marketBuy(ctx, p.sizing, n1.close);
   if (!entry.ok) return skip(entry.reason);
   const reason = `${kind} entry: ${checks[kind].conditions.map((x) => x.rule).join('; ')}`;
   const entered = { ...s, lastKind: kind, long2Rearmed: kind === 'long2' ? false : s.long2Rearmed };
-  return trip.enter(entered, { kind, entryClose: n1.close, entryRsi: n1.rsi }, entry.order, { reason, facts: { ...facts, ...entry.facts } }, ctx);
+  return trip.enter(
+    entered,
+    { kind, entryClose: n1.close, entryRsi: n1.rsi },
+    entry.order,
+    { reason, facts: { ...facts, ...entry.facts } },
+    ctx,
+  );
 }
 
 /** "taille_max = marge_disponible × 10": a MARKET order of the available margin times the leverage, the fee kept out. */
 function marginEntry(side: 'BUY' | 'SELL', close: Dec, ctx: Ctx): kit.MarketEntry {
   const m = kit.marginSize(ctx, close, ctx.params.leverage, ctx.params.feeRate);
-  return m.ok ? { ok: true, order: { side, type: 'MARKET', quantity: m.quantity }, facts: { margin: m.margin, leverage: ctx.params.leverage } } : m;
+  return m.ok
+    ? {
+        ok: true,
+        order: { side, type: 'MARKET', quantity: m.quantity },
+        facts: { margin: m.margin, leverage: ctx.params.leverage },
+      }
+    : m;
 }

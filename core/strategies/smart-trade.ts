@@ -39,7 +39,13 @@ export const smartTrade = kit.defineKitStrategy<SmartTradeParams, SmartTradeStat
   description:
     'One long trade: buys at market or with a limit order (sized by `sizing`), then sells it in parts at the take-profit levels of `exits.takeProfits` while a stop-loss or trailing stop protects the rest (OCO orders on the exchange). Stops the bot when the position is closed.',
   params: smartTradeParams,
-  init: ({ params: p }) => ({ phase: 'waiting', candles: 0, enteredAtCandle: null, atr: p.sizing.mode === 'atr' ? atr(p.sizing.period) : null, exits: null }),
+  init: ({ params: p }) => ({
+    phase: 'waiting',
+    candles: 0,
+    enteredAtCandle: null,
+    atr: p.sizing.mode === 'atr' ? atr(p.sizing.period) : null,
+    exits: null,
+  }),
   indicators: { atr: kit.feeds.atr },
   // Done (complete, or told to stop): the bot's stop policy owns the orders from here; placing an
   // exit again after the kernel cancelled it would fight that policy.
@@ -47,9 +53,13 @@ export const smartTrade = kit.defineKitStrategy<SmartTradeParams, SmartTradeStat
   machines: [kit.embed('exits', kit.exitsMachine, afterExits)],
   onCandle(state, { close }, ctx) {
     const s: SmartTradeState = { ...state, candles: state.candles + 1 };
-    if (s.phase === 'entering' && s.enteredAtCandle !== null) return { state: s, intents: kit.expireEntry(ctx, ENTRY.key, ctx.params.entry, s.candles - s.enteredAtCandle) };
+    if (s.phase === 'entering' && s.enteredAtCandle !== null)
+      return { state: s, intents: kit.expireEntry(ctx, ENTRY.key, ctx.params.entry, s.candles - s.enteredAtCandle) };
     if (s.phase !== 'waiting' || ctx.paused) return { state: s };
-    const plan = kit.planEntry(ENTRY.key, ctx.params.entry, ctx.params.sizing, ctx, { close, atr: s.atr?.value ?? null });
+    const plan = kit.planEntry(ENTRY.key, ctx.params.entry, ctx.params.sizing, ctx, {
+      close,
+      atr: s.atr?.value ?? null,
+    });
     if (plan.ok) return { state: { ...s, phase: 'entering', enteredAtCandle: s.candles }, intents: [plan.intent] };
     // Waiting for the ATR to warm up is normal; anything else will not get better by waiting.
     return plan.wait ? { state: s } : done(s, `smart trade cannot enter: ${plan.reason}`);
@@ -61,7 +71,13 @@ export const smartTrade = kit.defineKitStrategy<SmartTradeParams, SmartTradeStat
         if (state.phase !== 'entering') return { state };
         const got = kit.entryResult(order, ctx);
         if (!got.ok) return done(state, `smart trade: ${got.why}`);
-        const started = kit.startExits({ prefix: 'exit', params: ctx.params.exits, entryPrice: got.price, quantity: got.qty, ctx });
+        const started = kit.startExits({
+          prefix: 'exit',
+          params: ctx.params.exits,
+          entryPrice: got.price,
+          quantity: got.qty,
+          ctx,
+        });
         return afterExits({ ...state, phase: 'managing', exits: started.state }, started.intents);
       },
     },
@@ -76,6 +92,10 @@ function done(state: SmartTradeState, reason: string): Decision<SmartTradeState>
 }
 
 function afterExits(state: SmartTradeState, intents: readonly Intent[]): Decision<SmartTradeState> {
-  if (state.exits?.done && state.phase === 'managing') return { state: { ...state, phase: 'done' }, intents: [...intents, kit.stop('smart trade complete: every exit filled')] };
+  if (state.exits?.done && state.phase === 'managing')
+    return {
+      state: { ...state, phase: 'done' },
+      intents: [...intents, kit.stop('smart trade complete: every exit filled')],
+    };
   return { state, intents: [...intents] };
 }

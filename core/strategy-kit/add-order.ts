@@ -28,7 +28,13 @@ export type EntryPlan =
   | { readonly ok: false; readonly reason: string; readonly wait: boolean };
 
 /** The entry order for `key`, sized at the limit price or, at market, at the last close. */
-export function planEntry(key: OrderKey, entry: EntryParams, sizing: Sizing, ctx: StrategyContext<unknown>, at: { readonly close: Dec; readonly atr: number | null }): EntryPlan {
+export function planEntry(
+  key: OrderKey,
+  entry: EntryParams,
+  sizing: Sizing,
+  ctx: StrategyContext<unknown>,
+  at: { readonly close: Dec; readonly atr: number | null },
+): EntryPlan {
   const limit = entry.type === 'limit' ? entry.price : null;
   const sized = size(ctx, sizing, { price: limit ?? at.close, atr: at.atr, market: limit === null });
   if (!sized.ok) return { ok: false, reason: sized.reason, wait: sizing.mode === 'atr' && at.atr === null };
@@ -37,23 +43,45 @@ export function planEntry(key: OrderKey, entry: EntryParams, sizing: Sizing, ctx
     ok: true,
     intent:
       limit !== null
-        ? place(key, { side: 'BUY', type: 'LIMIT', price: limit, quantity: sized.quantity }, { ...why, reason: `limit entry at ${limit}: ${sized.why}` })
-        : place(key, { side: 'BUY', type: 'MARKET', quantity: sized.quantity }, { ...why, reason: `market entry: ${sized.why}` }),
+        ? place(
+            key,
+            { side: 'BUY', type: 'LIMIT', price: limit, quantity: sized.quantity },
+            { ...why, reason: `limit entry at ${limit}: ${sized.why}` },
+          )
+        : place(
+            key,
+            { side: 'BUY', type: 'MARKET', quantity: sized.quantity },
+            { ...why, reason: `market entry: ${sized.why}` },
+          ),
   };
 }
 
 /** Cancel a limit entry still working `timeoutCandles` candles after it was placed. */
-export function expireEntry(ctx: StrategyContext<unknown>, key: OrderKey, entry: EntryParams, candlesSince: number): Intent[] {
+export function expireEntry(
+  ctx: StrategyContext<unknown>,
+  key: OrderKey,
+  entry: EntryParams,
+  candlesSince: number,
+): Intent[] {
   if (entry.type !== 'limit' || entry.timeoutCandles === undefined) return [];
-  return expire(ctx, key, { candles: candlesSince, limitCandles: entry.timeoutCandles }, `limit entry not filled after ${entry.timeoutCandles} candles: cancelling it`);
+  return expire(
+    ctx,
+    key,
+    { candles: candlesSince, limitCandles: entry.timeoutCandles },
+    `limit entry not filled after ${entry.timeoutCandles} candles: cancelling it`,
+  );
 }
 
-export type EntryResult = { readonly ok: true; readonly qty: Dec; readonly price: Dec } | { readonly ok: false; readonly why: string };
+export type EntryResult =
+  { readonly ok: true; readonly qty: Dec; readonly price: Dec } | { readonly ok: false; readonly why: string };
 
 /** What a final entry bought (net of fees paid in base, at its average price), or why nothing. */
 export function entryResult(order: OrderRecord, ctx: StrategyContext<unknown>): EntryResult {
   const { qty, price } = executed(order, ctx);
   if (isPositive(qty) && price !== null) return { ok: true, qty, price };
-  const why = order.status === 'REJECTED' ? `entry rejected: ${order.rejectReason ?? 'no reason given'}` : `entry ${order.status.toLowerCase()} without a fill`;
+  const why =
+    order.status === 'REJECTED'
+      ? `entry rejected: ${order.rejectReason ?? 'no reason given'}`
+      : `entry ${order.status.toLowerCase()} without a fill`;
   return { ok: false, why };
 }

@@ -20,7 +20,14 @@
 import type { z } from 'zod';
 import type { BookSnapshot, Candle } from '../market';
 import { type Fill, type OrderRecord, type OrderStatus, isFinalStatus } from '../orders';
-import { type Decision, type Json, type Strategy, type StrategyContext, type StrategyEvent, defineStrategy } from '../strategy';
+import {
+  type Decision,
+  type Json,
+  type Strategy,
+  type StrategyContext,
+  type StrategyEvent,
+  defineStrategy,
+} from '../strategy';
 import { type OrderFamily, type OrderKey, checkFamilies, keyOf } from './keys';
 import { type IndicatorUpdates, updateIndicators } from './indicators';
 import type { Machine } from './machine';
@@ -100,7 +107,11 @@ export interface KitStrategy<P, S extends object> extends OrderHandlers<P, S> {
   onWarm?(state: S, info: WarmInfo, ctx: StrategyContext<P>): Decision<S>;
   onCandle?(state: S, candle: Candle, ctx: StrategyContext<P>): Decision<S>;
   onTimer?(state: S, id: string, ctx: StrategyContext<P>): Decision<S>;
-  onTrigger?(state: S, trigger: { readonly id: string; readonly price: string; readonly time: number }, ctx: StrategyContext<P>): Decision<S>;
+  onTrigger?(
+    state: S,
+    trigger: { readonly id: string; readonly price: string; readonly time: number },
+    ctx: StrategyContext<P>,
+  ): Decision<S>;
   onData?(state: S, answer: DataAnswer, ctx: StrategyContext<P>): Decision<S>;
   onBook?(state: S, book: BookSnapshot, ctx: StrategyContext<P>): Decision<S>;
   /** New params were set; `previous` is the old params (null if they no longer parse). */
@@ -124,7 +135,12 @@ export function defineKitStrategy<P, S extends object>(kit: KitStrategy<P, S>): 
   });
 }
 
-function route<P, S extends object>(kit: KitStrategy<P, S>, state: S, event: StrategyEvent, ctx: StrategyContext<P>): Decision<S> {
+function route<P, S extends object>(
+  kit: KitStrategy<P, S>,
+  state: S,
+  event: StrategyEvent,
+  ctx: StrategyContext<P>,
+): Decision<S> {
   if (kit.idle?.(state)) return { state };
   for (const machine of kit.machines ?? []) {
     const handled = machine(state, event, ctx);
@@ -133,15 +149,20 @@ function route<P, S extends object>(kit: KitStrategy<P, S>, state: S, event: Str
   switch (event.type) {
     case 'start': {
       const started = kit.onStart?.(state, ctx) ?? { state };
-      return kit.warmup ? { state: started.state, intents: [warmupRequest(kit.warmup, ctx), ...(started.intents ?? [])] } : started;
+      return kit.warmup
+        ? { state: started.state, intents: [warmupRequest(kit.warmup, ctx), ...(started.intents ?? [])] }
+        : started;
     }
     case 'candle':
       return onCandle(kit, state, event.candle, ctx);
     case 'order':
       return onOrder(kit, state, event, ctx);
     case 'data':
-      if (kit.warmup && event.requestId === (kit.warmup.requestId ?? DEFAULT_WARMUP_REQUEST)) return onWarmupData(kit, state, event.result, ctx);
-      return kit.onData?.(state, { requestId: event.requestId, kind: event.kind, result: event.result }, ctx) ?? { state };
+      if (kit.warmup && event.requestId === (kit.warmup.requestId ?? DEFAULT_WARMUP_REQUEST))
+        return onWarmupData(kit, state, event.result, ctx);
+      return (
+        kit.onData?.(state, { requestId: event.requestId, kind: event.kind, result: event.result }, ctx) ?? { state }
+      );
     case 'timer':
       return kit.onTimer?.(state, event.id, ctx) ?? { state };
     case 'trigger':
@@ -164,21 +185,34 @@ function route<P, S extends object>(kit: KitStrategy<P, S>, state: S, event: Str
 
 type Warming<S> = S & WarmupFields;
 
-function foldHistory<P, S extends object>(kit: KitStrategy<P, S>, ctx: StrategyContext<P>): (s: Warming<S>, c: Candle) => Warming<S> {
+function foldHistory<P, S extends object>(
+  kit: KitStrategy<P, S>,
+  ctx: StrategyContext<P>,
+): (s: Warming<S>, c: Candle) => Warming<S> {
   return (s, c) => {
     const fed = updateIndicators<S>(s, kit.indicators, c);
     return (kit.onHistory ? kit.onHistory(fed, c, ctx) : fed) as Warming<S>;
   };
 }
 
-function onCandle<P, S extends object>(kit: KitStrategy<P, S>, state: S, candle: Candle, ctx: StrategyContext<P>): Decision<S> {
+function onCandle<P, S extends object>(
+  kit: KitStrategy<P, S>,
+  state: S,
+  candle: Candle,
+  ctx: StrategyContext<P>,
+): Decision<S> {
   if (kit.warmup) {
     const w = state as Warming<S>;
     if (!w.warm) {
       const held = [...w.held, candle];
       if (held.length < (kit.warmup.holdCandles ?? DEFAULT_HOLD_CANDLES)) return { state: { ...w, held } };
       // No answer in time: warm on the live candles (this one included) and decide from the next.
-      return warmedUp(kit, foldWarmup(w, held, foldHistory(kit, ctx)), { answered: false, fetched: 0, held: held.length }, ctx);
+      return warmedUp(
+        kit,
+        foldWarmup(w, held, foldHistory(kit, ctx)),
+        { answered: false, fetched: 0, held: held.length },
+        ctx,
+      );
     }
     if (foldedAlready(w, candle)) return { state };
   }
@@ -186,7 +220,12 @@ function onCandle<P, S extends object>(kit: KitStrategy<P, S>, state: S, candle:
   return kit.onCandle?.(fed, candle, ctx) ?? { state: fed };
 }
 
-function onWarmupData<P, S extends object>(kit: KitStrategy<P, S>, state: S, result: Json, ctx: StrategyContext<P>): Decision<S> {
+function onWarmupData<P, S extends object>(
+  kit: KitStrategy<P, S>,
+  state: S,
+  result: Json,
+  ctx: StrategyContext<P>,
+): Decision<S> {
   const w = state as Warming<S>;
   if (w.warm) return { state }; // a late answer after warming on live candles
   const fetched = candlesOf(result);
@@ -194,21 +233,44 @@ function onWarmupData<P, S extends object>(kit: KitStrategy<P, S>, state: S, res
   return warmedUp(kit, warmed, { answered: true, fetched: fetched.length, held: w.held.length }, ctx);
 }
 
-function warmedUp<P, S extends object>(kit: KitStrategy<P, S>, state: S, info: WarmInfo, ctx: StrategyContext<P>): Decision<S> {
+function warmedUp<P, S extends object>(
+  kit: KitStrategy<P, S>,
+  state: S,
+  info: WarmInfo,
+  ctx: StrategyContext<P>,
+): Decision<S> {
   const journaled = journalWarmup(kit.warmup!, state, info, ctx);
   if (!kit.onWarm) return journaled;
   const then = kit.onWarm(journaled.state, info, ctx);
   return { state: then.state, intents: [...(journaled.intents ?? []), ...(then.intents ?? [])] };
 }
 
-function onOrder<P, S extends object>(kit: KitStrategy<P, S>, state: S, event: Extract<StrategyEvent, { type: 'order' }>, ctx: StrategyContext<P>): Decision<S> {
+function onOrder<P, S extends object>(
+  kit: KitStrategy<P, S>,
+  state: S,
+  event: Extract<StrategyEvent, { type: 'order' }>,
+  ctx: StrategyContext<P>,
+): Decision<S> {
   const { order } = event;
-  const found = keyOf((kit.orders ?? []).map((h) => h.family), order.tag);
+  const found = keyOf(
+    (kit.orders ?? []).map((h) => h.family),
+    order.tag,
+  );
   const handlers: OrderHandlers<P, S> = found ? kit.orders!.find((h) => h.family === found.family)! : kit;
   const final = isFinalStatus(order.status);
-  const hit: OrderHit = { key: found?.key ?? null, previousStatus: event.previousStatus, fills: event.fills, becameFinal: final && !isFinalStatus(event.previousStatus) };
+  const hit: OrderHit = {
+    key: found?.key ?? null,
+    previousStatus: event.previousStatus,
+    fills: event.fills,
+    becameFinal: final && !isFinalStatus(event.previousStatus),
+  };
   if (!final) return handlers.onOrderUpdate?.(state, order, ctx, hit) ?? { state };
-  const own = order.status === 'FILLED' ? handlers.onOrderFilled : order.status === 'REJECTED' ? handlers.onOrderRejected : handlers.onOrderCanceled;
+  const own =
+    order.status === 'FILLED'
+      ? handlers.onOrderFilled
+      : order.status === 'REJECTED'
+        ? handlers.onOrderRejected
+        : handlers.onOrderCanceled;
   const hook = own ?? handlers.onOrderFinal;
   return hook?.(state, order, ctx, hit) ?? { state };
 }

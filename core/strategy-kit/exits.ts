@@ -48,7 +48,9 @@ export const exitsSchema = z
     trailing: z
       .object({
         /** Distance of the trailing stop below the highest price, in percent (whole basis points). */
-        pct: percent.refine((v) => d(v).times(100).isInteger() && d(v).lt(100), { message: 'must be below 100 with at most 2 decimals (whole basis points)' }),
+        pct: percent.refine((v) => d(v).times(100).isInteger() && d(v).lt(100), {
+          message: 'must be below 100 with at most 2 decimals (whole basis points)',
+        }),
         /** Use the exchange's trailing stop (`trailingDelta`); false emulates it with price triggers. */
         native: z.boolean().default(true),
         /** Emulated only: raise the stop once it can move up by at least this many percent. Default: pct / 2. */
@@ -61,16 +63,19 @@ export const exitsSchema = z
   .superRefine((v, ctx) => {
     if (v.takeProfits.length > 0) {
       const total = sum(v.takeProfits.map((t) => t.share));
-      if (!d(total).eq(100)) ctx.addIssue({ code: 'custom', path: ['takeProfits'], message: `shares add up to ${total}, not 100` });
+      if (!d(total).eq(100))
+        ctx.addIssue({ code: 'custom', path: ['takeProfits'], message: `shares add up to ${total}, not 100` });
     }
     if (v.trailing?.native && v.stopLoss) {
       ctx.addIssue({
         code: 'custom',
         path: ['trailing'],
-        message: 'a native trailing stop starts trailing.pct below the price and is the stop-loss: drop stopLoss, or set trailing.native to false to trail from a fixed stop',
+        message:
+          'a native trailing stop starts trailing.pct below the price and is the stop-loss: drop stopLoss, or set trailing.native to false to trail from a fixed stop',
       });
     }
-    if (v.stopLoss && !d(v.stopLoss.pct).lt(100)) ctx.addIssue({ code: 'custom', path: ['stopLoss', 'pct'], message: 'must be below 100' });
+    if (v.stopLoss && !d(v.stopLoss.pct).lt(100))
+      ctx.addIssue({ code: 'custom', path: ['stopLoss', 'pct'], message: 'must be below 100' });
     if (v.takeProfits.length === 0 && !v.stopLoss && !v.trailing) {
       ctx.addIssue({ code: 'custom', message: 'give at least one take-profit, a stop-loss or a trailing stop' });
     }
@@ -112,7 +117,8 @@ export interface ExitsDecision {
   readonly intents: readonly Intent[];
 }
 
-const pctOf = (price: Dec, pct: Dec, sign: 1 | -1): Dec => str(d(price).times(d(1).plus(d(pct).dividedBy(100).times(sign))));
+const pctOf = (price: Dec, pct: Dec, sign: 1 | -1): Dec =>
+  str(d(price).times(d(1).plus(d(pct).dividedBy(100).times(sign))));
 
 function tick(f: SymbolFilters | null): Dec | null {
   return f && isPositive(f.tickSize) ? f.tickSize : null;
@@ -152,7 +158,10 @@ export function splitLevels(quantity: Dec, entryPrice: Dec, params: ExitsParams,
   if (params.takeProfits.length === 0) return [stopOnly];
   const raw = params.takeProfits.map((t, i) => {
     const tp = pctOf(entryPrice, t.pct, 1);
-    return { tp: tick(f) ? ceilToStep(tp, tick(f)!) : tp, qty: i === params.takeProfits.length - 1 ? '0' : floorQty(str(d(total).times(t.share).dividedBy(100)), f) };
+    return {
+      tp: tick(f) ? ceilToStep(tp, tick(f)!) : tp,
+      qty: i === params.takeProfits.length - 1 ? '0' : floorQty(str(d(total).times(t.share).dividedBy(100)), f),
+    };
   });
   const allButLast = sum(raw.slice(0, -1).map((r) => r.qty));
   raw[raw.length - 1]!.qty = sub(total, allButLast);
@@ -166,14 +175,21 @@ export function splitLevels(quantity: Dec, entryPrice: Dec, params: ExitsParams,
       return;
     }
     carry = '0';
-    if (unsellable(qty, r.tp, f) && merged.length > 0) merged[merged.length - 1] = { ...merged[merged.length - 1]!, qty: add(merged[merged.length - 1]!.qty, qty) };
+    if (unsellable(qty, r.tp, f) && merged.length > 0)
+      merged[merged.length - 1] = { ...merged[merged.length - 1]!, qty: add(merged[merged.length - 1]!.qty, qty) };
     else merged.push({ tp: r.tp, qty });
   });
   return merged.map((m, i) => ({ n: i + 1, tp: m.tp, qty: m.qty, counted: {}, rejections: 0, closed: false }));
 }
 
 /** Start managing exits for `quantity` base bought at `entryPrice`. */
-export function startExits(args: { prefix: string; params: ExitsParams; entryPrice: Dec; quantity: Dec; ctx: StrategyContext<unknown> }): ExitsDecision {
+export function startExits(args: {
+  prefix: string;
+  params: ExitsParams;
+  entryPrice: Dec;
+  quantity: Dec;
+  ctx: StrategyContext<unknown>;
+}): ExitsDecision {
   const { prefix, params, entryPrice, quantity, ctx } = args;
   const f = ctx.filters;
   const t = tick(f);
@@ -181,7 +197,9 @@ export function startExits(args: { prefix: string; params: ExitsParams; entryPri
   if (params.stopLoss) stop = pctOf(entryPrice, params.stopLoss.pct, -1);
   else if (params.trailing && !params.trailing.native) stop = pctOf(entryPrice, params.trailing.pct, -1);
   if (stop !== null && t) stop = ceilToStep(stop, t);
-  const levels = splitLevels(quantity, entryPrice, params, f).map((l) => (isDust(l.qty, f) ? { ...l, closed: true } : l));
+  const levels = splitLevels(quantity, entryPrice, params, f).map((l) =>
+    isDust(l.qty, f) ? { ...l, closed: true } : l,
+  );
   let state: ExitsState = { prefix, params, entryPrice, stop, peak: entryPrice, levels, done: false };
   const intents: Intent[] = [];
   for (const level of state.levels) if (!level.closed) intents.push(exitIntent(state, level, ctx));
@@ -209,10 +227,24 @@ function exitIntent(state: ExitsState, level: ExitLevel, ctx: StrategyContext<un
   const f = ctx.filters;
   const tag = levelTag(state.prefix, level.n);
   const qty = floorQty(level.qty, f);
-  const facts = { entry: state.entryPrice, level: level.n, ...(level.tp ? { target: level.tp } : {}), ...(state.stop ? { stop: state.stop } : {}) };
+  const facts = {
+    entry: state.entryPrice,
+    level: level.n,
+    ...(level.tp ? { target: level.tp } : {}),
+    ...(state.stop ? { stop: state.stop } : {}),
+  };
   if (marketReason !== undefined) {
     const step = f && isPositive(f.marketStepSize) ? f.marketStepSize : null;
-    return { kind: 'place', tag, side: 'SELL', type: 'MARKET', quantity: step ? floorToStep(level.qty, step) : qty, purpose: 'exit', reason: marketReason, facts };
+    return {
+      kind: 'place',
+      tag,
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: step ? floorToStep(level.qty, step) : qty,
+      purpose: 'exit',
+      reason: marketReason,
+      facts,
+    };
   }
   const trailing = state.params.trailing;
   const nativeTrail = trailing?.native ? Number(d(trailing.pct).times(100)) : null;
@@ -225,18 +257,51 @@ function exitIntent(state: ExitsState, level: ExitLevel, ctx: StrategyContext<un
       side: 'SELL',
       quantity: qty,
       above: { type: 'LIMIT_MAKER', price: level.tp },
-      below: nativeTrail !== null ? { type: 'STOP_LOSS', trailingDelta: nativeTrail } : { type: 'STOP_LOSS', stopPrice: state.stop! },
+      below:
+        nativeTrail !== null
+          ? { type: 'STOP_LOSS', trailingDelta: nativeTrail }
+          : { type: 'STOP_LOSS', stopPrice: state.stop! },
       purpose: 'exit',
       reason: `take-profit ${level.n} at ${level.tp} with ${stopWhy} (entry ${state.entryPrice})`,
       facts,
     };
   }
   if (level.tp !== null) {
-    return { kind: 'place', tag, side: 'SELL', type: 'LIMIT', price: level.tp, quantity: qty, purpose: 'exit', reason: `take-profit ${level.n} at ${level.tp} (entry ${state.entryPrice})`, facts };
+    return {
+      kind: 'place',
+      tag,
+      side: 'SELL',
+      type: 'LIMIT',
+      price: level.tp,
+      quantity: qty,
+      purpose: 'exit',
+      reason: `take-profit ${level.n} at ${level.tp} (entry ${state.entryPrice})`,
+      facts,
+    };
   }
   return nativeTrail !== null
-    ? { kind: 'place', tag, side: 'SELL', type: 'STOP_LOSS', trailingDelta: nativeTrail, quantity: qty, purpose: 'exit', reason: `${stopWhy} (entry ${state.entryPrice})`, facts }
-    : { kind: 'place', tag, side: 'SELL', type: 'STOP_LOSS', stopPrice: state.stop!, quantity: qty, purpose: 'exit', reason: `${stopWhy} (entry ${state.entryPrice})`, facts };
+    ? {
+        kind: 'place',
+        tag,
+        side: 'SELL',
+        type: 'STOP_LOSS',
+        trailingDelta: nativeTrail,
+        quantity: qty,
+        purpose: 'exit',
+        reason: `${stopWhy} (entry ${state.entryPrice})`,
+        facts,
+      }
+    : {
+        kind: 'place',
+        tag,
+        side: 'SELL',
+        type: 'STOP_LOSS',
+        stopPrice: state.stop!,
+        quantity: qty,
+        purpose: 'exit',
+        reason: `${stopWhy} (entry ${state.entryPrice})`,
+        facts,
+      };
 }
 
 function settle(state: ExitsState): ExitsState {
@@ -257,9 +322,14 @@ function replaceLevel(state: ExitsState, level: ExitLevel): ExitsState {
  * React to an event. Returns `null` when the event is not about these exits (the strategy handles
  * it itself).
  */
-export function onExitsEvent(state: ExitsState, event: StrategyEvent, ctx: StrategyContext<unknown>): ExitsDecision | null {
+export function onExitsEvent(
+  state: ExitsState,
+  event: StrategyEvent,
+  ctx: StrategyContext<unknown>,
+): ExitsDecision | null {
   if (event.type === 'order' && ownsTag(state, event.order.tag)) return onOrder(state, event.order, ctx);
-  if (event.type === 'trigger' && event.id === trailTrigger(state.prefix)) return onTrailTrigger(state, event.price, ctx);
+  if (event.type === 'trigger' && event.id === trailTrigger(state.prefix))
+    return onTrailTrigger(state, event.price, ctx);
   return null;
 }
 
@@ -268,7 +338,12 @@ function onOrder(state: ExitsState, order: OrderRecord, ctx: StrategyContext<unk
   if (!level || level.closed) return { state, intents: [] };
   const f = ctx.filters;
   const sold = sub(order.executedQty, level.counted[order.clientOrderId] ?? '0');
-  if (isPositive(sold)) level = { ...level, qty: sub(level.qty, sold), counted: { ...level.counted, [order.clientOrderId]: order.executedQty } };
+  if (isPositive(sold))
+    level = {
+      ...level,
+      qty: sub(level.qty, sold),
+      counted: { ...level.counted, [order.clientOrderId]: order.executedQty },
+    };
   const intents: Intent[] = [];
   const working = ctx.openOrders.filter((o) => o.tag === order.tag);
   if (!isPositive(level.qty) || isDust(level.qty, f)) {
@@ -280,9 +355,20 @@ function onOrder(state: ExitsState, order: OrderRecord, ctx: StrategyContext<unk
       level = { ...level, rejections: level.rejections + 1 };
       if (order.request.type === 'MARKET' || level.rejections > 1) {
         level = { ...level, closed: true };
-        intents.push({ kind: 'notify', level: 'error', message: `exit ${order.tag} could not be placed (${order.rejectReason ?? 'rejected'}); ${level.qty} stays unsold` });
+        intents.push({
+          kind: 'notify',
+          level: 'error',
+          message: `exit ${order.tag} could not be placed (${order.rejectReason ?? 'rejected'}); ${level.qty} stays unsold`,
+        });
       } else {
-        intents.push(exitIntent(state, level, ctx, `exit ${order.tag} rejected (${order.rejectReason ?? 'rejected'}): selling at market`));
+        intents.push(
+          exitIntent(
+            state,
+            level,
+            ctx,
+            `exit ${order.tag} rejected (${order.rejectReason ?? 'rejected'}): selling at market`,
+          ),
+        );
       }
     } else {
       // Cancelled (by us, to raise the stop or re-bracket a partial fill) or expired: place again.
@@ -291,8 +377,14 @@ function onOrder(state: ExitsState, order: OrderRecord, ctx: StrategyContext<unk
   } else if (state.stop !== null || state.params.trailing?.native) {
     // A take-profit leg partly filled: the exchange cancelled its stop leg. Cancel the rest and
     // bracket it again, so what is left keeps its stop.
-    const lonelyTakeProfit = working.length === 1 && working[0]!.listClientOrderId !== undefined && working[0]!.request.type === 'LIMIT_MAKER';
-    if (lonelyTakeProfit && isPositive(working[0]!.executedQty) && !working[0]!.cancelRequested && !unsellable(level.qty, level.tp ?? state.entryPrice, f)) {
+    const lonelyTakeProfit =
+      working.length === 1 && working[0]!.listClientOrderId !== undefined && working[0]!.request.type === 'LIMIT_MAKER';
+    if (
+      lonelyTakeProfit &&
+      isPositive(working[0]!.executedQty) &&
+      !working[0]!.cancelRequested &&
+      !unsellable(level.qty, level.tp ?? state.entryPrice, f)
+    ) {
       intents.push({ kind: 'cancel', tag: order.tag });
     }
   }
@@ -308,10 +400,13 @@ function onTrailTrigger(state: ExitsState, price: Dec, ctx: StrategyContext<unkn
   const peak = gt(price, state.peak) ? price : state.peak;
   if (lte(stop, state.stop)) return { state: { ...state, peak }, intents: watchIntents(state) };
   const next: ExitsState = { ...state, peak, stop };
-  const intents: Intent[] = [{ kind: 'notify', message: `trailing stop raised from ${state.stop} to ${stop} (price ${price})` }];
+  const intents: Intent[] = [
+    { kind: 'notify', message: `trailing stop raised from ${state.stop} to ${stop} (price ${price})` },
+  ];
   // Cancel what is working; each level is placed again with the new stop once its cancel is confirmed.
   for (const level of next.levels) {
-    if (!level.closed && ctx.openOrders.some((o) => o.tag === levelTag(state.prefix, level.n))) intents.push({ kind: 'cancel', tag: levelTag(state.prefix, level.n) });
+    if (!level.closed && ctx.openOrders.some((o) => o.tag === levelTag(state.prefix, level.n)))
+      intents.push({ kind: 'cancel', tag: levelTag(state.prefix, level.n) });
   }
   intents.push(...watchIntents(next));
   return { state: next, intents };

@@ -31,11 +31,16 @@ export const feeds = {
   sma: onClose<SmaState>(nextSma),
   macd: onClose<MacdState>(nextMacd),
   atr: ((state, candle) => nextAtr(state, hlc(candle))) as Update<AtrState>,
-  extremes: ((state, candle) => nextExtremes(state, { high: Number(candle.high), low: Number(candle.low) })) as Update<ExtremesState>,
+  extremes: ((state, candle) =>
+    nextExtremes(state, { high: Number(candle.high), low: Number(candle.low) })) as Update<ExtremesState>,
 } as const;
 
 /** Feed one closed candle to every declared indicator. */
-export function updateIndicators<S extends object>(state: S, updates: IndicatorUpdates<S> | undefined, candle: Candle): S {
+export function updateIndicators<S extends object>(
+  state: S,
+  updates: IndicatorUpdates<S> | undefined,
+  candle: Candle,
+): S {
   if (!updates) return state;
   let next = state;
   for (const field of Object.keys(updates) as (keyof S)[]) {

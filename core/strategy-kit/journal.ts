@@ -17,7 +17,11 @@ export interface DecisionRecord {
 
 export const MAX_DECISIONS_KEPT = 20;
 
-export function remember(list: readonly DecisionRecord[], record: DecisionRecord, max = MAX_DECISIONS_KEPT): DecisionRecord[] {
+export function remember(
+  list: readonly DecisionRecord[],
+  record: DecisionRecord,
+  max = MAX_DECISIONS_KEPT,
+): DecisionRecord[] {
   return [...list, record].slice(-max);
 }
 
@@ -38,6 +42,12 @@ export interface Journaled {
 }
 
 /** Record a decision taken now (the event time) in the state's journal. */
-export function decide<S extends Journaled>(state: S, ctx: { readonly now: number }, action: string, reason: string, facts: Facts = {}): S {
+export function decide<S extends Journaled>(
+  state: S,
+  ctx: { readonly now: number },
+  action: string,
+  reason: string,
+  facts: Facts = {},
+): S {
   return { ...state, decisions: remember(state.decisions, { time: ctx.now, action, reason, facts }) };
 }

@@ -60,7 +60,9 @@ export function numbered(name: string, separator: '-' | '' = '-'): NumberedFamil
     match(tag) {
       if (!tag.startsWith(prefix)) return null;
       const rest = tag.slice(prefix.length);
-      return CANONICAL_INT.test(rest) && Number.isSafeInteger(Number(rest)) ? { family: name, n: Number(rest), tag } : null;
+      return CANONICAL_INT.test(rest) && Number.isSafeInteger(Number(rest))
+        ? { family: name, n: Number(rest), tag }
+        : null;
     },
   };
 }
@@ -69,7 +71,10 @@ export function numbered(name: string, separator: '-' | '' = '-'): NumberedFamil
  * The key of a tag among a strategy's families, or null for an order of none of them (the
  * kernel's own close-position order, or a family the strategy no longer declares).
  */
-export function keyOf(families: readonly OrderFamily[], tag: string): { readonly family: OrderFamily; readonly key: OrderKey } | null {
+export function keyOf(
+  families: readonly OrderFamily[],
+  tag: string,
+): { readonly family: OrderFamily; readonly key: OrderKey } | null {
   for (const family of families) {
     const key = family.match(tag);
     if (key) return { family, key };
@@ -88,7 +93,8 @@ export function checkFamilies(families: readonly OrderFamily[]): void {
     for (const b of families) {
       if (a === b) continue;
       if (a.name === b.name && a.numbered === b.numbered) throw new Error(`order family "${a.name}" declared twice`);
-      for (const tag of samples(b)) if (a.match(tag)) throw new Error(`order families "${a.name}" and "${b.name}" both claim the tag "${tag}"`);
+      for (const tag of samples(b))
+        if (a.match(tag)) throw new Error(`order families "${a.name}" and "${b.name}" both claim the tag "${tag}"`);
     }
   }
 }

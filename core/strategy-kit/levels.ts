@@ -10,11 +10,20 @@ import { tooSmall } from './orders';
 export type Spacing = 'arithmetic' | 'geometric';
 
 /** `count` (≥ 2) prices from `low` to `high`; neighbours may round to the same tick (check before use). */
-export function priceLevels(low: Dec, high: Dec, count: number, spacing: Spacing, filters: SymbolFilters | null): Dec[] {
+export function priceLevels(
+  low: Dec,
+  high: Dec,
+  count: number,
+  spacing: Spacing,
+  filters: SymbolFilters | null,
+): Dec[] {
   const n = count - 1;
   const prices: Dec[] = [];
   for (let i = 0; i <= n; i++) {
-    const between = spacing === 'geometric' ? d(low).times(d(high).dividedBy(low).pow(d(i).dividedBy(n))) : d(low).plus(d(high).minus(low).times(i).dividedBy(n));
+    const between =
+      spacing === 'geometric'
+        ? d(low).times(d(high).dividedBy(low).pow(d(i).dividedBy(n)))
+        : d(low).plus(d(high).minus(low).times(i).dividedBy(n));
     const raw = i === 0 ? d(low) : i === n ? d(high) : between;
     prices.push(filters ? roundToStep(raw, filters.tickSize) : str(raw.toDecimalPlaces(8)));
   }
@@ -26,8 +35,14 @@ export function priceLevels(low: Dec, high: Dec, count: number, spacing: Spacing
  * ("levels 1 and 1 collapse at the tick size: use fewer levels"), else the first order (at each
  * level but the last, of `qtyAt(price)`) the exchange would refuse as too small.
  */
-export function ladderProblem(prices: readonly Dec[], qtyAt: (price: Dec) => Dec, filters: SymbolFilters | null): string | null {
-  for (let i = 1; i < prices.length; i++) if (!lt(prices[i - 1]!, prices[i]!)) return `levels ${prices[i - 1]} and ${prices[i]} collapse at the tick size: use fewer levels`;
+export function ladderProblem(
+  prices: readonly Dec[],
+  qtyAt: (price: Dec) => Dec,
+  filters: SymbolFilters | null,
+): string | null {
+  for (let i = 1; i < prices.length; i++)
+    if (!lt(prices[i - 1]!, prices[i]!))
+      return `levels ${prices[i - 1]} and ${prices[i]} collapse at the tick size: use fewer levels`;
   for (const price of prices.slice(0, -1)) {
     const problem = tooSmall(qtyAt(price), price, filters);
     if (problem) return `order at ${price} too small: ${problem}`;

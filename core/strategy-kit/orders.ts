@@ -27,7 +27,14 @@ type PlaceFields = Omit<PlaceIntent, 'kind' | 'tag' | 'purpose' | 'reason' | 'fa
 
 /** A `place` intent for `key`; only the fields given appear (no undefined values in the history). */
 export function place(key: OrderKey, order: PlaceFields, why: Why): PlaceIntent {
-  return { kind: 'place', tag: key.tag, ...order, purpose: why.purpose, reason: why.reason, ...(why.facts ? { facts: why.facts } : {}) };
+  return {
+    kind: 'place',
+    tag: key.tag,
+    ...order,
+    purpose: why.purpose,
+    reason: why.reason,
+    ...(why.facts ? { facts: why.facts } : {}),
+  };
 }
 
 export function limit(key: OrderKey, side: OrderSide, price: Dec, quantity: Dec, why: Why): PlaceIntent {
@@ -65,7 +72,12 @@ export function workingKeys(ctx: StrategyContext<unknown>): { has(key: OrderKey)
  * Cancel the order of `key` once `limitCandles` candles have passed since it was placed (a limit
  * entry not filled in time). Nothing when it is already final or its cancel is on the way.
  */
-export function expire(ctx: StrategyContext<unknown>, key: OrderKey, age: { readonly candles: number; readonly limitCandles: number }, message: string): Intent[] {
+export function expire(
+  ctx: StrategyContext<unknown>,
+  key: OrderKey,
+  age: { readonly candles: number; readonly limitCandles: number },
+  message: string,
+): Intent[] {
   if (age.candles < age.limitCandles) return [];
   const order = ctx.openOrders.find((o) => o.tag === key.tag);
   if (!order || order.cancelRequested) return [];
@@ -88,7 +100,8 @@ export function floorMarketQty(qty: Dec, f: SymbolFilters | null): Dec {
 export function tooSmall(qty: Dec, price: Dec, f: SymbolFilters | null): string | null {
   if (!f) return isPositive(qty) ? null : 'quantity rounds to 0';
   if (!isPositive(qty) || lt(qty, f.minQty)) return `quantity ${qty} below the minimum ${f.minQty}`;
-  if (isPositive(f.minNotional) && lt(mul(qty, price), f.minNotional)) return `order value ${mul(qty, price)} below the minimum notional ${f.minNotional}`;
+  if (isPositive(f.minNotional) && lt(mul(qty, price), f.minNotional))
+    return `order value ${mul(qty, price)} below the minimum notional ${f.minNotional}`;
   return null;
 }
 
@@ -105,7 +118,10 @@ export interface Executed {
 }
 
 export function executed(order: OrderRecord, ctx: StrategyContext<unknown>): Executed {
-  const qty = order.request.side === 'BUY' ? netBought(order, splitSymbol(ctx.symbol, ctx.filters).base) : str(d(order.executedQty));
+  const qty =
+    order.request.side === 'BUY'
+      ? netBought(order, splitSymbol(ctx.symbol, ctx.filters).base)
+      : str(d(order.executedQty));
   return { qty, price: avgFillPrice(order), unitCost: unitCost(order.cumulativeQuoteQty, qty) };
 }
 

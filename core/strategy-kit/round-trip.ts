@@ -72,21 +72,40 @@ type Why = { readonly reason: string; readonly facts: Facts };
 
 export interface RoundTrip<M, T> {
   /** Enter trip `seq + 1` with a MARKET `order`; `meta` is the strategy's record of it. */
-  enter<S extends TripFields<M, T>>(state: S, meta: M, order: OrderFields, why: Why, ctx: StrategyContext<unknown>): Decision<S> & { readonly intents: readonly Intent[] };
+  enter<S extends TripFields<M, T>>(
+    state: S,
+    meta: M,
+    order: OrderFields,
+    why: Why,
+    ctx: StrategyContext<unknown>,
+  ): Decision<S> & { readonly intents: readonly Intent[] };
   /** Close the open position at market. */
   exit<S extends TripFields<M, T>>(state: S, why: Why, ctx: StrategyContext<unknown>): Decision<S>;
   /**
    * A final report of the trip's entry or exit; null for any other order. `onEntryFailed` lets
    * the strategy undo what it set when it entered.
    */
-  onOrder<S extends TripFields<M, T>>(state: S, order: OrderRecord, ctx: StrategyContext<unknown>, onEntryFailed?: (state: S, position: Position<M>) => S): Decision<S> | null;
+  onOrder<S extends TripFields<M, T>>(
+    state: S,
+    order: OrderRecord,
+    ctx: StrategyContext<unknown>,
+    onEntryFailed?: (state: S, position: Position<M>) => S,
+  ): Decision<S> | null;
 }
 
 export function roundTrip<M extends object, T extends object>(cfg: RoundTripConfig<M, T>): RoundTrip<M, T> {
   return {
     enter(state, meta, order, why, ctx) {
       const seq = state.seq + 1;
-      const position = { ...meta, phase: 'opening', seq, qty: '0', fillPrice: null, openedAt: ctx.now, exitReason: null } as Position<M>;
+      const position = {
+        ...meta,
+        phase: 'opening',
+        seq,
+        qty: '0',
+        fillPrice: null,
+        openedAt: ctx.now,
+        exitReason: null,
+      } as Position<M>;
       const s = decide({ ...state, seq, position }, ctx, `enter-${cfg.label(meta)}`, why.reason, why.facts);
       return { state: s, intents: [place(cfg.entry.key(seq), order, { purpose: 'entry', ...why })] };
     },
@@ -95,7 +114,16 @@ export function roundTrip<M extends object, T extends object>(cfg: RoundTripConf
       const short = cfg.isShort(position);
       const quantity = !short && cfg.sweepDust && gt(ctx.position.qty, position.qty) ? ctx.position.qty : position.qty;
       const intent = market(cfg.exit.key(position.seq), short ? 'BUY' : 'SELL', quantity, { purpose: 'exit', ...why });
-      return { state: decide({ ...state, position: { ...position, phase: 'closing', exitReason: why.reason } }, ctx, 'exit', why.reason, why.facts), intents: [intent] };
+      return {
+        state: decide(
+          { ...state, position: { ...position, phase: 'closing', exitReason: why.reason } },
+          ctx,
+          'exit',
+          why.reason,
+          why.facts,
+        ),
+        intents: [intent],
+      };
     },
     onOrder(state, order, ctx, onEntryFailed) {
       const position = state.position;
@@ -105,15 +133,28 @@ export function roundTrip<M extends object, T extends object>(cfg: RoundTripConf
         if (!filledAny(order)) {
           const s = { ...state, position: null };
           const message = `${label} entry ${failure(order)}`;
-          return { state: decide(onEntryFailed ? onEntryFailed(s, position) : s, ctx, 'entry-failed', message), intents: [notify(message, 'warn')] };
+          return {
+            state: decide(onEntryFailed ? onEntryFailed(s, position) : s, ctx, 'entry-failed', message),
+            intents: [notify(message, 'warn')],
+          };
         }
         const got = executed(order, ctx);
-        return { state: { ...state, position: { ...position, phase: 'open', qty: floorMarketQty(got.qty, ctx.filters), fillPrice: got.price } } };
+        return {
+          state: {
+            ...state,
+            position: { ...position, phase: 'open', qty: floorMarketQty(got.qty, ctx.filters), fillPrice: got.price },
+          },
+        };
       }
       if (order.tag !== cfg.exit.key(position.seq).tag || position.phase !== 'closing') return null;
       if (!filledAny(order)) {
         // Not closed: the strategy evaluates its exit again on the next candle.
-        const s = decide({ ...state, position: { ...position, phase: 'open', exitReason: null } }, ctx, 'exit-failed', `${label} exit ${failure(order)}`);
+        const s = decide(
+          { ...state, position: { ...position, phase: 'open', exitReason: null } },
+          ctx,
+          'exit-failed',
+          `${label} exit ${failure(order)}`,
+        );
         return { state: s, intents: [notify(`${label} exit ${failure(order)}; retrying on the next candle`, 'error')] };
       }
       const exitPrice = executed(order, ctx).price!;
@@ -121,7 +162,16 @@ export function roundTrip<M extends object, T extends object>(cfg: RoundTripConf
       const perUnit = cfg.isShort(position) ? d(entryPrice).minus(exitPrice) : d(exitPrice).minus(entryPrice);
       const pnl = str(perUnit.times(order.executedQty).toDecimalPlaces(8));
       const reason = position.exitReason ?? '';
-      const trade = { ...cfg.tradeOf(position), qty: order.executedQty, entryPrice, exitPrice, pnl, reason, openedAt: position.openedAt, closedAt: ctx.now } as Trade<T>;
+      const trade = {
+        ...cfg.tradeOf(position),
+        qty: order.executedQty,
+        entryPrice,
+        exitPrice,
+        pnl,
+        reason,
+        openedAt: position.openedAt,
+        closedAt: ctx.now,
+      } as Trade<T>;
       const s = { ...state, position: null, trades: [...state.trades, trade].slice(-(cfg.maxTrades ?? 100)) };
       return { state: decide(s, ctx, 'closed', `${label} closed at ${exitPrice}: ${reason}`, { pnl }) };
     },

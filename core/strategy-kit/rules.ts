@@ -38,7 +38,11 @@ export function ordered(ctx: z.RefinementCtx, low: Bound, high: Bound, strict = 
   const a = Number(low.value);
   const b = Number(high.value);
   if (strict ? !(a < b) : !(a <= b)) {
-    ctx.addIssue({ code: 'custom', path: [low.key], message: `${low.value} must be ${strict ? 'below' : 'at most'} ${high.key} (${high.value}): the range is empty` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [low.key],
+      message: `${low.value} must be ${strict ? 'below' : 'at most'} ${high.key} (${high.value}): the range is empty`,
+    });
   }
 }
 
@@ -56,10 +60,17 @@ export function issues<T>(rules: (value: T) => readonly (readonly [boolean, stri
  * `.superRefine(orderedPairs([['min', 'max'], ['above', 'below', 'strict']]))`: each pair of
  * fields must be ordered (see `ordered`).
  */
-export function orderedPairs<T extends Record<string, unknown>>(pairs: readonly (readonly [keyof T & string, keyof T & string, 'strict'?])[]) {
+export function orderedPairs<T extends Record<string, unknown>>(
+  pairs: readonly (readonly [keyof T & string, keyof T & string, 'strict'?])[],
+) {
   return (value: T, ctx: z.RefinementCtx): void => {
     for (const [low, high, strict] of pairs) {
-      ordered(ctx, { key: low, value: value[low] as number | string }, { key: high, value: value[high] as number | string }, strict === 'strict');
+      ordered(
+        ctx,
+        { key: low, value: value[low] as number | string },
+        { key: high, value: value[high] as number | string },
+        strict === 'strict',
+      );
     }
   };
 }
@@ -68,11 +79,26 @@ export function orderedPairs<T extends Record<string, unknown>>(pairs: readonly 
  * A ratio a / b compared exactly without dividing (a / b <= k  <=>  a <= k * b for b > 0); the
  * ratio itself only shown, rounded ("n/a" when b is not positive).
  */
-export function ratio(a: Dec, b: Dec): { readonly a: Decimal; readonly b: Decimal; readonly positive: boolean; readonly shown: string; cmp(k: Dec): number } {
+export function ratio(
+  a: Dec,
+  b: Dec,
+): {
+  readonly a: Decimal;
+  readonly b: Decimal;
+  readonly positive: boolean;
+  readonly shown: string;
+  cmp(k: Dec): number;
+} {
   const x = d(a);
   const y = d(b);
   const positive = y.greaterThan(0);
-  return { a: x, b: y, positive, shown: positive ? String(round(Number(a) / Number(b))) : 'n/a', cmp: (k) => x.comparedTo(y.times(k)) };
+  return {
+    a: x,
+    b: y,
+    positive,
+    shown: positive ? String(round(Number(a) / Number(b))) : 'n/a',
+    cmp: (k) => x.comparedTo(y.times(k)),
+  };
 }
 
 /** Signed move from `from` to `to`, in percent of `from` (positive = up). */

@@ -14,11 +14,23 @@ import { floorMarketQty } from './orders';
 export { type Sizing, sizingSchema } from '../risk/sizing';
 
 /** `sizeEntry` with the context's filters and free quote balance. */
-export function size(ctx: StrategyContext<unknown>, sizing: Sizing, at: { readonly price: Dec; readonly market: boolean; readonly atr?: number | null }): SizeResult {
-  return sizeEntry(sizing, { price: at.price, filters: ctx.filters, freeQuote: ctx.balances?.quote ?? null, market: at.market, ...(at.atr !== undefined ? { atr: at.atr } : {}) });
+export function size(
+  ctx: StrategyContext<unknown>,
+  sizing: Sizing,
+  at: { readonly price: Dec; readonly market: boolean; readonly atr?: number | null },
+): SizeResult {
+  return sizeEntry(sizing, {
+    price: at.price,
+    filters: ctx.filters,
+    freeQuote: ctx.balances?.quote ?? null,
+    market: at.market,
+    ...(at.atr !== undefined ? { atr: at.atr } : {}),
+  });
 }
 
-export type AllIn = { readonly ok: true; readonly quoteOrderQty: Dec; readonly free: Dec } | { readonly ok: false; readonly reason: string };
+export type AllIn =
+  | { readonly ok: true; readonly quoteOrderQty: Dec; readonly free: Dec }
+  | { readonly ok: false; readonly reason: string };
 
 /** Spend the whole free quote balance on a MARKET buy (`quoteOrderQty`, 8 decimals; the fee comes out of what is bought). */
 export function allIn(ctx: StrategyContext<unknown>): AllIn {
@@ -27,7 +39,8 @@ export function allIn(ctx: StrategyContext<unknown>): AllIn {
   return { ok: true, quoteOrderQty: floorToStep(free, '0.00000001'), free };
 }
 
-export type MarginSize = { readonly ok: true; readonly quantity: Dec; readonly margin: Dec } | { readonly ok: false; readonly reason: string };
+export type MarginSize =
+  { readonly ok: true; readonly quantity: Dec; readonly margin: Dec } | { readonly ok: false; readonly reason: string };
 
 /**
  * Futures: the largest position the available margin opens at `leverage`, the taker fee kept out:
@@ -41,7 +54,11 @@ export function marginSize(ctx: StrategyContext<unknown>, price: Dec, leverage: 
 }
 
 export type MarketEntry =
-  | { readonly ok: true; readonly order: Pick<PlaceIntent, 'side' | 'type' | 'quantity' | 'quoteOrderQty'>; readonly facts: Facts }
+  | {
+      readonly ok: true;
+      readonly order: Pick<PlaceIntent, 'side' | 'type' | 'quantity' | 'quoteOrderQty'>;
+      readonly facts: Facts;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -51,7 +68,13 @@ export type MarketEntry =
 export function marketBuy(ctx: StrategyContext<unknown>, sizing: 'max' | Sizing, price: Dec): MarketEntry {
   if (sizing === 'max') {
     const all = allIn(ctx);
-    return all.ok ? { ok: true, order: { side: 'BUY', type: 'MARKET', quoteOrderQty: all.quoteOrderQty }, facts: { freeQuote: all.free } } : all;
+    return all.ok
+      ? {
+          ok: true,
+          order: { side: 'BUY', type: 'MARKET', quoteOrderQty: all.quoteOrderQty },
+          facts: { freeQuote: all.free },
+        }
+      : all;
   }
   const sized = size(ctx, sizing, { price, market: true });
   if (!sized.ok) return { ok: false, reason: `sizing refused: ${sized.reason}` };

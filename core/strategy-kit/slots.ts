@@ -32,14 +32,23 @@ export interface SlotsConfig<P, S, C extends Slot> {
   /** The order slot `i` wants working now; null while it waits for nothing. */
   orderOf(state: S, i: number, slot: C): Intent | null;
   /** Slot `i`'s order is final: its next content, placed now or, with `retry`, after `retryCandles`; null: ignore. */
-  settle(state: S, i: number, slot: C, order: OrderRecord, ctx: StrategyContext<P>): { readonly slot: Omit<C, 'retryAt'>; readonly retry: boolean } | null;
+  settle(
+    state: S,
+    i: number,
+    slot: C,
+    order: OrderRecord,
+    ctx: StrategyContext<P>,
+  ): { readonly slot: Omit<C, 'retryAt'>; readonly retry: boolean } | null;
   /** A slot with nothing working and no retry pending, on a candle: its next content, or null to leave it. */
   wake?(state: S, i: number, slot: C, candle: Candle, ctx: StrategyContext<P>): Omit<C, 'retryAt'> | null;
 }
 
 export interface Slots<P, S, C extends Slot> {
   /** Put new contents in some slots and place their orders, in the order given. */
-  put(state: S, updates: readonly (readonly [number, Omit<C, 'retryAt'>])[]): Decision<S> & { readonly intents: readonly Intent[] };
+  put(
+    state: S,
+    updates: readonly (readonly [number, Omit<C, 'retryAt'>])[],
+  ): Decision<S> & { readonly intents: readonly Intent[] };
   /** A final report of slot `i`'s order. */
   onFinal(state: S, order: OrderRecord, i: number, ctx: StrategyContext<P>): Decision<S>;
   /** Each candle: place again what is due, wake what wants to. */
@@ -51,7 +60,10 @@ export interface Slots<P, S, C extends Slot> {
 export function slots<P, S, C extends Slot>(cfg: SlotsConfig<P, S, C>): Slots<P, S, C> {
   const get = (state: S): readonly C[] => state[cfg.field] as readonly C[];
   const candles = (state: S): number => state[cfg.counter] as number;
-  const write = (state: S, i: number, slot: C): S => ({ ...state, [cfg.field]: get(state).map((c, j) => (j === i ? slot : c)) });
+  const write = (state: S, i: number, slot: C): S => ({
+    ...state,
+    [cfg.field]: get(state).map((c, j) => (j === i ? slot : c)),
+  });
   const put: Slots<P, S, C>['put'] = (state, updates) => {
     let s = state;
     const intents: Intent[] = [];

@@ -79,7 +79,11 @@ export function mergeCandles(fetched: readonly Candle[], held: readonly Candle[]
  * Fold the warm-up candles into the state with `fold` (indicators, then the strategy's own
  * `onHistory`), and mark the state warm.
  */
-export function foldWarmup<S extends WarmupFields>(state: S, candles: readonly Candle[], fold: (s: S, c: Candle) => S): S {
+export function foldWarmup<S extends WarmupFields>(
+  state: S,
+  candles: readonly Candle[],
+  fold: (s: S, c: Candle) => S,
+): S {
   let s: S = { ...state, warm: true, held: [] };
   for (const c of candles) s = fold(s, c);
   const last = candles[candles.length - 1];
@@ -92,7 +96,12 @@ export function foldedAlready(state: WarmupFields, candle: Candle): boolean {
 }
 
 /** The journal entry and warning of a finished warm-up, for a `label`led warm-up of a journaled state. */
-export function journalWarmup<P, S extends object>(w: Warmup<P, S>, state: S, info: WarmInfo, ctx: StrategyContext<P>): Decision<S> {
+export function journalWarmup<P, S extends object>(
+  w: Warmup<P, S>,
+  state: S,
+  info: WarmInfo,
+  ctx: StrategyContext<P>,
+): Decision<S> {
   if (w.label === undefined || !('decisions' in state)) return { state };
   const j = state as S & Journaled;
   if (!info.answered) {
@@ -100,6 +109,18 @@ export function journalWarmup<P, S extends object>(w: Warmup<P, S>, state: S, in
     const s = decide(j, ctx, 'warm', `no warm-up answer after ${hold} candles: warming on live candles`);
     return { state: s, intents: [notify(`${w.label} warm-up never answered; warming on live candles`, 'warn')] };
   }
-  const s = decide(j, ctx, 'warm', `${w.label} warmed on ${info.fetched + info.held} closed candles`, w.facts ? w.facts(state) : {});
-  return { state: s, intents: info.fetched === 0 ? [notify(`${w.label} warm-up failed; deciding once enough live candles have closed`, 'warn')] : [] };
+  const s = decide(
+    j,
+    ctx,
+    'warm',
+    `${w.label} warmed on ${info.fetched + info.held} closed candles`,
+    w.facts ? w.facts(state) : {},
+  );
+  return {
+    state: s,
+    intents:
+      info.fetched === 0
+        ? [notify(`${w.label} warm-up failed; deciding once enough live candles have closed`, 'warn')]
+        : [],
+  };
 }

@@ -35,7 +35,8 @@ export interface AdminAccess {
 export function setUpAdmin(opts: AdminOptions | boolean | undefined): AdminAccess {
   const o: AdminOptions = typeof opts === 'boolean' ? { enabled: opts } : (opts ?? {});
   if (!o.enabled) return { enabled: false, token: null, tokenFile: null };
-  if (o.token !== undefined && !/^[A-Za-z0-9_-]{32,256}$/.test(o.token)) throw new Error('admin.token must be 32 to 256 characters of [A-Za-z0-9_-]');
+  if (o.token !== undefined && !/^[A-Za-z0-9_-]{32,256}$/.test(o.token))
+    throw new Error('admin.token must be 32 to 256 characters of [A-Za-z0-9_-]');
   const token = o.token ?? randomBytes(32).toString('hex');
   if (o.tokenFile) writeTokenFile(o.tokenFile, token);
   return { enabled: true, token, tokenFile: o.tokenFile ?? null };
@@ -50,27 +51,57 @@ export function writeTokenFile(file: string, token: string): void {
   renameSync(tmp, file);
 }
 
-export type AdminVerdict = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly error: string };
+export type AdminVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly status: number; readonly error: string };
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
 /** The checks every admin request passes before its route runs, cheapest first. */
-export function checkAdminRequest(access: AdminAccess, port: number, method: string, headers: IncomingHttpHeaders, body: string): AdminVerdict {
-  if (!access.enabled || access.token === null) return { ok: false, status: 404, error: 'the admin API is disabled; enable it with PAPER_ADMIN=on (npm run exchange) or startPaperExchange({ admin: { enabled: true } })' };
+export function checkAdminRequest(
+  access: AdminAccess,
+  port: number,
+  method: string,
+  headers: IncomingHttpHeaders,
+  body: string,
+): AdminVerdict {
+  if (!access.enabled || access.token === null)
+    return {
+      ok: false,
+      status: 404,
+      error:
+        'the admin API is disabled; enable it with PAPER_ADMIN=on (npm run exchange) or startPaperExchange({ admin: { enabled: true } })',
+    };
   const host = headers.host ?? '';
-  if (!LOOPBACK_HOSTS.some((h) => host === `${h}:${port}`)) return { ok: false, status: 403, error: `foreign Host ${JSON.stringify(host.slice(0, 100))}: the admin API answers only to 127.0.0.1:${port} or localhost:${port}` };
+  if (!LOOPBACK_HOSTS.some((h) => host === `${h}:${port}`))
+    return {
+      ok: false,
+      status: 403,
+      error: `foreign Host ${JSON.stringify(host.slice(0, 100))}: the admin API answers only to 127.0.0.1:${port} or localhost:${port}`,
+    };
   const origin = headers.origin;
-  if (origin !== undefined && !LOOPBACK_HOSTS.some((h) => origin === `http://${h}:${port}`)) return { ok: false, status: 403, error: `foreign Origin ${JSON.stringify(origin.slice(0, 100))}: the admin API is not for web pages` };
+  if (origin !== undefined && !LOOPBACK_HOSTS.some((h) => origin === `http://${h}:${port}`))
+    return {
+      ok: false,
+      status: 403,
+      error: `foreign Origin ${JSON.stringify(origin.slice(0, 100))}: the admin API is not for web pages`,
+    };
   const site = headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return { ok: false, status: 403, error: `cross-site request (Sec-Fetch-Site: ${site.slice(0, 30)}) refused` };
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return { ok: false, status: 403, error: `cross-site request (Sec-Fetch-Site: ${site.slice(0, 30)}) refused` };
   if (method === 'OPTIONS') return { ok: false, status: 403, error: 'no CORS: the admin API is not for web pages' };
   const auth = headers.authorization;
-  if (auth === undefined || auth === '') return { ok: false, status: 401, error: 'admin token required: Authorization: Bearer <token> (printed at start, in the token file)' };
+  if (auth === undefined || auth === '')
+    return {
+      ok: false,
+      status: 401,
+      error: 'admin token required: Authorization: Bearer <token> (printed at start, in the token file)',
+    };
   const m = /^Bearer ([^\s]{1,300})$/.exec(auth);
   if (!m || !sameToken(m[1] as string, access.token)) return { ok: false, status: 401, error: 'wrong admin token' };
   if (body.trim() !== '') {
     const type = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') return { ok: false, status: 415, error: 'admin request bodies must be Content-Type: application/json' };
+    if (type !== 'application/json')
+      return { ok: false, status: 415, error: 'admin request bodies must be Content-Type: application/json' };
   }
   return { ok: true };
 }

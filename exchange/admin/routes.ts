@@ -38,7 +38,21 @@ import type { z } from 'zod';
 import type { FaultRule } from '../faults';
 import type { Json } from '../format';
 import type { PaperExchange } from '../server';
-import { accountBody, auditQuery, burstBody, candleCloseBody, cutBody, emptyBody, faultRule, freezeBody, fundingBody, issues, markBody, priceBody, transferBody } from './schemas';
+import {
+  accountBody,
+  auditQuery,
+  burstBody,
+  candleCloseBody,
+  cutBody,
+  emptyBody,
+  faultRule,
+  freezeBody,
+  fundingBody,
+  issues,
+  markBody,
+  priceBody,
+  transferBody,
+} from './schemas';
 
 export interface AdminAnswer {
   readonly status: number;
@@ -55,7 +69,13 @@ class BadInput extends Error {
 }
 
 /** Route one admin request (the guard in guard.ts has already checked who sent it). */
-export async function handleAdmin(ex: PaperExchange, path: string, method: string, query: string, body: string): Promise<AdminAnswer> {
+export async function handleAdmin(
+  ex: PaperExchange,
+  path: string,
+  method: string,
+  query: string,
+  body: string,
+): Promise<AdminAnswer> {
   const q = new URLSearchParams(query);
   let input: unknown = {};
   if (body.trim() !== '') {
@@ -72,12 +92,19 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
     return r.data;
   };
   const knownSymbol = (symbol: string): string => {
-    if (!ex.venue.symbol(symbol)) throw new BadInput(`symbol: unknown symbol ${symbol}; known: ${ex.venue.symbols().map((s) => s.filters.symbol).join(', ')}`);
+    if (!ex.venue.symbol(symbol))
+      throw new BadInput(
+        `symbol: unknown symbol ${symbol}; known: ${ex.venue
+          .symbols()
+          .map((s) => s.filters.symbol)
+          .join(', ')}`,
+      );
     return symbol;
   };
   const withinPriceFilter = (symbol: string, price: string): string => {
     const max = ex.venue.symbol(symbol)?.filters.maxPrice ?? '0';
-    if (d(max).greaterThan(0) && d(price).greaterThan(max)) throw new BadInput(`price: above the symbol's maxPrice ${max}`);
+    if (d(max).greaterThan(0) && d(price).greaterThan(max))
+      throw new BadInput(`price: above the symbol's maxPrice ${max}`);
     return price;
   };
   const optionalQuery = (name: 'clientOrderId' | 'accountId'): Record<string, string> => {
@@ -100,7 +127,9 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
           wsApi: ex.wsApi,
           wsFutures: ex.futures.wsFutures,
           symbols: ex.venue.symbols().map((s) => s.filters.symbol),
-          prices: Object.fromEntries(ex.venue.symbols().map((s) => [s.filters.symbol, ex.market.price(s.filters.symbol)])),
+          prices: Object.fromEntries(
+            ex.venue.symbols().map((s) => [s.filters.symbol, ex.market.price(s.filters.symbol)]),
+          ),
           frozen: ex.faults.isFrozen(),
           faults: ex.faults.list(),
           stats: ex.stats(),
@@ -144,7 +173,8 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
         const base = d(b.price ?? ex.market.price(symbol) ?? '100');
         const step = d(b.step ?? '0.01');
         withinPriceFilter(symbol, str(base.plus(step)));
-        for (let i = 0; i < b.count; i++) ex.market.setPrice(symbol, str(i % 2 === 0 ? base.plus(step) : base), { qty: '0.001' });
+        for (let i = 0; i < b.count; i++)
+          ex.market.setPrice(symbol, str(i % 2 === 0 ? base.plus(step) : base), { qty: '0.001' });
         return ok({ trades: b.count });
       }
       case 'POST /admin/candle/close': {
@@ -159,8 +189,15 @@ export async function handleAdmin(ex: PaperExchange, path: string, method: strin
         const existing = ex.accounts.list();
         if (existing.some((a) => a.apiKey === b.apiKey)) throw new BadInput('apiKey: already in use', 409);
         // A second key on an existing account would give it full access to that account's funds.
-        if (b.name !== undefined && existing.some((a) => a.name === b.name)) throw new BadInput(`name: account ${b.name} already exists`, 409);
-        const entry = ex.accounts.add({ apiKey: b.apiKey, apiSecret: b.apiSecret, ...(b.balances ? { balances: b.balances } : {}), ...(b.futuresBalances ? { futuresBalances: b.futuresBalances } : {}), ...(b.name !== undefined ? { name: b.name } : {}) });
+        if (b.name !== undefined && existing.some((a) => a.name === b.name))
+          throw new BadInput(`name: account ${b.name} already exists`, 409);
+        const entry = ex.accounts.add({
+          apiKey: b.apiKey,
+          apiSecret: b.apiSecret,
+          ...(b.balances ? { balances: b.balances } : {}),
+          ...(b.futuresBalances ? { futuresBalances: b.futuresBalances } : {}),
+          ...(b.name !== undefined ? { name: b.name } : {}),
+        });
         return ok({ name: entry.name });
       }
       case 'POST /admin/deposit': {

@@ -13,11 +13,17 @@ const positive = (what: string) =>
     .string()
     .regex(DECIMAL, `${what} must be a plain decimal string such as "30000.5"`)
     .refine((v) => /[1-9]/.test(v), `${what} must be greater than 0`);
-const nonNegative = (what: string) => z.string().regex(DECIMAL, `${what} must be a plain decimal string such as "0.5" (≥ 0)`);
+const nonNegative = (what: string) =>
+  z.string().regex(DECIMAL, `${what} must be a plain decimal string such as "0.5" (≥ 0)`);
 
-export const symbolName = z.string().regex(/^[A-Z0-9]{2,20}$/, 'symbol must be 2-20 upper-case letters or digits, e.g. BTCUSDT');
-export const assetName = z.string().regex(/^[A-Z0-9]{1,20}$/, 'asset must be 1-20 upper-case letters or digits, e.g. USDT');
-const keyText = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, `${what} must be 8-128 characters of [A-Za-z0-9_-]`);
+export const symbolName = z
+  .string()
+  .regex(/^[A-Z0-9]{2,20}$/, 'symbol must be 2-20 upper-case letters or digits, e.g. BTCUSDT');
+export const assetName = z
+  .string()
+  .regex(/^[A-Z0-9]{1,20}$/, 'asset must be 1-20 upper-case letters or digits, e.g. USDT');
+const keyText = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, `${what} must be 8-128 characters of [A-Za-z0-9_-]`);
 const regexSource = z
   .string()
   .max(200)
@@ -29,18 +35,28 @@ const regexSource = z
       return false;
     }
   }, 'not a valid regular expression');
-const endpointName = z.string().regex(/^(\*|(GET|POST|PUT|DELETE) \/[A-Za-z0-9/]{1,100})$/, "endpoint must be 'METHOD /path' or '*'");
+const endpointName = z
+  .string()
+  .regex(/^(\*|(GET|POST|PUT|DELETE) \/[A-Za-z0-9/]{1,100})$/, "endpoint must be 'METHOD /path' or '*'");
 
 export const faultRule = z
   .object({
-    kind: z.enum(FAULT_KINDS as unknown as [string, ...string[]], { message: `unknown fault kind; known: ${FAULT_KINDS.join(', ')}` }),
+    kind: z.enum(FAULT_KINDS as unknown as [string, ...string[]], {
+      message: `unknown fault kind; known: ${FAULT_KINDS.join(', ')}`,
+    }),
     match: z
       .object({
         endpoint: z.union([endpointName, z.array(endpointName).max(20)]).optional(),
         clientOrderId: regexSource.optional(),
         symbol: symbolName.optional(),
-        accountId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
-        eventType: z.string().regex(/^[A-Za-z]{1,40}$/).optional(),
+        accountId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/)
+          .optional(),
+        eventType: z
+          .string()
+          .regex(/^[A-Za-z]{1,40}$/)
+          .optional(),
         stream: regexSource.optional(),
       })
       .strict()
@@ -60,22 +76,42 @@ export const faultRule = z
 
 export const cutBody = z.object({ which: z.enum(['market', 'user', 'all']).optional() }).strict();
 export const freezeBody = z.object({ ms: z.number().int().min(1).max(3_600_000).optional() }).strict();
-export const priceBody = z.object({ symbol: symbolName, price: positive('price'), qty: nonNegative('qty').optional() }).strict();
-export const burstBody = z
-  .object({ symbol: symbolName, count: z.number().int().min(1).max(1_000_000), price: positive('price').optional(), step: positive('step').optional() })
+export const priceBody = z
+  .object({ symbol: symbolName, price: positive('price'), qty: nonNegative('qty').optional() })
   .strict();
-export const candleCloseBody = z.object({ symbol: symbolName, interval: z.enum(CANDLE_INTERVALS as unknown as [string, ...string[]]) }).strict();
+export const burstBody = z
+  .object({
+    symbol: symbolName,
+    count: z.number().int().min(1).max(1_000_000),
+    price: positive('price').optional(),
+    step: positive('step').optional(),
+  })
+  .strict();
+export const candleCloseBody = z
+  .object({ symbol: symbolName, interval: z.enum(CANDLE_INTERVALS as unknown as [string, ...string[]]) })
+  .strict();
 export const accountBody = z
   .object({
     apiKey: keyText('apiKey'),
     apiSecret: keyText('apiSecret'),
-    balances: z.record(assetName, positive('balance')).refine((b) => Object.keys(b).length <= 50, 'at most 50 balances').optional(),
-    futuresBalances: z.record(assetName, positive('balance')).refine((b) => Object.keys(b).length <= 10, 'at most 10 futures balances').optional(),
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'name must be 1-64 characters of [A-Za-z0-9_-]').optional(),
+    balances: z
+      .record(assetName, positive('balance'))
+      .refine((b) => Object.keys(b).length <= 50, 'at most 50 balances')
+      .optional(),
+    futuresBalances: z
+      .record(assetName, positive('balance'))
+      .refine((b) => Object.keys(b).length <= 10, 'at most 10 futures balances')
+      .optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'name must be 1-64 characters of [A-Za-z0-9_-]')
+      .optional(),
   })
   .strict();
 /** Deposits and withdrawals are separate and both positive: a "negative deposit" is not a thing. */
-export const transferBody = z.object({ apiKey: z.string().min(1).max(128), asset: assetName, amount: positive('amount') }).strict();
+export const transferBody = z
+  .object({ apiKey: z.string().min(1).max(128), asset: assetName, amount: positive('amount') })
+  .strict();
 export const emptyBody = z.object({}).strict();
 /** A funding rate may be negative: a signed plain decimal, at most ±0.03 (Binance's usual cap is ±0.3 %–2 %). */
 const signedRate = z

@@ -28,7 +28,8 @@ export class FuturesAudit {
     for (const e of events) {
       if (e.kind === 'order') {
         // A triggered order is the conditional order's execution, counted under its clientAlgoId.
-        if (e.executionType === 'NEW' && e.order.algoId === null) this.audit.countCreated(e.accountId, e.order.clientOrderId, e.order.orderId);
+        if (e.executionType === 'NEW' && e.order.algoId === null)
+          this.audit.countCreated(e.accountId, e.order.clientOrderId, e.order.orderId);
         if (e.fill) this.fillLog.push(e.fill);
       } else if (e.kind === 'algo' && e.algo.status === 'NEW') {
         this.audit.countCreated(e.accountId, e.algo.clientAlgoId, e.algo.algoId);
@@ -45,7 +46,11 @@ export class FuturesAudit {
   }
 
   fills(filter: { accountId?: string; clientOrderId?: string } = {}): PerpFillView[] {
-    return this.fillLog.filter((f) => (filter.accountId === undefined || f.accountId === filter.accountId) && (filter.clientOrderId === undefined || f.clientOrderId === filter.clientOrderId));
+    return this.fillLog.filter(
+      (f) =>
+        (filter.accountId === undefined || f.accountId === filter.accountId) &&
+        (filter.clientOrderId === undefined || f.clientOrderId === filter.clientOrderId),
+    );
   }
 
   incomes(accountId?: string): IncomeRecord[] {
@@ -59,7 +64,8 @@ export class FuturesAudit {
       const a = perp.account(id);
       if (!a) continue;
       const sum = this.sums.get(`${id}\u0000${a.asset}`) ?? new Decimal(0);
-      if (!sum.equals(a.walletBalance)) problems.push(`${id} ${a.asset}: futures wallet ${a.walletBalance} but recorded incomes sum to ${str(sum)}`);
+      if (!sum.equals(a.walletBalance))
+        problems.push(`${id} ${a.asset}: futures wallet ${a.walletBalance} but recorded incomes sum to ${str(sum)}`);
     }
     const seen = new Set<string>();
     for (const f of this.fillLog) {
@@ -67,7 +73,10 @@ export class FuturesAudit {
       if (seen.has(k)) problems.push(`futures trade ${k} recorded twice`);
       seen.add(k);
     }
-    for (const s of this.audit.duplicates()) problems.push(`client id ${s.clientOrderId} (${s.accountId}) executed ${s.executed} times: orders ${s.orderIds.join(', ')}`);
+    for (const s of this.audit.duplicates())
+      problems.push(
+        `client id ${s.clientOrderId} (${s.accountId}) executed ${s.executed} times: orders ${s.orderIds.join(', ')}`,
+      );
     return problems;
   }
 }

@@ -7,7 +7,15 @@
  */
 import { type Dec, d, fixed } from '../../core/decimal';
 import type { Json } from '../../core/json';
-import type { AccountView, AlgoView, PerpEvent, PerpFillView, PerpOrderView, PerpSymbol, PositionView } from '../../venue/perpetual';
+import type {
+  AccountView,
+  AlgoView,
+  PerpEvent,
+  PerpFillView,
+  PerpOrderView,
+  PerpSymbol,
+  PositionView,
+} from '../../venue/perpetual';
 import { decimals } from '../../venue/perpetual/validate';
 
 export interface PerpPrecision {
@@ -15,7 +23,10 @@ export interface PerpPrecision {
   readonly qty: number;
 }
 
-export const perpPrecision = (spec: PerpSymbol | undefined): PerpPrecision => ({ price: spec?.pricePrecision ?? 8, qty: spec?.quantityPrecision ?? 8 });
+export const perpPrecision = (spec: PerpSymbol | undefined): PerpPrecision => ({
+  price: spec?.pricePrecision ?? 8,
+  qty: spec?.quantityPrecision ?? 8,
+});
 
 /** At least `n` decimals (more when the value has them: averages, marks). */
 export function atLeast(v: Dec, n: number): string {
@@ -140,7 +151,11 @@ export function positionRiskJson(v: PositionView, p: PerpPrecision): Json {
 }
 
 /** GET /fapi/v2/account. */
-export function accountJson(a: AccountView, positions: readonly PositionView[], p: (symbol: string) => PerpPrecision): Json {
+export function accountJson(
+  a: AccountView,
+  positions: readonly PositionView[],
+  p: (symbol: string) => PerpPrecision,
+): Json {
   const asset = {
     asset: a.asset,
     walletBalance: money(a.walletBalance),
@@ -215,7 +230,11 @@ export function balanceJson(a: AccountView, alias: string): Json {
 }
 
 /** The user-data event (raw listenKey stream payload) for one perpetual event. */
-export function perpEventJson(e: PerpEvent, p: (symbol: string) => PerpPrecision, eventTime: number): Record<string, Json> {
+export function perpEventJson(
+  e: PerpEvent,
+  p: (symbol: string) => PerpPrecision,
+  eventTime: number,
+): Record<string, Json> {
   switch (e.kind) {
     case 'order': {
       const o = e.order;
@@ -270,7 +289,13 @@ export function perpEventJson(e: PerpEvent, p: (symbol: string) => PerpPrecision
     case 'triggerReject': {
       const a = e.algo;
       const q = p(a.symbol);
-      if (e.kind === 'triggerReject') return { e: 'CONDITIONAL_ORDER_TRIGGER_REJECT', E: eventTime, T: e.time, or: { s: a.symbol, i: a.algoId, r: e.reason } };
+      if (e.kind === 'triggerReject')
+        return {
+          e: 'CONDITIONAL_ORDER_TRIGGER_REJECT',
+          E: eventTime,
+          T: e.time,
+          or: { s: a.symbol, i: a.algoId, r: e.reason },
+        };
       return {
         e: 'ALGO_UPDATE',
         T: e.time,
@@ -311,7 +336,12 @@ export function perpEventJson(e: PerpEvent, p: (symbol: string) => PerpPrecision
         T: e.time,
         a: {
           m: e.reason,
-          B: e.balances.map((b) => ({ a: b.asset, wb: money(b.walletBalance), cw: money(b.crossWalletBalance), bc: money(b.balanceChange) })),
+          B: e.balances.map((b) => ({
+            a: b.asset,
+            wb: money(b.walletBalance),
+            cw: money(b.crossWalletBalance),
+            bc: money(b.balanceChange),
+          })),
           P: e.positions.map((x) => ({
             s: x.symbol,
             pa: atLeast(x.positionAmount, p(x.symbol).qty),
@@ -330,7 +360,16 @@ export function perpEventJson(e: PerpEvent, p: (symbol: string) => PerpPrecision
         e: 'MARGIN_CALL',
         E: eventTime,
         cw: money(e.crossWalletBalance),
-        p: e.positions.map((x) => ({ s: x.symbol, ps: 'BOTH', pa: atLeast(x.positionAmount, p(x.symbol).qty), mt: marginType(x.marginType), iw: money(x.isolatedWallet), mp: x.markPrice, up: money(x.unrealizedPnL), mm: money(x.maintenanceMarginRequired) })),
+        p: e.positions.map((x) => ({
+          s: x.symbol,
+          ps: 'BOTH',
+          pa: atLeast(x.positionAmount, p(x.symbol).qty),
+          mt: marginType(x.marginType),
+          iw: money(x.isolatedWallet),
+          mp: x.markPrice,
+          up: money(x.unrealizedPnL),
+          mm: money(x.maintenanceMarginRequired),
+        })),
       };
     case 'config':
       return { e: 'ACCOUNT_CONFIG_UPDATE', E: eventTime, T: e.time, ac: { s: e.symbol, l: e.leverage } };

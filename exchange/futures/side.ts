@@ -11,7 +11,13 @@
 import type { WebSocket } from 'ws';
 import type { Dec } from '../../core/decimal';
 import type { BookModel, PricePoint } from '../../venue';
-import { DEFAULT_PERP_SYMBOLS, Perpetual, type PerpEvent, type PerpSnapshot, type PerpSymbol } from '../../venue/perpetual';
+import {
+  DEFAULT_PERP_SYMBOLS,
+  Perpetual,
+  type PerpEvent,
+  type PerpSnapshot,
+  type PerpSymbol,
+} from '../../venue/perpetual';
 import type { Audit } from '../audit';
 import type { Faults } from '../faults';
 import type { Market } from '../market/market';
@@ -83,7 +89,9 @@ export class FuturesSide {
 
   constructor(private readonly d: FuturesDeps) {
     const o = d.options;
-    const symbols = (o.symbols ?? DEFAULT_PERP_SYMBOLS).filter((s) => d.market.has(s.filters.symbol) || o.symbols !== undefined);
+    const symbols = (o.symbols ?? DEFAULT_PERP_SYMBOLS).filter(
+      (s) => d.market.has(s.filters.symbol) || o.symbols !== undefined,
+    );
     this.perp = new Perpetual(
       {
         symbols,
@@ -114,7 +122,8 @@ export class FuturesSide {
     this.audit.onEvents(events);
     const t = this.d.now();
     const precision = (s: string) => perpPrecision(this.perp.symbol(s));
-    for (const e of events) if (this.streams.hasSubscriber(e.accountId)) this.streams.deliver(e.accountId, perpEventJson(e, precision, t));
+    for (const e of events)
+      if (this.streams.hasSubscriber(e.accountId)) this.streams.deliver(e.accountId, perpEventJson(e, precision, t));
     this.d.onChange();
   };
 
@@ -179,7 +188,8 @@ export class FuturesSide {
     while (parts.length > 0 && ['private', 'public', 'market', 'ws'].includes(parts[0] as string)) parts.shift();
     if (parts.length === 0) return null;
     if (parts.every((p) => p.includes('@') || p.startsWith('!'))) return { kind: 'market', streams: parts };
-    if (parts.length === 1 && this.streams.isValid(parts[0] as string)) return { kind: 'user', key: parts[0] as string };
+    if (parts.length === 1 && this.streams.isValid(parts[0] as string))
+      return { kind: 'user', key: parts[0] as string };
     return null;
   }
 

@@ -49,7 +49,8 @@ export class FuturesUserStreams {
   keepAlive(accountId: string, key: string | undefined): string {
     const k = key ?? this.keyOf(accountId);
     const rec = k !== undefined ? this.keys.get(k) : undefined;
-    if (!rec || rec.accountId !== accountId || rec.expiresAt <= this.now()) throw err(-1125, 'This listenKey does not exist.');
+    if (!rec || rec.accountId !== accountId || rec.expiresAt <= this.now())
+      throw err(-1125, 'This listenKey does not exist.');
     rec.expiresAt = this.now() + LISTEN_KEY_VALIDITY_MS;
     return k as string;
   }

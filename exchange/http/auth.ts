@@ -63,7 +63,8 @@ export function checkTiming(params: Params, serverTime: number): { timestamp: nu
 }
 
 export function checkWindow(timestamp: number, recvWindow: number, serverTime: number): void {
-  if (timestamp >= serverTime + 1000) throw err(-1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+  if (timestamp >= serverTime + 1000)
+    throw err(-1021, "Timestamp for this request was 1000ms ahead of the server's time.");
   if (serverTime - timestamp > recvWindow) throw err(-1021, 'Timestamp for this request is outside of the recvWindow.');
 }
 

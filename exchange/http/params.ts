@@ -41,9 +41,11 @@ export const err = (code: number, msg: string, status = 400): ApiError => new Ap
 export const Api = {
   mandatory: (name: string) => err(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
   empty: (name: string) => err(-1105, `Parameter '${name}' was empty.`),
-  illegal: (name: string, range: string) => err(-1100, `Illegal characters found in parameter '${name}'; legal range is '${range}'.`),
+  illegal: (name: string, range: string) =>
+    err(-1100, `Illegal characters found in parameter '${name}'; legal range is '${range}'.`),
   duplicateParam: () => err(-1101, 'Duplicate values for a parameter detected.'),
-  unread: (read: number, sent: number) => err(-1104, `Not all sent parameters were read; read '${read}' parameter(s) but was sent '${sent}'.`),
+  unread: (read: number, sent: number) =>
+    err(-1104, `Not all sent parameters were read; read '${read}' parameter(s) but was sent '${sent}'.`),
   invalidSymbol: () => err(-1121, 'Invalid symbol.'),
   badInterval: () => err(-1120, 'Invalid interval.'),
   invalidData: (name: string) => err(-1130, `Data sent for parameter '${name}' is not valid.`),
@@ -99,7 +101,8 @@ export class Params {
     if (!INTEGER.test(v)) throw Api.illegal(name, '^[0-9]{1,20}$');
     const n = Number(v);
     if (!Number.isSafeInteger(n)) throw err(-1108, `Parameter '${name}' overflowed.`);
-    if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) throw Api.invalidData(name);
+    if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max))
+      throw Api.invalidData(name);
     return n;
   }
 
@@ -107,12 +110,18 @@ export class Params {
   dec(name: string, opts: { required?: boolean } = {}): string | undefined {
     const v = this.str(name, opts);
     if (v === undefined) return undefined;
-    if (!/^([0-9]{1,20})(\.[0-9]{1,20})?$/.test(v) || !isDecimalString(v)) throw Api.illegal(name, '^([0-9]{1,20})(\\.[0-9]{1,20})?$');
+    if (!/^([0-9]{1,20})(\.[0-9]{1,20})?$/.test(v) || !isDecimalString(v))
+      throw Api.illegal(name, '^([0-9]{1,20})(\\.[0-9]{1,20})?$');
     return v;
   }
 
   /** An enum parameter; `onInvalid` builds the error lazily (an Error captures a stack: costly on every request). */
-  oneOf<T extends string>(name: string, allowed: readonly T[], onInvalid: () => ApiError, opts: { required?: boolean } = {}): T | undefined {
+  oneOf<T extends string>(
+    name: string,
+    allowed: readonly T[],
+    onInvalid: () => ApiError,
+    opts: { required?: boolean } = {},
+  ): T | undefined {
     const v = this.str(name, opts);
     if (v === undefined) return undefined;
     if (!(allowed as readonly string[]).includes(v)) throw onInvalid();

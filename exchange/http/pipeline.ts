@@ -32,10 +32,24 @@ export interface PipelineDeps {
   readonly backendTimeoutMs: number;
   readonly log: boolean;
   /** /admin/* requests: the guard (token, Host, Origin) and the admin routes. */
-  readonly admin: (req: http.IncomingMessage, path: string, query: string, body: string) => Promise<{ status: number; body: Json }>;
+  readonly admin: (
+    req: http.IncomingMessage,
+    path: string,
+    query: string,
+    body: string,
+  ) => Promise<{ status: number; body: Json }>;
 }
 
-export const CLIENT_ID_PARAMS = ['newClientOrderId', 'origClientOrderId', 'clientAlgoId', 'listClientOrderId', 'limitClientOrderId', 'stopClientOrderId', 'aboveClientOrderId', 'belowClientOrderId'];
+export const CLIENT_ID_PARAMS = [
+  'newClientOrderId',
+  'origClientOrderId',
+  'clientAlgoId',
+  'listClientOrderId',
+  'limitClientOrderId',
+  'stopClientOrderId',
+  'aboveClientOrderId',
+  'belowClientOrderId',
+];
 const UNKNOWN_MSG = 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.';
 
 export class RequestPipeline {
@@ -62,7 +76,13 @@ export class RequestPipeline {
 
   private readonly sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => this.later(ms, resolve));
 
-  private readonly writeJson = (res: http.ServerResponse, ip: string, status: number, body: Json | string, headers: Record<string, string> = {}): void => {
+  private readonly writeJson = (
+    res: http.ServerResponse,
+    ip: string,
+    status: number,
+    body: Json | string,
+    headers: Record<string, string> = {},
+  ): void => {
     if (res.destroyed || res.headersSent) return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, {
@@ -101,15 +121,32 @@ export class RequestPipeline {
     let symbol: string | undefined;
     const auditable = route.signed;
     const record = (outcome: string, httpStatus: number, code: number | null, executed: boolean) => {
-      if (auditable) audit.recordRequest({ time: now(), endpoint, accountId: accountId ?? null, symbol: symbol ?? null, clientIds, outcome, httpStatus, code, executed });
-      if (this.d.log) console.error(`[paper-exchange] ${endpoint} ${clientIds.join(',')} → ${outcome} ${httpStatus}${code !== null ? ` ${code}` : ''}`);
+      if (auditable)
+        audit.recordRequest({
+          time: now(),
+          endpoint,
+          accountId: accountId ?? null,
+          symbol: symbol ?? null,
+          clientIds,
+          outcome,
+          httpStatus,
+          code,
+          executed,
+        });
+      if (this.d.log)
+        console.error(
+          `[paper-exchange] ${endpoint} ${clientIds.join(',')} → ${outcome} ${httpStatus}${code !== null ? ` ${code}` : ''}`,
+        );
     };
     try {
       const params = Params.parse(query, body);
-      clientIds = CLIENT_ID_PARAMS.map((p) => params.values.get(p)).filter((v): v is string => v !== undefined && v !== '');
+      clientIds = CLIENT_ID_PARAMS.map((p) => params.values.get(p)).filter(
+        (v): v is string => v !== undefined && v !== '',
+      );
       symbol = params.values.get('symbol');
       const verdict = limiter.request(ip, route.weight(params));
-      if (!verdict.ok) throw new ApiError(verdict.code, verdict.msg, verdict.status, { 'Retry-After': String(verdict.retryAfterSec) });
+      if (!verdict.ok)
+        throw new ApiError(verdict.code, verdict.msg, verdict.status, { 'Retry-After': String(verdict.retryAfterSec) });
       const limited = faults.planHttp(endpoint, clientIds, symbol, undefined, 'pre-auth').disposition;
       if (limited) {
         const status = limited.rule.status === 418 ? 418 : 429;
@@ -147,8 +184,18 @@ export class RequestPipeline {
       if (d?.rule.kind === 'fail-before-executing') {
         const status = d.rule.status ?? 502;
         record('fail-before-executing', status, d.rule.body === 'json' ? (d.rule.code ?? -1001) : null, false);
-        if (d.rule.body === 'json') writeJson(res, ip, status, { code: d.rule.code ?? -1001, msg: 'Internal error; unable to process your request. Please try again.' });
-        else writeJson(res, ip, status, `<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center></body></html>`);
+        if (d.rule.body === 'json')
+          writeJson(res, ip, status, {
+            code: d.rule.code ?? -1001,
+            msg: 'Internal error; unable to process your request. Please try again.',
+          });
+        else
+          writeJson(
+            res,
+            ip,
+            status,
+            `<html><head><title>${status} Bad Gateway</title></head><body><center><h1>${status} Bad Gateway</h1></center></body></html>`,
+          );
         return;
       }
       if (plan.delay && plan.delay.rule.phase !== 'after') {
@@ -166,7 +213,8 @@ export class RequestPipeline {
 
       const settle = (r: { events?: readonly VenueEvent[]; createdOrderIds?: readonly number[] }) => {
         if (r.events) dispatch(r.events);
-        if (plan.hide && r.createdOrderIds) for (const id of r.createdOrderIds) faults.hideOrder(id, plan.hide.rule.ms ?? 2000);
+        if (plan.hide && r.createdOrderIds)
+          for (const id of r.createdOrderIds) faults.hideOrder(id, plan.hide.rule.ms ?? 2000);
       };
       const execute = () => {
         let result;
@@ -193,7 +241,9 @@ export class RequestPipeline {
         };
         if (delay > 0) later(delay, run);
         else run();
-        later(d.rule.afterMs ?? backendTimeoutMs, () => writeJson(res, ip, d.rule.status ?? 503, { code: -1007, msg: UNKNOWN_MSG }));
+        later(d.rule.afterMs ?? backendTimeoutMs, () =>
+          writeJson(res, ip, d.rule.status ?? 503, { code: -1007, msg: UNKNOWN_MSG }),
+        );
         return;
       }
 
@@ -224,7 +274,15 @@ export class RequestPipeline {
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       record(e.status === 429 || e.status === 418 ? 'rate-limit' : 'rejected', e.status, e.code, false);
-      writeJson(res, ip, e.status, e.data !== undefined ? { code: e.code, msg: e.message, data: e.data as Json } : { code: e.code, msg: e.message }, { ...e.headers });
+      writeJson(
+        res,
+        ip,
+        e.status,
+        e.data !== undefined
+          ? { code: e.code, msg: e.message, data: e.data as Json }
+          : { code: e.code, msg: e.message },
+        { ...e.headers },
+      );
     }
   }
 }

@@ -9,7 +9,14 @@
  */
 import { type BookModel, unlimitedBook } from '../../venue';
 
-export const REALISTIC_BOOK: BookModel = { spreadTicks: 1, levels: 5000, levelStepTicks: 1, levelQty: null, levelNotional: '20000', qtyJitter: 0.8 };
+export const REALISTIC_BOOK: BookModel = {
+  spreadTicks: 1,
+  levels: 5000,
+  levelStepTicks: 1,
+  levelQty: null,
+  levelNotional: '20000',
+  qtyJitter: 0.8,
+};
 
 /** bid = ask = last; taker orders fill at the last price whatever their size. */
 export const ZERO_SPREAD_BOOK: Partial<BookModel> = { spreadTicks: 0, levels: 20, levelStepTicks: 1, levelQty: null };
@@ -28,5 +35,8 @@ export function resolveBook(opts: Partial<BookModel> | undefined): { venue: Book
     ...given,
   };
   if (!unlimitedBook(venue)) return { venue, display: venue };
-  return { venue, display: { ...venue, levels: given.levels ?? 20, levelQty: '10', levelNotional: null, qtyJitter: 0 } };
+  return {
+    venue,
+    display: { ...venue, levels: given.levels ?? 20, levelQty: '10', levelNotional: null, qtyJitter: 0 },
+  };
 }

@@ -144,7 +144,11 @@ export class KlineSeries {
   /** Closed candles plus the forming one, filtered like GET /api/v3/klines. */
   query(opts: { startTime?: number; endTime?: number; limit: number }): Kline[] {
     const all = this.current ? [...this.history, this.current] : [...this.history];
-    const filtered = all.filter((k) => (opts.startTime === undefined || k.openTime >= opts.startTime) && (opts.endTime === undefined || k.openTime <= opts.endTime));
+    const filtered = all.filter(
+      (k) =>
+        (opts.startTime === undefined || k.openTime >= opts.startTime) &&
+        (opts.endTime === undefined || k.openTime <= opts.endTime),
+    );
     // With a start time the earliest candles come first; otherwise the most recent.
     return opts.startTime !== undefined ? filtered.slice(0, opts.limit) : filtered.slice(-opts.limit);
   }

@@ -39,7 +39,10 @@ export class DepthFeed {
     this.updateId = startId;
     this.bookTicker = `${lower}@bookTicker`;
     this.streams = {
-      fast: { diff: `${lower}@depth@100ms`, partial: [5, 10, 20].map((n) => [`${lower}@depth${n}@100ms`, n] as [string, number]) },
+      fast: {
+        diff: `${lower}@depth@100ms`,
+        partial: [5, 10, 20].map((n) => [`${lower}@depth${n}@100ms`, n] as [string, number]),
+      },
       slow: { diff: `${lower}@depth`, partial: [5, 10, 20].map((n) => [`${lower}@depth${n}`, n] as [string, number]) },
     };
   }
@@ -71,14 +74,20 @@ export class DepthFeed {
       for (const side of ['bids', 'asks'] as const) {
         const set = p[side];
         // No previous state: everything is new.
-        const prices = prev ? this.view.changed(side, prev, next) : this.view.side(side, next, this.view.depthLimit).map(([price]) => price);
+        const prices = prev
+          ? this.view.changed(side, prev, next)
+          : this.view.side(side, next, this.view.depthLimit).map(([price]) => price);
         for (const price of prices) set.add(price);
       }
     }
     // Every update touches the best levels (a trade takes liquidity there): one bookTicker each.
     if (this.sink.hasSubscribers(this.bookTicker)) {
       const { bid, ask } = this.view.best(next);
-      if (bid && ask) this.sink.publish(this.bookTicker, JSON.stringify({ u: this.updateId, s: this.symbol, b: bid[0], B: bid[1], a: ask[0], A: ask[1] }));
+      if (bid && ask)
+        this.sink.publish(
+          this.bookTicker,
+          JSON.stringify({ u: this.updateId, s: this.symbol, b: bid[0], B: bid[1], a: ask[0], A: ask[1] }),
+        );
     }
   }
 
@@ -86,7 +95,11 @@ export class DepthFeed {
   snapshot(limit: number): { lastUpdateId: number; bids: Level[]; asks: Level[] } {
     const s = this.state;
     if (!s) return { lastUpdateId: this.updateId, bids: [], asks: [] };
-    return { lastUpdateId: this.updateId, bids: this.view.side('bids', s, limit), asks: this.view.side('asks', s, limit) };
+    return {
+      lastUpdateId: this.updateId,
+      bids: this.view.side('bids', s, limit),
+      asks: this.view.side('asks', s, limit),
+    };
   }
 
   /** Interval tick: the diff event of this cadence (when something changed) and the partial-depth snapshots. */
@@ -102,7 +115,15 @@ export class DepthFeed {
           out.sort((x, y) => (side === 'bids' ? compare(y[0], x[0]) : compare(x[0], y[0])));
           return out;
         };
-        const event = { e: 'depthUpdate', E: time, s: this.symbol, U: p.first, u: this.updateId, b: levels('bids', p.bids), a: levels('asks', p.asks) };
+        const event = {
+          e: 'depthUpdate',
+          E: time,
+          s: this.symbol,
+          U: p.first,
+          u: this.updateId,
+          b: levels('bids', p.bids),
+          a: levels('asks', p.asks),
+        };
         this.sink.publish(diff, JSON.stringify(event));
         this.pending[cadence] = { first: this.updateId + 1, bids: new Set(), asks: new Set() };
       } else {

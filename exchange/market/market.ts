@@ -66,7 +66,14 @@ export class Market {
       for (const i of CANDLE_INTERVALS) series.set(i, new KlineSeries(name, i, o.historyLimit));
       const lower = name.toLowerCase();
       const feed = new DepthFeed(new OrderBookView(spec, o.book), name, lower, o.sink, o.now());
-      this.symbols.set(name, { spec, lower, series, tape: new TradeTape(o.tapeSize ?? 10_000), feed, tickerSeenId: -1 });
+      this.symbols.set(name, {
+        spec,
+        lower,
+        series,
+        tape: new TradeTape(o.tapeSize ?? 10_000),
+        feed,
+        tickerSeenId: -1,
+      });
     }
   }
 
@@ -92,7 +99,13 @@ export class Market {
   }
 
   /** A public trade at `price`: matches resting orders, updates klines, publishes trade/aggTrade/book/kline. */
-  trade(symbol: string, price: Dec, qty: Dec | null, time: number, opts: { buyerIsTaker?: boolean; sweep?: boolean } = {}): void {
+  trade(
+    symbol: string,
+    price: Dec,
+    qty: Dec | null,
+    time: number,
+    opts: { buyerIsTaker?: boolean; sweep?: boolean } = {},
+  ): void {
     const m = this.symbols.get(symbol);
     if (!m) throw new Error(`unknown symbol ${symbol}`);
     if (this.o.mode !== 'manual') this.advanceTo(symbol, time);
@@ -101,7 +114,14 @@ export class Market {
     const tradeId = this.o.venue.nextTradeId(symbol);
     const buyerIsTaker = opts.buyerIsTaker ?? true;
     const { baseAssetPrecision: qp, quoteAssetPrecision: pp } = m.spec;
-    this.recordTrade(m, { id: tradeId, price, qty: qty ?? '0', quoteQty: qty === null ? '0' : d(qty).times(price).toFixed(), time, isBuyerMaker: !buyerIsTaker });
+    this.recordTrade(m, {
+      id: tradeId,
+      price,
+      qty: qty ?? '0',
+      quoteQty: qty === null ? '0' : d(qty).times(price).toFixed(),
+      time,
+      isBuyerMaker: !buyerIsTaker,
+    });
     const events = this.o.venue.onPrice(symbol, { price, time, qty, sweep: opts.sweep ?? false });
     if (events.length > 0) this.o.onVenueEvents(events);
     this.tradeListener?.(symbol, { price, time, qty, sweep: opts.sweep ?? false });
@@ -118,7 +138,14 @@ export class Market {
   recordFill(fill: FillView): void {
     const m = this.symbols.get(fill.symbol);
     if (!m) return;
-    this.recordTrade(m, { id: fill.tradeId, price: fill.price, qty: fill.qty, quoteQty: fill.quoteQty, time: fill.time, isBuyerMaker: (fill.side === 'BUY') === fill.isMaker });
+    this.recordTrade(m, {
+      id: fill.tradeId,
+      price: fill.price,
+      qty: fill.qty,
+      quoteQty: fill.quoteQty,
+      time: fill.time,
+      isBuyerMaker: (fill.side === 'BUY') === fill.isMaker,
+    });
   }
 
   /** The book of `symbol` may have changed (a trade, a fill): new update id, diff, bookTicker. */
@@ -140,8 +167,28 @@ export class Market {
     const p = d(t.price).toFixed(pp);
     const q = d(t.qty).toFixed(qp);
     const symbol = m.spec.filters.symbol;
-    if (wantTrade) this.o.sink.publish(tradeStream, JSON.stringify({ e: 'trade', E: t.time, s: symbol, t: t.id, p, q, T: t.time, m: t.isBuyerMaker, M: true }));
-    if (wantAgg) this.o.sink.publish(aggStream, JSON.stringify({ e: 'aggTrade', E: t.time, s: symbol, a: t.id, p, q, f: t.id, l: t.id, T: t.time, m: t.isBuyerMaker, M: true }));
+    if (wantTrade)
+      this.o.sink.publish(
+        tradeStream,
+        JSON.stringify({ e: 'trade', E: t.time, s: symbol, t: t.id, p, q, T: t.time, m: t.isBuyerMaker, M: true }),
+      );
+    if (wantAgg)
+      this.o.sink.publish(
+        aggStream,
+        JSON.stringify({
+          e: 'aggTrade',
+          E: t.time,
+          s: symbol,
+          a: t.id,
+          p,
+          q,
+          f: t.id,
+          l: t.id,
+          T: t.time,
+          m: t.isBuyerMaker,
+          M: true,
+        }),
+      );
   }
 
   /** Close every candle of the symbol that ended before `time` (clock and data modes). */
@@ -162,7 +209,8 @@ export class Market {
         next = emptyKline(symbol, series.interval, next.openTime + ms, k.close);
         filled++;
       }
-      if (next.closeTime < time) next = emptyKline(symbol, series.interval, alignedOpen(time, series.interval), k.close);
+      if (next.closeTime < time)
+        next = emptyKline(symbol, series.interval, alignedOpen(time, series.interval), k.close);
       series.current = next;
     }
   }
@@ -175,7 +223,11 @@ export class Market {
    * Close the forming candle of one interval now (manual mode; also used by replay) and open the
    * next one interval later. `replaceWith` overwrites its values first (replayed file candle).
    */
-  closeCandle(symbol: string, interval: CandleInterval, replaceWith?: Omit<Kline, 'symbol' | 'interval' | 'closed'>): Kline {
+  closeCandle(
+    symbol: string,
+    interval: CandleInterval,
+    replaceWith?: Omit<Kline, 'symbol' | 'interval' | 'closed'>,
+  ): Kline {
     const m = this.symbols.get(symbol);
     if (!m) throw new Error(`unknown symbol ${symbol}`);
     const series = m.series.get(interval) as KlineSeries;
@@ -195,11 +247,16 @@ export class Market {
   openCandleAt(symbol: string, interval: CandleInterval, openTime: number, price: Dec): void {
     const series = this.symbols.get(symbol)?.series.get(interval);
     if (!series) return;
-    if (series.current && series.current.openTime !== openTime && series.current.trades > 0) series.pushClosed(series.current);
+    if (series.current && series.current.openTime !== openTime && series.current.trades > 0)
+      series.pushClosed(series.current);
     series.current = emptyKline(symbol, interval, openTime, price);
   }
 
-  klines(symbol: string, interval: CandleInterval, opts: { startTime?: number; endTime?: number; limit: number }): Kline[] {
+  klines(
+    symbol: string,
+    interval: CandleInterval,
+    opts: { startTime?: number; endTime?: number; limit: number },
+  ): Kline[] {
     return this.symbols.get(symbol)?.series.get(interval)?.query(opts) ?? [];
   }
 
@@ -321,6 +378,7 @@ export class Market {
     if (!k) return;
     series.pushClosed(k);
     const stream = `${m.lower}@kline_${series.interval}`;
-    if (this.o.sink.hasSubscribers(stream)) this.o.sink.publish(stream, klineEvent(k, eventTime, m.spec.quoteAssetPrecision, m.spec.baseAssetPrecision));
+    if (this.o.sink.hasSubscribers(stream))
+      this.o.sink.publish(stream, klineEvent(k, eventTime, m.spec.quoteAssetPrecision, m.spec.baseAssetPrecision));
   }
 }

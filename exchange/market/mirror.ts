@@ -7,7 +7,10 @@ import type { Market } from './market';
 import type { PriceSource } from './sources';
 import { wsText } from '../../infra/ws-text';
 
-export function mirrorSource(market: Market, opts: { symbols: readonly string[]; isFrozen: () => boolean; url?: string }): PriceSource {
+export function mirrorSource(
+  market: Market,
+  opts: { symbols: readonly string[]; isFrozen: () => boolean; url?: string },
+): PriceSource {
   const streams = opts.symbols.map((s) => `${s.toLowerCase()}@trade`).join('/');
   const url = `${opts.url ?? 'wss://stream.binance.com:9443'}/stream?streams=${streams}`;
   let ws: WebSocket | undefined;
@@ -17,7 +20,9 @@ export function mirrorSource(market: Market, opts: { symbols: readonly string[];
     ws = new WebSocket(url);
     ws.on('message', (data) => {
       if (opts.isFrozen()) return;
-      const msg = JSON.parse(wsText(data)) as { data?: { s?: string; p?: string; q?: string; T?: number; m?: boolean } };
+      const msg = JSON.parse(wsText(data)) as {
+        data?: { s?: string; p?: string; q?: string; T?: number; m?: boolean };
+      };
       const t = msg.data;
       if (!t?.s || !t.p || !market.has(t.s)) return;
       market.trade(t.s, t.p, t.q ?? null, t.T ?? Date.now(), { buyerIsTaker: t.m === false });

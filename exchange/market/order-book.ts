@@ -62,9 +62,20 @@ export class OrderBookView {
   changed(side: Side, prev: BookState, next: BookState): string[] {
     const t0 = this.topUnits(side, prev.reference);
     const t1 = this.topUnits(side, next.reference);
-    if (t0 === null || t1 === null || this.tickUnits === null || this.reachesZero(side, t0) || this.reachesZero(side, t1)) {
+    if (
+      t0 === null ||
+      t1 === null ||
+      this.tickUnits === null ||
+      this.reachesZero(side, t0) ||
+      this.reachesZero(side, t1)
+    ) {
       // Not representable in integer units, or a side cut at zero: compare every level.
-      return [...new Set([...this.prices(side, prev.reference, this.levels), ...this.prices(side, next.reference, this.levels)])];
+      return [
+        ...new Set([
+          ...this.prices(side, prev.reference, this.levels),
+          ...this.prices(side, next.reference, this.levels),
+        ]),
+      ];
     }
     const dir = side === 'bids' ? -1 : 1;
     const gap = this.step * this.tickUnits;

@@ -36,7 +36,11 @@ export type PriceSourceOptions =
   | { readonly kind: 'manual'; readonly startPrices?: Readonly<Record<string, Dec>> }
   | { readonly kind: 'mirror'; readonly symbols?: readonly string[] };
 
-export const DEFAULT_START_PRICES: Readonly<Record<string, Dec>> = { BTCUSDT: '30000', ETHUSDT: '2000', BNBUSDT: '300' };
+export const DEFAULT_START_PRICES: Readonly<Record<string, Dec>> = {
+  BTCUSDT: '30000',
+  ETHUSDT: '2000',
+  BNBUSDT: '300',
+};
 
 export interface PriceSource {
   start(): void;
@@ -98,7 +102,15 @@ export class RandomWalk {
 
 export function randomWalkSource(
   market: Market,
-  opts: { seed: number; tickMs: number; volatility: number; history: number; now: () => number; isFrozen: () => boolean; steps: Map<string, { tick: Dec; step: Dec }> },
+  opts: {
+    seed: number;
+    tickMs: number;
+    volatility: number;
+    history: number;
+    now: () => number;
+    isFrozen: () => boolean;
+    steps: Map<string, { tick: Dec; step: Dec }>;
+  },
 ): PriceSource {
   const walks = new Map<string, RandomWalk>();
   for (const symbol of market.symbolNames()) {
@@ -112,7 +124,18 @@ export function randomWalkSource(
         // A restored state already has candles: never rewrite them.
         if (market.klines(symbol, interval, { limit: 1 }).length > 0) continue;
         market.importHistory(
-          syntheticHistory({ symbol, interval, count: opts.history, endOpenTime: alignedOpen(t, interval), lastClose: start, tick: f.tick, step: f.step, seed: opts.seed, volatility: opts.volatility, tickMs: opts.tickMs }),
+          syntheticHistory({
+            symbol,
+            interval,
+            count: opts.history,
+            endOpenTime: alignedOpen(t, interval),
+            lastClose: start,
+            tick: f.tick,
+            step: f.step,
+            seed: opts.seed,
+            volatility: opts.volatility,
+            tickMs: opts.tickMs,
+          }),
         );
       }
     }
@@ -121,10 +144,13 @@ export function randomWalkSource(
   let boundaryTimer: NodeJS.Timeout | undefined;
   const scheduleBoundary = () => {
     const now = opts.now();
-    boundaryTimer = setTimeout(() => {
-      if (!opts.isFrozen()) guarded(() => market.advanceAll(opts.now()));
-      scheduleBoundary();
-    }, 1000 - (now % 1000) + 1);
+    boundaryTimer = setTimeout(
+      () => {
+        if (!opts.isFrozen()) guarded(() => market.advanceAll(opts.now()));
+        scheduleBoundary();
+      },
+      1000 - (now % 1000) + 1,
+    );
     boundaryTimer.unref?.();
   };
   return {
@@ -263,7 +289,18 @@ function inferInterval(ms: number): CandleInterval {
  * path) through the market, then the file's candle is emitted as the closed kline, values as in the
  * file. Times are the file's.
  */
-export function replaySource(market: Market, opts: { candles: Candle[]; symbol: string; interval: CandleInterval; candleMs: number; manual: boolean; loop: boolean; isFrozen: () => boolean }): PriceSource {
+export function replaySource(
+  market: Market,
+  opts: {
+    candles: Candle[];
+    symbol: string;
+    interval: CandleInterval;
+    candleMs: number;
+    manual: boolean;
+    loop: boolean;
+    isFrozen: () => boolean;
+  },
+): PriceSource {
   let index = 0;
   let timer: NodeJS.Timeout | undefined;
   const playOne = (): boolean => {

@@ -141,5 +141,15 @@ export function tickerEvent(s: Stats24h, time: number): Record<string, Json> {
 
 /** `<s>@miniTicker` payload (and an element of `!miniTicker@arr`). */
 export function miniTickerEvent(s: Stats24h, time: number): Record<string, Json> {
-  return { e: '24hrMiniTicker', E: time, s: s.symbol, c: s.lastPrice, o: s.openPrice, h: s.highPrice, l: s.lowPrice, v: s.volume, q: s.quoteVolume };
+  return {
+    e: '24hrMiniTicker',
+    E: time,
+    s: s.symbol,
+    c: s.lastPrice,
+    o: s.openPrice,
+    h: s.highPrice,
+    l: s.lowPrice,
+    v: s.volume,
+    q: s.quoteVolume,
+  };
 }

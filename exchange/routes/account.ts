@@ -30,7 +30,12 @@ export function addAccountRoutes(add: AddRoute, deps: AccountDeps): void {
           takerCommission: d(deps.fees.taker).times(10_000).round().toNumber(),
           buyerCommission: 0,
           sellerCommission: 0,
-          commissionRates: { maker: rate(deps.fees.maker), taker: rate(deps.fees.taker), buyer: rate('0'), seller: rate('0') },
+          commissionRates: {
+            maker: rate(deps.fees.maker),
+            taker: rate(deps.fees.taker),
+            buyer: rate('0'),
+            seller: rate('0'),
+          },
           canTrade: true,
           canWithdraw: true,
           canDeposit: true,

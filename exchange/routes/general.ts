@@ -18,8 +18,20 @@ export function addGeneralRoutes(add: AddRoute, deps: GeneralDeps): void {
   const { venue, now } = deps;
   const { symbolParam, symbolsParam, done } = paramReaders(venue);
 
-  add({ method: 'GET', path: '/api/v3/ping', signed: false, weight: fixedWeight(1), handler: ({ params }) => (done(params, false), { body: {} }) });
-  add({ method: 'GET', path: '/api/v3/time', signed: false, weight: fixedWeight(1), handler: ({ params }) => (done(params, false), { body: { serverTime: now() } }) });
+  add({
+    method: 'GET',
+    path: '/api/v3/ping',
+    signed: false,
+    weight: fixedWeight(1),
+    handler: ({ params }) => (done(params, false), { body: {} }),
+  });
+  add({
+    method: 'GET',
+    path: '/api/v3/time',
+    signed: false,
+    weight: fixedWeight(1),
+    handler: ({ params }) => (done(params, false), { body: { serverTime: now() } }),
+  });
 
   add({
     method: 'GET',
@@ -40,7 +52,12 @@ export function addGeneralRoutes(add: AddRoute, deps: GeneralDeps): void {
           timezone: 'UTC',
           serverTime: now(),
           rateLimits: [
-            { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: deps.limits.requestWeightPerMinute },
+            {
+              rateLimitType: 'REQUEST_WEIGHT',
+              interval: 'MINUTE',
+              intervalNum: 1,
+              limit: deps.limits.requestWeightPerMinute,
+            },
             { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: deps.limits.ordersPer10s },
             { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: deps.limits.ordersPerDay },
             { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
@@ -83,7 +100,12 @@ export function symbolInfo(s: VenueSymbol): Json {
       { filterType: 'PRICE_FILTER', minPrice: p8(f.minPrice), maxPrice: p8(f.maxPrice), tickSize: p8(f.tickSize) },
       { filterType: 'LOT_SIZE', minQty: p8(f.minQty), maxQty: p8(f.maxQty), stepSize: p8(f.stepSize) },
       { filterType: 'ICEBERG_PARTS', limit: 10 },
-      { filterType: 'MARKET_LOT_SIZE', minQty: p8(f.marketMinQty), maxQty: p8(f.marketMaxQty), stepSize: p8(f.marketStepSize) },
+      {
+        filterType: 'MARKET_LOT_SIZE',
+        minQty: p8(f.marketMinQty),
+        maxQty: p8(f.marketMaxQty),
+        stepSize: p8(f.marketStepSize),
+      },
       {
         filterType: 'TRAILING_DELTA',
         minTrailingAboveDelta: s.minTrailingDelta,
@@ -91,7 +113,14 @@ export function symbolInfo(s: VenueSymbol): Json {
         minTrailingBelowDelta: s.minTrailingDelta,
         maxTrailingBelowDelta: s.maxTrailingDelta,
       },
-      { filterType: 'NOTIONAL', minNotional: p8(f.minNotional), applyMinToMarket: s.applyMinToMarket, maxNotional: p8(f.maxNotional), applyMaxToMarket: s.applyMaxToMarket, avgPriceMins: 5 },
+      {
+        filterType: 'NOTIONAL',
+        minNotional: p8(f.minNotional),
+        applyMinToMarket: s.applyMinToMarket,
+        maxNotional: p8(f.maxNotional),
+        applyMaxToMarket: s.applyMaxToMarket,
+        avgPriceMins: 5,
+      },
       { filterType: 'MAX_NUM_ORDERS', maxNumOrders: f.maxNumOrders },
     ],
     permissions: [],
@@ -100,4 +129,3 @@ export function symbolInfo(s: VenueSymbol): Json {
     allowedSelfTradePreventionModes: ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'],
   };
 }
-

@@ -39,7 +39,11 @@ export function addMarketDataRoutes(add: AddRoute, deps: MarketDataDeps): void {
     params.str('timeZone');
     done(params, false);
     const p = precision(symbol);
-    const rows = market.klines(symbol, interval as CandleInterval, { ...(startTime !== undefined ? { startTime } : {}), ...(endTime !== undefined ? { endTime } : {}), limit });
+    const rows = market.klines(symbol, interval as CandleInterval, {
+      ...(startTime !== undefined ? { startTime } : {}),
+      ...(endTime !== undefined ? { endTime } : {}),
+      limit,
+    });
     return { body: rows.map((k) => klineRow(k, p.price, p.qty)) };
   };
   add({ method: 'GET', path: '/api/v3/klines', signed: false, weight: fixedWeight(2), handler: klinesHandler });
@@ -81,7 +85,13 @@ export function addMarketDataRoutes(add: AddRoute, deps: MarketDataDeps): void {
         const p = precision(s);
         const zp = fixed('0', p.price);
         const zq = fixed('0', p.qty);
-        return { symbol: s, bidPrice: top?.bid?.[0] ?? zp, bidQty: top?.bid?.[1] ?? zq, askPrice: top?.ask?.[0] ?? zp, askQty: top?.ask?.[1] ?? zq };
+        return {
+          symbol: s,
+          bidPrice: top?.bid?.[0] ?? zp,
+          bidQty: top?.bid?.[1] ?? zq,
+          askPrice: top?.ask?.[0] ?? zp,
+          askQty: top?.ask?.[1] ?? zq,
+        };
       }),
     }),
   });
@@ -155,7 +165,11 @@ export function addMarketDataRoutes(add: AddRoute, deps: MarketDataDeps): void {
       const limit = params.int('limit', { min: 1, max: 1000 }) ?? 500;
       done(params, false);
       const p = precision(symbol);
-      return { body: tapeOf(symbol).recent(limit).map((t) => tradeJson(t, p.price, p.qty)) };
+      return {
+        body: tapeOf(symbol)
+          .recent(limit)
+          .map((t) => tradeJson(t, p.price, p.qty)),
+      };
     },
   });
   add({
@@ -186,13 +200,29 @@ export function addMarketDataRoutes(add: AddRoute, deps: MarketDataDeps): void {
       const endTime = params.int('endTime');
       const limit = params.int('limit', { min: 1, max: 1000 }) ?? 500;
       done(params, false);
-      if (fromId !== undefined && (startTime !== undefined || endTime !== undefined)) throw err(-1128, 'Combination of optional parameters invalid.');
-      if (startTime !== undefined && endTime !== undefined && endTime - startTime > 3_600_000) throw err(-1127, 'More than 1 hours between startTime and endTime.');
+      if (fromId !== undefined && (startTime !== undefined || endTime !== undefined))
+        throw err(-1128, 'Combination of optional parameters invalid.');
+      if (startTime !== undefined && endTime !== undefined && endTime - startTime > 3_600_000)
+        throw err(-1127, 'More than 1 hours between startTime and endTime.');
       const p = precision(symbol);
       const tape = tapeOf(symbol);
-      const rows = fromId !== undefined ? tape.fromId(fromId, limit) : startTime !== undefined || endTime !== undefined ? tape.between(startTime, endTime, limit) : tape.recent(limit);
+      const rows =
+        fromId !== undefined
+          ? tape.fromId(fromId, limit)
+          : startTime !== undefined || endTime !== undefined
+            ? tape.between(startTime, endTime, limit)
+            : tape.recent(limit);
       return {
-        body: rows.map((t) => ({ a: t.id, p: fixed(t.price, p.price), q: fixed(t.qty, p.qty), f: t.id, l: t.id, T: t.time, m: t.isBuyerMaker, M: true })),
+        body: rows.map((t) => ({
+          a: t.id,
+          p: fixed(t.price, p.price),
+          q: fixed(t.qty, p.qty),
+          f: t.id,
+          l: t.id,
+          T: t.time,
+          m: t.isBuyerMaker,
+          M: true,
+        })),
       };
     },
   });

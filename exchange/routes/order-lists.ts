@@ -8,14 +8,38 @@ import type { OcoLegRequest, OrderView, Venue } from '../../venue';
 import { type RespType, listCancelResponse, listJson, listPlaceResponse } from '../format';
 import { Api, err } from '../http/params';
 import { type AddRoute, type RouteResult, fixedWeight, paramReaders } from './common';
-import { leg, readLegType, readRespType, readSide, readStpMode, readTimeInForce, refuseIceberg, unwrap } from './order-params';
+import {
+  leg,
+  readLegType,
+  readRespType,
+  readSide,
+  readStpMode,
+  readTimeInForce,
+  refuseIceberg,
+  unwrap,
+} from './order-params';
 
 export function addOrderListRoutes(add: AddRoute, deps: { readonly venue: Venue }): void {
   const { venue } = deps;
   const { symbolParam, done, precision } = paramReaders(venue);
 
-  const placeList = (accountId: string, time: number, symbol: string, side: OrderSide, quantity: string, listClientOrderId: string | undefined, above: OcoLegRequest, below: OcoLegRequest, legOrder: 'stop-first' | 'below-first', respType: RespType | undefined): RouteResult => {
-    const r = unwrap(venue.placeOco(stripUndefined({ accountId, symbol, side, quantity, listClientOrderId, above, below, legOrder, time })));
+  const placeList = (
+    accountId: string,
+    time: number,
+    symbol: string,
+    side: OrderSide,
+    quantity: string,
+    listClientOrderId: string | undefined,
+    above: OcoLegRequest,
+    below: OcoLegRequest,
+    legOrder: 'stop-first' | 'below-first',
+    respType: RespType | undefined,
+  ): RouteResult => {
+    const r = unwrap(
+      venue.placeOco(
+        stripUndefined({ accountId, symbol, side, quantity, listClientOrderId, above, below, legOrder, time }),
+      ),
+    );
     return {
       body: listPlaceResponse(r.list, r.orders, r.fills, respType ?? 'FULL', precision(symbol)),
       events: r.events,
@@ -48,8 +72,16 @@ export function addOrderListRoutes(add: AddRoute, deps: { readonly venue: Venue 
       const respType = readRespType(params);
       done(params, true);
       if (stopPrice === undefined && trailingDelta === undefined) throw Api.mandatory('stopPrice');
-      if (stopLimitPrice !== undefined && stopLimitTimeInForce === undefined) throw Api.mandatory('stopLimitTimeInForce');
-      const limitLeg = leg({ type: 'LIMIT_MAKER', price, stopPrice: undefined, trailingDelta: undefined, timeInForce: undefined, clientOrderId: limitClientOrderId });
+      if (stopLimitPrice !== undefined && stopLimitTimeInForce === undefined)
+        throw Api.mandatory('stopLimitTimeInForce');
+      const limitLeg = leg({
+        type: 'LIMIT_MAKER',
+        price,
+        stopPrice: undefined,
+        trailingDelta: undefined,
+        timeInForce: undefined,
+        clientOrderId: limitClientOrderId,
+      });
       const stopLeg = leg({
         type: stopLimitPrice !== undefined ? 'STOP_LOSS_LIMIT' : 'STOP_LOSS',
         price: stopLimitPrice,
@@ -59,7 +91,18 @@ export function addOrderListRoutes(add: AddRoute, deps: { readonly venue: Venue 
         clientOrderId: stopClientOrderId,
       });
       const [above, below] = side === 'SELL' ? [limitLeg, stopLeg] : [stopLeg, limitLeg];
-      return placeList(accountId as string, time, symbol, side, quantity, listClientOrderId, above, below, 'stop-first', respType);
+      return placeList(
+        accountId as string,
+        time,
+        symbol,
+        side,
+        quantity,
+        listClientOrderId,
+        above,
+        below,
+        'stop-first',
+        respType,
+      );
     },
   });
 
@@ -94,7 +137,18 @@ export function addOrderListRoutes(add: AddRoute, deps: { readonly venue: Venue 
       readStpMode(params);
       const respType = readRespType(params);
       done(params, true);
-      return placeList(accountId as string, time, symbol, side, quantity, listClientOrderId, above, below, 'below-first', respType);
+      return placeList(
+        accountId as string,
+        time,
+        symbol,
+        side,
+        quantity,
+        listClientOrderId,
+        above,
+        below,
+        'below-first',
+        respType,
+      );
     },
   });
 
@@ -111,7 +165,10 @@ export function addOrderListRoutes(add: AddRoute, deps: { readonly venue: Venue 
       const origClientOrderId = params.str('origClientOrderId');
       done(params, true);
       if (orderListId === undefined && origClientOrderId === undefined) throw Api.mandatory('orderListId');
-      const r = venue.getOrderList(accountId as string, stripUndefined({ orderListId, listClientOrderId: origClientOrderId }));
+      const r = venue.getOrderList(
+        accountId as string,
+        stripUndefined({ orderListId, listClientOrderId: origClientOrderId }),
+      );
       if (!r.ok) throw err(-2013, 'Order list does not exist.');
       return { body: listJson(r.list, listOrders(r.list.orderIds, accountId as string, r.list.symbol)) };
     },
@@ -129,9 +186,27 @@ export function addOrderListRoutes(add: AddRoute, deps: { readonly venue: Venue 
       const newClientOrderId = params.str('newClientOrderId');
       done(params, true);
       if (orderListId === undefined && listClientOrderId === undefined) throw Api.mandatory('orderListId');
-      const r = unwrap(venue.cancelOrderList(accountId as string, symbol, stripUndefined({ orderListId, listClientOrderId }), newClientOrderId, time));
-      const cancelCid = newClientOrderId ?? (r.events.find((e) => e.kind === 'order' && e.cancelClientOrderId !== null) as { cancelClientOrderId: string } | undefined)?.cancelClientOrderId ?? '';
-      return { body: listCancelResponse(r.list, r.orders, cancelCid, time, precision(symbol)), events: r.events, executed: true };
+      const r = unwrap(
+        venue.cancelOrderList(
+          accountId as string,
+          symbol,
+          stripUndefined({ orderListId, listClientOrderId }),
+          newClientOrderId,
+          time,
+        ),
+      );
+      const cancelCid =
+        newClientOrderId ??
+        (
+          r.events.find((e) => e.kind === 'order' && e.cancelClientOrderId !== null) as
+            { cancelClientOrderId: string } | undefined
+        )?.cancelClientOrderId ??
+        '';
+      return {
+        body: listCancelResponse(r.list, r.orders, cancelCid, time, precision(symbol)),
+        events: r.events,
+        executed: true,
+      };
     },
   });
 
@@ -142,7 +217,11 @@ export function addOrderListRoutes(add: AddRoute, deps: { readonly venue: Venue 
     weight: fixedWeight(6),
     handler: ({ params, accountId }) => {
       done(params, true);
-      return { body: venue.orderLists(accountId as string, { openOnly: true }).map((l) => listJson(l, listOrders(l.orderIds, accountId as string, l.symbol))) };
+      return {
+        body: venue
+          .orderLists(accountId as string, { openOnly: true })
+          .map((l) => listJson(l, listOrders(l.orderIds, accountId as string, l.symbol))),
+      };
     },
   });
 
@@ -157,7 +236,10 @@ export function addOrderListRoutes(add: AddRoute, deps: { readonly venue: Venue 
       const endTime = params.int('endTime');
       const limit = params.int('limit', { min: 1, max: 1000 });
       done(params, true);
-      const lists = venue.orderLists(accountId as string, stripUndefined({ fromId, startTime, endTime, limit: limit ?? 500 }));
+      const lists = venue.orderLists(
+        accountId as string,
+        stripUndefined({ fromId, startTime, endTime, limit: limit ?? 500 }),
+      );
       return { body: lists.map((l) => listJson(l, listOrders(l.orderIds, accountId as string, l.symbol))) };
     },
   });

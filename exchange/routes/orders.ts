@@ -32,7 +32,12 @@ export function addOrderRoutes(add: AddRoute, deps: OrderRouteDeps): void {
       done(params, true);
       const { respType: _resp, ...req } = o;
       const r = unwrap(venue.placeOrder({ ...req, accountId: accountId as string, time }));
-      return { body: placeResponse(r.order, r.fills, time, defaultRespType(o), precision(o.symbol)), events: r.events, createdOrderIds: [r.order.orderId], executed: true };
+      return {
+        body: placeResponse(r.order, r.fills, time, defaultRespType(o), precision(o.symbol)),
+        events: r.events,
+        createdOrderIds: [r.order.orderId],
+        executed: true,
+      };
     },
   });
 
@@ -67,12 +72,19 @@ export function addOrderRoutes(add: AddRoute, deps: OrderRouteDeps): void {
     weight: fixedWeight(1),
     placesOrders: true,
     handler: ({ params, accountId, time }): RouteResult => {
-      const mode = params.oneOf('cancelReplaceMode', ['STOP_ON_FAILURE', 'ALLOW_FAILURE'] as const, () => Api.invalidData('cancelReplaceMode'), { required: true });
+      const mode = params.oneOf(
+        'cancelReplaceMode',
+        ['STOP_ON_FAILURE', 'ALLOW_FAILURE'] as const,
+        () => Api.invalidData('cancelReplaceMode'),
+        { required: true },
+      );
       const cancelOrderId = params.int('cancelOrderId');
       const cancelOrigClientOrderId = params.str('cancelOrigClientOrderId', { allowEmpty: true });
       const cancelNewClientOrderId = params.str('cancelNewClientOrderId');
       const cancelRestrictions = readCancelRestrictions(params);
-      params.oneOf('orderRateLimitExceededMode', ['DO_NOTHING', 'CANCEL_ONLY'] as const, () => Api.invalidData('orderRateLimitExceededMode'));
+      params.oneOf('orderRateLimitExceededMode', ['DO_NOTHING', 'CANCEL_ONLY'] as const, () =>
+        Api.invalidData('orderRateLimitExceededMode'),
+      );
       const o = parseOrder(params, symbolParam);
       done(params, true);
       const account = accountId as string;
@@ -89,13 +101,28 @@ export function addOrderRoutes(add: AddRoute, deps: OrderRouteDeps): void {
         }),
       );
       const events: VenueEvent[] = cancel.ok ? [...cancel.events] : [];
-      const cancelResponseJson: Json = cancel.ok ? cancelResponse(cancel.order, cancel.cancelClientOrderId, time, p) : { code: cancel.code, msg: cancel.msg };
+      const cancelResponseJson: Json = cancel.ok
+        ? cancelResponse(cancel.order, cancel.cancelClientOrderId, time, p)
+        : { code: cancel.code, msg: cancel.msg };
       if (!cancel.ok && mode === 'STOP_ON_FAILURE') {
-        throw new ApiError(-2022, 'Order cancel-replace failed.', 400, {}, { cancelResult: 'FAILURE', newOrderResult: 'NOT_ATTEMPTED', cancelResponse: cancelResponseJson, newOrderResponse: null });
+        throw new ApiError(
+          -2022,
+          'Order cancel-replace failed.',
+          400,
+          {},
+          {
+            cancelResult: 'FAILURE',
+            newOrderResult: 'NOT_ATTEMPTED',
+            cancelResponse: cancelResponseJson,
+            newOrderResponse: null,
+          },
+        );
       }
       const { respType: _resp, ...req } = o;
       const placed = venue.placeOrder({ ...req, accountId: account, time });
-      const newOrderResponse: Json = placed.ok ? placeResponse(placed.order, placed.fills, time, defaultRespType(o), p) : { code: placed.code, msg: placed.msg };
+      const newOrderResponse: Json = placed.ok
+        ? placeResponse(placed.order, placed.fills, time, defaultRespType(o), p)
+        : { code: placed.code, msg: placed.msg };
       if (placed.ok) events.push(...placed.events);
       const body = {
         cancelResult: cancel.ok ? 'SUCCESS' : 'FAILURE',
@@ -106,8 +133,16 @@ export function addOrderRoutes(add: AddRoute, deps: OrderRouteDeps): void {
       if (cancel.ok && placed.ok) return { body, events, createdOrderIds: [placed.order.orderId], executed: true };
       // Something changed state but not everything: Binance answers 409 (-2021), or 400 (-2022) when both failed.
       const createdOrderIds = placed.ok ? [placed.order.orderId] : [];
-      if (!cancel.ok && !placed.ok) throw new PartialExecutionError(-2022, 'Order cancel-replace failed.', 400, body, events, createdOrderIds);
-      throw new PartialExecutionError(-2021, 'Order cancel-replace partially failed.', 409, body, events, createdOrderIds);
+      if (!cancel.ok && !placed.ok)
+        throw new PartialExecutionError(-2022, 'Order cancel-replace failed.', 400, body, events, createdOrderIds);
+      throw new PartialExecutionError(
+        -2021,
+        'Order cancel-replace partially failed.',
+        409,
+        body,
+        events,
+        createdOrderIds,
+      );
     },
   });
 
@@ -138,8 +173,23 @@ export function addOrderRoutes(add: AddRoute, deps: OrderRouteDeps): void {
       const newClientOrderId = params.str('newClientOrderId');
       const cancelRestrictions = readCancelRestrictions(params);
       done(params, true);
-      const r = unwrap(venue.cancelOrder(stripUndefined({ accountId: accountId as string, symbol, ...ref, newClientOrderId, cancelRestrictions, time })));
-      return { body: cancelResponse(r.order, r.cancelClientOrderId, time, precision(symbol)), events: r.events, executed: true };
+      const r = unwrap(
+        venue.cancelOrder(
+          stripUndefined({
+            accountId: accountId as string,
+            symbol,
+            ...ref,
+            newClientOrderId,
+            cancelRestrictions,
+            time,
+          }),
+        ),
+      );
+      return {
+        body: cancelResponse(r.order, r.cancelClientOrderId, time, precision(symbol)),
+        events: r.events,
+        executed: true,
+      };
     },
   });
 
@@ -151,7 +201,12 @@ export function addOrderRoutes(add: AddRoute, deps: OrderRouteDeps): void {
     handler: ({ params, accountId }) => {
       const symbol = symbolParam(params, false);
       done(params, true);
-      return { body: venue.openOrders(accountId as string, symbol).filter(visible).map((o) => queryResponse(o, precision(o.symbol))) };
+      return {
+        body: venue
+          .openOrders(accountId as string, symbol)
+          .filter(visible)
+          .map((o) => queryResponse(o, precision(o.symbol))),
+      };
     },
   });
 
@@ -166,7 +221,9 @@ export function addOrderRoutes(add: AddRoute, deps: OrderRouteDeps): void {
       const r = unwrap(venue.cancelOpenOrders(accountId as string, symbol, time));
       const p = precision(symbol);
       const body: Json[] = r.cancelled.map((c) =>
-        c.list ? listCancelResponse(c.list, c.listOrders, c.cancelClientOrderId, time, p) : cancelResponse(c.order, c.cancelClientOrderId, time, p),
+        c.list
+          ? listCancelResponse(c.list, c.listOrders, c.cancelClientOrderId, time, p)
+          : cancelResponse(c.order, c.cancelClientOrderId, time, p),
       );
       return { body, events: r.events, executed: true };
     },
@@ -202,7 +259,11 @@ export function addOrderRoutes(add: AddRoute, deps: OrderRouteDeps): void {
       const fromId = params.int('fromId');
       const limit = params.int('limit', { min: 1, max: 1000 });
       done(params, true);
-      const trades = venue.trades(accountId as string, symbol, stripUndefined({ orderId, startTime, endTime, fromId, limit }));
+      const trades = venue.trades(
+        accountId as string,
+        symbol,
+        stripUndefined({ orderId, startTime, endTime, fromId, limit }),
+      );
       return { body: trades.map((t) => tradeJson(t, precision(symbol))) };
     },
   });

@@ -66,7 +66,9 @@ export interface ApiMethodDeps {
   readonly log?: (msg: string) => void;
 }
 
-export type MethodAnswer = { readonly status: number; readonly result: Json } | { readonly status: number; readonly error: { code: number; msg: string; data?: Json } };
+export type MethodAnswer =
+  | { readonly status: number; readonly result: Json }
+  | { readonly status: number; readonly error: { code: number; msg: string; data?: Json } };
 
 export class ApiMethods {
   constructor(private readonly d: ApiMethodDeps) {}
@@ -83,18 +85,51 @@ export class ApiMethods {
     let accountId: string | undefined;
     let orderCounts: { count10s: number; count1d: number } | undefined;
     const rateLimits = (): Json[] => {
-      const out: Json[] = [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: this.d.limits.requestWeightPerMinute, count: this.d.limiter.usedWeight(ip) }];
+      const out: Json[] = [
+        {
+          rateLimitType: 'REQUEST_WEIGHT',
+          interval: 'MINUTE',
+          intervalNum: 1,
+          limit: this.d.limits.requestWeightPerMinute,
+          count: this.d.limiter.usedWeight(ip),
+        },
+      ];
       if (orderCounts) {
         out.unshift(
-          { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: this.d.limits.ordersPer10s, count: orderCounts.count10s },
-          { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: this.d.limits.ordersPerDay, count: orderCounts.count1d },
+          {
+            rateLimitType: 'ORDERS',
+            interval: 'SECOND',
+            intervalNum: 10,
+            limit: this.d.limits.ordersPer10s,
+            count: orderCounts.count10s,
+          },
+          {
+            rateLimitType: 'ORDERS',
+            interval: 'DAY',
+            intervalNum: 1,
+            limit: this.d.limits.ordersPerDay,
+            count: orderCounts.count1d,
+          },
         );
       }
       return out;
     };
-    const clientIds = CLIENT_ID_PARAMS.map((p) => params.values.get(p)).filter((v): v is string => v !== undefined && v !== '');
+    const clientIds = CLIENT_ID_PARAMS.map((p) => params.values.get(p)).filter(
+      (v): v is string => v !== undefined && v !== '',
+    );
     const record = (outcome: string, status: number, code: number | null, executed: boolean) => {
-      if (route?.signed) this.d.audit.recordRequest({ time: this.d.now(), endpoint: key, accountId: accountId ?? null, symbol: params.values.get('symbol') ?? null, clientIds, outcome, httpStatus: status, code, executed });
+      if (route?.signed)
+        this.d.audit.recordRequest({
+          time: this.d.now(),
+          endpoint: key,
+          accountId: accountId ?? null,
+          symbol: params.values.get('symbol') ?? null,
+          clientIds,
+          outcome,
+          httpStatus: status,
+          code,
+          executed,
+        });
     };
     try {
       if (!route) throw err(-1020, 'This operation is not supported.');
@@ -127,10 +162,17 @@ export class ApiMethods {
       if (!(e instanceof ApiError)) {
         this.d.log?.(`ws-api ${method}: ${(e as Error).stack ?? String(e)}`);
         record('error', 500, -1000, false);
-        return { status: 500, error: { code: -1000, msg: 'An unknown error occurred while processing the request.' }, rateLimits: rateLimits() };
+        return {
+          status: 500,
+          error: { code: -1000, msg: 'An unknown error occurred while processing the request.' },
+          rateLimits: rateLimits(),
+        };
       }
       record(e.status === 429 || e.status === 418 ? 'rate-limit' : 'rejected', e.status, e.code, false);
-      const error = e.data !== undefined ? { code: e.code, msg: e.message, data: e.data as Json } : { code: e.code, msg: e.message };
+      const error =
+        e.data !== undefined
+          ? { code: e.code, msg: e.message, data: e.data as Json }
+          : { code: e.code, msg: e.message };
       return { status: e.status, error, rateLimits: rateLimits() };
     }
   }

@@ -144,7 +144,8 @@ export class MarketStreams implements StreamSink {
 
   /** Control messages, answered with Binance's codes (web-socket-streams.md "Error Messages"). */
   private onMessage(conn: Conn, text: string | null): void {
-    const invalid = (msg: string, id: unknown = null) => this.reply(conn, { error: { code: 2, msg: `Invalid request: ${msg}` }, id });
+    const invalid = (msg: string, id: unknown = null) =>
+      this.reply(conn, { error: { code: 2, msg: `Invalid request: ${msg}` }, id });
     if (text === null) return invalid('binary frames are not supported');
     let msg: unknown;
     try {
@@ -168,7 +169,11 @@ export class MarketStreams implements StreamSink {
         if (bad !== undefined) return invalid(`invalid stream name ${JSON.stringify(bad.slice(0, 50))}`, id);
         if (m.method === 'SUBSCRIBE') {
           const after = new Set([...conn.streams, ...names.map(canonicalStream)]);
-          if (after.size > WS_LIMITS.streamsPerConnection) return invalid(`too many streams: a connection can listen to at most ${WS_LIMITS.streamsPerConnection} streams`, id);
+          if (after.size > WS_LIMITS.streamsPerConnection)
+            return invalid(
+              `too many streams: a connection can listen to at most ${WS_LIMITS.streamsPerConnection} streams`,
+              id,
+            );
           for (const p of names) this.subscribe(conn, p);
         } else {
           for (const p of names) this.unsubscribe(conn, p);
@@ -181,7 +186,8 @@ export class MarketStreams implements StreamSink {
         if (params.length !== 2) return invalid('too many parameters', id);
         if (typeof params[0] !== 'string') return invalid('property name must be a string', id);
         if (params[0] !== 'combined') return this.reply(conn, { error: { code: 0, msg: 'Unknown property' }, id });
-        if (typeof params[1] !== 'boolean') return this.reply(conn, { error: { code: 1, msg: 'Invalid value type: expected Boolean' }, id });
+        if (typeof params[1] !== 'boolean')
+          return this.reply(conn, { error: { code: 1, msg: 'Invalid value type: expected Boolean' }, id });
         conn.combined = params[1];
         return this.reply(conn, { result: null, id });
       }
@@ -190,7 +196,10 @@ export class MarketStreams implements StreamSink {
         if (params[0] !== 'combined') return this.reply(conn, { error: { code: 0, msg: 'Unknown property' }, id });
         return this.reply(conn, { result: conn.combined, id });
       default:
-        return invalid(`unknown variant ${JSON.stringify((typeof m.method === 'string' ? m.method : JSON.stringify(m.method)).slice(0, 50))}, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\` at line 1 column 28`, id);
+        return invalid(
+          `unknown variant ${JSON.stringify((typeof m.method === 'string' ? m.method : JSON.stringify(m.method)).slice(0, 50))}, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\` at line 1 column 28`,
+          id,
+        );
     }
   }
 }

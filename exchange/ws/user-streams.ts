@@ -67,7 +67,8 @@ export class UserStreams {
 
   subscriberCount(accountId?: string): number {
     let n = 0;
-    for (const c of this.conns) for (const s of c.subs.values()) if (accountId === undefined || s.accountId === accountId) n++;
+    for (const c of this.conns)
+      for (const s of c.subs.values()) if (accountId === undefined || s.accountId === accountId) n++;
     return n;
   }
 
@@ -116,7 +117,10 @@ export class UserStreams {
       after: () => {
         for (const s of ended) {
           conn.subs.delete(s);
-          sendIfOpen(conn.ws, JSON.stringify({ subscriptionId: s, event: { e: 'eventStreamTerminated', E: this.now() } }));
+          sendIfOpen(
+            conn.ws,
+            JSON.stringify({ subscriptionId: s, event: { e: 'eventStreamTerminated', E: this.now() } }),
+          );
         }
       },
     };

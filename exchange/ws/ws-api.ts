@@ -73,7 +73,13 @@ export class WsApi {
     }
   }
 
-  private answer(conn: Conn, id: Json, status: number, body: { result: Json } | { error: Json }, rateLimits: Json[] | null): void {
+  private answer(
+    conn: Conn,
+    id: Json,
+    status: number,
+    body: { result: Json } | { error: Json },
+    rateLimits: Json[] | null,
+  ): void {
     const out: Record<string, Json> = { id, status, ...body };
     if (rateLimits) out.rateLimits = rateLimits;
     sendIfOpen(conn.ws, JSON.stringify(out));
@@ -93,12 +99,28 @@ export class WsApi {
     } catch {
       return this.fail(conn, null, new ApiError(-1135, 'Invalid JSON Request'));
     }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return this.fail(conn, null, new ApiError(-1135, 'Invalid JSON Request'));
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+      return this.fail(conn, null, new ApiError(-1135, 'Invalid JSON Request'));
     const m = msg as { id?: unknown; method?: unknown; params?: unknown };
-    if (m.id === undefined) return this.fail(conn, null, new ApiError(-1102, "Mandatory parameter 'id' was not sent, was empty/null, or malformed."));
-    if (!validRequestId(m.id)) return this.fail(conn, null, new ApiError(-1100, "Illegal characters found in parameter 'id'; legal range is '^[a-zA-Z0-9-_]{1,36}$'."));
+    if (m.id === undefined)
+      return this.fail(
+        conn,
+        null,
+        new ApiError(-1102, "Mandatory parameter 'id' was not sent, was empty/null, or malformed."),
+      );
+    if (!validRequestId(m.id))
+      return this.fail(
+        conn,
+        null,
+        new ApiError(-1100, "Illegal characters found in parameter 'id'; legal range is '^[a-zA-Z0-9-_]{1,36}$'."),
+      );
     const id = m.id as Json;
-    if (typeof m.method !== 'string' || m.method === '') return this.fail(conn, id, new ApiError(-1102, "Mandatory parameter 'method' was not sent, was empty/null, or malformed."));
+    if (typeof m.method !== 'string' || m.method === '')
+      return this.fail(
+        conn,
+        id,
+        new ApiError(-1102, "Mandatory parameter 'method' was not sent, was empty/null, or malformed."),
+      );
     if (m.params !== undefined && (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params))) {
       return this.fail(conn, id, new ApiError(-1130, "Data sent for parameter 'params' is not valid."));
     }
@@ -108,7 +130,8 @@ export class WsApi {
     // signed request signs it: it stays in the parameters, marked as read).
     let wantLimits = conn.returnRateLimits;
     if ('returnRateLimits' in raw) {
-      if (typeof raw.returnRateLimits !== 'boolean') return this.fail(conn, id, new ApiError(-1130, "Data sent for parameter 'returnRateLimits' is not valid."));
+      if (typeof raw.returnRateLimits !== 'boolean')
+        return this.fail(conn, id, new ApiError(-1130, "Data sent for parameter 'returnRateLimits' is not valid."));
       wantLimits = raw.returnRateLimits;
     }
     let params: Params;
@@ -134,7 +157,22 @@ export class WsApi {
           return this.answer(conn, id, 200, { result: this.userStreams.list(conn.user) }, null);
         case 'session.status':
           params.assertAllRead();
-          return this.answer(conn, id, 200, { result: { apiKey: null, authorizedSince: null, connectedSince: null, returnRateLimits: conn.returnRateLimits, serverTime: this.now(), userDataStream: conn.user.subs.size > 0 } }, null);
+          return this.answer(
+            conn,
+            id,
+            200,
+            {
+              result: {
+                apiKey: null,
+                authorizedSince: null,
+                connectedSince: null,
+                returnRateLimits: conn.returnRateLimits,
+                serverTime: this.now(),
+                userDataStream: conn.user.subs.size > 0,
+              },
+            },
+            null,
+          );
         case 'userDataStream.subscribe':
         case 'session.logon':
           // Needs an Ed25519 key (session.logon); the paper exchange issues HMAC keys only.
@@ -148,6 +186,12 @@ export class WsApi {
     }
     if (!this.methods.has(method)) return this.fail(conn, id, new ApiError(-1020, 'This operation is not supported.'));
     const r = this.methods.run(conn.ip, method, params);
-    this.answer(conn, id, r.status, 'result' in r ? { result: r.result } : { error: r.error as Json }, wantLimits ? r.rateLimits : null);
+    this.answer(
+      conn,
+      id,
+      r.status,
+      'result' in r ? { result: r.result } : { error: r.error as Json },
+      wantLimits ? r.rateLimits : null,
+    );
   }
 }

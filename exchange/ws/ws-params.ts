@@ -25,7 +25,8 @@ function wsValue(name: string, v: unknown): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null) throw Api.mandatory(name);
   // Lists of plain values (symbols, orderIds…) are sent as JSON arrays, as REST takes them.
-  if (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string' || typeof x === 'number')) return JSON.stringify(v);
+  if (Array.isArray(v) && v.length <= 1000 && v.every((x) => typeof x === 'string' || typeof x === 'number'))
+    return JSON.stringify(v);
   throw Api.invalidJson(name);
 }
 
@@ -48,6 +49,7 @@ export function authenticateWs(params: Params, accounts: WsAccountLookup): { acc
   const signature = params.str('signature', { required: true }) as string;
   const account = accounts.byApiKey(apiKey);
   if (!account) throw new ApiError(-2015, 'Invalid API-key, IP, or permissions for action.', 401);
-  if (!sameHex(hmacHex(account.apiSecret, wsSignedPayload(params)), signature)) throw err(-1022, 'Signature for this request is not valid.');
+  if (!sameHex(hmacHex(account.apiSecret, wsSignedPayload(params)), signature))
+    throw err(-1022, 'Signature for this request is not valid.');
   return { accountId: account.accountId };
 }

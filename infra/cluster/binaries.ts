@@ -24,7 +24,11 @@ export interface ServerBinaries {
   readonly version: string;
 }
 
-export const CLUSTER_TOOLS_DIR = path.join(PROJECT_ROOT, '.tools-cluster', `temporal-server-v${TEMPORAL_SERVER_VERSION}`);
+export const CLUSTER_TOOLS_DIR = path.join(
+  PROJECT_ROOT,
+  '.tools-cluster',
+  `temporal-server-v${TEMPORAL_SERVER_VERSION}`,
+);
 const MODULE = 'go.temporal.io/server';
 
 /** Where the binaries are or would be, without building anything. */
@@ -57,21 +61,37 @@ export async function ensureServerBinaries(log: (line: string) => void = () => {
   let schemaDir = schemaDirFor(go);
   if (!existsSync(server) || !existsSync(sqlTool) || !schemaDir) {
     if (process.env.TEMPORAL_SERVER_BIN || process.env.TEMPORAL_SQL_TOOL) {
-      throw new Error(`TEMPORAL_SERVER_BIN / TEMPORAL_SQL_TOOL point at missing files (${server}, ${sqlTool}), or TEMPORAL_SCHEMA_DIR is unset`);
+      throw new Error(
+        `TEMPORAL_SERVER_BIN / TEMPORAL_SQL_TOOL point at missing files (${server}, ${sqlTool}), or TEMPORAL_SCHEMA_DIR is unset`,
+      );
     }
-    if (!go) throw new Error(`no Temporal server binaries in ${CLUSTER_TOOLS_DIR} and no Go to build them: install Go (https://go.dev/dl), or set TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL and TEMPORAL_SCHEMA_DIR`);
+    if (!go)
+      throw new Error(
+        `no Temporal server binaries in ${CLUSTER_TOOLS_DIR} and no Go to build them: install Go (https://go.dev/dl), or set TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL and TEMPORAL_SCHEMA_DIR`,
+      );
     mkdirSync(CLUSTER_TOOLS_DIR, { recursive: true });
-    log(`building the Temporal server v${TEMPORAL_SERVER_VERSION} and its SQL tool with go install into ${path.relative(PROJECT_ROOT, CLUSTER_TOOLS_DIR)} (first run only, several minutes)...`);
+    log(
+      `building the Temporal server v${TEMPORAL_SERVER_VERSION} and its SQL tool with go install into ${path.relative(PROJECT_ROOT, CLUSTER_TOOLS_DIR)} (first run only, several minutes)...`,
+    );
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(go, ['install', `${MODULE}/cmd/server@v${TEMPORAL_SERVER_VERSION}`, `${MODULE}/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`], {
-        env: { ...process.env, GOBIN: CLUSTER_TOOLS_DIR, GOFLAGS: '-mod=mod' },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      const child = spawn(
+        go,
+        [
+          'install',
+          `${MODULE}/cmd/server@v${TEMPORAL_SERVER_VERSION}`,
+          `${MODULE}/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
+        ],
+        {
+          env: { ...process.env, GOBIN: CLUSTER_TOOLS_DIR, GOFLAGS: '-mod=mod' },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
       child.once('exit', resolve);
       child.once('error', () => resolve(-1));
     });
     schemaDir = schemaDirFor(go);
-    if (code !== 0 || !existsSync(server) || !existsSync(sqlTool) || !schemaDir) throw new Error(`go install of ${MODULE}@v${TEMPORAL_SERVER_VERSION} failed (exit ${code})`);
+    if (code !== 0 || !existsSync(server) || !existsSync(sqlTool) || !schemaDir)
+      throw new Error(`go install of ${MODULE}@v${TEMPORAL_SERVER_VERSION} failed (exit ${code})`);
   }
   return { server, sqlTool, schemaDir, version: TEMPORAL_SERVER_VERSION };
 }

@@ -84,8 +84,22 @@ export class TemporalCluster {
     await checkPortsFree(layout);
     const postgres = startPostgres({ dataDir: path.join(home, 'postgres'), port: layout.postgresPort, log });
     ensureSchemas(postgres, binaries, layout.databases, log);
-    const configRoot = writeClusterConfig(home, layout, postgres, { ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}) });
-    const services = Object.fromEntries(SERVICES.map((s) => [s, new ServiceProcess(s, binaries.server, configRoot, home, s === 'worker' ? layout.services[s].membership : layout.services[s].grpc)])) as Record<ServiceName, ServiceProcess>;
+    const configRoot = writeClusterConfig(home, layout, postgres, {
+      ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+      ...(o.dynamicConfig ? { dynamicConfig: o.dynamicConfig } : {}),
+    });
+    const services = Object.fromEntries(
+      SERVICES.map((s) => [
+        s,
+        new ServiceProcess(
+          s,
+          binaries.server,
+          configRoot,
+          home,
+          s === 'worker' ? layout.services[s].membership : layout.services[s].grpc,
+        ),
+      ]),
+    ) as Record<ServiceName, ServiceProcess>;
     const cluster = new TemporalCluster(home, layout, postgres, services, o.namespace ?? 'default', binaries, log);
     // The services die with this process (services.ts); PostgreSQL runs detached, so a launcher
     // ending without stop() (an uncaught error) shuts the instance it started down on its way out.
@@ -95,12 +109,18 @@ export class TemporalCluster {
       // at once conflict and exit. So history (which owns the shards) first, then the rest.
       await services.history.start();
       await Promise.all(SERVICES.filter((s) => s !== 'history').map((s) => services[s].start()));
-      await prepareNamespace(cluster.address, { namespace: cluster.namespace, retentionDays: o.retentionDays ?? 7, log });
+      await prepareNamespace(cluster.address, {
+        namespace: cluster.namespace,
+        retentionDays: o.retentionDays ?? 7,
+        log,
+      });
     } catch (err) {
       await cluster.stop().catch(() => {});
       throw err;
     }
-    log(`Temporal cluster v${binaries.version} ready on ${cluster.address}: ${SERVICES.map((s) => `${s} pid ${services[s].pid}`).join(', ')}; ${layout.historyShards} history shards; PostgreSQL 127.0.0.1:${layout.postgresPort}`);
+    log(
+      `Temporal cluster v${binaries.version} ready on ${cluster.address}: ${SERVICES.map((s) => `${s} pid ${services[s].pid}`).join(', ')}; ${layout.historyShards} history shards; PostgreSQL 127.0.0.1:${layout.postgresPort}`,
+    );
     return cluster;
   }
 
@@ -134,17 +154,34 @@ export class TemporalCluster {
     const { temporal, visibility } = this.layout.databases;
     const executions = Number(this.postgres.sql(temporal, 'SELECT count(*) FROM executions'));
     const vis = Number(this.postgres.sql(visibility, 'SELECT count(*) FROM executions_visibility'));
-    const rows = this.postgres.sql(visibility, `SELECT status, count(*) FROM executions_visibility WHERE workflow_type_name = 'botWorkflow' GROUP BY status ORDER BY status`);
+    const rows = this.postgres.sql(
+      visibility,
+      `SELECT status, count(*) FROM executions_visibility WHERE workflow_type_name = 'botWorkflow' GROUP BY status ORDER BY status`,
+    );
     // Visibility stores the status as the enum number of temporal.api.enums.v1.WorkflowExecutionStatus.
-    const names = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+    const names = [
+      'UNSPECIFIED',
+      'RUNNING',
+      'COMPLETED',
+      'FAILED',
+      'CANCELED',
+      'TERMINATED',
+      'CONTINUED_AS_NEW',
+      'TIMED_OUT',
+    ];
     const botsByStatus: Record<string, number> = {};
     for (const line of rows.split('\n').filter(Boolean)) {
       const [status, n] = line.split('|');
       botsByStatus[names[Number(status)] ?? status!] = Number(n);
     }
-    const mib = (db: string) => Math.round(Number(this.postgres.sql(db, `SELECT pg_database_size('${db}')`)) / 1024 / 102.4) / 10;
-    const historyEvents = Number(this.postgres.sql(temporal, 'SELECT coalesce(sum(next_event_id - 1), 0) FROM executions'));
-    const historyBytes = Number(this.postgres.sql(temporal, 'SELECT coalesce(sum(octet_length(data)), 0) FROM history_node'));
+    const mib = (db: string) =>
+      Math.round(Number(this.postgres.sql(db, `SELECT pg_database_size('${db}')`)) / 1024 / 102.4) / 10;
+    const historyEvents = Number(
+      this.postgres.sql(temporal, 'SELECT coalesce(sum(next_event_id - 1), 0) FROM executions'),
+    );
+    const historyBytes = Number(
+      this.postgres.sql(temporal, 'SELECT coalesce(sum(octet_length(data)), 0) FROM history_node'),
+    );
     return {
       executions,
       visibility: vis,
@@ -162,7 +199,8 @@ export class TemporalCluster {
    */
   async stop(o: { keepPostgres?: boolean } = {}): Promise<void> {
     const killed: string[] = [];
-    for (const s of ['frontend', 'worker', 'matching', 'history'] as const) if (!(await this.services[s].stop())) killed.push(s);
+    for (const s of ['frontend', 'worker', 'matching', 'history'] as const)
+      if (!(await this.services[s].stop())) killed.push(s);
     const pg = !o.keepPostgres && this.postgres.startedHere;
     if (pg) this.postgres.stop();
     const how = killed.length === 0 ? 'cleanly' : `(${killed.join(', ')} did not stop within 20 s and were killed)`;
@@ -175,7 +213,9 @@ async function resolveLayout(home: string, o: ClusterOptions): Promise<ClusterLa
   const file = path.join(home, 'cluster.json');
   const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterLayout) : null;
   if (saved && o.historyShards !== undefined && o.historyShards !== saved.historyShards) {
-    throw new Error(`${home} holds a cluster with ${saved.historyShards} history shards; the shard count of a database never changes (use another home for ${o.historyShards})`);
+    throw new Error(
+      `${home} holds a cluster with ${saved.historyShards} history shards; the shard count of a database never changes (use another home for ${o.historyShards})`,
+    );
   }
   const databases = o.databases ?? saved?.databases ?? DEFAULT_DATABASES;
   const shards = saved?.historyShards ?? o.historyShards ?? 4;
@@ -200,10 +240,18 @@ async function resolveLayout(home: string, o: ClusterOptions): Promise<ClusterLa
 /** Refuse to start on ports something else holds (a dev server on 7233, another cluster), naming them. */
 async function checkPortsFree(l: ClusterLayout): Promise<void> {
   const wanted: Array<[string, number]> = [['frontend HTTP', l.frontendHttpPort]];
-  for (const s of SERVICES) wanted.push([`${s} gRPC`, l.services[s].grpc], [`${s} membership`, l.services[s].membership], [`${s} metrics`, l.services[s].metrics]);
+  for (const s of SERVICES)
+    wanted.push(
+      [`${s} gRPC`, l.services[s].grpc],
+      [`${s} membership`, l.services[s].membership],
+      [`${s} metrics`, l.services[s].metrics],
+    );
   const taken: string[] = [];
   for (const [what, port] of wanted) if (!(await canListen(port))) taken.push(`${port} (${what})`);
-  if (taken.length > 0) throw new Error(`ports in use on 127.0.0.1: ${taken.join(', ')}; is a dev server (npm start) or another cluster running? Choose another --port`);
+  if (taken.length > 0)
+    throw new Error(
+      `ports in use on 127.0.0.1: ${taken.join(', ')}; is a dev server (npm start) or another cluster running? Choose another --port`,
+    );
 }
 
 /**
@@ -234,7 +282,11 @@ export async function freeBasePort(): Promise<number> {
   for (let tries = 0; tries < 200; tries++) {
     const base = 21_000 + Math.floor(Math.random() * 10_000);
     const l = layoutFromBase(base, DEFAULT_DATABASES);
-    const ports = [l.postgresPort, l.frontendHttpPort, ...SERVICES.flatMap((s) => [l.services[s].grpc, l.services[s].membership, l.services[s].metrics])];
+    const ports = [
+      l.postgresPort,
+      l.frontendHttpPort,
+      ...SERVICES.flatMap((s) => [l.services[s].grpc, l.services[s].membership, l.services[s].metrics]),
+    ];
     let free = true;
     for (const p of ports) if (!(await canListen(p))) free = false;
     if (free) return base;

@@ -55,7 +55,10 @@ export async function prepareNamespace(address: string, o: NamespaceOptions): Pr
         /* not there yet */
       }
       try {
-        await connection.workflowService.registerNamespace({ namespace: o.namespace, workflowExecutionRetentionPeriod: msToTs(o.retentionDays * 86_400_000) });
+        await connection.workflowService.registerNamespace({
+          namespace: o.namespace,
+          workflowExecutionRetentionPeriod: msToTs(o.retentionDays * 86_400_000),
+        });
         o.log(`namespace ${o.namespace} registered (retention ${o.retentionDays} days)`);
       } catch (err) {
         if (grpcCode(err) !== ALREADY_EXISTS) throw err;
@@ -67,7 +70,9 @@ export async function prepareNamespace(address: string, o: NamespaceOptions): Pr
       const have = await connection.operatorService.listSearchAttributes({ namespace: o.namespace });
       const missing = SEARCH_ATTRIBUTE_KEYS.filter((k) => !(k.name in (have.customAttributes ?? {})));
       if (missing.length === 0) return;
-      const searchAttributes = Object.fromEntries(missing.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!]));
+      const searchAttributes = Object.fromEntries(
+        missing.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!]),
+      );
       try {
         await connection.operatorService.addSearchAttributes({ namespace: o.namespace, searchAttributes });
         o.log(`search attributes registered: ${missing.map((k) => `${k.name}=${k.type}`).join(', ')}`);
@@ -89,12 +94,21 @@ async function probe(connection: Connection, namespace: string, deadline: number
   const id = `cluster-probe-${randomUUID()}`;
   const taskQueue = `cluster-probe-${randomUUID()}`;
   await retry('probe workflow start (frontend → history)', deadline, () =>
-    client.workflow.start('clusterProbe', { workflowId: id, taskQueue, workflowExecutionTimeout: '5 minutes', typedSearchAttributes: [{ key: BotNameKey, value: id }] }),
+    client.workflow.start('clusterProbe', {
+      workflowId: id,
+      taskQueue,
+      workflowExecutionTimeout: '5 minutes',
+      typedSearchAttributes: [{ key: BotNameKey, value: id }],
+    }),
   );
   try {
     await retry('probe task from matching', deadline, async () => {
       const task = await connection.withDeadline(Date.now() + 10_000, () =>
-        connection.workflowService.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity: 'cluster-probe' }),
+        connection.workflowService.pollWorkflowTaskQueue({
+          namespace,
+          taskQueue: { name: taskQueue },
+          identity: 'cluster-probe',
+        }),
       );
       if (!task.taskToken?.length) throw new Error('no task yet');
     });
@@ -103,6 +117,9 @@ async function probe(connection: Connection, namespace: string, deadline: number
       if (count < 1) throw new Error('not visible yet');
     });
   } finally {
-    await client.workflow.getHandle(id).terminate('cluster probe done').catch(() => {});
+    await client.workflow
+      .getHandle(id)
+      .terminate('cluster probe done')
+      .catch(() => {});
   }
 }

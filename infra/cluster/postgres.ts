@@ -47,9 +47,12 @@ export function findPostgresBin(): string | null {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const majors = readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+    const majors = readdirSync(root)
+      .filter((d) => /^\d+$/.test(d))
+      .sort((a, b) => Number(b) - Number(a));
     // Temporal's postgres12 plugin wants 12 or newer; the project pins 15 in .ci/run.
-    for (const m of majors) if (Number(m) >= 12 && existsSync(path.join(root, m, 'bin', 'initdb'))) return path.join(root, m, 'bin');
+    for (const m of majors)
+      if (Number(m) >= 12 && existsSync(path.join(root, m, 'bin', 'initdb'))) return path.join(root, m, 'bin');
   }
   try {
     const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
@@ -64,15 +67,23 @@ const isRoot = () => typeof process.getuid === 'function' && process.getuid() ==
 
 function dbOwner(): { uid: number; gid: number } | null {
   if (!isRoot()) return null;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
-  if (!line) throw new Error('running as root but there is no postgres user to run PostgreSQL as (install the postgresql package, or run as an ordinary user)');
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line)
+    throw new Error(
+      'running as root but there is no postgres user to run PostgreSQL as (install the postgresql package, or run as an ordinary user)',
+    );
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
 
 export function startPostgres(o: PostgresOptions): Postgres {
   const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL is not installed: apt-get install postgresql-15 (or set PG_BIN to the folder of initdb and pg_ctl)');
+  if (!bin)
+    throw new Error(
+      'PostgreSQL is not installed: apt-get install postgresql-15 (or set PG_BIN to the folder of initdb and pg_ctl)',
+    );
   const log = o.log ?? (() => {});
   const user = o.user ?? 'temporal';
   const password = o.password ?? 'temporal';
@@ -80,12 +91,24 @@ export function startPostgres(o: PostgresOptions): Postgres {
   const owner = dbOwner();
   const logFile = path.join(dataDir, 'postgres.log');
 
-  const run = (tool: string, args: readonly string[], opts: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}) => {
+  const run = (
+    tool: string,
+    args: readonly string[],
+    opts: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {},
+  ) => {
     const exe = path.join(bin, tool);
     // runuser keeps our environment (PGPASSWORD) and needs no password as root.
     const [cmd, argv] = owner ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, [...args]];
-    const r = spawnSync(cmd, argv, { encoding: 'utf8', input: opts.input, env: { ...process.env, ...opts.env }, cwd: '/' });
-    if (r.status !== 0 && !opts.allowFail) throw new Error(`${tool} ${args.join(' ')} failed (${r.status}):\n${r.stderr || r.stdout}${tool === 'pg_ctl' ? `\n${tail(logFile)}` : ''}`);
+    const r = spawnSync(cmd, argv, {
+      encoding: 'utf8',
+      input: opts.input,
+      env: { ...process.env, ...opts.env },
+      cwd: '/',
+    });
+    if (r.status !== 0 && !opts.allowFail)
+      throw new Error(
+        `${tool} ${args.join(' ')} failed (${r.status}):\n${r.stderr || r.stdout}${tool === 'pg_ctl' ? `\n${tail(logFile)}` : ''}`,
+      );
     return r;
   };
 
@@ -98,7 +121,9 @@ export function startPostgres(o: PostgresOptions): Postgres {
     if (owner) {
       chownSync(dataDir, owner.uid, owner.gid);
       if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dataDir]).status !== 0) {
-        throw new Error(`the postgres user cannot reach ${dataDir}: let it through the folders above (chmod o+x) or choose a data folder elsewhere`);
+        throw new Error(
+          `the postgres user cannot reach ${dataDir}: let it through the folders above (chmod o+x) or choose a data folder elsewhere`,
+        );
       }
     }
     const pwFile = path.join(path.dirname(dataDir), `.pgpass-init-${process.pid}`);
@@ -106,7 +131,18 @@ export function startPostgres(o: PostgresOptions): Postgres {
     if (owner) chownSync(pwFile, owner.uid, owner.gid);
     log(`initdb ${dataDir} (PostgreSQL ${path.basename(path.dirname(bin))}, superuser ${user})`);
     try {
-      run('initdb', ['-D', dataDir, '-U', user, `--pwfile=${pwFile}`, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
+      run('initdb', [
+        '-D',
+        dataDir,
+        '-U',
+        user,
+        `--pwfile=${pwFile}`,
+        '--auth-local=scram-sha-256',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      ]);
     } finally {
       rmSync(pwFile, { force: true });
     }
@@ -127,11 +163,19 @@ export function startPostgres(o: PostgresOptions): Postgres {
 
   // Settings on the command line, not in postgresql.conf, so one data folder can move ports.
   // max_connections: four Temporal services hold up to ~25 connections each.
-  const options = [`-c listen_addresses=127.0.0.1`, `-c port=${o.port}`, `-c unix_socket_directories=''`, '-c max_connections=300', '-c shared_buffers=128MB'].join(' ');
+  const options = [
+    `-c listen_addresses=127.0.0.1`,
+    `-c port=${o.port}`,
+    `-c unix_socket_directories=''`,
+    '-c max_connections=300',
+    '-c shared_buffers=128MB',
+  ].join(' ');
   const start = () => {
     for (let attempt = 1; ; attempt++) {
       if (pidOf()) return;
-      const r = run('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options], { allowFail: attempt < 5 });
+      const r = run('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', options], {
+        allowFail: attempt < 5,
+      });
       if (r.status === 0) return;
       // Right after a kill -9 the old shared memory can still be attached for a moment.
       spawnSync('sleep', ['1']);
@@ -150,7 +194,25 @@ export function startPostgres(o: PostgresOptions): Postgres {
     dataDir,
     startedHere,
     sql(database, statement) {
-      const r = run('psql', ['-h', '127.0.0.1', '-p', String(o.port), '-U', user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-At', '-c', statement], { env });
+      const r = run(
+        'psql',
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(o.port),
+          '-U',
+          user,
+          '-d',
+          database,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-At',
+          '-c',
+          statement,
+        ],
+        { env },
+      );
       return r.stdout.trim();
     },
     pid: pidOf,
@@ -191,7 +253,9 @@ export function stopPostgresIfRunning(dataDir: string): void {
   if (!bin) return;
   const exe = path.join(bin, 'pg_ctl');
   const args = ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'];
-  const r = isRoot() ? spawnSync('runuser', ['-u', 'postgres', '--', exe, ...args], { cwd: '/' }) : spawnSync(exe, args, { cwd: '/' });
+  const r = isRoot()
+    ? spawnSync('runuser', ['-u', 'postgres', '--', exe, ...args], { cwd: '/' })
+    : spawnSync(exe, args, { cwd: '/' });
   if (r.status !== 0 && alive(pid)) process.kill(pid, 'SIGKILL');
 }
 

@@ -21,12 +21,41 @@ export interface Databases {
 
 export const DEFAULT_DATABASES: Databases = { temporal: 'temporal', visibility: 'temporal_visibility' };
 
-export function ensureSchemas(pg: Postgres, bin: ServerBinaries, dbs: Databases = DEFAULT_DATABASES, log: (line: string) => void = () => {}): void {
+export function ensureSchemas(
+  pg: Postgres,
+  bin: ServerBinaries,
+  dbs: Databases = DEFAULT_DATABASES,
+  log: (line: string) => void = () => {},
+): void {
   const tool = (database: string, ...args: string[]) => {
-    const r = spawnSync(bin.sqlTool, ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--pw', pg.password, '--db', database, ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`temporal-sql-tool --db ${database} ${args.join(' ')} failed (${r.status}):\n${(r.stderr || r.stdout).slice(-3000)}`);
+    const r = spawnSync(
+      bin.sqlTool,
+      [
+        '--plugin',
+        'postgres12',
+        '--ep',
+        pg.host,
+        '-p',
+        String(pg.port),
+        '-u',
+        pg.user,
+        '--pw',
+        pg.password,
+        '--db',
+        database,
+        ...args,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0)
+      throw new Error(
+        `temporal-sql-tool --db ${database} ${args.join(' ')} failed (${r.status}):\n${(r.stderr || r.stdout).slice(-3000)}`,
+      );
   };
-  for (const [database, kind] of [[dbs.temporal, 'temporal'], [dbs.visibility, 'visibility']] as const) {
+  for (const [database, kind] of [
+    [dbs.temporal, 'temporal'],
+    [dbs.visibility, 'visibility'],
+  ] as const) {
     const exists = pg.sql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`) === '1';
     if (!exists) {
       log(`creating database ${database}`);

@@ -29,7 +29,9 @@ export class ServiceProcess {
   ) {}
 
   get pid(): number | null {
-    return this.child && this.child.exitCode === null && this.child.signalCode === null ? (this.child.pid ?? null) : null;
+    return this.child && this.child.exitCode === null && this.child.signalCode === null
+      ? (this.child.pid ?? null)
+      : null;
   }
 
   private get pidFile(): string {
@@ -42,10 +44,25 @@ export class ServiceProcess {
     mkdirSync(path.dirname(this.pidFile), { recursive: true });
     // The server's own log goes to logs/<service>.log (config); this catches what it prints before.
     const out = createWriteStream(path.join(this.home, 'logs', `${this.name}.out`), { flags: 'a' });
-    const child = spawn(this.serverBin, ['--root', this.configRoot, '--config', this.name, '--env', 'development', '--allow-no-auth', 'start', '--service', this.name], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: this.home,
-    });
+    const child = spawn(
+      this.serverBin,
+      [
+        '--root',
+        this.configRoot,
+        '--config',
+        this.name,
+        '--env',
+        'development',
+        '--allow-no-auth',
+        'start',
+        '--service',
+        this.name,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: this.home,
+      },
+    );
     let early = '';
     const collect = (chunk: Buffer) => {
       early = (early + chunk.toString()).slice(-4000);
@@ -68,11 +85,16 @@ export class ServiceProcess {
     writeFileSync(this.pidFile, `${child.pid}\n`);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`temporal ${this.name} service exited (${child.exitCode ?? child.signalCode}):\n${early}\n${this.logTail()}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `temporal ${this.name} service exited (${child.exitCode ?? child.signalCode}):\n${early}\n${this.logTail()}`,
+        );
       if (await portOpen(this.readyPort)) return;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`temporal ${this.name} service did not listen on 127.0.0.1:${this.readyPort} within 60 s:\n${early}\n${this.logTail()}`);
+        throw new Error(
+          `temporal ${this.name} service did not listen on 127.0.0.1:${this.readyPort} within 60 s:\n${early}\n${this.logTail()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -96,7 +118,10 @@ export class ServiceProcess {
     if (!child || !this.pid) return true;
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const done = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+    const done = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs))),
+    ]);
     clearTimeout(timer);
     if (!done) {
       child.kill('SIGKILL');
@@ -108,7 +133,11 @@ export class ServiceProcess {
 
   logTail(lines = 15): string {
     try {
-      return readFileSync(path.join(this.home, 'logs', `${this.name}.log`), 'utf8').trim().split('\n').slice(-lines).join('\n');
+      return readFileSync(path.join(this.home, 'logs', `${this.name}.log`), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(-lines)
+        .join('\n');
     } catch {
       return '';
     }

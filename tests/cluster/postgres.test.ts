@@ -18,20 +18,31 @@ describe('the cluster keeps the bots in PostgreSQL', () => {
     const pg = startPostgres({ dataDir: path.join(home, 'postgres'), port: layout.postgresPort });
     expect(pg.startedHere).toBe(false);
 
-    await h.startBot({ name: 'pg-bot', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 } });
+    await h.startBot({
+      name: 'pg-bot',
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
+    });
     await h.waitForState('pg-bot', (s) => s.eventsProcessed >= 2 && s.status === 'RUNNING', 'started');
     const described = await h.handle('pg-bot').describe();
 
     const { temporal, visibility } = layout.databases;
     // The mutable state row of the run: next_event_id is one past its last history event.
-    const row = pg.sql(temporal, `SELECT count(*), max(next_event_id) FROM executions WHERE workflow_id = 'bot-pg-bot'`);
+    const row = pg.sql(
+      temporal,
+      `SELECT count(*), max(next_event_id) FROM executions WHERE workflow_id = 'bot-pg-bot'`,
+    );
     const [runs, nextEventId] = row.split('|').map(Number);
     expect(runs).toBe(1);
     expect(nextEventId! - 1).toBeGreaterThanOrEqual(described.historyLength);
     // Its history events are stored as history nodes (batches of events).
     expect(Number(pg.sql(temporal, 'SELECT count(*) FROM history_node'))).toBeGreaterThan(0);
 
-    const vis = pg.sql(visibility, `SELECT status, task_queue, workflow_type_name, search_attributes::text FROM executions_visibility WHERE workflow_id = 'bot-pg-bot'`);
+    const vis = pg.sql(
+      visibility,
+      `SELECT status, task_queue, workflow_type_name, search_attributes::text FROM executions_visibility WHERE workflow_id = 'bot-pg-bot'`,
+    );
     const [status, taskQueue, type, searchAttributes] = vis.split('|');
     expect(status).toBe('1'); // WORKFLOW_EXECUTION_STATUS_RUNNING
     expect(taskQueue).toBe(h.taskQueue);
@@ -43,6 +54,10 @@ describe('the cluster keeps the bots in PostgreSQL', () => {
 
     await h.handle('pg-bot').cancel();
     await h.handle('pg-bot').result();
-    await expect.poll(() => pg.sql(visibility, `SELECT status FROM executions_visibility WHERE workflow_id = 'bot-pg-bot'`), { timeout: 30_000 }).toBe('2'); // COMPLETED
+    await expect
+      .poll(() => pg.sql(visibility, `SELECT status FROM executions_visibility WHERE workflow_id = 'bot-pg-bot'`), {
+        timeout: 30_000,
+      })
+      .toBe('2'); // COMPLETED
   });
 });

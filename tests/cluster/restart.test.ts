@@ -23,7 +23,11 @@ interface Running {
 
 /** Start `npm run cluster` (the script itself) and wait for its ready line. */
 async function startScript(port: number): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts/cluster.ts'), '--home', HOME, '--port', String(port)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts/cluster.ts'), '--home', HOME, '--port', String(port)],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -76,7 +80,10 @@ describe('npm run cluster', () => {
     let connection = await Connection.connect({ address });
     let client = new Client({ connection });
     // No worker polls this queue: the workflow stays running, with its first task waiting.
-    const handle = await client.workflow.start('restartProbe', { workflowId: 'restart-probe', taskQueue: 'no-worker-here' });
+    const handle = await client.workflow.start('restartProbe', {
+      workflowId: 'restart-probe',
+      taskQueue: 'no-worker-here',
+    });
     await connection.close();
 
     expect(await ctrlC(first)).toBe(0);

@@ -12,23 +12,44 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(__dirname, '../..');
 
 describe('crash torture on the cluster (short)', () => {
-  it('survives 30 worker kills and 15 service kills -9 with duplicates=0 lost=0 stuck=0', async () => {
-    const args = ['--import', 'tsx', path.join(ROOT, 'scripts/torture.ts'), '--server', 'cluster', '--kills', '30', '--server-kill-every', '2', '--quiet'];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const last = out.trim().split('\n').at(-1) ?? '';
-    console.log(`cluster torture: ${last}`);
-    const figures = Object.fromEntries(last.split(' ').map((kv) => kv.split('=')));
-    expect(figures, out.slice(-3000)).toMatchObject({ kills: '30', server_kills: '15', duplicates: '0', lost: '0', stuck: '0' });
-    expect(Number(figures.history_kills)).toBeGreaterThanOrEqual(5);
-    expect(Number(figures.matching_kills)).toBeGreaterThanOrEqual(5);
-    expect(Number(figures.power_cuts)).toBeGreaterThanOrEqual(1);
-    expect(Number(figures.orders)).toBeGreaterThan(50);
-    // Every bot's runs (continue-as-new makes several per bot) are rows of PostgreSQL.
-    expect(Number(figures.pg_executions)).toBeGreaterThanOrEqual(Number(figures.bots));
-    expect(code).toBe(0);
-  }, 15 * 60_000);
+  it(
+    'survives 30 worker kills and 15 service kills -9 with duplicates=0 lost=0 stuck=0',
+    async () => {
+      const args = [
+        '--import',
+        'tsx',
+        path.join(ROOT, 'scripts/torture.ts'),
+        '--server',
+        'cluster',
+        '--kills',
+        '30',
+        '--server-kill-every',
+        '2',
+        '--quiet',
+      ];
+      const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const last = out.trim().split('\n').at(-1) ?? '';
+      console.log(`cluster torture: ${last}`);
+      const figures = Object.fromEntries(last.split(' ').map((kv) => kv.split('=')));
+      expect(figures, out.slice(-3000)).toMatchObject({
+        kills: '30',
+        server_kills: '15',
+        duplicates: '0',
+        lost: '0',
+        stuck: '0',
+      });
+      expect(Number(figures.history_kills)).toBeGreaterThanOrEqual(5);
+      expect(Number(figures.matching_kills)).toBeGreaterThanOrEqual(5);
+      expect(Number(figures.power_cuts)).toBeGreaterThanOrEqual(1);
+      expect(Number(figures.orders)).toBeGreaterThan(50);
+      // Every bot's runs (continue-as-new makes several per bot) are rows of PostgreSQL.
+      expect(Number(figures.pg_executions)).toBeGreaterThanOrEqual(Number(figures.bots));
+      expect(code).toBe(0);
+    },
+    15 * 60_000,
+  );
 });

@@ -29,8 +29,22 @@ describe('npm run backtest', () => {
     expect(r.out).toMatch(/^market {14}BTCUSDT 1h, 480 candles$/m);
     expect(r.out).toContain(`result: ${path.join(dir, 'grid-run.json')}`);
     const result = JSON.parse(readFileSync(path.join(dir, 'grid-run.json'), 'utf8'));
-    expect(result).toMatchObject({ strategy: 'grid', symbol: 'BTCUSDT', interval: '1h', candles: 480, botStatus: 'RUNNING' });
-    expect(result.params).toEqual({ low: '38000', high: '46000', levels: 12, spacing: 'arithmetic', quantity: '0.01', initialBuy: true, keepOrdersOnStop: false });
+    expect(result).toMatchObject({
+      strategy: 'grid',
+      symbol: 'BTCUSDT',
+      interval: '1h',
+      candles: 480,
+      botStatus: 'RUNNING',
+    });
+    expect(result.params).toEqual({
+      low: '38000',
+      high: '46000',
+      levels: 12,
+      spacing: 'arithmetic',
+      quantity: '0.01',
+      initialBuy: true,
+      keepOrdersOnStop: false,
+    });
     expect(result.trades.length).toBe(result.metrics.trades);
     const html = readFileSync(path.join(dir, 'grid-run.html'), 'utf8');
     // The chart containers and the inlined chart script (booleans: the page is large to print).
@@ -41,8 +55,35 @@ describe('npm run backtest', () => {
 
   it('takes params from a file, balances, fees, a period and risk limits', () => {
     const paramsFile = path.join(dir, 'smart.json');
-    writeFileSync(paramsFile, JSON.stringify({ sizing: { mode: 'percent', percent: '50' }, exits: { takeProfits: [{ pct: '3', share: '100' }], stopLoss: { pct: '2' } } }));
-    const r = run(['--strategy', 'smart-trade', '--file', FIXTURE, '--params-file', paramsFile, '--balance', 'USDT=2000', '--fee', '0', '--from', '2024-01-05', '--to', '2024-01-10', '--risk', '{"maxDrawdownPct":"20"}', '--out', dir, '--name', 'smart']);
+    writeFileSync(
+      paramsFile,
+      JSON.stringify({
+        sizing: { mode: 'percent', percent: '50' },
+        exits: { takeProfits: [{ pct: '3', share: '100' }], stopLoss: { pct: '2' } },
+      }),
+    );
+    const r = run([
+      '--strategy',
+      'smart-trade',
+      '--file',
+      FIXTURE,
+      '--params-file',
+      paramsFile,
+      '--balance',
+      'USDT=2000',
+      '--fee',
+      '0',
+      '--from',
+      '2024-01-05',
+      '--to',
+      '2024-01-10',
+      '--risk',
+      '{"maxDrawdownPct":"20"}',
+      '--out',
+      dir,
+      '--name',
+      'smart',
+    ]);
     expect(r.code).toBe(0);
     const result = JSON.parse(readFileSync(path.join(dir, 'smart.json'), 'utf8'));
     expect(result.from).toBe(Date.UTC(2024, 0, 5));
@@ -53,7 +94,17 @@ describe('npm run backtest', () => {
   });
 
   it('draws a progress bar on a terminal, and only on a long run', () => {
-    const args = ['--strategy', 'grid', '--file', FIXTURE, '--params', '{"low":"38000","high":"46000","quantity":"0.01"}', '--out', dir, '--progress'];
+    const args = [
+      '--strategy',
+      'grid',
+      '--file',
+      FIXTURE,
+      '--params',
+      '{"low":"38000","high":"46000","quantity":"0.01"}',
+      '--out',
+      dir,
+      '--progress',
+    ];
     // The run's length comes from the clock the command is given, not from how loaded the machine
     // is: a run that takes no time draws nothing (a bar waits for half a second)...
     const short = run(args, true, () => 0);
@@ -67,22 +118,90 @@ describe('npm run backtest', () => {
   });
 
   it('explains bad input and exits non-zero', () => {
-    expect(run(['--file', FIXTURE])).toMatchObject({ code: 2, err: expect.stringMatching(/^--strategy and --file are required/) });
-    expect(run(['--strategy', 'nope', '--file', FIXTURE])).toMatchObject({ code: 2, err: expect.stringMatching(/^unknown strategy "nope" \(known: .*grid.*range-breakout.*smart-trade/) });
-    expect(run(['--strategy', 'grid', '--file', FIXTURE, '--params', '{"low":"1"}'])).toMatchObject({ code: 1, err: expect.stringMatching(/^invalid params for grid: high: /) });
-    expect(run(['--strategy', 'grid', '--file', FIXTURE, '--params', '{low'])).toMatchObject({ code: 2, err: expect.stringMatching(/^--params: not valid JSON/) });
-    expect(run(['--strategy', 'grid', '--file', path.join(dir, 'missing.csv')])).toMatchObject({ code: 1, err: expect.stringMatching(/^cannot read .*missing.csv/) });
-    expect(run(['--strategy', 'grid', '--file', FIXTURE, '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/Unknown option '--bogus'/) });
+    expect(run(['--file', FIXTURE])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^--strategy and --file are required/),
+    });
+    expect(run(['--strategy', 'nope', '--file', FIXTURE])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^unknown strategy "nope" \(known: .*grid.*range-breakout.*smart-trade/),
+    });
+    expect(run(['--strategy', 'grid', '--file', FIXTURE, '--params', '{"low":"1"}'])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/^invalid params for grid: high: /),
+    });
+    expect(run(['--strategy', 'grid', '--file', FIXTURE, '--params', '{low'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^--params: not valid JSON/),
+    });
+    expect(run(['--strategy', 'grid', '--file', path.join(dir, 'missing.csv')])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/^cannot read .*missing.csv/),
+    });
+    expect(run(['--strategy', 'grid', '--file', FIXTURE, '--bogus'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/Unknown option '--bogus'/),
+    });
   });
 
   it('refuses what a live start refuses: shorts on spot (the same message as live); futures bots run on the simulated perpetual', () => {
-    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true}'])).toMatchObject({ code: 1, err: expect.stringMatching(/would be refused live[\s\S]*enableShort needs a futures account/) });
-    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true,"minVolume":"0"}', '--market', 'futures', '--out', dir])).toMatchObject({ code: 0, out: expect.stringMatching(/perpetual: 10x ISOLATED, wallet [0-9.]+, funding -?[0-9.]+ \([0-9]+ payments\), liquidations 0/) });
-    expect(run(['--strategy', 'book-imbalance', '--file', FIXTURE, '--market', 'futures'])).toMatchObject({ code: 1, err: expect.stringMatching(/book-imbalance does not run on futures yet/) });
+    expect(run(['--strategy', 'rsi-sniper', '--file', FIXTURE, '--params', '{"enableShort":true}'])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/would be refused live[\s\S]*enableShort needs a futures account/),
+    });
+    expect(
+      run([
+        '--strategy',
+        'rsi-sniper',
+        '--file',
+        FIXTURE,
+        '--params',
+        '{"enableShort":true,"minVolume":"0"}',
+        '--market',
+        'futures',
+        '--out',
+        dir,
+      ]),
+    ).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(
+        /perpetual: 10x ISOLATED, wallet [0-9.]+, funding -?[0-9.]+ \([0-9]+ payments\), liquidations 0/,
+      ),
+    });
+    expect(run(['--strategy', 'book-imbalance', '--file', FIXTURE, '--market', 'futures'])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/book-imbalance does not run on futures yet/),
+    });
   });
 
   it('works as `npm run backtest`', async () => {
-    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'backtest', '--', '--strategy', 'range-breakout', '--file', FIXTURE, '--params', JSON.stringify({ rangeCandles: 24, pct: '0.5', repeat: true, sizing: { mode: 'quote', amount: '1000' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } } }), '--out', dir, '--name', 'rb', '--quiet'], { cwd: ROOT, timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'backtest',
+        '--',
+        '--strategy',
+        'range-breakout',
+        '--file',
+        FIXTURE,
+        '--params',
+        JSON.stringify({
+          rangeCandles: 24,
+          pct: '0.5',
+          repeat: true,
+          sizing: { mode: 'quote', amount: '1000' },
+          exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } },
+        }),
+        '--out',
+        dir,
+        '--name',
+        'rb',
+        '--quiet',
+      ],
+      { cwd: ROOT, timeout: 120_000 },
+    );
     expect(stdout).toBe(`result: ${path.join(dir, 'rb.json')}\nreport: ${path.join(dir, 'rb.html')}\n`);
     const result = JSON.parse(readFileSync(path.join(dir, 'rb.json'), 'utf8'));
     expect(result.strategy).toBe('range-breakout');

@@ -61,9 +61,14 @@ interface Normalised {
 function fromBacktest(r: BacktestResult): Normalised {
   const orders = r.orders
     .filter((o) => o.status !== 'REJECTED')
-    .map((o) => `${o.request.side} ${o.request.type} ${norm(o.request.quantity)} @${norm(o.request.price)} stop ${norm(o.request.stopPrice)} → ${o.status}`)
+    .map(
+      (o) =>
+        `${o.request.side} ${o.request.type} ${norm(o.request.quantity)} @${norm(o.request.price)} stop ${norm(o.request.stopPrice)} → ${o.status}`,
+    )
     .sort();
-  const fills = r.fills.map((f) => `${f.time} ${f.side} ${str(f.qty)}@${str(f.price)} fee ${str(f.commission)} ${f.commissionAsset}`).sort();
+  const fills = r.fills
+    .map((f) => `${f.time} ${f.side} ${str(f.qty)}@${str(f.price)} fee ${str(f.commission)} ${f.commissionAsset}`)
+    .sort();
   return { orders, fills, position: str(r.position.qty), realizedPnl: str(r.realizedPnl) };
 }
 
@@ -83,34 +88,59 @@ async function live(h: Harness, name: string, tag: string): Promise<Normalised> 
   return { orders, fills, position: str(s.position.qty), realizedPnl: str(s.position.realizedPnl) };
 }
 
-async function parity(name: string, strategyId: string, params: Record<string, unknown>, rows: readonly Row[]): Promise<{ backtest: Normalised; live: Normalised; result: BacktestResult }> {
+async function parity(
+  name: string,
+  strategyId: string,
+  params: Record<string, unknown>,
+  rows: readonly Row[],
+): Promise<{ backtest: Normalised; live: Normalised; result: BacktestResult }> {
   const candles = futureCandles(rows);
   const file = path.join(dir, `${name}.csv`);
-  writeFileSync(file, toCsv(candles.map((c) => ({ ...c, quoteVolume: '0', trades: 4, baseAssetVolume: '0', quoteAssetVolume: '0' }))));
+  writeFileSync(
+    file,
+    toCsv(candles.map((c) => ({ ...c, quoteVolume: '0', trades: 4, baseAssetVolume: '0', quoteAssetVolume: '0' }))),
+  );
   const strategy = findStrategy(strategyId)!;
   const result = runBacktest({ strategy, params, candles, balances: { USDT: '10000', BTC: '0' } });
 
   // The backtester's default book (bid = ask = last, unlimited depth) on the exchange too: parity
   // of the runtimes, on the same venue model.
-  const h = new Harness({ balances: { USDT: '10000', BTC: '0' }, exchange: { prices: { kind: 'replay', file, symbol: 'BTCUSDT', interval: '1m', manual: true }, book: ZERO_SPREAD_BOOK } });
+  const h = new Harness({
+    balances: { USDT: '10000', BTC: '0' },
+    exchange: {
+      prices: { kind: 'replay', file, symbol: 'BTCUSDT', interval: '1m', manual: true },
+      book: ZERO_SPREAD_BOOK,
+    },
+  });
   try {
     await h.start();
     await h.startWorker();
-    await h.startBot({ name, strategy: strategyId, symbol: 'BTCUSDT', params: params as never }, { reconcile: { openOrdersEveryMs: 2_000, staleEveryMs: 2_000, idleEveryMs: 2_000 } });
+    await h.startBot(
+      { name, strategy: strategyId, symbol: 'BTCUSDT', params: params as never },
+      { reconcile: { openOrdersEveryMs: 2_000, staleEveryMs: 2_000, idleEveryMs: 2_000 } },
+    );
     const started = await h.waitForState(name, (s) => s.status === 'RUNNING' && s.eventsProcessed > 0, 'start');
     // The stream service is subscribed once a trade on the symbol reaches a subscriber. The probe
     // trades at the first open: where the backtest's venue starts too.
-    await eventually(async () => {
-      const before = h.exchange.stats().marketMessages;
-      h.exchange.market.setPrice('BTCUSDT', candles[0]!.open);
-      if (h.exchange.stats().marketMessages === before) throw new Error('no market-stream subscriber yet');
-      if (h.exchange.stats().connections < 2) throw new Error('user stream not connected yet');
-    }, 30_000, 250);
+    await eventually(
+      async () => {
+        const before = h.exchange.stats().marketMessages;
+        h.exchange.market.setPrice('BTCUSDT', candles[0]!.open);
+        if (h.exchange.stats().marketMessages === before) throw new Error('no market-stream subscriber yet');
+        if (h.exchange.stats().connections < 2) throw new Error('user stream not connected yet');
+      },
+      30_000,
+      250,
+    );
     await h.agreement(name);
     const candlesSeen = (s: Awaited<ReturnType<Harness['state']>>) => (s.strategyState as { candles: number }).candles;
     for (let i = 0; i < candles.length; i++) {
       expect(h.exchange.market.replayNext()).toBe(true);
-      const s = await h.waitForState(name, (st) => candlesSeen(st) >= i + 1 || st.status === 'STOPPED', `candle ${i + 1}`);
+      const s = await h.waitForState(
+        name,
+        (st) => candlesSeen(st) >= i + 1 || st.status === 'STOPPED',
+        `candle ${i + 1}`,
+      );
       await h.agreement(name);
       if (s.status === 'STOPPED') break;
     }
@@ -125,8 +155,21 @@ async function parity(name: string, strategyId: string, params: Record<string, u
 
 describe('backtest and live on the paper exchange agree', () => {
   it('smart trade: market entry, two OCO take-profits with a stop, one target and the stop fill', async () => {
-    const params = { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '2', share: '50' }, { pct: '5', share: '50' }], stopLoss: { pct: '3' } } };
-    const { backtest, live: paper, result } = await parity('parity-smart', 'smart-trade', params, [
+    const params = {
+      sizing: { mode: 'base', quantity: '1' },
+      exits: {
+        takeProfits: [
+          { pct: '2', share: '50' },
+          { pct: '5', share: '50' },
+        ],
+        stopLoss: { pct: '3' },
+      },
+    };
+    const {
+      backtest,
+      live: paper,
+      result,
+    } = await parity('parity-smart', 'smart-trade', params, [
       [100, 100, 100, 100],
       [100, 103, 99.5, 102],
       [102, 102.5, 101, 101.5],
@@ -139,7 +182,11 @@ describe('backtest and live on the paper exchange agree', () => {
 
   it('grid: set-up, gap through two levels, re-armed sells filling, buys again', async () => {
     const params = { low: '90', high: '110', levels: 5, quantity: '1' };
-    const { backtest, live: paper, result } = await parity('parity-grid', 'grid', params, [
+    const {
+      backtest,
+      live: paper,
+      result,
+    } = await parity('parity-grid', 'grid', params, [
       [101, 101, 101, 101],
       [101, 101, 92, 94],
       [94, 106, 94, 105],
@@ -152,8 +199,19 @@ describe('backtest and live on the paper exchange agree', () => {
   });
 
   it('range breakout: the buy-stop leg of the OCO, exits, and a second round with repeat', async () => {
-    const params = { top: '110', bottom: '90', pct: '1', repeat: true, sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } } };
-    const { backtest, live: paper, result } = await parity('parity-range', 'range-breakout', params, [
+    const params = {
+      top: '110',
+      bottom: '90',
+      pct: '1',
+      repeat: true,
+      sizing: { mode: 'base', quantity: '1' },
+      exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } },
+    };
+    const {
+      backtest,
+      live: paper,
+      result,
+    } = await parity('parity-range', 'range-breakout', params, [
       [100, 100, 100, 100],
       [100, 112, 99.5, 111.5],
       [111.5, 114, 111, 113.5],

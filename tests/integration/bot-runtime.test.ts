@@ -24,16 +24,28 @@ describe('bot runtime on a real Temporal server', () => {
     return ((await h.state(name)).strategyState as { candlesSeen: number }).candlesSeen;
   }
 
-
   it('places an order on the exchange through an activity and shows it in the state query', async () => {
-    await h.startBot({ name: 'runtime-1', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 5 } });
+    await h.startBot({
+      name: 'runtime-1',
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 5 },
+    });
     await h.waitForState('runtime-1', (s) => s.eventsProcessed > 0 && s.status === 'RUNNING', 'start');
     // The stream service subscribes within a couple of seconds of the bot appearing.
-    await eventually(async () => {
-      closeCandle('30000');
-      await h.waitForState('runtime-1', (s) => s.stats.ordersPlaced >= 1, 'first order', 3_000);
-    }, 30_000, 0);
-    const state = await h.waitForState('runtime-1', (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'), 'take-profit resting');
+    await eventually(
+      async () => {
+        closeCandle('30000');
+        await h.waitForState('runtime-1', (s) => s.stats.ordersPlaced >= 1, 'first order', 3_000);
+      },
+      30_000,
+      0,
+    );
+    const state = await h.waitForState(
+      'runtime-1',
+      (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'),
+      'take-profit resting',
+    );
     expect(state.position.qty).toBe('0.00999'); // 0.01 bought, 0.1 % fee paid in BTC
     const tp = state.openOrders.find((o) => o.tag.startsWith('tp-'))!;
     expect(tp.request).toMatchObject({ side: 'SELL', type: 'LIMIT', price: '30300', quantity: '0.00999' });
@@ -67,7 +79,11 @@ describe('bot runtime on a real Temporal server', () => {
     await h.handle('runtime-1').signal(resumeSignal);
     await h.waitForState('runtime-1', (s) => s.status === 'RUNNING', 'resumed');
     closeCandle('30400');
-    await h.waitForState('runtime-1', (s) => s.stats.ordersPlaced > before.stats.ordersPlaced, 'entries again after resume');
+    await h.waitForState(
+      'runtime-1',
+      (s) => s.stats.ordersPlaced > before.stats.ordersPlaced,
+      'entries again after resume',
+    );
   });
 
   it('setParams applies valid params and refuses invalid ones, leaving the bot untouched', async () => {
@@ -75,8 +91,12 @@ describe('bot runtime on a real Temporal server', () => {
     expect(result).toMatchObject({ params: { takeProfitPct: '2.5', quantity: '0.01' } });
     const bad = h.handle('runtime-1').executeUpdate(setParamsUpdate, { args: [{ quantity: '-3' }] });
     await expect(bad).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-    await expect(bad).rejects.toMatchObject({ cause: { message: expect.stringContaining('params.quantity: must be greater than 0') } });
-    await expect(h.handle('runtime-1').executeUpdate(setParamsUpdate, { args: [{ everyCandles: 1, surprise: true }] })).rejects.toMatchObject({
+    await expect(bad).rejects.toMatchObject({
+      cause: { message: expect.stringContaining('params.quantity: must be greater than 0') },
+    });
+    await expect(
+      h.handle('runtime-1').executeUpdate(setParamsUpdate, { args: [{ everyCandles: 1, surprise: true }] }),
+    ).rejects.toMatchObject({
       cause: { message: expect.stringContaining('unknown field(s) "surprise"') },
     });
     const state = await h.state('runtime-1');
@@ -85,18 +105,28 @@ describe('bot runtime on a real Temporal server', () => {
   });
 
   it('refuses to start a second copy of a running bot', async () => {
-    await expect(h.startBot({ name: 'runtime-1', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { quantity: '0.01' } })).rejects.toThrow(/already running/);
+    await expect(
+      h.startBot({ name: 'runtime-1', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { quantity: '0.01' } }),
+    ).rejects.toThrow(/already running/);
   });
 
   it('cancel is a graceful stop: open orders are cancelled on the exchange and a summary is returned', async () => {
-    const open = await h.waitForState('runtime-1', (s) => s.openOrders.some((o) => o.status === 'NEW'), 'an open order to cancel');
+    const open = await h.waitForState(
+      'runtime-1',
+      (s) => s.openOrders.some((o) => o.status === 'NEW'),
+      'an open order to cancel',
+    );
     const ids = open.openOrders.map((o) => o.clientOrderId);
     await h.handle('runtime-1').cancel();
     const summary = (await h.handle('runtime-1').result()) as Awaited<ReturnType<Harness['state']>>;
     expect(summary.status).toBe('STOPPED');
     expect(summary.stopReason).toBe('cancelled');
     expect(summary.openOrders).toEqual([]);
-    for (const id of ids) expect(h.exchange.venue.getOrder('paper', 'BTCUSDT', { origClientOrderId: id })).toMatchObject({ ok: true, order: { status: 'CANCELED' } });
+    for (const id of ids)
+      expect(h.exchange.venue.getOrder('paper', 'BTCUSDT', { origClientOrderId: id })).toMatchObject({
+        ok: true,
+        order: { status: 'CANCELED' },
+      });
     const d = await h.handle('runtime-1').describe();
     expect(d.status.name).toBe('COMPLETED');
     expect(d.typedSearchAttributes.get(BotStatusKey)).toBe('STOPPED');

@@ -23,7 +23,8 @@ const run = promisify(execFile);
 describe('bots that cannot trade', () => {
   const h = new Harness();
   const cli = ensureTemporalCli();
-  const temporal = async (...args: string[]) => (await run(cli!, [...args, '--address', h.temporal.address], { encoding: 'utf8' })).stdout;
+  const temporal = async (...args: string[]) =>
+    (await run(cli!, [...args, '--address', h.temporal.address], { encoding: 'utf8' })).stdout;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cannot-trade-'));
   const dca = (name: string, extra: Record<string, unknown> = {}, params: Record<string, unknown> = {}) => ({
     name,
@@ -57,11 +58,36 @@ describe('bots that cannot trade', () => {
   }
 
   it.each([
-    ['an account the worker does not have', dca('no-account', { account: 'elsewhere' }), 'account', /account: account "elsewhere" is not configured on this worker \(configured: paper, badkey\)/],
-    ['an unknown symbol', dca('no-symbol', { symbol: 'BTCUSDX' }), 'symbol', /symbol: BTCUSDX is not a symbol of account "paper"'s exchange \(-1121/],
-    ['a key the exchange refuses', dca('bad-key', { account: 'badkey' }), 'credentials', /account: the exchange refused account "badkey"'s API key \(-2015/],
-    ['a quantity below the lot minimum', dca('tiny-qty', {}, { quantity: '0.000001' }), 'filters', /params\.quantity: the exchange would refuse every order: quantity 0\.000001 rounds to 0, below minQty 0\.00001/],
-    ['an order value below the minimum notional', dca('tiny-value', {}, { quantity: '0.0001' }), 'filters', /params\.quantity: .*order value 3 USDT is below the minimum notional 5/],
+    [
+      'an account the worker does not have',
+      dca('no-account', { account: 'elsewhere' }),
+      'account',
+      /account: account "elsewhere" is not configured on this worker \(configured: paper, badkey\)/,
+    ],
+    [
+      'an unknown symbol',
+      dca('no-symbol', { symbol: 'BTCUSDX' }),
+      'symbol',
+      /symbol: BTCUSDX is not a symbol of account "paper"'s exchange \(-1121/,
+    ],
+    [
+      'a key the exchange refuses',
+      dca('bad-key', { account: 'badkey' }),
+      'credentials',
+      /account: the exchange refused account "badkey"'s API key \(-2015/,
+    ],
+    [
+      'a quantity below the lot minimum',
+      dca('tiny-qty', {}, { quantity: '0.000001' }),
+      'filters',
+      /params\.quantity: the exchange would refuse every order: quantity 0\.000001 rounds to 0, below minQty 0\.00001/,
+    ],
+    [
+      'an order value below the minimum notional',
+      dca('tiny-value', {}, { quantity: '0.0001' }),
+      'filters',
+      /params\.quantity: .*order value 3 USDT is below the minimum notional 5/,
+    ],
   ])('%s: BLOCKED with the reason in state, search attribute and memo', async (_what, definition, kind, reason) => {
     await h.startBot(definition as never);
     const s = await blockedState(definition.name);
@@ -81,7 +107,9 @@ describe('bots that cannot trade', () => {
   it('`bots status` shows them BLOCKED with the reason', async () => {
     const lines: string[] = [];
     await runCli(['status', 'no-symbol'], (l) => lines.push(l));
-    expect(lines.join('\n')).toMatch(/no-symbol\s+dca-take-profit\s+BTCUSDX\s+BLOCKED .*blocked: symbol: BTCUSDX is not a symbol/);
+    expect(lines.join('\n')).toMatch(
+      /no-symbol\s+dca-take-profit\s+BTCUSDX\s+BLOCKED .*blocked: symbol: BTCUSDX is not a symbol/,
+    );
   });
 
   it('the raw temporal CLI lists blocked bots by their search attribute', async () => {
@@ -97,11 +125,19 @@ describe('bots that cannot trade', () => {
     const handle = h.handle('tiny-qty');
     const result = await handle.executeUpdate(setParamsUpdate, { args: [{ quantity: '0.001' }] });
     expect(result).toMatchObject({ params: { quantity: '0.001' } });
-    await h.waitForState('tiny-qty', (s) => s.status === 'RUNNING' && s.blocked === null && s.eventsProcessed >= 2, 'unblocked');
-    await eventually(async () => {
-      h.exchange.market.closeCandle('BTCUSDT', '1m');
-      await h.waitForState('tiny-qty', (s) => s.stats.ordersPlaced >= 1, 'an order', 3_000);
-    }, 30_000, 0);
+    await h.waitForState(
+      'tiny-qty',
+      (s) => s.status === 'RUNNING' && s.blocked === null && s.eventsProcessed >= 2,
+      'unblocked',
+    );
+    await eventually(
+      async () => {
+        h.exchange.market.closeCandle('BTCUSDT', '1m');
+        await h.waitForState('tiny-qty', (s) => s.stats.ordersPlaced >= 1, 'an order', 3_000);
+      },
+      30_000,
+      0,
+    );
     expect((await handle.describe()).typedSearchAttributes.get(BotStatusKey)).toBe('RUNNING');
 
     await h.handle('no-symbol').cancel();
@@ -111,15 +147,29 @@ describe('bots that cannot trade', () => {
   });
 
   it('setParams refuses sizes the exchange would refuse on every order', async () => {
-    const err = await h.handle('tiny-qty').executeUpdate(setParamsUpdate, { args: [{ quantity: '0.000002' }] }).catch((e: unknown) => e);
+    const err = await h
+      .handle('tiny-qty')
+      .executeUpdate(setParamsUpdate, { args: [{ quantity: '0.000002' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(/params\.quantity: the exchange would refuse every order: quantity 0\.000002 rounds to 0/);
+    expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(
+      /params\.quantity: the exchange would refuse every order: quantity 0\.000002 rounds to 0/,
+    );
   });
 
   it('a bot whose key stops working mid-run becomes BLOCKED and recovers when it works again', async () => {
-    await h.startBot(dca('revoked', {}, { everyCandles: 1000 }) as never, { reconcile: { idleEveryMs: 1_000, openOrdersEveryMs: 1_000, staleEveryMs: 1_000 } });
+    await h.startBot(dca('revoked', {}, { everyCandles: 1000 }) as never, {
+      reconcile: { idleEveryMs: 1_000, openOrdersEveryMs: 1_000, staleEveryMs: 1_000 },
+    });
     await h.waitForState('revoked', (s) => s.status === 'RUNNING' && s.eventsProcessed >= 2, 'running');
-    const fault = h.exchange.faults.add({ kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/account' }, status: 401, body: 'json', code: -2015, count: -1 });
+    const fault = h.exchange.faults.add({
+      kind: 'fail-before-executing',
+      match: { endpoint: 'GET /api/v3/account' },
+      status: 401,
+      body: 'json',
+      code: -2015,
+      count: -1,
+    });
     const s = await blockedState('revoked');
     expect(s.blocked).toMatchObject({ kind: 'credentials' });
     expect(s.blocked!.reason).toMatch(/-2015/);
@@ -130,11 +180,20 @@ describe('bots that cannot trade', () => {
   describe('refused before anything starts, when a worker can tell', () => {
     it('`bots start` refuses the whole file with every reason, starting nothing', async () => {
       const file = path.join(dir, 'cannot.json');
-      writeFileSync(file, JSON.stringify([dca('fine-one'), dca('cli-no-symbol', { symbol: 'ETHUSDX' }), dca('cli-tiny', {}, { quantity: '0.000001' })]));
+      writeFileSync(
+        file,
+        JSON.stringify([
+          dca('fine-one'),
+          dca('cli-no-symbol', { symbol: 'ETHUSDX' }),
+          dca('cli-tiny', {}, { quantity: '0.000001' }),
+        ]),
+      );
       const err = await runCli(['start', file], () => {}).catch((e: unknown) => e as Error);
       expect((err as Error).message).toMatch(/not started, these bots could not trade:/);
       expect((err as Error).message).toContain(`${file}: bot "cli-no-symbol" (#2): symbol: ETHUSDX is not a symbol`);
-      expect((err as Error).message).toContain(`${file}: bot "cli-tiny" (#3): params.quantity: the exchange would refuse every order`);
+      expect((err as Error).message).toContain(
+        `${file}: bot "cli-tiny" (#3): params.quantity: the exchange would refuse every order`,
+      );
       for (const id of ['bot-fine-one', 'bot-cli-no-symbol', 'bot-cli-tiny']) {
         await expect(h.client.workflow.getHandle(id).describe()).rejects.toThrow(/not found/i);
       }
@@ -143,7 +202,9 @@ describe('bots that cannot trade', () => {
     it('`bots validate` says the same, and confirms a file that can trade', async () => {
       const bad = path.join(dir, 'cannot-validate.json');
       writeFileSync(bad, JSON.stringify([dca('v-1', { account: 'elsewhere' })]));
-      await expect(runCli(['validate', bad], () => {})).rejects.toThrow(/bot "v-1" \(#1\): account: account "elsewhere" is not configured on this worker/);
+      await expect(runCli(['validate', bad], () => {})).rejects.toThrow(
+        /bot "v-1" \(#1\): account: account "elsewhere" is not configured on this worker/,
+      );
       const good = path.join(dir, 'can.json');
       writeFileSync(good, JSON.stringify([dca('v-2')]));
       const lines: string[] = [];
@@ -152,7 +213,11 @@ describe('bots that cannot trade', () => {
     });
 
     it('a raw start (no client check) of an unknown symbol shows BLOCKED, not RUNNING', async () => {
-      await h.client.workflow.start(BOT_WORKFLOW_TYPE, { workflowId: 'bot-raw-blocked', taskQueue: h.taskQueue, args: [{ definition: dca('raw-blocked', { symbol: 'XYZUSDT' }) }] });
+      await h.client.workflow.start(BOT_WORKFLOW_TYPE, {
+        workflowId: 'bot-raw-blocked',
+        taskQueue: h.taskQueue,
+        args: [{ definition: dca('raw-blocked', { symbol: 'XYZUSDT' }) }],
+      });
       const s = await h.waitForState('raw-blocked', (x) => x.status === 'BLOCKED', 'BLOCKED');
       expect(s.blocked?.reason).toMatch(/XYZUSDT is not a symbol/);
     });

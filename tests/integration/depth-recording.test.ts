@@ -53,11 +53,26 @@ describe('depth recordings: paper exchange -> file -> backtester', () => {
     });
 
     // The backtester accepts the exchange's file: the bot gets a summary at every candle, no failure.
-    const r = backtest(['--strategy', 'book-imbalance', '--file', FIXTURE, '--to', '2024-01-02', '--depth', file, '--out', dir, '--name', 'flat-book']);
+    const r = backtest([
+      '--strategy',
+      'book-imbalance',
+      '--file',
+      FIXTURE,
+      '--to',
+      '2024-01-02',
+      '--depth',
+      file,
+      '--out',
+      dir,
+      '--name',
+      'flat-book',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const result = JSON.parse(readFileSync(path.join(dir, 'flat-book.json'), 'utf8'));
-    expect(result.notifications.filter((n: { message: string }) => /summary failed|no depth snapshot/.test(n.message))).toEqual([]);
+    expect(
+      result.notifications.filter((n: { message: string }) => /summary failed|no depth snapshot/.test(n.message)),
+    ).toEqual([]);
     expect(result.orders).toEqual([]); // an even book is balanced: no trade, as the seed says
   });
 
@@ -66,7 +81,20 @@ describe('depth recordings: paper exchange -> file -> backtester', () => {
     const lines = wallsRecordingLines(candles);
     const file = path.join(dir, 'walls.jsonl');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const r = backtest(['--strategy', 'book-imbalance', '--file', FIXTURE, '--depth', file, '--params', '{"entryTimeoutCandles":2}', '--out', dir, '--name', 'walls']);
+    const r = backtest([
+      '--strategy',
+      'book-imbalance',
+      '--file',
+      FIXTURE,
+      '--depth',
+      file,
+      '--params',
+      '{"entryTimeoutCandles":2}',
+      '--out',
+      dir,
+      '--name',
+      'walls',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const result = JSON.parse(readFileSync(path.join(dir, 'walls.json'), 'utf8'));
@@ -78,11 +106,23 @@ describe('depth recordings: paper exchange -> file -> backtester', () => {
 
   it('a bad recording is refused with the file and line', () => {
     const file = path.join(dir, 'bad.jsonl');
-    writeFileSync(file, `${depthRecordingLine({ symbol: 'BTCUSDT', time: 1, bids: [['1', '1']], asks: [['2', '1']] })}\nnot json\n`);
+    writeFileSync(
+      file,
+      `${depthRecordingLine({ symbol: 'BTCUSDT', time: 1, bids: [['1', '1']], asks: [['2', '1']] })}\nnot json\n`,
+    );
     const r = backtest(['--strategy', 'book-imbalance', '--file', FIXTURE, '--depth', file, '--out', dir]);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${file}:2: not JSON`);
-    const missing = backtest(['--strategy', 'book-imbalance', '--file', FIXTURE, '--depth', path.join(dir, 'nope.jsonl'), '--out', dir]);
+    const missing = backtest([
+      '--strategy',
+      'book-imbalance',
+      '--file',
+      FIXTURE,
+      '--depth',
+      path.join(dir, 'nope.jsonl'),
+      '--out',
+      dir,
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('cannot read the depth recording');
   });

@@ -21,8 +21,18 @@ beforeAll(() => h.exchange.futures.deposit('paper', 'USDT', '90000'));
 async function freshBot(): Promise<{ name: string; tag: string }> {
   const name = `fonce-${++bot}`;
   await h.startBot(
-    { name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', market: 'futures', futures: { leverage: 10, marginType: 'ISOLATED' }, params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 } },
-    { attemptTimeout: '8s', reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 } },
+    {
+      name,
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      market: 'futures',
+      futures: { leverage: 10, marginType: 'ISOLATED' },
+      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
+    },
+    {
+      attemptTimeout: '8s',
+      reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
+    },
   );
   const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
   await eventually(async () => {
@@ -40,7 +50,12 @@ function candle(at = price): void {
 
 /** binance-api-node's futures client on the paper exchange, for what a test does besides the bot. */
 function rawClient(): { futuresOrder(p: Record<string, string>): Promise<unknown> } {
-  return Binance({ apiKey: h.apiKey, apiSecret: h.apiSecret, httpBase: h.exchange.httpBase, httpFutures: h.exchange.httpBase }) as never;
+  return Binance({
+    apiKey: h.apiKey,
+    apiSecret: h.apiSecret,
+    httpBase: h.exchange.httpBase,
+    httpFutures: h.exchange.httpBase,
+  }) as never;
 }
 
 const fault = (rule: FaultRule) => h.exchange.faults.add(rule);
@@ -55,12 +70,23 @@ const position = () => Number(h.exchange.futures.perp.positions('paper', 'BTCUSD
 
 /** Bought once, take-profit resting, protective stop on the exchange, and the bot agrees with the perpetual. */
 async function boughtAndProtected(name: string): Promise<BotStateView> {
-  const s = await h.waitForState(name, (x) => x.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW') && x.openOrders.some((o) => o.tag === '__protect' && o.status === 'NEW') && x.activitiesInFlight === 0, 'bought, take-profit and protective stop open');
+  const s = await h.waitForState(
+    name,
+    (x) =>
+      x.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW') &&
+      x.openOrders.some((o) => o.tag === '__protect' && o.status === 'NEW') &&
+      x.activitiesInFlight === 0,
+    'bought, take-profit and protective stop open',
+  );
   expect(s.position.qty).toBe('0.01');
   expect(position()).toBe(0.01);
-  const algos = h.exchange.futures.perp.openAlgos('paper', 'BTCUSDT').filter((a) => a.clientAlgoId.startsWith(`${s.clientIdTag}-`));
+  const algos = h.exchange.futures.perp
+    .openAlgos('paper', 'BTCUSDT')
+    .filter((a) => a.clientAlgoId.startsWith(`${s.clientIdTag}-`));
   expect(algos.map((a) => [a.type, a.side, a.closePosition])).toEqual([['STOP_MARKET', 'SELL', true]]);
-  const open = h.exchange.futures.perp.openOrders('paper', 'BTCUSDT').filter((o) => o.clientOrderId.startsWith(`${s.clientIdTag}-`));
+  const open = h.exchange.futures.perp
+    .openOrders('paper', 'BTCUSDT')
+    .filter((o) => o.clientOrderId.startsWith(`${s.clientIdTag}-`));
   expect(open.map((o) => [o.type, o.side, o.reduceOnly])).toEqual([['LIMIT', 'SELL', true]]);
   return s;
 }
@@ -72,7 +98,11 @@ async function closeAndCheck(name: string): Promise<void> {
   const entry = Number((await h.state(name)).position.avgEntryPrice);
   price = Math.round(Math.max(price, entry) * 1.02);
   h.exchange.market.setPrice('BTCUSDT', String(price));
-  await h.waitForState(name, (x) => x.position.qty === '0' && !x.openOrders.some((o) => o.tag === '__protect') && x.activitiesInFlight === 0, 'flat, stop cancelled');
+  await h.waitForState(
+    name,
+    (x) => x.position.qty === '0' && !x.openOrders.some((o) => o.tag === '__protect') && x.activitiesInFlight === 0,
+    'flat, stop cancelled',
+  );
   expect(position()).toBe(0);
   expect(h.exchange.futures.audit.check(h.exchange.futures.perp)).toEqual([]);
   await h.handle(name).cancel();
@@ -116,22 +146,42 @@ describe('exactly-once on futures', () => {
     const s = await h.state(name);
     const tp = s.openOrders.find((o) => o.tag.startsWith('tp-'))!;
     const raw = rawClient();
-    await expect(raw.futuresOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.01', price: tp.request.price!, reduceOnly: 'true', newClientOrderId: tp.clientOrderId })).rejects.toMatchObject({ code: -4116 });
+    await expect(
+      raw.futuresOrder({
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: tp.request.price!,
+        reduceOnly: 'true',
+        newClientOrderId: tp.clientOrderId,
+      }),
+    ).rejects.toMatchObject({ code: -4116 });
     const acts = await import('../../activities/futures-orders');
     const { MockActivityEnvironment } = await import('@temporalio/testing');
     const { AccountRegistry } = await import('../../activities/exchange-account');
     const env = new MockActivityEnvironment();
     const futuresActs = acts.createFuturesOrderActivities({ accounts: new AccountRegistry([h.account]) });
-    const adopted = await env.run(futuresActs.futuresPlaceOrder.bind(futuresActs), { account: 'paper', clientOrderId: tp.clientOrderId, request: tp.request });
+    const adopted = await env.run(futuresActs.futuresPlaceOrder.bind(futuresActs), {
+      account: 'paper',
+      clientOrderId: tp.clientOrderId,
+      request: tp.request,
+    });
     expect(adopted).toMatchObject({ clientOrderId: tp.clientOrderId, status: 'NEW' });
-    expect(h.exchange.futures.perp.openOrders('paper', 'BTCUSDT').filter((o) => o.clientOrderId === tp.clientOrderId)).toHaveLength(1);
+    expect(
+      h.exchange.futures.perp.openOrders('paper', 'BTCUSDT').filter((o) => o.clientOrderId === tp.clientOrderId),
+    ).toHaveLength(1);
     expect(tag).toBe(s.clientIdTag);
     await closeAndCheck(name);
   });
 
   it('algo order (protective stop) response lost: looked up by clientAlgoId, one stop on the exchange', async () => {
     const { name, tag } = await freshBot();
-    fault({ kind: 'lose-response', match: { endpoint: 'POST /fapi/v1/algoOrder', clientOrderId: `^${tag}-` }, afterMs: 3_000 });
+    fault({
+      kind: 'lose-response',
+      match: { endpoint: 'POST /fapi/v1/algoOrder', clientOrderId: `^${tag}-` },
+      afterMs: 3_000,
+    });
     candle();
     await boughtAndProtected(name);
     const all = h.exchange.futures.perp.openAlgos('paper').filter((a) => a.clientAlgoId.startsWith(`${tag}-`));
@@ -141,8 +191,20 @@ describe('exactly-once on futures', () => {
 
   it('why the lookup comes first: the exchange takes a FILLED id again (only open ids are refused, -4116)', async () => {
     const raw = rawClient();
-    await raw.futuresOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.004', newClientOrderId: 'probe-filled-1' });
-    await raw.futuresOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.004', newClientOrderId: 'probe-filled-1' });
+    await raw.futuresOrder({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.004',
+      newClientOrderId: 'probe-filled-1',
+    });
+    await raw.futuresOrder({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: '0.004',
+      newClientOrderId: 'probe-filled-1',
+    });
     expect(fillsOf('probe-filled-1')).toHaveLength(2);
     expect(position()).toBe(0);
   });

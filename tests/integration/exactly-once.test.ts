@@ -17,14 +17,24 @@ afterEach(() => h.exchange.faults.clear());
 async function freshBot(extra: Record<string, unknown> = {}): Promise<{ name: string; tag: string }> {
   const name = `once-${++bot}`;
   await h.startBot(
-    { name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 } },
-    { attemptTimeout: '8s', reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 }, ...extra },
+    {
+      name,
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
+    },
+    {
+      attemptTimeout: '8s',
+      reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
+      ...extra,
+    },
   );
   const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
   await eventually(async () => {
     if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
     // The first bot opens the candle stream: a candle closed before it listens never reaches the bot.
-    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper')) throw new Error('streams not open yet');
+    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper'))
+      throw new Error('streams not open yet');
   });
   return { name, tag: s.clientIdTag };
 }
@@ -49,7 +59,11 @@ function fault(rule: FaultRule): void {
 const placement = (tag: string): FaultRule['match'] => ({ endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` });
 
 async function boughtAndProtected(name: string): Promise<BotStateView> {
-  await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'), 'bought, take-profit resting');
+  await h.waitForState(
+    name,
+    (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'),
+    'bought, take-profit resting',
+  );
   return h.agreement(name);
 }
 
@@ -69,7 +83,9 @@ const nth = (tag: string, n: number): string => `^${tag}-[A-Za-z0-9]{5}${n.toStr
 
 /** The bot's first order: its first buy. */
 function firstBuy(s: BotStateView): string {
-  const first = h.exchange.audit.requests({ endpoint: 'POST /api/v3/order' }).find((r) => r.clientIds.some((id) => new RegExp(nth(s.clientIdTag, 1)).test(id)));
+  const first = h.exchange.audit
+    .requests({ endpoint: 'POST /api/v3/order' })
+    .find((r) => r.clientIds.some((id) => new RegExp(nth(s.clientIdTag, 1)).test(id)));
   return first!.clientIds.find((id) => new RegExp(nth(s.clientIdTag, 1)).test(id))!;
 }
 
@@ -135,7 +151,9 @@ describe('exactly-once order effects under exchange faults', () => {
     const order = s.openOrders.find((o) => o.tag.startsWith('tp-'))!;
     expect(order.clientOrderId).toMatch(new RegExp(nth(tag, 2)));
     expect(executions(order.clientOrderId)).toEqual({ submitted: 2, executed: 1 });
-    const resend = h.exchange.audit.requests({ clientOrderId: order.clientOrderId, endpoint: 'POST /api/v3/order' }).at(-1)!;
+    const resend = h.exchange.audit
+      .requests({ clientOrderId: order.clientOrderId, endpoint: 'POST /api/v3/order' })
+      .at(-1)!;
     expect(resend.code).toBe(-2010);
     await stopAndCheck(name);
   });
@@ -145,7 +163,12 @@ describe('exactly-once order effects under exchange faults', () => {
     candle();
     await boughtAndProtected(name);
     // The stop's cancel is held 1 s before reaching the exchange; meanwhile the take-profit fills.
-    fault({ kind: 'delay', match: { endpoint: 'DELETE /api/v3/order', clientOrderId: `^${tag}-` }, ms: 1_000, phase: 'before' });
+    fault({
+      kind: 'delay',
+      match: { endpoint: 'DELETE /api/v3/order', clientOrderId: `^${tag}-` },
+      ms: 1_000,
+      phase: 'before',
+    });
     const stopping = h.handle(name).cancel();
     await new Promise((r) => setTimeout(r, 200));
     fillTakeProfit();
@@ -173,7 +196,12 @@ describe('exactly-once order effects under exchange faults', () => {
   it('user-stream events duplicated and reordered: each fill counted once, status never backwards', async () => {
     const { name, tag } = await freshBot();
     fault({ kind: 'user-duplicate', match: { eventType: 'executionReport', clientOrderId: `^${tag}-` }, count: -1 });
-    fault({ kind: 'user-reorder', match: { eventType: 'executionReport', clientOrderId: `^${tag}-` }, count: 4, flushMs: 300 });
+    fault({
+      kind: 'user-reorder',
+      match: { eventType: 'executionReport', clientOrderId: `^${tag}-` },
+      count: 4,
+      flushMs: 300,
+    });
     candle();
     await boughtAndProtected(name);
     fillTakeProfit();
@@ -204,7 +232,8 @@ describe('exactly-once order effects under exchange faults', () => {
     const requests = h.exchange.audit.requests({ clientOrderId: firstBuy(s), endpoint: 'POST /api/v3/order' });
     expect(requests.map((r) => r.httpStatus)).toEqual([429, 429, 429, 200]);
     // Each resend waited for the exchange's Retry-After (1 s).
-    for (let i = 1; i < requests.length; i++) expect(requests[i]!.time - requests[i - 1]!.time).toBeGreaterThanOrEqual(950);
+    for (let i = 1; i < requests.length; i++)
+      expect(requests[i]!.time - requests[i - 1]!.time).toBeGreaterThanOrEqual(950);
     await stopAndCheck(name);
   });
 });

@@ -19,8 +19,15 @@ let off: PaperExchange;
 const tokenFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'admin-token-')), 'data', 'paper-exchange.admin-token');
 
 beforeAll(async () => {
-  ex = await startPaperExchange({ prices: { kind: 'manual' }, accounts: [{ apiKey: KEY, apiSecret: SECRET, name: 'acct', balances: { USDT: '1000' } }], admin: { enabled: true, tokenFile } });
-  off = await startPaperExchange({ prices: { kind: 'manual' }, accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '10000' } }] });
+  ex = await startPaperExchange({
+    prices: { kind: 'manual' },
+    accounts: [{ apiKey: KEY, apiSecret: SECRET, name: 'acct', balances: { USDT: '1000' } }],
+    admin: { enabled: true, tokenFile },
+  });
+  off = await startPaperExchange({
+    prices: { kind: 'manual' },
+    accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '10000' } }],
+  });
 });
 afterAll(async () => {
   await ex.close();
@@ -28,13 +35,30 @@ afterAll(async () => {
 });
 
 /** A raw request with full control of the headers (fetch will not send a foreign Host). */
-function raw(port: number, method: string, p: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Wire }> {
+function raw(
+  port: number,
+  method: string,
+  p: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Wire }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Wire }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: p,
+        headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Wire }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -45,10 +69,19 @@ const usdt = () => ex.venue.balance('acct', 'USDT').free;
 describe('admin off by default', () => {
   it('does not exist unless enabled, whatever token is sent', async () => {
     expect(off.admin).toEqual({ enabled: false, token: null, tokenFile: null });
-    const res = await raw(off.port, 'GET', '/admin/status', { Host: `127.0.0.1:${off.port}`, Authorization: `Bearer ${'a'.repeat(64)}` });
+    const res = await raw(off.port, 'GET', '/admin/status', {
+      Host: `127.0.0.1:${off.port}`,
+      Authorization: `Bearer ${'a'.repeat(64)}`,
+    });
     expect(res.status).toBe(404);
     expect(res.body.error).toMatch(/disabled/);
-    const deposit = await raw(off.port, 'POST', '/admin/deposit', { Host: `127.0.0.1:${off.port}`, 'Content-Type': 'application/json' }, JSON.stringify({ apiKey: KEY, asset: 'USDT', amount: '1000000000' }));
+    const deposit = await raw(
+      off.port,
+      'POST',
+      '/admin/deposit',
+      { Host: `127.0.0.1:${off.port}`, 'Content-Type': 'application/json' },
+      JSON.stringify({ apiKey: KEY, asset: 'USDT', amount: '1000000000' }),
+    );
     expect(deposit.status).toBe(404);
     expect(off.venue.balance(off.accounts.accountId(KEY), 'USDT').free).toBe('10000');
   });
@@ -75,7 +108,13 @@ describe('admin token', () => {
       ['DELETE', '/admin/faults', undefined],
       ['GET', '/admin/audit', undefined],
     ] as const) {
-      const res = await raw(ex.port, method, p, { ...host, 'Content-Type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+      const res = await raw(
+        ex.port,
+        method,
+        p,
+        { ...host, 'Content-Type': 'application/json' },
+        body === undefined ? undefined : JSON.stringify(body),
+      );
       expect(res.status, `${method} ${p}`).toBe(401);
     }
     expect(usdt()).toBe('1000');
@@ -92,17 +131,35 @@ describe('requests from web pages', () => {
 
   it('refuses a foreign Origin, a cross-site fetch and a preflight, and never sends CORS headers', async () => {
     const host = { Host: `127.0.0.1:${ex.port}` };
-    const evil = await raw(ex.port, 'POST', '/admin/deposit', { ...host, ...auth(), Origin: 'https://evil.example', 'Content-Type': 'application/json' }, JSON.stringify({ apiKey: KEY, asset: 'USDT', amount: '5' }));
+    const evil = await raw(
+      ex.port,
+      'POST',
+      '/admin/deposit',
+      { ...host, ...auth(), Origin: 'https://evil.example', 'Content-Type': 'application/json' },
+      JSON.stringify({ apiKey: KEY, asset: 'USDT', amount: '5' }),
+    );
     expect(evil.status).toBe(403);
     expect(evil.body.error).toMatch(/foreign Origin/);
     expect(evil.headers['access-control-allow-origin']).toBeUndefined();
-    const crossSite = await raw(ex.port, 'GET', '/admin/status', { ...host, ...auth(), 'Sec-Fetch-Site': 'cross-site' });
+    const crossSite = await raw(ex.port, 'GET', '/admin/status', {
+      ...host,
+      ...auth(),
+      'Sec-Fetch-Site': 'cross-site',
+    });
     expect(crossSite.status).toBe(403);
-    const preflight = await raw(ex.port, 'OPTIONS', '/admin/deposit', { ...host, Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' });
+    const preflight = await raw(ex.port, 'OPTIONS', '/admin/deposit', {
+      ...host,
+      Origin: 'https://evil.example',
+      'Access-Control-Request-Method': 'POST',
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     // Same origin is fine.
-    const same = await raw(ex.port, 'GET', '/admin/status', { ...host, ...auth(), Origin: `http://127.0.0.1:${ex.port}` });
+    const same = await raw(ex.port, 'GET', '/admin/status', {
+      ...host,
+      ...auth(),
+      Origin: `http://127.0.0.1:${ex.port}`,
+    });
     expect(same.status).toBe(200);
     expect(usdt()).toBe('1000');
   });
@@ -113,7 +170,13 @@ describe('requests from web pages', () => {
     expect(rebound.body.error).toMatch(/foreign Host/);
     const otherPort = await raw(ex.port, 'GET', '/admin/status', { Host: `127.0.0.1:${ex.port + 1}`, ...auth() });
     expect(otherPort.status).toBe(403);
-    const plain = await raw(ex.port, 'POST', '/admin/deposit', { Host: `localhost:${ex.port}`, ...auth(), 'Content-Type': 'text/plain' }, JSON.stringify({ apiKey: KEY, asset: 'USDT', amount: '1000000000' }));
+    const plain = await raw(
+      ex.port,
+      'POST',
+      '/admin/deposit',
+      { Host: `localhost:${ex.port}`, ...auth(), 'Content-Type': 'text/plain' },
+      JSON.stringify({ apiKey: KEY, asset: 'USDT', amount: '1000000000' }),
+    );
     expect(plain.status).toBe(415);
     expect(usdt()).toBe('1000');
   });
@@ -129,7 +192,13 @@ describe('admin inputs', () => {
     ['lower-case asset', '/admin/deposit', { apiKey: KEY, asset: 'usdt', amount: '1' }, 400, /asset/],
     ['unknown key', '/admin/deposit', { apiKey: 'nobody', asset: 'USDT', amount: '1' }, 404, /unknown API key/],
     ['extra field', '/admin/deposit', { apiKey: KEY, asset: 'USDT', amount: '1', sneaky: true }, 400, /sneaky/],
-    ['withdraw beyond the free balance', '/admin/withdraw', { apiKey: KEY, asset: 'USDT', amount: '1000.01' }, 400, /insufficient balance/],
+    [
+      'withdraw beyond the free balance',
+      '/admin/withdraw',
+      { apiKey: KEY, asset: 'USDT', amount: '1000.01' },
+      400,
+      /insufficient balance/,
+    ],
     ['negative price', '/admin/price', { symbol: 'BTCUSDT', price: '-1' }, 400, /price/],
     ['zero price', '/admin/price', { symbol: 'BTCUSDT', price: '0' }, 400, /greater than 0/],
     ['overflowing price', '/admin/price', { symbol: 'BTCUSDT', price: '1e400' }, 400, /price/],
@@ -137,21 +206,49 @@ describe('admin inputs', () => {
     ['unknown symbol', '/admin/price', { symbol: 'DOGEUSDT', price: '1' }, 400, /unknown symbol/],
     ['null fault', '/admin/faults', null, 400, /body/],
     ['unknown fault kind', '/admin/faults', { kind: 'nonsense' }, 400, /unknown fault kind/],
-    ['bad fault regex', '/admin/faults', { kind: 'user-drop', match: { clientOrderId: '(' } }, 400, /regular expression/],
-    ['second key on an existing account', '/admin/accounts', { apiKey: 'second-key-1', apiSecret: 'second-secret-1', name: 'acct' }, 409, /already exists/],
+    [
+      'bad fault regex',
+      '/admin/faults',
+      { kind: 'user-drop', match: { clientOrderId: '(' } },
+      400,
+      /regular expression/,
+    ],
+    [
+      'second key on an existing account',
+      '/admin/accounts',
+      { apiKey: 'second-key-1', apiSecret: 'second-secret-1', name: 'acct' },
+      409,
+      /already exists/,
+    ],
     ['short api secret', '/admin/accounts', { apiKey: 'new-key-123', apiSecret: 'x' }, 400, /apiSecret/],
-    ['negative starting balance', '/admin/accounts', { apiKey: 'new-key-123', apiSecret: 'new-secret-123', balances: { USDT: '-5' } }, 400, /balances/],
+    [
+      'negative starting balance',
+      '/admin/accounts',
+      { apiKey: 'new-key-123', apiSecret: 'new-secret-123', balances: { USDT: '-5' } },
+      400,
+      /balances/,
+    ],
     ['bad burst count', '/admin/burst', { symbol: 'BTCUSDT', count: 1e9 }, 400, /count/],
     ['bad interval', '/admin/candle/close', { symbol: 'BTCUSDT', interval: '7m' }, 400, /interval/],
     ['freeze forever and a day', '/admin/freeze', { ms: 1e12 }, 400, /ms/],
   ];
   for (const [name, p, body, status, msg] of bad) {
     it(`${name} → ${status}, nothing changes`, async () => {
-      const before = { usdt: usdt(), price: ex.market.price('BTCUSDT'), accounts: ex.accounts.list().length, faults: ex.faults.list().length };
+      const before = {
+        usdt: usdt(),
+        price: ex.market.price('BTCUSDT'),
+        accounts: ex.accounts.list().length,
+        faults: ex.faults.list().length,
+      };
       const res = await adminCall(ex, p, body, 'POST');
       expect(res.status).toBe(status);
       expect(String(res.body.error)).toMatch(msg);
-      expect({ usdt: usdt(), price: ex.market.price('BTCUSDT'), accounts: ex.accounts.list().length, faults: ex.faults.list().length }).toEqual(before);
+      expect({
+        usdt: usdt(),
+        price: ex.market.price('BTCUSDT'),
+        accounts: ex.accounts.list().length,
+        faults: ex.faults.list().length,
+      }).toEqual(before);
     });
   }
 
@@ -160,11 +257,27 @@ describe('admin inputs', () => {
     expect(usdt()).toBe('1005');
     expect((await adminCall(ex, '/admin/withdraw', { apiKey: KEY, asset: 'USDT', amount: '5.5' })).status).toBe(200);
     expect(usdt()).toBe('999.5');
-    expect((await adminCall(ex, '/admin/price', { symbol: 'BTCUSDT', price: '30000.5' })).body).toEqual({ price: '30000.5' });
-    expect((await adminCall(ex, '/admin/accounts', { apiKey: 'second-account-key', apiSecret: 'second-account-secret', balances: { BTC: '1' } })).status).toBe(200);
-    const fault = await adminCall(ex, '/admin/faults', { kind: 'delay', ms: 10, match: { endpoint: 'GET /api/v3/ping' } });
+    expect((await adminCall(ex, '/admin/price', { symbol: 'BTCUSDT', price: '30000.5' })).body).toEqual({
+      price: '30000.5',
+    });
+    expect(
+      (
+        await adminCall(ex, '/admin/accounts', {
+          apiKey: 'second-account-key',
+          apiSecret: 'second-account-secret',
+          balances: { BTC: '1' },
+        })
+      ).status,
+    ).toBe(200);
+    const fault = await adminCall(ex, '/admin/faults', {
+      kind: 'delay',
+      ms: 10,
+      match: { endpoint: 'GET /api/v3/ping' },
+    });
     expect(fault.body.id).toEqual(expect.any(Number));
-    expect((await adminCall(ex, `/admin/faults/${fault.body.id as number}`, undefined, 'DELETE')).body).toEqual({ removed: true });
+    expect((await adminCall(ex, `/admin/faults/${fault.body.id as number}`, undefined, 'DELETE')).body).toEqual({
+      removed: true,
+    });
     expect((await adminCall(ex, '/admin/audit/requests?clientOrderId=../x')).status).toBe(400);
   });
 });

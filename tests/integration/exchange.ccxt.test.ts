@@ -44,7 +44,12 @@ const at = (price: string, qty = '0.5') => ex.market.setPrice('BTCUSDT', price, 
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -69,7 +74,7 @@ describe('markets and public data', () => {
     expect(btc?.limits.amount?.min).toBe(0.00001);
     expect(btc?.limits.cost?.min).toBe(5);
     expect(await x.fetchStatus()).toMatchObject({ status: 'ok' });
-    expect(Math.abs((await x.fetchTime()) as number - Date.now())).toBeLessThan(5000);
+    expect(Math.abs(((await x.fetchTime()) as number) - Date.now())).toBeLessThan(5000);
     expect(await x.fetchTradingFees()).toMatchObject({ 'BTC/USDT': { maker: 0.001, taker: 0.001 } });
   });
 
@@ -112,7 +117,17 @@ describe('watched market data', () => {
   it('watchOrderBook: a book built from the diff stream follows the exchange and never crosses', async () => {
     at('30000');
     let ob = await within(x.watchOrderBook('BTC/USDT'), 10_000, 'watchOrderBook');
-    const moves = ['30000.01', '29999.99', '30004.50', '29990.00', '29990.01', '30012.34', '30012.34', '29950.00', '30000.00'];
+    const moves = [
+      '30000.01',
+      '29999.99',
+      '30004.50',
+      '29990.00',
+      '29990.01',
+      '30012.34',
+      '30012.34',
+      '29950.00',
+      '30000.00',
+    ];
     for (const price of moves) {
       at(price);
       ob = await within(x.watchOrderBook('BTC/USDT'), 5000, `book after ${price}`);
@@ -144,7 +159,11 @@ describe('watched market data', () => {
     const t = await within(ticker, 5000, 'watchTicker');
     expect(t).toMatchObject({ symbol: 'ETH/USDT' });
     expect(t.bid).toBeLessThan(t.ask as number);
-    expect((await within(trades, 5000, 'watchTrades')).at(-1)).toMatchObject({ symbol: 'ETH/USDT', price: 2001.5, amount: 0.4 });
+    expect((await within(trades, 5000, 'watchTrades')).at(-1)).toMatchObject({
+      symbol: 'ETH/USDT',
+      price: 2001.5,
+      amount: 0.4,
+    });
     expect((await within(ohlcv, 5000, 'watchOHLCV')).at(-1)?.[4]).toBe(2001.5);
     expect((await within(bidsAsks, 5000, 'watchBidsAsks'))['ETH/USDT']?.bid).toBeLessThan(2001.5);
   });
@@ -182,7 +201,9 @@ describe('account and every order type', () => {
     expect(fok.status).toBe('closed');
     const maker = await x.createOrder('BTC/USDT', 'limit', 'sell', 0.01, 30500, { postOnly: true });
     expect(maker).toMatchObject({ status: 'open', postOnly: true });
-    expect((await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 30500, { postOnly: true })))).toBeInstanceOf(ccxt.OrderImmediatelyFillable);
+    expect(await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 30500, { postOnly: true }))).toBeInstanceOf(
+      ccxt.OrderImmediatelyFillable,
+    );
     at('29000');
     expect((await x.fetchOrder(gtc.id as string, 'BTC/USDT')).status).toBe('closed');
     await x.cancelOrder(maker.id as string, 'BTC/USDT');
@@ -194,13 +215,24 @@ describe('account and every order type', () => {
     const sll = await x.createOrder('BTC/USDT', 'limit', 'sell', 0.01, 29400, { stopLossPrice: 29500 });
     const tp = await x.createOrder('BTC/USDT', 'market', 'sell', 0.01, undefined, { takeProfitPrice: 30500 });
     const tpl = await x.createOrder('BTC/USDT', 'limit', 'sell', 0.01, 30500, { takeProfitPrice: 30500 });
-    const trail = await x.createOrder('BTC/USDT', 'market', 'sell', 0.01, undefined, { trailingPercent: 1, stopLossOrTakeProfit: 'stopLoss' });
+    const trail = await x.createOrder('BTC/USDT', 'market', 'sell', 0.01, undefined, {
+      trailingPercent: 1,
+      stopLossOrTakeProfit: 'stopLoss',
+    });
     const types = await Promise.all([sl, sll, tp, tpl, trail].map((o) => x.fetchOrder(o.id as string, 'BTC/USDT')));
-    expect(types.map((o) => o.info.type)).toEqual(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'STOP_LOSS']);
+    expect(types.map((o) => o.info.type)).toEqual([
+      'STOP_LOSS',
+      'STOP_LOSS_LIMIT',
+      'TAKE_PROFIT',
+      'TAKE_PROFIT_LIMIT',
+      'STOP_LOSS',
+    ]);
     expect(types.map((o) => o.status)).toEqual(['open', 'open', 'open', 'open', 'open']);
     expect(types[0]?.triggerPrice).toBe(29500);
     expect(types[4]?.info.trailingDelta).toBe(100);
-    expect(await errorOf(x.createOrder('BTC/USDT', 'market', 'sell', 0.01, undefined, { stopLossPrice: 30100 }))).toBeInstanceOf(ccxt.OrderImmediatelyFillable);
+    expect(
+      await errorOf(x.createOrder('BTC/USDT', 'market', 'sell', 0.01, undefined, { stopLossPrice: 30100 })),
+    ).toBeInstanceOf(ccxt.OrderImmediatelyFillable);
     at('30600');
     expect((await x.fetchOrder(tp.id as string, 'BTC/USDT')).status).toBe('closed');
     expect((await x.fetchOrder(tpl.id as string, 'BTC/USDT')).status).toBe('closed');
@@ -217,7 +249,9 @@ describe('account and every order type', () => {
     await x.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 27000, { clientOrderId: 'cx-cid-2' });
     const byCid = await x.fetchOrder(undefined as unknown as string, 'BTC/USDT', { clientOrderId: 'cx-cid-1' });
     expect(byCid).toMatchObject({ clientOrderId: 'cx-cid-1', status: 'open', price: 28000 });
-    expect((await x.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toEqual(expect.arrayContaining(['cx-cid-1', 'cx-cid-2']));
+    expect((await x.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId)).toEqual(
+      expect.arrayContaining(['cx-cid-1', 'cx-cid-2']),
+    );
     const cancelled = await x.cancelOrder(undefined as unknown as string, 'BTC/USDT', { clientOrderId: 'cx-cid-1' });
     expect(cancelled).toMatchObject({ status: 'canceled', id: byCid.id });
     expect((await x.fetchOrder(byCid.id as string, 'BTC/USDT')).status).toBe('canceled');
@@ -238,10 +272,16 @@ describe("ccxt's error classes from Binance's error bodies", () => {
     expect(await errorOf(x.createOrder('BTC/USDT', 'market', 'buy', 100))).toBeInstanceOf(ccxt.InsufficientFunds);
     expect(await errorOf(x.fetchOrder('987654321', 'BTC/USDT'))).toBeInstanceOf(ccxt.OrderNotFound);
     expect(await errorOf(x.cancelOrder('987654321', 'BTC/USDT'))).toBeInstanceOf(ccxt.OrderNotFound);
-    expect(await errorOf(x.fetchOrder(undefined as unknown as string, 'BTC/USDT', { clientOrderId: 'never-sent' }))).toBeInstanceOf(ccxt.OrderNotFound);
-    expect(await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 2_000_000))).toBeInstanceOf(ccxt.InvalidOrder);
+    expect(
+      await errorOf(x.fetchOrder(undefined as unknown as string, 'BTC/USDT', { clientOrderId: 'never-sent' })),
+    ).toBeInstanceOf(ccxt.OrderNotFound);
+    expect(await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 2_000_000))).toBeInstanceOf(
+      ccxt.InvalidOrder,
+    );
     const dup = await x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 20000, { clientOrderId: 'cx-dup' });
-    expect(await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 20000, { clientOrderId: 'cx-dup' }))).toBeInstanceOf(ccxt.InvalidOrder);
+    expect(
+      await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 20000, { clientOrderId: 'cx-dup' })),
+    ).toBeInstanceOf(ccxt.InvalidOrder);
     await x.cancelOrder(dup.id as string, 'BTC/USDT');
     expect(await errorOf(x.publicGetTickerPrice({ symbol: 'NOPEUSDT' }))).toBeInstanceOf(ccxt.BadSymbol);
   });
@@ -259,7 +299,9 @@ describe("ccxt's error classes from Binance's error bodies", () => {
     expect(await errorOf(x.fetchBalance())).toBeInstanceOf(ccxt.DDoSProtection);
     // -1007 after the backend timeout: ccxt's RequestTimeout (a NetworkError), and the order did execute.
     ex.faults.add({ kind: 'unknown-while-executing', match: { clientOrderId: '^cx-unknown$' } });
-    const unknown = await errorOf(x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 20000, { clientOrderId: 'cx-unknown' }));
+    const unknown = await errorOf(
+      x.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 20000, { clientOrderId: 'cx-unknown' }),
+    );
     expect(unknown).toBeInstanceOf(ccxt.RequestTimeout);
     expect(unknown).toBeInstanceOf(ccxt.NetworkError);
     const found = await x.fetchOrder(undefined as unknown as string, 'BTC/USDT', { clientOrderId: 'cx-unknown' });
@@ -291,13 +333,18 @@ describe('user-data watches and the WebSocket API', () => {
     // -1104 like any unread parameter: the wire name newClientOrderId goes through.)
     const placed = await x.createOrderWs('BTC/USDT', 'limit', 'buy', 0.001, 25000, { newClientOrderId: 'cx-ws-1' });
     expect(placed).toMatchObject({ clientOrderId: 'cx-ws-1', status: 'open', price: 25000 });
-    expect(await x.fetchOrderWs(placed.id as string, 'BTC/USDT')).toMatchObject({ clientOrderId: 'cx-ws-1', status: 'open' });
+    expect(await x.fetchOrderWs(placed.id as string, 'BTC/USDT')).toMatchObject({
+      clientOrderId: 'cx-ws-1',
+      status: 'open',
+    });
     expect((await x.fetchOpenOrdersWs('BTC/USDT')).map((o) => o.clientOrderId)).toContain('cx-ws-1');
     expect(await x.cancelOrderWs(placed.id as string, 'BTC/USDT')).toMatchObject({ status: 'canceled' });
     // account.status answers the REST account; ccxt 4.5 parses it without the market type, so its
     // unified fields stay empty for spot (on Binance too): the raw answer is what to check.
     const wsBalance = await x.fetchBalanceWs();
-    expect((wsBalance.info as { balances: Array<{ asset: string }> }).balances.map((b) => b.asset)).toEqual(expect.arrayContaining(['USDT', 'BTC']));
+    expect((wsBalance.info as { balances: Array<{ asset: string }> }).balances.map((b) => b.asset)).toEqual(
+      expect.arrayContaining(['USDT', 'BTC']),
+    );
     // The same order as REST sees it.
     expect((await x.fetchOrder(placed.id as string, 'BTC/USDT')).status).toBe('canceled');
   });

@@ -55,9 +55,17 @@ describe('general and market-data endpoints', () => {
 
   it('describes symbols with Binance filters, alone or as a list', async () => {
     const info = await client.exchangeInfo();
-    expect(info.rateLimits.map((r: Wire) => r.rateLimitType)).toEqual(expect.arrayContaining(['REQUEST_WEIGHT', 'ORDERS']));
+    expect(info.rateLimits.map((r: Wire) => r.rateLimitType)).toEqual(
+      expect.arrayContaining(['REQUEST_WEIGHT', 'ORDERS']),
+    );
     const btc = info.symbols.find((s: Wire) => s.symbol === 'BTCUSDT');
-    expect(btc).toMatchObject({ baseAsset: 'BTC', quoteAsset: 'USDT', status: 'TRADING', ocoAllowed: true, quoteOrderQtyMarketAllowed: true });
+    expect(btc).toMatchObject({
+      baseAsset: 'BTC',
+      quoteAsset: 'USDT',
+      status: 'TRADING',
+      ocoAllowed: true,
+      quoteOrderQtyMarketAllowed: true,
+    });
     const byType = Object.fromEntries(btc.filters.map((f: Wire) => [f.filterType, f]));
     expect(byType.PRICE_FILTER).toMatchObject({ tickSize: '0.01000000', minPrice: '0.01000000' });
     expect(byType.LOT_SIZE).toMatchObject({ stepSize: '0.00001000', minQty: '0.00001000' });
@@ -111,30 +119,71 @@ describe('general and market-data endpoints', () => {
 describe('account and orders', () => {
   it('reports balances and commission rates', async () => {
     const acc = await client.accountInfo();
-    expect(acc).toMatchObject({ canTrade: true, accountType: 'SPOT', commissionRates: { maker: '0.00100000', taker: '0.00100000' } });
-    expect(acc.balances.find((b: Wire) => b.asset === 'ETH')).toEqual({ asset: 'ETH', free: '10.00000000', locked: '0.00000000' });
+    expect(acc).toMatchObject({
+      canTrade: true,
+      accountType: 'SPOT',
+      commissionRates: { maker: '0.00100000', taker: '0.00100000' },
+    });
+    expect(acc.balances.find((b: Wire) => b.asset === 'ETH')).toEqual({
+      asset: 'ETH',
+      free: '10.00000000',
+      locked: '0.00000000',
+    });
     const other = await clientFor(ex, KEY2, SECRET2).accountInfo({ omitZeroBalances: true });
     expect(other.balances).toEqual([{ asset: 'USDT', free: '1000.00000000', locked: '0.00000000' }]);
   });
 
   it('MARKET: FULL response with fills; commission in the received asset; weight and order-count headers', async () => {
     at('30000');
-    const o = await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', newClientOrderId: 'c-mkt-1' });
-    expect(o).toMatchObject({ symbol: 'BTCUSDT', clientOrderId: 'c-mkt-1', status: 'FILLED', type: 'MARKET', side: 'BUY', executedQty: '0.01000000', cummulativeQuoteQty: '300.00000000', orderListId: -1 });
-    expect(o.fills[0]).toMatchObject({ price: '30000.00000000', qty: '0.01000000', commission: '0.00001000', commissionAsset: 'BTC' });
+    const o = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.01',
+      newClientOrderId: 'c-mkt-1',
+    });
+    expect(o).toMatchObject({
+      symbol: 'BTCUSDT',
+      clientOrderId: 'c-mkt-1',
+      status: 'FILLED',
+      type: 'MARKET',
+      side: 'BUY',
+      executedQty: '0.01000000',
+      cummulativeQuoteQty: '300.00000000',
+      orderListId: -1,
+    });
+    expect(o.fills[0]).toMatchObject({
+      price: '30000.00000000',
+      qty: '0.01000000',
+      commission: '0.00001000',
+      commissionAsset: 'BTC',
+    });
     expect(typeof o.orderId).toBe('number');
     const info = client.getInfo()['127.0.0.1'];
     expect(Number(info.usedWeight1m)).toBeGreaterThan(0);
     expect(Number(info.orderCount10s)).toBeGreaterThan(0);
     expect(Number(info.orderCount1d)).toBeGreaterThan(0);
-    const sell = await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quoteOrderQty: '150', newClientOrderId: 'c-mkt-2' });
+    const sell = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      quoteOrderQty: '150',
+      newClientOrderId: 'c-mkt-2',
+    });
     expect(sell).toMatchObject({ status: 'FILLED', executedQty: '0.00500000', origQuoteOrderQty: '150.00000000' });
     expect(sell.fills[0].commissionAsset).toBe('USDT');
   });
 
   it('LIMIT: rests, shows in openOrders and allOrders, fills as maker when crossed', async () => {
     at('30000');
-    const placed = await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29500', newClientOrderId: 'c-lim-1' });
+    const placed = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '29500',
+      newClientOrderId: 'c-lim-1',
+    });
     expect(placed).toMatchObject({ status: 'NEW', timeInForce: 'GTC', price: '29500.00000000' });
     expect((await client.openOrders({ symbol: 'BTCUSDT' })).map((o: Wire) => o.clientOrderId)).toContain('c-lim-1');
     expect((await client.openOrders()).map((o: Wire) => o.clientOrderId)).toContain('c-lim-1');
@@ -145,31 +194,102 @@ describe('account and orders', () => {
     expect(byId.clientOrderId).toBe('c-lim-1');
     const trades = await client.myTrades({ symbol: 'BTCUSDT', orderId: placed.orderId });
     expect(trades).toHaveLength(1);
-    expect(trades[0]).toMatchObject({ price: '29500.00000000', qty: '0.01000000', isMaker: true, isBuyer: true, commissionAsset: 'BTC' });
+    expect(trades[0]).toMatchObject({
+      price: '29500.00000000',
+      qty: '0.01000000',
+      isMaker: true,
+      isBuyer: true,
+      commissionAsset: 'BTC',
+    });
     const all = await client.allOrders({ symbol: 'BTCUSDT', orderId: placed.orderId });
     expect(all[0]).toMatchObject({ orderId: placed.orderId, status: 'FILLED' });
   });
 
   it('IOC, FOK, LIMIT_MAKER, STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT behave like Binance', async () => {
     at('30000');
-    const ioc = await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', quantity: '0.01', price: '29000', newClientOrderId: 'c-ioc' });
+    const ioc = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'IOC',
+      quantity: '0.01',
+      price: '29000',
+      newClientOrderId: 'c-ioc',
+    });
     expect(ioc.status).toBe('EXPIRED');
-    const fok = await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', quantity: '0.01', price: '30000', newClientOrderId: 'c-fok' });
+    const fok = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'FOK',
+      quantity: '0.01',
+      price: '30000',
+      newClientOrderId: 'c-fok',
+    });
     expect(fok.status).toBe('FILLED');
-    const maker = await rejectionOf(client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.01', price: '30001', newClientOrderId: 'c-lm' }));
+    const maker = await rejectionOf(
+      client.order({
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT_MAKER',
+        quantity: '0.01',
+        price: '30001',
+        newClientOrderId: 'c-lm',
+      }),
+    );
     expect(maker).toMatchObject({ code: -2010, message: 'Order would immediately match and take.' });
-    const stop = await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: '0.01', price: '28900', stopPrice: '29000', newClientOrderId: 'c-sll' });
+    const stop = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_LOSS_LIMIT',
+      quantity: '0.01',
+      price: '28900',
+      stopPrice: '29000',
+      newClientOrderId: 'c-sll',
+    });
     // Non-MARKET/LIMIT types answer ACK by default.
-    expect(stop).toEqual({ symbol: 'BTCUSDT', orderId: stop.orderId, orderListId: -1, clientOrderId: 'c-sll', transactTime: stop.transactTime });
-    const tp = await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'TAKE_PROFIT_LIMIT', quantity: '0.01', price: '31000', stopPrice: '31000', newClientOrderId: 'c-tpl', newOrderRespType: 'RESULT' });
+    expect(stop).toEqual({
+      symbol: 'BTCUSDT',
+      orderId: stop.orderId,
+      orderListId: -1,
+      clientOrderId: 'c-sll',
+      transactTime: stop.transactTime,
+    });
+    const tp = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'TAKE_PROFIT_LIMIT',
+      quantity: '0.01',
+      price: '31000',
+      stopPrice: '31000',
+      newClientOrderId: 'c-tpl',
+      newOrderRespType: 'RESULT',
+    });
     expect(tp).toMatchObject({ status: 'NEW', stopPrice: '31000.00000000', workingTime: -1 });
-    const wouldTrigger = await rejectionOf(client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS', quantity: '0.01', stopPrice: '30500', newClientOrderId: 'c-sl-bad' }));
+    const wouldTrigger = await rejectionOf(
+      client.order({
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'STOP_LOSS',
+        quantity: '0.01',
+        stopPrice: '30500',
+        newClientOrderId: 'c-sl-bad',
+      }),
+    );
     expect(wouldTrigger).toMatchObject({ code: -2010, message: 'Order would trigger immediately.' });
     at('28950');
     expect((await client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-sll' })).status).toBe('FILLED');
     at('31000');
     expect((await client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-tpl' })).status).toBe('FILLED');
-    const trailing = await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS', quantity: '0.01', trailingDelta: 100, newClientOrderId: 'c-trail', newOrderRespType: 'RESULT' });
+    const trailing = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_LOSS',
+      quantity: '0.01',
+      trailingDelta: 100,
+      newClientOrderId: 'c-trail',
+      newOrderRespType: 'RESULT',
+    });
     expect(trailing.trailingDelta).toBe(100);
     at('32000');
     at('31700');
@@ -180,38 +300,112 @@ describe('account and orders', () => {
 
   it('validates a test order like a real one and answers {}', async () => {
     at('30000');
-    expect(await client.orderTest({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000' })).toEqual({});
-    const bad = await rejectionOf(client.orderTest({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000.001' }));
+    expect(
+      await client.orderTest({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000' }),
+    ).toEqual({});
+    const bad = await rejectionOf(
+      client.orderTest({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000.001' }),
+    );
     expect(bad).toMatchObject({ code: -1013, message: 'Filter failure: PRICE_FILTER' });
-    const rates = await client.orderTest({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', computeCommissionRates: true });
+    const rates = await client.orderTest({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.01',
+      computeCommissionRates: true,
+    });
     expect(rates.standardCommissionForOrder).toEqual({ maker: '0.00100000', taker: '0.00100000' });
-    expect((await client.openOrders({ symbol: 'BTCUSDT' })).some((o: Wire) => o.price === '29000.00000000')).toBe(false);
+    expect((await client.openOrders({ symbol: 'BTCUSDT' })).some((o: Wire) => o.price === '29000.00000000')).toBe(
+      false,
+    );
   });
 
   it('rejects a duplicate client id among open orders but accepts it again once filled', async () => {
     at('30000');
-    await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000', newClientOrderId: 'c-dup' });
-    const dup = await rejectionOf(client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000', newClientOrderId: 'c-dup' }));
+    await client.order({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '29000',
+      newClientOrderId: 'c-dup',
+    });
+    const dup = await rejectionOf(
+      client.order({
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: '29000',
+        newClientOrderId: 'c-dup',
+      }),
+    );
     expect(dup).toMatchObject({ code: -2010, message: 'Duplicate order sent.' });
     at('28900');
-    const again = await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: 'c-dup' });
+    const again = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.001',
+      newClientOrderId: 'c-dup',
+    });
     expect(again.status).toBe('FILLED');
     expect(ex.audit.clientId('c-dup')).toMatchObject({ submitted: 3, executed: 2 });
   });
 
   it('cancels by orderId and by origClientOrderId, one or all; unknown ids give -2013 / -2011', async () => {
     at('30000');
-    const a = await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.01', price: '31000', newClientOrderId: 'c-can-a' });
-    await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.01', price: '31000', newClientOrderId: 'c-can-b' });
+    const a = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '31000',
+      newClientOrderId: 'c-can-a',
+    });
+    await client.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '31000',
+      newClientOrderId: 'c-can-b',
+    });
     const ca = await client.cancelOrder({ symbol: 'BTCUSDT', orderId: a.orderId });
     expect(ca).toMatchObject({ status: 'CANCELED', origClientOrderId: 'c-can-a' });
-    const cb = await client.cancelOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-can-b', newClientOrderId: 'cancel-b' });
+    const cb = await client.cancelOrder({
+      symbol: 'BTCUSDT',
+      origClientOrderId: 'c-can-b',
+      newClientOrderId: 'cancel-b',
+    });
     expect(cb).toMatchObject({ status: 'CANCELED', origClientOrderId: 'c-can-b', clientOrderId: 'cancel-b' });
-    expect(await rejectionOf(client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-nope' }))).toMatchObject({ code: -2013, message: 'Order does not exist.' });
-    expect(await rejectionOf(client.cancelOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-nope' }))).toMatchObject({ code: -2011, message: 'Unknown order sent.' });
-    expect((await rejectionOf(client.cancelOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-can-b' }))).code).toBe(-2011);
-    await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.01', price: '31500', newClientOrderId: 'c-can-c' });
-    await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.01', price: '31600', newClientOrderId: 'c-can-d' });
+    expect(await rejectionOf(client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-nope' }))).toMatchObject({
+      code: -2013,
+      message: 'Order does not exist.',
+    });
+    expect(await rejectionOf(client.cancelOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-nope' }))).toMatchObject({
+      code: -2011,
+      message: 'Unknown order sent.',
+    });
+    expect((await rejectionOf(client.cancelOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-can-b' }))).code).toBe(
+      -2011,
+    );
+    await client.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '31500',
+      newClientOrderId: 'c-can-c',
+    });
+    await client.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '31600',
+      newClientOrderId: 'c-can-d',
+    });
     const all = await client.cancelOpenOrders({ symbol: 'BTCUSDT' });
     expect(all.map((o: Wire) => o.origClientOrderId)).toEqual(expect.arrayContaining(['c-can-c', 'c-can-d']));
     expect(await client.openOrders({ symbol: 'BTCUSDT' })).toEqual([]);
@@ -226,31 +420,86 @@ describe('account and orders', () => {
       [{ side: 'BUY', type: 'LIMIT', quantity: '0.0001', price: '29000' }, -1013, 'Filter failure: NOTIONAL'],
       [{ side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000.123' }, -1013, 'Filter failure: PRICE_FILTER'],
       [{ side: 'BUY', type: 'MARKET', quantity: '500' }, -1013, 'Filter failure: MARKET_LOT_SIZE'],
-      [{ side: 'BUY', type: 'LIMIT', quantity: '0.010000001', price: '29000' }, -1111, "Parameter 'quantity' has too much precision."],
-      [{ side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000', newClientOrderId: 'has.dot' }, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_]{1,36}$'."],
+      [
+        { side: 'BUY', type: 'LIMIT', quantity: '0.010000001', price: '29000' },
+        -1111,
+        "Parameter 'quantity' has too much precision.",
+      ],
+      [
+        { side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000', newClientOrderId: 'has.dot' },
+        -1100,
+        "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.",
+      ],
       [{ side: 'SELL', type: 'MARKET', quantity: '1000' }, -1013, 'Filter failure: MARKET_LOT_SIZE'],
     ];
     for (const [params, code, msg] of cases) {
-      expect(await rejectionOf(client.order({ symbol: 'BTCUSDT', ...params })), JSON.stringify(params)).toMatchObject({ code, message: msg });
+      expect(await rejectionOf(client.order({ symbol: 'BTCUSDT', ...params })), JSON.stringify(params)).toMatchObject({
+        code,
+        message: msg,
+      });
     }
-    expect(await rejectionOf(poor.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '1', price: '29000' }))).toMatchObject({
+    expect(
+      await rejectionOf(poor.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '1', price: '29000' })),
+    ).toMatchObject({
       code: -2010,
       message: 'Account has insufficient balance for requested action.',
     });
-    expect((await rejectionOf(client.order({ symbol: 'DOGEUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }))).code).toBe(-1121);
+    expect(
+      (await rejectionOf(client.order({ symbol: 'DOGEUSDT', side: 'BUY', type: 'MARKET', quantity: '1' }))).code,
+    ).toBe(-1121);
   });
 });
 
 describe('cancel-replace (updateOrder)', () => {
   it('cancels and places atomically, or reports which half failed (-2022 / -2021)', async () => {
     at('30000');
-    const first = await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29000', newClientOrderId: 'cr-1' });
-    const r = await client.updateOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29100', cancelOrigClientOrderId: 'cr-1', newClientOrderId: 'cr-2' });
-    expect(r).toMatchObject({ cancelResult: 'SUCCESS', newOrderResult: 'SUCCESS', cancelResponse: { orderId: first.orderId, status: 'CANCELED' }, newOrderResponse: { clientOrderId: 'cr-2', status: 'NEW', price: '29100.00000000' } });
-    const missing = await rejectionOf(client.updateOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29100', cancelOrigClientOrderId: 'cr-none', newClientOrderId: 'cr-3' }));
+    const first = await client.order({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '29000',
+      newClientOrderId: 'cr-1',
+    });
+    const r = await client.updateOrder({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: '29100',
+      cancelOrigClientOrderId: 'cr-1',
+      newClientOrderId: 'cr-2',
+    });
+    expect(r).toMatchObject({
+      cancelResult: 'SUCCESS',
+      newOrderResult: 'SUCCESS',
+      cancelResponse: { orderId: first.orderId, status: 'CANCELED' },
+      newOrderResponse: { clientOrderId: 'cr-2', status: 'NEW', price: '29100.00000000' },
+    });
+    const missing = await rejectionOf(
+      client.updateOrder({
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: '29100',
+        cancelOrigClientOrderId: 'cr-none',
+        newClientOrderId: 'cr-3',
+      }),
+    );
     expect(missing).toMatchObject({ code: -2022, message: 'Order cancel-replace failed.' });
     expect((await rejectionOf(client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'cr-3' }))).code).toBe(-2013);
-    const half = await rejectionOf(client.updateOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: '29100.001', cancelOrigClientOrderId: 'cr-2', newClientOrderId: 'cr-4' }));
+    const half = await rejectionOf(
+      client.updateOrder({
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: '29100.001',
+        cancelOrigClientOrderId: 'cr-2',
+        newClientOrderId: 'cr-4',
+      }),
+    );
     expect(half).toMatchObject({ code: -2021, message: 'Order cancel-replace partially failed.' });
     expect((await client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'cr-2' })).status).toBe('CANCELED');
   });
@@ -270,7 +519,12 @@ describe('OCO order lists', () => {
       limitClientOrderId: 'oco-1-tp',
       stopClientOrderId: 'oco-1-sl',
     });
-    expect(list).toMatchObject({ contingencyType: 'OCO', listStatusType: 'EXEC_STARTED', listOrderStatus: 'EXECUTING', listClientOrderId: 'oco-1' });
+    expect(list).toMatchObject({
+      contingencyType: 'OCO',
+      listStatusType: 'EXEC_STARTED',
+      listOrderStatus: 'EXECUTING',
+      listClientOrderId: 'oco-1',
+    });
     expect(list.orders.map((o: Wire) => o.clientOrderId)).toEqual(['oco-1-sl', 'oco-1-tp']);
     expect(list.orderReports.map((o: Wire) => o.type)).toEqual(['STOP_LOSS_LIMIT', 'LIMIT_MAKER']);
     const q = await client.getOrderOco({ orderListId: list.orderListId });
@@ -307,11 +561,26 @@ describe('OCO order lists', () => {
       at('31000');
       expect((await client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'oco-2-tp' })).status).toBe('FILLED');
       expect((await client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'oco-2-sl' })).status).toBe('EXPIRED');
-      await waitFor(() => events.some((e) => e.eventType === 'listStatus' && e.listClientOrderId === 'oco-2' && e.listOrderStatus === 'ALL_DONE'), 5000, 'listStatus ALL_DONE');
+      await waitFor(
+        () =>
+          events.some(
+            (e) => e.eventType === 'listStatus' && e.listClientOrderId === 'oco-2' && e.listOrderStatus === 'ALL_DONE',
+          ),
+        5000,
+        'listStatus ALL_DONE',
+      );
       const start = events.find((e) => e.eventType === 'listStatus' && e.listStatusType === 'EXEC_STARTED');
       expect(start?.orders.map((o: Wire) => o.clientOrderId)).toEqual(['oco-2-sl', 'oco-2-tp']);
       const bad = await rejectionOf(
-        client.privateRequest('POST', '/api/v3/orderList/oco', { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.01', aboveType: 'STOP_LOSS', aboveStopPrice: '32000', belowType: 'LIMIT_MAKER', belowPrice: '30000' }),
+        client.privateRequest('POST', '/api/v3/orderList/oco', {
+          symbol: 'BTCUSDT',
+          side: 'SELL',
+          quantity: '0.01',
+          aboveType: 'STOP_LOSS',
+          aboveStopPrice: '32000',
+          belowType: 'LIMIT_MAKER',
+          belowPrice: '30000',
+        }),
       );
       expect(bad.code).toBe(-1166);
     } finally {
@@ -326,13 +595,24 @@ describe('market streams', () => {
     const clean = client.ws.candles('BTCUSDT', '1s', (k: Wire) => seen.push(k));
     try {
       await waitFor(() => ex.stats().connections > 0, 5000, 'kline socket');
-      await waitFor(async () => {
-        at('30100');
-        return seen.length > 0;
-      }, 5000, 'first kline update');
+      await waitFor(
+        async () => {
+          at('30100');
+          return seen.length > 0;
+        },
+        5000,
+        'first kline update',
+      );
       const closed = ex.market.closeCandle('BTCUSDT', '1s');
       const final = await waitFor(() => seen.find((k) => k.isFinal), 5000, 'final kline');
-      expect(final).toMatchObject({ eventType: 'kline', symbol: 'BTCUSDT', interval: '1s', close: '30100.00000000', startTime: closed.openTime, closeTime: closed.openTime + 999 });
+      expect(final).toMatchObject({
+        eventType: 'kline',
+        symbol: 'BTCUSDT',
+        interval: '1s',
+        close: '30100.00000000',
+        startTime: closed.openTime,
+        closeTime: closed.openTime + 999,
+      });
       expect(seen.filter((k) => k.isFinal)).toHaveLength(1);
     } finally {
       clean();
@@ -355,11 +635,22 @@ describe('market streams', () => {
     const rawMessages: Wire[] = [];
     raw.on('message', (m) => rawMessages.push(JSON.parse(wsText(m)) as Wire));
     try {
-      await waitFor(async () => {
-        at('30050');
-        ex.market.setPrice('ETHUSDT', '2001');
-        return trades.length > 0 && books.length > 0 && depth.length > 0 && diffs.length > 0 && combined.length > 0 && rawMessages.length >= 2;
-      }, 5000, 'stream messages');
+      await waitFor(
+        async () => {
+          at('30050');
+          ex.market.setPrice('ETHUSDT', '2001');
+          return (
+            trades.length > 0 &&
+            books.length > 0 &&
+            depth.length > 0 &&
+            diffs.length > 0 &&
+            combined.length > 0 &&
+            rawMessages.length >= 2
+          );
+        },
+        5000,
+        'stream messages',
+      );
       expect(trades[0]).toMatchObject({ eventType: 'trade', symbol: 'BTCUSDT', price: '30050.00000000' });
       expect(books[0]).toMatchObject({ symbol: 'BTCUSDT', bestBid: '30050.00000000', bestAsk: '30050.00000000' });
       expect(depth[0]?.bids).toHaveLength(5);
@@ -367,14 +658,21 @@ describe('market streams', () => {
       expect(diffs[0]?.bidDepth[0]).toEqual({ price: '30050.00000000', quantity: '10.00000000' });
       expect(combined[0]).toMatchObject({ e: 'kline', s: 'BTCUSDT' });
       expect(rawMessages.map((m) => m.stream)).toEqual(expect.arrayContaining(['btcusdt@trade', 'ethusdt@bookTicker']));
-      expect(rawMessages.find((m) => m.stream === 'ethusdt@bookTicker')?.data).toMatchObject({ s: 'ETHUSDT', b: '2001.00000000' });
+      expect(rawMessages.find((m) => m.stream === 'ethusdt@bookTicker')?.data).toMatchObject({
+        s: 'ETHUSDT',
+        b: '2001.00000000',
+      });
       // Live SUBSCRIBE on an open connection.
       raw.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['bnbusdt@trade'], id: 7 }));
       await waitFor(() => rawMessages.some((m) => m.id === 7 && m.result === null), 5000, 'SUBSCRIBE reply');
-      await waitFor(async () => {
-        ex.market.setPrice('BNBUSDT', '301');
-        return rawMessages.some((m) => m.stream === 'bnbusdt@trade');
-      }, 5000, 'subscribed trade');
+      await waitFor(
+        async () => {
+          ex.market.setPrice('BNBUSDT', '301');
+          return rawMessages.some((m) => m.stream === 'bnbusdt@trade');
+        },
+        5000,
+        'subscribed trade',
+      );
       raw.send(JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: 8 }));
       const list = await waitFor(() => rawMessages.find((m) => m.id === 8), 5000, 'LIST_SUBSCRIPTIONS');
       expect(list.result).toEqual(expect.arrayContaining(['btcusdt@trade', 'ethusdt@bookTicker', 'bnbusdt@trade']));
@@ -394,7 +692,14 @@ describe('user data stream (WS API)', () => {
     const { events, clean } = await userEvents();
     try {
       at('30000');
-      await client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.002', price: '29990', newClientOrderId: 'c-ws-1' });
+      await client.order({
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.002',
+        price: '29990',
+        newClientOrderId: 'c-ws-1',
+      });
       at('29980');
       ex.accounts.deposit(KEY, 'USDT', '5');
       await waitFor(() => events.some((e) => e.eventType === 'balanceUpdate'), 5000, 'balanceUpdate');
@@ -403,17 +708,46 @@ describe('user data stream (WS API)', () => {
         ['NEW', 'NEW'],
         ['TRADE', 'FILLED'],
       ]);
-      expect(reports[1]).toMatchObject({ lastTradeQuantity: '0.00200000', totalTradeQuantity: '0.00200000', priceLastTrade: '29990.00000000', isBuyerMaker: true, commissionAsset: 'BTC' });
+      expect(reports[1]).toMatchObject({
+        lastTradeQuantity: '0.00200000',
+        totalTradeQuantity: '0.00200000',
+        priceLastTrade: '29990.00000000',
+        isBuyerMaker: true,
+        commissionAsset: 'BTC',
+      });
       expect(typeof reports[1]?.tradeId).toBe('number');
       const position = events.filter((e) => e.eventType === 'outboundAccountPosition');
       expect(position.length).toBeGreaterThanOrEqual(2);
-      expect(position.at(-2)?.balances.map((b: Wire) => b.asset).sort()).toEqual(['BTC', 'USDT']);
-      expect(events.find((e) => e.eventType === 'balanceUpdate')).toMatchObject({ asset: 'USDT', balanceDelta: '5.00000000' });
+      expect(
+        position
+          .at(-2)
+          ?.balances.map((b: Wire) => b.asset)
+          .sort(),
+      ).toEqual(['BTC', 'USDT']);
+      expect(events.find((e) => e.eventType === 'balanceUpdate')).toMatchObject({
+        asset: 'USDT',
+        balanceDelta: '5.00000000',
+      });
       // Cancel reports carry the cancel's id in c and the order's in C.
-      await client.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.002', price: '31000', newClientOrderId: 'c-ws-2' });
+      await client.order({
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'LIMIT',
+        quantity: '0.002',
+        price: '31000',
+        newClientOrderId: 'c-ws-2',
+      });
       await client.cancelOrder({ symbol: 'BTCUSDT', origClientOrderId: 'c-ws-2', newClientOrderId: 'c-ws-2-cancel' });
-      const cancel = await waitFor(() => events.find((e) => e.eventType === 'executionReport' && e.executionType === 'CANCELED'), 5000, 'cancel report');
-      expect(cancel).toMatchObject({ newClientOrderId: 'c-ws-2-cancel', originalClientOrderId: 'c-ws-2', orderStatus: 'CANCELED' });
+      const cancel = await waitFor(
+        () => events.find((e) => e.eventType === 'executionReport' && e.executionType === 'CANCELED'),
+        5000,
+        'cancel report',
+      );
+      expect(cancel).toMatchObject({
+        newClientOrderId: 'c-ws-2-cancel',
+        originalClientOrderId: 'c-ws-2',
+        orderStatus: 'CANCELED',
+      });
     } finally {
       clean();
     }
@@ -429,20 +763,44 @@ describe('user data stream (WS API)', () => {
     const subscribe = (id: number, secret = SECRET) => {
       const timestamp = Date.now();
       const signature = createHmac('sha256', secret).update(`apiKey=${KEY}&timestamp=${timestamp}`).digest('hex');
-      ws.send(JSON.stringify({ id, method: 'userDataStream.subscribe.signature', params: { apiKey: KEY, timestamp, signature } }));
+      ws.send(
+        JSON.stringify({
+          id,
+          method: 'userDataStream.subscribe.signature',
+          params: { apiKey: KEY, timestamp, signature },
+        }),
+      );
     };
     try {
       subscribe(1);
-      expect(await waitFor(() => replies.find((r) => r.id === 1), 5000, 'reply 1')).toEqual({ id: 1, status: 200, result: { subscriptionId: 0 } });
+      expect(await waitFor(() => replies.find((r) => r.id === 1), 5000, 'reply 1')).toEqual({
+        id: 1,
+        status: 200,
+        result: { subscriptionId: 0 },
+      });
       subscribe(2);
-      expect(await waitFor(() => replies.find((r) => r.id === 2), 5000, 'reply 2')).toMatchObject({ status: 400, error: { code: -2035 } });
+      expect(await waitFor(() => replies.find((r) => r.id === 2), 5000, 'reply 2')).toMatchObject({
+        status: 400,
+        error: { code: -2035 },
+      });
       subscribe(3, 'wrong');
-      expect(await waitFor(() => replies.find((r) => r.id === 3), 5000, 'reply 3')).toMatchObject({ status: 400, error: { code: -1022 } });
+      expect(await waitFor(() => replies.find((r) => r.id === 3), 5000, 'reply 3')).toMatchObject({
+        status: 400,
+        error: { code: -1022 },
+      });
       ws.send(JSON.stringify({ id: 4, method: 'session.subscriptions' }));
-      expect(await waitFor(() => replies.find((r) => r.id === 4), 5000, 'reply 4')).toMatchObject({ result: [{ subscriptionId: 0 }] });
+      expect(await waitFor(() => replies.find((r) => r.id === 4), 5000, 'reply 4')).toMatchObject({
+        result: [{ subscriptionId: 0 }],
+      });
       ws.send(JSON.stringify({ id: 5, method: 'userDataStream.unsubscribe' }));
-      expect(await waitFor(() => replies.find((r) => r.id === 5), 5000, 'reply 5')).toEqual({ id: 5, status: 200, result: {} });
-      expect(await waitFor(() => replies.find((r) => r.event?.e === 'eventStreamTerminated'), 5000, 'terminated')).toMatchObject({ subscriptionId: 0 });
+      expect(await waitFor(() => replies.find((r) => r.id === 5), 5000, 'reply 5')).toEqual({
+        id: 5,
+        status: 200,
+        result: {},
+      });
+      expect(
+        await waitFor(() => replies.find((r) => r.event?.e === 'eventStreamTerminated'), 5000, 'terminated'),
+      ).toMatchObject({ subscriptionId: 0 });
     } finally {
       ws.close();
     }
@@ -465,7 +823,9 @@ describe('rate limits', () => {
         });
       }
       expect(rejection).toMatchObject({ code: -1003 });
-      expect(rejection?.message).toMatch(/^Too much request weight used; current limit is 60 request weight per 1 MINUTE/);
+      expect(rejection?.message).toMatch(
+        /^Too much request weight used; current limit is 60 request weight per 1 MINUTE/,
+      );
       let banned: Error | undefined;
       for (let i = 0; i < 5 && !banned; i++) {
         await c.ping().catch((e: Error) => {
@@ -479,10 +839,22 @@ describe('rate limits', () => {
   });
 
   it('answers 429 with -1015 over the order count', async () => {
-    const limited = await startPaperExchange({ prices: { kind: 'manual' }, accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000' } }], rateLimits: { ordersPer10s: 2 } });
+    const limited = await startPaperExchange({
+      prices: { kind: 'manual' },
+      accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000' } }],
+      rateLimits: { ordersPer10s: 2 },
+    });
     try {
       const c = clientFor(limited, KEY, SECRET);
-      const place = (i: number) => c.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: String(20000 + i), newClientOrderId: `rl-${i}` });
+      const place = (i: number) =>
+        c.order({
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          quantity: '0.001',
+          price: String(20000 + i),
+          newClientOrderId: `rl-${i}`,
+        });
       const results = await Promise.allSettled([0, 1, 2, 3].map(place));
       const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code: number }).code : 'ok'));
       expect(codes.filter((c) => c === -1015).length).toBeGreaterThanOrEqual(1);

@@ -32,7 +32,16 @@ afterAll(async () => {
   await ex.close();
 });
 
-const limit = (cid: string, extra: Wire = {}) => client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '29000', newClientOrderId: cid, ...extra });
+const limit = (cid: string, extra: Wire = {}) =>
+  client.order({
+    symbol: 'BTCUSDT',
+    side: 'BUY',
+    type: 'LIMIT',
+    quantity: '0.001',
+    price: '29000',
+    newClientOrderId: cid,
+    ...extra,
+  });
 const lookup = (cid: string) => client.getOrder({ symbol: 'BTCUSDT', origClientOrderId: cid });
 const stats = (cid: string) => ex.audit.clientId(cid);
 
@@ -67,13 +76,21 @@ describe('order request faults', () => {
   it('unknown-while-executing: HTTP 5xx with -1007 after the backend timeout, order executed', async () => {
     ex.faults.add({ kind: 'unknown-while-executing', match: { clientOrderId: '^f-unknown$' } });
     const err = await rejectionOf(limit('f-unknown'));
-    expect(err).toMatchObject({ code: -1007, message: 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.' });
+    expect(err).toMatchObject({
+      code: -1007,
+      message: 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.',
+    });
     expect((await lookup('f-unknown')).status).toBe('NEW');
     expect(stats('f-unknown')).toMatchObject({ submitted: 1, executed: 1 });
   });
 
   it('unknown-while-executing with late execution: -1007 first, -2013 on lookup, then the order appears', async () => {
-    ex.faults.add({ kind: 'unknown-while-executing', match: { clientOrderId: '^f-late$' }, afterMs: 10, executeDelayMs: 400 });
+    ex.faults.add({
+      kind: 'unknown-while-executing',
+      match: { clientOrderId: '^f-late$' },
+      afterMs: 10,
+      executeDelayMs: 400,
+    });
     expect((await rejectionOf(limit('f-late'))).code).toBe(-1007);
     expect((await rejectionOf(lookup('f-late'))).code).toBe(-2013);
     const found = await waitFor(() => lookup('f-late').catch(() => undefined), 5000, 'late order');
@@ -121,15 +138,22 @@ describe('order request faults', () => {
     ex.faults.add({ kind: 'hide-order', match: { clientOrderId: '^f-hidden$' }, ms: 400 });
     const placed = await limit('f-hidden');
     expect((await rejectionOf(lookup('f-hidden'))).code).toBe(-2013);
-    expect((await client.openOrders({ symbol: 'BTCUSDT' })).some((o: Wire) => o.clientOrderId === 'f-hidden')).toBe(false);
+    expect((await client.openOrders({ symbol: 'BTCUSDT' })).some((o: Wire) => o.clientOrderId === 'f-hidden')).toBe(
+      false,
+    );
     const found = await waitFor(() => lookup('f-hidden').catch(() => undefined), 5000, 'visible order');
     expect(found.orderId).toBe(placed.orderId);
   });
 
   it('matches by endpoint too: a cancel can be lost after executing', async () => {
     await limit('f-cancel');
-    ex.faults.add({ kind: 'reset-after-execute', match: { endpoint: 'DELETE /api/v3/order', clientOrderId: '^f-cancel$' } });
-    expect((await rejectionOf(client.cancelOrder({ symbol: 'BTCUSDT', origClientOrderId: 'f-cancel' }))).code).toBe('ECONNRESET');
+    ex.faults.add({
+      kind: 'reset-after-execute',
+      match: { endpoint: 'DELETE /api/v3/order', clientOrderId: '^f-cancel$' },
+    });
+    expect((await rejectionOf(client.cancelOrder({ symbol: 'BTCUSDT', origClientOrderId: 'f-cancel' }))).code).toBe(
+      'ECONNRESET',
+    );
     expect((await lookup('f-cancel')).status).toBe('CANCELED');
   });
 });
@@ -140,29 +164,48 @@ describe('user-stream faults', () => {
     const clean = (await client.ws.user((e: Wire) => events.push(e))) as () => void;
     return { events, clean };
   }
-  const reportsFor = (events: Wire[], cid: string) => events.filter((e) => e.eventType === 'executionReport' && e.newClientOrderId === cid);
-  const market = (cid: string) => client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: cid });
+  const reportsFor = (events: Wire[], cid: string) =>
+    events.filter((e) => e.eventType === 'executionReport' && e.newClientOrderId === cid);
+  const market = (cid: string) =>
+    client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: cid });
 
   it('drops, duplicates, reorders and delays events', async () => {
     const { events, clean } = await subscribe();
     try {
-      ex.faults.add({ kind: 'user-drop', match: { eventType: 'executionReport', clientOrderId: '^u-drop$' }, count: -1 });
+      ex.faults.add({
+        kind: 'user-drop',
+        match: { eventType: 'executionReport', clientOrderId: '^u-drop$' },
+        count: -1,
+      });
       await market('u-drop');
       await market('u-marker-1');
       await waitFor(() => reportsFor(events, 'u-marker-1').length === 2, 5000, 'marker');
       expect(reportsFor(events, 'u-drop')).toHaveLength(0);
 
-      ex.faults.add({ kind: 'user-duplicate', match: { eventType: 'executionReport', clientOrderId: '^u-dup$' }, count: -1 });
+      ex.faults.add({
+        kind: 'user-duplicate',
+        match: { eventType: 'executionReport', clientOrderId: '^u-dup$' },
+        count: -1,
+      });
       await market('u-dup');
       await waitFor(() => reportsFor(events, 'u-dup').length === 4, 5000, 'duplicates');
       expect(reportsFor(events, 'u-dup').map((e) => e.executionType)).toEqual(['NEW', 'NEW', 'TRADE', 'TRADE']);
 
-      ex.faults.add({ kind: 'user-reorder', match: { eventType: 'executionReport', clientOrderId: '^u-reorder$' }, count: 2 });
+      ex.faults.add({
+        kind: 'user-reorder',
+        match: { eventType: 'executionReport', clientOrderId: '^u-reorder$' },
+        count: 2,
+      });
       await market('u-reorder');
       await waitFor(() => reportsFor(events, 'u-reorder').length === 2, 5000, 'reordered');
       expect(reportsFor(events, 'u-reorder').map((e) => e.orderStatus)).toEqual(['FILLED', 'NEW']);
 
-      ex.faults.add({ kind: 'user-delay', match: { eventType: 'executionReport', clientOrderId: '^u-delay$' }, ms: 300, count: -1 });
+      ex.faults.add({
+        kind: 'user-delay',
+        match: { eventType: 'executionReport', clientOrderId: '^u-delay$' },
+        ms: 300,
+        count: -1,
+      });
       await market('u-delay');
       await market('u-marker-2');
       await waitFor(() => reportsFor(events, 'u-delay').length === 2, 5000, 'delayed');
@@ -180,10 +223,16 @@ describe('user-stream faults', () => {
       expect(ex.faults.cutConnections('user')).toBeGreaterThan(0);
       // reconnecting-websocket waits 4–10 s before reconnecting.
       await waitFor(() => events.filter((e) => e.eventType === 'open').length > opensBefore, 15_000, 'reconnect');
-      await waitFor(async () => {
-        await market(`u-after-cut-${events.length}`);
-        return events.some((e) => e.eventType === 'executionReport' && String(e.newClientOrderId).startsWith('u-after-cut'));
-      }, 5000, 'events after the cut');
+      await waitFor(
+        async () => {
+          await market(`u-after-cut-${events.length}`);
+          return events.some(
+            (e) => e.eventType === 'executionReport' && String(e.newClientOrderId).startsWith('u-after-cut'),
+          );
+        },
+        5000,
+        'events after the cut',
+      );
     } finally {
       clean();
     }
@@ -200,9 +249,11 @@ describe('whole-exchange faults', () => {
     try {
       ex.faults.freeze();
       let settled = false;
-      const pending = client.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: 'frozen-1' }).finally(() => {
-        settled = true;
-      });
+      const pending = client
+        .order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: 'frozen-1' })
+        .finally(() => {
+          settled = true;
+        });
       await new Promise((r) => setTimeout(r, 300));
       expect(settled).toBe(false);
       expect(ex.audit.clientId('frozen-1')).toBeUndefined();
@@ -229,7 +280,10 @@ describe('whole-exchange faults', () => {
     await waitFor(() => closes.length === 2, 5000, 'closes');
     expect(closes).toEqual([1001, 1001]);
     expect(got.map((m) => JSON.parse(m) as Wire)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ e: 'serverShutdown' }), expect.objectContaining({ stream: '!serverShutdown', data: expect.objectContaining({ e: 'serverShutdown' }) })]),
+      expect.arrayContaining([
+        expect.objectContaining({ e: 'serverShutdown' }),
+        expect.objectContaining({ stream: '!serverShutdown', data: expect.objectContaining({ e: 'serverShutdown' }) }),
+      ]),
     );
   });
 
@@ -237,16 +291,25 @@ describe('whole-exchange faults', () => {
     const seen: Wire[] = [];
     const cleanK = client.ws.candles('BTCUSDT', '5m', (k: Wire) => seen.push(k));
     try {
-      await waitFor(async () => {
-        ex.market.setPrice('BTCUSDT', '30001');
-        return seen.length > 0;
-      }, 5000, 'kline stream');
+      await waitFor(
+        async () => {
+          ex.market.setPrice('BTCUSDT', '30001');
+          return seen.length > 0;
+        },
+        5000,
+        'kline stream',
+      );
       ex.faults.add({ kind: 'market-drop', match: { stream: 'btcusdt@kline_5m' }, count: 1 });
       const closed = ex.market.closeCandle('BTCUSDT', '5m');
       ex.market.setPrice('BTCUSDT', '30002');
       await waitFor(() => seen.some((k) => k.startTime > closed.openTime), 5000, 'next candle');
       expect(seen.some((k) => k.isFinal)).toBe(false);
-      const backfill = await client.candles({ symbol: 'BTCUSDT', interval: '5m', startTime: closed.openTime, limit: 1 });
+      const backfill = await client.candles({
+        symbol: 'BTCUSDT',
+        interval: '5m',
+        startTime: closed.openTime,
+        limit: 1,
+      });
       expect(backfill[0]).toMatchObject({ openTime: closed.openTime, close: '30001.00000000' });
     } finally {
       cleanK();
@@ -263,7 +326,9 @@ describe('whole-exchange faults', () => {
     const audit = await get('/admin/audit');
     expect(audit.clientIds.find((c: Wire) => c.clientOrderId === 'adm-1')).toMatchObject({ submitted: 1, executed: 1 });
     expect(audit.problems).toEqual([]);
-    expect(await post('/admin/faults', { kind: 'nonsense' })).toMatchObject({ error: expect.stringMatching(/unknown fault kind/) });
+    expect(await post('/admin/faults', { kind: 'nonsense' })).toMatchObject({
+      error: expect.stringMatching(/unknown fault kind/),
+    });
     await adminCall(ex, '/admin/faults', undefined, 'DELETE');
     expect(await get('/admin/faults')).toEqual([]);
     expect(await post('/admin/price', { symbol: 'BTCUSDT', price: '30003' })).toEqual({ price: '30003' });

@@ -14,7 +14,11 @@ let ex: PaperExchange;
 let x: CcxtBinanceUsdm;
 
 beforeAll(async () => {
-  ex = await startPaperExchange({ prices: { kind: 'manual' }, book: ZERO_SPREAD_BOOK, accounts: [{ apiKey: 'cxf', apiSecret: 'cxf-secret', futuresBalances: { USDT: '10000' } }] });
+  ex = await startPaperExchange({
+    prices: { kind: 'manual' },
+    book: ZERO_SPREAD_BOOK,
+    accounts: [{ apiKey: 'cxf', apiSecret: 'cxf-secret', futuresBalances: { USDT: '10000' } }],
+  });
   ex.market.setPrice('BTCUSDT', '30000', { qty: '1' });
   ex.market.closeCandle('BTCUSDT', '1m');
   x = ccxtFuturesFor(ex, 'cxf', 'cxf-secret');
@@ -27,7 +31,14 @@ afterAll(async () => {
 describe('ccxt binanceusdm against the paper futures side', () => {
   it('loads the perpetual markets with their precisions and limits', async () => {
     const markets = await x.loadMarkets();
-    expect(markets[SYMBOL]).toMatchObject({ swap: true, linear: true, settle: 'USDT', contractSize: 1, precision: { price: 0.1, amount: 0.001 }, limits: { cost: { min: 100 } } });
+    expect(markets[SYMBOL]).toMatchObject({
+      swap: true,
+      linear: true,
+      settle: 'USDT',
+      contractSize: 1,
+      precision: { price: 0.1, amount: 0.001 },
+      limits: { cost: { min: 100 } },
+    });
   });
 
   it('balance, leverage, a short by client id, its lookup and the position', async () => {
@@ -38,13 +49,27 @@ describe('ccxt binanceusdm against the paper futures side', () => {
     expect(await x.fetchOrder(o.id as string, SYMBOL)).toMatchObject({ clientOrderId: 'cxf-1', status: 'closed' });
     const [p] = await x.fetchPositions([SYMBOL]);
     // margin 0.01 × 30000 / 10 = 30, maintenance 300 × 0.4 % = 1.2
-    expect(p).toMatchObject({ side: 'short', contracts: 0.01, entryPrice: 30000, leverage: 10, initialMargin: 30, maintenanceMargin: 1.2, marginMode: 'cross' });
+    expect(p).toMatchObject({
+      side: 'short',
+      contracts: 0.01,
+      entryPrice: 30000,
+      leverage: 10,
+      initialMargin: 30,
+      maintenanceMargin: 1.2,
+      marginMode: 'cross',
+    });
   });
 
   it('a reduce-only stop-loss goes to the algo endpoint, is found and cancelled as a trigger order', async () => {
-    const sl = await x.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, { stopLossPrice: 31000, reduceOnly: true, clientOrderId: 'cxf-sl' });
+    const sl = await x.createOrder(SYMBOL, 'market', 'buy', 0.01, undefined, {
+      stopLossPrice: 31000,
+      reduceOnly: true,
+      clientOrderId: 'cxf-sl',
+    });
     expect(sl).toMatchObject({ clientOrderId: 'cxf-sl', status: 'open', triggerPrice: 31000, reduceOnly: true });
-    expect((await x.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).map((o) => o.clientOrderId)).toEqual(['cxf-sl']);
+    expect(
+      (await x.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).map((o) => o.clientOrderId),
+    ).toEqual(['cxf-sl']);
     await x.cancelOrder(sl.id as string, SYMBOL, { trigger: true });
     expect(await x.fetchOpenOrders(SYMBOL, undefined, undefined, { trigger: true })).toEqual([]);
   });

@@ -133,7 +133,11 @@ describe('order book', () => {
     const sell = await signed('POST', '/api/v3/order', `symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.001`);
     expect(sell.fills[0].price).toBe(bids[0]?.[0]);
     // A LIMIT BUY at the last price rests (it is below the ask) instead of filling.
-    const rest = await signed('POST', '/api/v3/order', 'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=30000');
+    const rest = await signed(
+      'POST',
+      '/api/v3/order',
+      'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=30000',
+    );
     expect(rest.status).toBe('NEW');
     await signed('DELETE', '/api/v3/order', `symbol=BTCUSDT&orderId=${rest.orderId as number}`);
   });
@@ -152,10 +156,22 @@ describe('order book', () => {
       books.fast.reset(snapshot);
       books.slow.reset(snapshot);
       const consume = (name: 'fast' | 'slow', events: Wire[]) => {
-        for (const e of events.splice(0)) expect(books[name].apply(name === 'slow' ? e.data : e), `${name} gap at U=${e.U}`).toBe(true);
+        for (const e of events.splice(0))
+          expect(books[name].apply(name === 'slow' ? e.data : e), `${name} gap at U=${e.U}`).toBe(true);
       };
       // A walk with one-tick steps, jumps of hundreds of ticks, our own orders, and a price off the grid.
-      const moves = ['30000.06', '30000.04', '30003.50', '29990.00', '29990.01', '29990.01', '30010.25', '30010.255', '30010.25', '29950.00'];
+      const moves = [
+        '30000.06',
+        '30000.04',
+        '30003.50',
+        '29990.00',
+        '29990.01',
+        '29990.01',
+        '30010.25',
+        '30010.255',
+        '30010.25',
+        '29950.00',
+      ];
       for (const [i, price] of moves.entries()) {
         ex.market.setPrice('BTCUSDT', price, { qty: '0.2' });
         if (i % 3 === 0) await signed('POST', '/api/v3/order', 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.3');
@@ -188,14 +204,28 @@ describe('order book', () => {
   it('partial depth and bookTicker streams carry the same book', async () => {
     const s = await stream('/stream?streams=btcusdt@depth5@100ms/btcusdt@bookTicker/btcusdt@depth10');
     try {
-      await waitFor(() => {
-        ex.market.setPrice('BTCUSDT', '30001', { qty: '0.1' });
-        return s.messages.some((m) => m.stream === 'btcusdt@bookTicker') && s.messages.some((m) => m.stream === 'btcusdt@depth5@100ms') && s.messages.some((m) => m.stream === 'btcusdt@depth10');
-      }, 5000, 'book streams');
+      await waitFor(
+        () => {
+          ex.market.setPrice('BTCUSDT', '30001', { qty: '0.1' });
+          return (
+            s.messages.some((m) => m.stream === 'btcusdt@bookTicker') &&
+            s.messages.some((m) => m.stream === 'btcusdt@depth5@100ms') &&
+            s.messages.some((m) => m.stream === 'btcusdt@depth10')
+          );
+        },
+        5000,
+        'book streams',
+      );
       await new Promise((r) => setTimeout(r, 250));
       const top = (await get('/api/v3/ticker/bookTicker?symbol=BTCUSDT')).body;
       const last = (name: string) => [...s.messages].reverse().find((m) => m.stream === name)?.data as Wire;
-      expect(last('btcusdt@bookTicker')).toMatchObject({ s: 'BTCUSDT', b: top.bidPrice, B: top.bidQty, a: top.askPrice, A: top.askQty });
+      expect(last('btcusdt@bookTicker')).toMatchObject({
+        s: 'BTCUSDT',
+        b: top.bidPrice,
+        B: top.bidQty,
+        a: top.askPrice,
+        A: top.askQty,
+      });
       expect(last('btcusdt@depth5@100ms').bids).toHaveLength(5);
       expect(last('btcusdt@depth5@100ms').bids[0]).toEqual([top.bidPrice, top.bidQty]);
       expect(last('btcusdt@depth10').asks).toHaveLength(10);
@@ -213,31 +243,70 @@ describe('trades', () => {
     ex.market.setPrice('ETHUSDT', '2001', { qty: '2' });
     const recent = (await get('/api/v3/trades?symbol=ETHUSDT&limit=10')).body as Wire[];
     expect(recent.map((t) => t.id)).toEqual([...recent.map((t) => t.id)].sort((a, b) => a - b));
-    expect(recent[0]).toEqual({ id: expect.any(Number), price: '2000.00000000', qty: '1.50000000', quoteQty: '3000.00000000', time: expect.any(Number), isBuyerMaker: false, isBestMatch: true });
+    expect(recent[0]).toEqual({
+      id: expect.any(Number),
+      price: '2000.00000000',
+      qty: '1.50000000',
+      quoteQty: '3000.00000000',
+      time: expect.any(Number),
+      isBuyerMaker: false,
+      isBestMatch: true,
+    });
     const mine = (await signed('GET', '/api/v3/myTrades', 'symbol=ETHUSDT')) as Wire[];
     expect(mine.length).toBeGreaterThan(0);
-    for (const t of mine) expect(recent.find((r) => r.id === t.id)).toMatchObject({ price: t.price, qty: t.qty, isBuyerMaker: false });
+    for (const t of mine)
+      expect(recent.find((r) => r.id === t.id)).toMatchObject({ price: t.price, qty: t.qty, isBuyerMaker: false });
     expect(buy.fills[0].tradeId).toBe(mine[0]?.id);
     const from = recent[1]?.id as number;
     const hist = (await get(`/api/v3/historicalTrades?symbol=ETHUSDT&fromId=${from}&limit=2`)).body as Wire[];
     expect(hist.map((t) => t.id)).toEqual([from, recent[2]?.id]);
     const agg = (await get(`/api/v3/aggTrades?symbol=ETHUSDT&fromId=${from}&limit=1`)).body as Wire[];
-    expect(agg[0]).toEqual({ a: from, p: recent[1]?.price, q: recent[1]?.qty, f: from, l: from, T: recent[1]?.time, m: false, M: true });
+    expect(agg[0]).toEqual({
+      a: from,
+      p: recent[1]?.price,
+      q: recent[1]?.qty,
+      f: from,
+      l: from,
+      T: recent[1]?.time,
+      m: false,
+      M: true,
+    });
     const t0 = recent[0]?.time as number;
-    expect(((await get(`/api/v3/aggTrades?symbol=ETHUSDT&startTime=${t0}&endTime=${t0 + 60_000}`)).body as Wire[]).length).toBe(recent.length);
-    expect((await get(`/api/v3/aggTrades?symbol=ETHUSDT&startTime=${t0}&endTime=${t0 + 3_600_001}`)).body).toEqual({ code: -1127, msg: 'More than 1 hours between startTime and endTime.' });
+    expect(
+      ((await get(`/api/v3/aggTrades?symbol=ETHUSDT&startTime=${t0}&endTime=${t0 + 60_000}`)).body as Wire[]).length,
+    ).toBe(recent.length);
+    expect((await get(`/api/v3/aggTrades?symbol=ETHUSDT&startTime=${t0}&endTime=${t0 + 3_600_001}`)).body).toEqual({
+      code: -1127,
+      msg: 'More than 1 hours between startTime and endTime.',
+    });
     expect((await get('/api/v3/trades?symbol=ETHUSDT&limit=1001')).body.code).toBe(-1130);
   });
 
   it('streams trades and aggregate trades', async () => {
     const s = await stream('/ws/bnbusdt@trade/bnbusdt@aggTrade');
     try {
-      await waitFor(() => {
-        ex.market.setPrice('BNBUSDT', '300.5', { qty: '3' });
-        return s.messages.some((m) => m.e === 'aggTrade') && s.messages.some((m) => m.e === 'trade');
-      }, 5000, 'trade streams');
+      await waitFor(
+        () => {
+          ex.market.setPrice('BNBUSDT', '300.5', { qty: '3' });
+          return s.messages.some((m) => m.e === 'aggTrade') && s.messages.some((m) => m.e === 'trade');
+        },
+        5000,
+        'trade streams',
+      );
       const agg = s.messages.find((m) => m.e === 'aggTrade') as Wire;
-      expect(agg).toEqual({ e: 'aggTrade', E: expect.any(Number), s: 'BNBUSDT', a: expect.any(Number), p: '300.50000000', q: '3.00000000', f: agg.a, l: agg.a, T: expect.any(Number), m: false, M: true });
+      expect(agg).toEqual({
+        e: 'aggTrade',
+        E: expect.any(Number),
+        s: 'BNBUSDT',
+        a: expect.any(Number),
+        p: '300.50000000',
+        q: '3.00000000',
+        f: agg.a,
+        l: agg.a,
+        T: expect.any(Number),
+        m: false,
+        M: true,
+      });
     } finally {
       s.ws.close();
     }
@@ -255,26 +324,94 @@ describe('24h statistics', () => {
     expect(Number(t.volume)).toBeGreaterThan(0);
     expect(Number(t.bidPrice)).toBeLessThan(301);
     expect(Number(t.askPrice)).toBeGreaterThan(301);
-    for (const k of ['priceChange', 'priceChangePercent', 'weightedAvgPrice', 'prevClosePrice', 'bidQty', 'askQty', 'openPrice', 'highPrice', 'lowPrice', 'quoteVolume', 'openTime', 'closeTime']) expect(t).toHaveProperty(k);
+    for (const k of [
+      'priceChange',
+      'priceChangePercent',
+      'weightedAvgPrice',
+      'prevClosePrice',
+      'bidQty',
+      'askQty',
+      'openPrice',
+      'highPrice',
+      'lowPrice',
+      'quoteVolume',
+      'openTime',
+      'closeTime',
+    ])
+      expect(t).toHaveProperty(k);
     const mini = (await get('/api/v3/ticker/24hr?symbol=BNBUSDT&type=MINI')).body;
-    expect(Object.keys(mini).sort()).toEqual(['closeTime', 'count', 'firstId', 'highPrice', 'lastId', 'lastPrice', 'lowPrice', 'openPrice', 'openTime', 'quoteVolume', 'symbol', 'volume']);
-    expect((await get('/api/v3/ticker/24hr?symbol=BNBUSDT&type=HUGE')).body).toEqual({ code: -1139, msg: 'Invalid ticker type.' });
+    expect(Object.keys(mini).sort()).toEqual([
+      'closeTime',
+      'count',
+      'firstId',
+      'highPrice',
+      'lastId',
+      'lastPrice',
+      'lowPrice',
+      'openPrice',
+      'openTime',
+      'quoteVolume',
+      'symbol',
+      'volume',
+    ]);
+    expect((await get('/api/v3/ticker/24hr?symbol=BNBUSDT&type=HUGE')).body).toEqual({
+      code: -1139,
+      msg: 'Invalid ticker type.',
+    });
   });
 
   it('streams @ticker, @miniTicker and the all-market arrays', async () => {
     const s = await stream('/stream?streams=btcusdt@ticker/ethusdt@miniTicker/!ticker@arr/!miniTicker@arr');
     try {
-      await waitFor(() => {
-        ex.market.setPrice('BTCUSDT', '30002', { qty: '0.1' });
-        ex.market.setPrice('ETHUSDT', '2002', { qty: '0.1' });
-        const names = new Set(s.messages.map((m) => m.stream));
-        return names.has('btcusdt@ticker') && names.has('ethusdt@miniTicker') && names.has('!ticker@arr') && names.has('!miniTicker@arr');
-      }, 5000, 'ticker streams');
+      await waitFor(
+        () => {
+          ex.market.setPrice('BTCUSDT', '30002', { qty: '0.1' });
+          ex.market.setPrice('ETHUSDT', '2002', { qty: '0.1' });
+          const names = new Set(s.messages.map((m) => m.stream));
+          return (
+            names.has('btcusdt@ticker') &&
+            names.has('ethusdt@miniTicker') &&
+            names.has('!ticker@arr') &&
+            names.has('!miniTicker@arr')
+          );
+        },
+        5000,
+        'ticker streams',
+      );
       const ticker = s.messages.find((m) => m.stream === 'btcusdt@ticker')?.data as Wire;
-      expect(Object.keys(ticker).sort()).toEqual(['A', 'B', 'C', 'E', 'F', 'L', 'O', 'P', 'Q', 'a', 'b', 'c', 'e', 'h', 'l', 'n', 'o', 'p', 'q', 's', 'v', 'w', 'x'].sort());
+      expect(Object.keys(ticker).sort()).toEqual(
+        [
+          'A',
+          'B',
+          'C',
+          'E',
+          'F',
+          'L',
+          'O',
+          'P',
+          'Q',
+          'a',
+          'b',
+          'c',
+          'e',
+          'h',
+          'l',
+          'n',
+          'o',
+          'p',
+          'q',
+          's',
+          'v',
+          'w',
+          'x',
+        ].sort(),
+      );
       expect(ticker).toMatchObject({ e: '24hrTicker', s: 'BTCUSDT' });
       expect(Number(ticker.b)).toBeLessThan(Number(ticker.a));
-      expect(s.messages.find((m) => m.stream === 'ethusdt@miniTicker')?.data).toMatchObject({ e: '24hrMiniTicker', s: 'ETHUSDT' });
+      expect(s.messages.find((m) => m.stream === 'ethusdt@miniTicker')?.data).toMatchObject({
+        e: '24hrMiniTicker',
+        s: 'ETHUSDT',
+      });
       const arr = s.messages.find((m) => m.stream === '!ticker@arr')?.data as Wire[];
       expect(arr.map((x) => x.s)).toEqual(expect.arrayContaining(['BTCUSDT']));
     } finally {
@@ -286,8 +423,17 @@ describe('24h statistics', () => {
 describe('wallet endpoints', () => {
   it('answers system status, trade fees and commission rates', async () => {
     expect((await get('/sapi/v1/system/status')).body).toEqual({ status: 0, msg: 'normal' });
-    expect(await signed('GET', '/sapi/v1/asset/tradeFee', 'symbol=BTCUSDT')).toEqual([{ symbol: 'BTCUSDT', makerCommission: '0.001', takerCommission: '0.001' }]);
-    expect(((await signed('GET', '/sapi/v1/asset/tradeFee', '')) as Wire[]).map((f) => f.symbol)).toEqual(['BTCUSDT', 'ETHUSDT', 'BNBUSDT']);
-    expect(await signed('GET', '/api/v3/account/commission', 'symbol=BTCUSDT')).toMatchObject({ symbol: 'BTCUSDT', standardCommission: { maker: '0.00100000', taker: '0.00100000' } });
+    expect(await signed('GET', '/sapi/v1/asset/tradeFee', 'symbol=BTCUSDT')).toEqual([
+      { symbol: 'BTCUSDT', makerCommission: '0.001', takerCommission: '0.001' },
+    ]);
+    expect(((await signed('GET', '/sapi/v1/asset/tradeFee', '')) as Wire[]).map((f) => f.symbol)).toEqual([
+      'BTCUSDT',
+      'ETHUSDT',
+      'BNBUSDT',
+    ]);
+    expect(await signed('GET', '/api/v3/account/commission', 'symbol=BTCUSDT')).toMatchObject({
+      symbol: 'BTCUSDT',
+      standardCommission: { maker: '0.00100000', taker: '0.00100000' },
+    });
   });
 });

@@ -20,7 +20,12 @@ const onUncaught = (e: unknown) => uncaught.push(e);
 
 beforeAll(async () => {
   process.on('uncaughtException', onUncaught);
-  ex = await startPaperExchange({ prices: { kind: 'manual' }, accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000', BTC: '2' } }], rateLimits: false, admin: { enabled: true } });
+  ex = await startPaperExchange({
+    prices: { kind: 'manual' },
+    accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000', BTC: '2' } }],
+    rateLimits: false,
+    admin: { enabled: true },
+  });
   ex.market.setPrice('BTCUSDT', '30000');
 });
 afterAll(async () => {
@@ -43,7 +48,9 @@ function open(path: string): Promise<Socket> {
     raw.push(wsText(m));
     frames.push(JSON.parse(wsText(m)) as Wire);
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
   ws.on('error', () => {});
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, frames, raw, closed }));
@@ -56,10 +63,14 @@ async function stillAlive(): Promise<void> {
   expect(await (await fetch(`${ex.httpBase}/api/v3/ping`)).json()).toEqual({});
   const s = await open('/ws/btcusdt@trade');
   try {
-    await waitFor(() => {
-      ex.market.setPrice('BTCUSDT', '30000.5');
-      return s.frames.some((f) => f.e === 'trade');
-    }, 5000, 'a trade on a fresh connection');
+    await waitFor(
+      () => {
+        ex.market.setPrice('BTCUSDT', '30000.5');
+        return s.frames.some((f) => f.e === 'trade');
+      },
+      5000,
+      'a trade on a fresh connection',
+    );
   } finally {
     s.ws.close();
   }
@@ -144,7 +155,11 @@ describe("Binance's limits", () => {
   });
 
   it('answers an HTTP body over 1 MiB with 413 and a Binance error instead of a reset', async () => {
-    const res = await fetch(`${ex.httpBase}/api/v3/order`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `symbol=${'A'.repeat(1_100_000)}` });
+    const res = await fetch(`${ex.httpBase}/api/v3/order`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `symbol=${'A'.repeat(1_100_000)}`,
+    });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: -1101 });
     await stillAlive();
@@ -153,10 +168,84 @@ describe("Binance's limits", () => {
 
 describe('fuzz (bounded)', () => {
   const sign = (q: string) => createHmac('sha256', SECRET).update(q).digest('hex');
-  const paths = ['/api/v3/order', '/api/v3/order/test', '/api/v3/openOrders', '/api/v3/allOrders', '/api/v3/myTrades', '/api/v3/account', '/api/v3/depth', '/api/v3/klines', '/api/v3/trades', '/api/v3/aggTrades', '/api/v3/historicalTrades', '/api/v3/ticker/24hr', '/api/v3/ticker/price', '/api/v3/exchangeInfo', '/api/v3/orderList/oco', '/api/v3/order/cancelReplace', '/sapi/v1/asset/tradeFee', '/admin/status', '/admin/price', '/nope'];
-  const names = ['symbol', 'side', 'type', 'quantity', 'price', 'timeInForce', 'newClientOrderId', 'origClientOrderId', 'orderId', 'stopPrice', 'trailingDelta', 'quoteOrderQty', 'recvWindow', 'timestamp', 'limit', 'startTime', 'endTime', 'fromId', 'interval', 'symbols', 'type', 'signature'];
-  const values = ['BTCUSDT', 'ETHUSDT', 'BUY', 'SELL', 'LIMIT', 'MARKET', 'STOP_LOSS', 'GTC', 'IOC', '0', '1', '-1', '0.001', '30000', '1e9', 'NaN', 'abc', '99999999999999999999999', '["BTCUSDT"]', '[', '1m', '%', '%00', '\u0000', '💥'];
-  const anyText = fc.oneof(fc.constantFrom(...values), fc.string({ maxLength: 12 }), fc.string({ maxLength: 8, unit: 'binary' }));
+  const paths = [
+    '/api/v3/order',
+    '/api/v3/order/test',
+    '/api/v3/openOrders',
+    '/api/v3/allOrders',
+    '/api/v3/myTrades',
+    '/api/v3/account',
+    '/api/v3/depth',
+    '/api/v3/klines',
+    '/api/v3/trades',
+    '/api/v3/aggTrades',
+    '/api/v3/historicalTrades',
+    '/api/v3/ticker/24hr',
+    '/api/v3/ticker/price',
+    '/api/v3/exchangeInfo',
+    '/api/v3/orderList/oco',
+    '/api/v3/order/cancelReplace',
+    '/sapi/v1/asset/tradeFee',
+    '/admin/status',
+    '/admin/price',
+    '/nope',
+  ];
+  const names = [
+    'symbol',
+    'side',
+    'type',
+    'quantity',
+    'price',
+    'timeInForce',
+    'newClientOrderId',
+    'origClientOrderId',
+    'orderId',
+    'stopPrice',
+    'trailingDelta',
+    'quoteOrderQty',
+    'recvWindow',
+    'timestamp',
+    'limit',
+    'startTime',
+    'endTime',
+    'fromId',
+    'interval',
+    'symbols',
+    'type',
+    'signature',
+  ];
+  const values = [
+    'BTCUSDT',
+    'ETHUSDT',
+    'BUY',
+    'SELL',
+    'LIMIT',
+    'MARKET',
+    'STOP_LOSS',
+    'GTC',
+    'IOC',
+    '0',
+    '1',
+    '-1',
+    '0.001',
+    '30000',
+    '1e9',
+    'NaN',
+    'abc',
+    '99999999999999999999999',
+    '["BTCUSDT"]',
+    '[',
+    '1m',
+    '%',
+    '%00',
+    '\u0000',
+    '💥',
+  ];
+  const anyText = fc.oneof(
+    fc.constantFrom(...values),
+    fc.string({ maxLength: 12 }),
+    fc.string({ maxLength: 8, unit: 'binary' }),
+  );
 
   it('REST: every request gets a JSON answer under 500, never a reset', async () => {
     await fc.assert(
@@ -176,7 +265,11 @@ describe('fuzz (bounded)', () => {
           if (apiKey !== undefined) headers['X-MBX-APIKEY'] = encodeURIComponent(apiKey);
           if (where === 'signed') headers['X-MBX-APIKEY'] = KEY;
           if (where === 'body') headers['Content-Type'] = 'application/x-www-form-urlencoded';
-          const res = await fetch(`${ex.httpBase}${path}${where === 'body' || !q ? '' : `?${q}`}`, { method, headers, ...(where === 'body' && method !== 'GET' ? { body: q } : {}) });
+          const res = await fetch(`${ex.httpBase}${path}${where === 'body' || !q ? '' : `?${q}`}`, {
+            method,
+            headers,
+            ...(where === 'body' && method !== 'GET' ? { body: q } : {}),
+          });
           const text = await res.text();
           expect(res.status, `${method} ${path}?${q} → ${res.status} ${text}`).toBeLessThan(500);
           const body = JSON.parse(text) as Wire;
@@ -191,11 +284,25 @@ describe('fuzz (bounded)', () => {
   const jsonish = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
     fc.string({ maxLength: 40 }),
-    fc.record({
-      method: fc.oneof(fc.constantFrom('SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY'), fc.jsonValue({ maxDepth: 1 })),
-      params: fc.oneof(fc.array(fc.oneof(fc.constantFrom('btcusdt@trade', 'btcusdt@depth', '!ticker@arr', 'combined', 'x'), fc.jsonValue({ maxDepth: 1 })), { maxLength: 4 }), fc.jsonValue({ maxDepth: 2 })),
-      id: fc.oneof(fc.integer(), fc.string({ maxLength: 40 }), fc.constant(null), fc.jsonValue({ maxDepth: 1 })),
-    }).map((v) => JSON.stringify(v)),
+    fc
+      .record({
+        method: fc.oneof(
+          fc.constantFrom('SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY'),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        params: fc.oneof(
+          fc.array(
+            fc.oneof(
+              fc.constantFrom('btcusdt@trade', 'btcusdt@depth', '!ticker@arr', 'combined', 'x'),
+              fc.jsonValue({ maxDepth: 1 }),
+            ),
+            { maxLength: 4 },
+          ),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
+        id: fc.oneof(fc.integer(), fc.string({ maxLength: 40 }), fc.constant(null), fc.jsonValue({ maxDepth: 1 })),
+      })
+      .map((v) => JSON.stringify(v)),
   );
 
   it('/ws: every frame is answered or ignored, the connection closes only with a limit code', async () => {
@@ -204,9 +311,13 @@ describe('fuzz (bounded)', () => {
         const s = await open(binary ? '/ws/btcusdt@trade' : '/ws');
         for (const f of frames) s.ws.send(binary ? Buffer.from(f) : f);
         s.ws.send(JSON.stringify({ method: 'LIST_SUBSCRIPTIONS', id: 'last' }));
-        const end = await Promise.race([waitFor(() => s.frames.find((f) => f.id === 'last'), 5000, 'last answer').then(() => 'answered' as const), s.closed.then((c) => c.code)]);
+        const end = await Promise.race([
+          waitFor(() => s.frames.find((f) => f.id === 'last'), 5000, 'last answer').then(() => 'answered' as const),
+          s.closed.then((c) => c.code),
+        ]);
         if (end !== 'answered') expect([1008, 1009]).toContain(end);
-        for (const f of s.frames) expect(f.result !== undefined || f.error !== undefined || f.e !== undefined, JSON.stringify(f)).toBe(true);
+        for (const f of s.frames)
+          expect(f.result !== undefined || f.error !== undefined || f.e !== undefined, JSON.stringify(f)).toBe(true);
         s.ws.close();
       }),
       { numRuns: 120, interruptAfterTimeLimit: 15_000 },
@@ -218,7 +329,24 @@ describe('fuzz (bounded)', () => {
   const signedOrder = fc
     .record({
       method: fc.constantFrom('order.place', 'order.test', 'order.cancel', 'order.status', 'openOrders.cancelAll'),
-      params: fc.dictionary(fc.constantFrom('symbol', 'side', 'type', 'quantity', 'price', 'timeInForce', 'stopPrice', 'trailingDelta', 'quoteOrderQty', 'newClientOrderId', 'origClientOrderId', 'orderId', 'newOrderRespType'), fc.oneof(fc.constantFrom(...values), fc.integer({ min: -5, max: 100_000 }))),
+      params: fc.dictionary(
+        fc.constantFrom(
+          'symbol',
+          'side',
+          'type',
+          'quantity',
+          'price',
+          'timeInForce',
+          'stopPrice',
+          'trailingDelta',
+          'quoteOrderQty',
+          'newClientOrderId',
+          'origClientOrderId',
+          'orderId',
+          'newOrderRespType',
+        ),
+        fc.oneof(fc.constantFrom(...values), fc.integer({ min: -5, max: 100_000 })),
+      ),
     })
     .map(({ method, params }) => {
       const all: Record<string, unknown> = { symbol: 'BTCUSDT', ...params, apiKey: KEY, timestamp: Date.now() };
@@ -232,11 +360,36 @@ describe('fuzz (bounded)', () => {
   const apiFrame = fc.oneof(
     jsonish,
     signedOrder,
-    fc.record({
-      id: fc.oneof(fc.integer(), fc.uuid(), fc.constant(null), fc.jsonValue({ maxDepth: 1 })),
-      method: fc.oneof(fc.constantFrom('order.place', 'order.status', 'order.cancel', 'openOrders.status', 'account.status', 'klines', 'depth', 'time', 'ping', 'userDataStream.subscribe.signature', 'userDataStream.unsubscribe', 'ticker.24hr', 'trades.aggregate'), fc.string({ maxLength: 10 })),
-      params: fc.oneof(fc.dictionary(fc.constantFrom(...names, 'apiKey', 'returnRateLimits', 'subscriptionId'), fc.oneof(anyText.map(String), fc.integer(), fc.double(), fc.boolean(), fc.jsonValue({ maxDepth: 2 }))), fc.jsonValue({ maxDepth: 2 })),
-    }).map((v) => JSON.stringify(v)),
+    fc
+      .record({
+        id: fc.oneof(fc.integer(), fc.uuid(), fc.constant(null), fc.jsonValue({ maxDepth: 1 })),
+        method: fc.oneof(
+          fc.constantFrom(
+            'order.place',
+            'order.status',
+            'order.cancel',
+            'openOrders.status',
+            'account.status',
+            'klines',
+            'depth',
+            'time',
+            'ping',
+            'userDataStream.subscribe.signature',
+            'userDataStream.unsubscribe',
+            'ticker.24hr',
+            'trades.aggregate',
+          ),
+          fc.string({ maxLength: 10 }),
+        ),
+        params: fc.oneof(
+          fc.dictionary(
+            fc.constantFrom(...names, 'apiKey', 'returnRateLimits', 'subscriptionId'),
+            fc.oneof(anyText.map(String), fc.integer(), fc.double(), fc.boolean(), fc.jsonValue({ maxDepth: 2 })),
+          ),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
+      })
+      .map((v) => JSON.stringify(v)),
   );
 
   it('/ws-api/v3: every request frame gets {id, status, result|error}', async () => {
@@ -249,7 +402,9 @@ describe('fuzz (bounded)', () => {
         for (const f of s.frames) {
           if (f.subscriptionId !== undefined) continue; // a user-data event after a lucky subscribe
           expect(typeof f.status, JSON.stringify(f)).toBe('number');
-          expect(f.status === 200 ? f.result !== undefined : typeof f.error?.code === 'number', JSON.stringify(f)).toBe(true);
+          expect(f.status === 200 ? f.result !== undefined : typeof f.error?.code === 'number', JSON.stringify(f)).toBe(
+            true,
+          );
           expect(f.status, JSON.stringify(f)).toBeLessThan(500);
         }
         s.ws.close();

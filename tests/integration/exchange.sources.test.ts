@@ -39,7 +39,10 @@ describe('random walk', () => {
   });
 
   it('closes 1s candles on wall-clock boundaries and serves warm-up history', async () => {
-    ex = await startPaperExchange({ prices: { kind: 'random-walk', seed: 7, tickMs: 50, history: 50 }, accounts: [{ apiKey: KEY, apiSecret: SECRET }] });
+    ex = await startPaperExchange({
+      prices: { kind: 'random-walk', seed: 7, tickMs: 50, history: 50 },
+      accounts: [{ apiKey: KEY, apiSecret: SECRET }],
+    });
     const client = clientFor(ex, KEY, SECRET);
     const history = await client.candles({ symbol: 'BTCUSDT', interval: '1h', limit: 1000 });
     expect(history.length).toBeGreaterThanOrEqual(50);
@@ -71,9 +74,25 @@ describe('replay of a kline file', () => {
 
   it('parses JSON arrays and CSV (microsecond timestamps too) the same way', () => {
     const json = parseKlineFile(JSON.stringify(candles.map(row)), 'BTCUSDT');
-    const csv = parseKlineFile(['open_time,open,high,low,close,volume,close_time', ...candles.map((c) => row(c).map((x, i) => (i === 0 || i === 6 ? Number(x) * 1000 : x)).join(','))].join('\n'), 'BTCUSDT');
+    const csv = parseKlineFile(
+      [
+        'open_time,open,high,low,close,volume,close_time',
+        ...candles.map((c) =>
+          row(c)
+            .map((x, i) => (i === 0 || i === 6 ? Number(x) * 1000 : x))
+            .join(','),
+        ),
+      ].join('\n'),
+      'BTCUSDT',
+    );
     expect(csv).toEqual(json);
-    expect(json[0]).toMatchObject({ interval: '1m', openTime: 1_700_000_040_000, closeTime: 1_700_000_099_999, open: '30000', volume: '12' });
+    expect(json[0]).toMatchObject({
+      interval: '1m',
+      openTime: 1_700_000_040_000,
+      closeTime: 1_700_000_099_999,
+      open: '30000',
+      volume: '12',
+    });
   });
 
   it('streams the file candles and fills orders exactly like the venue fed candle by candle', async () => {
@@ -115,11 +134,27 @@ describe('replay of a kline file', () => {
         }
       }
       expect(ex.market.replayNext()).toBe(false);
-      await waitFor(() => finals.length === parsed.length, 5000, `all final klines (got ${JSON.stringify(finals.map((k) => k.startTime))})`);
-      expect(finals.map((k) => [k.startTime, k.open, k.high, k.low, k.close, k.volume])).toEqual(
-        parsed.map((c) => [c.openTime, ...[c.open, c.high, c.low, c.close].map((p) => `${p}.00000000`), `${c.volume}.00000000`]),
+      await waitFor(
+        () => finals.length === parsed.length,
+        5000,
+        `all final klines (got ${JSON.stringify(finals.map((k) => k.startTime))})`,
       );
-      const shape = (f: FillView) => [f.clientOrderId, f.side, f.price, f.qty, f.commission, f.commissionAsset, f.isMaker];
+      expect(finals.map((k) => [k.startTime, k.open, k.high, k.low, k.close, k.volume])).toEqual(
+        parsed.map((c) => [
+          c.openTime,
+          ...[c.open, c.high, c.low, c.close].map((p) => `${p}.00000000`),
+          `${c.volume}.00000000`,
+        ]),
+      );
+      const shape = (f: FillView) => [
+        f.clientOrderId,
+        f.side,
+        f.price,
+        f.qty,
+        f.commission,
+        f.commissionAsset,
+        f.isMaker,
+      ];
       const paperFills = ex.audit.fills().map(shape);
       const backtestFills = venue.allFills().map(shape);
       expect(paperFills.length).toBeGreaterThan(3);
@@ -163,7 +198,12 @@ describe('candle clock', () => {
 
 describe('WebSocket heartbeat', () => {
   it('pings every interval and drops a connection that never answers', async () => {
-    ex = await startPaperExchange({ prices: { kind: 'manual' }, accounts: [{ apiKey: KEY, apiSecret: SECRET }], pingIntervalMs: 50, pongTimeoutMs: 200 });
+    ex = await startPaperExchange({
+      prices: { kind: 'manual' },
+      accounts: [{ apiKey: KEY, apiSecret: SECRET }],
+      pingIntervalMs: 50,
+      pongTimeoutMs: 200,
+    });
     const silent = new WebSocket(`${ex.wsBase}/btcusdt@trade`, { autoPong: false });
     const polite = new WebSocket(`${ex.wsBase}/btcusdt@trade`);
     let pings = 0;

@@ -15,7 +15,11 @@ const SECRET = 'wsapi-secret';
 let ex: PaperExchange;
 
 beforeAll(async () => {
-  ex = await startPaperExchange({ prices: { kind: 'manual' }, book: ZERO_SPREAD_BOOK, accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000', BTC: '1' } }] });
+  ex = await startPaperExchange({
+    prices: { kind: 'manual' },
+    book: ZERO_SPREAD_BOOK,
+    accounts: [{ apiKey: KEY, apiSecret: SECRET, balances: { USDT: '100000', BTC: '1' } }],
+  });
   ex.market.setPrice('BTCUSDT', '30000');
 });
 afterAll(async () => {
@@ -60,32 +64,89 @@ describe('trading over the WebSocket API', () => {
     try {
       const sub = await s.signed('userDataStream.subscribe.signature');
       expect(sub).toMatchObject({ status: 200, result: { subscriptionId: 0 } });
-      const placed = await s.signed('order.place', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '29000', newClientOrderId: 'ws-lim-1' });
-      expect(placed).toMatchObject({ status: 200, result: { symbol: 'BTCUSDT', clientOrderId: 'ws-lim-1', status: 'NEW', price: '29000.00000000', fills: [] } });
-      expect(placed.rateLimits.map((r: Wire) => `${r.rateLimitType}/${r.interval}`)).toEqual(['ORDERS/SECOND', 'ORDERS/DAY', 'REQUEST_WEIGHT/MINUTE']);
+      const placed = await s.signed('order.place', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.01',
+        price: '29000',
+        newClientOrderId: 'ws-lim-1',
+      });
+      expect(placed).toMatchObject({
+        status: 200,
+        result: { symbol: 'BTCUSDT', clientOrderId: 'ws-lim-1', status: 'NEW', price: '29000.00000000', fills: [] },
+      });
+      expect(placed.rateLimits.map((r: Wire) => `${r.rateLimitType}/${r.interval}`)).toEqual([
+        'ORDERS/SECOND',
+        'ORDERS/DAY',
+        'REQUEST_WEIGHT/MINUTE',
+      ]);
       expect(placed.rateLimits[0].count).toBeGreaterThan(0);
       // The same order through REST (binance-api-node).
       const rest = clientFor(ex, KEY, SECRET);
-      expect(await rest.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'ws-lim-1' })).toMatchObject({ orderId: placed.result.orderId, status: 'NEW' });
+      expect(await rest.getOrder({ symbol: 'BTCUSDT', origClientOrderId: 'ws-lim-1' })).toMatchObject({
+        orderId: placed.result.orderId,
+        status: 'NEW',
+      });
       const status = await s.signed('order.status', { symbol: 'BTCUSDT', origClientOrderId: 'ws-lim-1' });
       expect(status.result).toMatchObject({ orderId: placed.result.orderId, status: 'NEW', isWorking: true });
       const open = await s.signed('openOrders.status', { symbol: 'BTCUSDT' });
       expect(open.result.map((o: Wire) => o.clientOrderId)).toContain('ws-lim-1');
       const cancel = await s.signed('order.cancel', { symbol: 'BTCUSDT', origClientOrderId: 'ws-lim-1' });
       expect(cancel.result).toMatchObject({ origClientOrderId: 'ws-lim-1', status: 'CANCELED' });
-      const market = await s.signed('order.place', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: 'ws-mkt-1' });
-      expect(market.result).toMatchObject({ status: 'FILLED', fills: [{ price: '30000.00000000', qty: '0.00100000' }] });
-      const reports = await waitFor(() => {
-        const r = s.frames.filter((f) => f.subscriptionId === 0 && f.event?.e === 'executionReport').map((f) => `${f.event.c}/${f.event.x}`);
-        return r.length >= 4 ? r : false;
-      }, 5000, 'executionReports');
+      const market = await s.signed('order.place', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.001',
+        newClientOrderId: 'ws-mkt-1',
+      });
+      expect(market.result).toMatchObject({
+        status: 'FILLED',
+        fills: [{ price: '30000.00000000', qty: '0.00100000' }],
+      });
+      const reports = await waitFor(
+        () => {
+          const r = s.frames
+            .filter((f) => f.subscriptionId === 0 && f.event?.e === 'executionReport')
+            .map((f) => `${f.event.c}/${f.event.x}`);
+          return r.length >= 4 ? r : false;
+        },
+        5000,
+        'executionReports',
+      );
       expect(reports).toEqual(expect.arrayContaining(['ws-lim-1/NEW', 'ws-mkt-1/NEW', 'ws-mkt-1/TRADE']));
       expect(ex.audit.clientId('ws-mkt-1')).toMatchObject({ submitted: 1, executed: 1 });
-      const dup = await s.signed('order.place', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '29000', newClientOrderId: 'ws-dup' });
+      const dup = await s.signed('order.place', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.01',
+        price: '29000',
+        newClientOrderId: 'ws-dup',
+      });
       expect(dup.status).toBe(200);
-      expect(await s.signed('order.place', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '29000', newClientOrderId: 'ws-dup' })).toMatchObject({ status: 400, error: { code: -2010, msg: 'Duplicate order sent.' } });
-      expect(await s.signed('order.status', { symbol: 'BTCUSDT', origClientOrderId: 'nope' })).toMatchObject({ status: 400, error: { code: -2013, msg: 'Order does not exist.' } });
-      expect(await s.signed('order.cancel', { symbol: 'BTCUSDT', origClientOrderId: 'nope' })).toMatchObject({ status: 400, error: { code: -2011 } });
+      expect(
+        await s.signed('order.place', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.01',
+          price: '29000',
+          newClientOrderId: 'ws-dup',
+        }),
+      ).toMatchObject({ status: 400, error: { code: -2010, msg: 'Duplicate order sent.' } });
+      expect(await s.signed('order.status', { symbol: 'BTCUSDT', origClientOrderId: 'nope' })).toMatchObject({
+        status: 400,
+        error: { code: -2013, msg: 'Order does not exist.' },
+      });
+      expect(await s.signed('order.cancel', { symbol: 'BTCUSDT', origClientOrderId: 'nope' })).toMatchObject({
+        status: 400,
+        error: { code: -2011 },
+      });
       const account = await s.signed('account.status', { omitZeroBalances: true });
       expect(account.result).toMatchObject({ canTrade: true, accountType: 'SPOT' });
       expect(account.result.balances.map((b: Wire) => b.asset)).toEqual(expect.arrayContaining(['USDT', 'BTC']));
@@ -107,7 +168,10 @@ describe('trading over the WebSocket API', () => {
       const depth = await s.call('depth', { symbol: 'BTCUSDT', limit: 5 });
       expect(depth.result.bids).toHaveLength(5);
       expect(depth.result.lastUpdateId).toEqual(expect.any(Number));
-      expect((await s.call('ticker.price', { symbol: 'BTCUSDT' })).result).toEqual({ symbol: 'BTCUSDT', price: '30000.00000000' });
+      expect((await s.call('ticker.price', { symbol: 'BTCUSDT' })).result).toEqual({
+        symbol: 'BTCUSDT',
+        price: '30000.00000000',
+      });
       expect((await s.call('ticker.24hr', { symbols: ['BTCUSDT', 'ETHUSDT'] })).result).toHaveLength(2);
       expect((await s.call('trades.recent', { symbol: 'BTCUSDT', limit: 1 })).result).toHaveLength(1);
       expect((await s.call('exchangeInfo', { symbol: 'BTCUSDT' })).result.symbols[0].symbol).toBe('BTCUSDT');
@@ -136,21 +200,32 @@ describe('WebSocket API errors', () => {
     const s = await Session.open();
     try {
       const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' };
-      expect((await s.call('order.place', { ...order, apiKey: KEY, timestamp: Date.now(), signature: 'ab'.repeat(32) })).error).toEqual({ code: -1022, msg: 'Signature for this request is not valid.' });
+      expect(
+        (await s.call('order.place', { ...order, apiKey: KEY, timestamp: Date.now(), signature: 'ab'.repeat(32) }))
+          .error,
+      ).toEqual({ code: -1022, msg: 'Signature for this request is not valid.' });
       expect((await s.call('order.place', { ...order, timestamp: Date.now(), signature: 'x' })).error.code).toBe(-1102);
       expect((await s.signed('order.place', order, { apiKey: 'unknown' })).error.code).toBe(-2015);
-      expect((await s.signed('order.place', order, { timestamp: 'abc' })).error).toEqual({ code: -1100, msg: "Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{1,20}$'." });
+      expect((await s.signed('order.place', order, { timestamp: 'abc' })).error).toEqual({
+        code: -1100,
+        msg: "Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{1,20}$'.",
+      });
       expect((await s.signed('order.place', order, { recvWindow: 'abc' })).error.code).toBe(-1100);
       expect((await s.signed('order.place', order, { recvWindow: 99_999_999 })).error.code).toBe(-1131);
       expect((await s.signed('order.place', order, { recvWindow: 60_000 })).status).toBe(200);
-      expect((await s.signed('order.place', order, { timestamp: Date.now() - 10_000 })).error).toEqual({ code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' });
+      expect((await s.signed('order.place', order, { timestamp: Date.now() - 10_000 })).error).toEqual({
+        code: -1021,
+        msg: 'Timestamp for this request is outside of the recvWindow.',
+      });
       expect((await s.signed('order.place', order, { timestamp: Date.now() + 5_000 })).error.code).toBe(-1021);
       expect((await s.signed('order.place', { ...order, quantity: 1e-7 })).error.code).toBe(-1100);
       expect((await s.signed('order.place', { ...order, nested: { a: 1 } })).error.code).toBe(-1135);
       expect((await s.signed('order.place', { ...order, foo: 'bar' })).error.code).toBe(-1104);
       // The user-data subscription checks its timestamp too (it used to accept "abc").
       expect((await s.signed('userDataStream.subscribe.signature', {}, { timestamp: 'abc' })).error.code).toBe(-1100);
-      expect((await s.signed('userDataStream.subscribe.signature', {}, { recvWindow: 99_999_999 })).error.code).toBe(-1131);
+      expect((await s.signed('userDataStream.subscribe.signature', {}, { recvWindow: 99_999_999 })).error.code).toBe(
+        -1131,
+      );
       expect((await s.call('session.logon', {})).error.code).toBe(-1020);
       expect((await s.call('no.such.method')).error).toEqual({ code: -1020, msg: 'This operation is not supported.' });
       expect((await s.call('klines', { symbol: 'BTCUSDT', interval: '1m', startTime: -1 })).error.code).toBe(-1100);
@@ -163,7 +238,17 @@ describe('WebSocket API errors', () => {
   it('answers malformed frames and keeps the connection', async () => {
     const s = await Session.open();
     try {
-      for (const frame of ['null', '42', '"x"', '[]', '{', '{"id":{"a":1},"method":"ping"}', '{"id":1}', '{"id":2,"method":"ping","params":[1]}']) s.ws.send(frame);
+      for (const frame of [
+        'null',
+        '42',
+        '"x"',
+        '[]',
+        '{',
+        '{"id":{"a":1},"method":"ping"}',
+        '{"id":1}',
+        '{"id":2,"method":"ping","params":[1]}',
+      ])
+        s.ws.send(frame);
       await waitFor(() => s.frames.length >= 8, 5000, 'eight error answers');
       expect(s.frames.every((f) => f.status === 400 && typeof f.error?.code === 'number')).toBe(true);
       expect(s.frames.slice(0, 5).map((f) => f.error.code)).toEqual([-1135, -1135, -1135, -1135, -1135]);

@@ -43,7 +43,13 @@ function walk(seed: number): number[][] {
     const drift = (r() - 0.5) * 300 + (i < 24 ? 60 : -60) * up;
     const o = p;
     const c = Math.round((p + drift) * 10) / 10;
-    rows.push([o, Math.max(o, c) + Math.round(r() * 30), Math.min(o, c) - Math.round(r() * 30), c, Math.round(5 + r() * 10)]);
+    rows.push([
+      o,
+      Math.max(o, c) + Math.round(r() * 30),
+      Math.min(o, c) - Math.round(r() * 30),
+      c,
+      Math.round(5 + r() * 10),
+    ]);
     p = c;
   }
   return rows.slice(0, COUNT);
@@ -53,49 +59,121 @@ function candles(): Candle[] {
   const earliest = Date.now() + 3_600_000 + FUNDING_CANDLE * M15;
   const funding = Math.ceil(earliest / EIGHT_HOURS_MS) * EIGHT_HOURS_MS;
   const start = funding - FUNDING_CANDLE * M15;
-  return walk(71).map(([o, h, l, c, v], i) => ({ symbol: 'BTCUSDT', interval: '15m', openTime: start + i * M15, closeTime: start + (i + 1) * M15 - 1, open: o!.toFixed(1), high: h!.toFixed(1), low: l!.toFixed(1), close: c!.toFixed(1), volume: String(v) }));
+  return walk(71).map(([o, h, l, c, v], i) => ({
+    symbol: 'BTCUSDT',
+    interval: '15m',
+    openTime: start + i * M15,
+    closeTime: start + (i + 1) * M15 - 1,
+    open: o!.toFixed(1),
+    high: h!.toFixed(1),
+    low: l!.toFixed(1),
+    close: c!.toFixed(1),
+    volume: String(v),
+  }));
 }
 
-const params = { enableShort: true, minVolume: '0', warmupCandles: 1, leverage: 10, sizing: { mode: 'base', quantity: '0.1' } };
-const fillRow = (f: { side: string; price: string; qty: string; commission: string; realizedPnl: string; isMaker: boolean; time: number }) => `${f.time} ${f.side} ${Number(f.qty)}@${Number(f.price)} fee ${Number(f.commission)} pnl ${Number(f.realizedPnl)} ${f.isMaker ? 'maker' : 'taker'}`;
+const params = {
+  enableShort: true,
+  minVolume: '0',
+  warmupCandles: 1,
+  leverage: 10,
+  sizing: { mode: 'base', quantity: '0.1' },
+};
+const fillRow = (f: {
+  side: string;
+  price: string;
+  qty: string;
+  commission: string;
+  realizedPnl: string;
+  isMaker: boolean;
+  time: number;
+}) =>
+  `${f.time} ${f.side} ${Number(f.qty)}@${Number(f.price)} fee ${Number(f.commission)} pnl ${Number(f.realizedPnl)} ${f.isMaker ? 'maker' : 'taker'}`;
 
 describe('futures backtest and live on the paper perpetual agree', () => {
   it('rsi-sniper with shorts: same orders, fills, funding, PnL and wallet', async () => {
     const cs = candles();
     const file = path.join(dir, 'btc-15m.csv');
-    writeFileSync(file, toCsv(cs.map((c) => ({ ...c, quoteVolume: '0', trades: 4, baseAssetVolume: '0', quoteAssetVolume: '0' }))));
+    writeFileSync(
+      file,
+      toCsv(cs.map((c) => ({ ...c, quoteVolume: '0', trades: 4, baseAssetVolume: '0', quoteAssetVolume: '0' }))),
+    );
     const strategy = findStrategy('rsi-sniper')!;
     const bt = runFuturesBacktest({ strategy, params, candles: cs, balances: { USDT: '10000' } });
-    const entries = bt.orders.filter((o) => o.tag.startsWith('entry-') && o.status === 'FILLED').map((o) => o.request.side);
+    const entries = bt.orders
+      .filter((o) => o.tag.startsWith('entry-') && o.status === 'FILLED')
+      .map((o) => o.request.side);
     expect(entries).toEqual(['SELL', 'BUY']); // a short, then a long
     expect(bt.futures.fundingPayments).toHaveLength(1);
     expect(bt.futures.liquidations).toBe(0);
 
-    const h = new Harness({ balances: { USDT: '0', BTC: '0' }, exchange: { prices: { kind: 'replay', file, symbol: 'BTCUSDT', interval: '15m', manual: true }, book: ZERO_SPREAD_BOOK } });
+    const h = new Harness({
+      balances: { USDT: '0', BTC: '0' },
+      exchange: {
+        prices: { kind: 'replay', file, symbol: 'BTCUSDT', interval: '15m', manual: true },
+        book: ZERO_SPREAD_BOOK,
+      },
+    });
     try {
       await h.start();
       h.exchange.futures.deposit('paper', 'USDT', '10000');
       await h.startWorker();
-      await h.startBot({ name: 'fparity', strategy: 'rsi-sniper', symbol: 'BTCUSDT', interval: '15m', market: 'futures', params: params }, { reconcile: { openOrdersEveryMs: 1_000, staleEveryMs: 1_000, idleEveryMs: 1_000 } });
+      await h.startBot(
+        {
+          name: 'fparity',
+          strategy: 'rsi-sniper',
+          symbol: 'BTCUSDT',
+          interval: '15m',
+          market: 'futures',
+          params: params,
+        },
+        { reconcile: { openOrdersEveryMs: 1_000, staleEveryMs: 1_000, idleEveryMs: 1_000 } },
+      );
       const started = await h.waitForState('fparity', (s) => s.status === 'RUNNING' && s.eventsProcessed > 0, 'start');
-      await eventually(async () => {
-        const before = h.exchange.stats().marketMessages;
-        h.exchange.market.setPrice('BTCUSDT', cs[0]!.open);
-        if (h.exchange.stats().marketMessages === before) throw new Error('no market-stream subscriber yet');
-      }, 30_000, 250);
+      await eventually(
+        async () => {
+          const before = h.exchange.stats().marketMessages;
+          h.exchange.market.setPrice('BTCUSDT', cs[0]!.open);
+          if (h.exchange.stats().marketMessages === before) throw new Error('no market-stream subscriber yet');
+        },
+        30_000,
+        250,
+      );
       await futuresAgreement(h, 'fparity');
       for (const [i, c] of cs.entries()) {
         expect(h.exchange.market.replayNext()).toBe(true);
-        await h.waitForState('fparity', (s) => (s.strategyState as { rsi: { previous: number | null } }).rsi.previous === Number(c.close), `candle ${i + 1}`);
+        await h.waitForState(
+          'fparity',
+          (s) => (s.strategyState as { rsi: { previous: number | null } }).rsi.previous === Number(c.close),
+          `candle ${i + 1}`,
+        );
         await futuresAgreement(h, 'fparity');
       }
       const s = await futuresAgreement(h, 'fparity');
       const mine = (id: string) => id.startsWith(`${started.clientIdTag}-`);
       const perp = h.exchange.futures.perp;
-      expect(perp.allFills().filter((f) => mine(f.clientOrderId)).map(fillRow)).toEqual(bt.fills.map(fillRow));
+      expect(
+        perp
+          .allFills()
+          .filter((f) => mine(f.clientOrderId))
+          .map(fillRow),
+      ).toEqual(bt.fills.map(fillRow));
       const algos = (acc: string) => perp.allAlgos(acc, 'BTCUSDT');
-      expect(algos('paper').filter((a) => mine(a.clientAlgoId)).map((a) => `${a.side} ${a.type} ${a.triggerPrice} ${a.closePosition} ${a.workingType} ${a.status}`)).toEqual(bt.orders.filter((o) => o.tag === '__protect').map((o) => `${o.request.side} STOP_MARKET ${o.request.stopPrice} true MARK_PRICE ${o.status === 'EXPIRED' ? 'EXPIRED' : o.status}`));
-      const funding = perp.incomes('paper', { incomeType: 'FUNDING_FEE', limit: 1000 }).map((r) => [r.time, Number(r.income)]);
+      expect(
+        algos('paper')
+          .filter((a) => mine(a.clientAlgoId))
+          .map((a) => `${a.side} ${a.type} ${a.triggerPrice} ${a.closePosition} ${a.workingType} ${a.status}`),
+      ).toEqual(
+        bt.orders
+          .filter((o) => o.tag === '__protect')
+          .map(
+            (o) =>
+              `${o.request.side} STOP_MARKET ${o.request.stopPrice} true MARK_PRICE ${o.status === 'EXPIRED' ? 'EXPIRED' : o.status}`,
+          ),
+      );
+      const funding = perp
+        .incomes('paper', { incomeType: 'FUNDING_FEE', limit: 1000 })
+        .map((r) => [r.time, Number(r.income)]);
       expect(funding).toEqual(bt.futures.fundingPayments.map((r) => [r.time, Number(r.income)]));
       expect(s.position.realizedPnl).toBe(bt.realizedPnl);
       expect(s.stats.roundTrips).toBe(bt.roundTrips.count);
@@ -106,4 +184,3 @@ describe('futures backtest and live on the paper perpetual agree', () => {
     }
   });
 });
-

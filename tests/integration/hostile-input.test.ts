@@ -10,7 +10,14 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../core/market';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
-import { BOT_WORKFLOW_TYPE, type BotStateView, botWorkflowId, candleSignal, setParamsUpdate, stateQuery } from '../../workflows/messages';
+import {
+  BOT_WORKFLOW_TYPE,
+  type BotStateView,
+  botWorkflowId,
+  candleSignal,
+  setParamsUpdate,
+  stateQuery,
+} from '../../workflows/messages';
 import { BotStatusKey } from '../../workflows/search-attributes';
 import { eventually, harnessWithWorker } from '../support/harness';
 
@@ -20,13 +27,24 @@ const MINUTE = 60_000;
 /** A sane closed 1m candle `ago` minutes back (aligned, in the past). */
 function pastCandle(ago: number, price = '30000'): Candle {
   const openTime = Math.floor(Date.now() / MINUTE) * MINUTE - ago * MINUTE;
-  return { symbol: 'BTCUSDT', interval: '1m', openTime, closeTime: openTime + MINUTE - 1, open: price, high: price, low: price, close: price, volume: '1' };
+  return {
+    symbol: 'BTCUSDT',
+    interval: '1m',
+    openTime,
+    closeTime: openTime + MINUTE - 1,
+    open: price,
+    high: price,
+    low: price,
+    close: price,
+    volume: '1',
+  };
 }
 
 describe('hostile and careless messages', () => {
   const h = harnessWithWorker();
   const cli = ensureTemporalCli();
-  const temporal = async (...args: string[]) => (await run(cli!, [...args, '--address', h.temporal.address], { encoding: 'utf8' })).stdout;
+  const temporal = async (...args: string[]) =>
+    (await run(cli!, [...args, '--address', h.temporal.address], { encoding: 'utf8' })).stdout;
 
   async function workflowTaskFailures(workflowId: string): Promise<number> {
     const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
@@ -35,7 +53,10 @@ describe('hostile and careless messages', () => {
 
   /** A bot that trades nothing on its own (buys every 1,000 candles) and checks candles against the real clock. */
   async function quietBot(name: string): Promise<void> {
-    await h.startBot({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1000, quantity: '0.001' } }, { maxCandleLeadMs: 60_000 });
+    await h.startBot(
+      { name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1000, quantity: '0.001' } },
+      { maxCandleLeadMs: 60_000 },
+    );
     await h.waitForState(name, (s) => s.eventsProcessed >= 2, 'started and reconciled');
   }
 
@@ -52,12 +73,33 @@ describe('hostile and careless messages', () => {
       ['candle', [{ ...good, close: 'NaN' }], /close: must be a plain decimal/],
       ['candle', [{ ...good, close: 'abc' }], /close: must be a plain decimal/],
       ['candle', [{ ...good, high: '29000' }], /high: 29000 is below the open or the close/],
-      ['candle', [{ ...good, openTime: good.openTime + 1, closeTime: good.closeTime + 1 }], /openTime: .* is not on a 1m boundary/],
-      ['candle', [{ ...good, openTime: 9_000_000_000_000, closeTime: 9_000_000_000_000 + MINUTE - 1 }], /closeTime: .*2255.* is in the future/],
+      [
+        'candle',
+        [{ ...good, openTime: good.openTime + 1, closeTime: good.closeTime + 1 }],
+        /openTime: .* is not on a 1m boundary/,
+      ],
+      [
+        'candle',
+        [{ ...good, openTime: 9_000_000_000_000, closeTime: 9_000_000_000_000 + MINUTE - 1 }],
+        /closeTime: .*2255.* is in the future/,
+      ],
       ['candle', [{ ...good, symbol: 'ETHUSDT' }], /candle of ETHUSDT 1m: this bot trades BTCUSDT 1m/],
       ['candle', [good, good], /2 inputs/],
       ['orderUpdate', [null], /expected object|must be an object/i],
-      ['orderUpdate', [{ clientOrderId: 'someone-else-1', symbol: 'BTCUSDT', status: 'FILLED', executedQty: '1', cumulativeQuoteQty: '1', updateTime: 1 }], /not one of this bot's orders/],
+      [
+        'orderUpdate',
+        [
+          {
+            clientOrderId: 'someone-else-1',
+            symbol: 'BTCUSDT',
+            status: 'FILLED',
+            executedQty: '1',
+            cumulativeQuoteQty: '1',
+            updateTime: 1,
+          },
+        ],
+        /not one of this bot's orders/,
+      ],
       ['orderUpdate', [{ clientOrderId: 'x', status: 'MOON' }], /status: must be an exchange order status/],
       ['trigger', ['boom'], /expected object|must be an object/i],
       ['book', [{ symbol: 'BTCUSDT', time: 1, bids: 'many', asks: [] }], /bids: /],
@@ -69,14 +111,22 @@ describe('hostile and careless messages', () => {
     await handle.signal(candleSignal, pastCandle(2));
     // Pause with a stray input is still a pause.
     await handle.signal('pause', 'please');
-    const state = await h.waitForState('hostile-signals', (s) => s.inputRejections.count >= sends.length && candlesSeen(s) === 2 && s.status === 'PAUSED', 'all signals handled');
+    const state = await h.waitForState(
+      'hostile-signals',
+      (s) => s.inputRejections.count >= sends.length && candlesSeen(s) === 2 && s.status === 'PAUSED',
+      'all signals handled',
+    );
     const reasons = state.inputRejections.recent.map((r) => `${r.message}: ${r.reason}`);
-    for (const [name, , reason] of sends) expect(reasons.some((r) => r.startsWith(`signal ${name}`) && reason.test(r)), `${name} ${reason}\n${reasons.join('\n')}`).toBe(true);
+    for (const [name, , reason] of sends)
+      expect(
+        reasons.some((r) => r.startsWith(`signal ${name}`) && reason.test(r)),
+        `${name} ${reason}\n${reasons.join('\n')}`,
+      ).toBe(true);
     expect(state.lastPrice).toBe('30000');
     expect(await workflowTaskFailures(botWorkflowId('hostile-signals'))).toBe(0);
   });
 
-  it('malformed updates are refused with the validator\'s reason; the bot is untouched', async () => {
+  it("malformed updates are refused with the validator's reason; the bot is untouched", async () => {
     await quietBot('hostile-updates');
     const handle = h.handle('hostile-updates');
     const cases: Array<[unknown[], RegExp]> = [
@@ -90,7 +140,9 @@ describe('hostile and careless messages', () => {
       [[{}], /at least one param/],
     ];
     for (const [args, reason] of cases) {
-      const err = await handle.executeUpdate(setParamsUpdate, { args: args as [Record<string, unknown>] }).catch((e: unknown) => e);
+      const err = await handle
+        .executeUpdate(setParamsUpdate, { args: args as [Record<string, unknown>] })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(reason);
     }
@@ -103,19 +155,50 @@ describe('hostile and careless messages', () => {
   });
 
   describe('malformed starts are refused as failed runs, each naming its problem', () => {
-    const definition = { name: 'raw', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: { quantity: '0.001' } };
+    const definition = {
+      name: 'raw',
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      account: 'paper',
+      params: { quantity: '0.001' },
+    };
     const cases: Array<[string, unknown[], RegExp]> = [
       ['null input', [null], /the input must be a JSON object .*not null/],
       ['no input', [], /the input must be a JSON object .*not nothing/],
-      ['strategy "toString"', [{ definition: { ...definition, strategy: 'toString' } }], /strategy: unknown strategy "toString"/],
-      ['quantity "abc"', [{ definition: { ...definition, params: { quantity: 'abc' } } }], /params\.quantity: must be a plain decimal/],
+      [
+        'strategy "toString"',
+        [{ definition: { ...definition, strategy: 'toString' } }],
+        /strategy: unknown strategy "toString"/,
+      ],
+      [
+        'quantity "abc"',
+        [{ definition: { ...definition, params: { quantity: 'abc' } } }],
+        /params\.quantity: must be a plain decimal/,
+      ],
       ['carried state "x"', [{ definition, carried: { state: 'x' } }], /carried\.state: /],
       ['carried state of another bot', [{ definition, carried: { state: { schema: 1 } } }], /carried\.state\.setup: /],
-      ['continue-as-new at 1 event', [{ definition, options: { continueAsNewAtHistoryLength: 1 } }], /options\.continueAsNewAtHistoryLength: must be at least 50/],
-      ['reconcile every 0 ms', [{ definition, options: { reconcile: { openOrdersEveryMs: 0 } } }], /options\.reconcile\.openOrdersEveryMs: must be at least 1000 ms/],
-      ['a garbage attempt timeout', [{ definition, options: { attemptTimeout: 'soon' } }], /options\.attemptTimeout: must be a duration/],
+      [
+        'continue-as-new at 1 event',
+        [{ definition, options: { continueAsNewAtHistoryLength: 1 } }],
+        /options\.continueAsNewAtHistoryLength: must be at least 50/,
+      ],
+      [
+        'reconcile every 0 ms',
+        [{ definition, options: { reconcile: { openOrdersEveryMs: 0 } } }],
+        /options\.reconcile\.openOrdersEveryMs: must be at least 1000 ms/,
+      ],
+      [
+        'a garbage attempt timeout',
+        [{ definition, options: { attemptTimeout: 'soon' } }],
+        /options\.attemptTimeout: must be a duration/,
+      ],
       ['an unknown option', [{ definition, options: { turbo: true } }], /options: unknown field\(s\) "turbo"/],
-      ['a futures bot of a spot-only strategy', [{ definition: { ...definition, strategy: 'book-imbalance', params: {}, market: 'futures' } }], /market: strategy book-imbalance does not run on futures yet/],
+      [
+        'a futures bot of a spot-only strategy',
+        [{ definition: { ...definition, strategy: 'book-imbalance', params: {}, market: 'futures' } }],
+        /market: strategy book-imbalance does not run on futures yet/,
+      ],
     ];
     it.each(cases)('%s', async (what, args, reason) => {
       const workflowId = `bot-raw-${what.replace(/[^a-z0-9]+/gi, '-')}`;
@@ -134,7 +217,18 @@ describe('hostile and careless messages', () => {
 
   it('with the raw temporal CLI: a null start fails with the reason; a signal without input leaves the bot queryable and stoppable', async () => {
     expect(cli).toBeTruthy();
-    await temporal('workflow', 'start', '--type', 'botWorkflow', '--task-queue', h.taskQueue, '--workflow-id', 'bot-cli-null', '--input', 'null');
+    await temporal(
+      'workflow',
+      'start',
+      '--type',
+      'botWorkflow',
+      '--task-queue',
+      h.taskQueue,
+      '--workflow-id',
+      'bot-cli-null',
+      '--input',
+      'null',
+    );
     const described = await eventually(async () => {
       const d = JSON.parse(await temporal('workflow', 'describe', '--workflow-id', 'bot-cli-null', '--output', 'json'));
       expect(d.workflowExecutionInfo.status).toMatch(/FAILED/);
@@ -147,14 +241,37 @@ describe('hostile and careless messages', () => {
     await quietBot('cli-deaf');
     await temporal('workflow', 'signal', '--workflow-id', 'bot-cli-deaf', '--name', 'candle');
     await temporal('workflow', 'signal', '--workflow-id', 'bot-cli-deaf', '--name', 'candle', '--input', 'null');
-    await temporal('workflow', 'signal', '--workflow-id', 'bot-cli-deaf', '--name', 'candle', '--input', JSON.stringify({ ...pastCandle(1), openTime: 9_000_000_000_000 }));
+    await temporal(
+      'workflow',
+      'signal',
+      '--workflow-id',
+      'bot-cli-deaf',
+      '--name',
+      'candle',
+      '--input',
+      JSON.stringify({ ...pastCandle(1), openTime: 9_000_000_000_000 }),
+    );
     const state = await eventually(async () => {
-      const s = JSON.parse(await temporal('workflow', 'query', '--workflow-id', 'bot-cli-deaf', '--type', 'state', '--output', 'json')).queryResult[0] as BotStateView;
+      const s = JSON.parse(
+        await temporal('workflow', 'query', '--workflow-id', 'bot-cli-deaf', '--type', 'state', '--output', 'json'),
+      ).queryResult[0] as BotStateView;
       expect(s.inputRejections.count).toBe(3);
       return s;
     });
     expect(state.status).toBe('RUNNING');
-    await expect(temporal('workflow', 'update', 'execute', '--workflow-id', 'bot-cli-deaf', '--name', 'setParams', '--input', 'null')).rejects.toThrow(/params must be a JSON object/);
+    await expect(
+      temporal(
+        'workflow',
+        'update',
+        'execute',
+        '--workflow-id',
+        'bot-cli-deaf',
+        '--name',
+        'setParams',
+        '--input',
+        'null',
+      ),
+    ).rejects.toThrow(/params must be a JSON object/);
     await temporal('workflow', 'cancel', '--workflow-id', 'bot-cli-deaf');
     const result = await h.handle('cli-deaf').result();
     expect((result as BotStateView).status).toBe('STOPPED');

@@ -13,8 +13,16 @@ import { harnessWithWorker } from '../support/harness';
 
 const SIGNALS = ['candle', 'orderUpdate', 'trigger', 'book', 'streamReconnected', 'pause', 'resume'];
 
-const decimalish = fc.oneof(fc.constantFrom('0', '1', '30000', '0.001', '-1', 'NaN', 'abc', '', ' 1', '1,5', '1e5', '١'), fc.double().map(String), fc.jsonValue());
-const timeish = fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), fc.constantFrom(9_000_000_000_000, -1, 1.5), fc.jsonValue());
+const decimalish = fc.oneof(
+  fc.constantFrom('0', '1', '30000', '0.001', '-1', 'NaN', 'abc', '', ' 1', '1,5', '1e5', '١'),
+  fc.double().map(String),
+  fc.jsonValue(),
+);
+const timeish = fc.oneof(
+  fc.integer({ min: 0, max: 2 ** 45 }),
+  fc.constantFrom(9_000_000_000_000, -1, 1.5),
+  fc.jsonValue(),
+);
 
 const nearCandle = fc.record(
   {
@@ -39,23 +47,56 @@ const nearReport = fc.record(
     executedQty: decimalish,
     cumulativeQuoteQty: decimalish,
     updateTime: timeish,
-    fills: fc.array(fc.record({ tradeId: timeish, price: decimalish, qty: decimalish, quoteQty: decimalish, commission: decimalish, commissionAsset: fc.string(), time: timeish, isMaker: fc.boolean() }), { maxLength: 3 }),
+    fills: fc.array(
+      fc.record({
+        tradeId: timeish,
+        price: decimalish,
+        qty: decimalish,
+        quoteQty: decimalish,
+        commission: decimalish,
+        commissionAsset: fc.string(),
+        time: timeish,
+        isMaker: fc.boolean(),
+      }),
+      { maxLength: 3 },
+    ),
   },
   { requiredKeys: [] },
 );
 
-const nearPatch = fc.record({ quantity: decimalish, everyCandles: fc.oneof(fc.integer(), fc.jsonValue()), takeProfitPct: decimalish, maxLots: fc.jsonValue() }, { requiredKeys: [] });
+const nearPatch = fc.record(
+  {
+    quantity: decimalish,
+    everyCandles: fc.oneof(fc.integer(), fc.jsonValue()),
+    takeProfitPct: decimalish,
+    maxLots: fc.jsonValue(),
+  },
+  { requiredKeys: [] },
+);
 
 type Message = { kind: 'signal'; name: string; args: unknown[] } | { kind: 'update'; args: unknown[] };
 
 const message: fc.Arbitrary<Message> = fc.oneof(
-  fc.record({ kind: fc.constant('signal' as const), name: fc.oneof(fc.constantFrom(...SIGNALS), fc.string({ minLength: 1, maxLength: 20 })), args: fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 2 }) }),
+  fc.record({
+    kind: fc.constant('signal' as const),
+    name: fc.oneof(fc.constantFrom(...SIGNALS), fc.string({ minLength: 1, maxLength: 20 })),
+    args: fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 2 }),
+  }),
   fc.record({ kind: fc.constant('signal' as const), name: fc.constant('candle'), args: nearCandle.map((c) => [c]) }),
-  fc.record({ kind: fc.constant('signal' as const), name: fc.constant('orderUpdate'), args: nearReport.map((r) => [r]) }),
+  fc.record({
+    kind: fc.constant('signal' as const),
+    name: fc.constant('orderUpdate'),
+    args: nearReport.map((r) => [r]),
+  }),
   fc.record({ kind: fc.constant('update' as const), args: fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 2 }) }),
   fc.record({ kind: fc.constant('update' as const), args: nearPatch.map((p) => [p]) }),
   // Valid patches too: an accepted update interleaved with the garbage must still complete.
-  fc.record({ kind: fc.constant('update' as const), args: fc.record({ everyCandles: fc.integer({ min: 500, max: 2000 }), takeProfitPct: fc.constantFrom('0.5', '2', '10') }).map((p) => [p]) }),
+  fc.record({
+    kind: fc.constant('update' as const),
+    args: fc
+      .record({ everyCandles: fc.integer({ min: 500, max: 2000 }), takeProfitPct: fc.constantFrom('0.5', '2', '10') })
+      .map((p) => [p]),
+  }),
 );
 
 /**
@@ -79,7 +120,15 @@ describe('random JSON at every signal and update of a running bot', () => {
 
   it('never fails a workflow task; the bot stays queryable and stoppable', async () => {
     // Short runs, so the fuzz crosses continue-as-new too (what is carried is checked at each new run).
-    await h.startBot({ name: 'fuzzed', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1000, quantity: '0.001' } }, { maxCandleLeadMs: 60_000, continueAsNewAtHistoryLength: 150 });
+    await h.startBot(
+      {
+        name: 'fuzzed',
+        strategy: 'dca-take-profit',
+        symbol: 'BTCUSDT',
+        params: { everyCandles: 1000, quantity: '0.001' },
+      },
+      { maxCandleLeadMs: 60_000, continueAsNewAtHistoryLength: 150 },
+    );
     await h.waitForState('fuzzed', (s) => s.eventsProcessed >= 2, 'started');
     const handle = h.handle('fuzzed');
     let sent = 0;
@@ -89,13 +138,18 @@ describe('random JSON at every signal and update of a running bot', () => {
       fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 15 }), async (messages) => {
         for (const m of messages) {
           sent++;
-          const what = () => `${m.kind} ${m.kind === 'signal' ? m.name : 'setParams'} ${JSON.stringify(m.args).slice(0, 300)} (message #${sent})`;
+          const what = () =>
+            `${m.kind} ${m.kind === 'signal' ? m.name : 'setParams'} ${JSON.stringify(m.args).slice(0, 300)} (message #${sent})`;
           if (m.kind === 'signal') {
             await within(30_000, what, handle.signal(m.name, ...m.args));
             continue;
           }
           try {
-            await within(30_000, what, handle.executeUpdate(setParamsUpdate, { args: m.args as [Record<string, unknown>] }));
+            await within(
+              30_000,
+              what,
+              handle.executeUpdate(setParamsUpdate, { args: m.args as [Record<string, unknown>] }),
+            );
             updatesAccepted++;
           } catch (err) {
             // A refusal is fine; anything else (a timeout, a crash) is not.
@@ -104,7 +158,11 @@ describe('random JSON at every signal and update of a running bot', () => {
             updatesRefused++;
           }
         }
-        const s: BotStateView = await within(30_000, () => `the state query after message #${sent}`, handle.query(stateQuery));
+        const s: BotStateView = await within(
+          30_000,
+          () => `the state query after message #${sent}`,
+          handle.query(stateQuery),
+        );
         expect(['RUNNING', 'PAUSED']).toContain(s.status);
       }),
       { numRuns: 80, interruptAfterTimeLimit: 60_000, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
@@ -130,6 +188,8 @@ describe('random JSON at every signal and update of a running bot', () => {
     await handle.cancel();
     const summary = (await handle.result()) as BotStateView;
     expect(summary.status).toBe('STOPPED');
-    console.log(`fuzz: ${sent} messages, ${updatesRefused} updates refused, ${updatesAccepted} accepted, ${state.inputRejections.count} signals dropped, ${state.generation} runs`);
+    console.log(
+      `fuzz: ${sent} messages, ${updatesRefused} updates refused, ${updatesAccepted} accepted, ${state.inputRejections.count} signals dropped, ${state.generation} runs`,
+    );
   });
 });

@@ -38,16 +38,33 @@ const predictions = new Map<string, number>();
 let worker: BotWorker;
 let api: TestApi;
 
-const scalper = (name: string, symbol: string, extra: Record<string, unknown> = {}) => ({ name, strategy: 'model-scalper', symbol, params: { quantity: symbol === 'BTCUSDT' ? '0.001' : '0.01', numTrades: 5, stopLossPoints: '15', trailPoints: '1', ...extra } });
+const scalper = (name: string, symbol: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  strategy: 'model-scalper',
+  symbol,
+  params: {
+    quantity: symbol === 'BTCUSDT' ? '0.001' : '0.01',
+    numTrades: 5,
+    stopLossPoints: '15',
+    trailPoints: '1',
+    ...extra,
+  },
+});
 const phase = async (name: string) => ((await h.state(name)).strategyState as ModelScalperState).phase;
-const alerts = () => tg.messages(CHAT).map((m) => m.text).filter((t) => t.startsWith('🚨') || t.startsWith('✅'));
+const alerts = () =>
+  tg
+    .messages(CHAT)
+    .map((m) => m.text)
+    .filter((t) => t.startsWith('🚨') || t.startsWith('✅'));
 async function waitAlert(text: string, timeoutMs = 30_000): Promise<string> {
   return (await tg.waitFor(CHAT, (m) => m.text.includes(text), timeoutMs)).text;
 }
 async function metric(name: string, labels: string): Promise<number | null> {
   const r = await fetch(`${api.url}/metrics`);
   const body = await r.text();
-  const line = body.split('\n').find((l) => l.startsWith(`${name}{${labels}}`) || (labels === '' && l.startsWith(`${name} `)));
+  const line = body
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{${labels}}`) || (labels === '' && l.startsWith(`${name} `)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : null;
 }
 
@@ -73,7 +90,10 @@ describe('monitoring, alerts and the circuit breaker', () => {
     await h.start();
     h.exchange.market.setPrice('BTCUSDT', '30000', { qty: '0.5' });
     h.exchange.market.setPrice('ETHUSDT', '2000', { qty: '5' });
-    const inference: DataHandler = async (request) => ({ prediction: predictions.get((request as { symbol: string }).symbol) ?? 0, probability: 0.9 });
+    const inference: DataHandler = async (request) => ({
+      prediction: predictions.get((request as { symbol: string }).symbol) ?? 0,
+      probability: 0.9,
+    });
     worker = await h.startWorker({ dataHandlers: { inference } });
     api = await startTestApi(h, { dashboard: false, metrics: { registries: [worker.metrics] } });
   });
@@ -91,14 +111,23 @@ describe('monitoring, alerts and the circuit breaker', () => {
       if ((await phase('mon-a')) !== 'holding') throw new Error('no entry yet');
     });
     // A trailing exit: above the entry, then one point under the high.
-    await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', '30003', { qty: '0.5' });
-      if (!((await h.state('mon-a')).strategyState as ModelScalperState).holding?.risen) throw new Error('not risen yet');
-    }, 30_000, 250);
-    await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', '30002', { qty: '0.5' });
-      if ((await h.state('mon-a')).stats.roundTrips < 1) throw new Error('trade not closed yet');
-    }, 30_000, 250);
+    await eventually(
+      async () => {
+        h.exchange.market.setPrice('BTCUSDT', '30003', { qty: '0.5' });
+        if (!((await h.state('mon-a')).strategyState as ModelScalperState).holding?.risen)
+          throw new Error('not risen yet');
+      },
+      30_000,
+      250,
+    );
+    await eventually(
+      async () => {
+        h.exchange.market.setPrice('BTCUSDT', '30002', { qty: '0.5' });
+        if ((await h.state('mon-a')).stats.roundTrips < 1) throw new Error('trade not closed yet');
+      },
+      30_000,
+      250,
+    );
     const s = await h.agreement('mon-a');
     expect(s.stats).toMatchObject({ ordersPlaced: 2, fills: 2, roundTrips: 1 });
     await tg.waitFor(CHAT, (m) => m.text.includes('mon-a: exit filled'));
@@ -122,32 +151,60 @@ describe('monitoring, alerts and the circuit breaker', () => {
 
   it('the circuit breaker opens on 5xx, refuses an entry, lets the stop-loss exit through, and closes after recovery', async () => {
     // mon-a enters again; mon-b waits on ETH with no prediction yet.
-    await eventually(async () => {
-      h.exchange.market.closeCandle('BTCUSDT', '1m');
-      await h.waitForState('mon-a', (v) => (v.strategyState as ModelScalperState).phase === 'holding', 'second entry', 2_000);
-    }, 30_000, 0);
+    await eventually(
+      async () => {
+        h.exchange.market.closeCandle('BTCUSDT', '1m');
+        await h.waitForState(
+          'mon-a',
+          (v) => (v.strategyState as ModelScalperState).phase === 'holding',
+          'second entry',
+          2_000,
+        );
+      },
+      30_000,
+      0,
+    );
     predictions.set('BTCUSDT', 0);
     await h.startBot(scalper('mon-b', 'ETHUSDT'));
     await h.waitForState('mon-b', (v) => (v.strategyState as ModelScalperState).lastPrediction !== null, 'mon-b ready');
     const entry = ((await h.state('mon-a')).strategyState as ModelScalperState).holding!.entry;
 
     // The exchange answers every request with 502 from now on.
-    const fault = h.exchange.faults.add({ kind: 'fail-before-executing', status: 502, match: { endpoint: '*' }, count: -1 });
-    await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', String(Number(entry) - 20), { qty: '0.5' }); // through the stop: the exit goes out
-      if ((await phase('mon-a')) !== 'selling') throw new Error('no stop-loss exit yet');
-    }, 30_000, 250);
+    const fault = h.exchange.faults.add({
+      kind: 'fail-before-executing',
+      status: 502,
+      match: { endpoint: '*' },
+      count: -1,
+    });
+    await eventually(
+      async () => {
+        h.exchange.market.setPrice('BTCUSDT', String(Number(entry) - 20), { qty: '0.5' }); // through the stop: the exit goes out
+        if ((await phase('mon-a')) !== 'selling') throw new Error('no stop-loss exit yet');
+      },
+      30_000,
+      250,
+    );
     const exitId = (await h.state('mon-a')).openOrders.find((o) => o.tag.startsWith('sell-'))!.clientOrderId;
 
     // Open: in the bots' state (signalled by the worker), the metrics and the alerts.
-    const open = await h.waitForState('mon-a', (v) => v.circuitBreaker?.state === 'open' || v.circuitBreaker?.state === 'half-open', 'the breaker open', 30_000);
+    const open = await h.waitForState(
+      'mon-a',
+      (v) => v.circuitBreaker?.state === 'open' || v.circuitBreaker?.state === 'half-open',
+      'the breaker open',
+      30_000,
+    );
     expect(open.circuitBreaker!.lastError).toContain('HTTP502');
     const openedAt = open.circuitBreaker!.openedAt!;
     expect(await metric('bots_circuit_breaker_state', 'account="paper"')).toBeGreaterThanOrEqual(1);
     // The bots' figures are read from their state queries, cached for 5 s per scrape.
-    await eventually(async () => {
-      if ((await metric('bots_bot_circuit_breaker_open', 'bot="mon-a",symbol="BTCUSDT"')) !== 1) throw new Error('bots_bot_circuit_breaker_open of mon-a is not 1 yet');
-    }, 15_000, 500);
+    await eventually(
+      async () => {
+        if ((await metric('bots_bot_circuit_breaker_open', 'bot="mon-a",symbol="BTCUSDT"')) !== 1)
+          throw new Error('bots_bot_circuit_breaker_open of mon-a is not 1 yet');
+      },
+      15_000,
+      500,
+    );
     // Exchange errors by class: a 5xx leaves the outcome unknown.
     expect(await metric('bots_exchange_errors_total', 'account="paper",class="unknown"')).toBeGreaterThanOrEqual(5);
     expect(await metric('bots_exchange_consecutive_errors', 'account="paper"')).toBeGreaterThanOrEqual(5);
@@ -155,24 +212,39 @@ describe('monitoring, alerts and the circuit breaker', () => {
 
     // A new entry while open: refused before it reaches the exchange.
     predictions.set('ETHUSDT', 1);
-    await eventually(async () => {
-      h.exchange.market.closeCandle('ETHUSDT', '1m');
-      await h.waitForState('mon-b', (v) => v.stats.ordersRejected >= 1, 'the refused entry', 2_000);
-    }, 30_000, 0);
+    await eventually(
+      async () => {
+        h.exchange.market.closeCandle('ETHUSDT', '1m');
+        await h.waitForState('mon-b', (v) => v.stats.ordersRejected >= 1, 'the refused entry', 2_000);
+      },
+      30_000,
+      0,
+    );
     const b = await h.state('mon-b');
-    expect(b.notifications.some((n) => n.message.includes('CIRCUIT_OPEN') && n.message.includes('no new entries'))).toBe(true);
+    expect(
+      b.notifications.some((n) => n.message.includes('CIRCUIT_OPEN') && n.message.includes('no new entries')),
+    ).toBe(true);
     expect(b.position.qty).toBe('0');
-    const refused = (await h.handle('mon-b').query<{ orders: Array<{ tag: string; clientOrderId: string; status: string }> }>('ledger')).orders.find((o) => o.tag === 'buy-1')!;
+    const refused = (
+      await h.handle('mon-b').query<{ orders: Array<{ tag: string; clientOrderId: string; status: string }> }>('ledger')
+    ).orders.find((o) => o.tag === 'buy-1')!;
     expect(refused.status).toBe('REJECTED');
     expect(h.exchange.faults.firings.some((f) => f.target.includes(refused.clientOrderId))).toBe(false); // never sent
     // The exit keeps going to the exchange while the breaker is open.
-    await eventually(async () => {
-      if (!h.exchange.faults.firings.some((f) => f.time > openedAt + 500 && f.target.includes(exitId))) throw new Error('the exit was not tried since the breaker opened');
-    }, 30_000, 200);
+    await eventually(
+      async () => {
+        if (!h.exchange.faults.firings.some((f) => f.time > openedAt + 500 && f.target.includes(exitId)))
+          throw new Error('the exit was not tried since the breaker opened');
+      },
+      30_000,
+      200,
+    );
 
     // Seed 003's "more than 10 consecutive errors", and the exit's outcome unknown past its deadline.
     expect(h.exchange.faults.list().find((f) => f.id === fault)!.fired).toBeGreaterThanOrEqual(5);
-    expect(await waitAlert('ALERT — account paper: consecutive exchange errors')).toMatch(/1\d exchange calls failed in a row|\d{2} exchange calls failed in a row/);
+    expect(await waitAlert('ALERT — account paper: consecutive exchange errors')).toMatch(
+      /1\d exchange calls failed in a row|\d{2} exchange calls failed in a row/,
+    );
     expect(await waitAlert(`order ${exitId} outcome unknown`, 30_000)).toContain('past its deadline');
     const cli: string[] = [];
     process.env.TEMPORAL_ADDRESS = h.temporal.address;
@@ -194,14 +266,27 @@ describe('monitoring, alerts and the circuit breaker', () => {
     await h.handle('mon-b').signal('circuitBreaker');
     await h.handle('mon-b').signal('circuitBreaker', { account: 'paper', state: 'ajar', since: Date.now() + 1e9 });
     await h.handle('mon-b').signal('circuitBreaker', 'open');
-    await eventually(async () => {
-      h.exchange.market.closeCandle('ETHUSDT', '1m');
-      await h.waitForState('mon-b', (v) => (v.strategyState as ModelScalperState).phase === 'holding', 'an entry after recovery', 2_000);
-    }, 30_000, 0);
+    await eventually(
+      async () => {
+        h.exchange.market.closeCandle('ETHUSDT', '1m');
+        await h.waitForState(
+          'mon-b',
+          (v) => (v.strategyState as ModelScalperState).phase === 'holding',
+          'an entry after recovery',
+          2_000,
+        );
+      },
+      30_000,
+      0,
+    );
     predictions.set('ETHUSDT', 0);
     expect((await h.state('mon-b')).circuitBreaker?.state).toBe('closed');
     // Each alert was told once (Telegram and the webhook), with one recovery each.
-    for (const text of ['ALERT — account paper: circuit breaker open', 'RECOVERED — account paper: circuit breaker open', 'ALERT — account paper: consecutive exchange errors']) {
+    for (const text of [
+      'ALERT — account paper: circuit breaker open',
+      'RECOVERED — account paper: circuit breaker open',
+      'ALERT — account paper: consecutive exchange errors',
+    ]) {
       expect(alerts().filter((t) => t.includes(text))).toHaveLength(1);
       expect(hooks.filter((x) => x.kind === 'alert' && x.text.includes(text))).toHaveLength(1);
     }
@@ -225,14 +310,23 @@ describe('monitoring, alerts and the circuit breaker', () => {
     worker.monitor!.configure({ rssBytes: 1024 * 1024, cpuPct: 0, cpuForMs: 600 });
     expect(await waitAlert(`ALERT — worker ${process.pid}: memory over 1 MB`)).toMatch(/resident memory \d+ MB/);
     expect(await waitAlert('ALERT — machine CPU over 0 %')).toMatch(/busy for 1 s/);
-    worker.monitor!.configure({ rssBytes: DEFAULT_THRESHOLDS.rssBytes, cpuPct: DEFAULT_THRESHOLDS.cpuPct, cpuForMs: DEFAULT_THRESHOLDS.cpuForMs });
+    worker.monitor!.configure({
+      rssBytes: DEFAULT_THRESHOLDS.rssBytes,
+      cpuPct: DEFAULT_THRESHOLDS.cpuPct,
+      cpuForMs: DEFAULT_THRESHOLDS.cpuForMs,
+    });
     await waitAlert(`RECOVERED — worker ${process.pid}: memory over 1 MB`);
     await waitAlert('RECOVERED — machine CPU over 0 %');
     expect(alerts().filter((t) => t.includes('memory over 1 MB'))).toHaveLength(2);
   });
 
   it('a bot stopped without being asked (terminated from the Web UI) alerts once', async () => {
-    await h.startBot({ name: 'mon-c', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 100, quantity: '0.001' } });
+    await h.startBot({
+      name: 'mon-c',
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      params: { everyCandles: 100, quantity: '0.001' },
+    });
     await h.waitForState('mon-c', (v) => v.eventsProcessed >= 2, 'start');
     await h.handle('mon-c').terminate('pressed Terminate in the Web UI');
     expect(await waitAlert('bot mon-c stopped without being asked')).toContain('workflow terminated');

@@ -42,7 +42,12 @@ async function scrape(port: number): Promise<string> {
 describe('notifications from the durable history', () => {
   beforeAll(async () => {
     await tg.start();
-    Object.assign(env, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_ALLOWED_CHATS: String(CHAT), TELEGRAM_API_ROOT: tg.apiRoot, NOTIFY_SEND_TIMEOUT_MS: '1500' });
+    Object.assign(env, {
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_ALLOWED_CHATS: String(CHAT),
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      NOTIFY_SEND_TIMEOUT_MS: '1500',
+    });
     await h.start();
     h.exchange.market.setPrice('BTCUSDT', '30000');
   });
@@ -55,15 +60,29 @@ describe('notifications from the durable history', () => {
     const [ours, sdk] = [await freePort(), await freePort()];
     Object.assign(env, { METRICS_PORT: String(ours), TEMPORAL_METRICS_BIND: `127.0.0.1:${sdk}` });
     const a = await h.spawnWorker();
-    await h.startBot({ name: 'nk', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '50', maxLots: 1 } }, { attemptTimeout: '3s' });
-    await h.waitForState('nk', (s) => s.eventsProcessed >= 2 && !s.openOrders.some((o) => o.status === 'SUBMITTING'), 'start');
+    await h.startBot(
+      {
+        name: 'nk',
+        strategy: 'dca-take-profit',
+        symbol: 'BTCUSDT',
+        params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '50', maxLots: 1 },
+      },
+      { attemptTimeout: '3s' },
+    );
+    await h.waitForState(
+      'nk',
+      (s) => s.eventsProcessed >= 2 && !s.openOrders.some((o) => o.status === 'SUBMITTING'),
+      'start',
+    );
     await eventually(async () => {
       if (!h.exchange.listening.market('btcusdt@kline_1m')) throw new Error('no kline subscriber yet');
     });
 
     // Both metrics endpoints of the worker process: ours, and the Temporal SDK's (Rust core).
     const mine = await scrape(ours);
-    expect(mine).toMatch(/^bots_exchange_requests_total\{account="paper",endpoint="exchangeInfo",outcome="ok"\} [1-9]/m);
+    expect(mine).toMatch(
+      /^bots_exchange_requests_total\{account="paper",endpoint="exchangeInfo",outcome="ok"\} [1-9]/m,
+    );
     expect(mine).toMatch(/^bots_circuit_breaker_state\{account="paper"\} 0$/m);
     expect(mine).toMatch(/^process_resident_memory_bytes \d+/m);
     const temporal = await scrape(sdk);
@@ -90,10 +109,19 @@ describe('notifications from the durable history', () => {
     const m = await tg.waitFor(CHAT, (x) => x.text.includes('nk: entry filled'), 60_000);
     expect(m.text).toContain('BUY 0.01 BTCUSDT @ 30000 (300 USDT)');
     // The bot goes on (replayed on the new worker): nothing is told twice.
-    await eventually(async () => {
-      h.exchange.market.closeCandle('BTCUSDT', '1m'); // until the new worker's stream relays one
-      await h.waitForState('nk', (s) => (s.strategyState as { candlesSeen: number }).candlesSeen >= 2, 'a second candle', 2_000);
-    }, 60_000, 0);
+    await eventually(
+      async () => {
+        h.exchange.market.closeCandle('BTCUSDT', '1m'); // until the new worker's stream relays one
+        await h.waitForState(
+          'nk',
+          (s) => (s.strategyState as { candlesSeen: number }).candlesSeen >= 2,
+          'a second candle',
+          2_000,
+        );
+      },
+      60_000,
+      0,
+    );
     await new Promise((r) => setTimeout(r, 4_000)); // past the claim of the dead worker and a few dispatcher ticks
     expect(tg.messages(CHAT).filter((x) => x.text.includes('nk: entry filled'))).toHaveLength(1);
     expect(tg.dropped).toHaveLength(1);
@@ -113,11 +141,17 @@ describe('notifications from the durable history', () => {
     const events = (await h.handle('nk').fetchHistory()).events ?? [];
     const markers = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
     expect(markers.length).toBeGreaterThanOrEqual(1);
-    expect(events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotifications')).toBe(false);
+    expect(
+      events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotifications'),
+    ).toBe(false);
     // And that history, notification markers included, replays against the workflow code without nondeterminism.
     // Under its own workflow id: the bot's client ids derive from it (see tests/integration/replay.test.ts).
     const handle = h.handle('nk');
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await handle.fetchHistory(), handle.workflowId);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      await handle.fetchHistory(),
+      handle.workflowId,
+    );
     await killHard(b);
   });
 });

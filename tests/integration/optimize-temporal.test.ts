@@ -28,7 +28,10 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'optimize-temporal-'));
   file = path.join(dir, 'BTCUSDT-1m-synthetic.csv');
   const c = syntheticCandles(10_000, 21);
-  writeFileSync(file, `open_time,open,high,low,close,volume,close_time\n${c.map((k) => [k.openTime, k.open, k.high, k.low, k.close, k.volume, k.closeTime].join(',')).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `open_time,open,high,low,close,volume,close_time\n${c.map((k) => [k.openTime, k.open, k.high, k.low, k.close, k.volume, k.closeTime].join(',')).join('\n')}\n`,
+  );
 });
 afterAll(() => h?.stop());
 
@@ -56,7 +59,10 @@ const traceLines = (trace: string) =>
     ? readFileSync(trace, 'utf8')
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l) as { workflowId: string; runId: string; activityId: string; attempt: number; index: number })
+        .map(
+          (l) =>
+            JSON.parse(l) as { workflowId: string; runId: string; activityId: string; attempt: number; index: number },
+        )
     : [];
 
 describe('optimisation as a Temporal workflow', () => {
@@ -70,13 +76,24 @@ describe('optimisation as a Temporal workflow', () => {
     let worker = await evaluationWorker(trace);
 
     const crashedId = `optimize-crash-${Date.now()}`;
-    const crashed = optimizeOnTemporal(s, { client: h.client, taskQueue: h.taskQueue, batchSize: BATCH, heartbeatTimeoutMs: 3_000, continueAsNewAtHistoryLength: 30, workflowId: crashedId });
+    const crashed = optimizeOnTemporal(s, {
+      client: h.client,
+      taskQueue: h.taskQueue,
+      batchSize: BATCH,
+      heartbeatTimeoutMs: 3_000,
+      continueAsNewAtHistoryLength: 30,
+      workflowId: crashedId,
+    });
     crashed.catch(() => {});
     // Pull the plug in the middle of a batch: its first evaluation done, its second running.
-    await eventually(async () => {
-      const lines = traceLines(trace);
-      if (lines.length < 4 || lines.at(-1)!.index !== 0) throw new Error(`${lines.length} evaluations so far`);
-    }, 60_000, 5);
+    await eventually(
+      async () => {
+        const lines = traceLines(trace);
+        if (lines.length < 4 || lines.at(-1)!.index !== 0) throw new Error(`${lines.length} evaluations so far`);
+      },
+      60_000,
+      5,
+    );
     await killHard(worker);
     const beforeRestart = traceLines(trace).length;
     worker = await evaluationWorker(trace);
@@ -88,7 +105,10 @@ describe('optimisation as a Temporal workflow', () => {
     // Every evaluation of the run was computed; the kill cost at most one batch of them again.
     expect(unique.size).toBe(local.evaluations);
     expect(lines.length - unique.size).toBeLessThanOrEqual(BATCH);
-    if (process.env.OPTIMIZE_TEST_REPORT) console.log(`evaluations ${unique.size}, computed ${lines.length} (redone ${lines.length - unique.size}), killed after ${beforeRestart}`);
+    if (process.env.OPTIMIZE_TEST_REPORT)
+      console.log(
+        `evaluations ${unique.size}, computed ${lines.length} (redone ${lines.length - unique.size}), killed after ${beforeRestart}`,
+      );
     expect(beforeRestart).toBeLessThan(local.evaluations);
     // The batch in flight at the kill was taken over by the new worker (a second attempt)...
     const history = await h.client.workflow.getHandle(crashedId).fetchHistory();
@@ -102,7 +122,12 @@ describe('optimisation as a Temporal workflow', () => {
     expect(retried || runCount > 1).toBe(true);
 
     // An undisturbed Temporal run of the same seed: the same result again.
-    const undisturbed = await optimizeOnTemporal(s, { client: h.client, taskQueue: h.taskQueue, batchSize: BATCH, workflowId: `optimize-calm-${Date.now()}` });
+    const undisturbed = await optimizeOnTemporal(s, {
+      client: h.client,
+      taskQueue: h.taskQueue,
+      batchSize: BATCH,
+      workflowId: `optimize-calm-${Date.now()}`,
+    });
     expect(undisturbed).toEqual(local);
     await killHard(worker);
   });

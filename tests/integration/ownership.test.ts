@@ -11,13 +11,22 @@ import type { BotStateView } from '../../workflows/messages';
 import { eventually, harnessWithWorker } from '../support/harness';
 
 const h = harnessWithWorker('30000');
-const FAST = { attemptTimeout: '8s', reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 } };
-const dca = (name: string, symbol = 'BTCUSDT', quantity = '0.01') => ({ name, strategy: 'dca-take-profit', symbol, params: { everyCandles: 1, quantity, takeProfitPct: '1', maxLots: 3 } });
+const FAST = {
+  attemptTimeout: '8s',
+  reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
+};
+const dca = (name: string, symbol = 'BTCUSDT', quantity = '0.01') => ({
+  name,
+  strategy: 'dca-take-profit',
+  symbol,
+  params: { everyCandles: 1, quantity, takeProfitPct: '1', maxLots: 3 },
+});
 
 async function routed(...names: string[]): Promise<BotStateView[]> {
   const states = await Promise.all(names.map((n) => h.waitForState(n, (x) => x.eventsProcessed >= 2, 'started')));
   await eventually(async () => {
-    for (const s of states) if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
+    for (const s of states)
+      if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
     if (!h.exchange.listening.user('paper')) throw new Error('user stream not open yet');
   });
   return states;
@@ -33,7 +42,10 @@ const protectedLot = (s: BotStateView) => s.openOrders.some((o) => o.tag === 'tp
 describe('client order ids are unique by construction and owned exactly', () => {
   it('twin names started in the same second: their own ids, their own orders; stopping one leaves the other alone', async () => {
     h.exchange.market.setPrice('ETHUSDT', '2000');
-    await Promise.all([h.startBot(dca('dca-ethusdt-fast-one', 'ETHUSDT', '0.1'), FAST), h.startBot(dca('dca-ethusdt-fast-two', 'ETHUSDT', '0.1'), FAST)]);
+    await Promise.all([
+      h.startBot(dca('dca-ethusdt-fast-one', 'ETHUSDT', '0.1'), FAST),
+      h.startBot(dca('dca-ethusdt-fast-two', 'ETHUSDT', '0.1'), FAST),
+    ]);
     const [one, two] = await routed('dca-ethusdt-fast-one', 'dca-ethusdt-fast-two');
     expect(one!.clientIdTag).not.toBe(two!.clientIdTag);
     await eventually(async () => expect(h.exchange.listening.market('ethusdt@kline_1m')).toBe(true));
@@ -83,10 +95,15 @@ describe('client order ids are unique by construction and owned exactly', () => 
     await h.handle('reborn').cancel();
     await h.handle('reborn').result();
     expect(h.exchange.venue.openOrders('paper').map((o) => o.clientOrderId)).toEqual([leftTp]);
-    h.exchange.venue.cancelOrder({ accountId: 'paper', symbol: 'BTCUSDT', origClientOrderId: leftTp, time: Date.now() });
+    h.exchange.venue.cancelOrder({
+      accountId: 'paper',
+      symbol: 'BTCUSDT',
+      origClientOrderId: leftTp,
+      time: Date.now(),
+    });
   });
 
-  it('an id taken by somebody else\'s order (-2010 duplicate that is not this request) is a collision: reported, not adopted', async () => {
+  it("an id taken by somebody else's order (-2010 duplicate that is not this request) is a collision: reported, not adopted", async () => {
     await h.startBot(dca('collides'), FAST);
     await routed('collides');
     candle('BTCUSDT', '30000');
@@ -95,13 +112,24 @@ describe('client order ids are unique by construction and owned exactly', () => 
     const tp = s.openOrders.find((o) => o.tag === 'tp-1')!.clientOrderId; // the bot's 2nd id
     const next = `${tp.slice(0, -1)}3`;
     const other = Binance({ apiKey: h.apiKey, apiSecret: h.apiSecret, httpBase: h.exchange.httpBase });
-    await other.order({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.001', price: '99000', timeInForce: 'GTC', newClientOrderId: next } as never);
+    await other.order({
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      quantity: '0.001',
+      price: '99000',
+      timeInForce: 'GTC',
+      newClientOrderId: next,
+    } as never);
     candle('BTCUSDT', '30000');
     const after = await h.waitForState('collides', (x) => (x.stats.collisions ?? 0) === 1, 'collision reported');
     expect(after.openOrders.map((o) => o.clientOrderId)).not.toContain(next);
     expect(after.notifications.map((x) => x.message).join('\n')).toMatch(/used by an order that is not this bot's/);
     // The other program's order is untouched, and the bot's position is only its own buy.
-    expect(h.exchange.venue.openOrders('paper').find((o) => o.clientOrderId === next)).toMatchObject({ side: 'SELL', price: expect.stringMatching(/^99000/) });
+    expect(h.exchange.venue.openOrders('paper').find((o) => o.clientOrderId === next)).toMatchObject({
+      side: 'SELL',
+      price: expect.stringMatching(/^99000/),
+    });
     expect(after.position.qty).toBe('0.00999');
     await h.handle('collides').cancel();
     const final = (await h.handle('collides').result()) as BotStateView;

@@ -10,22 +10,43 @@ import { observeAnswer } from '../../activities/rate-limit';
 import { runCli } from '../../client/cli';
 import type { FaultRule } from '../../exchange';
 import type { Candle } from '../../core/market';
-import { type BotStateView, type RuntimeOptions, candleSignal, pauseSignal, resumeSignal } from '../../workflows/messages';
+import {
+  type BotStateView,
+  type RuntimeOptions,
+  candleSignal,
+  pauseSignal,
+  resumeSignal,
+} from '../../workflows/messages';
 import { eventually, harnessWithWorker } from '../support/harness';
 
 const h = harnessWithWorker('30000');
 afterEach(() => h.exchange.faults.clear());
 
 let n = 0;
-const FAST: RuntimeOptions = { attemptTimeout: '8s', reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 } };
+const FAST: RuntimeOptions = {
+  attemptTimeout: '8s',
+  reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
+};
 
-async function bot(options: RuntimeOptions = {}, params: Record<string, unknown> = {}): Promise<{ name: string; tag: string }> {
+async function bot(
+  options: RuntimeOptions = {},
+  params: Record<string, unknown> = {},
+): Promise<{ name: string; tag: string }> {
   const name = `proof-${++n}`;
-  await h.startBot({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1, ...params } }, { ...FAST, ...options });
+  await h.startBot(
+    {
+      name,
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1, ...params },
+    },
+    { ...FAST, ...options },
+  );
   const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
   await eventually(async () => {
     if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
-    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper')) throw new Error('streams not open yet');
+    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper'))
+      throw new Error('streams not open yet');
   });
   return { name, tag: s.clientIdTag };
 }
@@ -33,7 +54,10 @@ async function bot(options: RuntimeOptions = {}, params: Record<string, unknown>
 const candle = () => h.exchange.market.closeCandle('BTCUSDT', '1m');
 const fault = (rule: FaultRule) => h.exchange.faults.add(rule);
 const host = () => new URL(h.exchange.httpBase).host;
-const placements = (tag: string) => h.exchange.audit.requests({ endpoint: 'POST /api/v3/order' }).filter((r) => r.clientIds.some((id) => id.startsWith(`${tag}-`)));
+const placements = (tag: string) =>
+  h.exchange.audit
+    .requests({ endpoint: 'POST /api/v3/order' })
+    .filter((r) => r.clientIds.some((id) => id.startsWith(`${tag}-`)));
 const executedOnce = (tag: string) => {
   const mine = h.exchange.audit.clientIds().filter((c) => c.clientOrderId.startsWith(`${tag}-`) && c.executed > 0);
   expect(mine.every((c) => c.executed === 1)).toBe(true);
@@ -49,23 +73,42 @@ async function stopped(name: string): Promise<BotStateView> {
 describe('only proof finalises an order', () => {
   it('-2015 on the lookup after a send whose answer was lost: UNKNOWN, resolved by reconciliation, never REJECTED', async () => {
     const { name, tag } = await bot();
-    fault({ kind: 'lose-response', match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` }, afterMs: 300 });
+    fault({
+      kind: 'lose-response',
+      match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` },
+      afterMs: 300,
+    });
     // The stream loses the news too, so only lookups can tell.
     fault({ kind: 'user-drop', match: { eventType: 'executionReport', clientOrderId: `^${tag}-` }, count: -1 });
     // The home IP changed: the exchange refuses the key on lookups, until it is fixed.
-    const refused = fault({ kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order', clientOrderId: `^${tag}-` }, status: 401, body: 'json', code: -2015, count: -1 });
+    const refused = fault({
+      kind: 'fail-before-executing',
+      match: { endpoint: 'GET /api/v3/order', clientOrderId: `^${tag}-` },
+      status: 401,
+      body: 'json',
+      code: -2015,
+      count: -1,
+    });
     candle();
-    const unknown = await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag === 'buy-1' && o.status === 'UNKNOWN'), 'the buy of unknown outcome');
+    const unknown = await h.waitForState(
+      name,
+      (s) => s.openOrders.some((o) => o.tag === 'buy-1' && o.status === 'UNKNOWN'),
+      'the buy of unknown outcome',
+    );
     expect(unknown.stats.ordersRejected).toBe(0);
     // `state` and our CLI show it as such.
     const lines: string[] = [];
-    const env = { TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: process.env.TEMPORAL_TASK_QUEUE };
+    const env = {
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: process.env.TEMPORAL_TASK_QUEUE,
+    };
     Object.assign(process.env, { TEMPORAL_ADDRESS: h.temporal.address, TEMPORAL_TASK_QUEUE: h.taskQueue });
     try {
       expect(await runCli(['status', name], (l) => lines.push(l))).toBe(0);
     } finally {
-      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(env))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
     expect(lines.join('\n')).toMatch(/1 \(1 UNKNOWN\)/);
     // Still looked up while refused: never finalised, however long it lasts.
@@ -82,7 +125,11 @@ describe('only proof finalises an order', () => {
 
   it("the worker's own weight budget spent during an unknown-outcome retry and during a cancel: waited out, nothing finalised", async () => {
     const { name, tag } = await bot();
-    fault({ kind: 'lose-response', match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` }, afterMs: 300 });
+    fault({
+      kind: 'lose-response',
+      match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` },
+      afterMs: 300,
+    });
     fault({ kind: 'user-drop', match: { eventType: 'executionReport', clientOrderId: `^${tag}-` }, count: -1 });
     candle();
     // The moment the buy executed (its answer being lost), this worker's budget stops every call for 3 s.
@@ -93,7 +140,9 @@ describe('only proof finalises an order', () => {
     expect(executedOnce(tag)).toBe(2);
     // Found by a lookup once the wait was over, not by the stream.
     const buyId = placements(tag)[0]!.clientIds[0]!;
-    expect(h.exchange.audit.requests({ endpoint: 'GET /api/v3/order', clientOrderId: buyId }).length).toBeGreaterThan(0);
+    expect(h.exchange.audit.requests({ endpoint: 'GET /api/v3/order', clientOrderId: buyId }).length).toBeGreaterThan(
+      0,
+    );
     h.exchange.faults.clear();
     // And a stop while the budget is spent: the cancel waits, then cancels.
     observeAnswer(host(), 429, { 'retry-after': '3' });
@@ -112,40 +161,98 @@ describe('nothing unbounded wedges a bot', () => {
     const s = await h.waitForState(name, protectedLot, 'bought and protected');
     const tp = s.openOrders.find((o) => o.tag === 'tp-1')!.clientOrderId;
     // The exchange lost the order: lookups say -2013, cancels -2011.
-    fault({ kind: 'fail-before-executing', match: { endpoint: 'GET /api/v3/order', clientOrderId: tp }, status: 400, body: 'json', code: -2013, count: -1 });
-    fault({ kind: 'fail-before-executing', match: { endpoint: 'DELETE /api/v3/order', clientOrderId: tp }, status: 400, body: 'json', code: -2011, count: -1 });
-    await h.waitForState(name, (x) => x.notifications.some((n) => n.message.includes(`does not know these open orders (yet): ${tp}`)), 'reported missing');
+    fault({
+      kind: 'fail-before-executing',
+      match: { endpoint: 'GET /api/v3/order', clientOrderId: tp },
+      status: 400,
+      body: 'json',
+      code: -2013,
+      count: -1,
+    });
+    fault({
+      kind: 'fail-before-executing',
+      match: { endpoint: 'DELETE /api/v3/order', clientOrderId: tp },
+      status: 400,
+      body: 'json',
+      code: -2011,
+      count: -1,
+    });
+    await h.waitForState(
+      name,
+      (x) => x.notifications.some((n) => n.message.includes(`does not know these open orders (yet): ${tp}`)),
+      'reported missing',
+    );
     // Candles keep coming; the run continues as new with the order still missing, carried over.
     const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000;
     let i = 0;
-    await eventually(async () => {
-      await h.handle(name).signal(candleSignal, { symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i++ * 60_000 + 59_999, open: '30000', high: '30000', low: '30000', close: '30000', volume: '1' });
-      const x = await h.state(name);
-      if (x.generation <= s.generation) throw new Error(`generation ${x.generation}`);
-    }, 90_000, 200);
+    await eventually(
+      async () => {
+        await h.handle(name).signal(candleSignal, {
+          symbol: 'BTCUSDT',
+          interval: '1m',
+          openTime: T0 + i * 60_000,
+          closeTime: T0 + i++ * 60_000 + 59_999,
+          open: '30000',
+          high: '30000',
+          low: '30000',
+          close: '30000',
+          volume: '1',
+        });
+        const x = await h.state(name);
+        if (x.generation <= s.generation) throw new Error(`generation ${x.generation}`);
+      },
+      90_000,
+      200,
+    );
     // A stop: the cancel ends after a few attempts instead of retrying forever; the stop completes.
     const final = await stopped(name);
     expect(final.status).toBe('STOPPED');
-    expect(final.notifications.map((x) => x.message).join('\n')).toMatch(new RegExp(`${tp} \\(NEW, unknown to the exchange\\)`));
+    expect(final.notifications.map((x) => x.message).join('\n')).toMatch(
+      new RegExp(`${tp} \\(NEW, unknown to the exchange\\)`),
+    );
     expect(executedOnce(tag)).toBe(2);
   });
 
   it('continue-as-new still happens while a placement waits out a long ban; the new run places it exactly once', async () => {
     const { name, tag } = await bot({ continueAsNewAtHistoryLength: 50 });
     const first = await h.state(name);
-    fault({ kind: 'rate-limit', status: 418, retryAfterSec: 2, match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` }, count: -1 });
+    fault({
+      kind: 'rate-limit',
+      status: 418,
+      retryAfterSec: 2,
+      match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` },
+      count: -1,
+    });
     candle();
-    await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag === 'buy-1' && o.status === 'SUBMITTING'), 'buy waiting out the ban');
+    await h.waitForState(
+      name,
+      (s) => s.openOrders.some((o) => o.tag === 'buy-1' && o.status === 'SUBMITTING'),
+      'buy waiting out the ban',
+    );
     // Candles keep coming (the stream's, signalled directly here): the run's history grows.
     const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000;
-    const c = (i: number): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '30000', high: '30000', low: '30000', close: '30000', volume: '1' });
+    const c = (i: number): Candle => ({
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      openTime: T0 + i * 60_000,
+      closeTime: T0 + i * 60_000 + 59_999,
+      open: '30000',
+      high: '30000',
+      low: '30000',
+      close: '30000',
+      volume: '1',
+    });
     let i = 0;
-    const grown = await eventually(async () => {
-      await h.handle(name).signal(candleSignal, c(i++));
-      const s = await h.state(name);
-      if (s.generation <= first.generation) throw new Error(`generation ${s.generation}`);
-      return s;
-    }, 90_000, 200);
+    const grown = await eventually(
+      async () => {
+        await h.handle(name).signal(candleSignal, c(i++));
+        const s = await h.state(name);
+        if (s.generation <= first.generation) throw new Error(`generation ${s.generation}`);
+        return s;
+      },
+      90_000,
+      200,
+    );
     expect(grown.openOrders.find((o) => o.tag === 'buy-1')?.status).toMatch(/SUBMITTING|UNKNOWN/);
     h.exchange.faults.clear();
     const s = await h.waitForState(name, protectedLot, 'the ban over, bought once and protected', 60_000);
@@ -160,7 +267,12 @@ describe('nothing unbounded wedges a bot', () => {
 describe('rate limits', () => {
   it('429 with Retry-After: 0 is retried after a sane floor, not a millisecond later', async () => {
     const { name, tag } = await bot();
-    fault({ kind: 'rate-limit', match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` }, count: 3, retryAfterSec: 0 });
+    fault({
+      kind: 'rate-limit',
+      match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` },
+      count: 3,
+      retryAfterSec: 0,
+    });
     candle();
     await h.waitForState(name, protectedLot, 'bought after the 429s');
     const buys = placements(tag).filter((r) => r.clientIds.some((id) => id === placements(tag)[0]!.clientIds[0]));
@@ -176,17 +288,31 @@ describe("the Web UI's Cancel", () => {
     const hour = 3_600_000;
     const limit = 50;
     const name = `proof-${++n}`;
-    await h.startBot({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1000, quantity: '0.01', takeProfitPct: '1', maxLots: 1 } }, {
-      continueAsNewAtHistoryLength: limit,
-      reconcile: { openOrdersEveryMs: hour, staleEveryMs: hour, staleAfterMs: hour, idleEveryMs: hour },
-    });
-    await h.waitForState(name, (s) => s.eventsProcessed >= 2 && s.activitiesInFlight === 0 && s.pendingEvents === 0, 'started and quiet');
+    await h.startBot(
+      {
+        name,
+        strategy: 'dca-take-profit',
+        symbol: 'BTCUSDT',
+        params: { everyCandles: 1000, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
+      },
+      {
+        continueAsNewAtHistoryLength: limit,
+        reconcile: { openOrdersEveryMs: hour, staleEveryMs: hour, staleAfterMs: hour, idleEveryMs: hour },
+      },
+    );
+    await h.waitForState(
+      name,
+      (s) => s.eventsProcessed >= 2 && s.activitiesInFlight === 0 && s.pendingEvents === 0,
+      'started and quiet',
+    );
     /** The history length once the bot has handled everything (no workflow task pending). */
     const settled = () =>
       eventually(async () => {
         const events = (await h.handle(name).fetchHistory()).events ?? [];
-        const last = (pick: (e: (typeof events)[number]) => unknown) => events.reduce((found, e, i) => (pick(e) ? i : found), -1);
-        if (last((e) => e.workflowTaskCompletedEventAttributes) < last((e) => e.workflowTaskScheduledEventAttributes)) throw new Error('a workflow task is pending');
+        const last = (pick: (e: (typeof events)[number]) => unknown) =>
+          events.reduce((found, e, i) => (pick(e) ? i : found), -1);
+        if (last((e) => e.workflowTaskCompletedEventAttributes) < last((e) => e.workflowTaskScheduledEventAttributes))
+          throw new Error('a workflow task is pending');
         return { length: events.length, runId: (await h.handle(name).describe()).runId };
       });
     // Walk the history up to 3 events short of the limit with signals the bot handles without any
@@ -208,7 +334,9 @@ describe("the Web UI's Cancel", () => {
     await h.handle(name).cancel();
     const final = await Promise.race([
       h.handle(name).result() as Promise<BotStateView>,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the bot did not stop: the cancel was lost in a continue-as-new')), 30_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the bot did not stop: the cancel was lost in a continue-as-new')), 30_000),
+      ),
     ]);
     expect(final.status).toBe('STOPPED');
     const after = await h.handle(name).describe();

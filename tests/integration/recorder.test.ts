@@ -44,7 +44,19 @@ function candle(beforeClose?: () => void): void {
 }
 
 function recorder(db: MarketDb): Recorder {
-  return new Recorder({ wsBase: ex.wsBase, symbols: ['BTCUSDT'], intervals: ['1m'], trades: 'raw', depth: 5, depthEveryMs: 150, maxBackoffMs: 500 }, db, new PublicRest({ httpBase: ex.httpBase }));
+  return new Recorder(
+    {
+      wsBase: ex.wsBase,
+      symbols: ['BTCUSDT'],
+      intervals: ['1m'],
+      trades: 'raw',
+      depth: 5,
+      depthEveryMs: 150,
+      maxBackoffMs: 500,
+    },
+    db,
+    new PublicRest({ httpBase: ex.httpBase }),
+  );
 }
 
 const exchangeCandles = () => ex.market.klines('BTCUSDT', '1m', { limit: 1000 }).filter((k) => k.closed);
@@ -54,7 +66,11 @@ describe('market-data recorder', () => {
     const db = new MarketDb(dbFile);
     const rec = recorder(db);
     await rec.start();
-    await waitFor(() => ex.listening.market('btcusdt@kline_1m') && ex.listening.market('btcusdt@trade'), 5000, 'streams');
+    await waitFor(
+      () => ex.listening.market('btcusdt@kline_1m') && ex.listening.market('btcusdt@trade'),
+      5000,
+      'streams',
+    );
     for (let i = 0; i < 8; i++) candle();
     await waitFor(() => db.countKlines('BTCUSDT', '1m') === 8, 5000, '8 candles from the stream');
     const tradesBefore = db.trades('BTCUSDT').length;
@@ -78,11 +94,17 @@ describe('market-data recorder', () => {
     const stored = db.klines('BTCUSDT', '1m');
     const expected = exchangeCandles();
     expect(stored.map((k) => k.openTime)).toEqual(expected.map((k) => k.openTime));
-    expect(stored.map((k) => [k.open, k.high, k.low, k.close, k.closeTime])).toEqual(expected.map((k) => [k.open, k.high, k.low, k.close, k.closeTime].map((x) => (typeof x === 'number' ? x : expect.any(String)))));
+    expect(stored.map((k) => [k.open, k.high, k.low, k.close, k.closeTime])).toEqual(
+      expected.map((k) =>
+        [k.open, k.high, k.low, k.close, k.closeTime].map((x) => (typeof x === 'number' ? x : expect.any(String))),
+      ),
+    );
     // Consecutive open times: no hole.
     for (let i = 1; i < stored.length; i++) expect(stored[i]!.openTime - stored[i - 1]!.openTime).toBe(60_000);
     // Each candle once; six came from REST (five cut, one dropped).
-    const sources = db.db.prepare("SELECT source, count(*) AS n FROM klines GROUP BY source ORDER BY source").all() as Array<{ source: string; n: number }>;
+    const sources = db.db
+      .prepare('SELECT source, count(*) AS n FROM klines GROUP BY source ORDER BY source')
+      .all() as Array<{ source: string; n: number }>;
     expect(sources).toEqual([
       { source: 'rest', n: 6 },
       { source: 'stream', n: 15 },
@@ -94,10 +116,20 @@ describe('market-data recorder', () => {
     expect(new Set(trades.map((t) => t.id)).size).toBe(trades.length);
     expect(trades).toHaveLength(42);
     // (The tape's first print, the opening setPrice, came before the recorder started.)
-    const tape = ex.market.raw.tape('BTCUSDT')!.recent(1000).filter((t) => t.id >= trades[0]!.id);
-    expect(trades.map((t) => [t.id, Number(t.price), Number(t.qty), t.time])).toEqual(tape.map((t) => [t.id, Number(t.price), Number(t.qty), t.time]));
+    const tape = ex.market.raw
+      .tape('BTCUSDT')!
+      .recent(1000)
+      .filter((t) => t.id >= trades[0]!.id);
+    expect(trades.map((t) => [t.id, Number(t.price), Number(t.qty), t.time])).toEqual(
+      tape.map((t) => [t.id, Number(t.price), Number(t.qty), t.time]),
+    );
     for (let i = 1; i < trades.length; i++) expect(trades[i]!.id).toBe(trades[i - 1]!.id + 1);
-    const sourceOf = new Map((db.db.prepare('SELECT id, source FROM trades').all() as Array<{ id: number; source: string }>).map((r) => [r.id, r.source]));
+    const sourceOf = new Map(
+      (db.db.prepare('SELECT id, source FROM trades').all() as Array<{ id: number; source: string }>).map((r) => [
+        r.id,
+        r.source,
+      ]),
+    );
     const cut = Array.from({ length: 10 }, (_, i) => lastIdBefore + 1 + i);
     expect(cut.map((id) => sourceOf.get(id))).toEqual(cut.map(() => 'rest'));
     // Those before the cut came by the stream; those after it by the stream, or by the reconnect's
@@ -129,13 +161,52 @@ describe('market-data recorder', () => {
   it('a backtest from the database equals a backtest of the same candles from a file; depth from the database too', async () => {
     // The file: the exchange's own candles, as npm run download writes them.
     const csv = path.join(dir, 'BTCUSDT-1m-paper.csv');
-    const header = 'open_time,open,high,low,close,volume,close_time,qav,num_trades,taker_base_vol,taker_quote_vol,ignore';
-    writeFileSync(csv, `${header}\n${exchangeCandles().map((k) => [k.openTime, k.open, k.high, k.low, k.close, k.volume, k.closeTime, k.quoteVolume, k.trades, '0', '0', '0'].join(',')).join('\n')}\n`);
+    const header =
+      'open_time,open,high,low,close,volume,close_time,qav,num_trades,taker_base_vol,taker_quote_vol,ignore';
+    writeFileSync(
+      csv,
+      `${header}\n${exchangeCandles()
+        .map((k) =>
+          [
+            k.openTime,
+            k.open,
+            k.high,
+            k.low,
+            k.close,
+            k.volume,
+            k.closeTime,
+            k.quoteVolume,
+            k.trades,
+            '0',
+            '0',
+            '0',
+          ].join(','),
+        )
+        .join('\n')}\n`,
+    );
     const run = async (args: string[], name: string) => {
       const out = path.join(dir, 'bt');
-      const code = backtestCli(['--strategy', 'dca-take-profit', '--params', '{"everyCandles":1,"quantity":"0.01","takeProfitPct":"0.3","maxLots":3}', '--out', out, '--name', name, '--quiet', ...args], { out: () => {}, err: () => {}, isTty: false });
+      const code = backtestCli(
+        [
+          '--strategy',
+          'dca-take-profit',
+          '--params',
+          '{"everyCandles":1,"quantity":"0.01","takeProfitPct":"0.3","maxLots":3}',
+          '--out',
+          out,
+          '--name',
+          name,
+          '--quiet',
+          ...args,
+        ],
+        { out: () => {}, err: () => {}, isTty: false },
+      );
       expect(code).toBe(0);
-      const { file: _f, elapsedMs: _e, ...rest } = JSON.parse(readFileSync(path.join(out, `${name}.json`), 'utf8')) as Record<string, unknown>;
+      const {
+        file: _f,
+        elapsedMs: _e,
+        ...rest
+      } = JSON.parse(readFileSync(path.join(out, `${name}.json`), 'utf8')) as Record<string, unknown>;
       return rest;
     };
     const fromFile = await run(['--file', csv], 'file');
@@ -145,22 +216,31 @@ describe('market-data recorder', () => {
     // --from/--to select the same period from either.
     const t = exchangeCandles();
     const period = ['--from', String(t[5]!.openTime), '--to', String(t[15]!.openTime)];
-    expect(await run(['--db', dbFile, '--symbol', 'BTCUSDT', '--interval', '1m', ...period], 'db-period')).toEqual(await run(['--file', csv, ...period], 'file-period'));
+    expect(await run(['--db', dbFile, '--symbol', 'BTCUSDT', '--interval', '1m', ...period], 'db-period')).toEqual(
+      await run(['--file', csv, ...period], 'file-period'),
+    );
     // Depth: the database's snapshots are what --depth reads from it (the same as a JSON Lines copy).
     const db = new MarketDb(dbFile, { readonly: true });
     const jsonl = path.join(dir, 'depth.jsonl');
     writeFileSync(jsonl, `${db.depth('BTCUSDT').map(depthRecordingLine).join('\n')}\n`);
     db.close();
     expect(loadDepthRecording(dbFile, 'BTCUSDT')).toEqual(loadDepthRecording(jsonl));
-    const book = (args: string[], name: string) => run(['--strategy', 'book-imbalance', '--params', '{}', ...args], name);
-    expect(await book(['--db', dbFile, '--symbol', 'BTCUSDT', '--interval', '1m', '--depth', dbFile], 'book-db')).toEqual(await book(['--file', csv, '--depth', jsonl], 'book-file'));
+    const book = (args: string[], name: string) =>
+      run(['--strategy', 'book-imbalance', '--params', '{}', ...args], name);
+    expect(
+      await book(['--db', dbFile, '--symbol', 'BTCUSDT', '--interval', '1m', '--depth', dbFile], 'book-db'),
+    ).toEqual(await book(['--file', csv, '--depth', jsonl], 'book-file'));
   });
 
   it('trades the exchange no longer keeps: the rest backfilled, the missing ids listed as a gap', async () => {
     // An exchange that keeps only its last few public trades (Binance keeps a bounded history too).
     const small = await startPaperExchange({ port: 0, prices: { kind: 'manual' }, rateLimits: false, tapeSize: 4 });
     const db = new MarketDb(path.join(dir, 'small.db'));
-    const rec = new Recorder({ wsBase: small.wsBase, symbols: ['BTCUSDT'], intervals: ['1m'], trades: 'raw', maxBackoffMs: 500 }, db, new PublicRest({ httpBase: small.httpBase }));
+    const rec = new Recorder(
+      { wsBase: small.wsBase, symbols: ['BTCUSDT'], intervals: ['1m'], trades: 'raw', maxBackoffMs: 500 },
+      db,
+      new PublicRest({ httpBase: small.httpBase }),
+    );
     try {
       let price = 30000;
       const print = (n: number) => {
@@ -175,9 +255,16 @@ describe('market-data recorder', () => {
 
       expect(small.faults.cutConnections('market')).toBeGreaterThan(0);
       print(12); // while cut: more than the exchange keeps
-      const kept = small.market.raw.tape('BTCUSDT')!.recent(1000).map((t) => t.id);
+      const kept = small.market.raw
+        .tape('BTCUSDT')!
+        .recent(1000)
+        .map((t) => t.id);
       expect(kept[0]!).toBeGreaterThan(lastIdBefore + 1);
-      await waitFor(() => rec.stats.connects === 2 && db.trades('BTCUSDT').length === 3 + kept.length, 10_000, 'the kept trades backfilled');
+      await waitFor(
+        () => rec.stats.connects === 2 && db.trades('BTCUSDT').length === 3 + kept.length,
+        10_000,
+        'the kept trades backfilled',
+      );
       await rec.stop();
 
       const ids = db.trades('BTCUSDT').map((t) => t.id);

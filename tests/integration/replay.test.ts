@@ -9,7 +9,9 @@ import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 
 const DIR = path.resolve(__dirname, '../replay/histories');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (file: string): unknown => JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
 
 describe('replay of recorded histories', () => {
@@ -20,13 +22,22 @@ describe('replay of recorded histories', () => {
   });
 
   it.each(files)('replays %s without nondeterminism', async (file) => {
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, load(file), workflowIdOf(file));
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      load(file),
+      workflowIdOf(file),
+    );
   });
 
   it('detects a deliberately altered workflow as nondeterministic', async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../replay/altered/workflows.ts'), logger: silent });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.resolve(__dirname, '../replay/altered/workflows.ts'),
+      logger: silent,
+    });
     for (const file of files) {
-      await expect(Worker.runReplayHistory({ workflowBundle: { code } }, load(file))).rejects.toBeInstanceOf(DeterminismViolationError);
+      await expect(Worker.runReplayHistory({ workflowBundle: { code } }, load(file))).rejects.toBeInstanceOf(
+        DeterminismViolationError,
+      );
     }
   });
 });

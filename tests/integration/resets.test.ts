@@ -17,7 +17,8 @@ import { eventually, harnessWithWorker } from '../support/harness';
 
 /** A workflow task completion, whether the history came decoded (enum number) or as JSON (its name). */
 const taskCompleted = (e: proto.api.history.v1.IHistoryEvent): boolean =>
-  e.eventType === proto.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED';
+  e.eventType === proto.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED ||
+  String(e.eventType) === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED';
 
 const run = promisify(execFile);
 const h = harnessWithWorker('30000');
@@ -26,7 +27,10 @@ afterEach(() => h.exchange.faults.clear());
 
 let n = 0;
 let price = 30000;
-const FAST: RuntimeOptions = { attemptTimeout: '8s', reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 } };
+const FAST: RuntimeOptions = {
+  attemptTimeout: '8s',
+  reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
+};
 
 async function temporal(...args: string[]): Promise<string> {
   return (await run(cli!, [...args, '--address', h.temporal.address], { encoding: 'utf8' })).stdout;
@@ -35,11 +39,20 @@ async function temporal(...args: string[]): Promise<string> {
 /** A bot that buys 0.01 BTC at every candle (at most `maxLots` lots) with a take-profit 1 % above. */
 async function bot(options: RuntimeOptions = {}, maxLots = 3): Promise<{ name: string; workflowId: string }> {
   const name = `reset-${++n}`;
-  const workflowId = await h.startBot({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots } }, { ...FAST, ...options });
+  const workflowId = await h.startBot(
+    {
+      name,
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots },
+    },
+    { ...FAST, ...options },
+  );
   const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
   await eventually(async () => {
     if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
-    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper')) throw new Error('streams not open yet');
+    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper'))
+      throw new Error('streams not open yet');
   });
   return { name, workflowId };
 }
@@ -52,7 +65,13 @@ function candle(): void {
 const lots = (s: BotStateView) => s.openOrders.filter((o) => o.tag.startsWith('tp-') || o.tag === '__adopted').length;
 
 /** The last WorkflowTaskCompleted before the first event matching `before` (a reset point). */
-async function resetPointBefore(workflowId: string, before: (e: { eventType?: unknown; workflowExecutionSignaledEventAttributes?: { signalName?: string | null } | null }) => boolean): Promise<number> {
+async function resetPointBefore(
+  workflowId: string,
+  before: (e: {
+    eventType?: unknown;
+    workflowExecutionSignaledEventAttributes?: { signalName?: string | null } | null;
+  }) => boolean,
+): Promise<number> {
   const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
   let point = 0;
   for (const e of history.events ?? []) {
@@ -63,7 +82,10 @@ async function resetPointBefore(workflowId: string, before: (e: { eventType?: un
   return point;
 }
 
-const isCandleSignal = (e: { eventType?: unknown; workflowExecutionSignaledEventAttributes?: { signalName?: string | null } | null }) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle';
+const isCandleSignal = (e: {
+  eventType?: unknown;
+  workflowExecutionSignaledEventAttributes?: { signalName?: string | null } | null;
+}) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle';
 
 async function runIdOf(workflowId: string): Promise<string> {
   return (await h.client.workflow.getHandle(workflowId).describe()).runId;
@@ -73,7 +95,11 @@ async function runIdOf(workflowId: string): Promise<string> {
 async function reset(workflowId: string, ...args: string[]): Promise<void> {
   const before = await runIdOf(workflowId);
   // A run that continued as new a moment ago may not have completed its first task yet.
-  await eventually(() => temporal('workflow', 'reset', '--workflow-id', workflowId, '--reason', 'test', ...args), 20_000, 500);
+  await eventually(
+    () => temporal('workflow', 'reset', '--workflow-id', workflowId, '--reason', 'test', ...args),
+    20_000,
+    500,
+  );
   await eventually(async () => expect(await runIdOf(workflowId)).not.toBe(before));
 }
 
@@ -85,7 +111,9 @@ async function consistent(name: string): Promise<BotStateView> {
   const s = await h.agreement(name, 90_000);
   expect(h.exchange.audit.duplicates()).toEqual([]);
   expect(h.auditProblems()).toEqual([]);
-  const selling = s.openOrders.filter((o) => o.request.side === 'SELL').reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
+  const selling = s.openOrders
+    .filter((o) => o.request.side === 'SELL')
+    .reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
   expect(selling.toFixed()).toBe(new Decimal(s.position.qty).toFixed());
   return s;
 }
@@ -101,7 +129,11 @@ describe('Temporal resets of a bot', () => {
     expect(cli).toBeTruthy();
     const { name, workflowId } = await bot();
     candle();
-    const bought = await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'), 'bought, take-profit resting');
+    const bought = await h.waitForState(
+      name,
+      (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'),
+      'bought, take-profit resting',
+    );
     const point = await resetPointBefore(workflowId, isCandleSignal);
     await reset(workflowId, '--event-id', String(point));
     const s = await h.waitForState(name, (x) => (x.stats.adopted ?? 0) >= 2, 'the discarded branch adopted');
@@ -114,7 +146,11 @@ describe('Temporal resets of a bot', () => {
     // The adopted take-profit fills like any of the bot's orders.
     price = Math.round(price * 1.02);
     h.exchange.market.setPrice('BTCUSDT', String(price));
-    await h.waitForState(name, (x) => x.openOrders.length === 0 && x.position.qty === '0', 'adopted take-profit filled');
+    await h.waitForState(
+      name,
+      (x) => x.openOrders.length === 0 && x.position.qty === '0',
+      'adopted take-profit filled',
+    );
     await consistent(name);
     await stop(name);
   });
@@ -128,16 +164,26 @@ describe('Temporal resets of a bot', () => {
     await other.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.05' } as never);
     const { name, workflowId } = await bot();
     candle();
-    await h.waitForState(name, (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'), 'bought, take-profit resting');
+    await h.waitForState(
+      name,
+      (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'),
+      'bought, take-profit resting',
+    );
     const events = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!;
     // The task that placed the take-profit: the last task completed before its placement was
     // scheduled (the fill reached the bot by the buy's answer or, as often under load, by the
     // stream first: either way that task reacted to it).
-    const [, takeProfit] = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder');
+    const [, takeProfit] = events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder',
+    );
     expect(takeProfit, 'the take-profit placement in the history').toBeTruthy();
     const reaction = events.filter((e) => Number(e.eventId) < Number(takeProfit!.eventId) && taskCompleted(e)).at(-1)!;
     await reset(workflowId, '--event-id', String(reaction.eventId));
-    const s = await h.waitForState(name, (x) => x.notifications.some((n) => /placed again after the reset/.test(n.message)) && x.openOrders.length === 1, 'the copy cancelled');
+    const s = await h.waitForState(
+      name,
+      (x) => x.notifications.some((n) => /placed again after the reset/.test(n.message)) && x.openOrders.length === 1,
+      'the copy cancelled',
+    );
     expect(s.openOrders.map((o) => `${o.tag}:${o.status}`)).toEqual(['tp-1:NEW']);
     expect(s.position.qty).toBe('0.00999');
     await consistent(name);
@@ -158,14 +204,20 @@ describe('Temporal resets of a bot', () => {
     await reset(workflowId, '--type', 'LastWorkflowTask');
     await consistent(name);
     // To before the last candle, without its signal: the next candle is the first fresh one.
-    const signals = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter((e) => isCandleSignal(e as never)).length;
+    const signals = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter((e) =>
+      isCandleSignal(e as never),
+    ).length;
     let seen = 0;
     const point = await resetPointBefore(workflowId, (e) => isCandleSignal(e) && ++seen === signals);
     await reset(workflowId, '--event-id', String(point), '--reapply-exclude', 'Signal');
     s = await consistent(name);
     expect(lots(s)).toBe(2);
     candle();
-    s = await h.waitForState(name, (x) => lots(x) === 3 && x.openOrders.every((o) => o.status === 'NEW'), 'a fresh candle trades');
+    s = await h.waitForState(
+      name,
+      (x) => lots(x) === 3 && x.openOrders.every((o) => o.status === 'NEW'),
+      'a fresh candle trades',
+    );
     expect(s.position.qty).toBe('0.02997');
     await consistent(name);
     await stop(name);
@@ -174,7 +226,11 @@ describe('Temporal resets of a bot', () => {
   it('after continue-as-new: FirstWorkflowTask and LastContinuedAsNew never send a filled buy again', async () => {
     const { name, workflowId } = await bot({ continueAsNewAtHistoryLength: 50 }, 5);
     candle();
-    await h.waitForState(name, (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW') && s.generation >= 2, 'a lot, then a new run');
+    await h.waitForState(
+      name,
+      (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW') && s.generation >= 2,
+      'a lot, then a new run',
+    );
     candle();
     await h.waitForState(name, (s) => lots(s) === 2 && s.openOrders.every((o) => o.status === 'NEW'), 'second lot');
     await reset(workflowId, '--type', 'FirstWorkflowTask');
@@ -192,21 +248,40 @@ describe('Temporal resets of a bot', () => {
     await stop(name);
   });
 
-  it('into an earlier run: BuildId (before continue-as-new), and the Web UI\'s Reset on a run that continued as new, excluding signals and updates', async () => {
+  it("into an earlier run: BuildId (before continue-as-new), and the Web UI's Reset on a run that continued as new, excluding signals and updates", async () => {
     const { name, workflowId } = await bot({ continueAsNewAtHistoryLength: 50 }, 5);
     const firstRun = await runIdOf(workflowId);
     candle();
-    await h.waitForState(name, (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW') && s.generation >= 2, 'a lot, then a new run');
+    await h.waitForState(
+      name,
+      (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW') && s.generation >= 2,
+      'a lot, then a new run',
+    );
     candle();
     await h.waitForState(name, (s) => lots(s) === 2 && s.openOrders.every((o) => o.status === 'NEW'), 'second lot');
     // BuildId: back to the first task this worker's build processed, which is in the first run.
     const first = await h.client.workflow.getHandle(workflowId, firstRun).fetchHistory();
-    const completed = first.events!.find((e) => e.workflowTaskCompletedEventAttributes)!.workflowTaskCompletedEventAttributes!;
-    const buildId = completed.workerVersion?.buildId || completed.deploymentVersion?.buildId || completed.binaryChecksum;
+    const completed = first.events!.find(
+      (e) => e.workflowTaskCompletedEventAttributes,
+    )!.workflowTaskCompletedEventAttributes!;
+    const buildId =
+      completed.workerVersion?.buildId || completed.deploymentVersion?.buildId || completed.binaryChecksum;
     expect(buildId).toBeTruthy();
     // The CLI offers BuildId for batch resets only (by a visibility query), as the Web UI's batch Reset does.
     const before = await runIdOf(workflowId);
-    await temporal('workflow', 'reset', '--query', `WorkflowId = '${workflowId}'`, '--type', 'BuildId', '--build-id', buildId!, '--reason', 'test', '--yes');
+    await temporal(
+      'workflow',
+      'reset',
+      '--query',
+      `WorkflowId = '${workflowId}'`,
+      '--type',
+      'BuildId',
+      '--build-id',
+      buildId!,
+      '--reason',
+      'test',
+      '--yes',
+    );
     await eventually(async () => expect(await runIdOf(workflowId)).not.toBe(before), 60_000, 500);
     let s = await consistent(name);
     expect(lots(s)).toBe(2);

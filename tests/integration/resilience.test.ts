@@ -33,7 +33,12 @@ const candlesSeen = (s: BotStateView) => (s.strategyState as { candlesSeen: numb
  * listed passes it by, as a real candle closing a moment after a start would. So the first candle a
  * test needs is closed again until the bot has it, instead of once with a hope.
  */
-async function closeCandlesUntil(names: readonly string[], predicate: (s: BotStateView) => boolean, what: string, timeoutMs = 90_000): Promise<number> {
+async function closeCandlesUntil(
+  names: readonly string[],
+  predicate: (s: BotStateView) => boolean,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (let closed = 1; ; closed++) {
     closeCandle();
@@ -64,24 +69,41 @@ describe('two workers on one task queue', () => {
     const b: ChildProcess = await h.spawnWorker();
     const names = ['pair-1', 'pair-2', 'pair-3'];
     for (const name of names) {
-      await h.startBot({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 2 } }, { attemptTimeout: '6s' });
+      await h.startBot(
+        {
+          name,
+          strategy: 'dca-take-profit',
+          symbol: 'BTCUSDT',
+          params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 2 },
+        },
+        { attemptTimeout: '6s' },
+      );
     }
     await Promise.all(names.map((n) => h.waitForState(n, (s) => s.eventsProcessed >= 2, 'started')));
     await streamsUp(4); // each worker: one market and one user stream
     const closed = await closeCandlesUntil(names, (s) => candlesSeen(s) >= 1, 'a first candle');
     // Both workers relay every candle: a bot never counts more candles than were closed.
-    for (const s of await Promise.all(names.map((n) => h.agreement(n)))) expect(candlesSeen(s)).toBeLessThanOrEqual(closed);
+    for (const s of await Promise.all(names.map((n) => h.agreement(n))))
+      expect(candlesSeen(s)).toBeLessThanOrEqual(closed);
     // Every bot is listed now: one more candle, relayed by both workers, counts exactly once.
     const base = new Map(await Promise.all(names.map(async (n) => [n, candlesSeen(await h.state(n))] as const)));
     closeCandle();
-    await Promise.all(names.map((n) => h.waitForState(n, (s) => candlesSeen(s) === base.get(n)! + 1, 'the candle both workers relayed')));
+    await Promise.all(
+      names.map((n) =>
+        h.waitForState(n, (s) => candlesSeen(s) === base.get(n)! + 1, 'the candle both workers relayed'),
+      ),
+    );
     await Promise.all(names.map((n) => h.agreement(n)));
 
     await killHard(a);
     for (let i = 2; i <= 4; i++) {
       move(price + 200); // take-profits fill, relayed by the surviving worker
       closeCandle();
-      await Promise.all(names.map((n) => h.waitForState(n, (s) => candlesSeen(s) === base.get(n)! + i, `candle ${i} after the kill`, 60_000)));
+      await Promise.all(
+        names.map((n) =>
+          h.waitForState(n, (s) => candlesSeen(s) === base.get(n)! + i, `candle ${i} after the kill`, 60_000),
+        ),
+      );
     }
     const states: BotStateView[] = await Promise.all(names.map((n) => h.agreement(n)));
     for (const s of states) {
@@ -104,13 +126,18 @@ describe('protection survives downtime', () => {
         strategy: 'smart-trade',
         symbol: 'BTCUSDT',
         onStop: 'leave-orders',
-        params: { entry: { type: 'market' }, sizing: { mode: 'base', quantity: '0.01' }, exits: { takeProfits: [{ pct: '5', share: '100' }], stopLoss: { pct: '2' } } },
+        params: {
+          entry: { type: 'market' },
+          sizing: { mode: 'base', quantity: '0.01' },
+          exits: { takeProfits: [{ pct: '5', share: '100' }], stopLoss: { pct: '2' } },
+        },
       },
       { attemptTimeout: '6s' },
     );
     await h.waitForState('protected', (s) => s.eventsProcessed >= 2, 'started');
     await streamsUp(2);
-    const armedWhen = (s: BotStateView) => s.position.qty !== '0' && s.openOrders.length >= 2 && s.openOrders.every((o) => o.status === 'NEW');
+    const armedWhen = (s: BotStateView) =>
+      s.position.qty !== '0' && s.openOrders.length >= 2 && s.openOrders.every((o) => o.status === 'NEW');
     await closeCandlesUntil(['protected'], armedWhen, 'entered, exits on the exchange');
     const armed = await h.waitForState('protected', armedWhen, 'entered, exits on the exchange');
     const stop = armed.openOrders.find((o) => o.request.type.startsWith('STOP_LOSS'))!;
@@ -124,7 +151,12 @@ describe('protection survives downtime', () => {
     expect(onExchange).toMatchObject({ ok: true, order: { status: 'FILLED' } });
 
     worker = await h.spawnWorker();
-    const after = await h.waitForState('protected', (s) => s.stats.roundTrips === 1 && s.openOrders.length === 0, 'stop fill learned after restart', 60_000);
+    const after = await h.waitForState(
+      'protected',
+      (s) => s.stats.roundTrips === 1 && s.openOrders.length === 0,
+      'stop fill learned after restart',
+      60_000,
+    );
     // The market gapped from 30000 to 29000 through the 29400 stop: it sold at 29000 (fees aside).
     const fill = h.exchange.venue.allFills().find((f) => f.clientOrderId === stop.clientOrderId)!;
     expect(fill.price).toMatch(/^29000(\.0+)?$/);
@@ -140,7 +172,12 @@ describe('credentials never reach a workflow history', () => {
     // One more bot, in process, through every kind of message, so the scan covers them all.
     await h.startWorker();
     move(30000);
-    await h.startBot({ name: 'secret-scan', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01' } });
+    await h.startBot({
+      name: 'secret-scan',
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      params: { everyCandles: 1, quantity: '0.01' },
+    });
     await h.waitForState('secret-scan', (s) => s.eventsProcessed >= 2, 'started');
     await streamsUp(2);
     await closeCandlesUntil(['secret-scan'], (s) => s.stats.ordersPlaced >= 2, 'orders');

@@ -57,51 +57,86 @@ describe('seed 001 model scalper end to end on the paper exchange', () => {
   });
 
   it('completes its configured number of trades with the generated model: one trailing exit, one stop-loss', async () => {
-    await h.startBot({ name: 'scalper-e2e', strategy: 'model-scalper', symbol: 'BTCUSDT', params: { modelPath: 'models/momentum-lstm.onnx', quantity: '0.001', numTrades: 2 } });
+    await h.startBot({
+      name: 'scalper-e2e',
+      strategy: 'model-scalper',
+      symbol: 'BTCUSDT',
+      params: { modelPath: 'models/momentum-lstm.onnx', quantity: '0.001', numTrades: 2 },
+    });
 
     // The start-up inference (the model check) predicts 1 on the rising history: market buy at 30000.
-    await h.waitForState('scalper-e2e', (s) => (s.strategyState as ModelScalperState).phase === 'holding', 'first entry');
+    await h.waitForState(
+      'scalper-e2e',
+      (s) => (s.strategyState as ModelScalperState).phase === 'holding',
+      'first entry',
+    );
     const first = (await scalper()).holding!;
     expect(first.entry).toBe('30000');
     expect((await scalper()).lastPrediction).toMatchObject({ prediction: 1 });
 
     // Ticks above the entry arm the trailing exit; one point under the high sells.
-    await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', '30003', { qty: '0.5' });
-      const s = await scalper();
-      if (!s.holding?.risen || s.holding.high !== '30003') throw new Error(`not risen yet: ${JSON.stringify(s.holding)}`);
-    }, 30_000, 250);
+    await eventually(
+      async () => {
+        h.exchange.market.setPrice('BTCUSDT', '30003', { qty: '0.5' });
+        const s = await scalper();
+        if (!s.holding?.risen || s.holding.high !== '30003')
+          throw new Error(`not risen yet: ${JSON.stringify(s.holding)}`);
+      },
+      30_000,
+      250,
+    );
     // A second new high: the trailing trigger moves up (fresh trigger ids each time).
-    await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', '30006', { qty: '0.5' });
-      const s = await scalper();
-      if (s.holding?.high !== '30006') throw new Error(`high not moved yet: ${JSON.stringify(s.holding)}`);
-    }, 30_000, 250);
-    await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', '30005', { qty: '0.5' });
-      const s = await scalper();
-      if (s.trades.length < 1) throw new Error('first trade not closed yet');
-    }, 30_000, 250);
+    await eventually(
+      async () => {
+        h.exchange.market.setPrice('BTCUSDT', '30006', { qty: '0.5' });
+        const s = await scalper();
+        if (s.holding?.high !== '30006') throw new Error(`high not moved yet: ${JSON.stringify(s.holding)}`);
+      },
+      30_000,
+      250,
+    );
+    await eventually(
+      async () => {
+        h.exchange.market.setPrice('BTCUSDT', '30005', { qty: '0.5' });
+        const s = await scalper();
+        if (s.trades.length < 1) throw new Error('first trade not closed yet');
+      },
+      30_000,
+      250,
+    );
     const t1 = (await scalper()).trades[0]!;
     expect(t1).toMatchObject({ exitReason: 'trailing', entry: '30000', exit: '30005', points: '5' });
 
     // The next closed candle asks the model again; prediction 1 -> second entry. Each candle gets
     // traded volume and a range first: the seed's Ease of Movement divides by both, and a
     // zero-volume minute would knock 250 rows out of the window (as pandas' NaN does in the seed).
-    await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', '30006', { qty: '0.5' });
-      h.exchange.market.setPrice('BTCUSDT', '30005', { qty: '0.5' });
-      h.exchange.market.closeCandle('BTCUSDT', '1m');
-      await h.waitForState('scalper-e2e', (s) => (s.strategyState as ModelScalperState).phase === 'holding', 'second entry', 3_000);
-    }, 60_000, 0);
+    await eventually(
+      async () => {
+        h.exchange.market.setPrice('BTCUSDT', '30006', { qty: '0.5' });
+        h.exchange.market.setPrice('BTCUSDT', '30005', { qty: '0.5' });
+        h.exchange.market.closeCandle('BTCUSDT', '1m');
+        await h.waitForState(
+          'scalper-e2e',
+          (s) => (s.strategyState as ModelScalperState).phase === 'holding',
+          'second entry',
+          3_000,
+        );
+      },
+      60_000,
+      0,
+    );
     const second = (await scalper()).holding!;
 
     // Below entry - 15: stop-loss, and with 2 trades done the bot stops itself.
-    await eventually(async () => {
-      h.exchange.market.setPrice('BTCUSDT', String(Number(second.entry) - 16), { qty: '0.5' });
-      const s = await h.state('scalper-e2e');
-      if (s.status !== 'STOPPED') throw new Error(`still ${s.status}`);
-    }, 60_000, 250);
+    await eventually(
+      async () => {
+        h.exchange.market.setPrice('BTCUSDT', String(Number(second.entry) - 16), { qty: '0.5' });
+        const s = await h.state('scalper-e2e');
+        if (s.status !== 'STOPPED') throw new Error(`still ${s.status}`);
+      },
+      60_000,
+      250,
+    );
     const final = await h.state('scalper-e2e');
     const s = final.strategyState as ModelScalperState;
     expect(s.trades.map((t) => t.exitReason)).toEqual(['trailing', 'stop-loss']);
@@ -109,6 +144,8 @@ describe('seed 001 model scalper end to end on the paper exchange', () => {
     expect(final.stats.roundTrips).toBe(2);
     // What is left is dust under the lot step (the 0.1 % fee was paid in BTC): flat for the kernel.
     expect(Number(final.position.qty)).toBeLessThan(0.00001);
-    console.log(`seed 001 e2e trades: ${JSON.stringify(s.trades.map((t) => ({ exit: t.exitReason, entry: t.entry, out: t.exit, points: t.points })))}`);
+    console.log(
+      `seed 001 e2e trades: ${JSON.stringify(s.trades.map((t) => ({ exit: t.exitReason, entry: t.entry, out: t.exit, points: t.points })))}`,
+    );
   });
 });

@@ -9,7 +9,12 @@ import type { Candle } from '../../core/market';
 import { StreamDelivery } from '../../workers/stream-delivery';
 import { Harness } from '../support/harness';
 
-const BOT = { name: 'fallback', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '5', maxLots: 3 } };
+const BOT = {
+  name: 'fallback',
+  strategy: 'dca-take-profit',
+  symbol: 'BTCUSDT',
+  params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '5', maxLots: 3 },
+};
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -36,17 +41,35 @@ describe('stream delivery without a worker', () => {
 
     // A real candle of the exchange, closed while nobody polls the bot's queue.
     const k = h.exchange.market.closeCandle('BTCUSDT', '1m');
-    const candle: Candle = { symbol: k.symbol, interval: k.interval, openTime: k.openTime, closeTime: k.closeTime, open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume, quoteVolume: k.quoteVolume };
+    const candle: Candle = {
+      symbol: k.symbol,
+      interval: k.interval,
+      openTime: k.openTime,
+      closeTime: k.closeTime,
+      open: k.open,
+      high: k.high,
+      low: k.low,
+      close: k.close,
+      volume: k.volume,
+      quoteVolume: k.quoteVolume,
+    };
     const delivery = new StreamDelivery(h.client, { candles: 'update', orderReports: 'update' }, 1_500);
     const sentAt = Date.now();
     expect(await delivery.candle(workflowId, candle)).toBe('signal');
     // It waited for the acceptance, then signalled (not an immediate refusal).
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1_400);
     const queued = await h.handle(BOT.name).fetchHistory();
-    expect(queued.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle').length).toBe(1);
+    expect(
+      queued.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle').length,
+    ).toBe(1);
 
     await h.startWorker({ streams: false });
-    await h.waitForState(BOT.name, (v) => candlesSeen(v) === 1 && v.stats.ordersPlaced >= 1, 'the candle sent while no worker ran', 45_000);
+    await h.waitForState(
+      BOT.name,
+      (v) => candlesSeen(v) === 1 && v.stats.ordersPlaced >= 1,
+      'the candle sent while no worker ran',
+      45_000,
+    );
 
     // A relay's resend of the same candle, by update and by signal: neither counts again. The
     // update may be answered from the first one: the server keeps an update it admitted while no
@@ -58,11 +81,22 @@ describe('stream delivery without a worker', () => {
     const settled = await h.agreement(BOT.name, 30_000);
     expect(candlesSeen(settled)).toBe(1);
     // One buy for the one candle (its take-profit sell is the other order placed).
-    const buys = new Set(h.exchange.venue.trades('paper', 'BTCUSDT').filter((t) => t.side === 'BUY').map((t) => t.orderId));
+    const buys = new Set(
+      h.exchange.venue
+        .trades('paper', 'BTCUSDT')
+        .filter((t) => t.side === 'BUY')
+        .map((t) => t.orderId),
+    );
     expect(buys.size).toBe(1);
     expect(h.auditProblems()).toEqual([]);
     const history = await h.handle(BOT.name).fetchHistory();
-    expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle').length).toBe(2);
-    expect(history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'deliverCandle').length).toBeLessThanOrEqual(1);
+    expect(
+      history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle').length,
+    ).toBe(2);
+    expect(
+      history.events!.filter(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'deliverCandle',
+      ).length,
+    ).toBeLessThanOrEqual(1);
   }, 120_000);
 });

@@ -35,37 +35,66 @@ function botEnv(): NodeJS.ProcessEnv {
 async function startBot(): Promise<RunningTelegram> {
   const settings = telegramSettings(botEnv())!;
   // Manual paper candles run ahead of the wall clock: the bots /run starts allow for it, as the harness's do.
-  return startTelegram({ temporal: h.temporal, settings, endpoints: { paper: h.exchange.httpBase }, botOptions: { maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS }, log: (l) => logged.push(l) });
+  return startTelegram({
+    temporal: h.temporal,
+    settings,
+    endpoints: { paper: h.exchange.httpBase },
+    botOptions: { maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS },
+    log: (l) => logged.push(l),
+  });
 }
 
 /** Say something in the allowed chat and wait for the answer matching `test`. */
-async function ask(text: string, test: (m: SentMessage) => boolean = () => true, timeoutMs = 30_000): Promise<SentMessage> {
+async function ask(
+  text: string,
+  test: (m: SentMessage) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<SentMessage> {
   const before = tg.messages(CHAT).length;
   tg.say(CHAT, USER, text);
   return tg.waitFor(CHAT, test, timeoutMs, before);
 }
 
-const dca = (name: string, extra: Record<string, unknown> = {}) => ({ name, strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '50', maxLots: 1, ...extra } });
+const dca = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  strategy: 'dca-take-profit',
+  symbol: 'BTCUSDT',
+  params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '50', maxLots: 1, ...extra },
+});
 
 async function pauseSignals(name: string): Promise<number> {
   const history = await h.handle(name).fetchHistory();
-  return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'pause').length;
+  return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'pause')
+    .length;
 }
 
 describe('Telegram control and notifications', () => {
   beforeAll(async () => {
     await tg.start();
-    Object.assign(env, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_ALLOWED_CHATS: String(CHAT), TELEGRAM_API_ROOT: tg.apiRoot, NOTIFY_SEND_TIMEOUT_MS: '3000' });
+    Object.assign(env, {
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_ALLOWED_CHATS: String(CHAT),
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      NOTIFY_SEND_TIMEOUT_MS: '3000',
+    });
     await h.start();
     h.exchange.market.setPrice('BTCUSDT', '30000');
     await h.startWorker();
     await h.startBot(dca('tg-dca'));
-    await h.waitForState('tg-dca', (s) => s.eventsProcessed >= 2 && !s.openOrders.some((o) => o.status === 'SUBMITTING'), 'start');
+    await h.waitForState(
+      'tg-dca',
+      (s) => s.eventsProcessed >= 2 && !s.openOrders.some((o) => o.status === 'SUBMITTING'),
+      'start',
+    );
     await eventually(async () => {
       if (!h.exchange.listening.market('btcusdt@kline_1m')) throw new Error('no kline subscriber yet');
     });
     h.exchange.market.closeCandle('BTCUSDT', '1m');
-    await h.waitForState('tg-dca', (s) => Number(s.position.qty) > 0 && s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'), 'entry and take-profit');
+    await h.waitForState(
+      'tg-dca',
+      (s) => Number(s.position.qty) > 0 && s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'),
+      'entry and take-profit',
+    );
     running = await startBot();
   });
   afterAll(async () => {
@@ -120,8 +149,12 @@ describe('Telegram control and notifications', () => {
   it('/params is validated with the bot’s schema: refused with the reason, or applied', async () => {
     const refused = await ask('/params tg-dca {"takeProfitPct": "-1"}', (m) => m.text.includes('refused'));
     expect(refused.text).toContain('params.takeProfitPct: must be a percentage above 0 and below 1000');
-    expect((await ask('/params tg-dca {oops', (m) => m.text.includes('refused'))).text).toContain('params must be JSON');
-    expect((await ask('/params tg-dca [1]', (m) => m.text.includes('refused'))).text).toContain('must be a JSON object');
+    expect((await ask('/params tg-dca {oops', (m) => m.text.includes('refused'))).text).toContain(
+      'params must be JSON',
+    );
+    expect((await ask('/params tg-dca [1]', (m) => m.text.includes('refused'))).text).toContain(
+      'must be a JSON object',
+    );
     expect(((await h.state('tg-dca')).params as { takeProfitPct: string }).takeProfitPct).toBe('50');
     const ok = await ask('/params tg-dca {"takeProfitPct": "40"}', (m) => m.text.includes('params now'));
     expect(ok.text).toContain('"takeProfitPct":"40"');
@@ -129,7 +162,9 @@ describe('Telegram control and notifications', () => {
   });
 
   it('/trades, /profit, /daily, /balance and /help answer with the figures', async () => {
-    expect((await ask('/trades tg-dca 5', (m) => m.text.includes('fill'))).text).toMatch(/BUY 0\.01 @ 30000 \(buy-1, entry\)/);
+    expect((await ask('/trades tg-dca 5', (m) => m.text.includes('fill'))).text).toMatch(
+      /BUY 0\.01 @ 30000 \(buy-1, entry\)/,
+    );
     const profit = await ask('/profit', (m) => m.text.startsWith('💹'));
     expect(profit.text).toMatch(/realised 0 USDT; unrealised -0\.3/);
     expect(profit.text).toContain('trades 0, won 0, win rate -');
@@ -140,20 +175,44 @@ describe('Telegram control and notifications', () => {
     expect(balance.text).toMatch(/BTC: 0 free \+ 0\.00999 locked ≈ 299\.7 USDT/);
     // Telegram's flood limit: the reply waits the retry_after it is given (auto-retry) and still arrives.
     tg.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
-    expect((await ask('/help', (m) => m.text.startsWith('Commands'))).text).toContain('/run <strategy> <symbol> [trades=N]');
+    expect((await ask('/help', (m) => m.text.startsWith('Commands'))).text).toContain(
+      '/run <strategy> <symbol> [trades=N]',
+    );
     expect((await ask('/frobnicate', (m) => m.text.startsWith('Unknown'))).text).toContain('/help');
   });
 
   it('/run starts a bot that makes its N trades then stops (seed 001), telling each step', async () => {
-    const started = await ask('/run dca-take-profit BTCUSDT trades=1 quantity=0.001 takeProfitPct=1 everyCandles=1 name=tg-run', (m) => m.text.includes('tg-run'));
-    expect(started.text).toContain('▶️ started tg-run: dca-take-profit on BTCUSDT 1m, account paper, stops after 1 trade(s)');
-    expect((await ask('/run dca-take-profit BTCUSDT quantity=zero', (m) => m.text.includes('not started'))).text).toContain('params.quantity');
-    expect((await ask('/run dca-take-profit BTCXYZ quantity=0.1', (m) => m.text.includes('not started'))).text).toContain('BTCXYZ is not traded on account "paper"');
-    await h.waitForState('tg-run', (s) => s.eventsProcessed >= 2 && !s.openOrders.some((o) => o.status === 'SUBMITTING'), 'start');
-    await eventually(async () => {
-      h.exchange.market.closeCandle('BTCUSDT', '1m');
-      await h.waitForState('tg-run', (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'), 'entry', 2_000);
-    }, 30_000, 0);
+    const started = await ask(
+      '/run dca-take-profit BTCUSDT trades=1 quantity=0.001 takeProfitPct=1 everyCandles=1 name=tg-run',
+      (m) => m.text.includes('tg-run'),
+    );
+    expect(started.text).toContain(
+      '▶️ started tg-run: dca-take-profit on BTCUSDT 1m, account paper, stops after 1 trade(s)',
+    );
+    expect(
+      (await ask('/run dca-take-profit BTCUSDT quantity=zero', (m) => m.text.includes('not started'))).text,
+    ).toContain('params.quantity');
+    expect(
+      (await ask('/run dca-take-profit BTCXYZ quantity=0.1', (m) => m.text.includes('not started'))).text,
+    ).toContain('BTCXYZ is not traded on account "paper"');
+    await h.waitForState(
+      'tg-run',
+      (s) => s.eventsProcessed >= 2 && !s.openOrders.some((o) => o.status === 'SUBMITTING'),
+      'start',
+    );
+    await eventually(
+      async () => {
+        h.exchange.market.closeCandle('BTCUSDT', '1m');
+        await h.waitForState(
+          'tg-run',
+          (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'),
+          'entry',
+          2_000,
+        );
+      },
+      30_000,
+      0,
+    );
     h.exchange.market.setPrice('BTCUSDT', '30400');
     const stopped = await tg.waitFor(CHAT, (m) => m.text.includes('⏹ tg-run stopped'), 60_000);
     expect(stopped.text).toContain('completed 1 trade(s) (stopAfterTrades 1)');
@@ -183,7 +242,9 @@ describe('Telegram control and notifications', () => {
     // The command's own summary once the workflow completed, and the bot's "stopped" notification.
     const summary = await tg.waitFor(CHAT, (m) => m.text.startsWith('⏹ tg-stop stopped:'), 30_000, before);
     expect(summary.text).toContain('realised PnL 0, position 0, open orders left 0 (cancelled)');
-    expect(tg.messages(CHAT).filter((m) => m.text.startsWith('⏹ tg-stop stopped (cancelled) — realised PnL 0 USDT'))).toHaveLength(1);
+    expect(
+      tg.messages(CHAT).filter((m) => m.text.startsWith('⏹ tg-stop stopped (cancelled) — realised PnL 0 USDT')),
+    ).toHaveLength(1);
     expect((await h.handle('tg-stop').describe()).status.name).toBe('COMPLETED');
     expect(question.text).toContain('stopping tg-stop'); // the question was edited
     const answered = tg.answers.length;
@@ -206,7 +267,10 @@ describe('Telegram control and notifications', () => {
     const stale = await tg.waitFor(CHAT, (m) => m.text.includes('Not done'), 30_000, before);
     expect(stale.text).toContain('/pause was sent 60 min ago while I was offline');
     await new Promise((r) => setTimeout(r, 1_500)); // a few more polls
-    const since = tg.messages(CHAT).slice(before).map((m) => m.text);
+    const since = tg
+      .messages(CHAT)
+      .slice(before)
+      .map((m) => m.text);
     expect(since.filter((t) => t.includes('tg-dca: RUNNING'))).toHaveLength(1);
     expect(since.some((t) => t.includes('paused'))).toBe(false);
     expect(await pauseSignals('tg-dca')).toBe(pausesBefore);
@@ -218,7 +282,13 @@ describe('Telegram control and notifications', () => {
     const spawnTelegram = async (): Promise<ChildProcess> => {
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'telegram/main.ts')], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, ...botEnv(), TEMPORAL_ADDRESS: h.temporal.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: h.taskQueue },
+        env: {
+          ...process.env,
+          ...botEnv(),
+          TEMPORAL_ADDRESS: h.temporal.address,
+          TEMPORAL_NAMESPACE: 'default',
+          TEMPORAL_TASK_QUEUE: h.taskQueue,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
@@ -254,7 +324,12 @@ describe('Telegram control and notifications', () => {
         const notice = await tg.waitFor(CHAT, (m) => m.text.includes('I was restarted while handling'), 30_000, before);
         expect(notice.text).toContain('"/pause tg-dca"');
         await ask('/bots', (m) => m.text.startsWith('Bots'));
-        expect(tg.messages(CHAT).slice(before).some((m) => m.text.includes('⏸ tg-dca paused'))).toBe(false);
+        expect(
+          tg
+            .messages(CHAT)
+            .slice(before)
+            .some((m) => m.text.includes('⏸ tg-dca paused')),
+        ).toBe(false);
         expect(await pauseSignals('tg-dca')).toBe(pausesBefore + 1);
         expect(tg.dropped.length).toBe(1);
       } finally {

@@ -13,25 +13,51 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(__dirname, '../..');
 
 describe('crash torture (short)', () => {
-  it('survives 30+ kills -9 and the users\' buttons with duplicates=0 lost=0 stuck=0 overcommitted=0 unknown_open=0 collisions=0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/torture.ts'), '--kills', '30', '--min-orders', '51', '--extend-seconds', '240', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const last = out.trim().split('\n').at(-1) ?? '';
-    const figures = Object.fromEntries(last.split(' ').map((kv) => kv.split('=')));
-    expect(figures, out.slice(-3000)).toMatchObject({ duplicates: '0', lost: '0', stuck: '0', overcommitted: '0', unknown_open: '0', collisions: '0' });
-    expect(Number(figures.kills)).toBeGreaterThanOrEqual(30);
-    expect(Number(figures.server_kills)).toBeGreaterThanOrEqual(3);
-    // A reset every third kill, the kinds in turn (a kind that applies to no bot's run yet is refused).
-    expect(Number(figures.resets)).toBeGreaterThanOrEqual(6);
-    expect(Number(figures.reset_kinds)).toBeGreaterThanOrEqual(6);
-    expect(Number(figures.restarts)).toBeGreaterThanOrEqual(3);
-    expect(Number(figures.strategy_errors)).toBeGreaterThan(0);
-    // Enough trading under the kills: on a slow or loaded machine the kill cycles go on (at most
-    // 4 more minutes) until 51 orders were placed, rather than proving the invariants over less.
-    expect(Number(figures.orders)).toBeGreaterThan(50);
-    expect(code).toBe(0);
-  }, 15 * 60_000);
+  it(
+    "survives 30+ kills -9 and the users' buttons with duplicates=0 lost=0 stuck=0 overcommitted=0 unknown_open=0 collisions=0",
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(ROOT, 'scripts/torture.ts'),
+          '--kills',
+          '30',
+          '--min-orders',
+          '51',
+          '--extend-seconds',
+          '240',
+          '--quiet',
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const last = out.trim().split('\n').at(-1) ?? '';
+      const figures = Object.fromEntries(last.split(' ').map((kv) => kv.split('=')));
+      expect(figures, out.slice(-3000)).toMatchObject({
+        duplicates: '0',
+        lost: '0',
+        stuck: '0',
+        overcommitted: '0',
+        unknown_open: '0',
+        collisions: '0',
+      });
+      expect(Number(figures.kills)).toBeGreaterThanOrEqual(30);
+      expect(Number(figures.server_kills)).toBeGreaterThanOrEqual(3);
+      // A reset every third kill, the kinds in turn (a kind that applies to no bot's run yet is refused).
+      expect(Number(figures.resets)).toBeGreaterThanOrEqual(6);
+      expect(Number(figures.reset_kinds)).toBeGreaterThanOrEqual(6);
+      expect(Number(figures.restarts)).toBeGreaterThanOrEqual(3);
+      expect(Number(figures.strategy_errors)).toBeGreaterThan(0);
+      // Enough trading under the kills: on a slow or loaded machine the kill cycles go on (at most
+      // 4 more minutes) until 51 orders were placed, rather than proving the invariants over less.
+      expect(Number(figures.orders)).toBeGreaterThan(50);
+      expect(code).toBe(0);
+    },
+    15 * 60_000,
+  );
 });

@@ -29,18 +29,39 @@ function decode(payload: { data?: Uint8Array | null } | null | undefined): strin
 
 describe('Temporal Web UI visibility', () => {
   it('shows a static summary, current details kept up to date, and a summary on each order activity', async () => {
-    await h.startBot({ name: 'webui-1', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 } }, { continueAsNewAfterEvents: 12 });
+    await h.startBot(
+      {
+        name: 'webui-1',
+        strategy: 'dca-take-profit',
+        symbol: 'BTCUSDT',
+        params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
+      },
+      { continueAsNewAfterEvents: 12 },
+    );
     const d = await h.handle('webui-1').describe();
     expect(await d.staticSummary()).toBe('dca-take-profit on BTCUSDT 1m · account paper');
     expect(await d.staticDetails()).toContain('**params at start**');
 
-    await eventually(async () => expect(await currentDetails('webui-1')).toMatch(/^dca-take-profit on BTCUSDT 1m · account paper\n\n\*\*RUNNING\*\* · position flat · realised 0 USDT/));
+    await eventually(async () =>
+      expect(await currentDetails('webui-1')).toMatch(
+        /^dca-take-profit on BTCUSDT 1m · account paper\n\n\*\*RUNNING\*\* · position flat · realised 0 USDT/,
+      ),
+    );
     expect(await currentDetails('webui-1')).toContain('no decision yet');
 
-    await eventually(async () => {
-      closeCandle('30000');
-      await h.waitForState('webui-1', (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'), 'take-profit resting', 3_000);
-    }, 30_000, 0);
+    await eventually(
+      async () => {
+        closeCandle('30000');
+        await h.waitForState(
+          'webui-1',
+          (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'),
+          'take-profit resting',
+          3_000,
+        );
+      },
+      30_000,
+      0,
+    );
     const details = await eventually(async () => {
       const text = await currentDetails('webui-1');
       expect(text).toContain('1 open order');
@@ -51,7 +72,12 @@ describe('Temporal Web UI visibility', () => {
     expect(details).toMatch(/last decision .* UTC — SELL tp-1 \(exit\): /);
 
     const { events } = await h.handle('webui-1').fetchHistory();
-    const summaries = (events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => ({ type: e.activityTaskScheduledEventAttributes!.activityType?.name, summary: decode(e.userMetadata?.summary) }));
+    const summaries = (events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => ({
+        type: e.activityTaskScheduledEventAttributes!.activityType?.name,
+        summary: decode(e.userMetadata?.summary),
+      }));
     const orders = summaries.filter((s) => s.type === 'placeOrder').map((s) => s.summary);
     expect(orders[0]).toMatch(/^BUY 0\.01 BTCUSDT MARKET — buy-1 entry: candle #1: every 1 candles$/);
     expect(orders[1]).toMatch(/^SELL 0\.00999 BTCUSDT LIMIT @ 30300 — tp-1 exit/);
@@ -61,15 +87,23 @@ describe('Temporal Web UI visibility', () => {
     await eventually(async () => expect(await currentDetails('webui-1')).toMatch(/\*\*PAUSED\*\*/));
 
     // A new run (continue-as-new) shows the same: the bot sets its details again at once.
-    await eventually(async () => {
-      closeCandle('30000');
-      await h.waitForState('webui-1', (s) => s.generation >= 2, 'continued as new', 3_000);
-    }, 60_000, 0);
+    await eventually(
+      async () => {
+        closeCandle('30000');
+        await h.waitForState('webui-1', (s) => s.generation >= 2, 'continued as new', 3_000);
+      },
+      60_000,
+      0,
+    );
     // The new run has no static summary (continue-as-new carries none, in the SDK or the server):
     // its current details repeat that line, and the bot's status and position carry on.
     const next = await h.handle('webui-1').describe();
     expect(next.runId).not.toBe(d.runId);
     expect(await next.staticSummary()).toBeUndefined();
-    await eventually(async () => expect(await currentDetails('webui-1')).toMatch(/^dca-take-profit on BTCUSDT 1m · account paper\n\n\*\*PAUSED\*\* · position 0\.00999/));
+    await eventually(async () =>
+      expect(await currentDetails('webui-1')).toMatch(
+        /^dca-take-profit on BTCUSDT 1m · account paper\n\n\*\*PAUSED\*\* · position 0\.00999/,
+      ),
+    );
   });
 });

@@ -49,7 +49,8 @@ describe('request weight shared by two workers on one IP', () => {
     const b = worker();
     const call = (w: ExchangeAccount) => w.call('exchangeInfo', 20, (r) => r.exchangeInfo({ symbol: 'BTCUSDT' }));
     // The other worker spends 120 of the IP's 200.
-    for (let i = 0; i < 6; i++) expect((await fetch(`${exchange.httpBase}/api/v3/exchangeInfo?symbol=BTCUSDT`)).status).toBe(200);
+    for (let i = 0; i < 6; i++)
+      expect((await fetch(`${exchange.httpBase}/api/v3/exchangeInfo?symbol=BTCUSDT`)).status).toBe(200);
     let refused: unknown;
     let calls = 0;
     try {

@@ -9,7 +9,12 @@ import type { BotStateView } from '../../workflows/messages';
 import { Harness, eventually } from '../support/harness';
 
 const PRICES = ['30000', '30050', '30200', '29950', '30300', '30100', '30500', '29900', '30400', '30600'];
-const BOT = { name: 'crashy', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 2 } };
+const BOT = {
+  name: 'crashy',
+  strategy: 'dca-take-profit',
+  symbol: 'BTCUSDT',
+  params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 2 },
+};
 const RUNTIME = { attemptTimeout: '6s' };
 
 interface Kill {
@@ -32,18 +37,26 @@ async function historyLength(h: Harness, name: string): Promise<number> {
 
 /** The bot agrees with the exchange: nothing in flight, same open orders, every fill known. */
 async function settled(h: Harness, name: string, candles: number): Promise<BotStateView> {
-  return eventually(async () => {
-    const s = await h.state(name);
-    const seen = (s.strategyState as { candlesSeen: number }).candlesSeen;
-    if (seen !== candles) throw new Error(`bot saw ${seen}/${candles} candles`);
-    if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) throw new Error('orders in flight');
-    const venueOpen = h.exchange.venue.openOrders('paper', 'BTCUSDT').map((o) => o.clientOrderId).sort();
-    const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
-    if (venueOpen.join() !== botOpen.join()) throw new Error(`open orders differ: exchange ${venueOpen.join(',')} bot ${botOpen.join(',')}`);
-    const venueFills = h.exchange.venue.trades('paper', 'BTCUSDT').length;
-    if (venueFills !== s.stats.fills) throw new Error(`fills differ: exchange ${venueFills} bot ${s.stats.fills}`);
-    return s;
-  }, 90_000, 200);
+  return eventually(
+    async () => {
+      const s = await h.state(name);
+      const seen = (s.strategyState as { candlesSeen: number }).candlesSeen;
+      if (seen !== candles) throw new Error(`bot saw ${seen}/${candles} candles`);
+      if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) throw new Error('orders in flight');
+      const venueOpen = h.exchange.venue
+        .openOrders('paper', 'BTCUSDT')
+        .map((o) => o.clientOrderId)
+        .sort();
+      const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
+      if (venueOpen.join() !== botOpen.join())
+        throw new Error(`open orders differ: exchange ${venueOpen.join(',')} bot ${botOpen.join(',')}`);
+      const venueFills = h.exchange.venue.trades('paper', 'BTCUSDT').length;
+      if (venueFills !== s.stats.fills) throw new Error(`fills differ: exchange ${venueFills} bot ${s.stats.fills}`);
+      return s;
+    },
+    90_000,
+    200,
+  );
 }
 
 /** The worker's stream service holds its market and user streams (candles would be missed otherwise). */
@@ -75,12 +88,16 @@ async function runScenario(kills: readonly Kill[]): Promise<{ state: BotStateVie
       // Wait until the bot's work on this candle has reached the chosen point, then pull the plug.
       // (A candle that gives the bot little to do may never add that many events: then the
       // plug is pulled once the bot is done with it, which is a crash point too.)
-      await eventually(async () => {
-        if ((await historyLength(h, BOT.name)) >= before + kill.afterEvents + 1) return;
-        const s = await h.state(BOT.name);
-        if ((s.strategyState as { candlesSeen: number }).candlesSeen === i + 1 && s.activitiesInFlight === 0) return;
-        throw new Error('not there yet');
-      }, 30_000, 5);
+      await eventually(
+        async () => {
+          if ((await historyLength(h, BOT.name)) >= before + kill.afterEvents + 1) return;
+          const s = await h.state(BOT.name);
+          if ((s.strategyState as { candlesSeen: number }).candlesSeen === i + 1 && s.activitiesInFlight === 0) return;
+          throw new Error('not there yet');
+        },
+        30_000,
+        5,
+      );
       worker.kill('SIGKILL');
       await new Promise((r) => worker.once('exit', r));
       worker = await h.spawnWorker();
@@ -100,8 +117,18 @@ function essence(s: BotStateView) {
     realizedPnl: s.realizedPnl,
     fees: s.fees,
     stats: s.stats,
-    openOrders: s.openOrders.map((o) => ({ tag: o.tag, status: o.status, request: o.request, executedQty: o.executedQty })),
-    trades: s.trades.map((t) => ({ entryQty: t.entryQty, avgEntryPrice: t.avgEntryPrice, avgExitPrice: t.avgExitPrice, pnl: t.pnl })),
+    openOrders: s.openOrders.map((o) => ({
+      tag: o.tag,
+      status: o.status,
+      request: o.request,
+      executedQty: o.executedQty,
+    })),
+    trades: s.trades.map((t) => ({
+      entryQty: t.entryQty,
+      avgEntryPrice: t.avgEntryPrice,
+      avgExitPrice: t.avgExitPrice,
+      pnl: t.pnl,
+    })),
   };
 }
 

@@ -9,7 +9,12 @@ import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, eventually } from '../support/harness';
 
-const BOT = { name: 'gappy', strategy: 'dca-take-profit', symbol: 'BTCUSDT', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 3 } };
+const BOT = {
+  name: 'gappy',
+  strategy: 'dca-take-profit',
+  symbol: 'BTCUSDT',
+  params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '0.5', maxLots: 3 },
+};
 const RUNTIME = { attemptTimeout: '6s' };
 
 let harness: Harness | undefined;
@@ -41,7 +46,11 @@ describe('events while no worker runs', () => {
 
     // One candle with a worker: a buy fills, its take-profit rests on the book.
     h.exchange.market.closeCandle('BTCUSDT', '1m');
-    await h.waitForState(BOT.name, (s) => candlesSeen(s) === 1 && s.openOrders.some((o) => o.status === 'NEW' && o.request.side === 'SELL'), 'the take-profit resting');
+    await h.waitForState(
+      BOT.name,
+      (s) => candlesSeen(s) === 1 && s.openOrders.some((o) => o.status === 'NEW' && o.request.side === 'SELL'),
+      'the take-profit resting',
+    );
     await h.agreement(BOT.name);
 
     worker.kill('SIGKILL');
@@ -58,13 +67,23 @@ describe('events while no worker runs', () => {
     const restartedAt = Date.now();
     worker = await h.spawnWorker();
     // Well under the 3-minute stale-order check; no candle closes after the restart.
-    const s = await h.waitForState(BOT.name, (v) => candlesSeen(v) === 3 && v.stats.fills >= fillsWhileDown, 'the missed candles and the fill', 45_000);
+    const s = await h.waitForState(
+      BOT.name,
+      (v) => candlesSeen(v) === 3 && v.stats.fills >= fillsWhileDown,
+      'the missed candles and the fill',
+      45_000,
+    );
     const settled = await h.agreement(BOT.name, 30_000);
     expect(Date.now() - restartedAt).toBeLessThan(75_000);
     expect(candlesSeen(settled)).toBe(3);
     expect(s.stats.roundTrips).toBeGreaterThanOrEqual(1);
     // Each missed candle acted on once: one buy per candle.
-    const buys = new Set(h.exchange.venue.trades('paper', 'BTCUSDT').filter((t) => t.side === 'BUY').map((t) => t.orderId));
+    const buys = new Set(
+      h.exchange.venue
+        .trades('paper', 'BTCUSDT')
+        .filter((t) => t.side === 'BUY')
+        .map((t) => t.orderId),
+    );
     expect(buys.size).toBe(3);
     expect(h.auditProblems()).toEqual([]);
   }, 150_000);
@@ -79,19 +98,32 @@ describe('events while no worker runs', () => {
     await h.startWorker({ streamDelivery: { candles: 'update', orderReports: 'update' } });
     await h.startBot({ ...BOT, name: 'newcomer' }, RUNTIME);
     // The moment the bot can trade (its routing memo is set), the candle closes.
-    await eventually(async () => {
-      const d = await h.handle('newcomer').describe();
-      if (!d.memo?.bot) throw new Error('not routable yet');
-    }, 30_000, 20);
+    await eventually(
+      async () => {
+        const d = await h.handle('newcomer').describe();
+        if (!d.memo?.bot) throw new Error('not routable yet');
+      },
+      30_000,
+      20,
+    );
     h.exchange.market.closeCandle('BTCUSDT', '1m');
     // No further candle: it must arrive from the catch-up, within a directory refresh or two.
-    const s = await h.waitForState('newcomer', (v) => candlesSeen(v) === 1, 'the candle that closed as it started', 20_000);
+    const s = await h.waitForState(
+      'newcomer',
+      (v) => candlesSeen(v) === 1,
+      'the candle that closed as it started',
+      20_000,
+    );
     expect(s.stats.ordersPlaced).toBeGreaterThanOrEqual(1);
     // Delivered on the fast path (an update), and the live relay's copy of the same candle, refused
     // as a duplicate by the validator, left no trace: one accepted candle update, no candle signal.
     const history = await h.handle('newcomer').fetchHistory();
-    const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'deliverCandle');
-    const signalled = history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle');
+    const accepted = history.events!.filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'deliverCandle',
+    );
+    const signalled = history.events!.filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle',
+    );
     expect(accepted.length).toBe(1);
     expect(signalled.length).toBe(0);
   }, 60_000);

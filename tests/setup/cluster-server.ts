@@ -43,7 +43,9 @@ export async function startTestCluster(project: TestProject): Promise<{ address:
       try {
         listed = await countThroughTemporal(cluster.address);
         const c = cluster.counts();
-        log(`PostgreSQL holds ${c.executions} executions (${c.visibility} in visibility; bots ${JSON.stringify(c.botsByStatus)}), ${c.historyEvents} history events at ${c.historyBytesPerEvent} bytes each; databases ${c.databaseMiB.temporal} + ${c.databaseMiB.visibility} MiB`);
+        log(
+          `PostgreSQL holds ${c.executions} executions (${c.visibility} in visibility; bots ${JSON.stringify(c.botsByStatus)}), ${c.historyEvents} history events at ${c.historyBytesPerEvent} bytes each; databases ${c.databaseMiB.temporal} + ${c.databaseMiB.visibility} MiB`,
+        );
       } finally {
         await cluster.stop();
       }

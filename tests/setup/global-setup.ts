@@ -16,11 +16,12 @@ let server: { readonly address: string; stop(): Promise<void> } | undefined;
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // `npm run test:cluster` runs the same tests against a real cluster (tests/setup/cluster-server.ts).
   if (wantsCluster()) server = await startTestCluster(project);
-  else server = await startDevServer({
-    headless: true,
-    // No server overrides: tests force continue-as-new through the bot's own options.
-    dynamicConfig: {},
-  });
+  else
+    server = await startDevServer({
+      headless: true,
+      // No server overrides: tests force continue-as-new through the bot's own options.
+      dynamicConfig: {},
+    });
   const dir = path.join(os.tmpdir(), `bots-test-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
@@ -32,7 +33,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (err) {
     // Tests that need no bundle still run; those that do fail on the stand-in with this message.
     console.error(`workflow bundle failed: ${(err as Error).message}`);
-    writeFileSync(bundlePath, `throw new Error(${JSON.stringify(`workflow bundle failed: ${(err as Error).message}`)});`);
+    writeFileSync(
+      bundlePath,
+      `throw new Error(${JSON.stringify(`workflow bundle failed: ${(err as Error).message}`)});`,
+    );
   }
   project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', bundlePath);

@@ -20,7 +20,11 @@ export interface TestApi {
   readonly credentials: ControlCredentials;
   readonly sessions: SessionStore;
   /** JSON request; `token` is sent as a Bearer token. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   login(): Promise<{ accessToken: string; refreshToken: string; expiresIn: number }>;
   close(): Promise<void>;
 }
@@ -28,7 +32,13 @@ export interface TestApi {
 export async function startTestApi(h: Harness, options: Partial<ControlApiOptions> = {}): Promise<TestApi> {
   const username = `user-${randomBytes(3).toString('hex')}`;
   const password = randomBytes(12).toString('base64url');
-  const credentials = await resolveCredentials({ env: { CONTROL_USERNAME: username, CONTROL_PASSWORD: password, CONTROL_JWT_SECRET: randomBytes(32).toString('hex') } });
+  const credentials = await resolveCredentials({
+    env: {
+      CONTROL_USERNAME: username,
+      CONTROL_PASSWORD: password,
+      CONTROL_JWT_SECRET: randomBytes(32).toString('hex'),
+    },
+  });
   const sessions = new SessionStore();
   const app = await createControlApi({
     client: h.client,
@@ -51,7 +61,11 @@ export async function startTestApi(h: Harness, options: Partial<ControlApiOption
     const headers: Record<string, string> = { ...o.headers };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${url}${path}`, { method, headers, ...(o.body !== undefined ? { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(o.body !== undefined ? { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}),
+    });
     const text = await res.text();
     let body: unknown = text;
     try {

@@ -15,12 +15,28 @@ type TypedClient = ReturnType<typeof Binance>;
 export type BinanceClient = { [K in keyof TypedClient]: any };
 
 /** A client for one account of the exchange, exactly as a bot would configure it. */
-export function clientFor(ex: PaperExchange, apiKey: string, apiSecret: string, extra: Record<string, unknown> = {}): BinanceClient {
-  return Binance({ apiKey, apiSecret, httpBase: ex.httpBase, wsBase: ex.wsBase, wsApi: ex.wsApi, ...extra } as Parameters<typeof Binance>[0]);
+export function clientFor(
+  ex: PaperExchange,
+  apiKey: string,
+  apiSecret: string,
+  extra: Record<string, unknown> = {},
+): BinanceClient {
+  return Binance({
+    apiKey,
+    apiSecret,
+    httpBase: ex.httpBase,
+    wsBase: ex.wsBase,
+    wsApi: ex.wsApi,
+    ...extra,
+  } as Parameters<typeof Binance>[0]);
 }
 
 /** Poll `check` until it returns a value other than undefined/false, or fail after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -31,7 +47,9 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
 }
 
 /** The error a promise rejects with (fails when it resolves). */
-export async function rejectionOf(p: Promise<unknown> | (() => Promise<unknown>)): Promise<Error & { code?: number | string }> {
+export async function rejectionOf(
+  p: Promise<unknown> | (() => Promise<unknown>),
+): Promise<Error & { code?: number | string }> {
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (e) {
@@ -55,7 +73,10 @@ export async function adminCall(
   if (!token) throw new Error('the admin API of this exchange is disabled (start it with admin: { enabled: true })');
   const res = await fetch(`${target.httpBase}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   return { status: res.status, body: (await res.json()) as Wire };

@@ -85,7 +85,14 @@ export class Harness {
   async start(): Promise<this> {
     this.exchange = await startPaperExchange({
       port: 0,
-      accounts: [{ name: 'paper', apiKey: this.apiKey, apiSecret: this.apiSecret, balances: this.options.balances ?? { USDT: '100000', BTC: '0', ETH: '0' } }],
+      accounts: [
+        {
+          name: 'paper',
+          apiKey: this.apiKey,
+          apiSecret: this.apiSecret,
+          balances: this.options.balances ?? { USDT: '100000', BTC: '0', ETH: '0' },
+        },
+      ],
       prices: { kind: 'manual' },
       backendTimeoutMs: this.options.backendTimeoutMs ?? 1_000,
       ...this.options.exchange,
@@ -131,7 +138,12 @@ export class Harness {
       ACCOUNT_PAPER_BACKEND_TIMEOUT_MS: String(a.backendTimeoutMs),
       ACCOUNT_PAPER_REQUEST_TIMEOUT_MS: String(a.requestTimeoutMs),
       ACCOUNT_PAPER_WEIGHT_LIMIT: String(a.weightLimitPerMinute),
-      ...(this.options.breaker ? { ACCOUNT_PAPER_BREAKER_FAILURES: String(this.options.breaker.failureThreshold), ACCOUNT_PAPER_BREAKER_COOLDOWN_MS: String(this.options.breaker.cooldownMs) } : {}),
+      ...(this.options.breaker
+        ? {
+            ACCOUNT_PAPER_BREAKER_FAILURES: String(this.options.breaker.failureThreshold),
+            ACCOUNT_PAPER_BREAKER_COOLDOWN_MS: String(this.options.breaker.cooldownMs),
+          }
+        : {}),
       NOTIFICATIONS_DB: this.notifyDb,
       // Fixed metrics ports would collide between test files: ours on a random port, the SDK's off.
       METRICS_PORT: '0',
@@ -151,10 +163,23 @@ export class Harness {
     return child;
   }
 
-  async startBot(definition: Omit<BotDefinition, 'account' | 'market' | 'risk' | 'onStop' | 'interval'> & Partial<BotDefinition>, options?: RuntimeOptions): Promise<string> {
-    const def = { account: 'paper', market: 'spot', risk: {}, onStop: 'cancel-orders', interval: '1m', ...definition } as BotDefinition;
+  async startBot(
+    definition: Omit<BotDefinition, 'account' | 'market' | 'risk' | 'onStop' | 'interval'> & Partial<BotDefinition>,
+    options?: RuntimeOptions,
+  ): Promise<string> {
+    const def = {
+      account: 'paper',
+      market: 'spot',
+      risk: {},
+      onStop: 'cancel-orders',
+      interval: '1m',
+      ...definition,
+    } as BotDefinition;
     // Manual paper candles run ahead of the wall clock (see MANUAL_PAPER_CANDLE_LEAD_MS).
-    const r = await startBot(this.client, def, this.taskQueue, { maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS, ...options });
+    const r = await startBot(this.client, def, this.taskQueue, {
+      maxCandleLeadMs: MANUAL_PAPER_CANDLE_LEAD_MS,
+      ...options,
+    });
     if (!r.started) throw new Error(r.message);
     return r.workflowId;
   }
@@ -168,10 +193,18 @@ export class Harness {
   }
 
   /** Poll the bot's state until `predicate` holds (no fixed sleeps in tests). */
-  async waitForState(name: string, predicate: (s: BotStateView) => boolean, what: string, timeoutMs = 60_000): Promise<BotStateView> {
+  async waitForState(
+    name: string,
+    predicate: (s: BotStateView) => boolean,
+    what: string,
+    timeoutMs = 60_000,
+  ): Promise<BotStateView> {
     return eventually(async () => {
       const s = await this.state(name);
-      if (!predicate(s)) throw new Error(`bot ${name}: still waiting for ${what}; state: ${JSON.stringify({ status: s.status, position: s.position, open: s.openOrders.map((o) => `${o.tag}:${o.status}`), stats: s.stats, notifications: s.notifications.slice(-3) })}`);
+      if (!predicate(s))
+        throw new Error(
+          `bot ${name}: still waiting for ${what}; state: ${JSON.stringify({ status: s.status, position: s.position, open: s.openOrders.map((o) => `${o.tag}:${o.status}`), stats: s.stats, notifications: s.notifications.slice(-3) })}`,
+        );
       return s;
     }, timeoutMs);
   }
@@ -181,24 +214,37 @@ export class Harness {
    * of the bot's client ids known to the bot, and the position equal to what those fills add up to.
    */
   async agreement(name: string, timeoutMs = 60_000): Promise<BotStateView> {
-    return eventually(async () => {
-      const s = await this.state(name);
-      const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
-      if (s.activitiesInFlight > 0 || s.pendingEvents > 0) throw new Error(`${name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
-      if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested)) throw new Error(`${name}: orders in flight: ${s.openOrders.map((o) => `${o.tag}:${o.status}`).join(',')}`);
-      const venueOpen = this.exchange.venue.openOrders('paper').filter((o) => mine(o.clientOrderId)).map((o) => o.clientOrderId).sort();
-      const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
-      if (venueOpen.join() !== botOpen.join()) throw new Error(`${name}: open orders differ: exchange [${venueOpen.join(',')}] bot [${botOpen.join(',')}]`);
-      const fills = this.exchange.venue.allFills().filter((f) => f.accountId === 'paper' && mine(f.clientOrderId));
-      if (fills.length !== s.stats.fills) throw new Error(`${name}: fills differ: exchange ${fills.length} bot ${s.stats.fills}`);
-      let qty = new Decimal(0);
-      for (const f of fills) {
-        const base = f.commissionAsset === 'BTC' || f.commissionAsset === 'ETH' ? f.commission : '0';
-        qty = f.side === 'BUY' ? qty.plus(f.qty).minus(base) : qty.minus(f.qty).minus(base);
-      }
-      if (!qty.equals(s.position.qty)) throw new Error(`${name}: position ${s.position.qty} but the exchange's fills add up to ${qty.toFixed()}`);
-      return s;
-    }, timeoutMs, 200);
+    return eventually(
+      async () => {
+        const s = await this.state(name);
+        const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
+        if (s.activitiesInFlight > 0 || s.pendingEvents > 0)
+          throw new Error(`${name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
+        if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.cancelRequested))
+          throw new Error(`${name}: orders in flight: ${s.openOrders.map((o) => `${o.tag}:${o.status}`).join(',')}`);
+        const venueOpen = this.exchange.venue
+          .openOrders('paper')
+          .filter((o) => mine(o.clientOrderId))
+          .map((o) => o.clientOrderId)
+          .sort();
+        const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
+        if (venueOpen.join() !== botOpen.join())
+          throw new Error(`${name}: open orders differ: exchange [${venueOpen.join(',')}] bot [${botOpen.join(',')}]`);
+        const fills = this.exchange.venue.allFills().filter((f) => f.accountId === 'paper' && mine(f.clientOrderId));
+        if (fills.length !== s.stats.fills)
+          throw new Error(`${name}: fills differ: exchange ${fills.length} bot ${s.stats.fills}`);
+        let qty = new Decimal(0);
+        for (const f of fills) {
+          const base = f.commissionAsset === 'BTC' || f.commissionAsset === 'ETH' ? f.commission : '0';
+          qty = f.side === 'BUY' ? qty.plus(f.qty).minus(base) : qty.minus(f.qty).minus(base);
+        }
+        if (!qty.equals(s.position.qty))
+          throw new Error(`${name}: position ${s.position.qty} but the exchange's fills add up to ${qty.toFixed()}`);
+        return s;
+      },
+      timeoutMs,
+      200,
+    );
   }
 
   /** The exchange's own audit: no client id executed twice, every balance change accounted for. */
@@ -218,8 +264,13 @@ export class Harness {
   /** Terminate this test's bots so they do not linger on the shared server. */
   private async terminateBots(): Promise<void> {
     if (!this.client) return;
-    for await (const wf of this.client.workflow.list({ query: `TaskQueue = '${this.taskQueue}' AND ExecutionStatus = 'Running'` })) {
-      await this.client.workflow.getHandle(wf.workflowId).terminate('test over').catch(() => {});
+    for await (const wf of this.client.workflow.list({
+      query: `TaskQueue = '${this.taskQueue}' AND ExecutionStatus = 'Running'`,
+    })) {
+      await this.client.workflow
+        .getHandle(wf.workflowId)
+        .terminate('test over')
+        .catch(() => {});
     }
   }
 }

@@ -10,7 +10,13 @@ import type { AnyStrategy, Json } from '../../core/strategy';
 
 export const T0 = Date.UTC(2024, 0, 1, 0, 0, 0);
 
-export function filtersFor(symbol: string, base: string, quote: string, tick = '0.01', stepSize = '0.00001'): SymbolFilters {
+export function filtersFor(
+  symbol: string,
+  base: string,
+  quote: string,
+  tick = '0.01',
+  stepSize = '0.00001',
+): SymbolFilters {
   return {
     symbol,
     baseAsset: base,
@@ -38,10 +44,23 @@ export interface Bot {
   readonly strategy: AnyStrategy;
 }
 
-export function createBot(strategy: AnyStrategy, params: Record<string, unknown>, opts: { symbol?: string; interval?: CandleInterval; now?: number } = {}): Bot {
+export function createBot(
+  strategy: AnyStrategy,
+  params: Record<string, unknown>,
+  opts: { symbol?: string; interval?: CandleInterval; now?: number } = {},
+): Bot {
   const parsed = strategy.params.parse(params) as Json;
   const state = createBotState(
-    { name: `t-${strategy.id}`, strategy: strategy.id, symbol: opts.symbol ?? 'BTCUSDT', interval: opts.interval ?? '1m', account: 'paper', params: parsed, onStop: 'cancel-orders', risk: {} },
+    {
+      name: `t-${strategy.id}`,
+      strategy: strategy.id,
+      symbol: opts.symbol ?? 'BTCUSDT',
+      interval: opts.interval ?? '1m',
+      account: 'paper',
+      params: parsed,
+      onStop: 'cancel-orders',
+      risk: {},
+    },
     strategy,
     opts.now ?? T0,
   );
@@ -56,7 +75,12 @@ export function feed(bot: Bot, event: BotEvent): Command[] {
   return bot.commands;
 }
 
-export function start(bot: Bot, now = T0, filters: SymbolFilters | null = BTC_FILTERS, balances: { base: Dec; quote: Dec } | null = null): Command[] {
+export function start(
+  bot: Bot,
+  now = T0,
+  filters: SymbolFilters | null = BTC_FILTERS,
+  balances: { base: Dec; quote: Dec } | null = null,
+): Command[] {
   // `fresh` tells the kernel this is the bot's first run; the strategy's `start` follows the first
   // reconciliation (as live, where it brings the balances).
   const first = feed(bot, { type: 'start', now, filters, fresh: true });
@@ -65,8 +89,24 @@ export function start(bot: Bot, now = T0, filters: SymbolFilters | null = BTC_FI
   return bot.commands;
 }
 
-export function candle(symbol: string, interval: CandleInterval, openTime: number, ohlcv: { o: Dec; h: Dec; l: Dec; c: Dec; v: Dec }, stepMs: number): Candle {
-  return { symbol, interval, openTime, closeTime: openTime + stepMs - 1, open: ohlcv.o, high: ohlcv.h, low: ohlcv.l, close: ohlcv.c, volume: ohlcv.v };
+export function candle(
+  symbol: string,
+  interval: CandleInterval,
+  openTime: number,
+  ohlcv: { o: Dec; h: Dec; l: Dec; c: Dec; v: Dec },
+  stepMs: number,
+): Candle {
+  return {
+    symbol,
+    interval,
+    openTime,
+    closeTime: openTime + stepMs - 1,
+    open: ohlcv.o,
+    high: ohlcv.h,
+    low: ohlcv.l,
+    close: ohlcv.c,
+    volume: ohlcv.v,
+  };
 }
 
 export function placements(commands: readonly Command[]) {
@@ -80,7 +120,15 @@ export function fetches(commands: readonly Command[]) {
 let tradeId = 1;
 
 /** The exchange accepted and fully filled an order at one price (fee in quote, 0 by default). */
-export function filled(clientOrderId: string, symbol: string, price: Dec, qty: Dec, time: number, fee = '0', feeAsset = 'USDT'): OrderSnapshot {
+export function filled(
+  clientOrderId: string,
+  symbol: string,
+  price: Dec,
+  qty: Dec,
+  time: number,
+  fee = '0',
+  feeAsset = 'USDT',
+): OrderSnapshot {
   const quoteQty = mul(price, qty);
   return {
     clientOrderId,
@@ -90,18 +138,29 @@ export function filled(clientOrderId: string, symbol: string, price: Dec, qty: D
     executedQty: str(qty),
     cumulativeQuoteQty: quoteQty,
     updateTime: time,
-    fills: [{ tradeId: tradeId++, price, qty, quoteQty, commission: fee, commissionAsset: feeAsset, time, isMaker: false }],
+    fills: [
+      { tradeId: tradeId++, price, qty, quoteQty, commission: fee, commissionAsset: feeAsset, time, isMaker: false },
+    ],
   };
 }
 
 export function accepted(clientOrderId: string, symbol: string, time: number): OrderSnapshot {
-  return { clientOrderId, symbol, exchangeOrderId: tradeId++, status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0', updateTime: time };
+  return {
+    clientOrderId,
+    symbol,
+    exchangeOrderId: tradeId++,
+    status: 'NEW',
+    executedQty: '0',
+    cumulativeQuoteQty: '0',
+    updateTime: time,
+  };
 }
 
 /** Fill the one order placed by the last step at `price` (market orders: its own quantity). */
 export function fillLast(bot: Bot, price: Dec, now: number, qty?: Dec): Command[] {
   const placed = placements(bot.commands);
-  if (placed.length !== 1) throw new Error(`expected one placement, got ${placed.length}: ${JSON.stringify(bot.commands)}`);
+  if (placed.length !== 1)
+    throw new Error(`expected one placement, got ${placed.length}: ${JSON.stringify(bot.commands)}`);
   const p = placed[0]!;
   const q = qty ?? p.request.quantity;
   if (!q) throw new Error('placement without quantity: pass qty');
@@ -163,7 +222,17 @@ export class Market {
   next(target: number | { close: string }, volume = '100'): Candle {
     const close = typeof target === 'number' ? this.w.closeFor(target).toFixed(8) : target.close;
     this.w.push(Number(close));
-    const c: Candle = { symbol: 'BTCUSDT', interval: '15m', openTime: this.t, closeTime: this.t + STEP - 1, open: close, high: close, low: close, close, volume };
+    const c: Candle = {
+      symbol: 'BTCUSDT',
+      interval: '15m',
+      openTime: this.t,
+      closeTime: this.t + STEP - 1,
+      open: close,
+      high: close,
+      low: close,
+      close,
+      volume,
+    };
     this.t += STEP;
     this.candles.push(c);
     return c;

@@ -82,7 +82,11 @@ export class TelegramStandIn {
     const message = {
       message_id: this.nextUserMessageId++,
       from: { id: userId, is_bot: false, first_name: `user${userId}` },
-      chat: { id: chatId, type: chatId < 0 ? 'group' : 'private', ...(chatId < 0 ? { title: 'group' } : { first_name: `user${userId}` }) },
+      chat: {
+        id: chatId,
+        type: chatId < 0 ? 'group' : 'private',
+        ...(chatId < 0 ? { title: 'group' } : { first_name: `user${userId}` }),
+      },
       date: Math.floor(Date.now() / 1000) - ageS,
       text,
       ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
@@ -98,7 +102,13 @@ export class TelegramStandIn {
         from: { id: userId, is_bot: false, first_name: `user${userId}` },
         chat_instance: `ci${chatId}`,
         data,
-        message: { message_id: message.message_id, from: this.bot, chat: { id: chatId, type: chatId < 0 ? 'group' : 'private' }, date: message.date, text: message.text },
+        message: {
+          message_id: message.message_id,
+          from: this.bot,
+          chat: { id: chatId, type: chatId < 0 ? 'group' : 'private' },
+          date: message.date,
+          text: message.text,
+        },
       },
     });
   }
@@ -120,12 +130,20 @@ export class TelegramStandIn {
   }
 
   /** Wait for a message the bot sent to `chatId` matching `test` (after `afterIndex` of that chat's messages). */
-  async waitFor(chatId: number, test: (m: SentMessage) => boolean, timeoutMs = 30_000, afterIndex = 0): Promise<SentMessage> {
+  async waitFor(
+    chatId: number,
+    test: (m: SentMessage) => boolean,
+    timeoutMs = 30_000,
+    afterIndex = 0,
+  ): Promise<SentMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = this.messages(chatId).slice(afterIndex).find(test);
       if (m) return m;
-      if (Date.now() > deadline) throw new Error(`no message to chat ${chatId} matching ${test.toString()} within ${timeoutMs} ms; sent there: ${JSON.stringify(this.messages(chatId).map((x) => x.text))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no message to chat ${chatId} matching ${test.toString()} within ${timeoutMs} ms; sent there: ${JSON.stringify(this.messages(chatId).map((x) => x.text))}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -167,7 +185,13 @@ export class TelegramStandIn {
       return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
     }
     const fail = this.failures.get(method)?.shift();
-    if (fail) return this.reply(res, fail.error_code, { ok: false, error_code: fail.error_code, description: fail.description, ...(fail.retry_after !== undefined ? { parameters: { retry_after: fail.retry_after } } : {}) });
+    if (fail)
+      return this.reply(res, fail.error_code, {
+        ok: false,
+        error_code: fail.error_code,
+        description: fail.description,
+        ...(fail.retry_after !== undefined ? { parameters: { retry_after: fail.retry_after } } : {}),
+      });
     const ok = (result: unknown) => this.reply(res, 200, { ok: true, result });
     switch (method) {
       case 'getMe':
@@ -179,7 +203,12 @@ export class TelegramStandIn {
       case 'getUpdates':
         return this.getUpdates(req, res, p);
       case 'sendMessage': {
-        if (typeof p.text !== 'string' || p.text === '') return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
+        if (typeof p.text !== 'string' || p.text === '')
+          return this.reply(res, 400, {
+            ok: false,
+            error_code: 400,
+            description: 'Bad Request: message text is empty',
+          });
         if (this.hold?.(p)) {
           const entry = { payload: p, res };
           this.held.push(entry);
@@ -199,20 +228,44 @@ export class TelegramStandIn {
           edits: [],
         };
         this.sent.push(msg);
-        return ok({ message_id: msg.message_id, from: this.bot, chat: { id: msg.chat_id, type: msg.chat_id < 0 ? 'group' : 'private' }, date: msg.date, text: msg.text });
+        return ok({
+          message_id: msg.message_id,
+          from: this.bot,
+          chat: { id: msg.chat_id, type: msg.chat_id < 0 ? 'group' : 'private' },
+          date: msg.date,
+          text: msg.text,
+        });
       }
       case 'editMessageText': {
         const msg = this.sent.find((x) => x.message_id === Number(p.message_id) && x.chat_id === Number(p.chat_id));
-        if (!msg) return this.reply(res, 400, { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' });
+        if (!msg)
+          return this.reply(res, 400, {
+            ok: false,
+            error_code: 400,
+            description: 'Bad Request: message to edit not found',
+          });
         msg.edits.push(String(p.text));
         msg.text = String(p.text);
-        return ok({ message_id: msg.message_id, from: this.bot, chat: { id: msg.chat_id, type: 'private' }, date: msg.date, text: msg.text });
+        return ok({
+          message_id: msg.message_id,
+          from: this.bot,
+          chat: { id: msg.chat_id, type: 'private' },
+          date: msg.date,
+          text: msg.text,
+        });
       }
       case 'answerCallbackQuery':
-        this.answers.push({ callback_query_id: String(p.callback_query_id), ...(typeof p.text === 'string' ? { text: p.text } : {}) });
+        this.answers.push({
+          callback_query_id: String(p.callback_query_id),
+          ...(typeof p.text === 'string' ? { text: p.text } : {}),
+        });
         return ok(true);
       default:
-        return this.reply(res, 404, { ok: false, error_code: 404, description: `Not Found: method ${method} not implemented by the stand-in` });
+        return this.reply(res, 404, {
+          ok: false,
+          error_code: 404,
+          description: `Not Found: method ${method} not implemented by the stand-in`,
+        });
     }
   }
 

@@ -11,23 +11,83 @@ import type { OrderRequest, OrderSnapshot } from '../../core/orders';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
 
 const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', tickSize: '0.01', minPrice: '0.01', maxPrice: '1000000', stepSize: '0.0001', minQty: '0.0001', maxQty: '1000',
-  marketStepSize: '0.0001', marketMinQty: '0.0001', marketMaxQty: '100', minNotional: '0.5', maxNotional: '0', maxNumOrders: 200,
+  symbol: 'BTCUSDT',
+  baseAsset: 'BTC',
+  quoteAsset: 'USDT',
+  tickSize: '0.01',
+  minPrice: '0.01',
+  maxPrice: '1000000',
+  stepSize: '0.0001',
+  minQty: '0.0001',
+  maxQty: '1000',
+  marketStepSize: '0.0001',
+  marketMinQty: '0.0001',
+  marketMaxQty: '100',
+  minNotional: '0.5',
+  maxNotional: '0',
+  maxNumOrders: 200,
 };
 const T0 = Date.UTC(2026, 0, 1);
 const TAG = 'k_AAAAABBBB';
-const candle = (i: number): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '100', high: '100', low: '100', close: '100', volume: '1' });
-const fill = (tradeId: number, qty: string, price: string, time: number) => ({ tradeId, price, qty, quoteQty: String(Number(qty) * Number(price)), commission: '0', commissionAsset: 'USDT', time, isMaker: false });
-const filled = (clientOrderId: string, qty: string, price: string, tradeId: number, time: number): OrderSnapshot => ({
-  clientOrderId, symbol: 'BTCUSDT', status: 'FILLED', executedQty: qty, cumulativeQuoteQty: String(Number(qty) * Number(price)), updateTime: time, fills: [fill(tradeId, qty, price, time)],
+const candle = (i: number): Candle => ({
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  openTime: T0 + i * 60_000,
+  closeTime: T0 + i * 60_000 + 59_999,
+  open: '100',
+  high: '100',
+  low: '100',
+  close: '100',
+  volume: '1',
 });
-const TP: OrderRequest = { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.01', price: '101', timeInForce: 'GTC' };
+const fill = (tradeId: number, qty: string, price: string, time: number) => ({
+  tradeId,
+  price,
+  qty,
+  quoteQty: String(Number(qty) * Number(price)),
+  commission: '0',
+  commissionAsset: 'USDT',
+  time,
+  isMaker: false,
+});
+const filled = (clientOrderId: string, qty: string, price: string, tradeId: number, time: number): OrderSnapshot => ({
+  clientOrderId,
+  symbol: 'BTCUSDT',
+  status: 'FILLED',
+  executedQty: qty,
+  cumulativeQuoteQty: String(Number(qty) * Number(price)),
+  updateTime: time,
+  fills: [fill(tradeId, qty, price, time)],
+});
+const TP: OrderRequest = {
+  symbol: 'BTCUSDT',
+  side: 'SELL',
+  type: 'LIMIT',
+  quantity: '0.01',
+  price: '101',
+  timeInForce: 'GTC',
+};
 
 class Bot {
   state: BotState;
   last: Command[] = [];
   constructor() {
-    this.state = createBotState({ name: 'k', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 3 }, onStop: 'cancel-orders', risk: {} }, dcaTakeProfit, T0, undefined, { tag: TAG, branch: 'CCCCC' });
+    this.state = createBotState(
+      {
+        name: 'k',
+        strategy: 'dca-take-profit',
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        account: 'paper',
+        params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 3 },
+        onStop: 'cancel-orders',
+        risk: {},
+      },
+      dcaTakeProfit,
+      T0,
+      undefined,
+      { tag: TAG, branch: 'CCCCC' },
+    );
     this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
     this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] });
   }
@@ -55,7 +115,14 @@ function buyThenReset(): { bot: Bot; buyId: string } {
 /** The scan finds what the discarded branch did: it learnt the buy filled and its take-profit (seq 2 of branch CCCCC) filled. */
 function adoptDiscardedTakeProfit(bot: Bot, now: number): void {
   const tp = `${TAG}-CCCCC2`;
-  bot.send({ type: 'reconciled', now, balances: null, orphans: [], missing: [], foreign: [{ snapshot: filled(tp, '0.01', '101', 2, T0 + 62_000), request: TP, time: T0 + 61_500 }] });
+  bot.send({
+    type: 'reconciled',
+    now,
+    balances: null,
+    orphans: [],
+    missing: [],
+    foreign: [{ snapshot: filled(tp, '0.01', '101', 2, T0 + 62_000), request: TP, time: T0 + 61_500 }],
+  });
 }
 
 const sells = (s: BotState) => Object.values(s.orders).filter((o) => o.request.side === 'SELL');
@@ -74,7 +141,9 @@ describe('one exit per decision after a reset', () => {
     expect(tp).toMatchObject({ tag: 'tp-1', clientOrderId: `${TAG}-CCCCC2`, status: 'FILLED', bound: true });
     expect((bot.state.strategy as { lots: Record<string, unknown> }).lots).toEqual({});
     expect(bot.state.stats.fills).toBe(2);
-    expect(bot.state.notifications.map((n) => n.message).join('\n')).toMatch(/tp-1: the same exit is already on the exchange/);
+    expect(bot.state.notifications.map((n) => n.message).join('\n')).toMatch(
+      /tp-1: the same exit is already on the exchange/,
+    );
   });
 
   it('a take-profit sent before the scan found its executed copy is cancelled (the lot is sold); the strategy forgets the lot', () => {
@@ -83,10 +152,35 @@ describe('one exit per decision after a reset', () => {
     const [again] = bot.placements();
     expect(again!.request).toMatchObject(TP);
     expect(again!.clientOrderId).toBe(`${TAG}-DDDDD2`);
-    bot.send({ type: 'orderPlaced', now: T0 + 63_000, snapshot: { clientOrderId: again!.clientOrderId, symbol: 'BTCUSDT', status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0', updateTime: T0 + 63_000 } });
+    bot.send({
+      type: 'orderPlaced',
+      now: T0 + 63_000,
+      snapshot: {
+        clientOrderId: again!.clientOrderId,
+        symbol: 'BTCUSDT',
+        status: 'NEW',
+        executedQty: '0',
+        cumulativeQuoteQty: '0',
+        updateTime: T0 + 63_000,
+      },
+    });
     adoptDiscardedTakeProfit(bot, T0 + 70_000);
-    expect(bot.last.filter((c) => c.type === 'cancelOrder')).toEqual([{ type: 'cancelOrder', clientOrderId: again!.clientOrderId, symbol: 'BTCUSDT' }]);
-    bot.send({ type: 'orderUpdate', now: T0 + 71_000, source: 'cancel', snapshot: { clientOrderId: again!.clientOrderId, symbol: 'BTCUSDT', status: 'CANCELED', executedQty: '0', cumulativeQuoteQty: '0', updateTime: T0 + 71_000 } });
+    expect(bot.last.filter((c) => c.type === 'cancelOrder')).toEqual([
+      { type: 'cancelOrder', clientOrderId: again!.clientOrderId, symbol: 'BTCUSDT' },
+    ]);
+    bot.send({
+      type: 'orderUpdate',
+      now: T0 + 71_000,
+      source: 'cancel',
+      snapshot: {
+        clientOrderId: again!.clientOrderId,
+        symbol: 'BTCUSDT',
+        status: 'CANCELED',
+        executedQty: '0',
+        cumulativeQuoteQty: '0',
+        updateTime: T0 + 71_000,
+      },
+    });
     expect(bot.state.position.qty).toBe('0');
     expect(sells(bot.state).filter((o) => o.status === 'NEW')).toEqual([]);
     expect((bot.state.strategy as { lots: Record<string, unknown> }).lots).toEqual({});
@@ -99,7 +193,11 @@ describe('one exit per decision after a reset', () => {
     // A second lot bought at the same price: its take-profit has the same request as the adopted one.
     bot.send({ type: 'candle', now: T0 + 120_000, candle: candle(1) });
     const [buy2] = bot.placements();
-    bot.send({ type: 'orderPlaced', now: T0 + 121_000, snapshot: filled(buy2!.clientOrderId, '0.01', '100', 3, T0 + 120_500) });
+    bot.send({
+      type: 'orderPlaced',
+      now: T0 + 121_000,
+      snapshot: filled(buy2!.clientOrderId, '0.01', '100', 3, T0 + 120_500),
+    });
     const [tp2] = bot.placements();
     expect(tp2!.request).toMatchObject(TP);
     expect(tp2!.clientOrderId.startsWith(`${TAG}-DDDDD`)).toBe(true);

@@ -7,14 +7,34 @@ import { AlertBook } from '../../monitoring/alert-book';
 import { DEFAULT_THRESHOLDS, type HealthSnapshot, alertThresholds, evaluateAlerts } from '../../monitoring/alert-rules';
 import { Outbox } from '../../notify/outbox';
 
-const closed: BreakerSnapshot = { account: 'paper', state: 'closed', consecutiveFailures: 0, openedAt: null, since: 0, lastError: null, opens: 0 };
+const closed: BreakerSnapshot = {
+  account: 'paper',
+  state: 'closed',
+  consecutiveFailures: 0,
+  openedAt: null,
+  since: 0,
+  lastError: null,
+  opens: 0,
+};
 
-function snapshot(over: Partial<HealthSnapshot> & { account?: Partial<HealthSnapshot['accounts'][number]> } = {}): HealthSnapshot {
+function snapshot(
+  over: Partial<HealthSnapshot> & { account?: Partial<HealthSnapshot['accounts'][number]> } = {},
+): HealthSnapshot {
   const now = 10 * 3600_000;
   return {
     now,
     startedAt: 0,
-    accounts: [{ name: 'paper', bots: 1, errors: { count: 0, since: null, lastError: null }, breaker: closed, lastSuccessAt: now - 1_000, userStream: { subscribed: true, downSince: null }, ...over.account }],
+    accounts: [
+      {
+        name: 'paper',
+        bots: 1,
+        errors: { count: 0, since: null, lastError: null },
+        breaker: closed,
+        lastSuccessAt: now - 1_000,
+        userStream: { subscribed: true, downSince: null },
+        ...over.account,
+      },
+    ],
     bots: new Map(),
     unknownOrders: [],
     process: { pid: 4242, rssBytes: 100 * 1048576, cpuFloorPct: 10 },
@@ -31,15 +51,26 @@ describe('alert rules (seed 003 defaults)', () => {
 
   it('more than 10 consecutive errors, per account and per bot', () => {
     expect(rules(snapshot({ account: { errors: { count: 10, since: 0, lastError: 'HTTP502' } } }))).toEqual([]);
-    const c = evaluateAlerts(snapshot({ account: { errors: { count: 11, since: 0, lastError: 'HTTP502: bad gateway' } }, bots: new Map([['bot-a', { count: 11, since: 0, lastError: 'HTTP502' }]]) }), DEFAULT_THRESHOLDS);
+    const c = evaluateAlerts(
+      snapshot({
+        account: { errors: { count: 11, since: 0, lastError: 'HTTP502: bad gateway' } },
+        bots: new Map([['bot-a', { count: 11, since: 0, lastError: 'HTTP502' }]]),
+      }),
+      DEFAULT_THRESHOLDS,
+    );
     expect(c.map((x) => x.key)).toEqual(['consecutive-errors:account:paper', 'consecutive-errors:bot:bot-a']);
     expect(c[0]!.detail).toContain('11 exchange calls failed in a row');
     expect(c[1]!.label).toBe('bot a: consecutive exchange errors');
   });
 
   it('circuit breaker open, memory over 1 GB, CPU over 90 % sustained', () => {
-    expect(rules(snapshot({ account: { breaker: { ...closed, state: 'open', openedAt: 5, consecutiveFailures: 5 } } }))).toEqual(['circuit-open']);
-    expect(rules(snapshot({ process: { pid: 1, rssBytes: 1025 * 1048576, cpuFloorPct: 95 } }))).toEqual(['memory', 'cpu']);
+    expect(
+      rules(snapshot({ account: { breaker: { ...closed, state: 'open', openedAt: 5, consecutiveFailures: 5 } } })),
+    ).toEqual(['circuit-open']);
+    expect(rules(snapshot({ process: { pid: 1, rssBytes: 1025 * 1048576, cpuFloorPct: 95 } }))).toEqual([
+      'memory',
+      'cpu',
+    ]);
     expect(rules(snapshot({ process: { pid: 1, rssBytes: 1, cpuFloorPct: null } }))).toEqual([]); // window not covered yet
   });
 
@@ -54,14 +85,32 @@ describe('alert rules (seed 003 defaults)', () => {
   it('user stream down longer than the threshold; order unknown past its deadline', () => {
     const now = 10 * 3600_000;
     expect(rules(snapshot({ account: { userStream: { subscribed: false, downSince: now - 119_000 } } }))).toEqual([]);
-    expect(rules(snapshot({ account: { userStream: { subscribed: false, downSince: now - 121_000 } } }))).toEqual(['stream-stale']);
-    const order = { key: 'bot-a/3', bot: 'bot-a', clientOrderId: 'a_x-3', since: now - 20_000, deadline: now - 1, lastError: 'OutcomeUnknown' };
-    expect(evaluateAlerts(snapshot({ unknownOrders: [order] }), DEFAULT_THRESHOLDS)[0]).toMatchObject({ rule: 'order-unknown', label: 'bot a: order a_x-3 outcome unknown' });
+    expect(rules(snapshot({ account: { userStream: { subscribed: false, downSince: now - 121_000 } } }))).toEqual([
+      'stream-stale',
+    ]);
+    const order = {
+      key: 'bot-a/3',
+      bot: 'bot-a',
+      clientOrderId: 'a_x-3',
+      since: now - 20_000,
+      deadline: now - 1,
+      lastError: 'OutcomeUnknown',
+    };
+    expect(evaluateAlerts(snapshot({ unknownOrders: [order] }), DEFAULT_THRESHOLDS)[0]).toMatchObject({
+      rule: 'order-unknown',
+      label: 'bot a: order a_x-3 outcome unknown',
+    });
     expect(rules(snapshot({ unknownOrders: [{ ...order, deadline: now + 1 }] }))).toEqual([]);
   });
 
   it('thresholds from the environment, each refusal naming the variable', () => {
-    const t = alertThresholds({ ALERT_CONSECUTIVE_ERRORS: '3', ALERT_MEMORY_MB: '512', ALERT_CPU_PCT: '75', ALERT_CPU_FOR_S: '60', ALERTS_DISABLED: 'no-success,cpu' });
+    const t = alertThresholds({
+      ALERT_CONSECUTIVE_ERRORS: '3',
+      ALERT_MEMORY_MB: '512',
+      ALERT_CPU_PCT: '75',
+      ALERT_CPU_FOR_S: '60',
+      ALERTS_DISABLED: 'no-success,cpu',
+    });
     expect(t).toMatchObject({ consecutiveErrors: 3, rssBytes: 512 * 1048576, cpuPct: 75, cpuForMs: 60_000 });
     expect([...t.disabled]).toEqual(['no-success', 'cpu']);
     expect(() => alertThresholds({ ALERT_CPU_PCT: 'lots' })).toThrow(/ALERT_CPU_PCT/);
@@ -71,7 +120,12 @@ describe('alert rules (seed 003 defaults)', () => {
 });
 
 describe('alert book: once while it lasts, then recovered', () => {
-  const cond = { key: 'circuit-open:paper', rule: 'circuit-open' as const, label: 'account paper: circuit breaker open', detail: 'open since …' };
+  const cond = {
+    key: 'circuit-open:paper',
+    rule: 'circuit-open' as const,
+    label: 'account paper: circuit breaker open',
+    detail: 'open since …',
+  };
 
   it('fires once, stays quiet while firing, says recovered, and survives a restart', () => {
     const file = path.join(os.tmpdir(), `alerts-${randomUUID()}.db`);

@@ -26,13 +26,29 @@ function recorder(setup: { timerAt?: number; watchAbove?: string; requestOn?: nu
         case 'start': {
           const intents = [];
           if (setup.timerAt !== undefined) intents.push({ kind: 'timer', id: 't1', at: setup.timerAt } as const);
-          if (setup.watchAbove !== undefined) intents.push({ kind: 'watch', id: 'w1', direction: 'above', price: setup.watchAbove } as const);
+          if (setup.watchAbove !== undefined)
+            intents.push({ kind: 'watch', id: 'w1', direction: 'above', price: setup.watchAbove } as const);
           return { state: note('start'), intents };
         }
         case 'candle': {
           const n = state.n + 1;
-          const s = { ...note(`candle ${event.candle.close} at ${ctx.now - T0}${n === 1 ? ` balances=${JSON.stringify(ctx.balances)}` : ''}`), n };
-          if (n === setup.requestOn) return { state: s, intents: [{ kind: 'request', requestId: 'r1', request: { kind: 'candles', symbol: 'BTCUSDT', interval: '1m', limit: 5 } }] };
+          const s = {
+            ...note(
+              `candle ${event.candle.close} at ${ctx.now - T0}${n === 1 ? ` balances=${JSON.stringify(ctx.balances)}` : ''}`,
+            ),
+            n,
+          };
+          if (n === setup.requestOn)
+            return {
+              state: s,
+              intents: [
+                {
+                  kind: 'request',
+                  requestId: 'r1',
+                  request: { kind: 'candles', symbol: 'BTCUSDT', interval: '1m', limit: 5 },
+                },
+              ],
+            };
           return { state: s };
         }
         case 'timer':
@@ -40,7 +56,11 @@ function recorder(setup: { timerAt?: number; watchAbove?: string; requestOn?: nu
         case 'trigger':
           return { state: note(`trigger ${event.id} price ${event.price} time ${event.time - T0}`) };
         case 'data':
-          return { state: note(`data ${event.requestId}: ${(event.result as unknown as Candle[]).map((c) => c.close).join(',')}`) };
+          return {
+            state: note(
+              `data ${event.requestId}: ${(event.result as unknown as Candle[]).map((c) => c.close).join(',')}`,
+            ),
+          };
         default:
           return { state };
       }
@@ -49,13 +69,27 @@ function recorder(setup: { timerAt?: number; watchAbove?: string; requestOn?: nu
 }
 
 /** The recorder's notes, from the last state it returned. */
-const seen = (_result: ReturnType<typeof runBacktest>, strategyState: Json) => (strategyState as { seen: string[] }).seen;
+const seen = (_result: ReturnType<typeof runBacktest>, strategyState: Json) =>
+  (strategyState as { seen: string[] }).seen;
 
 function runRecorder(setup: Parameters<typeof recorder>[0], rows: Parameters<typeof candles>[0]): string[] {
   let last: Json = null;
   const strategy = recorder(setup);
-  const wrapped = { ...strategy, onEvent: (s: never, e: StrategyEvent, c: never) => { const d = strategy.onEvent(s, e, c); last = d.state; return d; } };
-  const r = runBacktest({ strategy: wrapped, params: {}, candles: candles(rows), filters: BTCUSDT_FILTERS, balances: { USDT: '500', BTC: '2' } });
+  const wrapped = {
+    ...strategy,
+    onEvent: (s: never, e: StrategyEvent, c: never) => {
+      const d = strategy.onEvent(s, e, c);
+      last = d.state;
+      return d;
+    },
+  };
+  const r = runBacktest({
+    strategy: wrapped,
+    params: {},
+    candles: candles(rows),
+    filters: BTCUSDT_FILTERS,
+    balances: { USDT: '500', BTC: '2' },
+  });
   return seen(r, last);
 }
 
@@ -88,27 +122,53 @@ describe('backtest engine', () => {
     const gapped = [rows[0]!, rows[1]!, rows[3]!];
     let last: Json = null;
     const strategy = recorder({});
-    const wrapped = { ...strategy, onEvent: (st: never, e: StrategyEvent, c: never) => { const dd = strategy.onEvent(st, e, c); last = dd.state; return dd; } };
+    const wrapped = {
+      ...strategy,
+      onEvent: (st: never, e: StrategyEvent, c: never) => {
+        const dd = strategy.onEvent(st, e, c);
+        last = dd.state;
+        return dd;
+      },
+    };
     const r = runBacktest({ strategy: wrapped, params: {}, candles: gapped, filters: BTCUSDT_FILTERS });
-    expect(seen(r, last).slice(1)).toEqual(['candle 100 at 59999 balances={"base":"0","quote":"10000"}', 'candle 101 at 119999', 'candle 103 at 239999']);
+    expect(seen(r, last).slice(1)).toEqual([
+      'candle 100 at 59999 balances={"base":"0","quote":"10000"}',
+      'candle 101 at 119999',
+      'candle 103 at 239999',
+    ]);
     expect(r.notifications.map((n) => n.message)).toEqual([]);
   });
 
   it('fires timers at the close of the candle during which they came due', () => {
     const lines = runRecorder({ timerAt: T0 + 90_000 }, [flat(100), flat(101), flat(102)]);
-    expect(lines.slice(1)).toEqual(['candle 100 at 59999 balances={"base":"2","quote":"500"}', 'timer t1 at 119999', 'candle 101 at 119999', 'candle 102 at 179999']);
+    expect(lines.slice(1)).toEqual([
+      'candle 100 at 59999 balances={"base":"2","quote":"500"}',
+      'timer t1 at 119999',
+      'candle 101 at 119999',
+      'candle 102 at 179999',
+    ]);
   });
 
   it('fires price watches on the candle path, at the first point that crosses', () => {
     // Candle 2: 100 → 99 (low, nearer) → 106 (high) → 105: crosses 105 at the high, the third
     // point, at openTime + floor(2 × 59999 / 3).
     const lines = runRecorder({ watchAbove: '105' }, [flat(100), [100, 106, 99, 105], [105, 110, 105, 109]]);
-    expect(lines.slice(1)).toEqual(['candle 100 at 59999 balances={"base":"2","quote":"500"}', 'trigger w1 price 106 time 99999', 'candle 105 at 119999', 'candle 109 at 179999']);
+    expect(lines.slice(1)).toEqual([
+      'candle 100 at 59999 balances={"base":"2","quote":"500"}',
+      'trigger w1 price 106 time 99999',
+      'candle 105 at 119999',
+      'candle 109 at 179999',
+    ]);
   });
 
   it('measures equity, drawdown and exposure from the account (locked balances included)', () => {
     // Buys 1 BTC at 100 (fee 0.001 BTC) and holds it behind a far take-profit.
-    const r = backtest(smartTrade, { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '50', share: '100' }] } }, [flat(100), flat(90), flat(110)], { balances: { USDT: '1000' } });
+    const r = backtest(
+      smartTrade,
+      { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '50', share: '100' }] } },
+      [flat(100), flat(90), flat(110)],
+      { balances: { USDT: '1000' } },
+    );
     // Equity: 1000 at the start; 900 + 0.999 × 100 = 999.9; 900 + 0.999 × 90 = 989.91; 1009.89.
     expect(r.metrics.equity.map((p) => p.equity)).toEqual([1000, 999.9, 989.91, 1009.89]);
     expect(r.metrics.maxDrawdown).toBe('10.09');
@@ -120,28 +180,49 @@ describe('backtest engine', () => {
   });
 
   it('sizes a percentage of the free balance the kernel learned at start', () => {
-    const r = backtest(smartTrade, { sizing: { mode: 'percent', percent: '50' }, exits: { stopLoss: { pct: '10' } } }, [flat(100)], { balances: { USDT: '1000' } });
+    const r = backtest(
+      smartTrade,
+      { sizing: { mode: 'percent', percent: '50' }, exits: { stopLoss: { pct: '10' } } },
+      [flat(100)],
+      { balances: { USDT: '1000' } },
+    );
     expect(orderLines(r)[0]).toBe('entry BUY MARKET 5 → FILLED');
   });
 
   it('applies the risk config: a drawdown kill-switch stops the bot, which closes its position at market', () => {
-    const r = backtest(smartTrade, { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '50', share: '100' }] } }, [flat(100), flat(94), flat(94)], {
-      balances: { USDT: '1000' },
-      risk: { maxDrawdown: '5' },
-      onStop: 'close-position',
-    });
+    const r = backtest(
+      smartTrade,
+      { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '50', share: '100' }] } },
+      [flat(100), flat(94), flat(94)],
+      {
+        balances: { USDT: '1000' },
+        risk: { maxDrawdown: '5' },
+        onStop: 'close-position',
+      },
+    );
     // Capital 1000 (learned from the balances); at 94 the position is worth 0.999 × (94 − 100.1001) = −6.094.
     expect(r.stopReason).toBe('risk: drawdown 6.094 from peak equity 1000 exceeds maxDrawdown 5');
-    expect(orderLines(r)).toEqual(['entry BUY MARKET 1 → FILLED', 'exit-1 SELL LIMIT 0.999@150 → CANCELED', '__close SELL MARKET 0.999 → FILLED']);
+    expect(orderLines(r)).toEqual([
+      'entry BUY MARKET 1 → FILLED',
+      'exit-1 SELL LIMIT 0.999@150 → CANCELED',
+      '__close SELL MARKET 0.999 → FILLED',
+    ]);
     expect(fillLines(r).at(-1)).toBe('__close SELL 0.999@94 fee 0.093906 USDT');
     expect(balance(r, 'BTC')).toBe('0');
   });
 
   it('takes the fee rates and refuses params its strategy refuses', () => {
-    const r = backtest(smartTrade, { sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '10' } } }, [flat(100)], { makerFee: '0', takerFee: '0' });
+    const r = backtest(
+      smartTrade,
+      { sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '10' } } },
+      [flat(100)],
+      { makerFee: '0', takerFee: '0' },
+    );
     expect(fillLines(r)[0]).toBe('entry BUY 1@100 fee 0 BTC');
     expect(() => backtest(smartTrade, { sizing: { mode: 'base' } }, [flat(100)])).toThrow(BacktestError);
-    expect(() => backtest(smartTrade, { sizing: { mode: 'base' } }, [flat(100)])).toThrow(/invalid params for smart-trade: sizing.quantity/);
+    expect(() => backtest(smartTrade, { sizing: { mode: 'base' } }, [flat(100)])).toThrow(
+      /invalid params for smart-trade: sizing.quantity/,
+    );
     expect(() => runBacktest({ strategy: smartTrade, params: {}, candles: [] })).toThrow(/no candles/);
   });
 });

@@ -31,10 +31,24 @@ const placer = defineStrategy<Record<string, never>, { n: number }>({
 
 describe('refused orders in a backtest report', () => {
   it('are REJECTED with their reason and counted, never left SUBMITTING', () => {
-    const r = runBacktest({ strategy: placer, params: {}, candles: candles([[30000, 30000, 30000, 30000], [30000, 30000, 30000, 30000], [30000, 30000, 30000, 30000], [30000, 30000, 30000, 30000]]), filters: BTCUSDT_FILTERS, balances: { USDT: '1000' } });
+    const r = runBacktest({
+      strategy: placer,
+      params: {},
+      candles: candles([
+        [30000, 30000, 30000, 30000],
+        [30000, 30000, 30000, 30000],
+        [30000, 30000, 30000, 30000],
+        [30000, 30000, 30000, 30000],
+      ]),
+      filters: BTCUSDT_FILTERS,
+      balances: { USDT: '1000' },
+    });
     const byTag = Object.fromEntries(r.orders.map((o) => [o.tag, o]));
     expect(byTag.dust).toMatchObject({ status: 'REJECTED', rejectReason: expect.stringMatching(/filters/) });
-    expect(byTag['too-big']).toMatchObject({ status: 'REJECTED', rejectReason: expect.stringMatching(/insufficient balance/i) });
+    expect(byTag['too-big']).toMatchObject({
+      status: 'REJECTED',
+      rejectReason: expect.stringMatching(/insufficient balance/i),
+    });
     expect(byTag.fine).toMatchObject({ status: 'FILLED' });
     expect(r.orders.filter((o) => o.status === 'SUBMITTING')).toEqual([]);
     expect(summaryText(r)).toMatch(/3 placed, 2 rejected/);

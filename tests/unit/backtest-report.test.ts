@@ -13,7 +13,21 @@ const FIXTURE = path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2
 
 describe('terminal report', () => {
   it('summarises the run: equity, PnL, drawdown, trades', () => {
-    const r = backtest(smartTrade, { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '2', share: '50' }, { pct: '5', share: '50' }], stopLoss: { pct: '3' } } }, [flat(100), [100, 103, 99, 102], [102, 106, 101, 105]], { balances: { USDT: '1000' } });
+    const r = backtest(
+      smartTrade,
+      {
+        sizing: { mode: 'base', quantity: '1' },
+        exits: {
+          takeProfits: [
+            { pct: '2', share: '50' },
+            { pct: '5', share: '50' },
+          ],
+          stopLoss: { pct: '3' },
+        },
+      },
+      [flat(100), [100, 103, 99, 102], [102, 106, 101, 105]],
+      { balances: { USDT: '1000' } },
+    );
     const text = summaryText(r, { elapsedMs: 12 });
     expect(text).toContain('strategy            smart-trade');
     expect(text).toContain('bot                 STOPPED: smart trade complete: every exit filled');
@@ -32,7 +46,11 @@ describe('terminal report', () => {
 
 describe('HTML report', () => {
   const k = loadKlines(FIXTURE);
-  const r = runBacktest({ strategy: grid, params: { low: '38000', high: '46000', levels: 12, quantity: '0.01' }, candles: k.candles });
+  const r = runBacktest({
+    strategy: grid,
+    params: { low: '38000', high: '46000', levels: 12, quantity: '0.01' },
+    candles: k.candles,
+  });
   const html = reportHtml(r, k.candles, { maxBars: 120 });
 
   it('is one standalone page: its only scripts are inline, nothing is fetched', () => {
@@ -49,7 +67,11 @@ describe('HTML report', () => {
   it('embeds the bars with one marker per bar and side, the equity curve, and lists the trades', () => {
     expect(Number(/id="price-chart" data-bars="(\d+)"/.exec(html)?.[1])).toBe(120);
     const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!;
-    const data = JSON.parse(json) as { candles: { time: number; open: number }[]; fills: { side: string; count: number; time: number }[]; equity: unknown[] };
+    const data = JSON.parse(json) as {
+      candles: { time: number; open: number }[];
+      fills: { side: string; count: number; time: number }[];
+      equity: unknown[];
+    };
     expect(data.candles).toHaveLength(120);
     expect(data.fills.filter((f) => f.side === 'BUY').length).toBeGreaterThan(5);
     expect(data.fills.filter((f) => f.side === 'SELL').length).toBeGreaterThan(5);

@@ -21,7 +21,9 @@ describe('circuit breaker', () => {
     fail(b);
     b.record(outcomeOf(classifyExchangeError(Object.assign(new Error('Too many requests'), { code: -1003 })))); // rate limit: neutral
     expect(b.snapshot()).toMatchObject({ state: 'closed', consecutiveFailures: 2 });
-    b.record(outcomeOf(classifyExchangeError(Object.assign(new Error('Account has insufficient balance'), { code: -2010 })))); // an answer
+    b.record(
+      outcomeOf(classifyExchangeError(Object.assign(new Error('Account has insufficient balance'), { code: -2010 }))),
+    ); // an answer
     expect(b.snapshot().consecutiveFailures).toBe(0);
     fail(b);
     b.record(outcomeOf(classifyExchangeError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))));
@@ -46,7 +48,9 @@ describe('circuit breaker', () => {
     expect((thrown as ApplicationFailure).nonRetryable).toBe(true);
     expect((thrown as ApplicationFailure).type).toBe('OrderRejected');
     expect((thrown as ApplicationFailure).details?.[0]).toMatchObject({ code: 'CIRCUIT_OPEN' });
-    expect((thrown as ApplicationFailure).message).toMatch(/circuit breaker open on account "paper".*exits and protective orders still go/);
+    expect((thrown as ApplicationFailure).message).toMatch(
+      /circuit breaker open on account "paper".*exits and protective orders still go/,
+    );
     expect(() => refuseEntryWhileOpen(b, 'exit', 'order y')).not.toThrow();
     expect(() => refuseEntryWhileOpen(b, undefined, 'order z')).not.toThrow();
     b.close();
@@ -97,7 +101,16 @@ describe('circuit breaker', () => {
 });
 
 describe('the circuitBreaker signal is untrusted input', () => {
-  const setup = { name: 'b', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m' as const, account: 'paper', params: { quantity: '0.001' }, onStop: 'cancel-orders' as const, risk: {} };
+  const setup = {
+    name: 'b',
+    strategy: 'dca-take-profit',
+    symbol: 'BTCUSDT',
+    interval: '1m' as const,
+    account: 'paper',
+    params: { quantity: '0.001' },
+    onStop: 'cancel-orders' as const,
+    risk: {},
+  };
   const state = createBotState(setup, dcaTakeProfit, 1_000);
 
   it('takes one snapshot of the worker’s own shape for the bot’s account; anything else is refused and recorded with the reason', () => {
@@ -106,7 +119,14 @@ describe('the circuitBreaker signal is untrusted input', () => {
     const snap = b.snapshot();
     b.close();
     const refused: InputRejection[] = [];
-    const inbound = createInbound({ state: () => state, push: () => {}, now: () => 5, maxCandleLeadMs: 60_000, strict: true, reject: (r) => refused.push(r) });
+    const inbound = createInbound({
+      state: () => state,
+      push: () => {},
+      now: () => 5,
+      maxCandleLeadMs: 60_000,
+      strict: true,
+      reject: (r) => refused.push(r),
+    });
     const reasonOf = (args: unknown[]) => {
       const before = refused.length;
       expect(inbound.circuitBreaker(args)).toBeNull();

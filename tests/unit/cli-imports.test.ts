@@ -9,7 +9,14 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../..');
-const NATIVE = ['@temporalio/worker', '@temporalio/core-bridge', 'better-sqlite3', 'onnxruntime-node', 'bufferutil', '@swc/core'];
+const NATIVE = [
+  '@temporalio/worker',
+  '@temporalio/core-bridge',
+  'better-sqlite3',
+  'onnxruntime-node',
+  'bufferutil',
+  '@swc/core',
+];
 
 /** `node_modules/@scope/name/lib/x.js` → `@scope/name`. */
 function packageOf(input: string): string | null {

@@ -6,10 +6,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isForeignLineageId, recordMint } from '../../core/adoption';
-import { BINANCE_CLIENT_ID, branchToken, lineageTag, mintClientOrderId, nameKeyOf, parseClientOrderId, tagOf } from '../../core/client-ids';
+import {
+  BINANCE_CLIENT_ID,
+  branchToken,
+  lineageTag,
+  mintClientOrderId,
+  nameKeyOf,
+  parseClientOrderId,
+  tagOf,
+} from '../../core/client-ids';
 import { seedKeyOfRun } from '../../workflows/reset-detection';
 
-const src = (name: string, run = 'run-1') => ({ name, namespace: 'default', workflowId: `bot-${name}`, firstExecutionRunId: run });
+const src = (name: string, run = 'run-1') => ({
+  name,
+  namespace: 'default',
+  workflowId: `bot-${name}`,
+  firstExecutionRunId: run,
+});
 
 describe('client order ids', () => {
   it('twins with the same first 12 letters, started in the same second, get different tags', () => {
@@ -52,11 +65,16 @@ describe('client order ids', () => {
     let ranges = recordMint(undefined, 'BBBBB', 1);
     ranges = recordMint(ranges, 'BBBBB', 2);
     ranges = recordMint(ranges, 'CCCCC', 3); // a reset moved the bot to branch CCCCC at seq 3
-    expect(ranges).toEqual([{ branch: 'BBBBB', from: 1, to: 3 }, { branch: 'CCCCC', from: 3, to: 4 }]);
+    expect(ranges).toEqual([
+      { branch: 'BBBBB', from: 1, to: 3 },
+      { branch: 'CCCCC', from: 3, to: 4 },
+    ]);
     expect(isForeignLineageId(tag, 'CCCCC', ranges, 4, mintClientOrderId(tag, 'BBBBB', 2))).toBe(false); // own
     expect(isForeignLineageId(tag, 'CCCCC', ranges, 4, mintClientOrderId(tag, 'BBBBB', 3))).toBe(true); // the discarded branch's 3rd
     expect(isForeignLineageId(tag, 'CCCCC', ranges, 4, mintClientOrderId(tag, 'CCCCC', 9))).toBe(false); // not a discarded branch
-    expect(isForeignLineageId(tag, 'CCCCC', ranges, 4, mintClientOrderId(lineageTag(src('other')), 'BBBBB', 3))).toBe(false); // not the lineage
+    expect(isForeignLineageId(tag, 'CCCCC', ranges, 4, mintClientOrderId(lineageTag(src('other')), 'BBBBB', 3))).toBe(
+      false,
+    ); // not the lineage
   });
 });
 

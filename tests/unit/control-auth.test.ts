@@ -16,20 +16,38 @@ const SECRET = 's'.repeat(40);
 
 describe('control API credentials', () => {
   it('refuses to start without credentials, or with some of them, and names what is missing', async () => {
-    await expect(resolveCredentials({ env: {} })).rejects.toThrow(/CONTROL_USERNAME, CONTROL_PASSWORD, CONTROL_JWT_SECRET.*no default password/);
-    await expect(resolveCredentials({ env: { CONTROL_USERNAME: 'me' } })).rejects.toThrow('CONTROL_PASSWORD, CONTROL_JWT_SECRET missing');
-    await expect(resolveCredentials({ env: { CONTROL_USERNAME: 'me', CONTROL_PASSWORD: 'short', CONTROL_JWT_SECRET: 'tiny' } })).rejects.toThrow(/CONTROL_PASSWORD: must be at least 8[\s\S]*CONTROL_JWT_SECRET: must be at least 32/);
-    await expect(resolveCredentials({ env: { CONTROL_USERNAME: 'me', CONTROL_PASSWORD: 'scrypt$1$2', CONTROL_JWT_SECRET: SECRET } })).rejects.toBeInstanceOf(CredentialsError);
+    await expect(resolveCredentials({ env: {} })).rejects.toThrow(
+      /CONTROL_USERNAME, CONTROL_PASSWORD, CONTROL_JWT_SECRET.*no default password/,
+    );
+    await expect(resolveCredentials({ env: { CONTROL_USERNAME: 'me' } })).rejects.toThrow(
+      'CONTROL_PASSWORD, CONTROL_JWT_SECRET missing',
+    );
+    await expect(
+      resolveCredentials({ env: { CONTROL_USERNAME: 'me', CONTROL_PASSWORD: 'short', CONTROL_JWT_SECRET: 'tiny' } }),
+    ).rejects.toThrow(/CONTROL_PASSWORD: must be at least 8[\s\S]*CONTROL_JWT_SECRET: must be at least 32/);
+    await expect(
+      resolveCredentials({
+        env: { CONTROL_USERNAME: 'me', CONTROL_PASSWORD: 'scrypt$1$2', CONTROL_JWT_SECRET: SECRET },
+      }),
+    ).rejects.toBeInstanceOf(CredentialsError);
   });
 
   it('checks a plain or hashed password with scrypt; a wrong username fails too', async () => {
-    const plain = await resolveCredentials({ env: { CONTROL_USERNAME: 'me', CONTROL_PASSWORD: 'correct horse', CONTROL_JWT_SECRET: SECRET } });
+    const plain = await resolveCredentials({
+      env: { CONTROL_USERNAME: 'me', CONTROL_PASSWORD: 'correct horse', CONTROL_JWT_SECRET: SECRET },
+    });
     expect(plain.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(await verifyLogin(plain, 'me', 'correct horse')).toBe(true);
     expect(await verifyLogin(plain, 'me', 'correct horsE')).toBe(false);
     expect(await verifyLogin(plain, 'you', 'correct horse')).toBe(false);
     expect(await verifyLogin(plain, 'me', '')).toBe(false);
-    const hashed = await resolveCredentials({ env: { CONTROL_USERNAME: 'me', CONTROL_PASSWORD: await hashPassword('battery staple'), CONTROL_JWT_SECRET: SECRET } });
+    const hashed = await resolveCredentials({
+      env: {
+        CONTROL_USERNAME: 'me',
+        CONTROL_PASSWORD: await hashPassword('battery staple'),
+        CONTROL_JWT_SECRET: SECRET,
+      },
+    });
     expect(await verifyLogin(hashed, 'me', 'battery staple')).toBe(true);
     expect(await verifyLogin(hashed, 'me', 'battery stapler')).toBe(false);
   });
@@ -42,11 +60,23 @@ describe('control API credentials', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).not.toContain(made.generatedPassword!);
     const again = await resolveCredentials({ env: {}, file, generate: true });
-    expect(again).toMatchObject({ source: 'file', username: 'admin', jwtSecret: made.jwtSecret, passwordHash: made.passwordHash });
+    expect(again).toMatchObject({
+      source: 'file',
+      username: 'admin',
+      jwtSecret: made.jwtSecret,
+      passwordHash: made.passwordHash,
+    });
     expect(again.generatedPassword).toBeUndefined();
     expect(await verifyLogin(again, 'admin', made.generatedPassword!)).toBe(true);
     // The environment wins over the file.
-    expect((await resolveCredentials({ env: { CONTROL_USERNAME: 'ops', CONTROL_PASSWORD: 'long enough', CONTROL_JWT_SECRET: SECRET }, file })).username).toBe('ops');
+    expect(
+      (
+        await resolveCredentials({
+          env: { CONTROL_USERNAME: 'ops', CONTROL_PASSWORD: 'long enough', CONTROL_JWT_SECRET: SECRET },
+          file,
+        })
+      ).username,
+    ).toBe('ops');
     // Without `generate` (npm run api) and without a file: refused.
     await expect(resolveCredentials({ env: {}, file: path.join(dir, 'absent.json') })).rejects.toThrow(/npm start/);
   });

@@ -15,11 +15,26 @@ const DEPLOY = path.resolve(__dirname, '../../deploy');
 describe('deploy/ metrics', () => {
   it('every bots_* metric of the dashboard and the alert rules exists', () => {
     const names = new Set([
-      ...workerMetrics({ accounts: new AccountRegistry([]), streams: () => null, tracker: new ActivityTracker(() => 0), notifier: null, monitor: null }).getMetricsAsArray().map((m) => m.name),
-      ...botMetrics({ client: {} as never, taskQueue: 'q' }).getMetricsAsArray().map((m) => m.name),
+      ...workerMetrics({
+        accounts: new AccountRegistry([]),
+        streams: () => null,
+        tracker: new ActivityTracker(() => 0),
+        notifier: null,
+        monitor: null,
+      })
+        .getMetricsAsArray()
+        .map((m) => m.name),
+      ...botMetrics({ client: {} as never, taskQueue: 'q' })
+        .getMetricsAsArray()
+        .map((m) => m.name),
     ]);
-    const dashboard = JSON.parse(readFileSync(path.join(DEPLOY, 'grafana-dashboard.json'), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
-    const exprs = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), readFileSync(path.join(DEPLOY, 'prometheus-alerts.yml'), 'utf8')];
+    const dashboard = JSON.parse(readFileSync(path.join(DEPLOY, 'grafana-dashboard.json'), 'utf8')) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+      readFileSync(path.join(DEPLOY, 'prometheus-alerts.yml'), 'utf8'),
+    ];
     const used = new Set(exprs.flatMap((e) => e.match(/\bbots_[a-z_]+/g) ?? []));
     expect(used.size).toBeGreaterThan(15);
     for (const name of used) expect(names, name).toContain(name);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotSetup, type BotState, type Command, clientOrderIdFor, createBotState, nextWakeAt, step } from '../../core/engine';
+import {
+  type BotEvent,
+  type BotSetup,
+  type BotState,
+  type Command,
+  clientOrderIdFor,
+  createBotState,
+  nextWakeAt,
+  step,
+} from '../../core/engine';
 import type { Candle, SymbolFilters } from '../../core/market';
 import type { OrderSnapshot } from '../../core/orders';
 import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';
@@ -24,7 +33,10 @@ const FILTERS: SymbolFilters = {
 };
 
 /** A scripted strategy: each candle's close decides the intents through `script`. */
-function scripted(script: (close: string, state: { n: number }) => Intent[], onOrder?: (tag: string, status: string) => Intent[]): Strategy<Record<string, never>, { n: number; seen: string[] }> {
+function scripted(
+  script: (close: string, state: { n: number }) => Intent[],
+  onOrder?: (tag: string, status: string) => Intent[],
+): Strategy<Record<string, never>, { n: number; seen: string[] }> {
   return defineStrategy({
     id: 'scripted',
     title: 'test',
@@ -32,26 +44,53 @@ function scripted(script: (close: string, state: { n: number }) => Intent[], onO
     params: z.object({}).strict(),
     init: () => ({ n: 0, seen: [] as string[] }),
     onEvent(state, event) {
-      if (event.type === 'candle') return { state: { ...state, n: state.n + 1 }, intents: script(event.candle.close, state) };
-      if (event.type === 'order') return { state: { ...state, seen: [...state.seen, `${event.order.tag}:${event.order.status}`] }, intents: onOrder?.(event.order.tag, event.order.status) ?? [] };
+      if (event.type === 'candle')
+        return { state: { ...state, n: state.n + 1 }, intents: script(event.candle.close, state) };
+      if (event.type === 'order')
+        return {
+          state: { ...state, seen: [...state.seen, `${event.order.tag}:${event.order.status}`] },
+          intents: onOrder?.(event.order.tag, event.order.status) ?? [],
+        };
       if (event.type === 'timer') return { state: { ...state, seen: [...state.seen, `timer:${event.id}`] } };
       return { state };
     },
   });
 }
 
-const setup = (onStop: BotSetup['onStop'] = 'cancel-orders'): BotSetup => ({ name: 'test-bot', strategy: 'scripted', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: {}, onStop, risk: {} });
+const setup = (onStop: BotSetup['onStop'] = 'cancel-orders'): BotSetup => ({
+  name: 'test-bot',
+  strategy: 'scripted',
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  account: 'paper',
+  params: {},
+  onStop,
+  risk: {},
+});
 
 const T0 = Date.UTC(2026, 0, 1);
 
 function candle(i: number, close: string): Candle {
-  return { symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: close, high: close, low: close, close, volume: '1' };
+  return {
+    symbol: 'BTCUSDT',
+    interval: '1m',
+    openTime: T0 + i * 60_000,
+    closeTime: T0 + i * 60_000 + 59_999,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: '1',
+  };
 }
 
 class Harness {
   state: BotState;
   commands: Command[] = [];
-  constructor(readonly strategy: Strategy<any, any>, onStop: BotSetup['onStop'] = 'cancel-orders') {
+  constructor(
+    readonly strategy: Strategy<any, any>,
+    onStop: BotSetup['onStop'] = 'cancel-orders',
+  ) {
     this.state = createBotState(setup(onStop), strategy, T0);
     this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
   }
@@ -66,7 +105,13 @@ class Harness {
   }
 }
 
-function filled(clientOrderId: string, qty: string, price: string, tradeId: number, opts: Partial<OrderSnapshot> = {}): OrderSnapshot {
+function filled(
+  clientOrderId: string,
+  qty: string,
+  price: string,
+  tradeId: number,
+  opts: Partial<OrderSnapshot> = {},
+): OrderSnapshot {
   return {
     clientOrderId,
     symbol: 'BTCUSDT',
@@ -74,14 +119,27 @@ function filled(clientOrderId: string, qty: string, price: string, tradeId: numb
     executedQty: qty,
     cumulativeQuoteQty: (Number(qty) * Number(price)).toFixed(8),
     updateTime: T0,
-    fills: [{ tradeId, price, qty, quoteQty: (Number(qty) * Number(price)).toFixed(8), commission: '0', commissionAsset: 'USDT', time: T0, isMaker: false }],
+    fills: [
+      {
+        tradeId,
+        price,
+        qty,
+        quoteQty: (Number(qty) * Number(price)).toFixed(8),
+        commission: '0',
+        commissionAsset: 'USDT',
+        time: T0,
+        isMaker: false,
+      },
+    ],
     ...opts,
   };
 }
 
 describe('bot kernel', () => {
   it('mints unique, valid client order ids that survive a JSON round trip (continue-as-new)', () => {
-    const h = new Harness(scripted(() => [{ kind: 'place', tag: 'e', side: 'BUY', type: 'MARKET', quantity: '0.1', purpose: 'entry' }]));
+    const h = new Harness(
+      scripted(() => [{ kind: 'place', tag: 'e', side: 'BUY', type: 'MARKET', quantity: '0.1', purpose: 'entry' }]),
+    );
     h.send({ type: 'candle', now: T0 + 60_000, candle: candle(0, '100') });
     // Serialise like continue-as-new does, then keep going.
     h.state = JSON.parse(JSON.stringify(h.state)) as BotState;
@@ -93,7 +151,13 @@ describe('bot kernel', () => {
   });
 
   it('never moves an order backwards and counts each fill once, whatever order reports arrive in', () => {
-    const h = new Harness(scripted((_c, s) => (s.n === 0 ? [{ kind: 'place', tag: 'e', side: 'BUY', type: 'LIMIT', quantity: '0.2', price: '100', purpose: 'entry' }] : [])));
+    const h = new Harness(
+      scripted((_c, s) =>
+        s.n === 0
+          ? [{ kind: 'place', tag: 'e', side: 'BUY', type: 'LIMIT', quantity: '0.2', price: '100', purpose: 'entry' }]
+          : [],
+      ),
+    );
     h.send({ type: 'candle', now: T0, candle: candle(0, '100') });
     const id = h.places()[0]!.clientOrderId;
     const partial: OrderSnapshot = {
@@ -103,7 +167,18 @@ describe('bot kernel', () => {
       executedQty: '0.1',
       cumulativeQuoteQty: '10',
       updateTime: T0 + 1,
-      fills: [{ tradeId: 7, price: '100', qty: '0.1', quoteQty: '10', commission: '0', commissionAsset: 'USDT', time: T0 + 1, isMaker: true }],
+      fills: [
+        {
+          tradeId: 7,
+          price: '100',
+          qty: '0.1',
+          quoteQty: '10',
+          commission: '0',
+          commissionAsset: 'USDT',
+          time: T0 + 1,
+          isMaker: true,
+        },
+      ],
     };
     const full: OrderSnapshot = {
       ...partial,
@@ -111,9 +186,25 @@ describe('bot kernel', () => {
       executedQty: '0.2',
       cumulativeQuoteQty: '20',
       updateTime: T0 + 2,
-      fills: [partial.fills![0]!, { tradeId: 8, price: '100', qty: '0.1', quoteQty: '10', commission: '0', commissionAsset: 'USDT', time: T0 + 2, isMaker: true }],
+      fills: [
+        partial.fills![0]!,
+        {
+          tradeId: 8,
+          price: '100',
+          qty: '0.1',
+          quoteQty: '10',
+          commission: '0',
+          commissionAsset: 'USDT',
+          time: T0 + 2,
+          isMaker: true,
+        },
+      ],
     };
-    h.send({ type: 'orderPlaced', now: T0, snapshot: { ...partial, status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0', fills: [] } });
+    h.send({
+      type: 'orderPlaced',
+      now: T0,
+      snapshot: { ...partial, status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0', fills: [] },
+    });
     h.send({ type: 'orderUpdate', now: T0, snapshot: full, source: 'reconcile' });
     // Late and duplicated stream reports of the partial fill.
     h.send({ type: 'orderUpdate', now: T0, snapshot: partial, source: 'stream' });
@@ -139,12 +230,46 @@ describe('bot kernel', () => {
     h.send({ type: 'candle', now: T0, candle: candle(0, '100') });
     const buy = h.places()[0]!.clientOrderId;
     // 1 BTC at 100 USDT, fee 0.1 USDT.
-    h.send({ type: 'orderPlaced', now: T0, snapshot: filled(buy, '1', '100', 1, { fills: [{ tradeId: 1, price: '100', qty: '1', quoteQty: '100', commission: '0.1', commissionAsset: 'USDT', time: T0, isMaker: false }] }) });
+    h.send({
+      type: 'orderPlaced',
+      now: T0,
+      snapshot: filled(buy, '1', '100', 1, {
+        fills: [
+          {
+            tradeId: 1,
+            price: '100',
+            qty: '1',
+            quoteQty: '100',
+            commission: '0.1',
+            commissionAsset: 'USDT',
+            time: T0,
+            isMaker: false,
+          },
+        ],
+      }),
+    });
     expect(h.state.position.avgEntryPrice).toBe('100.1');
     h.send({ type: 'candle', now: T0 + 60_000, candle: candle(1, '110') });
     const sell = h.places()[1]!.clientOrderId;
     // Sold at 110, fee 0.11 USDT: PnL = 110 - 0.11 - 100.1 = 9.79
-    h.send({ type: 'orderPlaced', now: T0, snapshot: filled(sell, '1', '110', 2, { fills: [{ tradeId: 2, price: '110', qty: '1', quoteQty: '110', commission: '0.11', commissionAsset: 'USDT', time: T0 + 60_000, isMaker: false }] }) });
+    h.send({
+      type: 'orderPlaced',
+      now: T0,
+      snapshot: filled(sell, '1', '110', 2, {
+        fills: [
+          {
+            tradeId: 2,
+            price: '110',
+            qty: '1',
+            quoteQty: '110',
+            commission: '0.11',
+            commissionAsset: 'USDT',
+            time: T0 + 60_000,
+            isMaker: false,
+          },
+        ],
+      }),
+    });
     expect(h.state.position.qty).toBe('0');
     expect(h.state.position.realizedPnl).toBe('9.79');
     expect(h.state.position.fees).toEqual({ USDT: '0.21' });
@@ -174,7 +299,15 @@ describe('bot kernel', () => {
   it('applies exchange filters before anything is sent, with a clear reason when too small', () => {
     const h = new Harness(
       scripted(() => [
-        { kind: 'place', tag: 'ok', side: 'BUY', type: 'LIMIT', quantity: '0.123456', price: '100.129', purpose: 'entry' },
+        {
+          kind: 'place',
+          tag: 'ok',
+          side: 'BUY',
+          type: 'LIMIT',
+          quantity: '0.123456',
+          price: '100.129',
+          purpose: 'entry',
+        },
         { kind: 'place', tag: 'tiny', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '100', purpose: 'entry' },
       ]),
     );
@@ -218,11 +351,36 @@ describe('bot kernel', () => {
     h.send({ type: 'candle', now: T0, candle: candle(0, '100') });
     const [buy, tp] = h.places();
     h.send({ type: 'orderPlaced', now: T0, snapshot: filled(buy!.clientOrderId, '0.5', '100', 1) });
-    h.send({ type: 'orderPlaced', now: T0, snapshot: { clientOrderId: tp!.clientOrderId, symbol: 'BTCUSDT', status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0', updateTime: T0 } });
+    h.send({
+      type: 'orderPlaced',
+      now: T0,
+      snapshot: {
+        clientOrderId: tp!.clientOrderId,
+        symbol: 'BTCUSDT',
+        status: 'NEW',
+        executedQty: '0',
+        cumulativeQuoteQty: '0',
+        updateTime: T0,
+      },
+    });
     const stopCommands = h.send({ type: 'stop', now: T0, reason: 'cancelled' });
     expect(h.state.status).toBe('STOPPING');
-    expect(stopCommands.filter((c) => c.type === 'cancelOrder')).toEqual([{ type: 'cancelOrder', clientOrderId: tp!.clientOrderId, symbol: 'BTCUSDT' }]);
-    const after = h.send({ type: 'orderUpdate', now: T0, snapshot: { clientOrderId: tp!.clientOrderId, symbol: 'BTCUSDT', status: 'CANCELED', executedQty: '0', cumulativeQuoteQty: '0', updateTime: T0 }, source: 'cancel' });
+    expect(stopCommands.filter((c) => c.type === 'cancelOrder')).toEqual([
+      { type: 'cancelOrder', clientOrderId: tp!.clientOrderId, symbol: 'BTCUSDT' },
+    ]);
+    const after = h.send({
+      type: 'orderUpdate',
+      now: T0,
+      snapshot: {
+        clientOrderId: tp!.clientOrderId,
+        symbol: 'BTCUSDT',
+        status: 'CANCELED',
+        executedQty: '0',
+        cumulativeQuoteQty: '0',
+        updateTime: T0,
+      },
+      source: 'cancel',
+    });
     const close = after.find((c) => c.type === 'placeOrder') as Extract<Command, { type: 'placeOrder' }>;
     expect(close.request).toMatchObject({ side: 'SELL', type: 'MARKET', quantity: '0.5' });
     expect(h.state.status).toBe('STOPPING');
@@ -232,9 +390,27 @@ describe('bot kernel', () => {
   });
 
   it('leaves orders alone with leave-orders', () => {
-    const h = new Harness(scripted((_c, s) => (s.n === 0 ? [{ kind: 'place', tag: 'tp', side: 'SELL', type: 'LIMIT', quantity: '0.5', price: '150', purpose: 'exit' }] : [])), 'leave-orders');
+    const h = new Harness(
+      scripted((_c, s) =>
+        s.n === 0
+          ? [{ kind: 'place', tag: 'tp', side: 'SELL', type: 'LIMIT', quantity: '0.5', price: '150', purpose: 'exit' }]
+          : [],
+      ),
+      'leave-orders',
+    );
     h.send({ type: 'candle', now: T0, candle: candle(0, '100') });
-    h.send({ type: 'orderPlaced', now: T0, snapshot: { clientOrderId: h.places()[0]!.clientOrderId, symbol: 'BTCUSDT', status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0', updateTime: T0 } });
+    h.send({
+      type: 'orderPlaced',
+      now: T0,
+      snapshot: {
+        clientOrderId: h.places()[0]!.clientOrderId,
+        symbol: 'BTCUSDT',
+        status: 'NEW',
+        executedQty: '0',
+        cumulativeQuoteQty: '0',
+        updateTime: T0,
+      },
+    });
     const commands = h.send({ type: 'stop', now: T0, reason: 'cancelled' });
     expect(commands.filter((c) => c.type === 'cancelOrder')).toHaveLength(0);
     expect(h.state.status).toBe('STOPPED');
@@ -242,15 +418,28 @@ describe('bot kernel', () => {
 
   it('sends a cancel asked for during submission once the exchange confirms the order', () => {
     const h = new Harness(
-      scripted(
-        (_c, s) => (s.n === 0 ? [{ kind: 'place', tag: 'x', side: 'BUY', type: 'LIMIT', quantity: '0.1', price: '90', purpose: 'entry' }] : [{ kind: 'cancel', tag: 'x' }]),
+      scripted((_c, s) =>
+        s.n === 0
+          ? [{ kind: 'place', tag: 'x', side: 'BUY', type: 'LIMIT', quantity: '0.1', price: '90', purpose: 'entry' }]
+          : [{ kind: 'cancel', tag: 'x' }],
       ),
     );
     h.send({ type: 'candle', now: T0, candle: candle(0, '100') });
     const id = h.places()[0]!.clientOrderId;
     const during = h.send({ type: 'candle', now: T0, candle: candle(1, '100') });
     expect(during.filter((c) => c.type === 'cancelOrder')).toHaveLength(0);
-    const confirmed = h.send({ type: 'orderPlaced', now: T0, snapshot: { clientOrderId: id, symbol: 'BTCUSDT', status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0', updateTime: T0 } });
+    const confirmed = h.send({
+      type: 'orderPlaced',
+      now: T0,
+      snapshot: {
+        clientOrderId: id,
+        symbol: 'BTCUSDT',
+        status: 'NEW',
+        executedQty: '0',
+        cumulativeQuoteQty: '0',
+        updateTime: T0,
+      },
+    });
     expect(confirmed).toContainEqual({ type: 'cancelOrder', clientOrderId: id, symbol: 'BTCUSDT' });
   });
 
@@ -259,18 +448,63 @@ describe('bot kernel', () => {
       scripted((_c, s) =>
         s.n === 0
           ? [
-              { kind: 'place', tag: 'eth', symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.123456', price: '2000.009', purpose: 'entry' },
-              { kind: 'place', tag: 'bnb', symbol: 'BNBUSDT', side: 'BUY', type: 'MARKET', quantity: '1', purpose: 'entry' },
+              {
+                kind: 'place',
+                tag: 'eth',
+                symbol: 'ETHUSDT',
+                side: 'BUY',
+                type: 'LIMIT',
+                quantity: '0.123456',
+                price: '2000.009',
+                purpose: 'entry',
+              },
+              {
+                kind: 'place',
+                tag: 'bnb',
+                symbol: 'BNBUSDT',
+                side: 'BUY',
+                type: 'MARKET',
+                quantity: '1',
+                purpose: 'entry',
+              },
             ]
           : [],
       ),
     );
-    h.send({ type: 'start', now: T0, filters: FILTERS, fresh: false, otherFilters: { ETHUSDT: { ...FILTERS, symbol: 'ETHUSDT', baseAsset: 'ETH', stepSize: '0.001' } } });
+    h.send({
+      type: 'start',
+      now: T0,
+      filters: FILTERS,
+      fresh: false,
+      otherFilters: { ETHUSDT: { ...FILTERS, symbol: 'ETHUSDT', baseAsset: 'ETH', stepSize: '0.001' } },
+    });
     h.send({ type: 'candle', now: T0, candle: candle(0, '100') });
     const [eth] = h.places();
     expect(eth!.request).toMatchObject({ symbol: 'ETHUSDT', quantity: '0.123', price: '2000' });
-    expect(Object.values(h.state.orders).find((o) => o.tag === 'bnb')).toMatchObject({ status: 'REJECTED', rejectReason: expect.stringContaining('not one the strategy declared') });
-    h.send({ type: 'orderPlaced', now: T0, snapshot: { ...filled(eth!.clientOrderId, '0.123', '2000', 1), symbol: 'ETHUSDT', fills: [{ tradeId: 1, price: '2000', qty: '0.123', quoteQty: '246', commission: '0.000123', commissionAsset: 'ETH', time: T0, isMaker: true }] } });
+    expect(Object.values(h.state.orders).find((o) => o.tag === 'bnb')).toMatchObject({
+      status: 'REJECTED',
+      rejectReason: expect.stringContaining('not one the strategy declared'),
+    });
+    h.send({
+      type: 'orderPlaced',
+      now: T0,
+      snapshot: {
+        ...filled(eth!.clientOrderId, '0.123', '2000', 1),
+        symbol: 'ETHUSDT',
+        fills: [
+          {
+            tradeId: 1,
+            price: '2000',
+            qty: '0.123',
+            quoteQty: '246',
+            commission: '0.000123',
+            commissionAsset: 'ETH',
+            time: T0,
+            isMaker: true,
+          },
+        ],
+      },
+    });
     expect(h.state.otherPositions?.ETHUSDT).toMatchObject({ qty: '0.122877' });
     expect(h.state.position.qty).toBe('0');
   });
@@ -283,7 +517,14 @@ describe('bot kernel', () => {
       params: z.object({}).strict(),
       init: () => ({ fired: [] as string[] }),
       onEvent(state: { fired: string[] }, event) {
-        if (event.type === 'start') return { state, intents: [{ kind: 'timer', id: 'b', at: T0 + 2000 }, { kind: 'timer', id: 'a', at: T0 + 1000 }] };
+        if (event.type === 'start')
+          return {
+            state,
+            intents: [
+              { kind: 'timer', id: 'b', at: T0 + 2000 },
+              { kind: 'timer', id: 'a', at: T0 + 1000 },
+            ],
+          };
         if (event.type === 'timer') return { state: { fired: [...state.fired, event.id] } };
         return { state };
       },

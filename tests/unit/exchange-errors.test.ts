@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { RequestTimeoutError, classifyExchangeError, retryAfterFromMessage } from '../../activities/errors';
-import { WeightBudget, WeightBudgetExhausted, observeAnswer, registerBudget, retryAfterHint } from '../../activities/rate-limit';
+import {
+  WeightBudget,
+  WeightBudgetExhausted,
+  observeAnswer,
+  registerBudget,
+  retryAfterHint,
+} from '../../activities/rate-limit';
 
 const binance = (code: number, msg: string) => Object.assign(new Error(msg), { code });
 const network = (code: string) => Object.assign(new Error(`request failed, reason: ${code}`), { code, type: 'system' });
-const http = (status: number) => Object.assign(new Error(`${status} Bad Gateway <html>`), { response: { status, headers: { get: () => null } } });
+const http = (status: number) =>
+  Object.assign(new Error(`${status} Bad Gateway <html>`), { response: { status, headers: { get: () => null } } });
 
 describe('exchange error classification', () => {
   it('treats execution-status-unknown answers, 5xx, resets and our own timeouts as unknown, never as failed', () => {
-    for (const code of [-1000, -1001, -1006, -1007, -1008]) expect(classifyExchangeError(binance(code, 'x')).kind).toBe('unknown');
+    for (const code of [-1000, -1001, -1006, -1007, -1008])
+      expect(classifyExchangeError(binance(code, 'x')).kind).toBe('unknown');
     expect(classifyExchangeError(http(502)).kind).toBe('unknown');
     expect(classifyExchangeError(http(503)).kind).toBe('unknown');
     expect(classifyExchangeError(network('ECONNRESET')).kind).toBe('unknown');
@@ -18,24 +26,43 @@ describe('exchange error classification', () => {
 
   it('knows what certainly did not execute', () => {
     expect(classifyExchangeError(network('ECONNREFUSED'))).toMatchObject({ kind: 'notSent', rateLimited: false });
-    expect(classifyExchangeError(binance(-1021, 'Timestamp for this request is outside of the recvWindow.'))).toMatchObject({ kind: 'notSent' });
-    expect(classifyExchangeError(binance(-1003, 'Too much request weight used'), 2_000)).toMatchObject({ kind: 'notSent', rateLimited: true, retryAfterMs: 2_000 });
+    expect(
+      classifyExchangeError(binance(-1021, 'Timestamp for this request is outside of the recvWindow.')),
+    ).toMatchObject({ kind: 'notSent' });
+    expect(classifyExchangeError(binance(-1003, 'Too much request weight used'), 2_000)).toMatchObject({
+      kind: 'notSent',
+      rateLimited: true,
+      retryAfterMs: 2_000,
+    });
   });
 
   it('adopts a duplicate, looks up an unknown order, and rejects the rest definitively with a stable type', () => {
     expect(classifyExchangeError(binance(-2010, 'Duplicate order sent.')).kind).toBe('duplicate');
     expect(classifyExchangeError(binance(-2013, 'Order does not exist.')).kind).toBe('notFound');
     expect(classifyExchangeError(binance(-2011, 'Unknown order sent.')).kind).toBe('notFound');
-    expect(classifyExchangeError(binance(-2010, 'Account has insufficient balance for requested action.'))).toMatchObject({ kind: 'rejected', type: 'OrderRejected' });
-    expect(classifyExchangeError(binance(-1013, 'Filter failure: LOT_SIZE'))).toMatchObject({ kind: 'rejected', type: 'OrderRejected' });
-    expect(classifyExchangeError(binance(-1022, 'Signature for this request is not valid.'))).toMatchObject({ kind: 'rejected', type: 'CredentialsRejected' });
-    expect(classifyExchangeError(new Error('Method order requires symbol parameter.'))).toMatchObject({ kind: 'rejected', type: 'InvalidRequest' });
+    expect(
+      classifyExchangeError(binance(-2010, 'Account has insufficient balance for requested action.')),
+    ).toMatchObject({ kind: 'rejected', type: 'OrderRejected' });
+    expect(classifyExchangeError(binance(-1013, 'Filter failure: LOT_SIZE'))).toMatchObject({
+      kind: 'rejected',
+      type: 'OrderRejected',
+    });
+    expect(classifyExchangeError(binance(-1022, 'Signature for this request is not valid.'))).toMatchObject({
+      kind: 'rejected',
+      type: 'CredentialsRejected',
+    });
+    expect(classifyExchangeError(new Error('Method order requires symbol parameter.'))).toMatchObject({
+      kind: 'rejected',
+      type: 'InvalidRequest',
+    });
   });
 
   it('reads the wait out of rate-limit messages when no Retry-After header was seen', () => {
     const now = 1_700_000_070_000; // 30 s into a minute
     expect(retryAfterFromMessage('Way too much request weight used; IP banned until 1700000130000.', now)).toBe(60_000);
-    expect(retryAfterFromMessage('Too much request weight used; current limit is 6000 request weight per 1 MINUTE.', now)).toBe(30_000);
+    expect(
+      retryAfterFromMessage('Too much request weight used; current limit is 6000 request weight per 1 MINUTE.', now),
+    ).toBe(30_000);
   });
 });
 

@@ -7,7 +7,16 @@ import type { PositionState } from '../../core/engine';
 import type { Fill, OrderRecord } from '../../core/orders';
 
 const FLAT: PositionState = { qty: '0', avgEntryPrice: '0', realizedPnl: '0', cost: '0', fees: {} };
-const fill = (qty: string, price: string, commission = '0'): Fill => ({ tradeId: 1, price, qty, quoteQty: String(Number(qty) * Number(price)), commission, commissionAsset: 'USDT', time: 1, isMaker: false });
+const fill = (qty: string, price: string, commission = '0'): Fill => ({
+  tradeId: 1,
+  price,
+  qty,
+  quoteQty: String(Number(qty) * Number(price)),
+  commission,
+  commissionAsset: 'USDT',
+  time: 1,
+  isMaker: false,
+});
 
 describe('perpetual position (one-way, signed)', () => {
   it('a short opens negative, and covering it realises (entry - exit) x qty less fees', () => {
@@ -34,26 +43,97 @@ describe('perpetual position (one-way, signed)', () => {
 });
 
 const futures = resolveFuturesSetup({ leverage: 10, marginType: 'ISOLATED' }, {});
-const order = (side: 'BUY' | 'SELL', status: OrderRecord['status'] = 'NEW'): OrderRecord =>
-  ({ clientOrderId: 'b-9', tag: PROTECT_TAG, request: { symbol: 'BTCUSDT', side, type: 'STOP_MARKET', closePosition: true }, purpose: 'exit', status, executedQty: '0', cumulativeQuoteQty: '0', fills: [], cancelRequested: false, createdAt: 0, updatedAt: 0 });
+const order = (side: 'BUY' | 'SELL', status: OrderRecord['status'] = 'NEW'): OrderRecord => ({
+  clientOrderId: 'b-9',
+  tag: PROTECT_TAG,
+  request: { symbol: 'BTCUSDT', side, type: 'STOP_MARKET', closePosition: true },
+  purpose: 'exit',
+  status,
+  executedQty: '0',
+  cumulativeQuoteQty: '0',
+  fills: [],
+  cancelRequested: false,
+  createdAt: 0,
+  updatedAt: 0,
+});
 
 describe('protective stop', () => {
   it('defaults to half the way to liquidation: 5 % at 10x', () => {
     expect(futures.protectiveStopPct).toBe('5');
-    expect(resolveFuturesSetup(undefined, { leverage: 20 })).toEqual({ leverage: 20, marginType: 'ISOLATED', protectiveStopPct: '2.5' });
+    expect(resolveFuturesSetup(undefined, { leverage: 20 })).toEqual({
+      leverage: 20,
+      marginType: 'ISOLATED',
+      protectiveStopPct: '2.5',
+    });
   });
 
   it('a long gets a SELL closePosition stop below the entry, a short a BUY above, on the tick grid', () => {
     expect(protectiveStopPrice('0.01', '30000.37', '5', '0.1')).toBe('28500.3');
     expect(protectiveStopPrice('-0.01', '30000.37', '5', '0.1')).toBe('31500.4');
-    const step = protectionStep({ symbol: 'BTCUSDT', qty: '-0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [], futures, lastRejectedAt: null, now: 0 });
-    expect(step).toMatchObject({ kind: 'place', request: { side: 'BUY', type: 'STOP_MARKET', stopPrice: '31500', closePosition: true } });
+    const step = protectionStep({
+      symbol: 'BTCUSDT',
+      qty: '-0.01',
+      avgEntryPrice: '30000',
+      tickSize: '0.1',
+      orders: [],
+      futures,
+      lastRejectedAt: null,
+      now: 0,
+    });
+    expect(step).toMatchObject({
+      kind: 'place',
+      request: { side: 'BUY', type: 'STOP_MARKET', stopPrice: '31500', closePosition: true },
+    });
   });
 
   it('nothing to do while the fitting stop is open; a stop on the wrong side or with no position is cancelled', () => {
-    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [order('SELL')], futures, lastRejectedAt: null, now: 0 })).toBeNull();
-    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0.01', avgEntryPrice: '30000', tickSize: '0.1', orders: [order('BUY')], futures, lastRejectedAt: null, now: 0 })).toMatchObject({ kind: 'cancel' });
-    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0', avgEntryPrice: '0', tickSize: '0.1', orders: [order('SELL')], futures, lastRejectedAt: null, now: 0 })).toMatchObject({ kind: 'cancel' });
-    expect(protectionStep({ symbol: 'BTCUSDT', qty: '0', avgEntryPrice: '0', tickSize: '0.1', orders: [], futures, lastRejectedAt: null, now: 0 })).toBeNull();
+    expect(
+      protectionStep({
+        symbol: 'BTCUSDT',
+        qty: '0.01',
+        avgEntryPrice: '30000',
+        tickSize: '0.1',
+        orders: [order('SELL')],
+        futures,
+        lastRejectedAt: null,
+        now: 0,
+      }),
+    ).toBeNull();
+    expect(
+      protectionStep({
+        symbol: 'BTCUSDT',
+        qty: '0.01',
+        avgEntryPrice: '30000',
+        tickSize: '0.1',
+        orders: [order('BUY')],
+        futures,
+        lastRejectedAt: null,
+        now: 0,
+      }),
+    ).toMatchObject({ kind: 'cancel' });
+    expect(
+      protectionStep({
+        symbol: 'BTCUSDT',
+        qty: '0',
+        avgEntryPrice: '0',
+        tickSize: '0.1',
+        orders: [order('SELL')],
+        futures,
+        lastRejectedAt: null,
+        now: 0,
+      }),
+    ).toMatchObject({ kind: 'cancel' });
+    expect(
+      protectionStep({
+        symbol: 'BTCUSDT',
+        qty: '0',
+        avgEntryPrice: '0',
+        tickSize: '0.1',
+        orders: [],
+        futures,
+        lastRejectedAt: null,
+        now: 0,
+      }),
+    ).toBeNull();
   });
 });

@@ -9,7 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { loadBotConfig } from '../../client/config-file';
 import { BotConfigError, checkBotDefinition, parseBotConfig } from '../../core/bot-definition';
 
-const good = { name: 'dca-1', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: { quantity: '0.001' } };
+const good = {
+  name: 'dca-1',
+  strategy: 'dca-take-profit',
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  account: 'paper',
+  params: { quantity: '0.001' },
+};
 
 function problems(json: unknown, file = 'bots.json'): string[] {
   try {
@@ -42,7 +49,9 @@ describe('amounts that are not decimals', () => {
   });
 
   it('a JSON number for money says to quote it', () => {
-    expect(one({ ...good, params: { quantity: 0.001 } })[0]).toMatch(/params\.quantity: must be a decimal string such as "0\.001", in quotes/);
+    expect(one({ ...good, params: { quantity: 0.001 } })[0]).toMatch(
+      /params\.quantity: must be a decimal string such as "0\.001", in quotes/,
+    );
   });
 
   it('shows every problem of the file at once, not only the first', () => {
@@ -63,9 +72,14 @@ describe('amounts that are not decimals', () => {
 });
 
 describe('names and strategies', () => {
-  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])('strategy %j is an unknown strategy, not a crash', (strategy) => {
-    expect(one({ ...good, strategy })).toEqual([expect.stringMatching(new RegExp(`strategy: unknown strategy "${strategy}" \\(known: `))]);
-  });
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'strategy %j is an unknown strategy, not a crash',
+    (strategy) => {
+      expect(one({ ...good, strategy })).toEqual([
+        expect.stringMatching(new RegExp(`strategy: unknown strategy "${strategy}" \\(known: `)),
+      ]);
+    },
+  );
 
   it('a name of the wrong type says so (not "is required")', () => {
     expect(one({ ...good, name: 123 })).toEqual(['bots.json: bot (#1): name: must be a name, not the number 123']);
@@ -73,11 +87,21 @@ describe('names and strategies', () => {
   });
 
   it('names are unique ignoring case', () => {
-    expect(problems([{ ...good, name: 'Bot' }, { ...good, name: 'bot' }])).toEqual(['bots.json: bot "bot" (#2): name: duplicate bot name, already used by bot #1 ("Bot": names are compared ignoring case)']);
+    expect(
+      problems([
+        { ...good, name: 'Bot' },
+        { ...good, name: 'bot' },
+      ]),
+    ).toEqual([
+      'bots.json: bot "bot" (#2): name: duplicate bot name, already used by bot #1 ("Bot": names are compared ignoring case)',
+    ]);
   });
 
   it('an entry that is not an object is named by its position', () => {
-    expect(problems([good, null, 'x'])).toEqual(['bots.json: bot (#2): must be an object with name, strategy, symbol and params, not null', 'bots.json: bot (#3): must be an object with name, strategy, symbol and params, not the text "x"']);
+    expect(problems([good, null, 'x'])).toEqual([
+      'bots.json: bot (#2): must be an object with name, strategy, symbol and params, not null',
+      'bots.json: bot (#3): must be an object with name, strategy, symbol and params, not the text "x"',
+    ]);
   });
 
   it('an empty list is refused', () => {
@@ -85,44 +109,149 @@ describe('names and strategies', () => {
   });
 
   it('futures: a strategy without futures support is refused by name; rsi-sniper with shorts runs; spot-only settings are named', () => {
-    expect(one({ ...good, strategy: 'book-imbalance', params: {}, market: 'futures' })).toEqual([expect.stringMatching(/market: strategy book-imbalance does not run on futures yet/)]);
+    expect(one({ ...good, strategy: 'book-imbalance', params: {}, market: 'futures' })).toEqual([
+      expect.stringMatching(/market: strategy book-imbalance does not run on futures yet/),
+    ]);
     expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { enableShort: true } })).toEqual([]);
-    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: {}, onStop: 'close-position' })).toEqual([expect.stringMatching(/onStop: "close-position" is not supported on futures yet/)]);
-    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { leverage: 10 }, futures: { leverage: 20 } })).toEqual([expect.stringMatching(/futures.leverage: 20 differs from params.leverage 10/)]);
-    expect(one({ ...good, strategy: 'rsi-sniper', params: {}, futures: { leverage: 5 } })).toEqual([expect.stringMatching(/futures: only a bot with "market": "futures"/)]);
-    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: {}, futures: { leverage: 500 } })).toEqual([expect.stringMatching(/futures.leverage: must be 1-125/)]);
+    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: {}, onStop: 'close-position' })).toEqual([
+      expect.stringMatching(/onStop: "close-position" is not supported on futures yet/),
+    ]);
+    expect(
+      one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { leverage: 10 }, futures: { leverage: 20 } }),
+    ).toEqual([expect.stringMatching(/futures.leverage: 20 differs from params.leverage 10/)]);
+    expect(one({ ...good, strategy: 'rsi-sniper', params: {}, futures: { leverage: 5 } })).toEqual([
+      expect.stringMatching(/futures: only a bot with "market": "futures"/),
+    ]);
+    expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: {}, futures: { leverage: 500 } })).toEqual(
+      [expect.stringMatching(/futures.leverage: must be 1-125/)],
+    );
   });
 });
 
 describe('cross-field checks of every strategy', () => {
   const rsi = { ...good, strategy: 'rsi-sniper', interval: '15m', params: {} };
   it.each([
-    ['rsi-sniper long1 min above max', { ...rsi, params: { long1: { rsiN2Min: 90, rsiN2Max: 10 } } }, /params\.long1\.rsiN2Min: 90 must be at most rsiN2Max \(10\)/],
-    ['rsi-sniper RSI level beyond 100', { ...rsi, params: { extremeAbove: 1e308 } }, /params\.extremeAbove: must be an RSI level from 0 to 100/],
-    ['rsi-sniper extremes out of order', { ...rsi, params: { extremeBelow: 60, extremeReset: 50 } }, /params\.extremeBelow: 60 must be below extremeReset/],
-    ['rsi-sniper long2 volume ratios inverted', { ...rsi, params: { long2: { volumeRatioAbove: '2', volumeRatioMax: '1.8' } } }, /params\.long2\.volumeRatioAbove: 2 must be below volumeRatioMax/],
-    ['rsi-sniper percent sizing above 100', { ...rsi, params: { sizing: { mode: 'percent', percent: '500' } } }, /params\.sizing\.percent: must be a percentage above 0 and at most 100/],
-    ['smart-trade sizing 500 percent', { ...good, strategy: 'smart-trade', params: { sizing: { mode: 'percent', percent: '500' }, exits: { stopLoss: { pct: '2' } } } }, /params\.sizing\.percent: must be a percentage above 0 and at most 100/],
-    ['smart-trade unknown sizing mode', { ...good, strategy: 'smart-trade', params: { sizing: { mode: 'all-in' }, exits: { stopLoss: { pct: '2' } } } }, /params\.sizing\.mode: must be one of "base", "quote", "percent", "atr"/],
-    ['risk maxDrawdownPct 500', { ...good, risk: { maxDrawdownPct: '500' } }, /risk\.maxDrawdownPct: must be a percentage above 0 and at most 100/],
-    ['grid low above high', { ...good, strategy: 'grid', params: { low: '2', high: '1', quantity: '0.01' } }, /params\.high: must be above low/],
-    ['bench-echo sell below buy', { ...good, strategy: 'bench-echo', params: { mode: 'fill', buyPrice: '2', sellPrice: '1' } }, /params\.sellPrice: must be above buyPrice/],
-    ['book-imbalance one trade above the cap', { ...good, strategy: 'book-imbalance', params: { precentagePerTrade: '0.5', maxCapitalEngaged: '0.4' } }, /params\.precentagePerTrade: must not exceed maxCapitalEngaged/],
-    ['book-imbalance threshold beyond 100 %', { ...good, strategy: 'book-imbalance', params: { relativeThreshold: 1e308 } }, /params\.relativeThreshold: must be a percentage from 0 to 100/],
-    ['macd fast above slow', { ...good, strategy: 'macd-portfolio', interval: '1d', params: { symbols: ['BTCUSDT'], fast: 30, slow: 26 } }, /params\.fast: fast must be below slow/],
-    ['model-scalper reads /etc/passwd', { ...good, strategy: 'model-scalper', params: { modelPath: '/etc/passwd', quantity: '0.001', numTrades: 1 } }, /params\.modelPath: must be a relative path inside models\//],
-    ['model-scalper climbs out of models/', { ...good, strategy: 'model-scalper', params: { modelPath: 'models/../../etc/passwd.onnx', quantity: '0.001', numTrades: 1 } }, /params\.modelPath: must not contain "\.\."/],
-    ['range-breakout bottom above top', { ...good, strategy: 'range-breakout', params: { top: '1', bottom: '2', pct: '1', sizing: { mode: 'base', quantity: '0.01' }, exits: { stopLoss: { pct: '1' } } } }, /params\.top: must be above bottom/],
-    ['exits shares above 100 %', { ...good, strategy: 'smart-trade', params: { sizing: { mode: 'base', quantity: '0.01' }, exits: { takeProfits: [{ pct: '1', share: '150' }] } } }, /params\.exits\.takeProfits\.0\.share: must be a percentage above 0 and at most 100/],
+    [
+      'rsi-sniper long1 min above max',
+      { ...rsi, params: { long1: { rsiN2Min: 90, rsiN2Max: 10 } } },
+      /params\.long1\.rsiN2Min: 90 must be at most rsiN2Max \(10\)/,
+    ],
+    [
+      'rsi-sniper RSI level beyond 100',
+      { ...rsi, params: { extremeAbove: 1e308 } },
+      /params\.extremeAbove: must be an RSI level from 0 to 100/,
+    ],
+    [
+      'rsi-sniper extremes out of order',
+      { ...rsi, params: { extremeBelow: 60, extremeReset: 50 } },
+      /params\.extremeBelow: 60 must be below extremeReset/,
+    ],
+    [
+      'rsi-sniper long2 volume ratios inverted',
+      { ...rsi, params: { long2: { volumeRatioAbove: '2', volumeRatioMax: '1.8' } } },
+      /params\.long2\.volumeRatioAbove: 2 must be below volumeRatioMax/,
+    ],
+    [
+      'rsi-sniper percent sizing above 100',
+      { ...rsi, params: { sizing: { mode: 'percent', percent: '500' } } },
+      /params\.sizing\.percent: must be a percentage above 0 and at most 100/,
+    ],
+    [
+      'smart-trade sizing 500 percent',
+      {
+        ...good,
+        strategy: 'smart-trade',
+        params: { sizing: { mode: 'percent', percent: '500' }, exits: { stopLoss: { pct: '2' } } },
+      },
+      /params\.sizing\.percent: must be a percentage above 0 and at most 100/,
+    ],
+    [
+      'smart-trade unknown sizing mode',
+      { ...good, strategy: 'smart-trade', params: { sizing: { mode: 'all-in' }, exits: { stopLoss: { pct: '2' } } } },
+      /params\.sizing\.mode: must be one of "base", "quote", "percent", "atr"/,
+    ],
+    [
+      'risk maxDrawdownPct 500',
+      { ...good, risk: { maxDrawdownPct: '500' } },
+      /risk\.maxDrawdownPct: must be a percentage above 0 and at most 100/,
+    ],
+    [
+      'grid low above high',
+      { ...good, strategy: 'grid', params: { low: '2', high: '1', quantity: '0.01' } },
+      /params\.high: must be above low/,
+    ],
+    [
+      'bench-echo sell below buy',
+      { ...good, strategy: 'bench-echo', params: { mode: 'fill', buyPrice: '2', sellPrice: '1' } },
+      /params\.sellPrice: must be above buyPrice/,
+    ],
+    [
+      'book-imbalance one trade above the cap',
+      { ...good, strategy: 'book-imbalance', params: { precentagePerTrade: '0.5', maxCapitalEngaged: '0.4' } },
+      /params\.precentagePerTrade: must not exceed maxCapitalEngaged/,
+    ],
+    [
+      'book-imbalance threshold beyond 100 %',
+      { ...good, strategy: 'book-imbalance', params: { relativeThreshold: 1e308 } },
+      /params\.relativeThreshold: must be a percentage from 0 to 100/,
+    ],
+    [
+      'macd fast above slow',
+      { ...good, strategy: 'macd-portfolio', interval: '1d', params: { symbols: ['BTCUSDT'], fast: 30, slow: 26 } },
+      /params\.fast: fast must be below slow/,
+    ],
+    [
+      'model-scalper reads /etc/passwd',
+      { ...good, strategy: 'model-scalper', params: { modelPath: '/etc/passwd', quantity: '0.001', numTrades: 1 } },
+      /params\.modelPath: must be a relative path inside models\//,
+    ],
+    [
+      'model-scalper climbs out of models/',
+      {
+        ...good,
+        strategy: 'model-scalper',
+        params: { modelPath: 'models/../../etc/passwd.onnx', quantity: '0.001', numTrades: 1 },
+      },
+      /params\.modelPath: must not contain "\.\."/,
+    ],
+    [
+      'range-breakout bottom above top',
+      {
+        ...good,
+        strategy: 'range-breakout',
+        params: {
+          top: '1',
+          bottom: '2',
+          pct: '1',
+          sizing: { mode: 'base', quantity: '0.01' },
+          exits: { stopLoss: { pct: '1' } },
+        },
+      },
+      /params\.top: must be above bottom/,
+    ],
+    [
+      'exits shares above 100 %',
+      {
+        ...good,
+        strategy: 'smart-trade',
+        params: { sizing: { mode: 'base', quantity: '0.01' }, exits: { takeProfits: [{ pct: '1', share: '150' }] } },
+      },
+      /params\.exits\.takeProfits\.0\.share: must be a percentage above 0 and at most 100/,
+    ],
   ])('%s', (_what, def, message) => {
     const p = one(def);
-    expect(p.some((l) => message.test(l)), p.join('\n')).toBe(true);
+    expect(
+      p.some((l) => message.test(l)),
+      p.join('\n'),
+    ).toBe(true);
   });
 
   it('the defaults of every strategy still pass their own cross-field checks', () => {
     expect(checkBotDefinition({ ...rsi, params: {} }).ok).toBe(true);
     expect(checkBotDefinition({ ...good, strategy: 'book-imbalance', params: {} }).ok).toBe(true);
-    expect(checkBotDefinition({ ...good, strategy: 'model-scalper', params: { quantity: '0.001', numTrades: 1 } }).ok).toBe(true);
+    expect(
+      checkBotDefinition({ ...good, strategy: 'model-scalper', params: { quantity: '0.001', numTrades: 1 } }).ok,
+    ).toBe(true);
   });
 });
 
@@ -135,7 +264,10 @@ describe('config files on disk', () => {
   };
 
   it('a byte-order mark (Windows "UTF-8 with BOM") is accepted', () => {
-    const file = write('bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([good]))]));
+    const file = write(
+      'bom.json',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([good]))]),
+    );
     expect(loadBotConfig(file).map((d) => d.name)).toEqual(['dca-1']);
   });
 

@@ -5,7 +5,7 @@ import { atr, ema, extremes, nextAtr, nextEma, nextExtremes, nextRsi, nextSma, r
 /** A deterministic wandering price series (no Math.random: failures must reproduce). */
 function series(n: number, seed = 7): { high: number; low: number; close: number }[] {
   let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   let price = 100;
   const out: { high: number; low: number; close: number }[] = [];
   for (let i = 0; i < n; i++) {
@@ -49,7 +49,12 @@ describe('incremental indicators match technicalindicators', () => {
   });
 
   it.each([3, 14])('ATR(%i)', (period) => {
-    const expected = ATR.calculate({ period, high: candles.map((c) => c.high), low: candles.map((c) => c.low), close: closes });
+    const expected = ATR.calculate({
+      period,
+      high: candles.map((c) => c.high),
+      low: candles.map((c) => c.low),
+      close: closes,
+    });
     expectClose(run(atr(period), nextAtr, candles), expected, 9);
   });
 });

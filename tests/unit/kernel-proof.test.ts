@@ -15,14 +15,40 @@ import { rsiSniper } from '../../core/strategies/rsi-sniper';
 import { Market, createBot, feed, fetches, fillLast, placements, start } from '../support/seed-harness';
 
 const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', tickSize: '0.01', minPrice: '0.01', maxPrice: '1000000', stepSize: '0.0001', minQty: '0.0001', maxQty: '1000',
-  marketStepSize: '0.0001', marketMinQty: '0.0001', marketMaxQty: '100', minNotional: '5', maxNotional: '0', maxNumOrders: 200,
+  symbol: 'BTCUSDT',
+  baseAsset: 'BTC',
+  quoteAsset: 'USDT',
+  tickSize: '0.01',
+  minPrice: '0.01',
+  maxPrice: '1000000',
+  stepSize: '0.0001',
+  minQty: '0.0001',
+  maxQty: '1000',
+  marketStepSize: '0.0001',
+  marketMinQty: '0.0001',
+  marketMaxQty: '100',
+  minNotional: '5',
+  maxNotional: '0',
+  maxNumOrders: 200,
 };
 const T0 = Date.UTC(2026, 0, 1);
-const candle = (i: number, close = '100'): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: close, high: close, low: close, close, volume: '1' });
+const candle = (i: number, close = '100'): Candle => ({
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  openTime: T0 + i * 60_000,
+  closeTime: T0 + i * 60_000 + 59_999,
+  open: close,
+  high: close,
+  low: close,
+  close,
+  volume: '1',
+});
 
 /** A strategy placing the intents `onCandle` returns, optionally throwing on some events. */
-function scripted(onCandle: (n: number) => Intent[], throwsOn?: (type: string) => boolean): Strategy<Record<string, never>, { n: number }> {
+function scripted(
+  onCandle: (n: number) => Intent[],
+  throwsOn?: (type: string) => boolean,
+): Strategy<Record<string, never>, { n: number }> {
   return defineStrategy({
     id: 'scripted',
     title: 'test',
@@ -41,7 +67,22 @@ class Bot {
   state: BotState;
   last: Command[] = [];
   constructor(readonly strategy: Strategy<any, any>) {
-    this.state = createBotState({ name: 'k', strategy: 'scripted', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: {}, onStop: 'cancel-orders', risk: {} }, strategy, T0, undefined, { tag: 'k_AAAAABBBB', branch: 'CCCCC' });
+    this.state = createBotState(
+      {
+        name: 'k',
+        strategy: 'scripted',
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        account: 'paper',
+        params: {},
+        onStop: 'cancel-orders',
+        risk: {},
+      },
+      strategy,
+      T0,
+      undefined,
+      { tag: 'k_AAAAABBBB', branch: 'CCCCC' },
+    );
     this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
     this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] });
   }
@@ -52,7 +93,10 @@ class Bot {
     return this.last;
   }
   placed(): Extract<Command, { type: 'placeOrder' | 'placeOco' }>[] {
-    return this.last.filter((c): c is Extract<Command, { type: 'placeOrder' | 'placeOco' }> => c.type === 'placeOrder' || c.type === 'placeOco');
+    return this.last.filter(
+      (c): c is Extract<Command, { type: 'placeOrder' | 'placeOco' }> =>
+        c.type === 'placeOrder' || c.type === 'placeOco',
+    );
   }
   reconcile(now: number): Extract<Command, { type: 'reconcile' }> {
     this.send({ type: 'wake', now });
@@ -63,12 +107,34 @@ class Bot {
 }
 
 const buy: Intent = { kind: 'place', tag: 'buy', side: 'BUY', type: 'MARKET', quantity: '0.1', purpose: 'entry' };
-const fill = (tradeId: number, qty: string, price = '100') => ({ tradeId, price, qty, quoteQty: String(Number(qty) * Number(price)), commission: '0', commissionAsset: 'USDT', time: T0, isMaker: false });
-const snap = (id: string, s: Partial<OrderSnapshot>): OrderSnapshot => ({ clientOrderId: id, symbol: 'BTCUSDT', status: 'FILLED', executedQty: '0.1', cumulativeQuoteQty: '10', updateTime: T0, ...s });
+const fill = (tradeId: number, qty: string, price = '100') => ({
+  tradeId,
+  price,
+  qty,
+  quoteQty: String(Number(qty) * Number(price)),
+  commission: '0',
+  commissionAsset: 'USDT',
+  time: T0,
+  isMaker: false,
+});
+const snap = (id: string, s: Partial<OrderSnapshot>): OrderSnapshot => ({
+  clientOrderId: id,
+  symbol: 'BTCUSDT',
+  status: 'FILLED',
+  executedQty: '0.1',
+  cumulativeQuoteQty: '10',
+  updateTime: T0,
+  ...s,
+});
 
 describe('the kernel keeps exchange facts and asks again until it has proof', () => {
   it('a strategy that throws on orderPlaced costs its reaction, not the fill: status, fills and position stand', () => {
-    const bot = new Bot(scripted(() => [buy], (t) => t === 'order'));
+    const bot = new Bot(
+      scripted(
+        () => [buy],
+        (t) => t === 'order',
+      ),
+    );
     bot.send({ type: 'candle', now: T0 + 60_000, candle: candle(0) });
     const id = (bot.placed()[0] as { clientOrderId: string }).clientOrderId;
     expect(id).toMatch(/^k_AAAAABBBB-CCCCC1$/);
@@ -103,25 +169,50 @@ describe('the kernel keeps exchange facts and asks again until it has proof', ()
     bot.send({ type: 'candle', now: T0 + 60_000, candle: candle(0) });
     const id = (bot.placed()[0] as { clientOrderId: string }).clientOrderId;
     // FILLED for 0.1, but the one TRADE event seen carried 0.05 (the other was lost in a reconnect).
-    bot.send({ type: 'orderUpdate', now: T0 + 61_000, source: 'stream', snapshot: snap(id, { fills: [fill(1, '0.05')] }) });
+    bot.send({
+      type: 'orderUpdate',
+      now: T0 + 61_000,
+      source: 'stream',
+      snapshot: snap(id, { fills: [fill(1, '0.05')] }),
+    });
     expect(bot.state.position.qty).toBe('0.05');
     const r = bot.reconcile(bot.state.nextReconcileAt!);
     expect(r.orders.map((o) => o.clientOrderId)).toContain(id);
-    bot.send({ type: 'orderUpdate', now: T0 + 80_000, source: 'reconcile', snapshot: snap(id, { fills: [fill(1, '0.05'), fill(2, '0.05')] }) });
+    bot.send({
+      type: 'orderUpdate',
+      now: T0 + 80_000,
+      source: 'reconcile',
+      snapshot: snap(id, { fills: [fill(1, '0.05'), fill(2, '0.05')] }),
+    });
     bot.send({ type: 'reconciled', now: T0 + 80_000, balances: null, orphans: [], missing: [] });
     expect(bot.state.position.qty).toBe('0.1');
     expect(bot.reconcile(bot.state.nextReconcileAt!).orders.map((o) => o.clientOrderId)).not.toContain(id);
   });
 
   it('an OCO answer missing a leg leaves that leg UNKNOWN (looked up), never SUBMITTING forever', () => {
-    const oco: Intent = { kind: 'placeOco', tag: 'exit', side: 'SELL', quantity: '0.01', purpose: 'exit', above: { type: 'LIMIT_MAKER', price: '110' }, below: { type: 'STOP_LOSS', stopPrice: '90' } };
+    const oco: Intent = {
+      kind: 'placeOco',
+      tag: 'exit',
+      side: 'SELL',
+      quantity: '0.01',
+      purpose: 'exit',
+      above: { type: 'LIMIT_MAKER', price: '110' },
+      below: { type: 'STOP_LOSS', stopPrice: '90' },
+    };
     const bot = new Bot(scripted(() => [oco]));
     bot.send({ type: 'candle', now: T0 + 60_000, candle: candle(0) });
     const c = bot.placed()[0] as Extract<Command, { type: 'placeOco' }>;
-    bot.send({ type: 'orderListPlaced', now: T0 + 61_000, listClientOrderId: c.listClientOrderId, snapshots: [snap(c.aboveClientOrderId, { status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0' })] });
+    bot.send({
+      type: 'orderListPlaced',
+      now: T0 + 61_000,
+      listClientOrderId: c.listClientOrderId,
+      snapshots: [snap(c.aboveClientOrderId, { status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0' })],
+    });
     expect(bot.state.orders[c.aboveClientOrderId]!.status).toBe('NEW');
     expect(bot.state.orders[c.belowClientOrderId]!.status).toBe('UNKNOWN');
-    expect(bot.reconcile(bot.state.nextReconcileAt!).orders.map((o) => o.clientOrderId)).toContain(c.belowClientOrderId);
+    expect(bot.reconcile(bot.state.nextReconcileAt!).orders.map((o) => o.clientOrderId)).toContain(
+      c.belowClientOrderId,
+    );
   });
 
   it('the candle backfill asks for every missing closed candle, not one fewer', () => {
@@ -133,13 +224,17 @@ describe('the kernel keeps exchange facts and asks again until it has proof', ()
     const f = fetches(bot.last)[0]!;
     // What Binance answers: the last `limit` candles opening by `endTime`, the forming one included (then dropped).
     const req = f.request as { limit: number; endTime: number };
-    const answered = [1, 2, 3, 4, 5].map((i) => candle(i)).filter((c) => c.openTime <= req.endTime).slice(-req.limit).filter((c) => c.closeTime < now);
+    const answered = [1, 2, 3, 4, 5]
+      .map((i) => candle(i))
+      .filter((c) => c.openTime <= req.endTime)
+      .slice(-req.limit)
+      .filter((c) => c.closeTime < now);
     bot.send({ type: 'data', now, requestId: f.requestId, result: answered as never });
     expect((bot.state.strategy as { n: number }).n).toBe(5);
     expect(bot.state.lastCandleOpenTime).toBe(candle(4).openTime);
   });
 
-  it('balances follow the bot\'s own fills: seed 003\'s entry right after an exit is sized from what the exit brought back', () => {
+  it("balances follow the bot's own fills: seed 003's entry right after an exit is sized from what the exit brought back", () => {
     const m = new Market();
     for (let i = 0; i < 40; i++) m.next({ close: String(100 + (i % 2)) });
     const bot = createBot(rsiSniper, {}, { interval: '15m' });
@@ -175,7 +270,11 @@ describe('the kernel keeps exchange facts and asks again until it has proof', ()
       params: z.object({}).strict(),
       init: () => ({ n: 0 }),
       onEvent(state, event, ctx) {
-        if (event.type === 'candle') return { state, intents: [{ kind: 'request', requestId: 'bal', request: { kind: 'balances', symbol: 'BTCUSDT' } }] };
+        if (event.type === 'candle')
+          return {
+            state,
+            intents: [{ kind: 'request', requestId: 'bal', request: { kind: 'balances', symbol: 'BTCUSDT' } }],
+          };
         if (event.type === 'data') seen.push(ctx.balances);
         return { state };
       },

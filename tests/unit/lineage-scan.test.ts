@@ -17,8 +17,21 @@ import { defineStrategy } from '../../core/strategy';
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3600_000;
 const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', tickSize: '0.01', minPrice: '0.01', maxPrice: '1000000', stepSize: '0.0001', minQty: '0.0001', maxQty: '1000',
-  marketStepSize: '0.0001', marketMinQty: '0.0001', marketMaxQty: '100', minNotional: '5', maxNotional: '0', maxNumOrders: 200,
+  symbol: 'BTCUSDT',
+  baseAsset: 'BTC',
+  quoteAsset: 'USDT',
+  tickSize: '0.01',
+  minPrice: '0.01',
+  maxPrice: '1000000',
+  stepSize: '0.0001',
+  minQty: '0.0001',
+  maxQty: '1000',
+  marketStepSize: '0.0001',
+  marketMinQty: '0.0001',
+  marketMaxQty: '100',
+  minNotional: '5',
+  maxNotional: '0',
+  maxNumOrders: 200,
 };
 
 /** allOrders as Binance documents it; a full window answers its newest 1,000 (the unhelpful choice). */
@@ -32,7 +45,8 @@ function fakeHistory(orders: RawOrder[]) {
     if (p.startTime !== undefined || p.endTime !== undefined) {
       const start = Number(p.startTime ?? 0);
       const end = Number(p.endTime ?? start + 24 * HOUR - 1);
-      if (end - start >= 24 * HOUR) throw Object.assign(new Error('More than 24 hours between startTime and endTime.'), { code: -1127 });
+      if (end - start >= 24 * HOUR)
+        throw Object.assign(new Error('More than 24 hours between startTime and endTime.'), { code: -1127 });
       return sorted.filter((o) => o.time! >= start && o.time! <= end).slice(-limit);
     }
     return sorted.slice(-limit);
@@ -41,14 +55,29 @@ function fakeHistory(orders: RawOrder[]) {
 }
 
 function order(orderId: number, clientOrderId: string, time: number, extra: Partial<RawOrder> = {}): RawOrder {
-  return { symbol: 'BTCUSDT', orderId, clientOrderId, time, updateTime: time, price: '0', origQty: '0.01', executedQty: '0.01', cummulativeQuoteQty: '300', status: 'FILLED', type: 'MARKET', side: 'BUY', ...extra };
+  return {
+    symbol: 'BTCUSDT',
+    orderId,
+    clientOrderId,
+    time,
+    updateTime: time,
+    price: '0',
+    origQty: '0.01',
+    executedQty: '0.01',
+    cummulativeQuoteQty: '300',
+    status: 'FILLED',
+    type: 'MARKET',
+    side: 'BUY',
+    ...extra,
+  };
 }
 
 describe('reading the order history since a time', () => {
   it('returns every order placed since, through full windows and pages, and nothing older', async () => {
     const orders: RawOrder[] = [];
     // 5,500 orders over three days, dense on the second day.
-    for (let i = 0; i < 5_500; i++) orders.push(order(i + 1, `x-${i}`, T0 + (i < 500 ? i * 100_000 : 50 * HOUR + (i - 500) * 5_000)));
+    for (let i = 0; i < 5_500; i++)
+      orders.push(order(i + 1, `x-${i}`, T0 + (i < 500 ? i * 100_000 : 50 * HOUR + (i - 500) * 5_000)));
     const { list, calls } = fakeHistory(orders);
     const since = T0 + 20_000_000;
     const found = await ordersSince(list, 'BTCUSDT', since, T0 + 80 * HOUR);
@@ -61,8 +90,13 @@ describe('reading the order history since a time', () => {
 
   it('skips empty days, and stops at now', async () => {
     const { list } = fakeHistory([order(7, 'a-1', T0 + 3 * 24 * HOUR + 5)]);
-    expect((await ordersSince(list as never, 'BTCUSDT', T0, T0 + 4 * 24 * HOUR)).orders.map((o) => o.orderId)).toEqual([7]);
-    expect(await ordersSince(list as never, 'BTCUSDT', T0 + 4 * 24 * HOUR, T0 + 4 * 24 * HOUR + 10)).toMatchObject({ orders: [], complete: true });
+    expect((await ordersSince(list as never, 'BTCUSDT', T0, T0 + 4 * 24 * HOUR)).orders.map((o) => o.orderId)).toEqual([
+      7,
+    ]);
+    expect(await ordersSince(list as never, 'BTCUSDT', T0 + 4 * 24 * HOUR, T0 + 4 * 24 * HOUR + 10)).toMatchObject({
+      orders: [],
+      complete: true,
+    });
   });
 });
 
@@ -77,8 +111,28 @@ describe('a reset whose discarded branch placed many orders', () => {
   });
 
   it('adopts every one of them, a few per reconciliation, fetching none twice; a failed reconciliation keeps the scan', async () => {
-    const tag = lineageTag({ name: 'many', namespace: 'default', workflowId: 'bot-many', firstExecutionRunId: 'run-1' });
-    let state: BotState = createBotState({ name: 'many', strategy: 'idle', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: {}, onStop: 'cancel-orders', risk: {} }, idle, T0, undefined, { tag, branch: 'BRNCH' });
+    const tag = lineageTag({
+      name: 'many',
+      namespace: 'default',
+      workflowId: 'bot-many',
+      firstExecutionRunId: 'run-1',
+    });
+    let state: BotState = createBotState(
+      {
+        name: 'many',
+        strategy: 'idle',
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        account: 'paper',
+        params: {},
+        onStop: 'cancel-orders',
+        risk: {},
+      },
+      idle,
+      T0,
+      undefined,
+      { tag, branch: 'BRNCH' },
+    );
     const send = (event: BotEvent): Command[] => {
       const r = step(state, event, idle);
       state = r.state;
@@ -101,12 +155,41 @@ describe('a reset whose discarded branch placed many orders', () => {
       myTrades: async (p: { orderId: number }): Promise<RawTrade[]> => {
         const o = history.find((x) => x.orderId === p.orderId)!;
         myTrades.push(o.clientOrderId);
-        return [{ symbol: 'BTCUSDT', id: o.orderId * 10, orderId: o.orderId, price: '30000', qty: '0.01', quoteQty: '300', commission: '0', commissionAsset: 'USDT', time: o.time!, isBuyer: true, isMaker: false }];
+        return [
+          {
+            symbol: 'BTCUSDT',
+            id: o.orderId * 10,
+            orderId: o.orderId,
+            price: '30000',
+            qty: '0.01',
+            quoteQty: '300',
+            commission: '0',
+            commissionAsset: 'USDT',
+            time: o.time!,
+            isBuyer: true,
+            isMaker: false,
+          },
+        ];
       },
     };
     const reconcile = async (c: Extract<Command, { type: 'reconcile' }>) => {
-      const lineage = { branch: state.idBranch!, ranges: state.idBranches ?? [], nextSeq: state.nextOrderSeq, scan: c.scan === true, ...(c.scanSince !== undefined ? { since: c.scanSince } : {}) };
-      return lineageOrders({} as never, 'BTCUSDT', tag, lineage, [], new Set(), [], (_what, _weight, fn) => fn(rest as never) as never);
+      const lineage = {
+        branch: state.idBranch!,
+        ranges: state.idBranches ?? [],
+        nextSeq: state.nextOrderSeq,
+        scan: c.scan === true,
+        ...(c.scanSince !== undefined ? { since: c.scanSince } : {}),
+      };
+      return lineageOrders(
+        {} as never,
+        'BTCUSDT',
+        tag,
+        lineage,
+        [],
+        new Set(),
+        [],
+        (_what, _weight, fn) => fn(rest as never) as never,
+      );
     };
 
     // The Web UI's Reset, to a point in the run that started at T0.
@@ -121,7 +204,9 @@ describe('a reset whose discarded branch placed many orders', () => {
     let now = resetAt;
     for (let round = 0; round < 10 && (state.stats.adopted ?? 0) < 30; round++) {
       now = Math.max(now + 1, state.nextReconcileAt!);
-      cmd = send({ type: 'wake', now }).find((c): c is Extract<Command, { type: 'reconcile' }> => c.type === 'reconcile')!;
+      cmd = send({ type: 'wake', now }).find(
+        (c): c is Extract<Command, { type: 'reconcile' }> => c.type === 'reconcile',
+      )!;
       expect(cmd?.scan).toBe(true);
       const r = await reconcile(cmd);
       expect(r.foreign.length).toBeLessThanOrEqual(8);
@@ -139,7 +224,9 @@ describe('a reset whose discarded branch placed many orders', () => {
     history.push(order(id++, mintClientOrderId(tag, 'OLDBR', 31), resetAt + 500));
     expect(state.nextReconcileAt).toBe(resetAt + 90_000);
     now = resetAt + 90_000;
-    cmd = send({ type: 'wake', now }).find((c): c is Extract<Command, { type: 'reconcile' }> => c.type === 'reconcile')!;
+    cmd = send({ type: 'wake', now }).find(
+      (c): c is Extract<Command, { type: 'reconcile' }> => c.type === 'reconcile',
+    )!;
     expect(cmd.scan).toBe(true);
     send({ type: 'reconciled', now, balances: null, missing: [], ...(await reconcile(cmd)) });
     expect(state.stats.adopted).toBe(31);

@@ -34,35 +34,76 @@ describe('core/ is pure', () => {
   const file = 'core/lint-probe.ts';
 
   it('refuses Node built-ins, Temporal, I/O packages and other folders', async () => {
-    for (const source of ['node:fs', 'fs', 'node:crypto', '@temporalio/workflow', '@temporalio/common', 'binance-api-node', 'ws', '../activities/orders', '../venue', '../workflows/messages', '../exchange/server']) {
+    for (const source of [
+      'node:fs',
+      'fs',
+      'node:crypto',
+      '@temporalio/workflow',
+      '@temporalio/common',
+      'binance-api-node',
+      'ws',
+      '../activities/orders',
+      '../venue',
+      '../workflows/messages',
+      '../exchange/server',
+    ]) {
       const [message] = await refused(file, `import { x } from '${source}';\nexport const y = x;\n`);
       expect(message).toMatch(/^layers\/imports: core\/ may not import/);
     }
   });
 
   it('refuses the clock, randomness and timers', async () => {
-    for (const code of ['Date.now()', 'new Date()', 'Date()', 'Math.random()', 'performance.now()', 'setTimeout(() => 0, 1)', 'process.env.X', 'console.log(1)']) {
+    for (const code of [
+      'Date.now()',
+      'new Date()',
+      'Date()',
+      'Math.random()',
+      'performance.now()',
+      'setTimeout(() => 0, 1)',
+      'process.env.X',
+      'console.log(1)',
+    ]) {
       await refused(file, `export const y = ${code};\n`);
     }
-    expect((await refused(file, 'export const t = Date.now();\n'))[0]).toMatch(/no-restricted-properties.*take the time from the event/);
+    expect((await refused(file, 'export const t = Date.now();\n'))[0]).toMatch(
+      /no-restricted-properties.*take the time from the event/,
+    );
   });
 
   it('accepts core siblings, zod, decimal.js and a date built from a given time', async () => {
-    await accepted(file, "import { z } from 'zod';\nimport { d } from './decimal';\nexport const y = [z, d, new Date(0).toISOString()];\n");
-    await accepted('core/strategies/seed/lint-probe.ts', "import { d } from '../../decimal';\nimport { other } from '../../../core/orders';\nexport const y = [d, other];\n");
+    await accepted(
+      file,
+      "import { z } from 'zod';\nimport { d } from './decimal';\nexport const y = [z, d, new Date(0).toISOString()];\n",
+    );
+    await accepted(
+      'core/strategies/seed/lint-probe.ts',
+      "import { d } from '../../decimal';\nimport { other } from '../../../core/orders';\nexport const y = [d, other];\n",
+    );
   });
 
   it('the strategy kit imports only core/ and zod', async () => {
-    await refused('core/strategy-kit/lint-probe.ts', "import { Decimal } from 'decimal.js';\nexport const y = new Decimal(1);\n");
-    await accepted('core/strategy-kit/lint-probe.ts', "import { z } from 'zod';\nimport { d } from '../decimal';\nexport const y = [z, d];\n");
+    await refused(
+      'core/strategy-kit/lint-probe.ts',
+      "import { Decimal } from 'decimal.js';\nexport const y = new Decimal(1);\n",
+    );
+    await accepted(
+      'core/strategy-kit/lint-probe.ts',
+      "import { z } from 'zod';\nimport { d } from '../decimal';\nexport const y = [z, d];\n",
+    );
   });
 });
 
 describe('venue/ is pure', () => {
   it('imports core/ and itself only, with no clock', async () => {
-    await refused('venue/lint-probe.ts', "import { startPaperExchange } from '../exchange/server';\nexport const y = startPaperExchange;\n");
+    await refused(
+      'venue/lint-probe.ts',
+      "import { startPaperExchange } from '../exchange/server';\nexport const y = startPaperExchange;\n",
+    );
     await refused('venue/lint-probe.ts', 'export const y = Date.now();\n');
-    await accepted('venue/lint-probe.ts', "import { d } from '../core/decimal';\nimport { x } from './ledger';\nexport const y = [d, x];\n");
+    await accepted(
+      'venue/lint-probe.ts',
+      "import { d } from '../core/decimal';\nimport { x } from './ledger';\nexport const y = [d, x];\n",
+    );
   });
 });
 
@@ -70,7 +111,18 @@ describe('workflows/ stays in the sandbox', () => {
   const file = 'workflows/lint-probe.ts';
 
   it('refuses Node, the other Temporal packages, activities, workers and the exchange at run time', async () => {
-    for (const source of ['node:crypto', '@temporalio/activity', '@temporalio/client', '@temporalio/worker', 'binance-api-node', '../activities/orders', '../activities', '../workers/config', '../exchange/server', '../client/bots']) {
+    for (const source of [
+      'node:crypto',
+      '@temporalio/activity',
+      '@temporalio/client',
+      '@temporalio/worker',
+      'binance-api-node',
+      '../activities/orders',
+      '../activities',
+      '../workers/config',
+      '../exchange/server',
+      '../client/bots',
+    ]) {
       const [message] = await refused(file, `import { x } from '${source}';\nexport const y = x;\n`);
       expect(message).toMatch(/^layers\/imports: workflows\/ may not import/);
     }
@@ -97,9 +149,15 @@ describe('workflows/ stays in the sandbox', () => {
   });
 
   it('lets an import whose specifiers are all inline types through (erased at build time)', async () => {
-    const found = await problems(file, "import { type PlaceOrderInput } from '../activities/orders';\nexport type Z = PlaceOrderInput;\n");
+    const found = await problems(
+      file,
+      "import { type PlaceOrderInput } from '../activities/orders';\nexport type Z = PlaceOrderInput;\n",
+    );
     expect(found.filter((m) => m.startsWith('layers/'))).toEqual([]);
-    const mixed = await problems(file, "import { type PlaceOrderInput, placeOrder } from '../activities/orders';\nexport const y = placeOrder;\nexport type Z = PlaceOrderInput;\n");
+    const mixed = await problems(
+      file,
+      "import { type PlaceOrderInput, placeOrder } from '../activities/orders';\nexport const y = placeOrder;\nexport type Z = PlaceOrderInput;\n",
+    );
     expect(mixed.filter((m) => m.startsWith('layers/'))).toHaveLength(1);
   });
 });
@@ -108,7 +166,15 @@ describe('client/ never loads the worker', () => {
   const file = 'client/lint-probe.ts';
 
   it('refuses workers/, activities at run time and native addons', async () => {
-    for (const source of ['../workers/worker', '../workers/config', '../activities', '@temporalio/worker', 'better-sqlite3', 'onnxruntime-node', '@temporalio/testing']) {
+    for (const source of [
+      '../workers/worker',
+      '../workers/config',
+      '../activities',
+      '@temporalio/worker',
+      'better-sqlite3',
+      'onnxruntime-node',
+      '@temporalio/testing',
+    ]) {
       const [message] = await refused(file, `import { x } from '${source}';\nexport const y = x;\n`);
       expect(message).toMatch(/^layers\/imports: client\/ may not import/);
     }
@@ -124,18 +190,42 @@ describe('client/ never loads the worker', () => {
 
 describe('the other folders', () => {
   it('activities never load the workflow runtime or the processes around them', async () => {
-    await refused('activities/lint-probe.ts', "import { sleep } from '@temporalio/workflow';\nexport const y = sleep;\n");
-    await refused('activities/lint-probe.ts', "import { startWorker } from '../workers/worker';\nexport const y = startWorker;\n");
-    await accepted('activities/lint-probe.ts', "import { Context } from '@temporalio/activity';\nimport { d } from '../core/decimal';\nexport const y = [Context, d, Date.now()];\n");
+    await refused(
+      'activities/lint-probe.ts',
+      "import { sleep } from '@temporalio/workflow';\nexport const y = sleep;\n",
+    );
+    await refused(
+      'activities/lint-probe.ts',
+      "import { startWorker } from '../workers/worker';\nexport const y = startWorker;\n",
+    );
+    await accepted(
+      'activities/lint-probe.ts',
+      "import { Context } from '@temporalio/activity';\nimport { d } from '../core/decimal';\nexport const y = [Context, d, Date.now()];\n",
+    );
   });
 
   it('the paper exchange stands alone, the dashboard is browser code, the API and infra never load the worker', async () => {
     await refused('exchange/lint-probe.ts', "import { Client } from '@temporalio/client';\nexport const y = Client;\n");
-    await refused('exchange/lint-probe.ts', "import { placeOrder } from '../activities/orders';\nexport const y = placeOrder;\n");
-    await accepted('exchange/lint-probe.ts', "import { createServer } from 'node:http';\nimport { Venue } from '../venue';\nexport const y = [createServer, Venue];\n");
-    await refused('dashboard/lint-probe.ts', "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n");
-    await accepted('dashboard/lint-probe.ts', "import { createChart } from 'lightweight-charts';\nimport { h } from './dom';\nexport const y = [createChart, h];\n");
-    await refused('api/lint-probe.ts', "import { temporalSettings } from '../workers/config';\nexport const y = temporalSettings;\n");
+    await refused(
+      'exchange/lint-probe.ts',
+      "import { placeOrder } from '../activities/orders';\nexport const y = placeOrder;\n",
+    );
+    await accepted(
+      'exchange/lint-probe.ts',
+      "import { createServer } from 'node:http';\nimport { Venue } from '../venue';\nexport const y = [createServer, Venue];\n",
+    );
+    await refused(
+      'dashboard/lint-probe.ts',
+      "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n",
+    );
+    await accepted(
+      'dashboard/lint-probe.ts',
+      "import { createChart } from 'lightweight-charts';\nimport { h } from './dom';\nexport const y = [createChart, h];\n",
+    );
+    await refused(
+      'api/lint-probe.ts',
+      "import { temporalSettings } from '../workers/config';\nexport const y = temporalSettings;\n",
+    );
     await refused('infra/lint-probe.ts', "import { Worker } from '@temporalio/worker';\nexport const y = Worker;\n");
   });
 });
@@ -224,6 +314,8 @@ describe('the whole tree', () => {
   });
 
   it('the main lint skips the fixtures (they exist to fail)', async () => {
-    expect(await new ESLint({ cwd: ROOT }).isPathIgnored(path.join(ROOT, 'tests/support/lint-fixtures/promises.ts'))).toBe(true);
+    expect(
+      await new ESLint({ cwd: ROOT }).isPathIgnored(path.join(ROOT, 'tests/support/lint-fixtures/promises.ts')),
+    ).toBe(true);
   });
 });

@@ -17,14 +17,61 @@ const strategy = defineStrategy<{ stopTag: boolean }, { n: number }>({
   init: () => ({ n: 0 }),
   onEvent(state, event, ctx) {
     if (event.type !== 'candle') return { state };
-    if (state.n === 0) return { state: { n: 1 }, intents: [{ kind: 'place', tag: 'buy-1', side: 'BUY', type: 'MARKET', quantity: '0.01', purpose: 'entry', reason: 'first candle' }] };
-    if (state.n === 1) return { state: { n: 2 }, intents: [{ kind: 'place', tag: ctx.params.stopTag ? 'stop-loss' : 'sell-1', side: 'SELL', type: 'MARKET', quantity: '0.01', purpose: 'exit', reason: ctx.params.stopTag ? 'stop-loss hit' : 'take profit' }] };
+    if (state.n === 0)
+      return {
+        state: { n: 1 },
+        intents: [
+          {
+            kind: 'place',
+            tag: 'buy-1',
+            side: 'BUY',
+            type: 'MARKET',
+            quantity: '0.01',
+            purpose: 'entry',
+            reason: 'first candle',
+          },
+        ],
+      };
+    if (state.n === 1)
+      return {
+        state: { n: 2 },
+        intents: [
+          {
+            kind: 'place',
+            tag: ctx.params.stopTag ? 'stop-loss' : 'sell-1',
+            side: 'SELL',
+            type: 'MARKET',
+            quantity: '0.01',
+            purpose: 'exit',
+            reason: ctx.params.stopTag ? 'stop-loss hit' : 'take profit',
+          },
+        ],
+      };
     return { state };
   },
 });
 
-const setup = (stopTag = false) => ({ name: 'n1', strategy: 'test-round-trip', symbol: 'BTCUSDT', interval: '1m' as const, account: 'paper', params: { stopTag }, onStop: 'cancel-orders' as const, risk: {} });
-const candle = (i: number, close: string) => ({ symbol: 'BTCUSDT', interval: '1m' as const, openTime: i * 60_000, closeTime: i * 60_000 + 59_999, open: close, high: close, low: close, close, volume: '1' });
+const setup = (stopTag = false) => ({
+  name: 'n1',
+  strategy: 'test-round-trip',
+  symbol: 'BTCUSDT',
+  interval: '1m' as const,
+  account: 'paper',
+  params: { stopTag },
+  onStop: 'cancel-orders' as const,
+  risk: {},
+});
+const candle = (i: number, close: string) => ({
+  symbol: 'BTCUSDT',
+  interval: '1m' as const,
+  openTime: i * 60_000,
+  closeTime: i * 60_000 + 59_999,
+  open: close,
+  high: close,
+  low: close,
+  close,
+  volume: '1',
+});
 
 function run(s: BotState, e: BotEvent): BotState {
   return step(s, e, strategy as never).state;
@@ -38,7 +85,30 @@ function begin(stopTag = false): BotState {
 }
 
 function fill(s: BotState, id: string, price: string, tradeId: number, now: number): BotState {
-  return run(s, { type: 'orderPlaced', now, snapshot: { clientOrderId: id, symbol: 'BTCUSDT', status: 'FILLED', executedQty: '0.01', cumulativeQuoteQty: String(Number(price) * 0.01), updateTime: now, fills: [{ tradeId, price, qty: '0.01', quoteQty: String(Number(price) * 0.01), commission: '0', commissionAsset: 'USDT', time: now, isMaker: false }] } });
+  return run(s, {
+    type: 'orderPlaced',
+    now,
+    snapshot: {
+      clientOrderId: id,
+      symbol: 'BTCUSDT',
+      status: 'FILLED',
+      executedQty: '0.01',
+      cumulativeQuoteQty: String(Number(price) * 0.01),
+      updateTime: now,
+      fills: [
+        {
+          tradeId,
+          price,
+          qty: '0.01',
+          quoteQty: String(Number(price) * 0.01),
+          commission: '0',
+          commissionAsset: 'USDT',
+          time: now,
+          isMaker: false,
+        },
+      ],
+    },
+  });
 }
 
 describe('notices from kernel states', () => {
@@ -93,7 +163,8 @@ describe('notices from kernel states', () => {
   });
 
   it('recognises stop-loss orders by type or by the strategy’s words', () => {
-    const o = (type: OrderRecord['request']['type'], tag: string, reason?: string) => ({ tag, reason, request: { type } }) as unknown as OrderRecord;
+    const o = (type: OrderRecord['request']['type'], tag: string, reason?: string) =>
+      ({ tag, reason, request: { type } }) as unknown as OrderRecord;
     expect(isStopLoss(o('STOP_LOSS_LIMIT', 'exit-1'))).toBe(true);
     expect(isStopLoss(o('MARKET', 'sell-1', 'stop-loss: price 29984 < entry 30000 - 15 (seed 001)'))).toBe(true);
     expect(isStopLoss(o('MARKET', 'sell-1', 'trailing exit'))).toBe(false);

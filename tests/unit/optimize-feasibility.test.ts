@@ -12,13 +12,28 @@ import { type EvalTask, type Evaluation, evaluate } from '../../backtest/optimiz
 import { DEFAULT_GA, type Gene } from '../../backtest/optimize/ga';
 import { runSearch } from '../../backtest/optimize/run-local';
 import type { SearchPlan, SearchState } from '../../backtest/optimize/search';
-import { defaultSpace, effectiveParams, geneValue, getAt, paramsOf, parseSpace, refusal } from '../../backtest/optimize/space';
+import {
+  defaultSpace,
+  effectiveParams,
+  geneValue,
+  getAt,
+  paramsOf,
+  parseSpace,
+  refusal,
+} from '../../backtest/optimize/space';
 
 const rsi = findStrategy('rsi-sniper')!;
 const RANGE = { from: 0, to: 1 };
 
 function plan(genes: Gene[], base: Json, seed: number, constrained = true): SearchPlan {
-  return { genes, ga: { ...DEFAULT_GA, population: 40 }, generations: 12, seed, folds: [{ inSample: RANGE, outOfSample: null }], ...(constrained ? { constraints: { strategy: 'rsi-sniper', base } } : {}) };
+  return {
+    genes,
+    ga: { ...DEFAULT_GA, population: 40 },
+    generations: 12,
+    seed,
+    folds: [{ inSample: RANGE, outOfSample: null }],
+    ...(constrained ? { constraints: { strategy: 'rsi-sniper', base } } : {}),
+  };
 }
 
 describe('cross-field rules in the search', () => {
@@ -32,7 +47,9 @@ describe('cross-field rules in the search', () => {
     // Strict rule (volumeRatioAbove < volumeRatioMax): the clipped bound stays on the 0.05 grid, below 1.3.
     expect(at('long2.volumeRatioAbove')).toMatchObject({ min: 0, max: 1.25 });
     expect(at('long2.volumeRatioMax')).toMatchObject({ min: 1.25, max: 4 });
-    for (const g of genes) for (const v of [g.type === 'choice' ? 0 : g.min, g.type === 'choice' ? 0 : g.max]) expect(refusal(rsi, params, g.path, geneValue(g, v)), `${g.path} = ${v}`).toBeNull();
+    for (const g of genes)
+      for (const v of [g.type === 'choice' ? 0 : g.min, g.type === 'choice' ? 0 : g.max])
+        expect(refusal(rsi, params, g.path, geneValue(g, v)), `${g.path} = ${v}`).toBeNull();
   });
 
   it('rsi-sniper, default space, fitness pulling RSI ranges closed: every candidate evaluated is valid; the same for a seed', async () => {
@@ -64,7 +81,9 @@ describe('cross-field rules in the search', () => {
     // Deterministic for a seed, repairs included; another seed searches elsewhere.
     const b = await run(plan(genes, base, 11));
     expect(b.state).toEqual(a.state);
-    expect((await run(plan(genes, base, 12))).state.folds[0]!.generations[0]!.genomes).not.toEqual(a.state.folds[0]!.generations[0]!.genomes);
+    expect((await run(plan(genes, base, 12))).state.folds[0]!.generations[0]!.genomes).not.toEqual(
+      a.state.folds[0]!.generations[0]!.genomes,
+    );
 
     // Without the constraints the same GA does evaluate refused candidates: the repair is what prevents it.
     expect((await run(plan(genes, base, 11, false))).refused).toBeGreaterThan(0);
@@ -76,16 +95,32 @@ describe('cross-field rules in the search', () => {
     const genes = parseSpace({ extremeBelow: [45, 49], extremeReset: [11, 44] }, rsi, {});
     const base = effectiveParams(rsi, {});
     const t0 = Date.UTC(2024, 0, 1);
-    const candles: Candle[] = Array.from({ length: 60 }, (_, i) => ({ symbol: 'BTCUSDT', interval: '1m', openTime: t0 + i * 60_000, closeTime: t0 + (i + 1) * 60_000 - 1, open: '100', high: '101', low: '99', close: '100', volume: '100' }));
+    const candles: Candle[] = Array.from({ length: 60 }, (_, i) => ({
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      openTime: t0 + i * 60_000,
+      closeTime: t0 + (i + 1) * 60_000 - 1,
+      open: '100',
+      high: '101',
+      low: '99',
+      close: '100',
+      volume: '100',
+    }));
     const dataset = { candles, symbol: 'BTCUSDT', interval: '1m' as const, depth: null };
     const job = { strategy: 'rsi-sniper', base, genes, objective: 'profit' as const, minTrades: 0, backtest: {} };
     const results: Evaluation[] = [];
-    const state = await runSearch({ ...plan(genes, base, 3), generations: 3, folds: [{ inSample: { from: t0, to: t0 + 60 * 60_000 }, outOfSample: null }] }, async (tasks) =>
-      tasks.map((t) => {
-        const r = evaluate(dataset, job, t);
-        results.push(r);
-        return r;
-      }),
+    const state = await runSearch(
+      {
+        ...plan(genes, base, 3),
+        generations: 3,
+        folds: [{ inSample: { from: t0, to: t0 + 60 * 60_000 }, outOfSample: null }],
+      },
+      async (tasks) =>
+        tasks.map((t) => {
+          const r = evaluate(dataset, job, t);
+          results.push(r);
+          return r;
+        }),
     );
     expect(results.length).toBeGreaterThan(0);
     for (const r of results) {

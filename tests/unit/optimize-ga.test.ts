@@ -7,12 +7,31 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../core/market';
 import { STRATEGIES, findStrategy } from '../../core/strategies';
-import { type Gene, crossover, generationRng, initialPopulation, mutate, nextGeneration, quantize, ranking, tournament, DEFAULT_GA } from '../../backtest/optimize/ga';
+import {
+  type Gene,
+  crossover,
+  generationRng,
+  initialPopulation,
+  mutate,
+  nextGeneration,
+  quantize,
+  ranking,
+  tournament,
+  DEFAULT_GA,
+} from '../../backtest/optimize/ga';
 import type { EvalTask, Evaluation } from '../../backtest/optimize/evaluate';
 import { type CompactMetrics, fitnessOf, multiMetric, ratios } from '../../backtest/optimize/objectives';
 import { runSearch } from '../../backtest/optimize/run-local';
 import { type SearchPlan, advanceSearch, pendingTasks, startSearch } from '../../backtest/optimize/search';
-import { SpaceError, defaultSpace, geneValue, paramsOf, parseSpace, refusal, setAt } from '../../backtest/optimize/space';
+import {
+  SpaceError,
+  defaultSpace,
+  geneValue,
+  paramsOf,
+  parseSpace,
+  refusal,
+  setAt,
+} from '../../backtest/optimize/space';
 import { SplitError, makeFolds, sliceRange } from '../../backtest/optimize/splits';
 
 const GENES: Gene[] = [
@@ -31,12 +50,22 @@ function landscape(g: readonly number[]): number {
   return peaks - (y - 7) ** 2 / 40 + (c === 1 ? 0.5 : 0);
 }
 
-const pureEvaluator = (f: (g: readonly number[]) => number) => async (tasks: readonly EvalTask[]): Promise<Evaluation[]> => tasks.map((t) => ({ fitness: f(t.genome), metrics: null }));
+const pureEvaluator =
+  (f: (g: readonly number[]) => number) =>
+  async (tasks: readonly EvalTask[]): Promise<Evaluation[]> =>
+    tasks.map((t) => ({ fitness: f(t.genome), metrics: null }));
 
 const RANGE = { from: 0, to: 1 };
 
 function plan(seed: number, o: Partial<SearchPlan> = {}): SearchPlan {
-  return { genes: GENES, ga: { ...DEFAULT_GA, population: 40 }, generations: 30, seed, folds: [{ inSample: RANGE, outOfSample: null }], ...o };
+  return {
+    genes: GENES,
+    ga: { ...DEFAULT_GA, population: 40 },
+    generations: 30,
+    seed,
+    folds: [{ inSample: RANGE, outOfSample: null }],
+    ...o,
+  };
 }
 
 describe('genetic algorithm', () => {
@@ -130,7 +159,17 @@ describe('genetic algorithm', () => {
 });
 
 function candles(n: number, t0 = Date.UTC(2024, 0, 1)): Candle[] {
-  return Array.from({ length: n }, (_, i) => ({ symbol: 'BTCUSDT', interval: '1m', openTime: t0 + i * 60_000, closeTime: t0 + (i + 1) * 60_000 - 1, open: '100', high: '101', low: '99', close: '100', volume: '1' }));
+  return Array.from({ length: n }, (_, i) => ({
+    symbol: 'BTCUSDT',
+    interval: '1m',
+    openTime: t0 + i * 60_000,
+    closeTime: t0 + (i + 1) * 60_000 - 1,
+    open: '100',
+    high: '101',
+    low: '99',
+    close: '100',
+    volume: '1',
+  }));
 }
 
 describe('walk-forward and hold-out splits', () => {
@@ -161,7 +200,8 @@ describe('walk-forward and hold-out splits', () => {
     const oos = folds.map((f) => sliceRange(c, f.outOfSample!));
     expect(oos.flat().map((x) => x.openTime)).toEqual([...new Set(oos.flat().map((x) => x.openTime))]);
     expect(oos.at(-1)!.at(-1)!.openTime).toBe(c.at(-1)!.openTime);
-    for (const f of folds) expect(sliceRange(c, f.inSample).at(-1)!.openTime).toBeLessThan(sliceRange(c, f.outOfSample!)[0]!.openTime);
+    for (const f of folds)
+      expect(sliceRange(c, f.inSample).at(-1)!.openTime).toBeLessThan(sliceRange(c, f.outOfSample!)[0]!.openTime);
   });
 
   it('hold-out: the last share out of sample; 0: none; too little data: a clear error', () => {
@@ -180,8 +220,16 @@ const BASES: Record<string, unknown> = {
   'dca-take-profit': { quantity: '0.01' },
   'fault-dca': { quantity: '0.01' },
   grid: { low: '29000', high: '31000', quantity: '0.01' },
-  'range-breakout': { rangeCandles: 30, pct: '0.5', sizing: { mode: 'quote', amount: '500' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } } },
-  'smart-trade': { sizing: { mode: 'quote', amount: '500' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } } },
+  'range-breakout': {
+    rangeCandles: 30,
+    pct: '0.5',
+    sizing: { mode: 'quote', amount: '500' },
+    exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } },
+  },
+  'smart-trade': {
+    sizing: { mode: 'quote', amount: '500' },
+    exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '1' } },
+  },
   'macd-portfolio': { symbols: ['BTCUSDT'] },
   'model-scalper': { quantity: '0.01', numTrades: 3 },
 };
@@ -196,7 +244,8 @@ describe('search spaces from the strategies', () => {
         expect(g.type).not.toBe('choice');
         if (g.type === 'choice') continue;
         expect(g.max).toBeGreaterThan(g.min);
-        for (const v of [g.min, g.max]) expect(refusal(s, params as never, g.path, geneValue(g, v)), `${s.id} ${g.path} = ${v}`).toBeNull();
+        for (const v of [g.min, g.max])
+          expect(refusal(s, params as never, g.path, geneValue(g, v)), `${s.id} ${g.path} = ${v}`).toBeNull();
       }
       // Sizes and money are never searched by default.
       for (const g of genes) expect(g.path).not.toMatch(/quantity|amount|capital|leverage|sizing\./);
@@ -213,32 +262,66 @@ describe('search spaces from the strategies', () => {
     expect(genes.find((g) => g.path === 'long1.rsiN2Min')).toMatchObject({ type: 'float', min: 0, max: 26 });
     const book = defaultSpace(findStrategy('book-imbalance')!, {});
     expect(book.genes.find((g) => g.path === 'longPressure')).toMatchObject({ type: 'float' });
-    const p = paramsOf(genes, genes.map((g) => (g.type === 'choice' ? 0 : g.min)), rsi.params.parse({}) as never) as Record<string, Record<string, unknown>>;
+    const p = paramsOf(
+      genes,
+      genes.map((g) => (g.type === 'choice' ? 0 : g.min)),
+      rsi.params.parse({}) as never,
+    ) as Record<string, Record<string, unknown>>;
     expect(p.long1!.stopLossPct).toBe('0.1');
     expect(p.rsiPeriod).toBe(6);
   });
 
   it('--space: ranges, steps, choices, nested paths; bad bounds refused with the path and the reason', () => {
     const dca = findStrategy('dca-take-profit')!;
-    const genes = parseSpace({ takeProfitPct: [0.2, 3, 0.1], everyCandles: [1, 10], maxLots: { choices: [1, 2, 4] } }, dca, { quantity: '0.01' });
+    const genes = parseSpace(
+      { takeProfitPct: [0.2, 3, 0.1], everyCandles: [1, 10], maxLots: { choices: [1, 2, 4] } },
+      dca,
+      { quantity: '0.01' },
+    );
     expect(genes).toEqual([
       { path: 'takeProfitPct', type: 'decimal', min: 0.2, max: 3, step: 0.1 },
       { path: 'everyCandles', type: 'int', min: 1, max: 10, step: 1 },
       { path: 'maxLots', type: 'choice', choices: [1, 2, 4] },
     ]);
-    expect(paramsOf(genes, [0.3, 4, 2], { quantity: '0.01', everyCandles: 3, takeProfitPct: '1', maxLots: 3 })).toEqual({ quantity: '0.01', everyCandles: 4, takeProfitPct: '0.3', maxLots: 4 });
-    expect(() => parseSpace({ everyCandles: [0, 10] }, dca, { quantity: '0.01' })).toThrow(/everyCandles: min 0 is refused by dca-take-profit/);
+    expect(paramsOf(genes, [0.3, 4, 2], { quantity: '0.01', everyCandles: 3, takeProfitPct: '1', maxLots: 3 })).toEqual(
+      { quantity: '0.01', everyCandles: 4, takeProfitPct: '0.3', maxLots: 4 },
+    );
+    expect(() => parseSpace({ everyCandles: [0, 10] }, dca, { quantity: '0.01' })).toThrow(
+      /everyCandles: min 0 is refused by dca-take-profit/,
+    );
     expect(() => parseSpace({ everyCandles: [1.5, 10] }, dca, { quantity: '0.01' })).toThrow(/whole/);
     expect(() => parseSpace({ nope: [1, 2] }, dca, { quantity: '0.01' })).toThrow(SpaceError);
-    expect(() => parseSpace({ takeProfitPct: [3, 1] }, dca, { quantity: '0.01' })).toThrow(/max \(1\) must be above min \(3\)/);
+    expect(() => parseSpace({ takeProfitPct: [3, 1] }, dca, { quantity: '0.01' })).toThrow(
+      /max \(1\) must be above min \(3\)/,
+    );
     const rsi = findStrategy('rsi-sniper')!;
-    expect(parseSpace({ 'long1.stopLossPct': ['0.5', '2', '0.25'] }, rsi, {})[0]).toMatchObject({ type: 'decimal', min: 0.5, max: 2, step: 0.25 });
-    expect(parseSpace({ sizing: ['max', { mode: 'percent', percent: '50' }] }, rsi, {})[0]).toMatchObject({ type: 'choice' });
+    expect(parseSpace({ 'long1.stopLossPct': ['0.5', '2', '0.25'] }, rsi, {})[0]).toMatchObject({
+      type: 'decimal',
+      min: 0.5,
+      max: 2,
+      step: 0.25,
+    });
+    expect(parseSpace({ sizing: ['max', { mode: 'percent', percent: '50' }] }, rsi, {})[0]).toMatchObject({
+      type: 'choice',
+    });
     expect(setAt({ a: [{ b: 1 }] }, 'a.0.b', 2)).toEqual({ a: [{ b: 2 }] });
   });
 });
 
-const M = (o: Partial<CompactMetrics>): CompactMetrics => ({ candles: 100, returnPct: 0, netProfit: '0', maxDrawdownPct: 0, trades: 10, winRatePct: 50, profitFactor: 1, exposurePct: 50, sharpe: 0, sortino: 0, calmar: 0, ...o });
+const M = (o: Partial<CompactMetrics>): CompactMetrics => ({
+  candles: 100,
+  returnPct: 0,
+  netProfit: '0',
+  maxDrawdownPct: 0,
+  trades: 10,
+  winRatePct: 50,
+  profitFactor: 1,
+  exposurePct: 50,
+  sharpe: 0,
+  sortino: 0,
+  calmar: 0,
+  ...o,
+});
 
 describe('objectives', () => {
   it('sharpe, sortino and calmar of known curves', () => {
@@ -251,14 +334,23 @@ describe('objectives', () => {
     expect(r.sortino).toBeGreaterThan(r.sharpe);
     expect(r.calmar).toBeCloseTo(((v.at(-1)! / 100 - 1) * 100 * 3.65) / 0.5, 3);
     // Flat: zero, not NaN.
-    expect(ratios({ values: [1, 1, 1], stepMs: day, durationMs: 2 * day }, 0, 0)).toEqual({ sharpe: 0, sortino: 0, calmar: 0 });
+    expect(ratios({ values: [1, 1, 1], stepMs: day, durationMs: 2 * day }, 0, 0)).toEqual({
+      sharpe: 0,
+      sortino: 0,
+      calmar: 0,
+    });
   });
 
   it('--min-trades rejects; multi rewards profit and punishes drawdown and few trades', () => {
-    expect(fitnessOf('profit', M({ trades: 2, returnPct: 50 }), 3)).toEqual({ fitness: null, rejected: '2 trade(s), fewer than --min-trades 3' });
+    expect(fitnessOf('profit', M({ trades: 2, returnPct: 50 }), 3)).toEqual({
+      fitness: null,
+      rejected: '2 trade(s), fewer than --min-trades 3',
+    });
     expect(fitnessOf('sharpe', M({ sharpe: 1.5 }), 1)).toEqual({ fitness: 1.5 });
     expect(multiMetric(M({ returnPct: 10 }))).toBeGreaterThan(multiMetric(M({ returnPct: 5 })));
-    expect(multiMetric(M({ returnPct: 10, maxDrawdownPct: 10 }))).toBeLessThan(multiMetric(M({ returnPct: 10, maxDrawdownPct: 2 })));
+    expect(multiMetric(M({ returnPct: 10, maxDrawdownPct: 10 }))).toBeLessThan(
+      multiMetric(M({ returnPct: 10, maxDrawdownPct: 2 })),
+    );
     expect(multiMetric(M({ trades: 2 }))).toBeLessThan(multiMetric(M({ trades: 50 })));
   });
 });

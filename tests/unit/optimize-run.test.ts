@@ -25,7 +25,10 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'optimize-'));
   file = path.join(dir, 'BTCUSDT-1m-synthetic.csv');
   const c = syntheticCandles(3_000, 11);
-  writeFileSync(file, `open_time,open,high,low,close,volume,close_time\n${c.map((k) => [k.openTime, k.open, k.high, k.low, k.close, k.volume, k.closeTime].join(',')).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `open_time,open,high,low,close,volume,close_time\n${c.map((k) => [k.openTime, k.open, k.high, k.low, k.close, k.volume, k.closeTime].join(',')).join('\n')}\n`,
+  );
 });
 
 const options = (o: Record<string, unknown> = {}) => ({
@@ -56,7 +59,9 @@ describe('optimisation over backtests', () => {
   });
 
   it('walk-forward: each fold optimised in sample, its params judged on the next block; the last fold gives the params', async () => {
-    const { spec, data } = prepareOptimization(options({ walkForward: 2, walkForwardRatio: 2, generations: 2, objective: 'sharpe' }));
+    const { spec, data } = prepareOptimization(
+      options({ walkForward: 2, walkForwardRatio: 2, generations: 2, objective: 'sharpe' }),
+    );
     const r = await optimizeLocally(spec, { threads: 2 });
     expect(r.folds).toHaveLength(2);
     r.folds.forEach((f) => {
@@ -75,11 +80,35 @@ describe('optimisation over backtests', () => {
   it('npm run optimize: optimize.json, a standalone optimize.html and a bot definition that backtests to the reported figures', async () => {
     const out = path.join(dir, 'cli-out');
     const lines: string[] = [];
-    const code = await optimizeCli(['--strategy', 'dca-take-profit', '--file', file, '--params', '{"quantity":"0.01"}', '--space', '{"takeProfitPct":[0.2,2,0.1],"everyCandles":[1,12]}', '--population', '6', '--generations', '2', '--seed', '5', '--min-trades', '3', '--out', out, '--threads', '2'], {
-      out: (s) => lines.push(s),
-      err: () => {},
-      isTty: false,
-    });
+    const code = await optimizeCli(
+      [
+        '--strategy',
+        'dca-take-profit',
+        '--file',
+        file,
+        '--params',
+        '{"quantity":"0.01"}',
+        '--space',
+        '{"takeProfitPct":[0.2,2,0.1],"everyCandles":[1,12]}',
+        '--population',
+        '6',
+        '--generations',
+        '2',
+        '--seed',
+        '5',
+        '--min-trades',
+        '3',
+        '--out',
+        out,
+        '--threads',
+        '2',
+      ],
+      {
+        out: (s) => lines.push(s),
+        err: () => {},
+        isTty: false,
+      },
+    );
     expect(code).toBe(0);
     const r = JSON.parse(readFileSync(path.join(out, 'optimize.json'), 'utf8')) as OptimizeResult;
     expect(r.config.space.map((g) => g.path)).toEqual(['takeProfitPct', 'everyCandles']);
@@ -94,7 +123,11 @@ describe('optimisation over backtests', () => {
     expect(bots[0]!.params).toEqual(r.best!.params);
     // The bot's params, backtested alone over the in-sample candles, give the figures reported.
     const { data } = prepareOptimization(options());
-    const again = runBacktest({ strategy: findStrategy('dca-take-profit')!, params: bots[0]!.params, candles: sliceRange(data.candles, r.config.folds[0]!.inSample) });
+    const again = runBacktest({
+      strategy: findStrategy('dca-take-profit')!,
+      params: bots[0]!.params,
+      candles: sliceRange(data.candles, r.config.folds[0]!.inSample),
+    });
     expect(again.metrics.returnPct).toBe(r.best!.inSample!.returnPct);
     expect(again.metrics.trades).toBe(r.best!.inSample!.trades);
     expect(lines.join('')).toMatch(/bot definition: .*bot\.json/);
@@ -103,7 +136,12 @@ describe('optimisation over backtests', () => {
   it('refuses bad options with the option named', async () => {
     const errs: string[] = [];
     const io = { out: () => {}, err: (s: string) => errs.push(s), isTty: false };
-    expect(await optimizeCli(['--strategy', 'dca-take-profit', '--file', file, '--params', '{"quantity":"0.01"}', '--objective', 'luck'], io)).toBe(1);
+    expect(
+      await optimizeCli(
+        ['--strategy', 'dca-take-profit', '--file', file, '--params', '{"quantity":"0.01"}', '--objective', 'luck'],
+        io,
+      ),
+    ).toBe(1);
     expect(errs.join('')).toMatch(/--objective: one of profit, sharpe, sortino, calmar, multi/);
     expect(await optimizeCli(['--strategy', 'dca-take-profit', '--file', file], io)).toBe(1);
     expect(errs.join('')).toMatch(/invalid --params for dca-take-profit: quantity/);

@@ -28,7 +28,16 @@ const FILTERS: SymbolFilters = {
   maxNumOrders: 200,
 };
 const T0 = Date.UTC(2026, 0, 1);
-const fill = (tradeId: number, qty: string, price: string, time = T0): Fill => ({ tradeId, price, qty, quoteQty: String(Number(qty) * Number(price)), commission: '0', commissionAsset: 'USDT', time, isMaker: false });
+const fill = (tradeId: number, qty: string, price: string, time = T0): Fill => ({
+  tradeId,
+  price,
+  qty,
+  quoteQty: String(Number(qty) * Number(price)),
+  commission: '0',
+  commissionAsset: 'USDT',
+  time,
+  isMaker: false,
+});
 
 /** Any bot event, its time optional (the test's clock advances a second per event). */
 type EventIn = BotEvent extends infer E ? (E extends BotEvent ? Omit<E, 'now'> & { now?: number } : never) : never;
@@ -38,7 +47,16 @@ class Bot {
   commands: Command[] = [];
   now = T0;
   constructor() {
-    const setup = { name: 'auth', strategy: dcaTakeProfit.id, symbol: 'BTCUSDT', interval: '1m' as const, account: 'paper', params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 3 }, onStop: 'cancel-orders' as const, risk: {} };
+    const setup = {
+      name: 'auth',
+      strategy: dcaTakeProfit.id,
+      symbol: 'BTCUSDT',
+      interval: '1m' as const,
+      account: 'paper',
+      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 3 },
+      onStop: 'cancel-orders' as const,
+      risk: {},
+    };
     this.state = { ...createBotState(setup, dcaTakeProfit, T0), verification: NO_VERIFICATION };
     this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
     this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '100000' }, orphans: [], missing: [] });
@@ -55,11 +73,45 @@ class Bot {
   }
   /** A bought lot and its take-profit resting at 30300 on the exchange. */
   buyAndRest(): OrderRecord {
-    this.send({ type: 'candle', candle: { symbol: 'BTCUSDT', interval: '1m', openTime: T0, closeTime: T0 + 59_999, open: '30000', high: '30000', low: '30000', close: '30000', volume: '1' } });
+    this.send({
+      type: 'candle',
+      candle: {
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        openTime: T0,
+        closeTime: T0 + 59_999,
+        open: '30000',
+        high: '30000',
+        low: '30000',
+        close: '30000',
+        volume: '1',
+      },
+    });
     const buy = this.order('buy-1');
-    this.send({ type: 'orderPlaced', snapshot: { clientOrderId: buy.clientOrderId, symbol: 'BTCUSDT', status: 'FILLED', executedQty: '0.01', cumulativeQuoteQty: '300', updateTime: this.now, fills: [fill(1, '0.01', '30000')] } });
+    this.send({
+      type: 'orderPlaced',
+      snapshot: {
+        clientOrderId: buy.clientOrderId,
+        symbol: 'BTCUSDT',
+        status: 'FILLED',
+        executedQty: '0.01',
+        cumulativeQuoteQty: '300',
+        updateTime: this.now,
+        fills: [fill(1, '0.01', '30000')],
+      },
+    });
     const tp = this.order('tp-1');
-    this.send({ type: 'orderPlaced', snapshot: { clientOrderId: tp.clientOrderId, symbol: 'BTCUSDT', status: 'NEW', executedQty: '0', cumulativeQuoteQty: '0', updateTime: this.now } });
+    this.send({
+      type: 'orderPlaced',
+      snapshot: {
+        clientOrderId: tp.clientOrderId,
+        symbol: 'BTCUSDT',
+        status: 'NEW',
+        executedQty: '0',
+        cumulativeQuoteQty: '0',
+        updateTime: this.now,
+      },
+    });
     return this.order('tp-1');
   }
   lastReconcile(): Extract<Command, { type: 'reconcile' }> {
@@ -67,7 +119,15 @@ class Bot {
   }
 }
 
-const forgedFill = (tp: OrderRecord): OrderSnapshot => ({ clientOrderId: tp.clientOrderId, symbol: 'BTCUSDT', status: 'FILLED', executedQty: '0.01', cumulativeQuoteQty: '1000000', updateTime: T0 + 9e9, fills: [fill(9001, '0.01', '100000000')] });
+const forgedFill = (tp: OrderRecord): OrderSnapshot => ({
+  clientOrderId: tp.clientOrderId,
+  symbol: 'BTCUSDT',
+  status: 'FILLED',
+  executedQty: '0.01',
+  cumulativeQuoteQty: '1000000',
+  updateTime: T0 + 9e9,
+  fills: [fill(9001, '0.01', '100000000')],
+});
 const asOnExchange = (tp: OrderRecord, status: OrderSnapshot['status'], fills: Fill[] = []): OrderSnapshot => ({
   clientOrderId: tp.clientOrderId,
   symbol: 'BTCUSDT',
@@ -104,7 +164,13 @@ describe('the exchange is the authority over stream reports', () => {
     expect(bot.state.position).toEqual(honest.position);
     expect(bot.state.stats).toMatchObject({ fills: honest.stats.fills, roundTrips: 0, wins: 0 });
     expect(bot.state.trades).toEqual(honest.trades);
-    expect(bot.state.notifications.some((n) => n.level === 'warn' && /a stream report said FILLED with fills #9001 .* the exchange says NEW .*corrected/.test(n.message))).toBe(true);
+    expect(
+      bot.state.notifications.some(
+        (n) =>
+          n.level === 'warn' &&
+          /a stream report said FILLED with fills #9001 .* the exchange says NEW .*corrected/.test(n.message),
+      ),
+    ).toBe(true);
     expect(bot.state.verification).toMatchObject({ unverified: {}, checkpoint: null, journal: [] });
     // The strategy is told: its lot is held again (it had dropped it on the forged fill).
     expect((bot.state.strategy as { lots: Record<string, unknown> }).lots).toHaveProperty('1');

@@ -12,7 +12,10 @@ const ROOT = path.resolve(__dirname, '../..');
 const read = (name: string) => readFileSync(path.join(ROOT, name), 'utf8');
 
 interface Lock {
-  packages: Record<string, { version?: string; hasInstallScript?: boolean; optionalDependencies?: Record<string, string> }>;
+  packages: Record<
+    string,
+    { version?: string; hasInstallScript?: boolean; optionalDependencies?: Record<string, string> }
+  >;
 }
 
 describe('package files', () => {
@@ -26,7 +29,9 @@ describe('package files', () => {
     delete lock.packages['node_modules/@swc/core-darwin-arm64'];
     expect(completeLock(lock)).toEqual([expect.stringMatching(/^@swc\/core-darwin-arm64@/)]);
     const text = npmLockText(lock);
-    expect(text).toMatch(/"node_modules\/@swc\/core-darwin-arm64": \{\n {6}"version": "[^"]+",\n {6}"cpu": \[\n {8}"arm64"\n {6}\],\n {6}"optional": true,\n {6}"os": \[/);
+    expect(text).toMatch(
+      /"node_modules\/@swc\/core-darwin-arm64": \{\n {6}"version": "[^"]+",\n {6}"cpu": \[\n {8}"arm64"\n {6}\],\n {6}"optional": true,\n {6}"os": \[/,
+    );
     expect(npmLockText(JSON.parse(text))).toBe(text);
   });
 

@@ -13,7 +13,14 @@
  * The default book is unlimited at the reference: every taker order fills at the last price.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PERP_SYMBOLS, Perpetual, type PerpEvent, breakEvenPrice, liquidationPrice, maintenanceMargin } from '../../venue/perpetual';
+import {
+  DEFAULT_PERP_SYMBOLS,
+  Perpetual,
+  type PerpEvent,
+  breakEvenPrice,
+  liquidationPrice,
+  maintenanceMargin,
+} from '../../venue/perpetual';
 
 const T0 = 3_600_000; // 01:00 UTC, an hour after a funding time
 const BTC = 'BTCUSDT';
@@ -27,10 +34,16 @@ function setup(wallet = '1000', leverage = 10) {
   return perp;
 }
 
-const market = (perp: Perpetual, side: 'BUY' | 'SELL', quantity: string, time = T0, extra: Record<string, unknown> = {}) =>
-  perp.placeOrder({ accountId: 'a', symbol: BTC, side, type: 'MARKET', quantity, time, ...extra });
+const market = (
+  perp: Perpetual,
+  side: 'BUY' | 'SELL',
+  quantity: string,
+  time = T0,
+  extra: Record<string, unknown> = {},
+) => perp.placeOrder({ accountId: 'a', symbol: BTC, side, type: 'MARKET', quantity, time, ...extra });
 
-const at = (perp: Perpetual, price: string, time: number, sweep = false) => perp.onPrice(BTC, { price, time, qty: null, sweep });
+const at = (perp: Perpetual, price: string, time: number, sweep = false) =>
+  perp.onPrice(BTC, { price, time, qty: null, sweep });
 
 describe('margin, PnL and fees of a cross position', () => {
   it('long 0.1 BTC at 30,000, 10x: fee 1.5, IM 300, MM 12, available 698.5; at 31,000 UPnL 100', () => {
@@ -38,13 +51,35 @@ describe('margin, PnL and fees of a cross position', () => {
     const r = market(perp, 'BUY', '0.1');
     expect(r.ok && r.order.status).toBe('FILLED');
     // fee = 0.1 × 30000 × 0.0005 = 1.5; wallet 1000 − 1.5
-    expect(r.ok && r.fills[0]).toMatchObject({ price: '30000', qty: '0.1', commission: '1.5', isMaker: false, realizedPnl: '0' });
+    expect(r.ok && r.fills[0]).toMatchObject({
+      price: '30000',
+      qty: '0.1',
+      commission: '1.5',
+      isMaker: false,
+      realizedPnl: '0',
+    });
     let acc = perp.account('a')!;
-    expect(acc).toMatchObject({ walletBalance: '998.5', positionInitialMargin: '300', maintMargin: '12', availableBalance: '698.5', unrealizedProfit: '0' });
+    expect(acc).toMatchObject({
+      walletBalance: '998.5',
+      positionInitialMargin: '300',
+      maintMargin: '12',
+      availableBalance: '698.5',
+      unrealizedProfit: '0',
+    });
     at(perp, '31000', T0 + 1000);
     const pos = perp.positions('a', BTC)[0]!;
     // UPnL = 0.1 × (31000 − 30000) = 100; IM = 3100 / 10 = 310; MM = 3100 × 0.004 = 12.4
-    expect(pos).toMatchObject({ positionAmt: '0.1', entryPrice: '30000', markPrice: '31000', unRealizedProfit: '100', initialMargin: '310', maintMargin: '12.4', notional: '3100', leverage: 10, marginType: 'CROSSED' });
+    expect(pos).toMatchObject({
+      positionAmt: '0.1',
+      entryPrice: '30000',
+      markPrice: '31000',
+      unRealizedProfit: '100',
+      initialMargin: '310',
+      maintMargin: '12.4',
+      notional: '3100',
+      leverage: 10,
+      marginType: 'CROSSED',
+    });
     acc = perp.account('a')!;
     // available = 998.5 + 100 − 310 = 788.5; margin balance = 998.5 + 100
     expect(acc).toMatchObject({ availableBalance: '788.5', marginBalance: '1098.5', maxWithdrawAmount: '788.5' });
@@ -57,9 +92,21 @@ describe('margin, PnL and fees of a cross position', () => {
     expect(perp.positions('a', BTC)[0]!.liquidationPrice).toBe('20095.3815261');
     // Check: at that mark the margin balance equals the maintenance margin:
     // 998.5 + 0.1 × (20095.3815261 − 30000) = 8.0381526… = 0.1 × 20095.3815261 × 0.004
-    const lp = liquidationPrice({ amount: '0.1', entryPrice: '30000', walletBalance: '998.5', otherMaintenance: '0', otherUnrealized: '0', brackets: DEFAULT_PERP_SYMBOLS[0]!.brackets })!;
+    const lp = liquidationPrice({
+      amount: '0.1',
+      entryPrice: '30000',
+      walletBalance: '998.5',
+      otherMaintenance: '0',
+      otherUnrealized: '0',
+      brackets: DEFAULT_PERP_SYMBOLS[0]!.brackets,
+    })!;
     const balance = lp.minus(30000).times('0.1').plus('998.5');
-    expect(balance.minus(maintenanceMargin(DEFAULT_PERP_SYMBOLS[0]!.brackets, lp.times('0.1'))).abs().lessThan('1e-20')).toBe(true);
+    expect(
+      balance
+        .minus(maintenanceMargin(DEFAULT_PERP_SYMBOLS[0]!.brackets, lp.times('0.1')))
+        .abs()
+        .lessThan('1e-20'),
+    ).toBe(true);
   });
 
   it('averages the entry, realises PnL on the reduction and flips with the rest', () => {
@@ -73,7 +120,11 @@ describe('margin, PnL and fees of a cross position', () => {
     const flip = market(perp, 'SELL', '0.3', T0 + 4); // fee 0.3 × 32000 × 0.0005 = 4.8
     // realised = 0.2 × (32000 − 30500) = 300; a short of 0.1 opens at 32000
     expect(flip.ok && flip.fills[0]!.realizedPnl).toBe('300');
-    expect(perp.positions('a', BTC)[0]).toMatchObject({ positionAmt: '-0.1', entryPrice: '32000', accumulatedRealized: '300' });
+    expect(perp.positions('a', BTC)[0]).toMatchObject({
+      positionAmt: '-0.1',
+      entryPrice: '32000',
+      accumulatedRealized: '300',
+    });
     // wallet = 10000 − 1.5 − 1.55 + 300 − 4.8 = 10292.15
     expect(perp.account('a')!.walletBalance).toBe('10292.15');
     expect(perp.incomes('a').map((i) => [i.incomeType, i.income])).toEqual([
@@ -94,7 +145,17 @@ describe('margin, PnL and fees of a cross position', () => {
 
   it('a resting LIMIT fills as maker at its price (0.02 %) when the market trades through it', () => {
     const perp = setup();
-    const r = perp.placeOrder({ accountId: 'a', symbol: BTC, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: '29500', quantity: '0.1', newClientOrderId: 'l1', time: T0 });
+    const r = perp.placeOrder({
+      accountId: 'a',
+      symbol: BTC,
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '29500',
+      quantity: '0.1',
+      newClientOrderId: 'l1',
+      time: T0,
+    });
     expect(r.ok && r.order.status).toBe('NEW');
     // open-order margin: 0.1 × 29500 / 10 = 295
     expect(perp.account('a')!.openOrderInitialMargin).toBe('295');
@@ -124,12 +185,25 @@ describe('isolated margin and liquidation', () => {
     // Mark 32,900: 300 − 290 = 10 ≤ 13.16: liquidated at the mark. Realised −290; the clearance
     // fee takes what is left (min(0.1 × 32900 × 1.25 % = 41.125, 10) = 10): the cross wallet keeps 698.5.
     const events = perp.setMarkPrice(BTC, '32900', T0 + 2000);
-    const liq = events.find((e): e is Extract<PerpEvent, { kind: 'order' }> => e.kind === 'order' && e.executionType === 'CALCULATED')!;
-    expect(liq.order).toMatchObject({ type: 'LIQUIDATION', side: 'BUY', status: 'FILLED', executedQty: '0.1', clientOrderId: `autoclose-${T0 + 2000}` });
+    const liq = events.find(
+      (e): e is Extract<PerpEvent, { kind: 'order' }> => e.kind === 'order' && e.executionType === 'CALCULATED',
+    )!;
+    expect(liq.order).toMatchObject({
+      type: 'LIQUIDATION',
+      side: 'BUY',
+      status: 'FILLED',
+      executedQty: '0.1',
+      clientOrderId: `autoclose-${T0 + 2000}`,
+    });
     expect(liq.fill).toMatchObject({ price: '32900', realizedPnl: '-290' });
     expect(perp.positions('a', BTC)[0]).toMatchObject({ positionAmt: '0', isolatedWallet: '0' });
     expect(perp.account('a')).toMatchObject({ walletBalance: '698.5', crossWalletBalance: '698.5' });
-    expect(perp.incomes('a').slice(-2).map((i) => [i.incomeType, i.income])).toEqual([
+    expect(
+      perp
+        .incomes('a')
+        .slice(-2)
+        .map((i) => [i.incomeType, i.income]),
+    ).toEqual([
       ['REALIZED_PNL', '-290'],
       ['INSURANCE_CLEAR', '-10'],
     ]);
@@ -138,20 +212,46 @@ describe('isolated margin and liquidation', () => {
   it('cross: MARGIN_CALL at 80 % of the margin balance, then liquidation; the insurance fund covers the deficit', () => {
     const perp = setup();
     market(perp, 'BUY', '0.1');
-    perp.placeOrder({ accountId: 'a', symbol: BTC, side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', price: '31000', quantity: '0.1', reduceOnly: true, newClientOrderId: 'tp', time: T0 });
+    perp.placeOrder({
+      accountId: 'a',
+      symbol: BTC,
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '31000',
+      quantity: '0.1',
+      reduceOnly: true,
+      newClientOrderId: 'tp',
+      time: T0,
+    });
     // mark 20,200: balance 998.5 − 980 = 18.5, MM 8.08: ratio 0.44, no call
     expect(perp.setMarkPrice(BTC, '20200', T0 + 1).some((e) => e.kind === 'marginCall')).toBe(false);
     // mark 20,110: balance 998.5 − 989 = 9.5, MM 0.1 × 20110 × 0.004 = 8.044: ratio 0.847 ≥ 0.8
-    const call = perp.setMarkPrice(BTC, '20110', T0 + 2).find((e): e is Extract<PerpEvent, { kind: 'marginCall' }> => e.kind === 'marginCall')!;
-    expect(call.positions[0]).toMatchObject({ symbol: BTC, positionAmount: '0.1', markPrice: '20110', unrealizedPnL: '-989', maintenanceMarginRequired: '8.044' });
+    const call = perp
+      .setMarkPrice(BTC, '20110', T0 + 2)
+      .find((e): e is Extract<PerpEvent, { kind: 'marginCall' }> => e.kind === 'marginCall')!;
+    expect(call.positions[0]).toMatchObject({
+      symbol: BTC,
+      positionAmount: '0.1',
+      markPrice: '20110',
+      unrealizedPnL: '-989',
+      maintenanceMarginRequired: '8.044',
+    });
     // Once per episode.
     expect(perp.setMarkPrice(BTC, '20105', T0 + 3).some((e) => e.kind === 'marginCall')).toBe(false);
     // mark 20,000: balance −1.5 ≤ MM 8: liquidated; the open order is cancelled first.
     const events = perp.setMarkPrice(BTC, '20000', T0 + 4);
-    expect(events.find((e) => e.kind === 'order' && e.order.clientOrderId === 'tp')).toMatchObject({ executionType: 'CANCELED' });
+    expect(events.find((e) => e.kind === 'order' && e.order.clientOrderId === 'tp')).toMatchObject({
+      executionType: 'CANCELED',
+    });
     // realised −1000 against a cross wallet of 998.5: nothing left for the fee, the fund pays 1.5.
     expect(perp.account('a')!.walletBalance).toBe('0');
-    expect(perp.incomes('a').slice(-2).map((i) => [i.incomeType, i.income])).toEqual([
+    expect(
+      perp
+        .incomes('a')
+        .slice(-2)
+        .map((i) => [i.incomeType, i.income]),
+    ).toEqual([
       ['REALIZED_PNL', '-1000'],
       ['INSURANCE_CLEAR', '1.5'],
     ]);
@@ -169,12 +269,16 @@ describe('funding every 8 hours on the mark', () => {
     // 07:59:59: nothing yet; the 08:00 funding uses the mark known before it (30,000), not the next trade's.
     at(perp, '30000', 8 * 3_600_000 - 1000);
     const events = at(perp, '31000', 8 * 3_600_000 + 5);
-    const funding = events.filter((e): e is Extract<PerpEvent, { kind: 'account' }> => e.kind === 'account' && e.reason === 'FUNDING_FEE');
+    const funding = events.filter(
+      (e): e is Extract<PerpEvent, { kind: 'account' }> => e.kind === 'account' && e.reason === 'FUNDING_FEE',
+    );
     expect(funding.map((e) => [e.accountId, e.time, e.incomes[0]!.income])).toEqual([
       ['long', 8 * 3_600_000, '-0.3'],
       ['short', 8 * 3_600_000, '0.3'],
     ]);
-    expect(perp.fundingHistory(BTC)).toEqual([{ symbol: BTC, fundingRate: '0.0001', fundingTime: 8 * 3_600_000, markPrice: '30000' }]);
+    expect(perp.fundingHistory(BTC)).toEqual([
+      { symbol: BTC, fundingRate: '0.0001', fundingTime: 8 * 3_600_000, markPrice: '30000' },
+    ]);
     perp.setFundingRate(BTC, '-0.0002');
     // 16:00 at mark 31,000: −0.1 × 31000 × −0.0002 = +0.62 for the long
     perp.advance(16 * 3_600_000);

@@ -42,11 +42,14 @@ function registry(rest: Record<string, (...args: never[]) => Promise<unknown>>):
 /** Run placeOrder as attempt `attempt` (attempt > 1: an earlier attempt may have sent it `sentAgoMs` ago). */
 async function place(accounts: AccountRegistry, attempt = 1, sentAgoMs = 100) {
   const now = Date.now();
-  const env = new MockActivityEnvironment({
-    attempt,
-    heartbeatDetails: attempt > 1 ? { attempt: attempt - 1, lastSendAt: now - sentAgoMs } : undefined,
-    currentAttemptScheduledTimestampMs: now,
-  }, { logger: QUIET });
+  const env = new MockActivityEnvironment(
+    {
+      attempt,
+      heartbeatDetails: attempt > 1 ? { attempt: attempt - 1, lastSendAt: now - sentAgoMs } : undefined,
+      currentAttemptScheduledTimestampMs: now,
+    },
+    { logger: QUIET },
+  );
   try {
     const acts = createOrderActivities({ accounts });
     return { ok: await env.run(acts.placeOrder.bind(acts), INPUT) };
@@ -55,11 +58,29 @@ async function place(accounts: AccountRegistry, attempt = 1, sentAgoMs = 100) {
   }
 }
 
-const filled: RawOrder = { symbol: 'BTCUSDT', orderId: 7, clientOrderId: INPUT.clientOrderId, transactTime: Date.now(), price: '0', origQty: '0.01', executedQty: '0.01', cummulativeQuoteQty: '300', status: 'FILLED', type: 'MARKET', side: 'BUY', fills: [] };
+const filled: RawOrder = {
+  symbol: 'BTCUSDT',
+  orderId: 7,
+  clientOrderId: INPUT.clientOrderId,
+  transactTime: Date.now(),
+  price: '0',
+  origQty: '0.01',
+  executedQty: '0.01',
+  cummulativeQuoteQty: '300',
+  status: 'FILLED',
+  type: 'MARKET',
+  side: 'BUY',
+  fills: [],
+};
 
 describe('what a failed placement proves', () => {
   it('the exchange refusing the request itself: REJECTED', async () => {
-    const r = await place(registry({ order: async () => Promise.reject(binanceError(-2010, 'Account has insufficient balance for requested action.')) }));
+    const r = await place(
+      registry({
+        order: async () =>
+          Promise.reject(binanceError(-2010, 'Account has insufficient balance for requested action.')),
+      }),
+    );
     expect(r.outcome).toMatchObject({ kind: 'rejected', code: '-2010' });
   });
 
@@ -103,16 +124,31 @@ describe('what a failed placement proves', () => {
 
   it('an entry held back by the open circuit breaker: nothing is live for the id, REJECTED (first attempt, or a retry once the earlier send is proven absent)', async () => {
     let sent = 0;
-    const accounts = registry({ getOrder: async () => Promise.reject(binanceError(-2013, 'Order does not exist.')), order: async () => (sent++, filled) });
+    const accounts = registry({
+      getOrder: async () => Promise.reject(binanceError(-2013, 'Order does not exist.')),
+      order: async () => (sent++, filled),
+    });
     const acc = accounts.get('paper');
     for (let i = 0; i < 5; i++) acc.breaker.record({ kind: 'failed', error: 'HTTP502: Bad Gateway' });
     expect(acc.breaker.snapshot().state).toBe('open');
     const entry = { ...INPUT, purpose: 'entry' as const };
     const run = async (attempt: number, sentAgoMs: number) => {
       const now = Date.now();
-      const env = new MockActivityEnvironment({ attempt, heartbeatDetails: attempt > 1 ? { attempt: attempt - 1, lastSendAt: now - sentAgoMs } : undefined, currentAttemptScheduledTimestampMs: now }, { logger: QUIET });
+      const env = new MockActivityEnvironment(
+        {
+          attempt,
+          heartbeatDetails: attempt > 1 ? { attempt: attempt - 1, lastSendAt: now - sentAgoMs } : undefined,
+          currentAttemptScheduledTimestampMs: now,
+        },
+        { logger: QUIET },
+      );
       const orders = createOrderActivities({ accounts });
-      return env.run((input: typeof entry) => orders.placeOrder(input), entry).then(() => null, (err: unknown) => placementFailure(err));
+      return env
+        .run((input: typeof entry) => orders.placeOrder(input), entry)
+        .then(
+          () => null,
+          (err: unknown) => placementFailure(err),
+        );
     };
     expect(await run(1, 0)).toMatchObject({ kind: 'rejected', code: 'CIRCUIT_OPEN' });
     // Past the execution deadline and not found: proven absent, then held back.
@@ -123,7 +159,10 @@ describe('what a failed placement proves', () => {
 
   it('a lookup that finds the order an earlier attempt sent: adopted, not sent again', async () => {
     let sent = 0;
-    const r = await place(registry({ getOrder: async () => filled, myTrades: async () => [], order: async () => (sent++, filled) }), 2);
+    const r = await place(
+      registry({ getOrder: async () => filled, myTrades: async () => [], order: async () => (sent++, filled) }),
+      2,
+    );
     expect(sent).toBe(0);
     expect(r.ok).toMatchObject({ clientOrderId: INPUT.clientOrderId, status: 'FILLED' });
   });

@@ -12,11 +12,34 @@ import type { Candle, SymbolFilters } from '../../core/market';
 import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';
 
 const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', tickSize: '0.01', minPrice: '0.01', maxPrice: '1000000', stepSize: '0.0001', minQty: '0.0001', maxQty: '1000',
-  marketStepSize: '0.0001', marketMinQty: '0.0001', marketMaxQty: '100', minNotional: '5', maxNotional: '0', maxNumOrders: 200,
+  symbol: 'BTCUSDT',
+  baseAsset: 'BTC',
+  quoteAsset: 'USDT',
+  tickSize: '0.01',
+  minPrice: '0.01',
+  maxPrice: '1000000',
+  stepSize: '0.0001',
+  minQty: '0.0001',
+  maxQty: '1000',
+  marketStepSize: '0.0001',
+  marketMinQty: '0.0001',
+  marketMaxQty: '100',
+  minNotional: '5',
+  maxNotional: '0',
+  maxNumOrders: 200,
 };
 const T0 = Date.UTC(2026, 0, 1);
-const candle = (i: number): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '100', high: '100', low: '100', close: '100', volume: '1' });
+const candle = (i: number): Candle => ({
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  openTime: T0 + i * 60_000,
+  closeTime: T0 + i * 60_000 + 59_999,
+  open: '100',
+  high: '100',
+  low: '100',
+  close: '100',
+  volume: '1',
+});
 
 /** Buys at market on every candle. */
 const buyer: Strategy<Record<string, never>, { n: number }> = defineStrategy({
@@ -27,7 +50,14 @@ const buyer: Strategy<Record<string, never>, { n: number }> = defineStrategy({
   init: () => ({ n: 0 }),
   onEvent(state, event) {
     if (event.type !== 'candle') return { state };
-    const intent: Intent = { kind: 'place', tag: `buy-${state.n + 1}`, side: 'BUY', type: 'MARKET', quantity: '0.1', purpose: 'entry' };
+    const intent: Intent = {
+      kind: 'place',
+      tag: `buy-${state.n + 1}`,
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.1',
+      purpose: 'entry',
+    };
     return { state: { n: state.n + 1 }, intents: [intent] };
   },
 });
@@ -36,7 +66,22 @@ class Bot {
   state: BotState;
   last: Command[] = [];
   constructor() {
-    this.state = createBotState({ name: 'k', strategy: 'buyer', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: {}, onStop: 'cancel-orders', risk: {} }, buyer, T0, undefined, { tag: 'k_AAAAABBBB', branch: 'CCCCC' });
+    this.state = createBotState(
+      {
+        name: 'k',
+        strategy: 'buyer',
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        account: 'paper',
+        params: {},
+        onStop: 'cancel-orders',
+        risk: {},
+      },
+      buyer,
+      T0,
+      undefined,
+      { tag: 'k_AAAAABBBB', branch: 'CCCCC' },
+    );
     this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
     this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '100000' }, orphans: [], missing: [] });
   }
@@ -66,7 +111,15 @@ describe('a reset, then a gap backfill', () => {
     expect(bot.buys()).toBe(1);
     // The reset (its state from before candle 1, which the discarded branch acted on).
     bot.send({ type: 'reset', now: T0 + 2_000, branch: 'DDDDD', since: T0 });
-    bot.send({ type: 'reconciled', now: T0 + 2_100, balances: null, orphans: [], missing: [], foreign: [], scanIncomplete: false });
+    bot.send({
+      type: 'reconciled',
+      now: T0 + 2_100,
+      balances: null,
+      orphans: [],
+      missing: [],
+      foreign: [],
+      scanIncomplete: false,
+    });
     expect(bot.gapTo(2, T0 + 3_000, [candle(1)])).toBe(1);
     expect((bot.state.strategy as { n: number }).n).toBe(3);
     expect(bot.state.lastCandleOpenTime).toBe(candle(2).openTime);
@@ -77,7 +130,15 @@ describe('a reset, then a gap backfill', () => {
     bot.send({ type: 'candle', now: candle(0).closeTime + 100, candle: candle(0) });
     const resetAt = candle(1).closeTime + 5_000;
     bot.send({ type: 'reset', now: resetAt, branch: 'DDDDD', since: T0 });
-    bot.send({ type: 'reconciled', now: resetAt + 100, balances: null, orphans: [], missing: [], foreign: [], scanIncomplete: false });
+    bot.send({
+      type: 'reconciled',
+      now: resetAt + 100,
+      balances: null,
+      orphans: [],
+      missing: [],
+      foreign: [],
+      scanIncomplete: false,
+    });
     // Candle 1 closed before the reset, candle 2 after it (no live delivery: a worker was down); 3 is live.
     expect(bot.gapTo(3, candle(3).closeTime + 100, [candle(1), candle(2)])).toBe(2);
   });

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/engine';
 import type { OrderSnapshot } from '../../core/orders';
-import { type RiskConfig, checkEntry, initialRiskState, openTradeCount, riskConfigSchema, updateRiskState } from '../../core/risk/guard';
+import {
+  type RiskConfig,
+  checkEntry,
+  initialRiskState,
+  openTradeCount,
+  riskConfigSchema,
+  updateRiskState,
+} from '../../core/risk/guard';
 import { defineStrategy } from '../../core/strategy';
 import { BTCUSDT_FILTERS, T0, candles, flat } from '../support/fixtures/market';
 
@@ -16,14 +23,32 @@ const buyEveryCandle = defineStrategy<Record<string, never>, { n: number }>({
   onEvent(state, event) {
     if (event.type !== 'candle') return { state };
     const n = state.n + 1;
-    return { state: { n }, intents: [{ kind: 'place', tag: `buy-${n}`, side: 'BUY', type: 'LIMIT', price: '90', quantity: '1', purpose: 'entry' }] };
+    return {
+      state: { n },
+      intents: [
+        { kind: 'place', tag: `buy-${n}`, side: 'BUY', type: 'LIMIT', price: '90', quantity: '1', purpose: 'entry' },
+      ],
+    };
   },
 });
 
 function bot(risk: RiskConfig): { state: BotState; commands: Command[]; run: (e: BotEvent) => Command[] } {
   const strategy = buyEveryCandle;
   const box = {
-    state: createBotState({ name: 'guarded', strategy: strategy.id, symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: {}, onStop: 'cancel-orders', risk }, strategy, T0),
+    state: createBotState(
+      {
+        name: 'guarded',
+        strategy: strategy.id,
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        account: 'paper',
+        params: {},
+        onStop: 'cancel-orders',
+        risk,
+      },
+      strategy,
+      T0,
+    ),
     commands: [] as Command[],
     run(e: BotEvent): Command[] {
       const r = step(box.state, e, strategy);
@@ -36,14 +61,35 @@ function bot(risk: RiskConfig): { state: BotState; commands: Command[]; run: (e:
   return box;
 }
 
-const snapshot = (clientOrderId: string, status: OrderSnapshot['status'], executedQty: string, price: string, now: number, tradeId?: number): OrderSnapshot => ({
+const snapshot = (
+  clientOrderId: string,
+  status: OrderSnapshot['status'],
+  executedQty: string,
+  price: string,
+  now: number,
+  tradeId?: number,
+): OrderSnapshot => ({
   clientOrderId,
   symbol: 'BTCUSDT',
   status,
   executedQty,
   cumulativeQuoteQty: String(Number(executedQty) * Number(price)),
   updateTime: now,
-  fills: tradeId === undefined ? [] : [{ tradeId, price, qty: executedQty, quoteQty: String(Number(executedQty) * Number(price)), commission: '0', commissionAsset: 'USDT', time: now, isMaker: true }],
+  fills:
+    tradeId === undefined
+      ? []
+      : [
+          {
+            tradeId,
+            price,
+            qty: executedQty,
+            quoteQty: String(Number(executedQty) * Number(price)),
+            commission: '0',
+            commissionAsset: 'USDT',
+            time: now,
+            isMaker: true,
+          },
+        ],
 });
 
 describe('risk config', () => {
@@ -51,7 +97,11 @@ describe('risk config', () => {
     expect(riskConfigSchema.parse({})).toEqual({});
     expect(riskConfigSchema.safeParse({ maxOpenTrade: 1 }).success).toBe(false);
     expect(riskConfigSchema.safeParse({ maxDrawdown: 10 }).success).toBe(false);
-    expect(riskConfigSchema.parse({ maxOpenTrades: 2, maxDrawdownPct: '10', capital: '1000' })).toEqual({ maxOpenTrades: 2, maxDrawdownPct: '10', capital: '1000' });
+    expect(riskConfigSchema.parse({ maxOpenTrades: 2, maxDrawdownPct: '10', capital: '1000' })).toEqual({
+      maxOpenTrades: 2,
+      maxDrawdownPct: '10',
+      capital: '1000',
+    });
   });
 });
 
@@ -59,7 +109,9 @@ describe('max open trades', () => {
   it('refuses a third working entry with maxOpenTrades 2, through the kernel, with the reason', () => {
     const b = bot({ maxOpenTrades: 2 });
     const [c1, c2, c3] = candles([flat(100), flat(100), flat(100)]);
-    const placed = [c1!, c2!, c3!].flatMap((c) => b.run({ type: 'candle', now: c.closeTime, candle: c }).filter((cmd) => cmd.type === 'placeOrder'));
+    const placed = [c1!, c2!, c3!].flatMap((c) =>
+      b.run({ type: 'candle', now: c.closeTime, candle: c }).filter((cmd) => cmd.type === 'placeOrder'),
+    );
     expect(placed).toHaveLength(2);
     const refused = Object.values(b.state.orders).find((o) => o.tag === 'buy-3');
     expect(refused?.status).toBe('REJECTED');
@@ -90,9 +142,18 @@ describe('drawdown kill-switch', () => {
     const [c1, c2, c3, c4] = candles([flat(100), flat(95), flat(110), flat(94)]);
     b.run({ type: 'candle', now: c1!.closeTime, candle: c1! });
     const buy1 = Object.values(b.state.orders).find((o) => o.tag === 'buy-1')!;
-    b.run({ type: 'orderPlaced', now: c1!.closeTime + 1, snapshot: snapshot(buy1.clientOrderId, 'NEW', '0', '90', c1!.closeTime + 1) });
+    b.run({
+      type: 'orderPlaced',
+      now: c1!.closeTime + 1,
+      snapshot: snapshot(buy1.clientOrderId, 'NEW', '0', '90', c1!.closeTime + 1),
+    });
     // 1 BTC bought at 90.
-    b.run({ type: 'orderUpdate', now: c1!.closeTime + 2, source: 'stream', snapshot: snapshot(buy1.clientOrderId, 'FILLED', '1', '90', c1!.closeTime + 2, 1) });
+    b.run({
+      type: 'orderUpdate',
+      now: c1!.closeTime + 2,
+      source: 'stream',
+      snapshot: snapshot(buy1.clientOrderId, 'FILLED', '1', '90', c1!.closeTime + 2, 1),
+    });
     b.run({ type: 'candle', now: c2!.closeTime, candle: c2! }); // pnl +5
     b.run({ type: 'candle', now: c3!.closeTime, candle: c3! }); // pnl +20 (peak)
     expect(b.state.status).toBe('RUNNING');
@@ -111,7 +172,13 @@ describe('drawdown kill-switch', () => {
 
   it('maxDrawdownPct is measured against capital + peak PnL', () => {
     const config: RiskConfig = { maxDrawdownPct: '10', capital: '1000' };
-    const view = (qty: string, price: string) => ({ now: 0, lastPrice: price, balances: null, openOrders: [], position: { qty, avgEntryPrice: '100', realizedPnl: '0' } });
+    const view = (qty: string, price: string) => ({
+      now: 0,
+      lastPrice: price,
+      balances: null,
+      openOrders: [],
+      position: { qty, avgEntryPrice: '100', realizedPnl: '0' },
+    });
     let s = updateRiskState(initialRiskState(), view('10', '100'), config); // equity 1000
     s = updateRiskState(s, view('10', '110'), config); // equity 1100 (peak)
     s = updateRiskState(s, view('10', '101'), config); // 1010: 8.18% down
@@ -119,18 +186,42 @@ describe('drawdown kill-switch', () => {
     s = updateRiskState(s, view('10', '99'), config); // 990: 10% down exactly: not beyond
     expect(checkEntry(s, view('10', '99'), config)).toBeNull();
     s = updateRiskState(s, view('10', '98.9'), config); // 989: 10.09% down
-    expect(checkEntry(s, view('10', '98.9'), config)).toBe('kill-switch: drawdown 10.09% from peak equity 1100 exceeds maxDrawdownPct 10%');
+    expect(checkEntry(s, view('10', '98.9'), config)).toBe(
+      'kill-switch: drawdown 10.09% from peak equity 1100 exceeds maxDrawdownPct 10%',
+    );
   });
 
   it('learns the capital from the first balances when none is configured', () => {
     const config: RiskConfig = { maxDrawdownPct: '50' };
-    const s = updateRiskState(initialRiskState(), { now: 0, lastPrice: '100', balances: { base: '1', quote: '900' }, openOrders: [], position: { qty: '0', avgEntryPrice: '0', realizedPnl: '0' } }, config);
+    const s = updateRiskState(
+      initialRiskState(),
+      {
+        now: 0,
+        lastPrice: '100',
+        balances: { base: '1', quote: '900' },
+        openOrders: [],
+        position: { qty: '0', avgEntryPrice: '0', realizedPnl: '0' },
+      },
+      config,
+    );
     expect(s).toMatchObject({ capital: '1000', peak: '1000', tripped: null });
   });
 
   it('keeps the state untouched (same object) without drawdown limits: the backtest hot path', () => {
     const s = initialRiskState();
-    expect(updateRiskState(s, { now: 0, lastPrice: '1', balances: null, openOrders: [], position: { qty: '1', avgEntryPrice: '2', realizedPnl: '0' } }, {})).toBe(s);
+    expect(
+      updateRiskState(
+        s,
+        {
+          now: 0,
+          lastPrice: '1',
+          balances: null,
+          openOrders: [],
+          position: { qty: '1', avgEntryPrice: '2', realizedPnl: '0' },
+        },
+        {},
+      ),
+    ).toBe(s);
   });
 });
 
@@ -146,10 +237,26 @@ describe('bot definitions', () => {
     });
     expect(ok.ok && ok.definition.risk).toEqual({ maxOpenTrades: 25, maxDrawdownPct: '15', capital: '1000' });
     expect(ok.ok && ok.definition.params).toMatchObject({ levels: 10, spacing: 'arithmetic', initialBuy: true });
-    const bad = checkBotDefinition({ name: 'st', strategy: 'smart-trade', symbol: 'BTCUSDT', params: { sizing: { mode: 'quote', amount: '100' }, exits: { takeProfits: [{ pct: '1', share: '50' }] } }, risk: { maxDrawdown: 5 } });
+    const bad = checkBotDefinition({
+      name: 'st',
+      strategy: 'smart-trade',
+      symbol: 'BTCUSDT',
+      params: { sizing: { mode: 'quote', amount: '100' }, exits: { takeProfits: [{ pct: '1', share: '50' }] } },
+      risk: { maxDrawdown: 5 },
+    });
     // Every problem at once: the risk field and the params are both reported.
-    expect(bad.ok ? [] : bad.problems).toEqual([expect.stringMatching(/^bot "st": risk.maxDrawdown: must be a decimal string/), 'bot "st": params.exits.takeProfits: shares add up to 50, not 100']);
-    const badParams = checkBotDefinition({ name: 'rb', strategy: 'range-breakout', symbol: 'BTCUSDT', params: { pct: '1', sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '1' } } } });
-    expect(badParams.ok ? [] : badParams.problems).toEqual(['bot "rb": params.top: give top and bottom, or rangeCandles (not both)']);
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      expect.stringMatching(/^bot "st": risk.maxDrawdown: must be a decimal string/),
+      'bot "st": params.exits.takeProfits: shares add up to 50, not 100',
+    ]);
+    const badParams = checkBotDefinition({
+      name: 'rb',
+      strategy: 'range-breakout',
+      symbol: 'BTCUSDT',
+      params: { pct: '1', sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '1' } } },
+    });
+    expect(badParams.ok ? [] : badParams.problems).toEqual([
+      'bot "rb": params.top: give top and bottom, or rangeCandles (not both)',
+    ]);
   });
 });

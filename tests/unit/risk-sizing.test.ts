@@ -4,15 +4,21 @@ import { BTCUSDT_FILTERS as F } from '../support/fixtures/market';
 
 describe('sizeEntry', () => {
   it('fixed quote amount: 100 USDT at 30000 buys 0.003 BTC (0.00333.. floored to the 0.001 step)', () => {
-    expect(sizeEntry({ mode: 'quote', amount: '100' }, { price: '30000', filters: F, freeQuote: '1000' })).toMatchObject({ ok: true, quantity: '0.003' });
+    expect(
+      sizeEntry({ mode: 'quote', amount: '100' }, { price: '30000', filters: F, freeQuote: '1000' }),
+    ).toMatchObject({ ok: true, quantity: '0.003' });
   });
 
   it('fixed base quantity is floored to the step', () => {
-    expect(sizeEntry({ mode: 'base', quantity: '0.0129' }, { price: '30000', filters: F, freeQuote: null })).toMatchObject({ ok: true, quantity: '0.012' });
+    expect(
+      sizeEntry({ mode: 'base', quantity: '0.0129' }, { price: '30000', filters: F, freeQuote: null }),
+    ).toMatchObject({ ok: true, quantity: '0.012' });
   });
 
   it('percent of the free quote balance: 25% of 2000 = 500 USDT at 250 = 2 BTC', () => {
-    expect(sizeEntry({ mode: 'percent', percent: '25' }, { price: '250', filters: F, freeQuote: '2000' })).toMatchObject({ ok: true, quantity: '2' });
+    expect(
+      sizeEntry({ mode: 'percent', percent: '25' }, { price: '250', filters: F, freeQuote: '2000' }),
+    ).toMatchObject({ ok: true, quantity: '2' });
   });
 
   it('percent sizing needs a known balance', () => {
@@ -22,13 +28,25 @@ describe('sizeEntry', () => {
 
   it('ATR sizing: risk 60 USDT over 2 ATR of 100 = 0.3 BTC; capped by maxAmount', () => {
     const sizing = sizingSchema.parse({ mode: 'atr', risk: '60' });
-    expect(sizeEntry(sizing, { price: '30000', filters: F, freeQuote: null, atr: 100 })).toMatchObject({ ok: true, quantity: '0.3' });
+    expect(sizeEntry(sizing, { price: '30000', filters: F, freeQuote: null, atr: 100 })).toMatchObject({
+      ok: true,
+      quantity: '0.3',
+    });
     const capped = sizingSchema.parse({ mode: 'atr', risk: '60', maxAmount: '3000' });
-    expect(sizeEntry(capped, { price: '30000', filters: F, freeQuote: null, atr: 100 })).toMatchObject({ ok: true, quantity: '0.1', why: expect.stringMatching(/capped/) });
+    expect(sizeEntry(capped, { price: '30000', filters: F, freeQuote: null, atr: 100 })).toMatchObject({
+      ok: true,
+      quantity: '0.1',
+      why: expect.stringMatching(/capped/),
+    });
   });
 
   it('ATR sizing waits for the indicator to warm up', () => {
-    expect(sizeEntry({ mode: 'atr', risk: '60', multiplier: '2', period: 14 }, { price: '30000', filters: F, freeQuote: null, atr: null })).toMatchObject({ ok: false, reason: expect.stringMatching(/ATR not available/) });
+    expect(
+      sizeEntry(
+        { mode: 'atr', risk: '60', multiplier: '2', period: 14 },
+        { price: '30000', filters: F, freeQuote: null, atr: null },
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/ATR not available/) });
   });
 
   it('refuses an entry below the minimum quantity with the figures', () => {
@@ -42,12 +60,20 @@ describe('sizeEntry', () => {
   });
 
   it('refuses an entry the free balance cannot pay for', () => {
-    expect(sizeEntry({ mode: 'quote', amount: '100' }, { price: '30000', filters: F, freeQuote: '99' })).toMatchObject({ ok: false, reason: expect.stringMatching(/^insufficient balance/) });
-    expect(sizeEntry({ mode: 'base', quantity: '1' }, { price: '30000', filters: F, freeQuote: '29999.99' })).toMatchObject({ ok: false, reason: expect.stringMatching(/^insufficient balance/) });
+    expect(sizeEntry({ mode: 'quote', amount: '100' }, { price: '30000', filters: F, freeQuote: '99' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^insufficient balance/),
+    });
+    expect(
+      sizeEntry({ mode: 'base', quantity: '1' }, { price: '30000', filters: F, freeQuote: '29999.99' }),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/^insufficient balance/) });
   });
 
   it('works without filters (no rounding)', () => {
-    expect(sizeEntry({ mode: 'quote', amount: '10' }, { price: '3', filters: null, freeQuote: null })).toMatchObject({ ok: true, quantity: '3.333333333333' });
+    expect(sizeEntry({ mode: 'quote', amount: '10' }, { price: '3', filters: null, freeQuote: null })).toMatchObject({
+      ok: true,
+      quantity: '3.333333333333',
+    });
   });
 
   it('the schema refuses unknown modes and floats', () => {

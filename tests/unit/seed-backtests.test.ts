@@ -47,7 +47,12 @@ const tradeCounts = new Map(
 
 /** The orders with their reasons: what the report's trade table does not show. */
 function orderReasons(r: BacktestResult): string {
-  return r.orders.map((o) => `  ${new Date(o.time).toISOString().slice(0, 16)} ${o.tag} ${o.request.side} ${o.request.type} -> ${o.status}: ${o.reason.slice(0, 160)}`).join('\n');
+  return r.orders
+    .map(
+      (o) =>
+        `  ${new Date(o.time).toISOString().slice(0, 16)} ${o.tag} ${o.request.side} ${o.request.type} -> ${o.status}: ${o.reason.slice(0, 160)}`,
+    )
+    .join('\n');
 }
 
 function report(title: string, r: BacktestResult): void {
@@ -64,7 +69,8 @@ describe('seed strategies in the backtester', () => {
     const r = runBacktest({ strategy: rsiSniper, params: {}, candles, balances: { USDT: '10000' } });
     report('seed 003 rsi-sniper', r);
     expect(r.orders.length).toBeGreaterThan(0);
-    for (const o of r.orders) expect(o.reason).toMatch(/^(long1 entry|long2 entry|exit long1|exit long2|stop-loss long1|stop-loss long2)/);
+    for (const o of r.orders)
+      expect(o.reason).toMatch(/^(long1 entry|long2 entry|exit long1|exit long2|stop-loss long1|stop-loss long2)/);
     expect(r.roundTrips.count).toBe(r.orders.filter((o) => o.purpose === 'exit' && o.status === 'FILLED').length);
   });
 
@@ -74,11 +80,22 @@ describe('seed strategies in the backtester', () => {
     writeFileSync(model, buildModel({ ...DEFAULT_SPEC, window: 50 }));
     const lookback = 300;
     const cfg = { ...SEED_001_FEATURES, window: 50 };
-    const withCounts = candles.map((c) => ({ openTime: c.openTime, open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close), volume: Number(c.volume), trades: tradeCounts.get(c.openTime)! }));
+    const withCounts = candles.map((c) => ({
+      openTime: c.openTime,
+      open: Number(c.open),
+      high: Number(c.high),
+      low: Number(c.low),
+      close: Number(c.close),
+      volume: Number(c.volume),
+      trades: tradeCounts.get(c.openTime)!,
+    }));
     // The model's answer as of each candle's close, computed ahead (onnxruntime is asynchronous).
     const answers = new Map<number, Json>();
     for (let i = lookback - 1; i < withCounts.length; i++) {
-      answers.set(candles[i]!.closeTime, (await predictFromCandles(model, withCounts.slice(i - lookback + 1, i + 1), cfg)) as unknown as Json);
+      answers.set(
+        candles[i]!.closeTime,
+        (await predictFromCandles(model, withCounts.slice(i - lookback + 1, i + 1), cfg)) as unknown as Json,
+      );
     }
     const resolve: LocalResolver = (request, { now }) => {
       if (request.kind !== 'inference') return undefined;
@@ -93,9 +110,12 @@ describe('seed strategies in the backtester', () => {
     });
     report('seed 001 model-scalper', r);
     const predictions = [...answers.values()].map((a) => (a as { prediction: number }).prediction);
-    console.log(`predictions: ${predictions.filter((p) => p === 1).length} x 1, ${predictions.filter((p) => p === 0).length} x 0`);
+    console.log(
+      `predictions: ${predictions.filter((p) => p === 1).length} x 1, ${predictions.filter((p) => p === 0).length} x 0`,
+    );
     expect(r.orders.filter((o) => o.tag.startsWith('buy-')).length).toBeGreaterThan(0);
-    for (const o of r.orders.filter((x) => x.tag.startsWith('sell-'))) expect(o.reason).toMatch(/^(stop-loss|trailing exit)/);
+    for (const o of r.orders.filter((x) => x.tag.startsWith('sell-')))
+      expect(o.reason).toMatch(/^(stop-loss|trailing exit)/);
     expect(r.roundTrips.count).toBeLessThanOrEqual(5);
   });
 
@@ -104,7 +124,12 @@ describe('seed strategies in the backtester', () => {
     const lines = wallsRecordingLines(candles);
     const recording = parseDepthRecording(lines.join('\n'), 'generated');
     // The same resolver `npm run backtest -- --depth` uses.
-    const r = runBacktest({ strategy: withLocalData(bookImbalance, recordedBookResolver(recording)), params: { entryTimeoutCandles: 2 }, candles, balances: { USDT: '10000' } });
+    const r = runBacktest({
+      strategy: withLocalData(bookImbalance, recordedBookResolver(recording)),
+      params: { entryTimeoutCandles: 2 },
+      candles,
+      balances: { USDT: '10000' },
+    });
     report('seed 004 book-imbalance', r);
     const entries = r.orders.filter((o) => o.tag.startsWith('entry-'));
     expect(entries.length).toBeGreaterThan(0);
@@ -113,7 +138,9 @@ describe('seed strategies in the backtester', () => {
       expect(o.reason).toMatch(/^ask share 0\.\d+ <= long pressure 0\.25: long at/);
     }
     const exits = r.orders.filter((o) => o.tag.startsWith('exit-') && o.status === 'FILLED');
-    console.log(`exits: ${exits.filter((o) => o.request.type === 'LIMIT_MAKER').length} take-profit, ${exits.filter((o) => o.request.type === 'STOP_LOSS').length} stop-loss`);
+    console.log(
+      `exits: ${exits.filter((o) => o.request.type === 'LIMIT_MAKER').length} take-profit, ${exits.filter((o) => o.request.type === 'STOP_LOSS').length} stop-loss`,
+    );
     expect(exits.some((o) => o.request.type === 'LIMIT_MAKER')).toBe(true);
     expect(exits.some((o) => o.request.type === 'STOP_LOSS')).toBe(true);
   });
@@ -124,9 +151,23 @@ describe('seed strategies in the backtester', () => {
       Array.from({ length: 400 }, (_, i) => {
         const close = base * (1 + 0.25 * Math.sin((i + phase) / 23) + 0.08 * Math.sin((i + phase) / 5) + i / 2000);
         const openTime = Date.UTC(2023, 0, 1) + i * DAY_MS;
-        return { symbol, interval: '1d' as const, openTime, closeTime: openTime + DAY_MS - 1, open: (close * 0.995).toFixed(2), high: (close * 1.02).toFixed(2), low: (close * 0.98).toFixed(2), close: close.toFixed(2), volume: '1000' };
+        return {
+          symbol,
+          interval: '1d' as const,
+          openTime,
+          closeTime: openTime + DAY_MS - 1,
+          open: (close * 0.995).toFixed(2),
+          high: (close * 1.02).toFixed(2),
+          low: (close * 0.98).toFixed(2),
+          close: close.toFixed(2),
+          volume: '1000',
+        };
       });
-    const data: Record<string, Candle[]> = { BTCUSDT: daily('BTCUSDT', 30000, 0), ETHUSDT: daily('ETHUSDT', 2000, 40), BNBUSDT: daily('BNBUSDT', 300, 80) };
+    const data: Record<string, Candle[]> = {
+      BTCUSDT: daily('BTCUSDT', 30000, 0),
+      ETHUSDT: daily('ETHUSDT', 2000, 40),
+      BNBUSDT: daily('BNBUSDT', 300, 80),
+    };
     const tests: string[] = [];
     const resolve: LocalResolver = (request, { now }) => {
       if (request.kind === 'candles') {
@@ -141,7 +182,12 @@ describe('seed strategies in the backtester', () => {
       return undefined;
     };
     const run = (params: Record<string, unknown>) =>
-      runBacktest({ strategy: withLocalData(macdPortfolio, resolve), params: { ...params, historyDays: 200 }, candles: data.BTCUSDT!.slice(200), balances: { USDT: '10000' } });
+      runBacktest({
+        strategy: withLocalData(macdPortfolio, resolve),
+        params: { ...params, historyDays: 200 },
+        candles: data.BTCUSDT!.slice(200),
+        balances: { USDT: '10000' },
+      });
 
     const dry = run({ symbols: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'] });
     report('seed 002 macd-portfolio, dry run over 3 symbols', dry);

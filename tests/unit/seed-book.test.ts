@@ -5,12 +5,34 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type BookSummary, summarizeBook } from '../../core/analysis/book';
-import { DepthRecordingError, depthRecordingLine, parseDepthRecording, snapshotAt } from '../../core/analysis/book-replay';
+import {
+  DepthRecordingError,
+  depthRecordingLine,
+  parseDepthRecording,
+  snapshotAt,
+} from '../../core/analysis/book-replay';
 import { findPeaks, localMaxima } from '../../core/analysis/peaks';
 import type { BookSnapshot } from '../../core/market';
-import { type BookImbalanceState, type BookTrade, bookImbalance, bookImbalanceParams, planTrade, riskCheck } from '../../core/strategies/book-imbalance';
+import {
+  type BookImbalanceState,
+  type BookTrade,
+  bookImbalance,
+  bookImbalanceParams,
+  planTrade,
+  riskCheck,
+} from '../../core/strategies/book-imbalance';
 import { bookSummary, depthWeight } from '../../activities/book';
-import { T0, accepted, createBot, feed, fetches, filled, placements, start, strategyState } from '../support/seed-harness';
+import {
+  T0,
+  accepted,
+  createBot,
+  feed,
+  fetches,
+  filled,
+  placements,
+  start,
+  strategyState,
+} from '../support/seed-harness';
 
 describe('find_peaks semantics (scipy.signal)', () => {
   it('local maxima: neighbours compared, edges never peaks, a plateau counts once at its middle (rounded down)', () => {
@@ -89,7 +111,13 @@ describe('seed 004 book summary on a fixed book', () => {
   });
 
   it('a wall below the prominence (5) is not a peak', () => {
-    const low = summarizeBook(book(bids.map((q, i) => (i === 3 ? 6.9 : q)), asks), cfg);
+    const low = summarizeBook(
+      book(
+        bids.map((q, i) => (i === 3 ? 6.9 : q)),
+        asks,
+      ),
+      cfg,
+    );
     expect(low.bidPeaks.map((p) => p.level)).toEqual([8]); // 6.9 - 2 = 4.9 < 5
   });
 
@@ -97,8 +125,12 @@ describe('seed 004 book summary on a fixed book', () => {
     const close = bids.map((q, i) => (i === 5 ? 10 : q)); // walls at 3 (8), 5 (10) and 8 (12)
     // distance 20 / 5 = 4: the 12 at level 8 goes first and removes the 10 at level 5 (3 levels
     // away); the 8 at level 3 is then 5 levels from the 12 and stays (scipy's greedy order)
-    expect(summarizeBook(book(close, asks), { ...cfg, peakDistanceDivisor: 5 }).bidPeaks.map((p) => p.level)).toEqual([3, 8]);
-    expect(summarizeBook(book(close, asks), { ...cfg, peakDistanceDivisor: 0 }).bidPeaks.map((p) => p.level)).toEqual([3, 5, 8]);
+    expect(summarizeBook(book(close, asks), { ...cfg, peakDistanceDivisor: 5 }).bidPeaks.map((p) => p.level)).toEqual([
+      3, 8,
+    ]);
+    expect(summarizeBook(book(close, asks), { ...cfg, peakDistanceDivisor: 0 }).bidPeaks.map((p) => p.level)).toEqual([
+      3, 5, 8,
+    ]);
   });
 });
 
@@ -127,13 +159,22 @@ describe('seed 004 pressure, entry, TP and SL', () => {
     expect(planTrade(summary(0.7499), P)).toMatchObject({ ok: false, why: expect.stringContaining('balanced') });
   });
   it('ask share >= short_pressure (0.75) goes short when shorts are enabled: sell at the best bid, TP at the bid peak, SL above the ask peak + 0.2', () => {
-    expect(planTrade(summary(0.75), P)).toMatchObject({ ok: false, why: expect.stringContaining('shorts are disabled') });
+    expect(planTrade(summary(0.75), P)).toMatchObject({
+      ok: false,
+      why: expect.stringContaining('shorts are disabled'),
+    });
     const r = planTrade(summary(0.75), { ...P, enableShort: true });
     expect(r.ok && r.plan).toMatchObject({ side: 'short', entry: '100', tp: '99.97', sl: '100.25' });
   });
   it('no peak beyond the entry: no trade', () => {
-    expect(planTrade({ ...summary(0.1), askPeaks: [] }, P)).toMatchObject({ ok: false, why: expect.stringContaining('take-profit') });
-    expect(planTrade({ ...summary(0.1), bidPeaks: [] }, P)).toMatchObject({ ok: false, why: expect.stringContaining('stop-loss') });
+    expect(planTrade({ ...summary(0.1), askPeaks: [] }, P)).toMatchObject({
+      ok: false,
+      why: expect.stringContaining('take-profit'),
+    });
+    expect(planTrade({ ...summary(0.1), bidPeaks: [] }, P)).toMatchObject({
+      ok: false,
+      why: expect.stringContaining('stop-loss'),
+    });
   });
 });
 
@@ -157,13 +198,41 @@ describe('seed 004 risk: similar trades, max_concurrent_trades, 90 % of capital'
     expect(riskCheck(plan, [{ ...trade(1), tp: plan.tp, sl: plan.sl }], '1800', P)).toMatch(/already open/);
   });
   it('5 trades open: the 6th is refused', () => {
-    expect(riskCheck(plan, [1, 2, 3, 4].map((i) => trade(i, '1', '100')), '1800', P)).toBeNull();
-    expect(riskCheck(plan, [1, 2, 3, 4, 5].map((i) => trade(i, '1', '100')), '1800', P)).toMatch(/5 trades open, the maximum is 5/);
+    expect(
+      riskCheck(
+        plan,
+        [1, 2, 3, 4].map((i) => trade(i, '1', '100')),
+        '1800',
+        P,
+      ),
+    ).toBeNull();
+    expect(
+      riskCheck(
+        plan,
+        [1, 2, 3, 4, 5].map((i) => trade(i, '1', '100')),
+        '1800',
+        P,
+      ),
+    ).toMatch(/5 trades open, the maximum is 5/);
   });
   it('0.18 of 10000 per trade fits 5 times under 90 % (9000); a 6th slot would not', () => {
     const wide = { ...P, maxConcurrentTrades: 10 };
-    expect(riskCheck(plan, [1, 2, 3, 4].map((i) => trade(i, String(i))), '1800', wide)).toBeNull(); // 7200 + 1800 = 9000
-    expect(riskCheck(plan, [1, 2, 3, 4, 5].map((i) => trade(i, String(i))), '1800', wide)).toMatch(/above 9000/);
+    expect(
+      riskCheck(
+        plan,
+        [1, 2, 3, 4].map((i) => trade(i, String(i))),
+        '1800',
+        wide,
+      ),
+    ).toBeNull(); // 7200 + 1800 = 9000
+    expect(
+      riskCheck(
+        plan,
+        [1, 2, 3, 4, 5].map((i) => trade(i, String(i))),
+        '1800',
+        wide,
+      ),
+    ).toMatch(/above 9000/);
   });
 });
 
@@ -171,44 +240,125 @@ describe('seed 004 through the kernel', () => {
   it('reads the book each candle, enters with a limit at the ask, then one OCO for TP and SL; TP fill closes the trade', () => {
     const bot = createBot(bookImbalance, {});
     start(bot);
-    const c = { symbol: 'BTCUSDT', interval: '1m' as const, openTime: T0, closeTime: T0 + 59_999, open: '100', high: '100', low: '100', close: '100', volume: '1' };
+    const c = {
+      symbol: 'BTCUSDT',
+      interval: '1m' as const,
+      openTime: T0,
+      closeTime: T0 + 59_999,
+      open: '100',
+      high: '100',
+      low: '100',
+      close: '100',
+      volume: '1',
+    };
     const req = fetches(feed(bot, { type: 'candle', now: T0 + 60_000, candle: c }))[0]!;
     expect(req.request).toEqual({
       kind: 'custom',
       name: 'bookSummary',
-      input: { symbol: 'BTCUSDT', limit: 500, relativeThreshold: 10, prominence: 5, height: 0, peakDistanceDivisor: 10 },
+      input: {
+        symbol: 'BTCUSDT',
+        limit: 500,
+        relativeThreshold: 10,
+        prominence: 5,
+        height: 0,
+        peakDistanceDivisor: 10,
+      },
     });
-    const placed = placements(feed(bot, { type: 'data', now: T0 + 60_001, requestId: req.requestId, result: summarizeBook(book(bids, asks), cfg) as never }));
+    const placed = placements(
+      feed(bot, {
+        type: 'data',
+        now: T0 + 60_001,
+        requestId: req.requestId,
+        result: summarizeBook(book(bids, asks), cfg) as never,
+      }),
+    );
     // 0.18 x 10000 = 1800 quote at 100.01 -> 17.99820017..., floored to the 0.00001 step
-    expect(placed[0]!.request).toMatchObject({ side: 'BUY', type: 'LIMIT', price: '100.01', quantity: '17.9982', timeInForce: 'GTC' });
+    expect(placed[0]!.request).toMatchObject({
+      side: 'BUY',
+      type: 'LIMIT',
+      price: '100.01',
+      quantity: '17.9982',
+      timeInForce: 'GTC',
+    });
     const decision = strategyState<BookImbalanceState>(bot).decisions.at(-1)!;
     expect(decision.action).toBe('enter-long');
     expect(decision.facts).toMatchObject({ tp: '100.05', sl: '99.77', askShare: 0.2483 });
 
-    const cmds = feed(bot, { type: 'orderPlaced', now: T0 + 60_002, snapshot: filled(placed[0]!.clientOrderId, 'BTCUSDT', '100.01', '17.9982', T0 + 60_002) });
+    const cmds = feed(bot, {
+      type: 'orderPlaced',
+      now: T0 + 60_002,
+      snapshot: filled(placed[0]!.clientOrderId, 'BTCUSDT', '100.01', '17.9982', T0 + 60_002),
+    });
     const oco = cmds.find((x) => x.type === 'placeOco');
-    expect(oco && oco.type === 'placeOco' && oco.request).toMatchObject({ side: 'SELL', quantity: '17.9982', above: { type: 'LIMIT_MAKER', price: '100.05' }, below: { type: 'STOP_LOSS', stopPrice: '99.77' } });
+    expect(oco && oco.type === 'placeOco' && oco.request).toMatchObject({
+      side: 'SELL',
+      quantity: '17.9982',
+      above: { type: 'LIMIT_MAKER', price: '100.05' },
+      below: { type: 'STOP_LOSS', stopPrice: '99.77' },
+    });
     if (!oco || oco.type !== 'placeOco') throw new Error('no OCO');
-    feed(bot, { type: 'orderListPlaced', now: T0 + 60_003, listClientOrderId: oco.listClientOrderId, snapshots: [accepted(oco.aboveClientOrderId, 'BTCUSDT', T0 + 60_003), accepted(oco.belowClientOrderId, 'BTCUSDT', T0 + 60_003)] });
-    feed(bot, { type: 'orderUpdate', now: T0 + 61_000, snapshot: filled(oco.aboveClientOrderId, 'BTCUSDT', '100.05', '17.9982', T0 + 61_000), source: 'stream' });
+    feed(bot, {
+      type: 'orderListPlaced',
+      now: T0 + 60_003,
+      listClientOrderId: oco.listClientOrderId,
+      snapshots: [
+        accepted(oco.aboveClientOrderId, 'BTCUSDT', T0 + 60_003),
+        accepted(oco.belowClientOrderId, 'BTCUSDT', T0 + 60_003),
+      ],
+    });
+    feed(bot, {
+      type: 'orderUpdate',
+      now: T0 + 61_000,
+      snapshot: filled(oco.aboveClientOrderId, 'BTCUSDT', '100.05', '17.9982', T0 + 61_000),
+      source: 'stream',
+    });
     const s = strategyState<BookImbalanceState>(bot);
     expect(s.trades).toEqual({});
-    expect(s.closed[0]).toMatchObject({ side: 'long', exit: 'take-profit', entryPrice: '100.01', exitPrice: '100.05', pnl: '0.719928' });
+    expect(s.closed[0]).toMatchObject({
+      side: 'long',
+      exit: 'take-profit',
+      entryPrice: '100.01',
+      exitPrice: '100.05',
+      pnl: '0.719928',
+    });
   });
 
   it('an entry still unfilled after one more candle is cancelled', () => {
     const bot = createBot(bookImbalance, {});
     start(bot);
-    const mk = (t: number) => ({ symbol: 'BTCUSDT', interval: '1m' as const, openTime: t, closeTime: t + 59_999, open: '100', high: '100', low: '100', close: '100', volume: '1' });
+    const mk = (t: number) => ({
+      symbol: 'BTCUSDT',
+      interval: '1m' as const,
+      openTime: t,
+      closeTime: t + 59_999,
+      open: '100',
+      high: '100',
+      low: '100',
+      close: '100',
+      volume: '1',
+    });
     const req = fetches(feed(bot, { type: 'candle', now: T0 + 60_000, candle: mk(T0) }))[0]!;
-    const placed = placements(feed(bot, { type: 'data', now: T0 + 60_001, requestId: req.requestId, result: summarizeBook(book(bids, asks), cfg) as never }))[0]!;
-    feed(bot, { type: 'orderPlaced', now: T0 + 60_002, snapshot: accepted(placed.clientOrderId, 'BTCUSDT', T0 + 60_002) });
+    const placed = placements(
+      feed(bot, {
+        type: 'data',
+        now: T0 + 60_001,
+        requestId: req.requestId,
+        result: summarizeBook(book(bids, asks), cfg) as never,
+      }),
+    )[0]!;
+    feed(bot, {
+      type: 'orderPlaced',
+      now: T0 + 60_002,
+      snapshot: accepted(placed.clientOrderId, 'BTCUSDT', T0 + 60_002),
+    });
     const cmds = feed(bot, { type: 'candle', now: T0 + 120_000, candle: mk(T0 + 60_000) });
     expect(cmds).toContainEqual({ type: 'cancelOrder', clientOrderId: placed.clientOrderId, symbol: 'BTCUSDT' });
   });
 
   it('a spot bot with shorts enabled refuses to start', () => {
-    expect(bookImbalance.checkEnvironment!(bookImbalanceParams.parse({ enableShort: true }), { market: 'spot' })).toMatch(/enableShort needs a futures account/);
+    expect(
+      bookImbalance.checkEnvironment!(bookImbalanceParams.parse({ enableShort: true }), { market: 'spot' }),
+    ).toMatch(/enableShort needs a futures account/);
     expect(bookImbalance.checkEnvironment!(bookImbalanceParams.parse({}), { market: 'spot' })).toBeNull();
   });
 });
@@ -229,10 +379,14 @@ describe('seed 004 depth recordings (paper exchange -> file -> backtester)', () 
   });
 
   it('refuses bad lines with the line number', () => {
-    expect(() => parseDepthRecording(`${depthRecordingLine(b)}\n${depthRecordingLine(a)}`, 'rec.jsonl')).toThrow(/rec\.jsonl:2: time .* goes back/);
+    expect(() => parseDepthRecording(`${depthRecordingLine(b)}\n${depthRecordingLine(a)}`, 'rec.jsonl')).toThrow(
+      /rec\.jsonl:2: time .* goes back/,
+    );
     const unordered = { ...a, asks: [a.asks[1]!, a.asks[0]!] };
     expect(() => parseDepthRecording(depthRecordingLine(unordered))).toThrow(DepthRecordingError);
-    expect(() => parseDepthRecording('{"symbol":"BTCUSDT","time":1,"bids":[[1,2]],"asks":[]}')).toThrow(/decimal strings/);
+    expect(() => parseDepthRecording('{"symbol":"BTCUSDT","time":1,"bids":[[1,2]],"asks":[]}')).toThrow(
+      /decimal strings/,
+    );
   });
 });
 
@@ -242,13 +396,24 @@ describe('seed 004 book activity', () => {
     let weight = 0;
     const raw = book(bids, asks);
     const account = {
-      call: async <T>(_what: string, w: number, fn: (rest: { book(p: Record<string, string | number>): Promise<{ bids: { price: string; quantity: string }[]; asks: { price: string; quantity: string }[] }> }) => Promise<T>) => {
+      call: async <T>(
+        _what: string,
+        w: number,
+        fn: (rest: {
+          book(
+            p: Record<string, string | number>,
+          ): Promise<{ bids: { price: string; quantity: string }[]; asks: { price: string; quantity: string }[] }>;
+        }) => Promise<T>,
+      ) => {
         weight = w;
         return fn({
           book: async (p) => {
             asked = p;
             // binance-api-node zips levels into objects
-            return { bids: raw.bids.map(([price, quantity]) => ({ price, quantity })), asks: raw.asks.map(([price, quantity]) => ({ price, quantity })) };
+            return {
+              bids: raw.bids.map(([price, quantity]) => ({ price, quantity })),
+              asks: raw.asks.map(([price, quantity]) => ({ price, quantity })),
+            };
           },
         });
       },

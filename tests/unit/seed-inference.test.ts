@@ -25,7 +25,16 @@ function trend(drift: number, n = 500) {
   for (let i = 0; i < n; i++) {
     const open = price;
     price += drift + Math.sin(i * 1.7) * 3;
-    out.push({ openTime: i * 60_000, closeTime: i * 60_000 + 59_999, open, high: Math.max(open, price) + 2, low: Math.min(open, price) - 2, close: price, volume: 5 + (i % 7), trades: 100 + (i % 13) });
+    out.push({
+      openTime: i * 60_000,
+      closeTime: i * 60_000 + 59_999,
+      open,
+      high: Math.max(open, price) + 2,
+      low: Math.min(open, price) - 2,
+      close: price,
+      volume: 5 + (i % 7),
+      trades: 100 + (i % 13),
+    });
   }
   return out;
 }
@@ -55,14 +64,27 @@ describe('seed 001 ONNX model and inference activity', () => {
   });
 
   it('refuses a missing model file with the command that generates the demo model', async () => {
-    await expect(loadModel(path.join(dir, 'missing.onnx'), { window: 250, features: 14 })).rejects.toThrow(/not found.*make-model/);
+    await expect(loadModel(path.join(dir, 'missing.onnx'), { window: 250, features: 14 })).rejects.toThrow(
+      /not found.*make-model/,
+    );
   });
 
   it('the handler fetches lookback + 1 klines and drops the one still forming', async () => {
-    const klines = trend(4, 501).map((c) => ({ ...c, open: String(c.open), high: String(c.high), low: String(c.low), close: String(c.close), volume: String(c.volume) }));
+    const klines = trend(4, 501).map((c) => ({
+      ...c,
+      open: String(c.open),
+      high: String(c.high),
+      low: String(c.low),
+      close: String(c.close),
+      volume: String(c.volume),
+    }));
     let asked: Record<string, string | number> | undefined;
     const account = {
-      call: async <T>(_what: string, _weight: number, fn: (rest: { candles(p: Record<string, string | number>): Promise<typeof klines> }) => Promise<T>) =>
+      call: async <T>(
+        _what: string,
+        _weight: number,
+        fn: (rest: { candles(p: Record<string, string | number>): Promise<typeof klines> }) => Promise<T>,
+      ) =>
         fn({
           candles: async (p) => {
             asked = p;
@@ -72,7 +94,17 @@ describe('seed 001 ONNX model and inference activity', () => {
     };
     // "now" is inside the last candle: it is still forming
     const handler = createInferenceHandler({ now: () => 500 * 60_000 + 30_000, root: dir });
-    const result = (await handler({ kind: 'inference', modelPath: 'models/good.onnx', symbol: 'BTCUSDT', interval: '1m', lookback: 500, window: 250 }, account)) as { candleOpenTime: number; candles: number };
+    const result = (await handler(
+      {
+        kind: 'inference',
+        modelPath: 'models/good.onnx',
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        lookback: 500,
+        window: 250,
+      },
+      account,
+    )) as { candleOpenTime: number; candles: number };
     expect(asked).toEqual({ symbol: 'BTCUSDT', interval: '1m', limit: 501 });
     expect(result.candles).toBe(500);
     expect(result.candleOpenTime).toBe(499 * 60_000);
@@ -80,9 +112,24 @@ describe('seed 001 ONNX model and inference activity', () => {
 
   it('the handler opens model files inside the models folder only', async () => {
     const handler = createInferenceHandler({ now: () => 0, root: dir });
-    const account = { call: async () => { throw new Error('never asked: the path is refused first'); } };
-    for (const modelPath of ['/etc/passwd', 'models/../../etc/passwd', '../models/good.onnx', 'models/good.txt', goodModel]) {
-      await expect(handler({ kind: 'inference', modelPath, symbol: 'BTCUSDT', interval: '1m', lookback: 500, window: 250 }, account as never)).rejects.toBeInstanceOf(InvalidRequest);
+    const account = {
+      call: async () => {
+        throw new Error('never asked: the path is refused first');
+      },
+    };
+    for (const modelPath of [
+      '/etc/passwd',
+      'models/../../etc/passwd',
+      '../models/good.onnx',
+      'models/good.txt',
+      goodModel,
+    ]) {
+      await expect(
+        handler(
+          { kind: 'inference', modelPath, symbol: 'BTCUSDT', interval: '1m', lookback: 500, window: 250 },
+          account as never,
+        ),
+      ).rejects.toBeInstanceOf(InvalidRequest);
     }
   });
 });

@@ -16,7 +16,15 @@ const market = (p: BacktestPerpetual, side: 'BUY' | 'SELL', quantity: string, pr
   p.setPrice(price, time);
   return p.executeOrder(`t-${time}`, { symbol: 'BTCUSDT', side, type: 'MARKET', quantity }, time);
 };
-const candle = (o: string, h: string, l: string, c: string, t = 10) => ({ open: o, high: h, low: l, close: c, volume: '0', openTime: t, closeTime: t + 899_999 });
+const candle = (o: string, h: string, l: string, c: string, t = 10) => ({
+  open: o,
+  high: h,
+  low: l,
+  close: c,
+  volume: '0',
+  openTime: t,
+  closeTime: t + 899_999,
+});
 
 describe('the backtester perpetual is venue/perpetual (one implementation)', () => {
   it('sizes a short as available margin x 10 (fees included) and settles the PnL on close', () => {
@@ -24,7 +32,10 @@ describe('the backtester perpetual is venue/perpetual (one implementation)', () 
     // 1000 / (100 / 10 + 100 x 0.0005) = 99.50248756…, on the 0.00001 step
     expect(p.maxQuantity('100')).toBe('99.50248');
     const open = market(p, 'SELL', '99.5', '100');
-    expect(open).toMatchObject({ ok: true, snapshot: { status: 'FILLED', executedQty: '99.5', cumulativeQuoteQty: '9950' } });
+    expect(open).toMatchObject({
+      ok: true,
+      snapshot: { status: 'FILLED', executedQty: '99.5', cumulativeQuoteQty: '9950' },
+    });
     // fee 99.5 x 100 x 0.0005 = 4.975; initial margin 9950 / 10 = 995
     expect(p.position()).toMatchObject({ positionAmt: '-99.5', entryPrice: '100', initialMargin: '995' });
     expect(p.account().walletBalance).toBe('995.025');
@@ -39,7 +50,11 @@ describe('the backtester perpetual is venue/perpetual (one implementation)', () 
   });
 
   it('refuses a position whose margin and fee exceed what is available (-2019)', () => {
-    expect(market(perpetual(), 'SELL', '120', '100')).toMatchObject({ ok: false, code: -2019, reason: 'Margin is insufficient.' });
+    expect(market(perpetual(), 'SELL', '120', '100')).toMatchObject({
+      ok: false,
+      code: -2019,
+      reason: 'Margin is insufficient.',
+    });
   });
 
   it('adds to a position at the average price, and a larger opposite order flips it', () => {
@@ -63,7 +78,12 @@ describe('the backtester perpetual is venue/perpetual (one implementation)', () 
     expect(p.position().positionAmt).toBe('0');
     // realised 99.5 x (100 − 109.6) = −955.2 leaves 39.825; the clearance fee (1.25 % x 10905.2 = 136.315) takes all of it
     expect(p.account().walletBalance).toBe('0');
-    expect(p.perp.incomes('backtest').slice(-2).map((i) => [i.incomeType, i.income])).toEqual([
+    expect(
+      p.perp
+        .incomes('backtest')
+        .slice(-2)
+        .map((i) => [i.incomeType, i.income]),
+    ).toEqual([
       ['REALIZED_PNL', '-955.2'],
       ['INSURANCE_CLEAR', '-39.825'],
     ]);
@@ -76,7 +96,9 @@ describe('the backtester perpetual is venue/perpetual (one implementation)', () 
     p.onCandle(candle('100', '101', '99', '101', 7.75 * 3_600_000));
     p.onCandle(candle('101', '102', '100', '100', 8 * 3_600_000));
     // a short receives 10 x 101 x 0.0001 = 0.101
-    expect(p.perp.incomes('backtest', { incomeType: 'FUNDING_FEE' }).map((i) => [i.time, i.income])).toEqual([[8 * 3_600_000, '0.101']]);
+    expect(p.perp.incomes('backtest', { incomeType: 'FUNDING_FEE' }).map((i) => [i.time, i.income])).toEqual([
+      [8 * 3_600_000, '0.101'],
+    ]);
   });
 });
 
@@ -97,13 +119,27 @@ describe('seed 003 short side on the simulated perpetual, through the kernel', (
     const handle = (commands: readonly Command[], price: string, now: number) => {
       for (const c of commands) {
         if (c.type === 'placeOrder') pending.push(c);
-        if (c.type === 'reconcile') handle(feed(bot, { type: 'reconciled', now, balances: perp.reconcileBalances(), orphans: [], missing: [] }), price, now);
+        if (c.type === 'reconcile')
+          handle(
+            feed(bot, { type: 'reconciled', now, balances: perp.reconcileBalances(), orphans: [], missing: [] }),
+            price,
+            now,
+          );
       }
     };
     const first = m.candles[warm]!;
     const startCommands = start(bot, first.openTime);
     const req = fetches(startCommands)[0]!;
-    handle(feed(bot, { type: 'data', now: first.openTime, requestId: req.requestId, result: m.candles.slice(0, warm) as never }), first.open, first.openTime);
+    handle(
+      feed(bot, {
+        type: 'data',
+        now: first.openTime,
+        requestId: req.requestId,
+        result: m.candles.slice(0, warm) as never,
+      }),
+      first.open,
+      first.openTime,
+    );
     handle(startCommands, first.open, first.openTime);
     const fills: string[] = [];
     for (const c of m.candles.slice(warm)) {

@@ -5,12 +5,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkBotDefinition } from '../../core/bot-definition';
-import { type Bar, type Block, type RsiSniperParams, type RsiSniperState, exitCheck, long1Check, long2Check, nextBlock, rsiSniper, rsiSniperParams, shortCheck } from '../../core/strategies/rsi-sniper';
+import {
+  type Bar,
+  type Block,
+  type RsiSniperParams,
+  type RsiSniperState,
+  exitCheck,
+  long1Check,
+  long2Check,
+  nextBlock,
+  rsiSniper,
+  rsiSniperParams,
+  shortCheck,
+} from '../../core/strategies/rsi-sniper';
 import { Market, createBot, feed, fetches, fillLast, placements, start, strategyState } from '../support/seed-harness';
 
 const P: RsiSniperParams = rsiSniperParams.parse({});
 const bar = (rsi: number, volume = '100', close = '100'): Bar => ({ openTime: 0, close, volume, rsi });
-const failed = (c: { conditions: readonly { rule: string; ok: boolean }[] }) => c.conditions.filter((x) => !x.ok).map((x) => x.rule);
+const failed = (c: { conditions: readonly { rule: string; ok: boolean }[] }) =>
+  c.conditions.filter((x) => !x.ok).map((x) => x.rule);
 
 describe('seed 003 long1 entry: volume >= 90, 26 >= RSI N-2 >= 10, RSI N-1 - RSI N-2 >= 4, RSI N-1 < 40', () => {
   it('all conditions met', () => expect(long1Check(bar(24), bar(20), P).ok).toBe(true));
@@ -37,7 +50,10 @@ describe('seed 003 long1 entry: volume >= 90, 26 >= RSI N-2 >= 10, RSI N-1 - RSI
 describe('seed 003 long2 entry: volume >= 90 and rising, 1 < V1/V2 <= 1.8, 72 <= RSI N-2 <= 86, drop >= 2.5, no long2 in a row', () => {
   it('all conditions met', () => expect(long2Check(bar(77, '150'), bar(80, '100'), P, true).ok).toBe(true));
   it('volume N-1 must exceed volume N-2 (equal fails, and so does the ratio 1)', () => {
-    expect(failed(long2Check(bar(77, '100'), bar(80, '100'), P, true))).toEqual(['Volume N-1 100 > Volume N-2 100', '1 < V N-1 / V N-2 = 1 <= 1.8']);
+    expect(failed(long2Check(bar(77, '100'), bar(80, '100'), P, true))).toEqual([
+      'Volume N-1 100 > Volume N-2 100',
+      '1 < V N-1 / V N-2 = 1 <= 1.8',
+    ]);
   });
   it('ratio 1.8 passes, 1.81 fails', () => {
     expect(long2Check(bar(77, '180'), bar(80, '100'), P, true).ok).toBe(true);
@@ -57,7 +73,9 @@ describe('seed 003 long2 entry: volume >= 90 and rising, 1 < V1/V2 <= 1.8, 72 <=
     expect(long2Check(bar(77.51, '150'), bar(80, '100'), P, true).ok).toBe(false);
   });
   it('refused when the last position was a long2 and RSI has not been below 50 since', () => {
-    expect(failed(long2Check(bar(77, '150'), bar(80, '100'), P, false))).toEqual(['no long2 in a row unless RSI went below 50 since the last one']);
+    expect(failed(long2Check(bar(77, '150'), bar(80, '100'), P, false))).toEqual([
+      'no long2 in a row unless RSI went below 50 since the last one',
+    ]);
   });
 });
 
@@ -66,7 +84,10 @@ describe('seed 003 short entry: volume >= 90 and falling, 0.7 <= V1/V2 < 1, 72 <
   it('ratio 0.7 passes, 0.69 fails, 1 fails (and equal volumes fail the "<" too)', () => {
     expect(shortCheck(bar(75, '140'), bar(80, '200'), P).ok).toBe(true);
     expect(shortCheck(bar(75, '138'), bar(80, '200'), P).ok).toBe(false);
-    expect(failed(shortCheck(bar(75, '200'), bar(80, '200'), P))).toEqual(['Volume N-1 200 < Volume N-2 200', '0.7 <= V N-1 / V N-2 = 1 < 1']);
+    expect(failed(shortCheck(bar(75, '200'), bar(80, '200'), P))).toEqual([
+      'Volume N-1 200 < Volume N-2 200',
+      '0.7 <= V N-1 / V N-2 = 1 < 1',
+    ]);
   });
   it('RSI N-2 = 72 and 83 pass; 71.99 and 83.01 fail', () => {
     expect(shortCheck(bar(68.5, '90'), bar(72, '100'), P).ok).toBe(true);
@@ -91,7 +112,10 @@ describe('seed 003 exits and close-based stop-losses', () => {
     expect(exitCheck('long1', entry, bar(39.99, '1', '100'), P).exit).toBe(false);
   });
   it('long1 stop-loss at a close down at least 0.7 % (99.30 yes, 99.31 no)', () => {
-    expect(exitCheck('long1', entry, bar(30, '1', '99.3'), P)).toMatchObject({ exit: true, reason: expect.stringContaining('stop-loss long1') });
+    expect(exitCheck('long1', entry, bar(30, '1', '99.3'), P)).toMatchObject({
+      exit: true,
+      reason: expect.stringContaining('stop-loss long1'),
+    });
     expect(exitCheck('long1', entry, bar(30, '1', '99.31'), P).exit).toBe(false);
   });
   it('long2 exits when RSI >= entry RSI + 1.5 (71.5 yes, 71.49 no)', () => {
@@ -99,7 +123,10 @@ describe('seed 003 exits and close-based stop-losses', () => {
     expect(exitCheck('long2', entry, bar(71.49, '1', '100'), P).exit).toBe(false);
   });
   it('long2 stop-loss at a close down at least 1.1 % (98.90 yes, 98.91 no)', () => {
-    expect(exitCheck('long2', entry, bar(60, '1', '98.9'), P)).toMatchObject({ exit: true, reason: expect.stringContaining('stop-loss long2') });
+    expect(exitCheck('long2', entry, bar(60, '1', '98.9'), P)).toMatchObject({
+      exit: true,
+      reason: expect.stringContaining('stop-loss long2'),
+    });
     expect(exitCheck('long2', entry, bar(60, '1', '98.91'), P).exit).toBe(false);
   });
   it('short exits when RSI <= 60 (60.01 holds)', () => {
@@ -107,7 +134,10 @@ describe('seed 003 exits and close-based stop-losses', () => {
     expect(exitCheck('short', entry, bar(60.01, '1', '100'), P).exit).toBe(false);
   });
   it('short stop-loss at a close up at least 0.8 % (100.80 yes, 100.79 no)', () => {
-    expect(exitCheck('short', entry, bar(70, '1', '100.8'), P)).toMatchObject({ exit: true, reason: expect.stringContaining('stop-loss short') });
+    expect(exitCheck('short', entry, bar(70, '1', '100.8'), P)).toMatchObject({
+      exit: true,
+      reason: expect.stringContaining('stop-loss short'),
+    });
     expect(exitCheck('short', entry, bar(70, '1', '100.79'), P).exit).toBe(false);
   });
 });
@@ -161,7 +191,30 @@ describe('seed 003 through the kernel (RSI computed by the strategy from crafted
     expect(s.position).toMatchObject({ kind: 'long1', entryClose: m.candles.at(-1)!.close });
     expect(s.decisions.at(-1)!.facts.rsiN1).toBeCloseTo(30, 3);
     // fill at the open of candle N
-    feed(bot, { type: 'orderPlaced', now: m.t + 1, snapshot: { clientOrderId: placed[0]!.clientOrderId, symbol: 'BTCUSDT', status: 'FILLED', executedQty: '10.5', cumulativeQuoteQty: '1000', updateTime: m.t + 1, fills: [{ tradeId: 1, price: '95.238', qty: '10.5', quoteQty: '1000', commission: '0', commissionAsset: 'USDT', time: m.t + 1, isMaker: false }] } });
+    feed(bot, {
+      type: 'orderPlaced',
+      now: m.t + 1,
+      snapshot: {
+        clientOrderId: placed[0]!.clientOrderId,
+        symbol: 'BTCUSDT',
+        status: 'FILLED',
+        executedQty: '10.5',
+        cumulativeQuoteQty: '1000',
+        updateTime: m.t + 1,
+        fills: [
+          {
+            tradeId: 1,
+            price: '95.238',
+            qty: '10.5',
+            quoteQty: '1000',
+            commission: '0',
+            commissionAsset: 'USDT',
+            time: m.t + 1,
+            isMaker: false,
+          },
+        ],
+      },
+    });
     expect(placements(close(38))).toHaveLength(0); // still below 40
     const exit = placements(close(40.5));
     expect(exit[0]!.request).toMatchObject({ side: 'SELL', type: 'MARKET', quantity: '10.5' });
@@ -209,7 +262,9 @@ describe('seed 003 through the kernel (RSI computed by the strategy from crafted
     // RSI never went below 50: the same setup is refused
     close(80, '100');
     expect(placements(close(76, '150'))).toHaveLength(0);
-    expect(strategyState<RsiSniperState>(bot).lastEvaluation!.checks.long2!.conditions.at(-1)).toMatchObject({ ok: false });
+    expect(strategyState<RsiSniperState>(bot).lastEvaluation!.checks.long2!.conditions.at(-1)).toMatchObject({
+      ok: false,
+    });
     // below 50 once, then the setup again: allowed
     close(49);
     close(80, '100');
@@ -237,7 +292,13 @@ describe('seed 003 through the kernel (RSI computed by the strategy from crafted
   });
 
   it('a spot bot with shorts enabled refuses to start with a clear message; on futures it runs', () => {
-    const def = { name: 'sniper', strategy: 'rsi-sniper', symbol: 'BTCUSDT', interval: '15m', params: { enableShort: true } };
+    const def = {
+      name: 'sniper',
+      strategy: 'rsi-sniper',
+      symbol: 'BTCUSDT',
+      interval: '15m',
+      params: { enableShort: true },
+    };
     const spot = checkBotDefinition(def);
     expect(spot.ok).toBe(false);
     expect(!spot.ok && spot.problems[0]).toMatch(/enableShort needs a futures account/);

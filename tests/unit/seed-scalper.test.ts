@@ -22,7 +22,14 @@ const col = (name: (typeof FEATURE_COLUMNS)[number]) => FEATURE_COLUMNS.indexOf(
 // and (H + L) / 2 = close (which makes the EVM hand computation short).
 const closes = [10, 11, 13, 12, 15, 14, 16, 18];
 const volumes = [100, 200, 100, 400, 200, 100, 300, 200];
-const small: FeatureCandle[] = closes.map((c, t) => ({ open: c - 0.5, high: c + 1, low: c - 1, close: c, volume: volumes[t]!, trades: 5 + t }));
+const small: FeatureCandle[] = closes.map((c, t) => ({
+  open: c - 0.5,
+  high: c + 1,
+  low: c - 1,
+  close: c,
+  volume: volumes[t]!,
+  trades: 5 + t,
+}));
 const smallCfg: FeatureConfig = { cci: 3, evm: 2, sma: 3, ewma: 3, bbands: 3, forceIndex: 1, roc: 2, window: 4 };
 
 describe('seed 001 feature table, worked by hand (row t = 2: closes 10, 11, 13)', () => {
@@ -135,7 +142,15 @@ function randomWalk(n: number, seed: number, drift = 0): (FeatureCandle & { open
     price = price + (rand() - 0.5) * 20 + drift;
     const high = Math.max(open, price) + rand() * 5;
     const low = Math.min(open, price) - rand() * 5;
-    out.push({ openTime: T0 + i * 60_000, open, high, low, close: price, volume: 1 + rand() * 10, trades: 100 + Math.floor(rand() * 50) });
+    out.push({
+      openTime: T0 + i * 60_000,
+      open,
+      high,
+      low,
+      close: price,
+      volume: 1 + rand() * 10,
+      trades: 100 + Math.floor(rand() * 50),
+    });
   }
   return out;
 }
@@ -171,7 +186,14 @@ describe('seed 001 feature table against an independent implementation', () => {
 // ---- the trading rules, through the kernel ------------------------------------------------------
 
 const params = { quantity: '0.01', numTrades: 2 };
-const answer = (prediction: number, extra: Record<string, unknown> = {}) => ({ prediction, probability: prediction, candleOpenTime: T0, close: 20000, facts: { CCI: 12.5, ROC: 0.001 }, ...extra });
+const answer = (prediction: number, extra: Record<string, unknown> = {}) => ({
+  prediction,
+  probability: prediction,
+  candleOpenTime: T0,
+  close: 20000,
+  facts: { CCI: 12.5, ROC: 0.001 },
+  ...extra,
+});
 
 function boughtAt(price: string) {
   const bot = createBot(modelScalper, params);
@@ -186,9 +208,26 @@ describe('seed 001 rules', () => {
   it('asks for an inference over 500 candles with a 250-step window at start and on each closed candle', () => {
     const bot = createBot(modelScalper, params);
     const req = fetches(start(bot))[0]!;
-    expect(req.request).toEqual({ kind: 'inference', modelPath: 'models/momentum-lstm.onnx', symbol: 'BTCUSDT', interval: '1m', lookback: 500, window: 250 });
+    expect(req.request).toEqual({
+      kind: 'inference',
+      modelPath: 'models/momentum-lstm.onnx',
+      symbol: 'BTCUSDT',
+      interval: '1m',
+      lookback: 500,
+      window: 250,
+    });
     feed(bot, { type: 'data', now: T0 + 1, requestId: req.requestId, result: answer(0) });
-    const c = { symbol: 'BTCUSDT', interval: '1m' as const, openTime: T0, closeTime: T0 + 59_999, open: '20000', high: '20000', low: '20000', close: '20000', volume: '1' };
+    const c = {
+      symbol: 'BTCUSDT',
+      interval: '1m' as const,
+      openTime: T0,
+      closeTime: T0 + 59_999,
+      open: '20000',
+      high: '20000',
+      low: '20000',
+      close: '20000',
+      volume: '1',
+    };
     expect(fetches(feed(bot, { type: 'candle', now: T0 + 60_000, candle: c }))[0]!.requestId).toBe(`infer-${T0}`);
   });
 
@@ -198,7 +237,11 @@ describe('seed 001 rules', () => {
     const cmds = feed(bot, { type: 'data', now: T0 + 1, requestId: req.requestId, result: answer(0) });
     expect(placements(cmds)).toHaveLength(0);
     const s = strategyState<ModelScalperState>(bot);
-    expect(s.decisions.at(-1)).toMatchObject({ action: 'hold', reason: 'model predicted 0', facts: { prediction: 0, CCI: 12.5 } });
+    expect(s.decisions.at(-1)).toMatchObject({
+      action: 'hold',
+      reason: 'model predicted 0',
+      facts: { prediction: 0, CCI: 12.5 },
+    });
   });
 
   it('prediction 1 with no position: market buy of the configured quantity, with the facts', () => {
@@ -212,7 +255,17 @@ describe('seed 001 rules', () => {
 
   it('prediction 1 while holding: no second buy (seed: `buy == False`)', () => {
     const bot = boughtAt('20000');
-    const c = { symbol: 'BTCUSDT', interval: '1m' as const, openTime: T0 + 60_000, closeTime: T0 + 119_999, open: '20000', high: '20000', low: '20000', close: '20000', volume: '1' };
+    const c = {
+      symbol: 'BTCUSDT',
+      interval: '1m' as const,
+      openTime: T0 + 60_000,
+      closeTime: T0 + 119_999,
+      open: '20000',
+      high: '20000',
+      low: '20000',
+      close: '20000',
+      volume: '1',
+    };
     // no inference is even asked while a position is open
     expect(fetches(feed(bot, { type: 'candle', now: T0 + 120_000, candle: c }))).toHaveLength(0);
   });
@@ -229,15 +282,25 @@ describe('seed 001 rules', () => {
   it('after the buy fills at 20000: stop trigger below 19985 and a trigger on the first rise above the entry', () => {
     const bot = boughtAt('20000');
     // one tick (0.01) beyond each level: the seed compares strictly, a trigger fires at or beyond
-    expect(bot.state.watches).toEqual({ 'stop-1-0': { direction: 'below', price: '19984.99' }, 'high-1-0': { direction: 'above', price: '20000.01' } });
+    expect(bot.state.watches).toEqual({
+      'stop-1-0': { direction: 'below', price: '19984.99' },
+      'high-1-0': { direction: 'above', price: '20000.01' },
+    });
   });
 
   it('stop-loss: price < entry - 15 sells at market; exactly entry - 15 does not (the seed compares strictly)', () => {
     const bot = boughtAt('20000');
-    expect(placements(feed(bot, { type: 'trigger', now: T0 + 10, id: 'stop-1-0', price: '19985', time: T0 + 10 }))).toHaveLength(0);
+    expect(
+      placements(feed(bot, { type: 'trigger', now: T0 + 10, id: 'stop-1-0', price: '19985', time: T0 + 10 })),
+    ).toHaveLength(0);
     // watched again under fresh ids (the stream service fires an id only once)
-    expect(bot.state.watches).toEqual({ 'stop-1-1': { direction: 'below', price: '19984.99' }, 'high-1-1': { direction: 'above', price: '20000.01' } });
-    const placed = placements(feed(bot, { type: 'trigger', now: T0 + 11, id: 'stop-1-1', price: '19984.99', time: T0 + 11 }));
+    expect(bot.state.watches).toEqual({
+      'stop-1-1': { direction: 'below', price: '19984.99' },
+      'high-1-1': { direction: 'above', price: '20000.01' },
+    });
+    const placed = placements(
+      feed(bot, { type: 'trigger', now: T0 + 11, id: 'stop-1-1', price: '19984.99', time: T0 + 11 }),
+    );
     expect(placed[0]!.request).toMatchObject({ side: 'SELL', type: 'MARKET', quantity: '0.01' });
     expect(bot.state.watches).toEqual({});
     fillLast(bot, '19984.99', T0 + 12);
@@ -262,10 +325,16 @@ describe('seed 001 rules', () => {
       'trail-1-2': { direction: 'below', price: '20002' },
     });
     // a late trigger of an earlier arming is ignored
-    expect(placements(feed(bot, { type: 'trigger', now: T0 + 21, id: 'trail-1-1', price: '19999', time: T0 + 21 }))).toHaveLength(0);
+    expect(
+      placements(feed(bot, { type: 'trigger', now: T0 + 21, id: 'trail-1-1', price: '19999', time: T0 + 21 })),
+    ).toHaveLength(0);
     // 20002.5 is not one point below 20003 yet: a touch of the trigger without crossing does nothing
-    expect(placements(feed(bot, { type: 'trigger', now: T0 + 25, id: 'trail-1-2', price: '20002.5', time: T0 + 25 }))).toHaveLength(0);
-    const placed = placements(feed(bot, { type: 'trigger', now: T0 + 30, id: 'trail-1-3', price: '20002', time: T0 + 30 }));
+    expect(
+      placements(feed(bot, { type: 'trigger', now: T0 + 25, id: 'trail-1-2', price: '20002.5', time: T0 + 25 })),
+    ).toHaveLength(0);
+    const placed = placements(
+      feed(bot, { type: 'trigger', now: T0 + 30, id: 'trail-1-3', price: '20002', time: T0 + 30 }),
+    );
     expect(placed[0]!.request).toMatchObject({ side: 'SELL', type: 'MARKET' });
     fillLast(bot, '20002', T0 + 31);
     const s = strategyState<ModelScalperState>(bot);
@@ -277,7 +346,17 @@ describe('seed 001 rules', () => {
     const bot = boughtAt('20000');
     feed(bot, { type: 'trigger', now: T0 + 10, id: 'stop-1-0', price: '19980', time: T0 + 10 });
     fillLast(bot, '19980', T0 + 11);
-    const c = { symbol: 'BTCUSDT', interval: '1m' as const, openTime: T0 + 60_000, closeTime: T0 + 119_999, open: '20000', high: '20000', low: '20000', close: '20000', volume: '1' };
+    const c = {
+      symbol: 'BTCUSDT',
+      interval: '1m' as const,
+      openTime: T0 + 60_000,
+      closeTime: T0 + 119_999,
+      open: '20000',
+      high: '20000',
+      low: '20000',
+      close: '20000',
+      volume: '1',
+    };
     const req = fetches(feed(bot, { type: 'candle', now: T0 + 120_000, candle: c }))[0]!;
     feed(bot, { type: 'data', now: T0 + 120_001, requestId: req.requestId, result: answer(1) });
     fillLast(bot, '19990', T0 + 120_002);
@@ -294,8 +373,19 @@ describe('seed 001 rules', () => {
   it('an inference answer lost for more than 5 candles is given up on and asked again', () => {
     const bot = createBot(modelScalper, params);
     start(bot); // the start-up request is never answered
-    const mk = (i: number) => ({ symbol: 'BTCUSDT', interval: '1m' as const, openTime: T0 + i * 60_000, closeTime: T0 + i * 60_000 + 59_999, open: '20000', high: '20000', low: '20000', close: '20000', volume: '1' });
-    for (let i = 0; i < 5; i++) expect(fetches(feed(bot, { type: 'candle', now: T0 + (i + 1) * 60_000, candle: mk(i) }))).toHaveLength(0);
+    const mk = (i: number) => ({
+      symbol: 'BTCUSDT',
+      interval: '1m' as const,
+      openTime: T0 + i * 60_000,
+      closeTime: T0 + i * 60_000 + 59_999,
+      open: '20000',
+      high: '20000',
+      low: '20000',
+      close: '20000',
+      volume: '1',
+    });
+    for (let i = 0; i < 5; i++)
+      expect(fetches(feed(bot, { type: 'candle', now: T0 + (i + 1) * 60_000, candle: mk(i) }))).toHaveLength(0);
     const again = fetches(feed(bot, { type: 'candle', now: T0 + 6 * 60_000 + 1, candle: mk(5) }));
     expect(again.map((f) => f.requestId)).toEqual([`infer-${T0 + 5 * 60_000}`]);
     expect(strategyState<ModelScalperState>(bot).decisions.at(-1)!.action).toBe('retry');

@@ -27,7 +27,12 @@ describe('grid: set-up', () => {
 
   it('without initialBuy, cells above the price stay idle until a close above their bottom arms their buy', () => {
     const r = backtest(grid, { ...params, initialBuy: false }, [flat(101), flat(104), flat(106)]);
-    expect(orderLines(r)).toEqual(['g0 BUY LIMIT 1@90 → NEW', 'g1 BUY LIMIT 1@95 → NEW', 'g2 BUY LIMIT 1@100 → NEW', 'g3 BUY LIMIT 1@105 → NEW']);
+    expect(orderLines(r)).toEqual([
+      'g0 BUY LIMIT 1@90 → NEW',
+      'g1 BUY LIMIT 1@95 → NEW',
+      'g2 BUY LIMIT 1@100 → NEW',
+      'g3 BUY LIMIT 1@105 → NEW',
+    ]);
   });
 });
 
@@ -76,15 +81,24 @@ describe('grid: edge cases', () => {
     const rows = Array.from({ length: GRID_RETRY_CANDLES + 2 }, () => flat(101));
     const r = backtest(grid, { ...params, initialBuy: false }, rows, { balances: { USDT: '200' } });
     // 90 + 95 lock 185 of 200: the buy at 100 needs 100 more.
-    expect(orderLines(r)).toEqual(['g0 BUY LIMIT 1@90 → NEW', 'g1 BUY LIMIT 1@95 → NEW', 'g2 BUY LIMIT 1@100 → REJECTED', 'g2 BUY LIMIT 1@100 → REJECTED']);
+    expect(orderLines(r)).toEqual([
+      'g0 BUY LIMIT 1@90 → NEW',
+      'g1 BUY LIMIT 1@95 → NEW',
+      'g2 BUY LIMIT 1@100 → REJECTED',
+      'g2 BUY LIMIT 1@100 → REJECTED',
+    ]);
     expect(r.orders[2]!.rejectReason).toBe('-2010: Account has insufficient balance for requested action.');
-    expect(r.notifications.map((n) => n.message)).toContain(`grid g2 BUY refused (-2010: Account has insufficient balance for requested action.); retrying in ${GRID_RETRY_CANDLES} candles`);
+    expect(r.notifications.map((n) => n.message)).toContain(
+      `grid g2 BUY refused (-2010: Account has insufficient balance for requested action.); retrying in ${GRID_RETRY_CANDLES} candles`,
+    );
   });
 
   it('a partly filled buy keeps working; the cell sells once it is filled', () => {
     // participation 0.25 of volume / 4 per point: 0.5 BTC per crossing point with volume 8.
     const rows = [flat(101), ['100', '100', '99', '99.5', '8'], ['99.5', '100', '99', '100', '8']] as const;
-    const r = backtest(grid, { low: '99', high: '101', levels: 3, quantity: '1', initialBuy: false }, [...rows], { participation: '0.25' });
+    const r = backtest(grid, { low: '99', high: '101', levels: 3, quantity: '1', initialBuy: false }, [...rows], {
+      participation: '0.25',
+    });
     // Candle 2: 100 (jump) → 100 → 99 → 99.5: the buy at 100 takes 0.5 at each of the first two
     // points (filled), the buy at 99 gets 0.5 at the low (partly filled, keeps working).
     // Candle 3: 99.5 → 100 → 99 → 100: the buy at 99 completes; its sell at 100, placed at the close
@@ -96,13 +110,32 @@ describe('grid: edge cases', () => {
       'g0 BUY 0.5@99 fee 0.0005 BTC',
       'g0 SELL 0.999@100 fee 0.0999 USDT',
     ]);
-    expect(orderLines(r)).toEqual(['g0 BUY LIMIT 1@99 → FILLED', 'g1 BUY LIMIT 1@100 → FILLED', 'g1 SELL LIMIT 0.999@101 → NEW', 'g0 SELL LIMIT 0.999@100 → FILLED', 'g0 BUY LIMIT 1@99 → NEW']);
+    expect(orderLines(r)).toEqual([
+      'g0 BUY LIMIT 1@99 → FILLED',
+      'g1 BUY LIMIT 1@100 → FILLED',
+      'g1 SELL LIMIT 0.999@101 → NEW',
+      'g0 SELL LIMIT 0.999@100 → FILLED',
+      'g0 BUY LIMIT 1@99 → NEW',
+    ]);
   });
 
   it('levels are rounded to the tick; arithmetic and geometric spacing', () => {
-    expect(gridPrices({ low: '1', high: '2', levels: 4, spacing: 'arithmetic' }, BTCUSDT_FILTERS)).toEqual(['1', '1.33', '1.67', '2']);
-    expect(gridPrices({ low: '100', high: '400', levels: 3, spacing: 'geometric' }, BTCUSDT_FILTERS)).toEqual(['100', '200', '400']);
-    expect(gridPrices({ low: '100', high: '121', levels: 3, spacing: 'geometric' }, BTCUSDT_FILTERS)).toEqual(['100', '110', '121']);
+    expect(gridPrices({ low: '1', high: '2', levels: 4, spacing: 'arithmetic' }, BTCUSDT_FILTERS)).toEqual([
+      '1',
+      '1.33',
+      '1.67',
+      '2',
+    ]);
+    expect(gridPrices({ low: '100', high: '400', levels: 3, spacing: 'geometric' }, BTCUSDT_FILTERS)).toEqual([
+      '100',
+      '200',
+      '400',
+    ]);
+    expect(gridPrices({ low: '100', high: '121', levels: 3, spacing: 'geometric' }, BTCUSDT_FILTERS)).toEqual([
+      '100',
+      '110',
+      '121',
+    ]);
   });
 
   it('refuses levels that collapse at the tick size, and orders below the minimum notional', () => {
@@ -115,10 +148,15 @@ describe('grid: edge cases', () => {
   });
 
   it('validates its params', () => {
-    const problems = (p: unknown) => gridParams.safeParse(p).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+    const problems = (p: unknown) =>
+      gridParams.safeParse(p).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
     expect(problems({ low: '110', high: '90', quantity: '1' })).toEqual(['high: must be above low (110)']);
-    expect(problems({ low: '90', high: '110' })).toEqual(['quantity: give exactly one of quantity (base per order) or amount (quote per order)']);
-    expect(problems({ low: '90', high: '110', quantity: '1', stopLossPrice: '95' })).toEqual(['stopLossPrice: must be below low (90)']);
+    expect(problems({ low: '90', high: '110' })).toEqual([
+      'quantity: give exactly one of quantity (base per order) or amount (quote per order)',
+    ]);
+    expect(problems({ low: '90', high: '110', quantity: '1', stopLossPrice: '95' })).toEqual([
+      'stopLossPrice: must be below low (90)',
+    ]);
     expect(problems({ low: '90', high: '110', quantity: '1', levels: 1 })).toHaveLength(1);
   });
 });

@@ -64,14 +64,19 @@ describe('range breakout: the OCO', () => {
     const r = backtest(rangeBreakout, base, [flat(100), [115, 116, 114, 115]]);
     expect(fillLines(r)[0]).toBe('oco BUY 1@115 fee 0.001 BTC');
     // Exits from the real entry: 115 × 1.02 = 117.3 and 115 × 0.99 = 113.85.
-    expect(orderLines(r).slice(2)).toEqual(['exit-1 SELL LIMIT_MAKER 0.999@117.3 → NEW', 'exit-1 SELL STOP_LOSS 0.999 stop:113.85 → NEW']);
+    expect(orderLines(r).slice(2)).toEqual([
+      'exit-1 SELL LIMIT_MAKER 0.999@117.3 → NEW',
+      'exit-1 SELL STOP_LOSS 0.999 stop:113.85 → NEW',
+    ]);
   });
 });
 
 describe('range breakout: arming and ending', () => {
   it('waits while the price is outside the band, says so once, and arms when it is back inside', () => {
     const r = backtest(rangeBreakout, base, [flat(112), flat(112.5), flat(100)]);
-    expect(r.notifications.filter((n) => n.message.startsWith('price')).map((n) => n.message)).toEqual(['price 112 is outside the band 89.1 – 111.1: waiting for it to come back inside']);
+    expect(r.notifications.filter((n) => n.message.startsWith('price')).map((n) => n.message)).toEqual([
+      'price 112 is outside the band 89.1 – 111.1: waiting for it to come back inside',
+    ]);
     expect(r.orders.map((o) => o.time)).toEqual([r.to, r.to]);
   });
 
@@ -87,14 +92,25 @@ describe('range breakout: arming and ending', () => {
 
   it('cancels the OCO and stops when nothing fired within expiryCandles', () => {
     const r = backtest(rangeBreakout, { ...base, expiryCandles: 2 }, [flat(100), flat(100), flat(100), flat(100)]);
-    expect(orderLines(r)).toEqual(['oco BUY STOP_LOSS 1 stop:111.1 → CANCELED', 'oco BUY LIMIT_MAKER 1@89.1 → CANCELED']);
+    expect(orderLines(r)).toEqual([
+      'oco BUY STOP_LOSS 1 stop:111.1 → CANCELED',
+      'oco BUY LIMIT_MAKER 1@89.1 → CANCELED',
+    ]);
     expect(r.stopReason).toBe('range breakout: entry canceled without a fill');
     expect(balance(r, 'USDT')).toBe('10000');
   });
 
   it('with repeat, arms the range again after the trade', () => {
-    const r = backtest(rangeBreakout, { ...base, repeat: true }, [flat(100), [105, 112, 104, 111.5], [111.5, 114, 111, 113.5], flat(105)]);
-    expect(orderLines(r).slice(4)).toEqual(['oco BUY STOP_LOSS 1 stop:111.1 → NEW', 'oco BUY LIMIT_MAKER 1@89.1 → NEW']);
+    const r = backtest(rangeBreakout, { ...base, repeat: true }, [
+      flat(100),
+      [105, 112, 104, 111.5],
+      [111.5, 114, 111, 113.5],
+      flat(105),
+    ]);
+    expect(orderLines(r).slice(4)).toEqual([
+      'oco BUY STOP_LOSS 1 stop:111.1 → NEW',
+      'oco BUY LIMIT_MAKER 1@89.1 → NEW',
+    ]);
     expect(r.botStatus).toBe('RUNNING');
   });
 
@@ -103,7 +119,14 @@ describe('range breakout: arming and ending', () => {
     // Range 1: candles 1–2 → 98–102 → buy-stop 103.02 (fills on candle 3), exits 105.09 / 101.99.
     // The target fills inside candle 4, which opens the new range: candles 4–5 → 103–108 →
     // buy-stop 109.08, limit 101.97, armed at the close of candle 5.
-    const r = backtest(rangeBreakout, params, [[100, 102, 98, 101], [101, 101.5, 99, 100], [100, 104, 99.9, 103.5], [103.5, 106, 103, 105.5], [105.5, 108, 105, 106], [106, 107, 104, 105]]);
+    const r = backtest(rangeBreakout, params, [
+      [100, 102, 98, 101],
+      [101, 101.5, 99, 100],
+      [100, 104, 99.9, 103.5],
+      [103.5, 106, 103, 105.5],
+      [105.5, 108, 105, 106],
+      [106, 107, 104, 105],
+    ]);
     expect(orderLines(r)).toEqual([
       'oco BUY STOP_LOSS 1 stop:103.02 → FILLED',
       'oco BUY LIMIT_MAKER 1@97.02 → EXPIRED',
@@ -123,18 +146,33 @@ describe('range breakout: arming and ending', () => {
   it('an entry the exchange refuses is retried, and stops the bot after three refusals', () => {
     // 0.05 × 111.1 = 5.555 passes the 5 USDT minimum notional, but the below leg (0.05 × 89.1 =
     // 4.455) does not: the exchange refuses the whole list.
-    const r = backtest(rangeBreakout, { ...base, sizing: { mode: 'base', quantity: '0.05' } }, [flat(100), flat(100), flat(100), flat(100)]);
-    expect(r.orders.map((o) => o.status)).toEqual(['REJECTED', 'REJECTED', 'REJECTED', 'REJECTED', 'REJECTED', 'REJECTED']);
+    const r = backtest(rangeBreakout, { ...base, sizing: { mode: 'base', quantity: '0.05' } }, [
+      flat(100),
+      flat(100),
+      flat(100),
+      flat(100),
+    ]);
+    expect(r.orders.map((o) => o.status)).toEqual([
+      'REJECTED',
+      'REJECTED',
+      'REJECTED',
+      'REJECTED',
+      'REJECTED',
+      'REJECTED',
+    ]);
     expect(r.stopReason).toBe('range breakout entry rejected 3 times, last: -1013: Filter failure: NOTIONAL');
     expect(r.candles).toBe(3);
   });
 
   it('validates its params', () => {
-    const problems = (p: unknown) => rangeBreakoutParams.safeParse(p).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+    const problems = (p: unknown) =>
+      rangeBreakoutParams.safeParse(p).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
     const rest = { pct: '1', sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '1' } } };
     expect(problems({ ...rest, top: '90', bottom: '110' })).toEqual(['top: must be above bottom (110)']);
     expect(problems({ ...rest, top: '110' })).toEqual(['top: give top and bottom, or rangeCandles (not both)']);
-    expect(problems({ ...rest, top: '110', bottom: '90', rangeCandles: 5 })).toEqual(['top: give top and bottom, or rangeCandles (not both)']);
+    expect(problems({ ...rest, top: '110', bottom: '90', rangeCandles: 5 })).toEqual([
+      'top: give top and bottom, or rangeCandles (not both)',
+    ]);
     expect(problems({ ...rest, rangeCandles: 5 })).toEqual([]);
   });
 });

@@ -13,7 +13,12 @@ import { backtest, fillLines, orderLines } from '../support/fixtures/backtest';
 import { flat } from '../support/fixtures/market';
 import { Wilder, createBot, feed, fetches, placements, start, strategyState } from '../support/seed-harness';
 
-const params = { rsiPeriod: 3, oversold: 30, sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '5' } } };
+const params = {
+  rsiPeriod: 3,
+  oversold: 30,
+  sizing: { mode: 'base', quantity: '1' },
+  exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '5' } },
+};
 
 /** RSI(3) of a close series, computed independently (Wilder's formula in the test harness). */
 function rsiOf(closes: readonly number[]): number | null {
@@ -27,7 +32,19 @@ describe('rsi-dip in the backtester', () => {
   // the next candle; trade 2 buys at 94 and is stopped out at 89.3 (−5 %) on the way down to 86,
   // where trade 3 buys again.
   const closes = [100, 101, 102, 103, 99, 96, 98, 97, 94, 92, 87];
-  const rows = [flat(100), flat(101), flat(102), flat(103), flat(99), flat(96), [96, 98, 96, 98], flat(97), flat(94), flat(92), [92, 93, 86, 87]] as const;
+  const rows = [
+    flat(100),
+    flat(101),
+    flat(102),
+    flat(103),
+    flat(99),
+    flat(96),
+    [96, 98, 96, 98],
+    flat(97),
+    flat(94),
+    flat(92),
+    [92, 93, 86, 87],
+  ] as const;
   const r = backtest(rsiDip, params, [...rows], { balances: { USDT: '1000' } });
 
   it('buys each close with the RSI under 30, and sells with the exits: take-profit or stop-loss', () => {
@@ -57,7 +74,9 @@ describe('rsi-dip in the backtester', () => {
   });
 
   it('no history in the backtest before its first candle: the warm-up says so, and the RSI warms on live candles', () => {
-    expect(r.notifications.map((n) => n.message)).toEqual(['RSI warm-up failed; deciding once enough live candles have closed']);
+    expect(r.notifications.map((n) => n.message)).toEqual([
+      'RSI warm-up failed; deciding once enough live candles have closed',
+    ]);
   });
 
   it('without repeat, the bot stops once the first trade is closed', () => {
@@ -75,15 +94,33 @@ describe('rsi-dip in the backtester', () => {
 describe('rsi-dip through the kernel', () => {
   const candle = (i: number, close: number): Candle => {
     const c = String(close);
-    return { symbol: 'BTCUSDT', interval: '1h', openTime: i * 3_600_000, closeTime: (i + 1) * 3_600_000 - 1, open: c, high: c, low: c, close: c, volume: '10' };
+    return {
+      symbol: 'BTCUSDT',
+      interval: '1h',
+      openTime: i * 3_600_000,
+      closeTime: (i + 1) * 3_600_000 - 1,
+      open: c,
+      high: c,
+      low: c,
+      close: c,
+      volume: '10',
+    };
   };
 
   it('warms up on the history it asks for at start, then decides on the first live candle', () => {
     const bot = createBot(rsiDip, params, { interval: '1h', now: 10 * 3_600_000 });
     const req = fetches(start(bot, 10 * 3_600_000, undefined, { base: '0', quote: '1000' }))[0]!;
     expect(req).toMatchObject({ requestId: 'rsi-dip-warmup', request: { kind: 'candles', interval: '1h', limit: 30 } });
-    feed(bot, { type: 'data', now: 10 * 3_600_000, requestId: req.requestId, result: [100, 101, 102, 103, 99].map((c, i) => candle(i, c)) as never });
-    expect(strategyState<RsiDipState>(bot).decisions.at(-1)).toMatchObject({ action: 'warm', reason: 'RSI warmed on 5 closed candles' });
+    feed(bot, {
+      type: 'data',
+      now: 10 * 3_600_000,
+      requestId: req.requestId,
+      result: [100, 101, 102, 103, 99].map((c, i) => candle(i, c)) as never,
+    });
+    expect(strategyState<RsiDipState>(bot).decisions.at(-1)).toMatchObject({
+      action: 'warm',
+      reason: 'RSI warmed on 5 closed candles',
+    });
     const placed = placements(feed(bot, { type: 'candle', now: 6 * 3_600_000, candle: candle(5, 96) }));
     expect(placed.map((p) => [p.request.side, p.request.type, p.request.quantity])).toEqual([['BUY', 'MARKET', '1']]);
     expect(strategyState<RsiDipState>(bot)).toMatchObject({ phase: 'buying', trade: 1 });
@@ -92,19 +129,33 @@ describe('rsi-dip through the kernel', () => {
   it('paused: the dip is recorded as skipped and nothing is placed', () => {
     const bot = createBot(rsiDip, params, { interval: '1h', now: 10 * 3_600_000 });
     const req = fetches(start(bot, 10 * 3_600_000, undefined, { base: '0', quote: '1000' }))[0]!;
-    feed(bot, { type: 'data', now: 10 * 3_600_000, requestId: req.requestId, result: [100, 101, 102, 103, 99].map((c, i) => candle(i, c)) as never });
+    feed(bot, {
+      type: 'data',
+      now: 10 * 3_600_000,
+      requestId: req.requestId,
+      result: [100, 101, 102, 103, 99].map((c, i) => candle(i, c)) as never,
+    });
     feed(bot, { type: 'pause', now: 10 * 3_600_000 });
     expect(placements(feed(bot, { type: 'candle', now: 6 * 3_600_000, candle: candle(5, 96) }))).toEqual([]);
-    expect(strategyState<RsiDipState>(bot).decisions.at(-1)!.reason).toMatch(/^RSI 19\.\d+ < 30 but the bot is paused$/);
+    expect(strategyState<RsiDipState>(bot).decisions.at(-1)!.reason).toMatch(
+      /^RSI 19\.\d+ < 30 but the bot is paused$/,
+    );
   });
 });
 
 describe('rsi-dip params', () => {
   it('has defaults for everything, and refuses what makes no sense', () => {
-    expect(rsiDipParams.parse({})).toMatchObject({ rsiPeriod: 14, oversold: 30, sizing: { mode: 'percent', percent: '10' }, repeat: true });
+    expect(rsiDipParams.parse({})).toMatchObject({
+      rsiPeriod: 14,
+      oversold: 30,
+      sizing: { mode: 'percent', percent: '10' },
+      repeat: true,
+    });
     const bad = (p: unknown) => rsiDipParams.safeParse(p).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(bad({ oversold: 0 })).toEqual(['oversold: must be an RSI level from 1 to 99']);
-    expect(bad({ exits: { takeProfits: [{ pct: '1', share: '60' }] } })).toEqual(['exits.takeProfits: shares add up to 60, not 100']);
+    expect(bad({ exits: { takeProfits: [{ pct: '1', share: '60' }] } })).toEqual([
+      'exits.takeProfits: shares add up to 60, not 100',
+    ]);
     expect(bad({ rsiPeriod: 14.5 })?.[0]).toMatch(/^rsiPeriod: /);
   });
 

@@ -11,7 +11,13 @@ import { flat } from '../support/fixtures/market';
 
 const twoTargets = {
   sizing: { mode: 'base', quantity: '1' },
-  exits: { takeProfits: [{ pct: '2', share: '50' }, { pct: '5', share: '50' }], stopLoss: { pct: '3' } },
+  exits: {
+    takeProfits: [
+      { pct: '2', share: '50' },
+      { pct: '5', share: '50' },
+    ],
+    stopLoss: { pct: '3' },
+  },
 };
 
 function expectPnl(actual: string, expected: string): void {
@@ -21,7 +27,9 @@ function expectPnl(actual: string, expected: string): void {
 
 describe('smart trade: market entry, two take-profits and a stop-loss', () => {
   it('sells half at +2% and half at +5%, then stops the bot', () => {
-    const r = backtest(smartTrade, twoTargets, [flat(100), [100, 103, 99, 102], [102, 106, 101, 105], flat(105)], { balances: { USDT: '1000' } });
+    const r = backtest(smartTrade, twoTargets, [flat(100), [100, 103, 99, 102], [102, 106, 101, 105], flat(105)], {
+      balances: { USDT: '1000' },
+    });
     // Entry: 1 BTC at the first close (100); fee 0.001 BTC leaves 0.999 to sell, split 0.499 (floored
     // to the 0.001 step) + 0.5 (the rest). Each level is an OCO: LIMIT_MAKER target + STOP_LOSS at 97.
     expect(orderLines(r)).toEqual([
@@ -65,7 +73,11 @@ describe('smart trade: market entry, two take-profits and a stop-loss', () => {
   it('take-profit and stop-loss in the same candle, low nearer the open: both stops fire first', () => {
     // Candle 2: open 100, low 97 (3 away), high 104 (4 away) → path 100 → 97 → 104 → 103.
     const r = backtest(smartTrade, twoTargets, [flat(100), [100, 104, 97, 103]], { balances: { USDT: '1000' } });
-    expect(fillLines(r)).toEqual(['entry BUY 1@100 fee 0.001 BTC', 'exit-1 SELL 0.499@97 fee 0.048403 USDT', 'exit-2 SELL 0.5@97 fee 0.0485 USDT']);
+    expect(fillLines(r)).toEqual([
+      'entry BUY 1@100 fee 0.001 BTC',
+      'exit-1 SELL 0.499@97 fee 0.048403 USDT',
+      'exit-2 SELL 0.5@97 fee 0.0485 USDT',
+    ]);
     // 1000 − 100 + 0.999 × 97 × 0.999
     expect(balance(r, 'USDT')).toBe('996.806097');
     expectPnl(r.realizedPnl, '-3.193903');
@@ -73,19 +85,30 @@ describe('smart trade: market entry, two take-profits and a stop-loss', () => {
   });
 
   it('a gap below the stop sells at the open, not at the stop price', () => {
-    const r = backtest(smartTrade, { sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '3' } } }, [flat(100), [95, 96, 94, 95]], { balances: { USDT: '1000' } });
+    const r = backtest(
+      smartTrade,
+      { sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '3' } } },
+      [flat(100), [95, 96, 94, 95]],
+      { balances: { USDT: '1000' } },
+    );
     expect(orderLines(r)).toEqual(['entry BUY MARKET 1 → FILLED', 'exit-1 SELL STOP_LOSS 0.999 stop:97 → FILLED']);
     expect(fillLines(r)).toEqual(['entry BUY 1@100 fee 0.001 BTC', 'exit-1 SELL 0.999@95 fee 0.094905 USDT']);
   });
 });
 
 describe('smart trade: exits the exchange did not take as placed', () => {
-  const oneTarget = { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '3' } } };
+  const oneTarget = {
+    sizing: { mode: 'base', quantity: '1' },
+    exits: { takeProfits: [{ pct: '2', share: '100' }], stopLoss: { pct: '3' } },
+  };
 
   it('a partly filled take-profit loses its stop leg: the rest is cancelled and bracketed again', () => {
     // participation 0.25 of volume / 4 = 0.25 BTC per point. Candle 2: 100 → 99.5 → 102.5 → 101:
     // the target (102) takes 0.25 at the high; the exchange expires the OCO's stop leg.
-    const r = backtest(smartTrade, oneTarget, [flat(100), ['100', '102.5', '99.5', '101', '4']], { balances: { USDT: '1000' }, participation: '0.25' });
+    const r = backtest(smartTrade, oneTarget, [flat(100), ['100', '102.5', '99.5', '101', '4']], {
+      balances: { USDT: '1000' },
+      participation: '0.25',
+    });
     expect(fillLines(r)).toEqual(['entry BUY 1@100 fee 0.001 BTC', 'exit-1 SELL 0.25@102 fee 0.0255 USDT']);
     expect(orderLines(r)).toEqual([
       'entry BUY MARKET 1 → FILLED',
@@ -100,7 +123,12 @@ describe('smart trade: exits the exchange did not take as placed', () => {
   it('exits the exchange refuses (the price is already past the target) become a market sell', () => {
     // The limit entry at 99 fills at the low of candle 2 (100 → 98.5 → 103.5 → 103); at the close
     // of 103 the target 100.98 is below the market: the OCO is refused (prices must straddle it).
-    const r = backtest(smartTrade, { ...oneTarget, entry: { type: 'limit', price: '99' } }, [flat(100), [100, 103.5, 98.5, 103]], { balances: { USDT: '1000' } });
+    const r = backtest(
+      smartTrade,
+      { ...oneTarget, entry: { type: 'limit', price: '99' } },
+      [flat(100), [100, 103.5, 98.5, 103]],
+      { balances: { USDT: '1000' } },
+    );
     expect(orderLines(r)).toEqual([
       'entry BUY LIMIT 1@99 → FILLED',
       'exit-1 SELL LIMIT_MAKER 0.999@100.98 → REJECTED',
@@ -108,14 +136,24 @@ describe('smart trade: exits the exchange did not take as placed', () => {
       'exit-1 SELL MARKET 0.999 → FILLED',
     ]);
     expect(fillLines(r).at(-1)).toBe('exit-1 SELL 0.999@103 fee 0.102897 USDT');
-    expect(r.orders.find((o) => o.request.type === 'MARKET' && o.request.side === 'SELL')!.reason).toMatch(/^exit exit-1 rejected \(-\d+: .*\): selling at market$/);
+    expect(r.orders.find((o) => o.request.type === 'MARKET' && o.request.side === 'SELL')!.reason).toMatch(
+      /^exit exit-1 rejected \(-\d+: .*\): selling at market$/,
+    );
     expect(r.stopReason).toBe('smart trade complete: every exit filled');
   });
 });
 
 describe('smart trade: limit entry', () => {
   it('rounds the limit price down to the tick and the quantity down to the step', () => {
-    const r = backtest(smartTrade, { entry: { type: 'limit', price: '99.999' }, sizing: { mode: 'base', quantity: '0.0529' }, exits: { stopLoss: { pct: '10' } } }, [flat(100), flat(100)]);
+    const r = backtest(
+      smartTrade,
+      {
+        entry: { type: 'limit', price: '99.999' },
+        sizing: { mode: 'base', quantity: '0.0529' },
+        exits: { stopLoss: { pct: '10' } },
+      },
+      [flat(100), flat(100)],
+    );
     expect(orderLines(r)).toEqual(['entry BUY LIMIT 0.052@99.99 → NEW']);
   });
 
@@ -124,7 +162,11 @@ describe('smart trade: limit entry', () => {
     // Candle 2: 100 → 100.5 → 98 → 99.5: only the point at 98 crosses the 99 limit: 0.5 filled.
     const r = backtest(
       smartTrade,
-      { entry: { type: 'limit', price: '99', timeoutCandles: 2 }, sizing: { mode: 'base', quantity: '2' }, exits: { takeProfits: [{ pct: '10', share: '100' }], stopLoss: { pct: '10' } } },
+      {
+        entry: { type: 'limit', price: '99', timeoutCandles: 2 },
+        sizing: { mode: 'base', quantity: '2' },
+        exits: { takeProfits: [{ pct: '10', share: '100' }], stopLoss: { pct: '10' } },
+      },
       [flat(100), ['100', '100.5', '98', '99.5', '4'], flat(100), flat(100)],
       { participation: '0.5' },
     );
@@ -141,18 +183,35 @@ describe('smart trade: limit entry', () => {
 
 describe('smart trade: trailing stops', () => {
   it('native: a STOP_LOSS with trailingDelta trails the highest price and sells 2% below it', () => {
-    const r = backtest(smartTrade, { sizing: { mode: 'base', quantity: '1' }, exits: { trailing: { pct: '2' } } }, [flat(100), [100, 110, 100, 109], [109, 109.5, 107, 107.5]], { balances: { USDT: '1000' } });
+    const r = backtest(
+      smartTrade,
+      { sizing: { mode: 'base', quantity: '1' }, exits: { trailing: { pct: '2' } } },
+      [flat(100), [100, 110, 100, 109], [109, 109.5, 107, 107.5]],
+      { balances: { USDT: '1000' } },
+    );
     expect(orderLines(r)).toEqual(['entry BUY MARKET 1 → FILLED', 'exit-1 SELL STOP_LOSS 0.999 trail:200 → FILLED']);
     // Highest 110 → triggers at 110 × 0.98 = 107.8 on the way down to 107.
     expect(fillLines(r)[1]).toBe('exit-1 SELL 0.999@107.8 fee 0.1076922 USDT');
   });
 
   it('emulated: price triggers raise a fixed stop, and the exits are placed again with it', () => {
-    const params = { sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '20', share: '100' }], stopLoss: { pct: '5' }, trailing: { pct: '2', native: false, stepPct: '1' } } };
+    const params = {
+      sizing: { mode: 'base', quantity: '1' },
+      exits: {
+        takeProfits: [{ pct: '20', share: '100' }],
+        stopLoss: { pct: '5' },
+        trailing: { pct: '2', native: false, stepPct: '1' },
+      },
+    };
     // Entry 100: stop 95; watch above 95 × 1.01 / 0.98 = 97.90816327 (already below the price).
     // Candle 2 opens at 100 ≥ the watch: stop → 98; next watch 98 × 1.01 / 0.98 = 101.
     // Candle 3 opens at 103 ≥ 101: stop → 100.94. Candle 4 falls through it: sold at 100.94.
-    const r = backtest(smartTrade, params, [flat(100), [100, 104, 100, 103], [103, 106, 103, 105], [105, 105, 100, 100.5]], { balances: { USDT: '1000' } });
+    const r = backtest(
+      smartTrade,
+      params,
+      [flat(100), [100, 104, 100, 103], [103, 106, 103, 105], [105, 105, 100, 100.5]],
+      { balances: { USDT: '1000' } },
+    );
     expect(orderLines(r)).toEqual([
       'entry BUY MARKET 1 → FILLED',
       'exit-1 SELL LIMIT_MAKER 0.999@120 → CANCELED',
@@ -172,22 +231,44 @@ describe('smart trade: trailing stops', () => {
 
 describe('smart trade: refusals', () => {
   it('stops with the reason when the balance cannot pay for the entry', () => {
-    const r = backtest(smartTrade, { sizing: { mode: 'quote', amount: '2000' }, exits: { stopLoss: { pct: '5' } } }, [flat(100)], { balances: { USDT: '1000' } });
+    const r = backtest(
+      smartTrade,
+      { sizing: { mode: 'quote', amount: '2000' }, exits: { stopLoss: { pct: '5' } } },
+      [flat(100)],
+      { balances: { USDT: '1000' } },
+    );
     expect(r.orders).toEqual([]);
-    expect(r.stopReason).toBe('smart trade cannot enter: insufficient balance: the entry needs 2000 quote, 1000 is free');
+    expect(r.stopReason).toBe(
+      'smart trade cannot enter: insufficient balance: the entry needs 2000 quote, 1000 is free',
+    );
   });
 
   it('an entry the exchange refuses (below min notional after rounding) stops the bot with the exchange reason', () => {
-    const r = backtest(smartTrade, { sizing: { mode: 'base', quantity: '0.04' }, exits: { stopLoss: { pct: '5' } } }, [flat(100)]);
-    expect(r.stopReason).toBe('smart trade cannot enter: fixed quantity 0.04: order value 4 is below the minimum notional 5');
+    const r = backtest(smartTrade, { sizing: { mode: 'base', quantity: '0.04' }, exits: { stopLoss: { pct: '5' } } }, [
+      flat(100),
+    ]);
+    expect(r.stopReason).toBe(
+      'smart trade cannot enter: fixed quantity 0.04: order value 4 is below the minimum notional 5',
+    );
   });
 
   it('validates its params', () => {
-    const bad = (p: unknown) => smartTradeParams.safeParse(p).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(bad({ sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '2', share: '60' }] } })).toEqual(['exits.takeProfits: shares add up to 60, not 100']);
-    expect(bad({ sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '2' }, trailing: { pct: '1' } } })?.[0]).toMatch(/^exits.trailing: a native trailing stop/);
-    expect(bad({ sizing: { mode: 'base', quantity: '1' }, exits: { trailing: { pct: '1.255' } } })?.[0]).toMatch(/whole basis points/);
-    expect(bad({ sizing: { mode: 'base', quantity: '1' }, exits: {} })).toEqual(['exits: give at least one take-profit, a stop-loss or a trailing stop']);
-    expect(bad({ sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '2' } }, extra: true })?.[0]).toMatch(/unrecognized|Unrecognized/);
+    const bad = (p: unknown) =>
+      smartTradeParams.safeParse(p).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(
+      bad({ sizing: { mode: 'base', quantity: '1' }, exits: { takeProfits: [{ pct: '2', share: '60' }] } }),
+    ).toEqual(['exits.takeProfits: shares add up to 60, not 100']);
+    expect(
+      bad({ sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '2' }, trailing: { pct: '1' } } })?.[0],
+    ).toMatch(/^exits.trailing: a native trailing stop/);
+    expect(bad({ sizing: { mode: 'base', quantity: '1' }, exits: { trailing: { pct: '1.255' } } })?.[0]).toMatch(
+      /whole basis points/,
+    );
+    expect(bad({ sizing: { mode: 'base', quantity: '1' }, exits: {} })).toEqual([
+      'exits: give at least one take-profit, a stop-loss or a trailing stop',
+    ]);
+    expect(
+      bad({ sizing: { mode: 'base', quantity: '1' }, exits: { stopLoss: { pct: '2' } }, extra: true })?.[0],
+    ).toMatch(/unrecognized|Unrecognized/);
   });
 });

@@ -10,13 +10,35 @@ import { ClosedCandleLog, catchUpTargets } from '../../workers/stream-catch-up';
 
 const BASE = 'ws://127.0.0.1:1';
 const MINUTE = 60_000;
-const candleAt = (openTime: number): Candle => ({ symbol: 'BTCUSDT', interval: '1m', openTime, closeTime: openTime + MINUTE - 1, open: '1', high: '1', low: '1', close: '1', volume: '0' });
-const botStartedAt = (runStartedAt: number): RunningBot => ({ workflowId: `bot-${runStartedAt}`, runStartedAt, symbol: 'BTCUSDT', interval: '1m', account: 'paper', watches: {} }) as unknown as RunningBot;
+const candleAt = (openTime: number): Candle => ({
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  openTime,
+  closeTime: openTime + MINUTE - 1,
+  open: '1',
+  high: '1',
+  low: '1',
+  close: '1',
+  volume: '0',
+});
+const botStartedAt = (runStartedAt: number): RunningBot =>
+  ({
+    workflowId: `bot-${runStartedAt}`,
+    runStartedAt,
+    symbol: 'BTCUSDT',
+    interval: '1m',
+    account: 'paper',
+    watches: {},
+  }) as unknown as RunningBot;
 
 describe('which newcomers get the last closed candle', () => {
   it('by closeTime when this process did not see the candle close (a worker replacing a dead one)', () => {
     const c = candleAt(10 * MINUTE);
-    expect(catchUpTargets(c, [botStartedAt(c.closeTime - 5_000), botStartedAt(c.closeTime + 5_000)]).map((b) => b.runStartedAt)).toEqual([c.closeTime - 5_000]);
+    expect(
+      catchUpTargets(c, [botStartedAt(c.closeTime - 5_000), botStartedAt(c.closeTime + 5_000)]).map(
+        (b) => b.runStartedAt,
+      ),
+    ).toEqual([c.closeTime - 5_000]);
   });
 
   it('by when it was seen closing, when the candle clock leads the wall clock (candles closed by hand)', () => {

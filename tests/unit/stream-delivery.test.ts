@@ -12,8 +12,24 @@ import { ConfigError } from '../../workers/config';
 import { DEFAULT_DELIVERY, StreamDelivery, deliveryFromEnv } from '../../workers/stream-delivery';
 import { DUPLICATE_CANDLE } from '../../workflows/stream-updates';
 
-const CANDLE: Candle = { symbol: 'BTCUSDT', interval: '1m', openTime: 60_000, closeTime: 119_999, open: '1', high: '1', low: '1', close: '1', volume: '0' };
-const REPORT = { clientOrderId: 'x-1', status: 'FILLED', executedQty: '1', updateTime: 5, fills: [] } as unknown as OrderSnapshot;
+const CANDLE: Candle = {
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  openTime: 60_000,
+  closeTime: 119_999,
+  open: '1',
+  high: '1',
+  low: '1',
+  close: '1',
+  volume: '0',
+};
+const REPORT = {
+  clientOrderId: 'x-1',
+  status: 'FILLED',
+  executedQty: '1',
+  updateTime: 5,
+  fills: [],
+} as unknown as OrderSnapshot;
 
 type UpdateBehaviour = 'accept' | 'never' | 'duplicate' | 'gone' | 'unknown-handler';
 
@@ -28,11 +44,18 @@ function fakeClient(behaviour: UpdateBehaviour) {
         case 'never':
           return new Promise<void>(() => {});
         case 'duplicate':
-          return Promise.reject(new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ message: DUPLICATE_CANDLE })));
+          return Promise.reject(
+            new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ message: DUPLICATE_CANDLE })),
+          );
         case 'gone':
           return Promise.reject(new WorkflowNotFoundError('not found', 'bot-a', undefined));
         case 'unknown-handler':
-          return Promise.reject(new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ message: 'No registered handler for update: deliverCandle' })));
+          return Promise.reject(
+            new WorkflowUpdateFailedError(
+              'update failed',
+              ApplicationFailure.create({ message: 'No registered handler for update: deliverCandle' }),
+            ),
+          );
       }
     },
     signal: (def: { name: string }) => {
@@ -44,7 +67,12 @@ function fakeClient(behaviour: UpdateBehaviour) {
   const client = {
     workflow: { getHandle: () => handle },
     withDeadline: <R>(deadline: number, fn: () => Promise<R>) =>
-      Promise.race([fn(), new Promise<R>((_, reject) => setTimeout(() => reject(new Error('deadline exceeded')), Math.max(0, deadline - Date.now())))]),
+      Promise.race([
+        fn(),
+        new Promise<R>((_, reject) =>
+          setTimeout(() => reject(new Error('deadline exceeded')), Math.max(0, deadline - Date.now())),
+        ),
+      ]),
   };
   return { client: client as unknown as Client, calls };
 }
@@ -81,7 +109,9 @@ describe('StreamDelivery', () => {
     const old = fakeClient('unknown-handler');
     expect(await new StreamDelivery(old.client, modes).candle('bot-a', CANDLE)).toBe('signal');
     const gone = fakeClient('gone');
-    await expect(new StreamDelivery(gone.client, modes).candle('bot-a', CANDLE)).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(new StreamDelivery(gone.client, modes).candle('bot-a', CANDLE)).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     expect(gone.calls.some((c) => c.startsWith('signal'))).toBe(false);
   });
 });

@@ -20,10 +20,28 @@ describe('/run arguments', () => {
   const o = { defaultAccount: 'paper', now: 1_700_000_000_000 };
 
   it('builds a definition validated like a config file; numbers given for decimals become text', () => {
-    const r = parseRunArgs(['dca-take-profit', 'btcusdt', 'quantity=0.01', 'everyCandles=2', 'takeProfitPct=1.5', 'interval=5m', 'name=my-dca'], o);
+    const r = parseRunArgs(
+      [
+        'dca-take-profit',
+        'btcusdt',
+        'quantity=0.01',
+        'everyCandles=2',
+        'takeProfitPct=1.5',
+        'interval=5m',
+        'name=my-dca',
+      ],
+      o,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.definition).toMatchObject({ name: 'my-dca', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '5m', account: 'paper', params: { quantity: '0.01', everyCandles: 2, takeProfitPct: '1.5' } });
+    expect(r.definition).toMatchObject({
+      name: 'my-dca',
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      interval: '5m',
+      account: 'paper',
+      params: { quantity: '0.01', everyCandles: 2, takeProfitPct: '1.5' },
+    });
   });
 
   it('trades=N: the strategy’s own trade count and the kernel’s stop after N trades (seed 001)', () => {
@@ -37,9 +55,20 @@ describe('/run arguments', () => {
   });
 
   it('nests dotted keys and takes JSON values', () => {
-    const r = parseRunArgs(['smart-trade', 'ETHUSDT', 'sizing={"mode":"base","quantity":"0.1"}', 'exits.stopLoss.pct=2', 'exits.takeProfits=[{"pct":"3","share":"100"}]'], o);
+    const r = parseRunArgs(
+      [
+        'smart-trade',
+        'ETHUSDT',
+        'sizing={"mode":"base","quantity":"0.1"}',
+        'exits.stopLoss.pct=2',
+        'exits.takeProfits=[{"pct":"3","share":"100"}]',
+      ],
+      o,
+    );
     if (!r.ok) throw new Error(r.problems.join('\n'));
-    expect(r.definition.params).toMatchObject({ exits: { stopLoss: { pct: '2' }, takeProfits: [{ pct: '3', share: '100' }] } });
+    expect(r.definition.params).toMatchObject({
+      exits: { stopLoss: { pct: '2' }, takeProfits: [{ pct: '3', share: '100' }] },
+    });
   });
 
   it('refuses with the reason, naming the field', () => {
@@ -49,11 +78,17 @@ describe('/run arguments', () => {
     };
     expect(bad(['nope', 'BTCUSDT']).join()).toMatch(/unknown strategy "nope"/);
     expect(bad(['dca-take-profit']).join()).toMatch(/usage: \/run/);
-    expect(bad(['dca-take-profit', 'BTCUSDT', 'quantity=-1']).join()).toMatch(/params\.quantity: must be greater than 0/);
-    expect(bad(['dca-take-profit', 'BTCUSDT', 'quantity=0.1', 'trades=0']).join()).toMatch(/trades: must be a whole number/);
+    expect(bad(['dca-take-profit', 'BTCUSDT', 'quantity=-1']).join()).toMatch(
+      /params\.quantity: must be greater than 0/,
+    );
+    expect(bad(['dca-take-profit', 'BTCUSDT', 'quantity=0.1', 'trades=0']).join()).toMatch(
+      /trades: must be a whole number/,
+    );
     expect(bad(['dca-take-profit', 'BTCUSDT', 'quantity=0.1', 'bogus']).join()).toMatch(/expected key=value/);
     expect(bad(['dca-take-profit', 'BTCUSDT', 'quantity=0.1', '__proto__.x=1']).join()).toMatch(/not a param name/);
-    expect(bad(['dca-take-profit', 'BTCUSDT', 'quantity=0.1', 'interval=7m']).join()).toMatch(/interval: must be one of/);
+    expect(bad(['dca-take-profit', 'BTCUSDT', 'quantity=0.1', 'interval=7m']).join()).toMatch(
+      /interval: must be one of/,
+    );
   });
 });
 
@@ -61,32 +96,67 @@ describe('settings', () => {
   it('no token: no Telegram; a token needs allowed chats; ids are checked', () => {
     expect(telegramSettings({})).toBeNull();
     expect(() => telegramSettings({ TELEGRAM_BOT_TOKEN: TOKEN })).toThrow(/TELEGRAM_ALLOWED_CHATS: required/);
-    expect(() => telegramSettings({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOWED_CHATS: '12,abc' })).toThrow(/"abc" is not a chat or user id/);
-    expect(() => telegramSettings({ TELEGRAM_BOT_TOKEN: 'nope', TELEGRAM_ALLOWED_CHATS: '1' })).toThrow(/TELEGRAM_BOT_TOKEN/);
-    const s = telegramSettings({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOWED_CHATS: '12, -100345', TELEGRAM_API_ROOT: 'http://127.0.0.1:9' }, '/tmp/x')!;
-    expect(s).toMatchObject({ allowedChats: [12, -100345], notifyChats: [12, -100345], allowedUsers: null, apiRoot: 'http://127.0.0.1:9', stateFile: '/tmp/x/telegram-state.json' });
+    expect(() => telegramSettings({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOWED_CHATS: '12,abc' })).toThrow(
+      /"abc" is not a chat or user id/,
+    );
+    expect(() => telegramSettings({ TELEGRAM_BOT_TOKEN: 'nope', TELEGRAM_ALLOWED_CHATS: '1' })).toThrow(
+      /TELEGRAM_BOT_TOKEN/,
+    );
+    const s = telegramSettings(
+      { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_ALLOWED_CHATS: '12, -100345', TELEGRAM_API_ROOT: 'http://127.0.0.1:9' },
+      '/tmp/x',
+    )!;
+    expect(s).toMatchObject({
+      allowedChats: [12, -100345],
+      notifyChats: [12, -100345],
+      allowedUsers: null,
+      apiRoot: 'http://127.0.0.1:9',
+      stateFile: '/tmp/x/telegram-state.json',
+    });
   });
 
   it('notification kinds on / silent / off', () => {
     expect(notifySettings({}).modes).toEqual(DEFAULT_MODES);
-    expect(notifySettings({ TELEGRAM_NOTIFY: 'fill=on, warning=off,entry=silent' }).modes).toMatchObject({ fill: 'on', warning: 'off', entry: 'silent', exit: 'on' });
+    expect(notifySettings({ TELEGRAM_NOTIFY: 'fill=on, warning=off,entry=silent' }).modes).toMatchObject({
+      fill: 'on',
+      warning: 'off',
+      entry: 'silent',
+      exit: 'on',
+    });
     expect(() => notifySettings({ TELEGRAM_NOTIFY: 'fills=on' })).toThrow(/kind one of/);
   });
 });
 
 describe('replies', () => {
   it('max drawdown is the largest fall of cumulative PnL from its peak', () => {
-    const trip = (closedAt: number, pnl: string) => ({ openedAt: 0, closedAt, entryQty: '1', avgEntryPrice: '1', avgExitPrice: '1', pnl });
+    const trip = (closedAt: number, pnl: string) => ({
+      openedAt: 0,
+      closedAt,
+      entryQty: '1',
+      avgEntryPrice: '1',
+      avgExitPrice: '1',
+      pnl,
+    });
     expect(maxDrawdown([trip(1, '5'), trip(2, '-3'), trip(3, '-4'), trip(4, '10'), trip(5, '-2')])).toBe('7');
     expect(maxDrawdown([])).toBe('0');
   });
 });
 
 describe('outbox delivery', () => {
-  const notice = (id: string, kind: Notice['kind'] = 'entry'): Notice => ({ id, kind, bot: 'b', time: 1, text: `notice ${id}` });
+  const notice = (id: string, kind: Notice['kind'] = 'entry'): Notice => ({
+    id,
+    kind,
+    bot: 'b',
+    time: 1,
+    text: `notice ${id}`,
+  });
 
   function setup(channel: Channel, modes: Partial<typeof DEFAULT_MODES> = {}) {
-    const settings = { ...notifySettings({}), dbFile: path.join(os.tmpdir(), `outbox-${randomUUID()}.db`), modes: { ...DEFAULT_MODES, ...modes } };
+    const settings = {
+      ...notifySettings({}),
+      dbFile: path.join(os.tmpdir(), `outbox-${randomUUID()}.db`),
+      modes: { ...DEFAULT_MODES, ...modes },
+    };
     const logged: string[] = [];
     return { notifier: new Notifier({ settings, log: (l) => logged.push(l), channels: [channel] }), logged, settings };
   }
@@ -96,7 +166,11 @@ describe('outbox delivery', () => {
     const { notifier, logged, settings } = setup({ name: 'test', send: async (p) => (got.push(p), 'ok') });
     expect(await notifier.submit([notice('a')])).toEqual({ queued: 2, sent: 2, pending: 0 });
     expect(await notifier.submit([notice('a')])).toEqual({ queued: 0, sent: 0, pending: 0 });
-    const second = new Notifier({ settings, log: () => {}, channels: [{ name: 'test', send: async (p) => (got.push(p), 'ok') }] });
+    const second = new Notifier({
+      settings,
+      log: () => {},
+      channels: [{ name: 'test', send: async (p) => (got.push(p), 'ok') }],
+    });
     await second.submit([notice('a')]);
     await second.deliverDue();
     expect(got.map((p) => p.id)).toEqual(['a']);
@@ -128,14 +202,20 @@ describe('outbox delivery', () => {
     expect(notifier.outbox.get('gone', 'test')?.status).toBe('failed');
     expect(notifier.outbox.get('f', 'test')).toBeNull();
     expect(notifier.outbox.get('f', 'log')?.status).toBe('sent');
-    expect(got.map((p) => [p.id, p.silent])).toEqual([['x', false], ['w', true]]);
+    expect(got.map((p) => [p.id, p.silent])).toEqual([
+      ['x', false],
+      ['w', true],
+    ]);
     notifier.close();
   });
 
   it('the notification activity stores and returns without waiting for the channel; the send goes on in the background, once', async () => {
     const got: string[] = [];
     let answer: (() => void) | null = null;
-    const { notifier } = setup({ name: 'test', send: (p) => new Promise<string>((resolve) => (answer = () => (got.push(p.id), resolve('ok')))) });
+    const { notifier } = setup({
+      name: 'test',
+      send: (p) => new Promise<string>((resolve) => (answer = () => (got.push(p.id), resolve('ok')))),
+    });
     const notify = createNotifyActivities({ notifier });
     // The channel does not answer: the activity (a local activity in the bot's workflow task) returns anyway.
     expect(await notify.deliverNotifications({ notices: [notice('bg')] })).toEqual({ queued: 2, sent: 0, pending: 2 });
@@ -150,18 +230,30 @@ describe('outbox delivery', () => {
     await waiting;
     expect(got).toEqual(['bg']);
     expect(notifier.outbox.get('bg', 'test')?.status).toBe('sent');
-    await expect(notify.deliverNotifications({ notices: [{ id: '', kind: 'entry' }] } as never)).rejects.toThrow(/input must be/);
+    await expect(notify.deliverNotifications({ notices: [{ id: '', kind: 'entry' }] } as never)).rejects.toThrow(
+      /input must be/,
+    );
     notifier.close();
   });
 
   it('a delivery held by a process that died is sent once its claim expires, by whoever claims it', async () => {
     const got: string[] = [];
     const { notifier, settings } = setup({ name: 'test', send: async (p) => (got.push(p.id), 'ok') });
-    notifier.outbox.enqueue([{ id: 'k', channel: 'test', payload: JSON.stringify({ id: 'k', kind: 'entry', bot: 'b', time: 1, text: 't', silent: false }) }]);
+    notifier.outbox.enqueue([
+      {
+        id: 'k',
+        channel: 'test',
+        payload: JSON.stringify({ id: 'k', kind: 'entry', bot: 'b', time: 1, text: 't', silent: false }),
+      },
+    ]);
     const dead = notifier.outbox.claim('k', 'test', Date.now());
     expect(dead).not.toBeNull();
     expect(await notifier.deliverDue()).toBe(0); // still claimed
-    const later = new Notifier({ settings, log: () => {}, channels: [{ name: 'test', send: async (p) => (got.push(p.id), 'ok') }] });
+    const later = new Notifier({
+      settings,
+      log: () => {},
+      channels: [{ name: 'test', send: async (p) => (got.push(p.id), 'ok') }],
+    });
     expect(later.outbox.claimDue(10, Date.now() + 60_000)).toHaveLength(1);
     notifier.close();
     later.close();

@@ -29,39 +29,78 @@ const refusal = (fn: () => unknown): string => {
 
 describe('worker environment', () => {
   it('BINANCE_API_KEY without its secret is refused, not ignored', () => {
-    expect(refusal(() => accountSettings({ BINANCE_API_KEY: 'abc' }))).toBe('BINANCE_API_KEY is set but BINANCE_API_SECRET is not: the "binance" account needs both');
-    expect(refusal(() => accountSettings({ BINANCE_API_SECRET: 'abc' }))).toMatch(/^BINANCE_API_SECRET is set but BINANCE_API_KEY is not/);
-    expect(accountSettings({ BINANCE_API_KEY: 'abc', BINANCE_API_SECRET: 'def' }).map((a) => a.name)).toEqual(['binance']);
+    expect(refusal(() => accountSettings({ BINANCE_API_KEY: 'abc' }))).toBe(
+      'BINANCE_API_KEY is set but BINANCE_API_SECRET is not: the "binance" account needs both',
+    );
+    expect(refusal(() => accountSettings({ BINANCE_API_SECRET: 'abc' }))).toMatch(
+      /^BINANCE_API_SECRET is set but BINANCE_API_KEY is not/,
+    );
+    expect(accountSettings({ BINANCE_API_KEY: 'abc', BINANCE_API_SECRET: 'def' }).map((a) => a.name)).toEqual([
+      'binance',
+    ]);
   });
 
   it('account names that differ only by case (or - and _) are one account, refused', () => {
-    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'paper,PAPER,Paper', ...paper() }))).toBe('BOT_ACCOUNTS: "paper" and "PAPER" are the same account (names are compared ignoring case, "-" as "_": both would read ACCOUNT_PAPER_*)');
-    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'my-acct,my_acct', ...paper('MY_ACCT') }))).toMatch(/"my-acct" and "my_acct" are the same account/);
-    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'bad name', ...paper() }))).toMatch(/account name "bad name" must be/);
+    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'paper,PAPER,Paper', ...paper() }))).toBe(
+      'BOT_ACCOUNTS: "paper" and "PAPER" are the same account (names are compared ignoring case, "-" as "_": both would read ACCOUNT_PAPER_*)',
+    );
+    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'my-acct,my_acct', ...paper('MY_ACCT') }))).toMatch(
+      /"my-acct" and "my_acct" are the same account/,
+    );
+    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'bad name', ...paper() }))).toMatch(
+      /account name "bad name" must be/,
+    );
   });
 
   it('a key with a stray quote or space from .env is refused, naming the variable', () => {
-    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'paper', ...paper('PAPER', { ACCOUNT_PAPER_API_KEY: '"key123' }) }))).toMatch(/ACCOUNT_PAPER_API_KEY: contains a quote character/);
-    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'paper', ...paper('PAPER', { ACCOUNT_PAPER_API_SECRET: 'secret456 ' }) }))).toMatch(/ACCOUNT_PAPER_API_SECRET: contains spaces/);
-    expect(refusal(() => accountSettings({ BINANCE_API_KEY: "'abc'", BINANCE_API_SECRET: 'x' }))).toMatch(/^BINANCE_API_KEY: contains a quote character/);
-    expect(refusal(() => accountSettings({ BOT_ACCOUNTS: 'paper', ...paper('PAPER', { ACCOUNT_PAPER_API_SECRET: '' }) }))).toMatch(/ACCOUNT_PAPER_API_SECRET: is required/);
+    expect(
+      refusal(() =>
+        accountSettings({ BOT_ACCOUNTS: 'paper', ...paper('PAPER', { ACCOUNT_PAPER_API_KEY: '"key123' }) }),
+      ),
+    ).toMatch(/ACCOUNT_PAPER_API_KEY: contains a quote character/);
+    expect(
+      refusal(() =>
+        accountSettings({ BOT_ACCOUNTS: 'paper', ...paper('PAPER', { ACCOUNT_PAPER_API_SECRET: 'secret456 ' }) }),
+      ),
+    ).toMatch(/ACCOUNT_PAPER_API_SECRET: contains spaces/);
+    expect(refusal(() => accountSettings({ BINANCE_API_KEY: "'abc'", BINANCE_API_SECRET: 'x' }))).toMatch(
+      /^BINANCE_API_KEY: contains a quote character/,
+    );
+    expect(
+      refusal(() => accountSettings({ BOT_ACCOUNTS: 'paper', ...paper('PAPER', { ACCOUNT_PAPER_API_SECRET: '' }) })),
+    ).toMatch(/ACCOUNT_PAPER_API_SECRET: is required/);
   });
 
   it('missing TLS files are named by their variable', () => {
-    expect(refusal(() => temporalSettings({ TEMPORAL_TLS: 'true', TEMPORAL_TLS_CA: '/nowhere/ca.pem' }))).toBe('TEMPORAL_TLS_CA=/nowhere/ca.pem: cannot read the file (no such file)');
-    expect(refusal(() => temporalSettings({ TEMPORAL_TLS_CERT: '/nowhere/c.pem', TEMPORAL_TLS_KEY: '/nowhere/k.pem' }))).toBe('TEMPORAL_TLS_CERT=/nowhere/c.pem: cannot read the file (no such file)');
+    expect(refusal(() => temporalSettings({ TEMPORAL_TLS: 'true', TEMPORAL_TLS_CA: '/nowhere/ca.pem' }))).toBe(
+      'TEMPORAL_TLS_CA=/nowhere/ca.pem: cannot read the file (no such file)',
+    );
+    expect(
+      refusal(() => temporalSettings({ TEMPORAL_TLS_CERT: '/nowhere/c.pem', TEMPORAL_TLS_KEY: '/nowhere/k.pem' })),
+    ).toBe('TEMPORAL_TLS_CERT=/nowhere/c.pem: cannot read the file (no such file)');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tls-'));
     writeFileSync(path.join(dir, 'ca.pem'), 'x');
-    expect(temporalSettings({ TEMPORAL_TLS: 'true', TEMPORAL_TLS_CA: path.join(dir, 'ca.pem') }).tls?.serverRootCACertificate?.toString()).toBe('x');
+    expect(
+      temporalSettings({
+        TEMPORAL_TLS: 'true',
+        TEMPORAL_TLS_CA: path.join(dir, 'ca.pem'),
+      }).tls?.serverRootCACertificate?.toString(),
+    ).toBe('x');
   });
 
   it('a missing workflow bundle is named, with how to build it', () => {
-    expect(refusal(() => workflowBundlePath({ WORKFLOW_BUNDLE: '/nowhere/bundle.js' }))).toMatch(/^WORKFLOW_BUNDLE=\/nowhere\/bundle\.js: no such file \(build it with `npm run build:bundle`/);
+    expect(refusal(() => workflowBundlePath({ WORKFLOW_BUNDLE: '/nowhere/bundle.js' }))).toMatch(
+      /^WORKFLOW_BUNDLE=\/nowhere\/bundle\.js: no such file \(build it with `npm run build:bundle`/,
+    );
     expect(workflowBundlePath({})).toBeUndefined();
   });
 
   it('a malformed Temporal address is refused', () => {
-    expect(refusal(() => temporalSettings({ TEMPORAL_ADDRESS: 'http://localhost:7233' }))).toMatch(/TEMPORAL_ADDRESS: must be host:port/);
-    expect(temporalSettings({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' }).address).toBe('temporal.example.com:7233');
+    expect(refusal(() => temporalSettings({ TEMPORAL_ADDRESS: 'http://localhost:7233' }))).toMatch(
+      /TEMPORAL_ADDRESS: must be host:port/,
+    );
+    expect(temporalSettings({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' }).address).toBe(
+      'temporal.example.com:7233',
+    );
   });
 });

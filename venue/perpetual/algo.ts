@@ -53,10 +53,13 @@ export function placeAlgo(core: PerpCore, ctx: Ctx, req: PerpAlgoRequest): AlgoP
   if (invalid) return fail(invalid);
   const mine = sym.algos.filter((a) => a.accountId === acc.id);
   if (req.clientAlgoId !== undefined) {
-    for (const s of core.symbols.values()) for (const a of s.algos) if (a.accountId === acc.id && a.clientAlgoId === req.clientAlgoId) return fail(PerpErrors.duplicateClientId());
+    for (const s of core.symbols.values())
+      for (const a of s.algos)
+        if (a.accountId === acc.id && a.clientAlgoId === req.clientAlgoId) return fail(PerpErrors.duplicateClientId());
   }
   if (mine.length >= sym.spec.maxNumAlgoOrders) return fail(PerpErrors.maxAlgoOrders());
-  if (req.closePosition && mine.some((a) => a.closePosition && a.side === req.side && a.type === req.type)) return fail(PerpErrors.closePositionExists());
+  if (req.closePosition && mine.some((a) => a.closePosition && a.side === req.side && a.type === req.type))
+    return fail(PerpErrors.closePositionExists());
   const workingType = req.workingType ?? 'CONTRACT_PRICE';
   const price = workingPrice(sym, { workingType });
   if (price === null) return fail(PerpErrors.noLiquidity());
@@ -66,14 +69,19 @@ export function placeAlgo(core: PerpCore, ctx: Ctx, req: PerpAlgoRequest): AlgoP
     if (req.activatePrice === undefined) {
       trailActive = true;
       trailExtreme = price;
-    } else if (req.side === 'SELL' ? d(req.activatePrice).lessThanOrEqualTo(price) : d(req.activatePrice).greaterThanOrEqualTo(price)) {
+    } else if (
+      req.side === 'SELL'
+        ? d(req.activatePrice).lessThanOrEqualTo(price)
+        : d(req.activatePrice).greaterThanOrEqualTo(price)
+    ) {
       return fail(PerpErrors.wouldTrigger());
     }
   } else if (conditionMet(req.type, req.side, req.triggerPrice as Dec, price)) return fail(PerpErrors.wouldTrigger());
   if (!req.closePosition && !req.reduceOnly && req.quantity !== undefined) {
     const valuation = req.price ?? req.triggerPrice ?? req.activatePrice ?? price;
     const min = sym.spec.filters.minNotional;
-    if (d(min).greaterThan(0) && d(req.quantity).times(valuation).lessThan(min)) return fail(PerpErrors.minNotional(min));
+    if (d(min).greaterThan(0) && d(req.quantity).times(valuation).lessThan(min))
+      return fail(PerpErrors.minNotional(min));
   }
   const algo: AlgoRec = {
     algoId: ++core.counters.algoId,
@@ -119,7 +127,8 @@ export function cancelAlgo(core: PerpCore, ctx: Ctx, a: AlgoRec): void {
 function trailingHit(a: AlgoRec, price: Dec): boolean {
   const p = d(price);
   if (!a.trailActive) {
-    const reached = a.side === 'SELL' ? p.greaterThanOrEqualTo(a.activatePrice as Dec) : p.lessThanOrEqualTo(a.activatePrice as Dec);
+    const reached =
+      a.side === 'SELL' ? p.greaterThanOrEqualTo(a.activatePrice as Dec) : p.lessThanOrEqualTo(a.activatePrice as Dec);
     if (!reached) return false;
     a.trailActive = true;
     a.trailExtreme = price;
@@ -128,19 +137,28 @@ function trailingHit(a: AlgoRec, price: Dec): boolean {
   if (a.side === 'SELL' ? p.greaterThan(best) : p.lessThan(best)) a.trailExtreme = price;
   const rate = d(a.callbackRate as Dec).dividedBy(100);
   const extreme = d(a.trailExtreme as Dec);
-  return a.side === 'SELL' ? p.lessThanOrEqualTo(extreme.times(new Decimal(1).minus(rate))) : p.greaterThanOrEqualTo(extreme.times(rate.plus(1)));
+  return a.side === 'SELL'
+    ? p.lessThanOrEqualTo(extreme.times(new Decimal(1).minus(rate)))
+    : p.greaterThanOrEqualTo(extreme.times(rate.plus(1)));
 }
 
 /**
  * Check the symbol's open conditional orders of one working type against the new price and
  * trigger those whose condition holds. `sweep`: the price moved continuously to this point.
  */
-export function checkAlgos(core: PerpCore, ctx: Ctx, sym: SymbolRec, workingType: 'CONTRACT_PRICE' | 'MARK_PRICE', sweep: boolean): void {
+export function checkAlgos(
+  core: PerpCore,
+  ctx: Ctx,
+  sym: SymbolRec,
+  workingType: 'CONTRACT_PRICE' | 'MARK_PRICE',
+  sweep: boolean,
+): void {
   const price = workingPrice(sym, { workingType });
   if (price === null || sym.algos.length === 0) return;
   for (const a of [...sym.algos]) {
     if (a.status !== 'NEW' || a.workingType !== workingType) continue;
-    const hit = a.type === 'TRAILING_STOP_MARKET' ? trailingHit(a, price) : conditionMet(a.type, a.side, a.triggerPrice, price);
+    const hit =
+      a.type === 'TRAILING_STOP_MARKET' ? trailingHit(a, price) : conditionMet(a.type, a.side, a.triggerPrice, price);
     if (!hit) continue;
     const stopLevel = a.type === 'TRAILING_STOP_MARKET' ? null : a.triggerPrice;
     const reference = sweep && workingType === 'CONTRACT_PRICE' && stopLevel !== null ? stopLevel : undefined;
@@ -182,6 +200,12 @@ function trigger(core: PerpCore, ctx: Ctx, a: AlgoRec, reference: Dec | undefine
     a.status = 'REJECTED';
     a.rejectReason = placed.msg;
     emitAlgo(core, ctx, a);
-    ctx.events.push({ kind: 'triggerReject', accountId: a.accountId, time: ctx.time, algo: algoView(a, undefined), reason: placed.msg });
+    ctx.events.push({
+      kind: 'triggerReject',
+      accountId: a.accountId,
+      time: ctx.time,
+      algo: algoView(a, undefined),
+      reason: placed.msg,
+    });
   }
 }

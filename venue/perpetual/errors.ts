@@ -29,7 +29,8 @@ export const PerpErrors = {
   priceTick: () => e(-4014, 'Price not increased by tick size.'),
   priceAboveMultiplier: (limit: string) => e(-4016, `Limit price can't be higher than ${limit}.`),
   priceBelowMultiplier: (limit: string) => e(-4024, `Limit price can't be lower than ${limit}.`),
-  minNotional: (notional: string) => e(-4164, `Order's notional must be no smaller than ${notional} (unless you choose reduce only).`),
+  minNotional: (notional: string) =>
+    e(-4164, `Order's notional must be no smaller than ${notional} (unless you choose reduce only).`),
   marginInsufficient: () => e(-2019, 'Margin is insufficient.'),
   wouldTrigger: () => e(-2021, 'Order would immediately trigger.'),
   reduceOnlyRejected: () => e(-2022, 'ReduceOnly Order is rejected.'),
@@ -41,17 +42,31 @@ export const PerpErrors = {
   noNeedPositionSide: () => e(-4059, 'No need to change position side.'),
   positionSideOpenOrders: () => e(-4067, 'Position side cannot be changed if there exists open orders.'),
   positionSidePosition: () => e(-4068, 'Position side cannot be changed if there exists position.'),
-  hedgeModeUnsupported: () => e(-1130, "Data sent for parameter 'dualSidePosition' is not valid: this exchange trades one-way mode only (dualSidePosition=false)."),
+  hedgeModeUnsupported: () =>
+    e(
+      -1130,
+      "Data sent for parameter 'dualSidePosition' is not valid: this exchange trades one-way mode only (dualSidePosition=false).",
+    ),
   noNeedMarginType: () => e(-4046, 'No need to change margin type.'),
   marginTypeOpenOrders: () => e(-4047, 'Margin type cannot be changed if there exists open orders.'),
   marginTypePosition: () => e(-4048, 'Margin type cannot be changed if there exists position.'),
   invalidLeverage: (leverage: number) => e(-4028, `Leverage ${leverage} is not valid`),
-  useAlgoEndpoint: () => e(-4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.'),
-  fokRejected: () => e(-5021, 'Due to the order could not be filled immediately, the FOK order has been rejected. The order will not be recorded in the order history'),
-  gtxRejected: () => e(-5022, 'Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history'),
+  useAlgoEndpoint: () =>
+    e(-4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.'),
+  fokRejected: () =>
+    e(
+      -5021,
+      'Due to the order could not be filled immediately, the FOK order has been rejected. The order will not be recorded in the order history',
+    ),
+  gtxRejected: () =>
+    e(
+      -5022,
+      'Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history',
+    ),
   maxOpenOrders: () => e(-2025, 'Reach max open order limit.'),
   maxAlgoOrders: () => e(-4045, 'Reach max stop order limit.'),
-  closePositionExists: () => e(-4130, 'An open stop or take profit order with GTE and closePosition in the direction is existing.'),
+  closePositionExists: () =>
+    e(-4130, 'An open stop or take profit order with GTE and closePosition in the direction is existing.'),
   closePositionType: () => e(-4136, 'Target strategy invalid for orderType, closePosition true.'),
   marketClosed: () => e(-4140, 'Invalid symbol status for opening position.'),
   noLiquidity: () => e(-4131, "The counterparty's best price does not meet the PERCENT_PRICE filter limit."),

@@ -8,7 +8,16 @@
 import { type Dec, d, str } from '../../core/decimal';
 import { commission } from './fees';
 import { type Ctx, accountEvent, applyFill, positionOf } from './ledger';
-import { type AccountRec, type AlgoRec, type OrderRec, type PerpCore, type SymbolRec, algoView, isFinal, orderView } from './state';
+import {
+  type AccountRec,
+  type AlgoRec,
+  type OrderRec,
+  type PerpCore,
+  type SymbolRec,
+  algoView,
+  isFinal,
+  orderView,
+} from './state';
 import type { PerpExecutionType, PerpFillView, PerpOrderStatus } from './types';
 import { markOf } from './views';
 
@@ -87,7 +96,13 @@ function takeOffBook(core: PerpCore, o: OrderRec): void {
 }
 
 /** An order that ends without (more) fills: CANCELED by the user, EXPIRED by the engine. */
-export function finishOrder(core: PerpCore, ctx: Ctx, o: OrderRec, status: Extract<PerpOrderStatus, 'CANCELED' | 'EXPIRED'>, reason: string | null = null): void {
+export function finishOrder(
+  core: PerpCore,
+  ctx: Ctx,
+  o: OrderRec,
+  status: Extract<PerpOrderStatus, 'CANCELED' | 'EXPIRED'>,
+  reason: string | null = null,
+): void {
   if (isFinal(o.status)) return;
   o.status = status;
   o.updateTime = ctx.time;
@@ -118,7 +133,8 @@ export function takeAlgoOff(core: PerpCore, a: AlgoRec): void {
 function onFlat(core: PerpCore, ctx: Ctx, acc: AccountRec, symbol: string, exceptOrderId: number): void {
   const sym = symbolOf(core, symbol);
   for (const o of [...sym.open]) {
-    if (o.accountId === acc.id && o.reduceOnly && o.orderId !== exceptOrderId) finishOrder(core, ctx, o, 'EXPIRED', 'REDUCE_ONLY_POSITION_CLOSED');
+    if (o.accountId === acc.id && o.reduceOnly && o.orderId !== exceptOrderId)
+      finishOrder(core, ctx, o, 'EXPIRED', 'REDUCE_ONLY_POSITION_CLOSED');
   }
   for (const a of [...sym.algos]) {
     if (a.accountId !== acc.id || !a.closePosition || a.status !== 'NEW') continue;

@@ -16,5 +16,8 @@ export function commission(qty: Dec, price: Dec, rate: Dec): Dec {
 
 /** Liquidation clearance fee: the rate on the liquidated notional, at most what margin is left (the rest goes to the insurance fund). */
 export function clearanceFee(notional: Decimal, rate: Dec, marginLeft: Decimal): Decimal {
-  return Decimal.min(notional.times(rate).toDecimalPlaces(COMMISSION_DECIMALS, Decimal.ROUND_UP), Decimal.max(0, marginLeft));
+  return Decimal.min(
+    notional.times(rate).toDecimalPlaces(COMMISSION_DECIMALS, Decimal.ROUND_UP),
+    Decimal.max(0, marginLeft),
+  );
 }

@@ -38,6 +38,16 @@ export { DEFAULT_PERP_SYMBOLS, BTCUSDT_BRACKETS, bookSymbol, leverageBrackets, p
 export { PerpErrors, PERP_CLIENT_ID_RANGE, PERP_CLIENT_ID_REGEX } from './errors';
 export { commission, DEFAULT_MAKER_FEE, DEFAULT_TAKER_FEE } from './fees';
 export { fundingPayment, nextFundingTime, EIGHT_HOURS_MS, DEFAULT_FUNDING_RATE } from './funding';
-export { bracketFor, breakEvenPrice, initialMargin, liquidationPrice, maintenanceMargin, maxLeverage, maxNotional, orderCost, unrealizedPnl } from './margin';
+export {
+  bracketFor,
+  breakEvenPrice,
+  initialMargin,
+  liquidationPrice,
+  maintenanceMargin,
+  maxLeverage,
+  maxNotional,
+  orderCost,
+  unrealizedPnl,
+} from './margin';
 export { ALGO_ORDER_TYPES, PERP_TIME_IN_FORCE } from './types';
 export type * from './types';

@@ -30,7 +30,13 @@ export const MONEY_DECIMALS = 8;
 /** Money amounts are kept to 8 decimals, like Binance's wallet. */
 export const money = (x: Decimal): Decimal => x.toDecimalPlaces(MONEY_DECIMALS, Decimal.ROUND_HALF_EVEN);
 
-const FLAT: PositionRec = Object.freeze({ amount: '0', entryPrice: '0', isolatedWallet: '0', accumulatedRealized: '0', updateTime: 0 });
+const FLAT: PositionRec = Object.freeze({
+  amount: '0',
+  entryPrice: '0',
+  isolatedWallet: '0',
+  accumulatedRealized: '0',
+  updateTime: 0,
+});
 
 export function openAccount(core: PerpCore, id: string, time: number): AccountRec {
   let acc = core.accounts.get(id);
@@ -68,8 +74,28 @@ export function crossWallet(core: PerpCore, acc: AccountRec, asset: string): Dec
 }
 
 /** Book one wallet change: the income record and the new wallet balance. */
-export function addIncome(core: PerpCore, ctx: Ctx, acc: AccountRec, asset: string, symbol: string, incomeType: IncomeType, income: Decimal, info: string, tradeId: number | null): IncomeRecord {
-  const rec: IncomeRecord = { tranId: ++core.counters.tranId, accountId: acc.id, symbol, incomeType, income: str(income), asset, info, time: ctx.time, tradeId };
+export function addIncome(
+  core: PerpCore,
+  ctx: Ctx,
+  acc: AccountRec,
+  asset: string,
+  symbol: string,
+  incomeType: IncomeType,
+  income: Decimal,
+  info: string,
+  tradeId: number | null,
+): IncomeRecord {
+  const rec: IncomeRecord = {
+    tranId: ++core.counters.tranId,
+    accountId: acc.id,
+    symbol,
+    incomeType,
+    income: str(income),
+    asset,
+    info,
+    time: ctx.time,
+    tradeId,
+  };
   acc.wallet[asset] = str(d(walletOf(acc, asset)).plus(income));
   acc.updateTime = ctx.time;
   core.incomes.push(rec);
@@ -103,7 +129,17 @@ export interface FillEffect {
  * Apply one fill to the account: position, entry, isolated margin, realised PnL and commission.
  * `fee` is the commission already computed (fees.ts).
  */
-export function applyFill(core: PerpCore, ctx: Ctx, acc: AccountRec, symbol: string, side: OrderSide, qty: Dec, price: Dec, fee: Dec, tradeId: number): FillEffect {
+export function applyFill(
+  core: PerpCore,
+  ctx: Ctx,
+  acc: AccountRec,
+  symbol: string,
+  side: OrderSide,
+  qty: Dec,
+  price: Dec,
+  fee: Dec,
+  tradeId: number,
+): FillEffect {
   const spec = (core.symbols.get(symbol) as NonNullable<ReturnType<typeof core.symbols.get>>).spec;
   const asset = spec.marginAsset;
   const settings = settingsOf(core, acc, symbol);
@@ -140,7 +176,8 @@ export function applyFill(core: PerpCore, ctx: Ctx, acc: AccountRec, symbol: str
   }
   const incomes: IncomeRecord[] = [];
   if (!realized.isZero()) incomes.push(addIncome(core, ctx, acc, asset, symbol, 'REALIZED_PNL', realized, '', tradeId));
-  if (!d(fee).isZero()) incomes.push(addIncome(core, ctx, acc, asset, symbol, 'COMMISSION', d(fee).negated(), '', tradeId));
+  if (!d(fee).isZero())
+    incomes.push(addIncome(core, ctx, acc, asset, symbol, 'COMMISSION', d(fee).negated(), '', tradeId));
   storePosition(core, acc, symbol, {
     amount: str(amount),
     entryPrice: str(entry),
@@ -154,32 +191,74 @@ export function applyFill(core: PerpCore, ctx: Ctx, acc: AccountRec, symbol: str
 /** Move the isolated wallet of a position by `delta` (funding on an isolated position, liquidation). */
 export function adjustIsolated(core: PerpCore, acc: AccountRec, symbol: string, delta: Decimal, time: number): void {
   const pos = positionOf(acc, symbol);
-  storePosition(core, acc, symbol, { ...pos, isolatedWallet: str(Decimal.max(0, d(pos.isolatedWallet).plus(delta))), updateTime: time });
+  storePosition(core, acc, symbol, {
+    ...pos,
+    isolatedWallet: str(Decimal.max(0, d(pos.isolatedWallet).plus(delta))),
+    updateTime: time,
+  });
 }
 
 /** Close a position outright at `price` (liquidation): realised PnL booked, amount and isolated wallet to 0. */
-export function closeAt(core: PerpCore, ctx: Ctx, acc: AccountRec, symbol: string, price: Dec, tradeId: number): { realized: Decimal; income: IncomeRecord | null } {
+export function closeAt(
+  core: PerpCore,
+  ctx: Ctx,
+  acc: AccountRec,
+  symbol: string,
+  price: Dec,
+  tradeId: number,
+): { realized: Decimal; income: IncomeRecord | null } {
   const pos = positionOf(acc, symbol);
   const asset = (core.symbols.get(symbol) as NonNullable<ReturnType<typeof core.symbols.get>>).spec.marginAsset;
   const realized = money(unrealizedPnl(pos.amount, pos.entryPrice, price));
-  const income = realized.isZero() ? null : addIncome(core, ctx, acc, asset, symbol, 'REALIZED_PNL', realized, 'LIQUIDATION', tradeId);
-  storePosition(core, acc, symbol, { amount: '0', entryPrice: '0', isolatedWallet: '0', accumulatedRealized: str(d(pos.accumulatedRealized).plus(realized)), updateTime: ctx.time });
+  const income = realized.isZero()
+    ? null
+    : addIncome(core, ctx, acc, asset, symbol, 'REALIZED_PNL', realized, 'LIQUIDATION', tradeId);
+  storePosition(core, acc, symbol, {
+    amount: '0',
+    entryPrice: '0',
+    isolatedWallet: '0',
+    accumulatedRealized: str(d(pos.accumulatedRealized).plus(realized)),
+    updateTime: ctx.time,
+  });
   return { realized, income };
 }
 
 /** The ACCOUNT_UPDATE event for a change of the account's wallet and some of its positions. */
-export function accountEvent(core: PerpCore, ctx: Ctx, acc: AccountRec, reason: AccountUpdateReason, symbols: readonly string[], incomes: readonly IncomeRecord[], markOf: (symbol: string) => Dec | null): void {
+export function accountEvent(
+  core: PerpCore,
+  ctx: Ctx,
+  acc: AccountRec,
+  reason: AccountUpdateReason,
+  symbols: readonly string[],
+  incomes: readonly IncomeRecord[],
+  markOf: (symbol: string) => Dec | null,
+): void {
   const assets = new Set<string>(incomes.map((i) => i.asset));
   for (const s of symbols) {
     const spec = core.symbols.get(s)?.spec;
     if (spec) assets.add(spec.marginAsset);
   }
   const balances = [...assets].map((asset) => {
-    const change = incomes.filter((i) => i.asset === asset && i.incomeType !== 'REALIZED_PNL' && i.incomeType !== 'COMMISSION').reduce((t, i) => t.plus(i.income), new Decimal(0));
-    return { asset, walletBalance: walletOf(acc, asset), crossWalletBalance: str(crossWallet(core, acc, asset)), balanceChange: str(change) };
+    const change = incomes
+      .filter((i) => i.asset === asset && i.incomeType !== 'REALIZED_PNL' && i.incomeType !== 'COMMISSION')
+      .reduce((t, i) => t.plus(i.income), new Decimal(0));
+    return {
+      asset,
+      walletBalance: walletOf(acc, asset),
+      crossWalletBalance: str(crossWallet(core, acc, asset)),
+      balanceChange: str(change),
+    };
   });
   const positions: PositionUpdate[] = symbols.map((symbol) => positionUpdate(core, acc, symbol, markOf(symbol)));
-  ctx.events.push({ kind: 'account', accountId: acc.id, time: ctx.time, reason, balances, positions, incomes: [...incomes] });
+  ctx.events.push({
+    kind: 'account',
+    accountId: acc.id,
+    time: ctx.time,
+    reason,
+    balances,
+    positions,
+    incomes: [...incomes],
+  });
 }
 
 export function positionUpdate(core: PerpCore, acc: AccountRec, symbol: string, mark: Dec | null): PositionUpdate {

@@ -95,7 +95,9 @@ export function breakEvenPrice(amount: DecIn, entryPrice: DecIn, takerFee: DecIn
   if (a.isZero()) return '0';
   const f = d(takerFee);
   const e = d(entryPrice);
-  const p = a.isPositive() ? e.times(f.plus(1)).dividedBy(new Decimal(1).minus(f)) : e.times(new Decimal(1).minus(f)).dividedBy(f.plus(1));
+  const p = a.isPositive()
+    ? e.times(f.plus(1)).dividedBy(new Decimal(1).minus(f))
+    : e.times(new Decimal(1).minus(f)).dividedBy(f.plus(1));
   return str(p.toDecimalPlaces(8));
 }
 
@@ -104,7 +106,14 @@ export function breakEvenPrice(amount: DecIn, entryPrice: DecIn, takerFee: DecIn
  * part that opens or grows a position, plus its open loss (buying above the mark, selling below).
  * `closable` is how much of the quantity only reduces the current position.
  */
-export function orderCost(qty: DecIn, price: DecIn, mark: DecIn | null, side: 'BUY' | 'SELL', closable: DecIn, leverage: number): Decimal {
+export function orderCost(
+  qty: DecIn,
+  price: DecIn,
+  mark: DecIn | null,
+  side: 'BUY' | 'SELL',
+  closable: DecIn,
+  leverage: number,
+): Decimal {
   const opening = Decimal.max(0, d(qty).minus(closable));
   if (opening.isZero()) return new Decimal(0);
   const margin = opening.times(price).dividedBy(leverage);

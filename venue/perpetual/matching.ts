@@ -24,7 +24,9 @@ import type { PerpError, PerpFillView, PerpOrderRequest, PricePoint } from './ty
 import { validateRegular } from './validate';
 import { markOf, summary } from './views';
 
-export type Placed = { readonly ok: true; readonly order: OrderRec; readonly fills: PerpFillView[] } | ({ readonly ok: false } & PerpError);
+export type Placed =
+  | { readonly ok: true; readonly order: OrderRec; readonly fills: PerpFillView[] }
+  | ({ readonly ok: false } & PerpError);
 
 export interface PlaceOptions {
   /** The conditional order this order is the trigger of (no duplicate-id check: it carries the algo's id). */
@@ -52,7 +54,10 @@ export function placeRegular(core: PerpCore, ctx: Ctx, req: PerpOrderRequest, op
   const invalid = validateRegular(sym.spec, opts.parent ? { ...req, newClientOrderId: undefined } : req);
   if (invalid) return fail(invalid);
   if (!opts.parent && req.newClientOrderId !== undefined) {
-    for (const s of core.symbols.values()) for (const x of s.open) if (x.accountId === acc.id && x.clientOrderId === req.newClientOrderId) return fail(PerpErrors.duplicateClientId());
+    for (const s of core.symbols.values())
+      for (const x of s.open)
+        if (x.accountId === acc.id && x.clientOrderId === req.newClientOrderId)
+          return fail(PerpErrors.duplicateClientId());
   }
   const reference = opts.reference ?? sym.lastPrice;
   const mark = markOf(sym);
@@ -61,22 +66,40 @@ export function placeRegular(core: PerpCore, ctx: Ctx, req: PerpOrderRequest, op
   if (req.type === 'LIMIT' && req.price !== undefined) {
     const up = d(mark).times(spec.percentPrice.up);
     const down = d(mark).times(spec.percentPrice.down);
-    if (req.side === 'BUY' && d(req.price).greaterThan(up)) return fail(PerpErrors.priceAboveMultiplier(bound(up, spec.filters.tickSize, 'floor')));
-    if (req.side === 'SELL' && d(req.price).lessThan(down)) return fail(PerpErrors.priceBelowMultiplier(bound(down, spec.filters.tickSize, 'ceil')));
+    if (req.side === 'BUY' && d(req.price).greaterThan(up))
+      return fail(PerpErrors.priceAboveMultiplier(bound(up, spec.filters.tickSize, 'floor')));
+    if (req.side === 'SELL' && d(req.price).lessThan(down))
+      return fail(PerpErrors.priceBelowMultiplier(bound(down, spec.filters.tickSize, 'ceil')));
   }
   const valuation = req.price ?? reference;
   const reduceOnly = req.reduceOnly === true;
-  if (!reduceOnly && d(spec.filters.minNotional).greaterThan(0) && d(req.quantity).times(valuation).lessThan(spec.filters.minNotional)) return fail(PerpErrors.minNotional(spec.filters.minNotional));
+  if (
+    !reduceOnly &&
+    d(spec.filters.minNotional).greaterThan(0) &&
+    d(req.quantity).times(valuation).lessThan(spec.filters.minNotional)
+  )
+    return fail(PerpErrors.minNotional(spec.filters.minNotional));
   const reducible = closable(acc, req.symbol, req.side);
   if (reduceOnly && d(reducible).isZero()) return fail(PerpErrors.reduceOnlyRejected());
   const wanted = reduceOnly ? str(Decimal.min(req.quantity, reducible)) : req.quantity;
 
   // What would trade at once against the book.
   const best = levelPrice(sym.book, core.settings.book, req.side, reference, 0);
-  const crosses = req.type === 'MARKET' || (req.side === 'BUY' ? d(req.price as Dec).greaterThanOrEqualTo(best) : d(req.price as Dec).lessThanOrEqualTo(best));
+  const crosses =
+    req.type === 'MARKET' ||
+    (req.side === 'BUY' ? d(req.price as Dec).greaterThanOrEqualTo(best) : d(req.price as Dec).lessThanOrEqualTo(best));
   const tif = req.type === 'MARKET' ? 'GTC' : (req.timeInForce ?? 'GTC');
   if (tif === 'GTX' && crosses) return fail(PerpErrors.gtxRejected());
-  const plan = crosses ? planTaker(sym.book, core.settings.book, req.side, reference, { qty: wanted, quoteBudget: null, limit: req.type === 'LIMIT' ? (req.price as Dec) : null, liquidity: null }, sym.bookSeq) : { fills: [], complete: false };
+  const plan = crosses
+    ? planTaker(
+        sym.book,
+        core.settings.book,
+        req.side,
+        reference,
+        { qty: wanted, quoteBudget: null, limit: req.type === 'LIMIT' ? (req.price as Dec) : null, liquidity: null },
+        sym.bookSeq,
+      )
+    : { fills: [], complete: false };
   if (tif === 'FOK' && !plan.complete) return fail(PerpErrors.fokRejected());
 
   const costError = marginCheck(core, acc, sym, req, wanted, reducible, plan.fills, mark);
@@ -126,14 +149,35 @@ export function placeRegular(core: PerpCore, ctx: Ctx, req: PerpOrderRequest, op
   for (const f of plan.fills) fills.push(fillOrder(core, ctx, order, f.price, f.qty, false));
   const left = d(order.origQty).minus(order.executedQty);
   if (left.greaterThan(0)) {
-    if (!resting) finishOrder(core, ctx, order, 'EXPIRED', reduceOnly && d(wanted).lessThan(req.quantity) ? 'REDUCE_ONLY_POSITION_CLOSED' : req.type === 'MARKET' ? 'INSUFFICIENT_LIQUIDITY' : 'IOC_UNFILLED');
-    else if (reduceOnly && d(closable(acc, req.symbol, req.side)).isZero()) finishOrder(core, ctx, order, 'EXPIRED', 'REDUCE_ONLY_POSITION_CLOSED');
+    if (!resting)
+      finishOrder(
+        core,
+        ctx,
+        order,
+        'EXPIRED',
+        reduceOnly && d(wanted).lessThan(req.quantity)
+          ? 'REDUCE_ONLY_POSITION_CLOSED'
+          : req.type === 'MARKET'
+            ? 'INSUFFICIENT_LIQUIDITY'
+            : 'IOC_UNFILLED',
+      );
+    else if (reduceOnly && d(closable(acc, req.symbol, req.side)).isZero())
+      finishOrder(core, ctx, order, 'EXPIRED', 'REDUCE_ONLY_POSITION_CLOSED');
   }
   return { ok: true, order, fills };
 }
 
 /** -2027 beyond the leverage's position cap, -2019 when the available balance does not cover the order. */
-function marginCheck(core: PerpCore, acc: AccountRec, sym: SymbolRec, req: PerpOrderRequest, qty: Dec, reducible: Dec, planned: readonly { price: Dec; qty: Dec }[], mark: Dec): PerpError | null {
+function marginCheck(
+  core: PerpCore,
+  acc: AccountRec,
+  sym: SymbolRec,
+  req: PerpOrderRequest,
+  qty: Dec,
+  reducible: Dec,
+  planned: readonly { price: Dec; qty: Dec }[],
+  mark: Dec,
+): PerpError | null {
   const opening = Decimal.max(0, d(qty).minus(reducible));
   if (opening.isZero()) return null;
   const leverage = acc.settings[req.symbol]?.leverage ?? core.settings.defaultLeverage;
@@ -150,7 +194,9 @@ function marginCheck(core: PerpCore, acc: AccountRec, sym: SymbolRec, req: PerpO
   const position = d(acc.positions[req.symbol]?.amount ?? '0');
   const after = position.plus(req.side === 'BUY' ? d(qty) : d(qty).negated()).abs();
   if (after.times(avg).greaterThan(maxNotional(sym.spec.brackets, leverage))) return PerpErrors.maxPosition();
-  const cost = orderCost(qty, avg, mark, req.side, reducible, leverage).plus(opening.times(avg).times(core.settings.takerFee));
+  const cost = orderCost(qty, avg, mark, req.side, reducible, leverage).plus(
+    opening.times(avg).times(core.settings.takerFee),
+  );
   const available = summary(core, acc, sym.spec.marginAsset).available;
   return cost.greaterThan(available) ? PerpErrors.marginInsufficient() : null;
 }
@@ -174,7 +220,8 @@ export function matchResting(core: PerpCore, ctx: Ctx, sym: SymbolRec, point: Pr
       }
     }
     fillOrder(core, ctx, o, o.price, str(qty), true);
-    if (o.reduceOnly && o.status === 'PARTIALLY_FILLED') finishOrder(core, ctx, o, 'EXPIRED', 'REDUCE_ONLY_POSITION_CLOSED');
+    if (o.reduceOnly && o.status === 'PARTIALLY_FILLED')
+      finishOrder(core, ctx, o, 'EXPIRED', 'REDUCE_ONLY_POSITION_CLOSED');
   }
 }
 

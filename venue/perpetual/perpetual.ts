@@ -21,7 +21,16 @@ import { cancelRegular, matchResting, placeRegular } from './matching';
 import { checkRisk, settleFunding } from './risk';
 import { type PerpSnapshot, restoreSnapshot, takeSnapshot } from './snapshot';
 import { bookSymbol } from './symbols';
-import { type AlgoRec, type OrderRec, type PerpCore, type SymbolRec, algoView, clientKey, isFinal, orderView } from './state';
+import {
+  type AlgoRec,
+  type OrderRec,
+  type PerpCore,
+  type SymbolRec,
+  algoView,
+  clientKey,
+  isFinal,
+  orderView,
+} from './state';
 import type {
   AccountView,
   AlgoRef,
@@ -57,7 +66,9 @@ interface Window {
 }
 
 function windowed<T extends { time: number }>(xs: readonly T[], w: Window, defaultLimit = 500): T[] {
-  const picked = xs.filter((x) => (w.startTime === undefined || x.time >= w.startTime) && (w.endTime === undefined || x.time <= w.endTime));
+  const picked = xs.filter(
+    (x) => (w.startTime === undefined || x.time >= w.startTime) && (w.endTime === undefined || x.time <= w.endTime),
+  );
   const limit = w.limit ?? defaultLimit;
   return w.startTime !== undefined ? picked.slice(0, limit) : picked.slice(-limit);
 }
@@ -76,12 +87,28 @@ export class Perpetual {
       marginCallRatio: config.marginCallRatio ?? '0.8',
       retention: config.retention ?? { unfilledMs: 3 * 86_400_000, allMs: 90 * 86_400_000 },
     };
-    if (!Number.isSafeInteger(settings.fundingIntervalMs) || settings.fundingIntervalMs < 1000) throw new RangeError(`fundingIntervalMs must be a whole number of ms ≥ 1000, got ${settings.fundingIntervalMs}`);
-    if (!Number.isInteger(settings.defaultLeverage) || settings.defaultLeverage < 1) throw new RangeError(`defaultLeverage must be a whole number ≥ 1, got ${settings.defaultLeverage}`);
+    if (!Number.isSafeInteger(settings.fundingIntervalMs) || settings.fundingIntervalMs < 1000)
+      throw new RangeError(`fundingIntervalMs must be a whole number of ms ≥ 1000, got ${settings.fundingIntervalMs}`);
+    if (!Number.isInteger(settings.defaultLeverage) || settings.defaultLeverage < 1)
+      throw new RangeError(`defaultLeverage must be a whole number ≥ 1, got ${settings.defaultLeverage}`);
     const symbols = new Map<string, SymbolRec>();
     for (const spec of config.symbols) {
       const book = bookSymbol(spec);
-      symbols.set(spec.filters.symbol, { spec, book, lastPrice: null, markPrice: null, markPinned: false, fundingRate: settings.fundingRate, nextFundingTime: 0, open: [], algos: [], holders: [], tradeSeq: 0, bookSeq: 0, funding: [] });
+      symbols.set(spec.filters.symbol, {
+        spec,
+        book,
+        lastPrice: null,
+        markPrice: null,
+        markPinned: false,
+        fundingRate: settings.fundingRate,
+        nextFundingTime: 0,
+        open: [],
+        algos: [],
+        holders: [],
+        tradeSeq: 0,
+        bookSeq: 0,
+        funding: [],
+      });
     }
     this.core = {
       settings,
@@ -127,7 +154,14 @@ export class Perpetual {
   market(symbol: string): SymbolMarketView | null {
     const s = this.core.symbols.get(symbol);
     if (!s) return null;
-    return { symbol, lastPrice: s.lastPrice, markPrice: markOf(s), markPinned: s.markPinned, fundingRate: s.fundingRate, nextFundingTime: s.nextFundingTime };
+    return {
+      symbol,
+      lastPrice: s.lastPrice,
+      markPrice: markOf(s),
+      markPinned: s.markPinned,
+      fundingRate: s.fundingRate,
+      nextFundingTime: s.nextFundingTime,
+    };
   }
 
   /** Set the contract price without matching (initial price, restore). */
@@ -175,7 +209,10 @@ export class Perpetual {
   }
 
   /** Play one candle through the shared price path (venue/path.ts). */
-  onCandle(symbol: string, candle: Pick<Candle, 'open' | 'high' | 'low' | 'close' | 'volume' | 'openTime' | 'closeTime'>): readonly PerpEvent[] {
+  onCandle(
+    symbol: string,
+    candle: Pick<Candle, 'open' | 'high' | 'low' | 'close' | 'volume' | 'openTime' | 'closeTime'>,
+  ): readonly PerpEvent[] {
     const events: PerpEvent[] = [];
     for (const point of candlePricePath(candle, false)) for (const e of this.onPrice(symbol, point)) events.push(e);
     return events;
@@ -226,10 +263,28 @@ export class Perpetual {
   deposit(id: string, asset: string, amount: Dec, time: number): PerpResult<{ events: readonly PerpEvent[] }> {
     const acc = this.core.accounts.get(id);
     if (!acc) return { ok: false, ...PerpErrors.unknownAccount() };
-    if (d(amount).isNegative() && d(amount).negated().greaterThan(accountView(this.core, acc, asset).maxWithdrawAmount)) return { ok: false, ...PerpErrors.withdrawTooMuch() };
+    if (
+      d(amount).isNegative() &&
+      d(amount)
+        .negated()
+        .greaterThan(accountView(this.core, acc, asset).maxWithdrawAmount)
+    )
+      return { ok: false, ...PerpErrors.withdrawTooMuch() };
     const ctx = newCtx(time);
-    const income = addIncome(this.core, ctx, acc, asset, '', 'TRANSFER', d(amount), d(amount).isNegative() ? 'WITHDRAW' : 'DEPOSIT', null);
-    accountEvent(this.core, ctx, acc, d(amount).isNegative() ? 'WITHDRAW' : 'DEPOSIT', [], [income], (s) => this.markPrice(s));
+    const income = addIncome(
+      this.core,
+      ctx,
+      acc,
+      asset,
+      '',
+      'TRANSFER',
+      d(amount),
+      d(amount).isNegative() ? 'WITHDRAW' : 'DEPOSIT',
+      null,
+    );
+    accountEvent(this.core, ctx, acc, d(amount).isNegative() ? 'WITHDRAW' : 'DEPOSIT', [], [income], (s) =>
+      this.markPrice(s),
+    );
     return { ok: true, events: ctx.events };
   }
 
@@ -248,31 +303,51 @@ export class Perpetual {
 
   symbolSettings(id: string, symbol: string): { leverage: number; marginType: MarginType } {
     const acc = this.core.accounts.get(id);
-    return acc ? settingsOf(this.core, acc, symbol) : { leverage: this.core.settings.defaultLeverage, marginType: 'CROSSED' };
+    return acc
+      ? settingsOf(this.core, acc, symbol)
+      : { leverage: this.core.settings.defaultLeverage, marginType: 'CROSSED' };
   }
 
-  setLeverage(id: string, symbol: string, leverage: number, time: number): PerpResult<{ leverage: number; maxNotionalValue: Dec; events: readonly PerpEvent[] }> {
+  setLeverage(
+    id: string,
+    symbol: string,
+    leverage: number,
+    time: number,
+  ): PerpResult<{ leverage: number; maxNotionalValue: Dec; events: readonly PerpEvent[] }> {
     const sym = this.core.symbols.get(symbol);
     if (!sym) return { ok: false, ...PerpErrors.invalidSymbol() };
     const acc = this.core.accounts.get(id);
     if (!acc) return { ok: false, ...PerpErrors.unknownAccount() };
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(sym.spec.brackets)) return { ok: false, ...PerpErrors.invalidLeverage(leverage) };
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(sym.spec.brackets))
+      return { ok: false, ...PerpErrors.invalidLeverage(leverage) };
     const cap = maxNotional(sym.spec.brackets, leverage);
     const pos = positionOf(acc, symbol);
-    if (d(pos.amount).abs().times(markOf(sym) ?? pos.entryPrice).greaterThan(cap)) return { ok: false, ...PerpErrors.maxPosition() };
+    if (
+      d(pos.amount)
+        .abs()
+        .times(markOf(sym) ?? pos.entryPrice)
+        .greaterThan(cap)
+    )
+      return { ok: false, ...PerpErrors.maxPosition() };
     setSettings(acc, symbol, { ...settingsOf(this.core, acc, symbol), leverage });
     const events: PerpEvent[] = [{ kind: 'config', accountId: id, time, symbol, leverage }];
     return { ok: true, leverage, maxNotionalValue: str(cap), events };
   }
 
-  setMarginType(id: string, symbol: string, marginType: MarginType, time: number): PerpResult<{ events: readonly PerpEvent[] }> {
+  setMarginType(
+    id: string,
+    symbol: string,
+    marginType: MarginType,
+    time: number,
+  ): PerpResult<{ events: readonly PerpEvent[] }> {
     const sym = this.core.symbols.get(symbol);
     if (!sym) return { ok: false, ...PerpErrors.invalidSymbol() };
     const acc = this.core.accounts.get(id);
     if (!acc) return { ok: false, ...PerpErrors.unknownAccount() };
     const current = settingsOf(this.core, acc, symbol);
     if (current.marginType === marginType) return { ok: false, ...PerpErrors.noNeedMarginType() };
-    if (sym.open.some((o) => o.accountId === id) || sym.algos.some((a) => a.accountId === id)) return { ok: false, ...PerpErrors.marginTypeOpenOrders() };
+    if (sym.open.some((o) => o.accountId === id) || sym.algos.some((a) => a.accountId === id))
+      return { ok: false, ...PerpErrors.marginTypeOpenOrders() };
     if (positionOf(acc, symbol).amount !== '0') return { ok: false, ...PerpErrors.marginTypePosition() };
     setSettings(acc, symbol, { ...current, marginType });
     void time;
@@ -313,7 +388,8 @@ export class Perpetual {
     if (time !== undefined) {
       const { unfilledMs, allMs } = this.core.settings.retention;
       if (o.time + allMs < time) return null;
-      if ((o.status === 'CANCELED' || o.status === 'EXPIRED') && o.executedQty === '0' && o.time + unfilledMs < time) return null;
+      if ((o.status === 'CANCELED' || o.status === 'EXPIRED') && o.executedQty === '0' && o.time + unfilledMs < time)
+        return null;
     }
     return o;
   }
@@ -324,7 +400,12 @@ export class Perpetual {
     return o ? { ok: true, order: orderView(o) } : { ok: false, ...PerpErrors.noSuchOrder() };
   }
 
-  cancelOrder(id: string, symbol: string, ref: OrderRef, time: number): PerpResult<{ order: PerpOrderView; events: readonly PerpEvent[] }> {
+  cancelOrder(
+    id: string,
+    symbol: string,
+    ref: OrderRef,
+    time: number,
+  ): PerpResult<{ order: PerpOrderView; events: readonly PerpEvent[] }> {
     if (!this.core.symbols.has(symbol)) return { ok: false, ...PerpErrors.invalidSymbol() };
     const o = this.findOrder(id, symbol, ref, time);
     if (!o || isFinal(o.status)) return { ok: false, ...PerpErrors.unknownOrder() };
@@ -352,18 +433,31 @@ export class Perpetual {
   }
 
   allOrders(id: string, symbol: string, opts: Window & { orderId?: number } = {}): PerpOrderView[] {
-    const mine = [...this.core.orders.values()].filter((o) => o.accountId === id && o.symbol === symbol && (opts.orderId === undefined || o.orderId >= opts.orderId));
+    const mine = [...this.core.orders.values()].filter(
+      (o) => o.accountId === id && o.symbol === symbol && (opts.orderId === undefined || o.orderId >= opts.orderId),
+    );
     const list = opts.orderId !== undefined ? mine.slice(0, opts.limit ?? 500) : windowed(mine, opts);
     return list.map(orderView);
   }
 
   trades(id: string, symbol: string, opts: Window & { orderId?: number; fromId?: number } = {}): PerpFillView[] {
-    const mine = this.core.fills.filter((f) => f.accountId === id && f.symbol === symbol && (opts.orderId === undefined || f.orderId === opts.orderId) && (opts.fromId === undefined || f.tradeId >= opts.fromId));
+    const mine = this.core.fills.filter(
+      (f) =>
+        f.accountId === id &&
+        f.symbol === symbol &&
+        (opts.orderId === undefined || f.orderId === opts.orderId) &&
+        (opts.fromId === undefined || f.tradeId >= opts.fromId),
+    );
     return opts.fromId !== undefined ? mine.slice(0, opts.limit ?? 500) : windowed(mine, opts);
   }
 
   incomes(id: string, opts: Window & { symbol?: string; incomeType?: string } = {}): IncomeRecord[] {
-    const mine = this.core.incomes.filter((i) => i.accountId === id && (opts.symbol === undefined || i.symbol === opts.symbol) && (opts.incomeType === undefined || i.incomeType === opts.incomeType));
+    const mine = this.core.incomes.filter(
+      (i) =>
+        i.accountId === id &&
+        (opts.symbol === undefined || i.symbol === opts.symbol) &&
+        (opts.incomeType === undefined || i.incomeType === opts.incomeType),
+    );
     return windowed(mine, opts, 100);
   }
 
@@ -388,7 +482,9 @@ export class Perpetual {
   }
 
   private findAlgo(id: string, ref: AlgoRef): AlgoRec | null {
-    const aid = ref.algoId ?? (ref.clientAlgoId !== undefined ? this.core.algoByClientId.get(clientKey(id, ref.clientAlgoId)) : undefined);
+    const aid =
+      ref.algoId ??
+      (ref.clientAlgoId !== undefined ? this.core.algoByClientId.get(clientKey(id, ref.clientAlgoId)) : undefined);
     const a = aid !== undefined ? this.core.algos.get(aid) : undefined;
     if (!a || a.accountId !== id) return null;
     if (ref.clientAlgoId !== undefined && a.clientAlgoId !== ref.clientAlgoId) return null;
@@ -426,7 +522,11 @@ export class Perpetual {
   }
 
   allAlgos(id: string, symbol: string, opts: Window & { algoId?: number } = {}): AlgoView[] {
-    const mine = [...this.core.algos.values()].filter((a) => a.accountId === id && a.symbol === symbol && (opts.algoId === undefined || a.algoId >= opts.algoId)).map((a) => ({ a, time: a.createTime }));
+    const mine = [...this.core.algos.values()]
+      .filter(
+        (a) => a.accountId === id && a.symbol === symbol && (opts.algoId === undefined || a.algoId >= opts.algoId),
+      )
+      .map((a) => ({ a, time: a.createTime }));
     return windowed(mine, opts).map((x) => this.algoOut(x.a));
   }
 

@@ -43,7 +43,12 @@ export function settleFunding(core: PerpCore, ctx: Ctx, sym: SymbolRec, time: nu
     const at = sym.nextFundingTime;
     const mark = markOf(sym);
     if (mark !== null) {
-      sym.funding.push({ symbol: sym.spec.filters.symbol, fundingRate: sym.fundingRate, fundingTime: at, markPrice: mark });
+      sym.funding.push({
+        symbol: sym.spec.filters.symbol,
+        fundingRate: sym.fundingRate,
+        fundingTime: at,
+        markPrice: mark,
+      });
       const fctx: Ctx = { time: at, events: ctx.events };
       for (const id of [...sym.holders]) {
         const acc = core.accounts.get(id);
@@ -51,9 +56,22 @@ export function settleFunding(core: PerpCore, ctx: Ctx, sym: SymbolRec, time: nu
         const pos = positionOf(acc, sym.spec.filters.symbol);
         const pay = money(d(fundingPayment(pos.amount, mark, sym.fundingRate)));
         if (pay.isZero()) continue;
-        const income = addIncome(core, fctx, acc, sym.spec.marginAsset, sym.spec.filters.symbol, 'FUNDING_FEE', pay, '', null);
-        if (settingsOf(core, acc, sym.spec.filters.symbol).marginType === 'ISOLATED') adjustIsolated(core, acc, sym.spec.filters.symbol, pay, at);
-        accountEvent(core, fctx, acc, 'FUNDING_FEE', [sym.spec.filters.symbol], [income], (s) => markOf(core.symbols.get(s)));
+        const income = addIncome(
+          core,
+          fctx,
+          acc,
+          sym.spec.marginAsset,
+          sym.spec.filters.symbol,
+          'FUNDING_FEE',
+          pay,
+          '',
+          null,
+        );
+        if (settingsOf(core, acc, sym.spec.filters.symbol).marginType === 'ISOLATED')
+          adjustIsolated(core, acc, sym.spec.filters.symbol, pay, at);
+        accountEvent(core, fctx, acc, 'FUNDING_FEE', [sym.spec.filters.symbol], [income], (s) =>
+          markOf(core.symbols.get(s)),
+        );
       }
     }
     sym.nextFundingTime = at + interval;
@@ -75,9 +93,24 @@ export function checkAccount(core: PerpCore, ctx: Ctx, acc: AccountRec, asset: s
   if (cross.length > 0) {
     const balance = s.crossWallet.plus(s.crossUpnl);
     if (balance.lessThanOrEqualTo(s.crossMm)) {
-      liquidate(core, ctx, acc, cross.map((p) => p.symbol), s.crossWallet);
+      liquidate(
+        core,
+        ctx,
+        acc,
+        cross.map((p) => p.symbol),
+        s.crossWallet,
+      );
       acc.marginCalled.cross = false;
-    } else marginCall(ctx, core, acc, 'cross', s.crossMm.dividedBy(balance), s.crossWallet, cross.map((p) => p.symbol));
+    } else
+      marginCall(
+        ctx,
+        core,
+        acc,
+        'cross',
+        s.crossMm.dividedBy(balance),
+        s.crossWallet,
+        cross.map((p) => p.symbol),
+      );
   } else acc.marginCalled.cross = false;
   for (const p of s.positions.filter((x) => x.isolated)) {
     const wallet = d(positionOf(acc, p.symbol).isolatedWallet);
@@ -89,7 +122,15 @@ export function checkAccount(core: PerpCore, ctx: Ctx, acc: AccountRec, asset: s
   }
 }
 
-function marginCall(ctx: Ctx, core: PerpCore, acc: AccountRec, key: string, ratio: Decimal, crossWallet: Decimal, symbols: readonly string[]): void {
+function marginCall(
+  ctx: Ctx,
+  core: PerpCore,
+  acc: AccountRec,
+  key: string,
+  ratio: Decimal,
+  crossWallet: Decimal,
+  symbols: readonly string[],
+): void {
   const over = ratio.greaterThanOrEqualTo(core.settings.marginCallRatio);
   if (!over) {
     acc.marginCalled[key] = false;
@@ -113,7 +154,13 @@ function marginCall(ctx: Ctx, core: PerpCore, acc: AccountRec, key: string, rati
       maintenanceMarginRequired: str(money(f?.mm ?? new Decimal(0))),
     };
   });
-  ctx.events.push({ kind: 'marginCall', accountId: acc.id, time: ctx.time, crossWalletBalance: str(crossWallet), positions });
+  ctx.events.push({
+    kind: 'marginCall',
+    accountId: acc.id,
+    time: ctx.time,
+    crossWalletBalance: str(crossWallet),
+    positions,
+  });
 }
 
 /**
@@ -146,15 +193,47 @@ function liquidate(core: PerpCore, ctx: Ctx, acc: AccountRec, symbols: readonly 
     order.cumQuote = str(notional);
     order.status = 'FILLED';
     order.updateTime = ctx.time;
-    const fill = { accountId: acc.id, symbol, tradeId, orderId: order.orderId, clientOrderId: order.clientOrderId, side: order.side, positionSide: 'BOTH' as const, price: mark, qty: str(size), quoteQty: str(notional), commission: '0', commissionAsset: asset, realizedPnl: str(realized), isMaker: false, time: ctx.time };
+    const fill = {
+      accountId: acc.id,
+      symbol,
+      tradeId,
+      orderId: order.orderId,
+      clientOrderId: order.clientOrderId,
+      side: order.side,
+      positionSide: 'BOTH' as const,
+      price: mark,
+      qty: str(size),
+      quoteQty: str(notional),
+      commission: '0',
+      commissionAsset: asset,
+      realizedPnl: str(realized),
+      isMaker: false,
+      time: ctx.time,
+    };
     core.fills.push(fill);
     emitOrder(ctx, order, 'CALCULATED', fill);
   }
   const fee = clearanceFee(fees, '1', left);
-  if (fee.greaterThan(0)) incomes.push(addIncome(core, ctx, acc, asset, symbols[0] as string, 'INSURANCE_CLEAR', fee.negated(), 'clearance fee', null));
+  if (fee.greaterThan(0))
+    incomes.push(
+      addIncome(core, ctx, acc, asset, symbols[0] as string, 'INSURANCE_CLEAR', fee.negated(), 'clearance fee', null),
+    );
   // A loss beyond the margin is the insurance fund's, not the account's.
   const deficit = left.minus(fee);
-  if (deficit.isNegative()) incomes.push(addIncome(core, ctx, acc, asset, symbols[0] as string, 'INSURANCE_CLEAR', deficit.negated(), 'insurance fund covers the deficit', null));
+  if (deficit.isNegative())
+    incomes.push(
+      addIncome(
+        core,
+        ctx,
+        acc,
+        asset,
+        symbols[0] as string,
+        'INSURANCE_CLEAR',
+        deficit.negated(),
+        'insurance fund covers the deficit',
+        null,
+      ),
+    );
   accountEvent(core, ctx, acc, 'ORDER', symbols, incomes, (s) => markOf(core.symbols.get(s)));
 }
 

@@ -13,18 +13,30 @@ import type { LeverageBracket, PerpSymbol } from './types';
  * amount makes the maintenance margin continuous where brackets meet:
  * cum(1) = 0, cum(n) = cum(n-1) + floor(n) × (ratio(n) − ratio(n-1)).
  */
-export function leverageBrackets(rows: ReadonlyArray<readonly [floor: Dec, maxLeverage: number, maintRatio: Dec]>): LeverageBracket[] {
+export function leverageBrackets(
+  rows: ReadonlyArray<readonly [floor: Dec, maxLeverage: number, maintRatio: Dec]>,
+): LeverageBracket[] {
   const out: LeverageBracket[] = [];
   let cum = new Decimal(0);
   rows.forEach(([floor, lev, ratio], i) => {
     if (i > 0) cum = cum.plus(d(floor).times(d(ratio).minus((rows[i - 1] as readonly [Dec, number, Dec])[2])));
     const cap = i + 1 < rows.length ? (rows[i + 1] as readonly [Dec, number, Dec])[0] : '9223372036854775807';
-    out.push({ bracket: i + 1, initialLeverage: lev, notionalFloor: floor, notionalCap: cap, maintMarginRatio: ratio, cum: str(cum) });
+    out.push({
+      bracket: i + 1,
+      initialLeverage: lev,
+      notionalFloor: floor,
+      notionalCap: cap,
+      maintMarginRatio: ratio,
+      cum: str(cum),
+    });
   });
   return out;
 }
 
-function perp(filters: SymbolFilters, o: Pick<PerpSymbol, 'pricePrecision' | 'quantityPrecision' | 'brackets'> & Partial<PerpSymbol>): PerpSymbol {
+function perp(
+  filters: SymbolFilters,
+  o: Pick<PerpSymbol, 'pricePrecision' | 'quantityPrecision' | 'brackets'> & Partial<PerpSymbol>,
+): PerpSymbol {
   return {
     maxNumAlgoOrders: 10,
     percentPrice: { up: '1.05', down: '0.95' },
@@ -36,7 +48,9 @@ function perp(filters: SymbolFilters, o: Pick<PerpSymbol, 'pricePrecision' | 'qu
   };
 }
 
-const filters = (f: Omit<SymbolFilters, 'quoteAsset' | 'maxNotional' | 'maxNumOrders'> & Partial<SymbolFilters>): SymbolFilters => ({
+const filters = (
+  f: Omit<SymbolFilters, 'quoteAsset' | 'maxNotional' | 'maxNumOrders'> & Partial<SymbolFilters>,
+): SymbolFilters => ({
   quoteAsset: 'USDT',
   maxNotional: '0',
   maxNumOrders: 200,
@@ -58,11 +72,37 @@ export const BTCUSDT_BRACKETS = leverageBrackets([
 
 export const DEFAULT_PERP_SYMBOLS: readonly PerpSymbol[] = [
   perp(
-    filters({ symbol: 'BTCUSDT', baseAsset: 'BTC', tickSize: '0.1', minPrice: '0.1', maxPrice: '4529764', stepSize: '0.001', minQty: '0.001', maxQty: '1000', marketStepSize: '0.001', marketMinQty: '0.001', marketMaxQty: '120', minNotional: '100' }),
+    filters({
+      symbol: 'BTCUSDT',
+      baseAsset: 'BTC',
+      tickSize: '0.1',
+      minPrice: '0.1',
+      maxPrice: '4529764',
+      stepSize: '0.001',
+      minQty: '0.001',
+      maxQty: '1000',
+      marketStepSize: '0.001',
+      marketMinQty: '0.001',
+      marketMaxQty: '120',
+      minNotional: '100',
+    }),
     { pricePrecision: 2, quantityPrecision: 3, brackets: BTCUSDT_BRACKETS },
   ),
   perp(
-    filters({ symbol: 'ETHUSDT', baseAsset: 'ETH', tickSize: '0.01', minPrice: '0.01', maxPrice: '306177', stepSize: '0.001', minQty: '0.001', maxQty: '10000', marketStepSize: '0.001', marketMinQty: '0.001', marketMaxQty: '2000', minNotional: '20' }),
+    filters({
+      symbol: 'ETHUSDT',
+      baseAsset: 'ETH',
+      tickSize: '0.01',
+      minPrice: '0.01',
+      maxPrice: '306177',
+      stepSize: '0.001',
+      minQty: '0.001',
+      maxQty: '10000',
+      marketStepSize: '0.001',
+      marketMinQty: '0.001',
+      marketMaxQty: '2000',
+      minNotional: '20',
+    }),
     {
       pricePrecision: 2,
       quantityPrecision: 3,
@@ -81,7 +121,20 @@ export const DEFAULT_PERP_SYMBOLS: readonly PerpSymbol[] = [
     },
   ),
   perp(
-    filters({ symbol: 'BNBUSDT', baseAsset: 'BNB', tickSize: '0.01', minPrice: '0.01', maxPrice: '100000', stepSize: '0.01', minQty: '0.01', maxQty: '10000', marketStepSize: '0.01', marketMinQty: '0.01', marketMaxQty: '2000', minNotional: '5' }),
+    filters({
+      symbol: 'BNBUSDT',
+      baseAsset: 'BNB',
+      tickSize: '0.01',
+      minPrice: '0.01',
+      maxPrice: '100000',
+      stepSize: '0.01',
+      minQty: '0.01',
+      maxQty: '10000',
+      marketStepSize: '0.01',
+      marketMinQty: '0.01',
+      marketMaxQty: '2000',
+      minNotional: '5',
+    }),
     {
       pricePrecision: 3,
       quantityPrecision: 2,
@@ -102,11 +155,23 @@ export const DEFAULT_PERP_SYMBOLS: readonly PerpSymbol[] = [
 ];
 
 /** A contract with the given filters and Binance-like defaults (10 algo orders, 1.25 % liquidation fee, PERCENT_PRICE ±5 %). */
-export function perpSymbol(f: SymbolFilters, o: Pick<PerpSymbol, 'pricePrecision' | 'quantityPrecision'> & Partial<PerpSymbol>): PerpSymbol {
+export function perpSymbol(
+  f: SymbolFilters,
+  o: Pick<PerpSymbol, 'pricePrecision' | 'quantityPrecision'> & Partial<PerpSymbol>,
+): PerpSymbol {
   return perp(f, { brackets: BTCUSDT_BRACKETS, ...o });
 }
 
 /** The contract as a spot-shaped symbol: what venue/book.ts needs to build its synthetic book. */
 export function bookSymbol(spec: PerpSymbol): VenueSymbol {
-  return { filters: spec.filters, baseAssetPrecision: spec.quantityPrecision, quoteAssetPrecision: spec.pricePrecision, applyMinToMarket: true, applyMaxToMarket: false, minTrailingDelta: 10, maxTrailingDelta: 2000, status: 'TRADING' };
+  return {
+    filters: spec.filters,
+    baseAssetPrecision: spec.quantityPrecision,
+    quoteAssetPrecision: spec.pricePrecision,
+    applyMinToMarket: true,
+    applyMaxToMarket: false,
+    minTrailingDelta: 10,
+    maxTrailingDelta: 2000,
+    status: 'TRADING',
+  };
 }

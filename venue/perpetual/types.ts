@@ -13,7 +13,13 @@ export type MarginType = 'CROSSED' | 'ISOLATED';
 /** One-way mode only: every position is BOTH. LONG / SHORT are hedge mode, which is refused (-4061). */
 export type PositionSide = 'BOTH' | 'LONG' | 'SHORT';
 export type RegularOrderType = 'LIMIT' | 'MARKET';
-export const ALGO_ORDER_TYPES = ['STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'] as const;
+export const ALGO_ORDER_TYPES = [
+  'STOP',
+  'STOP_MARKET',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_MARKET',
+  'TRAILING_STOP_MARKET',
+] as const;
 export type AlgoOrderType = (typeof ALGO_ORDER_TYPES)[number];
 /** `LIQUIDATION` is the order the engine places when it closes a position at maintenance margin. */
 export type PerpOrderType = RegularOrderType | 'LIQUIDATION';
@@ -290,7 +296,8 @@ export interface FundingView {
   readonly markPrice: Dec;
 }
 
-export type AccountUpdateReason = 'DEPOSIT' | 'WITHDRAW' | 'ORDER' | 'FUNDING_FEE' | 'MARGIN_TYPE_CHANGE' | 'INSURANCE_CLEAR';
+export type AccountUpdateReason =
+  'DEPOSIT' | 'WITHDRAW' | 'ORDER' | 'FUNDING_FEE' | 'MARGIN_TYPE_CHANGE' | 'INSURANCE_CLEAR';
 
 export interface PositionUpdate {
   readonly symbol: string;
@@ -314,21 +321,51 @@ export interface MarginCallPosition {
 }
 
 export type PerpEvent =
-  | { readonly kind: 'order'; readonly accountId: string; readonly time: number; readonly executionType: PerpExecutionType; readonly order: PerpOrderView; readonly fill: PerpFillView | null }
+  | {
+      readonly kind: 'order';
+      readonly accountId: string;
+      readonly time: number;
+      readonly executionType: PerpExecutionType;
+      readonly order: PerpOrderView;
+      readonly fill: PerpFillView | null;
+    }
   | { readonly kind: 'algo'; readonly accountId: string; readonly time: number; readonly algo: AlgoView }
-  | { readonly kind: 'triggerReject'; readonly accountId: string; readonly time: number; readonly algo: AlgoView; readonly reason: string }
+  | {
+      readonly kind: 'triggerReject';
+      readonly accountId: string;
+      readonly time: number;
+      readonly algo: AlgoView;
+      readonly reason: string;
+    }
   | {
       readonly kind: 'account';
       readonly accountId: string;
       readonly time: number;
       readonly reason: AccountUpdateReason;
-      readonly balances: readonly { readonly asset: string; readonly walletBalance: Dec; readonly crossWalletBalance: Dec; readonly balanceChange: Dec }[];
+      readonly balances: readonly {
+        readonly asset: string;
+        readonly walletBalance: Dec;
+        readonly crossWalletBalance: Dec;
+        readonly balanceChange: Dec;
+      }[];
       readonly positions: readonly PositionUpdate[];
       /** The wallet changes behind this update (audit). */
       readonly incomes: readonly IncomeRecord[];
     }
-  | { readonly kind: 'marginCall'; readonly accountId: string; readonly time: number; readonly crossWalletBalance: Dec; readonly positions: readonly MarginCallPosition[] }
-  | { readonly kind: 'config'; readonly accountId: string; readonly time: number; readonly symbol: string; readonly leverage: number };
+  | {
+      readonly kind: 'marginCall';
+      readonly accountId: string;
+      readonly time: number;
+      readonly crossWalletBalance: Dec;
+      readonly positions: readonly MarginCallPosition[];
+    }
+  | {
+      readonly kind: 'config';
+      readonly accountId: string;
+      readonly time: number;
+      readonly symbol: string;
+      readonly leverage: number;
+    };
 
 export interface PerpError {
   readonly code: number;

@@ -33,7 +33,10 @@ export function checkQuantity(spec: PerpSymbol, qty: Dec, market: boolean): Perp
   if (decimals(qty) > spec.quantityPrecision) return PerpErrors.precision();
   const f = spec.filters;
   const q = d(qty);
-  const [min, max, step] = market && d(f.marketStepSize).greaterThan(0) ? [f.marketMinQty, f.marketMaxQty, f.marketStepSize] : [f.minQty, f.maxQty, f.stepSize];
+  const [min, max, step] =
+    market && d(f.marketStepSize).greaterThan(0)
+      ? [f.marketMinQty, f.marketMaxQty, f.marketStepSize]
+      : [f.minQty, f.maxQty, f.stepSize];
   if (q.lessThanOrEqualTo(0)) return PerpErrors.qtyNotPositive();
   if (d(min).greaterThan(0) && q.lessThan(min)) return PerpErrors.qtyBelowMin();
   if (d(max).greaterThan(0) && q.greaterThan(max)) return PerpErrors.qtyAboveMax();
@@ -54,7 +57,8 @@ export function validateRegular(spec: PerpSymbol, r: PerpOrderRequest): PerpErro
     if (r.price === undefined) return PerpErrors.mandatory('price');
     if (r.timeInForce === undefined) return PerpErrors.mandatory('timeInForce');
   } else if (r.price !== undefined) return PerpErrors.notRequired('price');
-  if (r.type === 'MARKET' && r.timeInForce !== undefined && r.timeInForce !== 'GTC') return PerpErrors.notRequired('timeInForce');
+  if (r.type === 'MARKET' && r.timeInForce !== undefined && r.timeInForce !== 'GTC')
+    return PerpErrors.notRequired('timeInForce');
   const priceError = r.price !== undefined ? checkPrice(spec, r.price) : null;
   if (priceError) return priceError;
   return checkQuantity(spec, r.quantity, r.type === 'MARKET');
@@ -78,7 +82,8 @@ export function validateAlgo(spec: PerpSymbol, r: PerpAlgoRequest): PerpError | 
   if (r.type === 'TRAILING_STOP_MARKET') {
     if (r.callbackRate === undefined) return PerpErrors.mandatory('callbackRate');
     const rate = d(r.callbackRate);
-    if (rate.lessThan('0.1') || rate.greaterThan(10) || decimals(r.callbackRate) > 1) return PerpErrors.invalidData('callbackRate');
+    if (rate.lessThan('0.1') || rate.greaterThan(10) || decimals(r.callbackRate) > 1)
+      return PerpErrors.invalidData('callbackRate');
     if (r.triggerPrice !== undefined) return PerpErrors.notRequired('triggerPrice');
   } else {
     if (r.triggerPrice === undefined) return PerpErrors.mandatory('triggerPrice');

@@ -12,7 +12,15 @@
  */
 import { type Dec, Decimal, d, str } from '../../core/decimal';
 import { crossWallet, money, positionOf, settingsOf, walletOf } from './ledger';
-import { breakEvenPrice, initialMargin, liquidationPrice, maintenanceMargin, maxNotional, orderCost, unrealizedPnl } from './margin';
+import {
+  breakEvenPrice,
+  initialMargin,
+  liquidationPrice,
+  maintenanceMargin,
+  maxNotional,
+  orderCost,
+  unrealizedPnl,
+} from './margin';
 import type { AccountRec, OrderRec, PerpCore, SymbolRec } from './state';
 import type { AccountView, PositionView } from './types';
 
@@ -127,7 +135,12 @@ export function accountView(core: PerpCore, acc: AccountRec, asset = 'USDT'): Ac
 }
 
 /** Binance's liquidation price of the account's position on `symbol` ('0' when none applies). */
-export function liquidationPriceOf(core: PerpCore, acc: AccountRec, symbol: string, s = summary(core, acc, core.symbols.get(symbol)?.spec.marginAsset)): Dec {
+export function liquidationPriceOf(
+  core: PerpCore,
+  acc: AccountRec,
+  symbol: string,
+  s = summary(core, acc, core.symbols.get(symbol)?.spec.marginAsset),
+): Dec {
   const sym = core.symbols.get(symbol);
   const p = acc.positions[symbol];
   if (!sym || !p || p.amount === '0') return '0';

@@ -73,8 +73,30 @@ export class MarketStream {
     const payload = (data as { data?: unknown }).data ?? data;
     const e = payload as { e?: string; s?: string; k?: Record<string, unknown>; p?: string; T?: number };
     if (e.e === 'kline' && e.k && e.k.x === true) {
-      const k = e.k as { t: number; T: number; s: string; i: string; o: string; h: string; l: string; c: string; v: string; q?: string };
-      this.handlers.onCandle(candleFromRaw(k.s, k.i as CandleInterval, { openTime: k.t, closeTime: k.T, open: k.o, high: k.h, low: k.l, close: k.c, volume: k.v, ...(k.q !== undefined ? { quoteVolume: k.q } : {}) }));
+      const k = e.k as {
+        t: number;
+        T: number;
+        s: string;
+        i: string;
+        o: string;
+        h: string;
+        l: string;
+        c: string;
+        v: string;
+        q?: string;
+      };
+      this.handlers.onCandle(
+        candleFromRaw(k.s, k.i as CandleInterval, {
+          openTime: k.t,
+          closeTime: k.T,
+          open: k.o,
+          high: k.h,
+          low: k.l,
+          close: k.c,
+          volume: k.v,
+          ...(k.q !== undefined ? { quoteVolume: k.q } : {}),
+        }),
+      );
     } else if (e.e === 'trade' && e.s && e.p) {
       this.handlers.onTrade?.(e.s, e.p, Number(e.T ?? Date.now()));
     }

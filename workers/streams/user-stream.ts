@@ -89,11 +89,24 @@ export class UserStream {
       {
         onOpen: (socket) => {
           const timestamp = Date.now();
-          const signature = createHmac('sha256', apiSecret).update(`apiKey=${apiKey}&timestamp=${timestamp}`).digest('hex');
-          socket.send(JSON.stringify({ id: `sub-${++this.requestId}`, method: 'userDataStream.subscribe.signature', params: { apiKey, timestamp, signature } }));
+          const signature = createHmac('sha256', apiSecret)
+            .update(`apiKey=${apiKey}&timestamp=${timestamp}`)
+            .digest('hex');
+          socket.send(
+            JSON.stringify({
+              id: `sub-${++this.requestId}`,
+              method: 'userDataStream.subscribe.signature',
+              params: { apiKey, timestamp, signature },
+            }),
+          );
         },
         onMessage: (data) => {
-          const msg = data as { id?: string; status?: number; error?: { code: number; msg: string }; event?: { e?: string } };
+          const msg = data as {
+            id?: string;
+            status?: number;
+            error?: { code: number; msg: string };
+            event?: { e?: string };
+          };
           if (msg.id !== undefined) {
             if (msg.status === 200 && String(msg.id).startsWith('sub-')) {
               this.subscriptions += 1;

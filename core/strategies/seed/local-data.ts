@@ -11,7 +11,10 @@
  */
 import type { DataRequest, Decision, Intent, Json, Strategy } from '../../strategy';
 
-export type LocalResolver = (request: DataRequest, at: { readonly now: number; readonly requestId: string }) => Json | undefined;
+export type LocalResolver = (
+  request: DataRequest,
+  at: { readonly now: number; readonly requestId: string },
+) => Json | undefined;
 
 /** Requests answered per event, at most: a resolver answering a request with another request loops. */
 const MAX_LOCAL_ANSWERS = 1_000;
@@ -27,13 +30,21 @@ export function withLocalData<P, S>(inner: Strategy<P, S>, resolve: LocalResolve
       let answered = 0;
       while (queue.length > 0) {
         const intent = queue.shift()!;
-        const answer = intent.kind === 'request' ? resolve(intent.request, { now: ctx.now, requestId: intent.requestId }) : undefined;
+        const answer =
+          intent.kind === 'request'
+            ? resolve(intent.request, { now: ctx.now, requestId: intent.requestId })
+            : undefined;
         if (intent.kind !== 'request' || answer === undefined) {
           out.push(intent);
           continue;
         }
-        if (++answered > MAX_LOCAL_ANSWERS) throw new Error(`${inner.id}: more than ${MAX_LOCAL_ANSWERS} local data answers in one event`);
-        const next = inner.onEvent(s, { type: 'data', requestId: intent.requestId, kind: intent.request.kind, result: answer }, ctx);
+        if (++answered > MAX_LOCAL_ANSWERS)
+          throw new Error(`${inner.id}: more than ${MAX_LOCAL_ANSWERS} local data answers in one event`);
+        const next = inner.onEvent(
+          s,
+          { type: 'data', requestId: intent.requestId, kind: intent.request.kind, result: answer },
+          ctx,
+        );
         s = next.state;
         queue.unshift(...(next.intents ?? []));
       }

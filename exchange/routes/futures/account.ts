@@ -23,7 +23,8 @@ export function addFuturesAccountRoutes(add: AddRoute, deps: FuturesRouteDeps): 
         r.done(params, true);
         // v3 lists only symbols with a position or open orders; v2 lists every symbol.
         const all = perp.positions(accountId as string, symbol);
-        const shown = version === 'v3' ? all.filter((p) => p.positionAmt !== '0' || p.openOrderInitialMargin !== '0') : all;
+        const shown =
+          version === 'v3' ? all.filter((p) => p.positionAmt !== '0' || p.openOrderInitialMargin !== '0') : all;
         return { body: shown.map((p) => positionRiskJson(p, r.precision(p.symbol))) };
       },
     });
@@ -75,7 +76,12 @@ export function addFuturesAccountRoutes(add: AddRoute, deps: FuturesRouteDeps): 
     weight: fixedWeight(1),
     handler: ({ params, accountId, time }) => {
       const symbol = r.symbolParam(params) as string;
-      const marginType = params.oneOf('marginType', ['ISOLATED', 'CROSSED'] as const, () => Api.invalidData('marginType'), { required: true }) as 'ISOLATED' | 'CROSSED';
+      const marginType = params.oneOf(
+        'marginType',
+        ['ISOLATED', 'CROSSED'] as const,
+        () => Api.invalidData('marginType'),
+        { required: true },
+      ) as 'ISOLATED' | 'CROSSED';
       r.done(params, true);
       emit(unwrapPerp(perp.setMarginType(accountId as string, symbol, marginType, time)).events);
       return { body: { code: 200, msg: 'success' }, executed: true };
@@ -111,12 +117,20 @@ export function addFuturesAccountRoutes(add: AddRoute, deps: FuturesRouteDeps): 
     handler: ({ params }) => {
       const symbol = r.symbolParam(params, false);
       r.done(params, true);
-      const rows = perp.symbols()
+      const rows = perp
+        .symbols()
         .filter((s) => symbol === undefined || s.filters.symbol === symbol)
         .map((s) => ({
           symbol: s.filters.symbol,
           notionalCoef: 1.0,
-          brackets: s.brackets.map((b) => ({ bracket: b.bracket, initialLeverage: b.initialLeverage, notionalCap: Number(b.notionalCap), notionalFloor: Number(b.notionalFloor), maintMarginRatio: Number(b.maintMarginRatio), cum: Number(b.cum) })),
+          brackets: s.brackets.map((b) => ({
+            bracket: b.bracket,
+            initialLeverage: b.initialLeverage,
+            notionalCap: Number(b.notionalCap),
+            notionalFloor: Number(b.notionalFloor),
+            maintMarginRatio: Number(b.maintMarginRatio),
+            cum: Number(b.cum),
+          })),
         }));
       // With a symbol Binance answers that symbol's object, without one the list.
       return { body: symbol !== undefined ? (rows[0] ?? []) : rows };
@@ -131,7 +145,14 @@ export function addFuturesAccountRoutes(add: AddRoute, deps: FuturesRouteDeps): 
     handler: ({ params }) => {
       const symbol = r.symbolParam(params) as string;
       r.done(params, true);
-      return { body: { symbol, makerCommissionRate: fixed(perp.settings().makerFee, 6), takerCommissionRate: fixed(perp.settings().takerFee, 6), rpiCommissionRate: '0' } };
+      return {
+        body: {
+          symbol,
+          makerCommissionRate: fixed(perp.settings().makerFee, 6),
+          takerCommissionRate: fixed(perp.settings().takerFee, 6),
+          rpiCommissionRate: '0',
+        },
+      };
     },
   });
 
@@ -142,16 +163,41 @@ export function addFuturesAccountRoutes(add: AddRoute, deps: FuturesRouteDeps): 
     weight: fixedWeight(30),
     handler: ({ params, accountId }) => {
       const symbol = r.symbolParam(params, false);
-      const incomeType = params.oneOf('incomeType', ['TRANSFER', 'REALIZED_PNL', 'FUNDING_FEE', 'COMMISSION', 'INSURANCE_CLEAR'] as const, () => Api.invalidData('incomeType'));
+      const incomeType = params.oneOf(
+        'incomeType',
+        ['TRANSFER', 'REALIZED_PNL', 'FUNDING_FEE', 'COMMISSION', 'INSURANCE_CLEAR'] as const,
+        () => Api.invalidData('incomeType'),
+      );
       const w = r.window(params, 1000);
       params.int('page');
       r.done(params, true);
-      const rows = perp.incomes(accountId as string, { ...w, ...(symbol !== undefined ? { symbol } : {}), ...(incomeType !== undefined ? { incomeType } : {}) });
-      return { body: rows.map((i) => ({ symbol: i.symbol, incomeType: i.incomeType, income: fixed(i.income, 8), asset: i.asset, info: i.info, time: i.time, tranId: i.tranId, tradeId: i.tradeId === null ? '' : String(i.tradeId) })) };
+      const rows = perp.incomes(accountId as string, {
+        ...w,
+        ...(symbol !== undefined ? { symbol } : {}),
+        ...(incomeType !== undefined ? { incomeType } : {}),
+      });
+      return {
+        body: rows.map((i) => ({
+          symbol: i.symbol,
+          incomeType: i.incomeType,
+          income: fixed(i.income, 8),
+          asset: i.asset,
+          info: i.info,
+          time: i.time,
+          tranId: i.tranId,
+          tradeId: i.tradeId === null ? '' : String(i.tradeId),
+        })),
+      };
     },
   });
 
-  add({ method: 'GET', path: '/fapi/v1/multiAssetsMargin', signed: true, weight: fixedWeight(30), handler: ({ params }) => (r.done(params, true), { body: { multiAssetsMargin: false } }) });
+  add({
+    method: 'GET',
+    path: '/fapi/v1/multiAssetsMargin',
+    signed: true,
+    weight: fixedWeight(30),
+    handler: ({ params }) => (r.done(params, true), { body: { multiAssetsMargin: false } }),
+  });
 
   // The user-data stream's listenKey: API key only (USER_STREAM security), no signature.
   add({
@@ -160,7 +206,10 @@ export function addFuturesAccountRoutes(add: AddRoute, deps: FuturesRouteDeps): 
     signed: false,
     apiKey: true,
     weight: fixedWeight(1),
-    handler: ({ params, accountId }) => (r.done(params, false), { body: { listenKey: deps.streams.create(accountId as string) } }),
+    handler: ({ params, accountId }) => (
+      r.done(params, false),
+      { body: { listenKey: deps.streams.create(accountId as string) } }
+    ),
   });
   add({
     method: 'PUT',

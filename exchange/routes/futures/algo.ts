@@ -19,7 +19,8 @@ export function addFuturesAlgoRoutes(add: AddRoute, deps: FuturesRouteDeps): voi
   const ref = (params: Params) => {
     const algoId = params.int('algoId');
     const clientAlgoId = params.str('clientAlgoId');
-    if (algoId === undefined && clientAlgoId === undefined) throw err(-1102, "Param 'algoId' or 'clientAlgoId' must be sent, but both were empty/null!");
+    if (algoId === undefined && clientAlgoId === undefined)
+      throw err(-1102, "Param 'algoId' or 'clientAlgoId' must be sent, but both were empty/null!");
     return stripUndefined({ algoId, clientAlgoId });
   };
 
@@ -33,9 +34,13 @@ export function addFuturesAlgoRoutes(add: AddRoute, deps: FuturesRouteDeps): voi
       params.oneOf('algoType', ['CONDITIONAL'] as const, () => Api.invalidData('algoType'), { required: true });
       const symbol = r.symbolParam(params) as string;
       const side = r.side(params);
-      const type = params.oneOf('type', ALGO_ORDER_TYPES, () => err(-1116, 'Invalid orderType.'), { required: true }) as AlgoOrderType;
+      const type = params.oneOf('type', ALGO_ORDER_TYPES, () => err(-1116, 'Invalid orderType.'), {
+        required: true,
+      }) as AlgoOrderType;
       const positionSide = r.positionSide(params);
-      const timeInForce = params.oneOf('timeInForce', ['GTC', 'IOC', 'FOK', 'GTX'] as const, () => err(-1115, 'Invalid timeInForce.'));
+      const timeInForce = params.oneOf('timeInForce', ['GTC', 'IOC', 'FOK', 'GTX'] as const, () =>
+        err(-1115, 'Invalid timeInForce.'),
+      );
       const quantity = params.dec('quantity');
       const price = params.dec('price');
       const triggerPrice = params.dec('triggerPrice');
@@ -75,7 +80,11 @@ export function addFuturesAlgoRoutes(add: AddRoute, deps: FuturesRouteDeps): voi
         ),
       );
       emit(placed.events);
-      return { body: algoJson(placed.algo, precisionOf(symbol)), createdOrderIds: [placed.algo.algoId], executed: true };
+      return {
+        body: algoJson(placed.algo, precisionOf(symbol)),
+        createdOrderIds: [placed.algo.algoId],
+        executed: true,
+      };
     },
   });
 
@@ -89,7 +98,8 @@ export function addFuturesAlgoRoutes(add: AddRoute, deps: FuturesRouteDeps): voi
       const which = ref(params);
       r.done(params, true);
       const a = unwrapPerp(perp.getAlgo(accountId as string, which)).algo;
-      if ((symbol !== undefined && a.symbol !== symbol) || deps.isHidden(a.algoId)) throw err(-2013, 'Order does not exist.');
+      if ((symbol !== undefined && a.symbol !== symbol) || deps.isHidden(a.algoId))
+        throw err(-2013, 'Order does not exist.');
       return { body: algoJson(a, precisionOf(a.symbol)) };
     },
   });
@@ -107,7 +117,10 @@ export function addFuturesAlgoRoutes(add: AddRoute, deps: FuturesRouteDeps): voi
       if (found.ok && symbol !== undefined && found.algo.symbol !== symbol) throw err(-2011, 'Unknown order sent.');
       const c = unwrapPerp(perp.cancelAlgo(accountId as string, which, time));
       emit(c.events);
-      return { body: { algoId: c.algo.algoId, clientAlgoId: c.algo.clientAlgoId, code: '200', msg: 'success' }, executed: true };
+      return {
+        body: { algoId: c.algo.algoId, clientAlgoId: c.algo.clientAlgoId, code: '200', msg: 'success' },
+        executed: true,
+      };
     },
   });
 
@@ -133,7 +146,12 @@ export function addFuturesAlgoRoutes(add: AddRoute, deps: FuturesRouteDeps): voi
       params.oneOf('algoType', ['CONDITIONAL'] as const, () => Api.invalidData('algoType'));
       const symbol = r.symbolParam(params, false);
       r.done(params, true);
-      return { body: perp.openAlgos(accountId as string, symbol).filter((a) => !deps.isHidden(a.algoId)).map((a) => algoJson(a, precisionOf(a.symbol))) };
+      return {
+        body: perp
+          .openAlgos(accountId as string, symbol)
+          .filter((a) => !deps.isHidden(a.algoId))
+          .map((a) => algoJson(a, precisionOf(a.symbol))),
+      };
     },
   });
 

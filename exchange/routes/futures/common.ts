@@ -51,15 +51,27 @@ export function perpReaders(perp: Perpetual) {
     if (l !== 'true' && l !== 'false') throw Api.invalidData(name);
     return l === 'true';
   };
-  const side = (p: Params): 'BUY' | 'SELL' => p.oneOf('side', ['BUY', 'SELL'] as const, () => err(-1117, 'Invalid side.'), { required: true }) as 'BUY' | 'SELL';
-  const positionSide = (p: Params): 'BOTH' | 'LONG' | 'SHORT' | undefined => p.oneOf('positionSide', ['BOTH', 'LONG', 'SHORT'] as const, () => Api.invalidData('positionSide'));
-  const workingType = (p: Params) => p.oneOf('workingType', ['MARK_PRICE', 'CONTRACT_PRICE'] as const, () => Api.invalidData('workingType'));
-  const respType = (p: Params) => p.oneOf('newOrderRespType', ['ACK', 'RESULT'] as const, () => Api.invalidData('newOrderRespType'));
+  const side = (p: Params): 'BUY' | 'SELL' =>
+    p.oneOf('side', ['BUY', 'SELL'] as const, () => err(-1117, 'Invalid side.'), { required: true }) as 'BUY' | 'SELL';
+  const positionSide = (p: Params): 'BOTH' | 'LONG' | 'SHORT' | undefined =>
+    p.oneOf('positionSide', ['BOTH', 'LONG', 'SHORT'] as const, () => Api.invalidData('positionSide'));
+  const workingType = (p: Params) =>
+    p.oneOf('workingType', ['MARK_PRICE', 'CONTRACT_PRICE'] as const, () => Api.invalidData('workingType'));
+  const respType = (p: Params) =>
+    p.oneOf('newOrderRespType', ['ACK', 'RESULT'] as const, () => Api.invalidData('newOrderRespType'));
   /** Parameters accepted for compatibility and ignored: self-trade prevention, price match NONE. */
   const ignored = (p: Params): void => {
-    p.oneOf('selfTradePreventionMode', ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'] as const, () => Api.invalidData('selfTradePreventionMode'));
-    p.oneOf('priceMatch', ['NONE'] as const, () => err(-1130, "Data sent for parameter 'priceMatch' is not valid: the paper exchange supports priceMatch=NONE only."));
-    if (p.str('goodTillDate') !== undefined) throw err(-1130, "Data sent for parameter 'goodTillDate' is not valid: the paper exchange has no GTD orders.");
+    p.oneOf('selfTradePreventionMode', ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'] as const, () =>
+      Api.invalidData('selfTradePreventionMode'),
+    );
+    p.oneOf('priceMatch', ['NONE'] as const, () =>
+      err(
+        -1130,
+        "Data sent for parameter 'priceMatch' is not valid: the paper exchange supports priceMatch=NONE only.",
+      ),
+    );
+    if (p.str('goodTillDate') !== undefined)
+      throw err(-1130, "Data sent for parameter 'goodTillDate' is not valid: the paper exchange has no GTD orders.");
   };
   const done = (p: Params, signed: boolean): void => p.assertAllRead(signed ? SIGNED_EXTRA : []);
   const precision = (symbol: string): PerpPrecision => perpPrecision(perp.symbol(symbol));
@@ -67,7 +79,11 @@ export function perpReaders(perp: Perpetual) {
     const startTime = p.int('startTime');
     const endTime = p.int('endTime');
     const limit = p.int('limit', { min: 1, max });
-    return { ...(startTime !== undefined ? { startTime } : {}), ...(endTime !== undefined ? { endTime } : {}), ...(limit !== undefined ? { limit } : {}) };
+    return {
+      ...(startTime !== undefined ? { startTime } : {}),
+      ...(endTime !== undefined ? { endTime } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    };
   };
   return { symbolParam, bool, side, positionSide, workingType, respType, ignored, done, precision, window };
 }

@@ -48,7 +48,12 @@ export function perpSymbolInfo(s: PerpSymbol): Json {
       { filterType: 'MAX_NUM_ORDERS', limit: f.maxNumOrders },
       { filterType: 'MAX_NUM_ALGO_ORDERS', limit: s.maxNumAlgoOrders },
       { filterType: 'MIN_NOTIONAL', notional: f.minNotional },
-      { filterType: 'PERCENT_PRICE', multiplierUp: p4(s.percentPrice.up), multiplierDown: p4(s.percentPrice.down), multiplierDecimal: '4' },
+      {
+        filterType: 'PERCENT_PRICE',
+        multiplierUp: p4(s.percentPrice.up),
+        multiplierDown: p4(s.percentPrice.down),
+        multiplierDecimal: '4',
+      },
     ],
     orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'],
     timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
@@ -65,8 +70,20 @@ export function addFuturesMarketRoutes(add: AddRoute, deps: FuturesRouteDeps): v
   };
   const last = (s: string): Dec => perp.lastPrice(s) ?? '0';
 
-  add({ method: 'GET', path: '/fapi/v1/ping', signed: false, weight: fixedWeight(1), handler: ({ params }) => (done(params, false), { body: {} }) });
-  add({ method: 'GET', path: '/fapi/v1/time', signed: false, weight: fixedWeight(1), handler: ({ params }) => (done(params, false), { body: { serverTime: now() } }) });
+  add({
+    method: 'GET',
+    path: '/fapi/v1/ping',
+    signed: false,
+    weight: fixedWeight(1),
+    handler: ({ params }) => (done(params, false), { body: {} }),
+  });
+  add({
+    method: 'GET',
+    path: '/fapi/v1/time',
+    signed: false,
+    weight: fixedWeight(1),
+    handler: ({ params }) => (done(params, false), { body: { serverTime: now() } }),
+  });
   add({
     method: 'GET',
     path: '/fapi/v1/exchangeInfo',
@@ -104,7 +121,9 @@ export function addFuturesMarketRoutes(add: AddRoute, deps: FuturesRouteDeps): v
       const w = window(params, 1500);
       done(params, false);
       const p = precision(symbol);
-      const rows = market.has(symbol) ? market.klines(symbol, interval as CandleInterval, { ...w, limit: w.limit ?? 500 }) : [];
+      const rows = market.has(symbol)
+        ? market.klines(symbol, interval as CandleInterval, { ...w, limit: w.limit ?? 500 })
+        : [];
       return { body: rows.map((k) => klineRow(k, p.price, p.qty)) };
     },
   });
@@ -149,33 +168,45 @@ export function addFuturesMarketRoutes(add: AddRoute, deps: FuturesRouteDeps): v
     path: '/fapi/v1/ticker/price',
     signed: false,
     weight: (p) => (p.has('symbol') ? 1 : 2),
-    handler: ({ params }) => ({ body: perSymbol(params, (s) => ({ symbol: s, price: atLeast(last(s), precision(s).price), time: now() })) }),
+    handler: ({ params }) => ({
+      body: perSymbol(params, (s) => ({ symbol: s, price: atLeast(last(s), precision(s).price), time: now() })),
+    }),
   });
   add({
     method: 'GET',
     path: '/fapi/v2/ticker/price',
     signed: false,
     weight: (p) => (p.has('symbol') ? 1 : 2),
-    handler: ({ params }) => ({ body: perSymbol(params, (s) => ({ symbol: s, price: atLeast(last(s), precision(s).price), time: now() })) }),
+    handler: ({ params }) => ({
+      body: perSymbol(params, (s) => ({ symbol: s, price: atLeast(last(s), precision(s).price), time: now() })),
+    }),
   });
   add({
     method: 'GET',
     path: '/fapi/v1/ticker/bookTicker',
     signed: false,
     weight: (p) => (p.has('symbol') ? 2 : 5),
-    handler: ({ params }) =>
-      ({
-        body: perSymbol(params, (s) => {
-          const spec = perp.symbol(s) as PerpSymbol;
-          const p = precision(s);
-          const ref = last(s);
-          const spot = bookSymbol(spec);
-          const bid = str(levelPrice(spot, deps.displayBook, 'SELL', ref, 0));
-          const ask = str(levelPrice(spot, deps.displayBook, 'BUY', ref, 0));
-          const qty = (price: string) => atLeast(levelQuantity(spot, deps.displayBook, price, true, perp.bookSeq(s)) ?? '10', p.qty);
-          return { symbol: s, bidPrice: atLeast(bid, p.price), bidQty: qty(bid), askPrice: atLeast(ask, p.price), askQty: qty(ask), time: now(), lastUpdateId: perp.bookSeq(s) };
-        }),
+    handler: ({ params }) => ({
+      body: perSymbol(params, (s) => {
+        const spec = perp.symbol(s) as PerpSymbol;
+        const p = precision(s);
+        const ref = last(s);
+        const spot = bookSymbol(spec);
+        const bid = str(levelPrice(spot, deps.displayBook, 'SELL', ref, 0));
+        const ask = str(levelPrice(spot, deps.displayBook, 'BUY', ref, 0));
+        const qty = (price: string) =>
+          atLeast(levelQuantity(spot, deps.displayBook, price, true, perp.bookSeq(s)) ?? '10', p.qty);
+        return {
+          symbol: s,
+          bidPrice: atLeast(bid, p.price),
+          bidQty: qty(bid),
+          askPrice: atLeast(ask, p.price),
+          askQty: qty(ask),
+          time: now(),
+          lastUpdateId: perp.bookSeq(s),
+        };
       }),
+    }),
   });
 
   add({
@@ -188,7 +219,16 @@ export function addFuturesMarketRoutes(add: AddRoute, deps: FuturesRouteDeps): v
         const m = perp.market(s);
         const p = precision(s);
         const mark = atLeast(m?.markPrice ?? '0', p.price);
-        return { symbol: s, markPrice: mark, indexPrice: mark, estimatedSettlePrice: mark, lastFundingRate: fixed(m?.fundingRate ?? '0', 8), interestRate: '0.00010000', nextFundingTime: m?.nextFundingTime ?? 0, time: now() };
+        return {
+          symbol: s,
+          markPrice: mark,
+          indexPrice: mark,
+          estimatedSettlePrice: mark,
+          lastFundingRate: fixed(m?.fundingRate ?? '0', 8),
+          interestRate: '0.00010000',
+          nextFundingTime: m?.nextFundingTime ?? 0,
+          time: now(),
+        };
       }),
     }),
   });
@@ -204,7 +244,14 @@ export function addFuturesMarketRoutes(add: AddRoute, deps: FuturesRouteDeps): v
       done(params, false);
       const names = symbol !== undefined ? [symbol] : perp.symbols().map((s) => s.filters.symbol);
       const rows = names.flatMap((s) => perp.fundingHistory(s, w)).sort((a, b) => a.fundingTime - b.fundingTime);
-      return { body: rows.map((f) => ({ symbol: f.symbol, fundingRate: fixed(f.fundingRate, 8), fundingTime: f.fundingTime, markPrice: atLeast(f.markPrice, precision(f.symbol).price) })) };
+      return {
+        body: rows.map((f) => ({
+          symbol: f.symbol,
+          fundingRate: fixed(f.fundingRate, 8),
+          fundingTime: f.fundingTime,
+          markPrice: atLeast(f.markPrice, precision(f.symbol).price),
+        })),
+      };
     },
   });
 }

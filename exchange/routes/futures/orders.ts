@@ -23,7 +23,8 @@ export function addFuturesOrderRoutes(add: AddRoute, deps: FuturesRouteDeps): vo
   const ref = (params: Params) => {
     const orderId = params.int('orderId');
     const origClientOrderId = params.str('origClientOrderId');
-    if (orderId === undefined && origClientOrderId === undefined) throw err(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
+    if (orderId === undefined && origClientOrderId === undefined)
+      throw err(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
     return stripUndefined({ orderId, origClientOrderId });
   };
 
@@ -37,25 +38,34 @@ export function addFuturesOrderRoutes(add: AddRoute, deps: FuturesRouteDeps): vo
       const symbol = r.symbolParam(params) as string;
       const side = r.side(params);
       const type = params.str('type', { required: true }) as string;
-      if (CONDITIONAL.includes(type)) throw err(-4120, 'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.');
+      if (CONDITIONAL.includes(type))
+        throw err(
+          -4120,
+          'Order type not supported for this endpoint. Please use the Algo Order API endpoints instead.',
+        );
       if (!(REGULAR as readonly string[]).includes(type)) throw err(-1116, 'Invalid orderType.');
       const positionSide = r.positionSide(params);
-      const timeInForce = params.oneOf('timeInForce', ['GTC', 'IOC', 'FOK', 'GTX'] as const, () => err(-1115, 'Invalid timeInForce.'));
+      const timeInForce = params.oneOf('timeInForce', ['GTC', 'IOC', 'FOK', 'GTX'] as const, () =>
+        err(-1115, 'Invalid timeInForce.'),
+      );
       const quantity = params.dec('quantity', { required: true }) as string;
       const price = params.dec('price');
       const reduceOnly = r.bool(params, 'reduceOnly');
       const closePosition = r.bool(params, 'closePosition');
       const newClientOrderId = params.str('newClientOrderId');
       if (params.str('stopPrice') !== undefined) throw err(-1106, "Parameter 'stopPrice' sent when not required.");
-      if (params.str('callbackRate') !== undefined) throw err(-1106, "Parameter 'callbackRate' sent when not required.");
-      if (params.str('activationPrice') !== undefined) throw err(-1106, "Parameter 'activationPrice' sent when not required.");
+      if (params.str('callbackRate') !== undefined)
+        throw err(-1106, "Parameter 'callbackRate' sent when not required.");
+      if (params.str('activationPrice') !== undefined)
+        throw err(-1106, "Parameter 'activationPrice' sent when not required.");
       r.workingType(params);
       r.bool(params, 'priceProtect');
       const resp = r.respType(params) ?? 'ACK';
       r.ignored(params);
       r.done(params, true);
       if (closePosition) throw err(-4136, `Target strategy invalid for orderType ${type},closePosition true`);
-      if (reduceOnly && positionSide !== undefined && positionSide !== 'BOTH') throw err(-1106, "Parameter 'reduceOnly' sent when not required.");
+      if (reduceOnly && positionSide !== undefined && positionSide !== 'BOTH')
+        throw err(-1106, "Parameter 'reduceOnly' sent when not required.");
       const placed = unwrapPerp(
         perp.placeOrder(
           stripUndefined({
@@ -74,7 +84,11 @@ export function addFuturesOrderRoutes(add: AddRoute, deps: FuturesRouteDeps): vo
         ),
       );
       emit(placed.events);
-      return { body: orderJson(placed.order, r.precision(symbol), resp === 'ACK'), createdOrderIds: [placed.order.orderId], executed: true };
+      return {
+        body: orderJson(placed.order, r.precision(symbol), resp === 'ACK'),
+        createdOrderIds: [placed.order.orderId],
+        executed: true,
+      };
     },
   });
 
@@ -129,7 +143,12 @@ export function addFuturesOrderRoutes(add: AddRoute, deps: FuturesRouteDeps): vo
     handler: ({ params, accountId }) => {
       const symbol = r.symbolParam(params, false);
       r.done(params, true);
-      return { body: perp.openOrders(accountId as string, symbol).filter(visible).map((o) => orderJson(o, r.precision(o.symbol))) };
+      return {
+        body: perp
+          .openOrders(accountId as string, symbol)
+          .filter(visible)
+          .map((o) => orderJson(o, r.precision(o.symbol))),
+      };
     },
   });
 
@@ -159,7 +178,11 @@ export function addFuturesOrderRoutes(add: AddRoute, deps: FuturesRouteDeps): vo
       const fromId = params.int('fromId');
       const w = r.window(params, 1000);
       r.done(params, true);
-      const trades = perp.trades(accountId as string, symbol, { ...w, ...(orderId !== undefined ? { orderId } : {}), ...(fromId !== undefined ? { fromId } : {}) });
+      const trades = perp.trades(accountId as string, symbol, {
+        ...w,
+        ...(orderId !== undefined ? { orderId } : {}),
+        ...(fromId !== undefined ? { fromId } : {}),
+      });
       return { body: trades.map((t) => tradeJson(t, r.precision(symbol))) };
     },
   });
