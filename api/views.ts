@@ -12,7 +12,7 @@ import {
   pnlCurve,
 } from '../core/digest';
 import type { Dec } from '../core/decimal';
-import { unrealizedPnl } from '../core/engine';
+import { unrealizedPnl } from '../core/kernel';
 import type { Candle } from '../core/market';
 import type { OrderRecord } from '../core/orders';
 import type { BotListing } from '../client/bots';

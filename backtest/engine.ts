@@ -30,7 +30,7 @@ import {
   createBotState,
   nextWakeAt,
   stepInPlace,
-} from '../core/engine';
+} from '../core/kernel';
 import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
 import type { OrderRequest, OrderSnapshot } from '../core/orders';
 import { type RiskConfig, riskConfigSchema } from '../core/risk/guard';

@@ -21,7 +21,7 @@ import {
   createBotState,
   nextWakeAt,
   stepInPlace,
-} from '../core/engine';
+} from '../core/kernel';
 import { type FuturesConfig, resolveFuturesSetup } from '../core/futures/setup';
 import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
 import { type OrderSnapshot, isFinalStatus } from '../core/orders';

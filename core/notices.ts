@@ -8,7 +8,7 @@
  * Nothing here reads a clock or does I/O.
  */
 import { type Dec, d, isPositive, isZero, str, sub } from './decimal';
-import type { BotState, RoundTrip } from './engine';
+import type { BotState, RoundTrip } from './kernel';
 import { type OrderRecord, isFinalStatus } from './orders';
 import { splitSymbol } from './symbols';
 
