@@ -30,7 +30,7 @@ export function drainStrategyQueue(k: Kernel): void {
     if (k.s.status === 'STOPPED' || k.s.status === 'FAILED') continue;
     let decision: { state: unknown; intents?: readonly Intent[] };
     try {
-      decision = k.strategy.onEvent(k.s.strategy, event, contextOf(k.s, k.now));
+      decision = k.strategy.onEvent(k.s.strategy, event, contextOf(k.s, k.now, k.openOrders()));
     } catch (err) {
       // A strategy bug costs its reaction to this event, never the facts the kernel already
       // recorded (order status, fills, position): those stand, and the error is reported.

@@ -58,11 +58,7 @@ export class Kernel {
   replayedDecision = false;
   /** A reconcile was asked in this step: it reads the account after everything this step applied. */
   reconcileAskedNow = false;
-  /**
-   * The non-final orders of `s.orders`, derived on first use in this step and kept current by
-   * `setOrder` (read on every event; a fresh array on each change: a strategy may still hold the
-   * previous one). Null until asked, and again once `s.orders` is rebuilt.
-   */
+  /** The open orders as records, read from the state on first use in this step and kept current by `setOrder`. */
   open: OrderRecord[] | null = null;
 
   constructor(

@@ -1,7 +1,7 @@
 /**
  * Order bookkeeping: new records and their ids, exchange reports merged into them (the exchange
  * is the authority, core/order-authority-kernel.ts), cancels, rejections, and the bound on final
- * orders kept. The open orders are derived from the records (Kernel.openOrders) and kept current here.
+ * orders kept. The open orders (`openOrderIds`) are kept current with every change.
  */
 import { isForeignLineageId, recordMint } from '../adoption';
 import { balancesAfterOrderChange } from '../balances';
@@ -138,10 +138,10 @@ export function applySnapshot(k: Kernel, order: OrderRecord, snapshot: OrderSnap
 
 /**
  * The first change in a step copies the orders record; later ones write into that copy, which
- * no earlier state shares (the kernel stays pure from the outside).
+ * no earlier state shares (the kernel stays pure from the outside). The open orders follow.
  */
 export function setOrder(k: Kernel, order: OrderRecord): void {
-  const open = k.open;
+  const open = k.openOrders();
   if (!k.ordersOwned) {
     k.s.orders = { ...k.s.orders };
     k.ordersOwned = true;
@@ -149,7 +149,6 @@ export function setOrder(k: Kernel, order: OrderRecord): void {
   (k.s.orders as Record<string, OrderRecord>)[order.clientOrderId] = order;
   // Keep the open-orders list current instead of rescanning every order kept (it is read on
   // every event). A fresh array each time: a strategy may still hold the previous one.
-  if (!open) return;
   const i = open.findIndex((o) => o.clientOrderId === order.clientOrderId);
   let next: OrderRecord[];
   if (isFinalStatus(order.status)) next = i < 0 ? open : [...open.slice(0, i), ...open.slice(i + 1)];
@@ -159,6 +158,8 @@ export function setOrder(k: Kernel, order: OrderRecord): void {
     next[i] = order;
   }
   k.open = next;
+  if (next.length !== open.length || k.s.openOrderIds === undefined)
+    k.s.openOrderIds = next.map((o) => o.clientOrderId);
 }
 
 export function patchOrder(k: Kernel, clientOrderId: string, patch: Partial<OrderRecord>): void {
@@ -183,7 +184,6 @@ export function pruneFinalOrders(k: Kernel): void {
   const drop = new Set(finals.slice(0, finals.length - MAX_FINAL_ORDERS_KEPT).map((o) => o.clientOrderId));
   k.s.orders = Object.fromEntries(Object.entries(k.s.orders).filter(([id]) => !drop.has(id)));
   k.ordersOwned = true;
-  k.open = null;
 }
 
 export function cancel(k: Kernel, order: OrderRecord): void {

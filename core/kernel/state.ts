@@ -105,6 +105,12 @@ export interface BotState {
   readonly nextOrderSeq: number;
   /** Non-final orders plus the most recent final ones (bounded). Keyed by client order id. */
   readonly orders: Readonly<Record<string, OrderRecord>>;
+  /**
+   * Ids of the non-final orders, in the order they opened: the bot's open orders without a scan
+   * of every order kept. Written by the kernel with each order change (core/kernel/orders.ts);
+   * absent in states from before it (and until a bot's first order), then derived from `orders`.
+   */
+  readonly openOrderIds?: readonly string[];
   readonly position: PositionState;
   readonly strategy: Json;
   /** The risk guard's own bookkeeping (peak equity, ...), see core/risk/guard.ts. */

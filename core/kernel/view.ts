@@ -6,13 +6,11 @@ import { type OrderRecord, isFinalStatus } from '../orders';
 import type { PositionView, StrategyContext } from '../strategy';
 import type { BotState } from './state';
 
-/**
- * The bot's non-final orders, in the order they were first recorded. Derived from `orders` (the
- * kernel keeps its own copy current within a step, see Kernel.openOrders), so a state read from
- * any history or continue-as-new input needs no extra field.
- */
+/** The bot's non-final orders, in the order they opened (`openOrderIds`, else derived from `orders`). */
 export function openOrders(state: BotState): OrderRecord[] {
-  return Object.values(state.orders).filter((o) => !isFinalStatus(o.status));
+  const ids = state.openOrderIds;
+  if (!ids) return Object.values(state.orders).filter((o) => !isFinalStatus(o.status));
+  return ids.map((id) => state.orders[id]!);
 }
 
 const NO_POSITIONS: Readonly<Record<string, PositionView>> = Object.freeze({});
