@@ -25,7 +25,7 @@ export interface BotRow {
   readonly workflowId: string;
   /** Temporal's view: RUNNING, COMPLETED, TERMINATED, ... */
   readonly workflowStatus: string;
-  /** The bot's own: RUNNING, PAUSED, STOPPING, STOPPED, FAILED. */
+  /** The bot's own (RUNNING, PAUSED, STOPPING, STOPPED); Temporal's when the bot has no state to show. */
   readonly status: string;
   readonly strategy: string;
   readonly symbol: string;

@@ -171,7 +171,7 @@ class FuturesRun {
       this.dispatch({ type: 'candle', now: candle.closeTime, candle });
       this.metrics.record(candle.closeTime, this.equity(), this.bt.position().positionAmt !== '0');
       if (this.o.onProgress && (i + 1) % every === 0) this.o.onProgress(i + 1, candles.length);
-      if (this.state.status === 'STOPPED' || this.state.status === 'FAILED') break;
+      if (this.state.status === 'STOPPED') break;
     }
     this.o.onProgress?.(candles.length, candles.length);
     return this.result(last);

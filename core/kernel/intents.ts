@@ -27,7 +27,7 @@ export function drainStrategyQueue(k: Kernel): void {
   while (k.strategyQueue.length > 0) {
     if (++guard > MAX_CASCADE) throw new Error(`strategy ${k.strategy.id} cascaded more than ${MAX_CASCADE} events`);
     const { event, replayed } = k.strategyQueue.shift()!;
-    if (k.s.status === 'STOPPED' || k.s.status === 'FAILED') continue;
+    if (k.s.status === 'STOPPED') continue;
     let decision: { state: unknown; intents?: readonly Intent[] };
     try {
       decision = k.strategy.onEvent(k.s.strategy, event, contextOf(k.s, k.now, k.openOrders()));

@@ -5,7 +5,7 @@ import type { Kernel } from './kernel';
 /** Futures: keep the position's protective stop on the exchange (core/futures/protection.ts). */
 export function protect(k: Kernel): void {
   const { market, futures, symbol } = k.s.setup;
-  if (market !== 'futures' || !futures || k.s.status === 'STOPPED' || k.s.status === 'FAILED') return;
+  if (market !== 'futures' || !futures || k.s.status === 'STOPPED') return;
   const p = k.s.position;
   const step = protectionStep({
     symbol,

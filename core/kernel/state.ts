@@ -11,7 +11,7 @@ import type { DataRequest, Json, PositionView } from '../strategy';
 import type { FuturesSetup } from '../futures/setup';
 import type { Verification } from '../order-authority';
 
-export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
+export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED'] as const;
 export type BotStatus = (typeof BOT_STATUSES)[number];
 
 export const STOP_POLICIES = ['cancel-orders', 'leave-orders', 'close-position'] as const;

@@ -12,7 +12,7 @@ export const CLOSE_TAG = '__close';
 export const STOP_WAITS_FOR_UNKNOWN_MS = 2 * 60_000;
 
 export function beginStop(k: Kernel, reason: string): void {
-  if (k.s.status === 'STOPPING' || k.s.status === 'STOPPED' || k.s.status === 'FAILED') return;
+  if (k.s.status === 'STOPPING' || k.s.status === 'STOPPED') return;
   k.s.status = 'STOPPING';
   k.s.stopReason = reason;
   k.s.timers = {};
