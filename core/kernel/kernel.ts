@@ -7,9 +7,9 @@
  * Nothing here reads a clock, does I/O or imports Temporal: time arrives in every event.
  *
  * One event is processed on a `Kernel`, the mutable working copy of that step. Each concern lives
- * in its own module as functions of the working copy (dispatch, candles, orders, position, risk,
- * intents, reconcile, protect, stop); a concern reaches another only through the methods below,
- * so the modules depend on this hub and never on each other.
+ * in its own module as functions of the working copy (candles, orders, position, risk, intents,
+ * reconcile, protect, stop; dispatch.ts routes each event to them). A concern reaches another only
+ * through the methods below, so concern modules never import one another and form no cycle.
  */
 import type { Dec } from '../decimal';
 import type { Fill, OrderRecord, OrderRequest } from '../orders';
