@@ -12,7 +12,7 @@ import {
   pnlCurve,
 } from '../core/digest';
 import type { Dec } from '../core/decimal';
-import { unrealizedPnl } from '../core/engine';
+import { unrealizedPnl } from '../core/kernel';
 import type { Candle } from '../core/market';
 import type { OrderRecord } from '../core/orders';
 import type { BotListing } from '../client/bots';
@@ -25,7 +25,7 @@ export interface BotRow {
   readonly workflowId: string;
   /** Temporal's view: RUNNING, COMPLETED, TERMINATED, ... */
   readonly workflowStatus: string;
-  /** The bot's own: RUNNING, PAUSED, STOPPING, STOPPED, FAILED. */
+  /** The bot's own (RUNNING, PAUSED, STOPPING, STOPPED); Temporal's when the bot has no state to show. */
   readonly status: string;
   readonly strategy: string;
   readonly symbol: string;

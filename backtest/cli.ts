@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CANDLE_INTERVALS, type Candle, type CandleInterval } from '../core/market';
-import { STOP_POLICIES, type StopPolicy } from '../core/engine';
+import { STOP_POLICIES, type StopPolicy } from '../core/kernel';
 import { riskConfigSchema } from '../core/risk/guard';
 import { findStrategy, strategyIds } from '../core/strategies';
 import { isDecimalString } from '../core/decimal';

@@ -30,7 +30,7 @@ import {
   createBotState,
   nextWakeAt,
   stepInPlace,
-} from '../core/engine';
+} from '../core/kernel';
 import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
 import type { OrderRequest, OrderSnapshot } from '../core/orders';
 import { type RiskConfig, riskConfigSchema } from '../core/risk/guard';
@@ -294,7 +294,7 @@ class BacktestRun {
       const inPosition = qty !== '0' && Number(qty) >= this.minQty;
       this.metrics.record(candle.closeTime, this.equityOf(candle.close), inPosition);
       if (this.o.onProgress && (i + 1) % every === 0) this.o.onProgress(i + 1, total);
-      if (this.state.status === 'STOPPED' || this.state.status === 'FAILED') break;
+      if (this.state.status === 'STOPPED') break;
     }
     this.o.onProgress?.(total, total);
     return this.result(last);

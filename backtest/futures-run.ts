@@ -21,7 +21,7 @@ import {
   createBotState,
   nextWakeAt,
   stepInPlace,
-} from '../core/engine';
+} from '../core/kernel';
 import { type FuturesConfig, resolveFuturesSetup } from '../core/futures/setup';
 import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
 import { type OrderSnapshot, isFinalStatus } from '../core/orders';
@@ -171,7 +171,7 @@ class FuturesRun {
       this.dispatch({ type: 'candle', now: candle.closeTime, candle });
       this.metrics.record(candle.closeTime, this.equity(), this.bt.position().positionAmt !== '0');
       if (this.o.onProgress && (i + 1) % every === 0) this.o.onProgress(i + 1, candles.length);
-      if (this.state.status === 'STOPPED' || this.state.status === 'FAILED') break;
+      if (this.state.status === 'STOPPED') break;
     }
     this.o.onProgress?.(candles.length, candles.length);
     return this.result(last);

@@ -20,7 +20,7 @@
  */
 import { sameRequest } from './adoption';
 import { type Dec, d, gt, isPositive, sub, sum } from './decimal';
-import type { BotState } from './engine';
+import type { BotState } from './kernel';
 import { parseClientOrderId } from './client-ids';
 import { type OrderRecord, type OrderRequest, awaitsProof, isFinalStatus } from './orders';
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { CANDLE_INTERVALS, SYMBOL_PATTERN } from './market';
-import { STOP_POLICIES } from './engine';
+import { STOP_POLICIES } from './kernel';
 import { riskConfigSchema } from './risk/guard';
 import { formatIssues, kindOf, text } from './schema';
 import type { Json } from './strategy';

@@ -5,7 +5,7 @@
  * share it.
  */
 import { type Dec, add, d, isPositive, str } from './decimal';
-import { type BotStatus, type RoundTrip, unrealizedPnl } from './engine';
+import { type BotStatus, type RoundTrip, unrealizedPnl } from './kernel';
 import type { OcoRequest, OrderRecord, OrderRequest } from './orders';
 import type { PositionView } from './strategy';
 import { splitSymbol } from './symbols';

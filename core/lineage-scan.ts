@@ -1,6 +1,6 @@
 /**
  * When a bot searches the exchange for orders of its lineage it does not know (core/adoption.ts),
- * and from when. Pure; the kernel (core/engine.ts) keeps the fields in its state.
+ * and from when. Pure; the kernel (core/kernel/) keeps the fields in its state.
  *
  * A scan reads the account's orders on the bot's symbol placed since `scanSince` (paged, see
  * activities/lineage.ts), so a discarded branch's orders are found however many there are and

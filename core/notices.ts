@@ -8,7 +8,7 @@
  * Nothing here reads a clock or does I/O.
  */
 import { type Dec, d, isPositive, isZero, str, sub } from './decimal';
-import type { BotState, RoundTrip } from './engine';
+import { type BotState, type RoundTrip, openOrders } from './kernel';
 import { type OrderRecord, isFinalStatus } from './orders';
 import { splitSymbol } from './symbols';
 
@@ -19,6 +19,7 @@ export const NOTICE_KINDS = [
   'stoploss',
   'fill',
   'stopped',
+  // No bot status produces it any more; kept so saved notice settings naming it stay valid.
   'failed',
   'error',
   'warning',
@@ -158,16 +159,15 @@ export function noticesBetween(before: BotState, after: BotState): Notice[] {
     }
   }
 
-  if (after.status !== before.status && (after.status === 'STOPPED' || after.status === 'FAILED')) {
-    const failed = after.status === 'FAILED';
+  if (after.status !== before.status && after.status === 'STOPPED') {
     const pnl = after.position.realizedPnl;
-    const open = Object.values(after.orders).filter((o) => !isFinalStatus(o.status)).length;
+    const open = openOrders(after).length;
     out.push({
-      id: `${tag}/${failed ? 'failed' : 'stopped'}`,
-      kind: failed ? 'failed' : 'stopped',
+      id: `${tag}/stopped`,
+      kind: 'stopped',
       bot,
       time,
-      text: `${failed ? '❌' : '⏹'} ${bot} ${failed ? 'failed' : 'stopped'}${after.stopReason ? ` (${after.stopReason})` : ''} — realised PnL ${signed(pnl)} ${quote}, ${after.stats.roundTrips} trade(s), position ${short(after.position.qty)}${isZero(after.position.qty) ? '' : ` ${splitSymbol(after.setup.symbol, after.filters).base}`}, open orders left ${open}`,
+      text: `⏹ ${bot} stopped${after.stopReason ? ` (${after.stopReason})` : ''} — realised PnL ${signed(pnl)} ${quote}, ${after.stats.roundTrips} trade(s), position ${short(after.position.qty)}${isZero(after.position.qty) ? '' : ` ${splitSymbol(after.setup.symbol, after.filters).base}`}, open orders left ${open}`,
     });
   }
 

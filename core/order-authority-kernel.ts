@@ -3,7 +3,7 @@
  * kernel calls these at its order-report and fill call sites and lends its bookkeeping through
  * `Books`. Pure (operates on the kernel's private working copy within one step).
  */
-import type { BotState, Notification } from './engine';
+import type { BotState, Notification } from './kernel';
 import {
   type BookCheckpoint,
   DEFAULT_VERIFY_AFTER_MS,

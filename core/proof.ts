@@ -1,5 +1,5 @@
 /**
- * Proof bookkeeping of the kernel (core/engine.ts): what it does when an order's outcome is
+ * Proof bookkeeping of the kernel (core/kernel/): what it does when an order's outcome is
  * unknown, when the exchange does not know an order, when an order list's answer lacks a leg, what
  * a reconciliation proved (absent, missing, orders of the bot's lineage to adopt, an earlier
  * incarnation's leftovers), a Temporal reset, and resuming work a previous run left in flight.
@@ -8,7 +8,7 @@
 import { adoptedRecord, adoptedTwins, parseOwnId, recordKnown } from './adoption';
 import { scanAfterReset, scanEnded } from './lineage-scan';
 import { duplicatesOfExecutedExits } from './adopted-exits';
-import type { BotEvent, BotState, Command, Mutable, Notification } from './engine';
+import type { BotEvent, BotState, Command, Mutable, Notification } from './kernel';
 import { type OrderRecord, type OrderSnapshot, awaitsProof, isFinalStatus } from './orders';
 
 /** The kernel's working state and the operations proof bookkeeping needs from it. */

@@ -11,7 +11,7 @@ import { d } from '../core/decimal';
 import { mapLimit } from '../api/bots';
 import { unrealizedOf } from '../api/views';
 import { listBots } from '../client/bots';
-import { BOT_STATUSES } from '../core/engine';
+import { BOT_STATUSES } from '../core/kernel';
 import { type BotStateView, botWorkflowId, stateQuery } from '../workflows/messages';
 
 export interface BotMetricsOptions {

@@ -6,7 +6,7 @@
 import type { BalanceReport } from '../activities/account';
 import { unrealizedOf } from '../api/views';
 import { type Dec, add, d, isPositive, isZero, str, sub } from '../core/decimal';
-import type { RoundTrip } from '../core/engine';
+import type { RoundTrip } from '../core/kernel';
 import type { OrderRecord } from '../core/orders';
 import { splitSymbol } from '../core/symbols';
 import { clip } from '../notify/channels';

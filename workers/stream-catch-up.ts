@@ -7,7 +7,7 @@
  * Each bot this stream service has not served yet is sent the last closed candle of its stream,
  * read over REST, if it closed after the bot's run started (never a candle older than the run: a
  * fresh bot, or a run a reset made, would take it as a new decision). The bot deduplicates by open time (a candle it has is dropped before it costs a
- * kernel step) and a newer one than it expects opens its own gap backfill (core/engine.ts), so the
+ * kernel step) and a newer one than it expects opens its own gap backfill (core/kernel/candles.ts), so the
  * candles closed while no worker ran reach it in order, each once.
  */
 import type { ExchangeAccount } from '../activities/exchange-account';

@@ -24,7 +24,7 @@ import {
   recordError,
   step,
   summarize,
-} from '../core/engine';
+} from '../core/kernel';
 import type { SymbolFilters } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import type { Json } from '../core/strategy';

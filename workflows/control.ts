@@ -10,7 +10,7 @@
  * Shared by the client and the workflow; the handlers are registered by `registerControlHandlers`.
  */
 import * as wf from '@temporalio/workflow';
-import { type BotState, type RoundTrip, runNowAllowed } from '../core/engine';
+import { type BotState, type RoundTrip, runNowAllowed } from '../core/kernel';
 import type { OrderRecord } from '../core/orders';
 import type { AnyStrategy } from '../core/strategy';
 import type { InboxItem } from './messages';

@@ -9,7 +9,7 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CancelOrderInput, PlaceOcoInput, PlaceOrderInput } from '../activities/orders';
 import { cancelSummary, currentDetailsOf, ocoSummary, placeSummary, staticSummaryOf } from '../core/digest';
-import { type BotState, openOrders } from '../core/engine';
+import { type BotState, openOrders } from '../core/kernel';
 import type { OrderRecord } from '../core/orders';
 
 /** Set the current details from the state; cheap (no history event, no command). */

@@ -8,7 +8,7 @@
  * the callbacks.
  */
 import { type CandleVerdict, checkCandle } from '../core/candle-check';
-import type { BotState } from '../core/engine';
+import type { BotState } from '../core/kernel';
 import { bookSchema, circuitViewSchema, orderSnapshotSchema, triggerSchema } from '../core/message-schemas';
 import { gt, lt } from '../core/decimal';
 import type { Candle } from '../core/market';

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { CANDLE_INTERVALS } from '../core/market';
-import { BOT_STATUSES, STOP_POLICIES } from '../core/engine';
+import { BOT_STATUSES, STOP_POLICIES } from '../core/kernel';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES } from '../core/orders';
 import {
   candleSchema,

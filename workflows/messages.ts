@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BotDefinition } from '../core/bot-definition';
-import type { BotState, BotStatus, BotSummary } from '../core/engine';
+import type { BotState, BotStatus, BotSummary } from '../core/kernel';
 import type { BookSnapshot, Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import type { CircuitView } from './circuit';

@@ -15,7 +15,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BotState } from '../core/engine';
+import type { BotState } from '../core/kernel';
 import { noticesBetween } from '../core/notices';
 
 export const NOTIFICATIONS_PATCH = 'notifications-v1';

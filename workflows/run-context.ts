@@ -4,7 +4,7 @@
  * that scheduled it, and when continue-as-new stops waiting for work in flight.
  */
 import * as wf from '@temporalio/workflow';
-import type { ClientIdSeed } from '../core/engine';
+import type { ClientIdSeed } from '../core/kernel';
 import { branchToken, lineageTag } from '../core/client-ids';
 import type { InboxItem } from './messages';
 import type { ResetWatch } from './reset-detection';

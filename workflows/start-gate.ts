@@ -7,7 +7,7 @@
 import * as wf from '@temporalio/workflow';
 import type { PreflightInput, PreflightResult } from '../activities/preflight';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
-import { type BotState, recordError } from '../core/engine';
+import { type BotState, recordError } from '../core/kernel';
 import type { SymbolFilters } from '../core/market';
 import { tradabilityProblems } from '../core/tradability';
 import {

@@ -9,7 +9,7 @@ import type { CancelOrderInput, PlaceOrderInput } from '../activities/orders';
 import type { ReconcileInput, ReconcileResult } from '../activities/market';
 import type { SymbolFilters } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
-import type { BotState } from '../core/engine';
+import type { BotState } from '../core/kernel';
 import { PROTECT_TAG } from '../core/futures/protection';
 
 export interface VenueActivities {

@@ -5,7 +5,7 @@
  * workflow sandbox.
  */
 import * as wf from '@temporalio/workflow';
-import type { BotState } from '../core/engine';
+import type { BotState } from '../core/kernel';
 import type { BotMemo } from './messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
 

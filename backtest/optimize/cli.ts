@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { STOP_POLICIES, type StopPolicy } from '../../core/engine';
+import { STOP_POLICIES, type StopPolicy } from '../../core/kernel';
 import { CANDLE_INTERVALS, type CandleInterval } from '../../core/market';
 import { riskConfigSchema } from '../../core/risk/guard';
 import { strategyIds } from '../../core/strategies';

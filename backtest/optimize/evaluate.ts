@@ -4,7 +4,7 @@
  * Temporal activities alike): the data set is loaded by the caller.
  */
 import type { RecordedBook } from '../../core/analysis/book-replay';
-import type { StopPolicy } from '../../core/engine';
+import type { StopPolicy } from '../../core/kernel';
 import { type Candle, type CandleInterval, intervalMs } from '../../core/market';
 import type { RiskConfig } from '../../core/risk/guard';
 import { findStrategy } from '../../core/strategies';

@@ -13,7 +13,7 @@
  * entry from the exchange's number, read after the fill.
  */
 import { type Dec, d, max, str } from '../decimal';
-import type { PositionState } from '../engine';
+import type { PositionState } from '../kernel';
 
 export interface FreeBalances {
   readonly base: Dec;

@@ -6,7 +6,7 @@
  */
 import { type Dec, Decimal, abs, add, d, isPositive, str, sub } from '../decimal';
 import type { Fill } from '../orders';
-import type { PositionState } from '../engine';
+import type { PositionState } from '../kernel';
 
 export function perpPositionAfterFill(
   p: PositionState,

@@ -1,8 +1,8 @@
 /**
  * Test helpers for the seed strategies: drive a strategy through the real bot kernel
- * (core/engine.ts) with hand-built events, and answer its orders like an exchange would.
+ * (core/kernel/) with hand-built events, and answer its orders like an exchange would.
  */
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/engine';
+import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
 import { type Dec, mul, str } from '../../core/decimal';
 import type { Candle, CandleInterval, SymbolFilters } from '../../core/market';
 import type { OrderSnapshot } from '../../core/orders';

@@ -5,7 +5,7 @@
  * the same take-profit. Sent again, it would sell the lot a second time.
  */
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/engine';
+import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
 import type { Candle, SymbolFilters } from '../../core/market';
 import type { OrderRequest, OrderSnapshot } from '../../core/orders';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';

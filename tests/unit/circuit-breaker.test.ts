@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CircuitBreaker, outcomeOf, refuseEntryWhileOpen } from '../../activities/circuit-breaker';
 import { classifyExchangeError } from '../../activities/errors';
-import { createBotState } from '../../core/engine';
+import { createBotState } from '../../core/kernel';
 import { circuitViewSchema } from '../../core/message-schemas';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
 import { createInbound } from '../../workflows/inbound';

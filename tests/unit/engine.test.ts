@@ -8,7 +8,7 @@ import {
   createBotState,
   nextWakeAt,
   step,
-} from '../../core/engine';
+} from '../../core/kernel';
 import type { Candle, SymbolFilters } from '../../core/market';
 import type { OrderSnapshot } from '../../core/orders';
 import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';

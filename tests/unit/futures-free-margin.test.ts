@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotSetup, type BotState, type Command, createBotState, step } from '../../core/engine';
+import { type BotEvent, type BotSetup, type BotState, type Command, createBotState, step } from '../../core/kernel';
 import { freeMarginAfterFill } from '../../core/futures/free-margin';
 import { perpExitValue, perpPositionAfterFill } from '../../core/futures/position';
 import { resolveFuturesSetup } from '../../core/futures/setup';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { perpPositionAfterFill } from '../../core/futures/position';
 import { PROTECT_TAG, protectionStep, protectiveStopPrice } from '../../core/futures/protection';
 import { resolveFuturesSetup } from '../../core/futures/setup';
-import type { PositionState } from '../../core/engine';
+import type { PositionState } from '../../core/kernel';
 import type { Fill, OrderRecord } from '../../core/orders';
 
 const FLAT: PositionState = { qty: '0', avgEntryPrice: '0', realizedPnl: '0', cost: '0', fees: {} };

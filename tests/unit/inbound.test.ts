@@ -3,7 +3,7 @@
  * and recorded, and what the start input refuses.
  */
 import { describe, expect, it } from 'vitest';
-import { createBotState } from '../../core/engine';
+import { createBotState } from '../../core/kernel';
 import type { Candle } from '../../core/market';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
 import { checkParamsPatch, checkStartInput, createInbound } from '../../workflows/inbound';

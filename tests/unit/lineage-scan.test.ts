@@ -10,7 +10,7 @@ import type { RawOrder, RawTrade } from '../../activities/binance-types';
 import { lineageOrders } from '../../activities/lineage';
 import { ordersSince } from '../../activities/order-history';
 import { lineageTag, mintClientOrderId } from '../../core/client-ids';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/engine';
+import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
 import type { SymbolFilters } from '../../core/market';
 import { defineStrategy } from '../../core/strategy';
 

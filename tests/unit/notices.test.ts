@@ -1,9 +1,9 @@
 /**
- * Notices derived from kernel states: driven through the real kernel (core/engine.ts) with a
+ * Notices derived from kernel states: driven through the real kernel (core/kernel/) with a
  * strategy that buys on the first candle and sells on the second.
  */
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotState, createBotState, step } from '../../core/engine';
+import { type BotEvent, type BotState, createBotState, step } from '../../core/kernel';
 import { isStopLoss, noticesBetween } from '../../core/notices';
 import type { OrderRecord } from '../../core/orders';
 import { defineStrategy } from '../../core/strategy';

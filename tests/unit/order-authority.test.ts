@@ -4,7 +4,7 @@
  * then the order, fills, position, PnL and round trips are what the exchange's fills say.
  */
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotState, type Command, createBotState, nextWakeAt, step } from '../../core/engine';
+import { type BotEvent, type BotState, type Command, createBotState, nextWakeAt, step } from '../../core/kernel';
 import type { SymbolFilters } from '../../core/market';
 import { NO_VERIFICATION, confirmedFills } from '../../core/order-authority';
 import type { Fill, OrderRecord, OrderSnapshot } from '../../core/orders';

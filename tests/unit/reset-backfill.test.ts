@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/engine';
+import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
 import type { Candle, SymbolFilters } from '../../core/market';
 import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';
 

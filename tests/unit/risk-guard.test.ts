@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/engine';
+import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
 import type { OrderSnapshot } from '../../core/orders';
 import {
   type RiskConfig,

@@ -4,7 +4,7 @@
  * happens for a strategy without one, before the strategy started or once the bot is stopping.
  */
 import { describe, expect, it } from 'vitest';
-import { runNowAllowed } from '../../core/engine';
+import { runNowAllowed } from '../../core/kernel';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
 import { DAY_MS, macdPortfolio } from '../../core/strategies/macd-portfolio';
 import { T0, createBot, feed, fetches, start } from '../support/seed-harness';

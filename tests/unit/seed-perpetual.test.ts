@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BacktestPerpetual, contractFor } from '../../backtest/perpetual';
-import type { Command } from '../../core/engine';
+import type { Command } from '../../core/kernel';
 import { type RsiSniperState, rsiSniper } from '../../core/strategies/rsi-sniper';
 import { BTC_FILTERS, Market, createBot, feed, fetches, start, strategyState } from '../support/seed-harness';
 
