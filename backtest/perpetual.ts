@@ -22,6 +22,7 @@ import {
   perpSymbol,
 } from '../venue/perpetual';
 import { decimals } from '../venue/perpetual/validate';
+import { toFill } from '../venue';
 
 export interface PerpetualConfig {
   /** The seed's "x10 pour le contrat BTC Perp". */
@@ -183,15 +184,6 @@ function toSnapshot(
     executedQty: order.executedQty,
     cumulativeQuoteQty: order.cumQuote,
     updateTime: order.updateTime,
-    fills: fills.map((f) => ({
-      tradeId: f.tradeId,
-      price: f.price,
-      qty: f.qty,
-      quoteQty: f.quoteQty,
-      commission: f.commission,
-      commissionAsset: f.commissionAsset,
-      time: f.time,
-      isMaker: f.isMaker,
-    })),
+    fills: fills.map(toFill),
   };
 }
