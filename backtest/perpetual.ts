@@ -13,6 +13,8 @@ import type { Candle, SymbolFilters } from '../core/market';
 import type { OrderRequest, OrderSnapshot } from '../core/orders';
 import {
   BTCUSDT_BRACKETS,
+  DEFAULT_MAKER_FEE,
+  DEFAULT_TAKER_FEE,
   type LeverageBracket,
   type MarginType,
   Perpetual,
@@ -22,12 +24,13 @@ import {
   perpSymbol,
 } from '../venue/perpetual';
 import { decimals } from '../venue/perpetual/validate';
+import { toFill } from '../venue';
 
 export interface PerpetualConfig {
   /** The seed's "x10 pour le contrat BTC Perp". */
   readonly leverage: number;
   readonly marginType?: MarginType;
-  /** Binance USDⓈ-M base tier: taker 0.0005, maker 0.0002. */
+  /** Default: Binance USDⓈ-M base tier (venue/perpetual/fees.ts). */
   readonly takerFee?: Dec;
   readonly makerFee?: Dec;
   /** Default: Binance's BTCUSDT brackets (0.4 % maintenance below 50,000 notional). */
@@ -36,7 +39,11 @@ export interface PerpetualConfig {
   readonly fundingIntervalMs?: number;
 }
 
-export const DEFAULT_PERPETUAL: PerpetualConfig = { leverage: 10, takerFee: '0.0005', makerFee: '0.0002' };
+export const DEFAULT_PERPETUAL: PerpetualConfig = {
+  leverage: 10,
+  takerFee: DEFAULT_TAKER_FEE,
+  makerFee: DEFAULT_MAKER_FEE,
+};
 
 const ACCOUNT = 'backtest';
 
@@ -71,8 +78,8 @@ export class BacktestPerpetual {
     this.symbol = contract.filters.symbol;
     this.perp = new Perpetual({
       symbols: [contract],
-      takerFee: config.takerFee ?? '0.0005',
-      makerFee: config.makerFee ?? '0.0002',
+      takerFee: config.takerFee ?? DEFAULT_TAKER_FEE,
+      makerFee: config.makerFee ?? DEFAULT_MAKER_FEE,
       ...(config.fundingRate !== undefined ? { fundingRate: config.fundingRate } : {}),
       ...(config.fundingIntervalMs !== undefined ? { fundingIntervalMs: config.fundingIntervalMs } : {}),
     });
@@ -183,15 +190,6 @@ function toSnapshot(
     executedQty: order.executedQty,
     cumulativeQuoteQty: order.cumQuote,
     updateTime: order.updateTime,
-    fills: fills.map((f) => ({
-      tradeId: f.tradeId,
-      price: f.price,
-      qty: f.qty,
-      quoteQty: f.quoteQty,
-      commission: f.commission,
-      commissionAsset: f.commissionAsset,
-      time: f.time,
-      isMaker: f.isMaker,
-    })),
+    fills: fills.map(toFill),
   };
 }

@@ -2,158 +2,33 @@
  * The paper exchange process: HTTP (REST + admin) and WebSocket (market streams, WS-API user data)
  * on one port bound to 127.0.0.1, around one in-process venue. See index.ts for the public API.
  */
-import { type Dec, str } from '../core/decimal';
-import type { CandleInterval } from '../core/market';
-import {
-  type BookModel,
-  DEFAULT_SYMBOLS,
-  Venue,
-  type VenueEvent,
-  type VenueSnapshot,
-  type VenueSymbol,
-} from '../venue';
+import { str } from '../core/decimal';
+import { DEFAULT_SYMBOLS, Venue, type VenueEvent } from '../venue';
 import { type AccountEntry, type AccountOptions, AccountRegistry, DEFAULT_ACCOUNT } from './accounts';
-import { type AdminAccess, type AdminOptions, checkAdminRequest, setUpAdmin } from './admin/guard';
+import { checkAdminRequest, setUpAdmin } from './admin/guard';
 import { handleAdmin } from './admin/routes';
-import { Audit, type AuditState } from './audit';
+import { Audit } from './audit';
 import { Faults } from './faults';
 import { precisionOf, userEventJson } from './format';
 import { RequestPipeline } from './http/pipeline';
-import type { Kline } from './market/candles';
 import { type CandleMode, Market } from './market/market';
-import { mirrorSource } from './market/mirror';
-import {
-  DEFAULT_START_PRICES,
-  type PriceSource,
-  type PriceSourceOptions,
-  loadReplay,
-  randomWalkSource,
-  replaySource,
-} from './market/sources';
-import { Persister, loadJson } from './persistence';
+import type { PriceSourceOptions } from './market/sources';
+import { priceSourceFor, setStartPrices } from './market/start-source';
+import { Persister } from './persistence';
 import { BINANCE_LIMITS, type RateLimitOptions, RateLimiter } from './ratelimit';
 import { type Route, buildRoutes } from './rest';
-import { DepthRecorder, type DepthRecordingOptions } from './depth-recorder';
+import { DepthRecorder } from './depth-recorder';
 import { MarketStreams } from './ws/market-streams';
 import { resolveBook } from './market/book-config';
 import { UserStreams } from './ws/user-streams';
 import { ApiMethods } from './ws/api-methods';
 import { WsApi } from './ws/ws-api';
 import { createTransport } from './transport';
-import { type FuturesControl, type FuturesOptions, type FuturesPersisted, FuturesSide } from './futures/side';
+import { FuturesSide } from './futures/side';
+import type { PaperExchange, PaperExchangeOptions } from './server-types';
+import { loadState, stateFileText } from './state-file';
 
-export interface PaperExchangeOptions {
-  /** 0 (default) = a free port. The host is always 127.0.0.1. */
-  readonly port?: number;
-  /** Persist state here (atomic writes) and reload it on start. Omit for in-memory. */
-  readonly stateFile?: string;
-  /** Default: one account, key `paper-api-key` / secret `paper-api-secret`, 10,000 USDT. */
-  readonly accounts?: readonly AccountOptions[];
-  /** Default: BTCUSDT, ETHUSDT, BNBUSDT with Binance-like filters. */
-  readonly symbols?: readonly VenueSymbol[];
-  /** Default: { kind: 'random-walk', seed: 42, tickMs: 1000 }. */
-  readonly prices?: PriceSourceOptions;
-  /** Binance's backend timeout (10 s); the -1007 fault answers after it. Tests shorten it. */
-  readonly backendTimeoutMs?: number;
-  readonly fees?: { readonly maker?: Dec; readonly taker?: Dec };
-  /**
-   * The order book taker orders fill against and depth/bookTicker/diff streams show (venue
-   * BookModel). Default REALISTIC_BOOK: a two-tick spread, 5000 levels a side of about 20,000
-   * quote units each (market/book-config.ts). ZERO_SPREAD_BOOK: bid = ask = last, unlimited depth.
-   */
-  readonly book?: Partial<BookModel>;
-  /** Pushes of the clocked streams: diff/partial depth 100 ms ('fast') and 1000 ms ('slow', also tickers). */
-  readonly updateSpeedMs?: { readonly fast?: number; readonly slow?: number };
-  /** Share of a price move's quantity our resting orders may take (partial fills); default unlimited. */
-  readonly participation?: Dec | null;
-  /** Binance's limits by default; `false` disables them (benchmarks). */
-  readonly rateLimits?: Partial<RateLimitOptions> | false;
-  /** Server clock (default Date.now). */
-  readonly clock?: () => number;
-  /** WebSocket heartbeat: ping every 20 s, drop without pong for 60 s (Binance's values). */
-  readonly pingIntervalMs?: number;
-  readonly pongTimeoutMs?: number;
-  /** Closed candles kept per symbol and interval (REST klines). Default 1000. */
-  readonly historyLimit?: number;
-  /** Public trades kept per symbol (trades, historicalTrades, aggTrades); older ones are gone. Default 10,000. */
-  readonly tapeSize?: number;
-  /** Debounce of state saves. Default 200 ms. */
-  readonly saveDebounceMs?: number;
-  /** Log one line per request to stderr. */
-  readonly log?: boolean;
-  /**
-   * The admin HTTP endpoints (admin/routes.ts): off by default. `{ enabled: true, tokenFile }`
-   * turns them on behind a random token (`ex.admin.token`, written to tokenFile with mode 600).
-   */
-  readonly admin?: AdminOptions | boolean;
-  /** Append depth snapshots to a file for backtests of book strategies (exchange/depth-recorder.ts). */
-  readonly depthRecording?: DepthRecordingOptions;
-  /** The USDⓈ-M futures side (/fapi, /fstream): contracts, fees, funding period and rate (futures/side.ts). */
-  readonly futures?: FuturesOptions;
-}
-
-/** In-process control of the market (manual prices, candles, replay). */
-export interface MarketControl {
-  /** Trade at `price` now: matches resting orders, emits trade/bookTicker/depth/kline updates. */
-  setPrice(symbol: string, price: Dec, opts?: { qty?: Dec | null; time?: number }): void;
-  /** Emit the forming kline of `interval` as closed (k.x = true) and open the next one. */
-  closeCandle(symbol: string, interval: CandleInterval): Kline;
-  price(symbol: string): Dec | null;
-  /** Replay with `manual: true`: play the next candle; false when the file is done. */
-  replayNext(): boolean;
-  klines(
-    symbol: string,
-    interval: CandleInterval,
-    opts?: { startTime?: number; endTime?: number; limit?: number },
-  ): Kline[];
-  readonly raw: Market;
-}
-
-export interface AccountControl {
-  add(account: AccountOptions): AccountEntry;
-  list(): AccountEntry[];
-  /** Deposit (or withdraw with a negative amount): a balanceUpdate event on the user stream. */
-  deposit(apiKey: string, asset: string, amount: Dec): void;
-  accountId(apiKey: string): string;
-}
-
-export interface PaperExchange {
-  readonly port: number;
-  readonly httpBase: string;
-  readonly wsBase: string;
-  readonly wsApi: string;
-  readonly venue: Venue;
-  /** The futures side: `httpFutures` is `httpBase`, `wsFutures` is `futures.wsFutures`. */
-  readonly futures: FuturesControl;
-  readonly market: MarketControl;
-  readonly faults: Faults;
-  readonly audit: Audit;
-  readonly accounts: AccountControl;
-  /** Whether the admin endpoints are on, their token (null when off) and where it was written. */
-  readonly admin: AdminAccess;
-  readonly stats: () => { marketMessages: number; userEvents: number; httpRequests: number; connections: number };
-  /** Whether a market stream (e.g. `btcusdt@kline_1m`) and an account's user stream have listeners now. */
-  readonly listening: { market(stream: string): boolean; user(accountId: string): boolean };
-  /** Write the state file now (no-op without stateFile). */
-  save(): void;
-  /** Append a depth snapshot of every symbol now (depthRecording); returns how many were written. */
-  recordDepth(): number;
-  close(): Promise<void>;
-}
-
-interface PersistedState {
-  readonly version: 1;
-  readonly savedAt: number;
-  readonly accounts: AccountEntry[];
-  readonly venue: VenueSnapshot;
-  readonly candles: Kline[];
-  readonly audit: AuditState;
-  readonly futures?: FuturesPersisted;
-}
-
-/** Closed candles per series and audit entries per list kept in the state file. */
-const PERSISTED_CANDLES = 500;
-const PERSISTED_AUDIT = 20_000;
+export type { AccountControl, MarketControl, PaperExchange, PaperExchangeOptions } from './server-types';
 
 export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promise<PaperExchange> {
   const now = opts.clock ?? Date.now;
@@ -162,7 +37,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   const backendTimeoutMs = opts.backendTimeoutMs ?? 10_000;
   const historyLimit = opts.historyLimit ?? 1000;
   const priceOpts: PriceSourceOptions = opts.prices ?? { kind: 'random-walk', seed: 42, tickMs: 1000 };
-  const persisted = opts.stateFile ? loadJson<PersistedState>(opts.stateFile) : undefined;
+  const persisted = loadState(opts.stateFile);
   const adminAccess = setUpAdmin(opts.admin);
   let port = 0;
 
@@ -279,61 +154,15 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   };
   for (const a of opts.accounts ?? (persisted ? [] : [DEFAULT_ACCOUNT])) addAccount(a);
 
-  // Initial prices.
-  const startPrices =
-    priceOpts.kind === 'random-walk' || priceOpts.kind === 'manual'
-      ? { ...DEFAULT_START_PRICES, ...priceOpts.startPrices }
-      : DEFAULT_START_PRICES;
-  if (priceOpts.kind !== 'replay') {
-    for (const s of symbols) {
-      const name = s.filters.symbol;
-      const start = startPrices[name];
-      if (venue.lastPrice(name) === null && start !== undefined) venue.setLastPrice(name, start);
-      if (start !== undefined) futures.setStartPrice(name, start);
-    }
-  }
-
-  let source: PriceSource;
-  switch (priceOpts.kind) {
-    case 'random-walk': {
-      const steps = new Map(
-        symbols.map((s) => [s.filters.symbol, { tick: s.filters.tickSize, step: s.filters.stepSize }]),
-      );
-      source = randomWalkSource(market, {
-        seed: priceOpts.seed ?? 42,
-        tickMs: priceOpts.tickMs ?? 1000,
-        volatility: priceOpts.volatility ?? 0.0005,
-        history: priceOpts.history ?? 500,
-        now,
-        isFrozen: () => faults.isFrozen(),
-        steps,
-      });
-      break;
-    }
-    case 'replay': {
-      const symbol = priceOpts.symbol ?? symbols[0]?.filters.symbol ?? 'BTCUSDT';
-      const candles = loadReplay(priceOpts.file, symbol, priceOpts.interval);
-      const interval = priceOpts.interval ?? candles[0]?.interval ?? '1m';
-      source = replaySource(market, {
-        candles,
-        symbol,
-        interval,
-        candleMs: priceOpts.candleMs ?? 1000,
-        manual: priceOpts.manual ?? false,
-        loop: priceOpts.loop ?? false,
-        isFrozen: () => faults.isFrozen(),
-      });
-      break;
-    }
-    case 'mirror':
-      source = mirrorSource(market, {
-        symbols: priceOpts.symbols ?? symbols.map((s) => s.filters.symbol),
-        isFrozen: () => faults.isFrozen(),
-      });
-      break;
-    default:
-      source = { start() {}, stop() {} };
-  }
+  setStartPrices(
+    priceOpts,
+    symbols,
+    (name, price) => {
+      if (venue.lastPrice(name) === null) venue.setLastPrice(name, price);
+    },
+    (name, price) => futures.setStartPrice(name, price),
+  );
+  const source = priceSourceFor(priceOpts, market, symbols, () => faults.isFrozen(), now);
 
   // --- HTTP ------------------------------------------------------------------------------------
   const routes: Map<string, Route> = buildRoutes({
@@ -424,28 +253,14 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
   port = await transport.listen(opts.port ?? 0);
 
   if (opts.stateFile) {
-    // Candles change on every tick but matter little after a restart: their JSON is rebuilt at
-    // most once a minute, while orders and balances are saved within `saveDebounceMs` of a change.
-    let candlesJson = '';
-    let candlesAt = Number.NEGATIVE_INFINITY;
-    const candlesText = (force: boolean) => {
-      if (force || now() - candlesAt > 60_000) {
-        candlesJson = JSON.stringify(market.exportCandles(PERSISTED_CANDLES));
-        candlesAt = now();
-      }
-      return candlesJson;
-    };
-    const stateText = (force: boolean) => {
-      const rest: Omit<PersistedState, 'candles'> = {
-        version: 1,
-        savedAt: now(),
-        accounts: registry.list(),
-        venue: venue.snapshot(),
-        audit: audit.exportState(PERSISTED_AUDIT),
-        futures: futures.snapshot(),
-      };
-      return `${JSON.stringify(rest).slice(0, -1)},"candles":${candlesText(force)}}`;
-    };
+    const stateText = stateFileText({
+      now,
+      accounts: () => registry.list(),
+      venue: () => venue.snapshot(),
+      candles: (limit) => market.exportCandles(limit),
+      audit: (limit) => audit.exportState(limit),
+      futures: () => futures.snapshot(),
+    });
     persister = new Persister(opts.stateFile, stateText, opts.saveDebounceMs ?? 200);
     persister.markDirty();
   }

@@ -2,7 +2,10 @@
 import type { Fill, OrderSnapshot } from '../core/orders';
 import type { FillView, OrderView } from './types';
 
-export function toFill(f: FillView): Fill {
+/** A fill of either venue (spot or perpetual: the same fields) as the bot's Fill. */
+export function toFill(
+  f: Pick<FillView, 'tradeId' | 'price' | 'qty' | 'quoteQty' | 'commission' | 'commissionAsset' | 'time' | 'isMaker'>,
+): Fill {
   return {
     tradeId: f.tradeId,
     price: f.price,

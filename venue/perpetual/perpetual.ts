@@ -1,9 +1,11 @@
 /**
  * The simulated USDⓈ-M perpetual: a small facade over its parts (see index.ts for the model).
  *
- * - ledger.ts: wallets, positions, incomes (money only); views.ts: margins and liquidation prices;
+ * - create.ts: settings and contracts; ledger.ts: wallets, positions, incomes (money only);
+ * - views.ts: margins and liquidation prices; account-settings.ts: transfers, leverage, margin type;
  * - matching.ts: regular orders against the synthetic book, resting orders against prices;
  * - algo.ts: conditional orders and their triggers; execution.ts: fills, final statuses, events;
+ * - lookup.ts / history.ts: orders by id, history windows;
  * - risk.ts: funding, margin calls, liquidation; snapshot.ts: persistence.
  *
  * Pure: no I/O, no clock (time is an argument), exact decimals for every amount.
@@ -11,26 +13,18 @@
 import { type Dec, d, str } from '../../core/decimal';
 import type { Candle } from '../../core/market';
 import { candlePricePath } from '../path';
+import * as settingsOps from './account-settings';
 import { cancelAlgo, checkAlgos, placeAlgo } from './algo';
+import { createCore } from './create';
 import { PerpErrors } from './errors';
-import { DEFAULT_MAKER_FEE, DEFAULT_TAKER_FEE } from './fees';
-import { DEFAULT_FUNDING_RATE, EIGHT_HOURS_MS } from './funding';
-import { type Ctx, accountEvent, addIncome, newCtx, openAccount, positionOf, setSettings, settingsOf } from './ledger';
-import { maxLeverage, maxNotional } from './margin';
+import * as history from './history';
+import type { Window } from './history';
+import { newCtx, openAccount, settingsOf } from './ledger';
+import { findAlgo, findOrder } from './lookup';
 import { cancelRegular, matchResting, placeRegular } from './matching';
 import { checkRisk, settleFunding } from './risk';
 import { type PerpSnapshot, restoreSnapshot, takeSnapshot } from './snapshot';
-import { bookSymbol } from './symbols';
-import {
-  type AlgoRec,
-  type OrderRec,
-  type PerpCore,
-  type SymbolRec,
-  algoView,
-  clientKey,
-  isFinal,
-  orderView,
-} from './state';
+import { type AlgoRec, type PerpCore, algoView, isFinal, orderView } from './state';
 import type {
   AccountView,
   AlgoRef,
@@ -59,69 +53,11 @@ export type { PerpSnapshot } from './snapshot';
 
 const NONE: readonly PerpEvent[] = Object.freeze([]);
 
-interface Window {
-  readonly startTime?: number;
-  readonly endTime?: number;
-  readonly limit?: number;
-}
-
-function windowed<T extends { time: number }>(xs: readonly T[], w: Window, defaultLimit = 500): T[] {
-  const picked = xs.filter(
-    (x) => (w.startTime === undefined || x.time >= w.startTime) && (w.endTime === undefined || x.time <= w.endTime),
-  );
-  const limit = w.limit ?? defaultLimit;
-  return w.startTime !== undefined ? picked.slice(0, limit) : picked.slice(-limit);
-}
-
 export class Perpetual {
   private readonly core: PerpCore;
 
   constructor(config: PerpConfig, snapshot?: PerpSnapshot) {
-    const settings = {
-      makerFee: config.makerFee ?? DEFAULT_MAKER_FEE,
-      takerFee: config.takerFee ?? DEFAULT_TAKER_FEE,
-      book: { spreadTicks: 0, levels: 1, levelStepTicks: 1, levelQty: null, ...config.book },
-      fundingIntervalMs: config.fundingIntervalMs ?? EIGHT_HOURS_MS,
-      fundingRate: config.fundingRate ?? DEFAULT_FUNDING_RATE,
-      defaultLeverage: config.defaultLeverage ?? 20,
-      marginCallRatio: config.marginCallRatio ?? '0.8',
-      retention: config.retention ?? { unfilledMs: 3 * 86_400_000, allMs: 90 * 86_400_000 },
-    };
-    if (!Number.isSafeInteger(settings.fundingIntervalMs) || settings.fundingIntervalMs < 1000)
-      throw new RangeError(`fundingIntervalMs must be a whole number of ms ≥ 1000, got ${settings.fundingIntervalMs}`);
-    if (!Number.isInteger(settings.defaultLeverage) || settings.defaultLeverage < 1)
-      throw new RangeError(`defaultLeverage must be a whole number ≥ 1, got ${settings.defaultLeverage}`);
-    const symbols = new Map<string, SymbolRec>();
-    for (const spec of config.symbols) {
-      const book = bookSymbol(spec);
-      symbols.set(spec.filters.symbol, {
-        spec,
-        book,
-        lastPrice: null,
-        markPrice: null,
-        markPinned: false,
-        fundingRate: settings.fundingRate,
-        nextFundingTime: 0,
-        open: [],
-        algos: [],
-        holders: [],
-        tradeSeq: 0,
-        bookSeq: 0,
-        funding: [],
-      });
-    }
-    this.core = {
-      settings,
-      symbols,
-      accounts: new Map(),
-      orders: new Map(),
-      byClientId: new Map(),
-      algos: new Map(),
-      algoByClientId: new Map(),
-      fills: [],
-      incomes: [],
-      counters: { orderId: (config.firstOrderId ?? 1) - 1, algoId: (config.firstAlgoId ?? 1) - 1, tranId: 0, mint: 0 },
-    };
+    this.core = createCore(config);
     if (snapshot) restoreSnapshot(this.core, snapshot);
   }
 
@@ -229,12 +165,7 @@ export class Perpetual {
   }
 
   fundingHistory(symbol: string, w: Window = {}): FundingView[] {
-    const f = this.core.symbols.get(symbol)?.funding ?? [];
-    return windowed(
-      f.map((x) => ({ ...x, time: x.fundingTime })),
-      w,
-      100,
-    ).map(({ time: _t, ...x }) => x);
+    return history.fundingHistory(this.core, symbol, w);
   }
 
   // ---- accounts ----------------------------------------------------------------------------
@@ -261,31 +192,7 @@ export class Perpetual {
 
   /** Transfer in (positive) or out (negative, at most maxWithdrawAmount). */
   deposit(id: string, asset: string, amount: Dec, time: number): PerpResult<{ events: readonly PerpEvent[] }> {
-    const acc = this.core.accounts.get(id);
-    if (!acc) return { ok: false, ...PerpErrors.unknownAccount() };
-    if (
-      d(amount).isNegative() &&
-      d(amount)
-        .negated()
-        .greaterThan(accountView(this.core, acc, asset).maxWithdrawAmount)
-    )
-      return { ok: false, ...PerpErrors.withdrawTooMuch() };
-    const ctx = newCtx(time);
-    const income = addIncome(
-      this.core,
-      ctx,
-      acc,
-      asset,
-      '',
-      'TRANSFER',
-      d(amount),
-      d(amount).isNegative() ? 'WITHDRAW' : 'DEPOSIT',
-      null,
-    );
-    accountEvent(this.core, ctx, acc, d(amount).isNegative() ? 'WITHDRAW' : 'DEPOSIT', [], [income], (s) =>
-      this.markPrice(s),
-    );
-    return { ok: true, events: ctx.events };
+    return settingsOps.deposit(this.core, id, asset, amount, time);
   }
 
   account(id: string, asset = 'USDT'): AccountView | null {
@@ -314,50 +221,21 @@ export class Perpetual {
     leverage: number,
     time: number,
   ): PerpResult<{ leverage: number; maxNotionalValue: Dec; events: readonly PerpEvent[] }> {
-    const sym = this.core.symbols.get(symbol);
-    if (!sym) return { ok: false, ...PerpErrors.invalidSymbol() };
-    const acc = this.core.accounts.get(id);
-    if (!acc) return { ok: false, ...PerpErrors.unknownAccount() };
-    if (!Number.isInteger(leverage) || leverage < 1 || leverage > maxLeverage(sym.spec.brackets))
-      return { ok: false, ...PerpErrors.invalidLeverage(leverage) };
-    const cap = maxNotional(sym.spec.brackets, leverage);
-    const pos = positionOf(acc, symbol);
-    if (
-      d(pos.amount)
-        .abs()
-        .times(markOf(sym) ?? pos.entryPrice)
-        .greaterThan(cap)
-    )
-      return { ok: false, ...PerpErrors.maxPosition() };
-    setSettings(acc, symbol, { ...settingsOf(this.core, acc, symbol), leverage });
-    const events: PerpEvent[] = [{ kind: 'config', accountId: id, time, symbol, leverage }];
-    return { ok: true, leverage, maxNotionalValue: str(cap), events };
+    return settingsOps.setLeverage(this.core, id, symbol, leverage, time);
   }
 
   setMarginType(
     id: string,
     symbol: string,
     marginType: MarginType,
-    time: number,
+    _time: number,
   ): PerpResult<{ events: readonly PerpEvent[] }> {
-    const sym = this.core.symbols.get(symbol);
-    if (!sym) return { ok: false, ...PerpErrors.invalidSymbol() };
-    const acc = this.core.accounts.get(id);
-    if (!acc) return { ok: false, ...PerpErrors.unknownAccount() };
-    const current = settingsOf(this.core, acc, symbol);
-    if (current.marginType === marginType) return { ok: false, ...PerpErrors.noNeedMarginType() };
-    if (sym.open.some((o) => o.accountId === id) || sym.algos.some((a) => a.accountId === id))
-      return { ok: false, ...PerpErrors.marginTypeOpenOrders() };
-    if (positionOf(acc, symbol).amount !== '0') return { ok: false, ...PerpErrors.marginTypePosition() };
-    setSettings(acc, symbol, { ...current, marginType });
-    void time;
-    return { ok: true, events: NONE };
+    return settingsOps.setMarginType(this.core, id, symbol, marginType);
   }
 
   /** One-way mode only: asking for hedge mode is refused, asking for one-way mode is "no need". */
   setPositionMode(id: string, dualSidePosition: boolean): PerpResult<Record<never, never>> {
-    if (!this.core.accounts.has(id)) return { ok: false, ...PerpErrors.unknownAccount() };
-    return { ok: false, ...(dualSidePosition ? PerpErrors.hedgeModeUnsupported() : PerpErrors.noNeedPositionSide()) };
+    return settingsOps.setPositionMode(this.core, id, dualSidePosition);
   }
 
   // ---- regular orders ----------------------------------------------------------------------
@@ -375,28 +253,9 @@ export class Perpetual {
     return r.ok ? { ok: true } : r;
   }
 
-  private findOrder(id: string, symbol: string, ref: OrderRef, time: number | undefined): OrderRec | null {
-    let o: OrderRec | undefined;
-    if (ref.orderId !== undefined) {
-      o = this.core.orders.get(ref.orderId);
-      if (o && ref.origClientOrderId !== undefined && o.clientOrderId !== ref.origClientOrderId) return null;
-    } else if (ref.origClientOrderId !== undefined) {
-      const oid = this.core.byClientId.get(clientKey(id, ref.origClientOrderId));
-      o = oid !== undefined ? this.core.orders.get(oid) : undefined;
-    }
-    if (!o || o.accountId !== id || o.symbol !== symbol) return null;
-    if (time !== undefined) {
-      const { unfilledMs, allMs } = this.core.settings.retention;
-      if (o.time + allMs < time) return null;
-      if ((o.status === 'CANCELED' || o.status === 'EXPIRED') && o.executedQty === '0' && o.time + unfilledMs < time)
-        return null;
-    }
-    return o;
-  }
-
   getOrder(id: string, symbol: string, ref: OrderRef, time?: number): PerpResult<{ order: PerpOrderView }> {
     if (!this.core.symbols.has(symbol)) return { ok: false, ...PerpErrors.invalidSymbol() };
-    const o = this.findOrder(id, symbol, ref, time);
+    const o = findOrder(this.core, id, symbol, ref, time);
     return o ? { ok: true, order: orderView(o) } : { ok: false, ...PerpErrors.noSuchOrder() };
   }
 
@@ -407,7 +266,7 @@ export class Perpetual {
     time: number,
   ): PerpResult<{ order: PerpOrderView; events: readonly PerpEvent[] }> {
     if (!this.core.symbols.has(symbol)) return { ok: false, ...PerpErrors.invalidSymbol() };
-    const o = this.findOrder(id, symbol, ref, time);
+    const o = findOrder(this.core, id, symbol, ref, time);
     if (!o || isFinal(o.status)) return { ok: false, ...PerpErrors.unknownOrder() };
     const ctx = newCtx(time);
     cancelRegular(this.core, ctx, o);
@@ -433,32 +292,15 @@ export class Perpetual {
   }
 
   allOrders(id: string, symbol: string, opts: Window & { orderId?: number } = {}): PerpOrderView[] {
-    const mine = [...this.core.orders.values()].filter(
-      (o) => o.accountId === id && o.symbol === symbol && (opts.orderId === undefined || o.orderId >= opts.orderId),
-    );
-    const list = opts.orderId !== undefined ? mine.slice(0, opts.limit ?? 500) : windowed(mine, opts);
-    return list.map(orderView);
+    return history.allOrders(this.core, id, symbol, opts);
   }
 
   trades(id: string, symbol: string, opts: Window & { orderId?: number; fromId?: number } = {}): PerpFillView[] {
-    const mine = this.core.fills.filter(
-      (f) =>
-        f.accountId === id &&
-        f.symbol === symbol &&
-        (opts.orderId === undefined || f.orderId === opts.orderId) &&
-        (opts.fromId === undefined || f.tradeId >= opts.fromId),
-    );
-    return opts.fromId !== undefined ? mine.slice(0, opts.limit ?? 500) : windowed(mine, opts);
+    return history.trades(this.core, id, symbol, opts);
   }
 
   incomes(id: string, opts: Window & { symbol?: string; incomeType?: string } = {}): IncomeRecord[] {
-    const mine = this.core.incomes.filter(
-      (i) =>
-        i.accountId === id &&
-        (opts.symbol === undefined || i.symbol === opts.symbol) &&
-        (opts.incomeType === undefined || i.incomeType === opts.incomeType),
-    );
-    return windowed(mine, opts, 100);
+    return history.incomes(this.core, id, opts);
   }
 
   allFills(): readonly PerpFillView[] {
@@ -481,25 +323,15 @@ export class Perpetual {
     return algoView(a, a.actualOrderId !== null ? this.core.orders.get(a.actualOrderId) : undefined);
   }
 
-  private findAlgo(id: string, ref: AlgoRef): AlgoRec | null {
-    const aid =
-      ref.algoId ??
-      (ref.clientAlgoId !== undefined ? this.core.algoByClientId.get(clientKey(id, ref.clientAlgoId)) : undefined);
-    const a = aid !== undefined ? this.core.algos.get(aid) : undefined;
-    if (!a || a.accountId !== id) return null;
-    if (ref.clientAlgoId !== undefined && a.clientAlgoId !== ref.clientAlgoId) return null;
-    return a;
-  }
-
   getAlgo(id: string, ref: AlgoRef): PerpResult<{ algo: AlgoView }> {
-    const a = this.findAlgo(id, ref);
+    const a = findAlgo(this.core, id, ref);
     return a ? { ok: true, algo: this.algoOut(a) } : { ok: false, ...PerpErrors.noSuchOrder() };
   }
 
   cancelAlgo(id: string, ref: AlgoRef, time: number): PerpResult<{ algo: AlgoView; events: readonly PerpEvent[] }> {
-    const a = this.findAlgo(id, ref);
+    const a = findAlgo(this.core, id, ref);
     if (!a || a.status !== 'NEW') return { ok: false, ...PerpErrors.unknownOrder() };
-    const ctx: Ctx = newCtx(time);
+    const ctx = newCtx(time);
     cancelAlgo(this.core, ctx, a);
     return { ok: true, algo: this.algoOut(a), events: ctx.events };
   }
@@ -522,12 +354,7 @@ export class Perpetual {
   }
 
   allAlgos(id: string, symbol: string, opts: Window & { algoId?: number } = {}): AlgoView[] {
-    const mine = [...this.core.algos.values()]
-      .filter(
-        (a) => a.accountId === id && a.symbol === symbol && (opts.algoId === undefined || a.algoId >= opts.algoId),
-      )
-      .map((a) => ({ a, time: a.createTime }));
-    return windowed(mine, opts).map((x) => this.algoOut(x.a));
+    return history.allAlgos(this.core, id, symbol, opts).map((a) => this.algoOut(a));
   }
 
   // ---- persistence -------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  */
 import { type Dec, Decimal, d, str } from '../../core/decimal';
 import type { SymbolFilters } from '../../core/market';
+import { venueSymbol } from '../symbols';
 import type { VenueSymbol } from '../types';
 import type { LeverageBracket, PerpSymbol } from './types';
 
@@ -162,16 +163,14 @@ export function perpSymbol(
   return perp(f, { brackets: BTCUSDT_BRACKETS, ...o });
 }
 
-/** The contract as a spot-shaped symbol: what venue/book.ts needs to build its synthetic book. */
+/**
+ * The contract as a spot-shaped symbol: what venue/book.ts needs to build its synthetic book. The
+ * spot venue's flags (market filters, trailing deltas, status) are venueSymbol's; only the
+ * precisions are the contract's.
+ */
 export function bookSymbol(spec: PerpSymbol): VenueSymbol {
-  return {
-    filters: spec.filters,
+  return venueSymbol(spec.filters, {
     baseAssetPrecision: spec.quantityPrecision,
     quoteAssetPrecision: spec.pricePrecision,
-    applyMinToMarket: true,
-    applyMaxToMarket: false,
-    minTrailingDelta: 10,
-    maxTrailingDelta: 2000,
-    status: 'TRADING',
-  };
+  });
 }
