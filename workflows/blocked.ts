@@ -8,6 +8,7 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { PreflightProblem, PreflightResult } from '../activities/preflight';
+import { FailureType } from './failure-types';
 import type { BlockedReason } from './messages';
 
 /** Default pause between two checks of a BLOCKED bot. */
@@ -28,9 +29,9 @@ export function blockedFromProblems(problems: readonly PreflightProblem[], now: 
 export function blockedFromFailure(err: unknown, now: number): BlockedReason | null {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (!(cause instanceof ApplicationFailure)) return null;
-  if (cause.type === 'CredentialsRejected')
+  if (cause.type === FailureType.CredentialsRejected)
     return { since: now, kind: 'credentials', reason: `the exchange refused the account's API key: ${cause.message}` };
-  if (cause.type === 'InvalidRequest' && /not configured on this worker/.test(cause.message))
+  if (cause.type === FailureType.InvalidRequest && /not configured on this worker/.test(cause.message))
     return { since: now, kind: 'account', reason: cause.message };
   return null;
 }
