@@ -9,45 +9,30 @@
  * always ran (patch markers, proxies, scopes): recorded histories replay unchanged.
  */
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
+import type { BotDefinition } from '../core/bot-definition';
 import { DEFAULT_MAX_CANDLE_LEAD_MS } from '../core/candle-check';
 import { branchToken } from '../core/client-ids';
-import {
-  type BotEvent,
-  type BotState,
-  type Command,
-  DEFAULT_RECONCILE_TIMING,
-  createBotState,
-  nextWakeAt,
-  recordError,
-  step,
-  summarize,
-} from '../core/engine';
-import { resolveFuturesSetup } from '../core/futures/setup';
+import { type BotEvent, type BotState, type Command, nextWakeAt, recordError, step, summarize } from '../core/engine';
 import { NO_VERIFICATION } from '../core/order-authority';
 import type { AnyStrategy } from '../core/strategy';
 import { findStrategy } from '../core/strategies';
-import {
-  DATA_ACTIVITY_OPTIONS,
-  ORDER_ACTIVITY_OPTIONS,
-  READ_ACTIVITY_OPTIONS,
-  withAttemptTimeout,
-} from './activity-options';
-import { type CircuitTracker, withOrderPurposes } from './circuit';
+import { botActivities } from './bot-activities';
+import { freshBotState } from './bot-start';
+import type { CircuitTracker } from './circuit';
 import { type CommandRunner, createCommandRunner } from './command-runner';
 import { ContinueAsNew } from './continue-as-new';
 import type { ControlHandlers } from './control';
-import { showCurrentDetails, withOrderSummaries } from './details';
+import { showCurrentDetails } from './details';
 import { failureMessage } from './failures';
-import { NO_REJECTIONS, checkParamsPatch, createInbound, withRejection } from './inbound';
+import { NO_REJECTIONS, createInbound, withRejection } from './inbound';
 import type { BotStateView, BotWorkflowInput, InputRejections, RuntimeOptions } from './messages';
 import { type BotNotifications, botNotifications } from './notifications';
+import { ParamsUpdates } from './params-update';
 import { type QueueItem, kernelEvent } from './queue-items';
 import { ResetWatch } from './reset-detection';
-import { clientIdSeed, markReplayed } from './run-context';
+import { markReplayed } from './run-context';
 import { createGate } from './start-gate';
-import { venueActivities } from './venue-acts';
+import type { VenueActivities } from './venue-acts';
 import { syncBotVisibility } from './visibility';
 import { createWakeTimer } from './wake-timer';
 
@@ -58,15 +43,14 @@ export class BotRuntime {
   readonly strategy: AnyStrategy;
   readonly options: RuntimeOptions;
   readonly carried: BotWorkflowInput['carried'];
-  readonly readActs: wf.ActivityInterfaceFor<Activities>;
-  readonly venue: ReturnType<typeof venueActivities>;
+  readonly venue: VenueActivities;
   readonly resets: ResetWatch;
   state: BotState;
   /** What waits for the kernel: messages and activity outcomes, in arrival order. */
   readonly queue: QueueItem[];
   readonly generation: number;
-  paramsApplied: number;
-  private paramsRequested: number;
+  /** The setParams updates (./params-update.ts). */
+  readonly params: ParamsUpdates;
   eventsThisRun = 0;
   /** Exchange activities started and not finished. */
   inFlight = 0;
@@ -101,20 +85,8 @@ export class BotRuntime {
     this.strategy = findStrategy(definition.strategy)!;
     const options = (this.options = input.options ?? {});
     const carried = (this.carried = input.carried);
-    // Each order activity carries a one-line summary for the Web UI's event history (./details.ts).
-    const orderActs = withOrderPurposes(
-      withOrderSummaries(
-        wf.proxyActivities<Activities>(withAttemptTimeout(ORDER_ACTIVITY_OPTIONS, options.attemptTimeout)),
-        (id) => this.state.orders[id],
-      ),
-      (id) => this.state.orders[id],
-    );
-    const readActs = (this.readActs = wf.proxyActivities<Activities>(
-      withAttemptTimeout(READ_ACTIVITY_OPTIONS, options.attemptTimeout),
-    ));
-    const dataActs = wf.proxyActivities<Activities>(DATA_ACTIVITY_OPTIONS);
-    // Spot or futures activities, by the bot's market (./venue-acts.ts).
-    this.venue = venueActivities(() => this.state, orderActs, readActs);
+    const { orderActs, readActs, dataActs, venue } = botActivities(options, () => this.state);
+    this.venue = venue;
 
     // Before any kernel step: the seed this run started with tells a reset to its first task.
     this.resets = new ResetWatch();
@@ -123,8 +95,17 @@ export class BotRuntime {
     if (strict && !this.state.verification) this.state = { ...this.state, verification: NO_VERIFICATION };
     this.queue = [...(carried?.inbox ?? [])];
     this.generation = carried?.generation ?? 1;
-    this.paramsRequested = carried?.paramsUpdatesApplied ?? 0;
-    this.paramsApplied = carried?.paramsUpdatesApplied ?? 0;
+    this.params = new ParamsUpdates(
+      {
+        definition,
+        strict,
+        state: () => this.state,
+        setState: (next) => void (this.state = next),
+        enqueue: (item) => void this.queue.push(item),
+        untradable: (patch) => this.gate.untradable(patch),
+      },
+      carried?.paramsUpdatesApplied ?? 0,
+    );
     this.rejections = carried?.inputRejections ?? NO_REJECTIONS;
     this.routable = carried !== undefined || !strict;
     this.notifications = botNotifications(this.state);
@@ -149,8 +130,8 @@ export class BotRuntime {
       setState: (next) => void (this.state = next),
       freshState: (params) => this.freshState(params),
       queue: this.queue,
-      paramsApplied: (seq) => void (this.paramsApplied = Math.max(this.paramsApplied, seq)),
-      mergeParams: (patch) => this.mergeParams(patch),
+      paramsApplied: (seq) => this.params.noteApplied(seq),
+      mergeParams: (patch) => this.params.merge(patch),
       preflight: (i) => readActs.preflightBot(i),
       syncVisibility: () => this.syncVisibility(),
       stop: (reason) => this.process({ type: 'stop', now: Date.now(), reason }),
@@ -176,64 +157,15 @@ export class BotRuntime {
     this.control = handlers.control;
   }
 
-  /** A brand-new kernel state with these params (nothing was placed yet). */
+  /** A brand-new kernel state with these params (nothing was placed yet; ./bot-start.ts). */
   freshState(params: Params): BotState {
-    const d = this.definition;
-    return createBotState(
-      {
-        name: d.name,
-        strategy: d.strategy,
-        symbol: d.symbol,
-        interval: d.interval,
-        account: d.account,
-        params,
-        onStop: d.onStop,
-        risk: d.risk,
-        ...(d.market === 'futures'
-          ? { market: 'futures' as const, futures: resolveFuturesSetup(d.futures, params) }
-          : {}),
-      },
-      this.strategy,
-      Date.now(),
-      { ...DEFAULT_RECONCILE_TIMING, ...this.options.reconcile },
-      clientIdSeed(d.name, this.resets),
-    );
+    return freshBotState(this, params);
   }
 
   // ---- messages ------------------------------------------------------------------------------
 
   enqueue(item: QueueItem): void {
     this.queue.push(item);
-  }
-
-  /** The setParams update: queued like any message, answered once the kernel has it. */
-  async setParams(patch: Record<string, unknown>): Promise<{ params: unknown }> {
-    const seq = ++this.paramsRequested;
-    this.queue.push({ type: 'params', params: patch, updateSeq: seq });
-    await wf.condition(() => this.paramsApplied >= seq);
-    return { params: this.state.setup.params };
-  }
-
-  /** Its validator, before the update is accepted: a bad value is refused and the bot is left untouched. */
-  checkParams(args: readonly unknown[]): void {
-    const checked = this.strict ? checkParamsPatch(args) : ({ ok: true, patch: args[0] } as const);
-    const problems = checked.ok
-      ? (this.validateParams(checked.patch) ?? this.gate.untradable(checked.patch as Record<string, unknown>))
-      : checked.reason;
-    if (problems) throw new Error(problems);
-  }
-
-  mergeParams(patch: Record<string, unknown>): Record<string, unknown> {
-    return { ...(this.state.setup.params as Record<string, unknown>), ...patch };
-  }
-
-  private validateParams(patch: unknown): string | null {
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return 'params must be a JSON object';
-    const result = checkBotDefinition({
-      ...this.definition,
-      params: this.mergeParams(patch as Record<string, unknown>),
-    });
-    return result.ok ? null : result.problems.join('\n');
   }
 
   config(): BotDefinition {
@@ -326,16 +258,8 @@ export class BotRuntime {
       case 'runNow':
         this.control.applied(item.updateSeq);
         return { type: 'runNow', now };
-      case 'params': {
-        this.paramsApplied = Math.max(this.paramsApplied, item.updateSeq);
-        // Re-check against the params as they are now (another update may have landed first).
-        const result = checkBotDefinition({ ...this.definition, params: this.mergeParams(item.params) });
-        if (!result.ok) {
-          this.state = recordError(this.state, now, `setParams ignored: ${result.problems.join('; ')}`);
-          return null;
-        }
-        return { type: 'params', now, params: result.definition.params };
-      }
+      case 'params':
+        return this.params.toEvent(item, now);
       default:
         return kernelEvent(item, now);
     }

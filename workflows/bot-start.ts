@@ -4,11 +4,16 @@
  * recorded before the gate fetches its symbols' filters itself; a continued run re-synchronises
  * with the exchange before acting on anything new. Then the kernel gets its `start` event.
  */
+import type { BotDefinition } from '../core/bot-definition';
+import { type BotState, DEFAULT_RECONCILE_TIMING, createBotState, recordError } from '../core/engine';
+import { resolveFuturesSetup } from '../core/futures/setup';
 import type { SymbolFilters } from '../core/market';
+import type { AnyStrategy } from '../core/strategy';
 import type { BotRuntime } from './bot-runtime';
 import { failureMessage } from './failures';
-import { cancelledBeforeContinueAsNew } from './run-context';
-import { recordError } from '../core/engine';
+import type { RuntimeOptions } from './messages';
+import type { ResetWatch } from './reset-detection';
+import { cancelledBeforeContinueAsNew, clientIdSeed } from './run-context';
 
 /** `continueAsNew`: still blocked when the run was due to roll over (the caller continues as new). */
 export type StartOutcome = 'running' | 'stopped' | 'continueAsNew';
@@ -75,4 +80,36 @@ async function filtersOf(bot: BotRuntime, symbol: string): Promise<SymbolFilters
     );
     return null;
   }
+}
+
+/** A brand-new kernel state with these params (nothing was placed yet); its client ids from the run (./run-context.ts). */
+export function freshBotState(
+  bot: {
+    readonly definition: BotDefinition;
+    readonly strategy: AnyStrategy;
+    readonly options: RuntimeOptions;
+    readonly resets: ResetWatch;
+  },
+  params: BotDefinition['params'],
+): BotState {
+  const d = bot.definition;
+  return createBotState(
+    {
+      name: d.name,
+      strategy: d.strategy,
+      symbol: d.symbol,
+      interval: d.interval,
+      account: d.account,
+      params,
+      onStop: d.onStop,
+      risk: d.risk,
+      ...(d.market === 'futures'
+        ? { market: 'futures' as const, futures: resolveFuturesSetup(d.futures, params) }
+        : {}),
+    },
+    bot.strategy,
+    Date.now(),
+    { ...DEFAULT_RECONCILE_TIMING, ...bot.options.reconcile },
+    clientIdSeed(d.name, bot.resets),
+  );
 }

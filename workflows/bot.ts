@@ -67,8 +67,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   });
   bot.connect({ circuit, control });
   wf.setHandler(configQuery, () => bot.config());
-  wf.setHandler(setParamsUpdate, (...args: unknown[]) => bot.setParams(args[0] as Record<string, unknown>), {
-    validator: (...args: unknown[]) => bot.checkParams(args),
+  wf.setHandler(setParamsUpdate, (...args: unknown[]) => bot.params.request(args[0] as Record<string, unknown>), {
+    validator: (...args: unknown[]) => bot.params.validate(args),
   });
 
   // ---- start (./bot-start.ts) ----------------------------------------------------------------

@@ -62,7 +62,7 @@ export class ContinueAsNew {
         state: bot.state,
         inbox: bot.queue as InboxItem[],
         generation: bot.generation + 1,
-        paramsUpdatesApplied: bot.paramsApplied,
+        paramsUpdatesApplied: bot.params.applied,
         circuit: bot.circuitView(),
         ...(bot.rejections.count > 0 ? { inputRejections: bot.rejections } : {}),
         ...(blocked ? { blocked } : {}),
