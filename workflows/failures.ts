@@ -29,8 +29,9 @@ interface FailureDetails {
 
 /**
  * The ApplicationFailure an activity threw, from what the SDK hands the workflow: an
- * ActivityFailure whose `cause` is the last attempt's ApplicationFailure, or, when the attempts
- * ran out of time (scheduleToClose), a TimeoutFailure whose `cause` is that last failure.
+ * ActivityFailure whose `cause` is the last attempt's ApplicationFailure. When the attempts ran
+ * out of time the cause is a TimeoutFailure instead (the SDK keeps no attempt's failure in it) and
+ * there is none: the outcome stays unknown.
  */
 export function applicationCause(err: unknown): ApplicationFailure | null {
   let e: unknown = err;
