@@ -10,6 +10,7 @@ import type { BotState } from '../../core/engine';
 import type { OrderSnapshot } from '../../core/orders';
 import { type CommandRunnerDeps, createCommandRunner } from '../../workflows/command-runner';
 import { FailureType } from '../../workflows/failure-types';
+import { blockedFromFailure } from '../../workflows/blocked';
 import { failureMessage, placementFailure } from '../../workflows/failures';
 import { kernelEvent } from '../../workflows/queue-items';
 import type { ResetWatch } from '../../workflows/reset-detection';
@@ -139,6 +140,13 @@ describe('failures read with the SDK classes', () => {
       message: 'failure: activity ScheduleToClose timeout',
     });
     expect(failureMessage(timeout)).toBe('activity ScheduleToClose timeout');
+  });
+
+  it('a refused key blocks the bot; an order refused does not', () => {
+    const key = activityFailure(ApplicationFailure.nonRetryable('key refused', FailureType.CredentialsRejected));
+    expect(blockedFromFailure(key, 1)).toMatchObject({ kind: 'credentials', since: 1 });
+    const order = activityFailure(ApplicationFailure.nonRetryable('balance', FailureType.OrderRejected));
+    expect(blockedFromFailure(order, 1)).toBeNull();
   });
 });
 
