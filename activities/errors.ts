@@ -11,35 +11,11 @@
  *   recvWindow): safe to send again, after the delay the exchange asks for.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../workflows/failure-types';
 import { MIN_RETRY_AFTER_MS, WeightBudgetExhausted } from './rate-limit';
 
-/** Stable failure types the workflow branches on. */
-export const FailureType = {
-  OrderRejected: 'OrderRejected',
-  CredentialsRejected: 'CredentialsRejected',
-  InvalidRequest: 'InvalidRequest',
-  /** Retryable: the outcome of an order request is unknown; the next attempt looks it up first. */
-  OutcomeUnknown: 'OutcomeUnknown',
-  /** Retryable: a lookup found nothing yet, but the request could still execute; look again. */
-  NotYetVisible: 'NotYetVisible',
-  /** Retryable: the exchange asked us to slow down (429/418) or our own weight budget is spent. */
-  RateLimited: 'RateLimited',
-  /** Retryable: the exchange could not be reached at all; nothing was sent. */
-  Unreachable: 'Unreachable',
-  /** The client id is taken by an order that is not this request (another owner's): never adopted. */
-  ClientIdCollision: 'ClientIdCollision',
-  /** The exchange's answer could not be read (after a possible send): the outcome is unknown. */
-  UnreadableAnswer: 'UnreadableAnswer',
-} as const;
-export type FailureType = (typeof FailureType)[keyof typeof FailureType];
-
-export const NON_RETRYABLE_TYPES: readonly string[] = [
-  FailureType.OrderRejected,
-  FailureType.CredentialsRejected,
-  FailureType.InvalidRequest,
-  FailureType.ClientIdCollision,
-  FailureType.UnreadableAnswer,
-];
+/** The failure types live with the workflow that reads them (workflows/failure-types.ts): one home for both sides. */
+export { FailureType, NON_RETRYABLE_TYPES } from '../workflows/failure-types';
 
 export type ErrorClass =
   | { readonly kind: 'rejected'; readonly code: string; readonly message: string; readonly type: FailureType }

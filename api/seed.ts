@@ -15,6 +15,7 @@ import { accountBalance, runBotNow } from '../client/control';
 import { BOT_NAME_PATTERN } from '../core/bot-definition';
 import type { DayReport, MacdPortfolioState } from '../core/strategies/macd-portfolio';
 import { mapLimit, type BotsContext, createBotQueries } from './bots';
+import { FailureType } from '../workflows/failure-types';
 import { HttpError, type RouteTable } from './http';
 
 const accountQuery = z
@@ -74,7 +75,7 @@ export function registerSeedRoutes(routes: RouteTable, ctx: BotsContext, options
           const cause = err.cause as
             { type?: string; message?: string; cause?: { type?: string; message?: string } } | undefined;
           const inner = cause?.cause ?? cause;
-          if (inner?.type === 'InvalidRequest')
+          if (inner?.type === FailureType.InvalidRequest)
             throw new HttpError(404, 'unknown_account', inner.message ?? 'unknown account', {
               fields: ['query.account'],
             });

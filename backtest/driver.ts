@@ -1,6 +1,6 @@
 /**
  * The loop every backtest shares, spot (engine.ts) and futures (futures-run.ts): the bot kernel
- * (core/engine.ts) and the strategy, unchanged, driven over candles in-process against a simulated
+ * (core/kernel/) and the strategy, unchanged, driven over candles in-process against a simulated
  * exchange. What differs between markets — how a candle's path reaches the kernel, how a command
  * is executed, what equity and the result's balances are — is the SimulatedVenue given to it.
  *

@@ -1,5 +1,5 @@
 /**
- * The backtest engine: the bot kernel (core/engine.ts) and the strategy, unchanged, driven over
+ * The backtest engine: the bot kernel (core/kernel/) and the strategy, unchanged, driven over
  * candles in-process against the spot venue simulator (venue/) — the same matching, fees and
  * filters the paper exchange uses, so a backtest and a paper run of the same candles place the same
  * orders and get the same fills.

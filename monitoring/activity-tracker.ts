@@ -12,6 +12,7 @@
 import type { Context as ActivityContext } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { UNKNOWN_OUTCOME_TYPES } from '../workflows/failure-types';
 
 export interface UnknownOrder {
   readonly key: string;
@@ -27,7 +28,7 @@ export interface UnknownOrder {
 }
 
 const PLACEMENTS = new Set(['placeOrder', 'placeOco']);
-const UNKNOWN_TYPES = new Set(['OutcomeUnknown', 'NotYetVisible']);
+const UNKNOWN_TYPES = new Set<string>(UNKNOWN_OUTCOME_TYPES);
 /** An order not retried for this long was abandoned (its bot was terminated): forget it. */
 const ABANDONED_MS = 10 * 60_000;
 

@@ -6,6 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BalanceReport } from '../activities/account';
+import { FailureType } from './failure-types';
 
 export const ACCOUNT_BALANCE_WORKFLOW_TYPE = 'accountBalanceWorkflow';
 
@@ -16,7 +17,7 @@ const { accountBalance } = wf.proxyActivities<Activities>({
     backoffCoefficient: 2,
     maximumInterval: '5s',
     maximumAttempts: 4,
-    nonRetryableErrorTypes: ['InvalidRequest', 'CredentialsRejected'],
+    nonRetryableErrorTypes: [FailureType.InvalidRequest, FailureType.CredentialsRejected],
   },
 });
 

@@ -7,15 +7,10 @@
  * Definitive answers are non-retryable by type.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_TYPES } from './failure-types';
 
-/** Failure types of activities/errors.ts that retrying cannot change (kept as literals: workflows import no activity code). */
-const NON_RETRYABLE = [
-  'OrderRejected',
-  'CredentialsRejected',
-  'InvalidRequest',
-  'ClientIdCollision',
-  'UnreadableAnswer',
-];
+/** Failure types (workflows/failure-types.ts, shared with the activities) that retrying cannot change. */
+const NON_RETRYABLE = [...NON_RETRYABLE_TYPES];
 
 export const ORDER_ACTIVITY_OPTIONS: ActivityOptions = {
   // One attempt: our REST timeout (about 10 s) plus a lookup, well inside this. It is also how

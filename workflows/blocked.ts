@@ -4,10 +4,11 @@
  * BLOCKED with the reason — in `state`, the BotStatus search attribute and its memo — trades
  * nothing, and checks again every few minutes or when its params change. A bot already trading
  * becomes BLOCKED when the exchange refuses its key or its worker lacks its account, and clears
- * when a reconciliation succeeds again. Workflow-side, but no Temporal import beyond failure types.
+ * when a reconciliation succeeds again. Workflow-side; failures are read by ./failures.ts.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { PreflightProblem, PreflightResult } from '../activities/preflight';
+import { FailureType } from './failure-types';
+import { applicationCause } from './failures';
 import type { BlockedReason } from './messages';
 
 /** Default pause between two checks of a BLOCKED bot. */
@@ -26,11 +27,11 @@ export function blockedFromProblems(problems: readonly PreflightProblem[], now: 
  * order refused): the key refused, or this worker without the bot's account.
  */
 export function blockedFromFailure(err: unknown, now: number): BlockedReason | null {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (!(cause instanceof ApplicationFailure)) return null;
-  if (cause.type === 'CredentialsRejected')
+  const cause = applicationCause(err);
+  if (!cause) return null;
+  if (cause.type === FailureType.CredentialsRejected)
     return { since: now, kind: 'credentials', reason: `the exchange refused the account's API key: ${cause.message}` };
-  if (cause.type === 'InvalidRequest' && /not configured on this worker/.test(cause.message))
+  if (cause.type === FailureType.InvalidRequest && /not configured on this worker/.test(cause.message))
     return { since: now, kind: 'account', reason: cause.message };
   return null;
 }

@@ -8,10 +8,8 @@
  * budget, credentials refused on a lookup, an account this worker lacks, a parse failure after a
  * send, retries given up) leaves the outcome unknown: the order may be live.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-
-/** Failure types shared with activities/errors.ts (kept as literals: workflows import no activity code). */
-export const CLIENT_ID_COLLISION = 'ClientIdCollision';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import { FailureType } from './failure-types';
 
 export type PlacementFailure =
   | { readonly kind: 'rejected'; readonly code: string; readonly message: string }
@@ -29,11 +27,18 @@ interface FailureDetails {
   readonly heldBack?: boolean;
 }
 
-function applicationCause(err: unknown): ApplicationFailure | null {
+/**
+ * The ApplicationFailure an activity threw, from what the SDK hands the workflow: an
+ * ActivityFailure whose `cause` is the last attempt's ApplicationFailure. When the attempts ran
+ * out of time the cause is a TimeoutFailure instead (the SDK keeps no attempt's failure in it) and
+ * there is none: the outcome stays unknown.
+ */
+export function applicationCause(err: unknown): ApplicationFailure | null {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e; depth++) {
     if (e instanceof ApplicationFailure) return e;
-    e = e instanceof ActivityFailure || e instanceof Error ? (e as Error & { cause?: unknown }).cause : undefined;
+    // Every SDK failure (ActivityFailure, TimeoutFailure, ...) is a TemporalFailure carrying its `cause`.
+    e = e instanceof TemporalFailure ? e.cause : undefined;
   }
   return null;
 }
@@ -42,7 +47,7 @@ export function placementFailure(err: unknown): PlacementFailure {
   const app = applicationCause(err);
   const details = (app?.details?.[0] ?? {}) as FailureDetails;
   const message = details.message ?? app?.message ?? failureMessage(err);
-  if (app?.type === CLIENT_ID_COLLISION) return { kind: 'collision', message };
+  if (app?.type === FailureType.ClientIdCollision) return { kind: 'collision', message };
   if (app && (details.refused === true || details.neverSent === true || details.heldBack === true))
     return { kind: 'rejected', code: details.code ?? app.type ?? 'FAILED', message };
   return { kind: 'unknown', message: `${app?.type ?? 'failure'}: ${message}` };
@@ -51,6 +56,7 @@ export function placementFailure(err: unknown): PlacementFailure {
 export function failureMessage(err: unknown): string {
   const app = applicationCause(err);
   if (app) return app.message;
-  const e = err as { message?: string; cause?: { message?: string } };
-  return e.cause?.message ?? e.message ?? String(err);
+  // A timeout or a cancellation: the SDK's failure names it in its cause (a TimeoutFailure, ...).
+  if (err instanceof Error) return (err.cause instanceof Error ? err.cause.message : undefined) ?? err.message;
+  return String(err);
 }

@@ -17,6 +17,7 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BotState } from '../core/kernel';
 import { noticesBetween } from '../core/notices';
+import { FailureType } from './failure-types';
 
 export const NOTIFICATIONS_PATCH = 'notifications-v1';
 
@@ -33,7 +34,7 @@ const NOTIFY_ACTIVITY_OPTIONS: wf.LocalActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '10s',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: ['InvalidRequest'],
+    nonRetryableErrorTypes: [FailureType.InvalidRequest],
   },
 };
 

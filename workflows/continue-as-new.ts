@@ -1,0 +1,72 @@
+/**
+ * When a bot's run continues as new, and what the new run carries. A run rolls over once Temporal
+ * suggests it, once its history reaches a bound, or after a number of kernel events (tests); it
+ * waits for quiet (no activity in flight, notices stored, handlers finished) but not forever
+ * (./run-context.ts). The new run carries the whole state, the inbox and the counters.
+ */
+import * as wf from '@temporalio/workflow';
+import type { BotRuntime } from './bot-runtime';
+import type { BotWorkflowInput, InboxItem } from './messages';
+import { continueAsNewForced } from './run-context';
+
+/**
+ * A run continues as new once its history reaches this many events (Temporal itself suggests it
+ * only at about 4,000). A restarted worker replays each bot's current run before the bot can act
+ * again, at roughly 1,600 events/s on one core of a small VM (bench/README.md): 1,000 events keep
+ * that under a second per bot, where 4,000 cost 2.5 s. The new run carries the whole state and
+ * reconciles once, which a quiet 1m-candle bot pays about every four hours.
+ */
+export const MAX_HISTORY_EVENTS_PER_RUN = 1_000;
+
+export class ContinueAsNew {
+  /** When continue-as-new first became due (it then stops waiting for quiet after a bound). */
+  private dueSince: number | null = null;
+
+  constructor(private readonly bot: BotRuntime) {}
+
+  private get maxHistory(): number {
+    return this.bot.options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN;
+  }
+
+  /** The run is long enough to continue as new. */
+  due(): boolean {
+    const info = wf.workflowInfo();
+    const limit = this.bot.options.continueAsNewAfterEvents;
+    return (
+      info.continueAsNewSuggested ||
+      info.historyLength >= this.maxHistory ||
+      (limit !== undefined && this.bot.eventsThisRun >= limit)
+    );
+  }
+
+  /** Due, and quiet or waited for long enough (cheap: safe in a condition function). */
+  now(): boolean {
+    if (!this.due()) return false;
+    this.dueSince ??= Date.now();
+    if (this.quiet()) return true;
+    return wf.allHandlersFinished() && continueAsNewForced(this.dueSince, this.maxHistory);
+  }
+
+  private quiet(): boolean {
+    return this.bot.inFlight === 0 && this.bot.notifications.idle() && wf.allHandlersFinished();
+  }
+
+  /** The next run's input: the whole state, what still waits, and the counters. */
+  nextRunInput(definition: BotWorkflowInput['definition']): BotWorkflowInput {
+    const bot = this.bot;
+    const blocked = bot.gate.blocked();
+    return {
+      definition,
+      options: bot.options,
+      carried: {
+        state: bot.state,
+        inbox: bot.queue as InboxItem[],
+        generation: bot.generation + 1,
+        paramsUpdatesApplied: bot.params.applied,
+        circuit: bot.circuitView(),
+        ...(bot.rejections.count > 0 ? { inputRejections: bot.rejections } : {}),
+        ...(blocked ? { blocked } : {}),
+      },
+    };
+  }
+}
