@@ -177,6 +177,8 @@ export interface BotState {
   readonly timing: ReconcileTiming;
   /** Present when stream reports are verified with the exchange (core/order-authority.ts). */
   readonly verification?: Verification;
+  /** Set (under a patch) when any excess of resting sells lets a reset's adopted copy be cancelled (core/adoption.ts `adoptedTwins`). */
+  readonly twinsOnAnyExcess?: true;
 }
 
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */

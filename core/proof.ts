@@ -125,7 +125,7 @@ export function resumeWork(k: ProofOps): void {
 /** One order per decision after a reset (core/adoption.ts `adoptedTwins`, core/adopted-exits.ts). */
 export function cancelAdoptedTwins(k: ProofOps): void {
   const view = { branch: k.s.idBranch, symbol: k.s.setup.symbol, positionQty: k.s.position.qty, since: k.s.resetAt ?? 0 };
-  const twins = adoptedTwins(k.s.orders, view);
+  const twins = adoptedTwins(k.s.orders, { ...view, anyExcess: k.s.twinsOnAnyExcess === true });
   if (twins.length > 0) {
     k.notify('warn', `cancelling ${twins.length} adopted order(s) this bot placed again after the reset (the same decision twice): ${twins.map((o) => o.clientOrderId).join(', ')}`);
     for (const o of twins) k.cancel(o);

@@ -32,7 +32,7 @@ import { findStrategy } from '../core/strategies';
 import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
 import { failureMessage, placementFailure } from './failures';
 import { ResetWatch } from './reset-detection';
-import { cancelledBeforeContinueAsNew, clientIdSeed, continueAsNewForced, markReplayed, placementContext } from './run-context';
+import { cancelledBeforeContinueAsNew, clientIdSeed, continueAsNewForced, markReplayed, placementContext, withRuleFlags } from './run-context';
 import { branchToken } from '../core/client-ids';
 import {
   type BotStateView,
@@ -124,6 +124,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   let state: BotState = carried?.state ?? freshState(definition.params);
   // Stream reports are hints the exchange confirms or corrects (core/order-authority.ts).
   if (strict && !state.verification) state = { ...state, verification: NO_VERIFICATION };
+  state = withRuleFlags(state);
   const queue: QueueItem[] = [...(carried?.inbox ?? [])];
   const generation = carried?.generation ?? 1;
   let paramsRequested = carried?.paramsUpdatesApplied ?? 0;

@@ -68,3 +68,17 @@ export function continueAsNewForced(dueSince: number | null, maxHistory: number)
 export function cancelledBeforeContinueAsNew(): boolean {
   return wf.CancellationScope.current().consideredCancelled && wf.patched('cancel-before-continue-as-new');
 }
+
+/**
+ * Rules of the kernel that changed the commands a bot emits, switched on in its state under a
+ * patch: a history recorded before a rule replays without it (its state never had the flag), a
+ * new run takes it, and continue-as-new carries it.
+ *
+ * - `adopted-twins-any-excess`: after a reset, an adopted copy of a take-profit the new branch
+ *   placed again is cancelled while the bot's resting sells exceed its position at all, not only
+ *   by a whole take-profit (core/adoption.ts `adoptedTwins`).
+ */
+export function withRuleFlags<S extends { readonly twinsOnAnyExcess?: true }>(state: S): S {
+  if (state.twinsOnAnyExcess !== true && wf.patched('adopted-twins-any-excess')) return { ...state, twinsOnAnyExcess: true };
+  return state;
+}
