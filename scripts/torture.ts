@@ -19,6 +19,9 @@
  *     an earlier incarnation of its name);
  *   - overcommitted: bots whose resting sells exceed what they hold (a decision placed twice, e.g.
  *     a take-profit placed again after a reset next to the adopted one; must be 0);
+ *   - orphans_overcommitted: earlier incarnations of a name (terminated, then started again) whose
+ *     orders left resting sell more than the fills of that incarnation's own orders left it
+ *     (judged against what it held, not the new run's position; must be 0);
  *   - balances: every balance equals its initial amount plus the fills and fees (and the audit's
  *     own conservation checks).
  *
@@ -50,6 +53,7 @@ import { killHard, spawnWorkerProcess } from '../infra/worker-process';
 import { tagOf } from '../core/client-ids';
 import { workflowBundleOptions } from '../workers/worker';
 import { startTortureServer } from './torture-server';
+import { incarnationOvercommitments, overcommitment, overcommitmentProblem } from './torture-checks';
 import { type BotStateView, type RuntimeOptions, stateQuery } from '../workflows/messages';
 
 const { values: args } = parseArgs({
@@ -361,6 +365,8 @@ async function main(): Promise<number> {
   if (unknownOpen > 0) problems.push(`${unknownOpen} orders still UNKNOWN`);
   if (collisions > 0) problems.push(`${collisions} client id collisions`);
   const overcommitted = states.filter((s) => overcommitment(s).gt(0)).length;
+  const orphanExcess = states.length === names.length ? incarnationOvercommitments(exchange.venue, 'paper', running) : [];
+  problems.push(...orphanExcess);
   const orders = exchange.audit.summary().ordersCreated;
   for (const s of states) {
     const mine = exchange.venue.allOrders('paper', s.symbol).filter((o) => tagOf(o.clientOrderId) === s.clientIdTag).length;
@@ -379,7 +385,7 @@ async function main(): Promise<number> {
   console.log(
     `kills=${kills} extra_kills=${Math.max(0, kills - KILLS)} server_kills=${serverKills}${server.figures()} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
       `resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
-      `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} unknown_open=${unknownOpen} collisions=${collisions}`,
+      `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} orphans_overcommitted=${orphanExcess.length} unknown_open=${unknownOpen} collisions=${collisions}`,
   );
   return problems.length === 0 && duplicates === 0 && lost === 0 && stuck === 0 && overcommitted === 0 && unknownOpen === 0 && collisions === 0 ? 0 : 1;
 }
@@ -405,15 +411,9 @@ function disagreements(s: BotStateView, exchange: Exchange): string[] {
     qty = f.side === 'BUY' ? qty.plus(f.qty).minus(baseFee) : qty.minus(f.qty).minus(baseFee);
   }
   if (!qty.equals(s.position.qty)) issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
-  const excess = overcommitment(s);
-  if (excess.gt(0)) issues.push(`${s.name}: resting sells exceed the position by ${excess.toFixed()}`);
+  const excess = overcommitmentProblem(s);
+  if (excess) issues.push(excess);
   return issues;
-}
-
-/** How much more the bot's resting sells would sell than it holds (these bots only buy to enter and sell to exit). */
-function overcommitment(s: BotStateView): Decimal {
-  const selling = s.openOrders.filter((o) => o.request.side === 'SELL' && o.request.symbol === s.symbol).reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
-  return selling.minus(s.position.qty);
 }
 
 /** Every order open on the exchange is known to exactly one bot: managed by it, or reported as left by an earlier incarnation. */
