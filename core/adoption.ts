@@ -119,7 +119,7 @@ export function sameRequest(a: OrderRequest, b: OrderRequest): boolean {
  * the excess. Identical requests alone prove nothing (at a steady price two lots' take-profits are
  * identical); a copy of a buy cannot be told from a new decision and is left alone.
  *
- * `anyExcess` (states made under the `adopted-twins-any-excess` patch): a copy is cancelled while
+ * `anyExcess` (states with `resetRules: 2`, made under the `reset-exit-rules-v2` patch): a copy is cancelled while
  * any excess is left, even one smaller than the copy. A lot's take-profit sells what the lot holds
  * rounded down to the step, and a buy's fee taken in the base asset (Binance's default) shrinks
  * the lot: the position keeps that dust, so two take-profits for one lot exceed it by a little less

@@ -35,6 +35,7 @@ import { perpExitValue, perpPositionAfterFill } from './futures/position';
 import { freeMarginAfterFill } from './futures/free-margin';
 import { PROTECT_TAG, lastProtectRejection, protectionStep } from './futures/protection';
 import { type Verification, onMissing as stopVerifying, ordersToVerify } from './order-authority';
+import { holdExit, releaseHeldExits } from './reset-exit-hold';
 import { checkpointOf, isUnverified, onAuthoritativeReport, onStreamReport, journalBeforeFill, tightenForVerification } from './order-authority-kernel';
 
 export const BOT_STATUSES = ['RUNNING', 'PAUSED', 'STOPPING', 'STOPPED', 'FAILED'] as const;
@@ -177,8 +178,13 @@ export interface BotState {
   readonly timing: ReconcileTiming;
   /** Present when stream reports are verified with the exchange (core/order-authority.ts). */
   readonly verification?: Verification;
-  /** Set (under a patch) when any excess of resting sells lets a reset's adopted copy be cancelled (core/adoption.ts `adoptedTwins`). */
-  readonly twinsOnAnyExcess?: true;
+  /**
+   * Rules keeping one exit per lot after a reset, set under a patch (workflows/run-context.ts): 2 =
+   * exits held until the scan (core/reset-exit-hold.ts), copies cancelled on any excess (core/adoption.ts).
+   */
+  readonly resetRules?: 2;
+  readonly exitsAwaitScan?: true;
+  readonly heldExits?: readonly PlaceIntent[];
 }
 
 /** Everything that can happen to a bot. Each event carries the time it is processed at. */
@@ -471,6 +477,7 @@ class Kernel {
         }
         this.s.orphanOrders = [...event.orphans];
         onReconciledOrders(this.ops, event);
+        for (const intent of releaseHeldExits(this.s)) this.place(intent);
         if (this.s.verification) this.s.verification = stopVerifying(this.s.verification, event.missing);
         this.scheduleReconcile();
         if (this.s.marginRefreshDue) {
@@ -1001,6 +1008,7 @@ class Kernel {
   }
 
   private place(intent: PlaceIntent): void {
+    if (holdExit(this.s, intent, this.s.setup.symbol)) return;
     const symbol = intent.symbol ?? this.s.setup.symbol;
     const own = symbol === this.s.setup.symbol;
     const request: OrderRequest = stripUndefined({

@@ -6,6 +6,7 @@
  * Only proof finalises an order. Pure: it acts on the kernel through `ProofOps`.
  */
 import { adoptedRecord, adoptedTwins, parseOwnId, recordKnown } from './adoption';
+import { holdExitsForScan } from './reset-exit-hold';
 import { scanAfterReset, scanEnded } from './lineage-scan';
 import { duplicatesOfExecutedExits } from './adopted-exits';
 import type { BotEvent, BotState, Command, Mutable, Notification } from './engine';
@@ -105,6 +106,7 @@ export function onReset(k: ProofOps, branch: string, since: number): void {
   k.s.idBranch = branch;
   k.s.resetAt = k.now;
   scanAfterReset(k.s, since, k.now);
+  holdExitsForScan(k.s);
   k.notify('warn', `history reset: new order ids (${k.s.clientIdTag}-${branch}…); events delivered again are not acted on; the exchange is searched for the discarded branch's orders`);
   k.requestReconcile();
 }
@@ -125,7 +127,7 @@ export function resumeWork(k: ProofOps): void {
 /** One order per decision after a reset (core/adoption.ts `adoptedTwins`, core/adopted-exits.ts). */
 export function cancelAdoptedTwins(k: ProofOps): void {
   const view = { branch: k.s.idBranch, symbol: k.s.setup.symbol, positionQty: k.s.position.qty, since: k.s.resetAt ?? 0 };
-  const twins = adoptedTwins(k.s.orders, { ...view, anyExcess: k.s.twinsOnAnyExcess === true });
+  const twins = adoptedTwins(k.s.orders, { ...view, anyExcess: k.s.resetRules === 2 });
   if (twins.length > 0) {
     k.notify('warn', `cancelling ${twins.length} adopted order(s) this bot placed again after the reset (the same decision twice): ${twins.map((o) => o.clientOrderId).join(', ')}`);
     for (const o of twins) k.cancel(o);

@@ -74,11 +74,12 @@ export function cancelledBeforeContinueAsNew(): boolean {
  * patch: a history recorded before a rule replays without it (its state never had the flag), a
  * new run takes it, and continue-as-new carries it.
  *
- * - `adopted-twins-any-excess`: after a reset, an adopted copy of a take-profit the new branch
- *   placed again is cancelled while the bot's resting sells exceed its position at all, not only
- *   by a whole take-profit (core/adoption.ts `adoptedTwins`).
+ * - `reset-exit-rules-v2` (`resetRules: 2`): after a reset, exits wait until a scan of the exchange
+ *   found the discarded branch's orders (core/reset-exit-hold.ts), and an adopted copy of a
+ *   take-profit the new branch placed again is cancelled while the bot's resting sells exceed its
+ *   position at all, not only by a whole take-profit (core/adoption.ts `adoptedTwins`).
  */
-export function withRuleFlags<S extends { readonly twinsOnAnyExcess?: true }>(state: S): S {
-  if (state.twinsOnAnyExcess !== true && wf.patched('adopted-twins-any-excess')) return { ...state, twinsOnAnyExcess: true };
+export function withRuleFlags<S extends { readonly resetRules?: 2 }>(state: S): S {
+  if (state.resetRules !== 2 && wf.patched('reset-exit-rules-v2')) return { ...state, resetRules: 2 };
   return state;
 }

@@ -36,13 +36,17 @@ function run(state: BotState, event: BotEvent): { state: BotState; commands: Com
 /** Bought, reset before the bot knew; the new branch learns the fill and places its take-profit; then the scan adopts the discarded branch's identical one. */
 function twoTakeProfitsForOneLot(flagged: boolean): { state: BotState; commands: Command[]; again: string; copy: string } {
   let state = createBotState({ name: 'k', strategy: 'dca-take-profit', symbol: 'BTCUSDT', interval: '1m', account: 'paper', params: { everyCandles: 1, quantity: '0.002', takeProfitPct: '1', maxLots: 3 }, onStop: 'cancel-orders', risk: {} }, dcaTakeProfit, T0, undefined, { tag: TAG, branch: 'CCCCC' });
-  if (flagged) state = { ...state, twinsOnAnyExcess: true };
+  // The twin rule alone: with `resetRules: 2` the exit would be held until the scan (tests/unit/reset-exit-hold.test.ts),
+  // so the state has the rule's flag without a hold, as a take-profit placed before the hold existed.
+  if (flagged) state = { ...state, resetRules: 2 };
   state = run(state, { type: 'start', now: T0, filters: FILTERS, fresh: true }).state;
   state = run(state, { type: 'reconciled', now: T0, balances: { base: '1', quote: '1000' }, orphans: [], missing: [] }).state;
   let r = run(state, { type: 'candle', now: T0 + 60_000, candle: candle(0) });
   const buy = r.commands.find((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder')!;
   expect(buy.request).toMatchObject({ side: 'BUY', quantity: '0.002' });
   state = run(r.state, { type: 'reset', now: T0 + 61_000, branch: 'DDDDD', since: T0 }).state;
+  const { exitsAwaitScan: _held, ...unheld } = state;
+  state = unheld;
   r = run(state, { type: 'orderPlaced', now: T0 + 62_000, snapshot: boughtWithBaseFee(buy.clientOrderId, T0 + 61_200) });
   const tp = r.commands.find((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder')!;
   expect(tp.request).toMatchObject({ side: 'SELL', type: 'LIMIT', quantity: '0.00199' });
