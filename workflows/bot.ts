@@ -32,7 +32,7 @@ import { findStrategy } from '../core/strategies';
 import { DATA_ACTIVITY_OPTIONS, ORDER_ACTIVITY_OPTIONS, READ_ACTIVITY_OPTIONS, withAttemptTimeout } from './activity-options';
 import { failureMessage, placementFailure } from './failures';
 import { ResetWatch } from './reset-detection';
-import { cancelledBeforeContinueAsNew, clientIdSeed, continueAsNewForced, markReplayed, placementContext, withRuleFlags } from './run-context';
+import { cancelledBeforeContinueAsNew, clientIdSeed, continueAsNewForced, markReplayed, placementContext, resetSince, withRuleFlags } from './run-context';
 import { branchToken } from '../core/client-ids';
 import {
   type BotStateView,
@@ -430,7 +430,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   function onReset(): void {
     markReplayed(queue);
     // Every order of the discarded branch came after the start of the run the history continues.
-    process({ type: 'reset', now: Date.now(), branch: branchToken(resets.seed), since: wf.workflowInfo().runStartTime.getTime() });
+    process({ type: 'reset', now: Date.now(), branch: branchToken(resets.seed), since: resetSince(resets, carried?.state.lastEventTime ?? null) });
   }
 
   // ---- main loop -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import type { ClientIdSeed } from '../core/engine';
 import { branchToken, lineageTag } from '../core/client-ids';
+import { resetScanSince } from '../core/lineage-scan';
 import type { InboxItem } from './messages';
 import type { ResetWatch } from './reset-detection';
 
@@ -82,4 +83,15 @@ export function cancelledBeforeContinueAsNew(): boolean {
 export function withRuleFlags<S extends { readonly resetRules?: 2 }>(state: S): S {
   if (state.resetRules !== 2 && wf.patched('reset-exit-rules-v2')) return { ...state, resetRules: 2 };
   return state;
+}
+
+/**
+ * The start of the run a reset's history continues (core/lineage-scan.ts `resetScanSince`).
+ * Patched: a history recorded before searched from the run's first activation, and replays so.
+ */
+export function resetSince(resets: ResetWatch, carriedLastEventTime: number | null): number {
+  const info = wf.workflowInfo();
+  const runStart = info.runStartTime.getTime();
+  if (!resets.resetAtStart || !wf.patched('reset-scan-from-continued-run')) return runStart;
+  return resetScanSince({ runStart, resetAtStart: true, chainStart: info.startTime.getTime(), carriedLastEventTime });
 }
