@@ -136,6 +136,13 @@ export function sameRequest(a: OrderRequest, b: OrderRequest): boolean {
  * untouched (nothing filled), each current order standing for one copy at most, never more than
  * the excess. Identical requests alone prove nothing (at a steady price two lots' take-profits are
  * identical); a copy of a buy cannot be told from a new decision and is left alone.
+ *
+ * `anyExcess` (states with `resetRules: 2`, made under the `reset-exit-rules-v2` patch): a copy is cancelled while
+ * any excess is left, even one smaller than the copy. A lot's take-profit sells what the lot holds
+ * rounded down to the step, and a buy's fee taken in the base asset (Binance's default) shrinks
+ * the lot: the position keeps that dust, so two take-profits for one lot exceed it by a little less
+ * than one take-profit, and the older rule never cancelled the copy (both filled: the bot sold the
+ * lot twice). Cancelling one copy leaves at most that dust uncovered: never more than is held.
  */
 export function adoptedTwins(
   orders: Readonly<Record<string, OrderRecord>>,
@@ -144,6 +151,7 @@ export function adoptedTwins(
     readonly symbol: string;
     readonly positionQty: string;
     readonly since: number;
+    readonly anyExcess?: boolean;
   },
 ): OrderRecord[] {
   if (view.branch === undefined) return [];
@@ -176,7 +184,7 @@ export function adoptedTwins(
   const copies: OrderRecord[] = [];
   for (const a of adopted.sort((x, y) => y.createdAt - x.createdAt)) {
     const qty = d(a.request.quantity ?? '0');
-    if (qty.greaterThan(excess)) continue;
+    if (view.anyExcess === true ? !excess.greaterThan(0) : qty.greaterThan(excess)) continue;
     const i = current.findIndex((b) => sameRequest(a.request, b.request));
     if (i < 0) continue;
     current.splice(i, 1);

@@ -72,3 +72,23 @@ export function scanEnded(s: ScanState, outcome: 'failed' | 'incomplete' | 'comp
 export function scanDueAt(s: ScanState): number | null {
   return s.rescanAt ?? null;
 }
+
+/**
+ * From when a reset's scan must search (before the clock margin): the start of the run the
+ * history continues. A reset to a point inside the run replays its first task, so the run's start
+ * (its first activation) is that run's. A reset to the run's *first* task (the FirstWorkflowTask
+ * and LastContinuedAsNew types, a BuildId batch reset, the Web UI's Reset on a closed run) fails
+ * that task: the run's first activation is the reset's own time, minutes or days after the
+ * discarded branch placed its orders. Then the search starts where the continued run began: at
+ * the end of the run it continued from (the carried state's last event), or at the start of the
+ * chain for a first run.
+ */
+export function resetScanSince(p: {
+  readonly runStart: number;
+  readonly resetAtStart: boolean;
+  readonly chainStart: number;
+  readonly carriedLastEventTime: number | null;
+}): number {
+  if (!p.resetAtStart) return p.runStart;
+  return Math.min(p.runStart, p.carriedLastEventTime ?? p.chainStart);
+}

@@ -1,11 +1,12 @@
 /**
- * Proof bookkeeping of the kernel (core/kernel/): what it does when an order's outcome is
+ * Proof bookkeeping of the kernel (core/engine.ts): what it does when an order's outcome is
  * unknown, when the exchange does not know an order, when an order list's answer lacks a leg, what
  * a reconciliation proved (absent, missing, orders of the bot's lineage to adopt, an earlier
  * incarnation's leftovers), a Temporal reset, and resuming work a previous run left in flight.
  * Only proof finalises an order. Pure: it acts on the kernel through `ProofOps`.
  */
 import { adoptedRecord, adoptedTwins, parseOwnId, recordKnown } from './adoption';
+import { holdExitsForScan } from './reset-exit-hold';
 import { scanAfterReset, scanEnded } from './lineage-scan';
 import { duplicatesOfExecutedExits } from './adopted-exits';
 import type { BotEvent, BotState, Command, Mutable, Notification } from './kernel';
@@ -118,6 +119,7 @@ export function onReset(k: ProofOps, branch: string, since: number): void {
   k.s.idBranch = branch;
   k.s.resetAt = k.now;
   scanAfterReset(k.s, since, k.now);
+  holdExitsForScan(k.s);
   k.notify(
     'warn',
     `history reset: new order ids (${k.s.clientIdTag}-${branch}…); events delivered again are not acted on; the exchange is searched for the discarded branch's orders`,
@@ -149,7 +151,7 @@ export function cancelAdoptedTwins(k: ProofOps): void {
     positionQty: k.s.position.qty,
     since: k.s.resetAt ?? 0,
   };
-  const twins = adoptedTwins(k.s.orders, view);
+  const twins = adoptedTwins(k.s.orders, { ...view, anyExcess: k.s.resetRules === 2 });
   if (twins.length > 0) {
     k.notify(
       'warn',

@@ -19,6 +19,9 @@
  *     an earlier incarnation of its name);
  *   - overcommitted: bots whose resting sells exceed what they hold (a decision placed twice, e.g.
  *     a take-profit placed again after a reset next to the adopted one; must be 0);
+ *   - orphans_overcommitted: earlier incarnations of a name (terminated, then started again) whose
+ *     orders left resting sell more than the fills of that incarnation's own orders left it
+ *     (judged against what it held, not the new run's position; must be 0);
  *   - balances: every balance equals its initial amount plus the fills and fees (and the audit's
  *     own conservation checks).
  *
@@ -30,16 +33,15 @@
  * Prints its figures as the last line and exits non-zero if any invariant fails.
  */
 import { type ChildProcess, execFile } from 'node:child_process';
+import { promisify, parseArgs } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { pauseBot, startBot } from '../client/bots';
 import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../core/candle-check';
 import type { BotDefinition } from '../core/bot-definition';
-import { Decimal } from '../core/decimal';
 import { seededRandom } from '../core/random';
 import { type FaultRule, startPaperExchange } from '../exchange';
 import { freePort } from '../infra/dev-server';
@@ -48,6 +50,8 @@ import { killHard, spawnWorkerProcess } from '../infra/worker-process';
 import { tagOf } from '../core/client-ids';
 import { workflowBundleOptions } from '../workers/worker';
 import { startTortureServer } from './torture-server';
+import { incarnationOvercommitments, overcommitment } from './torture-checks';
+import { balanceProblems, disagreements, ownershipProblems } from './torture-consistency';
 import { type BotStateView, type RuntimeOptions, stateQuery } from '../workflows/messages';
 
 const { values: args } = parseArgs({
@@ -419,7 +423,7 @@ async function main(): Promise<number> {
   const knownFills = states.reduce((n, s) => n + s.stats.fills, 0);
   const lost = Math.max(0, runningFills.length - knownFills);
   if (lost > 0) problems.push(`${lost} fills of running bots' orders are in no bot's state`);
-  problems.push(...balanceProblems(exchange), ...exchange.audit.check(venue));
+  problems.push(...balanceProblems(exchange, INITIAL), ...exchange.audit.check(venue));
   const unknownOpen = states.reduce((n, s) => n + s.openOrders.filter((o) => o.status === 'UNKNOWN').length, 0);
   const collisions = states.reduce((n, s) => n + (s.stats.collisions ?? 0), 0);
   const adopted = states.reduce((n, s) => n + (s.stats.adopted ?? 0), 0);
@@ -427,6 +431,9 @@ async function main(): Promise<number> {
   if (unknownOpen > 0) problems.push(`${unknownOpen} orders still UNKNOWN`);
   if (collisions > 0) problems.push(`${collisions} client id collisions`);
   const overcommitted = states.filter((s) => overcommitment(s).gt(0)).length;
+  const orphanExcess =
+    states.length === names.length ? incarnationOvercommitments(exchange.venue, 'paper', running) : [];
+  problems.push(...orphanExcess);
   const orders = exchange.audit.summary().ordersCreated;
   for (const s of states) {
     const mine = exchange.venue
@@ -449,7 +456,7 @@ async function main(): Promise<number> {
   console.log(
     `kills=${kills} extra_kills=${Math.max(0, kills - KILLS)} server_kills=${serverKills}${server.figures()} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
       `resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
-      `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} unknown_open=${unknownOpen} collisions=${collisions}`,
+      `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} orphans_overcommitted=${orphanExcess.length} unknown_open=${unknownOpen} collisions=${collisions}`,
   );
   return problems.length === 0 &&
     duplicates === 0 &&
@@ -460,86 +467,6 @@ async function main(): Promise<number> {
     collisions === 0
     ? 0
     : 1;
-}
-
-type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
-
-/** Why a bot does not (yet) agree with the exchange; empty when it does. */
-function disagreements(s: BotStateView, exchange: Exchange): string[] {
-  const issues: string[] = [];
-  const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
-  if (s.status !== 'RUNNING' && s.status !== 'PAUSED') issues.push(`${s.name}: status ${s.status}`);
-  if (s.activitiesInFlight > 0 || s.pendingEvents > 0)
-    issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
-  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested))
-    issues.push(`${s.name}: orders still being submitted, cancelled or of unknown outcome`);
-  if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000)
-    issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
-  const venueOpen = exchange.venue
-    .openOrders('paper')
-    .filter((o) => mine(o.clientOrderId))
-    .map((o) => o.clientOrderId)
-    .sort();
-  const botOpen = s.openOrders.map((o) => o.clientOrderId).sort();
-  if (venueOpen.join() !== botOpen.join())
-    issues.push(`${s.name}: open orders differ (exchange ${venueOpen.length}, bot ${botOpen.length})`);
-  const fills = exchange.venue.allFills().filter((f) => f.accountId === 'paper' && mine(f.clientOrderId));
-  if (fills.length !== s.stats.fills)
-    issues.push(`${s.name}: exchange has ${fills.length} fills, bot ${s.stats.fills}`);
-  let qty = new Decimal(0);
-  for (const f of fills) {
-    const baseFee = f.commissionAsset !== 'USDT' ? f.commission : '0';
-    qty = f.side === 'BUY' ? qty.plus(f.qty).minus(baseFee) : qty.minus(f.qty).minus(baseFee);
-  }
-  if (!qty.equals(s.position.qty))
-    issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
-  const excess = overcommitment(s);
-  if (excess.gt(0)) issues.push(`${s.name}: resting sells exceed the position by ${excess.toFixed()}`);
-  return issues;
-}
-
-/** How much more the bot's resting sells would sell than it holds (these bots only buy to enter and sell to exit). */
-function overcommitment(s: BotStateView): Decimal {
-  const selling = s.openOrders
-    .filter((o) => o.request.side === 'SELL' && o.request.symbol === s.symbol)
-    .reduce((sum, o) => sum.plus(o.request.quantity ?? '0').minus(o.executedQty), new Decimal(0));
-  return selling.minus(s.position.qty);
-}
-
-/** Every order open on the exchange is known to exactly one bot: managed by it, or reported as left by an earlier incarnation. */
-function ownershipProblems(states: readonly BotStateView[], exchange: Exchange): string[] {
-  const problems: string[] = [];
-  for (const o of exchange.venue.openOrders('paper')) {
-    const knownBy = states.filter(
-      (s) => s.openOrders.some((x) => x.clientOrderId === o.clientOrderId) || s.inherited.includes(o.clientOrderId),
-    );
-    if (knownBy.length !== 1)
-      problems.push(
-        `exchange: open order ${o.clientOrderId} known to ${knownBy.length} bots (${knownBy.map((s) => s.name).join(', ')})`,
-      );
-  }
-  return problems;
-}
-
-/** Every balance equals its initial amount plus what the fills moved, minus the fees. */
-function balanceProblems(exchange: Exchange): string[] {
-  const expected = new Map<string, Decimal>(Object.entries(INITIAL).map(([a, v]) => [a, new Decimal(v)]));
-  const add = (asset: string, v: Decimal) => expected.set(asset, (expected.get(asset) ?? new Decimal(0)).plus(v));
-  for (const f of exchange.venue.allFills().filter((x) => x.accountId === 'paper')) {
-    const base = f.symbol.replace(/USDT$/, '');
-    const sign = f.side === 'BUY' ? 1 : -1;
-    add(base, new Decimal(f.qty).times(sign));
-    add('USDT', new Decimal(f.quoteQty).times(-sign));
-    add(f.commissionAsset, new Decimal(f.commission).negated());
-  }
-  const problems: string[] = [];
-  for (const [asset, want] of expected) {
-    const b = exchange.venue.balance('paper', asset);
-    const have = new Decimal(b.free).plus(b.locked);
-    if (!have.equals(want))
-      problems.push(`balance ${asset} is ${have.toFixed()} but initial + fills - fees = ${want.toFixed()}`);
-  }
-  return problems;
 }
 
 main().then(

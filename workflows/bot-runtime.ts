@@ -30,7 +30,7 @@ import { type BotNotifications, botNotifications } from './notifications';
 import { ParamsUpdates } from './params-update';
 import { type QueueItem, kernelEvent } from './queue-items';
 import { ResetWatch } from './reset-detection';
-import { markReplayed } from './run-context';
+import { markReplayed, resetSince, withRuleFlags } from './run-context';
 import { createGate } from './start-gate';
 import type { VenueActivities } from './venue-acts';
 import { syncBotVisibility } from './visibility';
@@ -93,6 +93,7 @@ export class BotRuntime {
     this.state = carried?.state ?? this.freshState(definition.params);
     // Stream reports are hints the exchange confirms or corrects (core/order-authority.ts).
     if (strict && !this.state.verification) this.state = { ...this.state, verification: NO_VERIFICATION };
+    this.state = withRuleFlags(this.state);
     this.queue = [...(carried?.inbox ?? [])];
     this.generation = carried?.generation ?? 1;
     this.params = new ParamsUpdates(
@@ -282,7 +283,7 @@ export class BotRuntime {
       type: 'reset',
       now: Date.now(),
       branch: branchToken(this.resets.seed),
-      since: wf.workflowInfo().runStartTime.getTime(),
+      since: resetSince(this.resets, this.carried?.state.lastEventTime ?? null),
     });
   }
 

@@ -6,6 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import type { ClientIdSeed } from '../core/kernel';
 import { branchToken, lineageTag } from '../core/client-ids';
+import { resetScanSince } from '../core/lineage-scan';
 import type { InboxItem } from './messages';
 import type { ResetWatch } from './reset-detection';
 
@@ -78,4 +79,30 @@ export function continueAsNewForced(dueSince: number | null, maxHistory: number)
  */
 export function cancelledBeforeContinueAsNew(): boolean {
   return wf.CancellationScope.current().consideredCancelled && wf.patched('cancel-before-continue-as-new');
+}
+
+/**
+ * Rules of the kernel that changed the commands a bot emits, switched on in its state under a
+ * patch: a history recorded before a rule replays without it (its state never had the flag), a
+ * new run takes it, and continue-as-new carries it.
+ *
+ * - `reset-exit-rules-v2` (`resetRules: 2`): after a reset, exits wait until a scan of the exchange
+ *   found the discarded branch's orders (core/reset-exit-hold.ts), and an adopted copy of a
+ *   take-profit the new branch placed again is cancelled while the bot's resting sells exceed its
+ *   position at all, not only by a whole take-profit (core/adoption.ts `adoptedTwins`).
+ */
+export function withRuleFlags<S extends { readonly resetRules?: 2 }>(state: S): S {
+  if (state.resetRules !== 2 && wf.patched('reset-exit-rules-v2')) return { ...state, resetRules: 2 };
+  return state;
+}
+
+/**
+ * The start of the run a reset's history continues (core/lineage-scan.ts `resetScanSince`).
+ * Patched: a history recorded before searched from the run's first activation, and replays so.
+ */
+export function resetSince(resets: ResetWatch, carriedLastEventTime: number | null): number {
+  const info = wf.workflowInfo();
+  const runStart = info.runStartTime.getTime();
+  if (!resets.resetAtStart || !wf.patched('reset-scan-from-continued-run')) return runStart;
+  return resetScanSince({ runStart, resetAtStart: true, chainStart: info.startTime.getTime(), carriedLastEventTime });
 }

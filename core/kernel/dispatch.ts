@@ -17,7 +17,8 @@ import { requestScan, scanEnded } from '../lineage-scan';
 import { onMissing as stopVerifying } from '../order-authority';
 import { checkCandleFreshness, onCandle, onData, onDataFailed } from './candles';
 import type { BotEvent } from './events';
-import { drainStrategyQueue, toStrategy } from './intents';
+import { drainStrategyQueue, place, toStrategy } from './intents';
+import { releaseHeldExits } from '../reset-exit-hold';
 import type { Kernel } from './kernel';
 import { onPlaced, onRejected, onSnapshot, patchOrder, proofOps, setOrder } from './orders';
 import { protect } from './protect';
@@ -100,6 +101,7 @@ export function handle(k: Kernel, event: BotEvent): void {
       }
       k.s.orphanOrders = [...event.orphans];
       onReconciledOrders(proofOps(k), event);
+      for (const intent of releaseHeldExits(k.s)) place(k, intent);
       if (k.s.verification) k.s.verification = stopVerifying(k.s.verification, event.missing);
       scheduleReconcile(k);
       if (k.s.marginRefreshDue) {

@@ -10,6 +10,7 @@ import type { OcoRequest, OrderRecord, OrderRequest } from '../orders';
 import { adoptedExitToBind, boundRecord } from '../adopted-exits';
 import { applyFilters } from '../risk/filters';
 import { checkEntry } from '../risk/guard';
+import { holdExit } from '../reset-exit-hold';
 import type { Intent, Json, PlaceIntent, PlaceOcoIntent, StrategyEvent } from '../strategy';
 import type { Kernel } from './kernel';
 import { stripUndefined, without } from './records';
@@ -105,6 +106,7 @@ export function refuse(k: Kernel, intent: PlaceIntent | PlaceOcoIntent, request:
 }
 
 export function place(k: Kernel, intent: PlaceIntent): void {
+  if (holdExit(k.s, intent, k.s.setup.symbol)) return;
   const symbol = intent.symbol ?? k.s.setup.symbol;
   const own = symbol === k.s.setup.symbol;
   const request: OrderRequest = stripUndefined({

@@ -7,7 +7,7 @@ import type { Candle, CandleInterval, SymbolFilters } from '../market';
 import type { OrderRecord } from '../orders';
 import type { IdBranchRange } from '../adoption';
 import type { RiskConfig } from '../risk/guard';
-import type { DataRequest, Json, PositionView } from '../strategy';
+import type { DataRequest, Json, PlaceIntent, PositionView } from '../strategy';
 import type { FuturesSetup } from '../futures/setup';
 import type { Verification } from '../order-authority';
 
@@ -166,6 +166,13 @@ export interface BotState {
   readonly timing: ReconcileTiming;
   /** Present when stream reports are verified with the exchange (core/order-authority.ts). */
   readonly verification?: Verification;
+  /**
+   * Rules keeping one exit per lot after a reset, set under a patch (workflows/run-context.ts): 2 =
+   * exits held until the scan (core/reset-exit-hold.ts), copies cancelled on any excess (core/adoption.ts).
+   */
+  readonly resetRules?: 2;
+  readonly exitsAwaitScan?: true;
+  readonly heldExits?: readonly PlaceIntent[];
 }
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };

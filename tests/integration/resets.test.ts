@@ -155,10 +155,11 @@ describe('Temporal resets of a bot', () => {
     await stop(name);
   });
 
-  it('to the task that reacted to a fill: the take-profit is placed again, the adopted copy cancelled, the lot protected once', async () => {
+  it('to the task that reacted to a fill: the take-profit waits for the scan and is the adopted one, never sent twice; the lot protected once', async () => {
     // The account holds more than this bot's lot (another program bought too), so the exchange
-    // accepts the second take-profit: only the bot can see it is a copy. (With just the lot in the
-    // account, the exchange refuses it for insufficient balance and the adopted one protects the lot.)
+    // would accept a second take-profit: only the bot can see it is a copy. Since exits wait for
+    // the reset's scan (core/reset-exit-hold.ts), the new branch's take-profit is bound to the
+    // discarded branch's, found resting, and nothing is sent again.
     const other = Binance({ apiKey: h.apiKey, apiSecret: h.apiSecret, httpBase: h.exchange.httpBase });
     h.exchange.market.setPrice('BTCUSDT', String(price));
     await other.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.05' } as never);
@@ -181,10 +182,16 @@ describe('Temporal resets of a bot', () => {
     await reset(workflowId, '--event-id', String(reaction.eventId));
     const s = await h.waitForState(
       name,
-      (x) => x.notifications.some((n) => /placed again after the reset/.test(n.message)) && x.openOrders.length === 1,
-      'the copy cancelled',
+      (x) =>
+        x.notifications.some((n) => /the same exit is already on the exchange/.test(n.message)) &&
+        x.openOrders.length === 1,
+      'the take-profit bound to the adopted one',
     );
     expect(s.openOrders.map((o) => `${o.tag}:${o.status}`)).toEqual(['tp-1:NEW']);
+    expect(
+      s.notifications.some((n) => /placed again after the reset/.test(n.message)),
+      'no copy to cancel',
+    ).toBe(false);
     expect(s.position.qty).toBe('0.00999');
     await consistent(name);
     await stop(name);

@@ -13,6 +13,7 @@ import { lineageTag, mintClientOrderId } from '../../core/client-ids';
 import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
 import type { SymbolFilters } from '../../core/market';
 import { defineStrategy } from '../../core/strategy';
+import { resetScanSince } from '../../core/lineage-scan';
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3600_000;
@@ -231,5 +232,22 @@ describe('a reset whose discarded branch placed many orders', () => {
     send({ type: 'reconciled', now, balances: null, missing: [], ...(await reconcile(cmd)) });
     expect(state.stats.adopted).toBe(31);
     expect(state.position.qty).toBe('0.31');
+  });
+});
+
+describe("where a reset's scan starts", () => {
+  // The short torture: a BuildId batch reset to the first task of a run started at 17:19:52; the
+  // reset run's first activation came at 17:26:29; a buy of 17:20:17 was outside the 5-minute margin.
+  const runStart = Date.UTC(2026, 11, 1, 17, 26, 29);
+  const chainStart = Date.UTC(2026, 11, 1, 17, 19, 52);
+  it("a reset inside the run: the run's start", () => {
+    expect(resetScanSince({ runStart, resetAtStart: false, chainStart, carriedLastEventTime: null })).toBe(runStart);
+  });
+  it("a reset to the first task of a first run: where the run the history continues began, not the reset's time", () => {
+    expect(resetScanSince({ runStart, resetAtStart: true, chainStart, carriedLastEventTime: null })).toBe(chainStart);
+  });
+  it('a reset to the first task of a continued run: the end of the run it continued from', () => {
+    const carried = Date.UTC(2026, 11, 1, 17, 24, 0);
+    expect(resetScanSince({ runStart, resetAtStart: true, chainStart, carriedLastEventTime: carried })).toBe(carried);
   });
 });

@@ -1,0 +1,244 @@
+/**
+ * After a reset, exits wait for the scan of the discarded branch's orders (core/reset-exit-hold.ts),
+ * as the short torture found it twice (torture-twin-bot-a), with the torture's numbers (fee in BTC):
+ *
+ * - the new branch learnt two buys filled and, in the same reconciliation, the scan found the
+ *   discarded branch's take-profit for one of them already FILLED; the strategy had asked for both
+ *   take-profits first, both were marketable and filled at once: three sells for two lots;
+ * - the new branch learnt a buy filled in the task that noticed the reset and placed its
+ *   take-profit before the scan found the discarded branch's identical one resting.
+ */
+import { describe, expect, it } from 'vitest';
+import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
+import type { Candle, SymbolFilters } from '../../core/market';
+import type { OrderRequest, OrderSnapshot } from '../../core/orders';
+import { Decimal } from '../../core/decimal';
+import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
+
+const FILTERS: SymbolFilters = {
+  symbol: 'BTCUSDT',
+  baseAsset: 'BTC',
+  quoteAsset: 'USDT',
+  tickSize: '0.01',
+  minPrice: '0.01',
+  maxPrice: '1000000',
+  stepSize: '0.00001',
+  minQty: '0.00001',
+  maxQty: '9000',
+  marketStepSize: '0',
+  marketMinQty: '0',
+  marketMaxQty: '120',
+  minNotional: '0.1',
+  maxNotional: '0',
+  maxNumOrders: 200,
+};
+const T0 = Date.UTC(2026, 0, 1);
+const TAG = 'k_AAAAABBBB';
+const candle = (i: number): Candle => ({
+  symbol: 'BTCUSDT',
+  interval: '1m',
+  openTime: T0 + i * 60_000,
+  closeTime: T0 + i * 60_000 + 59_999,
+  open: '100',
+  high: '100',
+  low: '100',
+  close: '100',
+  volume: '1',
+});
+const bought = (clientOrderId: string, tradeId: number, time: number): OrderSnapshot => ({
+  clientOrderId,
+  symbol: 'BTCUSDT',
+  status: 'FILLED',
+  executedQty: '0.002',
+  cumulativeQuoteQty: '0.2',
+  updateTime: time,
+  fills: [
+    {
+      tradeId,
+      price: '100',
+      qty: '0.002',
+      quoteQty: '0.2',
+      commission: '0.000002',
+      commissionAsset: 'BTC',
+      time,
+      isMaker: false,
+    },
+  ],
+});
+const TP: OrderRequest = {
+  symbol: 'BTCUSDT',
+  side: 'SELL',
+  type: 'LIMIT',
+  quantity: '0.00199',
+  price: '101',
+  timeInForce: 'GTC',
+};
+const sold = (clientOrderId: string, time: number): OrderSnapshot => ({
+  clientOrderId,
+  symbol: 'BTCUSDT',
+  status: 'FILLED',
+  executedQty: '0.00199',
+  cumulativeQuoteQty: '0.2',
+  updateTime: time,
+  fills: [
+    {
+      tradeId: 99,
+      price: '101',
+      qty: '0.00199',
+      quoteQty: '0.20099',
+      commission: '0.0002',
+      commissionAsset: 'USDT',
+      time,
+      isMaker: true,
+    },
+  ],
+});
+const resting = (clientOrderId: string, time: number): OrderSnapshot => ({
+  clientOrderId,
+  symbol: 'BTCUSDT',
+  status: 'NEW',
+  executedQty: '0',
+  cumulativeQuoteQty: '0',
+  updateTime: time,
+});
+
+class Bot {
+  state: BotState;
+  commands: Command[] = [];
+  constructor(rules: boolean, everyCandles = 1) {
+    const s = createBotState(
+      {
+        name: 'k',
+        strategy: 'dca-take-profit',
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        account: 'paper',
+        params: { everyCandles, quantity: '0.002', takeProfitPct: '1', maxLots: 3 },
+        onStop: 'cancel-orders',
+        risk: {},
+      },
+      dcaTakeProfit,
+      T0,
+      undefined,
+      { tag: TAG, branch: 'CCCCC' },
+    );
+    this.state = rules ? { ...s, resetRules: 2 } : s;
+    this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
+    this.send({ type: 'reconciled', now: T0, balances: { base: '1', quote: '1000' }, orphans: [], missing: [] });
+  }
+  send(event: BotEvent): Command[] {
+    const r = step(this.state, event, dcaTakeProfit);
+    this.state = r.state;
+    this.commands = [...r.commands];
+    return this.commands;
+  }
+  placements() {
+    return this.commands.filter((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder');
+  }
+  /** The reconciliation that carries the reset's scan: its lookups' snapshots first (as workflows/bot.ts delivers them), then its foreign orders. */
+  reconcile(
+    now: number,
+    snapshots: OrderSnapshot[],
+    foreign: Array<{ snapshot: OrderSnapshot; request: OrderRequest; time: number }>,
+  ): Command[] {
+    const all: Command[] = [];
+    for (const snapshot of snapshots)
+      all.push(...this.send({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }));
+    all.push(...this.send({ type: 'reconciled', now, balances: null, orphans: [], missing: [], foreign }));
+    this.commands = all;
+    return all;
+  }
+  /** A reset: the kernel asks at once for the reconciliation that carries the scan. */
+  reset(now: number): void {
+    const cmds = this.send({ type: 'reset', now, branch: 'DDDDD', since: T0 });
+    expect(cmds.some((c) => c.type === 'reconcile' && c.scan === true)).toBe(true);
+  }
+}
+
+const restingSells = (s: BotState) =>
+  Object.values(s.orders)
+    .filter(
+      (o) =>
+        o.request.side === 'SELL' &&
+        !['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED'].includes(o.status) &&
+        !o.cancelRequested,
+    )
+    .reduce((n, o) => n.plus(o.request.quantity!).minus(o.executedQty), new Decimal(0));
+
+/** Two buys sent; a reset comes before their outcomes are known (ids move to branch DDDDD). */
+function twoBuysThenReset(rules: boolean): { bot: Bot; buys: string[] } {
+  const bot = new Bot(rules);
+  bot.send({ type: 'candle', now: T0 + 60_000, candle: candle(0) });
+  const [b1] = bot.placements();
+  bot.send({ type: 'candle', now: T0 + 120_000, candle: candle(1) });
+  const [b2] = bot.placements();
+  bot.reset(T0 + 121_000);
+  return { bot, buys: [b1!.clientOrderId, b2!.clientOrderId] };
+}
+
+describe('exits after a reset wait for the scan', () => {
+  it("two buys and the discarded branch's executed take-profit in one reconciliation: one take-profit sent, the other is the executed one", () => {
+    const { bot, buys } = twoBuysThenReset(true);
+    const cmds = bot.reconcile(
+      T0 + 125_000,
+      [bought(buys[0]!, 1, T0 + 120_100), bought(buys[1]!, 2, T0 + 120_200)],
+      [{ snapshot: sold(`${TAG}-CCCCC3`, T0 + 121_500), request: TP, time: T0 + 121_400 }],
+    );
+    const sells = cmds.filter(
+      (c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder' && c.request.side === 'SELL',
+    );
+    expect(sells).toHaveLength(1);
+    expect(sells[0]!.request).toMatchObject(TP);
+    // Two lots bought (0.003996 held after fees), one sold by the adopted order: 0.002006 held, 0.00199 resting.
+    expect(bot.state.position.qty).toBe('0.002006');
+    expect(restingSells(bot.state).toFixed()).toBe('0.00199');
+    expect(bot.state.heldExits).toBeUndefined();
+    expect(bot.state.notifications.map((n) => n.message).join('\n')).toMatch(
+      /the same exit is already on the exchange/,
+    );
+  });
+
+  it('without the rules (a state from before the patch) both take-profits go out before the adoption, as recorded histories did', () => {
+    const { bot, buys } = twoBuysThenReset(false);
+    const cmds = bot.reconcile(
+      T0 + 125_000,
+      [bought(buys[0]!, 1, T0 + 120_100), bought(buys[1]!, 2, T0 + 120_200)],
+      [{ snapshot: sold(`${TAG}-CCCCC3`, T0 + 121_500), request: TP, time: T0 + 121_400 }],
+    );
+    expect(cmds.filter((c) => c.type === 'placeOrder' && c.request.side === 'SELL')).toHaveLength(2);
+  });
+
+  it("a fill learnt before the scan: its take-profit waits, then is the discarded branch's resting one (nothing sent, nothing to cancel)", () => {
+    const bot = new Bot(true);
+    bot.send({ type: 'candle', now: T0 + 60_000, candle: candle(0) });
+    const [buy] = bot.placements();
+    bot.reset(T0 + 61_000);
+    // The task that noticed the reset also delivers the buy's answer: no take-profit sent yet.
+    expect(
+      bot
+        .send({ type: 'orderPlaced', now: T0 + 61_100, snapshot: bought(buy!.clientOrderId, 1, T0 + 60_500) })
+        .filter((c) => c.type === 'placeOrder'),
+    ).toEqual([]);
+    expect(bot.state.heldExits?.map((i) => i.tag)).toEqual(['tp-1']);
+    const cmds = bot.reconcile(
+      T0 + 63_000,
+      [],
+      [{ snapshot: resting(`${TAG}-CCCCC2`, T0 + 60_700), request: TP, time: T0 + 60_700 }],
+    );
+    expect(cmds.filter((c) => c.type === 'placeOrder' || c.type === 'cancelOrder')).toEqual([]);
+    const sells = Object.values(bot.state.orders).filter((o) => o.request.side === 'SELL');
+    expect(sells).toMatchObject([{ clientOrderId: `${TAG}-CCCCC2`, tag: 'tp-1', status: 'NEW', bound: true }]);
+    expect(restingSells(bot.state).lte(bot.state.position.qty)).toBe(true);
+  });
+
+  it('a scan that finds nothing releases the held take-profit: it is sent', () => {
+    const bot = new Bot(true);
+    bot.send({ type: 'candle', now: T0 + 60_000, candle: candle(0) });
+    const [buy] = bot.placements();
+    bot.reset(T0 + 61_000);
+    bot.send({ type: 'orderPlaced', now: T0 + 61_100, snapshot: bought(buy!.clientOrderId, 1, T0 + 60_500) });
+    const cmds = bot.reconcile(T0 + 63_000, [], []);
+    const sells = cmds.filter((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder');
+    expect(sells.map((c) => [c.clientOrderId, c.request.quantity])).toEqual([[`${TAG}-DDDDD2`, '0.00199']]);
+  });
+});
