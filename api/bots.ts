@@ -11,6 +11,7 @@ import { fillsOf } from '../core/digest';
 import { findStrategy } from '../core/strategies';
 import { type BotListing, listBots, pauseBot, resumeBot, setBotParams, startBot } from '../client/bots';
 import { botLedger } from '../client/control';
+import { checkFuturesSlotsFree } from '../client/futures-slots';
 import { ledgerQuery } from '../workflows/control';
 import { type BotStateView, type RuntimeOptions, botWorkflowId, stateQuery } from '../workflows/messages';
 import { HttpError, type RouteTable, invalid } from './http';
@@ -140,7 +141,7 @@ export function registerBotRoutes(routes: RouteTable, ctx: BotsContext): void {
       responses: {
         201: '{started: [{name, workflowId}]}',
         400: 'invalid definition (fields named)',
-        409: 'a bot of that name already runs',
+        409: 'a bot of that name already runs, or a futures bot already trades that account + symbol',
       },
     },
     async ({ body, reply }) => {
@@ -162,6 +163,10 @@ export function registerBotRoutes(routes: RouteTable, ctx: BotsContext): void {
             { field: 'name' },
           );
       }
+      // A clash found here starts nothing (startBot checks again for each bot).
+      const shared = await checkFuturesSlotsFree(client, ctx.taskQueue, defs);
+      if (shared.length > 0)
+        throw new HttpError(409, 'futures_position_shared', shared.join('; '), { field: 'symbol' });
       const started: { name: string; workflowId: string }[] = [];
       for (const def of defs) {
         const r = await startBot(client, def, ctx.taskQueue, ctx.botOptions);

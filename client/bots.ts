@@ -26,6 +26,7 @@ import {
 } from '../workflows/messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from '../workflows/search-attributes';
 import { BotCommandError, explainTemporalError } from './errors';
+import { checkFuturesSlotsFree } from './futures-slots';
 
 export { BotCommandError } from './errors';
 
@@ -63,6 +64,9 @@ export async function startBot(
     if (!checked.success)
       throw new BotCommandError(`bot "${def.name}": ${formatIssues(checked.error, 'options').join('; ')}`);
   }
+  // One futures bot per account + symbol (one-way mode shares the position); spot bots skip the look-up.
+  const clashes = await checkFuturesSlotsFree(client, taskQueue, [def]);
+  if (clashes.length > 0) throw new BotCommandError(clashes.join('\n'));
   const workflowId = botWorkflowId(def.name);
   const args = [{ definition: def, ...(options ? { options } : {}) }] as const;
   const payloadBytes = Buffer.byteLength(JSON.stringify(args));

@@ -20,6 +20,7 @@ import { Client, Connection } from '@temporalio/client';
 import { BotConfigError } from '../core/bot-definition';
 import { STRATEGIES } from '../core/strategies';
 import { ConfigError, connectionOptions, temporalSettings } from '../infra/temporal-connection';
+import { checkFuturesSlotsFree } from './futures-slots';
 import { checkNamesFree, listBots, pauseBot, resumeBot, setBotParams, startBot, stopBot } from './bots';
 import { loadBotConfig } from './config-file';
 import { type PreflightOutcome, preflightBots, preflightProblems } from './preflight';
@@ -93,6 +94,7 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
           client,
           selected.map((d) => d.name),
         );
+        clashes.push(...(await checkFuturesSlotsFree(client, taskQueue, selected)));
         if (clashes.length > 0) throw new BotCommandError(clashes.join('\n'));
         if (!rest.includes('--no-check')) {
           // Nothing starts if any bot of the selection could not trade.

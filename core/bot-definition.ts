@@ -11,6 +11,7 @@ import { riskConfigSchema } from './risk/guard';
 import { formatIssues, kindOf, text } from './schema';
 import type { Json } from './strategy';
 import { findStrategy, strategyIds } from './strategies';
+import { futuresSlotProblems } from './futures/one-way-slot';
 import { futuresConfigSchema, futuresRefusal } from './futures/setup';
 
 export const BOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -172,6 +173,8 @@ export function parseBotConfig(json: unknown, file: string): BotDefinition[] {
     else problems.push(...result.problems);
   });
   if (problems.length > 0) throw new BotConfigError(problems);
+  const shared = futuresSlotProblems(definitions, [], (i) => `bot #${i + 1} of ${file}`);
+  if (shared.length > 0) throw new BotConfigError(shared.map((m) => `${file}: ${m}`));
   return definitions;
 }
 
