@@ -129,6 +129,9 @@ function definitionProblems(raw: unknown): string[] {
   }
   if (!parsed.success || problems.length > 0) return problems;
   if (parsed.data.market === 'futures') {
+    // Binance's futures klines start at 1m: a 1s futures bot would wait for candles that never come.
+    if (parsed.data.interval === '1s')
+      return ['interval: USDⓈ-M futures have no 1s candles (the smallest futures interval is 1m); use "1m" or longer'];
     const unsupported = futuresRefusal(strategy, params.data, parsed.data.futures, parsed.data.onStop);
     if (unsupported) return [unsupported];
   }

@@ -12,15 +12,8 @@ export type Exchange = Awaited<ReturnType<typeof startPaperExchange>>;
 
 /** Why a bot does not (yet) agree with the exchange; empty when it does. */
 export function disagreements(s: BotStateView, exchange: Exchange): string[] {
-  const issues: string[] = [];
+  const issues = liveness(s);
   const mine = (id: string) => id.startsWith(`${s.clientIdTag}-`);
-  if (s.status !== 'RUNNING' && s.status !== 'PAUSED') issues.push(`${s.name}: status ${s.status}`);
-  if (s.activitiesInFlight > 0 || s.pendingEvents > 0)
-    issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
-  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested))
-    issues.push(`${s.name}: orders still being submitted, cancelled or of unknown outcome`);
-  if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000)
-    issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
   const venueOpen = exchange.venue
     .openOrders('paper')
     .filter((o) => mine(o.clientOrderId))
@@ -41,6 +34,20 @@ export function disagreements(s: BotStateView, exchange: Exchange): string[] {
     issues.push(`${s.name}: position ${s.position.qty}, fills add up to ${qty.toFixed()}`);
   const excess = overcommitmentProblem(s);
   if (excess) issues.push(excess);
+  return issues;
+}
+
+/** Running (or paused), caught up, nothing in flight or of unknown outcome: spot and futures bots alike. */
+export function liveness(s: BotStateView): string[] {
+  const issues: string[] = [];
+  if (s.status !== 'RUNNING' && s.status !== 'PAUSED')
+    issues.push(`${s.name}: status ${s.status}${s.blocked ? ` (${s.blocked.reason})` : ''}`);
+  if (s.activitiesInFlight > 0 || s.pendingEvents > 0)
+    issues.push(`${s.name}: ${s.activitiesInFlight} activities in flight, ${s.pendingEvents} events pending`);
+  if (s.openOrders.some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested))
+    issues.push(`${s.name}: orders still being submitted, cancelled or of unknown outcome`);
+  if (s.lastEventTime === null || Date.now() - s.lastEventTime > 15_000)
+    issues.push(`${s.name}: no event handled for ${s.lastEventTime ? Date.now() - s.lastEventTime : '∞'} ms`);
   return issues;
 }
 

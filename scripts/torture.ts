@@ -52,6 +52,13 @@ import { workflowBundleOptions } from '../workers/worker';
 import { startTortureServer } from './torture-server';
 import { incarnationOvercommitments, overcommitment } from './torture-checks';
 import { balanceProblems, disagreements, ownershipProblems } from './torture-consistency';
+import {
+  FUTURES_BOT,
+  FUTURES_WALLET,
+  futuresDefinition,
+  futuresDisagreements,
+  futuresFigures,
+} from './torture-futures';
 import { type BotStateView, type RuntimeOptions, stateQuery } from '../workflows/messages';
 
 const { values: args } = parseArgs({
@@ -140,7 +147,9 @@ async function main(): Promise<number> {
   const server = await startTortureServer(args.server, { dir, dbFile, port, log });
   const exchange = await startPaperExchange({
     port: 0,
-    accounts: [{ name: 'paper', apiKey: API_KEY, apiSecret: API_SECRET, balances: INITIAL }],
+    accounts: [
+      { name: 'paper', apiKey: API_KEY, apiSecret: API_SECRET, balances: INITIAL, futuresBalances: FUTURES_WALLET },
+    ],
     prices: { kind: 'random-walk', seed: Number(args.seed), tickMs: 100, volatility: 0.0008, history: 50 },
     backendTimeoutMs: 1_000,
   });
@@ -211,8 +220,10 @@ async function main(): Promise<number> {
   // Twins: the same first 12 letters, the same symbol, started in the same second by one command.
   bots.set('torture-twin-bot-a', definition('torture-twin-bot-a', 0));
   bots.set('torture-twin-bot-b', definition('torture-twin-bot-b', 0));
+  bots.set(FUTURES_BOT, futuresDefinition()); // through the kills and faults, not the resets (torture-futures.ts)
   await Promise.all([...bots.values()].map((def) => startBot(client, def, taskQueue, options)));
   const names = [...bots.keys()];
+  const spotNames = names.filter((n) => n !== FUTURES_BOT);
   log(`${names.length} bots started (twins and a strategy that throws among them); worker log: ${workerLog}`);
 
   const cli = ensureTemporalCli();
@@ -268,7 +279,7 @@ async function main(): Promise<number> {
 
   /** A reset as the Web UI or `temporal workflow reset` does it: this kind, on `first` or, if it does not apply there, another bot. */
   async function reset(first: string, kind: readonly string[]): Promise<void> {
-    const order = [first, ...names.filter((n) => n !== first)];
+    const order = [first, ...spotNames.filter((n) => n !== first)];
     for (const name of order) {
       let cliArgs: string[] | null;
       try {
@@ -356,9 +367,9 @@ async function main(): Promise<number> {
   };
   while (goOn()) {
     await sleep(500 + random() * 2_500);
-    const pick = names[Math.floor(random() * names.length)]!;
+    const pick = spotNames[Math.floor(random() * spotNames.length)]!;
     if (kills % RESET_EVERY === 1) await reset(pick, RESETS[Math.floor(kills / RESET_EVERY) % RESETS.length]!);
-    if (kills % RESTART_EVERY === 5) await terminateAndRestart(names[Math.floor(random() * names.length)]!);
+    if (kills % RESTART_EVERY === 5) await terminateAndRestart(spotNames[Math.floor(random() * spotNames.length)]!);
     kills++;
     await killHard(worker);
     if (SERVER_KILL_EVERY > 0 && kills % SERVER_KILL_EVERY === 0) {
@@ -405,7 +416,10 @@ async function main(): Promise<number> {
     );
     lastIssues =
       states.length === names.length
-        ? [...states.flatMap((s) => disagreements(s, exchange)), ...ownershipProblems(states, exchange)]
+        ? [
+            ...states.flatMap((s) => (s.name === FUTURES_BOT ? futuresDisagreements : disagreements)(s, exchange)),
+            ...ownershipProblems(states, exchange),
+          ]
         : ['bots not answering queries'];
     if (lastIssues.length === 0) break;
     await sleep(1_000);
@@ -418,21 +432,26 @@ async function main(): Promise<number> {
   const duplicates = exchange.audit.duplicates().length;
   // A running bot's fills it does not know (per bot above); fills of terminated incarnations'
   // orders are theirs, reported by the incarnation that followed (left_fills).
-  const running = new Set(states.map((s) => s.clientIdTag));
+  const futuresState = states.find((s) => s.name === FUTURES_BOT);
+  const futures = futuresFigures(futuresState, exchange);
+  if (futures.duplicates > 0) problems.push(`${futures.duplicates} futures client ids executed twice`);
+  const spotStates = states.filter((s) => s !== futuresState); // the spot venue's checks
+  const running = new Set(spotStates.map((s) => s.clientIdTag));
   const runningFills = fills.filter((f) => running.has(tagOf(f.clientOrderId) ?? ''));
-  const knownFills = states.reduce((n, s) => n + s.stats.fills, 0);
+  const knownFills = spotStates.reduce((n, s) => n + s.stats.fills, 0);
   const lost = Math.max(0, runningFills.length - knownFills);
   if (lost > 0) problems.push(`${lost} fills of running bots' orders are in no bot's state`);
   problems.push(...balanceProblems(exchange, INITIAL), ...exchange.audit.check(venue));
+  problems.push(...exchange.futures.audit.check(exchange.futures.perp));
   const unknownOpen = states.reduce((n, s) => n + s.openOrders.filter((o) => o.status === 'UNKNOWN').length, 0);
   const collisions = states.reduce((n, s) => n + (s.stats.collisions ?? 0), 0);
   const adopted = states.reduce((n, s) => n + (s.stats.adopted ?? 0), 0);
   const strategyErrors = states.reduce((n, s) => n + (s.stats.strategyErrors ?? 0), 0);
   if (unknownOpen > 0) problems.push(`${unknownOpen} orders still UNKNOWN`);
   if (collisions > 0) problems.push(`${collisions} client id collisions`);
-  const overcommitted = states.filter((s) => overcommitment(s).gt(0)).length;
+  const overcommitted = spotStates.filter((s) => overcommitment(s).gt(0)).length;
   const orphanExcess =
-    states.length === names.length ? incarnationOvercommitments(exchange.venue, 'paper', running) : [];
+    spotStates.length === spotNames.length ? incarnationOvercommitments(exchange.venue, 'paper', running) : [];
   problems.push(...orphanExcess);
   const orders = exchange.audit.summary().ordersCreated;
   for (const s of states) {
@@ -455,7 +474,7 @@ async function main(): Promise<number> {
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
   console.log(
     `kills=${kills} extra_kills=${Math.max(0, kills - KILLS)} server_kills=${serverKills}${server.figures()} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
-      `resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
+      `${futures.line} resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
       `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} orphans_overcommitted=${orphanExcess.length} unknown_open=${unknownOpen} collisions=${collisions}`,
   );
   return problems.length === 0 &&

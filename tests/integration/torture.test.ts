@@ -5,6 +5,9 @@
  * that throws; the kill cycles go on, at most 4 more minutes, until the bots placed 51 orders, so a
  * loaded machine still proves it over enough trading). It must end with no duplicate, no lost fill, no stuck bot, no bot selling more than
  * it holds (nor an earlier incarnation's orders left resting selling more than that incarnation held), nothing UNKNOWN and no id collision.
+ * One of the bots trades USDⓈ-M futures (scripts/torture-futures.ts) through the kills and faults: at
+ * the end its fills are the perpetual's, its signed position is positionRisk's, no client id of it
+ * executed twice, and a position left open has its protective stop on the exchange.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -59,6 +62,13 @@ describe('crash torture (short)', () => {
       // (idle: 60-70), so the check asks for more than the 8 bots' first entry and take-profit
       // each; the proof is the invariants above, over all that trading.
       expect(Number(figures.orders)).toBeGreaterThan(24);
+      // The futures bot (1m candles: an entry a minute) traded through the kills: entries and
+      // take-profits on the perpetual, a protective stop with each position, nothing twice. Its
+      // agreement with the exchange is in the invariants above (stuck=0 needs it).
+      expect(figures).toMatchObject({ futures_duplicates: '0' });
+      expect(Number(figures.futures_orders)).toBeGreaterThanOrEqual(2);
+      expect(Number(figures.futures_fills)).toBeGreaterThanOrEqual(2);
+      expect(Number(figures.futures_stops)).toBeGreaterThanOrEqual(1);
       expect(code).toBe(0);
     },
     15 * 60_000,

@@ -70,3 +70,23 @@ describe('a config file with two futures bots on one account + symbol', () => {
     expect(defs.map((d) => d.name)).toEqual(['f-one', 's-one', 'f-eth']);
   });
 });
+
+describe('a futures bot on 1s candles', () => {
+  it('is refused: USDⓈ-M futures have no 1s klines, the bot would never see a candle', () => {
+    expect(() =>
+      parseBotConfig(
+        [
+          {
+            name: 'f-1s',
+            strategy: 'dca-take-profit',
+            symbol: 'BTCUSDT',
+            market: 'futures',
+            interval: '1s',
+            params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
+          },
+        ],
+        'bots.json',
+      ),
+    ).toThrow(/bot "f-1s".*interval: USDⓈ-M futures have no 1s candles/);
+  });
+});
