@@ -19,6 +19,7 @@ import type { Fill, OrderRequest, OrderSnapshot } from '../core/orders';
 import { FailureType, retryableFailure } from './errors';
 import { refuseEntryWhileOpen } from './circuit-breaker';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
+import { accountOf } from './exchange-reads';
 import type { CancelOrderInput, PlaceOrderInput } from './orders';
 import type { FuturesRest, RawFuturesAlgo, RawFuturesOrder } from './futures-types';
 import {
@@ -44,18 +45,6 @@ export interface FuturesLookupInput extends CancelOrderInput {
 const WEIGHT = { order: 1, getOrder: 1, cancel: 1, userTrades: 5 } as const;
 
 export const futuresRest = (acc: ExchangeAccount): FuturesRest => acc.rest as unknown as FuturesRest;
-
-export function accountOf(accounts: AccountRegistry, name: string): ExchangeAccount {
-  try {
-    return accounts.get(name);
-  } catch (err) {
-    throw ApplicationFailure.create({
-      type: FailureType.InvalidRequest,
-      nonRetryable: true,
-      message: (err as Error).message,
-    });
-  }
-}
 
 /** The fills of one futures order (userTrades by orderId). */
 export async function futuresFills(acc: ExchangeAccount, symbol: string, orderId: number): Promise<Fill[]> {
