@@ -69,6 +69,28 @@ export const fill = (tradeId: number, qty: string, price: string, time = T0): Fi
   isMaker: false,
 });
 
+/** A buy of 0.002 BTC at 100 filled, its fee taken in BTC (0.1 %, Binance's default): the lot holds 0.001998. */
+export const boughtWithBaseFee = (clientOrderId: string, time: number, tradeId = 1): OrderSnapshot => ({
+  clientOrderId,
+  symbol: 'BTCUSDT',
+  status: 'FILLED',
+  executedQty: '0.002',
+  cumulativeQuoteQty: '0.2',
+  updateTime: time,
+  fills: [
+    {
+      tradeId,
+      price: '100',
+      qty: '0.002',
+      quoteQty: '0.2',
+      commission: '0.000002',
+      commissionAsset: 'BTC',
+      time,
+      isMaker: false,
+    },
+  ],
+});
+
 /** An order resting untouched on the book. */
 export const resting = (clientOrderId: string, time: number): OrderSnapshot => ({
   clientOrderId,

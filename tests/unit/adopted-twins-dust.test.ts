@@ -9,32 +9,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type BotEvent, type BotState, type Command, step } from '../../core/kernel';
-import type { OrderRequest, OrderSnapshot } from '../../core/orders';
+import type { OrderRequest } from '../../core/orders';
 import { Decimal } from '../../core/decimal';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
-import { FINE_FILTERS, T0, TAG, candle, lineageState, placeOrders, resting } from '../support/kernel-fixtures';
+import {
+  FINE_FILTERS,
+  T0,
+  boughtWithBaseFee,
+  TAG,
+  candle,
+  lineageState,
+  placeOrders,
+  resting,
+} from '../support/kernel-fixtures';
 
-/** The buy filled, its fee taken in BTC (0.1%). */
-const boughtWithBaseFee = (clientOrderId: string, time: number): OrderSnapshot => ({
-  clientOrderId,
-  symbol: 'BTCUSDT',
-  status: 'FILLED',
-  executedQty: '0.002',
-  cumulativeQuoteQty: '0.2',
-  updateTime: time,
-  fills: [
-    {
-      tradeId: 1,
-      price: '100',
-      qty: '0.002',
-      quoteQty: '0.2',
-      commission: '0.000002',
-      commissionAsset: 'BTC',
-      time,
-      isMaker: false,
-    },
-  ],
-});
 function run(state: BotState, event: BotEvent): { state: BotState; commands: Command[] } {
   const r = step(state, event, dcaTakeProfit);
   return { state: r.state, commands: [...r.commands] };

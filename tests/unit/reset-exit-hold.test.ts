@@ -13,28 +13,19 @@ import type { BotState, Command } from '../../core/kernel';
 import type { OrderRequest, OrderSnapshot } from '../../core/orders';
 import { Decimal } from '../../core/decimal';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
-import { FINE_FILTERS, KernelBot, T0, TAG, candle, lineageState, resting } from '../support/kernel-fixtures';
+import {
+  FINE_FILTERS,
+  KernelBot,
+  boughtWithBaseFee,
+  T0,
+  TAG,
+  candle,
+  lineageState,
+  resting,
+} from '../support/kernel-fixtures';
 
-const bought = (clientOrderId: string, tradeId: number, time: number): OrderSnapshot => ({
-  clientOrderId,
-  symbol: 'BTCUSDT',
-  status: 'FILLED',
-  executedQty: '0.002',
-  cumulativeQuoteQty: '0.2',
-  updateTime: time,
-  fills: [
-    {
-      tradeId,
-      price: '100',
-      qty: '0.002',
-      quoteQty: '0.2',
-      commission: '0.000002',
-      commissionAsset: 'BTC',
-      time,
-      isMaker: false,
-    },
-  ],
-});
+const bought = (clientOrderId: string, tradeId: number, time: number) =>
+  boughtWithBaseFee(clientOrderId, time, tradeId);
 const TP: OrderRequest = {
   symbol: 'BTCUSDT',
   side: 'SELL',
