@@ -4,6 +4,7 @@
  * One home, so the two commands cannot drift apart on what `--fee` or `--risk` means.
  */
 import { readFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { STOP_POLICIES, type StopPolicy } from '../core/kernel';
 import { CANDLE_INTERVALS } from '../core/market';
 import { type RiskConfig, riskConfigSchema } from '../core/risk/guard';
@@ -150,4 +151,43 @@ export function commonSettings(a: CommonArgs): CommonSettings {
 /** The progress bar: forced on or off, else on a terminal unless quiet. */
 export function showProgress(a: CommonArgs, io: CliIo): boolean {
   return a['no-progress'] ? false : (a.progress ?? io.isTty) && !a.quiet;
+}
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type CommandConfig<E extends ParseArgsOptionsConfig> = {
+  args: string[];
+  options: typeof COMMON_OPTIONS & E;
+  strict: true;
+  allowPositionals: false;
+};
+export type CommandArgs<E extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<CommandConfig<E>>>['values'];
+
+/**
+ * The command line of a command taking the common options and `extra`: its values, or the exit
+ * code when there is nothing to run (a bad option: 2, with the usage; `--help`: 0, the usage).
+ */
+export function readCommandLine<const E extends ParseArgsOptionsConfig>(
+  argv: readonly string[],
+  extra: E,
+  usage: string,
+  io: CliIo,
+): { readonly values: CommandArgs<E> } | { readonly exit: number } {
+  let values: CommandArgs<E>;
+  try {
+    const config: CommandConfig<E> = {
+      args: [...argv],
+      options: { ...COMMON_OPTIONS, ...extra },
+      strict: true,
+      allowPositionals: false,
+    };
+    values = parseArgs(config).values;
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${usage}`);
+    return { exit: 2 };
+  }
+  if ((values as { readonly help?: boolean }).help) {
+    io.out(usage);
+    return { exit: 0 };
+  }
+  return { values };
 }

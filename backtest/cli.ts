@@ -6,7 +6,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Candle, CandleInterval } from '../core/market';
 import { STOP_POLICIES } from '../core/kernel';
 import { findStrategy, strategyIds } from '../core/strategies';
@@ -21,13 +20,13 @@ import { withLocalData } from '../core/strategies/seed/local-data';
 import { recordedBookResolver } from './depth-data';
 import { MarketDb, type MarketDbError, isSqliteFile } from './db/market-db';
 import {
-  COMMON_OPTIONS,
   type CliIo,
   UsageError,
   checkInterval,
   commonSettings,
   jsonOption,
   parseTime,
+  readCommandLine,
   showProgress,
 } from './cli-options';
 
@@ -95,26 +94,9 @@ function futuresSummary(r: FuturesBacktestResult): string {
 
 /** Run the command; returns the process exit code. */
 export function main(argv: readonly string[], io: CliIo, now: () => number = () => performance.now()): number {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        ...COMMON_OPTIONS,
-        market: { type: 'string' },
-        name: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const line = readCommandLine(argv, { market: { type: 'string' }, name: { type: 'string' } }, USAGE, io);
+  if ('exit' in line) return line.exit;
+  const args = line.values;
   try {
     if (!args.strategy || (!args.file && !args.db))
       throw new UsageError('--strategy and --file are required (or --db with --symbol and --interval)');

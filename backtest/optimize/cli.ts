@@ -8,17 +8,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { CandleInterval } from '../../core/market';
 import { strategyIds } from '../../core/strategies';
 import {
-  COMMON_OPTIONS,
   type CliIo,
   UsageError,
   checkInterval,
   commonSettings,
   jsonOption,
   parseTime,
+  readCommandLine,
   showProgress,
 } from '../cli-options';
 import type { DatasetRef } from './datasets';
@@ -113,42 +112,33 @@ export function summary(r: OptimizeResult): string {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  let a;
-  try {
-    a = parseArgs({
-      args: [...argv],
-      options: {
-        ...COMMON_OPTIONS,
-        space: { type: 'string' },
-        'space-file': { type: 'string' },
-        population: { type: 'string' },
-        generations: { type: 'string' },
-        seed: { type: 'string' },
-        objective: { type: 'string' },
-        'min-trades': { type: 'string' },
-        holdout: { type: 'string' },
-        'walk-forward': { type: 'string' },
-        'walk-forward-ratio': { type: 'string' },
-        elitism: { type: 'string' },
-        tournament: { type: 'string' },
-        crossover: { type: 'string' },
-        mutation: { type: 'string' },
-        'mutation-scale': { type: 'string' },
-        threads: { type: 'string' },
-        temporal: { type: 'boolean' },
-        batch: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (a.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const line = readCommandLine(
+    argv,
+    {
+      space: { type: 'string' },
+      'space-file': { type: 'string' },
+      population: { type: 'string' },
+      generations: { type: 'string' },
+      seed: { type: 'string' },
+      objective: { type: 'string' },
+      'min-trades': { type: 'string' },
+      holdout: { type: 'string' },
+      'walk-forward': { type: 'string' },
+      'walk-forward-ratio': { type: 'string' },
+      elitism: { type: 'string' },
+      tournament: { type: 'string' },
+      crossover: { type: 'string' },
+      mutation: { type: 'string' },
+      'mutation-scale': { type: 'string' },
+      threads: { type: 'string' },
+      temporal: { type: 'boolean' },
+      batch: { type: 'string' },
+    },
+    USAGE,
+    io,
+  );
+  if ('exit' in line) return line.exit;
+  const a = line.values;
   try {
     if (!a.strategy) throw new UsageError('--strategy is required');
     if (!a.file === !a.db) throw new UsageError('give --file <klines> or --db <market.db> (one of them)');
