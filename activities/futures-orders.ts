@@ -24,6 +24,7 @@ import type { CancelOrderInput, PlaceOrderInput } from './orders';
 import type { FuturesRest, RawFuturesAlgo, RawFuturesOrder } from './futures-types';
 import {
   cancelFailure,
+  duplicateNotVisibleFailure,
   lookupFailure,
   notVisibleYetFailure,
   rememberSend,
@@ -158,12 +159,7 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
             // -4116: an open order already carries this id; it is ours from an earlier attempt.
             const found = await futuresLookup(acc, request.symbol, clientOrderId, algo);
             if (found) return found;
-            rememberSend(sentAt);
-            throw retryableFailure(
-              FailureType.NotYetVisible,
-              `${clientOrderId} reported as duplicate (-4116) but not visible yet`,
-              500,
-            );
+            throw duplicateNotVisibleFailure(clientOrderId, 'reported as duplicate (-4116)', sentAt);
           }
           default:
             throw sendFailure(c, `futures order ${clientOrderId}`, { lastSendAt, sentAt });

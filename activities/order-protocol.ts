@@ -46,6 +46,19 @@ export function notVisibleYetFailure(clientOrderId: string, deadline: number, no
   );
 }
 
+/**
+ * The send was refused as a duplicate (`reported`: how the venue said so): an open order carries
+ * the id, ours from an earlier attempt, but a lookup does not show it yet. Look again shortly.
+ */
+export function duplicateNotVisibleFailure(
+  clientOrderId: string,
+  reported: string,
+  sentAt: number,
+): ApplicationFailure {
+  rememberSend(sentAt);
+  return retryableFailure(FailureType.NotYetVisible, `${clientOrderId} ${reported} but not visible yet`, 500);
+}
+
 /** A lookup by client id that failed other than "no such order": nothing is known about the order either way. */
 export function lookupFailure(c: Exclude<ErrorClass, { kind: 'notFound' }>, clientOrderId: string): ApplicationFailure {
   // Refused (credentials, IP, permissions): the lookup, not the order.

@@ -40,6 +40,7 @@ import { fillFromTrade, snapshotFromOrder } from './mapping';
 import { mismatch } from './order-match';
 import {
   cancelFailure,
+  duplicateNotVisibleFailure,
   lookupFailure,
   notSentFailure,
   notVisibleYetFailure,
@@ -224,12 +225,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
             // request; another owner's otherwise (a collision, never adopted).
             const found = await lookup(acc, request.symbol, clientOrderId, request);
             if (found) return found;
-            rememberSend(sentAt);
-            throw retryableFailure(
-              FailureType.NotYetVisible,
-              `${clientOrderId} reported as duplicate but not visible yet`,
-              500,
-            );
+            throw duplicateNotVisibleFailure(clientOrderId, 'reported as duplicate', sentAt);
           }
           default:
             throw sendFailure(c, `order ${clientOrderId}`, { lastSendAt, sentAt });
