@@ -4,7 +4,6 @@
  * margin type, set idempotently: positionRisk says what the exchange has, and only a difference
  * is sent (so a restart, a retry or a second reconcile changes nothing). Read-only otherwise.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import type { SymbolFilters } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import type { FuturesSetup } from '../core/futures/setup';
@@ -12,7 +11,8 @@ import { FailureType, rejectedFailure, retryableFailure } from './errors';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import type { ReconcileInput, ReconcileResult } from './market';
 import type { ReconcileTarget } from '../core/reconcile-plan';
-import { accountOf, futuresLookup, futuresRest } from './futures-orders';
+import { futuresLookup, futuresRest } from './futures-orders';
+import { accountOf, listedOrInvalid, readFromExchange } from './exchange-reads';
 import { filtersFromFuturesInfo } from './futures-mapping';
 import type { RawPositionRisk } from './futures-types';
 
@@ -38,26 +38,6 @@ export interface FuturesAccountDeps {
   readonly botTags: () => Promise<readonly string[]>;
 }
 
-async function read<T>(
-  acc: ExchangeAccount,
-  what: string,
-  weight: number,
-  fn: Parameters<ExchangeAccount['call']>[2],
-): Promise<T> {
-  try {
-    return (await acc.call(what, weight, fn)) as T;
-  } catch (err) {
-    if (err instanceof ApplicationFailure) throw err;
-    const c = acc.classify(err);
-    if (c.kind === 'rejected') throw rejectedFailure(c, what);
-    throw retryableFailure(
-      c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-      `${what} failed (${c.code}): ${c.message}`,
-      c.kind === 'notSent' ? c.retryAfterMs : undefined,
-    );
-  }
-}
-
 /** Binance writes "isolated" / "cross" in positionRisk, ISOLATED / CROSSED in the setting. */
 const sameMarginType = (raw: string, wanted: FuturesSetup['marginType']) =>
   raw.toUpperCase().startsWith(wanted === 'ISOLATED' ? 'ISOLATED' : 'CROSS');
@@ -72,7 +52,7 @@ async function applySettings(
   const done: string[] = [];
   const rest = futuresRest(acc);
   if (!risk || Number(risk.leverage) !== want.leverage) {
-    await read(acc, 'futures leverage', 1, () =>
+    await readFromExchange(acc, 'futures leverage', 1, () =>
       rest.futuresLeverage({ symbol, leverage: want.leverage, recvWindow: acc.config.recvWindowMs }),
     );
     done.push(`leverage ${risk?.leverage ?? '?'} -> ${want.leverage}`);
@@ -99,21 +79,13 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
   return {
     async futuresSymbolFilters(input: { account: string; symbol: string }): Promise<SymbolFilters> {
       const acc = accountOf(deps.accounts, input.account);
-      const info = await read<Awaited<ReturnType<ReturnType<typeof futuresRest>['futuresExchangeInfo']>>>(
+      const info = await readFromExchange<Awaited<ReturnType<ReturnType<typeof futuresRest>['futuresExchangeInfo']>>>(
         acc,
         'futures exchangeInfo',
         1,
         () => futuresRest(acc).futuresExchangeInfo(),
       );
-      try {
-        return filtersFromFuturesInfo(info, input.symbol);
-      } catch (err) {
-        throw ApplicationFailure.create({
-          type: FailureType.InvalidRequest,
-          nonRetryable: true,
-          message: (err as Error).message,
-        });
-      }
+      return listedOrInvalid(() => filtersFromFuturesInfo(info, input.symbol));
     },
 
     async futuresReconcile(input: FuturesReconcileInput): Promise<FuturesReconcileResult> {
@@ -134,12 +106,14 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
         else missing.push(clientOrderId);
       }
       const [risks, balances, open, openAlgo, tags] = await Promise.all([
-        read<RawPositionRisk[]>(acc, 'futures positionRisk', 5, () => rest.futuresPositionRisk({ symbol })),
-        read<Awaited<ReturnType<typeof rest.futuresAccountBalance>>>(acc, 'futures balance', 5, () =>
+        readFromExchange<RawPositionRisk[]>(acc, 'futures positionRisk', 5, () => rest.futuresPositionRisk({ symbol })),
+        readFromExchange<Awaited<ReturnType<typeof rest.futuresAccountBalance>>>(acc, 'futures balance', 5, () =>
           rest.futuresAccountBalance(),
         ),
-        read<Array<{ clientOrderId: string }>>(acc, 'futures openOrders', 1, () => rest.futuresOpenOrders({ symbol })),
-        read<Array<{ clientAlgoId: string }>>(acc, 'futures openAlgoOrders', 1, () =>
+        readFromExchange<Array<{ clientOrderId: string }>>(acc, 'futures openOrders', 1, () =>
+          rest.futuresOpenOrders({ symbol }),
+        ),
+        readFromExchange<Array<{ clientAlgoId: string }>>(acc, 'futures openAlgoOrders', 1, () =>
           rest.futuresOpenOrders({ symbol, conditional: true }),
         ),
         deps.botTags(),

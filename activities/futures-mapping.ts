@@ -3,7 +3,7 @@ import { add, isPositive, str } from '../core/decimal';
 import type { SymbolFilters } from '../core/market';
 import type { Fill, OrderRequest, OrderSnapshot } from '../core/orders';
 import type { RawFuturesAlgo, RawFuturesExchangeInfo, RawFuturesOrder, RawFuturesTrade } from './futures-types';
-import { toStatus } from './mapping';
+import { filtersOfListing, fillOfTrade, toStatus } from './mapping';
 
 /** Conditional types live on the algo endpoint, keyed by clientAlgoId. */
 export function isAlgoRequest(r: Pick<OrderRequest, 'type'>): boolean {
@@ -11,16 +11,7 @@ export function isAlgoRequest(r: Pick<OrderRequest, 'type'>): boolean {
 }
 
 export function fillFromFuturesTrade(t: RawFuturesTrade): Fill {
-  return {
-    tradeId: Number(t.id),
-    price: str(t.price),
-    qty: str(t.qty),
-    quoteQty: str(t.quoteQty),
-    commission: str(t.commission),
-    commissionAsset: t.commissionAsset,
-    time: Number(t.time),
-    isMaker: Boolean(t.maker),
-  };
+  return fillOfTrade(t, t.maker);
 }
 
 export function snapshotFromFuturesOrder(o: RawFuturesOrder, fills: readonly Fill[] = []): OrderSnapshot {
@@ -78,30 +69,12 @@ function algoStatus(raw: string, executed: boolean): OrderSnapshot['status'] {
 
 /** Futures filters: LOT_SIZE, MARKET_LOT_SIZE, PRICE_FILTER, MIN_NOTIONAL's `notional`. */
 export function filtersFromFuturesInfo(info: RawFuturesExchangeInfo, symbol: string): SymbolFilters {
-  const s = info.symbols.find((x) => x.symbol === symbol);
-  if (!s) throw new Error(`unknown symbol ${symbol} on the futures exchange`);
-  const get = (type: string) => s.filters.find((f) => f.filterType === type);
-  const dec = (v: unknown, fallback = '0') =>
-    str(typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
-  const price = get('PRICE_FILTER');
-  const lot = get('LOT_SIZE');
-  const market = get('MARKET_LOT_SIZE');
-  const notional = get('MIN_NOTIONAL');
-  return {
-    symbol,
-    baseAsset: s.baseAsset,
-    quoteAsset: s.quoteAsset,
-    tickSize: dec(price?.tickSize),
-    minPrice: dec(price?.minPrice),
-    maxPrice: dec(price?.maxPrice),
-    stepSize: dec(lot?.stepSize),
-    minQty: dec(lot?.minQty),
-    maxQty: dec(lot?.maxQty),
-    marketStepSize: dec(market?.stepSize),
-    marketMinQty: dec(market?.minQty),
-    marketMaxQty: dec(market?.maxQty),
-    minNotional: dec(notional?.notional ?? notional?.minNotional),
-    maxNotional: '0',
-    maxNumOrders: Number(get('MAX_NUM_ORDERS')?.limit ?? 200),
-  };
+  return filtersOfListing(info.symbols, symbol, 'on the futures exchange', (get) => {
+    const notional = get('MIN_NOTIONAL');
+    return {
+      minNotional: notional?.notional ?? notional?.minNotional,
+      maxNotional: '0',
+      maxNumOrders: get('MAX_NUM_ORDERS')?.limit,
+    };
+  });
 }

@@ -13,14 +13,24 @@
  * retryable, the next attempt starts at (1).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Context, activityInfo } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import { isPositive } from '../core/decimal';
 import type { Fill, OrderRequest, OrderSnapshot } from '../core/orders';
-import { FailureType, rejectedFailure, retryableFailure } from './errors';
+import { FailureType, retryableFailure } from './errors';
 import { refuseEntryWhileOpen } from './circuit-breaker';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
+import { accountOf } from './exchange-reads';
 import type { CancelOrderInput, PlaceOrderInput } from './orders';
 import type { FuturesRest, RawFuturesAlgo, RawFuturesOrder } from './futures-types';
+import {
+  cancelFailure,
+  duplicateNotVisibleFailure,
+  lookupFailure,
+  notVisibleYetFailure,
+  rememberSend,
+  sendFailure,
+  sendOfEarlierAttempts,
+} from './order-protocol';
 import { fillFromFuturesTrade, isAlgoRequest, snapshotFromAlgo, snapshotFromFuturesOrder } from './futures-mapping';
 
 export interface FuturesOrderDeps {
@@ -33,26 +43,9 @@ export interface FuturesLookupInput extends CancelOrderInput {
   readonly algo?: boolean;
 }
 
-interface AttemptRecord {
-  readonly attempt: number;
-  readonly lastSendAt: number | null;
-}
-
 const WEIGHT = { order: 1, getOrder: 1, cancel: 1, userTrades: 5 } as const;
 
 export const futuresRest = (acc: ExchangeAccount): FuturesRest => acc.rest as unknown as FuturesRest;
-
-export function accountOf(accounts: AccountRegistry, name: string): ExchangeAccount {
-  try {
-    return accounts.get(name);
-  } catch (err) {
-    throw ApplicationFailure.create({
-      type: FailureType.InvalidRequest,
-      nonRetryable: true,
-      message: (err as Error).message,
-    });
-  }
-}
 
 /** The fills of one futures order (userTrades by orderId). */
 export async function futuresFills(acc: ExchangeAccount, symbol: string, orderId: number): Promise<Fill[]> {
@@ -78,12 +71,7 @@ export async function futuresLookup(
   } catch (err) {
     const c = acc.classify(err);
     if (c.kind === 'notFound') return null;
-    if (c.kind === 'rejected') throw rejectedFailure(c, `lookup of ${clientOrderId}`);
-    throw retryableFailure(
-      c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown,
-      `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`,
-      c.kind === 'notSent' ? c.retryAfterMs : undefined,
-    );
+    throw lookupFailure(c, clientOrderId);
   }
   return snapshotWithFills(acc, symbol, raw);
 }
@@ -134,15 +122,7 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
   const now = deps.now ?? Date.now;
 
   function previousSend(): number | null {
-    const info = activityInfo();
-    if (info.attempt <= 1) return null;
-    const record = info.heartbeatDetails as AttemptRecord | undefined;
-    if (record && record.attempt === info.attempt - 1) return record.lastSendAt;
-    return info.currentAttemptScheduledTimestampMs;
-  }
-
-  function remember(lastSendAt: number | null): void {
-    Context.current().heartbeat({ attempt: activityInfo().attempt, lastSendAt } satisfies AttemptRecord);
+    return activityInfo().attempt <= 1 ? null : sendOfEarlierAttempts();
   }
 
   return {
@@ -157,17 +137,13 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
         const deadline = acc.executionDeadline(lastSendAt);
         const t = now();
         if (t < deadline) {
-          remember(lastSendAt);
-          throw retryableFailure(
-            FailureType.NotYetVisible,
-            `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`,
-            Math.min(2_000, deadline - t + 50),
-          );
+          rememberSend(lastSendAt);
+          throw notVisibleYetFailure(clientOrderId, deadline, t);
         }
       }
       refuseEntryWhileOpen(acc.breaker, input.purpose, `futures order ${clientOrderId}`);
       const sentAt = now();
-      remember(sentAt);
+      rememberSend(sentAt);
       try {
         const raw = await acc.call(algo ? 'futures algoOrder' : 'futures order', WEIGHT.order, (r) =>
           (r as unknown as FuturesRest).futuresOrder(
@@ -183,35 +159,10 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
             // -4116: an open order already carries this id; it is ours from an earlier attempt.
             const found = await futuresLookup(acc, request.symbol, clientOrderId, algo);
             if (found) return found;
-            remember(sentAt);
-            throw retryableFailure(
-              FailureType.NotYetVisible,
-              `${clientOrderId} reported as duplicate (-4116) but not visible yet`,
-              500,
-            );
+            throw duplicateNotVisibleFailure(clientOrderId, 'reported as duplicate (-4116)', sentAt);
           }
-          case 'rejected':
-            // Refused before it could execute (any earlier send was proven dead above): not placed.
-            throw rejectedFailure(c, `futures order ${clientOrderId}`, { refused: true });
-          case 'notSent':
-            remember(lastSendAt);
-            throw retryableFailure(
-              c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-              `futures order ${clientOrderId} not sent (${c.code}): ${c.message}`,
-              c.retryAfterMs,
-            );
-          case 'notFound':
-          case 'unknown':
-            remember(sentAt);
-            throw retryableFailure(
-              FailureType.OutcomeUnknown,
-              `futures order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`,
-              250,
-            );
-          default: {
-            const unreachable: never = c;
-            throw new Error(String(unreachable));
-          }
+          default:
+            throw sendFailure(c, `futures order ${clientOrderId}`, { lastSendAt, sentAt });
         }
       }
     },
@@ -251,18 +202,7 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
             1_000,
           );
         }
-        if (c.kind === 'rejected') throw rejectedFailure(c, `cancel of ${clientOrderId}`);
-        if (c.kind === 'notSent')
-          throw retryableFailure(
-            c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-            `cancel of ${clientOrderId} not sent (${c.code})`,
-            c.retryAfterMs,
-          );
-        throw retryableFailure(
-          FailureType.OutcomeUnknown,
-          `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`,
-          250,
-        );
+        throw cancelFailure(c, clientOrderId);
       }
     },
 

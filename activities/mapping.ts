@@ -28,6 +28,14 @@ export function fillFromOrderResponse(f: RawFill, time: number): Fill {
 }
 
 export function fillFromTrade(t: RawTrade): Fill {
+  return fillOfTrade(t, t.isMaker);
+}
+
+/** A trade as spot and USDⓈ-M list it alike; only the maker flag has a venue's own name. */
+export function fillOfTrade(
+  t: Pick<RawTrade, 'id' | 'price' | 'qty' | 'quoteQty' | 'commission' | 'commissionAsset' | 'time'>,
+  isMaker: boolean,
+): Fill {
   return {
     tradeId: Number(t.id),
     price: str(t.price),
@@ -36,7 +44,7 @@ export function fillFromTrade(t: RawTrade): Fill {
     commission: str(t.commission),
     commissionAsset: t.commissionAsset,
     time: Number(t.time),
-    isMaker: Boolean(t.isMaker),
+    isMaker: Boolean(isMaker),
   };
 }
 
@@ -84,16 +92,42 @@ export function candleFromRaw(
 }
 
 export function filtersFromExchangeInfo(info: RawExchangeInfo, symbol: string): SymbolFilters {
-  const s = info.symbols.find((x) => x.symbol === symbol);
-  if (!s) throw new Error(`unknown symbol ${symbol} on this exchange`);
-  const get = (type: string) => s.filters.find((f) => f.filterType === type) as Record<string, unknown> | undefined;
+  return filtersOfListing(info.symbols, symbol, 'on this exchange', (get) => {
+    const notional = get('NOTIONAL') ?? get('MIN_NOTIONAL');
+    return {
+      minNotional: notional?.minNotional,
+      maxNotional: notional?.maxNotional,
+      maxNumOrders: get('MAX_NUM_ORDERS')?.maxNumOrders,
+    };
+  });
+}
+
+type FilterLookup = (type: string) => Record<string, unknown> | undefined;
+
+/**
+ * A symbol's filters from an exchangeInfo listing. Price and lot filters are named alike on spot
+ * and USDⓈ-M; `limits` reads the notional and order-count filters, which each venue names its way.
+ */
+export function filtersOfListing(
+  listed: ReadonlyArray<{
+    readonly symbol: string;
+    readonly baseAsset: string;
+    readonly quoteAsset: string;
+    readonly filters: ReadonlyArray<{ readonly filterType: string }>;
+  }>,
+  symbol: string,
+  where: string,
+  limits: (get: FilterLookup) => { minNotional: unknown; maxNotional: unknown; maxNumOrders: unknown },
+): SymbolFilters {
+  const s = listed.find((x) => x.symbol === symbol);
+  if (!s) throw new Error(`unknown symbol ${symbol} ${where}`);
+  const get: FilterLookup = (type) => s.filters.find((f) => f.filterType === type);
   const dec = (v: unknown, fallback = '0') =>
     str(typeof v === 'string' || typeof v === 'number' ? String(v) : fallback);
   const price = get('PRICE_FILTER');
   const lot = get('LOT_SIZE');
   const market = get('MARKET_LOT_SIZE');
-  const notional = get('NOTIONAL') ?? get('MIN_NOTIONAL');
-  const maxOrders = get('MAX_NUM_ORDERS');
+  const venue = limits(get);
   return {
     symbol,
     baseAsset: s.baseAsset,
@@ -107,8 +141,8 @@ export function filtersFromExchangeInfo(info: RawExchangeInfo, symbol: string): 
     marketStepSize: dec(market?.stepSize),
     marketMinQty: dec(market?.minQty),
     marketMaxQty: dec(market?.maxQty),
-    minNotional: dec(notional?.minNotional),
-    maxNotional: dec(notional?.maxNotional),
-    maxNumOrders: Number(maxOrders?.maxNumOrders ?? 200),
+    minNotional: dec(venue.minNotional),
+    maxNotional: dec(venue.maxNotional),
+    maxNumOrders: Number(venue.maxNumOrders ?? 200),
   };
 }

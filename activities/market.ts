@@ -8,8 +8,9 @@ import type { Candle, CandleInterval, SymbolFilters } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import type { DataRequest, Json } from '../core/strategy';
 import { splitSymbol } from '../core/symbols';
-import { FailureType, rejectedFailure, retryableFailure } from './errors';
+import { FailureType, retryableFailure } from './errors';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
+import { accountOf, listedOrInvalid, readFromExchange } from './exchange-reads';
 import type { ForeignOrder } from '../core/adoption';
 import type { ReconcileTarget } from '../core/reconcile-plan';
 import { type LineageInput, lineageOrders } from './lineage';
@@ -76,38 +77,7 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     return value;
   }
 
-  function account(name: string): ExchangeAccount {
-    try {
-      return deps.accounts.get(name);
-    } catch (err) {
-      throw ApplicationFailure.create({
-        type: FailureType.InvalidRequest,
-        nonRetryable: true,
-        message: (err as Error).message,
-      });
-    }
-  }
-
-  /** Run a read; every failure but a definitive rejection is retryable. */
-  async function read<T>(
-    acc: ExchangeAccount,
-    what: string,
-    weight: number,
-    fn: Parameters<ExchangeAccount['call']>[2],
-  ): Promise<T> {
-    try {
-      return (await acc.call(what, weight, fn)) as T;
-    } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
-      const c = acc.classify(err);
-      if (c.kind === 'rejected') throw rejectedFailure(c, what);
-      throw retryableFailure(
-        c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-        `${what} failed (${c.code}): ${c.message}`,
-        c.kind === 'notSent' ? c.retryAfterMs : undefined,
-      );
-    }
-  }
+  const account = (name: string): ExchangeAccount => accountOf(deps.accounts, name);
 
   async function candles(
     acc: ExchangeAccount,
@@ -116,7 +86,7 @@ export function createMarketActivities(deps: MarketActivityDeps) {
     limit: number,
     endTime?: number,
   ): Promise<Candle[]> {
-    const raw = await read<Awaited<ReturnType<ExchangeAccount['rest']['candles']>>>(acc, 'klines', 2, (r) =>
+    const raw = await readFromExchange<Awaited<ReturnType<ExchangeAccount['rest']['candles']>>>(acc, 'klines', 2, (r) =>
       r.candles({ symbol, interval, limit, ...(endTime !== undefined ? { endTime } : {}) }),
     );
     const now = Date.now();
@@ -131,21 +101,13 @@ export function createMarketActivities(deps: MarketActivityDeps) {
   return {
     async getSymbolFilters(input: { account: string; symbol: string }): Promise<SymbolFilters> {
       const acc = account(input.account);
-      const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(
+      const info = await readFromExchange<Awaited<ReturnType<ExchangeAccount['rest']['exchangeInfo']>>>(
         acc,
         'exchangeInfo',
         20,
         (r) => r.exchangeInfo({ symbol: input.symbol }),
       );
-      try {
-        return filtersFromExchangeInfo(info, input.symbol);
-      } catch (err) {
-        throw ApplicationFailure.create({
-          type: FailureType.InvalidRequest,
-          nonRetryable: true,
-          message: (err as Error).message,
-        });
-      }
+      return listedOrInvalid(() => filtersFromExchangeInfo(info, input.symbol));
     },
 
     async reconcile(input: ReconcileInput): Promise<ReconcileResult> {
@@ -163,8 +125,11 @@ export function createMarketActivities(deps: MarketActivityDeps) {
           );
           const fills = isPositive(raw.executedQty)
             ? (
-                await read<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(acc, 'myTrades', 20, (r) =>
-                  r.myTrades({ symbol: orderSymbol, orderId: raw.orderId }),
+                await readFromExchange<Awaited<ReturnType<ExchangeAccount['rest']['myTrades']>>>(
+                  acc,
+                  'myTrades',
+                  20,
+                  (r) => r.myTrades({ symbol: orderSymbol, orderId: raw.orderId }),
                 )
               )
                 .filter((t) => Number(t.orderId) === Number(raw.orderId))
@@ -190,13 +155,15 @@ export function createMarketActivities(deps: MarketActivityDeps) {
         sharedRead(
           `${acc.name}/openOrders/${symbol}`,
           () =>
-            read<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) =>
+            readFromExchange<Awaited<ReturnType<ExchangeAccount['rest']['openOrders']>>>(acc, 'openOrders', 6, (r) =>
               r.openOrders({ symbol }),
             ),
           input.lineage?.scan === true,
         ),
         sharedRead(`${acc.name}/account`, () =>
-          read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) => r.accountInfo()),
+          readFromExchange<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(acc, 'account', 20, (r) =>
+            r.accountInfo(),
+          ),
         ),
         deps.botTags(),
       ]);
@@ -209,7 +176,7 @@ export function createMarketActivities(deps: MarketActivityDeps) {
         open,
         listed,
         tags,
-        (what, weight, fn) => read(acc, what, weight, fn),
+        (what, weight, fn) => readFromExchange(acc, what, weight, fn),
       );
       const { base, quote } = splitSymbol(symbol);
       const free = (asset: string) => accountInfo.balances.find((b) => b.asset === asset)?.free ?? '0';
@@ -231,7 +198,7 @@ export function createMarketActivities(deps: MarketActivityDeps) {
             request.endTime,
           )) as unknown as Json;
         case 'balances': {
-          const info = await read<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(
+          const info = await readFromExchange<Awaited<ReturnType<ExchangeAccount['rest']['accountInfo']>>>(
             acc,
             'account',
             20,

@@ -28,7 +28,7 @@
  * (a lookup refused, our budget, an answer we cannot read) leaves the outcome unknown.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Context, activityInfo } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import { type Dec, isPositive } from '../core/decimal';
 import type { Fill, OcoRequest, OrderRequest, OrderSnapshot } from '../core/orders';
 import type { RawOrder, RawOrderList } from './binance-types';
@@ -38,6 +38,16 @@ import { refuseEntryWhileOpen } from './circuit-breaker';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import { fillFromTrade, snapshotFromOrder } from './mapping';
 import { mismatch } from './order-match';
+import {
+  cancelFailure,
+  duplicateNotVisibleFailure,
+  lookupFailure,
+  notSentFailure,
+  notVisibleYetFailure,
+  rememberSend,
+  sendFailure,
+  sendOfEarlierAttempts,
+} from './order-protocol';
 
 /** How the workflow scheduled a placement (see the header): absent in inputs recorded by older code. */
 interface PlacementContext {
@@ -85,13 +95,6 @@ export interface OcoResult {
   readonly snapshots: readonly OrderSnapshot[];
 }
 
-/** What an attempt tells the next one (heartbeat details). */
-interface AttemptRecord {
-  readonly attempt: number;
-  /** Latest time a request for this id may have been sent; null when none ever was. */
-  readonly lastSendAt: number | null;
-}
-
 export interface OrderActivityDeps {
   readonly accounts: AccountRegistry;
   /** Clock, injectable for tests of the deadline logic. */
@@ -121,14 +124,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         (context.scheduledInRun !== undefined && context.scheduledInRun !== info.workflowExecution?.runId);
       return carried ? now() : null;
     }
-    const record = info.heartbeatDetails as AttemptRecord | undefined;
-    if (record && record.attempt === info.attempt - 1) return record.lastSendAt;
-    return info.currentAttemptScheduledTimestampMs;
-  }
-
-  function remember(lastSendAt: number | null): void {
-    const record: AttemptRecord = { attempt: activityInfo().attempt, lastSendAt };
-    Context.current().heartbeat(record);
+    return sendOfEarlierAttempts();
   }
 
   async function fetchFills(acc: ExchangeAccount, symbol: string, orderId: number): Promise<Fill[]> {
@@ -154,13 +150,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     } catch (err) {
       const c = acc.classify(err);
       if (c.kind === 'notFound') return null;
-      // Refused (credentials, IP, permissions): nothing is known about the order either way.
-      if (c.kind === 'rejected') throw rejectedFailure(c, `lookup of ${clientOrderId}`);
-      throw retryableFailure(
-        c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.OutcomeUnknown,
-        `lookup of ${clientOrderId} failed (${c.code}): ${c.message}`,
-        c.kind === 'notSent' ? c.retryAfterMs : undefined,
-      );
+      throw lookupFailure(c, clientOrderId);
     }
     const differs = expected ? mismatch(expected, raw) : null;
     if (differs) {
@@ -205,12 +195,8 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     const deadline = acc.executionDeadline(lastSendAt);
     const t = now();
     if (t < deadline) {
-      remember(lastSendAt);
-      throw retryableFailure(
-        FailureType.NotYetVisible,
-        `${clientOrderId} not visible yet; an earlier request may still execute until ${new Date(deadline).toISOString()}`,
-        Math.min(2_000, deadline - t + 50),
-      );
+      rememberSend(lastSendAt);
+      throw notVisibleYetFailure(clientOrderId, deadline, t);
     }
     return null;
   }
@@ -225,7 +211,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       refuseEntryWhileOpen(acc.breaker, input.purpose, `order ${clientOrderId}`);
 
       const sentAt = now();
-      remember(sentAt);
+      rememberSend(sentAt);
       let raw: RawOrder;
       try {
         raw = await acc.call('order', WEIGHT.order, (r) =>
@@ -239,37 +225,10 @@ export function createOrderActivities(deps: OrderActivityDeps) {
             // request; another owner's otherwise (a collision, never adopted).
             const found = await lookup(acc, request.symbol, clientOrderId, request);
             if (found) return found;
-            remember(sentAt);
-            throw retryableFailure(
-              FailureType.NotYetVisible,
-              `${clientOrderId} reported as duplicate but not visible yet`,
-              500,
-            );
+            throw duplicateNotVisibleFailure(clientOrderId, 'reported as duplicate', sentAt);
           }
-          case 'rejected':
-            // Refused before it could execute: the order was not placed (unless an earlier attempt
-            // placed it; the lookup above proved that one dead first).
-            throw rejectedFailure(c, `order ${clientOrderId}`, { refused: true });
-          case 'notSent':
-            // Certainly not executed: nothing new to look for, keep the earlier anchor.
-            remember(lastSendAt);
-            throw retryableFailure(
-              c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-              `order ${clientOrderId} not sent (${c.code}): ${c.message}`,
-              c.retryAfterMs,
-            );
-          case 'notFound':
-          case 'unknown':
-            remember(sentAt);
-            throw retryableFailure(
-              FailureType.OutcomeUnknown,
-              `order ${clientOrderId}: outcome unknown (${c.code}): ${c.message}; it will be looked up before any resend`,
-              250,
-            );
-          default: {
-            const unreachable: never = c;
-            throw new Error(String(unreachable));
-          }
+          default:
+            throw sendFailure(c, `order ${clientOrderId}`, { lastSendAt, sentAt });
         }
       }
       return readable(() => snapshotFromOrder(raw), `order ${clientOrderId}`);
@@ -287,7 +246,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       }
       refuseEntryWhileOpen(acc.breaker, input.purpose, `OCO ${input.listClientOrderId}`);
       const sentAt = now();
-      remember(sentAt);
+      rememberSend(sentAt);
       try {
         // A leg trailing without a stop price needs the current endpoint; otherwise the library's.
         const trailingOnly = [request.above, request.below].some(
@@ -321,14 +280,10 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         const c = acc.classify(err);
         if (c.kind === 'rejected') throw rejectedFailure(c, `OCO ${input.listClientOrderId}`, { refused: true });
         if (c.kind === 'notSent') {
-          remember(lastSendAt);
-          throw retryableFailure(
-            c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-            `OCO ${input.listClientOrderId} not sent (${c.code})`,
-            c.retryAfterMs,
-          );
+          rememberSend(lastSendAt);
+          throw notSentFailure(c, `OCO ${input.listClientOrderId} not sent (${c.code})`);
         }
-        remember(sentAt);
+        rememberSend(sentAt);
         throw retryableFailure(
           FailureType.OutcomeUnknown,
           `OCO ${input.listClientOrderId}: outcome unknown (${c.code}): ${c.message}`,
@@ -366,18 +321,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
           if (activityInfo().attempt >= CANCEL_MISSING_AFTER_ATTEMPTS) return { clientOrderId, missing: true, message };
           throw retryableFailure(FailureType.NotYetVisible, message, 1_000);
         }
-        if (c.kind === 'rejected') throw rejectedFailure(c, `cancel of ${clientOrderId}`);
-        if (c.kind === 'notSent')
-          throw retryableFailure(
-            c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
-            `cancel of ${clientOrderId} not sent (${c.code})`,
-            c.retryAfterMs,
-          );
-        throw retryableFailure(
-          FailureType.OutcomeUnknown,
-          `cancel of ${clientOrderId}: outcome unknown (${c.code}): ${c.message}`,
-          250,
-        );
+        throw cancelFailure(c, clientOrderId);
       }
     },
 

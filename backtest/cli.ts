@@ -6,12 +6,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { CANDLE_INTERVALS, type Candle, type CandleInterval } from '../core/market';
-import { STOP_POLICIES, type StopPolicy } from '../core/kernel';
-import { riskConfigSchema } from '../core/risk/guard';
+import type { Candle, CandleInterval } from '../core/market';
+import { STOP_POLICIES } from '../core/kernel';
 import { findStrategy, strategyIds } from '../core/strategies';
-import { isDecimalString } from '../core/decimal';
 import { checkBotDefinition } from '../core/bot-definition';
 import { KlineFileError, intervalFromFileName, loadKlines, loadKlinesFromDb } from './data';
 import { BacktestError, type BacktestResult, runBacktest } from './engine';
@@ -22,6 +19,16 @@ import { DepthRecordingError, type RecordedBook, parseDepthRecording } from '../
 import { withLocalData } from '../core/strategies/seed/local-data';
 import { recordedBookResolver } from './depth-data';
 import { MarketDb, type MarketDbError, isSqliteFile } from './db/market-db';
+import {
+  type CliIo,
+  UsageError,
+  checkInterval,
+  commonSettings,
+  jsonOption,
+  parseTime,
+  readCommandLine,
+  showProgress,
+} from './cli-options';
 
 /** Depth snapshots of a market database (all symbols unless one is given). */
 function depthFromDb(file: string, symbol?: string): RecordedBook[] {
@@ -64,14 +71,6 @@ const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|jso
   --quiet                  print only the paths of the files written
 `;
 
-export interface CliIo {
-  readonly out: (s: string) => void;
-  readonly err: (s: string) => void;
-  readonly isTty: boolean;
-}
-
-export class UsageError extends Error {}
-
 export function loadDepthRecording(file: string, symbol?: string): RecordedBook[] {
   let bytes: Buffer;
   try {
@@ -82,40 +81,6 @@ export function loadDepthRecording(file: string, symbol?: string): RecordedBook[
   const recording = isSqliteFile(bytes) ? depthFromDb(file, symbol) : parseDepthRecording(bytes.toString('utf8'), file);
   if (recording.length === 0) throw new DepthRecordingError(`${file}: no snapshot in the depth recording`);
   return recording;
-}
-
-export function parseBalances(spec: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const [asset, amount] = part.split('=');
-    if (!asset || !amount || !/^[A-Z0-9]{2,12}$/.test(asset) || !isDecimalString(amount))
-      throw new UsageError(`--balance: expected ASSET=amount[,ASSET=amount], got "${part}"`);
-    out[asset] = amount;
-  }
-  return out;
-}
-
-export function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${what}: not valid JSON (${(err as Error).message})`);
-  }
-}
-
-export function parseTime(v: string, what: string): number {
-  const ms = /^[0-9]+$/.test(v) ? Number(v) : Date.parse(v.includes('T') || v.length > 10 ? v : `${v}T00:00:00Z`);
-  if (!Number.isFinite(ms)) throw new UsageError(`${what}: not a date: ${v}`);
-  return ms;
-}
-
-export function rate(v: string | undefined, what: string): string | undefined {
-  if (v === undefined) return undefined;
-  if (!isDecimalString(v) || Number(v) >= 1) throw new UsageError(`${what}: expected a rate such as 0.001, got ${v}`);
-  return v;
 }
 
 function futuresSummary(r: FuturesBacktestResult): string {
@@ -129,47 +94,9 @@ function futuresSummary(r: FuturesBacktestResult): string {
 
 /** Run the command; returns the process exit code. */
 export function main(argv: readonly string[], io: CliIo, now: () => number = () => performance.now()): number {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        strategy: { type: 'string' },
-        file: { type: 'string' },
-        db: { type: 'string' },
-        params: { type: 'string' },
-        'params-file': { type: 'string' },
-        symbol: { type: 'string' },
-        interval: { type: 'string' },
-        balance: { type: 'string' },
-        fee: { type: 'string' },
-        'maker-fee': { type: 'string' },
-        'taker-fee': { type: 'string' },
-        participation: { type: 'string' },
-        depth: { type: 'string' },
-        risk: { type: 'string' },
-        'on-stop': { type: 'string' },
-        market: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        out: { type: 'string' },
-        name: { type: 'string' },
-        progress: { type: 'boolean' },
-        'no-progress': { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const line = readCommandLine(argv, { market: { type: 'string' }, name: { type: 'string' } }, USAGE, io);
+  if ('exit' in line) return line.exit;
+  const args = line.values;
   try {
     if (!args.strategy || (!args.file && !args.db))
       throw new UsageError('--strategy and --file are required (or --db with --symbol and --interval)');
@@ -178,31 +105,10 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       throw new UsageError('--db needs --symbol and --interval (the series to read)');
     const strategy = findStrategy(args.strategy);
     if (!strategy) throw new UsageError(`unknown strategy "${args.strategy}" (known: ${strategyIds().join(', ')})`);
-    if (args.params !== undefined && args['params-file'] !== undefined)
-      throw new UsageError('give --params or --params-file, not both');
-    const params =
-      args['params-file'] !== undefined
-        ? parseJson(readFileSync(args['params-file'], 'utf8'), args['params-file'])
-        : args.params !== undefined
-          ? parseJson(args.params, '--params')
-          : {};
-    if (args.interval !== undefined && !(CANDLE_INTERVALS as readonly string[]).includes(args.interval))
-      throw new UsageError(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
-    const onStop = args['on-stop'] ?? 'cancel-orders';
-    if (!(STOP_POLICIES as readonly string[]).includes(onStop))
-      throw new UsageError(`--on-stop: one of ${STOP_POLICIES.join(', ')}`);
-    const risk = args.risk !== undefined ? riskConfigSchema.safeParse(parseJson(args.risk, '--risk')) : null;
-    if (risk && !risk.success)
-      throw new UsageError(
-        `--risk: ${risk.error.issues.map((i) => `${i.path.join('.') || '(risk)'}: ${i.message}`).join('; ')}`,
-      );
-    const participation =
-      args.participation !== undefined
-        ? isDecimalString(args.participation) && Number(args.participation) > 0 && Number(args.participation) <= 1
-          ? args.participation
-          : null
-        : undefined;
-    if (participation === null) throw new UsageError('--participation: a share in (0, 1], e.g. 0.25');
+    const params = jsonOption(args.params, args['params-file'], '--params', {});
+    checkInterval(args.interval);
+    const settings = commonSettings(args);
+    const onStop = settings.onStop ?? 'cancel-orders';
 
     const source = (args.file ?? args.db)!;
     const loaded = args.db
@@ -238,14 +144,14 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
           params,
           onStop,
           market,
-          ...(risk?.success ? { risk: risk.data } : {}),
+          ...(settings.risk ? { risk: settings.risk } : {}),
         });
     if (!checked.ok)
       throw new BacktestError(
         `this bot would be refused live, so it is not backtested:\n  ${checked.problems.join('\n  ')}`,
       );
 
-    const showProgress = args['no-progress'] ? false : (args.progress ?? io.isTty) && !args.quiet;
+    const progress = showProgress(args, io);
     const started = now();
     let lastDraw = started;
     let drawn = false;
@@ -257,20 +163,12 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       candles,
       symbol: loaded.symbol,
       interval: loaded.interval,
-      ...(args.balance !== undefined ? { balances: parseBalances(args.balance) } : {}),
-      ...(rate(args['maker-fee'] ?? args.fee, '--maker-fee') !== undefined
-        ? { makerFee: rate(args['maker-fee'] ?? args.fee, '--maker-fee')! }
-        : {}),
-      ...(rate(args['taker-fee'] ?? args.fee, '--taker-fee') !== undefined
-        ? { takerFee: rate(args['taker-fee'] ?? args.fee, '--taker-fee')! }
-        : {}),
-      ...(participation !== undefined ? { participation } : {}),
-      ...(risk?.success ? { risk: risk.data } : {}),
-      onStop: onStop as StopPolicy,
+      ...settings,
+      onStop,
       progressEvery: 16_384,
       onProgress: (done, total) => {
         // A bar only on runs long enough to need one (over half a second so far).
-        if (!showProgress) return;
+        if (!progress) return;
         const t = now();
         if (t - started < 500 || (done < total && t - lastDraw < 100)) return;
         lastDraw = t;

@@ -52,6 +52,8 @@ export class StreamService {
   private readonly newcomers = new NewcomerTracker();
   private readonly closedCandles = new ClosedCandleLog();
   private timer: NodeJS.Timeout | null = null;
+  /** Calls to Temporal not yet settled (see `drained`). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = false;
   readonly stats: StreamStats = {
     candlesRelayed: 0,
@@ -75,7 +77,7 @@ export class StreamService {
     const loop = async () => {
       if (this.stopped) return;
       try {
-        await this.sync();
+        await this.track(this.sync());
       } catch (err) {
         this.log(`stream service refresh failed: ${(err as Error).message}`);
       }
@@ -96,6 +98,19 @@ export class StreamService {
   /** Each market-stream connection's last message time, by WebSocket base. */
   marketStreamStatus(): Map<string, number | null> {
     return new Map([...this.marketStreams].map(([base, s]) => [base, s.lastMessageAt]));
+  }
+
+  /**
+   * Settles when the calls this service has in flight to Temporal have (at most `maxMs`). Close the
+   * client's connection only after: the client's gRPC retry interceptor schedules a retry on a
+   * timer that `Connection.close()` does not clear, and a retry firing on a closed channel throws
+   * "Channel has been shut down" out of a timer, an uncaught exception that kills the process.
+   */
+  async drained(maxMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    clearTimeout(timer);
   }
 
   stop(): void {
@@ -273,7 +288,7 @@ export class StreamService {
     send: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<unknown>,
   ): Promise<void> {
     try {
-      await send(this.options.client.workflow.getHandle(workflowId));
+      await this.track(send(this.options.client.workflow.getHandle(workflowId)));
     } catch (err) {
       // The bot may have just stopped: nothing to deliver to. Anything else is logged; the bot's
       // reconciliation covers a lost event.
@@ -284,6 +299,13 @@ export class StreamService {
       this.stats.signalErrors += 1;
       this.log(`signal to ${workflowId} failed: ${(err as Error).message}`);
     }
+  }
+
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inFlight.add(call);
+    const forget = () => this.inFlight.delete(call);
+    call.then(forget, forget);
+    return call;
   }
 
   private log(message: string): void {

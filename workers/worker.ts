@@ -223,6 +223,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
       } finally {
         streams?.stop();
         stopSidecars();
+        await streams?.drained();
         await notifier?.idle();
         notifier?.close();
         if (optimizer?.worker.getState() === 'RUNNING') optimizer.worker.shutdown();

@@ -6,15 +6,20 @@
  * `<out>/optimize.json`, `<out>/optimize.html` and `<out>/bot.json` (a bot definition of the best
  * params, ready for `npm run bots -- start`).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { STOP_POLICIES, type StopPolicy } from '../../core/kernel';
-import { CANDLE_INTERVALS, type CandleInterval } from '../../core/market';
-import { riskConfigSchema } from '../../core/risk/guard';
+import type { CandleInterval } from '../../core/market';
 import { strategyIds } from '../../core/strategies';
-import { UsageError, parseBalances, parseJson, parseTime, rate } from '../cli';
-import { isDecimalString } from '../../core/decimal';
+import {
+  type CliIo,
+  UsageError,
+  checkInterval,
+  commonSettings,
+  jsonOption,
+  parseTime,
+  readCommandLine,
+  showProgress,
+} from '../cli-options';
 import type { DatasetRef } from './datasets';
 import type { BacktestSettings } from './evaluate';
 import { optimizeHtml } from './html';
@@ -50,12 +55,6 @@ const USAGE = `usage: npm run optimize -- --strategy <id> --file <klines> [optio
   --batch <n>              evaluations per activity with --temporal (default 4)
   --progress / --no-progress, --quiet
 `;
-
-export interface CliIo {
-  readonly out: (s: string) => void;
-  readonly err: (s: string) => void;
-  readonly isTty: boolean;
-}
 
 function num(v: string | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -113,108 +112,41 @@ export function summary(r: OptimizeResult): string {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  let a;
-  try {
-    a = parseArgs({
-      args: [...argv],
-      options: {
-        strategy: { type: 'string' },
-        file: { type: 'string' },
-        db: { type: 'string' },
-        symbol: { type: 'string' },
-        interval: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        depth: { type: 'string' },
-        params: { type: 'string' },
-        'params-file': { type: 'string' },
-        space: { type: 'string' },
-        'space-file': { type: 'string' },
-        population: { type: 'string' },
-        generations: { type: 'string' },
-        seed: { type: 'string' },
-        objective: { type: 'string' },
-        'min-trades': { type: 'string' },
-        holdout: { type: 'string' },
-        'walk-forward': { type: 'string' },
-        'walk-forward-ratio': { type: 'string' },
-        elitism: { type: 'string' },
-        tournament: { type: 'string' },
-        crossover: { type: 'string' },
-        mutation: { type: 'string' },
-        'mutation-scale': { type: 'string' },
-        threads: { type: 'string' },
-        balance: { type: 'string' },
-        fee: { type: 'string' },
-        'maker-fee': { type: 'string' },
-        'taker-fee': { type: 'string' },
-        participation: { type: 'string' },
-        risk: { type: 'string' },
-        'on-stop': { type: 'string' },
-        out: { type: 'string' },
-        temporal: { type: 'boolean' },
-        batch: { type: 'string' },
-        progress: { type: 'boolean' },
-        'no-progress': { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (a.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const line = readCommandLine(
+    argv,
+    {
+      space: { type: 'string' },
+      'space-file': { type: 'string' },
+      population: { type: 'string' },
+      generations: { type: 'string' },
+      seed: { type: 'string' },
+      objective: { type: 'string' },
+      'min-trades': { type: 'string' },
+      holdout: { type: 'string' },
+      'walk-forward': { type: 'string' },
+      'walk-forward-ratio': { type: 'string' },
+      elitism: { type: 'string' },
+      tournament: { type: 'string' },
+      crossover: { type: 'string' },
+      mutation: { type: 'string' },
+      'mutation-scale': { type: 'string' },
+      threads: { type: 'string' },
+      temporal: { type: 'boolean' },
+      batch: { type: 'string' },
+    },
+    USAGE,
+    io,
+  );
+  if ('exit' in line) return line.exit;
+  const a = line.values;
   try {
     if (!a.strategy) throw new UsageError('--strategy is required');
     if (!a.file === !a.db) throw new UsageError('give --file <klines> or --db <market.db> (one of them)');
     if (a.db && (!a.symbol || !a.interval)) throw new UsageError('--db needs --symbol and --interval');
-    if (a.interval !== undefined && !(CANDLE_INTERVALS as readonly string[]).includes(a.interval))
-      throw new UsageError(`--interval: one of ${CANDLE_INTERVALS.join(', ')}`);
-    if (a.params !== undefined && a['params-file'] !== undefined)
-      throw new UsageError('give --params or --params-file, not both');
-    if (a.space !== undefined && a['space-file'] !== undefined)
-      throw new UsageError('give --space or --space-file, not both');
-    const params =
-      a['params-file'] !== undefined
-        ? parseJson(readFileSync(a['params-file'], 'utf8'), a['params-file'])
-        : a.params !== undefined
-          ? parseJson(a.params, '--params')
-          : {};
-    const space =
-      a['space-file'] !== undefined
-        ? parseJson(readFileSync(a['space-file'], 'utf8'), a['space-file'])
-        : a.space !== undefined
-          ? parseJson(a.space, '--space')
-          : undefined;
-    const onStop = a['on-stop'];
-    if (onStop !== undefined && !(STOP_POLICIES as readonly string[]).includes(onStop))
-      throw new UsageError(`--on-stop: one of ${STOP_POLICIES.join(', ')}`);
-    const risk = a.risk !== undefined ? riskConfigSchema.safeParse(parseJson(a.risk, '--risk')) : null;
-    if (risk && !risk.success)
-      throw new UsageError(
-        `--risk: ${risk.error.issues.map((i) => `${i.path.join('.') || '(risk)'}: ${i.message}`).join('; ')}`,
-      );
-    if (
-      a.participation !== undefined &&
-      !(isDecimalString(a.participation) && Number(a.participation) > 0 && Number(a.participation) <= 1)
-    )
-      throw new UsageError('--participation: a share in (0, 1], e.g. 0.25');
-    const makerFee = rate(a['maker-fee'] ?? a.fee, '--maker-fee');
-    const takerFee = rate(a['taker-fee'] ?? a.fee, '--taker-fee');
-    const backtest: BacktestSettings = {
-      ...(a.balance !== undefined ? { balances: parseBalances(a.balance) } : {}),
-      ...(makerFee !== undefined ? { makerFee } : {}),
-      ...(takerFee !== undefined ? { takerFee } : {}),
-      ...(a.participation !== undefined ? { participation: a.participation } : {}),
-      ...(risk?.success ? { risk: risk.data } : {}),
-      ...(onStop !== undefined ? { onStop: onStop as StopPolicy } : {}),
-    };
+    checkInterval(a.interval);
+    const params = jsonOption(a.params, a['params-file'], '--params', {});
+    const space = jsonOption(a.space, a['space-file'], '--space');
+    const backtest: BacktestSettings = commonSettings(a);
     const dataset: DatasetRef = {
       source: a.db ? { kind: 'db', path: path.resolve(a.db) } : { kind: 'file', path: path.resolve(a.file!) },
       ...(a.symbol ? { symbol: a.symbol } : {}),
@@ -259,11 +191,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (prepared.skipped.length > 0)
         io.err(`left out: ${prepared.skipped.map((s) => s.path).join(', ')} (give --space to search them)\n`);
     }
-    const showProgress = a['no-progress'] ? false : (a.progress ?? io.isTty) && !a.quiet;
+    const progress = showProgress(a, io);
     const total = maxEvaluations(spec.plan);
     let lastDraw = 0;
     const draw = (done: number, info: string, force = false) => {
-      if (!showProgress) return;
+      if (!progress) return;
       const t = Date.now();
       if (!force && t - lastDraw < 100) return;
       lastDraw = t;
@@ -297,7 +229,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         },
       });
     }
-    if (showProgress) io.err(`\r${optimizeBar(result.evaluations, result.evaluations, 'done')}\n`);
+    if (progress) io.err(`\r${optimizeBar(result.evaluations, result.evaluations, 'done')}\n`);
     const outDir =
       a.out ??
       path.join('reports/optimize', `${spec.job.strategy}-${spec.symbol}-${spec.interval}-seed${spec.plan.seed}`);

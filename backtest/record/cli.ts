@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CANDLE_INTERVALS, type CandleInterval, SYMBOL_PATTERN } from '../../core/market';
-import { parseTime } from '../cli';
+import { parseTime } from '../cli-options';
 import { MarketDb } from '../db/market-db';
 import { Recorder } from './recorder';
 import { PublicRest } from './rest';

@@ -5,51 +5,13 @@
  * the same take-profit. Sent again, it would sell the lot a second time.
  */
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
-import type { Candle, SymbolFilters } from '../../core/market';
+import type { BotState } from '../../core/kernel';
+import type { SymbolFilters } from '../../core/market';
 import type { OrderRequest, OrderSnapshot } from '../../core/orders';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
+import { KERNEL_FILTERS, KernelBot, T0, TAG, candle, fill, lineageState } from '../support/kernel-fixtures';
 
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.0001',
-  minQty: '0.0001',
-  maxQty: '1000',
-  marketStepSize: '0.0001',
-  marketMinQty: '0.0001',
-  marketMaxQty: '100',
-  minNotional: '0.5',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
-const T0 = Date.UTC(2026, 0, 1);
-const TAG = 'k_AAAAABBBB';
-const candle = (i: number): Candle => ({
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: T0 + i * 60_000,
-  closeTime: T0 + i * 60_000 + 59_999,
-  open: '100',
-  high: '100',
-  low: '100',
-  close: '100',
-  volume: '1',
-});
-const fill = (tradeId: number, qty: string, price: string, time: number) => ({
-  tradeId,
-  price,
-  qty,
-  quoteQty: String(Number(qty) * Number(price)),
-  commission: '0',
-  commissionAsset: 'USDT',
-  time,
-  isMaker: false,
-});
+const FILTERS: SymbolFilters = { ...KERNEL_FILTERS, minNotional: '0.5' };
 const filled = (clientOrderId: string, qty: string, price: string, tradeId: number, time: number): OrderSnapshot => ({
   clientOrderId,
   symbol: 'BTCUSDT',
@@ -68,37 +30,13 @@ const TP: OrderRequest = {
   timeInForce: 'GTC',
 };
 
-class Bot {
-  state: BotState;
-  last: Command[] = [];
+class Bot extends KernelBot {
   constructor() {
-    this.state = createBotState(
-      {
-        name: 'k',
-        strategy: 'dca-take-profit',
-        symbol: 'BTCUSDT',
-        interval: '1m',
-        account: 'paper',
-        params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 3 },
-        onStop: 'cancel-orders',
-        risk: {},
-      },
+    super(
+      lineageState(dcaTakeProfit, { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 3 }),
       dcaTakeProfit,
-      T0,
-      undefined,
-      { tag: TAG, branch: 'CCCCC' },
     );
-    this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
-    this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] });
-  }
-  send(event: BotEvent): Command[] {
-    const r = step(this.state, event, dcaTakeProfit);
-    this.state = r.state;
-    this.last = [...r.commands];
-    return this.last;
-  }
-  placements() {
-    return this.last.filter((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder');
+    this.begin(FILTERS, { base: '0', quote: '1000' });
   }
 }
 

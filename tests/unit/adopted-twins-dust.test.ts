@@ -8,71 +8,20 @@
  * both: both filled and the bot sold the lot twice (position -0.001966 in the torture).
  */
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
-import type { Candle, SymbolFilters } from '../../core/market';
-import type { OrderRequest, OrderSnapshot } from '../../core/orders';
+import { type BotEvent, type BotState, type Command, step } from '../../core/kernel';
+import type { OrderRequest } from '../../core/orders';
 import { Decimal } from '../../core/decimal';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
-
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.00001',
-  minQty: '0.00001',
-  maxQty: '9000',
-  marketStepSize: '0',
-  marketMinQty: '0',
-  marketMaxQty: '120',
-  minNotional: '0.1',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
-const T0 = Date.UTC(2026, 0, 1);
-const TAG = 'k_AAAAABBBB';
-const candle = (i: number): Candle => ({
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: T0 + i * 60_000,
-  closeTime: T0 + i * 60_000 + 59_999,
-  open: '100',
-  high: '100',
-  low: '100',
-  close: '100',
-  volume: '1',
-});
-/** The buy filled, its fee taken in BTC (0.1%). */
-const boughtWithBaseFee = (clientOrderId: string, time: number): OrderSnapshot => ({
-  clientOrderId,
-  symbol: 'BTCUSDT',
-  status: 'FILLED',
-  executedQty: '0.002',
-  cumulativeQuoteQty: '0.2',
-  updateTime: time,
-  fills: [
-    {
-      tradeId: 1,
-      price: '100',
-      qty: '0.002',
-      quoteQty: '0.2',
-      commission: '0.000002',
-      commissionAsset: 'BTC',
-      time,
-      isMaker: false,
-    },
-  ],
-});
-const resting = (clientOrderId: string, time: number): OrderSnapshot => ({
-  clientOrderId,
-  symbol: 'BTCUSDT',
-  status: 'NEW',
-  executedQty: '0',
-  cumulativeQuoteQty: '0',
-  updateTime: time,
-});
+import {
+  FINE_FILTERS,
+  T0,
+  boughtWithBaseFee,
+  TAG,
+  candle,
+  lineageState,
+  placeOrders,
+  resting,
+} from '../support/kernel-fixtures';
 
 function run(state: BotState, event: BotEvent): { state: BotState; commands: Command[] } {
   const r = step(state, event, dcaTakeProfit);
@@ -86,26 +35,11 @@ function twoTakeProfitsForOneLot(flagged: boolean): {
   again: string;
   copy: string;
 } {
-  let state = createBotState(
-    {
-      name: 'k',
-      strategy: 'dca-take-profit',
-      symbol: 'BTCUSDT',
-      interval: '1m',
-      account: 'paper',
-      params: { everyCandles: 1, quantity: '0.002', takeProfitPct: '1', maxLots: 3 },
-      onStop: 'cancel-orders',
-      risk: {},
-    },
-    dcaTakeProfit,
-    T0,
-    undefined,
-    { tag: TAG, branch: 'CCCCC' },
-  );
+  let state = lineageState(dcaTakeProfit, { everyCandles: 1, quantity: '0.002', takeProfitPct: '1', maxLots: 3 });
   // The twin rule alone: with `resetRules: 2` the exit would be held until the scan (tests/unit/reset-exit-hold.test.ts),
   // so the state has the rule's flag without a hold, as a take-profit placed before the hold existed.
   if (flagged) state = { ...state, resetRules: 2 };
-  state = run(state, { type: 'start', now: T0, filters: FILTERS, fresh: true }).state;
+  state = run(state, { type: 'start', now: T0, filters: FINE_FILTERS, fresh: true }).state;
   state = run(state, {
     type: 'reconciled',
     now: T0,
@@ -114,7 +48,7 @@ function twoTakeProfitsForOneLot(flagged: boolean): {
     missing: [],
   }).state;
   let r = run(state, { type: 'candle', now: T0 + 60_000, candle: candle(0) });
-  const buy = r.commands.find((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder')!;
+  const buy = placeOrders(r.commands)[0]!;
   expect(buy.request).toMatchObject({ side: 'BUY', quantity: '0.002' });
   state = run(r.state, { type: 'reset', now: T0 + 61_000, branch: 'DDDDD', since: T0 }).state;
   const { exitsAwaitScan: _held, ...unheld } = state;
@@ -124,7 +58,7 @@ function twoTakeProfitsForOneLot(flagged: boolean): {
     now: T0 + 62_000,
     snapshot: boughtWithBaseFee(buy.clientOrderId, T0 + 61_200),
   });
-  const tp = r.commands.find((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder')!;
+  const tp = placeOrders(r.commands)[0]!;
   expect(tp.request).toMatchObject({ side: 'SELL', type: 'LIMIT', quantity: '0.00199' });
   expect(tp.clientOrderId).toBe(`${TAG}-DDDDD2`);
   state = run(r.state, {
@@ -179,7 +113,7 @@ describe('adopted take-profit copies with the fee in the base asset', () => {
       snapshot: { ...resting(`${TAG}-CCCCC2`, T0 + 71_000), status: 'CANCELED' },
     }).state;
     let r = run(cancelled, { type: 'candle', now: T0 + 120_000, candle: candle(1) });
-    const buy2 = r.commands.find((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder')!;
+    const buy2 = placeOrders(r.commands)[0]!;
     r = run(r.state, {
       type: 'orderPlaced',
       now: T0 + 121_000,
@@ -199,7 +133,7 @@ describe('adopted take-profit copies with the fee in the base asset', () => {
         ],
       },
     });
-    const tp2 = r.commands.find((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder')!;
+    const tp2 = placeOrders(r.commands)[0]!;
     r = run(r.state, { type: 'orderPlaced', now: T0 + 122_000, snapshot: resting(tp2.clientOrderId, T0 + 122_000) });
     r = run(r.state, { type: 'reconciled', now: T0 + 130_000, balances: null, orphans: [], missing: [] });
     expect(r.commands.filter((c) => c.type === 'cancelOrder')).toEqual([]);

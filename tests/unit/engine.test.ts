@@ -9,28 +9,10 @@ import {
   nextWakeAt,
   step,
 } from '../../core/kernel';
-import type { Candle, SymbolFilters } from '../../core/market';
 import type { OrderSnapshot } from '../../core/orders';
 import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';
 import { z } from 'zod';
-
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.0001',
-  minQty: '0.0001',
-  maxQty: '1000',
-  marketStepSize: '0.0001',
-  marketMinQty: '0.0001',
-  marketMaxQty: '100',
-  minNotional: '5',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
+import { KERNEL_FILTERS as FILTERS, T0, candle } from '../support/kernel-fixtures';
 
 /** A scripted strategy: each candle's close decides the intents through `script`. */
 function scripted(
@@ -67,22 +49,6 @@ const setup = (onStop: BotSetup['onStop'] = 'cancel-orders'): BotSetup => ({
   onStop,
   risk: {},
 });
-
-const T0 = Date.UTC(2026, 0, 1);
-
-function candle(i: number, close: string): Candle {
-  return {
-    symbol: 'BTCUSDT',
-    interval: '1m',
-    openTime: T0 + i * 60_000,
-    closeTime: T0 + i * 60_000 + 59_999,
-    open: close,
-    high: close,
-    low: close,
-    close,
-    volume: '1',
-  };
-}
 
 class Harness {
   state: BotState;

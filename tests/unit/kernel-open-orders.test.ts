@@ -5,27 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type BotState, type Command, createBotState, openOrders, step, summarize } from '../../core/kernel';
-import type { Candle, SymbolFilters } from '../../core/market';
+import type { Candle } from '../../core/market';
 import { type Intent, defineStrategy } from '../../core/strategy';
-
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.0001',
-  minQty: '0.0001',
-  maxQty: '1000',
-  marketStepSize: '0.0001',
-  marketMinQty: '0.0001',
-  marketMaxQty: '100',
-  minNotional: '5',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
-const T0 = Date.UTC(2026, 0, 1);
+import { KERNEL_FILTERS as FILTERS, T0, candle as flatCandle } from '../support/kernel-fixtures';
 
 /** Places two resting buys on the first candle; records the open order tags it is shown on each candle. */
 const twoBuys = defineStrategy({
@@ -50,21 +32,7 @@ const twoBuys = defineStrategy({
   },
 });
 
-function candle(i: number): Candle {
-  const t = T0 + i * 60_000;
-  const close = '30000';
-  return {
-    symbol: 'BTCUSDT',
-    interval: '1m',
-    openTime: t,
-    closeTime: t + 59_999,
-    open: close,
-    high: close,
-    low: close,
-    close,
-    volume: '1',
-  };
-}
+const candle = (i: number): Candle => flatCandle(i, '30000');
 
 function run(state: BotState, events: Parameters<typeof step>[1][]): { state: BotState; commands: Command[] } {
   const commands: Command[] = [];

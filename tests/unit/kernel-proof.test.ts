@@ -7,42 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
-import type { Candle, SymbolFilters } from '../../core/market';
+import type { Command } from '../../core/kernel';
 import type { OrderSnapshot } from '../../core/orders';
-import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';
+import { type AnyStrategy, type Intent, type Strategy, defineStrategy } from '../../core/strategy';
 import { rsiSniper } from '../../core/strategies/rsi-sniper';
 import { Market, createBot, feed, fetches, fillLast, placements, start } from '../support/seed-harness';
-
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.0001',
-  minQty: '0.0001',
-  maxQty: '1000',
-  marketStepSize: '0.0001',
-  marketMinQty: '0.0001',
-  marketMaxQty: '100',
-  minNotional: '5',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
-const T0 = Date.UTC(2026, 0, 1);
-const candle = (i: number, close = '100'): Candle => ({
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: T0 + i * 60_000,
-  closeTime: T0 + i * 60_000 + 59_999,
-  open: close,
-  high: close,
-  low: close,
-  close,
-  volume: '1',
-});
+import { KERNEL_FILTERS, KernelBot, T0, candle, fill as fillAt, lineageState } from '../support/kernel-fixtures';
 
 /** A strategy placing the intents `onCandle` returns, optionally throwing on some events. */
 function scripted(
@@ -63,34 +33,10 @@ function scripted(
   });
 }
 
-class Bot {
-  state: BotState;
-  last: Command[] = [];
-  constructor(readonly strategy: Strategy<any, any>) {
-    this.state = createBotState(
-      {
-        name: 'k',
-        strategy: 'scripted',
-        symbol: 'BTCUSDT',
-        interval: '1m',
-        account: 'paper',
-        params: {},
-        onStop: 'cancel-orders',
-        risk: {},
-      },
-      strategy,
-      T0,
-      undefined,
-      { tag: 'k_AAAAABBBB', branch: 'CCCCC' },
-    );
-    this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
-    this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '1000' }, orphans: [], missing: [] });
-  }
-  send(event: BotEvent): Command[] {
-    const r = step(this.state, event, this.strategy);
-    this.state = r.state;
-    this.last = [...r.commands];
-    return this.last;
+class Bot extends KernelBot {
+  constructor(strategy: AnyStrategy) {
+    super(lineageState(strategy, {}), strategy);
+    this.begin(KERNEL_FILTERS, { base: '0', quote: '1000' });
   }
   placed(): Extract<Command, { type: 'placeOrder' | 'placeOco' }>[] {
     return this.last.filter(
@@ -107,16 +53,7 @@ class Bot {
 }
 
 const buy: Intent = { kind: 'place', tag: 'buy', side: 'BUY', type: 'MARKET', quantity: '0.1', purpose: 'entry' };
-const fill = (tradeId: number, qty: string, price = '100') => ({
-  tradeId,
-  price,
-  qty,
-  quoteQty: String(Number(qty) * Number(price)),
-  commission: '0',
-  commissionAsset: 'USDT',
-  time: T0,
-  isMaker: false,
-});
+const fill = (tradeId: number, qty: string, price = '100') => fillAt(tradeId, qty, price);
 const snap = (id: string, s: Partial<OrderSnapshot>): OrderSnapshot => ({
   clientOrderId: id,
   symbol: 'BTCUSDT',

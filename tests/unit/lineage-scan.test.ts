@@ -11,29 +11,11 @@ import { lineageOrders } from '../../activities/lineage';
 import { ordersSince } from '../../activities/order-history';
 import { lineageTag, mintClientOrderId } from '../../core/client-ids';
 import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
-import type { SymbolFilters } from '../../core/market';
 import { defineStrategy } from '../../core/strategy';
 import { resetScanSince } from '../../core/lineage-scan';
+import { KERNEL_FILTERS as FILTERS, T0 } from '../support/kernel-fixtures';
 
-const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3600_000;
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.0001',
-  minQty: '0.0001',
-  maxQty: '1000',
-  marketStepSize: '0.0001',
-  marketMinQty: '0.0001',
-  marketMaxQty: '100',
-  minNotional: '5',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
 
 /** allOrders as Binance documents it; a full window answers its newest 1,000 (the unhelpful choice). */
 function fakeHistory(orders: RawOrder[]) {

@@ -9,35 +9,9 @@ import type { SymbolFilters } from '../../core/market';
 import { NO_VERIFICATION, confirmedFills } from '../../core/order-authority';
 import type { Fill, OrderRecord, OrderSnapshot } from '../../core/orders';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
+import { FINE_FILTERS, T0, fill } from '../support/kernel-fixtures';
 
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.00001',
-  minQty: '0.00001',
-  maxQty: '9000',
-  marketStepSize: '0',
-  marketMinQty: '0',
-  marketMaxQty: '0',
-  minNotional: '5',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
-const T0 = Date.UTC(2026, 0, 1);
-const fill = (tradeId: number, qty: string, price: string, time = T0): Fill => ({
-  tradeId,
-  price,
-  qty,
-  quoteQty: String(Number(qty) * Number(price)),
-  commission: '0',
-  commissionAsset: 'USDT',
-  time,
-  isMaker: false,
-});
+const FILTERS: SymbolFilters = { ...FINE_FILTERS, marketMaxQty: '0', minNotional: '5' };
 
 /** Any bot event, its time optional (the test's clock advances a second per event). */
 type EventIn = BotEvent extends infer E ? (E extends BotEvent ? Omit<E, 'now'> & { now?: number } : never) : never;

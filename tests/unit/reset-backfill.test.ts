@@ -7,39 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
-import type { Candle, SymbolFilters } from '../../core/market';
+import type { Command } from '../../core/kernel';
+import type { Candle } from '../../core/market';
 import { type Intent, type Strategy, defineStrategy } from '../../core/strategy';
-
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.0001',
-  minQty: '0.0001',
-  maxQty: '1000',
-  marketStepSize: '0.0001',
-  marketMinQty: '0.0001',
-  marketMaxQty: '100',
-  minNotional: '5',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
-const T0 = Date.UTC(2026, 0, 1);
-const candle = (i: number): Candle => ({
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: T0 + i * 60_000,
-  closeTime: T0 + i * 60_000 + 59_999,
-  open: '100',
-  high: '100',
-  low: '100',
-  close: '100',
-  volume: '1',
-});
+import { KERNEL_FILTERS, KernelBot, T0, candle, lineageState } from '../support/kernel-fixtures';
 
 /** Buys at market on every candle. */
 const buyer: Strategy<Record<string, never>, { n: number }> = defineStrategy({
@@ -62,34 +33,10 @@ const buyer: Strategy<Record<string, never>, { n: number }> = defineStrategy({
   },
 });
 
-class Bot {
-  state: BotState;
-  last: Command[] = [];
+class Bot extends KernelBot {
   constructor() {
-    this.state = createBotState(
-      {
-        name: 'k',
-        strategy: 'buyer',
-        symbol: 'BTCUSDT',
-        interval: '1m',
-        account: 'paper',
-        params: {},
-        onStop: 'cancel-orders',
-        risk: {},
-      },
-      buyer,
-      T0,
-      undefined,
-      { tag: 'k_AAAAABBBB', branch: 'CCCCC' },
-    );
-    this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
-    this.send({ type: 'reconciled', now: T0, balances: { base: '0', quote: '100000' }, orphans: [], missing: [] });
-  }
-  send(event: BotEvent): Command[] {
-    const r = step(this.state, event, buyer);
-    this.state = r.state;
-    this.last = [...r.commands];
-    return this.last;
+    super(lineageState(buyer, {}), buyer);
+    this.begin(KERNEL_FILTERS, { base: '0', quote: '100000' });
   }
   buys(): number {
     return this.last.filter((c) => c.type === 'placeOrder').length;

@@ -9,62 +9,23 @@
  *   take-profit before the scan found the discarded branch's identical one resting.
  */
 import { describe, expect, it } from 'vitest';
-import { type BotEvent, type BotState, type Command, createBotState, step } from '../../core/kernel';
-import type { Candle, SymbolFilters } from '../../core/market';
+import type { BotState, Command } from '../../core/kernel';
 import type { OrderRequest, OrderSnapshot } from '../../core/orders';
 import { Decimal } from '../../core/decimal';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
+import {
+  FINE_FILTERS,
+  KernelBot,
+  boughtWithBaseFee,
+  T0,
+  TAG,
+  candle,
+  lineageState,
+  resting,
+} from '../support/kernel-fixtures';
 
-const FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
-  stepSize: '0.00001',
-  minQty: '0.00001',
-  maxQty: '9000',
-  marketStepSize: '0',
-  marketMinQty: '0',
-  marketMaxQty: '120',
-  minNotional: '0.1',
-  maxNotional: '0',
-  maxNumOrders: 200,
-};
-const T0 = Date.UTC(2026, 0, 1);
-const TAG = 'k_AAAAABBBB';
-const candle = (i: number): Candle => ({
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: T0 + i * 60_000,
-  closeTime: T0 + i * 60_000 + 59_999,
-  open: '100',
-  high: '100',
-  low: '100',
-  close: '100',
-  volume: '1',
-});
-const bought = (clientOrderId: string, tradeId: number, time: number): OrderSnapshot => ({
-  clientOrderId,
-  symbol: 'BTCUSDT',
-  status: 'FILLED',
-  executedQty: '0.002',
-  cumulativeQuoteQty: '0.2',
-  updateTime: time,
-  fills: [
-    {
-      tradeId,
-      price: '100',
-      qty: '0.002',
-      quoteQty: '0.2',
-      commission: '0.000002',
-      commissionAsset: 'BTC',
-      time,
-      isMaker: false,
-    },
-  ],
-});
+const bought = (clientOrderId: string, tradeId: number, time: number) =>
+  boughtWithBaseFee(clientOrderId, time, tradeId);
 const TP: OrderRequest = {
   symbol: 'BTCUSDT',
   side: 'SELL',
@@ -93,47 +54,11 @@ const sold = (clientOrderId: string, time: number): OrderSnapshot => ({
     },
   ],
 });
-const resting = (clientOrderId: string, time: number): OrderSnapshot => ({
-  clientOrderId,
-  symbol: 'BTCUSDT',
-  status: 'NEW',
-  executedQty: '0',
-  cumulativeQuoteQty: '0',
-  updateTime: time,
-});
-
-class Bot {
-  state: BotState;
-  commands: Command[] = [];
+class Bot extends KernelBot {
   constructor(rules: boolean, everyCandles = 1) {
-    const s = createBotState(
-      {
-        name: 'k',
-        strategy: 'dca-take-profit',
-        symbol: 'BTCUSDT',
-        interval: '1m',
-        account: 'paper',
-        params: { everyCandles, quantity: '0.002', takeProfitPct: '1', maxLots: 3 },
-        onStop: 'cancel-orders',
-        risk: {},
-      },
-      dcaTakeProfit,
-      T0,
-      undefined,
-      { tag: TAG, branch: 'CCCCC' },
-    );
-    this.state = rules ? { ...s, resetRules: 2 } : s;
-    this.send({ type: 'start', now: T0, filters: FILTERS, fresh: true });
-    this.send({ type: 'reconciled', now: T0, balances: { base: '1', quote: '1000' }, orphans: [], missing: [] });
-  }
-  send(event: BotEvent): Command[] {
-    const r = step(this.state, event, dcaTakeProfit);
-    this.state = r.state;
-    this.commands = [...r.commands];
-    return this.commands;
-  }
-  placements() {
-    return this.commands.filter((c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder');
+    const s = lineageState(dcaTakeProfit, { everyCandles, quantity: '0.002', takeProfitPct: '1', maxLots: 3 });
+    super(rules ? { ...s, resetRules: 2 } : s, dcaTakeProfit);
+    this.begin(FINE_FILTERS, { base: '1', quote: '1000' });
   }
   /** The reconciliation that carries the reset's scan: its lookups' snapshots first (as workflows/bot.ts delivers them), then its foreign orders. */
   reconcile(
@@ -145,7 +70,7 @@ class Bot {
     for (const snapshot of snapshots)
       all.push(...this.send({ type: 'orderUpdate', now, snapshot, source: 'reconcile' }));
     all.push(...this.send({ type: 'reconciled', now, balances: null, orphans: [], missing: [], foreign }));
-    this.commands = all;
+    this.last = all;
     return all;
   }
   /** A reset: the kernel asks at once for the reconciliation that carries the scan. */
