@@ -2,7 +2,7 @@
  * How the stream service hands a candle or an order report to a bot: as a Workflow Update (one
  * persistence commit before the bot's order goes out, instead of a signal's three; see
  * workflows/stream-updates.ts), falling back to the signal whenever the update is not known to be
- * accepted — or as a signal only. Chosen per kind (DEFAULT_DELIVERY):
+ * accepted — or as a signal only. Chosen per kind (DEFAULT_DELIVERY: both by signal as shipped):
  *
  * - Order reports by update: a fill's reaction (the take-profit) is 13× the non-durable handler
  *   instead of 22× at p50, and a few reports per order add little history.
@@ -34,7 +34,16 @@ export interface DeliveryModes {
   readonly orderReports: DeliveryMode;
 }
 
-export const DEFAULT_DELIVERY: DeliveryModes = { candles: 'signal', orderReports: 'update' };
+/**
+ * Both by signal as shipped. Order reports by update were faster (above), but a 250-kill torture
+ * on SDK 1.24.0 wedged two bots: a workflow task timed out (worker killed) while updates were in
+ * flight, the server wrote them as UpdateAdmitted, and the next worker's replay of that history
+ * ordered the update completions and the activities differently from the first execution
+ * (nondeterminism, "Activity machine does not handle this event: WorkflowExecutionUpdateCompleted";
+ * the SDK's, see temporalio/sdk-rust#943). tests/integration/update-replay-nde.test.ts keeps that
+ * history: when it replays cleanly on a newer SDK, order reports can go back to updates.
+ */
+export const DEFAULT_DELIVERY: DeliveryModes = { candles: 'signal', orderReports: 'signal' };
 
 /** STREAM_DELIVERY: unset or empty = per kind (DEFAULT_DELIVERY); `update` or `signal` = that path for both. */
 export function deliveryFromEnv(value: string | undefined): DeliveryModes {
@@ -42,7 +51,7 @@ export function deliveryFromEnv(value: string | undefined): DeliveryModes {
   if (v === '') return DEFAULT_DELIVERY;
   if (v === 'update' || v === 'signal') return { candles: v, orderReports: v };
   throw new ConfigError(
-    `STREAM_DELIVERY: "${value}" is not one of update, signal (or unset: candles by signal, order reports by update)`,
+    `STREAM_DELIVERY: "${value}" is not one of update, signal (or unset: candles and order reports by signal)`,
   );
 }
 

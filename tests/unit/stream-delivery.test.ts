@@ -78,12 +78,12 @@ function fakeClient(behaviour: UpdateBehaviour) {
 }
 
 describe('StreamDelivery', () => {
-  it('by default sends candles as signals and order reports as updates', async () => {
+  it('by default sends candles and order reports as signals (updates: see update-replay-nde.test.ts)', async () => {
     const f = fakeClient('accept');
     const d = new StreamDelivery(f.client);
     expect(await d.candle('bot-a', CANDLE)).toBe('signal');
-    expect(await d.orderReport('bot-a', REPORT)).toBe('update');
-    expect(f.calls).toEqual(['signal candle', 'update deliverOrderUpdate order/x-1/FILLED/1/5/']);
+    expect(await d.orderReport('bot-a', REPORT)).toBe('signal');
+    expect(f.calls).toEqual(['signal candle', 'signal orderUpdate']);
   });
 
   it('an update accepted in time is not signalled; its id is derived from the event', async () => {
