@@ -33,11 +33,21 @@ function messages(err: unknown): string[] {
   return out;
 }
 
+/**
+ * A call that ran out of time on a live connection is not an unreachable server, although gRPC's
+ * text for it lists its phases ("Deadline exceeded after 5s,name resolution: 0.001s,...").
+ */
+function isCallDeadline(m: string): boolean {
+  return /DEADLINE_EXCEEDED|Deadline exceeded after/i.test(m) && !/Failed to connect before the deadline/i.test(m);
+}
+
 export function isUnreachable(err: unknown): boolean {
-  return messages(err).some((m) =>
-    /Failed to connect before the deadline|ECONNREFUSED|UNAVAILABLE|connection refused|Name resolution|ENOTFOUND|DNS/i.test(
-      m,
-    ),
+  return messages(err).some(
+    (m) =>
+      !isCallDeadline(m) &&
+      /Failed to connect before the deadline|ECONNREFUSED|UNAVAILABLE|connection refused|Name resolution|ENOTFOUND|getaddrinfo|DNS/i.test(
+        m,
+      ),
   );
 }
 
