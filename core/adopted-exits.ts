@@ -19,12 +19,10 @@
  *   having been sold by the discarded branch's order.
  */
 import { sameRequest } from './adoption';
+import { currentBranchSells, isSellOf } from './branch-sells';
 import { type Dec, d, gt, isPositive, sub, sum } from './decimal';
 import type { BotState } from './kernel';
-import { parseClientOrderId } from './client-ids';
-import { type OrderRecord, type OrderRequest, awaitsProof, isFinalStatus } from './orders';
-
-const isSellOf = (symbol: string) => (o: OrderRecord) => o.request.symbol === symbol && o.request.side === 'SELL';
+import { type OrderRecord, type OrderRequest, isFinalStatus } from './orders';
 
 /** What the bot holds on its symbol beyond what its resting sells already sell. */
 function uncommitted(orders: readonly OrderRecord[], symbol: string, positionQty: Dec): Dec {
@@ -103,16 +101,8 @@ export function duplicatesOfExecutedExits(
   if (executed.length === 0) return [];
   let excess = d(uncommitted(all, view.symbol, view.positionQty)).negated();
   if (!excess.greaterThan(0)) return [];
-  const current = all.filter(
-    (o) =>
-      !o.adopted &&
-      isSell(o) &&
-      o.createdAt >= view.since &&
-      parseClientOrderId(o.clientOrderId)?.branch === view.branch &&
-      !awaitsProof(o.status) &&
-      !isFinalStatus(o.status) &&
-      !o.cancelRequested &&
-      !isPositive(o.executedQty),
+  const current = currentBranchSells(all, { branch: view.branch, symbol: view.symbol, since: view.since }).filter(
+    (o) => !isFinalStatus(o.status) && !o.cancelRequested && !isPositive(o.executedQty),
   );
   const copies: OrderRecord[] = [];
   for (const a of executed.sort((x, y) => x.createdAt - y.createdAt)) {

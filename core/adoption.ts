@@ -8,8 +8,9 @@
  * the bot's state (open orders, fills, position) so bot and exchange agree again.
  */
 import { type ParsedClientOrderId, parseClientOrderId, tagOf } from './client-ids';
+import { currentBranchSells, isSellOf } from './branch-sells';
 import { d, eq, isPositive, sub, sum } from './decimal';
-import { type OrderRecord, type OrderRequest, type OrderSnapshot, awaitsProof, isFinalStatus } from './orders';
+import { type OrderRecord, type OrderRequest, type OrderSnapshot, isFinalStatus } from './orders';
 
 /** Sequence numbers [from, to) minted under one branch token ('' for the older `<tag>-<seq>` ids). */
 export interface IdBranchRange {
@@ -156,7 +157,7 @@ export function adoptedTwins(
 ): OrderRecord[] {
   if (view.branch === undefined) return [];
   const all = Object.values(orders);
-  const isSell = (o: OrderRecord) => o.request.symbol === view.symbol && o.request.side === 'SELL';
+  const isSell = isSellOf(view.symbol);
   const adopted = all.filter(
     (o) =>
       o.adopted &&
@@ -171,15 +172,8 @@ export function adoptedTwins(
     d(view.positionQty).isNegative() ? 0 : view.positionQty,
   );
   if (!excess.greaterThan(0)) return [];
-  const current = all.filter(
-    (o) =>
-      !o.adopted &&
-      isSell(o) &&
-      o.createdAt >= view.since &&
-      parseClientOrderId(o.clientOrderId)?.branch === view.branch &&
-      !awaitsProof(o.status) &&
-      o.status !== 'REJECTED' &&
-      o.status !== 'EXPIRED',
+  const current = currentBranchSells(all, { branch: view.branch, symbol: view.symbol, since: view.since }).filter(
+    (o) => o.status !== 'REJECTED' && o.status !== 'EXPIRED',
   );
   const copies: OrderRecord[] = [];
   for (const a of adopted.sort((x, y) => y.createdAt - x.createdAt)) {

@@ -15,24 +15,27 @@ function spot(filters: SymbolFilters): VenueSymbol {
   };
 }
 
+/** BTCUSDT's filters as Binance lists them (tests derive their variants from these). */
+export const BTCUSDT_SPOT_FILTERS: SymbolFilters = {
+  symbol: 'BTCUSDT',
+  baseAsset: 'BTC',
+  quoteAsset: 'USDT',
+  tickSize: '0.01',
+  minPrice: '0.01',
+  maxPrice: '1000000',
+  stepSize: '0.00001',
+  minQty: '0.00001',
+  maxQty: '9000',
+  marketStepSize: '0',
+  marketMinQty: '0',
+  marketMaxQty: '120',
+  minNotional: '5',
+  maxNotional: '9000000',
+  maxNumOrders: 200,
+};
+
 export const DEFAULT_SYMBOLS: readonly VenueSymbol[] = [
-  spot({
-    symbol: 'BTCUSDT',
-    baseAsset: 'BTC',
-    quoteAsset: 'USDT',
-    tickSize: '0.01',
-    minPrice: '0.01',
-    maxPrice: '1000000',
-    stepSize: '0.00001',
-    minQty: '0.00001',
-    maxQty: '9000',
-    marketStepSize: '0',
-    marketMinQty: '0',
-    marketMaxQty: '120',
-    minNotional: '5',
-    maxNotional: '9000000',
-    maxNumOrders: 200,
-  }),
+  spot(BTCUSDT_SPOT_FILTERS),
   spot({
     symbol: 'ETHUSDT',
     baseAsset: 'ETH',

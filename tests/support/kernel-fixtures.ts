@@ -8,37 +8,22 @@ import type { Candle, SymbolFilters } from '../../core/market';
 import type { Fill, OrderSnapshot } from '../../core/orders';
 import type { Json } from '../../core/json';
 import type { AnyStrategy } from '../../core/strategy';
+import { BTCUSDT_SPOT_FILTERS } from '../../venue/symbols';
 
-/** BTCUSDT with a 0.0001 step and a 5 USDT minimum notional. */
+/** BTCUSDT with a 0.0001 step (a separate market lot filter alike) and no maximum notional. */
 export const KERNEL_FILTERS: SymbolFilters = {
-  symbol: 'BTCUSDT',
-  baseAsset: 'BTC',
-  quoteAsset: 'USDT',
-  tickSize: '0.01',
-  minPrice: '0.01',
-  maxPrice: '1000000',
+  ...BTCUSDT_SPOT_FILTERS,
   stepSize: '0.0001',
   minQty: '0.0001',
   maxQty: '1000',
   marketStepSize: '0.0001',
   marketMinQty: '0.0001',
   marketMaxQty: '100',
-  minNotional: '5',
   maxNotional: '0',
-  maxNumOrders: 200,
 };
 
-/** BTCUSDT as Binance lists it today: a 0.00001 step, no separate market lot filter. */
-export const FINE_FILTERS: SymbolFilters = {
-  ...KERNEL_FILTERS,
-  stepSize: '0.00001',
-  minQty: '0.00001',
-  maxQty: '9000',
-  marketStepSize: '0',
-  marketMinQty: '0',
-  marketMaxQty: '120',
-  minNotional: '0.1',
-};
+/** BTCUSDT as Binance lists it today (a 0.00001 step, no separate market lot filter), with a 0.1 USDT minimum notional and none at most. */
+export const FINE_FILTERS: SymbolFilters = { ...BTCUSDT_SPOT_FILTERS, minNotional: '0.1', maxNotional: '0' };
 
 export const T0 = Date.UTC(2026, 0, 1);
 /** The lineage tag of the reset tests' bot (its client order ids are `${TAG}-${branch}${seq}`). */
