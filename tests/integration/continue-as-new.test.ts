@@ -4,64 +4,43 @@
  * order ids never reused across runs.
  */
 import { describe, expect, it } from 'vitest';
-import type { Candle } from '../../core/market';
-import { candleSignal } from '../../workflows/messages';
+import { type BotStateView, candleSignal } from '../../workflows/messages';
 import { harnessWithWorker, eventually } from '../support/harness';
+import { anHourAhead, dcaBot, flatCandle } from '../support/trading-bot';
 
 // Candles an hour ahead of the clock: reconciliation (at every new run) checks that candles are
 // fresh and would fetch the "missing" ones from the exchange if these were dated in the past.
-const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000;
-const candle = (i: number): Candle => ({
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: T0 + i * 60_000,
-  closeTime: T0 + i * 60_000 + 59_999,
-  open: '30000',
-  high: '30000',
-  low: '30000',
-  close: '30000',
-  volume: '1',
-});
+const T0 = anHourAhead();
+const candle = (i: number) => flatCandle(T0, i);
 
 describe('continue-as-new', () => {
   const h = harnessWithWorker();
 
+  /** The bot has seen `count` candles and no placement of theirs is still in flight. */
+  const candlesHandled = (name: string, count: number, what: string, timeoutMs: number): Promise<BotStateView> =>
+    h.waitForState(
+      name,
+      (s) =>
+        (s.strategyState as { candlesSeen: number }).candlesSeen === count &&
+        s.openOrders.every((o) => o.status !== 'SUBMITTING'),
+      what,
+      timeoutMs,
+    );
+
   it('carries the whole state and every pending event through at least 3 new runs', async () => {
     const CANDLES = 30;
-    await h.startBot(
-      {
-        name: 'long-lived',
-        strategy: 'dca-take-profit',
-        symbol: 'BTCUSDT',
-        params: { everyCandles: 2, quantity: '0.01', takeProfitPct: '5', maxLots: 100 },
-      },
-      { continueAsNewAfterEvents: 6 },
-    );
+    await h.startBot(dcaBot('long-lived', { everyCandles: 2, takeProfitPct: '5', maxLots: 100 }), {
+      continueAsNewAfterEvents: 6,
+    });
     await h.waitForState('long-lived', (s) => s.eventsProcessed >= 2, 'start');
     const handle = h.handle('long-lived');
     // Groups of fast, ordered signals: many arrive while a run waits to roll over and must be
     // carried; between groups the bot goes quiet, and rolls over.
     for (let i = 0; i < CANDLES; i++) {
       await handle.signal(candleSignal, candle(i));
-      if (i % 6 === 5) {
-        await h.waitForState(
-          'long-lived',
-          (s) =>
-            (s.strategyState as { candlesSeen: number }).candlesSeen === i + 1 &&
-            s.openOrders.every((o) => o.status !== 'SUBMITTING'),
-          `candle ${i}`,
-          120_000,
-        );
-      }
+      if (i % 6 === 5) await candlesHandled('long-lived', i + 1, `candle ${i}`, 120_000);
     }
-    const state = await h.waitForState(
-      'long-lived',
-      (s) =>
-        (s.strategyState as { candlesSeen: number }).candlesSeen === CANDLES &&
-        !s.openOrders.some((o) => o.status === 'SUBMITTING'),
-      'all candles processed',
-      90_000,
-    );
+    const state = await candlesHandled('long-lived', CANDLES, 'all candles processed', 90_000);
     expect(state.generation).toBeGreaterThanOrEqual(4);
     // Every other candle bought once: 15 buys, each followed by a take-profit.
     const strategy = state.strategyState as { candlesSeen: number; lotSeq: number; lots: Record<string, unknown> };
@@ -85,28 +64,15 @@ describe('continue-as-new', () => {
 
   it('rolls over by history length, so a restarted worker never replays a long run', async () => {
     const MAX = 80;
-    await h.startBot(
-      {
-        name: 'bounded',
-        strategy: 'dca-take-profit',
-        symbol: 'BTCUSDT',
-        params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '5', maxLots: 100 },
-      },
-      { continueAsNewAtHistoryLength: MAX },
-    );
+    await h.startBot(dcaBot('bounded', { takeProfitPct: '5', maxLots: 100 }), {
+      continueAsNewAtHistoryLength: MAX,
+    });
     await h.waitForState('bounded', (s) => s.eventsProcessed >= 2, 'start');
     const handle = h.handle('bounded');
     const CANDLES = 24;
     for (let i = 0; i < CANDLES; i++) {
       await handle.signal(candleSignal, candle(i));
-      await h.waitForState(
-        'bounded',
-        (s) =>
-          (s.strategyState as { candlesSeen: number }).candlesSeen === i + 1 &&
-          s.openOrders.every((o) => o.status !== 'SUBMITTING'),
-        `candle ${i}`,
-        60_000,
-      );
+      await candlesHandled('bounded', i + 1, `candle ${i}`, 60_000);
     }
     const state = await h.agreement('bounded');
     expect(state.stats.ordersPlaced).toBe(2 * CANDLES); // a buy and its take-profit per candle

@@ -6,38 +6,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../exchange';
 import type { BotStateView } from '../../workflows/messages';
-import { eventually, harnessWithWorker } from '../support/harness';
+import { harnessWithWorker } from '../support/harness';
+import { dcaBot, startRouted, stopAndAudit } from '../support/trading-bot';
 
 let bot = 0;
 let price = 30000;
 const h = harnessWithWorker(String(price));
 afterEach(() => h.exchange.faults.clear());
 
-/** A fresh bot that buys 0.01 BTC at the next candle and puts a take-profit 1 % above. */
-async function freshBot(extra: Record<string, unknown> = {}): Promise<{ name: string; tag: string }> {
-  const name = `once-${++bot}`;
-  await h.startBot(
-    {
-      name,
-      strategy: 'dca-take-profit',
-      symbol: 'BTCUSDT',
-      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
-    },
-    {
-      attemptTimeout: '8s',
-      reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
-      ...extra,
-    },
-  );
-  const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
-  await eventually(async () => {
-    if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
-    // The first bot opens the candle stream: a candle closed before it listens never reaches the bot.
-    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper'))
-      throw new Error('streams not open yet');
-  });
-  return { name, tag: s.clientIdTag };
-}
+/**
+ * A fresh bot that buys 0.01 BTC at the next candle and puts a take-profit 1 % above, routed and
+ * its streams open (the first bot opens the candle stream).
+ */
+const freshBot = () => startRouted(h, dcaBot(`once-${++bot}`));
 
 /** Close a candle; the bots on BTCUSDT buy at the current price. */
 function candle(at = price): void {
@@ -67,11 +48,7 @@ async function boughtAndProtected(name: string): Promise<BotStateView> {
   return h.agreement(name);
 }
 
-async function stopAndCheck(name: string): Promise<void> {
-  await h.handle(name).cancel();
-  await h.handle(name).result();
-  expect(h.auditProblems()).toEqual([]);
-}
+const stopAndCheck = (name: string) => stopAndAudit(h, name);
 
 function executions(clientOrderId: string): { submitted: number; executed: number } {
   const s = h.exchange.audit.clientId(clientOrderId, 'paper');

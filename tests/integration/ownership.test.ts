@@ -7,37 +7,38 @@
 import Binance from 'binance-api-node';
 import { describe, expect, it } from 'vitest';
 import { parseClientOrderId } from '../../core/client-ids';
-import type { BotStateView } from '../../workflows/messages';
 import { eventually, harnessWithWorker } from '../support/harness';
+import { FAST_RECONCILE as FAST, dcaBot, protectedLot, stopBot, untilRouted } from '../support/trading-bot';
 
 const h = harnessWithWorker('30000');
-const FAST = {
-  attemptTimeout: '8s',
-  reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
-};
-const dca = (name: string, symbol = 'BTCUSDT', quantity = '0.01') => ({
-  name,
-  strategy: 'dca-take-profit',
-  symbol,
-  params: { everyCandles: 1, quantity, takeProfitPct: '1', maxLots: 3 },
-});
+const dca = (name: string, symbol = 'BTCUSDT', quantity = '0.01') => dcaBot(name, { quantity, maxLots: 3 }, symbol);
 
-async function routed(...names: string[]): Promise<BotStateView[]> {
-  const states = await Promise.all(names.map((n) => h.waitForState(n, (x) => x.eventsProcessed >= 2, 'started')));
-  await eventually(async () => {
-    for (const s of states)
-      if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
-    if (!h.exchange.listening.user('paper')) throw new Error('user stream not open yet');
-  });
-  return states;
-}
+/** Started, routed, the user stream and the bots' candle stream open (a candle closed before it listens is lost). */
+const routed = (market: string, ...names: string[]) => untilRouted(h, names, [market]);
 
 function candle(symbol: string, price: string): void {
   h.exchange.market.setPrice(symbol, price);
   h.exchange.market.closeCandle(symbol, '1m');
 }
 
-const protectedLot = (s: BotStateView) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW');
+/**
+ * The user stream's report of an order reached the bot (an `orderUpdate` signal, or an update, in
+ * its history): whatever reaches the bot after it, in the history's order, comes after that report.
+ */
+async function reportReached(name: string, clientOrderId: string): Promise<void> {
+  await eventually(async () => {
+    const events = (await h.handle(name).fetchHistory()).events ?? [];
+    const payloads = events.flatMap((e) => [
+      ...(e.workflowExecutionSignaledEventAttributes?.signalName === 'orderUpdate'
+        ? (e.workflowExecutionSignaledEventAttributes.input?.payloads ?? [])
+        : []),
+      ...(e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads ?? []),
+    ]);
+    const mentions = (data: Uint8Array | null | undefined) =>
+      data != null && Buffer.from(data).toString('utf8').includes(`"${clientOrderId}"`);
+    if (!payloads.some((p) => mentions(p.data))) throw new Error(`no report of ${clientOrderId} reached ${name} yet`);
+  }, 60_000);
+}
 
 describe('client order ids are unique by construction and owned exactly', () => {
   it('twin names started in the same second: their own ids, their own orders; stopping one leaves the other alone', async () => {
@@ -46,9 +47,8 @@ describe('client order ids are unique by construction and owned exactly', () => 
       h.startBot(dca('dca-ethusdt-fast-one', 'ETHUSDT', '0.1'), FAST),
       h.startBot(dca('dca-ethusdt-fast-two', 'ETHUSDT', '0.1'), FAST),
     ]);
-    const [one, two] = await routed('dca-ethusdt-fast-one', 'dca-ethusdt-fast-two');
+    const [one, two] = await routed('ethusdt@kline_1m', 'dca-ethusdt-fast-one', 'dca-ethusdt-fast-two');
     expect(one!.clientIdTag).not.toBe(two!.clientIdTag);
-    await eventually(async () => expect(h.exchange.listening.market('ethusdt@kline_1m')).toBe(true));
     candle('ETHUSDT', '2000');
     const a = await h.waitForState('dca-ethusdt-fast-one', protectedLot, 'one bought and protected');
     const b = await h.waitForState('dca-ethusdt-fast-two', protectedLot, 'two bought and protected');
@@ -59,27 +59,24 @@ describe('client order ids are unique by construction and owned exactly', () => 
     await h.agreement('dca-ethusdt-fast-one');
     await h.agreement('dca-ethusdt-fast-two');
     // Stopping two cancels two's take-profit only.
-    await h.handle('dca-ethusdt-fast-two').cancel();
-    await h.handle('dca-ethusdt-fast-two').result();
+    await stopBot(h, 'dca-ethusdt-fast-two');
     const tpOne = a.openOrders.find((o) => o.tag === 'tp-1')!.clientOrderId;
     expect(h.exchange.venue.openOrders('paper').map((o) => o.clientOrderId)).toEqual([tpOne]);
     const after = await h.agreement('dca-ethusdt-fast-one');
     expect(after.openOrders.map((o) => `${o.clientOrderId}:${o.status}`)).toEqual([`${tpOne}:NEW`]);
     expect(h.auditProblems()).toEqual([]);
-    await h.handle('dca-ethusdt-fast-one').cancel();
-    await h.handle('dca-ethusdt-fast-one').result();
+    await stopBot(h, 'dca-ethusdt-fast-one');
   });
 
   it('terminate, then start again under the same name: a new lifetime with new ids, which reports what the old one left and leaves it alone', async () => {
     await h.startBot(dca('reborn'), FAST);
-    const [first] = await routed('reborn');
-    await eventually(async () => expect(h.exchange.listening.market('btcusdt@kline_1m')).toBe(true));
+    const [first] = await routed('btcusdt@kline_1m', 'reborn');
     candle('BTCUSDT', '30000');
     const old = await h.waitForState('reborn', protectedLot, 'bought and protected');
     const leftTp = old.openOrders.find((o) => o.tag === 'tp-1')!.clientOrderId;
     await h.handle('reborn').terminate('operator pressed Terminate');
     await h.startBot(dca('reborn'), FAST);
-    const [second] = await routed('reborn');
+    const [second] = await routed('btcusdt@kline_1m', 'reborn');
     expect(second!.clientIdTag).not.toBe(first!.clientIdTag);
     // Same name key (same workflow id), another lifetime.
     expect(parseClientOrderId(`${second!.clientIdTag}-AAAAA1`)!.nameKey).toBe(parseClientOrderId(leftTp)!.nameKey);
@@ -92,8 +89,7 @@ describe('client order ids are unique by construction and owned exactly', () => 
     expect(traded.openOrders.every((o) => o.clientOrderId.startsWith(`${second!.clientIdTag}-`))).toBe(true);
     expect(h.exchange.venue.openOrders('paper').map((o) => o.clientOrderId)).toContain(leftTp);
     expect(h.exchange.audit.duplicates()).toEqual([]);
-    await h.handle('reborn').cancel();
-    await h.handle('reborn').result();
+    await stopBot(h, 'reborn');
     expect(h.exchange.venue.openOrders('paper').map((o) => o.clientOrderId)).toEqual([leftTp]);
     h.exchange.venue.cancelOrder({
       accountId: 'paper',
@@ -105,7 +101,8 @@ describe('client order ids are unique by construction and owned exactly', () => 
 
   it("an id taken by somebody else's order (-2010 duplicate that is not this request) is a collision: reported, not adopted", async () => {
     await h.startBot(dca('collides'), FAST);
-    await routed('collides');
+    // The candle stream too: the candle below must reach the bot (it did not wait for it before).
+    await routed('btcusdt@kline_1m', 'collides');
     candle('BTCUSDT', '30000');
     const s = await h.waitForState('collides', protectedLot, 'bought and protected');
     // Another program on the same API key takes the id the bot will mint next (its 3rd).
@@ -121,6 +118,12 @@ describe('client order ids are unique by construction and owned exactly', () => 
       timeInForce: 'GTC',
       newClientOrderId: next,
     } as never);
+    // The other program placed first, so the stream's report of its order (which carries the bot's
+    // tag, and so is routed to the bot) must reach the bot before the candle that makes it mint that
+    // id: arriving after, while the bot's own placement awaits its answer, the report would read as
+    // that placement's answer (a stream report names no side or price) and the -2010 that follows
+    // would find the order no longer awaiting proof. Under load the two streams' signals raced.
+    await reportReached('collides', next);
     candle('BTCUSDT', '30000');
     const after = await h.waitForState('collides', (x) => (x.stats.collisions ?? 0) === 1, 'collision reported');
     expect(after.openOrders.map((o) => o.clientOrderId)).not.toContain(next);
@@ -131,8 +134,7 @@ describe('client order ids are unique by construction and owned exactly', () => 
       price: expect.stringMatching(/^99000/),
     });
     expect(after.position.qty).toBe('0.00999');
-    await h.handle('collides').cancel();
-    const final = (await h.handle('collides').result()) as BotStateView;
+    const final = await stopBot(h, 'collides');
     expect(final.status).toBe('STOPPED');
     expect(h.exchange.venue.openOrders('paper').map((o) => o.clientOrderId)).toEqual([next]);
     expect(h.exchange.audit.duplicates()).toEqual([]);

@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { observeAnswer } from '../../activities/rate-limit';
 import { runCli } from '../../client/cli';
 import type { FaultRule } from '../../exchange';
-import type { Candle } from '../../core/market';
 import {
   type BotStateView,
   type RuntimeOptions,
@@ -18,38 +17,13 @@ import {
   resumeSignal,
 } from '../../workflows/messages';
 import { eventually, harnessWithWorker } from '../support/harness';
+import { anHourAhead, dcaBot, flatCandle, protectedLot, startRouted, stopBot } from '../support/trading-bot';
 
 const h = harnessWithWorker('30000');
 afterEach(() => h.exchange.faults.clear());
 
 let n = 0;
-const FAST: RuntimeOptions = {
-  attemptTimeout: '8s',
-  reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
-};
-
-async function bot(
-  options: RuntimeOptions = {},
-  params: Record<string, unknown> = {},
-): Promise<{ name: string; tag: string }> {
-  const name = `proof-${++n}`;
-  await h.startBot(
-    {
-      name,
-      strategy: 'dca-take-profit',
-      symbol: 'BTCUSDT',
-      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1, ...params },
-    },
-    { ...FAST, ...options },
-  );
-  const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
-  await eventually(async () => {
-    if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
-    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper'))
-      throw new Error('streams not open yet');
-  });
-  return { name, tag: s.clientIdTag };
-}
+const bot = (options: RuntimeOptions = {}) => startRouted(h, dcaBot(`proof-${++n}`), options);
 
 const candle = () => h.exchange.market.closeCandle('BTCUSDT', '1m');
 const fault = (rule: FaultRule) => h.exchange.faults.add(rule);
@@ -63,12 +37,7 @@ const executedOnce = (tag: string) => {
   expect(mine.every((c) => c.executed === 1)).toBe(true);
   return mine.length;
 };
-const protectedLot = (s: BotStateView) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW');
-
-async function stopped(name: string): Promise<BotStateView> {
-  await h.handle(name).cancel();
-  return (await h.handle(name).result()) as BotStateView;
-}
+const stopped = (name: string) => stopBot(h, name);
 
 describe('only proof finalises an order', () => {
   it('-2015 on the lookup after a send whose answer was lost: UNKNOWN, resolved by reconciliation, never REJECTED', async () => {
@@ -183,21 +152,11 @@ describe('nothing unbounded wedges a bot', () => {
       'reported missing',
     );
     // Candles keep coming; the run continues as new with the order still missing, carried over.
-    const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000;
+    const T0 = anHourAhead();
     let i = 0;
     await eventually(
       async () => {
-        await h.handle(name).signal(candleSignal, {
-          symbol: 'BTCUSDT',
-          interval: '1m',
-          openTime: T0 + i * 60_000,
-          closeTime: T0 + i++ * 60_000 + 59_999,
-          open: '30000',
-          high: '30000',
-          low: '30000',
-          close: '30000',
-          volume: '1',
-        });
+        await h.handle(name).signal(candleSignal, flatCandle(T0, i++));
         const x = await h.state(name);
         if (x.generation <= s.generation) throw new Error(`generation ${x.generation}`);
       },
@@ -230,22 +189,11 @@ describe('nothing unbounded wedges a bot', () => {
       'buy waiting out the ban',
     );
     // Candles keep coming (the stream's, signalled directly here): the run's history grows.
-    const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000;
-    const c = (i: number): Candle => ({
-      symbol: 'BTCUSDT',
-      interval: '1m',
-      openTime: T0 + i * 60_000,
-      closeTime: T0 + i * 60_000 + 59_999,
-      open: '30000',
-      high: '30000',
-      low: '30000',
-      close: '30000',
-      volume: '1',
-    });
+    const T0 = anHourAhead();
     let i = 0;
     const grown = await eventually(
       async () => {
-        await h.handle(name).signal(candleSignal, c(i++));
+        await h.handle(name).signal(candleSignal, flatCandle(T0, i++));
         const s = await h.state(name);
         if (s.generation <= first.generation) throw new Error(`generation ${s.generation}`);
         return s;
@@ -288,18 +236,10 @@ describe("the Web UI's Cancel", () => {
     const hour = 3_600_000;
     const limit = 50;
     const name = `proof-${++n}`;
-    await h.startBot(
-      {
-        name,
-        strategy: 'dca-take-profit',
-        symbol: 'BTCUSDT',
-        params: { everyCandles: 1000, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
-      },
-      {
-        continueAsNewAtHistoryLength: limit,
-        reconcile: { openOrdersEveryMs: hour, staleEveryMs: hour, staleAfterMs: hour, idleEveryMs: hour },
-      },
-    );
+    await h.startBot(dcaBot(name, { everyCandles: 1000 }), {
+      continueAsNewAtHistoryLength: limit,
+      reconcile: { openOrdersEveryMs: hour, staleEveryMs: hour, staleAfterMs: hour, idleEveryMs: hour },
+    });
     await h.waitForState(
       name,
       (s) => s.eventsProcessed >= 2 && s.activitiesInFlight === 0 && s.pendingEvents === 0,

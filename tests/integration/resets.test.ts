@@ -14,6 +14,7 @@ import { Decimal } from '../../core/decimal';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
 import type { BotStateView, RuntimeOptions } from '../../workflows/messages';
 import { eventually, harnessWithWorker } from '../support/harness';
+import { dcaBot, protectedLot, startRouted, stopAndAudit } from '../support/trading-bot';
 
 /** A workflow task completion, whether the history came decoded (enum number) or as JSON (its name). */
 const taskCompleted = (e: proto.api.history.v1.IHistoryEvent): boolean =>
@@ -27,35 +28,13 @@ afterEach(() => h.exchange.faults.clear());
 
 let n = 0;
 let price = 30000;
-const FAST: RuntimeOptions = {
-  attemptTimeout: '8s',
-  reconcile: { openOrdersEveryMs: 4_000, staleEveryMs: 2_000, staleAfterMs: 3_000, idleEveryMs: 30_000 },
-};
 
 async function temporal(...args: string[]): Promise<string> {
   return (await run(cli!, [...args, '--address', h.temporal.address], { encoding: 'utf8' })).stdout;
 }
 
 /** A bot that buys 0.01 BTC at every candle (at most `maxLots` lots) with a take-profit 1 % above. */
-async function bot(options: RuntimeOptions = {}, maxLots = 3): Promise<{ name: string; workflowId: string }> {
-  const name = `reset-${++n}`;
-  const workflowId = await h.startBot(
-    {
-      name,
-      strategy: 'dca-take-profit',
-      symbol: 'BTCUSDT',
-      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots },
-    },
-    { ...FAST, ...options },
-  );
-  const s = await h.waitForState(name, (x) => x.eventsProcessed >= 2, 'started');
-  await eventually(async () => {
-    if (!h.workers[0]!.directory.cached().some((b) => b.tag === s.clientIdTag)) throw new Error('not routed yet');
-    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper'))
-      throw new Error('streams not open yet');
-  });
-  return { name, workflowId };
-}
+const bot = (options: RuntimeOptions = {}, maxLots = 3) => startRouted(h, dcaBot(`reset-${++n}`, { maxLots }), options);
 
 function candle(): void {
   h.exchange.market.setPrice('BTCUSDT', String(price));
@@ -63,6 +42,23 @@ function candle(): void {
 }
 
 const lots = (s: BotStateView) => s.openOrders.filter((o) => o.tag.startsWith('tp-') || o.tag === '__adopted').length;
+
+/** `count` lots protected, every open order resting on the book. */
+const lotsResting = (count: number) => (s: BotStateView) =>
+  lots(s) === count && s.openOrders.every((o) => o.status === 'NEW');
+
+/** A candle, then the bot waited for until it holds `count` lots, each protected by a resting take-profit. */
+async function lotBought(name: string, count: number, what: string): Promise<BotStateView> {
+  candle();
+  return h.waitForState(name, lotsResting(count), what);
+}
+
+/** The first lot, a new run (the bot continues as new at 50 events), the second lot. */
+async function twoLotsAcrossRuns(name: string): Promise<void> {
+  candle();
+  await h.waitForState(name, (s) => lotsResting(1)(s) && s.generation >= 2, 'a lot, then a new run');
+  await lotBought(name, 2, 'second lot');
+}
 
 /** The last WorkflowTaskCompleted before the first event matching `before` (a reset point). */
 async function resetPointBefore(
@@ -118,22 +114,14 @@ async function consistent(name: string): Promise<BotStateView> {
   return s;
 }
 
-async function stop(name: string): Promise<void> {
-  await h.handle(name).cancel();
-  await h.handle(name).result();
-  expect(h.auditProblems()).toEqual([]);
-}
+const stop = (name: string) => stopAndAudit(h, name);
 
 describe('Temporal resets of a bot', () => {
   it('in a first run, to a point before its buy: the replayed candle is not acted on again; the buy and take-profit are adopted', async () => {
     expect(cli).toBeTruthy();
     const { name, workflowId } = await bot();
     candle();
-    const bought = await h.waitForState(
-      name,
-      (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'),
-      'bought, take-profit resting',
-    );
+    const bought = await h.waitForState(name, protectedLot, 'bought, take-profit resting');
     const point = await resetPointBefore(workflowId, isCandleSignal);
     await reset(workflowId, '--event-id', String(point));
     const s = await h.waitForState(name, (x) => (x.stats.adopted ?? 0) >= 2, 'the discarded branch adopted');
@@ -165,11 +153,7 @@ describe('Temporal resets of a bot', () => {
     await other.order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.05' } as never);
     const { name, workflowId } = await bot();
     candle();
-    await h.waitForState(
-      name,
-      (s) => s.openOrders.some((o) => o.tag === 'tp-1' && o.status === 'NEW'),
-      'bought, take-profit resting',
-    );
+    await h.waitForState(name, protectedLot, 'bought, take-profit resting');
     const events = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events!;
     // The task that placed the take-profit: the last task completed before its placement was
     // scheduled (the fill reached the bot by the buy's answer or, as often under load, by the
@@ -199,15 +183,13 @@ describe('Temporal resets of a bot', () => {
 
   it('in a first run: FirstWorkflowTask, LastWorkflowTask and by event id without reapplying signals', async () => {
     const { name, workflowId } = await bot({}, 4);
-    candle();
-    await h.waitForState(name, (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW'), 'first lot');
+    await lotBought(name, 1, 'first lot');
     // Back to the very start: a fresh state, the whole first branch discarded and adopted.
     await reset(workflowId, '--type', 'FirstWorkflowTask');
     let s = await h.waitForState(name, (x) => (x.stats.adopted ?? 0) >= 2, 'first branch adopted');
     expect(s.position.qty).toBe('0.00999');
     await consistent(name);
-    candle();
-    s = await h.waitForState(name, (x) => lots(x) === 2 && x.openOrders.every((o) => o.status === 'NEW'), 'second lot');
+    s = await lotBought(name, 2, 'second lot');
     await reset(workflowId, '--type', 'LastWorkflowTask');
     await consistent(name);
     // To before the last candle, without its signal: the next candle is the first fresh one.
@@ -219,12 +201,7 @@ describe('Temporal resets of a bot', () => {
     await reset(workflowId, '--event-id', String(point), '--reapply-exclude', 'Signal');
     s = await consistent(name);
     expect(lots(s)).toBe(2);
-    candle();
-    s = await h.waitForState(
-      name,
-      (x) => lots(x) === 3 && x.openOrders.every((o) => o.status === 'NEW'),
-      'a fresh candle trades',
-    );
+    s = await lotBought(name, 3, 'a fresh candle trades');
     expect(s.position.qty).toBe('0.02997');
     await consistent(name);
     await stop(name);
@@ -232,25 +209,16 @@ describe('Temporal resets of a bot', () => {
 
   it('after continue-as-new: FirstWorkflowTask and LastContinuedAsNew never send a filled buy again', async () => {
     const { name, workflowId } = await bot({ continueAsNewAtHistoryLength: 50 }, 5);
-    candle();
-    await h.waitForState(
-      name,
-      (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW') && s.generation >= 2,
-      'a lot, then a new run',
-    );
-    candle();
-    await h.waitForState(name, (s) => lots(s) === 2 && s.openOrders.every((o) => o.status === 'NEW'), 'second lot');
+    await twoLotsAcrossRuns(name);
     await reset(workflowId, '--type', 'FirstWorkflowTask');
     let s = await consistent(name);
     expect(s.position.qty).toBe('0.01998');
-    candle();
-    await h.waitForState(name, (x) => lots(x) === 3 && x.openOrders.every((o) => o.status === 'NEW'), 'third lot');
+    await lotBought(name, 3, 'third lot');
     await reset(workflowId, '--type', 'LastContinuedAsNew');
     s = await consistent(name);
     expect(lots(s)).toBe(3);
     expect(s.position.qty).toBe('0.02997');
-    candle();
-    s = await h.waitForState(name, (x) => lots(x) === 4 && x.openOrders.every((o) => o.status === 'NEW'), 'fourth lot');
+    s = await lotBought(name, 4, 'fourth lot');
     await consistent(name);
     await stop(name);
   });
@@ -258,14 +226,7 @@ describe('Temporal resets of a bot', () => {
   it("into an earlier run: BuildId (before continue-as-new), and the Web UI's Reset on a run that continued as new, excluding signals and updates", async () => {
     const { name, workflowId } = await bot({ continueAsNewAtHistoryLength: 50 }, 5);
     const firstRun = await runIdOf(workflowId);
-    candle();
-    await h.waitForState(
-      name,
-      (s) => lots(s) === 1 && s.openOrders.every((o) => o.status === 'NEW') && s.generation >= 2,
-      'a lot, then a new run',
-    );
-    candle();
-    await h.waitForState(name, (s) => lots(s) === 2 && s.openOrders.every((o) => o.status === 'NEW'), 'second lot');
+    await twoLotsAcrossRuns(name);
     // BuildId: back to the first task this worker's build processed, which is in the first run.
     const first = await h.client.workflow.getHandle(workflowId, firstRun).fetchHistory();
     const completed = first.events!.find(
@@ -295,8 +256,7 @@ describe('Temporal resets of a bot', () => {
     expect(s.position.qty).toBe('0.01998');
     // Both lots (buy and take-profit each) were placed after that point: all four adopted.
     expect(s.stats.adopted).toBe(4);
-    candle();
-    s = await h.waitForState(name, (x) => lots(x) === 3 && x.openOrders.every((o) => o.status === 'NEW'), 'third lot');
+    s = await lotBought(name, 3, 'third lot');
     // Reset on a closed run of the chain (here: the run BuildId discarded) to one of its tasks,
     // nothing reapplied: the running run is terminated, its orders adopted by the new one.
     const closedRun = firstRun;
@@ -312,8 +272,7 @@ describe('Temporal resets of a bot', () => {
     expect(s.stats.adopted).toBeGreaterThanOrEqual(4);
     await reset(workflowId, '--type', 'LastWorkflowTask', '--reapply-exclude', 'Update');
     s = await consistent(name);
-    candle();
-    s = await h.waitForState(name, (x) => lots(x) === 4 && x.openOrders.every((o) => o.status === 'NEW'), 'fourth lot');
+    s = await lotBought(name, 4, 'fourth lot');
     expect(s.position.qty).toBe('0.03996');
     await consistent(name);
     await stop(name);
