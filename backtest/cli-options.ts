@@ -98,6 +98,17 @@ export function parseTime(v: string, what: string): number {
   return ms;
 }
 
+/** `--from` and `--to` as times (each absent where not given; `--from` read first). */
+export function period(a: { readonly from?: string | undefined; readonly to?: string | undefined }): {
+  readonly from?: number;
+  readonly to?: number;
+} {
+  return {
+    ...(a.from !== undefined ? { from: parseTime(a.from, '--from') } : {}),
+    ...(a.to !== undefined ? { to: parseTime(a.to, '--to') } : {}),
+  };
+}
+
 export function rate(v: string | undefined, what: string): string | undefined {
   if (v === undefined) return undefined;
   if (!isDecimalString(v) || Number(v) >= 1) throw new UsageError(`${what}: expected a rate such as 0.001, got ${v}`);
@@ -151,6 +162,36 @@ export function commonSettings(a: CommonArgs): CommonSettings {
 /** The progress bar: forced on or off, else on a terminal unless quiet. */
 export function showProgress(a: CommonArgs, io: CliIo): boolean {
   return a['no-progress'] ? false : (a.progress ?? io.isTty) && !a.quiet;
+}
+
+/** This process's terminal: stdout, stderr, and whether stderr shows a progress bar. */
+export function processIo(): CliIo {
+  return {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    isTty: process.stderr.isTTY === true,
+  };
+}
+
+/**
+ * The exit code of a command that failed with `err`: a bad command line 2 (printed with the
+ * usage), one of the command's own `known` errors 1 (its message); anything else is rethrown.
+ */
+export function failureExit(
+  err: unknown,
+  usage: string,
+  io: CliIo,
+  known: ReadonlyArray<abstract new (...args: never[]) => Error>,
+): number {
+  if (err instanceof UsageError) {
+    io.err(`${err.message}\n\n${usage}`);
+    return 2;
+  }
+  if (known.some((k) => err instanceof k)) {
+    io.err(`${(err as Error).message}\n`);
+    return 1;
+  }
+  throw err;
 }
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;

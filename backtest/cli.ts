@@ -24,8 +24,11 @@ import {
   UsageError,
   checkInterval,
   commonSettings,
+  failureExit,
   jsonOption,
   parseTime,
+  period,
+  processIo,
   readCommandLine,
   showProgress,
 } from './cli-options';
@@ -115,8 +118,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       ? loadKlinesFromDb(args.db, {
           symbol: args.symbol!,
           interval: args.interval as CandleInterval,
-          ...(args.from !== undefined ? { from: parseTime(args.from, '--from') } : {}),
-          ...(args.to !== undefined ? { to: parseTime(args.to, '--to') } : {}),
+          ...period(args),
         })
       : loadKlines(source, {
           ...(args.symbol !== undefined ? { symbol: args.symbol } : {}),
@@ -199,23 +201,10 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
     io.out(`result: ${jsonPath}\nreport: ${htmlPath}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (err instanceof KlineFileError || err instanceof BacktestError || err instanceof DepthRecordingError) {
-      io.err(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return failureExit(err, USAGE, io, [KlineFileError, BacktestError, DepthRecordingError]);
   }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
-  const code = main(process.argv.slice(2), {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
-    isTty: process.stderr.isTTY === true,
-  });
-  process.exitCode = code;
+  process.exitCode = main(process.argv.slice(2), processIo());
 }

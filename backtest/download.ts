@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Binance from 'binance-api-node';
 import { CANDLE_INTERVALS, type CandleInterval, SYMBOL_PATTERN, intervalMs } from '../core/market';
+import { parseTime } from './cli-options';
 import { type KlineRow, MarketDb } from './db/market-db';
 
 /** One kline as binance-api-node's `candles()` returns it. */
@@ -142,12 +143,6 @@ export function writeAtomically(file: string, content: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, content);
   renameSync(tmp, file);
-}
-
-function parseTime(v: string, what: string): number {
-  const ms = /^[0-9]+$/.test(v) ? Number(v) : Date.parse(v.includes('T') || v.length > 10 ? v : `${v}T00:00:00Z`);
-  if (!Number.isFinite(ms)) throw new Error(`${what}: not a date: ${v}`);
-  return ms;
 }
 
 const USAGE = `usage: npm run download -- --symbol BTCUSDT --interval 1m --from 2024-01-01 [--to 2024-02-01] --out <file.csv|file.json>

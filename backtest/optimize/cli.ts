@@ -15,8 +15,10 @@ import {
   UsageError,
   checkInterval,
   commonSettings,
+  failureExit,
   jsonOption,
-  parseTime,
+  period,
+  processIo,
   readCommandLine,
   showProgress,
 } from '../cli-options';
@@ -151,8 +153,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       source: a.db ? { kind: 'db', path: path.resolve(a.db) } : { kind: 'file', path: path.resolve(a.file!) },
       ...(a.symbol ? { symbol: a.symbol } : {}),
       ...(a.interval ? { interval: a.interval as CandleInterval } : {}),
-      ...(a.from !== undefined ? { from: parseTime(a.from, '--from') } : {}),
-      ...(a.to !== undefined ? { to: parseTime(a.to, '--to') } : {}),
+      ...period(a),
       ...(a.depth !== undefined ? { depth: path.resolve(a.depth) } : {}),
     };
     const threads = num(a.threads, '--threads');
@@ -243,24 +244,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     );
     return result.best ? 0 : 1;
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (err instanceof OptimizeError) {
-      io.err(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return failureExit(err, USAGE, io, [OptimizeError]);
   }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
-  main(process.argv.slice(2), {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
-    isTty: process.stderr.isTTY === true,
-  }).then(
+  main(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
     },
