@@ -39,16 +39,20 @@ const executedOnce = (tag: string) => {
 };
 const stopped = (name: string) => stopBot(h, name);
 
+/** The placements' answers are lost once they executed, and the stream loses the news too: only lookups can tell. */
+function loseAnswersAndReports(tag: string): void {
+  fault({
+    kind: 'lose-response',
+    match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` },
+    afterMs: 300,
+  });
+  fault({ kind: 'user-drop', match: { eventType: 'executionReport', clientOrderId: `^${tag}-` }, count: -1 });
+}
+
 describe('only proof finalises an order', () => {
   it('-2015 on the lookup after a send whose answer was lost: UNKNOWN, resolved by reconciliation, never REJECTED', async () => {
     const { name, tag } = await bot();
-    fault({
-      kind: 'lose-response',
-      match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` },
-      afterMs: 300,
-    });
-    // The stream loses the news too, so only lookups can tell.
-    fault({ kind: 'user-drop', match: { eventType: 'executionReport', clientOrderId: `^${tag}-` }, count: -1 });
+    loseAnswersAndReports(tag);
     // The home IP changed: the exchange refuses the key on lookups, until it is fixed.
     const refused = fault({
       kind: 'fail-before-executing',
@@ -94,12 +98,7 @@ describe('only proof finalises an order', () => {
 
   it("the worker's own weight budget spent during an unknown-outcome retry and during a cancel: waited out, nothing finalised", async () => {
     const { name, tag } = await bot();
-    fault({
-      kind: 'lose-response',
-      match: { endpoint: 'POST /api/v3/order', clientOrderId: `^${tag}-` },
-      afterMs: 300,
-    });
-    fault({ kind: 'user-drop', match: { eventType: 'executionReport', clientOrderId: `^${tag}-` }, count: -1 });
+    loseAnswersAndReports(tag);
     candle();
     // The moment the buy executed (its answer being lost), this worker's budget stops every call for 3 s.
     await eventually(async () => expect(placements(tag).some((r) => r.executed)).toBe(true), 10_000, 20);
