@@ -51,3 +51,30 @@ export async function temporalTelemetry(
   }
   return { telemetryOptions: { metrics: { prometheus: { bindAddress: bind } } } };
 }
+
+/**
+ * `Runtime.install` with the SDK's metrics, or without them when their port was taken between the
+ * check above and the bind (another process on the machine started at the same moment): a worker
+ * that restarts after a power cut must come up, metrics or not.
+ */
+export function installRuntimeWithFallback(
+  install: (options: RuntimeOptions) => unknown,
+  base: RuntimeOptions,
+  telemetry: Pick<RuntimeOptions, 'telemetryOptions'>,
+  log: (line: string) => void = console.warn,
+): Pick<RuntimeOptions, 'telemetryOptions'> {
+  if (!telemetry.telemetryOptions) {
+    install(base);
+    return telemetry;
+  }
+  try {
+    install({ ...base, ...telemetry });
+    return telemetry;
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    if (!/prometheus|address already in use|os error 98/i.test(message)) throw err;
+    log(`Temporal SDK metrics not served: ${message} (set TEMPORAL_METRICS_BIND to another host:port, or "off")`);
+    install(base);
+    return {};
+  }
+}

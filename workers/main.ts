@@ -11,7 +11,7 @@ import { ConfigError, accountSettings, temporalSettings, workflowBundlePath } fr
 import { createBotWorker } from './worker';
 import { deliveryFromEnv } from './stream-delivery';
 import { startMetricsServer } from '../monitoring/metrics-server';
-import { temporalMetricsBind, temporalTelemetry } from '../monitoring/temporal-runtime';
+import { installRuntimeWithFallback, temporalMetricsBind, temporalTelemetry } from '../monitoring/temporal-runtime';
 
 /** Our /metrics: METRICS_PORT (default 9091; "off" disables), METRICS_HOST (default 127.0.0.1), METRICS_TOKEN. */
 function metricsPort(env: NodeJS.ProcessEnv): number | null {
@@ -31,12 +31,11 @@ async function main(): Promise<void> {
   const port = metricsPort(process.env);
   const streamDelivery = deliveryFromEnv(process.env.STREAM_DELIVERY);
   // The SDK's own worker metrics, on their own port (monitoring/temporal-runtime.ts).
-  const telemetry = await temporalTelemetry(temporalMetricsBind(process.env));
-  Runtime.install({
-    shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'],
-    logger: new BotConsoleLogger(sdkLogLevel()),
-    ...telemetry,
-  });
+  const telemetry = installRuntimeWithFallback(
+    (options) => Runtime.install(options),
+    { shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'], logger: new BotConsoleLogger(sdkLogLevel()) },
+    await temporalTelemetry(temporalMetricsBind(process.env)),
+  );
   const bundle = workflowBundlePath();
   let bot;
   try {
