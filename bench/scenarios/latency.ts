@@ -66,7 +66,9 @@ export interface ReplaySpeed {
   readonly eventsPerSecond: number;
 }
 
-const CANDLE_BOT = 'latcandle';
+// At most 8 characters: client ids carry the name's first 8 (core/client-ids.ts), and arrivals
+// are told apart by that slug.
+const CANDLE_BOT = 'latcndl';
 const FILL_BOT = 'latfill';
 const BASE_PREFIX = 'base-';
 const CANDLE_SYMBOL = 'BTCUSDT';
