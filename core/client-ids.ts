@@ -77,7 +77,8 @@ export function hash62(input: string, length: number, seed: number): string {
   return out;
 }
 
-function slugOf(name: string): string {
+/** The part of a bot's name its client ids carry (what tells the bot's orders apart at a glance). */
+export function nameSlug(name: string): string {
   return name.replace(/[^A-Za-z0-9]/g, '').slice(0, SLUG_MAX) || 'bot';
 }
 
@@ -85,7 +86,7 @@ function slugOf(name: string): string {
 export function lineageTag(src: LineageSource): string {
   const nameKey = hash62(`${src.namespace}\u0000${src.workflowId}`, NAME_KEY_LEN, 1);
   const incarnation = hash62(src.firstExecutionRunId, INCARNATION_LEN, 2);
-  return `${slugOf(src.name)}_${nameKey}${incarnation}`;
+  return `${nameSlug(src.name)}_${nameKey}${incarnation}`;
 }
 
 /** True for tags minted by `lineageTag` (not the older `<name>_<time>` tags). */

@@ -28,7 +28,7 @@ import type { BaselineConfig } from '../support/baseline';
 import { type Breakdown, candleBreakdown } from '../support/breakdown';
 import { type LoadInfo, loadInfo } from '../support/machine';
 import { type Summary, round, summarize } from '../support/stats';
-import { type BenchStack, slugOf } from '../support/stack';
+import { type BenchStack, placedBy } from '../support/stack';
 
 export interface LatencyOptions {
   /** Measured events of each kind (after the warm-up). */
@@ -66,7 +66,7 @@ export interface ReplaySpeed {
   readonly eventsPerSecond: number;
 }
 
-const CANDLE_BOT = 'latcandle';
+const CANDLE_BOT = 'latcndl';
 const FILL_BOT = 'latfill';
 const BASE_PREFIX = 'base-';
 const CANDLE_SYMBOL = 'BTCUSDT';
@@ -103,7 +103,7 @@ export async function latencyScenario(stack: BenchStack, o: LatencyOptions): Pro
   // Both resting BUYs of the fill phase are in place before anything is measured.
   const rested = await stack.waitFor(
     () =>
-      stack.arrivals.some((a) => slugOf(a.clientOrderId) === FILL_BOT) &&
+      stack.arrivals.some((a) => placedBy(a.clientOrderId, FILL_BOT)) &&
       stack.arrivals.some((a) => a.clientOrderId === `${BASE_PREFIX}1`),
     60_000,
   );
@@ -161,10 +161,7 @@ async function untilRoutable(
   for (let attempt = 1; attempt <= 30; attempt++) {
     const mark = stack.arrivals.length;
     emit();
-    const ok = await stack.waitFor(
-      () => stack.arrivals.slice(mark).some((a) => slugOf(a.clientOrderId) === bot),
-      2_000,
-    );
+    const ok = await stack.waitFor(() => stack.arrivals.slice(mark).some((a) => placedBy(a.clientOrderId, bot)), 2_000);
     if (ok) {
       await sleep(200);
       return;
@@ -201,11 +198,11 @@ async function measure(stack: BenchStack, emit: () => void, bot: string, o: Late
     await stack.waitFor(() => {
       const got = fresh();
       return (
-        got.some((a) => slugOf(a.clientOrderId) === bot) && got.some((a) => a.clientOrderId.startsWith(BASE_PREFIX))
+        got.some((a) => placedBy(a.clientOrderId, bot)) && got.some((a) => a.clientOrderId.startsWith(BASE_PREFIX))
       );
     }, TIMEOUT_MS);
     const got = fresh();
-    const d = got.find((a) => slugOf(a.clientOrderId) === bot);
+    const d = got.find((a) => placedBy(a.clientOrderId, bot));
     const b = got.find((a) => a.clientOrderId.startsWith(BASE_PREFIX));
     if (i >= o.warmup) {
       if (d) durable.push(d.t - t);

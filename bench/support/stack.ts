@@ -25,6 +25,7 @@ import { type BotWorkerOptions, workflowBundleOptions } from '../../workers/work
 import type { RuntimeOptions } from '../../workflows/messages';
 import { type BenchServer, type ServerKind, startBenchServer } from './servers';
 import { MANUAL_PAPER_CANDLE_LEAD_MS } from '../../core/candle-check';
+import { nameSlug } from '../../core/client-ids';
 
 export const TASK_QUEUE = 'bench';
 export const BOT_ACCOUNT = 'bench';
@@ -324,6 +325,11 @@ export interface BenchBot {
 /** The bot a client order id belongs to, by the name slug of its tag (`<slug>_<time>-<seq>`). */
 export function slugOf(clientOrderId: string): string {
   return clientOrderId.slice(0, clientOrderId.indexOf('_'));
+}
+
+/** True when the bot named `botName` placed the order: ids carry only its name's slug (core/client-ids.ts). */
+export function placedBy(clientOrderId: string, botName: string): boolean {
+  return slugOf(clientOrderId) === nameSlug(botName);
 }
 
 async function spawnChild(
