@@ -24,7 +24,10 @@ export interface ExchangePosition {
 
 /** Nothing the bot still waits to learn could explain a difference. */
 function quiet(k: Kernel): boolean {
+  // A reset's follow-up scan (core/lineage-scan.ts) may still find an order an attempt of the
+  // discarded run placed after the first scan: its fills would explain the difference.
   if (k.s.scanPending === true || k.s.scanInFlight === true || k.s.exitsAwaitScan === true) return false;
+  if (k.s.rescanAt !== undefined) return false;
   if (k.openOrders().some((o) => o.status === 'SUBMITTING' || o.status === 'UNKNOWN' || o.cancelRequested))
     return false;
   return !Object.values(k.s.orders).some((o) => isFinalStatus(o.status) && fillsIncomplete(o));
