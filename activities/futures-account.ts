@@ -14,7 +14,8 @@ import type { ReconcileTarget } from '../core/reconcile-plan';
 import { futuresLookup, futuresRest } from './futures-orders';
 import { accountOf, listedOrInvalid, readFromExchange } from './exchange-reads';
 import { filtersFromFuturesInfo } from './futures-mapping';
-import type { RawPositionRisk } from './futures-types';
+import type { RawFuturesAlgo, RawFuturesOrder, RawPositionRisk } from './futures-types';
+import { futuresLineageOrders } from './futures-lineage';
 
 export interface FuturesReconcileInput extends ReconcileInput {
   readonly futures: FuturesSetup;
@@ -110,32 +111,33 @@ export function createFuturesAccountActivities(deps: FuturesAccountDeps) {
         readFromExchange<Awaited<ReturnType<typeof rest.futuresAccountBalance>>>(acc, 'futures balance', 5, () =>
           rest.futuresAccountBalance(),
         ),
-        readFromExchange<Array<{ clientOrderId: string }>>(acc, 'futures openOrders', 1, () =>
-          rest.futuresOpenOrders({ symbol }),
-        ),
-        readFromExchange<Array<{ clientAlgoId: string }>>(acc, 'futures openAlgoOrders', 1, () =>
+        readFromExchange<RawFuturesOrder[]>(acc, 'futures openOrders', 1, () => rest.futuresOpenOrders({ symbol })),
+        readFromExchange<RawFuturesAlgo[]>(acc, 'futures openAlgoOrders', 1, () =>
           rest.futuresOpenOrders({ symbol, conditional: true }),
         ),
         deps.botTags(),
       ]);
       const risk = risks.find((r) => r.symbol === symbol && (r.positionSide ?? 'BOTH') === 'BOTH');
       const settings = await applySettings(acc, symbol, input.futures, risk);
-      const owners = [input.ownTag, ...tags];
-      const ids = [...open.map((o) => o.clientOrderId), ...openAlgo.map((o) => o.clientAlgoId)];
-      const orphans = ids.filter((id) => !owners.some((tag) => id.startsWith(`${tag}-`)));
+      // The lineage's orders a discarded branch placed (a Temporal reset), orphans, an earlier incarnation's.
+      const owned = await futuresLineageOrders(acc, {
+        symbol,
+        ownTag: input.ownTag,
+        lineage: input.lineage,
+        open,
+        openAlgo,
+        listed: new Set(orders.map((o) => o.clientOrderId)),
+        runningTags: tags,
+      });
       const quoteAsset = symbol.endsWith('USDT') ? 'USDT' : symbol.slice(-4);
       const free = balances.find((b) => b.asset === quoteAsset)?.availableBalance ?? '0';
       return {
         snapshots,
         missing,
         absent,
-        // Reset adoption (lineage scans) is spot-only so far: a futures bot reports no foreign or inherited orders.
-        foreign: [],
-        inherited: [],
-        scanIncomplete: false,
+        ...owned,
         // base: the signed position the exchange holds; quote: the free margin the sizing uses.
         balances: { base: risk?.positionAmt ?? '0', quote: free },
-        orphans,
         position: risk
           ? {
               positionAmt: risk.positionAmt,

@@ -1,5 +1,5 @@
 /** Translate binance-api-node's USDⓈ-M answers into the core's types. Pure. */
-import { add, isPositive, str } from '../core/decimal';
+import { add, d, isPositive, str } from '../core/decimal';
 import type { SymbolFilters } from '../core/market';
 import type { Fill, OrderRequest, OrderSnapshot } from '../core/orders';
 import type { RawFuturesAlgo, RawFuturesExchangeInfo, RawFuturesOrder, RawFuturesTrade } from './futures-types';
@@ -65,6 +65,45 @@ function algoStatus(raw: string, executed: boolean): OrderSnapshot['status'] {
     default:
       throw new Error(`unknown algo order status from the exchange: ${raw}`);
   }
+}
+
+const positive = (v: string | undefined) => (v !== undefined && Number(v) > 0 ? d(v).toFixed() : undefined);
+
+function compact(request: Record<string, unknown>): OrderRequest {
+  for (const k of Object.keys(request)) if (request[k] === undefined || request[k] === false) delete request[k];
+  return request as unknown as OrderRequest;
+}
+
+/**
+ * The request a futures order answers to, as the kernel would have built it (for adopting an order
+ * of a discarded branch and binding a strategy's exit to it: core/adopted-exits.ts `sameRequest`).
+ */
+export function requestFromFuturesOrder(o: RawFuturesOrder): OrderRequest {
+  const tif = o.timeInForce === 'GTC' || o.timeInForce === 'IOC' || o.timeInForce === 'FOK' ? o.timeInForce : undefined;
+  return compact({
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    quantity: o.closePosition ? undefined : positive(o.origQty),
+    price: o.type === 'MARKET' ? undefined : positive(o.price),
+    stopPrice: positive(o.stopPrice),
+    timeInForce: o.type === 'MARKET' ? undefined : tif,
+    reduceOnly: o.reduceOnly === true && !o.closePosition,
+    closePosition: o.closePosition === true,
+  });
+}
+
+/** The request of a conditional (algo) order: the protective STOP_MARKET with closePosition. */
+export function requestFromAlgo(a: RawFuturesAlgo): OrderRequest {
+  return compact({
+    symbol: a.symbol,
+    side: a.side,
+    type: a.orderType ?? 'STOP_MARKET',
+    quantity: a.closePosition ? undefined : positive(a.quantity),
+    stopPrice: positive(a.triggerPrice),
+    reduceOnly: a.reduceOnly === true && !a.closePosition,
+    closePosition: a.closePosition === true,
+  });
 }
 
 /** Futures filters: LOT_SIZE, MARKET_LOT_SIZE, PRICE_FILTER, MIN_NOTIONAL's `notional`. */

@@ -121,8 +121,20 @@ export function futuresOrderParams(
 export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
   const now = deps.now ?? Date.now;
 
-  function previousSend(): number | null {
-    return activityInfo().attempt <= 1 ? null : sendOfEarlierAttempts();
+  /**
+   * Where earlier attempts left off. A first attempt looks up first too when an earlier run may
+   * have sent the order: a Temporal reset re-dispatches a pending placement in the new run at
+   * attempt 1 (`scheduledInRun` is another run), or the workflow cannot detect resets
+   * (`lookupFirst`). On futures this is what keeps a MARKET the old run's attempt already filled
+   * (no longer open, so no -4116) from executing a second time.
+   */
+  function previousSend(input: PlaceOrderInput): number | null {
+    const info = activityInfo();
+    if (info.attempt > 1) return sendOfEarlierAttempts();
+    const carried =
+      input.lookupFirst === true ||
+      (input.scheduledInRun !== undefined && input.scheduledInRun !== info.workflowExecution?.runId);
+    return carried ? now() : null;
   }
 
   return {
@@ -130,7 +142,7 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
       const acc = accountOf(deps.accounts, input.account);
       const { request, clientOrderId } = input;
       const algo = isAlgoRequest(request);
-      const lastSendAt = previousSend();
+      const lastSendAt = previousSend(input);
       if (lastSendAt !== null) {
         const found = await futuresLookup(acc, request.symbol, clientOrderId, algo);
         if (found) return found;

@@ -19,6 +19,12 @@ export interface RawFuturesOrder {
   readonly reduceOnly?: boolean;
   readonly updateTime?: number;
   readonly time?: number;
+  /** What a lineage scan reads to adopt an order (activities/futures-lineage.ts). */
+  readonly origQty?: string;
+  readonly price?: string;
+  readonly stopPrice?: string;
+  readonly timeInForce?: string;
+  readonly closePosition?: boolean;
 }
 
 export interface RawFuturesAlgo {
@@ -33,6 +39,11 @@ export interface RawFuturesAlgo {
   readonly actualPrice?: string;
   readonly createTime?: number;
   readonly updateTime?: number;
+  readonly orderType?: string;
+  readonly quantity?: string;
+  readonly triggerPrice?: string;
+  readonly closePosition?: boolean;
+  readonly reduceOnly?: boolean;
 }
 
 export interface RawFuturesTrade {
@@ -79,6 +90,7 @@ export interface FuturesRest {
   futuresGetOrder(p: Params): Promise<RawFuturesOrder | RawFuturesAlgo>;
   futuresCancelOrder(p: Params): Promise<RawFuturesOrder | RawFuturesAlgo>;
   futuresOpenOrders(p: Params): Promise<RawFuturesOrder[] | RawFuturesAlgo[]>;
+  futuresAllOrders(p: Params): Promise<RawFuturesOrder[]>;
   futuresUserTrades(p: Params): Promise<RawFuturesTrade[]>;
   futuresPositionRisk(p: Params): Promise<RawPositionRisk[]>;
   futuresAccountBalance(p?: Params): Promise<RawFuturesBalance[]>;

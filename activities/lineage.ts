@@ -43,7 +43,29 @@ export interface LineageResult {
  * Foreign orders whose fills one reconciliation fetches (myTrades, weight 20 each): few enough that
  * one attempt fits a small weight budget; the bot adopts them and the next reconciliation goes on.
  */
-const MAX_ADOPTIONS_PER_RECONCILE = 8;
+export const MAX_ADOPTIONS_PER_RECONCILE = 8;
+
+/**
+ * Of the open orders' ids: those no running bot owns (orphans), and among them those of an earlier
+ * incarnation of this bot's name (inherited), kept apart. Spot and USDⓈ-M reconciliations share it.
+ */
+export function ownership(
+  openIds: readonly string[],
+  ownTag: string,
+  runningTags: readonly string[],
+): { readonly orphans: readonly string[]; readonly inherited: readonly string[] } {
+  const ownNameKey = isLineageTag(ownTag) ? nameKeyOf(ownTag) : null;
+  // One workflow id runs once at a time: another lifetime of this bot's name key is not running,
+  // whatever a listing a moment old says.
+  const running = runningTags.filter((t) => ownNameKey === null || !isLineageTag(t) || nameKeyOf(t) !== ownNameKey);
+  const owners = new Set([ownTag, ...running]);
+  const unowned = openIds.filter((id) => !owners.has(tagOf(id) ?? ''));
+  const inherited = unowned.filter((id) => {
+    const tag = tagOf(id);
+    return ownNameKey !== null && tag !== null && tag !== ownTag && isLineageTag(tag) && nameKeyOf(tag) === ownNameKey;
+  });
+  return { inherited, orphans: unowned.filter((id) => !inherited.includes(id)) };
+}
 
 export async function lineageOrders(
   acc: ExchangeAccount,
@@ -55,18 +77,12 @@ export async function lineageOrders(
   runningTags: readonly string[],
   read: <T>(what: string, weight: number, fn: Parameters<ExchangeAccount['call']>[2]) => Promise<T>,
 ): Promise<LineageResult> {
-  const ownNameKey = isLineageTag(ownTag) ? nameKeyOf(ownTag) : null;
-  // One workflow id runs once at a time: another lifetime of this bot's name key is not running,
-  // whatever a listing a moment old says.
-  const running = runningTags.filter((t) => ownNameKey === null || !isLineageTag(t) || nameKeyOf(t) !== ownNameKey);
-  const owners = new Set([ownTag, ...running]);
-  const orphans = open.map((o) => o.clientOrderId).filter((id) => !owners.has(tagOf(id) ?? ''));
-  const inherited = orphans.filter((id) => {
-    const tag = tagOf(id);
-    return ownNameKey !== null && tag !== null && tag !== ownTag && isLineageTag(tag) && nameKeyOf(tag) === ownNameKey;
-  });
-  if (!lineage)
-    return { foreign: [], inherited, orphans: orphans.filter((id) => !inherited.includes(id)), scanIncomplete: false };
+  const { orphans, inherited } = ownership(
+    open.map((o) => o.clientOrderId),
+    ownTag,
+    runningTags,
+  );
+  if (!lineage) return { foreign: [], inherited, orphans, scanIncomplete: false };
 
   const isForeign = (id: string) =>
     !listed.has(id) && isForeignLineageId(ownTag, lineage.branch, lineage.ranges, lineage.nextSeq, id);
@@ -102,7 +118,7 @@ export async function lineageOrders(
   return {
     foreign,
     inherited,
-    orphans: orphans.filter((id) => !inherited.includes(id)),
+    orphans,
     scanIncomplete: !historyComplete || candidates.size > MAX_ADOPTIONS_PER_RECONCILE,
   };
 }

@@ -9,6 +9,7 @@ import { adoptedRecord, adoptedTwins, parseOwnId, recordKnown } from './adoption
 import { holdExitsForScan } from './reset-exit-hold';
 import { scanAfterReset, scanEnded } from './lineage-scan';
 import { duplicatesOfExecutedExits } from './adopted-exits';
+import { futuresAdoptedRecord } from './futures/adoption';
 import type { BotEvent, BotState, Command, Mutable, Notification } from './kernel';
 import { type OrderRecord, type OrderSnapshot, awaitsProof, isFinalStatus } from './orders';
 
@@ -82,7 +83,7 @@ export function onReconciledOrders(k: ProofOps, event: Extract<BotEvent, { type:
       continue;
     }
     if (!k.isForeign(f.snapshot.clientOrderId)) continue; // our own, pruned long ago
-    const record = adoptedRecord(f, k.now);
+    const record = k.s.futuresRules === 1 ? futuresAdoptedRecord(adoptedRecord(f, k.now)) : adoptedRecord(f, k.now);
     k.setOrder(record);
     k.applySnapshot(record, f.snapshot);
     // Known to this history from now on: later scans move on to the rest.
@@ -145,6 +146,8 @@ export function resumeWork(k: ProofOps): void {
 
 /** One order per decision after a reset (core/adoption.ts `adoptedTwins`, core/adopted-exits.ts). */
 export function cancelAdoptedTwins(k: ProofOps): void {
+  // The rules read sells as exits; a futures short's exits are buys and its sells entries: left alone.
+  if (k.s.futuresRules === 1 && k.s.position.qty.startsWith('-')) return;
   const view = {
     branch: k.s.idBranch,
     symbol: k.s.setup.symbol,

@@ -2,14 +2,14 @@
  * The torture's futures bot (scripts/torture.ts): one bot with `market: "futures"` trading the
  * paper exchange's BTCUSDT perpetual through the same kills, server kills, resets and faults as
  * the spot bots (the faults' placement endpoints include POST /fapi/v1/order and the algo
- * endpoint). Not reset, nor terminated and restarted: a futures bot's reconciliation does no
- * lineage scan yet (activities/futures-account.ts), so after a reset to an earlier event it does
- * not adopt the fills of the discarded branch's orders and its position disagrees with
- * positionRisk (a first run with resets showed it: bot 0.004, exchange flat); and one-way mode has
- * one position per account + symbol, which a new incarnation would take over. At the end it must agree with the exchange: the perpetual's fills of its orders are
- * the bot's fills, its signed position is positionRisk's positionAmt and the fills' sum, its open
- * orders and conditional orders are the exchange's, no client id executed twice, and while a
- * position is open its protective closePosition stop rests on the exchange.
+ * endpoint); every other reset of the run is its own. After a reset its reconciliation scans the
+ * USDⓈ-M account for its lineage's orders the discarded branch placed (activities/futures-lineage.ts)
+ * and adopts them. Not terminated and restarted: one-way mode has one position per account +
+ * symbol, which a new incarnation would take over. At the end it must agree with the exchange:
+ * the perpetual's fills of its orders are the bot's fills, its signed position is positionRisk's
+ * positionAmt and the fills' sum, its open orders and conditional orders are the exchange's, no
+ * client id executed twice, and while a position is open exactly one protective closePosition
+ * stop, the bot's, rests on the exchange.
  */
 import { tagOf } from '../core/client-ids';
 import type { BotDefinition } from '../core/bot-definition';
@@ -88,8 +88,10 @@ export function futuresFigures(s: BotStateView | undefined, exchange: Exchange):
   const fills = exchange.futures.audit.fills({ accountId: 'paper' }).filter((f) => ours(f.clientOrderId)).length;
   const duplicates = exchange.audit.duplicates().filter((d) => ours(d.clientOrderId)).length;
   const position = perp.positions('paper', SYMBOL)[0]?.positionAmt ?? '0';
+  const adopted = s?.stats.adopted ?? 0;
+  const corrections = s?.stats.positionCorrections ?? 0;
   return {
-    line: `futures_orders=${orders} futures_stops=${stops} futures_fills=${fills} futures_position=${position} futures_duplicates=${duplicates}`,
+    line: `futures_orders=${orders} futures_stops=${stops} futures_fills=${fills} futures_position=${position} futures_bot_position=${s?.position.qty ?? '?'} futures_adopted=${adopted} futures_position_corrections=${corrections} futures_duplicates=${duplicates}`,
     duplicates,
   };
 }

@@ -220,7 +220,7 @@ async function main(): Promise<number> {
   // Twins: the same first 12 letters, the same symbol, started in the same second by one command.
   bots.set('torture-twin-bot-a', definition('torture-twin-bot-a', 0));
   bots.set('torture-twin-bot-b', definition('torture-twin-bot-b', 0));
-  bots.set(FUTURES_BOT, futuresDefinition()); // through the kills and faults, not the resets (torture-futures.ts)
+  bots.set(FUTURES_BOT, futuresDefinition()); // through the kills, faults and resets; not terminated (torture-futures.ts)
   await Promise.all([...bots.values()].map((def) => startBot(client, def, taskQueue, options)));
   const names = [...bots.keys()];
   const spotNames = names.filter((n) => n !== FUTURES_BOT);
@@ -230,6 +230,7 @@ async function main(): Promise<number> {
   if (!cli) throw new Error('the Temporal CLI is needed for resets');
   const run = promisify(execFile);
   let resets = 0;
+  let futuresResets = 0;
   let resetsRefused = 0;
   const resetKinds = new Set<string>();
   let restarts = 0;
@@ -315,6 +316,7 @@ async function main(): Promise<number> {
             await sleep(250);
         }
         resets++;
+        if (name === FUTURES_BOT) futuresResets++;
         resetKinds.add(kind.join(' '));
         log(`reset bot-${name} ${cliArgs.join(' ')}`);
       } catch (err) {
@@ -368,7 +370,9 @@ async function main(): Promise<number> {
   while (goOn()) {
     await sleep(500 + random() * 2_500);
     const pick = spotNames[Math.floor(random() * spotNames.length)]!;
-    if (kills % RESET_EVERY === 1) await reset(pick, RESETS[Math.floor(kills / RESET_EVERY) % RESETS.length]!);
+    // Every other reset is the futures bot's (odd turns: the event-id and previous-run kinds).
+    const turn = Math.floor(kills / RESET_EVERY);
+    if (kills % RESET_EVERY === 1) await reset(turn % 2 === 1 ? FUTURES_BOT : pick, RESETS[turn % RESETS.length]!);
     if (kills % RESTART_EVERY === 5) await terminateAndRestart(spotNames[Math.floor(random() * spotNames.length)]!);
     kills++;
     await killHard(worker);
@@ -474,7 +478,7 @@ async function main(): Promise<number> {
   for (const p of problems.slice(0, 30)) console.log(`PROBLEM ${p}`);
   console.log(
     `kills=${kills} extra_kills=${Math.max(0, kills - KILLS)} server_kills=${serverKills}${server.figures()} bots=${names.length} orders=${orders} fills=${fills.length} left_fills=${fills.length - runningFills.length} faults=${faultsInjected} rate_limited=${rateLimited} ` +
-      `${futures.line} resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
+      `${futures.line} futures_resets=${futuresResets} resets=${resets} reset_kinds=${resetKinds.size} resets_refused=${resetsRefused} restarts=${restarts} small_budgets=${smallBudgets} adopted=${adopted} strategy_errors=${strategyErrors} ` +
       `duplicates=${duplicates} lost=${lost} stuck=${stuck} overcommitted=${overcommitted} orphans_overcommitted=${orphanExcess.length} unknown_open=${unknownOpen} collisions=${collisions}`,
   );
   return problems.length === 0 &&

@@ -90,10 +90,20 @@ export function cancelledBeforeContinueAsNew(): boolean {
  *   found the discarded branch's orders (core/reset-exit-hold.ts), and an adopted copy of a
  *   take-profit the new branch placed again is cancelled while the bot's resting sells exceed its
  *   position at all, not only by a whole take-profit (core/adoption.ts `adoptedTwins`).
+ * - `futures-reset-rules` (`futuresRules: 1`, futures bots): the discarded branch's orders are
+ *   adopted as futures orders (purpose by reduce-only, its protective stop as the position's),
+ *   the stop waits for the reset's scan, one protective stop per position, and the signed
+ *   position is checked against positionRisk (core/futures/adoption.ts, core/kernel/position-check.ts).
  */
-export function withRuleFlags<S extends { readonly resetRules?: 2 }>(state: S): S {
-  if (state.resetRules !== 2 && wf.patched('reset-exit-rules-v2')) return { ...state, resetRules: 2 };
-  return state;
+export function withRuleFlags<
+  S extends { readonly resetRules?: 2; readonly futuresRules?: 1; readonly setup: { readonly market?: string } },
+>(state: S): S {
+  let next = state;
+  if (next.resetRules !== 2 && wf.patched('reset-exit-rules-v2')) next = { ...next, resetRules: 2 };
+  // Futures bots only: a spot bot's history gets no marker.
+  if (next.setup.market === 'futures' && next.futuresRules !== 1 && wf.patched('futures-reset-rules'))
+    next = { ...next, futuresRules: 1 };
+  return next;
 }
 
 /**

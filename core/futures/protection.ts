@@ -22,6 +22,10 @@ export interface ProtectionView {
   /** The latest protective stop the exchange refused, if any (retried after PROTECT_RETRY_MS). */
   readonly lastRejectedAt: number | null;
   readonly now: number;
+  /** After a reset: no placement until the scan found (and adopted) the discarded branch's stop (core/futures/adoption.ts). */
+  readonly awaitScan?: boolean;
+  /** Cancel protective stops beyond one on the position's side (an adopted one next to this branch's). */
+  readonly oneStop?: boolean;
 }
 
 /** A refused stop is tried again after this long (a candle or a reconcile wakes the bot), never in a loop. */
@@ -60,7 +64,10 @@ export function protectionStep(v: ProtectionView): ProtectionStep {
   const fitting = live.filter((o) => o.request.side === side);
   const wrongSide = live.find((o) => o.request.side !== side && !o.cancelRequested && o.status !== 'SUBMITTING');
   if (wrongSide) return { kind: 'cancel', order: wrongSide };
+  const extra = v.oneStop === true ? extraProtectiveStops(fitting)[0] : undefined;
+  if (extra) return { kind: 'cancel', order: extra };
   if (fitting.some((o) => !o.cancelRequested)) return null;
+  if (v.awaitScan === true) return null;
   if (v.lastRejectedAt !== null && v.now - v.lastRejectedAt < PROTECT_RETRY_MS) return null;
   const stopPrice = protectiveStopPrice(v.qty, v.avgEntryPrice, v.futures.protectiveStopPct, v.tickSize);
   const request: OrderRequest = { symbol: v.symbol, side, type: 'STOP_MARKET', stopPrice, closePosition: true };
@@ -74,4 +81,15 @@ export function protectionStep(v: ProtectionView): ProtectionStep {
     reason: `protective stop ${v.futures.protectiveStopPct}% from entry ${v.avgEntryPrice} (closes the whole position on the exchange)`,
   };
   return { kind: 'place', intent, request };
+}
+
+/**
+ * More than one live protective stop on the position's side (an adopted one next to this branch's):
+ * the ones to cancel, keeping this branch's own if it has one, else the oldest.
+ */
+export function extraProtectiveStops(fitting: readonly OrderRecord[]): OrderRecord[] {
+  const live = fitting.filter((o) => !o.cancelRequested && o.status !== 'SUBMITTING' && o.status !== 'UNKNOWN');
+  if (live.length < 2) return [];
+  const keep = live.find((o) => o.adopted !== true) ?? [...live].sort((a, b) => a.createdAt - b.createdAt)[0]!;
+  return live.filter((o) => o !== keep);
 }

@@ -22,6 +22,7 @@ import { releaseHeldExits } from '../reset-exit-hold';
 import type { Kernel } from './kernel';
 import { onPlaced, onRejected, onSnapshot, patchOrder, proofOps, setOrder } from './orders';
 import { protect } from './protect';
+import { checkFuturesPosition } from './position-check';
 import { without } from './records';
 import {
   fireDueTimers,
@@ -102,6 +103,7 @@ export function handle(k: Kernel, event: BotEvent): void {
       k.s.orphanOrders = [...event.orphans];
       onReconciledOrders(proofOps(k), event);
       for (const intent of releaseHeldExits(k.s)) place(k, intent);
+      checkFuturesPosition(k, event.position);
       if (k.s.verification) k.s.verification = stopVerifying(k.s.verification, event.missing);
       scheduleReconcile(k);
       if (k.s.marginRefreshDue) {

@@ -64,6 +64,8 @@ export type BotEvent =
       readonly inherited?: readonly string[];
       /** More of the lineage's unknown orders remain than one reconciliation adopts. */
       readonly scanIncomplete?: boolean;
+      /** Futures: what positionRisk says (null: no position entry for the symbol). */
+      readonly position?: { readonly positionAmt: string; readonly entryPrice: string } | null;
     }
   | { readonly type: 'reconcileFailed'; readonly now: number; readonly message: string }
   | { readonly type: 'wake'; readonly now: number }

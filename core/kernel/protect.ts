@@ -1,5 +1,6 @@
 /** Futures: keep the position's protective stop on the exchange (core/futures/protection.ts). */
 import { lastProtectRejection, protectionStep } from '../futures/protection';
+import { protectionAwaitsScan } from '../futures/adoption';
 import type { Kernel } from './kernel';
 
 /** Futures: keep the position's protective stop on the exchange (core/futures/protection.ts). */
@@ -16,6 +17,7 @@ export function protect(k: Kernel): void {
     futures,
     lastRejectedAt: lastProtectRejection(k.s.orders),
     now: k.now,
+    ...(k.s.futuresRules === 1 ? { oneStop: true, awaitScan: protectionAwaitsScan(k.s, k.now) } : {}),
   });
   if (step?.kind === 'cancel') k.cancel(step.order);
   if (step?.kind !== 'place') return;

@@ -158,6 +158,8 @@ export interface BotState {
     readonly adopted?: number;
     readonly collisions?: number;
     readonly strategyErrors?: number;
+    /** Futures: times the exchange's position was taken over the bot's (core/kernel/position-check.ts). */
+    readonly positionCorrections?: number;
   };
   readonly notifications: readonly Notification[];
   readonly orphanOrders: readonly string[];
@@ -173,6 +175,15 @@ export interface BotState {
   readonly resetRules?: 2;
   readonly exitsAwaitScan?: true;
   readonly heldExits?: readonly PlaceIntent[];
+  /**
+   * Futures rules of a reset, set under a patch (workflows/run-context.ts): 1 = the discarded
+   * branch's orders adopted as futures orders, its stop as the position's (core/futures/adoption.ts),
+   * one protective stop, and the signed position checked against positionRisk
+   * (core/kernel/position-check.ts).
+   */
+  readonly futuresRules?: 1;
+  /** A disagreement with positionRisk seen once, confirmed (and corrected) if the next quiet reconciliation sees it again. */
+  readonly positionDisagreement?: { readonly exchange: Dec; readonly bot: Dec };
 }
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };

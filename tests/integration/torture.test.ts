@@ -5,9 +5,10 @@
  * that throws; the kill cycles go on, at most 4 more minutes, until the bots placed 51 orders, so a
  * loaded machine still proves it over enough trading). It must end with no duplicate, no lost fill, no stuck bot, no bot selling more than
  * it holds (nor an earlier incarnation's orders left resting selling more than that incarnation held), nothing UNKNOWN and no id collision.
- * One of the bots trades USDⓈ-M futures (scripts/torture-futures.ts) through the kills and faults: at
- * the end its fills are the perpetual's, its signed position is positionRisk's, no client id of it
- * executed twice, and a position left open has its protective stop on the exchange.
+ * One of the bots trades USDⓈ-M futures (scripts/torture-futures.ts) through the kills, faults and
+ * every other reset (by event id): at the end its fills are the perpetual's, its signed position is
+ * positionRisk's, no client id of it executed twice, and a position left open has exactly one
+ * protective stop on the exchange, the bot's.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -69,6 +70,8 @@ describe('crash torture (short)', () => {
       expect(Number(figures.futures_orders)).toBeGreaterThanOrEqual(2);
       expect(Number(figures.futures_fills)).toBeGreaterThanOrEqual(2);
       expect(Number(figures.futures_stops)).toBeGreaterThanOrEqual(1);
+      // Every other reset is the futures bot's: its lineage scan adopts what the discarded branch placed.
+      expect(Number(figures.futures_resets)).toBeGreaterThanOrEqual(2);
       expect(code).toBe(0);
     },
     15 * 60_000,
