@@ -340,17 +340,32 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
             // Futures: the other reduce-only exit must not reduce what other trades hold.
             return { state: s, intents: sibling ? [{ kind: 'cancel', tag: sibling }] : [] };
           }
-          if (sibling && t.phase === 'open' && order.status !== 'REJECTED' && isZero(ctx.position.qty)) {
-            // The exchange closed the position (the kernel's protective stop, a liquidation, a manual
-            // close) and expired this reduce-only exit: the trade is gone.
-            return {
-              state: decide(
-                { ...state, trades: without(state.trades, String(t.id)) },
-                'gone',
-                `${t.side} #${t.id}: ${kind === 'tp' ? 'take-profit' : 'stop-loss'} ${order.status} and the position is flat: closed on the exchange`,
-              ),
-              intents: [{ kind: 'cancel', tag: sibling }],
-            };
+          if (sibling && t.phase === 'open') {
+            const name = `${kind === 'tp' ? 'take-profit' : 'stop-loss'} ${order.status}`;
+            if (isZero(ctx.position.qty)) {
+              // The exchange closed the position (the kernel's protective stop, a liquidation, a manual
+              // close) and expired this reduce-only exit: the trade is gone.
+              return {
+                state: decide(
+                  { ...state, trades: without(state.trades, String(t.id)) },
+                  'gone',
+                  `${t.side} #${t.id}: ${name} and the position is flat: closed on the exchange`,
+                ),
+                intents: [{ kind: 'cancel', tag: sibling }],
+              };
+            }
+            // Expired while the other exit is live: that one may have just filled (its report comes
+            // next), and a market close now would reduce what other trades hold. It and the protective
+            // stop still guard the trade. A refused exit (a stop already crossed) is closed at market.
+            const guarded = ctx.openOrders.some((o) => o.tag === sibling && !o.cancelRequested);
+            if (order.status !== 'REJECTED' && guarded)
+              return {
+                state: decide(
+                  state,
+                  'exit-lost',
+                  `${t.side} #${t.id}: ${name} unfilled; the ${kind === 'tp' ? 'stop-loss' : 'take-profit'} and the protective stop still guard it`,
+                ),
+              };
           }
           // The other OCO leg expiring after a fill is normal; a rejected OCO needs a market exit. On
           // futures an exit that ended unfilled while the position is open leaves the trade unguarded.
