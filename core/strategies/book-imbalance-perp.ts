@@ -49,7 +49,7 @@ export function perpTradeSize(
 ): PerpSize {
   if (freeMargin === null || !isPositive(freeMargin))
     return { ok: false, reason: 'the available margin is unknown or zero' };
-  const lev = p.leverage;
+  const lev = p.leverage ?? 1;
   const engaged = engagedMargin(open, lev);
   const capital = Decimal.min(d(p.capital), d(freeMargin).plus(engaged));
   const margin = capital.times(p.precentagePerTrade);

@@ -54,9 +54,9 @@ export const bookImbalanceParams = z
      * leverage"), also set on the exchange at start. The highest the symbol allows is its first
      * leverage bracket's (BTCUSDT: 125x), but the brackets cap the position per leverage, so the
      * "max allowed" for a whole 90 % cap is the highest leverage whose bracket holds it (see
-     * configs/README.md). Unused on spot.
+     * configs/README.md). Required on futures (the exchange's leverage is set from it), unused on spot.
      */
-    leverage: positiveInt.max(125, { message: 'must be a whole number 1-125 (Binance USDⓈ-M)' }).default(1),
+    leverage: positiveInt.max(125, { message: 'must be a whole number 1-125 (Binance USDⓈ-M)' }).optional(),
     /** Futures: taker fee rate kept out of the margin when sizing (0.0005 is Binance USDⓈ-M's base rate). */
     feeRate: boundedDecimal(
       { gte: '0', lt: '0.1' },

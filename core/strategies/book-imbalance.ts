@@ -81,6 +81,9 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
     if (params.enableShort && env.market === 'spot') {
       return 'book-imbalance: enableShort needs a futures account (the seed trades Binance futures) and this bot is on spot, where a short cannot be opened. Set "market": "futures" to trade both sides on the USDⓈ-M perpetual, or "enableShort": false to trade the long side on spot.';
     }
+    if (env.market === 'futures' && params.leverage === undefined) {
+      return 'params.leverage: a futures book-imbalance bot sizes each trade as margin × leverage ("3% for trade with max allowed leverage"): set it (1-125; the runtime sets the same leverage on the exchange at start)';
+    }
     if (env.market === 'futures' && !FUTURES_DEPTH_LIMITS.includes(params.limitOrderbook)) {
       return `params.limitOrderbook: ${params.limitOrderbook} levels cannot be read on futures (GET /fapi/v1/depth takes ${FUTURES_DEPTH_LIMITS.join(', ')})`;
     }
@@ -179,7 +182,7 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
           const sized = perpTradeSize(plan, open, ctx.balances?.quote ?? null, p, ctx.filters);
           if (!sized.ok) return { state: decide(s, 'skip', sized.reason, facts) };
           ({ qty, notional } = sized);
-          Object.assign(facts, { margin: sized.margin, leverage: p.leverage, capital: sized.capital });
+          Object.assign(facts, { margin: sized.margin, leverage: p.leverage ?? 1, capital: sized.capital });
         } else {
           const budget = d(p.capital).times(p.precentagePerTrade);
           const step = ctx.filters?.stepSize ?? '0.00000001';

@@ -103,6 +103,10 @@ describe('seed 004 on the perpetual: long and short, 3 % per trade at max levera
     const withParams = (extra: Record<string, unknown>) => [{ ...raw, params: { ...params, ...extra } }];
     expect(problemsOf(withParams({ leverage: 200 })).join('\n')).toMatch(/params\.leverage.*1-125/);
     expect(problemsOf(withParams({ leverage: 2.5 })).join('\n')).toMatch(/params\.leverage/);
+    const { leverage: _none, ...unlevered } = params;
+    expect(problemsOf([{ ...raw, params: unlevered }]).join('\n')).toMatch(
+      /params\.leverage: a futures book-imbalance bot sizes each trade as margin × leverage/,
+    );
     expect(problemsOf(withParams({ feeRate: '0.5' })).join('\n')).toMatch(/params\.feeRate.*fee rate/);
     expect(problemsOf(withParams({ precentagePerTrade: '0.95' })).join('\n')).toMatch(
       /params\.precentagePerTrade.*must not exceed maxCapitalEngaged/,
