@@ -118,7 +118,9 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       market: cli.market ?? bot?.market,
     };
     if (!args.strategy || (!args.file && !args.db))
-      throw new UsageError('--strategy (or --config) and --file are required (or --db with --symbol and --interval)');
+      throw new UsageError(
+        '--strategy and --file are required (or --db with --symbol and --interval; a --config file gives the strategy)',
+      );
     if (args.file && args.db) throw new UsageError('give --file or --db, not both');
     if (args.db && (!args.symbol || !args.interval))
       throw new UsageError('--db needs --symbol and --interval (the series to read)');
