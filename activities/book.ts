@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { type BookAnalysisConfig, SEED_004_BOOK, type BookSummary, summarizeBook } from '../core/analysis/book';
 import type { BookSnapshot } from '../core/market';
+import { FUTURES_DEPTH_LIMITS } from '../core/strategies/book-imbalance-perp';
 import type { DataRequest, Json } from '../core/strategy';
 
 /**
@@ -34,9 +35,23 @@ export const bookSummaryInput = z
     height: z.number().default(SEED_004_BOOK.height),
     peakDistanceDivisor: z.number().min(0).default(SEED_004_BOOK.peakDistanceDivisor),
     maxPeaks: z.number().int().min(1).max(50).default(SEED_004_BOOK.maxPeaks),
+    /** A futures bot reads the USDⓈ-M book (`GET /fapi/v1/depth`); absent means spot, as before. */
+    market: z.enum(['spot', 'futures']).optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => v.market !== 'futures' || FUTURES_DEPTH_LIMITS.includes(v.limit), {
+    message: `futures depth takes ${FUTURES_DEPTH_LIMITS.join(', ')} levels`,
+    path: ['limit'],
+  });
 export type BookSummaryInput = z.input<typeof bookSummaryInput>;
+
+/** Request weight of `GET /fapi/v1/depth` by limit (Binance USDⓈ-M docs). */
+export function futuresDepthWeight(limit: number): number {
+  if (limit <= 50) return 2;
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 10;
+  return 20;
+}
 
 /** Request weight of `GET /api/v3/depth` by limit (Binance spot docs). */
 export function depthWeight(limit: number): number {
@@ -59,7 +74,11 @@ export interface DepthSource {
   call<T>(
     what: string,
     weight: number,
-    fn: (rest: { book(p: Record<string, string | number>): Promise<RawDepth> }) => Promise<T>,
+    fn: (rest: {
+      book(p: Record<string, string | number>): Promise<RawDepth>;
+      /** binance-api-node's `futuresBook` (`GET /fapi/v1/depth`, on the account's httpFutures). */
+      futuresBook?(p: Record<string, string | number>): Promise<RawDepth>;
+    }) => Promise<T>,
   ): Promise<T>;
 }
 
@@ -71,14 +90,18 @@ export function toSnapshot(symbol: string, time: number, raw: RawDepth): BookSna
 }
 
 /** The symbol and analysis settings of a `bookSummary` request (the seed's values by default). */
-export function parseBookSummaryInput(input: unknown): { readonly symbol: string; readonly cfg: BookAnalysisConfig } {
+export function parseBookSummaryInput(input: unknown): {
+  readonly symbol: string;
+  readonly cfg: BookAnalysisConfig;
+  readonly market: 'spot' | 'futures';
+} {
   const parsed = bookSummaryInput.safeParse(input);
   if (!parsed.success)
     throw new InvalidRequest(
       `bookSummary input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
-  const { symbol, ...cfg } = parsed.data;
-  return { symbol, cfg };
+  const { symbol, market, ...cfg } = parsed.data;
+  return { symbol, cfg, market: market ?? 'spot' };
 }
 
 export async function bookSummary(
@@ -86,8 +109,14 @@ export async function bookSummary(
   account: DepthSource,
   now: () => number = Date.now,
 ): Promise<BookSummary> {
-  const { symbol, cfg } = parseBookSummaryInput(input);
-  const raw = await account.call('depth', depthWeight(cfg.limit), (rest) => rest.book({ symbol, limit: cfg.limit }));
+  const { symbol, cfg, market } = parseBookSummaryInput(input);
+  const raw =
+    market === 'futures'
+      ? await account.call('futures depth', futuresDepthWeight(cfg.limit), (rest) => {
+          if (!rest.futuresBook) throw new InvalidRequest('bookSummary: this account has no futures client');
+          return rest.futuresBook({ symbol, limit: cfg.limit });
+        })
+      : await account.call('depth', depthWeight(cfg.limit), (rest) => rest.book({ symbol, limit: cfg.limit }));
   return summarizeBook(toSnapshot(symbol, now(), raw), cfg);
 }
 

@@ -18,6 +18,7 @@ import { progressBar, summaryText } from './report';
 import { DepthRecordingError, type RecordedBook, parseDepthRecording } from '../core/analysis/book-replay';
 import { withLocalData } from '../core/strategies/seed/local-data';
 import { recordedBookResolver } from './depth-data';
+import { botFromConfig } from './config-option';
 import { MarketDb, type MarketDbError, isSqliteFile } from './db/market-db';
 import {
   type CliIo,
@@ -54,6 +55,9 @@ const USAGE = `usage: npm run backtest -- --strategy <id> --file <klines.csv|jso
   --strategy <id>          one of: ${strategyIds().join(', ')}
   --file <path>            Binance klines: JSON array or CSV (seed 001 / data.binance.vision)
   --db <path>              or the candles of a market database (npm run record / npm run download -- --db)
+  --config <bots.json>     a bot config file (npm run bots): its strategy, params, market, futures,
+                           symbol, interval, onStop and risk; --bot <name> picks one of several;
+                           options given here win over the file's
   --params '<json>'        strategy params (or --params-file <path>)
   --symbol <SYMBOL>        default: from the file name, else BTCUSDT
   --interval <1m|1h|...>   default: from the candles' spacing
@@ -97,21 +101,46 @@ function futuresSummary(r: FuturesBacktestResult): string {
 
 /** Run the command; returns the process exit code. */
 export function main(argv: readonly string[], io: CliIo, now: () => number = () => performance.now()): number {
-  const line = readCommandLine(argv, { market: { type: 'string' }, name: { type: 'string' } }, USAGE, io);
+  const line = readCommandLine(
+    argv,
+    { market: { type: 'string' }, name: { type: 'string' }, config: { type: 'string' }, bot: { type: 'string' } },
+    USAGE,
+    io,
+  );
   if ('exit' in line) return line.exit;
-  const args = line.values;
+  const cli = line.values;
   try {
+    // A bot config file gives the defaults; the command line's options win over it.
+    const bot = cli.config !== undefined ? botFromConfig(cli.config, cli.bot) : null;
+    if (cli.bot !== undefined && !bot) throw new UsageError('--bot names a bot of the --config file');
+    const args = {
+      ...cli,
+      strategy: cli.strategy ?? bot?.strategy,
+      symbol: cli.symbol ?? bot?.symbol,
+      interval: cli.interval ?? bot?.interval,
+      market: cli.market ?? bot?.market,
+    };
     if (!args.strategy || (!args.file && !args.db))
-      throw new UsageError('--strategy and --file are required (or --db with --symbol and --interval)');
+      throw new UsageError(
+        '--strategy and --file are required (or --db with --symbol and --interval; a --config file gives the strategy)',
+      );
     if (args.file && args.db) throw new UsageError('give --file or --db, not both');
     if (args.db && (!args.symbol || !args.interval))
       throw new UsageError('--db needs --symbol and --interval (the series to read)');
     const strategy = findStrategy(args.strategy);
     if (!strategy) throw new UsageError(`unknown strategy "${args.strategy}" (known: ${strategyIds().join(', ')})`);
-    const params = jsonOption(args.params, args['params-file'], '--params', {});
+    const params =
+      bot && args.params === undefined && args['params-file'] === undefined
+        ? bot.params
+        : jsonOption(args.params, args['params-file'], '--params', {});
     checkInterval(args.interval);
-    const settings = commonSettings(args);
-    const onStop = settings.onStop ?? 'cancel-orders';
+    const common = commonSettings(args);
+    const settings = {
+      ...common,
+      ...(common.risk === undefined && bot && Object.keys(bot.risk).length > 0 ? { risk: bot.risk } : {}),
+    };
+    const onStop = common.onStop ?? bot?.onStop ?? 'cancel-orders';
+    const futures = bot?.futures;
 
     const source = (args.file ?? args.db)!;
     const loaded = args.db
@@ -146,6 +175,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
           params,
           onStop,
           market,
+          ...(futures ? { futures } : {}),
           ...(settings.risk ? { risk: settings.risk } : {}),
         });
     if (!checked.ok)
@@ -167,6 +197,7 @@ export function main(argv: readonly string[], io: CliIo, now: () => number = () 
       interval: loaded.interval,
       ...settings,
       onStop,
+      ...(futures ? { futures } : {}),
       progressEvery: 16_384,
       onProgress: (done, total) => {
         // A bar only on runs long enough to need one (over half a second so far).

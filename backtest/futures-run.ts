@@ -154,6 +154,20 @@ class FuturesVenue implements SimulatedVenue<FuturesBacktestResult> {
     return snapshotFromFuturesOrder(r.order, isPositive(r.order.executedQty) ? this.fillsOf(r.order.orderId) : []);
   }
 
+  /** The final status of an order the kernel no longer keeps (the result's order list), as a lookup maps it. */
+  finalStatus(clientOrderId: string): string | undefined {
+    const perp = this.bt.perp;
+    const r = perp.getOrder(BACKTEST_ACCOUNT, this.symbol, { origClientOrderId: clientOrderId });
+    if (r.ok) return snapshotFromFuturesOrder(r.order, []).status;
+    const a = perp.getAlgo(BACKTEST_ACCOUNT, { clientAlgoId: clientOrderId });
+    if (!a.ok) return undefined;
+    const algo = a.algo;
+    return snapshotFromAlgo(
+      { ...algo, algoStatus: algo.status, algoId: algo.algoId, actualOrderId: String(algo.actualOrderId ?? 0) },
+      [],
+    ).status;
+  }
+
   private fillsOf(orderId: number): OrderSnapshot['fills'] & object {
     return this.bt.perp.trades(BACKTEST_ACCOUNT, this.symbol, { orderId }).map(toFill);
   }

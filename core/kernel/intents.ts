@@ -120,8 +120,8 @@ export function place(k: Kernel, intent: PlaceIntent): void {
     trailingDelta: intent.trailingDelta,
     timeInForce: intent.timeInForce ?? (needsTimeInForce(intent.type) ? 'GTC' : undefined),
     // Futures exits may only shrink the position: an exit after the protective stop fired must not open the other side.
-    reduceOnly:
-      k.s.setup.market === 'futures' && intent.purpose === 'exit' && intent.type !== 'STOP_MARKET' ? true : undefined,
+    // That holds for a strategy's own STOP_MARKET stop-loss too (the protective stop is closePosition, placed by protect.ts).
+    reduceOnly: k.s.setup.market === 'futures' && intent.purpose === 'exit' ? true : undefined,
   });
   const refusal =
     refusalReason(k, intent) ??

@@ -22,197 +22,45 @@
  *
  * The book is read every closed candle (seed: "prendi l'order book ogni minuto") through a `custom`
  * `bookSummary` request: the analysis runs in an activity and only the summary enters the workflow.
- * TP and SL are one native OCO order on the exchange, so they work on ticks without the bot.
+ * On spot TP and SL are one native OCO order on the exchange, so they work on ticks without the
+ * bot. On the USDⓈ-M perpetual (`market: "futures"`, where the seed trades: "trader_binance_futures")
+ * both sides trade, sized "3% for trade with max allowed leverage", and the exits are two
+ * reduce-only orders, a LIMIT take-profit and a STOP_MARKET stop-loss (book-imbalance-perp.ts).
+ * The params, the plan and the risk rules are book-imbalance-plan.ts.
  */
-import { z } from 'zod';
-import { type Dec, add, d, floorToStep, gt, isPositive, lt, str, sub } from '../decimal';
-import type { BookPeak, BookSummary } from '../analysis/book';
+import { d, floorToStep, isPositive, isZero, str } from '../decimal';
+import type { BookSummary } from '../analysis/book';
 import { averagePrice, netBought } from '../fills';
 import { intervalMs } from '../market';
 import { type OrderRecord, isFinalStatus } from '../orders';
-import { finiteNumber, fraction, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type Json, defineStrategy } from '../strategy';
 import { splitSymbol } from '../symbols';
-import { type DecisionRecord, type Facts, remember, round } from '../strategy-kit/journal';
+import { type Facts, remember, round } from '../strategy-kit/journal';
+import {
+  type BookImbalanceParams,
+  type BookImbalanceState,
+  type BookTrade,
+  type ClosedBookTrade,
+  MAX_CLOSED_KEPT,
+  bookImbalanceParams,
+  planTrade,
+  riskCheck,
+  similarOrTooMany,
+} from './book-imbalance-plan';
+import { FUTURES_DEPTH_LIMITS, oneWayClash, perpExitIntents, perpTradeSize, siblingTag } from './book-imbalance-perp';
 
-export const bookImbalanceParams = z
-  .object({
-    /** Capital the risk rules are measured against, in quote asset (seed: `--capital 10000`). */
-    capital: positiveDecimal.default('10000'),
-    /** Depth levels per side (seed: `--limit_orderbook 500`). */
-    limitOrderbook: positiveInt.max(5000).default(500),
-    /** find_peaks threshold, % of the side's largest level (seed: `--relative_THRESHOLD 10`). */
-    relativeThreshold: finiteNumber
-      .min(0, { message: 'must be a percentage from 0 to 100' })
-      .max(100, { message: 'must be a percentage from 0 to 100' })
-      .default(10),
-    /** find_peaks prominence in base units (seed: `prominence = 5`). */
-    prominence: finiteNumber.min(0, { message: 'must not be negative' }).default(5),
-    /** find_peaks height (seed: `height = 0`). */
-    height: finiteNumber.default(0),
-    /** find_peaks distance = levels / divisor (seed: `--peak_distance_divisor 10`); 0 = no distance rule. */
-    peakDistanceDivisor: finiteNumber.min(0, { message: 'must not be negative' }).default(10),
-    /** Long when the ask share is at most this (seed: `--long_pressure 0.25`). */
-    longPressure: finiteNumber
-      .min(0, { message: 'must be a share from 0 to 1' })
-      .max(1, { message: 'must be a share from 0 to 1' })
-      .default(0.25),
-    /** Short when the ask share is at least this (seed: `--short_pressure 0.75`). */
-    shortPressure: finiteNumber
-      .min(0, { message: 'must be a share from 0 to 1' })
-      .max(1, { message: 'must be a share from 0 to 1' })
-      .default(0.75),
-    /** Seed: `--max_concurrent_trades 5`. */
-    maxConcurrentTrades: positiveInt.default(5),
-    /** Fraction of `capital` engaged per trade (seed: `--precentage_per_trade 0.18`). */
-    precentagePerTrade: fraction.default('0.18'),
-    /** Fraction of `capital` that may be engaged at once (seed: "90% allowed parallel trading capital"). */
-    maxCapitalEngaged: fraction.default('0.9'),
-    /** Added beyond the SL peak, in quote units (seed: `--stop_loss_price_buffer 0.2`). */
-    stopLossPriceBuffer: nonNegativeDecimal.default('0.2'),
-    /** Shorts need a futures account: a spot bot with shorts enabled refuses to start. */
-    enableShort: z.boolean().default(false),
-    /** Cancel an entry still unfilled after this many closed candles (not in the seed: an HFT entry is short-lived). */
-    entryTimeoutCandles: positiveInt.default(1),
-  })
-  .strict()
-  .refine((p) => p.longPressure < p.shortPressure, {
-    message: 'longPressure must be below shortPressure',
-    path: ['longPressure'],
-  })
-  .refine((p) => d(p.precentagePerTrade).lte(p.maxCapitalEngaged), {
-    message: 'must not exceed maxCapitalEngaged: one trade would engage more than all trades may',
-    path: ['precentagePerTrade'],
-  });
-export type BookImbalanceParams = z.output<typeof bookImbalanceParams>;
-
-export type Side = 'long' | 'short';
-
-export interface TradePlan {
-  readonly side: Side;
-  readonly entry: Dec;
-  readonly tp: Dec;
-  readonly sl: Dec;
-  readonly tpPeak: BookPeak;
-  readonly slPeak: BookPeak;
-}
-
-export type PlanResult =
-  { readonly ok: true; readonly plan: TradePlan; readonly why: string } | { readonly ok: false; readonly why: string };
-
-/** Steps 3-8 on one summary: the side from the pressure, then entry, TP and SL from the peaks. */
-export function planTrade(s: BookSummary, p: BookImbalanceParams): PlanResult {
-  const share = s.askShare;
-  let side: Side | null = null;
-  if (share <= p.longPressure) side = 'long';
-  else if (share >= p.shortPressure) side = 'short';
-  if (!side)
-    return {
-      ok: false,
-      why: `book balanced: ask share ${round(share)} between ${p.longPressure} and ${p.shortPressure}`,
-    };
-  if (side === 'short' && !p.enableShort)
-    return {
-      ok: false,
-      why: `ask share ${round(share)} >= ${p.shortPressure} calls for a short, and shorts are disabled`,
-    };
-  const entry = side === 'long' ? s.bestAsk : s.bestBid;
-  // TP at the neighbouring peak in the direction of the move; SL beyond the neighbouring peak on the other side.
-  const tpPeak =
-    side === 'long' ? s.askPeaks.find((pk) => gt(pk.price, entry)) : s.bidPeaks.find((pk) => lt(pk.price, entry));
-  const slPeak =
-    side === 'long' ? s.bidPeaks.find((pk) => lt(pk.price, entry)) : s.askPeaks.find((pk) => gt(pk.price, entry));
-  if (!tpPeak)
-    return {
-      ok: false,
-      why: `${side}: no ${side === 'long' ? 'ask' : 'bid'} peak beyond the entry ${entry} for the take-profit`,
-    };
-  if (!slPeak)
-    return {
-      ok: false,
-      why: `${side}: no ${side === 'long' ? 'bid' : 'ask'} peak on the other side of ${entry} for the stop-loss`,
-    };
-  const sl = side === 'long' ? sub(slPeak.price, p.stopLossPriceBuffer) : add(slPeak.price, p.stopLossPriceBuffer);
-  if (!isPositive(sl)) return { ok: false, why: `${side}: stop-loss ${sl} is not a price` };
-  // "se il prezzo e' nel range": the touch lies between the two peaks that frame the trade.
-  const inRange =
-    side === 'long'
-      ? lt(slPeak.price, s.bestBid) || slPeak.price === s.bestBid
-      : gt(slPeak.price, s.bestAsk) || slPeak.price === s.bestAsk;
-  if (!inRange) return { ok: false, why: `${side}: price outside the range between the peaks` };
-  return {
-    ok: true,
-    plan: { side, entry, tp: tpPeak.price, sl, tpPeak, slPeak },
-    why: `ask share ${round(share)} ${side === 'long' ? `<= long pressure ${p.longPressure}` : `>= short pressure ${p.shortPressure}`}: ${side} at ${entry}, TP at the ${side === 'long' ? 'ask' : 'bid'} peak ${tpPeak.price} (${round(tpPeak.volume)}), SL ${sl} beyond the ${side === 'long' ? 'bid' : 'ask'} peak ${slPeak.price} (${round(slPeak.volume)}) ${side === 'long' ? '-' : '+'} ${p.stopLossPriceBuffer}`,
-  };
-}
-
-export interface BookTrade {
-  readonly id: number;
-  readonly side: Side;
-  readonly phase: 'entering' | 'open' | 'closing';
-  readonly entry: Dec;
-  readonly tp: Dec;
-  readonly sl: Dec;
-  readonly qty: Dec;
-  /** Quote engaged (entry x quantity): counted against the 90 % cap. */
-  readonly notional: Dec;
-  readonly filledQty: Dec;
-  readonly fillPrice: Dec | null;
-  readonly candlesWaiting: number;
-  readonly openedAt: number;
-}
-
-export interface ClosedBookTrade {
-  readonly id: number;
-  readonly side: Side;
-  readonly qty: Dec;
-  readonly entryPrice: Dec;
-  readonly exitPrice: Dec;
-  readonly exit: 'take-profit' | 'stop-loss' | 'market';
-  readonly pnl: Dec;
-  readonly openedAt: number;
-  readonly closedAt: number;
-}
-
-export interface BookImbalanceState {
-  readonly pending: string | null;
-  /** When the pending request was sent: an answer lost for 5 candles is given up on. */
-  readonly pendingSince: number | null;
-  readonly seq: number;
-  /** Open trades by id (entering, open with an OCO, or closing). */
-  readonly trades: Readonly<Record<string, BookTrade>>;
-  readonly closed: readonly ClosedBookTrade[];
-  readonly lastSummary: {
-    readonly time: number;
-    readonly askShare: number;
-    readonly bestBid: Dec;
-    readonly bestAsk: Dec;
-    readonly bidPeaks: number;
-    readonly askPeaks: number;
-  } | null;
-  readonly decisions: readonly DecisionRecord[];
-}
-
-const MAX_CLOSED_KEPT = 100;
-
-/** Steps 1-2: similar trade open, too many trades, too much capital engaged. */
-export function riskCheck(
-  plan: TradePlan,
-  open: readonly BookTrade[],
-  notional: Dec,
-  p: BookImbalanceParams,
-): string | null {
-  if (open.some((t) => t.side === plan.side && t.tp === plan.tp && t.sl === plan.sl))
-    return `a ${plan.side} with the same TP ${plan.tp} and SL ${plan.sl} is already open`;
-  if (open.length >= p.maxConcurrentTrades)
-    return `${open.length} trades open, the maximum is ${p.maxConcurrentTrades}`;
-  const engaged = open.reduce((acc, t) => acc.plus(t.notional), d(0));
-  const cap = d(p.capital).times(p.maxCapitalEngaged);
-  if (engaged.plus(notional).greaterThan(cap))
-    return `engaging ${notional} more would bring the engaged capital to ${str(engaged.plus(notional))}, above ${str(cap)} (${p.maxCapitalEngaged} of ${p.capital})`;
-  return null;
-}
+export {
+  type BookImbalanceParams,
+  type BookImbalanceState,
+  type BookTrade,
+  type ClosedBookTrade,
+  type PlanResult,
+  type Side,
+  type TradePlan,
+  bookImbalanceParams,
+  planTrade,
+  riskCheck,
+} from './book-imbalance-plan';
 
 const isFinal = (o: OrderRecord): boolean => isFinalStatus(o.status);
 
@@ -225,11 +73,19 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
   id: 'book-imbalance',
   title: 'Seed 004: order-book imbalance, TP and SL at the neighbouring volume peaks',
   description:
-    "Every closed candle reads a depth summary (volume peaks per side via find_peaks with the seed's threshold/prominence/distance, and the ask share of the book). Ask share <= longPressure: LIMIT buy at the best ask; >= shortPressure: short (futures only). TP at the nearest peak in the direction of the move, SL beyond the nearest peak on the other side plus stopLossPriceBuffer, as one OCO. Each trade engages precentagePerTrade of capital; at most maxConcurrentTrades and maxCapitalEngaged of capital.",
+    "Every closed candle reads a depth summary (volume peaks per side via find_peaks with the seed's threshold/prominence/distance, and the ask share of the book). Ask share <= longPressure: LIMIT buy at the best ask; >= shortPressure: LIMIT sell at the best bid (futures only). TP at the nearest peak in the direction of the move, SL beyond the nearest peak on the other side plus stopLossPriceBuffer: one OCO on spot; on futures a reduce-only LIMIT TP and a reduce-only STOP_MARKET SL. Spot: each trade engages precentagePerTrade of capital. Futures: each trade puts precentagePerTrade of the capital up as margin at `leverage`, the fee kept out. At most maxConcurrentTrades, and maxCapitalEngaged of the capital engaged.",
   params: bookImbalanceParams,
+  // Futures: LIMIT entries, reduce-only LIMIT take-profits and STOP_MARKET stop-losses; never OCO.
+  markets: ['spot', 'futures'],
   checkEnvironment(params, env) {
     if (params.enableShort && env.market === 'spot') {
-      return 'book-imbalance: enableShort needs a futures account (the seed trades Binance futures) and this bot is on spot, where a short cannot be opened. Set "enableShort": false to trade the long side on spot.';
+      return 'book-imbalance: enableShort needs a futures account (the seed trades Binance futures) and this bot is on spot, where a short cannot be opened. Set "market": "futures" to trade both sides on the USDⓈ-M perpetual, or "enableShort": false to trade the long side on spot.';
+    }
+    if (env.market === 'futures' && params.leverage === undefined) {
+      return 'params.leverage: a futures book-imbalance bot sizes each trade as margin × leverage ("3% for trade with max allowed leverage"): set it (1-125; the runtime sets the same leverage on the exchange at start)';
+    }
+    if (env.market === 'futures' && !FUTURES_DEPTH_LIMITS.includes(params.limitOrderbook)) {
+      return `params.limitOrderbook: ${params.limitOrderbook} levels cannot be read on futures (GET /fapi/v1/depth takes ${FUTURES_DEPTH_LIMITS.join(', ')})`;
     }
     return null;
   },
@@ -265,6 +121,8 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
             prominence: p.prominence,
             height: p.height,
             peakDistanceDivisor: p.peakDistanceDivisor,
+            // The perpetual's own book (GET /fapi/v1/depth); spot requests stay as they were.
+            ...(ctx.market === 'futures' ? { market: 'futures' } : {}),
           };
           intents.push({ kind: 'request', requestId, request: { kind: 'custom', name: 'bookSummary', input } });
         }
@@ -315,21 +173,33 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
           slPeakVolume: round(plan.slPeak.volume),
         });
         if (ctx.paused) return { state: decide(s, 'skip', `${planned.why}; but the bot is paused`, facts) };
-        const budget = d(p.capital).times(p.precentagePerTrade);
-        const step = ctx.filters?.stepSize ?? '0.00000001';
-        const qty = floorToStep(str(budget.dividedBy(plan.entry)), step);
-        if (!isPositive(qty))
-          return {
-            state: decide(
-              s,
-              'skip',
-              `${p.precentagePerTrade} of ${p.capital} buys no ${ctx.symbol} at ${plan.entry}`,
-              facts,
-            ),
-          };
-        const notional = str(d(qty).times(plan.entry));
-        const refusal = riskCheck(plan, Object.values(s.trades), notional, p);
-        if (refusal) return { state: decide(s, 'skip', refusal, facts) };
+        const open = Object.values(s.trades);
+        let qty: string;
+        let notional: string;
+        if (ctx.market === 'futures') {
+          const refusal = similarOrTooMany(plan, open, p) ?? oneWayClash(plan, open);
+          if (refusal) return { state: decide(s, 'skip', refusal, facts) };
+          const sized = perpTradeSize(plan, open, ctx.balances?.quote ?? null, p, ctx.filters);
+          if (!sized.ok) return { state: decide(s, 'skip', sized.reason, facts) };
+          ({ qty, notional } = sized);
+          Object.assign(facts, { margin: sized.margin, leverage: p.leverage ?? 1, capital: sized.capital });
+        } else {
+          const budget = d(p.capital).times(p.precentagePerTrade);
+          const step = ctx.filters?.stepSize ?? '0.00000001';
+          qty = floorToStep(str(budget.dividedBy(plan.entry)), step);
+          if (!isPositive(qty))
+            return {
+              state: decide(
+                s,
+                'skip',
+                `${p.precentagePerTrade} of ${p.capital} buys no ${ctx.symbol} at ${plan.entry}`,
+                facts,
+              ),
+            };
+          notional = str(d(qty).times(plan.entry));
+          const refusal = riskCheck(plan, open, notional, p);
+          if (refusal) return { state: decide(s, 'skip', refusal, facts) };
+        }
         const id = s.seq + 1;
         const trade: BookTrade = {
           id,
@@ -386,7 +256,11 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
             };
           }
           const base = splitSymbol(ctx.symbol, ctx.filters).base;
-          const qty = order.request.side === 'BUY' ? netBought(order, base) : str(d(order.executedQty));
+          // Spot fees on a buy come out of the base bought; futures fees are paid in the margin asset.
+          const qty =
+            order.request.side === 'BUY' && ctx.market !== 'futures'
+              ? netBought(order, base)
+              : str(d(order.executedQty));
           const exitQty = ctx.filters ? floorToStep(qty, ctx.filters.stepSize) : qty;
           const fillPrice = averagePrice(order);
           const open: BookTrade = {
@@ -396,12 +270,14 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
             fillPrice,
             notional: str(d(order.executedQty).times(fillPrice)),
           };
+          const futures = ctx.market === 'futures';
           const s = decide(
             { ...state, trades: { ...state.trades, [t.id]: open } },
             'open',
-            `${t.side} filled ${order.executedQty} at ${fillPrice}: OCO TP ${t.tp} / SL ${t.sl}`,
+            `${t.side} filled ${order.executedQty} at ${fillPrice}: ${futures ? 'reduce-only' : 'OCO'} TP ${t.tp} / SL ${t.sl}`,
             { tp: t.tp, sl: t.sl },
           );
+          if (futures) return { state: s, intents: perpExitIntents(open, exitQty) };
           // One native OCO: the take-profit limit and the stop on the exchange, evaluated on ticks there.
           const oco: Intent =
             t.side === 'long'
@@ -428,13 +304,21 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
           return { state: s, intents: [oco] };
         }
 
-        if ((kind === 'exit' || kind === 'close') && (t.phase === 'open' || t.phase === 'closing')) {
+        if (
+          (kind === 'exit' || kind === 'close' || kind === 'tp' || kind === 'sl') &&
+          (t.phase === 'open' || t.phase === 'closing')
+        ) {
+          const sibling = kind === 'tp' || kind === 'sl' ? siblingTag(kind, t.id) : null;
           if (order.status === 'FILLED' || isPositive(order.executedQty)) {
             const exitPrice = averagePrice(order);
             const entryPrice = t.fillPrice ?? t.entry;
             const perUnit = t.side === 'long' ? d(exitPrice).minus(entryPrice) : d(entryPrice).minus(exitPrice);
             const exit: ClosedBookTrade['exit'] =
-              kind === 'close' ? 'market' : order.request.type === 'LIMIT_MAKER' ? 'take-profit' : 'stop-loss';
+              kind === 'close'
+                ? 'market'
+                : kind === 'tp' || order.request.type === 'LIMIT_MAKER'
+                  ? 'take-profit'
+                  : 'stop-loss';
             const closed: ClosedBookTrade = {
               id: t.id,
               side: t.side,
@@ -456,18 +340,49 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
               `${t.side} #${t.id} ${exit} at ${exitPrice}`,
               { pnl: closed.pnl },
             );
-            return { state: s };
+            // Futures: the other reduce-only exit must not reduce what other trades hold.
+            return { state: s, intents: sibling ? [{ kind: 'cancel', tag: sibling }] : [] };
           }
-          // The other OCO leg expiring after a fill is normal; a rejected OCO needs a market exit.
-          if (order.status === 'REJECTED' && t.phase === 'open') {
+          if (sibling && t.phase === 'open') {
+            const name = `${kind === 'tp' ? 'take-profit' : 'stop-loss'} ${order.status}`;
+            if (isZero(ctx.position.qty)) {
+              // The exchange closed the position (the kernel's protective stop, a liquidation, a manual
+              // close) and expired this reduce-only exit: the trade is gone.
+              return {
+                state: decide(
+                  { ...state, trades: without(state.trades, String(t.id)) },
+                  'gone',
+                  `${t.side} #${t.id}: ${name} and the position is flat: closed on the exchange`,
+                ),
+                intents: [{ kind: 'cancel', tag: sibling }],
+              };
+            }
+            // Expired while the other exit is live: that one may have just filled (its report comes
+            // next), and a market close now would reduce what other trades hold. It and the protective
+            // stop still guard the trade. A refused exit (a stop already crossed) is closed at market.
+            const guarded = ctx.openOrders.some((o) => o.tag === sibling && !o.cancelRequested);
+            if (order.status !== 'REJECTED' && guarded)
+              return {
+                state: decide(
+                  state,
+                  'exit-lost',
+                  `${t.side} #${t.id}: ${name} unfilled; the ${kind === 'tp' ? 'stop-loss' : 'take-profit'} and the protective stop still guard it`,
+                ),
+              };
+          }
+          // The other OCO leg expiring after a fill is normal; a rejected OCO needs a market exit. On
+          // futures an exit that ended unfilled while the position is open leaves the trade unguarded.
+          if ((order.status === 'REJECTED' || sibling) && t.phase === 'open') {
+            const what = sibling ? `${kind === 'tp' ? 'take-profit' : 'stop-loss'} ${order.status}` : 'OCO rejected';
             const s = decide(
               { ...state, trades: { ...state.trades, [t.id]: { ...t, phase: 'closing' } } },
               'exit-rejected',
-              `OCO rejected (${order.rejectReason ?? ''}): closing at market`,
+              `${what} (${order.rejectReason ?? ''}): closing at market`,
             );
             return {
               state: s,
               intents: [
+                ...(sibling ? [{ kind: 'cancel', tag: sibling } as const] : []),
                 {
                   kind: 'place',
                   tag: `close-${t.id}`,
@@ -475,7 +390,7 @@ export const bookImbalance = defineStrategy<BookImbalanceParams, BookImbalanceSt
                   type: 'MARKET',
                   quantity: t.filledQty,
                   purpose: 'exit',
-                  reason: `OCO rejected: ${order.rejectReason ?? ''}`,
+                  reason: `${what}: ${order.rejectReason ?? ''}`,
                 },
               ],
             };

@@ -168,9 +168,9 @@ describe('npm run backtest', () => {
         /perpetual: 10x ISOLATED, wallet [0-9.]+, funding -?[0-9.]+ \([0-9]+ payments\), liquidations 0/,
       ),
     });
-    expect(run(['--strategy', 'book-imbalance', '--file', FIXTURE, '--market', 'futures'])).toMatchObject({
+    expect(run(['--strategy', 'rsi-dip', '--file', FIXTURE, '--market', 'futures'])).toMatchObject({
       code: 1,
-      err: expect.stringMatching(/book-imbalance does not run on futures yet/),
+      err: expect.stringMatching(/rsi-dip does not run on futures yet/),
     });
   });
 

@@ -10,7 +10,7 @@ import { main } from '../../backtest/cli';
 import { parseKlines } from '../../backtest/data';
 import { depthRecordingLine, parseDepthRecording } from '../../core/analysis/book-replay';
 import { startPaperExchange } from '../../exchange';
-import { wallsRecordingLines } from '../support/fixtures/depth';
+import { twoSidedWallsRecordingLines, wallsRecordingLines } from '../support/fixtures/depth';
 
 const FIXTURE = path.resolve(__dirname, '../support/fixtures/klines/BTCUSDT-1h-2024-01.csv');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'depth-recording-'));
@@ -125,5 +125,41 @@ describe('depth recordings: paper exchange -> file -> backtester', () => {
     ]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('cannot read the depth recording');
+  });
+
+  it('seed 004 on the perpetual from its config file: shorts and longs placed and filled, exits reduce-only, never OCO', () => {
+    const { candles } = parseKlines(readFileSync(FIXTURE, 'utf8'), { symbol: 'BTCUSDT' });
+    const file = path.join(dir, 'two-sided.jsonl');
+    writeFileSync(file, `${twoSidedWallsRecordingLines(candles).join('\n')}\n`);
+    const config = path.resolve(__dirname, '../../configs/seed-004-minerva-perp.json');
+    const args = ['--config', config, '--file', FIXTURE, '--interval', '1h', '--depth', file, '--to', '2024-01-06'];
+    const r = backtest([...args, '--out', dir, '--name', 'perp']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/perpetual: 50x ISOLATED/);
+    const result = JSON.parse(readFileSync(path.join(dir, 'perp.json'), 'utf8'));
+    type O = { tag: string; status: string; reason?: string; request: Record<string, unknown> };
+    const orders: O[] = result.orders;
+    const entries = (side: string) => orders.filter((o) => o.tag.startsWith('entry-') && o.request.side === side);
+    const shorts = entries('SELL');
+    expect(shorts.filter((o) => o.status === 'FILLED').length).toBeGreaterThan(3);
+    expect(entries('BUY').filter((o) => o.status === 'FILLED').length).toBeGreaterThan(3);
+    for (const o of shorts) expect(o.reason).toMatch(/^ask share 0\.8\d* >= short pressure 0\.75: short at/);
+    // The first short, from the wallet of 10000: margin 300 at 50x, 300 / (42061.93 × 0.0205) = 0.3479 → 0.347.
+    expect(shorts[0]!.request).toMatchObject({ side: 'SELL', type: 'LIMIT', quantity: '0.347', price: '42062' });
+    // Every exit is reduce-only (or the protective closePosition stop); nothing is refused as spot-only.
+    const exits = orders.filter((o) => !o.tag.startsWith('entry-'));
+    expect(exits.length).toBeGreaterThan(0);
+    for (const o of exits) expect(o.request.reduceOnly === true || o.request.closePosition === true).toBe(true);
+    expect(orders.filter((o) => o.tag.startsWith('tp-') && o.status === 'FILLED').length).toBeGreaterThan(0);
+    const notes: string[] = result.notifications.map((n: { message: string }) => n.message);
+    expect(notes.filter((m) => /-2010|OCO|-1116|-2019/.test(m))).toEqual([]);
+    // The same file refuses a bad variant naming the field, before any candle runs.
+    const bad = path.join(dir, 'bad-perp.json');
+    const raw = JSON.parse(readFileSync(config, 'utf8'));
+    writeFileSync(bad, JSON.stringify([{ ...raw[0], params: { ...raw[0].params, leverage: 500 } }]));
+    const refused = backtest(['--config', bad, '--file', FIXTURE, '--interval', '1h', '--out', dir]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/params\.leverage: must be a whole number 1-125/);
   });
 });

@@ -196,8 +196,8 @@ describe('hostile and careless messages', () => {
       ['an unknown option', [{ definition, options: { turbo: true } }], /options: unknown field\(s\) "turbo"/],
       [
         'a futures bot of a spot-only strategy',
-        [{ definition: { ...definition, strategy: 'book-imbalance', params: {}, market: 'futures' } }],
-        /market: strategy book-imbalance does not run on futures yet/,
+        [{ definition: { ...definition, strategy: 'rsi-dip', params: {}, market: 'futures' } }],
+        /market: strategy rsi-dip does not run on futures yet/,
       ],
     ];
     it.each(cases)('%s', async (what, args, reason) => {

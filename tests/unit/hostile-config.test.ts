@@ -109,8 +109,8 @@ describe('names and strategies', () => {
   });
 
   it('futures: a strategy without futures support is refused by name; rsi-sniper with shorts runs; spot-only settings are named', () => {
-    expect(one({ ...good, strategy: 'book-imbalance', params: {}, market: 'futures' })).toEqual([
-      expect.stringMatching(/market: strategy book-imbalance does not run on futures yet/),
+    expect(one({ ...good, strategy: 'rsi-dip', params: {}, market: 'futures' })).toEqual([
+      expect.stringMatching(/market: strategy rsi-dip does not run on futures yet/),
     ]);
     expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: { enableShort: true } })).toEqual([]);
     expect(one({ ...good, strategy: 'rsi-sniper', market: 'futures', params: {}, onStop: 'close-position' })).toEqual([

@@ -10,6 +10,7 @@ import { CANDLE_INTERVALS, type CandleInterval } from '../../../core/market';
 import { levelPrice, levelQuantity, unlimitedBook } from '../../../venue';
 import { type PerpSymbol, bookSymbol } from '../../../venue/perpetual';
 import { atLeast } from '../../futures/format';
+import { withResting } from '../../futures/resting-depth';
 import { Api, type Params } from '../../http/params';
 import { klineRow } from '../../market/candles';
 import { type AddRoute, type FuturesRouteDeps, fixedWeight, perpReaders } from './common';
@@ -146,17 +147,22 @@ export function addFuturesMarketRoutes(add: AddRoute, deps: FuturesRouteDeps): v
       const p = precision(symbol);
       const book = deps.displayBook;
       const spot = bookSymbol(spec);
+      // Every account's resting LIMIT orders are in the book too (exchange/futures/resting-depth.ts).
+      const resting = perp.accountIds().flatMap((id) => perp.openOrders(id, symbol));
       const levels = (side: 'BUY' | 'SELL'): [string, string][] => {
-        if (reference === null) return [];
         const out: [string, string][] = [];
-        const n = Math.min(limit, unlimitedBook(book) ? 1 : book.levels);
+        const n = reference === null ? 0 : Math.min(limit, unlimitedBook(book) ? 1 : book.levels);
         for (let i = 0; i < n; i++) {
-          const price = levelPrice(spot, book, side, reference, i);
+          const price = levelPrice(spot, book, side, reference as Dec, i);
           if (price.lessThanOrEqualTo(0)) break;
           const qty = levelQuantity(spot, book, str(price), i === 0, perp.bookSeq(symbol)) ?? '10';
-          out.push([atLeast(str(price), p.price), atLeast(qty, p.qty)]);
+          out.push([str(price), qty]);
         }
-        return out;
+        // Bids are the resting BUYs, asks the resting SELLs (the synthetic side names are the taker's).
+        return withResting(out, resting, side === 'SELL' ? 'BUY' : 'SELL', limit).map((l) => [
+          atLeast(str(l.price), p.price),
+          atLeast(str(l.qty), p.qty),
+        ]);
       };
       const t = now();
       return { body: { lastUpdateId: perp.bookSeq(symbol), E: t, T: t, bids: levels('SELL'), asks: levels('BUY') } };
