@@ -103,7 +103,7 @@ describe('futures user events', () => {
     expect(() => parseFuturesUserEvent(orderTradeUpdate({ X: 'WEIRD' }))).toThrow(/WEIRD/);
   });
 
-  it('ALGO_UPDATE: NEW / CANCELED are snapshots by clientAlgoId; TRIGGERED / FINISHED make the owner reconcile', () => {
+  it('ALGO_UPDATE: NEW is a snapshot by clientAlgoId; any other status makes the owner reconcile', () => {
     const algo = (o: Record<string, unknown>) => ({
       e: 'ALGO_UPDATE',
       T: 1750515742297,
@@ -131,10 +131,11 @@ describe('futures user events', () => {
         updateTime: 1750515742297,
       },
     });
-    expect(parseFuturesUserEvent(algo({ X: 'CANCELED' }))).toMatchObject({ snapshot: { status: 'CANCELED' } });
-    expect(parseFuturesUserEvent(algo({ X: 'REJECTED', rm: 'would trigger' }))).toMatchObject({
-      snapshot: { status: 'REJECTED', reason: 'would trigger' },
-    });
+    for (const X of ['CANCELED', 'EXPIRED', 'REJECTED'])
+      expect(parseFuturesUserEvent(algo({ X }))).toMatchObject({
+        kind: 'reconcileOrder',
+        clientOrderId: 'abc12-0001b',
+      });
     for (const X of ['TRIGGERED', 'FINISHED'])
       expect(parseFuturesUserEvent(algo({ X, aq: '0.01' }))).toEqual({
         kind: 'reconcileOrder',

@@ -5,10 +5,10 @@
  * lost one is covered by reconciliation.
  *
  * - ORDER_TRADE_UPDATE: an order snapshot (with the trade as a fill on TRADE executions).
- * - ALGO_UPDATE (conditional orders on the algo endpoint, keyed by clientAlgoId): a snapshot while
- *   no execution is claimed (NEW, CANCELED, EXPIRED, REJECTED); once it TRIGGERED or FINISHED its
- *   fills belong to the order it placed, which the event does not carry, so the owner reconciles
- *   (futuresReconcile reads that order's trades) instead of believing an execution without fills.
+ * - ALGO_UPDATE (conditional orders on the algo endpoint, keyed by clientAlgoId): NEW is a
+ *   snapshot; any other status makes the owner reconcile (futuresReconcile reads the algo order,
+ *   the order it placed and its trades, and the position at once): a TRIGGERED / FINISHED event
+ *   carries no fills, and an ended stop must not be seen before the fill that ended it.
  * - ACCOUNT_UPDATE, MARGIN_CALL: the symbols whose positions changed (or are at risk), so the
  *   bots on them reconcile, and a line for the log.
  */
@@ -82,11 +82,14 @@ export function snapshotFromOrderTradeUpdate(o: Raw, eventTime?: number): OrderS
   };
 }
 
+/**
+ * Only NEW is relayed as a snapshot. A closePosition stop ends (EXPIRED, CANCELED) when the order
+ * closing the position fills, and its ALGO_UPDATE can reach the bot before that fill's report:
+ * believed alone it shows an open position without its stop, and the bot places a second one
+ * (seen in tests/integration/futures-backtest-parity.test.ts). Reconciliation reads both at once.
+ */
 const ALGO_WITHOUT_EXECUTION: Readonly<Record<string, OrderSnapshot['status']>> = {
   NEW: 'NEW',
-  CANCELED: 'CANCELED',
-  EXPIRED: 'EXPIRED',
-  REJECTED: 'REJECTED',
 };
 
 /** ALGO_UPDATE's `o`: a snapshot, or the owner reconciles (see the module comment). */
