@@ -18,6 +18,11 @@ export interface AccountConfig {
   readonly httpBase: string;
   /** USDⓈ-M futures REST base; default: https://fapi.binance.com for Binance, else httpBase (the paper exchange serves both). */
   readonly httpFutures?: string;
+  /**
+   * USDⓈ-M WebSocket base (binance-api-node's `wsFutures`); the user stream opens
+   * `<wsFutures>/<listenKey>`. Default: futuresStreamBase().
+   */
+  readonly wsFutures?: string;
   /** Market streams base, e.g. wss://stream.binance.com:9443/ws. */
   readonly wsBase: string;
   /** WebSocket API, e.g. wss://ws-api.binance.com:443/ws-api/v3 (user data stream). */
@@ -119,6 +124,22 @@ export class ExchangeAccount {
 export function futuresBase(config: Pick<AccountConfig, 'httpBase' | 'httpFutures'>): string {
   if (config.httpFutures) return config.httpFutures;
   return /^https:\/\/api\.binance\.com\/?$/.test(config.httpBase) ? 'https://fapi.binance.com' : config.httpBase;
+}
+
+/**
+ * Where the futures user stream connects: `wsFutures` when set; Binance's private stream host for
+ * Binance's REST hosts; else the REST host's own `/fstream` (the paper exchange serves it there).
+ */
+export function futuresStreamBase(config: Pick<AccountConfig, 'httpBase' | 'httpFutures' | 'wsFutures'>): string {
+  if (config.wsFutures) return config.wsFutures.replace(/\/+$/, '');
+  const rest = futuresBase(config);
+  if (/^https:\/\/fapi\.binance\.com\/?$/.test(rest)) return 'wss://fstream.binance.com/private/ws';
+  // Unverified against Binance's own page (shared/reference/control-plane-latency-futures.md §3): set wsFutures to be sure.
+  if (/^https:\/\/demo-fapi\.binance\.com\/?$/.test(rest)) return 'wss://demo-fstream.binance.com/ws';
+  if (/^https:\/\/testnet\.binancefuture\.com\/?$/.test(rest)) return 'wss://fstream.binancefuture.com/ws';
+  const url = new URL(rest);
+  const scheme = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${url.host}${url.pathname.replace(/\/+$/, '')}/fstream`;
 }
 
 export class AccountRegistry {

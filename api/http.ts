@@ -65,6 +65,9 @@ export function toHttpError(err: unknown): HttpError {
     if (cause?.code === 14) return new HttpError(503, 'unavailable', msg);
     if (msg.startsWith('no bot named')) return new HttpError(404, 'not_found', msg);
     if (msg.includes('is not running')) return new HttpError(409, 'not_running', msg);
+    // A start that lost the race for a futures position slot (client/position-slot.ts).
+    if (msg.includes('is already traded by futures bot'))
+      return new HttpError(409, 'futures_position_shared', msg, { field: 'symbol' });
     return new HttpError(400, 'invalid_request', msg);
   }
   if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'not_found', err.message);

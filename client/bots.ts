@@ -27,6 +27,7 @@ import {
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from '../workflows/search-attributes';
 import { BotCommandError, explainTemporalError } from './errors';
 import { checkFuturesSlotsFree } from './futures-slots';
+import { claimFuturesSlot } from './position-slot';
 
 export { BotCommandError } from './errors';
 
@@ -64,10 +65,41 @@ export async function startBot(
     if (!checked.success)
       throw new BotCommandError(`bot "${def.name}": ${formatIssues(checked.error, 'options').join('; ')}`);
   }
-  // One futures bot per account + symbol (one-way mode shares the position); spot bots skip the look-up.
+  const workflowId = botWorkflowId(def.name);
+  // One futures bot per account + symbol (one-way mode shares the position): the slot workflow's
+  // id makes racing starts safe (client/position-slot.ts); spot bots skip both look-ups.
+  const claim = def.market === 'futures' ? await claimSlot(client, taskQueue, def, workflowId) : null;
+  try {
+    // When it answers "already running", the slot (new or not) is that running bot's own.
+    return await startClaimed(client, def, taskQueue, workflowId, options);
+  } catch (err) {
+    if (claim?.created) await claim.release(`bot "${def.name}" did not start`).catch(() => {});
+    throw err;
+  }
+}
+
+async function claimSlot(client: Client, taskQueue: string, def: BotDefinition, workflowId: string) {
+  try {
+    return await claimFuturesSlot(client, taskQueue, def, workflowId);
+  } catch (err) {
+    if (err instanceof BotCommandError) throw err;
+    throw new BotCommandError(
+      explainTemporalError(err, { what: `claim the futures position slot of bot "${def.name}"`, ...where(client) }),
+      { cause: err },
+    );
+  }
+}
+
+async function startClaimed(
+  client: Client,
+  def: BotDefinition,
+  taskQueue: string,
+  workflowId: string,
+  options: RuntimeOptions | undefined,
+): Promise<StartResult> {
+  // Bots started before slots existed hold none: the listing finds them.
   const clashes = await checkFuturesSlotsFree(client, taskQueue, [def]);
   if (clashes.length > 0) throw new BotCommandError(clashes.join('\n'));
-  const workflowId = botWorkflowId(def.name);
   const args = [{ definition: def, ...(options ? { options } : {}) }] as const;
   const payloadBytes = Buffer.byteLength(JSON.stringify(args));
   if (payloadBytes > MAX_START_INPUT_BYTES) {

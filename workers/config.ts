@@ -48,6 +48,10 @@ const accountEnv = z.object({
   HTTP_BASE: z.string().url(),
   WS_BASE: z.string().url(),
   WS_API: z.string().url(),
+  /** USDⓈ-M WebSocket base (the futures user stream); default from HTTP_BASE (activities/exchange-account.ts). */
+  WS_FUTURES: z.string().url().optional(),
+  /** USDⓈ-M REST base; default: HTTP_BASE's futures twin. */
+  HTTP_FUTURES: z.string().url().optional(),
   RECV_WINDOW_MS: z.coerce.number().int().min(1).max(60_000).default(5_000),
   BACKEND_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
@@ -136,6 +140,8 @@ export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountCo
       httpBase: a.HTTP_BASE,
       wsBase: a.WS_BASE,
       wsApi: a.WS_API,
+      ...(a.WS_FUTURES ? { wsFutures: a.WS_FUTURES } : {}),
+      ...(a.HTTP_FUTURES ? { httpFutures: a.HTTP_FUTURES } : {}),
       recvWindowMs: a.RECV_WINDOW_MS,
       backendTimeoutMs: a.BACKEND_TIMEOUT_MS,
       requestTimeoutMs: a.REQUEST_TIMEOUT_MS,

@@ -9,6 +9,8 @@
  *   fires, never on every tick;
  * - `streamReconnected` after a user-stream reconnect, so bots reconcile what was missed.
  *
+ * Futures bots' accounts also get the USDⓈ-M user stream (./futures-streams.ts), relayed the same way.
+ *
  * Several workers may run this at once: bots deduplicate (candles by open time, fills by trade id,
  * order status moving forward only), so duplicates are harmless.
  */
@@ -21,6 +23,8 @@ import { streamReconnectedSignal, triggerSignal } from '../workflows/messages';
 import { type DeliveryModes, StreamDelivery } from './stream-delivery';
 import type { BotDirectory, RunningBot } from './directory';
 import { ClosedCandleLog, NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
+import { FuturesStreams } from './futures-streams';
+import type { FuturesUserStreamOptions } from './streams/futures-user-stream';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
 import { UserStream, type UserStreamStatus } from './streams/user-stream';
 
@@ -32,6 +36,8 @@ export interface StreamServiceOptions {
   /** Per kind: as updates (signal when not accepted) or signals only (default DEFAULT_DELIVERY). */
   readonly delivery?: DeliveryModes;
   readonly log?: (message: string) => void;
+  /** Timing of the futures user streams (tests shorten the keep-alive). */
+  readonly futuresStream?: FuturesUserStreamOptions;
 }
 
 export interface StreamStats {
@@ -65,9 +71,20 @@ export class StreamService {
   };
 
   private readonly delivery: StreamDelivery;
+  /** The USDⓈ-M user streams of the accounts with futures bots. */
+  readonly futures: FuturesStreams;
 
   constructor(private readonly options: StreamServiceOptions) {
     this.delivery = new StreamDelivery(options.client, options.delivery);
+    this.futures = new FuturesStreams({
+      accounts: options.accounts,
+      bots: () => options.directory.cached(),
+      relayOrder: (account, snapshot) => this.relayOrder(account, snapshot),
+      reconcile: (bots, why) => this.askToReconcile(bots, why),
+      ownerOf: (account, id) => this.ownerOf(account, id),
+      log: (message) => this.log(message),
+      ...(options.futuresStream ? { streamOptions: options.futuresStream } : {}),
+    });
   }
 
   async start(): Promise<void> {
@@ -92,7 +109,10 @@ export class StreamService {
 
   /** Each held account's user stream (monitoring: a stream down longer than a threshold alerts). */
   userStreamStatus(): Map<string, UserStreamStatus> {
-    return new Map([...this.userStreams].map(([name, s]) => [name, s.status()]));
+    return new Map([
+      ...[...this.userStreams].map(([name, s]) => [name, s.status()] as const),
+      ...[...this.futures.status()].map(([name, s]) => [`${name}:futures`, s] as const),
+    ]);
   }
 
   /** Each market-stream connection's last message time, by WebSocket base. */
@@ -118,6 +138,7 @@ export class StreamService {
     if (this.timer) clearTimeout(this.timer);
     for (const s of this.userStreams.values()) s.close();
     for (const s of this.marketStreams.values()) s.close();
+    this.futures.stop();
     this.userStreams.clear();
     this.marketStreams.clear();
   }
@@ -125,6 +146,7 @@ export class StreamService {
   /** Open and close streams to match the running bots. */
   async sync(): Promise<void> {
     const bots = await this.options.directory.refresh();
+    if (!this.stopped) this.futures.sync(bots);
     const accounts = new Set(bots.map((b) => b.account));
     for (const name of accounts) {
       if (this.userStreams.has(name)) continue;
@@ -248,14 +270,19 @@ export class StreamService {
     );
   }
 
-  private async relayOrder(accountName: string, snapshot: OrderSnapshot): Promise<void> {
-    let owner = this.options.directory.ownerOf(snapshot.clientOrderId);
+  private async ownerOf(accountName: string, clientOrderId: string): Promise<RunningBot | undefined> {
+    let owner = this.options.directory.ownerOf(clientOrderId);
     if (!owner) {
       // A bot started a second ago may not be in the cached directory yet.
       await this.options.directory.refresh();
-      owner = this.options.directory.ownerOf(snapshot.clientOrderId);
+      owner = this.options.directory.ownerOf(clientOrderId);
     }
-    if (!owner || owner.account !== accountName) return;
+    return owner?.account === accountName ? owner : undefined;
+  }
+
+  private async relayOrder(accountName: string, snapshot: OrderSnapshot): Promise<void> {
+    const owner = await this.ownerOf(accountName, snapshot.clientOrderId);
+    if (!owner) return;
     await this.signal(owner.workflowId, () => this.delivery.orderReport(owner.workflowId, snapshot));
     this.stats.orderUpdatesRelayed += 1;
   }
@@ -276,6 +303,12 @@ export class StreamService {
       }
     }
     await Promise.all(firing);
+  }
+
+  /** streamReconnected: the bots reconcile with the exchange now. */
+  private async askToReconcile(bots: readonly RunningBot[], why: string): Promise<void> {
+    if (bots.length > 0) this.log(`reconcile asked of ${bots.map((b) => b.workflowId).join(', ')}: ${why}`);
+    await Promise.all(bots.map((b) => this.signal(b.workflowId, (h) => h.signal(streamReconnectedSignal))));
   }
 
   private async tellAccount(accountName: string): Promise<void> {

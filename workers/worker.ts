@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { positionSlotActivities } from '../activities/position-slot';
 import { AccountRegistry, type AccountConfig } from '../activities/exchange-account';
 import { defaultDataHandlers } from '../activities/data-handlers';
 import type { DataHandler } from '../activities/market';
@@ -114,7 +115,11 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
   const directory = new BotDirectory(client, temporal.taskQueue);
   const dataHandlers = { ...defaultDataHandlers(), ...options.dataHandlers };
   const notifier = notifySetup ? new Notifier({ settings: notifySetup, log }) : null;
-  const activities = createActivities({ accounts, botTags: () => directory.tags(), dataHandlers, notifier });
+  const activities = {
+    ...createActivities({ accounts, botTags: () => directory.tags(), dataHandlers, notifier }),
+    // The futures position slots' wait for their owner (workflows/futures-slot.ts).
+    ...positionSlotActivities(client),
+  };
   // How long after its first unknown outcome a placement may still execute (activities/orders.ts).
   const tracker = new ActivityTracker((name) => {
     try {

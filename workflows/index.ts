@@ -3,3 +3,4 @@ export { botWorkflow } from './bot';
 export { optimizeWorkflow } from './optimize';
 export { accountBalanceWorkflow } from './account';
 export { botPreflightWorkflow } from './preflight';
+export { futuresSlotWorkflow } from './futures-slot';

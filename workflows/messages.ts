@@ -141,6 +141,8 @@ export interface BotMemo {
   readonly symbol: string;
   readonly interval: string;
   readonly watches: Readonly<Record<string, { readonly direction: 'above' | 'below'; readonly price: string }>>;
+  /** Set on futures bots only (spot memos stay as they were): the worker follows the futures user stream of their account. */
+  readonly market?: 'futures';
 }
 
 export const candleSignal = defineSignal<[Candle]>('candle');

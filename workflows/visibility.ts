@@ -9,6 +9,8 @@ import type { BotState } from '../core/kernel';
 import type { BotMemo } from './messages';
 import { BotNameKey, BotStatusKey, StrategyKey, SymbolKey } from './search-attributes';
 
+export const FUTURES_MEMO_PATCH = 'memo-market-futures';
+
 /**
  * `status` is the one to show (BLOCKED / REFUSED included); `routable`: streams may route to the
  * bot (only once it can trade, workflows/start-gate.ts).
@@ -35,6 +37,9 @@ export function syncBotVisibility(
     symbol: state.setup.symbol,
     interval: state.setup.interval,
     watches: state.watches,
+    // Gated: a futures history recorded before the memo named the market replays its own memo
+    // upserts unchanged; a live bot gets the field at its next step (workers/futures-streams.ts).
+    ...(state.setup.market === 'futures' && wf.patched(FUTURES_MEMO_PATCH) ? { market: 'futures' as const } : {}),
   };
   const memos = wf.workflowInfo().memo ?? {};
   if (routable && JSON.stringify(memos.bot ?? null) !== JSON.stringify(memo)) wf.upsertMemo({ bot: memo });

@@ -48,6 +48,8 @@ export const benchEcho = defineStrategy<BenchEchoParams, EchoState>({
   description:
     'Used by `npm run bench` only: in candle mode every closed candle places one MARKET order (BUY and SELL alternately); in fill mode every fill of its resting LIMIT order rests the opposite one.',
   params: benchEchoParams,
+  // LIMIT and MARKET by quantity run on the USDⓈ-M perpetual too (the futures user-stream test rests its LIMIT entry).
+  markets: ['spot', 'futures'],
   init: () => ({ seq: 0 }),
   onEvent(state, event, ctx) {
     const p = ctx.params;

@@ -17,6 +17,12 @@ export interface ReconnectingSocketOptions {
   readonly staleAfterMs: number;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /**
+   * Called before every connect for the URL to open (a futures user stream asks for its listenKey
+   * here: a reconnect after the key expired needs a new one). A rejection counts as a failed
+   * connect: reported through onClose and retried with the backoff.
+   */
+  readonly resolveUrl?: () => Promise<string>;
 }
 
 export class ReconnectingSocket {
@@ -54,6 +60,11 @@ export class ReconnectingSocket {
     this.socket?.terminate();
   }
 
+  /** Drop the connection now and reconnect (with `resolveUrl`, to a freshly resolved URL). */
+  restart(): void {
+    this.socket?.terminate();
+  }
+
   close(): void {
     this.closed = true;
     if (this.watchdog) clearInterval(this.watchdog);
@@ -63,7 +74,24 @@ export class ReconnectingSocket {
 
   private connect(): void {
     if (this.closed) return;
-    const socket = new WebSocket(this.url);
+    const resolve = this.options.resolveUrl;
+    if (!resolve) return this.open(this.url);
+    resolve().then(
+      (url) => {
+        this.url = url;
+        this.open(url);
+      },
+      (err: unknown) => {
+        if (this.closed) return;
+        this.handlers.onClose?.(`not connected: ${(err as Error).message}`);
+        this.scheduleReconnect();
+      },
+    );
+  }
+
+  private open(url: string): void {
+    if (this.closed) return;
+    const socket = new WebSocket(url);
     this.socket = socket;
     this.lastActivity = Date.now();
     socket.on('open', () => {
