@@ -179,8 +179,7 @@ async function main(): Promise<number> {
     ACCOUNT_PAPER_RECV_WINDOW_MS: '1000',
     ACCOUNT_PAPER_BACKEND_TIMEOUT_MS: '1000',
     ACCOUNT_PAPER_REQUEST_TIMEOUT_MS: '2500',
-    // The exchange enforces Binance's 6,000 request weight a minute: the worker's own budget keeps
-    // its bots under it instead of running into 429s.
+    // The exchange enforces Binance's 6,000 weight a minute: the worker's budget keeps its bots under it.
     ACCOUNT_PAPER_WEIGHT_LIMIT: '6000',
   };
   const workerLog = path.join(dir, 'worker.log');
