@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Candle } from '../../core/market';
 import { StreamDelivery } from '../../workers/stream-delivery';
-import { Harness } from '../support/harness';
+import { Harness, eventually } from '../support/harness';
 
 const BOT = {
   name: 'fallback',
@@ -37,7 +37,7 @@ describe('stream delivery without a worker', () => {
     const first = await h.startWorker({ streams: false });
     const workflowId = await h.startBot(BOT, { attemptTimeout: '6s' });
     await h.waitForState(BOT.name, (s) => s.eventsProcessed >= 2, 'started and reconciled');
-    await first.shutdown();
+    await h.stopWorker(first);
 
     // A real candle of the exchange, closed while nobody polls the bot's queue.
     const k = h.exchange.market.closeCandle('BTCUSDT', '1m');
@@ -58,10 +58,15 @@ describe('stream delivery without a worker', () => {
     expect(await delivery.candle(workflowId, candle)).toBe('signal');
     // It waited for the acceptance, then signalled (not an immediate refusal).
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1_400);
-    const queued = await h.handle(BOT.name).fetchHistory();
-    expect(
-      queued.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle').length,
-    ).toBe(1);
+    // Queued durably: in the history, or held by the server beside a workflow task still marked
+    // started (it is written when that task times out), so look until it shows.
+    await eventually(async () => {
+      const queued = await h.handle(BOT.name).fetchHistory();
+      const signals = queued.events!.filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'candle',
+      ).length;
+      if (signals !== 1) throw new Error(`${signals} candle signals in the history, not 1`);
+    }, 30_000);
 
     await h.startWorker({ streams: false });
     await h.waitForState(

@@ -69,7 +69,7 @@ describe('events while no worker runs', () => {
     // Well under the 3-minute stale-order check; no candle closes after the restart.
     const s = await h.waitForState(
       BOT.name,
-      (v) => candlesSeen(v) === 3 && v.stats.fills >= fillsWhileDown,
+      (v) => candlesSeen(v) === 3 && v.stats.fills >= fillsWhileDown && v.stats.roundTrips >= 1,
       'the missed candles and the fill',
       45_000,
     );

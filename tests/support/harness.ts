@@ -119,6 +119,16 @@ export class Harness {
     return worker;
   }
 
+  /**
+   * Stops an in-process worker and waits until it has stopped polling: `shutdown()` only begins
+   * the drain, and a poll still open could take the bot's next workflow task and hold it started.
+   */
+  async stopWorker(worker: BotWorker): Promise<void> {
+    const i = this.workers.indexOf(worker);
+    await worker.shutdown();
+    if (i >= 0) await this.running[i]!.catch(() => {});
+  }
+
   /** The env a worker process needs: Temporal settings and the paper account, never in a workflow. */
   workerEnv(): NodeJS.ProcessEnv {
     const a = this.account;
