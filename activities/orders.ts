@@ -38,6 +38,7 @@ import { refuseEntryWhileOpen } from './circuit-breaker';
 import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import { fillFromTrade, snapshotFromOrder } from './mapping';
 import { mismatch } from './order-match';
+import type { PlacementAnswers } from './placement-answers';
 import {
   cancelFailure,
   duplicateNotVisibleFailure,
@@ -97,6 +98,8 @@ export interface OcoResult {
 
 export interface OrderActivityDeps {
   readonly accounts: AccountRegistry;
+  /** This worker's placement answers, for the stream service to skip the reports they cover. */
+  readonly answers?: PlacementAnswers;
   /** Clock, injectable for tests of the deadline logic. */
   readonly now?: () => number;
 }
@@ -212,12 +215,14 @@ export function createOrderActivities(deps: OrderActivityDeps) {
 
       const sentAt = now();
       rememberSend(sentAt);
+      deps.answers?.begin(input.account, clientOrderId);
       let raw: RawOrder;
       try {
         raw = await acc.call('order', WEIGHT.order, (r) =>
           r.order(orderParams(request, clientOrderId, acc.config.recvWindowMs)),
         );
       } catch (err) {
+        deps.answers?.settle(input.account, clientOrderId, null);
         const c = acc.classify(err);
         switch (c.kind) {
           case 'duplicate': {
@@ -231,7 +236,13 @@ export function createOrderActivities(deps: OrderActivityDeps) {
             throw sendFailure(c, `order ${clientOrderId}`, { lastSendAt, sentAt });
         }
       }
-      return readable(() => snapshotFromOrder(raw), `order ${clientOrderId}`);
+      let answer: OrderSnapshot | null = null;
+      try {
+        answer = readable(() => snapshotFromOrder(raw), `order ${clientOrderId}`);
+        return answer;
+      } finally {
+        deps.answers?.settle(input.account, clientOrderId, answer);
+      }
     },
 
     async placeOco(input: PlaceOcoInput): Promise<OcoResult> {

@@ -25,6 +25,7 @@ import type { BotDirectory, RunningBot } from './directory';
 import { ClosedCandleLog, NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
 import { FuturesStreams } from './futures-streams';
 import type { FuturesUserStreamOptions } from './streams/futures-user-stream';
+import type { PlacementAnswers } from '../activities/placement-answers';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
 import { UserStream, type UserStreamStatus } from './streams/user-stream';
 
@@ -38,13 +39,23 @@ export interface StreamServiceOptions {
   readonly log?: (message: string) => void;
   /** Timing of the futures user streams (tests shorten the keep-alive). */
   readonly futuresStream?: FuturesUserStreamOptions;
+  /** This worker's placement answers: reports they cover are not relayed. */
+  readonly answers?: PlacementAnswers;
 }
+
+/**
+ * How long a report waits for the answer of a placement still in flight in this worker. The report
+ * usually comes first (milliseconds ahead); past this, the answer is late and the report is news.
+ */
+const REPORT_HOLD_MS = 3_000;
 
 export interface StreamStats {
   candlesRelayed: number;
   /** Last closed candles sent to bots this service had not served yet (./stream-catch-up.ts). */
   candlesCaughtUp: number;
   orderUpdatesRelayed: number;
+  /** Order reports left out: the placement's answer in this worker said as much. */
+  orderUpdatesCovered: number;
   triggersFired: number;
   userReconnects: number;
   signalErrors: number;
@@ -65,6 +76,7 @@ export class StreamService {
     candlesRelayed: 0,
     candlesCaughtUp: 0,
     orderUpdatesRelayed: 0,
+    orderUpdatesCovered: 0,
     triggersFired: 0,
     userReconnects: 0,
     signalErrors: 0,
@@ -281,6 +293,12 @@ export class StreamService {
   }
 
   private async relayOrder(accountName: string, snapshot: OrderSnapshot): Promise<void> {
+    // What this worker's placement answer already told the bot (activities/placement-answers.ts).
+    const answers = this.options.answers;
+    if (answers && (await answers.covers(accountName, snapshot, REPORT_HOLD_MS))) {
+      this.stats.orderUpdatesCovered += 1;
+      return;
+    }
     const owner = await this.ownerOf(accountName, snapshot.clientOrderId);
     if (!owner) return;
     await this.signal(owner.workflowId, () => this.delivery.orderReport(owner.workflowId, snapshot));

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { positionSlotActivities } from '../activities/position-slot';
+import { PlacementAnswers } from '../activities/placement-answers';
 import { AccountRegistry, type AccountConfig } from '../activities/exchange-account';
 import { defaultDataHandlers } from '../activities/data-handlers';
 import type { DataHandler } from '../activities/market';
@@ -115,8 +116,9 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
   const directory = new BotDirectory(client, temporal.taskQueue);
   const dataHandlers = { ...defaultDataHandlers(), ...options.dataHandlers };
   const notifier = notifySetup ? new Notifier({ settings: notifySetup, log }) : null;
+  const answers = new PlacementAnswers();
   const activities = {
-    ...createActivities({ accounts, botTags: () => directory.tags(), dataHandlers, notifier }),
+    ...createActivities({ accounts, botTags: () => directory.tags(), dataHandlers, notifier, answers }),
     // The futures position slots' wait for their owner (workflows/futures-slot.ts).
     ...positionSlotActivities(client),
   };
@@ -167,6 +169,7 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
           directory,
           log,
           delivery: options.streamDelivery ?? deliveryFromEnv(process.env.STREAM_DELIVERY),
+          answers,
         });
   const monitor =
     monitoring && thresholds

@@ -287,8 +287,9 @@ export async function ensureBots(stack: BenchStack, n: number, log: (l: string) 
 /**
  * Every bot is running and routable, and has answered one candle: first wait until visibility
  * lists every bot with the routing memo the stream service reads (and one refresh of its 2 s
- * directory), then emit one candle and wait, however long it takes, until every bot answered it.
- * One warm-up burst only: re-emitting to all bots while some are slow would pile bursts up.
+ * directory), then emit one candle and wait until every bot answered it, or no bot did for 90 s.
+ * A candle goes only to the bots that have not answered: re-emitting to all while some are slow
+ * would pile bursts up.
  */
 export async function warmUp(
   stack: BenchStack,
@@ -306,8 +307,11 @@ export async function warmUp(
   await sleep(2_500);
   await quiet(pids(), { maxMs: 120_000 });
   let pending = new Set(slugs);
-  for (let attempt = 1; attempt <= 3 && pending.size > 0; attempt++) {
-    const burst = await candleBurst(stack, pending, 300_000);
+  for (let attempt = 1; attempt <= 4 && pending.size > 0; attempt++) {
+    // A candle no bot answers for 90 s was lost, not slow: on the manual candle clock a
+    // candle whose minute has passed is already "closed" to the stream service's catch-up, so
+    // closing it by hand again is a duplicate every bot drops. The next one is new.
+    const burst = await candleBurst(stack, pending, 300_000, { stallMs: 90_000 });
     pending = new Set([...pending].filter((s) => !burst.reactions.has(s)));
     await quiet(pids(), { maxMs: 120_000 });
     if (pending.size > 0) log(`warm-up: ${pending.size}/${slugs.size} bots did not answer candle ${attempt}`);
