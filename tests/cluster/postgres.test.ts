@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { startPostgres } from '../../infra/cluster/postgres';
-import { harnessWithWorker } from '../support/harness';
+import { eventually, harnessWithWorker } from '../support/harness';
 
 describe('the cluster keeps the bots in PostgreSQL', () => {
   const h = harnessWithWorker();
@@ -39,10 +39,17 @@ describe('the cluster keeps the bots in PostgreSQL', () => {
     // Its history events are stored as history nodes (batches of events).
     expect(Number(pg.sql(temporal, 'SELECT count(*) FROM history_node'))).toBeGreaterThan(0);
 
-    const vis = pg.sql(
-      visibility,
-      `SELECT status, task_queue, workflow_type_name, search_attributes::text FROM executions_visibility WHERE workflow_id = 'bot-pg-bot'`,
-    );
+    // The history service writes the visibility row from its own task queue, a moment after the
+    // start (longer on a loaded cluster): read it once it is there.
+    const vis = await eventually(async () => {
+      const v = pg.sql(
+        visibility,
+        `SELECT status, task_queue, workflow_type_name, search_attributes::text FROM executions_visibility WHERE workflow_id = 'bot-pg-bot'`,
+      );
+      if (!['"pg-bot"', '"BTCUSDT"', '"dca-take-profit"'].every((x) => v.includes(x)))
+        throw new Error(`visibility row not written yet: ${v}`);
+      return v;
+    });
     const [status, taskQueue, type, searchAttributes] = vis.split('|');
     expect(status).toBe('1'); // WORKFLOW_EXECUTION_STATUS_RUNNING
     expect(taskQueue).toBe(h.taskQueue);

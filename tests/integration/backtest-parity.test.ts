@@ -127,7 +127,7 @@ async function parity(
         const before = h.exchange.stats().marketMessages;
         h.exchange.market.setPrice('BTCUSDT', candles[0]!.open);
         if (h.exchange.stats().marketMessages === before) throw new Error('no market-stream subscriber yet');
-        if (h.exchange.stats().connections < 2) throw new Error('user stream not connected yet');
+        if (!h.exchange.listening.user('paper')) throw new Error('user stream not subscribed yet');
       },
       30_000,
       250,

@@ -8,6 +8,7 @@ import { configQuery, pauseSignal, resumeSignal, setParamsUpdate } from '../../w
 import { BotStatusKey } from '../../workflows/search-attributes';
 import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { type Harness, eventually, harnessWithWorker } from '../support/harness';
+import { untilRouted } from '../support/trading-bot';
 
 describe('bot runtime on a real Temporal server', () => {
   // The expected prices are computed from the last price (fill at 30000, take-profit at 30300):
@@ -32,15 +33,11 @@ describe('bot runtime on a real Temporal server', () => {
       params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 5 },
     });
     await h.waitForState('runtime-1', (s) => s.eventsProcessed > 0 && s.status === 'RUNNING', 'start');
-    // The stream service subscribes within a couple of seconds of the bot appearing.
-    await eventually(
-      async () => {
-        closeCandle('30000');
-        await h.waitForState('runtime-1', (s) => s.stats.ordersPlaced >= 1, 'first order', 3_000);
-      },
-      30_000,
-      0,
-    );
+    // The stream service subscribes within a couple of seconds of the bot appearing: one candle
+    // once it is routed (a candle closed again and again would buy a lot each time it arrives).
+    await untilRouted(h, ['runtime-1']);
+    closeCandle('30000');
+    await h.waitForState('runtime-1', (s) => s.stats.ordersPlaced >= 1, 'first order');
     const state = await h.waitForState(
       'runtime-1',
       (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'),

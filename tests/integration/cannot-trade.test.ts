@@ -113,9 +113,11 @@ describe('bots that cannot trade', () => {
   });
 
   it('the raw temporal CLI lists blocked bots by their search attribute', async () => {
+    // Visibility follows each bot's search attribute a moment later: wait for both.
     const listed = await eventually(async () => {
       const out = await temporal('workflow', 'list', '--query', `BotStatus='BLOCKED' AND TaskQueue='${h.taskQueue}'`);
       expect(out).toContain('bot-no-symbol');
+      expect(out).toContain('bot-tiny-qty');
       return out;
     });
     expect(listed).toContain('bot-tiny-qty');

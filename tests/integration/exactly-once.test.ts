@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../exchange';
 import type { BotStateView } from '../../workflows/messages';
-import { harnessWithWorker } from '../support/harness';
+import { eventually, harnessWithWorker } from '../support/harness';
 import { dcaBot, startRouted, stopAndAudit } from '../support/trading-bot';
 
 let bot = 0;
@@ -146,8 +146,17 @@ describe('exactly-once order effects under exchange faults', () => {
       ms: 1_000,
       phase: 'before',
     });
+    const firedBefore = h.exchange.faults.firings.filter((f) => f.kind === 'delay').length;
     const stopping = h.handle(name).cancel();
-    await new Promise((r) => setTimeout(r, 200));
+    // The take-profit fills while its cancel is held (not before the bot sends it, on a slow machine).
+    await eventually(
+      async () => {
+        if (h.exchange.faults.firings.filter((f) => f.kind === 'delay').length === firedBefore)
+          throw new Error('the cancel has not reached the exchange yet');
+      },
+      30_000,
+      10,
+    );
     fillTakeProfit();
     await stopping;
     const summary = (await h.handle(name).result()) as BotStateView;

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
 import { type CcxtBinance, ccxt, ccxtFor } from '../support/ccxt';
+import { waitFor } from '../support/exchange-client';
 
 const KEY = 'ccxt-test-key';
 const SECRET = 'ccxt-test-secret';
@@ -135,9 +136,16 @@ describe('watched market data', () => {
     }
     await x.createOrder('BTC/USDT', 'market', 'buy', 0.7);
     ob = await within(x.watchOrderBook('BTC/USDT'), 5000, 'book after our fill');
-    // Quiet: the watched book is the exchange's.
-    await new Promise((r) => setTimeout(r, 300));
-    const rest = await x.fetchOrderBook('BTC/USDT', 100);
+    // Quiet: once the diff stream has delivered the last update (ccxt updates `ob` in place), the
+    // watched book is the exchange's at the same update id.
+    const rest = await waitFor(
+      async () => {
+        const r = await x.fetchOrderBook('BTC/USDT', 100);
+        return r.nonce === ob.nonce && r;
+      },
+      10_000,
+      `the watched book at the exchange's update id (watched ${ob.nonce})`,
+    );
     expect(ob.nonce).toBe(rest.nonce);
     expect(ob.bids.slice(0, 100)).toEqual(rest.bids);
     expect(ob.asks.slice(0, 100)).toEqual(rest.asks);
@@ -153,7 +161,9 @@ describe('watched market data', () => {
     const trades = x.watchTrades('ETH/USDT');
     const ohlcv = x.watchOHLCV('ETH/USDT', '1m');
     const bidsAsks = x.watchBidsAsks(['ETH/USDT']);
-    await new Promise((r) => setTimeout(r, 300));
+    // The trade below must come after every subscription is in place (a trade is pushed once).
+    const streams = ['bnbusdt@miniTicker', 'ethusdt@ticker', 'ethusdt@trade', 'ethusdt@kline_1m', 'ethusdt@bookTicker'];
+    await waitFor(() => streams.every((s) => ex.listening.market(s)), 10_000, `subscriptions to ${streams.join(', ')}`);
     ex.market.setPrice('ETHUSDT', '2001.5', { qty: '0.4' });
     expect(await within(mini, 5000, 'watchTicker (mini)')).toMatchObject({ symbol: 'BNB/USDT', last: 301.5 });
     const t = await within(ticker, 5000, 'watchTicker');
@@ -316,7 +326,8 @@ describe('user-data watches and the WebSocket API', () => {
     const orders = x.watchOrders('BTC/USDT');
     const trades = x.watchMyTrades('BTC/USDT');
     const balance = x.watchBalance();
-    await new Promise((r) => setTimeout(r, 300));
+    // The order below must come after the user stream is open (its events are pushed once).
+    await waitFor(() => ex.listening.user(ex.accounts.accountId(KEY)), 10_000, 'the user stream');
     await x.createOrder('BTC/USDT', 'market', 'buy', 0.002, undefined, { clientOrderId: 'cx-watch' });
     const o = await within(orders, 5000, 'watchOrders');
     expect(o.map((v) => v.clientOrderId)).toContain('cx-watch');

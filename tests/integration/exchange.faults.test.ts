@@ -115,8 +115,10 @@ describe('order request faults', () => {
     const late = await rejectionOf(limit('f-delay-before', { recvWindow: 100 }));
     expect(late).toMatchObject({ code: -1021, message: 'Timestamp for this request is outside of the recvWindow.' });
     expect(stats('f-delay-before')).toMatchObject({ submitted: 1, executed: 0 });
-    ex.faults.add({ kind: 'delay', match: { clientOrderId: '^f-delay-after$' }, ms: 200, phase: 'after' });
-    expect((await limit('f-delay-after', { recvWindow: 100 })).status).toBe('NEW');
+    // Answered later than its recvWindow, yet fine: the window is checked on arrival only. (A
+    // 1 s window, not 100 ms: a loaded machine may take longer than 100 ms to deliver the request.)
+    ex.faults.add({ kind: 'delay', match: { clientOrderId: '^f-delay-after$' }, ms: 1_500, phase: 'after' });
+    expect((await limit('f-delay-after', { recvWindow: 1_000 })).status).toBe('NEW');
   });
 
   it('rate-limit bursts: 429 -1003 then 418, with Retry-After', async () => {
@@ -200,10 +202,12 @@ describe('user-stream faults', () => {
       await waitFor(() => reportsFor(events, 'u-reorder').length === 2, 5000, 'reordered');
       expect(reportsFor(events, 'u-reorder').map((e) => e.orderStatus)).toEqual(['FILLED', 'NEW']);
 
+      // Held longer than the marker order's round trip takes even on a loaded machine: the marker's
+      // events are then sent first (held 300 ms, they raced it).
       ex.faults.add({
         kind: 'user-delay',
         match: { eventType: 'executionReport', clientOrderId: '^u-delay$' },
-        ms: 300,
+        ms: 1_500,
         count: -1,
       });
       await market('u-delay');
@@ -249,11 +253,14 @@ describe('whole-exchange faults', () => {
     try {
       ex.faults.freeze();
       let settled = false;
+      const requestsBefore = ex.stats().httpRequests;
       const pending = client
         .order({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: 'frozen-1' })
         .finally(() => {
           settled = true;
         });
+      await waitFor(() => ex.stats().httpRequests > requestsBefore, 5000, 'the order at the exchange');
+      // Proves a negative: the order, arrived, is held while frozen.
       await new Promise((r) => setTimeout(r, 300));
       expect(settled).toBe(false);
       expect(ex.audit.clientId('frozen-1')).toBeUndefined();

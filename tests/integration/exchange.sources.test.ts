@@ -120,8 +120,8 @@ describe('replay of a kline file', () => {
       [],
     ];
     try {
-      await waitFor(() => ex && ex.stats().connections > 0, 5000, 'kline socket');
-      await new Promise((r) => setTimeout(r, 50));
+      // Subscribed before the first replayed candle: a kline pushed before that reaches nobody.
+      await waitFor(() => ex && ex.listening.market('btcusdt@kline_1m'), 5000, 'kline subscription');
       for (let i = 0; i < parsed.length; i++) {
         expect(ex.market.replayNext()).toBe(true);
         venue.onCandle('BTCUSDT', parsed[i] as Candle);

@@ -24,8 +24,21 @@ async function timeline(): Promise<Array<'reconcile' | 'orderUpdate'>> {
         : [],
   );
 }
-/** The bot is quiet: nothing in flight and no new reconcile or report for 2 s (the stream's connect reconcile is done). */
+/**
+ * The bot is quiet: it has taken in the stream's connect reconcile (the worker asks for it when the
+ * stream subscribes: a `streamReconnected` signal followed by a completed workflow task), nothing is
+ * in flight, and no new reconcile or report comes for 2 s.
+ */
 async function quiet(): Promise<Array<'reconcile' | 'orderUpdate'>> {
+  await eventually(async () => {
+    const events = (await h.handle(NAME).fetchHistory()).events ?? [];
+    let asked = -1;
+    events.forEach((e, i) => {
+      if (e.workflowExecutionSignaledEventAttributes?.signalName === 'streamReconnected') asked = i;
+    });
+    if (asked < 0 || !events.slice(asked).some((e) => e.workflowTaskCompletedEventAttributes))
+      throw new Error("the stream's connect reconcile is not taken in yet");
+  }, 30_000);
   for (;;) {
     const first = await timeline();
     await new Promise((r) => setTimeout(r, 2_000));

@@ -288,6 +288,10 @@ describe('monitoring, alerts and the circuit breaker', () => {
       'ALERT — account paper: consecutive exchange errors',
     ]) {
       expect(alerts().filter((t) => t.includes(text))).toHaveLength(1);
+      // The channels are sent to in parallel: the webhook's copy may land after Telegram's.
+      await eventually(async () => {
+        if (!hooks.some((x) => x.kind === 'alert' && x.text.includes(text))) throw new Error(`no webhook for ${text}`);
+      });
       expect(hooks.filter((x) => x.kind === 'alert' && x.text.includes(text))).toHaveLength(1);
     }
   });
@@ -330,7 +334,8 @@ describe('monitoring, alerts and the circuit breaker', () => {
     await h.waitForState('mon-c', (v) => v.eventsProcessed >= 2, 'start');
     await h.handle('mon-c').terminate('pressed Terminate in the Web UI');
     expect(await waitAlert('bot mon-c stopped without being asked')).toContain('workflow terminated');
-    await new Promise((r) => setTimeout(r, 2_500)); // two more looks
+    // Proves a negative (no second alert): two more looks of the monitor (botCheckEveryMs 1 s).
+    await new Promise((r) => setTimeout(r, 2_500));
     expect(alerts().filter((t) => t.includes('bot mon-c stopped without being asked'))).toHaveLength(1);
   });
 });

@@ -122,7 +122,8 @@ describe('notifications from the durable history', () => {
       60_000,
       0,
     );
-    await new Promise((r) => setTimeout(r, 4_000)); // past the claim of the dead worker and a few dispatcher ticks
+    // Proves a negative (nothing told twice): past the claim of the dead worker and a few dispatcher ticks.
+    await new Promise((r) => setTimeout(r, 4_000));
     expect(tg.messages(CHAT).filter((x) => x.text.includes('nk: entry filled'))).toHaveLength(1);
     expect(tg.dropped).toHaveLength(1);
     // The outbox row of that message: claimed by the dead worker (attempt 1), sent by the new one.

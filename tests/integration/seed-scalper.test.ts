@@ -110,6 +110,8 @@ describe('seed 001 model scalper end to end on the paper exchange', () => {
     // The next closed candle asks the model again; prediction 1 -> second entry. Each candle gets
     // traded volume and a range first: the seed's Ease of Movement divides by both, and a
     // zero-volume minute would knock 250 rows out of the window (as pandas' NaN does in the seed).
+    // Candles (and their price moves) only until the entry has begun: moved while it is held, the
+    // price would arm the trailing exit (a new high, then a point under it) instead of the stop.
     await eventually(
       async () => {
         h.exchange.market.setPrice('BTCUSDT', '30006', { qty: '0.5' });
@@ -117,13 +119,18 @@ describe('seed 001 model scalper end to end on the paper exchange', () => {
         h.exchange.market.closeCandle('BTCUSDT', '1m');
         await h.waitForState(
           'scalper-e2e',
-          (s) => (s.strategyState as ModelScalperState).phase === 'holding',
-          'second entry',
+          (s) => (s.strategyState as ModelScalperState).phase !== 'idle',
+          'second entry begun',
           3_000,
         );
       },
       60_000,
       0,
+    );
+    await h.waitForState(
+      'scalper-e2e',
+      (s) => (s.strategyState as ModelScalperState).phase === 'holding',
+      'second entry',
     );
     const second = (await scalper()).holding!;
 

@@ -120,6 +120,7 @@ describe('Telegram control and notifications', () => {
     // Logged once per stranger, then ignored silently.
     expect(logged.filter((l) => l.includes('ignoring chat 999 user 777'))).toHaveLength(1);
     expect(logged.filter((l) => l.includes(`ignoring chat ${CHAT} user 778`))).toHaveLength(1);
+    // Proves a negative (no reply to a stranger): a moment for a reply that would follow the handling.
     await new Promise((r) => setTimeout(r, 300));
     expect(tg.messages(999)).toEqual([]);
     expect(tg.messages(CHAT).some((m) => m.text.includes('paused'))).toBe(false);
@@ -216,7 +217,8 @@ describe('Telegram control and notifications', () => {
     h.exchange.market.setPrice('BTCUSDT', '30400');
     const stopped = await tg.waitFor(CHAT, (m) => m.text.includes('⏹ tg-run stopped'), 60_000);
     expect(stopped.text).toContain('completed 1 trade(s) (stopAfterTrades 1)');
-    const exit = tg.messages(CHAT).find((m) => m.text.includes('tg-run: exit filled'))!;
+    // The worker sends its notices in the background, each on its own: the exit's may land after the stop's.
+    const exit = await tg.waitFor(CHAT, (m) => m.text.includes('tg-run: exit filled'));
     expect(exit.text).toMatch(/SELL 0\.00099 BTCUSDT @ 30300 /);
     expect(exit.text).toMatch(/trade PnL \+0\.2\d+ USDT \(\+0\.\d+%\)/);
     h.exchange.market.setPrice('BTCUSDT', '30000');
@@ -229,8 +231,9 @@ describe('Telegram control and notifications', () => {
     expect(question.text).toContain('onStop: cancel-orders');
     const buttons = question.reply_markup!.inline_keyboard!.flat();
     expect(buttons.map((b) => b.text)).toEqual(['⏹ Stop tg-stop', 'Cancel']);
+    // Proves a negative: nothing happens without the button.
     await new Promise((r) => setTimeout(r, 500));
-    expect((await h.handle('tg-stop').describe()).status.name).toBe('RUNNING'); // nothing happens without the button
+    expect((await h.handle('tg-stop').describe()).status.name).toBe('RUNNING');
     // A forged button does nothing.
     tg.press(CHAT, USER, question, 'stop:0123456789abcdef');
     await eventually(async () => {
@@ -242,6 +245,8 @@ describe('Telegram control and notifications', () => {
     // The command's own summary once the workflow completed, and the bot's "stopped" notification.
     const summary = await tg.waitFor(CHAT, (m) => m.text.startsWith('⏹ tg-stop stopped:'), 30_000, before);
     expect(summary.text).toContain('realised PnL 0, position 0, open orders left 0 (cancelled)');
+    // The notification comes from the worker, on its own path: it may land after the summary.
+    await tg.waitFor(CHAT, (m) => m.text.startsWith('⏹ tg-stop stopped (cancelled)'), 30_000, before);
     expect(
       tg.messages(CHAT).filter((m) => m.text.startsWith('⏹ tg-stop stopped (cancelled) — realised PnL 0 USDT')),
     ).toHaveLength(1);
@@ -266,7 +271,8 @@ describe('Telegram control and notifications', () => {
     await tg.waitFor(CHAT, (m) => m.text.includes('tg-dca: RUNNING'), 30_000, before);
     const stale = await tg.waitFor(CHAT, (m) => m.text.includes('Not done'), 30_000, before);
     expect(stale.text).toContain('/pause was sent 60 min ago while I was offline');
-    await new Promise((r) => setTimeout(r, 1_500)); // a few more polls
+    // Proves a negative (nothing runs twice): a few more polls of the restarted bot.
+    await new Promise((r) => setTimeout(r, 1_500));
     const since = tg
       .messages(CHAT)
       .slice(before)

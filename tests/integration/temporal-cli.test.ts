@@ -98,7 +98,10 @@ describe('driving a bot with the temporal CLI', () => {
       );
       expect(described.workflowExecutionInfo.status).toMatch(/COMPLETED/);
     });
-    const listed = await temporal('workflow', 'list', '--query', `BotName='cli-bot' AND BotStatus='STOPPED'`);
-    expect(listed).toContain('bot-cli-bot');
+    // Visibility records the close and the last search attributes a moment after it (longer on a cluster).
+    await eventually(async () => {
+      const listed = await temporal('workflow', 'list', '--query', `BotName='cli-bot' AND BotStatus='STOPPED'`);
+      expect(listed).toContain('bot-cli-bot');
+    });
   });
 });

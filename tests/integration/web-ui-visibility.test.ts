@@ -4,9 +4,11 @@
  * query the UI sends when a workflow's page opens) and a summary on each order activity's
  * ActivityTaskScheduled event, so the event history reads as a trade log.
  */
+import type { temporal as proto } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { ZERO_SPREAD_BOOK } from '../../exchange';
 import { eventually, harnessWithWorker } from '../support/harness';
+import { untilRouted } from '../support/trading-bot';
 
 // The expected position, unrealised PnL and take-profit price below are computed from the last
 // price (a market buy at 30000): a book with bid = ask = last makes that the fill price. The
@@ -49,18 +51,14 @@ describe('Temporal Web UI visibility', () => {
     );
     expect(await currentDetails('webui-1')).toContain('no decision yet');
 
-    await eventually(
-      async () => {
-        closeCandle('30000');
-        await h.waitForState(
-          'webui-1',
-          (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'),
-          'take-profit resting',
-          3_000,
-        );
-      },
-      30_000,
-      0,
+    // One candle once the bot is routed: candles closed again and again while a slow machine
+    // places the orders would each add events, and could roll the run over before its history is read.
+    await untilRouted(h, ['webui-1']);
+    closeCandle('30000');
+    await h.waitForState(
+      'webui-1',
+      (s) => s.openOrders.some((o) => o.tag.startsWith('tp-') && o.status === 'NEW'),
+      'take-profit resting',
     );
     const details = await eventually(async () => {
       const text = await currentDetails('webui-1');
@@ -71,8 +69,15 @@ describe('Temporal Web UI visibility', () => {
     expect(details).toMatch(/unrealised -0\.3 USDT/);
     expect(details).toMatch(/last decision .* UTC — SELL tp-1 \(exit\): /);
 
-    const { events } = await h.handle('webui-1').fetchHistory();
-    const summaries = (events ?? [])
+    // The orders' events from the first run on (a continue-as-new may have begun a new run since).
+    const events: proto.api.history.v1.IHistoryEvent[] = [];
+    for (let runId: string | undefined = d.runId; runId;) {
+      const run: proto.api.history.v1.IHistoryEvent[] =
+        (await h.client.workflow.getHandle('bot-webui-1', runId).fetchHistory()).events ?? [];
+      events.push(...run);
+      runId = run.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    const summaries = events
       .filter((e) => e.activityTaskScheduledEventAttributes)
       .map((e) => ({
         type: e.activityTaskScheduledEventAttributes!.activityType?.name,

@@ -62,7 +62,19 @@ async function settled(h: Harness, name: string, candles: number): Promise<BotSt
 /** The worker's stream service holds its market and user streams (candles would be missed otherwise). */
 async function streamsUp(h: Harness): Promise<void> {
   await eventually(async () => {
-    if (h.exchange.stats().connections < 2) throw new Error('streams not connected yet');
+    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper'))
+      throw new Error('streams not connected yet');
+  }, 30_000);
+}
+
+/**
+ * The exchange has seen the killed worker's sockets close: until then its subscriptions still count
+ * as listening, and a candle closed then would reach nobody.
+ */
+async function streamsGone(h: Harness): Promise<void> {
+  await eventually(async () => {
+    const n = h.exchange.stats().connections;
+    if (n > 0) throw new Error(`${n} WebSocket connections of the killed worker still open`);
   }, 30_000);
 }
 
@@ -100,6 +112,7 @@ async function runScenario(kills: readonly Kill[]): Promise<{ state: BotStateVie
       );
       worker.kill('SIGKILL');
       await new Promise((r) => worker.once('exit', r));
+      await streamsGone(h);
       worker = await h.spawnWorker();
       await streamsUp(h);
       restarts++;

@@ -27,9 +27,11 @@ function candlesSeen(s: { strategyState: unknown }): number {
   return (s.strategyState as { candlesSeen: number }).candlesSeen;
 }
 
+/** The worker's candle and user streams are subscribed (a count of connections would also count its WebSocket API one). */
 async function streamsUp(h: Harness): Promise<void> {
   await eventually(async () => {
-    if (h.exchange.stats().connections < 2) throw new Error('streams not connected yet');
+    if (!h.exchange.listening.market('btcusdt@kline_1m') || !h.exchange.listening.user('paper'))
+      throw new Error('streams not connected yet');
   }, 30_000);
 }
 
