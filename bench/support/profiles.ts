@@ -43,6 +43,13 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
       'as shipped but candles as well as order reports delivered as Workflow Updates (STREAM_DELIVERY=update)',
     workerEnv: { STREAM_DELIVERY: 'update' },
   },
+  /** As shipped, but a bot's task waits a minute for the worker that caches it, not 10 s. */
+  'sticky-60s': {
+    name: 'sticky-60s',
+    description:
+      'as shipped but stickyQueueScheduleToStartTimeout 60 s: a long burst keeps bots on the worker that caches them instead of replaying them elsewhere',
+    tuning: { stickyQueueScheduleToStartTimeout: '60s' },
+  },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
     name: 'no-fsync',
