@@ -15,6 +15,7 @@
 import { type AccountRegistry, type ExchangeAccount, futuresStreamBase } from '../activities/exchange-account';
 import type { OrderSnapshot } from '../core/orders';
 import type { RunningBot } from './directory';
+import { matchAccountStreams } from './streams/account-streams';
 import type { FuturesUserEvent } from './streams/futures-user-events';
 import { FuturesUserStream, type FuturesUserStreamOptions } from './streams/futures-user-stream';
 import type { UserStreamStatus } from './streams/user-stream';
@@ -56,21 +57,7 @@ export class FuturesStreams {
   /** Open and close streams to match the running futures bots. */
   sync(bots: readonly RunningBot[]): void {
     const wanted = new Set(bots.filter((b) => b.market === 'futures').map((b) => b.account));
-    for (const name of wanted) {
-      if (this.streams.has(name)) continue;
-      let account: ExchangeAccount;
-      try {
-        account = this.deps.accounts.get(name);
-      } catch {
-        continue; // another worker serves that account
-      }
-      this.streams.set(name, this.open(account));
-    }
-    for (const [name, stream] of this.streams) {
-      if (wanted.has(name)) continue;
-      stream.close();
-      this.streams.delete(name);
-    }
+    matchAccountStreams(this.streams, wanted, this.deps.accounts, (account) => this.open(account));
   }
 
   status(): Map<string, UserStreamStatus> {

@@ -24,6 +24,7 @@ import { type DeliveryModes, StreamDelivery } from './stream-delivery';
 import type { BotDirectory, RunningBot } from './directory';
 import { ClosedCandleLog, NewcomerTracker, catchUpTargets, lastClosedCandle } from './stream-catch-up';
 import { FuturesStreams } from './futures-streams';
+import { matchAccountStreams } from './streams/account-streams';
 import type { FuturesUserStreamOptions } from './streams/futures-user-stream';
 import type { PlacementAnswers } from '../activities/placement-answers';
 import { MarketStream, klineStreamName, tradeStreamName } from './streams/market-stream';
@@ -160,22 +161,7 @@ export class StreamService {
     const bots = await this.options.directory.refresh();
     if (!this.stopped) this.futures.sync(bots);
     const accounts = new Set(bots.map((b) => b.account));
-    for (const name of accounts) {
-      if (this.userStreams.has(name)) continue;
-      let account: ExchangeAccount;
-      try {
-        account = this.options.accounts.get(name);
-      } catch {
-        continue; // another worker serves that account
-      }
-      this.userStreams.set(name, this.openUserStream(account));
-    }
-    for (const [name, stream] of this.userStreams) {
-      if (!accounts.has(name)) {
-        stream.close();
-        this.userStreams.delete(name);
-      }
-    }
+    matchAccountStreams(this.userStreams, accounts, this.options.accounts, (account) => this.openUserStream(account));
 
     const wanted = new Map<string, Set<string>>();
     for (const bot of bots) {
