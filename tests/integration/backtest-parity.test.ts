@@ -120,18 +120,18 @@ async function parity(
       { reconcile: { openOrdersEveryMs: 2_000, staleEveryMs: 2_000, idleEveryMs: 2_000 } },
     );
     const started = await h.waitForState(name, (s) => s.status === 'RUNNING' && s.eventsProcessed > 0, 'start');
-    // The stream service is subscribed once a trade on the symbol reaches a subscriber. The probe
-    // trades at the first open: where the backtest's venue starts too.
+    // Both streams subscribed before the first price: a probe trade repeated across a wall-clock
+    // minute would close that minute's candle in replay mode, a candle the backtest never saw (the
+    // bot would enter on it). One trade at the first open: where the backtest's venue starts too.
     await eventually(
       async () => {
-        const before = h.exchange.stats().marketMessages;
-        h.exchange.market.setPrice('BTCUSDT', candles[0]!.open);
-        if (h.exchange.stats().marketMessages === before) throw new Error('no market-stream subscriber yet');
+        if (!h.exchange.listening.market('btcusdt@kline_1m')) throw new Error('kline stream not subscribed yet');
         if (!h.exchange.listening.user('paper')) throw new Error('user stream not subscribed yet');
       },
       30_000,
       250,
     );
+    h.exchange.market.setPrice('BTCUSDT', candles[0]!.open);
     await h.agreement(name);
     const candlesSeen = (s: Awaited<ReturnType<Harness['state']>>) => (s.strategyState as { candles: number }).candles;
     for (let i = 0; i < candles.length; i++) {
