@@ -130,15 +130,16 @@ describe('futures backtest and live on the paper perpetual agree', () => {
         { reconcile: { openOrdersEveryMs: 1_000, staleEveryMs: 1_000, idleEveryMs: 1_000 } },
       );
       const started = await h.waitForState('fparity', (s) => s.status === 'RUNNING' && s.eventsProcessed > 0, 'start');
+      // Subscribed before the first price: a probe trade repeated across a wall-clock boundary of
+      // the interval would close a candle in replay mode that the backtest never saw.
       await eventually(
         async () => {
-          const before = h.exchange.stats().marketMessages;
-          h.exchange.market.setPrice('BTCUSDT', cs[0]!.open);
-          if (h.exchange.stats().marketMessages === before) throw new Error('no market-stream subscriber yet');
+          if (!h.exchange.listening.market('btcusdt@kline_15m')) throw new Error('kline stream not subscribed yet');
         },
         30_000,
         250,
       );
+      h.exchange.market.setPrice('BTCUSDT', cs[0]!.open);
       await futuresAgreement(h, 'fparity');
       for (const [i, c] of cs.entries()) {
         expect(h.exchange.market.replayNext()).toBe(true);
