@@ -7,6 +7,8 @@
  * scheduled in the order the kernel emitted the commands (the order recorded histories replay).
  */
 import type { Activities } from '../activities';
+import type { ReconcileResult } from '../activities/market';
+import type { SymbolFilters } from '../core/market';
 import type { BotState, Command } from '../core/kernel';
 import { failureMessage, placementFailure } from './failures';
 import type { ResultItem } from './queue-items';
@@ -86,22 +88,26 @@ export function createCommandRunner(deps: CommandRunnerDeps): CommandRunner {
                 ...(command.scanSince !== undefined ? { since: command.scanSince } : {}),
               }
             : undefined;
+        const symbol = state.setup.symbol;
+        const reconcile = () =>
+          venue.reconcile({
+            account,
+            symbol,
+            clientOrderIds: command.clientOrderIds,
+            orders: command.orders,
+            ownTag: state.clientIdTag,
+            ...(lineage ? { lineage } : {}),
+          });
         return attempt(
-          () =>
-            venue.reconcile({
-              account,
-              symbol: state.setup.symbol,
-              clientOrderIds: command.clientOrderIds,
-              orders: command.orders,
-              ownTag: state.clientIdTag,
-              ...(lineage ? { lineage } : {}),
-            }),
-          ({ snapshots, ...rest }) => {
+          // Without filters asked, the very call of histories recorded before (no extra await:
+          // their outcome reaches the queue in the same microtask as it did then).
+          command.filters ? () => withFilters(venue, account, symbol, reconcile) : reconcile,
+          ({ snapshots, filters: known, ...rest }: ReconcileResult & { filters?: SymbolFilters }) => {
             deps.noteExchange(null);
             // What the exchange holds first, then the reconciliation's verdict on the rest.
             return [
               ...snapshots.map((snapshot) => ({ type: 'orderUpdate', snapshot, source: 'reconcile' }) as const),
-              { type: 'reconciled', ...rest },
+              { type: 'reconciled', ...rest, ...(known ? { filters: known } : {}) },
             ];
           },
           (err) => {
@@ -127,6 +133,20 @@ export function createCommandRunner(deps: CommandRunnerDeps): CommandRunner {
       }
     }
   };
+}
+
+/** Reconcile and fetch the symbol's filters, both scheduled now (filters first); filters that fail to come are asked again next time. */
+async function withFilters(
+  venue: VenueActivities,
+  account: string,
+  symbol: string,
+  reconcile: () => Promise<ReconcileResult>,
+): Promise<ReconcileResult & { filters?: SymbolFilters }> {
+  const filters = venue.getSymbolFilters({ account, symbol }).catch(() => undefined);
+  const reconciled = reconcile();
+  const result = await reconciled;
+  const known = await filters;
+  return known ? { ...result, filters: known } : result;
 }
 
 /** Only proof finalises an order (workflows/failures.ts): one outcome per order of the request. */

@@ -94,11 +94,20 @@ export function cancelledBeforeContinueAsNew(): boolean {
  *   adopted as futures orders (purpose by reduce-only, its protective stop as the position's),
  *   the stop waits for the reset's scan, one protective stop per position, and the signed
  *   position is checked against positionRisk (core/futures/adoption.ts, core/kernel/position-check.ts).
+ * - `filters-until-known` (`filterRules: 1`): a bot that started without its symbol's filters (the
+ *   exchange unreachable or its weight budget spent at the start) fetches them with each
+ *   reconciliation until it has them, instead of placing unshaped orders for the rest of the run.
  */
 export function withRuleFlags<
-  S extends { readonly resetRules?: 2; readonly futuresRules?: 1; readonly setup: { readonly market?: string } },
+  S extends {
+    readonly resetRules?: 2;
+    readonly futuresRules?: 1;
+    readonly filterRules?: 1;
+    readonly setup: { readonly market?: string };
+  },
 >(state: S): S {
   let next = state;
+  if (next.filterRules !== 1 && wf.patched('filters-until-known')) next = { ...next, filterRules: 1 };
   if (next.resetRules !== 2 && wf.patched('reset-exit-rules-v2')) next = { ...next, resetRules: 2 };
   // Futures bots only: a spot bot's history gets no marker.
   if (next.setup.market === 'futures' && next.futuresRules !== 1 && wf.patched('futures-reset-rules'))

@@ -97,6 +97,11 @@ export function handle(k: Kernel, event: BotEvent): void {
       k.s.reconcileInFlight = false;
       checkCandleFreshness(k);
       if (event.balances && !k.s.marginRefreshDue) k.s.balances = event.balances;
+      if (event.filters && k.s.filters === null) {
+        k.s.filters = event.filters;
+        k.filtersLearnedNow = true;
+        k.notify('info', `exchange filters of ${k.s.setup.symbol} known now: orders are shaped by them again`);
+      }
       if (event.orphans.length > 0 && event.orphans.join(',') !== k.s.orphanOrders.join(',')) {
         k.notify('warn', `orders on ${k.s.setup.symbol} owned by no bot (not adopted): ${event.orphans.join(', ')}`);
       }

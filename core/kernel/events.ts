@@ -66,6 +66,8 @@ export type BotEvent =
       readonly scanIncomplete?: boolean;
       /** Futures: what positionRisk says (null: no position entry for the symbol). */
       readonly position?: { readonly positionAmt: string; readonly entryPrice: string } | null;
+      /** The symbol's filters, when the reconcile asked for them (`filters: true`) and the exchange gave them. */
+      readonly filters?: SymbolFilters;
     }
   | { readonly type: 'reconcileFailed'; readonly now: number; readonly message: string }
   | { readonly type: 'wake'; readonly now: number }
@@ -117,6 +119,8 @@ export type Command =
       readonly orders: readonly ReconcileTarget[];
       readonly scan?: boolean;
       readonly scanSince?: number;
+      /** The bot does not know its symbol's filters yet (the exchange was unreachable at its start): fetch them too. */
+      readonly filters?: true;
     }
   | { readonly type: 'fetch'; readonly requestId: string; readonly request: DataRequest }
   | { readonly type: 'notify'; readonly level: Notification['level']; readonly message: string };

@@ -58,6 +58,8 @@ export class Kernel {
   replayedDecision = false;
   /** A reconcile was asked in this step: it reads the account after everything this step applied. */
   reconcileAskedNow = false;
+  /** The symbol's filters arrived in this step (they were unknown): a refused protective stop goes again now. */
+  filtersLearnedNow = false;
   /** The open orders as records, read from the state on first use in this step and kept current by `setOrder`. */
   open: OrderRecord[] | null = null;
 

@@ -15,7 +15,8 @@ export function protect(k: Kernel): void {
     tickSize: k.s.filters?.tickSize ?? null,
     orders: k.openOrders(),
     futures,
-    lastRejectedAt: lastProtectRejection(k.s.orders),
+    // A stop refused for want of the filters (its price off the tick) goes again once they came.
+    lastRejectedAt: k.filtersLearnedNow ? null : lastProtectRejection(k.s.orders),
     now: k.now,
     ...(k.s.futuresRules === 1 ? { oneStop: true, awaitScan: protectionAwaitsScan(k.s, k.now) } : {}),
   });

@@ -56,6 +56,7 @@ export function requestReconcile(k: Kernel): void {
     clientOrderIds: targets.filter((t) => t.symbol === k.s.setup.symbol).map((t) => t.clientOrderId),
     orders: targets,
     ...scan,
+    ...(k.s.filterRules === 1 && k.s.filters === null ? { filters: true as const } : {}),
   });
 }
 

@@ -182,6 +182,12 @@ export interface BotState {
    * (core/kernel/position-check.ts).
    */
   readonly futuresRules?: 1;
+  /**
+   * Set under a patch (workflows/run-context.ts): 1 = a bot that started without its symbol's
+   * filters asks for them with each reconciliation until it has them, and retries a refused
+   * protective stop as soon as they come (core/kernel/reconcile.ts, core/kernel/protect.ts).
+   */
+  readonly filterRules?: 1;
   /** A disagreement with positionRisk seen once, confirmed (and corrected) if the next quiet reconciliation sees it again. */
   readonly positionDisagreement?: { readonly exchange: Dec; readonly bot: Dec };
 }
