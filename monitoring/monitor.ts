@@ -5,7 +5,8 @@
  * optional webhook, de-duplicated while an alert lasts, with a "recovered" message after.
  *
  * It also looks, less often, for bots that stopped without being asked: a bot workflow that
- * failed, was terminated or timed out, or that completed because its risk limits stopped it. Each
+ * failed, was terminated or timed out, or that completed because its risk limits stopped it (a
+ * run a Temporal reset terminated is not one: the bot carries on in the reset's run). Each
  * such run is announced once (its run id keys the message).
  */
 import { type Client, WorkflowFailedError } from '@temporalio/client';
@@ -180,6 +181,10 @@ export class Monitor {
           .catch(() => null)) as BotStateView | null;
         if (summary?.stopReason?.startsWith('risk:'))
           why = `stopped itself: ${summary.stopReason} (realised PnL ${summary.realizedPnl}, position ${summary.position.qty}, open orders left ${summary.openOrders.length})`;
+      } else if (status === 'TERMINATED' && (await this.carriesOn(wf.workflowId, wf.runId))) {
+        // Temporal's Reset (Web UI or CLI) terminates the run it replaces: the bot carries on in
+        // the new run, which says so itself ("history reset"). No alarm for the button pressed.
+        why = null;
       } else {
         const detail = status === 'FAILED' ? await this.failureOf(wf.workflowId, wf.runId) : '';
         why = `workflow ${status.toLowerCase().replace(/_/g, ' ')}${detail ? `: ${detail}` : ''}${status === 'TERMINATED' ? ' (terminated: open orders were not handled by its stop policy; check the exchange)' : ''}`;
@@ -199,6 +204,16 @@ export class Monitor {
       for (const n of notices)
         this.changes.push({ type: 'fired', key: n.id, label: n.text, text: n.text, firedAt: n.time });
       await this.deliver(notices);
+    }
+  }
+
+  /** A later run of this workflow id is running (a reset's, or the bot started again). */
+  private async carriesOn(workflowId: string, runId: string): Promise<boolean> {
+    try {
+      const current = await this.o.client.workflow.getHandle(workflowId).describe();
+      return current.runId !== runId && current.status.name === 'RUNNING';
+    } catch {
+      return false;
     }
   }
 

@@ -338,4 +338,34 @@ describe('monitoring, alerts and the circuit breaker', () => {
     await new Promise((r) => setTimeout(r, 2_500));
     expect(alerts().filter((t) => t.includes('bot mon-c stopped without being asked'))).toHaveLength(1);
   });
+
+  it("the Web UI's Reset (the run it replaces is terminated) is no alert: the bot carries on", async () => {
+    await h.startBot({
+      name: 'mon-d',
+      strategy: 'dca-take-profit',
+      symbol: 'BTCUSDT',
+      params: { everyCandles: 100, quantity: '0.001' },
+    });
+    await h.waitForState('mon-d', (v) => v.eventsProcessed >= 2, 'start');
+    const handle = h.handle('mon-d');
+    const { runId } = await handle.describe();
+    const events = (await handle.fetchHistory()).events ?? [];
+    const firstTask = events.find((e) => e.workflowTaskCompletedEventAttributes)!;
+    await h.client.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: handle.workflowId, runId },
+      reason: 'pressed Reset in the Web UI',
+      workflowTaskFinishEventId: firstTask.eventId,
+      requestId: `reset-mon-d-${Date.now()}`,
+    });
+    await eventually(async () => {
+      const now = await h.handle('mon-d').describe();
+      expect(now.runId).not.toBe(runId);
+      expect(now.status.name).toBe('RUNNING');
+    });
+    expect((await h.client.workflow.getHandle(handle.workflowId, runId).describe()).status.name).toBe('TERMINATED');
+    // Proves a negative: three more looks of the monitor (botCheckEveryMs 1 s) find the terminated run.
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(alerts().filter((t) => t.includes('bot mon-d'))).toEqual([]);
+  });
 });
