@@ -2,8 +2,8 @@
  * The short crash-torture run inside `npm test`: `npm run torture -- --kills 30` (bots trading on
  * the paper exchange with random faults while the worker, and every tenth time the Temporal dev
  * server, is killed -9, with resets, terminate + restart, twins, budget exhaustion and a strategy
- * that throws; the kill cycles go on, at most 4 more minutes, until the bots placed 51 orders, so a
- * loaded machine still proves it over enough trading). It must end with no duplicate, no lost fill, no stuck bot, no bot selling more than
+ * that throws; the kill cycles go on, at most 4 more minutes, until the bots placed 51 orders and the futures
+ * bot 3 (not reset in that extension), so a loaded machine still proves it over enough trading). It must end with no duplicate, no lost fill, no stuck bot, no bot selling more than
  * it holds (nor an earlier incarnation's orders left resting selling more than that incarnation held), nothing UNKNOWN and no id collision.
  * One of the bots trades USDⓈ-M futures (scripts/torture-futures.ts) through the kills, faults and
  * every other reset (by event id): at the end its fills are the perpetual's, its signed position is
