@@ -324,14 +324,19 @@ describe('monitoring, alerts and the circuit breaker', () => {
     expect(alerts().filter((t) => t.includes('memory over 1 MB'))).toHaveLength(2);
   });
 
-  it('a bot stopped without being asked (terminated from the Web UI) alerts once', async () => {
+  /** A bot that trades nothing for 100 candles, started and past its first reconciliation. */
+  async function startIdleBot(name: string): Promise<void> {
     await h.startBot({
-      name: 'mon-c',
+      name,
       strategy: 'dca-take-profit',
       symbol: 'BTCUSDT',
       params: { everyCandles: 100, quantity: '0.001' },
     });
-    await h.waitForState('mon-c', (v) => v.eventsProcessed >= 2, 'start');
+    await h.waitForState(name, (v) => v.eventsProcessed >= 2, 'start');
+  }
+
+  it('a bot stopped without being asked (terminated from the Web UI) alerts once', async () => {
+    await startIdleBot('mon-c');
     await h.handle('mon-c').terminate('pressed Terminate in the Web UI');
     expect(await waitAlert('bot mon-c stopped without being asked')).toContain('workflow terminated');
     // Proves a negative (no second alert): two more looks of the monitor (botCheckEveryMs 1 s).
@@ -340,13 +345,7 @@ describe('monitoring, alerts and the circuit breaker', () => {
   });
 
   it("the Web UI's Reset (the run it replaces is terminated) is no alert: the bot carries on", async () => {
-    await h.startBot({
-      name: 'mon-d',
-      strategy: 'dca-take-profit',
-      symbol: 'BTCUSDT',
-      params: { everyCandles: 100, quantity: '0.001' },
-    });
-    await h.waitForState('mon-d', (v) => v.eventsProcessed >= 2, 'start');
+    await startIdleBot('mon-d');
     const handle = h.handle('mon-d');
     const { runId } = await handle.describe();
     const events = (await handle.fetchHistory()).events ?? [];

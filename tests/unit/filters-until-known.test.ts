@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolveFuturesSetup } from '../../core/futures/setup';
-import { type BotState, type Command, createBotState } from '../../core/kernel';
+import { type BotEvent, type BotState, type Command, createBotState } from '../../core/kernel';
 import type { OrderSnapshot } from '../../core/orders';
 import { findStrategy } from '../../core/strategies';
 import { KERNEL_FILTERS, KernelBot, T0, TAG, candle, fill, kernelSetup } from '../support/kernel-fixtures';
@@ -43,6 +43,9 @@ class RecordingBot extends KernelBot {
 type Reconcile = Extract<Command, { type: 'reconcile' }>;
 const reconcileOf = (commands: readonly Command[]) => commands.find((c): c is Reconcile => c.type === 'reconcile');
 const quiet = { orphans: [], missing: [] } as const;
+/** A reconciliation's answer: quiet, with these balances and whatever else (filters, position). */
+const reconciled = (now: number, quote: string, more: Partial<Extract<BotEvent, { type: 'reconciled' }>> = {}) =>
+  ({ type: 'reconciled', now, balances: { base: '0', quote }, ...quiet, ...more }) as const;
 
 /** The reconcile the kernel has in flight now (asked at `now` if none is), as the runtime would run it. */
 function inFlight(bot: RecordingBot, now: number): Reconcile {
@@ -58,16 +61,10 @@ describe('filters unknown at the start', () => {
     expect(inFlight(bot, T0)).toMatchObject({ filters: true });
     bot.send({ type: 'reconcileFailed', now: T0 + 1_000, message: 'WEIGHT_BUDGET' });
     expect(inFlight(bot, T0 + 2_000)).toMatchObject({ filters: true });
-    bot.send({ type: 'reconciled', now: T0 + 61_000, balances: { base: '0', quote: '10000' }, ...quiet });
+    bot.send(reconciled(T0 + 61_000, '10000'));
     expect(bot.state.filters).toBeNull(); // the exchange did not give them this time: asked again
     expect(inFlight(bot, T0 + 62_000)).toMatchObject({ filters: true });
-    bot.send({
-      type: 'reconciled',
-      now: T0 + 201_000,
-      balances: { base: '0', quote: '10000' },
-      ...quiet,
-      filters: FUTURES_FILTERS,
-    });
+    bot.send(reconciled(T0 + 201_000, '10000', { filters: FUTURES_FILTERS }));
     expect(bot.state.filters).toEqual(FUTURES_FILTERS);
     expect(bot.state.notifications.map((n) => n.message).join('\n')).toMatch(/filters of BTCUSDT known now/);
     expect(inFlight(bot, T0 + 202_000)).not.toHaveProperty('filters');
@@ -81,7 +78,7 @@ describe('filters unknown at the start', () => {
   it('a protective stop refused off the tick goes again on the tick as soon as the filters come', () => {
     const bot = botWithoutFilters();
     inFlight(bot, T0);
-    bot.send({ type: 'reconciled', now: T0 + 1_000, balances: { base: '0', quote: '10000' }, ...quiet });
+    bot.send(reconciled(T0 + 1_000, '10000'));
     bot.send({ type: 'candle', now: T0 + 60_000, candle: candle(0, '30000.37') });
     const [entry] = bot.placements();
     expect(entry?.request).toMatchObject({ side: 'BUY', type: 'MARKET' });
@@ -107,14 +104,12 @@ describe('filters unknown at the start', () => {
     });
     // Within the 30 s retry pause, the reconciliation that brings the filters places it again, on the tick.
     expect(inFlight(bot, T0 + 63_000)).toMatchObject({ filters: true });
-    bot.send({
-      type: 'reconciled',
-      now: T0 + 71_000,
-      balances: { base: '0', quote: '9700' },
-      ...quiet,
-      position: { positionAmt: '0.010', entryPrice: '30000.37' },
-      filters: FUTURES_FILTERS,
-    });
+    bot.send(
+      reconciled(T0 + 71_000, '9700', {
+        position: { positionAmt: '0.010', entryPrice: '30000.37' },
+        filters: FUTURES_FILTERS,
+      }),
+    );
     const again = bot.placements().find((p) => p.request.type === 'STOP_MARKET');
     expect(again?.request).toMatchObject({ side: 'SELL', stopPrice: '28500.3', closePosition: true });
   });
