@@ -102,6 +102,17 @@ const numberTypeError = (iss: { input: unknown }): string =>
 /** A finite JSON number (1e309 parses to Infinity and is refused). */
 export const finiteNumber = z.number({ error: numberTypeError });
 
+/** A finite number from `min` to `max` (an indicator level, a change of one), with one message for both bounds. */
+export function boundedNumber(min: number, max: number, message: string) {
+  return z.number().finite().min(min, { message }).max(max, { message });
+}
+
+/** A taker fee rate kept out of a futures margin when sizing (0.0005 is Binance USDⓈ-M's base rate). */
+export const feeRate = boundedDecimal(
+  { gte: '0', lt: '0.1' },
+  'must be a fee rate from 0 to below 0.1 (0.0005 is 0.05 %)',
+);
+
 /** A count: a whole number from 1 to a billion. */
 export const positiveInt = z
   .number({ error: numberTypeError })

@@ -11,10 +11,11 @@
  * - sizing.ts: entries sized by the risk layer (core/risk/sizing.ts) from the context;
  * - machine.ts, round-trip.ts, slots.ts, exits.ts: sub-machines kept in the strategy's state (a
  *   market round trip; numbered order slots with retries; take-profit ladder, stop-loss, trailing);
- * - journal.ts, rules.ts: decisions that explain themselves;
+ * - journal.ts, rules.ts, conditions.ts: decisions that explain themselves, rules written as data;
  * - types.ts: the contract's types (`kit.Decision`, `kit.OrderRecord`, ...).
  */
 export * from './add-order';
+export * from './conditions';
 export * from './define';
 export * from './exits';
 export * from './indicators';
