@@ -6,12 +6,19 @@
  * answer is either a quantity the exchange accepts or the reason there is none. Pure.
  */
 import { type Dec, d, floorToStep, isPositive, str } from '../decimal';
+import { type AtrState, atr } from '../indicators/atr';
 import { type SizeResult, type Sizing, sizeEntry } from '../risk/sizing';
 import type { PlaceIntent, StrategyContext } from '../strategy';
 import type { Facts } from './journal';
 import { floorMarketQty } from './orders';
 
 export { type Sizing, sizingSchema } from '../risk/sizing';
+export type { AtrState } from '../indicators/atr';
+
+/** The ATR an `atr` sizing needs (its period; the kit's `feeds.atr` feeds it), or null for the other modes. */
+export function sizingAtr(sizing: Sizing): AtrState | null {
+  return sizing.mode === 'atr' ? atr(sizing.period) : null;
+}
 
 /** `sizeEntry` with the context's filters and free quote balance. */
 export function size(
