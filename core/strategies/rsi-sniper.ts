@@ -21,20 +21,13 @@
  * On the kit: a declared warm-up of `warmupCandles`, the RSI fed by it, market round trips.
  */
 import { z } from 'zod';
-import { type Dec, gte, lte } from '../decimal';
+import type { Dec } from '../decimal';
 import { type RsiState, rsi } from '../indicators/rsi';
-import { boundedDecimal, boundedNumber, feeRate, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
+import { feeRate, nonNegativeDecimal, positiveDecimal, positiveInt, rsiChange, rsiLevel, stopPercent } from '../schema';
 import * as kit from '../strategy-kit';
 import { type Check, check, is, movePct, ratioWithin, round, strictRanges, within } from '../strategy-kit';
 
 export { type Check, type Condition, movePct } from '../strategy-kit';
-
-/** A stop-loss distance in percent of the entry: above 0 and below 100. */
-const stopPct = boundedDecimal({ gt: '0', lt: '100' }, 'must be a percentage above 0 and below 100');
-/** An RSI level: RSI lives between 0 and 100. */
-const rsiLevel = boundedNumber(0, 100, 'must be an RSI level from 0 to 100');
-/** A change of RSI between two candles. */
-const rsiDelta = boundedNumber(0, 100, 'must be an RSI change from 0 to 100');
 
 const long1Schema = strictRanges(
   {
@@ -42,13 +35,13 @@ const long1Schema = strictRanges(
     rsiN2Min: rsiLevel.default(10),
     rsiN2Max: rsiLevel.default(26),
     /** "RSI Bougie N-1 - RSI Bougie N-2 ≥ 4" */
-    rsiRiseMin: rsiDelta.default(4),
+    rsiRiseMin: rsiChange.default(4),
     /** "RSI Bougie N-1 < 40" */
     rsiN1Below: rsiLevel.default(40),
     /** Exit: "RSI dernière bougie clôturée ≥ 40" */
     exitRsiAtLeast: rsiLevel.default(40),
     /** SL: close down at least 0.7 % from the entry close */
-    stopLossPct: stopPct.default('0.7'),
+    stopLossPct: stopPercent.default('0.7'),
   },
   [['rsiN2Min', 'rsiN2Max']],
 );
@@ -59,14 +52,14 @@ const long2Schema = strictRanges(
     rsiN2Min: rsiLevel.default(72),
     rsiN2Max: rsiLevel.default(86),
     /** "RSI Bougie N-2 - RSI Bougie N-1 ≥ 2,5" */
-    rsiDropMin: rsiDelta.default(2.5),
+    rsiDropMin: rsiChange.default(2.5),
     /** "1 < (Volume N-1 / Volume N-2) ≤ 1,8" */
     volumeRatioAbove: nonNegativeDecimal.default('1'),
     volumeRatioMax: positiveDecimal.default('1.8'),
     /** Exit: "RSI dernière bougie clôturée ≥ (RSI Bougie N-1 + 1,5)" */
-    exitRsiRise: rsiDelta.default(1.5),
+    exitRsiRise: rsiChange.default(1.5),
     /** SL: close down at least 1.1 % from the entry close */
-    stopLossPct: stopPct.default('1.1'),
+    stopLossPct: stopPercent.default('1.1'),
     /** "Ne jamais enchaîner 2 positions long2... si le RSI n'est pas repassé sous 50" */
     rearmBelowRsi: rsiLevel.default(50),
   },
@@ -82,7 +75,7 @@ const shortSchema = strictRanges(
     rsiN2Min: rsiLevel.default(72),
     rsiN2Max: rsiLevel.default(83),
     /** "RSI Bougie N-2 - RSI Bougie N-1 ≥ 3,5" */
-    rsiDropMin: rsiDelta.default(3.5),
+    rsiDropMin: rsiChange.default(3.5),
     /** "RSI Bougie N-1 > 60" */
     rsiN1Above: rsiLevel.default(60),
     /** "0,7 ≤ (Volume N-1 / Volume N-2) < 1" */
@@ -91,7 +84,7 @@ const shortSchema = strictRanges(
     /** Exit: "RSI dernière bougie clôturée ≤ 60" */
     exitRsiAtMost: rsiLevel.default(60),
     /** SL: close up at least 0.8 % from the entry close */
-    stopLossPct: stopPct.default('0.8'),
+    stopLossPct: stopPercent.default('0.8'),
   },
   [
     ['rsiN2Min', 'rsiN2Max'],
@@ -192,23 +185,14 @@ export function exitCheck(
   last: Bar,
   p: RsiSniperParams,
 ): ExitCheck {
-  const move = movePct(entry.close, last.close);
-  const stop = `stop-loss ${kind}: close ${last.close} is ${kind === 'short' ? '+' : ''}${round(Number(move))}% from entry close ${entry.close}`;
-  const pct = p[kind].stopLossPct;
   const rise = p.long2.exitRsiRise;
-  const exits =
-    kind === 'short'
-      ? [
-          is('exit short: RSI', last.rsi, '<=', p.short.exitRsiAtMost),
-          { rule: `${stop} (>= ${pct}%)`, ok: gte(move, pct) },
-        ]
-      : [
-          kind === 'long1'
-            ? is('exit long1: RSI', last.rsi, '>=', p.long1.exitRsiAtLeast)
-            : is('exit long2: RSI', last.rsi, '>=', entry.rsi + rise, `entry RSI ${round(entry.rsi)} + ${rise}`),
-          { rule: `${stop} (<= -${pct}%)`, ok: lte(move, `-${pct}`) },
-        ];
-  const hit = kit.firstHeld(exits);
+  const exit = {
+    long1: is('exit long1: RSI', last.rsi, '>=', p.long1.exitRsiAtLeast),
+    long2: is('exit long2: RSI', last.rsi, '>=', entry.rsi + rise, `entry RSI ${round(entry.rsi)} + ${rise}`),
+    short: is('exit short: RSI', last.rsi, '<=', p.short.exitRsiAtMost),
+  }[kind];
+  const stop = kit.closeStop(`stop-loss ${kind}`, kind === 'short', entry.close, last.close, p[kind].stopLossPct);
+  const hit = kit.firstHeld([exit, stop]);
   return hit ? { exit: true, reason: hit.rule } : { exit: false, reason: '' };
 }
 

@@ -5,9 +5,9 @@
  * value that is a number (an indicator) is compared as a float and shown rounded; decimal strings
  * (volumes, prices) are compared exactly and shown as they are. Bounds are shown as given. Pure.
  */
-import { type Dec, cmp } from '../decimal';
+import { type Dec, cmp, gte, lte } from '../decimal';
 import { round } from './journal';
-import { type Condition, ratio } from './rules';
+import { type Condition, movePct, ratio } from './rules';
 
 export type Op = '<' | '<=' | '>' | '>=';
 
@@ -65,4 +65,17 @@ export function ratioWithin(low: Dec, op1: Op, label: string, a: Dec, b: Dec, op
 /** The first condition that holds (an exit list read in order), or null. */
 export function firstHeld(conditions: readonly Condition[]): Condition | null {
   return conditions.find((c) => c.ok) ?? null;
+}
+
+/**
+ * A stop-loss on the close, in percent of the entry close: a long stops once the close fell `pct` %
+ * or more, a short once it rose `pct` % or more ("stop-loss long1: close 99.2 is -0.8% from entry
+ * close 100 (<= -0.7%)").
+ */
+export function closeStop(label: string, short: boolean, entryClose: Dec, close: Dec, pct: Dec): Condition {
+  const move = movePct(entryClose, close);
+  const text = `${label}: close ${close} is ${short ? '+' : ''}${round(Number(move))}% from entry close ${entryClose}`;
+  return short
+    ? { rule: `${text} (>= ${pct}%)`, ok: gte(move, pct) }
+    : { rule: `${text} (<= -${pct}%)`, ok: lte(move, `-${pct}`) };
 }
