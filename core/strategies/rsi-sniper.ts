@@ -196,10 +196,8 @@ export function exitCheck(
   return hit ? { exit: true, reason: hit.rule } : { exit: false, reason: '' };
 }
 
-export interface Block {
-  readonly side: 'above' | 'below';
+export interface Block extends kit.Latch {
   readonly rsi: number;
-  readonly since: number;
 }
 
 /**
@@ -207,11 +205,8 @@ export interface Block {
  * set by RSI < 10 once RSI >= 50 (the RSI "repassé par 50"); then a new extreme blocks again.
  */
 export function nextBlock(block: Block | null, r: number, time: number, p: RsiSniperParams): Block | null {
-  let b = block;
-  if (b && ((b.side === 'above' && r <= p.extremeReset) || (b.side === 'below' && r >= p.extremeReset))) b = null;
-  if (r > p.extremeAbove) return { side: 'above', rsi: r, since: b?.side === 'above' ? b.since : time };
-  if (r < p.extremeBelow) return { side: 'below', rsi: r, since: b?.side === 'below' ? b.since : time };
-  return b;
+  const band = { above: p.extremeAbove, below: p.extremeBelow, reset: p.extremeReset };
+  return kit.nextLatch(block, r, time, band, (side, since) => ({ side, rsi: r, since }));
 }
 
 /** The sniper's record of a position; the round trip adds its phase, quantity, fill price, ... */
