@@ -229,12 +229,7 @@ export interface RsiSniperState extends kit.WarmupFields, kit.TripFields<Entry, 
   readonly long2Rearmed: boolean;
   readonly lastKind: PositionKind | null;
   /** Every rule on the last closed candle, for the `state` query. */
-  readonly lastEvaluation: {
-    readonly time: number;
-    readonly rsi: number | null;
-    readonly blocked: boolean;
-    readonly checks: Readonly<Record<string, Check>>;
-  } | null;
+  readonly lastEvaluation: kit.Evaluation<{ readonly rsi: number | null; readonly blocked: boolean }> | null;
 }
 
 type Ctx = kit.StrategyContext<RsiSniperParams>;

@@ -23,6 +23,12 @@ export function check(conditions: Condition[]): Check {
   return { ok: conditions.every((c) => c.ok), conditions };
 }
 
+/** Every named check evaluated on one event (with what the strategy adds), kept for the `state` query. */
+export type Evaluation<Extra = object> = {
+  readonly time: number;
+  readonly checks: Readonly<Record<string, Check>>;
+} & Extra;
+
 /** The rules of a check that failed, as written. */
 export function failedRules(c: Check): string[] {
   return c.conditions.filter((x) => !x.ok).map((x) => x.rule);
