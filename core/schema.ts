@@ -102,6 +102,24 @@ const numberTypeError = (iss: { input: unknown }): string =>
 /** A finite JSON number (1e309 parses to Infinity and is refused). */
 export const finiteNumber = z.number({ error: numberTypeError });
 
+/** A finite number from `min` to `max` (an indicator level, a change of one), with one message for both bounds. */
+export function boundedNumber(min: number, max: number, message: string) {
+  return z.number().finite().min(min, { message }).max(max, { message });
+}
+
+/** An RSI level (RSI lives between 0 and 100), and a change of RSI between two candles. */
+export const rsiLevel = boundedNumber(0, 100, 'must be an RSI level from 0 to 100');
+export const rsiChange = boundedNumber(0, 100, 'must be an RSI change from 0 to 100');
+
+/** A stop-loss distance in percent of the entry: above 0 and below 100. */
+export const stopPercent = boundedDecimal({ gt: '0', lt: '100' }, 'must be a percentage above 0 and below 100');
+
+/** A taker fee rate kept out of a futures margin when sizing (0.0005 is Binance USDⓈ-M's base rate). */
+export const feeRate = boundedDecimal(
+  { gte: '0', lt: '0.1' },
+  'must be a fee rate from 0 to below 0.1 (0.0005 is 0.05 %)',
+);
+
 /** A count: a whole number from 1 to a billion. */
 export const positiveInt = z
   .number({ error: numberTypeError })

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { type Dec, add, d, gt, isPositive, lt, str, sub } from '../decimal';
 import type { BookPeak, BookSummary } from '../analysis/book';
-import { boundedDecimal, finiteNumber, fraction, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
+import { feeRate, finiteNumber, fraction, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
 import { type DecisionRecord, round } from '../strategy-kit/journal';
 
 export const bookImbalanceParams = z
@@ -58,10 +58,7 @@ export const bookImbalanceParams = z
      */
     leverage: positiveInt.max(125, { message: 'must be a whole number 1-125 (Binance USDⓈ-M)' }).optional(),
     /** Futures: taker fee rate kept out of the margin when sizing (0.0005 is Binance USDⓈ-M's base rate). */
-    feeRate: boundedDecimal(
-      { gte: '0', lt: '0.1' },
-      'must be a fee rate from 0 to below 0.1 (0.0005 is 0.05 %)',
-    ).default('0.0005'),
+    feeRate: feeRate.default('0.0005'),
   })
   .strict()
   .refine((p) => p.longPressure < p.shortPressure, {

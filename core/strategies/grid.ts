@@ -15,10 +15,10 @@
  * sells what the grid holds.
  */
 import { z } from 'zod';
-import { type Dec, add, d, gte, lt, lte, min, str, sub } from '../decimal';
+import { type Dec, gte, lt, sum } from '../decimal';
 import { positiveDecimal } from '../schema';
 import * as kit from '../strategy-kit';
-import type { Decision, OrderRecord, StrategyContext, SymbolFilters } from '../strategy-kit';
+import type { Decision, OrderRecord, StrategyContext } from '../strategy-kit';
 
 export const gridParams = z
   .object({
@@ -29,36 +29,17 @@ export const gridParams = z
     /** Number of grid prices, both ends included (so `levels - 1` cells and orders). */
     levels: z.number().int().min(2).max(200).default(10),
     spacing: z.enum(['arithmetic', 'geometric']).default('arithmetic'),
-    /** Base quantity of each cell's orders. Give this or `amount`. */
-    quantity: positiveDecimal.optional(),
-    /** Quote amount of each cell's buy (its quantity is amount / buy price). Give this or `quantity`. */
-    amount: positiveDecimal.optional(),
+    /** Each cell's order size: base `quantity`, or quote `amount` per buy (its quantity is amount / buy price). */
+    ...kit.ladderSizeFields,
     /** Buy at market at start what the cells above the price need to sell. */
     initialBuy: z.boolean().default(true),
-    /** Stop the bot when a candle closes at or below this price. */
-    stopLossPrice: positiveDecimal.optional(),
-    /** Stop the bot when a candle closes at or above this price. */
-    takeProfitPrice: positiveDecimal.optional(),
+    /** Stop the bot when a candle closes at or below `stopLossPrice` or at or above `takeProfitPrice`. */
+    ...kit.priceStopFields,
     /** Leave the grid's orders on the exchange when the bot stops (default: cancel them). */
     keepOrdersOnStop: z.boolean().default(false),
   })
   .strict()
-  .superRefine(
-    kit.issues((p) => [
-      [!lt(p.low, p.high), 'high', `must be above low (${p.low})`],
-      [
-        (p.quantity === undefined) === (p.amount === undefined),
-        'quantity',
-        'give exactly one of quantity (base per order) or amount (quote per order)',
-      ],
-      [p.stopLossPrice !== undefined && !lt(p.stopLossPrice, p.low), 'stopLossPrice', `must be below low (${p.low})`],
-      [
-        p.takeProfitPrice !== undefined && !lt(p.high, p.takeProfitPrice),
-        'takeProfitPrice',
-        `must be above high (${p.high})`,
-      ],
-    ]),
-  );
+  .superRefine(kit.issues((p) => [...kit.ladderIssues(p), ...kit.priceStopIssues(p, p)]));
 export type GridParams = z.output<typeof gridParams>;
 
 export interface GridCell extends kit.Slot {
@@ -80,6 +61,7 @@ export interface GridState {
 }
 
 type Content = Omit<GridCell, 'retryAt'>;
+type Ctx = StrategyContext<GridParams>;
 
 const INIT = kit.single('init');
 /** Candles to wait before placing a refused order again (balance, filters, risk). */
@@ -110,13 +92,9 @@ export const grid = kit.defineKitStrategy<GridParams, GridState>({
   idle: (s) => s.phase === 'stopped',
   onCandle(state, candle, ctx) {
     const s: GridState = { ...state, candles: state.candles + 1 };
-    const { close } = candle;
-    const p = ctx.params;
-    if (p.stopLossPrice !== undefined && lte(close, p.stopLossPrice))
-      return { state: s, intents: [kit.stop(`grid stop-loss: close ${close} at or below ${p.stopLossPrice}`)] };
-    if (p.takeProfitPrice !== undefined && gte(close, p.takeProfitPrice))
-      return { state: s, intents: [kit.stop(`grid take-profit: close ${close} at or above ${p.takeProfitPrice}`)] };
-    if (s.phase === 'new') return ctx.paused ? { state: s } : setUp(s, close, ctx);
+    const stop = kit.priceStopHit('grid', candle.close, ctx.params);
+    if (stop) return { state: s, intents: [stop] };
+    if (s.phase === 'new') return ctx.paused ? { state: s } : setUp(s, candle.close, ctx);
     return cells.onCandle(s, candle, ctx);
   },
   orders: [{ family: INIT, onOrderFinal: onFunding }, cells.handlers],
@@ -127,103 +105,68 @@ export const grid = kit.defineKitStrategy<GridParams, GridState>({
 });
 
 /** Grid prices from the params, rounded to the tick. */
-export const gridPrices = (
-  p: Pick<GridParams, 'low' | 'high' | 'levels' | 'spacing'>,
-  f: SymbolFilters | null,
-): Dec[] => kit.priceLevels(p.low, p.high, p.levels, p.spacing, f);
-/** A cell's buy quantity: `quantity`, or `amount` worth at its bottom price, on the lot step. */
-const orderQty = (p: GridParams, buyPrice: Dec, f: SymbolFilters | null): Dec =>
-  kit.floorQty(p.quantity ?? str(d(p.amount!).dividedBy(buyPrice)), f);
+export const gridPrices = kit.ladderPrices;
 
-function setUp(state: GridState, close: Dec, ctx: StrategyContext<GridParams>): Decision<GridState> {
+function setUp(state: GridState, close: Dec, ctx: Ctx): Decision<GridState> {
   const { params: p, filters: f } = ctx;
   const prices = gridPrices(p, f);
-  const problem = kit.ladderProblem(prices, (price) => orderQty(p, price, f), f);
+  const problem = kit.ladderProblem(prices, (price) => kit.ladderQty(p, price, f), f);
   if (problem) return { state: { ...state, phase: 'stopped' }, intents: [kit.stop(`grid ${problem}`)] };
   // A cell whose bottom is at or above the price must sell first.
   const all: GridCell[] = prices
     .slice(0, -1)
-    .map((price) => ({ side: gte(price, close) ? 'idle' : 'buy', qty: orderQty(p, price, f), retryAt: null }));
+    .map((price) => ({ side: gte(price, close) ? 'idle' : 'buy', qty: kit.ladderQty(p, price, f), retryAt: null }));
   const toFund = all.filter((c) => c.side === 'idle');
   const funding = p.initialBuy && toFund.length > 0;
   const reason = `grid start: buy what the ${toFund.length} cell(s) above ${close} will sell`;
-  const init = kit.market(
-    INIT.key,
-    'BUY',
-    toFund.reduce((acc, c) => add(acc, c.qty), '0'),
-    { purpose: 'entry', reason, facts: { close, cells: toFund.length } },
-  );
-  const armed = cells.put(
-    { ...state, phase: 'running', prices, cells: all, funding },
-    all.flatMap((c, i) => (c.side === 'buy' ? [[i, c] as const] : [])),
-  );
+  const facts = { close, cells: toFund.length };
+  const init = kit.market(INIT.key, 'BUY', sum(toFund.map((c) => c.qty)), { purpose: 'entry', reason, facts });
+  const armed = cells.arm({ ...state, phase: 'running', prices, cells: all, funding }, (c) => c.side === 'buy');
   return { state: armed.state, intents: [...(funding ? [init] : []), ...armed.intents] };
 }
 
 function cellOrder(state: GridState, i: number, cell: GridCell) {
   const [bottom, top] = [state.prices[i]!, state.prices[i + 1]!];
   const facts = { cell: i, bottom, top };
-  if (cell.side !== 'sell')
-    return kit.limit(CELL.key(i), 'BUY', bottom, cell.qty, {
-      purpose: 'entry',
-      reason: `grid cell ${i}: buy at ${bottom}, to sell at ${top}`,
-      facts,
-    });
+  if (cell.side !== 'sell') {
+    const reason = `grid cell ${i}: buy at ${bottom}, to sell at ${top}`;
+    return kit.limit(CELL.key(i), 'BUY', bottom, cell.qty, { purpose: 'entry', reason, facts });
+  }
   const reason = `grid cell ${i}: sell at ${top} what it bought${cell.cost ? ` for ${cell.cost}` : ''} (level ${bottom})`;
   // The lot this sell closes: reports measure the cell's own profit against it.
-  return kit.limit(CELL.key(i), 'SELL', top, cell.qty, {
-    purpose: 'exit',
-    reason,
-    facts: { ...facts, ...(cell.cost ? { entryPrice: cell.cost } : {}) },
-  });
+  const lot: kit.Facts = cell.cost ? { entryPrice: cell.cost } : {};
+  return kit.limit(CELL.key(i), 'SELL', top, cell.qty, { purpose: 'exit', reason, facts: { ...facts, ...lot } });
 }
 
 /** A cell's order is final: a buy becomes a sell of what it bought, a sell a buy again; what did not go through waits. */
-function settle(
-  state: GridState,
-  i: number,
-  cell: GridCell,
-  order: OrderRecord,
-  ctx: StrategyContext<GridParams>,
-): { slot: Content; retry: boolean } {
-  const buyAgain: Content = { side: 'buy', qty: orderQty(ctx.params, state.prices[i]!, ctx.filters) };
+const settle: kit.SlotSettle<GridParams, GridState, GridCell> = (state, i, cell, order, ctx) => {
+  const buyAgain: Content = { side: 'buy', qty: kit.ladderQty(ctx.params, state.prices[i]!, ctx.filters) };
   if (order.request.side === 'BUY') {
     // Nothing (usable) bought: keep waiting to buy.
-    const [sell] = shares(state, kit.executed(order, ctx), [i], ctx.filters);
+    const [sell] = shares(state, order, [i], ctx);
     return sell ? { slot: sell[1], retry: false } : { slot: buyAgain, retry: true };
   }
-  const left = sub(cell.qty, order.executedQty);
-  return order.status === 'FILLED' || kit.tooSmall(left, state.prices[i + 1]!, ctx.filters)
-    ? { slot: buyAgain, retry: false }
-    : { slot: { side: 'sell', qty: left }, retry: true };
-}
+  const left = kit.leftToSell(order, cell.qty, state.prices[i + 1]!, ctx.filters);
+  return left === null ? { slot: buyAgain, retry: false } : { slot: { side: 'sell', qty: left }, retry: true };
+};
 
 /** What a buy delivered, shared among cells in order (each up to its quantity): the cells that get a sellable share. */
-function shares(
-  state: GridState,
-  bought: kit.Executed,
-  targets: readonly number[],
-  f: SymbolFilters | null,
-): [number, Content][] {
-  let left = bought.qty;
-  return targets.flatMap((i): [number, Content][] => {
-    const qty = kit.floorQty(min(state.cells[i]!.qty, left), f);
-    if (kit.tooSmall(qty, state.prices[i + 1]!, f)) return [];
-    left = sub(left, qty);
-    return [[i, { side: 'sell', qty, ...(bought.unitCost ? { cost: bought.unitCost } : {}) }]];
-  });
+function shares(state: GridState, order: OrderRecord, targets: readonly number[], ctx: Ctx): [number, Content][] {
+  const bought = kit.executed(order, ctx);
+  const cost = bought.unitCost ? { cost: bought.unitCost } : {};
+  const claims = targets.map((i) => ({ qty: state.cells[i]!.qty, price: state.prices[i + 1]! }));
+  return kit
+    .shareOut(bought.qty, claims, ctx.filters)
+    .map(({ index, qty }) => [targets[index]!, { side: 'sell', qty, ...cost }]);
 }
 
 /** The initial buy is final: share what it bought among the idle cells, each selling its share. */
-function onFunding(state: GridState, order: OrderRecord, ctx: StrategyContext<GridParams>): Decision<GridState> {
+function onFunding(state: GridState, order: OrderRecord, ctx: Ctx): Decision<GridState> {
   const idle = state.cells.flatMap((c, i) => (c.side === 'idle' ? [i] : []));
-  const sells = shares(state, kit.executed(order, ctx), idle, ctx.filters);
+  const sells = shares(state, order, idle, ctx);
   const funded = cells.put({ ...state, funding: false }, sells);
   if (sells.length === idle.length) return funded;
-  const why =
-    order.status === 'FILLED'
-      ? 'the initial buy did not cover them'
-      : `initial buy ${order.status}: ${order.rejectReason ?? ''}`;
+  const why = order.status === 'FILLED' ? 'the initial buy did not cover them' : `initial buy ${kit.failure(order)}`;
   const notice = `${idle.length - sells.length} grid cell(s) above the price stay idle (${why}); they arm their buy when the price rises above them`;
   return { state: funded.state, intents: [...funded.intents, kit.notify(notice, 'warn')] };
 }

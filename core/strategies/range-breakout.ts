@@ -28,11 +28,12 @@ import { z } from 'zod';
 import { type Dec, d, gt, isPositive, lt, str } from '../decimal';
 import { type ExtremesState, extremes, nextExtremes } from '../indicators/extremes';
 import { type ExitsState, exitsSchema, onExitsEvent, startExits } from '../strategy-kit/exits';
+import { sizingAtr } from '../strategy-kit/sizing';
 import { sizeEntry, sizingSchema } from '../risk/sizing';
 import { percent, positiveDecimal, positiveInt } from '../schema';
 import { type Intent, type StrategyContext, defineStrategy } from '../strategy';
 import { splitSymbol } from '../symbols';
-import { type AtrState, atr, nextAtr } from '../indicators/atr';
+import { type AtrState, nextAtr } from '../indicators/atr';
 import type { Fill, OrderRecord } from '../orders';
 
 export const rangeBreakoutParams = z
@@ -115,7 +116,7 @@ export const rangeBreakout = defineStrategy<RangeBreakoutParams, RangeBreakoutSt
       top: p.top ?? null,
       bottom: p.bottom ?? null,
       range: p.rangeCandles !== undefined ? extremes(p.rangeCandles) : null,
-      atr: p.sizing.mode === 'atr' ? atr(p.sizing.period) : null,
+      atr: sizingAtr(p.sizing),
       armedAt: null,
       firstFillAt: null,
       fired: null,

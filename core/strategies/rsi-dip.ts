@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { type RsiState, rsi } from '../indicators/rsi';
-import { positiveInt } from '../schema';
+import { boundedNumber, positiveInt } from '../schema';
 import * as kit from '../strategy-kit';
 import type { Decision, Intent } from '../strategy-kit';
 
@@ -18,11 +18,7 @@ export const rsiDipParams = z
     /** RSI period, in candles. */
     rsiPeriod: positiveInt.max(100).default(14),
     /** Buy when a candle closes with the RSI below this level. */
-    oversold: z
-      .number()
-      .min(1, { message: 'must be an RSI level from 1 to 99' })
-      .max(99, { message: 'must be an RSI level from 1 to 99' })
-      .default(30),
+    oversold: boundedNumber(1, 99, 'must be an RSI level from 1 to 99').default(30),
     /** How much each dip buys (core/risk/sizing.ts): a fixed base or quote amount, a percentage of the free balance, ATR risk. */
     sizing: kit.sizingSchema.default({ mode: 'percent', percent: '10' }),
     /** How the position is sold (core/strategy-kit/exits.ts). */
@@ -74,26 +70,19 @@ export const rsiDip = kit.defineKitStrategy<RsiDipParams, RsiDipState>({
       family: BUY,
       onOrderFinal(s, order, ctx, hit) {
         if (s.phase !== 'buying' || hit.key?.n !== s.trade) return { state: s };
-        const got = kit.entryResult(order, ctx);
+        const got = kit.exitsForEntry(order, ctx, { prefix: `x${s.trade}`, params: ctx.params.exits });
         if (!got.ok)
           return {
             state: kit.decide<RsiDipState>({ ...s, phase: 'watching' }, ctx, 'buy-failed', got.why),
             intents: [kit.notify(`rsi-dip: ${got.why}`, 'warn')],
           };
-        const exits = kit.startExits({
-          prefix: `x${s.trade}`,
-          params: ctx.params.exits,
-          entryPrice: got.price,
-          quantity: got.qty,
-          ctx,
-        });
         const bought = kit.decide<RsiDipState>(
-          { ...s, phase: 'selling', exits: exits.state },
+          { ...s, phase: 'selling', exits: got.exits.state },
           ctx,
           'bought',
           `bought ${got.qty} at ${got.price}`,
         );
-        return afterExits(bought, exits.intents, ctx);
+        return afterExits(bought, got.exits.intents, ctx);
       },
     },
   ],

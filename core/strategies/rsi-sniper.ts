@@ -21,88 +21,61 @@
  * On the kit: a declared warm-up of `warmupCandles`, the RSI fed by it, market round trips.
  */
 import { z } from 'zod';
-import { type Dec, gte, lte } from '../decimal';
+import type { Dec } from '../decimal';
 import { type RsiState, rsi } from '../indicators/rsi';
-import { boundedDecimal, nonNegativeDecimal, positiveDecimal, positiveInt } from '../schema';
+import { feeRate, nonNegativeDecimal, positiveDecimal, positiveInt, rsiChange, rsiLevel, stopPercent } from '../schema';
 import * as kit from '../strategy-kit';
-import {
-  type Candle,
-  type Check,
-  type Decision,
-  type StrategyContext,
-  check,
-  movePct,
-  orderedPairs,
-  ratio,
-  round,
-} from '../strategy-kit';
+import { type Check, check, is, movePct, ratioWithin, round, strictRanges, within } from '../strategy-kit';
 
 export { type Check, type Condition, movePct } from '../strategy-kit';
 
-/** A stop-loss distance in percent of the entry: above 0 and below 100. */
-const stopPct = boundedDecimal({ gt: '0', lt: '100' }, 'must be a percentage above 0 and below 100');
-/** An RSI level: RSI lives between 0 and 100. */
-const rsiLevel = z
-  .number()
-  .finite()
-  .min(0, { message: 'must be an RSI level from 0 to 100' })
-  .max(100, { message: 'must be an RSI level from 0 to 100' });
-/** A change of RSI between two candles. */
-const rsiDelta = z
-  .number()
-  .finite()
-  .min(0, { message: 'must be an RSI change from 0 to 100' })
-  .max(100, { message: 'must be an RSI change from 0 to 100' });
-
-const long1Schema = z
-  .object({
+const long1Schema = strictRanges(
+  {
     /** "26 ≥ RSI Bougie N-2 ≥ 10" */
     rsiN2Min: rsiLevel.default(10),
     rsiN2Max: rsiLevel.default(26),
     /** "RSI Bougie N-1 - RSI Bougie N-2 ≥ 4" */
-    rsiRiseMin: rsiDelta.default(4),
+    rsiRiseMin: rsiChange.default(4),
     /** "RSI Bougie N-1 < 40" */
     rsiN1Below: rsiLevel.default(40),
     /** Exit: "RSI dernière bougie clôturée ≥ 40" */
     exitRsiAtLeast: rsiLevel.default(40),
     /** SL: close down at least 0.7 % from the entry close */
-    stopLossPct: stopPct.default('0.7'),
-  })
-  .strict()
-  .superRefine(orderedPairs([['rsiN2Min', 'rsiN2Max']]));
+    stopLossPct: stopPercent.default('0.7'),
+  },
+  [['rsiN2Min', 'rsiN2Max']],
+);
 
-const long2Schema = z
-  .object({
+const long2Schema = strictRanges(
+  {
     /** "72 ≤ RSI Bougie N-2 ≤ 86" */
     rsiN2Min: rsiLevel.default(72),
     rsiN2Max: rsiLevel.default(86),
     /** "RSI Bougie N-2 - RSI Bougie N-1 ≥ 2,5" */
-    rsiDropMin: rsiDelta.default(2.5),
+    rsiDropMin: rsiChange.default(2.5),
     /** "1 < (Volume N-1 / Volume N-2) ≤ 1,8" */
     volumeRatioAbove: nonNegativeDecimal.default('1'),
     volumeRatioMax: positiveDecimal.default('1.8'),
     /** Exit: "RSI dernière bougie clôturée ≥ (RSI Bougie N-1 + 1,5)" */
-    exitRsiRise: rsiDelta.default(1.5),
+    exitRsiRise: rsiChange.default(1.5),
     /** SL: close down at least 1.1 % from the entry close */
-    stopLossPct: stopPct.default('1.1'),
+    stopLossPct: stopPercent.default('1.1'),
     /** "Ne jamais enchaîner 2 positions long2... si le RSI n'est pas repassé sous 50" */
     rearmBelowRsi: rsiLevel.default(50),
-  })
-  .strict()
-  .superRefine(
-    orderedPairs([
-      ['rsiN2Min', 'rsiN2Max'],
-      ['volumeRatioAbove', 'volumeRatioMax', 'strict'],
-    ]),
-  );
+  },
+  [
+    ['rsiN2Min', 'rsiN2Max'],
+    ['volumeRatioAbove', 'volumeRatioMax', 'strict'],
+  ],
+);
 
-const shortSchema = z
-  .object({
+const shortSchema = strictRanges(
+  {
     /** "72 ≤ RSI Bougie N-2 ≤ 83" */
     rsiN2Min: rsiLevel.default(72),
     rsiN2Max: rsiLevel.default(83),
     /** "RSI Bougie N-2 - RSI Bougie N-1 ≥ 3,5" */
-    rsiDropMin: rsiDelta.default(3.5),
+    rsiDropMin: rsiChange.default(3.5),
     /** "RSI Bougie N-1 > 60" */
     rsiN1Above: rsiLevel.default(60),
     /** "0,7 ≤ (Volume N-1 / Volume N-2) < 1" */
@@ -111,18 +84,16 @@ const shortSchema = z
     /** Exit: "RSI dernière bougie clôturée ≤ 60" */
     exitRsiAtMost: rsiLevel.default(60),
     /** SL: close up at least 0.8 % from the entry close */
-    stopLossPct: stopPct.default('0.8'),
-  })
-  .strict()
-  .superRefine(
-    orderedPairs([
-      ['rsiN2Min', 'rsiN2Max'],
-      ['volumeRatioMin', 'volumeRatioBelow', 'strict'],
-    ]),
-  );
+    stopLossPct: stopPercent.default('0.8'),
+  },
+  [
+    ['rsiN2Min', 'rsiN2Max'],
+    ['volumeRatioMin', 'volumeRatioBelow', 'strict'],
+  ],
+);
 
-export const rsiSniperParams = z
-  .object({
+export const rsiSniperParams = strictRanges(
+  {
     /** "RSI(12)" */
     rsiPeriod: positiveInt.default(12),
     /**
@@ -145,22 +116,17 @@ export const rsiSniperParams = z
      * Taker fee rate kept out of the margin when sizing a short ("prendre en compte la marge, les
      * frais"); 0.0005 is Binance USDⓈ-M's base taker rate (Kraken Futures' is the same).
      */
-    feeRate: boundedDecimal(
-      { gte: '0', lt: '0.1' },
-      'must be a fee rate from 0 to below 0.1 (0.0005 is 0.05 %)',
-    ).default('0.0005'),
+    feeRate: feeRate.default('0.0005'),
     /** "Sizing MAX": spend the whole free quote balance ("max"), or any shared sizing mode. */
     sizing: z.union([z.literal('max'), kit.sizingSchema]).default('max'),
     /** Closed candles fetched at start to warm the RSI up before the first decision. */
     warmupCandles: positiveInt.max(1000).default(200),
-  })
-  .strict()
-  .superRefine(
-    orderedPairs([
-      ['extremeBelow', 'extremeReset', 'strict'],
-      ['extremeReset', 'extremeAbove', 'strict'],
-    ]),
-  );
+  },
+  [
+    ['extremeBelow', 'extremeReset', 'strict'],
+    ['extremeReset', 'extremeAbove', 'strict'],
+  ],
+);
 export type RsiSniperParams = z.output<typeof rsiSniperParams>;
 
 export type PositionKind = 'long1' | 'long2' | 'short';
@@ -173,87 +139,65 @@ export interface Bar {
   readonly rsi: number;
 }
 
+/** "Volume Bougie N-1 ≥ 90", the first condition of every entry. */
+const enoughVolume = (n1: Bar, p: RsiSniperParams) => is('Volume N-1', n1.volume, '>=', p.minVolume);
+
 export function long1Check(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
   const q = p.long1;
   return check([
-    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: gte(n1.volume, p.minVolume) },
-    {
-      rule: `${q.rsiN2Max} >= RSI N-2 ${round(n2.rsi)} >= ${q.rsiN2Min}`,
-      ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max,
-    },
-    { rule: `RSI N-1 - RSI N-2 = ${round(n1.rsi - n2.rsi)} >= ${q.rsiRiseMin}`, ok: n1.rsi - n2.rsi >= q.rsiRiseMin },
-    { rule: `RSI N-1 ${round(n1.rsi)} < ${q.rsiN1Below}`, ok: n1.rsi < q.rsiN1Below },
+    enoughVolume(n1, p),
+    within(q.rsiN2Max, '>=', 'RSI N-2', n2.rsi, '>=', q.rsiN2Min),
+    is('RSI N-1 - RSI N-2 =', n1.rsi - n2.rsi, '>=', q.rsiRiseMin),
+    is('RSI N-1', n1.rsi, '<', q.rsiN1Below),
   ]);
 }
 
 export function long2Check(n1: Bar, n2: Bar, p: RsiSniperParams, rearmed: boolean): Check {
   const q = p.long2;
-  const v = ratio(n1.volume, n2.volume);
   return check([
-    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: v.a.greaterThanOrEqualTo(p.minVolume) },
-    { rule: `Volume N-1 ${n1.volume} > Volume N-2 ${n2.volume}`, ok: v.a.greaterThan(v.b) },
-    {
-      rule: `${q.volumeRatioAbove} < V N-1 / V N-2 = ${v.shown} <= ${q.volumeRatioMax}`,
-      ok: v.positive && v.cmp(q.volumeRatioAbove) > 0 && v.cmp(q.volumeRatioMax) <= 0,
-    },
-    {
-      rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`,
-      ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max,
-    },
-    { rule: `RSI N-2 - RSI N-1 = ${round(n2.rsi - n1.rsi)} >= ${q.rsiDropMin}`, ok: n2.rsi - n1.rsi >= q.rsiDropMin },
+    enoughVolume(n1, p),
+    is('Volume N-1', n1.volume, '>', n2.volume, `Volume N-2 ${n2.volume}`),
+    ratioWithin(q.volumeRatioAbove, '<', 'V N-1 / V N-2 =', n1.volume, n2.volume, '<=', q.volumeRatioMax),
+    within(q.rsiN2Min, '<=', 'RSI N-2', n2.rsi, '<=', q.rsiN2Max),
+    is('RSI N-2 - RSI N-1 =', n2.rsi - n1.rsi, '>=', q.rsiDropMin),
     { rule: `no long2 in a row unless RSI went below ${q.rearmBelowRsi} since the last one`, ok: rearmed },
   ]);
 }
 
 export function shortCheck(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
   const q = p.short;
-  const v = ratio(n1.volume, n2.volume);
   return check([
-    { rule: `Volume N-1 ${n1.volume} >= ${p.minVolume}`, ok: v.a.greaterThanOrEqualTo(p.minVolume) },
-    { rule: `Volume N-1 ${n1.volume} < Volume N-2 ${n2.volume}`, ok: v.a.lessThan(v.b) },
-    {
-      rule: `${q.volumeRatioMin} <= V N-1 / V N-2 = ${v.shown} < ${q.volumeRatioBelow}`,
-      ok: v.positive && v.cmp(q.volumeRatioMin) >= 0 && v.cmp(q.volumeRatioBelow) < 0,
-    },
-    {
-      rule: `${q.rsiN2Min} <= RSI N-2 ${round(n2.rsi)} <= ${q.rsiN2Max}`,
-      ok: n2.rsi >= q.rsiN2Min && n2.rsi <= q.rsiN2Max,
-    },
-    { rule: `RSI N-2 - RSI N-1 = ${round(n2.rsi - n1.rsi)} >= ${q.rsiDropMin}`, ok: n2.rsi - n1.rsi >= q.rsiDropMin },
-    { rule: `RSI N-1 ${round(n1.rsi)} > ${q.rsiN1Above}`, ok: n1.rsi > q.rsiN1Above },
+    enoughVolume(n1, p),
+    is('Volume N-1', n1.volume, '<', n2.volume, `Volume N-2 ${n2.volume}`),
+    ratioWithin(q.volumeRatioMin, '<=', 'V N-1 / V N-2 =', n1.volume, n2.volume, '<', q.volumeRatioBelow),
+    within(q.rsiN2Min, '<=', 'RSI N-2', n2.rsi, '<=', q.rsiN2Max),
+    is('RSI N-2 - RSI N-1 =', n2.rsi - n1.rsi, '>=', q.rsiDropMin),
+    is('RSI N-1', n1.rsi, '>', q.rsiN1Above),
   ]);
 }
 
 export type ExitCheck = { readonly exit: boolean; readonly reason: string };
 
-/** Exits and close-based stop-losses of an open position, on the last closed candle. */
+/** Exits and close-based stop-losses of an open position, on the last closed candle: the first that holds. */
 export function exitCheck(
   kind: PositionKind,
   entry: { readonly close: Dec; readonly rsi: number },
   last: Bar,
   p: RsiSniperParams,
 ): ExitCheck {
-  const move = movePct(entry.close, last.close);
-  const exit = (reason: string): ExitCheck => ({ exit: true, reason });
-  const stop = `stop-loss ${kind}: close ${last.close} is ${kind === 'short' ? '+' : ''}${round(Number(move))}% from entry close ${entry.close}`;
-  if (kind === 'short') {
-    if (last.rsi <= p.short.exitRsiAtMost)
-      return exit(`exit short: RSI ${round(last.rsi)} <= ${p.short.exitRsiAtMost}`);
-    return gte(move, p.short.stopLossPct) ? exit(`${stop} (>= ${p.short.stopLossPct}%)`) : { exit: false, reason: '' };
-  }
-  if (kind === 'long1' && last.rsi >= p.long1.exitRsiAtLeast)
-    return exit(`exit long1: RSI ${round(last.rsi)} >= ${p.long1.exitRsiAtLeast}`);
-  if (kind === 'long2' && last.rsi >= entry.rsi + p.long2.exitRsiRise)
-    return exit(`exit long2: RSI ${round(last.rsi)} >= entry RSI ${round(entry.rsi)} + ${p.long2.exitRsiRise}`);
-  return lte(move, `-${p[kind].stopLossPct}`)
-    ? exit(`${stop} (<= -${p[kind].stopLossPct}%)`)
-    : { exit: false, reason: '' };
+  const rise = p.long2.exitRsiRise;
+  const exit = {
+    long1: is('exit long1: RSI', last.rsi, '>=', p.long1.exitRsiAtLeast),
+    long2: is('exit long2: RSI', last.rsi, '>=', entry.rsi + rise, `entry RSI ${round(entry.rsi)} + ${rise}`),
+    short: is('exit short: RSI', last.rsi, '<=', p.short.exitRsiAtMost),
+  }[kind];
+  const stop = kit.closeStop(`stop-loss ${kind}`, kind === 'short', entry.close, last.close, p[kind].stopLossPct);
+  const hit = kit.firstHeld([exit, stop]);
+  return hit ? { exit: true, reason: hit.rule } : { exit: false, reason: '' };
 }
 
-export interface Block {
-  readonly side: 'above' | 'below';
+export interface Block extends kit.Latch {
   readonly rsi: number;
-  readonly since: number;
 }
 
 /**
@@ -261,11 +205,8 @@ export interface Block {
  * set by RSI < 10 once RSI >= 50 (the RSI "repassé par 50"); then a new extreme blocks again.
  */
 export function nextBlock(block: Block | null, r: number, time: number, p: RsiSniperParams): Block | null {
-  let b = block;
-  if (b && ((b.side === 'above' && r <= p.extremeReset) || (b.side === 'below' && r >= p.extremeReset))) b = null;
-  if (r > p.extremeAbove) return { side: 'above', rsi: r, since: b?.side === 'above' ? b.since : time };
-  if (r < p.extremeBelow) return { side: 'below', rsi: r, since: b?.side === 'below' ? b.since : time };
-  return b;
+  const band = { above: p.extremeAbove, below: p.extremeBelow, reset: p.extremeReset };
+  return kit.nextLatch(block, r, time, band, (side, since) => ({ side, rsi: r, since }));
 }
 
 /** The sniper's record of a position; the round trip adds its phase, quantity, fill price, ... */
@@ -288,15 +229,10 @@ export interface RsiSniperState extends kit.WarmupFields, kit.TripFields<Entry, 
   readonly long2Rearmed: boolean;
   readonly lastKind: PositionKind | null;
   /** Every rule on the last closed candle, for the `state` query. */
-  readonly lastEvaluation: {
-    readonly time: number;
-    readonly rsi: number | null;
-    readonly blocked: boolean;
-    readonly checks: Readonly<Record<string, Check>>;
-  } | null;
+  readonly lastEvaluation: kit.Evaluation<{ readonly rsi: number | null; readonly blocked: boolean }> | null;
 }
 
-type Ctx = StrategyContext<RsiSniperParams>;
+type Ctx = kit.StrategyContext<RsiSniperParams>;
 
 const trip = kit.roundTrip<Entry, TradeFields>({
   entry: kit.numbered('entry'),
@@ -327,10 +263,7 @@ export const rsiSniper = kit.defineKitStrategy<RsiSniperParams, RsiSniperState>(
     block: null,
     long2Rearmed: true,
     lastKind: null,
-    position: null,
-    seq: 0,
-    trades: [],
-    decisions: [],
+    ...kit.noTrips,
     lastEvaluation: null,
   }),
   warmup: {
@@ -358,33 +291,28 @@ export const rsiSniper = kit.defineKitStrategy<RsiSniperParams, RsiSniperState>(
 });
 
 /** The bar of a closed candle once the RSI (already fed by the kit) has a value. */
-function barOf(s: RsiSniperState, c: Candle): Bar | null {
+function barOf(s: RsiSniperState, c: kit.Candle): Bar | null {
   return s.rsi.value === null ? null : { openTime: c.openTime, close: c.close, volume: c.volume, rsi: s.rsi.value };
 }
 
 /** Candle N-1 just closed: update the block and the long2 lock, then exits, then entries. */
-function onClosed(state: RsiSniperState, c: Candle, ctx: Ctx): Decision<RsiSniperState> {
+function onClosed(state: RsiSniperState, c: kit.Candle, ctx: Ctx): kit.Decision<RsiSniperState> {
   const p = ctx.params;
   const n1 = barOf(state, c);
   if (!n1) return { state };
-  let s: RsiSniperState = { ...state, bars: [...state.bars, n1].slice(-2) };
-  const n2 = s.bars.length === 2 ? s.bars[0]! : null;
-
-  const block = nextBlock(s.block, n1.rsi, ctx.now, p);
+  const block = nextBlock(state.block, n1.rsi, ctx.now, p);
   const extreme = block?.side === 'above' ? `> ${p.extremeAbove}` : `< ${p.extremeBelow}`;
-  if (block && !s.block)
-    s = kit.decide(
-      s,
-      ctx,
-      'block',
-      `RSI ${round(n1.rsi)} ${extreme}: no entry until RSI is back to ${p.extremeReset}`,
-      { rsi: round(n1.rsi) },
-    );
-  if (!block && s.block)
-    s = kit.decide(s, ctx, 'unblock', `RSI ${round(n1.rsi)} back to ${p.extremeReset}: entries allowed again`, {
-      rsi: round(n1.rsi),
-    });
+  const r = round(n1.rsi);
+  let s = kit.decideOnChange(
+    { ...state, bars: [...state.bars, n1].slice(-2) },
+    ctx,
+    { was: state.block !== null, is: block !== null },
+    ['block', `RSI ${r} ${extreme}: no entry until RSI is back to ${p.extremeReset}`],
+    ['unblock', `RSI ${r} back to ${p.extremeReset}: entries allowed again`],
+    { rsi: r },
+  );
   s = { ...s, block, long2Rearmed: s.long2Rearmed || n1.rsi < p.long2.rearmBelowRsi };
+  const n2 = s.bars.length === 2 ? s.bars[0]! : null;
 
   // Exits first: "Pas de position en cours" is an entry condition, so no entry on an exit candle.
   const pos = s.position;
@@ -392,14 +320,8 @@ function onClosed(state: RsiSniperState, c: Candle, ctx: Ctx): Decision<RsiSnipe
     const ex = pos.phase === 'open' ? exitCheck(pos.kind, { close: pos.entryClose, rsi: pos.entryRsi }, n1, p) : null;
     if (!ex?.exit) return { state: s };
     const move = `${round(Number(movePct(pos.entryClose, n1.close)))}%`;
-    return trip.exit(
-      s,
-      {
-        reason: ex.reason,
-        facts: { rsi: round(n1.rsi), close: n1.close, entryClose: pos.entryClose, entryRsi: round(pos.entryRsi), move },
-      },
-      ctx,
-    );
+    const facts = { rsi: r, close: n1.close, entryClose: pos.entryClose, entryRsi: round(pos.entryRsi), move };
+    return trip.exit(s, { reason: ex.reason, facts }, ctx);
   }
 
   if (!n2) return { state: s };
@@ -408,48 +330,22 @@ function onClosed(state: RsiSniperState, c: Candle, ctx: Ctx): Decision<RsiSnipe
     long2: long2Check(n1, n2, p, s.long2Rearmed || s.lastKind !== 'long2'),
     short: shortCheck(n1, n2, p),
   };
-  s = { ...s, lastEvaluation: { time: ctx.now, rsi: round(n1.rsi), blocked: block !== null, checks } };
+  s = { ...s, lastEvaluation: { time: ctx.now, rsi: r, blocked: block !== null, checks } };
   const kind = (['long1', 'long2', 'short'] as const).find((k) => checks[k].ok && (k !== 'short' || p.enableShort));
   if (!kind) return { state: s };
-  const facts = {
-    rsiN1: round(n1.rsi),
-    rsiN2: round(n2.rsi),
-    volumeN1: n1.volume,
-    volumeN2: n2.volume,
-    closeN1: n1.close,
-  };
-  const skip = (why: string, action = 'skip') => ({
-    state: kit.decide(s, ctx, action, `${kind} conditions met but ${why}`, facts),
-  });
-  if (block) return skip(`entries are blocked since RSI ${round(block.rsi)} (${block.side} the extreme)`, 'blocked');
-  if (ctx.paused) return skip('the bot is paused');
-  // On futures every side is sized like the seed's short: the free margin times the leverage.
-  const entry =
-    kind === 'short'
-      ? marginEntry('SELL', n1.close, ctx)
-      : ctx.market === 'futures'
-        ? marginEntry('BUY', n1.close, ctx)
-        : kit.marketBuy(ctx, p.sizing, n1.close);
-  if (!entry.ok) return skip(entry.reason);
-  const reason = `${kind} entry: ${checks[kind].conditions.map((x) => x.rule).join('; ')}`;
-  const entered = { ...s, lastKind: kind, long2Rearmed: kind === 'long2' ? false : s.long2Rearmed };
-  return trip.enter(
-    entered,
+  const facts = { rsiN1: r, rsiN2: round(n2.rsi), volumeN1: n1.volume, volumeN2: n2.volume, closeN1: n1.close };
+  const why = block && `entries are blocked since RSI ${round(block.rsi)} (${block.side} the extreme)`;
+  return trip.enterChecked(
+    s,
     { kind, entryClose: n1.close, entryRsi: n1.rsi },
-    entry.order,
-    { reason, facts: { ...facts, ...entry.facts } },
+    {
+      check: checks[kind],
+      facts,
+      gates: [why ? { action: 'blocked', why } : null],
+      // On futures every side is sized like the seed's short: the free margin times the leverage.
+      entry: () => kit.marketEntry(ctx, kind === 'short' ? 'SELL' : 'BUY', n1.close, p),
+      entered: (e) => ({ ...e, lastKind: kind, long2Rearmed: kind === 'long2' ? false : e.long2Rearmed }),
+    },
     ctx,
   );
-}
-
-/** "taille_max = marge_disponible × 10": a MARKET order of the available margin times the leverage, the fee kept out. */
-function marginEntry(side: 'BUY' | 'SELL', close: Dec, ctx: Ctx): kit.MarketEntry {
-  const m = kit.marginSize(ctx, close, ctx.params.leverage, ctx.params.feeRate);
-  return m.ok
-    ? {
-        ok: true,
-        order: { side, type: 'MARKET', quantity: m.quantity },
-        facts: { margin: m.margin, leverage: ctx.params.leverage },
-      }
-    : m;
 }

@@ -7,9 +7,7 @@
  * exits.ts, whose header tells the exact orders placed) → all exits filled → the bot stops.
  */
 import { z } from 'zod';
-import { type AtrState, atr } from '../indicators/atr';
 import * as kit from '../strategy-kit';
-import type { Decision, Intent } from '../strategy-kit';
 
 export const smartTradeParams = z
   .object({
@@ -27,11 +25,17 @@ export interface SmartTradeState {
   readonly candles: number;
   /** Candle count when the entry was placed (limit timeout). */
   readonly enteredAtCandle: number | null;
-  readonly atr: AtrState | null;
+  readonly atr: kit.AtrState | null;
   readonly exits: kit.ExitsState | null;
 }
 
 const ENTRY = kit.single('entry');
+/** Every exit filled: the trade is over. */
+const afterExits = kit.stopWhenDone<SmartTradeState>(
+  (s) => s.exits?.done === true && s.phase === 'managing',
+  { phase: 'done' },
+  'smart trade complete: every exit filled',
+);
 
 export const smartTrade = kit.defineKitStrategy<SmartTradeParams, SmartTradeState>({
   id: 'smart-trade',
@@ -43,7 +47,7 @@ export const smartTrade = kit.defineKitStrategy<SmartTradeParams, SmartTradeStat
     phase: 'waiting',
     candles: 0,
     enteredAtCandle: null,
-    atr: p.sizing.mode === 'atr' ? atr(p.sizing.period) : null,
+    atr: kit.sizingAtr(p.sizing),
     exits: null,
   }),
   indicators: { atr: kit.feeds.atr },
@@ -56,46 +60,20 @@ export const smartTrade = kit.defineKitStrategy<SmartTradeParams, SmartTradeStat
     if (s.phase === 'entering' && s.enteredAtCandle !== null)
       return { state: s, intents: kit.expireEntry(ctx, ENTRY.key, ctx.params.entry, s.candles - s.enteredAtCandle) };
     if (s.phase !== 'waiting' || ctx.paused) return { state: s };
-    const plan = kit.planEntry(ENTRY.key, ctx.params.entry, ctx.params.sizing, ctx, {
-      close,
-      atr: s.atr?.value ?? null,
-    });
+    const plan = kit.planEntry(ENTRY.key, ctx.params, ctx, { close, atr: s.atr?.value ?? null });
     if (plan.ok) return { state: { ...s, phase: 'entering', enteredAtCandle: s.candles }, intents: [plan.intent] };
     // Waiting for the ATR to warm up is normal; anything else will not get better by waiting.
-    return plan.wait ? { state: s } : done(s, `smart trade cannot enter: ${plan.reason}`);
+    return plan.wait ? { state: s } : kit.finish(s, { phase: 'done' }, `smart trade cannot enter: ${plan.reason}`);
   },
   orders: [
-    {
-      family: ENTRY,
-      onOrderFinal(state, order, ctx) {
-        if (state.phase !== 'entering') return { state };
-        const got = kit.entryResult(order, ctx);
-        if (!got.ok) return done(state, `smart trade: ${got.why}`);
-        const started = kit.startExits({
-          prefix: 'exit',
-          params: ctx.params.exits,
-          entryPrice: got.price,
-          quantity: got.qty,
-          ctx,
-        });
-        return afterExits({ ...state, phase: 'managing', exits: started.state }, started.intents);
-      },
-    },
+    kit.onFinal(ENTRY, (state, order, ctx) => {
+      if (state.phase !== 'entering') return { state };
+      const got = kit.exitsForEntry(order, ctx, { prefix: 'exit', params: ctx.params.exits });
+      if (!got.ok) return kit.finish(state, { phase: 'done' }, `smart trade: ${got.why}`);
+      return afterExits({ ...state, phase: 'managing', exits: got.exits.state }, got.exits.intents);
+    }),
   ],
   // The bot's `onStop` policy decides about the orders: `leave-orders` keeps the exits working on
   // the exchange, which is what protects a position left behind.
   onStop: (state) => ({ state: { ...state, phase: 'done' } }),
 });
-
-function done(state: SmartTradeState, reason: string): Decision<SmartTradeState> {
-  return { state: { ...state, phase: 'done' }, intents: [kit.stop(reason)] };
-}
-
-function afterExits(state: SmartTradeState, intents: readonly Intent[]): Decision<SmartTradeState> {
-  if (state.exits?.done && state.phase === 'managing')
-    return {
-      state: { ...state, phase: 'done' },
-      intents: [...intents, kit.stop('smart trade complete: every exit filled')],
-    };
-  return { state, intents: [...intents] };
-}

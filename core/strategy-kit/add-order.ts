@@ -2,7 +2,7 @@
  * The seed's `add_order` for an entry: place one buy (at market, or a limit order given up after
  * `timeoutCandles`), sized by the risk layer, follow it until the exchange finalises it, and read
  * what it bought. The flow's state is the strategy's (it knows when it placed the order); these
- * are its steps. Pure.
+ * are its steps; `exitsForEntry` hands what it bought to the exits (exits.ts). Pure.
  */
 import { z } from 'zod';
 import { type Dec, isPositive } from '../decimal';
@@ -10,6 +10,7 @@ import type { OrderRecord } from '../orders';
 import { positiveDecimal, positiveInt } from '../schema';
 import type { Intent, PlaceIntent, StrategyContext } from '../strategy';
 import type { OrderKey } from './keys';
+import { type ExitsDecision, type ExitsParams, startExits } from './exits';
 import { executed, expire, place } from './orders';
 import { type Sizing, size } from './sizing';
 
@@ -27,11 +28,10 @@ export type EntryPlan =
   /** `wait`: the ATR sizing needs is still warming up, try again on the next candle. */
   | { readonly ok: false; readonly reason: string; readonly wait: boolean };
 
-/** The entry order for `key`, sized at the limit price or, at market, at the last close. */
+/** The entry order for `key` (params embedding `entry` and `sizing`), sized at the limit price or, at market, at the last close. */
 export function planEntry(
   key: OrderKey,
-  entry: EntryParams,
-  sizing: Sizing,
+  { entry, sizing }: { readonly entry: EntryParams; readonly sizing: Sizing },
   ctx: StrategyContext<unknown>,
   at: { readonly close: Dec; readonly atr: number | null },
 ): EntryPlan {
@@ -84,4 +84,19 @@ export function entryResult(order: OrderRecord, ctx: StrategyContext<unknown>): 
       ? `entry rejected: ${order.rejectReason ?? 'no reason given'}`
       : `entry ${order.status.toLowerCase()} without a fill`;
   return { ok: false, why };
+}
+
+export type EntryExits =
+  | { readonly ok: true; readonly qty: Dec; readonly price: Dec; readonly exits: ExitsDecision }
+  | { readonly ok: false; readonly why: string };
+
+/** A final entry: start the exits (exits.ts) for what it bought, at its average price; or why there is nothing to sell. */
+export function exitsForEntry(
+  order: OrderRecord,
+  ctx: StrategyContext<unknown>,
+  exits: { readonly prefix: string; readonly params: ExitsParams },
+): EntryExits {
+  const got = entryResult(order, ctx);
+  if (!got.ok) return got;
+  return { ...got, exits: startExits({ ...exits, entryPrice: got.price, quantity: got.qty, ctx }) };
 }

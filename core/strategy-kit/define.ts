@@ -73,6 +73,11 @@ export interface FamilyHandlers<P, S> extends OrderHandlers<P, S> {
   readonly family: OrderFamily;
 }
 
+/** The most common handlers: one hook for every final report of a family's orders. */
+export function onFinal<P, S>(family: OrderFamily, hook: OrderHook<P, S>): FamilyHandlers<P, S> {
+  return { family, onOrderFinal: hook };
+}
+
 export interface DataAnswer {
   readonly requestId: string;
   readonly kind: string;

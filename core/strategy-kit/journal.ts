@@ -51,3 +51,20 @@ export function decide<S extends Journaled>(
 ): S {
   return { ...state, decisions: remember(state.decisions, { time: ctx.now, action, reason, facts }) };
 }
+
+/**
+ * Journal a flag that changed on this event (a block set or lifted): `on` = [action, reason] when
+ * it became true, `off` when it became false, nothing when it stayed as it was.
+ */
+export function decideOnChange<S extends Journaled>(
+  state: S,
+  ctx: { readonly now: number },
+  change: { readonly was: boolean; readonly is: boolean },
+  on: readonly [string, string],
+  off: readonly [string, string],
+  facts: Facts = {},
+): S {
+  if (change.is === change.was) return state;
+  const [action, reason] = change.is ? on : off;
+  return decide(state, ctx, action, reason, facts);
+}

@@ -1,11 +1,13 @@
 /**
  * Price levels between two bounds, both included: arithmetic (equal steps) or geometric (equal
  * ratios), each rounded to the tick (or to 8 decimals without filters). A grid's prices, a DCA's
- * safety orders, a ladder of limit buys; and whether the exchange would take a ladder's orders. Pure.
+ * safety orders, a ladder of limit buys; the size of each of its orders, in base or in quote; and
+ * whether the exchange would take a ladder's orders. Pure.
  */
 import { type Dec, d, lt, roundToStep, str } from '../decimal';
 import type { SymbolFilters } from '../market';
-import { tooSmall } from './orders';
+import { positiveDecimal } from '../schema';
+import { floorQty, tooSmall } from './orders';
 
 export type Spacing = 'arithmetic' | 'geometric';
 
@@ -30,6 +32,14 @@ export function priceLevels(
   return prices;
 }
 
+/** The levels of a ladder's params (`low`, `high`, `levels` prices both included, `spacing`), rounded to the tick. */
+export function ladderPrices(
+  p: { readonly low: Dec; readonly high: Dec; readonly levels: number; readonly spacing: Spacing },
+  filters: SymbolFilters | null,
+): Dec[] {
+  return priceLevels(p.low, p.high, p.levels, p.spacing, filters);
+}
+
 /**
  * Why a ladder of orders cannot be placed, or null: two neighbouring levels equal at the tick
  * ("levels 1 and 1 collapse at the tick size: use fewer levels"), else the first order (at each
@@ -48,4 +58,34 @@ export function ladderProblem(
     if (problem) return `order at ${price} too small: ${problem}`;
   }
   return null;
+}
+
+/** Params fields: the size of each order of a ladder, in base or in quote (give exactly one). */
+export const ladderSizeFields = {
+  /** Base quantity of each order. Give this or `amount`. */
+  quantity: positiveDecimal.optional(),
+  /** Quote amount of each buy (its quantity is amount / buy price). Give this or `quantity`. */
+  amount: positiveDecimal.optional(),
+};
+
+export interface LadderSize {
+  readonly quantity?: Dec | undefined;
+  readonly amount?: Dec | undefined;
+}
+
+/** For `issues`: a ladder's `high` must lie above its `low`, and it takes exactly one of `quantity` and `amount`. */
+export function ladderIssues(p: LadderSize & { readonly low: Dec; readonly high: Dec }): [boolean, string, string][] {
+  return [
+    [!lt(p.low, p.high), 'high', `must be above low (${p.low})`],
+    [
+      (p.quantity === undefined) === (p.amount === undefined),
+      'quantity',
+      'give exactly one of quantity (base per order) or amount (quote per order)',
+    ],
+  ];
+}
+
+/** One order's quantity at `price`: `quantity`, or `amount` worth at that price, on the lot step. */
+export function ladderQty(p: LadderSize, price: Dec, f: SymbolFilters | null): Dec {
+  return floorQty(p.quantity ?? str(d(p.amount!).dividedBy(price)), f);
 }

@@ -6,6 +6,7 @@
  * The strategy lists them in `machines`; the kit offers them each event before the hooks. Pure.
  */
 import type { Decision, Intent, StrategyContext, StrategyEvent } from '../strategy';
+import { stop } from './orders';
 
 /** Handle an event for the strategy, or return null when it is none of this machine's business. */
 export type Machine<P, S> = (state: S, event: StrategyEvent, ctx: StrategyContext<P>) => Decision<S> | null;
@@ -37,4 +38,22 @@ export function embed<P, S, K extends keyof S>(
     const next = { ...state, [field]: step.state } as S;
     return after ? after(next, step.intents, ctx) : { state: next, intents: step.intents };
   };
+}
+
+/** Finish: write `patch` into the state (its phase, typically) and stop the bot, after `intents`. */
+export function finish<S>(state: S, patch: Partial<S>, reason: string, intents: readonly Intent[] = []): Decision<S> {
+  return { state: { ...state, ...patch }, intents: [...intents, stop(reason)] };
+}
+
+/**
+ * An `after` for `embed` that stops the bot once the machine is finished (`isDone`: e.g. every
+ * exit filled while managing the position), writing `patch` first; until then it passes the
+ * machine's intents through.
+ */
+export function stopWhenDone<S>(
+  isDone: (state: S) => boolean,
+  patch: Partial<S>,
+  reason: string,
+): (state: S, intents: readonly Intent[]) => Decision<S> {
+  return (state, intents) => (isDone(state) ? finish(state, patch, reason, intents) : { state, intents: [...intents] });
 }

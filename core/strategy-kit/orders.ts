@@ -4,7 +4,7 @@
  * the exchange finalises it, read the result; the kit routes the final report to a hook). Quantities and prices are decimal strings;
  * the kernel still applies the exchange filters and the risk guard to every intent. Pure.
  */
-import { type Dec, d, floorToStep, isPositive, lt, mul, str } from '../decimal';
+import { type Dec, d, floorToStep, isPositive, lt, min, mul, str, sub } from '../decimal';
 import { avgFillPrice, netBought } from '../fills';
 import { type SymbolFilters, marketStep } from '../market';
 import type { OrderRecord, OrderSide } from '../orders';
@@ -103,6 +103,31 @@ export function tooSmall(qty: Dec, price: Dec, f: SymbolFilters | null): string 
   if (isPositive(f.minNotional) && lt(mul(qty, price), f.minNotional))
     return `order value ${mul(qty, price)} below the minimum notional ${f.minNotional}`;
   return null;
+}
+
+/**
+ * Share `total` (what an order delivered) among claims in order, each up to its quantity on the
+ * lot step; a share the exchange would refuse to sell at the claim's price is skipped, and what it
+ * would have taken stays for the next: the position in `claims` and the quantity of each share.
+ */
+export function shareOut(
+  total: Dec,
+  claims: readonly { readonly qty: Dec; readonly price: Dec }[],
+  f: SymbolFilters | null,
+): { readonly index: number; readonly qty: Dec }[] {
+  let left = total;
+  return claims.flatMap((claim, index) => {
+    const qty = floorQty(min(claim.qty, left), f);
+    if (tooSmall(qty, claim.price, f)) return [];
+    left = sub(left, qty);
+    return [{ index, qty }];
+  });
+}
+
+/** What a final sell of `qty` left that can still be sold at `price`; null once filled or only dust is left. */
+export function leftToSell(order: OrderRecord, qty: Dec, price: Dec, f: SymbolFilters | null): Dec | null {
+  const left = sub(qty, order.executedQty);
+  return order.status === 'FILLED' || tooSmall(left, price, f) ? null : left;
 }
 
 // ---- what an order amounted to ---------------------------------------------------------------

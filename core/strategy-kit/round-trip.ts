@@ -20,6 +20,8 @@ import type { Decision, Intent, PlaceIntent, StrategyContext } from '../strategy
 import { type Facts, type Journaled, decide } from './journal';
 import type { NumberedFamily } from './keys';
 import { executed, failure, filledAny, floorMarketQty, market, notify, place } from './orders';
+import type { Check } from './rules';
+import type { MarketEntry } from './sizing';
 
 export type Position<M> = M & {
   readonly phase: 'opening' | 'open' | 'closing';
@@ -51,6 +53,27 @@ export interface TripFields<M, T> extends Journaled {
   readonly trades: readonly Trade<T>[];
 }
 
+/** No position, no trip yet: the `TripFields` a strategy's `init` starts from. */
+export const noTrips = { position: null, seq: 0, trades: [], decisions: [] } as const;
+
+/** Why an entry whose rules held is not taken now; journalled as `action` ("skip" by default). */
+export interface Gate {
+  readonly why: string;
+  readonly action?: string;
+}
+
+/** An entry whose rules held, for `enterChecked`. */
+export interface CheckedEntry<S> {
+  readonly check: Check;
+  readonly facts: Facts;
+  /** Checked in order, before the pause and the sizing; null: this gate is open. */
+  readonly gates?: readonly (Gate | null)[];
+  /** The MARKET order, sized only once every gate is open (sizing.ts `marketEntry`, `marketBuy`). */
+  readonly entry: () => MarketEntry;
+  /** What the strategy records when it does enter. */
+  readonly entered?: (state: S) => S;
+}
+
 export interface RoundTripConfig<M, T> {
   readonly entry: NumberedFamily;
   readonly exit: NumberedFamily;
@@ -79,6 +102,17 @@ export interface RoundTrip<M, T> {
     why: Why,
     ctx: StrategyContext<unknown>,
   ): Decision<S> & { readonly intents: readonly Intent[] };
+  /**
+   * The entry rules of `check` held: enter (`enter`) unless a gate, the pause or the sizing says
+   * why not, journalled "<label> conditions met but <why>" with the facts. The entry's reason
+   * lists the rules that held.
+   */
+  enterChecked<S extends TripFields<M, T>>(
+    state: S,
+    meta: M,
+    go: CheckedEntry<S>,
+    ctx: StrategyContext<unknown>,
+  ): Decision<S>;
   /** Close the open position at market. */
   exit<S extends TripFields<M, T>>(state: S, why: Why, ctx: StrategyContext<unknown>): Decision<S>;
   /**
@@ -94,20 +128,34 @@ export interface RoundTrip<M, T> {
 }
 
 export function roundTrip<M extends object, T extends object>(cfg: RoundTripConfig<M, T>): RoundTrip<M, T> {
+  const enter: RoundTrip<M, T>['enter'] = (state, meta, order, why, ctx) => {
+    const seq = state.seq + 1;
+    const position = {
+      ...meta,
+      phase: 'opening',
+      seq,
+      qty: '0',
+      fillPrice: null,
+      openedAt: ctx.now,
+      exitReason: null,
+    } as Position<M>;
+    const s = decide({ ...state, seq, position }, ctx, `enter-${cfg.label(meta)}`, why.reason, why.facts);
+    return { state: s, intents: [place(cfg.entry.key(seq), order, { purpose: 'entry', ...why })] };
+  };
   return {
-    enter(state, meta, order, why, ctx) {
-      const seq = state.seq + 1;
-      const position = {
-        ...meta,
-        phase: 'opening',
-        seq,
-        qty: '0',
-        fillPrice: null,
-        openedAt: ctx.now,
-        exitReason: null,
-      } as Position<M>;
-      const s = decide({ ...state, seq, position }, ctx, `enter-${cfg.label(meta)}`, why.reason, why.facts);
-      return { state: s, intents: [place(cfg.entry.key(seq), order, { purpose: 'entry', ...why })] };
+    enter,
+    enterChecked(state, meta, go, ctx) {
+      const label = cfg.label(meta);
+      const skip = (why: string, action = 'skip'): Decision<typeof state> => ({
+        state: decide(state, ctx, action, `${label} conditions met but ${why}`, go.facts),
+      });
+      const gate = [...(go.gates ?? []), ctx.paused ? { why: 'the bot is paused' } : null].find((g) => g !== null);
+      if (gate) return skip(gate.why, gate.action);
+      const entry = go.entry();
+      if (!entry.ok) return skip(entry.reason);
+      const reason = `${label} entry: ${go.check.conditions.map((c) => c.rule).join('; ')}`;
+      const s = go.entered ? go.entered(state) : state;
+      return enter(s, meta, entry.order, { reason, facts: { ...go.facts, ...entry.facts } }, ctx);
     },
     exit(state, why, ctx) {
       const position = state.position!;

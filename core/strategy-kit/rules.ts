@@ -4,7 +4,7 @@
  * and which failed ("RSI N-1 40 < 40"). Also the cross-field check params need when a range has
  * a low and a high bound. Pure.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type Dec, type Decimal, d, str } from '../decimal';
 import { round } from './journal';
 
@@ -22,6 +22,12 @@ export interface Check {
 export function check(conditions: Condition[]): Check {
   return { ok: conditions.every((c) => c.ok), conditions };
 }
+
+/** Every named check evaluated on one event (with what the strategy adds), kept for the `state` query. */
+export type Evaluation<Extra = object> = {
+  readonly time: number;
+  readonly checks: Readonly<Record<string, Check>>;
+} & Extra;
 
 /** The rules of a check that failed, as written. */
 export function failedRules(c: Check): string[] {
@@ -73,6 +79,22 @@ export function orderedPairs<T extends Record<string, unknown>>(
       );
     }
   };
+}
+
+/**
+ * `strictRanges({ ...fields }, [['min', 'max'], ['above', 'below', 'strict']])`: a strict params
+ * object whose pairs of fields must each be ordered (`orderedPairs`): the usual shape of a list of
+ * entry conditions with low and high bounds.
+ */
+export function strictRanges<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  pairs: readonly (readonly [
+    keyof z.output<z.ZodObject<Shape>> & string,
+    keyof z.output<z.ZodObject<Shape>> & string,
+    'strict'?,
+  ])[],
+) {
+  return z.object(shape).strict().superRefine(orderedPairs<z.output<z.ZodObject<Shape>>>(pairs));
 }
 
 /**

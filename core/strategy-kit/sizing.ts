@@ -6,12 +6,19 @@
  * answer is either a quantity the exchange accepts or the reason there is none. Pure.
  */
 import { type Dec, d, floorToStep, isPositive, str } from '../decimal';
+import { type AtrState, atr } from '../indicators/atr';
 import { type SizeResult, type Sizing, sizeEntry } from '../risk/sizing';
 import type { PlaceIntent, StrategyContext } from '../strategy';
 import type { Facts } from './journal';
 import { floorMarketQty } from './orders';
 
 export { type Sizing, sizingSchema } from '../risk/sizing';
+export type { AtrState } from '../indicators/atr';
+
+/** The ATR an `atr` sizing needs (its period; the kit's `feeds.atr` feeds it), or null for the other modes. */
+export function sizingAtr(sizing: Sizing): AtrState | null {
+  return sizing.mode === 'atr' ? atr(sizing.period) : null;
+}
 
 /** `sizeEntry` with the context's filters and free quote balance. */
 export function size(
@@ -79,4 +86,39 @@ export function marketBuy(ctx: StrategyContext<unknown>, sizing: 'max' | Sizing,
   const sized = size(ctx, sizing, { price, market: true });
   if (!sized.ok) return { ok: false, reason: `sizing refused: ${sized.reason}` };
   return { ok: true, order: { side: 'BUY', type: 'MARKET', quantity: sized.quantity }, facts: { sizing: sized.why } };
+}
+
+/**
+ * Futures "sizing MAX" (seed 003's "taille_max = marge_disponible × 10"): a MARKET order of the
+ * available margin times the leverage, the fee kept out (`marginSize`). `facts` say how.
+ */
+export function marginEntry(
+  ctx: StrategyContext<unknown>,
+  side: 'BUY' | 'SELL',
+  price: Dec,
+  margin: { readonly leverage: number; readonly feeRate: Dec },
+): MarketEntry {
+  const m = marginSize(ctx, price, margin.leverage, margin.feeRate);
+  return m.ok
+    ? {
+        ok: true,
+        order: { side, type: 'MARKET', quantity: m.quantity },
+        facts: { margin: m.margin, leverage: margin.leverage },
+      }
+    : m;
+}
+
+/**
+ * A MARKET entry on either market: on futures (and for any SELL, which only futures can open)
+ * the margin times the leverage (`marginEntry`); on spot a buy sized by `sizing` (`marketBuy`).
+ */
+export function marketEntry(
+  ctx: StrategyContext<unknown>,
+  side: 'BUY' | 'SELL',
+  price: Dec,
+  how: { readonly sizing: 'max' | Sizing; readonly leverage: number; readonly feeRate: Dec },
+): MarketEntry {
+  return side === 'SELL' || ctx.market === 'futures'
+    ? marginEntry(ctx, side, price, how)
+    : marketBuy(ctx, how.sizing, price);
 }

@@ -43,12 +43,17 @@ export interface SlotsConfig<P, S, C extends Slot> {
   wake?(state: S, i: number, slot: C, candle: Candle, ctx: StrategyContext<P>): Omit<C, 'retryAt'> | null;
 }
 
+/** A `settle` written apart from its `slots` config. */
+export type SlotSettle<P, S, C extends Slot> = SlotsConfig<P, S, C>['settle'];
+
 export interface Slots<P, S, C extends Slot> {
   /** Put new contents in some slots and place their orders, in the order given. */
   put(
     state: S,
     updates: readonly (readonly [number, Omit<C, 'retryAt'>])[],
   ): Decision<S> & { readonly intents: readonly Intent[] };
+  /** Place the orders of every slot `pick` chooses, as they are, in slot order. */
+  arm(state: S, pick: (slot: C) => boolean): Decision<S> & { readonly intents: readonly Intent[] };
   /** A final report of slot `i`'s order. */
   onFinal(state: S, order: OrderRecord, i: number, ctx: StrategyContext<P>): Decision<S>;
   /** Each candle: place again what is due, wake what wants to. */
@@ -85,6 +90,11 @@ export function slots<P, S, C extends Slot>(cfg: SlotsConfig<P, S, C>): Slots<P,
   };
   return {
     put,
+    arm: (state, pick) =>
+      put(
+        state,
+        get(state).flatMap((slot, i) => (pick(slot) ? [[i, slot] as const] : [])),
+      ),
     onFinal,
     handlers: { family: cfg.family, onOrderFinal: (state, order, ctx, hit) => onFinal(state, order, hit.key!.n!, ctx) },
     onCandle(state, candle, ctx) {

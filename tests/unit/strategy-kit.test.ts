@@ -434,10 +434,15 @@ describe('order helpers', () => {
   });
 
   it('plan an entry at market or with a limit, and read its result', () => {
-    const market = kit.planEntry(kit.single('entry').key, { type: 'market' }, { mode: 'base', quantity: '1' }, ctx, {
-      close: '100',
-      atr: null,
-    });
+    const market = kit.planEntry(
+      kit.single('entry').key,
+      { entry: { type: 'market' }, sizing: { mode: 'base', quantity: '1' } },
+      ctx,
+      {
+        close: '100',
+        atr: null,
+      },
+    );
     expect(market).toMatchObject({
       ok: true,
       intent: {
@@ -450,8 +455,7 @@ describe('order helpers', () => {
     });
     const waiting = kit.planEntry(
       kit.single('entry').key,
-      { type: 'market' },
-      { mode: 'atr', risk: '10', multiplier: '2', period: 14 },
+      { entry: { type: 'market' }, sizing: { mode: 'atr', risk: '10', multiplier: '2', period: 14 } },
       ctx,
       { close: '100', atr: null },
     );
