@@ -77,7 +77,7 @@ const params = {
   minVolume: '0',
   warmupCandles: 1,
   leverage: 10,
-  sizing: { mode: 'base', quantity: '0.1' },
+  // Seed 003's "MAX" (the default): on futures the free margin × leverage, less the fee.
 };
 const fillRow = (f: {
   side: string;

@@ -307,6 +307,27 @@ describe('seed 003 through the kernel (RSI computed by the strategy from crafted
     expect(checkBotDefinition({ ...def, params: {} }).ok).toBe(true);
   });
 
+  it('a futures bot given a sizing mode other than "max" is refused, naming the field, not sized 30 times over', () => {
+    const def = {
+      name: 'sniper',
+      strategy: 'rsi-sniper',
+      symbol: 'BTCUSDT',
+      interval: '15m',
+      market: 'futures',
+      params: { enableShort: true, sizing: { mode: 'base', quantity: '0.1' } },
+    };
+    const refused = checkBotDefinition(def);
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.problems.join('\n')).toMatch(
+      /sizing \{"mode":"base","quantity":"0.1"\} does not apply on futures[\s\S]*"sizing": "max"/,
+    );
+    expect(checkBotDefinition({ ...def, params: { enableShort: true, sizing: 'max' } }).ok).toBe(true);
+    // On spot the same sizing is honoured.
+    expect(
+      checkBotDefinition({ ...def, market: 'spot', params: { sizing: { mode: 'base', quantity: '0.1' } } }).ok,
+    ).toBe(true);
+  });
+
   it('a warm-up answer that never comes does not stall the bot: after 5 candles it warms on live ones', () => {
     const m = new Market();
     const bot = createBot(rsiSniper, {}, { interval: '15m' });
