@@ -16,6 +16,7 @@ import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import { filtersFromExchangeInfo } from './mapping';
 import { filtersFromFuturesInfo } from './futures-mapping';
 import type { FuturesRest, RawFuturesExchangeInfo } from './futures-types';
+import { POSITION_MODE_WEIGHT, positionModeProblem } from './futures-position-mode';
 
 export type PreflightProblemKind = 'account' | 'symbol' | 'credentials' | 'filters';
 
@@ -137,6 +138,17 @@ export function createPreflightActivities(deps: PreflightDeps) {
       const filters = futures
         ? await perpFilters(acc, definition.symbol, problems)
         : await symbolFilters(acc, definition.symbol, 'symbol', problems);
+      if (futures) {
+        // Hedge mode: the bot's one-way orders would all be refused and its position unseen.
+        const mode = await ask<{ dualSidePosition?: unknown }>(
+          acc,
+          'futures positionSide/dual',
+          POSITION_MODE_WEIGHT,
+          (r) => (r as unknown as FuturesRest).futuresPositionMode(),
+        );
+        const problem = positionModeProblem(acc.name, mode);
+        if (problem) problems.push(problem);
+      }
       const strategy = findStrategy(definition.strategy);
       const otherFilters: Record<string, SymbolFilters> = {};
       let extra: readonly string[] = [];
