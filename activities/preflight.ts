@@ -58,7 +58,7 @@ export function createPreflightActivities(deps: PreflightDeps) {
     try {
       return { ok: true, value: (await acc.call(what, weight, fn)) as T };
     } catch (err) {
-      const c = acc.classify(err);
+      const c = acc.classify(err, what);
       if (c.kind === 'rejected') return { ok: false, code: c.code, message: c.message, type: c.type };
       throw retryableFailure(
         c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
