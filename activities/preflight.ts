@@ -36,7 +36,8 @@ export interface PreflightResult {
 }
 
 export interface PreflightInput {
-  readonly definition: Pick<BotDefinition, 'name' | 'strategy' | 'symbol' | 'account' | 'params'>;
+  readonly definition: Pick<BotDefinition, 'name' | 'strategy' | 'symbol' | 'account' | 'params'> &
+    Partial<Pick<BotDefinition, 'market'>>;
 }
 
 export interface PreflightDeps {
@@ -134,7 +135,7 @@ export function createPreflightActivities(deps: PreflightDeps) {
         };
       }
       // A futures bot's filters are the perpetual's (lot 0.001 BTC, notional 5 USDT), not spot's.
-      const futures = (definition as { market?: string }).market === 'futures';
+      const futures = definition.market === 'futures';
       const filters = futures
         ? await perpFilters(acc, definition.symbol, problems)
         : await symbolFilters(acc, definition.symbol, 'symbol', problems);

@@ -10,11 +10,15 @@
  *   account is a real account's answer, `dualSidePosition: true`, given by a small HTTP stand-in
  *   in front of the paper exchange that forwards every other request.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Binance from 'binance-api-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { futuresStreamBase } from '../../activities/exchange-account';
+import { runCli } from '../../client/cli';
 import type { RawPositionRisk } from '../../activities/futures-types';
 import { Harness, eventually } from '../support/harness';
 
@@ -73,6 +77,7 @@ beforeAll(async () => {
   h.exchange.futures.deposit('paper', 'USDT', '10000');
   await startHedgeProxy(h.exchange.httpBase);
   proxyBase = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  await h.startWorker({ accounts: [h.account, hedged()] });
 });
 afterAll(async () => {
   await h.stop();
@@ -89,7 +94,6 @@ const hedged = () => ({
 
 describe('a futures bot at start: leverage and margin type', () => {
   it('sets 7x ISOLATED on an account at 20x CROSSED, once: a worker restart and reconciliations send none again', async () => {
-    await h.startWorker({ accounts: [h.account, hedged()] });
     const before = await positionRisk();
     expect([Number(before.leverage), before.marginType.toLowerCase()]).toEqual([20, 'cross']);
 
@@ -145,18 +149,29 @@ describe('a futures bot on an account in hedge mode', () => {
         ).length;
     const placedBefore = placed();
     hedge.seen.length = 0;
-    await h.startBot(
-      {
-        name,
-        account: 'hedged',
-        strategy: 'dca-take-profit',
-        symbol: SYMBOL,
-        market: 'futures',
-        futures: { leverage: 5, marginType: 'CROSSED' },
-        params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
-      },
-      { reconcile, blockedRecheckMs: 5_000 },
+    const definition = {
+      name,
+      account: 'hedged',
+      strategy: 'dca-take-profit',
+      symbol: SYMBOL,
+      interval: '1m' as const,
+      market: 'futures' as const,
+      futures: { leverage: 5, marginType: 'CROSSED' as const },
+      params: { everyCandles: 1, quantity: '0.01', takeProfitPct: '1', maxLots: 1 },
+    };
+    // `bots start` refuses it before anything starts, as other start refusals.
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'hedge-')), 'bots.json');
+    writeFileSync(file, JSON.stringify([definition]));
+    process.env.TEMPORAL_ADDRESS = h.temporal.address;
+    process.env.TEMPORAL_TASK_QUEUE = h.taskQueue;
+    const out: string[] = [];
+    const refused = await runCli(['start', file], (l) => out.push(l)).catch((e: unknown) => e as Error);
+    expect((refused as Error).message).toMatch(
+      /not started, these bots could not trade:\n.*bot "hedge-refused" \(#1\): account: account "hedged" is in hedge mode/,
     );
+    await expect(h.handle(name).describe()).rejects.toThrow(/not found/i);
+    // Started another way (no client check), it is BLOCKED.
+    await h.startBot(definition, { reconcile, blockedRecheckMs: 5_000 });
     const s = await h.waitForState(name, (x) => x.status === 'BLOCKED' && x.blocked !== null, 'BLOCKED');
     expect(s.blocked).toMatchObject({ kind: 'account' });
     expect(s.blocked!.reason).toMatch(
