@@ -6,7 +6,7 @@
 import Binance from 'binance-api-node';
 import type { BinanceRest } from './binance-types';
 import { RequestTimeoutError, classifyExchangeError, type ErrorClass } from './errors';
-import { WeightBudget, registerBudget, retryAfterHint, watchRateLimitHeaders } from './rate-limit';
+import { WeightBudget, budgetKey, registerBudget, retryAfterHint, watchRateLimitHeaders } from './rate-limit';
 import { type BreakerOptions, CircuitBreaker, DEFAULT_BREAKER_OPTIONS, outcomeOf } from './circuit-breaker';
 import { ExchangeHealth } from './exchange-health';
 
@@ -34,6 +34,8 @@ export interface AccountConfig {
   /** Our timeout for one REST call. */
   readonly requestTimeoutMs: number;
   readonly weightLimitPerMinute: number;
+  /** USDⓈ-M request weight a minute (Binance counts it apart from spot's): default 2,400. */
+  readonly futuresWeightLimitPerMinute?: number;
   /** Circuit breaker thresholds (./circuit-breaker.ts); defaults: 5 failures, 30 s cool-down. */
   readonly breaker?: BreakerOptions;
 }
@@ -41,19 +43,24 @@ export interface AccountConfig {
 export class ExchangeAccount {
   readonly rest: BinanceRest;
   readonly budget: WeightBudget;
+  /** The USDⓈ-M host's own budget: futures calls (named "futures…") draw on it, fed by its answers. */
+  readonly futuresBudget: WeightBudget;
   /** Opens after consecutive failures: no new entries until the exchange answers again. */
   readonly breaker: CircuitBreaker;
   /** What this process saw of the account's calls (metrics, alerts). */
   readonly health = new ExchangeHealth();
   private readonly host: string;
+  private readonly futuresHost: string;
 
   /**
    * @param budget the weight budget of the account's host (request weight is counted per IP, so
-   * accounts on one host share it); a budget of its own by default.
+   * accounts on one host share it); a budget of its own by default. `futuresBudget` likewise for
+   * the USDⓈ-M host.
    */
   constructor(
     readonly config: AccountConfig,
     budget?: WeightBudget,
+    futuresBudget?: WeightBudget,
   ) {
     watchRateLimitHeaders();
     this.rest = Binance({
@@ -65,6 +72,9 @@ export class ExchangeAccount {
     this.budget = budget ?? new WeightBudget(config.weightLimitPerMinute);
     this.host = new URL(config.httpBase).host;
     registerBudget(this.host, this.budget);
+    this.futuresBudget = futuresBudget ?? new WeightBudget(futuresWeightLimit(config));
+    this.futuresHost = budgetKey(new URL(futuresBase(config)).host, '/fapi/');
+    registerBudget(this.futuresHost, this.futuresBudget);
     this.breaker = new CircuitBreaker(config.name, config.breaker ?? DEFAULT_BREAKER_OPTIONS);
     this.breaker.setProbe(() => this.call('time', 1, (r) => r.time()));
   }
@@ -78,7 +88,7 @@ export class ExchangeAccount {
    * RequestTimeoutError: for a request that changes state its outcome is unknown.
    */
   async call<T>(what: string, weight: number, fn: (rest: BinanceRest) => Promise<T>): Promise<T> {
-    this.budget.reserve(weight);
+    (isFuturesCall(what) ? this.futuresBudget : this.budget).reserve(weight);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -92,7 +102,7 @@ export class ExchangeAccount {
       this.observe(what, null);
       return result;
     } catch (err) {
-      this.observe(what, this.classify(err));
+      this.observe(what, this.classify(err, what));
       throw err;
     } finally {
       clearTimeout(timer);
@@ -105,8 +115,10 @@ export class ExchangeAccount {
     this.breaker.record(outcomeOf(c));
   }
 
-  classify(err: unknown): ErrorClass {
-    return classifyExchangeError(err, retryAfterHint(this.host));
+  /** `what` names the call: a futures call's Retry-After is its host's (Binance's fapi bans are its own). */
+  classify(err: unknown, what?: string): ErrorClass {
+    const host = what !== undefined && isFuturesCall(what) ? this.futuresHost : this.host;
+    return classifyExchangeError(err, retryAfterHint(host));
   }
 
   /**
@@ -119,6 +131,17 @@ export class ExchangeAccount {
     return sentAt + this.config.recvWindowMs + this.config.backendTimeoutMs + marginMs;
   }
 }
+
+/** USDⓈ-M calls are named "futures …" (futures-orders.ts, futures-account.ts, preflight.ts, the user stream). */
+export function isFuturesCall(what: string): boolean {
+  return what.startsWith('futures');
+}
+
+/** Binance's default USDⓈ-M REQUEST_WEIGHT limit a minute. */
+export const FUTURES_WEIGHT_LIMIT = 2_400;
+
+const futuresWeightLimit = (c: Pick<AccountConfig, 'futuresWeightLimitPerMinute'>) =>
+  c.futuresWeightLimitPerMinute ?? FUTURES_WEIGHT_LIMIT;
 
 /** Binance's spot host has its futures twin; any other host (the paper exchange) serves /fapi itself. */
 export function futuresBase(config: Pick<AccountConfig, 'httpBase' | 'httpFutures'>): string {
@@ -147,11 +170,15 @@ export class AccountRegistry {
 
   constructor(configs: readonly AccountConfig[]) {
     const byHost = new Map<string, WeightBudget>();
+    const shared = (key: string, limit: number) => {
+      let budget = byHost.get(key);
+      if (!budget) byHost.set(key, (budget = new WeightBudget(limit)));
+      return budget;
+    };
     for (const c of configs) {
-      const host = new URL(c.httpBase).host;
-      let budget = byHost.get(host);
-      if (!budget) byHost.set(host, (budget = new WeightBudget(c.weightLimitPerMinute)));
-      this.accounts.set(c.name, new ExchangeAccount(c, budget));
+      const budget = shared(new URL(c.httpBase).host, c.weightLimitPerMinute);
+      const futures = shared(budgetKey(new URL(futuresBase(c)).host, '/fapi/'), futuresWeightLimit(c));
+      this.accounts.set(c.name, new ExchangeAccount(c, budget, futures));
     }
   }
 

@@ -31,7 +31,7 @@ export async function readFromExchange<T>(
     return (await acc.call(what, weight, fn)) as T;
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
-    const c = acc.classify(err);
+    const c = acc.classify(err, what);
     if (c.kind === 'rejected') throw rejectedFailure(c, what);
     throw retryableFailure(
       c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,

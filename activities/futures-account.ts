@@ -65,7 +65,7 @@ async function applySettings(
       );
       done.push(`margin type ${risk?.marginType ?? '?'} -> ${want.marginType}`);
     } catch (err) {
-      const c = acc.classify(err);
+      const c = acc.classify(err, 'futures marginType');
       // -4046: already so. -4048/-4047: a position or open orders exist; keep it and say so.
       if (c.code === '-4046') return done;
       if (c.code === '-4048' || c.code === '-4047') done.push(`margin type stays ${risk?.marginType} (${c.message})`);

@@ -69,7 +69,7 @@ export async function futuresLookup(
       (r as unknown as FuturesRest).futuresGetOrder({ symbol, ...key }),
     );
   } catch (err) {
-    const c = acc.classify(err);
+    const c = acc.classify(err, 'futures getOrder');
     if (c.kind === 'notFound') return null;
     throw lookupFailure(c, clientOrderId);
   }
@@ -165,7 +165,7 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
         return await snapshotWithFills(acc, request.symbol, raw);
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
-        const c = acc.classify(err);
+        const c = acc.classify(err, 'futures order');
         switch (c.kind) {
           case 'duplicate': {
             // -4116: an open order already carries this id; it is ours from an earlier attempt.
@@ -204,7 +204,7 @@ export function createFuturesOrderActivities(deps: FuturesOrderDeps) {
         return await snapshotWithFills(acc, symbol, raw);
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
-        const c = acc.classify(err);
+        const c = acc.classify(err, 'futures cancelOrder');
         if (c.kind === 'notFound') {
           const found = await futuresLookup(acc, symbol, clientOrderId, algo);
           if (found) return found;

@@ -96,4 +96,5 @@ export interface FuturesRest {
   futuresAccountBalance(p?: Params): Promise<RawFuturesBalance[]>;
   futuresLeverage(p: Params): Promise<unknown>;
   futuresMarginType(p: Params): Promise<unknown>;
+  futuresPositionMode(p?: Params): Promise<{ dualSidePosition?: unknown }>;
 }

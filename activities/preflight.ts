@@ -16,6 +16,7 @@ import type { AccountRegistry, ExchangeAccount } from './exchange-account';
 import { filtersFromExchangeInfo } from './mapping';
 import { filtersFromFuturesInfo } from './futures-mapping';
 import type { FuturesRest, RawFuturesExchangeInfo } from './futures-types';
+import { POSITION_MODE_WEIGHT, positionModeProblem } from './futures-position-mode';
 
 export type PreflightProblemKind = 'account' | 'symbol' | 'credentials' | 'filters';
 
@@ -35,7 +36,8 @@ export interface PreflightResult {
 }
 
 export interface PreflightInput {
-  readonly definition: Pick<BotDefinition, 'name' | 'strategy' | 'symbol' | 'account' | 'params'>;
+  readonly definition: Pick<BotDefinition, 'name' | 'strategy' | 'symbol' | 'account' | 'params'> &
+    Partial<Pick<BotDefinition, 'market'>>;
 }
 
 export interface PreflightDeps {
@@ -57,7 +59,7 @@ export function createPreflightActivities(deps: PreflightDeps) {
     try {
       return { ok: true, value: (await acc.call(what, weight, fn)) as T };
     } catch (err) {
-      const c = acc.classify(err);
+      const c = acc.classify(err, what);
       if (c.kind === 'rejected') return { ok: false, code: c.code, message: c.message, type: c.type };
       throw retryableFailure(
         c.kind === 'notSent' && c.rateLimited ? FailureType.RateLimited : FailureType.Unreachable,
@@ -133,10 +135,21 @@ export function createPreflightActivities(deps: PreflightDeps) {
         };
       }
       // A futures bot's filters are the perpetual's (lot 0.001 BTC, notional 5 USDT), not spot's.
-      const futures = (definition as { market?: string }).market === 'futures';
+      const futures = definition.market === 'futures';
       const filters = futures
         ? await perpFilters(acc, definition.symbol, problems)
         : await symbolFilters(acc, definition.symbol, 'symbol', problems);
+      if (futures) {
+        // Hedge mode: the bot's one-way orders would all be refused and its position unseen.
+        const mode = await ask<{ dualSidePosition?: unknown }>(
+          acc,
+          'futures positionSide/dual',
+          POSITION_MODE_WEIGHT,
+          (r) => (r as unknown as FuturesRest).futuresPositionMode(),
+        );
+        const problem = positionModeProblem(acc.name, mode);
+        if (problem) problems.push(problem);
+      }
       const strategy = findStrategy(definition.strategy);
       const otherFilters: Record<string, SymbolFilters> = {};
       let extra: readonly string[] = [];

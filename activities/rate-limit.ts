@@ -9,6 +9,10 @@
  *   (a 418 ban stops them all until it ends), never less than a second (a `Retry-After: 0` must
  *   not turn into a burst of retries a millisecond apart).
  *
+ * - Binance counts USDⓈ-M futures weight (/fapi, 2,400 a minute) apart from spot's, so a futures
+ *   host's answers feed the futures budget only (`budgetKey`), even on a host serving both (the
+ *   paper exchange).
+ *
  * binance-api-node drops the headers of JSON answers, so they are read on Node's own HTTP client
  * diagnostics channel instead of patching the library.
  */
@@ -105,19 +109,24 @@ export function registerBudget(host: string, budget: WeightBudget): void {
   set.add(budget);
 }
 
+/** The budget an answer counts for: a host's /fapi answers count apart from its spot ones. */
+export function budgetKey(host: string, path: string = '/'): string {
+  return path.startsWith('/fapi/') ? `${host}/fapi` : host;
+}
+
 /** Watch every HTTP answer of this process: used weight and Retry-After, per host. */
 export function watchRateLimitHeaders(): void {
   if (listening) return;
   listening = true;
   diagnostics.subscribe('http.client.response.finish', (message) => {
     const { request, response } = message as {
-      request: { host?: string; getHeader?(n: string): number | string | string[] | undefined };
+      request: { host?: string; path?: string; getHeader?(n: string): number | string | string[] | undefined };
       response: IncomingMessage;
     };
     const header = request.getHeader?.('host');
     const host =
       header === undefined ? (request.host ?? '') : Array.isArray(header) ? header.join(',') : String(header);
-    observeAnswer(host, response.statusCode ?? 0, response.headers);
+    observeAnswer(budgetKey(host, request.path), response.statusCode ?? 0, response.headers);
   });
 }
 

@@ -54,6 +54,8 @@ export async function preflightBots(
                 strategy: definition.strategy,
                 symbol: definition.symbol,
                 account: definition.account,
+                // A futures bot is checked against the perpetual (its filters, the account's position mode).
+                market: definition.market,
                 params: definition.params,
               },
             },

@@ -5,6 +5,8 @@
  */
 export interface RateLimitOptions {
   readonly requestWeightPerMinute: number;
+  /** USDⓈ-M (/fapi) request weight per IP per minute, counted apart from spot's (Binance: 2,400). */
+  readonly futuresRequestWeightPerMinute: number;
   readonly ordersPer10s: number;
   readonly ordersPerDay: number;
   /** 429 answers within one minute after which the IP is banned (418). */
@@ -14,11 +16,17 @@ export interface RateLimitOptions {
 
 export const BINANCE_LIMITS: RateLimitOptions = {
   requestWeightPerMinute: 6000,
+  futuresRequestWeightPerMinute: 2400,
   ordersPer10s: 100,
   ordersPerDay: 200_000,
   banAfter429s: 20,
   banMs: 120_000,
 };
+
+/** The counter a request weighs on: an IP's /fapi weight is counted apart from its spot weight. */
+export function weightKey(ip: string, path: string): string {
+  return path.startsWith('/fapi/') ? `${ip} fapi` : ip;
+}
 
 interface Window {
   start: number;
@@ -48,7 +56,7 @@ export class RateLimiter {
     private readonly now: () => number,
   ) {}
 
-  /** Count `weight` for the IP; refuse when banned or over the minute's limit. */
+  /** Count `weight` for the IP (or its /fapi counter: weightKey); refuse when banned or over the minute's limit. */
   request(ip: string, weight: number): LimitVerdict {
     const t = this.now();
     const banUntil = this.bans.get(ip);
@@ -64,7 +72,10 @@ export class RateLimiter {
       };
     }
     w.used += weight;
-    if (w.used > this.options.requestWeightPerMinute) {
+    const limit = ip.endsWith(' fapi')
+      ? this.options.futuresRequestWeightPerMinute
+      : this.options.requestWeightPerMinute;
+    if (w.used > limit) {
       const r = bump(this.rejected, ip, t, 60_000, 1);
       const retryAfterSec = Math.ceil((w.start + 60_000 - t) / 1000);
       if (r.used >= this.options.banAfter429s) {
@@ -83,7 +94,7 @@ export class RateLimiter {
         ok: false,
         status: 429,
         code: -1003,
-        msg: `Too much request weight used; current limit is ${this.options.requestWeightPerMinute} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+        msg: `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
         retryAfterSec,
         usedWeight: w.used,
       };

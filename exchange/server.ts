@@ -61,6 +61,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
       ? {
           ...BINANCE_LIMITS,
           requestWeightPerMinute: Number.MAX_SAFE_INTEGER,
+          futuresRequestWeightPerMinute: Number.MAX_SAFE_INTEGER,
           ordersPer10s: Number.MAX_SAFE_INTEGER,
           ordersPerDay: Number.MAX_SAFE_INTEGER,
         }

@@ -56,6 +56,8 @@ const accountEnv = z.object({
   BACKEND_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   WEIGHT_LIMIT: z.coerce.number().int().min(1).default(6_000),
+  /** USDⓈ-M request weight a minute, counted apart from spot's (Binance: 2,400). */
+  FUTURES_WEIGHT_LIMIT: z.coerce.number().int().min(1).optional(),
   /** Circuit breaker: consecutive failures that open it, and the cool-down before its probe. */
   BREAKER_FAILURES: z.coerce.number().int().min(1).optional(),
   BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).optional(),
@@ -69,7 +71,7 @@ const breakerEnv = z.object({
 /**
  * Accounts: `BOT_ACCOUNTS=paper,main` and, for each, `ACCOUNT_<NAME>_API_KEY`, `_API_SECRET`,
  * `_HTTP_BASE`, `_WS_BASE`, `_WS_API` (optional `_RECV_WINDOW_MS`, `_BACKEND_TIMEOUT_MS`,
- * `_REQUEST_TIMEOUT_MS`, `_WEIGHT_LIMIT`, `_BREAKER_FAILURES`, `_BREAKER_COOLDOWN_MS`; `BREAKER_FAILURES` and
+ * `_REQUEST_TIMEOUT_MS`, `_WEIGHT_LIMIT`, `_FUTURES_WEIGHT_LIMIT`, `_BREAKER_FAILURES`, `_BREAKER_COOLDOWN_MS`; `BREAKER_FAILURES` and
  * `BREAKER_COOLDOWN_MS` set the default of every account: 5 and 30 s). The seeds' `BINANCE_API_KEY` / `BINANCE_API_SECRET`
  * (+ `BINANCE_API_TEST`) define an account named `binance` on Binance's public endpoints.
  */
@@ -146,6 +148,7 @@ export function accountSettings(env: NodeJS.ProcessEnv = process.env): AccountCo
       backendTimeoutMs: a.BACKEND_TIMEOUT_MS,
       requestTimeoutMs: a.REQUEST_TIMEOUT_MS,
       weightLimitPerMinute: a.WEIGHT_LIMIT,
+      ...(a.FUTURES_WEIGHT_LIMIT ? { futuresWeightLimitPerMinute: a.FUTURES_WEIGHT_LIMIT } : {}),
       breaker: {
         failureThreshold: a.BREAKER_FAILURES ?? breakerDefaults.BREAKER_FAILURES,
         cooldownMs: a.BREAKER_COOLDOWN_MS ?? breakerDefaults.BREAKER_COOLDOWN_MS,

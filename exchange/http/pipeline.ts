@@ -12,7 +12,7 @@ import type { AccountRegistry } from '../accounts';
 import type { Audit } from '../audit';
 import type { Faults } from '../faults';
 import type { Json } from '../format';
-import type { RateLimitOptions, RateLimiter } from '../ratelimit';
+import { type RateLimitOptions, type RateLimiter, weightKey } from '../ratelimit';
 import type { Route } from '../rest';
 import { apiKeyErrors, checkTiming, checkWindow, signedPayload, verifySignature } from './auth';
 import { ApiError, Params, PartialExecutionError } from './params';
@@ -103,7 +103,8 @@ export class RequestPipeline {
     const qi = url.indexOf('?');
     const path = qi < 0 ? url : url.slice(0, qi);
     const query = qi < 0 ? '' : url.slice(qi + 1);
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    // Weight is counted per IP, USDⓈ-M (/fapi) apart from spot, as Binance does.
+    const ip = weightKey(req.socket.remoteAddress ?? 'unknown', path);
     if (path === '/admin' || path.startsWith('/admin/')) {
       const r = await this.d.admin(req, path, query, body);
       writeJson(res, ip, r.status, r.body);
