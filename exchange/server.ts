@@ -104,6 +104,7 @@ export async function startPaperExchange(opts: PaperExchangeOptions = {}): Promi
     mode,
     historyLimit,
     ...(opts.tapeSize !== undefined ? { tapeSize: opts.tapeSize } : {}),
+    ...(priceOpts.kind === 'manual' && priceOpts.leadMs !== undefined ? { manualLeadMs: priceOpts.leadMs } : {}),
     book: book.display,
   });
   const fastTimer = setInterval(() => market.tick('fast', now()), opts.updateSpeedMs?.fast ?? 100);

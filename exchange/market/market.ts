@@ -40,6 +40,8 @@ export interface MarketOptions {
   readonly book: BookModel;
   /** Trades kept per symbol for trades/historicalTrades/aggTrades. Default 10,000. */
   readonly tapeSize?: number;
+  /** Manual mode: how far ahead of the wall clock the first candle opens (see the 'manual' price source). */
+  readonly manualLeadMs?: number;
 }
 
 interface SymbolMarket {
@@ -370,7 +372,8 @@ export class Market {
   }
 
   private firstOpenTime(interval: CandleInterval, time: number): number {
-    return alignedOpen(time, interval);
+    const lead = this.o.mode === 'manual' ? (this.o.manualLeadMs ?? 0) : 0;
+    return alignedOpen(time + lead, interval);
   }
 
   private close(m: SymbolMarket, series: KlineSeries, eventTime: number): void {

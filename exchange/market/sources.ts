@@ -33,7 +33,17 @@ export type PriceSourceOptions =
       readonly manual?: boolean;
       readonly loop?: boolean;
     }
-  | { readonly kind: 'manual'; readonly startPrices?: Readonly<Record<string, Dec>> }
+  | {
+      readonly kind: 'manual';
+      readonly startPrices?: Readonly<Record<string, Dec>>;
+      /**
+       * Open the first hand-closed candle this far ahead of the wall clock (default 0). A reader of
+       * klines takes a candle whose close time has passed as closed (Binance's rule): without a lead,
+       * a candle nobody has closed yet looks closed once its minute is over. Its bots must accept
+       * the lead (`maxCandleLeadMs`).
+       */
+      readonly leadMs?: number;
+    }
   | { readonly kind: 'mirror'; readonly symbols?: readonly string[] };
 
 export const DEFAULT_START_PRICES: Readonly<Record<string, Dec>> = {

@@ -93,7 +93,9 @@ export class Harness {
           balances: this.options.balances ?? { USDT: '100000', BTC: '0', ETH: '0' },
         },
       ],
-      prices: { kind: 'manual' },
+      // An hour ahead: a test slow to close its first candle (a loaded machine) must not have its
+      // bots take the forming one as closed once the wall clock passes its minute.
+      prices: { kind: 'manual', leadMs: 3_600_000 },
       backendTimeoutMs: this.options.backendTimeoutMs ?? 1_000,
       ...this.options.exchange,
     });
