@@ -1,22 +1,36 @@
 /**
- * Seed 003 ("BitSniper", French): its rules and thresholds as the seed writes them, pure and
- * testable on their own; core/strategies/rsi-sniper.ts runs them as a bot on the strategy kit.
+ * Seed 003 ("BitSniper", French): RSI(12) and volume on 15-minute candles, three position kinds
+ * (long1, long2, short), on Binance instead of Kraken Futures. Its rules and thresholds as it writes
+ * them ("Stratégie de trading"), pure; core/strategies/rsi-sniper.ts runs them as a bot on the kit.
  *
+ * - "Toutes les décisions (entrée, sortie, SL) sont basées sur le closing de la bougie précédente
+ *   (N-1)... exécutée immédiatement après la clôture, au tout début de la bougie N": every rule is
+ *   evaluated when candle N-1 closes, with N-2 for the deltas, and acted on at once at market.
  * - "Toutes les conditions d'entrée... logique ET stricte": each entry (`long1Check`, `long2Check`,
  *   `shortCheck`) is the AND of its list, each condition with its verdict and the values behind it.
  * - Exits and close-based stop-losses (`exitCheck`), the first that holds.
  * - "Blocage après extrême RSI" (`nextBlock`): RSI above 86 or below 10 forbids any entry until the
  *   RSI has been back to 50.
- * - The params: every threshold of the seed, with its words, as the default.
+ * - The params: every threshold of the seed (long2 chaining, sizing, leverage), its words, as the default.
  */
 import { z } from 'zod';
-import type { Dec } from '../decimal';
 import { feeRate, nonNegativeDecimal, positiveDecimal, positiveInt, rsiChange, rsiLevel, stopPercent } from '../schema';
 import * as kit from '../strategy-kit';
 import { type Check, check, is, ratioWithin, round, strictRanges, within } from '../strategy-kit';
 
-const long1Schema = strictRanges(
-  {
+export const rsiSniperParams = strictRanges(['extremeBelow < extremeReset', 'extremeReset < extremeAbove'], {
+  /** "RSI(12)" */
+  rsiPeriod: positiveInt.default(12),
+  /**
+   * "Volume Bougie N-1 ≥ 90", for every entry. The seed's 90 is a Kraken Futures BTC volume;
+   * Binance volumes are on another scale, so set it for the market traded.
+   */
+  minVolume: nonNegativeDecimal.default('90'),
+  /** "Si le RSI passe au-dessus de 86 ou en dessous de 10... tant que le RSI n'est pas repassé par 50". */
+  extremeAbove: rsiLevel.default(86),
+  extremeBelow: rsiLevel.default(10),
+  extremeReset: rsiLevel.default(50),
+  long1: strictRanges(['rsiN2Min <= rsiN2Max'], {
     /** "26 ≥ RSI Bougie N-2 ≥ 10" */
     rsiN2Min: rsiLevel.default(10),
     rsiN2Max: rsiLevel.default(26),
@@ -28,12 +42,8 @@ const long1Schema = strictRanges(
     exitRsiAtLeast: rsiLevel.default(40),
     /** SL: close down at least 0.7 % from the entry close */
     stopLossPct: stopPercent.default('0.7'),
-  },
-  [['rsiN2Min', 'rsiN2Max']],
-);
-
-const long2Schema = strictRanges(
-  {
+  }).prefault({}),
+  long2: strictRanges(['rsiN2Min <= rsiN2Max', 'volumeRatioAbove < volumeRatioMax'], {
     /** "72 ≤ RSI Bougie N-2 ≤ 86" */
     rsiN2Min: rsiLevel.default(72),
     rsiN2Max: rsiLevel.default(86),
@@ -46,17 +56,10 @@ const long2Schema = strictRanges(
     exitRsiRise: rsiChange.default(1.5),
     /** SL: close down at least 1.1 % from the entry close */
     stopLossPct: stopPercent.default('1.1'),
-    /** "Ne jamais enchaîner 2 positions long2... si le RSI n'est pas repassé sous 50" */
+    /** "Ne jamais enchaîner 2 positions long2 d'affilée si le RSI n'est pas repassé sous 50" */
     rearmBelowRsi: rsiLevel.default(50),
-  },
-  [
-    ['rsiN2Min', 'rsiN2Max'],
-    ['volumeRatioAbove', 'volumeRatioMax', 'strict'],
-  ],
-);
-
-const shortSchema = strictRanges(
-  {
+  }).prefault({}),
+  short: strictRanges(['rsiN2Min <= rsiN2Max', 'volumeRatioMin < volumeRatioBelow'], {
     /** "72 ≤ RSI Bougie N-2 ≤ 83" */
     rsiN2Min: rsiLevel.default(72),
     rsiN2Max: rsiLevel.default(83),
@@ -71,59 +74,33 @@ const shortSchema = strictRanges(
     exitRsiAtMost: rsiLevel.default(60),
     /** SL: close up at least 0.8 % from the entry close */
     stopLossPct: stopPercent.default('0.8'),
-  },
-  [
-    ['rsiN2Min', 'rsiN2Max'],
-    ['volumeRatioMin', 'volumeRatioBelow', 'strict'],
-  ],
-);
-
-export const rsiSniperParams = strictRanges(
-  {
-    /** "RSI(12)" */
-    rsiPeriod: positiveInt.default(12),
-    /**
-     * "Volume Bougie N-1 ≥ 90", for every entry. The seed's 90 is a Kraken Futures BTC volume;
-     * Binance volumes are on another scale, so set it for the market traded.
-     */
-    minVolume: nonNegativeDecimal.default('90'),
-    /** "Si le RSI passe au-dessus de 86 ou en dessous de 10... tant que le RSI n'est pas repassé par 50". */
-    extremeAbove: rsiLevel.default(86),
-    extremeBelow: rsiLevel.default(10),
-    extremeReset: rsiLevel.default(50),
-    long1: long1Schema.prefault({}),
-    long2: long2Schema.prefault({}),
-    short: shortSchema.prefault({}),
-    /** Shorts need a futures account: a spot bot with shorts enabled refuses to start. */
-    enableShort: z.boolean().default(false),
-    /** "levier maximal... x10": position = available margin × leverage (shorts, futures only). */
-    leverage: positiveInt.max(125).default(10),
-    /**
-     * Taker fee rate kept out of the margin when sizing a short ("prendre en compte la marge, les
-     * frais"); 0.0005 is Binance USDⓈ-M's base taker rate (Kraken Futures' is the same).
-     */
-    feeRate: feeRate.default('0.0005'),
-    /** "Sizing MAX": spend the whole free quote balance ("max"), or any shared sizing mode. */
-    sizing: z.union([z.literal('max'), kit.sizingSchema]).default('max'),
-    /** Closed candles fetched at start to warm the RSI up before the first decision. */
-    warmupCandles: positiveInt.max(1000).default(200),
-  },
-  [
-    ['extremeBelow', 'extremeReset', 'strict'],
-    ['extremeReset', 'extremeAbove', 'strict'],
-  ],
-);
+  }).prefault({}),
+  /** Shorts need a futures account: a spot bot with shorts enabled refuses to start. */
+  enableShort: z.boolean().default(false),
+  /**
+   * "levier maximal... x10", "taille_max = marge_disponible × 10": on futures every entry, short
+   * or long, is the available margin × leverage.
+   */
+  leverage: positiveInt.max(125).default(10),
+  /**
+   * Taker fee rate kept out of the margin when sizing on futures ("prendre en compte la marge, les
+   * frais"); 0.0005 is Binance USDⓈ-M's base taker rate (Kraken Futures' is the same).
+   */
+  feeRate: feeRate.default('0.0005'),
+  /**
+   * "Sizing MAX": a spot long spends the whole free quote balance ("max"), or any shared sizing
+   * mode; a futures bot takes "max" only (the margin × leverage above).
+   */
+  sizing: z.union([z.literal('max'), kit.sizingSchema]).default('max'),
+  /** Closed candles fetched at start to warm the RSI up before the first decision. */
+  warmupCandles: positiveInt.max(1000).default(200),
+});
 export type RsiSniperParams = z.output<typeof rsiSniperParams>;
 
 export type PositionKind = 'long1' | 'long2' | 'short';
 
 /** What the rules read from one closed candle. */
-export interface Bar {
-  readonly openTime: number;
-  readonly close: Dec;
-  readonly volume: Dec;
-  readonly rsi: number;
-}
+export type Bar = Pick<kit.Candle, 'openTime' | 'close' | 'volume'> & { readonly rsi: number };
 
 /** "Volume Bougie N-1 ≥ 90", the first condition of every entry. */
 const enoughVolume = (n1: Bar, p: RsiSniperParams) => is('Volume N-1', n1.volume, '>=', p.minVolume);
@@ -162,15 +139,8 @@ export function shortCheck(n1: Bar, n2: Bar, p: RsiSniperParams): Check {
   ]);
 }
 
-export type ExitCheck = { readonly exit: boolean; readonly reason: string };
-
 /** Exits and close-based stop-losses of an open position, on the last closed candle: the first that holds. */
-export function exitCheck(
-  kind: PositionKind,
-  entry: { readonly close: Dec; readonly rsi: number },
-  last: Bar,
-  p: RsiSniperParams,
-): ExitCheck {
+export function exitCheck(kind: PositionKind, entry: Pick<Bar, 'close' | 'rsi'>, last: Bar, p: RsiSniperParams) {
   const rise = p.long2.exitRsiRise;
   const exit = {
     long1: is('exit long1: RSI', last.rsi, '>=', p.long1.exitRsiAtLeast),
@@ -182,15 +152,12 @@ export function exitCheck(
   return hit ? { exit: true, reason: hit.rule } : { exit: false, reason: '' };
 }
 
-export interface Block extends kit.Latch {
-  readonly rsi: number;
-}
+export type Block = kit.Latch & { readonly rsi: number };
 
 /**
  * The extreme block after one more closed RSI: a block set by RSI > 86 lifts once RSI <= 50, one
  * set by RSI < 10 once RSI >= 50 (the RSI "repassé par 50"); then a new extreme blocks again.
  */
 export function nextBlock(block: Block | null, r: number, time: number, p: RsiSniperParams): Block | null {
-  const band = { above: p.extremeAbove, below: p.extremeBelow, reset: p.extremeReset };
-  return kit.nextLatch(block, r, time, band, (side, since) => ({ side, rsi: r, since }));
+  return kit.nextLatch(block, r, time, kit.extremesOf(p), (side, since) => ({ side, rsi: r, since }));
 }

@@ -1,73 +1,29 @@
 /**
- * Seed 003 (French, "BitSniper"): RSI(12) and candle volume on 15-minute candles, three position
- * kinds (long1, long2, short), on Binance instead of Kraken Futures. The rules, as the seed writes
- * them ("Stratégie de trading"):
- *
- * - "Toutes les décisions (entrée, sortie, SL) sont basées sur le closing de la bougie précédente
- *   (N-1)... exécutée immédiatement après la clôture, au tout début de la bougie N": every rule is
- *   evaluated when candle N-1 closes (the kernel's `candle` event), with N-2 for the deltas, and
- *   acted on at once with a MARKET order, i.e. at the start of candle N.
- * - The entry lists, exits, close-based stop-losses, the extreme block and every threshold are in
- *   ./rsi-sniper-rules.ts, as the seed writes them; this file runs them as a bot on the kit.
- * - "Ne jamais enchaîner 2 positions long2 d'affilée si le RSI n'est pas repassé sous 50": after a
- *   long2, another long2 needs a close with RSI < 50 first.
- * - "Sizing MAX": spot longs spend the whole free quote balance (`sizing: "max"`, or another mode);
- *   on futures every entry, short or long, is "taille_max = marge_disponible × 10" (the leverage a
- *   param), so a futures bot refuses any `sizing` but "max" rather than ignore it.
- *
- * The short side needs a futures account: a spot bot with `enableShort` refuses to start (see
- * `checkEnvironment`); the backtester verifies it with a simulated perpetual (backtest/perpetual.ts).
- * On the kit: a declared warm-up of `warmupCandles`, the RSI fed by it, market round trips.
+ * Seed 003 ("BitSniper") as a bot on the strategy kit; its rules, in the seed's words, are in
+ * ./rsi-sniper-rules.ts. Each closed candle (the kernel's `candle` event) is N-1: the block, exits,
+ * then entries, at market (a kit round trip), after an RSI warm-up. A spot bot with shorts or a
+ * futures bot with a `sizing` refuses to start (backtest/perpetual.ts simulates the perpetual).
  */
-import type { Dec } from '../decimal';
 import { type RsiState, rsi } from '../indicators/rsi';
 import * as kit from '../strategy-kit';
-import { movePct, round } from '../strategy-kit';
-import {
-  type Bar,
-  type Block,
-  type PositionKind,
-  type RsiSniperParams,
-  exitCheck,
-  long1Check,
-  long2Check,
-  nextBlock,
-  rsiSniperParams,
-  shortCheck,
-} from './rsi-sniper-rules';
+import type * as rules from './rsi-sniper-rules';
+import { exitCheck, long1Check, long2Check, nextBlock, rsiSniperParams, shortCheck } from './rsi-sniper-rules';
 
-export { type Check, type Condition, movePct } from '../strategy-kit';
 export * from './rsi-sniper-rules';
 
 /** The sniper's record of a position; the round trip adds its phase, quantity, fill price, ... */
 interface Entry {
-  readonly kind: PositionKind;
+  readonly kind: rules.PositionKind;
   /** Close of candle N-1 at entry: the stop-losses' reference ("cours d'entrée (Bougie N-1)"). */
-  readonly entryClose: Dec;
+  readonly entryClose: kit.Dec;
   /** RSI of candle N-1 at entry ("Enregistrer le RSI de la Bougie N-1 à l'entrée"). */
   readonly entryRsi: number;
 }
-type TradeFields = { readonly kind: PositionKind; readonly entryClose: Dec };
-export type SniperTrade = kit.Trade<TradeFields>;
 
-export interface RsiSniperState extends kit.WarmupFields, kit.TripFields<Entry, TradeFields> {
-  readonly rsi: RsiState;
-  /** The last two closed candles (N-2, N-1) with their RSI. */
-  readonly bars: readonly Bar[];
-  readonly block: Block | null;
-  /** True when a long2 may be taken: no long2 yet, or RSI went below 50 since the last one. */
-  readonly long2Rearmed: boolean;
-  readonly lastKind: PositionKind | null;
-  /** Every rule on the last closed candle, for the `state` query. */
-  readonly lastEvaluation: kit.Evaluation<{ readonly rsi: number | null; readonly blocked: boolean }> | null;
-}
-
-type Ctx = kit.StrategyContext<RsiSniperParams>;
-
-const trip = kit.roundTrip<Entry, TradeFields>({
+const trip = kit.roundTrip({
   entry: kit.numbered('entry'),
   exit: kit.numbered('exit'),
-  label: (e) => e.kind,
+  label: (e: Entry) => e.kind,
   isShort: (e) => e.kind === 'short',
   reference: (e) => e.entryClose,
   tradeOf: (e) => ({ kind: e.kind, entryClose: e.entryClose }),
@@ -75,7 +31,21 @@ const trip = kit.roundTrip<Entry, TradeFields>({
   sweepDust: true,
 });
 
-export const rsiSniper = kit.defineKitStrategy<RsiSniperParams, RsiSniperState>({
+export interface RsiSniperState extends kit.WarmupFields, kit.TripsOf<typeof trip> {
+  readonly rsi: RsiState;
+  /** The last two closed candles (N-2, N-1) with their RSI. */
+  readonly bars: readonly rules.Bar[];
+  readonly block: rules.Block | null;
+  /** True when a long2 may be taken: no long2 yet, or RSI went below 50 since the last one. */
+  readonly long2Rearmed: boolean;
+  readonly lastKind: rules.PositionKind | null;
+  /** Every rule on the last closed candle, for the `state` query. */
+  readonly lastEvaluation: kit.Evaluation<{ readonly rsi: number | null; readonly blocked: boolean }> | null;
+}
+
+type Ctx = kit.StrategyContext<rules.RsiSniperParams>;
+
+export const rsiSniper = kit.defineKitStrategy<rules.RsiSniperParams, RsiSniperState>({
   id: 'rsi-sniper',
   title: 'Seed 003: RSI(12) sniper, long1 / long2 / short rules on 15m candles',
   description:
@@ -104,16 +74,11 @@ export const rsiSniper = kit.defineKitStrategy<RsiSniperParams, RsiSniperState>(
     candles: (p) => p.warmupCandles,
     requestId: 'rsi-warmup',
     label: 'RSI',
-    facts: (s) => ({ rsi: s.bars.length > 0 ? round(s.bars.at(-1)!.rsi) : -1 }),
+    facts: (s) => ({ rsi: s.bars.length > 0 ? kit.round(s.bars.at(-1)!.rsi) : -1 }),
   },
   indicators: { rsi: kit.feeds.rsi },
-  onHistory(s, c, ctx) {
-    const bar = barOf(s, c);
-    // An extreme in the warm-up history still blocks until the RSI has been back to 50.
-    return bar
-      ? { ...s, bars: [...s.bars, bar].slice(-2), block: nextBlock(s.block, bar.rsi, bar.openTime, ctx.params) }
-      : s;
-  },
+  // An extreme in the warm-up history still blocks until the RSI has been back to 50.
+  onHistory: (s, c, ctx) => (s.rsi.value === null ? s : withBar(s, barOf(c, s.rsi.value), c.openTime, ctx.params)),
   onCandle: onClosed,
   // A failed entry gives back the long2 it used, and the last kind is the last trade's again.
   onOrderFinal: (state, order, ctx) =>
@@ -124,28 +89,22 @@ export const rsiSniper = kit.defineKitStrategy<RsiSniperParams, RsiSniperState>(
     })) ?? { state },
 });
 
-/** The bar of a closed candle once the RSI (already fed by the kit) has a value. */
-function barOf(s: RsiSniperState, c: kit.Candle): Bar | null {
-  return s.rsi.value === null ? null : { openTime: c.openTime, close: c.close, volume: c.volume, rsi: s.rsi.value };
+const barOf = (c: kit.Candle, rsi: number) => ({ openTime: c.openTime, close: c.close, volume: c.volume, rsi });
+
+/** One more closed bar: the last two kept, the extreme block moved. */
+function withBar(s: RsiSniperState, bar: rules.Bar, time: number, p: rules.RsiSniperParams): RsiSniperState {
+  return { ...s, bars: [...s.bars, bar].slice(-2), block: nextBlock(s.block, bar.rsi, time, p) };
 }
 
-/** Candle N-1 just closed: update the block and the long2 lock, then exits, then entries. */
+/** Candle N-1 just closed (its RSI fed by the kit): the block and the long2 lock, then exits, then entries. */
 function onClosed(state: RsiSniperState, c: kit.Candle, ctx: Ctx): kit.Decision<RsiSniperState> {
   const p = ctx.params;
-  const n1 = barOf(state, c);
-  if (!n1) return { state };
-  const block = nextBlock(state.block, n1.rsi, ctx.now, p);
-  const extreme = block?.side === 'above' ? `> ${p.extremeAbove}` : `< ${p.extremeBelow}`;
-  const r = round(n1.rsi);
-  let s = kit.decideOnChange(
-    { ...state, bars: [...state.bars, n1].slice(-2) },
-    ctx,
-    { was: state.block !== null, is: block !== null },
-    ['block', `RSI ${r} ${extreme}: no entry until RSI is back to ${p.extremeReset}`],
-    ['unblock', `RSI ${r} back to ${p.extremeReset}: entries allowed again`],
-    { rsi: r },
-  );
-  s = { ...s, block, long2Rearmed: s.long2Rearmed || n1.rsi < p.long2.rearmBelowRsi };
+  if (state.rsi.value === null) return { state };
+  const n1 = barOf(c, state.rsi.value);
+  const r = kit.round(n1.rsi);
+  const at = { label: 'RSI', value: n1.rsi, band: kit.extremesOf(p) };
+  let s = kit.journalBlock(withBar(state, n1, ctx.now, p), ctx, state.block, at);
+  s = { ...s, long2Rearmed: s.long2Rearmed || n1.rsi < p.long2.rearmBelowRsi };
   const n2 = s.bars.length === 2 ? s.bars[0]! : null;
 
   // Exits first: "Pas de position en cours" is an entry condition, so no entry on an exit candle.
@@ -153,8 +112,8 @@ function onClosed(state: RsiSniperState, c: kit.Candle, ctx: Ctx): kit.Decision<
   if (pos) {
     const ex = pos.phase === 'open' ? exitCheck(pos.kind, { close: pos.entryClose, rsi: pos.entryRsi }, n1, p) : null;
     if (!ex?.exit) return { state: s };
-    const move = `${round(Number(movePct(pos.entryClose, n1.close)))}%`;
-    const facts = { rsi: r, close: n1.close, entryClose: pos.entryClose, entryRsi: round(pos.entryRsi), move };
+    const move = `${kit.round(Number(kit.movePct(pos.entryClose, n1.close)))}%`;
+    const facts = { rsi: r, close: n1.close, entryClose: pos.entryClose, entryRsi: kit.round(pos.entryRsi), move };
     return trip.exit(s, { reason: ex.reason, facts }, ctx);
   }
 
@@ -164,11 +123,11 @@ function onClosed(state: RsiSniperState, c: kit.Candle, ctx: Ctx): kit.Decision<
     long2: long2Check(n1, n2, p, s.long2Rearmed || s.lastKind !== 'long2'),
     short: shortCheck(n1, n2, p),
   };
-  s = { ...s, lastEvaluation: { time: ctx.now, rsi: r, blocked: block !== null, checks } };
+  s = { ...s, lastEvaluation: { time: ctx.now, rsi: r, blocked: s.block !== null, checks } };
   const kind = (['long1', 'long2', 'short'] as const).find((k) => checks[k].ok && (k !== 'short' || p.enableShort));
   if (!kind) return { state: s };
-  const facts = { rsiN1: r, rsiN2: round(n2.rsi), volumeN1: n1.volume, volumeN2: n2.volume, closeN1: n1.close };
-  const why = block && `entries are blocked since RSI ${round(block.rsi)} (${block.side} the extreme)`;
+  const facts = { rsiN1: r, rsiN2: kit.round(n2.rsi), volumeN1: n1.volume, volumeN2: n2.volume, closeN1: n1.close };
+  const why = s.block && `entries are blocked since RSI ${kit.round(s.block.rsi)} (${s.block.side} the extreme)`;
   return trip.enterChecked(
     s,
     { kind, entryClose: n1.close, entryRsi: n1.rsi },

@@ -12,7 +12,7 @@
  * - sizing.ts: entries sized by the risk layer (core/risk/sizing.ts) from the context;
  * - machine.ts, round-trip.ts, slots.ts, exits.ts: sub-machines kept in the strategy's state (a
  *   market round trip; numbered order slots with retries; take-profit ladder, stop-loss, trailing);
- * - latch.ts: an indicator's extreme that blocks until it is back to a reset level;
+ * - latch.ts: an indicator's extreme that blocks until it is back to a reset level, journalled;
  * - journal.ts, rules.ts, conditions.ts: decisions that explain themselves, rules written as data;
  * - types.ts: the contract's types (`kit.Decision`, `kit.OrderRecord`, ...).
  */

@@ -53,6 +53,9 @@ export interface TripFields<M, T> extends Journaled {
   readonly trades: readonly Trade<T>[];
 }
 
+/** The `TripFields` of a round trip, inferred from it: `extends kit.TripsOf<typeof trip>`. */
+export type TripsOf<R> = R extends RoundTrip<infer M, infer T> ? TripFields<M, T> : never;
+
 /** No position, no trip yet: the `TripFields` a strategy's `init` starts from. */
 export const noTrips = { position: null, seq: 0, trades: [], decisions: [] } as const;
 

@@ -81,19 +81,23 @@ export function orderedPairs<T extends Record<string, unknown>>(
   };
 }
 
+/** A range of two fields as it reads: "min <= max", or "above < below" for a strict one. */
+export type RangeRule<K extends string> = `${K} <= ${K}` | `${K} < ${K}`;
+
 /**
- * `strictRanges({ ...fields }, [['min', 'max'], ['above', 'below', 'strict']])`: a strict params
- * object whose pairs of fields must each be ordered (`orderedPairs`): the usual shape of a list of
- * entry conditions with low and high bounds.
+ * `strictRanges(['min <= max', 'above < below'], { ...fields })`: a strict params object whose
+ * ranges must not be empty (`orderedPairs`, a `<` range strict): the usual shape of a list of entry
+ * conditions with low and high bounds.
  */
 export function strictRanges<Shape extends z.ZodRawShape>(
+  ranges: readonly RangeRule<keyof Shape & string>[],
   shape: Shape,
-  pairs: readonly (readonly [
-    keyof z.output<z.ZodObject<Shape>> & string,
-    keyof z.output<z.ZodObject<Shape>> & string,
-    'strict'?,
-  ])[],
 ) {
+  type K = keyof z.output<z.ZodObject<Shape>> & string;
+  const pairs = ranges.map((r) => {
+    const [low, op, high] = r.split(' ') as [K, '<' | '<=', K];
+    return op === '<' ? ([low, high, 'strict'] as const) : ([low, high] as const);
+  });
   return z.object(shape).strict().superRefine(orderedPairs<z.output<z.ZodObject<Shape>>>(pairs));
 }
 

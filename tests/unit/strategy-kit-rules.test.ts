@@ -47,6 +47,30 @@ describe('extreme latch', () => {
     expect(kit.nextLatch(set, 50, 4, band, make)).toBeNull();
     expect(kit.nextLatch(set, 9, 5, band, make)).toEqual({ side: 'below', since: 5 });
   });
+  it('journals a block of entries when it is set or lifted, not while it holds', () => {
+    expect(kit.extremesOf({ extremeAbove: 86, extremeBelow: 10, extremeReset: 50 })).toEqual(band);
+    const ctx = { now: 7 };
+    const journal = (was: kit.Latch | null, block: kit.Latch | null, value: number) =>
+      kit.journalBlock({ block, decisions: [] as kit.DecisionRecord[] }, ctx, was, { label: 'RSI', value, band })
+        .decisions;
+    const above = { side: 'above', since: 1 } as const;
+    expect(journal(null, above, 87.123456)).toEqual([
+      {
+        time: 7,
+        action: 'block',
+        reason: 'RSI 87.1235 > 86: no entry until RSI is back to 50',
+        facts: { rsi: 87.1235 },
+      },
+    ]);
+    expect(journal(above, { side: 'below', since: 7 }, 9)).toEqual([]); // blocked before and after
+    expect(journal(null, { side: 'below', since: 7 }, 9)[0]?.reason).toBe(
+      'RSI 9 < 10: no entry until RSI is back to 50',
+    );
+    expect(journal(above, null, 49)).toEqual([
+      { time: 7, action: 'unblock', reason: 'RSI 49 back to 50: entries allowed again', facts: { rsi: 49 } },
+    ]);
+    expect(journal(null, null, 40)).toEqual([]);
+  });
 });
 
 describe('sharing a fill, what a sell left, price stops', () => {
@@ -80,13 +104,27 @@ describe('sharing a fill, what a sell left, price stops', () => {
 
 describe('params helpers', () => {
   it('strictRanges refuses an empty range at its low field, and unknown fields', () => {
-    const schema = kit.strictRanges({ min: rsiLevel.default(10), max: rsiLevel.default(26) }, [['min', 'max']]);
+    const schema = kit.strictRanges(['min <= max'], { min: rsiLevel.default(10), max: rsiLevel.default(26) });
     expect(schema.parse({})).toEqual({ min: 10, max: 26 });
     const bad = schema.safeParse({ min: 30 });
     expect(bad.success ? [] : formatIssues(bad.error)).toEqual([
       'min: 30 must be at most max (26): the range is empty',
     ]);
     expect(schema.safeParse({ mni: 1 }).success).toBe(false);
+  });
+  it('strictRanges reads each range as written: "<=" may be equal, "<" may not', () => {
+    const schema = kit.strictRanges(['lo <= hi', 'above < below'], {
+      lo: rsiLevel.default(10),
+      hi: rsiLevel.default(26),
+      above: rsiLevel.default(1),
+      below: rsiLevel.default(2),
+    });
+    expect(schema.safeParse({ lo: 26, above: 1.5 }).success).toBe(true);
+    const bad = schema.safeParse({ lo: 27, above: 2 });
+    expect(bad.success ? [] : formatIssues(bad.error)).toEqual([
+      'lo: 27 must be at most hi (26): the range is empty',
+      'above: 2 must be below below (2): the range is empty',
+    ]);
   });
   it('a ladder takes exactly one of quantity and amount; amount is worth its price', () => {
     expect(kit.ladderIssues({ low: '1', high: '2', quantity: '1', amount: '5' }).map(([bad]) => bad)).toEqual([
