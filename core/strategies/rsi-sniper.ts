@@ -1,8 +1,8 @@
 /**
  * Seed 003 ("BitSniper") as a bot on the strategy kit; its rules, in the seed's words, are in
- * ./rsi-sniper-rules.ts. Each closed candle (the kernel's `candle` event) is N-1: the block, exits,
- * then entries, at market (a kit round trip), after an RSI warm-up. A spot bot with shorts or a
- * futures bot with a `sizing` refuses to start (backtest/perpetual.ts simulates the perpetual).
+ * ./rsi-sniper-rules.ts. Each closed candle (the kernel's `candle` event) is N-1: block, exits, then
+ * entries, at market (a kit round trip), after an RSI warm-up. A spot bot with shorts, or a futures
+ * bot with a `sizing` but "max", refuses to start (backtest/perpetual.ts simulates the perpetual).
  */
 import { type RsiState, rsi } from '../indicators/rsi';
 import * as kit from '../strategy-kit';
