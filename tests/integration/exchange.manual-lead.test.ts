@@ -6,9 +6,10 @@
  * first manual candle opens ahead of the wall clock, so only `closeCandle` closes it.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type AccountConfig, ExchangeAccount } from '../../activities/exchange-account';
+import { ExchangeAccount } from '../../activities/exchange-account';
 import { startPaperExchange } from '../../exchange';
 import { lastClosedCandle } from '../../workers/stream-catch-up';
+import { workerAccountConfig } from '../support/exchange-client';
 
 const HOUR = 3_600_000;
 const KEY = 'k'.repeat(16);
@@ -26,18 +27,7 @@ async function manualExchange(leadMs?: number) {
     prices: { kind: 'manual', ...(leadMs !== undefined ? { leadMs } : {}) },
   });
   open.push(exchange);
-  const config: AccountConfig = {
-    name: 'paper',
-    apiKey: KEY,
-    apiSecret: SECRET,
-    httpBase: exchange.httpBase,
-    wsBase: exchange.wsBase,
-    wsApi: exchange.wsApi,
-    recvWindowMs: 5_000,
-    backendTimeoutMs: 1_000,
-    requestTimeoutMs: 3_000,
-    weightLimitPerMinute: 6_000,
-  };
+  const config = workerAccountConfig(exchange, { apiKey: KEY, apiSecret: SECRET }, { weightLimitPerMinute: 6_000 });
   return { exchange, account: new ExchangeAccount(config) };
 }
 

@@ -9,10 +9,11 @@
  * reach this process's budgets) spends part of the futures host's weight.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccountConfig, AccountRegistry, type ExchangeAccount } from '../../activities/exchange-account';
+import { AccountRegistry, type ExchangeAccount } from '../../activities/exchange-account';
 import { classifyExchangeError } from '../../activities/errors';
 import { WeightBudgetExhausted } from '../../activities/rate-limit';
 import { startPaperExchange } from '../../exchange';
+import { workerAccountConfig } from '../support/exchange-client';
 
 const LIMIT = 200;
 const key = { apiKey: 'k'.repeat(16), apiSecret: 's'.repeat(32) };
@@ -41,19 +42,7 @@ afterAll(async () => {
 
 /** One worker's account on the two hosts (its own registry: as in another process). */
 function account(fapi: Exchange): ExchangeAccount {
-  const config: AccountConfig = {
-    name: 'paper',
-    ...key,
-    httpBase: spot.httpBase,
-    httpFutures: fapi.httpBase,
-    wsBase: spot.wsBase,
-    wsApi: spot.wsApi,
-    recvWindowMs: 5_000,
-    backendTimeoutMs: 1_000,
-    requestTimeoutMs: 3_000,
-    weightLimitPerMinute: 100_000,
-    futuresWeightLimitPerMinute: LIMIT,
-  };
+  const config = workerAccountConfig(spot, key, { httpFutures: fapi.httpBase, futuresWeightLimitPerMinute: LIMIT });
   return new AccountRegistry([config]).get('paper');
 }
 

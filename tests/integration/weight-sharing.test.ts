@@ -6,10 +6,11 @@
  * paper exchange whose limit is small.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccountConfig, ExchangeAccount } from '../../activities/exchange-account';
+import { ExchangeAccount } from '../../activities/exchange-account';
 import { classifyExchangeError } from '../../activities/errors';
 import { WeightBudgetExhausted } from '../../activities/rate-limit';
 import { startPaperExchange } from '../../exchange';
+import { workerAccountConfig } from '../support/exchange-client';
 
 const LIMIT = 200;
 let exchange: Awaited<ReturnType<typeof startPaperExchange>>;
@@ -26,18 +27,11 @@ beforeAll(async () => {
 afterAll(() => exchange?.close());
 
 function worker(): ExchangeAccount {
-  const config: AccountConfig = {
-    name: 'paper',
-    apiKey: 'k'.repeat(16),
-    apiSecret: 's'.repeat(32),
-    httpBase: exchange.httpBase,
-    wsBase: exchange.wsBase,
-    wsApi: exchange.wsApi,
-    recvWindowMs: 5_000,
-    backendTimeoutMs: 1_000,
-    requestTimeoutMs: 3_000,
-    weightLimitPerMinute: LIMIT,
-  };
+  const config = workerAccountConfig(
+    exchange,
+    { apiKey: 'k'.repeat(16), apiSecret: 's'.repeat(32) },
+    { weightLimitPerMinute: LIMIT },
+  );
   return new ExchangeAccount(config); // a budget of its own, as in another process
 }
 

@@ -3,6 +3,7 @@
  * Used by the exchange's tests, other integration tests and bench/exchange.ts.
  */
 import Binance from 'binance-api-node';
+import type { AccountConfig } from '../../activities/exchange-account';
 import type { PaperExchange } from '../../exchange/server';
 
 type TypedClient = ReturnType<typeof Binance>;
@@ -29,6 +30,26 @@ export function clientFor(
     wsApi: ex.wsApi,
     ...extra,
   } as Parameters<typeof Binance>[0]);
+}
+
+/** A worker's account on the exchange's spot host, with the timeouts tests use; `extra` adds or overrides. */
+export function workerAccountConfig(
+  ex: Pick<PaperExchange, 'httpBase' | 'wsBase' | 'wsApi'>,
+  key: { apiKey: string; apiSecret: string },
+  extra: Partial<AccountConfig> = {},
+): AccountConfig {
+  return {
+    name: 'paper',
+    ...key,
+    httpBase: ex.httpBase,
+    wsBase: ex.wsBase,
+    wsApi: ex.wsApi,
+    recvWindowMs: 5_000,
+    backendTimeoutMs: 1_000,
+    requestTimeoutMs: 3_000,
+    weightLimitPerMinute: 100_000,
+    ...extra,
+  };
 }
 
 /** Poll `check` until it returns a value other than undefined/false, or fail after `timeoutMs`. */
