@@ -47,6 +47,27 @@ const pureCore = {
   ],
 };
 
+/**
+ * core/ only: the worker shares one instance of each core/ module among all its bots
+ * (workers/shared-modules.ts), so state at module level would leak from one bot to the next and
+ * break replay.
+ */
+const sharedCoreSyntax = [
+  {
+    selector: ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration[kind!="const"]',
+    message: 'core/ is pure: no module-level let/var (every bot of a worker shares this module).',
+  },
+  {
+    selector:
+      ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet|Array)$/]',
+    message: 'core/ is pure: no module-level Map/Set (every bot of a worker shares this module); build it per call.',
+  },
+  {
+    selector: 'PropertyDefinition[static=true][readonly!=true]',
+    message: 'core/ is pure: no mutable static field (every bot of a worker shares this module).',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -127,8 +148,12 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
-    files: ['core/**/*.ts', 'venue/**/*.ts', 'backtest/optimize/{search,result,ga,feasibility,space,bounds,splits}.ts'],
+    files: ['venue/**/*.ts', 'backtest/optimize/{search,result,ga,feasibility,space,bounds,splits}.ts'],
     rules: pureCore,
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: { ...pureCore, 'no-restricted-syntax': [...pureCore['no-restricted-syntax'], ...sharedCoreSyntax] },
   },
   {
     files: ['workflows/**/*.ts'],

@@ -30,7 +30,7 @@ export interface CircuitTracker {
 /**
  * Register the signal handler. `check` is the inbound check (workflows/inbound.ts): it records why
  * a signal was refused and returns the view to keep, or null. `carried` is what the previous run
- * knew, already checked with the rest of the start input (workflows/input-schemas.ts).
+ * knew, already checked with the rest of the start input (core/workflow-input-schemas.ts).
  */
 export function trackCircuitBreaker(
   check: (args: readonly unknown[]) => CircuitView | null,

@@ -15,7 +15,7 @@ import type { Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
 import { formatIssues, kindOf, preview } from '../core/schema';
-import { carriedStateSchema, runtimeOptionsSchema } from './input-schemas';
+import { carriedStateSchema, runtimeOptionsSchema } from '../core/workflow-input-schemas';
 import type {
   BotWorkflowInput,
   CarriedState,

@@ -9,7 +9,7 @@ import type { BookSnapshot, Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import type { CircuitView } from './circuit';
 export type { CircuitView } from './circuit';
-import type { INBOX_ITEM_TYPES, RuntimeOptions } from './input-schemas';
+import type { INBOX_ITEM_TYPES, RuntimeOptions } from '../core/workflow-input-schemas';
 
 export const BOT_WORKFLOW_TYPE = 'botWorkflow';
 
@@ -25,7 +25,7 @@ export {
   carriedBotStateSchema,
   inboxItemSchema,
   INBOX_ITEM_TYPES,
-} from './input-schemas';
+} from '../core/workflow-input-schemas';
 export {
   candleSchema,
   orderSnapshotSchema,
@@ -60,7 +60,7 @@ export type InboxItem =
   | { readonly type: 'runNow'; readonly updateSeq: number }
   | { readonly type: 'streamReconnected' };
 
-// Every inbox item type must be known to the carried-state schema (input-schemas.ts), or a new run
+// Every inbox item type must be known to the carried-state schema (core/workflow-input-schemas.ts), or a new run
 // would refuse the inbox its predecessor carried: this fails to compile when one is missing.
 type MissingInboxTypes = Exclude<InboxItem['type'], (typeof INBOX_ITEM_TYPES)[number]>;
 export const INBOX_TYPES_COMPLETE: [MissingInboxTypes] extends [never] ? true : MissingInboxTypes = true;

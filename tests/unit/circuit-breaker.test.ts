@@ -6,7 +6,7 @@ import { createBotState } from '../../core/kernel';
 import { circuitViewSchema } from '../../core/message-schemas';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
 import { createInbound } from '../../workflows/inbound';
-import { carriedStateSchema } from '../../workflows/input-schemas';
+import { carriedStateSchema } from '../../core/workflow-input-schemas';
 import type { InputRejection } from '../../workflows/messages';
 
 const http = (status: number) => Object.assign(new Error(`${status}`), { response: { status } });

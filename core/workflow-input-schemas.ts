@@ -6,17 +6,17 @@
  * control API and the workflow validate with the same schemas.
  */
 import { z } from 'zod';
-import { CANDLE_INTERVALS } from '../core/market';
-import { BOT_STATUSES, STOP_POLICIES } from '../core/kernel';
-import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES } from '../core/orders';
+import { CANDLE_INTERVALS } from './market';
+import { BOT_STATUSES, STOP_POLICIES } from './kernel';
+import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES } from './orders';
 import {
   candleSchema,
   bookSchema,
   circuitViewSchema,
   orderSnapshotSchema,
   triggerSchema,
-} from '../core/message-schemas';
-import { decimalString, kindOf } from '../core/schema';
+} from './message-schemas';
+import { decimalString, kindOf } from './schema';
 
 const DAY_MS = 86_400_000;
 
