@@ -9,13 +9,7 @@ import { z } from 'zod';
 import { CANDLE_INTERVALS } from './market';
 import { BOT_STATUSES, STOP_POLICIES } from './kernel';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES } from './orders';
-import {
-  candleSchema,
-  bookSchema,
-  circuitViewSchema,
-  orderSnapshotSchema,
-  triggerSchema,
-} from './message-schemas';
+import { candleSchema, bookSchema, circuitViewSchema, orderSnapshotSchema, triggerSchema } from './message-schemas';
 import { decimalString, kindOf } from './schema';
 
 const DAY_MS = 86_400_000;
