@@ -89,7 +89,13 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.mjs', 'lint/*.mjs', 'vitest.config.mts', 'vitest.cluster.config.mts'],
+          allowDefaultProject: [
+            '*.mjs',
+            'lint/*.mjs',
+            'workers/*.cjs',
+            'vitest.config.mts',
+            'vitest.cluster.config.mts',
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -144,8 +150,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // CommonJS preloads (node --require), loaded before any TypeScript loader.
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['venue/**/*.ts', 'backtest/optimize/{search,result,ga,feasibility,space,bounds,splits}.ts'],

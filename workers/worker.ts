@@ -18,6 +18,7 @@ import { BotDirectory } from './directory';
 import { StreamService } from './stream-service';
 import { type DeliveryModes, deliveryFromEnv } from './stream-delivery';
 import { releaseStickyQueues } from './sticky-queues';
+import { leanWorkflowThreads, stackTraceSetting } from './workflow-threads';
 import { createOptimizeWorker } from './optimize-worker';
 import type { Registry } from 'prom-client';
 import { PROJECT_ROOT } from '../infra/temporal-cli';
@@ -108,6 +109,9 @@ export async function createBotWorker(options: BotWorkerOptions): Promise<BotWor
       ? notifySettings(process.env, path.join(PROJECT_ROOT, 'data'))
       : options.notifications;
   const monitoring = options.monitoring === false ? null : (options.monitoring ?? {});
+  // Checked here so a typo stops the worker; the workflow thread reads it (workflow-thread-preload.cjs).
+  stackTraceSetting(process.env.WORKFLOW_STACK_TRACES);
+  leanWorkflowThreads();
   const thresholds = monitoring ? (monitoring.thresholds ?? alertThresholds()) : null;
   const nativeConnection = await NativeConnection.connect(connectionOptions(temporal));
   const clientConnection = await Connection.connect(connectionOptions(temporal));
