@@ -78,6 +78,7 @@ export interface BotWorkerOptions {
       | 'nonStickyToStickyPollRatio'
       | 'stickyQueueScheduleToStartTimeout'
       | 'shutdownGraceTime'
+      | 'workflowThreadPoolSize'
     >
   >;
 }

@@ -50,6 +50,19 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
       'as shipped but stickyQueueScheduleToStartTimeout 60 s: a long burst keeps bots on the worker that caches them instead of replaying them elsewhere',
     tuning: { stickyQueueScheduleToStartTimeout: '60s' },
   },
+  /** As shipped, but the SDK's per-promise stack-trace hook on (what ran before WORKFLOW_STACK_TRACES). */
+  'stack-traces': {
+    name: 'stack-traces',
+    description:
+      "as shipped but WORKFLOW_STACK_TRACES=on: the SDK's per-promise stack-trace hook in the workflow thread, as before 8dfdf45",
+    workerEnv: { WORKFLOW_STACK_TRACES: 'on' },
+  },
+  /** As shipped, but two workflow threads (the SDK's default with a reusable context is one). */
+  'threads-2': {
+    name: 'threads-2',
+    description: 'as shipped but workflowThreadPoolSize 2: bots spread over two workflow threads (two V8 contexts)',
+    tuning: { workflowThreadPoolSize: 2 },
+  },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
     name: 'no-fsync',
