@@ -18,6 +18,8 @@
  * `gapMs` — as when candles come a minute apart. Emitting on a fixed short gap instead measures
  * queueing behind the previous event's work (the order's completion and its fill reports).
  */
+import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared';
+import { stackTraceSetting } from '../../workers/workflow-threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
@@ -134,6 +136,7 @@ export async function latencyScenario(stack: BenchStack, o: LatencyOptions): Pro
 
   await stack.stopBaseline();
   const breakdown = await candleBreakdown(stack.client, `bot-${CANDLE_BOT}`, emitted, arrived);
+  matchWorkerStackTraces(stack.workerEnv());
   const replay = await replaySpeed(stack.client, `bot-${CANDLE_BOT}`, stack.bundlePath);
   for (const name of [CANDLE_BOT, FILL_BOT])
     await stack.client.workflow
@@ -226,6 +229,27 @@ async function measure(stack: BenchStack, emit: () => void, bot: string, o: Late
 }
 
 /**
+ * This process replays in its main thread (the SDK's replay worker); the bot worker's workflow
+ * thread has the SDK's per-promise stack-trace hook only with WORKFLOW_STACK_TRACES=on
+ * (workers/workflow-thread-preload.cjs). The same here, so the replay figure is the worker's.
+ */
+function matchWorkerStackTraces(env: NodeJS.ProcessEnv): void {
+  const handlers = globalHandlers as unknown as {
+    install(): void;
+    setPromiseHook(): void;
+    stopPromiseHook(): void;
+    promiseHookInstalled: boolean;
+  };
+  handlers.install();
+  const on = stackTraceSetting(env.WORKFLOW_STACK_TRACES) === 'on';
+  if (on && !handlers.promiseHookInstalled) handlers.setPromiseHook();
+  if (!on && handlers.promiseHookInstalled) {
+    handlers.stopPromiseHook();
+    handlers.promiseHookInstalled = false;
+  }
+}
+
+/**
  * Replay speed of a real bot history (the candle bot's longest run): what a restarted worker pays
  * per bot before the bot can act, since its cache is empty. Five replays in one replay worker; the
  * first pays the worker's start and is not counted.
@@ -242,7 +266,9 @@ async function replaySpeed(client: Client, workflowId: string, bundlePath: strin
   if (process.env.BENCH_SAVE_HISTORY) writeFileSync(process.env.BENCH_SAVE_HISTORY, historyToJSON(history));
   const runs = 5;
   const times: number[] = [];
-  const histories = Array.from({ length: runs }, (_, i) => ({ workflowId: `${workflowId}-replay-${i}`, history }));
+  // Under the bot's own workflow id: the bot derives its identity from it (another id replays as
+  // another bot, whose notices differ: a nondeterminism error on the notifications patch).
+  const histories = Array.from({ length: runs }, () => ({ workflowId, history }));
   for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, histories)) {
     if (r.error) throw new Error(`replay of ${workflowId} failed: ${r.error.message}`);
     times.push(performance.now());
