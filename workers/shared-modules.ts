@@ -34,7 +34,7 @@ declare const require: { context(dir: string, deep: boolean, filter: RegExp): We
  * directory at a time: the SDK bundler's file system does not list subdirectories for a recursive
  * context. `tests/unit/shared-modules.test.ts` fails when a directory of `core/` is missing here.
  */
-export const CORE_DIRECTORIES: readonly WebpackContext[] = [
+const CORE_DIRECTORIES: readonly WebpackContext[] = [
   require.context('../core', false, /\.ts$/),
   require.context('../core/analysis', false, /\.ts$/),
   require.context('../core/futures', false, /\.ts$/),
@@ -46,16 +46,15 @@ export const CORE_DIRECTORIES: readonly WebpackContext[] = [
   require.context('../core/strategy-kit', false, /\.ts$/),
 ];
 
-function isZodSchema(value: object): boolean {
-  return value instanceof z.ZodType || '_zod' in value;
-}
+/** Every zod 4 schema carries its internals under `_zod`. */
+const isZodSchema = (value: object): boolean => '_zod' in value;
 
 /**
  * Object.freeze, recursively, as the SDK's deep freeze does — a function is frozen but not entered
  * (a class's prototype stays as it is: decimal.js assigns `constructor` on each new instance) —
  * without entering zod schemas or stateless RegExps.
  */
-export function freezeExceptSchemas(value: unknown, seen = new WeakSet<object>()): void {
+function freezeExceptSchemas(value: unknown, seen = new WeakSet<object>()): void {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
   if (seen.has(value) || isZodSchema(value)) return;
   seen.add(value);
