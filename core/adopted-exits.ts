@@ -13,6 +13,12 @@
  *   the exchange: the strategy's order *becomes* the adopted one (its tag and reason, the
  *   exchange's status and fills) and nothing is sent. A decision the holdings cover is a decision
  *   of its own, even with an identical request (two lots bought at one price), and is placed.
+ * - **Released together after the scan** (core/reset-exit-hold.ts): the holdings must cover this
+ *   exit *and the held exits after it*. Taken one at a time, the first exit of a price two lots
+ *   share is covered by another lot's holdings (a third lot, bought at another price), goes out,
+ *   and that lot's own exit then finds no twin and goes out too: the lot the adopted twin sold is
+ *   sold twice (the short torture, `bot-torture-6`). Looking ahead, the exits the holdings cannot
+ *   all cover take the twins there are, and the rest are placed.
  * - **Placed before the adoption** (the scan came later): an adopted copy still resting is
  *   cancelled (core/adoption.ts `adoptedTwins`); an adopted copy that already executed leaves the
  *   current branch's resting, untouched copy to cancel — the strategy sees it CANCELED, the lot
@@ -20,8 +26,9 @@
  */
 import { sameRequest } from './adoption';
 import { currentBranchSells, isSellOf } from './branch-sells';
-import { type Dec, d, gt, isPositive, sub, sum } from './decimal';
+import { type Dec, add, d, gt, isPositive, sub, sum } from './decimal';
 import type { BotState } from './kernel';
+import type { PlaceIntent } from './strategy';
 import { type OrderRecord, type OrderRequest, isFinalStatus } from './orders';
 
 /** What the bot holds on its symbol beyond what its resting sells already sell. */
@@ -31,8 +38,11 @@ function uncommitted(orders: readonly OrderRecord[], symbol: string, positionQty
   return sub(positionQty, selling);
 }
 
-/** The adopted order an exit just asked for stands for, or null (send it). */
-export function adoptedExitToBind(s: BotState, request: OrderRequest): OrderRecord | null {
+/**
+ * The adopted order an exit just asked for stands for, or null (send it). `stillToCome`: what the
+ * exits released with this one and placed after it sell (core/kernel/dispatch.ts), '0' otherwise.
+ */
+export function adoptedExitToBind(s: BotState, request: OrderRequest, stillToCome: Dec = '0'): OrderRecord | null {
   if (
     s.resetAt == null ||
     request.side !== 'SELL' ||
@@ -41,7 +51,7 @@ export function adoptedExitToBind(s: BotState, request: OrderRequest): OrderReco
   )
     return null;
   const all = Object.values(s.orders);
-  if (!gt(request.quantity, uncommitted(all, s.setup.symbol, s.position.qty))) return null;
+  if (!gt(add(request.quantity, stillToCome), uncommitted(all, s.setup.symbol, s.position.qty))) return null;
   const candidates = all.filter(
     (o) =>
       o.adopted === true &&
@@ -114,4 +124,10 @@ export function duplicatesOfExecutedExits(
     excess = excess.minus(copy!.request.quantity ?? '0');
   }
   return copies;
+}
+
+/** What the exits from `from` on sell of the bot's symbol: the demand still to come when releasing held exits. */
+export function sellsStillToCome(exits: readonly PlaceIntent[], from: number, symbol: string): Dec {
+  const later = exits.slice(from).filter((e) => e.side === 'SELL' && (e.symbol ?? symbol) === symbol);
+  return sum(later.map((e) => e.quantity ?? '0'));
 }

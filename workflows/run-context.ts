@@ -97,18 +97,23 @@ export function cancelledBeforeContinueAsNew(): boolean {
  * - `filters-until-known` (`filterRules: 1`): a bot that started without its symbol's filters (the
  *   exchange unreachable or its weight budget spent at the start) fetches them with each
  *   reconciliation until it has them, instead of placing unshaped orders for the rest of the run.
+ * - `held-exits-by-lots` (`heldExitRules: 1`): the exits held for a reset's scan are matched to
+ *   the discarded branch's adopted twins by what all of them sell (core/adopted-exits.ts), so a lot
+ *   a twin sold is not sold again because another lot's holdings covered its exit.
  */
 export function withRuleFlags<
   S extends {
     readonly resetRules?: 2;
     readonly futuresRules?: 1;
     readonly filterRules?: 1;
+    readonly heldExitRules?: 1;
     readonly setup: { readonly market?: string };
   },
 >(state: S): S {
   let next = state;
   if (next.filterRules !== 1 && wf.patched('filters-until-known')) next = { ...next, filterRules: 1 };
   if (next.resetRules !== 2 && wf.patched('reset-exit-rules-v2')) next = { ...next, resetRules: 2 };
+  if (next.heldExitRules !== 1 && wf.patched('held-exits-by-lots')) next = { ...next, heldExitRules: 1 };
   // Futures bots only: a spot bot's history gets no marker.
   if (next.setup.market === 'futures' && next.futuresRules !== 1 && wf.patched('futures-reset-rules'))
     next = { ...next, futuresRules: 1 };

@@ -17,8 +17,7 @@ import { requestScan, scanEnded } from '../lineage-scan';
 import { onMissing as stopVerifying } from '../order-authority';
 import { checkCandleFreshness, onCandle, onData, onDataFailed } from './candles';
 import type { BotEvent } from './events';
-import { drainStrategyQueue, place, toStrategy } from './intents';
-import { releaseHeldExits } from '../reset-exit-hold';
+import { drainStrategyQueue, releaseExits, toStrategy } from './intents';
 import type { Kernel } from './kernel';
 import { onPlaced, onRejected, onSnapshot, patchOrder, proofOps, setOrder } from './orders';
 import { protect } from './protect';
@@ -107,7 +106,7 @@ export function handle(k: Kernel, event: BotEvent): void {
       }
       k.s.orphanOrders = [...event.orphans];
       onReconciledOrders(proofOps(k), event);
-      for (const intent of releaseHeldExits(k.s)) place(k, intent);
+      releaseExits(k);
       checkFuturesPosition(k, event.position);
       if (k.s.verification) k.s.verification = stopVerifying(k.s.verification, event.missing);
       scheduleReconcile(k);

@@ -7,10 +7,10 @@
 import { type Dec, floorToStep, isZero, lt, roundToStep } from '../decimal';
 import type { SymbolFilters } from '../market';
 import type { OcoRequest, OrderRecord, OrderRequest } from '../orders';
-import { adoptedExitToBind, boundRecord } from '../adopted-exits';
+import { adoptedExitToBind, boundRecord, sellsStillToCome } from '../adopted-exits';
 import { applyFilters } from '../risk/filters';
 import { checkEntry } from '../risk/guard';
-import { holdExit } from '../reset-exit-hold';
+import { holdExit, releaseHeldExits } from '../reset-exit-hold';
 import type { Intent, Json, PlaceIntent, PlaceOcoIntent, StrategyEvent } from '../strategy';
 import type { Kernel } from './kernel';
 import { stripUndefined, without } from './records';
@@ -105,7 +105,21 @@ export function refuse(k: Kernel, intent: PlaceIntent | PlaceOcoIntent, request:
   k.onRejected(clientOrderId, reason);
 }
 
-export function place(k: Kernel, intent: PlaceIntent): void {
+/**
+ * The exits held for a reset's scan, placed in the order asked once it completed. Under
+ * `heldExitRules: 1` each one's binding to an adopted twin looks at the held exits after it
+ * (core/adopted-exits.ts): otherwise a lot another exit's holdings cover is sold twice.
+ */
+export function releaseExits(k: Kernel): void {
+  const held = releaseHeldExits(k.s);
+  const lookAhead = k.s.heldExitRules === 1;
+  held.forEach((intent, i) =>
+    place(k, intent, lookAhead ? sellsStillToCome(held, i + 1, k.s.setup.symbol) : undefined),
+  );
+}
+
+/** `stillToCome`: what the held exits released after this one sell (core/adopted-exits.ts), when the rule is on. */
+export function place(k: Kernel, intent: PlaceIntent, stillToCome?: Dec): void {
   if (holdExit(k.s, intent, k.s.setup.symbol)) return;
   const symbol = intent.symbol ?? k.s.setup.symbol;
   const own = symbol === k.s.setup.symbol;
@@ -135,7 +149,7 @@ export function place(k: Kernel, intent: PlaceIntent): void {
     prepared = outcome.request;
   }
   // After a reset: an exit the discarded branch already placed is that order, not a second one.
-  const twin = intent.purpose === 'exit' ? adoptedExitToBind(k.s, prepared) : null;
+  const twin = intent.purpose === 'exit' ? adoptedExitToBind(k.s, prepared, stillToCome) : null;
   if (twin) return bindAdopted(k, twin, intent);
   const clientOrderId = k.mintId();
   k.setOrder(k.newOrder(clientOrderId, intent, prepared));

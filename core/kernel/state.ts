@@ -176,6 +176,12 @@ export interface BotState {
   readonly exitsAwaitScan?: true;
   readonly heldExits?: readonly PlaceIntent[];
   /**
+   * Set under a patch (workflows/run-context.ts): 1 = held exits released after a reset's scan
+   * bind to the discarded branch's twins by what all of them sell, not one at a time
+   * (core/adopted-exits.ts).
+   */
+  readonly heldExitRules?: 1;
+  /**
    * Futures rules of a reset, set under a patch (workflows/run-context.ts): 1 = the discarded
    * branch's orders adopted as futures orders, its stop as the position's (core/futures/adoption.ts),
    * one protective stop, and the signed position checked against positionRisk

@@ -55,9 +55,9 @@ const sold = (clientOrderId: string, time: number): OrderSnapshot => ({
   ],
 });
 class Bot extends KernelBot {
-  constructor(rules: boolean, everyCandles = 1) {
+  constructor(rules: boolean, everyCandles = 1, heldExitRules = false) {
     const s = lineageState(dcaTakeProfit, { everyCandles, quantity: '0.002', takeProfitPct: '1', maxLots: 3 });
-    super(rules ? { ...s, resetRules: 2 } : s, dcaTakeProfit);
+    super(rules ? { ...s, resetRules: 2, ...(heldExitRules ? { heldExitRules: 1 as const } : {}) } : s, dcaTakeProfit);
     this.begin(FINE_FILTERS, { base: '1', quote: '1000' });
   }
   /** The reconciliation that carries the reset's scan: its lookups' snapshots first (as workflows/bot.ts delivers them), then its foreign orders. */
@@ -154,6 +154,55 @@ describe('exits after a reset wait for the scan', () => {
     const sells = Object.values(bot.state.orders).filter((o) => o.request.side === 'SELL');
     expect(sells).toMatchObject([{ clientOrderId: `${TAG}-CCCCC2`, tag: 'tp-1', status: 'NEW', bound: true }]);
     expect(restingSells(bot.state).lte(bot.state.position.qty)).toBe(true);
+  });
+
+  it("three lots, two at one price, whose two take-profits the discarded branch sold: held together, the two bind the twins and only the third lot's goes out", () => {
+    // The short torture's bot-torture-6 (two lots at 2007.35, one at 2005.07) in the fixtures' numbers.
+    const run = (heldExitRules: boolean) => {
+      const bot = new Bot(true, 1, heldExitRules);
+      const buys: string[] = [];
+      for (const [i, close] of [
+        [0, '100'],
+        [1, '100'],
+        [2, '99'],
+      ] as const) {
+        bot.send({ type: 'candle', now: T0 + (i + 1) * 60_000, candle: candle(i, close) });
+        buys.push(bot.placements()[0]!.clientOrderId);
+      }
+      bot.reset(T0 + 181_000);
+      const at100 = bought(buys[2]!, 3, T0 + 180_300);
+      const third: OrderSnapshot = {
+        ...at100,
+        cumulativeQuoteQty: '0.198',
+        fills: [{ ...at100.fills![0]!, price: '99', quoteQty: '0.198' }],
+      };
+      const cmds = bot.reconcile(
+        T0 + 185_000,
+        [bought(buys[0]!, 1, T0 + 60_100), bought(buys[1]!, 2, T0 + 120_100), third],
+        [
+          { snapshot: sold(`${TAG}-CCCCC4`, T0 + 181_500), request: TP, time: T0 + 181_400 },
+          { snapshot: sold(`${TAG}-CCCCC5`, T0 + 181_600), request: TP, time: T0 + 181_450 },
+        ],
+      );
+      const sells = cmds.filter(
+        (c): c is Extract<Command, { type: 'placeOrder' }> => c.type === 'placeOrder' && c.request.side === 'SELL',
+      );
+      return { bot, sells };
+    };
+    const { bot, sells } = run(true);
+    // Three lots held (0.005994 after fees), two sold by the adopted take-profits: 0.002014 held.
+    expect(bot.state.position.qty).toBe('0.002014');
+    expect(sells.map((c) => c.request.price)).toEqual(['99.99']);
+    expect(restingSells(bot.state).lte(bot.state.position.qty)).toBe(true);
+    const bound = Object.values(bot.state.orders).filter((o) => o.bound === true);
+    expect(bound.map((o) => [o.tag, o.clientOrderId]).sort()).toEqual([
+      ['tp-1', `${TAG}-CCCCC4`],
+      ['tp-2', `${TAG}-CCCCC5`],
+    ]);
+    // Without the rule (histories from before its patch), one at a time: tp-1 went out and the lot was sold twice.
+    const before = run(false);
+    expect(before.sells.map((c) => c.request.price)).toEqual(['101', '99.99']);
+    expect(restingSells(before.bot.state).gt(before.bot.state.position.qty)).toBe(true);
   });
 
   it('a scan that finds nothing releases the held take-profit: it is sent', () => {
