@@ -22,15 +22,6 @@ import { FailureType } from './failure-types';
 export const NOTIFICATIONS_PATCH = 'notifications-v1';
 
 /**
- * A workflow task that runs a local activity is completed only once the local activity has ended:
- * the order a fill made the bot send waited for the fill's notice to be stored (15-23 ms instead
- * of 9 ms on the fill path, bench/README.md). So the notices of a drain that started exchange
- * work wait for the next task (that work's outcome, or the moment nothing is in flight). Patched:
- * a history recorded before stored them in the same task, and replays so.
- */
-export const NOTICES_AFTER_ORDERS_PATCH = 'notices-after-orders';
-
-/**
  * A local activity: storing notices takes milliseconds, and a local activity costs the history one
  * marker event instead of an activity's three plus the workflow task that wakes the bot for its
  * result. Run again on replay only if its marker was not recorded — the outbox ignores a notice
@@ -48,14 +39,9 @@ const NOTIFY_ACTIVITY_OPTIONS: wf.LocalActivityOptions = {
 };
 
 export interface BotNotifications {
-  /**
-   * Send the notices of everything between the previous flush and `state`; when the drain that
-   * led to `state` started exchange work, leave them for the next flush (NOTICES_AFTER_ORDERS_PATCH).
-   */
-  flush(state: BotState, exchangeWorkStarted?: boolean): void;
-  /** Notices left for the next flush. */
-  deferred(): boolean;
-  /** No notification activity in flight and none deferred. */
+  /** Send the notices of everything between the previous flush and `state`. */
+  flush(state: BotState): void;
+  /** No notification activity in flight. */
   idle(): boolean;
   /** Resolves once every notification activity started so far has finished. */
   settled(): Promise<void>;
@@ -66,22 +52,12 @@ export function botNotifications(initial: BotState): BotNotifications {
   const scope = new wf.CancellationScope({ cancellable: false });
   let last = initial;
   let inFlight = 0;
-  let deferred = false;
   return {
-    flush(state, exchangeWorkStarted = false) {
+    flush(state) {
       if (state === last) return;
       const notices = noticesBetween(last, state);
-      if (notices.length === 0 || !wf.patched(NOTIFICATIONS_PATCH)) {
-        last = state;
-        return;
-      }
-      // `last` stays: the next flush sends these notices with whatever came after them.
-      if (exchangeWorkStarted && wf.patched(NOTICES_AFTER_ORDERS_PATCH)) {
-        deferred = true;
-        return;
-      }
       last = state;
-      deferred = false;
+      if (notices.length === 0 || !wf.patched(NOTIFICATIONS_PATCH)) return;
       inFlight++;
       void scope.run(async () => {
         try {
@@ -96,8 +72,7 @@ export function botNotifications(initial: BotState): BotNotifications {
         }
       });
     },
-    deferred: () => deferred,
-    idle: () => inFlight === 0 && !deferred,
+    idle: () => inFlight === 0,
     settled: () => wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0)),
   };
 }
