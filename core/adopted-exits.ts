@@ -40,7 +40,7 @@ function uncommitted(orders: readonly OrderRecord[], symbol: string, positionQty
 
 /**
  * The adopted order an exit just asked for stands for, or null (send it). `stillToCome`: what the
- * exits released with this one and placed after it sell (core/kernel/dispatch.ts), '0' otherwise.
+ * exits released with this one and placed after it sell (core/kernel/intents.ts `releaseExits`), '0' otherwise.
  */
 export function adoptedExitToBind(s: BotState, request: OrderRequest, stillToCome: Dec = '0'): OrderRecord | null {
   if (
@@ -126,8 +126,7 @@ export function duplicatesOfExecutedExits(
   return copies;
 }
 
-/** What the exits from `from` on sell of the bot's symbol: the demand still to come when releasing held exits. */
-export function sellsStillToCome(exits: readonly PlaceIntent[], from: number, symbol: string): Dec {
-  const later = exits.slice(from).filter((e) => e.side === 'SELL' && (e.symbol ?? symbol) === symbol);
-  return sum(later.map((e) => e.quantity ?? '0'));
+/** What the held exits from `from` on sell (all on the bot's symbol: core/reset-exit-hold.ts holds no other). */
+export function sellsStillToCome(exits: readonly PlaceIntent[], from: number): Dec {
+  return sum(exits.slice(from).flatMap((e) => (e.side === 'SELL' ? [e.quantity ?? '0'] : [])));
 }

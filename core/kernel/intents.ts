@@ -113,9 +113,7 @@ export function refuse(k: Kernel, intent: PlaceIntent | PlaceOcoIntent, request:
 export function releaseExits(k: Kernel): void {
   const held = releaseHeldExits(k.s);
   const lookAhead = k.s.heldExitRules === 1;
-  held.forEach((intent, i) =>
-    place(k, intent, lookAhead ? sellsStillToCome(held, i + 1, k.s.setup.symbol) : undefined),
-  );
+  held.forEach((intent, i) => place(k, intent, lookAhead ? sellsStillToCome(held, i + 1) : undefined));
 }
 
 /** `stillToCome`: what the held exits released after this one sell (core/adopted-exits.ts), when the rule is on. */
