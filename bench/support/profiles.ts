@@ -1,6 +1,7 @@
 /**
  * Settings of the system under measurement. `shipped` is what the product runs (infra/dev-server.ts
- * defaults: SQLite in WAL mode with a full fsync per commit, eager activity dispatch;
+ * defaults: SQLite in WAL mode with a full fsync per commit, eager activity dispatch, the transfer
+ * queue's reader at up to 1,000 loads/s instead of 20;
  * workers/worker.ts tuning). `previous` is what it ran before the benchmark found those two
  * settings (SQLite's rollback journal, every activity through the task queue), kept so `--compare`
  * shows what they changed.
@@ -62,6 +63,13 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     name: 'threads-2',
     description: 'as shipped but workflowThreadPoolSize 2: bots spread over two workflow threads (two V8 contexts)',
     tuning: { workflowThreadPoolSize: 2 },
+  },
+  /** As shipped, but the transfer queue's reader at Temporal's default cap (what ran before the fifth pass). */
+  'transfer-rps-20': {
+    name: 'transfer-rps-20',
+    description:
+      "as shipped but history.transferProcessorMaxPollRPS 20 (Temporal's default): each signal waits for the transfer reader's next token before it becomes a workflow task",
+    dynamicConfig: { 'history.transferProcessorMaxPollRPS': 20 },
   },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
