@@ -45,6 +45,14 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       ' MiB',
     );
     add(`burst p99 with ${biggest.bots} bots`, '≤ 250 ms at 1,000 bots', biggest.burst.p99, (x) => x <= 250, ' ms');
+    // Issue 16's own bound for the same figure (the 250 ms above is the first wave's aim).
+    add(
+      `burst p99 with ${biggest.bots} bots (issue 16)`,
+      '≤ 5 s at 1,000 bots',
+      biggest.burst.p99 / 1000,
+      (x) => x <= 5,
+      ' s',
+    );
   }
   if (r.density)
     add(
@@ -59,6 +67,14 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       '≤ 10 s at 1,000 bots',
       r.recovery.worker.allActedMs / 1000,
       (x) => x <= 10,
+      ' s',
+    );
+  if (r.recovery)
+    add(
+      `every bot acting again after a worker kill -9 (${r.recovery.worker.bots} bots, issue 16)`,
+      '≤ 15 s at 1,000 bots',
+      r.recovery.worker.allActedMs / 1000,
+      (x) => x <= 15,
       ' s',
     );
   for (const row of r.backtest?.rows ?? []) {
