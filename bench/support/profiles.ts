@@ -2,7 +2,7 @@
  * Settings of the system under measurement. `shipped` is what the product runs (infra/dev-server.ts
  * defaults: SQLite in WAL mode with a full fsync per commit, eager activity dispatch, the transfer
  * queue's reader at up to 1,000 loads/s instead of 20;
- * workers/worker.ts tuning). `previous` is what it ran before the benchmark found those two
+ * workers/worker.ts tuning). `previous` is what it ran before the benchmark found the first two
  * settings (SQLite's rollback journal, every activity through the task queue), kept so `--compare`
  * shows what they changed.
  */
