@@ -46,7 +46,8 @@ export const runtimeOptionsSchema = z
   .object({
     /**
      * Continue-as-new after this many processed events even if Temporal does not suggest it yet.
-     * At least 5: a run's own start (its reconciliation) must not be enough to roll it over.
+     * At least 5. A reconciliation's snapshots are not counted (workflows/continue-as-new.ts), so a
+     * run's own start never rolls it over, however many orders it holds.
      */
     continueAsNewAfterEvents: z
       .number()

@@ -224,7 +224,7 @@ export class BotRuntime {
       this.state = recordError(this.state, event.now, message);
       return;
     }
-    this.eventsThisRun++;
+    if (this.rollover.counts(event)) this.eventsThisRun++;
     const state = this.state;
     for (const n of state.notifications)
       if (!before.notifications.includes(n)) wf.log.info(n.message, { bot: state.setup.name, level: n.level });

@@ -5,6 +5,7 @@
  * (./run-context.ts). The new run carries the whole state, the inbox and the counters.
  */
 import * as wf from '@temporalio/workflow';
+import type { BotEvent } from '../core/kernel';
 import type { BotRuntime } from './bot-runtime';
 import type { BotWorkflowInput, InboxItem } from './messages';
 import { continueAsNewForced } from './run-context';
@@ -18,11 +19,35 @@ import { continueAsNewForced } from './run-context';
  */
 export const MAX_HISTORY_EVENTS_PER_RUN = 1_000;
 
+/**
+ * Gates that a reconciliation's snapshots do not count toward `continueAsNewAfterEvents`. Counted,
+ * a run's own start reconcile (one event per open order, plus its verdict) made a bot with as many
+ * open orders as the bound due again at once: every new run reconciled and rolled over, and no
+ * candle was handled. Histories recorded before it replay with the old count.
+ */
+export const RECONCILE_NOT_COUNTED_PATCH = 'reconcile-not-counted-toward-rollover';
+
+/** What a reconciliation reports: what the exchange already held, not new input to the bot. */
+function fromReconciliation(event: BotEvent): boolean {
+  return event.type === 'reconciled' || (event.type === 'orderUpdate' && event.source === 'reconcile');
+}
+
 export class ContinueAsNew {
   /** When continue-as-new first became due (it then stops waiting for quiet after a bound). */
   private dueSince: number | null = null;
 
-  constructor(private readonly bot: BotRuntime) {}
+  /** Reconciliation snapshots are left out of the event count (only asked when the count is used). */
+  private readonly skipsReconciliation: boolean;
+
+  constructor(private readonly bot: BotRuntime) {
+    this.skipsReconciliation =
+      bot.options.continueAsNewAfterEvents !== undefined && wf.patched(RECONCILE_NOT_COUNTED_PATCH);
+  }
+
+  /** Whether a processed event counts toward `continueAsNewAfterEvents`. */
+  counts(event: BotEvent): boolean {
+    return !(this.skipsReconciliation && fromReconciliation(event));
+  }
 
   private get maxHistory(): number {
     return this.bot.options.continueAsNewAtHistoryLength ?? MAX_HISTORY_EVENTS_PER_RUN;

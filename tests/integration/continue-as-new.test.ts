@@ -64,6 +64,33 @@ describe('continue-as-new', () => {
     expect(runs.filter((s) => s === 'RUNNING')).toHaveLength(1);
   });
 
+  it('does not roll over again and again when a new run starts with more open orders than its event bound', async () => {
+    // A new run reconciles first: one snapshot per open order. Counted as events, 8 resting
+    // take-profits made every new run due at once, and the bot rolled over in a loop.
+    const OPEN = 8;
+    await h.startBot(dcaBot('many-open', { everyCandles: 1, takeProfitPct: '5', maxLots: 100 }), {
+      continueAsNewAfterEvents: 6,
+    });
+    await h.waitForState('many-open', (s) => s.eventsProcessed >= 2, 'start');
+    const handle = h.handle('many-open');
+    for (let i = 0; i < OPEN; i++) {
+      await handle.signal(candleSignal, candle(i));
+      await candlesHandled('many-open', i + 1, `candle ${i}`, 60_000);
+    }
+    const settled = await h.waitForState(
+      'many-open',
+      (s) => s.openOrders.filter((o) => o.status === 'NEW').length === OPEN,
+      'take-profits resting',
+    );
+    expect(settled.generation).toBeGreaterThanOrEqual(2);
+    // No input for a while: at most the roll-over that was already due, then none.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const later = await h.state('many-open');
+    expect(later.generation - settled.generation).toBeLessThanOrEqual(1);
+    expect(later.openOrders.filter((o) => o.status === 'NEW')).toHaveLength(OPEN);
+    expect((later.strategyState as { candlesSeen: number }).candlesSeen).toBe(OPEN);
+  });
+
   it('rolls over by history length, so a restarted worker never replays a long run', async () => {
     const MAX = 80;
     await h.startBot(dcaBot('bounded', { takeProfitPct: '5', maxLots: 100 }), {
