@@ -54,6 +54,8 @@ export class BotRuntime {
   eventsThisRun = 0;
   /** Exchange activities started and not finished. */
   inFlight = 0;
+  /** Exchange activities started in this run (tells a drain whether it started some). */
+  private launches = 0;
   rejections: InputRejections;
   /** Streams route to a bot only once it can trade (workflows/start-gate.ts). */
   routable: boolean;
@@ -235,6 +237,7 @@ export class BotRuntime {
   private launch(command: Command): void {
     if (command.type === 'notify') return; // already logged from the state's notifications
     this.inFlight++;
+    this.launches++;
     void this.exchangeWork.run(async () => {
       try {
         this.queue.push(...(await this.run(command)));
@@ -246,12 +249,20 @@ export class BotRuntime {
 
   /** Everything queued to the kernel, in order, then the notices of what it did. */
   drain(): void {
+    const launches = this.launches;
     while (this.queue.length > 0) {
       const item = this.queue.shift()!;
       const event = this.toEvent(item, Date.now());
       if (event) this.process(event);
     }
+    this.notifications.flush(this.state, this.launches !== launches);
+  }
+
+  /** Notices a drain left for later go now, and are stored before the run ends (continue-as-new, completion). */
+  async sendDeferredNotices(): Promise<void> {
+    if (!this.notifications.deferred()) return;
     this.notifications.flush(this.state);
+    await this.notifications.settled();
   }
 
   private toEvent(item: QueueItem, now: number): BotEvent | null {
@@ -297,9 +308,9 @@ export class BotRuntime {
     this.wake.disarm();
   }
 
-  /** Something for the loop to do: a queued item or a wake-up that came. */
+  /** Something for the loop to do: a queued item, a wake-up that came, or notices nothing in flight will bring. */
   hasWork(): boolean {
-    return this.queue.length > 0 || this.wakeDue;
+    return this.queue.length > 0 || this.wakeDue || (this.notifications.deferred() && this.inFlight === 0);
   }
 
   /** The wake-up came: the kernel's timers and reconciliation pacing get their turn. */
@@ -332,6 +343,8 @@ export class BotRuntime {
     // After a cancellation the root scope is cancelled: waiting there would throw at once.
     await wf.CancellationScope.nonCancellable(() => wf.condition(() => this.inFlight === 0));
     this.drain();
+    // Even if that last drain started exchange work: the run ends, its notices go now.
+    this.notifications.flush(this.state);
     await this.notifications.settled();
     showCurrentDetails(this.state);
     return this.view();

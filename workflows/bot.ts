@@ -88,6 +88,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       if (bot.state.status === 'STOPPED') break;
       if (bot.rollover.now()) {
         if (cancelledBeforeContinueAsNew()) throw new wf.CancelledFailure('cancelled while continue-as-new was due');
+        // Forced past its bound with exchange work in flight, the run may still hold notices.
+        await bot.sendDeferredNotices();
         return await wf.continueAsNew<typeof botWorkflow>(bot.rollover.nextRunInput(input.definition));
       }
       bot.armWakeTimer();

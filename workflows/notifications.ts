@@ -16,7 +16,7 @@
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BotState } from '../core/kernel';
-import { noticesBetween } from '../core/notices';
+import { type Notice, noticesBetween } from '../core/notices';
 import { FailureType } from './failure-types';
 
 export const NOTIFICATIONS_PATCH = 'notifications-v1';
@@ -38,10 +38,26 @@ const NOTIFY_ACTIVITY_OPTIONS: wf.LocalActivityOptions = {
   },
 };
 
+/**
+ * A workflow task that runs a local activity is completed only once the local activity has ended:
+ * the order a fill makes the bot send waited for the fill's notice to be stored. So the notices of
+ * a drain that started exchange work wait for the next drain (that work's outcome, or the moment
+ * nothing is in flight), which the worker would run anyway. They are worked out at once, from the
+ * states they belong to, so nothing later (an order pruned from the state) can lose them. Patched:
+ * a history recorded before stored them in the same task, and replays so.
+ */
+export const NOTICES_AFTER_ORDERS_PATCH = 'notices-after-orders';
+
 export interface BotNotifications {
-  /** Send the notices of everything between the previous flush and `state`. */
-  flush(state: BotState): void;
-  /** No notification activity in flight. */
+  /**
+   * Work out the notices of everything between the previous flush and `state` and send them with
+   * any still waiting; when the drain that led to `state` started exchange work, they wait for the
+   * next flush instead (NOTICES_AFTER_ORDERS_PATCH).
+   */
+  flush(state: BotState, exchangeWorkStarted?: boolean): void;
+  /** Notices waiting for the next flush. */
+  deferred(): boolean;
+  /** No notification activity in flight and none waiting. */
   idle(): boolean;
   /** Resolves once every notification activity started so far has finished. */
   settled(): Promise<void>;
@@ -52,27 +68,34 @@ export function botNotifications(initial: BotState): BotNotifications {
   const scope = new wf.CancellationScope({ cancellable: false });
   let last = initial;
   let inFlight = 0;
+  const waiting: Notice[] = [];
+
+  function send(notices: Notice[], bot: string): void {
+    inFlight++;
+    void scope.run(async () => {
+      try {
+        await acts.deliverNotifications({ notices });
+      } catch (err) {
+        wf.log.warn(`notifications not stored: ${(err as Error).message}`, { bot, ids: notices.map((n) => n.id) });
+      } finally {
+        inFlight--;
+      }
+    });
+  }
+
   return {
-    flush(state) {
-      if (state === last) return;
-      const notices = noticesBetween(last, state);
-      last = state;
-      if (notices.length === 0 || !wf.patched(NOTIFICATIONS_PATCH)) return;
-      inFlight++;
-      void scope.run(async () => {
-        try {
-          await acts.deliverNotifications({ notices });
-        } catch (err) {
-          wf.log.warn(`notifications not stored: ${(err as Error).message}`, {
-            bot: state.setup.name,
-            ids: notices.map((n) => n.id),
-          });
-        } finally {
-          inFlight--;
-        }
-      });
+    flush(state, exchangeWorkStarted = false) {
+      if (state !== last) {
+        const notices = noticesBetween(last, state);
+        last = state;
+        if (notices.length > 0 && wf.patched(NOTIFICATIONS_PATCH)) waiting.push(...notices);
+      }
+      if (waiting.length === 0) return;
+      if (exchangeWorkStarted && wf.patched(NOTICES_AFTER_ORDERS_PATCH)) return;
+      send(waiting.splice(0), state.setup.name);
     },
-    idle: () => inFlight === 0,
+    deferred: () => waiting.length > 0,
+    idle: () => inFlight === 0 && waiting.length === 0,
     settled: () => wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0)),
   };
 }
