@@ -29,7 +29,7 @@ import {
   streamReconnectedSignal,
   triggerSignal,
 } from './messages';
-import { cancelledBeforeContinueAsNew } from './run-context';
+import { afterRecordedEvent, cancelledBeforeContinueAsNew } from './run-context';
 import { INBOUND_CHECKS_PATCH, acceptStartInput } from './start-gate';
 import { registerStreamUpdates } from './stream-updates';
 
@@ -90,6 +90,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         if (cancelledBeforeContinueAsNew()) throw new wf.CancelledFailure('cancelled while continue-as-new was due');
         // Forced past its bound with exchange work in flight, the run may still hold notices.
         await bot.sendDeferredNotices();
+        await afterRecordedEvent();
         return await wf.continueAsNew<typeof botWorkflow>(bot.rollover.nextRunInput(input.definition));
       }
       bot.armWakeTimer();
