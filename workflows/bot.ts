@@ -90,7 +90,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
         if (cancelledBeforeContinueAsNew()) throw new wf.CancelledFailure('cancelled while continue-as-new was due');
         // Forced past its bound with exchange work in flight, the run may still hold notices.
         await bot.sendDeferredNotices();
-        await afterRecordedEvent();
+        // Signals that come meanwhile are carried; an update's handler must finish in this run.
+        if (!(await afterRecordedEvent())) continue;
         return await wf.continueAsNew<typeof botWorkflow>(bot.rollover.nextRunInput(input.definition));
       }
       bot.armWakeTimer();

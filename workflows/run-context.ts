@@ -79,10 +79,13 @@ export function continueAsNewForced(dueSince: number | null, maxHistory: number)
  * continued as new before those signals reached the run, and the next run never had them (candles
  * lost on the PostgreSQL cluster, tests/integration/continue-as-new.test.ts). A 1 ms timer first:
  * the decision follows a recorded event, and signals that come meanwhile reach the same task and
- * are carried in the inbox. (Patched: a history recorded before continued as new at once.)
+ * are carried in the inbox. False when an update came meanwhile: its handler must finish first.
+ * (Patched: a history recorded before continued as new at once.)
  */
-export async function afterRecordedEvent(): Promise<void> {
-  if (wf.patched('continue-as-new-after-timer')) await wf.sleep(1);
+export async function afterRecordedEvent(): Promise<boolean> {
+  if (!wf.patched('continue-as-new-after-timer')) return true;
+  await wf.sleep(1);
+  return wf.allHandlersFinished();
 }
 
 /**
