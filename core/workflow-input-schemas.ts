@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { CANDLE_INTERVALS } from './market';
+import { NOTICE_KINDS } from './notices';
 import { BOT_STATUSES, STOP_POLICIES } from './kernel';
 import { ORDER_SIDES, ORDER_STATUSES, ORDER_TYPES } from './orders';
 import { candleSchema, bookSchema, circuitViewSchema, orderSnapshotSchema, triggerSchema } from './message-schemas';
@@ -220,6 +221,17 @@ export const inboxItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('streamReconnected') }),
 ]);
 
+/** A notice the previous run held for this one (core/notices.ts). */
+const noticeSchema = z
+  .object({
+    id: z.string().min(1).max(300),
+    kind: z.enum(NOTICE_KINDS),
+    bot: z.string().max(200),
+    time: z.number().int().min(0),
+    text: z.string().max(20_000),
+  })
+  .strict();
+
 export const carriedStateSchema = z
   .object({
     state: carriedBotStateSchema,
@@ -227,5 +239,6 @@ export const carriedStateSchema = z
     generation: z.number().int().min(1),
     paramsUpdatesApplied: z.number().int().min(0),
     circuit: circuitViewSchema.nullable().optional(),
+    notices: z.array(noticeSchema).max(1_000).optional(),
   })
   .loose();

@@ -111,7 +111,7 @@ export class BotRuntime {
     );
     this.rejections = carried?.inputRejections ?? NO_REJECTIONS;
     this.routable = carried !== undefined || !strict;
-    this.notifications = botNotifications(this.state);
+    this.notifications = botNotifications(this.state, carried?.notices ?? []);
 
     this.inbound = createInbound({
       state: () => this.state,
@@ -255,14 +255,7 @@ export class BotRuntime {
       const event = this.toEvent(item, Date.now());
       if (event) this.process(event);
     }
-    this.notifications.flush(this.state, this.launches !== launches);
-  }
-
-  /** Notices a drain left for later go now, and are stored before the run ends (continue-as-new, completion). */
-  async sendDeferredNotices(): Promise<void> {
-    if (!this.notifications.deferred()) return;
-    this.notifications.flush(this.state);
-    await this.notifications.settled();
+    this.notifications.flush(this.state, this.launches !== launches, this.rollover.holdsNotices());
   }
 
   private toEvent(item: QueueItem, now: number): BotEvent | null {
@@ -310,7 +303,8 @@ export class BotRuntime {
 
   /** Something for the loop to do: a queued item, a wake-up that came, or notices nothing in flight will bring. */
   hasWork(): boolean {
-    return this.queue.length > 0 || this.wakeDue || (this.notifications.deferred() && this.inFlight === 0);
+    const noticesWaitForNothing = this.notifications.deferred() && this.inFlight === 0 && !this.rollover.holdsNotices();
+    return this.queue.length > 0 || this.wakeDue || noticesWaitForNothing;
   }
 
   /** The wake-up came: the kernel's timers and reconciliation pacing get their turn. */

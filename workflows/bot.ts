@@ -29,7 +29,7 @@ import {
   streamReconnectedSignal,
   triggerSignal,
 } from './messages';
-import { afterRecordedEvent, cancelledBeforeContinueAsNew } from './run-context';
+import { cancelledBeforeContinueAsNew } from './run-context';
 import { INBOUND_CHECKS_PATCH, acceptStartInput } from './start-gate';
 import { registerStreamUpdates } from './stream-updates';
 
@@ -88,10 +88,8 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
       if (bot.state.status === 'STOPPED') break;
       if (bot.rollover.now()) {
         if (cancelledBeforeContinueAsNew()) throw new wf.CancelledFailure('cancelled while continue-as-new was due');
-        // Forced past its bound with exchange work in flight, the run may still hold notices.
-        await bot.sendDeferredNotices();
         // Signals that come meanwhile are carried; an update's handler must finish in this run.
-        if (!(await afterRecordedEvent())) continue;
+        if (!(await bot.rollover.settle())) continue;
         return await wf.continueAsNew<typeof botWorkflow>(bot.rollover.nextRunInput(input.definition));
       }
       bot.armWakeTimer();

@@ -27,6 +27,20 @@ export const MAX_HISTORY_EVENTS_PER_RUN = 1_000;
  */
 export const RECONCILE_NOT_COUNTED_PATCH = 'reconcile-not-counted-toward-rollover';
 
+/**
+ * Gates how a run that is due rolls over with its notices. Before, it sent them by local activity
+ * and continued as new once that ended. But after a query the worker delivers a local activity's
+ * result in a workflow task of its own, while a replay delivers it in the task that recorded its
+ * marker: when the server refused that continue-as-new because signals had just come
+ * (UnhandledCommand), the replay continued as new before those signals reached the run, and the
+ * next run never had them (candles lost on the PostgreSQL cluster,
+ * tests/integration/continue-as-new.test.ts). Now a run about to roll over starts no notification activity — its
+ * notices go with the next run, which sends them first — and if one ended since the run last
+ * waited, the run first waits 1 ms on a timer, so the decision follows a recorded event and
+ * signals that come meanwhile are carried in the inbox.
+ */
+export const NOTICES_CARRIED_PATCH = 'continue-as-new-carries-notices';
+
 /** What a reconciliation reports: what the exchange already held, not new input to the bot. */
 function fromReconciliation(event: BotEvent): boolean {
   return event.type === 'reconciled' || (event.type === 'orderUpdate' && event.source === 'reconcile');
@@ -38,10 +52,43 @@ export class ContinueAsNew {
 
   /** Reconciliation snapshots are left out of the event count (only asked when the count is used). */
   private readonly skipsReconciliation: boolean;
+  /** NOTICES_CARRIED_PATCH. */
+  private readonly carriesNotices: boolean;
+  /** Notification activities ended when the run last waited for a recorded event. */
+  private endedAtLastWait = 0;
 
   constructor(private readonly bot: BotRuntime) {
     this.skipsReconciliation =
       bot.options.continueAsNewAfterEvents !== undefined && wf.patched(RECONCILE_NOT_COUNTED_PATCH);
+    this.carriesNotices = wf.patched(NOTICES_CARRIED_PATCH);
+  }
+
+  /**
+   * Due with nothing in flight, so about to roll over: notices wait for the next run instead of a
+   * local activity in this one. (With exchange work in flight they go now: the run may wait a while.)
+   */
+  holdsNotices(): boolean {
+    return this.carriesNotices && this.bot.inFlight === 0 && this.due();
+  }
+
+  /**
+   * Just before continue-as-new (see NOTICES_CARRIED_PATCH). False: an update came while the run
+   * waited, and its handler must finish in this run first.
+   */
+  async settle(): Promise<boolean> {
+    const notifications = this.bot.notifications;
+    if (!this.carriesNotices) {
+      // As histories recorded before replay: notices held for a later drain go now, and are stored.
+      if (notifications.deferred()) {
+        notifications.flush(this.bot.state);
+        await notifications.settled();
+      }
+      return true;
+    }
+    if (notifications.ended() === this.endedAtLastWait) return true;
+    this.endedAtLastWait = notifications.ended();
+    await wf.sleep(1);
+    return wf.allHandlersFinished();
   }
 
   /** Whether a processed event counts toward `continueAsNewAfterEvents`. */
@@ -73,7 +120,9 @@ export class ContinueAsNew {
   }
 
   private quiet(): boolean {
-    return this.bot.inFlight === 0 && this.bot.notifications.idle() && wf.allHandlersFinished();
+    const notifications = this.bot.notifications;
+    const noticesDone = this.carriesNotices ? !notifications.sending() : notifications.idle();
+    return this.bot.inFlight === 0 && noticesDone && wf.allHandlersFinished();
   }
 
   /** The next run's input: the whole state, what still waits, and the counters. */
@@ -91,6 +140,9 @@ export class ContinueAsNew {
         circuit: bot.circuitView(),
         ...(bot.rejections.count > 0 ? { inputRejections: bot.rejections } : {}),
         ...(blocked ? { blocked } : {}),
+        ...(this.carriesNotices && bot.notifications.waiting().length > 0
+          ? { notices: [...bot.notifications.waiting()] }
+          : {}),
       },
     };
   }

@@ -7,6 +7,7 @@ import type { BotDefinition } from '../core/bot-definition';
 import type { BotState, BotStatus, BotSummary } from '../core/kernel';
 import type { BookSnapshot, Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
+import type { Notice } from '../core/notices';
 import type { CircuitView } from './circuit';
 export type { CircuitView } from './circuit';
 import type { INBOX_ITEM_TYPES, RuntimeOptions } from '../core/workflow-input-schemas';
@@ -77,6 +78,8 @@ export interface CarriedState {
   readonly inputRejections?: InputRejections;
   /** Why the bot could not trade when its previous run ended, if it could not. */
   readonly blocked?: BlockedReason;
+  /** Notices the previous run held while it rolled over: this run sends them first. */
+  readonly notices?: readonly Notice[];
 }
 
 export interface BotWorkflowInput {

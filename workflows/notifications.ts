@@ -52,23 +52,32 @@ export interface BotNotifications {
   /**
    * Work out the notices of everything between the previous flush and `state` and send them with
    * any still waiting; when the drain that led to `state` started exchange work, they wait for the
-   * next flush instead (NOTICES_AFTER_ORDERS_PATCH).
+   * next flush instead (NOTICES_AFTER_ORDERS_PATCH), and while the run is about to continue as new
+   * (`holdForNextRun`) they wait for the next run.
    */
-  flush(state: BotState, exchangeWorkStarted?: boolean): void;
+  flush(state: BotState, exchangeWorkStarted?: boolean, holdForNextRun?: boolean): void;
   /** Notices waiting for the next flush. */
   deferred(): boolean;
   /** No notification activity in flight and none waiting. */
   idle(): boolean;
+  /** A notification activity is in flight. */
+  sending(): boolean;
+  /** How many notification activities have ended in this run. */
+  ended(): number;
+  /** The notices waiting, which a run that continues as new carries to the next. */
+  waiting(): readonly Notice[];
   /** Resolves once every notification activity started so far has finished. */
   settled(): Promise<void>;
 }
 
-export function botNotifications(initial: BotState): BotNotifications {
+/** `carried`: notices the previous run held while it rolled over, sent with this run's first flush. */
+export function botNotifications(initial: BotState, carried: readonly Notice[] = []): BotNotifications {
   const acts = wf.proxyLocalActivities<Activities>(NOTIFY_ACTIVITY_OPTIONS);
   const scope = new wf.CancellationScope({ cancellable: false });
   let last = initial;
   let inFlight = 0;
-  const waiting: Notice[] = [];
+  let ended = 0;
+  const waiting: Notice[] = [...carried];
 
   function send(notices: Notice[], bot: string): void {
     inFlight++;
@@ -79,12 +88,13 @@ export function botNotifications(initial: BotState): BotNotifications {
         wf.log.warn(`notifications not stored: ${(err as Error).message}`, { bot, ids: notices.map((n) => n.id) });
       } finally {
         inFlight--;
+        ended++;
       }
     });
   }
 
   return {
-    flush(state, exchangeWorkStarted = false) {
+    flush(state, exchangeWorkStarted = false, holdForNextRun = false) {
       if (state !== last) {
         const notices = noticesBetween(last, state);
         last = state;
@@ -92,10 +102,14 @@ export function botNotifications(initial: BotState): BotNotifications {
       }
       if (waiting.length === 0) return;
       if (exchangeWorkStarted && wf.patched(NOTICES_AFTER_ORDERS_PATCH)) return;
+      if (holdForNextRun) return;
       send(waiting.splice(0), state.setup.name);
     },
     deferred: () => waiting.length > 0,
     idle: () => inFlight === 0 && waiting.length === 0,
+    sending: () => inFlight > 0,
+    ended: () => ended,
+    waiting: () => waiting,
     settled: () => wf.CancellationScope.nonCancellable(() => wf.condition(() => inFlight === 0)),
   };
 }

@@ -72,23 +72,6 @@ export function continueAsNewForced(dueSince: number | null, maxHistory: number)
 }
 
 /**
- * Continue-as-new is decided in a workflow task that a replay sees the same way. The notices' local
- * activity is the exception: when a query came in the same task, the worker delivers its result in
- * a task of its own, while a replay delivers it in the task that recorded its marker. If the server
- * then refused that continue-as-new because signals had just come (UnhandledCommand), the replay
- * continued as new before those signals reached the run, and the next run never had them (candles
- * lost on the PostgreSQL cluster, tests/integration/continue-as-new.test.ts). A 1 ms timer first:
- * the decision follows a recorded event, and signals that come meanwhile reach the same task and
- * are carried in the inbox. False when an update came meanwhile: its handler must finish first.
- * (Patched: a history recorded before continued as new at once.)
- */
-export async function afterRecordedEvent(): Promise<boolean> {
-  if (!wf.patched('continue-as-new-after-timer')) return true;
-  await wf.sleep(1);
-  return wf.allHandlersFinished();
-}
-
-/**
  * A cancel request (the Web UI's Cancel, `temporal workflow cancel`) that arrives in the same
  * workflow task as a due continue-as-new: the request belongs to this run and a new run would never
  * see it, so the bot would keep rolling over instead of stopping. The run stops instead. (Patched:

@@ -109,4 +109,42 @@ describe("a fill's order and its notice", () => {
     expect(buy.status).toBe('FILLED');
     expect(h.auditProblems()).toEqual([]);
   }, 90_000);
+
+  it('notices a run holds while it rolls over are sent by the next run, each once', async () => {
+    // Rolling over every few events: a run that is due stores no notice itself
+    // (workflows/continue-as-new.ts NOTICES_CARRIED_PATCH), the next run sends what it carried.
+    const name = 'notices-carried';
+    const CANDLES = 4;
+    await h.startBot(
+      { ...BOT, name, params: { ...BOT.params, maxLots: CANDLES, takeProfitPct: '50' } },
+      { continueAsNewAfterEvents: 5 },
+    );
+    await h.waitForState(name, (s) => s.eventsProcessed >= 1, 'started');
+    for (let i = 1; i <= CANDLES; i++) {
+      h.exchange.market.closeCandle('BTCUSDT', '1m');
+      await h.waitForState(
+        name,
+        (s) => s.stats.fills === i && s.openOrders.filter((o) => o.status === 'NEW').length === i,
+        `buy ${i} filled and its take-profit resting`,
+      );
+    }
+    const entries = () => tg.messages(CHAT).filter((m) => m.text.includes(name) && m.text.includes('entry filled'));
+    await eventually(async () => {
+      if (entries().length < CANDLES) throw new Error(`${entries().length} entry notices so far`);
+    }, 20_000);
+    // Each buy's notice once, however many runs it crossed.
+    expect(entries()).toHaveLength(CANDLES);
+    expect(new Set(entries().map((m) => m.text)).size).toBe(CANDLES);
+    // And some run did carry notices to the next.
+    let carried = 0;
+    for await (const run of h.client.workflow.list({ query: `WorkflowId = 'bot-${name}'` })) {
+      const first = (await h.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events?.[0];
+      const input = decode(first?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data) as {
+        carried?: { notices?: unknown[] };
+      };
+      carried += input.carried?.notices?.length ?? 0;
+    }
+    expect(carried).toBeGreaterThan(0);
+    expect(h.auditProblems()).toEqual([]);
+  }, 120_000);
 });
