@@ -71,6 +71,14 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
       "as shipped but history.transferProcessorMaxPollRPS 20 (Temporal's default): each signal waits for the transfer reader's next token before it becomes a workflow task",
     dynamicConfig: { 'history.transferProcessorMaxPollRPS': 20 },
   },
+  /** As shipped, but the server's caches large enough for 1,000 bots (events cache, SQLite's page cache). */
+  'server-caches': {
+    name: 'server-caches',
+    description:
+      "as shipped but history.eventsCacheMaxSizeBytes 64 MiB (Temporal's default: 512 KiB per shard, the dev server has one) and SQLite cache_size 64 MiB (default 2 MiB)",
+    sqlitePragmas: { cache_size: '-65536' },
+    dynamicConfig: { 'history.eventsCacheMaxSizeBytes': 64 * 1024 * 1024 },
+  },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
     name: 'no-fsync',
