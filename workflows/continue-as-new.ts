@@ -6,6 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { BotEvent } from '../core/kernel';
+import { INBOX_ITEM_TYPES } from '../core/workflow-input-schemas';
 import type { BotRuntime } from './bot-runtime';
 import type { BotWorkflowInput, InboxItem } from './messages';
 import { continueAsNewForced } from './run-context';
@@ -41,6 +42,13 @@ export const RECONCILE_NOT_COUNTED_PATCH = 'reconcile-not-counted-toward-rollove
  */
 export const NOTICES_CARRIED_PATCH = 'continue-as-new-carries-notices';
 
+const INBOX_TYPES: ReadonlySet<string> = new Set(INBOX_ITEM_TYPES);
+
+/** A message the next run's inbox takes (an exchange outcome is not one). */
+function isInboxItem(item: { readonly type: string }): boolean {
+  return INBOX_TYPES.has(item.type);
+}
+
 /** What a reconciliation reports: what the exchange already held, not new input to the bot. */
 function fromReconciliation(event: BotEvent): boolean {
   return event.type === 'reconciled' || (event.type === 'orderUpdate' && event.source === 'reconcile');
@@ -72,8 +80,8 @@ export class ContinueAsNew {
   }
 
   /**
-   * Just before continue-as-new (see NOTICES_CARRIED_PATCH). False: an update came while the run
-   * waited, and its handler must finish in this run first.
+   * Just before continue-as-new (see NOTICES_CARRIED_PATCH). False: while the run waited, an
+   * update came (its handler must finish in this run) or an exchange outcome (the kernel takes it).
    */
   async settle(): Promise<boolean> {
     const notifications = this.bot.notifications;
@@ -85,10 +93,15 @@ export class ContinueAsNew {
       }
       return true;
     }
+    // Forced past its bound, the run may roll over with a notice activity in flight: it ends first,
+    // so no notice is dropped with the closing run.
+    if (notifications.sending()) await notifications.settled();
     if (notifications.ended() === this.endedAtLastWait) return true;
     this.endedAtLastWait = notifications.ended();
     await wf.sleep(1);
-    return wf.allHandlersFinished();
+    // Messages that came meanwhile are carried; an exchange outcome (a forced roll-over waits for
+    // none) is not a message the next run would take: the loop hands it to the kernel first.
+    return wf.allHandlersFinished() && this.bot.queue.every(isInboxItem);
   }
 
   /** Whether a processed event counts toward `continueAsNewAfterEvents`. */
