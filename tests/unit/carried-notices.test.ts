@@ -7,24 +7,15 @@ import { createBotState } from '../../core/kernel';
 import type { Notice } from '../../core/notices';
 import { dcaTakeProfit } from '../../core/strategies/dca-take-profit';
 import { carriedStateSchema } from '../../core/workflow-input-schemas';
+import { kernelSetup } from '../support/kernel-fixtures';
 
-const setup = {
-  name: 'b',
-  strategy: 'dca-take-profit',
-  symbol: 'BTCUSDT',
-  interval: '1m' as const,
-  account: 'paper',
-  params: { quantity: '0.001' },
-  onStop: 'cancel-orders' as const,
-  risk: {},
-};
 const carried = {
-  state: createBotState(setup, dcaTakeProfit, 1_000),
+  state: createBotState(kernelSetup('dca-take-profit', { quantity: '0.001' }), dcaTakeProfit, 1_000),
   inbox: [],
   generation: 2,
   paramsUpdatesApplied: 0,
 };
-const notice: Notice = { id: 'b:fill:x-1:1', kind: 'fill', bot: 'b', time: 1_000, text: '🟢 b: entry filled' };
+const notice: Notice = { id: 'k:fill:x-1:1', kind: 'fill', bot: 'k', time: 1_000, text: '🟢 k: entry filled' };
 
 const problems = (notices: unknown) => {
   const r = carriedStateSchema.safeParse({ ...carried, notices });
