@@ -221,6 +221,17 @@ export const inboxItemSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('streamReconnected') }),
 ]);
 
+/** What a run still BLOCKED at its start hands the next (workflows/messages.ts HeldWhileBlocked). */
+export const heldWhileBlockedSchema = z
+  .object({
+    inbox: z
+      .array(
+        z.discriminatedUnion('type', [z.object({ type: z.literal('pause') }), z.object({ type: z.literal('resume') })]),
+      )
+      .max(1_000),
+  })
+  .strict();
+
 /** A notice the previous run held for this one (core/notices.ts). */
 const noticeSchema = z
   .object({

@@ -96,7 +96,8 @@ export class BotRuntime {
     // Stream reports are hints the exchange confirms or corrects (core/order-authority.ts).
     if (strict && !this.state.verification) this.state = { ...this.state, verification: NO_VERIFICATION };
     this.state = withRuleFlags(this.state);
-    this.queue = [...(carried?.inbox ?? [])];
+    // A run that rolled over still BLOCKED hands on the pause and resume it was asked for.
+    this.queue = [...(carried?.inbox ?? input.heldWhileBlocked?.inbox ?? [])];
     this.generation = carried?.generation ?? 1;
     this.params = new ParamsUpdates(
       {

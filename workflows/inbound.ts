@@ -15,11 +15,12 @@ import type { Candle } from '../core/market';
 import type { OrderSnapshot } from '../core/orders';
 import { type BotDefinition, checkBotDefinition } from '../core/bot-definition';
 import { formatIssues, kindOf, preview } from '../core/schema';
-import { carriedStateSchema, runtimeOptionsSchema } from '../core/workflow-input-schemas';
+import { carriedStateSchema, heldWhileBlockedSchema, runtimeOptionsSchema } from '../core/workflow-input-schemas';
 import type {
   BotWorkflowInput,
   CarriedState,
   CircuitView,
+  HeldWhileBlocked,
   InboxItem,
   InputRejection,
   InputRejections,
@@ -220,14 +221,23 @@ export function checkStartInput(
     definition: rawDefinition,
     options: rawOptions,
     carried: rawCarried,
+    heldWhileBlocked: rawHeld,
     ...extra
   } = raw as Record<string, unknown>;
   if (Object.keys(extra).length > 0)
     problems.push(
       `unknown field(s) ${Object.keys(extra)
         .map((k) => preview(k))
-        .join(', ')} (the input has definition, options and carried)`,
+        .join(', ')} (the input has definition, options, carried and heldWhileBlocked)`,
     );
+  let heldWhileBlocked: HeldWhileBlocked | undefined;
+  if (rawHeld !== undefined) {
+    const parsed = heldWhileBlockedSchema.safeParse(rawHeld);
+    if (!parsed.success) problems.push(...formatIssues(parsed.error, 'heldWhileBlocked').slice(0, 5));
+    else heldWhileBlocked = parsed.data;
+    // Only a run that never started its kernel hands these on; a carried state has its own inbox.
+    if (rawCarried !== undefined) problems.push('heldWhileBlocked: not allowed with carried (it has its own inbox)');
+  }
   let definition: BotDefinition | null = null;
   if (rawDefinition === undefined) problems.push('definition: is required');
   else {
@@ -262,5 +272,13 @@ export function checkStartInput(
     }
   }
   if (problems.length > 0 || !definition || !options.success) return { ok: false, problems };
-  return { ok: true, input: { definition, options: options.data, ...(carried ? { carried } : {}) } };
+  return {
+    ok: true,
+    input: {
+      definition,
+      options: options.data,
+      ...(carried ? { carried } : {}),
+      ...(heldWhileBlocked ? { heldWhileBlocked } : {}),
+    },
+  };
 }

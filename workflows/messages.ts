@@ -87,6 +87,17 @@ export interface BotWorkflowInput {
   readonly options?: RuntimeOptions;
   /** Set by continue-as-new only. */
   readonly carried?: CarriedState;
+  /**
+   * Set by continue-as-new only, of a run still BLOCKED at its start (nothing traded yet, so no
+   * state to carry): the pause and resume requests it received, which the next run keeps in its
+   * inbox until the bot can trade.
+   */
+  readonly heldWhileBlocked?: HeldWhileBlocked;
+}
+
+/** Requests a bot received while it could not trade yet, for the next run (the kernel never started). */
+export interface HeldWhileBlocked {
+  readonly inbox: readonly Extract<InboxItem, { type: 'pause' | 'resume' }>[];
 }
 
 /** A message (signal, update, start input) refused or dropped, and why. */

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { runCli } from '../../client/cli';
 import { ensureTemporalCli } from '../../infra/temporal-cli';
 import { createBotWorker } from '../../workers/worker';
-import { BOT_WORKFLOW_TYPE, type BotStateView, setParamsUpdate } from '../../workflows/messages';
+import { BOT_WORKFLOW_TYPE, type BotStateView, pauseSignal, setParamsUpdate } from '../../workflows/messages';
 import { BotStatusKey } from '../../workflows/search-attributes';
 import { Harness, eventually } from '../support/harness';
 
@@ -157,6 +157,46 @@ describe('bots that cannot trade', () => {
     expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(
       /params\.quantity: the exchange would refuse every order: quantity 0\.000002 rounds to 0/,
     );
+  });
+
+  it('a pause sent while blocked holds across the blocked run rolling over, and once it can trade', async () => {
+    // Rechecks every 5 s and a 50-event bound: the blocked run rolls over within a few rechecks.
+    await h.startBot(dca('paused-blocked', {}, { quantity: '0.000001' }) as never, {
+      blockedRecheckMs: 5_000,
+      continueAsNewAtHistoryLength: 50,
+    });
+    await blockedState('paused-blocked');
+    const handle = h.handle('paused-blocked');
+    const firstRun = (await handle.describe()).runId;
+    await handle.signal(pauseSignal);
+    await eventually(
+      async () => {
+        const d = await handle.describe();
+        expect(d.runId).not.toBe(firstRun);
+        expect(d.status.name).toBe('RUNNING');
+      },
+      60_000,
+      500,
+    );
+    // The run now going was started by the blocked one, with the pause in its input.
+    const started = (await handle.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+    const input = JSON.parse(Buffer.from(started?.input?.payloads?.[0]?.data ?? []).toString()) as unknown;
+    expect(input).toMatchObject({ heldWhileBlocked: { inbox: [{ type: 'pause' }] } });
+    expect(input).not.toHaveProperty('carried');
+
+    await handle.executeUpdate(setParamsUpdate, { args: [{ quantity: '0.001' }] });
+    const s = await h.waitForState('paused-blocked', (x) => x.blocked === null && x.eventsProcessed >= 2, 'unblocked');
+    expect(s.status).toBe('PAUSED');
+    // A candle reaches it (the kernel counts it) and buys nothing: it is paused.
+    await eventually(
+      async () => {
+        h.exchange.market.closeCandle('BTCUSDT', '1m');
+        await h.waitForState('paused-blocked', (x) => x.eventsProcessed > s.eventsProcessed, 'a candle', 3_000);
+      },
+      30_000,
+      0,
+    );
+    expect((await h.state('paused-blocked')).stats.ordersPlaced).toBe(0);
   });
 
   it('a bot whose key stops working mid-run becomes BLOCKED and recovers when it works again', async () => {

@@ -127,6 +127,23 @@ describe('start input', () => {
     expect(!r.ok && r.problems.join('\n')).toMatch(message);
   });
 
+  it('what a blocked run hands on is a pause or a resume, never with a carried state', () => {
+    const held = { inbox: [{ type: 'pause' }] };
+    const ok = checkStartInput({ definition, heldWhileBlocked: held });
+    expect(ok.ok && ok.input.heldWhileBlocked).toEqual(held);
+    const candle = checkStartInput({ definition, heldWhileBlocked: { inbox: [{ type: 'candle', candle: {} }] } });
+    expect(!candle.ok && candle.problems.join('\n')).toMatch(/heldWhileBlocked\.inbox\.0/);
+    const extra = checkStartInput({ definition, heldWhileBlocked: { ...held, state: {} } });
+    expect(!extra.ok && extra.problems.join('\n')).toMatch(/heldWhileBlocked/);
+    const state = createBotState(setup, dcaTakeProfit, NOW);
+    const both = checkStartInput({
+      definition,
+      carried: { state, inbox: [], generation: 2, paramsUpdatesApplied: 0 },
+      heldWhileBlocked: held,
+    });
+    expect(!both.ok && both.problems).toEqual(['heldWhileBlocked: not allowed with carried (it has its own inbox)']);
+  });
+
   it('a carried state must be of this bot, with valid params', () => {
     const state = createBotState(setup, dcaTakeProfit, NOW);
     const carried = { state, inbox: [], generation: 2, paramsUpdatesApplied: 0 };
