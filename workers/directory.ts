@@ -19,24 +19,63 @@ export interface RunningBot extends BotMemo {
  */
 const GRACE_MS = 15_000;
 
+/**
+ * A full listing reads every running bot: at 1,000 bots it costs the dev server ~0.35 s of CPU
+ * (bench/README.md, seventh pass), which every 2 s was a sixth of a core at idle and more in a
+ * candle-close burst. So a full listing comes at most every FULL_COST_FACTOR times as long as the
+ * last one took (never less often than every MAX_FULL_EVERY_MS). In between, a listing of the runs
+ * started since the last full one (a new bot, a run that continued as new or was reset: ~1 ms)
+ * keeps routing as fresh as before; what waits for the full one is a change of a running bot's memo
+ * (its price watches).
+ */
+const FULL_COST_FACTOR = 10;
+const MAX_FULL_EVERY_MS = 30_000;
+/** Visibility lags the runs it lists by a moment: a run started that long before a full listing may be missing from it. */
+const VISIBILITY_LAG_MS = 30_000;
+
+interface Seen {
+  bot: RunningBot;
+  /** Since when the full listings no longer show it (null: it was in the last one). */
+  missingSince: number | null;
+}
+
+export interface BotDirectoryOptions {
+  /** How long `list()` serves its copy (default 2 s). */
+  readonly maxAgeMs?: number;
+  /** The shortest pause between two full listings (default: maxAgeMs). */
+  readonly minFullEveryMs?: number;
+  readonly now?: () => number;
+}
+
 export class BotDirectory {
   private bots: RunningBot[] = [];
-  private readonly lastSeen = new Map<string, { bot: RunningBot; at: number }>();
+  private readonly seen = new Map<string, Seen>();
   private lastRefresh = 0;
+  /** When the last full listing began (0: none yet), and how long it took. */
+  private lastFullAt = 0;
+  private lastFullMs = 0;
   private inFlight: Promise<RunningBot[]> | null = null;
+  private readonly maxAgeMs: number;
+  private readonly minFullEveryMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly maxAgeMs = 2_000,
-  ) {}
+    options: BotDirectoryOptions = {},
+  ) {
+    this.maxAgeMs = options.maxAgeMs ?? 2_000;
+    this.minFullEveryMs = options.minFullEveryMs ?? this.maxAgeMs;
+    this.now = options.now ?? Date.now;
+  }
 
   /** The running bots, refreshed when older than `maxAgeMs`. */
   async list(): Promise<RunningBot[]> {
-    if (Date.now() - this.lastRefresh < this.maxAgeMs) return this.bots;
+    if (this.now() - this.lastRefresh < this.maxAgeMs) return this.bots;
     return this.refresh();
   }
 
+  /** Brought up to date: a full listing when one is due, else the runs started since the last. */
   refresh(): Promise<RunningBot[]> {
     this.inFlight ??= this.load().finally(() => {
       this.inFlight = null;
@@ -65,9 +104,19 @@ export class BotDirectory {
     return owners.length === 1 ? owners[0] : undefined;
   }
 
+  /** When the next full listing is due: its pause grows with what the last one cost. */
+  private fullDue(now: number): boolean {
+    if (this.lastFullAt === 0) return true;
+    const every = Math.min(MAX_FULL_EVERY_MS, Math.max(this.minFullEveryMs, FULL_COST_FACTOR * this.lastFullMs));
+    return now - this.lastFullAt >= every;
+  }
+
   private async load(): Promise<RunningBot[]> {
+    const began = this.now();
+    const full = this.fullDue(began);
+    let query = `WorkflowType = '${BOT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
+    if (!full) query += ` AND StartTime >= '${new Date(this.lastFullAt - VISIBILITY_LAG_MS).toISOString()}'`;
     const newest = new Map<string, { bot: RunningBot; startedAt: number }>();
-    const query = `WorkflowType = '${BOT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND TaskQueue = '${this.taskQueue}'`;
     for await (const wf of this.client.workflow.list({ query })) {
       const memo = wf.memo?.bot as BotMemo | undefined;
       if (!memo?.tag) continue;
@@ -80,18 +129,28 @@ export class BotDirectory {
           startedAt,
         });
     }
-    const found = [...newest.values()].map((x) => x.bot);
-    const now = Date.now();
-    for (const bot of found) this.lastSeen.set(bot.workflowId, { bot, at: now });
-    for (const [id, seen] of this.lastSeen) if (now - seen.at > GRACE_MS) this.lastSeen.delete(id);
-    this.bots = [...this.lastSeen.values()].map((s) => s.bot);
+    const now = this.now();
+    for (const { bot } of newest.values()) {
+      const known = this.seen.get(bot.workflowId);
+      // An older run listed late must not replace the newer one already known.
+      if (!full && known && known.bot.runStartedAt > bot.runStartedAt) continue;
+      this.seen.set(bot.workflowId, { bot, missingSince: null });
+    }
+    if (full) {
+      for (const [id, entry] of this.seen) if (!newest.has(id)) entry.missingSince ??= now;
+      this.lastFullAt = began;
+      this.lastFullMs = now - began;
+    }
+    for (const [id, entry] of this.seen)
+      if (entry.missingSince !== null && now - entry.missingSince > GRACE_MS) this.seen.delete(id);
+    this.bots = [...this.seen.values()].map((s) => s.bot);
     this.lastRefresh = now;
     return this.bots;
   }
 
   /** A bot that is known to be gone (its workflow completed): stop routing to it at once. */
   forget(workflowId: string): void {
-    this.lastSeen.delete(workflowId);
+    this.seen.delete(workflowId);
     this.bots = this.bots.filter((b) => b.workflowId !== workflowId);
   }
 }
