@@ -39,6 +39,8 @@ export interface DensityStage {
   readonly workerRssMiB: { readonly idle: number | null; readonly peak: number | null };
   /** Sums over the Temporal server's processes. */
   readonly serverRssMiB: { readonly idle: number | null; readonly peak: number | null };
+  /** Cores busy over IDLE_CPU_MS after the warm-up, with every bot running and nothing to do. */
+  readonly coresAtIdle?: { readonly worker: number | null; readonly server: number | null };
   /** The cluster's PostgreSQL (postmaster and backends, proportional set size); null on the dev server (SQLite is in its process). */
   readonly databaseRssMiB?: { readonly idle: number | null };
   /** CPU seconds per burst (the whole burst: orders, their fill reports, until quiet again). */
@@ -88,6 +90,7 @@ export interface DensityResult {
 }
 
 const SILENT = ['silent1', 'silent2', 'silent3'];
+const IDLE_CPU_MS = 20_000;
 const RECONCILE_PROBE = 'reconprobe';
 /** Reconciliations per hour at the kernel's default pace with no open order (DEFAULT_RECONCILE_TIMING). */
 const IDLE_POLLS_PER_HOUR = 1;
@@ -163,6 +166,14 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
     const idleWorker = rssSumMiB(workerPids());
     const idleServer = rssSumMiB(temporalPids());
     const idleDatabase = pssSumMiB(databasePids());
+    // What 1,000 bots cost with nothing happening: the directory's listings, timers, polls.
+    const idleWorkerCpu = new GroupCpu(workerPids);
+    const idleServerCpu = new GroupCpu(temporalPids);
+    await sleep(IDLE_CPU_MS);
+    const coresAtIdle = { worker: idleWorkerCpu.cores(), server: idleServerCpu.cores() };
+    o.log(
+      `density: N=${n} idle for ${IDLE_CPU_MS / 1000} s: worker ${coresAtIdle.worker} cores, server ${coresAtIdle.server}`,
+    );
 
     const sample = SILENT.concat([densityBotName(0), densityBotName(Math.floor(n / 2)), densityBotName(n - 1)]);
     const before = await historyLengths(stack, sample);
@@ -219,6 +230,7 @@ export async function densityScenario(stack: BenchStack, o: DensityOptions): Pro
       processes: { workers: workerPids().length, server: temporalPids().length },
       workerRssMiB: { idle: idleWorker, peak: sumPeaks(peaks, workerPids()) },
       serverRssMiB: { idle: idleServer, peak: sumPeaks(peaks, temporalPids()) },
+      coresAtIdle,
       ...(stack.server.kind === 'cluster' ? { databaseRssMiB: { idle: idleDatabase } } : {}),
       cpuSecondsPerBurst: {
         worker: round(cpu.worker / o.bursts),
