@@ -22,6 +22,8 @@ export interface DevServerOptions {
   readonly dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   /** `--sqlite-pragma NAME=VALUE` settings of the SQLite file, over DEFAULT_SQLITE_PRAGMAS. */
   readonly sqlitePragmas?: Readonly<Record<string, string>>;
+  /** Extra environment of the server's process (e.g. GOGC). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
   /** Where the server's own output goes (default: discarded). */
   readonly logFile?: string;
@@ -99,7 +101,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     for (const [name, value] of Object.entries({ ...DEFAULT_SQLITE_PRAGMAS, ...options.sqlitePragmas }))
       args.push('--sqlite-pragma', `${name}=${value}`);
 
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const child = spawn(cli, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: false,
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  });
   // Never leave a server behind when this process ends (normally or on an error); after a kill -9
   // of this process the server lives on, and the next start simply reuses it.
   const reap = () => child.kill('SIGKILL');

@@ -34,6 +34,7 @@ export interface BenchServer {
 export interface ServerSettings {
   readonly dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   readonly sqlitePragmas?: Readonly<Record<string, string>>;
+  readonly serverEnv?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
@@ -48,6 +49,7 @@ async function devServer(dir: string, s: ServerSettings): Promise<BenchServer> {
     headless: true,
     ...(s.dynamicConfig ? { dynamicConfig: s.dynamicConfig } : {}),
     ...(s.sqlitePragmas ? { sqlitePragmas: s.sqlitePragmas } : {}),
+    ...(s.serverEnv ? { env: s.serverEnv } : {}),
   };
   let server: DevServer = await startDevServer(options);
   return {

@@ -48,6 +48,8 @@ export interface StackOptions {
   readonly workers?: number;
   /** Extra environment of the worker processes (e.g. STREAM_DELIVERY=signal). */
   readonly workerEnv?: Readonly<Record<string, string>>;
+  /** Extra environment of the dev server's process. */
+  readonly serverEnv?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
