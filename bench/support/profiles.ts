@@ -81,12 +81,12 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     sqlitePragmas: { cache_size: '-65536' },
     dynamicConfig: { 'history.eventsCacheMaxSizeBytes': 64 * 1024 * 1024 },
   },
-  /** As shipped, but the server's Go garbage collector paced at twice its heap (GOGC 200, Go's default 100). */
-  'server-gogc-200': {
-    name: 'server-gogc-200',
+  /** As shipped, but the server's Go garbage collector at Go's default pace (what ran before the seventh pass). */
+  'server-gogc-100': {
+    name: 'server-gogc-100',
     description:
-      "as shipped but the dev server's process with GOGC=200: its garbage collector runs half as often (11 % of the server's CPU in a 1,000-bot burst's profile) for a larger heap",
-    serverEnv: { GOGC: '200' },
+      "as shipped but the dev server's process with GOGC=100 (Go's default; shipped: 200, infra/dev-server.ts DEFAULT_SERVER_ENV): its garbage collector runs twice as often for a smaller heap",
+    serverEnv: { GOGC: '100' },
   },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {
