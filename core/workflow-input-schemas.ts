@@ -204,6 +204,9 @@ export const INBOX_ITEM_TYPES = [
   'streamReconnected',
 ] as const;
 
+const pauseItemSchema = z.object({ type: z.literal('pause') });
+const resumeItemSchema = z.object({ type: z.literal('resume') });
+
 export const inboxItemSchema = z.discriminatedUnion('type', [
   // `replayed`: delivered again by a Temporal reset (workflows/run-context.ts); kept across continue-as-new.
   z.object({ type: z.literal('candle'), candle: candleSchema, replayed: z.literal(true).optional() }),
@@ -214,8 +217,8 @@ export const inboxItemSchema = z.discriminatedUnion('type', [
   }),
   triggerSchema.extend({ type: z.literal('trigger'), replayed: z.literal(true).optional() }),
   z.object({ type: z.literal('book'), book: bookSchema }),
-  z.object({ type: z.literal('pause') }),
-  z.object({ type: z.literal('resume') }),
+  pauseItemSchema,
+  resumeItemSchema,
   z.object({ type: z.literal('params'), params: z.record(z.string(), json), updateSeq: z.number().int().min(0) }),
   z.object({ type: z.literal('runNow'), updateSeq: z.number().int().min(0) }),
   z.object({ type: z.literal('streamReconnected') }),
@@ -224,11 +227,7 @@ export const inboxItemSchema = z.discriminatedUnion('type', [
 /** What a run still BLOCKED at its start hands the next (workflows/messages.ts HeldWhileBlocked). */
 export const heldWhileBlockedSchema = z
   .object({
-    inbox: z
-      .array(
-        z.discriminatedUnion('type', [z.object({ type: z.literal('pause') }), z.object({ type: z.literal('resume') })]),
-      )
-      .max(1_000),
+    inbox: z.array(z.discriminatedUnion('type', [pauseItemSchema, resumeItemSchema])).max(1_000),
   })
   .strict();
 

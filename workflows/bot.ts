@@ -18,7 +18,6 @@ import { showCurrentDetails } from './details';
 import {
   type BotStateView,
   type BotWorkflowInput,
-  type InboxItem,
   bookSignal,
   candleSignal,
   configQuery,
@@ -35,24 +34,6 @@ import { INBOUND_CHECKS_PATCH, acceptStartInput } from './start-gate';
 import { registerStreamUpdates } from './stream-updates';
 
 export { MAX_HISTORY_EVENTS_PER_RUN } from './continue-as-new';
-
-/**
- * Gates that a run rolling over while still BLOCKED hands on the pause and resume it received.
- * Before, the next run started from the definition alone: a bot paused while it could not trade
- * began trading once it could, if a roll-over came in between.
- */
-export const BLOCKED_ROLLOVER_KEEPS_CONTROLS_PATCH = 'blocked-rollover-keeps-controls';
-
-function blockedRunInput(bot: BotRuntime): BotWorkflowInput {
-  const input = { definition: bot.config(), options: bot.options };
-  // Only the last request counts (pausing a paused bot does nothing): one item, however many came.
-  const controls = bot.queue.filter(
-    (item): item is Extract<InboxItem, { type: 'pause' | 'resume' }> => item.type === 'pause' || item.type === 'resume',
-  );
-  const last = controls[controls.length - 1];
-  if (!last || !wf.patched(BLOCKED_ROLLOVER_KEEPS_CONTROLS_PATCH)) return input;
-  return { ...input, heldWhileBlocked: { inbox: [last] } };
-}
 
 export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> {
   // The input is untrusted (a raw `temporal workflow start`): refused with every problem named,
@@ -96,7 +77,7 @@ export async function botWorkflow(raw: BotWorkflowInput): Promise<BotStateView> 
   if (started === 'continueAsNew') {
     // Still blocked when the run was due to roll over: the next run checks again.
     await wf.condition(wf.allHandlersFinished);
-    return await wf.continueAsNew<typeof botWorkflow>(blockedRunInput(bot));
+    return await wf.continueAsNew<typeof botWorkflow>(bot.rollover.blockedRunInput());
   }
 
   // ---- main loop -----------------------------------------------------------------------------

@@ -42,6 +42,13 @@ export const RECONCILE_NOT_COUNTED_PATCH = 'reconcile-not-counted-toward-rollove
  */
 export const NOTICES_CARRIED_PATCH = 'continue-as-new-carries-notices';
 
+/**
+ * Gates that a run rolling over while still BLOCKED hands on the pause and resume it received.
+ * Before, the next run started from the definition alone: a bot paused while it could not trade
+ * began trading once it could, if a roll-over came in between.
+ */
+export const BLOCKED_ROLLOVER_KEEPS_CONTROLS_PATCH = 'blocked-rollover-keeps-controls';
+
 const INBOX_TYPES: ReadonlySet<string> = new Set(INBOX_ITEM_TYPES);
 
 /** A message the next run's inbox takes (an exchange outcome is not one). */
@@ -136,6 +143,20 @@ export class ContinueAsNew {
     const notifications = this.bot.notifications;
     const noticesDone = this.carriesNotices ? !notifications.sending() : notifications.idle();
     return this.bot.inFlight === 0 && noticesDone && wf.allHandlersFinished();
+  }
+
+  /** The next run's input when still BLOCKED at the start (no kernel state yet): the definition, and the last pause or resume. */
+  blockedRunInput(): BotWorkflowInput {
+    const bot = this.bot;
+    const input = { definition: bot.config(), options: bot.options };
+    // Only the last request counts (pausing a paused bot does nothing): one item, however many came.
+    const controls = bot.queue.filter(
+      (item): item is Extract<InboxItem, { type: 'pause' | 'resume' }> =>
+        item.type === 'pause' || item.type === 'resume',
+    );
+    const last = controls[controls.length - 1];
+    if (!last || !wf.patched(BLOCKED_ROLLOVER_KEEPS_CONTROLS_PATCH)) return input;
+    return { ...input, heldWhileBlocked: { inbox: [last] } };
   }
 
   /** The next run's input: the whole state, what still waits, and the counters. */
