@@ -10,6 +10,5 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
 # Pre-built workflow bundle: no webpack at worker start (WORKFLOW_BUNDLE below).
 RUN npx tsx scripts/build-bundle.ts /app/dist/workflow-bundle.js
-# Two malloc arenas for the worker's native threads, not up to 8 per core (infra/worker-process.ts).
-ENV WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js NODE_ENV=production MALLOC_ARENA_MAX=2
+ENV WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js NODE_ENV=production
 CMD ["npx", "tsx", "workers/main.ts"]

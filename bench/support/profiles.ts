@@ -6,11 +6,7 @@
  * settings (SQLite's rollback journal, every activity through the task queue), kept so `--compare`
  * shows what they changed.
  */
-import { cpus } from 'node:os';
 import type { StackOptions, WorkerTuning } from './stack';
-
-/** glibc's arena limit when MALLOC_ARENA_MAX is not set: 8 per online core (64-bit). */
-const GLIBC_DEFAULT_ARENAS = 8 * cpus().length;
 
 export interface Profile {
   readonly name: string;
@@ -91,12 +87,6 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     description:
       "as shipped but the dev server's process with GOGC=100 (Go's default; shipped: 200, infra/dev-server.ts DEFAULT_SERVER_ENV): its garbage collector runs twice as often for a smaller heap",
     serverEnv: { GOGC: '100' },
-  },
-  /** As shipped, but glibc's allocator at its own default in the worker (what ran before the eighth pass). */
-  'malloc-arenas-glibc': {
-    name: 'malloc-arenas-glibc',
-    description: `as shipped but the worker's process with MALLOC_ARENA_MAX=${GLIBC_DEFAULT_ARENAS} (glibc's default on this machine, 8 per core; shipped: 2, infra/worker-process.ts): an arena per allocating thread`,
-    workerEnv: { MALLOC_ARENA_MAX: String(GLIBC_DEFAULT_ARENAS) },
   },
   /** For comparison only: what the fsync per commit costs. Not power-safe, never for production. */
   'no-fsync': {

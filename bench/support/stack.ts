@@ -21,7 +21,6 @@ import type { BotDefinition } from '../../core/bot-definition';
 import { type PaperExchange, startPaperExchange } from '../../exchange';
 import type { RequestRecord } from '../../exchange/audit';
 import { PROJECT_ROOT } from '../../infra/temporal-cli';
-import { workerProcessEnv } from '../../infra/worker-process';
 import { type BotWorkerOptions, workflowBundleOptions } from '../../workers/worker';
 import type { RuntimeOptions } from '../../workflows/messages';
 import { type BenchServer, type ServerKind, startBenchServer } from './servers';
@@ -190,7 +189,7 @@ export class BenchStack {
     const a = this.botAccount;
     const prefix = `ACCOUNT_${BOT_ACCOUNT.toUpperCase()}_`;
     return {
-      ...workerProcessEnv(process.env),
+      ...process.env,
       ...this.options.workerEnv,
       TEMPORAL_ADDRESS: this.server.address,
       TEMPORAL_NAMESPACE: 'default',
