@@ -1,4 +1,32 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Files that take minutes (the short crash torture alone ~10 on a slow hour of a 2-core VM) start
+ * first. Vitest orders files by their last duration, but a fresh clone (CI) has no record of it
+ * and orders them by size, so the small torture file started near the end and ran alone for its
+ * last minutes.
+ */
+const LONG_FIRST = [
+  'tests/integration/torture.test.ts',
+  'tests/integration/optimize-temporal.test.ts',
+  'tests/integration/worker-crash.test.ts',
+  'tests/integration/replay.test.ts',
+  'tests/integration/resilience.test.ts',
+  'tests/integration/exactly-once.test.ts',
+];
+
+class LongFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification) => {
+      const i = LONG_FIRST.findIndex((name) => f.moduleId.endsWith(name));
+      return i === -1 ? LONG_FIRST.length : i;
+    };
+    // Array.prototype.sort is stable: the rest keeps vitest's order.
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 /**
  * Two tiers (`npm test` runs both, CI runs `npm test`):
@@ -16,6 +44,7 @@ export default defineConfig({
     teardownTimeout: 30_000,
     // Integration files each start a worker: keep the 2-core machine from thrashing.
     maxWorkers: 2,
+    sequence: { sequencer: LongFirstSequencer },
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       {
